@@ -1,0 +1,97 @@
+"""Problems a planner can act on, and the exceptions that carry them to the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR, WARNING = "error", "warning"
+MAX_LISTED = 5
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about the input: where, what was found, what was expected, the fix."""
+
+    message: str  # what is wrong and what was expected, e.g. "must be >= 0, found -50"
+    fix: str = ""  # what to do about it
+    sheet: str | None = None
+    row: int | None = None  # the row number as Excel (or a text editor for CSV) shows it
+    key: str | None = None  # the row's key, e.g. "KHO>KSG"
+    column: str | None = None
+    severity: str = ERROR
+
+    @property
+    def where(self) -> str:
+        parts = []
+        if self.sheet:
+            place = self.sheet
+            if self.row is not None:
+                place += f", row {self.row}"
+                if self.key:
+                    place += f" ({self.key})"
+            parts.append(place)
+        if self.column:
+            parts.append(self.column)
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        if not text.endswith("."):
+            text += "."
+        if self.fix:
+            text += " " + self.fix
+            if not text.endswith("."):
+                text += "."
+        return text
+
+
+def format_problems(source: str, problems: list[Problem]) -> str:
+    """The report a planner reads: errors first, then warnings, one per line."""
+    errors = [p for p in problems if p.severity == ERROR]
+    warnings = [p for p in problems if p.severity == WARNING]
+    lines = []
+    if errors:
+        lines.append(f"{source}: {len(errors)} problem{'s' if len(errors) != 1 else ''}")
+        lines += [f"  {p}" for p in errors]
+    if warnings:
+        lines.append(f"{source}: {len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
+        lines += [f"  {p}" for p in warnings]
+    return "\n".join(lines)
+
+
+def short_list(names, limit: int = MAX_LISTED) -> str:
+    """'a, b, c, d, e (+12 more)': long lists cut after five names."""
+    names = [str(n) for n in names]
+    text = ", ".join(names[:limit])
+    if len(names) > limit:
+        text += f" (+{len(names) - limit} more)"
+    return text
+
+
+class CorridorError(Exception):
+    """Base of the errors the CLI turns into a message and an exit code."""
+
+    exit_code = 1
+
+
+class InputError(CorridorError):
+    """The input cannot be used: one or more problems, each with its place and fix."""
+
+    exit_code = 2
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        super().__init__(format_problems(source, problems))
+
+
+class OutputError(CorridorError):
+    """The result cannot be written where asked."""
+
+    exit_code = 1
+
+
+class NoSolutionError(CorridorError):
+    """The model is infeasible or unbounded; the message says why in words."""
+
+    exit_code = 3

@@ -1,0 +1,386 @@
+"""Readers: an xlsx workbook, or a folder with one CSV per sheet -> CorridorData.
+
+Both readers produce the same raw form (header row and data rows with their
+row numbers) and go through one typed parser driven by model.schema, so a
+workbook and its CSV twin give identical data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from model.errors import WARNING, InputError, Problem
+from model.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, SHEETS_BY_NAME, Column, Sheet
+
+ROW = "_row"  # column holding each row's number in the file, for messages
+
+
+@dataclass
+class RawSheet:
+    """A sheet as found: its name in the file, header cells, data rows with row numbers."""
+
+    name: str
+    header: list
+    rows: list[tuple[int, list]]
+    header_row: int = 1
+
+
+@dataclass
+class CorridorData:
+    """Everything the model needs, typed and defaulted, with each row's place in the file."""
+
+    source: Path
+    sha256: str
+    settings: dict
+    tables: dict[str, pd.DataFrame]
+    sources: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)  # warnings found while reading
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @property
+    def scenario_name(self) -> str:
+        return self.settings.get("scenario_name") or self.source.stem
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, or of a CSV folder's files in name order."""
+    h = hashlib.sha256()
+    if path.is_dir():
+        for f in sorted(path.glob("*.csv")):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    else:
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- raw readers
+
+def _read_xlsx(path: Path) -> list[RawSheet]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise InputError(str(path), [Problem(
+            f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})",
+            "Save the file as an Excel workbook (.xlsx), or pass a folder of CSV files, one per sheet.")])
+    sheets = []
+    try:
+        for ws in wb.worksheets:
+            rows = []
+            header, header_row = None, 1
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                values = list(values)
+                if header is None:
+                    if all(_blank(v) for v in values):
+                        continue  # leading blank rows before the header
+                    header, header_row = values, number
+                    continue
+                rows.append((number, values))
+            sheets.append(RawSheet(ws.title, header or [], rows, header_row))
+    finally:
+        wb.close()
+    return sheets
+
+
+def _read_csv_folder(path: Path) -> list[RawSheet]:
+    files = sorted(path.glob("*.csv"))
+    if not files:
+        raise InputError(str(path), [Problem(
+            "the folder holds no .csv files",
+            "Put one CSV per sheet in the folder, named after the sheet (Nodes.csv, Legs.csv, ...).")])
+    sheets = []
+    for f in files:
+        try:
+            frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False,
+                                skip_blank_lines=False, encoding="utf-8-sig")
+        except pd.errors.EmptyDataError:
+            sheets.append(RawSheet(f.stem, [], []))
+            continue
+        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise InputError(str(f), [Problem(
+                f"cannot be read as CSV ({exc})", "Save it as UTF-8 CSV with commas between columns.")])
+        values = frame.values.tolist()
+        header = values[0] if values else []
+        rows = [(i + 2, row) for i, row in enumerate(values[1:])]
+        sheets.append(RawSheet(f.stem, header, rows))
+    return sheets
+
+
+def read_raw(path: Path) -> list[RawSheet]:
+    """The sheets of a workbook or CSV folder, unparsed."""
+    if not path.exists():
+        raise InputError(str(path), [Problem(
+            "no such file or folder", "Check the path, or run 'corridor template PATH' to start a new workbook.")])
+    if path.is_dir():
+        return _read_csv_folder(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    raise InputError(str(path), [Problem(
+        f"is a '{path.suffix}' file; expected an Excel workbook (.xlsx) or a folder of CSV files",
+        "Save the workbook as .xlsx in Excel (File > Save As > Excel Workbook).")])
+
+
+# ---------------------------------------------------------------- cell parsing
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and math.isnan(v))
+
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_TRUE = {"true", "yes", "y", "1", "on"}
+_FALSE = {"false", "no", "n", "0", "off"}
+
+
+def parse_number(value, unit: str = "") -> float:
+    """A number from a cell: Excel numbers, numeric text, '1,234,567', '50%'.
+
+    A percent sign is read by the column's unit: in a share column (0-1) '50%' is
+    0.5; in a percent column '2%' is 2. Raises ValueError with what was expected.
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected a number, found a TRUE/FALSE value")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = str(value).strip().replace("\u00a0", " ")
+        percent = text.endswith("%")
+        if percent:
+            text = text[:-1].strip()
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        elif re.fullmatch(r"[+-]?\d{1,3}( \d{3})+(\.\d+)?", text):
+            text = text.replace(" ", "")
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"expected a number, found text '{value}'") from None
+        if percent:
+            if "share" in unit:
+                number /= 100.0
+            elif "%" not in unit:
+                raise ValueError(f"found '{value}' with a percent sign in a column measured in {unit or 'plain numbers'}")
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError(f"expected a finite number, found {value}")
+    return number
+
+
+def _parse_cell(col: Column, value):
+    """The typed value of a cell, or raise ValueError saying what was expected."""
+    if col.type == NUM:
+        number = parse_number(value, col.unit)
+        if col.min is not None and number < col.min:
+            raise ValueError(f"must be >= {col.min:g}, found {number:g}")
+        if col.max is not None and number > col.max:
+            raise ValueError(f"must be <= {col.max:g}, found {number:g}")
+        return number
+    if col.type == BOOL:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if isinstance(value, (int, float)):
+            text = f"{value:g}"
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"expected TRUE or FALSE, found '{value}'")
+    text = _text(value)
+    if col.type == ENUM:
+        low = text.lower()
+        if low not in col.choices:
+            raise ValueError(f"expected one of {', '.join(col.choices)}, found '{text}'")
+        return low
+    return text
+
+
+def _text(value) -> str:
+    """Cell text; a whole number typed into an id column reads as '12', not '12.0'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _norm(name) -> str:
+    return re.sub(r"[\s_]+", "", str(name or "")).lower()
+
+
+def row_key(sheet: Sheet, record: dict) -> str:
+    """How a row is named in messages: its key values, a leg as FROM>TO."""
+    if sheet.name == "Legs":
+        return f"{record.get('from') or '?'}>{record.get('to') or '?'}"
+    return ", ".join(str(record[k]) for k in sheet.key if record.get(k) not in (None, ""))
+
+
+# ---------------------------------------------------------------- sheet parsing
+
+def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.DataFrame:
+    header = [str(h).strip() if not _blank(h) else "" for h in raw.header]
+    wanted = {c.name.lower(): c for c in sheet.columns}
+    positions: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if not h:
+            continue
+        col = wanted.get(h.lower())
+        if col is None:
+            if not sheet.free_columns:
+                problems.append(Problem(
+                    f"unknown column '{h}' is ignored", f"Expected columns: {', '.join(sheet.names)}.",
+                    sheet=raw.name, row=raw.header_row, severity=WARNING))
+            continue
+        if col.name in positions:
+            problems.append(Problem(
+                f"column '{h}' appears twice (columns {positions[col.name] + 1} and {i + 1})",
+                "Delete or rename one of them.", sheet=raw.name, row=raw.header_row))
+            continue
+        positions[col.name] = i
+    for col in sheet.columns:
+        if col.required and col.name not in positions:
+            problems.append(Problem(
+                f"required column '{col.name}' is missing",
+                f"Add a header cell '{col.name}' in row {raw.header_row} ({col.description})",
+                sheet=raw.name))
+
+    records = []
+    for number, values in raw.rows:
+        cells = {name: (values[i] if i < len(values) else None) for name, i in positions.items()}
+        if all(_blank(v) for v in values):
+            continue
+        record = {ROW: number}
+        text_record = {name: _text(v) for name, v in cells.items() if not _blank(v)}
+        key = row_key(sheet, text_record)
+        for col in sheet.columns:
+            value = cells.get(col.name)
+            if _blank(value):
+                if col.required and col.name in positions:
+                    problems.append(Problem(
+                        "is blank; a value is required", f"Enter {col.description[0].lower() + col.description[1:]}",
+                        sheet=raw.name, row=number, key=key or None, column=col.name))
+                record[col.name] = col.default
+                continue
+            try:
+                record[col.name] = _parse_cell(col, value)
+            except ValueError as exc:
+                problems.append(Problem(
+                    str(exc), _fix_for(col), sheet=raw.name, row=number, key=key or None, column=col.name))
+                record[col.name] = None
+        records.append(record)
+    return pd.DataFrame(records, columns=[ROW] + sheet.names)
+
+
+def _fix_for(col: Column) -> str:
+    if col.choices:
+        return f"Choose one of: {', '.join(col.choices)}."
+    if col.type == NUM:
+        bounds = []
+        if col.min is not None:
+            bounds.append(f"at least {col.min:g}")
+        if col.max is not None:
+            bounds.append(f"at most {col.max:g}")
+        unit = f" in {col.unit}" if col.unit else ""
+        return f"Type a number{unit}" + (f", {' and '.join(bounds)}" if bounds else "") + "."
+    if col.type == BOOL:
+        return "Type TRUE or FALSE."
+    return ""
+
+
+def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) -> dict:
+    settings = {s.key: s.default for s in SETTINGS_BY_KEY.values()}
+    seen: dict[str, int] = {}
+    for rec in df.to_dict("records"):
+        key = (rec.get("key") or "").strip()
+        if not key:
+            continue
+        spec = SETTINGS_BY_KEY.get(key.lower())
+        if spec is None:
+            problems.append(Problem(
+                f"unknown setting '{key}' is ignored", f"Known settings: {', '.join(SETTINGS_BY_KEY)}.",
+                sheet=raw_name, row=rec[ROW], key=key, column="key", severity=WARNING))
+            continue
+        if spec.key in seen:
+            problems.append(Problem(
+                f"setting '{spec.key}' is given twice (also row {seen[spec.key]})", "Keep one of the two rows.",
+                sheet=raw_name, row=rec[ROW], key=key, column="key"))
+            continue
+        seen[spec.key] = rec[ROW]
+        value = rec.get("value")
+        if _blank(value):
+            continue
+        if spec.type == NUM:
+            try:
+                number = parse_number(value)
+                if spec.min is not None and number < spec.min:
+                    raise ValueError(f"must be >= {spec.min:g}, found {number:g}")
+            except ValueError as exc:
+                problems.append(Problem(str(exc), f"Type a number in {spec.unit}, or leave it blank for the default.",
+                                        sheet=raw_name, row=rec[ROW], key=key, column="value"))
+                continue
+            settings[spec.key] = number
+        else:
+            settings[spec.key] = _text(value)
+    return settings
+
+
+def read_input(path: str | Path) -> CorridorData:
+    """Read and type every sheet, collecting every reading problem in data.problems.
+
+    A cell that cannot be read is reported and left as None. Raises InputError only
+    when the file itself cannot be opened. Cross-sheet checks are validate.py's job.
+    """
+    path = Path(path)
+    raws = read_raw(path)
+    problems: list[Problem] = []
+    by_norm = {}
+    for raw in raws:
+        by_norm.setdefault(_norm(raw.name), raw)
+    matched: dict[str, RawSheet] = {}
+    for sheet in SHEETS:
+        raw = by_norm.get(_norm(sheet.name))
+        if raw is None:
+            if sheet.required:
+                problems.append(Problem(
+                    f"required sheet '{sheet.name}' is missing",
+                    f"Add a sheet named '{sheet.name}' ({sheet.description}); 'corridor template' writes one "
+                    "with its headers."))
+            continue
+        if raw.name != sheet.name:
+            problems.append(Problem(
+                f"sheet '{raw.name}' is read as '{sheet.name}'", f"Rename it to '{sheet.name}'.",
+                sheet=raw.name, severity=WARNING))
+        matched[sheet.name] = raw
+    used = {id(r) for r in matched.values()}
+    for raw in raws:
+        if id(raw) not in used:
+            problems.append(Problem(
+                f"sheet '{raw.name}' is not part of the model and is ignored",
+                f"Known sheets: {', '.join(s.name for s in SHEETS)}.", sheet=raw.name, severity=WARNING))
+
+    tables = {}
+    for sheet in SHEETS:
+        if sheet.free_columns:
+            continue
+        raw = matched.get(sheet.name) or RawSheet(sheet.name, sheet.names, [])
+        tables[sheet.name] = _parse_sheet(sheet, raw, problems)
+    settings_raw = matched.get("Settings")
+    settings = _parse_settings(tables.pop("Settings"), settings_raw.name if settings_raw else "Settings", problems)
+
+    sources = pd.DataFrame()
+    if "Sources" in matched:
+        raw = matched["Sources"]
+        cols = [str(h).strip() if not _blank(h) else f"column {i + 1}" for i, h in enumerate(raw.header)]
+        rows = [[None if _blank(v) else v for v in r[: len(cols)]] for _, r in raw.rows
+                if not all(_blank(v) for v in r)]
+        sources = pd.DataFrame(rows, columns=cols) if cols else pd.DataFrame()
+
+    return CorridorData(path, file_sha256(path), settings, tables, sources, problems)

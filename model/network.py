@@ -1,0 +1,251 @@
+"""Derived, solver-free facts about a valid CorridorData.
+
+Which (commodity, route) flows exist, what a tonne on each costs (in four
+parts), and which flows each demand row, supply row, capacity row and policy
+rule counts. The model in build/ and the results in results.py both read
+these, so a cost or a membership is computed once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from model.inputs import ROW, CorridorData
+from model.schema import class_list, leg_id, path_nodes
+
+DAYS_PER_YEAR = 365.0
+
+Flow = tuple[str, str]  # (commodity, route)
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    corridor: str
+    nodes: tuple[str, ...]
+    classes: frozenset[str] | None  # None: every class
+
+    @property
+    def origin(self) -> str:
+        return self.nodes[0]
+
+    @property
+    def market(self) -> str:
+        return self.nodes[-1]
+
+    @property
+    def legs(self) -> tuple[str, ...]:
+        return tuple(leg_id(a, b) for a, b in zip(self.nodes, self.nodes[1:]))
+
+    @property
+    def elements(self) -> Counter:
+        """Nodes and legs the route passes, with how many times it passes each."""
+        return Counter(self.nodes) + Counter(self.legs)
+
+    def carries(self, cargo_class: str) -> bool:
+        return self.classes is None or cargo_class in self.classes
+
+
+@dataclass(frozen=True)
+class CostParts:
+    """USD per tonne on one route for one commodity, in the four parts the results report."""
+
+    transport: float
+    handling: float
+    time: float
+    risk: float
+
+    @property
+    def total(self) -> float:
+        return self.transport + self.handling + self.time + self.risk
+
+
+@dataclass(frozen=True)
+class DemandRow:
+    row: int
+    commodity: str
+    origin: str | None
+    market: str
+    demand_t: float
+
+
+@dataclass(frozen=True)
+class SupplyRow:
+    row: int
+    commodity: str
+    origin: str
+    min_t: float
+    max_t: float
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    row: int
+    element: str
+    cargo_class: str | None
+    capacity_t: float
+
+
+@dataclass(frozen=True)
+class PolicyLimit:
+    """One constraint of a policy rule: a rule with target '*' gives one per target."""
+
+    rule: str
+    target: str
+    kind: str
+    scope: str
+    commodity: str | None
+    value: float
+    row: int
+
+    @property
+    def is_share(self) -> bool:
+        return self.kind.endswith("share")
+
+    @property
+    def is_max(self) -> bool:
+        return self.kind.startswith("max")
+
+
+@dataclass
+class Network:
+    routes: dict[str, Route]
+    commodity_class: dict[str, str]
+    value_usd_per_t: dict[str, float]
+    countries_of: dict[str, tuple[str, ...]]  # route -> distinct countries in path order
+    transit_days: dict[str, float]  # route -> leg transit + node dwell days
+    flows: list[Flow]
+    cost: dict[Flow, CostParts]
+    demand_rows: list[DemandRow]
+    demand_of: dict[Flow, int]  # flow -> the demand row it serves
+    supply_rows: list[SupplyRow]
+    capacity_rows: list[CapacityRow]
+    policy_limits: list[PolicyLimit]
+    node_country: dict[str, str] = field(default_factory=dict)
+    demand_flows: dict[int, list[Flow]] = field(default_factory=dict)  # demand row -> its flows
+
+    def flows_of_demand(self, row: int) -> list[Flow]:
+        return self.demand_flows.get(row, [])
+
+    def flows_of_supply(self, s: SupplyRow) -> list[Flow]:
+        return [(k, r) for k, r in self.flows if k == s.commodity and self.routes[r].origin == s.origin]
+
+    def capacity_users(self) -> dict[int, list[tuple[Flow, int]]]:
+        """For each Capacities row: the flows through its element whose class it limits,
+        with how many times a tonne of the flow passes the element."""
+        rows_of: dict[str, list[CapacityRow]] = {}
+        for c in self.capacity_rows:
+            rows_of.setdefault(c.element, []).append(c)
+        users: dict[int, list[tuple[Flow, int]]] = {c.row: [] for c in self.capacity_rows}
+        elements = {r: route.elements for r, route in self.routes.items()}
+        for k, r in self.flows:
+            cls = self.commodity_class[k]
+            for element, passes in elements[r].items():
+                for c in rows_of.get(element, ()):
+                    if c.cargo_class is None or c.cargo_class == cls:
+                        users[c.row].append(((k, r), passes))
+        return users
+
+    def commodity_matches(self, k: str, selector: str | None) -> bool:
+        """A policy's commodity column: blank = all, else a commodity id or a cargo class."""
+        if selector is None:
+            return True
+        if selector in self.commodity_class:
+            return k == selector
+        return self.commodity_class[k] == selector
+
+    def in_scope(self, r: str, scope: str, target: str) -> bool:
+        route = self.routes[r]
+        if scope == "corridor":
+            return route.corridor == target
+        if scope == "country":
+            return target in self.countries_of[r]
+        if scope == "route":
+            return r == target
+        if scope == "node":
+            return target in route.nodes
+        return target in route.legs  # leg
+
+    def policy_flows(self, p: PolicyLimit) -> tuple[list[Flow], list[Flow]]:
+        """(flows the rule selects, flows of the same commodity filter) for one limit."""
+        total = [f for f in self.flows if self.commodity_matches(f[0], p.commodity)]
+        selected = [f for f in total if self.in_scope(f[1], p.scope, p.target)]
+        return selected, total
+
+
+def _scope_targets(routes: dict[str, Route], countries_of: dict[str, tuple[str, ...]], scope: str) -> list[str]:
+    """Every name a '*' target expands to: those that some enabled route passes."""
+    seen: dict[str, None] = {}
+    for r, route in routes.items():
+        names = {"corridor": [route.corridor], "country": countries_of[r], "route": [r],
+                 "node": route.nodes, "leg": route.legs}[scope]
+        for n in names:
+            seen.setdefault(n, None)
+    return list(seen)
+
+
+def build_network(data: CorridorData) -> Network:
+    """Derive flows, costs and memberships from validated data."""
+    t = data.tables
+    rate = float(data.settings["carrying_cost_rate"])
+    nodes = t["Nodes"].set_index("node")
+    node_country = nodes["country"].to_dict()
+    handling = nodes["handling_usd_per_t"].fillna(0.0).to_dict()
+    dwell = nodes["dwell_days"].fillna(0.0).to_dict()
+    risk_pct = t["Countries"].set_index("country")["risk_premium_pct"].fillna(0.0).to_dict()
+    legs = {leg_id(a, b): (c, d) for a, b, c, d in
+            t["Legs"][["from", "to", "cost_usd_per_t", "transit_days"]].itertuples(index=False)}
+    tariff = {(e, k): c for e, k, c in t["Tariffs"][["element", "cargo_class", "cost_usd_per_t"]]
+              .itertuples(index=False)}
+    com = t["Commodities"]
+    commodity_class = dict(zip(com["commodity"], com["cargo_class"]))
+    value = dict(zip(com["commodity"], com["value_usd_per_t"].fillna(0.0)))
+
+    routes: dict[str, Route] = {}
+    for rec in t["Routes"].to_dict("records"):
+        if rec["enabled"] is False:
+            continue
+        routes[rec["route"]] = Route(rec["route"], rec["corridor"], tuple(path_nodes(rec["path"])),
+                                     class_list(rec["cargo_classes"]))
+
+    countries_of, transit_days = {}, {}
+    for r, route in routes.items():
+        countries_of[r] = tuple(dict.fromkeys(node_country[n] for n in route.nodes))
+        transit_days[r] = sum(legs[leg][1] for leg in route.legs) + sum(dwell[n] for n in route.nodes)
+
+    demand_rows = [DemandRow(rec[ROW], rec["commodity"], rec["origin"] or None, rec["market"], rec["demand_t"])
+                   for rec in t["Demand"].to_dict("records")]
+    flows, cost, demand_of, demand_flows = [], {}, {}, {}
+    for d in demand_rows:
+        k = d.commodity
+        cls = commodity_class[k]
+        for r, route in routes.items():
+            if route.market != d.market or (d.origin and route.origin != d.origin) or not route.carries(cls):
+                continue
+            f = (k, r)
+            flows.append(f)
+            demand_of[f] = d.row
+            demand_flows.setdefault(d.row, []).append(f)
+            cost[f] = CostParts(
+                transport=sum(tariff.get((leg, cls), legs[leg][0]) for leg in route.legs),
+                handling=sum(tariff.get((n, cls), handling[n]) for n in route.nodes),
+                time=value[k] * rate * transit_days[r] / DAYS_PER_YEAR,
+                risk=value[k] * sum(risk_pct.get(c, 0.0) for c in countries_of[r]) / 100.0,
+            )
+
+    supply_rows = [SupplyRow(rec[ROW], rec["commodity"], rec["origin"], rec["min_t"] or 0.0, rec["max_t"])
+                   for rec in t["Supply"].to_dict("records")]
+    capacity_rows = [CapacityRow(rec[ROW], rec["element"], rec["cargo_class"] or None, rec["capacity_t"])
+                     for rec in t["Capacities"].to_dict("records")]
+    policy_limits = []
+    for rec in t["Policies"].to_dict("records"):
+        targets = (_scope_targets(routes, countries_of, rec["scope"]) if rec["target"] == "*"
+                   else [rec["target"]])
+        for target in targets:
+            policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],
+                                             rec["commodity"] or None, rec["value"], rec[ROW]))
+
+    return Network(routes, commodity_class, value, countries_of, transit_days, flows, cost, demand_rows,
+                   demand_of, supply_rows, capacity_rows, policy_limits, node_country, demand_flows)
+

@@ -1,0 +1,281 @@
+"""DataFrames -> workbooks: the result workbook, the blank template, input workbooks.
+
+Every workbook is written to a temporary file in the target folder and renamed
+into place, so a failure never leaves a half-written file, and a file is never
+written over the input it was read from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from model.errors import OutputError
+from model.results import ALL, Results
+from model.schema import BOOL, ENUM, SETTINGS, SHEETS, column_note
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+# Column-name suffix -> (unit shown in the header, number format)
+_UNITS = (
+    ("_usd_per_t", "USD/t", "#,##0.00"),
+    ("_usd", "USD/yr", "#,##0"),
+    ("_t", "t/yr", "#,##0"),
+    ("_days", "days", "0.0"),
+    ("_pct", "%", "0.00"),
+)
+_PERCENT = ("share", "utilisation", "share_of_shipped")
+
+SHEET_NOTES = {
+    "Flows": "Tonnes per year of each commodity on each route used, with the cost per tonne in its four parts.",
+    "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
+    "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
+    "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t).",
+    "Routes": "Every route and commodity it may carry. Reduced cost: how much cheaper per tonne the route must "
+              "become before it is used (0 for a used route).",
+    "Demand": "Marginal cost: what one more tonne of demand at the market would cost (USD/t).",
+    "Supply": "Value of more supply: what one more tonne of export allowance would save (USD/t).",
+    "Policies": "Saving per tonne relaxed: what allowing one more tonne through the rule's target (or one less "
+                "required) would save per year.",
+}
+
+
+def header(column: str) -> str:
+    """'cost_usd_per_t' -> 'cost (USD/t)', 'share' -> 'share (%)': the unit in the header."""
+    if column in _PERCENT:
+        return column.replace("_", " ") + " (%)"
+    for suffix, unit, _ in _UNITS:
+        if column.endswith(suffix):
+            return column[: -len(suffix)].replace("_", " ") + f" ({unit})"
+    return column.replace("_", " ")
+
+
+def _number_format(column: str) -> str | None:
+    if column in _PERCENT:
+        return "0.0%"
+    for suffix, _, fmt in _UNITS:
+        if column.endswith(suffix):
+            return fmt
+    return None
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path, forbidden: Path | None = None):
+    """Yield a temporary path beside target; rename it to target only on success."""
+    target = Path(target)
+    if forbidden is not None and target.resolve() == Path(forbidden).resolve():
+        raise OutputError(f"the output {target} is the input file; the input is never overwritten. "
+                          "Choose another output path with -o.")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"cannot write in {target.parent}: {exc.strerror}. Choose another folder with -o.") from None
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except PermissionError:
+        raise OutputError(f"cannot write {target}: permission denied. If the file is open in Excel, close it and "
+                          "run again, or choose another path with -o.") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _style_header(ws, row: int = 1) -> None:
+    for cell in ws[row]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+
+
+def _safe(value):
+    """A plain cell value: NaN and pandas' missing values become empty cells."""
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        try:
+            if pd.isna(value):
+                return None
+        except (TypeError, ValueError):
+            pass
+        return str(value)
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _write_table(ws, df: pd.DataFrame, start_row: int = 1, start_col: int = 1, labels: bool = True) -> None:
+    """A table with a styled header, number formats by column unit, and set widths."""
+    for j, col in enumerate(df.columns):
+        ws.cell(row=start_row, column=start_col + j, value=header(col) if labels else col)
+    formats = [_number_format(c) for c in df.columns]
+    for i, values in enumerate(df.itertuples(index=False), start=start_row + 1):
+        for j, v in enumerate(values):
+            cell = ws.cell(row=i, column=start_col + j, value=_safe(v))
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text from the input stays text, never a formula
+            if formats[j] and isinstance(v, (int, float)) and not isinstance(v, bool):
+                cell.number_format = formats[j]
+    for j, col in enumerate(df.columns):
+        letter = get_column_letter(start_col + j)
+        width = max([len(str(ws.cell(row=start_row, column=start_col + j).value))]
+                    + [len(f"{v:,.2f}") if isinstance(v, float) else len(str(v)) for v in df[col].head(200)])
+        ws.column_dimensions[letter].width = min(max(10, width + 2), 60)
+
+
+def _sheet(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None):
+    ws = wb.create_sheet(title)
+    start = 1
+    if note:
+        ws.cell(row=1, column=1, value=note).font = Font(italic=True)
+        start = 3
+    _write_table(ws, df, start_row=start)
+    _style_header(ws, start)
+    return ws
+
+
+def _summary_sheet(wb: Workbook, summary: pd.DataFrame) -> None:
+    ws = wb.create_sheet("Summary")
+    ws.append(["item", "value", "unit"])
+    fmt = {"USD/yr": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "s": "0.000", "per year": "0.00%"}
+    for item, value, unit in summary.itertuples(index=False):
+        ws.append([item, _safe(value), unit])
+        if unit in fmt and isinstance(value, (int, float)):
+            ws.cell(row=ws.max_row, column=2).number_format = fmt[unit]
+            ws.cell(row=ws.max_row, column=2).alignment = Alignment(horizontal="right")
+    _style_header(ws)
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 68
+    ws.column_dimensions["C"].width = 10
+
+
+def _corridor_charts(ws, results: Results) -> None:
+    """A bar chart of tonnes by corridor and a stacked chart by commodity, beside the table."""
+    c = results.corridors
+    overall = c[c["commodity"] == ALL]
+    n = len(overall)
+    if n == 0:
+        return
+    first = 4  # the table starts at row 3 (after the note); data from row 4
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Tonnes per year by corridor (all commodities)"
+    chart.y_axis.title = "t/yr"
+    chart.y_axis.numFmt = "#,##0"
+    chart.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=first + n - 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=first + n - 1))
+    chart.legend = None
+    chart.height, chart.width = 9, 18
+    ws.add_chart(chart, "G3")
+
+    pivot = (c[c["commodity"] != ALL].pivot_table(index="corridor", columns="commodity", values="tonnes_t",
+                                                   aggfunc="sum", fill_value=0.0)
+             .reindex(overall["corridor"]).fillna(0.0))
+    top = 3 + n + 3
+    ws.cell(row=top - 1, column=1, value="Tonnes per year by corridor and commodity (t/yr)").font = Font(bold=True)
+    table = pivot.reset_index()
+    for j, col in enumerate(table.columns, start=1):
+        ws.cell(row=top, column=j, value=str(col))
+        ws.cell(row=top, column=j).font = Font(bold=True)
+    for i, values in enumerate(table.itertuples(index=False), start=top + 1):
+        for j, v in enumerate(values, start=1):
+            cell = ws.cell(row=i, column=j, value=v)
+            if j > 1:
+                cell.number_format = "#,##0"
+    stacked = BarChart()
+    stacked.type = "bar"
+    stacked.grouping = "stacked"
+    stacked.overlap = 100
+    stacked.title = "Tonnes per year by corridor and commodity"
+    stacked.y_axis.numFmt = "#,##0"
+    stacked.add_data(Reference(ws, min_col=2, max_col=1 + pivot.shape[1], min_row=top, max_row=top + n),
+                     titles_from_data=True)
+    stacked.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + n))
+    stacked.height, stacked.width = 10, 18
+    ws.add_chart(stacked, "G22")
+
+
+def write_results(results: Results, path: Path, input_path: Path | None = None) -> Path:
+    """The result workbook a planner opens and forwards."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    _summary_sheet(wb, results.summary)
+    for name, df in results.sheets().items():
+        if name == "Summary":
+            continue
+        if name == "Sources":
+            ws = wb.create_sheet("Sources")
+            if len(df.columns):
+                _write_table(ws, df, labels=False)
+                _style_header(ws)
+            continue
+        ws = _sheet(wb, name, df, SHEET_NOTES.get(name))
+        if name == "Corridors":
+            _corridor_charts(ws, results)
+    with atomic_path(path, forbidden=input_path) as tmp:
+        wb.save(tmp)
+    return Path(path)
+
+
+def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: dict | None = None,
+                         sources: pd.DataFrame | None = None, forbidden: Path | None = None) -> Path:
+    """An input workbook: every sheet of the schema with a note on each header (meaning and
+    unit) and drop-down lists for the choice columns; with the given rows, or blank (template)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in SHEETS:
+        ws = wb.create_sheet(sheet.name)
+        if sheet.name == "Settings":
+            ws.append(["key", "value", "unit", "meaning"])
+            given = settings or {}
+            for s in SETTINGS:
+                value = given.get(s.key, s.default)
+                ws.append([s.key, value, s.unit, s.description])
+            ws.column_dimensions["A"].width = 28
+            ws.column_dimensions["B"].width = 30
+            ws.column_dimensions["D"].width = 90
+            _style_header(ws)
+            continue
+        if sheet.free_columns:
+            df = sources if sources is not None and len(sources.columns) else pd.DataFrame(
+                columns=["id", "item", "value", "year", "source", "confidence", "used_for"])
+            _write_table(ws, df, labels=False)
+            _style_header(ws)
+            continue
+        df = tables.get(sheet.name, pd.DataFrame(columns=sheet.names))
+        df = df[[c for c in sheet.names if c in df.columns]] if len(df.columns) else pd.DataFrame(
+            columns=sheet.names)
+        for c in sheet.names:
+            if c not in df.columns:
+                df[c] = None
+        df = df[sheet.names]
+        _write_table(ws, df, labels=False)
+        _style_header(ws)
+        last = max(len(df) + 1, 500)
+        for j, col in enumerate(sheet.columns, start=1):
+            cell = ws.cell(row=1, column=j)
+            cell.comment = Comment(column_note(col), "corridor-model", width=320, height=160)
+            letter = get_column_letter(j)
+            choices = col.choices if col.type == ENUM else ("TRUE", "FALSE") if col.type == BOOL else ()
+            if choices:
+                dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                                    showErrorMessage=True, errorTitle=f"{sheet.name}.{col.name}",
+                                    error="Choose one of: " + ", ".join(choices))
+                dv.add(f"{letter}2:{letter}{last}")
+                ws.add_data_validation(dv)
+    with atomic_path(path, forbidden=forbidden) as tmp:
+        wb.save(tmp)
+    return Path(path)

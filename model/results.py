@@ -1,0 +1,187 @@
+"""Solution -> tidy DataFrames, one per concept, with units in the column names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from model import __version__
+from model.inputs import CorridorData
+from model.network import Network
+from model.solve import Solution
+
+TOL_T = 1e-6  # tonnes below this are reported as zero
+ALL = "All commodities"
+
+
+def _clean(x: float, scale: float = 1.0) -> float:
+    """Solver round-off (|x| below 1e-9 of the scale) reported as 0."""
+    return 0.0 if abs(x) <= 1e-9 * max(1.0, abs(scale)) else float(x)
+
+
+@dataclass
+class Results:
+    summary: pd.DataFrame
+    flows: pd.DataFrame
+    corridors: pd.DataFrame
+    countries: pd.DataFrame
+    capacity: pd.DataFrame
+    routes: pd.DataFrame
+    demand: pd.DataFrame
+    supply: pd.DataFrame
+    policies: pd.DataFrame
+    sources: pd.DataFrame
+
+    def summary_value(self, item: str):
+        return self.summary.set_index("item").loc[item, "value"]
+
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """Output sheets in the order a reader opens them."""
+        return {"Summary": self.summary, "Flows": self.flows, "Corridors": self.corridors,
+                "Countries": self.countries, "Capacity": self.capacity, "Routes": self.routes,
+                "Demand": self.demand, "Supply": self.supply, "Policies": self.policies,
+                "Sources": self.sources}
+
+
+def route_table(net: Network, sol: Solution) -> pd.DataFrame:
+    """Every (route, commodity) the model may use: cost per tonne and its parts, tonnes, reduced cost."""
+    rows = []
+    for k, r in net.flows:
+        route, c = net.routes[r], net.cost[(k, r)]
+        tonnes = sol.value("Flow", (k, r))
+        rows.append({
+            "commodity": k, "origin": route.origin, "market": route.market, "route": r,
+            "corridor": route.corridor, "tonnes_t": tonnes if tonnes > TOL_T else 0.0,
+            "cost_usd_per_t": c.total, "transport_usd_per_t": c.transport, "handling_usd_per_t": c.handling,
+            "time_usd_per_t": c.time, "risk_usd_per_t": c.risk,
+            "cost_usd": c.total * tonnes if tonnes > TOL_T else 0.0,
+            "transit_days": net.transit_days[r],
+            "countries": "-".join(net.countries_of[r]),
+            "reduced_cost_usd_per_t": _clean(sol.reduced_costs.get("Flow", {}).get((k, r), 0.0), c.total),
+        })
+    return pd.DataFrame(rows)
+
+
+def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Tonnes and share by `by`, for all commodities and for each commodity."""
+    out = []
+    total = df.groupby(by, sort=False)["tonnes_t"].sum()
+    all_t = df["tonnes_t"].sum()
+    for name, t in total.sort_values(ascending=False).items():
+        out.append({"commodity": ALL, by: name, "tonnes_t": t, "share": t / all_t if all_t else 0.0})
+    for k, sub in df.groupby("commodity", sort=False):
+        k_t = sub["tonnes_t"].sum()
+        for name, t in sub.groupby(by, sort=False)["tonnes_t"].sum().sort_values(ascending=False).items():
+            if t > TOL_T:
+                out.append({"commodity": k, by: name, "tonnes_t": t, "share": t / k_t if k_t else 0.0})
+    return pd.DataFrame(out, columns=["commodity", by, "tonnes_t", "share"])
+
+
+def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | None = None) -> Results:
+    """Every output table of one optimal solve."""
+    routes = route_table(net, sol)
+    flows = routes[routes["tonnes_t"] > TOL_T].drop(columns=["reduced_cost_usd_per_t"]).reset_index(drop=True)
+    flows = flows.sort_values(["commodity", "tonnes_t"], ascending=[True, False], kind="stable")
+
+    corridors = _shares(flows, "corridor")
+    names = data.tables["Countries"].set_index("country")["name"].to_dict()
+    through = [{"commodity": k, "country": c, "tonnes_t": t}
+               for k, r, t in flows[["commodity", "route", "tonnes_t"]].itertuples(index=False)
+               for c in net.countries_of[r]]
+    countries = pd.DataFrame(through, columns=["commodity", "country", "tonnes_t"])
+    shipped = flows["tonnes_t"].sum()
+    countries = (countries.groupby("country", sort=False)["tonnes_t"].sum().sort_values(ascending=False)
+                 .reset_index())
+    countries.insert(1, "name", countries["country"].map(names))
+    countries["share_of_shipped"] = countries["tonnes_t"] / shipped if shipped else 0.0
+
+    cap_rows = []
+    users = net.capacity_users()
+    for c in net.capacity_rows:
+        used = sum(passes * sol.value("Flow", f) for f, passes in users[c.row])
+        slack = c.capacity_t - used
+        cap_rows.append({
+            "element": c.element, "cargo_class": c.cargo_class or "all", "capacity_t": c.capacity_t,
+            "used_t": _clean(used, c.capacity_t), "utilisation": used / c.capacity_t if c.capacity_t else None,
+            "shadow_price_usd_per_t": _clean(sol.relaxation_value("capacity_limit", c.row)),
+            "binding": abs(slack) <= 1e-6 * max(1.0, c.capacity_t), "input_row": c.row,
+        })
+    capacity = pd.DataFrame(cap_rows, columns=["element", "cargo_class", "capacity_t", "used_t", "utilisation",
+                                               "shadow_price_usd_per_t", "binding", "input_row"])
+    capacity = capacity.sort_values("shadow_price_usd_per_t", ascending=False, kind="stable")
+
+    dem_rows = []
+    for d in net.demand_rows:
+        delivered = sum(sol.value("Flow", f) for f in net.flows_of_demand(d.row))
+        unmet = sol.value("Unmet", d.row)
+        dem_rows.append({"commodity": d.commodity, "origin": d.origin or "any", "market": d.market,
+                         "demand_t": d.demand_t, "delivered_t": _clean(delivered, d.demand_t),
+                         "unmet_t": _clean(unmet, d.demand_t),
+                         "marginal_cost_usd_per_t": _clean(sol.dual("demand_balance", d.row)),
+                         "input_row": d.row})
+    demand = pd.DataFrame(dem_rows, columns=["commodity", "origin", "market", "demand_t", "delivered_t", "unmet_t",
+                                             "marginal_cost_usd_per_t", "input_row"])
+
+    sup_rows = []
+    for s in net.supply_rows:
+        shipped_s = sum(sol.value("Flow", f) for f in net.flows_of_supply(s))
+        sup_rows.append({"commodity": s.commodity, "origin": s.origin, "min_t": s.min_t, "max_t": s.max_t,
+                         "shipped_t": _clean(shipped_s, s.max_t),
+                         "value_of_more_supply_usd_per_t": _clean(sol.relaxation_value("supply_max", s.row)),
+                         "cost_of_minimum_usd_per_t": _clean(sol.relaxation_value("supply_min", s.row)),
+                         "input_row": s.row})
+    supply = pd.DataFrame(sup_rows, columns=["commodity", "origin", "min_t", "max_t", "shipped_t",
+                                             "value_of_more_supply_usd_per_t", "cost_of_minimum_usd_per_t",
+                                             "input_row"])
+
+    pol_rows = []
+    for p in net.policy_limits:
+        selected, total = net.policy_flows(p)
+        s_t = sum(sol.value("Flow", f) for f in selected)
+        t_t = sum(sol.value("Flow", f) for f in total)
+        bound = p.value * t_t if p.is_share else p.value
+        slack = bound - s_t if p.is_max else s_t - bound
+        pol_rows.append({
+            "rule": p.rule, "kind": p.kind, "scope": p.scope, "target": p.target,
+            "commodity": p.commodity or "all", "value": p.value, "shipped_t": _clean(s_t, t_t),
+            "share_of_shipped": s_t / t_t if t_t else 0.0, "bound_t": bound, "slack_t": _clean(slack, t_t),
+            "binding": abs(slack) <= 1e-6 * max(1.0, t_t),
+            "saving_per_t_relaxed_usd": _clean(sol.relaxation_value("policy_limit", (p.rule, p.target))),
+            "input_row": p.row,
+        })
+    policies = pd.DataFrame(pol_rows, columns=[
+        "rule", "kind", "scope", "target", "commodity", "value", "shipped_t", "share_of_shipped", "bound_t",
+        "slack_t", "binding", "saving_per_t_relaxed_usd", "input_row"])
+
+    parts = {name: float((flows[f"{name}_usd_per_t"] * flows["tonnes_t"]).sum())
+             for name in ("transport", "handling", "time", "risk")}
+    unmet_t = float(demand["unmet_t"].sum())
+    penalty = data.settings.get("unmet_penalty_usd_per_t")
+    items = [
+        ("scenario", data.scenario_name, ""),
+        ("status", sol.status, ""),
+        ("objective", sol.objective_usd, "USD/yr"),
+        ("transport cost", parts["transport"], "USD/yr"),
+        ("handling cost", parts["handling"], "USD/yr"),
+        ("time (carrying) cost", parts["time"], "USD/yr"),
+        ("risk premium", parts["risk"], "USD/yr"),
+        ("unmet demand penalty", (penalty or 0.0) * unmet_t, "USD/yr"),
+        ("shipped", float(shipped), "t/yr"),
+        ("unmet demand", unmet_t, "t/yr"),
+        ("average cost", sum(parts.values()) / shipped if shipped else 0.0, "USD/t"),
+        ("flow variables", len(net.flows), ""),
+        ("solver", sol.solver, ""),
+        ("method", sol.method, ""),
+        ("solve time", sol.seconds, "s"),
+        ("input file", input_name or str(data.source), ""),
+        ("input SHA-256", data.sha256, ""),
+        ("model version", __version__, ""),
+        ("run at (UTC)", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"), ""),
+        ("carrying_cost_rate", data.settings["carrying_cost_rate"], "per year"),
+        ("unmet_penalty_usd_per_t", "hard demand (no penalty)" if penalty is None else penalty, "USD/t"),
+    ]
+    summary = pd.DataFrame(items, columns=["item", "value", "unit"])
+    return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
+                   routes, demand, supply, policies, data.sources)

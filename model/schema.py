@@ -1,0 +1,251 @@
+"""The input schema: one declarative description per sheet.
+
+Reading (inputs.py), validation (validate.py), the blank template and the
+README's input table all come from the objects below. Units are in the column
+names: t = metric tonnes, amounts per year, money in USD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NODE_KINDS = ("origin", "border", "port", "hub", "market")
+MODES = ("rail", "road", "sea", "pipeline", "ferry")
+POLICY_KINDS = ("max_share", "min_share", "max_t", "min_t")
+POLICY_SCOPES = ("corridor", "country", "route", "node", "leg")
+
+# Column types
+STR, NUM, BOOL, ENUM = "text", "number", "boolean", "choice"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an input sheet."""
+
+    name: str
+    type: str = STR
+    required: bool = False
+    unit: str = ""
+    default: object = None
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+    ref: str = ""  # what the value must name, in words, e.g. "a node on the Nodes sheet"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One input sheet: its columns and which of them identify a row."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    description: str
+    required: bool = False
+    free_columns: bool = False  # Sources: any columns, copied through
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of the Settings sheet."""
+
+    key: str
+    type: str
+    unit: str
+    default: object
+    min: float | None
+    description: str
+
+
+SETTINGS = (
+    Setting("scenario_name", STR, "", None, None,
+            "Name of the case, shown in the result workbook (default: the input file name)."),
+    Setting("carrying_cost_rate", NUM, "per year", 0.08, 0.0,
+            "Capital cost of cargo value tied up in transit and dwell time, as a fraction per year."),
+    Setting("unmet_penalty_usd_per_t", NUM, "USD/t", None, 0.0,
+            "Cost of each demanded tonne not delivered. Blank: demand is hard and the model is "
+            "infeasible if it cannot be met."),
+)
+SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
+
+_id = dict(type=STR, required=True)
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet("Settings", (
+        Column("key", **_id, description="Setting name: " + ", ".join(s.key for s in SETTINGS) + "."),
+        Column("value", description="Setting value (see the README for each key)."),
+    ), key=("key",), description="Model-wide settings."),
+    Sheet("Countries", (
+        Column("country", **_id, description="Country code used on the Nodes sheet (e.g. KZ)."),
+        Column("name", description="Country name."),
+        Column("risk_premium_pct", NUM, unit="% of cargo value", default=0.0, min=0.0, max=100.0,
+               description="Risk and insurance premium charged once on each route passing the country."),
+    ), key=("country",), description="Countries that routes pass through."),
+    Sheet("Nodes", (
+        Column("node", **_id, description="Node id, used in paths, capacities and tariffs."),
+        Column("name", description="Node name."),
+        Column("country", **_id, ref="a country on the Countries sheet",
+               description="Country the node lies in."),
+        Column("kind", ENUM, required=True, choices=NODE_KINDS,
+               description="origin (production region), border, port, hub or market."),
+        Column("lat", NUM, unit="degrees", min=-90.0, max=90.0, description="Latitude (for maps)."),
+        Column("lon", NUM, unit="degrees", min=-180.0, max=180.0, description="Longitude (for maps)."),
+        Column("handling_usd_per_t", NUM, unit="USD/t", default=0.0, min=0.0,
+               description="Handling or border cost per tonne passing the node."),
+        Column("dwell_days", NUM, unit="days", default=0.0, min=0.0,
+               description="Average time cargo waits at the node."),
+    ), key=("node",), description="Production regions, border crossings, ports, hubs and markets.",
+        required=True),
+    Sheet("Legs", (
+        Column("from", **_id, ref="a node on the Nodes sheet", description="Start node."),
+        Column("to", **_id, ref="a node on the Nodes sheet", description="End node."),
+        Column("mode", ENUM, required=True, choices=MODES, description="Transport mode."),
+        Column("distance_km", NUM, unit="km", min=0.0, description="Length (information only)."),
+        Column("cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0,
+               description="Freight cost per tonne on the leg (all cargo classes unless a tariff overrides)."),
+        Column("transit_days", NUM, required=True, unit="days", min=0.0,
+               description="Time in transit on the leg."),
+    ), key=("from", "to"), description="Directed links between nodes; (from, to) is unique.",
+        required=True),
+    Sheet("Tariffs", (
+        Column("element", **_id, ref="a node id or a leg written FROM>TO",
+               description="Node or leg whose cost this row replaces for one cargo class."),
+        Column("cargo_class", **_id, ref="a cargo class on the Commodities sheet",
+               description="Cargo class the tariff applies to."),
+        Column("cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0,
+               description="Class-specific cost replacing the leg's cost or the node's handling cost."),
+    ), key=("element", "cargo_class"), description="Class-specific costs replacing a leg's or a node's default."),
+    Sheet("Commodities", (
+        Column("commodity", **_id, description="Commodity id."),
+        Column("name", description="Commodity name."),
+        Column("cargo_class", **_id,
+               description="Free label such as container, dry_bulk, liquid_bulk, breakbulk."),
+        Column("value_usd_per_t", NUM, unit="USD/t", default=0.0, min=0.0,
+               description="Cargo value, for the carrying cost of transit time and the risk premium."),
+    ), key=("commodity",), description="What is shipped.", required=True),
+    Sheet("Routes", (
+        Column("route", **_id, description="Route id."),
+        Column("corridor", **_id, description="Corridor the route belongs to (free label)."),
+        Column("path", **_id, ref="nodes joined by '>', each consecutive pair a leg",
+               description="Node sequence A>B>C: first node an origin, last a market."),
+        Column("cargo_classes", description="Comma list of cargo classes the route carries; blank = all."),
+        Column("enabled", BOOL, default=True, description="FALSE switches the route off."),
+    ), key=("route",), description="Paths from an origin to a market, grouped into corridors.",
+        required=True),
+    Sheet("Capacities", (
+        Column("element", **_id, ref="a node id or a leg written FROM>TO",
+               description="Node or leg whose annual throughput is limited."),
+        Column("cargo_class", ref="a cargo class on the Commodities sheet",
+               description="Cargo class limited by this row; blank = all classes."),
+        Column("capacity_t", NUM, required=True, unit="t/yr", min=0.0,
+               description="Annual throughput limit for the classes of the row."),
+    ), key=("element", "cargo_class"),
+        description="Annual throughput limits; several rows per element are allowed."),
+    Sheet("Supply", (
+        Column("commodity", **_id, ref="a commodity on the Commodities sheet", description="Commodity."),
+        Column("origin", **_id, ref="an origin node", description="Origin node."),
+        Column("max_t", NUM, required=True, unit="t/yr", min=0.0,
+               description="Most the origin can export per year."),
+        Column("min_t", NUM, unit="t/yr", default=0.0, min=0.0,
+               description="Least the origin must export per year."),
+    ), key=("commodity", "origin"),
+        description="Export limits per origin; an origin without a row is unlimited."),
+    Sheet("Demand", (
+        Column("commodity", **_id, ref="a commodity on the Commodities sheet", description="Commodity."),
+        Column("origin", ref="an origin node", description="Origin that must supply it; blank = any origin."),
+        Column("market", **_id, ref="a market node", description="Market."),
+        Column("demand_t", NUM, required=True, unit="t/yr", min=0.0,
+               description="Tonnes per year that must reach the market."),
+    ), key=("commodity", "origin", "market"), description="Tonnes that must reach each market.",
+        required=True),
+    Sheet("Policies", (
+        Column("rule", **_id, description="Rule id."),
+        Column("kind", ENUM, required=True, choices=POLICY_KINDS,
+               description="max_share / min_share (of shipped tonnes) or max_t / min_t (tonnes)."),
+        Column("scope", ENUM, required=True, choices=POLICY_SCOPES,
+               description="What the target names: corridor, country, route, node or leg."),
+        Column("target", **_id, ref="a name in the scope, or * for each one separately",
+               description="The corridor, country, route, node or leg (FROM>TO); * = each one."),
+        Column("commodity", ref="a commodity id or a cargo class",
+               description="Cargo the rule counts; blank = all."),
+        Column("value", NUM, required=True, unit="share 0-1 or t/yr", min=0.0,
+               description="The share (0 to 1) or the tonnes per year."),
+    ), key=("rule",), description="Diversification rules and commitments."),
+    Sheet("Sources", (), key=(), description="Where the figures come from; any columns; copied to the output.",
+          free_columns=True),
+)
+SHEETS_BY_NAME = {s.name: s for s in SHEETS}
+
+
+def leg_id(a: str, b: str) -> str:
+    """The id of the leg from a to b, as written in Tariffs, Capacities and Policies."""
+    return f"{a}>{b}"
+
+
+def path_nodes(path) -> list[str]:
+    """The nodes of a route's path 'A > B>C' -> ['A', 'B', 'C']."""
+    return [s.strip() for s in str(path).split(">")]
+
+
+def class_list(text) -> frozenset[str] | None:
+    """A route's cargo_classes 'container, dry_bulk' -> a set; blank -> None (every class)."""
+    if text is None or text != text or not str(text).strip():  # text != text: NaN
+        return None
+    return frozenset(c.strip() for c in str(text).split(",") if c.strip())
+
+
+def column_note(col: Column) -> str:
+    """A one-paragraph description of a column: meaning, unit, type, default, bounds."""
+    parts = [col.description]
+    if col.unit:
+        parts.append(f"Unit: {col.unit}.")
+    if col.choices:
+        parts.append("One of: " + ", ".join(col.choices) + ".")
+    elif col.type != STR:
+        parts.append(f"Type: {col.type}.")
+    if col.ref:
+        parts.append(f"Must name {col.ref}.")
+    if col.required:
+        parts.append("Required.")
+    elif col.default is not None:
+        parts.append(f"Default: {col.default}.")
+    bounds = []
+    if col.min is not None:
+        bounds.append(f">= {col.min:g}")
+    if col.max is not None:
+        bounds.append(f"<= {col.max:g}")
+    if bounds:
+        parts.append("Must be " + " and ".join(bounds) + ".")
+    return " ".join(p for p in parts if p)
+
+
+def markdown_table() -> str:
+    """The README's table of input sheets and columns, generated from the schema."""
+    lines = ["| sheet | column | required | unit | default | meaning |", "|---|---|---|---|---|---|"]
+    for sheet in SHEETS:
+        if sheet.free_columns:
+            lines.append(f"| {sheet.name} | (any) | | | | {sheet.description} |")
+            continue
+        for col in sheet.columns:
+            kind = "/".join(col.choices) if col.choices else col.type
+            default = "" if col.default is None else str(col.default)
+            lines.append(
+                f"| {sheet.name} | `{col.name}` | {'yes' if col.required else ''} | {col.unit} | "
+                f"{default} | {col.description} ({kind}) |"
+            )
+    lines.append("")
+    lines.append("Settings keys:")
+    lines.append("")
+    lines.append("| key | unit | default | meaning |")
+    lines.append("|---|---|---|---|")
+    for s in SETTINGS:
+        lines.append(f"| `{s.key}` | {s.unit} | {'' if s.default is None else s.default} | {s.description} |")
+    return "\n".join(lines)

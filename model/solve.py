@@ -1,0 +1,156 @@
+"""Hand the Pyomo model to HiGHS and bring back primal and dual values.
+
+The model is compiled by Pyomo's LinearStandardFormCompiler (a sparse matrix
+with one row per constraint and its sense) and passed to a highspy.Highs
+object that we keep: later analyses (ranging, IIS, in-place re-solves) work
+on the same live HiGHS model, with the row and column maps kept here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from model.errors import InputError, Problem
+
+INF = highspy.kHighsInf
+
+
+@dataclass
+class Solution:
+    """The outcome of one solve: status, objective, primal and dual values by component."""
+
+    status: str  # HiGHS model status in words, e.g. "Optimal"
+    optimal: bool
+    objective_usd: float
+    values: dict[str, dict] = field(default_factory=dict)  # var name -> index -> value
+    reduced_costs: dict[str, dict] = field(default_factory=dict)  # var name -> index -> USD/t
+    duals: dict[str, dict] = field(default_factory=dict)  # constraint name -> index -> d objective / d rhs
+    senses: dict[str, dict] = field(default_factory=dict)  # constraint name -> index -> 1 (<=), -1 (>=), 0 (=)
+    solver: str = ""
+    method: str = ""
+    seconds: float = 0.0  # HiGHS's own run time
+    highs: highspy.Highs | None = None  # the live model, for ranging and re-solves
+    rows: list = field(default_factory=list)  # (constraint name, index, sense) of each HiGHS row
+    columns: list = field(default_factory=list)  # (variable name, index) of each HiGHS column
+
+    def value(self, var: str, index) -> float:
+        return self.values.get(var, {}).get(index, 0.0)
+
+    def dual(self, con: str, index) -> float:
+        return self.duals.get(con, {}).get(index, 0.0)
+
+    def relaxation_value(self, con: str, index) -> float:
+        """USD a year saved if the constraint allowed one more unit (a <= row's bound
+        raised by one, a >= row's lowered by one). Independent of how Pyomo arranged
+        the terms of the row; 0 for a constraint that is not a row (skipped)."""
+        sense = self.senses.get(con, {}).get(index, 0)
+        return -sense * self.dual(con, index) + 0.0
+
+
+@contextlib.contextmanager
+def _quiet_stdout(quiet: bool):
+    """Silence the C library's stdout: highspy prints its banner while constructing,
+    before output_flag can be set (ERGO-Code/HiGHS issue #2749)."""
+    if not quiet:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _name(component_data) -> tuple[str, object]:
+    return component_data.parent_component().local_name, component_data.index()
+
+
+def to_highs(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = None):
+    """Compile the Pyomo model and load it into a new highspy.Highs.
+
+    Returns (highs, rows, columns): rows name the Pyomo constraint (component name,
+    index, sense 1 for <=, -1 for >=, 0 for =) of each HiGHS row; columns the
+    variable (component name, index) of each column.
+    """
+    info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
+    with _quiet_stdout(not verbose):
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(verbose))
+    for key, value in (options or {}).items():
+        try:
+            status = h.setOptionValue(key, value)
+        except Exception:  # highspy raises on a value of the wrong type
+            status = None
+        if status != highspy.HighsStatus.kOk:
+            raise InputError("--solver-option", [Problem(
+                f"HiGHS does not accept option {key}={value!r}",
+                "See the HiGHS options list (e.g. solver=ipm, presolve=off, time_limit=60).")])
+
+    n_cols = len(info.columns)
+    A = info.A.tocsc()
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_cols
+    lp.num_row_ = A.shape[0]
+    lp.col_cost_ = info.c.toarray()[0] if info.c.shape[0] else np.zeros(n_cols)
+    lp.col_lower_ = np.array([-INF if v.lb is None else v.lb for v in info.columns], dtype=float)
+    lp.col_upper_ = np.array([INF if v.ub is None else v.ub for v in info.columns], dtype=float)
+    rhs = np.asarray(info.rhs, dtype=float)
+    sense = np.array([r.bound_type for r in info.rows], dtype=int)
+    lp.row_lower_ = np.where(sense <= 0, rhs, -INF)
+    lp.row_upper_ = np.where(sense >= 0, rhs, INF)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
+    lp.offset_ = float(np.sum(info.c_offset)) if np.size(info.c_offset) else 0.0
+    h.passModel(lp)
+    rows = [(*_name(r.constraint), r.bound_type) for r in info.rows]
+    columns = [_name(v) for v in info.columns]
+    return h, rows, columns
+
+
+def solve(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = None) -> Solution:
+    """Solve the LP with HiGHS; read the solution only when HiGHS reports an optimum."""
+    h, rows, columns = to_highs(m, verbose, options)
+    start = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - start
+    status = h.getModelStatus()
+    solver = f"HiGHS {h.version()}"
+    sol = Solution(status=h.modelStatusToString(status), optimal=status == highspy.HighsModelStatus.kOptimal,
+                   objective_usd=float("nan"), solver=solver, method=_method(h), seconds=seconds, highs=h,
+                   rows=rows, columns=columns)
+    if not sol.optimal:
+        return sol
+    sol.objective_usd = h.getInfo().objective_function_value
+    s = h.getSolution()
+    for (var, index), x, rc in zip(columns, s.col_value, s.col_dual):
+        sol.values.setdefault(var, {})[index] = x
+        sol.reduced_costs.setdefault(var, {})[index] = rc
+    for (con, index, sense), y in zip(rows, s.row_dual):
+        sol.duals.setdefault(con, {})[index] = y
+        sol.senses.setdefault(con, {})[index] = sense
+    return sol
+
+
+def _method(h: highspy.Highs) -> str:
+    """Which algorithm HiGHS actually ran, from its iteration counts."""
+    info = h.getInfo()
+    if info.ipm_iteration_count > 0:
+        return "interior point" + (" with crossover" if info.crossover_iteration_count > 0 else "")
+    if info.simplex_iteration_count > 0:
+        return "dual simplex" if h.getOptionValue("simplex_strategy") in (0, 1) else "simplex"
+    return "presolve"

@@ -1,0 +1,332 @@
+"""Cross-sheet checks: check_*(data) -> list[Problem], every problem at once.
+
+Cells that could not be read are already reported by inputs.py and hold None;
+the checks here skip them rather than report them twice.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from model.errors import ERROR, WARNING, InputError, Problem, short_list
+from model.inputs import ROW, CorridorData, read_input, row_key
+from model.network import Network, build_network
+from model.schema import SHEETS_BY_NAME, class_list, leg_id, path_nodes
+
+
+def _present(v) -> bool:
+    return v is not None and not (isinstance(v, float) and pd.isna(v)) and str(v) != ""
+
+
+def _records(data: CorridorData, sheet: str) -> list[dict]:
+    return data.tables[sheet].to_dict("records")
+
+
+def _key(sheet: str, rec: dict) -> str:
+    return row_key(SHEETS_BY_NAME[sheet], {k: v for k, v in rec.items() if _present(v)})
+
+
+def _unknown(what: str, value: str, known, sheet: str, rec: dict, column: str, fix: str) -> Problem:
+    close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1, cutoff=0.6)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return Problem(f"unknown {what} '{value}'.{hint}", fix, sheet=sheet, row=rec[ROW],
+                   key=_key(sheet, rec) or None, column=column)
+
+
+def check_duplicate_keys(data: CorridorData) -> list[Problem]:
+    """No two rows of a sheet share a key (a Legs pair, a node id, ...)."""
+    problems = []
+    for name, df in data.tables.items():
+        sheet = SHEETS_BY_NAME[name]
+        first: dict[tuple, int] = {}
+        for rec in df.to_dict("records"):
+            key = tuple(rec[k] if _present(rec[k]) else None for k in sheet.key)
+            if all(v is None for v in key):
+                continue
+            if key in first:
+                problems.append(Problem(
+                    f"duplicate of row {first[key]}: {' and '.join(sheet.key)} must be unique",
+                    "Delete one of the two rows or merge them.", sheet=name, row=rec[ROW],
+                    key=_key(name, rec) or None))
+            else:
+                first[key] = rec[ROW]
+    return problems
+
+
+def check_references(data: CorridorData) -> list[Problem]:
+    """Every id names something that exists: countries, nodes, legs, commodities, classes."""
+    t = data.tables
+    problems = []
+    countries = set(t["Countries"]["country"].dropna())
+    nodes = t["Nodes"].dropna(subset=["node"]).set_index("node")
+    node_ids = set(nodes.index)
+    kinds = nodes["kind"].to_dict()
+    leg_ids = {leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)
+               if _present(a) and _present(b)}
+    commodities = set(t["Commodities"]["commodity"].dropna())
+    classes = set(t["Commodities"]["cargo_class"].dropna())
+    elements = node_ids | leg_ids
+
+    if countries:
+        for rec in _records(data, "Nodes"):
+            if _present(rec["country"]) and rec["country"] not in countries:
+                problems.append(_unknown("country", rec["country"], countries, "Nodes", rec, "country",
+                                         "Add the country to the Countries sheet or correct the code."))
+    for rec in _records(data, "Legs"):
+        for col in ("from", "to"):
+            if _present(rec[col]) and rec[col] not in node_ids:
+                problems.append(_unknown("node", rec[col], node_ids, "Legs", rec, col,
+                                         "Add the node to the Nodes sheet or correct the id."))
+        if _present(rec["from"]) and rec["from"] == rec["to"]:
+            problems.append(Problem("a leg must join two different nodes", "Correct 'from' or 'to'.",
+                                    sheet="Legs", row=rec[ROW], key=_key("Legs", rec)))
+    for sheet in ("Tariffs", "Capacities"):
+        for rec in _records(data, sheet):
+            if _present(rec["element"]) and rec["element"] not in elements:
+                problems.append(_unknown("node or leg", rec["element"], elements, sheet, rec, "element",
+                                         "Name a node id, or a leg as FROM>TO exactly as on the Legs sheet."))
+            if _present(rec["cargo_class"]) and rec["cargo_class"] not in classes:
+                problems.append(_unknown("cargo class", rec["cargo_class"], classes, sheet, rec, "cargo_class",
+                                         f"Use a class from the Commodities sheet: {short_list(sorted(classes))}."))
+    for sheet, kind_col in (("Supply", "origin"), ("Demand", "origin"), ("Demand", "market")):
+        want = "origin" if kind_col == "origin" else "market"
+        for rec in _records(data, sheet):
+            v = rec[kind_col]
+            if not _present(v):
+                continue
+            if v not in node_ids:
+                problems.append(_unknown("node", v, [n for n in node_ids if kinds.get(n) == want], sheet, rec,
+                                         kind_col, f"Name a node of kind '{want}' from the Nodes sheet."))
+            elif kinds.get(v) != want:
+                problems.append(Problem(f"node '{v}' is a {kinds.get(v)}, expected a node of kind '{want}'",
+                                        f"Name an {want} node, or change the node's kind on the Nodes sheet.",
+                                        sheet=sheet, row=rec[ROW], key=_key(sheet, rec), column=kind_col))
+    for sheet in ("Supply", "Demand"):
+        for rec in _records(data, sheet):
+            if _present(rec["commodity"]) and rec["commodity"] not in commodities:
+                problems.append(_unknown("commodity", rec["commodity"], commodities, sheet, rec, "commodity",
+                                         "Add it to the Commodities sheet or correct the id."))
+    return problems
+
+
+def check_routes(data: CorridorData) -> list[Problem]:
+    """A path starts at an origin, ends at a market, and each step is a leg."""
+    t = data.tables
+    problems = []
+    nodes = t["Nodes"].dropna(subset=["node"]).set_index("node")
+    kinds = nodes["kind"].to_dict()
+    leg_ids = {leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)}
+    classes = set(t["Commodities"]["cargo_class"].dropna())
+    for rec in _records(data, "Routes"):
+        where = dict(sheet="Routes", row=rec[ROW], key=_key("Routes", rec) or None)
+        path = rec["path"]
+        if _present(path):
+            steps = path_nodes(path)
+            if len(steps) < 2 or any(not s for s in steps):
+                problems.append(Problem(f"path '{path}' must list at least two nodes joined by '>'",
+                                        "Write the path as ORIGIN>...>MARKET, e.g. PAV>DOS>MCN.", column="path",
+                                        **where))
+            else:
+                missing = [s for s in steps if s not in kinds]
+                for s in missing:
+                    problems.append(_unknown("node", s, kinds, "Routes", rec, "path",
+                                             "Add the node to the Nodes sheet or correct the path."))
+                if not missing:
+                    if kinds[steps[0]] != "origin":
+                        problems.append(Problem(
+                            f"path starts at '{steps[0]}', a {kinds[steps[0]]}; a route must start at an origin",
+                            "Start the path at a node of kind 'origin'.", column="path", **where))
+                    if kinds[steps[-1]] != "market":
+                        problems.append(Problem(
+                            f"path ends at '{steps[-1]}', a {kinds[steps[-1]]}; a route must end at a market",
+                            "End the path at a node of kind 'market'.", column="path", **where))
+                    for a, b in zip(steps, steps[1:]):
+                        if leg_id(a, b) not in leg_ids:
+                            problems.append(Problem(
+                                f"step {a}>{b} of the path is not a leg",
+                                f"Add a row from={a}, to={b} to the Legs sheet, or correct the path.",
+                                column="path", **where))
+        cls = rec["cargo_classes"]
+        if _present(cls):
+            for c in sorted(class_list(cls) or ()):
+                if c not in classes:
+                    problems.append(_unknown("cargo class", c, classes, "Routes", rec, "cargo_classes",
+                                             "List classes from the Commodities sheet, separated by commas, "
+                                             "or leave blank for all."))
+    return problems
+
+
+def check_amounts(data: CorridorData) -> list[Problem]:
+    """Supply minimum at most the maximum; shares within [0, 1]."""
+    problems = []
+    for rec in _records(data, "Supply"):
+        lo, hi = rec["min_t"], rec["max_t"]
+        if _present(lo) and _present(hi) and lo > hi:
+            problems.append(Problem(f"min_t {lo:,.0f} is above max_t {hi:,.0f}",
+                                    "Lower min_t or raise max_t.", sheet="Supply", row=rec[ROW],
+                                    key=_key("Supply", rec), column="min_t"))
+    for rec in _records(data, "Policies"):
+        if _present(rec["kind"]) and rec["kind"].endswith("share") and _present(rec["value"]) and rec["value"] > 1:
+            problems.append(Problem(f"a share must be between 0 and 1, found {rec['value']:g}",
+                                    f"Write {rec['value'] / 100:g} for {rec['value']:g}%, or use kind "
+                                    f"'{rec['kind'].replace('share', 't')}' for tonnes.",
+                                    sheet="Policies", row=rec[ROW], key=_key("Policies", rec), column="value"))
+    return problems
+
+
+def check_policies(data: CorridorData) -> list[Problem]:
+    """A rule's target exists in its scope; its commodity filter names a commodity or class."""
+    t = data.tables
+    problems = []
+    routes = t["Routes"]
+    names = {
+        "corridor": set(routes["corridor"].dropna()),
+        "route": set(routes["route"].dropna()),
+        "node": set(t["Nodes"]["node"].dropna()),
+        "country": set(t["Nodes"]["country"].dropna()) | set(t["Countries"]["country"].dropna()),
+        "leg": {leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)},
+    }
+    selectors = set(t["Commodities"]["commodity"].dropna()) | set(t["Commodities"]["cargo_class"].dropna())
+    for rec in _records(data, "Policies"):
+        scope, target = rec["scope"], rec["target"]
+        if _present(scope) and _present(target) and target != "*" and target not in names[scope]:
+            problems.append(_unknown(scope, target, names[scope], "Policies", rec, "target",
+                                     f"Name a {scope} that exists, or * for each {scope} separately."))
+        if _present(rec["commodity"]) and rec["commodity"] not in selectors:
+            problems.append(_unknown("commodity or cargo class", rec["commodity"], selectors, "Policies", rec,
+                                     "commodity", "Name a commodity id or a cargo class, or leave blank for all."))
+    return problems
+
+
+def check_demand(data: CorridorData) -> list[Problem]:
+    """No tonne counted twice, and every demand row has a route that can serve it."""
+    t = data.tables
+    problems = []
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for rec in _records(data, "Demand"):
+        groups[(rec["commodity"], rec["market"])].append(rec)
+    for (k, m), recs in groups.items():
+        named = [r for r in recs if _present(r["origin"])]
+        if named and len(named) < len(recs):
+            blank = [r for r in recs if not _present(r["origin"])]
+            problems.append(Problem(
+                f"demand for {k} at {m} is given both for any origin (rows {short_list(r[ROW] for r in blank)}) "
+                f"and for named origins (rows {short_list(r[ROW] for r in named)}), so a tonne could count twice",
+                "Either name the origin on every row for this commodity and market, or on none.",
+                sheet="Demand", row=blank[0][ROW], key=_key("Demand", blank[0]), column="origin"))
+
+    classes = dict(zip(t["Commodities"]["commodity"], t["Commodities"]["cargo_class"]))
+    hard = data.settings.get("unmet_penalty_usd_per_t") is None
+    routes = [r for r in _records(data, "Routes") if r["enabled"] is not False and _present(r["path"])]
+    for rec in _records(data, "Demand"):
+        k, o, m = rec["commodity"], rec["origin"], rec["market"]
+        if not (_present(k) and _present(m)) or k not in classes or not rec["demand_t"]:
+            continue
+        cls = classes[k]
+        to_market = [r for r in routes if path_nodes(r["path"])[-1] == m]
+        from_origin = [r for r in to_market if not _present(o) or path_nodes(r["path"])[0] == o]
+        serving = [r for r in from_origin if class_list(r["cargo_classes"]) is None
+                   or cls in class_list(r["cargo_classes"])]
+        if serving:
+            continue
+        if not to_market:
+            why = f"no enabled route ends at {m}"
+        elif not from_origin:
+            why = f"no enabled route runs from {o} to {m}"
+        else:
+            why = (f"the routes from {o or 'any origin'} to {m} ({short_list(r['route'] for r in from_origin)}) "
+                   f"do not carry cargo class '{cls}'")
+        problems.append(Problem(
+            f"no route can serve this demand: {why}",
+            "Add or enable a route, add the class to a route's cargo_classes, or set unmet_penalty_usd_per_t "
+            "in Settings to allow undelivered tonnes." if hard else
+            "These tonnes will be reported as unmet; add or enable a route to serve them.",
+            sheet="Demand", row=rec[ROW], key=_key("Demand", rec), severity=ERROR if hard else WARNING))
+    return problems
+
+
+def check_usage(data: CorridorData) -> list[Problem]:
+    """Warnings: nodes and legs no route uses, capacities no enabled route passes."""
+    t = data.tables
+    problems = []
+    used_nodes, used_legs = set(), set()
+    for rec in _records(data, "Routes"):
+        if rec["enabled"] is False or not _present(rec["path"]):
+            continue
+        steps = path_nodes(rec["path"])
+        used_nodes.update(steps)
+        used_legs.update(leg_id(a, b) for a, b in zip(steps, steps[1:]))
+    unused = [n for n in t["Nodes"]["node"].dropna() if n not in used_nodes]
+    if unused:
+        problems.append(Problem(f"{len(unused)} node(s) on no enabled route: {short_list(unused)}",
+                                "They do no harm; delete them or add routes through them.",
+                                sheet="Nodes", severity=WARNING))
+    legs = [leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)]
+    unused = [leg for leg in legs if leg not in used_legs]
+    if unused:
+        problems.append(Problem(f"{len(unused)} leg(s) on no enabled route: {short_list(unused)}",
+                                "They do no harm; delete them or add routes over them.",
+                                sheet="Legs", severity=WARNING))
+    for rec in _records(data, "Capacities"):
+        e = rec["element"]
+        if _present(e) and e not in used_nodes and e not in used_legs:
+            problems.append(Problem(f"no enabled route passes '{e}', so this capacity limits nothing",
+                                    "Check the element id, or enable a route through it.", sheet="Capacities",
+                                    row=rec[ROW], key=_key("Capacities", rec), column="element",
+                                    severity=WARNING))
+    return problems
+
+
+def check_commitments(data: CorridorData, net: Network) -> list[Problem]:
+    """A minimum (supply min_t, policy min_t) needs at least one flow that can count toward it."""
+    problems = []
+    for srow in net.supply_rows:
+        if srow.min_t > 0 and not net.flows_of_supply(srow):
+            problems.append(Problem(
+                f"min_t {srow.min_t:,.0f} t cannot be shipped: no demand row takes {srow.commodity} from "
+                f"{srow.origin} over an enabled route",
+                "Lower min_t to 0, or add demand and a route for this commodity from this origin.",
+                sheet="Supply", row=srow.row, key=f"{srow.commodity}, {srow.origin}", column="min_t"))
+    reported = set()
+    for p in net.policy_limits:
+        if p.kind == "min_t" and p.value > 0 and not net.policy_flows(p)[0] and p.rule not in reported:
+            reported.add(p.rule)
+            problems.append(Problem(
+                f"requires {p.value:,.0f} t through {p.scope} '{p.target}', but no flow of "
+                f"{p.commodity or 'any commodity'} can pass it",
+                "Check the target and commodity, or add a route through the target that serves a demand row.",
+                sheet="Policies", row=p.row, key=p.rule, column="target"))
+    return problems
+
+
+CHECKS = (check_duplicate_keys, check_references, check_routes, check_amounts, check_policies)
+# Checks that assume the references above hold.
+DEEP_CHECKS = (check_demand, check_usage)
+
+
+def validate(data: CorridorData) -> list[Problem]:
+    """Every problem with the data, errors and warnings, reading problems included."""
+    problems = list(data.problems)
+    for check in CHECKS:
+        problems += check(data)
+    if not any(p.severity == ERROR for p in problems):
+        for check in DEEP_CHECKS:
+            problems += check(data)
+    return problems
+
+
+def load(path: str | Path) -> tuple[CorridorData, Network, list[Problem]]:
+    """Read, validate and derive the network; raise InputError listing every error
+    (and warning) at once. Returns the data, its network and its warnings."""
+    data = read_input(path)
+    problems = validate(data)
+    if not any(p.severity == ERROR for p in problems):
+        net = build_network(data)
+        problems += check_commitments(data, net)
+    if any(p.severity == ERROR for p in problems):
+        raise InputError(str(path), problems)
+    return data, net, [p for p in problems if p.severity == WARNING]
