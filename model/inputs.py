@@ -276,7 +276,21 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
                     str(exc), _fix_for(col), sheet=raw.name, row=number, key=key or None, column=col.name))
                 record[col.name] = None
         records.append(record)
-    return pd.DataFrame(records, columns=[ROW] + sheet.names)
+    return typed_frame(sheet, records)
+
+
+def typed_frame(sheet: Sheet, records: list[dict]) -> pd.DataFrame:
+    """Numbers as float (NaN when blank without default); text, choices and booleans as
+    Python objects with None when blank. (pandas would otherwise infer a string dtype
+    whose missing value is NaN, which is truthy.)"""
+    df = pd.DataFrame(records, columns=[ROW] + sheet.names, dtype=object)
+    df[ROW] = df[ROW].astype(int)
+    for col in sheet.columns:
+        if col.type == NUM:
+            df[col.name] = pd.to_numeric(df[col.name], errors="coerce").astype(float)
+        else:
+            df[col.name] = df[col.name].astype(object).where(df[col.name].notna(), None)
+    return df
 
 
 def _fix_for(col: Column) -> str:
