@@ -148,12 +148,15 @@ class Network:
         return users
 
     def commodity_matches(self, k: str, selector: str | None) -> bool:
-        """A policy's commodity column: blank = all, else a commodity id or a cargo class."""
+        """A policy's commodity column: blank = all, else commodity ids and/or cargo classes,
+        comma separated; a name that is a commodity id means that commodity."""
         if selector is None:
             return True
-        if selector in self.commodity_class:
-            return k == selector
-        return self.commodity_class[k] == selector
+        for name in selector.split(","):
+            name = name.strip()
+            if name == k or (name not in self.commodity_class and self.commodity_class[k] == name):
+                return True
+        return False
 
     def in_scope(self, r: str, scope: str, target: str) -> bool:
         route = self.routes[r]
@@ -172,6 +175,15 @@ class Network:
         total = [f for f in self.flows if self.commodity_matches(f[0], p.commodity)]
         selected = [f for f in total if self.in_scope(f[1], p.scope, p.target)]
         return selected, total
+
+
+def supply_origins(supply_rows) -> dict[str, set[str]]:
+    """Where each commodity may come from: a commodity with Supply rows ships only from
+    the origins listed; one without Supply rows from any origin, without limit."""
+    origins: dict[str, set[str]] = {}
+    for s in supply_rows:
+        origins.setdefault(s.commodity, set()).add(s.origin)
+    return origins
 
 
 def _scope_targets(routes: dict[str, Route], countries_of: dict[str, tuple[str, ...]], scope: str) -> list[str]:
@@ -216,12 +228,17 @@ def build_network(data: CorridorData) -> Network:
 
     demand_rows = [DemandRow(rec[ROW], rec["commodity"], rec["origin"] or None, rec["market"], rec["demand_t"])
                    for rec in t["Demand"].to_dict("records")]
+    supply_rows = [SupplyRow(rec[ROW], rec["commodity"], rec["origin"], rec["min_t"] or 0.0, rec["max_t"])
+                   for rec in t["Supply"].to_dict("records")]
+    origins_of = supply_origins(supply_rows)
     flows, cost, demand_of, demand_flows = [], {}, {}, {}
     for d in demand_rows:
         k = d.commodity
         cls = commodity_class[k]
         for r, route in routes.items():
             if route.market != d.market or (d.origin and route.origin != d.origin) or not route.carries(cls):
+                continue
+            if k in origins_of and route.origin not in origins_of[k]:
                 continue
             f = (k, r)
             flows.append(f)
@@ -234,8 +251,6 @@ def build_network(data: CorridorData) -> Network:
                 risk=value[k] * sum(risk_pct.get(c, 0.0) for c in countries_of[r]) / 100.0,
             )
 
-    supply_rows = [SupplyRow(rec[ROW], rec["commodity"], rec["origin"], rec["min_t"] or 0.0, rec["max_t"])
-                   for rec in t["Supply"].to_dict("records")]
     capacity_rows = [CapacityRow(rec[ROW], rec["element"], rec["cargo_class"] or None, rec["capacity_t"])
                      for rec in t["Capacities"].to_dict("records")]
     policy_limits = []

@@ -82,6 +82,8 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Settings", (
         Column("key", **_id, description="Setting name: " + ", ".join(s.key for s in SETTINGS) + "."),
         Column("value", description="Setting value (see the README for each key)."),
+        Column("unit", description="Unit of the value (information only)."),
+        Column("meaning", description="What the setting does (information only)."),
     ), key=("key",), description="Model-wide settings."),
     Sheet("Countries", (
         Column("country", **_id, description="Country code used on the Nodes sheet (e.g. KZ)."),
@@ -153,11 +155,13 @@ SHEETS: tuple[Sheet, ...] = (
         Column("commodity", **_id, ref="a commodity on the Commodities sheet", description="Commodity."),
         Column("origin", **_id, ref="an origin node", description="Origin node."),
         Column("max_t", NUM, required=True, unit="t/yr", min=0.0,
-               description="Most the origin can export per year."),
+               description="Most the origin can export per year. A commodity with Supply rows ships only "
+                           "from the origins listed."),
         Column("min_t", NUM, unit="t/yr", default=0.0, min=0.0,
                description="Least the origin must export per year."),
     ), key=("commodity", "origin"),
-        description="Export limits per origin; an origin without a row is unlimited."),
+        description="Export limits per origin. A commodity with Supply rows ships only from the origins "
+                    "listed; a commodity without any ships from any origin without limit."),
     Sheet("Demand", (
         Column("commodity", **_id, ref="a commodity on the Commodities sheet", description="Commodity."),
         Column("origin", ref="an origin node", description="Origin that must supply it; blank = any origin."),
@@ -174,8 +178,9 @@ SHEETS: tuple[Sheet, ...] = (
                description="What the target names: corridor, country, route, node or leg."),
         Column("target", **_id, ref="a name in the scope, or * for each one separately",
                description="The corridor, country, route, node or leg (FROM>TO); * = each one."),
-        Column("commodity", ref="a commodity id or a cargo class",
-               description="Cargo the rule counts; blank = all."),
+        Column("commodity", ref="commodity ids or cargo classes, comma separated",
+               description="Cargo the rule counts: commodity ids and/or cargo classes, comma separated; "
+                           "blank = all."),
         Column("value", NUM, required=True, unit="share 0-1 or t/yr", min=0.0,
                description="The share (0 to 1) or the tonnes per year."),
     ), key=("rule",), description="Diversification rules and commitments."),

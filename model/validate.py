@@ -14,7 +14,7 @@ import pandas as pd
 
 from model.errors import ERROR, WARNING, InputError, Problem, short_list
 from model.inputs import ROW, CorridorData, read_input, row_key
-from model.network import Network, build_network
+from model.network import Network, build_network, supply_origins
 from model.schema import SHEETS_BY_NAME, class_list, leg_id, path_nodes
 
 
@@ -196,14 +196,17 @@ def check_policies(data: CorridorData) -> list[Problem]:
         if _present(scope) and _present(target) and target != "*" and target not in names[scope]:
             problems.append(_unknown(scope, target, names[scope], "Policies", rec, "target",
                                      f"Name a {scope} that exists, or * for each {scope} separately."))
-        if _present(rec["commodity"]) and rec["commodity"] not in selectors:
-            problems.append(_unknown("commodity or cargo class", rec["commodity"], selectors, "Policies", rec,
-                                     "commodity", "Name a commodity id or a cargo class, or leave blank for all."))
+        if _present(rec["commodity"]):
+            for name in (n.strip() for n in str(rec["commodity"]).split(",")):
+                if name not in selectors:
+                    problems.append(_unknown("commodity or cargo class", name, selectors, "Policies", rec,
+                                             "commodity", "Name commodity ids or cargo classes (comma separated), "
+                                             "or leave blank for all."))
     return problems
 
 
 def check_demand(data: CorridorData) -> list[Problem]:
-    """No tonne counted twice, and every demand row has a route that can serve it."""
+    """No tonne counted twice: rows of one commodity and market all name an origin, or none."""
     t = data.tables
     problems = []
     groups: dict[tuple, list[dict]] = defaultdict(list)
@@ -219,33 +222,6 @@ def check_demand(data: CorridorData) -> list[Problem]:
                 "Either name the origin on every row for this commodity and market, or on none.",
                 sheet="Demand", row=blank[0][ROW], key=_key("Demand", blank[0]), column="origin"))
 
-    classes = dict(zip(t["Commodities"]["commodity"], t["Commodities"]["cargo_class"]))
-    hard = data.settings.get("unmet_penalty_usd_per_t") is None
-    routes = [r for r in _records(data, "Routes") if r["enabled"] is not False and _present(r["path"])]
-    for rec in _records(data, "Demand"):
-        k, o, m = rec["commodity"], rec["origin"], rec["market"]
-        if not (_present(k) and _present(m)) or k not in classes or not rec["demand_t"]:
-            continue
-        cls = classes[k]
-        to_market = [r for r in routes if path_nodes(r["path"])[-1] == m]
-        from_origin = [r for r in to_market if not _present(o) or path_nodes(r["path"])[0] == o]
-        serving = [r for r in from_origin if class_list(r["cargo_classes"]) is None
-                   or cls in class_list(r["cargo_classes"])]
-        if serving:
-            continue
-        if not to_market:
-            why = f"no enabled route ends at {m}"
-        elif not from_origin:
-            why = f"no enabled route runs from {o} to {m}"
-        else:
-            why = (f"the routes from {o or 'any origin'} to {m} ({short_list(r['route'] for r in from_origin)}) "
-                   f"do not carry cargo class '{cls}'")
-        problems.append(Problem(
-            f"no route can serve this demand: {why}",
-            "Add or enable a route, add the class to a route's cargo_classes, or set unmet_penalty_usd_per_t "
-            "in Settings to allow undelivered tonnes." if hard else
-            "These tonnes will be reported as unmet; add or enable a route to serve them.",
-            sheet="Demand", row=rec[ROW], key=_key("Demand", rec), severity=ERROR if hard else WARNING))
     return problems
 
 
@@ -282,8 +258,9 @@ def check_usage(data: CorridorData) -> list[Problem]:
 
 
 def check_commitments(data: CorridorData, net: Network) -> list[Problem]:
-    """A minimum (supply min_t, policy min_t) needs at least one flow that can count toward it."""
-    problems = []
+    """Every demand row has a flow that can serve it; every minimum (supply min_t,
+    policy min_t) has a flow that can count toward it."""
+    problems = _unservable_demand(data, net)
     for srow in net.supply_rows:
         if srow.min_t > 0 and not net.flows_of_supply(srow):
             problems.append(Problem(
@@ -300,6 +277,38 @@ def check_commitments(data: CorridorData, net: Network) -> list[Problem]:
                 f"{p.commodity or 'any commodity'} can pass it",
                 "Check the target and commodity, or add a route through the target that serves a demand row.",
                 sheet="Policies", row=p.row, key=p.rule, column="target"))
+    return problems
+
+
+def _unservable_demand(data: CorridorData, net: Network) -> list[Problem]:
+    hard = data.settings.get("unmet_penalty_usd_per_t") is None
+    origins_of = supply_origins(net.supply_rows)
+    problems = []
+    for d in net.demand_rows:
+        if d.demand_t <= 0 or net.flows_of_demand(d.row):
+            continue
+        cls = net.commodity_class[d.commodity]
+        to_market = [r for r in net.routes.values() if r.market == d.market]
+        from_origin = [r for r in to_market if not d.origin or r.origin == d.origin]
+        carrying = [r for r in from_origin if r.carries(cls)]
+        if not to_market:
+            why = f"no enabled route ends at {d.market}"
+        elif not from_origin:
+            why = f"no enabled route runs from {d.origin} to {d.market}"
+        elif not carrying:
+            why = (f"the routes from {d.origin or 'any origin'} to {d.market} "
+                   f"({short_list(r.route for r in from_origin)}) do not carry cargo class '{cls}'")
+        else:
+            why = (f"{d.commodity} may ship only from the origins on the Supply sheet "
+                   f"({short_list(sorted(origins_of.get(d.commodity, ())))}), and no enabled route carrying "
+                   f"'{cls}' runs from them to {d.market}")
+        problems.append(Problem(
+            f"no route can serve this demand: {why}",
+            "Add or enable a route, add the class to a route's cargo_classes, or set unmet_penalty_usd_per_t "
+            "in Settings to allow undelivered tonnes." if hard else
+            "These tonnes will be reported as unmet; add or enable a route to serve them.",
+            sheet="Demand", row=d.row, key=", ".join(x for x in (d.commodity, d.origin, d.market) if x),
+            severity=ERROR if hard else WARNING))
     return problems
 
 
