@@ -35,14 +35,14 @@ class Problem:
         return ", ".join(parts)
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.message}" if self.where else self.message
-        if not text.endswith("."):
-            text += "."
+        text = _sentence(f"{self.where}: {self.message}" if self.where else self.message)
         if self.fix:
-            text += " " + self.fix
-            if not text.endswith("."):
-                text += "."
+            text += " " + _sentence(self.fix)
         return text
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def format_problems(source: str, problems: list[Problem]) -> str:

@@ -250,7 +250,7 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
             problems.append(Problem(
                 f"required column '{col.name}' is missing",
                 f"Add a header cell '{col.name}' in row {raw.header_row} ({col.description})",
-                sheet=raw.name))
+                sheet=raw.name, column=col.name))
 
     records = []
     for number, values in raw.rows:
@@ -386,6 +386,10 @@ def read_input(path: str | Path) -> CorridorData:
             continue
         raw = matched.get(sheet.name) or RawSheet(sheet.name, sheet.names, [])
         tables[sheet.name] = _parse_sheet(sheet, raw, problems)
+        if sheet.required and sheet.name in matched and tables[sheet.name].empty:
+            problems.append(Problem(
+                f"sheet has no rows; the model needs at least one ({sheet.description})",
+                f"Fill in the {sheet.name} sheet below its header row.", sheet=raw.name))
     settings_raw = matched.get("Settings")
     settings = _parse_settings(tables.pop("Settings"), settings_raw.name if settings_raw else "Settings", problems)
 

@@ -31,7 +31,7 @@ def _key(sheet: str, rec: dict) -> str:
 
 
 def _unknown(what: str, value: str, known, sheet: str, rec: dict, column: str, fix: str) -> Problem:
-    close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(value), sorted(str(k) for k in known), n=1, cutoff=0.6)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     return Problem(f"unknown {what} '{value}'.{hint}", fix, sheet=sheet, row=rec[ROW],
                    key=_key(sheet, rec) or None, column=column)

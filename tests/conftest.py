@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_CSV = ROOT / "inputs" / "base_case"
+BASE_XLSX = ROOT / "inputs" / "base_case.xlsx"
+
+
+@pytest.fixture(scope="session")
+def base_run():
+    from model.run import solve_case
+
+    return solve_case(BASE_XLSX)
+
+
+@pytest.fixture(scope="session")
+def base_result_file(base_run, tmp_path_factory):
+    from model.report import write_results
+
+    out = tmp_path_factory.mktemp("base") / "base_case_result.xlsx"
+    write_results(base_run.results, out, input_path=BASE_XLSX)
+    return out

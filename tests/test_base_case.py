@@ -1,0 +1,123 @@
+"""The shipped base case: a golden summary, and every output checked by re-computation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from conftest import BASE_CSV, BASE_XLSX
+from model.report import header
+from model.results import ALL
+from model.run import solve_case
+from recompute import check_solution
+
+
+def read_sheet(path, sheet, columns):
+    """A result sheet read back from the workbook, headers mapped to column names."""
+    skip = 0 if sheet == "Summary" else 2
+    df = pd.read_excel(path, sheet_name=sheet, skiprows=skip)
+    labels = {header(c): c for c in columns}
+    return df.rename(columns=labels)
+
+
+def test_golden_summary(base_run):
+    # Changed only deliberately, with a note why (see README "Base case").
+    r = base_run.results
+    assert base_run.solution.status == "Optimal"
+    assert r.summary_value("objective") == pytest.approx(7.3279e9, rel=1e-4)
+    assert r.summary_value("shipped") == pytest.approx(94.59e6, rel=1e-9)
+    shares = r.corridors[r.corridors["commodity"] == ALL].set_index("corridor")["share"]
+    assert shares["Russia: CPC pipeline"] == pytest.approx(0.592, abs=1e-3)
+    assert shares["Russia: Black Sea"] == pytest.approx(0.127, abs=1e-3)
+    # The two real bottlenecks of the base case: CPC and the non-oil Russia cap.
+    cap = r.capacity.set_index("element")
+    assert cap.loc["CPT", "binding"]
+    assert cap.loc["CPT", "shadow_price_usd_per_t"] == pytest.approx(13.12, abs=0.01)
+    pol = r.policies.set_index("rule")
+    assert pol.loc["RU_CAP", "share_of_shipped"] == pytest.approx(0.5)
+    assert pol.loc["RU_CAP", "saving_per_t_relaxed_usd"] == pytest.approx(36.53, abs=0.01)
+
+
+def test_flows_satisfy_every_constraint_and_costs_add_up(base_run):
+    r = base_run.results
+    assert check_solution(base_run.data, r.flows, r.demand) == []
+
+
+def test_written_workbook_satisfies_every_constraint(base_run, base_result_file):
+    flows = read_sheet(base_result_file, "Flows", base_run.results.flows.columns)
+    demand = read_sheet(base_result_file, "Demand", base_run.results.demand.columns)
+    assert list(flows.columns) == list(base_run.results.flows.columns)
+    assert check_solution(base_run.data, flows, demand) == []
+
+
+def test_objective_equals_sum_of_flow_costs_and_parts(base_run):
+    r = base_run.results
+    total = r.flows["cost_usd"].sum()
+    assert total == pytest.approx(base_run.solution.objective_usd, rel=1e-9)
+    parts = sum(r.summary_value(p) for p in ("transport cost", "handling cost", "time (carrying) cost",
+                                             "risk premium"))
+    assert parts == pytest.approx(base_run.solution.objective_usd, rel=1e-9)
+
+
+def test_shares_sum_to_one_per_commodity(base_run):
+    c = base_run.results.corridors
+    for k, sub in c.groupby("commodity"):
+        assert sub["share"].sum() == pytest.approx(1.0), k
+    # Each commodity block adds up to that commodity's shipped tonnes
+    flows = base_run.results.flows.groupby("commodity")["tonnes_t"].sum()
+    blocks = c[c["commodity"] != ALL].groupby("commodity")["tonnes_t"].sum()
+    assert blocks.to_dict() == pytest.approx(flows.to_dict())
+
+
+def test_duals_are_those_of_an_optimum(base_run):
+    r = base_run.results
+    # Minimisation: no route can be improved (reduced costs >= 0), used routes have reduced cost 0.
+    assert (r.routes["reduced_cost_usd_per_t"] >= -1e-6).all()
+    used = r.routes[r.routes["tonnes_t"] > 1e-6]
+    assert used["reduced_cost_usd_per_t"].abs().max() < 1e-6
+    # Complementary slackness: a capacity with spare room has no value.
+    slack = r.capacity[~r.capacity["binding"]]
+    assert (slack["shadow_price_usd_per_t"].abs() < 1e-9).all()
+    assert (r.capacity["shadow_price_usd_per_t"] >= 0).all()
+
+
+def test_capacity_used_is_recomputed_from_flows(base_run):
+    r = base_run.results
+    routes = base_run.data.tables["Routes"].set_index("route")["path"]
+    for rec in r.capacity.itertuples(index=False):
+        used = 0.0
+        for f in r.flows.itertuples(index=False):
+            p = routes[f.route].split(">")
+            elements = p + [f"{a}>{b}" for a, b in zip(p, p[1:])]
+            cls = base_run.net.commodity_class[f.commodity]
+            if rec.cargo_class in ("all", cls):
+                used += f.tonnes_t * elements.count(rec.element)
+        assert rec.used_t == pytest.approx(used, abs=1e-3), rec.element
+
+
+def test_csv_and_workbook_inputs_give_the_same_solution(base_run):
+    csv_run = solve_case(BASE_CSV)
+    assert csv_run.solution.objective_usd == pytest.approx(base_run.solution.objective_usd, rel=1e-12)
+    a = csv_run.results.flows.set_index(["commodity", "route"])["tonnes_t"]
+    b = base_run.results.flows.set_index(["commodity", "route"])["tonnes_t"]
+    assert a.to_dict() == pytest.approx(b.to_dict())
+
+
+def test_result_workbook_is_readable_for_planners(base_run, base_result_file):
+    wb = load_workbook(base_result_file)
+    assert wb.sheetnames == ["Summary", "Flows", "Corridors", "Countries", "Capacity", "Routes", "Demand",
+                             "Supply", "Policies", "Sources"]
+    ws = wb["Flows"]
+    assert ws.freeze_panes == "A4"
+    assert ws["F3"].value == "tonnes (t/yr)"
+    assert ws["F4"].number_format == "#,##0"
+    assert len(wb["Corridors"]._charts) == 2
+    summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["status"] == "Optimal"
+    assert summary["input SHA-256"] == base_run.data.sha256
+    assert summary["solver"].startswith("HiGHS ")
+    # Sources copied through, every row cited
+    sources = pd.read_excel(base_result_file, sheet_name="Sources")
+    assert len(sources) == len(base_run.data.sources) >= 40
+    assert sources["source"].notna().all()

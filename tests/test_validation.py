@@ -1,0 +1,149 @@
+"""Each case breaks one thing in a valid tiny case and asserts the whole message."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases import transport_case, write_case
+from model.errors import InputError
+from model.run import solve_case
+from model.validate import load
+
+
+def problems_of(tmp_path, tables, settings=None, xlsx=False):
+    path = write_case(tmp_path, tables, settings, xlsx=xlsx)
+    with pytest.raises(InputError) as exc:
+        load(path)
+    return [str(p) for p in exc.value.problems if p.severity == "error"]
+
+
+ROUTES = transport_case()["Routes"]
+LEGS = transport_case()["Legs"]
+NODES = transport_case()["Nodes"]
+
+CASES = {
+    "unknown node in a path, with a suggestion": (
+        {"Routes": [ROUTES[0], {**ROUTES[1], "path": "A>RR>M"}]},
+        "Routes, row 3 (ROAD), path: unknown node 'RR'. Did you mean 'R'? Add the node to the Nodes sheet or "
+        "correct the path."),
+    "path not ending at a market": (
+        {"Routes": [ROUTES[0], {**ROUTES[1], "path": "A>R"}]},
+        "Routes, row 3 (ROAD), path: path ends at 'R', a hub; a route must end at a market. End the path at a "
+        "node of kind 'market'."),
+    "step of a path that is not a leg": (
+        {"Legs": LEGS[:2]},
+        "Routes, row 3 (ROAD), path: step R>M of the path is not a leg. Add a row from=R, to=M to the Legs "
+        "sheet, or correct the path."),
+    "negative cost": (
+        {"Legs": [{**LEGS[0], "cost_usd_per_t": -1}] + LEGS[1:]},
+        "Legs, row 2 (A>M), cost_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0."),
+    "text in a number column": (
+        {"Demand": [{"commodity": "coal", "market": "M", "demand_t": "lots"}]},
+        "Demand, row 2 (coal, M), demand_t: expected a number, found text 'lots'. Type a number in t/yr, at "
+        "least 0."),
+    "a share above one": (
+        {"Policies": [{"rule": "P", "kind": "max_share", "scope": "corridor", "target": "Rail", "value": 30}]},
+        "Policies, row 2 (P), value: a share must be between 0 and 1, found 30. Write 0.3 for 30%, or use kind "
+        "'max_t' for tonnes."),
+    "missing required sheet": (
+        {"Demand": None},
+        "required sheet 'Demand' is missing. Add a sheet named 'Demand' (Tonnes that must reach each market.); "
+        "'corridor template' writes one with its headers."),
+    "missing required column": (
+        {"Legs": [{k: v for k, v in leg.items() if k != "transit_days"} for leg in LEGS]},
+        "Legs, transit_days: required column 'transit_days' is missing. Add a header cell 'transit_days' in row "
+        "1 (Time in transit on the leg.)."),
+    "duplicate key": (
+        {"Nodes": NODES + [NODES[0]]},
+        "Nodes, row 5 (A): duplicate of row 2: node must be unique. Delete one of the two rows or merge them."),
+    "unknown choice": (
+        {"Nodes": [{**NODES[0]}, {**NODES[1], "kind": "harbour"}, NODES[2]]},
+        "Nodes, row 3 (R), kind: expected one of origin, border, port, hub, market, found 'harbour'. Choose one "
+        "of: origin, border, port, hub, market."),
+    "supply minimum above maximum": (
+        {"Supply": [{"commodity": "coal", "origin": "A", "max_t": 10, "min_t": 20}]},
+        "Supply, row 2 (coal, A), min_t: min_t 20 is above max_t 10. Lower min_t or raise max_t."),
+    "unknown commodity, with a suggestion": (
+        {"Demand": [{"commodity": "cole", "market": "M", "demand_t": 100}]},
+        "Demand, row 2 (cole, M), commodity: unknown commodity 'cole'. Did you mean 'coal'? Add it to the "
+        "Commodities sheet or correct the id."),
+    "demand both with and without origin": (
+        {"Demand": [{"commodity": "coal", "market": "M", "demand_t": 50},
+                    {"commodity": "coal", "origin": "A", "market": "M", "demand_t": 50}]},
+        "Demand, row 2 (coal, M), origin: demand for coal at M is given both for any origin (rows 2) and for "
+        "named origins (rows 3), so a tonne could count twice. Either name the origin on every row for this "
+        "commodity and market, or on none."),
+    "demand no route can carry": (
+        {"Routes": [{**r, "cargo_classes": "container"} for r in ROUTES],
+         "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk"},
+                         {"commodity": "box", "cargo_class": "container"}]},
+        "Demand, row 2 (coal, M): no route can serve this demand: the routes from any origin to M (RAIL, ROAD) "
+        "do not carry cargo class 'dry_bulk'. Add or enable a route, add the class to a route's cargo_classes, "
+        "or set unmet_penalty_usd_per_t in Settings to allow undelivered tonnes."),
+    "policy target that does not exist": (
+        {"Policies": [{"rule": "P", "kind": "max_share", "scope": "corridor", "target": "Rial", "value": 0.5}]},
+        "Policies, row 2 (P), target: unknown corridor 'Rial'. Did you mean 'Rail'? Name a corridor that "
+        "exists, or * for each corridor separately."),
+    "capacity on an unknown element": (
+        {"Capacities": [{"element": "A>X", "capacity_t": 5}]},
+        "Capacities, row 2 (A>X), element: unknown node or leg 'A>X'. Did you mean 'A>R'? Name a node id, or a "
+        "leg as FROM>TO exactly as on the Legs sheet."),
+    "blank required cell": (
+        {"Legs": [{**LEGS[0], "cost_usd_per_t": None}] + LEGS[1:]},
+        "Legs, row 2 (A>M), cost_usd_per_t: is blank; a value is required. Enter freight cost per tonne on the "
+        "leg (all cargo classes unless a tariff overrides)."),
+    "a sheet with no rows": (
+        {"Routes": []},
+        "Routes: sheet has no rows; the model needs at least one (Paths from an origin to a market, grouped "
+        "into corridors.). Fill in the Routes sheet below its header row."),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_one_fault_one_message(tmp_path, name):
+    change, message = CASES[name]
+    tables = transport_case(**change)
+    tables = {k: v for k, v in tables.items() if v is not None}
+    if change.get("Routes") == []:
+        tables["Routes"] = [{"route": None, "corridor": None, "path": None}]
+    assert message in problems_of(tmp_path, tables)
+
+
+def test_every_problem_reported_at_once(tmp_path):
+    tables = transport_case(Legs=[{**LEGS[0], "cost_usd_per_t": -1}] + LEGS[1:],
+                            Demand=[{"commodity": "cole", "market": "M", "demand_t": 100}])
+    found = problems_of(tmp_path, tables)
+    assert len(found) == 2
+
+
+def test_workbook_errors_name_the_same_rows(tmp_path):
+    # The same fault in a workbook is reported at the same row and column as in CSV.
+    change, message = CASES["negative cost"]
+    assert message in problems_of(tmp_path, transport_case(**change), xlsx=True)
+
+
+@pytest.mark.parametrize("typed, expected", [("1,000", 1000.0), ("1 000", 1000.0), (" 250 ", 250.0)])
+def test_numbers_typed_as_text_are_read_when_unambiguous(tmp_path, typed, expected):
+    run = solve_case(write_case(tmp_path, transport_case(
+        Demand=[{"commodity": "coal", "market": "M", "demand_t": typed}])))
+    assert run.results.demand["demand_t"].iloc[0] == expected
+
+
+def test_percent_sign_in_a_share_column(tmp_path):
+    # "30%" in a share column reads as 0.3: 30 t by rail at 2 and 70 by road at 5 = 410 USD.
+    run = solve_case(write_case(tmp_path, transport_case(
+        Policies=[{"rule": "P", "kind": "max_share", "scope": "corridor", "target": "Rail", "value": "30%"}])))
+    assert run.solution.objective_usd == pytest.approx(410)
+
+
+def test_warnings_do_not_stop_the_solve(tmp_path):
+    case = write_case(tmp_path, transport_case(
+        Nodes=NODES + [{"node": "Z", "country": "XX", "kind": "hub"}],
+        Capacities=[{"element": "Z", "capacity_t": 5}]))
+    (case / "Nodes.csv").rename(case / "nodes.csv")
+    data, net, warnings = load(case)
+    text = [str(w) for w in warnings]
+    assert "nodes: sheet 'nodes' is read as 'Nodes'. Rename it to 'Nodes'." in text
+    assert "Nodes: 1 node(s) on no enabled route: Z. They do no harm; delete them or add routes through them." in text
+    assert ("Capacities, row 2 (Z), element: no enabled route passes 'Z', so this capacity limits nothing. "
+            "Check the element id, or enable a route through it.") in text
