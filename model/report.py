@@ -163,49 +163,63 @@ def _summary_sheet(wb: Workbook, summary: pd.DataFrame) -> None:
 
 
 def _corridor_charts(ws, results: Results) -> None:
-    """A bar chart of tonnes by corridor and a stacked chart by commodity, beside the table."""
+    """Below the table, tonnes by corridor and commodity; to the right, a bar chart of
+    tonnes by corridor and a stacked one by commodity."""
     c = results.corridors
     overall = c[c["commodity"] == ALL]
     n = len(overall)
     if n == 0:
         return
-    first = 4  # the table starts at row 3 (after the note); data from row 4
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = "Tonnes per year by corridor (all commodities)"
-    chart.y_axis.title = "t/yr"
-    chart.y_axis.numFmt = "#,##0"
-    chart.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=first + n - 1), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=first + n - 1))
-    chart.legend = None
-    chart.height, chart.width = 9, 18
-    ws.add_chart(chart, "G3")
-
+    first = 4  # the table's header is row 3 (after the note); data from row 4
     pivot = (c[c["commodity"] != ALL].pivot_table(index="corridor", columns="commodity", values="tonnes_t",
                                                    aggfunc="sum", fill_value=0.0)
              .reindex(overall["corridor"]).fillna(0.0))
-    top = 3 + n + 3
+    top = first + len(c) + 3
     ws.cell(row=top - 1, column=1, value="Tonnes per year by corridor and commodity (t/yr)").font = Font(bold=True)
     table = pivot.reset_index()
     for j, col in enumerate(table.columns, start=1):
-        ws.cell(row=top, column=j, value=str(col))
-        ws.cell(row=top, column=j).font = Font(bold=True)
+        cell = ws.cell(row=top, column=j, value=str(col))
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
     for i, values in enumerate(table.itertuples(index=False), start=top + 1):
         for j, v in enumerate(values, start=1):
             cell = ws.cell(row=i, column=j, value=v)
             if j > 1:
                 cell.number_format = "#,##0"
+    for j in range(5, len(table.columns) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 13
+    anchor = get_column_letter(max(len(table.columns), 4) + 2)
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Tonnes by corridor, all commodities"
+    chart.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=first + n - 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=first + n - 1))
+    _bar_axes(chart)
+    chart.legend = None
+    ws.add_chart(chart, f"{anchor}3")
+
     stacked = BarChart()
     stacked.type = "bar"
     stacked.grouping = "stacked"
     stacked.overlap = 100
-    stacked.title = "Tonnes per year by corridor and commodity"
-    stacked.y_axis.numFmt = "#,##0"
+    stacked.title = "Tonnes by corridor and commodity"
     stacked.add_data(Reference(ws, min_col=2, max_col=1 + pivot.shape[1], min_row=top, max_row=top + n),
                      titles_from_data=True)
     stacked.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + n))
-    stacked.height, stacked.width = 10, 18
-    ws.add_chart(stacked, "G22")
+    _bar_axes(stacked)
+    stacked.legend.position = "b"
+    ws.add_chart(stacked, f"{anchor}24")
+
+
+def _bar_axes(chart: BarChart) -> None:
+    """Largest bar on top, values in million tonnes, room for long corridor names."""
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.y_axis.numFmt = '#,##0,,"Mt"'
+    chart.y_axis.title = "Mt/yr"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.height, chart.width = 10, 22
 
 
 def write_results(results: Results, path: Path, input_path: Path | None = None) -> Path:
