@@ -152,5 +152,12 @@ def _method(h: highspy.Highs) -> str:
     if info.ipm_iteration_count > 0:
         return "interior point" + (" with crossover" if info.crossover_iteration_count > 0 else "")
     if info.simplex_iteration_count > 0:
-        return "dual simplex" if h.getOptionValue("simplex_strategy") in (0, 1) else "simplex"
-    return "presolve"
+        # simplex_strategy: 0 choose (dual), 1-3 dual variants, 4 primal
+        return "primal simplex" if _option(h, "simplex_strategy") == 4 else "dual simplex"
+    return "presolve (no iterations)"
+
+
+def _option(h: highspy.Highs, name: str):
+    """An option's value; highspy returns (status, value) in some versions."""
+    value = h.getOptionValue(name)
+    return value[1] if isinstance(value, tuple) else value
