@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.errors import WARNING, InputError, Problem
-from model.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, SHEETS_BY_NAME, Column, Sheet
+from model.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, Column, Sheet
 
 ROW = "_row"  # column holding each row's number in the file, for messages
 
@@ -74,7 +74,7 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise InputError(str(path), [Problem(
             f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})",
-            "Save the file as an Excel workbook (.xlsx), or pass a folder of CSV files, one per sheet.")])
+            "Save the file as an Excel workbook (.xlsx), or pass a folder of CSV files, one per sheet.")]) from None
     sheets = []
     try:
         for ws in wb.worksheets:
@@ -110,7 +110,7 @@ def _read_csv_folder(path: Path) -> list[RawSheet]:
             continue
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
             raise InputError(str(f), [Problem(
-                f"cannot be read as CSV ({exc})", "Save it as UTF-8 CSV with commas between columns.")])
+                f"cannot be read as CSV ({exc})", "Save it as UTF-8 CSV with commas between columns.")]) from None
         values = frame.values.tolist()
         header = values[0] if values else []
         rows = [(i + 2, row) for i, row in enumerate(values[1:])]
@@ -170,7 +170,8 @@ def parse_number(value, unit: str = "") -> float:
             if "share" in unit:
                 number /= 100.0
             elif "%" not in unit:
-                raise ValueError(f"found '{value}' with a percent sign in a column measured in {unit or 'plain numbers'}")
+                raise ValueError(
+                    f"found '{value}' with a percent sign in a column measured in {unit or 'plain numbers'}")
     if math.isnan(number) or math.isinf(number):
         raise ValueError(f"expected a finite number, found {value}")
     return number

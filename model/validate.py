@@ -207,7 +207,6 @@ def check_policies(data: CorridorData) -> list[Problem]:
 
 def check_demand(data: CorridorData) -> list[Problem]:
     """No tonne counted twice: rows of one commodity and market all name an origin, or none."""
-    t = data.tables
     problems = []
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for rec in _records(data, "Demand"):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from conftest import BASE_CSV, BASE_XLSX
+from conftest import BASE_CSV
 from model.report import header
 from model.results import ALL
 from model.run import solve_case

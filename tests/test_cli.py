@@ -6,7 +6,6 @@ import hashlib
 import subprocess
 import sys
 
-import pytest
 from openpyxl import load_workbook
 
 from cases import transport_case, write_case

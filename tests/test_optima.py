@@ -169,24 +169,29 @@ def test_carrying_cost_of_transit_and_dwell_time(tmp_path):
     assert run.solution.objective_usd == pytest.approx(35)
 
 
+def transportation_tables(supply: list[dict]) -> dict:
+    """Origins O1, O2; markets M1, M2 (35 t each, demand rows name no origin).
+    Costs O1>M1 4, O1>M2 6, O2>M1 5, O2>M2 3 USD/t."""
+    return {
+        "Nodes": nodes(("O1", "origin"), ("O2", "origin"), ("M1", "market"), ("M2", "market")),
+        "Legs": legs(("O1", "M1", 4, 0), ("O1", "M2", 6, 0), ("O2", "M1", 5, 0), ("O2", "M2", 3, 0)),
+        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk"}],
+        "Routes": [{"route": f"{o}{m}", "corridor": o, "path": f"{o}>{m}"}
+                   for o in ("O1", "O2") for m in ("M1", "M2")],
+        "Supply": supply,
+        "Demand": [{"commodity": "coal", "market": "M1", "demand_t": 35},
+                   {"commodity": "coal", "market": "M2", "demand_t": 35}],
+    }
+
+
 def test_classic_transportation_problem_with_supply_limits(tmp_path):
     # Supply O1 30, O2 40; demand M1 35, M2 35 (demand rows name no origin).
     # Costs: O1>M1 4, O1>M2 6, O2>M1 5, O2>M2 3.
     # O2>M2 is cheapest: 35 t; O2 has 5 t left -> M1; M1 needs 30 more from O1 at 4.
     # 30*4 + 5*5 + 35*3 = 120 + 25 + 105 = 250 USD. (O1>M2 at 6 is never worth it: moving a tonne of
     # M2's supply from O2 to O1 costs +3 at M2 and frees O2 for M1 at 5 instead of 4: +1.)
-    tables = {
-        "Nodes": nodes(("O1", "origin"), ("O2", "origin"), ("M1", "market"), ("M2", "market")),
-        "Legs": legs(("O1", "M1", 4, 0), ("O1", "M2", 6, 0), ("O2", "M1", 5, 0), ("O2", "M2", 3, 0)),
-        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk"}],
-        "Routes": [{"route": f"{o}{m}", "corridor": o, "path": f"{o}>{m}"}
-                   for o in ("O1", "O2") for m in ("M1", "M2")],
-        "Supply": [{"commodity": "coal", "origin": "O1", "max_t": 30},
-                   {"commodity": "coal", "origin": "O2", "max_t": 40}],
-        "Demand": [{"commodity": "coal", "market": "M1", "demand_t": 35},
-                   {"commodity": "coal", "market": "M2", "demand_t": 35}],
-    }
-    run = solve(tmp_path, tables)
+    run = solve(tmp_path, transportation_tables([{"commodity": "coal", "origin": "O1", "max_t": 30},
+                                                 {"commodity": "coal", "origin": "O2", "max_t": 40}]))
     assert run.solution.objective_usd == pytest.approx(250)
     assert tonnes(run, "O1M1") == pytest.approx(30)
     assert tonnes(run, "O2M1") == pytest.approx(5)
@@ -200,18 +205,8 @@ def test_supply_minimum_is_met(tmp_path):
     # best by O2. With min_t 30 on O1 nothing changes (O1 ships 30 already): 250 USD.
     # With min_t 40 on O1: O1 ships 35 to M1 and 5 to M2; O2 ships 30 to M2:
     # 35*4 + 5*6 + 30*3 = 140 + 30 + 90 = 260 USD.
-    base = {
-        "Nodes": nodes(("O1", "origin"), ("O2", "origin"), ("M1", "market"), ("M2", "market")),
-        "Legs": legs(("O1", "M1", 4, 0), ("O1", "M2", 6, 0), ("O2", "M1", 5, 0), ("O2", "M2", 3, 0)),
-        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk"}],
-        "Routes": [{"route": f"{o}{m}", "corridor": o, "path": f"{o}>{m}"}
-                   for o in ("O1", "O2") for m in ("M1", "M2")],
-        "Demand": [{"commodity": "coal", "market": "M1", "demand_t": 35},
-                   {"commodity": "coal", "market": "M2", "demand_t": 35}],
-    }
-    supply = [{"commodity": "coal", "origin": "O1", "max_t": 50, "min_t": 40},
-              {"commodity": "coal", "origin": "O2", "max_t": 40}]
-    run = solve(tmp_path, {**base, "Supply": supply})
+    run = solve(tmp_path, transportation_tables([{"commodity": "coal", "origin": "O1", "max_t": 50, "min_t": 40},
+                                                 {"commodity": "coal", "origin": "O2", "max_t": 40}]))
     assert run.solution.objective_usd == pytest.approx(260)
     # Lowering O1's minimum by a tonne returns one tonne from O1>M2 (6) to O2>M2 (3): saves 3.
     assert run.results.supply.iloc[0]["cost_of_minimum_usd_per_t"] == pytest.approx(3)
