@@ -1,6 +1,7 @@
 """`corridor`: solve, validate, template, convert. Thin: parse, call, map errors to exit codes.
 
-Exit codes: 0 solved (or valid); 2 bad input; 3 infeasible or unbounded; 1 anything else.
+Exit codes: 0 solved (or valid, or checked); 2 bad input; 3 infeasible or unbounded;
+1 anything else (for check: violations found).
 """
 
 from __future__ import annotations
@@ -106,6 +107,23 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    from model.check import check_files
+
+    violations, notes = check_files(Path(args.input), Path(args.result))
+    for note in notes:
+        print(note)
+    if violations:
+        print(f"{args.result}: {len(violations)} violation(s) beyond tolerance (relative 1e-6):")
+        for v in violations[:200]:
+            print(f"  {v}")
+        if len(violations) > 200:
+            print(f"  (+{len(violations) - 200} more)")
+        return 1
+    print(f"{args.result}: every constraint, cost and share recomputed from the flows holds against {args.input}.")
+    return 0
+
+
 def cmd_template(args) -> int:
     from model.report import write_input_workbook
 
@@ -164,6 +182,11 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a workbook and report every problem at once")
     v.add_argument("input", help="workbook (.xlsx) or folder of CSV files")
     v.set_defaults(func=cmd_validate)
+
+    k = sub.add_parser("check", help="recompute every constraint, cost and share of a result workbook")
+    k.add_argument("input", help="the input workbook or CSV folder")
+    k.add_argument("result", help="the result workbook written by 'corridor solve'")
+    k.set_defaults(func=cmd_check)
 
     t = sub.add_parser("template", help="write a blank input workbook with notes on every header")
     t.add_argument("path", help="the workbook to create (.xlsx)")

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
 from model.errors import WARNING, InputError, Problem
 from model.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, Column, Sheet
 
@@ -30,6 +32,8 @@ class RawSheet:
     header: list
     rows: list[tuple[int, list]]
     header_row: int = 1
+    unsaved_formulas: list[tuple[str, str]] = field(default_factory=list)  # (cell ref, formula)
+    merged: list[str] = field(default_factory=list)  # merged ranges, e.g. "A5:A7"
 
 
 @dataclass
@@ -65,30 +69,101 @@ def file_sha256(path: Path) -> str:
 
 # ---------------------------------------------------------------- raw readers
 
+# Limits that keep a malformed or hostile file from exhausting the machine.
+MAX_UNCOMPRESSED_BYTES = 512 * 2**20  # all parts of an xlsx, uncompressed
+MAX_ZIP_ENTRIES = 10_000
+MAX_ROWS = 2_000_000  # per sheet
+MAX_CELLS = 50_000_000  # per file
+
+
+def _check_container(path: Path) -> None:
+    """A real xlsx is a zip with a workbook part; refuse zip bombs before opening it."""
+    fix = "Save the file as an Excel workbook (.xlsx) in Excel or LibreOffice, or pass a folder of CSV files."
+    if not zipfile.is_zipfile(path):
+        raise InputError(str(path), [Problem("is not an Excel workbook: an .xlsx file is a zip archive, and "
+                                             "this file is not one", fix)])
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(str(path), [Problem(f"is a damaged zip archive ({exc})", fix)]) from None
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        raise InputError(str(path), [Problem("is a zip archive but not an Excel workbook (no xl/workbook.xml)",
+                                             fix)])
+    size = sum(i.file_size for i in infos)
+    if len(infos) > MAX_ZIP_ENTRIES or size > MAX_UNCOMPRESSED_BYTES:
+        raise InputError(str(path), [Problem(
+            f"is refused: it unpacks to {size / 2**20:,.0f} MiB in {len(infos):,} parts, above the limit of "
+            f"{MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MiB and {MAX_ZIP_ENTRIES:,} parts (a possible zip bomb)",
+            "For a very large case, use a folder of CSV files.")])
+
+
+def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """Formula cells with no saved value (ref, formula) and merged ranges of one sheet,
+    streamed from the sheet's XML with defusedxml."""
+    from defusedxml.ElementTree import iterparse
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    unsaved, merged = [], []
+    with archive.open(part) as src:
+        for _, el in iterparse(src):
+            tag = el.tag
+            if tag == ns + "c":
+                f, v = el.find(ns + "f"), el.find(ns + "v")
+                if f is not None and (v is None or not v.text):
+                    unsaved.append((el.get("r"), "=" + (f.text or "")))
+                el.clear()
+            elif tag == ns + "row":
+                el.clear()
+            elif tag == ns + "mergeCell":
+                merged.append(el.get("ref"))
+    return unsaved, merged
+
+
 def _read_xlsx(path: Path) -> list[RawSheet]:
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_container(path)
+    fix = "Save the file as an Excel workbook (.xlsx), or pass a folder of CSV files, one per sheet."
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+    except DefusedXmlException as exc:
         raise InputError(str(path), [Problem(
-            f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})",
-            "Save the file as an Excel workbook (.xlsx), or pass a folder of CSV files, one per sheet.")]) from None
-    sheets = []
+            f"is refused: its XML declares entities or a DTD ({type(exc).__name__}), which workbooks saved by "
+            "Excel never do (a possible XML bomb)", "Open it in Excel and save it again as .xlsx.")]) from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError(str(path), [Problem(
+            f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})", fix)]) from None
+    sheets, cells = [], 0
     try:
         for ws in wb.worksheets:
             rows = []
             header, header_row = None, 1
             for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                if number > MAX_ROWS or cells > MAX_CELLS:
+                    raise InputError(str(path), [Problem(
+                        f"is refused: more than {MAX_ROWS:,} rows or {MAX_CELLS:,} cells",
+                        "Split the case, or use a folder of CSV files.", sheet=ws.title)])
                 values = list(values)
+                cells += len(values)
                 if header is None:
                     if all(_blank(v) for v in values):
                         continue  # leading blank rows before the header
                     header, header_row = values, number
                     continue
                 rows.append((number, values))
-            sheets.append(RawSheet(ws.title, header or [], rows, header_row))
+            raw = RawSheet(ws.title, header or [], rows, header_row)
+            part = getattr(ws, "_worksheet_path", None)
+            if part:
+                raw.unsaved_formulas, raw.merged = _scan_sheet_xml(wb._archive, part)
+            sheets.append(raw)
+    except DefusedXmlException as exc:
+        raise InputError(str(path), [Problem(
+            f"is refused: its XML declares entities or a DTD ({type(exc).__name__}), which workbooks saved by "
+            "Excel never do (a possible XML bomb)", "Open it in Excel and save it again as .xlsx.")]) from None
     finally:
         wb.close()
     return sheets
@@ -103,7 +178,7 @@ def _read_csv_folder(path: Path) -> list[RawSheet]:
     sheets = []
     for f in files:
         try:
-            frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False,
+            frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 2,
                                 skip_blank_lines=False, encoding="utf-8-sig")
         except pd.errors.EmptyDataError:
             sheets.append(RawSheet(f.stem, [], []))
@@ -111,6 +186,9 @@ def _read_csv_folder(path: Path) -> list[RawSheet]:
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
             raise InputError(str(f), [Problem(
                 f"cannot be read as CSV ({exc})", "Save it as UTF-8 CSV with commas between columns.")]) from None
+        if len(frame) > MAX_ROWS:
+            raise InputError(str(f), [Problem(f"is refused: {len(frame):,} rows, above the limit of {MAX_ROWS:,}",
+                                              "Split the case into smaller files.")])
         values = frame.values.tolist()
         header = values[0] if values else []
         rows = [(i + 2, row) for i, row in enumerate(values[1:])]
@@ -246,6 +324,16 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
                 "Delete or rename one of them.", sheet=raw.name, row=raw.header_row))
             continue
         positions[col.name] = i
+    for ref in raw.merged:
+        first, _, last = ref.partition(":")
+        problems.append(Problem(
+            f"cells {ref} are merged; every row of a table needs its own values",
+            "Unmerge them (Home > Merge & Center > Unmerge Cells) and fill in each row.",
+            sheet=raw.name, row=coordinate_from_string(first)[1]))
+    unsaved = {}
+    for ref, formula in raw.unsaved_formulas:
+        letter, number = coordinate_from_string(ref)
+        unsaved[(number, column_index_from_string(letter) - 1)] = (ref, formula)
     for col in sheet.columns:
         if col.required and col.name not in positions:
             problems.append(Problem(
@@ -263,6 +351,15 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
         key = row_key(sheet, text_record)
         for col in sheet.columns:
             value = cells.get(col.name)
+            if col.name in positions and (number, positions[col.name]) in unsaved:
+                ref, formula = unsaved[(number, positions[col.name])]
+                problems.append(Problem(
+                    f"cell {ref} holds the formula {formula} but no saved value: the file was last saved by a "
+                    "program that does not store computed values",
+                    "Open the file in Excel or LibreOffice and save it, or type the value into the cell.",
+                    sheet=raw.name, row=number, key=key or None, column=col.name))
+                record[col.name] = None
+                continue
             if _blank(value):
                 if col.required and col.name in positions:
                     problems.append(Problem(

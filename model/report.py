@@ -117,16 +117,29 @@ def _safe(value):
     return value
 
 
+def _put(ws, row: int, column: int, value):
+    """Write one cell. Text from the input that starts with '=' stays text: openpyxl would
+    otherwise store it as a formula (formula injection into the result workbook)."""
+    cell = ws.cell(row=row, column=column, value=_safe(value))
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+    return cell
+
+
+def _append(ws, values) -> None:
+    row = ws.max_row + 1 if ws.max_row > 1 or ws.cell(row=1, column=1).value is not None else 1
+    for j, v in enumerate(values, start=1):
+        _put(ws, row, j, v)
+
+
 def _write_table(ws, df: pd.DataFrame, start_row: int = 1, start_col: int = 1, labels: bool = True) -> None:
     """A table with a styled header, number formats by column unit, and set widths."""
     for j, col in enumerate(df.columns):
-        ws.cell(row=start_row, column=start_col + j, value=header(col) if labels else col)
+        _put(ws, start_row, start_col + j, header(col) if labels else col)
     formats = [_number_format(c) for c in df.columns]
     for i, values in enumerate(df.itertuples(index=False), start=start_row + 1):
         for j, v in enumerate(values):
-            cell = ws.cell(row=i, column=start_col + j, value=_safe(v))
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text from the input stays text, never a formula
+            cell = _put(ws, i, start_col + j, v)
             if formats[j] and isinstance(v, (int, float)) and not isinstance(v, bool):
                 cell.number_format = formats[j]
     for j, col in enumerate(df.columns):
@@ -140,7 +153,7 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None):
     ws = wb.create_sheet(title)
     start = 1
     if note:
-        ws.cell(row=1, column=1, value=note).font = Font(italic=True)
+        _put(ws, 1, 1, note).font = Font(italic=True)
         start = 3
     _write_table(ws, df, start_row=start)
     _style_header(ws, start)
@@ -149,10 +162,10 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None):
 
 def _summary_sheet(wb: Workbook, summary: pd.DataFrame) -> None:
     ws = wb.create_sheet("Summary")
-    ws.append(["item", "value", "unit"])
+    _append(ws, ["item", "value", "unit"])
     fmt = {"USD/yr": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "s": "0.000", "per year": "0.00%"}
     for item, value, unit in summary.itertuples(index=False):
-        ws.append([item, _safe(value), unit])
+        _append(ws, [item, value, unit])
         if unit in fmt and isinstance(value, (int, float)):
             ws.cell(row=ws.max_row, column=2).number_format = fmt[unit]
             ws.cell(row=ws.max_row, column=2).alignment = Alignment(horizontal="right")
@@ -175,15 +188,15 @@ def _corridor_charts(ws, results: Results) -> None:
                                                    aggfunc="sum", fill_value=0.0)
              .reindex(overall["corridor"]).fillna(0.0))
     top = first + len(c) + 3
-    ws.cell(row=top - 1, column=1, value="Tonnes per year by corridor and commodity (t/yr)").font = Font(bold=True)
+    _put(ws, top - 1, 1, "Tonnes per year by corridor and commodity (t/yr)").font = Font(bold=True)
     table = pivot.reset_index()
     for j, col in enumerate(table.columns, start=1):
-        cell = ws.cell(row=top, column=j, value=str(col))
+        cell = _put(ws, top, j, str(col))
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     for i, values in enumerate(table.itertuples(index=False), start=top + 1):
         for j, v in enumerate(values, start=1):
-            cell = ws.cell(row=i, column=j, value=v)
+            cell = _put(ws, i, j, v)
             if j > 1:
                 cell.number_format = "#,##0"
     for j in range(5, len(table.columns) + 1):
@@ -253,11 +266,10 @@ def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: 
     for sheet in SHEETS:
         ws = wb.create_sheet(sheet.name)
         if sheet.name == "Settings":
-            ws.append(["key", "value", "unit", "meaning"])
+            _append(ws, ["key", "value", "unit", "meaning"])
             given = settings or {}
             for s in SETTINGS:
-                value = given.get(s.key, s.default)
-                ws.append([s.key, value, s.unit, s.description])
+                _append(ws, [s.key, given.get(s.key, s.default), s.unit, s.description])
             ws.column_dimensions["A"].width = 28
             ws.column_dimensions["B"].width = 30
             ws.column_dimensions["D"].width = 90
@@ -293,3 +305,25 @@ def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: 
     with atomic_path(path, forbidden=forbidden) as tmp:
         wb.save(tmp)
     return Path(path)
+
+
+def read_results(path: Path) -> dict[str, pd.DataFrame]:
+    """A result workbook read back: each sheet as a DataFrame with the column names of
+    model.results (headers carry units; the note row above the header is skipped)."""
+    from model.results import COLUMNS
+
+    frames = pd.read_excel(path, sheet_name=None, engine="openpyxl")
+    out = {}
+    for name, columns in COLUMNS.items():
+        if name not in frames:
+            continue
+        skip = 0 if name not in SHEET_NOTES else 2
+        df = pd.read_excel(path, sheet_name=name, skiprows=skip, engine="openpyxl") if skip else frames[name]
+        labels = {header(c): c for c in columns}
+        df = df.rename(columns=labels)
+        if name == "Corridors":  # the table ends at the first blank row; the pivot below is for reading
+            blank = df.index[df.isna().all(axis=1)]
+            df = df.loc[: blank[0] - 1] if len(blank) else df
+            df = df[[c for c in columns if c in df.columns]]
+        out[name] = df
+    return out

@@ -15,6 +15,26 @@ from model.solve import Solution
 TOL_T = 1e-6  # tonnes below this are reported as zero
 ALL = "All commodities"
 
+# The columns of each output sheet, in order; units are in the names.
+ROUTE_COLUMNS = ["commodity", "origin", "market", "route", "corridor", "tonnes_t", "cost_usd_per_t",
+                 "transport_usd_per_t", "handling_usd_per_t", "time_usd_per_t", "risk_usd_per_t", "cost_usd",
+                 "transit_days", "countries", "reduced_cost_usd_per_t"]
+COLUMNS = {
+    "Summary": ["item", "value", "unit"],
+    "Flows": ROUTE_COLUMNS[:-1],
+    "Corridors": ["commodity", "corridor", "tonnes_t", "share"],
+    "Countries": ["country", "name", "tonnes_t", "share_of_shipped"],
+    "Capacity": ["element", "cargo_class", "capacity_t", "used_t", "utilisation", "shadow_price_usd_per_t",
+                 "binding", "input_row"],
+    "Routes": ROUTE_COLUMNS,
+    "Demand": ["commodity", "origin", "market", "demand_t", "delivered_t", "unmet_t", "marginal_cost_usd_per_t",
+               "input_row"],
+    "Supply": ["commodity", "origin", "min_t", "max_t", "shipped_t", "value_of_more_supply_usd_per_t",
+               "cost_of_minimum_usd_per_t", "input_row"],
+    "Policies": ["rule", "kind", "scope", "target", "commodity", "value", "shipped_t", "share_of_shipped",
+                 "bound_t", "slack_t", "binding", "saving_per_t_relaxed_usd", "input_row"],
+}
+
 
 def _clean(x: float, scale: float = 1.0) -> float:
     """Solver round-off (|x| below 1e-9 of the scale) reported as 0."""
@@ -61,7 +81,7 @@ def route_table(net: Network, sol: Solution) -> pd.DataFrame:
             "countries": "-".join(net.countries_of[r]),
             "reduced_cost_usd_per_t": _clean(sol.reduced_costs.get("Flow", {}).get((k, r), 0.0), c.total),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=ROUTE_COLUMNS)
 
 
 def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -76,7 +96,7 @@ def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
         for name, t in sub.groupby(by, sort=False)["tonnes_t"].sum().sort_values(ascending=False).items():
             if t > TOL_T:
                 out.append({"commodity": k, by: name, "tonnes_t": t, "share": t / k_t if k_t else 0.0})
-    return pd.DataFrame(out, columns=["commodity", by, "tonnes_t", "share"])
+    return pd.DataFrame(out, columns=["commodity", by, "tonnes_t", "share"])  # by: corridor (COLUMNS)
 
 
 def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | None = None) -> Results:
@@ -108,8 +128,7 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
             "shadow_price_usd_per_t": _clean(sol.relaxation_value("capacity_limit", c.row)),
             "binding": abs(slack) <= 1e-6 * max(1.0, c.capacity_t), "input_row": c.row,
         })
-    capacity = pd.DataFrame(cap_rows, columns=["element", "cargo_class", "capacity_t", "used_t", "utilisation",
-                                               "shadow_price_usd_per_t", "binding", "input_row"])
+    capacity = pd.DataFrame(cap_rows, columns=COLUMNS["Capacity"])
     capacity = capacity.sort_values("shadow_price_usd_per_t", ascending=False, kind="stable")
 
     dem_rows = []
@@ -121,8 +140,7 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
                          "unmet_t": _clean(unmet, d.demand_t),
                          "marginal_cost_usd_per_t": _clean(sol.dual("demand_balance", d.row)),
                          "input_row": d.row})
-    demand = pd.DataFrame(dem_rows, columns=["commodity", "origin", "market", "demand_t", "delivered_t", "unmet_t",
-                                             "marginal_cost_usd_per_t", "input_row"])
+    demand = pd.DataFrame(dem_rows, columns=COLUMNS["Demand"])
 
     sup_rows = []
     for s in net.supply_rows:
@@ -132,9 +150,7 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
                          "value_of_more_supply_usd_per_t": _clean(sol.relaxation_value("supply_max", s.row)),
                          "cost_of_minimum_usd_per_t": _clean(sol.relaxation_value("supply_min", s.row)),
                          "input_row": s.row})
-    supply = pd.DataFrame(sup_rows, columns=["commodity", "origin", "min_t", "max_t", "shipped_t",
-                                             "value_of_more_supply_usd_per_t", "cost_of_minimum_usd_per_t",
-                                             "input_row"])
+    supply = pd.DataFrame(sup_rows, columns=COLUMNS["Supply"])
 
     pol_rows = []
     for p in net.policy_limits:
@@ -151,9 +167,7 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
             "saving_per_t_relaxed_usd": _clean(sol.relaxation_value("policy_limit", (p.rule, p.target))),
             "input_row": p.row,
         })
-    policies = pd.DataFrame(pol_rows, columns=[
-        "rule", "kind", "scope", "target", "commodity", "value", "shipped_t", "share_of_shipped", "bound_t",
-        "slack_t", "binding", "saving_per_t_relaxed_usd", "input_row"])
+    policies = pd.DataFrame(pol_rows, columns=COLUMNS["Policies"])
 
     parts = {name: float((flows[f"{name}_usd_per_t"] * flows["tonnes_t"]).sum())
              for name in ("transport", "handling", "time", "risk")}
@@ -182,6 +196,6 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
         ("carrying_cost_rate", data.settings["carrying_cost_rate"], "per year"),
         ("unmet_penalty_usd_per_t", "hard demand (no penalty)" if penalty is None else penalty, "USD/t"),
     ]
-    summary = pd.DataFrame(items, columns=["item", "value", "unit"])
+    summary = pd.DataFrame(items, columns=COLUMNS["Summary"])
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources)

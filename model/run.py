@@ -50,6 +50,11 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
     if "infeasible" not in status.lower():
         return f"HiGHS stopped without an optimum (status: {status}). Run again with --verbose to see its log."
     lines = [f"No allocation satisfies every constraint (HiGHS: {status})."]
+    conflict = conflicting_rows(net, sol)
+    if conflict:
+        lines.append("These rows of the workbook cannot all hold at once; relaxing any one of them removes "
+                     "this conflict:")
+        lines += [f"  {text}" for text in conflict]
     if data.settings.get("unmet_penalty_usd_per_t") is not None:
         lines.append("Even with unmet demand allowed, the minimum commitments (Supply min_t, Policies min_t / "
                      "min_share) cannot all be met within the capacities and the other rules.")
@@ -68,7 +73,8 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
     short = res.demand[res.demand["unmet_t"] > 1e-6]
     lines.append("The least undelivered tonnes, by demand row:")
     for rec in short.itertuples(index=False):
-        lines.append(f"  Demand row {rec.input_row} ({rec.commodity}, from {rec.origin} to {rec.market}): "
+        origin = "any origin" if rec.origin == "any" else rec.origin
+        lines.append(f"  Demand row {rec.input_row} ({rec.commodity}, from {origin} to {rec.market}): "
                      f"{rec.unmet_t:,.0f} t of {rec.demand_t:,.0f} t cannot be delivered.")
     caps = res.capacity[res.capacity["shadow_price_usd_per_t"] > 1e-6]
     if len(caps):
@@ -86,6 +92,52 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
     lines.append("Fix: raise those capacities or limits, lower the demand, or set unmet_penalty_usd_per_t in "
                  "Settings to solve with undelivered tonnes.")
     return "\n".join(lines)
+
+
+IIS_STRATEGY = 6  # HiGHS: form an infeasible set from the whole LP (2), then reduce it to an IIS (4)
+
+
+def conflicting_rows(net: Network, sol: Solution) -> list[str]:
+    """An irreducible infeasible subset of the constraints, in the workbook's rows.
+
+    HiGHS's getIis with its default strategy returns an empty set on LPs; the whole-LP
+    strategy reduced to an irreducible set names the rows."""
+    import highspy
+
+    h = sol.highs
+    if h is None:
+        return []
+    h.setOptionValue("iis_strategy", IIS_STRATEGY)
+    status, iis = h.getIis()
+    if status != highspy.HighsStatus.kOk or not iis.valid_:
+        return []
+    demand = {d.row: d for d in net.demand_rows}
+    supply = {s.row: s for s in net.supply_rows}
+    capacity = {c.row: c for c in net.capacity_rows}
+    policy = {(p.rule, p.target): p for p in net.policy_limits}
+    out = []
+    for i in iis.row_index_:
+        con, index, _ = sol.rows[i]
+        if con == "demand_balance":
+            d = demand[index]
+            out.append(f"Demand row {d.row}: {d.demand_t:,.0f} t of {d.commodity} from {d.origin or 'any origin'} "
+                       f"to {d.market} must be delivered")
+        elif con in ("supply_max", "supply_min"):
+            s = supply[index]
+            limit = f"at most {s.max_t:,.0f} t" if con == "supply_max" else f"at least {s.min_t:,.0f} t"
+            out.append(f"Supply row {s.row}: {s.commodity} from {s.origin}, {limit}")
+        elif con == "capacity_limit":
+            c = capacity[index]
+            cls = f" ({c.cargo_class} cargo)" if c.cargo_class else ""
+            out.append(f"Capacities row {c.row}: {c.element}{cls} handles at most {c.capacity_t:,.0f} t")
+        elif con == "policy_limit":
+            p = policy[index]
+            what = {"max_share": "at most {:.0%} of", "min_share": "at least {:.0%} of",
+                    "max_t": "at most {:,.0f} t of", "min_t": "at least {:,.0f} t of"}[p.kind].format(p.value)
+            goods = p.commodity or "all cargo"
+            out.append(f"Policies row {p.row} ({p.rule}): {what} {goods} through {p.scope} {p.target}"
+                       + (" (share of all shipped)" if p.is_share else ""))
+    return out
 
 
 def _minimums(net: Network) -> str:

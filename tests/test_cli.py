@@ -59,7 +59,7 @@ def test_infeasible_exits_3_and_names_the_rows(tmp_path, capsys):
     out = tmp_path / "result.xlsx"
     assert main(["solve", str(case), "-o", str(out)]) == 3
     err = capsys.readouterr().err
-    assert "Demand row 2 (coal, from any to M): 40 t of 100 t cannot be delivered." in err
+    assert "Demand row 2 (coal, from any origin to M): 40 t of 100 t cannot be delivered." in err
     assert "A>M (Capacities row 2: 60 t)" in err
     assert not out.exists()
 
@@ -76,7 +76,7 @@ def test_not_a_workbook(tmp_path, capsys):
     bad = tmp_path / "data.xlsx"
     bad.write_text("this is not a zip file")
     assert main(["validate", str(bad)]) == 2
-    assert "cannot be read as an Excel workbook" in capsys.readouterr().err
+    assert "is not an Excel workbook: an .xlsx file is a zip archive" in capsys.readouterr().err
 
 
 def test_missing_file(tmp_path, capsys):

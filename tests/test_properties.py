@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases import write_case
+from model.check import check_results
 from model.run import solve_case
-from recompute import check_solution
 
 PENALTY = 1000.0
 
@@ -72,7 +72,7 @@ COMMON = settings(max_examples=25, deadline=None, suppress_health_check=[HealthC
 @given(instances())
 def test_every_constraint_holds_when_recomputed(tables):
     run = solve(tables)
-    assert check_solution(run.data, run.results.flows, run.results.demand) == []
+    assert check_results(run.data, run.results.sheets()) == []
     assert run.solution.objective_usd == pytest.approx(
         run.results.flows["cost_usd"].sum() + PENALTY * run.results.demand["unmet_t"].sum(), rel=1e-7, abs=1e-6)
 

@@ -1,0 +1,265 @@
+"""An independent check of a result: every constraint, cost and share recomputed.
+
+Works from the input tables and the written tables only, and deliberately does
+not use model.network, the Pyomo model or the solver: costs, memberships and
+limits are worked out again from the raw sheets, so an error anywhere in the
+chain from workbook to result shows up here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from model.inputs import CorridorData, file_sha256
+from model.results import ALL
+
+REL = 1e-6
+
+
+def _close(a: float, b: float, scale: float | None = None) -> bool:
+    scale = max(1.0, abs(b) if scale is None else abs(scale))
+    return abs(a - b) <= REL * scale
+
+
+def _classes(text):
+    if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
+        return None
+    return {c.strip() for c in str(text).split(",")}
+
+
+def _opt(v):
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) or v in ("", "any", "all") else v
+
+
+@dataclass
+class _Inputs:
+    """The raw sheets, indexed for recomputation."""
+
+    data: CorridorData
+
+    def __post_init__(self):
+        t = self.data.tables
+        self.routes = t["Routes"].set_index("route")
+        self.path = {r: [n.strip() for n in p.split(">")] for r, p in self.routes["path"].items()}
+        self.nodes = t["Nodes"].set_index("node")
+        com = t["Commodities"].set_index("commodity")
+        self.cls = com["cargo_class"].to_dict()
+        self.value = com["value_usd_per_t"].fillna(0).to_dict()
+        self.legs = {f"{a}>{b}": (c, d) for a, b, c, d in
+                     t["Legs"][["from", "to", "cost_usd_per_t", "transit_days"]].itertuples(index=False)}
+        self.tariff = {(e, c): v for e, c, v in
+                       t["Tariffs"][["element", "cargo_class", "cost_usd_per_t"]].itertuples(index=False)}
+        self.risk = t["Countries"].set_index("country")["risk_premium_pct"].fillna(0).to_dict()
+        self.rate = self.data.settings["carrying_cost_rate"]
+
+    def leg_ids(self, r):
+        p = self.path[r]
+        return [f"{a}>{b}" for a, b in zip(p, p[1:])]
+
+    def elements(self, r):
+        return self.path[r] + self.leg_ids(r)
+
+    def countries(self, r):
+        return list(dict.fromkeys(self.nodes.loc[n, "country"] for n in self.path[r]))
+
+    def cost_parts(self, k, r):
+        cls, p = self.cls[k], self.path[r]
+        transport = sum(self.tariff.get((leg, cls), self.legs[leg][0]) for leg in self.leg_ids(r))
+        handling = sum(self.tariff.get((n, cls), _num(self.nodes.loc[n, "handling_usd_per_t"])) for n in p)
+        days = sum(self.legs[leg][1] for leg in self.leg_ids(r)) + sum(_num(self.nodes.loc[n, "dwell_days"])
+                                                                        for n in p)
+        time = self.value[k] * self.rate * days / 365
+        risk = self.value[k] * sum(self.risk.get(c, 0) for c in self.countries(r)) / 100
+        return {"transport": transport, "handling": handling, "time": time, "risk": risk}, days
+
+    def matches(self, k, selector):
+        if _opt(selector) is None:
+            return True
+        names = [s.strip() for s in str(selector).split(",")]
+        return k in names or self.cls[k] in [n for n in names if n not in self.cls]
+
+    def passes(self, r, scope, target):
+        if scope == "corridor":
+            return self.routes.loc[r, "corridor"] == target
+        if scope == "country":
+            return target in self.countries(r)
+        if scope == "route":
+            return r == target
+        return target in self.elements(r)
+
+
+def _num(v) -> float:
+    return 0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def check_flows(inp: _Inputs, flows: pd.DataFrame) -> list[str]:
+    """Flows on enabled routes that carry the class, at the cost the inputs give."""
+    errors = []
+    for f in flows.itertuples(index=False):
+        where = f"Flows: {f.commodity} on {f.route}"
+        if f.route not in inp.path:
+            errors.append(f"{where}: no such route in the input")
+            continue
+        if f.tonnes_t < -REL:
+            errors.append(f"{where}: negative tonnes {f.tonnes_t}")
+        if inp.routes.loc[f.route, "enabled"] is False:
+            errors.append(f"{where}: the route is disabled")
+        allowed = _classes(inp.routes.loc[f.route, "cargo_classes"])
+        if allowed is not None and inp.cls[f.commodity] not in allowed:
+            errors.append(f"{where}: the route does not carry {inp.cls[f.commodity]}")
+        parts, days = inp.cost_parts(f.commodity, f.route)
+        for name, expect in parts.items():
+            if not _close(getattr(f, f"{name}_usd_per_t"), expect):
+                errors.append(f"{where}: {name} {getattr(f, f'{name}_usd_per_t')} USD/t, inputs give {expect}")
+        total = sum(parts.values())
+        if not _close(f.cost_usd_per_t, total):
+            errors.append(f"{where}: cost {f.cost_usd_per_t} USD/t, inputs give {total}")
+        if not _close(f.cost_usd, total * f.tonnes_t):
+            errors.append(f"{where}: cost {f.cost_usd} USD is not cost per t x tonnes ({total * f.tonnes_t})")
+        if not _close(f.transit_days, days):
+            errors.append(f"{where}: transit {f.transit_days} days, inputs give {days}")
+    return errors
+
+
+def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | None) -> list[str]:
+    """Demand, supply, capacity and policy rows, recomputed from the flows."""
+    t, errors = inp.data.tables, []
+    origin = {r: p[0] for r, p in inp.path.items()}
+    market = {r: p[-1] for r, p in inp.path.items()}
+    f_list = [f for f in flows.itertuples(index=False) if f.route in inp.path]
+    unmet = {}
+    if demand is not None:
+        unmet = dict(zip(demand["input_row"], demand["unmet_t"].fillna(0)))
+        if inp.data.settings.get("unmet_penalty_usd_per_t") is None and any(u > REL for u in unmet.values()):
+            errors.append("Demand: unmet tonnes reported, but demand is hard (no penalty set)")
+    for rec in t["Demand"].to_dict("records"):
+        got = sum(f.tonnes_t for f in f_list if f.commodity == rec["commodity"] and market[f.route] == rec["market"]
+                  and (rec["origin"] is None or origin[f.route] == rec["origin"]))
+        if not _close(got + unmet.get(rec["_row"], 0.0), rec["demand_t"]):
+            errors.append(f"Demand row {rec['_row']}: delivered {got} + unmet {unmet.get(rec['_row'], 0.0)} "
+                          f"!= demand {rec['demand_t']}")
+    supplied = defaultdict(set)
+    for rec in t["Supply"].to_dict("records"):
+        supplied[rec["commodity"]].add(rec["origin"])
+        got = sum(f.tonnes_t for f in f_list if f.commodity == rec["commodity"] and origin[f.route] == rec["origin"])
+        if got > rec["max_t"] + REL * max(1, rec["max_t"]) or got < _num(rec["min_t"]) - REL * max(1, rec["max_t"]):
+            errors.append(f"Supply row {rec['_row']}: shipped {got} outside [{rec['min_t']}, {rec['max_t']}]")
+    for f in f_list:
+        if f.commodity in supplied and origin[f.route] not in supplied[f.commodity]:
+            errors.append(f"Flows: {f.commodity} ships from {origin[f.route]}, which has no Supply row for it")
+    for rec in t["Capacities"].to_dict("records"):
+        got = sum(f.tonnes_t * inp.elements(f.route).count(rec["element"]) for f in f_list
+                  if rec["cargo_class"] is None or inp.cls[f.commodity] == rec["cargo_class"])
+        if got > rec["capacity_t"] + REL * max(1, rec["capacity_t"]):
+            errors.append(f"Capacities row {rec['_row']} ({rec['element']}): {got} t > capacity {rec['capacity_t']}")
+    enabled = [r for r in inp.path if inp.routes.loc[r, "enabled"] is not False]
+    for rec in t["Policies"].to_dict("records"):
+        for target, s, total in _policy_totals(inp, rec, f_list, enabled):
+            bound = rec["value"] * total if rec["kind"].endswith("share") else rec["value"]
+            ok = s <= bound + REL * max(1, total) if rec["kind"].startswith("max") else s >= bound - REL * max(1, total)
+            if not ok:
+                errors.append(f"Policies row {rec['_row']} ({rec['rule']}, {target}): {s} t against bound {bound}")
+    return errors
+
+
+def _policy_totals(inp: _Inputs, rec: dict, f_list, enabled):
+    """(target, selected tonnes, total tonnes of the rule's commodities) for each target of a rule."""
+    scope = rec["scope"]
+    if rec["target"] == "*":
+        targets = set()
+        for r in enabled:
+            targets |= {"corridor": {inp.routes.loc[r, "corridor"]}, "country": set(inp.countries(r)),
+                        "route": {r}, "node": set(inp.path[r]), "leg": set(inp.leg_ids(r))}[scope]
+    else:
+        targets = {rec["target"]}
+    sel = [f for f in f_list if inp.matches(f.commodity, rec["commodity"])]
+    total = sum(f.tonnes_t for f in sel)
+    for target in sorted(targets):
+        yield target, sum(f.tonnes_t for f in sel if inp.passes(f.route, scope, target)), total
+
+
+def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
+    """The summary tables agree with the flows: corridors, countries, capacity, policies, summary."""
+    errors = []
+    flows = sheets["Flows"]
+    shipped = flows["tonnes_t"].sum()
+    if "Corridors" in sheets:
+        c = sheets["Corridors"]
+        expect = flows.groupby("corridor")["tonnes_t"].sum()
+        got = c[c["commodity"] == ALL].set_index("corridor")["tonnes_t"]
+        for name in set(expect.index) | set(got.index):
+            if not _close(got.get(name, 0.0), expect.get(name, 0.0), shipped):
+                errors.append(f"Corridors: {name} {got.get(name, 0.0)} t, flows give {expect.get(name, 0.0)}")
+        for k, block in c.groupby("commodity"):
+            if len(block) and not _close(block["share"].sum(), 1.0):
+                errors.append(f"Corridors: shares of {k} add up to {block['share'].sum()}, not 1")
+    if "Countries" in sheets:
+        through = defaultdict(float)
+        for f in flows.itertuples(index=False):
+            for country in inp.countries(f.route):
+                through[country] += f.tonnes_t
+        for rec in sheets["Countries"].itertuples(index=False):
+            if not _close(rec.tonnes_t, through.get(rec.country, 0.0), shipped):
+                errors.append(f"Countries: {rec.country} {rec.tonnes_t} t, flows give {through.get(rec.country, 0.0)}")
+    if "Capacity" in sheets:
+        for rec in sheets["Capacity"].itertuples(index=False):
+            cls = _opt(rec.cargo_class)
+            used = sum(f.tonnes_t * inp.elements(f.route).count(rec.element) for f in flows.itertuples(index=False)
+                       if cls is None or inp.cls[f.commodity] == cls)
+            if not _close(rec.used_t, used, rec.capacity_t):
+                errors.append(f"Capacity: {rec.element} used {rec.used_t} t, flows give {used}")
+            if rec.capacity_t and not _close(rec.utilisation, used / rec.capacity_t):
+                errors.append(f"Capacity: {rec.element} utilisation {rec.utilisation}, flows give "
+                              f"{used / rec.capacity_t}")
+    if "Summary" in sheets:
+        s = sheets["Summary"].set_index("item")["value"]
+        penalty = inp.data.settings.get("unmet_penalty_usd_per_t") or 0.0
+        unmet = sheets["Demand"]["unmet_t"].sum() if "Demand" in sheets else 0.0
+        objective = flows["cost_usd"].sum() + penalty * unmet
+        if not _close(float(s["objective"]), objective):
+            errors.append(f"Summary: objective {s['objective']} USD, flows give {objective}")
+        if not _close(float(s["shipped"]), shipped):
+            errors.append(f"Summary: shipped {s['shipped']} t, flows give {shipped}")
+        for part in ("transport", "handling", "time", "risk"):
+            item = {"time": "time (carrying) cost", "risk": "risk premium"}.get(part, f"{part} cost")
+            expect = (flows[f"{part}_usd_per_t"] * flows["tonnes_t"]).sum()
+            if not _close(float(s[item]), expect, objective):
+                errors.append(f"Summary: {item} {s[item]} USD, flows give {expect}")
+    return errors
+
+
+def check_results(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> list[str]:
+    """Every violation or mismatch in the result tables, in words; [] when all hold."""
+    inp = _Inputs(data)
+    flows = sheets["Flows"]
+    return (check_flows(inp, flows) + check_constraints(inp, flows, sheets.get("Demand"))
+            + check_tables(inp, sheets))
+
+
+def check_files(input_path: Path, result_path: Path) -> tuple[list[str], list[str]]:
+    """(violations, notes) for a result workbook against the input it claims to solve."""
+    from model.errors import InputError, Problem
+    from model.report import read_results
+    from model.validate import load
+
+    data, _, _ = load(input_path)
+    try:
+        sheets = read_results(Path(result_path))
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(str(result_path), [Problem(f"cannot be read as a result workbook ({exc})",
+                                                    "Pass a workbook written by 'corridor solve'.")]) from None
+    if "Flows" not in sheets:
+        raise InputError(str(result_path), [Problem("has no Flows sheet; it is not a result workbook",
+                                                    "Pass a workbook written by 'corridor solve'.")])
+    notes = []
+    if "Summary" in sheets:
+        s = sheets["Summary"].set_index("item")["value"]
+        if "input SHA-256" in s and s["input SHA-256"] != file_sha256(Path(input_path)):
+            notes.append("The result was computed from a different version of the input (SHA-256 differs); "
+                         "the checks below are against the input as it is now.")
+    return check_results(data, sheets), notes
