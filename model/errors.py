@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ERROR, WARNING = "error", "warning"
-MAX_LISTED = 5
+MAX_LISTED = 5  # names in one message
+MAX_PRINTED = 100  # problems in one report
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,13 @@ def format_problems(source: str, problems: list[Problem]) -> str:
     errors = [p for p in problems if p.severity == ERROR]
     warnings = [p for p in problems if p.severity == WARNING]
     lines = []
-    if errors:
-        lines.append(f"{source}: {len(errors)} problem{'s' if len(errors) != 1 else ''}")
-        lines += [f"  {p}" for p in errors]
-    if warnings:
-        lines.append(f"{source}: {len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
-        lines += [f"  {p}" for p in warnings]
+    for kind, found in (("problem", errors), ("warning", warnings)):
+        if not found:
+            continue
+        lines.append(f"{source}: {len(found)} {kind}{'s' if len(found) != 1 else ''}")
+        lines += [f"  {p}" for p in found[:MAX_PRINTED]]
+        if len(found) > MAX_PRINTED:
+            lines.append(f"  (+{len(found) - MAX_PRINTED} more {kind}s; fix these and run again)")
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from model.errors import WARNING, InputError, Problem
-from model.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, Column, Sheet
+from model.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, Column, Sheet, phrase
 
 ROW = "_row"  # column holding each row's number in the file, for messages
 
@@ -121,8 +121,20 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str
     return unsaved, merged
 
 
-def _read_xlsx(path: Path) -> list[RawSheet]:
+def _xml_bomb(exc: BaseException) -> Problem | None:
+    """The problem to report if defusedxml refused the XML (openpyxl wraps its exception)."""
     from defusedxml import DefusedXmlException
+
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return Problem(f"is refused: its XML declares entities or a DTD ({type(exc).__name__}), which "
+                           "workbooks saved by Excel never do (a possible XML bomb)",
+                           "Open it in Excel and save it again as .xlsx.")
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _read_xlsx(path: Path) -> list[RawSheet]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -130,11 +142,10 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
     fix = "Save the file as an Excel workbook (.xlsx), or pass a folder of CSV files, one per sheet."
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except DefusedXmlException as exc:
-        raise InputError(str(path), [Problem(
-            f"is refused: its XML declares entities or a DTD ({type(exc).__name__}), which workbooks saved by "
-            "Excel never do (a possible XML bomb)", "Open it in Excel and save it again as .xlsx.")]) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        bomb = _xml_bomb(exc)
+        if bomb:
+            raise InputError(str(path), [bomb]) from None
         raise InputError(str(path), [Problem(
             f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})", fix)]) from None
     sheets, cells = [], 0
@@ -160,10 +171,11 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
             if part:
                 raw.unsaved_formulas, raw.merged = _scan_sheet_xml(wb._archive, part)
             sheets.append(raw)
-    except DefusedXmlException as exc:
-        raise InputError(str(path), [Problem(
-            f"is refused: its XML declares entities or a DTD ({type(exc).__name__}), which workbooks saved by "
-            "Excel never do (a possible XML bomb)", "Open it in Excel and save it again as .xlsx.")]) from None
+    except ValueError as exc:
+        bomb = _xml_bomb(exc)
+        if bomb is None:
+            raise
+        raise InputError(str(path), [bomb]) from None
     finally:
         wb.close()
     return sheets
@@ -338,7 +350,7 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
         if col.required and col.name not in positions:
             problems.append(Problem(
                 f"required column '{col.name}' is missing",
-                f"Add a header cell '{col.name}' in row {raw.header_row} ({col.description})",
+                f"Add a header cell '{col.name}' in row {raw.header_row} ({phrase(col.description)})",
                 sheet=raw.name, column=col.name))
 
     records = []
@@ -363,7 +375,7 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
             if _blank(value):
                 if col.required and col.name in positions:
                     problems.append(Problem(
-                        "is blank; a value is required", f"Enter {col.description[0].lower() + col.description[1:]}",
+                        "is blank; a value is required", f"Enter the {phrase(col.description)}",
                         sheet=raw.name, row=number, key=key or None, column=col.name))
                 record[col.name] = col.default
                 continue
@@ -431,11 +443,13 @@ def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) ->
             continue
         if spec.type == NUM:
             try:
-                number = parse_number(value)
+                number = parse_number(value, spec.unit if spec.max == 1.0 else "")
                 if spec.min is not None and number < spec.min:
                     raise ValueError(f"must be >= {spec.min:g}, found {number:g}")
+                if spec.max is not None and number > spec.max:
+                    raise ValueError(f"must be <= {spec.max:g}, found {number:g} (write 0.08 for 8%)")
             except ValueError as exc:
-                problems.append(Problem(str(exc), f"Type a number in {spec.unit}, or leave it blank for the default.",
+                problems.append(Problem(str(exc), f"Type a number ({spec.unit}), or leave it blank for the default.",
                                         sheet=raw_name, row=rec[ROW], key=key, column="value"))
                 continue
             settings[spec.key] = number
@@ -463,8 +477,8 @@ def read_input(path: str | Path) -> CorridorData:
             if sheet.required:
                 problems.append(Problem(
                     f"required sheet '{sheet.name}' is missing",
-                    f"Add a sheet named '{sheet.name}' ({sheet.description}); 'corridor template' writes one "
-                    "with its headers."))
+                    f"Add a sheet named '{sheet.name}' ({phrase(sheet.description)}); 'corridor template' writes "
+                    "one with its headers."))
             continue
         if raw.name != sheet.name:
             problems.append(Problem(
@@ -486,7 +500,7 @@ def read_input(path: str | Path) -> CorridorData:
         tables[sheet.name] = _parse_sheet(sheet, raw, problems)
         if sheet.required and sheet.name in matched and tables[sheet.name].empty:
             problems.append(Problem(
-                f"sheet has no rows; the model needs at least one ({sheet.description})",
+                f"sheet has no rows; the model needs at least one ({phrase(sheet.description)})",
                 f"Fill in the {sheet.name} sheet below its header row.", sheet=raw.name))
     settings_raw = matched.get("Settings")
     settings = _parse_settings(tables.pop("Settings"), settings_raw.name if settings_raw else "Settings", problems)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -90,6 +91,11 @@ def atomic_path(target: Path, forbidden: Path | None = None):
     except PermissionError:
         raise OutputError(f"cannot write {target}: permission denied. If the file is open in Excel, close it and "
                           "run again, or choose another path with -o.") from None
+    except IsADirectoryError:
+        raise OutputError(f"cannot write {target}: it is a folder. Give a file name ending in .xlsx with -o.") \
+            from None
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}. Choose another path with -o.") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -104,7 +110,10 @@ def _style_header(ws, row: int = 1) -> None:
 
 
 def _safe(value):
-    """A plain cell value: NaN and pandas' missing values become empty cells."""
+    """A plain cell value: NaN and pandas' missing values become empty cells; control
+    characters that a worksheet cannot hold (from CSV input) are dropped."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     if value is not None and not isinstance(value, (str, int, float, bool)):
         try:
             if pd.isna(value):

@@ -63,13 +63,14 @@ class Setting:
     default: object
     min: float | None
     description: str
+    max: float | None = None
 
 
 SETTINGS = (
     Setting("scenario_name", STR, "", None, None,
             "Name of the case, shown in the result workbook (default: the input file name)."),
     Setting("carrying_cost_rate", NUM, "per year", 0.08, 0.0,
-            "Capital cost of cargo value tied up in transit and dwell time, as a fraction per year."),
+            "Capital cost of cargo value tied up in transit and dwell time, as a fraction per year.", max=1.0),
     Setting("unmet_penalty_usd_per_t", NUM, "USD/t", None, 0.0,
             "Cost of each demanded tonne not delivered. Blank: demand is hard and the model is "
             "infeasible if it cannot be met."),
@@ -205,6 +206,13 @@ def class_list(text) -> frozenset[str] | None:
     if text is None or text != text or not str(text).strip():  # text != text: NaN
         return None
     return frozenset(c.strip() for c in str(text).split(",") if c.strip())
+
+
+def phrase(description: str) -> str:
+    """'Tonnes that must reach each market.' -> 'tonnes that must reach each market', to quote
+    a description inside a sentence."""
+    text = description.rstrip(".")
+    return text[:1].lower() + text[1:]
 
 
 def column_note(col: Column) -> str:

@@ -102,8 +102,9 @@ def check_references(data: CorridorData) -> list[Problem]:
                 problems.append(_unknown("node", v, [n for n in node_ids if kinds.get(n) == want], sheet, rec,
                                          kind_col, f"Name a node of kind '{want}' from the Nodes sheet."))
             elif kinds.get(v) != want:
-                problems.append(Problem(f"node '{v}' is a {kinds.get(v)}, expected a node of kind '{want}'",
-                                        f"Name an {want} node, or change the node's kind on the Nodes sheet.",
+                problems.append(Problem(f"node '{v}' is of kind '{kinds.get(v)}', expected a node of kind '{want}'",
+                                        f"Name {'an' if want == 'origin' else 'a'} {want} node, or change the "
+                                        "node's kind on the Nodes sheet.",
                                         sheet=sheet, row=rec[ROW], key=_key(sheet, rec), column=kind_col))
     for sheet in ("Supply", "Demand"):
         for rec in _records(data, sheet):
@@ -216,12 +217,16 @@ def check_demand(data: CorridorData) -> list[Problem]:
         if named and len(named) < len(recs):
             blank = [r for r in recs if not _present(r["origin"])]
             problems.append(Problem(
-                f"demand for {k} at {m} is given both for any origin (rows {short_list(r[ROW] for r in blank)}) "
-                f"and for named origins (rows {short_list(r[ROW] for r in named)}), so a tonne could count twice",
+                f"demand for {k} at {m} is given both for any origin ({_rows(blank)}) "
+                f"and for named origins ({_rows(named)}), so a tonne could count twice",
                 "Either name the origin on every row for this commodity and market, or on none.",
                 sheet="Demand", row=blank[0][ROW], key=_key("Demand", blank[0]), column="origin"))
 
     return problems
+
+
+def _rows(recs: list[dict]) -> str:
+    return ("row " if len(recs) == 1 else "rows ") + short_list(r[ROW] for r in recs)
 
 
 def check_usage(data: CorridorData) -> list[Problem]:
@@ -246,6 +251,23 @@ def check_usage(data: CorridorData) -> list[Problem]:
         problems.append(Problem(f"{len(unused)} leg(s) on no enabled route: {short_list(unused)}",
                                 "They do no harm; delete them or add routes over them.",
                                 sheet="Legs", severity=WARNING))
+    carried: set | None = set()
+    for rec in _records(data, "Routes"):
+        if rec["enabled"] is False or not _present(rec["path"]):
+            continue
+        classes = class_list(rec["cargo_classes"])
+        if classes is None:
+            carried = None
+            break
+        carried |= classes
+    if carried is not None:
+        for rec in _records(data, "Commodities"):
+            if _present(rec["cargo_class"]) and rec["cargo_class"] not in carried:
+                problems.append(Problem(
+                    f"no enabled route carries cargo class '{rec['cargo_class']}'",
+                    "Add the class to a route's cargo_classes, or leave cargo_classes blank for all classes.",
+                    sheet="Commodities", row=rec[ROW], key=rec["commodity"], column="cargo_class",
+                    severity=WARNING))
     for rec in _records(data, "Capacities"):
         e = rec["element"]
         if _present(e) and e not in used_nodes and e not in used_legs:

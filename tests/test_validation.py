@@ -47,12 +47,12 @@ CASES = {
         "'max_t' for tonnes."),
     "missing required sheet": (
         {"Demand": None},
-        "required sheet 'Demand' is missing. Add a sheet named 'Demand' (Tonnes that must reach each market.); "
+        "required sheet 'Demand' is missing. Add a sheet named 'Demand' (tonnes that must reach each market); "
         "'corridor template' writes one with its headers."),
     "missing required column": (
         {"Legs": [{k: v for k, v in leg.items() if k != "transit_days"} for leg in LEGS]},
         "Legs, transit_days: required column 'transit_days' is missing. Add a header cell 'transit_days' in row "
-        "1 (Time in transit on the leg.)."),
+        "1 (time in transit on the leg)."),
     "duplicate key": (
         {"Nodes": NODES + [NODES[0]]},
         "Nodes, row 5 (A): duplicate of row 2: node must be unique. Delete one of the two rows or merge them."),
@@ -70,8 +70,8 @@ CASES = {
     "demand both with and without origin": (
         {"Demand": [{"commodity": "coal", "market": "M", "demand_t": 50},
                     {"commodity": "coal", "origin": "A", "market": "M", "demand_t": 50}]},
-        "Demand, row 2 (coal, M), origin: demand for coal at M is given both for any origin (rows 2) and for "
-        "named origins (rows 3), so a tonne could count twice. Either name the origin on every row for this "
+        "Demand, row 2 (coal, M), origin: demand for coal at M is given both for any origin (row 2) and for "
+        "named origins (row 3), so a tonne could count twice. Either name the origin on every row for this "
         "commodity and market, or on none."),
     "demand no route can carry": (
         {"Routes": [{**r, "cargo_classes": "container"} for r in ROUTES],
@@ -90,12 +90,12 @@ CASES = {
         "leg as FROM>TO exactly as on the Legs sheet."),
     "blank required cell": (
         {"Legs": [{**LEGS[0], "cost_usd_per_t": None}] + LEGS[1:]},
-        "Legs, row 2 (A>M), cost_usd_per_t: is blank; a value is required. Enter freight cost per tonne on the "
-        "leg (all cargo classes unless a tariff overrides)."),
+        "Legs, row 2 (A>M), cost_usd_per_t: is blank; a value is required. Enter the freight cost per tonne on "
+        "the leg (all cargo classes unless a tariff overrides)."),
     "a sheet with no rows": (
         {"Routes": []},
-        "Routes: sheet has no rows; the model needs at least one (Paths from an origin to a market, grouped "
-        "into corridors.). Fill in the Routes sheet below its header row."),
+        "Routes: sheet has no rows; the model needs at least one (paths from an origin to a market, grouped "
+        "into corridors). Fill in the Routes sheet below its header row."),
 }
 
 

@@ -1,0 +1,85 @@
+"""Broken workbooks built from the valid base case, one fault each, as a planner would make it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+
+def _col(ws, name):
+    for cell in ws[1]:
+        if cell.value == name:
+            return cell.column
+    raise KeyError(name)
+
+
+def set_cell(sheet, row, column, value):
+    def edit(wb):
+        ws = wb[sheet]
+        ws.cell(row=row, column=_col(ws, column)).value = value  # value=None in cell() would be ignored
+    return edit
+
+
+def append_row(sheet, values: dict):
+    def edit(wb):
+        ws = wb[sheet]
+        row = ws.max_row + 1
+        for name, v in values.items():
+            ws.cell(row=row, column=_col(ws, name), value=v)
+    return edit
+
+
+def copy_row(sheet, row):
+    def edit(wb):
+        ws = wb[sheet]
+        ws.append([c.value for c in ws[row]])
+    return edit
+
+
+def delete_sheet(sheet):
+    def edit(wb):
+        del wb[sheet]
+    return edit
+
+
+def delete_column(sheet, column):
+    def edit(wb):
+        ws = wb[sheet]
+        ws.delete_cols(_col(ws, column))
+    return edit
+
+
+def rename_header(sheet, column, new):
+    def edit(wb):
+        ws = wb[sheet]
+        ws.cell(row=1, column=_col(ws, column), value=new)
+    return edit
+
+
+def delete_rows(sheet):
+    def edit(wb):
+        ws = wb[sheet]
+        ws.delete_rows(2, ws.max_row)
+    return edit
+
+
+def merge(sheet, cells):
+    def edit(wb):
+        wb[sheet].merge_cells(cells)
+    return edit
+
+
+def formula(sheet, cell, text):
+    """A formula with no saved value, as a program that does not compute formulas saves it."""
+    def edit(wb):
+        wb[sheet][cell] = text
+    return edit
+
+
+def broken_copy(base: Path, folder: Path, edit) -> Path:
+    wb = load_workbook(base)
+    edit(wb)
+    out = folder / "broken.xlsx"
+    wb.save(out)
+    return out

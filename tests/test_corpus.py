@@ -1,0 +1,302 @@
+"""A corpus of broken workbooks, each built in code from the valid base case with one fault, as a
+planner would make it. Each asserts the exact message, exit code 2, and that no output appeared."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import BASE_XLSX
+from corpus import (
+    append_row,
+    broken_copy,
+    copy_row,
+    delete_column,
+    delete_rows,
+    delete_sheet,
+    formula,
+    merge,
+    rename_header,
+    set_cell,
+)
+from model.cli import main
+
+CASES = [
+    (
+        "node kind",
+        set_cell("Nodes", 3, "kind", "harbour"),
+        "Nodes, row 3 (EKB), kind: expected one of origin, border, port, hub, market, found 'harbour'. Choose one of: origin, border, port, hub, market.",
+    ),
+    (
+        "blank node id",
+        set_cell("Nodes", 20, "node", None),
+        "Nodes, row 20, node: is blank; a value is required. Enter the node id, used in paths, capacities and tariffs.",
+    ),
+    (
+        "unknown country",
+        set_cell("Nodes", 3, "country", "KZZ"),
+        "Nodes, row 3 (EKB), country: unknown country 'KZZ'. Did you mean 'KZ'? Add the country to the Countries sheet or correct the code.",
+    ),
+    (
+        "latitude",
+        set_cell("Nodes", 3, "lat", 95),
+        "Nodes, row 3 (EKB), lat: must be <= 90, found 95. Type a number in degrees, at least -90 and at most 90.",
+    ),
+    (
+        "negative handling",
+        set_cell("Nodes", 10, "handling_usd_per_t", -5),
+        "Nodes, row 10 (RUB), handling_usd_per_t: must be >= 0, found -5. Type a number in USD/t, at least 0.",
+    ),
+    (
+        "duplicate node",
+        copy_row("Nodes", 2),
+        "Nodes, row 43 (ATY): duplicate of row 2: node must be unique. Delete one of the two rows or merge them.",
+    ),
+    (
+        "cost as text",
+        set_cell("Legs", 2, "cost_usd_per_t", "ten"),
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a number, found text 'ten'. Type a number in USD/t, at least 0.",
+    ),
+    (
+        "negative cost",
+        set_cell("Legs", 2, "cost_usd_per_t", -10),
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: must be >= 0, found -10. Type a number in USD/t, at least 0.",
+    ),
+    (
+        "blank transit",
+        set_cell("Legs", 2, "transit_days", None),
+        "Legs, row 2 (EKB>RUB), transit_days: is blank; a value is required. Enter the time in transit on the leg.",
+    ),
+    (
+        "mode",
+        set_cell("Legs", 2, "mode", "train"),
+        "Legs, row 2 (EKB>RUB), mode: expected one of rail, road, sea, pipeline, ferry, found 'train'. Choose one of: rail, road, sea, pipeline, ferry.",
+    ),
+    (
+        "leg to unknown node",
+        set_cell("Legs", 2, "to", "RUBB"),
+        "Legs, row 2 (EKB>RUBB), to: unknown node 'RUBB'. Did you mean 'RUB'? Add the node to the Nodes sheet or correct the id.",
+    ),
+    (
+        "duplicate leg",
+        copy_row("Legs", 2),
+        "Legs, row 116 (EKB>RUB): duplicate of row 2: from and to must be unique. Delete one of the two rows or merge them.",
+    ),
+    (
+        "leg to itself",
+        set_cell("Legs", 2, "to", "EKB"),
+        "Legs, row 2 (EKB>EKB): a leg must join two different nodes. Correct 'from' or 'to'.",
+    ),
+    (
+        "ambiguous separator",
+        set_cell("Legs", 2, "cost_usd_per_t", "1,0"),
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a number, found text '1,0'. Type a number in USD/t, at least 0.",
+    ),
+    (
+        "percent in USD",
+        set_cell("Legs", 2, "cost_usd_per_t", "12%"),
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: found '12%' with a percent sign in a column measured in USD/t. Type a number in USD/t, at least 0.",
+    ),
+    (
+        "infinite",
+        set_cell("Legs", 2, "cost_usd_per_t", "inf"),
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a finite number, found inf. Type a number in USD/t, at least 0.",
+    ),
+    (
+        "tariff element",
+        set_cell("Tariffs", 2, "element", "EKB>RUX"),
+        "Tariffs, row 2 (EKB>RUX, container), element: unknown node or leg 'EKB>RUX'. Did you mean 'EKB>RUB'? Name a node id, or a leg as FROM>TO exactly as on the Legs sheet.",
+    ),
+    (
+        "tariff class",
+        set_cell("Tariffs", 2, "cargo_class", "containers"),
+        "Tariffs, row 2 (EKB>RUB, containers), cargo_class: unknown cargo class 'containers'. Did you mean 'container'? Use a class from the Commodities sheet: container, dry_bulk, grain, liquid_bulk, metals.",
+    ),
+    (
+        "negative value",
+        set_cell("Commodities", 3, "value_usd_per_t", -1),
+        "Commodities, row 3 (coal), value_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0.",
+    ),
+    (
+        "duplicate commodity",
+        copy_row("Commodities", 3),
+        "Commodities, row 9 (coal): duplicate of row 3: commodity must be unique. Delete one of the two rows or merge them.",
+    ),
+    (
+        "path ends at port",
+        set_cell("Routes", 2, "path", "ATY>CPT"),
+        "Routes, row 2 (ATY-CPC-MTR), path: path ends at 'CPT', a port; a route must end at a market. End the path at a node of kind 'market'.",
+    ),
+    (
+        "path starts at port",
+        set_cell("Routes", 2, "path", "CPT>MTR"),
+        "Routes, row 2 (ATY-CPC-MTR), path: path starts at 'CPT', a port; a route must start at an origin. Start the path at a node of kind 'origin'.",
+    ),
+    (
+        "path step not a leg",
+        set_cell("Routes", 2, "path", "ATY>MTR"),
+        "Routes, row 2 (ATY-CPC-MTR), path: step ATY>MTR of the path is not a leg. Add a row from=ATY, to=MTR to the Legs sheet, or correct the path.",
+    ),
+    (
+        "path unknown node",
+        set_cell("Routes", 2, "path", "ATY>CTP>MTR"),
+        "Routes, row 2 (ATY-CPC-MTR), path: unknown node 'CTP'. Did you mean 'CPT'? Add the node to the Nodes sheet or correct the path.",
+    ),
+    (
+        "enabled",
+        set_cell("Routes", 2, "enabled", "maybe"),
+        "Routes, row 2 (ATY-CPC-MTR), enabled: expected TRUE or FALSE, found 'maybe'. Type TRUE or FALSE.",
+    ),
+    (
+        "route class",
+        set_cell("Routes", 2, "cargo_classes", "liquid"),
+        "Routes, row 2 (ATY-CPC-MTR), cargo_classes: unknown cargo class 'liquid'. Did you mean 'liquid_bulk'? List classes from the Commodities sheet, separated by commas, or leave blank for all.",
+    ),
+    (
+        "duplicate route",
+        copy_row("Routes", 2),
+        "Routes, row 369 (ATY-CPC-MTR): duplicate of row 2: route must be unique. Delete one of the two rows or merge them.",
+    ),
+    (
+        "negative capacity",
+        set_cell("Capacities", 2, "capacity_t", -1),
+        "Capacities, row 2 (CPT), capacity_t: must be >= 0, found -1. Type a number in t/yr, at least 0.",
+    ),
+    (
+        "capacity element",
+        set_cell("Capacities", 2, "element", "CPTT"),
+        "Capacities, row 2 (CPTT), element: unknown node or leg 'CPTT'. Did you mean 'CPT'? Name a node id, or a leg as FROM>TO exactly as on the Legs sheet.",
+    ),
+    (
+        "capacity with unit",
+        set_cell("Capacities", 2, "capacity_t", "56 Mt"),
+        "Capacities, row 2 (CPT), capacity_t: expected a number, found text '56 Mt'. Type a number in t/yr, at least 0.",
+    ),
+    (
+        "supply min above max",
+        set_cell("Supply", 2, "min_t", 80_000_000),
+        "Supply, row 2 (crude, ATY), min_t: min_t 80,000,000 is above max_t 70,500,000. Lower min_t or raise max_t.",
+    ),
+    (
+        "supply from a market",
+        set_cell("Supply", 2, "origin", "MEU"),
+        "Supply, row 2 (crude, MEU), origin: node 'MEU' is of kind 'market', expected a node of kind 'origin'. Name an origin node, or change the node's kind on the Nodes sheet.",
+    ),
+    (
+        "supply commodity",
+        set_cell("Supply", 2, "commodity", "oil"),
+        "Supply, row 2 (oil, ATY), commodity: unknown commodity 'oil'. Add it to the Commodities sheet or correct the id.",
+    ),
+    (
+        "demand at an origin",
+        set_cell("Demand", 2, "market", "ATY"),
+        "Demand, row 2 (crude, ATY), market: node 'ATY' is of kind 'origin', expected a node of kind 'market'. Name a market node, or change the node's kind on the Nodes sheet.",
+    ),
+    (
+        "negative demand",
+        set_cell("Demand", 2, "demand_t", -5),
+        "Demand, row 2 (crude, MEU), demand_t: must be >= 0, found -5. Type a number in t/yr, at least 0.",
+    ),
+    (
+        "demand origin mixed",
+        append_row("Demand", {"commodity": "crude", "origin": "ATY", "market": "MEU", "demand_t": 1000}),
+        "Demand, row 2 (crude, MEU), origin: demand for crude at MEU is given both for any origin (row 2) and for named origins (row 42), so a tonne could count twice. Either name the origin on every row for this commodity and market, or on none.",
+    ),
+    (
+        "demand no route",
+        set_cell("Demand", 2, "market", "MAF"),
+        "Demand, row 2 (crude, MAF): no route can serve this demand: the routes from any origin to MAF (KOS-AF-MAF, TRZ-AF-MAF) do not carry cargo class 'liquid_bulk'. Add or enable a route, add the class to a route's cargo_classes, or set unmet_penalty_usd_per_t in Settings to allow undelivered tonnes.",
+    ),
+    (
+        "share above one",
+        set_cell("Policies", 2, "value", 50),
+        "Policies, row 2 (RU_CAP), value: a share must be between 0 and 1, found 50. Write 0.5 for 50%, or use kind 'max_t' for tonnes.",
+    ),
+    (
+        "policy target",
+        set_cell("Policies", 2, "target", "RUS"),
+        "Policies, row 2 (RU_CAP), target: unknown country 'RUS'. Did you mean 'RU'? Name a country that exists, or * for each country separately.",
+    ),
+    (
+        "policy commodity",
+        set_cell("Policies", 2, "commodity", "dry_bulk,grains"),
+        "Policies, row 2 (RU_CAP), commodity: unknown commodity or cargo class 'grains'. Did you mean 'grain'? Name commodity ids or cargo classes (comma separated), or leave blank for all.",
+    ),
+    (
+        "policy kind",
+        set_cell("Policies", 2, "kind", "cap"),
+        "Policies, row 2 (RU_CAP), kind: expected one of max_share, min_share, max_t, min_t, found 'cap'. Choose one of: max_share, min_share, max_t, min_t.",
+    ),
+    (
+        "carrying cost as percent number",
+        set_cell("Settings", 3, "value", 8),
+        "Settings, row 3 (carrying_cost_rate), value: must be <= 1, found 8 (write 0.08 for 8%). Type a number (per year), or leave it blank for the default.",
+    ),
+    (
+        "carrying cost text",
+        set_cell("Settings", 3, "value", "eight"),
+        "Settings, row 3 (carrying_cost_rate), value: expected a number, found text 'eight'. Type a number (per year), or leave it blank for the default.",
+    ),
+    (
+        "setting twice",
+        copy_row("Settings", 3),
+        "Settings, row 5 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
+    ),
+    (
+        "missing sheet",
+        delete_sheet("Demand"),
+        "required sheet 'Demand' is missing. Add a sheet named 'Demand' (tonnes that must reach each market); 'corridor template' writes one with its headers.",
+    ),
+    (
+        "missing column",
+        delete_column("Legs", "transit_days"),
+        "Legs, transit_days: required column 'transit_days' is missing. Add a header cell 'transit_days' in row 1 (time in transit on the leg).",
+    ),
+    (
+        "duplicate header",
+        rename_header("Legs", "distance_km", "cost_usd_per_t"),
+        "Legs, row 1: column 'cost_usd_per_t' appears twice (columns 4 and 5). Delete or rename one of them.",
+    ),
+    (
+        "merged cells",
+        merge("Routes", "B5:B6"),
+        "Routes, row 5: cells B5:B6 are merged; every row of a table needs its own values. Unmerge them (Home > Merge & Center > Unmerge Cells) and fill in each row.",
+    ),
+    (
+        "formula without value",
+        formula("Legs", "E2", "=D2*0.025"),
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: cell E2 holds the formula =D2*0.025 but no saved value: the file was last saved by a program that does not store computed values. Open the file in Excel or LibreOffice and save it, or type the value into the cell.",
+    ),
+    (
+        "empty sheet",
+        delete_rows("Commodities"),
+        "Commodities: sheet has no rows; the model needs at least one (what is shipped). Fill in the Commodities sheet below its header row.",
+    ),
+    (
+        "supply minimum impossible",
+        append_row("Supply", {"commodity": "copper", "origin": "ATY", "max_t": 1, "min_t": 1}),
+        "Supply, row 10 (copper, ATY), min_t: min_t 1 t cannot be shipped: no demand row takes copper from ATY over an enabled route. Lower min_t to 0, or add demand and a route for this commodity from this origin.",
+    ),
+    (
+        "policy minimum impossible",
+        append_row(
+            "Policies",
+            {"rule": "GWD_MIN", "kind": "min_t", "scope": "node", "target": "GWD", "commodity": "crude", "value": 1e6},
+        ),
+        "Policies, row 3 (GWD_MIN), target: requires 1,000,000 t through node 'GWD', but no flow of crude can pass it. Check the target and commodity, or add a route through the target that serves a demand row.",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, edit, message", CASES, ids=[c[0] for c in CASES])
+def test_broken_workbook(tmp_path, capsys, name, edit, message):
+    path = broken_copy(BASE_XLSX, tmp_path, edit)
+    out = tmp_path / "out" / "result.xlsx"
+    assert main(["solve", str(path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"\n  {message}\n" in err + "\n"
+    assert "Traceback" not in err
+    assert not out.exists() and not out.parent.exists()
+
+
+def test_corpus_size():
+    assert len(CASES) >= 40

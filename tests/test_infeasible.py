@@ -1,0 +1,67 @@
+"""Infeasible tiny cases: the explanation names the conflicting rows of the workbook."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases import transport_case, write_case
+from model.errors import NoSolutionError
+from model.run import solve_case
+
+ONLY_RAIL = [{"route": "RAIL", "corridor": "Rail", "path": "A>M"},
+             {"route": "ROAD", "corridor": "Road", "path": "A>R>M", "enabled": "FALSE"}]
+
+
+def explanation(tmp_path, tables, settings=None):
+    with pytest.raises(NoSolutionError) as exc:
+        solve_case(write_case(tmp_path, tables, settings))
+    return str(exc.value)
+
+
+def conflict(text):
+    """The rows listed as the irreducible conflict."""
+    lines = text.splitlines()
+    start = lines.index("These rows of the workbook cannot all hold at once; relaxing any one of them removes "
+                        "this conflict:")
+    out = []
+    for line in lines[start + 1:]:
+        if not line.startswith("  "):
+            break
+        out.append(line.strip())
+    return out
+
+
+def test_demand_above_capacity(tmp_path):
+    # 100 t must reach M; the only route passes A>M, limited to 60 t.
+    text = explanation(tmp_path, transport_case(Routes=ONLY_RAIL, Capacities=[{"element": "A>M", "capacity_t": 60}]))
+    assert conflict(text) == ["Demand row 2: 100 t of coal from any origin to M must be delivered",
+                              "Capacities row 2: A>M handles at most 60 t"]
+    assert "Demand row 2 (coal, from any origin to M): 40 t of 100 t cannot be delivered." in text
+
+
+def test_minimum_through_a_node_above_its_capacity(tmp_path):
+    # At least 80 t through R, which handles at most 50: a conflict of two rows; demand plays no part.
+    text = explanation(tmp_path, transport_case(
+        Capacities=[{"element": "R", "capacity_t": 50}],
+        Policies=[{"rule": "VIA_R", "kind": "min_t", "scope": "node", "target": "R", "value": 80}]))
+    assert sorted(conflict(text)) == ["Capacities row 2: R handles at most 50 t",
+                                      "Policies row 2 (VIA_R): at least 80 t of all cargo through node R"]
+    assert "Even if demand could go unmet" in text
+
+
+def test_share_cap_on_the_only_route(tmp_path):
+    # Rail may carry at most 30% of shipments, but it is the only route and 100 t must be delivered.
+    text = explanation(tmp_path, transport_case(
+        Routes=ONLY_RAIL,
+        Policies=[{"rule": "DIV", "kind": "max_share", "scope": "corridor", "target": "Rail", "value": 0.3}]))
+    assert conflict(text) == ["Demand row 2: 100 t of coal from any origin to M must be delivered",
+                              "Policies row 2 (DIV): at most 30% of all cargo through corridor Rail (share of all "
+                              "shipped)"]
+
+
+def test_supply_below_demand(tmp_path):
+    # A can export at most 70 t; 100 t are demanded.
+    text = explanation(tmp_path, transport_case(Supply=[{"commodity": "coal", "origin": "A", "max_t": 70}]))
+    assert conflict(text) == ["Demand row 2: 100 t of coal from any origin to M must be delivered",
+                              "Supply row 2: coal from A, at most 70 t"]
+    assert "Exhausted supply: coal from A (Supply row 2: 70 t)" in text

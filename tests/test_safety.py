@@ -1,0 +1,132 @@
+"""Safe reading and writing: hostile files refused, outputs never half-written, no formula injection."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+import model.inputs
+from cases import nodes, transport_case, write_case
+from model.cli import main
+
+
+def rewrite_part(xlsx, part, transform, out):
+    """Copy a workbook, changing one XML part of it."""
+    with zipfile.ZipFile(xlsx) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info, transform(data) if info.filename == part else data)
+    return out
+
+
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                     for i in range(1, 10))
+          + b"]>")
+
+
+def test_zip_bomb_is_refused(tmp_path, monkeypatch, capsys):
+    # A part that unpacks to 64 MiB of zeros (a few tens of KiB compressed), against a limit lowered
+    # to 16 MiB so the test stays fast; the check reads the sizes before anything is unpacked.
+    monkeypatch.setattr(model.inputs, "MAX_UNCOMPRESSED_BYTES", 16 * 2**20)
+    case = write_case(tmp_path, transport_case(), xlsx=True)
+    bomb = tmp_path / "bomb.xlsx"
+    shutil.copy(case, bomb)
+    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as z, z.open("xl/media/zeros.bin", "w") as f:
+        chunk = bytes(2**20)
+        for _ in range(64):
+            f.write(chunk)
+    assert bomb.stat().st_size < 2**20
+    assert main(["solve", str(bomb), "-o", str(tmp_path / "r.xlsx")]) == 2
+    assert "a possible zip bomb" in capsys.readouterr().err
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+def test_xml_entity_bomb_is_refused(tmp_path, capsys, part):
+    case = write_case(tmp_path, transport_case(), xlsx=True)
+
+    def inject(data):
+        body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+        return LAUGHS + body.replace(b"</sheetData>", b"<row r='99'><c r='A99' t='inlineStr'><is><t>&lol9;</t>"
+                                     b"</is></c></row></sheetData>")
+
+    bomb = rewrite_part(case, part, inject, tmp_path / "laughs.xlsx")
+    assert main(["validate", str(bomb)]) == 2
+    err = capsys.readouterr().err
+    assert "declares entities or a DTD" in err and "a possible XML bomb" in err
+
+
+def test_zip_that_is_not_a_workbook(tmp_path, capsys):
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("readme.txt", "hello")
+    assert main(["validate", str(path)]) == 2
+    assert "is a zip archive but not an Excel workbook" in capsys.readouterr().err
+
+
+def test_other_file_types_are_refused(tmp_path, capsys):
+    path = tmp_path / "case.ods"
+    path.write_bytes(b"PK\x03\x04")
+    assert main(["validate", str(path)]) == 2
+    assert "expected an Excel workbook (.xlsx) or a folder of CSV files" in capsys.readouterr().err
+
+
+def test_row_limit(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(model.inputs, "MAX_ROWS", 5)
+    many = [{"node": f"N{i}", "country": "XX", "kind": "hub"} for i in range(10)]
+    case = write_case(tmp_path, transport_case(Nodes=transport_case()["Nodes"] + many))
+    assert main(["validate", str(case)]) == 2
+    assert "rows, above the limit of 5" in capsys.readouterr().err
+
+
+def test_text_from_the_input_is_never_written_as_a_formula(tmp_path):
+    evil = '=HYPERLINK("http://example.invalid","click")'
+    tables = transport_case(
+        Nodes=nodes(("A", "origin", {"name": evil}), ("R", "hub"), ("M", "market")),
+        Routes=[{"route": "RAIL", "corridor": "=1+1", "path": "A>M"},
+                {"route": "ROAD", "corridor": "@SUM(A1)", "path": "A>R>M"}])
+    case = write_case(tmp_path, tables, settings={"scenario_name": "=cmd|' /C calc'!A0"}, xlsx=True)
+    out = tmp_path / "result.xlsx"
+    assert main(["solve", str(case), "-o", str(out)]) == 0
+    wb = load_workbook(out)  # formulas would come back with data_type "f"
+    formulas = [(ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+    texts = {c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert {"=1+1", "@SUM(A1)", "=cmd|' /C calc'!A0"} <= texts
+
+
+def test_interrupted_write_leaves_the_previous_result(tmp_path, monkeypatch, capsys):
+    case = write_case(tmp_path, transport_case())
+    out = tmp_path / "result.xlsx"
+    out.write_bytes(b"the previous result")
+
+    def crash(self, filename):
+        with open(filename, "wb") as f:
+            f.write(b"half a workbook")
+        raise KeyboardInterrupt  # the planner pressed Ctrl-C, or the machine went down mid-write
+
+    monkeypatch.setattr(Workbook, "save", crash)
+    assert main(["solve", str(case), "-o", str(out)]) == 1
+    assert "Interrupted; no output was written." in capsys.readouterr().err
+    assert out.read_bytes() == b"the previous result"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_output_that_is_a_folder(tmp_path, capsys):
+    case = write_case(tmp_path, transport_case())
+    folder = tmp_path / "taken.xlsx"
+    folder.mkdir()
+    assert main(["solve", str(case), "-o", str(folder)]) == 1
+    assert "it is a folder" in capsys.readouterr().err
+
+
+def test_control_characters_in_input_text(tmp_path):
+    # Found by the mutation test: a control character in a CSV cell cannot be stored in a worksheet.
+    tables = transport_case(Nodes=nodes(("A", "origin", {"name": "Ekibastuz\x01\x1f"}), ("R", "hub"), ("M", "market")))
+    out = tmp_path / "result.xlsx"
+    assert main(["solve", str(write_case(tmp_path, tables)), "-o", str(out)]) == 0
+    assert out.exists()
