@@ -8,6 +8,7 @@ written over the input it was read from.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -40,12 +41,16 @@ _UNITS = (
 _PERCENT = ("share", "utilisation", "share_of_shipped")
 
 SHEET_NOTES = {
+    "Bottlenecks": "Binding capacities, policy rules and supply limits, ranked by what one more tonne would save "
+                   "a year, with how far that value holds (HiGHS ranging).",
     "Flows": "Tonnes per year of each commodity on each route used, with the cost per tonne in its four parts.",
     "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
     "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
-    "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t).",
+    "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t); it holds "
+                "while capacity stays between valid from and valid to.",
     "Routes": "Every route and commodity it may carry. Reduced cost: how much cheaper per tonne the route must "
-              "become before it is used (0 for a used route).",
+              "become before it is used; break-even cost: the cost per tonne at which it starts to be used. The "
+              "allocation stays the same while the route's cost stays within its cost range.",
     "Demand": "Marginal cost: what one more tonne of demand at the market would cost (USD/t).",
     "Supply": "Value of more supply: what one more tonne of export allowance would save (USD/t).",
     "Policies": "Saving per tonne relaxed: what allowing one more tonne through the rule's target (or one less "
@@ -114,6 +119,8 @@ def _safe(value):
     characters that a worksheet cannot hold (from CSV input) are dropped."""
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # no limit (inf) or not applicable (nan): an empty cell
     if value is not None and not isinstance(value, (str, int, float, bool)):
         try:
             if pd.isna(value):
@@ -121,8 +128,6 @@ def _safe(value):
         except (TypeError, ValueError):
             pass
         return str(value)
-    if isinstance(value, float) and value != value:
-        return None
     return value
 
 

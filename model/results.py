@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -18,21 +19,25 @@ ALL = "All commodities"
 # The columns of each output sheet, in order; units are in the names.
 ROUTE_COLUMNS = ["commodity", "origin", "market", "route", "corridor", "tonnes_t", "cost_usd_per_t",
                  "transport_usd_per_t", "handling_usd_per_t", "time_usd_per_t", "risk_usd_per_t", "cost_usd",
-                 "transit_days", "countries", "reduced_cost_usd_per_t"]
+                 "transit_days", "countries", "reduced_cost_usd_per_t", "break_even_cost_usd_per_t",
+                 "cost_range_low_usd_per_t", "cost_range_high_usd_per_t"]
+FLOW_COLUMNS = ROUTE_COLUMNS[:14]
 COLUMNS = {
     "Summary": ["item", "value", "unit"],
-    "Flows": ROUTE_COLUMNS[:-1],
+    "Flows": FLOW_COLUMNS,
     "Corridors": ["commodity", "corridor", "tonnes_t", "share"],
     "Countries": ["country", "name", "tonnes_t", "share_of_shipped"],
     "Capacity": ["element", "cargo_class", "capacity_t", "used_t", "utilisation", "shadow_price_usd_per_t",
-                 "binding", "input_row"],
+                 "binding", "valid_from_t", "valid_to_t", "input_row"],
     "Routes": ROUTE_COLUMNS,
     "Demand": ["commodity", "origin", "market", "demand_t", "delivered_t", "unmet_t", "marginal_cost_usd_per_t",
-               "input_row"],
+               "valid_from_t", "valid_to_t", "input_row"],
     "Supply": ["commodity", "origin", "min_t", "max_t", "shipped_t", "value_of_more_supply_usd_per_t",
                "cost_of_minimum_usd_per_t", "input_row"],
     "Policies": ["rule", "kind", "scope", "target", "commodity", "value", "shipped_t", "share_of_shipped",
-                 "bound_t", "slack_t", "binding", "saving_per_t_relaxed_usd", "input_row"],
+                 "bound_t", "slack_t", "binding", "saving_per_t_relaxed_usd", "valid_for_more_t", "input_row"],
+    "Bottlenecks": ["rank", "kind", "name", "input_row", "limit", "unit", "saving_usd_per_t", "valid_for_more_t",
+                    "in_words"],
 }
 
 
@@ -53,13 +58,15 @@ class Results:
     supply: pd.DataFrame
     policies: pd.DataFrame
     sources: pd.DataFrame
+    bottlenecks: pd.DataFrame
 
     def summary_value(self, item: str):
         return self.summary.set_index("item").loc[item, "value"]
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """Output sheets in the order a reader opens them."""
-        return {"Summary": self.summary, "Flows": self.flows, "Corridors": self.corridors,
+        return {"Summary": self.summary, "Bottlenecks": self.bottlenecks, "Flows": self.flows,
+                "Corridors": self.corridors,
                 "Countries": self.countries, "Capacity": self.capacity, "Routes": self.routes,
                 "Demand": self.demand, "Supply": self.supply, "Policies": self.policies,
                 "Sources": self.sources}
@@ -81,6 +88,10 @@ def route_table(net: Network, sol: Solution) -> pd.DataFrame:
             "countries": "-".join(net.countries_of[r]),
             "reduced_cost_usd_per_t": _clean(sol.reduced_costs.get("Flow", {}).get((k, r), 0.0), c.total),
         })
+        low, high = sol.cost_range("Flow", (k, r))
+        rows[-1]["break_even_cost_usd_per_t"] = low if tonnes <= TOL_T else float("nan")
+        rows[-1]["cost_range_low_usd_per_t"] = low
+        rows[-1]["cost_range_high_usd_per_t"] = high
     return pd.DataFrame(rows, columns=ROUTE_COLUMNS)
 
 
@@ -102,7 +113,7 @@ def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
 def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | None = None) -> Results:
     """Every output table of one optimal solve."""
     routes = route_table(net, sol)
-    flows = routes[routes["tonnes_t"] > TOL_T].drop(columns=["reduced_cost_usd_per_t"]).reset_index(drop=True)
+    flows = routes.loc[routes["tonnes_t"] > TOL_T, FLOW_COLUMNS].reset_index(drop=True)
     flows = flows.sort_values(["commodity", "tonnes_t"], ascending=[True, False], kind="stable")
 
     corridors = _shares(flows, "corridor")
@@ -128,6 +139,10 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
             "shadow_price_usd_per_t": _clean(sol.relaxation_value("capacity_limit", c.row)),
             "binding": abs(slack) <= 1e-6 * max(1.0, c.capacity_t), "input_row": c.row,
         })
+        if cap_rows[-1]["binding"]:
+            cap_rows[-1]["valid_from_t"], cap_rows[-1]["valid_to_t"] = sol.bound_range("capacity_limit", c.row)
+        else:  # spare capacity: its value (0) holds for any capacity down to what is used
+            cap_rows[-1]["valid_from_t"], cap_rows[-1]["valid_to_t"] = used, float("inf")
     capacity = pd.DataFrame(cap_rows, columns=COLUMNS["Capacity"])
     capacity = capacity.sort_values("shadow_price_usd_per_t", ascending=False, kind="stable")
 
@@ -140,6 +155,7 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
                          "unmet_t": _clean(unmet, d.demand_t),
                          "marginal_cost_usd_per_t": _clean(sol.dual("demand_balance", d.row)),
                          "input_row": d.row})
+        dem_rows[-1]["valid_from_t"], dem_rows[-1]["valid_to_t"] = sol.bound_range("demand_balance", d.row)
     demand = pd.DataFrame(dem_rows, columns=COLUMNS["Demand"])
 
     sup_rows = []
@@ -165,6 +181,8 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
             "share_of_shipped": s_t / t_t if t_t else 0.0, "bound_t": bound, "slack_t": _clean(slack, t_t),
             "binding": abs(slack) <= 1e-6 * max(1.0, t_t),
             "saving_per_t_relaxed_usd": _clean(sol.relaxation_value("policy_limit", (p.rule, p.target))),
+            "valid_for_more_t": (sol.headroom("policy_limit", (p.rule, p.target))
+                                 if abs(slack) <= 1e-6 * max(1.0, t_t) else float("inf")),
             "input_row": p.row,
         })
     policies = pd.DataFrame(pol_rows, columns=COLUMNS["Policies"])
@@ -197,5 +215,59 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
         ("unmet_penalty_usd_per_t", "hard demand (no penalty)" if penalty is None else penalty, "USD/t"),
     ]
     summary = pd.DataFrame(items, columns=COLUMNS["Summary"])
+    bottlenecks = bottleneck_table(net, sol, capacity, policies, supply)
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
-                   routes, demand, supply, policies, data.sources)
+                   routes, demand, supply, policies, data.sources, bottlenecks)
+
+
+def _mt(t: float) -> str:
+    """Tonnes in words: million tonnes from 0.1 Mt up, else tonnes."""
+    t = t + 0.0  # no "-0"
+    return f"{t / 1e6:,.2f} Mt" if abs(t) >= 1e5 else f"{t:,.0f} t"
+
+
+def bottleneck_table(net: Network, sol: Solution, capacity: pd.DataFrame, policies: pd.DataFrame,
+                     supply: pd.DataFrame) -> pd.DataFrame:
+    """Binding capacities, policy rules and supply limits ranked by the annual saving of one more
+    tonne, with how far that value holds, in words an adviser can read."""
+    rows = []
+    for c in capacity.itertuples(index=False):
+        if c.shadow_price_usd_per_t <= 1e-9:
+            continue
+        more = sol.headroom("capacity_limit", c.input_row)
+        cls = "" if c.cargo_class == "all" else f" for {c.cargo_class}"
+        holds = ("for any increase" if not math.isfinite(more) else
+                 f"for up to {_mt(more)} more (capacity between {_mt(c.valid_from_t)} and {_mt(c.valid_to_t)})")
+        rows.append({"kind": "capacity", "name": f"{c.element}{cls}", "input_row": c.input_row,
+                     "limit": c.capacity_t, "unit": "t/yr", "saving_usd_per_t": c.shadow_price_usd_per_t,
+                     "valid_for_more_t": more,
+                     "in_words": f"One more tonne a year of capacity at {c.element}{cls} (now {_mt(c.capacity_t)}) "
+                                 f"saves {c.shadow_price_usd_per_t:,.2f} USD a year; this holds {holds}."})
+    for p in policies.itertuples(index=False):
+        if p.saving_per_t_relaxed_usd <= 1e-9:
+            continue
+        goods = "all cargo" if p.commodity == "all" else p.commodity
+        verb = "allowing one more tonne" if p.kind.startswith("max") else "requiring one tonne less"
+        more = p.valid_for_more_t
+        holds = "for any relaxation" if not math.isfinite(more) else f"for up to {_mt(more)}"
+        rows.append({"kind": "policy", "name": f"{p.rule} ({p.scope} {p.target})", "input_row": p.input_row,
+                     "limit": p.value, "unit": "share" if p.kind.endswith("share") else "t/yr",
+                     "saving_usd_per_t": p.saving_per_t_relaxed_usd, "valid_for_more_t": more,
+                     "in_words": f"Rule {p.rule} ({p.kind} {p.value:g} of {goods} through {p.scope} {p.target}): "
+                                 f"{verb} saves {p.saving_per_t_relaxed_usd:,.2f} USD a year; this holds {holds}."})
+    for s in supply.itertuples(index=False):
+        for value, con, what in ((s.value_of_more_supply_usd_per_t, "supply_max", "more"),
+                                 (s.cost_of_minimum_usd_per_t, "supply_min", "less")):
+            if value <= 1e-9:
+                continue
+            more = sol.headroom(con, s.input_row)
+            holds = "for any change" if not math.isfinite(more) else f"for up to {_mt(more)}"
+            rows.append({"kind": "supply", "name": f"{s.commodity} from {s.origin}", "input_row": s.input_row,
+                         "limit": s.max_t if what == "more" else s.min_t, "unit": "t/yr",
+                         "saving_usd_per_t": value, "valid_for_more_t": more,
+                         "in_words": f"Exporting one tonne {what} of {s.commodity} from {s.origin} saves "
+                                     f"{value:,.2f} USD a year; this holds {holds}."})
+    df = pd.DataFrame(rows, columns=COLUMNS["Bottlenecks"][1:])
+    df = df.sort_values("saving_usd_per_t", ascending=False, kind="stable").reset_index(drop=True)
+    df.insert(0, "rank", range(1, len(df) + 1))
+    return df

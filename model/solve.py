@@ -41,12 +41,31 @@ class Solution:
     highs: highspy.Highs | None = None  # the live model, for ranging and re-solves
     rows: list = field(default_factory=list)  # (constraint name, index, sense) of each HiGHS row
     columns: list = field(default_factory=list)  # (variable name, index) of each HiGHS column
+    # HiGHS ranging (simplex basis needed): (low, high) of each cost and each row bound over which
+    # the basis, so the allocation (costs) or the dual value (bounds), stays the same.
+    cost_ranges: dict[str, dict] = field(default_factory=dict)  # var name -> index -> (low, high) USD/t
+    bound_ranges: dict[str, dict] = field(default_factory=dict)  # constraint -> index -> (low, high)
+    rhs: dict[str, dict] = field(default_factory=dict)  # constraint -> index -> the row's active bound
 
     def value(self, var: str, index) -> float:
         return self.values.get(var, {}).get(index, 0.0)
 
     def dual(self, con: str, index) -> float:
         return self.duals.get(con, {}).get(index, 0.0)
+
+    def cost_range(self, var: str, index) -> tuple[float, float]:
+        return self.cost_ranges.get(var, {}).get(index, (float("nan"), float("nan")))
+
+    def bound_range(self, con: str, index) -> tuple[float, float]:
+        return self.bound_ranges.get(con, {}).get(index, (float("nan"), float("nan")))
+
+    def headroom(self, con: str, index) -> float:
+        """How far the row can be relaxed (a <= bound raised, a >= bound lowered) with its
+        dual value unchanged; nan without ranging."""
+        sense = self.senses.get(con, {}).get(index, 0)
+        lo, hi = self.bound_range(con, index)
+        rhs = self.rhs.get(con, {}).get(index, float("nan"))
+        return hi - rhs if sense == 1 else rhs - lo if sense == -1 else float("nan")
 
     def relaxation_value(self, con: str, index) -> float:
         """USD a year saved if the constraint allowed one more unit (a <= row's bound
@@ -122,8 +141,10 @@ def to_highs(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None =
     return h, rows, columns
 
 
-def solve(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = None) -> Solution:
-    """Solve the LP with HiGHS; read the solution only when HiGHS reports an optimum."""
+def solve(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = None,
+          ranging: bool = True) -> Solution:
+    """Solve the LP with HiGHS; read the solution only when HiGHS reports an optimum.
+    With ranging (and a simplex basis), also HiGHS's cost and bound ranging."""
     h, rows, columns = to_highs(m, verbose, options)
     start = time.perf_counter()
     h.run()
@@ -140,10 +161,36 @@ def solve(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = No
     for (var, index), x, rc in zip(columns, s.col_value, s.col_dual):
         sol.values.setdefault(var, {})[index] = x
         sol.reduced_costs.setdefault(var, {})[index] = rc
-    for (con, index, sense), y in zip(rows, s.row_dual):
+    lp = h.getLp()
+    for (con, index, sense), y, lo, up in zip(rows, s.row_dual, lp.row_lower_, lp.row_upper_):
         sol.duals.setdefault(con, {})[index] = y
         sol.senses.setdefault(con, {})[index] = sense
+        sol.rhs.setdefault(con, {})[index] = float(up if sense == 1 else lo)
+    if ranging:
+        read_ranging(sol)
     return sol
+
+
+def read_ranging(sol: Solution) -> bool:
+    """Fill sol.cost_ranges and sol.bound_ranges from HiGHS's ranging; False without a basis.
+
+    For a column: [low, high] of its cost over which the optimal basis (the allocation) stays;
+    for an unused column low is its break-even cost. For a row: [low, high] of its bound (the
+    upper bound of a <= row, the lower of a >=, the right-hand side of an =) over which its
+    dual value stays the same."""
+    h = sol.highs
+    if not h.getBasis().valid:
+        return False
+    status, rg = h.getRanging()
+    if status != highspy.HighsStatus.kOk:
+        return False
+    lo, hi = rg.col_cost_dn.value_, rg.col_cost_up.value_
+    for j, (var, index) in enumerate(sol.columns):
+        sol.cost_ranges.setdefault(var, {})[index] = (float(lo[j]), float(hi[j]))
+    lo, hi = rg.row_bound_dn.value_, rg.row_bound_up.value_
+    for i, (con, index, _) in enumerate(sol.rows):
+        sol.bound_ranges.setdefault(con, {})[index] = (float(lo[i]), float(hi[i]))
+    return True
 
 
 def _method(h: highspy.Highs) -> str:
