@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import time
 import traceback
 from pathlib import Path
@@ -107,6 +108,17 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_explain(args) -> int:
+    from model.explain import explain_route
+    from model.run import solve_case
+
+    run = solve_case(Path(args.input))
+    for paragraph in explain_route(run, args.route, args.commodity):
+        print(textwrap.fill(paragraph, width=100))
+        print()
+    return 0
+
+
 def cmd_check(args) -> int:
     from model.check import check_files
 
@@ -182,6 +194,12 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a workbook and report every problem at once")
     v.add_argument("input", help="workbook (.xlsx) or folder of CSV files")
     v.set_defaults(func=cmd_validate)
+
+    e = sub.add_parser("explain", help="why a route is (not) used, and what it would take")
+    e.add_argument("input", help="workbook (.xlsx) or folder of CSV files")
+    e.add_argument("--route", required=True, help="a route id from the Routes sheet")
+    e.add_argument("--commodity", help="one commodity (default: every commodity the route may carry)")
+    e.set_defaults(func=cmd_explain)
 
     k = sub.add_parser("check", help="recompute every constraint, cost and share of a result workbook")
     k.add_argument("input", help="the input workbook or CSV folder")

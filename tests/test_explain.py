@@ -1,0 +1,70 @@
+"""corridor explain: sentences that add up to the route's gap, worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases import legs, nodes, transport_case, write_case
+from model.cli import main
+from model.errors import InputError
+from model.explain import explain_route
+from model.run import solve_case
+
+
+def test_unused_route_cost_against_market_value(tmp_path):
+    # All 100 t by rail at 2 USD/t; road costs 3 + 2 = 5: 3 USD/t too expensive, break-even 2.
+    run = solve_case(write_case(tmp_path, transport_case()))
+    (text,) = explain_route(run, "ROAD")
+    assert "not used. It costs 5.00 USD/t" in text
+    assert "a tonne of coal at M is worth 2.00 USD/t at the margin (Demand row 2)" in text
+    assert "So it is 3.00 USD/t too expensive: it would carry cargo if its cost fell below 2.00 USD/t." in text
+    assert "The route that wins, RAIL (Rail), carries 100,000 t" not in text  # 100 t, not 100,000
+    assert "The route that wins, RAIL (Rail), carries 100 t at 2.00 USD/t" in text
+    assert "No capacity on this route is full" in text
+
+
+def test_used_route_and_its_cost_range(tmp_path):
+    run = solve_case(write_case(tmp_path, transport_case()))
+    (text,) = explain_route(run, "RAIL")
+    assert "carries 100 t a year of the 100 t demanded (Demand row 2) at 2.00 USD/t" in text
+    assert "while its cost stays between" in text and "and 5.00 USD/t" in text
+
+
+def test_route_behind_a_full_hub(tmp_path):
+    # Hub H handles 50 t. M1 wants 80 t: via H 2 USD/t, direct 10. M2 wants 50 t: via H 2, direct 4.
+    # H goes to M1 (saves 8 a tonne against 2 for M2); M1's other 30 t go direct at 10, so H's shadow
+    # price is 10 - 2 = 8 and M2's marginal value is 4. A>H>M2: 2 - 4 + 8 = 6 USD/t too expensive;
+    # break-even 2 - 6 = -4: no cost cut alone helps, capacity at H would.
+    tables = {
+        "Nodes": nodes(("A", "origin"), ("H", "hub"), ("M1", "market"), ("M2", "market")),
+        "Legs": legs(("A", "H", 1, 0), ("H", "M1", 1, 0), ("H", "M2", 1, 0), ("A", "M1", 10, 0), ("A", "M2", 4, 0)),
+        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk"}],
+        "Routes": [{"route": "H1", "corridor": "Hub", "path": "A>H>M1"},
+                   {"route": "H2", "corridor": "Hub", "path": "A>H>M2"},
+                   {"route": "D1", "corridor": "Direct", "path": "A>M1"},
+                   {"route": "D2", "corridor": "Direct", "path": "A>M2"}],
+        "Capacities": [{"element": "H", "capacity_t": 50}],
+        "Demand": [{"commodity": "coal", "market": "M1", "demand_t": 80},
+                   {"commodity": "coal", "market": "M2", "demand_t": 50}],
+    }
+    run = solve_case(write_case(tmp_path, tables))
+    (text,) = explain_route(run, "H2")
+    assert "worth 4.00 USD/t at the margin" in text
+    assert "the capacity at H (Capacities row 2), which is full, adds 8.00 USD/t" in text
+    assert "So it is 6.00 USD/t too expensive: no cost cut alone would bring cargo to it (its break-even cost " \
+           "is -4.00 USD/t)." in text
+    assert "What it would take: more capacity at H (worth 8.00 USD/t of the gap)." in text
+
+
+def test_unknown_route(tmp_path, capsys):
+    case = write_case(tmp_path, transport_case())
+    with pytest.raises(InputError):
+        explain_route(solve_case(case), "RAIK")
+    assert main(["explain", str(case), "--route", "RAIK"]) == 2
+    assert "unknown or disabled route 'RAIK'. Did you mean 'RAIL'?" in capsys.readouterr().err
+
+
+def test_explain_on_the_base_case(base_run):
+    (text,) = explain_route(base_run, "TRZ-AFCGWD-MSA")
+    assert "rule RU_CAP (max_share 0.5 through country RU) credits it" in text
+    assert "The route that wins, TRZ-KHGLYG-MSA (China: Lianyungang)" in text
