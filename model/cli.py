@@ -7,6 +7,7 @@ Exit codes: 0 solved (or valid, or checked); 2 bad input; 3 infeasible or unboun
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 import time
@@ -136,6 +137,111 @@ def cmd_check(args) -> int:
     return 0
 
 
+def _about(items: list[tuple[str, object]]):
+    import pandas as pd
+
+    return pd.DataFrame(items, columns=["item", "value"])
+
+
+def cmd_sweep(args) -> int:
+    import datetime as dt
+
+    from model.charts import exact_png, sweep_pngs
+    from model.inputs import file_sha256
+    from model.report import write_exact, write_sweep
+    from model.sweep import make_sweep, named_sweep, points_table, route_table, run_sweep
+    from model.validate import load
+
+    src = Path(args.input)
+    data, _, warnings = load(src)
+    _print_warnings(str(src), warnings)
+    if args.set and args.name:
+        raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
+    assignments = args.set or (named_sweep(data, args.name) if args.name else [])
+    sweep = make_sweep(src, data, assignments, exact=args.exact)
+    kind = "exact" if args.exact else "sweep"
+    out = Path(args.output) if args.output else DEFAULT_OUTPUT_DIR / f"{src.stem}_{kind}.xlsx"
+    about = [("input file", str(src)), ("input SHA-256", file_sha256(src))]
+    for p in sweep.params:
+        about.append((p.text, f"{len(p.cells)} cell(s): " + ", ".join(c.label for c in p.cells[:10])
+                      + (" ..." if len(p.cells) > 10 else "")))
+        about.append((f"{p.text} values", ("x base: " if p.multiplier else "") + ", ".join(f"{v:g}" for v in p.values)))
+    start = time.perf_counter()
+    if args.exact:
+        from model.parametric import exact_sweep
+        from model.sweep import live_model
+
+        ex = exact_sweep(live_model(src), sweep)
+        seconds = time.perf_counter() - start
+        about += [("breakpoints", int(ex.breakpoints["breakpoint"].sum())), ("solves", ex.solves),
+                  ("seconds", round(seconds, 3)), ("run at (UTC)", dt.datetime.now(dt.timezone.utc).isoformat())]
+        write_exact(out, _about(about), ex.breakpoints, ex.segments, ex.param)
+        png = exact_png(ex.breakpoints, ex.param, out.with_suffix(""))
+        print(f"{ex.param}: {int(ex.breakpoints['breakpoint'].sum())} breakpoints in [{sweep.params[0].values[0]:g}, "
+              f"{sweep.params[0].values[1]:g}], {ex.solves} solves, {seconds:.2f} s")
+        for rec in ex.breakpoints.itertuples(index=False):
+            print(f"  {rec.value:>16,.6g}  total cost {rec.objective_usd / 1e6:,.3f} million USD/yr")
+        print(f"\nWorkbook: {out}\nChart: {png}")
+        return 0
+    points_file = out.with_suffix(".points.jsonl")
+    results = run_sweep(sweep, assignments, points_file=points_file, resume=args.resume, workers=args.workers,
+                        dask=args.dask, progress=not args.no_progress)
+    seconds = time.perf_counter() - start
+    points = points_table(sweep, results)
+    solved = int((points["status"] == "Optimal").sum())
+    rebuilt = int(points["rebuilt"].sum())
+    about += [("points", len(points)), ("solved", solved), ("rebuilt (structure changed)", rebuilt),
+              ("workers", args.dask or args.workers), ("seconds", round(seconds, 3)),
+              ("points per second", round(len(points) / seconds, 1) if seconds else None),
+              ("run at (UTC)", dt.datetime.now(dt.timezone.utc).isoformat())]
+    names = [p.text + (" (x base)" if p.multiplier else "") for p in sweep.params]
+    write_sweep(out, _about(about), points, route_table(sweep, results), names)
+    pngs = sweep_pngs(points, names, out.with_suffix(""))
+    ok = points[points["status"] == "Optimal"]
+    print(f"{len(points)} points, {solved} solved, {rebuilt} rebuilt, {seconds:.2f} s "
+          f"({len(points) / seconds:,.0f} points/s)")
+    if len(ok):
+        print(f"Total cost from {ok['objective_usd'].min() / 1e6:,.1f} to {ok['objective_usd'].max() / 1e6:,.1f} "
+              "million USD/yr")
+    if rebuilt:
+        print(f"{rebuilt} point(s) changed the model's structure and were rebuilt from the data.")
+    print(f"\nWorkbook: {out}\nCharts: {', '.join(str(p) for p in pngs)}\nPoints (for --resume): {points_file}")
+    return 0
+
+
+def cmd_stress(args) -> int:
+    import datetime as dt
+
+    from model.charts import stress_png
+    from model.inputs import file_sha256
+    from model.report import write_stress
+    from model.stress import stress_test
+
+    src = Path(args.input)
+    mode = "corridors" if args.corridors else "elements"
+    kinds = {k.strip() for k in args.elements.split(",")}
+    bad = kinds - {"ports", "borders", "hubs", "legs"}
+    if bad:
+        raise InputError("--elements", [Problem(f"unknown kind(s) {', '.join(sorted(bad))}",
+                                                "Use a comma list of ports, borders, hubs, legs.")])
+    start = time.perf_counter()
+    table, meta = stress_test(src, mode, kinds, args.penalty, progress=not args.no_progress)
+    out = Path(args.output) if args.output else DEFAULT_OUTPUT_DIR / f"{src.stem}_stress.xlsx"
+    about = _about([("input file", str(src)), ("input SHA-256", file_sha256(src)),
+                    ("closed in turn", "each corridor" if args.corridors else ", ".join(sorted(kinds))),
+                    ("stranded tonnes cost", f"{meta['penalty_usd_per_t']:,.0f} USD/t"),
+                    ("base cost (USD/yr)", meta["base_cost_usd"]), ("closures", meta["closures"]),
+                    ("seconds", round(time.perf_counter() - start, 3)),
+                    ("run at (UTC)", dt.datetime.now(dt.timezone.utc).isoformat())])
+    write_stress(out, about, table)
+    png = stress_png(table, out.with_suffix(""))
+    print(f"{'Closed':<26}{'stranded Mt':>12}{'cost +M USD/yr':>16}  cargo moved to")
+    for rec in table.head(15).itertuples(index=False):
+        print(f"{rec.closed:<26}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>16,.1f}  {rec.moved_to}")
+    print(f"\nWorkbook: {out}\nChart: {png}")
+    return 0
+
+
 def cmd_template(args) -> int:
     from model.report import write_input_workbook
 
@@ -201,6 +307,29 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--commodity", help="one commodity (default: every commodity the route may carry)")
     e.set_defaults(func=cmd_explain)
 
+    w = sub.add_parser("sweep", help="re-solve over a grid of input values, or find exact breakpoints")
+    w.add_argument("input", help="workbook (.xlsx) or folder of CSV files")
+    w.add_argument("--set", action="append", default=[], metavar="PARAM=SPEC",
+                   help="e.g. Legs[*>GWD].cost_usd_per_t=*0.5:1:11 (repeat for a grid)")
+    w.add_argument("--name", help="a named sweep from the Sweeps sheet")
+    w.add_argument("-o", "--output", help="sweep workbook (default outputs/<input>_sweep.xlsx)")
+    w.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
+    w.add_argument("--dask", metavar="ADDRESS", help="a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786")
+    w.add_argument("--resume", action="store_true", help="continue an interrupted sweep")
+    w.add_argument("--exact", action="store_true", help="every breakpoint of one parameter in start:stop")
+    w.add_argument("--no-progress", action="store_true", help="no progress bar")
+    w.set_defaults(func=cmd_sweep)
+
+    n1 = sub.add_parser("stress", help="N-1: close each port, border, leg or corridor in turn")
+    n1.add_argument("input", help="workbook (.xlsx) or folder of CSV files")
+    n1.add_argument("--elements", default="ports,borders", help="kinds to close: ports,borders,hubs,legs")
+    n1.add_argument("--corridors", action="store_true", help="close each corridor instead")
+    n1.add_argument("--penalty", type=float, default=1000.0,
+                    help="USD/t for stranded tonnes when the input sets none (default 1000)")
+    n1.add_argument("-o", "--output", help="stress workbook (default outputs/<input>_stress.xlsx)")
+    n1.add_argument("--no-progress", action="store_true", help="no progress bar")
+    n1.set_defaults(func=cmd_stress)
+
     k = sub.add_parser("check", help="recompute every constraint, cost and share of a result workbook")
     k.add_argument("input", help="the input workbook or CSV folder")
     k.add_argument("result", help="the result workbook written by 'corridor solve'")
@@ -232,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted; no output was written.", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped to a program that stopped reading (| head)
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
         if args.debug:
             traceback.print_exc()

@@ -123,6 +123,7 @@ class Network:
     capacity_rows: list[CapacityRow]
     policy_limits: list[PolicyLimit]
     node_country: dict[str, str] = field(default_factory=dict)
+    node_kind: dict[str, str] = field(default_factory=dict)
     demand_flows: dict[int, list[Flow]] = field(default_factory=dict)  # demand row -> its flows
 
     def flows_of_demand(self, row: int) -> list[Flow]:
@@ -262,5 +263,6 @@ def build_network(data: CorridorData) -> Network:
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
     return Network(routes, commodity_class, value, countries_of, transit_days, flows, cost, demand_rows,
-                   demand_of, supply_rows, capacity_rows, policy_limits, node_country, demand_flows)
+                   demand_of, supply_rows, capacity_rows, policy_limits, node_country,
+                   nodes["kind"].to_dict(), demand_flows)
 

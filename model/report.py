@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -38,7 +39,7 @@ _UNITS = (
     ("_days", "days", "0.0"),
     ("_pct", "%", "0.00"),
 )
-_PERCENT = ("share", "utilisation", "share_of_shipped")
+_PERCENT = ("share", "utilisation", "share_of_shipped", "cost_increase_pct")
 
 SHEET_NOTES = {
     "Bottlenecks": "Binding capacities, policy rules and supply limits, ranked by what one more tonne would save "
@@ -69,7 +70,7 @@ def header(column: str) -> str:
 
 
 def _number_format(column: str) -> str | None:
-    if column in _PERCENT:
+    if column in _PERCENT or column.endswith(" share"):
         return "0.0%"
     for suffix, _, fmt in _UNITS:
         if column.endswith(suffix):
@@ -341,3 +342,109 @@ def read_results(path: Path) -> dict[str, pd.DataFrame]:
             df = df[[c for c in columns if c in df.columns]]
         out[name] = df
     return out
+
+
+def _line_chart(data, target, title: str, x_col: int, y_cols: list[int], first: int, last: int, y_title: str,
+                anchor: str, percent: bool = False) -> None:
+    """A line chart on `target` of columns of `data` (rows first..last, header on the row above)."""
+    chart = LineChart()
+    chart.title = title
+    chart.y_axis.title = y_title
+    chart.y_axis.numFmt = "0%" if percent else '#,##0,,"M"'
+    chart.x_axis.title = str(data.cell(row=first - 1, column=x_col).value)
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    for col in y_cols:
+        chart.add_data(Reference(data, min_col=col, min_row=first - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(data, min_col=x_col, min_row=first, max_row=last))
+    chart.height, chart.width = 11, 24
+    target.add_chart(chart, anchor)
+
+
+def write_sweep(path: Path, about: pd.DataFrame, points: pd.DataFrame, routes: pd.DataFrame,
+                params: list[str]) -> Path:
+    """Sweep workbook: what was swept, one row per point, routes per point; charts of the
+    objective and corridor shares (one parameter) or a heat map table (two)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = wb.create_sheet("Sweep")
+    _write_table(ws, about, labels=False)
+    _style_header(ws)
+    ws.column_dimensions["B"].width = 80
+    pts = _sheet(wb, "Points", points, "One row per point: parameter values, status, cost and its parts (USD/yr), "
+                                       "tonnes and shares by corridor and country, binding constraints.")
+    n = len(points)
+    if len(params) == 1 and n > 1:
+        cols = list(points.columns)
+        x = cols.index(params[0]) + 1
+        charts = wb.create_sheet("Charts", 1)
+        _line_chart(pts, charts, "Total cost (USD/yr)", x, [cols.index("objective_usd") + 1], 4, 3 + n, "USD/yr", "A1")
+        shares = [cols.index(c) + 1 for c in cols if c.endswith(" share") and points[c].max() > 0.005]
+        _line_chart(pts, charts, "Corridor shares of shipped tonnes", x, shares, 4, 3 + n, "share", "A24",
+                    percent=True)
+    elif len(params) == 2 and n > 1:
+        heat = points.pivot_table(index=params[0], columns=params[1], values="objective_usd")
+        hm = wb.create_sheet("Heat map", 1)
+        _put(hm, 1, 1, f"Total cost (USD/yr): rows {params[0]}, columns {params[1]}").font = Font(bold=True)
+        table = heat.reset_index()
+        table.columns = [str(c) for c in table.columns]
+        _write_table(hm, table, start_row=3, labels=False)
+        last_col = get_column_letter(len(table.columns))
+        hm.conditional_formatting.add(f"B4:{last_col}{3 + len(table)}",
+                                      ColorScaleRule(start_type="min", start_color="63BE7B", mid_type="percentile",
+                                                     mid_value=50, mid_color="FFEB84", end_type="max",
+                                                     end_color="F8696B"))
+        for row in hm.iter_rows(min_row=4, min_col=2):
+            for cell in row:
+                cell.number_format = '#,##0,,"M"'
+    if len(routes):
+        _sheet(wb, "Routes", routes, "Tonnes per route at each point (routes with tonnes only).")
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)
+
+
+def write_exact(path: Path, about: pd.DataFrame, breakpoints: pd.DataFrame, segments: pd.DataFrame,
+                param: str) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = wb.create_sheet("Sweep")
+    _write_table(ws, about, labels=False)
+    _style_header(ws)
+    ws.column_dimensions["B"].width = 80
+    bp = _sheet(wb, "Breakpoints", breakpoints.rename(columns={"value": param}),
+                "The optimal cost is linear between these values of the parameter (exact, not sampled).")
+    _line_chart(bp, bp, "Total cost (USD/yr), exact", 1, [2], 4, 3 + len(breakpoints), "USD/yr", "F3")
+    _sheet(wb, "Segments", segments, "On each segment the allocation is fixed (cost parameter) or changes "
+                                     "linearly (capacity or limit); tonnes at the segment's midpoint.")
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)
+
+
+def write_stress(path: Path, about: pd.DataFrame, table: pd.DataFrame) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = wb.create_sheet("About")
+    _write_table(ws, about, labels=False)
+    _style_header(ws)
+    ws.column_dimensions["B"].width = 80
+    st = _sheet(wb, "Stress", table, "Each element or corridor closed in turn, ranked by stranded tonnes, then by "
+                                     "the cost increase (stranded tonnes counted at the penalty).")
+    n = min(15, len(table))
+    if n:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Cost increase of each closure (top 15)"
+        cols = list(table.columns)
+        chart.add_data(Reference(st, min_col=cols.index("cost_increase_usd") + 1, min_row=3, max_row=3 + n),
+                       titles_from_data=True)
+        chart.set_categories(Reference(st, min_col=cols.index("closed") + 1, min_row=4, max_row=3 + n))
+        _bar_axes(chart)
+        chart.y_axis.numFmt = '#,##0,,"M"'
+        chart.y_axis.title = "USD/yr"
+        chart.legend = None
+        st.add_chart(chart, f"{get_column_letter(len(cols) + 2)}3")
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)

@@ -185,6 +185,13 @@ SHEETS: tuple[Sheet, ...] = (
         Column("value", NUM, required=True, unit="share 0-1 or t/yr", min=0.0,
                description="The share (0 to 1) or the tonnes per year."),
     ), key=("rule",), description="Diversification rules and commitments."),
+    Sheet("Sweeps", (
+        Column("name", **_id, description="Sweep name, for corridor sweep INPUT --name NAME."),
+        Column("param", **_id, ref="an input cell written Sheet[KEY].column",
+               description="The cell(s) to vary, e.g. Legs[*>GWD].cost_usd_per_t or Capacities[DOS].capacity_t."),
+        Column("spec", **_id, description="start:stop:steps, a list a,b,c, or a multiplier *0.5:1.5:11."),
+        Column("description", description="What the sweep asks."),
+    ), key=("name", "param"), description="Named sweeps; the rows of one name form a grid."),
     Sheet("Sources", (), key=(), description="Where the figures come from; any columns; copied to the output.",
           free_columns=True),
 )

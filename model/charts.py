@@ -1,0 +1,75 @@
+"""PNG charts for sweeps and stress tests, next to their workbooks (matplotlib, no screen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def _save(fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def sweep_pngs(points: pd.DataFrame, params: list[str], stem: Path) -> list[Path]:
+    """One parameter: objective and corridor shares against it. Two: a heat map of the objective."""
+    ok = points[points["status"] == "Optimal"]
+    out = []
+    if len(params) == 1:
+        x = params[0]
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        ax.plot(ok[x], ok["objective_usd"] / 1e6, marker="o", ms=3)
+        ax.set_xlabel(x)
+        ax.set_ylabel("total cost (million USD/yr)")
+        ax.set_title("Total cost")
+        ax.grid(alpha=0.3)
+        out.append(_save(fig, stem.with_name(stem.name + "_objective.png")))
+        shares = [c for c in ok.columns if c.endswith(" share") and ok[c].max() > 0.005]
+        fig, ax = plt.subplots(figsize=(9, 5))
+        for c in shares:
+            ax.plot(ok[x], ok[c] * 100, label=c.removesuffix(" share"))
+        ax.set_xlabel(x)
+        ax.set_ylabel("share of shipped tonnes (%)")
+        ax.set_title("Corridor shares")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1, 0.5))
+        out.append(_save(fig, stem.with_name(stem.name + "_shares.png")))
+    elif len(params) == 2:
+        grid = ok.pivot_table(index=params[0], columns=params[1], values="objective_usd") / 1e6
+        fig, ax = plt.subplots(figsize=(8, 5))
+        im = ax.imshow(grid.values, origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(len(grid.columns)), [f"{v:g}" for v in grid.columns], rotation=45)
+        ax.set_yticks(range(len(grid.index)), [f"{v:g}" for v in grid.index])
+        ax.set_xlabel(params[1])
+        ax.set_ylabel(params[0])
+        ax.set_title("Total cost (million USD/yr)")
+        fig.colorbar(im, ax=ax)
+        out.append(_save(fig, stem.with_name(stem.name + "_heatmap.png")))
+    return out
+
+
+def exact_png(breakpoints: pd.DataFrame, param: str, stem: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.plot(breakpoints["value"], breakpoints["objective_usd"] / 1e6, marker="o", ms=4)
+    ax.set_xlabel(param)
+    ax.set_ylabel("total cost (million USD/yr)")
+    ax.set_title("Total cost, exact (dots: breakpoints)")
+    ax.grid(alpha=0.3)
+    return _save(fig, stem.with_name(stem.name + ".png"))
+
+
+def stress_png(table: pd.DataFrame, stem: Path, top: int = 15) -> Path:
+    t = table.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(9, 0.35 * len(t) + 1.5))
+    ax.barh(t["closed"], t["cost_increase_usd"] / 1e6)
+    ax.set_xlabel("cost increase, stranded tonnes at the penalty (million USD/yr)")
+    ax.set_title("N-1: what each closure costs")
+    ax.grid(alpha=0.3, axis="x")
+    return _save(fig, stem.with_name(stem.name + ".png"))
