@@ -81,7 +81,7 @@ def find_cells(text: str, data: CorridorData) -> list[Cell]:
     col = next((c for c in sheet.columns if c.name == column.lower()), None)
     if col is None or col.type != NUM:
         numeric = [c.name for c in sheet.columns if c.type == NUM]
-        close = difflib.get_close_matches(column, numeric, n=1)
+        close = [c for c in numeric if c.startswith(column.lower())] or difflib.get_close_matches(column, numeric, n=1)
         raise _bad(text, f"'{column}' is not a numeric column of {sheet.name}"
                    + (f"; did you mean '{close[0]}'?" if close else ""),
                    f"Numeric columns of {sheet.name}: {', '.join(numeric)}.")

@@ -172,6 +172,8 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
     bar = tqdm(total=len(points), initial=len(done), unit="point", disable=not progress, desc="sweep",
                smoothing=0.1)
     sink = points_file.open("a") if points_file is not None else None
+    if sink is not None and points_file.stat().st_size and not points_file.read_bytes().endswith(b"\n"):
+        sink.write("\n")  # end the line the interruption cut short, so the next record stands alone
 
     def record(i: int, result: dict) -> None:
         done[i] = result
