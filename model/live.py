@@ -100,6 +100,7 @@ class LiveModel:
         self._prepare_extraction()
         self.touched_cols: set[int] = set()
         self.touched_rows: set[int] = set()
+        self._plans: dict[Cell, tuple] = {}
 
     # ------------------------------------------------------------------ costs
     def _costs(self, a: dict, rate: float, penalty) -> np.ndarray:
@@ -111,6 +112,41 @@ class LiveModel:
     def _policy_limits(self, row: int):
         return [p for p in self.run.net.policy_limits if p.row == row]
 
+    def _plan(self, cell: Cell) -> tuple:
+        """What a cell changes in the LP, resolved once per cell (no table look-ups per point)."""
+        plan = self._plans.get(cell)
+        if plan is not None:
+            return plan
+        sheet, column = cell.sheet, cell.column
+        tables = self.run.data.tables
+        if sheet == "Settings":
+            plan = ("rate",) if cell.key == "carrying_cost_rate" else ("penalty",)
+        else:
+            rec = tables[sheet].loc[tables[sheet]["_row"] == cell.row].iloc[0]
+            if sheet in ("Legs", "Nodes", "Tariffs", "Commodities", "Countries"):
+                target = self._cost_target(sheet, column, rec)
+                if target is None:
+                    plan = ("none",)  # information only (distance, coordinates)
+                else:
+                    key, array = target
+                    touched = self.touch.get(key, ())
+                    idx = np.array([j for j, _ in touched], dtype=int)
+                    passes = np.array([n for _, n in touched], dtype=float)
+                    plan = ("cost", array, idx, passes)
+            elif sheet in ("Capacities", "Demand", "Supply"):
+                con = {"Capacities": "capacity_limit", "Demand": "demand_balance"}.get(
+                    sheet, "supply_max" if column == "max_t" else "supply_min")
+                structural = con == "supply_min" and (con, cell.row) not in self.row_of
+                plan = ("bound", [(con, cell.row)], structural)
+            else:  # Policies
+                parts = []
+                for p in self._policy_limits(cell.row):
+                    i = self.row_of.get(("policy_limit", (p.rule, p.target)))
+                    parts.append((p, i))
+                plan = ("policy", parts)
+        self._plans[cell] = plan
+        return plan
+
     def apply(self, values: dict[Cell, float]) -> None:
         """Set the model to the base model with these cells changed (absolutely, in order)."""
         a = {k: v.copy() for k, v in self.base.items()}
@@ -119,44 +155,33 @@ class LiveModel:
         share: dict[int, float] = {}  # share rows this point sets
         cols: set[int] = set(self.touched_cols)
         rows: set[int] = set(self.touched_rows)
-        tables = self.run.data.tables
         for cell in sorted(values, key=lambda c: (c.sheet, c.row, c.column)):
             value, delta = values[cell], values[cell] - cell.base
-            sheet, column = cell.sheet, cell.column
-            if sheet == "Settings":
-                if cell.key == "carrying_cost_rate":
-                    rate = value
-                    cols.update(self.flow_cols.tolist())
-                elif cell.key == "unmet_penalty_usd_per_t":
-                    if not len(self.unmet_cols):
-                        raise Structural(cell.label)
-                    penalty = value
-                    cols.update(self.unmet_cols.tolist())
-                continue
-            rec = tables[sheet].loc[tables[sheet]["_row"] == cell.row].iloc[0]
-            if sheet in ("Legs", "Nodes", "Tariffs", "Commodities", "Countries"):
-                target = self._cost_target(sheet, column, rec)
-                if target is None:
-                    continue  # information only (distance, coordinates)
-                key, array = target
-                for j, passes in self.touch.get(key, ()):
-                    if array == "value":
-                        a["value"][j] = value
-                    else:
-                        a[array][j] += passes * delta
-                    cols.add(j)
-            elif sheet == "Capacities":
-                self._set_bound(("capacity_limit", cell.row), value, lower, upper, rows)
-            elif sheet == "Demand":
-                self._set_bound(("demand_balance", cell.row), value, lower, upper, rows)
-            elif sheet == "Supply":
-                con = "supply_max" if column == "max_t" else "supply_min"
-                if con == "supply_min" and ("supply_min", cell.row) not in self.row_of and value > 0:
+            plan = self._plan(cell)
+            kind = plan[0]
+            if kind == "rate":
+                rate = value
+                cols.update(self.flow_cols.tolist())
+            elif kind == "penalty":
+                if not len(self.unmet_cols):
                     raise Structural(cell.label)
-                self._set_bound((con, cell.row), value, lower, upper, rows)
-            elif sheet == "Policies":
-                for p in self._policy_limits(cell.row):
-                    i = self.row_of.get(("policy_limit", (p.rule, p.target)))
+                penalty = value
+                cols.update(self.unmet_cols.tolist())
+            elif kind == "cost":
+                _, array, idx, passes = plan
+                if array == "value":
+                    a["value"][idx] = value
+                else:
+                    a[array][idx] += passes * delta
+                cols.update(idx.tolist())
+            elif kind == "bound":
+                _, keys, structural = plan
+                if structural and value > 0:
+                    raise Structural(cell.label)
+                for key in keys:
+                    self._set_bound(key, value, lower, upper, rows)
+            elif kind == "policy":
+                for p, i in plan[1]:
                     if i is None:
                         if value > 0 and not p.is_max:
                             raise Structural(cell.label)
@@ -169,10 +194,10 @@ class LiveModel:
                         self._set_bound(("policy_limit", (p.rule, p.target)), value, lower, upper, rows)
         c = self._costs(a, rate, penalty)
         if cols:
-            idx = np.array(sorted(cols), dtype=np.int32)
+            idx = np.fromiter(sorted(cols), dtype=np.int32, count=len(cols))
             self.h.changeColsCost(len(idx), idx, c[idx])
         if rows:
-            idx = np.array(sorted(rows), dtype=np.int32)
+            idx = np.fromiter(sorted(rows), dtype=np.int32, count=len(rows))
             self.h.changeRowsBounds(len(idx), idx, lower[idx], upper[idx])
         for i, (cols_i, indicator, sign, base_value) in self.share_rows.items():
             value = share.get(i, base_value)
@@ -180,10 +205,9 @@ class LiveModel:
                 for j, v in zip(cols_i, sign * (indicator - value)):
                     self.h.changeCoeff(int(i), int(j), float(v))
                 self.share_current[i] = value
-        self.touched_cols, self.touched_rows = {j for j in cols}, {i for i in rows}
+        self.touched_cols, self.touched_rows = cols, rows
         self.current = (a, rate, penalty)
         self.current_costs, self.current_bounds = c, (lower, upper)
-        self.current_share = dict(share)
 
     def _cost_target(self, sheet: str, column: str, rec) -> tuple[tuple, str] | None:
         if sheet == "Legs":
@@ -217,6 +241,7 @@ class LiveModel:
         flows = [self.flow_of[j] for j in self.flow_cols]
         self.corridors = sorted({net.routes[r].corridor for _, r in flows})
         self.route_names = sorted({r for _, r in flows})
+        self.route_names_array = np.array(self.route_names, dtype=object)
         self.countries = sorted({g for _, r in flows for g in net.countries_of[r]})
         corridor_ix = {c: i for i, c in enumerate(self.corridors)}
         route_ix = {r: i for i, r in enumerate(self.route_names)}
@@ -228,8 +253,16 @@ class LiveModel:
             for g in net.countries_of[r]:
                 rows.append(country_ix[g])
                 cols.append(n)
-        self.country_incidence = sp.csr_array((np.ones(len(rows)), (rows, cols)),
-                                              shape=(len(self.countries), len(flows)))
+        n = len(self.columns)
+        self.is_flow = np.zeros(n, dtype=bool)
+        self.is_flow[self.flow_cols] = True
+        # Per column (unmet columns carry no tonnes: their x is zeroed before these are used)
+        self.corridor_of_col = np.zeros(n, dtype=int)
+        self.corridor_of_col[self.flow_cols] = self.corridor_of
+        self.route_of_col = np.zeros(n, dtype=int)
+        self.route_of_col[self.flow_cols] = self.route_of
+        self.country_matrix = np.zeros((len(self.countries), n))
+        self.country_matrix[rows, self.flow_cols[cols]] = 1.0
         demand = {d.row: d.commodity for d in net.demand_rows}
         self.unmet_commodity = {j: demand[self.columns[j][1]] for j in self.unmet_cols}
         self.row_labels = {}
@@ -255,25 +288,29 @@ class LiveModel:
         if status != highspy.HighsModelStatus.kOptimal:
             return out
         s = h.getSolution()
-        x = np.asarray(s.col_value)
-        y = np.asarray(s.row_dual)
+        x = np.array(s.col_value)
+        y = np.array(s.row_dual)
         a, rate, penalty = getattr(self, "current", (self.base, self.base_rate, self.base_penalty))
-        xf = np.where(x[self.flow_cols] > 1e-9, x[self.flow_cols], 0.0)
-        f = self.flow_cols
+        c = getattr(self, "current_costs", None)
+        xf = np.where(self.is_flow & (x > 1e-9), x, 0.0)  # flow tonnes; unmet columns and round-off zeroed
         unmet = float(x[self.unmet_cols].sum()) if len(self.unmet_cols) else 0.0
+        time_usd_per_t = a["value"] * rate * a["days"] / DAYS_PER_YEAR
+        route_t = np.bincount(self.route_of_col, xf, len(self.route_names))
+        used = np.flatnonzero(route_t > 1e-6)
         out.update({
-            "objective_usd": h.getInfo().objective_function_value,
-            "transport_usd": float(a["transport"][f] @ xf),
-            "handling_usd": float(a["handling"][f] @ xf),
-            "time_usd": float((a["value"][f] * rate * a["days"][f] / DAYS_PER_YEAR) @ xf),
-            "risk_usd": float((a["value"][f] * a["riskpct"][f] / 100.0) @ xf),
+            "objective_usd": float(c @ x) if c is not None else h.getInfo().objective_function_value,
+            "transport_usd": float(a["transport"] @ xf),
+            "handling_usd": float(a["handling"] @ xf),
+            "time_usd": float(time_usd_per_t @ xf),
+            "risk_usd": float((a["value"] * a["riskpct"] / 100.0) @ xf),
             "unmet_penalty_usd": (penalty or 0.0) * unmet,
             "shipped_t": float(xf.sum()),
             "unmet_t": unmet,
-            "corridor": dict(zip(self.corridors, np.bincount(self.corridor_of, xf, len(self.corridors)).tolist())),
-            "country": dict(zip(self.countries, (self.country_incidence @ xf).tolist())),
-            "route": dict(zip(self.route_names, np.bincount(self.route_of, xf, len(self.route_names)).tolist())),
-            "binding": sorted(self.row_labels[i] for i in np.flatnonzero(np.abs(y) > 1e-7) if i in self.row_labels),
+            "corridor": dict(zip(self.corridors, np.bincount(self.corridor_of_col, xf, len(self.corridors)).tolist())),
+            "country": dict(zip(self.countries, (self.country_matrix @ xf).tolist())),
+            "route": dict(zip(self.route_names_array[used].tolist(), route_t[used].tolist())),
+            "binding": sorted(self.row_labels[i] for i in np.flatnonzero(np.abs(y) > 1e-7).tolist()
+                              if i in self.row_labels),
         })
         if len(self.unmet_cols):
             by = defaultdict(float)
