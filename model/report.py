@@ -60,8 +60,11 @@ SHEET_NOTES = {
 
 
 def header(column: str) -> str:
-    """'cost_usd_per_t' -> 'cost (USD/t)', 'share' -> 'share (%)': the unit in the header."""
-    if column in _PERCENT:
+    """'cost_usd_per_t' -> 'cost (USD/t)', 'share' -> 'share (%)': the unit in the header.
+    A swept parameter (Sheet[KEY].column) keeps its name."""
+    if "[" in column:
+        return column
+    if column in _PERCENT or column.endswith(" share"):
         return column.replace("_", " ") + " (%)"
     for suffix, unit, _ in _UNITS:
         if column.endswith(suffix):

@@ -24,7 +24,7 @@ def _closures(live, mode: str, kinds: set[str]) -> list[tuple[str, str, np.ndarr
     net = live.run.net
     kind_of = net.node_kind
     passing: dict[str, list[int]] = {}
-    for j, (k, r) in live.flow_of.items():
+    for j, (_, r) in live.flow_of.items():
         route = net.routes[r]
         names = [route.corridor] if mode == "corridors" else list(route.elements)
         for name in names:

@@ -15,7 +15,6 @@ from model.cli import main
 from model.errors import InputError
 from model.parametric import exact_sweep, interpolate
 from model.params import parse_param, with_values
-from model.run import solve_case
 from model.stress import stress_test
 from model.sweep import live_model, make_sweep, points_table, run_sweep
 from model.validate import load
