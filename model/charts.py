@@ -73,3 +73,21 @@ def stress_png(table: pd.DataFrame, stem: Path, top: int = 15) -> Path:
     ax.set_title("N-1: what each closure costs")
     ax.grid(alpha=0.3, axis="x")
     return _save(fig, stem.with_name(stem.name + ".png"))
+
+
+def compare_png(table: pd.DataFrame, stem: Path) -> Path:
+    """Tonnes by corridor in each scenario, side by side."""
+    names = [c for c in table.columns[2:] if not c.endswith(" - base")]
+    rows = table[table["metric"].str.startswith("corridor:")]
+    labels = [m.removeprefix("corridor: ") for m in rows["metric"]]
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(labels) * max(1, len(names)) / 3 + 2))
+    height = 0.8 / max(1, len(names))
+    for k, n in enumerate(names):
+        ax.barh([i + k * height for i in range(len(labels))], rows[n].fillna(0) / 1e6, height, label=n)
+    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(labels))], labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("Mt/yr")
+    ax.set_title("Tonnes by corridor in each scenario")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="x")
+    return _save(fig, stem.with_name(stem.name + ".png"))

@@ -54,7 +54,9 @@ def cmd_solve(args) -> int:
     out = Path(args.output) if args.output else _default_output(src)
     options = dict(_parse_option(o) for o in args.solver_option)
     start = time.perf_counter()
-    run = solve_case(src, verbose=args.verbose, options=options)
+    run = solve_case(src, verbose=args.verbose, options=options, scenario=args.scenario)
+    if args.scenario and not args.output:
+        out = DEFAULT_OUTPUT_DIR / f"{src.stem}_{args.scenario.replace('+', '_')}_result.xlsx"
     _print_warnings(str(src), run.warnings)
     write_results(run.results, out, input_path=src)
     print(summary_text(run.results))
@@ -66,7 +68,8 @@ def summary_text(results) -> str:
     """The short summary printed after a solve."""
     s = results.summary.set_index("item")["value"]
     lines = [
-        f"Scenario {s['scenario']}: {s['status']}",
+        f"Scenario {s['scenario']}" + ("" if s["scenario overrides"].startswith("none") else
+                                      f", with {s['scenario overrides']}") + f": {s['status']}",
         f"Total cost {s['objective'] / 1e6:,.1f} million USD/yr "
         f"(transport {s['transport cost'] / 1e6:,.1f}, handling {s['handling cost'] / 1e6:,.1f}, "
         f"time {s['time (carrying) cost'] / 1e6:,.1f}, risk {s['risk premium'] / 1e6:,.1f})",
@@ -117,6 +120,37 @@ def cmd_explain(args) -> int:
     for paragraph in explain_route(run, args.route, args.commodity):
         print(textwrap.fill(paragraph, width=100))
         print()
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from model.charts import compare_png
+    from model.compare import compare
+    from model.inputs import read_input
+    from model.report import write_compare
+    from model.scenarios import scenario_names
+
+    src = Path(args.input)
+    known = scenario_names(read_input(src))
+    wanted = known if args.scenarios in (None, "all") else [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    if not wanted:
+        raise InputError(str(src), [Problem("the Scenarios sheet names no scenario",
+                                            "Add override rows to the Scenarios sheet, or pass --scenarios.")])
+    table, about = compare(src, wanted)
+    out = Path(args.output) if args.output else DEFAULT_OUTPUT_DIR / f"{src.stem}_compare.xlsx"
+    write_compare(out, table, about)
+    png = compare_png(table, out.with_suffix(""))
+    names = ["base"] + wanted
+    print(f"{'':26}" + "".join(f"{n[:17]:>18}" for n in names))
+    for metric, label in (("objective", "total cost (M USD/yr)"), ("shipped", "shipped (Mt/yr)"),
+                          ("unmet demand", "stranded (Mt/yr)")):
+        row = table[table["metric"] == metric]
+        if len(row):
+            print(f"{label:26}" + "".join(f"{row.iloc[0][n] / 1e6:>18,.1f}" for n in names))
+    bad = about[about["status"] != "Optimal"]
+    for rec in bad.itertuples(index=False):
+        print(f"{rec.scenario}: {rec.status} (see the Scenarios sheet of the workbook)")
+    print(f"\nWorkbook: {out}\nChart: {png}")
     return 0
 
 
@@ -293,6 +327,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("input", nargs="?", default=str(DEFAULT_INPUT), help="workbook (.xlsx) or folder of CSV files")
     s.add_argument("-o", "--output", help="result workbook (default outputs/<input>_result.xlsx)")
     s.add_argument("--verbose", action="store_true", help="show HiGHS's log")
+    s.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +, e.g. a+b")
     s.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
                    help="a HiGHS option, e.g. solver=ipm (repeatable)")
     s.set_defaults(func=cmd_solve)
@@ -329,6 +364,12 @@ def parser() -> argparse.ArgumentParser:
     n1.add_argument("-o", "--output", help="stress workbook (default outputs/<input>_stress.xlsx)")
     n1.add_argument("--no-progress", action="store_true", help="no progress bar")
     n1.set_defaults(func=cmd_stress)
+
+    cp = sub.add_parser("compare", help="solve the base case and scenarios side by side")
+    cp.add_argument("input", help="workbook (.xlsx) or folder of CSV files")
+    cp.add_argument("--scenarios", help="comma list of scenarios (each may combine with +), or all (default)")
+    cp.add_argument("-o", "--output", help="comparison workbook (default outputs/<input>_compare.xlsx)")
+    cp.set_defaults(func=cmd_compare)
 
     k = sub.add_parser("check", help="recompute every constraint, cost and share of a result workbook")
     k.add_argument("input", help="the input workbook or CSV folder")

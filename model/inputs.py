@@ -46,6 +46,8 @@ class CorridorData:
     tables: dict[str, pd.DataFrame]
     sources: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)  # warnings found while reading
+    scenario: str | None = None  # the scenarios applied, 'a+b'
+    overrides: list[str] = field(default_factory=list)  # what they changed, in words
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]

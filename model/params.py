@@ -85,6 +85,21 @@ def find_cells(text: str, data: CorridorData) -> list[Cell]:
         raise _bad(text, f"'{column}' is not a numeric column of {sheet.name}"
                    + (f"; did you mean '{close[0]}'?" if close else ""),
                    f"Numeric columns of {sheet.name}: {', '.join(numeric)}.")
+    records = match_rows(sheet, key, data.tables[sheet.name], text)
+    cells = []
+    for rec in records:
+        base = rec[col.name]
+        cells.append(Cell(sheet.name, int(rec[ROW]), row_key(sheet, rec), col.name,
+                          float(base) if base == base and base is not None else float("nan")))
+    missing = [c for c in cells if c.base != c.base]
+    if missing:
+        raise _bad(text, f"{missing[0].label} is blank, so there is no base value", "Fill in the cell first.")
+    return cells
+
+
+def match_rows(sheet, key: str, df, text: str) -> list[dict]:
+    """The records of a sheet whose key matches KEY (parts comma separated, * and ? patterns;
+    a Legs key written FROM>TO); InputError naming `text` when none does."""
     if sheet.name == "Legs":
         parts = [p.strip() for p in key.split(">")]
         if len(parts) != 2:
@@ -94,23 +109,14 @@ def find_cells(text: str, data: CorridorData) -> list[Cell]:
         if len(parts) > len(sheet.key):
             raise _bad(text, f"{sheet.name} rows are keyed by {', '.join(sheet.key)}: at most {len(sheet.key)} "
                        "parts", f"Write {sheet.name}[" + ",".join(sheet.key) + "].")
-    df = data.tables[sheet.name]
-    cells = []
-    for rec in df.to_dict("records"):
-        values = [rec[k] for k in sheet.key]
-        if all(_match(v, p) for v, p in zip(values, parts)):
-            base = rec[col.name]
-            cells.append(Cell(sheet.name, int(rec[ROW]), row_key(sheet, rec), col.name,
-                              float(base) if base == base and base is not None else float("nan")))
-    if not cells:
+    records = [rec for rec in df.to_dict("records")
+               if all(_match(rec[k], p) for k, p in zip(sheet.key, parts))]
+    if not records:
         keys = [row_key(sheet, rec) for rec in df.to_dict("records")]
         close = difflib.get_close_matches(key, keys, n=1)
         raise _bad(text, f"no {sheet.name} row matches '{key}'" + (f"; did you mean '{close[0]}'?" if close else ""),
                    f"Keys are written as on the sheet ({', '.join(sheet.key)}), with * for any.")
-    missing = [c for c in cells if c.base != c.base]
-    if missing:
-        raise _bad(text, f"{missing[0].label} is blank, so there is no base value", "Fill in the cell first.")
-    return cells
+    return records
 
 
 def _match(value, pattern: str) -> bool:

@@ -451,3 +451,44 @@ def write_stress(path: Path, about: pd.DataFrame, table: pd.DataFrame) -> Path:
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return Path(path)
+
+
+def write_compare(path: Path, table: pd.DataFrame, about: pd.DataFrame) -> Path:
+    """Comparison workbook: metrics side by side with deltas against the base, and charts."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = wb.create_sheet("Comparison")
+    _put(ws, 1, 1, "Each scenario against the base case; deltas on the right. Costs USD/yr, tonnes t/yr, "
+                   "shares and utilisation as %.").font = Font(italic=True)
+    for j, col in enumerate(table.columns, start=1):
+        _put(ws, 3, j, col)
+    for i, rec in enumerate(table.itertuples(index=False), start=4):
+        unit = rec[1]
+        fmt = {"USD/yr": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "share": "0.0%"}.get(unit)
+        for j, v in enumerate(rec, start=1):
+            cell = _put(ws, i, j, v)
+            if j > 2 and fmt and isinstance(v, float):
+                cell.number_format = fmt
+    _style_header(ws, 3)
+    ws.column_dimensions["A"].width = 40
+    for j in range(3, len(table.columns) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 16
+    names = [c for c in table.columns[2:] if not c.endswith(" - base")]
+    corridor_rows = [i for i, m in enumerate(table["metric"], start=4) if m.startswith("corridor:")]
+    if corridor_rows:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Tonnes by corridor in each scenario"
+        for j, _ in enumerate(names, start=3):
+            chart.add_data(Reference(ws, min_col=j, min_row=3, max_row=3), titles_from_data=True)
+            chart.series[-1].val.numRef.f = (f"'Comparison'!${get_column_letter(j)}${corridor_rows[0]}:"
+                                             f"${get_column_letter(j)}${corridor_rows[-1]}")
+        chart.set_categories(Reference(ws, min_col=1, min_row=corridor_rows[0], max_row=corridor_rows[-1]))
+        _bar_axes(chart)
+        chart.height, chart.width = 14, 24
+        ws.add_chart(chart, f"{get_column_letter(len(table.columns) + 2)}3")
+    sc = _sheet(wb, "Scenarios", about, "What each scenario overrides; a scenario without an optimum says why.")
+    sc.column_dimensions["C"].width = 100
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return Path(path)

@@ -193,6 +193,8 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
     penalty = data.settings.get("unmet_penalty_usd_per_t")
     items = [
         ("scenario", data.scenario_name, ""),
+        ("scenario overrides", data.scenario or "none (base case)", ""),
+        *[(f"override {i}", text, "") for i, text in enumerate(data.overrides, start=1)],
         ("status", sol.status, ""),
         ("objective", sol.objective_usd, "USD/yr"),
         ("transport cost", parts["transport"], "USD/yr"),

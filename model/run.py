@@ -31,9 +31,11 @@ class Run:
     warnings: list[Problem]
 
 
-def solve_case(path: str | Path, verbose: bool = False, options: dict | None = None) -> Run:
-    """Solve a workbook or CSV folder; raise InputError or NoSolutionError with the reason."""
-    data, net, warnings = load(path)
+def solve_case(path: str | Path, verbose: bool = False, options: dict | None = None,
+               scenario: str | None = None) -> Run:
+    """Solve a workbook or CSV folder (with a scenario applied, if named); raise InputError or
+    NoSolutionError with the reason."""
+    data, net, warnings = load(path, scenario)
     m = build_model(data, net)
     sol = solve(m, verbose=verbose, options=options)
     if not sol.optimal:

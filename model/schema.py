@@ -185,6 +185,18 @@ SHEETS: tuple[Sheet, ...] = (
         Column("value", NUM, required=True, unit="share 0-1 or t/yr", min=0.0,
                description="The share (0 to 1) or the tonnes per year."),
     ), key=("rule",), description="Diversification rules and commitments."),
+    Sheet("Scenarios", (
+        Column("scenario", **_id, description="Scenario name, for --scenario NAME (combine with +: a+b)."),
+        Column("sheet", **_id, description="The sheet whose cells this row overrides."),
+        Column("key", **_id, ref="a row key of that sheet; comma-separated parts, * for any, a leg as FROM>TO",
+               description="The row(s): their key, or a pattern for several rows."),
+        Column("column", **_id, description="The column to override."),
+        Column("value", description="The new value (any type the column takes); or leave blank and give a "
+                                    "multiplier."),
+        Column("multiplier", NUM, description="Multiplies the numeric cell(s) instead of a value."),
+        Column("probability", NUM, min=0.0, max=1.0, description="The scenario's probability (for a robust plan)."),
+        Column("description", description="What the scenario represents."),
+    ), key=("scenario", "sheet", "key", "column"), description="Named scenarios: overrides of input cells."),
     Sheet("Sweeps", (
         Column("name", **_id, description="Sweep name, for corridor sweep INPUT --name NAME."),
         Column("param", **_id, ref="an input cell written Sheet[KEY].column",

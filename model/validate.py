@@ -234,21 +234,21 @@ def check_usage(data: CorridorData) -> list[Problem]:
     t = data.tables
     problems = []
     used_nodes, used_legs = set(), set()
-    for rec in _records(data, "Routes"):
-        if rec["enabled"] is False or not _present(rec["path"]):
+    for rec in _records(data, "Routes"):  # disabled routes count: they may be enabled by a scenario
+        if not _present(rec["path"]):
             continue
         steps = path_nodes(rec["path"])
         used_nodes.update(steps)
         used_legs.update(leg_id(a, b) for a, b in zip(steps, steps[1:]))
     unused = [n for n in t["Nodes"]["node"].dropna() if n not in used_nodes]
     if unused:
-        problems.append(Problem(f"{len(unused)} node(s) on no enabled route: {short_list(unused)}",
+        problems.append(Problem(f"{len(unused)} node(s) on no route: {short_list(unused)}",
                                 "They do no harm; delete them or add routes through them.",
                                 sheet="Nodes", severity=WARNING))
     legs = [leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)]
     unused = [leg for leg in legs if leg not in used_legs]
     if unused:
-        problems.append(Problem(f"{len(unused)} leg(s) on no enabled route: {short_list(unused)}",
+        problems.append(Problem(f"{len(unused)} leg(s) on no route: {short_list(unused)}",
                                 "They do no harm; delete them or add routes over them.",
                                 sheet="Legs", severity=WARNING))
     carried: set | None = set()
@@ -271,8 +271,8 @@ def check_usage(data: CorridorData) -> list[Problem]:
     for rec in _records(data, "Capacities"):
         e = rec["element"]
         if _present(e) and e not in used_nodes and e not in used_legs:
-            problems.append(Problem(f"no enabled route passes '{e}', so this capacity limits nothing",
-                                    "Check the element id, or enable a route through it.", sheet="Capacities",
+            problems.append(Problem(f"no route passes '{e}', so this capacity limits nothing",
+                                    "Check the element id, or add a route through it.", sheet="Capacities",
                                     row=rec[ROW], key=_key("Capacities", rec), column="element",
                                     severity=WARNING))
     return problems
@@ -349,11 +349,19 @@ def validate(data: CorridorData) -> list[Problem]:
     return problems
 
 
-def load(path: str | Path) -> tuple[CorridorData, Network, list[Problem]]:
-    """Read, validate and derive the network; raise InputError listing every error
-    (and warning) at once. Returns the data, its network and its warnings."""
+def load(path: str | Path, scenario: str | None = None) -> tuple[CorridorData, Network, list[Problem]]:
+    """Read, validate (the Scenarios rows too), apply the scenario if any, validate the result,
+    and derive the network; raise InputError listing every error (and warning) at once.
+    Returns the data, its network and its warnings."""
+    from model.scenarios import apply_scenarios, check_scenarios
+
     data = read_input(path)
-    problems = validate(data)
+    problems = validate(data) + check_scenarios(data)
+    if not any(p.severity == ERROR for p in problems) and scenario:
+        data, _ = apply_scenarios(data, scenario)
+        after = [p for p in validate(data) if p not in problems]
+        problems += [Problem(f"with scenario {scenario}: {p.message}", p.fix, p.sheet, p.row, p.key, p.column,
+                             p.severity) for p in after]
     if not any(p.severity == ERROR for p in problems):
         net = build_network(data)
         problems += check_commitments(data, net)

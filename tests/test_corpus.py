@@ -49,7 +49,7 @@ CASES = [
     (
         "duplicate node",
         copy_row("Nodes", 2),
-        "Nodes, row 43 (ATY): duplicate of row 2: node must be unique. Delete one of the two rows or merge them.",
+        "Nodes, row 44 (ATY): duplicate of row 2: node must be unique. Delete one of the two rows or merge them.",
     ),
     (
         "cost as text",
@@ -79,7 +79,7 @@ CASES = [
     (
         "duplicate leg",
         copy_row("Legs", 2),
-        "Legs, row 116 (EKB>RUB): duplicate of row 2: from and to must be unique. Delete one of the two rows or merge them.",
+        "Legs, row 119 (EKB>RUB): duplicate of row 2: from and to must be unique. Delete one of the two rows or merge them.",
     ),
     (
         "leg to itself",
@@ -124,37 +124,37 @@ CASES = [
     (
         "path ends at port",
         set_cell("Routes", 2, "path", "ATY>CPT"),
-        "Routes, row 2 (ATY-CPC-MTR), path: path ends at 'CPT', a port; a route must end at a market. End the path at a node of kind 'market'.",
+        "Routes, row 2 (ATY-CPC-MSE), path: path ends at 'CPT', a port; a route must end at a market. End the path at a node of kind 'market'.",
     ),
     (
         "path starts at port",
         set_cell("Routes", 2, "path", "CPT>MTR"),
-        "Routes, row 2 (ATY-CPC-MTR), path: path starts at 'CPT', a port; a route must start at an origin. Start the path at a node of kind 'origin'.",
+        "Routes, row 2 (ATY-CPC-MSE), path: path starts at 'CPT', a port; a route must start at an origin. Start the path at a node of kind 'origin'.",
     ),
     (
         "path step not a leg",
         set_cell("Routes", 2, "path", "ATY>MTR"),
-        "Routes, row 2 (ATY-CPC-MTR), path: step ATY>MTR of the path is not a leg. Add a row from=ATY, to=MTR to the Legs sheet, or correct the path.",
+        "Routes, row 2 (ATY-CPC-MSE), path: step ATY>MTR of the path is not a leg. Add a row from=ATY, to=MTR to the Legs sheet, or correct the path.",
     ),
     (
         "path unknown node",
         set_cell("Routes", 2, "path", "ATY>CTP>MTR"),
-        "Routes, row 2 (ATY-CPC-MTR), path: unknown node 'CTP'. Did you mean 'CPT'? Add the node to the Nodes sheet or correct the path.",
+        "Routes, row 2 (ATY-CPC-MSE), path: unknown node 'CTP'. Did you mean 'CPT'? Add the node to the Nodes sheet or correct the path.",
     ),
     (
         "enabled",
         set_cell("Routes", 2, "enabled", "maybe"),
-        "Routes, row 2 (ATY-CPC-MTR), enabled: expected TRUE or FALSE, found 'maybe'. Type TRUE or FALSE.",
+        "Routes, row 2 (ATY-CPC-MSE), enabled: expected TRUE or FALSE, found 'maybe'. Type TRUE or FALSE.",
     ),
     (
         "route class",
         set_cell("Routes", 2, "cargo_classes", "liquid"),
-        "Routes, row 2 (ATY-CPC-MTR), cargo_classes: unknown cargo class 'liquid'. Did you mean 'liquid_bulk'? List classes from the Commodities sheet, separated by commas, or leave blank for all.",
+        "Routes, row 2 (ATY-CPC-MSE), cargo_classes: unknown cargo class 'liquid'. Did you mean 'liquid_bulk'? List classes from the Commodities sheet, separated by commas, or leave blank for all.",
     ),
     (
         "duplicate route",
         copy_row("Routes", 2),
-        "Routes, row 369 (ATY-CPC-MTR): duplicate of row 2: route must be unique. Delete one of the two rows or merge them.",
+        "Routes, row 435 (ATY-CPC-MSE): duplicate of row 2: route must be unique. Delete one of the two rows or merge them.",
     ),
     (
         "negative capacity",

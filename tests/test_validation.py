@@ -144,6 +144,6 @@ def test_warnings_do_not_stop_the_solve(tmp_path):
     data, net, warnings = load(case)
     text = [str(w) for w in warnings]
     assert "nodes: sheet 'nodes' is read as 'Nodes'. Rename it to 'Nodes'." in text
-    assert "Nodes: 1 node(s) on no enabled route: Z. They do no harm; delete them or add routes through them." in text
-    assert ("Capacities, row 2 (Z), element: no enabled route passes 'Z', so this capacity limits nothing. "
-            "Check the element id, or enable a route through it.") in text
+    assert "Nodes: 1 node(s) on no route: Z. They do no harm; delete them or add routes through them." in text
+    assert ("Capacities, row 2 (Z), element: no route passes 'Z', so this capacity limits nothing. "
+            "Check the element id, or add a route through it.") in text

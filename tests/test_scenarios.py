@@ -1,0 +1,116 @@
+"""Scenarios: hand-worked overrides, composition, bad rows reported like any input problem, compare."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from cases import transport_case, write_case
+from conftest import BASE_XLSX
+from model.cli import main
+from model.errors import InputError
+from model.run import solve_case
+from model.validate import load
+
+
+def scenario(name, sheet, key, column, value=None, multiplier=None):
+    return {"scenario": name, "sheet": sheet, "key": key, "column": column, "value": value,
+            "multiplier": multiplier}
+
+
+ROWS = [
+    scenario("tight", "Capacities", "A>M", "capacity_t", value=30),
+    scenario("cheap_road", "Legs", "R>M", "cost_usd_per_t", multiplier=0.5),
+    scenario("double", "Capacities", "A>M", "capacity_t", multiplier=2),
+    scenario("road_off", "Routes", "ROAD", "enabled", value="FALSE"),
+    scenario("road_off", "Settings", "unmet_penalty_usd_per_t", "value", value=50),
+]
+
+
+def case(tmp_path, rows=ROWS):
+    return write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}], Scenarios=rows))
+
+
+@pytest.mark.parametrize("name, cost", [
+    (None, 320),                  # 60 by rail at 2 + 40 by road at 5
+    ("tight", 410),               # rail 30: 30*2 + 70*5
+    ("cheap_road", 280),          # road leg R>M 2 -> 1, road 4: 60*2 + 40*4
+    ("tight+cheap_road", 340),    # 30*2 + 70*4
+    ("tight+double", 320),        # capacity 30, then x2 = 60
+    ("double+tight", 410),        # capacity x2 = 120, then 30: order matters
+    ("road_off", 2120),           # only rail, 60 t; 40 t unmet at 50: 120 + 2000
+])
+def test_overrides_by_hand(tmp_path, name, cost):
+    run = solve_case(case(tmp_path), scenario=name)
+    assert run.solution.objective_usd == pytest.approx(cost)
+
+
+def test_summary_names_the_scenario_and_its_overrides(tmp_path):
+    s = solve_case(case(tmp_path), scenario="tight+cheap_road").results.summary.set_index("item")["value"]
+    assert s["scenario overrides"] == "tight+cheap_road"
+    assert s["override 1"] == "tight: Capacities[A>M].capacity_t = 30 (1 row)"
+    assert s["override 2"] == "cheap_road: Legs[R>M].cost_usd_per_t x 0.5 (1 row)"
+
+
+def test_a_workbook_without_scenarios_solves_as_before(tmp_path):
+    plain = solve_case(write_case(tmp_path / "a", transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}])))
+    assert plain.solution.objective_usd == pytest.approx(solve_case(case(tmp_path / "b")).solution.objective_usd)
+
+
+@pytest.mark.parametrize("row, message", [
+    (scenario("x", "Capacites", "A>M", "capacity_t", value=1),
+     "Scenarios, row 2 (x, Capacites[A>M].capacity_t), sheet: unknown sheet 'Capacites'. Did you mean 'Capacities'?"),
+    (scenario("x", "Capacities", "A>Q", "capacity_t", value=1),
+     "Scenarios, row 2 (x, Capacities[A>Q].capacity_t), key: no Capacities row matches 'A>Q'; did you mean 'A>M'?"),
+    (scenario("x", "Capacities", "A>M", "capacity", value=1),
+     "Scenarios, row 2 (x, Capacities[A>M].capacity), column: Capacities has no column 'capacity'. Did you mean "
+     "'capacity_t'?"),
+    (scenario("x", "Routes", "ROAD", "enabled", multiplier=2),
+     "Scenarios, row 2 (x, Routes[ROAD].enabled), multiplier: a multiplier applies to numbers; enabled holds "
+     "TRUE/FALSE."),
+    (scenario("x", "Routes", "ROAD", "corridor", multiplier=2),
+     "Scenarios, row 2 (x, Routes[ROAD].corridor), multiplier: a multiplier applies to numbers; corridor holds text."),
+    (scenario("x", "Capacities", "A>M", "capacity_t", value="lots"),
+     "Scenarios, row 2 (x, Capacities[A>M].capacity_t), value: expected a number, found text 'lots'."),
+    (scenario("x", "Capacities", "A>M", "capacity_t", value=1, multiplier=2),
+     "Scenarios, row 2 (x, Capacities[A>M].capacity_t), multiplier: give either a value or a multiplier (exactly one)."),
+    (scenario("x", "Nodes", "A", "node", value="B"),
+     "Scenarios, row 2 (x, Nodes[A].node), column: 'node' identifies Nodes rows and cannot be overridden."),
+])
+def test_bad_scenario_rows_are_input_problems(tmp_path, row, message):
+    with pytest.raises(InputError) as exc:
+        load(case(tmp_path, [row]))
+    assert any(str(p).startswith(message) for p in exc.value.problems), [str(p) for p in exc.value.problems]
+
+
+def test_unknown_scenario_name(tmp_path, capsys):
+    path = case(tmp_path)
+    assert main(["solve", str(path), "--scenario", "tigth", "-o", str(tmp_path / "r.xlsx")]) == 2
+    assert "no scenario named 'tigth' on the Scenarios sheet. Did you mean 'tight'?" in capsys.readouterr().err
+
+
+def test_compare_writes_side_by_side_with_deltas(tmp_path, capsys):
+    path = case(tmp_path, ROWS + [scenario("impossible", "Routes", "*", "enabled", value="FALSE")])
+    out = tmp_path / "cmp.xlsx"
+    assert main(["compare", str(path), "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "impossible: Input" in text  # no enabled route can serve the demand: reported, not a crash
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Comparison", "Scenarios"]
+    header = [c.value for c in wb["Comparison"][3]]
+    assert header[:4] == ["metric", "unit", "base", "tight"] and "tight - base" in header
+    rows = {r[0]: r for r in wb["Comparison"].iter_rows(min_row=4, values_only=True)}
+    assert rows["objective"][3] == pytest.approx(410)
+    assert rows["objective"][header.index("tight - base")] == pytest.approx(90)
+
+
+def test_base_case_scenarios():
+    # Each shipped scenario solves (those that close corridors strand crude at the penalty).
+    data, _, _ = load(BASE_XLSX)
+    from model.scenarios import scenario_names
+
+    names = scenario_names(data)
+    assert names == ["russia_closed", "torkham_closed", "cpc_half", "trans_afghan_open", "gwadar_tariff_cut",
+                     "high_grain"]
+    run = solve_case(BASE_XLSX, scenario="cpc_half")
+    assert run.results.summary_value("unmet demand") == pytest.approx(70.5e6 - 28e6 - 19e6)  # CPC 28 + others 19
