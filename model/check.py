@@ -126,7 +126,8 @@ def check_flows(inp: _Inputs, flows: pd.DataFrame) -> list[str]:
     return errors
 
 
-def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | None) -> list[str]:
+def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | None,
+                      investments: pd.DataFrame | None = None) -> list[str]:
     """Demand, supply, capacity and policy rows, recomputed from the flows."""
     t, errors = inp.data.tables, []
     origin = {r: p[0] for r, p in inp.path.items()}
@@ -152,11 +153,13 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
     for f in f_list:
         if f.commodity in supplied and origin[f.route] not in supplied[f.commodity]:
             errors.append(f"Flows: {f.commodity} ships from {origin[f.route]}, which has no Supply row for it")
+    built = _built(inp, investments)
     for rec in t["Capacities"].to_dict("records"):
         got = sum(f.tonnes_t * inp.elements(f.route).count(rec["element"]) for f in f_list
                   if rec["cargo_class"] is None or inp.cls[f.commodity] == rec["cargo_class"])
-        if got > rec["capacity_t"] + REL * max(1, rec["capacity_t"]):
-            errors.append(f"Capacities row {rec['_row']} ({rec['element']}): {got} t > capacity {rec['capacity_t']}")
+        limit = rec["capacity_t"] + built.get((rec["element"], rec["cargo_class"]), 0.0)
+        if got > limit + REL * max(1, limit):
+            errors.append(f"Capacities row {rec['_row']} ({rec['element']}): {got} t > capacity {limit}")
     enabled = [r for r in inp.path if inp.routes.loc[r, "enabled"] is not False]
     for rec in t["Policies"].to_dict("records"):
         for target, s, total in _policy_totals(inp, rec, f_list, enabled):
@@ -165,6 +168,20 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
             if not ok:
                 errors.append(f"Policies row {rec['_row']} ({rec['rule']}, {target}): {s} t against bound {bound}")
     return errors
+
+
+def _built(inp: _Inputs, investments: pd.DataFrame | None) -> dict[tuple, float]:
+    """Capacity added per (element, class), from the Investments result, checked against its limits."""
+    built: dict[tuple, float] = defaultdict(float)
+    if investments is None or not len(investments):
+        return built
+    limits = inp.data.tables["Investments"].set_index("option")
+    for rec in investments.itertuples(index=False):
+        opt = limits.loc[rec.option]
+        if rec.built_t < -REL or rec.built_t > opt["max_added_t"] + REL * max(1, opt["max_added_t"]):
+            raise ValueError(f"Investments: {rec.option} built {rec.built_t} t outside [0, {opt['max_added_t']}]")
+        built[(opt["element"], opt["cargo_class"])] += rec.built_t
+    return built
 
 
 def _policy_totals(inp: _Inputs, rec: dict, f_list, enabled):
@@ -211,16 +228,20 @@ def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
             cls = _opt(rec.cargo_class)
             used = sum(f.tonnes_t * inp.elements(f.route).count(rec.element) for f in flows.itertuples(index=False)
                        if cls is None or inp.cls[f.commodity] == cls)
-            if not _close(rec.used_t, used, rec.capacity_t):
+            total = rec.capacity_t + (getattr(rec, "added_t", 0.0) or 0.0)
+            if not _close(rec.used_t, used, total):
                 errors.append(f"Capacity: {rec.element} used {rec.used_t} t, flows give {used}")
-            if rec.capacity_t and not _close(rec.utilisation, used / rec.capacity_t):
-                errors.append(f"Capacity: {rec.element} utilisation {rec.utilisation}, flows give "
-                              f"{used / rec.capacity_t}")
+            if total and not _close(rec.utilisation, used / total):
+                errors.append(f"Capacity: {rec.element} utilisation {rec.utilisation}, flows give {used / total}")
     if "Summary" in sheets:
         s = sheets["Summary"].set_index("item")["value"]
         penalty = inp.data.settings.get("unmet_penalty_usd_per_t") or 0.0
         unmet = sheets["Demand"]["unmet_t"].sum() if "Demand" in sheets else 0.0
-        objective = flows["cost_usd"].sum() + penalty * unmet
+        building = 0.0
+        if "Investments" in sheets and len(sheets["Investments"]):
+            inv = sheets["Investments"]
+            building = float((inv["built_t"] * inv["annualised_cost_usd_per_t"]).sum())
+        objective = flows["cost_usd"].sum() + penalty * unmet + building
         if not _close(float(s["objective"]), objective):
             errors.append(f"Summary: objective {s['objective']} USD, flows give {objective}")
         if not _close(float(s["shipped"]), shipped):
@@ -237,8 +258,11 @@ def check_results(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> list[s
     """Every violation or mismatch in the result tables, in words; [] when all hold."""
     inp = _Inputs(data)
     flows = sheets["Flows"]
-    return (check_flows(inp, flows) + check_constraints(inp, flows, sheets.get("Demand"))
-            + check_tables(inp, sheets))
+    try:
+        constraints = check_constraints(inp, flows, sheets.get("Demand"), sheets.get("Investments"))
+    except ValueError as exc:
+        constraints = [str(exc)]
+    return check_flows(inp, flows) + constraints + check_tables(inp, sheets)
 
 
 def check_files(input_path: Path, result_path: Path) -> tuple[list[str], list[str]]:

@@ -87,9 +87,17 @@ def summary_text(results) -> str:
         lines.append(f"{'Binding capacity':<28}{'Mt/yr':>10}{'saves USD/t':>14}")
         for rec in cap.itertuples(index=False):
             name = rec.element + ("" if rec.cargo_class == "all" else f" [{rec.cargo_class}]")
-            lines.append(f"{name:<28}{rec.capacity_t / 1e6:>10,.2f}{rec.shadow_price_usd_per_t:>14,.2f}")
+            lines.append(f"{name:<28}{(rec.capacity_t + rec.added_t) / 1e6:>10,.2f}"
+                         f"{rec.shadow_price_usd_per_t:>14,.2f}" + (f"  ({rec.added_t / 1e6:,.2f} Mt built)"
+                                                                  if rec.added_t > 0 else ""))
     else:
         lines.append("No capacity is binding.")
+    inv = results.investments
+    if len(inv) and (inv["built_t"] > 0).any():
+        lines.append("")
+        lines.append(f"{'Investment':<28}{'Mt/yr':>10}{'M USD/yr':>14}")
+        for rec in inv[inv["built_t"] > 0].itertuples(index=False):
+            lines.append(f"{rec.option:<28}{rec.built_t / 1e6:>10,.2f}{rec.cost_usd / 1e6:>14,.1f}")
     pol = results.policies[results.policies["binding"]]
     if len(pol):
         lines.append("")

@@ -455,6 +455,12 @@ def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) ->
                                         sheet=raw_name, row=rec[ROW], key=key, column="value"))
                 continue
             settings[spec.key] = number
+        elif spec.type == BOOL:
+            try:
+                settings[spec.key] = _parse_cell(Column("value", BOOL), value)
+            except ValueError as exc:
+                problems.append(Problem(str(exc), "Type TRUE or FALSE.", sheet=raw_name, row=rec[ROW], key=key,
+                                        column="value"))
         else:
             settings[spec.key] = _text(value)
     return settings

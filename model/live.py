@@ -42,6 +42,9 @@ class LiveModel:
         n = len(self.columns)
         self.flow_cols = np.array([j for j, (v, _) in enumerate(self.columns) if v == "Flow"], dtype=int)
         self.unmet_cols = np.array([j for j, (v, _) in enumerate(self.columns) if v == "Unmet"], dtype=int)
+        # Other columns (Build) keep their costs from the model; cells that change them rebuild.
+        self.other_cols = np.array([j for j, (v, _) in enumerate(self.columns) if v not in ("Flow", "Unmet")],
+                                   dtype=int)
         self.flow_of = {j: self.columns[j][1] for j in self.flow_cols}
         tariff = {(e, k) for e, k in data.tables["Tariffs"][["element", "cargo_class"]].itertuples(index=False)}
         risk = data.tables["Countries"].set_index("country")["risk_premium_pct"].fillna(0.0).to_dict()
@@ -67,6 +70,7 @@ class LiveModel:
         self.base_rate = float(data.settings["carrying_cost_rate"])
         self.base_penalty = data.settings.get("unmet_penalty_usd_per_t")
         lp = h.getLp()
+        self.other_costs = np.asarray(lp.col_cost_, dtype=float)[self.other_cols]
         expect = self._costs(self.base, self.base_rate, self.base_penalty)
         if np.max(np.abs(expect - np.asarray(lp.col_cost_)), initial=0.0) > 1e-7:
             raise RuntimeError("live model: recomputed costs differ from the HiGHS model")  # a bug, not input
@@ -107,6 +111,8 @@ class LiveModel:
         c = a["transport"] + a["handling"] + a["value"] * (rate * a["days"] / DAYS_PER_YEAR + a["riskpct"] / 100.0)
         if len(self.unmet_cols):
             c[self.unmet_cols] = penalty
+        if len(self.other_cols):
+            c[self.other_cols] = self.other_costs
         return c
 
     def _policy_limits(self, row: int):
@@ -138,6 +144,8 @@ class LiveModel:
                     sheet, "supply_max" if column == "max_t" else "supply_min")
                 structural = con == "supply_min" and (con, cell.row) not in self.row_of
                 plan = ("bound", [(con, cell.row)], structural)
+            elif sheet == "Investments":
+                plan = ("structural",)
             else:  # Policies
                 parts = []
                 for p in self._policy_limits(cell.row):
@@ -159,6 +167,8 @@ class LiveModel:
             value, delta = values[cell], values[cell] - cell.base
             plan = self._plan(cell)
             kind = plan[0]
+            if kind == "structural":
+                raise Structural(cell.label)
             if kind == "rate":
                 rate = value
                 cols.update(self.flow_cols.tolist())

@@ -88,6 +88,18 @@ class CapacityRow:
 
 
 @dataclass(frozen=True)
+class Option:
+    """Capacity the model may add to one Capacities row, at an annualised cost per tonne."""
+
+    option: str
+    element: str
+    cargo_class: str | None
+    max_added_t: float
+    annualised_cost_usd_per_t: float
+    row: int
+
+
+@dataclass(frozen=True)
 class PolicyLimit:
     """One constraint of a policy rule: a rule with target '*' gives one per target."""
 
@@ -124,6 +136,7 @@ class Network:
     policy_limits: list[PolicyLimit]
     node_country: dict[str, str] = field(default_factory=dict)
     node_kind: dict[str, str] = field(default_factory=dict)
+    options: list[Option] = field(default_factory=list)
     demand_flows: dict[int, list[Flow]] = field(default_factory=dict)  # demand row -> its flows
 
     def flows_of_demand(self, row: int) -> list[Flow]:
@@ -131,6 +144,10 @@ class Network:
 
     def flows_of_supply(self, s: SupplyRow) -> list[Flow]:
         return [(k, r) for k, r in self.flows if k == s.commodity and self.routes[r].origin == s.origin]
+
+    def options_of(self, c: CapacityRow) -> list[Option]:
+        """The investment options that add to a Capacities row (same element and class)."""
+        return [o for o in self.options if o.element == c.element and o.cargo_class == c.cargo_class]
 
     def capacity_users(self) -> dict[int, list[tuple[Flow, int]]]:
         """For each Capacities row: the flows through its element whose class it limits,
@@ -262,7 +279,9 @@ def build_network(data: CorridorData) -> Network:
             policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
+    options = [Option(rec["option"], rec["element"], rec["cargo_class"] or None, rec["max_added_t"],
+                      rec["annualised_cost_usd_per_t"], rec[ROW]) for rec in t["Investments"].to_dict("records")]
     return Network(routes, commodity_class, value, countries_of, transit_days, flows, cost, demand_rows,
                    demand_of, supply_rows, capacity_rows, policy_limits, node_country,
-                   nodes["kind"].to_dict(), demand_flows)
+                   nodes["kind"].to_dict(), options, demand_flows)
 

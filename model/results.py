@@ -27,8 +27,10 @@ COLUMNS = {
     "Flows": FLOW_COLUMNS,
     "Corridors": ["commodity", "corridor", "tonnes_t", "share"],
     "Countries": ["country", "name", "tonnes_t", "share_of_shipped"],
-    "Capacity": ["element", "cargo_class", "capacity_t", "used_t", "utilisation", "shadow_price_usd_per_t",
-                 "binding", "valid_from_t", "valid_to_t", "input_row"],
+    "Capacity": ["element", "cargo_class", "capacity_t", "added_t", "used_t", "utilisation",
+                 "shadow_price_usd_per_t", "binding", "valid_from_t", "valid_to_t", "input_row"],
+    "Investments": ["option", "element", "cargo_class", "max_added_t", "built_t", "annualised_cost_usd_per_t",
+                    "cost_usd", "capacity_value_usd_per_t", "reduced_cost_usd_per_t", "decision", "input_row"],
     "Routes": ROUTE_COLUMNS,
     "Demand": ["commodity", "origin", "market", "demand_t", "delivered_t", "unmet_t", "marginal_cost_usd_per_t",
                "valid_from_t", "valid_to_t", "input_row"],
@@ -59,6 +61,7 @@ class Results:
     policies: pd.DataFrame
     sources: pd.DataFrame
     bottlenecks: pd.DataFrame
+    investments: pd.DataFrame
 
     def summary_value(self, item: str):
         return self.summary.set_index("item").loc[item, "value"]
@@ -69,6 +72,7 @@ class Results:
                 "Corridors": self.corridors,
                 "Countries": self.countries, "Capacity": self.capacity, "Routes": self.routes,
                 "Demand": self.demand, "Supply": self.supply, "Policies": self.policies,
+                **({"Investments": self.investments} if len(self.investments) else {}),
                 "Sources": self.sources}
 
 
@@ -132,12 +136,14 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
     users = net.capacity_users()
     for c in net.capacity_rows:
         used = sum(passes * sol.value("Flow", f) for f, passes in users[c.row])
-        slack = c.capacity_t - used
+        added = _clean(sum(sol.value("Build", o.option) for o in net.options_of(c)), c.capacity_t)
+        total = c.capacity_t + added
+        slack = total - used
         cap_rows.append({
             "element": c.element, "cargo_class": c.cargo_class or "all", "capacity_t": c.capacity_t,
-            "used_t": _clean(used, c.capacity_t), "utilisation": used / c.capacity_t if c.capacity_t else None,
+            "added_t": added, "used_t": _clean(used, total), "utilisation": used / total if total else None,
             "shadow_price_usd_per_t": _clean(sol.relaxation_value("capacity_limit", c.row)),
-            "binding": abs(slack) <= 1e-6 * max(1.0, c.capacity_t), "input_row": c.row,
+            "binding": abs(slack) <= 1e-6 * max(1.0, total), "input_row": c.row,
         })
         if cap_rows[-1]["binding"]:
             cap_rows[-1]["valid_from_t"], cap_rows[-1]["valid_to_t"] = sol.bound_range("capacity_limit", c.row)
@@ -187,8 +193,26 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
         })
     policies = pd.DataFrame(pol_rows, columns=COLUMNS["Policies"])
 
+    inv_rows = []
+    shadow = {c.row: sol.relaxation_value("capacity_limit", c.row) for c in net.capacity_rows}
+    for o in net.options:
+        built = _clean(sol.value("Build", o.option), o.max_added_t)
+        rc = _clean(sol.reduced_costs.get("Build", {}).get(o.option, 0.0), o.annualised_cost_usd_per_t)
+        value = sum(shadow[c.row] for c in net.capacity_rows if o in net.options_of(c))
+        if data.settings.get("allow_investments", True) is False:
+            decision = "would pay (not allowed)" if rc < -1e-9 else "would not pay"
+        else:
+            decision = ("build to the limit" if built >= o.max_added_t - 1e-6 * max(1.0, o.max_added_t)
+                        and built > 0 else f"build {built / 1e6:,.2f} Mt" if built > 1e-6 else "do not build")
+        inv_rows.append({"option": o.option, "element": o.element, "cargo_class": o.cargo_class or "all",
+                         "max_added_t": o.max_added_t, "built_t": built,
+                         "annualised_cost_usd_per_t": o.annualised_cost_usd_per_t,
+                         "cost_usd": built * o.annualised_cost_usd_per_t, "capacity_value_usd_per_t": _clean(value),
+                         "reduced_cost_usd_per_t": rc, "decision": decision, "input_row": o.row})
+    investments = pd.DataFrame(inv_rows, columns=COLUMNS["Investments"])
     parts = {name: float((flows[f"{name}_usd_per_t"] * flows["tonnes_t"]).sum())
              for name in ("transport", "handling", "time", "risk")}
+    building = float(investments["cost_usd"].sum())
     unmet_t = float(demand["unmet_t"].sum())
     penalty = data.settings.get("unmet_penalty_usd_per_t")
     items = [
@@ -202,6 +226,7 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
         ("time (carrying) cost", parts["time"], "USD/yr"),
         ("risk premium", parts["risk"], "USD/yr"),
         ("unmet demand penalty", (penalty or 0.0) * unmet_t, "USD/yr"),
+        ("investment cost", building, "USD/yr"),
         ("shipped", float(shipped), "t/yr"),
         ("unmet demand", unmet_t, "t/yr"),
         ("average cost", sum(parts.values()) / shipped if shipped else 0.0, "USD/t"),
@@ -215,11 +240,12 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
         ("run at (UTC)", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"), ""),
         ("carrying_cost_rate", data.settings["carrying_cost_rate"], "per year"),
         ("unmet_penalty_usd_per_t", "hard demand (no penalty)" if penalty is None else penalty, "USD/t"),
+        ("allow_investments", data.settings.get("allow_investments", True), ""),
     ]
     summary = pd.DataFrame(items, columns=COLUMNS["Summary"])
     bottlenecks = bottleneck_table(net, sol, capacity, policies, supply)
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
-                   routes, demand, supply, policies, data.sources, bottlenecks)
+                   routes, demand, supply, policies, data.sources, bottlenecks, investments)
 
 
 def _mt(t: float) -> str:
@@ -243,7 +269,8 @@ def bottleneck_table(net: Network, sol: Solution, capacity: pd.DataFrame, polici
         rows.append({"kind": "capacity", "name": f"{c.element}{cls}", "input_row": c.input_row,
                      "limit": c.capacity_t, "unit": "t/yr", "saving_usd_per_t": c.shadow_price_usd_per_t,
                      "valid_for_more_t": more,
-                     "in_words": f"One more tonne a year of capacity at {c.element}{cls} (now {_mt(c.capacity_t)}) "
+                     "in_words": f"One more tonne a year of capacity at {c.element}{cls} (now {_mt(c.capacity_t)}"
+                                 + (f", plus {_mt(c.added_t)} built" if c.added_t > 0 else "") + ") "
                                  f"saves {c.shadow_price_usd_per_t:,.2f} USD a year; this holds {holds}."})
     for p in policies.itertuples(index=False):
         if p.saving_per_t_relaxed_usd <= 1e-9:

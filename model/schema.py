@@ -71,6 +71,9 @@ SETTINGS = (
             "Name of the case, shown in the result workbook (default: the input file name)."),
     Setting("carrying_cost_rate", NUM, "per year", 0.08, 0.0,
             "Capital cost of cargo value tied up in transit and dwell time, as a fraction per year.", max=1.0),
+    Setting("allow_investments", BOOL, "", True, None,
+            "TRUE: the model may build the options of the Investments sheet. FALSE: it may not, and the "
+            "Investments sheet of the result still shows what each option would be worth."),
     Setting("unmet_penalty_usd_per_t", NUM, "USD/t", None, 0.0,
             "Cost of each demanded tonne not delivered. Blank: demand is hard and the model is "
             "infeasible if it cannot be met."),
@@ -185,6 +188,22 @@ SHEETS: tuple[Sheet, ...] = (
         Column("value", NUM, required=True, unit="share 0-1 or t/yr", min=0.0,
                description="The share (0 to 1) or the tonnes per year."),
     ), key=("rule",), description="Diversification rules and commitments."),
+    Sheet("Investments", (
+        Column("option", **_id, description="Investment option id."),
+        Column("element", **_id, ref="a node id or a leg written FROM>TO",
+               description="The port, crossing or leg whose capacity the option adds to."),
+        Column("cargo_class", ref="a cargo class on the Commodities sheet",
+               description="The capacity row it adds to: the element's row for this class; blank = its all-class row."),
+        Column("max_added_t", NUM, required=True, unit="t/yr", min=0.0,
+               description="Most annual capacity the option can add."),
+        Column("annualised_cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0,
+               description="Capital recovery of the capex plus fixed operating cost, per tonne of annual capacity "
+                           "added, per year."),
+        Column("first_year", NUM, unit="year", description="First year it can be in service (used with Periods)."),
+        Column("lead_time_years", NUM, unit="years", min=0.0, description="Years from decision to service "
+                                                                           "(used with Periods)."),
+        Column("note", description="What the option is, and where its figures come from."),
+    ), key=("option",), description="Capacity that the model may add, at an annualised cost."),
     Sheet("Scenarios", (
         Column("scenario", **_id, description="Scenario name, for --scenario NAME (combine with +: a+b)."),
         Column("sheet", **_id, description="The sheet whose cells this row overrides."),

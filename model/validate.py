@@ -84,7 +84,7 @@ def check_references(data: CorridorData) -> list[Problem]:
         if _present(rec["from"]) and rec["from"] == rec["to"]:
             problems.append(Problem("a leg must join two different nodes", "Correct 'from' or 'to'.",
                                     sheet="Legs", row=rec[ROW], key=_key("Legs", rec)))
-    for sheet in ("Tariffs", "Capacities"):
+    for sheet in ("Tariffs", "Capacities", "Investments"):
         for rec in _records(data, sheet):
             if _present(rec["element"]) and rec["element"] not in elements:
                 problems.append(_unknown("node or leg", rec["element"], elements, sheet, rec, "element",
@@ -278,6 +278,21 @@ def check_usage(data: CorridorData) -> list[Problem]:
     return problems
 
 
+def check_investments(data: CorridorData) -> list[Problem]:
+    """An option adds to a capacity row of its element and class; warn when there is none."""
+    caps = {(e, c if _present(c) else None) for e, c in
+            data.tables["Capacities"][["element", "cargo_class"]].itertuples(index=False)}
+    problems = []
+    for rec in _records(data, "Investments"):
+        cls = rec["cargo_class"] if _present(rec["cargo_class"]) else None
+        if _present(rec["element"]) and (rec["element"], cls) not in caps:
+            problems.append(Problem(
+                f"no Capacities row for {rec['element']} ({cls or 'all classes'}): without a limit there, added "
+                "capacity relieves nothing", "Add a Capacities row for this element and class, or correct the option.",
+                sheet="Investments", row=rec[ROW], key=rec["option"], column="element", severity=WARNING))
+    return problems
+
+
 def check_commitments(data: CorridorData, net: Network) -> list[Problem]:
     """Every demand row has a flow that can serve it; every minimum (supply min_t,
     policy min_t) has a flow that can count toward it."""
@@ -335,7 +350,7 @@ def _unservable_demand(data: CorridorData, net: Network) -> list[Problem]:
 
 CHECKS = (check_duplicate_keys, check_references, check_routes, check_amounts, check_policies)
 # Checks that assume the references above hold.
-DEEP_CHECKS = (check_demand, check_usage)
+DEEP_CHECKS = (check_demand, check_usage, check_investments)
 
 
 def validate(data: CorridorData) -> list[Problem]:

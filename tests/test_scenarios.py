@@ -111,6 +111,6 @@ def test_base_case_scenarios():
 
     names = scenario_names(data)
     assert names == ["russia_closed", "torkham_closed", "cpc_half", "trans_afghan_open", "gwadar_tariff_cut",
-                     "high_grain"]
+                     "high_grain", "invest"]
     run = solve_case(BASE_XLSX, scenario="cpc_half")
     assert run.results.summary_value("unmet demand") == pytest.approx(70.5e6 - 28e6 - 19e6)  # CPC 28 + others 19

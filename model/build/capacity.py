@@ -6,9 +6,10 @@ import pyomo.environ as pyo
 
 
 def capacity_limit(m, c):
-    """Throughput of a port, crossing or leg stays within its capacity.
+    """Throughput of a port, crossing or leg stays within its capacity, plus what is built.
 
-    sum_{(k,r): r passes e(c), class(k) in classes(c)} passes[r,e] * Flow[k,r] <= capacity_t[c]
+    sum_{(k,r): r passes e(c), class(k) in classes(c)} passes[r,e] * Flow[k,r]
+        <= capacity_t[c] + sum_{o in OPTIONS adding to c} Build[o]
     for c in CAPACITIES (rows of the Capacities sheet; blank class = every class).
     passes[r,e] is how often route r passes element e (1 on any ordinary path).
     Units: tonnes per year on both sides.
@@ -16,7 +17,8 @@ def capacity_limit(m, c):
     users = m.capacity_users[c]
     if not users:
         return pyo.Constraint.Skip
-    return sum(passes * m.Flow[f] for f, passes in users) <= m.capacity_t[c]
+    added = sum(m.Build[o] for o in m.options_of[c])
+    return sum(passes * m.Flow[f] for f, passes in users) - added <= m.capacity_t[c]
 
 
 def add_capacity(m) -> None:

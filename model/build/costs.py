@@ -11,6 +11,7 @@ def total_cost(m):
     """Least annual cost of delivering the demand.
 
     min  sum_{(k,r) in FLOWS} cost_usd_per_t[k,r] * Flow[k,r]  +  unmet_penalty_usd_per_t * sum_d Unmet[d]
+         + sum_{o in OPTIONS} annualised_cost_usd_per_t[o] * Build[o]
     cost_usd_per_t[k,r] = transport + handling + time + risk (network.CostParts):
       transport = sum over legs of the leg cost (class tariff where given)
       handling  = sum over nodes of the handling cost (class tariff where given)
@@ -19,9 +20,10 @@ def total_cost(m):
     Units: USD per year.
     """
     shipping = sum(m.cost_usd_per_t[f] * m.Flow[f] for f in m.FLOWS)
+    building = sum(m.annualised_cost_usd_per_t[o] * m.Build[o] for o in m.OPTIONS)
     if m.has_unmet:
-        return shipping + m.unmet_penalty_usd_per_t * sum(m.Unmet[d] for d in m.DEMANDS)
-    return shipping
+        return shipping + building + m.unmet_penalty_usd_per_t * sum(m.Unmet[d] for d in m.DEMANDS)
+    return shipping + building
 
 
 def add_costs(m, data: CorridorData) -> None:
