@@ -368,16 +368,22 @@ def _line_chart(data, target, title: str, x_col: int, y_cols: list[int], first: 
     target.add_chart(chart, anchor)
 
 
+def _workbook_with_about(title: str, about: pd.DataFrame) -> Workbook:
+    """A new workbook whose first sheet says what was run (item, value)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    ws = wb.create_sheet(title)
+    _write_table(ws, about, labels=False)
+    _style_header(ws)
+    ws.column_dimensions["B"].width = 80
+    return wb
+
+
 def write_sweep(path: Path, about: pd.DataFrame, points: pd.DataFrame, routes: pd.DataFrame,
                 params: list[str]) -> Path:
     """Sweep workbook: what was swept, one row per point, routes per point; charts of the
     objective and corridor shares (one parameter) or a heat map table (two)."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    ws = wb.create_sheet("Sweep")
-    _write_table(ws, about, labels=False)
-    _style_header(ws)
-    ws.column_dimensions["B"].width = 80
+    wb = _workbook_with_about("Sweep", about)
     pts = _sheet(wb, "Points", points, "One row per point: parameter values, status, cost and its parts (USD/yr), "
                                        "tonnes and shares by corridor and country, binding constraints.")
     n = len(points)
@@ -413,12 +419,7 @@ def write_sweep(path: Path, about: pd.DataFrame, points: pd.DataFrame, routes: p
 
 def write_exact(path: Path, about: pd.DataFrame, breakpoints: pd.DataFrame, segments: pd.DataFrame,
                 param: str) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
-    ws = wb.create_sheet("Sweep")
-    _write_table(ws, about, labels=False)
-    _style_header(ws)
-    ws.column_dimensions["B"].width = 80
+    wb = _workbook_with_about("Sweep", about)
     bp = _sheet(wb, "Breakpoints", breakpoints.rename(columns={"value": param}),
                 "The optimal cost is linear between these values of the parameter (exact, not sampled).")
     _line_chart(bp, bp, "Total cost (USD/yr), exact", 1, [2], 4, 3 + len(breakpoints), "USD/yr", "F3")
@@ -430,12 +431,7 @@ def write_exact(path: Path, about: pd.DataFrame, breakpoints: pd.DataFrame, segm
 
 
 def write_stress(path: Path, about: pd.DataFrame, table: pd.DataFrame) -> Path:
-    wb = Workbook()
-    wb.remove(wb.active)
-    ws = wb.create_sheet("About")
-    _write_table(ws, about, labels=False)
-    _style_header(ws)
-    ws.column_dimensions["B"].width = 80
+    wb = _workbook_with_about("About", about)
     st = _sheet(wb, "Stress", table, "Each element or corridor closed in turn, ranked by stranded tonnes, then by "
                                      "the cost increase (stranded tonnes counted at the penalty).")
     n = min(15, len(table))
