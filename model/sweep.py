@@ -162,6 +162,10 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
     from tqdm import tqdm
 
     points = sweep.points
+    if dask and sweep.input_path.is_dir():
+        raise InputError(str(sweep.input_path), [Problem(
+            "--dask sends the input to the cluster as one file, and this is a folder of CSV files",
+            f"Convert it first: corridor convert {sweep.input_path} -o case.xlsx, then sweep case.xlsx.")])
     done: dict[int, dict] = {}
     if points_file is not None:
         done = _read_points(points_file, sweep) if resume else {}
@@ -197,10 +201,7 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
                     for i, result in future.result():
                         record(i, result)
         elif workers > 1:
-            if sweep.input_path.is_dir():
-                path = str(sweep.input_path)
-            else:
-                path = str(sweep.input_path)
+            path = str(sweep.input_path)
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 futures = [pool.submit(_chunk_worker, path, assignments, False, chunk)
                            for chunk in _chunks(todo, workers * 4)]

@@ -183,3 +183,10 @@ def test_named_sweep(tmp_path, capsys):
     assert "6 points, 6 solved" in capsys.readouterr().out
     assert main(["sweep", str(case), "--name", "nope", "-o", str(tmp_path / "n.xlsx")]) == 2
     assert "no sweep named 'nope' on the Sweeps sheet. Named sweeps: rail." in capsys.readouterr().err
+
+
+def test_dask_needs_a_workbook(tmp_path):
+    case = write_case(tmp_path, transport_case())
+    assignments = ["Legs[A>M].cost_usd_per_t=1,2"]
+    with pytest.raises(InputError, match="--dask sends the input to the cluster as one file"):
+        run_sweep(sweep_of(case, assignments), assignments, dask="tcp://127.0.0.1:1", progress=False)
