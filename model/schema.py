@@ -199,9 +199,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("annualised_cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0,
                description="Capital recovery of the capex plus fixed operating cost, per tonne of annual capacity "
                            "added, per year."),
-        Column("first_year", NUM, unit="year", description="First year it can be in service (used with Periods)."),
-        Column("lead_time_years", NUM, unit="years", min=0.0, description="Years from decision to service "
-                                                                           "(used with Periods)."),
+        Column("first_year", NUM, unit="year", description="First year it can be in service (recorded for the multi-year model; no effect in one period)."),
+        Column("lead_time_years", NUM, unit="years", min=0.0, description="Years from decision to service (recorded for the multi-year model; no effect in one period)."),
         Column("note", description="What the option is, and where its figures come from."),
     ), key=("option",), description="Capacity that the model may add, at an annualised cost."),
     Sheet("Scenarios", (
