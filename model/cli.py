@@ -51,6 +51,11 @@ def cmd_solve(args) -> int:
     from model.run import solve_case
 
     src = Path(args.input)
+    if args.input == str(DEFAULT_INPUT) and not src.exists():
+        raise InputError(str(src), [Problem(
+            f"no such file in {Path.cwd()}: without an INPUT, corridor solve solves the shipped base case, "
+            "inputs/base_case.xlsx, relative to the current folder",
+            "Run it from the top folder of the repository, or give a workbook: corridor solve PATH.")])
     out = Path(args.output) if args.output else _default_output(src)
     options = dict(_parse_option(o) for o in args.solver_option)
     start = time.perf_counter()
