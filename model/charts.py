@@ -31,7 +31,7 @@ def sweep_pngs(points: pd.DataFrame, params: list[str], stem: Path) -> list[Path
         ax.set_title("Total cost")
         ax.grid(alpha=0.3)
         out.append(_save(fig, stem.with_name(stem.name + "_objective.png")))
-        shares = [c for c in ok.columns if c.endswith(" share") and ok[c].max() > 0.005]
+        shares = [c for c in ok.columns if c.endswith(" share") and not c.startswith("via ") and ok[c].max() > 0.005]
         fig, ax = plt.subplots(figsize=(9, 5))
         for c in shares:
             ax.plot(ok[x], ok[c] * 100, label=c.removesuffix(" share"))

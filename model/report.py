@@ -392,7 +392,8 @@ def write_sweep(path: Path, about: pd.DataFrame, points: pd.DataFrame, routes: p
         x = cols.index(params[0]) + 1
         charts = wb.create_sheet("Charts", 1)
         _line_chart(pts, charts, "Total cost (USD/yr)", x, [cols.index("objective_usd") + 1], 4, 3 + n, "USD/yr", "A1")
-        shares = [cols.index(c) + 1 for c in cols if c.endswith(" share") and points[c].max() > 0.005]
+        shares = [cols.index(c) + 1 for c in cols
+                  if c.endswith(" share") and not c.startswith("via ") and points[c].max() > 0.005]
         _line_chart(pts, charts, "Corridor shares of shipped tonnes", x, shares, 4, 3 + n, "share", "A24",
                     percent=True)
     elif len(params) == 2 and n > 1:

@@ -262,6 +262,8 @@ def points_table(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
             row[f"{c} share"] = row[f"{c}_t"] / shipped if shipped == shipped else float("nan")
         for c in countries:
             row[f"via {c}_t"] = r.get("country", {}).get(c, float("nan") if "country" not in r else 0.0)
+        for c in countries:
+            row[f"via {c} share"] = row[f"via {c}_t"] / shipped if shipped == shipped else float("nan")
         row["binding"] = "; ".join(r.get("binding", []))
         rows.append(row)
     return pd.DataFrame(rows)

@@ -190,3 +190,12 @@ def test_dask_needs_a_workbook(tmp_path):
     assignments = ["Legs[A>M].cost_usd_per_t=1,2"]
     with pytest.raises(InputError, match="--dask sends the input to the cluster as one file"):
         run_sweep(sweep_of(case, assignments), assignments, dask="tcp://127.0.0.1:1", progress=False)
+
+
+def test_points_table_has_corridor_and_country_tonnes_and_shares():
+    sweep = sweep_of(BASE_XLSX, ["Policies[RU_CAP].value=0.3,0.5"])
+    df = table(sweep, run_sweep(sweep, ["Policies[RU_CAP].value=0.3,0.5"], progress=False))
+    corridor_shares = [c for c in df.columns if c.endswith(" share") and not c.startswith("via ")]
+    assert df[corridor_shares].sum(axis=1).tolist() == pytest.approx([1.0, 1.0])
+    assert df["via RU share"].tolist() == pytest.approx((df["via RU_t"] / df["shipped_t"]).tolist())
+    assert df["via KZ share"].tolist() == pytest.approx([1.0, 1.0])  # every route starts in Kazakhstan
