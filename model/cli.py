@@ -289,6 +289,17 @@ def cmd_stress(args) -> int:
     return 0
 
 
+def cmd_generate(args) -> int:
+    from model.generate import write_case
+
+    if args.flows < 100:
+        raise InputError("--flows", [Problem(f"{args.flows} is too few; the smallest case has 400 flows",
+                                             "Ask for 1000 or more.")])
+    out = write_case(Path(args.output), args.flows, args.seed)
+    print(f"Synthetic case with about {args.flows:,} flow variables written: {out}")
+    return 0
+
+
 def cmd_template(args) -> int:
     from model.report import write_input_workbook
 
@@ -388,6 +399,12 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("input", help="the input workbook or CSV folder")
     k.add_argument("result", help="the result workbook written by 'corridor solve'")
     k.set_defaults(func=cmd_check)
+
+    g = sub.add_parser("generate", help="write a synthetic case of a given size (for benchmarks)")
+    g.add_argument("--flows", type=int, required=True, help="about how many flow variables")
+    g.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    g.add_argument("-o", "--output", required=True, help="a folder for CSV files, or a .xlsx path")
+    g.set_defaults(func=cmd_generate)
 
     t = sub.add_parser("template", help="write a blank input workbook with notes on every header")
     t.add_argument("path", help="the workbook to create (.xlsx)")
