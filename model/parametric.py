@@ -10,7 +10,7 @@ exactly, with about two solves per breakpoint instead of a fine grid.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,6 @@ class Exact:
     breakpoints: pd.DataFrame  # t, objective
     segments: pd.DataFrame  # from, to, slope, corridor tonnes at the midpoint, binding
     solves: int = 0
-    evaluations: list = field(default_factory=list)
 
 
 def exact_sweep(live, sweep) -> Exact:
