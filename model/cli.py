@@ -59,9 +59,11 @@ def cmd_solve(args) -> int:
     out = Path(args.output) if args.output else _default_output(src)
     options = dict(_parse_option(o) for o in args.solver_option)
     start = time.perf_counter()
-    run = solve_case(src, verbose=args.verbose, options=options, scenario=args.scenario)
-    if args.scenario and not args.output:
-        out = DEFAULT_OUTPUT_DIR / f"{src.stem}_{args.scenario.replace('+', '_')}_result.xlsx"
+    run = solve_case(src, verbose=args.verbose, options=options, scenario=args.scenario, robust=args.robust)
+    if (args.scenario or args.robust) and not args.output:
+        tag = "_".join(x for x in (args.scenario and args.scenario.replace("+", "_"),
+                                   args.robust and "robust") if x)
+        out = DEFAULT_OUTPUT_DIR / f"{src.stem}_{tag}_result.xlsx"
     _print_warnings(str(src), run.warnings)
     write_results(run.results, out, input_path=src)
     print(summary_text(run.results))
@@ -69,8 +71,44 @@ def cmd_solve(args) -> int:
     return 0
 
 
+def plan_text(results) -> str:
+    """The short summary of a plan of several years and/or scenarios."""
+    s = results.summary.set_index("item")["value"]
+    lines = [f"Scenario {s['scenario']}" + ("" if s["scenario overrides"].startswith("none") else
+                                           f", with {s['scenario overrides']}") + f": {s['status']}",
+             f"Objective {s['objective'] / 1e6:,.1f} million USD: {s['objective means']}"]
+    if "value of the stochastic solution" in s:
+        vss = s["value of the stochastic solution"]
+        lines.append(f"Robust over {s['robust scenarios']}; value of the stochastic solution: " +
+                     (f"{vss / 1e6:,.1f} million USD" if isinstance(vss, float) else str(vss)) +
+                     f" (the base-only plan builds {s['base-only plan builds']})")
+    plan = results.plan["Plan"]
+    heads = [("scenario", 16), ("year", 6), ("M USD/yr", 12), ("shipped Mt", 12), ("unmet Mt", 10)]
+    heads = [(h, w) for h, w in heads if h not in ("scenario", "year") or h in plan.columns]
+    lines += ["", "".join(f"{h:>{w}}" for h, w in heads)]
+    for rec in plan.to_dict("records"):
+        cells = [c for c in (rec.get("scenario"), rec.get("year")) if c is not None] + [
+            f"{rec['annual_cost_usd'] / 1e6:,.1f}", f"{rec['shipped_t'] / 1e6:,.2f}", f"{rec['unmet_t'] / 1e6:,.2f}"]
+        lines.append("".join(f"{c:>{w}}" for c, (_, w) in zip(cells, heads)))
+    inv = results.investments
+    if "scenario" in inv.columns:  # investments are shared by the scenarios: show them once
+        inv = inv[inv["scenario"] == inv["scenario"].iloc[0]]
+    built = inv[inv["built_t"] > 0] if len(inv) else inv
+    lines.append("")
+    if len(built):
+        lines.append("Capacity in service" + (" (shared by every scenario)" if "scenario" in inv.columns else "") + ":")
+        for rec in built.to_dict("records"):
+            when = f"in {rec['year']}" if "year" in rec else ""
+            lines.append(f"  {rec['option']:<26}{when:>10}{rec['built_t'] / 1e6:>10,.2f} Mt/yr")
+    else:
+        lines.append("No capacity is built.")
+    return "\n".join(lines)
+
+
 def summary_text(results) -> str:
     """The short summary printed after a solve."""
+    if results.plan:
+        return plan_text(results)
     s = results.summary.set_index("item")["value"]
     lines = [
         f"Scenario {s['scenario']}" + ("" if s["scenario overrides"].startswith("none") else
@@ -155,8 +193,13 @@ def cmd_compare(args) -> int:
     png = compare_png(table, out.with_suffix(""))
     names = ["base"] + wanted
     print(f"{'':26}" + "".join(f"{n[:17]:>18}" for n in names))
-    for metric, label in (("objective", "total cost (M USD/yr)"), ("shipped", "shipped (Mt/yr)"),
-                          ("unmet demand", "stranded (Mt/yr)")):
+    plan = not table[table["metric"] == "objective"].empty and \
+        table.loc[table["metric"] == "objective", "unit"].iloc[0] == "USD"
+    lines = [("objective", "total cost (M USD)" if plan else "total cost (M USD/yr)")]
+    lines += [(m, f"{m} (M USD/yr)" if m.startswith("cost") else f"{m} (Mt/yr)") for m in table["metric"]
+              if plan and m.startswith(("cost ", "unmet demand "))] if plan else \
+        [("shipped", "shipped (Mt/yr)"), ("unmet demand", "stranded (Mt/yr)")]
+    for metric, label in lines:
         row = table[table["metric"] == metric]
         if len(row):
             print(f"{label:26}" + "".join(f"{row.iloc[0][n] / 1e6:>18,.1f}" for n in names))
@@ -352,6 +395,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", help="result workbook (default outputs/<input>_result.xlsx)")
     s.add_argument("--verbose", action="store_true", help="show HiGHS's log")
     s.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +, e.g. a+b")
+    s.add_argument("--robust", metavar="A,B,...",
+                   help="one plan robust to these scenarios (probabilities from the Scenarios sheet; the base "
+                        "case takes the rest): shared investments, flows per scenario")
     s.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
                    help="a HiGHS option, e.g. solver=ipm (repeatable)")
     s.set_defaults(func=cmd_solve)

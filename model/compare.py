@@ -34,37 +34,22 @@ def compare(path: Path, scenarios: list[str]) -> tuple[pd.DataFrame, pd.DataFram
     for name, run in runs.items():
         if run is None:
             continue
-        r = run.results
-        s = r.summary.set_index("item")["value"]
-        for item, unit in (("objective", "USD/yr"), ("transport cost", "USD/yr"), ("handling cost", "USD/yr"),
-                           ("time (carrying) cost", "USD/yr"), ("risk premium", "USD/yr"),
-                           ("unmet demand penalty", "USD/yr"), ("shipped", "t/yr"), ("unmet demand", "t/yr"),
-                           ("average cost", "USD/t")):
-            put(item, unit, name, float(s[item]))
-        c = r.corridors[r.corridors["commodity"] == ALL]
-        for rec in c.itertuples(index=False):
-            put(f"corridor: {rec.corridor}", "t/yr", name, rec.tonnes_t)
-        for rec in c.itertuples(index=False):
-            put(f"share: {rec.corridor}", "share", name, rec.share)
-        for rec in r.countries.itertuples(index=False):
-            put(f"via {rec.country}", "t/yr", name, rec.tonnes_t)
-        for rec in r.capacity.itertuples(index=False):
-            label = rec.element + ("" if rec.cargo_class == "all" else f" ({rec.cargo_class})")
-            put(f"utilisation: {label}", "share", name, rec.utilisation)
+        for metric, unit, value in run_metrics(run.results):
+            put(metric, unit, name, value)
     names = list(runs)
     rows = []
     for (metric, unit), values in metrics.items():
         if unit != "share" and all(abs(values.get(n, 0.0) or 0.0) < 1e-9 for n in names):
             continue
         row = {"metric": metric, "unit": unit}
-        default = 0.0 if metric.startswith(("corridor:", "share:", "via ")) else float("nan")
+        default = 0.0 if metric.startswith(("corridor:", "share:", "via ", "built:")) else float("nan")
         for n in names:
             row[n] = values.get(n, default) if runs[n] is not None else float("nan")
         for n in names[1:]:
             row[f"{n} - base"] = row[n] - row[BASE]
         rows.append(row)
     table = pd.DataFrame(rows)
-    groups = ("corridor:", "share:", "via ", "utilisation:")
+    groups = ("built:", "corridor:", "share:", "via ", "utilisation:")
     table["_group"] = [next((k + 1 for k, g in enumerate(groups) if m.startswith(g)), 0) for m in table["metric"]]
     table["_size"] = -table[names].abs().max(axis=1, skipna=True).fillna(0)
     first = table[table["_group"] == 0]
@@ -74,3 +59,46 @@ def compare(path: Path, scenarios: list[str]) -> tuple[pd.DataFrame, pd.DataFram
     util = table["metric"].str.startswith("utilisation:")
     busy = table[names].max(axis=1, skipna=True) >= 0.9
     return table[~util | busy].reset_index(drop=True), pd.DataFrame(about)
+
+
+def run_metrics(r) -> list[tuple[str, str, float]]:
+    """(metric, unit, value) of one result: costs, tonnes and shares by corridor and country,
+    utilisation of capacities, capacity built. A plan's metrics are per year ('... 2030')."""
+    out = []
+    s = r.summary.set_index("item")["value"]
+    if r.plan:
+        out.append(("objective", "USD", float(s["objective"])))
+        for rec in r.plan["Plan"].to_dict("records"):
+            if rec.get("scenario", "base") != "base" and "scenario" in rec:
+                continue
+            year = f" {rec['year']}" if "year" in rec else ""
+            out += [(f"cost{year}", "USD/yr", rec["annual_cost_usd"]), (f"shipped{year}", "t/yr", rec["shipped_t"]),
+                    (f"unmet demand{year}", "t/yr", rec["unmet_t"])]
+    else:
+        for item, unit in (("objective", "USD/yr"), ("transport cost", "USD/yr"), ("handling cost", "USD/yr"),
+                           ("time (carrying) cost", "USD/yr"), ("risk premium", "USD/yr"),
+                           ("unmet demand penalty", "USD/yr"), ("shipped", "t/yr"), ("unmet demand", "t/yr"),
+                           ("average cost", "USD/t")):
+            out.append((item, unit, float(s[item])))
+
+    def each(df: pd.DataFrame):
+        """(suffix, rows) per year of a plan's table (the base scenario of a robust plan)."""
+        if "scenario" in df.columns:
+            df = df[df["scenario"] == BASE]
+        if "year" not in df.columns:
+            return [("", df)]
+        return [(f" {y}", sub) for y, sub in df.groupby("year", sort=True)]
+
+    for year, c in each(r.corridors[r.corridors["commodity"] == ALL]):
+        out += [(f"corridor: {rec.corridor}{year}", "t/yr", rec.tonnes_t) for rec in c.itertuples(index=False)]
+        out += [(f"share: {rec.corridor}{year}", "share", rec.share) for rec in c.itertuples(index=False)]
+    for year, c in each(r.countries):
+        out += [(f"via {rec.country}{year}", "t/yr", rec.tonnes_t) for rec in c.itertuples(index=False)]
+    for year, c in each(r.capacity):
+        for rec in c.itertuples(index=False):
+            label = rec.element + ("" if rec.cargo_class == "all" else f" ({rec.cargo_class})")
+            out.append((f"utilisation: {label}{year}", "share", rec.utilisation))
+    if len(r.investments):
+        for year, c in each(r.investments):
+            out += [(f"built: {rec.option}{year}", "t/yr", rec.built_t) for rec in c.itertuples(index=False)]
+    return out

@@ -313,7 +313,15 @@ def row_key(sheet: Sheet, record: dict) -> str:
     """How a row is named in messages: its key values, a leg as FROM>TO."""
     if sheet.name == "Legs":
         return f"{record.get('from') or '?'}>{record.get('to') or '?'}"
-    return ", ".join(str(record[k]) for k in sheet.key if record.get(k) not in (None, ""))
+    return ", ".join(_key_text(record[k]) for k in sheet.key if record.get(k) not in (None, "")
+                     and record.get(k) == record.get(k))
+
+
+def _key_text(value) -> str:
+    """A key part as written: a year 2030.0 as 2030."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 # ---------------------------------------------------------------- sheet parsing

@@ -97,6 +97,7 @@ class Option:
     max_added_t: float
     annualised_cost_usd_per_t: float
     row: int
+    in_service_from: float | None = None  # first_year + lead_time_years; None: from the first period
 
 
 @dataclass(frozen=True)
@@ -279,9 +280,18 @@ def build_network(data: CorridorData) -> Network:
             policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
-    options = [Option(rec["option"], rec["element"], rec["cargo_class"] or None, rec["max_added_t"],
-                      rec["annualised_cost_usd_per_t"], rec[ROW]) for rec in t["Investments"].to_dict("records")]
     return Network(routes, commodity_class, value, countries_of, transit_days, flows, cost, demand_rows,
                    demand_of, supply_rows, capacity_rows, policy_limits, node_country,
-                   nodes["kind"].to_dict(), options, demand_flows)
+                   nodes["kind"].to_dict(), investment_options(data), demand_flows)
+
+
+def investment_options(data: CorridorData) -> list[Option]:
+    """The Investments sheet as options."""
+    out = []
+    for rec in data.tables["Investments"].to_dict("records"):
+        first, lead = rec.get("first_year"), rec.get("lead_time_years")
+        start = None if first is None or first != first else float(first) + (lead if lead and lead == lead else 0.0)
+        out.append(Option(rec["option"], rec["element"], rec["cargo_class"] or None, rec["max_added_t"],
+                          rec["annualised_cost_usd_per_t"], rec[ROW], start))
+    return out
 

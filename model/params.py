@@ -115,7 +115,8 @@ def match_rows(sheet, key: str, df, text: str) -> list[dict]:
         keys = [row_key(sheet, rec) for rec in df.to_dict("records")]
         close = difflib.get_close_matches(key, keys, n=1)
         raise _bad(text, f"no {sheet.name} row matches '{key}'" + (f"; did you mean '{close[0]}'?" if close else ""),
-                   f"Keys are written as on the sheet ({', '.join(sheet.key)}), with * for any.")
+                   f"Keys are written as on the sheet ({', '.join(k for k in sheet.key if k != 'year')}), with * "
+                   "for any.")
     return records
 
 

@@ -34,14 +34,23 @@ INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
 # Column-name suffix -> (unit shown in the header, number format)
 _UNITS = (
     ("_usd_per_t", "USD/t", "#,##0.00"),
+    ("_usd_total", "USD", "#,##0"),
+    ("_years", "years", "0.##"),
     ("_usd", "USD/yr", "#,##0"),
     ("_t", "t/yr", "#,##0"),
     ("_days", "days", "0.0"),
     ("_pct", "%", "0.00"),
 )
-_PERCENT = ("share", "utilisation", "share_of_shipped", "cost_increase_pct")
+_PERCENT = ("share", "utilisation", "share_of_shipped", "cost_increase_pct", "probability")
 
 SHEET_NOTES = {
+    "Plan": "Each year (and scenario) of the plan: its cost in that year, and that cost weighted by the years it "
+            "stands for and discounted to the first year. The objective adds the weighted costs (times each "
+            "scenario's probability). Shadow prices, reduced costs and marginal costs on the other sheets are per "
+            "tonne in that year's money.",
+    "Robust": "Each scenario's weighted, discounted cost under the robust plan (investments chosen for all "
+              "scenarios at once) and under the plan made for the base case alone (its investments fixed, flows "
+              "re-optimised in each scenario). The expected difference is the value of the stochastic solution.",
     "Bottlenecks": "Binding capacities, policy rules and supply limits, ranked by what one more tonne would save "
                    "a year, with how far that value holds (HiGHS ranging).",
     "Flows": "Tonnes per year of each commodity on each route used, with the cost per tonne in its four parts.",

@@ -38,6 +38,11 @@ COLUMNS = {
                "cost_of_minimum_usd_per_t", "input_row"],
     "Policies": ["rule", "kind", "scope", "target", "commodity", "value", "shipped_t", "share_of_shipped",
                  "bound_t", "slack_t", "binding", "saving_per_t_relaxed_usd", "valid_for_more_t", "input_row"],
+    "Plan": ["scenario", "year", "probability", "weight_years", "discount_factor", "transport_cost_usd",
+             "handling_cost_usd", "time_cost_usd", "risk_premium_usd", "unmet_penalty_usd", "investment_cost_usd",
+             "annual_cost_usd", "weighted_cost_usd_total", "shipped_t", "unmet_t"],
+    "Robust": ["scenario", "probability", "robust_plan_cost_usd_total", "base_only_plan_cost_usd_total",
+               "difference_usd_total"],
     "Bottlenecks": ["rank", "kind", "name", "input_row", "limit", "unit", "saving_usd_per_t", "valid_for_more_t",
                     "in_words"],
 }
@@ -62,13 +67,14 @@ class Results:
     sources: pd.DataFrame
     bottlenecks: pd.DataFrame
     investments: pd.DataFrame
+    plan: dict[str, pd.DataFrame] | None = None  # a plan's own sheets (Plan, Robust), after the Summary
 
     def summary_value(self, item: str):
         return self.summary.set_index("item").loc[item, "value"]
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """Output sheets in the order a reader opens them."""
-        return {"Summary": self.summary, "Bottlenecks": self.bottlenecks, "Flows": self.flows,
+        return {"Summary": self.summary, **(self.plan or {}), "Bottlenecks": self.bottlenecks, "Flows": self.flows,
                 "Corridors": self.corridors,
                 "Countries": self.countries, "Capacity": self.capacity, "Routes": self.routes,
                 "Demand": self.demand, "Supply": self.supply, "Policies": self.policies,
@@ -300,3 +306,75 @@ def bottleneck_table(net: Network, sol: Solution, capacity: pd.DataFrame, polici
     df = df.sort_values("saving_usd_per_t", ascending=False, kind="stable").reset_index(drop=True)
     df.insert(0, "rank", range(1, len(df) + 1))
     return df
+
+
+PLAN_SHEETS = ("flows", "corridors", "countries", "capacity", "routes", "demand", "supply", "policies",
+               "bottlenecks", "investments")
+
+
+def collect_plan(plan, sol: Solution, input_name: str | None = None, robust: pd.DataFrame | None = None,
+                 extra_summary: list | None = None) -> Results:
+    """The results of a plan (model.plan): each sheet holds every case's rows, led by the
+    scenario (robust plans) and the year (plans with a Periods sheet); a Plan sheet gives each
+    case's annual cost and its weight in the objective."""
+    from model.plan import case_view
+
+    per_case = []
+    for i, case in enumerate(plan.cases):
+        per_case.append(collect(case.data, case.net, case_view(sol, i, case, plan), input_name))
+    lead = ([("scenario", lambda c: c.scenario)] if plan.robust else []) + \
+        ([("year", lambda c: c.period.year)] if plan.multi_year else [])
+    tables = {}
+    for name in PLAN_SHEETS:
+        parts = []
+        for case, res in zip(plan.cases, per_case):
+            df = getattr(res, name).copy()
+            for j, (col, get) in enumerate(lead):
+                df.insert(j, col, get(case))
+            parts.append(df)
+        tables[name] = pd.concat(parts, ignore_index=True)
+    rows = []
+    for case, res in zip(plan.cases, per_case):
+        s = res.summary.set_index("item")["value"]
+        rows.append({"scenario": case.scenario, "year": case.period.label, "probability": case.probability,
+                     "weight_years": case.period.weight, "discount_factor": case.period.discount,
+                     "transport_cost_usd": s["transport cost"], "handling_cost_usd": s["handling cost"],
+                     "time_cost_usd": s["time (carrying) cost"], "risk_premium_usd": s["risk premium"],
+                     "unmet_penalty_usd": s["unmet demand penalty"], "investment_cost_usd": s["investment cost"],
+                     "annual_cost_usd": s["objective"],
+                     "weighted_cost_usd_total": case.period.weight * case.period.discount * s["objective"],
+                     "shipped_t": s["shipped"], "unmet_t": s["unmet demand"]})
+    plan_sheet = pd.DataFrame(rows)
+    if not plan.robust:
+        plan_sheet = plan_sheet.drop(columns=["scenario", "probability"])
+    if not plan.multi_year:
+        plan_sheet = plan_sheet.drop(columns=["year", "weight_years", "discount_factor"])
+    first = per_case[0].summary.set_index("item")
+    base_items = [("scenario", plan.data.scenario_name, ""),
+                  ("scenario overrides", plan.data.scenario or "none (base case)", ""),
+                  *[(f"override {i}", text, "") for i, text in enumerate(plan.data.overrides, start=1)],
+                  ("status", sol.status, ""),
+                  ("objective", sol.objective_usd, "USD"),
+                  ("objective means", ("expected " if plan.robust else "") + "cost " +
+                   (f"over {plan.periods[0].year}-{plan.periods[-1].year + plan.periods[-1].weight - 1:g}, "
+                    f"discounted to {plan.periods[0].year} at {plan.data.settings.get('discount_rate') or 0:.1%}"
+                    if plan.multi_year else "of one year") +
+                   (f", plus {plan.worst_case_weight:g} x the worst scenario's cost" if plan.worst_case_weight else ""),
+                   ""),
+                  ("years", ", ".join(p.label for p in plan.periods) if plan.multi_year else "one", ""),
+                  ("robust scenarios", ", ".join(f"{c} ({p:.0%})" for c, p in
+                                                 dict.fromkeys((cs.scenario, cs.probability) for cs in plan.cases))
+                   if plan.robust else "none", ""),
+                  *(extra_summary or []),
+                  ("flow variables", sum(len(c.net.flows) for c in plan.cases), "")]
+    keep = ["solver", "method", "solve time", "input file", "input SHA-256", "model version", "run at (UTC)",
+            "carrying_cost_rate", "unmet_penalty_usd_per_t", "allow_investments"]
+    items = base_items + [(k, first.loc[k, "value"], first.loc[k, "unit"]) for k in keep] + \
+        [("discount_rate", plan.data.settings.get("discount_rate") or 0.0, "per year")]
+    summary = pd.DataFrame(items, columns=COLUMNS["Summary"])
+    sheets = {"Plan": plan_sheet}
+    if robust is not None:
+        sheets["Robust"] = robust
+    return Results(summary, tables["flows"], tables["corridors"], tables["countries"], tables["capacity"],
+                   tables["routes"], tables["demand"], tables["supply"], tables["policies"], plan.data.sources,
+                   tables["bottlenecks"], tables["investments"], sheets)

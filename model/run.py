@@ -6,15 +6,17 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pyomo.environ as pyo
 
-from model.build import build_model
+from model.build import build_model, build_plan
 from model.errors import NoSolutionError, Problem, short_list
 from model.inputs import CorridorData
 from model.network import Network
-from model.results import Results, collect
+from model.plan import BASE, Plan
+from model.results import Results, collect, collect_plan
 from model.solve import Solution, solve
-from model.validate import load
+from model.validate import load_plan
 
 # Penalty used only to find out which demand cannot be met: far above any freight cost,
 # small enough to keep the LP well scaled.
@@ -32,15 +34,120 @@ class Run:
 
 
 def solve_case(path: str | Path, verbose: bool = False, options: dict | None = None,
-               scenario: str | None = None) -> Run:
-    """Solve a workbook or CSV folder (with a scenario applied, if named); raise InputError or
-    NoSolutionError with the reason."""
-    data, net, warnings = load(path, scenario)
+               scenario: str | None = None, robust: str | None = None) -> Run:
+    """Solve a workbook or CSV folder (with a scenario applied, if named; as a robust plan over the
+    scenarios of `robust`, 'a,b', if given); raise InputError or NoSolutionError with the reason.
+    A workbook with a Periods sheet, or a robust plan, is solved as one LP over all its cases."""
+    plan, warnings = load_plan(path, scenario, robust)
+    if not plan.single:
+        return solve_plan(plan, path, warnings, verbose, options)
+    data, net = plan.data, plan.cases[0].net
     m = build_model(data, net)
     sol = solve(m, verbose=verbose, options=options)
     if not sol.optimal:
         raise NoSolutionError(explain_no_solution(data, net, sol, verbose))
     return Run(data, net, m, sol, collect(data, net, sol, input_name=Path(path).name), warnings)
+
+
+def solve_plan(plan: Plan, path, warnings, verbose: bool = False, options: dict | None = None) -> Run:
+    """Solve a plan of several years and/or scenarios as one LP. For a robust plan, also solve
+    the plan for the base case alone, fix its investments, and re-solve every scenario: the
+    value of the stochastic solution is what planning for the base case alone would cost more."""
+    m = build_plan(plan)
+    sol = solve(m, verbose=verbose, options=options)
+    if not sol.optimal:
+        raise NoSolutionError(_plan_no_solution(plan, sol, verbose))
+    robust, extra = None, []
+    if plan.robust:
+        robust, extra = value_of_stochastic_solution(plan, m, sol, verbose, options)
+    results = collect_plan(plan, sol, input_name=Path(path).name, robust=robust, extra_summary=extra)
+    return Run(plan.data, plan.cases[0].net, m, sol, results, warnings)
+
+
+def _plan_no_solution(plan: Plan, sol: Solution, verbose: bool) -> str:
+    """Why a plan has no optimum: the first case that has none on its own, explained in its rows."""
+    for case in plan.cases:
+        one = Plan(plan.data, [case.period], [dataclasses.replace(case, probability=1.0)], [case.scenario])
+        csol = solve(build_plan(one), verbose=verbose, ranging=False)
+        if not csol.optimal:
+            where = " ".join(w for w in (f"scenario {case.scenario}" if plan.robust else "",
+                                         f"year {case.period.year}" if plan.multi_year else "") if w)
+            single = solve(build_model(case.data, case.net), verbose=verbose, ranging=False)
+            return f"In {where}: " + explain_no_solution(case.data, case.net, single, verbose)
+    return (f"HiGHS stopped without an optimum for the plan as a whole (status: {sol.status}), though every year "
+            "and scenario has one alone. Check the Investments first_year and lead times, and run with --verbose.")
+
+
+def case_costs(plan: Plan, sol: Solution, x) -> dict[str, float]:
+    """Each scenario's discounted cost (years weighted and discounted, investments included) for the
+    column values x of the plan's LP."""
+    lp_cost = sol.highs.getLp().col_cost_
+    by_case = [0.0] * len(plan.cases)
+    building = {p.index: 0.0 for p in plan.periods}
+    costs = {o.option: o.annualised_cost_usd_per_t for o in plan.options}
+    for j, (name, index) in enumerate(sol.columns):
+        if "@" in name:
+            by_case[int(name.rsplit("@", 1)[1])] += lp_cost[j] * x[j]
+        elif name == "Build":
+            building[index[1]] += costs[index[0]] * x[j]
+    out: dict[str, float] = {}
+    for i, case in enumerate(plan.cases):
+        per = case.period
+        out[case.scenario] = out.get(case.scenario, 0.0) + by_case[i] / case.probability \
+            + per.weight * per.discount * building[per.index]
+    return out
+
+
+def value_of_stochastic_solution(plan: Plan, m, sol: Solution, verbose: bool, options: dict | None):
+    """(Robust sheet, Summary items): each scenario's probability and cost under the robust plan and
+    under the plan made for the base case alone (its investments fixed, flows re-optimised per
+    scenario); the expected costs and their difference, the value of the stochastic solution."""
+    import highspy
+
+    h = sol.highs
+    robust_x = list(h.getSolution().col_value)
+    robust_cost = case_costs(plan, sol, robust_x)
+    base_data = plan.data
+    base_cases = [dataclasses.replace(c, probability=1.0) for c in plan.cases if c.scenario == BASE]
+    if not base_cases:  # the base case has probability 0 in the plan: build its cases anyway
+        from model.network import build_network
+        from model.plan import Case, for_year
+
+        base_cases = [Case(BASE, 1.0, p, for_year(base_data, p.year), build_network(for_year(base_data, p.year)))
+                      for p in plan.periods]
+    base_plan = Plan(plan.data, plan.periods, base_cases, [BASE])
+    bsol = solve(build_plan(base_plan), verbose=verbose, options=options, ranging=False)
+    base_build = bsol.values.get("Build", {}) if bsol.optimal else {}
+    # Fix the robust LP's investments at the base plan's, re-solve, restore.
+    lp = h.getLp()
+    saved = [(j, lp.col_lower_[j], lp.col_upper_[j]) for j, (name, _) in enumerate(sol.columns) if name == "Build"]
+    for j, _, _ in saved:
+        v = base_build.get(sol.columns[j][1], 0.0)
+        h.changeColBounds(j, v, v)
+    h.run()
+    fixed_ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    fixed_cost = case_costs(plan, sol, list(h.getSolution().col_value)) if fixed_ok else {}
+    fixed_objective = h.getInfo().objective_function_value if fixed_ok else float("nan")
+    for j, lo, up in saved:
+        h.changeColBounds(j, lo, up)
+    probability = dict.fromkeys(plan.scenarios, 0.0)
+    for c in plan.cases:
+        probability[c.scenario] = c.probability
+    rows = [{"scenario": s, "probability": probability[s], "robust_plan_cost_usd_total": robust_cost[s],
+             "base_only_plan_cost_usd_total": fixed_cost.get(s, float("nan")),
+             "difference_usd_total": fixed_cost.get(s, float("nan")) - robust_cost[s]} for s in plan.scenarios]
+    table = pd.DataFrame(rows)
+    expected = sum(r["probability"] * r["robust_plan_cost_usd_total"] for r in rows)
+    vss = fixed_objective - sol.objective_usd
+    built = {o: v for (o, _), v in base_build.items() if v > 1e-6}
+    items = [("expected cost (robust plan)", expected, "USD"),
+             ("worst scenario cost (robust plan)", max(robust_cost.values()), "USD"),
+             ("objective with the base-only plan", fixed_objective if fixed_ok else
+              "infeasible: the base-only plan cannot serve every scenario", "USD"),
+             ("value of the stochastic solution", vss if fixed_ok else "unbounded (base-only plan infeasible)",
+              "USD"),
+             ("base-only plan builds", ", ".join(f"{o} {v / 1e6:,.2f} Mt" for o, v in built.items()) or "nothing", "")]
+    return table, items
 
 
 def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose: bool = False) -> str:

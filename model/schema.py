@@ -77,10 +77,24 @@ SETTINGS = (
     Setting("unmet_penalty_usd_per_t", NUM, "USD/t", None, 0.0,
             "Cost of each demanded tonne not delivered. Blank: demand is hard and the model is "
             "infeasible if it cannot be met."),
+    Setting("discount_rate", NUM, "per year", 0.0, 0.0,
+            "With a Periods sheet: the rate that discounts each year's cost to the first year.", max=1.0),
+    Setting("worst_case_weight", NUM, "", 0.0, 0.0,
+            "For corridor solve --robust: weight on the worst scenario's cost added to the expected cost "
+            "(0 = expected cost only).", max=10.0),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
 _id = dict(type=STR, required=True)
+
+# The optional year column of the sheets that may change by year (with a Periods sheet).
+YEAR_SHEETS = ("Legs", "Tariffs", "Capacities", "Supply", "Demand", "Policies")
+
+
+def _year(what: str) -> Column:
+    return Column("year", NUM, unit="year", ref="a year on the Periods sheet",
+                  description=f"The year the row applies to; blank = every year. A row with a year replaces the "
+                              f"blank-year row of the same {what} in that year.")
 
 SHEETS: tuple[Sheet, ...] = (
     Sheet("Settings", (
@@ -119,7 +133,8 @@ SHEETS: tuple[Sheet, ...] = (
                description="Freight cost per tonne on the leg (all cargo classes unless a tariff overrides)."),
         Column("transit_days", NUM, required=True, unit="days", min=0.0,
                description="Time in transit on the leg."),
-    ), key=("from", "to"), description="Directed links between nodes; (from, to) is unique.",
+        _year("leg"),
+    ), key=("from", "to", "year"), description="Directed links between nodes; (from, to) is unique (per year).",
         required=True),
     Sheet("Tariffs", (
         Column("element", **_id, ref="a node id or a leg written FROM>TO",
@@ -128,7 +143,8 @@ SHEETS: tuple[Sheet, ...] = (
                description="Cargo class the tariff applies to."),
         Column("cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0,
                description="Class-specific cost replacing the leg's cost or the node's handling cost."),
-    ), key=("element", "cargo_class"), description="Class-specific costs replacing a leg's or a node's default."),
+        _year("element and class"),
+    ), key=("element", "cargo_class", "year"), description="Class-specific costs replacing a leg's or a node's default."),
     Sheet("Commodities", (
         Column("commodity", **_id, description="Commodity id."),
         Column("name", description="Commodity name."),
@@ -153,7 +169,8 @@ SHEETS: tuple[Sheet, ...] = (
                description="Cargo class limited by this row; blank = all classes."),
         Column("capacity_t", NUM, required=True, unit="t/yr", min=0.0,
                description="Annual throughput limit for the classes of the row."),
-    ), key=("element", "cargo_class"),
+        _year("element and class"),
+    ), key=("element", "cargo_class", "year"),
         description="Annual throughput limits; several rows per element are allowed."),
     Sheet("Supply", (
         Column("commodity", **_id, ref="a commodity on the Commodities sheet", description="Commodity."),
@@ -163,7 +180,8 @@ SHEETS: tuple[Sheet, ...] = (
                            "from the origins listed."),
         Column("min_t", NUM, unit="t/yr", default=0.0, min=0.0,
                description="Least the origin must export per year."),
-    ), key=("commodity", "origin"),
+        _year("commodity and origin"),
+    ), key=("commodity", "origin", "year"),
         description="Export limits per origin. A commodity with Supply rows ships only from the origins "
                     "listed; a commodity without any ships from any origin without limit."),
     Sheet("Demand", (
@@ -172,7 +190,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("market", **_id, ref="a market node", description="Market."),
         Column("demand_t", NUM, required=True, unit="t/yr", min=0.0,
                description="Tonnes per year that must reach the market."),
-    ), key=("commodity", "origin", "market"), description="Tonnes that must reach each market.",
+        _year("commodity, origin and market"),
+    ), key=("commodity", "origin", "market", "year"), description="Tonnes that must reach each market.",
         required=True),
     Sheet("Policies", (
         Column("rule", **_id, description="Rule id."),
@@ -187,7 +206,16 @@ SHEETS: tuple[Sheet, ...] = (
                            "blank = all."),
         Column("value", NUM, required=True, unit="share 0-1 or t/yr", min=0.0,
                description="The share (0 to 1) or the tonnes per year."),
-    ), key=("rule",), description="Diversification rules and commitments."),
+        _year("rule"),
+    ), key=("rule", "year"), description="Diversification rules and commitments."),
+    Sheet("Periods", (
+        Column("year", NUM, required=True, unit="year", min=1900.0, max=2200.0,
+               description="A modelled year; flows are chosen for each year listed."),
+        Column("weight", NUM, unit="years", default=1.0, min=0.0,
+               description="How many calendar years this modelled year stands for (e.g. 5 for 2030 standing for "
+                           "2030-2034)."),
+        Column("description", description="What the year represents."),
+    ), key=("year",), description="Optional: the years planned. Without it the model is one year, as before."),
     Sheet("Investments", (
         Column("option", **_id, description="Investment option id."),
         Column("element", **_id, ref="a node id or a leg written FROM>TO",
@@ -199,8 +227,11 @@ SHEETS: tuple[Sheet, ...] = (
         Column("annualised_cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0,
                description="Capital recovery of the capex plus fixed operating cost, per tonne of annual capacity "
                            "added, per year."),
-        Column("first_year", NUM, unit="year", description="First year it can be in service (recorded for the multi-year model; no effect in one period)."),
-        Column("lead_time_years", NUM, unit="years", min=0.0, description="Years from decision to service (recorded for the multi-year model; no effect in one period)."),
+        Column("first_year", NUM, unit="year",
+               description="First year work can start; blank = the first period. With a Periods sheet the "
+                           "capacity is in service from first_year + lead_time_years (no effect in one period)."),
+        Column("lead_time_years", NUM, unit="years", min=0.0, default=0.0,
+               description="Years from the start of work to service (no effect in one period)."),
         Column("note", description="What the option is, and where its figures come from."),
     ), key=("option",), description="Capacity that the model may add, at an annualised cost."),
     Sheet("Scenarios", (

@@ -94,7 +94,12 @@ def _quiet_stdout(quiet: bool):
 
 
 def _name(component_data) -> tuple[str, object]:
-    return component_data.parent_component().local_name, component_data.index()
+    """(component name, index); a component of case block i of a plan is named 'name@i'."""
+    name = component_data.parent_component().local_name
+    block = component_data.parent_block()
+    if block.parent_block() is not None:
+        name = f"{name}@{block.index()}"
+    return name, component_data.index()
 
 
 def to_highs(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = None):

@@ -48,8 +48,9 @@ def check_duplicate_keys(data: CorridorData) -> list[Problem]:
             if all(v is None for v in key):
                 continue
             if key in first:
+                names = [k for k, v in zip(sheet.key, key) if k != "year" or v is not None]
                 problems.append(Problem(
-                    f"duplicate of row {first[key]}: {' and '.join(sheet.key)} must be unique",
+                    f"duplicate of row {first[key]}: {' and '.join(names)} must be unique",
                     "Delete one of the two rows or merge them.", sheet=name, row=rec[ROW],
                     key=_key(name, rec) or None))
             else:
@@ -367,19 +368,81 @@ def validate(data: CorridorData) -> list[Problem]:
 def load(path: str | Path, scenario: str | None = None) -> tuple[CorridorData, Network, list[Problem]]:
     """Read, validate (the Scenarios rows too), apply the scenario if any, validate the result,
     and derive the network; raise InputError listing every error (and warning) at once.
-    Returns the data, its network and its warnings."""
+    Returns the data, its network and its warnings. For the single-period tools (sweep, stress,
+    explain): a workbook with a Periods sheet is refused with the reason."""
+    plan, warnings = load_plan(path, scenario)
+    if not plan.single:
+        raise InputError(str(path), [Problem(
+            f"this workbook plans {len(plan.periods)} years (Periods sheet), and this command works on one year",
+            "Use corridor solve or corridor compare for the plan; for this command, use a copy of the workbook "
+            "without the Periods sheet (and without year rows).", sheet="Periods")])
+    return plan.data, plan.cases[0].net, warnings
+
+
+def load_plan(path: str | Path, scenario: str | None = None, robust: str | None = None):
+    """Read and validate a workbook, apply --scenario, and derive one Network per case of the plan
+    (each year of the Periods sheet, crossed with the --robust scenarios and the base case).
+    Raise InputError listing every error (and warning) at once. Returns (plan, warnings)."""
+    from model.plan import BASE, Case, Plan, check_years, for_year, periods, robust_scenarios
     from model.scenarios import apply_scenarios, check_scenarios
 
     data = read_input(path)
-    problems = validate(data) + check_scenarios(data)
+    problems = validate(data) + check_scenarios(data) + check_years(data)
     if not any(p.severity == ERROR for p in problems) and scenario:
         data, _ = apply_scenarios(data, scenario)
-        after = [p for p in validate(data) if p not in problems]
-        problems += [Problem(f"with scenario {scenario}: {p.message}", p.fix, p.sheet, p.row, p.key, p.column,
-                             p.severity) for p in after]
+        problems += _after(data, problems, f"with scenario {scenario}")
+    cases = []
+    scenarios = [(BASE, 1.0)]
+    if not any(p.severity == ERROR for p in problems) and robust:
+        try:
+            scenarios = robust_scenarios(data, robust)
+        except InputError as exc:
+            problems += exc.problems
     if not any(p.severity == ERROR for p in problems):
-        net = build_network(data)
-        problems += check_commitments(data, net)
+        pers = periods(data)
+        for name, probability in scenarios:
+            sdata = data
+            if name != BASE:
+                sdata, _ = apply_scenarios(data, name)
+                sdata.scenario = f"{data.scenario}+{name}" if data.scenario else name
+                sdata.overrides = data.overrides + sdata.overrides
+                problems += _after(sdata, problems, f"in scenario {name}")
+            for per in pers:
+                ydata = for_year(sdata, per.year)
+                net = build_network(ydata)
+                where = [w for w in (f"in scenario {name}" if name != BASE else "",
+                                     f"in {per.year}" if per.year is not None else "") if w]
+                found = check_commitments(ydata, net)
+                problems += _prefixed(found, " ".join(where)) if where else found
+                cases.append(Case(name, probability, per, ydata, net))
     if any(p.severity == ERROR for p in problems):
         raise InputError(str(path), problems)
-    return data, net, [p for p in problems if p.severity == WARNING]
+    worst = float(data.settings.get("worst_case_weight") or 0.0) if robust else 0.0
+    plan = Plan(data, periods(data), cases, [n for n, _ in scenarios], worst)
+    return plan, _merge_years([p for p in problems if p.severity == WARNING])
+
+
+def _merge_years(problems: list[Problem]) -> list[Problem]:
+    """One warning for the years it repeats in: 'in scenario s in 2026: x', 'in scenario s in 2030: x'
+    -> 'in scenario s in 2026, 2030: x'."""
+    import re
+
+    merged: dict[tuple, list[str]] = {}
+    for p in problems:
+        m = re.match(r"^(.*?)in (\d{4}): (.*)$", p.message, re.S)
+        head, year, rest = (m.group(1), m.group(2), m.group(3)) if m else (None, None, p.message)
+        key = (head, rest, p.fix, p.sheet, p.row, p.key, p.column)
+        years = merged.setdefault(key, [])
+        if year and year not in years:
+            years.append(year)
+    return [Problem(f"{head}in {', '.join(years)}: {rest}" if years else rest, fix, sheet, row, key_, column,
+                    WARNING) for (head, rest, fix, sheet, row, key_, column), years in merged.items()]
+
+
+def _after(data: CorridorData, before: list[Problem], what: str) -> list[Problem]:
+    """Problems of data (with overrides applied) not already among before, prefixed with what."""
+    return _prefixed([p for p in validate(data) if p not in before], what)
+
+
+def _prefixed(problems: list[Problem], what: str) -> list[Problem]:
+    return [Problem(f"{what}: {p.message}", p.fix, p.sheet, p.row, p.key, p.column, p.severity) for p in problems]

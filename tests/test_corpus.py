@@ -239,7 +239,7 @@ CASES = [
     (
         "setting twice",
         copy_row("Settings", 3),
-        "Settings, row 6 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
+        "Settings, row 8 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
     ),
     (
         "missing sheet",

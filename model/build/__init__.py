@@ -11,9 +11,9 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from model.build.capacity import add_capacity
-from model.build.costs import add_costs
+from model.build.costs import add_cost_params, add_costs, add_plan_costs, annual_cost
 from model.build.flows import add_flows
-from model.build.investments import add_investments
+from model.build.investments import add_investments, add_plan_investments
 from model.build.policies import add_policies
 from model.inputs import CorridorData
 from model.network import Network
@@ -28,4 +28,28 @@ def build_model(data: CorridorData, net: Network) -> pyo.ConcreteModel:
     add_capacity(m)
     add_policies(m)
     add_costs(m, data)
+    return m
+
+
+def build_plan(plan) -> pyo.ConcreteModel:
+    """The LP of a plan of several years and/or scenarios (model.plan): one block per case
+    (m.case[i], with the single-period flows, capacity and policy rows of that case's data),
+    linked by the investments Build[o, y] that all cases share."""
+    m = pyo.ConcreteModel(name=plan.data.scenario_name)
+    m.plan = plan
+    add_plan_investments(m, plan)
+
+    def case(b, i):
+        c = plan.cases[i]
+        b.net = c.net
+        add_flows(b, c.data)
+        b.in_service = {o: m.Build[o, c.period.index] for o in m.OPTIONS}
+        b.options_of = {r.row: [o.option for o in c.net.options_of(r)] for r in c.net.capacity_rows}
+        add_capacity(b)
+        add_policies(b)
+        add_cost_params(b, c.data)
+        b.annual_cost = pyo.Expression(rule=annual_cost, doc=annual_cost.__doc__.splitlines()[0])
+
+    m.case = pyo.Block(range(len(plan.cases)), rule=case, doc="One block per (scenario, year) of the plan")
+    add_plan_costs(m)
     return m

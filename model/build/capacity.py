@@ -11,13 +11,14 @@ def capacity_limit(m, c):
     sum_{(k,r): r passes e(c), class(k) in classes(c)} passes[r,e] * Flow[k,r]
         <= capacity_t[c] + sum_{o in OPTIONS adding to c} Build[o]
     for c in CAPACITIES (rows of the Capacities sheet; blank class = every class).
+    In a plan of several years, Build[o] is Build[o, year]: the capacity in service that year.
     passes[r,e] is how often route r passes element e (1 on any ordinary path).
     Units: tonnes per year on both sides.
     """
     users = m.capacity_users[c]
     if not users:
         return pyo.Constraint.Skip
-    added = sum(m.Build[o] for o in m.options_of[c])
+    added = sum(m.in_service[o] for o in m.options_of[c])
     return sum(passes * m.Flow[f] for f, passes in users) - added <= m.capacity_t[c]
 
 

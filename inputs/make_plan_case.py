@@ -1,0 +1,82 @@
+"""Write inputs/plan_case.xlsx: the base case planned over 2026-2039, with investments allowed.
+
+    python inputs/make_plan_case.py
+
+The base case (inputs/base_case/*.csv) is the source of every figure; this adds only what a plan
+needs, each change cited on the Sources sheet (S51-S53):
+- Periods 2026 (standing for 2026-2029), 2030 (2030-2034), 2035 (2035-2039), discounted at 8%.
+- The Trans-Afghan railway routes enabled, with no capacity before 2030, 3 Mt/yr at opening and
+  15 Mt/yr from 2035 (S48).
+- Earliest start and lead time of each investment option (S51), and investments allowed.
+- Probabilities of the disruption scenarios, for corridor solve --robust (S52).
+Demand and supply stay at 2024-25 volumes in every year: there is no sourced forecast by market.
+A test keeps the shipped workbook equal to what this script writes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from model.inputs import ROW, read_input  # noqa: E402
+from model.report import write_input_workbook  # noqa: E402
+
+TAR = "TAR"  # route ids of the Trans-Afghan railway contain -TAR
+# option -> (first year work can start, years to service); E: S51
+TIMING = {"CPC_DEBOTTLENECK": (2026, 2), "KAZ_TERMINAL_KHI": (2026, 2), "GWD_TERMINAL": (2026, 3),
+          "KHJ_UPGRADE": (2026, 4), "DOSTYK_THIRD_RAILWAY": (2026, 1), "AKTAU_KURYK": (2026, 2),
+          "CASPIAN_CROSSING": (2026, 3)}
+PROBABILITY = {"russia_closed": 0.05, "torkham_closed": 0.2, "cpc_half": 0.1}  # E: S52
+SOURCES = [
+    {"id": "S51", "item": "Investment timing", "value": "earliest start 2026; lead times 1-4 years (CPC and "
+     "terminals 2-3, Khunjerab/KKH 4, third KZ-CN railway in service 2027, Aktau/Kuryk 2028)", "year": 2026,
+     "source": "E: from the project dates of S18 and S19; terminals at typical 2-3 year build times",
+     "confidence": "E", "used_for": "Investments first_year, lead_time_years"},
+    {"id": "S52", "item": "Scenario probabilities (per year)", "value": "Russia closed 5%, Torkham closed 20%, "
+     "CPC at half capacity 10%", "year": 2026, "source": "E: Torkham closed for weeks in 2024-26 several times; "
+     "one CPC outage in 2025; sanctions risk judged low", "confidence": "E", "used_for": "Scenarios probability"},
+    {"id": "S53", "item": "Plan years and discount rate", "value": "2026 (4 years), 2030 (5), 2035 (5); 8%/yr",
+     "year": 2026, "source": "E: planning convention; 8% as in the capital recovery of S50", "confidence": "E",
+     "used_for": "Periods, Settings discount_rate"},
+]
+
+
+def plan_tables(base: Path) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame]:
+    data = read_input(base)
+    tables = {name: df.drop(columns=[ROW]) for name, df in data.tables.items()}
+    settings = {k: v for k, v in data.settings.items() if v is not None}
+    settings.update(scenario_name="Kazakhstan export corridors, plan 2026-2039 (2024-25 volumes)",
+                    allow_investments=True, discount_rate=0.08)
+    tables["Periods"] = pd.DataFrame([
+        {"year": 2026, "weight": 4, "description": "2026-2029: today's network, Trans-Afghan railway not open"},
+        {"year": 2030, "weight": 5, "description": "2030-2034: Trans-Afghan railway open at 3 Mt/yr (S48)"},
+        {"year": 2035, "weight": 5, "description": "2035-2039: Trans-Afghan railway at 15 Mt/yr (S48)"}])
+    routes = tables["Routes"]
+    routes.loc[routes["route"].str.contains(f"-{TAR}"), "enabled"] = True
+    tables["Capacities"] = pd.concat([tables["Capacities"], pd.DataFrame([
+        {"element": "HRT>PSH", "capacity_t": 0, "year": 2026},
+        {"element": "HRT>PSH", "capacity_t": 15_000_000, "year": 2035},
+        {"element": "HRT", "capacity_t": 15_000_000, "year": 2035}])], ignore_index=True)
+    inv = tables["Investments"]
+    inv["first_year"] = inv["option"].map(lambda o: TIMING[o][0])
+    inv["lead_time_years"] = inv["option"].map(lambda o: TIMING[o][1])
+    sc = tables["Scenarios"]
+    first = ~sc["scenario"].duplicated()
+    sc.loc[first, "probability"] = sc.loc[first, "scenario"].map(PROBABILITY)
+    sources = pd.concat([data.sources, pd.DataFrame(SOURCES)], ignore_index=True)
+    return tables, settings, sources
+
+
+def main() -> None:
+    tables, settings, sources = plan_tables(HERE / "base_case")
+    out = write_input_workbook(tables, HERE / "plan_case.xlsx", settings=settings, sources=sources)
+    print(f"Wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
