@@ -265,13 +265,87 @@ def check_results(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> list[s
     return check_flows(inp, flows) + constraints + check_tables(inp, sheets)
 
 
+YEAR_SHEETS = {"Legs": ("from", "to"), "Tariffs": ("element", "cargo_class"), "Capacities": ("element", "cargo_class"),
+               "Supply": ("commodity", "origin"), "Demand": ("commodity", "origin", "market"), "Policies": ("rule",)}
+
+
+def _year_rows(data: CorridorData, year: int) -> CorridorData:
+    """The input of one year, read again from the raw sheets: a row with the year, else the row
+    without one of the same key."""
+    import copy
+
+    out = copy.copy(data)
+    out.tables = dict(data.tables)
+    for name, key in YEAR_SHEETS.items():
+        df = data.tables[name]
+        if "year" not in df.columns:
+            continue
+        keys = [tuple(str(v) for v in rec) for rec in df[list(key)].itertuples(index=False)]
+        dated = {k for k, y in zip(keys, df["year"]) if y == year}
+        keep = [y == year or ((y is None or y != y) and k not in dated) for k, y in zip(keys, df["year"])]
+        out.tables[name] = df.loc[pd.Series(keep, index=df.index, dtype=bool)].reset_index(drop=True)
+    return out
+
+
+def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[list[str], list[str]]:
+    """(violations, notes) of a plan's result: each year's tables checked as a one-year result
+    against that year's input rows; investments never shrink and serve only from their first year
+    plus lead time; the objective is the weighted, discounted sum of the years' costs."""
+    errors, notes = [], []
+    plan = sheets["Plan"]
+    robust = "scenario" in plan.columns
+    if robust:
+        notes.append("A robust plan: the base scenario's tables are checked; the other scenarios' are not.")
+        plan = plan[plan["scenario"] == "base"]
+        sheets = {n: (df[df["scenario"] == "base"].drop(columns=["scenario"]) if "scenario" in df.columns else df)
+                  for n, df in sheets.items()}
+    periods = data.tables["Periods"].sort_values("year")
+    years = [int(y) for y in periods["year"]]
+    rate = float(data.settings.get("discount_rate") or 0.0)
+    weights = dict(zip(years, periods["weight"].fillna(1.0)))
+    total = 0.0
+    for y in years:
+        row = plan[plan["year"].astype(str) == str(y)]
+        if not len(row):
+            errors.append(f"Plan: no row for {y}")
+            continue
+        r = row.iloc[0]
+        part = {n: (df[df["year"].astype(str) == str(y)].drop(columns=["year"]) if "year" in df.columns else df)
+                for n, df in sheets.items() if n not in ("Summary", "Plan", "Robust")}
+        part["Summary"] = pd.DataFrame({"item": ["objective", "shipped", "transport cost", "handling cost",
+                                                 "time (carrying) cost", "risk premium"],
+                                        "value": [r["annual_cost_usd"], r["shipped_t"], r["transport_cost_usd"],
+                                                  r["handling_cost_usd"], r["time_cost_usd"], r["risk_premium_usd"]]})
+        errors += [f"{y}: {e}" for e in check_results(_year_rows(data, y), part)]
+        total += weights[y] / (1 + rate) ** (y - years[0]) * r["annual_cost_usd"]
+    if not robust and "Summary" in sheets:
+        s = sheets["Summary"].set_index("item")["value"]
+        if not _close(float(s["objective"]), total):
+            errors.append(f"Summary: objective {s['objective']} USD, the years' weighted, discounted costs give {total}")
+    inv = sheets.get("Investments")
+    if inv is not None and len(inv):
+        opts = data.tables["Investments"].set_index("option")
+        for o, block in inv.groupby("option"):
+            built = dict(zip(block["year"].astype(int), block["built_t"]))
+            first, lead = opts.loc[o, "first_year"], opts.loc[o, "lead_time_years"]
+            start = None if first is None or first != first else first + (0 if lead != lead or lead is None else lead)
+            for a, b in zip(years, years[1:]):
+                if built.get(b, 0.0) < built.get(a, 0.0) - REL * max(1.0, built.get(a, 0.0)):
+                    errors.append(f"Investments: {o} falls from {built.get(a)} t in {a} to {built.get(b)} t in {b}")
+            for y in years:
+                if start is not None and y < start and built.get(y, 0.0) > REL:
+                    errors.append(f"Investments: {o} has {built[y]} t in service in {y}, before {start:g}")
+    return errors, notes
+
+
 def check_files(input_path: Path, result_path: Path) -> tuple[list[str], list[str]]:
     """(violations, notes) for a result workbook against the input it claims to solve."""
     from model.errors import InputError, Problem
     from model.report import read_results
-    from model.validate import load
+    from model.validate import load_plan
 
-    data, _, _ = load(input_path)
+    plan, _ = load_plan(input_path)
+    data = plan.data
     try:
         sheets = read_results(Path(result_path))
     except (OSError, ValueError, KeyError) as exc:
@@ -286,4 +360,9 @@ def check_files(input_path: Path, result_path: Path) -> tuple[list[str], list[st
         if "input SHA-256" in s and s["input SHA-256"] != file_sha256(Path(input_path)):
             notes.append("The result was computed from a different version of the input (SHA-256 differs); "
                          "the checks below are against the input as it is now.")
+    if "Plan" in sheets:
+        if "year" not in sheets["Plan"].columns:
+            return [], notes + ["A robust plan of one year: the check covers plans with a Periods sheet."]
+        errors, more = check_plan(data, sheets)
+        return errors, notes + more
     return check_results(data, sheets), notes

@@ -355,7 +355,7 @@ def read_results(path: Path) -> dict[str, pd.DataFrame]:
         if name == "Corridors":  # the table ends at the first blank row; the pivot below is for reading
             blank = df.index[df.isna().all(axis=1)]
             df = df.loc[: blank[0] - 1] if len(blank) else df
-            df = df[[c for c in columns if c in df.columns]]
+            df = df[[c for c in ["scenario", "year"] + columns if c in df.columns]]
         out[name] = df
     return out
 

@@ -7,6 +7,7 @@ import pytest
 
 from cases import transport_case, write_case
 from conftest import ROOT
+from model.check import check_files
 from model.cli import main
 from model.errors import InputError
 from model.report import read_results, write_results
@@ -44,10 +45,20 @@ def test_an_option_in_service_only_after_its_lead_time(tmp_path):
                             Investments=[{"option": "RAIL_PLUS", "element": "A>M", "max_added_t": 30,
                                           "annualised_cost_usd_per_t": 1, "first_year": 2025, "lead_time_years": 5}],
                             Periods=[{"year": 2025}, {"year": 2030}])
-    run = solve_case(write_case(tmp_path, tables))
+    case = write_case(tmp_path, tables)
+    run = solve_case(case)
     assert run.solution.objective_usd == pytest.approx(580)
     inv = run.results.investments.set_index("year")
     assert inv.loc[2025, "built_t"] == pytest.approx(0) and inv.loc[2030, "built_t"] == pytest.approx(30)
+    # The independent check recomputes each year from its own input rows, and catches a plan that
+    # would use the option before its lead time is over.
+    out = write_results(run.results, tmp_path / "plan.xlsx", input_path=case)
+    assert check_files(case, out) == ([], [])
+    run.results.investments.loc[run.results.investments["year"] == 2025, "built_t"] = 30.0
+    bad = write_results(run.results, tmp_path / "bad.xlsx", input_path=case)
+    errors = check_files(case, bad)[0]
+    assert "Investments: RAIL_PLUS has 30 t in service in 2025, before 2030" in errors
+    assert "2025: Summary: objective 320 USD, flows give 350.0" in errors  # its cost was not counted
     # Once built it stays: with a 2035 year and no lead time constraint it stays at 30 (build_grows).
     tables["Periods"] = [{"year": 2025}, {"year": 2030}, {"year": 2035}]
     tables["Demand"] = [{"commodity": "coal", "market": "M", "demand_t": 100},
