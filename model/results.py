@@ -30,7 +30,7 @@ COLUMNS = {
     "Capacity": ["element", "cargo_class", "capacity_t", "added_t", "used_t", "utilisation",
                  "shadow_price_usd_per_t", "binding", "valid_from_t", "valid_to_t", "input_row"],
     "Investments": ["option", "element", "cargo_class", "max_added_t", "built_t", "annualised_cost_usd_per_t",
-                    "cost_usd", "capacity_value_usd_per_t", "reduced_cost_usd_per_t", "decision", "input_row"],
+                    "cost_usd", "utilisation", "capacity_value_usd_per_t", "reduced_cost_usd_per_t", "decision", "input_row"],
     "Routes": ROUTE_COLUMNS,
     "Demand": ["commodity", "origin", "market", "demand_t", "delivered_t", "unmet_t", "marginal_cost_usd_per_t",
                "valid_from_t", "valid_to_t", "input_row"],
@@ -205,6 +205,8 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
         built = _clean(sol.value("Build", o.option), o.max_added_t)
         rc = _clean(sol.reduced_costs.get("Build", {}).get(o.option, 0.0), o.annualised_cost_usd_per_t)
         value = sum(shadow[c.row] for c in net.capacity_rows if o in net.options_of(c))
+        rows_of_o = capacity[(capacity["element"] == o.element) & (capacity["cargo_class"] == (o.cargo_class or "all"))]
+        use = rows_of_o["utilisation"].iloc[0] if len(rows_of_o) else None
         if data.settings.get("allow_investments", True) is False:
             decision = "would pay (not allowed)" if rc < -1e-9 else "would not pay"
         else:
@@ -213,7 +215,8 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
         inv_rows.append({"option": o.option, "element": o.element, "cargo_class": o.cargo_class or "all",
                          "max_added_t": o.max_added_t, "built_t": built,
                          "annualised_cost_usd_per_t": o.annualised_cost_usd_per_t,
-                         "cost_usd": built * o.annualised_cost_usd_per_t, "capacity_value_usd_per_t": _clean(value),
+                         "cost_usd": built * o.annualised_cost_usd_per_t, "utilisation": use,
+                         "capacity_value_usd_per_t": _clean(value),
                          "reduced_cost_usd_per_t": rc, "decision": decision, "input_row": o.row})
     investments = pd.DataFrame(inv_rows, columns=COLUMNS["Investments"])
     parts = {name: float((flows[f"{name}_usd_per_t"] * flows["tonnes_t"]).sum())
