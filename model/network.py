@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from model.inputs import ROW, CorridorData
 from model.schema import class_list, leg_id, path_nodes
@@ -144,7 +145,34 @@ class Network:
         return self.demand_flows.get(row, [])
 
     def flows_of_supply(self, s: SupplyRow) -> list[Flow]:
-        return [(k, r) for k, r in self.flows if k == s.commodity and self.routes[r].origin == s.origin]
+        return self._by_commodity_origin.get((s.commodity, s.origin), [])
+
+    @cached_property
+    def _by_commodity_origin(self) -> dict[tuple[str, str], list[Flow]]:
+        out: dict[tuple[str, str], list[Flow]] = {}
+        for f in self.flows:
+            out.setdefault((f[0], self.routes[f[1]].origin), []).append(f)
+        return out
+
+    @cached_property
+    def _by_route(self) -> dict[str, list[Flow]]:
+        out: dict[str, list[Flow]] = {}
+        for f in self.flows:
+            out.setdefault(f[1], []).append(f)
+        return out
+
+    @cached_property
+    def _routes_in_scope(self) -> dict[tuple[str, str], list[str]]:
+        """(scope, name) -> the routes in it, in route order."""
+        out: dict[tuple[str, str], list[str]] = {}
+        for r, route in self.routes.items():
+            names = [("corridor", route.corridor), ("route", r)]
+            names += [("country", c) for c in self.countries_of[r]]
+            names += [("node", n) for n in dict.fromkeys(route.nodes)]
+            names += [("leg", leg) for leg in dict.fromkeys(route.legs)]
+            for key in names:
+                out.setdefault(key, []).append(r)
+        return out
 
     def options_of(self, c: CapacityRow) -> list[Option]:
         """The investment options that add to a Capacities row (same element and class)."""
@@ -190,10 +218,19 @@ class Network:
         return target in route.legs  # leg
 
     def policy_flows(self, p: PolicyLimit) -> tuple[list[Flow], list[Flow]]:
-        """(flows the rule selects, flows of the same commodity filter) for one limit."""
-        total = [f for f in self.flows if self.commodity_matches(f[0], p.commodity)]
-        selected = [f for f in total if self.in_scope(f[1], p.scope, p.target)]
-        return selected, total
+        """(flows the rule selects, flows of the same commodity filter) for one limit, each in flow order."""
+        total = self._matching(p.commodity)
+        chosen = {f for r in self._routes_in_scope.get((p.scope, p.target), ()) for f in self._by_route.get(r, ())
+                  if self.commodity_matches(f[0], p.commodity)}
+        if len(chosen) == len(total):
+            return list(total), total
+        return [f for f in total if f in chosen], total
+
+    def _matching(self, selector: str | None) -> list[Flow]:
+        cache = self.__dict__.setdefault("_matching_cache", {})
+        if selector not in cache:
+            cache[selector] = [f for f in self.flows if self.commodity_matches(f[0], selector)]
+        return cache[selector]
 
 
 def supply_origins(supply_rows) -> dict[str, set[str]]:
@@ -251,11 +288,14 @@ def build_network(data: CorridorData) -> Network:
                    for rec in t["Supply"].to_dict("records")]
     origins_of = supply_origins(supply_rows)
     flows, cost, demand_of, demand_flows = [], {}, {}, {}
+    to_market: dict[str, list[tuple[str, Route]]] = {}
+    for r, route in routes.items():
+        to_market.setdefault(route.market, []).append((r, route))
     for d in demand_rows:
         k = d.commodity
         cls = commodity_class[k]
-        for r, route in routes.items():
-            if route.market != d.market or (d.origin and route.origin != d.origin) or not route.carries(cls):
+        for r, route in to_market.get(d.market, ()):
+            if (d.origin and route.origin != d.origin) or not route.carries(cls):
                 continue
             if k in origins_of and route.origin not in origins_of[k]:
                 continue

@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyomo.environ as pyo
 
-from model.build import build_model, build_plan
 from model.errors import NoSolutionError, Problem, short_list
 from model.inputs import CorridorData
 from model.network import Network
 from model.plan import BASE, Plan
 from model.results import Results, collect, collect_plan
-from model.solve import Solution, solve
+from model.solve import Solution, solve, solve_lp
 from model.validate import load_plan
 
 # Penalty used only to find out which demand cannot be met: far above any freight cost,
@@ -27,34 +25,55 @@ ELASTIC_PENALTY_USD_PER_T = 1.0e5
 class Run:
     data: CorridorData
     net: Network
-    model: pyo.ConcreteModel
+    model: object  # the Pyomo model when built with builder='pyomo', else None
     solution: Solution
     results: Results
     warnings: list[Problem]
 
 
 def solve_case(path: str | Path, verbose: bool = False, options: dict | None = None,
-               scenario: str | None = None, robust: str | None = None) -> Run:
+               scenario: str | None = None, robust: str | None = None, builder: str = "fast") -> Run:
     """Solve a workbook or CSV folder (with a scenario applied, if named; as a robust plan over the
     scenarios of `robust`, 'a,b', if given); raise InputError or NoSolutionError with the reason.
-    A workbook with a Periods sheet, or a robust plan, is solved as one LP over all its cases."""
+    A workbook with a Periods sheet, or a robust plan, is solved as one LP over all its cases.
+    builder: 'fast' assembles the LP as arrays (model.fastlp), 'pyomo' builds the Pyomo model of
+    model/build/ and compiles it; both give the identical LP (tests/test_fastlp.py)."""
     plan, warnings = load_plan(path, scenario, robust)
     if not plan.single:
-        return solve_plan(plan, path, warnings, verbose, options)
+        return solve_plan(plan, path, warnings, verbose, options, builder)
     data, net = plan.data, plan.cases[0].net
-    m = build_model(data, net)
-    sol = solve(m, verbose=verbose, options=options)
+    m, sol = solve_plan_lp(plan, verbose, options, builder=builder)
     if not sol.optimal:
         raise NoSolutionError(explain_no_solution(data, net, sol, verbose))
     return Run(data, net, m, sol, collect(data, net, sol, input_name=Path(path).name), warnings)
 
 
-def solve_plan(plan: Plan, path, warnings, verbose: bool = False, options: dict | None = None) -> Run:
+def solve_plan_lp(plan: Plan, verbose: bool = False, options: dict | None = None, ranging: bool = True,
+                  builder: str = "fast") -> tuple[object, Solution]:
+    """(Pyomo model or None, Solution) of a plan's LP, built by the fast path or by Pyomo."""
+    if builder == "pyomo":
+        from model.build import build_model, build_plan
+
+        m = build_model(plan.data, plan.cases[0].net) if plan.single else build_plan(plan)
+        return m, solve(m, verbose=verbose, options=options, ranging=ranging)
+    from model.fastlp import build_lp
+
+    return None, solve_lp(*build_lp(plan), verbose=verbose, options=options, ranging=ranging)
+
+
+def single_plan(data: CorridorData, net: Network) -> Plan:
+    from model.plan import Case, Period
+
+    period = Period(None, 1.0, 1.0)
+    return Plan(data, [period], [Case(BASE, 1.0, period, data, net)])
+
+
+def solve_plan(plan: Plan, path, warnings, verbose: bool = False, options: dict | None = None,
+               builder: str = "fast") -> Run:
     """Solve a plan of several years and/or scenarios as one LP. For a robust plan, also solve
     the plan for the base case alone, fix its investments, and re-solve every scenario: the
     value of the stochastic solution is what planning for the base case alone would cost more."""
-    m = build_plan(plan)
-    sol = solve(m, verbose=verbose, options=options)
+    m, sol = solve_plan_lp(plan, verbose, options, builder=builder)
     if not sol.optimal:
         raise NoSolutionError(_plan_no_solution(plan, sol, verbose))
     robust, extra = None, []
@@ -68,11 +87,11 @@ def _plan_no_solution(plan: Plan, sol: Solution, verbose: bool) -> str:
     """Why a plan has no optimum: the first case that has none on its own, explained in its rows."""
     for case in plan.cases:
         one = Plan(plan.data, [case.period], [dataclasses.replace(case, probability=1.0)], [case.scenario])
-        csol = solve(build_plan(one), verbose=verbose, ranging=False)
+        _, csol = solve_plan_lp(one, verbose, ranging=False)
         if not csol.optimal:
             where = " ".join(w for w in (f"scenario {case.scenario}" if plan.robust else "",
                                          f"year {case.period.year}" if plan.multi_year else "") if w)
-            single = solve(build_model(case.data, case.net), verbose=verbose, ranging=False)
+            _, single = solve_plan_lp(single_plan(case.data, case.net), verbose, ranging=False)
             return f"In {where}: " + explain_no_solution(case.data, case.net, single, verbose)
     return (f"HiGHS stopped without an optimum for the plan as a whole (status: {sol.status}), though every year "
             "and scenario has one alone. Check the Investments first_year and lead times, and run with --verbose.")
@@ -116,8 +135,10 @@ def value_of_stochastic_solution(plan: Plan, m, sol: Solution, verbose: bool, op
         base_cases = [Case(BASE, 1.0, p, for_year(base_data, p.year), build_network(for_year(base_data, p.year)))
                       for p in plan.periods]
     base_plan = Plan(plan.data, plan.periods, base_cases, [BASE])
-    bsol = solve(build_plan(base_plan), verbose=verbose, options=options, ranging=False)
-    base_build = bsol.values.get("Build", {}) if bsol.optimal else {}
+    _, bsol = solve_plan_lp(base_plan, verbose, options, ranging=False)
+    # keyed (option, year); a base plan of one period is the single-period model, keyed by option
+    base_build = {k if isinstance(k, tuple) else (k, 0): v
+                  for k, v in (bsol.values.get("Build", {}) if bsol.optimal else {}).items()}
     # Fix the robust LP's investments at the base plan's, re-solve, restore.
     lp = h.getLp()
     saved = [(j, lp.col_lower_[j], lp.col_upper_[j]) for j, (name, _) in enumerate(sol.columns) if name == "Build"]
@@ -171,8 +192,7 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
         return "\n".join(lines)
     elastic = dataclasses.replace(data, settings={**data.settings,
                                                   "unmet_penalty_usd_per_t": ELASTIC_PENALTY_USD_PER_T})
-    m = build_model(elastic, net)
-    esol = solve(m, verbose=verbose)
+    _, esol = solve_plan_lp(single_plan(elastic, net), verbose, ranging=False)
     if not esol.optimal:
         lines.append("Even if demand could go unmet, the minimum commitments conflict with the capacities or "
                      "rules.")

@@ -13,13 +13,15 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from model.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    import pyomo.environ as pyo
 
 INF = highspy.kHighsInf
 
@@ -102,27 +104,13 @@ def _name(component_data) -> tuple[str, object]:
     return name, component_data.index()
 
 
-def to_highs(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = None):
-    """Compile the Pyomo model and load it into a new highspy.Highs.
+def compile_model(m: pyo.ConcreteModel):
+    """Pyomo's standard-form compilation of the model: (HighsLp, rows, columns). Rows name the
+    Pyomo constraint (component name, index, sense 1 for <=, -1 for >=, 0 for =) of each HiGHS
+    row; columns the variable (component name, index) of each column."""
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-    Returns (highs, rows, columns): rows name the Pyomo constraint (component name,
-    index, sense 1 for <=, -1 for >=, 0 for =) of each HiGHS row; columns the
-    variable (component name, index) of each column.
-    """
     info = LinearStandardFormCompiler().write(m, mixed_form=True, set_sense=None)
-    with _quiet_stdout(not verbose):
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(verbose))
-    for key, value in (options or {}).items():
-        try:
-            status = h.setOptionValue(key, value)
-        except Exception:  # highspy raises on a value of the wrong type
-            status = None
-        if status != highspy.HighsStatus.kOk:
-            raise InputError("--solver-option", [Problem(
-                f"HiGHS does not accept option {key}={value!r}",
-                "See the HiGHS options list (e.g. solver=ipm, presolve=off, time_limit=60).")])
-
     n_cols = len(info.columns)
     A = info.A.tocsc()
     lp = highspy.HighsLp()
@@ -140,17 +128,53 @@ def to_highs(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None =
     lp.a_matrix_.index_ = A.indices
     lp.a_matrix_.value_ = A.data
     lp.offset_ = float(np.sum(info.c_offset)) if np.size(info.c_offset) else 0.0
-    h.passModel(lp)
     rows = [(*_name(r.constraint), r.bound_type) for r in info.rows]
     columns = [_name(v) for v in info.columns]
-    return h, rows, columns
+    return lp, rows, columns
+
+
+# Above this many columns HiGHS's interior point method (with crossover, so that a basis, duals
+# and ranging follow) is chosen instead of its dual simplex; see benchmarks/README.md.
+IPM_FROM_COLUMNS = 200_000
+
+
+def load_highs(lp, verbose: bool = False, options: dict | None = None) -> highspy.Highs:
+    """A new highspy.Highs holding the LP, with the user's options (--solver-option) applied over
+    the defaults chosen by size."""
+    with _quiet_stdout(not verbose):
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(verbose))
+    chosen = {"solver": "ipm", "run_crossover": "on"} if lp.num_col_ >= IPM_FROM_COLUMNS else {}
+    for key, value in {**chosen, **(options or {})}.items():
+        try:
+            status = h.setOptionValue(key, value)
+        except Exception:  # highspy raises on a value of the wrong type
+            status = None
+        if status != highspy.HighsStatus.kOk:
+            raise InputError("--solver-option", [Problem(
+                f"HiGHS does not accept option {key}={value!r}",
+                "See the HiGHS options list (e.g. solver=ipm, presolve=off, time_limit=60).")])
+    h.passModel(lp)
+    return h
+
+
+def to_highs(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = None):
+    """Compile the Pyomo model and load it into a new highspy.Highs: (highs, rows, columns)."""
+    lp, rows, columns = compile_model(m)
+    return load_highs(lp, verbose, options), rows, columns
 
 
 def solve(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = None,
           ranging: bool = True) -> Solution:
+    """Solve the Pyomo model with HiGHS (compiled by Pyomo); see solve_lp."""
+    return solve_lp(*compile_model(m), verbose=verbose, options=options, ranging=ranging)
+
+
+def solve_lp(lp, rows: list, columns: list, verbose: bool = False, options: dict | None = None,
+             ranging: bool = True) -> Solution:
     """Solve the LP with HiGHS; read the solution only when HiGHS reports an optimum.
     With ranging (and a simplex basis), also HiGHS's cost and bound ranging."""
-    h, rows, columns = to_highs(m, verbose, options)
+    h = load_highs(lp, verbose, options)
     start = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - start
@@ -163,17 +187,33 @@ def solve(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = No
         return sol
     sol.objective_usd = h.getInfo().objective_function_value
     s = h.getSolution()
-    for (var, index), x, rc in zip(columns, s.col_value, s.col_dual):
-        sol.values.setdefault(var, {})[index] = x
-        sol.reduced_costs.setdefault(var, {})[index] = rc
-    lp = h.getLp()
-    for (con, index, sense), y, lo, up in zip(rows, s.row_dual, lp.row_lower_, lp.row_upper_):
-        sol.duals.setdefault(con, {})[index] = y
-        sol.senses.setdefault(con, {})[index] = sense
-        sol.rhs.setdefault(con, {})[index] = float(up if sense == 1 else lo)
+    _by_name(columns, s.col_value, sol.values)
+    _by_name(columns, s.col_dual, sol.reduced_costs)
+    lo, up = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+    sense = np.fromiter((r[2] for r in rows), dtype=int, count=len(rows))
+    rhs = np.where(sense == 1, up, lo)
+    names = [(r[0], r[1]) for r in rows]
+    _by_name(names, s.row_dual, sol.duals)
+    _by_name(names, sense.tolist(), sol.senses)
+    _by_name(names, rhs.tolist(), sol.rhs)
     if ranging:
         read_ranging(sol)
     return sol
+
+
+def _by_name(names: list, values, into: dict) -> None:
+    """into[name][index] = value, for (name, index) pairs in order, a run of one name at a time."""
+    values = list(values)
+    n = len(names)
+    i = 0
+    while i < n:
+        name = names[i][0]
+        j = i
+        while j < n and names[j][0] == name:
+            j += 1
+        target = into.setdefault(name, {})
+        target.update(zip((names[k][1] for k in range(i, j)), values[i:j]))
+        i = j
 
 
 def read_ranging(sol: Solution) -> bool:

@@ -73,20 +73,17 @@ def make_sweep(input_path: Path, data, assignments: list[str], exact: bool = Fal
 
 def live_model(input_path: Path, penalty: float | None = None):
     """A LiveModel of the input (with a penalty on unmet demand, if given, for stress tests)."""
-    from model.build import build_model
     from model.errors import NoSolutionError
     from model.live import LiveModel
     from model.results import collect
-    from model.run import Run, explain_no_solution
-    from model.solve import solve
+    from model.run import Run, single_plan, explain_no_solution, solve_plan_lp
     from model.validate import load
 
     data, net, warnings = load(input_path)
     if penalty is not None and data.settings.get("unmet_penalty_usd_per_t") is None:
         data = with_values(data, {})
         data.settings["unmet_penalty_usd_per_t"] = penalty
-    m = build_model(data, net)
-    sol = solve(m)
+    m, sol = solve_plan_lp(single_plan(data, net))
     if not sol.optimal:
         raise NoSolutionError("The base case of the sweep has no optimum. " + explain_no_solution(data, net, sol))
     return LiveModel(Run(data, net, m, sol, collect(data, net, sol), warnings))
@@ -109,17 +106,14 @@ def solve_point(live, sweep: Sweep, point) -> dict:
 
 
 def _rebuild_point(live, values) -> dict:
-    from model.build import build_model
     from model.live import LiveModel
     from model.network import build_network
     from model.results import collect
-    from model.run import Run
-    from model.solve import solve
+    from model.run import Run, single_plan, solve_plan_lp
 
     data = with_values(live.run.data, values)
     net = build_network(data)
-    m = build_model(data, net)
-    sol = solve(m, ranging=False)
+    m, sol = solve_plan_lp(single_plan(data, net), ranging=False)
     if not sol.optimal:
         return {"status": sol.status}
     return LiveModel(Run(data, net, m, sol, collect(data, net, sol), [])).solve()
