@@ -5,7 +5,8 @@ process per size times each phase of `corridor solve` and records its peak memor
 bare highspy solves the same LP from the compiled matrix (the reference for the solver's own
 time). Not part of the test suite.
 
-Run: python benchmarks/scale.py [SIZES...]     e.g. python benchmarks/scale.py 1000 10000 100000
+Run: python benchmarks/scale.py [SIZES...] [--years Y] [--scenarios S] [--builder fast|pyomo]
+     e.g. python benchmarks/scale.py 1000 10000 100000
 """
 
 from __future__ import annotations
@@ -23,85 +24,107 @@ from pathlib import Path
 PHASES = ("read", "build", "hand-off", "HiGHS", "extract", "write")
 
 
-def measure(case: str, out: str) -> dict:
-    """Run in a child process: time every phase of one solve."""
+def measure(case: str, out: str, robust: str | None = None, builder: str = "fast") -> dict:
+    """Run in a child process: time every phase of one solve, as corridor solve runs it."""
     times = {}
     t = time.perf_counter()
-    from model.build import build_model
+    import highspy
+
     from model.report import write_results
-    from model.results import collect
-    from model.solve import Solution, read_ranging, to_highs
-    from model.validate import load
+    from model.results import collect, collect_plan
+    from model.run import value_of_stochastic_solution
+    from model.solve import compile_model, load_highs, solve_lp
+    from model.validate import load_plan
 
     times["imports"] = time.perf_counter() - t
     t = time.perf_counter()
-    data, net, _ = load(case)
+    plan, _ = load_plan(case, robust=robust)
     times["read"] = time.perf_counter() - t
     t = time.perf_counter()
-    m = build_model(data, net)
+    if builder == "pyomo":
+        from model.build import build_model, build_plan
+
+        m = build_model(plan.data, plan.cases[0].net) if plan.single else build_plan(plan)
+        lp, rows, columns = compile_model(m)
+    else:
+        from model.fastlp import build_lp
+
+        lp, rows, columns = build_lp(plan)
     times["build"] = time.perf_counter() - t
     t = time.perf_counter()
-    h, rows, columns = to_highs(m)
+    h = load_highs(lp)
     times["hand-off"] = time.perf_counter() - t
-    t = time.perf_counter()
-    h.run()
-    times["HiGHS"] = time.perf_counter() - t
-    status = h.modelStatusToString(h.getModelStatus())
-    t = time.perf_counter()
-    sol = Solution(status, status == "Optimal", h.getInfo().objective_function_value, highs=h, rows=rows,
-                   columns=columns)
-    s = h.getSolution()
-    for (var, index), x, rc in zip(columns, s.col_value, s.col_dual):
-        sol.values.setdefault(var, {})[index] = x
-        sol.reduced_costs.setdefault(var, {})[index] = rc
-    lp = h.getLp()
-    for (con, index, sense), y, lo, up in zip(rows, s.row_dual, lp.row_lower_, lp.row_upper_):
-        sol.duals.setdefault(con, {})[index] = y
-        sol.senses.setdefault(con, {})[index] = sense
-        sol.rhs.setdefault(con, {})[index] = float(up if sense == 1 else lo)
-    read_ranging(sol)
-    results = collect(data, net, sol)
-    times["extract"] = time.perf_counter() - t
+    marks = {}
+
+    def clock(name):  # solve_lp's phases: 'solving' starts HiGHS, 'results' ends it
+        marks[name] = time.perf_counter()
+
+    sol = solve_lp(lp, rows, columns, phases=clock, highs=h)
+    times["HiGHS"] = sol.seconds
+    t0 = marks["results"]
+    if plan.single:
+        results = collect(plan.data, plan.cases[0].net, sol)
+    else:
+        extra = value_of_stochastic_solution(plan, None, sol, False, None) if plan.robust else (None, [])
+        results = collect_plan(plan, sol, robust=extra[0], extra_summary=extra[1])
+    times["extract"] = time.perf_counter() - t0
     t = time.perf_counter()
     write_results(results, Path(out))
     times["write"] = time.perf_counter() - t
-
-    import highspy
+    del results
 
     bare = highspy.Highs()
     bare.setOptionValue("output_flag", False)
+    for key, value in (("solver", "ipm"), ("run_crossover", "on")) if lp.num_col_ >= 200_000 else ():
+        bare.setOptionValue(key, value)
     bare.passModel(lp)
     t = time.perf_counter()
     bare.run()
     times["bare HiGHS"] = time.perf_counter() - t
-    return {"flows": len(net.flows), "rows": len(rows), "status": status, "times": times,
+    return {"flows": sum(len(c.net.flows) for c in plan.cases), "rows": len(rows), "cols": len(columns),
+            "status": sol.status, "method": sol.method, "times": times,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def main(sizes: list[int]) -> None:
+def main() -> None:
+    import argparse
+
     from model.generate import write_case
 
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    head = f"{'flows':>9}{'rows':>8}" + "".join(f"{p:>10}" for p in PHASES) + f"{'bare HiGHS':>11}{'ratio':>8}" \
-        + f"{'peak MB':>9}"
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000], help="flow variables per case")
+    ap.add_argument("--years", type=int, default=1)
+    ap.add_argument("--scenarios", type=int, default=0, help="solved as a robust plan over all of them")
+    ap.add_argument("--builder", choices=("fast", "pyomo"), default="fast")
+    args = ap.parse_args()
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"builder {args.builder}")
+    head = f"{'flows':>10}{'rows':>9}" + "".join(f"{p:>10}" for p in PHASES) + f"{'bare HiGHS':>11}{'ratio':>8}" \
+        + f"{'overhead':>9}{'peak MB':>9}  method"
     print(head)
-    for n in sizes:
+    for n in args.sizes:
         with tempfile.TemporaryDirectory() as d:
-            case = write_case(Path(d) / "case", n)
+            case = write_case(Path(d) / "case", n, years=args.years, scenarios=args.scenarios)
+            robust = "all" if args.scenarios else None
             code = ("import json, sys; sys.path.insert(0, %r); from benchmarks.scale import measure; "
-                    "print(json.dumps(measure(%r, %r)))" % (str(Path(__file__).resolve().parent.parent),
-                                                           str(case), str(Path(d) / "out.xlsx")))
+                    "print(json.dumps(measure(%r, %r, %r, %r)))" % (
+                        str(Path(__file__).resolve().parent.parent), str(case), str(Path(d) / "out.xlsx"), robust,
+                        args.builder))
             done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
             if done.returncode:
-                print(f"{n:>9}  failed: {done.stderr.strip().splitlines()[-1]}")
+                print(f"{n:>10}  failed: {done.stderr.strip().splitlines()[-1]}")
                 continue
             r = json.loads(done.stdout.strip().splitlines()[-1])
         t = r["times"]
         ours = sum(t[p] for p in PHASES)
-        print(f"{r['flows']:>9,}{r['rows']:>8,}" + "".join(f"{t[p]:>10.2f}" for p in PHASES)
-              + f"{t['bare HiGHS']:>11.2f}{ours / t['bare HiGHS']:>8.1f}{r['peak_mb']:>9,.0f}")
-    print("Seconds per phase; ratio = (read + build + hand-off + HiGHS + extract + write) / bare HiGHS solve.")
+        overhead = ours - t["HiGHS"]
+        print(f"{r['flows']:>10,}{r['rows']:>9,}" + "".join(f"{t[p]:>10.2f}" for p in PHASES)
+              + f"{t['bare HiGHS']:>11.2f}{ours / t['bare HiGHS']:>8.1f}{overhead / t['HiGHS']:>9.1f}"
+              + f"{r['peak_mb']:>9,.0f}  {r['method']}", flush=True)
+    print("Seconds per phase; ratio = (read + build + hand-off + HiGHS + extract + write) / bare HiGHS solve;\n"
+          "overhead = everything but HiGHS, over HiGHS's own time. extract includes HiGHS ranging (and, for a\n"
+          "robust plan, the base-only plan and its re-solve for the value of the stochastic solution).")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1000, 10000, 100000])
+    main()

@@ -3,7 +3,7 @@
 Prints points per second for `corridor sweep` serially and with worker processes, and the
 time of the same re-solves done with bare highspy calls (the same cost vectors pushed with
 changeColsCost, the same starting basis, then run): the ratio is our overhead per point.
-Not part of the test suite.  Run: python benchmarks/sweep_throughput.py [POINTS]
+Not part of the test suite.  Run: python benchmarks/sweep_throughput.py [POINTS] [--flows N]
 """
 
 from __future__ import annotations
@@ -22,9 +22,22 @@ from model.validate import load
 BASE = Path(__file__).resolve().parent.parent / "inputs" / "base_case.xlsx"
 
 
-def main(points: int = 400) -> None:
+def main(points: int = 400, flows: int | None = None) -> None:
+    if flows:  # a synthetic case: two legs that many routes share
+        import tempfile
+
+        from model.generate import write_case
+
+        case = write_case(Path(tempfile.mkdtemp()) / "case", flows)
+        legs = ("O00>B000", "B000>P000")
+    else:
+        case, legs = BASE, ("RUB>NVR", "DOS>MCN")
+    run_benchmark(case, legs, points)
+
+
+def run_benchmark(BASE: Path, legs: tuple[str, str], points: int) -> None:
     steps = int(round(points ** 0.5))
-    assignments = [f"Legs[RUB>NVR].cost_usd_per_t=*0.5:1.5:{steps}", f"Legs[DOS>MCN].cost_usd_per_t=*0.5:1.5:{steps}"]
+    assignments = [f"Legs[{leg}].cost_usd_per_t=*0.5:1.5:{steps}" for leg in legs]
     data, _, _ = load(BASE)
     sweep = make_sweep(BASE, data, assignments)
     n = len(sweep.points)
@@ -58,7 +71,7 @@ def main(points: int = 400) -> None:
         t = time.perf_counter() - start
         rows.append((f"corridor sweep, {workers} processes (incl. start-up)", t, t / bare))
 
-    print(f"Base case: {len(live.columns)} columns, {len(live.rows)} rows; {n} points "
+    print(f"{BASE.name}: {len(live.columns)} columns, {len(live.rows)} rows; {n} points "
           f"({steps} x {steps} grid of two leg costs)")
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{'':44}{'seconds':>9}{'points/s':>10}{'ms/point':>10}{'ratio':>8}")
@@ -69,4 +82,10 @@ def main(points: int = 400) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 400)
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("points", nargs="?", type=int, default=400)
+    ap.add_argument("--flows", type=int, help="a synthetic case of about this many flows instead of the base case")
+    a = ap.parse_args()
+    main(a.points, a.flows)

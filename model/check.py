@@ -287,6 +287,11 @@ def _year_rows(data: CorridorData, year: int) -> CorridorData:
     return out
 
 
+def _year_is(df: pd.DataFrame, year: int) -> pd.Series:
+    """Rows of the year (a year read back from a workbook may be 2030, 2030.0 or '2030')."""
+    return pd.to_numeric(df["year"], errors="coerce") == year
+
+
 def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[list[str], list[str]]:
     """(violations, notes) of a plan's result: each year's tables checked as a one-year result
     against that year's input rows; investments never shrink and serve only from their first year
@@ -305,12 +310,12 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
     weights = dict(zip(years, periods["weight"].fillna(1.0)))
     total = 0.0
     for y in years:
-        row = plan[plan["year"].astype(str) == str(y)]
+        row = plan[_year_is(plan, y)]
         if not len(row):
             errors.append(f"Plan: no row for {y}")
             continue
         r = row.iloc[0]
-        part = {n: (df[df["year"].astype(str) == str(y)].drop(columns=["year"]) if "year" in df.columns else df)
+        part = {n: (df[_year_is(df, y)].drop(columns=["year"]) if "year" in df.columns else df)
                 for n, df in sheets.items() if n not in ("Summary", "Plan", "Robust")}
         part["Summary"] = pd.DataFrame({"item": ["objective", "shipped", "transport cost", "handling cost",
                                                  "time (carrying) cost", "risk premium"],
@@ -326,7 +331,7 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
     if inv is not None and len(inv):
         opts = data.tables["Investments"].set_index("option")
         for o, block in inv.groupby("option"):
-            built = dict(zip(block["year"].astype(int), block["built_t"]))
+            built = dict(zip(pd.to_numeric(block["year"]).astype(int), block["built_t"]))
             first, lead = opts.loc[o, "first_year"], opts.loc[o, "lead_time_years"]
             start = None if first is None or first != first else first + (0 if lead != lead or lead is None else lead)
             for a, b in zip(years, years[1:]):

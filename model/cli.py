@@ -58,16 +58,25 @@ def cmd_solve(args) -> int:
             "Run it from the top folder of the repository, or give a workbook: corridor solve PATH.")])
     out = Path(args.output) if args.output else _default_output(src)
     options = dict(_parse_option(o) for o in args.solver_option)
+    from model.progress import Phases
+
     start = time.perf_counter()
-    run = solve_case(src, verbose=args.verbose, options=options, scenario=args.scenario, robust=args.robust)
+    phases = Phases(live=sys.stderr.isatty() and not args.verbose)
+    try:
+        run = solve_case(src, verbose=args.verbose, options=options, scenario=args.scenario, robust=args.robust,
+                         builder=args.builder, phases=phases)
+    except BaseException:
+        phases.done()  # erase the live line before the error is printed
+        raise
     if (args.scenario or args.robust) and not args.output:
         tag = "_".join(x for x in (args.scenario and args.scenario.replace("+", "_"),
                                    args.robust and "robust") if x)
         out = DEFAULT_OUTPUT_DIR / f"{src.stem}_{tag}_result.xlsx"
-    _print_warnings(str(src), run.warnings)
     write_results(run.results, out, input_path=src)
+    phases.done()
+    _print_warnings(str(src), run.warnings)
     print(summary_text(run.results))
-    print(f"\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s)")
+    print(f"\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: {phases.text()})")
     return 0
 
 
@@ -91,7 +100,7 @@ def plan_text(results) -> str:
             f"{rec['annual_cost_usd'] / 1e6:,.1f}", f"{rec['shipped_t'] / 1e6:,.2f}", f"{rec['unmet_t'] / 1e6:,.2f}"]
         lines.append("".join(f"{c:>{w}}" for c, (_, w) in zip(cells, heads)))
     inv = results.investments
-    if "scenario" in inv.columns:  # investments are shared by the scenarios: show them once
+    if "scenario" in inv.columns and len(inv):  # investments are shared by the scenarios: show them once
         inv = inv[inv["scenario"] == inv["scenario"].iloc[0]]
     built = inv[inv["built_t"] > 0] if len(inv) else inv
     lines.append("")
@@ -338,8 +347,15 @@ def cmd_generate(args) -> int:
     if args.flows < 100:
         raise InputError("--flows", [Problem(f"{args.flows} is too few; the smallest case has 400 flows",
                                              "Ask for 1000 or more.")])
-    out = write_case(Path(args.output), args.flows, args.seed)
-    print(f"Synthetic case with about {args.flows:,} flow variables written: {out}")
+    if args.years < 1 or args.scenarios < 0:
+        raise InputError("--years/--scenarios", [Problem("--years must be at least 1 and --scenarios at least 0",
+                                                         "For example --years 3 --scenarios 4.")])
+    out = write_case(Path(args.output), args.flows, args.seed, args.years, args.scenarios)
+    cases = args.years * (args.scenarios + 1)
+    print(f"Synthetic case with about {args.flows:,} flow variables per year and scenario"
+          + (f" ({cases} cases, about {args.flows * cases:,} in a robust plan)" if cases > 1 else "")
+          + f" written: {out}" + ("\nSolve the robust plan with: corridor solve PATH --robust all"
+                                  if args.scenarios else ""))
     return 0
 
 
@@ -396,10 +412,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--verbose", action="store_true", help="show HiGHS's log")
     s.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +, e.g. a+b")
     s.add_argument("--robust", metavar="A,B,...",
-                   help="one plan robust to these scenarios (probabilities from the Scenarios sheet; the base "
-                        "case takes the rest): shared investments, flows per scenario")
+                   help="one plan robust to these scenarios, or 'all' with a probability (probabilities from "
+                        "the Scenarios sheet; the base case takes the rest): shared investments, flows per scenario")
     s.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
-                   help="a HiGHS option, e.g. solver=ipm (repeatable)")
+                   help="a HiGHS option, e.g. solver=ipm (repeatable); by default dual simplex, and interior "
+                        "point with crossover from 200,000 columns")
+    s.add_argument("--builder", choices=("fast", "pyomo"), default="fast",
+                   help="build the LP as arrays (fast, default) or through the Pyomo model (the same LP, slower)")
     s.set_defaults(func=cmd_solve)
 
     v = sub.add_parser("validate", help="check a workbook and report every problem at once")
@@ -449,6 +468,8 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="write a synthetic case of a given size (for benchmarks)")
     g.add_argument("--flows", type=int, required=True, help="about how many flow variables")
     g.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    g.add_argument("--years", type=int, default=1, help="planned years (a Periods sheet when 2 or more)")
+    g.add_argument("--scenarios", type=int, default=0, help="scenarios with probabilities, for solve --robust all")
     g.add_argument("-o", "--output", required=True, help="a folder for CSV files, or a .xlsx path")
     g.set_defaults(func=cmd_generate)
 

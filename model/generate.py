@@ -20,8 +20,12 @@ N_ORIGINS, N_MARKETS, N_COMMODITIES = 10, 20, 10
 CLASSES = ("dry_bulk", "grain", "metals", "container")
 
 
-def generate_tables(flows: int, seed: int = 0) -> tuple[dict[str, pd.DataFrame], dict]:
-    """The sheets (as DataFrames) and settings of a case with about `flows` flow variables."""
+def generate_tables(flows: int, seed: int = 0, years: int = 1, scenarios: int = 0
+                    ) -> tuple[dict[str, pd.DataFrame], dict]:
+    """The sheets (as DataFrames) and settings of a case with about `flows` flow variables per year
+    and scenario; with years > 1 a Periods sheet (every 5 years from 2026, demand +10% and the
+    busiest port +20% each period), with scenarios > 0 that many scenarios (a port at half
+    capacity each, probability 0.5 / scenarios)."""
     rng = np.random.default_rng(seed)
     origins = [f"O{i:02d}" for i in range(N_ORIGINS)]
     markets = [f"M{j:02d}" for j in range(N_MARKETS)]
@@ -97,14 +101,30 @@ def generate_tables(flows: int, seed: int = 0) -> tuple[dict[str, pd.DataFrame],
               "Demand": demand, "Policies": policies}
     settings = {"scenario_name": f"synthetic, about {flows:,} flows (seed {seed})", "carrying_cost_rate": 0.08,
                 "unmet_penalty_usd_per_t": 1000.0}
+    if years > 1:
+        first = 2026
+        tables["Periods"] = pd.DataFrame({"year": [first + 5 * i for i in range(years)], "weight": 5})
+        grown = [demand.assign(year=first + 5 * i, demand_t=(demand["demand_t"] * 1.1 ** i).round(-3))
+                 for i in range(1, years)]
+        tables["Demand"] = pd.concat([demand, *grown], ignore_index=True)
+        busiest = capacities.iloc[[int(np.argmax(capacities["capacity_t"]))]]
+        tables["Capacities"] = pd.concat([capacities, *[busiest.assign(
+            year=first + 5 * i, capacity_t=(busiest["capacity_t"] * 1.2 ** i).round(-3)) for i in range(1, years)]],
+            ignore_index=True)
+        settings["discount_rate"] = 0.06
+    if scenarios > 0:
+        tables["Scenarios"] = pd.DataFrame([
+            {"scenario": f"S{i:02d}", "sheet": "Capacities", "key": ports[i % len(ports)], "column": "capacity_t",
+             "multiplier": 0.5, "probability": round(0.5 / scenarios, 6),
+             "description": f"port {ports[i % len(ports)]} at half capacity"} for i in range(scenarios)])
     return tables, settings
 
 
-def write_case(path: Path, flows: int, seed: int = 0) -> Path:
+def write_case(path: Path, flows: int, seed: int = 0, years: int = 1, scenarios: int = 0) -> Path:
     """A CSV folder (any path not ending in .xlsx) or a workbook."""
     from model.report import atomic_path, write_input_workbook
 
-    tables, settings = generate_tables(flows, seed)
+    tables, settings = generate_tables(flows, seed, years, scenarios)
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         return write_input_workbook(tables, path, settings=settings)

@@ -78,6 +78,9 @@ MAX_ROWS = 2_000_000  # per sheet
 MAX_CELLS = 50_000_000  # per file
 
 
+PROLOG_BYTES = 4096  # an XML part's declaration and DTD, if any, come first
+
+
 def _check_container(path: Path) -> None:
     """A real xlsx is a zip with a workbook part; refuse zip bombs before opening it."""
     fix = "Save the file as an Excel workbook (.xlsx) in Excel or LibreOffice, or pass a folder of CSV files."
@@ -99,6 +102,19 @@ def _check_container(path: Path) -> None:
             f"is refused: it unpacks to {size / 2**20:,.0f} MiB in {len(infos):,} parts, above the limit of "
             f"{MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MiB and {MAX_ZIP_ENTRIES:,} parts (a possible zip bomb)",
             "For a very large case, use a folder of CSV files.")])
+    # A DTD or entity declaration sits in an XML part's prolog, before the root element. Excel never
+    # writes one; refuse it whichever XML parser openpyxl uses (lxml does not expand entities, the
+    # standard library would).
+    with zipfile.ZipFile(path) as z:
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels")):
+                with z.open(info) as part:
+                    head = part.read(PROLOG_BYTES)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:  # '<' in text is always escaped
+                    raise InputError(str(path), [Problem(
+                        f"is refused: its XML part {info.filename} declares entities or a DTD, which workbooks "
+                        "saved by Excel never do (a possible XML bomb)", "Open it in Excel and save it again as "
+                        ".xlsx.")])
 
 
 def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str, str]], list[str]]:

@@ -8,7 +8,6 @@ these, so a cost or a membership is computed once.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -26,6 +25,17 @@ class Route:
     corridor: str
     nodes: tuple[str, ...]
     classes: frozenset[str] | None  # None: every class
+    legs: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # Nodes and legs the route passes, with how many times it passes each.
+    elements: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        legs = tuple(leg_id(a, b) for a, b in zip(self.nodes, self.nodes[1:]))
+        elements: dict[str, int] = {}
+        for e in self.nodes + legs:
+            elements[e] = elements.get(e, 0) + 1
+        object.__setattr__(self, "legs", legs)
+        object.__setattr__(self, "elements", elements)
 
     @property
     def origin(self) -> str:
@@ -34,15 +44,6 @@ class Route:
     @property
     def market(self) -> str:
         return self.nodes[-1]
-
-    @property
-    def legs(self) -> tuple[str, ...]:
-        return tuple(leg_id(a, b) for a, b in zip(self.nodes, self.nodes[1:]))
-
-    @property
-    def elements(self) -> Counter:
-        """Nodes and legs the route passes, with how many times it passes each."""
-        return Counter(self.nodes) + Counter(self.legs)
 
     def carries(self, cargo_class: str) -> bool:
         return self.classes is None or cargo_class in self.classes
@@ -180,18 +181,26 @@ class Network:
 
     def capacity_users(self) -> dict[int, list[tuple[Flow, int]]]:
         """For each Capacities row: the flows through its element whose class it limits,
-        with how many times a tonne of the flow passes the element."""
+        with how many times a tonne of the flow passes the element (in flow order)."""
+        return self._capacity_users
+
+    @cached_property
+    def _capacity_users(self) -> dict[int, list[tuple[Flow, int]]]:
         rows_of: dict[str, list[CapacityRow]] = {}
         for c in self.capacity_rows:
             rows_of.setdefault(c.element, []).append(c)
         users: dict[int, list[tuple[Flow, int]]] = {c.row: [] for c in self.capacity_rows}
-        elements = {r: route.elements for r, route in self.routes.items()}
-        for k, r in self.flows:
+        limits: dict[tuple[str, str], list[tuple[list, int]]] = {}  # (route, class) -> (users list, passes)
+        for f in self.flows:
+            k, r = f
             cls = self.commodity_class[k]
-            for element, passes in elements[r].items():
-                for c in rows_of.get(element, ()):
-                    if c.cargo_class is None or c.cargo_class == cls:
-                        users[c.row].append(((k, r), passes))
+            hits = limits.get((r, cls))
+            if hits is None:
+                hits = limits[(r, cls)] = [
+                    (users[c.row], passes) for element, passes in self.routes[r].elements.items()
+                    for c in rows_of.get(element, ()) if c.cargo_class is None or c.cargo_class == cls]
+            for target, passes in hits:
+                target.append((f, passes))
         return users
 
     def commodity_matches(self, k: str, selector: str | None) -> bool:
@@ -288,27 +297,36 @@ def build_network(data: CorridorData) -> Network:
                    for rec in t["Supply"].to_dict("records")]
     origins_of = supply_origins(supply_rows)
     flows, cost, demand_of, demand_flows = [], {}, {}, {}
-    to_market: dict[str, list[tuple[str, Route]]] = {}
+    path_cost: dict[tuple[str, str], tuple[float, float]] = {}  # (route, class) -> (transport, handling)
+    route_risk = {r: sum(risk_pct.get(c, 0.0) for c in countries_of[r]) for r in routes}  # % of value
+    by_market_origin: dict[tuple[str, str], list[tuple[str, Route]]] = {}
     for r, route in routes.items():
-        to_market.setdefault(route.market, []).append((r, route))
+        by_market_origin.setdefault((route.market, route.origin), []).append((r, route))
+    route_order = {r: i for i, r in enumerate(routes)}
+    origins_at: dict[str, list[str]] = {}  # market -> origins with a route there, in route order
+    for market, origin in by_market_origin:
+        origins_at.setdefault(market, []).append(origin)
     for d in demand_rows:
         k = d.commodity
         cls = commodity_class[k]
-        for r, route in to_market.get(d.market, ()):
-            if (d.origin and route.origin != d.origin) or not route.carries(cls):
-                continue
-            if k in origins_of and route.origin not in origins_of[k]:
+        origins = [d.origin] if d.origin else origins_at.get(d.market, [])
+        candidates = [pair for o in origins if k not in origins_of or o in origins_of[k]
+                      for pair in by_market_origin.get((d.market, o), ())]
+        if len(origins) > 1:  # keep route order across origins
+            candidates.sort(key=lambda pair: route_order[pair[0]])
+        for r, route in candidates:
+            if not route.carries(cls):
                 continue
             f = (k, r)
             flows.append(f)
             demand_of[f] = d.row
             demand_flows.setdefault(d.row, []).append(f)
-            cost[f] = CostParts(
-                transport=sum(tariff.get((leg, cls), legs[leg][0]) for leg in route.legs),
-                handling=sum(tariff.get((n, cls), handling[n]) for n in route.nodes),
-                time=value[k] * rate * transit_days[r] / DAYS_PER_YEAR,
-                risk=value[k] * sum(risk_pct.get(c, 0.0) for c in countries_of[r]) / 100.0,
-            )
+            th = path_cost.get((r, cls))
+            if th is None:
+                th = path_cost[(r, cls)] = (sum(tariff.get((leg, cls), legs[leg][0]) for leg in route.legs),
+                                            sum(tariff.get((n, cls), handling[n]) for n in route.nodes))
+            cost[f] = CostParts(th[0], th[1], value[k] * rate * transit_days[r] / DAYS_PER_YEAR,
+                                value[k] * route_risk[r] / 100.0)
 
     capacity_rows = [CapacityRow(rec[ROW], rec["element"], rec["cargo_class"] or None, rec["capacity_t"])
                      for rec in t["Capacities"].to_dict("records")]

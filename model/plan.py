@@ -163,9 +163,12 @@ def robust_scenarios(data: CorridorData, spec: str) -> list[tuple[str, float]]:
     probability the others leave; InputError when a probability is missing, conflicting or too large."""
     from model.scenarios import scenario_names
 
-    names = [n.strip() for n in spec.split(",") if n.strip()]
     known = scenario_names(data)
     rows = data.tables["Scenarios"]
+    if spec.strip().lower() == "all":
+        with_p = set(rows.loc[rows["probability"].notna(), "scenario"])
+        spec = ",".join(n for n in known if n in with_p)
+    names = [n.strip() for n in spec.split(",") if n.strip()]
     problems, out = [], []
     for name in names:
         if name == BASE:

@@ -8,6 +8,7 @@ written over the input it was read from.
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import os
 import tempfile
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.comments import Comment
@@ -192,69 +194,157 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None):
     return ws
 
 
+class _Cells:
+    """Cells for a write-only sheet: a styled cell per number format (styles copied from one
+    prototype each, the costly look-up done once), text that starts with '=' kept as text."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.styles: dict = {}
+
+    def styled(self, value, number_format: str | None = None, font=None, fill=None, alignment=None):
+        cell = WriteOnlyCell(self.ws, value=_safe(value))
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+        key = (number_format, id(font), id(fill), id(alignment))
+        style = self.styles.get(key)
+        if style is None:
+            if number_format:
+                cell.number_format = number_format
+            if font is not None:
+                cell.font = font
+            if fill is not None:
+                cell.fill = fill
+            if alignment is not None:
+                cell.alignment = alignment
+            self.styles[key] = copy.copy(cell._style)
+        else:
+            cell._style = copy.copy(style)
+        return cell
+
+    def row(self, values, formats) -> list:
+        out = []
+        for v, fmt in zip(values, formats):
+            v = _safe(v)
+            if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
+                out.append(self.styled(v, fmt))
+            elif isinstance(v, str) and v.startswith("="):
+                out.append(self.styled(v))
+            else:
+                out.append(v)
+        return out
+
+    def header(self, names) -> list:
+        return [self.styled(n, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN) for n in names]
+
+
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+
+
+def _widths(ws, df: pd.DataFrame, labels: list[str]) -> None:
+    for j, col in enumerate(df.columns):
+        head = df[col].head(200)
+        width = max([len(str(labels[j]))] + [len(f"{v:,.2f}") if isinstance(v, float) else len(str(v)) for v in head])
+        ws.column_dimensions[get_column_letter(j + 1)].width = min(max(10, width + 2), 60)
+
+
+def _wo_table(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None, labels: bool = True):
+    """A write-only sheet: the note (if any), a blank row, the styled header, the rows with number
+    formats by column unit; widths from the first 200 rows; the header frozen."""
+    ws = wb.create_sheet(title)
+    cells = _Cells(ws)
+    names = [header(c) if labels else str(c) for c in df.columns]
+    _widths(ws, df, names)
+    ws.freeze_panes = "A4" if note else "A2"
+    if note:
+        ws.append([cells.styled(note, font=NOTE_FONT)])
+        ws.append([])
+    ws.append(cells.header(names))
+    formats = [_number_format(c) for c in df.columns]
+    for values in df.itertuples(index=False, name=None):
+        ws.append(cells.row(values, formats))
+    return ws, cells
+
+
+NOTE_FONT = Font(italic=True)
+
+
 def _summary_sheet(wb: Workbook, summary: pd.DataFrame) -> None:
     ws = wb.create_sheet("Summary")
-    _append(ws, ["item", "value", "unit"])
-    fmt = {"USD/yr": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "s": "0.000", "per year": "0.00%"}
-    for item, value, unit in summary.itertuples(index=False):
-        _append(ws, [item, value, unit])
-        if unit in fmt and isinstance(value, (int, float)):
-            ws.cell(row=ws.max_row, column=2).number_format = fmt[unit]
-            ws.cell(row=ws.max_row, column=2).alignment = Alignment(horizontal="right")
-    _style_header(ws)
-    ws.column_dimensions["A"].width = 26
+    cells = _Cells(ws)
+    ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 68
     ws.column_dimensions["C"].width = 10
+    ws.freeze_panes = "A2"
+    ws.append(cells.header(["item", "value", "unit"]))
+    fmt = {"USD/yr": "#,##0", "USD": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "s": "0.000",
+           "per year": "0.00%"}
+    right = Alignment(horizontal="right")
+    for item, value, unit in summary.itertuples(index=False):
+        if unit in fmt and isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.append([item, cells.styled(value, fmt[unit], alignment=right), unit])
+        else:
+            ws.append(cells.row([item, value, unit], [None] * 3))
 
 
-def _corridor_charts(ws, results: Results) -> None:
-    """Below the table, tonnes by corridor and commodity; to the right, a bar chart of
-    tonnes by corridor and a stacked one by commodity."""
+def _corridor_pivot(results: Results) -> tuple[pd.DataFrame, str]:
+    """Tonnes by corridor (rows) and commodity, or by year for a plan (base scenario)."""
     c = results.corridors
+    if "scenario" in c.columns:
+        c = c[c["scenario"] == c["scenario"].iloc[0]] if len(c) else c
+    if "year" in c.columns:
+        overall = c[c["commodity"] == ALL]
+        pivot = overall.pivot_table(index="corridor", columns="year", values="tonnes_t", aggfunc="sum", fill_value=0.0)
+        order = overall.groupby("corridor")["tonnes_t"].sum().sort_values(ascending=False).index
+        return pivot.reindex(order).fillna(0.0), "Tonnes per year by corridor and year (t/yr)"
     overall = c[c["commodity"] == ALL]
-    n = len(overall)
-    if n == 0:
-        return
-    first = 4  # the table's header is row 3 (after the note); data from row 4
     pivot = (c[c["commodity"] != ALL].pivot_table(index="corridor", columns="commodity", values="tonnes_t",
                                                    aggfunc="sum", fill_value=0.0)
              .reindex(overall["corridor"]).fillna(0.0))
-    top = first + len(c) + 3
-    _put(ws, top - 1, 1, "Tonnes per year by corridor and commodity (t/yr)").font = Font(bold=True)
+    return pivot, "Tonnes per year by corridor and commodity (t/yr)"
+
+
+def _corridors_sheet(wb: Workbook, results: Results) -> None:
+    """The Corridors table; below it, tonnes by corridor and commodity (or year); to the right,
+    bar charts of tonnes by corridor, all commodities, and stacked by commodity (clustered by
+    year for a plan)."""
+    ws, cells = _wo_table(wb, "Corridors", results.corridors, SHEET_NOTES.get("Corridors"))
+    pivot, title = _corridor_pivot(results)
+    n = len(pivot)
+    if n == 0:
+        return
+    first = 4  # the table's header is row 3 (after the note); data from row 4
+    top = first + len(results.corridors) + 3
+    ws.append([])
+    ws.append([])
+    ws.append([cells.styled(title, font=Font(bold=True))])
     table = pivot.reset_index()
-    for j, col in enumerate(table.columns, start=1):
-        cell = _put(ws, top, j, str(col))
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    for i, values in enumerate(table.itertuples(index=False), start=top + 1):
-        for j, v in enumerate(values, start=1):
-            cell = _put(ws, i, j, v)
-            if j > 1:
-                cell.number_format = "#,##0"
-    for j in range(5, len(table.columns) + 1):
-        ws.column_dimensions[get_column_letter(j)].width = 13
-    anchor = get_column_letter(max(len(table.columns), 4) + 2)
-
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = "Tonnes by corridor, all commodities"
-    chart.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=first + n - 1), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=first + n - 1))
-    _bar_axes(chart)
-    chart.legend = None
-    ws.add_chart(chart, f"{anchor}3")
-
+    ws.append(cells.header([str(col) for col in table.columns]))
+    for values in table.itertuples(index=False, name=None):
+        ws.append(cells.row(values, [None] + ["#,##0"] * (len(values) - 1)))
+    anchor = get_column_letter(max(len(table.columns), len(results.corridors.columns)) + 2)
+    plan = "year" in results.corridors.columns
+    if not plan:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Tonnes by corridor, all commodities"
+        chart.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=first + n - 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=first + n - 1))
+        _bar_axes(chart)
+        chart.legend = None
+        ws.add_chart(chart, f"{anchor}3")
     stacked = BarChart()
     stacked.type = "bar"
-    stacked.grouping = "stacked"
-    stacked.overlap = 100
-    stacked.title = "Tonnes by corridor and commodity"
+    if not plan:
+        stacked.grouping = "stacked"
+        stacked.overlap = 100
+    stacked.title = "Tonnes by corridor and year" if plan else "Tonnes by corridor and commodity"
     stacked.add_data(Reference(ws, min_col=2, max_col=1 + pivot.shape[1], min_row=top, max_row=top + n),
                      titles_from_data=True)
     stacked.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + n))
     _bar_axes(stacked)
     stacked.legend.position = "b"
-    ws.add_chart(stacked, f"{anchor}24")
+    ws.add_chart(stacked, f"{anchor}{3 if plan else 24}")
 
 
 def _bar_axes(chart: BarChart) -> None:
@@ -268,25 +358,57 @@ def _bar_axes(chart: BarChart) -> None:
 
 
 def write_results(results: Results, path: Path, input_path: Path | None = None) -> Path:
-    """The result workbook a planner opens and forwards."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    _summary_sheet(wb, results.summary)
-    for name, df in results.sheets().items():
-        if name == "Summary":
-            continue
-        if name == "Sources":
-            ws = wb.create_sheet("Sources")
-            if len(df.columns):
-                _write_table(ws, df, labels=False)
-                _style_header(ws)
-            continue
-        ws = _sheet(wb, name, df, SHEET_NOTES.get(name))
-        if name == "Corridors":
-            _corridor_charts(ws, results)
-    with atomic_path(path, forbidden=input_path) as tmp:
-        wb.save(tmp)
-    return Path(path)
+    """The result workbook a planner opens and forwards, written in openpyxl's write-only mode
+    (rows streamed to the file, memory flat in the number of rows). A Routes table longer than
+    the setting routes_sheet_rows goes whole to <result>_routes.csv beside it."""
+    path = Path(path)
+    if input_path is not None and path.resolve() == Path(input_path).resolve():
+        raise OutputError(f"the output {path} is the input file; the input is never overwritten. "
+                          "Choose another output path with -o.")
+    routes, routes_note = results.routes, SHEET_NOTES["Routes"]
+    if len(routes) > results.routes_sheet_rows:
+        csv = path.with_name(path.stem + "_routes.csv")
+        with atomic_path(csv, forbidden=input_path) as tmp:
+            routes.to_csv(tmp, index=False)
+        used = routes["tonnes_t"] > 0
+        routes = pd.concat([routes[used], routes[~used].sort_values("reduced_cost_usd_per_t", kind="stable")])
+        routes = routes.head(results.routes_sheet_rows)
+        routes_note = (f"{len(routes):,} of {len(results.routes):,} routes: the ones used, then the unused ones "
+                       f"closest to being used (lowest reduced cost). Every route is in {csv.name}, beside this "
+                       "workbook. " + routes_note)
+    wb = Workbook(write_only=True)
+    try:
+        _summary_sheet(wb, results.summary)
+        for name, df in results.sheets().items():
+            if name == "Summary":
+                continue
+            if name == "Sources":
+                if len(df.columns):
+                    _wo_table(wb, "Sources", df, labels=False)
+                else:
+                    wb.create_sheet("Sources")
+            elif name == "Corridors":
+                _corridors_sheet(wb, results)
+            elif name == "Routes":
+                _wo_table(wb, name, routes, routes_note)
+            else:
+                _wo_table(wb, name, df, SHEET_NOTES.get(name))
+        with atomic_path(path, forbidden=input_path) as tmp:
+            wb.save(tmp)
+    except BaseException:
+        _discard(wb)
+        raise
+    return path
+
+
+def _discard(wb: Workbook) -> None:
+    """Close the streams of a write-only workbook that will not be saved, quietly: left to the
+    garbage collector, each would print an lxml error on closing half-written XML."""
+    for ws in wb.worksheets:
+        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
 
 
 def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: dict | None = None,

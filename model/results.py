@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from model import __version__
@@ -68,6 +69,7 @@ class Results:
     bottlenecks: pd.DataFrame
     investments: pd.DataFrame
     plan: dict[str, pd.DataFrame] | None = None  # a plan's own sheets (Plan, Robust), after the Summary
+    routes_sheet_rows: int = 2000  # the most rows the Routes sheet holds (setting routes_sheet_rows)
 
     def summary_value(self, item: str):
         return self.summary.set_index("item").loc[item, "value"]
@@ -84,25 +86,30 @@ class Results:
 
 def route_table(net: Network, sol: Solution) -> pd.DataFrame:
     """Every (route, commodity) the model may use: cost per tonne and its parts, tonnes, reduced cost."""
-    rows = []
-    for k, r in net.flows:
-        route, c = net.routes[r], net.cost[(k, r)]
-        tonnes = sol.value("Flow", (k, r))
-        rows.append({
-            "commodity": k, "origin": route.origin, "market": route.market, "route": r,
-            "corridor": route.corridor, "tonnes_t": tonnes if tonnes > TOL_T else 0.0,
-            "cost_usd_per_t": c.total, "transport_usd_per_t": c.transport, "handling_usd_per_t": c.handling,
-            "time_usd_per_t": c.time, "risk_usd_per_t": c.risk,
-            "cost_usd": c.total * tonnes if tonnes > TOL_T else 0.0,
-            "transit_days": net.transit_days[r],
-            "countries": "-".join(net.countries_of[r]),
-            "reduced_cost_usd_per_t": _clean(sol.reduced_costs.get("Flow", {}).get((k, r), 0.0), c.total),
-        })
-        low, high = sol.cost_range("Flow", (k, r))
-        rows[-1]["break_even_cost_usd_per_t"] = low if tonnes <= TOL_T else float("nan")
-        rows[-1]["cost_range_low_usd_per_t"] = low
-        rows[-1]["cost_range_high_usd_per_t"] = high
-    return pd.DataFrame(rows, columns=ROUTE_COLUMNS)
+    flows = net.flows
+    routes = [net.routes[r] for _, r in flows]
+    parts = [net.cost[f] for f in flows]
+    values, rcs = sol.values.get("Flow", {}), sol.reduced_costs.get("Flow", {})
+    tonnes = np.fromiter((values.get(f, 0.0) for f in flows), dtype=float, count=len(flows))
+    used = tonnes > TOL_T
+    tonnes = np.where(used, tonnes, 0.0)
+    total = np.fromiter((c.total for c in parts), dtype=float, count=len(flows))
+    rc = np.fromiter((rcs.get(f, 0.0) for f in flows), dtype=float, count=len(flows))
+    rc = np.where(np.abs(rc) <= 1e-9 * np.maximum(1.0, np.abs(total)), 0.0, rc)
+    ranges = sol.cost_ranges.get("Flow", {})
+    nan = (float("nan"), float("nan"))
+    low_high = np.array([ranges.get(f, nan) for f in flows], dtype=float).reshape(len(flows), 2)
+    countries = {r: "-".join(c) for r, c in net.countries_of.items()}
+    return pd.DataFrame({
+        "commodity": [k for k, _ in flows], "origin": [r.origin for r in routes], "market": [r.market for r in routes],
+        "route": [r for _, r in flows], "corridor": [r.corridor for r in routes], "tonnes_t": tonnes,
+        "cost_usd_per_t": total, "transport_usd_per_t": [c.transport for c in parts],
+        "handling_usd_per_t": [c.handling for c in parts], "time_usd_per_t": [c.time for c in parts],
+        "risk_usd_per_t": [c.risk for c in parts], "cost_usd": total * tonnes,
+        "transit_days": [net.transit_days[r] for _, r in flows], "countries": [countries[r] for _, r in flows],
+        "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
+        "cost_range_low_usd_per_t": low_high[:, 0], "cost_range_high_usd_per_t": low_high[:, 1],
+    }, columns=ROUTE_COLUMNS)
 
 
 def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -123,7 +130,10 @@ def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
 def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | None = None) -> Results:
     """Every output table of one optimal solve."""
     routes = route_table(net, sol)
-    flows = routes.loc[routes["tonnes_t"] > TOL_T, FLOW_COLUMNS].reset_index(drop=True)
+    if data.settings.get("include_zero_flows") is True:
+        flows = routes[FLOW_COLUMNS].reset_index(drop=True)
+    else:
+        flows = routes.loc[routes["tonnes_t"] > TOL_T, FLOW_COLUMNS].reset_index(drop=True)
     flows = flows.sort_values(["commodity", "tonnes_t"], ascending=[True, False], kind="stable")
 
     corridors = _shares(flows, "corridor")
@@ -140,8 +150,9 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
 
     cap_rows = []
     users = net.capacity_users()
+    x = sol.values.get("Flow", {})
     for c in net.capacity_rows:
-        used = sum(passes * sol.value("Flow", f) for f, passes in users[c.row])
+        used = sum(passes * x.get(f, 0.0) for f, passes in users[c.row])
         added = _clean(sum(sol.value("Build", o.option) for o in net.options_of(c)), c.capacity_t)
         total = c.capacity_t + added
         slack = total - used
@@ -160,7 +171,7 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
 
     dem_rows = []
     for d in net.demand_rows:
-        delivered = sum(sol.value("Flow", f) for f in net.flows_of_demand(d.row))
+        delivered = sum(x.get(f, 0.0) for f in net.flows_of_demand(d.row))
         unmet = sol.value("Unmet", d.row)
         dem_rows.append({"commodity": d.commodity, "origin": d.origin or "any", "market": d.market,
                          "demand_t": d.demand_t, "delivered_t": _clean(delivered, d.demand_t),
@@ -172,7 +183,7 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
 
     sup_rows = []
     for s in net.supply_rows:
-        shipped_s = sum(sol.value("Flow", f) for f in net.flows_of_supply(s))
+        shipped_s = sum(x.get(f, 0.0) for f in net.flows_of_supply(s))
         sup_rows.append({"commodity": s.commodity, "origin": s.origin, "min_t": s.min_t, "max_t": s.max_t,
                          "shipped_t": _clean(shipped_s, s.max_t),
                          "value_of_more_supply_usd_per_t": _clean(sol.relaxation_value("supply_max", s.row)),
@@ -181,10 +192,13 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
     supply = pd.DataFrame(sup_rows, columns=COLUMNS["Supply"])
 
     pol_rows = []
+    totals: dict[int, float] = {}  # id of a policy's total flow list -> its tonnes (shared by '*' targets)
     for p in net.policy_limits:
         selected, total = net.policy_flows(p)
-        s_t = sum(sol.value("Flow", f) for f in selected)
-        t_t = sum(sol.value("Flow", f) for f in total)
+        s_t = sum(x.get(f, 0.0) for f in selected)
+        if id(total) not in totals:
+            totals[id(total)] = sum(x.get(f, 0.0) for f in total)
+        t_t = totals[id(total)]
         bound = p.value * t_t if p.is_share else p.value
         slack = bound - s_t if p.is_max else s_t - bound
         pol_rows.append({
@@ -254,7 +268,8 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
     summary = pd.DataFrame(items, columns=COLUMNS["Summary"])
     bottlenecks = bottleneck_table(net, sol, capacity, policies, supply)
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
-                   routes, demand, supply, policies, data.sources, bottlenecks, investments)
+                   routes, demand, supply, policies, data.sources, bottlenecks, investments,
+                   routes_sheet_rows=int(data.settings.get("routes_sheet_rows") or 2000))
 
 
 def _mt(t: float) -> str:
@@ -380,4 +395,5 @@ def collect_plan(plan, sol: Solution, input_name: str | None = None, robust: pd.
         sheets["Robust"] = robust
     return Results(summary, tables["flows"], tables["corridors"], tables["countries"], tables["capacity"],
                    tables["routes"], tables["demand"], tables["supply"], tables["policies"], plan.data.sources,
-                   tables["bottlenecks"], tables["investments"], sheets)
+                   tables["bottlenecks"], tables["investments"], sheets,
+                   routes_sheet_rows=int(plan.data.settings.get("routes_sheet_rows") or 2000))

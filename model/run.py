@@ -13,7 +13,8 @@ from model.inputs import CorridorData
 from model.network import Network
 from model.plan import BASE, Plan
 from model.results import Results, collect, collect_plan
-from model.solve import Solution, solve, solve_lp
+from model.progress import NoPhases
+from model.solve import Solution, solve_lp
 from model.validate import load_plan
 
 # Penalty used only to find out which demand cannot be met: far above any freight cost,
@@ -32,33 +33,50 @@ class Run:
 
 
 def solve_case(path: str | Path, verbose: bool = False, options: dict | None = None,
-               scenario: str | None = None, robust: str | None = None, builder: str = "fast") -> Run:
+               scenario: str | None = None, robust: str | None = None, builder: str = "fast",
+               phases=None) -> Run:
     """Solve a workbook or CSV folder (with a scenario applied, if named; as a robust plan over the
     scenarios of `robust`, 'a,b', if given); raise InputError or NoSolutionError with the reason.
     A workbook with a Periods sheet, or a robust plan, is solved as one LP over all its cases.
     builder: 'fast' assembles the LP as arrays (model.fastlp), 'pyomo' builds the Pyomo model of
     model/build/ and compiles it; both give the identical LP (tests/test_fastlp.py)."""
+    phases = phases or NoPhases()
+    phases("reading")
     plan, warnings = load_plan(path, scenario, robust)
     if not plan.single:
-        return solve_plan(plan, path, warnings, verbose, options, builder)
-    data, net = plan.data, plan.cases[0].net
-    m, sol = solve_plan_lp(plan, verbose, options, builder=builder)
-    if not sol.optimal:
-        raise NoSolutionError(explain_no_solution(data, net, sol, verbose))
-    return Run(data, net, m, sol, collect(data, net, sol, input_name=Path(path).name), warnings)
+        run = solve_plan(plan, path, warnings, verbose, options, builder, phases)
+    else:
+        data, net = plan.data, plan.cases[0].net
+        m, sol = solve_plan_lp(plan, verbose, options, builder=builder, phases=phases)
+        if not sol.optimal:
+            raise NoSolutionError(explain_no_solution(data, net, sol, verbose))
+        run = Run(data, net, m, sol, collect(data, net, sol, input_name=Path(path).name), warnings)
+    phases("writing")
+    summary = run.results.summary
+    at = summary.index[summary["item"] == "solve time"]
+    row = pd.DataFrame([("run time by phase", phases.text(), "")], columns=summary.columns)
+    run.results.summary = pd.concat([summary.loc[: at[0]], row, summary.loc[at[0] + 1:]], ignore_index=True) \
+        if len(at) else pd.concat([summary, row], ignore_index=True)
+    return run
 
 
 def solve_plan_lp(plan: Plan, verbose: bool = False, options: dict | None = None, ranging: bool = True,
-                  builder: str = "fast") -> tuple[object, Solution]:
+                  builder: str = "fast", phases=None) -> tuple[object, Solution]:
     """(Pyomo model or None, Solution) of a plan's LP, built by the fast path or by Pyomo."""
+    phases = phases or NoPhases()
+    phases("building")
     if builder == "pyomo":
         from model.build import build_model, build_plan
+        from model.solve import compile_model
 
         m = build_model(plan.data, plan.cases[0].net) if plan.single else build_plan(plan)
-        return m, solve(m, verbose=verbose, options=options, ranging=ranging)
-    from model.fastlp import build_lp
+        lp, rows, columns = compile_model(m)
+    else:
+        from model.fastlp import build_lp
 
-    return None, solve_lp(*build_lp(plan), verbose=verbose, options=options, ranging=ranging)
+        m = None
+        lp, rows, columns = build_lp(plan)
+    return m, solve_lp(lp, rows, columns, verbose=verbose, options=options, ranging=ranging, phases=phases)
 
 
 def single_plan(data: CorridorData, net: Network) -> Plan:
@@ -69,11 +87,11 @@ def single_plan(data: CorridorData, net: Network) -> Plan:
 
 
 def solve_plan(plan: Plan, path, warnings, verbose: bool = False, options: dict | None = None,
-               builder: str = "fast") -> Run:
+               builder: str = "fast", phases=None) -> Run:
     """Solve a plan of several years and/or scenarios as one LP. For a robust plan, also solve
     the plan for the base case alone, fix its investments, and re-solve every scenario: the
     value of the stochastic solution is what planning for the base case alone would cost more."""
-    m, sol = solve_plan_lp(plan, verbose, options, builder=builder)
+    m, sol = solve_plan_lp(plan, verbose, options, builder=builder, phases=phases)
     if not sol.optimal:
         raise NoSolutionError(_plan_no_solution(plan, sol, verbose))
     robust, extra = None, []

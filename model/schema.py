@@ -77,6 +77,13 @@ SETTINGS = (
     Setting("unmet_penalty_usd_per_t", NUM, "USD/t", None, 0.0,
             "Cost of each demanded tonne not delivered. Blank: demand is hard and the model is "
             "infeasible if it cannot be met."),
+    Setting("include_zero_flows", BOOL, "", False, None,
+            "TRUE: the Flows sheet lists every commodity and route the model may use, with 0 t where unused. "
+            "FALSE: only the flows used."),
+    Setting("routes_sheet_rows", NUM, "rows", 2000, 1.0,
+            "Most rows on the Routes sheet: the routes used, then the unused ones closest to being used. When "
+            "there are more, the full table is written beside the workbook as <result>_routes.csv.",
+            max=1048575.0),
     Setting("discount_rate", NUM, "per year", 0.0, 0.0,
             "With a Periods sheet: the rate that discounts each year's cost to the first year.", max=1.0),
     Setting("worst_case_weight", NUM, "", 0.0, 0.0,

@@ -171,13 +171,18 @@ def solve(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = No
 
 
 def solve_lp(lp, rows: list, columns: list, verbose: bool = False, options: dict | None = None,
-             ranging: bool = True) -> Solution:
+             ranging: bool = True, phases=None, highs: highspy.Highs | None = None) -> Solution:
     """Solve the LP with HiGHS; read the solution only when HiGHS reports an optimum.
-    With ranging (and a simplex basis), also HiGHS's cost and bound ranging."""
-    h = load_highs(lp, verbose, options)
+    With ranging (and a simplex basis), also HiGHS's cost and bound ranging. phases (model.progress)
+    is told when HiGHS starts and when it is done. highs: the LP already loaded (load_highs)."""
+    h = highs if highs is not None else load_highs(lp, verbose, options)
+    if phases is not None:
+        phases("solving")
     start = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - start
+    if phases is not None:
+        phases("results")
     status = h.getModelStatus()
     solver = f"HiGHS {h.version()}"
     sol = Solution(status=h.modelStatusToString(status), optimal=status == highspy.HighsModelStatus.kOptimal,
@@ -187,13 +192,13 @@ def solve_lp(lp, rows: list, columns: list, verbose: bool = False, options: dict
         return sol
     sol.objective_usd = h.getInfo().objective_function_value
     s = h.getSolution()
-    _by_name(columns, s.col_value, sol.values)
-    _by_name(columns, s.col_dual, sol.reduced_costs)
+    _by_name(columns, np.asarray(s.col_value, dtype=float).tolist(), sol.values)
+    _by_name(columns, np.asarray(s.col_dual, dtype=float).tolist(), sol.reduced_costs)
     lo, up = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
     sense = np.fromiter((r[2] for r in rows), dtype=int, count=len(rows))
     rhs = np.where(sense == 1, up, lo)
     names = [(r[0], r[1]) for r in rows]
-    _by_name(names, s.row_dual, sol.duals)
+    _by_name(names, np.asarray(s.row_dual, dtype=float).tolist(), sol.duals)
     _by_name(names, sense.tolist(), sol.senses)
     _by_name(names, rhs.tolist(), sol.rhs)
     if ranging:
@@ -229,12 +234,12 @@ def read_ranging(sol: Solution) -> bool:
     status, rg = h.getRanging()
     if status != highspy.HighsStatus.kOk:
         return False
-    lo, hi = rg.col_cost_dn.value_, rg.col_cost_up.value_
-    for j, (var, index) in enumerate(sol.columns):
-        sol.cost_ranges.setdefault(var, {})[index] = (float(lo[j]), float(hi[j]))
-    lo, hi = rg.row_bound_dn.value_, rg.row_bound_up.value_
-    for i, (con, index, _) in enumerate(sol.rows):
-        sol.bound_ranges.setdefault(con, {})[index] = (float(lo[i]), float(hi[i]))
+    pairs = zip(np.asarray(rg.col_cost_dn.value_, dtype=float).tolist(),
+                np.asarray(rg.col_cost_up.value_, dtype=float).tolist())
+    _by_name(sol.columns, pairs, sol.cost_ranges)
+    pairs = zip(np.asarray(rg.row_bound_dn.value_, dtype=float).tolist(),
+                np.asarray(rg.row_bound_up.value_, dtype=float).tolist())
+    _by_name([(r[0], r[1]) for r in sol.rows], pairs, sol.bound_ranges)
     return True
 
 

@@ -41,7 +41,7 @@ def mutated(draw):
             row = draw(st.integers(0, len(rows) - 1))
             column = draw(st.sampled_from(sorted(rows[row]) + ["extra"]))
             rows[row][column] = draw(values)
-        elif action == "column" and rows:
+        elif action == "column" and rows and rows[0]:
             column = draw(st.sampled_from(sorted(rows[0])))
             for row in rows:
                 row.pop(column, None)
