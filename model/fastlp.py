@@ -14,6 +14,8 @@ carries the suffix '@i'.
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 
 INF = float("inf")
@@ -23,9 +25,10 @@ class _Rows:
     """Rows of the matrix as they are added: row-wise starts, column indices and values."""
 
     def __init__(self):
-        self.start = [0]
-        self.index: list[int] = []
-        self.value: list[float] = []
+        # Typed arrays, not lists: 4 and 8 bytes per non-zero instead of a Python object each.
+        self.start = array("i", [0])
+        self.index = array("i")
+        self.value = array("d")
         self.lower: list[float] = []
         self.upper: list[float] = []
         self.names: list[tuple] = []
@@ -175,9 +178,9 @@ def build_lp(plan):
     lp.row_lower_ = np.asarray(rows.lower, dtype=float)
     lp.row_upper_ = np.asarray(rows.upper, dtype=float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.asarray(rows.start, dtype=np.int32)
-    lp.a_matrix_.index_ = np.asarray(rows.index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.asarray(rows.value, dtype=float)
+    lp.a_matrix_.start_ = np.frombuffer(rows.start, dtype=np.int32)
+    lp.a_matrix_.index_ = np.frombuffer(rows.index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.frombuffer(rows.value, dtype=float)
     return lp, rows.names, cols.names
 
 

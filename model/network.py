@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from model.inputs import ROW, CorridorData
 from model.schema import class_list, leg_id, path_nodes
@@ -19,23 +20,26 @@ DAYS_PER_YEAR = 365.0
 Flow = tuple[str, str]  # (commodity, route)
 
 
-@dataclass(frozen=True)
 class Route:
-    route: str
-    corridor: str
-    nodes: tuple[str, ...]
-    classes: frozenset[str] | None  # None: every class
-    legs: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    # Nodes and legs the route passes, with how many times it passes each.
-    elements: dict[str, int] = field(init=False, repr=False, compare=False)
+    """One enabled route: its path, corridor and the cargo classes it carries. Slotted, with its
+    legs computed once and leg ids shared between routes: a large case has hundreds of
+    thousands of routes."""
 
-    def __post_init__(self):
-        legs = tuple(leg_id(a, b) for a, b in zip(self.nodes, self.nodes[1:]))
-        elements: dict[str, int] = {}
-        for e in self.nodes + legs:
-            elements[e] = elements.get(e, 0) + 1
-        object.__setattr__(self, "legs", legs)
-        object.__setattr__(self, "elements", elements)
+    __slots__ = ("route", "corridor", "nodes", "classes", "legs")
+
+    def __init__(self, route: str, corridor: str, nodes: tuple[str, ...], classes: frozenset[str] | None,
+                 leg_ids: dict | None = None):
+        self.route, self.corridor, self.nodes, self.classes = route, corridor, nodes, classes
+        pairs = zip(nodes, nodes[1:])
+        self.legs = tuple(leg_ids[p] if leg_ids is not None and p in leg_ids else leg_id(*p) for p in pairs)
+
+    @property
+    def elements(self) -> dict[str, int]:
+        """Nodes and legs the route passes, with how many times it passes each."""
+        out: dict[str, int] = {}
+        for e in self.nodes + self.legs:
+            out[e] = out.get(e, 0) + 1
+        return out
 
     @property
     def origin(self) -> str:
@@ -49,8 +53,7 @@ class Route:
         return self.classes is None or cargo_class in self.classes
 
 
-@dataclass(frozen=True)
-class CostParts:
+class CostParts(NamedTuple):
     """USD per tonne on one route for one commodity, in the four parts the results report."""
 
     transport: float
@@ -279,12 +282,19 @@ def build_network(data: CorridorData) -> Network:
     commodity_class = dict(zip(com["commodity"], com["cargo_class"]))
     value = dict(zip(com["commodity"], com["value_usd_per_t"].fillna(0.0)))
 
+    leg_ids = {(a, b): leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)}
+    node_ids = {n: n for n in nodes.index}  # one string object per node id, shared by every path
+    class_sets: dict = {}
     routes: dict[str, Route] = {}
-    for rec in t["Routes"].to_dict("records"):
-        if rec["enabled"] is False:
+    r_tab = t["Routes"]
+    for r, corridor, path, classes, enabled in zip(r_tab["route"], r_tab["corridor"], r_tab["path"],
+                                                   r_tab["cargo_classes"], r_tab["enabled"]):
+        if enabled is False:
             continue
-        routes[rec["route"]] = Route(rec["route"], rec["corridor"], tuple(path_nodes(rec["path"])),
-                                     class_list(rec["cargo_classes"]))
+        if classes not in class_sets:
+            class_sets[classes] = class_list(classes)
+        steps = tuple(node_ids.get(n, n) for n in path_nodes(path))
+        routes[r] = Route(r, corridor, steps, class_sets[classes], leg_ids)
 
     countries_of, transit_days = {}, {}
     for r, route in routes.items():
@@ -299,6 +309,13 @@ def build_network(data: CorridorData) -> Network:
     flows, cost, demand_of, demand_flows = [], {}, {}, {}
     path_cost: dict[tuple[str, str], tuple[float, float]] = {}  # (route, class) -> (transport, handling)
     route_risk = {r: sum(risk_pct.get(c, 0.0) for c in countries_of[r]) for r in routes}  # % of value
+    # Transport and handling at the default costs per route; a class tariff changes only the
+    # elements it names, so routes without tariffed elements cost the same for every class.
+    tariffed = {e for e, _ in tariff}
+    base_cost = {r: (sum(legs[leg][0] for leg in route.legs), sum(handling[n] for n in route.nodes))
+                 for r, route in routes.items()}
+    tariffed_on = {r: [e for e in route.elements if e in tariffed] for r, route in routes.items()} \
+        if tariffed else {}
     by_market_origin: dict[tuple[str, str], list[tuple[str, Route]]] = {}
     for r, route in routes.items():
         by_market_origin.setdefault((route.market, route.origin), []).append((r, route))
@@ -321,10 +338,13 @@ def build_network(data: CorridorData) -> Network:
             flows.append(f)
             demand_of[f] = d.row
             demand_flows.setdefault(d.row, []).append(f)
-            th = path_cost.get((r, cls))
-            if th is None:
-                th = path_cost[(r, cls)] = (sum(tariff.get((leg, cls), legs[leg][0]) for leg in route.legs),
-                                            sum(tariff.get((n, cls), handling[n]) for n in route.nodes))
+            th = base_cost[r]
+            if tariffed_on.get(r):
+                th = path_cost.get((r, cls))
+                if th is None:
+                    th = path_cost[(r, cls)] = (
+                        sum(tariff.get((leg, cls), legs[leg][0]) for leg in route.legs),
+                        sum(tariff.get((n, cls), handling[n]) for n in route.nodes))
             cost[f] = CostParts(th[0], th[1], value[k] * rate * transit_days[r] / DAYS_PER_YEAR,
                                 value[k] * route_risk[r] / 100.0)
 

@@ -89,16 +89,13 @@ def route_table(net: Network, sol: Solution) -> pd.DataFrame:
     flows = net.flows
     routes = [net.routes[r] for _, r in flows]
     parts = [net.cost[f] for f in flows]
-    values, rcs = sol.values.get("Flow", {}), sol.reduced_costs.get("Flow", {})
-    tonnes = np.fromiter((values.get(f, 0.0) for f in flows), dtype=float, count=len(flows))
+    tonnes = _column(sol.values.get("Flow", {}), flows, 0.0)
     used = tonnes > TOL_T
     tonnes = np.where(used, tonnes, 0.0)
     total = np.fromiter((c.total for c in parts), dtype=float, count=len(flows))
-    rc = np.fromiter((rcs.get(f, 0.0) for f in flows), dtype=float, count=len(flows))
+    rc = _column(sol.reduced_costs.get("Flow", {}), flows, 0.0)
     rc = np.where(np.abs(rc) <= 1e-9 * np.maximum(1.0, np.abs(total)), 0.0, rc)
-    ranges = sol.cost_ranges.get("Flow", {})
-    nan = (float("nan"), float("nan"))
-    low_high = np.array([ranges.get(f, nan) for f in flows], dtype=float).reshape(len(flows), 2)
+    low_high = _column(sol.cost_ranges.get("Flow", {}), flows, (float("nan"), float("nan"))).reshape(len(flows), 2)
     countries = {r: "-".join(c) for r, c in net.countries_of.items()}
     return pd.DataFrame({
         "commodity": [k for k, _ in flows], "origin": [r.origin for r in routes], "market": [r.market for r in routes],
@@ -110,6 +107,18 @@ def route_table(net: Network, sol: Solution) -> pd.DataFrame:
         "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
         "cost_range_low_usd_per_t": low_high[:, 0], "cost_range_high_usd_per_t": low_high[:, 1],
     }, columns=ROUTE_COLUMNS)
+
+
+def _column(values, keys: list, default) -> np.ndarray:
+    """values[k] for each key, as an array: gathered straight from the solver's array when values
+    is a solve.ByIndex over it, else looked up one by one."""
+    pos, arr = getattr(values, "pos", None), getattr(values, "arr", None)
+    if pos is not None and all(k in pos for k in keys[:1]) and len(pos) >= len(keys):
+        try:
+            return arr[np.fromiter((pos[k] for k in keys), dtype=np.int64, count=len(keys))]
+        except KeyError:
+            pass
+    return np.array([values.get(k, default) for k in keys], dtype=float)
 
 
 def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,16 @@ def solve_case(path: str | Path, verbose: bool = False, options: dict | None = N
     A workbook with a Periods sheet, or a robust plan, is solved as one LP over all its cases.
     builder: 'fast' assembles the LP as arrays (model.fastlp), 'pyomo' builds the Pyomo model of
     model/build/ and compiles it; both give the identical LP (tests/test_fastlp.py)."""
+    enabled = gc.isenabled()
+    gc.disable()  # millions of small objects and no cycles: the collector's passes only cost time
+    try:
+        return _solve_case(path, verbose, options, scenario, robust, builder, phases)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _solve_case(path, verbose, options, scenario, robust, builder, phases) -> Run:
     phases = phases or NoPhases()
     phases("reading")
     plan, warnings = load_plan(path, scenario, robust)

@@ -12,6 +12,7 @@ import contextlib
 import os
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,8 @@ class Solution:
     cost_ranges: dict[str, dict] = field(default_factory=dict)  # var name -> index -> (low, high) USD/t
     bound_ranges: dict[str, dict] = field(default_factory=dict)  # constraint -> index -> (low, high)
     rhs: dict[str, dict] = field(default_factory=dict)  # constraint -> index -> the row's active bound
+    col_pos: dict[str, dict] = field(default_factory=dict)  # var name -> index -> HiGHS column
+    row_pos: dict[str, dict] = field(default_factory=dict)  # constraint name -> index -> HiGHS row
 
     def value(self, var: str, index) -> float:
         return self.values.get(var, {}).get(index, 0.0)
@@ -192,33 +195,67 @@ def solve_lp(lp, rows: list, columns: list, verbose: bool = False, options: dict
         return sol
     sol.objective_usd = h.getInfo().objective_function_value
     s = h.getSolution()
-    _by_name(columns, np.asarray(s.col_value, dtype=float).tolist(), sol.values)
-    _by_name(columns, np.asarray(s.col_dual, dtype=float).tolist(), sol.reduced_costs)
-    lo, up = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
-    sense = np.fromiter((r[2] for r in rows), dtype=int, count=len(rows))
-    rhs = np.where(sense == 1, up, lo)
-    names = [(r[0], r[1]) for r in rows]
-    _by_name(names, np.asarray(s.row_dual, dtype=float).tolist(), sol.duals)
-    _by_name(names, sense.tolist(), sol.senses)
-    _by_name(names, rhs.tolist(), sol.rhs)
+    sol.col_pos = _positions(columns)
+    sol.row_pos = _positions(rows)
+    _views(sol.col_pos, np.asarray(s.col_value, dtype=float), sol.values)
+    _views(sol.col_pos, np.asarray(s.col_dual, dtype=float), sol.reduced_costs)
+    lo, up = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
+    sense = np.fromiter((r[2] for r in rows), dtype=np.int8, count=len(rows))
+    _views(sol.row_pos, np.asarray(s.row_dual, dtype=float), sol.duals)
+    _views(sol.row_pos, sense, sol.senses)
+    _views(sol.row_pos, np.where(sense == 1, up, lo), sol.rhs)
     if ranging:
         read_ranging(sol)
     return sol
 
 
-def _by_name(names: list, values, into: dict) -> None:
-    """into[name][index] = value, for (name, index) pairs in order, a run of one name at a time."""
-    values = list(values)
-    n = len(names)
-    i = 0
-    while i < n:
-        name = names[i][0]
-        j = i
-        while j < n and names[j][0] == name:
-            j += 1
-        target = into.setdefault(name, {})
-        target.update(zip((names[k][1] for k in range(i, j)), values[i:j]))
-        i = j
+class ByIndex(Mapping):
+    """The values of one variable or constraint by its index, read from an array of all columns
+    (or rows): one shared index -> position map per component instead of a dict of Python
+    floats per quantity. A 2-column array gives (low, high) pairs."""
+
+    __slots__ = ("pos", "arr")
+
+    def __init__(self, pos: dict, arr: np.ndarray):
+        self.pos, self.arr = pos, arr
+
+    def _at(self, j: int):
+        v = self.arr[j]
+        return (float(v[0]), float(v[1])) if self.arr.ndim == 2 else v.item()
+
+    def __getitem__(self, key):
+        return self._at(self.pos[key])
+
+    def get(self, key, default=None):
+        j = self.pos.get(key)
+        return default if j is None else self._at(j)
+
+    def __iter__(self):
+        return iter(self.pos)
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def items(self):
+        arr = self.arr.tolist()
+        return ((k, tuple(arr[j]) if self.arr.ndim == 2 else arr[j]) for k, j in self.pos.items())
+
+
+def _positions(names: list) -> dict[str, dict]:
+    """name -> {index: position} for (name, index, ...) entries in order."""
+    out: dict[str, dict] = {}
+    current, target = None, None
+    for j, entry in enumerate(names):
+        if entry[0] != current:
+            current = entry[0]
+            target = out.setdefault(current, {})
+        target[entry[1]] = j
+    return out
+
+
+def _views(positions: dict[str, dict], arr: np.ndarray, into: dict) -> None:
+    for name, pos in positions.items():
+        into[name] = ByIndex(pos, arr)
 
 
 def read_ranging(sol: Solution) -> bool:
@@ -234,12 +271,12 @@ def read_ranging(sol: Solution) -> bool:
     status, rg = h.getRanging()
     if status != highspy.HighsStatus.kOk:
         return False
-    pairs = zip(np.asarray(rg.col_cost_dn.value_, dtype=float).tolist(),
-                np.asarray(rg.col_cost_up.value_, dtype=float).tolist())
-    _by_name(sol.columns, pairs, sol.cost_ranges)
-    pairs = zip(np.asarray(rg.row_bound_dn.value_, dtype=float).tolist(),
-                np.asarray(rg.row_bound_up.value_, dtype=float).tolist())
-    _by_name([(r[0], r[1]) for r in sol.rows], pairs, sol.bound_ranges)
+    cols = np.column_stack([np.asarray(rg.col_cost_dn.value_, dtype=float),
+                            np.asarray(rg.col_cost_up.value_, dtype=float)])
+    _views(sol.col_pos or _positions(sol.columns), cols, sol.cost_ranges)
+    rows = np.column_stack([np.asarray(rg.row_bound_dn.value_, dtype=float),
+                            np.asarray(rg.row_bound_up.value_, dtype=float)])
+    _views(sol.row_pos or _positions(sol.rows), rows, sol.bound_ranges)
     return True
 
 

@@ -23,7 +23,13 @@ def _present(v) -> bool:
 
 
 def _records(data: CorridorData, sheet: str) -> list[dict]:
-    return data.tables[sheet].to_dict("records")
+    """The rows of a sheet as dicts, made once per table (several checks read the same sheet)."""
+    df = data.tables[sheet]
+    cache = data.__dict__.setdefault("_records_cache", {})
+    hit = cache.get(sheet)
+    if hit is None or hit[0] is not df:
+        hit = cache[sheet] = (df, df.to_dict("records"))
+    return hit[1]
 
 
 def _key(sheet: str, rec: dict) -> str:
@@ -362,6 +368,7 @@ def validate(data: CorridorData) -> list[Problem]:
     if not any(p.severity == ERROR for p in problems):
         for check in DEEP_CHECKS:
             problems += check(data)
+    data.__dict__.pop("_records_cache", None)  # large cases: do not keep the rows as dicts
     return problems
 
 
