@@ -25,7 +25,11 @@ PHASES = ("read", "build", "hand-off", "HiGHS", "extract", "write")
 
 
 def measure(case: str, out: str, robust: str | None = None, builder: str = "fast") -> dict:
-    """Run in a child process: time every phase of one solve, as corridor solve runs it."""
+    """Run in a child process: time every phase of one solve, as corridor solve runs it (without
+    garbage-collection passes, as model.run.solve_case does)."""
+    import gc
+
+    gc.disable()
     times = {}
     t = time.perf_counter()
     import highspy
@@ -71,6 +75,7 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     t = time.perf_counter()
     write_results(results, Path(out))
     times["write"] = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # ours, before the bare solve
     del results
 
     bare = highspy.Highs()
@@ -83,7 +88,7 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     times["bare HiGHS"] = time.perf_counter() - t
     return {"flows": sum(len(c.net.flows) for c in plan.cases), "rows": len(rows), "cols": len(columns),
             "status": sol.status, "method": sol.method, "times": times,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_mb": peak_mb}
 
 
 def main() -> None:

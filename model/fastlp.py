@@ -34,8 +34,12 @@ class _Rows:
         self.names: list[tuple] = []
 
     def add(self, name: str, idx, sense: int, cols, vals, rhs: float) -> None:
-        self.index.extend(cols)
-        self.value.extend(vals)
+        if isinstance(cols, np.ndarray):
+            self.index.frombytes(cols.astype(np.int32).tobytes())
+            self.value.frombytes(np.asarray(vals, dtype=np.float64).tobytes())
+        else:
+            self.index.extend(cols)
+            self.value.extend(vals)
         self.start.append(len(self.index))
         self.lower.append(rhs if sense <= 0 else -INF)
         self.upper.append(rhs if sense >= 0 else INF)
@@ -105,6 +109,7 @@ def _case(rows: _Rows, cols: _Cols, data, net, factor: float, suffix: str, build
             vals.append(-1.0)
         rows.add(name, c.row, 1, fl, vals, c.capacity_t)
     name = "policy_limit" + suffix
+    total_cols: dict[int, np.ndarray] = {}  # one per filter, shared by a rule's '*' targets
     for p in net.policy_limits:
         selected, total = net.policy_flows(p)
         sense = 1 if p.is_max else -1
@@ -116,10 +121,15 @@ def _case(rows: _Rows, cols: _Cols, data, net, factor: float, suffix: str, build
         if p.is_share:
             # As Pyomo writes it: S - value T <= 0 (max_share), value T - S <= 0 (min_share).
             sign = 1.0 if p.is_max else -1.0
-            coef = dict.fromkeys((flow_col[f] for f in total), -sign * p.value)
-            for f in selected:
-                coef[flow_col[f]] += sign
-            rows.add(name, (p.rule, p.target), 1, list(coef), list(coef.values()), 0.0)
+            cols_t = total_cols.get(id(total))
+            if cols_t is None:  # flows are in column order, so these are ascending
+                cols_t = total_cols[id(total)] = np.fromiter((flow_col[f] for f in total), dtype=np.int64,
+                                                             count=len(total))
+            vals = np.full(len(cols_t), -sign * p.value)
+            at = np.searchsorted(cols_t, np.fromiter((flow_col[f] for f in selected), dtype=np.int64,
+                                                     count=len(selected)))
+            vals[at] += sign
+            rows.add(name, (p.rule, p.target), 1, cols_t.astype(np.int32), vals, 0.0)
         else:
             fl = [flow_col[f] for f in selected]
             rows.add(name, (p.rule, p.target), sense, fl, [1.0] * len(fl), p.value)

@@ -385,8 +385,7 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
         if all(_blank(v) for v in values):
             continue
         record = {ROW: number}
-        text_record = {name: _text(v) for name, v in cells.items() if not _blank(v)}
-        key = row_key(sheet, text_record)
+        key = _LazyKey(sheet, cells)  # the row's key, worked out only if the row has a problem
         for col in sheet.columns:
             value = cells.get(col.name)
             if col.name in positions and (number, positions[col.name]) in unsaved:
@@ -395,24 +394,36 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
                     f"cell {ref} holds the formula {formula} but no saved value: the file was last saved by a "
                     "program that does not store computed values",
                     "Open the file in Excel or LibreOffice and save it, or type the value into the cell.",
-                    sheet=raw.name, row=number, key=key or None, column=col.name))
+                    sheet=raw.name, row=number, key=str(key) or None, column=col.name))
                 record[col.name] = None
                 continue
             if _blank(value):
                 if col.required and col.name in positions:
                     problems.append(Problem(
                         "is blank; a value is required", f"Enter the {phrase(col.description)}",
-                        sheet=raw.name, row=number, key=key or None, column=col.name))
+                        sheet=raw.name, row=number, key=str(key) or None, column=col.name))
                 record[col.name] = col.default
                 continue
             try:
                 record[col.name] = _parse_cell(col, value)
             except ValueError as exc:
                 problems.append(Problem(
-                    str(exc), _fix_for(col), sheet=raw.name, row=number, key=key or None, column=col.name))
+                    str(exc), _fix_for(col), sheet=raw.name, row=number, key=str(key) or None, column=col.name))
                 record[col.name] = None
         records.append(record)
     return typed_frame(sheet, records)
+
+
+class _LazyKey:
+    """A row's key as messages name it, computed when first shown."""
+
+    __slots__ = ("sheet", "cells")
+
+    def __init__(self, sheet: Sheet, cells: dict):
+        self.sheet, self.cells = sheet, cells
+
+    def __str__(self) -> str:
+        return row_key(self.sheet, {name: _text(v) for name, v in self.cells.items() if not _blank(v)})
 
 
 def typed_frame(sheet: Sheet, records: list[dict]) -> pd.DataFrame:

@@ -136,7 +136,6 @@ class Network:
     flows: list[Flow]
     cost: dict[Flow, CostParts]
     demand_rows: list[DemandRow]
-    demand_of: dict[Flow, int]  # flow -> the demand row it serves
     supply_rows: list[SupplyRow]
     capacity_rows: list[CapacityRow]
     policy_limits: list[PolicyLimit]
@@ -144,6 +143,11 @@ class Network:
     node_kind: dict[str, str] = field(default_factory=dict)
     options: list[Option] = field(default_factory=list)
     demand_flows: dict[int, list[Flow]] = field(default_factory=dict)  # demand row -> its flows
+
+    @cached_property
+    def demand_of(self) -> dict[Flow, int]:
+        """flow -> the demand row it serves."""
+        return {f: row for row, fl in self.demand_flows.items() for f in fl}
 
     def flows_of_demand(self, row: int) -> list[Flow]:
         return self.demand_flows.get(row, [])
@@ -165,18 +169,18 @@ class Network:
             out.setdefault(f[1], []).append(f)
         return out
 
-    @cached_property
-    def _routes_in_scope(self) -> dict[tuple[str, str], list[str]]:
-        """(scope, name) -> the routes in it, in route order."""
-        out: dict[tuple[str, str], list[str]] = {}
-        for r, route in self.routes.items():
-            names = [("corridor", route.corridor), ("route", r)]
-            names += [("country", c) for c in self.countries_of[r]]
-            names += [("node", n) for n in dict.fromkeys(route.nodes)]
-            names += [("leg", leg) for leg in dict.fromkeys(route.legs)]
-            for key in names:
-                out.setdefault(key, []).append(r)
-        return out
+    def _routes_in_scope(self, scope: str) -> dict[str, list[str]]:
+        """name -> the routes in it, in route order, for one scope (built when a rule first asks)."""
+        cache = self.__dict__.setdefault("_scope_cache", {})
+        if scope not in cache:
+            out: dict[str, list[str]] = {}
+            for r, route in self.routes.items():
+                names = {"corridor": (route.corridor,), "route": (r,), "country": self.countries_of[r],
+                         "node": dict.fromkeys(route.nodes), "leg": dict.fromkeys(route.legs)}[scope]
+                for name in names:
+                    out.setdefault(name, []).append(r)
+            cache[scope] = out
+        return cache[scope]
 
     def options_of(self, c: CapacityRow) -> list[Option]:
         """The investment options that add to a Capacities row (same element and class)."""
@@ -193,17 +197,18 @@ class Network:
         for c in self.capacity_rows:
             rows_of.setdefault(c.element, []).append(c)
         users: dict[int, list[tuple[Flow, int]]] = {c.row: [] for c in self.capacity_rows}
-        limits: dict[tuple[str, str], list[tuple[list, int]]] = {}  # (route, class) -> (users list, passes)
+        on_route: dict[str, list] = {}  # route -> (users list, passes, class limited or None), once per route
         for f in self.flows:
             k, r = f
-            cls = self.commodity_class[k]
-            hits = limits.get((r, cls))
+            hits = on_route.get(r)
             if hits is None:
-                hits = limits[(r, cls)] = [
-                    (users[c.row], passes) for element, passes in self.routes[r].elements.items()
-                    for c in rows_of.get(element, ()) if c.cargo_class is None or c.cargo_class == cls]
-            for target, passes in hits:
-                target.append((f, passes))
+                hits = on_route[r] = [(users[c.row], passes, c.cargo_class)
+                                      for element, passes in self.routes[r].elements.items()
+                                      for c in rows_of.get(element, ())]
+            cls = self.commodity_class[k]
+            for target, passes, limited in hits:
+                if limited is None or limited == cls:
+                    target.append((f, passes))
         return users
 
     def commodity_matches(self, k: str, selector: str | None) -> bool:
@@ -232,7 +237,7 @@ class Network:
     def policy_flows(self, p: PolicyLimit) -> tuple[list[Flow], list[Flow]]:
         """(flows the rule selects, flows of the same commodity filter) for one limit, each in flow order."""
         total = self._matching(p.commodity)
-        chosen = {f for r in self._routes_in_scope.get((p.scope, p.target), ()) for f in self._by_route.get(r, ())
+        chosen = {f for r in self._routes_in_scope(p.scope).get(p.target, ()) for f in self._by_route.get(r, ())
                   if self.commodity_matches(f[0], p.commodity)}
         if len(chosen) == len(total):
             return list(total), total
@@ -306,7 +311,7 @@ def build_network(data: CorridorData) -> Network:
     supply_rows = [SupplyRow(rec[ROW], rec["commodity"], rec["origin"], rec["min_t"] or 0.0, rec["max_t"])
                    for rec in t["Supply"].to_dict("records")]
     origins_of = supply_origins(supply_rows)
-    flows, cost, demand_of, demand_flows = [], {}, {}, {}
+    flows, cost, demand_flows = [], {}, {}
     path_cost: dict[tuple[str, str], tuple[float, float]] = {}  # (route, class) -> (transport, handling)
     route_risk = {r: sum(risk_pct.get(c, 0.0) for c in countries_of[r]) for r in routes}  # % of value
     # Transport and handling at the default costs per route; a class tariff changes only the
@@ -331,22 +336,22 @@ def build_network(data: CorridorData) -> Network:
                       for pair in by_market_origin.get((d.market, o), ())]
         if len(origins) > 1:  # keep route order across origins
             candidates.sort(key=lambda pair: route_order[pair[0]])
+        served = demand_flows.setdefault(d.row, [])
+        per_day, per_pct = value[k] * rate / DAYS_PER_YEAR, value[k] / 100.0
         for r, route in candidates:
-            if not route.carries(cls):
+            if route.classes is not None and cls not in route.classes:
                 continue
             f = (k, r)
             flows.append(f)
-            demand_of[f] = d.row
-            demand_flows.setdefault(d.row, []).append(f)
+            served.append(f)
             th = base_cost[r]
-            if tariffed_on.get(r):
+            if r in tariffed_on and tariffed_on[r]:
                 th = path_cost.get((r, cls))
                 if th is None:
                     th = path_cost[(r, cls)] = (
                         sum(tariff.get((leg, cls), legs[leg][0]) for leg in route.legs),
                         sum(tariff.get((n, cls), handling[n]) for n in route.nodes))
-            cost[f] = CostParts(th[0], th[1], value[k] * rate * transit_days[r] / DAYS_PER_YEAR,
-                                value[k] * route_risk[r] / 100.0)
+            cost[f] = CostParts(th[0], th[1], per_day * transit_days[r], per_pct * route_risk[r])
 
     capacity_rows = [CapacityRow(rec[ROW], rec["element"], rec["cargo_class"] or None, rec["capacity_t"])
                      for rec in t["Capacities"].to_dict("records")]
@@ -359,7 +364,7 @@ def build_network(data: CorridorData) -> Network:
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
     return Network(routes, commodity_class, value, countries_of, transit_days, flows, cost, demand_rows,
-                   demand_of, supply_rows, capacity_rows, policy_limits, node_country,
+                   supply_rows, capacity_rows, policy_limits, node_country,
                    nodes["kind"].to_dict(), investment_options(data), demand_flows)
 
 

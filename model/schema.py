@@ -7,6 +7,8 @@ names: t = metric tonnes, amounts per year, money in USD.
 
 from __future__ import annotations
 
+import functools
+import sys
 from dataclasses import dataclass
 
 NODE_KINDS = ("origin", "border", "port", "hub", "market")
@@ -271,9 +273,11 @@ def leg_id(a: str, b: str) -> str:
     return f"{a}>{b}"
 
 
-def path_nodes(path) -> list[str]:
-    """The nodes of a route's path 'A > B>C' -> ['A', 'B', 'C']."""
-    return [s.strip() for s in str(path).split(">")]
+@functools.lru_cache(maxsize=None)
+def path_nodes(path) -> tuple[str, ...]:
+    """The nodes of a route's path 'A > B>C' -> ('A', 'B', 'C'); parsed once per path, node ids
+    interned (a large case has hundreds of thousands of paths over a few hundred nodes)."""
+    return tuple(sys.intern(s.strip()) for s in str(path).split(">"))
 
 
 def class_list(text) -> frozenset[str] | None:

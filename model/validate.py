@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,29 @@ def _records(data: CorridorData, sheet: str) -> list[dict]:
 
 def _key(sheet: str, rec: dict) -> str:
     return row_key(SHEETS_BY_NAME[sheet], {k: v for k, v in rec.items() if _present(v)})
+
+
+class _Where(Mapping):
+    """The sheet, row and key of a record, for Problem(..., **where); the key is worked out only
+    when a problem is reported."""
+
+    def __init__(self, sheet: str, rec: dict):
+        self.sheet, self.rec = sheet, rec
+
+    def __iter__(self):
+        return iter(("sheet", "row", "key"))
+
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, name):
+        if name == "sheet":
+            return self.sheet
+        if name == "row":
+            return self.rec[ROW]
+        if name == "key":
+            return _key(self.sheet, self.rec) or None
+        raise KeyError(name)
 
 
 def _unknown(what: str, value: str, known, sheet: str, rec: dict, column: str, fix: str) -> Problem:
@@ -130,7 +154,7 @@ def check_routes(data: CorridorData) -> list[Problem]:
     leg_ids = {leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)}
     classes = set(t["Commodities"]["cargo_class"].dropna())
     for rec in _records(data, "Routes"):
-        where = dict(sheet="Routes", row=rec[ROW], key=_key("Routes", rec) or None)
+        where = _Where("Routes", rec)
         path = rec["path"]
         if _present(path):
             steps = path_nodes(path)
