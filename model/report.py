@@ -360,22 +360,25 @@ def _bar_axes(chart: BarChart) -> None:
 def write_results(results: Results, path: Path, input_path: Path | None = None) -> Path:
     """The result workbook a planner opens and forwards, written in openpyxl's write-only mode
     (rows streamed to the file, memory flat in the number of rows). A Routes table longer than
-    the setting routes_sheet_rows goes whole to <result>_routes.csv beside it."""
+    the setting routes_sheet_rows is cut there; with routes_csv, every route goes to
+    <result>_routes.csv beside it."""
     path = Path(path)
     if input_path is not None and path.resolve() == Path(input_path).resolve():
         raise OutputError(f"the output {path} is the input file; the input is never overwritten. "
                           "Choose another output path with -o.")
     routes, routes_note = results.routes, SHEET_NOTES["Routes"]
-    if len(routes) > results.routes_sheet_rows:
-        csv = path.with_name(path.stem + "_routes.csv")
+    csv = path.with_name(path.stem + "_routes.csv")
+    if results.routes_csv:
         with atomic_path(csv, forbidden=input_path) as tmp:
             routes.to_csv(tmp, index=False)
+    if len(routes) > results.routes_sheet_rows:
         used = routes["tonnes_t"] > 0
         routes = pd.concat([routes[used], routes[~used].sort_values("reduced_cost_usd_per_t", kind="stable")])
         routes = routes.head(results.routes_sheet_rows)
+        where = (f"Every route is in {csv.name}, beside this workbook." if results.routes_csv else
+                 "For every route, set routes_csv to TRUE in Settings (or raise routes_sheet_rows).")
         routes_note = (f"{len(routes):,} of {len(results.routes):,} routes: the ones used, then the unused ones "
-                       f"closest to being used (lowest reduced cost). Every route is in {csv.name}, beside this "
-                       "workbook. " + routes_note)
+                       f"closest to being used (lowest reduced cost). {where} " + routes_note)
     wb = Workbook(write_only=True)
     try:
         _summary_sheet(wb, results.summary)

@@ -70,6 +70,7 @@ class Results:
     investments: pd.DataFrame
     plan: dict[str, pd.DataFrame] | None = None  # a plan's own sheets (Plan, Robust), after the Summary
     routes_sheet_rows: int = 2000  # the most rows the Routes sheet holds (setting routes_sheet_rows)
+    routes_csv: bool = False  # also every route to <result>_routes.csv (setting routes_csv)
 
     def summary_value(self, item: str):
         return self.summary.set_index("item").loc[item, "value"]
@@ -159,7 +160,8 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
 
     cap_rows = []
     users = net.capacity_users()
-    x = sol.values.get("Flow", {})
+    # tonnes by flow as a plain dict: the sums below look up every flow of every row
+    x = dict(zip(net.flows, _column(sol.values.get("Flow", {}), net.flows, 0.0).tolist()))
     for c in net.capacity_rows:
         used = sum(passes * x.get(f, 0.0) for f, passes in users[c.row])
         added = _clean(sum(sol.value("Build", o.option) for o in net.options_of(c)), c.capacity_t)
@@ -278,7 +280,8 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
     bottlenecks = bottleneck_table(net, sol, capacity, policies, supply)
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources, bottlenecks, investments,
-                   routes_sheet_rows=int(data.settings.get("routes_sheet_rows") or 2000))
+                   routes_sheet_rows=int(data.settings.get("routes_sheet_rows") or 2000),
+                   routes_csv=data.settings.get("routes_csv") is True)
 
 
 def _mt(t: float) -> str:
@@ -405,4 +408,5 @@ def collect_plan(plan, sol: Solution, input_name: str | None = None, robust: pd.
     return Results(summary, tables["flows"], tables["corridors"], tables["countries"], tables["capacity"],
                    tables["routes"], tables["demand"], tables["supply"], tables["policies"], plan.data.sources,
                    tables["bottlenecks"], tables["investments"], sheets,
-                   routes_sheet_rows=int(plan.data.settings.get("routes_sheet_rows") or 2000))
+                   routes_sheet_rows=int(plan.data.settings.get("routes_sheet_rows") or 2000),
+                   routes_csv=plan.data.settings.get("routes_csv") is True)

@@ -83,9 +83,11 @@ SETTINGS = (
             "TRUE: the Flows sheet lists every commodity and route the model may use, with 0 t where unused. "
             "FALSE: only the flows used."),
     Setting("routes_sheet_rows", NUM, "rows", 2000, 1.0,
-            "Most rows on the Routes sheet: the routes used, then the unused ones closest to being used. When "
-            "there are more, the full table is written beside the workbook as <result>_routes.csv.",
+            "Most rows on the Routes sheet: the routes used, then the unused ones closest to being used.",
             max=1048575.0),
+    Setting("routes_csv", BOOL, "", False, None,
+            "TRUE: also write every route, used or not, to <result>_routes.csv beside the result workbook "
+            "(for cases with more routes than the Routes sheet holds)."),
     Setting("discount_rate", NUM, "per year", 0.0, 0.0,
             "With a Periods sheet: the rate that discounts each year's cost to the first year.", max=1.0),
     Setting("worst_case_weight", NUM, "", 0.0, 0.0,

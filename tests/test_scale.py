@@ -1,0 +1,71 @@
+"""What large cases rely on: the solver chosen by size (and overridden), the Routes sheet cut to
+its limit with the complete table on request, zero flows on request, and the phases timed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import model.solve
+from cases import transport_case, write_case
+from model.cli import main
+from model.report import read_results, write_results
+from model.run import solve_case
+
+
+def test_interior_point_above_the_size_threshold_gives_the_same_answer(tmp_path, monkeypatch):
+    # 60 t by rail at 2 USD/t, 40 t by road at 5: 320 USD, whichever algorithm runs.
+    case = write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}]))
+    off = {"presolve": "off"}  # else presolve alone solves a case this small
+    simplex = solve_case(case, options=off)
+    monkeypatch.setattr(model.solve, "IPM_FROM_COLUMNS", 1)
+    ipm = solve_case(case, options=off)
+    assert simplex.solution.method == "dual simplex"
+    assert ipm.solution.method.startswith("interior point")
+    assert ipm.solution.objective_usd == pytest.approx(simplex.solution.objective_usd) == pytest.approx(320)
+    # crossover leaves a basis: duals and ranging as with simplex (rail capacity saves 5 - 2 = 3)
+    assert ipm.results.capacity.iloc[0]["shadow_price_usd_per_t"] == pytest.approx(3)
+    assert ipm.results.summary_value("method") == ipm.solution.method
+    # the user's option wins over the choice by size
+    forced = solve_case(case, options={**off, "solver": "simplex"})
+    assert forced.solution.method.endswith("simplex")
+
+
+def test_routes_sheet_is_cut_to_its_limit_and_the_csv_has_them_all(tmp_path):
+    # Three routes: rail (used, 2 USD/t), road (5), and a dearer road via R2 (9): with room for two
+    # rows the sheet keeps the used route and the one closest to being used.
+    tables = transport_case(
+        Nodes=[{"node": n, "country": "XX", "kind": k} for n, k in
+               (("A", "origin"), ("R", "hub"), ("R2", "hub"), ("M", "market"))],
+        Legs=[{"from": a, "to": b, "mode": "rail", "cost_usd_per_t": c, "transit_days": 1}
+              for a, b, c in (("A", "M", 2), ("A", "R", 3), ("R", "M", 2), ("A", "R2", 4), ("R2", "M", 5))],
+        Routes=[{"route": "RAIL", "corridor": "Rail", "path": "A>M"},
+                {"route": "ROAD", "corridor": "Road", "path": "A>R>M"},
+                {"route": "ROAD2", "corridor": "Road", "path": "A>R2>M"}])
+    case = write_case(tmp_path, tables, settings={"routes_sheet_rows": 2, "routes_csv": True})
+    out = tmp_path / "r.xlsx"
+    write_results(solve_case(case).results, out, input_path=case)
+    routes = read_results(out)["Routes"]
+    assert routes["route"].tolist() == ["RAIL", "ROAD"]
+    note = pd.read_excel(out, sheet_name="Routes", header=None).iloc[0, 0]
+    assert note.startswith("2 of 3 routes: the ones used, then the unused ones closest to being used")
+    every = pd.read_csv(tmp_path / "r_routes.csv")
+    assert sorted(every["route"]) == ["RAIL", "ROAD", "ROAD2"]
+
+
+def test_zero_flows_on_request(tmp_path):
+    case = write_case(tmp_path, transport_case(), settings={"include_zero_flows": True})
+    flows = solve_case(case).results.flows.set_index("route")["tonnes_t"]
+    assert flows["RAIL"] == pytest.approx(100) and flows["ROAD"] == 0
+    case = write_case(tmp_path / "b", transport_case())
+    assert solve_case(case).results.flows["route"].tolist() == ["RAIL"]
+
+
+def test_phases_are_timed_and_reported(tmp_path, capsys):
+    case = write_case(tmp_path, transport_case())
+    assert main(["solve", str(case), "-o", str(tmp_path / "r.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "reading" in out and "building" in out and "solving" in out and "writing" in out
+    summary = read_results(tmp_path / "r.xlsx")["Summary"].set_index("item")["value"]
+    assert summary["run time by phase"].startswith("reading ")
+    assert summary["method"] in ("dual simplex", "presolve (no iterations)")
