@@ -125,6 +125,10 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     unsaved, merged = [], []
     with archive.open(part) as src:
+        data = src.read()
+    if b"<f" not in data and b"<mergeCell" not in data and b":f" not in data:
+        return unsaved, merged  # no formula and no merged cell: nothing to parse for
+    with archive.open(part) as src:
         for _, el in iterparse(src):
             tag = el.tag
             if tag == ns + "c":
