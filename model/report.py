@@ -89,6 +89,8 @@ def header(column: str) -> str:
 
 
 def _number_format(column: str) -> str | None:
+    if column == "discount_factor":
+        return "0.0000"
     if column in _PERCENT or column.endswith(" share"):
         return "0.0%"
     for suffix, _, fmt in _UNITS:
