@@ -61,16 +61,31 @@ class _Cols:
         return len(self.names) - 1
 
 
+class _Offset:
+    """flow -> its column: the flow's position in the network plus the case's first column."""
+
+    __slots__ = ("index", "first")
+
+    def __init__(self, index: dict, first: int):
+        self.index, self.first = index, first
+
+    def __getitem__(self, f) -> int:
+        return self.index[f] + self.first
+
+
 def _case(rows: _Rows, cols: _Cols, data, net, factor: float, suffix: str, build_col) -> list[int]:
     """One case's columns and rows (model/build/flows.py, capacity.py, policies.py): Flow, Unmet,
     demand_balance, supply_max, supply_min, capacity_limit, policy_limit. build_col(option) is the
     column of the Build variable that adds to this case's capacity. Returns the columns of the case's
     annual cost terms (for a worst-case row)."""
-    flow_col = {}
     first = len(cols.names)
     name = "Flow" + suffix
-    for f in net.flows:
-        flow_col[f] = cols.add(name, f, factor * net.cost[f].total, 0.0, INF)
+    n = len(net.flows)
+    cols.cost.extend((factor * net.cost_total).tolist())
+    cols.lower.extend([0.0] * n)
+    cols.upper.extend([INF] * n)
+    cols.names.extend((name, f) for f in net.flows)
+    flow_col = _Offset(net.flow_index, first)
     penalty = data.settings.get("unmet_penalty_usd_per_t")
     unmet_col = {}
     if penalty is not None:

@@ -9,8 +9,12 @@ these, so a cost or a membership is computed once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from array import array
+from collections.abc import Mapping
 from functools import cached_property
 from typing import NamedTuple
+
+import numpy as np
 
 from model.inputs import ROW, CorridorData
 from model.schema import class_list, leg_id, path_nodes
@@ -134,7 +138,7 @@ class Network:
     countries_of: dict[str, tuple[str, ...]]  # route -> distinct countries in path order
     transit_days: dict[str, float]  # route -> leg transit + node dwell days
     flows: list[Flow]
-    cost: dict[Flow, CostParts]
+    cost_array: np.ndarray  # flows x 4: transport, handling, time, risk (USD/t), in flow order
     demand_rows: list[DemandRow]
     supply_rows: list[SupplyRow]
     capacity_rows: list[CapacityRow]
@@ -143,6 +147,21 @@ class Network:
     node_kind: dict[str, str] = field(default_factory=dict)
     options: list[Option] = field(default_factory=list)
     demand_flows: dict[int, list[Flow]] = field(default_factory=dict)  # demand row -> its flows
+
+    @cached_property
+    def flow_index(self) -> dict[Flow, int]:
+        """flow -> its position in flows (and in cost_array)."""
+        return {f: i for i, f in enumerate(self.flows)}
+
+    @property
+    def cost(self) -> "CostView":
+        """flow -> CostParts, read from cost_array."""
+        return CostView(self)
+
+    @cached_property
+    def cost_total(self) -> np.ndarray:
+        """USD per tonne of each flow, in flow order."""
+        return self.cost_array.sum(axis=1)
 
     @cached_property
     def demand_of(self) -> dict[Flow, int]:
@@ -311,7 +330,8 @@ def build_network(data: CorridorData) -> Network:
     supply_rows = [SupplyRow(rec[ROW], rec["commodity"], rec["origin"], rec["min_t"] or 0.0, rec["max_t"])
                    for rec in t["Supply"].to_dict("records")]
     origins_of = supply_origins(supply_rows)
-    flows, cost, demand_flows = [], {}, {}
+    flows, demand_flows = [], {}
+    parts = array("d")  # transport, handling, time, risk of each flow in turn
     path_cost: dict[tuple[str, str], tuple[float, float]] = {}  # (route, class) -> (transport, handling)
     route_risk = {r: sum(risk_pct.get(c, 0.0) for c in countries_of[r]) for r in routes}  # % of value
     # Transport and handling at the default costs per route; a class tariff changes only the
@@ -351,7 +371,7 @@ def build_network(data: CorridorData) -> Network:
                     th = path_cost[(r, cls)] = (
                         sum(tariff.get((leg, cls), legs[leg][0]) for leg in route.legs),
                         sum(tariff.get((n, cls), handling[n]) for n in route.nodes))
-            cost[f] = CostParts(th[0], th[1], per_day * transit_days[r], per_pct * route_risk[r])
+            parts.extend((th[0], th[1], per_day * transit_days[r], per_pct * route_risk[r]))
 
     capacity_rows = [CapacityRow(rec[ROW], rec["element"], rec["cargo_class"] or None, rec["capacity_t"])
                      for rec in t["Capacities"].to_dict("records")]
@@ -363,9 +383,28 @@ def build_network(data: CorridorData) -> Network:
             policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
-    return Network(routes, commodity_class, value, countries_of, transit_days, flows, cost, demand_rows,
+    cost_array = np.frombuffer(parts, dtype=float).reshape(len(flows), 4) if flows else np.zeros((0, 4))
+    return Network(routes, commodity_class, value, countries_of, transit_days, flows, cost_array, demand_rows,
                    supply_rows, capacity_rows, policy_limits, node_country,
                    nodes["kind"].to_dict(), investment_options(data), demand_flows)
+
+
+class CostView(Mapping):
+    """net.cost[f] -> CostParts of flow f, from the network's cost array."""
+
+    __slots__ = ("net",)
+
+    def __init__(self, net: Network):
+        self.net = net
+
+    def __getitem__(self, f: Flow) -> CostParts:
+        return CostParts(*self.net.cost_array[self.net.flow_index[f]].tolist())
+
+    def __iter__(self):
+        return iter(self.net.flows)
+
+    def __len__(self) -> int:
+        return len(self.net.flows)
 
 
 def investment_options(data: CorridorData) -> list[Option]:

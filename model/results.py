@@ -89,11 +89,11 @@ def route_table(net: Network, sol: Solution) -> pd.DataFrame:
     """Every (route, commodity) the model may use: cost per tonne and its parts, tonnes, reduced cost."""
     flows = net.flows
     routes = [net.routes[r] for _, r in flows]
-    parts = [net.cost[f] for f in flows]
+    parts = net.cost_array
     tonnes = _column(sol.values.get("Flow", {}), flows, 0.0)
     used = tonnes > TOL_T
     tonnes = np.where(used, tonnes, 0.0)
-    total = np.fromiter((c.total for c in parts), dtype=float, count=len(flows))
+    total = net.cost_total
     rc = _column(sol.reduced_costs.get("Flow", {}), flows, 0.0)
     rc = np.where(np.abs(rc) <= 1e-9 * np.maximum(1.0, np.abs(total)), 0.0, rc)
     low_high = _column(sol.cost_ranges.get("Flow", {}), flows, (float("nan"), float("nan"))).reshape(len(flows), 2)
@@ -101,9 +101,9 @@ def route_table(net: Network, sol: Solution) -> pd.DataFrame:
     return pd.DataFrame({
         "commodity": [k for k, _ in flows], "origin": [r.origin for r in routes], "market": [r.market for r in routes],
         "route": [r for _, r in flows], "corridor": [r.corridor for r in routes], "tonnes_t": tonnes,
-        "cost_usd_per_t": total, "transport_usd_per_t": [c.transport for c in parts],
-        "handling_usd_per_t": [c.handling for c in parts], "time_usd_per_t": [c.time for c in parts],
-        "risk_usd_per_t": [c.risk for c in parts], "cost_usd": total * tonnes,
+        "cost_usd_per_t": total, "transport_usd_per_t": parts[:, 0],
+        "handling_usd_per_t": parts[:, 1], "time_usd_per_t": parts[:, 2],
+        "risk_usd_per_t": parts[:, 3], "cost_usd": total * tonnes,
         "transit_days": [net.transit_days[r] for _, r in flows], "countries": [countries[r] for _, r in flows],
         "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
         "cost_range_low_usd_per_t": low_high[:, 0], "cost_range_high_usd_per_t": low_high[:, 1],
