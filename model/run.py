@@ -7,6 +7,7 @@ import gc
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from model.errors import NoSolutionError, Problem, short_list
@@ -155,31 +156,42 @@ def value_of_stochastic_solution(plan: Plan, m, sol: Solution, verbose: bool, op
     h = sol.highs
     robust_x = list(h.getSolution().col_value)
     robust_cost = case_costs(plan, sol, robust_x)
-    base_data = plan.data
-    base_cases = [dataclasses.replace(c, probability=1.0) for c in plan.cases if c.scenario == BASE]
-    if not base_cases:  # the base case has probability 0 in the plan: build its cases anyway
-        from model.network import build_network
-        from model.plan import Case, for_year
+    build_cols = [j for j, (name, _) in enumerate(sol.columns) if name == "Build"]
+    bounds = []
+    if build_cols:
+        got = h.getCols(len(build_cols), np.asarray(build_cols, dtype=np.int32))
+        bounds = list(zip(build_cols, got[3], got[4]))  # (status, count, costs, lower, upper, nnz)
+    if not any(up > 0 for _, _, up in bounds):
+        # nothing can be built: the plan for the base case alone is the robust plan
+        fixed_ok, fixed_cost, fixed_objective, base_build = True, robust_cost, sol.objective_usd, {}
+    else:
+        base_data = plan.data
+        base_cases = [dataclasses.replace(c, probability=1.0) for c in plan.cases if c.scenario == BASE]
+        if not base_cases:  # the base case has probability 0 in the plan: build its cases anyway
+            from model.network import build_network
+            from model.plan import Case, for_year
 
-        base_cases = [Case(BASE, 1.0, p, for_year(base_data, p.year), build_network(for_year(base_data, p.year)))
-                      for p in plan.periods]
-    base_plan = Plan(plan.data, plan.periods, base_cases, [BASE])
-    _, bsol = solve_plan_lp(base_plan, verbose, options, ranging=False)
-    # keyed (option, year); a base plan of one period is the single-period model, keyed by option
-    base_build = {k if isinstance(k, tuple) else (k, 0): v
-                  for k, v in (bsol.values.get("Build", {}) if bsol.optimal else {}).items()}
-    # Fix the robust LP's investments at the base plan's, re-solve, restore.
-    lp = h.getLp()
-    saved = [(j, lp.col_lower_[j], lp.col_upper_[j]) for j, (name, _) in enumerate(sol.columns) if name == "Build"]
-    for j, _, _ in saved:
-        v = base_build.get(sol.columns[j][1], 0.0)
-        h.changeColBounds(j, v, v)
-    h.run()
-    fixed_ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    fixed_cost = case_costs(plan, sol, list(h.getSolution().col_value)) if fixed_ok else {}
-    fixed_objective = h.getInfo().objective_function_value if fixed_ok else float("nan")
-    for j, lo, up in saved:
-        h.changeColBounds(j, lo, up)
+            base_cases = [Case(BASE, 1.0, p, for_year(base_data, p.year),
+                               build_network(for_year(base_data, p.year))) for p in plan.periods]
+        base_plan = Plan(plan.data, plan.periods, base_cases, [BASE])
+        _, bsol = solve_plan_lp(base_plan, verbose, options, ranging=False)
+        # keyed (option, year); a base plan of one period is the single-period model, keyed by option
+        base_build = {k if isinstance(k, tuple) else (k, 0): v
+                      for k, v in (bsol.values.get("Build", {}) if bsol.optimal else {}).items()}
+        # Fix the robust LP's investments at the base plan's and re-solve from the robust basis with
+        # the dual simplex (only bounds change); then restore the bounds and the solver.
+        for j, _, _ in bounds:
+            v = base_build.get(sol.columns[j][1], 0.0)
+            h.changeColBounds(j, v, v)
+        solver = h.getOptionValue("solver")
+        h.setOptionValue("solver", "simplex")
+        h.run()
+        h.setOptionValue("solver", solver[1] if isinstance(solver, tuple) else solver)
+        fixed_ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        fixed_cost = case_costs(plan, sol, list(h.getSolution().col_value)) if fixed_ok else {}
+        fixed_objective = h.getInfo().objective_function_value if fixed_ok else float("nan")
+        for j, lo, up in bounds:
+            h.changeColBounds(j, lo, up)
     probability = dict.fromkeys(plan.scenarios, 0.0)
     for c in plan.cases:
         probability[c.scenario] = c.probability
