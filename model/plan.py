@@ -166,7 +166,7 @@ def robust_scenarios(data: CorridorData, spec: str) -> list[tuple[str, float]]:
     known = scenario_names(data)
     rows = data.tables["Scenarios"]
     if spec.strip().lower() == "all":
-        with_p = set(rows.loc[rows["probability"].notna(), "scenario"])
+        with_p = set(rows.loc[rows["probability"].fillna(0) > 0, "scenario"])
         spec = ",".join(n for n in known if n in with_p)
     names = [n.strip() for n in spec.split(",") if n.strip()]
     problems, out = [], []
@@ -183,17 +183,20 @@ def robust_scenarios(data: CorridorData, spec: str) -> list[tuple[str, float]]:
                                     f"Scenarios: {short_list(known) or 'none'}."))
             continue
         probs = set(rows.loc[rows["scenario"] == name, "probability"].dropna())
+        first_row = int(rows.loc[rows.index[rows["scenario"] == name][0], ROW])
         if not probs:
-            first = rows.index[rows["scenario"] == name][0]
             problems.append(Problem(f"scenario '{name}' has no probability",
                                     "Give the scenario's probability (0 to 1) in the probability column of its "
-                                    "rows.", sheet="Scenarios", row=int(rows.loc[first, ROW]), key=name,
-                                    column="probability"))
+                                    "rows.", sheet="Scenarios", row=first_row, key=name, column="probability"))
         elif len(probs) > 1:
             problems.append(Problem(f"scenario '{name}' has different probabilities on its rows "
                                     f"({', '.join(f'{p:g}' for p in sorted(probs))})",
                                     "Give the same probability on every row of the scenario (or on one only).",
-                                    sheet="Scenarios", key=name, column="probability"))
+                                    sheet="Scenarios", row=first_row, key=name, column="probability"))
+        elif min(probs) <= 0:
+            problems.append(Problem(f"scenario '{name}' has probability 0, so it would not count in the plan",
+                                    "Give it a probability above 0, or leave it out of --robust.",
+                                    sheet="Scenarios", row=first_row, key=name, column="probability"))
         else:
             out.append((name, float(probs.pop())))
     if not out and not problems:

@@ -156,6 +156,9 @@ def test_robust_over_years_and_scenarios(tmp_path):
                     {"scenario": "t", "sheet": "Legs", "key": "A>M", "column": "cost_usd_per_t", "value": 4,
                      "probability": 0.6}]},
      {}, "s,t", "the probabilities add up to 1.3, more than 1 (s 0.7, t 0.6)."),
+    ({"Scenarios": [{"scenario": "s", "sheet": "Legs", "key": "A>M", "column": "cost_usd_per_t", "value": 3,
+                     "probability": 0}]},
+     {}, "s", "Scenarios, row 2 (s), probability: scenario 's' has probability 0, so it would not count in the plan."),
 ])
 def test_bad_years_and_robust_input(tmp_path, capsys, tables, settings, robust, message):
     case = write_case(tmp_path, transport_case(**tables), settings=settings)
