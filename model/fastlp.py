@@ -47,10 +47,12 @@ class _Rows:
 
 
 class _Cols:
+    """Columns as they are added: costs and bounds in typed arrays, names in a list."""
+
     def __init__(self):
-        self.cost: list[float] = []
-        self.lower: list[float] = []
-        self.upper: list[float] = []
+        self.cost = array("d")
+        self.lower = array("d")
+        self.upper = array("d")
         self.names: list[tuple] = []
 
     def add(self, name: str, idx, cost: float, lower: float, upper: float) -> int:
@@ -60,17 +62,12 @@ class _Cols:
         self.names.append((name, idx))
         return len(self.names) - 1
 
-
-class _Offset:
-    """flow -> its column: the flow's position in the network plus the case's first column."""
-
-    __slots__ = ("index", "first")
-
-    def __init__(self, index: dict, first: int):
-        self.index, self.first = index, first
-
-    def __getitem__(self, f) -> int:
-        return self.index[f] + self.first
+    def add_many(self, name: str, indices: list, cost: np.ndarray, lower: float, upper: float) -> None:
+        n = len(indices)
+        self.cost.frombytes(np.asarray(cost, dtype=np.float64).tobytes())
+        self.lower.frombytes(np.full(n, lower).tobytes())
+        self.upper.frombytes(np.full(n, upper).tobytes())
+        self.names.extend((name, i) for i in indices)
 
 
 def _case(rows: _Rows, cols: _Cols, data, net, factor: float, suffix: str, build_col) -> list[int]:
@@ -79,13 +76,7 @@ def _case(rows: _Rows, cols: _Cols, data, net, factor: float, suffix: str, build
     column of the Build variable that adds to this case's capacity. Returns the columns of the case's
     annual cost terms (for a worst-case row)."""
     first = len(cols.names)
-    name = "Flow" + suffix
-    n = len(net.flows)
-    cols.cost.extend((factor * net.cost_total).tolist())
-    cols.lower.extend([0.0] * n)
-    cols.upper.extend([INF] * n)
-    cols.names.extend((name, f) for f in net.flows)
-    flow_col = _Offset(net.flow_index, first)
+    cols.add_many("Flow" + suffix, net.flows, factor * net.cost_total, 0.0, INF)
     penalty = data.settings.get("unmet_penalty_usd_per_t")
     unmet_col = {}
     if penalty is not None:
@@ -96,39 +87,33 @@ def _case(rows: _Rows, cols: _Cols, data, net, factor: float, suffix: str, build
 
     name = "demand_balance" + suffix
     for d in net.demand_rows:
-        fl = [flow_col[f] for f in net.flows_of_demand(d.row)]
-        vals = [1.0] * len(fl)
+        fl = net.demand_index(d.row) + first
         if d.row in unmet_col:
-            fl.append(unmet_col[d.row])
-            vals.append(1.0)
-        if fl:
-            rows.add(name, d.row, 0, fl, vals, d.demand_t)
+            fl = np.append(fl, unmet_col[d.row])
+        if len(fl):
+            rows.add(name, d.row, 0, fl, np.ones(len(fl)), d.demand_t)
     for s in net.supply_rows:
-        fl = [flow_col[f] for f in net.flows_of_supply(s)]
-        if fl:
-            rows.add("supply_max" + suffix, s.row, 1, fl, [1.0] * len(fl), s.max_t)
+        fl = net.supply_index(s) + first
+        if len(fl):
+            rows.add("supply_max" + suffix, s.row, 1, fl, np.ones(len(fl)), s.max_t)
     for s in net.supply_rows:
         if s.min_t > 0:
-            fl = [flow_col[f] for f in net.flows_of_supply(s)]
-            rows.add("supply_min" + suffix, s.row, -1, fl, [1.0] * len(fl), s.min_t)
-    users = net.capacity_users()
+            fl = net.supply_index(s) + first
+            rows.add("supply_min" + suffix, s.row, -1, fl, np.ones(len(fl)), s.min_t)
+    users = net.capacity_index()
     name = "capacity_limit" + suffix
     for c in net.capacity_rows:
-        use = users[c.row]
-        if not use:
+        idx, passes = users[c.row]
+        if not len(idx):
             continue
-        fl = [flow_col[f] for f, _ in use]
-        vals = [float(p) for _, p in use]
-        for o in net.options_of(c):
-            fl.append(build_col(o.option))
-            vals.append(-1.0)
-        rows.add(name, c.row, 1, fl, vals, c.capacity_t)
+        builds = [build_col(o.option) for o in net.options_of(c)]
+        rows.add(name, c.row, 1, np.concatenate([idx + first, np.array(builds, dtype=np.int64)]),
+                 np.concatenate([passes, np.full(len(builds), -1.0)]), c.capacity_t)
     name = "policy_limit" + suffix
-    total_cols: dict[int, np.ndarray] = {}  # one per filter, shared by a rule's '*' targets
     for p in net.policy_limits:
-        selected, total = net.policy_flows(p)
+        selected, total = net.policy_index(p)
         sense = 1 if p.is_max else -1
-        if not selected:
+        if not len(selected):
             if p.is_max or (p.is_share and p.value == 0) or (not p.is_share and p.value <= 0):
                 continue
             if not p.is_share:
@@ -136,18 +121,11 @@ def _case(rows: _Rows, cols: _Cols, data, net, factor: float, suffix: str, build
         if p.is_share:
             # As Pyomo writes it: S - value T <= 0 (max_share), value T - S <= 0 (min_share).
             sign = 1.0 if p.is_max else -1.0
-            cols_t = total_cols.get(id(total))
-            if cols_t is None:  # flows are in column order, so these are ascending
-                cols_t = total_cols[id(total)] = np.fromiter((flow_col[f] for f in total), dtype=np.int64,
-                                                             count=len(total))
-            vals = np.full(len(cols_t), -sign * p.value)
-            at = np.searchsorted(cols_t, np.fromiter((flow_col[f] for f in selected), dtype=np.int64,
-                                                     count=len(selected)))
-            vals[at] += sign
-            rows.add(name, (p.rule, p.target), 1, cols_t.astype(np.int32), vals, 0.0)
+            vals = np.full(len(total), -sign * p.value)
+            vals[np.searchsorted(total, selected)] += sign  # both ascending, selected within total
+            rows.add(name, (p.rule, p.target), 1, total + first, vals, 0.0)
         else:
-            fl = [flow_col[f] for f in selected]
-            rows.add(name, (p.rule, p.target), sense, fl, [1.0] * len(fl), p.value)
+            rows.add(name, (p.rule, p.target), sense, selected + first, np.ones(len(selected)), p.value)
     return list(range(first, last))
 
 
@@ -197,9 +175,9 @@ def build_lp(plan):
     lp = highspy.HighsLp()
     lp.num_col_ = len(cols.names)
     lp.num_row_ = len(rows.names)
-    lp.col_cost_ = np.asarray(cols.cost, dtype=float)
-    lp.col_lower_ = np.asarray(cols.lower, dtype=float)
-    lp.col_upper_ = np.asarray(cols.upper, dtype=float)
+    lp.col_cost_ = np.frombuffer(cols.cost, dtype=float)
+    lp.col_lower_ = np.frombuffer(cols.lower, dtype=float)
+    lp.col_upper_ = np.frombuffer(cols.upper, dtype=float)
     lp.row_lower_ = np.asarray(rows.lower, dtype=float)
     lp.row_upper_ = np.asarray(rows.upper, dtype=float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise

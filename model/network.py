@@ -146,7 +146,17 @@ class Network:
     node_country: dict[str, str] = field(default_factory=dict)
     node_kind: dict[str, str] = field(default_factory=dict)
     options: list[Option] = field(default_factory=list)
-    demand_flows: dict[int, list[Flow]] = field(default_factory=dict)  # demand row -> its flows
+    demand_span: dict[int, tuple[int, int]] = field(default_factory=dict)  # demand row -> its flows' positions
+    # Per flow, in flow order: the position of its route in `routes` and the code of its commodity
+    # (position in commodity_class). Memberships below are worked out on these arrays, so a case
+    # of a million flows needs no Python object per (flow, row) pair.
+    flow_route: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    flow_commodity: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+    @cached_property
+    def demand_flows(self) -> dict[int, list[Flow]]:
+        """demand row -> its flows (a demand row's flows are consecutive in flow order)."""
+        return {row: self.flows[a:b] for row, (a, b) in self.demand_span.items()}
 
     @cached_property
     def flow_index(self) -> dict[Flow, int]:
@@ -166,27 +176,118 @@ class Network:
     @cached_property
     def demand_of(self) -> dict[Flow, int]:
         """flow -> the demand row it serves."""
-        return {f: row for row, fl in self.demand_flows.items() for f in fl}
+        return {f: row for row, (a, b) in self.demand_span.items() for f in self.flows[a:b]}
+
+    # ------------------------------------------------ memberships as positions in flow order
+
+    def demand_index(self, row: int) -> np.ndarray:
+        a, b = self.demand_span.get(row, (0, 0))
+        return np.arange(a, b, dtype=np.int64)
+
+    def supply_index(self, s: SupplyRow) -> np.ndarray:
+        """Positions of the flows of a Supply row's commodity from its origin, ascending."""
+        cache = self.__dict__.setdefault("_supply_cache", {})
+        key = (s.commodity, s.origin)
+        if key not in cache:
+            codes = self._codes
+            k, o = codes["commodity"].get(s.commodity), codes["node"].get(s.origin)
+            if k is None or o is None:
+                cache[key] = np.zeros(0, dtype=np.int64)
+            else:
+                cache[key] = np.flatnonzero((self.flow_commodity == k) & (self._route_origin[self.flow_route] == o))
+        return cache[key]
+
+    @cached_property
+    def _codes(self) -> dict[str, dict[str, int]]:
+        return {"commodity": {k: i for i, k in enumerate(self.commodity_class)},
+                "node": {n: i for i, n in enumerate(dict.fromkeys(
+                    n for route in self.routes.values() for n in (route.origin, route.market)))}}
+
+    @cached_property
+    def _route_origin(self) -> np.ndarray:
+        node = self._codes["node"]
+        return np.fromiter((node[route.origin] for route in self.routes.values()), dtype=np.int64,
+                           count=len(self.routes))
+
+    @cached_property
+    def _flow_class(self) -> np.ndarray:
+        """Code of each flow's cargo class (position in the list of classes in commodity order)."""
+        classes = {c: i for i, c in enumerate(dict.fromkeys(self.commodity_class.values()))}
+        of_commodity = np.array([classes[c] for c in self.commodity_class.values()], dtype=np.int64)
+        return of_commodity[self.flow_commodity] if len(self.flow_commodity) else np.zeros(0, dtype=np.int64)
+
+    def capacity_index(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """For each Capacities row: (positions of the flows through its element whose class it
+        limits, ascending; how many times a tonne of each passes the element, as floats)."""
+        return self._capacity_index
+
+    @cached_property
+    def _capacity_index(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        elements = {c.element for c in self.capacity_rows}
+        passes = {e: np.zeros(len(self.routes), dtype=np.int16) for e in elements}  # element -> per route
+        for i, route in enumerate(self.routes.values()):
+            for e in route.nodes:
+                if e in elements:
+                    passes[e][i] += 1
+            for e in route.legs:
+                if e in elements:
+                    passes[e][i] += 1
+        classes = {c: i for i, c in enumerate(dict.fromkeys(self.commodity_class.values()))}
+        out = {}
+        for c in self.capacity_rows:
+            per_flow = passes[c.element][self.flow_route]
+            hit = per_flow > 0
+            if c.cargo_class is not None:
+                hit &= self._flow_class == classes.get(c.cargo_class, -1)
+            idx = np.flatnonzero(hit)
+            out[c.row] = (idx, per_flow[idx].astype(np.float64))
+        return out
+
+    def capacity_users(self) -> dict[int, list[tuple[Flow, int]]]:
+        """For each Capacities row: the flows through its element whose class it limits,
+        with how many times a tonne of the flow passes the element (in flow order)."""
+        flows = self.flows
+        return {row: [(flows[i], int(n)) for i, n in zip(idx.tolist(), passes.tolist())]
+                for row, (idx, passes) in self._capacity_index.items()}
+
+    def policy_index(self, p: PolicyLimit) -> tuple[np.ndarray, np.ndarray]:
+        """(positions of the flows the rule selects, positions of the flows of its commodity
+        filter), both ascending; the second array is the same object for every limit with the
+        same filter."""
+        total = self._matching_index(p.commodity)
+        cache = self.__dict__.setdefault("_scope_mask_cache", {})
+        key = (p.scope, p.target)
+        if key not in cache:
+            order = self._route_order
+            mask = np.zeros(len(self.routes), dtype=bool)
+            in_scope = self._routes_in_scope(p.scope).get(p.target, ())
+            mask[np.fromiter((order[r] for r in in_scope), dtype=np.int64, count=len(in_scope))] = True
+            cache[key] = mask
+        mask = cache[key]
+        selected = total[mask[self.flow_route[total]]]
+        return selected, total
+
+    @cached_property
+    def _route_order(self) -> dict[str, int]:
+        return {r: i for i, r in enumerate(self.routes)}
+
+    def _matching_index(self, selector: str | None) -> np.ndarray:
+        cache = self.__dict__.setdefault("_matching_index_cache", {})
+        if selector not in cache:
+            keep = np.array([self.commodity_matches(k, selector) for k in self.commodity_class], dtype=bool)
+            cache[selector] = (np.flatnonzero(keep[self.flow_commodity]) if len(self.flow_commodity)
+                               else np.zeros(0, dtype=np.int64))
+        return cache[selector]
+
+    # ------------------------------------------------ the same memberships as lists of flows
 
     def flows_of_demand(self, row: int) -> list[Flow]:
-        return self.demand_flows.get(row, [])
+        a, b = self.demand_span.get(row, (0, 0))
+        return self.flows[a:b]
 
     def flows_of_supply(self, s: SupplyRow) -> list[Flow]:
-        return self._by_commodity_origin.get((s.commodity, s.origin), [])
-
-    @cached_property
-    def _by_commodity_origin(self) -> dict[tuple[str, str], list[Flow]]:
-        out: dict[tuple[str, str], list[Flow]] = {}
-        for f in self.flows:
-            out.setdefault((f[0], self.routes[f[1]].origin), []).append(f)
-        return out
-
-    @cached_property
-    def _by_route(self) -> dict[str, list[Flow]]:
-        out: dict[str, list[Flow]] = {}
-        for f in self.flows:
-            out.setdefault(f[1], []).append(f)
-        return out
+        flows = self.flows
+        return [flows[i] for i in self.supply_index(s).tolist()]
 
     def _routes_in_scope(self, scope: str) -> dict[str, list[str]]:
         """name -> the routes in it, in route order, for one scope (built when a rule first asks)."""
@@ -204,31 +305,6 @@ class Network:
     def options_of(self, c: CapacityRow) -> list[Option]:
         """The investment options that add to a Capacities row (same element and class)."""
         return [o for o in self.options if o.element == c.element and o.cargo_class == c.cargo_class]
-
-    def capacity_users(self) -> dict[int, list[tuple[Flow, int]]]:
-        """For each Capacities row: the flows through its element whose class it limits,
-        with how many times a tonne of the flow passes the element (in flow order)."""
-        return self._capacity_users
-
-    @cached_property
-    def _capacity_users(self) -> dict[int, list[tuple[Flow, int]]]:
-        rows_of: dict[str, list[CapacityRow]] = {}
-        for c in self.capacity_rows:
-            rows_of.setdefault(c.element, []).append(c)
-        users: dict[int, list[tuple[Flow, int]]] = {c.row: [] for c in self.capacity_rows}
-        on_route: dict[str, list] = {}  # route -> (users list, passes, class limited or None), once per route
-        for f in self.flows:
-            k, r = f
-            hits = on_route.get(r)
-            if hits is None:
-                hits = on_route[r] = [(users[c.row], passes, c.cargo_class)
-                                      for element, passes in self.routes[r].elements.items()
-                                      for c in rows_of.get(element, ())]
-            cls = self.commodity_class[k]
-            for target, passes, limited in hits:
-                if limited is None or limited == cls:
-                    target.append((f, passes))
-        return users
 
     def commodity_matches(self, k: str, selector: str | None) -> bool:
         """A policy's commodity column: blank = all, else commodity ids and/or cargo classes,
@@ -254,18 +330,20 @@ class Network:
         return target in route.legs  # leg
 
     def policy_flows(self, p: PolicyLimit) -> tuple[list[Flow], list[Flow]]:
-        """(flows the rule selects, flows of the same commodity filter) for one limit, each in flow order."""
-        total = self._matching(p.commodity)
-        chosen = {f for r in self._routes_in_scope(p.scope).get(p.target, ()) for f in self._by_route.get(r, ())
-                  if self.commodity_matches(f[0], p.commodity)}
-        if len(chosen) == len(total):
-            return list(total), total
-        return [f for f in total if f in chosen], total
+        """(flows the rule selects, flows of the same commodity filter) for one limit, each in flow
+        order; the second list is the same object for every limit with the same filter."""
+        selected, total = self.policy_index(p)
+        total_flows = self._matching(p.commodity)
+        if len(selected) == len(total):
+            return list(total_flows), total_flows
+        flows = self.flows
+        return [flows[i] for i in selected.tolist()], total_flows
 
     def _matching(self, selector: str | None) -> list[Flow]:
         cache = self.__dict__.setdefault("_matching_cache", {})
         if selector not in cache:
-            cache[selector] = [f for f in self.flows if self.commodity_matches(f[0], selector)]
+            flows = self.flows
+            cache[selector] = [flows[i] for i in self._matching_index(selector).tolist()]
         return cache[selector]
 
 
@@ -330,7 +408,9 @@ def build_network(data: CorridorData) -> Network:
     supply_rows = [SupplyRow(rec[ROW], rec["commodity"], rec["origin"], rec["min_t"] or 0.0, rec["max_t"])
                    for rec in t["Supply"].to_dict("records")]
     origins_of = supply_origins(supply_rows)
-    flows, demand_flows = [], {}
+    flows, demand_span = [], {}
+    flow_route, flow_commodity = array("i"), array("i")
+    commodity_code = {k: i for i, k in enumerate(commodity_class)}
     parts = array("d")  # transport, handling, time, risk of each flow in turn
     path_cost: dict[tuple[str, str], tuple[float, float]] = {}  # (route, class) -> (transport, handling)
     route_risk = {r: sum(risk_pct.get(c, 0.0) for c in countries_of[r]) for r in routes}  # % of value
@@ -356,14 +436,15 @@ def build_network(data: CorridorData) -> Network:
                       for pair in by_market_origin.get((d.market, o), ())]
         if len(origins) > 1:  # keep route order across origins
             candidates.sort(key=lambda pair: route_order[pair[0]])
-        served = demand_flows.setdefault(d.row, [])
+        start = len(flows)
+        code = commodity_code[k]
         per_day, per_pct = value[k] * rate / DAYS_PER_YEAR, value[k] / 100.0
         for r, route in candidates:
             if route.classes is not None and cls not in route.classes:
                 continue
-            f = (k, r)
-            flows.append(f)
-            served.append(f)
+            flows.append((k, r))
+            flow_route.append(route_order[r])
+            flow_commodity.append(code)
             th = base_cost[r]
             if r in tariffed_on and tariffed_on[r]:
                 th = path_cost.get((r, cls))
@@ -372,6 +453,7 @@ def build_network(data: CorridorData) -> Network:
                         sum(tariff.get((leg, cls), legs[leg][0]) for leg in route.legs),
                         sum(tariff.get((n, cls), handling[n]) for n in route.nodes))
             parts.extend((th[0], th[1], per_day * transit_days[r], per_pct * route_risk[r]))
+        demand_span[d.row] = (start, len(flows))
 
     capacity_rows = [CapacityRow(rec[ROW], rec["element"], rec["cargo_class"] or None, rec["capacity_t"])
                      for rec in t["Capacities"].to_dict("records")]
@@ -386,7 +468,8 @@ def build_network(data: CorridorData) -> Network:
     cost_array = np.frombuffer(parts, dtype=float).reshape(len(flows), 4) if flows else np.zeros((0, 4))
     return Network(routes, commodity_class, value, countries_of, transit_days, flows, cost_array, demand_rows,
                    supply_rows, capacity_rows, policy_limits, node_country,
-                   nodes["kind"].to_dict(), investment_options(data), demand_flows)
+                   nodes["kind"].to_dict(), investment_options(data), demand_span,
+                   np.frombuffer(flow_route, dtype=np.int32), np.frombuffer(flow_commodity, dtype=np.int32))
 
 
 class CostView(Mapping):

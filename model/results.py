@@ -85,12 +85,18 @@ class Results:
                 "Sources": self.sources}
 
 
-def route_table(net: Network, sol: Solution) -> pd.DataFrame:
-    """Every (route, commodity) the model may use: cost per tonne and its parts, tonnes, reduced cost."""
+def flow_tonnes(net: Network, sol: Solution) -> np.ndarray:
+    """The solver's tonnes of every flow, in flow order (as solved: not rounded to 0)."""
+    return _column(sol.values.get("Flow", {}), net.flows, 0.0)
+
+
+def route_table(net: Network, sol: Solution, tonnes: np.ndarray | None = None) -> pd.DataFrame:
+    """Every (route, commodity) the model may use: cost per tonne and its parts, tonnes, reduced cost.
+    tonnes: flow_tonnes(net, sol), if already gathered."""
     flows = net.flows
     routes = [net.routes[r] for _, r in flows]
     parts = net.cost_array
-    tonnes = _column(sol.values.get("Flow", {}), flows, 0.0)
+    tonnes = flow_tonnes(net, sol) if tonnes is None else tonnes
     used = tonnes > TOL_T
     tonnes = np.where(used, tonnes, 0.0)
     total = net.cost_total
@@ -139,7 +145,8 @@ def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
 
 def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | None = None) -> Results:
     """Every output table of one optimal solve."""
-    routes = route_table(net, sol)
+    x = flow_tonnes(net, sol)  # the sums below gather from it by position
+    routes = route_table(net, sol, x)
     if data.settings.get("include_zero_flows") is True:
         flows = routes[FLOW_COLUMNS].reset_index(drop=True)
     else:
@@ -159,11 +166,10 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
     countries["share_of_shipped"] = countries["tonnes_t"] / shipped if shipped else 0.0
 
     cap_rows = []
-    users = net.capacity_users()
-    # tonnes by flow as a plain dict: the sums below look up every flow of every row
-    x = dict(zip(net.flows, _column(sol.values.get("Flow", {}), net.flows, 0.0).tolist()))
+    users = net.capacity_index()
     for c in net.capacity_rows:
-        used = sum(passes * x.get(f, 0.0) for f, passes in users[c.row])
+        idx, passes = users[c.row]
+        used = float(passes @ x[idx])
         added = _clean(sum(sol.value("Build", o.option) for o in net.options_of(c)), c.capacity_t)
         total = c.capacity_t + added
         slack = total - used
@@ -182,7 +188,7 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
 
     dem_rows = []
     for d in net.demand_rows:
-        delivered = sum(x.get(f, 0.0) for f in net.flows_of_demand(d.row))
+        delivered = float(x[net.demand_index(d.row)].sum())
         unmet = sol.value("Unmet", d.row)
         dem_rows.append({"commodity": d.commodity, "origin": d.origin or "any", "market": d.market,
                          "demand_t": d.demand_t, "delivered_t": _clean(delivered, d.demand_t),
@@ -194,7 +200,7 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
 
     sup_rows = []
     for s in net.supply_rows:
-        shipped_s = sum(x.get(f, 0.0) for f in net.flows_of_supply(s))
+        shipped_s = float(x[net.supply_index(s)].sum())
         sup_rows.append({"commodity": s.commodity, "origin": s.origin, "min_t": s.min_t, "max_t": s.max_t,
                          "shipped_t": _clean(shipped_s, s.max_t),
                          "value_of_more_supply_usd_per_t": _clean(sol.relaxation_value("supply_max", s.row)),
@@ -203,12 +209,12 @@ def collect(data: CorridorData, net: Network, sol: Solution, input_name: str | N
     supply = pd.DataFrame(sup_rows, columns=COLUMNS["Supply"])
 
     pol_rows = []
-    totals: dict[int, float] = {}  # id of a policy's total flow list -> its tonnes (shared by '*' targets)
+    totals: dict[int, float] = {}  # id of a policy's total flow array -> its tonnes (shared by '*' targets)
     for p in net.policy_limits:
-        selected, total = net.policy_flows(p)
-        s_t = sum(x.get(f, 0.0) for f in selected)
+        selected, total = net.policy_index(p)
+        s_t = float(x[selected].sum())
         if id(total) not in totals:
-            totals[id(total)] = sum(x.get(f, 0.0) for f in total)
+            totals[id(total)] = float(x[total].sum())
         t_t = totals[id(total)]
         bound = p.value * t_t if p.is_share else p.value
         slack = bound - s_t if p.is_max else s_t - bound

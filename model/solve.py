@@ -174,10 +174,12 @@ def solve(m: pyo.ConcreteModel, verbose: bool = False, options: dict | None = No
 
 
 def solve_lp(lp, rows: list, columns: list, verbose: bool = False, options: dict | None = None,
-             ranging: bool = True, phases=None, highs: highspy.Highs | None = None) -> Solution:
+             ranging: bool = True, phases=None, highs: highspy.Highs | None = None,
+             row_bounds: tuple[np.ndarray, np.ndarray] | None = None) -> Solution:
     """Solve the LP with HiGHS; read the solution only when HiGHS reports an optimum.
     With ranging (and a simplex basis), also HiGHS's cost and bound ranging. phases (model.progress)
-    is told when HiGHS starts and when it is done. highs: the LP already loaded (load_highs)."""
+    is told when HiGHS starts and when it is done. highs: the LP already loaded (load_highs); then lp
+    may be None if row_bounds gives its (row_lower_, row_upper_)."""
     h = highs if highs is not None else load_highs(lp, verbose, options)
     if phases is not None:
         phases("solving")
@@ -199,7 +201,7 @@ def solve_lp(lp, rows: list, columns: list, verbose: bool = False, options: dict
     sol.row_pos = _positions(rows)
     _views(sol.col_pos, np.asarray(s.col_value, dtype=float), sol.values)
     _views(sol.col_pos, np.asarray(s.col_dual, dtype=float), sol.reduced_costs)
-    lo, up = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
+    lo, up = row_bounds or (np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float))
     sense = np.fromiter((r[2] for r in rows), dtype=np.int8, count=len(rows))
     _views(sol.row_pos, np.asarray(s.row_dual, dtype=float), sol.duals)
     _views(sol.row_pos, sense, sol.senses)
