@@ -9,7 +9,6 @@ these, so a cost or a membership is computed once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from array import array
 from collections.abc import Mapping
 from functools import cached_property
 from typing import NamedTuple
@@ -398,62 +397,92 @@ def build_network(data: CorridorData) -> Network:
         steps = tuple(node_ids.get(n, n) for n in path_nodes(path))
         routes[r] = Route(r, corridor, steps, class_sets[classes], leg_ids)
 
-    countries_of, transit_days = {}, {}
+    route_ids = list(routes)
+    n_routes = len(route_ids)
+    country_sets: dict[tuple, tuple] = {}  # one tuple per distinct sequence of countries
+    countries_of = {}
     for r, route in routes.items():
-        countries_of[r] = tuple(dict.fromkeys(node_country[n] for n in route.nodes))
-        transit_days[r] = sum(legs[leg][1] for leg in route.legs) + sum(dwell[n] for n in route.nodes)
+        seq = tuple(dict.fromkeys(node_country[n] for n in route.nodes))
+        countries_of[r] = country_sets.setdefault(seq, seq)
+    risk_of = {seq: sum(risk_pct.get(c, 0.0) for c in seq) for seq in country_sets}  # % of value
+
+    # Sums along each route's path, over flat arrays of its nodes and legs in path order (each
+    # route has at least two nodes, so one leg: no empty segment for reduceat).
+    node_code = {n: i for i, n in enumerate(dict.fromkeys(n for route in routes.values() for n in route.nodes))}
+    leg_code = {e: i for i, e in enumerate(dict.fromkeys(e for route in routes.values() for e in route.legs))}
+    node_seq = np.fromiter((node_code[n] for route in routes.values() for n in route.nodes), dtype=np.int64)
+    leg_seq = np.fromiter((leg_code[e] for route in routes.values() for e in route.legs), dtype=np.int64)
+    n_nodes = np.fromiter((len(route.nodes) for route in routes.values()), dtype=np.int64, count=n_routes)
+    node_start = np.concatenate([[0], np.cumsum(n_nodes)[:-1]]) if n_routes else np.zeros(0, dtype=np.int64)
+    leg_start = node_start - np.arange(n_routes)  # a route of n nodes has n - 1 legs
+
+    def along(per_node: dict | None, per_leg: dict | None) -> np.ndarray:
+        """Per route: the sum over its nodes of per_node plus over its legs of per_leg."""
+        out = np.zeros(n_routes)
+        if n_routes and per_node is not None:
+            out += np.add.reduceat(np.array([per_node[n] for n in node_code], dtype=float)[node_seq], node_start)
+        if n_routes and per_leg is not None:
+            out += np.add.reduceat(np.array([per_leg[e] for e in leg_code], dtype=float)[leg_seq], leg_start)
+        return out
+
+    days = along(dwell, {e: legs[e][1] for e in leg_code})
+    transit_days = dict(zip(route_ids, days.tolist()))
+    risk = np.array([risk_of[countries_of[r]] for r in route_ids], dtype=float)
+    leg_cost = {e: legs[e][0] for e in leg_code}
+    # Transport and handling by cargo class: a class tariff replaces the default cost of the
+    # elements it names.
+    classes_in_use = list(dict.fromkeys(commodity_class.values()))
+    transport_of, handling_of = {}, {}
+    for cls in classes_in_use:
+        transport_of[cls] = along(None, {e: tariff.get((e, cls), c) for e, c in leg_cost.items()})
+        handling_of[cls] = along({n: tariff.get((n, cls), handling[n]) for n in node_code}, None)
+    # Which classes each route carries: one mask per distinct cargo_classes entry.
+    set_code = {cs: i for i, cs in enumerate(dict.fromkeys(route.classes for route in routes.values()))}
+    route_set = np.fromiter((set_code[route.classes] for route in routes.values()), dtype=np.int64, count=n_routes)
+    carries = {cls: np.array([cs is None or cls in cs for cs in set_code], dtype=bool)[route_set]
+               for cls in classes_in_use}
 
     demand_rows = [DemandRow(rec[ROW], rec["commodity"], rec["origin"] or None, rec["market"], rec["demand_t"])
                    for rec in t["Demand"].to_dict("records")]
     supply_rows = [SupplyRow(rec[ROW], rec["commodity"], rec["origin"], rec["min_t"] or 0.0, rec["max_t"])
                    for rec in t["Supply"].to_dict("records")]
     origins_of = supply_origins(supply_rows)
-    flows, demand_span = [], {}
-    flow_route, flow_commodity = array("i"), array("i")
-    commodity_code = {k: i for i, k in enumerate(commodity_class)}
-    parts = array("d")  # transport, handling, time, risk of each flow in turn
-    path_cost: dict[tuple[str, str], tuple[float, float]] = {}  # (route, class) -> (transport, handling)
-    route_risk = {r: sum(risk_pct.get(c, 0.0) for c in countries_of[r]) for r in routes}  # % of value
-    # Transport and handling at the default costs per route; a class tariff changes only the
-    # elements it names, so routes without tariffed elements cost the same for every class.
-    tariffed = {e for e, _ in tariff}
-    base_cost = {r: (sum(legs[leg][0] for leg in route.legs), sum(handling[n] for n in route.nodes))
-                 for r, route in routes.items()}
-    tariffed_on = {r: [e for e in route.elements if e in tariffed] for r, route in routes.items()} \
-        if tariffed else {}
-    by_market_origin: dict[tuple[str, str], list[tuple[str, Route]]] = {}
-    for r, route in routes.items():
-        by_market_origin.setdefault((route.market, route.origin), []).append((r, route))
-    route_order = {r: i for i, r in enumerate(routes)}
+    by_market_origin: dict[tuple[str, str], list[int]] = {}
+    for i, route in enumerate(routes.values()):
+        by_market_origin.setdefault((route.market, route.origin), []).append(i)
+    groups = {key: np.array(ix, dtype=np.int64) for key, ix in by_market_origin.items()}
     origins_at: dict[str, list[str]] = {}  # market -> origins with a route there, in route order
     for market, origin in by_market_origin:
         origins_at.setdefault(market, []).append(origin)
+    commodity_code = {k: i for i, k in enumerate(commodity_class)}
+    flows, demand_span = [], {}
+    blocks: list[tuple[np.ndarray, str, str]] = []  # per demand row: (route positions, commodity, class)
     for d in demand_rows:
         k = d.commodity
         cls = commodity_class[k]
         origins = [d.origin] if d.origin else origins_at.get(d.market, [])
-        candidates = [pair for o in origins if k not in origins_of or o in origins_of[k]
-                      for pair in by_market_origin.get((d.market, o), ())]
-        if len(origins) > 1:  # keep route order across origins
-            candidates.sort(key=lambda pair: route_order[pair[0]])
+        parts_of = [groups[(d.market, o)] for o in origins if (k not in origins_of or o in origins_of[k])
+                    and (d.market, o) in groups]
+        cand = np.concatenate(parts_of) if parts_of else np.zeros(0, dtype=np.int64)
+        if len(parts_of) > 1:  # keep route order across origins
+            cand = np.sort(cand)
+        cand = cand[carries[cls][cand]]
         start = len(flows)
-        code = commodity_code[k]
-        per_day, per_pct = value[k] * rate / DAYS_PER_YEAR, value[k] / 100.0
-        for r, route in candidates:
-            if route.classes is not None and cls not in route.classes:
-                continue
-            flows.append((k, r))
-            flow_route.append(route_order[r])
-            flow_commodity.append(code)
-            th = base_cost[r]
-            if r in tariffed_on and tariffed_on[r]:
-                th = path_cost.get((r, cls))
-                if th is None:
-                    th = path_cost[(r, cls)] = (
-                        sum(tariff.get((leg, cls), legs[leg][0]) for leg in route.legs),
-                        sum(tariff.get((n, cls), handling[n]) for n in route.nodes))
-            parts.extend((th[0], th[1], per_day * transit_days[r], per_pct * route_risk[r]))
+        flows.extend([(k, route_ids[i]) for i in cand.tolist()])
         demand_span[d.row] = (start, len(flows))
+        blocks.append((cand, k, cls))
+    flow_route = np.concatenate([b[0] for b in blocks]).astype(np.int32) if blocks else np.zeros(0, dtype=np.int32)
+    flow_commodity = np.concatenate([np.full(len(b[0]), commodity_code[b[1]], dtype=np.int32) for b in blocks]) \
+        if blocks else np.zeros(0, dtype=np.int32)
+    cost_array = np.empty((len(flows), 4))
+    at = 0
+    for cand, k, cls in blocks:  # transport, handling, time, risk (USD/t) of each flow
+        end = at + len(cand)
+        cost_array[at:end, 0] = transport_of[cls][cand]
+        cost_array[at:end, 1] = handling_of[cls][cand]
+        cost_array[at:end, 2] = (value[k] * rate / DAYS_PER_YEAR) * days[cand]
+        cost_array[at:end, 3] = (value[k] / 100.0) * risk[cand]
+        at = end
 
     capacity_rows = [CapacityRow(rec[ROW], rec["element"], rec["cargo_class"] or None, rec["capacity_t"])
                      for rec in t["Capacities"].to_dict("records")]
@@ -465,11 +494,9 @@ def build_network(data: CorridorData) -> Network:
             policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
-    cost_array = np.frombuffer(parts, dtype=float).reshape(len(flows), 4) if flows else np.zeros((0, 4))
     return Network(routes, commodity_class, value, countries_of, transit_days, flows, cost_array, demand_rows,
                    supply_rows, capacity_rows, policy_limits, node_country,
-                   nodes["kind"].to_dict(), investment_options(data), demand_span,
-                   np.frombuffer(flow_route, dtype=np.int32), np.frombuffer(flow_commodity, dtype=np.int32))
+                   nodes["kind"].to_dict(), investment_options(data), demand_span, flow_route, flow_commodity)
 
 
 class CostView(Mapping):

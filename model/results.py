@@ -92,40 +92,64 @@ def flow_tonnes(net: Network, sol: Solution) -> np.ndarray:
 
 def route_table(net: Network, sol: Solution, tonnes: np.ndarray | None = None) -> pd.DataFrame:
     """Every (route, commodity) the model may use: cost per tonne and its parts, tonnes, reduced cost.
-    tonnes: flow_tonnes(net, sol), if already gathered."""
+    tonnes: flow_tonnes(net, sol), if already gathered. Route facts are taken per flow from one
+    array per route attribute (a million flows, half a million routes)."""
     flows = net.flows
-    routes = [net.routes[r] for _, r in flows]
     parts = net.cost_array
     tonnes = flow_tonnes(net, sol) if tonnes is None else tonnes
     used = tonnes > TOL_T
     tonnes = np.where(used, tonnes, 0.0)
     total = net.cost_total
-    rc = _column(sol.reduced_costs.get("Flow", {}), flows, 0.0)
+    rcs, ranges = sol.reduced_costs.get("Flow", {}), sol.cost_ranges.get("Flow", {})
+    idx = _positions_of(rcs, flows)  # rc and ranges share one position map when read from HiGHS
+    rc = _column(rcs, flows, 0.0, idx)
     rc = np.where(np.abs(rc) <= 1e-9 * np.maximum(1.0, np.abs(total)), 0.0, rc)
-    low_high = _column(sol.cost_ranges.get("Flow", {}), flows, (float("nan"), float("nan"))).reshape(len(flows), 2)
-    countries = {r: "-".join(c) for r, c in net.countries_of.items()}
+    same = getattr(ranges, "pos", None) is getattr(rcs, "pos", False)
+    low_high = _column(ranges, flows, (float("nan"), float("nan")), idx if same else None).reshape(len(flows), 2)
+    at = net.flow_route
+
+    def per_route(values) -> np.ndarray:
+        out = np.empty(len(net.routes), dtype=object)
+        out[:] = list(values)
+        return out[at]
+
+    route_list = list(net.routes.values())
     return pd.DataFrame({
-        "commodity": [k for k, _ in flows], "origin": [r.origin for r in routes], "market": [r.market for r in routes],
-        "route": [r for _, r in flows], "corridor": [r.corridor for r in routes], "tonnes_t": tonnes,
+        "commodity": np.array(list(net.commodity_class), dtype=object)[net.flow_commodity],
+        "origin": per_route(r.origin for r in route_list), "market": per_route(r.market for r in route_list),
+        "route": per_route(net.routes), "corridor": per_route(r.corridor for r in route_list),
+        "tonnes_t": tonnes,
         "cost_usd_per_t": total, "transport_usd_per_t": parts[:, 0],
         "handling_usd_per_t": parts[:, 1], "time_usd_per_t": parts[:, 2],
         "risk_usd_per_t": parts[:, 3], "cost_usd": total * tonnes,
-        "transit_days": [net.transit_days[r] for _, r in flows], "countries": [countries[r] for _, r in flows],
+        "transit_days": np.fromiter(net.transit_days.values(), dtype=float, count=len(net.routes))[at],
+        "countries": per_route("-".join(c) for c in net.countries_of.values()),
         "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
         "cost_range_low_usd_per_t": low_high[:, 0], "cost_range_high_usd_per_t": low_high[:, 1],
     }, columns=ROUTE_COLUMNS)
 
 
-def _column(values, keys: list, default) -> np.ndarray:
+def _column(values, keys: list, default, idx: np.ndarray | None = None) -> np.ndarray:
     """values[k] for each key, as an array: gathered straight from the solver's array when values
-    is a solve.ByIndex over it, else looked up one by one."""
+    is a solve.ByIndex over it (at idx, if the positions of the keys are known), else looked up
+    one by one."""
     pos, arr = getattr(values, "pos", None), getattr(values, "arr", None)
-    if pos is not None and all(k in pos for k in keys[:1]) and len(pos) >= len(keys):
-        try:
-            return arr[np.fromiter((pos[k] for k in keys), dtype=np.int64, count=len(keys))]
-        except KeyError:
-            pass
+    if pos is not None and idx is None:
+        idx = _positions_of(values, keys)
+    if idx is not None and arr is not None:
+        return arr[idx]
     return np.array([values.get(k, default) for k in keys], dtype=float)
+
+
+def _positions_of(values, keys: list) -> np.ndarray | None:
+    """Positions of keys in a solve.ByIndex's array, or None if it is not one or lacks a key."""
+    pos = getattr(values, "pos", None)
+    if pos is None or len(pos) < len(keys):
+        return None
+    try:
+        return np.fromiter((pos[k] for k in keys), dtype=np.int64, count=len(keys))
+    except KeyError:
+        return None
 
 
 def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
