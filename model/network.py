@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from collections.abc import Mapping
 from functools import cached_property
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -33,8 +34,10 @@ class Route:
     def __init__(self, route: str, corridor: str, nodes: tuple[str, ...], classes: frozenset[str] | None,
                  leg_ids: dict | None = None):
         self.route, self.corridor, self.nodes, self.classes = route, corridor, nodes, classes
-        pairs = zip(nodes, nodes[1:])
-        self.legs = tuple(leg_ids[p] if leg_ids is not None and p in leg_ids else leg_id(*p) for p in pairs)
+        legs = tuple(map(leg_ids.get, zip(nodes, nodes[1:]))) if leg_ids is not None else (None,)
+        if None in legs:  # a step that is not a leg of the data (only before validation)
+            legs = tuple(leg_id(a, b) for a, b in zip(nodes, nodes[1:]))
+        self.legs = legs
 
     @property
     def elements(self) -> dict[str, int]:
@@ -257,18 +260,12 @@ class Network:
         cache = self.__dict__.setdefault("_scope_mask_cache", {})
         key = (p.scope, p.target)
         if key not in cache:
-            order = self._route_order
             mask = np.zeros(len(self.routes), dtype=bool)
-            in_scope = self._routes_in_scope(p.scope).get(p.target, ())
-            mask[np.fromiter((order[r] for r in in_scope), dtype=np.int64, count=len(in_scope))] = True
+            mask[self._routes_in_scope(p.scope).get(p.target, np.zeros(0, dtype=np.int64))] = True
             cache[key] = mask
         mask = cache[key]
         selected = total[mask[self.flow_route[total]]]
         return selected, total
-
-    @cached_property
-    def _route_order(self) -> dict[str, int]:
-        return {r: i for i, r in enumerate(self.routes)}
 
     def _matching_index(self, selector: str | None) -> np.ndarray:
         cache = self.__dict__.setdefault("_matching_index_cache", {})
@@ -288,17 +285,25 @@ class Network:
         flows = self.flows
         return [flows[i] for i in self.supply_index(s).tolist()]
 
-    def _routes_in_scope(self, scope: str) -> dict[str, list[str]]:
-        """name -> the routes in it, in route order, for one scope (built when a rule first asks)."""
+    def _routes_in_scope(self, scope: str) -> dict[str, np.ndarray]:
+        """name -> positions of the routes in it, ascending, for one scope (built when a rule first
+        asks)."""
         cache = self.__dict__.setdefault("_scope_cache", {})
         if scope not in cache:
-            out: dict[str, list[str]] = {}
-            for r, route in self.routes.items():
-                names = {"corridor": (route.corridor,), "route": (r,), "country": self.countries_of[r],
-                         "node": dict.fromkeys(route.nodes), "leg": dict.fromkeys(route.legs)}[scope]
-                for name in names:
-                    out.setdefault(name, []).append(r)
-            cache[scope] = out
+            out: dict[str, list[int]] = {}
+            routes = self.routes.values()
+            if scope == "corridor":
+                for i, route in enumerate(routes):
+                    out.setdefault(route.corridor, []).append(i)
+            elif scope == "route":
+                out = {r: [i] for i, r in enumerate(self.routes)}
+            else:
+                names_of = {"country": lambda route: self.countries_of[route.route],
+                            "node": lambda route: set(route.nodes), "leg": lambda route: set(route.legs)}[scope]
+                for i, route in enumerate(routes):
+                    for name in names_of(route):
+                        out.setdefault(name, []).append(i)
+            cache[scope] = {name: np.array(ix, dtype=np.int64) for name, ix in out.items()}
         return cache[scope]
 
     def options_of(self, c: CapacityRow) -> list[Option]:
@@ -401,17 +406,24 @@ def build_network(data: CorridorData) -> Network:
     n_routes = len(route_ids)
     country_sets: dict[tuple, tuple] = {}  # one tuple per distinct sequence of countries
     countries_of = {}
+    country_at = node_country.__getitem__
     for r, route in routes.items():
-        seq = tuple(dict.fromkeys(node_country[n] for n in route.nodes))
-        countries_of[r] = country_sets.setdefault(seq, seq)
-    risk_of = {seq: sum(risk_pct.get(c, 0.0) for c in seq) for seq in country_sets}  # % of value
+        along_path = tuple(map(country_at, route.nodes))
+        seq = country_sets.get(along_path)
+        if seq is None:
+            seq = tuple(dict.fromkeys(along_path))
+            seq = country_sets[along_path] = country_sets.setdefault(seq, seq)
+        countries_of[r] = seq
+    risk_of = {seq: sum(risk_pct.get(c, 0.0) for c in seq) for seq in country_sets.values()}  # % of value
 
     # Sums along each route's path, over flat arrays of its nodes and legs in path order (each
     # route has at least two nodes, so one leg: no empty segment for reduceat).
     node_code = {n: i for i, n in enumerate(dict.fromkeys(n for route in routes.values() for n in route.nodes))}
     leg_code = {e: i for i, e in enumerate(dict.fromkeys(e for route in routes.values() for e in route.legs))}
-    node_seq = np.fromiter((node_code[n] for route in routes.values() for n in route.nodes), dtype=np.int64)
-    leg_seq = np.fromiter((leg_code[e] for route in routes.values() for e in route.legs), dtype=np.int64)
+    node_seq = np.fromiter(map(node_code.__getitem__, chain.from_iterable(r.nodes for r in routes.values())),
+                           dtype=np.int64)
+    leg_seq = np.fromiter(map(leg_code.__getitem__, chain.from_iterable(r.legs for r in routes.values())),
+                          dtype=np.int64)
     n_nodes = np.fromiter((len(route.nodes) for route in routes.values()), dtype=np.int64, count=n_routes)
     node_start = np.concatenate([[0], np.cumsum(n_nodes)[:-1]]) if n_routes else np.zeros(0, dtype=np.int64)
     leg_start = node_start - np.arange(n_routes)  # a route of n nodes has n - 1 legs

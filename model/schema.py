@@ -279,7 +279,7 @@ def leg_id(a: str, b: str) -> str:
 def path_nodes(path) -> tuple[str, ...]:
     """The nodes of a route's path 'A > B>C' -> ('A', 'B', 'C'); parsed once per path, node ids
     interned (a large case has hundreds of thousands of paths over a few hundred nodes)."""
-    return tuple(sys.intern(s.strip()) for s in str(path).split(">"))
+    return tuple(map(sys.intern, map(str.strip, str(path).split(">"))))
 
 
 def class_list(text) -> frozenset[str] | None:

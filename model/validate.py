@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Mapping
+from itertools import chain
 from pathlib import Path
 
 
@@ -75,6 +76,8 @@ def check_duplicate_keys(data: CorridorData) -> list[Problem]:
     problems = []
     for name, df in data.tables.items():
         sheet = SHEETS_BY_NAME[name]
+        if not sheet.key or not df[list(sheet.key)].duplicated().any():
+            continue  # pandas counts blank keys as equal too, so it finds every duplicate we would
         first: dict[tuple, int] = {}
         for rec in _records(data, name):
             key = tuple(rec[k] if _present(rec[k]) else None for k in sheet.key)
@@ -156,6 +159,8 @@ def check_routes(data: CorridorData) -> list[Problem]:
     kinds = nodes["kind"].to_dict()
     leg_pairs = set(t["Legs"][["from", "to"]].itertuples(index=False, name=None))
     classes = set(t["Commodities"]["cargo_class"].dropna())
+    if _routes_all_sound(t["Routes"], kinds, leg_pairs, classes):
+        return problems  # the common case, checked on whole columns; else every row with its messages
     for rec in _records(data, "Routes"):
         where = _Where("Routes", rec)
         path = rec["path"]
@@ -193,6 +198,24 @@ def check_routes(data: CorridorData) -> list[Problem]:
                                              "List classes from the Commodities sheet, separated by commas, "
                                              "or leave blank for all."))
     return problems
+
+
+def _routes_all_sound(routes, kinds: dict, leg_pairs: set, classes: set) -> bool:
+    """True when check_routes would find nothing: every path has two or more named nodes, all on
+    the Nodes sheet, starts at an origin, ends at a market and steps along legs, and every cargo
+    class listed exists. One pass over sets instead of one per row with its messages."""
+    paths = [path_nodes(p) for p in routes["path"].tolist() if _present(p)]
+    if any(len(steps) < 2 or not all(steps) for steps in paths):
+        return False
+    if not set(chain.from_iterable(paths)) <= kinds.keys():
+        return False
+    if any(kinds[steps[0]] != "origin" or kinds[steps[-1]] != "market" for steps in paths):
+        return False
+    if not set(chain.from_iterable(zip(steps, steps[1:]) for steps in paths)) <= leg_pairs:
+        return False
+    listed = set(chain.from_iterable(class_list(c) or () for c in set(routes["cargo_classes"].tolist())
+                                     if _present(c)))
+    return listed <= classes
 
 
 def check_amounts(data: CorridorData) -> list[Problem]:
