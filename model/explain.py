@@ -30,6 +30,8 @@ def _row_name(run: Run, con: str, index) -> str:
     if con in ("supply_max", "supply_min"):
         s = next(s for s in net.supply_rows if s.row == index)
         return f"the supply limit of {s.commodity} from {s.origin} (Supply row {s.row})"
+    if con == "shipped_total":
+        return f"the total of {'every commodity' if index == '*' else index} shipped, which share rules bound,"
     return f"{con}[{index}]"
 
 
@@ -44,7 +46,32 @@ def _column_terms(run: Run, j: int) -> list[tuple[str, object, float]]:
         i = index[k]
         con, idx, _ = run.solution.rows[i]
         terms.append((con, idx, -value[k] * duals[i]))
-    return terms
+    return _share_terms(run, terms, duals)
+
+
+def _share_terms(run: Run, terms: list, duals) -> list[tuple[str, object, float]]:
+    """A share rule holds S - value * Shipped (model/build/policies.py): what the rule charges a
+    tonne of its filter, -value * sign * dual, arrives through the shipped_total row. Give it back
+    to each rule, so a sentence names the rule; what is left (none while Shipped is positive) stays
+    as the shipped_total term. The terms still add up to the reduced cost."""
+    out = [t for t in terms if t[0] != "shipped_total"]
+    at = {(con, idx): n for n, (con, idx, _) in enumerate(out)}
+    rows = run.solution.row_pos.get("policy_limit", {})
+    for _, key, term in (t for t in terms if t[0] == "shipped_total"):
+        moved = 0.0
+        for p in run.net.policy_limits:
+            i = rows.get((p.rule, p.target))
+            if not p.is_share or p.filter_key != key or i is None:
+                continue
+            charge = (1.0 if p.is_max else -1.0) * p.value * duals[i]
+            n = at.setdefault(("policy_limit", (p.rule, p.target)), len(out))
+            if n == len(out):
+                out.append(("policy_limit", (p.rule, p.target), 0.0))
+            out[n] = (out[n][0], out[n][1], out[n][2] + charge)
+            moved += charge
+        if abs(term - moved) > TOL:
+            out.append(("shipped_total", key, term - moved))
+    return out
 
 
 def _parts(c) -> str:

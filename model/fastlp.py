@@ -109,10 +109,24 @@ def _case(rows: _Rows, cols: _Cols, data, net, factor: float, suffix: str, build
         builds = [build_col(o.option) for o in net.options_of(c)]
         rows.add(name, c.row, 1, np.concatenate([idx + first, np.array(builds, dtype=np.int64)]),
                  np.concatenate([passes, np.full(len(builds), -1.0)]), c.capacity_t)
+    # Shipped[filter] and shipped_total (model/build/policies.py): one column and one row per
+    # commodity filter of the share rules, which then hold only their selected flows.
+    shipped: dict[str, int] = {}
+    for p in net.policy_limits:
+        if not p.is_share:
+            continue
+        key = p.filter_key
+        total = net.policy_index(p)[1]
+        if key not in shipped and len(total):
+            shipped[key] = j = cols.add("Shipped" + suffix, key, 0.0, 0.0, INF)
+            rows.add("shipped_total" + suffix, key, 0, np.append(total + first, j),
+                     np.append(np.ones(len(total)), -1.0), 0.0)
     name = "policy_limit" + suffix
     for p in net.policy_limits:
         selected, total = net.policy_index(p)
         sense = 1 if p.is_max else -1
+        if p.is_share and not len(total):
+            continue
         if not len(selected):
             if p.is_max or (p.is_share and p.value == 0) or (not p.is_share and p.value <= 0):
                 continue
@@ -121,9 +135,8 @@ def _case(rows: _Rows, cols: _Cols, data, net, factor: float, suffix: str, build
         if p.is_share:
             # As Pyomo writes it: S - value T <= 0 (max_share), value T - S <= 0 (min_share).
             sign = 1.0 if p.is_max else -1.0
-            vals = np.full(len(total), -sign * p.value)
-            vals[np.searchsorted(total, selected)] += sign  # both ascending, selected within total
-            rows.add(name, (p.rule, p.target), 1, total + first, vals, 0.0)
+            rows.add(name, (p.rule, p.target), 1, np.append(selected + first, shipped[p.filter_key]),
+                     np.append(np.full(len(selected), sign), -sign * p.value), 0.0)
         else:
             rows.add(name, (p.rule, p.target), sense, selected + first, np.ones(len(selected)), p.value)
     return list(range(first, last))

@@ -485,9 +485,10 @@ def _fast_column(col: Column, values: list) -> tuple[list, list[int]]:
             else:
                 slow.append(i)
     else:
+        seen: dict[str, str] = {}  # one string object per distinct text (a corridor named on 500k rows)
         for i, v in enumerate(values):
             if type(v) is str and (text := v.strip()):
-                out[i] = text
+                out[i] = seen.setdefault(text, text)
             else:
                 slow.append(i)
     return out, slow

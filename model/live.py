@@ -75,28 +75,23 @@ class LiveModel:
         if np.max(np.abs(expect - np.asarray(lp.col_cost_)), initial=0.0) > 1e-7:
             raise RuntimeError("live model: recomputed costs differ from the HiGHS model")  # a bug, not input
 
-        # Share rules: coefficient of a flow = sign * (selected - value), with the sign Pyomo chose.
+        # Share rules: a row holds sign * Flow for its selected flows and -sign * value * Shipped
+        # (model/build/policies.py), with the sign Pyomo chose; a new value changes one coefficient.
         self.csc = sp.csc_array((np.asarray(lp.a_matrix_.value_), np.asarray(lp.a_matrix_.index_),
                                  np.asarray(lp.a_matrix_.start_)), shape=(lp.num_row_, lp.num_col_))
         self.share_rows = {}
         csr = self.csc.tocsr()
-        col_index = {f: j for j, f in self.flow_of.items()}
+        shipped_col = {idx: j for j, (v, idx) in enumerate(self.columns) if v == "Shipped"}
         for p in net.policy_limits:
             i = self.row_of.get(("policy_limit", (p.rule, p.target)))
             if i is None or not p.is_share:
                 continue
-            selected, total = net.policy_flows(p)
-            sel = {col_index[f] for f in selected}
-            cols = np.array([col_index[f] for f in total], dtype=int)
-            indicator = np.array([1.0 if j in sel else 0.0 for j in cols])
             row = dict(zip(csr.indices[csr.indptr[i]:csr.indptr[i + 1]], csr.data[csr.indptr[i]:csr.indptr[i + 1]]))
-            sign = None
-            for j, ind in zip(cols, indicator):
-                if abs(ind - p.value) > 1e-12:
-                    sign = row.get(j, 0.0) / (ind - p.value)
-                    break
-            self.share_rows[i] = (cols, indicator, sign, p.value)
-        self.share_current = {i: v[3] for i, v in self.share_rows.items()}  # value in the live model
+            j = shipped_col[p.filter_key]
+            flows = [v for col, v in row.items() if col != j and v != 0]
+            sign = flows[0] if flows else (-row.get(j, 0.0) / p.value if p.value else None)
+            self.share_rows[i] = (j, sign, p.value)  # Shipped's column, the sign, the value
+        self.share_current = {i: v[2] for i, v in self.share_rows.items()}  # value in the live model
         self.base_lower = np.asarray(lp.row_lower_, dtype=float).copy()
         self.base_upper = np.asarray(lp.row_upper_, dtype=float).copy()
         self.base_basis = h.getBasis()
@@ -197,7 +192,7 @@ class LiveModel:
                             raise Structural(cell.label)
                         continue
                     if p.is_share:
-                        if self.share_rows[i][2] is None:
+                        if self.share_rows[i][1] is None:
                             raise Structural(cell.label)
                         share[i] = value
                     else:
@@ -209,11 +204,10 @@ class LiveModel:
         if rows:
             idx = np.fromiter(sorted(rows), dtype=np.int32, count=len(rows))
             self.h.changeRowsBounds(len(idx), idx, lower[idx], upper[idx])
-        for i, (cols_i, indicator, sign, base_value) in self.share_rows.items():
+        for i, (j, sign, base_value) in self.share_rows.items():
             value = share.get(i, base_value)
             if value != self.share_current[i]:
-                for j, v in zip(cols_i, sign * (indicator - value)):
-                    self.h.changeCoeff(int(i), int(j), float(v))
+                self.h.changeCoeff(int(i), int(j), float(-sign * value))
                 self.share_current[i] = value
         self.touched_cols, self.touched_rows = cols, rows
         self.current = (a, rate, penalty)

@@ -131,6 +131,11 @@ class PolicyLimit:
     def is_max(self) -> bool:
         return self.kind.startswith("max")
 
+    @property
+    def filter_key(self) -> str:
+        """The commodity filter as the index of the Shipped variable of share rules ('*': all)."""
+        return self.commodity or "*"
+
 
 @dataclass
 class Network:
@@ -138,7 +143,7 @@ class Network:
     commodity_class: dict[str, str]
     value_usd_per_t: dict[str, float]
     countries_of: dict[str, tuple[str, ...]]  # route -> distinct countries in path order
-    transit_days: dict[str, float]  # route -> leg transit + node dwell days
+    route_days: np.ndarray  # per route, in route order: leg transit + node dwell days
     flows: list[Flow]
     cost_array: np.ndarray  # flows x 4: transport, handling, time, risk (USD/t), in flow order
     demand_rows: list[DemandRow]
@@ -154,6 +159,11 @@ class Network:
     # of a million flows needs no Python object per (flow, row) pair.
     flow_route: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     flow_commodity: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+    @cached_property
+    def transit_days(self) -> dict[str, float]:
+        """route -> leg transit + node dwell days."""
+        return dict(zip(self.routes, self.route_days.tolist()))
 
     @cached_property
     def demand_flows(self) -> dict[int, list[Flow]]:
@@ -389,18 +399,17 @@ def build_network(data: CorridorData) -> Network:
     value = dict(zip(com["commodity"], com["value_usd_per_t"].fillna(0.0)))
 
     leg_ids = {(a, b): leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)}
-    node_ids = {n: n for n in nodes.index}  # one string object per node id, shared by every path
     class_sets: dict = {}
     routes: dict[str, Route] = {}
     r_tab = t["Routes"]
-    for r, corridor, path, classes, enabled in zip(r_tab["route"], r_tab["corridor"], r_tab["path"],
-                                                   r_tab["cargo_classes"], r_tab["enabled"]):
+    for r, corridor, path, classes, enabled in zip(*(r_tab[c].tolist() for c in (
+            "route", "corridor", "path", "cargo_classes", "enabled"))):
         if enabled is False:
             continue
         if classes not in class_sets:
             class_sets[classes] = class_list(classes)
-        steps = tuple(node_ids.get(n, n) for n in path_nodes(path))
-        routes[r] = Route(r, corridor, steps, class_sets[classes], leg_ids)
+        # path_nodes' tuple (node ids interned) is shared with the validation that parsed it first
+        routes[r] = Route(r, corridor, path_nodes(path), class_sets[classes], leg_ids)
 
     route_ids = list(routes)
     n_routes = len(route_ids)
@@ -438,7 +447,6 @@ def build_network(data: CorridorData) -> Network:
         return out
 
     days = along(dwell, {e: legs[e][1] for e in leg_code})
-    transit_days = dict(zip(route_ids, days.tolist()))
     risk = np.array([risk_of[countries_of[r]] for r in route_ids], dtype=float)
     leg_cost = {e: legs[e][0] for e in leg_code}
     # Transport and handling by cargo class: a class tariff replaces the default cost of the
@@ -506,7 +514,7 @@ def build_network(data: CorridorData) -> Network:
             policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
-    return Network(routes, commodity_class, value, countries_of, transit_days, flows, cost_array, demand_rows,
+    return Network(routes, commodity_class, value, countries_of, days, flows, cost_array, demand_rows,
                    supply_rows, capacity_rows, policy_limits, node_country,
                    nodes["kind"].to_dict(), investment_options(data), demand_span, flow_route, flow_commodity)
 

@@ -122,7 +122,7 @@ def route_table(net: Network, sol: Solution, tonnes: np.ndarray | None = None) -
         "cost_usd_per_t": total, "transport_usd_per_t": parts[:, 0],
         "handling_usd_per_t": parts[:, 1], "time_usd_per_t": parts[:, 2],
         "risk_usd_per_t": parts[:, 3], "cost_usd": total * tonnes,
-        "transit_days": np.fromiter(net.transit_days.values(), dtype=float, count=len(net.routes))[at],
+        "transit_days": net.route_days[at],
         "countries": per_route("-".join(c) for c in net.countries_of.values()),
         "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
         "cost_range_low_usd_per_t": low_high[:, 0], "cost_range_high_usd_per_t": low_high[:, 1],

@@ -477,6 +477,7 @@ def load_plan(path: str | Path, scenario: str | None = None, robust: str | None 
         raise InputError(str(path), problems)
     worst = float(data.settings.get("worst_case_weight") or 0.0) if robust else 0.0
     plan = Plan(data, periods(data), cases, [n for n, _ in scenarios], worst)
+    path_nodes.cache_clear()  # the routes keep their node tuples; the cache keyed by path text can go
     return plan, _merge_years([p for p in problems if p.severity == WARNING])
 
 
