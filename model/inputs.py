@@ -437,9 +437,12 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
 
 def _all_blank(values) -> bool:
     for v in values:
-        if v is None or (type(v) is str and (not v or v.isspace())):
+        if v is None:
             continue
-        if not _blank(v):
+        if type(v) is str:
+            if v and not v.isspace():
+                return False
+        elif not _blank(v):
             return False
     return True
 

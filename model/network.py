@@ -302,10 +302,18 @@ class Network:
         if scope not in cache:
             out: dict[str, list[int]] = {}
             routes = self.routes.values()
-            if scope == "corridor":
-                for i, route in enumerate(routes):
-                    out.setdefault(route.corridor, []).append(i)
-            elif scope == "route":
+            if scope in ("corridor", "country"):  # group routes by their corridor, or their countries
+                keys = [route.corridor for route in routes] if scope == "corridor" else list(self.countries_of.values())
+                code = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+                codes = np.fromiter(map(code.__getitem__, keys), dtype=np.int64, count=len(keys))
+                order = np.argsort(codes, kind="stable")
+                groups = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1) if len(keys) else []
+                for key, ix in zip(code, groups):
+                    for name in ((key,) if scope == "corridor" else key):
+                        out.setdefault(name, []).append(ix)
+                cache[scope] = {name: np.sort(np.concatenate(parts)) for name, parts in out.items()}
+                return cache[scope]
+            if scope == "route":
                 out = {r: [i] for i, r in enumerate(self.routes)}
             else:
                 names_of = {"country": lambda route: self.countries_of[route.route],
@@ -371,14 +379,13 @@ def supply_origins(supply_rows) -> dict[str, set[str]]:
 
 
 def _scope_targets(routes: dict[str, Route], countries_of: dict[str, tuple[str, ...]], scope: str) -> list[str]:
-    """Every name a '*' target expands to: those that some enabled route passes."""
-    seen: dict[str, None] = {}
-    for r, route in routes.items():
-        names = {"corridor": [route.corridor], "country": countries_of[r], "route": [r],
-                 "node": route.nodes, "leg": route.legs}[scope]
-        for n in names:
-            seen.setdefault(n, None)
-    return list(seen)
+    """Every name a '*' target expands to: those that some enabled route passes, in route order."""
+    values = routes.values()
+    names = {"corridor": lambda: (route.corridor for route in values), "route": lambda: iter(routes),
+             "country": lambda: chain.from_iterable(dict.fromkeys(countries_of.values())),
+             "node": lambda: chain.from_iterable(route.nodes for route in values),
+             "leg": lambda: chain.from_iterable(route.legs for route in values)}[scope]()
+    return list(dict.fromkeys(names))
 
 
 def build_network(data: CorridorData) -> Network:

@@ -159,7 +159,7 @@ def check_routes(data: CorridorData) -> list[Problem]:
     kinds = nodes["kind"].to_dict()
     leg_pairs = set(t["Legs"][["from", "to"]].itertuples(index=False, name=None))
     classes = set(t["Commodities"]["cargo_class"].dropna())
-    if _routes_all_sound(t["Routes"], kinds, leg_pairs, classes):
+    if _routes_all_sound(data, kinds, leg_pairs, classes):
         return problems  # the common case, checked on whole columns; else every row with its messages
     for rec in _records(data, "Routes"):
         where = _Where("Routes", rec)
@@ -200,20 +200,33 @@ def check_routes(data: CorridorData) -> list[Problem]:
     return problems
 
 
-def _routes_all_sound(routes, kinds: dict, leg_pairs: set, classes: set) -> bool:
+def _paths(data: CorridorData) -> tuple[list[tuple[str, ...]], set[str], set[tuple[str, str]]]:
+    """(the parsed paths of the Routes sheet, the nodes they pass, the (from, to) steps they take),
+    made once for the checks that read them (kept with the rows as dicts, and dropped with them)."""
+    routes = data.tables["Routes"]
+    cache = data.__dict__.setdefault("_records_cache", {})
+    hit = cache.get("_paths")
+    if hit is None or hit[0] is not routes:
+        paths = [path_nodes(p) for p in routes["path"].tolist() if _present(p)]
+        hit = cache["_paths"] = (routes, (paths, set(chain.from_iterable(paths)),
+                                          set(chain.from_iterable(zip(steps, steps[1:]) for steps in paths))))
+    return hit[1]
+
+
+def _routes_all_sound(data: CorridorData, kinds: dict, leg_pairs: set, classes: set) -> bool:
     """True when check_routes would find nothing: every path has two or more named nodes, all on
     the Nodes sheet, starts at an origin, ends at a market and steps along legs, and every cargo
     class listed exists. One pass over sets instead of one per row with its messages."""
-    paths = [path_nodes(p) for p in routes["path"].tolist() if _present(p)]
+    paths, nodes, pairs = _paths(data)
     if any(len(steps) < 2 or not all(steps) for steps in paths):
         return False
-    if not set(chain.from_iterable(paths)) <= kinds.keys():
+    if not nodes <= kinds.keys():
         return False
     if any(kinds[steps[0]] != "origin" or kinds[steps[-1]] != "market" for steps in paths):
         return False
-    if not set(chain.from_iterable(zip(steps, steps[1:]) for steps in paths)) <= leg_pairs:
+    if not pairs <= leg_pairs:
         return False
-    listed = set(chain.from_iterable(class_list(c) or () for c in set(routes["cargo_classes"].tolist())
+    listed = set(chain.from_iterable(class_list(c) or () for c in set(data.tables["Routes"]["cargo_classes"].tolist())
                                      if _present(c)))
     return listed <= classes
 
@@ -290,13 +303,7 @@ def check_usage(data: CorridorData) -> list[Problem]:
     """Warnings: nodes and legs no route uses, capacities no enabled route passes."""
     t = data.tables
     problems = []
-    used_nodes, used_pairs = set(), set()
-    for rec in _records(data, "Routes"):  # disabled routes count: they may be enabled by a scenario
-        if not _present(rec["path"]):
-            continue
-        steps = path_nodes(rec["path"])
-        used_nodes.update(steps)
-        used_pairs.update(zip(steps, steps[1:]))
+    _, used_nodes, used_pairs = _paths(data)  # disabled routes count: a scenario may enable them
     used_legs = {leg_id(a, b) for a, b in used_pairs}
     unused = [n for n in t["Nodes"]["node"].dropna() if n not in used_nodes]
     if unused:
