@@ -38,7 +38,7 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     from model.report import write_results
     from model.results import collect, collect_plan
     from model.run import value_of_stochastic_solution
-    from model.solve import compile_model, load_highs, solve_lp
+    from model.solve import PRESOLVE_OFF_FROM_COLUMNS, compile_model, load_highs, solve_lp
     from model.validate import load_plan
 
     times["imports"] = time.perf_counter() - t
@@ -87,8 +87,8 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
 
     bare = highspy.Highs()
     bare.setOptionValue("output_flag", False)
-    for key, value in (("solver", "ipm"), ("run_crossover", "on")) if lp.num_col_ >= 200_000 else ():
-        bare.setOptionValue(key, value)
+    for key, value in (("presolve", "off"),) if lp.num_col_ >= PRESOLVE_OFF_FROM_COLUMNS else ():
+        bare.setOptionValue(key, value)  # the settings corridor solve chose
     bare.passModel(lp)
     t = time.perf_counter()
     bare.run()

@@ -415,8 +415,8 @@ def parser() -> argparse.ArgumentParser:
                    help="one plan robust to these scenarios, or 'all' with a probability (probabilities from "
                         "the Scenarios sheet; the base case takes the rest): shared investments, flows per scenario")
     s.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
-                   help="a HiGHS option, e.g. solver=ipm (repeatable); by default dual simplex, and interior "
-                        "point with crossover from 200,000 columns")
+                   help="a HiGHS option, e.g. solver=ipm or presolve=on (repeatable); by default dual simplex, "
+                        "with presolve off from 50,000 columns")
     s.add_argument("--builder", choices=("fast", "pyomo"), default="fast",
                    help="build the LP as arrays (fast, default) or through the Pyomo model (the same LP, slower)")
     s.set_defaults(func=cmd_solve)

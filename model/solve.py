@@ -136,9 +136,13 @@ def compile_model(m: pyo.ConcreteModel):
     return lp, rows, columns
 
 
-# Above this many columns HiGHS's interior point method (with crossover, so that a basis, duals
-# and ranging follow) is chosen instead of its dual simplex; see benchmarks/README.md.
-IPM_FROM_COLUMNS = 200_000
+# From this many columns HiGHS's presolve is switched off. On this model's path-flow LPs it
+# removes little and costs several times the solve itself, in time and in memory: at 1M flows
+# dual simplex takes 15.5 s and 750 MB with presolve, 6.8 s and 230 MB without (interior point
+# with crossover: 81 s); at 100k, 0.8 s against 0.2 s. Below it, HiGHS's defaults (its presolve
+# costs nothing there). Dual simplex at every size: it leaves the basis that duals and ranging
+# need. See benchmarks/README.md; --solver-option overrides either choice.
+PRESOLVE_OFF_FROM_COLUMNS = 50_000
 
 
 def load_highs(lp, verbose: bool = False, options: dict | None = None) -> highspy.Highs:
@@ -147,7 +151,7 @@ def load_highs(lp, verbose: bool = False, options: dict | None = None) -> highsp
     with _quiet_stdout(not verbose):
         h = highspy.Highs()
     h.setOptionValue("output_flag", bool(verbose))
-    chosen = {"solver": "ipm", "run_crossover": "on"} if lp.num_col_ >= IPM_FROM_COLUMNS else {}
+    chosen = {"presolve": "off"} if lp.num_col_ >= PRESOLVE_OFF_FROM_COLUMNS else {}
     for key, value in {**chosen, **(options or {})}.items():
         try:
             status = h.setOptionValue(key, value)
@@ -289,7 +293,8 @@ def _method(h: highspy.Highs) -> str:
         return "interior point" + (" with crossover" if info.crossover_iteration_count > 0 else "")
     if info.simplex_iteration_count > 0:
         # simplex_strategy: 0 choose (dual), 1-3 dual variants, 4 primal
-        return "primal simplex" if _option(h, "simplex_strategy") == 4 else "dual simplex"
+        method = "primal simplex" if _option(h, "simplex_strategy") == 4 else "dual simplex"
+        return method + (" (presolve off)" if _option(h, "presolve") == "off" else "")
     return "presolve (no iterations)"
 
 

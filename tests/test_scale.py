@@ -13,22 +13,24 @@ from model.report import read_results, write_results
 from model.run import solve_case
 
 
-def test_interior_point_above_the_size_threshold_gives_the_same_answer(tmp_path, monkeypatch):
-    # 60 t by rail at 2 USD/t, 40 t by road at 5: 320 USD, whichever algorithm runs.
+def test_presolve_off_above_the_size_threshold_and_interior_point_on_request(tmp_path, monkeypatch):
+    # 60 t by rail at 2 USD/t, 40 t by road at 5: 320 USD, whichever way HiGHS solves it.
     case = write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}]))
-    off = {"presolve": "off"}  # else presolve alone solves a case this small
-    simplex = solve_case(case, options=off)
-    monkeypatch.setattr(model.solve, "IPM_FROM_COLUMNS", 1)
-    ipm = solve_case(case, options=off)
-    assert simplex.solution.method == "dual simplex"
+    small = solve_case(case)  # below the threshold: HiGHS's defaults
+    monkeypatch.setattr(model.solve, "PRESOLVE_OFF_FROM_COLUMNS", 1)
+    large = solve_case(case)
+    ipm = solve_case(case, options={"solver": "ipm"})  # the user's option joins the choice by size
+    assert "presolve off" not in small.solution.method
+    assert large.solution.method == "dual simplex (presolve off)"
     assert ipm.solution.method.startswith("interior point")
-    assert ipm.solution.objective_usd == pytest.approx(simplex.solution.objective_usd) == pytest.approx(320)
-    # crossover leaves a basis: duals and ranging as with simplex (rail capacity saves 5 - 2 = 3)
-    assert ipm.results.capacity.iloc[0]["shadow_price_usd_per_t"] == pytest.approx(3)
-    assert ipm.results.summary_value("method") == ipm.solution.method
-    # the user's option wins over the choice by size
-    forced = solve_case(case, options={**off, "solver": "simplex"})
-    assert forced.solution.method.endswith("simplex")
+    for run in (small, large, ipm):
+        assert run.solution.objective_usd == pytest.approx(320)
+        # a basis in every case (crossover after interior point): duals and ranging as with simplex
+        # (rail capacity saves 5 - 2 = 3 USD/t)
+        assert run.results.capacity.iloc[0]["shadow_price_usd_per_t"] == pytest.approx(3)
+        assert run.results.summary_value("method") == run.solution.method
+    forced = solve_case(case, options={"presolve": "on"})  # the user's option wins over the choice
+    assert "presolve off" not in forced.solution.method
 
 
 def test_routes_sheet_is_cut_to_its_limit_and_the_csv_has_them_all(tmp_path):
