@@ -18,6 +18,8 @@ from array import array
 
 import numpy as np
 
+from model.solve import Names
+
 INF = float("inf")
 
 
@@ -47,27 +49,27 @@ class _Rows:
 
 
 class _Cols:
-    """Columns as they are added: costs and bounds in typed arrays, names in a list."""
+    """Columns as they are added: costs and bounds in typed arrays, names as model.solve.Names
+    (a block of flows is one entry there, not a tuple per flow)."""
 
     def __init__(self):
         self.cost = array("d")
         self.lower = array("d")
         self.upper = array("d")
-        self.names: list[tuple] = []
+        self.names = Names()
 
     def add(self, name: str, idx, cost: float, lower: float, upper: float) -> int:
         self.cost.append(cost)
         self.lower.append(lower)
         self.upper.append(upper)
-        self.names.append((name, idx))
-        return len(self.names) - 1
+        return self.names.add(name, idx)
 
     def add_many(self, name: str, indices: list, cost: np.ndarray, lower: float, upper: float) -> None:
         n = len(indices)
         self.cost.frombytes(np.asarray(cost, dtype=np.float64).tobytes())
         self.lower.frombytes(np.full(n, lower).tobytes())
         self.upper.frombytes(np.full(n, upper).tobytes())
-        self.names.extend((name, i) for i in indices)
+        self.names.add_block(name, indices)
 
 
 def _case(rows: _Rows, cols: _Cols, data, net, factor: float, suffix: str, build_col) -> list[int]:

@@ -220,7 +220,8 @@ def case_view(sol, i: int, case: Case, plan: Plan):
     costs and cost ranges divided by the case's objective factor, so they are USD per tonne in that
     year's money (for a robust plan with a worst-case weight they also carry the worst-case share).
     Its objective is the case's annual cost, investments in service included."""
-    from model.solve import Solution
+    from model.results import flow_tonnes
+    from model.solve import ByIndex, Solution
 
     suffix = f"@{i}"
     factor = case.factor or 1.0
@@ -232,7 +233,12 @@ def case_view(sol, i: int, case: Case, plan: Plan):
         for name, values in d.items():
             if name.endswith(suffix):
                 base = name[: -len(suffix)]
-                out[base] = values if scale == 1.0 else {k: _scaled(v, scale) for k, v in values.items()}
+                if scale == 1.0:
+                    out[base] = values
+                elif isinstance(values, ByIndex):  # the solver's array, divided once
+                    out[base] = ByIndex(values.pos, values.arr / scale)
+                else:
+                    out[base] = {k: _scaled(v, scale) for k, v in values.items()}
         return out
 
     view.values, view.reduced_costs = own(sol.values), own(sol.reduced_costs, factor)
@@ -244,8 +250,7 @@ def case_view(sol, i: int, case: Case, plan: Plan):
     view.reduced_costs["Build"] = {o: v / build_factor for (o, yy), v in sol.reduced_costs.get("Build", {}).items()
                                    if yy == y}
     if sol.optimal:
-        flows = view.values.get("Flow", {})
-        shipping = sum(case.net.cost[f].total * x for f, x in flows.items())
+        shipping = float(case.net.cost_total @ flow_tonnes(case.net, view))
         penalty = case.data.settings.get("unmet_penalty_usd_per_t") or 0.0
         unmet = penalty * sum(view.values.get("Unmet", {}).values())
         costs = {o.option: o.annualised_cost_usd_per_t for o in case.net.options}

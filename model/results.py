@@ -12,7 +12,7 @@ import pandas as pd
 from model import __version__
 from model.inputs import CorridorData
 from model.network import Network
-from model.solve import Solution
+from model.solve import Solution, Span
 
 TOL_T = 1e-6  # tonnes below this are reported as zero
 ALL = "All commodities"
@@ -146,6 +146,8 @@ def _positions_of(values, keys: list) -> np.ndarray | None:
     pos = getattr(values, "pos", None)
     if pos is None or len(pos) < len(keys):
         return None
+    if isinstance(pos, Span) and pos.holds_in_order(keys):  # the flows' own run of columns
+        return np.arange(pos.start, pos.stop)
     try:
         return np.fromiter((pos[k] for k in keys), dtype=np.int64, count=len(keys))
     except KeyError:

@@ -9,10 +9,12 @@ on the same live HiGHS model, with the row and column maps kept here.
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import sys
 import time
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -247,15 +249,119 @@ class ByIndex(Mapping):
         return ((k, tuple(arr[j]) if self.arr.ndim == 2 else arr[j]) for k, j in self.pos.items())
 
 
-def _positions(names: list) -> dict[str, dict]:
-    """name -> {index: position} for (name, index, ...) entries in order."""
-    out: dict[str, dict] = {}
-    current, target = None, None
-    for j, entry in enumerate(names):
-        if entry[0] != current:
-            current = entry[0]
-            target = out.setdefault(current, {})
-        target[entry[1]] = j
+class Names(Sequence):
+    """The (name, index) of each column, kept as blocks: add_block(name, keys) stands for
+    (name, k) for every k of keys without a tuple each, so a million flows cost no memory here.
+    Reads as the list of tuples it stands for (iteration, [j], len, index)."""
+
+    def __init__(self):
+        self._starts: list[int] = []
+        self._blocks: list[tuple[str, Sequence]] = []
+        self._len = 0
+
+    def add(self, name: str, index) -> int:
+        return self.add_block(name, (index,))
+
+    def add_block(self, name: str, keys: Sequence) -> int:
+        """Append (name, k) for each k of keys; returns the position of the first."""
+        start = self._len
+        if keys:
+            self._starts.append(start)
+            self._blocks.append((name, keys))
+            self._len += len(keys)
+        return start
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, j):
+        if isinstance(j, slice):
+            return [self[i] for i in range(*j.indices(self._len))]
+        if j < 0:
+            j += self._len
+        if not 0 <= j < self._len:
+            raise IndexError(j)
+        b = bisect_right(self._starts, j) - 1
+        name, keys = self._blocks[b]
+        return name, keys[j - self._starts[b]]
+
+    def __iter__(self):
+        for name, keys in self._blocks:
+            for k in keys:
+                yield name, k
+
+    def index(self, entry, start: int = 0, stop: int | None = None) -> int:
+        name, key = entry
+        for first, (n, keys) in zip(self._starts, self._blocks):
+            if n == name and key in keys:
+                return first + list(keys).index(key)
+        raise ValueError(f"{entry!r} is not a column")
+
+    def runs(self):
+        """(name, start, keys) for each block, in order."""
+        return ((name, start, keys) for start, (name, keys) in zip(self._starts, self._blocks))
+
+
+class Span(Mapping):
+    """index -> position for a component whose indexes are keys, at positions start, start + 1, ...:
+    the dict is made only when an index is looked up. A million flows read by position
+    (results.py) need no dict of a million keys."""
+
+    __slots__ = ("keys_", "start", "_dict")
+
+    def __init__(self, keys: Sequence, start: int):
+        self.keys_, self.start, self._dict = keys, start, None
+
+    @property
+    def stop(self) -> int:
+        return self.start + len(self.keys_)
+
+    def _map(self) -> dict:
+        if self._dict is None:
+            self._dict = {k: self.start + i for i, k in enumerate(self.keys_)}
+        return self._dict
+
+    def __getitem__(self, key) -> int:
+        return self._map()[key]
+
+    def get(self, key, default=None):
+        return self._map().get(key, default)
+
+    def __contains__(self, key) -> bool:
+        return key in self._map()
+
+    def __iter__(self):
+        return iter(self.keys_)
+
+    def __len__(self) -> int:
+        return len(self.keys_)
+
+    def holds_in_order(self, keys: Sequence) -> bool:
+        """True when the indexes are these very objects, in this order."""
+        return keys is self.keys_ or (len(keys) == len(self.keys_) and all(map(operator.is_, self.keys_, keys)))
+
+
+def _positions(names: Sequence) -> dict[str, Mapping]:
+    """name -> {index: position} for (name, index, ...) entries in order: a Span for a name whose
+    entries are one run of positions, else a dict."""
+    blocks = names.runs() if isinstance(names, Names) else (
+        (entry[0], j, (entry[1],)) for j, entry in enumerate(names))
+    runs: dict[str, list[list]] = {}  # name -> [start, keys, keys is a list of our own]
+    for name, start, keys in blocks:
+        parts = runs.setdefault(name, [])
+        last = parts[-1] if parts else None
+        if last is not None and last[0] + len(last[1]) == start:  # the run goes on
+            if not last[2]:
+                last[1], last[2] = list(last[1]), True
+            last[1].extend(keys)
+        else:
+            parts.append([start, keys, False])
+    out: dict[str, Mapping] = {}
+    for name, parts in runs.items():
+        if len(parts) == 1:
+            out[name] = Span(parts[0][1], parts[0][0])
+        else:
+            out[name] = {k: start + i for start, keys, _ in parts for i, k in enumerate(keys)}
     return out
 
 
