@@ -58,6 +58,13 @@ class CorridorData:
         return self.settings.get("scenario_name") or self.source.stem
 
 
+def records(df: pd.DataFrame) -> list[dict]:
+    """The rows of a table as dicts of plain Python values, as df.to_dict("records") gives them,
+    built column by column: several times faster (to_dict converts value by value)."""
+    names = list(df.columns)
+    return [dict(zip(names, values)) for values in zip(*(df[c].tolist() for c in names))] if len(df) else []
+
+
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file, or of a CSV folder's files in name order."""
     h = hashlib.sha256()
@@ -118,6 +125,10 @@ def _check_container(path: Path) -> None:
                         ".xlsx.")])
 
 
+# A cell formula <f>, <f t="shared" ...> or <x:f>, or a merged range; not <formula1> of a data validation.
+_FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s>/]")
+
+
 def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str, str]], list[str]]:
     """Formula cells with no saved value (ref, formula) and merged ranges of one sheet,
     streamed from the sheet's XML with defusedxml."""
@@ -127,7 +138,7 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str
     unsaved, merged = [], []
     with archive.open(part) as src:
         data = src.read()
-    if b"<f" not in data and b"<mergeCell" not in data and b":f" not in data:
+    if not _FORMULA_OR_MERGE.search(data):
         return unsaved, merged  # no formula and no merged cell: nothing to parse for
     with archive.open(part) as src:
         for _, el in iterparse(src):
@@ -542,7 +553,7 @@ def _fix_for(col: Column) -> str:
 def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) -> dict:
     settings = {s.key: s.default for s in SETTINGS_BY_KEY.values()}
     seen: dict[str, int] = {}
-    for rec in df.to_dict("records"):
+    for rec in records(df):
         key = (rec.get("key") or "").strip()
         if not key:
             continue

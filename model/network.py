@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from model.inputs import ROW, CorridorData
+from model.inputs import ROW, CorridorData, records
 from model.schema import class_list, leg_id, path_nodes
 
 DAYS_PER_YEAR = 365.0
@@ -470,9 +470,9 @@ def build_network(data: CorridorData) -> Network:
                for cls in classes_in_use}
 
     demand_rows = [DemandRow(rec[ROW], rec["commodity"], rec["origin"] or None, rec["market"], rec["demand_t"])
-                   for rec in t["Demand"].to_dict("records")]
+                   for rec in records(t["Demand"])]
     supply_rows = [SupplyRow(rec[ROW], rec["commodity"], rec["origin"], rec["min_t"] or 0.0, rec["max_t"])
-                   for rec in t["Supply"].to_dict("records")]
+                   for rec in records(t["Supply"])]
     origins_of = supply_origins(supply_rows)
     by_market_origin: dict[tuple[str, str], list[int]] = {}
     for i, route in enumerate(routes.values()):
@@ -512,9 +512,9 @@ def build_network(data: CorridorData) -> Network:
         at = end
 
     capacity_rows = [CapacityRow(rec[ROW], rec["element"], rec["cargo_class"] or None, rec["capacity_t"])
-                     for rec in t["Capacities"].to_dict("records")]
+                     for rec in records(t["Capacities"])]
     policy_limits = []
-    for rec in t["Policies"].to_dict("records"):
+    for rec in records(t["Policies"]):
         targets = (_scope_targets(routes, countries_of, rec["scope"]) if rec["target"] == "*"
                    else [rec["target"]])
         for target in targets:
@@ -547,7 +547,7 @@ class CostView(Mapping):
 def investment_options(data: CorridorData) -> list[Option]:
     """The Investments sheet as options."""
     out = []
-    for rec in data.tables["Investments"].to_dict("records"):
+    for rec in records(data.tables["Investments"]):
         first, lead = rec.get("first_year"), rec.get("lead_time_years")
         start = None if first is None or first != first else float(first) + (lead if lead and lead == lead else 0.0)
         out.append(Option(rec["option"], rec["element"], rec["cargo_class"] or None, rec["max_added_t"],

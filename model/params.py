@@ -18,7 +18,7 @@ from fnmatch import fnmatchcase
 import numpy as np
 
 from model.errors import InputError, Problem
-from model.inputs import ROW, CorridorData, row_key
+from model.inputs import ROW, CorridorData, records, row_key
 from model.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME
 
 _PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_]+)\s*$")
@@ -85,9 +85,9 @@ def find_cells(text: str, data: CorridorData) -> list[Cell]:
         raise _bad(text, f"'{column}' is not a numeric column of {sheet.name}"
                    + (f"; did you mean '{close[0]}'?" if close else ""),
                    f"Numeric columns of {sheet.name}: {', '.join(numeric)}.")
-    records = match_rows(sheet, key, data.tables[sheet.name], text)
+    matched = match_rows(sheet, key, data.tables[sheet.name], text)
     cells = []
-    for rec in records:
+    for rec in matched:
         base = rec[col.name]
         cells.append(Cell(sheet.name, int(rec[ROW]), row_key(sheet, rec), col.name,
                           float(base) if base == base and base is not None else float("nan")))
@@ -109,15 +109,15 @@ def match_rows(sheet, key: str, df, text: str) -> list[dict]:
         if len(parts) > len(sheet.key):
             raise _bad(text, f"{sheet.name} rows are keyed by {', '.join(sheet.key)}: at most {len(sheet.key)} "
                        "parts", f"Write {sheet.name}[" + ",".join(sheet.key) + "].")
-    records = [rec for rec in df.to_dict("records")
-               if all(_match(rec[k], p) for k, p in zip(sheet.key, parts))]
-    if not records:
-        keys = [row_key(sheet, rec) for rec in df.to_dict("records")]
+    rows = records(df)
+    found = [rec for rec in rows if all(_match(rec[k], p) for k, p in zip(sheet.key, parts))]
+    if not found:
+        keys = [row_key(sheet, rec) for rec in rows]
         close = difflib.get_close_matches(key, keys, n=1)
         raise _bad(text, f"no {sheet.name} row matches '{key}'" + (f"; did you mean '{close[0]}'?" if close else ""),
                    f"Keys are written as on the sheet ({', '.join(k for k in sheet.key if k != 'year')}), with * "
                    "for any.")
-    return records
+    return found
 
 
 def _match(value, pattern: str) -> bool:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from model.errors import InputError, Problem, short_list
-from model.inputs import ROW, CorridorData
+from model.inputs import ROW, CorridorData, records
 from model.network import Network
 from model.schema import SHEETS_BY_NAME, YEAR_SHEETS
 
@@ -124,7 +124,7 @@ def check_years(data: CorridorData) -> list[Problem]:
     """Years name a Periods row; Periods years are whole numbers; a first_year is one too."""
     problems = []
     years = {int(y) for y in data.tables["Periods"]["year"].dropna() if float(y).is_integer()}
-    for rec in data.tables["Periods"].to_dict("records"):
+    for rec in records(data.tables["Periods"]):
         y = rec["year"]
         if y is not None and y == y and not float(y).is_integer():
             problems.append(Problem(f"year {y:g} is not a whole number", "Write the calendar year, e.g. 2030.",
@@ -136,7 +136,7 @@ def check_years(data: CorridorData) -> list[Problem]:
             continue
         from model.validate import _key
 
-        for rec in df.to_dict("records"):
+        for rec in records(df):
             y = rec["year"]
             if y is None or y != y:
                 continue
@@ -150,7 +150,7 @@ def check_years(data: CorridorData) -> list[Problem]:
                     f"year {y:g} is not on the Periods sheet ({listed})",
                     "Use one of the years on the Periods sheet, or add the year there.",
                     sheet=name, row=rec[ROW], key=_key(name, rec) or None, column="year"))
-    for rec in data.tables["Investments"].to_dict("records"):
+    for rec in records(data.tables["Investments"]):
         y = rec["first_year"]
         if y is not None and y == y and not float(y).is_integer():
             problems.append(Problem(f"first_year {y:g} is not a whole number", "Write the calendar year, e.g. 2028.",

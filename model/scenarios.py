@@ -13,6 +13,7 @@ import difflib
 
 from model.errors import InputError, Problem
 from model.inputs import ROW, CorridorData, _parse_cell, parse_number
+from model.inputs import records as table_rows
 from model.params import match_rows
 from model.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME, STR, Column
 
@@ -80,7 +81,7 @@ def _new_value(rec: dict, col: Column, old):
 def check_scenarios(data: CorridorData) -> list[Problem]:
     """Every bad override row, like any other input problem."""
     problems = []
-    for rec in data.tables["Scenarios"].to_dict("records"):
+    for rec in table_rows(data.tables["Scenarios"]):
         target = _target(rec, data)
         if isinstance(target, Problem):
             problems.append(target)
@@ -119,7 +120,7 @@ def apply_scenarios(data: CorridorData, spec: str) -> tuple[CorridorData, list[s
     out.tables = {k: v.copy() for k, v in data.tables.items()}
     out.settings = dict(data.settings)
     applied = []
-    rows = data.tables["Scenarios"].to_dict("records")
+    rows = table_rows(data.tables["Scenarios"])
     for name in names:
         for rec in (r for r in rows if r["scenario"] == name):
             sheet, col, records = _target(rec, out)
