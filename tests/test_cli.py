@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from cases import transport_case, write_case
 from conftest import BASE_XLSX
-from model.cli import main
+from model.cli import main, parser
 from model.inputs import read_input
 
 
@@ -131,3 +131,11 @@ def test_console_entry_point_runs(tmp_path):
     assert "Russia: CPC pipeline" in done.stdout
     assert "Traceback" not in done.stderr
     assert out.exists()
+    # It leaves with os._exit (no interpreter teardown): the exit code and every line still arrive,
+    # also for bad input and through a pipe that buffers the output.
+    bad = subprocess.run([sys.executable, "-m", "model.cli", "validate", str(tmp_path / "missing.xlsx")],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "no such file or folder" in bad.stderr
+    listing = subprocess.run([sys.executable, "-m", "model.cli", "--help"], capture_output=True, text=True,
+                             timeout=300)
+    assert listing.returncode == 0 and listing.stdout == parser().format_help()  # flushed to the last line
