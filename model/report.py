@@ -476,13 +476,14 @@ def read_results(path: Path) -> dict[str, pd.DataFrame]:
     model.results (headers carry units; the note row above the header is skipped)."""
     from model.results import COLUMNS
 
-    frames = pd.read_excel(path, sheet_name=None, engine="openpyxl")
     out = {}
+    with pd.ExcelFile(path, engine="openpyxl") as book:  # the workbook opened once, each sheet read once
+        frames = {name: book.parse(name, skiprows=0 if name not in SHEET_NOTES else 2)
+                  for name in book.sheet_names if name in COLUMNS}
     for name, columns in COLUMNS.items():
         if name not in frames:
             continue
-        skip = 0 if name not in SHEET_NOTES else 2
-        df = pd.read_excel(path, sheet_name=name, skiprows=skip, engine="openpyxl") if skip else frames[name]
+        df = frames[name]
         labels = {header(c): c for c in columns}
         df = df.rename(columns=labels)
         if name == "Corridors":  # the table ends at the first blank row; the pivot below is for reading
