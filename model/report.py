@@ -478,7 +478,7 @@ def read_results(path: Path) -> dict[str, pd.DataFrame]:
 
     out = {}
     with pd.ExcelFile(path, engine="openpyxl") as book:  # the workbook opened once, each sheet read once
-        frames = {name: book.parse(name, skiprows=0 if name not in SHEET_NOTES else 2)
+        frames = {name: pd.read_excel(book, sheet_name=name, skiprows=0 if name not in SHEET_NOTES else 2)
                   for name in book.sheet_names if name in COLUMNS}
     for name, columns in COLUMNS.items():
         if name not in frames:
