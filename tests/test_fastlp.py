@@ -133,3 +133,31 @@ def test_identical_lp_and_solution_on_the_shipped_cases(path, robust):
     b = slow.results.flows.set_index(keys)["tonnes_t"]
     assert set(a.index) == set(b.index)
     assert a.sort_index().to_numpy() == pytest.approx(b.sort_index().to_numpy(), rel=1e-7, abs=1e-3)
+
+
+def test_share_rules_take_their_share_of_one_shipped_column(tmp_path):
+    # A '*' share rule over every corridor: each of its rows holds its own corridor's flows and the
+    # Shipped column of its filter, and shipped_total holds every flow of the filter once. Written
+    # out instead, every row would hold every flow (rows x flows non-zeros).
+    plan, _ = load_plan(random_case(tmp_path, 0))
+    net = plan.cases[0].net
+    cols, rows = canonical(*build_lp(plan))
+    shares = [p for p in net.policy_limits if p.is_share]
+    assert len(shares) > 1 and len({p.filter_key for p in shares}) < len(shares)  # filters shared
+    for p in shares:
+        selected, total = net.policy_flows(p)
+        if not selected and p.is_max:
+            assert ("policy_limit", (p.rule, p.target)) not in rows  # nothing selected: nothing to limit
+            continue
+        _, _, _, entries = rows[("policy_limit", (p.rule, p.target))]
+        sign = 1.0 if p.is_max else -1.0
+        assert entries == {**{("Flow", f): sign for f in selected}, ("Shipped", p.filter_key): -sign * p.value}
+        _, lo, up, total_entries = rows[("shipped_total", p.filter_key)]
+        assert lo == up == 0.0
+        assert total_entries == {**{("Flow", f): 1.0 for f in total}, ("Shipped", p.filter_key): -1.0}
+    share_rows = [rows[("policy_limit", (p.rule, p.target))] for p in shares
+                  if ("policy_limit", (p.rule, p.target)) in rows]
+    now = sum(len(e) for *_, e in share_rows) + sum(len(e) for name, (*_, e) in rows.items()
+                                                      if name[0] == "shipped_total")
+    written_out = sum(len(net.policy_flows(p)[1]) for p in shares if ("policy_limit", (p.rule, p.target)) in rows)
+    assert now < written_out  # here 2,396 against 4,480
