@@ -270,8 +270,15 @@ class Network:
         cache = self.__dict__.setdefault("_scope_mask_cache", {})
         key = (p.scope, p.target)
         if key not in cache:
-            mask = np.zeros(len(self.routes), dtype=bool)
-            mask[self._routes_in_scope(p.scope).get(p.target, np.zeros(0, dtype=np.int64))] = True
+            few = sum(q.scope == p.scope for q in self.policy_limits) <= 3
+            if p.scope in ("node", "leg") and few and p.scope not in self.__dict__.get("_scope_cache", {}):
+                # One node or leg asked for: one pass over the routes, not an index of every node.
+                attr = "nodes" if p.scope == "node" else "legs"
+                mask = np.fromiter((p.target in getattr(route, attr) for route in self.routes.values()),
+                                   dtype=bool, count=len(self.routes))
+            else:
+                mask = np.zeros(len(self.routes), dtype=bool)
+                mask[self._routes_in_scope(p.scope).get(p.target, np.zeros(0, dtype=np.int64))] = True
             cache[key] = mask
         mask = cache[key]
         selected = total[mask[self.flow_route[total]]]
