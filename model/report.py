@@ -115,6 +115,11 @@ def atomic_path(target: Path, forbidden: Path | None = None):
         raise OutputError(f"cannot write in {target.parent}: {exc.strerror}. Choose another folder with -o.") from None
     try:
         yield Path(tmp)
+        # mkstemp makes the file readable by its owner only; give it the mode any new file gets
+        # (the umask's), so colleagues on a shared drive can open the result.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except PermissionError:
         raise OutputError(f"cannot write {target}: permission denied. If the file is open in Excel, close it and "

@@ -130,3 +130,18 @@ def test_control_characters_in_input_text(tmp_path):
     out = tmp_path / "result.xlsx"
     assert main(["solve", str(write_case(tmp_path, tables)), "-o", str(out)]) == 0
     assert out.exists()
+
+
+def test_result_file_gets_the_usual_permissions(tmp_path):
+    # Written through a private temporary file, the result still gets the mode of any new file
+    # (0666 less the umask), not owner-only: colleagues on a shared drive can open it.
+    import os
+
+    case = write_case(tmp_path, transport_case())
+    out = tmp_path / "r.xlsx"
+    umask = os.umask(0o022)
+    try:
+        assert main(["solve", str(case), "-o", str(out)]) == 0
+    finally:
+        os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o644
