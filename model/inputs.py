@@ -499,10 +499,14 @@ def _fast_column(col: Column, values: list) -> tuple[list, list[int]]:
             else:
                 slow.append(i)
     else:
-        seen: dict[str, str] = {}  # one string object per distinct text (a corridor named on 500k rows)
+        # One string object per distinct text (a corridor named on 500k rows), unless the first
+        # thousand cells show a column of ids, where sharing saves nothing.
+        sample = values[:1000]
+        share = len(set(sample)) < 0.5 * len(sample)
+        seen: dict[str, str] = {}
         for i, v in enumerate(values):
             if type(v) is str and (text := v.strip()):
-                out[i] = seen.setdefault(text, text)
+                out[i] = seen.setdefault(text, text) if share else text
             else:
                 slow.append(i)
     return out, slow

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 from functools import cached_property
 from itertools import chain
+from operator import attrgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -441,13 +442,13 @@ def build_network(data: CorridorData) -> Network:
 
     # Sums along each route's path, over flat arrays of its nodes and legs in path order (each
     # route has at least two nodes, so one leg: no empty segment for reduceat).
-    node_code = {n: i for i, n in enumerate(dict.fromkeys(n for route in routes.values() for n in route.nodes))}
-    leg_code = {e: i for i, e in enumerate(dict.fromkeys(e for route in routes.values() for e in route.legs))}
-    node_seq = np.fromiter(map(node_code.__getitem__, chain.from_iterable(r.nodes for r in routes.values())),
-                           dtype=np.int64)
-    leg_seq = np.fromiter(map(leg_code.__getitem__, chain.from_iterable(r.legs for r in routes.values())),
-                          dtype=np.int64)
-    n_nodes = np.fromiter((len(route.nodes) for route in routes.values()), dtype=np.int64, count=n_routes)
+    # (map and attrgetter keep these passes over half a million routes in C)
+    paths, steps = list(map(attrgetter("nodes"), routes.values())), list(map(attrgetter("legs"), routes.values()))
+    node_code = {n: i for i, n in enumerate(dict.fromkeys(chain.from_iterable(paths)))}
+    leg_code = {e: i for i, e in enumerate(dict.fromkeys(chain.from_iterable(steps)))}
+    node_seq = np.fromiter(map(node_code.__getitem__, chain.from_iterable(paths)), dtype=np.int64)
+    leg_seq = np.fromiter(map(leg_code.__getitem__, chain.from_iterable(steps)), dtype=np.int64)
+    n_nodes = np.fromiter(map(len, paths), dtype=np.int64, count=n_routes)
     node_start = np.concatenate([[0], np.cumsum(n_nodes)[:-1]]) if n_routes else np.zeros(0, dtype=np.int64)
     leg_start = node_start - np.arange(n_routes)  # a route of n nodes has n - 1 legs
 
@@ -471,8 +472,9 @@ def build_network(data: CorridorData) -> Network:
         transport_of[cls] = along(None, {e: tariff.get((e, cls), c) for e, c in leg_cost.items()})
         handling_of[cls] = along({n: tariff.get((n, cls), handling[n]) for n in node_code}, None)
     # Which classes each route carries: one mask per distinct cargo_classes entry.
-    set_code = {cs: i for i, cs in enumerate(dict.fromkeys(route.classes for route in routes.values()))}
-    route_set = np.fromiter((set_code[route.classes] for route in routes.values()), dtype=np.int64, count=n_routes)
+    route_classes = list(map(attrgetter("classes"), routes.values()))
+    set_code = {cs: i for i, cs in enumerate(dict.fromkeys(route_classes))}
+    route_set = np.fromiter(map(set_code.__getitem__, route_classes), dtype=np.int64, count=n_routes)
     carries = {cls: np.array([cs is None or cls in cs for cs in set_code], dtype=bool)[route_set]
                for cls in classes_in_use}
 
