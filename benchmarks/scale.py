@@ -26,7 +26,7 @@ PHASES = ("read", "build", "hand-off", "HiGHS", "extract", "write")
 
 def measure(case: str, out: str, robust: str | None = None, builder: str = "fast") -> dict:
     """Run in a child process: time every phase of one solve, as corridor solve runs it (without
-    garbage-collection passes, as model.run.solve_case does)."""
+    garbage-collection passes, as model.pipeline.run does)."""
     import gc
 
     gc.disable()
@@ -35,11 +35,10 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     import highspy
     import numpy as np
 
-    from model.report import write_results
-    from model.results import collect, collect_plan
-    from model.run import value_of_stochastic_solution
-    from model.solve import PRESOLVE_OFF_FROM_COLUMNS, compile_model, load_highs, solve_lp
-    from model.validate import load_plan
+    from model.io.workbook import write_results
+    from model.lp.highs import PRESOLVE_OFF_FROM_COLUMNS, load_highs, solve_lp
+    from model.pipeline import load as load_plan
+    from model.pipeline import tabulate
 
     times["imports"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -47,33 +46,28 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     times["read"] = time.perf_counter() - t
     t = time.perf_counter()
     if builder == "pyomo":
-        from model.build import build_model, build_plan
+        from model.lp.statement.compile import build_and_compile
 
-        m = build_model(plan.data, plan.cases[0].net) if plan.single else build_plan(plan)
-        lp, rows, columns = compile_model(m)
+        lp, rows, columns = build_and_compile(plan)
     else:
-        from model.fastlp import build_lp
+        from model.lp.assemble import build_lp
 
         lp, rows, columns = build_lp(plan)
     times["build"] = time.perf_counter() - t
     t = time.perf_counter()
     h = load_highs(lp)
     bounds = (np.array(lp.row_lower_, dtype=float), np.array(lp.row_upper_, dtype=float))
-    del lp  # as model.run does: HiGHS holds the LP now
+    del lp  # as model.lp.solve does: HiGHS holds the LP now
     times["hand-off"] = time.perf_counter() - t
     marks = {}
 
     def clock(name):  # solve_lp's phases: 'solving' starts HiGHS, 'results' ends it
         marks[name] = time.perf_counter()
 
-    sol = solve_lp(None, rows, columns, phases=clock, highs=h, row_bounds=bounds)
+    sol = solve_lp(h, rows, columns, bounds, phases=clock)
     times["HiGHS"] = sol.seconds
     t0 = marks["results"]
-    if plan.single:
-        results = collect(plan.data, plan.cases[0].net, sol)
-    else:
-        extra = value_of_stochastic_solution(plan, None, sol, False, None) if plan.robust else (None, [])
-        results = collect_plan(plan, sol, robust=extra[0], extra_summary=extra[1])
+    results = tabulate(plan, sol)
     times["extract"] = time.perf_counter() - t0
     t = time.perf_counter()
     write_results(results, Path(out))
@@ -99,7 +93,7 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
 def main() -> None:
     import argparse
 
-    from model.generate import write_case
+    from model.analysis.generate import write_case
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000], help="flow variables per case")

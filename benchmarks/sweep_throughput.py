@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from model.sweep import live_model, make_sweep, run_sweep
-from model.validate import load
+from model.analysis.sweep import live_model, make_sweep, run_sweep
+from model.pipeline import load_one_year as load
 
 BASE = Path(__file__).resolve().parent.parent / "inputs" / "base_case.xlsx"
 
@@ -25,7 +25,7 @@ def main(points: int = 400, flows: int | None = None) -> None:
     if flows:  # a synthetic case: two legs that many routes share
         import tempfile
 
-        from model.generate import write_case
+        from model.analysis.generate import write_case
 
         case = write_case(Path(tempfile.mkdtemp()) / "case", flows)
         legs = ("O00>B000", "B000>P000")

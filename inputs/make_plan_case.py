@@ -23,8 +23,9 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from model.inputs import ROW, read_input  # noqa: E402
-from model.report import write_input_workbook  # noqa: E402
+from model.data import ROW
+from model.io.read import read_input  # noqa: E402
+from model.io.input_workbook import write_input_workbook  # noqa: E402
 
 TAR = "TAR"  # route ids of the Trans-Afghan railway contain -TAR
 # option -> (first year work can start, years to service); E: S51
@@ -49,7 +50,7 @@ SOURCES = [
 def plan_tables(base: Path) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame]:
     data = read_input(base)
     tables = {name: df.drop(columns=[ROW]) for name, df in data.tables.items()}
-    settings = {k: v for k, v in data.settings.items() if v is not None}
+    settings = data.settings.given()
     settings.update(scenario_name="Kazakhstan export corridors, plan 2026-2039 (2024-25 volumes)",
                     allow_investments=True, discount_rate=0.08)
     tables["Periods"] = pd.DataFrame([

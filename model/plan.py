@@ -1,7 +1,7 @@
 """Several years and scenarios in one LP: the cases of a plan.
 
 A workbook without a Periods sheet, solved without --robust, is one case: the
-single-period model of model.build.build_model. With a Periods sheet, each
+single-period model. With a Periods sheet, each
 listed year is a case; with --robust, each scenario is one too (crossed with
 the years). Every case has its own data (the year's rows, the scenario's
 overrides) and its own Network; the investments (Build) are shared by all of
@@ -14,13 +14,12 @@ so a plan of one year and one scenario has factor 1 and is the single-period mod
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from model.data import ROW, CorridorData, records, row_key
 from model.errors import InputError, Problem, short_list
-from model.inputs import ROW, CorridorData, records
 from model.network import Network
 from model.schema import SHEETS_BY_NAME, YEAR_SHEETS
 
@@ -65,9 +64,15 @@ class Plan:
     scenarios: list[str] = field(default_factory=lambda: [BASE])
     worst_case_weight: float = 0.0
 
+    @classmethod
+    def of_one(cls, data: CorridorData, net: Network) -> Plan:
+        """The single-period model of data as a plan of one case."""
+        period = Period(None, 1.0, 1.0)
+        return cls(data, [period], [Case(BASE, 1.0, period, data, net)])
+
     @property
     def options(self):
-        from model.network import investment_options
+        from model.network.build import investment_options
 
         return investment_options(self.data)
 
@@ -90,7 +95,7 @@ def periods(data: CorridorData) -> list[Period]:
     df = data.tables["Periods"]
     if not len(df):
         return [Period(None, 1.0, 1.0)]
-    rate = float(data.settings.get("discount_rate") or 0.0)
+    rate = data.settings.discount_rate or 0.0
     years = sorted((int(y), float(1.0 if w is None or w != w else w)) for y, w in zip(df["year"], df["weight"]))
     first = years[0][0]
     return [Period(y, w, 1.0 / (1.0 + rate) ** (y - first)) for y, w in years]
@@ -103,8 +108,7 @@ def has_years(data: CorridorData) -> bool:
 def for_year(data: CorridorData, year: int | None) -> CorridorData:
     """The data of one year: on each sheet with a year column, the rows for that year, and the
     blank-year rows whose key has no row for that year. Without a year: the blank-year rows."""
-    out = copy.copy(data)
-    out.tables = dict(data.tables)
+    out = data.copy()
     for name in YEAR_SHEETS:
         df = data.tables[name]
         if "year" not in df.columns or df["year"].isna().all():
@@ -134,8 +138,6 @@ def check_years(data: CorridorData) -> list[Problem]:
         df = data.tables[name]
         if "year" not in df.columns:
             continue
-        from model.validate import _key
-
         for rec in records(df):
             y = rec["year"]
             if y is None or y != y:
@@ -144,12 +146,12 @@ def check_years(data: CorridorData) -> list[Problem]:
                 problems.append(Problem(
                     f"year {y:g} is given, but there is no Periods sheet (or it is empty), so the model has no years",
                     "Add a Periods sheet listing the years to plan (year, weight), or clear the year cell.",
-                    sheet=name, row=rec[ROW], key=_key(name, rec) or None, column="year"))
+                    sheet=name, row=rec[ROW], key=row_key(SHEETS_BY_NAME[name], rec) or None, column="year"))
             elif not float(y).is_integer() or int(y) not in years:
                 problems.append(Problem(
                     f"year {y:g} is not on the Periods sheet ({listed})",
                     "Use one of the years on the Periods sheet, or add the year there.",
-                    sheet=name, row=rec[ROW], key=_key(name, rec) or None, column="year"))
+                    sheet=name, row=rec[ROW], key=row_key(SHEETS_BY_NAME[name], rec) or None, column="year"))
     for rec in records(data.tables["Investments"]):
         y = rec["first_year"]
         if y is not None and y == y and not float(y).is_integer():
@@ -212,54 +214,3 @@ def robust_scenarios(data: CorridorData, spec: str) -> list[tuple[str, float]]:
         raise InputError("--robust", problems)
     base = max(0.0, 1.0 - total)
     return ([(BASE, base)] if base > 1e-12 else []) + out
-
-
-def case_view(sol, i: int, case: Case, plan: Plan):
-    """The Solution of case i alone, as if it had been solved by itself: its own variables and rows
-    under their plain names, Build as the capacity in service in its year, and the duals, reduced
-    costs and cost ranges divided by the case's objective factor, so they are USD per tonne in that
-    year's money (for a robust plan with a worst-case weight they also carry the worst-case share).
-    Its objective is the case's annual cost, investments in service included."""
-    from model.results import flow_tonnes
-    from model.solve import ByIndex, Solution
-
-    suffix = f"@{i}"
-    factor = case.factor or 1.0
-    view = Solution(status=sol.status, optimal=sol.optimal, objective_usd=float("nan"), solver=sol.solver,
-                    method=sol.method, seconds=sol.seconds)
-
-    def own(d: dict, scale: float = 1.0) -> dict:
-        out = {}
-        for name, values in d.items():
-            if name.endswith(suffix):
-                base = name[: -len(suffix)]
-                if scale == 1.0:
-                    out[base] = values
-                elif isinstance(values, ByIndex):  # the solver's array, divided once
-                    out[base] = ByIndex(values.pos, values.arr / scale)
-                else:
-                    out[base] = {k: _scaled(v, scale) for k, v in values.items()}
-        return out
-
-    view.values, view.reduced_costs = own(sol.values), own(sol.reduced_costs, factor)
-    view.duals, view.senses, view.rhs = own(sol.duals, factor), own(sol.senses), own(sol.rhs)
-    view.cost_ranges, view.bound_ranges = own(sol.cost_ranges, factor), own(sol.bound_ranges)
-    y = case.period.index
-    build_factor = case.period.weight * case.period.discount or 1.0
-    view.values["Build"] = {o: v for (o, yy), v in sol.values.get("Build", {}).items() if yy == y}
-    view.reduced_costs["Build"] = {o: v / build_factor for (o, yy), v in sol.reduced_costs.get("Build", {}).items()
-                                   if yy == y}
-    if sol.optimal:
-        shipping = float(case.net.cost_total @ flow_tonnes(case.net, view))
-        penalty = case.data.settings.get("unmet_penalty_usd_per_t") or 0.0
-        unmet = penalty * sum(view.values.get("Unmet", {}).values())
-        costs = {o.option: o.annualised_cost_usd_per_t for o in case.net.options}
-        building = sum(costs[o] * x for o, x in view.values["Build"].items())
-        view.objective_usd = shipping + unmet + building
-    return view
-
-
-def _scaled(v, scale: float):
-    if isinstance(v, tuple):
-        return tuple(x / scale for x in v)
-    return v / scale

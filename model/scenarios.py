@@ -8,13 +8,12 @@ a value (any type the column takes) or a multiplier of a numeric cell. Scenarios
 
 from __future__ import annotations
 
-import copy
 import difflib
 
+from model.data import ROW, CorridorData, match_rows
+from model.data import records as table_rows
 from model.errors import InputError, Problem
-from model.inputs import ROW, CorridorData, _parse_cell, parse_number
-from model.inputs import records as table_rows
-from model.params import match_rows
+from model.io.read import parse_cell, parse_number
 from model.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME, STR, Column
 
 OVERRIDABLE = [s for s in SHEETS_BY_NAME.values() if not s.free_columns and s.name not in ("Scenarios", "Sweeps")]
@@ -73,8 +72,8 @@ def _new_value(rec: dict, col: Column, old):
         value = rec["value"]
         if col.type == NUM:
             number = parse_number(value, col.unit)
-            return _parse_cell(col, number)
-        return _parse_cell(col, value)
+            return parse_cell(col, number)
+        return parse_cell(col, value)
     return rec["value"]
 
 
@@ -87,7 +86,7 @@ def check_scenarios(data: CorridorData) -> list[Problem]:
             problems.append(target)
             continue
         sheet, col, records = target
-        olds = [data.settings.get(SETTINGS_BY_KEY[str(rec["key"]).strip().lower()].key)] if records is None else \
+        olds = [getattr(data.settings, SETTINGS_BY_KEY[str(rec["key"]).strip().lower()].key)] if records is None else \
             [r[col.name] for r in records]
         for old in olds[:1] if rec.get("multiplier") is None or rec.get("multiplier") != rec.get("multiplier") \
                 else olds:
@@ -116,9 +115,7 @@ def apply_scenarios(data: CorridorData, spec: str) -> tuple[CorridorData, list[s
                                                     n, known, n=1)) else ""),
                                                 f"Scenarios: {', '.join(known) or 'none'}; combine them with +.")
                                         for n in unknown or [spec]])
-    out = copy.copy(data)
-    out.tables = {k: v.copy() for k, v in data.tables.items()}
-    out.settings = dict(data.settings)
+    out = data.copy(deep=True)
     applied = []
     rows = table_rows(data.tables["Scenarios"])
     for name in names:
@@ -127,7 +124,7 @@ def apply_scenarios(data: CorridorData, spec: str) -> tuple[CorridorData, list[s
             how = f"= {rec['value']}" if rec.get("value") not in (None, "") else f"x {rec['multiplier']:g}"
             if records is None:
                 key = SETTINGS_BY_KEY[str(rec["key"]).strip().lower()].key
-                out.settings[key] = _new_value(rec, col, out.settings.get(key))
+                out.settings = out.settings.replace(**{key: _new_value(rec, col, getattr(out.settings, key))})
                 applied.append(f"{name}: Settings[{key}].value {how}")
                 continue
             df = out.tables[sheet.name]

@@ -10,17 +10,11 @@ import difflib
 from collections import defaultdict
 from collections.abc import Mapping
 from itertools import chain
-from pathlib import Path
 
-
-from model.errors import ERROR, WARNING, InputError, Problem, short_list
-from model.inputs import ROW, CorridorData, read_input, records, row_key
-from model.network import Network, build_network, supply_origins
+from model.data import ROW, CorridorData, present as _present, records, row_key
+from model.errors import ERROR, WARNING, Problem, short_list
+from model.network import Network, supply_origins
 from model.schema import SHEETS_BY_NAME, class_list, leg_id, path_nodes
-
-
-def _present(v) -> bool:
-    return v is not None and v == v and v != ""  # v == v: not NaN
 
 
 def _records(data: CorridorData, sheet: str) -> list[dict]:
@@ -34,7 +28,7 @@ def _records(data: CorridorData, sheet: str) -> list[dict]:
 
 
 def _key(sheet: str, rec: dict) -> str:
-    return row_key(SHEETS_BY_NAME[sheet], {k: v for k, v in rec.items() if _present(v)})
+    return row_key(SHEETS_BY_NAME[sheet], rec)
 
 
 class _Where(Mapping):
@@ -378,7 +372,7 @@ def check_commitments(data: CorridorData, net: Network) -> list[Problem]:
 
 
 def _unservable_demand(data: CorridorData, net: Network) -> list[Problem]:
-    hard = data.settings.get("unmet_penalty_usd_per_t") is None
+    hard = data.settings.hard_demand
     origins_of = supply_origins(net.supply_rows)
     problems = []
     for d in net.demand_rows:
@@ -424,87 +418,3 @@ def validate(data: CorridorData) -> list[Problem]:
             problems += check(data)
     data.__dict__.pop("_records_cache", None)  # large cases: do not keep the rows as dicts
     return problems
-
-
-def load(path: str | Path, scenario: str | None = None) -> tuple[CorridorData, Network, list[Problem]]:
-    """Read, validate (the Scenarios rows too), apply the scenario if any, validate the result,
-    and derive the network; raise InputError listing every error (and warning) at once.
-    Returns the data, its network and its warnings. For the single-period tools (sweep, stress,
-    explain): a workbook with a Periods sheet is refused with the reason."""
-    plan, warnings = load_plan(path, scenario)
-    if not plan.single:
-        raise InputError(str(path), [Problem(
-            f"this workbook plans {len(plan.periods)} years (Periods sheet), and this command works on one year",
-            "Use corridor solve or corridor compare for the plan; for this command, use a copy of the workbook "
-            "without the Periods sheet (and without year rows).", sheet="Periods")])
-    return plan.data, plan.cases[0].net, warnings
-
-
-def load_plan(path: str | Path, scenario: str | None = None, robust: str | None = None):
-    """Read and validate a workbook, apply --scenario, and derive one Network per case of the plan
-    (each year of the Periods sheet, crossed with the --robust scenarios and the base case).
-    Raise InputError listing every error (and warning) at once. Returns (plan, warnings)."""
-    from model.plan import BASE, Case, Plan, check_years, for_year, periods, robust_scenarios
-    from model.scenarios import apply_scenarios, check_scenarios
-
-    data = read_input(path)
-    problems = validate(data) + check_scenarios(data) + check_years(data)
-    if not any(p.severity == ERROR for p in problems) and scenario:
-        data, _ = apply_scenarios(data, scenario)
-        problems += _after(data, problems, f"with scenario {scenario}")
-    cases = []
-    scenarios = [(BASE, 1.0)]
-    if not any(p.severity == ERROR for p in problems) and robust:
-        try:
-            scenarios = robust_scenarios(data, robust)
-        except InputError as exc:
-            problems += exc.problems
-    if not any(p.severity == ERROR for p in problems):
-        pers = periods(data)
-        for name, probability in scenarios:
-            sdata = data
-            if name != BASE:
-                sdata, _ = apply_scenarios(data, name)
-                sdata.scenario = f"{data.scenario}+{name}" if data.scenario else name
-                sdata.overrides = data.overrides + sdata.overrides
-                problems += _after(sdata, problems, f"in scenario {name}")
-            for per in pers:
-                ydata = for_year(sdata, per.year)
-                net = build_network(ydata)
-                where = [w for w in (f"in scenario {name}" if name != BASE else "",
-                                     f"in {per.year}" if per.year is not None else "") if w]
-                found = check_commitments(ydata, net)
-                problems += _prefixed(found, " ".join(where)) if where else found
-                cases.append(Case(name, probability, per, ydata, net))
-    if any(p.severity == ERROR for p in problems):
-        raise InputError(str(path), problems)
-    worst = float(data.settings.get("worst_case_weight") or 0.0) if robust else 0.0
-    plan = Plan(data, periods(data), cases, [n for n, _ in scenarios], worst)
-    path_nodes.cache_clear()  # the routes keep their node tuples; the cache keyed by path text can go
-    return plan, _merge_years([p for p in problems if p.severity == WARNING])
-
-
-def _merge_years(problems: list[Problem]) -> list[Problem]:
-    """One warning for the years it repeats in: 'in scenario s in 2026: x', 'in scenario s in 2030: x'
-    -> 'in scenario s in 2026, 2030: x'."""
-    import re
-
-    merged: dict[tuple, list[str]] = {}
-    for p in problems:
-        m = re.match(r"^(.*?)in (\d{4}): (.*)$", p.message, re.S)
-        head, year, rest = (m.group(1), m.group(2), m.group(3)) if m else (None, None, p.message)
-        key = (head, rest, p.fix, p.sheet, p.row, p.key, p.column)
-        years = merged.setdefault(key, [])
-        if year and year not in years:
-            years.append(year)
-    return [Problem(f"{head}in {', '.join(years)}: {rest}" if years else rest, fix, sheet, row, key_, column,
-                    WARNING) for (head, rest, fix, sheet, row, key_, column), years in merged.items()]
-
-
-def _after(data: CorridorData, before: list[Problem], what: str) -> list[Problem]:
-    """Problems of data (with overrides applied) not already among before, prefixed with what."""
-    return _prefixed([p for p in validate(data) if p not in before], what)
-
-
-def _prefixed(problems: list[Problem], what: str) -> list[Problem]:
-    return [Problem(f"{what}: {p.message}", p.fix, p.sheet, p.row, p.key, p.column, p.severity) for p in problems]

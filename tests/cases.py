@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.report import write_input_workbook
+from model.io.input_workbook import write_input_workbook
 
 
 def write_case(folder: Path, tables: dict[str, list[dict]], settings: dict | None = None,

@@ -11,14 +11,14 @@ BASE_XLSX = ROOT / "inputs" / "base_case.xlsx"
 
 @pytest.fixture(scope="session")
 def base_run():
-    from model.run import solve_case
+    from model import pipeline
 
-    return solve_case(BASE_XLSX)
+    return pipeline.run(BASE_XLSX)
 
 
 @pytest.fixture(scope="session")
 def base_result_file(base_run, tmp_path_factory):
-    from model.report import write_results
+    from model.io.workbook import write_results
 
     out = tmp_path_factory.mktemp("base") / "base_case_result.xlsx"
     write_results(base_run.results, out, input_path=BASE_XLSX)

@@ -7,17 +7,17 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import BASE_CSV, BASE_XLSX
-from model.check import check_files, check_results
-from model.results import ALL
-from model.run import solve_case
+from model.analysis.check import check_files, check_results
+from model.results.tables import ALL
+from model import pipeline
 
 
 def test_golden_summary(base_run):
     # Changed only deliberately, with a note why (see README "Base case").
     r = base_run.results
     assert base_run.solution.status == "Optimal"
-    assert r.summary_value("objective") == pytest.approx(7.3279e9, rel=1e-4)
-    assert r.summary_value("shipped") == pytest.approx(94.59e6, rel=1e-9)
+    assert r.summary.objective_usd == pytest.approx(7.3279e9, rel=1e-4)
+    assert r.summary.shipped_t == pytest.approx(94.59e6, rel=1e-9)
     shares = r.corridors[r.corridors["commodity"] == ALL].set_index("corridor")["share"]
     assert shares["Russia: CPC pipeline"] == pytest.approx(0.592, abs=1e-3)
     assert shares["Russia: Black Sea"] == pytest.approx(0.127, abs=1e-3)
@@ -55,8 +55,7 @@ def test_objective_equals_sum_of_flow_costs_and_parts(base_run):
     r = base_run.results
     total = r.flows["cost_usd"].sum()
     assert total == pytest.approx(base_run.solution.objective_usd, rel=1e-9)
-    parts = sum(r.summary_value(p) for p in ("transport cost", "handling cost", "time (carrying) cost",
-                                             "risk premium"))
+    parts = sum(r.summary.parts_usd.values())
     assert parts == pytest.approx(base_run.solution.objective_usd, rel=1e-9)
 
 
@@ -97,7 +96,7 @@ def test_capacity_used_is_recomputed_from_flows(base_run):
 
 
 def test_csv_and_workbook_inputs_give_the_same_solution(base_run):
-    csv_run = solve_case(BASE_CSV)
+    csv_run = pipeline.run(BASE_CSV)
     assert csv_run.solution.objective_usd == pytest.approx(base_run.solution.objective_usd, rel=1e-12)
     a = csv_run.results.flows.set_index(["commodity", "route"])["tonnes_t"]
     b = base_run.results.flows.set_index(["commodity", "route"])["tonnes_t"]

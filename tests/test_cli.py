@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from cases import transport_case, write_case
 from conftest import BASE_XLSX
 from model.cli import main, parser
-from model.inputs import read_input
+from model.io.read import read_input
 
 
 def sha(path):

@@ -7,13 +7,13 @@ import pytest
 from cases import legs, nodes, transport_case, write_case
 from model.cli import main
 from model.errors import InputError
-from model.explain import explain_route
-from model.run import solve_case
+from model.analysis.explain import explain_route
+from model import pipeline
 
 
 def test_unused_route_cost_against_market_value(tmp_path):
     # All 100 t by rail at 2 USD/t; road costs 3 + 2 = 5: 3 USD/t too expensive, break-even 2.
-    run = solve_case(write_case(tmp_path, transport_case()))
+    run = pipeline.run(write_case(tmp_path, transport_case()))
     (text,) = explain_route(run, "ROAD")
     assert "not used. It costs 5.00 USD/t" in text
     assert "a tonne of coal at M is worth 2.00 USD/t at the margin (Demand row 2)" in text
@@ -24,7 +24,7 @@ def test_unused_route_cost_against_market_value(tmp_path):
 
 
 def test_used_route_and_its_cost_range(tmp_path):
-    run = solve_case(write_case(tmp_path, transport_case()))
+    run = pipeline.run(write_case(tmp_path, transport_case()))
     (text,) = explain_route(run, "RAIL")
     assert "carries 100 t a year of the 100 t demanded (Demand row 2) at 2.00 USD/t" in text
     assert "while its cost stays between" in text and "and 5.00 USD/t" in text
@@ -47,10 +47,10 @@ def test_route_behind_a_full_hub(tmp_path):
         "Demand": [{"commodity": "coal", "market": "M1", "demand_t": 80},
                    {"commodity": "coal", "market": "M2", "demand_t": 50}],
     }
-    run = solve_case(write_case(tmp_path, tables))
+    run = pipeline.run(write_case(tmp_path, tables))
     (text,) = explain_route(run, "H2")
     assert "worth 4.00 USD/t at the margin" in text
-    assert "the capacity at H (Capacities row 2), which is full, adds 8.00 USD/t" in text
+    assert "Capacities row 2: H handles at most 50 t, which is full, adds 8.00 USD/t" in text
     assert "So it is 6.00 USD/t too expensive: no cost cut alone would bring cargo to it (its break-even cost " \
            "is -4.00 USD/t)." in text
     assert "What it would take: more capacity at H (worth 8.00 USD/t of the gap)." in text
@@ -59,12 +59,13 @@ def test_route_behind_a_full_hub(tmp_path):
 def test_unknown_route(tmp_path, capsys):
     case = write_case(tmp_path, transport_case())
     with pytest.raises(InputError):
-        explain_route(solve_case(case), "RAIK")
+        explain_route(pipeline.run(case), "RAIK")
     assert main(["explain", str(case), "--route", "RAIK"]) == 2
     assert "unknown or disabled route 'RAIK'. Did you mean 'RAIL'?" in capsys.readouterr().err
 
 
 def test_explain_on_the_base_case(base_run):
     (text,) = explain_route(base_run, "TRZ-AFCGWD-MSA")
-    assert "rule RU_CAP (max_share 0.5 through country RU) credits it" in text
+    assert ("Policies row 2 (RU_CAP): at most 50% of dry_bulk,grain,metals,container through country RU (share of "
+            "all shipped), which binds, credits it 18.27 USD/t") in text
     assert "The route that wins, TRZ-KHGLYG-MSA (China: Lianyungang)" in text

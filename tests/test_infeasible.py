@@ -6,7 +6,7 @@ import pytest
 
 from cases import transport_case, write_case
 from model.errors import NoSolutionError
-from model.run import solve_case
+from model import pipeline
 
 ONLY_RAIL = [{"route": "RAIL", "corridor": "Rail", "path": "A>M"},
              {"route": "ROAD", "corridor": "Road", "path": "A>R>M", "enabled": "FALSE"}]
@@ -14,7 +14,7 @@ ONLY_RAIL = [{"route": "RAIL", "corridor": "Rail", "path": "A>M"},
 
 def explanation(tmp_path, tables, settings=None):
     with pytest.raises(NoSolutionError) as exc:
-        solve_case(write_case(tmp_path, tables, settings))
+        pipeline.run(write_case(tmp_path, tables, settings))
     return str(exc.value)
 
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import pytest
 
 from cases import transport_case, write_case
-from model.check import check_files
-from model.report import write_results
-from model.run import solve_case
+from model.analysis.check import check_files
+from model.io.workbook import write_results
+from model import pipeline
 
 
 def solve(tmp_path, options, **extra):
     tables = transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}], Investments=options, **extra)
     case = write_case(tmp_path, tables)
-    run = solve_case(case)
+    run = pipeline.run(case)
     out = write_results(run.results, tmp_path / "result.xlsx", input_path=case)
     assert check_files(case, out) == ([], [])
     return run
@@ -34,7 +34,7 @@ def test_an_investment_that_pays_off(tmp_path):
     assert inv["cost_usd"] == pytest.approx(30)
     cap = run.results.capacity.iloc[0]
     assert (cap["added_t"], cap["used_t"], cap["utilisation"]) == pytest.approx((30, 90, 1.0))
-    assert run.results.summary_value("investment cost") == pytest.approx(30)
+    assert run.results.summary.investment_usd == pytest.approx(30)
 
 
 def test_an_investment_that_does_not_pay_off(tmp_path):
@@ -71,7 +71,7 @@ def test_options_not_allowed_still_say_what_they_are_worth(tmp_path):
     # allow_investments FALSE: nothing is built (320 USD) but the option's value (3) against its
     # cost (1) is reported: it would pay.
     tables = transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}], Investments=option(1))
-    run = solve_case(write_case(tmp_path, tables, settings={"allow_investments": "FALSE"}))
+    run = pipeline.run(write_case(tmp_path, tables, settings={"allow_investments": "FALSE"}))
     inv = run.results.investments.iloc[0]
     assert run.solution.objective_usd == pytest.approx(320)
     assert (inv["built_t"], inv["capacity_value_usd_per_t"], inv["reduced_cost_usd_per_t"]) == pytest.approx((0, 3, -2))
@@ -88,6 +88,6 @@ def test_base_case_terminal_question(base_run):
     assert inv.loc["GWD_TERMINAL", "capacity_value_usd_per_t"] == 0
     from conftest import BASE_XLSX
 
-    plan = solve_case(BASE_XLSX, scenario="invest").results.investments.set_index("option")
+    plan = pipeline.run(BASE_XLSX, scenario="invest").results.investments.set_index("option")
     assert plan.loc["CPC_DEBOTTLENECK", "built_t"] == pytest.approx(8.5e6)
     assert plan["built_t"].drop("CPC_DEBOTTLENECK").sum() == pytest.approx(0)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from cases import legs, nodes, transport_case, write_case
-from model.check import check_files
-from model.report import write_results
-from model.run import solve_case
+from model.analysis.check import check_files
+from model.io.workbook import write_results
+from model import pipeline
 
 
 def solve(tmp_path, tables, settings=None):
     """Solve, write the result workbook, and check it independently (corridor check)."""
     case = write_case(tmp_path, tables, settings)
-    run = solve_case(case)
+    run = pipeline.run(case)
     out = write_results(run.results, tmp_path / "result.xlsx", input_path=case)
     assert check_files(case, out) == ([], [])
     return run
@@ -137,7 +137,7 @@ def test_unmet_demand_with_penalty(tmp_path):
     assert d["unmet_t"] == pytest.approx(40)
     assert d["marginal_cost_usd_per_t"] == pytest.approx(50)
     assert run.results.capacity.iloc[0]["shadow_price_usd_per_t"] == pytest.approx(48)
-    assert run.results.summary_value("unmet demand") == pytest.approx(40)
+    assert run.results.summary.unmet_t == pytest.approx(40)
 
 
 def test_risk_premium_counted_once_per_country(tmp_path):

@@ -7,11 +7,12 @@ import pytest
 
 from cases import transport_case, write_case
 from conftest import ROOT
-from model.check import check_files
+from model.analysis.check import check_files
 from model.cli import main
 from model.errors import InputError
-from model.report import read_results, write_results
-from model.run import solve_case
+from model.io.read_results import read_results
+from model.io.workbook import write_results
+from model import pipeline
 
 INPUTS = ROOT / "inputs"
 TWO_YEARS = [{"year": 2025, "weight": 5}, {"year": 2030, "weight": 5}]
@@ -24,7 +25,7 @@ def test_a_railway_opening_in_a_later_year(tmp_path):
     # 5*500 + 5*0.620921*200 = 2500 + 620.92 = 3120.92 USD.
     tables = transport_case(Capacities=[{"element": "A>M", "capacity_t": 0},
                                         {"element": "A>M", "capacity_t": 150, "year": 2030}], Periods=TWO_YEARS)
-    run = solve_case(write_case(tmp_path, tables, settings={"discount_rate": 0.1}))
+    run = pipeline.run(write_case(tmp_path, tables, settings={"discount_rate": 0.1}))
     assert run.solution.objective_usd == pytest.approx(2500 + 5 / 1.1 ** 5 * 200)
     plan = run.results.plan["Plan"].set_index("year")
     assert plan.loc["2025", "annual_cost_usd"] == pytest.approx(500)
@@ -46,7 +47,7 @@ def test_an_option_in_service_only_after_its_lead_time(tmp_path):
                                           "annualised_cost_usd_per_t": 1, "first_year": 2025, "lead_time_years": 5}],
                             Periods=[{"year": 2025}, {"year": 2030}])
     case = write_case(tmp_path, tables)
-    run = solve_case(case)
+    run = pipeline.run(case)
     assert run.solution.objective_usd == pytest.approx(580)
     inv = run.results.investments.set_index("year")
     assert inv.loc[2025, "built_t"] == pytest.approx(0) and inv.loc[2030, "built_t"] == pytest.approx(30)
@@ -63,7 +64,7 @@ def test_an_option_in_service_only_after_its_lead_time(tmp_path):
     tables["Periods"] = [{"year": 2025}, {"year": 2030}, {"year": 2035}]
     tables["Demand"] = [{"commodity": "coal", "market": "M", "demand_t": 100},
                         {"commodity": "coal", "market": "M", "demand_t": 60, "year": 2035}]
-    run = solve_case(write_case(tmp_path / "b", tables))
+    run = pipeline.run(write_case(tmp_path / "b", tables))
     inv = run.results.investments.set_index("year")
     # In 2035 demand is 60 t, all by rail without the option; the 30 t built stays in service and is paid:
     # 320 + 260 + (60*2 + 30*1) = 730, still below not building (320 + 320 + 120 = 760).
@@ -74,8 +75,8 @@ def test_an_option_in_service_only_after_its_lead_time(tmp_path):
 def test_one_period_plan_is_the_single_period_model(tmp_path):
     # A Periods sheet with one year of weight 1 gives the model without it: 60*2 + 40*5 = 320.
     base = transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}])
-    single = solve_case(write_case(tmp_path / "a", base))
-    plan = solve_case(write_case(tmp_path / "b", {**base, "Periods": [{"year": 2026}]}))
+    single = pipeline.run(write_case(tmp_path / "a", base))
+    plan = pipeline.run(write_case(tmp_path / "b", {**base, "Periods": [{"year": 2026}]}))
     assert single.solution.objective_usd == pytest.approx(320)
     assert plan.solution.objective_usd == pytest.approx(320)
     assert single.results.plan is None and "Plan" in plan.results.sheets()
@@ -98,8 +99,8 @@ def test_hedging_beats_the_base_only_plan(tmp_path):
     # Planning for the base case alone builds nothing: 0.5*200 + 0.5*2000 = 1100.
     # Value of the stochastic solution: 1100 - 450 = 650.
     case = write_case(tmp_path, robust_case(1), settings={"unmet_penalty_usd_per_t": 20})
-    run = solve_case(case, robust="rail_closed")
-    s = run.results.summary.set_index("item")["value"]
+    run = pipeline.run(case, robust="rail_closed")
+    s = run.results.summary_table().set_index("item")["value"]
     assert run.solution.objective_usd == pytest.approx(450)
     assert s["value of the stochastic solution"] == pytest.approx(650)
     assert s["objective with the base-only plan"] == pytest.approx(1100)
@@ -118,13 +119,13 @@ def test_a_weight_on_the_worst_case_buys_insurance(tmp_path):
     # At 8 USD/t the road costs more than it saves on average: expected = 1100 + 0.5x, build nothing (1100).
     # With weight 1 on the worst scenario (rail closed: 2000 - 15x + 8x = 2000 - 7x, the worst for x <= 100):
     # 1100 + 0.5x + 2000 - 7x = 3100 - 6.5x: build all 100 t; expected 1150, worst 1300, objective 2450.
-    expected_only = solve_case(write_case(tmp_path / "a", robust_case(8), settings={"unmet_penalty_usd_per_t": 20}),
+    expected_only = pipeline.run(write_case(tmp_path / "a", robust_case(8), settings={"unmet_penalty_usd_per_t": 20}),
                                robust="rail_closed")
     assert expected_only.solution.objective_usd == pytest.approx(1100)
-    hedged = solve_case(write_case(tmp_path / "b", robust_case(8),
+    hedged = pipeline.run(write_case(tmp_path / "b", robust_case(8),
                                    settings={"unmet_penalty_usd_per_t": 20, "worst_case_weight": 1}),
                         robust="rail_closed")
-    s = hedged.results.summary.set_index("item")["value"]
+    s = hedged.results.summary_table().set_index("item")["value"]
     assert hedged.solution.objective_usd == pytest.approx(2450)
     assert s["expected cost (robust plan)"] == pytest.approx(1150)
     assert s["worst scenario cost (robust plan)"] == pytest.approx(1300)
@@ -134,8 +135,8 @@ def test_robust_over_years_and_scenarios(tmp_path):
     # Two years (weight 1, no discount), rail closed with probability 0.5 in both: each year is the
     # one-year robust case, so the plan costs twice as much: 2 * 450 = 900, and VSS 2 * 650 = 1300.
     tables = {**robust_case(1), "Periods": [{"year": 2025}, {"year": 2030}]}
-    run = solve_case(write_case(tmp_path, tables, settings={"unmet_penalty_usd_per_t": 20}), robust="rail_closed")
-    s = run.results.summary.set_index("item")["value"]
+    run = pipeline.run(write_case(tmp_path, tables, settings={"unmet_penalty_usd_per_t": 20}), robust="rail_closed")
+    s = run.results.summary_table().set_index("item")["value"]
     assert run.solution.objective_usd == pytest.approx(900)
     assert s["value of the stochastic solution"] == pytest.approx(1300)
     assert len(run.results.plan["Plan"]) == 4
@@ -163,7 +164,7 @@ def test_robust_over_years_and_scenarios(tmp_path):
 def test_bad_years_and_robust_input(tmp_path, capsys, tables, settings, robust, message):
     case = write_case(tmp_path, transport_case(**tables), settings=settings)
     with pytest.raises(InputError):
-        solve_case(case, robust=robust)
+        pipeline.run(case, robust=robust)
     args = ["solve", str(case), "-o", str(tmp_path / "out.xlsx")] + (["--robust", robust] if robust else [])
     assert main(args) == 2
     assert message in capsys.readouterr().err
@@ -174,8 +175,9 @@ def test_the_shipped_plan_case_is_what_its_script_writes(tmp_path):
     # inputs/plan_case.xlsx is generated from the base case CSVs by inputs/make_plan_case.py.
     import importlib.util
 
-    from model.inputs import ROW, read_input
-    from model.report import write_input_workbook
+    from model.data import ROW
+    from model.io.read import read_input
+    from model.io.input_workbook import write_input_workbook
     spec = importlib.util.spec_from_file_location("make_plan_case", INPUTS / "make_plan_case.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -192,7 +194,7 @@ def test_the_plan_case_answers_karachi_or_gwadar(tmp_path):
     # Golden figures of the shipped plan (README "Karachi or Gwadar, and when"): 2026 is the base case
     # (7,327.9 M USD/yr); the CPC debottleneck is in service from the 2030 period at 8.5 Mt/yr
     # (as in the one-year 'invest' scenario: 7,284.4 M USD/yr); no terminal is built in Pakistan.
-    run = solve_case(INPUTS / "plan_case.xlsx")
+    run = pipeline.run(INPUTS / "plan_case.xlsx")
     plan = run.results.plan["Plan"].set_index("year")["annual_cost_usd"]
     assert plan["2026"] / 1e6 == pytest.approx(7327.9, abs=0.05)
     assert plan["2030"] / 1e6 == pytest.approx(7284.4, abs=0.05)

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases import write_case
-from model.check import check_results
-from model.run import solve_case
+from model.analysis.check import check_results
+from model import pipeline
 
 PENALTY = 1000.0
 
@@ -62,7 +62,7 @@ def instances(draw):
 
 def solve(tables, penalty=PENALTY):
     with tempfile.TemporaryDirectory() as d:
-        return solve_case(write_case(Path(d), tables, {"unmet_penalty_usd_per_t": penalty}))
+        return pipeline.run(write_case(Path(d), tables, {"unmet_penalty_usd_per_t": penalty}))
 
 
 COMMON = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

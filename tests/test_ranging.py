@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cases import transport_case, write_case
-from model.run import solve_case
+from model import pipeline
 
 EPS = 1e-3
 
@@ -21,17 +21,17 @@ def resolve_with(run, change):
 
 
 def column(run, route):
-    return run.solution.columns.index(("Flow", ("coal", route)))
+    return run.solution.col_of("Flow", ("coal", route))
 
 
 def row(run, con, index):
-    return [(c, i) for c, i, _ in run.solution.rows].index((con, index))
+    return run.solution.row_of(con, index)
 
 
 def test_capacity_shadow_price_and_its_range_by_hand(tmp_path):
     # Rail 2 USD/t limited to 60 t, road 5 USD/t, 100 t: shadow price 3 USD/t. It holds while the rail
     # capacity is between 0 t (no rail) and 100 t (all by rail; beyond that no road tonne is left).
-    run = solve_case(write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}])))
+    run = pipeline.run(write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}])))
     cap = run.results.capacity.iloc[0]
     assert cap["shadow_price_usd_per_t"] == pytest.approx(3)
     assert (cap["valid_from_t"], cap["valid_to_t"]) == pytest.approx((0, 100))
@@ -44,7 +44,7 @@ def test_capacity_shadow_price_and_its_range_by_hand(tmp_path):
 def test_route_break_even_by_hand(tmp_path):
     # No capacity: all 100 t by rail at 2. Road costs 5; it is used once it costs less than 2.
     # Rail stays the choice while its cost is at most 5.
-    run = solve_case(write_case(tmp_path, transport_case()))
+    run = pipeline.run(write_case(tmp_path, transport_case()))
     routes = run.results.routes.set_index("route")
     assert routes.loc["ROAD", "break_even_cost_usd_per_t"] == pytest.approx(2)
     assert routes.loc["RAIL", "cost_range_high_usd_per_t"] == pytest.approx(5)
@@ -74,7 +74,7 @@ def test_base_case_break_even_by_resolving(base_run):
     # The best Gwadar route is used just below its break-even cost and not just above it.
     r = base_run.results.routes
     gwd = r[r["corridor"].str.startswith("Gwadar")].sort_values("reduced_cost_usd_per_t").iloc[0]
-    j = base_run.solution.columns.index(("Flow", (gwd["commodity"], gwd["route"])))
+    j = base_run.solution.col_of("Flow", (gwd["commodity"], gwd["route"]))
     h = base_run.solution.highs
     try:
         _, x, _ = resolve_with(base_run, lambda h: h.changeColCost(j, gwd["break_even_cost_usd_per_t"] - EPS))

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-import model.inputs
+import model.io.raw
 from cases import nodes, transport_case, write_case
 from model.cli import main
 
@@ -31,7 +31,7 @@ LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
 def test_zip_bomb_is_refused(tmp_path, monkeypatch, capsys):
     # A part that unpacks to 64 MiB of zeros (a few tens of KiB compressed), against a limit lowered
     # to 16 MiB so the test stays fast; the check reads the sizes before anything is unpacked.
-    monkeypatch.setattr(model.inputs, "MAX_UNCOMPRESSED_BYTES", 16 * 2**20)
+    monkeypatch.setattr(model.io.raw, "MAX_UNCOMPRESSED_BYTES", 16 * 2**20)
     case = write_case(tmp_path, transport_case(), xlsx=True)
     bomb = tmp_path / "bomb.xlsx"
     shutil.copy(case, bomb)
@@ -76,7 +76,7 @@ def test_other_file_types_are_refused(tmp_path, capsys):
 
 
 def test_row_limit(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(model.inputs, "MAX_ROWS", 5)
+    monkeypatch.setattr(model.io.raw, "MAX_ROWS", 5)
     many = [{"node": f"N{i}", "country": "XX", "kind": "hub"} for i in range(10)]
     case = write_case(tmp_path, transport_case(Nodes=transport_case()["Nodes"] + many))
     assert main(["validate", str(case)]) == 2

@@ -6,20 +6,21 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-import model.solve
+import model.lp.highs
 from cases import transport_case, write_case
 from model.cli import main
-from model.report import read_results, write_results
-from model.run import solve_case
+from model.io.read_results import read_results
+from model.io.workbook import write_results
+from model import pipeline
 
 
 def test_presolve_off_above_the_size_threshold_and_interior_point_on_request(tmp_path, monkeypatch):
     # 60 t by rail at 2 USD/t, 40 t by road at 5: 320 USD, whichever way HiGHS solves it.
     case = write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}]))
-    small = solve_case(case)  # below the threshold: HiGHS's defaults
-    monkeypatch.setattr(model.solve, "PRESOLVE_OFF_FROM_COLUMNS", 1)
-    large = solve_case(case)
-    ipm = solve_case(case, options={"solver": "ipm"})  # the user's option joins the choice by size
+    small = pipeline.run(case)  # below the threshold: HiGHS's defaults
+    monkeypatch.setattr(model.lp.highs, "PRESOLVE_OFF_FROM_COLUMNS", 1)
+    large = pipeline.run(case)
+    ipm = pipeline.run(case, options={"solver": "ipm"})  # the user's option joins the choice by size
     assert "presolve off" not in small.solution.method
     assert large.solution.method == "dual simplex (presolve off)"
     assert ipm.solution.method.startswith("interior point")
@@ -28,8 +29,8 @@ def test_presolve_off_above_the_size_threshold_and_interior_point_on_request(tmp
         # a basis in every case (crossover after interior point): duals and ranging as with simplex
         # (rail capacity saves 5 - 2 = 3 USD/t)
         assert run.results.capacity.iloc[0]["shadow_price_usd_per_t"] == pytest.approx(3)
-        assert run.results.summary_value("method") == run.solution.method
-    forced = solve_case(case, options={"presolve": "on"})  # the user's option wins over the choice
+        assert run.results.summary.method == run.solution.method
+    forced = pipeline.run(case, options={"presolve": "on"})  # the user's option wins over the choice
     assert "presolve off" not in forced.solution.method
 
 
@@ -46,7 +47,7 @@ def test_routes_sheet_is_cut_to_its_limit_and_the_csv_has_them_all(tmp_path):
                 {"route": "ROAD2", "corridor": "Road", "path": "A>R2>M"}])
     case = write_case(tmp_path, tables, settings={"routes_sheet_rows": 2, "routes_csv": True})
     out = tmp_path / "r.xlsx"
-    write_results(solve_case(case).results, out, input_path=case)
+    write_results(pipeline.run(case).results, out, input_path=case)
     routes = read_results(out)["Routes"]
     assert routes["route"].tolist() == ["RAIL", "ROAD"]
     note = pd.read_excel(out, sheet_name="Routes", header=None).iloc[0, 0]
@@ -57,10 +58,10 @@ def test_routes_sheet_is_cut_to_its_limit_and_the_csv_has_them_all(tmp_path):
 
 def test_zero_flows_on_request(tmp_path):
     case = write_case(tmp_path, transport_case(), settings={"include_zero_flows": True})
-    flows = solve_case(case).results.flows.set_index("route")["tonnes_t"]
+    flows = pipeline.run(case).results.flows.set_index("route")["tonnes_t"]
     assert flows["RAIL"] == pytest.approx(100) and flows["ROAD"] == 0
     case = write_case(tmp_path / "b", transport_case())
-    assert solve_case(case).results.flows["route"].tolist() == ["RAIL"]
+    assert pipeline.run(case).results.flows["route"].tolist() == ["RAIL"]
 
 
 def test_phases_are_timed_and_reported(tmp_path, capsys):

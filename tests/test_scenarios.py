@@ -9,8 +9,8 @@ from cases import transport_case, write_case
 from conftest import BASE_XLSX
 from model.cli import main
 from model.errors import InputError
-from model.run import solve_case
-from model.validate import load
+from model import pipeline
+from model.pipeline import load_one_year as load
 
 
 def scenario(name, sheet, key, column, value=None, multiplier=None):
@@ -41,20 +41,20 @@ def case(tmp_path, rows=ROWS):
     ("road_off", 2120),           # only rail, 60 t; 40 t unmet at 50: 120 + 2000
 ])
 def test_overrides_by_hand(tmp_path, name, cost):
-    run = solve_case(case(tmp_path), scenario=name)
+    run = pipeline.run(case(tmp_path), scenario=name)
     assert run.solution.objective_usd == pytest.approx(cost)
 
 
 def test_summary_names_the_scenario_and_its_overrides(tmp_path):
-    s = solve_case(case(tmp_path), scenario="tight+cheap_road").results.summary.set_index("item")["value"]
+    s = pipeline.run(case(tmp_path), scenario="tight+cheap_road").results.summary_table().set_index("item")["value"]
     assert s["scenario overrides"] == "tight+cheap_road"
     assert s["override 1"] == "tight: Capacities[A>M].capacity_t = 30 (1 row)"
     assert s["override 2"] == "cheap_road: Legs[R>M].cost_usd_per_t x 0.5 (1 row)"
 
 
 def test_a_workbook_without_scenarios_solves_as_before(tmp_path):
-    plain = solve_case(write_case(tmp_path / "a", transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}])))
-    assert plain.solution.objective_usd == pytest.approx(solve_case(case(tmp_path / "b")).solution.objective_usd)
+    plain = pipeline.run(write_case(tmp_path / "a", transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}])))
+    assert plain.solution.objective_usd == pytest.approx(pipeline.run(case(tmp_path / "b")).solution.objective_usd)
 
 
 @pytest.mark.parametrize("row, message", [
@@ -112,5 +112,5 @@ def test_base_case_scenarios():
     names = scenario_names(data)
     assert names == ["russia_closed", "torkham_closed", "cpc_half", "trans_afghan_open", "gwadar_tariff_cut",
                      "high_grain", "invest"]
-    run = solve_case(BASE_XLSX, scenario="cpc_half")
-    assert run.results.summary_value("unmet demand") == pytest.approx(70.5e6 - 28e6 - 19e6)  # CPC 28 + others 19
+    run = pipeline.run(BASE_XLSX, scenario="cpc_half")
+    assert run.results.summary.unmet_t == pytest.approx(70.5e6 - 28e6 - 19e6)  # CPC 28 + others 19

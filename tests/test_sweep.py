@@ -13,11 +13,11 @@ from cases import transport_case, write_case
 from conftest import BASE_XLSX
 from model.cli import main
 from model.errors import InputError
-from model.parametric import exact_sweep, interpolate
-from model.params import parse_param, with_values
-from model.stress import stress_test
-from model.sweep import live_model, make_sweep, points_table, run_sweep
-from model.validate import load
+from model.analysis.parametric import exact_sweep, interpolate
+from model.analysis.params import parse_param, with_values
+from model.analysis.stress import stress_test
+from model.analysis.sweep import live_model, make_sweep, points_table, run_sweep
+from model.pipeline import load_one_year as load
 
 BASE_GRID = ["Legs[RUB>NVR].cost_usd_per_t=20:120:6", "Policies[RU_CAP].value=0.3,0.5,0.7"]
 
@@ -49,12 +49,11 @@ def test_every_point_equals_a_fresh_solve(tmp_path):
 
 
 def solve_case_from(data):
-    from model.build import build_model
-    from model.network import build_network
-    from model.solve import solve
+    from model.lp.solve import solve_plan
+    from model.network.build import build_network
+    from model.plan import Plan
 
-    net = build_network(data)
-    return solve(build_model(data, net)).objective_usd
+    return solve_plan(Plan.of_one(data, build_network(data)), builder="pyomo").objective_usd
 
 
 def test_structural_change_is_rebuilt_and_said(tmp_path):

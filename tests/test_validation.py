@@ -6,8 +6,8 @@ import pytest
 
 from cases import transport_case, write_case
 from model.errors import InputError
-from model.run import solve_case
-from model.validate import load
+from model import pipeline
+from model.pipeline import load_one_year as load
 
 
 def problems_of(tmp_path, tables, settings=None, xlsx=False):
@@ -124,14 +124,14 @@ def test_workbook_errors_name_the_same_rows(tmp_path):
 
 @pytest.mark.parametrize("typed, expected", [("1,000", 1000.0), ("1 000", 1000.0), (" 250 ", 250.0)])
 def test_numbers_typed_as_text_are_read_when_unambiguous(tmp_path, typed, expected):
-    run = solve_case(write_case(tmp_path, transport_case(
+    run = pipeline.run(write_case(tmp_path, transport_case(
         Demand=[{"commodity": "coal", "market": "M", "demand_t": typed}])))
     assert run.results.demand["demand_t"].iloc[0] == expected
 
 
 def test_percent_sign_in_a_share_column(tmp_path):
     # "30%" in a share column reads as 0.3: 30 t by rail at 2 and 70 by road at 5 = 410 USD.
-    run = solve_case(write_case(tmp_path, transport_case(
+    run = pipeline.run(write_case(tmp_path, transport_case(
         Policies=[{"rule": "P", "kind": "max_share", "scope": "corridor", "target": "Rail", "value": "30%"}])))
     assert run.solution.objective_usd == pytest.approx(410)
 

@@ -1,0 +1,2 @@
+"""Analyses built on the pipeline: sweeps, exact breakpoints, stress tests, explanations, scenario
+comparisons, the independent check, synthetic cases."""

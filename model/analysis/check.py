@@ -1,0 +1,376 @@
+"""An independent check of a result: every constraint, cost and share recomputed.
+
+Works from the input tables and the written tables only, and deliberately does
+not use model.network, the Pyomo model or the solver: costs, memberships and
+limits are worked out again from the raw sheets, so an error anywhere in the
+chain from workbook to result shows up here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from model.data import CorridorData
+from model.io.raw import file_sha256
+from model.results.summary import INPUT_SHA_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
+from model.results.tables import ALL
+
+REL = 1e-6
+
+
+def _close(a: float, b: float, scale: float | None = None) -> bool:
+    scale = max(1.0, abs(b) if scale is None else abs(scale))
+    return abs(a - b) <= REL * scale
+
+
+def _classes(text):
+    if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
+        return None
+    return {c.strip() for c in str(text).split(",")}
+
+
+def _opt(v):
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) or v in ("", "any", "all") else v
+
+
+@dataclass
+class _Inputs:
+    """The raw sheets, indexed for recomputation."""
+
+    data: CorridorData
+
+    def __post_init__(self):
+        t = self.data.tables
+        self.routes = t["Routes"].set_index("route")
+        self.path = {r: [n.strip() for n in p.split(">")] for r, p in self.routes["path"].items()}
+        self.nodes = t["Nodes"].set_index("node")
+        # Column dicts for the per-flow look-ups below (a .loc per value costs 30 µs).
+        self.country_of = self.nodes["country"].to_dict()
+        self.handling = self.nodes["handling_usd_per_t"].to_dict()
+        self.dwell = self.nodes["dwell_days"].to_dict()
+        self.corridor = self.routes["corridor"].to_dict()
+        self.enabled = self.routes["enabled"].to_dict()
+        self.route_classes = self.routes["cargo_classes"].to_dict()
+        com = t["Commodities"].set_index("commodity")
+        self.cls = com["cargo_class"].to_dict()
+        self.value = com["value_usd_per_t"].fillna(0).to_dict()
+        self.legs = {f"{a}>{b}": (c, d) for a, b, c, d in
+                     t["Legs"][["from", "to", "cost_usd_per_t", "transit_days"]].itertuples(index=False)}
+        self.tariff = {(e, c): v for e, c, v in
+                       t["Tariffs"][["element", "cargo_class", "cost_usd_per_t"]].itertuples(index=False)}
+        self.risk = t["Countries"].set_index("country")["risk_premium_pct"].fillna(0).to_dict()
+        self.rate = self.data.settings.carrying_cost_rate
+
+    def leg_ids(self, r):
+        p = self.path[r]
+        return [f"{a}>{b}" for a, b in zip(p, p[1:])]
+
+    def elements(self, r):
+        return self.path[r] + self.leg_ids(r)
+
+    def countries(self, r):
+        return list(dict.fromkeys(self.country_of[n] for n in self.path[r]))
+
+    def cost_parts(self, k, r):
+        cls, p = self.cls[k], self.path[r]
+        transport = sum(self.tariff.get((leg, cls), self.legs[leg][0]) for leg in self.leg_ids(r))
+        handling = sum(self.tariff.get((n, cls), _num(self.handling[n])) for n in p)
+        days = sum(self.legs[leg][1] for leg in self.leg_ids(r)) + sum(_num(self.dwell[n]) for n in p)
+        time = self.value[k] * self.rate * days / 365
+        risk = self.value[k] * sum(self.risk.get(c, 0) for c in self.countries(r)) / 100
+        return {"transport": transport, "handling": handling, "time": time, "risk": risk}, days
+
+    def matches(self, k, selector):
+        if _opt(selector) is None:
+            return True
+        names = [s.strip() for s in str(selector).split(",")]
+        return k in names or self.cls[k] in [n for n in names if n not in self.cls]
+
+    def passes(self, r, scope, target):
+        if scope == "corridor":
+            return self.corridor[r] == target
+        if scope == "country":
+            return target in self.countries(r)
+        if scope == "route":
+            return r == target
+        return target in self.elements(r)
+
+
+def _num(v) -> float:
+    return 0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def check_flows(inp: _Inputs, flows: pd.DataFrame) -> list[str]:
+    """Flows on enabled routes that carry the class, at the cost the inputs give."""
+    errors = []
+    for f in flows.itertuples(index=False):
+        where = f"Flows: {f.commodity} on {f.route}"
+        if f.route not in inp.path:
+            errors.append(f"{where}: no such route in the input")
+            continue
+        if f.tonnes_t < -REL:
+            errors.append(f"{where}: negative tonnes {f.tonnes_t}")
+        if inp.enabled[f.route] is False:
+            errors.append(f"{where}: the route is disabled")
+        allowed = _classes(inp.route_classes[f.route])
+        if allowed is not None and inp.cls[f.commodity] not in allowed:
+            errors.append(f"{where}: the route does not carry {inp.cls[f.commodity]}")
+        parts, days = inp.cost_parts(f.commodity, f.route)
+        for name, expect in parts.items():
+            if not _close(getattr(f, f"{name}_usd_per_t"), expect):
+                errors.append(f"{where}: {name} {getattr(f, f'{name}_usd_per_t')} USD/t, inputs give {expect}")
+        total = sum(parts.values())
+        if not _close(f.cost_usd_per_t, total):
+            errors.append(f"{where}: cost {f.cost_usd_per_t} USD/t, inputs give {total}")
+        if not _close(f.cost_usd, total * f.tonnes_t):
+            errors.append(f"{where}: cost {f.cost_usd} USD is not cost per t x tonnes ({total * f.tonnes_t})")
+        if not _close(f.transit_days, days):
+            errors.append(f"{where}: transit {f.transit_days} days, inputs give {days}")
+    return errors
+
+
+def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | None,
+                      investments: pd.DataFrame | None = None) -> list[str]:
+    """Demand, supply, capacity and policy rows, recomputed from the flows."""
+    t, errors = inp.data.tables, []
+    origin = {r: p[0] for r, p in inp.path.items()}
+    market = {r: p[-1] for r, p in inp.path.items()}
+    f_list = [f for f in flows.itertuples(index=False) if f.route in inp.path]
+    unmet = {}
+    if demand is not None:
+        unmet = dict(zip(demand["input_row"], demand["unmet_t"].fillna(0)))
+        if inp.data.settings.hard_demand and any(u > REL for u in unmet.values()):
+            errors.append("Demand: unmet tonnes reported, but demand is hard (no penalty set)")
+    for rec in t["Demand"].to_dict("records"):
+        got = sum(f.tonnes_t for f in f_list if f.commodity == rec["commodity"] and market[f.route] == rec["market"]
+                  and (rec["origin"] is None or origin[f.route] == rec["origin"]))
+        if not _close(got + unmet.get(rec["_row"], 0.0), rec["demand_t"]):
+            errors.append(f"Demand row {rec['_row']}: delivered {got} + unmet {unmet.get(rec['_row'], 0.0)} "
+                          f"!= demand {rec['demand_t']}")
+    supplied = defaultdict(set)
+    for rec in t["Supply"].to_dict("records"):
+        supplied[rec["commodity"]].add(rec["origin"])
+        got = sum(f.tonnes_t for f in f_list if f.commodity == rec["commodity"] and origin[f.route] == rec["origin"])
+        if got > rec["max_t"] + REL * max(1, rec["max_t"]) or got < _num(rec["min_t"]) - REL * max(1, rec["max_t"]):
+            errors.append(f"Supply row {rec['_row']}: shipped {got} outside [{rec['min_t']}, {rec['max_t']}]")
+    for f in f_list:
+        if f.commodity in supplied and origin[f.route] not in supplied[f.commodity]:
+            errors.append(f"Flows: {f.commodity} ships from {origin[f.route]}, which has no Supply row for it")
+    built = _built(inp, investments)
+    for rec in t["Capacities"].to_dict("records"):
+        got = sum(f.tonnes_t * inp.elements(f.route).count(rec["element"]) for f in f_list
+                  if rec["cargo_class"] is None or inp.cls[f.commodity] == rec["cargo_class"])
+        limit = rec["capacity_t"] + built.get((rec["element"], rec["cargo_class"]), 0.0)
+        if got > limit + REL * max(1, limit):
+            errors.append(f"Capacities row {rec['_row']} ({rec['element']}): {got} t > capacity {limit}")
+    enabled = [r for r in inp.path if inp.enabled[r] is not False]
+    for rec in t["Policies"].to_dict("records"):
+        for target, s, total in _policy_totals(inp, rec, f_list, enabled):
+            bound = rec["value"] * total if rec["kind"].endswith("share") else rec["value"]
+            ok = s <= bound + REL * max(1, total) if rec["kind"].startswith("max") else s >= bound - REL * max(1, total)
+            if not ok:
+                errors.append(f"Policies row {rec['_row']} ({rec['rule']}, {target}): {s} t against bound {bound}")
+    return errors
+
+
+def _built(inp: _Inputs, investments: pd.DataFrame | None) -> dict[tuple, float]:
+    """Capacity added per (element, class), from the Investments result, checked against its limits."""
+    built: dict[tuple, float] = defaultdict(float)
+    if investments is None or not len(investments):
+        return built
+    limits = inp.data.tables["Investments"].set_index("option")
+    for rec in investments.itertuples(index=False):
+        opt = limits.loc[rec.option]
+        if rec.built_t < -REL or rec.built_t > opt["max_added_t"] + REL * max(1, opt["max_added_t"]):
+            raise ValueError(f"Investments: {rec.option} built {rec.built_t} t outside [0, {opt['max_added_t']}]")
+        built[(opt["element"], opt["cargo_class"])] += rec.built_t
+    return built
+
+
+def _policy_totals(inp: _Inputs, rec: dict, f_list, enabled):
+    """(target, selected tonnes, total tonnes of the rule's commodities) for each target of a rule."""
+    scope = rec["scope"]
+    if rec["target"] == "*":
+        targets = set()
+        for r in enabled:
+            targets |= {"corridor": {inp.corridor[r]}, "country": set(inp.countries(r)),
+                        "route": {r}, "node": set(inp.path[r]), "leg": set(inp.leg_ids(r))}[scope]
+    else:
+        targets = {rec["target"]}
+    sel = [f for f in f_list if inp.matches(f.commodity, rec["commodity"])]
+    total = sum(f.tonnes_t for f in sel)
+    for target in sorted(targets):
+        yield target, sum(f.tonnes_t for f in sel if inp.passes(f.route, scope, target)), total
+
+
+def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
+    """The summary tables agree with the flows: corridors, countries, capacity, policies, summary."""
+    errors = []
+    flows = sheets["Flows"]
+    shipped = flows["tonnes_t"].sum()
+    if "Corridors" in sheets:
+        c = sheets["Corridors"]
+        expect = flows.groupby("corridor")["tonnes_t"].sum()
+        got = c[c["commodity"] == ALL].set_index("corridor")["tonnes_t"]
+        for name in set(expect.index) | set(got.index):
+            if not _close(got.get(name, 0.0), expect.get(name, 0.0), shipped):
+                errors.append(f"Corridors: {name} {got.get(name, 0.0)} t, flows give {expect.get(name, 0.0)}")
+        for k, block in c.groupby("commodity"):
+            if len(block) and not _close(block["share"].sum(), 1.0):
+                errors.append(f"Corridors: shares of {k} add up to {block['share'].sum()}, not 1")
+    if "Countries" in sheets:
+        through = defaultdict(float)
+        for f in flows.itertuples(index=False):
+            for country in inp.countries(f.route):
+                through[country] += f.tonnes_t
+        for rec in sheets["Countries"].itertuples(index=False):
+            if not _close(rec.tonnes_t, through.get(rec.country, 0.0), shipped):
+                errors.append(f"Countries: {rec.country} {rec.tonnes_t} t, flows give {through.get(rec.country, 0.0)}")
+    if "Capacity" in sheets:
+        for rec in sheets["Capacity"].itertuples(index=False):
+            cls = _opt(rec.cargo_class)
+            used = sum(f.tonnes_t * inp.elements(f.route).count(rec.element) for f in flows.itertuples(index=False)
+                       if cls is None or inp.cls[f.commodity] == cls)
+            total = rec.capacity_t + (getattr(rec, "added_t", 0.0) or 0.0)
+            if not _close(rec.used_t, used, total):
+                errors.append(f"Capacity: {rec.element} used {rec.used_t} t, flows give {used}")
+            if total and not _close(rec.utilisation, used / total):
+                errors.append(f"Capacity: {rec.element} utilisation {rec.utilisation}, flows give {used / total}")
+    if "Summary" in sheets:
+        s = sheets["Summary"].set_index("item")["value"]
+        penalty = inp.data.settings.unmet_penalty_usd_per_t or 0.0
+        unmet = sheets["Demand"]["unmet_t"].sum() if "Demand" in sheets else 0.0
+        building = 0.0
+        if "Investments" in sheets and len(sheets["Investments"]):
+            inv = sheets["Investments"]
+            building = float((inv["built_t"] * inv["annualised_cost_usd_per_t"]).sum())
+        objective = flows["cost_usd"].sum() + penalty * unmet + building
+        if not _close(float(s[OBJECTIVE_LABEL]), objective):
+            errors.append(f"Summary: objective {s[OBJECTIVE_LABEL]} USD, flows give {objective}")
+        if not _close(float(s[SHIPPED_LABEL]), shipped):
+            errors.append(f"Summary: shipped {s[SHIPPED_LABEL]} t, flows give {shipped}")
+        for part, item in PART_LABELS.items():
+            expect = (flows[f"{part}_usd_per_t"] * flows["tonnes_t"]).sum()
+            if not _close(float(s[item]), expect, objective):
+                errors.append(f"Summary: {item} {s[item]} USD, flows give {expect}")
+    return errors
+
+
+def check_results(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> list[str]:
+    """Every violation or mismatch in the result tables, in words; [] when all hold."""
+    inp = _Inputs(data)
+    flows = sheets["Flows"]
+    try:
+        constraints = check_constraints(inp, flows, sheets.get("Demand"), sheets.get("Investments"))
+    except ValueError as exc:
+        constraints = [str(exc)]
+    return check_flows(inp, flows) + constraints + check_tables(inp, sheets)
+
+
+YEAR_KEYS = {"Legs": ("from", "to"), "Tariffs": ("element", "cargo_class"), "Capacities": ("element", "cargo_class"),
+               "Supply": ("commodity", "origin"), "Demand": ("commodity", "origin", "market"), "Policies": ("rule",)}
+
+
+def _year_rows(data: CorridorData, year: int) -> CorridorData:
+    """The input of one year, read again from the raw sheets: a row with the year, else the row
+    without one of the same key."""
+    out = data.copy()
+    for name, key in YEAR_KEYS.items():
+        df = data.tables[name]
+        if "year" not in df.columns:
+            continue
+        keys = [tuple(str(v) for v in rec) for rec in df[list(key)].itertuples(index=False)]
+        dated = {k for k, y in zip(keys, df["year"]) if y == year}
+        keep = [y == year or ((y is None or y != y) and k not in dated) for k, y in zip(keys, df["year"])]
+        out.tables[name] = df.loc[pd.Series(keep, index=df.index, dtype=bool)].reset_index(drop=True)
+    return out
+
+
+def _year_is(df: pd.DataFrame, year: int) -> pd.Series:
+    """Rows of the year (a year read back from a workbook may be 2030, 2030.0 or '2030')."""
+    return pd.to_numeric(df["year"], errors="coerce") == year
+
+
+def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[list[str], list[str]]:
+    """(violations, notes) of a plan's result: each year's tables checked as a one-year result
+    against that year's input rows; investments never shrink and serve only from their first year
+    plus lead time; the objective is the weighted, discounted sum of the years' costs."""
+    errors, notes = [], []
+    plan = sheets["Plan"]
+    robust = "scenario" in plan.columns
+    if robust:
+        notes.append("A robust plan: the base scenario's tables are checked; the other scenarios' are not.")
+        plan = plan[plan["scenario"] == "base"]
+        sheets = {n: (df[df["scenario"] == "base"].drop(columns=["scenario"]) if "scenario" in df.columns else df)
+                  for n, df in sheets.items()}
+    periods = data.tables["Periods"].sort_values("year")
+    years = [int(y) for y in periods["year"]]
+    rate = data.settings.discount_rate or 0.0
+    weights = dict(zip(years, periods["weight"].fillna(1.0)))
+    total = 0.0
+    for y in years:
+        row = plan[_year_is(plan, y)]
+        if not len(row):
+            errors.append(f"Plan: no row for {y}")
+            continue
+        r = row.iloc[0]
+        part = {n: (df[_year_is(df, y)].drop(columns=["year"]) if "year" in df.columns else df)
+                for n, df in sheets.items() if n not in ("Summary", "Plan", "Robust")}
+        part["Summary"] = pd.DataFrame({"item": [OBJECTIVE_LABEL, SHIPPED_LABEL, *PART_LABELS.values()],
+                                        "value": [r["annual_cost_usd"], r["shipped_t"], r["transport_cost_usd"],
+                                                  r["handling_cost_usd"], r["time_cost_usd"], r["risk_premium_usd"]]})
+        errors += [f"{y}: {e}" for e in check_results(_year_rows(data, y), part)]
+        total += weights[y] / (1 + rate) ** (y - years[0]) * r["annual_cost_usd"]
+    if not robust and "Summary" in sheets:
+        s = sheets["Summary"].set_index("item")["value"]
+        if not _close(float(s[OBJECTIVE_LABEL]), total):
+            errors.append(f"Summary: objective {s[OBJECTIVE_LABEL]} USD, the years' weighted, discounted costs give {total}")
+    inv = sheets.get("Investments")
+    if inv is not None and len(inv):
+        opts = data.tables["Investments"].set_index("option")
+        for o, block in inv.groupby("option"):
+            built = dict(zip(pd.to_numeric(block["year"]).astype(int), block["built_t"]))
+            first, lead = opts.loc[o, "first_year"], opts.loc[o, "lead_time_years"]
+            start = None if first is None or first != first else first + (0 if lead != lead or lead is None else lead)
+            for a, b in zip(years, years[1:]):
+                if built.get(b, 0.0) < built.get(a, 0.0) - REL * max(1.0, built.get(a, 0.0)):
+                    errors.append(f"Investments: {o} falls from {built.get(a)} t in {a} to {built.get(b)} t in {b}")
+            for y in years:
+                if start is not None and y < start and built.get(y, 0.0) > REL:
+                    errors.append(f"Investments: {o} has {built[y]} t in service in {y}, before {start:g}")
+    return errors, notes
+
+
+def check_files(input_path: Path, result_path: Path) -> tuple[list[str], list[str]]:
+    """(violations, notes) for a result workbook against the input it claims to solve."""
+    from model.errors import InputError, Problem
+    from model.io.read_results import read_results
+    from model.pipeline import load
+
+    plan, _ = load(input_path)
+    data = plan.data
+    try:
+        sheets = read_results(Path(result_path))
+    except (OSError, ValueError, KeyError) as exc:
+        raise InputError(str(result_path), [Problem(f"cannot be read as a result workbook ({exc})",
+                                                    "Pass a workbook written by 'corridor solve'.")]) from None
+    if "Flows" not in sheets:
+        raise InputError(str(result_path), [Problem("has no Flows sheet; it is not a result workbook",
+                                                    "Pass a workbook written by 'corridor solve'.")])
+    notes = []
+    if "Summary" in sheets:
+        s = sheets["Summary"].set_index("item")["value"]
+        if INPUT_SHA_LABEL in s and s[INPUT_SHA_LABEL] != file_sha256(Path(input_path)):
+            notes.append("The result was computed from a different version of the input (SHA-256 differs); "
+                         "the checks below are against the input as it is now.")
+    if "Plan" in sheets:
+        if "year" not in sheets["Plan"].columns:
+            return [], notes + ["A robust plan of one year: the check covers plans with a Periods sheet."]
+        errors, more = check_plan(data, sheets)
+        return errors, notes + more
+    return check_results(data, sheets), notes

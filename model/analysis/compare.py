@@ -1,0 +1,123 @@
+"""Solve the base case and named scenarios, and set them side by side with deltas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from model.errors import CorridorError
+from model.pipeline import run
+from model.plan import BASE
+from model.results.tables import ALL
+
+
+def compare(path: Path, scenarios: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(comparison table: metric, unit, base, each scenario, then each delta; scenarios table)."""
+    runs, about = {}, []
+    for name in [BASE] + scenarios:
+        try:
+            runs[name] = solved = run(path, scenario=None if name == BASE else name)
+            about.append({"scenario": name, "status": "Optimal",
+                          "overrides": "; ".join(solved.data.overrides) or "none"})
+        except CorridorError as exc:  # an infeasible scenario is an answer, not a failure
+            runs[name] = None
+            about.append({"scenario": name, "status": type(exc).__name__.replace("Error", ""),
+                          "overrides": str(exc).replace("\n", " ")})
+    metrics: dict[tuple[str, str], dict[str, float]] = {}
+
+    def put(metric, unit, name, value):
+        metrics.setdefault((metric, unit), {})[name] = value
+
+    for name, solved in runs.items():
+        if solved is None:
+            continue
+        for metric, unit, value in run_metrics(solved.results):
+            put(metric, unit, name, value)
+    names = list(runs)
+    rows = []
+    for (metric, unit), values in metrics.items():
+        if unit != "share" and all(abs(values.get(n, 0.0) or 0.0) < 1e-9 for n in names):
+            continue
+        row = {"metric": metric, "unit": unit}
+        default = 0.0 if metric.startswith(("corridor:", "share:", "via ", "built:")) else float("nan")
+        for n in names:
+            row[n] = values.get(n, default) if runs[n] is not None else float("nan")
+        for n in names[1:]:
+            row[f"{n} - base"] = row[n] - row[BASE]
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    groups = ("built:", "corridor:", "share:", "via ", "utilisation:")
+    table["_group"] = [next((k + 1 for k, g in enumerate(groups) if m.startswith(g)), 0) for m in table["metric"]]
+    table["_size"] = -table[names].abs().max(axis=1, skipna=True).fillna(0)
+    first = table[table["_group"] == 0]
+    rest = table[table["_group"] > 0].sort_values(["_group", "_size"], kind="stable")
+    table = pd.concat([first, rest]).drop(columns=["_group", "_size"]).reset_index(drop=True)
+    # Utilisation rows only where some scenario uses the element at 90% or more: the bottlenecks
+    util = table["metric"].str.startswith("utilisation:")
+    busy = table[names].max(axis=1, skipna=True) >= 0.9
+    return table[~util | busy].reset_index(drop=True), pd.DataFrame(about)
+
+
+def run_metrics(r) -> list[tuple[str, str, float]]:
+    """(metric, unit, value) of one result: costs, tonnes and shares by corridor and country,
+    utilisation of capacities, capacity built. A plan's metrics are per year ('... 2030')."""
+    out = []
+    s = r.summary
+    if r.plan:
+        out.append(("objective", "USD", s.objective_usd))
+        for rec in r.plan["Plan"].to_dict("records"):
+            if rec.get("scenario", "base") != "base" and "scenario" in rec:
+                continue
+            year = f" {rec['year']}" if "year" in rec else ""
+            out += [(f"cost{year}", "USD/yr", rec["annual_cost_usd"]), (f"shipped{year}", "t/yr", rec["shipped_t"]),
+                    (f"unmet demand{year}", "t/yr", rec["unmet_t"])]
+    else:
+        out += [("objective", "USD/yr", s.objective_usd), ("transport cost", "USD/yr", s.transport_usd),
+                ("handling cost", "USD/yr", s.handling_usd), ("time (carrying) cost", "USD/yr", s.time_usd),
+                ("risk premium", "USD/yr", s.risk_usd), ("unmet demand penalty", "USD/yr", s.unmet_penalty_usd),
+                ("shipped", "t/yr", s.shipped_t), ("unmet demand", "t/yr", s.unmet_t),
+                ("average cost", "USD/t", s.average_usd_per_t)]
+
+    def each(df: pd.DataFrame):
+        """(suffix, rows) per year of a plan's table (the base scenario of a robust plan)."""
+        if "scenario" in df.columns:
+            df = df[df["scenario"] == BASE]
+        if "year" not in df.columns:
+            return [("", df)]
+        return [(f" {y}", sub) for y, sub in df.groupby("year", sort=True)]
+
+    for year, c in each(r.corridors[r.corridors["commodity"] == ALL]):
+        out += [(f"corridor: {rec.corridor}{year}", "t/yr", rec.tonnes_t) for rec in c.itertuples(index=False)]
+        out += [(f"share: {rec.corridor}{year}", "share", rec.share) for rec in c.itertuples(index=False)]
+    for year, c in each(r.countries):
+        out += [(f"via {rec.country}{year}", "t/yr", rec.tonnes_t) for rec in c.itertuples(index=False)]
+    for year, c in each(r.capacity):
+        for rec in c.itertuples(index=False):
+            label = rec.element + ("" if rec.cargo_class == "all" else f" ({rec.cargo_class})")
+            out.append((f"utilisation: {label}{year}", "share", rec.utilisation))
+    if len(r.investments):
+        for year, c in each(r.investments):
+            out += [(f"built: {rec.option}{year}", "t/yr", rec.built_t) for rec in c.itertuples(index=False)]
+    return out
+
+
+def compare_to_workbook(src: Path, scenarios: str | None, output: Path) -> str:
+    """corridor compare: the base case and the scenarios (a comma list, or all), the workbook and
+    its chart; returns the text to print."""
+    from model.errors import InputError, Problem
+    from model.io import console
+    from model.io.books import write_compare
+    from model.io.charts import compare_png
+    from model.io.read import read_input
+    from model.scenarios import scenario_names
+
+    known = scenario_names(read_input(src))
+    wanted = known if scenarios in (None, "all") else [s.strip() for s in scenarios.split(",") if s.strip()]
+    if not wanted:
+        raise InputError(str(src), [Problem("the Scenarios sheet names no scenario",
+                                            "Add override rows to the Scenarios sheet, or pass --scenarios.")])
+    table, about = compare(src, wanted)
+    write_compare(output, table, about)
+    png = compare_png(table, output.with_suffix(""))
+    return console.compare_text(table, about, [BASE] + wanted, output, png)

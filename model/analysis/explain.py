@@ -1,0 +1,139 @@
+"""Why a route is, or is not, used: its cost against what the market pays, in sentences.
+
+For a flow j the reduced cost is rc_j = c_j - sum_i a_ij y_i (y the row duals). The demand row's
+term is the market's marginal value of a tonne; every other row on the route (a full capacity,
+a binding rule, an exhausted supply) adds its own charge. These terms are read from the live
+HiGHS model, so the sentences add up exactly to the gap a route must close before it is used.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+
+from model.errors import InputError, Problem
+from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SHIPPED_TOTAL, FAMILIES
+from model.lp.names import RowKey
+from model.pipeline import Run
+
+TOL = 1e-6
+_STATE = {CAPACITY_LIMIT.name: ", which is full,", POLICY_LIMIT.name: ", which binds,"}
+
+
+def _row_name(run: Run, family: str, index) -> str:
+    """A row in words (its family's label), with what state it is in."""
+    if family == SHIPPED_TOTAL.name:
+        return FAMILIES[family].label(run.net, index) + ","
+    return FAMILIES[family].label(run.net, index) + _STATE.get(family, ", which binds,")
+
+
+def _column_terms(run: Run, j: int) -> list[tuple[str, object, float]]:
+    """(family, index, -a_ij * y_i) for every row of column j."""
+    h = run.solution.highs
+    _, _, index, value = h.getColsEntries(1, np.array([j], dtype=np.int32))
+    duals = np.asarray(h.getSolution().row_dual)
+    terms = []
+    for i, a in zip(np.asarray(index).tolist(), np.asarray(value).tolist()):
+        key: RowKey = run.solution.rows[i]
+        terms.append((key.family, key.index, -a * duals[i]))
+    return _share_terms(run, terms, duals)
+
+
+def _share_terms(run: Run, terms: list, duals) -> list[tuple[str, object, float]]:
+    """A share rule holds S - value * Shipped (model/build/policies.py): what the rule charges a
+    tonne of its filter, -value * sign * dual, arrives through the shipped_total row. Give it back
+    to each rule, so a sentence names the rule; what is left (none while Shipped is positive) stays
+    as the shipped_total term. The terms still add up to the reduced cost."""
+    out = [t for t in terms if t[0] != SHIPPED_TOTAL.name]
+    at = {(con, idx): n for n, (con, idx, _) in enumerate(out)}
+    rows = run.solution.row_pos.get((POLICY_LIMIT.name, None), {})
+    for _, key, term in (t for t in terms if t[0] == SHIPPED_TOTAL.name):
+        moved = 0.0
+        for p in run.net.policy_limits:
+            i = rows.get((p.rule, p.target))
+            if not p.is_share or p.filter_key != key or i is None:
+                continue
+            charge = POLICY_LIMIT.sign(p) * p.value * duals[i]
+            n = at.setdefault((POLICY_LIMIT.name, (p.rule, p.target)), len(out))
+            if n == len(out):
+                out.append((POLICY_LIMIT.name, (p.rule, p.target), 0.0))
+            out[n] = (out[n][0], out[n][1], out[n][2] + charge)
+            moved += charge
+        if abs(term - moved) > TOL:
+            out.append((SHIPPED_TOTAL.name, key, term - moved))
+    return out
+
+
+def _parts(c) -> str:
+    return (f"transport {c.transport:,.2f}, handling {c.handling:,.2f}, time {c.time:,.2f}, "
+            f"risk {c.risk:,.2f}")
+
+
+def explain_route(run: Run, route: str, commodity: str | None = None) -> list[str]:
+    """Paragraphs explaining the route for each commodity it may carry (or the one asked for)."""
+    net, sol = run.net, run.solution
+    if route not in net.routes:
+        close = difflib.get_close_matches(route, sorted(net.routes), n=1)
+        raise InputError("--route", [Problem(
+            f"unknown or disabled route '{route}'." + (f" Did you mean '{close[0]}'?" if close else ""),
+            "Name a route from the Routes sheet that is enabled.")])
+    flows = [(k, r) for k, r in net.flows if r == route and (commodity is None or k == commodity)]
+    if not flows:
+        what = f"commodity '{commodity}'" if commodity else "any commodity"
+        raise InputError("--commodity", [Problem(
+            f"route '{route}' serves no demand of {what}: it does not carry the cargo class, or no demand row "
+            "asks for it between its origin and market", "Check the Routes and Demand sheets.")])
+    routes = run.results.routes.set_index(["commodity", "route"])
+    out = []
+    for k, r in flows:
+        c = net.cost[(k, r)]
+        row = routes.loc[(k, r)]
+        tonnes = row["tonnes_t"]
+        d_row = net.demand_of[(k, r)]
+        demand = net.demand_by_row[d_row]
+        j = sol.col_of(FLOW.name, (k, r))
+        terms = _column_terms(run, j)
+        market_value = -sum(t for con, _, t in terms if con == DEMAND_BALANCE.name)
+        charges = [(con, idx, t) for con, idx, t in terms if con != DEMAND_BALANCE.name and abs(t) > TOL]
+        head = f"Route {r} ({net.routes[r].corridor}) for {k}, {net.routes[r].origin} to {demand.market}: "
+        if tonnes > TOL:
+            low, high = row["cost_range_low_usd_per_t"], row["cost_range_high_usd_per_t"]
+            out.append(head + f"carries {tonnes:,.0f} t a year of the {demand.demand_t:,.0f} t demanded (Demand "
+                       f"row {demand.row}) at {c.total:,.2f} USD/t ({_parts(c)}). The allocation stays the same "
+                       f"while its cost stays between {low:,.2f} and {high:,.2f} USD/t.")
+            continue
+        gap = row["reduced_cost_usd_per_t"]
+        text = (head + f"not used. It costs {c.total:,.2f} USD/t ({_parts(c)}); a tonne of {k} at "
+                f"{demand.market} is worth {market_value:,.2f} USD/t at the margin (Demand row {demand.row})")
+        for con, idx, t in sorted(charges, key=lambda x: -abs(x[2])):
+            if t > 0:
+                text += f"; {_row_name(run, con, idx)} adds {t:,.2f} USD/t"
+            else:
+                text += f"; {_row_name(run, con, idx)} credits it {-t:,.2f} USD/t (it relieves that limit)"
+        break_even = row["break_even_cost_usd_per_t"]
+        text += f". So it is {gap:,.2f} USD/t too expensive"
+        if break_even > 0:
+            text += f": it would carry cargo if its cost fell below {break_even:,.2f} USD/t."
+        else:
+            text += f": no cost cut alone would bring cargo to it (its break-even cost is {break_even:,.2f} USD/t)."
+        winners = routes.loc[[f for f in net.flows_of_demand(d_row) if routes.loc[f, "tonnes_t"] > TOL]]
+        if len(winners):
+            best = winners.sort_values("tonnes_t", ascending=False).iloc[0]
+            wk, wr = best.name
+            wc = net.cost[(wk, wr)]
+            diffs = [(name, getattr(c, name) - getattr(wc, name)) for name in ("transport", "handling", "time",
+                                                                                "risk")]
+            worse = ", ".join(f"{name} {d:+,.2f}" for name, d in diffs if abs(d) > 0.005)
+            text += (f" The route that wins, {wr} ({net.routes[wr].corridor}), carries {best['tonnes_t']:,.0f} t at "
+                     f"{wc.total:,.2f} USD/t ({_parts(wc)}); {r} differs by {worse or 'nothing'} USD/t.")
+        full = [(con, idx, t) for con, idx, t in charges if con == CAPACITY_LIMIT.name and t > TOL]
+        if full:
+            text += (" What it would take: " + ("a cost cut of that size, or " if break_even > 0 else "")
+                     + "more capacity at ") + ", ".join(
+                f"{net.capacity_by_row[idx].element} (worth {t:,.2f} USD/t of the gap)" for con, idx, t in full) + "."
+        else:
+            text += (" No capacity on this route is full: only a lower cost (a tariff cut on its legs or "
+                     "ports) would bring cargo to it.")
+        out.append(text)
+    return out

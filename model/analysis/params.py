@@ -1,0 +1,130 @@
+"""Input cells addressed by name, for sweeps: Sheet[KEY].column = SPEC.
+
+KEY names the row by its key columns, comma separated, with * and ? patterns; a Legs key is
+written FROM>TO (Legs[*>GWD]); trailing key parts may be left out (Capacities[DOS] is every
+Capacities row of DOS, whatever its class); an empty part matches a blank cell
+(Demand[wheat,,MAF]). Settings are Settings[key].value. SPEC is start:stop:steps (inclusive),
+a list a,b,c, or a multiplier of each cell's base value, *0.5:1.5:11 or *0.9,1,1.1.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.data import ROW, CorridorData, match_rows, row_key
+from model.errors import InputError, Problem
+from model.lp.families import Cell
+from model.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME
+
+_PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_]+)\s*$")
+
+
+@dataclass
+class Param:
+    """A swept parameter: the cells it changes together and the values it takes."""
+
+    text: str
+    cells: list[Cell]
+    values: list[float]
+    multiplier: bool
+
+    def cell_values(self, value: float) -> dict[Cell, float]:
+        """What each cell holds when the parameter takes `value`."""
+        return {c: c.base * value if self.multiplier else value for c in self.cells}
+
+
+def _bad(text: str, message: str, fix: str) -> InputError:
+    return InputError("--set", [Problem(f"'{text}': {message}", fix)])
+
+
+def find_cells(text: str, data: CorridorData) -> list[Cell]:
+    """The numeric input cells that `Sheet[KEY].column` names."""
+    m = _PARAM.match(text)
+    if not m:
+        raise _bad(text, "is not of the form Sheet[KEY].column",
+                   "Write for example Legs[GWD>MPG].cost_usd_per_t or Capacities[DOS].capacity_t.")
+    sheet_name, key, column = m.group(1), m.group(2).strip(), m.group(3)
+    sheet = next((s for s in SHEETS_BY_NAME.values() if s.name.lower() == sheet_name.lower()), None)
+    if sheet is None or sheet.free_columns:
+        raise _bad(text, f"unknown sheet '{sheet_name}'", "Name a sheet of the model: " + ", ".join(
+            s.name for s in SHEETS_BY_NAME.values() if not s.free_columns) + ".")
+    if sheet.name == "Settings":
+        spec = SETTINGS_BY_KEY.get(key.lower())
+        if spec is None or spec.type != NUM or column != "value":
+            raise _bad(text, "is not a numeric setting", "Use Settings[carrying_cost_rate].value or "
+                       "Settings[unmet_penalty_usd_per_t].value.")
+        value = getattr(data.settings, spec.key)
+        if value is None:
+            raise _bad(text, f"setting {spec.key} is blank, so there is no base value to vary",
+                       "Give it a value in the Settings sheet first.")
+        return [Cell("Settings", 0, spec.key, "value", float(value))]
+    col = next((c for c in sheet.columns if c.name == column.lower()), None)
+    if col is None or col.type != NUM:
+        numeric = [c.name for c in sheet.columns if c.type == NUM]
+        close = [c for c in numeric if c.startswith(column.lower())] or difflib.get_close_matches(column, numeric, n=1)
+        raise _bad(text, f"'{column}' is not a numeric column of {sheet.name}"
+                   + (f"; did you mean '{close[0]}'?" if close else ""),
+                   f"Numeric columns of {sheet.name}: {', '.join(numeric)}.")
+    matched = match_rows(sheet, key, data.tables[sheet.name], text)
+    cells = []
+    for rec in matched:
+        base = rec[col.name]
+        cells.append(Cell(sheet.name, int(rec[ROW]), row_key(sheet, rec), col.name,
+                          float(base) if base == base and base is not None else float("nan")))
+    missing = [c for c in cells if c.base != c.base]
+    if missing:
+        raise _bad(text, f"{missing[0].label} is blank, so there is no base value", "Fill in the cell first.")
+    return cells
+
+
+def parse_spec(text: str, spec: str, exact: bool = False) -> tuple[list[float], bool]:
+    """(values, multiplier) of a SPEC; with exact, start:stop only."""
+    s = spec.strip()
+    multiplier = s.startswith("*")
+    if multiplier:
+        s = s[1:]
+    try:
+        if ":" in s:
+            parts = [float(p) for p in s.split(":")]
+            if exact:
+                if len(parts) != 2 or parts[0] >= parts[1]:
+                    raise ValueError
+                return parts, multiplier
+            if len(parts) != 3 or parts[2] < 2 or parts[2] != int(parts[2]):
+                raise ValueError
+            return list(np.linspace(parts[0], parts[1], int(parts[2]))), multiplier
+        if exact:
+            raise ValueError
+        values = [float(p) for p in s.split(",") if p.strip()]
+        if not values:
+            raise ValueError
+        return values, multiplier
+    except ValueError:
+        want = ("start:stop with start < stop (or *start:stop for multipliers)" if exact else
+                "start:stop:steps, a list a,b,c, or a multiplier *0.5:1.5:11")
+        raise _bad(f"{text}={spec}", f"the values must be {want}", "For example =100:200:11 or =*0.5:1.5:11.") from None
+
+
+def parse_param(assignment: str, data: CorridorData, exact: bool = False) -> Param:
+    """'Legs[*>GWD].cost_usd_per_t=*0.5:1:6' -> Param."""
+    text, sep, spec = assignment.partition("=")
+    if not sep:
+        raise _bad(assignment, "has no '='", "Write PARAM=SPEC, for example Capacities[DOS].capacity_t=*1:2:5.")
+    values, multiplier = parse_spec(text.strip(), spec, exact)
+    return Param(text.strip(), find_cells(text.strip(), data), values, multiplier)
+
+
+def with_values(data: CorridorData, values: dict[Cell, float]) -> CorridorData:
+    """A copy of the data with the given cells changed (the input itself is untouched)."""
+    out = data.copy(deep=True)
+    for cell, value in values.items():
+        if cell.sheet == "Settings":
+            out.settings = out.settings.replace(**{cell.key: value})
+        else:
+            df = out.tables[cell.sheet]
+            df.loc[df[ROW] == cell.row, cell.column] = value
+    return out

@@ -1,0 +1,114 @@
+"""N-1 stress test: close each port, border crossing, leg or corridor in turn.
+
+A closure sets the upper bound of every flow through the element (or on the corridor's
+routes) to zero in the live HiGHS model and re-solves from the base basis. Demand that can
+no longer be delivered is stranded at a penalty (the input's, or --penalty when demand is
+hard), so every closure has an answer: the cost increase, the stranded tonnes by commodity,
+and where the cargo moved.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.analysis.sweep import live_model
+
+DEFAULT_PENALTY_USD_PER_T = 1000.0
+
+
+def _closures(live, mode: str, kinds: set[str]) -> list[tuple[str, str, np.ndarray]]:
+    """(name, kind, HiGHS columns to close) for every element or corridor."""
+    net = live.net
+    kind_of = net.node_kind
+    passing: dict[str, list[int]] = {}
+    for j, (_, r) in zip(live.flow_cols.tolist(), net.flows):
+        route = net.routes[r]
+        names = [route.corridor] if mode == "corridors" else list(route.elements)
+        for name in names:
+            passing.setdefault(name, []).append(j)
+    out = []
+    for name, cols in passing.items():
+        if mode == "corridors":
+            kind = "corridor"
+        elif ">" in name:
+            kind = "leg"
+        else:
+            kind = kind_of.get(name, "")
+        if mode == "corridors" or kind + "s" in kinds:
+            out.append((name, kind, np.array(sorted(set(cols)), dtype=np.int32)))
+    return sorted(out, key=lambda x: x[0])
+
+
+def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None = None,
+                penalty: float = DEFAULT_PENALTY_USD_PER_T, progress: bool = True) -> tuple[pd.DataFrame, dict]:
+    """One row per closure, ranked by stranded tonnes then cost increase; and the base point.
+    The cost increase counts stranded tonnes at the penalty; the shipping cost change does not."""
+    from tqdm import tqdm
+
+    kinds = kinds or {"ports", "borders"}
+    live = live_model(input_path, penalty=penalty)
+    base = live.solve()
+    base_cost = base["objective_usd"] - base["unmet_penalty_usd"]
+    h = live.h
+    rows = []
+    closures = _closures(live, mode, kinds)
+    for name, kind, cols in tqdm(closures, unit="closure", disable=not progress, desc="stress"):
+        h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.zeros(len(cols)))
+        try:
+            r = live.solve()
+        finally:
+            h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.full(len(cols), h.inf))
+        if "objective_usd" not in r:
+            rows.append({"closed": name, "kind": kind, "status": r["status"]})
+            continue
+        shipping = r["objective_usd"] - r["unmet_penalty_usd"]
+        total_increase = r["objective_usd"] - base["objective_usd"]
+        moved = {c: r["corridor"].get(c, 0.0) - base["corridor"].get(c, 0.0) for c in r["corridor"]}
+        gains = sorted(((c, t) for c, t in moved.items() if t > 1e3), key=lambda x: -x[1])[:3]
+        row = {"closed": name, "kind": kind, "status": r["status"],
+               "stranded_t": r["unmet_t"] - base["unmet_t"],
+               "cost_increase_usd": total_increase,
+               "cost_increase_pct": total_increase / base["objective_usd"] if base["objective_usd"] else float("nan"),
+               "shipping_cost_change_usd": shipping - base_cost,
+               "tonnes_rerouted_t": sum(t for t in moved.values() if t > 0),
+               "moved_to": ", ".join(f"{c} +{t / 1e6:,.2f} Mt" for c, t in gains)}
+        for k, t in r.get("unmet_by_commodity", {}).items():
+            row[f"stranded {k}_t"] = t - base.get("unmet_by_commodity", {}).get(k, 0.0)
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    if len(df):
+        df = df.sort_values(["stranded_t", "cost_increase_usd"], ascending=False, kind="stable").reset_index(drop=True)
+        df.insert(0, "rank", range(1, len(df) + 1))
+    return df, {"base_cost_usd": base_cost, "penalty_usd_per_t": penalty, "closures": len(closures)}
+
+
+def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalty: float,
+                       progress: bool = True) -> str:
+    """corridor stress: every closure (of the kinds of element listed, comma separated, or of each
+    corridor), the workbook and its chart; returns the text to print."""
+    from model.errors import InputError, Problem
+    from model.io import console
+    from model.io.books import about_table, write_stress
+    from model.io.charts import stress_png
+    from model.io.raw import file_sha256
+    from model.results.summary import Provenance
+
+    kinds = {k.strip() for k in elements.split(",")}
+    bad = kinds - {"ports", "borders", "hubs", "legs"}
+    if bad:
+        raise InputError("--elements", [Problem(f"unknown kind(s) {', '.join(sorted(bad))}",
+                                                "Use a comma list of ports, borders, hubs, legs.")])
+    start = time.perf_counter()
+    table, meta = stress_test(src, mode, kinds, penalty, progress=progress)
+    about = about_table(Provenance.of(src, file_sha256(src)), [
+        ("closed in turn", "each corridor" if mode == "corridors" else ", ".join(sorted(kinds))),
+        ("stranded tonnes cost", f"{meta['penalty_usd_per_t']:,.0f} USD/t"),
+        ("base cost (USD/yr)", meta["base_cost_usd"]), ("closures", meta["closures"]),
+        ("seconds", round(time.perf_counter() - start, 3))])
+    write_stress(output, about, table)
+    png = stress_png(table, output.with_suffix(""))
+    return console.stress_text(table, output, png)

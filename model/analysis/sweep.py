@@ -1,0 +1,322 @@
+"""Grid sweeps over input cells: serial, on local processes, or on a Dask cluster.
+
+Every point is solved by a LiveModel (model/lp/live.py): the cells are changed in the live HiGHS
+model and it re-solves from the base basis; a point that would change the model's structure
+is rebuilt from the data instead, and the table says so. Points are appended to a JSONL file
+as they finish, so an interrupted sweep keeps what it computed and --resume continues it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from model.analysis.params import Param, parse_param, with_values
+from model.errors import InputError, NoSolutionError, Problem
+
+_WORKER = {}  # per process: sweep signature -> LiveModel
+
+
+@dataclass
+class Sweep:
+    input_path: Path
+    params: list[Param]
+
+    @property
+    def points(self) -> list[tuple[float, ...]]:
+        return list(itertools.product(*[p.values for p in self.params]))
+
+    def cell_values(self, point) -> dict:
+        values = {}
+        for p, v in zip(self.params, point):
+            values.update(p.cell_values(v))
+        return values
+
+    @property
+    def signature(self) -> str:
+        """Identifies the sweep: the input's content and the parameters with their values."""
+        from model.io.raw import file_sha256
+
+        text = json.dumps([file_sha256(self.input_path)] + [[p.text, p.values, p.multiplier] for p in self.params])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def named_sweep(data, name: str) -> list[str]:
+    """The --set assignments of a named sweep on the Sweeps sheet."""
+    df = data.tables.get("Sweeps")
+    rows = [] if df is None else df[df["name"] == name].to_dict("records")
+    if not rows:
+        names = [] if df is None else sorted(set(df["name"].dropna()))
+        raise InputError("--name", [Problem(f"no sweep named '{name}' on the Sweeps sheet",
+                                            f"Named sweeps: {', '.join(names) or 'none'}.")])
+    return [f"{r['param']}={r['spec']}" for r in rows]
+
+
+def make_sweep(input_path: Path, data, assignments: list[str], exact: bool = False) -> Sweep:
+    params = [parse_param(a, data, exact=exact) for a in assignments]
+    if not params:
+        raise InputError("--set", [Problem("no parameter to sweep", "Give --set PARAM=SPEC, or --name NAME.")])
+    return Sweep(Path(input_path), params)
+
+
+# ---------------------------------------------------------------------- solving points
+
+def live_model(input_path: Path, penalty: float | None = None):
+    """A LiveModel of the input (with a penalty on unmet demand, if given and the input sets none,
+    for stress tests)."""
+    from model.lp.live import LiveModel
+    from model.pipeline import load_one_year, solve
+    from model.plan import Plan
+
+    data, net, _ = load_one_year(input_path)
+    if penalty is not None and data.settings.hard_demand:
+        data = data.copy(settings=data.settings.replace(unmet_penalty_usd_per_t=penalty))
+    try:
+        sol = solve(Plan.of_one(data, net))
+    except NoSolutionError as exc:
+        raise NoSolutionError("The base case of the sweep has no optimum. " + str(exc)) from None
+    return LiveModel(data, net, sol)
+
+
+def solve_point(live, sweep: Sweep, point) -> dict:
+    """One point: in place when possible, else rebuilt from the changed data."""
+    from model.lp.live import Structural
+
+    values = sweep.cell_values(point)
+    start = time.perf_counter()
+    try:
+        out = live.solve_point(values)
+        out["rebuilt"] = False
+    except Structural:
+        out = _rebuild_point(live, values)
+        out["rebuilt"] = True
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def _rebuild_point(live, values) -> dict:
+    from model.lp.live import LiveModel
+    from model.lp.solve import solve_plan
+    from model.network.build import build_network
+    from model.plan import Plan
+
+    data = with_values(live.data, values)
+    net = build_network(data)
+    sol = solve_plan(Plan.of_one(data, net), ranging=False)
+    if not sol.optimal:
+        return {"status": sol.status}
+    return LiveModel(data, net, sol).solve()
+
+
+def _chunk_worker(input_path: str, assignments: list[str], exact: bool, indices: list[int]) -> list[tuple]:
+    """Solve some points in a worker process; the model is built once per process."""
+    from model.pipeline import load_one_year
+
+    key = (input_path, tuple(assignments))
+    if key not in _WORKER:
+        data, _, _ = load_one_year(input_path)
+        sweep = make_sweep(Path(input_path), data, assignments, exact)
+        _WORKER.clear()
+        _WORKER[key] = (sweep, live_model(Path(input_path)))
+    sweep, live = _WORKER[key]
+    points = sweep.points
+    return [(i, solve_point(live, sweep, points[i])) for i in indices]
+
+
+def _dask_worker(workbook: bytes, suffix: str, assignments: list[str], indices: list[int]) -> list[tuple]:
+    """A Dask task: the input travels as bytes; each worker process keeps its model."""
+    digest = hashlib.sha256(workbook).hexdigest()
+    path = Path(tempfile.gettempdir()) / f"corridor-{digest[:16]}{suffix}"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(workbook)
+        os.replace(tmp, path)
+    return _chunk_worker(str(path), assignments, False, indices)
+
+
+def _chunks(indices: list[int], n: int) -> list[list[int]]:
+    size = max(1, math.ceil(len(indices) / n))
+    return [indices[k:k + size] for k in range(0, len(indices), size)]
+
+
+def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = None, resume: bool = False,
+              workers: int = 1, dask: str | None = None, progress: bool = True, live=None) -> list[dict]:
+    """Solve every point; return one dict per point in grid order."""
+    from tqdm import tqdm
+
+    points = sweep.points
+    if dask and sweep.input_path.is_dir():
+        raise InputError(str(sweep.input_path), [Problem(
+            "--dask sends the input to the cluster as one file, and this is a folder of CSV files",
+            f"Convert it first: corridor convert {sweep.input_path} -o case.xlsx, then sweep case.xlsx.")])
+    done: dict[int, dict] = {}
+    if points_file is not None:
+        done = _read_points(points_file, sweep) if resume else {}
+        if not resume or not points_file.exists():
+            points_file.parent.mkdir(parents=True, exist_ok=True)
+            points_file.write_text(json.dumps({"sweep": sweep.signature}) + "\n")
+    todo = [i for i in range(len(points)) if i not in done]
+    bar = tqdm(total=len(points), initial=len(done), unit="point", disable=not progress, desc="sweep",
+               smoothing=0.1)
+    sink = points_file.open("a") if points_file is not None else None
+    if sink is not None and points_file.stat().st_size and not points_file.read_bytes().endswith(b"\n"):
+        sink.write("\n")  # end the line the interruption cut short, so the next record stands alone
+
+    def record(i: int, result: dict) -> None:
+        done[i] = result
+        if sink is not None:
+            sink.write(json.dumps({"i": i, "result": result}) + "\n")
+            sink.flush()
+        bar.update(1)
+
+    try:
+        if dask:
+            from distributed import Client
+
+            with Client(dask, timeout="30s") as client:
+                blob = client.scatter(sweep.input_path.read_bytes(), broadcast=True)
+                n = max(1, len(client.scheduler_info()["workers"])) * 4
+                futures = [client.submit(_dask_worker, blob, sweep.input_path.suffix or ".xlsx", assignments, chunk,
+                                         pure=False) for chunk in _chunks(todo, n)]
+                from distributed import as_completed as dask_completed
+
+                for future in dask_completed(futures):
+                    for i, result in future.result():
+                        record(i, result)
+        elif workers > 1:
+            path = str(sweep.input_path)
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = [pool.submit(_chunk_worker, path, assignments, False, chunk)
+                           for chunk in _chunks(todo, workers * 4)]
+                for future in as_completed(futures):
+                    for i, result in future.result():
+                        record(i, result)
+        else:
+            live = live or live_model(sweep.input_path)
+            for i in todo:
+                record(i, solve_point(live, sweep, points[i]))
+    finally:
+        bar.close()
+        if sink is not None:
+            sink.close()
+    return [done[i] for i in range(len(points))]
+
+
+def _read_points(path: Path, sweep: Sweep) -> dict[int, dict]:
+    if not path.exists():
+        return {}
+    lines = path.read_text().splitlines()
+    try:
+        head = json.loads(lines[0]) if lines else {}
+    except json.JSONDecodeError:
+        head = {}
+    if head.get("sweep") != sweep.signature:
+        raise InputError(str(path), [Problem(
+            "holds points of a different sweep (other input, parameters or values)",
+            "Run without --resume to start again, or give the same input and --set values.")])
+    done = {}
+    for line in lines[1:]:
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by the interruption
+        done[rec["i"]] = rec["result"]
+    return done
+
+
+# ---------------------------------------------------------------------- tables
+
+def points_table(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
+    """One row per point: parameter values, status, objective and parts, tonnes and shares by
+    corridor and country, and the binding constraints."""
+    corridors = sorted({c for r in results for c in r.get("corridor", {})})
+    countries = sorted({c for r in results for c in r.get("country", {})})
+    rows = []
+    for point, r in zip(sweep.points, results):
+        row = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point)}
+        row.update({"status": r["status"], "rebuilt": r.get("rebuilt", False)})
+        for key in ("objective_usd", "transport_usd", "handling_usd", "time_usd", "risk_usd", "unmet_penalty_usd",
+                    "shipped_t", "unmet_t"):
+            row[key] = r.get(key, float("nan"))
+        shipped = r.get("shipped_t") or float("nan")
+        for c in corridors:
+            row[f"{c}_t"] = r.get("corridor", {}).get(c, float("nan") if "corridor" not in r else 0.0)
+        for c in corridors:
+            row[f"{c} share"] = row[f"{c}_t"] / shipped if shipped == shipped else float("nan")
+        for c in countries:
+            row[f"via {c}_t"] = r.get("country", {}).get(c, float("nan") if "country" not in r else 0.0)
+        for c in countries:
+            row[f"via {c} share"] = row[f"via {c}_t"] / shipped if shipped == shipped else float("nan")
+        row["binding"] = "; ".join(r.get("binding", []))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def tonnes_by_route(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
+    """Tonnes per route at each point (routes with tonnes only), long format."""
+    rows = []
+    for n, (point, r) in enumerate(zip(sweep.points, results), start=1):
+        for route, t in r.get("route", {}).items():
+            if t > 1e-6:
+                rows.append({"point": n, **{p.text: v for p, v in zip(sweep.params, point)}, "route": route,
+                             "tonnes_t": t})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------- corridor sweep
+
+def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, output: Path, exact: bool = False,
+                      workers: int = 1, dask: str | None = None, resume: bool = False, progress: bool = True):
+    """corridor sweep: solve the grid (or find the exact breakpoints of one parameter), write the
+    workbook and its PNG charts; returns (warnings, the text to print)."""
+    from model.analysis.parametric import exact_sweep
+    from model.io import console
+    from model.io.books import about_table, write_exact, write_sweep
+    from model.io.charts import exact_png, sweep_pngs
+    from model.pipeline import load_one_year
+    from model.results.summary import Provenance
+
+    data, _, warnings = load_one_year(src)
+    if assignments and name:
+        raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
+    assignments = assignments or (named_sweep(data, name) if name else [])
+    sweep = make_sweep(src, data, assignments, exact=exact)
+    provenance = Provenance.of(src, data.sha256)
+    about = []
+    for p in sweep.params:
+        about.append((p.text, f"{len(p.cells)} cell(s): " + ", ".join(c.label for c in p.cells[:10])
+                      + (" ..." if len(p.cells) > 10 else "")))
+        about.append((f"{p.text} values", ("x base: " if p.multiplier else "") + ", ".join(f"{v:g}" for v in p.values)))
+    start = time.perf_counter()
+    if exact:
+        ex = exact_sweep(live_model(src), sweep)
+        seconds = time.perf_counter() - start
+        about += [("breakpoints", int(ex.breakpoints["breakpoint"].sum())), ("solves", ex.solves),
+                  ("seconds", round(seconds, 3))]
+        write_exact(output, about_table(provenance, about), ex.breakpoints, ex.segments, ex.param)
+        png = exact_png(ex.breakpoints, ex.param, output.with_suffix(""))
+        low, high = sweep.params[0].values
+        return warnings, console.exact_text(ex, low, high, seconds, output, png)
+    points_file = output.with_suffix(".points.jsonl")
+    results = run_sweep(sweep, assignments, points_file=points_file, resume=resume, workers=workers, dask=dask,
+                        progress=progress)
+    seconds = time.perf_counter() - start
+    points = points_table(sweep, results)
+    about += [("points", len(points)), ("solved", int((points["status"] == "Optimal").sum())),
+              ("rebuilt (structure changed)", int(points["rebuilt"].sum())), ("workers", dask or workers),
+              ("seconds", round(seconds, 3)),
+              ("points per second", round(len(points) / seconds, 1) if seconds else None)]
+    names = [p.text + (" (x base)" if p.multiplier else "") for p in sweep.params]
+    write_sweep(output, about_table(provenance, about), points, tonnes_by_route(sweep, results), names)
+    pngs = sweep_pngs(points, names, output.with_suffix(""))
+    return warnings, console.sweep_text(points, seconds, output, pngs, points_file)

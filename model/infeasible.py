@@ -1,0 +1,112 @@
+"""Why a model has no optimum, in the workbook's rows: HiGHS's irreducible infeasible subset named
+by each row's label (model.lp.families), then the least undelivered tonnes from an elastic
+re-solve, and what holds them back."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import highspy
+
+from model.data import CorridorData
+from model.errors import short_list
+from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, label
+from model.lp.highs import Solution
+from model.lp.solve import solve_plan
+from model.network import Network
+from model.plan import Plan
+from model.results.tables import collect
+
+# Penalty used only to find out which demand cannot be met: far above any freight cost,
+# small enough to keep the LP well scaled.
+ELASTIC_PENALTY_USD_PER_T = 1.0e5
+IIS_STRATEGY = 6  # HiGHS: form an infeasible set from the whole LP (2), then reduce it to an IIS (4)
+# Families whose rows a planner can name and change: the others (shipped totals) only define columns.
+_ROWS_OF_THE_WORKBOOK = tuple(f.name for f in (DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN, CAPACITY_LIMIT, POLICY_LIMIT))
+
+
+def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose: bool = False) -> str:
+    """Why there is no optimum, in the planner's rows."""
+    status = sol.status
+    if "unbounded" in status.lower() and "infeasible" not in status.lower():
+        return (f"HiGHS reports the model as {status}: some cost can fall without limit. Check for negative "
+                "costs; every cost should be >= 0.")
+    if "infeasible" not in status.lower():
+        return f"HiGHS stopped without an optimum (status: {status}). Run again with --verbose to see its log."
+    lines = [f"No allocation satisfies every constraint (HiGHS: {status})."]
+    conflict = conflicting_rows(net, sol)
+    if conflict:
+        lines.append("These rows of the workbook cannot all hold at once; relaxing any one of them removes "
+                     "this conflict:")
+        lines += [f"  {text}" for text in conflict]
+    if not data.settings.hard_demand:
+        lines.append("Even with unmet demand allowed, the minimum commitments (Supply min_t, Policies min_t / "
+                     "min_share) cannot all be met within the capacities and the other rules.")
+        lines.append(_minimums(net))
+        return "\n".join(lines)
+    elastic = data.copy(settings=data.settings.replace(unmet_penalty_usd_per_t=ELASTIC_PENALTY_USD_PER_T))
+    esol = solve_plan(Plan.of_one(elastic, net), verbose, ranging=False)
+    if not esol.optimal:
+        lines.append("Even if demand could go unmet, the minimum commitments conflict with the capacities or "
+                     "rules.")
+        lines.append(_minimums(net))
+        return "\n".join(lines)
+    res = collect(elastic, net, esol.view())
+    short = res.demand[res.demand["unmet_t"] > 1e-6]
+    lines.append("The least undelivered tonnes, by demand row:")
+    for rec in short.itertuples(index=False):
+        origin = "any origin" if rec.origin == "any" else rec.origin
+        lines.append(f"  Demand row {rec.input_row} ({rec.commodity}, from {origin} to {rec.market}): "
+                     f"{rec.unmet_t:,.0f} t of {rec.demand_t:,.0f} t cannot be delivered.")
+    caps = res.capacity[res.capacity["shadow_price_usd_per_t"] > 1e-6]
+    if len(caps):
+        lines.append("Full capacities that hold them back: " + short_list(
+            f"{c.element} (Capacities row {c.input_row}: {c.capacity_t:,.0f} t)" for c in caps.itertuples()))
+    pols = res.policies[res.policies["saving_per_t_relaxed_usd"] > 1e-6]
+    if len(pols):
+        lines.append("Binding policy rules: " + short_list(
+            f"{p.rule} ({p.kind} {p.value:g} on {p.scope} {p.target}, Policies row {p.input_row})"
+            for p in pols.itertuples()))
+    sup = res.supply[res.supply["value_of_more_supply_usd_per_t"] > 1e-6]
+    if len(sup):
+        lines.append("Exhausted supply: " + short_list(
+            f"{s.commodity} from {s.origin} (Supply row {s.input_row}: {s.max_t:,.0f} t)" for s in sup.itertuples()))
+    lines.append("Fix: raise those capacities or limits, lower the demand, or set unmet_penalty_usd_per_t in "
+                 "Settings to solve with undelivered tonnes.")
+    return "\n".join(lines)
+
+
+def explain_plan_no_solution(plan: Plan, sol: Solution, verbose: bool = False) -> str:
+    """Why a plan has no optimum: the first case that has none on its own, explained in its rows."""
+    for case in plan.cases:
+        one = Plan(plan.data, [case.period], [dataclasses.replace(case, probability=1.0)], [case.scenario])
+        if not solve_plan(one, verbose, ranging=False).optimal:
+            where = " ".join(w for w in (f"scenario {case.scenario}" if plan.robust else "",
+                                         f"year {case.period.year}" if plan.multi_year else "") if w)
+            single = solve_plan(Plan.of_one(case.data, case.net), verbose, ranging=False)
+            return f"In {where}: " + explain_no_solution(case.data, case.net, single, verbose)
+    return (f"HiGHS stopped without an optimum for the plan as a whole (status: {sol.status}), though every year "
+            "and scenario has one alone. Check the Investments first_year and lead times, and run with --verbose.")
+
+
+def conflicting_rows(net: Network, sol: Solution) -> list[str]:
+    """An irreducible infeasible subset of the constraints, in the workbook's rows.
+
+    HiGHS's getIis with its default strategy returns an empty set on LPs; the whole-LP
+    strategy reduced to an irreducible set names the rows."""
+    h = sol.highs
+    if h is None:
+        return []
+    h.setOptionValue("iis_strategy", IIS_STRATEGY)
+    status, iis = h.getIis()
+    if status != highspy.HighsStatus.kOk or not iis.valid_:
+        return []
+    return [label(sol.rows[i], net) for i in iis.row_index_ if sol.rows[i].family in _ROWS_OF_THE_WORKBOOK]
+
+
+def _minimums(net: Network) -> str:
+    mins = [f"Supply row {s.row} ({s.commodity} from {s.origin}: at least {s.min_t:,.0f} t)"
+            for s in net.supply_rows if s.min_t > 0]
+    mins += [f"Policies row {p.row} ({p.rule}: {p.kind} {p.value:g} on {p.scope} {p.target})"
+             for p in net.policy_limits if not p.is_max]
+    return "Minimum commitments: " + (short_list(mins) if mins else "none") + "."

@@ -1,0 +1,213 @@
+"""Cells and tables in openpyxl worksheets: units in headers, number formats by unit, safe values
+(no formula injection, no control characters), styled headers, widths; in normal and write-only
+workbooks."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+# Column-name suffix -> (unit shown in the header, number format)
+_UNITS = (
+    ("_usd_per_t", "USD/t", "#,##0.00"),
+    ("_usd_total", "USD", "#,##0"),
+    ("_years", "years", "0.##"),
+    ("_usd", "USD/yr", "#,##0"),
+    ("_t", "t/yr", "#,##0"),
+    ("_days", "days", "0.0"),
+    ("_pct", "%", "0.00"),
+)
+_PERCENT = ("share", "utilisation", "share_of_shipped", "cost_increase_pct", "probability")
+
+
+def header(column: str) -> str:
+    """'cost_usd_per_t' -> 'cost (USD/t)', 'share' -> 'share (%)': the unit in the header.
+    A swept parameter (Sheet[KEY].column) keeps its name."""
+    if "[" in column:
+        return column
+    if column in _PERCENT or column.endswith(" share"):
+        return column.replace("_", " ") + " (%)"
+    for suffix, unit, _ in _UNITS:
+        if column.endswith(suffix):
+            return column[: -len(suffix)].replace("_", " ") + f" ({unit})"
+    return column.replace("_", " ")
+
+
+def number_format(column: str) -> str | None:
+    if column == "discount_factor":
+        return "0.0000"
+    if column in _PERCENT or column.endswith(" share"):
+        return "0.0%"
+    for suffix, _, fmt in _UNITS:
+        if column.endswith(suffix):
+            return fmt
+    return None
+
+
+
+def style_header(ws, row: int = 1) -> None:
+    for cell in ws[row]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.freeze_panes = ws.cell(row=row + 1, column=1)
+
+
+def safe(value):
+    """A plain cell value: NaN and pandas' missing values become empty cells; control
+    characters that a worksheet cannot hold (from CSV input) are dropped."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # no limit (inf) or not applicable (nan): an empty cell
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        try:
+            if pd.isna(value):
+                return None
+        except (TypeError, ValueError):
+            pass
+        return str(value)
+    return value
+
+
+def put(ws, row: int, column: int, value):
+    """Write one cell. Text from the input that starts with '=' stays text: openpyxl would
+    otherwise store it as a formula (formula injection into the result workbook)."""
+    cell = ws.cell(row=row, column=column, value=safe(value))
+    if isinstance(cell.value, str) and cell.value.startswith("="):
+        cell.data_type = "s"
+    return cell
+
+
+def append(ws, values) -> None:
+    row = ws.max_row + 1 if ws.max_row > 1 or ws.cell(row=1, column=1).value is not None else 1
+    for j, v in enumerate(values, start=1):
+        put(ws, row, j, v)
+
+
+def write_table(ws, df: pd.DataFrame, start_row: int = 1, start_col: int = 1, labels: bool = True) -> None:
+    """A table with a styled header, number formats by column unit, and set widths."""
+    for j, col in enumerate(df.columns):
+        put(ws, start_row, start_col + j, header(col) if labels else col)
+    formats = [number_format(c) for c in df.columns]
+    for i, values in enumerate(df.itertuples(index=False), start=start_row + 1):
+        for j, v in enumerate(values):
+            cell = put(ws, i, start_col + j, v)
+            if formats[j] and isinstance(v, (int, float)) and not isinstance(v, bool):
+                cell.number_format = formats[j]
+    for j, col in enumerate(df.columns):
+        letter = get_column_letter(start_col + j)
+        width = max([len(str(ws.cell(row=start_row, column=start_col + j).value))]
+                    + [len(f"{v:,.2f}") if isinstance(v, float) else len(str(v)) for v in df[col].head(200)])
+        ws.column_dimensions[letter].width = min(max(10, width + 2), 60)
+
+
+def sheet(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None):
+    ws = wb.create_sheet(title)
+    start = 1
+    if note:
+        put(ws, 1, 1, note).font = Font(italic=True)
+        start = 3
+    write_table(ws, df, start_row=start)
+    style_header(ws, start)
+    return ws
+
+
+class Cells:
+    """Cells for a write-only sheet: a styled cell per number format (styles copied from one
+    prototype each, the costly look-up done once), text that starts with '=' kept as text."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.styles: dict = {}
+
+    def styled(self, value, number_format: str | None = None, font=None, fill=None, alignment=None):
+        cell = WriteOnlyCell(self.ws, value=safe(value))
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+        key = (number_format, id(font), id(fill), id(alignment))
+        style = self.styles.get(key)
+        if style is None:
+            if number_format:
+                cell.number_format = number_format
+            if font is not None:
+                cell.font = font
+            if fill is not None:
+                cell.fill = fill
+            if alignment is not None:
+                cell.alignment = alignment
+            self.styles[key] = copy.copy(cell._style)
+        else:
+            cell._style = copy.copy(style)
+        return cell
+
+    def row(self, values, formats) -> list:
+        out = []
+        for v, fmt in zip(values, formats):
+            v = safe(v)
+            if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
+                out.append(self.styled(v, fmt))
+            elif isinstance(v, str) and v.startswith("="):
+                out.append(self.styled(v))
+            else:
+                out.append(v)
+        return out
+
+    def header(self, names) -> list:
+        return [self.styled(n, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN) for n in names]
+
+
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+
+
+def widths(ws, df: pd.DataFrame, labels: list[str]) -> None:
+    for j, col in enumerate(df.columns):
+        head = df[col].head(200)
+        width = max([len(str(labels[j]))] + [len(f"{v:,.2f}") if isinstance(v, float) else len(str(v)) for v in head])
+        ws.column_dimensions[get_column_letter(j + 1)].width = min(max(10, width + 2), 60)
+
+
+def wo_table(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None, labels: bool = True):
+    """A write-only sheet: the note (if any), a blank row, the styled header, the rows with number
+    formats by column unit; widths from the first 200 rows; the header frozen."""
+    ws = wb.create_sheet(title)
+    cells = Cells(ws)
+    names = [header(c) if labels else str(c) for c in df.columns]
+    widths(ws, df, names)
+    ws.freeze_panes = "A4" if note else "A2"
+    if note:
+        ws.append([cells.styled(note, font=NOTE_FONT)])
+        ws.append([])
+    ws.append(cells.header(names))
+    formats = [number_format(c) for c in df.columns]
+    for values in df.itertuples(index=False, name=None):
+        ws.append(cells.row(values, formats))
+    return ws, cells
+
+
+
+NOTE_FONT = Font(italic=True)
+
+
+def bar_axes(chart: BarChart) -> None:
+    """Largest bar on top, values in million tonnes, room for long corridor names."""
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.y_axis.numFmt = '#,##0,,"Mt"'
+    chart.y_axis.title = "Mt/yr"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.height, chart.width = 10, 22
+
+

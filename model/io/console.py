@@ -1,0 +1,175 @@
+"""What the corridor command prints: the short summaries of a solve, a plan, a validation, a sweep,
+a stress test, a comparison and a check, as text (the CLI prints them; tests read them)."""
+
+from __future__ import annotations
+
+from model.errors import format_problems
+from model.results.tables import ALL, Results
+
+
+def warnings_text(source: str, warnings) -> str:
+    return format_problems(source, warnings) if warnings else ""
+
+
+def _scenario_line(s) -> str:
+    return f"Scenario {s.scenario}" + (f", with {s.applied}" if s.applied else "") + f": {s.status}"
+
+
+def solve_text(results: Results) -> str:
+    """The short summary printed after a solve."""
+    if results.plan:
+        return plan_text(results)
+    s = results.summary
+    lines = [
+        _scenario_line(s),
+        f"Total cost {s.objective_usd / 1e6:,.1f} million USD/yr "
+        f"(transport {s.transport_usd / 1e6:,.1f}, handling {s.handling_usd / 1e6:,.1f}, "
+        f"time {s.time_usd / 1e6:,.1f}, risk {s.risk_usd / 1e6:,.1f})",
+        f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr; unmet {s.unmet_t / 1e6:,.2f} Mt/yr; "
+        f"average {s.average_usd_per_t:,.2f} USD/t",
+        "",
+        f"{'Corridor':<28}{'Mt/yr':>10}{'share':>9}",
+    ]
+    c = results.corridors
+    for rec in c[c["commodity"] == ALL].itertuples(index=False):
+        lines.append(f"{rec.corridor:<28}{rec.tonnes_t / 1e6:>10,.2f}{rec.share:>9.1%}")
+    cap = results.capacity[results.capacity["binding"]]
+    lines.append("")
+    if len(cap):
+        lines.append(f"{'Binding capacity':<28}{'Mt/yr':>10}{'saves USD/t':>14}")
+        for rec in cap.itertuples(index=False):
+            name = rec.element + ("" if rec.cargo_class == "all" else f" [{rec.cargo_class}]")
+            lines.append(f"{name:<28}{(rec.capacity_t + rec.added_t) / 1e6:>10,.2f}"
+                         f"{rec.shadow_price_usd_per_t:>14,.2f}" + (f"  ({rec.added_t / 1e6:,.2f} Mt built)"
+                                                                  if rec.added_t > 0 else ""))
+    else:
+        lines.append("No capacity is binding.")
+    inv = results.investments
+    if len(inv) and (inv["built_t"] > 0).any():
+        lines.append("")
+        lines.append(f"{'Investment':<28}{'Mt/yr':>10}{'M USD/yr':>14}")
+        for rec in inv[inv["built_t"] > 0].itertuples(index=False):
+            lines.append(f"{rec.option:<28}{rec.built_t / 1e6:>10,.2f}{rec.cost_usd / 1e6:>14,.1f}")
+    pol = results.policies[results.policies["binding"]]
+    if len(pol):
+        lines.append("")
+        lines.append(f"{'Binding policy rule':<28}{'share':>10}{'saves USD/t':>14}")
+        for rec in pol.itertuples(index=False):
+            lines.append(f"{rec.rule + ' ' + rec.target:<28}{rec.share_of_shipped:>10.1%}"
+                         f"{rec.saving_per_t_relaxed_usd:>14,.2f}")
+    return "\n".join(lines)
+
+
+def plan_text(results: Results) -> str:
+    """The short summary of a plan of several years and/or scenarios."""
+    s = results.summary
+    lines = [_scenario_line(s), f"Objective {s.objective_usd / 1e6:,.1f} million USD: {s.objective_means}"]
+    robust = {item: value for item, value, _ in s.robust}
+    if "value of the stochastic solution" in robust:
+        vss = robust["value of the stochastic solution"]
+        lines.append(f"Robust over {s.robust_scenarios}; value of the stochastic solution: " +
+                     (f"{vss / 1e6:,.1f} million USD" if isinstance(vss, float) else str(vss)) +
+                     f" (the base-only plan builds {robust['base-only plan builds']})")
+    plan = results.plan["Plan"]
+    heads = [("scenario", 16), ("year", 6), ("M USD/yr", 12), ("shipped Mt", 12), ("unmet Mt", 10)]
+    heads = [(h, w) for h, w in heads if h not in ("scenario", "year") or h in plan.columns]
+    lines += ["", "".join(f"{h:>{w}}" for h, w in heads)]
+    for rec in plan.to_dict("records"):
+        cells = [c for c in (rec.get("scenario"), rec.get("year")) if c is not None] + [
+            f"{rec['annual_cost_usd'] / 1e6:,.1f}", f"{rec['shipped_t'] / 1e6:,.2f}", f"{rec['unmet_t'] / 1e6:,.2f}"]
+        lines.append("".join(f"{c:>{w}}" for c, (_, w) in zip(cells, heads)))
+    inv = results.investments
+    if "scenario" in inv.columns and len(inv):  # investments are shared by the scenarios: show them once
+        inv = inv[inv["scenario"] == inv["scenario"].iloc[0]]
+    built = inv[inv["built_t"] > 0] if len(inv) else inv
+    lines.append("")
+    if len(built):
+        lines.append("Capacity in service" + (" (shared by every scenario)" if "scenario" in inv.columns else "") + ":")
+        for rec in built.to_dict("records"):
+            when = f"in {rec['year']}" if "year" in rec else ""
+            lines.append(f"  {rec['option']:<26}{when:>10}{rec['built_t'] / 1e6:>10,.2f} Mt/yr")
+    else:
+        lines.append("No capacity is built.")
+    return "\n".join(lines)
+
+
+def validate_text(source: str, plan, warnings) -> str:
+    net = plan.cases[0].net
+    years = f" in {plan.periods[0].year} (the first of {len(plan.periods)} planned years)" if plan.multi_year else ""
+    return (f"{source}: valid. {len(net.routes)} enabled routes, {len(net.flows)} flow variables, "
+            f"{len(net.demand_rows)} demand rows, {len(net.capacity_rows)} capacities, "
+            f"{len(net.policy_limits)} policy limits{years}; {len(warnings)} warning(s).")
+
+
+def exact_text(ex, low: float, high: float, seconds: float, out, png) -> str:
+    lines = [f"{ex.param}: {int(ex.breakpoints['breakpoint'].sum())} breakpoints in [{low:g}, {high:g}], "
+             f"{ex.solves} solves, {seconds:.2f} s"]
+    lines += [f"  {rec.value:>16,.6g}  total cost {rec.objective_usd / 1e6:,.3f} million USD/yr"
+              for rec in ex.breakpoints.itertuples(index=False)]
+    lines.append(f"\nWorkbook: {out}\nChart: {png}")
+    return "\n".join(lines)
+
+
+def sweep_text(points, seconds: float, out, pngs, points_file) -> str:
+    solved = int((points["status"] == "Optimal").sum())
+    rebuilt = int(points["rebuilt"].sum())
+    ok = points[points["status"] == "Optimal"]
+    lines = [f"{len(points)} points, {solved} solved, {rebuilt} rebuilt, {seconds:.2f} s "
+             f"({len(points) / seconds:,.0f} points/s)" if seconds else f"{len(points)} points"]
+    if len(ok):
+        low, high = ok["objective_usd"].min() / 1e6, ok["objective_usd"].max() / 1e6
+        lines.append(f"Total cost from {low:,.1f} to {high:,.1f} million USD/yr")
+    if rebuilt:
+        lines.append(f"{rebuilt} point(s) changed the model's structure and were rebuilt from the data.")
+    lines.append(f"\nWorkbook: {out}\nCharts: {', '.join(str(p) for p in pngs)}\nPoints (for --resume): {points_file}")
+    return "\n".join(lines)
+
+
+def stress_text(table, out, png) -> str:
+    lines = [f"{'Closed':<26}{'stranded Mt':>12}{'cost +M USD/yr':>16}  cargo moved to"]
+    for rec in table.head(15).itertuples(index=False):
+        lines.append(f"{rec.closed:<26}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>16,.1f}  "
+                     f"{rec.moved_to}")
+    lines.append(f"\nWorkbook: {out}\nChart: {png}")
+    return "\n".join(lines)
+
+
+def compare_text(table, about, names: list[str], out, png) -> str:
+    lines = [f"{'':26}" + "".join(f"{n[:17]:>18}" for n in names)]
+    objective = table[table["metric"] == "objective"]
+    plan = len(objective) and objective["unit"].iloc[0] == "USD"
+    rows = [("objective", "total cost (M USD)" if plan else "total cost (M USD/yr)")]
+    if plan:
+        rows += [(m, f"{m} (M USD/yr)" if m.startswith("cost") else f"{m} (Mt/yr)") for m in table["metric"]
+                 if m.startswith(("cost ", "unmet demand "))]
+    else:
+        rows += [("shipped", "shipped (Mt/yr)"), ("unmet demand", "stranded (Mt/yr)")]
+    for metric, label in rows:
+        row = table[table["metric"] == metric]
+        if len(row):
+            lines.append(f"{label:26}" + "".join(f"{row.iloc[0][n] / 1e6:>18,.1f}" for n in names))
+    for rec in about[about["status"] != "Optimal"].itertuples(index=False):
+        lines.append(f"{rec.scenario}: {rec.status} (see the Scenarios sheet of the workbook)")
+    lines.append(f"\nWorkbook: {out}\nChart: {png}")
+    return "\n".join(lines)
+
+
+def check_text(result, input_name, violations: list[str], notes: list[str]) -> str:
+    lines = list(notes)
+    if violations:
+        lines.append(f"{result}: {len(violations)} violation(s) beyond tolerance (relative 1e-6):")
+        lines += [f"  {v}" for v in violations[:200]]
+        if len(violations) > 200:
+            lines.append(f"  (+{len(violations) - 200} more)")
+    else:
+        lines.append(f"{result}: every constraint, cost and share recomputed from the flows holds against "
+                     f"{input_name}.")
+    return "\n".join(lines)
+
+
+def generate_text(out, flows: int, years: int, scenarios: int) -> str:
+    cases = years * (scenarios + 1)
+    return (f"Synthetic case with about {flows:,} flow variables per year and scenario"
+            + (f" ({cases} cases, about {flows * cases:,} in a robust plan)" if cases > 1 else "")
+            + f" written: {out}" + (f"\nSolve the robust plan with: corridor solve {out} --robust all"
+                                    if scenarios else ""))

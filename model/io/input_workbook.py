@@ -1,0 +1,110 @@
+"""Input workbooks: the blank template, and a case's tables written as a workbook (convert,
+generate, the plan case) or as a folder of CSV files, one per sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from model.io.cells import append, style_header, write_table
+from model.io.output import atomic_path
+from model.schema import BOOL, ENUM, SETTINGS, SHEETS, column_note
+
+def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: dict | None = None,
+                         sources: pd.DataFrame | None = None, forbidden: Path | None = None) -> Path:
+    """An input workbook: every sheet of the schema with a note on each header (meaning and
+    unit) and drop-down lists for the choice columns; with the given rows, or blank (template)."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in SHEETS:
+        ws = wb.create_sheet(sheet.name)
+        if sheet.name == "Settings":
+            append(ws, ["key", "value", "unit", "meaning"])
+            given = settings or {}
+            for s in SETTINGS:
+                append(ws, [s.key, given.get(s.key, s.default), s.unit, s.description])
+            ws.column_dimensions["A"].width = 28
+            ws.column_dimensions["B"].width = 30
+            ws.column_dimensions["D"].width = 90
+            style_header(ws)
+            continue
+        if sheet.free_columns:
+            df = sources if sources is not None and len(sources.columns) else pd.DataFrame(
+                columns=["id", "item", "value", "year", "source", "confidence", "used_for"])
+            write_table(ws, df, labels=False)
+            style_header(ws)
+            continue
+        df = tables.get(sheet.name, pd.DataFrame(columns=sheet.names))
+        df = df[[c for c in sheet.names if c in df.columns]] if len(df.columns) else pd.DataFrame(
+            columns=sheet.names)
+        for c in sheet.names:
+            if c not in df.columns:
+                df[c] = None
+        df = df[sheet.names]
+        write_table(ws, df, labels=False)
+        style_header(ws)
+        last = max(len(df) + 1, 500)
+        for j, col in enumerate(sheet.columns, start=1):
+            cell = ws.cell(row=1, column=j)
+            cell.comment = Comment(column_note(col), "corridor-model", width=320, height=160)
+            letter = get_column_letter(j)
+            choices = col.choices if col.type == ENUM else ("TRUE", "FALSE") if col.type == BOOL else ()
+            if choices:
+                dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                                    showErrorMessage=True, errorTitle=f"{sheet.name}.{col.name}",
+                                    error="Choose one of: " + ", ".join(choices))
+                dv.add(f"{letter}2:{letter}{last}")
+                ws.add_data_validation(dv)
+    with atomic_path(path, forbidden=forbidden) as tmp:
+        wb.save(tmp)
+    return Path(path)
+
+
+
+
+def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path, settings: dict | None = None,
+                     sources: pd.DataFrame | None = None, forbidden: Path | None = None) -> Path:
+    """A case as a folder of CSV files, one per sheet (Settings as key, value rows)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = dict(tables)
+    if settings:
+        tables["Settings"] = pd.DataFrame({"key": list(settings), "value": list(settings.values())})
+    if sources is not None and len(sources.columns):
+        tables["Sources"] = sources
+    for name, df in tables.items():
+        guard = Path(forbidden) / f"{name}.csv" if forbidden is not None and Path(forbidden).is_dir() else None
+        with atomic_path(folder / f"{name}.csv", forbidden=guard) as tmp:
+            df.to_csv(tmp, index=False)
+    return folder
+
+
+def convert(src: Path, out: Path) -> Path:
+    """A workbook as a folder of CSV files, or a CSV folder as a workbook (out ending in .xlsx)."""
+    from model.data import ROW
+    from model.errors import ERROR, InputError
+    from model.io.read import read_input
+
+    data = read_input(src)
+    if any(p.severity == ERROR for p in data.problems):
+        raise InputError(str(src), data.problems)
+    tables = {name: df.drop(columns=[ROW]) for name, df in data.tables.items()}
+    settings = data.settings.given()
+    if out.suffix.lower() == ".xlsx":
+        return write_input_workbook(tables, out, settings=settings, sources=data.sources, forbidden=src)
+    return write_csv_folder(tables, out, settings=settings, sources=data.sources, forbidden=src)
+
+
+def write_template(path: Path, force: bool = False) -> Path:
+    """A blank input workbook; never over an existing file unless force."""
+    from model.errors import OutputError
+
+    if Path(path).exists() and not force:
+        raise OutputError(f"{path} exists; the template never overwrites a file. Choose another path, or add "
+                          "--force.")
+    return write_input_workbook({}, Path(path))

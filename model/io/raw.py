@@ -1,0 +1,228 @@
+"""Files -> raw sheets: an xlsx workbook or a folder of CSV files, unparsed.
+
+Both readers give the same raw form (header row and data rows with their row numbers), so a
+workbook and its CSV twin parse identically (model.io.read). Hostile files (zip bombs, XML
+with entities, oversized sheets) are refused here, before anything is parsed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from model.errors import InputError, Problem
+
+@dataclass
+class RawSheet:
+    """A sheet as found: its name in the file, header cells, data rows with row numbers."""
+
+    name: str
+    header: list
+    rows: list[tuple[int, list]]
+    header_row: int = 1
+    unsaved_formulas: list[tuple[str, str]] = field(default_factory=list)  # (cell ref, formula)
+    merged: list[str] = field(default_factory=list)  # merged ranges, e.g. "A5:A7"
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, or of a CSV folder's files in name order."""
+    h = hashlib.sha256()
+    if path.is_dir():
+        for f in sorted(path.glob("*.csv")):
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    else:
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+
+# ---------------------------------------------------------------- raw readers
+
+# Limits that keep a malformed or hostile file from exhausting the machine.
+MAX_UNCOMPRESSED_BYTES = 512 * 2**20  # all parts of an xlsx, uncompressed
+MAX_ZIP_ENTRIES = 10_000
+MAX_ROWS = 2_000_000  # per sheet
+MAX_CELLS = 50_000_000  # per file
+
+
+PROLOG_BYTES = 4096  # an XML part's declaration and DTD, if any, come first
+
+
+def _check_container(path: Path) -> None:
+    """A real xlsx is a zip with a workbook part; refuse zip bombs before opening it."""
+    fix = "Save the file as an Excel workbook (.xlsx) in Excel or LibreOffice, or pass a folder of CSV files."
+    if not zipfile.is_zipfile(path):
+        raise InputError(str(path), [Problem("is not an Excel workbook: an .xlsx file is a zip archive, and "
+                                             "this file is not one", fix)])
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(str(path), [Problem(f"is a damaged zip archive ({exc})", fix)]) from None
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        raise InputError(str(path), [Problem("is a zip archive but not an Excel workbook (no xl/workbook.xml)",
+                                             fix)])
+    size = sum(i.file_size for i in infos)
+    if len(infos) > MAX_ZIP_ENTRIES or size > MAX_UNCOMPRESSED_BYTES:
+        raise InputError(str(path), [Problem(
+            f"is refused: it unpacks to {size / 2**20:,.0f} MiB in {len(infos):,} parts, above the limit of "
+            f"{MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MiB and {MAX_ZIP_ENTRIES:,} parts (a possible zip bomb)",
+            "For a very large case, use a folder of CSV files.")])
+    # A DTD or entity declaration sits in an XML part's prolog, before the root element. Excel never
+    # writes one; refuse it whichever XML parser openpyxl uses (lxml does not expand entities, the
+    # standard library would).
+    with zipfile.ZipFile(path) as z:
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels")):
+                with z.open(info) as part:
+                    head = part.read(PROLOG_BYTES)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:  # '<' in text is always escaped
+                    raise InputError(str(path), [Problem(
+                        f"is refused: its XML part {info.filename} declares entities or a DTD, which workbooks "
+                        "saved by Excel never do (a possible XML bomb)", "Open it in Excel and save it again as "
+                        ".xlsx.")])
+
+
+# A cell formula <f>, <f t="shared" ...> or <x:f>, or a merged range; not <formula1> of a data validation.
+_FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s>/]")
+
+
+def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """Formula cells with no saved value (ref, formula) and merged ranges of one sheet,
+    streamed from the sheet's XML with defusedxml."""
+    from defusedxml.ElementTree import iterparse
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    unsaved, merged = [], []
+    with archive.open(part) as src:
+        data = src.read()
+    if not _FORMULA_OR_MERGE.search(data):
+        return unsaved, merged  # no formula and no merged cell: nothing to parse for
+    with archive.open(part) as src:
+        for _, el in iterparse(src):
+            tag = el.tag
+            if tag == ns + "c":
+                f, v = el.find(ns + "f"), el.find(ns + "v")
+                if f is not None and (v is None or not v.text):
+                    unsaved.append((el.get("r"), "=" + (f.text or "")))
+                el.clear()
+            elif tag == ns + "row":
+                el.clear()
+            elif tag == ns + "mergeCell":
+                merged.append(el.get("ref"))
+    return unsaved, merged
+
+
+def _xml_bomb(exc: BaseException) -> Problem | None:
+    """The problem to report if defusedxml refused the XML (openpyxl wraps its exception)."""
+    from defusedxml import DefusedXmlException
+
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return Problem(f"is refused: its XML declares entities or a DTD ({type(exc).__name__}), which "
+                           "workbooks saved by Excel never do (a possible XML bomb)",
+                           "Open it in Excel and save it again as .xlsx.")
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _read_xlsx(path: Path) -> list[RawSheet]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    _check_container(path)
+    fix = "Save the file as an Excel workbook (.xlsx), or pass a folder of CSV files, one per sheet."
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        bomb = _xml_bomb(exc)
+        if bomb:
+            raise InputError(str(path), [bomb]) from None
+        raise InputError(str(path), [Problem(
+            f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})", fix)]) from None
+    sheets, cells = [], 0
+    try:
+        for ws in wb.worksheets:
+            rows = []
+            header, header_row = None, 1
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                if number > MAX_ROWS or cells > MAX_CELLS:
+                    raise InputError(str(path), [Problem(
+                        f"is refused: more than {MAX_ROWS:,} rows or {MAX_CELLS:,} cells",
+                        "Split the case, or use a folder of CSV files.", sheet=ws.title)])
+                values = list(values)
+                cells += len(values)
+                if header is None:
+                    if all(blank(v) for v in values):
+                        continue  # leading blank rows before the header
+                    header, header_row = values, number
+                    continue
+                rows.append((number, values))
+            raw = RawSheet(ws.title, header or [], rows, header_row)
+            part = getattr(ws, "_worksheet_path", None)
+            if part:
+                raw.unsaved_formulas, raw.merged = _scan_sheet_xml(wb._archive, part)
+            sheets.append(raw)
+    except ValueError as exc:
+        bomb = _xml_bomb(exc)
+        if bomb is None:
+            raise
+        raise InputError(str(path), [bomb]) from None
+    finally:
+        wb.close()
+    return sheets
+
+
+def _read_csv_folder(path: Path) -> list[RawSheet]:
+    files = sorted(path.glob("*.csv"))
+    if not files:
+        raise InputError(str(path), [Problem(
+            "the folder holds no .csv files",
+            "Put one CSV per sheet in the folder, named after the sheet (Nodes.csv, Legs.csv, ...).")])
+    sheets = []
+    for f in files:
+        try:
+            frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 2,
+                                skip_blank_lines=False, encoding="utf-8-sig")
+        except pd.errors.EmptyDataError:
+            sheets.append(RawSheet(f.stem, [], []))
+            continue
+        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise InputError(str(f), [Problem(
+                f"cannot be read as CSV ({exc})", "Save it as UTF-8 CSV with commas between columns.")]) from None
+        if len(frame) > MAX_ROWS:
+            raise InputError(str(f), [Problem(f"is refused: {len(frame):,} rows, above the limit of {MAX_ROWS:,}",
+                                              "Split the case into smaller files.")])
+        values = frame.values.tolist()
+        header = values[0] if values else []
+        rows = [(i + 2, row) for i, row in enumerate(values[1:])]
+        sheets.append(RawSheet(f.stem, header, rows))
+    return sheets
+
+
+def read_raw(path: Path) -> list[RawSheet]:
+    """The sheets of a workbook or CSV folder, unparsed."""
+    if not path.exists():
+        raise InputError(str(path), [Problem(
+            "no such file or folder", "Check the path, or run 'corridor template PATH' to start a new workbook.")])
+    if path.is_dir():
+        return _read_csv_folder(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    raise InputError(str(path), [Problem(
+        f"is a '{path.suffix}' file; expected an Excel workbook (.xlsx) or a folder of CSV files",
+        "Save the workbook as .xlsx in Excel (File > Save As > Excel Workbook).")])
+
+
+
+def blank(v) -> bool:
+    """An empty cell: None, blank text or NaN."""
+    return v is None or (isinstance(v, str) and v.strip() == "") or (isinstance(v, float) and math.isnan(v))

@@ -1,0 +1,34 @@
+"""A result workbook read back: each sheet as a DataFrame with the column names of model.results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from model.io.cells import header
+from model.io.workbook import SHEET_NOTES
+
+def read_results(path: Path) -> dict[str, pd.DataFrame]:
+    """A result workbook read back: each sheet as a DataFrame with the column names of
+    model.results (headers carry units; the note row above the header is skipped)."""
+    from model.results.tables import COLUMNS
+
+    out = {}
+    with pd.ExcelFile(path, engine="openpyxl") as book:  # the workbook opened once, each sheet read once
+        frames = {name: pd.read_excel(book, sheet_name=name, skiprows=0 if name not in SHEET_NOTES else 2)
+                  for name in book.sheet_names if name in COLUMNS}
+    for name, columns in COLUMNS.items():
+        if name not in frames:
+            continue
+        df = frames[name]
+        labels = {header(c): c for c in columns}
+        df = df.rename(columns=labels)
+        if name == "Corridors":  # the table ends at the first blank row; the pivot below is for reading
+            blank = df.index[df.isna().all(axis=1)]
+            df = df.loc[: blank[0] - 1] if len(blank) else df
+            df = df[[c for c in ["scenario", "year"] + columns if c in df.columns]]
+        out[name] = df
+    return out
+
+

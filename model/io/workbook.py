@@ -1,0 +1,192 @@
+"""The result workbook a planner opens and forwards: the Summary, then every table of
+model.results, each with a note, units in the headers, number formats, frozen headers and set
+widths; the Corridors sheet with native bar charts. Written in openpyxl's write-only mode."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from model.errors import OutputError
+from model.io.cells import Cells, bar_axes, wo_table
+from model.io.output import atomic_path
+from model.results.tables import ALL, Results
+
+SHEET_NOTES = {
+    "Plan": "Each year (and scenario) of the plan: its cost in that year, and that cost weighted by the years it "
+            "stands for and discounted to the first year. The objective adds the weighted costs (times each "
+            "scenario's probability). Shadow prices, reduced costs and marginal costs on the other sheets are per "
+            "tonne in that year's money.",
+    "Robust": "Each scenario's weighted, discounted cost under the robust plan (investments chosen for all "
+              "scenarios at once) and under the plan made for the base case alone (its investments fixed, flows "
+              "re-optimised in each scenario). The expected difference is the value of the stochastic solution.",
+    "Bottlenecks": "Binding capacities, policy rules and supply limits, ranked by what one more tonne would save "
+                   "a year, with how far that value holds (HiGHS ranging).",
+    "Flows": "Tonnes per year of each commodity on each route used, with the cost per tonne in its four parts.",
+    "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
+    "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
+    "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t); it holds "
+                "while capacity stays between valid from and valid to.",
+    "Routes": "Every route and commodity it may carry. Reduced cost: how much cheaper per tonne the route must "
+              "become before it is used; break-even cost: the cost per tonne at which it starts to be used. The "
+              "allocation stays the same while the route's cost stays within its cost range.",
+    "Demand": "Marginal cost: what one more tonne of demand at the market would cost (USD/t).",
+    "Supply": "Value of more supply: what one more tonne of export allowance would save (USD/t).",
+    "Investments": "Capacity the model chose to add (in a plan: in service in each year). Utilisation: of the "
+                   "capacity row it adds to, built capacity included. Capacity value: what a tonne of added capacity saves a year "
+                   "(the shadow price of the capacity it adds to). Reduced cost: for an option not built, how much "
+                   "its annualised cost must fall before it is built; for one built to its limit, minus what one "
+                   "more tonne of allowance would save.",
+    "Policies": "Saving per tonne relaxed: what allowing one more tonne through the rule's target (or one less "
+                "required) would save per year.",
+}
+
+
+
+def _summary_sheet(wb: Workbook, summary: pd.DataFrame) -> None:
+    ws = wb.create_sheet("Summary")
+    cells = Cells(ws)
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 68
+    ws.column_dimensions["C"].width = 10
+    ws.freeze_panes = "A2"
+    ws.append(cells.header(["item", "value", "unit"]))
+    fmt = {"USD/yr": "#,##0", "USD": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "s": "0.000",
+           "per year": "0.00%"}
+    right = Alignment(horizontal="right")
+    for item, value, unit in summary.itertuples(index=False):
+        if unit in fmt and isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.append([item, cells.styled(value, fmt[unit], alignment=right), unit])
+        else:
+            ws.append(cells.row([item, value, unit], [None] * 3))
+
+
+def _corridor_pivot(results: Results) -> tuple[pd.DataFrame, str]:
+    """Tonnes by corridor (rows) and commodity, or by year for a plan (base scenario)."""
+    c = results.corridors
+    if "scenario" in c.columns:
+        c = c[c["scenario"] == c["scenario"].iloc[0]] if len(c) else c
+    if "year" in c.columns:
+        overall = c[c["commodity"] == ALL]
+        pivot = overall.pivot_table(index="corridor", columns="year", values="tonnes_t", aggfunc="sum", fill_value=0.0)
+        order = overall.groupby("corridor")["tonnes_t"].sum().sort_values(ascending=False).index
+        return pivot.reindex(order).fillna(0.0), "Tonnes per year by corridor and year (t/yr)"
+    overall = c[c["commodity"] == ALL]
+    pivot = (c[c["commodity"] != ALL].pivot_table(index="corridor", columns="commodity", values="tonnes_t",
+                                                   aggfunc="sum", fill_value=0.0)
+             .reindex(overall["corridor"]).fillna(0.0))
+    return pivot, "Tonnes per year by corridor and commodity (t/yr)"
+
+
+def _corridors_sheet(wb: Workbook, results: Results) -> None:
+    """The Corridors table; below it, tonnes by corridor and commodity (or year); to the right,
+    bar charts of tonnes by corridor, all commodities, and stacked by commodity (clustered by
+    year for a plan)."""
+    ws, cells = wo_table(wb, "Corridors", results.corridors, SHEET_NOTES.get("Corridors"))
+    pivot, title = _corridor_pivot(results)
+    n = len(pivot)
+    if n == 0:
+        return
+    first = 4  # the table's header is row 3 (after the note); data from row 4
+    top = first + len(results.corridors) + 3
+    ws.append([])
+    ws.append([])
+    ws.append([cells.styled(title, font=Font(bold=True))])
+    table = pivot.reset_index()
+    ws.append(cells.header([str(col) for col in table.columns]))
+    for values in table.itertuples(index=False, name=None):
+        ws.append(cells.row(values, [None] + ["#,##0"] * (len(values) - 1)))
+    anchor = get_column_letter(max(len(table.columns), len(results.corridors.columns)) + 2)
+    plan = "year" in results.corridors.columns
+    if not plan:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Tonnes by corridor, all commodities"
+        chart.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=first + n - 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=first + n - 1))
+        bar_axes(chart)
+        chart.legend = None
+        ws.add_chart(chart, f"{anchor}3")
+    stacked = BarChart()
+    stacked.type = "bar"
+    if not plan:
+        stacked.grouping = "stacked"
+        stacked.overlap = 100
+    stacked.title = "Tonnes by corridor and year" if plan else "Tonnes by corridor and commodity"
+    stacked.add_data(Reference(ws, min_col=2, max_col=1 + pivot.shape[1], min_row=top, max_row=top + n),
+                     titles_from_data=True)
+    stacked.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + n))
+    bar_axes(stacked)
+    stacked.legend.position = "b"
+    ws.add_chart(stacked, f"{anchor}{3 if plan else 24}")
+
+
+
+def write_results(results: Results, path: Path, input_path: Path | None = None) -> Path:
+    """The result workbook a planner opens and forwards, written in openpyxl's write-only mode
+    (rows streamed to the file, memory flat in the number of rows). A Routes table longer than
+    the setting routes_sheet_rows is cut there; with routes_csv, every route goes to
+    <result>_routes.csv beside it."""
+    path = Path(path)
+    if input_path is not None and path.resolve() == Path(input_path).resolve():
+        raise OutputError(f"the output {path} is the input file; the input is never overwritten. "
+                          "Choose another output path with -o.")
+    routes, routes_note = results.routes, SHEET_NOTES["Routes"]
+    csv = path.with_name(path.stem + "_routes.csv")
+    if results.routes_csv:
+        with atomic_path(csv, forbidden=input_path) as tmp:
+            routes.to_csv(tmp, index=False)
+    if len(routes) > results.routes_sheet_rows:
+        used = routes["tonnes_t"] > 0
+        # The used routes in their order, then the unused ones by reduced cost (stable): only the
+        # positions are sorted, and only the rows kept are copied (a million routes, a few thousand kept).
+        rc = routes["reduced_cost_usd_per_t"].to_numpy()
+        unused = np.flatnonzero(~used.to_numpy())
+        keep = np.concatenate([np.flatnonzero(used.to_numpy()), unused[np.argsort(rc[unused], kind="stable")]])
+        routes = routes.iloc[keep[: results.routes_sheet_rows]]
+        where = (f"Every route is in {csv.name}, beside this workbook." if results.routes_csv else
+                 "For every route, set routes_csv to TRUE in Settings (or raise routes_sheet_rows).")
+        routes_note = (f"{len(routes):,} of {len(results.routes):,} routes: the ones used, then the unused ones "
+                       f"closest to being used (lowest reduced cost). {where} " + routes_note)
+    wb = Workbook(write_only=True)
+    try:
+        _summary_sheet(wb, results.summary_table())
+        for name, df in results.sheets().items():
+            if name == "Summary":
+                continue
+            if name == "Sources":
+                if len(df.columns):
+                    wo_table(wb, "Sources", df, labels=False)
+                else:
+                    wb.create_sheet("Sources")
+            elif name == "Corridors":
+                _corridors_sheet(wb, results)
+            elif name == "Routes":
+                wo_table(wb, name, routes, routes_note)
+            else:
+                wo_table(wb, name, df, SHEET_NOTES.get(name))
+        with atomic_path(path, forbidden=input_path) as tmp:
+            wb.save(tmp)
+    except BaseException:
+        _discard(wb)
+        raise
+    return path
+
+
+def _discard(wb: Workbook) -> None:
+    """Close the streams of a write-only workbook that will not be saved, quietly: left to the
+    garbage collector, each would print an lxml error on closing half-written XML."""
+    for ws in wb.worksheets:
+        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
+
+

@@ -1,0 +1,57 @@
+"""Every family of columns and rows of the LP, declared once.
+
+A family is one class below. Its docstring states the maths with its domain and units; `name`
+is its Pyomo component name (model/lp/statement/ states the same family as algebra, and
+tests/test_lp.py holds the two identical); `emit` adds its columns or rows for one case from the
+network; `label` says one of its rows or columns in words (explain, the infeasibility text and
+sweep tables all use it); `inputs` names the input columns that change its costs, bounds or
+coefficients, and `changes` says how (the live model applies exactly that, and
+tests/test_live.py checks every such cell against a fresh build).
+
+The single-period model is one case; a plan (model.plan) is one case per (scenario, year),
+whose columns and rows carry the case's position, linked by the Build columns they share.
+
+To add a family: declare it here (docstring with the maths, name, emit, label, inputs and
+changes), add it to CASE_FAMILIES (or to the shared families of the plan in
+model/lp/assemble.py), state it in model/lp/statement/, and test it (a hand-worked optimum, the
+identity with the Pyomo statement, and the live model on its input cells).
+"""
+
+from __future__ import annotations
+
+from __future__ import annotations
+
+from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient, ColumnBounds, ColumnCost, Family,
+                                    Structural)
+from model.lp.families.columns import Build, Flow, FlowCosts, Shipped, Unmet, Worst
+from model.lp.families.rows import (INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, BuildGrows, CapacityLimit,
+                                    DemandBalance, PolicyLimit, ShippedTotal, SupplyMax, SupplyMin, WorstCase)
+from model.network import Network
+
+__all__ = ["EQ", "GE", "LE", "INFEASIBLE", "SHARE_ROW", "SKIP", "TONNES_ROW", "Bound", "CaseLP", "Cell",
+           "Coefficient", "ColumnBounds", "ColumnCost", "Family", "FlowCosts", "Structural", "FAMILIES",
+           "CASE_FAMILIES", "NO_LP_EFFECT", "label"]
+
+FLOW, UNMET, SHIPPED, BUILD, WORST = Flow(), Unmet(), Shipped(), Build(), Worst()
+DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN = DemandBalance(), SupplyMax(), SupplyMin()
+CAPACITY_LIMIT, SHIPPED_TOTAL, POLICY_LIMIT = CapacityLimit(), ShippedTotal(), PolicyLimit()
+BUILD_GROWS, WORST_CASE = BuildGrows(), WorstCase()
+
+# Emitted in this order for each case: the order of the case's columns and rows in the LP (the
+# Build columns a capacity row needs are made when it first asks, in the single-period model).
+CASE_FAMILIES = (FLOW, UNMET, DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN, CAPACITY_LIMIT, SHIPPED, SHIPPED_TOTAL,
+                 POLICY_LIMIT)
+FAMILIES: dict[str, Family] = {f.name: f for f in (FLOW, UNMET, SHIPPED, BUILD, WORST, DEMAND_BALANCE, SUPPLY_MAX,
+                                                    SUPPLY_MIN, CAPACITY_LIMIT, SHIPPED_TOTAL, POLICY_LIMIT,
+                                                    BUILD_GROWS, WORST_CASE)}
+# Numeric input columns that change nothing in the LP (information, or plan-only settings that the
+# single-period model does not read). tests/test_live.py holds every numeric column to be declared
+# by a family above or listed here.
+NO_LP_EFFECT = (("Legs", "distance_km"), ("Nodes", "lat"), ("Nodes", "lon"), ("Investments", "first_year"),
+                ("Investments", "lead_time_years"), ("Settings", "routes_sheet_rows"),
+                ("Settings", "discount_rate"), ("Settings", "worst_case_weight"))
+
+
+def label(key, net: Network) -> str:
+    """A row or column (a RowKey or ColKey of model.lp.names) in words, from its case's network."""
+    return FAMILIES[key.family].label(net, key.index)

@@ -1,0 +1,125 @@
+"""What every family shares: the Family base, the case being assembled (CaseLP), the input cell
+(Cell) and what a changed cell does to the LP (Bound, Coefficient, ColumnBounds, ColumnCost,
+or Structural)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, ClassVar, NamedTuple
+
+from model.lp.arrays import LPArrays
+from model.network import Network
+from model.settings import Settings
+
+EQ, LE, GE = 0, 1, -1  # row senses: =, <=, >=
+
+
+# ---------------------------------------------------------------------- what a changed cell does
+
+class Bound(NamedTuple):
+    """Set the active bound of a row (the upper of a <= row, the lower of a >=, both of an =)."""
+
+    family: str
+    index: object
+    value: float
+
+
+class Coefficient(NamedTuple):
+    """Set the coefficient of column (col_family, col_index) in row (family, index)."""
+
+    family: str
+    index: object
+    col_family: str
+    col_index: object
+    value: float
+
+
+class ColumnBounds(NamedTuple):
+    family: str
+    index: object
+    lower: float
+    upper: float
+
+
+class ColumnCost(NamedTuple):
+    family: str
+    index: object
+    value: float
+
+
+class Structural(Exception):
+    """The change alters which rows or columns exist; rebuild instead of updating in place."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One numeric input cell: its sheet, the row number in the file, key, column, value."""
+
+    sheet: str
+    row: int
+    key: str
+    column: str
+    base: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.sheet}[{self.key}].{self.column}"
+
+    @property
+    def input(self) -> tuple[str, str]:
+        """(sheet, column) as the families' inputs name it; a setting is (Settings, its key)."""
+        return (self.sheet, self.key) if self.sheet == "Settings" else (self.sheet, self.column)
+
+
+# ---------------------------------------------------------------------- one case being assembled
+
+@dataclass
+class CaseLP:
+    """What the families need to emit one case's columns and rows."""
+
+    arrays: LPArrays
+    net: Network
+    settings: Settings
+    case: int | None  # position in the plan's cases; None for the single-period model
+    factor: float  # what one USD of this case's annual cost weighs in the objective
+    build_col: Callable[[str], int]  # option -> the column of its capacity in service in this case
+    first: int = 0  # column of the case's first Flow
+    unmet: dict[int, int] = field(default_factory=dict)  # demand row -> its Unmet column
+    shipped: dict[str, int] = field(default_factory=dict)  # commodity filter -> its Shipped column
+    cost_columns: list[int] = field(default_factory=list)  # columns of the case's annual cost terms
+
+    def row(self, family: Family, index, sense: int, cols, vals, rhs: float) -> None:
+        self.arrays.add_row(family.name, index, sense, cols, vals, rhs, self.case)
+
+
+class Family:
+    """A family of columns or rows (see the module docstring)."""
+
+    name: ClassVar[str]
+    inputs: ClassVar[tuple[tuple[str, str], ...]] = ()  # (sheet, column) that change it
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the docstring (the Pyomo component's doc)."""
+        return (cls.__doc__ or "").strip().splitlines()[0]
+
+    def emit(self, c: CaseLP) -> None:
+        raise NotImplementedError
+
+    def label(self, net: Network, index) -> str:
+        raise NotImplementedError
+
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+        """What setting `cell` to `value` changes in this family's rows or columns (in place), or
+        raise Structural. Only called for a cell of `inputs`. A change to a row that does not exist
+        is nothing (the row's presence never depends on the value unless Structural is raised); a
+        change to a column that does not exist is structural."""
+        return []
+
+
+def share_text(value: float) -> str:
+    return f"{value * 100:g}%"
+
+
+def tonnes_text(value: float) -> str:
+    return f"{value:,.0f} t"

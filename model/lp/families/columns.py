@@ -1,0 +1,216 @@
+"""The column families: Flow, Unmet, Shipped, Build and Worst."""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from model.lp.arrays import INF, LPArrays
+from model.lp.families.base import Cell, CaseLP, ColumnBounds, ColumnCost, Family
+from model.network import Network
+from model.network.costs import risk_usd_per_t, time_usd_per_t
+from model.settings import Settings
+
+class FlowCosts(NamedTuple):
+    """What a flow's cost per tonne is made of, per flow (arrays in flow order), and the rate."""
+
+    transport: np.ndarray
+    handling: np.ndarray
+    days: np.ndarray
+    risk_pct: np.ndarray
+    value: np.ndarray
+    rate: float
+
+    def parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(transport, handling, time, risk) USD per tonne of each flow: the cost formula of model.network."""
+        return (self.transport, self.handling, time_usd_per_t(self.value, self.rate, self.days),
+                risk_usd_per_t(self.value, self.risk_pct))
+
+    def total(self) -> np.ndarray:
+        transport, handling, time, risk = self.parts()
+        return transport + handling + time + risk
+
+
+class Flow(Family):
+    """Tonnes per year of commodity k on route r.
+
+    Flow[k,r] >= 0 for each commodity k and enabled route r that carries k's cargo class, starts
+    at an origin allowed for k and serves a demand row of k. Cost per tonne (USD/t):
+    transport + handling + time + risk (model.network), times the case's factor in a plan.
+    """
+
+    name = "Flow"
+    inputs = (("Legs", "cost_usd_per_t"), ("Legs", "transit_days"), ("Nodes", "handling_usd_per_t"),
+              ("Nodes", "dwell_days"), ("Tariffs", "cost_usd_per_t"), ("Commodities", "value_usd_per_t"),
+              ("Countries", "risk_premium_pct"), ("Settings", "carrying_cost_rate"))
+
+    def emit(self, c: CaseLP) -> None:
+        c.first = c.arrays.add_columns(self.name, c.net.flows, c.factor * c.net.cost_total, 0.0, INF, c.case)
+        c.cost_columns += range(c.first, c.first + len(c.net.flows))
+
+    def label(self, net: Network, index) -> str:
+        k, r = index
+        return f"{k} on route {r}"
+
+    @staticmethod
+    def base_costs(net: Network, settings: Settings) -> FlowCosts:
+        return FlowCosts(net.cost_array[:, 0].copy(), net.cost_array[:, 1].copy(), net.flow_days(),
+                         net.flow_risk_pct(), net.flow_value(), settings.carrying_cost_rate)
+
+    # The part of FlowCosts each input cell of `inputs` enters (a tariff on a node: handling).
+    PART = {("Legs", "cost_usd_per_t"): "transport", ("Nodes", "handling_usd_per_t"): "handling",
+            ("Legs", "transit_days"): "days", ("Nodes", "dwell_days"): "days",
+            ("Commodities", "value_usd_per_t"): "value", ("Countries", "risk_premium_pct"): "risk_pct",
+            ("Tariffs", "cost_usd_per_t"): "transport"}
+
+    @staticmethod
+    def effect(net: Network, cell: Cell, rec: dict | None) -> tuple[str, np.ndarray, np.ndarray]:
+        """What a cell of `inputs` (on input row rec; None for a setting) enters: (the part of
+        FlowCosts, the flows whose cost it enters, how many times each). Worked out once per cell."""
+        sheet, column = cell.input
+        if sheet == "Settings":
+            return "rate", np.zeros(0, dtype=np.int64), np.zeros(0)
+        part = Flow.PART[(sheet, column)]
+        if sheet in ("Legs", "Nodes", "Tariffs"):
+            element = f"{rec['from']}>{rec['to']}" if sheet == "Legs" else rec["node"] if sheet == "Nodes" \
+                else rec["element"]
+            if sheet == "Tariffs" and ">" not in element:
+                part = "handling"
+            per_flow = net.route_passes(element)[net.flow_route].astype(float)
+            if sheet == "Tariffs":
+                per_flow[net.flow_class() != rec["cargo_class"]] = 0.0
+            elif column in ("cost_usd_per_t", "handling_usd_per_t"):
+                # a class with a tariff on this element pays the tariff, not this cost
+                replaced = [c for e, c in net.tariffs if e == element]
+                if replaced:
+                    per_flow[np.isin(net.flow_class(), replaced)] = 0.0
+            idx = np.flatnonzero(per_flow)
+            return part, idx, per_flow[idx]
+        if sheet == "Commodities":
+            codes = {k: i for i, k in enumerate(net.commodity_class)}
+            idx = np.flatnonzero(net.flow_commodity == codes.get(rec["commodity"], -1))
+        else:  # Countries: a country's premium is charged once on each route passing it
+            on = np.array([rec["country"] in net.countries_of[r] for r in net.routes], dtype=bool)
+            idx = np.flatnonzero(on[net.flow_route]) if len(net.flow_route) else np.zeros(0, dtype=np.int64)
+        return part, idx, np.ones(len(idx))
+
+    @staticmethod
+    def shifted(costs: FlowCosts, effect: tuple[str, np.ndarray, np.ndarray], base: float, value: float) -> FlowCosts:
+        """The flow costs with a cell whose effect is given moved from its base value to value."""
+        part, idx, times = effect
+        if part == "rate":
+            return costs._replace(rate=value)
+        arr = getattr(costs, part).copy()
+        if part == "value":
+            arr[idx] = value
+        else:
+            arr[idx] += times * (value - base)
+        return costs._replace(**{part: arr})
+
+
+class Unmet(Family):
+    """Demanded tonnes per year not delivered, at the penalty.
+
+    Unmet[d] >= 0 for each demand row d, only when the setting unmet_penalty_usd_per_t is given;
+    cost unmet_penalty_usd_per_t (USD/t), times the case's factor in a plan.
+    """
+
+    name = "Unmet"
+    inputs = (("Settings", "unmet_penalty_usd_per_t"),)
+
+    def emit(self, c: CaseLP) -> None:
+        penalty = c.settings.unmet_penalty_usd_per_t
+        if penalty is None:
+            return
+        for d in c.net.demand_rows:
+            c.unmet[d.row] = j = c.arrays.add_column(self.name, d.row, c.factor * penalty, 0.0, INF, c.case)
+            c.cost_columns.append(j)
+
+    def label(self, net: Network, index) -> str:
+        return f"undelivered tonnes of Demand row {index}"
+
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+        return [ColumnCost(self.name, d.row, value) for d in net.demand_rows]
+
+
+class Shipped(Family):
+    """Tonnes a year shipped of each share rule's commodity filter, over all routes.
+
+    Shipped[f] >= 0 for each commodity filter f of a share rule that some flow matches ('*': every
+    commodity); defined by the row shipped_total[f]. Cost 0.
+    """
+
+    name = "Shipped"
+
+    def emit(self, c: CaseLP) -> None:
+        for p in c.net.policy_limits:
+            if p.is_share and p.filter_key not in c.shipped and len(c.net.policy_index(p)[1]):
+                c.shipped[p.filter_key] = c.arrays.add_column(self.name, p.filter_key, 0.0, 0.0, INF, c.case)
+
+    def label(self, net: Network, index) -> str:
+        return f"the tonnes shipped of {'every commodity' if index == '*' else index}"
+
+
+class Build(Family):
+    """Annual capacity added by investment option o (in a plan: in service in year y), t/yr.
+
+    0 <= Build[o] <= max_added_t[o]; 0 when the setting allow_investments is FALSE (its reduced
+    cost then still says what it would be worth); in a plan also 0 before first_year[o] +
+    lead_time_years[o]. Cost annualised_cost_usd_per_t[o] (USD/t per year), weighted and
+    discounted by year in a plan. Shared by every case of a plan.
+    """
+
+    name = "Build"
+    inputs = (("Investments", "max_added_t"), ("Investments", "annualised_cost_usd_per_t"))
+
+    def single(self, a: LPArrays, options, allow: bool) -> Callable[[str], int]:
+        """The single-period model's Build[o]: option -> its column, made when first asked for (a
+        capacity row asks as it is emitted; the options no row asks for are made last)."""
+        by_id, made = {o.option: o for o in options}, {}
+
+        def column(o: str) -> int:
+            if o not in made:
+                opt = by_id[o]
+                made[o] = a.add_column(self.name, o, opt.annualised_cost_usd_per_t, 0.0,
+                                       opt.max_added_t if allow else 0.0)
+            return made[o]
+
+        return column
+
+    def plan(self, a: LPArrays, plan) -> dict[tuple[str, int], int]:
+        """A plan's Build[o, y], shared by its cases: (option, year) -> column."""
+        allow = plan.data.settings.allow_investments
+        out = {}
+        for o in plan.options:
+            for per in plan.periods:
+                available = not plan.multi_year or o.in_service_from is None or per.index >= o.in_service_from
+                out[(o.option, per.index)] = a.add_column(
+                    self.name, (o.option, per.index), per.weight * per.discount * o.annualised_cost_usd_per_t,
+                    0.0, o.max_added_t if allow and available else 0.0)
+        return out
+
+    def label(self, net: Network, index) -> str:
+        o, year = index if isinstance(index, tuple) else (index, None)
+        return f"capacity added by option {o}" + (f" in service in {year}" if year else "")
+
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+        o = net.option_by_id[cell.key]
+        if cell.column == "max_added_t":
+            return [ColumnBounds(self.name, o.option, 0.0, value if settings.allow_investments else 0.0)]
+        return [ColumnCost(self.name, o.option, value)]
+
+
+class Worst(Family):
+    """The worst scenario's discounted cost in a robust plan, USD (free; only when
+    worst_case_weight > 0, with cost worst_case_weight)."""
+
+    name = "Worst"
+
+    def emit_plan(self, a: LPArrays, plan) -> int | None:
+        if plan.worst_case_weight <= 0:
+            return None
+        return a.add_column(self.name, None, plan.worst_case_weight, -INF, INF)
+
+    def label(self, net: Network, index) -> str:
+        return "the worst scenario's cost"

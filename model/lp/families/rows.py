@@ -1,0 +1,290 @@
+"""The row families: the rows of one case (demand, supply, capacity, shipped totals, policy rules)
+and the rows a plan's cases share (build_grows, worst_case)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.lp.arrays import LPArrays
+from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient, Family, Structural, share_text,
+                                    tonnes_text)
+from model.lp.families.columns import Shipped
+from model.network import Network, PolicyLimit as Limit
+from model.settings import Settings
+
+class DemandBalance(Family):
+    """Every demand row is met by its flows, or counted as unmet.
+
+    sum_{(k,r) serving d} Flow[k,r] + Unmet[d] = demand_t[d]      for d in DEMANDS
+    A flow serves d when k is d's commodity, r ends at d's market and starts at d's origin (any
+    origin when blank). Unmet exists only when a penalty is set.
+    Units: tonnes per year on both sides.
+    """
+
+    name = "demand_balance"
+    inputs = (("Demand", "demand_t"),)
+
+    def emit(self, c: CaseLP) -> None:
+        for d in c.net.demand_rows:
+            cols = c.net.demand_index(d.row) + c.first
+            if d.row in c.unmet:
+                cols = np.append(cols, c.unmet[d.row])
+            if len(cols):
+                c.row(self, d.row, EQ, cols, np.ones(len(cols)), d.demand_t)
+
+    def label(self, net: Network, index) -> str:
+        d = net.demand_by_row[index]
+        return (f"Demand row {d.row}: {tonnes_text(d.demand_t)} of {d.commodity} from {d.origin or 'any origin'} to "
+                f"{d.market} must be delivered")
+
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+        return [Bound(self.name, cell.row, value)]
+
+
+class SupplyMax(Family):
+    """An origin exports at most what it can supply.
+
+    sum_{r leaving origin(s)} Flow[commodity(s), r] <= max_t[s]      for s in SUPPLIES
+    (no row when no flow leaves the origin with the commodity).
+    Units: tonnes per year on both sides.
+    """
+
+    name = "supply_max"
+    inputs = (("Supply", "max_t"),)
+
+    def emit(self, c: CaseLP) -> None:
+        for s in c.net.supply_rows:
+            cols = c.net.supply_index(s) + c.first
+            if len(cols):
+                c.row(self, s.row, LE, cols, np.ones(len(cols)), s.max_t)
+
+    def label(self, net: Network, index) -> str:
+        s = net.supply_by_row[index]
+        return f"Supply row {s.row}: {s.commodity} from {s.origin}, at most {tonnes_text(s.max_t)}"
+
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+        return [Bound(self.name, cell.row, value)]
+
+
+class SupplyMin(Family):
+    """An origin exports at least its committed minimum.
+
+    sum_{r leaving origin(s)} Flow[commodity(s), r] >= min_t[s]      for s in SUPPLIES with min_t > 0
+    Units: tonnes per year on both sides.
+    """
+
+    name = "supply_min"
+    inputs = (("Supply", "min_t"),)
+
+    def emit(self, c: CaseLP) -> None:
+        for s in c.net.supply_rows:
+            if self.present(s.min_t):
+                cols = c.net.supply_index(s) + c.first
+                c.row(self, s.row, GE, cols, np.ones(len(cols)), s.min_t)
+
+    @staticmethod
+    def present(min_t: float) -> bool:
+        """A minimum of 0 is no row."""
+        return min_t > 0
+
+    def label(self, net: Network, index) -> str:
+        s = net.supply_by_row[index]
+        return f"Supply row {s.row}: {s.commodity} from {s.origin}, at least {tonnes_text(s.min_t)}"
+
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+        if self.present(value) != self.present(net.supply_by_row[cell.row].min_t):
+            raise Structural(cell.label)
+        return [Bound(self.name, cell.row, value)] if self.present(value) else []
+
+
+class CapacityLimit(Family):
+    """Throughput of a port, crossing or leg stays within its capacity, plus what is built.
+
+    sum_{(k,r): r passes e(c), class(k) in classes(c)} passes[r,e] * Flow[k,r] - sum_{o adding to c} Build[o]
+        <= capacity_t[c]
+    for c in CAPACITIES (rows of the Capacities sheet; blank class = every class; no row when no
+    flow passes). In a plan, Build[o] is Build[o, year]: the capacity in service that year.
+    passes[r,e] is how often route r passes element e (1 on any ordinary path).
+    Units: tonnes per year on both sides.
+    """
+
+    name = "capacity_limit"
+    inputs = (("Capacities", "capacity_t"),)
+
+    def emit(self, c: CaseLP) -> None:
+        users = c.net.capacity_index()
+        for cap in c.net.capacity_rows:
+            idx, passes = users[cap.row]
+            if not len(idx):
+                continue
+            builds = [c.build_col(o.option) for o in c.net.options_of(cap)]
+            c.row(self, cap.row, LE, np.concatenate([idx + c.first, np.array(builds, dtype=np.int64)]),
+                  np.concatenate([passes, np.full(len(builds), -1.0)]), cap.capacity_t)
+
+    def label(self, net: Network, index) -> str:
+        cap = net.capacity_by_row[index]
+        cls = f" ({cap.cargo_class} cargo)" if cap.cargo_class else ""
+        return f"Capacities row {cap.row}: {cap.element}{cls} handles at most {tonnes_text(cap.capacity_t)}"
+
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+        return [Bound(self.name, cell.row, value)]
+
+
+class ShippedTotal(Family):
+    """Shipped[f] is the tonnes shipped of commodity filter f, over all routes.
+
+    sum_{(k,r): k matches f} Flow[k,r] - Shipped[f] = 0      for f in SHARE_FILTERS
+    The T of a share rule (policy_limit): one column and one row per filter rather than every
+    flow of the filter in every share row (a rule with target '*' over ten corridors would
+    otherwise repeat all flows ten times).
+    Units: tonnes per year on both sides.
+    """
+
+    name = "shipped_total"
+
+    def emit(self, c: CaseLP) -> None:
+        done = set()
+        for p in c.net.policy_limits:
+            key = p.filter_key
+            if p.is_share and key in c.shipped and key not in done:
+                done.add(key)
+                total = c.net.policy_index(p)[1]
+                c.row(self, key, EQ, np.append(total + c.first, c.shipped[key]),
+                      np.append(np.ones(len(total)), -1.0), 0.0)
+
+    def label(self, net: Network, index) -> str:
+        return f"the total of {'every commodity' if index == '*' else index} shipped, which share rules bound"
+
+
+# How a policy limit is written, from its kind, value and how many flows it selects:
+SKIP, INFEASIBLE, SHARE_ROW, TONNES_ROW = "skip", "infeasible", "share", "tonnes"
+
+
+class PolicyLimit(Family):
+    """A share or tonnage limit on what passes a corridor, country, route, node or leg.
+
+    With S = sum of Flow[k,r] over r in the rule's scope target and k matching its commodity
+    filter, and T = Shipped[filter] (shipped_total):
+      max_share:  S - value * T <= 0        min_share:  value * T - S <= 0
+      max_t:      S <= value                min_t:      S >= value
+    for each (rule, target) in POLICY_LIMITS ('*' gives one target per name). No row when it
+    cannot bind (form() = SKIP).
+    Units: tonnes per year on both sides (value is a share 0-1 for share rules).
+    """
+
+    name = "policy_limit"
+    inputs = (("Policies", "value"),)
+
+    @staticmethod
+    def form(p: Limit, selected: int, total: int, value: float | None = None) -> str:
+        """SKIP (the rule holds whatever is shipped), INFEASIBLE (a tonnage minimum no flow can
+        count toward: validation reports it first), SHARE_ROW or TONNES_ROW."""
+        value = p.value if value is None else value
+        if p.is_share and not total:
+            return SKIP  # no flow of the filter at all: any share holds
+        if not selected:
+            if p.is_max or (p.is_share and value == 0) or (not p.is_share and value <= 0):
+                return SKIP  # nothing selected: the rule holds whatever is shipped
+            if not p.is_share:
+                return INFEASIBLE
+        return SHARE_ROW if p.is_share else TONNES_ROW
+
+    @staticmethod
+    def sign(p: Limit) -> float:
+        """+1 for a maximum, -1 for a minimum: the row is sign * (S - value T) <= 0."""
+        return 1.0 if p.is_max else -1.0
+
+    def emit(self, c: CaseLP) -> None:
+        for p in c.net.policy_limits:
+            selected, total = c.net.policy_index(p)
+            form = self.form(p, len(selected), len(total))
+            if form == SKIP:
+                continue
+            if form == INFEASIBLE:
+                raise ValueError(f"policy {p.rule} on {p.target} selects no flow")  # validation reports it first
+            if form == SHARE_ROW:
+                sign = self.sign(p)
+                c.row(self, (p.rule, p.target), LE, np.append(selected + c.first, c.shipped[p.filter_key]),
+                      np.append(np.full(len(selected), sign), -sign * p.value), 0.0)
+            else:
+                c.row(self, (p.rule, p.target), LE if p.is_max else GE, selected + c.first,
+                      np.ones(len(selected)), p.value)
+
+    def label(self, net: Network, index) -> str:
+        p = net.policy_by_key[index]
+        if p.is_share:
+            what = f"{'at most' if p.is_max else 'at least'} {share_text(p.value)} of"
+        else:
+            what = f"{'at most' if p.is_max else 'at least'} {tonnes_text(p.value)} of"
+        return (f"Policies row {p.row} ({p.rule}): {what} {p.commodity or 'all cargo'} through {p.scope} {p.target}"
+                + (" (share of all shipped)" if p.is_share else ""))
+
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+        out = []
+        for p in (q for q in net.policy_limits if q.row == cell.row):
+            selected, total = net.policy_index(p)
+            form = self.form(p, len(selected), len(total))
+            if self.form(p, len(selected), len(total), value) != form:
+                raise Structural(cell.label)
+            if form == SHARE_ROW:
+                out.append(Coefficient(self.name, (p.rule, p.target), Shipped.name, p.filter_key,
+                                       -self.sign(p) * value))
+            elif form == TONNES_ROW:
+                out.append(Bound(self.name, (p.rule, p.target), value))
+        return out
+
+
+# ---------------------------------------------------------------------- rows shared by a plan's cases
+
+class BuildGrows(Family):
+    """Capacity once built stays.
+
+    Build[o, y] - Build[o, previous year] >= 0      for each option o and each planned year y after the first
+    Units: tonnes per year on both sides.
+    """
+
+    name = "build_grows"
+
+    def emit_plan(self, a: LPArrays, plan, build: dict[tuple[str, int], int]) -> None:
+        years = [p.index for p in plan.periods]
+        for o in plan.options:
+            for before, year in zip(years, years[1:]):
+                a.add_row(self.name, (o.option, year), GE, [build[(o.option, year)], build[(o.option, before)]],
+                          [1.0, -1.0], 0.0)
+
+    def label(self, net: Network, index) -> str:
+        o, year = index
+        return f"option {o}'s capacity in {year} is at least what it had before"
+
+
+class WorstCase(Family):
+    """Worst is at least each scenario's weighted, discounted cost.
+
+    sum_y weight[y] * discount[y] * (annual_cost[s, y] + building[y]) - Worst <= 0      for s in SCENARIOS
+    (only when worst_case_weight > 0).
+    Units: USD on both sides.
+    """
+
+    name = "worst_case"
+
+    def emit_plan(self, a: LPArrays, plan, worst: int | None, cases: list[CaseLP],
+                  build: dict[tuple[str, int], int]) -> None:
+        """As Pyomo writes Worst >= cost_s: cost_s - Worst <= 0. A case's annual cost terms carry its
+        factor (probability x weight x discount) in the objective; here weight x discount only."""
+        if worst is None:
+            return
+        for s in plan.scenarios:
+            cols, vals = [worst], [-1.0]
+            for case, c in zip(plan.cases, cases):
+                if case.scenario != s:
+                    continue
+                scale = case.period.weight * case.period.discount / (case.factor or 1.0)
+                cols += c.cost_columns
+                vals += [a.cost[j] * scale for j in c.cost_columns]
+            for j in build.values():
+                cols.append(j)
+                vals.append(a.cost[j])
+            a.add_row(self.name, s, LE, cols, vals, 0.0)
+
+    def label(self, net: Network, index) -> str:
+        return f"the worst scenario's cost is at least scenario {index}'s"

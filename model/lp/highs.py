@@ -1,0 +1,308 @@
+"""Hand the LP to HiGHS and bring back primal and dual values, and HiGHS's own ranging.
+
+The highspy.Highs object is kept in the Solution: later analyses (ranging, the irreducible
+infeasible subset, in-place re-solves) work on the same live model. Values are kept as HiGHS's
+arrays with a map from each family's index to its position (model.lp.names), read through a
+View of one case: a plan's case as if it had been solved alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from model.errors import InputError, Problem
+from model.lp.families import BUILD
+from model.lp.names import RowKey, positions
+
+NAN = float("nan")
+
+# From this many columns HiGHS's presolve is switched off. On this model's path-flow LPs it
+# removes little and costs several times the solve itself, in time and in memory: at 1M flows
+# dual simplex takes 15.5 s and 750 MB with presolve, 6.8 s and 230 MB without (interior point
+# with crossover: 81 s); at 100k, 0.8 s against 0.2 s. Below it, HiGHS's defaults (its presolve
+# costs nothing there). Dual simplex at every size: it leaves the basis that duals and ranging
+# need. See benchmarks/README.md; --solver-option overrides either choice.
+PRESOLVE_OFF_FROM_COLUMNS = 50_000
+
+
+class ByIndex(Mapping):
+    """The values of one family by its index, read from an array of all columns (or rows),
+    divided by scale: one shared index -> position map per family instead of a dict of Python
+    floats per quantity. A 2-column array gives (low, high) pairs."""
+
+    __slots__ = ("pos", "arr", "scale")
+
+    def __init__(self, pos: Mapping, arr: np.ndarray, scale: float = 1.0):
+        self.pos, self.arr, self.scale = pos, arr, scale
+
+    def _at(self, j: int):
+        v = self.arr[j]
+        if self.arr.ndim == 2:
+            return (float(v[0]) / self.scale, float(v[1]) / self.scale)
+        return v.item() / self.scale if self.scale != 1.0 else v.item()
+
+    def __getitem__(self, key):
+        return self._at(self.pos[key])
+
+    def get(self, key, default=None):
+        j = self.pos.get(key)
+        return default if j is None else self._at(j)
+
+    def __iter__(self):
+        return iter(self.pos)
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+    def gather(self, idx: np.ndarray) -> np.ndarray:
+        """The values at positions idx of the array, divided by the scale."""
+        out = self.arr[idx]
+        return out / self.scale if self.scale != 1.0 else out
+
+    def items(self):
+        arr = self.arr.tolist()
+        if self.arr.ndim == 2:
+            return ((k, (arr[j][0] / self.scale, arr[j][1] / self.scale)) for k, j in self.pos.items())
+        return ((k, arr[j] / self.scale) for k, j in self.pos.items())
+
+
+@dataclass
+class Solution:
+    """The outcome of one solve: status, objective, and HiGHS's arrays with the keys of their
+    entries. Read a case's values through view()."""
+
+    status: str  # HiGHS model status in words, e.g. "Optimal"
+    optimal: bool
+    objective_usd: float
+    solver: str = ""
+    method: str = ""
+    seconds: float = 0.0  # HiGHS's own run time
+    highs: highspy.Highs | None = None  # the live model, for ranging and re-solves
+    rows: list[RowKey] = field(default_factory=list)
+    columns: Sequence = field(default_factory=list)  # ColKey of each column (model.lp.names.Names)
+    x: np.ndarray | None = None  # column values
+    rc: np.ndarray | None = None  # reduced costs
+    y: np.ndarray | None = None  # row duals
+    active: np.ndarray | None = None  # each row's active bound (the upper of a <= row, the lower of a >=)
+    senses: np.ndarray | None = None  # 1 (<=), -1 (>=), 0 (=) per row
+    # HiGHS ranging (simplex basis needed): (low, high) of each cost and each row bound over which
+    # the basis, so the allocation (costs) or the dual value (bounds), stays the same.
+    cost_ranges: np.ndarray | None = None  # columns x 2
+    bound_ranges: np.ndarray | None = None  # rows x 2
+    col_pos: dict = field(default_factory=dict)  # (family, case) -> index -> column
+    row_pos: dict = field(default_factory=dict)  # (family, case) -> index -> row
+
+    def view(self, case: int | None = None, factor: float = 1.0, year: int | None = None,
+             build_factor: float = 1.0) -> View:
+        """The solution of one case as if it had been solved alone: its own columns and rows by
+        family, the duals, reduced costs and cost ranges divided by the case's objective factor
+        (so they are USD per tonne in that year's money), and Build as the capacity in service in
+        its year (year given for a plan; its reduced cost divided by build_factor)."""
+        return View(self, case, factor, year, build_factor)
+
+    def row_of(self, family: str, index, case: int | None = None) -> int | None:
+        """The HiGHS row of a family's row, or None if the row was not made."""
+        pos = self.row_pos.get((family, case))
+        return None if pos is None else pos.get(index)
+
+    def col_of(self, family: str, index, case: int | None = None) -> int | None:
+        pos = self.col_pos.get((family, case))
+        return None if pos is None else pos.get(index)
+
+
+class View:
+    """One case's values by family: values[family][index] and the accessors below, as a solve of
+    that case alone would give them."""
+
+    def __init__(self, sol: Solution, case: int | None, factor: float, year: int | None, build_factor: float):
+        self.solution = sol
+        self.status, self.optimal, self.objective_usd = sol.status, sol.optimal, sol.objective_usd
+        self.solver, self.method, self.seconds = sol.solver, sol.method, sol.seconds
+        factor = factor or 1.0
+        self.values, self.reduced_costs, self.cost_ranges = {}, {}, {}
+        self.duals, self.senses, self.rhs, self.bound_ranges = {}, {}, {}, {}
+        if not sol.optimal:
+            return
+        for (family, c), pos in sol.col_pos.items():
+            if c == case:
+                self.values[family] = ByIndex(pos, sol.x)
+                self.reduced_costs[family] = ByIndex(pos, sol.rc, factor)
+                if sol.cost_ranges is not None:
+                    self.cost_ranges[family] = ByIndex(pos, sol.cost_ranges, factor)
+        for (family, c), pos in sol.row_pos.items():
+            if c == case:
+                self.duals[family] = ByIndex(pos, sol.y, factor)
+                self.senses[family] = ByIndex(pos, sol.senses)
+                self.rhs[family] = ByIndex(pos, sol.active)
+                if sol.bound_ranges is not None:
+                    self.bound_ranges[family] = ByIndex(pos, sol.bound_ranges)
+        shared = sol.col_pos.get((BUILD.name, None))
+        if year is not None and shared is not None:  # a plan: Build[o, y] in service in this case's year
+            mine = {o: j for (o, yy), j in shared.items() if yy == year}
+            self.values[BUILD.name] = ByIndex(mine, sol.x)
+            self.reduced_costs[BUILD.name] = ByIndex(mine, sol.rc, build_factor or 1.0)
+
+    def value(self, family: str, index) -> float:
+        return self.values.get(family, {}).get(index, 0.0)
+
+    def dual(self, family: str, index) -> float:
+        return self.duals.get(family, {}).get(index, 0.0)
+
+    def cost_range(self, family: str, index) -> tuple[float, float]:
+        return self.cost_ranges.get(family, {}).get(index, (NAN, NAN))
+
+    def bound_range(self, family: str, index) -> tuple[float, float]:
+        return self.bound_ranges.get(family, {}).get(index, (NAN, NAN))
+
+    def headroom(self, family: str, index) -> float:
+        """How far the row can be relaxed (a <= bound raised, a >= bound lowered) with its dual
+        value unchanged; nan without ranging."""
+        sense = self.senses.get(family, {}).get(index, 0)
+        lo, hi = self.bound_range(family, index)
+        rhs = self.rhs.get(family, {}).get(index, NAN)
+        return hi - rhs if sense == 1 else rhs - lo if sense == -1 else NAN
+
+    def relaxation_value(self, family: str, index) -> float:
+        """USD a year saved if the row allowed one more unit (a <= row's bound raised by one, a >=
+        row's lowered by one); 0 for a row that was not made."""
+        sense = self.senses.get(family, {}).get(index, 0)
+        return -sense * self.dual(family, index) + 0.0
+
+
+@contextlib.contextmanager
+def _quiet_stdout(quiet: bool):
+    """Silence the C library's stdout: highspy prints its banner while constructing,
+    before output_flag can be set (ERGO-Code/HiGHS issue #2749)."""
+    if not quiet:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def solver_options(texts: list[str]) -> dict[str, object]:
+    """--solver-option KEY=VALUE texts as HiGHS options: a value is an int, a float, true/false or text."""
+    options = {}
+    for text in texts:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip():
+            raise InputError("--solver-option", [Problem(
+                f"'{text}' is not of the form KEY=VALUE", "Write for example --solver-option solver=ipm.")])
+        options[key.strip()] = _typed_option(value.strip())
+    return options
+
+
+def _typed_option(value: str):
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value.lower() == "true" if value.lower() in ("true", "false") else value
+
+
+def load_highs(lp, verbose: bool = False, options: dict | None = None) -> highspy.Highs:
+    """A new highspy.Highs holding the LP, with the user's options (--solver-option) applied over
+    the defaults chosen by size."""
+    with _quiet_stdout(not verbose):
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(verbose))
+    chosen = {"presolve": "off"} if lp.num_col_ >= PRESOLVE_OFF_FROM_COLUMNS else {}
+    for key, value in {**chosen, **(options or {})}.items():
+        try:
+            status = h.setOptionValue(key, value)
+        except Exception:  # highspy raises on a value of the wrong type
+            status = None
+        if status != highspy.HighsStatus.kOk:
+            raise InputError("--solver-option", [Problem(
+                f"HiGHS does not accept option {key}={value!r}",
+                "See the HiGHS options list (e.g. solver=ipm, presolve=off, time_limit=60).")])
+    h.passModel(lp)
+    return h
+
+
+def solve_lp(h: highspy.Highs, rows: list[RowKey], columns: Sequence, row_bounds: tuple[np.ndarray, np.ndarray],
+             ranging: bool = True, phases=None) -> Solution:
+    """Run HiGHS on the loaded LP; read the solution only when HiGHS reports an optimum. With
+    ranging (and a simplex basis), also HiGHS's cost and bound ranging. row_bounds: the LP's
+    (row_lower, row_upper), for the active bound of each row. phases (model.progress) is told
+    when HiGHS starts and when it is done."""
+    if phases is not None:
+        phases("solving")
+    start = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - start
+    if phases is not None:
+        phases("results")
+    status = h.getModelStatus()
+    sol = Solution(status=h.modelStatusToString(status), optimal=status == highspy.HighsModelStatus.kOptimal,
+                   objective_usd=NAN, solver=f"HiGHS {h.version()}", method=_method(h), seconds=seconds,
+                   highs=h, rows=rows, columns=columns)
+    if not sol.optimal:
+        return sol
+    sol.objective_usd = h.getInfo().objective_function_value
+    s = h.getSolution()
+    sol.x = np.asarray(s.col_value, dtype=float)
+    sol.rc = np.asarray(s.col_dual, dtype=float)
+    sol.y = np.asarray(s.row_dual, dtype=float)
+    sol.senses = np.fromiter((r.sense for r in rows), dtype=np.int8, count=len(rows))
+    lo, up = row_bounds
+    sol.active = np.where(sol.senses == 1, up, lo)
+    sol.col_pos = positions(columns)
+    sol.row_pos = positions(rows)
+    if ranging:
+        read_ranging(sol)
+    return sol
+
+
+def read_ranging(sol: Solution) -> bool:
+    """Fill sol.cost_ranges and sol.bound_ranges from HiGHS's ranging; False without a basis.
+
+    For a column: [low, high] of its cost over which the optimal basis (the allocation) stays;
+    for an unused column low is its break-even cost. For a row: [low, high] of its bound (the
+    upper bound of a <= row, the lower of a >=, the right-hand side of an =) over which its
+    dual value stays the same."""
+    h = sol.highs
+    if not h.getBasis().valid:
+        return False
+    status, rg = h.getRanging()
+    if status != highspy.HighsStatus.kOk:
+        return False
+    sol.cost_ranges = np.column_stack([np.asarray(rg.col_cost_dn.value_, dtype=float),
+                                       np.asarray(rg.col_cost_up.value_, dtype=float)])
+    sol.bound_ranges = np.column_stack([np.asarray(rg.row_bound_dn.value_, dtype=float),
+                                        np.asarray(rg.row_bound_up.value_, dtype=float)])
+    return True
+
+
+def _method(h: highspy.Highs) -> str:
+    """Which algorithm HiGHS actually ran, from its iteration counts."""
+    info = h.getInfo()
+    if info.ipm_iteration_count > 0:
+        return "interior point" + (" with crossover" if info.crossover_iteration_count > 0 else "")
+    if info.simplex_iteration_count > 0:
+        # simplex_strategy: 0 choose (dual), 1-3 dual variants, 4 primal
+        method = "primal simplex" if option(h, "simplex_strategy") == 4 else "dual simplex"
+        return method + (" (presolve off)" if option(h, "presolve") == "off" else "")
+    return "presolve (no iterations)"
+
+
+def option(h: highspy.Highs, name: str):
+    """An option's value; highspy returns (status, value) in some versions."""
+    value = h.getOptionValue(name)
+    return value[1] if isinstance(value, tuple) else value

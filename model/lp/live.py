@@ -1,0 +1,254 @@
+"""A solved single-period model kept live in HiGHS, re-solved for changed input cells without rebuilding.
+
+What a cell changes is what its family declares (model.lp.families: `inputs`, and `changes` or,
+for flow costs, Flow.effect): resolved once per cell, applied absolutely from the base model at
+each point (costs recomputed from their base values in a fixed order, bounds and coefficients
+set to their new values), then HiGHS re-solves from the base solution's basis. So a point's
+answer depends only on the point, never on the points solved before it.
+
+A cell that would change which rows or columns exist (a supply minimum appearing, a penalty on a
+model without unmet-demand variables) raises Structural, and the caller rebuilds that point from
+the data (model.analysis.sweep).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import highspy
+import numpy as np
+
+from model.data import CorridorData
+from model.lp.families import (CAPACITY_LIMIT, FAMILIES, FLOW, NO_LP_EFFECT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN,
+                               UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost, Structural, label)
+from model.lp.highs import Solution
+from model.network import Network
+
+__all__ = ["LiveModel", "Structural"]
+
+
+class LiveModel:
+    """The single-period model of (data, net), solved as sol, ready for re-solves."""
+
+    def __init__(self, data: CorridorData, net: Network, sol: Solution):
+        self.data, self.net, self.solution = data, net, sol
+        self.h = h = sol.highs
+        self.columns, self.rows = sol.columns, sol.rows
+        flows = sol.col_pos[(FLOW.name, None)]
+        self.flow_cols = np.array([flows[f] for f in net.flows], dtype=np.int64) if len(net.flows) else \
+            np.zeros(0, dtype=np.int64)
+        unmet = sol.col_pos.get((UNMET.name, None), {})
+        self.unmet_cols = np.array(sorted(unmet.values()), dtype=np.int64)
+        self.unmet_row = {j: row for row, j in unmet.items()}
+        lp = h.getLp()
+        self.base_cost = np.array(lp.col_cost_, dtype=float)
+        self.base_col_lower = np.array(lp.col_lower_, dtype=float)
+        self.base_col_upper = np.array(lp.col_upper_, dtype=float)
+        self.base_row_lower = np.array(lp.row_lower_, dtype=float)
+        self.base_row_upper = np.array(lp.row_upper_, dtype=float)
+        self.base_flow_costs = FLOW.base_costs(net, data.settings)
+        if np.max(np.abs(self.base_flow_costs.total() - self.base_cost[self.flow_cols]), initial=0.0) > 1e-7:
+            raise RuntimeError("live model: recomputed flow costs differ from the HiGHS model")  # a bug, not input
+        self.base_basis = h.getBasis()
+        h.setOptionValue("presolve", "off")  # re-solves start from the base basis
+        self._plans: dict[Cell, tuple] = {}
+        self._coef: dict[tuple[int, int], float] = {}  # coefficients changed from the base, as in HiGHS now
+        self._base_coef: dict[tuple[int, int], float] = {}
+        self.touched_cols: set[int] = set()
+        self.touched_rows: set[int] = set()
+        self.touched_bounds: set[int] = set()
+        self._prepare_extraction()
+
+    # ------------------------------------------------------------------ what a cell changes
+    def _record(self, cell: Cell) -> dict | None:
+        if cell.sheet == "Settings":
+            return None
+        df = self.data.tables[cell.sheet]
+        return df.loc[df["_row"] == cell.row].iloc[0].to_dict()
+
+    def _plan(self, cell: Cell) -> tuple:
+        """('flow', effect) for a cell of flow costs, ('families', [families]) for the others,
+        ('none',) for a cell that changes nothing in the LP; resolved once per cell."""
+        plan = self._plans.get(cell)
+        if plan is None:
+            where = cell.input
+            if where in FLOW.inputs:
+                plan = ("flow", FLOW.effect(self.net, cell, self._record(cell)))
+            else:
+                families = [f for f in FAMILIES.values() if where in f.inputs]
+                if not families and where not in NO_LP_EFFECT:
+                    raise Structural(cell.label)  # not declared by any family: rebuild, never guess
+                plan = ("families", families) if families else ("none",)
+            self._plans[cell] = plan
+        return plan
+
+    def apply(self, values: dict[Cell, float]) -> None:
+        """Set the model to the base model with these cells changed (absolutely, in a fixed order)."""
+        costs = self.base_flow_costs
+        cost = self.base_cost.copy()
+        col_lower, col_upper = self.base_col_lower.copy(), self.base_col_upper.copy()
+        lower, upper = self.base_row_lower.copy(), self.base_row_upper.copy()
+        coef: dict[tuple[int, int], float] = {}
+        cols_changed: set[int] = set()
+        bounds_changed: set[int] = set()
+        rows_changed: set[int] = set()
+        flows_repriced = False
+        for cell in sorted(values, key=lambda c: (c.sheet, c.row, c.column)):
+            value = values[cell]
+            plan = self._plan(cell)
+            if plan[0] == "flow":
+                costs = FLOW.shifted(costs, plan[1], cell.base, value)
+                flows_repriced = True
+            elif plan[0] == "families":
+                for family in plan[1]:
+                    for change in family.changes(self.net, self.data.settings, cell, value):
+                        self._change(change, cost, col_lower, col_upper, lower, upper, coef,
+                                     cols_changed, bounds_changed, rows_changed)
+        if flows_repriced:
+            cost[self.flow_cols] = costs.total()
+            cols_changed.update(self.flow_cols.tolist())
+        self._flow_costs = costs
+        self._push(cost, col_lower, col_upper, lower, upper, coef, cols_changed, bounds_changed, rows_changed)
+        self.current_costs, self.current_bounds = cost, (lower, upper)
+        self.current_col_bounds = (col_lower, col_upper)
+
+    def _change(self, change, cost, col_lower, col_upper, lower, upper, coef, cols, bounds, rows) -> None:
+        sol = self.solution
+        if isinstance(change, Bound):
+            i = sol.row_of(change.family, change.index)
+            if i is None:
+                return  # the row was not made: it limits nothing, and a fresh build would not make it
+            sense = self.rows[i].sense
+            if sense in (0, -1):
+                lower[i] = change.value
+            if sense in (0, 1):
+                upper[i] = change.value
+            rows.add(i)
+        elif isinstance(change, Coefficient):
+            i, j = sol.row_of(change.family, change.index), sol.col_of(change.col_family, change.col_index)
+            if i is not None and j is not None:
+                coef[(i, j)] = change.value
+        else:
+            j = sol.col_of(change.family, change.index)
+            if j is None:
+                raise Structural(f"{change.family}[{change.index}]")  # the column does not exist
+            if isinstance(change, ColumnCost):
+                cost[j] = change.value
+                cols.add(j)
+            elif isinstance(change, ColumnBounds):
+                col_lower[j], col_upper[j] = change.lower, change.upper
+                bounds.add(j)
+
+    def _push(self, cost, col_lower, col_upper, lower, upper, coef, cols, bounds, rows) -> None:
+        """Hand HiGHS what differs from what it holds: this point's changes and the last point's."""
+        h = self.h
+        cols, bounds, rows = cols | self.touched_cols, bounds | self.touched_bounds, rows | self.touched_rows
+        if cols:
+            idx = np.fromiter(sorted(cols), dtype=np.int32, count=len(cols))
+            h.changeColsCost(len(idx), idx, cost[idx])
+        if bounds:
+            idx = np.fromiter(sorted(bounds), dtype=np.int32, count=len(bounds))
+            h.changeColsBounds(len(idx), idx, col_lower[idx], col_upper[idx])
+        if rows:
+            idx = np.fromiter(sorted(rows), dtype=np.int32, count=len(rows))
+            h.changeRowsBounds(len(idx), idx, lower[idx], upper[idx])
+        for (i, j) in set(self._coef) - set(coef):  # back to the base coefficient
+            h.changeCoeff(int(i), int(j), float(self._base_coef[(i, j)]))
+        for (i, j), v in coef.items():
+            if (i, j) not in self._base_coef:
+                self._base_coef[(i, j)] = self._coefficient(i, j)
+            if self._coef.get((i, j)) != v:
+                h.changeCoeff(int(i), int(j), float(v))
+        self._coef = coef
+        self.touched_cols, self.touched_bounds, self.touched_rows = cols, bounds, rows
+
+    def _coefficient(self, i: int, j: int) -> float:
+        """The base model's coefficient of column j in row i (read before it is first changed)."""
+        _, _, index, value = self.h.getColsEntries(1, np.array([j], dtype=np.int32))
+        hit = np.flatnonzero(np.asarray(index) == i)
+        return float(np.asarray(value)[hit[0]]) if len(hit) else 0.0
+
+    # ------------------------------------------------------------------ solve and extract
+    def _prepare_extraction(self) -> None:
+        net = self.net
+        flows = net.flows
+        self.corridors = sorted({net.routes[r].corridor for _, r in flows})
+        self.route_names = sorted({r for _, r in flows})
+        self.route_names_array = np.array(self.route_names, dtype=object)
+        self.countries = sorted({g for _, r in flows for g in net.countries_of[r]})
+        corridor_ix = {c: i for i, c in enumerate(self.corridors)}
+        route_ix = {r: i for i, r in enumerate(self.route_names)}
+        country_ix = {g: i for i, g in enumerate(self.countries)}
+        n = len(self.columns)
+        self.is_flow = np.zeros(n, dtype=bool)
+        self.is_flow[self.flow_cols] = True
+        # Per column (columns that are not flows carry no tonnes: their x is zeroed before these are used)
+        self.corridor_of_col = np.zeros(n, dtype=int)
+        self.corridor_of_col[self.flow_cols] = [corridor_ix[net.routes[r].corridor] for _, r in flows]
+        self.route_of_col = np.zeros(n, dtype=int)
+        self.route_of_col[self.flow_cols] = [route_ix[r] for _, r in flows]
+        rows, cols = [], []
+        for k, (_, r) in enumerate(flows):
+            for g in net.countries_of[r]:
+                rows.append(country_ix[g])
+                cols.append(k)
+        self.country_matrix = np.zeros((len(self.countries), n))
+        self.country_matrix[rows, self.flow_cols[cols]] = 1.0
+        demand = {d.row: d.commodity for d in net.demand_rows}
+        self.unmet_commodity = {j: demand[row] for j, row in self.unmet_row.items()}
+        binding = {f.name for f in (CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN)}
+        self.row_labels = {i: label(key, net) for i, key in enumerate(self.rows) if key.family in binding}
+
+    def solve(self) -> dict:
+        """Re-solve from the base basis and summarise the point."""
+        h = self.h
+        h.setBasis(self.base_basis)
+        start = time.perf_counter()
+        h.run()
+        seconds = time.perf_counter() - start
+        status = h.getModelStatus()
+        out = {"status": h.modelStatusToString(status), "solve_seconds": seconds}
+        if status != highspy.HighsModelStatus.kOptimal:
+            return out
+        s = h.getSolution()
+        x = np.array(s.col_value)
+        y = np.array(s.row_dual)
+        c = getattr(self, "current_costs", self.base_cost)
+        costs = self._current_flow_costs()
+        xf = np.where(self.is_flow & (x > 1e-9), x, 0.0)  # flow tonnes; other columns and round-off zeroed
+        xk = xf[self.flow_cols]
+        unmet = float(x[self.unmet_cols].sum()) if len(self.unmet_cols) else 0.0
+        penalty = float(c[self.unmet_cols[0]]) if len(self.unmet_cols) else 0.0
+        route_t = np.bincount(self.route_of_col, xf, len(self.route_names))
+        used = np.flatnonzero(route_t > 1e-6)
+        parts = costs.parts()
+        out.update({
+            "objective_usd": float(c @ x),
+            "transport_usd": float(parts[0] @ xk),
+            "handling_usd": float(parts[1] @ xk),
+            "time_usd": float(parts[2] @ xk),
+            "risk_usd": float(parts[3] @ xk),
+            "unmet_penalty_usd": penalty * unmet,
+            "shipped_t": float(xf.sum()),
+            "unmet_t": unmet,
+            "corridor": dict(zip(self.corridors, np.bincount(self.corridor_of_col, xf, len(self.corridors)).tolist())),
+            "country": dict(zip(self.countries, (self.country_matrix @ xf).tolist())),
+            "route": dict(zip(self.route_names_array[used].tolist(), route_t[used].tolist())),
+            "binding": sorted(self.row_labels[i] for i in np.flatnonzero(np.abs(y) > 1e-7).tolist()
+                              if i in self.row_labels),
+        })
+        if len(self.unmet_cols):
+            by = defaultdict(float)
+            for j in self.unmet_cols.tolist():
+                by[self.unmet_commodity[j]] += float(x[j])
+            out["unmet_by_commodity"] = {k: v for k, v in by.items() if v > 1e-6}
+        self.last_x, self.last_y = x, y
+        return out
+
+    def _current_flow_costs(self):
+        return getattr(self, "_flow_costs", self.base_flow_costs)
+
+    def solve_point(self, values: dict[Cell, float]) -> dict:
+        self.apply(values)
+        return self.solve()

@@ -1,0 +1,59 @@
+"""The LP stated in Pyomo: the readable algebra of model/lp/families.py.
+
+build_model(data, net) is the single-period model; build_plan(plan) one block per case of a plan,
+linked by the investments Build[o, y] they share. Each module adds its own components: flows.py
+(Flow, Unmet, demand and supply rows), investments.py (Build), capacity.py, policies.py (Shipped
+and the rules), costs.py (the objective). Each component is named as its family and carries its
+family's first docstring line as doc; the maths are the family's docstring. The Network
+(model.network) is attached as m.net so every rule reads the same derived facts.
+`corridor solve --builder pyomo` solves through this statement (model.lp.statement.compile);
+tests/test_lp.py holds it identical to the assembled LP.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from model.data import CorridorData
+from model.lp.statement.capacity import add_capacity
+from model.lp.statement.costs import add_cost_params, add_costs, add_plan_costs, annual_cost
+from model.lp.statement.flows import add_flows
+from model.lp.statement.investments import add_investments, add_plan_investments
+from model.lp.statement.policies import add_policies
+from model.network import Network
+
+
+def build_model(data: CorridorData, net: Network) -> pyo.ConcreteModel:
+    """The single-period corridor allocation LP for validated data."""
+    m = pyo.ConcreteModel(name=data.scenario_name)
+    m.net = net
+    add_flows(m, data)
+    add_investments(m, data)
+    add_capacity(m)
+    add_policies(m)
+    add_costs(m, data)
+    return m
+
+
+def build_plan(plan) -> pyo.ConcreteModel:
+    """The LP of a plan of several years and/or scenarios (model.plan): one block per case
+    (m.case[i], with the single-period flows, capacity and policy rows of that case's data),
+    linked by the investments Build[o, y] that all cases share."""
+    m = pyo.ConcreteModel(name=plan.data.scenario_name)
+    m.plan = plan
+    add_plan_investments(m, plan)
+
+    def case(b, i):
+        c = plan.cases[i]
+        b.net = c.net
+        add_flows(b, c.data)
+        b.in_service = {o: m.Build[o, c.period.index] for o in m.OPTIONS}
+        b.options_of = {r.row: [o.option for o in c.net.options_of(r)] for r in c.net.capacity_rows}
+        add_capacity(b)
+        add_policies(b)
+        add_cost_params(b, c.data)
+        b.annual_cost = pyo.Expression(rule=annual_cost, doc=annual_cost.__doc__.splitlines()[0])
+
+    m.case = pyo.Block(range(len(plan.cases)), rule=case, doc="One block per (scenario, year) of the plan")
+    add_plan_costs(m)
+    return m

@@ -1,0 +1,90 @@
+"""The objective: the annual cost of moving the cargo, plus undelivered tonnes."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from model.data import CorridorData
+from model.lp.families import WORST, WORST_CASE
+
+
+def total_cost(m):
+    """Least annual cost of delivering the demand.
+
+    min  sum_{(k,r) in FLOWS} cost_usd_per_t[k,r] * Flow[k,r]  +  unmet_penalty_usd_per_t * sum_d Unmet[d]
+         + sum_{o in OPTIONS} annualised_cost_usd_per_t[o] * Build[o]
+    cost_usd_per_t[k,r] = transport + handling + time + risk (network.CostParts):
+      transport = sum over legs of the leg cost (class tariff where given)
+      handling  = sum over nodes of the handling cost (class tariff where given)
+      time      = value_k * carrying_cost_rate * (transit days + dwell days) / 365
+      risk      = value_k * sum over the route's distinct countries of risk_premium_pct / 100
+    Units: USD per year.
+    """
+    shipping = sum(m.cost_usd_per_t[f] * m.Flow[f] for f in m.FLOWS)
+    building = sum(m.annualised_cost_usd_per_t[o] * m.Build[o] for o in m.OPTIONS)
+    if m.has_unmet:
+        return shipping + building + m.unmet_penalty_usd_per_t * sum(m.Unmet[d] for d in m.DEMANDS)
+    return shipping + building
+
+
+def annual_cost(b):
+    """One case's cost of moving the cargo in its year (USD/yr), before investments:
+    sum_{(k,r)} cost_usd_per_t[k,r] * Flow[k,r] + unmet_penalty_usd_per_t * sum_d Unmet[d]."""
+    shipping = sum(b.cost_usd_per_t[f] * b.Flow[f] for f in b.FLOWS)
+    if b.has_unmet:
+        return shipping + b.unmet_penalty_usd_per_t * sum(b.Unmet[d] for d in b.DEMANDS)
+    return shipping
+
+
+def add_cost_params(m, data: CorridorData) -> None:
+    net = m.net
+    m.cost_usd_per_t = pyo.Param(m.FLOWS, initialize={f: net.cost[f].total for f in net.flows},
+                                 doc="Cost of one tonne of k on route r, USD/t")
+    if m.has_unmet:
+        m.unmet_penalty_usd_per_t = pyo.Param(initialize=data.settings.unmet_penalty_usd_per_t,
+                                              doc="Cost of an undelivered tonne, USD/t")
+
+
+def add_costs(m, data: CorridorData) -> None:
+    add_cost_params(m, data)
+    m.total_cost = pyo.Objective(rule=total_cost, sense=pyo.minimize, doc=total_cost.__doc__.splitlines()[0])
+
+
+def plan_cost(m):
+    """Least expected, discounted cost of a plan of several years and/or scenarios.
+
+    min  sum_{cases i} factor[i] * annual_cost[i]
+         + sum_y weight[y] * discount[y] * sum_o annualised_cost_usd_per_t[o] * Build[o, y]
+         + worst_case_weight * Worst
+    factor[i] = probability(scenario of i) * weight(year of i) * discount(year of i),
+    discount[y] = 1 / (1 + discount_rate) ** (y - first year); probabilities add up to 1.
+    Worst >= each scenario's discounted cost (worst_case rows), only when worst_case_weight > 0.
+    Units: USD (discounted to the first year).
+    """
+    plan = m.plan
+    cases = sum(c.factor * m.case[i].annual_cost for i, c in enumerate(plan.cases))
+    return cases + sum(m.building[y] for y in m.YEARS) + (
+        plan.worst_case_weight * m.Worst if plan.worst_case_weight > 0 else 0)
+
+
+def add_plan_costs(m) -> None:
+    plan = m.plan
+    factor = {p.index: p.weight * p.discount for p in plan.periods}
+
+    def building(m, y):
+        """Discounted cost of the capacity in service in year y, USD."""
+        return factor[y] * sum(m.annualised_cost_usd_per_t[o] * m.Build[o, y] for o in m.OPTIONS)
+
+    m.building = pyo.Expression(m.YEARS, rule=building, doc=building.__doc__)
+    if plan.worst_case_weight > 0:
+        m.Worst = pyo.Var(doc=WORST.summary())
+        m.SCENARIOS = pyo.Set(initialize=plan.scenarios, ordered=True)
+
+        def worst_case(m, s):
+            """Worst >= sum over the years of scenario s: weight * discount * (annual cost + building)."""
+            mine = [(i, c) for i, c in enumerate(plan.cases) if c.scenario == s]
+            return m.Worst >= sum(c.period.weight * c.period.discount * m.case[i].annual_cost for i, c in mine) \
+                + sum(m.building[y] for y in m.YEARS)
+
+        m.worst_case = pyo.Constraint(m.SCENARIOS, rule=worst_case, doc=WORST_CASE.summary())
+    m.total_cost = pyo.Objective(rule=plan_cost, sense=pyo.minimize, doc=plan_cost.__doc__.splitlines()[0])

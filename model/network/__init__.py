@@ -1,0 +1,341 @@
+"""Derived, solver-free facts about a valid CorridorData: the Network.
+
+Which (commodity, route) flows exist, what a tonne on each costs (in four parts, by the one cost
+formula of model.network.costs), and which flows each demand row, supply row, capacity row and
+policy rule counts. The LP (model.lp), the results and the analyses all read these, so a cost or
+a membership is computed once. model.network.build derives a Network from data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from model.network.costs import DAYS_PER_YEAR, risk_usd_per_t, time_usd_per_t
+from model.network.types import (CapacityRow, CostParts, DemandRow, Flow, Option, PolicyLimit, Route,
+                                 SupplyRow)
+
+__all__ = ["DAYS_PER_YEAR", "CapacityRow", "CostParts", "DemandRow", "Flow", "Network", "Option", "PolicyLimit",
+           "Route", "SupplyRow", "risk_usd_per_t", "supply_origins", "time_usd_per_t"]
+
+
+@dataclass
+class Network:
+    routes: dict[str, Route]
+    commodity_class: dict[str, str]
+    value_usd_per_t: dict[str, float]
+    countries_of: dict[str, tuple[str, ...]]  # route -> distinct countries in path order
+    route_days: np.ndarray  # per route, in route order: leg transit + node dwell days
+    route_risk_pct: np.ndarray  # per route, in route order: risk_premium_pct summed over its countries
+    flows: list[Flow]
+    cost_array: np.ndarray  # flows x 4: transport, handling, time, risk (USD/t), in flow order
+    demand_rows: list[DemandRow]
+    supply_rows: list[SupplyRow]
+    capacity_rows: list[CapacityRow]
+    policy_limits: list[PolicyLimit]
+    node_country: dict[str, str] = field(default_factory=dict)
+    node_kind: dict[str, str] = field(default_factory=dict)
+    options: list[Option] = field(default_factory=list)
+    demand_span: dict[int, tuple[int, int]] = field(default_factory=dict)  # demand row -> its flows' positions
+    tariffs: frozenset = frozenset()  # (element, cargo class) pairs whose cost a class tariff replaces
+    # Per flow, in flow order: the position of its route in `routes` and the code of its commodity
+    # (position in commodity_class). Memberships below are worked out on these arrays, so a case
+    # of a million flows needs no Python object per (flow, row) pair.
+    flow_route: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    flow_commodity: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+    @cached_property
+    def demand_by_row(self) -> dict[int, DemandRow]:
+        return {d.row: d for d in self.demand_rows}
+
+    @cached_property
+    def supply_by_row(self) -> dict[int, SupplyRow]:
+        return {s.row: s for s in self.supply_rows}
+
+    @cached_property
+    def capacity_by_row(self) -> dict[int, CapacityRow]:
+        return {c.row: c for c in self.capacity_rows}
+
+    @cached_property
+    def policy_by_key(self) -> dict[tuple[str, str], PolicyLimit]:
+        """(rule, target) -> the limit."""
+        return {(p.rule, p.target): p for p in self.policy_limits}
+
+    @cached_property
+    def option_by_id(self) -> dict[str, Option]:
+        return {o.option: o for o in self.options}
+
+    @cached_property
+    def transit_days(self) -> dict[str, float]:
+        """route -> leg transit + node dwell days."""
+        return dict(zip(self.routes, self.route_days.tolist()))
+
+    @cached_property
+    def demand_flows(self) -> dict[int, list[Flow]]:
+        """demand row -> its flows (a demand row's flows are consecutive in flow order)."""
+        return {row: self.flows[a:b] for row, (a, b) in self.demand_span.items()}
+
+    @cached_property
+    def flow_index(self) -> dict[Flow, int]:
+        """flow -> its position in flows (and in cost_array)."""
+        return {f: i for i, f in enumerate(self.flows)}
+
+    @property
+    def cost(self) -> "CostView":
+        """flow -> CostParts, read from cost_array."""
+        return CostView(self)
+
+    @cached_property
+    def cost_total(self) -> np.ndarray:
+        """USD per tonne of each flow, in flow order."""
+        return self.cost_array.sum(axis=1)
+
+    def flow_days(self) -> np.ndarray:
+        """Transit and dwell days of each flow's route, in flow order."""
+        return self.route_days[self.flow_route]
+
+    def flow_risk_pct(self) -> np.ndarray:
+        """Risk premium (% of value) of each flow's route, in flow order."""
+        return self.route_risk_pct[self.flow_route]
+
+    def flow_value(self) -> np.ndarray:
+        """Cargo value (USD/t) of each flow's commodity, in flow order."""
+        return np.array(list(self.value_usd_per_t.values()), dtype=float)[self.flow_commodity] \
+            if len(self.flow_commodity) else np.zeros(0)
+
+    def flow_class(self) -> np.ndarray:
+        """Cargo class of each flow, in flow order (as objects)."""
+        classes = np.array(list(self.commodity_class.values()), dtype=object)
+        return classes[self.flow_commodity] if len(self.flow_commodity) else np.zeros(0, dtype=object)
+
+    def route_passes(self, element: str) -> np.ndarray:
+        """How many times each route (in route order) passes a node or leg (0 if not at all)."""
+        return self.passes_of([element])[element]
+
+    def passes_of(self, elements) -> dict[str, np.ndarray]:
+        """route_passes for several elements, worked out in one pass over the routes."""
+        cache = self.__dict__.setdefault("_passes_cache", {})
+        missing = {e for e in elements if e not in cache}
+        if missing:
+            found = {e: np.zeros(len(self.routes), dtype=np.int16) for e in missing}
+            for i, route in enumerate(self.routes.values()):
+                for e in route.nodes:
+                    if e in missing:
+                        found[e][i] += 1
+                for e in route.legs:
+                    if e in missing:
+                        found[e][i] += 1
+            cache.update(found)
+        return {e: cache[e] for e in elements}
+
+    @cached_property
+    def demand_of(self) -> dict[Flow, int]:
+        """flow -> the demand row it serves."""
+        return {f: row for row, (a, b) in self.demand_span.items() for f in self.flows[a:b]}
+
+    # ------------------------------------------------ memberships as positions in flow order
+
+    def demand_index(self, row: int) -> np.ndarray:
+        a, b = self.demand_span.get(row, (0, 0))
+        return np.arange(a, b, dtype=np.int64)
+
+    def supply_index(self, s: SupplyRow) -> np.ndarray:
+        """Positions of the flows of a Supply row's commodity from its origin, ascending."""
+        cache = self.__dict__.setdefault("_supply_cache", {})
+        key = (s.commodity, s.origin)
+        if key not in cache:
+            codes = self._codes
+            k, o = codes["commodity"].get(s.commodity), codes["node"].get(s.origin)
+            if k is None or o is None:
+                cache[key] = np.zeros(0, dtype=np.int64)
+            else:
+                cache[key] = np.flatnonzero((self.flow_commodity == k) & (self._route_origin[self.flow_route] == o))
+        return cache[key]
+
+    @cached_property
+    def _codes(self) -> dict[str, dict[str, int]]:
+        return {"commodity": {k: i for i, k in enumerate(self.commodity_class)},
+                "node": {n: i for i, n in enumerate(dict.fromkeys(
+                    n for route in self.routes.values() for n in (route.origin, route.market)))}}
+
+    @cached_property
+    def _route_origin(self) -> np.ndarray:
+        node = self._codes["node"]
+        return np.fromiter((node[route.origin] for route in self.routes.values()), dtype=np.int64,
+                           count=len(self.routes))
+
+    @cached_property
+    def _flow_class(self) -> np.ndarray:
+        """Code of each flow's cargo class (position in the list of classes in commodity order)."""
+        classes = {c: i for i, c in enumerate(dict.fromkeys(self.commodity_class.values()))}
+        of_commodity = np.array([classes[c] for c in self.commodity_class.values()], dtype=np.int64)
+        return of_commodity[self.flow_commodity] if len(self.flow_commodity) else np.zeros(0, dtype=np.int64)
+
+    def capacity_index(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """For each Capacities row: (positions of the flows through its element whose class it
+        limits, ascending; how many times a tonne of each passes the element, as floats)."""
+        return self._capacity_index
+
+    @cached_property
+    def _capacity_index(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        classes = {c: i for i, c in enumerate(dict.fromkeys(self.commodity_class.values()))}
+        passes = self.passes_of({c.element for c in self.capacity_rows})
+        out = {}
+        for c in self.capacity_rows:
+            per_flow = passes[c.element][self.flow_route]
+            hit = per_flow > 0
+            if c.cargo_class is not None:
+                hit &= self._flow_class == classes.get(c.cargo_class, -1)
+            idx = np.flatnonzero(hit)
+            out[c.row] = (idx, per_flow[idx].astype(np.float64))
+        return out
+
+    def capacity_users(self) -> dict[int, list[tuple[Flow, int]]]:
+        """For each Capacities row: the flows through its element whose class it limits,
+        with how many times a tonne of the flow passes the element (in flow order)."""
+        flows = self.flows
+        return {row: [(flows[i], int(n)) for i, n in zip(idx.tolist(), passes.tolist())]
+                for row, (idx, passes) in self._capacity_index.items()}
+
+    def policy_index(self, p: PolicyLimit) -> tuple[np.ndarray, np.ndarray]:
+        """(positions of the flows the rule selects, positions of the flows of its commodity
+        filter), both ascending; the second array is the same object for every limit with the
+        same filter."""
+        total = self._matching_index(p.commodity)
+        cache = self.__dict__.setdefault("_scope_mask_cache", {})
+        key = (p.scope, p.target)
+        if key not in cache:
+            few = sum(q.scope == p.scope for q in self.policy_limits) <= 3
+            if p.scope in ("node", "leg") and few and p.scope not in self.__dict__.get("_scope_cache", {}):
+                # One node or leg asked for: one pass over the routes, not an index of every node.
+                attr = "nodes" if p.scope == "node" else "legs"
+                mask = np.fromiter((p.target in getattr(route, attr) for route in self.routes.values()),
+                                   dtype=bool, count=len(self.routes))
+            else:
+                mask = np.zeros(len(self.routes), dtype=bool)
+                mask[self._routes_in_scope(p.scope).get(p.target, np.zeros(0, dtype=np.int64))] = True
+            cache[key] = mask
+        mask = cache[key]
+        selected = total[mask[self.flow_route[total]]]
+        return selected, total
+
+    def _matching_index(self, selector: str | None) -> np.ndarray:
+        cache = self.__dict__.setdefault("_matching_index_cache", {})
+        if selector not in cache:
+            keep = np.array([self.commodity_matches(k, selector) for k in self.commodity_class], dtype=bool)
+            cache[selector] = (np.flatnonzero(keep[self.flow_commodity]) if len(self.flow_commodity)
+                               else np.zeros(0, dtype=np.int64))
+        return cache[selector]
+
+    # ------------------------------------------------ the same memberships as lists of flows
+
+    def flows_of_demand(self, row: int) -> list[Flow]:
+        a, b = self.demand_span.get(row, (0, 0))
+        return self.flows[a:b]
+
+    def flows_of_supply(self, s: SupplyRow) -> list[Flow]:
+        flows = self.flows
+        return [flows[i] for i in self.supply_index(s).tolist()]
+
+    def _routes_in_scope(self, scope: str) -> dict[str, np.ndarray]:
+        """name -> positions of the routes in it, ascending, for one scope (built when a rule first
+        asks)."""
+        cache = self.__dict__.setdefault("_scope_cache", {})
+        if scope not in cache:
+            out: dict[str, list[int]] = {}
+            routes = self.routes.values()
+            if scope in ("corridor", "country"):  # group routes by their corridor, or their countries
+                keys = [route.corridor for route in routes] if scope == "corridor" else list(self.countries_of.values())
+                code = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+                codes = np.fromiter(map(code.__getitem__, keys), dtype=np.int64, count=len(keys))
+                order = np.argsort(codes, kind="stable")
+                groups = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1) if len(keys) else []
+                for key, ix in zip(code, groups):
+                    for name in ((key,) if scope == "corridor" else key):
+                        out.setdefault(name, []).append(ix)
+                cache[scope] = {name: np.sort(np.concatenate(parts)) for name, parts in out.items()}
+                return cache[scope]
+            if scope == "route":
+                out = {r: [i] for i, r in enumerate(self.routes)}
+            else:
+                names_of = {"country": lambda route: self.countries_of[route.route],
+                            "node": lambda route: set(route.nodes), "leg": lambda route: set(route.legs)}[scope]
+                for i, route in enumerate(routes):
+                    for name in names_of(route):
+                        out.setdefault(name, []).append(i)
+            cache[scope] = {name: np.array(ix, dtype=np.int64) for name, ix in out.items()}
+        return cache[scope]
+
+    def options_of(self, c: CapacityRow) -> list[Option]:
+        """The investment options that add to a Capacities row (same element and class)."""
+        return [o for o in self.options if o.element == c.element and o.cargo_class == c.cargo_class]
+
+    def commodity_matches(self, k: str, selector: str | None) -> bool:
+        """A policy's commodity column: blank = all, else commodity ids and/or cargo classes,
+        comma separated; a name that is a commodity id means that commodity."""
+        if selector is None:
+            return True
+        for name in selector.split(","):
+            name = name.strip()
+            if name == k or (name not in self.commodity_class and self.commodity_class[k] == name):
+                return True
+        return False
+
+    def in_scope(self, r: str, scope: str, target: str) -> bool:
+        route = self.routes[r]
+        if scope == "corridor":
+            return route.corridor == target
+        if scope == "country":
+            return target in self.countries_of[r]
+        if scope == "route":
+            return r == target
+        if scope == "node":
+            return target in route.nodes
+        return target in route.legs  # leg
+
+    def policy_flows(self, p: PolicyLimit) -> tuple[list[Flow], list[Flow]]:
+        """(flows the rule selects, flows of the same commodity filter) for one limit, each in flow
+        order; the second list is the same object for every limit with the same filter."""
+        selected, total = self.policy_index(p)
+        total_flows = self._matching(p.commodity)
+        if len(selected) == len(total):
+            return list(total_flows), total_flows
+        flows = self.flows
+        return [flows[i] for i in selected.tolist()], total_flows
+
+    def _matching(self, selector: str | None) -> list[Flow]:
+        cache = self.__dict__.setdefault("_matching_cache", {})
+        if selector not in cache:
+            flows = self.flows
+            cache[selector] = [flows[i] for i in self._matching_index(selector).tolist()]
+        return cache[selector]
+
+
+class CostView(Mapping):
+    """net.cost[f] -> CostParts of flow f, from the network's cost array."""
+
+    __slots__ = ("net",)
+
+    def __init__(self, net: Network):
+        self.net = net
+
+    def __getitem__(self, f: Flow) -> CostParts:
+        return CostParts(*self.net.cost_array[self.net.flow_index[f]].tolist())
+
+    def __iter__(self):
+        return iter(self.net.flows)
+
+    def __len__(self) -> int:
+        return len(self.net.flows)
+
+
+def supply_origins(supply_rows) -> dict[str, set[str]]:
+    """Where each commodity may come from: a commodity with Supply rows ships only from
+    the origins listed; one without Supply rows from any origin, without limit."""
+    origins: dict[str, set[str]] = {}
+    for s in supply_rows:
+        origins.setdefault(s.commodity, set()).add(s.origin)
+    return origins

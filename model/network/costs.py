@@ -1,0 +1,25 @@
+"""The cost of a tonne: the one statement of it.
+
+A tonne of commodity k on route r costs transport + handling + time + risk (USD/t):
+  transport = sum over the route's legs of the leg's cost (the class tariff where given)
+  handling  = sum over the route's nodes of the handling cost (the class tariff where given)
+  time      = value_k * carrying_cost_rate * (transit days + dwell days) / 365
+  risk      = value_k * sum over the route's distinct countries of risk_premium_pct / 100
+Transport and handling are sums of input cells (model.network.build); the two functions below give
+the others, for build_network and for the live model that re-prices flows when a cell changes.
+"""
+
+from __future__ import annotations
+
+DAYS_PER_YEAR = 365.0
+
+
+def time_usd_per_t(value_usd_per_t, carrying_cost_rate: float, days):
+    """Carrying cost of the cargo's value over its days in transit and dwell (USD/t)."""
+    return (value_usd_per_t * carrying_cost_rate / DAYS_PER_YEAR) * days
+
+
+def risk_usd_per_t(value_usd_per_t, risk_pct):
+    """Risk and insurance premium: risk_pct (summed over the route's distinct countries) of the
+    cargo's value (USD/t)."""
+    return (value_usd_per_t / 100.0) * risk_pct

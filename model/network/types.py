@@ -1,0 +1,124 @@
+"""The rows of a network: routes, cost parts, and the demand, supply, capacity, investment and
+policy rows the LP is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from model.schema import leg_id
+
+Flow = tuple[str, str]  # (commodity, route)
+
+
+class Route:
+    """One enabled route: its path, corridor and the cargo classes it carries. Slotted, with its
+    legs computed once and leg ids shared between routes: a large case has hundreds of
+    thousands of routes."""
+
+    __slots__ = ("route", "corridor", "nodes", "classes", "legs")
+
+    def __init__(self, route: str, corridor: str, nodes: tuple[str, ...], classes: frozenset[str] | None,
+                 leg_ids: dict | None = None):
+        self.route, self.corridor, self.nodes, self.classes = route, corridor, nodes, classes
+        legs = tuple(map(leg_ids.get, zip(nodes, nodes[1:]))) if leg_ids is not None else (None,)
+        if None in legs:  # a step that is not a leg of the data (only before validation)
+            legs = tuple(leg_id(a, b) for a, b in zip(nodes, nodes[1:]))
+        self.legs = legs
+
+    @property
+    def elements(self) -> dict[str, int]:
+        """Nodes and legs the route passes, with how many times it passes each."""
+        out: dict[str, int] = {}
+        for e in self.nodes + self.legs:
+            out[e] = out.get(e, 0) + 1
+        return out
+
+    @property
+    def origin(self) -> str:
+        return self.nodes[0]
+
+    @property
+    def market(self) -> str:
+        return self.nodes[-1]
+
+    def carries(self, cargo_class: str) -> bool:
+        return self.classes is None or cargo_class in self.classes
+
+
+class CostParts(NamedTuple):
+    """USD per tonne on one route for one commodity, in the four parts the results report."""
+
+    transport: float
+    handling: float
+    time: float
+    risk: float
+
+    @property
+    def total(self) -> float:
+        return self.transport + self.handling + self.time + self.risk
+
+
+@dataclass(frozen=True)
+class DemandRow:
+    row: int
+    commodity: str
+    origin: str | None
+    market: str
+    demand_t: float
+
+
+@dataclass(frozen=True)
+class SupplyRow:
+    row: int
+    commodity: str
+    origin: str
+    min_t: float
+    max_t: float
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    row: int
+    element: str
+    cargo_class: str | None
+    capacity_t: float
+
+
+@dataclass(frozen=True)
+class Option:
+    """Capacity the model may add to one Capacities row, at an annualised cost per tonne."""
+
+    option: str
+    element: str
+    cargo_class: str | None
+    max_added_t: float
+    annualised_cost_usd_per_t: float
+    row: int
+    in_service_from: float | None = None  # first_year + lead_time_years; None: from the first period
+
+
+@dataclass(frozen=True)
+class PolicyLimit:
+    """One constraint of a policy rule: a rule with target '*' gives one per target."""
+
+    rule: str
+    target: str
+    kind: str
+    scope: str
+    commodity: str | None
+    value: float
+    row: int
+
+    @property
+    def is_share(self) -> bool:
+        return self.kind.endswith("share")
+
+    @property
+    def is_max(self) -> bool:
+        return self.kind.startswith("max")
+
+    @property
+    def filter_key(self) -> str:
+        """The commodity filter as the index of the Shipped variable of share rules ('*': all)."""
+        return self.commodity or "*"

@@ -1,0 +1,188 @@
+"""The data path, top to bottom, in the order it runs:
+
+    read -> validate -> scenarios -> plan (years x robust scenarios) -> network -> LP -> solve -> results -> write
+
+load() reads and checks a workbook and gives the plan of its cases, each with its data and
+network; solve() builds and solves the LP; tabulate() turns the solution into tables; write()
+puts them in a workbook. run() is all of them, as `corridor solve` runs them. Every analysis
+(model.analysis) starts from here.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.data import CorridorData
+from model.errors import ERROR, WARNING, InputError, NoSolutionError, Problem
+from model.infeasible import explain_no_solution, explain_plan_no_solution
+from model.io.read import read_input
+from model.lp.highs import Solution, View
+from model.lp.solve import solve_plan
+from model.network import Network
+from model.network.build import build_network
+from model.plan import BASE, Case, Plan, check_years, for_year, periods, robust_scenarios
+from model.progress import NoPhases
+from model.results.plan import collect_plan
+from model.results.robust import value_of_stochastic_solution
+from model.results.tables import Results, collect
+from model.scenarios import apply_scenarios, check_scenarios
+from model.schema import path_nodes
+from model.validate import check_commitments, validate
+
+
+@dataclass
+class Run:
+    plan: Plan
+    solution: Solution
+    results: Results
+    warnings: list[Problem]
+
+    @property
+    def data(self) -> CorridorData:
+        return self.plan.data
+
+    @property
+    def net(self) -> Network:
+        """The network of the first case (the only one of a single-period model)."""
+        return self.plan.cases[0].net
+
+    def view(self) -> View:
+        """The solution of the single-period model."""
+        return self.solution.view()
+
+
+def load(path: str | Path, scenario: str | None = None, robust: str | None = None) -> tuple[Plan, list[Problem]]:
+    """Read and validate a workbook, apply --scenario, and derive one Network per case of the plan
+    (each year of the Periods sheet, crossed with the --robust scenarios and the base case).
+    Raise InputError listing every error (and warning) at once. Returns (plan, warnings)."""
+    data = read_input(path)                                                    # read
+    problems = validate(data) + check_scenarios(data) + check_years(data)      # validate
+    if scenario and not _errors(problems):                                     # scenarios
+        data, _ = apply_scenarios(data, scenario)
+        problems += _after(data, problems, f"with scenario {scenario}")
+    scenarios = [(BASE, 1.0)]
+    if robust and not _errors(problems):                                       # plan: robust scenarios
+        try:
+            scenarios = robust_scenarios(data, robust)
+        except InputError as exc:
+            problems += exc.problems
+    cases = []
+    if not _errors(problems):
+        for name, probability in scenarios:
+            sdata = data
+            if name != BASE:
+                sdata, _ = apply_scenarios(data, name)
+                sdata.scenario = f"{data.scenario}+{name}" if data.scenario else name
+                sdata.overrides = data.overrides + sdata.overrides
+                problems += _after(sdata, problems, f"in scenario {name}")
+            for per in periods(data):                                          # plan: years
+                ydata = for_year(sdata, per.year)
+                net = build_network(ydata)                                     # network
+                where = " ".join(w for w in (f"in scenario {name}" if name != BASE else "",
+                                             f"in {per.year}" if per.year is not None else "") if w)
+                found = check_commitments(ydata, net)
+                problems += _prefixed(found, where) if where else found
+                cases.append(Case(name, probability, per, ydata, net))
+    if _errors(problems):
+        raise InputError(str(path), problems)
+    worst = (data.settings.worst_case_weight or 0.0) if robust else 0.0
+    plan = Plan(data, periods(data), cases, [n for n, _ in scenarios], worst)
+    path_nodes.cache_clear()  # the routes keep their node tuples; the cache keyed by path text can go
+    return plan, _merge_years([p for p in problems if p.severity == WARNING])
+
+
+def load_one_year(path: str | Path, scenario: str | None = None) -> tuple[CorridorData, Network, list[Problem]]:
+    """load() for the single-period tools (sweep, stress, explain): (data, network, warnings); a
+    workbook with a Periods sheet is refused with the reason."""
+    plan, warnings = load(path, scenario)
+    if not plan.single:
+        raise InputError(str(path), [Problem(
+            f"this workbook plans {len(plan.periods)} years (Periods sheet), and this command works on one year",
+            "Use corridor solve or corridor compare for the plan; for this command, use a copy of the workbook "
+            "without the Periods sheet (and without year rows).", sheet="Periods")])
+    return plan.data, plan.cases[0].net, warnings
+
+
+def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builder: str = "fast",
+          phases=None, ranging: bool = True) -> Solution:
+    """The LP of the plan, built and solved (model.lp.solve); NoSolutionError explains in the
+    workbook's rows why there is no optimum."""
+    sol = solve_plan(plan, verbose, options, ranging=ranging, builder=builder, phases=phases)
+    if not sol.optimal:
+        if plan.single:
+            raise NoSolutionError(explain_no_solution(plan.data, plan.cases[0].net, sol, verbose))
+        raise NoSolutionError(explain_plan_no_solution(plan, sol, verbose))
+    return sol
+
+
+def tabulate(plan: Plan, sol: Solution, input_name: str | None = None, verbose: bool = False,
+             options: dict | None = None) -> Results:
+    """The result tables of a solved plan; a robust plan also gets the value of the stochastic
+    solution (which solves the plan for the base case alone)."""
+    if plan.single:
+        return collect(plan.data, plan.cases[0].net, sol.view(), input_name)
+    robust, items = value_of_stochastic_solution(plan, sol, verbose, options) if plan.robust else (None, [])
+    return collect_plan(plan, sol, input_name, robust=robust, robust_items=items)
+
+
+def write(results: Results, output: str | Path, input_path: str | Path | None = None) -> Path:
+    """The result workbook (model.io.workbook)."""
+    from model.io.workbook import write_results
+
+    return write_results(results, Path(output), input_path=input_path)
+
+
+def run(path: str | Path, output: str | Path | None = None, scenario: str | None = None, robust: str | None = None,
+        verbose: bool = False, options: dict | None = None, builder: str = "fast", phases=None) -> Run:
+    """A workbook or CSV folder end to end, as corridor solve runs it: load (with a scenario applied,
+    if named; as a robust plan over the scenarios of `robust`, 'a,b', if given), solve, tabulate,
+    and write the result workbook if an output is given. Raises InputError or NoSolutionError with
+    the reason."""
+    phases = phases or NoPhases()
+    enabled = gc.isenabled()
+    gc.disable()  # millions of small objects and no cycles: the collector's passes only cost time
+    try:
+        phases("reading")
+        plan, warnings = load(path, scenario, robust)
+        sol = solve(plan, verbose, options, builder, phases)
+        results = tabulate(plan, sol, Path(path).name, verbose, options)
+        phases("writing")
+        results.summary.phases = phases.text()
+        if output is not None:
+            write(results, output, input_path=path)
+        return Run(plan, sol, results, warnings)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _errors(problems: list[Problem]) -> bool:
+    return any(p.severity == ERROR for p in problems)
+
+
+def _merge_years(problems: list[Problem]) -> list[Problem]:
+    """One warning for the years it repeats in: 'in scenario s in 2026: x', 'in scenario s in 2030: x'
+    -> 'in scenario s in 2026, 2030: x'."""
+    import re
+
+    merged: dict[tuple, list[str]] = {}
+    for p in problems:
+        m = re.match(r"^(.*?)in (\d{4}): (.*)$", p.message, re.S)
+        head, year, rest = (m.group(1), m.group(2), m.group(3)) if m else (None, None, p.message)
+        key = (head, rest, p.fix, p.sheet, p.row, p.key, p.column)
+        years = merged.setdefault(key, [])
+        if year and year not in years:
+            years.append(year)
+    return [Problem(f"{head}in {', '.join(years)}: {rest}" if years else rest, fix, sheet, row, key_, column,
+                    WARNING) for (head, rest, fix, sheet, row, key_, column), years in merged.items()]
+
+
+def _after(data: CorridorData, before: list[Problem], what: str) -> list[Problem]:
+    """Problems of data (with overrides applied) not already among before, prefixed with what."""
+    return _prefixed([p for p in validate(data) if p not in before], what)
+
+
+def _prefixed(problems: list[Problem], what: str) -> list[Problem]:
+    return [Problem(f"{what}: {p.message}", p.fix, p.sheet, p.row, p.key, p.column, p.severity) for p in problems]

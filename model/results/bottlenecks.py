@@ -1,0 +1,68 @@
+"""The Bottlenecks sheet: binding capacities, policy rules and supply limits, ranked by what one
+more tonne saves a year, with how far that holds (HiGHS ranging), in words."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from model.lp.families import CAPACITY_LIMIT, SUPPLY_MAX, SUPPLY_MIN
+from model.lp.highs import View
+
+BOTTLENECK_COLUMNS = ["rank", "kind", "name", "input_row", "limit", "unit", "saving_usd_per_t", "valid_for_more_t",
+                      "in_words"]
+
+
+def _mt(t: float) -> str:
+    """Tonnes in words: million tonnes from 0.1 Mt up, else tonnes."""
+    t = t + 0.0  # no "-0"
+    return f"{t / 1e6:,.2f} Mt" if abs(t) >= 1e5 else f"{t:,.0f} t"
+
+
+def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
+                     supply: pd.DataFrame) -> pd.DataFrame:
+    """Binding capacities, policy rules and supply limits ranked by the annual saving of one more
+    tonne, with how far that value holds, in words an adviser can read."""
+    rows = []
+    for c in capacity.itertuples(index=False):
+        if c.shadow_price_usd_per_t <= 1e-9:
+            continue
+        more = sol.headroom(CAPACITY_LIMIT.name, c.input_row)
+        cls = "" if c.cargo_class == "all" else f" for {c.cargo_class}"
+        holds = ("for any increase" if not math.isfinite(more) else
+                 f"for up to {_mt(more)} more (capacity between {_mt(c.valid_from_t)} and {_mt(c.valid_to_t)})")
+        rows.append({"kind": "capacity", "name": f"{c.element}{cls}", "input_row": c.input_row,
+                     "limit": c.capacity_t, "unit": "t/yr", "saving_usd_per_t": c.shadow_price_usd_per_t,
+                     "valid_for_more_t": more,
+                     "in_words": f"One more tonne a year of capacity at {c.element}{cls} (now {_mt(c.capacity_t)}"
+                                 + (f", plus {_mt(c.added_t)} built" if c.added_t > 0 else "") + ") "
+                                 f"saves {c.shadow_price_usd_per_t:,.2f} USD a year; this holds {holds}."})
+    for p in policies.itertuples(index=False):
+        if p.saving_per_t_relaxed_usd <= 1e-9:
+            continue
+        goods = "all cargo" if p.commodity == "all" else p.commodity
+        verb = "allowing one more tonne" if p.kind.startswith("max") else "requiring one tonne less"
+        more = p.valid_for_more_t
+        holds = "for any relaxation" if not math.isfinite(more) else f"for up to {_mt(more)}"
+        rows.append({"kind": "policy", "name": f"{p.rule} ({p.scope} {p.target})", "input_row": p.input_row,
+                     "limit": p.value, "unit": "share" if p.kind.endswith("share") else "t/yr",
+                     "saving_usd_per_t": p.saving_per_t_relaxed_usd, "valid_for_more_t": more,
+                     "in_words": f"Rule {p.rule} ({p.kind} {p.value:g} of {goods} through {p.scope} {p.target}): "
+                                 f"{verb} saves {p.saving_per_t_relaxed_usd:,.2f} USD a year; this holds {holds}."})
+    for s in supply.itertuples(index=False):
+        for value, con, what in ((s.value_of_more_supply_usd_per_t, SUPPLY_MAX.name, "more"),
+                                 (s.cost_of_minimum_usd_per_t, SUPPLY_MIN.name, "less")):
+            if value <= 1e-9:
+                continue
+            more = sol.headroom(con, s.input_row)
+            holds = "for any change" if not math.isfinite(more) else f"for up to {_mt(more)}"
+            rows.append({"kind": "supply", "name": f"{s.commodity} from {s.origin}", "input_row": s.input_row,
+                         "limit": s.max_t if what == "more" else s.min_t, "unit": "t/yr",
+                         "saving_usd_per_t": value, "valid_for_more_t": more,
+                         "in_words": f"Exporting one tonne {what} of {s.commodity} from {s.origin} saves "
+                                     f"{value:,.2f} USD a year; this holds {holds}."})
+    df = pd.DataFrame(rows, columns=BOTTLENECK_COLUMNS[1:])
+    df = df.sort_values("saving_usd_per_t", ascending=False, kind="stable").reset_index(drop=True)
+    df.insert(0, "rank", range(1, len(df) + 1))
+    return df

@@ -1,0 +1,98 @@
+"""The results of a plan of several years and/or scenarios: every case's tables, led by its
+scenario (robust plans) and year (plans with a Periods sheet), and the Plan sheet of each case's
+annual cost and its weight in the objective."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from model.lp.families import BUILD, UNMET
+from model.lp.highs import Solution, View
+from model.plan import Case, Plan
+from model.results.summary import Summary
+from model.results.tables import COLUMNS, Results, collect, flow_tonnes
+
+PLAN_SHEETS = ("flows", "corridors", "countries", "capacity", "routes", "demand", "supply", "policies",
+               "bottlenecks", "investments")
+
+
+def case_view(sol: Solution, i: int, case: Case) -> View:
+    """Case i's solution as if it had been solved alone: its duals, reduced costs and cost ranges
+    per tonne in that year's money, Build as the capacity in service in its year, and as objective
+    its annual cost, investments in service included."""
+    per = case.period
+    view = sol.view(i, case.factor, year=per.index, build_factor=per.weight * per.discount)
+    if sol.optimal:
+        shipping = float(case.net.cost_total @ flow_tonnes(case.net, view))
+        unmet = (case.data.settings.unmet_penalty_usd_per_t or 0.0) * sum(
+            v for _, v in view.values.get(UNMET.name, {}).items())
+        costs = {o.option: o.annualised_cost_usd_per_t for o in case.net.options}
+        building = sum(costs[o] * x for o, x in view.values.get(BUILD.name, {}).items())
+        view.objective_usd = shipping + unmet + building
+    return view
+
+
+def _lead(plan: Plan, case: Case) -> dict[str, object]:
+    """The columns that lead every sheet of a plan: scenario (robust plans), year (with Periods)."""
+    out: dict[str, object] = {}
+    if plan.robust:
+        out["scenario"] = case.scenario
+    if plan.multi_year:
+        out["year"] = case.period.year
+    return out
+
+
+def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robust: pd.DataFrame | None = None,
+                 robust_items: list | None = None) -> Results:
+    """The results of a plan (model.plan): each sheet holds every case's rows; a Plan sheet gives
+    each case's annual cost and its weight in the objective; robust: the Robust sheet and its
+    Summary items (model.results.robust)."""
+    per_case = [collect(case.data, case.net, case_view(sol, i, case), input_name)
+                for i, case in enumerate(plan.cases)]
+    tables = {}
+    for name in PLAN_SHEETS:
+        parts = []
+        for case, res in zip(plan.cases, per_case):
+            df = getattr(res, name).copy()
+            for j, (col, value) in enumerate(_lead(plan, case).items()):
+                df.insert(j, col, value)
+            parts.append(df)
+        tables[name] = pd.concat(parts, ignore_index=True)
+    rows = []
+    for case, res in zip(plan.cases, per_case):
+        s = res.summary
+        rows.append({"scenario": case.scenario, "year": case.period.label, "probability": case.probability,
+                     "weight_years": case.period.weight, "discount_factor": case.period.discount,
+                     "transport_cost_usd": s.transport_usd, "handling_cost_usd": s.handling_usd,
+                     "time_cost_usd": s.time_usd, "risk_premium_usd": s.risk_usd,
+                     "unmet_penalty_usd": s.unmet_penalty_usd, "investment_cost_usd": s.investment_usd,
+                     "annual_cost_usd": s.objective_usd,
+                     "weighted_cost_usd_total": case.period.weight * case.period.discount * s.objective_usd,
+                     "shipped_t": s.shipped_t, "unmet_t": s.unmet_t})
+    plan_sheet = pd.DataFrame(rows, columns=COLUMNS["Plan"])
+    if not plan.robust:
+        plan_sheet = plan_sheet.drop(columns=["scenario", "probability"])
+    if not plan.multi_year:
+        plan_sheet = plan_sheet.drop(columns=["year", "weight_years", "discount_factor"])
+    first, data, settings = per_case[0].summary, plan.data, plan.data.settings
+    last = plan.periods[-1]
+    means = ("expected " if plan.robust else "") + "cost " + (
+        f"over {plan.periods[0].year}-{last.year + last.weight - 1:g}, discounted to {plan.periods[0].year} at "
+        f"{settings.discount_rate or 0:.1%}" if plan.multi_year else "of one year") + (
+        f", plus {plan.worst_case_weight:g} x the worst scenario's cost" if plan.worst_case_weight else "")
+    scenarios = ", ".join(f"{c} ({p:.0%})" for c, p in dict.fromkeys((cs.scenario, cs.probability)
+                                                                     for cs in plan.cases))
+    summary = Summary(
+        scenario=data.scenario_name, applied=data.scenario, overrides=list(data.overrides), status=sol.status,
+        objective_usd=sol.objective_usd, flow_variables=sum(len(c.net.flows) for c in plan.cases),
+        solver=first.solver, method=first.method, solve_seconds=first.solve_seconds, provenance=first.provenance,
+        settings=settings, plan=True, objective_means=means,
+        years=", ".join(p.label for p in plan.periods) if plan.multi_year else "one",
+        robust_scenarios=scenarios if plan.robust else "none", robust=list(robust_items or []))
+    sheets = {"Plan": plan_sheet}
+    if robust is not None:
+        sheets["Robust"] = robust
+    return Results(summary, tables["flows"], tables["corridors"], tables["countries"], tables["capacity"],
+                   tables["routes"], tables["demand"], tables["supply"], tables["policies"], data.sources,
+                   tables["bottlenecks"], tables["investments"], sheets,
+                   routes_sheet_rows=settings.routes_sheet_rows, routes_csv=settings.routes_csv)

@@ -1,0 +1,107 @@
+"""The Summary sheet as a typed object, and where a result came from (provenance, built once).
+
+Code reads summary.objective_usd, never a row by its label; rows() gives the sheet's
+(item, value, unit) rows, in the order a reader wants them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model import __version__
+from model.settings import Settings
+
+# Labels of the Summary rows that other tools read back from a written workbook (corridor check).
+OBJECTIVE_LABEL, SHIPPED_LABEL, INPUT_SHA_LABEL = "objective", "shipped", "input SHA-256"
+PART_LABELS = {"transport": "transport cost", "handling": "handling cost", "time": "time (carrying) cost",
+               "risk": "risk premium"}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a result was computed from, by which version, and when (one format everywhere)."""
+
+    input_file: str
+    input_sha256: str
+    model_version: str
+    run_at_utc: str
+
+    @classmethod
+    def of(cls, input_path: str | Path, sha256: str) -> Provenance:
+        return cls(str(input_path), sha256, __version__,
+                   dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"))
+
+    def rows(self) -> list[tuple[str, object, str]]:
+        return [("input file", self.input_file, ""), (INPUT_SHA_LABEL, self.input_sha256, ""),
+                ("model version", self.model_version, ""), ("run at (UTC)", self.run_at_utc, "")]
+
+
+@dataclass
+class Summary:
+    """The figures of one solve (a single period) or of a plan."""
+
+    scenario: str  # the case's name (setting scenario_name, else the input file's name)
+    applied: str | None  # the scenarios applied with --scenario, 'a+b'
+    overrides: list[str]
+    status: str
+    objective_usd: float
+    transport_usd: float = 0.0
+    handling_usd: float = 0.0
+    time_usd: float = 0.0
+    risk_usd: float = 0.0
+    unmet_penalty_usd: float = 0.0
+    investment_usd: float = 0.0
+    shipped_t: float = 0.0
+    unmet_t: float = 0.0
+    flow_variables: int = 0
+    solver: str = ""
+    method: str = ""
+    solve_seconds: float = 0.0
+    phases: str = ""  # run time by phase, when run by the pipeline
+    provenance: Provenance | None = None
+    settings: Settings | None = None
+    # a plan of several years and/or scenarios
+    plan: bool = False
+    objective_means: str = ""
+    years: str = ""
+    robust_scenarios: str = ""
+    robust: list[tuple[str, object, str]] = field(default_factory=list)  # value of the stochastic solution
+
+    @property
+    def parts_usd(self) -> dict[str, float]:
+        return {"transport": self.transport_usd, "handling": self.handling_usd, "time": self.time_usd,
+                "risk": self.risk_usd}
+
+    @property
+    def average_usd_per_t(self) -> float:
+        return sum(self.parts_usd.values()) / self.shipped_t if self.shipped_t else 0.0
+
+    def rows(self) -> list[tuple[str, object, str]]:
+        """(item, value, unit) rows of the Summary sheet."""
+        head = [("scenario", self.scenario, ""), ("scenario overrides", self.applied or "none (base case)", ""),
+                *[(f"override {i}", text, "") for i, text in enumerate(self.overrides, start=1)],
+                ("status", self.status, "")]
+        if self.plan:
+            figures = [(OBJECTIVE_LABEL, self.objective_usd, "USD"), ("objective means", self.objective_means, ""),
+                       ("years", self.years, ""), ("robust scenarios", self.robust_scenarios, ""), *self.robust]
+        else:
+            figures = [(OBJECTIVE_LABEL, self.objective_usd, "USD/yr"),
+                       *[(PART_LABELS[name], value, "USD/yr") for name, value in self.parts_usd.items()],
+                       ("unmet demand penalty", self.unmet_penalty_usd, "USD/yr"),
+                       ("investment cost", self.investment_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
+                       ("unmet demand", self.unmet_t, "t/yr"), ("average cost", self.average_usd_per_t, "USD/t")]
+        run = [("flow variables", self.flow_variables, ""), ("solver", self.solver, ""), ("method", self.method, ""),
+               ("solve time", self.solve_seconds, "s")]
+        if self.phases:
+            run.append(("run time by phase", self.phases, ""))
+        s = self.settings
+        settings = [] if s is None else [
+            ("carrying_cost_rate", s.carrying_cost_rate, "per year"),
+            ("unmet_penalty_usd_per_t", "hard demand (no penalty)" if s.hard_demand else s.unmet_penalty_usd_per_t,
+             "USD/t"),
+            ("allow_investments", s.allow_investments, "")]
+        if self.plan and s is not None:
+            settings.append(("discount_rate", s.discount_rate or 0.0, "per year"))
+        return head + figures + run + (self.provenance.rows() if self.provenance else []) + settings

@@ -1,0 +1,297 @@
+"""A solved case -> tidy DataFrames, one per concept, with units in the column names.
+
+collect(data, net, view) reads one case's solution (model.lp.highs.View) and never writes back
+into the network or the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from model.data import CorridorData
+from model.lp.families import BUILD, CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, UNMET
+from model.lp.highs import View
+from model.lp.names import Span
+from model.network import Network
+from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
+from model.results.summary import Provenance, Summary
+
+TOL_T = 1e-6  # tonnes below this are reported as zero
+ALL = "All commodities"
+
+# The columns of each output sheet, in order; units are in the names.
+ROUTE_COLUMNS = ["commodity", "origin", "market", "route", "corridor", "tonnes_t", "cost_usd_per_t",
+                 "transport_usd_per_t", "handling_usd_per_t", "time_usd_per_t", "risk_usd_per_t", "cost_usd",
+                 "transit_days", "countries", "reduced_cost_usd_per_t", "break_even_cost_usd_per_t",
+                 "cost_range_low_usd_per_t", "cost_range_high_usd_per_t"]
+FLOW_COLUMNS = ROUTE_COLUMNS[:14]
+COLUMNS = {
+    "Summary": ["item", "value", "unit"],
+    "Flows": FLOW_COLUMNS,
+    "Corridors": ["commodity", "corridor", "tonnes_t", "share"],
+    "Countries": ["country", "name", "tonnes_t", "share_of_shipped"],
+    "Capacity": ["element", "cargo_class", "capacity_t", "added_t", "used_t", "utilisation",
+                 "shadow_price_usd_per_t", "binding", "valid_from_t", "valid_to_t", "input_row"],
+    "Investments": ["option", "element", "cargo_class", "max_added_t", "built_t", "annualised_cost_usd_per_t",
+                    "cost_usd", "utilisation", "capacity_value_usd_per_t", "reduced_cost_usd_per_t", "decision", "input_row"],
+    "Routes": ROUTE_COLUMNS,
+    "Demand": ["commodity", "origin", "market", "demand_t", "delivered_t", "unmet_t", "marginal_cost_usd_per_t",
+               "valid_from_t", "valid_to_t", "input_row"],
+    "Supply": ["commodity", "origin", "min_t", "max_t", "shipped_t", "value_of_more_supply_usd_per_t",
+               "cost_of_minimum_usd_per_t", "input_row"],
+    "Policies": ["rule", "kind", "scope", "target", "commodity", "value", "shipped_t", "share_of_shipped",
+                 "bound_t", "slack_t", "binding", "saving_per_t_relaxed_usd", "valid_for_more_t", "input_row"],
+    "Plan": ["scenario", "year", "probability", "weight_years", "discount_factor", "transport_cost_usd",
+             "handling_cost_usd", "time_cost_usd", "risk_premium_usd", "unmet_penalty_usd", "investment_cost_usd",
+             "annual_cost_usd", "weighted_cost_usd_total", "shipped_t", "unmet_t"],
+    "Robust": ["scenario", "probability", "robust_plan_cost_usd_total", "base_only_plan_cost_usd_total",
+               "difference_usd_total"],
+    "Bottlenecks": BOTTLENECK_COLUMNS,
+}
+
+
+def _clean(x: float, scale: float = 1.0) -> float:
+    """Solver round-off (|x| below 1e-9 of the scale) reported as 0."""
+    return 0.0 if abs(x) <= 1e-9 * max(1.0, abs(scale)) else float(x)
+
+
+@dataclass
+class Results:
+    summary: Summary
+    flows: pd.DataFrame
+    corridors: pd.DataFrame
+    countries: pd.DataFrame
+    capacity: pd.DataFrame
+    routes: pd.DataFrame
+    demand: pd.DataFrame
+    supply: pd.DataFrame
+    policies: pd.DataFrame
+    sources: pd.DataFrame
+    bottlenecks: pd.DataFrame
+    investments: pd.DataFrame
+    plan: dict[str, pd.DataFrame] | None = None  # a plan's own sheets (Plan, Robust), after the Summary
+    routes_sheet_rows: int = 2000  # the most rows the Routes sheet holds (setting routes_sheet_rows)
+    routes_csv: bool = False  # also every route to <result>_routes.csv (setting routes_csv)
+
+    def summary_table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.summary.rows(), columns=COLUMNS["Summary"])
+
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """Output sheets in the order a reader opens them."""
+        return {"Summary": self.summary_table(), **(self.plan or {}), "Bottlenecks": self.bottlenecks, "Flows": self.flows,
+                "Corridors": self.corridors,
+                "Countries": self.countries, "Capacity": self.capacity, "Routes": self.routes,
+                "Demand": self.demand, "Supply": self.supply, "Policies": self.policies,
+                **({"Investments": self.investments} if len(self.investments) else {}),
+                "Sources": self.sources}
+
+
+def flow_tonnes(net: Network, sol: View) -> np.ndarray:
+    """The solver's tonnes of every flow, in flow order (as solved: not rounded to 0)."""
+    return _column(sol.values.get(FLOW.name, {}), net.flows, 0.0)
+
+
+def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd.DataFrame:
+    """Every (route, commodity) the model may use: cost per tonne and its parts, tonnes, reduced cost.
+    tonnes: flow_tonnes(net, sol), if already gathered. Route facts are taken per flow from one
+    array per route attribute (a million flows, half a million routes)."""
+    flows = net.flows
+    parts = net.cost_array
+    tonnes = flow_tonnes(net, sol) if tonnes is None else tonnes
+    used = tonnes > TOL_T
+    tonnes = np.where(used, tonnes, 0.0)
+    total = net.cost_total
+    rcs, ranges = sol.reduced_costs.get(FLOW.name, {}), sol.cost_ranges.get(FLOW.name, {})
+    idx = _positions_of(rcs, flows)  # rc and ranges share one position map when read from HiGHS
+    rc = _column(rcs, flows, 0.0, idx)
+    rc = np.where(np.abs(rc) <= 1e-9 * np.maximum(1.0, np.abs(total)), 0.0, rc)
+    same = getattr(ranges, "pos", None) is getattr(rcs, "pos", False)
+    low_high = _column(ranges, flows, (float("nan"), float("nan")), idx if same else None).reshape(len(flows), 2)
+    at = net.flow_route
+
+    def per_route(values) -> np.ndarray:
+        out = np.empty(len(net.routes), dtype=object)
+        out[:] = list(values)
+        return out[at]
+
+    route_list = list(net.routes.values())
+    return pd.DataFrame({
+        "commodity": np.array(list(net.commodity_class), dtype=object)[net.flow_commodity],
+        "origin": per_route(r.origin for r in route_list), "market": per_route(r.market for r in route_list),
+        "route": per_route(net.routes), "corridor": per_route(r.corridor for r in route_list),
+        "tonnes_t": tonnes,
+        "cost_usd_per_t": total, "transport_usd_per_t": parts[:, 0],
+        "handling_usd_per_t": parts[:, 1], "time_usd_per_t": parts[:, 2],
+        "risk_usd_per_t": parts[:, 3], "cost_usd": total * tonnes,
+        "transit_days": net.route_days[at],
+        "countries": per_route("-".join(c) for c in net.countries_of.values()),
+        "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
+        "cost_range_low_usd_per_t": low_high[:, 0], "cost_range_high_usd_per_t": low_high[:, 1],
+    }, columns=ROUTE_COLUMNS)
+
+
+def _column(values, keys: list, default, idx: np.ndarray | None = None) -> np.ndarray:
+    """values[k] for each key, as an array: gathered straight from the solver's array when values
+    is a model.lp.highs.ByIndex over it (at idx, if the positions of the keys are known), else
+    looked up one by one."""
+    pos = getattr(values, "pos", None)
+    if pos is not None and idx is None:
+        idx = _positions_of(values, keys)
+    if idx is not None and pos is not None:
+        return values.gather(idx)
+    return np.array([values.get(k, default) for k in keys], dtype=float)
+
+
+def _positions_of(values, keys: list) -> np.ndarray | None:
+    """Positions of keys in a ByIndex's array, or None if it is not one or lacks a key."""
+    pos = getattr(values, "pos", None)
+    if pos is None or len(pos) < len(keys):
+        return None
+    if isinstance(pos, Span) and pos.holds_in_order(keys):  # the flows' own run of columns
+        return np.arange(pos.start, pos.stop)
+    try:
+        return np.fromiter((pos[k] for k in keys), dtype=np.int64, count=len(keys))
+    except KeyError:
+        return None
+
+
+def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Tonnes and share by `by`, for all commodities and for each commodity."""
+    out = []
+    total = df.groupby(by, sort=False)["tonnes_t"].sum()
+    all_t = df["tonnes_t"].sum()
+    for name, t in total.sort_values(ascending=False).items():
+        out.append({"commodity": ALL, by: name, "tonnes_t": t, "share": t / all_t if all_t else 0.0})
+    for k, sub in df.groupby("commodity", sort=False):
+        k_t = sub["tonnes_t"].sum()
+        for name, t in sub.groupby(by, sort=False)["tonnes_t"].sum().sort_values(ascending=False).items():
+            if t > TOL_T:
+                out.append({"commodity": k, by: name, "tonnes_t": t, "share": t / k_t if k_t else 0.0})
+    return pd.DataFrame(out, columns=["commodity", by, "tonnes_t", "share"])  # by: corridor (COLUMNS)
+
+
+def collect(data: CorridorData, net: Network, sol: View, input_name: str | None = None) -> Results:
+    """Every output table of one optimal solve (of one case of a plan, through its view)."""
+    x = flow_tonnes(net, sol)  # the sums below gather from it by position
+    routes = route_costs(net, sol, x)
+    if data.settings.include_zero_flows:
+        flows = routes[FLOW_COLUMNS].reset_index(drop=True)
+    else:
+        flows = routes.loc[routes["tonnes_t"] > TOL_T, FLOW_COLUMNS].reset_index(drop=True)
+    flows = flows.sort_values(["commodity", "tonnes_t"], ascending=[True, False], kind="stable")
+
+    corridors = _shares(flows, "corridor")
+    names = data.tables["Countries"].set_index("country")["name"].to_dict()
+    through = [{"commodity": k, "country": c, "tonnes_t": t}
+               for k, r, t in flows[["commodity", "route", "tonnes_t"]].itertuples(index=False)
+               for c in net.countries_of[r]]
+    countries = pd.DataFrame(through, columns=["commodity", "country", "tonnes_t"])
+    shipped = flows["tonnes_t"].sum()
+    countries = (countries.groupby("country", sort=False)["tonnes_t"].sum().sort_values(ascending=False)
+                 .reset_index())
+    countries.insert(1, "name", countries["country"].map(names))
+    countries["share_of_shipped"] = countries["tonnes_t"] / shipped if shipped else 0.0
+
+    cap_rows = []
+    users = net.capacity_index()
+    for c in net.capacity_rows:
+        idx, passes = users[c.row]
+        used = float(passes @ x[idx])
+        added = _clean(sum(sol.value(BUILD.name, o.option) for o in net.options_of(c)), c.capacity_t)
+        total = c.capacity_t + added
+        slack = total - used
+        cap_rows.append({
+            "element": c.element, "cargo_class": c.cargo_class or "all", "capacity_t": c.capacity_t,
+            "added_t": added, "used_t": _clean(used, total), "utilisation": used / total if total else None,
+            "shadow_price_usd_per_t": _clean(sol.relaxation_value(CAPACITY_LIMIT.name, c.row)),
+            "binding": abs(slack) <= 1e-6 * max(1.0, total), "input_row": c.row,
+        })
+        if cap_rows[-1]["binding"]:
+            cap_rows[-1]["valid_from_t"], cap_rows[-1]["valid_to_t"] = sol.bound_range(CAPACITY_LIMIT.name, c.row)
+        else:  # spare capacity: its value (0) holds for any capacity down to what is used
+            cap_rows[-1]["valid_from_t"], cap_rows[-1]["valid_to_t"] = used, float("inf")
+    capacity = pd.DataFrame(cap_rows, columns=COLUMNS["Capacity"])
+    capacity = capacity.sort_values("shadow_price_usd_per_t", ascending=False, kind="stable")
+
+    dem_rows = []
+    for d in net.demand_rows:
+        delivered = float(x[net.demand_index(d.row)].sum())
+        unmet = sol.value(UNMET.name, d.row)
+        dem_rows.append({"commodity": d.commodity, "origin": d.origin or "any", "market": d.market,
+                         "demand_t": d.demand_t, "delivered_t": _clean(delivered, d.demand_t),
+                         "unmet_t": _clean(unmet, d.demand_t),
+                         "marginal_cost_usd_per_t": _clean(sol.dual(DEMAND_BALANCE.name, d.row)),
+                         "input_row": d.row})
+        dem_rows[-1]["valid_from_t"], dem_rows[-1]["valid_to_t"] = sol.bound_range(DEMAND_BALANCE.name, d.row)
+    demand = pd.DataFrame(dem_rows, columns=COLUMNS["Demand"])
+
+    sup_rows = []
+    for s in net.supply_rows:
+        shipped_s = float(x[net.supply_index(s)].sum())
+        sup_rows.append({"commodity": s.commodity, "origin": s.origin, "min_t": s.min_t, "max_t": s.max_t,
+                         "shipped_t": _clean(shipped_s, s.max_t),
+                         "value_of_more_supply_usd_per_t": _clean(sol.relaxation_value(SUPPLY_MAX.name, s.row)),
+                         "cost_of_minimum_usd_per_t": _clean(sol.relaxation_value(SUPPLY_MIN.name, s.row)),
+                         "input_row": s.row})
+    supply = pd.DataFrame(sup_rows, columns=COLUMNS["Supply"])
+
+    pol_rows = []
+    totals: dict[int, float] = {}  # id of a policy's total flow array -> its tonnes (shared by '*' targets)
+    for p in net.policy_limits:
+        selected, total = net.policy_index(p)
+        s_t = float(x[selected].sum())
+        if id(total) not in totals:
+            totals[id(total)] = float(x[total].sum())
+        t_t = totals[id(total)]
+        bound = p.value * t_t if p.is_share else p.value
+        slack = bound - s_t if p.is_max else s_t - bound
+        pol_rows.append({
+            "rule": p.rule, "kind": p.kind, "scope": p.scope, "target": p.target,
+            "commodity": p.commodity or "all", "value": p.value, "shipped_t": _clean(s_t, t_t),
+            "share_of_shipped": s_t / t_t if t_t else 0.0, "bound_t": bound, "slack_t": _clean(slack, t_t),
+            "binding": abs(slack) <= 1e-6 * max(1.0, t_t),
+            "saving_per_t_relaxed_usd": _clean(sol.relaxation_value(POLICY_LIMIT.name, (p.rule, p.target))),
+            "valid_for_more_t": (sol.headroom(POLICY_LIMIT.name, (p.rule, p.target))
+                                 if abs(slack) <= 1e-6 * max(1.0, t_t) else float("inf")),
+            "input_row": p.row,
+        })
+    policies = pd.DataFrame(pol_rows, columns=COLUMNS["Policies"])
+
+    inv_rows = []
+    shadow = {c.row: sol.relaxation_value(CAPACITY_LIMIT.name, c.row) for c in net.capacity_rows}
+    for o in net.options:
+        built = _clean(sol.value(BUILD.name, o.option), o.max_added_t)
+        rc = _clean(sol.reduced_costs.get(BUILD.name, {}).get(o.option, 0.0), o.annualised_cost_usd_per_t)
+        value = sum(shadow[c.row] for c in net.capacity_rows if o in net.options_of(c))
+        rows_of_o = capacity[(capacity["element"] == o.element) & (capacity["cargo_class"] == (o.cargo_class or "all"))]
+        use = rows_of_o["utilisation"].iloc[0] if len(rows_of_o) else None
+        if not data.settings.allow_investments:
+            decision = "would pay (not allowed)" if rc < -1e-9 else "would not pay"
+        else:
+            decision = ("build to the limit" if built >= o.max_added_t - 1e-6 * max(1.0, o.max_added_t)
+                        and built > 0 else f"build {built / 1e6:,.2f} Mt" if built > 1e-6 else "do not build")
+        inv_rows.append({"option": o.option, "element": o.element, "cargo_class": o.cargo_class or "all",
+                         "max_added_t": o.max_added_t, "built_t": built,
+                         "annualised_cost_usd_per_t": o.annualised_cost_usd_per_t,
+                         "cost_usd": built * o.annualised_cost_usd_per_t, "utilisation": use,
+                         "capacity_value_usd_per_t": _clean(value),
+                         "reduced_cost_usd_per_t": rc, "decision": decision, "input_row": o.row})
+    investments = pd.DataFrame(inv_rows, columns=COLUMNS["Investments"])
+    parts = {name: float((flows[f"{name}_usd_per_t"] * flows["tonnes_t"]).sum())
+             for name in ("transport", "handling", "time", "risk")}
+    unmet_t = float(demand["unmet_t"].sum())
+    summary = Summary(
+        scenario=data.scenario_name, applied=data.scenario, overrides=list(data.overrides), status=sol.status,
+        objective_usd=sol.objective_usd, transport_usd=parts["transport"], handling_usd=parts["handling"],
+        time_usd=parts["time"], risk_usd=parts["risk"],
+        unmet_penalty_usd=(data.settings.unmet_penalty_usd_per_t or 0.0) * unmet_t,
+        investment_usd=float(investments["cost_usd"].sum()), shipped_t=float(shipped), unmet_t=unmet_t,
+        flow_variables=len(net.flows), solver=sol.solver, method=sol.method, solve_seconds=sol.seconds,
+        provenance=Provenance.of(input_name or data.source, data.sha256), settings=data.settings)
+    bottlenecks = bottleneck_table(sol, capacity, policies, supply)
+    return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
+                   routes, demand, supply, policies, data.sources, bottlenecks, investments,
+                   routes_sheet_rows=data.settings.routes_sheet_rows, routes_csv=data.settings.routes_csv)

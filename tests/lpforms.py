@@ -1,0 +1,86 @@
+"""LPs in a form two builders can be compared in, and a random case that uses every family."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.analysis.generate import generate_tables
+
+
+def canonical(lp, rows, columns):
+    """({column name: (cost, lower, upper)}, {row name: (sense, lower, upper, {column name: coef})})."""
+    cols = {name: (c, lo, up) for name, c, lo, up in zip(columns, lp.col_cost_, lp.col_lower_, lp.col_upper_)}
+    entries = [dict() for _ in rows]
+    a = lp.a_matrix_
+    start, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
+    rowwise = a.format_ == type(a.format_).kRowwise
+    for outer in range(len(start) - 1):
+        for k in range(start[outer], start[outer + 1]):
+            i, j = (outer, index[k]) if rowwise else (index[k], outer)
+            if value[k] != 0:
+                entries[i][columns[j]] = entries[i].get(columns[j], 0.0) + value[k]
+    out = {}
+    for key, lo, up, e in zip(rows, lp.row_lower_, lp.row_upper_, entries):
+        out[(key.family, key.index, key.case)] = (key.sense, lo, up, e)
+    return cols, out
+
+
+def assert_identical(a, b):
+    cols_a, rows_a = a
+    cols_b, rows_b = b
+    assert cols_a.keys() == cols_b.keys()
+    for k in cols_a:
+        assert cols_a[k] == pytest.approx(cols_b[k], rel=1e-12, abs=1e-12), k
+    assert rows_a.keys() == rows_b.keys()
+    for k in rows_a:
+        sa, la, ua, ea = rows_a[k]
+        sb, lb, ub, eb = rows_b[k]
+        assert (sa, la, ua) == (sb, pytest.approx(lb, rel=1e-12), pytest.approx(ub, rel=1e-12)), k
+        assert ea.keys() == eb.keys(), k
+        for j in ea:
+            assert ea[j] == pytest.approx(eb[j], rel=1e-12, abs=1e-12), (k, j)
+
+
+def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = False):
+    """A synthetic case (model.generate) with random extras: investments, supply minimums, share
+    and tonnage rules with commodity filters; optionally Periods with year rows, and scenarios."""
+    rng = np.random.default_rng(seed)
+    tables, settings = generate_tables(int(rng.integers(200, 800)), seed=seed)
+    caps = tables["Capacities"]
+    pick = rng.choice(len(caps), size=3, replace=False)
+    tables["Investments"] = pd.DataFrame({
+        "option": [f"X{i}" for i in range(3)], "element": caps["element"].iloc[pick].to_list(),
+        "max_added_t": rng.uniform(1e5, 1e6, 3).round(-3), "annualised_cost_usd_per_t": rng.uniform(1, 20, 3).round(2),
+        "first_year": [2025, 2030, None], "lead_time_years": [0, 2, None]})  # no effect in one period
+    sup = tables["Supply"]
+    sup["min_t"] = np.where(rng.random(len(sup)) < 0.3, (sup["max_t"] * 0.05).round(-3), 0.0)
+    k = tables["Commodities"]["commodity"]
+    extra = pd.DataFrame([("K_SHARE", "min_share", "country", "*", f"{k.iloc[0]},{k.iloc[1]}", 0.01),
+                          ("CLASS_CAP", "max_t", "leg", tables["Legs"]["from"].iloc[0] + ">" +
+                           tables["Legs"]["to"].iloc[0], "container", 1e6)],
+                         columns=["rule", "kind", "scope", "target", "commodity", "value"])
+    tables["Policies"] = pd.concat([tables["Policies"], extra], ignore_index=True)
+    settings["allow_investments"] = True
+    if years:
+        tables["Periods"] = pd.DataFrame({"year": [2025, 2030, 2035], "weight": [5, 5, 3]})
+        settings["discount_rate"] = 0.06
+        first = caps.iloc[0]
+        tables["Capacities"] = pd.concat([caps, pd.DataFrame([{"element": first["element"], "year": 2030,
+                                                               "capacity_t": first["capacity_t"] * 2}])])
+        tables["Demand"] = pd.concat([tables["Demand"], tables["Demand"].iloc[:3].assign(
+            year=2035, demand_t=lambda d: d["demand_t"] * 1.5)])
+    if scenarios:
+        tables["Scenarios"] = pd.DataFrame([
+            {"scenario": "dear", "sheet": "Legs", "key": "*>*", "column": "cost_usd_per_t", "multiplier": 1.3,
+             "probability": 0.3},
+            {"scenario": "tight", "sheet": "Capacities", "key": caps["element"].iloc[1], "column": "capacity_t",
+             "multiplier": 0.2, "probability": 0.2}])
+        settings["worst_case_weight"] = 0.5
+    from cases import write_case
+
+    case = tmp_path / f"case{seed}"
+    case.mkdir()
+    frames = {n: df.to_dict("records") for n, df in tables.items()}
+    return write_case(case, frames, settings)

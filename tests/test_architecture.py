@@ -1,0 +1,137 @@
+"""The layout keeps its promises: no import cycle in model/, a thin CLI, short modules, one name
+for one thing, every LP family stated in Pyomo under its own name, and typed settings that are
+the schema's."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from conftest import ROOT
+
+MODEL = ROOT / "model"
+# Modules allowed past ~400 lines, each with its reason.
+LONG = {
+    "model/validate.py": "every cross-sheet check of the input, each a short function over the same tables",
+    "model/io/read.py": "the typed parser of every cell kind with its messages, and the fast column pass beside it",
+}
+
+
+def modules() -> dict[str, Path]:
+    out = {}
+    for f in MODEL.rglob("*.py"):
+        name = ".".join(f.relative_to(ROOT).with_suffix("").parts)
+        out[name.removesuffix(".__init__")] = f
+    return out
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the modules of model/ it imports (at the top or inside a function)."""
+    mods = modules()
+    edges: dict[str, set[str]] = {m: set() for m in mods}
+    for m, f in mods.items():
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("model"):
+                targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            edges[m] |= {t for t in targets if t in mods and t != m}
+    return edges
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in edges[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                found.append(sorted(comp))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    for v in edges:
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycle_in_model():
+    assert cycles(import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_cli_is_thin():
+    assert len((MODEL / "cli.py").read_text().splitlines()) < 250
+
+
+def test_modules_are_short():
+    long = {str(f.relative_to(ROOT)): n for f in MODEL.rglob("*.py")
+            if (n := len(f.read_text().splitlines())) > 400}
+    assert set(long) <= set(LONG), f"over 400 lines without a reason in LONG: {long}"
+
+
+def test_one_name_one_thing():
+    # No two modules of model/ define a public function, or a constant, of the same name.
+    functions, constants = defaultdict(list), defaultdict(list)
+    for m, f in modules().items():
+        for node in ast.parse(f.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                functions[node.name].append(m)
+            elif isinstance(node, ast.Assign):
+                for t in node.targets:
+                    for n in [t] if isinstance(t, ast.Name) else getattr(t, "elts", []):
+                        if isinstance(n, ast.Name) and n.id.isupper():
+                            constants[n.id].append(m)
+    assert {k: v for k, v in functions.items() if len(v) > 1} == {}
+    assert {k: v for k, v in constants.items() if len(v) > 1} == {}
+
+
+def test_every_family_is_stated_in_pyomo_under_its_name(tmp_path):
+    # The random plan has every family: Flow, Unmet, Shipped, Build, Worst and all the rows.
+    import pyomo.environ as pyo
+
+    from lpforms import random_case
+    from model.lp.families import FAMILIES
+    from model.lp.statement import build_plan
+    from model.pipeline import load
+
+    plan, _ = load(random_case(tmp_path, 1, years=True, scenarios=True), robust="dear,tight")
+    m = build_plan(plan)
+    components = {c.local_name: c for c in m.component_objects((pyo.Var, pyo.Constraint), descend_into=True)}
+    for name, family in FAMILIES.items():
+        assert name in components, f"family {name} has no Pyomo component of that name"
+        assert components[name].doc == family.summary(), name
+
+
+def test_settings_are_the_schema_settings():
+    from model.schema import SETTINGS
+    from model.settings import Settings
+
+    assert [f.name for f in dataclasses.fields(Settings)] == [s.key for s in SETTINGS]
+    defaults = Settings.from_values()
+    for s in SETTINGS:
+        assert getattr(defaults, s.key) == s.default, s.key
