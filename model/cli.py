@@ -13,20 +13,22 @@ import traceback
 from pathlib import Path
 
 from model import __version__
-from model.errors import CorridorError, InputError, Problem
+from model.errors import CorridorError
+from model.io.output import COMMITTED
 
 DEFAULT_INPUT = Path("inputs/base_case.xlsx")
 DEFAULT_OUTPUT_DIR = Path("outputs")
 
 
-def _output(args, src: Path, kind: str) -> Path:
-    """-o, else outputs/<input>_<kind>.xlsx."""
+def _output(args, src: Path, kind: str) -> Path:  # -o, else outputs/<input>_<kind>.xlsx
     return Path(args.output) if args.output else DEFAULT_OUTPUT_DIR / f"{src.stem}_{kind}.xlsx"
 
 
-def _warn(text: str) -> None:
-    if text:
-        print(text, file=sys.stderr)
+def _warn(source, warnings) -> None:
+    from model.io.console import warnings_text
+
+    if warnings:
+        print(warnings_text(str(source), warnings), file=sys.stderr)
 
 
 def cmd_solve(args) -> int:
@@ -36,33 +38,28 @@ def cmd_solve(args) -> int:
     from model.progress import Phases
 
     src = Path(args.input)
-    if args.input == str(DEFAULT_INPUT) and not src.exists():
-        raise InputError(str(src), [Problem(
-            f"no such file in {Path.cwd()}: without an INPUT, corridor solve solves the shipped base case, "
-            "inputs/base_case.xlsx, relative to the current folder",
-            "Run it from the top folder of the repository, or give a workbook: corridor solve PATH.")])
     tag = "_".join(x for x in (args.scenario and args.scenario.replace("+", "_"), args.robust and "robust") if x)
     out = _output(args, src, f"{tag}_result" if tag else "result")
     start = time.perf_counter()
     phases = Phases(live=sys.stderr.isatty() and not args.verbose)
     try:
         solved = run(src, out, scenario=args.scenario, robust=args.robust, verbose=args.verbose,
-                     options=solver_options(args.solver_option), builder=args.builder, phases=phases)
+                     options=solver_options(args.solver_option), builder=args.builder, phases=phases, force=args.force)
     finally:
         phases.done()  # erase the live line (before an error is printed)
-    _warn(console.warnings_text(str(src), solved.warnings))
+    _warn(src, solved.warnings)
     print(console.solve_text(solved.results))
     print(f"\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: {phases.text()})")
     return 0
 
 
 def cmd_validate(args) -> int:
-    from model.io import console
+    from model.io.console import validate_text
     from model.pipeline import load
 
     plan, warnings = load(args.input)
-    _warn(console.warnings_text(args.input, warnings))
-    print(console.validate_text(args.input, plan, warnings))
+    _warn(args.input, warnings)
+    print(validate_text(args.input, plan, warnings))
     return 0
 
 
@@ -77,12 +74,12 @@ def cmd_explain(args) -> int:
 
 def cmd_sweep(args) -> int:
     from model.analysis.sweep import sweep_to_workbook
-    from model.io import console
 
     src = Path(args.input)
     warnings, text = sweep_to_workbook(src, args.set, args.name, _output(args, src, "exact" if args.exact else "sweep"),
-                                       args.exact, args.workers, args.dask, args.resume, not args.no_progress)
-    _warn(console.warnings_text(str(src), warnings))
+                                       args.exact, args.workers, args.dask, args.resume, not args.no_progress,
+                                       args.force)
+    _warn(src, warnings)
     print(text)
     return 0
 
@@ -90,17 +87,15 @@ def cmd_sweep(args) -> int:
 def cmd_stress(args) -> int:
     from model.analysis.stress import stress_to_workbook
 
-    src = Path(args.input)
-    print(stress_to_workbook(src, _output(args, src, "stress"), "corridors" if args.corridors else "elements",
-                             args.elements, args.penalty, progress=not args.no_progress))
+    print(stress_to_workbook(Path(args.input), _output(args, Path(args.input), "stress"), "corridors" if args.corridors
+                             else "elements", args.elements, args.penalty, not args.no_progress, args.force))
     return 0
 
 
 def cmd_compare(args) -> int:
     from model.analysis.compare import compare_to_workbook
 
-    src = Path(args.input)
-    print(compare_to_workbook(src, args.scenarios, _output(args, src, "compare")))
+    print(compare_to_workbook(Path(args.input), args.scenarios, _output(args, Path(args.input), "compare"), args.force))
     return 0
 
 
@@ -115,10 +110,9 @@ def cmd_check(args) -> int:
 
 def cmd_generate(args) -> int:
     from model.analysis.generate import write_case
-
     from model.io import console
 
-    out = write_case(Path(args.output), args.flows, args.seed, args.years, args.scenarios)
+    out = write_case(Path(args.output), args.flows, args.seed, args.years, args.scenarios, args.force)
     print(console.generate_text(out, args.flows, args.years, args.scenarios))
     return 0
 
@@ -134,7 +128,7 @@ def cmd_template(args) -> int:
 def cmd_convert(args) -> int:
     from model.io.input_workbook import convert
 
-    convert(Path(args.input), Path(args.output))
+    convert(Path(args.input), Path(args.output), args.force)
     print(f"Converted {args.input} -> {args.output}")
     return 0
 
@@ -153,6 +147,7 @@ def parser() -> argparse.ArgumentParser:
             c.add_argument("input", help=input_help)
         if output:
             c.add_argument("-o", "--output", help=f"{output} (default outputs/<input>_{name}.xlsx)")
+            c.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
         if progress:
             c.add_argument("--no-progress", action="store_true", help="no progress bar")
         c.set_defaults(func=func)
@@ -197,11 +192,13 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--years", type=int, default=1, help="planned years (a Periods sheet when 2 or more)")
     g.add_argument("--scenarios", type=int, default=0, help="scenarios with probabilities, for solve --robust all")
     g.add_argument("-o", "--output", required=True, help="a folder for CSV files, or a .xlsx path")
+    g.add_argument("--force", action="store_true", help="replace existing files")
     t = command("template", cmd_template, "write a blank input workbook with notes on every header", None)
     t.add_argument("path", help="the workbook to create (.xlsx)")
     t.add_argument("--force", action="store_true", help="overwrite an existing file")
     c = command("convert", cmd_convert, "convert between a workbook and a folder of CSV files")
     c.add_argument("-o", "--output", required=True, help="a .xlsx path, or a folder for CSV files")
+    c.add_argument("--force", action="store_true", help="replace existing files")
     return p
 
 
@@ -211,14 +208,17 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         p.print_help()
         return 1
+    COMMITTED.clear()  # what this command writes, for what Ctrl-C says
     try:
         return args.func(args)
     except CorridorError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("Interrupted; no output was written.", file=sys.stderr)
-        return 1
+    except KeyboardInterrupt:  # every output is complete or absent (model.io.output): say which
+        from model.io.console import interrupted_text
+
+        print(interrupted_text(), file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped to a program that stopped reading (| head)
         sys.stdout = open(os.devnull, "w")
         return 0
@@ -238,9 +238,10 @@ def entry() -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except BrokenPipeError:  # stdout piped to a program that stopped reading
+    except (BrokenPipeError, KeyboardInterrupt):  # stdout piped to a program that stopped reading
         pass
     os._exit(code)
+
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from pathlib import Path
 from model.data import CorridorData
 from model.errors import ERROR, WARNING, InputError, NoSolutionError, Problem
 from model.infeasible import explain_no_solution, explain_plan_no_solution
+from model.io.output import Outputs
 from model.io.read import read_input
 from model.lp.highs import Solution, View
 from model.lp.solve import solve_plan
@@ -57,6 +58,11 @@ def load(path: str | Path, scenario: str | None = None, robust: str | None = Non
     """Read and validate a workbook, apply --scenario, and derive one Network per case of the plan
     (each year of the Periods sheet, crossed with the --robust scenarios and the base case).
     Raise InputError listing every error (and warning) at once. Returns (plan, warnings)."""
+    if not Path(path).exists() and not Path(path).is_absolute():
+        raise InputError(str(path), [Problem(
+            f"no such file or folder in {Path.cwd()} (a relative path is read from the current folder)",
+            "Give the full path, or run from the folder it is relative to: corridor solve without an INPUT solves "
+            "inputs/base_case.xlsx from the top folder of the repository.")])
     data = read_input(path)                                                    # read
     problems = validate(data) + check_scenarios(data) + check_years(data)      # validate
     if scenario and not _errors(problems):                                     # scenarios
@@ -127,20 +133,26 @@ def tabulate(plan: Plan, sol: Solution, input_name: str | None = None, verbose: 
     return collect_plan(plan, sol, input_name, robust=robust, robust_items=items)
 
 
-def write(results: Results, output: str | Path, input_path: str | Path | None = None) -> Path:
-    """The result workbook (model.io.workbook)."""
+def write(results: Results, outputs: Outputs, output: str | Path) -> Path:
+    """The result workbook (model.io.workbook), into the command's Outputs."""
     from model.io.workbook import write_results
 
-    return write_results(results, Path(output), input_path=input_path)
+    return write_results(results, Path(output), outputs=outputs)
 
 
 def run(path: str | Path, output: str | Path | None = None, scenario: str | None = None, robust: str | None = None,
-        verbose: bool = False, options: dict | None = None, builder: str = "fast", phases=None) -> Run:
+        verbose: bool = False, options: dict | None = None, builder: str = "fast", phases=None,
+        force: bool = False) -> Run:
     """A workbook or CSV folder end to end, as corridor solve runs it: load (with a scenario applied,
     if named; as a robust plan over the scenarios of `robust`, 'a,b', if given), solve, tabulate,
-    and write the result workbook if an output is given. Raises InputError or NoSolutionError with
-    the reason."""
+    and write the result workbook if an output is given (checked by the output guard before
+    anything else is done). Raises InputError, NoSolutionError or OutputError with the reason."""
+    from model.io.workbook import RESULT
+
     phases = phases or NoPhases()
+    outputs = Outputs(RESULT, [path], force)
+    if output is not None:
+        outputs.check(Path(output))
     enabled = gc.isenabled()
     gc.disable()  # millions of small objects and no cycles: the collector's passes only cost time
     try:
@@ -151,7 +163,8 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
         phases("writing")
         results.summary.phases = phases.text()
         if output is not None:
-            write(results, output, input_path=path)
+            with outputs:
+                write(results, outputs, output)
         return Run(plan, sol, results, warnings)
     finally:
         if enabled:

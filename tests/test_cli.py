@@ -42,11 +42,12 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
 
 
 def test_existing_output_is_kept_when_input_is_bad(tmp_path):
-    case = write_case(tmp_path, transport_case(Demand=[{"commodity": "cole", "market": "M", "demand_t": 1}]))
     out = tmp_path / "result.xlsx"
-    out.write_bytes(b"previous result")
+    assert main(["solve", str(write_case(tmp_path / "good", transport_case())), "-o", str(out)]) == 0
+    before = out.read_bytes()
+    case = write_case(tmp_path / "bad", transport_case(Demand=[{"commodity": "cole", "market": "M", "demand_t": 1}]))
     assert main(["solve", str(case), "-o", str(out)]) == 2
-    assert out.read_bytes() == b"previous result"
+    assert out.read_bytes() == before
 
 
 def test_infeasible_exits_3_and_names_the_rows(tmp_path, capsys):

@@ -102,22 +102,26 @@ def run_metrics(r) -> list[tuple[str, str, float]]:
     return out
 
 
-def compare_to_workbook(src: Path, scenarios: str | None, output: Path) -> str:
+def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: bool = False) -> str:
     """corridor compare: the base case and the scenarios (a comma list, or all), the workbook and
     its chart; returns the text to print."""
     from model.errors import InputError, Problem
     from model.io import console
     from model.io.books import write_compare
     from model.io.charts import compare_png
+    from model.io.output import Outputs
     from model.io.read import read_input
     from model.scenarios import scenario_names
 
+    outputs = Outputs("compare", [src], force)
+    outputs.check(output)
     known = scenario_names(read_input(src))
     wanted = known if scenarios in (None, "all") else [s.strip() for s in scenarios.split(",") if s.strip()]
     if not wanted:
         raise InputError(str(src), [Problem("the Scenarios sheet names no scenario",
                                             "Add override rows to the Scenarios sheet, or pass --scenarios.")])
     table, about = compare(src, wanted)
-    write_compare(output, table, about)
-    png = compare_png(table, output.with_suffix(""))
+    with outputs:
+        write_compare(outputs, output, table, about)
+        png = compare_png(outputs, table, output.with_suffix(""))
     return console.compare_text(table, about, [BASE] + wanted, output, png)

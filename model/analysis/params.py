@@ -10,6 +10,7 @@ a list a,b,c, or a multiplier of each cell's base value, *0.5:1.5:11 or *0.9,1,1
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from model.errors import InputError, Problem
 from model.lp.families import Cell
 from model.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME
 
+MAX_STEPS = 100_000  # values of one parameter
 _PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_]+)\s*$")
 
 
@@ -90,22 +92,25 @@ def parse_spec(text: str, spec: str, exact: bool = False) -> tuple[list[float], 
     try:
         if ":" in s:
             parts = [float(p) for p in s.split(":")]
+            if not all(map(math.isfinite, parts)):
+                raise ValueError
             if exact:
                 if len(parts) != 2 or parts[0] >= parts[1]:
                     raise ValueError
                 return parts, multiplier
-            if len(parts) != 3 or parts[2] < 2 or parts[2] != int(parts[2]):
+            if len(parts) != 3 or not 2 <= parts[2] <= MAX_STEPS or parts[2] != int(parts[2]):
                 raise ValueError
             return list(np.linspace(parts[0], parts[1], int(parts[2]))), multiplier
         if exact:
             raise ValueError
         values = [float(p) for p in s.split(",") if p.strip()]
-        if not values:
+        if not values or len(values) > MAX_STEPS or not all(map(math.isfinite, values)):
             raise ValueError
         return values, multiplier
     except ValueError:
-        want = ("start:stop with start < stop (or *start:stop for multipliers)" if exact else
-                "start:stop:steps, a list a,b,c, or a multiplier *0.5:1.5:11")
+        want = ("start:stop with start < stop, finite numbers (or *start:stop for multipliers)" if exact else
+                f"start:stop:steps (2 to {MAX_STEPS:,} steps), a list a,b,c of finite numbers, or a multiplier "
+                "*0.5:1.5:11")
         raise _bad(f"{text}={spec}", f"the values must be {want}", "For example =100:200:11 or =*0.5:1.5:11.") from None
 
 

@@ -87,16 +87,22 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
 
 
 def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalty: float,
-                       progress: bool = True) -> str:
+                       progress: bool = True, force: bool = False) -> str:
     """corridor stress: every closure (of the kinds of element listed, comma separated, or of each
     corridor), the workbook and its chart; returns the text to print."""
     from model.errors import InputError, Problem
     from model.io import console
     from model.io.books import about_table, write_stress
     from model.io.charts import stress_png
+    from model.io.output import Outputs
     from model.io.raw import file_sha256
     from model.results.summary import Provenance
 
+    outputs = Outputs("stress", [src], force)
+    outputs.check(output)
+    if not 0 <= penalty <= 1e7:  # NaN fails too
+        raise InputError("--penalty", [Problem(f"must be between 0 and 10,000,000 USD/t, found {penalty:g}",
+                                               "Give what a stranded tonne costs, e.g. --penalty 1000.")])
     kinds = {k.strip() for k in elements.split(",")}
     bad = kinds - {"ports", "borders", "hubs", "legs"}
     if bad:
@@ -109,6 +115,7 @@ def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalt
         ("stranded tonnes cost", f"{meta['penalty_usd_per_t']:,.0f} USD/t"),
         ("base cost (USD/yr)", meta["base_cost_usd"]), ("closures", meta["closures"]),
         ("seconds", round(time.perf_counter() - start, 3))])
-    write_stress(output, about, table)
-    png = stress_png(table, output.with_suffix(""))
+    with outputs:
+        write_stress(outputs, output, about, table)
+        png = stress_png(outputs, table, output.with_suffix(""))
     return console.stress_text(table, output, png)

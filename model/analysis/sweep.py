@@ -25,6 +25,7 @@ from model.analysis.params import Param, parse_param, with_values
 from model.errors import InputError, NoSolutionError, Problem
 
 _WORKER = {}  # per process: sweep signature -> LiveModel
+MAX_POINTS = 1_000_000  # points of one grid
 
 
 @dataclass
@@ -66,6 +67,10 @@ def make_sweep(input_path: Path, data, assignments: list[str], exact: bool = Fal
     params = [parse_param(a, data, exact=exact) for a in assignments]
     if not params:
         raise InputError("--set", [Problem("no parameter to sweep", "Give --set PARAM=SPEC, or --name NAME.")])
+    size = math.prod(len(p.values) for p in params)
+    if size > MAX_POINTS:
+        raise InputError("--set", [Problem(f"the grid has {size:,} points, more than {MAX_POINTS:,}",
+                                           "Use fewer steps, or fewer parameters at once.")])
     return Sweep(Path(input_path), params)
 
 
@@ -154,6 +159,9 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
     """Solve every point; return one dict per point in grid order."""
     from tqdm import tqdm
 
+    if not 1 <= workers <= 256:
+        raise InputError("--workers", [Problem(f"must be 1 to 256 processes, found {workers}",
+                                               "Give the number of processes to run, e.g. --workers 2.")])
     points = sweep.points
     if dask and sweep.input_path.is_dir():
         raise InputError(str(sweep.input_path), [Problem(
@@ -276,16 +284,21 @@ def tonnes_by_route(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
 # ---------------------------------------------------------------------- corridor sweep
 
 def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, output: Path, exact: bool = False,
-                      workers: int = 1, dask: str | None = None, resume: bool = False, progress: bool = True):
+                      workers: int = 1, dask: str | None = None, resume: bool = False, progress: bool = True,
+                      force: bool = False):
     """corridor sweep: solve the grid (or find the exact breakpoints of one parameter), write the
-    workbook and its PNG charts; returns (warnings, the text to print)."""
+    workbook and its PNG charts (all or none, through the output guard); returns (warnings, the text
+    to print)."""
     from model.analysis.parametric import exact_sweep
     from model.io import console
     from model.io.books import about_table, write_exact, write_sweep
     from model.io.charts import exact_png, sweep_pngs
+    from model.io.output import Outputs
     from model.pipeline import load_one_year
     from model.results.summary import Provenance
 
+    outputs = Outputs("exact" if exact else "sweep", [src], force)
+    outputs.check(output)
     data, _, warnings = load_one_year(src)
     if assignments and name:
         raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
@@ -303,11 +316,13 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
         seconds = time.perf_counter() - start
         about += [("breakpoints", int(ex.breakpoints["breakpoint"].sum())), ("solves", ex.solves),
                   ("seconds", round(seconds, 3))]
-        write_exact(output, about_table(provenance, about), ex.breakpoints, ex.segments, ex.param)
-        png = exact_png(ex.breakpoints, ex.param, output.with_suffix(""))
+        with outputs:
+            write_exact(outputs, output, about_table(provenance, about), ex.breakpoints, ex.segments, ex.param)
+            png = exact_png(outputs, ex.breakpoints, ex.param, output.with_suffix(""))
         low, high = sweep.params[0].values
         return warnings, console.exact_text(ex, low, high, seconds, output, png)
     points_file = output.with_suffix(".points.jsonl")
+    outputs.check(points_file)
     results = run_sweep(sweep, assignments, points_file=points_file, resume=resume, workers=workers, dask=dask,
                         progress=progress)
     seconds = time.perf_counter() - start
@@ -317,6 +332,7 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
               ("seconds", round(seconds, 3)),
               ("points per second", round(len(points) / seconds, 1) if seconds else None)]
     names = [p.text + (" (x base)" if p.multiplier else "") for p in sweep.params]
-    write_sweep(output, about_table(provenance, about), points, tonnes_by_route(sweep, results), names)
-    pngs = sweep_pngs(points, names, output.with_suffix(""))
+    with outputs:
+        write_sweep(outputs, output, about_table(provenance, about), points, tonnes_by_route(sweep, results), names)
+        pngs = sweep_pngs(outputs, points, names, output.with_suffix(""))
     return warnings, console.sweep_text(points, seconds, output, pngs, points_file)

@@ -12,8 +12,8 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from model.io.cells import bar_axes, put, sheet, style_header, write_table
-from model.io.output import atomic_path
+from model.io.cells import bar_axes, new_workbook, put, sheet, style_header, write_table
+from model.io.output import Outputs
 from model.results.summary import Provenance
 
 
@@ -41,10 +41,9 @@ def _line_chart(data, target, title: str, x_col: int, y_cols: list[int], first: 
     target.add_chart(chart, anchor)
 
 
-def _workbook_with_about(title: str, about: pd.DataFrame) -> Workbook:
-    """A new workbook whose first sheet says what was run (item, value)."""
-    wb = Workbook()
-    wb.remove(wb.active)
+def _workbook_with_about(kind: str, title: str, about: pd.DataFrame) -> Workbook:
+    """A new workbook of corridor `kind` whose first sheet says what was run (item, value)."""
+    wb = new_workbook(kind)
     ws = wb.create_sheet(title)
     write_table(ws, about, labels=False)
     style_header(ws)
@@ -52,11 +51,11 @@ def _workbook_with_about(title: str, about: pd.DataFrame) -> Workbook:
     return wb
 
 
-def write_sweep(path: Path, about: pd.DataFrame, points: pd.DataFrame, routes: pd.DataFrame,
+def write_sweep(outputs: Outputs, path: Path, about: pd.DataFrame, points: pd.DataFrame, routes: pd.DataFrame,
                 params: list[str]) -> Path:
     """Sweep workbook: what was swept, one row per point, routes per point; charts of the
     objective and corridor shares (one parameter) or a heat map table (two)."""
-    wb = _workbook_with_about("Sweep", about)
+    wb = _workbook_with_about(outputs.kind, "Sweep", about)
     pts = sheet(wb, "Points", points, "One row per point: parameter values, status, cost and its parts (USD/yr), "
                                        "tonnes and shares by corridor and country, binding constraints.")
     n = len(points)
@@ -86,26 +85,24 @@ def write_sweep(path: Path, about: pd.DataFrame, points: pd.DataFrame, routes: p
                 cell.number_format = '#,##0,,"M"'
     if len(routes):
         sheet(wb, "Routes", routes, "Tonnes per route at each point (routes with tonnes only).")
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    wb.save(outputs.claim(path))
     return Path(path)
 
 
-def write_exact(path: Path, about: pd.DataFrame, breakpoints: pd.DataFrame, segments: pd.DataFrame,
-                param: str) -> Path:
-    wb = _workbook_with_about("Sweep", about)
+def write_exact(outputs: Outputs, path: Path, about: pd.DataFrame, breakpoints: pd.DataFrame,
+                segments: pd.DataFrame, param: str) -> Path:
+    wb = _workbook_with_about(outputs.kind, "Sweep", about)
     bp = sheet(wb, "Breakpoints", breakpoints.rename(columns={"value": param}),
                 "The optimal cost is linear between these values of the parameter (exact, not sampled).")
     _line_chart(bp, bp, "Total cost (USD/yr), exact", 1, [2], 4, 3 + len(breakpoints), "USD/yr", "F3")
     sheet(wb, "Segments", segments, "On each segment the allocation is fixed (cost parameter) or changes "
                                      "linearly (capacity or limit); tonnes at the segment's midpoint.")
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    wb.save(outputs.claim(path))
     return Path(path)
 
 
-def write_stress(path: Path, about: pd.DataFrame, table: pd.DataFrame) -> Path:
-    wb = _workbook_with_about("About", about)
+def write_stress(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.DataFrame) -> Path:
+    wb = _workbook_with_about(outputs.kind, "About", about)
     st = sheet(wb, "Stress", table, "Each element or corridor closed in turn, ranked by stranded tonnes, then by "
                                      "the cost increase (stranded tonnes counted at the penalty).")
     n = min(15, len(table))
@@ -122,15 +119,13 @@ def write_stress(path: Path, about: pd.DataFrame, table: pd.DataFrame) -> Path:
         chart.y_axis.title = "USD/yr"
         chart.legend = None
         st.add_chart(chart, f"{get_column_letter(len(cols) + 2)}3")
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    wb.save(outputs.claim(path))
     return Path(path)
 
 
-def write_compare(path: Path, table: pd.DataFrame, about: pd.DataFrame) -> Path:
+def write_compare(outputs: Outputs, path: Path, table: pd.DataFrame, about: pd.DataFrame) -> Path:
     """Comparison workbook: metrics side by side with deltas against the base, and charts."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook(outputs.kind)
     ws = wb.create_sheet("Comparison")
     put(ws, 1, 1, "Each scenario against the base case; deltas on the right. Costs USD/yr, tonnes t/yr, "
                    "shares and utilisation as %.").font = Font(italic=True)
@@ -163,6 +158,5 @@ def write_compare(path: Path, table: pd.DataFrame, about: pd.DataFrame) -> Path:
         ws.add_chart(chart, f"{get_column_letter(len(table.columns) + 2)}3")
     sc = sheet(wb, "Scenarios", about, "What each scenario overrides; a scenario without an optimum says why.")
     sc.column_dimensions["C"].width = 100
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    wb.save(outputs.claim(path))
     return Path(path)

@@ -57,6 +57,18 @@ def number_format(column: str) -> str | None:
 
 
 
+def new_workbook(kind: str, write_only: bool = False) -> Workbook:
+    """An empty workbook marked as written by corridor `kind` (model.io.output recognises it)."""
+    from model.io.output import WRITER, mark
+
+    wb = Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.active)
+    wb.properties.creator = WRITER
+    wb.properties.keywords = mark(kind)
+    return wb
+
+
 def style_header(ws, row: int = 1) -> None:
     for cell in ws[row]:
         cell.font = HEADER_FONT

@@ -1,4 +1,5 @@
-"""PNG charts for sweeps and stress tests, next to their workbooks (matplotlib, no screen)."""
+"""PNG charts for sweeps, stress tests and comparisons, next to their workbooks (matplotlib, no
+screen), written through the command's Outputs (model.io.output) and marked as its own."""
 
 from __future__ import annotations
 
@@ -10,15 +11,19 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from model.io.output import Outputs, mark  # noqa: E402
 
-def _save(fig, path: Path) -> Path:
+
+def _save(fig, outputs: Outputs, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    try:
+        fig.savefig(outputs.claim(path), dpi=110, format="png", metadata={"Software": mark(outputs.kind)})
+    finally:
+        plt.close(fig)
     return path
 
 
-def sweep_pngs(points: pd.DataFrame, params: list[str], stem: Path) -> list[Path]:
+def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: Path) -> list[Path]:
     """One parameter: objective and corridor shares against it. Two: a heat map of the objective."""
     ok = points[points["status"] == "Optimal"]
     out = []
@@ -30,7 +35,7 @@ def sweep_pngs(points: pd.DataFrame, params: list[str], stem: Path) -> list[Path
         ax.set_ylabel("total cost (million USD/yr)")
         ax.set_title("Total cost")
         ax.grid(alpha=0.3)
-        out.append(_save(fig, stem.with_name(stem.name + "_objective.png")))
+        out.append(_save(fig, outputs, stem.with_name(stem.name + "_objective.png")))
         shares = [c for c in ok.columns if c.endswith(" share") and not c.startswith("via ") and ok[c].max() > 0.005]
         fig, ax = plt.subplots(figsize=(9, 5))
         for c in shares:
@@ -40,7 +45,7 @@ def sweep_pngs(points: pd.DataFrame, params: list[str], stem: Path) -> list[Path
         ax.set_title("Corridor shares")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1, 0.5))
-        out.append(_save(fig, stem.with_name(stem.name + "_shares.png")))
+        out.append(_save(fig, outputs, stem.with_name(stem.name + "_shares.png")))
     elif len(params) == 2:
         grid = ok.pivot_table(index=params[0], columns=params[1], values="objective_usd") / 1e6
         fig, ax = plt.subplots(figsize=(8, 5))
@@ -51,31 +56,31 @@ def sweep_pngs(points: pd.DataFrame, params: list[str], stem: Path) -> list[Path
         ax.set_ylabel(params[0])
         ax.set_title("Total cost (million USD/yr)")
         fig.colorbar(im, ax=ax)
-        out.append(_save(fig, stem.with_name(stem.name + "_heatmap.png")))
+        out.append(_save(fig, outputs, stem.with_name(stem.name + "_heatmap.png")))
     return out
 
 
-def exact_png(breakpoints: pd.DataFrame, param: str, stem: Path) -> Path:
+def exact_png(outputs: Outputs, breakpoints: pd.DataFrame, param: str, stem: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.plot(breakpoints["value"], breakpoints["objective_usd"] / 1e6, marker="o", ms=4)
     ax.set_xlabel(param)
     ax.set_ylabel("total cost (million USD/yr)")
     ax.set_title("Total cost, exact (dots: breakpoints)")
     ax.grid(alpha=0.3)
-    return _save(fig, stem.with_name(stem.name + ".png"))
+    return _save(fig, outputs, stem.with_name(stem.name + ".png"))
 
 
-def stress_png(table: pd.DataFrame, stem: Path, top: int = 15) -> Path:
+def stress_png(outputs: Outputs, table: pd.DataFrame, stem: Path, top: int = 15) -> Path:
     t = table.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.35 * len(t) + 1.5))
     ax.barh(t["closed"], t["cost_increase_usd"] / 1e6)
     ax.set_xlabel("cost increase, stranded tonnes at the penalty (million USD/yr)")
     ax.set_title("N-1: what each closure costs")
     ax.grid(alpha=0.3, axis="x")
-    return _save(fig, stem.with_name(stem.name + ".png"))
+    return _save(fig, outputs, stem.with_name(stem.name + ".png"))
 
 
-def compare_png(table: pd.DataFrame, stem: Path) -> Path:
+def compare_png(outputs: Outputs, table: pd.DataFrame, stem: Path) -> Path:
     """Tonnes by corridor in each scenario, side by side."""
     names = [c for c in table.columns[2:] if not c.endswith(" - base")]
     rows = table[table["metric"].str.startswith("corridor:")]
@@ -90,4 +95,4 @@ def compare_png(table: pd.DataFrame, stem: Path) -> Path:
     ax.set_title("Tonnes by corridor in each scenario")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="x")
-    return _save(fig, stem.with_name(stem.name + ".png"))
+    return _save(fig, outputs, stem.with_name(stem.name + ".png"))

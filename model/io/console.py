@@ -173,3 +173,11 @@ def generate_text(out, flows: int, years: int, scenarios: int) -> str:
             + (f" ({cases} cases, about {flows * cases:,} in a robust plan)" if cases > 1 else "")
             + f" written: {out}" + (f"\nSolve the robust plan with: corridor solve {out} --robust all"
                                     if scenarios else ""))
+
+
+def interrupted_text() -> str:
+    """What Ctrl-C leaves: every output is complete or absent (model.io.output)."""
+    from model.io.output import COMMITTED
+
+    written = ", ".join(str(p) for p in COMMITTED)
+    return "Interrupted; " + (f"written before the interruption: {written}." if written else "no output was written.")

@@ -6,21 +6,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from model.io.cells import append, style_header, write_table
-from model.io.output import atomic_path
+from model.errors import OutputError
+from model.io.cells import append, new_workbook, style_header, write_table
+from model.io.output import Outputs
 from model.schema import BOOL, ENUM, SETTINGS, SHEETS, column_note
 
 def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: dict | None = None,
-                         sources: pd.DataFrame | None = None, forbidden: Path | None = None) -> Path:
+                         sources: pd.DataFrame | None = None, kind: str = "convert", inputs=(),
+                         force: bool = False) -> Path:
     """An input workbook: every sheet of the schema with a note on each header (meaning and
-    unit) and drop-down lists for the choice columns; with the given rows, or blank (template)."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    unit) and drop-down lists for the choice columns; with the given rows, or blank (template).
+    Written by corridor `kind` through the output guard (model.io.output), never over inputs."""
+    wb = new_workbook(kind)
     for sheet in SHEETS:
         ws = wb.create_sheet(sheet.name)
         if sheet.name == "Settings":
@@ -60,31 +61,37 @@ def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: 
                                     error="Choose one of: " + ", ".join(choices))
                 dv.add(f"{letter}2:{letter}{last}")
                 ws.add_data_validation(dv)
-    with atomic_path(path, forbidden=forbidden) as tmp:
-        wb.save(tmp)
+    with Outputs(kind, inputs, force) as outputs:
+        wb.save(outputs.claim(Path(path)))
     return Path(path)
 
 
 
 
 def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path, settings: dict | None = None,
-                     sources: pd.DataFrame | None = None, forbidden: Path | None = None) -> Path:
-    """A case as a folder of CSV files, one per sheet (Settings as key, value rows)."""
+                     sources: pd.DataFrame | None = None, kind: str = "convert", inputs=(),
+                     force: bool = False) -> Path:
+    """A case as a folder of CSV files, one per sheet (Settings as key, value rows), all or none,
+    through the output guard: never into an input folder, never over an existing file (a CSV file
+    cannot say who wrote it) unless force."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     tables = dict(tables)
     if settings:
         tables["Settings"] = pd.DataFrame({"key": list(settings), "value": list(settings.values())})
     if sources is not None and len(sources.columns):
         tables["Sources"] = sources
-    for name, df in tables.items():
-        guard = Path(forbidden) / f"{name}.csv" if forbidden is not None and Path(forbidden).is_dir() else None
-        with atomic_path(folder / f"{name}.csv", forbidden=guard) as tmp:
-            df.to_csv(tmp, index=False)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"cannot write the CSV files into {folder}: it is a file. Give a folder with -o, or a "
+                          "path ending in .xlsx for a workbook.")
+    with Outputs(kind, inputs, force) as outputs:
+        for name in tables:  # every file checked before any is written
+            outputs.check(folder / f"{name}.csv")
+        for name, df in tables.items():
+            df.to_csv(outputs.claim(folder / f"{name}.csv"), index=False)
     return folder
 
 
-def convert(src: Path, out: Path) -> Path:
+def convert(src: Path, out: Path, force: bool = False) -> Path:
     """A workbook as a folder of CSV files, or a CSV folder as a workbook (out ending in .xlsx)."""
     from model.data import ROW
     from model.errors import ERROR, InputError
@@ -95,16 +102,13 @@ def convert(src: Path, out: Path) -> Path:
         raise InputError(str(src), data.problems)
     tables = {name: df.drop(columns=[ROW]) for name, df in data.tables.items()}
     settings = data.settings.given()
-    if out.suffix.lower() == ".xlsx":
-        return write_input_workbook(tables, out, settings=settings, sources=data.sources, forbidden=src)
-    return write_csv_folder(tables, out, settings=settings, sources=data.sources, forbidden=src)
+    write = write_input_workbook if out.suffix.lower() == ".xlsx" else write_csv_folder
+    return write(tables, out, settings=settings, sources=data.sources, kind="convert", inputs=[src], force=force)
 
 
 def write_template(path: Path, force: bool = False) -> Path:
-    """A blank input workbook; never over an existing file unless force."""
-    from model.errors import OutputError
-
+    """A blank input workbook; never over an existing file (not even an earlier template) unless force."""
     if Path(path).exists() and not force:
         raise OutputError(f"{path} exists; the template never overwrites a file. Choose another path, or add "
                           "--force.")
-    return write_input_workbook({}, Path(path))
+    return write_input_workbook({}, Path(path), kind="template", force=force)

@@ -14,9 +14,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from model.errors import OutputError
-from model.io.cells import Cells, bar_axes, wo_table
-from model.io.output import atomic_path
+from model.io.cells import Cells, bar_axes, new_workbook, wo_table
+from model.io.output import Outputs, writing
 from model.results.tables import ALL, Results
 
 SHEET_NOTES = {
@@ -129,20 +128,32 @@ def _corridors_sheet(wb: Workbook, results: Results) -> None:
 
 
 
-def write_results(results: Results, path: Path, input_path: Path | None = None) -> Path:
+RESULT = "solve"  # the kind of output a result workbook is (model.io.output)
+
+
+def routes_csv_path(path: Path) -> Path:
+    """<result>_routes.csv beside the result workbook (setting routes_csv)."""
+    return Path(path).with_name(Path(path).stem + "_routes.csv")
+
+
+def write_results(results: Results, path: Path, input_path: Path | None = None, outputs: Outputs | None = None,
+                  force: bool = False) -> Path:
     """The result workbook a planner opens and forwards, written in openpyxl's write-only mode
-    (rows streamed to the file, memory flat in the number of rows). A Routes table longer than
-    the setting routes_sheet_rows is cut there; with routes_csv, every route goes to
-    <result>_routes.csv beside it."""
+    (rows streamed to the file, memory flat in the number of rows), through the output guard
+    (model.io.output; into the caller's Outputs if given). A Routes table longer than the setting
+    routes_sheet_rows is cut there; with routes_csv, every route goes to <result>_routes.csv beside it."""
     path = Path(path)
-    if input_path is not None and path.resolve() == Path(input_path).resolve():
-        raise OutputError(f"the output {path} is the input file; the input is never overwritten. "
-                          "Choose another output path with -o.")
+    with writing(outputs, RESULT, [input_path], force) as out:
+        tmp = out.claim(path)
+        csv = routes_csv_path(path)
+        if results.routes_csv:
+            results.routes.to_csv(out.claim(csv, companion_of=path), index=False)
+        _write_workbook(results, tmp, csv)
+    return path
+
+
+def _write_workbook(results: Results, tmp: Path, csv: Path) -> None:
     routes, routes_note = results.routes, SHEET_NOTES["Routes"]
-    csv = path.with_name(path.stem + "_routes.csv")
-    if results.routes_csv:
-        with atomic_path(csv, forbidden=input_path) as tmp:
-            routes.to_csv(tmp, index=False)
     if len(routes) > results.routes_sheet_rows:
         used = routes["tonnes_t"] > 0
         # The used routes in their order, then the unused ones by reduced cost (stable): only the
@@ -155,7 +166,7 @@ def write_results(results: Results, path: Path, input_path: Path | None = None) 
                  "For every route, set routes_csv to TRUE in Settings (or raise routes_sheet_rows).")
         routes_note = (f"{len(routes):,} of {len(results.routes):,} routes: the ones used, then the unused ones "
                        f"closest to being used (lowest reduced cost). {where} " + routes_note)
-    wb = Workbook(write_only=True)
+    wb = new_workbook(RESULT, write_only=True)
     try:
         _summary_sheet(wb, results.summary_table())
         for name, df in results.sheets().items():
@@ -172,12 +183,10 @@ def write_results(results: Results, path: Path, input_path: Path | None = None) 
                 wo_table(wb, name, routes, routes_note)
             else:
                 wo_table(wb, name, df, SHEET_NOTES.get(name))
-        with atomic_path(path, forbidden=input_path) as tmp:
-            wb.save(tmp)
+        wb.save(tmp)
     except BaseException:
         _discard(wb)
         raise
-    return path
 
 
 def _discard(wb: Workbook) -> None:

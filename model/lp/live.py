@@ -55,9 +55,8 @@ class LiveModel:
         self._plans: dict[Cell, tuple] = {}
         self._coef: dict[tuple[int, int], float] = {}  # coefficients changed from the base, as in HiGHS now
         self._base_coef: dict[tuple[int, int], float] = {}
-        self.touched_cols: set[int] = set()
-        self.touched_rows: set[int] = set()
-        self.touched_bounds: set[int] = set()
+        self._held = {"cost": self.base_cost, "col_lower": self.base_col_lower, "col_upper": self.base_col_upper,
+                      "lower": self.base_row_lower, "upper": self.base_row_upper}  # what HiGHS holds now
         self._prepare_extraction()
 
     # ------------------------------------------------------------------ what a cell changes
@@ -90,30 +89,25 @@ class LiveModel:
         col_lower, col_upper = self.base_col_lower.copy(), self.base_col_upper.copy()
         lower, upper = self.base_row_lower.copy(), self.base_row_upper.copy()
         coef: dict[tuple[int, int], float] = {}
-        cols_changed: set[int] = set()
-        bounds_changed: set[int] = set()
-        rows_changed: set[int] = set()
-        flows_repriced = False
+        repriced = False
         for cell in sorted(values, key=lambda c: (c.sheet, c.row, c.column)):
             value = values[cell]
             plan = self._plan(cell)
             if plan[0] == "flow":
                 costs = FLOW.shifted(costs, plan[1], cell.base, value)
-                flows_repriced = True
+                repriced = True
             elif plan[0] == "families":
                 for family in plan[1]:
                     for change in family.changes(self.net, self.data.settings, cell, value):
-                        self._change(change, cost, col_lower, col_upper, lower, upper, coef,
-                                     cols_changed, bounds_changed, rows_changed)
-        if flows_repriced:
+                        self._change(change, cost, col_lower, col_upper, lower, upper, coef)
+        if repriced:
             cost[self.flow_cols] = costs.total()
-            cols_changed.update(self.flow_cols.tolist())
         self._flow_costs = costs
-        self._push(cost, col_lower, col_upper, lower, upper, coef, cols_changed, bounds_changed, rows_changed)
+        self._push(cost, col_lower, col_upper, lower, upper, coef)
         self.current_costs, self.current_bounds = cost, (lower, upper)
         self.current_col_bounds = (col_lower, col_upper)
 
-    def _change(self, change, cost, col_lower, col_upper, lower, upper, coef, cols, bounds, rows) -> None:
+    def _change(self, change, cost, col_lower, col_upper, lower, upper, coef) -> None:
         sol = self.solution
         if isinstance(change, Bound):
             i = sol.row_of(change.family, change.index)
@@ -124,7 +118,6 @@ class LiveModel:
                 lower[i] = change.value
             if sense in (0, 1):
                 upper[i] = change.value
-            rows.add(i)
         elif isinstance(change, Coefficient):
             i, j = sol.row_of(change.family, change.index), sol.col_of(change.col_family, change.col_index)
             if i is not None and j is not None:
@@ -135,33 +128,30 @@ class LiveModel:
                 raise Structural(f"{change.family}[{change.index}]")  # the column does not exist
             if isinstance(change, ColumnCost):
                 cost[j] = change.value
-                cols.add(j)
             elif isinstance(change, ColumnBounds):
                 col_lower[j], col_upper[j] = change.lower, change.upper
-                bounds.add(j)
 
-    def _push(self, cost, col_lower, col_upper, lower, upper, coef, cols, bounds, rows) -> None:
-        """Hand HiGHS what differs from what it holds: this point's changes and the last point's."""
-        h = self.h
-        cols, bounds, rows = cols | self.touched_cols, bounds | self.touched_bounds, rows | self.touched_rows
-        if cols:
-            idx = np.fromiter(sorted(cols), dtype=np.int32, count=len(cols))
-            h.changeColsCost(len(idx), idx, cost[idx])
-        if bounds:
-            idx = np.fromiter(sorted(bounds), dtype=np.int32, count=len(bounds))
-            h.changeColsBounds(len(idx), idx, col_lower[idx], col_upper[idx])
-        if rows:
-            idx = np.fromiter(sorted(rows), dtype=np.int32, count=len(rows))
-            h.changeRowsBounds(len(idx), idx, lower[idx], upper[idx])
+    def _push(self, cost, col_lower, col_upper, lower, upper, coef) -> None:
+        """Hand HiGHS only what differs from what it holds."""
+        h, held = self.h, self._held
+        changed = np.flatnonzero(cost != held["cost"])
+        if len(changed):
+            h.changeColsCost(len(changed), changed.astype(np.int32), cost[changed])
+        changed = np.flatnonzero((col_lower != held["col_lower"]) | (col_upper != held["col_upper"]))
+        if len(changed):
+            h.changeColsBounds(len(changed), changed.astype(np.int32), col_lower[changed], col_upper[changed])
+        changed = np.flatnonzero((lower != held["lower"]) | (upper != held["upper"]))
+        if len(changed):
+            h.changeRowsBounds(len(changed), changed.astype(np.int32), lower[changed], upper[changed])
         for (i, j) in set(self._coef) - set(coef):  # back to the base coefficient
             h.changeCoeff(int(i), int(j), float(self._base_coef[(i, j)]))
         for (i, j), v in coef.items():
             if (i, j) not in self._base_coef:
                 self._base_coef[(i, j)] = self._coefficient(i, j)
-            if self._coef.get((i, j)) != v:
+            if self._coef.get((i, j), self._base_coef[(i, j)]) != v:
                 h.changeCoeff(int(i), int(j), float(v))
         self._coef = coef
-        self.touched_cols, self.touched_bounds, self.touched_rows = cols, bounds, rows
+        self._held = {"cost": cost, "col_lower": col_lower, "col_upper": col_upper, "lower": lower, "upper": upper}
 
     def _coefficient(self, i: int, j: int) -> float:
         """The base model's coefficient of column j in row i (read before it is first changed)."""
@@ -201,8 +191,12 @@ class LiveModel:
         self.row_labels = {i: label(key, net) for i, key in enumerate(self.rows) if key.family in binding}
 
     def solve(self) -> dict:
-        """Re-solve from the base basis and summarise the point."""
+        """Re-solve from the base basis, with HiGHS's other state cleared (factorisation, edge
+        weights: what an earlier point left would otherwise steer which of equally cheap
+        allocations it returns), and summarise the point. A point's answer is a function of the
+        point alone: serial, multi-process, Dask and resumed sweeps give the same table."""
         h = self.h
+        h.clearSolver()
         h.setBasis(self.base_basis)
         start = time.perf_counter()
         h.run()
