@@ -17,8 +17,8 @@ from model.network import Network
 from model.plan import Plan
 from model.results.tables import collect
 
-# Penalty used only to find out which demand cannot be met: far above any freight cost,
-# small enough to keep the LP well scaled.
+# Penalty used only to find out which demand cannot be met: far above any freight cost (ten times
+# the dearest route, at least this), small enough to keep the LP well scaled.
 ELASTIC_PENALTY_USD_PER_T = 1.0e5
 IIS_STRATEGY = 6  # HiGHS: form an infeasible set from the whole LP (2), then reduce it to an IIS (4)
 # Families whose rows a planner can name and change: the others (shipped totals) only define columns.
@@ -32,7 +32,7 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
         return (f"HiGHS reports the model as {status}: some cost can fall without limit. Check for negative "
                 "costs; every cost should be >= 0.")
     if "infeasible" not in status.lower():
-        return f"HiGHS stopped without an optimum (status: {status}). Run again with --verbose to see its log."
+        return stopped_in_words(status)
     lines = [f"No allocation satisfies every constraint (HiGHS: {status})."]
     conflict = conflicting_rows(net, sol)
     if conflict:
@@ -44,7 +44,8 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
                      "min_share) cannot all be met within the capacities and the other rules.")
         lines.append(_minimums(net))
         return "\n".join(lines)
-    elastic = data.copy(settings=data.settings.replace(unmet_penalty_usd_per_t=ELASTIC_PENALTY_USD_PER_T))
+    penalty = max(ELASTIC_PENALTY_USD_PER_T, 10.0 * float(net.cost_total.max(initial=0.0)))
+    elastic = data.copy(settings=data.settings.replace(unmet_penalty_usd_per_t=penalty))
     esol = solve_plan(Plan.of_one(elastic, net), verbose, ranging=False)
     if not esol.optimal:
         lines.append("Even if demand could go unmet, the minimum commitments conflict with the capacities or "
@@ -74,6 +75,32 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
     lines.append("Fix: raise those capacities or limits, lower the demand, or set unmet_penalty_usd_per_t in "
                  "Settings to solve with undelivered tonnes.")
     return "\n".join(lines)
+
+
+# What HiGHS's other statuses mean for a planner, and what to check.
+_LIMIT = ("it stopped at a limit set with --solver-option before it found the optimum",
+          "Raise the limit (or leave the option out), or make the case smaller.")
+_NUMBERS = ("the numbers of the case are of such different sizes that the solver cannot work with them "
+            "(a cost, capacity or demand many orders of magnitude above the others)",
+            "Check the largest and the smallest costs, capacities, demands and policy values, and run again with "
+            "--verbose to see HiGHS's log.")
+STOPPED = {
+    "Time limit reached": _LIMIT, "Iteration limit reached": _LIMIT, "Solution limit reached": _LIMIT,
+    "Bound on objective reached": _LIMIT, "Target for objective reached": _LIMIT,
+    "Memory limit reached": ("it ran out of the memory it was allowed",
+                             "Close other programs, use a machine with more memory, or make the case smaller."),
+    "Interrupted by user": ("it was interrupted", "Run again."),
+    "Interrupted by HiGHS": ("it was interrupted", "Run again."),
+    "Empty": ("it was left with nothing to solve: no demand that a route can serve, or numbers so large (1e20 or "
+              "more) that HiGHS reads them as infinite",
+              "Check that enabled routes serve the Demand rows, and the largest costs, capacities and demands."),
+}
+
+
+def stopped_in_words(status: str) -> str:
+    """What a HiGHS status other than optimal, infeasible or unbounded means, and what to check."""
+    what, fix = STOPPED.get(status, _NUMBERS)
+    return f"HiGHS stopped without an optimum ({status}): {what}. {fix}"
 
 
 def explain_plan_no_solution(plan: Plan, sol: Solution, verbose: bool = False) -> str:

@@ -140,3 +140,26 @@ def test_console_entry_point_runs(tmp_path):
     listing = subprocess.run([sys.executable, "-m", "model.cli", "--help"], capture_output=True, text=True,
                              timeout=300)
     assert listing.returncode == 0 and listing.stdout == parser().format_help()  # flushed to the last line
+
+
+def test_check_of_a_result_made_from_another_input(tmp_path, capsys):
+    # The result of one case checked against another says so, naming what does not match.
+    result = tmp_path / "result.xlsx"
+    assert main(["solve", str(write_case(tmp_path / "a", transport_case())), "-o", str(result)]) == 0
+    other = write_case(tmp_path / "b", transport_case(
+        Routes=[{"route": "RAIL2", "corridor": "Rail", "path": "A>M"}, {"route": "ROAD", "corridor": "Road",
+                                                                         "path": "A>R>M"}]))
+    capsys.readouterr()
+    assert main(["check", str(other), str(result)]) == 2
+    err = capsys.readouterr().err
+    assert "was not made from this input (it was made from case): its flows name routes or commodities that " \
+           f"{other} does not have (RAIL)" in err
+    assert "internal error" not in err
+
+
+def test_check_of_a_file_that_is_not_a_workbook(tmp_path, capsys):
+    case = write_case(tmp_path, transport_case())
+    fake = tmp_path / "result.xlsx"
+    fake.write_text("commodity,route\n")
+    assert main(["check", str(case), str(fake)]) == 2
+    assert "cannot be read as a result workbook" in capsys.readouterr().err

@@ -84,6 +84,41 @@ def test_dask_local_cluster_agrees_with_serial():
     pd.testing.assert_frame_equal(serial, distributed)
 
 
+# A grid with ties (equally cheap allocations): cheaper Gwadar legs against the Russia cap and the
+# CPC's capacity. Solved in grid order, in reverse order, on two processes, on Dask and resumed
+# halfway, every point gives the same row and the same route tonnes. (When each point kept what
+# HiGHS had left from the point before, the reversed order differed at 110 of these 132 points.)
+TIES_GRID = ["Legs[*>GWD].cost_usd_per_t=*0:2:11", "Policies[RU_CAP].value=0.3:0.8:6",
+             "Capacities[CPT].capacity_t=55000000,60000000"]
+
+
+def test_every_way_of_running_a_sweep_gives_the_same_tables(tmp_path):
+    from distributed import LocalCluster
+
+    from model.analysis.sweep import solve_point, tonnes_by_route
+
+    sweep = sweep_of(BASE_XLSX, TIES_GRID)
+    n = len(sweep.points)
+    runs = {"serial": run_sweep(sweep, TIES_GRID, progress=False)}
+    live = live_model(BASE_XLSX)
+    backwards = {i: solve_point(live, sweep, sweep.points[i]) for i in reversed(range(n))}
+    runs["reversed"] = [backwards[i] for i in range(n)]
+    runs["2 workers"] = run_sweep(sweep, TIES_GRID, workers=2, progress=False)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        runs["dask"] = run_sweep(sweep, TIES_GRID, dask=cluster.scheduler_address, progress=False)
+    journal = tmp_path / "ties.points.jsonl"
+    run_sweep(sweep, TIES_GRID, points_file=journal, progress=False)
+    lines = journal.read_text().splitlines()
+    journal.write_text("\n".join(lines[: 1 + n // 2]) + "\n")  # stopped halfway
+    runs["resumed"] = run_sweep(sweep, TIES_GRID, points_file=journal, resume=True, progress=False)
+    expected_points, expected_routes = table(sweep, runs["serial"]), tonnes_by_route(sweep, runs["serial"])
+    assert len(expected_points) == 132 and expected_points["status"].eq("Optimal").all()
+    for name, results in runs.items():
+        pd.testing.assert_frame_equal(table(sweep, results), expected_points, obj=name)
+        pd.testing.assert_frame_equal(tonnes_by_route(sweep, results), expected_routes, obj=name)
+
+
 @pytest.mark.parametrize("assignment", ["Legs[RUB>NVR].cost_usd_per_t=20:120",
                                         "Capacities[CPT].capacity_t=52e6:80e6",
                                         "Settings[carrying_cost_rate].value=0:0.5"])

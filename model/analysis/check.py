@@ -346,28 +346,55 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
     return errors, notes
 
 
+def _same_case(data: CorridorData, sheets: dict, input_path, result_path, made_from, is_plan: bool) -> None:
+    """InputError when the result cannot have been made from this input: its flows name routes or
+    commodities the input does not have, or it is a plan of years and the input plans none."""
+    from model.errors import InputError, Problem
+    from model.errors import short_list
+
+    flows = sheets["Flows"]
+    routes = set(data.tables["Routes"]["route"].dropna())
+    commodities = set(data.tables["Commodities"]["commodity"].dropna())
+    unknown = sorted(set(flows["route"].dropna()) - routes) + sorted(set(flows["commodity"].dropna()) - commodities)
+    years = "year" in sheets.get("Plan", pd.DataFrame()).columns
+    why = (f"its flows name routes or commodities that {input_path} does not have ({short_list(unknown)})" if unknown
+           else f"it is a plan of several years, and {input_path} has no Periods sheet"
+           if years and not len(data.tables["Periods"]) else None)
+    if why:
+        source = f" (it was made from {made_from})" if made_from else ""
+        raise InputError(str(result_path), [Problem(
+            f"was not made from this input{source}: {why}",
+            "Pass the input it was made from, or solve this input again and check that result.")])
+
+
 def check_files(input_path: Path, result_path: Path) -> tuple[list[str], list[str]]:
     """(violations, notes) for a result workbook against the input it claims to solve."""
     from model.errors import InputError, Problem
     from model.io.read_results import read_results
     from model.pipeline import load
 
+    import zipfile
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
     plan, _ = load(input_path)
     data = plan.data
+    fix = "Pass a workbook written by 'corridor solve'."
     try:
         sheets = read_results(Path(result_path))
-    except (OSError, ValueError, KeyError) as exc:
-        raise InputError(str(result_path), [Problem(f"cannot be read as a result workbook ({exc})",
-                                                    "Pass a workbook written by 'corridor solve'.")]) from None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
+        raise InputError(str(result_path), [Problem(f"cannot be read as a result workbook ({exc})", fix)]) from None
     if "Flows" not in sheets:
-        raise InputError(str(result_path), [Problem("has no Flows sheet; it is not a result workbook",
-                                                    "Pass a workbook written by 'corridor solve'.")])
+        raise InputError(str(result_path), [Problem("has no Flows sheet; it is not a result workbook", fix)])
     notes = []
+    made_from = None
     if "Summary" in sheets:
         s = sheets["Summary"].set_index("item")["value"]
+        made_from = s.get("input file")
         if INPUT_SHA_LABEL in s and s[INPUT_SHA_LABEL] != file_sha256(Path(input_path)):
             notes.append("The result was computed from a different version of the input (SHA-256 differs); "
                          "the checks below are against the input as it is now.")
+    _same_case(data, sheets, input_path, result_path, made_from, "Plan" in sheets)
     if "Plan" in sheets:
         if "year" not in sheets["Plan"].columns:
             return [], notes + ["A robust plan of one year: the check covers plans with a Periods sheet."]

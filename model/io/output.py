@@ -48,15 +48,29 @@ def written_by(path: Path) -> str | None:
             found = re.search(r"<cp:keywords>" + re.escape(WRITER) + r":([\w-]+)</cp:keywords>", core)
             return found.group(1) if found else None
         if suffix == ".png":
-            head = path.read_bytes()[:65536]
-            found = re.search(rb"tEXtSoftware\x00" + re.escape(WRITER.encode()) + rb":([\w-]+)", head)
-            return found.group(1).decode() if found else None
+            return _png_writer(path.read_bytes())
         if suffix == ".jsonl":
             with path.open(encoding="utf-8") as f:
                 first = json.loads(f.readline() or "{}")
             return "sweep" if isinstance(first, dict) and "sweep" in first else None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
+    return None
+
+
+def _png_writer(data: bytes) -> str | None:
+    """The kind in a PNG's Software text chunk (before its image data), if corridor wrote it."""
+    pos = 8  # after the signature: chunks of length (4 bytes), type (4), data, CRC (4)
+    while pos + 8 <= len(data):
+        length, kind = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
+        if kind == b"IDAT":
+            break
+        if kind == b"tEXt":
+            key, _, text = data[pos + 8:pos + 8 + length].partition(b"\x00")
+            prefix = (WRITER + ":").encode()
+            if key == b"Software" and text.startswith(prefix):
+                return text[len(prefix):].decode("latin-1")
+        pos += 12 + length
     return None
 
 

@@ -1,0 +1,187 @@
+"""Nothing lost: every command that writes goes through the output guard (model.io.output). It never
+writes the input, never into an input folder, never over a file that the same kind of corridor
+command did not write (unless --force), leaves no temporary file, and its files appear all at
+once or not at all, Ctrl-C included (exit 130, saying what was written)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from cases import transport_case, write_case
+from conftest import BASE_XLSX, ROOT
+from model.cli import main
+
+# Every command that writes, with its arguments; T is the output, CASE the input.
+COMMANDS = {
+    "solve": ["solve", "CASE", "-o", "T"],
+    "sweep": ["sweep", "CASE", "--set", "Legs[A>M].cost_usd_per_t=1:3:3", "--no-progress", "-o", "T"],
+    "exact": ["sweep", "CASE", "--exact", "--set", "Legs[A>M].cost_usd_per_t=1:9", "-o", "T"],
+    "stress": ["stress", "CASE", "--elements", "hubs", "--no-progress", "-o", "T"],
+    "compare": ["compare", "CASE", "-o", "T"],
+    "convert": ["convert", "CASE", "-o", "T"],
+    "generate": ["generate", "--flows", "1000", "-o", "T"],
+    "template": ["template", "T"],
+}
+WITH_INPUT = [c for c in COMMANDS if "CASE" in COMMANDS[c]]
+
+
+def tiny_case(folder: Path, xlsx: bool) -> Path:
+    tables = transport_case(Scenarios=[{"scenario": "dear", "sheet": "Legs", "key": "A>M",
+                                        "column": "cost_usd_per_t", "multiplier": 2}])
+    return write_case(folder, tables, xlsx=xlsx)
+
+
+def run(command: str, case: Path | None, target: Path, *extra: str) -> int:
+    args = [str(case) if a == "CASE" else str(target) if a == "T" else a for a in COMMANDS[command]]
+    return main(args + list(extra))
+
+
+def temporary_files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob(".*") if p.is_file())
+
+
+@pytest.mark.parametrize("command", WITH_INPUT)
+def test_never_the_input_workbook(tmp_path, capsys, command):
+    case = tiny_case(tmp_path, xlsx=True)
+    before = case.read_bytes()
+    assert run(command, case, case) == 1
+    assert "is the input file; the input is never overwritten" in capsys.readouterr().err
+    assert case.read_bytes() == before
+    assert temporary_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", WITH_INPUT)
+def test_never_into_the_input_folder(tmp_path, capsys, command):
+    case = tiny_case(tmp_path, xlsx=False)
+    before = {p.name: p.read_bytes() for p in case.iterdir()}
+    target = case / ("Nodes.csv" if command == "solve" else "out.xlsx")
+    assert run(command, case, target) == 1
+    assert f"is inside the input folder {case}" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in case.iterdir()} == before
+    assert temporary_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_never_over_a_planners_file_unless_forced(tmp_path, capsys, command):
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "planner.xlsx"
+    shutil.copy(BASE_XLSX, target)  # someone's workbook, not written by this command
+    before = target.read_bytes()
+    assert run(command, case, target) == 1
+    err = capsys.readouterr().err
+    assert "exists" in err and ("not replaced" in err or "never overwrites" in err)
+    assert target.read_bytes() == before
+    assert temporary_files(tmp_path) == []
+    assert run(command, case, target, "--force") == 0
+    assert target.read_bytes() != before
+    assert temporary_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["solve", "sweep", "stress", "compare", "convert", "generate"])
+def test_a_command_replaces_its_own_earlier_output(tmp_path, command):
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    assert run(command, case, target) == 0
+    assert run(command, case, target) == 0
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_result_workbook_is_not_replaced_by_another_command(tmp_path, capsys):
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    result = tmp_path / "result.xlsx"
+    assert run("solve", case, result) == 0
+    before = result.read_bytes()
+    assert run("stress", case, result) == 1
+    assert "was written by corridor solve, not by corridor stress" in capsys.readouterr().err
+    assert result.read_bytes() == before
+
+
+def test_csv_folder_outputs_are_checked_before_any_file_is_written(tmp_path, capsys):
+    source = tiny_case(tmp_path / "in", xlsx=True)
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "Routes.csv").write_text("a planner's routes\n")
+    assert main(["convert", str(source), "-o", str(folder)]) == 1
+    assert "Routes.csv exists" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ["Routes.csv"]  # nothing else was written
+    assert main(["convert", str(source), "-o", str(folder), "--force"]) == 0
+    assert (folder / "Nodes.csv").exists() and temporary_files(tmp_path) == []
+
+
+# ---------------------------------------------------------------------- Ctrl-C
+
+def test_ctrl_c_while_solving_writes_nothing(tmp_path, capsys, monkeypatch):
+    import model.pipeline
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model.pipeline, "solve_plan", interrupted)
+    target = tmp_path / "out.xlsx"
+    assert run("solve", tiny_case(tmp_path / "in", xlsx=False), target) == 130
+    assert capsys.readouterr().err.strip() == "Interrupted; no output was written."
+    assert not target.exists() and temporary_files(tmp_path) == []
+
+
+def test_ctrl_c_between_two_files_of_one_command_writes_neither(tmp_path, capsys, monkeypatch):
+    # A sweep writes a workbook and its charts: interrupted at the second chart, none of them appears.
+    import model.io.charts
+
+    saved = model.io.charts._save
+    count = []
+
+    def interrupted_on_the_second(fig, outputs, path):
+        count.append(path)
+        if len(count) == 2:
+            raise KeyboardInterrupt
+        return saved(fig, outputs, path)
+
+    monkeypatch.setattr(model.io.charts, "_save", interrupted_on_the_second)
+    target = tmp_path / "out" / "sweep.xlsx"
+    assert run("sweep", tiny_case(tmp_path / "in", xlsx=False), target) == 130
+    assert "Interrupted; no output was written." in capsys.readouterr().err
+    assert sorted(p.name for p in target.parent.iterdir()) == ["sweep.points.jsonl"]  # the resume journal only
+    assert temporary_files(tmp_path) == []
+
+
+def test_ctrl_c_after_writing_says_what_was_written(tmp_path, capsys, monkeypatch):
+    import model.io.console
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model.io.console, "solve_text", interrupted)
+    target = tmp_path / "out.xlsx"
+    assert run("solve", tiny_case(tmp_path / "in", xlsx=False), target) == 130
+    assert capsys.readouterr().err.strip() == f"Interrupted; written before the interruption: {target}."
+    assert "Summary" in load_workbook(target, read_only=True).sheetnames  # complete
+    assert temporary_files(tmp_path) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is a POSIX test")
+def test_a_real_ctrl_c_during_a_sweep(tmp_path):
+    # A long sweep of the base case, interrupted by SIGINT once points are being solved.
+    out = tmp_path / "sweep.xlsx"
+    journal = tmp_path / "sweep.points.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "model.cli", "sweep", str(BASE_XLSX), "--no-progress",
+                             "--set", "Legs[RUB>NVR].cost_usd_per_t=20:120:300", "--set",
+                             "Legs[DOS>MCN].cost_usd_per_t=20:60:300", "-o", str(out)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and (not journal.exists() or journal.read_text().count("\n") < 20):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Interrupted; no output was written." in err and "Traceback" not in err
+    assert not out.exists() and temporary_files(tmp_path) == []
+    assert os.path.getsize(journal) > 0  # what was solved is kept for --resume
