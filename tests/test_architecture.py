@@ -17,6 +17,8 @@ MODEL = ROOT / "model"
 LONG = {
     "model/validate.py": "every cross-sheet check of the input, each a short function over the same tables",
     "model/io/read.py": "the typed parser of every cell kind with its messages, and the fast column pass beside it",
+    "model/analysis/check.py": "the independent oracle: it recomputes every constraint, cost and share from the raw "
+                               "sheets on its own, so it cannot share the model's helpers",
 }
 
 
