@@ -17,6 +17,7 @@ import pandas as pd
 
 from model.data import CorridorData
 from model.io.raw import file_sha256
+from model.network.costs import COST_PARTS
 from model.results.summary import INPUT_SHA_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
 from model.results.tables import ALL
 
@@ -322,8 +323,8 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
         part = {n: (df[_year_is(df, y)].drop(columns=["year"]) if "year" in df.columns else df)
                 for n, df in sheets.items() if n not in ("Summary", "Plan", "Robust")}
         part["Summary"] = pd.DataFrame({"item": [OBJECTIVE_LABEL, SHIPPED_LABEL, *PART_LABELS.values()],
-                                        "value": [r["annual_cost_usd"], r["shipped_t"], r["transport_cost_usd"],
-                                                  r["handling_cost_usd"], r["time_cost_usd"], r["risk_premium_usd"]]})
+                                        "value": [r["annual_cost_usd"], r["shipped_t"],
+                                                  *[r[column] for _, column in COST_PARTS.values()]]})
         errors += [f"{y}: {e}" for e in check_results(_year_rows(data, y), part)]
         total += weights[y] / (1 + rate) ** (y - years[0]) * r["annual_cost_usd"]
     if not robust and "Summary" in sheets:

@@ -9,6 +9,7 @@ import pandas as pd
 from model.errors import CorridorError
 from model.pipeline import run
 from model.plan import BASE
+from model.results.summary import PART_LABELS
 from model.results.tables import ALL
 
 
@@ -73,9 +74,9 @@ def run_metrics(r) -> list[tuple[str, str, float]]:
             out += [(f"cost{year}", "USD/yr", rec["annual_cost_usd"]), (f"shipped{year}", "t/yr", rec["shipped_t"]),
                     (f"unmet demand{year}", "t/yr", rec["unmet_t"])]
     else:
-        out += [("objective", "USD/yr", s.objective_usd), ("transport cost", "USD/yr", s.transport_usd),
-                ("handling cost", "USD/yr", s.handling_usd), ("time (carrying) cost", "USD/yr", s.time_usd),
-                ("risk premium", "USD/yr", s.risk_usd), ("unmet demand penalty", "USD/yr", s.unmet_penalty_usd),
+        out += [("objective", "USD/yr", s.objective_usd),
+                *[(PART_LABELS[part], "USD/yr", value) for part, value in s.parts_usd.items()],
+                ("unmet demand penalty", "USD/yr", s.unmet_penalty_usd),
                 ("shipped", "t/yr", s.shipped_t), ("unmet demand", "t/yr", s.unmet_t),
                 ("average cost", "USD/t", s.average_usd_per_t)]
 

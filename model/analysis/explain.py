@@ -66,8 +66,9 @@ def _share_terms(run: Run, terms: list, duals) -> list[tuple[str, object, float]
 
 
 def _parts(c) -> str:
-    return (f"transport {c.transport:,.2f}, handling {c.handling:,.2f}, time {c.time:,.2f}, "
-            f"risk {c.risk:,.2f}")
+    """'transport 10.00, handling 2.00, ...': the parts of a cost per tonne (zero extra parts left out)."""
+    return ", ".join(f"{name} {value:,.2f}" for name, value in c._asdict().items()
+                     if value or name in ("transport", "handling", "time", "risk"))
 
 
 def explain_route(run: Run, route: str, commodity: str | None = None) -> list[str]:
@@ -122,8 +123,7 @@ def explain_route(run: Run, route: str, commodity: str | None = None) -> list[st
             best = winners.sort_values("tonnes_t", ascending=False).iloc[0]
             wk, wr = best.name
             wc = net.cost[(wk, wr)]
-            diffs = [(name, getattr(c, name) - getattr(wc, name)) for name in ("transport", "handling", "time",
-                                                                                "risk")]
+            diffs = [(name, getattr(c, name) - getattr(wc, name)) for name in c._fields]
             worse = ", ".join(f"{name} {d:+,.2f}" for name, d in diffs if abs(d) > 0.005)
             text += (f" The route that wins, {wr} ({net.routes[wr].corridor}), carries {best['tonnes_t']:,.0f} t at "
                      f"{wc.total:,.2f} USD/t ({_parts(wc)}); {r} differs by {worse or 'nothing'} USD/t.")

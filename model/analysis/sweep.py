@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.analysis.params import Param, parse_param, with_values
+from model.network.costs import COST_PARTS
 from model.errors import InputError, NoSolutionError, Problem
 
 _WORKER = {}  # per process: sweep signature -> LiveModel
@@ -253,7 +254,7 @@ def points_table(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
     for point, r in zip(sweep.points, results):
         row = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point)}
         row.update({"status": r["status"], "rebuilt": r.get("rebuilt", False)})
-        for key in ("objective_usd", "transport_usd", "handling_usd", "time_usd", "risk_usd", "unmet_penalty_usd",
+        for key in ("objective_usd", *[f"{part}_usd" for part in COST_PARTS], "unmet_penalty_usd",
                     "shipped_t", "unmet_t"):
             row[key] = r.get(key, float("nan"))
         shipped = r.get("shipped_t") or float("nan")

@@ -22,9 +22,8 @@ def solve_text(results: Results) -> str:
     s = results.summary
     lines = [
         _scenario_line(s),
-        f"Total cost {s.objective_usd / 1e6:,.1f} million USD/yr "
-        f"(transport {s.transport_usd / 1e6:,.1f}, handling {s.handling_usd / 1e6:,.1f}, "
-        f"time {s.time_usd / 1e6:,.1f}, risk {s.risk_usd / 1e6:,.1f})",
+        f"Total cost {s.objective_usd / 1e6:,.1f} million USD/yr ("
+        + ", ".join(f"{part} {value / 1e6:,.1f}" for part, value in s.parts_usd.items()) + ")",
         f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr; unmet {s.unmet_t / 1e6:,.2f} Mt/yr; "
         f"average {s.average_usd_per_t:,.2f} USD/t",
         "",

@@ -219,10 +219,7 @@ class LiveModel:
         parts = costs.parts()
         out.update({
             "objective_usd": float(c @ x),
-            "transport_usd": float(parts[0] @ xk),
-            "handling_usd": float(parts[1] @ xk),
-            "time_usd": float(parts[2] @ xk),
-            "risk_usd": float(parts[3] @ xk),
+            **{f"{part}_usd": float(values @ xk) for part, values in parts.items()},
             "unmet_penalty_usd": penalty * unmet,
             "shipped_t": float(xf.sum()),
             "unmet_t": unmet,

@@ -31,7 +31,7 @@ class Network:
     route_days: np.ndarray  # per route, in route order: leg transit + node dwell days
     route_risk_pct: np.ndarray  # per route, in route order: risk_premium_pct summed over its countries
     flows: list[Flow]
-    cost_array: np.ndarray  # flows x 4: transport, handling, time, risk (USD/t), in flow order
+    cost_array: np.ndarray  # flows x parts (model.network.costs.COST_PARTS), USD/t, in flow order
     demand_rows: list[DemandRow]
     supply_rows: list[SupplyRow]
     capacity_rows: list[CapacityRow]

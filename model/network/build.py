@@ -14,7 +14,7 @@ import numpy as np
 from model.data import ROW, CorridorData, records
 from model.network import (CapacityRow, DemandRow, Network, Option, PolicyLimit, Route, SupplyRow,
                            supply_origins)
-from model.network.costs import risk_usd_per_t, time_usd_per_t
+from model.network.costs import COST_PARTS, risk_usd_per_t, time_usd_per_t
 from model.schema import class_list, leg_id, path_nodes
 
 
@@ -142,7 +142,7 @@ def build_network(data: CorridorData) -> Network:
     flow_route = np.concatenate([b[0] for b in blocks]).astype(np.int32) if blocks else np.zeros(0, dtype=np.int32)
     flow_commodity = np.concatenate([np.full(len(b[0]), commodity_code[b[1]], dtype=np.int32) for b in blocks]) \
         if blocks else np.zeros(0, dtype=np.int32)
-    cost_array = np.empty((len(flows), 4))
+    cost_array = np.zeros((len(flows), len(COST_PARTS)))
     at = 0
     for cand, k, cls in blocks:  # transport, handling, time, risk (USD/t) of each flow
         end = at + len(cand)

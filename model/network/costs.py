@@ -13,6 +13,13 @@ from __future__ import annotations
 
 DAYS_PER_YEAR = 365.0
 
+# The parts of a tonne's cost, in the order every table reports them, with how a sheet says them:
+# part -> (label of its yearly total on the Summary, its column on the Plan sheet).
+COST_PARTS = {"transport": ("transport cost", "transport_cost_usd"),
+              "handling": ("handling cost", "handling_cost_usd"),
+              "time": ("time (carrying) cost", "time_cost_usd"),
+              "risk": ("risk premium", "risk_premium_usd")}
+
 
 def time_usd_per_t(value_usd_per_t, carrying_cost_rate: float, days):
     """Carrying cost of the cargo's value over its days in transit and dwell (USD/t)."""

@@ -47,7 +47,8 @@ class Route:
 
 
 class CostParts(NamedTuple):
-    """USD per tonne on one route for one commodity, in the four parts the results report."""
+    """USD per tonne on one route for one commodity, in the parts the results report
+    (model.network.costs.COST_PARTS, in that order)."""
 
     transport: float
     handling: float
@@ -56,7 +57,7 @@ class CostParts(NamedTuple):
 
     @property
     def total(self) -> float:
-        return self.transport + self.handling + self.time + self.risk
+        return sum(self)
 
 
 @dataclass(frozen=True)

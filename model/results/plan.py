@@ -8,6 +8,7 @@ import pandas as pd
 
 from model.lp.families import BUILD, UNMET
 from model.lp.highs import Solution, View
+from model.network.costs import COST_PARTS
 from model.plan import Case, Plan
 from model.results.summary import Summary
 from model.results.tables import COLUMNS, Results, collect, flow_tonnes
@@ -63,8 +64,7 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         s = res.summary
         rows.append({"scenario": case.scenario, "year": case.period.label, "probability": case.probability,
                      "weight_years": case.period.weight, "discount_factor": case.period.discount,
-                     "transport_cost_usd": s.transport_usd, "handling_cost_usd": s.handling_usd,
-                     "time_cost_usd": s.time_usd, "risk_premium_usd": s.risk_usd,
+                     **{column: s.parts_usd.get(part, 0.0) for part, (_, column) in COST_PARTS.items()},
                      "unmet_penalty_usd": s.unmet_penalty_usd, "investment_cost_usd": s.investment_usd,
                      "annual_cost_usd": s.objective_usd,
                      "weighted_cost_usd_total": case.period.weight * case.period.discount * s.objective_usd,

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model import __version__
+from model.network.costs import COST_PARTS
 from model.settings import Settings
 
 # Labels of the Summary rows that other tools read back from a written workbook (corridor check).
 OBJECTIVE_LABEL, SHIPPED_LABEL, INPUT_SHA_LABEL = "objective", "shipped", "input SHA-256"
-PART_LABELS = {"transport": "transport cost", "handling": "handling cost", "time": "time (carrying) cost",
-               "risk": "risk premium"}
+PART_LABELS = {part: label for part, (label, _) in COST_PARTS.items()}
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,7 @@ class Summary:
     overrides: list[str]
     status: str
     objective_usd: float
-    transport_usd: float = 0.0
-    handling_usd: float = 0.0
-    time_usd: float = 0.0
-    risk_usd: float = 0.0
+    parts_usd: dict[str, float] = field(default_factory=dict)  # part of COST_PARTS -> USD/yr
     unmet_penalty_usd: float = 0.0
     investment_usd: float = 0.0
     shipped_t: float = 0.0
@@ -70,11 +67,6 @@ class Summary:
     robust: list[tuple[str, object, str]] = field(default_factory=list)  # value of the stochastic solution
 
     @property
-    def parts_usd(self) -> dict[str, float]:
-        return {"transport": self.transport_usd, "handling": self.handling_usd, "time": self.time_usd,
-                "risk": self.risk_usd}
-
-    @property
     def average_usd_per_t(self) -> float:
         return sum(self.parts_usd.values()) / self.shipped_t if self.shipped_t else 0.0
 
@@ -88,7 +80,7 @@ class Summary:
                        ("years", self.years, ""), ("robust scenarios", self.robust_scenarios, ""), *self.robust]
         else:
             figures = [(OBJECTIVE_LABEL, self.objective_usd, "USD/yr"),
-                       *[(PART_LABELS[name], value, "USD/yr") for name, value in self.parts_usd.items()],
+                       *[(PART_LABELS[name], self.parts_usd.get(name, 0.0), "USD/yr") for name in COST_PARTS],
                        ("unmet demand penalty", self.unmet_penalty_usd, "USD/yr"),
                        ("investment cost", self.investment_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
                        ("unmet demand", self.unmet_t, "t/yr"), ("average cost", self.average_usd_per_t, "USD/t")]

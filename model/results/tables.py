@@ -16,6 +16,7 @@ from model.lp.families import BUILD, CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLIC
 from model.lp.highs import View
 from model.lp.names import Span
 from model.network import Network
+from model.network.costs import COST_PARTS
 from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
 from model.results.summary import Provenance, Summary
 
@@ -23,11 +24,11 @@ TOL_T = 1e-6  # tonnes below this are reported as zero
 ALL = "All commodities"
 
 # The columns of each output sheet, in order; units are in the names.
-ROUTE_COLUMNS = ["commodity", "origin", "market", "route", "corridor", "tonnes_t", "cost_usd_per_t",
-                 "transport_usd_per_t", "handling_usd_per_t", "time_usd_per_t", "risk_usd_per_t", "cost_usd",
-                 "transit_days", "countries", "reduced_cost_usd_per_t", "break_even_cost_usd_per_t",
+PART_COLUMNS = [f"{part}_usd_per_t" for part in COST_PARTS]
+ROUTE_COLUMNS = ["commodity", "origin", "market", "route", "corridor", "tonnes_t", "cost_usd_per_t", *PART_COLUMNS,
+                 "cost_usd", "transit_days", "countries", "reduced_cost_usd_per_t", "break_even_cost_usd_per_t",
                  "cost_range_low_usd_per_t", "cost_range_high_usd_per_t"]
-FLOW_COLUMNS = ROUTE_COLUMNS[:14]
+FLOW_COLUMNS = ROUTE_COLUMNS[:ROUTE_COLUMNS.index("countries") + 1]
 COLUMNS = {
     "Summary": ["item", "value", "unit"],
     "Flows": FLOW_COLUMNS,
@@ -44,8 +45,8 @@ COLUMNS = {
                "cost_of_minimum_usd_per_t", "input_row"],
     "Policies": ["rule", "kind", "scope", "target", "commodity", "value", "shipped_t", "share_of_shipped",
                  "bound_t", "slack_t", "binding", "saving_per_t_relaxed_usd", "valid_for_more_t", "input_row"],
-    "Plan": ["scenario", "year", "probability", "weight_years", "discount_factor", "transport_cost_usd",
-             "handling_cost_usd", "time_cost_usd", "risk_premium_usd", "unmet_penalty_usd", "investment_cost_usd",
+    "Plan": ["scenario", "year", "probability", "weight_years", "discount_factor",
+             *[column for _, column in COST_PARTS.values()], "unmet_penalty_usd", "investment_cost_usd",
              "annual_cost_usd", "weighted_cost_usd_total", "shipped_t", "unmet_t"],
     "Robust": ["scenario", "probability", "robust_plan_cost_usd_total", "base_only_plan_cost_usd_total",
                "difference_usd_total"],
@@ -122,10 +123,8 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
         "commodity": np.array(list(net.commodity_class), dtype=object)[net.flow_commodity],
         "origin": per_route(r.origin for r in route_list), "market": per_route(r.market for r in route_list),
         "route": per_route(net.routes), "corridor": per_route(r.corridor for r in route_list),
-        "tonnes_t": tonnes,
-        "cost_usd_per_t": total, "transport_usd_per_t": parts[:, 0],
-        "handling_usd_per_t": parts[:, 1], "time_usd_per_t": parts[:, 2],
-        "risk_usd_per_t": parts[:, 3], "cost_usd": total * tonnes,
+        "tonnes_t": tonnes, "cost_usd_per_t": total,
+        **{column: parts[:, j] for j, column in enumerate(PART_COLUMNS)}, "cost_usd": total * tonnes,
         "transit_days": net.route_days[at],
         "countries": per_route("-".join(c) for c in net.countries_of.values()),
         "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
@@ -280,13 +279,11 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
                          "capacity_value_usd_per_t": _clean(value),
                          "reduced_cost_usd_per_t": rc, "decision": decision, "input_row": o.row})
     investments = pd.DataFrame(inv_rows, columns=COLUMNS["Investments"])
-    parts = {name: float((flows[f"{name}_usd_per_t"] * flows["tonnes_t"]).sum())
-             for name in ("transport", "handling", "time", "risk")}
+    parts = {name: float((flows[f"{name}_usd_per_t"] * flows["tonnes_t"]).sum()) for name in COST_PARTS}
     unmet_t = float(demand["unmet_t"].sum())
     summary = Summary(
         scenario=data.scenario_name, applied=data.scenario, overrides=list(data.overrides), status=sol.status,
-        objective_usd=sol.objective_usd, transport_usd=parts["transport"], handling_usd=parts["handling"],
-        time_usd=parts["time"], risk_usd=parts["risk"],
+        objective_usd=sol.objective_usd, parts_usd=parts,
         unmet_penalty_usd=(data.settings.unmet_penalty_usd_per_t or 0.0) * unmet_t,
         investment_usd=float(investments["cost_usd"].sum()), shipped_t=float(shipped), unmet_t=unmet_t,
         flow_variables=len(net.flows), solver=sol.solver, method=sol.method, solve_seconds=sol.seconds,

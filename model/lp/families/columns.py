@@ -22,14 +22,16 @@ class FlowCosts(NamedTuple):
     value: np.ndarray
     rate: float
 
-    def parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(transport, handling, time, risk) USD per tonne of each flow: the cost formula of model.network."""
-        return (self.transport, self.handling, time_usd_per_t(self.value, self.rate, self.days),
-                risk_usd_per_t(self.value, self.risk_pct))
+    def parts(self) -> dict[str, np.ndarray]:
+        """USD per tonne of each flow by part (COST_PARTS): the cost formula of model.network.costs."""
+        return {"transport": self.transport, "handling": self.handling,
+                "time": time_usd_per_t(self.value, self.rate, self.days), "risk": risk_usd_per_t(self.value, self.risk_pct)}
 
     def total(self) -> np.ndarray:
-        transport, handling, time, risk = self.parts()
-        return transport + handling + time + risk
+        total = np.zeros(len(self.transport))
+        for values in self.parts().values():
+            total = total + values
+        return total
 
 
 class Flow(Family):
