@@ -66,6 +66,7 @@ class _Inputs:
                        t["Tariffs"][["element", "cargo_class", "cost_usd_per_t"]].itertuples(index=False)}
         self.risk = t["Countries"].set_index("country")["risk_premium_pct"].fillna(0).to_dict()
         self.rate = self.data.settings.carrying_cost_rate
+        self.surcharges = t["Surcharges"].to_dict("records") if "Surcharges" in t else []
 
     def leg_ids(self, r):
         p = self.path[r]
@@ -84,7 +85,10 @@ class _Inputs:
         days = sum(self.legs[leg][1] for leg in self.leg_ids(r)) + sum(_num(self.dwell[n]) for n in p)
         time = self.value[k] * self.rate * days / 365
         risk = self.value[k] * sum(self.risk.get(c, 0) for c in self.countries(r)) / 100
-        return {"transport": transport, "handling": handling, "time": time, "risk": risk}, days
+        surcharge = sum(rec["usd_per_t"] for rec in self.surcharges
+                        if self.matches(k, rec["commodity"]) and self.passes(r, rec["scope"], rec["target"]))
+        return {"transport": transport, "handling": handling, "time": time, "risk": risk,
+                "surcharge": surcharge}, days
 
     def matches(self, k, selector):
         if _opt(selector) is None:

@@ -15,11 +15,11 @@ from functools import cached_property
 import numpy as np
 
 from model.network.costs import DAYS_PER_YEAR, risk_usd_per_t, time_usd_per_t
-from model.network.types import (CapacityRow, CostParts, DemandRow, Flow, Option, PolicyLimit, Route,
-                                 SupplyRow)
+from model.network.types import (CapacityRow, CostParts, DemandRow, Flow, Observation, Option, PolicyLimit, Route,
+                                 Surcharge, SupplyRow)
 
-__all__ = ["DAYS_PER_YEAR", "CapacityRow", "CostParts", "DemandRow", "Flow", "Network", "Option", "PolicyLimit",
-           "Route", "SupplyRow", "risk_usd_per_t", "supply_origins", "time_usd_per_t"]
+__all__ = ["DAYS_PER_YEAR", "CapacityRow", "CostParts", "DemandRow", "Flow", "Network", "Observation", "Option",
+           "PolicyLimit", "Route", "Surcharge", "SupplyRow", "risk_usd_per_t", "supply_origins", "time_usd_per_t"]
 
 
 @dataclass
@@ -41,6 +41,12 @@ class Network:
     options: list[Option] = field(default_factory=list)
     demand_span: dict[int, tuple[int, int]] = field(default_factory=dict)  # demand row -> its flows' positions
     tariffs: frozenset = frozenset()  # (element, cargo class) pairs whose cost a class tariff replaces
+    observations: list[Observation] = field(default_factory=list)  # what moved in the base year
+    surcharges: list[Surcharge] = field(default_factory=list)
+    # Observations held within their bands (corridor calibrate only; empty in every other solve), and
+    # what a tonne outside a band costs there.
+    bands: list[Observation] = field(default_factory=list)
+    band_penalty_usd_per_t: float = 0.0
     # Per flow, in flow order: the position of its route in `routes` and the code of its commodity
     # (position in commodity_class). Memberships below are worked out on these arrays, so a case
     # of a million flows needs no Python object per (flow, row) pair.
@@ -204,19 +210,25 @@ class Network:
         """(positions of the flows the rule selects, positions of the flows of its commodity
         filter), both ascending; the second array is the same object for every limit with the
         same filter."""
-        total = self._matching_index(p.commodity)
+        return self.scope_index(p.scope, p.target, p.commodity)
+
+    def scope_index(self, scope: str, target: str, selector: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """The Policies grammar, for rules, observations and surcharges: (positions of the flows of
+        the commodity filter selector through target of scope (a corridor, country, route, node or
+        leg), positions of every flow of the filter), both ascending."""
+        total = self._matching_index(selector)
         cache = self.__dict__.setdefault("_scope_mask_cache", {})
-        key = (p.scope, p.target)
+        key = (scope, target)
         if key not in cache:
-            few = sum(q.scope == p.scope for q in self.policy_limits) <= 3
-            if p.scope in ("node", "leg") and few and p.scope not in self.__dict__.get("_scope_cache", {}):
+            few = sum(q.scope == scope for q in self.policy_limits) <= 3
+            if scope in ("node", "leg") and few and scope not in self.__dict__.get("_scope_cache", {}):
                 # One node or leg asked for: one pass over the routes, not an index of every node.
-                attr = "nodes" if p.scope == "node" else "legs"
-                mask = np.fromiter((p.target in getattr(route, attr) for route in self.routes.values()),
+                attr = "nodes" if scope == "node" else "legs"
+                mask = np.fromiter((target in getattr(route, attr) for route in self.routes.values()),
                                    dtype=bool, count=len(self.routes))
             else:
                 mask = np.zeros(len(self.routes), dtype=bool)
-                mask[self._routes_in_scope(p.scope).get(p.target, np.zeros(0, dtype=np.int64))] = True
+                mask[self._routes_in_scope(scope).get(target, np.zeros(0, dtype=np.int64))] = True
             cache[key] = mask
         mask = cache[key]
         selected = total[mask[self.flow_route[total]]]

@@ -10,10 +10,11 @@ from itertools import chain
 from operator import attrgetter
 
 import numpy as np
+import pandas as pd
 
 from model.data import ROW, CorridorData, records
-from model.network import (CapacityRow, DemandRow, Network, Option, PolicyLimit, Route, SupplyRow,
-                           supply_origins)
+from model.network import (CapacityRow, DemandRow, Network, Observation, Option, PolicyLimit, Route, Surcharge,
+                           SupplyRow, supply_origins)
 from model.network.costs import COST_PARTS, risk_usd_per_t, time_usd_per_t
 from model.schema import class_list, leg_id, path_nodes
 
@@ -162,10 +163,35 @@ def build_network(data: CorridorData) -> Network:
             policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
-    return Network(routes, commodity_class, value, countries_of, days, risk, flows, cost_array, demand_rows,
-                   supply_rows, capacity_rows, policy_limits, node_country,
-                   nodes["kind"].to_dict(), investment_options(data), demand_span, frozenset(tariff),
-                   flow_route, flow_commodity)
+    net = Network(routes, commodity_class, value, countries_of, days, risk, flows, cost_array, demand_rows,
+                  supply_rows, capacity_rows, policy_limits, node_country,
+                  nodes["kind"].to_dict(), investment_options(data), demand_span, frozenset(tariff),
+                  observations=observations(data), surcharges=surcharges(data),
+                  flow_route=flow_route, flow_commodity=flow_commodity)
+    surcharge = list(COST_PARTS).index("surcharge")
+    for s in net.surcharges:  # added to the flows through its target, once the memberships are known
+        cost_array[net.scope_index(s.scope, s.target, s.commodity)[0], surcharge] += s.usd_per_t
+    return net
+
+
+def observations(data: CorridorData) -> list[Observation]:
+    """The Observations sheet: each row with its band (the larger of its two tolerances)."""
+    out = []
+    for rec in records(data.tables.get("Observations", _EMPTY)):
+        pct, t = rec["tolerance_pct"], rec["tolerance_t"]
+        band = max(t if t == t and t is not None else 0.0,
+                   rec["observed_t"] * pct / 100.0 if pct == pct and pct is not None else 0.0)
+        out.append(Observation(rec["observation"], rec["scope"], rec["target"], rec["commodity"] or None,
+                               rec["observed_t"], band, rec["source"] or None, rec[ROW]))
+    return out
+
+
+def surcharges(data: CorridorData) -> list[Surcharge]:
+    return [Surcharge(rec["scope"], rec["target"], rec["commodity"] or None, rec["usd_per_t"], rec[ROW])
+            for rec in records(data.tables.get("Surcharges", _EMPTY))]
+
+
+_EMPTY = pd.DataFrame()
 
 
 def investment_options(data: CorridorData) -> list[Option]:

@@ -5,6 +5,8 @@ A tonne of commodity k on route r costs transport + handling + time + risk (USD/
   handling  = sum over the route's nodes of the handling cost (the class tariff where given)
   time      = value_k * carrying_cost_rate * (transit days + dwell days) / 365
   risk      = value_k * sum over the route's distinct countries of risk_premium_pct / 100
+  surcharge = sum of usd_per_t over the Surcharges rows whose target the route passes and whose
+              commodity filter takes k (a security premium, a transit fee, an implied premium)
 Transport and handling are sums of input cells (model.network.build); the two functions below give
 the others, for build_network and for the live model that re-prices flows when a cell changes.
 """
@@ -18,7 +20,8 @@ DAYS_PER_YEAR = 365.0
 COST_PARTS = {"transport": ("transport cost", "transport_cost_usd"),
               "handling": ("handling cost", "handling_cost_usd"),
               "time": ("time (carrying) cost", "time_cost_usd"),
-              "risk": ("risk premium", "risk_premium_usd")}
+              "risk": ("risk premium", "risk_premium_usd"),
+              "surcharge": ("surcharges", "surcharge_cost_usd")}
 
 
 def time_usd_per_t(value_usd_per_t, carrying_cost_rate: float, days):

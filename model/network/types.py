@@ -54,6 +54,7 @@ class CostParts(NamedTuple):
     handling: float
     time: float
     risk: float
+    surcharge: float
 
     @property
     def total(self) -> float:
@@ -123,3 +124,37 @@ class PolicyLimit:
     def filter_key(self) -> str:
         """The commodity filter as the index of the Shipped variable of share rules ('*': all)."""
         return self.commodity or "*"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What moved in the base year through a target (an Observations row, in the Policies grammar),
+    and the band around it that counts as reproduced."""
+
+    observation: str
+    scope: str
+    target: str
+    commodity: str | None
+    observed_t: float
+    tolerance_t: float  # half the band: the larger of tolerance_t and tolerance_pct of observed_t
+    source: str | None
+    row: int
+
+    @property
+    def low_t(self) -> float:
+        return max(0.0, self.observed_t - self.tolerance_t)
+
+    @property
+    def high_t(self) -> float:
+        return self.observed_t + self.tolerance_t
+
+
+@dataclass(frozen=True)
+class Surcharge:
+    """A cost per tonne added to every flow through a target (a Surcharges row, in the Policies grammar)."""
+
+    scope: str
+    target: str
+    commodity: str | None
+    usd_per_t: float
+    row: int

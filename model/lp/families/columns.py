@@ -9,7 +9,7 @@ import numpy as np
 from model.lp.arrays import INF, LPArrays
 from model.lp.families.base import Cell, CaseLP, ColumnBounds, ColumnCost, Family
 from model.network import Network
-from model.network.costs import risk_usd_per_t, time_usd_per_t
+from model.network.costs import COST_PARTS, risk_usd_per_t, time_usd_per_t
 from model.settings import Settings
 
 class FlowCosts(NamedTuple):
@@ -21,11 +21,13 @@ class FlowCosts(NamedTuple):
     risk_pct: np.ndarray
     value: np.ndarray
     rate: float
+    surcharge: np.ndarray
 
     def parts(self) -> dict[str, np.ndarray]:
         """USD per tonne of each flow by part (COST_PARTS): the cost formula of model.network.costs."""
         return {"transport": self.transport, "handling": self.handling,
-                "time": time_usd_per_t(self.value, self.rate, self.days), "risk": risk_usd_per_t(self.value, self.risk_pct)}
+                "time": time_usd_per_t(self.value, self.rate, self.days), "risk": risk_usd_per_t(self.value, self.risk_pct),
+                "surcharge": self.surcharge}
 
     def total(self) -> np.ndarray:
         total = np.zeros(len(self.transport))
@@ -39,13 +41,13 @@ class Flow(Family):
 
     Flow[k,r] >= 0 for each commodity k and enabled route r that carries k's cargo class, starts
     at an origin allowed for k and serves a demand row of k. Cost per tonne (USD/t):
-    transport + handling + time + risk (model.network), times the case's factor in a plan.
+    transport + handling + time + risk + surcharge (model.network.costs), times the case's factor in a plan.
     """
 
     name = "Flow"
     inputs = (("Legs", "cost_usd_per_t"), ("Legs", "transit_days"), ("Nodes", "handling_usd_per_t"),
               ("Nodes", "dwell_days"), ("Tariffs", "cost_usd_per_t"), ("Commodities", "value_usd_per_t"),
-              ("Countries", "risk_premium_pct"), ("Settings", "carrying_cost_rate"))
+              ("Countries", "risk_premium_pct"), ("Settings", "carrying_cost_rate"), ("Surcharges", "usd_per_t"))
 
     def emit(self, c: CaseLP) -> None:
         c.first = c.arrays.add_columns(self.name, c.net.flows, c.factor * c.net.cost_total, 0.0, INF, c.case)
@@ -57,14 +59,16 @@ class Flow(Family):
 
     @staticmethod
     def base_costs(net: Network, settings: Settings) -> FlowCosts:
-        return FlowCosts(net.cost_array[:, 0].copy(), net.cost_array[:, 1].copy(), net.flow_days(),
-                         net.flow_risk_pct(), net.flow_value(), settings.carrying_cost_rate)
+        part = list(COST_PARTS).index
+        return FlowCosts(net.cost_array[:, part("transport")].copy(), net.cost_array[:, part("handling")].copy(),
+                         net.flow_days(), net.flow_risk_pct(), net.flow_value(), settings.carrying_cost_rate,
+                         net.cost_array[:, part("surcharge")].copy())
 
     # The part of FlowCosts each input cell of `inputs` enters (a tariff on a node: handling).
     PART = {("Legs", "cost_usd_per_t"): "transport", ("Nodes", "handling_usd_per_t"): "handling",
             ("Legs", "transit_days"): "days", ("Nodes", "dwell_days"): "days",
             ("Commodities", "value_usd_per_t"): "value", ("Countries", "risk_premium_pct"): "risk_pct",
-            ("Tariffs", "cost_usd_per_t"): "transport"}
+            ("Tariffs", "cost_usd_per_t"): "transport", ("Surcharges", "usd_per_t"): "surcharge"}
 
     @staticmethod
     def effect(net: Network, cell: Cell, rec: dict | None) -> tuple[str, np.ndarray, np.ndarray]:
@@ -89,6 +93,9 @@ class Flow(Family):
                     per_flow[np.isin(net.flow_class(), replaced)] = 0.0
             idx = np.flatnonzero(per_flow)
             return part, idx, per_flow[idx]
+        if sheet == "Surcharges":
+            idx = net.scope_index(rec["scope"], rec["target"], rec["commodity"] or None)[0]
+            return part, idx, np.ones(len(idx))
         if sheet == "Commodities":
             codes = {k: i for i, k in enumerate(net.commodity_class)}
             idx = np.flatnonzero(net.flow_commodity == codes.get(rec["commodity"], -1))
