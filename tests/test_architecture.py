@@ -122,11 +122,21 @@ def test_every_family_is_stated_in_pyomo_under_its_name(tmp_path):
     from model.pipeline import load
 
     plan, _ = load(random_case(tmp_path, 1, years=True, scenarios=True), robust="dear,tight")
+    for case in plan.cases:  # an observation held in its band, as corridor calibrate does
+        case.net.bands = [with_band(case.net)]
+        case.net.band_penalty_usd_per_t = 1e4
     m = build_plan(plan)
     components = {c.local_name: c for c in m.component_objects((pyo.Var, pyo.Constraint), descend_into=True)}
     for name, family in FAMILIES.items():
         assert name in components, f"family {name} has no Pyomo component of that name"
         assert components[name].doc == family.summary(), name
+
+
+def with_band(net):
+    from model.network import Observation
+
+    corridor = next(iter(net.routes.values())).corridor
+    return Observation("OBS1", "corridor", corridor, None, 1e6, 2e5, None, 2)
 
 
 def test_settings_are_the_schema_settings():

@@ -57,6 +57,21 @@ def test_identical_lp_and_solution_on_the_shipped_cases(path, robust):
     assert a.sort_index().to_numpy() == pytest.approx(b.sort_index().to_numpy(), rel=1e-7, abs=1e-3)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_identical_lp_with_observation_bands(tmp_path, seed):
+    # While calibrating (corridor calibrate), observations are held in bands with slack at a penalty.
+    from model.network import Observation
+
+    plan, _ = load_plan(random_case(tmp_path, seed))
+    net = plan.cases[0].net
+    corridors = list(dict.fromkeys(r.corridor for r in net.routes.values()))
+    net.bands = [Observation("A", "corridor", corridors[0], None, 2e6, 1e5, None, 2),
+                 Observation("B", "country", "T1", net.commodity_class and next(iter(net.commodity_class)), 5e5,
+                             0.0, None, 3)]
+    net.band_penalty_usd_per_t = 5e3
+    assert_identical(*both(plan))
+
+
 def test_share_rules_take_their_share_of_one_shipped_column(tmp_path):
     # A '*' share rule over every corridor: each of its rows holds its own corridor's flows and the
     # Shipped column of its filter, and shipped_total holds every flow of the filter once. Written

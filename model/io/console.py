@@ -26,6 +26,7 @@ def solve_text(results: Results) -> str:
         + ", ".join(f"{part} {value / 1e6:,.1f}" for part, value in s.parts_usd.items()) + ")",
         f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr; unmet {s.unmet_t / 1e6:,.2f} Mt/yr; "
         f"average {s.average_usd_per_t:,.2f} USD/t",
+        *([f"Fit: {s.fit.text()}"] if s.fit.count else []),
         "",
         f"{'Corridor':<28}{'Mt/yr':>10}{'share':>9}",
     ]

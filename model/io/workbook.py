@@ -28,7 +28,9 @@ SHEET_NOTES = {
               "re-optimised in each scenario). The expected difference is the value of the stochastic solution.",
     "Bottlenecks": "Binding capacities, policy rules and supply limits, ranked by what one more tonne would save "
                    "a year, with how far that value holds (HiGHS ranging).",
-    "Flows": "Tonnes per year of each commodity on each route used, with the cost per tonne in its four parts.",
+    "Fit": "Each observation of what moved (Observations sheet) against the tonnes the model sends through its "
+           "target; within tolerance when the error is at most the tolerance.",
+    "Flows": "Tonnes per year of each commodity on each route used, with the cost per tonne in its parts.",
     "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
     "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
     "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t); it holds "
@@ -58,7 +60,7 @@ def _summary_sheet(wb: Workbook, summary: pd.DataFrame) -> None:
     ws.freeze_panes = "A2"
     ws.append(cells.header(["item", "value", "unit"]))
     fmt = {"USD/yr": "#,##0", "USD": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "s": "0.000",
-           "per year": "0.00%"}
+           "per year": "0.00%", "share": "0.0%"}
     right = Alignment(horizontal="right")
     for item, value, unit in summary.itertuples(index=False):
         if unit in fmt and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -128,6 +130,24 @@ def _corridors_sheet(wb: Workbook, results: Results) -> None:
 
 
 
+def _fit_sheet(wb: Workbook, results: Results) -> None:
+    """The Fit table and, beside it, observed against modelled tonnes for each observation."""
+    fit = results.fit
+    ws, _ = wo_table(wb, "Fit", fit, SHEET_NOTES["Fit"] + " " + results.summary.fit.text() + ".")
+    n = len(fit)
+    cols = list(fit.columns)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Observed and modelled tonnes"
+    for name in ("observed_t", "modelled_t"):
+        j = cols.index(name) + 1
+        chart.add_data(Reference(ws, min_col=j, min_row=3, max_row=3 + n), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=cols.index("observation") + 1, min_row=4, max_row=3 + n))
+    bar_axes(chart)
+    chart.height = max(10, 0.6 * n)
+    ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}3")
+
+
 RESULT = "solve"  # the kind of output a result workbook is (model.io.output)
 
 
@@ -179,6 +199,8 @@ def _write_workbook(results: Results, tmp: Path, csv: Path) -> None:
                     wb.create_sheet("Sources")
             elif name == "Corridors":
                 _corridors_sheet(wb, results)
+            elif name == "Fit":
+                _fit_sheet(wb, results)
             elif name == "Routes":
                 wo_table(wb, name, routes, routes_note)
             else:

@@ -10,11 +10,12 @@ from model.lp.families import BUILD, UNMET
 from model.lp.highs import Solution, View
 from model.network.costs import COST_PARTS
 from model.plan import Case, Plan
+from model.results.fit import fit_summary
 from model.results.summary import Summary
 from model.results.tables import COLUMNS, Results, collect, flow_tonnes
 
 PLAN_SHEETS = ("flows", "corridors", "countries", "capacity", "routes", "demand", "supply", "policies",
-               "bottlenecks", "investments")
+               "bottlenecks", "investments", "fit")
 
 
 def case_view(sol: Solution, i: int, case: Case) -> View:
@@ -88,11 +89,12 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         solver=first.solver, method=first.method, solve_seconds=first.solve_seconds, provenance=first.provenance,
         settings=settings, plan=True, objective_means=means,
         years=", ".join(p.label for p in plan.periods) if plan.multi_year else "one",
-        robust_scenarios=scenarios if plan.robust else "none", robust=list(robust_items or []))
+        robust_scenarios=scenarios if plan.robust else "none", robust=list(robust_items or []),
+        fit=fit_summary(tables["fit"]))
     sheets = {"Plan": plan_sheet}
     if robust is not None:
         sheets["Robust"] = robust
     return Results(summary, tables["flows"], tables["corridors"], tables["countries"], tables["capacity"],
                    tables["routes"], tables["demand"], tables["supply"], tables["policies"], data.sources,
-                   tables["bottlenecks"], tables["investments"], sheets,
+                   tables["bottlenecks"], tables["investments"], tables["fit"], sheets,
                    routes_sheet_rows=settings.routes_sheet_rows, routes_csv=settings.routes_csv)

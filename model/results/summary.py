@@ -12,6 +12,7 @@ from pathlib import Path
 
 from model import __version__
 from model.network.costs import COST_PARTS
+from model.results.fit import FitSummary
 from model.settings import Settings
 
 # Labels of the Summary rows that other tools read back from a written workbook (corridor check).
@@ -57,6 +58,7 @@ class Summary:
     method: str = ""
     solve_seconds: float = 0.0
     phases: str = ""  # run time by phase, when run by the pipeline
+    fit: FitSummary = field(default_factory=FitSummary)  # how well it reproduces the Observations sheet
     provenance: Provenance | None = None
     settings: Settings | None = None
     # a plan of several years and/or scenarios
@@ -84,6 +86,10 @@ class Summary:
                        ("unmet demand penalty", self.unmet_penalty_usd, "USD/yr"),
                        ("investment cost", self.investment_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
                        ("unmet demand", self.unmet_t, "t/yr"), ("average cost", self.average_usd_per_t, "USD/t")]
+        if self.fit.count:
+            figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count}", ""),
+                        ("weighted absolute error (fit)", self.fit.wape, "share"),
+                        ("largest misses", "; ".join(self.fit.misses) or "none", "")]
         run = [("flow variables", self.flow_variables, ""), ("solver", self.solver, ""), ("method", self.method, ""),
                ("solve time", self.solve_seconds, "s")]
         if self.phases:

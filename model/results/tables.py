@@ -6,7 +6,7 @@ into the network or the data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ from model.lp.names import Span
 from model.network import Network
 from model.network.costs import COST_PARTS
 from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
+from model.results.fit import FIT_COLUMNS, fit_summary, fit_table
 from model.results.summary import Provenance, Summary
 
 TOL_T = 1e-6  # tonnes below this are reported as zero
@@ -51,6 +52,7 @@ COLUMNS = {
     "Robust": ["scenario", "probability", "robust_plan_cost_usd_total", "base_only_plan_cost_usd_total",
                "difference_usd_total"],
     "Bottlenecks": BOTTLENECK_COLUMNS,
+    "Fit": FIT_COLUMNS,
 }
 
 
@@ -73,6 +75,7 @@ class Results:
     sources: pd.DataFrame
     bottlenecks: pd.DataFrame
     investments: pd.DataFrame
+    fit: pd.DataFrame = field(default_factory=pd.DataFrame)  # the Fit sheet (rows only with observations)
     plan: dict[str, pd.DataFrame] | None = None  # a plan's own sheets (Plan, Robust), after the Summary
     routes_sheet_rows: int = 2000  # the most rows the Routes sheet holds (setting routes_sheet_rows)
     routes_csv: bool = False  # also every route to <result>_routes.csv (setting routes_csv)
@@ -82,8 +85,8 @@ class Results:
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """Output sheets in the order a reader opens them."""
-        return {"Summary": self.summary_table(), **(self.plan or {}), "Bottlenecks": self.bottlenecks, "Flows": self.flows,
-                "Corridors": self.corridors,
+        return {"Summary": self.summary_table(), **(self.plan or {}), **({"Fit": self.fit} if len(self.fit) else {}),
+                "Bottlenecks": self.bottlenecks, "Flows": self.flows, "Corridors": self.corridors,
                 "Countries": self.countries, "Capacity": self.capacity, "Routes": self.routes,
                 "Demand": self.demand, "Supply": self.supply, "Policies": self.policies,
                 **({"Investments": self.investments} if len(self.investments) else {}),
@@ -288,7 +291,9 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         investment_usd=float(investments["cost_usd"].sum()), shipped_t=float(shipped), unmet_t=unmet_t,
         flow_variables=len(net.flows), solver=sol.solver, method=sol.method, solve_seconds=sol.seconds,
         provenance=Provenance.of(input_name or data.source, data.sha256), settings=data.settings)
+    fit = fit_table(net, np.where(x > TOL_T, x, 0.0))
+    summary.fit = fit_summary(fit)
     bottlenecks = bottleneck_table(sol, capacity, policies, supply)
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
-                   routes, demand, supply, policies, data.sources, bottlenecks, investments,
+                   routes, demand, supply, policies, data.sources, bottlenecks, investments, fit,
                    routes_sheet_rows=data.settings.routes_sheet_rows, routes_csv=data.settings.routes_csv)

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient, ColumnBounds, ColumnCost, Family,
                                     Structural)
-from model.lp.families.columns import Build, Flow, FlowCosts, Shipped, Unmet, Worst
+from model.lp.families.columns import BandMiss, Build, Flow, FlowCosts, Shipped, Unmet, Worst
 from model.lp.families.rows import (INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, BuildGrows, CapacityLimit,
-                                    DemandBalance, PolicyLimit, ShippedTotal, SupplyMax, SupplyMin, WorstCase)
+                                    DemandBalance, ObservationBand, PolicyLimit, ShippedTotal, SupplyMax, SupplyMin,
+                                    WorstCase)
 from model.network import Network
 
 __all__ = ["EQ", "GE", "LE", "INFEASIBLE", "SHARE_ROW", "SKIP", "TONNES_ROW", "Bound", "CaseLP", "Cell",
@@ -36,14 +37,15 @@ FLOW, UNMET, SHIPPED, BUILD, WORST = Flow(), Unmet(), Shipped(), Build(), Worst(
 DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN = DemandBalance(), SupplyMax(), SupplyMin()
 CAPACITY_LIMIT, SHIPPED_TOTAL, POLICY_LIMIT = CapacityLimit(), ShippedTotal(), PolicyLimit()
 BUILD_GROWS, WORST_CASE = BuildGrows(), WorstCase()
+BAND_MISS, OBSERVATION_BAND = BandMiss(), ObservationBand()
 
 # Emitted in this order for each case: the order of the case's columns and rows in the LP (the
 # Build columns a capacity row needs are made when it first asks, in the single-period model).
 CASE_FAMILIES = (FLOW, UNMET, DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN, CAPACITY_LIMIT, SHIPPED, SHIPPED_TOTAL,
-                 POLICY_LIMIT)
-FAMILIES: dict[str, Family] = {f.name: f for f in (FLOW, UNMET, SHIPPED, BUILD, WORST, DEMAND_BALANCE, SUPPLY_MAX,
-                                                    SUPPLY_MIN, CAPACITY_LIMIT, SHIPPED_TOTAL, POLICY_LIMIT,
-                                                    BUILD_GROWS, WORST_CASE)}
+                 POLICY_LIMIT, BAND_MISS, OBSERVATION_BAND)
+FAMILIES: dict[str, Family] = {f.name: f for f in (FLOW, UNMET, SHIPPED, BUILD, WORST, BAND_MISS, DEMAND_BALANCE,
+                                                    SUPPLY_MAX, SUPPLY_MIN, CAPACITY_LIMIT, SHIPPED_TOTAL, POLICY_LIMIT,
+                                                    OBSERVATION_BAND, BUILD_GROWS, WORST_CASE)}
 # Numeric input columns that change nothing in the LP (information, or plan-only settings that the
 # single-period model does not read). tests/test_live.py holds every numeric column to be declared
 # by a family above or listed here.

@@ -87,6 +87,7 @@ class CaseLP:
     unmet: dict[int, int] = field(default_factory=dict)  # demand row -> its Unmet column
     shipped: dict[str, int] = field(default_factory=dict)  # commodity filter -> its Shipped column
     cost_columns: list[int] = field(default_factory=list)  # columns of the case's annual cost terms
+    band_miss: dict[tuple[str, str], int] = field(default_factory=dict)  # (observation, side) -> its column
 
     def row(self, family: Family, index, sense: int, cols, vals, rhs: float) -> None:
         self.arrays.add_row(family.name, index, sense, cols, vals, rhs, self.case)

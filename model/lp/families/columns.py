@@ -223,3 +223,26 @@ class Worst(Family):
 
     def label(self, net: Network, index) -> str:
         return "the worst scenario's cost"
+
+
+class BandMiss(Family):
+    """Tonnes by which an observation falls short of its band, or exceeds it, while calibrating.
+
+    BandMiss[o, short], BandMiss[o, excess] >= 0 for each observation o held within its band
+    (corridor calibrate only: no column in any other solve); cost band_penalty_usd_per_t (USD/t),
+    so a band gives way only where it cannot hold together with the others and the model's limits.
+    """
+
+    name = "BandMiss"
+
+    def emit(self, c: CaseLP) -> None:
+        penalty = c.factor * c.net.band_penalty_usd_per_t
+        for o in c.net.bands:
+            for side in ("short", "excess"):
+                c.band_miss[(o.observation, side)] = j = c.arrays.add_column(
+                    self.name, (o.observation, side), penalty, 0.0, INF, c.case)
+                c.cost_columns.append(j)
+
+    def label(self, net: Network, index) -> str:
+        o, side = index
+        return f"tonnes by which observation {o} falls {'short of' if side == 'short' else 'above'} its band"

@@ -234,6 +234,34 @@ class PolicyLimit(Family):
         return out
 
 
+class ObservationBand(Family):
+    """An observation held within its band while calibrating (corridor calibrate).
+
+    S_o + BandMiss[o, short]  >= observed_t[o] - tolerance[o]      (index (o, low))
+    S_o - BandMiss[o, excess] <= observed_t[o] + tolerance[o]      (index (o, high))
+    for each observation o being calibrated, with S_o the flow of o's commodities through its
+    target (the Policies grammar) and tolerance the larger of tolerance_t and tolerance_pct of
+    observed_t. The dual of the binding side is the observation's implied premium (USD/t).
+    Units: tonnes per year on both sides.
+    """
+
+    name = "observation_band"
+
+    def emit(self, c: CaseLP) -> None:
+        for o in c.net.bands:
+            selected = c.net.scope_index(o.scope, o.target, o.commodity)[0] + c.first
+            for side, sense, miss, sign, bound in (("low", GE, "short", 1.0, o.low_t),
+                                                   ("high", LE, "excess", -1.0, o.high_t)):
+                c.row(self, (o.observation, side), sense, np.append(selected, c.band_miss[(o.observation, miss)]),
+                      np.append(np.ones(len(selected)), sign), bound)
+
+    def label(self, net: Network, index) -> str:
+        o = next(b for b in net.bands if b.observation == index[0])
+        return (f"Observations row {o.row} ({o.observation}): {'at least' if index[1] == 'low' else 'at most'} "
+                f"{tonnes_text(o.low_t if index[1] == 'low' else o.high_t)} of {o.commodity or 'all cargo'} through "
+                f"{o.scope} {o.target}")
+
+
 # ---------------------------------------------------------------------- rows shared by a plan's cases
 
 class BuildGrows(Family):

@@ -19,6 +19,7 @@ from model.lp.statement.capacity import add_capacity
 from model.lp.statement.costs import add_cost_params, add_costs, add_plan_costs, annual_cost
 from model.lp.statement.flows import add_flows
 from model.lp.statement.investments import add_investments, add_plan_investments
+from model.lp.statement.observations import add_bands
 from model.lp.statement.policies import add_policies
 from model.network import Network
 
@@ -31,6 +32,7 @@ def build_model(data: CorridorData, net: Network) -> pyo.ConcreteModel:
     add_investments(m, data)
     add_capacity(m)
     add_policies(m)
+    add_bands(m)
     add_costs(m, data)
     return m
 
@@ -51,6 +53,7 @@ def build_plan(plan) -> pyo.ConcreteModel:
         b.options_of = {r.row: [o.option for o in c.net.options_of(r)] for r in c.net.capacity_rows}
         add_capacity(b)
         add_policies(b)
+        add_bands(b)
         add_cost_params(b, c.data)
         b.annual_cost = pyo.Expression(rule=annual_cost, doc=annual_cost.__doc__.splitlines()[0])
 

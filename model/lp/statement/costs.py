@@ -13,27 +13,35 @@ def total_cost(m):
 
     min  sum_{(k,r) in FLOWS} cost_usd_per_t[k,r] * Flow[k,r]  +  unmet_penalty_usd_per_t * sum_d Unmet[d]
          + sum_{o in OPTIONS} annualised_cost_usd_per_t[o] * Build[o]
-    cost_usd_per_t[k,r] = transport + handling + time + risk (network.CostParts):
+         + band_penalty_usd_per_t * sum_{o, side} BandMiss[o, side]      (when calibrating)
+    cost_usd_per_t[k,r] = transport + handling + time + risk + surcharge (model.network.costs):
       transport = sum over legs of the leg cost (class tariff where given)
       handling  = sum over nodes of the handling cost (class tariff where given)
       time      = value_k * carrying_cost_rate * (transit days + dwell days) / 365
       risk      = value_k * sum over the route's distinct countries of risk_premium_pct / 100
+      surcharge = sum of the Surcharges rows whose target the route passes, for k
     Units: USD per year.
     """
     shipping = sum(m.cost_usd_per_t[f] * m.Flow[f] for f in m.FLOWS)
     building = sum(m.annualised_cost_usd_per_t[o] * m.Build[o] for o in m.OPTIONS)
+    return shipping + building + _penalties(m)
+
+
+def _penalties(m):
+    """unmet_penalty_usd_per_t * sum_d Unmet[d] (when a penalty is set) + band_penalty_usd_per_t *
+    sum of BandMiss (when calibrating)."""
+    out = 0
     if m.has_unmet:
-        return shipping + building + m.unmet_penalty_usd_per_t * sum(m.Unmet[d] for d in m.DEMANDS)
-    return shipping + building
+        out = out + m.unmet_penalty_usd_per_t * sum(m.Unmet[d] for d in m.DEMANDS)
+    if m.has_bands:
+        out = out + m.band_penalty_usd_per_t * sum(m.BandMiss[o, side] for o in m.BANDS for side in ("short", "excess"))
+    return out
 
 
 def annual_cost(b):
     """One case's cost of moving the cargo in its year (USD/yr), before investments:
     sum_{(k,r)} cost_usd_per_t[k,r] * Flow[k,r] + unmet_penalty_usd_per_t * sum_d Unmet[d]."""
-    shipping = sum(b.cost_usd_per_t[f] * b.Flow[f] for f in b.FLOWS)
-    if b.has_unmet:
-        return shipping + b.unmet_penalty_usd_per_t * sum(b.Unmet[d] for d in b.DEMANDS)
-    return shipping
+    return sum(b.cost_usd_per_t[f] * b.Flow[f] for f in b.FLOWS) + _penalties(b)
 
 
 def add_cost_params(m, data: CorridorData) -> None:
