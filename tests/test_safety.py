@@ -145,3 +145,53 @@ def test_result_file_gets_the_usual_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+# ---------------------------------------------------------------- every sheet read whole
+
+DEMAND_PART = "xl/worksheets/sheet10.xml"  # the base case's Demand sheet: header and 40 rows, A1:E41
+
+
+def with_dimension(ref):
+    """A sheet part whose <dimension> records `ref` instead of the range the rows fill, as some
+    tools other than Excel leave it."""
+    import re
+
+    def transform(data):
+        new, n = re.subn(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="%s"/>' % ref.encode(), data)
+        assert n == 1
+        return new
+    return transform
+
+
+@pytest.mark.parametrize("ref", ["A1:F20", "A1:B41", "A1:XFD1048576"],
+                         ids=["too few rows", "too few columns", "far too large"])
+def test_a_stale_sheet_dimension_does_not_hide_rows(tmp_path, base_run, ref):
+    # openpyxl's read-only reader stops at a sheet's recorded dimension; with A1:F20 the Demand sheet
+    # lost 21 of its 40 rows and the solve shipped 90.0 Mt instead of 94.6, without a word.
+    from conftest import BASE_XLSX
+    from model import pipeline
+
+    stale = rewrite_part(BASE_XLSX, DEMAND_PART, with_dimension(ref), tmp_path / "stale.xlsx")
+    run = pipeline.run(stale)
+    assert len(run.data.tables["Demand"]) == 40
+    assert run.data.tables["Demand"]["demand_t"].sum() == pytest.approx(94.59e6, rel=1e-9)
+    assert run.results.summary.shipped_t == pytest.approx(94.59e6, rel=1e-9)
+    assert run.solution.objective_usd == pytest.approx(base_run.solution.objective_usd, rel=1e-9)
+    assert run.solution.objective_usd == pytest.approx(7.3279e9, rel=1e-4)
+
+
+def test_formulas_and_merged_cells_beyond_a_stale_dimension_are_found(tmp_path, capsys):
+    from conftest import BASE_XLSX
+    from corpus import broken_copy
+
+    def edit(wb):
+        wb["Demand"]["D30"] = "=D29*2"  # no saved value: openpyxl does not compute formulas
+        wb["Demand"].merge_cells("C35:C36")
+    broken = broken_copy(BASE_XLSX, tmp_path, edit)
+    stale = rewrite_part(broken, DEMAND_PART, with_dimension("A1:E20"), tmp_path / "stale.xlsx")
+    assert main(["validate", str(stale)]) == 2
+    err = capsys.readouterr().err
+    assert ("Demand, row 30 (fertiliser, MAF), demand_t: cell D30 holds the formula =D29*2 but no saved value"
+            in err)
+    assert "Demand, row 35: cells C35:C36 are merged" in err

@@ -151,6 +151,10 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
     sheets, cells = [], 0
     try:
         for ws in wb.worksheets:
+            # The <dimension> a sheet records is only a claim: tools other than Excel leave it stale
+            # (A1:F20 over 41 rows), and the read-only reader would stop at it and drop the rest,
+            # or pad every row to XFD. Forget it and read every row and cell the sheet holds.
+            ws.reset_dimensions()
             rows = []
             header, header_row = None, 1
             for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
