@@ -13,6 +13,7 @@ from corpus import (
     delete_column,
     delete_rows,
     delete_sheet,
+    duplicate_sheet,
     formula,
     merge,
     rename_header,
@@ -265,6 +266,16 @@ CASES = [
         "formula without value",
         formula("Legs", "E2", "=D2*0.025"),
         "Legs, row 2 (EKB>RUB), cost_usd_per_t: cell E2 holds the formula =D2*0.025 but no saved value: the file was last saved by a program that does not store computed values. Open the file in Excel or LibreOffice and save it, or type the value into the cell.",
+    ),
+    (
+        "hidden stale copy of a sheet",
+        duplicate_sheet("Demand", "DEMAND ", hidden=True),
+        "Demand: 2 sheets are read as 'Demand': 'Demand' and 'DEMAND ' (hidden); the model will not guess which one holds the data. Delete or rename one of them (to see a hidden sheet, right-click any sheet tab and choose Unhide).",
+    ),
+    (
+        "visible copy of a sheet",
+        duplicate_sheet("Legs", "Legs "),
+        "Legs: 2 sheets are read as 'Legs': 'Legs' and 'Legs '; the model will not guess which one holds the data. Delete or rename one of them.",
     ),
     (
         "empty sheet",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cases import transport_case, write_case
+from model.cli import main
 from model.errors import InputError
 from model import pipeline
 from model.pipeline import load_one_year as load
@@ -147,3 +150,36 @@ def test_warnings_do_not_stop_the_solve(tmp_path):
     assert "Nodes: 1 node(s) on no route: Z. They do no harm; delete them or add routes through them." in text
     assert ("Capacities, row 2 (Z), element: no route passes 'Z', so this capacity limits nothing. "
             "Check the element id, or add a route through it.") in text
+
+
+# ---------------------------------------------------------------- one sheet, one source
+
+def base_csv_copy(tmp_path):
+    import shutil
+
+    from conftest import BASE_CSV
+
+    return Path(shutil.copytree(BASE_CSV, tmp_path / "case"))
+
+
+def test_two_csv_files_for_one_sheet_are_an_error(tmp_path, capsys):
+    # Demand.csv and demand.csv can both exist on Linux (not on Windows or macOS, where they are one
+    # file); whichever was read first used to win, with only a warning.
+    case = base_csv_copy(tmp_path)
+    (case / "demand.csv").write_text("commodity,market,demand_t\ncrude,MEU,1\n")
+    if len(list(case.glob("[Dd]emand.csv"))) < 2:
+        pytest.skip("this file system does not tell Demand.csv from demand.csv")
+    out = tmp_path / "out.xlsx"
+    assert main(["solve", str(case), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert ("\n  Demand: 2 files are read as 'Demand': Demand.csv and demand.csv; the model will not guess which "
+            "one holds the data. Delete or rename one of them.\n") in err
+    assert not out.exists()
+
+
+def test_a_csv_file_whose_extension_is_in_capitals_is_read(tmp_path):
+    # Capacities.CSV was passed over by a glob for '*.csv' without a word: every capacity dropped.
+    case = base_csv_copy(tmp_path)
+    (case / "Capacities.csv").rename(case / "Capacities.CSV")
+    data, _, _ = load(case)
+    assert len(data.tables["Capacities"]) == 21

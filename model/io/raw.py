@@ -26,15 +26,23 @@ class RawSheet:
     header: list
     rows: list[tuple[int, list]]
     header_row: int = 1
+    hidden: bool = False  # a workbook sheet hidden (or very hidden) in Excel
+    file: str = ""  # the CSV file it came from, e.g. "Nodes.csv"; blank for a workbook sheet
     unsaved_formulas: list[tuple[str, str]] = field(default_factory=list)  # (cell ref, formula)
     merged: list[str] = field(default_factory=list)  # merged ranges, e.g. "A5:A7"
+
+
+def csv_files(folder: Path) -> list[Path]:
+    """The CSV files of a folder in name order, whatever the case of their extension (Nodes.CSV
+    too: a glob for '*.csv' would pass it over without a word on a case-sensitive file system)."""
+    return sorted(f for f in folder.iterdir() if f.suffix.lower() == ".csv" and f.is_file())
 
 
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file, or of a CSV folder's files in name order."""
     h = hashlib.sha256()
     if path.is_dir():
-        for f in sorted(path.glob("*.csv")):
+        for f in csv_files(path):
             h.update(f.name.encode())
             h.update(f.read_bytes())
     else:
@@ -170,7 +178,8 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
                     header, header_row = values, number
                     continue
                 rows.append((number, values))
-            raw = RawSheet(ws.title, header or [], rows, header_row)
+            raw = RawSheet(ws.title, header or [], rows, header_row,
+                           hidden=getattr(ws, "sheet_state", "visible") != "visible")
             part = getattr(ws, "_worksheet_path", None)
             if part:
                 raw.unsaved_formulas, raw.merged = _scan_sheet_xml(wb._archive, part)
@@ -186,7 +195,7 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
 
 
 def _read_csv_folder(path: Path) -> list[RawSheet]:
-    files = sorted(path.glob("*.csv"))
+    files = csv_files(path)
     if not files:
         raise InputError(str(path), [Problem(
             "the folder holds no .csv files",
@@ -197,7 +206,7 @@ def _read_csv_folder(path: Path) -> list[RawSheet]:
             frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 2,
                                 skip_blank_lines=False, encoding="utf-8-sig")
         except pd.errors.EmptyDataError:
-            sheets.append(RawSheet(f.stem, [], []))
+            sheets.append(RawSheet(f.stem, [], [], file=f.name))
             continue
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
             raise InputError(str(f), [Problem(
@@ -208,7 +217,7 @@ def _read_csv_folder(path: Path) -> list[RawSheet]:
         values = frame.values.tolist()
         header = values[0] if values else []
         rows = [(i + 2, row) for i, row in enumerate(values[1:])]
-        sheets.append(RawSheet(f.stem, header, rows))
+        sheets.append(RawSheet(f.stem, header, rows, file=f.name))
     return sheets
 
 

@@ -344,6 +344,19 @@ def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) ->
     return Settings.from_values(settings)
 
 
+def _two_sources(sheet: Sheet, found: list[RawSheet]) -> Problem:
+    """Two sheets (or CSV files) whose names both read as one model sheet: an error, since taking
+    either one would silently drop the other (a hidden stale copy as much as a visible one)."""
+    names = [r.file or f"'{r.name}'" + (" (hidden)" if r.hidden else "") for r in found]
+    what = "files" if all(r.file for r in found) else "sheets"
+    fix = f"Delete or rename {'one' if len(found) == 2 else 'all but one'} of them"
+    if any(r.hidden for r in found):
+        fix += " (to see a hidden sheet, right-click any sheet tab and choose Unhide)"
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    return Problem(f"{len(found)} {what} are read as '{sheet.name}': {listed}; the model will not "
+                   "guess which one holds the data", fix, sheet=sheet.name)
+
+
 def read_input(path: str | Path) -> CorridorData:
     """Read and type every sheet, collecting every reading problem in data.problems.
 
@@ -353,25 +366,29 @@ def read_input(path: str | Path) -> CorridorData:
     path = Path(path)
     raws = read_raw(path)
     problems: list[Problem] = []
-    by_norm = {}
+    by_norm: dict[str, list[RawSheet]] = {}
     for raw in raws:
-        by_norm.setdefault(_norm(raw.name), raw)
+        by_norm.setdefault(_norm(raw.name), []).append(raw)
     matched: dict[str, RawSheet] = {}
+    used = set()
     for sheet in SHEETS:
-        raw = by_norm.get(_norm(sheet.name))
-        if raw is None:
+        found = by_norm.get(_norm(sheet.name), [])
+        if not found:
             if sheet.required:
                 problems.append(Problem(
                     f"required sheet '{sheet.name}' is missing",
                     f"Add a sheet named '{sheet.name}' ({phrase(sheet.description)}); 'corridor template' writes "
                     "one with its headers."))
             continue
-        if raw.name != sheet.name:
+        used.update(id(r) for r in found)
+        raw = next((r for r in found if not r.hidden), found[0])  # read on, for the other messages
+        if len(found) > 1:
+            problems.append(_two_sources(sheet, found))
+        elif raw.name != sheet.name:
             problems.append(Problem(
                 f"sheet '{raw.name}' is read as '{sheet.name}'", f"Rename it to '{sheet.name}'.",
                 sheet=raw.name, severity=WARNING))
         matched[sheet.name] = raw
-    used = {id(r) for r in matched.values()}
     for raw in raws:
         if id(raw) not in used:
             problems.append(Problem(
