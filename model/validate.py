@@ -7,14 +7,18 @@ the checks here skip them rather than report them twice.
 from __future__ import annotations
 
 import difflib
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from itertools import chain
 
+import numpy as np
+
 from model.data import ROW, CorridorData, present as _present, records, row_key
-from model.errors import ERROR, WARNING, Problem, short_list
+from model.errors import ERROR, WARNING, Problem, number_text, short_list
+from model.io.read import number_fix
 from model.network import Network, supply_origins
-from model.schema import SHEETS_BY_NAME, class_list, leg_id, path_nodes
+from model.schema import NUM, SETTINGS, SHEETS_BY_NAME, class_list, leg_id, path_nodes
 
 
 def _records(data: CorridorData, sheet: str) -> list[dict]:
@@ -81,6 +85,36 @@ def check_duplicate_keys(data: CorridorData) -> list[Problem]:
                     key=_key(name, rec) or None))
             else:
                 first[key] = rec[ROW]
+    return problems
+
+
+def check_bounds(data: CorridorData) -> list[Problem]:
+    """Every number within its column's bounds. A cell read from the file is checked as it is parsed
+    (and left blank if out of bounds); this finds the ones a scenario's multiplier made, such as a
+    demand times 1e12, before they reach the solver as a number it takes for infinity."""
+    problems = []
+    for name, df in data.tables.items():
+        for col in SHEETS_BY_NAME[name].columns:
+            if col.type != NUM or (col.min is None and col.max is None) or not len(df):
+                continue
+            values = df[col.name].to_numpy(dtype=float)
+            low = -math.inf if col.min is None else col.min
+            high = math.inf if col.max is None else col.max
+            for i in np.flatnonzero((values < low) | (values > high)):  # NaN (blank) is neither
+                rec = records(df.iloc[[i]])[0]
+                bound = f">= {number_text(low)}" if values[i] < low else f"<= {number_text(high)}"
+                problems.append(Problem(f"must be {bound}, found {number_text(values[i])}", number_fix(col),
+                                        column=col.name, **_Where(name, rec)))
+    for spec in SETTINGS:
+        value = getattr(data.settings, spec.key)
+        if spec.type != NUM or value is None:
+            continue
+        if spec.min is not None and value < spec.min or spec.max is not None and value > spec.max:
+            bound = f">= {number_text(spec.min)}" if spec.min is not None and value < spec.min else \
+                f"<= {number_text(spec.max)}"
+            problems.append(Problem(f"{spec.key} must be {bound}, found {number_text(value)}",
+                                    f"Type a number ({spec.unit}), or leave it blank for the default.",
+                                    sheet="Settings", column="value"))
     return problems
 
 
@@ -403,7 +437,7 @@ def _unservable_demand(data: CorridorData, net: Network) -> list[Problem]:
     return problems
 
 
-CHECKS = (check_duplicate_keys, check_references, check_routes, check_amounts, check_policies)
+CHECKS = (check_bounds, check_duplicate_keys, check_references, check_routes, check_amounts, check_policies)
 # Checks that assume the references above hold.
 DEEP_CHECKS = (check_demand, check_usage, check_investments)
 

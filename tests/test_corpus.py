@@ -45,7 +45,7 @@ CASES = [
     (
         "negative handling",
         set_cell("Nodes", 10, "handling_usd_per_t", -5),
-        "Nodes, row 10 (RUB), handling_usd_per_t: must be >= 0, found -5. Type a number in USD/t, at least 0.",
+        "Nodes, row 10 (RUB), handling_usd_per_t: must be >= 0, found -5. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "duplicate node",
@@ -55,12 +55,12 @@ CASES = [
     (
         "cost as text",
         set_cell("Legs", 2, "cost_usd_per_t", "ten"),
-        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a number, found text 'ten'. Type a number in USD/t, at least 0.",
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a number, found text 'ten'. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "negative cost",
         set_cell("Legs", 2, "cost_usd_per_t", -10),
-        "Legs, row 2 (EKB>RUB), cost_usd_per_t: must be >= 0, found -10. Type a number in USD/t, at least 0.",
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: must be >= 0, found -10. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "blank transit",
@@ -90,17 +90,17 @@ CASES = [
     (
         "ambiguous separator",
         set_cell("Legs", 2, "cost_usd_per_t", "1,0"),
-        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a number, found text '1,0'. Type a number in USD/t, at least 0.",
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a number, found text '1,0'. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "percent in USD",
         set_cell("Legs", 2, "cost_usd_per_t", "12%"),
-        "Legs, row 2 (EKB>RUB), cost_usd_per_t: found '12%' with a percent sign in a column measured in USD/t. Type a number in USD/t, at least 0.",
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: found '12%' with a percent sign in a column measured in USD/t. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "infinite",
         set_cell("Legs", 2, "cost_usd_per_t", "inf"),
-        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a finite number, found inf. Type a number in USD/t, at least 0.",
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a finite number, found inf. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "tariff element",
@@ -115,7 +115,7 @@ CASES = [
     (
         "negative value",
         set_cell("Commodities", 3, "value_usd_per_t", -1),
-        "Commodities, row 3 (coal), value_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0.",
+        "Commodities, row 3 (coal), value_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0 and at most 10,000,000.",
     ),
     (
         "duplicate commodity",
@@ -160,7 +160,7 @@ CASES = [
     (
         "negative capacity",
         set_cell("Capacities", 2, "capacity_t", -1),
-        "Capacities, row 2 (CPT), capacity_t: must be >= 0, found -1. Type a number in t/yr, at least 0.",
+        "Capacities, row 2 (CPT), capacity_t: must be >= 0, found -1. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
     ),
     (
         "capacity element",
@@ -170,7 +170,7 @@ CASES = [
     (
         "capacity with unit",
         set_cell("Capacities", 2, "capacity_t", "56 Mt"),
-        "Capacities, row 2 (CPT), capacity_t: expected a number, found text '56 Mt'. Type a number in t/yr, at least 0.",
+        "Capacities, row 2 (CPT), capacity_t: expected a number, found text '56 Mt'. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
     ),
     (
         "supply min above max",
@@ -195,7 +195,7 @@ CASES = [
     (
         "negative demand",
         set_cell("Demand", 2, "demand_t", -5),
-        "Demand, row 2 (crude, MEU), demand_t: must be >= 0, found -5. Type a number in t/yr, at least 0.",
+        "Demand, row 2 (crude, MEU), demand_t: must be >= 0, found -5. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
     ),
     (
         "demand origin mixed",
@@ -241,6 +241,88 @@ CASES = [
         "setting twice",
         copy_row("Settings", 3),
         "Settings, row 8 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
+    ),
+    # Numbers no planner could mean: 1e18 or 1e20 (HiGHS's infinity) used to pass validation and end
+    # as "HiGHS stopped without an optimum (status: Unknown)" naming no row.
+    (
+        "demand of 1e20",
+        set_cell("Demand", 2, "demand_t", 1e20),
+        "Demand, row 2 (crude, MEU), demand_t: must be <= 10,000,000,000, found 1e+20. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "demand of 1e308 typed as text",
+        set_cell("Demand", 2, "demand_t", "1e308"),
+        "Demand, row 2 (crude, MEU), demand_t: must be <= 10,000,000,000, found 1e+308. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "leg cost of 1e18",
+        set_cell("Legs", 2, "cost_usd_per_t", 1e18),
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: must be <= 1,000,000, found 1e+18. Type a number in USD/t, at least 0 and at most 1,000,000.",
+    ),
+    (
+        "tariff of 1e20",
+        set_cell("Tariffs", 2, "cost_usd_per_t", 1e20),
+        "Tariffs, row 2 (EKB>RUB, container), cost_usd_per_t: must be <= 1,000,000, found 1e+20. Type a number in USD/t, at least 0 and at most 1,000,000.",
+    ),
+    (
+        "handling cost a thousand times too large",
+        set_cell("Nodes", 10, "handling_usd_per_t", 5_000_000),
+        "Nodes, row 10 (RUB), handling_usd_per_t: must be <= 1,000,000, found 5,000,000. Type a number in USD/t, at least 0 and at most 1,000,000.",
+    ),
+    (
+        "dwell in hours",
+        set_cell("Nodes", 10, "dwell_days", 4000),
+        "Nodes, row 10 (RUB), dwell_days: must be <= 3650, found 4000. Type a number in days, at least 0 and at most 3650.",
+    ),
+    (
+        "transit of 1e20 days",
+        set_cell("Legs", 2, "transit_days", 1e20),
+        "Legs, row 2 (EKB>RUB), transit_days: must be <= 3650, found 1e+20. Type a number in days, at least 0 and at most 3650.",
+    ),
+    (
+        "distance in metres",
+        set_cell("Legs", 2, "distance_km", 1_450_000),
+        "Legs, row 2 (EKB>RUB), distance_km: must be <= 40,000, found 1,450,000. Type a number in km, at least 0 and at most 40,000.",
+    ),
+    (
+        "cargo value of 1e20",
+        set_cell("Commodities", 3, "value_usd_per_t", 1e20),
+        "Commodities, row 3 (coal), value_usd_per_t: must be <= 10,000,000, found 1e+20. Type a number in USD/t, at least 0 and at most 10,000,000.",
+    ),
+    (
+        "capacity in grams",
+        set_cell("Capacities", 2, "capacity_t", 56e12),
+        "Capacities, row 2 (CPT), capacity_t: must be <= 10,000,000,000, found 56,000,000,000,000. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "supply of 1e20",
+        set_cell("Supply", 2, "max_t", 1e20),
+        "Supply, row 2 (crude, ATY), max_t: must be <= 10,000,000,000, found 1e+20. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "policy tonnes of 1e20",
+        set_cell("Policies", 2, "value", 1e20),
+        "Policies, row 2 (RU_CAP), value: must be <= 10,000,000,000, found 1e+20. Type a number in share 0-1 or t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "investment cost of 1e20",
+        set_cell("Investments", 2, "annualised_cost_usd_per_t", 1e20),
+        "Investments, row 2 (CPC_DEBOTTLENECK), annualised_cost_usd_per_t: must be <= 1,000,000, found 1e+20. Type a number in USD/t, at least 0 and at most 1,000,000.",
+    ),
+    (
+        "investment size of 1e20",
+        set_cell("Investments", 2, "max_added_t", 1e20),
+        "Investments, row 2 (CPC_DEBOTTLENECK), max_added_t: must be <= 10,000,000,000, found 1e+20. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "lead time in months",
+        set_cell("Investments", 2, "lead_time_years", 60),
+        "Investments, row 2 (CPC_DEBOTTLENECK), lead_time_years: must be <= 50, found 60. Type a number in years, at least 0 and at most 50.",
+    ),
+    (
+        "penalty of 1e20",
+        set_cell("Settings", 5, "value", 1e20),
+        "Settings, row 5 (unmet_penalty_usd_per_t), value: must be <= 10,000,000, found 1e+20. Type a number (USD/t), or leave it blank for the default.",
     ),
     (
         "missing sheet",

@@ -39,11 +39,11 @@ CASES = {
         "sheet, or correct the path."),
     "negative cost": (
         {"Legs": [{**LEGS[0], "cost_usd_per_t": -1}] + LEGS[1:]},
-        "Legs, row 2 (A>M), cost_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0."),
+        "Legs, row 2 (A>M), cost_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0 and at most 1,000,000."),
     "text in a number column": (
         {"Demand": [{"commodity": "coal", "market": "M", "demand_t": "lots"}]},
         "Demand, row 2 (coal, M), demand_t: expected a number, found text 'lots'. Type a number in t/yr, at "
-        "least 0."),
+        "least 0 and at most 10,000,000,000."),
     "a share above one": (
         {"Policies": [{"rule": "P", "kind": "max_share", "scope": "corridor", "target": "Rail", "value": 30}]},
         "Policies, row 2 (P), value: a share must be between 0 and 1, found 30. Write 0.3 for 30%, or use kind "
@@ -183,3 +183,25 @@ def test_a_csv_file_whose_extension_is_in_capitals_is_read(tmp_path):
     (case / "Capacities.csv").rename(case / "Capacities.CSV")
     data, _, _ = load(case)
     assert len(data.tables["Capacities"]) == 21
+
+
+def test_a_scenario_cannot_multiply_a_cell_past_its_bound(tmp_path, capsys):
+    # Cells read from the file are bounded as they are parsed; a multiplier makes new ones.
+    tables = transport_case(Demand=[{"commodity": "coal", "market": "M", "demand_t": 50_000}],
+                            Scenarios=[{"scenario": "absurd", "sheet": "Demand", "key": "coal,,M",
+                                        "column": "demand_t", "multiplier": 1e6}])
+    case = write_case(tmp_path, tables)
+    out = tmp_path / "out.xlsx"
+    assert main(["solve", str(case), "--scenario", "absurd", "-o", str(out)]) == 2
+    assert ("\n  Demand, row 2 (coal, M), demand_t: with scenario absurd: must be <= 10,000,000,000, found "
+            "50,000,000,000. Type a number in t/yr, at least 0 and at most 10,000,000,000.\n"
+            in capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_a_multiplier_out_of_bounds_is_reported_once(tmp_path):
+    tables = transport_case(Scenarios=[{"scenario": "absurd", "sheet": "Demand", "key": "coal,,M",
+                                        "column": "demand_t", "multiplier": 1e9}])
+    assert problems_of(tmp_path, tables) == [
+        "Scenarios, row 2 (absurd, Demand, coal,,M, demand_t), multiplier: must be <= 1,000,000, found "
+        "1,000,000,000. Type a number, at most 1,000,000."]
