@@ -63,9 +63,53 @@ MAX_CELLS = 50_000_000  # per file
 PROLOG_BYTES = 4096  # an XML part's declaration and DTD, if any, come first
 
 
+# An OLE compound file (Excel 97-2003's .xls, and what Excel writes for an .xlsx encrypted with a
+# password) starts with these eight bytes instead of a zip's "PK".
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+# A directory entry of a compound file: 128 bytes, the name in UTF-16LE with its terminator first,
+# the name's length in bytes at 0x40, the object type at 0x42 (2 = stream).
+_DIR_ENTRY, _STREAM = 128, 2
+_ENCRYPTED_PACKAGE = "EncryptedPackage\0".encode("utf-16-le")
+
+
+def _is_encrypted_package(path: Path) -> bool:
+    """True when an OLE compound file holds a stream named EncryptedPackage: an Office document
+    encrypted with a password (MS-OFFCRYPTO), here an .xlsx. Directory entries sit at multiples of
+    128 bytes (the 512-byte header, then whole sectors of 512 or 4096 bytes), so the file is read in
+    aligned chunks and a hit counts only at an entry's start with the entry's length and type: text
+    that happens to spell the name elsewhere does not. (A full parse of the sector chains, as the
+    olefile package does, would find the same entry; this needs no dependency.)"""
+    length = len(_ENCRYPTED_PACKAGE).to_bytes(2, "little")
+    with open(path, "rb") as f:
+        while chunk := f.read(2**20):  # a multiple of 128, so no entry straddles two chunks
+            at = chunk.find(_ENCRYPTED_PACKAGE)
+            while at >= 0:
+                if at % _DIR_ENTRY == 0 and chunk[at + 0x40:at + 0x42] == length and \
+                        chunk[at + 0x42:at + 0x43] == bytes([_STREAM]):
+                    return True
+                at = chunk.find(_ENCRYPTED_PACKAGE, at + 1)
+    return False
+
+
+def _check_ole(path: Path) -> None:
+    """An OLE compound file with an .xlsx name: a password-protected workbook, or an old .xls."""
+    with open(path, "rb") as f:
+        if f.read(len(OLE_MAGIC)) != OLE_MAGIC:
+            return
+    if _is_encrypted_package(path):
+        raise InputError(str(path), [Problem(
+            "is protected with a password: Excel saved it encrypted, and an encrypted workbook cannot be read",
+            "Remove the password in Excel: open the file, choose File > Info > Protect Workbook > Encrypt with "
+            "Password, clear the password, click OK and save (or save an unprotected copy for the model).")])
+    raise InputError(str(path), [Problem(
+        "is an Excel 97-2003 workbook (the older .xls format) saved with an .xlsx name",
+        "Open it in Excel and save it as an Excel Workbook (.xlsx): File > Save As > Excel Workbook.")])
+
+
 def _check_container(path: Path) -> None:
     """A real xlsx is a zip with a workbook part; refuse zip bombs before opening it."""
     fix = "Save the file as an Excel workbook (.xlsx) in Excel or LibreOffice, or pass a folder of CSV files."
+    _check_ole(path)
     if not zipfile.is_zipfile(path):
         raise InputError(str(path), [Problem("is not an Excel workbook: an .xlsx file is a zip archive, and "
                                              "this file is not one", fix)])
