@@ -205,3 +205,64 @@ def test_a_multiplier_out_of_bounds_is_reported_once(tmp_path):
     assert problems_of(tmp_path, tables) == [
         "Scenarios, row 2 (absurd, Demand, coal,,M, demand_t), multiplier: must be <= 1,000,000, found "
         "1,000,000,000. Type a number, at most 1,000,000."]
+
+
+# ---------------------------------------------------------------- CSV files as European Excel saves them
+
+CSV_FIX = ("In Excel, save it as 'CSV UTF-8 (Comma delimited)' (File > Save As), or pass the workbook itself; if "
+           "Excel still writes semicolons (the list separator of Windows' region settings), write the folder with "
+           "'corridor convert WORKBOOK.xlsx -o FOLDER'.")
+
+
+def resave(path, sep, decimal="."):
+    """A CSV file saved again with another separator (and decimal mark), as Excel in a European
+    locale saves it."""
+    import csv
+
+    rows = list(csv.reader(path.open(newline="", encoding="utf-8-sig")))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, delimiter=sep).writerows([[c.replace(".", decimal) for c in r] for r in rows])
+
+
+def test_every_csv_file_with_semicolons_or_tabs_is_reported_at_once(tmp_path, capsys):
+    # pandas read a semicolon file as one column: "add a header cell 'node'" that is already there,
+    # or the tokenizer's words when a decimal comma made a second cell; and only for the first file.
+    case = base_csv_copy(tmp_path)
+    resave(case / "Nodes.csv", ";", decimal=",")
+    resave(case / "Demand.csv", ";")
+    resave(case / "Legs.csv", "\t")
+    out = tmp_path / "out.xlsx"
+    assert main(["solve", str(case), "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"{case}: 3 problems\n"
+        f"  Demand.csv is separated by semicolons (;), not commas. {CSV_FIX}\n"
+        f"  Legs.csv is separated by tabs, not commas. {CSV_FIX}\n"
+        f"  Nodes.csv is separated by semicolons (;), not commas. {CSV_FIX}\n")
+    assert not out.exists()
+
+
+def test_semicolons_inside_values_of_a_comma_file_are_text(tmp_path):
+    case = write_case(tmp_path, transport_case(
+        Nodes=[{**NODES[0], "name": "Atyrau; Tengiz"}] + NODES[1:],
+        Sources=[{"id": "S1", "note": "a; b; c; d"}]))
+    data, _, _ = load(case)
+    assert data.tables["Nodes"]["name"].iloc[0] == "Atyrau; Tengiz"
+
+
+def test_a_csv_file_in_another_encoding(tmp_path, capsys):
+    case = write_case(tmp_path, transport_case())
+    (case / "Nodes.csv").write_bytes("node,name,country,kind\nA,Qostanay \u00e9,XX,origin\n".encode("cp1252"))
+    assert main(["validate", str(case)]) == 2
+    assert capsys.readouterr().err == (
+        f"{case}: 1 problem\n  Nodes.csv is not UTF-8 text: line 2 holds the byte 0xE9, which UTF-8 does not "
+        "allow there; the file was saved in another encoding. In Excel, save it as 'CSV UTF-8 (Comma delimited)' (File > Save As); in a text "
+        "editor, save it with the encoding UTF-8.\n")
+
+
+def test_a_csv_row_with_more_cells_than_the_header(tmp_path, capsys):
+    case = write_case(tmp_path, transport_case())
+    (case / "Countries.csv").write_text("country,name,risk_premium_pct\nXX,Almaty, KZ,0\n")
+    assert main(["validate", str(case)]) == 2
+    assert capsys.readouterr().err == (
+        f"{case}: 1 problem\n  Countries.csv, line 2 has 4 cells where the first line has 3. Put a value holding a "
+        'comma in double quotes ("Almaty, KZ"), or remove the extra cells.\n')

@@ -238,14 +238,58 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
     return sheets
 
 
+# What a CSV file saved by European Excel (its list separator) or as "Text (Tab delimited)" uses.
+_OTHER_SEPARATORS = {";": "semicolons (;)", "\t": "tabs"}
+_CSV_FIX = ("In Excel, save it as 'CSV UTF-8 (Comma delimited)' (File > Save As), or pass the workbook itself; "
+            "if Excel still writes semicolons (the list separator of Windows' region settings), write the folder "
+            "with 'corridor convert WORKBOOK.xlsx -o FOLDER'")
+
+
+def _separator(f: Path) -> str | None:
+    """The separator of a CSV file's header line when it is not a comma: ';' or a tab, whichever the
+    line holds more of than commas (header cells are column names, which hold neither)."""
+    with open(f, "rb") as src:
+        head = src.read(65536).decode("utf-8-sig", errors="replace")
+    line = next((line for line in head.splitlines() if line.strip()), "")
+    counts = {sep: line.count(sep) for sep in _OTHER_SEPARATORS}
+    sep = max(counts, key=counts.get)
+    return sep if counts[sep] > line.count(",") else None
+
+
+def _csv_problem(f: Path, exc: Exception) -> Problem:
+    """A CSV file pandas cannot read, in the planner's words."""
+    if isinstance(exc, UnicodeDecodeError):
+        data = f.read_bytes()  # pandas counts the position within its buffer: find it in the file
+        try:
+            data.decode("utf-8-sig")
+            at = exc.start
+        except UnicodeDecodeError as whole:
+            at = whole.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, at) + 1
+        return Problem(f"{f.name} is not UTF-8 text: line {line:,} holds the byte 0x{data[at]:02X}, which UTF-8 "
+                       "does not allow there; the file was saved in another encoding",
+                       "In Excel, save it as 'CSV UTF-8 (Comma delimited)' (File > Save As); in a text editor, save it "
+                       "with the encoding UTF-8")
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+    if m:
+        return Problem(f"{f.name}, line {m.group(2)} has {m.group(3)} cells where the first line has {m.group(1)}",
+                       "Put a value holding a comma in double quotes (\"Almaty, KZ\"), or remove the extra cells")
+    return Problem(f"{f.name} cannot be read as CSV ({exc})", "Save it as UTF-8 CSV with commas between columns")
+
+
 def _read_csv_folder(path: Path) -> list[RawSheet]:
+    """Every CSV file of the folder; every file that cannot be read is reported, all at once."""
     files = csv_files(path)
     if not files:
         raise InputError(str(path), [Problem(
             "the folder holds no .csv files",
             "Put one CSV per sheet in the folder, named after the sheet (Nodes.csv, Legs.csv, ...).")])
-    sheets = []
+    sheets, problems = [], []
     for f in files:
+        sep = _separator(f)
+        if sep is not None:
+            problems.append(Problem(f"{f.name} is separated by {_OTHER_SEPARATORS[sep]}, not commas", _CSV_FIX))
+            continue
         try:
             frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 2,
                                 skip_blank_lines=False, encoding="utf-8-sig")
@@ -253,15 +297,18 @@ def _read_csv_folder(path: Path) -> list[RawSheet]:
             sheets.append(RawSheet(f.stem, [], [], file=f.name))
             continue
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise InputError(str(f), [Problem(
-                f"cannot be read as CSV ({exc})", "Save it as UTF-8 CSV with commas between columns.")]) from None
+            problems.append(_csv_problem(f, exc))
+            continue
         if len(frame) > MAX_ROWS:
-            raise InputError(str(f), [Problem(f"is refused: {len(frame):,} rows, above the limit of {MAX_ROWS:,}",
-                                              "Split the case into smaller files.")])
+            problems.append(Problem(f"{f.name} is refused: {len(frame):,} rows, above the limit of {MAX_ROWS:,}",
+                                    "Split the case into smaller files."))
+            continue
         values = frame.values.tolist()
         header = values[0] if values else []
         rows = [(i + 2, row) for i, row in enumerate(values[1:])]
         sheets.append(RawSheet(f.stem, header, rows, file=f.name))
+    if problems:
+        raise InputError(str(path), problems)
     return sheets
 
 
