@@ -242,6 +242,79 @@ CASES = [
         copy_row("Settings", 3),
         "Settings, row 8 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
     ),
+    # Ids that look right and match nothing: a look-alike letter of another script, an invisible
+    # character, another case. The message shows the character and suggests the id meant; before,
+    # it suggested an id that looked identical to the value, or nothing.
+    (
+        "Cyrillic letter in a path",
+        set_cell("Routes", 2, "path", "\u0410TY>CPT>MSE"),
+        "Routes, row 2 (ATY-CPC-MSE), path: unknown node '\u0410TY' (contains Cyrillic \u0410, U+0410). Did you mean 'ATY'? Add the node to the Nodes sheet or correct the path.",
+    ),
+    (
+        "Greek letter in a path",
+        set_cell("Routes", 2, "path", "ATY>C\u03a1T>MSE"),
+        "Routes, row 2 (ATY-CPC-MSE), path: unknown node 'C\u03a1T' (contains Greek \u03a1, U+03A1). Did you mean 'CPT'? Add the node to the Nodes sheet or correct the path.",
+    ),
+    (
+        "Cyrillic letter in a country",
+        set_cell("Nodes", 3, "country", "\u041aZ"),
+        "Nodes, row 3 (EKB), country: unknown country '\u041aZ' (contains Cyrillic \u041a, U+041A). Did you mean 'KZ'? Add the country to the Countries sheet or correct the code.",
+    ),
+    (
+        "zero-width space in a leg's node",
+        set_cell("Legs", 2, "to", "RUB\u200b"),
+        "Legs, row 2 (EKB>RUB\\u200b), to: unknown node 'RUB\\u200b' (contains an invisible zero-width space, U+200B). Did you mean 'RUB'? Add the node to the Nodes sheet or correct the id.",
+    ),
+    (
+        "lowercase node in a leg",
+        set_cell("Legs", 2, "from", "ekb"),
+        "Legs, row 2 (ekb>RUB), from: unknown node 'ekb'. Did you mean 'EKB'? Add the node to the Nodes sheet or correct the id.",
+    ),
+    (
+        "lowercase capacity element",
+        set_cell("Capacities", 2, "element", "cpt"),
+        "Capacities, row 2 (cpt), element: unknown node or leg 'cpt'. Did you mean 'CPT'? Name a node id, or a leg as FROM>TO exactly as on the Legs sheet.",
+    ),
+    (
+        "Cyrillic letter in a tariff's leg",
+        set_cell("Tariffs", 2, "element", "EKB>RU\u0412"),
+        "Tariffs, row 2 (EKB>RU\u0412, container), element: unknown node or leg 'EKB>RU\u0412' (contains Cyrillic \u0412, U+0412). Did you mean 'EKB>RUB'? Name a node id, or a leg as FROM>TO exactly as on the Legs sheet.",
+    ),
+    (
+        "capitalised cargo class",
+        set_cell("Tariffs", 2, "cargo_class", "Container"),
+        "Tariffs, row 2 (EKB>RUB, Container), cargo_class: unknown cargo class 'Container'. Did you mean 'container'? Use a class from the Commodities sheet: container, dry_bulk, grain, liquid_bulk, metals.",
+    ),
+    (
+        "route class in another case",
+        set_cell("Routes", 2, "cargo_classes", "Liquid_Bulk"),
+        "Routes, row 2 (ATY-CPC-MSE), cargo_classes: unknown cargo class 'Liquid_Bulk'. Did you mean 'liquid_bulk'? List classes from the Commodities sheet, separated by commas, or leave blank for all.",
+    ),
+    (
+        "Cyrillic letter in a commodity",
+        set_cell("Demand", 2, "commodity", "\u0441rude"),
+        "Demand, row 2 (\u0441rude, MEU), commodity: unknown commodity '\u0441rude' (contains Cyrillic \u0441, U+0441). Did you mean 'crude'? Add it to the Commodities sheet or correct the id.",
+    ),
+    (
+        "byte order mark in an origin",
+        set_cell("Supply", 2, "origin", "\ufeffATY"),
+        "Supply, row 2 (crude, \\ufeffATY), origin: unknown node '\\ufeffATY' (contains an invisible byte order mark, U+FEFF). Did you mean 'ATY'? Name a node of kind 'origin' from the Nodes sheet.",
+    ),
+    (
+        "soft hyphen in a policy target",
+        set_cell("Policies", 2, "target", "R\u00adU"),
+        "Policies, row 2 (RU_CAP), target: unknown country 'R\\u00adU' (contains an invisible soft hyphen, U+00AD). Did you mean 'RU'? Name a country that exists, or * for each country separately.",
+    ),
+    (
+        "Cyrillic letter in a policy's commodity list",
+        set_cell("Policies", 2, "commodity", "dry_bulk,gr\u0430in,metals,container"),
+        "Policies, row 2 (RU_CAP), commodity: unknown commodity or cargo class 'gr\u0430in' (contains Cyrillic \u0430, U+0430). Did you mean 'grain'? Name commodity ids or cargo classes (comma separated), or leave blank for all.",
+    ),
+    (
+        "no-break space in an investment's element",
+        set_cell("Investments", 3, "element", "K\u00a0HI"),
+        "Investments, row 3 (KAZ_TERMINAL_KHI), element: unknown node or leg 'K\\u00a0HI' (contains a no-break space, U+00A0). Did you mean 'KHI'? Name a node id, or a leg as FROM>TO exactly as on the Legs sheet.",
+    ),
     # Numbers no planner could mean: 1e18 or 1e20 (HiGHS's infinity) used to pass validation and end
     # as "HiGHS stopped without an optimum (status: Unknown)" naming no row.
     (

@@ -95,6 +95,10 @@ CASES = {
         {"Legs": [{**LEGS[0], "cost_usd_per_t": None}] + LEGS[1:]},
         "Legs, row 2 (A>M), cost_usd_per_t: is blank; a value is required. Enter the freight cost per tonne on "
         "the leg (all cargo classes unless a tariff overrides)."),
+    "a look-alike letter in the id on the Nodes sheet, not in the reference": (
+        {"Nodes": [{**NODES[0], "node": "\u0410"}] + NODES[1:]},
+        "Routes, row 2 (RAIL), path: unknown node 'A'. Did you mean '\u0410' (contains Cyrillic \u0410, U+0410)? "
+        "Add the node to the Nodes sheet or correct the path."),
     "a sheet with no rows": (
         {"Routes": []},
         "Routes: sheet has no rows; the model needs at least one (paths from an origin to a market, grouped "
