@@ -425,6 +425,29 @@ def check_usage(data: CorridorData) -> list[Problem]:
     return problems
 
 
+def check_revisits(data: CorridorData) -> list[Problem]:
+    """Warnings: a path that passes a node more than once (KOS>RUB>NVR>RUB>MEU). The model can
+    cost it (a node's handling and capacity count at each pass), so it is not refused: cargo may
+    really pass a crossing twice, and a copy of the node to avoid the warning would make its
+    capacity count once. But it is most often a slip in a long path, so it is named."""
+    problems = []
+    for rec in _records(data, "Routes"):
+        if not _present(rec["path"]):
+            continue
+        steps = path_nodes(rec["path"])
+        if len(set(steps)) == len(steps):
+            continue
+        for node in dict.fromkeys(s for s in steps if steps.count(s) > 1):
+            at = [i + 1 for i, s in enumerate(steps) if s == node]
+            times = "twice" if len(at) == 2 else f"{len(at)} times"
+            problems.append(Problem(
+                f"path passes {node} {times} (nodes {', '.join(map(str, at[:-1]))} and {at[-1]} of the path); "
+                f"{node}'s handling cost and capacity count at each pass",
+                f"If the cargo does not pass {node} {times}, correct the path; if it does, nothing needs doing.",
+                column="path", severity=WARNING, **_Where("Routes", rec)))
+    return problems
+
+
 def check_investments(data: CorridorData) -> list[Problem]:
     """An option adds to a capacity row of its element and class; warn when there is none."""
     caps = {(e, c if _present(c) else None) for e, c in
@@ -497,7 +520,7 @@ def _unservable_demand(data: CorridorData, net: Network) -> list[Problem]:
 
 CHECKS = (check_bounds, check_duplicate_keys, check_references, check_routes, check_amounts, check_policies)
 # Checks that assume the references above hold.
-DEEP_CHECKS = (check_demand, check_usage, check_investments)
+DEEP_CHECKS = (check_demand, check_usage, check_revisits, check_investments)
 
 
 def validate(data: CorridorData) -> list[Problem]:

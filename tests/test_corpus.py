@@ -465,4 +465,13 @@ def test_broken_workbook(tmp_path, capsys, name, edit, message):
 
 
 def test_corpus_size():
-    assert len(CASES) >= 40
+    # Every class of fault keeps its cases (sheet-level, cell types and bounds, references with
+    # look-alike and invisible characters, paths, rules, file structure); the names are unique so
+    # that none hides another, and the README states the count.
+    from conftest import ROOT
+
+    names = [c[0] for c in CASES]
+    assert len(names) == len(set(names))
+    assert len(CASES) >= 80
+    assert f"holds {len(CASES)} broken copies of the base-case workbook" in " ".join(
+        (ROOT / "README.md").read_text().split())

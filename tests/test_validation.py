@@ -270,3 +270,26 @@ def test_a_csv_row_with_more_cells_than_the_header(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"{case}: 1 problem\n  Countries.csv, line 2 has 4 cells where the first line has 3. Put a value holding a "
         'comma in double quotes ("Almaty, KZ"), or remove the extra cells.\n')
+
+
+# ---------------------------------------------------------------- a path that passes a node twice
+
+def test_a_path_that_passes_a_node_twice_is_solved_with_a_warning(tmp_path):
+    # The only route runs A>R>A>M, out to hub R and back through A: a slip in most workbooks, so it is
+    # named, but computable, so it is not refused. A's handling (1 USD/t) and capacity count at each
+    # pass. 100 t: legs 3 + 3 + 2 = 8, handling 2 x 1 = 2, so 10 USD/t, 1,000 USD; A's capacity of
+    # 200 t holds 100 t passing twice, exactly.
+    tables = transport_case(
+        Nodes=[{**NODES[0], "handling_usd_per_t": 1}] + NODES[1:],
+        Legs=LEGS + [{"from": "R", "to": "A", "mode": "rail", "cost_usd_per_t": 3, "transit_days": 1}],
+        Routes=[{"route": "LOOP", "corridor": "Loop", "path": "A>R>A>M"}],
+        Capacities=[{"element": "A", "capacity_t": 200}])
+    case = write_case(tmp_path, tables)
+    _, _, warnings = load(case)
+    assert ("Routes, row 2 (LOOP), path: path passes A twice (nodes 1 and 3 of the path); A's handling cost and "
+            "capacity count at each pass. If the cargo does not pass A twice, correct the path; if it does, "
+            "nothing needs doing.") in [str(w) for w in warnings]
+    run = pipeline.run(case)
+    assert run.solution.objective_usd == pytest.approx(1000)
+    capacity = run.results.capacity.set_index("element")
+    assert capacity.loc["A", "used_t"] == pytest.approx(200)
