@@ -431,6 +431,8 @@ def check_revisits(data: CorridorData) -> list[Problem]:
     really pass a crossing twice, and a copy of the node to avoid the warning would make its
     capacity count once. But it is most often a slip in a long path, so it is named."""
     problems = []
+    if all(len(set(steps)) == len(steps) for steps in _paths(data)[0]):
+        return problems  # the common case, in one pass over the parsed paths
     for rec in _records(data, "Routes"):
         if not _present(rec["path"]):
             continue

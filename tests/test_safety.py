@@ -252,3 +252,18 @@ def test_the_stream_name_counts_only_as_a_directory_entry(tmp_path, capsys):
     path.write_bytes(path.read_bytes() + b"\0" * 130 + "EncryptedPackage\0".encode("utf-16-le") + bytes(200))
     assert main(["validate", str(path)]) == 2
     assert "is an Excel 97-2003 workbook" in capsys.readouterr().err
+
+
+def test_a_last_column_blank_in_every_row_is_kept(tmp_path):
+    # Read without its dimension, a row ends at its last cell; the Sources table, copied as it is,
+    # needs as many cells in each row as its header has names.
+    from conftest import BASE_XLSX
+    from corpus import broken_copy
+    from model.io.read import read_input
+
+    def edit(wb):
+        ws = wb["Sources"]
+        ws.cell(row=1, column=ws.max_column + 1, value="reviewed_by")
+    data = read_input(broken_copy(BASE_XLSX, tmp_path, edit))
+    assert data.sources.columns[-1] == "reviewed_by"
+    assert len(data.sources) == 50 and data.sources["reviewed_by"].isna().all()

@@ -222,7 +222,13 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
                     header, header_row = values, number
                     continue
                 rows.append((number, values))
-            raw = RawSheet(ws.title, header or [], rows, header_row,
+            # Without a dimension each row ends at its last cell: pad them to one width, as the
+            # dimension did, so that a table whose last column is blank throughout keeps it.
+            header = header or []
+            width = max([len(header)] + [len(v) for _, v in rows])
+            for values in [header] + [v for _, v in rows]:
+                values.extend([None] * (width - len(values)))
+            raw = RawSheet(ws.title, header, rows, header_row,
                            hidden=getattr(ws, "sheet_state", "visible") != "visible")
             part = getattr(ws, "_worksheet_path", None)
             if part:
