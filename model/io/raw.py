@@ -268,7 +268,7 @@ def _csv_problem(f: Path, exc: Exception) -> Problem:
         data = f.read_bytes()  # pandas counts the position within its buffer: find it in the file
         try:
             data.decode("utf-8-sig")
-            at = exc.start
+            return Problem(f"{f.name} cannot be read as UTF-8 text ({exc})", "Save it as UTF-8 CSV")
         except UnicodeDecodeError as whole:
             at = whole.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
         line = data.count(b"\n", 0, at) + 1
