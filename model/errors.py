@@ -61,6 +61,13 @@ def format_problems(source: str, problems: list[Problem]) -> str:
     return "\n".join(lines)
 
 
+def number_text(x: float) -> str:
+    """A number as messages show it, bounds and values alike: 95, -0.5, 3650, 40,000,
+    10,000,000,000 (thousands separated from five digits), and 1e+20 where the digits would
+    run past fifteen, so that an absurd value reads as absurd."""
+    return f"{x:.15g}" if abs(x) < 10_000 else f"{x:,.15g}"
+
+
 def short_list(names, limit: int = MAX_LISTED) -> str:
     """'a, b, c, d, e (+12 more)': long lists cut after five names."""
     names = [str(n) for n in names]

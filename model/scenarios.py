@@ -80,7 +80,11 @@ def _new_value(rec: dict, col: Column, old):
 def check_scenarios(data: CorridorData) -> list[Problem]:
     """Every bad override row, like any other input problem."""
     problems = []
+    unreadable = {p.row for p in data.problems if p.sheet and p.sheet.lower() == "scenarios"
+                  and p.column in ("value", "multiplier")}  # already reported; blank here, but not blank
     for rec in table_rows(data.tables["Scenarios"]):
+        if rec[ROW] in unreadable:
+            continue
         target = _target(rec, data)
         if isinstance(target, Problem):
             problems.append(target)

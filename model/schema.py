@@ -11,6 +11,8 @@ import functools
 import sys
 from dataclasses import dataclass
 
+from model.errors import number_text
+
 NODE_KINDS = ("origin", "border", "port", "hub", "market")
 MODES = ("rail", "road", "sea", "pipeline", "ferry")
 POLICY_KINDS = ("max_share", "min_share", "max_t", "min_t")
@@ -18,6 +20,21 @@ POLICY_SCOPES = ("corridor", "country", "route", "node", "leg")
 
 # Column types
 STR, NUM, BOOL, ENUM = "text", "number", "boolean", "choice"
+
+# Upper bounds on numbers no planner could mean. Every numeric column has one, so that a typo of
+# a few digits, or a value such as 1e20 or 1e308 (which HiGHS takes for infinity), is reported at
+# its cell instead of ending as a solver status that names no row. Each is far above any real
+# figure, and below HiGHS's infinity (1e20) with room for sums of many rows.
+MAX_USD_PER_T = 1e6  # costs per tonne: legs, tariffs, handling, annualised investment (real: < 1,000)
+MAX_VALUE_USD_PER_T = 1e7  # cargo value (copper ~9,000, refined metals < 100,000; gold flies, not modelled)
+MAX_T = 1e10  # tonnes per year: capacities, supply, demand, tonnage rules, investments (all seaborne trade ~1.2e10)
+MAX_DAYS = 3650.0  # transit and dwell: ten years
+MAX_KM = 40_000.0  # a leg's length: once round the Earth
+FIRST_YEAR, LAST_YEAR = 1900.0, 2200.0  # years, as on the Periods sheet
+MAX_YEARS = 100.0  # how many calendar years a modelled year stands for
+MAX_LEAD_YEARS = 50.0  # from the start of work to service
+MAX_MULTIPLIER = 1e6  # a scenario's multiplier of a cell (the cell it makes is checked against its own bound)
+MAX_PENALTY_USD_PER_T = 1e7  # unmet_penalty_usd_per_t: above any cargo value, so stranding never pays
 
 
 @dataclass(frozen=True)
@@ -78,7 +95,7 @@ SETTINGS = (
             "Investments sheet of the result still shows what each option would be worth."),
     Setting("unmet_penalty_usd_per_t", NUM, "USD/t", None, 0.0,
             "Cost of each demanded tonne not delivered. Blank: demand is hard and the model is "
-            "infeasible if it cannot be met."),
+            "infeasible if it cannot be met.", max=MAX_PENALTY_USD_PER_T),
     Setting("include_zero_flows", BOOL, "", False, None,
             "TRUE: the Flows sheet lists every commodity and route the model may use, with 0 t where unused. "
             "FALSE: only the flows used."),
@@ -103,7 +120,7 @@ YEAR_SHEETS = ("Legs", "Tariffs", "Capacities", "Supply", "Demand", "Policies")
 
 
 def _year(what: str) -> Column:
-    return Column("year", NUM, unit="year", ref="a year on the Periods sheet",
+    return Column("year", NUM, unit="year", min=FIRST_YEAR, max=LAST_YEAR, ref="a year on the Periods sheet",
                   description=f"The year the row applies to; blank = every year. A row with a year replaces the "
                               f"blank-year row of the same {what} in that year.")
 
@@ -129,9 +146,9 @@ SHEETS: tuple[Sheet, ...] = (
                description="origin (production region), border, port, hub or market."),
         Column("lat", NUM, unit="degrees", min=-90.0, max=90.0, description="Latitude (for maps)."),
         Column("lon", NUM, unit="degrees", min=-180.0, max=180.0, description="Longitude (for maps)."),
-        Column("handling_usd_per_t", NUM, unit="USD/t", default=0.0, min=0.0,
+        Column("handling_usd_per_t", NUM, unit="USD/t", default=0.0, min=0.0, max=MAX_USD_PER_T,
                description="Handling or border cost per tonne passing the node."),
-        Column("dwell_days", NUM, unit="days", default=0.0, min=0.0,
+        Column("dwell_days", NUM, unit="days", default=0.0, min=0.0, max=MAX_DAYS,
                description="Average time cargo waits at the node."),
     ), key=("node",), description="Production regions, border crossings, ports, hubs and markets.",
         required=True),
@@ -139,10 +156,10 @@ SHEETS: tuple[Sheet, ...] = (
         Column("from", **_id, ref="a node on the Nodes sheet", description="Start node."),
         Column("to", **_id, ref="a node on the Nodes sheet", description="End node."),
         Column("mode", ENUM, required=True, choices=MODES, description="Transport mode."),
-        Column("distance_km", NUM, unit="km", min=0.0, description="Length (information only)."),
-        Column("cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0,
+        Column("distance_km", NUM, unit="km", min=0.0, max=MAX_KM, description="Length (information only)."),
+        Column("cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0, max=MAX_USD_PER_T,
                description="Freight cost per tonne on the leg (all cargo classes unless a tariff overrides)."),
-        Column("transit_days", NUM, required=True, unit="days", min=0.0,
+        Column("transit_days", NUM, required=True, unit="days", min=0.0, max=MAX_DAYS,
                description="Time in transit on the leg."),
         _year("leg"),
     ), key=("from", "to", "year"), description="Directed links between nodes; (from, to) is unique (per year).",
@@ -152,7 +169,7 @@ SHEETS: tuple[Sheet, ...] = (
                description="Node or leg whose cost this row replaces for one cargo class."),
         Column("cargo_class", **_id, ref="a cargo class on the Commodities sheet",
                description="Cargo class the tariff applies to."),
-        Column("cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0,
+        Column("cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0, max=MAX_USD_PER_T,
                description="Class-specific cost replacing the leg's cost or the node's handling cost."),
         _year("element and class"),
     ), key=("element", "cargo_class", "year"), description="Class-specific costs replacing a leg's or a node's default."),
@@ -161,7 +178,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("name", description="Commodity name."),
         Column("cargo_class", **_id,
                description="Free label such as container, dry_bulk, liquid_bulk, breakbulk."),
-        Column("value_usd_per_t", NUM, unit="USD/t", default=0.0, min=0.0,
+        Column("value_usd_per_t", NUM, unit="USD/t", default=0.0, min=0.0, max=MAX_VALUE_USD_PER_T,
                description="Cargo value, for the carrying cost of transit time and the risk premium."),
     ), key=("commodity",), description="What is shipped.", required=True),
     Sheet("Routes", (
@@ -178,7 +195,7 @@ SHEETS: tuple[Sheet, ...] = (
                description="Node or leg whose annual throughput is limited."),
         Column("cargo_class", ref="a cargo class on the Commodities sheet",
                description="Cargo class limited by this row; blank = all classes."),
-        Column("capacity_t", NUM, required=True, unit="t/yr", min=0.0,
+        Column("capacity_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
                description="Annual throughput limit for the classes of the row."),
         _year("element and class"),
     ), key=("element", "cargo_class", "year"),
@@ -186,10 +203,10 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Supply", (
         Column("commodity", **_id, ref="a commodity on the Commodities sheet", description="Commodity."),
         Column("origin", **_id, ref="an origin node", description="Origin node."),
-        Column("max_t", NUM, required=True, unit="t/yr", min=0.0,
+        Column("max_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
                description="Most the origin can export per year. A commodity with Supply rows ships only "
                            "from the origins listed."),
-        Column("min_t", NUM, unit="t/yr", default=0.0, min=0.0,
+        Column("min_t", NUM, unit="t/yr", default=0.0, min=0.0, max=MAX_T,
                description="Least the origin must export per year."),
         _year("commodity and origin"),
     ), key=("commodity", "origin", "year"),
@@ -199,7 +216,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("commodity", **_id, ref="a commodity on the Commodities sheet", description="Commodity."),
         Column("origin", ref="an origin node", description="Origin that must supply it; blank = any origin."),
         Column("market", **_id, ref="a market node", description="Market."),
-        Column("demand_t", NUM, required=True, unit="t/yr", min=0.0,
+        Column("demand_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
                description="Tonnes per year that must reach the market."),
         _year("commodity, origin and market"),
     ), key=("commodity", "origin", "market", "year"), description="Tonnes that must reach each market.",
@@ -215,14 +232,14 @@ SHEETS: tuple[Sheet, ...] = (
         Column("commodity", ref="commodity ids or cargo classes, comma separated",
                description="Cargo the rule counts: commodity ids and/or cargo classes, comma separated; "
                            "blank = all."),
-        Column("value", NUM, required=True, unit="share 0-1 or t/yr", min=0.0,
+        Column("value", NUM, required=True, unit="share 0-1 or t/yr", min=0.0, max=MAX_T,
                description="The share (0 to 1) or the tonnes per year."),
         _year("rule"),
     ), key=("rule", "year"), description="Diversification rules and commitments."),
     Sheet("Periods", (
-        Column("year", NUM, required=True, unit="year", min=1900.0, max=2200.0,
+        Column("year", NUM, required=True, unit="year", min=FIRST_YEAR, max=LAST_YEAR,
                description="A modelled year; flows are chosen for each year listed."),
-        Column("weight", NUM, unit="years", default=1.0, min=0.0,
+        Column("weight", NUM, unit="years", default=1.0, min=0.0, max=MAX_YEARS,
                description="How many calendar years this modelled year stands for (e.g. 5 for 2030 standing for "
                            "2030-2034)."),
         Column("description", description="What the year represents."),
@@ -233,15 +250,15 @@ SHEETS: tuple[Sheet, ...] = (
                description="The port, crossing or leg whose capacity the option adds to."),
         Column("cargo_class", ref="a cargo class on the Commodities sheet",
                description="The capacity row it adds to: the element's row for this class; blank = its all-class row."),
-        Column("max_added_t", NUM, required=True, unit="t/yr", min=0.0,
+        Column("max_added_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
                description="Most annual capacity the option can add."),
-        Column("annualised_cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0,
+        Column("annualised_cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0, max=MAX_USD_PER_T,
                description="Capital recovery of the capex plus fixed operating cost, per tonne of annual capacity "
                            "added, per year."),
-        Column("first_year", NUM, unit="year",
+        Column("first_year", NUM, unit="year", min=FIRST_YEAR, max=LAST_YEAR,
                description="First year work can start; blank = the first period. With a Periods sheet the "
                            "capacity is in service from first_year + lead_time_years (no effect in one period)."),
-        Column("lead_time_years", NUM, unit="years", min=0.0, default=0.0,
+        Column("lead_time_years", NUM, unit="years", min=0.0, max=MAX_LEAD_YEARS, default=0.0,
                description="Years from the start of work to service (no effect in one period)."),
         Column("note", description="What the option is, and where its figures come from."),
     ), key=("option",), description="Capacity that the model may add, at an annualised cost."),
@@ -253,7 +270,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("column", **_id, description="The column to override."),
         Column("value", description="The new value (any type the column takes); or leave blank and give a "
                                     "multiplier."),
-        Column("multiplier", NUM, description="Multiplies the numeric cell(s) instead of a value."),
+        Column("multiplier", NUM, max=MAX_MULTIPLIER, description="Multiplies the numeric cell(s) instead of a value."),
         Column("probability", NUM, min=0.0, max=1.0, description="The scenario's probability (for a robust plan)."),
         Column("description", description="What the scenario represents."),
     ), key=("scenario", "sheet", "key", "column"), description="Named scenarios: overrides of input cells."),
@@ -313,33 +330,43 @@ def column_note(col: Column) -> str:
         parts.append(f"Default: {col.default}.")
     bounds = []
     if col.min is not None:
-        bounds.append(f">= {col.min:g}")
+        bounds.append(f">= {number_text(col.min)}")
     if col.max is not None:
-        bounds.append(f"<= {col.max:g}")
+        bounds.append(f"<= {number_text(col.max)}")
     if bounds:
         parts.append("Must be " + " and ".join(bounds) + ".")
     return " ".join(p for p in parts if p)
 
 
+def bounds_text(low: float | None, high: float | None) -> str:
+    """'0 to 10,000,000,000', '>= 0', '<= 1,000,000' or '' for the README table."""
+    if low is not None and high is not None:
+        return f"{number_text(low)} to {number_text(high)}"
+    if low is not None:
+        return f">= {number_text(low)}"
+    return f"<= {number_text(high)}" if high is not None else ""
+
+
 def markdown_table() -> str:
     """The README's table of input sheets and columns, generated from the schema."""
-    lines = ["| sheet | column | required | unit | default | meaning |", "|---|---|---|---|---|---|"]
+    lines = ["| sheet | column | required | unit | default | bounds | meaning |", "|---|---|---|---|---|---|---|"]
     for sheet in SHEETS:
         if sheet.free_columns:
-            lines.append(f"| {sheet.name} | (any) | | | | {sheet.description} |")
+            lines.append(f"| {sheet.name} | (any) | | | | | {sheet.description} |")
             continue
         for col in sheet.columns:
             kind = "/".join(col.choices) if col.choices else col.type
             default = "" if col.default is None else str(col.default)
             lines.append(
                 f"| {sheet.name} | `{col.name}` | {'yes' if col.required else ''} | {col.unit} | "
-                f"{default} | {col.description} ({kind}) |"
+                f"{default} | {bounds_text(col.min, col.max)} | {col.description} ({kind}) |"
             )
     lines.append("")
     lines.append("Settings keys:")
     lines.append("")
-    lines.append("| key | unit | default | meaning |")
-    lines.append("|---|---|---|---|")
+    lines.append("| key | unit | default | bounds | meaning |")
+    lines.append("|---|---|---|---|---|")
     for s in SETTINGS:
-        lines.append(f"| `{s.key}` | {s.unit} | {'' if s.default is None else s.default} | {s.description} |")
+        lines.append(f"| `{s.key}` | {s.unit} | {'' if s.default is None else s.default} | "
+                     f"{bounds_text(s.min, s.max)} | {s.description} |")
     return "\n".join(lines)

@@ -7,14 +7,19 @@ the checks here skip them rather than report them twice.
 from __future__ import annotations
 
 import difflib
+import math
+import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from itertools import chain
 
+import numpy as np
+
 from model.data import ROW, CorridorData, present as _present, records, row_key
-from model.errors import ERROR, WARNING, Problem, short_list
+from model.errors import ERROR, WARNING, Problem, number_text, short_list
+from model.io.read import number_fix
 from model.network import Network, supply_origins
-from model.schema import SHEETS_BY_NAME, class_list, leg_id, path_nodes
+from model.schema import NUM, SETTINGS, SHEETS_BY_NAME, class_list, leg_id, path_nodes
 
 
 def _records(data: CorridorData, sheet: str) -> list[dict]:
@@ -54,11 +59,68 @@ class _Where(Mapping):
         raise KeyError(name)
 
 
+# Letters of other scripts that look like Latin ones (Cyrillic, with Kazakh's Ү and Һ, and Greek),
+# and the characters a reader cannot see or tell from a space. An id typed with one of them looks
+# right on screen and matches nothing: the message shows the character and suggests the id it
+# was meant to be.
+_LOOKALIKE = str.maketrans(
+    "АВЕКМНОРСТХУЅІЈԚԜҮҺаеорсухѕіјһԁԛԝӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧορνικαυ",
+    "ABEKMHOPCTXYSIJQWYHaeopcyxsijhdqwlABEZHIKMNOPTYXopvikau")
+_INVISIBLE = {"\u200b": "zero-width space", "\u200c": "zero-width non-joiner", "\u200d": "zero-width joiner",
+              "\u2060": "word joiner", "\ufeff": "byte order mark", "\u00ad": "soft hyphen",
+              "\u200e": "left-to-right mark", "\u200f": "right-to-left mark"}
+
+
+def _hidden(ch: str) -> bool:
+    """A character that shows as nothing, or as a space without being one."""
+    return ch in _INVISIBLE or unicodedata.category(ch) in ("Cf", "Cc") or \
+        (unicodedata.category(ch) == "Zs" and ch != " ")
+
+
+def _odd_characters(text: str) -> str:
+    """' (contains Cyrillic А, U+0410)' or ' (contains an invisible zero-width space, U+200B)': what a
+    reader of text cannot see; '' when it has nothing of the kind."""
+    found = []
+    for ch in dict.fromkeys(text):
+        if ch.translate(_LOOKALIKE) != ch:
+            found.append(f"{unicodedata.name(ch).split()[0].title()} {ch}, U+{ord(ch):04X}")
+        elif _hidden(ch):
+            name = _INVISIBLE.get(ch) or unicodedata.name(ch, "control character").lower()
+            found.append(f"{'an invisible' if unicodedata.category(ch) != 'Zs' else 'a'} {name}, U+{ord(ch):04X}")
+    return f" (contains {' and '.join(found)})" if found else ""
+
+
+def _shown(text: str) -> str:
+    """Text as a message quotes it: characters that show as nothing or as a space written as \\u200b."""
+    return "".join(f"\\u{ord(ch):04x}" if _hidden(ch) else ch for ch in text)
+
+
+def _skeleton(text: str) -> str:
+    """What an id looks like to a reader: look-alike letters read as Latin, without invisible
+    characters or spaces of any kind, and case ignored."""
+    return "".join(ch for ch in text if ch != " " and not _hidden(ch)).translate(_LOOKALIKE).casefold()
+
+
+def _suggestion(value: str, known) -> str | None:
+    """The known id that value was meant to be: one that looks the same (differs only in case,
+    look-alike letters or invisible characters), else the closest spelling."""
+    names = sorted(str(k) for k in known)
+    looks = _skeleton(value)
+    same = [k for k in names if _skeleton(k) == looks]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(value, names, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _unknown(what: str, value: str, known, sheet: str, rec: dict, column: str, fix: str) -> Problem:
-    close = difflib.get_close_matches(str(value), sorted(str(k) for k in known), n=1, cutoff=0.6)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    return Problem(f"unknown {what} '{value}'.{hint}", fix, sheet=sheet, row=rec[ROW],
-                   key=_key(sheet, rec) or None, column=column)
+    """'unknown node 'АTY' (contains Cyrillic А, U+0410). Did you mean 'ATY'?', for every reference
+    column (nodes, countries, legs, elements, classes, commodities, path steps, policy targets)."""
+    value = str(value)
+    close = _suggestion(value, known)
+    hint = f" Did you mean '{_shown(close)}'{_odd_characters(close)}?" if close else ""
+    return Problem(f"unknown {what} '{_shown(value)}'{_odd_characters(value)}.{hint}", fix, sheet=sheet,
+                   row=rec[ROW], key=_shown(_key(sheet, rec)) or None, column=column)
 
 
 def check_duplicate_keys(data: CorridorData) -> list[Problem]:
@@ -81,6 +143,36 @@ def check_duplicate_keys(data: CorridorData) -> list[Problem]:
                     key=_key(name, rec) or None))
             else:
                 first[key] = rec[ROW]
+    return problems
+
+
+def check_bounds(data: CorridorData) -> list[Problem]:
+    """Every number within its column's bounds. A cell read from the file is checked as it is parsed
+    (and left blank if out of bounds); this finds the ones a scenario's multiplier made, such as a
+    demand times 1e12, before they reach the solver as a number it takes for infinity."""
+    problems = []
+    for name, df in data.tables.items():
+        for col in SHEETS_BY_NAME[name].columns:
+            if col.type != NUM or (col.min is None and col.max is None) or not len(df):
+                continue
+            values = df[col.name].to_numpy(dtype=float)
+            low = -math.inf if col.min is None else col.min
+            high = math.inf if col.max is None else col.max
+            for i in np.flatnonzero((values < low) | (values > high)):  # NaN (blank) is neither
+                rec = records(df.iloc[[i]])[0]
+                bound = f">= {number_text(low)}" if values[i] < low else f"<= {number_text(high)}"
+                problems.append(Problem(f"must be {bound}, found {number_text(values[i])}", number_fix(col),
+                                        column=col.name, **_Where(name, rec)))
+    for spec in SETTINGS:
+        value = getattr(data.settings, spec.key)
+        if spec.type != NUM or value is None:
+            continue
+        if spec.min is not None and value < spec.min or spec.max is not None and value > spec.max:
+            bound = f">= {number_text(spec.min)}" if spec.min is not None and value < spec.min else \
+                f"<= {number_text(spec.max)}"
+            problems.append(Problem(f"{spec.key} must be {bound}, found {number_text(value)}",
+                                    f"Type a number ({spec.unit}), or leave it blank for the default.",
+                                    sheet="Settings", column="value"))
     return problems
 
 
@@ -333,6 +425,31 @@ def check_usage(data: CorridorData) -> list[Problem]:
     return problems
 
 
+def check_revisits(data: CorridorData) -> list[Problem]:
+    """Warnings: a path that passes a node more than once (KOS>RUB>NVR>RUB>MEU). The model can
+    cost it (a node's handling and capacity count at each pass), so it is not refused: cargo may
+    really pass a crossing twice, and a copy of the node to avoid the warning would make its
+    capacity count once. But it is most often a slip in a long path, so it is named."""
+    problems = []
+    if all(len(set(steps)) == len(steps) for steps in _paths(data)[0]):
+        return problems  # the common case, in one pass over the parsed paths
+    for rec in _records(data, "Routes"):
+        if not _present(rec["path"]):
+            continue
+        steps = path_nodes(rec["path"])
+        if len(set(steps)) == len(steps):
+            continue
+        for node in dict.fromkeys(s for s in steps if steps.count(s) > 1):
+            at = [i + 1 for i, s in enumerate(steps) if s == node]
+            times = "twice" if len(at) == 2 else f"{len(at)} times"
+            problems.append(Problem(
+                f"path passes {node} {times} (nodes {', '.join(map(str, at[:-1]))} and {at[-1]} of the path); "
+                f"{node}'s handling cost and capacity count at each pass",
+                f"If the cargo does not pass {node} {times}, correct the path; if it does, nothing needs doing.",
+                column="path", severity=WARNING, **_Where("Routes", rec)))
+    return problems
+
+
 def check_investments(data: CorridorData) -> list[Problem]:
     """An option adds to a capacity row of its element and class; warn when there is none."""
     caps = {(e, c if _present(c) else None) for e, c in
@@ -403,9 +520,9 @@ def _unservable_demand(data: CorridorData, net: Network) -> list[Problem]:
     return problems
 
 
-CHECKS = (check_duplicate_keys, check_references, check_routes, check_amounts, check_policies)
+CHECKS = (check_bounds, check_duplicate_keys, check_references, check_routes, check_amounts, check_policies)
 # Checks that assume the references above hold.
-DEEP_CHECKS = (check_demand, check_usage, check_investments)
+DEEP_CHECKS = (check_demand, check_usage, check_revisits, check_investments)
 
 
 def validate(data: CorridorData) -> list[Problem]:

@@ -43,6 +43,16 @@ def delete_sheet(sheet):
     return edit
 
 
+def duplicate_sheet(sheet, title, hidden=False):
+    """A copy of a sheet under another title, e.g. a stale copy someone hid instead of deleting."""
+    def edit(wb):
+        copy = wb.copy_worksheet(wb[sheet])
+        copy.title = title
+        if hidden:
+            copy.sheet_state = "hidden"
+    return edit
+
+
 def delete_column(sheet, column):
     def edit(wb):
         ws = wb[sheet]

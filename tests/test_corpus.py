@@ -13,6 +13,7 @@ from corpus import (
     delete_column,
     delete_rows,
     delete_sheet,
+    duplicate_sheet,
     formula,
     merge,
     rename_header,
@@ -44,7 +45,7 @@ CASES = [
     (
         "negative handling",
         set_cell("Nodes", 10, "handling_usd_per_t", -5),
-        "Nodes, row 10 (RUB), handling_usd_per_t: must be >= 0, found -5. Type a number in USD/t, at least 0.",
+        "Nodes, row 10 (RUB), handling_usd_per_t: must be >= 0, found -5. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "duplicate node",
@@ -54,12 +55,12 @@ CASES = [
     (
         "cost as text",
         set_cell("Legs", 2, "cost_usd_per_t", "ten"),
-        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a number, found text 'ten'. Type a number in USD/t, at least 0.",
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a number, found text 'ten'. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "negative cost",
         set_cell("Legs", 2, "cost_usd_per_t", -10),
-        "Legs, row 2 (EKB>RUB), cost_usd_per_t: must be >= 0, found -10. Type a number in USD/t, at least 0.",
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: must be >= 0, found -10. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "blank transit",
@@ -89,17 +90,17 @@ CASES = [
     (
         "ambiguous separator",
         set_cell("Legs", 2, "cost_usd_per_t", "1,0"),
-        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a number, found text '1,0'. Type a number in USD/t, at least 0.",
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a number, found text '1,0'. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "percent in USD",
         set_cell("Legs", 2, "cost_usd_per_t", "12%"),
-        "Legs, row 2 (EKB>RUB), cost_usd_per_t: found '12%' with a percent sign in a column measured in USD/t. Type a number in USD/t, at least 0.",
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: found '12%' with a percent sign in a column measured in USD/t. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "infinite",
         set_cell("Legs", 2, "cost_usd_per_t", "inf"),
-        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a finite number, found inf. Type a number in USD/t, at least 0.",
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: expected a finite number, found inf. Type a number in USD/t, at least 0 and at most 1,000,000.",
     ),
     (
         "tariff element",
@@ -114,7 +115,7 @@ CASES = [
     (
         "negative value",
         set_cell("Commodities", 3, "value_usd_per_t", -1),
-        "Commodities, row 3 (coal), value_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0.",
+        "Commodities, row 3 (coal), value_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0 and at most 10,000,000.",
     ),
     (
         "duplicate commodity",
@@ -159,7 +160,7 @@ CASES = [
     (
         "negative capacity",
         set_cell("Capacities", 2, "capacity_t", -1),
-        "Capacities, row 2 (CPT), capacity_t: must be >= 0, found -1. Type a number in t/yr, at least 0.",
+        "Capacities, row 2 (CPT), capacity_t: must be >= 0, found -1. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
     ),
     (
         "capacity element",
@@ -169,7 +170,7 @@ CASES = [
     (
         "capacity with unit",
         set_cell("Capacities", 2, "capacity_t", "56 Mt"),
-        "Capacities, row 2 (CPT), capacity_t: expected a number, found text '56 Mt'. Type a number in t/yr, at least 0.",
+        "Capacities, row 2 (CPT), capacity_t: expected a number, found text '56 Mt'. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
     ),
     (
         "supply min above max",
@@ -194,7 +195,7 @@ CASES = [
     (
         "negative demand",
         set_cell("Demand", 2, "demand_t", -5),
-        "Demand, row 2 (crude, MEU), demand_t: must be >= 0, found -5. Type a number in t/yr, at least 0.",
+        "Demand, row 2 (crude, MEU), demand_t: must be >= 0, found -5. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
     ),
     (
         "demand origin mixed",
@@ -241,6 +242,161 @@ CASES = [
         copy_row("Settings", 3),
         "Settings, row 8 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
     ),
+    # Ids that look right and match nothing: a look-alike letter of another script, an invisible
+    # character, another case. The message shows the character and suggests the id meant; before,
+    # it suggested an id that looked identical to the value, or nothing.
+    (
+        "Cyrillic letter in a path",
+        set_cell("Routes", 2, "path", "\u0410TY>CPT>MSE"),
+        "Routes, row 2 (ATY-CPC-MSE), path: unknown node '\u0410TY' (contains Cyrillic \u0410, U+0410). Did you mean 'ATY'? Add the node to the Nodes sheet or correct the path.",
+    ),
+    (
+        "Greek letter in a path",
+        set_cell("Routes", 2, "path", "ATY>C\u03a1T>MSE"),
+        "Routes, row 2 (ATY-CPC-MSE), path: unknown node 'C\u03a1T' (contains Greek \u03a1, U+03A1). Did you mean 'CPT'? Add the node to the Nodes sheet or correct the path.",
+    ),
+    (
+        "Cyrillic letter in a country",
+        set_cell("Nodes", 3, "country", "\u041aZ"),
+        "Nodes, row 3 (EKB), country: unknown country '\u041aZ' (contains Cyrillic \u041a, U+041A). Did you mean 'KZ'? Add the country to the Countries sheet or correct the code.",
+    ),
+    (
+        "zero-width space in a leg's node",
+        set_cell("Legs", 2, "to", "RUB\u200b"),
+        "Legs, row 2 (EKB>RUB\\u200b), to: unknown node 'RUB\\u200b' (contains an invisible zero-width space, U+200B). Did you mean 'RUB'? Add the node to the Nodes sheet or correct the id.",
+    ),
+    (
+        "lowercase node in a leg",
+        set_cell("Legs", 2, "from", "ekb"),
+        "Legs, row 2 (ekb>RUB), from: unknown node 'ekb'. Did you mean 'EKB'? Add the node to the Nodes sheet or correct the id.",
+    ),
+    (
+        "lowercase capacity element",
+        set_cell("Capacities", 2, "element", "cpt"),
+        "Capacities, row 2 (cpt), element: unknown node or leg 'cpt'. Did you mean 'CPT'? Name a node id, or a leg as FROM>TO exactly as on the Legs sheet.",
+    ),
+    (
+        "Cyrillic letter in a tariff's leg",
+        set_cell("Tariffs", 2, "element", "EKB>RU\u0412"),
+        "Tariffs, row 2 (EKB>RU\u0412, container), element: unknown node or leg 'EKB>RU\u0412' (contains Cyrillic \u0412, U+0412). Did you mean 'EKB>RUB'? Name a node id, or a leg as FROM>TO exactly as on the Legs sheet.",
+    ),
+    (
+        "capitalised cargo class",
+        set_cell("Tariffs", 2, "cargo_class", "Container"),
+        "Tariffs, row 2 (EKB>RUB, Container), cargo_class: unknown cargo class 'Container'. Did you mean 'container'? Use a class from the Commodities sheet: container, dry_bulk, grain, liquid_bulk, metals.",
+    ),
+    (
+        "route class in another case",
+        set_cell("Routes", 2, "cargo_classes", "Liquid_Bulk"),
+        "Routes, row 2 (ATY-CPC-MSE), cargo_classes: unknown cargo class 'Liquid_Bulk'. Did you mean 'liquid_bulk'? List classes from the Commodities sheet, separated by commas, or leave blank for all.",
+    ),
+    (
+        "Cyrillic letter in a commodity",
+        set_cell("Demand", 2, "commodity", "\u0441rude"),
+        "Demand, row 2 (\u0441rude, MEU), commodity: unknown commodity '\u0441rude' (contains Cyrillic \u0441, U+0441). Did you mean 'crude'? Add it to the Commodities sheet or correct the id.",
+    ),
+    (
+        "byte order mark in an origin",
+        set_cell("Supply", 2, "origin", "\ufeffATY"),
+        "Supply, row 2 (crude, \\ufeffATY), origin: unknown node '\\ufeffATY' (contains an invisible byte order mark, U+FEFF). Did you mean 'ATY'? Name a node of kind 'origin' from the Nodes sheet.",
+    ),
+    (
+        "soft hyphen in a policy target",
+        set_cell("Policies", 2, "target", "R\u00adU"),
+        "Policies, row 2 (RU_CAP), target: unknown country 'R\\u00adU' (contains an invisible soft hyphen, U+00AD). Did you mean 'RU'? Name a country that exists, or * for each country separately.",
+    ),
+    (
+        "Cyrillic letter in a policy's commodity list",
+        set_cell("Policies", 2, "commodity", "dry_bulk,gr\u0430in,metals,container"),
+        "Policies, row 2 (RU_CAP), commodity: unknown commodity or cargo class 'gr\u0430in' (contains Cyrillic \u0430, U+0430). Did you mean 'grain'? Name commodity ids or cargo classes (comma separated), or leave blank for all.",
+    ),
+    (
+        "no-break space in an investment's element",
+        set_cell("Investments", 3, "element", "K\u00a0HI"),
+        "Investments, row 3 (KAZ_TERMINAL_KHI), element: unknown node or leg 'K\\u00a0HI' (contains a no-break space, U+00A0). Did you mean 'KHI'? Name a node id, or a leg as FROM>TO exactly as on the Legs sheet.",
+    ),
+    # Numbers no planner could mean: 1e18 or 1e20 (HiGHS's infinity) used to pass validation and end
+    # as "HiGHS stopped without an optimum (status: Unknown)" naming no row.
+    (
+        "demand of 1e20",
+        set_cell("Demand", 2, "demand_t", 1e20),
+        "Demand, row 2 (crude, MEU), demand_t: must be <= 10,000,000,000, found 1e+20. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "demand of 1e308 typed as text",
+        set_cell("Demand", 2, "demand_t", "1e308"),
+        "Demand, row 2 (crude, MEU), demand_t: must be <= 10,000,000,000, found 1e+308. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "leg cost of 1e18",
+        set_cell("Legs", 2, "cost_usd_per_t", 1e18),
+        "Legs, row 2 (EKB>RUB), cost_usd_per_t: must be <= 1,000,000, found 1e+18. Type a number in USD/t, at least 0 and at most 1,000,000.",
+    ),
+    (
+        "tariff of 1e20",
+        set_cell("Tariffs", 2, "cost_usd_per_t", 1e20),
+        "Tariffs, row 2 (EKB>RUB, container), cost_usd_per_t: must be <= 1,000,000, found 1e+20. Type a number in USD/t, at least 0 and at most 1,000,000.",
+    ),
+    (
+        "handling cost a thousand times too large",
+        set_cell("Nodes", 10, "handling_usd_per_t", 5_000_000),
+        "Nodes, row 10 (RUB), handling_usd_per_t: must be <= 1,000,000, found 5,000,000. Type a number in USD/t, at least 0 and at most 1,000,000.",
+    ),
+    (
+        "dwell in hours",
+        set_cell("Nodes", 10, "dwell_days", 4000),
+        "Nodes, row 10 (RUB), dwell_days: must be <= 3650, found 4000. Type a number in days, at least 0 and at most 3650.",
+    ),
+    (
+        "transit of 1e20 days",
+        set_cell("Legs", 2, "transit_days", 1e20),
+        "Legs, row 2 (EKB>RUB), transit_days: must be <= 3650, found 1e+20. Type a number in days, at least 0 and at most 3650.",
+    ),
+    (
+        "distance in metres",
+        set_cell("Legs", 2, "distance_km", 1_450_000),
+        "Legs, row 2 (EKB>RUB), distance_km: must be <= 40,000, found 1,450,000. Type a number in km, at least 0 and at most 40,000.",
+    ),
+    (
+        "cargo value of 1e20",
+        set_cell("Commodities", 3, "value_usd_per_t", 1e20),
+        "Commodities, row 3 (coal), value_usd_per_t: must be <= 10,000,000, found 1e+20. Type a number in USD/t, at least 0 and at most 10,000,000.",
+    ),
+    (
+        "capacity in grams",
+        set_cell("Capacities", 2, "capacity_t", 56e12),
+        "Capacities, row 2 (CPT), capacity_t: must be <= 10,000,000,000, found 56,000,000,000,000. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "supply of 1e20",
+        set_cell("Supply", 2, "max_t", 1e20),
+        "Supply, row 2 (crude, ATY), max_t: must be <= 10,000,000,000, found 1e+20. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "policy tonnes of 1e20",
+        set_cell("Policies", 2, "value", 1e20),
+        "Policies, row 2 (RU_CAP), value: must be <= 10,000,000,000, found 1e+20. Type a number in share 0-1 or t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "investment cost of 1e20",
+        set_cell("Investments", 2, "annualised_cost_usd_per_t", 1e20),
+        "Investments, row 2 (CPC_DEBOTTLENECK), annualised_cost_usd_per_t: must be <= 1,000,000, found 1e+20. Type a number in USD/t, at least 0 and at most 1,000,000.",
+    ),
+    (
+        "investment size of 1e20",
+        set_cell("Investments", 2, "max_added_t", 1e20),
+        "Investments, row 2 (CPC_DEBOTTLENECK), max_added_t: must be <= 10,000,000,000, found 1e+20. Type a number in t/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "lead time in months",
+        set_cell("Investments", 2, "lead_time_years", 60),
+        "Investments, row 2 (CPC_DEBOTTLENECK), lead_time_years: must be <= 50, found 60. Type a number in years, at least 0 and at most 50.",
+    ),
+    (
+        "penalty of 1e20",
+        set_cell("Settings", 5, "value", 1e20),
+        "Settings, row 5 (unmet_penalty_usd_per_t), value: must be <= 10,000,000, found 1e+20. Type a number (USD/t), or leave it blank for the default.",
+    ),
     (
         "missing sheet",
         delete_sheet("Demand"),
@@ -265,6 +421,16 @@ CASES = [
         "formula without value",
         formula("Legs", "E2", "=D2*0.025"),
         "Legs, row 2 (EKB>RUB), cost_usd_per_t: cell E2 holds the formula =D2*0.025 but no saved value: the file was last saved by a program that does not store computed values. Open the file in Excel or LibreOffice and save it, or type the value into the cell.",
+    ),
+    (
+        "hidden stale copy of a sheet",
+        duplicate_sheet("Demand", "DEMAND ", hidden=True),
+        "Demand: 2 sheets are read as 'Demand': 'Demand' and 'DEMAND ' (hidden); the model will not guess which one holds the data. Delete or rename one of them (to see a hidden sheet, right-click any sheet tab and choose Unhide).",
+    ),
+    (
+        "visible copy of a sheet",
+        duplicate_sheet("Legs", "Legs "),
+        "Legs: 2 sheets are read as 'Legs': 'Legs' and 'Legs '; the model will not guess which one holds the data. Delete or rename one of them.",
     ),
     (
         "empty sheet",
@@ -299,4 +465,13 @@ def test_broken_workbook(tmp_path, capsys, name, edit, message):
 
 
 def test_corpus_size():
-    assert len(CASES) >= 40
+    # Every class of fault keeps its cases (sheet-level, cell types and bounds, references with
+    # look-alike and invisible characters, paths, rules, file structure); the names are unique so
+    # that none hides another, and the README states the count.
+    from conftest import ROOT
+
+    names = [c[0] for c in CASES]
+    assert len(names) == len(set(names))
+    assert len(CASES) >= 80
+    assert f"holds {len(CASES)} broken copies of the base-case workbook" in " ".join(
+        (ROOT / "README.md").read_text().split())

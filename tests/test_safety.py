@@ -146,3 +146,125 @@ def test_result_file_gets_the_usual_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+# ---------------------------------------------------------------- every sheet read whole
+
+DEMAND_PART = "xl/worksheets/sheet10.xml"  # the base case's Demand sheet: header and 40 rows, A1:E41
+
+
+def with_dimension(ref):
+    """A sheet part whose <dimension> records `ref` instead of the range the rows fill, as some
+    tools other than Excel leave it."""
+    import re
+
+    def transform(data):
+        new, n = re.subn(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="%s"/>' % ref.encode(), data)
+        assert n == 1
+        return new
+    return transform
+
+
+@pytest.mark.parametrize("ref", ["A1:F20", "A1:B41", "A1:XFD1048576"],
+                         ids=["too few rows", "too few columns", "far too large"])
+def test_a_stale_sheet_dimension_does_not_hide_rows(tmp_path, base_run, ref):
+    # openpyxl's read-only reader stops at a sheet's recorded dimension; with A1:F20 the Demand sheet
+    # lost 21 of its 40 rows and the solve shipped 90.0 Mt instead of 94.6, without a word.
+    from conftest import BASE_XLSX
+    from model import pipeline
+
+    stale = rewrite_part(BASE_XLSX, DEMAND_PART, with_dimension(ref), tmp_path / "stale.xlsx")
+    run = pipeline.run(stale)
+    assert len(run.data.tables["Demand"]) == 40
+    assert run.data.tables["Demand"]["demand_t"].sum() == pytest.approx(94.59e6, rel=1e-9)
+    assert run.results.summary.shipped_t == pytest.approx(94.59e6, rel=1e-9)
+    assert run.solution.objective_usd == pytest.approx(base_run.solution.objective_usd, rel=1e-9)
+    assert run.solution.objective_usd == pytest.approx(7.3279e9, rel=1e-4)
+
+
+def test_formulas_and_merged_cells_beyond_a_stale_dimension_are_found(tmp_path, capsys):
+    from conftest import BASE_XLSX
+    from corpus import broken_copy
+
+    def edit(wb):
+        wb["Demand"]["D30"] = "=D29*2"  # no saved value: openpyxl does not compute formulas
+        wb["Demand"].merge_cells("C35:C36")
+    broken = broken_copy(BASE_XLSX, tmp_path, edit)
+    stale = rewrite_part(broken, DEMAND_PART, with_dimension("A1:E20"), tmp_path / "stale.xlsx")
+    assert main(["validate", str(stale)]) == 2
+    err = capsys.readouterr().err
+    assert ("Demand, row 30 (fertiliser, MAF), demand_t: cell D30 holds the formula =D29*2 but no saved value"
+            in err)
+    assert "Demand, row 35: cells C35:C36 are merged" in err
+
+
+# ---------------------------------------------------------------- files that are not what their name says
+
+def compound_file(path, streams):
+    """A minimal OLE compound file (MS-CFB, version 3, 512-byte sectors) holding empty streams of the
+    given names: the container Excel writes for a workbook encrypted with a password (streams
+    EncryptionInfo and EncryptedPackage) or for an Excel 97-2003 workbook (stream Workbook).
+    Sector 0 is the FAT, sector 1 the directory."""
+    free, end, fat_sector, none = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    u16 = lambda v: v.to_bytes(2, "little")  # noqa: E731
+    u32 = lambda v: v.to_bytes(4, "little")  # noqa: E731
+    header = (bytes.fromhex("D0CF11E0A1B11AE1") + bytes(16) + u16(0x3E) + u16(3) + u16(0xFFFE) + u16(9)
+              + u16(6) + bytes(6) + u32(0) + u32(1) + u32(1) + u32(0) + u32(4096) + u32(end) + u32(0)
+              + u32(end) + u32(0) + u32(0) + b"".join(u32(free) for _ in range(108)))
+    assert len(header) == 512
+    fat = u32(fat_sector) + u32(end) + b"".join(u32(free) for _ in range(126))
+
+    def entry(name, kind, child=none, right=none):
+        encoded = (name + "\0").encode("utf-16-le")
+        return (encoded.ljust(64, b"\0") + u16(len(encoded)) + bytes([kind, 1]) + u32(none) + u32(right)
+                + u32(child) + bytes(16) + u32(0) + bytes(16) + u32(end) + bytes(8))
+
+    # Root's child is the first stream; the others hang off it as right siblings (names sorted as
+    # MS-CFB compares them: shorter first).
+    names = sorted(streams, key=lambda n: (len(n), n.upper()))
+    entries = [entry("Root Entry", 5, child=1 if names else none)]
+    entries += [entry(n, 2, right=i + 2 if i + 1 < len(names) else none) for i, n in enumerate(names)]
+    directory = b"".join(entries).ljust(512, b"\0")
+    path.write_bytes(header + fat + directory)
+    return path
+
+
+def test_a_workbook_protected_with_a_password(tmp_path, capsys):
+    path = compound_file(tmp_path / "case.xlsx", ["EncryptionInfo", "EncryptedPackage"])
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"{path}: 1 problem\n  is protected with a password: Excel saved it encrypted, and an encrypted workbook "
+        "cannot be read. Remove the password in Excel: open the file, choose File > Info > Protect Workbook > "
+        "Encrypt with Password, clear the password, click OK and save (or save an unprotected copy for the "
+        "model).\n")
+
+
+def test_an_excel_97_workbook_with_an_xlsx_name(tmp_path, capsys):
+    path = compound_file(tmp_path / "case.xlsx", ["Workbook"])
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"{path}: 1 problem\n  is an Excel 97-2003 workbook (the older .xls format) saved with an .xlsx name. "
+        "Open it in Excel and save it as an Excel Workbook (.xlsx): File > Save As > Excel Workbook.\n")
+
+
+def test_the_stream_name_counts_only_as_a_directory_entry(tmp_path, capsys):
+    # 'EncryptedPackage' spelled in a workbook's text, off an entry's start, is not a password.
+    path = compound_file(tmp_path / "case.xlsx", ["Workbook"])
+    path.write_bytes(path.read_bytes() + b"\0" * 130 + "EncryptedPackage\0".encode("utf-16-le") + bytes(200))
+    assert main(["validate", str(path)]) == 2
+    assert "is an Excel 97-2003 workbook" in capsys.readouterr().err
+
+
+def test_a_last_column_blank_in_every_row_is_kept(tmp_path):
+    # Read without its dimension, a row ends at its last cell; the Sources table, copied as it is,
+    # needs as many cells in each row as its header has names.
+    from conftest import BASE_XLSX
+    from corpus import broken_copy
+    from model.io.read import read_input
+
+    def edit(wb):
+        ws = wb["Sources"]
+        ws.cell(row=1, column=ws.max_column + 1, value="reviewed_by")
+    data = read_input(broken_copy(BASE_XLSX, tmp_path, edit))
+    assert data.sources.columns[-1] == "reviewed_by"
+    assert len(data.sources) == 50 and data.sources["reviewed_by"].isna().all()

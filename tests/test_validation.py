@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cases import transport_case, write_case
+from model.cli import main
 from model.errors import InputError
 from model import pipeline
 from model.pipeline import load_one_year as load
@@ -36,11 +39,11 @@ CASES = {
         "sheet, or correct the path."),
     "negative cost": (
         {"Legs": [{**LEGS[0], "cost_usd_per_t": -1}] + LEGS[1:]},
-        "Legs, row 2 (A>M), cost_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0."),
+        "Legs, row 2 (A>M), cost_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0 and at most 1,000,000."),
     "text in a number column": (
         {"Demand": [{"commodity": "coal", "market": "M", "demand_t": "lots"}]},
         "Demand, row 2 (coal, M), demand_t: expected a number, found text 'lots'. Type a number in t/yr, at "
-        "least 0."),
+        "least 0 and at most 10,000,000,000."),
     "a share above one": (
         {"Policies": [{"rule": "P", "kind": "max_share", "scope": "corridor", "target": "Rail", "value": 30}]},
         "Policies, row 2 (P), value: a share must be between 0 and 1, found 30. Write 0.3 for 30%, or use kind "
@@ -92,6 +95,10 @@ CASES = {
         {"Legs": [{**LEGS[0], "cost_usd_per_t": None}] + LEGS[1:]},
         "Legs, row 2 (A>M), cost_usd_per_t: is blank; a value is required. Enter the freight cost per tonne on "
         "the leg (all cargo classes unless a tariff overrides)."),
+    "a look-alike letter in the id on the Nodes sheet, not in the reference": (
+        {"Nodes": [{**NODES[0], "node": "\u0410"}] + NODES[1:]},
+        "Routes, row 2 (RAIL), path: unknown node 'A'. Did you mean '\u0410' (contains Cyrillic \u0410, U+0410)? "
+        "Add the node to the Nodes sheet or correct the path."),
     "a sheet with no rows": (
         {"Routes": []},
         "Routes: sheet has no rows; the model needs at least one (paths from an origin to a market, grouped "
@@ -147,3 +154,142 @@ def test_warnings_do_not_stop_the_solve(tmp_path):
     assert "Nodes: 1 node(s) on no route: Z. They do no harm; delete them or add routes through them." in text
     assert ("Capacities, row 2 (Z), element: no route passes 'Z', so this capacity limits nothing. "
             "Check the element id, or add a route through it.") in text
+
+
+# ---------------------------------------------------------------- one sheet, one source
+
+def base_csv_copy(tmp_path):
+    import shutil
+
+    from conftest import BASE_CSV
+
+    return Path(shutil.copytree(BASE_CSV, tmp_path / "case"))
+
+
+def test_two_csv_files_for_one_sheet_are_an_error(tmp_path, capsys):
+    # Demand.csv and demand.csv can both exist on Linux (not on Windows or macOS, where they are one
+    # file); whichever was read first used to win, with only a warning.
+    case = base_csv_copy(tmp_path)
+    (case / "demand.csv").write_text("commodity,market,demand_t\ncrude,MEU,1\n")
+    if len(list(case.glob("[Dd]emand.csv"))) < 2:
+        pytest.skip("this file system does not tell Demand.csv from demand.csv")
+    out = tmp_path / "out.xlsx"
+    assert main(["solve", str(case), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert ("\n  Demand: 2 files are read as 'Demand': Demand.csv and demand.csv; the model will not guess which "
+            "one holds the data. Delete or rename one of them.\n") in err
+    assert not out.exists()
+
+
+def test_a_csv_file_whose_extension_is_in_capitals_is_read(tmp_path):
+    # Capacities.CSV was passed over by a glob for '*.csv' without a word: every capacity dropped.
+    case = base_csv_copy(tmp_path)
+    (case / "Capacities.csv").rename(case / "Capacities.CSV")
+    data, _, _ = load(case)
+    assert len(data.tables["Capacities"]) == 21
+
+
+def test_a_scenario_cannot_multiply_a_cell_past_its_bound(tmp_path, capsys):
+    # Cells read from the file are bounded as they are parsed; a multiplier makes new ones.
+    tables = transport_case(Demand=[{"commodity": "coal", "market": "M", "demand_t": 50_000}],
+                            Scenarios=[{"scenario": "absurd", "sheet": "Demand", "key": "coal,,M",
+                                        "column": "demand_t", "multiplier": 1e6}])
+    case = write_case(tmp_path, tables)
+    out = tmp_path / "out.xlsx"
+    assert main(["solve", str(case), "--scenario", "absurd", "-o", str(out)]) == 2
+    assert ("\n  Demand, row 2 (coal, M), demand_t: with scenario absurd: must be <= 10,000,000,000, found "
+            "50,000,000,000. Type a number in t/yr, at least 0 and at most 10,000,000,000.\n"
+            in capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_a_multiplier_out_of_bounds_is_reported_once(tmp_path):
+    tables = transport_case(Scenarios=[{"scenario": "absurd", "sheet": "Demand", "key": "coal,,M",
+                                        "column": "demand_t", "multiplier": 1e9}])
+    assert problems_of(tmp_path, tables) == [
+        "Scenarios, row 2 (absurd, Demand, coal,,M, demand_t), multiplier: must be <= 1,000,000, found "
+        "1,000,000,000. Type a number, at most 1,000,000."]
+
+
+# ---------------------------------------------------------------- CSV files as European Excel saves them
+
+CSV_FIX = ("In Excel, save it as 'CSV UTF-8 (Comma delimited)' (File > Save As), or pass the workbook itself; if "
+           "Excel still writes semicolons (the list separator of Windows' region settings), write the folder with "
+           "'corridor convert WORKBOOK.xlsx -o FOLDER'.")
+
+
+def resave(path, sep, decimal="."):
+    """A CSV file saved again with another separator (and decimal mark), as Excel in a European
+    locale saves it."""
+    import csv
+
+    rows = list(csv.reader(path.open(newline="", encoding="utf-8-sig")))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, delimiter=sep).writerows([[c.replace(".", decimal) for c in r] for r in rows])
+
+
+def test_every_csv_file_with_semicolons_or_tabs_is_reported_at_once(tmp_path, capsys):
+    # pandas read a semicolon file as one column: "add a header cell 'node'" that is already there,
+    # or the tokenizer's words when a decimal comma made a second cell; and only for the first file.
+    case = base_csv_copy(tmp_path)
+    resave(case / "Nodes.csv", ";", decimal=",")
+    resave(case / "Demand.csv", ";")
+    resave(case / "Legs.csv", "\t")
+    out = tmp_path / "out.xlsx"
+    assert main(["solve", str(case), "-o", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"{case}: 3 problems\n"
+        f"  Demand.csv is separated by semicolons (;), not commas. {CSV_FIX}\n"
+        f"  Legs.csv is separated by tabs, not commas. {CSV_FIX}\n"
+        f"  Nodes.csv is separated by semicolons (;), not commas. {CSV_FIX}\n")
+    assert not out.exists()
+
+
+def test_semicolons_inside_values_of_a_comma_file_are_text(tmp_path):
+    case = write_case(tmp_path, transport_case(
+        Nodes=[{**NODES[0], "name": "Atyrau; Tengiz"}] + NODES[1:],
+        Sources=[{"id": "S1", "note": "a; b; c; d"}]))
+    data, _, _ = load(case)
+    assert data.tables["Nodes"]["name"].iloc[0] == "Atyrau; Tengiz"
+
+
+def test_a_csv_file_in_another_encoding(tmp_path, capsys):
+    case = write_case(tmp_path, transport_case())
+    (case / "Nodes.csv").write_bytes("node,name,country,kind\nA,Qostanay \u00e9,XX,origin\n".encode("cp1252"))
+    assert main(["validate", str(case)]) == 2
+    assert capsys.readouterr().err == (
+        f"{case}: 1 problem\n  Nodes.csv is not UTF-8 text: line 2 holds the byte 0xE9, which UTF-8 does not "
+        "allow there; the file was saved in another encoding. In Excel, save it as 'CSV UTF-8 (Comma delimited)' (File > Save As); in a text "
+        "editor, save it with the encoding UTF-8.\n")
+
+
+def test_a_csv_row_with_more_cells_than_the_header(tmp_path, capsys):
+    case = write_case(tmp_path, transport_case())
+    (case / "Countries.csv").write_text("country,name,risk_premium_pct\nXX,Almaty, KZ,0\n")
+    assert main(["validate", str(case)]) == 2
+    assert capsys.readouterr().err == (
+        f"{case}: 1 problem\n  Countries.csv, line 2 has 4 cells where the first line has 3. Put a value holding a "
+        'comma in double quotes ("Almaty, KZ"), or remove the extra cells.\n')
+
+
+# ---------------------------------------------------------------- a path that passes a node twice
+
+def test_a_path_that_passes_a_node_twice_is_solved_with_a_warning(tmp_path):
+    # The only route runs A>R>A>M, out to hub R and back through A: a slip in most workbooks, so it is
+    # named, but computable, so it is not refused. A's handling (1 USD/t) and capacity count at each
+    # pass. 100 t: legs 3 + 3 + 2 = 8, handling 2 x 1 = 2, so 10 USD/t, 1,000 USD; A's capacity of
+    # 200 t holds 100 t passing twice, exactly.
+    tables = transport_case(
+        Nodes=[{**NODES[0], "handling_usd_per_t": 1}] + NODES[1:],
+        Legs=LEGS + [{"from": "R", "to": "A", "mode": "rail", "cost_usd_per_t": 3, "transit_days": 1}],
+        Routes=[{"route": "LOOP", "corridor": "Loop", "path": "A>R>A>M"}],
+        Capacities=[{"element": "A", "capacity_t": 200}])
+    case = write_case(tmp_path, tables)
+    _, _, warnings = load(case)
+    assert ("Routes, row 2 (LOOP), path: path passes A twice (nodes 1 and 3 of the path); A's handling cost and "
+            "capacity count at each pass. If the cargo does not pass A twice, correct the path; if it does, "
+            "nothing needs doing.") in [str(w) for w in warnings]
+    run = pipeline.run(case)
+    assert run.solution.objective_usd == pytest.approx(1000)
+    capacity = run.results.capacity.set_index("element")
+    assert capacity.loc["A", "used_t"] == pytest.approx(200)

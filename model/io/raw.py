@@ -26,15 +26,23 @@ class RawSheet:
     header: list
     rows: list[tuple[int, list]]
     header_row: int = 1
+    hidden: bool = False  # a workbook sheet hidden (or very hidden) in Excel
+    file: str = ""  # the CSV file it came from, e.g. "Nodes.csv"; blank for a workbook sheet
     unsaved_formulas: list[tuple[str, str]] = field(default_factory=list)  # (cell ref, formula)
     merged: list[str] = field(default_factory=list)  # merged ranges, e.g. "A5:A7"
+
+
+def csv_files(folder: Path) -> list[Path]:
+    """The CSV files of a folder in name order, whatever the case of their extension (Nodes.CSV
+    too: a glob for '*.csv' would pass it over without a word on a case-sensitive file system)."""
+    return sorted(f for f in folder.iterdir() if f.suffix.lower() == ".csv" and f.is_file())
 
 
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file, or of a CSV folder's files in name order."""
     h = hashlib.sha256()
     if path.is_dir():
-        for f in sorted(path.glob("*.csv")):
+        for f in csv_files(path):
             h.update(f.name.encode())
             h.update(f.read_bytes())
     else:
@@ -55,9 +63,53 @@ MAX_CELLS = 50_000_000  # per file
 PROLOG_BYTES = 4096  # an XML part's declaration and DTD, if any, come first
 
 
+# An OLE compound file (Excel 97-2003's .xls, and what Excel writes for an .xlsx encrypted with a
+# password) starts with these eight bytes instead of a zip's "PK".
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+# A directory entry of a compound file: 128 bytes, the name in UTF-16LE with its terminator first,
+# the name's length in bytes at 0x40, the object type at 0x42 (2 = stream).
+_DIR_ENTRY, _STREAM = 128, 2
+_ENCRYPTED_PACKAGE = "EncryptedPackage\0".encode("utf-16-le")
+
+
+def _is_encrypted_package(path: Path) -> bool:
+    """True when an OLE compound file holds a stream named EncryptedPackage: an Office document
+    encrypted with a password (MS-OFFCRYPTO), here an .xlsx. Directory entries sit at multiples of
+    128 bytes (the 512-byte header, then whole sectors of 512 or 4096 bytes), so the file is read in
+    aligned chunks and a hit counts only at an entry's start with the entry's length and type: text
+    that happens to spell the name elsewhere does not. (A full parse of the sector chains, as the
+    olefile package does, would find the same entry; this needs no dependency.)"""
+    length = len(_ENCRYPTED_PACKAGE).to_bytes(2, "little")
+    with open(path, "rb") as f:
+        while chunk := f.read(2**20):  # a multiple of 128, so no entry straddles two chunks
+            at = chunk.find(_ENCRYPTED_PACKAGE)
+            while at >= 0:
+                if at % _DIR_ENTRY == 0 and chunk[at + 0x40:at + 0x42] == length and \
+                        chunk[at + 0x42:at + 0x43] == bytes([_STREAM]):
+                    return True
+                at = chunk.find(_ENCRYPTED_PACKAGE, at + 1)
+    return False
+
+
+def _check_ole(path: Path) -> None:
+    """An OLE compound file with an .xlsx name: a password-protected workbook, or an old .xls."""
+    with open(path, "rb") as f:
+        if f.read(len(OLE_MAGIC)) != OLE_MAGIC:
+            return
+    if _is_encrypted_package(path):
+        raise InputError(str(path), [Problem(
+            "is protected with a password: Excel saved it encrypted, and an encrypted workbook cannot be read",
+            "Remove the password in Excel: open the file, choose File > Info > Protect Workbook > Encrypt with "
+            "Password, clear the password, click OK and save (or save an unprotected copy for the model).")])
+    raise InputError(str(path), [Problem(
+        "is an Excel 97-2003 workbook (the older .xls format) saved with an .xlsx name",
+        "Open it in Excel and save it as an Excel Workbook (.xlsx): File > Save As > Excel Workbook.")])
+
+
 def _check_container(path: Path) -> None:
     """A real xlsx is a zip with a workbook part; refuse zip bombs before opening it."""
     fix = "Save the file as an Excel workbook (.xlsx) in Excel or LibreOffice, or pass a folder of CSV files."
+    _check_ole(path)
     if not zipfile.is_zipfile(path):
         raise InputError(str(path), [Problem("is not an Excel workbook: an .xlsx file is a zip archive, and "
                                              "this file is not one", fix)])
@@ -151,6 +203,10 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
     sheets, cells = [], 0
     try:
         for ws in wb.worksheets:
+            # The <dimension> a sheet records is only a claim: tools other than Excel leave it stale
+            # (A1:F20 over 41 rows), and the read-only reader would stop at it and drop the rest,
+            # or pad every row to XFD. Forget it and read every row and cell the sheet holds.
+            ws.reset_dimensions()
             rows = []
             header, header_row = None, 1
             for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -166,7 +222,14 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
                     header, header_row = values, number
                     continue
                 rows.append((number, values))
-            raw = RawSheet(ws.title, header or [], rows, header_row)
+            # Without a dimension each row ends at its last cell: pad them to one width, as the
+            # dimension did, so that a table whose last column is blank throughout keeps it.
+            header = header or []
+            width = max([len(header)] + [len(v) for _, v in rows])
+            for values in [header] + [v for _, v in rows]:
+                values.extend([None] * (width - len(values)))
+            raw = RawSheet(ws.title, header, rows, header_row,
+                           hidden=getattr(ws, "sheet_state", "visible") != "visible")
             part = getattr(ws, "_worksheet_path", None)
             if part:
                 raw.unsaved_formulas, raw.merged = _scan_sheet_xml(wb._archive, part)
@@ -181,30 +244,77 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
     return sheets
 
 
+# What a CSV file saved by European Excel (its list separator) or as "Text (Tab delimited)" uses.
+_OTHER_SEPARATORS = {";": "semicolons (;)", "\t": "tabs"}
+_CSV_FIX = ("In Excel, save it as 'CSV UTF-8 (Comma delimited)' (File > Save As), or pass the workbook itself; "
+            "if Excel still writes semicolons (the list separator of Windows' region settings), write the folder "
+            "with 'corridor convert WORKBOOK.xlsx -o FOLDER'")
+
+
+def _separator(f: Path) -> str | None:
+    """The separator of a CSV file's header line when it is not a comma: ';' or a tab, whichever the
+    line holds more of than commas (header cells are column names, which hold neither)."""
+    with open(f, "rb") as src:
+        head = src.read(65536).decode("utf-8-sig", errors="replace")
+    line = next((line for line in head.splitlines() if line.strip()), "")
+    counts = {sep: line.count(sep) for sep in _OTHER_SEPARATORS}
+    sep = max(counts, key=counts.get)
+    return sep if counts[sep] > line.count(",") else None
+
+
+def _csv_problem(f: Path, exc: Exception) -> Problem:
+    """A CSV file pandas cannot read, in the planner's words."""
+    if isinstance(exc, UnicodeDecodeError):
+        data = f.read_bytes()  # pandas counts the position within its buffer: find it in the file
+        try:
+            data.decode("utf-8-sig")
+            return Problem(f"{f.name} cannot be read as UTF-8 text ({exc})", "Save it as UTF-8 CSV")
+        except UnicodeDecodeError as whole:
+            at = whole.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, at) + 1
+        return Problem(f"{f.name} is not UTF-8 text: line {line:,} holds the byte 0x{data[at]:02X}, which UTF-8 "
+                       "does not allow there; the file was saved in another encoding",
+                       "In Excel, save it as 'CSV UTF-8 (Comma delimited)' (File > Save As); in a text editor, save it "
+                       "with the encoding UTF-8")
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+    if m:
+        return Problem(f"{f.name}, line {m.group(2)} has {m.group(3)} cells where the first line has {m.group(1)}",
+                       "Put a value holding a comma in double quotes (\"Almaty, KZ\"), or remove the extra cells")
+    return Problem(f"{f.name} cannot be read as CSV ({exc})", "Save it as UTF-8 CSV with commas between columns")
+
+
 def _read_csv_folder(path: Path) -> list[RawSheet]:
-    files = sorted(path.glob("*.csv"))
+    """Every CSV file of the folder; every file that cannot be read is reported, all at once."""
+    files = csv_files(path)
     if not files:
         raise InputError(str(path), [Problem(
             "the folder holds no .csv files",
             "Put one CSV per sheet in the folder, named after the sheet (Nodes.csv, Legs.csv, ...).")])
-    sheets = []
+    sheets, problems = [], []
     for f in files:
+        sep = _separator(f)
+        if sep is not None:
+            problems.append(Problem(f"{f.name} is separated by {_OTHER_SEPARATORS[sep]}, not commas", _CSV_FIX))
+            continue
         try:
             frame = pd.read_csv(f, header=None, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 2,
                                 skip_blank_lines=False, encoding="utf-8-sig")
         except pd.errors.EmptyDataError:
-            sheets.append(RawSheet(f.stem, [], []))
+            sheets.append(RawSheet(f.stem, [], [], file=f.name))
             continue
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise InputError(str(f), [Problem(
-                f"cannot be read as CSV ({exc})", "Save it as UTF-8 CSV with commas between columns.")]) from None
+            problems.append(_csv_problem(f, exc))
+            continue
         if len(frame) > MAX_ROWS:
-            raise InputError(str(f), [Problem(f"is refused: {len(frame):,} rows, above the limit of {MAX_ROWS:,}",
-                                              "Split the case into smaller files.")])
+            problems.append(Problem(f"{f.name} is refused: {len(frame):,} rows, above the limit of {MAX_ROWS:,}",
+                                    "Split the case into smaller files."))
+            continue
         values = frame.values.tolist()
         header = values[0] if values else []
         rows = [(i + 2, row) for i, row in enumerate(values[1:])]
-        sheets.append(RawSheet(f.stem, header, rows))
+        sheets.append(RawSheet(f.stem, header, rows, file=f.name))
+    if problems:
+        raise InputError(str(path), problems)
     return sheets
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from model.data import ROW, CorridorData, records, row_key
-from model.errors import WARNING, Problem
+from model.errors import WARNING, Problem, number_text
 from model.io.raw import RawSheet, blank, file_sha256, read_raw
 from model.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, Column, Sheet, phrase
 from model.settings import Settings
@@ -65,9 +65,9 @@ def parse_cell(col: Column, value):
     if col.type == NUM:
         number = parse_number(value, col.unit)
         if col.min is not None and number < col.min:
-            raise ValueError(f"must be >= {col.min:g}, found {number:g}")
+            raise ValueError(f"must be >= {number_text(col.min)}, found {number_text(number)}")
         if col.max is not None and number > col.max:
-            raise ValueError(f"must be <= {col.max:g}, found {number:g}")
+            raise ValueError(f"must be <= {number_text(col.max)}, found {number_text(number)}")
         return number
     if col.type == BOOL:
         if isinstance(value, bool):
@@ -183,7 +183,7 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
                     out[i] = parse_cell(col, value)
                 except ValueError as exc:
                     found.append((i, order, Problem(
-                        str(exc), _fix_for(col), sheet=raw.name, row=number, key=key_of(i), column=col.name)))
+                        str(exc), number_fix(col), sheet=raw.name, row=number, key=key_of(i), column=col.name)))
                     out[i] = None
         columns[col.name] = out
     found.sort(key=lambda item: item[:2])
@@ -283,15 +283,16 @@ def typed_frame(sheet: Sheet, numbers: list[int], columns: dict[str, list]) -> p
     return pd.DataFrame(data)
 
 
-def _fix_for(col: Column) -> str:
+def number_fix(col: Column) -> str:
+    """The fix for a cell that cannot be read as its column says: what to type, with the bounds."""
     if col.choices:
         return f"Choose one of: {', '.join(col.choices)}."
     if col.type == NUM:
         bounds = []
         if col.min is not None:
-            bounds.append(f"at least {col.min:g}")
+            bounds.append(f"at least {number_text(col.min)}")
         if col.max is not None:
-            bounds.append(f"at most {col.max:g}")
+            bounds.append(f"at most {number_text(col.max)}")
         unit = f" in {col.unit}" if col.unit else ""
         return f"Type a number{unit}" + (f", {' and '.join(bounds)}" if bounds else "") + "."
     if col.type == BOOL:
@@ -325,9 +326,10 @@ def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) ->
             try:
                 number = parse_number(value, spec.unit if spec.max == 1.0 else "")
                 if spec.min is not None and number < spec.min:
-                    raise ValueError(f"must be >= {spec.min:g}, found {number:g}")
+                    raise ValueError(f"must be >= {number_text(spec.min)}, found {number_text(number)}")
                 if spec.max is not None and number > spec.max:
-                    raise ValueError(f"must be <= {spec.max:g}, found {number:g} (write 0.08 for 8%)")
+                    hint = " (write 0.08 for 8%)" if spec.max == 1.0 else ""  # a rate typed as a percent
+                    raise ValueError(f"must be <= {number_text(spec.max)}, found {number_text(number)}{hint}")
             except ValueError as exc:
                 problems.append(Problem(str(exc), f"Type a number ({spec.unit}), or leave it blank for the default.",
                                         sheet=raw_name, row=rec[ROW], key=key, column="value"))
@@ -344,6 +346,19 @@ def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) ->
     return Settings.from_values(settings)
 
 
+def _two_sources(sheet: Sheet, found: list[RawSheet]) -> Problem:
+    """Two sheets (or CSV files) whose names both read as one model sheet: an error, since taking
+    either one would silently drop the other (a hidden stale copy as much as a visible one)."""
+    names = [r.file or f"'{r.name}'" + (" (hidden)" if r.hidden else "") for r in found]
+    what = "files" if all(r.file for r in found) else "sheets"
+    fix = f"Delete or rename {'one' if len(found) == 2 else 'all but one'} of them"
+    if any(r.hidden for r in found):
+        fix += " (to see a hidden sheet, right-click any sheet tab and choose Unhide)"
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    return Problem(f"{len(found)} {what} are read as '{sheet.name}': {listed}; the model will not "
+                   "guess which one holds the data", fix, sheet=sheet.name)
+
+
 def read_input(path: str | Path) -> CorridorData:
     """Read and type every sheet, collecting every reading problem in data.problems.
 
@@ -353,25 +368,29 @@ def read_input(path: str | Path) -> CorridorData:
     path = Path(path)
     raws = read_raw(path)
     problems: list[Problem] = []
-    by_norm = {}
+    by_norm: dict[str, list[RawSheet]] = {}
     for raw in raws:
-        by_norm.setdefault(_norm(raw.name), raw)
+        by_norm.setdefault(_norm(raw.name), []).append(raw)
     matched: dict[str, RawSheet] = {}
+    used = set()
     for sheet in SHEETS:
-        raw = by_norm.get(_norm(sheet.name))
-        if raw is None:
+        found = by_norm.get(_norm(sheet.name), [])
+        if not found:
             if sheet.required:
                 problems.append(Problem(
                     f"required sheet '{sheet.name}' is missing",
                     f"Add a sheet named '{sheet.name}' ({phrase(sheet.description)}); 'corridor template' writes "
                     "one with its headers."))
             continue
-        if raw.name != sheet.name:
+        used.update(id(r) for r in found)
+        raw = next((r for r in found if not r.hidden), found[0])  # read on, for the other messages
+        if len(found) > 1:
+            problems.append(_two_sources(sheet, found))
+        elif raw.name != sheet.name:
             problems.append(Problem(
                 f"sheet '{raw.name}' is read as '{sheet.name}'", f"Rename it to '{sheet.name}'.",
                 sheet=raw.name, severity=WARNING))
         matched[sheet.name] = raw
-    used = {id(r) for r in matched.values()}
     for raw in raws:
         if id(raw) not in used:
             problems.append(Problem(
