@@ -76,7 +76,7 @@ def plan_tables(base: Path) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame
 def main() -> None:
     tables, settings, sources = plan_tables(HERE / "base_case")
     # This script regenerates the shipped workbook: it replaces it (force), and never another file.
-    out = write_input_workbook(tables, HERE / "plan_case.xlsx", settings=settings, sources=sources,
+    out = write_input_workbook({**tables, "Sources": sources}, HERE / "plan_case.xlsx", settings=settings,
                                kind="plan-case", inputs=[HERE / "base_case"], force=True)
     print(f"Wrote {out}")
 

@@ -31,6 +31,7 @@ class CorridorData:
     problems: list[Problem] = field(default_factory=list)  # warnings found while reading
     scenario: str | None = None  # the scenarios applied, 'a+b'
     overrides: list[str] = field(default_factory=list)  # what they changed, in words
+    notes: dict[str, pd.DataFrame] = field(default_factory=dict)  # other sheets of any columns (Calibration)
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]

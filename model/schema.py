@@ -107,6 +107,9 @@ SETTINGS = (
             "(for cases with more routes than the Routes sheet holds)."),
     Setting("discount_rate", NUM, "per year", 0.0, 0.0,
             "With a Periods sheet: the rate that discounts each year's cost to the first year.", max=1.0),
+    Setting("calibration_rules", BOOL, "", True, None,
+            "TRUE: the calibration rules of the Policies sheet hold. FALSE: they are off (for a scenario that closes a "
+            "corridor an observation went through)."),
     Setting("worst_case_weight", NUM, "", 0.0, 0.0,
             "For corridor solve --robust: weight on the worst scenario's cost added to the expected cost "
             "(0 = expected cost only).", max=10.0),
@@ -116,7 +119,7 @@ SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 _id = dict(type=STR, required=True)
 
 # The optional year column of the sheets that may change by year (with a Periods sheet).
-YEAR_SHEETS = ("Legs", "Tariffs", "Capacities", "Supply", "Demand", "Policies")
+YEAR_SHEETS = ("Legs", "Tariffs", "Capacities", "Supply", "Demand", "Policies", "Surcharges", "Observations")
 
 
 def _year(what: str) -> Column:
@@ -235,7 +238,46 @@ SHEETS: tuple[Sheet, ...] = (
         Column("value", NUM, required=True, unit="share 0-1 or t/yr", min=0.0, max=MAX_T,
                description="The share (0 to 1) or the tonnes per year."),
         _year("rule"),
+        Column("calibration", BOOL, default=False,
+               description="TRUE: a rule corridor calibrate keeps to hold an observation within its band where costs "
+                           "alone cannot; off when the setting calibration_rules is FALSE."),
+        Column("note", description="What the rule is for, and where it comes from."),
     ), key=("rule", "year"), description="Diversification rules and commitments."),
+    Sheet("Surcharges", (
+        Column("scope", ENUM, required=True, choices=POLICY_SCOPES,
+               description="What the target names: corridor, country, route, node or leg."),
+        Column("target", **_id, ref="a name in the scope",
+               description="The corridor, country, route, node or leg (FROM>TO) whose flows pay the surcharge."),
+        Column("commodity", ref="commodity ids or cargo classes, comma separated",
+               description="Cargo that pays it: commodity ids and/or cargo classes, comma separated; blank = all."),
+        _year("scope, target and commodity"),
+        Column("usd_per_t", NUM, required=True, unit="USD/t", min=-MAX_USD_PER_T, max=MAX_USD_PER_T,
+               description="Added to the cost of every tonne through the target (negative: an advantage), reported as "
+                           "its own part of the cost (a security premium, a transit fee, an implied premium)."),
+        Column("source", description="Where the figure comes from."),
+        Column("note", description="What the surcharge stands for."),
+    ), key=("scope", "target", "commodity", "year"),
+        description="Per-tonne costs or advantages on the flows through a target."),
+    Sheet("Observations", (
+        Column("observation", **_id, description="Observation id."),
+        Column("scope", ENUM, required=True, choices=POLICY_SCOPES,
+               description="What the target names: corridor, country, route, node or leg."),
+        Column("target", **_id, ref="a name in the scope (not *)",
+               description="The corridor, country, route, node or leg (FROM>TO) the observed tonnes went through."),
+        Column("commodity", ref="commodity ids or cargo classes, comma separated",
+               description="Cargo the observation counts: commodity ids and/or cargo classes; blank = all."),
+        _year("observation"),
+        Column("observed_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
+               description="Tonnes that moved through the target in the year."),
+        Column("tolerance_pct", NUM, unit="%", min=0.0, max=100.0,
+               description="Within tolerance when the modelled tonnes are this percentage of observed_t or less away "
+                           "(the larger of this and tolerance_t counts)."),
+        Column("tolerance_t", NUM, unit="t/yr", min=0.0, max=MAX_T,
+               description="Within tolerance when the modelled tonnes are this many tonnes or less away."),
+        Column("source", description="Where the figure comes from."),
+        Column("note", description="What the figure counts (Kazakh cargo or transit, a destination or a route)."),
+    ), key=("observation", "year"),
+        description="What moved in the base year, for the Fit sheet and corridor calibrate."),
     Sheet("Periods", (
         Column("year", NUM, required=True, unit="year", min=FIRST_YEAR, max=LAST_YEAR,
                description="A modelled year; flows are chosen for each year listed."),
@@ -281,6 +323,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("spec", **_id, description="start:stop:steps, a list a,b,c, or a multiplier *0.5:1.5:11."),
         Column("description", description="What the sweep asks."),
     ), key=("name", "param"), description="Named sweeps; the rows of one name form a grid."),
+    Sheet("Calibration", (), key=(), description="Written by corridor calibrate: each observation's implied premium "
+          "and how it is held; information only, any columns, copied to the output.", free_columns=True),
     Sheet("Sources", (), key=(), description="Where the figures come from; any columns; copied to the output.",
           free_columns=True),
 )

@@ -24,6 +24,7 @@ class Settings:
     routes_sheet_rows: int
     routes_csv: bool
     discount_rate: float
+    calibration_rules: bool
     worst_case_weight: float
 
     @classmethod

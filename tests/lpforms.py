@@ -62,6 +62,11 @@ def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = Fals
                            tables["Legs"]["to"].iloc[0], "container", 1e6)],
                          columns=["rule", "kind", "scope", "target", "commodity", "value"])
     tables["Policies"] = pd.concat([tables["Policies"], extra], ignore_index=True)
+    corridor = tables["Routes"]["corridor"].iloc[0]
+    tables["Surcharges"] = pd.DataFrame([{"scope": "corridor", "target": corridor, "usd_per_t": 3.5},
+                                         {"scope": "country", "target": "T2", "commodity": k.iloc[2], "usd_per_t": -1.25}])
+    tables["Observations"] = pd.DataFrame([{"observation": "O1", "scope": "corridor", "target": corridor,
+                                            "observed_t": 2e6, "tolerance_pct": 10, "tolerance_t": 1e5}])
     settings["allow_investments"] = True
     if years:
         tables["Periods"] = pd.DataFrame({"year": [2025, 2030, 2035], "weight": [5, 5, 3]})

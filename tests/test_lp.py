@@ -8,8 +8,6 @@ worst-case weight, and on the shipped cases, where both also give the same solut
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from conftest import BASE_XLSX, ROOT

@@ -182,7 +182,7 @@ def test_the_shipped_plan_case_is_what_its_script_writes(tmp_path):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     tables, settings, sources = mod.plan_tables(INPUTS / "base_case")
-    fresh = read_input(write_input_workbook(tables, tmp_path / "plan.xlsx", settings=settings, sources=sources))
+    fresh = read_input(write_input_workbook({**tables, "Sources": sources}, tmp_path / "plan.xlsx", settings=settings))
     shipped = read_input(INPUTS / "plan_case.xlsx")
     assert fresh.settings == shipped.settings
     for name in shipped.tables:

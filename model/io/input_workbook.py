@@ -15,14 +15,19 @@ from model.io.cells import append, new_workbook, style_header, write_table
 from model.io.output import Outputs
 from model.schema import BOOL, ENUM, SETTINGS, SHEETS, column_note
 
+SOURCES_HEADER = ["id", "item", "value", "year", "source", "confidence", "used_for"]
+
+
 def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: dict | None = None,
-                         sources: pd.DataFrame | None = None, kind: str = "convert", inputs=(),
-                         force: bool = False) -> Path:
+                         kind: str = "convert", inputs=(), force: bool = False) -> Path:
     """An input workbook: every sheet of the schema with a note on each header (meaning and
-    unit) and drop-down lists for the choice columns; with the given rows, or blank (template).
-    Written by corridor `kind` through the output guard (model.io.output), never over inputs."""
+    unit) and drop-down lists for the choice columns; with the given rows (tables by sheet, the
+    sheets of any columns such as Sources included), or blank (template). Written by corridor
+    `kind` through the output guard (model.io.output), never over inputs."""
     wb = new_workbook(kind)
     for sheet in SHEETS:
+        if sheet.free_columns and sheet.name != "Sources" and not len(tables.get(sheet.name, pd.DataFrame()).columns):
+            continue  # a sheet of any columns other than Sources is written only when it has something
         ws = wb.create_sheet(sheet.name)
         if sheet.name == "Settings":
             append(ws, ["key", "value", "unit", "meaning"])
@@ -35,9 +40,8 @@ def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: 
             style_header(ws)
             continue
         if sheet.free_columns:
-            df = sources if sources is not None and len(sources.columns) else pd.DataFrame(
-                columns=["id", "item", "value", "year", "source", "confidence", "used_for"])
-            write_table(ws, df, labels=False)
+            df = tables.get(sheet.name, pd.DataFrame())
+            write_table(ws, df if len(df.columns) else pd.DataFrame(columns=SOURCES_HEADER), labels=False)
             style_header(ws)
             continue
         df = tables.get(sheet.name, pd.DataFrame(columns=sheet.names))
@@ -69,8 +73,7 @@ def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: 
 
 
 def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path, settings: dict | None = None,
-                     sources: pd.DataFrame | None = None, kind: str = "convert", inputs=(),
-                     force: bool = False) -> Path:
+                     kind: str = "convert", inputs=(), force: bool = False) -> Path:
     """A case as a folder of CSV files, one per sheet (Settings as key, value rows), all or none,
     through the output guard: never into an input folder, never over an existing file (a CSV file
     cannot say who wrote it) unless force."""
@@ -78,8 +81,7 @@ def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path, settings: di
     tables = dict(tables)
     if settings:
         tables["Settings"] = pd.DataFrame({"key": list(settings), "value": list(settings.values())})
-    if sources is not None and len(sources.columns):
-        tables["Sources"] = sources
+    tables = {name: df for name, df in tables.items() if len(df.columns)}  # an empty Sources: no file
     if folder.exists() and not folder.is_dir():
         raise OutputError(f"cannot write the CSV files into {folder}: it is a file. Give a folder with -o, or a "
                           "path ending in .xlsx for a workbook.")
@@ -93,17 +95,23 @@ def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path, settings: di
 
 def convert(src: Path, out: Path, force: bool = False) -> Path:
     """A workbook as a folder of CSV files, or a CSV folder as a workbook (out ending in .xlsx)."""
-    from model.data import ROW
     from model.errors import ERROR, InputError
     from model.io.read import read_input
 
     data = read_input(src)
     if any(p.severity == ERROR for p in data.problems):
         raise InputError(str(src), data.problems)
-    tables = {name: df.drop(columns=[ROW]) for name, df in data.tables.items()}
-    settings = data.settings.given()
     write = write_input_workbook if out.suffix.lower() == ".xlsx" else write_csv_folder
-    return write(tables, out, settings=settings, sources=data.sources, kind="convert", inputs=[src], force=force)
+    return write(input_tables(data), out, settings=data.settings.given(), kind="convert", inputs=[src], force=force)
+
+
+def input_tables(data) -> dict[str, pd.DataFrame]:
+    """Every sheet of the data as it would be written back: the typed tables without their row
+    numbers, and the sheets of any columns (Sources, Calibration)."""
+    from model.data import ROW
+
+    return {**{name: df.drop(columns=[ROW]) for name, df in data.tables.items()}, "Sources": data.sources,
+            **data.notes}
 
 
 def write_template(path: Path, force: bool = False) -> Path:

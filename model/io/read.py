@@ -410,12 +410,14 @@ def read_input(path: str | Path) -> CorridorData:
     settings_raw = matched.get("Settings")
     settings = _parse_settings(tables.pop("Settings"), settings_raw.name if settings_raw else "Settings", problems)
 
-    sources = pd.DataFrame()
-    if "Sources" in matched:
-        raw = matched["Sources"]
-        cols = [str(h).strip() if not blank(h) else f"column {i + 1}" for i, h in enumerate(raw.header)]
-        rows = [[None if blank(v) else v for v in r[: len(cols)]] for _, r in raw.rows
-                if not all(blank(v) for v in r)]
-        sources = pd.DataFrame(rows, columns=cols) if cols else pd.DataFrame()
+    free = {sheet.name: _free_sheet(matched[sheet.name]) for sheet in SHEETS
+            if sheet.free_columns and sheet.name in matched}
+    return CorridorData(path, file_sha256(path), settings, tables, free.pop("Sources", pd.DataFrame()), problems,
+                        notes=free)
 
-    return CorridorData(path, file_sha256(path), settings, tables, sources, problems)
+
+def _free_sheet(raw: RawSheet) -> pd.DataFrame:
+    """A sheet of any columns (Sources, Calibration), as found; blank rows left out."""
+    cols = [str(h).strip() if not blank(h) else f"column {i + 1}" for i, h in enumerate(raw.header)]
+    rows = [[None if blank(v) else v for v in r[: len(cols)]] for _, r in raw.rows if not all(blank(v) for v in r)]
+    return pd.DataFrame(rows, columns=cols) if cols else pd.DataFrame()

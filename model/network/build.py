@@ -157,6 +157,8 @@ def build_network(data: CorridorData) -> Network:
                      for rec in records(t["Capacities"])]
     policy_limits = []
     for rec in records(t["Policies"]):
+        if rec.get("calibration") is True and not data.settings.calibration_rules:
+            continue  # a calibration rule, switched off
         targets = (_scope_targets(routes, countries_of, rec["scope"]) if rec["target"] == "*"
                    else [rec["target"]])
         for target in targets:

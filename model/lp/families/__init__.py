@@ -51,7 +51,9 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (FLOW, UNMET, SHIPPED, BUILD, 
 # by a family above or listed here.
 NO_LP_EFFECT = (("Legs", "distance_km"), ("Nodes", "lat"), ("Nodes", "lon"), ("Investments", "first_year"),
                 ("Investments", "lead_time_years"), ("Settings", "routes_sheet_rows"),
-                ("Settings", "discount_rate"), ("Settings", "worst_case_weight"))
+                ("Settings", "discount_rate"), ("Settings", "worst_case_weight"),
+                # observations change the LP only while calibrating (model.analysis.calibrate builds it anew)
+                ("Observations", "observed_t"), ("Observations", "tolerance_pct"), ("Observations", "tolerance_t"))
 
 
 def label(key, net: Network) -> str:

@@ -1,0 +1,67 @@
+"""Checks that need the network: every demand row has a flow that can serve it, every minimum a
+flow that can count toward it."""
+
+from __future__ import annotations
+
+
+
+from model.data import CorridorData
+from model.errors import ERROR, WARNING, Problem, short_list
+from model.network import Network, supply_origins
+
+
+def check_commitments(data: CorridorData, net: Network) -> list[Problem]:
+    """Every demand row has a flow that can serve it; every minimum (supply min_t,
+    policy min_t) has a flow that can count toward it."""
+    problems = _unservable_demand(data, net)
+    for srow in net.supply_rows:
+        if srow.min_t > 0 and not len(net.supply_index(srow)):
+            problems.append(Problem(
+                f"min_t {srow.min_t:,.0f} t cannot be shipped: no demand row takes {srow.commodity} from "
+                f"{srow.origin} over an enabled route",
+                "Lower min_t to 0, or add demand and a route for this commodity from this origin.",
+                sheet="Supply", row=srow.row, key=f"{srow.commodity}, {srow.origin}", column="min_t"))
+    reported = set()
+    for p in net.policy_limits:
+        if p.kind == "min_t" and p.value > 0 and not len(net.policy_index(p)[0]) and p.rule not in reported:
+            reported.add(p.rule)
+            problems.append(Problem(
+                f"requires {p.value:,.0f} t through {p.scope} '{p.target}', but no flow of "
+                f"{p.commodity or 'any commodity'} can pass it",
+                "Check the target and commodity, or add a route through the target that serves a demand row.",
+                sheet="Policies", row=p.row, key=p.rule, column="target"))
+    return problems
+
+
+def _unservable_demand(data: CorridorData, net: Network) -> list[Problem]:
+    hard = data.settings.hard_demand
+    origins_of = supply_origins(net.supply_rows)
+    problems = []
+    for d in net.demand_rows:
+        if d.demand_t <= 0 or len(net.demand_index(d.row)):
+            continue
+        cls = net.commodity_class[d.commodity]
+        to_market = [r for r in net.routes.values() if r.market == d.market]
+        from_origin = [r for r in to_market if not d.origin or r.origin == d.origin]
+        carrying = [r for r in from_origin if r.carries(cls)]
+        if not to_market:
+            why = f"no enabled route ends at {d.market}"
+        elif not from_origin:
+            why = f"no enabled route runs from {d.origin} to {d.market}"
+        elif not carrying:
+            why = (f"the routes from {d.origin or 'any origin'} to {d.market} "
+                   f"({short_list(r.route for r in from_origin)}) do not carry cargo class '{cls}'")
+        else:
+            why = (f"{d.commodity} may ship only from the origins on the Supply sheet "
+                   f"({short_list(sorted(origins_of.get(d.commodity, ())))}), and no enabled route carrying "
+                   f"'{cls}' runs from them to {d.market}")
+        problems.append(Problem(
+            f"no route can serve this demand: {why}",
+            "Add or enable a route, add the class to a route's cargo_classes, or set unmet_penalty_usd_per_t "
+            "in Settings to allow undelivered tonnes." if hard else
+            "These tonnes will be reported as unmet; add or enable a route to serve them.",
+            sheet="Demand", row=d.row, key=", ".join(x for x in (d.commodity, d.origin, d.market) if x),
+            severity=ERROR if hard else WARNING))
+    return problems
+
+
