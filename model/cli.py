@@ -20,8 +20,8 @@ DEFAULT_INPUT = Path("inputs/base_case.xlsx")
 DEFAULT_OUTPUT_DIR = Path("outputs")
 
 
-def _output(args, src: Path, kind: str) -> Path:  # -o, else outputs/<input>_<kind>.xlsx
-    return Path(args.output) if args.output else DEFAULT_OUTPUT_DIR / f"{src.stem}_{kind}.xlsx"
+def _output(args, kind: str) -> Path:  # -o, else outputs/<input>_<kind>.xlsx
+    return args.output or DEFAULT_OUTPUT_DIR / f"{args.input.stem}_{kind}.xlsx"
 
 
 def _warn(source, warnings) -> None:
@@ -31,106 +31,99 @@ def _warn(source, warnings) -> None:
         print(warnings_text(str(source), warnings), file=sys.stderr)
 
 
-def cmd_solve(args) -> int:
+def cmd_solve(args) -> str:
     from model.io import console
     from model.lp.highs import solver_options
     from model.pipeline import run
     from model.progress import Phases
 
-    src = Path(args.input)
     tag = "_".join(x for x in (args.scenario and args.scenario.replace("+", "_"), args.robust and "robust") if x)
-    out = _output(args, src, f"{tag}_result" if tag else "result")
+    out = _output(args, f"{tag}_result" if tag else "result")
     start = time.perf_counter()
     phases = Phases(live=sys.stderr.isatty() and not args.verbose)
     try:
-        solved = run(src, out, scenario=args.scenario, robust=args.robust, verbose=args.verbose,
+        solved = run(args.input, out, scenario=args.scenario, robust=args.robust, verbose=args.verbose,
                      options=solver_options(args.solver_option), builder=args.builder, phases=phases, force=args.force)
     finally:
         phases.done()  # erase the live line (before an error is printed)
-    _warn(src, solved.warnings)
-    print(console.solve_text(solved.results))
-    print(f"\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: {phases.text()})")
-    return 0
+    _warn(args.input, solved.warnings)
+    return (console.solve_text(solved.results) +
+            f"\n\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: {phases.text()})")
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args) -> str:
     from model.io.console import validate_text
     from model.pipeline import load
 
     plan, warnings = load(args.input)
     _warn(args.input, warnings)
-    print(validate_text(args.input, plan, warnings))
-    return 0
+    return validate_text(args.input, plan, warnings)
 
 
-def cmd_explain(args) -> int:
+def cmd_explain(args) -> str:
     from model.analysis.explain import explain_route
     from model.pipeline import run
 
-    paragraphs = explain_route(run(Path(args.input)), args.route, args.commodity)
-    print("\n\n".join(textwrap.fill(paragraph, width=100) for paragraph in paragraphs))
-    return 0
+    return "\n\n".join(textwrap.fill(p, width=100) for p in explain_route(run(args.input), args.route, args.commodity))
 
 
-def cmd_sweep(args) -> int:
+def cmd_sweep(args) -> str:
     from model.analysis.sweep import sweep_to_workbook
 
-    src = Path(args.input)
-    warnings, text = sweep_to_workbook(src, args.set, args.name, _output(args, src, "exact" if args.exact else "sweep"),
-                                       args.exact, args.workers, args.dask, args.resume, not args.no_progress,
-                                       args.force)
-    _warn(src, warnings)
-    print(text)
-    return 0
+    out = _output(args, "exact" if args.exact else "sweep")
+    warnings, text = sweep_to_workbook(args.input, args.set, args.name, out, args.exact, args.workers, args.dask,
+                                       args.resume, not args.no_progress, args.force)
+    _warn(args.input, warnings)
+    return text
 
 
-def cmd_stress(args) -> int:
+def cmd_stress(args) -> str:
     from model.analysis.stress import stress_to_workbook
 
-    print(stress_to_workbook(Path(args.input), _output(args, Path(args.input), "stress"), "corridors" if args.corridors
-                             else "elements", args.elements, args.penalty, not args.no_progress, args.force))
-    return 0
+    return stress_to_workbook(args.input, _output(args, "stress"), "corridors" if args.corridors else "elements",
+                              args.elements, args.penalty, not args.no_progress, args.force)
 
 
-def cmd_compare(args) -> int:
+def cmd_compare(args) -> str:
     from model.analysis.compare import compare_to_workbook
 
-    print(compare_to_workbook(Path(args.input), args.scenarios, _output(args, Path(args.input), "compare"), args.force))
-    return 0
+    return compare_to_workbook(args.input, args.scenarios, _output(args, "compare"), args.force)
 
 
-def cmd_check(args) -> int:
+def cmd_calibrate(args) -> str:
+    from model.analysis.calibrate import calibrate_to_workbook
+
+    return calibrate_to_workbook(args.input, _output(args, "calibrated"), args.force)
+
+
+def cmd_check(args) -> tuple[str, int]:
     from model.analysis.check import check_files
     from model.io import console
 
-    violations, notes = check_files(Path(args.input), Path(args.result))
-    print(console.check_text(args.result, args.input, violations, notes))
-    return 1 if violations else 0
+    violations, notes = check_files(args.input, args.result)
+    return console.check_text(args.result, args.input, violations, notes), 1 if violations else 0
 
 
-def cmd_generate(args) -> int:
+def cmd_generate(args) -> str:
     from model.analysis.generate import write_case
     from model.io import console
 
-    out = write_case(Path(args.output), args.flows, args.seed, args.years, args.scenarios, args.force)
-    print(console.generate_text(out, args.flows, args.years, args.scenarios))
-    return 0
+    out = write_case(args.output, args.flows, args.seed, args.years, args.scenarios, args.force)
+    return console.generate_text(out, args.flows, args.years, args.scenarios)
 
 
-def cmd_template(args) -> int:
+def cmd_template(args) -> str:
     from model.io.input_workbook import write_template
 
-    out = write_template(Path(args.path), force=args.force)
-    print(f"Template written: {out} (every sheet with its headers; hover a header for its meaning and unit).")
-    return 0
+    out = write_template(args.path, force=args.force)
+    return f"Template written: {out} (every sheet with its headers; hover a header for its meaning and unit)."
 
 
-def cmd_convert(args) -> int:
+def cmd_convert(args) -> str:
     from model.io.input_workbook import convert
 
-    convert(Path(args.input), Path(args.output), args.force)
-    print(f"Converted {args.input} -> {args.output}")
-    return 0
+    convert(args.input, args.output, args.force)
+    return f"Converted {args.input} -> {args.output}"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -144,9 +137,9 @@ def parser() -> argparse.ArgumentParser:
     def command(name, func, help, input_help="workbook (.xlsx) or folder of CSV files", output=None, progress=False):
         c = sub.add_parser(name, help=help)
         if input_help:
-            c.add_argument("input", help=input_help)
+            c.add_argument("input", type=Path, help=input_help)
         if output:
-            c.add_argument("-o", "--output", help=f"{output} (default outputs/<input>_{name}.xlsx)")
+            c.add_argument("-o", "--output", type=Path, help=f"{output} (default outputs/<input>_{name}.xlsx)")
             c.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
         if progress:
             c.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -155,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
 
     s = command("solve", cmd_solve, "solve a workbook (default inputs/base_case.xlsx) and write the result workbook",
                 None, "result workbook")
-    s.add_argument("input", nargs="?", default=str(DEFAULT_INPUT), help="workbook (.xlsx) or folder of CSV files")
+    s.add_argument("input", nargs="?", type=Path, default=DEFAULT_INPUT, help="workbook (.xlsx) or folder of CSV files")
     s.add_argument("--verbose", action="store_true", help="show HiGHS's log")
     s.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +, e.g. a+b")
     s.add_argument("--robust", metavar="A,B,...", help="one plan robust to these scenarios (or all with a probability)")
@@ -183,21 +176,23 @@ def parser() -> argparse.ArgumentParser:
                     help="USD/t for stranded tonnes when the input sets none (default 1000)")
     cp = command("compare", cmd_compare, "solve the base case and scenarios side by side", output="comparison workbook")
     cp.add_argument("--scenarios", help="comma list of scenarios (each may combine with +), or all (default)")
+    command("calibrate", cmd_calibrate, "hold each observation within its band: implied premiums, a calibrated input",
+            output="calibrated input workbook")
     k = command("check", cmd_check, "recompute every constraint, cost and share of a result workbook",
                 "the input workbook or CSV folder")
-    k.add_argument("result", help="the result workbook written by 'corridor solve'")
+    k.add_argument("result", type=Path, help="the result workbook written by 'corridor solve'")
     g = command("generate", cmd_generate, "write a synthetic case of a given size (for benchmarks)", None)
     g.add_argument("--flows", type=int, required=True, help="about how many flow variables")
     g.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     g.add_argument("--years", type=int, default=1, help="planned years (a Periods sheet when 2 or more)")
     g.add_argument("--scenarios", type=int, default=0, help="scenarios with probabilities, for solve --robust all")
-    g.add_argument("-o", "--output", required=True, help="a folder for CSV files, or a .xlsx path")
+    g.add_argument("-o", "--output", type=Path, required=True, help="a folder for CSV files, or a .xlsx path")
     g.add_argument("--force", action="store_true", help="replace existing files")
     t = command("template", cmd_template, "write a blank input workbook with notes on every header", None)
-    t.add_argument("path", help="the workbook to create (.xlsx)")
+    t.add_argument("path", type=Path, help="the workbook to create (.xlsx)")
     t.add_argument("--force", action="store_true", help="overwrite an existing file")
     c = command("convert", cmd_convert, "convert between a workbook and a folder of CSV files")
-    c.add_argument("-o", "--output", required=True, help="a .xlsx path, or a folder for CSV files")
+    c.add_argument("-o", "--output", type=Path, required=True, help="a .xlsx path, or a folder for CSV files")
     c.add_argument("--force", action="store_true", help="replace existing files")
     return p
 
@@ -210,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     COMMITTED.clear()  # what this command writes, for what Ctrl-C says
     try:
-        return args.func(args)
+        said = args.func(args)
+        text, code = said if isinstance(said, tuple) else (said, 0)
+        print(text)
+        return code
     except CorridorError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code

@@ -175,6 +175,8 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
             errors.append(f"Capacities row {rec['_row']} ({rec['element']}): {got} t > capacity {limit}")
     enabled = [r for r in inp.path if inp.enabled[r] is not False]
     for rec in t["Policies"].to_dict("records"):
+        if rec.get("calibration") is True and not inp.data.settings.calibration_rules:
+            continue  # a calibration rule, switched off
         for target, s, total in _policy_totals(inp, rec, f_list, enabled):
             bound = rec["value"] * total if rec["kind"].endswith("share") else rec["value"]
             ok = s <= bound + REL * max(1, total) if rec["kind"].startswith("max") else s >= bound - REL * max(1, total)
@@ -246,6 +248,20 @@ def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
                 errors.append(f"Capacity: {rec.element} used {rec.used_t} t, flows give {used}")
             if total and not _close(rec.utilisation, used / total):
                 errors.append(f"Capacity: {rec.element} utilisation {rec.utilisation}, flows give {used / total}")
+    if "Fit" in sheets:
+        observations = {rec["observation"]: rec for rec in inp.data.tables["Observations"].to_dict("records")}
+        for rec in sheets["Fit"].itertuples(index=False):
+            o = observations.get(rec.observation)
+            if o is None:
+                errors.append(f"Fit: observation {rec.observation} is not on the Observations sheet")
+                continue
+            got = sum(f.tonnes_t for f in flows.itertuples(index=False)
+                      if inp.matches(f.commodity, o["commodity"]) and inp.passes(f.route, o["scope"], o["target"]))
+            if not _close(rec.modelled_t, got, max(1.0, o["observed_t"])):
+                errors.append(f"Fit: observation {rec.observation} modelled {rec.modelled_t} t, flows give {got}")
+            if not _close(rec.observed_t, o["observed_t"]):
+                errors.append(f"Fit: observation {rec.observation} observed {rec.observed_t} t, the input says "
+                              f"{o['observed_t']}")
     if "Summary" in sheets:
         s = sheets["Summary"].set_index("item")["value"]
         penalty = inp.data.settings.unmet_penalty_usd_per_t or 0.0
@@ -278,7 +294,8 @@ def check_results(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> list[s
 
 
 YEAR_KEYS = {"Legs": ("from", "to"), "Tariffs": ("element", "cargo_class"), "Capacities": ("element", "cargo_class"),
-               "Supply": ("commodity", "origin"), "Demand": ("commodity", "origin", "market"), "Policies": ("rule",)}
+             "Supply": ("commodity", "origin"), "Demand": ("commodity", "origin", "market"), "Policies": ("rule",),
+             "Surcharges": ("scope", "target", "commodity"), "Observations": ("observation",)}
 
 
 def _year_rows(data: CorridorData, year: int) -> CorridorData:

@@ -181,3 +181,20 @@ def interrupted_text() -> str:
 
     written = ", ".join(str(p) for p in COMMITTED)
     return "Interrupted; " + (f"written before the interruption: {written}." if written else "no output was written.")
+
+
+def calibration_text(table, out) -> str:
+    """What corridor calibrate found: each observation, its fit before and after, its premium."""
+    before = int((table["modelled_before_t"].sub(table["observed_t"]).abs()
+                  <= (table["high_t"] - table["observed_t"]) * (1 + 1e-9) + 1e-6).sum())
+    lines = [f"{len(table)} observations; within tolerance {before} before calibration, "
+             f"{int(table['within_tolerance_after'].sum())} after.", "",
+             f"{'observation':<16}{'observed Mt':>12}{'before Mt':>11}{'after Mt':>10}{'premium USD/t':>15}  held by"]
+    for rec in table.itertuples(index=False):
+        premium = "" if rec.implied_premium_usd_per_t != rec.implied_premium_usd_per_t else \
+            f"{rec.implied_premium_usd_per_t:+,.2f}"
+        lines.append(f"{rec.observation[:15]:<16}{rec.observed_t / 1e6:>12,.2f}{rec.modelled_before_t / 1e6:>11,.2f}"
+                     f"{rec.modelled_after_t / 1e6:>10,.2f}{premium:>15}  {rec.held_by}")
+    lines += ["", *[f"- {text}" for text in table["in_words"] if "act as if" in text or "cannot be reached" in text],
+              "", f"Calibrated input: {out}"]
+    return "\n".join(lines)

@@ -1,0 +1,182 @@
+"""Fit and calibration, worked out by hand: the implied premium of an observation is the dual of
+its band, surcharges are a part of every cost, a split that costs cannot make is kept as a
+calibration rule, and the calibrated input reproduces every observation it can."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases import legs, nodes, write_case
+from model import pipeline
+from model.analysis.calibrate import calibrate
+from model.analysis.check import check_files
+from model.analysis.explain import explain_route
+from model.cli import main
+from model.io.read import read_input
+
+
+def two_routes(**extra) -> dict:
+    """100 t of coal from A to M: RAIL A>M at 10 USD/t, ROAD A>R>M at 15 + 10 = 25 USD/t."""
+    tables = {
+        "Countries": [{"country": "XX", "risk_premium_pct": 0}],
+        "Nodes": nodes(("A", "origin"), ("R", "hub"), ("M", "market")),
+        "Legs": legs(("A", "M", 10, 0), ("A", "R", 15, 0), ("R", "M", 10, 0)),
+        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk", "value_usd_per_t": 0}],
+        "Routes": [{"route": "RAIL", "corridor": "Rail", "path": "A>M"},
+                   {"route": "ROAD", "corridor": "Road", "path": "A>R>M"}],
+        "Demand": [{"commodity": "coal", "market": "M", "demand_t": 100}],
+    }
+    tables.update(extra)
+    return tables
+
+
+def observed(name, scope, target, t, tolerance_t=None, tolerance_pct=None) -> dict:
+    return {"observation": name, "scope": scope, "target": target, "observed_t": t, "tolerance_t": tolerance_t,
+            "tolerance_pct": tolerance_pct, "source": "by hand"}
+
+
+def row(cal, name):
+    return cal.table.set_index("observation").loc[name]
+
+
+def test_a_route_used_more_than_its_cost_says_has_a_positive_premium(tmp_path):
+    # ROAD observed at 30 t: holding it there costs 15 USD/t more per tonne (25 - 10): premium +15.
+    # With a surcharge of -15.01 ROAD is the cheaper route and takes all 100 t, so costs alone cannot
+    # make the 30/70 split: the band is kept as two calibration rules, and the calibrated input
+    # carries 30 t on ROAD.
+    cal = calibrate(write_case(tmp_path, two_routes(Observations=[observed("B", "route", "ROAD", 30, 0)])))
+    b = row(cal, "B")
+    assert b["implied_premium_usd_per_t"] == pytest.approx(15)
+    assert (b["modelled_before_t"], b["modelled_after_t"]) == pytest.approx((0, 30))
+    assert b["held_by"] == "calibration rule" and bool(b["within_tolerance_after"])
+    assert "shippers act as if route ROAD were 15.00 USD/t cheaper than its costs say" in b["in_words"]
+    assert cal.surcharges.to_dict("records") == [
+        {"scope": "route", "target": "ROAD", "commodity": None, "usd_per_t": pytest.approx(-15.01),
+         "source": "corridor calibrate",
+         "note": "implied premium of observation B (+15.00 USD/t; a cent more so that costs do not tie)"}]
+    assert sorted(cal.rules["rule"]) == ["CAL_B_MAX", "CAL_B_MIN"] and cal.rules["calibration"].all()
+
+
+def test_the_mirror_a_route_used_less_has_a_negative_premium(tmp_path):
+    # RAIL observed at 60 t, so 40 t go by ROAD: each tonne held off RAIL costs 15 USD/t: premium -15.
+    cal = calibrate(write_case(tmp_path, two_routes(Observations=[observed("A", "route", "RAIL", 60, 0)])))
+    a = row(cal, "A")
+    assert a["implied_premium_usd_per_t"] == pytest.approx(-15)
+    assert "as if route RAIL were 15.00 USD/t dearer than its costs say" in a["in_words"]
+    assert a["modelled_after_t"] == pytest.approx(60)
+
+
+def test_a_premium_that_costs_alone_hold(tmp_path):
+    # Everything observed by ROAD (100 t): premium +15; with a surcharge of -15.01 ROAD costs 9.99 and
+    # takes all 100 t on its own: held by costs, no rule.
+    cal = calibrate(write_case(tmp_path, two_routes(Observations=[observed("B", "route", "ROAD", 100, 0)])))
+    b = row(cal, "B")
+    assert b["implied_premium_usd_per_t"] == pytest.approx(15)
+    assert b["held_by"] == "costs (surcharge)" and b["modelled_after_t"] == pytest.approx(100)
+    assert not len(cal.rules)
+
+
+def test_an_observation_already_within_needs_nothing(tmp_path):
+    # RAIL carries at most 70 t, so ROAD gets 30 t: ROAD observed at 30 t (±5) is reproduced as it is.
+    tables = two_routes(Capacities=[{"element": "A>M", "capacity_t": 70}],
+                        Observations=[observed("B", "route", "ROAD", 30, 5)])
+    cal = calibrate(write_case(tmp_path, tables))
+    b = row(cal, "B")
+    assert b["implied_premium_usd_per_t"] == pytest.approx(0)
+    assert b["held_by"] == "already within its tolerance"
+    assert not len(cal.surcharges) and not len(cal.rules)
+
+
+def test_a_band_that_cannot_hold_is_relaxed_and_said(tmp_path):
+    # RAIL observed at 130 t, more than the 100 t demanded: the band gives way at the penalty.
+    cal = calibrate(write_case(tmp_path, two_routes(Observations=[observed("X", "route", "RAIL", 130, 0)])))
+    x = row(cal, "X")
+    assert x["held_by"].startswith("relaxed") and x["implied_premium_usd_per_t"] != x["implied_premium_usd_per_t"]
+    assert "cannot be reached together with the other observations" in x["in_words"]
+    assert not len(cal.surcharges) and not len(cal.rules)
+
+
+def test_a_surcharge_is_a_part_of_every_cost(tmp_path):
+    # ROAD with a surcharge of -16 USD/t costs 25 - 16 = 9 < 10: all 100 t by ROAD, 900 USD a year.
+    case = write_case(tmp_path, two_routes(Surcharges=[{"scope": "route", "target": "ROAD", "usd_per_t": -16}]))
+    run = pipeline.run(case)
+    assert run.solution.objective_usd == pytest.approx(900)
+    flows = run.results.flows.set_index("route")
+    assert flows.loc["ROAD", "surcharge_usd_per_t"] == pytest.approx(-16)
+    assert run.results.summary.parts_usd["surcharge"] == pytest.approx(-1600)
+    (text,) = explain_route(run, "ROAD")
+    assert "at 9.00 USD/t (transport 25.00, handling 0.00, time 0.00, risk 0.00, surcharge -16.00)" in text
+    out = tmp_path / "result.xlsx"
+    assert main(["solve", str(case), "-o", str(out)]) == 0
+    assert check_files(case, out) == ([], [])
+
+
+def test_the_fit_by_hand(tmp_path):
+    # Free solve: RAIL 100 t, ROAD 0. RAIL observed 90 (±5%: ±4.5), ROAD observed 10 (±2 t).
+    # Errors +10 and -10: neither within; weighted absolute error (10 + 10) / (90 + 10) = 20%.
+    tables = two_routes(Observations=[observed("R1", "route", "RAIL", 90, tolerance_pct=5),
+                                      observed("R2", "route", "ROAD", 10, tolerance_t=2)])
+    run = pipeline.run(write_case(tmp_path, tables))
+    fit = run.results.fit.set_index("observation")
+    assert list(fit["modelled_t"]) == pytest.approx([100, 0])
+    assert list(fit["error_t"]) == pytest.approx([10, -10])
+    assert list(fit["tolerance_t"]) == pytest.approx([4.5, 2])
+    assert not fit["within_tolerance"].any()
+    s = run.results.summary.fit
+    assert (s.count, s.within, s.wape) == (2, 0, pytest.approx(0.2))
+    assert s.misses[0] == "R1, route RAIL: 0.00 Mt modelled against 0.00 Mt observed (+11%)"
+
+
+def test_the_calibrated_input_reproduces_its_observations_and_checks(tmp_path, capsys):
+    case = write_case(tmp_path, two_routes(Observations=[observed("B", "route", "ROAD", 30, 0)]))
+    out = tmp_path / "calibrated.xlsx"
+    assert main(["calibrate", str(case), "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "1 observations; within tolerance 0 before calibration, 1 after." in text
+    data = read_input(out)
+    assert len(data.notes["Calibration"]) == 1
+    policies = data.tables["Policies"].set_index("rule")
+    assert policies.loc["CAL_B_MIN", "calibration"] is True and policies.loc["CAL_B_MIN", "value"] == 30
+    result = tmp_path / "result.xlsx"
+    assert main(["solve", str(out), "-o", str(result)]) == 0
+    run = pipeline.run(out)
+    assert run.results.fit.set_index("observation").loc["B", "modelled_t"] == pytest.approx(30)
+    assert run.solution.objective_usd == pytest.approx(30 * (25 - 15.01) + 70 * 10)  # costs after the surcharge
+    assert check_files(out, result) == ([], [])
+
+
+def test_calibration_rules_are_off_with_the_setting(tmp_path):
+    case = write_case(tmp_path, two_routes(Observations=[observed("B", "route", "ROAD", 30, 0)]))
+    out = tmp_path / "calibrated.xlsx"
+    assert main(["calibrate", str(case), "-o", str(out)]) == 0
+    off = tmp_path / "off"
+    assert main(["convert", str(out), "-o", str(off)]) == 0
+    settings = (off / "Settings.csv").read_text().replace("calibration_rules,True", "calibration_rules,False")
+    (off / "Settings.csv").write_text(settings)
+    fit = pipeline.run(off).results.fit.set_index("observation")
+    assert fit.loc["B", "modelled_t"] in (pytest.approx(0), pytest.approx(100))  # a tie: one route or the other
+
+
+def test_calibrate_needs_observations(tmp_path, capsys):
+    case = write_case(tmp_path, two_routes())
+    assert main(["calibrate", str(case), "-o", str(tmp_path / "out.xlsx")]) == 2
+    assert "has no observations to calibrate to: the Observations sheet is missing or has no rows" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_check_recomputes_the_fit(tmp_path):
+    from openpyxl import load_workbook
+
+    tables = two_routes(Observations=[observed("R1", "route", "RAIL", 90, tolerance_pct=5)])
+    case = write_case(tmp_path, tables)
+    out = tmp_path / "result.xlsx"
+    assert main(["solve", str(case), "-o", str(out)]) == 0
+    assert check_files(case, out) == ([], [])
+    wb = load_workbook(out)
+    ws = wb["Fit"]
+    header = [c.value for c in ws[3]]
+    ws.cell(row=4, column=header.index("modelled (t/yr)") + 1).value = 55.0
+    wb.save(out)
+    errors, _ = check_files(case, out)
+    assert errors == ["Fit: observation R1 modelled 55 t, flows give 100"]
