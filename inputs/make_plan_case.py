@@ -1,4 +1,4 @@
-"""Write inputs/plan_case.xlsx: the base case planned over 2026-2039, with investments allowed.
+"""Write inputs/plan_case.xlsx: the calibrated 2023 base year planned over 2026-2039, with investments allowed.
 
     python inputs/make_plan_case.py
 
@@ -9,7 +9,11 @@ needs, each change cited on the Sources sheet (S51-S53):
   15 Mt/yr from 2035 (S48).
 - Earliest start and lead time of each investment option (S51), and investments allowed.
 - Probabilities of the disruption scenarios, for corridor solve --robust (S52).
-Demand and supply stay at 2024-25 volumes in every year: there is no sourced forecast by market.
+- The 2025 cap on non-oil cargo through Russia (Policies RU_CAP 0.5, S47) in force in every plan year:
+  the 2023 base year holds it at 1.0 (not yet in force) and sets it only in scenario russia_cap_2025 (S70).
+Demand and supply stay at the 2023 base-year volumes in every year: there is no sourced forecast by
+market. The implied premiums of the calibration (Surcharges) stay, as the hidden costs shippers
+face; the Observations of 2023 do not (they describe 2023, not the plan's years).
 A test keeps the shipped workbook equal to what this script writes.
 """
 
@@ -32,6 +36,7 @@ TAR = "TAR"  # route ids of the Trans-Afghan railway contain -TAR
 TIMING = {"CPC_DEBOTTLENECK": (2026, 2), "KAZ_TERMINAL_KHI": (2026, 2), "GWD_TERMINAL": (2026, 3),
           "KHJ_UPGRADE": (2026, 4), "DOSTYK_THIRD_RAILWAY": (2026, 1), "AKTAU_KURYK": (2026, 2),
           "CASPIAN_CROSSING": (2026, 3)}
+RU_CAP = 0.5  # the 2025 policy (S47), in force from 2025: every plan year
 PROBABILITY = {"russia_closed": 0.05, "torkham_closed": 0.2, "cpc_half": 0.1}  # E: S52
 SOURCES = [
     {"id": "S51", "item": "Investment timing", "value": "earliest start 2026; lead times 1-4 years (CPC and "
@@ -42,8 +47,9 @@ SOURCES = [
      "CPC at half capacity 10%", "year": 2026, "source": "E: Torkham closed for weeks in 2024-26 several times; "
      "one CPC outage in 2025; sanctions risk judged low", "confidence": "E", "used_for": "Scenarios probability"},
     {"id": "S53", "item": "Plan years and discount rate", "value": "2026 (4 years), 2030 (5), 2035 (5); 8%/yr",
-     "year": 2026, "source": "E: planning convention; 8% as in the capital recovery of S50", "confidence": "E",
-     "used_for": "Periods, Settings discount_rate"},
+     "year": 2026, "source": "E: planning convention; 8% as in the capital recovery of S50; the 2025 Russia cap "
+     "(S47) applies to every plan year", "confidence": "E", "used_for": "Periods, Settings discount_rate, Policies "
+     "RU_CAP 0.5"},
 ]
 
 
@@ -51,7 +57,7 @@ def plan_tables(base: Path) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame
     data = read_input(base)
     tables = {name: df.drop(columns=[ROW]) for name, df in data.tables.items()}
     settings = data.settings.given()
-    settings.update(scenario_name="Kazakhstan export corridors, plan 2026-2039 (2024-25 volumes)",
+    settings.update(scenario_name="Kazakhstan export corridors, plan 2026-2039 (2023 base-year volumes)",
                     allow_investments=True, discount_rate=0.08)
     tables["Periods"] = pd.DataFrame([
         {"year": 2026, "weight": 4, "description": "2026-2029: today's network, Trans-Afghan railway not open"},
@@ -66,6 +72,9 @@ def plan_tables(base: Path) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame
     inv = tables["Investments"]
     inv["first_year"] = inv["option"].map(lambda o: TIMING[o][0])
     inv["lead_time_years"] = inv["option"].map(lambda o: TIMING[o][1])
+    pol = tables["Policies"]
+    pol.loc[pol["rule"] == "RU_CAP", "value"] = RU_CAP
+    tables["Observations"] = tables["Observations"].iloc[0:0]  # 2023's, not the plan's years
     sc = tables["Scenarios"]
     first = ~sc["scenario"].duplicated()
     sc.loc[first, "probability"] = sc.loc[first, "scenario"].map(PROBABILITY)

@@ -13,21 +13,28 @@ from model import pipeline
 
 
 def test_golden_summary(base_run):
-    # Changed only deliberately, with a note why (see README "Base case").
+    # Changed only deliberately, with a note why (see README "Base case"). Last change: the base case
+    # became the calibrated 2023 base year (issue 12): 121.53 Mt, the Russia cap a scenario only.
     r = base_run.results
     assert base_run.solution.status == "Optimal"
-    assert r.summary.objective_usd == pytest.approx(7.3279e9, rel=1e-4)
-    assert r.summary.shipped_t == pytest.approx(94.59e6, rel=1e-9)
+    assert r.summary.objective_usd == pytest.approx(8.6996e9, rel=1e-4)
+    assert r.summary.shipped_t == pytest.approx(121.534e6, rel=1e-9)
+    assert r.summary.parts_usd["surcharge"] == pytest.approx(-197.8e6, rel=1e-3)  # the implied premiums
     shares = r.corridors[r.corridors["commodity"] == ALL].set_index("corridor")["share"]
-    assert shares["Russia: CPC pipeline"] == pytest.approx(0.592, abs=1e-3)
-    assert shares["Russia: Black Sea"] == pytest.approx(0.127, abs=1e-3)
-    # The two real bottlenecks of the base case: CPC and the non-oil Russia cap.
+    assert shares["Russia: CPC pipeline"] == pytest.approx(0.461, abs=1e-3)
+    assert shares["China: rail"] == pytest.approx(0.097, abs=1e-3)
+    assert shares["Middle Corridor"] == pytest.approx(0.022, abs=1e-3)
+    assert "Gwadar via Afghanistan" not in shares and "Karachi via Afghanistan" not in shares
+    # The two real bottlenecks: the CPC and the Atyrau-Samara pipeline to the Baltic.
     cap = r.capacity.set_index("element")
-    assert cap.loc["CPT", "binding"]
-    assert cap.loc["CPT", "shadow_price_usd_per_t"] == pytest.approx(13.12, abs=0.01)
+    assert cap.loc["CPT", "binding"] and cap.loc["ATY>ULG", "binding"]
+    assert cap.loc["CPT", "shadow_price_usd_per_t"] == pytest.approx(43.72, abs=0.01)
+    assert cap.loc["ATY>ULG", "shadow_price_usd_per_t"] == pytest.approx(30.60, abs=0.01)
     pol = r.policies.set_index("rule")
-    assert pol.loc["RU_CAP", "share_of_shipped"] == pytest.approx(0.5)
-    assert pol.loc["RU_CAP", "saving_per_t_relaxed_usd"] == pytest.approx(36.53, abs=0.01)
+    assert not pol.loc["RU_CAP", "binding"]  # the 2025 cap is held at 1.0 in 2023 (scenario russia_cap_2025)
+    # It reproduces 2023: every observation but the incomplete Afghan total within its tolerance.
+    assert (r.summary.fit.count, r.summary.fit.within) == (25, 24)
+    assert r.summary.fit.wape == pytest.approx(0.0174, abs=1e-3)
 
 
 def test_flows_satisfy_every_constraint_and_costs_add_up(base_run):
@@ -105,8 +112,8 @@ def test_csv_and_workbook_inputs_give_the_same_solution(base_run):
 
 def test_result_workbook_is_readable_for_planners(base_run, base_result_file):
     wb = load_workbook(base_result_file)
-    assert wb.sheetnames == ["Summary", "Bottlenecks", "Flows", "Corridors", "Countries", "Capacity", "Routes", "Demand",
-                             "Supply", "Policies", "Investments", "Sources"]
+    assert wb.sheetnames == ["Summary", "Fit", "Bottlenecks", "Flows", "Corridors", "Countries", "Capacity", "Routes",
+                             "Demand", "Supply", "Policies", "Investments", "Sources"]
     ws = wb["Flows"]
     assert ws.freeze_panes == "A4"
     assert ws["F3"].value == "tonnes (t/yr)"
@@ -120,3 +127,23 @@ def test_result_workbook_is_readable_for_planners(base_run, base_result_file):
     sources = pd.read_excel(base_result_file, sheet_name="Sources")
     assert len(sources) == len(base_run.data.sources) >= 40
     assert sources["source"].notna().all()
+
+
+def test_the_shipped_base_case_is_the_calibrated_base_year(tmp_path):
+    # inputs/base_case.xlsx is what corridor calibrate writes from inputs/base_year_uncalibrated, and
+    # inputs/base_case/ its CSV twin (inputs/make_base_case.py writes both).
+    from conftest import ROOT
+    from model.analysis.calibrate import calibrate_to_workbook
+    from model.data import ROW
+    from model.io.read import read_input
+
+    out = tmp_path / "calibrated.xlsx"
+    calibrate_to_workbook(ROOT / "inputs" / "base_year_uncalibrated", out)
+    fresh = read_input(out)
+    for shipped in (read_input(BASE_XLSX), read_input(BASE_CSV)):
+        assert fresh.settings == shipped.settings
+        for name in shipped.tables:
+            a, b = fresh.tables[name].drop(columns=[ROW]), shipped.tables[name].drop(columns=[ROW])
+            pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=name)
+        assert list(shipped.notes["Calibration"]["observation"].astype(str)) == \
+            list(fresh.notes["Calibration"]["observation"].astype(str))

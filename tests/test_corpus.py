@@ -50,7 +50,7 @@ CASES = [
     (
         "duplicate node",
         copy_row("Nodes", 2),
-        "Nodes, row 44 (ATY): duplicate of row 2: node must be unique. Delete one of the two rows or merge them.",
+        "Nodes, row 50 (ATY): duplicate of row 2: node must be unique. Delete one of the two rows or merge them.",
     ),
     (
         "cost as text",
@@ -80,7 +80,7 @@ CASES = [
     (
         "duplicate leg",
         copy_row("Legs", 2),
-        "Legs, row 119 (EKB>RUB): duplicate of row 2: from and to must be unique. Delete one of the two rows or merge them.",
+        "Legs, row 126 (EKB>RUB): duplicate of row 2: from and to must be unique. Delete one of the two rows or merge them.",
     ),
     (
         "leg to itself",
@@ -120,7 +120,7 @@ CASES = [
     (
         "duplicate commodity",
         copy_row("Commodities", 3),
-        "Commodities, row 9 (coal): duplicate of row 3: commodity must be unique. Delete one of the two rows or merge them.",
+        "Commodities, row 11 (coal): duplicate of row 3: commodity must be unique. Delete one of the two rows or merge them.",
     ),
     (
         "path ends at port",
@@ -155,7 +155,7 @@ CASES = [
     (
         "duplicate route",
         copy_row("Routes", 2),
-        "Routes, row 435 (ATY-CPC-MSE): duplicate of row 2: route must be unique. Delete one of the two rows or merge them.",
+        "Routes, row 366 (ATY-CPC-MSE): duplicate of row 2: route must be unique. Delete one of the two rows or merge them.",
     ),
     (
         "negative capacity",
@@ -200,7 +200,7 @@ CASES = [
     (
         "demand origin mixed",
         append_row("Demand", {"commodity": "crude", "origin": "ATY", "market": "MEU", "demand_t": 1000}),
-        "Demand, row 2 (crude, MEU), origin: demand for crude at MEU is given both for any origin (row 2) and for named origins (row 42), so a tonne could count twice. Either name the origin on every row for this commodity and market, or on none.",
+        "Demand, row 2 (crude, MEU), origin: demand for crude at MEU is given both for any origin (row 2) and for named origins (row 43), so a tonne could count twice. Either name the origin on every row for this commodity and market, or on none.",
     ),
     (
         "demand no route",
@@ -240,7 +240,7 @@ CASES = [
     (
         "setting twice",
         copy_row("Settings", 3),
-        "Settings, row 8 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
+        "Settings, row 12 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
     ),
     # Ids that look right and match nothing: a look-alike letter of another script, an invisible
     # character, another case. The message shows the character and suggests the id meant; before,
@@ -440,7 +440,7 @@ CASES = [
     (
         "supply minimum impossible",
         append_row("Supply", {"commodity": "copper", "origin": "ATY", "max_t": 1, "min_t": 1}),
-        "Supply, row 10 (copper, ATY), min_t: min_t 1 t cannot be shipped: no demand row takes copper from ATY over an enabled route. Lower min_t to 0, or add demand and a route for this commodity from this origin.",
+        "Supply, row 12 (copper, ATY), min_t: min_t 1 t cannot be shipped: no demand row takes copper from ATY over an enabled route. Lower min_t to 0, or add demand and a route for this commodity from this origin.",
     ),
     (
         "policy minimum impossible",
@@ -448,7 +448,7 @@ CASES = [
             "Policies",
             {"rule": "GWD_MIN", "kind": "min_t", "scope": "node", "target": "GWD", "commodity": "crude", "value": 1e6},
         ),
-        "Policies, row 3 (GWD_MIN), target: requires 1,000,000 t through node 'GWD', but no flow of crude can pass it. Check the target and commodity, or add a route through the target that serves a demand row.",
+        "Policies, row 4 (GWD_MIN), target: requires 1,000,000 t through node 'GWD', but no flow of crude can pass it. Check the target and commodity, or add a route through the target that serves a demand row.",
     ),
 ]
 

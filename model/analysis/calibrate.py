@@ -79,14 +79,16 @@ def calibrate(path: Path) -> Calibration:
                                    "costs alone do not"}
                           for o in keep for side in ("min", "max")])
     calibrated = with_rows(priced, "Policies", rules)
+    calibrated = calibrated.copy(settings=calibrated.settings.replace(scenario_name=f"{data.scenario_name} (calibrated)"))
     after = _modelled(calibrated, build_network(calibrated))
     rows = []
     for o in obs:
         p, gone = premium[o.observation], relaxed[o.observation]
         held = ("relaxed: cannot be held together with the other observations and the model's limits" if gone
                 else "calibration rule" if o in keep
-                else "already within its tolerance" if _within(o, before[o.observation]) and abs(p) <= 1e-6
-                else "costs (surcharge)")
+                else "costs (surcharge)" if abs(p) > 1e-6
+                else "already within its tolerance" if _within(o, before[o.observation])
+                else "costs (the other observations' surcharges)")
         rows.append({"observation": o.observation, "scope": o.scope, "target": o.target,
                      "commodity": o.commodity or "all", "observed_t": o.observed_t, "low_t": o.low_t,
                      "high_t": o.high_t, "modelled_before_t": before[o.observation],
