@@ -72,7 +72,7 @@ def cmd_sweep(args) -> str:
 
     out = _output(args, "exact" if args.exact else "sweep")
     warnings, text = sweep_to_workbook(args.input, args.set, args.name, out, args.exact, args.workers, args.dask,
-                                       args.resume, not args.no_progress, args.force)
+                                       args.resume, not args.no_progress, args.force, args.keep_decisions)
     _warn(args.input, warnings)
     return text
 
@@ -81,7 +81,7 @@ def cmd_stress(args) -> str:
     from model.analysis.stress import stress_to_workbook
 
     return stress_to_workbook(args.input, _output(args, "stress"), "corridors" if args.corridors else "elements",
-                              args.elements, args.penalty, not args.no_progress, args.force)
+                              args.elements, args.penalty, not args.no_progress, args.force, args.keep_decisions)
 
 
 def cmd_compare(args) -> str:
@@ -143,6 +143,8 @@ def parser() -> argparse.ArgumentParser:
             c.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
         if progress:
             c.add_argument("--no-progress", action="store_true", help="no progress bar")
+            c.add_argument("--keep-decisions", action="store_true", help="with options built whole or in modules: "
+                           "keep the base solve's decisions at every point (an LP) instead of re-solving them (a MIP)")
         c.set_defaults(func=func)
         return c
 

@@ -25,9 +25,22 @@ IIS_STRATEGY = 6  # HiGHS: form an infeasible set from the whole LP (2), then re
 _ROWS_OF_THE_WORKBOOK = tuple(f.name for f in (DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN, CAPACITY_LIMIT, POLICY_LIMIT))
 
 
+def whole_steps_in_words(net: Network, sol: Solution) -> str:
+    """No optimum with integer decisions, although capacity in any amount has one. (Build only relaxes
+    capacity rows, so whole steps can always cover what divisible capacity needs: what stops branch
+    and bound is a limit, such as a time limit, not infeasibility.)"""
+    names = ", ".join(f"{o.option} (Investments row {o.row})" for o in net.options if o.integer)
+    return (f"HiGHS's branch and bound stopped without an optimum (status: {sol.status}) on the options built "
+            f"whole, in modules or with a fixed cost: {names}. With capacity in any amount the cost would be "
+            f"{sol.mip.relaxation_usd:,.0f} USD. Give HiGHS more time (--solver-option time_limit=600) or accept a "
+            "looser gap (--solver-option mip_rel_gap=0.01).")
+
+
 def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose: bool = False) -> str:
     """Why there is no optimum, in the planner's rows."""
     status = sol.status
+    if sol.mip is not None and sol.mip.relaxation_usd == sol.mip.relaxation_usd:  # the LP relaxation solved
+        return whole_steps_in_words(net, sol)
     if "unbounded" in status.lower() and "infeasible" not in status.lower():
         return (f"HiGHS reports the model as {status}: some cost can fall without limit. Check for negative "
                 "costs; every cost should be >= 0.")
@@ -105,6 +118,8 @@ def stopped_in_words(status: str) -> str:
 
 def explain_plan_no_solution(plan: Plan, sol: Solution, verbose: bool = False) -> str:
     """Why a plan has no optimum: the first case that has none on its own, explained in its rows."""
+    if sol.mip is not None and sol.mip.relaxation_usd == sol.mip.relaxation_usd:
+        return whole_steps_in_words(plan.cases[0].net, sol)
     for case in plan.cases:
         one = Plan(plan.data, [case.period], [dataclasses.replace(case, probability=1.0)], [case.scenario])
         if not solve_plan(one, verbose, ranging=False).optimal:

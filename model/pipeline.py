@@ -20,6 +20,7 @@ from model.infeasible import explain_no_solution, explain_plan_no_solution
 from model.io.output import Outputs
 from model.io.read import read_input
 from model.lp.highs import Solution, View
+from model.lp.mip import other_decision_costs
 from model.lp.solve import solve_plan
 from model.network import Network
 from model.network.build import build_network
@@ -127,10 +128,11 @@ def tabulate(plan: Plan, sol: Solution, input_name: str | None = None, verbose: 
              options: dict | None = None) -> Results:
     """The result tables of a solved plan; a robust plan also gets the value of the stochastic
     solution (which solves the plan for the base case alone)."""
+    other = other_decision_costs(sol, plan.options)  # with integer decisions: each one taken the other way
     if plan.single:
-        return collect(plan.data, plan.cases[0].net, sol.view(), input_name)
+        return collect(plan.data, plan.cases[0].net, sol.view(), input_name, other)
     robust, items = value_of_stochastic_solution(plan, sol, verbose, options) if plan.robust else (None, [])
-    return collect_plan(plan, sol, input_name, robust=robust, robust_items=items)
+    return collect_plan(plan, sol, input_name, robust=robust, robust_items=items, other=other)
 
 
 def write(results: Results, outputs: Outputs, output: str | Path) -> Path:

@@ -33,6 +33,7 @@ MAX_KM = 40_000.0  # a leg's length: once round the Earth
 FIRST_YEAR, LAST_YEAR = 1900.0, 2200.0  # years, as on the Periods sheet
 MAX_YEARS = 100.0  # how many calendar years a modelled year stands for
 MAX_LEAD_YEARS = 50.0  # from the start of work to service
+MAX_USD_PER_YR = 1e12  # a yearly amount: an option's fixed cost (the largest projects cost a few bn a year)
 MAX_MULTIPLIER = 1e6  # a scenario's multiplier of a cell (the cell it makes is checked against its own bound)
 MAX_PENALTY_USD_PER_T = 1e7  # unmet_penalty_usd_per_t: above any cargo value, so stranding never pays
 
@@ -297,6 +298,15 @@ SHEETS: tuple[Sheet, ...] = (
         Column("annualised_cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0, max=MAX_USD_PER_T,
                description="Capital recovery of the capex plus fixed operating cost, per tonne of annual capacity "
                            "added, per year."),
+        Column("lumpy", BOOL, default=False,
+               description="TRUE: built whole (max_added_t) or not at all, like a terminal; FALSE: any amount up to "
+                           "max_added_t (or whole modules, with module_t)."),
+        Column("module_t", NUM, unit="t/yr", min=0.0, max=MAX_T,
+               description="Capacity comes in whole modules of this size (a berth, a vessel); blank = any amount. "
+                           "At most max_added_t in all."),
+        Column("fixed_cost_usd_per_yr", NUM, unit="USD/yr", min=0.0, max=MAX_USD_PER_YR, default=0.0,
+               description="Paid each year the option has any capacity in service, however much (staff, "
+                           "concession, maintenance), on top of the annualised cost per tonne."),
         Column("first_year", NUM, unit="year", min=FIRST_YEAR, max=LAST_YEAR,
                description="First year work can start; blank = the first period. With a Periods sheet the "
                            "capacity is in service from first_year + lead_time_years (no effect in one period)."),

@@ -10,8 +10,11 @@ from model.analysis.generate import generate_tables
 
 
 def canonical(lp, rows, columns):
-    """({column name: (cost, lower, upper)}, {row name: (sense, lower, upper, {column name: coef})})."""
-    cols = {name: (c, lo, up) for name, c, lo, up in zip(columns, lp.col_cost_, lp.col_lower_, lp.col_upper_)}
+    """({column name: (cost, lower, upper, integer)}, {row name: (sense, lower, upper, {column name: coef})})."""
+    kinds = list(lp.integrality_) or [None] * len(columns)
+    integer = [int(k is not None and k == type(k).kInteger) for k in kinds]
+    cols = {name: (c, lo, up, i) for name, c, lo, up, i in zip(columns, lp.col_cost_, lp.col_lower_, lp.col_upper_,
+                                                                 integer)}
     entries = [dict() for _ in rows]
     a = lp.a_matrix_
     start, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
@@ -53,7 +56,10 @@ def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = Fals
     tables["Investments"] = pd.DataFrame({
         "option": [f"X{i}" for i in range(3)], "element": caps["element"].iloc[pick].to_list(),
         "max_added_t": rng.uniform(1e5, 1e6, 3).round(-3), "annualised_cost_usd_per_t": rng.uniform(1, 20, 3).round(2),
-        "first_year": [2025, 2030, None], "lead_time_years": [0, 2, None]})  # no effect in one period
+        "first_year": [2025, 2030, None], "lead_time_years": [0, 2, None],  # no effect in one period
+        "lumpy": [True, False, False], "module_t": [None, None, None], "fixed_cost_usd_per_yr": [0.0, 0.0, 5e5]})
+    # the second option in four modules (its max a whole number of them), the third with a fixed cost
+    tables["Investments"].loc[1, "module_t"] = tables["Investments"].loc[1, "max_added_t"] / 4
     sup = tables["Supply"]
     sup["min_t"] = np.where(rng.random(len(sup)) < 0.3, (sup["max_t"] * 0.05).round(-3), 0.0)
     k = tables["Commodities"]["commodity"]

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.analysis.check_investments import investment_check
+
 from model.data import CorridorData
 from model.io.raw import file_sha256
 from model.network.costs import COST_PARTS
@@ -166,7 +168,8 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
     for f in f_list:
         if f.commodity in supplied and origin[f.route] not in supplied[f.commodity]:
             errors.append(f"Flows: {f.commodity} ships from {origin[f.route]}, which has no Supply row for it")
-    built = _built(inp, investments)
+    problems, built, _ = investment_check(inp.data.tables["Investments"], investments)
+    errors += problems
     for rec in t["Capacities"].to_dict("records"):
         got = sum(f.tonnes_t * inp.elements(f.route).count(rec["element"]) for f in f_list
                   if rec["cargo_class"] is None or inp.cls[f.commodity] == rec["cargo_class"])
@@ -183,20 +186,6 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
             if not ok:
                 errors.append(f"Policies row {rec['_row']} ({rec['rule']}, {target}): {s} t against bound {bound}")
     return errors
-
-
-def _built(inp: _Inputs, investments: pd.DataFrame | None) -> dict[tuple, float]:
-    """Capacity added per (element, class), from the Investments result, checked against its limits."""
-    built: dict[tuple, float] = defaultdict(float)
-    if investments is None or not len(investments):
-        return built
-    limits = inp.data.tables["Investments"].set_index("option")
-    for rec in investments.itertuples(index=False):
-        opt = limits.loc[rec.option]
-        if rec.built_t < -REL or rec.built_t > opt["max_added_t"] + REL * max(1, opt["max_added_t"]):
-            raise ValueError(f"Investments: {rec.option} built {rec.built_t} t outside [0, {opt['max_added_t']}]")
-        built[(opt["element"], opt["cargo_class"])] += rec.built_t
-    return built
 
 
 def _policy_totals(inp: _Inputs, rec: dict, f_list, enabled):
@@ -266,10 +255,7 @@ def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
         s = sheets["Summary"].set_index("item")["value"]
         penalty = inp.data.settings.unmet_penalty_usd_per_t or 0.0
         unmet = sheets["Demand"]["unmet_t"].sum() if "Demand" in sheets else 0.0
-        building = 0.0
-        if "Investments" in sheets and len(sheets["Investments"]):
-            inv = sheets["Investments"]
-            building = float((inv["built_t"] * inv["annualised_cost_usd_per_t"]).sum())
+        _, _, building = investment_check(inp.data.tables["Investments"], sheets.get("Investments"))
         objective = flows["cost_usd"].sum() + penalty * unmet + building
         if not _close(float(s[OBJECTIVE_LABEL]), objective):
             errors.append(f"Summary: objective {s[OBJECTIVE_LABEL]} USD, flows give {objective}")
@@ -286,10 +272,7 @@ def check_results(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> list[s
     """Every violation or mismatch in the result tables, in words; [] when all hold."""
     inp = _Inputs(data)
     flows = sheets["Flows"]
-    try:
-        constraints = check_constraints(inp, flows, sheets.get("Demand"), sheets.get("Investments"))
-    except ValueError as exc:
-        constraints = [str(exc)]
+    constraints = check_constraints(inp, flows, sheets.get("Demand"), sheets.get("Investments"))
     return check_flows(inp, flows) + constraints + check_tables(inp, sheets)
 
 

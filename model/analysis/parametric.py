@@ -37,6 +37,17 @@ def exact_sweep(live, sweep) -> Exact:
         raise InputError("--exact", [Problem(
             f"'{p.text}' is a share: it changes matrix coefficients, so the optimal cost is not piecewise linear "
             "in it", "Use a grid sweep for share rules.")])
+    if p.cells[0].sheet == "Investments" and p.cells[0].column in ("max_added_t", "module_t") and any(
+            live.net.option_by_id[c.key].integer for c in p.cells):
+        raise InputError("--exact", [Problem(
+            f"'{p.text}' sizes an option built in whole steps or with a fixed cost: it changes matrix coefficients, "
+            "so the optimal cost is not piecewise linear in it", "Use a grid sweep for it.")])
+    if live.mip is not None and not live.keep_decisions:
+        raise InputError("--exact", [Problem(
+            "this case has options built whole, in modules or with a fixed cost; with their decisions re-solved at "
+            "each point the optimal cost jumps where a decision changes, and the exact method needs it piecewise "
+            "linear", "Run a grid sweep (without --exact), or add --keep-decisions to find the breakpoints with "
+            "the base solve's build decisions kept.")])
     start, stop = p.values
     solves = [0]
 

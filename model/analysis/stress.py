@@ -44,13 +44,15 @@ def _closures(live, mode: str, kinds: set[str]) -> list[tuple[str, str, np.ndarr
 
 
 def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None = None,
-                penalty: float = DEFAULT_PENALTY_USD_PER_T, progress: bool = True) -> tuple[pd.DataFrame, dict]:
+                penalty: float = DEFAULT_PENALTY_USD_PER_T, progress: bool = True,
+                keep_decisions: bool = False) -> tuple[pd.DataFrame, dict]:
     """One row per closure, ranked by stranded tonnes then cost increase; and the base point.
-    The cost increase counts stranded tonnes at the penalty; the shipping cost change does not."""
+    The cost increase counts stranded tonnes at the penalty; the shipping cost change does not.
+    With integer decisions each closure re-solves them (a MIP), or keeps the base solve's."""
     from tqdm import tqdm
 
     kinds = kinds or {"ports", "borders"}
-    live = live_model(input_path, penalty=penalty)
+    live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions)
     base = live.solve()
     base_cost = base["objective_usd"] - base["unmet_penalty_usd"]
     h = live.h
@@ -76,6 +78,8 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
                "shipping_cost_change_usd": shipping - base_cost,
                "tonnes_rerouted_t": sum(t for t in moved.values() if t > 0),
                "moved_to": ", ".join(f"{c} +{t / 1e6:,.2f} Mt" for c, t in gains)}
+        if "built" in r:
+            row["built"] = "; ".join(f"{o} {t / 1e6:,.2f} Mt" for o, t in r["built"].items()) or "nothing"
         for k, t in r.get("unmet_by_commodity", {}).items():
             row[f"stranded {k}_t"] = t - base.get("unmet_by_commodity", {}).get(k, 0.0)
         rows.append(row)
@@ -83,11 +87,12 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
     if len(df):
         df = df.sort_values(["stranded_t", "cost_increase_usd"], ascending=False, kind="stable").reset_index(drop=True)
         df.insert(0, "rank", range(1, len(df) + 1))
-    return df, {"base_cost_usd": base_cost, "penalty_usd_per_t": penalty, "closures": len(closures)}
+    return df, {"base_cost_usd": base_cost, "penalty_usd_per_t": penalty, "closures": len(closures),
+                **({"integer decisions": base["integer_decisions"]} if "integer_decisions" in base else {})}
 
 
 def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalty: float,
-                       progress: bool = True, force: bool = False) -> str:
+                       progress: bool = True, force: bool = False, keep_decisions: bool = False) -> str:
     """corridor stress: every closure (of the kinds of element listed, comma separated, or of each
     corridor), the workbook and its chart; returns the text to print."""
     from model.errors import InputError, Problem
@@ -109,11 +114,12 @@ def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalt
         raise InputError("--elements", [Problem(f"unknown kind(s) {', '.join(sorted(bad))}",
                                                 "Use a comma list of ports, borders, hubs, legs.")])
     start = time.perf_counter()
-    table, meta = stress_test(src, mode, kinds, penalty, progress=progress)
+    table, meta = stress_test(src, mode, kinds, penalty, progress=progress, keep_decisions=keep_decisions)
     about = about_table(Provenance.of(src, file_sha256(src)), [
         ("closed in turn", "each corridor" if mode == "corridors" else ", ".join(sorted(kinds))),
         ("stranded tonnes cost", f"{meta['penalty_usd_per_t']:,.0f} USD/t"),
         ("base cost (USD/yr)", meta["base_cost_usd"]), ("closures", meta["closures"]),
+        *([("integer decisions", meta["integer decisions"])] if "integer decisions" in meta else []),
         ("seconds", round(time.perf_counter() - start, 3))])
     with outputs:
         write_stress(outputs, output, about, table)

@@ -33,6 +33,7 @@ MAX_POINTS = 1_000_000  # points of one grid
 class Sweep:
     input_path: Path
     params: list[Param]
+    keep_decisions: bool = False  # integer decisions kept at the base solve's, instead of re-solved per point
 
     @property
     def points(self) -> list[tuple[float, ...]]:
@@ -49,7 +50,8 @@ class Sweep:
         """Identifies the sweep: the input's content and the parameters with their values."""
         from model.io.raw import file_sha256
 
-        text = json.dumps([file_sha256(self.input_path)] + [[p.text, p.values, p.multiplier] for p in self.params])
+        text = json.dumps([file_sha256(self.input_path)] + [[p.text, p.values, p.multiplier] for p in self.params]
+                          + ([["keep_decisions"]] if self.keep_decisions else []))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -64,7 +66,8 @@ def named_sweep(data, name: str) -> list[str]:
     return [f"{r['param']}={r['spec']}" for r in rows]
 
 
-def make_sweep(input_path: Path, data, assignments: list[str], exact: bool = False) -> Sweep:
+def make_sweep(input_path: Path, data, assignments: list[str], exact: bool = False,
+               keep_decisions: bool = False) -> Sweep:
     params = [parse_param(a, data, exact=exact) for a in assignments]
     if not params:
         raise InputError("--set", [Problem("no parameter to sweep", "Give --set PARAM=SPEC, or --name NAME.")])
@@ -72,14 +75,14 @@ def make_sweep(input_path: Path, data, assignments: list[str], exact: bool = Fal
     if size > MAX_POINTS:
         raise InputError("--set", [Problem(f"the grid has {size:,} points, more than {MAX_POINTS:,}",
                                            "Use fewer steps, or fewer parameters at once.")])
-    return Sweep(Path(input_path), params)
+    return Sweep(Path(input_path), params, keep_decisions)
 
 
 # ---------------------------------------------------------------------- solving points
 
-def live_model(input_path: Path, penalty: float | None = None):
+def live_model(input_path: Path, penalty: float | None = None, keep_decisions: bool = False):
     """A LiveModel of the input (with a penalty on unmet demand, if given and the input sets none,
-    for stress tests)."""
+    for stress tests); with integer decisions, re-solved at each point or kept (keep_decisions)."""
     from model.lp.live import LiveModel
     from model.pipeline import load_one_year, solve
     from model.plan import Plan
@@ -91,7 +94,7 @@ def live_model(input_path: Path, penalty: float | None = None):
         sol = solve(Plan.of_one(data, net))
     except NoSolutionError as exc:
         raise NoSolutionError("The base case of the sweep has no optimum. " + str(exc)) from None
-    return LiveModel(data, net, sol)
+    return LiveModel(data, net, sol, keep_decisions)
 
 
 def solve_point(live, sweep: Sweep, point) -> dict:
@@ -121,25 +124,31 @@ def _rebuild_point(live, values) -> dict:
     sol = solve_plan(Plan.of_one(data, net), ranging=False)
     if not sol.optimal:
         return {"status": sol.status}
-    return LiveModel(data, net, sol).solve()
+    if live.keep_decisions and live.mip is not None and sol.mip is not None:
+        # the base solve's decisions, by column key (the same options, so the same decision columns)
+        base = dict(zip((live.columns[j] for j in live.mip.columns), live.mip.values))
+        sol.mip.values = [base.get(sol.columns[j], 0.0) for j in sol.mip.columns]
+    return LiveModel(data, net, sol, live.keep_decisions).solve()
 
 
-def _chunk_worker(input_path: str, assignments: list[str], exact: bool, indices: list[int]) -> list[tuple]:
+def _chunk_worker(input_path: str, assignments: list[str], exact: bool, indices: list[int],
+                  keep_decisions: bool = False) -> list[tuple]:
     """Solve some points in a worker process; the model is built once per process."""
     from model.pipeline import load_one_year
 
-    key = (input_path, tuple(assignments))
+    key = (input_path, tuple(assignments), keep_decisions)
     if key not in _WORKER:
         data, _, _ = load_one_year(input_path)
-        sweep = make_sweep(Path(input_path), data, assignments, exact)
+        sweep = make_sweep(Path(input_path), data, assignments, exact, keep_decisions)
         _WORKER.clear()
-        _WORKER[key] = (sweep, live_model(Path(input_path)))
+        _WORKER[key] = (sweep, live_model(Path(input_path), keep_decisions=keep_decisions))
     sweep, live = _WORKER[key]
     points = sweep.points
     return [(i, solve_point(live, sweep, points[i])) for i in indices]
 
 
-def _dask_worker(workbook: bytes, suffix: str, assignments: list[str], indices: list[int]) -> list[tuple]:
+def _dask_worker(workbook: bytes, suffix: str, assignments: list[str], indices: list[int],
+                 keep_decisions: bool = False) -> list[tuple]:
     """A Dask task: the input travels as bytes; each worker process keeps its model."""
     digest = hashlib.sha256(workbook).hexdigest()
     path = Path(tempfile.gettempdir()) / f"corridor-{digest[:16]}{suffix}"
@@ -147,7 +156,7 @@ def _dask_worker(workbook: bytes, suffix: str, assignments: list[str], indices: 
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(workbook)
         os.replace(tmp, path)
-    return _chunk_worker(str(path), assignments, False, indices)
+    return _chunk_worker(str(path), assignments, False, indices, keep_decisions)
 
 
 def _chunks(indices: list[int], n: int) -> list[list[int]]:
@@ -196,7 +205,7 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
                 blob = client.scatter(sweep.input_path.read_bytes(), broadcast=True)
                 n = max(1, len(client.scheduler_info()["workers"])) * 4
                 futures = [client.submit(_dask_worker, blob, sweep.input_path.suffix or ".xlsx", assignments, chunk,
-                                         pure=False) for chunk in _chunks(todo, n)]
+                                         sweep.keep_decisions, pure=False) for chunk in _chunks(todo, n)]
                 from distributed import as_completed as dask_completed
 
                 for future in dask_completed(futures):
@@ -205,13 +214,13 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
         elif workers > 1:
             path = str(sweep.input_path)
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(_chunk_worker, path, assignments, False, chunk)
+                futures = [pool.submit(_chunk_worker, path, assignments, False, chunk, sweep.keep_decisions)
                            for chunk in _chunks(todo, workers * 4)]
                 for future in as_completed(futures):
                     for i, result in future.result():
                         record(i, result)
         else:
-            live = live or live_model(sweep.input_path)
+            live = live or live_model(sweep.input_path, keep_decisions=sweep.keep_decisions)
             for i in todo:
                 record(i, solve_point(live, sweep, points[i]))
     finally:
@@ -254,6 +263,8 @@ def points_table(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
     for point, r in zip(sweep.points, results):
         row = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point)}
         row.update({"status": r["status"], "rebuilt": r.get("rebuilt", False)})
+        if "integer_decisions" in r:
+            row["integer_decisions"] = r["integer_decisions"]
         for key in ("objective_usd", *[f"{part}_usd" for part in COST_PARTS], "unmet_penalty_usd",
                     "shipped_t", "unmet_t"):
             row[key] = r.get(key, float("nan"))
@@ -266,6 +277,9 @@ def points_table(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
             row[f"via {c}_t"] = r.get("country", {}).get(c, float("nan") if "country" not in r else 0.0)
         for c in countries:
             row[f"via {c} share"] = row[f"via {c}_t"] / shipped if shipped == shipped else float("nan")
+        if "built" in r:
+            row["investment_cost_usd"] = r.get("investment_cost_usd", float("nan"))
+            row["built"] = "; ".join(f"{o} {t / 1e6:,.2f} Mt" for o, t in r["built"].items()) or "nothing"
         row["binding"] = "; ".join(r.get("binding", []))
         rows.append(row)
     return pd.DataFrame(rows)
@@ -286,7 +300,7 @@ def tonnes_by_route(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
 
 def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, output: Path, exact: bool = False,
                       workers: int = 1, dask: str | None = None, resume: bool = False, progress: bool = True,
-                      force: bool = False):
+                      force: bool = False, keep_decisions: bool = False):
     """corridor sweep: solve the grid (or find the exact breakpoints of one parameter), write the
     workbook and its PNG charts (all or none, through the output guard); returns (warnings, the text
     to print)."""
@@ -304,7 +318,7 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
     if assignments and name:
         raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
     assignments = assignments or (named_sweep(data, name) if name else [])
-    sweep = make_sweep(src, data, assignments, exact=exact)
+    sweep = make_sweep(src, data, assignments, exact=exact, keep_decisions=keep_decisions)
     provenance = Provenance.of(src, data.sha256)
     about = []
     for p in sweep.params:
@@ -313,7 +327,7 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
         about.append((f"{p.text} values", ("x base: " if p.multiplier else "") + ", ".join(f"{v:g}" for v in p.values)))
     start = time.perf_counter()
     if exact:
-        ex = exact_sweep(live_model(src), sweep)
+        ex = exact_sweep(live_model(src, keep_decisions=keep_decisions), sweep)
         seconds = time.perf_counter() - start
         about += [("breakpoints", int(ex.breakpoints["breakpoint"].sum())), ("solves", ex.solves),
                   ("seconds", round(seconds, 3))]

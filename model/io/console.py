@@ -27,6 +27,7 @@ def solve_text(results: Results) -> str:
         f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr; unmet {s.unmet_t / 1e6:,.2f} Mt/yr; "
         f"average {s.average_usd_per_t:,.2f} USD/t",
         *([f"Fit: {s.fit.text()}"] if s.fit.count else []),
+        *([s.decisions.text()] if s.decisions.count else []),
         "",
         f"{'Corridor':<28}{'Mt/yr':>10}{'share':>9}",
     ]
@@ -64,6 +65,9 @@ def plan_text(results: Results) -> str:
     """The short summary of a plan of several years and/or scenarios."""
     s = results.summary
     lines = [_scenario_line(s), f"Objective {s.objective_usd / 1e6:,.1f} million USD: {s.objective_means}"]
+    if s.decisions.count:
+        lines.append(s.decisions.text())
+        lines += [f"  {option}: {text}" for option, text in s.decisions.decisions]
     robust = {item: value for item, value, _ in s.robust}
     if "value of the stochastic solution" in robust:
         vss = robust["value of the stochastic solution"]

@@ -148,6 +148,13 @@ def _fit_sheet(wb: Workbook, results: Results) -> None:
     ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}3")
 
 
+# The sheets whose figures are duals, reduced costs or ranges: with integer decisions, of the LP with
+# the decisions fixed, and they say so.
+DUAL_SHEETS = ("Bottlenecks", "Capacity", "Routes", "Demand", "Supply", "Policies", "Investments")
+DECISIONS_NOTE = ("Options are built whole, in modules or with a fixed cost (a mixed-integer program): the shadow "
+                  "prices, reduced costs and ranges here are from the LP with the build decisions fixed at the "
+                  "optimum's, so they value a tonne on the network those decisions build.")
+
 RESULT = "solve"  # the kind of output a result workbook is (model.io.output)
 
 
@@ -202,9 +209,13 @@ def _write_workbook(results: Results, tmp: Path, csv: Path) -> None:
             elif name == "Fit":
                 _fit_sheet(wb, results)
             elif name == "Routes":
-                wo_table(wb, name, routes, routes_note)
+                wo_table(wb, name, routes, (DECISIONS_NOTE + " " if results.summary.decisions.count else "")
+                         + routes_note)
             else:
-                wo_table(wb, name, df, SHEET_NOTES.get(name))
+                note = SHEET_NOTES.get(name)
+                if results.summary.decisions.count and name in DUAL_SHEETS:
+                    note = DECISIONS_NOTE + " " + (note or "")
+                wo_table(wb, name, df, note)
         wb.save(tmp)
     except BaseException:
         _discard(wb)

@@ -27,6 +27,7 @@ class LPArrays:
         self.row_lower: list[float] = []
         self.row_upper: list[float] = []
         self.rows: list[RowKey] = []
+        self.integer: list[int] = []  # columns that take whole values (a MIP when any)
 
     # ------------------------------------------------------------------ columns
     def add_column(self, family: str, index, cost: float, lower: float, upper: float,
@@ -75,4 +76,9 @@ class LPArrays:
         lp.a_matrix_.start_ = np.frombuffer(self.start, dtype=np.int32)
         lp.a_matrix_.index_ = np.frombuffer(self.index, dtype=np.int32)
         lp.a_matrix_.value_ = np.frombuffer(self.value, dtype=float)
+        if self.integer:
+            kinds = [highspy.HighsVarType.kContinuous] * len(self.columns)
+            for j in self.integer:
+                kinds[j] = highspy.HighsVarType.kInteger
+            lp.integrality_ = kinds
         return lp

@@ -5,7 +5,8 @@ two identical (every column's cost and bounds, every row's sense, bounds and coe
 from __future__ import annotations
 
 from model.lp.arrays import LPArrays
-from model.lp.families import BUILD, BUILD_GROWS, CASE_FAMILIES, WORST, WORST_CASE, CaseLP
+from model.lp.families import (BUILD, BUILD_GROWS, BUILD_IN_MODULES, BUILD_NEEDS_OPENING, CASE_FAMILIES, MODULES,
+                               OPENED, WORST, WORST_CASE, CaseLP)
 from model.lp.names import Names, RowKey
 
 
@@ -22,15 +23,28 @@ def build_lp(plan) -> tuple[object, list[RowKey], Names]:
     plan of one case without years, else one block of columns and rows per case, linked by the
     Build columns they share (and the worst-case rows of a robust plan)."""
     a = LPArrays()
+    options = plan.options
     if plan.single:
-        build_col = BUILD.single(a, plan.options, plan.data.settings.allow_investments)
+        build_col = BUILD.single(a, options, plan.data.settings.allow_investments)
         emit_case(a, plan.cases[0], None, build_col)
-        for o in plan.options:
-            build_col(o.option)
+        build = {o.option: build_col(o.option) for o in options}
+        emit_decisions(a, options, build, lambda key: 1.0)
     else:
         build = BUILD.plan(a, plan)
+        factor = {p.index: p.weight * p.discount for p in plan.periods}
+        opened = emit_decisions(a, options, build, lambda key: factor[key[1]])
         BUILD_GROWS.emit_plan(a, plan, build)
         cases = [emit_case(a, case, i, lambda o, y=case.period.index: build[(o, y)])
                  for i, case in enumerate(plan.cases)]
-        WORST_CASE.emit_plan(a, plan, WORST.emit_plan(a, plan), cases, build)
+        WORST_CASE.emit_plan(a, plan, WORST.emit_plan(a, plan), cases, [*build.values(), *opened.values()])
     return a.highs_lp(), a.rows, a.columns
+
+
+def emit_decisions(a: LPArrays, options, build: dict, factor) -> dict:
+    """The integer decisions of the options built in whole steps or with a fixed cost, and the rows
+    that tie them to Build; returns the Opened columns (key -> column)."""
+    modules = MODULES.emit(a, options, build)
+    opened = OPENED.emit(a, options, build, factor)
+    BUILD_IN_MODULES.emit(a, options, build, modules)
+    BUILD_NEEDS_OPENING.emit(a, options, build, opened)
+    return opened

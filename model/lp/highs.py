@@ -19,7 +19,7 @@ import highspy
 import numpy as np
 
 from model.errors import InputError, Problem
-from model.lp.families import BUILD
+from model.lp.families import INVESTMENT_FAMILIES
 from model.lp.names import RowKey, positions
 
 NAN = float("nan")
@@ -99,6 +99,7 @@ class Solution:
     bound_ranges: np.ndarray | None = None  # rows x 2
     col_pos: dict = field(default_factory=dict)  # (family, case) -> index -> column
     row_pos: dict = field(default_factory=dict)  # (family, case) -> index -> row
+    mip: object | None = None  # model.lp.mip.MipInfo when the model has integer decisions
 
     def view(self, case: int | None = None, factor: float = 1.0, year: int | None = None,
              build_factor: float = 1.0) -> View:
@@ -126,6 +127,7 @@ class View:
         self.solution = sol
         self.status, self.optimal, self.objective_usd = sol.status, sol.optimal, sol.objective_usd
         self.solver, self.method, self.seconds = sol.solver, sol.method, sol.seconds
+        self.mip = sol.mip  # model.lp.mip.MipInfo, with integer decisions
         factor = factor or 1.0
         self.values, self.reduced_costs, self.cost_ranges = {}, {}, {}
         self.duals, self.senses, self.rhs, self.bound_ranges = {}, {}, {}, {}
@@ -144,11 +146,12 @@ class View:
                 self.rhs[family] = ByIndex(pos, sol.active)
                 if sol.bound_ranges is not None:
                     self.bound_ranges[family] = ByIndex(pos, sol.bound_ranges)
-        shared = sol.col_pos.get((BUILD.name, None))
-        if year is not None and shared is not None:  # a plan: Build[o, y] in service in this case's year
-            mine = {o: j for (o, yy), j in shared.items() if yy == year}
-            self.values[BUILD.name] = ByIndex(mine, sol.x)
-            self.reduced_costs[BUILD.name] = ByIndex(mine, sol.rc, build_factor or 1.0)
+        for family in INVESTMENT_FAMILIES:
+            shared = sol.col_pos.get((family, None))
+            if year is not None and shared is not None:  # a plan: Build[o, y] in service in this case's year
+                mine = {o: j for (o, yy), j in shared.items() if yy == year}
+                self.values[family] = ByIndex(mine, sol.x)
+                self.reduced_costs[family] = ByIndex(mine, sol.rc, build_factor or 1.0)
 
     def value(self, family: str, index) -> float:
         return self.values.get(family, {}).get(index, 0.0)

@@ -20,19 +20,29 @@ import highspy
 import numpy as np
 
 from model.data import CorridorData
-from model.lp.families import (CAPACITY_LIMIT, FAMILIES, FLOW, NO_LP_EFFECT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN,
-                               UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost, Structural, label)
+from model.lp.families import (BUILD, CAPACITY_LIMIT, FAMILIES, FLOW, INVESTMENT_FAMILIES, NO_LP_EFFECT, POLICY_LIMIT,
+                               SUPPLY_MAX, SUPPLY_MIN, UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost,
+                               Structural, label)
 from model.lp.highs import Solution
+from model.lp.mip import CONTINUOUS, INTEGER, set_integrality
 from model.network import Network
 
 __all__ = ["LiveModel", "Structural"]
 
 
 class LiveModel:
-    """The single-period model of (data, net), solved as sol, ready for re-solves."""
+    """The single-period model of (data, net), solved as sol, ready for re-solves.
 
-    def __init__(self, data: CorridorData, net: Network, sol: Solution):
+    With integer decisions (options built whole, in modules or with a fixed cost: sol.mip), each
+    point either re-solves the MIP (keep_decisions False: the decisions the point itself calls
+    for; HiGHS holds the decisions free and integer between points) or keeps the decisions of the
+    base solve (True: an LP, HiGHS holds them fixed). Either way a point reports which
+    (`integer_decisions`) and what is built."""
+
+    def __init__(self, data: CorridorData, net: Network, sol: Solution, keep_decisions: bool = False):
         self.data, self.net, self.solution = data, net, sol
+        self.mip = sol.mip if sol.mip is not None and len(sol.mip.columns) else None
+        self.keep_decisions = keep_decisions
         self.h = h = sol.highs
         self.columns, self.rows = sol.columns, sol.rows
         flows = sol.col_pos[(FLOW.name, None)]
@@ -43,8 +53,11 @@ class LiveModel:
         self.unmet_row = {j: row for row, j in unmet.items()}
         lp = h.getLp()
         self.base_cost = np.array(lp.col_cost_, dtype=float)
-        self.base_col_lower = np.array(lp.col_lower_, dtype=float)
-        self.base_col_upper = np.array(lp.col_upper_, dtype=float)
+        held_lower, held_upper = np.array(lp.col_lower_, dtype=float), np.array(lp.col_upper_, dtype=float)
+        self.base_col_lower, self.base_col_upper = held_lower.copy(), held_upper.copy()
+        if self.mip is not None:  # the decisions' own bounds (the solve left them fixed)
+            self.base_col_lower[self.mip.columns] = self.mip.lower
+            self.base_col_upper[self.mip.columns] = self.mip.upper
         self.base_row_lower = np.array(lp.row_lower_, dtype=float)
         self.base_row_upper = np.array(lp.row_upper_, dtype=float)
         self.base_flow_costs = FLOW.base_costs(net, data.settings)
@@ -55,9 +68,12 @@ class LiveModel:
         self._plans: dict[Cell, tuple] = {}
         self._coef: dict[tuple[int, int], float] = {}  # coefficients changed from the base, as in HiGHS now
         self._base_coef: dict[tuple[int, int], float] = {}
-        self._held = {"cost": self.base_cost, "col_lower": self.base_col_lower, "col_upper": self.base_col_upper,
+        self._held = {"cost": self.base_cost, "col_lower": held_lower, "col_upper": held_upper,
                       "lower": self.base_row_lower, "upper": self.base_row_upper}  # what HiGHS holds now
         self._prepare_extraction()
+        if self.mip is not None:
+            set_integrality(h, self.mip.columns, CONTINUOUS if keep_decisions else INTEGER)
+            self.apply({})
 
     # ------------------------------------------------------------------ what a cell changes
     def _record(self, cell: Cell) -> dict | None:
@@ -102,6 +118,9 @@ class LiveModel:
                         self._change(change, cost, col_lower, col_upper, lower, upper, coef)
         if repriced:
             cost[self.flow_cols] = costs.total()
+        if self.mip is not None and self.keep_decisions:  # the base solve's decisions, within the new bounds
+            j = self.mip.columns
+            col_lower[j] = col_upper[j] = np.clip(self.mip.values, col_lower[j], col_upper[j])
         self._flow_costs = costs
         self._push(cost, col_lower, col_upper, lower, upper, coef)
         self.current_costs, self.current_bounds = cost, (lower, upper)
@@ -187,6 +206,12 @@ class LiveModel:
         self.country_matrix[rows, self.flow_cols[cols]] = 1.0
         demand = {d.row: d.commodity for d in net.demand_rows}
         self.unmet_commodity = {j: demand[row] for j, row in self.unmet_row.items()}
+        build = self.solution.col_pos.get((BUILD.name, None), {})
+        self.build_options = list(build)
+        self.build_cols = np.array(list(build.values()), dtype=np.int64)
+        self.investment_cols = np.array(sorted(j for (family, case), pos in self.solution.col_pos.items()
+                                               if family in INVESTMENT_FAMILIES and case is None
+                                               for j in pos.values()), dtype=np.int64)
         binding = {f.name for f in (CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN)}
         self.row_labels = {i: label(key, net) for i, key in enumerate(self.rows) if key.family in binding}
 
@@ -200,9 +225,13 @@ class LiveModel:
         h.setBasis(self.base_basis)
         start = time.perf_counter()
         h.run()
-        seconds = time.perf_counter() - start
         status = h.getModelStatus()
+        if self.mip is not None and not self.keep_decisions and status == highspy.HighsModelStatus.kOptimal:
+            status = self._fix_decisions_and_resolve()
+        seconds = time.perf_counter() - start
         out = {"status": h.modelStatusToString(status), "solve_seconds": seconds}
+        if self.mip is not None:
+            out["integer_decisions"] = "kept fixed" if self.keep_decisions else "re-solved (MIP)"
         if status != highspy.HighsModelStatus.kOptimal:
             return out
         s = h.getSolution()
@@ -229,6 +258,10 @@ class LiveModel:
             "binding": sorted(self.row_labels[i] for i in np.flatnonzero(np.abs(y) > 1e-7).tolist()
                               if i in self.row_labels),
         })
+        if len(self.build_cols):
+            built = x[self.build_cols]
+            out["built"] = {o: float(t) for o, t in zip(self.build_options, built.tolist()) if t > 1e-6}
+            out["investment_cost_usd"] = float(c[self.investment_cols] @ x[self.investment_cols])
         if len(self.unmet_cols):
             by = defaultdict(float)
             for j in self.unmet_cols.tolist():
@@ -236,6 +269,21 @@ class LiveModel:
             out["unmet_by_commodity"] = {k: v for k, v in by.items() if v > 1e-6}
         self.last_x, self.last_y = x, y
         return out
+
+    def _fix_decisions_and_resolve(self):
+        """After the MIP: its decisions fixed, the LP solved again for the duals (a MIP has none);
+        then HiGHS is left as it was (decisions free and integer). Returns the LP's status."""
+        h, j = self.h, self.mip.columns
+        values = np.round(np.asarray(h.getSolution().col_value, dtype=float)[j])
+        set_integrality(h, j, CONTINUOUS)
+        h.changeColsBounds(len(j), j.astype(np.int32), values, values)
+        h.setBasis(self.base_basis)
+        h.run()
+        status = h.getModelStatus()
+        held = self._held
+        h.changeColsBounds(len(j), j.astype(np.int32), held["col_lower"][j], held["col_upper"][j])
+        set_integrality(h, j, INTEGER)
+        return status
 
     def _current_flow_costs(self):
         return getattr(self, "_flow_costs", self.base_flow_costs)

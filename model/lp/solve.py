@@ -1,10 +1,13 @@
-"""A plan's LP built (by the families, or through the Pyomo statement), handed to HiGHS and solved."""
+"""A plan's LP built (by the families, or through the Pyomo statement), handed to HiGHS and solved:
+as an LP, or, when options are built in whole steps or with a fixed cost and may be built, as a
+MIP whose duals come from the LP with its decisions fixed (model.lp.mip)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from model.lp.highs import Solution, load_highs, solve_lp
+from model.lp.mip import CONTINUOUS, free_decisions, integer_columns, set_integrality, solve_mip
 from model.progress import NoPhases
 
 
@@ -23,7 +26,12 @@ def solve_plan(plan, verbose: bool = False, options: dict | None = None, ranging
         from model.lp.assemble import build_lp
 
         lp, rows, columns = build_lp(plan)
+    integer = integer_columns(lp)
+    decide = free_decisions(lp, integer)
     h = load_highs(lp, verbose, options)
     bounds = (np.array(lp.row_lower_, dtype=float), np.array(lp.row_upper_, dtype=float))
     del lp  # HiGHS holds its own copy now: free ours before it solves (about 150 MB at 1M flows)
+    if decide:
+        return solve_mip(h, rows, columns, bounds, integer, ranging=ranging, phases=phases)
+    set_integrality(h, integer, CONTINUOUS)  # every decision is held (nothing may be built): an LP
     return solve_lp(h, rows, columns, bounds, ranging=ranging, phases=phases)

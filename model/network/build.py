@@ -202,7 +202,10 @@ def investment_options(data: CorridorData) -> list[Option]:
     for rec in records(data.tables["Investments"]):
         first, lead = rec.get("first_year"), rec.get("lead_time_years")
         start = None if first is None or first != first else float(first) + (lead if lead and lead == lead else 0.0)
+        module = rec.get("module_t")
         out.append(Option(rec["option"], rec["element"], rec["cargo_class"] or None, rec["max_added_t"],
-                          rec["annualised_cost_usd_per_t"], rec[ROW], start))
+                          rec["annualised_cost_usd_per_t"], rec[ROW], start, lumpy=rec.get("lumpy") is True,
+                          module_t=None if module is None or module != module else float(module),
+                          fixed_cost_usd_per_yr=float(rec.get("fixed_cost_usd_per_yr") or 0.0)))
     return out
 

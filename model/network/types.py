@@ -98,6 +98,37 @@ class Option:
     annualised_cost_usd_per_t: float
     row: int
     in_service_from: float | None = None  # first_year + lead_time_years; None: from the first period
+    lumpy: bool = False  # built whole (max_added_t) or not at all
+    module_t: float | None = None  # capacity in whole modules of this size
+    fixed_cost_usd_per_yr: float = 0.0  # paid each year anything is in service
+
+    @property
+    def unit_t(self) -> float | None:
+        """The size of one whole step of capacity: max_added_t for a lumpy option, module_t for a
+        modular one, None for an option built in any amount."""
+        return self.max_added_t if self.lumpy else self.module_t
+
+    @property
+    def max_units(self) -> int:
+        """How many whole steps can be built: 1 for a lumpy option, the modules that fit within
+        max_added_t for a modular one."""
+        if self.unit_t is None or self.unit_t <= 0:
+            return 0
+        return 1 if self.lumpy else int(self.max_added_t / self.unit_t + 1e-9)
+
+    @property
+    def whole(self) -> bool:
+        """Built in whole steps (an integer decision)."""
+        return self.unit_t is not None and self.unit_t > 0
+
+    @property
+    def opens(self) -> bool:
+        """Has a fixed cost, paid if anything is built (a yes/no decision)."""
+        return self.fixed_cost_usd_per_yr > 0
+
+    @property
+    def integer(self) -> bool:
+        return self.whole or self.opens
 
 
 @dataclass(frozen=True)

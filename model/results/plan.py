@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.lp.families import BUILD, UNMET
+from model.lp.families import BUILD, OPENED, UNMET
 from model.lp.highs import Solution, View
 from model.network.costs import COST_PARTS
 from model.plan import Case, Plan
 from model.results.fit import fit_summary
+from model.results.investments import decisions_of
 from model.results.summary import Summary
 from model.results.tables import COLUMNS, Results, collect, flow_tonnes
 
@@ -29,7 +30,9 @@ def case_view(sol: Solution, i: int, case: Case) -> View:
         unmet = (case.data.settings.unmet_penalty_usd_per_t or 0.0) * sum(
             v for _, v in view.values.get(UNMET.name, {}).items())
         costs = {o.option: o.annualised_cost_usd_per_t for o in case.net.options}
-        building = sum(costs[o] * x for o, x in view.values.get(BUILD.name, {}).items())
+        fixed = {o.option: o.fixed_cost_usd_per_yr for o in case.net.options}
+        building = sum(costs[o] * x for o, x in view.values.get(BUILD.name, {}).items()) + sum(
+            fixed[o] * x for o, x in view.values.get(OPENED.name, {}).items())
         view.objective_usd = shipping + unmet + building
     return view
 
@@ -45,11 +48,11 @@ def _lead(plan: Plan, case: Case) -> dict[str, object]:
 
 
 def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robust: pd.DataFrame | None = None,
-                 robust_items: list | None = None) -> Results:
+                 robust_items: list | None = None, other: dict | None = None) -> Results:
     """The results of a plan (model.plan): each sheet holds every case's rows; a Plan sheet gives
     each case's annual cost and its weight in the objective; robust: the Robust sheet and its
     Summary items (model.results.robust)."""
-    per_case = [collect(case.data, case.net, case_view(sol, i, case), input_name)
+    per_case = [collect(case.data, case.net, case_view(sol, i, case), input_name, other)
                 for i, case in enumerate(plan.cases)]
     tables = {}
     for name in PLAN_SHEETS:
@@ -90,7 +93,8 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         settings=settings, plan=True, objective_means=means,
         years=", ".join(p.label for p in plan.periods) if plan.multi_year else "one",
         robust_scenarios=scenarios if plan.robust else "none", robust=list(robust_items or []),
-        fit=fit_summary(tables["fit"]))
+        fit=fit_summary(tables["fit"]), decisions=decisions_of(sol.mip, sol.objective_usd, tables["investments"],
+                                                                    "USD"))
     sheets = {"Plan": plan_sheet}
     if robust is not None:
         sheets["Robust"] = robust

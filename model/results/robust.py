@@ -9,7 +9,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from model.lp.families import BUILD
+from model.lp.families import BUILD, INVESTMENT_FAMILIES, OPENED
 from model.lp.highs import Solution, option
 from model.lp.solve import solve_plan
 from model.network.build import build_network
@@ -22,12 +22,13 @@ def case_costs(plan: Plan, sol: Solution, x) -> dict[str, float]:
     lp_cost = sol.highs.getLp().col_cost_
     by_case = [0.0] * len(plan.cases)
     building = {p.index: 0.0 for p in plan.periods}
-    costs = {o.option: o.annualised_cost_usd_per_t for o in plan.options}
+    costs = {BUILD.name: {o.option: o.annualised_cost_usd_per_t for o in plan.options},
+             OPENED.name: {o.option: o.fixed_cost_usd_per_yr for o in plan.options}}
     for j, key in enumerate(sol.columns):
         if key.case is not None:
             by_case[key.case] += lp_cost[j] * x[j]
-        elif key.family == BUILD.name:
-            building[key.index[1]] += costs[key.index[0]] * x[j]
+        elif key.family in costs:
+            building[key.index[1]] += costs[key.family][key.index[0]] * x[j]
     out: dict[str, float] = {}
     for i, case in enumerate(plan.cases):
         per = case.period
@@ -43,7 +44,8 @@ def value_of_stochastic_solution(plan: Plan, sol: Solution, verbose: bool = Fals
     h = sol.highs
     robust_x = list(h.getSolution().col_value)
     robust_cost = case_costs(plan, sol, robust_x)
-    build_cols = [j for j, key in enumerate(sol.columns) if key.family == BUILD.name]
+    # the shared decisions: capacity added, and with whole steps or fixed costs their integer columns
+    build_cols = [j for j, key in enumerate(sol.columns) if key.family in INVESTMENT_FAMILIES and key.case is None]
     bounds = []
     if build_cols:
         got = h.getCols(len(build_cols), np.asarray(build_cols, dtype=np.int32))
@@ -61,12 +63,13 @@ def value_of_stochastic_solution(plan: Plan, sol: Solution, verbose: bool = Fals
         base_build = {}
         if bsol.optimal:
             for j, key in enumerate(bsol.columns):
-                if key.family == BUILD.name:
-                    base_build[key.index if isinstance(key.index, tuple) else (key.index, 0)] = float(bsol.x[j])
+                if key.family in INVESTMENT_FAMILIES and key.case is None:
+                    index = key.index if isinstance(key.index, tuple) else (key.index, 0)
+                    base_build[(key.family, index)] = float(bsol.x[j])
         # Fix the robust LP's investments at the base plan's and re-solve from the robust basis with
         # the dual simplex (only bounds change); then restore the bounds and the solver.
         for j, _, _ in bounds:
-            v = base_build.get(sol.columns[j].index, 0.0)
+            v = base_build.get((sol.columns[j].family, sol.columns[j].index), 0.0)
             h.changeColBounds(j, v, v)
         solver = option(h, "solver")
         h.setOptionValue("solver", "simplex")
@@ -86,7 +89,7 @@ def value_of_stochastic_solution(plan: Plan, sol: Solution, verbose: bool = Fals
     table = pd.DataFrame(rows)
     expected = sum(r["probability"] * r["robust_plan_cost_usd_total"] for r in rows)
     vss = fixed_objective - sol.objective_usd
-    built = {o: v for (o, _), v in base_build.items() if v > 1e-6}
+    built = {o: v for (family, (o, _)), v in base_build.items() if family == BUILD.name and v > 1e-6}
     items = [("expected cost (robust plan)", expected, "USD"),
              ("worst scenario cost (robust plan)", max(robust_cost.values()), "USD"),
              ("objective with the base-only plan", fixed_objective if fixed_ok else

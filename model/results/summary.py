@@ -13,6 +13,7 @@ from pathlib import Path
 from model import __version__
 from model.network.costs import COST_PARTS
 from model.results.fit import FitSummary
+from model.results.investments import Decisions
 from model.settings import Settings
 
 # Labels of the Summary rows that other tools read back from a written workbook (corridor check).
@@ -67,6 +68,7 @@ class Summary:
     years: str = ""
     robust_scenarios: str = ""
     robust: list[tuple[str, object, str]] = field(default_factory=list)  # value of the stochastic solution
+    decisions: Decisions = field(default_factory=Decisions)  # integer decisions (options built whole)
 
     @property
     def average_usd_per_t(self) -> float:
@@ -86,6 +88,7 @@ class Summary:
                        ("unmet demand penalty", self.unmet_penalty_usd, "USD/yr"),
                        ("investment cost", self.investment_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
                        ("unmet demand", self.unmet_t, "t/yr"), ("average cost", self.average_usd_per_t, "USD/t")]
+        figures += self.decisions.rows()
         if self.fit.count:
             figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count}", ""),
                         ("weighted absolute error (fit)", self.fit.wape, "share"),

@@ -19,6 +19,7 @@ from model.network import Network
 from model.network.costs import COST_PARTS
 from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
 from model.results.fit import FIT_COLUMNS, fit_summary, fit_table
+from model.results.investments import INVESTMENT_COLUMNS, decisions_of, investment_table
 from model.results.summary import Provenance, Summary
 
 TOL_T = 1e-6  # tonnes below this are reported as zero
@@ -37,8 +38,7 @@ COLUMNS = {
     "Countries": ["country", "name", "tonnes_t", "share_of_shipped"],
     "Capacity": ["element", "cargo_class", "capacity_t", "added_t", "used_t", "utilisation",
                  "shadow_price_usd_per_t", "binding", "valid_from_t", "valid_to_t", "input_row"],
-    "Investments": ["option", "element", "cargo_class", "max_added_t", "built_t", "annualised_cost_usd_per_t",
-                    "cost_usd", "utilisation", "capacity_value_usd_per_t", "reduced_cost_usd_per_t", "decision", "input_row"],
+    "Investments": INVESTMENT_COLUMNS,
     "Routes": ROUTE_COLUMNS,
     "Demand": ["commodity", "origin", "market", "demand_t", "delivered_t", "unmet_t", "marginal_cost_usd_per_t",
                "valid_from_t", "valid_to_t", "input_row"],
@@ -175,8 +175,10 @@ def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["commodity", by, "tonnes_t", "share"])  # by: corridor (COLUMNS)
 
 
-def collect(data: CorridorData, net: Network, sol: View, input_name: str | None = None) -> Results:
-    """Every output table of one optimal solve (of one case of a plan, through its view)."""
+def collect(data: CorridorData, net: Network, sol: View, input_name: str | None = None,
+            other: dict[str, float | None] | None = None) -> Results:
+    """Every output table of one optimal solve (of one case of a plan, through its view). other:
+    what deciding each integer option the other way would cost (model.lp.mip.other_decision_costs)."""
     x = flow_tonnes(net, sol)  # the sums below gather from it by position
     routes = route_costs(net, sol, x)
     if data.settings.include_zero_flows:
@@ -262,26 +264,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         })
     policies = pd.DataFrame(pol_rows, columns=COLUMNS["Policies"])
 
-    inv_rows = []
-    shadow = {c.row: sol.relaxation_value(CAPACITY_LIMIT.name, c.row) for c in net.capacity_rows}
-    for o in net.options:
-        built = _clean(sol.value(BUILD.name, o.option), o.max_added_t)
-        rc = _clean(sol.reduced_costs.get(BUILD.name, {}).get(o.option, 0.0), o.annualised_cost_usd_per_t)
-        value = sum(shadow[c.row] for c in net.capacity_rows if o in net.options_of(c))
-        rows_of_o = capacity[(capacity["element"] == o.element) & (capacity["cargo_class"] == (o.cargo_class or "all"))]
-        use = rows_of_o["utilisation"].iloc[0] if len(rows_of_o) else None
-        if not data.settings.allow_investments:
-            decision = "would pay (not allowed)" if rc < -1e-9 else "would not pay"
-        else:
-            decision = ("build to the limit" if built >= o.max_added_t - 1e-6 * max(1.0, o.max_added_t)
-                        and built > 0 else f"build {built / 1e6:,.2f} Mt" if built > 1e-6 else "do not build")
-        inv_rows.append({"option": o.option, "element": o.element, "cargo_class": o.cargo_class or "all",
-                         "max_added_t": o.max_added_t, "built_t": built,
-                         "annualised_cost_usd_per_t": o.annualised_cost_usd_per_t,
-                         "cost_usd": built * o.annualised_cost_usd_per_t, "utilisation": use,
-                         "capacity_value_usd_per_t": _clean(value),
-                         "reduced_cost_usd_per_t": rc, "decision": decision, "input_row": o.row})
-    investments = pd.DataFrame(inv_rows, columns=COLUMNS["Investments"])
+    investments = investment_table(data, net, sol, capacity, other)
     parts = {name: float((flows[f"{name}_usd_per_t"] * flows["tonnes_t"]).sum()) for name in COST_PARTS}
     unmet_t = float(demand["unmet_t"].sum())
     summary = Summary(
@@ -290,7 +273,8 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         unmet_penalty_usd=(data.settings.unmet_penalty_usd_per_t or 0.0) * unmet_t,
         investment_usd=float(investments["cost_usd"].sum()), shipped_t=float(shipped), unmet_t=unmet_t,
         flow_variables=len(net.flows), solver=sol.solver, method=sol.method, solve_seconds=sol.seconds,
-        provenance=Provenance.of(input_name or data.source, data.sha256), settings=data.settings)
+        provenance=Provenance.of(input_name or data.source, data.sha256), settings=data.settings,
+        decisions=decisions_of(sol.mip, sol.objective_usd, investments, "USD/yr"))
     fit = fit_table(net, np.where(x > TOL_T, x, 0.0))
     summary.fit = fit_summary(fit)
     bottlenecks = bottleneck_table(sol, capacity, policies, supply)

@@ -227,3 +227,34 @@ def check_investments(data: CorridorData) -> list[Problem]:
     return problems
 
 
+
+
+def check_modules(data: CorridorData) -> list[Problem]:
+    """Whole steps that can be built: an option is lumpy or modular, not both, and its module is no
+    larger than the option."""
+    return [p for rec in _records(data, "Investments") for p in _whole_steps(rec)]
+
+
+def _whole_steps(rec: dict) -> list[Problem]:
+    """The lumpy and module_t cells of one Investments row, against its max_added_t."""
+    module, most = rec.get("module_t"), rec.get("max_added_t")
+    if not _present(module) or most is None:
+        return []
+    where = dict(sheet="Investments", row=rec[ROW], key=rec["option"], column="module_t")
+    if rec.get("lumpy") is True:
+        return [Problem(f"lumpy is TRUE, so the option is built whole ({number_text(most)} t) or not at all, and "
+                        f"module_t {number_text(module)} would split it",
+                        "Clear module_t to build it whole, or set lumpy to FALSE to build it in modules.", **where)]
+    if module <= 0:
+        return [Problem(f"must be more than 0, found {number_text(module)}",
+                        "Type the size of one module in t/yr, or leave the cell blank to build any amount.", **where)]
+    if module > most * (1 + 1e-9):
+        return [Problem(f"a module of {number_text(module)} t is more than the option can add (max_added_t "
+                        f"{number_text(most)} t), so not one module could be built",
+                        "Lower module_t, or raise max_added_t to a whole number of modules.", **where)]
+    count = int(most / module + 1e-9)
+    if abs(most - count * module) > 1e-9 * max(1.0, most):
+        return [Problem(f"max_added_t {number_text(most)} t is not a whole number of modules of {number_text(module)} "
+                        f"t: at most {count} modules ({number_text(count * module)} t) can be built",
+                        "Make max_added_t a multiple of module_t if more was meant.", severity=WARNING, **where)]
+    return []

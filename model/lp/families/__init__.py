@@ -23,20 +23,22 @@ from __future__ import annotations
 
 from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient, ColumnBounds, ColumnCost, Family,
                                     Structural)
-from model.lp.families.columns import BandMiss, Build, Flow, FlowCosts, Shipped, Unmet, Worst
-from model.lp.families.rows import (INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, BuildGrows, CapacityLimit,
-                                    DemandBalance, ObservationBand, PolicyLimit, ShippedTotal, SupplyMax, SupplyMin,
-                                    WorstCase)
+from model.lp.families.columns import BandMiss, Flow, FlowCosts, Shipped, Unmet, Worst
+from model.lp.families.investments import (Build, BuildGrows, BuildInModules, BuildNeedsOpening, Modules, Opened,
+                                           available)
+from model.lp.families.rows import (INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, CapacityLimit, DemandBalance,
+                                    ObservationBand, PolicyLimit, ShippedTotal, SupplyMax, SupplyMin, WorstCase)
 from model.network import Network
 
 __all__ = ["EQ", "GE", "LE", "INFEASIBLE", "SHARE_ROW", "SKIP", "TONNES_ROW", "Bound", "CaseLP", "Cell",
            "Coefficient", "ColumnBounds", "ColumnCost", "Family", "FlowCosts", "Structural", "FAMILIES",
-           "CASE_FAMILIES", "NO_LP_EFFECT", "label"]
+           "CASE_FAMILIES", "NO_LP_EFFECT", "INVESTMENT_FAMILIES", "available", "label"]
 
 FLOW, UNMET, SHIPPED, BUILD, WORST = Flow(), Unmet(), Shipped(), Build(), Worst()
 DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN = DemandBalance(), SupplyMax(), SupplyMin()
 CAPACITY_LIMIT, SHIPPED_TOTAL, POLICY_LIMIT = CapacityLimit(), ShippedTotal(), PolicyLimit()
 BUILD_GROWS, WORST_CASE = BuildGrows(), WorstCase()
+MODULES, OPENED, BUILD_IN_MODULES, BUILD_NEEDS_OPENING = Modules(), Opened(), BuildInModules(), BuildNeedsOpening()
 BAND_MISS, OBSERVATION_BAND = BandMiss(), ObservationBand()
 
 # Emitted in this order for each case: the order of the case's columns and rows in the LP (the
@@ -45,7 +47,10 @@ CASE_FAMILIES = (FLOW, UNMET, DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN, CAPACITY_L
                  POLICY_LIMIT, BAND_MISS, OBSERVATION_BAND)
 FAMILIES: dict[str, Family] = {f.name: f for f in (FLOW, UNMET, SHIPPED, BUILD, WORST, BAND_MISS, DEMAND_BALANCE,
                                                     SUPPLY_MAX, SUPPLY_MIN, CAPACITY_LIMIT, SHIPPED_TOTAL, POLICY_LIMIT,
-                                                    OBSERVATION_BAND, BUILD_GROWS, WORST_CASE)}
+                                                    OBSERVATION_BAND, BUILD_GROWS, WORST_CASE, MODULES, OPENED,
+                                                    BUILD_IN_MODULES, BUILD_NEEDS_OPENING)}
+# The columns of the investment decisions, shared by a plan's cases (a robust plan's first stage).
+INVESTMENT_FAMILIES = (BUILD.name, MODULES.name, OPENED.name)
 # Numeric input columns that change nothing in the LP (information, or plan-only settings that the
 # single-period model does not read). tests/test_live.py holds every numeric column to be declared
 # by a family above or listed here.

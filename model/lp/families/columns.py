@@ -1,13 +1,14 @@
-"""The column families: Flow, Unmet, Shipped, Build and Worst."""
+"""The column families of a case and of a plan: Flow, Unmet, Shipped, Worst and BandMiss (Build and
+the integer decisions of investments: model.lp.families.investments)."""
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from model.lp.arrays import INF, LPArrays
-from model.lp.families.base import Cell, CaseLP, ColumnBounds, ColumnCost, Family
+from model.lp.families.base import Cell, CaseLP, ColumnCost, Family
 from model.network import Network
 from model.network.costs import COST_PARTS, risk_usd_per_t, time_usd_per_t
 from model.settings import Settings
@@ -159,55 +160,6 @@ class Shipped(Family):
 
     def label(self, net: Network, index) -> str:
         return f"the tonnes shipped of {'every commodity' if index == '*' else index}"
-
-
-class Build(Family):
-    """Annual capacity added by investment option o (in a plan: in service in year y), t/yr.
-
-    0 <= Build[o] <= max_added_t[o]; 0 when the setting allow_investments is FALSE (its reduced
-    cost then still says what it would be worth); in a plan also 0 before first_year[o] +
-    lead_time_years[o]. Cost annualised_cost_usd_per_t[o] (USD/t per year), weighted and
-    discounted by year in a plan. Shared by every case of a plan.
-    """
-
-    name = "Build"
-    inputs = (("Investments", "max_added_t"), ("Investments", "annualised_cost_usd_per_t"))
-
-    def single(self, a: LPArrays, options, allow: bool) -> Callable[[str], int]:
-        """The single-period model's Build[o]: option -> its column, made when first asked for (a
-        capacity row asks as it is emitted; the options no row asks for are made last)."""
-        by_id, made = {o.option: o for o in options}, {}
-
-        def column(o: str) -> int:
-            if o not in made:
-                opt = by_id[o]
-                made[o] = a.add_column(self.name, o, opt.annualised_cost_usd_per_t, 0.0,
-                                       opt.max_added_t if allow else 0.0)
-            return made[o]
-
-        return column
-
-    def plan(self, a: LPArrays, plan) -> dict[tuple[str, int], int]:
-        """A plan's Build[o, y], shared by its cases: (option, year) -> column."""
-        allow = plan.data.settings.allow_investments
-        out = {}
-        for o in plan.options:
-            for per in plan.periods:
-                available = not plan.multi_year or o.in_service_from is None or per.index >= o.in_service_from
-                out[(o.option, per.index)] = a.add_column(
-                    self.name, (o.option, per.index), per.weight * per.discount * o.annualised_cost_usd_per_t,
-                    0.0, o.max_added_t if allow and available else 0.0)
-        return out
-
-    def label(self, net: Network, index) -> str:
-        o, year = index if isinstance(index, tuple) else (index, None)
-        return f"capacity added by option {o}" + (f" in service in {year}" if year else "")
-
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
-        o = net.option_by_id[cell.key]
-        if cell.column == "max_added_t":
-            return [ColumnBounds(self.name, o.option, 0.0, value if settings.allow_investments else 0.0)]
-        return [ColumnCost(self.name, o.option, value)]
 
 
 class Worst(Family):

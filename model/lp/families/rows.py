@@ -1,5 +1,6 @@
 """The row families: the rows of one case (demand, supply, capacity, shipped totals, policy rules)
-and the rows a plan's cases share (build_grows, worst_case)."""
+and the row a robust plan's cases share (worst_case); the investment rows are in
+model.lp.families.investments."""
 
 from __future__ import annotations
 
@@ -264,27 +265,6 @@ class ObservationBand(Family):
 
 # ---------------------------------------------------------------------- rows shared by a plan's cases
 
-class BuildGrows(Family):
-    """Capacity once built stays.
-
-    Build[o, y] - Build[o, previous year] >= 0      for each option o and each planned year y after the first
-    Units: tonnes per year on both sides.
-    """
-
-    name = "build_grows"
-
-    def emit_plan(self, a: LPArrays, plan, build: dict[tuple[str, int], int]) -> None:
-        years = [p.index for p in plan.periods]
-        for o in plan.options:
-            for before, year in zip(years, years[1:]):
-                a.add_row(self.name, (o.option, year), GE, [build[(o.option, year)], build[(o.option, before)]],
-                          [1.0, -1.0], 0.0)
-
-    def label(self, net: Network, index) -> str:
-        o, year = index
-        return f"option {o}'s capacity in {year} is at least what it had before"
-
-
 class WorstCase(Family):
     """Worst is at least each scenario's weighted, discounted cost.
 
@@ -295,8 +275,7 @@ class WorstCase(Family):
 
     name = "worst_case"
 
-    def emit_plan(self, a: LPArrays, plan, worst: int | None, cases: list[CaseLP],
-                  build: dict[tuple[str, int], int]) -> None:
+    def emit_plan(self, a: LPArrays, plan, worst: int | None, cases: list[CaseLP], shared: list[int]) -> None:
         """As Pyomo writes Worst >= cost_s: cost_s - Worst <= 0. A case's annual cost terms carry its
         factor (probability x weight x discount) in the objective; here weight x discount only."""
         if worst is None:
@@ -309,7 +288,7 @@ class WorstCase(Family):
                 scale = case.period.weight * case.period.discount / (case.factor or 1.0)
                 cols += c.cost_columns
                 vals += [a.cost[j] * scale for j in c.cost_columns]
-            for j in build.values():
+            for j in shared:  # the investments' costs (Build, and Opened's fixed costs), the same in every scenario
                 cols.append(j)
                 vals.append(a.cost[j])
             a.add_row(self.name, s, LE, cols, vals, 0.0)

@@ -40,6 +40,12 @@ def compile_model(m):
     lp.a_matrix_.index_ = matrix.indices
     lp.a_matrix_.value_ = matrix.data
     lp.offset_ = float(np.sum(info.c_offset)) if np.size(info.c_offset) else 0.0
+    integer = [j for j, v in enumerate(info.columns) if v.is_integer()]
+    if integer:
+        kinds = [highspy.HighsVarType.kContinuous] * n_cols
+        for j in integer:
+            kinds[j] = highspy.HighsVarType.kInteger
+        lp.integrality_ = kinds
     rows = [RowKey(*_key(r.constraint), r.bound_type) for r in info.rows]
     columns = [ColKey(*_key(v)) for v in info.columns]
     return lp, rows, columns

@@ -6,6 +6,7 @@ import pyomo.environ as pyo
 
 from model.data import CorridorData
 from model.lp.families import WORST, WORST_CASE
+from model.lp.statement.investments import fixed_costs
 
 
 def total_cost(m):
@@ -13,6 +14,7 @@ def total_cost(m):
 
     min  sum_{(k,r) in FLOWS} cost_usd_per_t[k,r] * Flow[k,r]  +  unmet_penalty_usd_per_t * sum_d Unmet[d]
          + sum_{o in OPTIONS} annualised_cost_usd_per_t[o] * Build[o]
+         + sum_{o with a fixed cost} fixed_cost_usd_per_yr[o] * Opened[o]
          + band_penalty_usd_per_t * sum_{o, side} BandMiss[o, side]      (when calibrating)
     cost_usd_per_t[k,r] = transport + handling + time + risk + surcharge (model.network.costs):
       transport = sum over legs of the leg cost (class tariff where given)
@@ -23,7 +25,7 @@ def total_cost(m):
     Units: USD per year.
     """
     shipping = sum(m.cost_usd_per_t[f] * m.Flow[f] for f in m.FLOWS)
-    building = sum(m.annualised_cost_usd_per_t[o] * m.Build[o] for o in m.OPTIONS)
+    building = sum(m.annualised_cost_usd_per_t[o] * m.Build[o] for o in m.OPTIONS) + fixed_costs(m)
     return shipping + building + _penalties(m)
 
 
@@ -62,7 +64,8 @@ def plan_cost(m):
     """Least expected, discounted cost of a plan of several years and/or scenarios.
 
     min  sum_{cases i} factor[i] * annual_cost[i]
-         + sum_y weight[y] * discount[y] * sum_o annualised_cost_usd_per_t[o] * Build[o, y]
+         + sum_y weight[y] * discount[y] * (sum_o annualised_cost_usd_per_t[o] * Build[o, y]
+                                             + sum_{o with a fixed cost} fixed_cost_usd_per_yr[o] * Opened[o, y])
          + worst_case_weight * Worst
     factor[i] = probability(scenario of i) * weight(year of i) * discount(year of i),
     discount[y] = 1 / (1 + discount_rate) ** (y - first year); probabilities add up to 1.
@@ -80,8 +83,9 @@ def add_plan_costs(m) -> None:
     factor = {p.index: p.weight * p.discount for p in plan.periods}
 
     def building(m, y):
-        """Discounted cost of the capacity in service in year y, USD."""
-        return factor[y] * sum(m.annualised_cost_usd_per_t[o] * m.Build[o, y] for o in m.OPTIONS)
+        """Discounted cost of the capacity in service in year y, USD (its fixed costs included)."""
+        return factor[y] * sum(m.annualised_cost_usd_per_t[o] * m.Build[o, y] for o in m.OPTIONS) + sum(
+            m.fixed_cost_usd_per_yr[k] * m.Opened[k] for k in m.OPENING if k[1] == y)
 
     m.building = pyo.Expression(m.YEARS, rule=building, doc=building.__doc__)
     if plan.worst_case_weight > 0:
