@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.results.investments import amount_text
+
 from model.analysis.sweep import live_model
 
 DEFAULT_PENALTY_USD_PER_T = 1000.0
@@ -79,7 +81,7 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
                "tonnes_rerouted_t": sum(t for t in moved.values() if t > 0),
                "moved_to": ", ".join(f"{c} +{t / 1e6:,.2f} Mt" for c, t in gains)}
         if "built" in r:
-            row["built"] = "; ".join(f"{o} {t / 1e6:,.2f} Mt" for o, t in r["built"].items()) or "nothing"
+            row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r["built"].items()) or "nothing"
         for k, t in r.get("unmet_by_commodity", {}).items():
             row[f"stranded {k}_t"] = t - base.get("unmet_by_commodity", {}).get(k, 0.0)
         rows.append(row)

@@ -24,6 +24,7 @@ import pandas as pd
 from model.analysis.params import Param, parse_param, with_values
 from model.network.costs import COST_PARTS
 from model.errors import InputError, NoSolutionError, Problem
+from model.results.investments import amount_text
 
 _WORKER = {}  # per process: sweep signature -> LiveModel
 MAX_POINTS = 1_000_000  # points of one grid
@@ -279,7 +280,7 @@ def points_table(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
             row[f"via {c} share"] = row[f"via {c}_t"] / shipped if shipped == shipped else float("nan")
         if "built" in r:
             row["investment_cost_usd"] = r.get("investment_cost_usd", float("nan"))
-            row["built"] = "; ".join(f"{o} {t / 1e6:,.2f} Mt" for o, t in r["built"].items()) or "nothing"
+            row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r["built"].items()) or "nothing"
         row["binding"] = "; ".join(r.get("binding", []))
         rows.append(row)
     return pd.DataFrame(rows)

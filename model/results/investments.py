@@ -34,6 +34,11 @@ def amount_text(t: float) -> str:
     return f"{t / 1e6:,.2f} Mt" if t >= 1e4 else f"{t:,.0f} t"
 
 
+def money_text(usd: float, unit: str = "USD/yr") -> str:
+    """'12.3 M USD/yr' from 100,000 USD, else '1,234 USD/yr' (unit USD/yr or USD)."""
+    return f"{usd / 1e6:,.1f} M {unit}" if abs(usd) >= 1e5 else f"{usd:,.0f} {unit}"
+
+
 def steps_text(o: Option, built_t: float) -> str:
     """How an option is built, in words: 'whole (3.00 Mt)', '2 modules of 0.50 Mt', '1.20 Mt'."""
     mt = amount_text(built_t)
@@ -127,9 +132,9 @@ class Decisions:
 
     def text(self) -> str:
         """One line for the console."""
-        scale = "million USD/yr" if self.unit == "USD/yr" else "million USD"
-        return (f"Integer decisions: {self.count} (MIP gap {self.gap:.2%}); with divisible capacity "
-                f"{self.relaxation_usd / 1e6:,.1f} {scale}, so whole steps cost {self.whole_steps_cost_usd / 1e6:,.1f}")
+        return (f"Integer decisions: {self.count} (MIP gap {self.gap:.2%}); with divisible capacity the cost would be "
+                f"{money_text(self.relaxation_usd, self.unit)}, so building in whole steps costs "
+                f"{money_text(self.whole_steps_cost_usd, self.unit)}")
 
 
 def decisions_of(mip, objective_usd: float, investments: pd.DataFrame, unit: str) -> Decisions:
@@ -146,8 +151,7 @@ def decisions_of(mip, objective_usd: float, investments: pd.DataFrame, unit: str
         elif other != other:
             then = ""
         else:
-            scale = "M USD/yr" if unit == "USD/yr" else "M USD"
             then = (f"; {'doing without it' if rec.built_t > 1e-6 else 'building it'} would cost "
-                    f"{other / 1e6:,.1f} {scale} more")
+                    f"{money_text(other, unit)} more")
         lines.append((rec.option, rec.decision + then))
     return Decisions(len(integer), objective_usd, mip.relaxation_usd, mip.bound_usd, mip.gap, unit, lines)
