@@ -28,6 +28,7 @@ def solve_text(results: Results) -> str:
         f"average {s.average_usd_per_t:,.2f} USD/t",
         *([f"Fit: {s.fit.text()}"] if s.fit.count else []),
         *([s.decisions.text()] if s.decisions.count else []),
+        *[f"  {option}: {text}" for option, text in s.decisions.decisions],
         "",
         f"{'Corridor':<28}{'Mt/yr':>10}{'share':>9}",
     ]
