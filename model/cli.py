@@ -84,6 +84,16 @@ def cmd_stress(args) -> str:
                               args.elements, args.penalty, not args.no_progress, args.force, args.keep_decisions)
 
 
+def cmd_frontier(args) -> str:
+    from model.analysis.frontier import frontier_to_workbook
+
+    warnings, text = frontier_to_workbook(args.input, args.maximise or args.minimise, bool(args.maximise),
+                                          args.cost_within, _output(args, "frontier"), args.exact, args.scenario,
+                                          args.force)
+    _warn(args.input, warnings)
+    return text
+
+
 def cmd_compare(args) -> str:
     from model.analysis.compare import compare_to_workbook
 
@@ -176,6 +186,15 @@ def parser() -> argparse.ArgumentParser:
     n1.add_argument("--corridors", action="store_true", help="close each corridor instead")
     n1.add_argument("--penalty", type=float, default=1000.0,
                     help="USD/t for stranded tonnes when the input sets none (default 1000)")
+    f = command("frontier", cmd_frontier, "the most (or least) tonnes a target can carry for each extra cost accepted",
+                output="frontier workbook")
+    goal = f.add_mutually_exclusive_group(required=True)
+    goal.add_argument("--maximise", metavar="TARGET", help='e.g. "country PK", "corridor Middle Corridor: grain"')
+    goal.add_argument("--minimise", metavar="TARGET", help='e.g. "country RU: dry_bulk,grain,metals,container"')
+    f.add_argument("--cost-within", default="0:5%:11", help="extra cost: start:stop:steps, a list, in USD or %% "
+                   "of the least cost (default 0:5%%:11)")
+    f.add_argument("--exact", action="store_true", help="every breakpoint between start and stop (start:stop)")
+    f.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +")
     cp = command("compare", cmd_compare, "solve the base case and scenarios side by side", output="comparison workbook")
     cp.add_argument("--scenarios", help="comma list of scenarios (each may combine with +), or all (default)")
     command("calibrate", cmd_calibrate, "hold each observation within its band: implied premiums, a calibrated input",

@@ -87,7 +87,15 @@ def test_the_cycle_finder_finds_a_cycle():
 
 
 def test_the_cli_is_thin():
-    assert len((MODEL / "cli.py").read_text().splitlines()) < 250
+    # A command parses, calls one function of the pipeline or an analysis, and prints what it says:
+    # no command function holds logic of its own (at most 20 lines), and the file stays short.
+    import ast
+
+    text = (MODEL / "cli.py").read_text()
+    assert len(text.splitlines()) < 320
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("cmd_"):
+            assert node.end_lineno - node.lineno + 1 <= 20, node.name
 
 
 def test_modules_are_short():

@@ -27,6 +27,7 @@ COMMANDS = {
     "exact": ["sweep", "CASE", "--exact", "--set", "Legs[A>M].cost_usd_per_t=1:9", "-o", "T"],
     "stress": ["stress", "CASE", "--elements", "hubs", "--no-progress", "-o", "T"],
     "compare": ["compare", "CASE", "-o", "T"],
+    "frontier": ["frontier", "CASE", "--maximise", "corridor Road", "--cost-within", "0:300:3", "-o", "T"],
     "convert": ["convert", "CASE", "-o", "T"],
     "generate": ["generate", "--flows", "1000", "-o", "T"],
     "template": ["template", "T"],
@@ -86,7 +87,7 @@ def test_never_over_a_planners_file_unless_forced(tmp_path, capsys, command):
     assert temporary_files(tmp_path) == []
 
 
-@pytest.mark.parametrize("command", ["solve", "sweep", "stress", "compare", "convert", "generate"])
+@pytest.mark.parametrize("command", ["solve", "sweep", "stress", "compare", "frontier", "convert", "generate"])
 def test_a_command_replaces_its_own_earlier_output(tmp_path, command):
     case = tiny_case(tmp_path / "in", xlsx=True)
     target = tmp_path / "out.xlsx"

@@ -75,9 +75,27 @@ def exact_sweep(live, sweep) -> Exact:
         live.apply(values)
         return result["objective_usd"], slope, result
 
-    fa, ga, ra = evaluate(start)
-    fb, gb, rb = evaluate(stop)
-    evaluations = {start: (fa, ga, ra), stop: (fb, gb, rb)}
+    evaluations, found = breakpoints(evaluate, start, stop)
+    knots = sorted({start, stop, *found})
+    bps = pd.DataFrame({"value": knots, "objective_usd": [_value_at(evaluations, t) for t in knots],
+                        "breakpoint": [start < t < stop for t in knots]})
+    segments = []
+    for a, b in zip(knots, knots[1:]):
+        mid = (a + b) / 2
+        fm, gm, rm = evaluate(mid)
+        seg = {"from": a, "to": b, "slope_usd_per_unit": gm, "objective_at_from_usd": _value_at(evaluations, a),
+               "objective_at_to_usd": _value_at(evaluations, b)}
+        seg.update({f"{c}_t": v for c, v in rm["corridor"].items()})
+        seg["binding"] = "; ".join(rm["binding"])
+        segments.append(seg)
+    return Exact(p.text + (" (x base)" if p.multiplier else ""), bps, pd.DataFrame(segments), solves[0])
+
+
+def breakpoints(evaluate, start: float, stop: float) -> tuple[dict, list[float]]:
+    """Every breakpoint in (start, stop) of a piecewise linear function, convex or concave, given
+    evaluate(t) -> (value, slope, anything): solved at both ends, then where the tangents cross,
+    halving where they do not meet the function. Returns ({t: evaluate(t)}, the breakpoints)."""
+    evaluations = {start: evaluate(start), stop: evaluate(stop)}
     found = []
     stack = [(start, stop)]
     while stack:
@@ -96,19 +114,7 @@ def exact_sweep(live, sweep) -> Exact:
             found.append(t)
         else:
             stack += [(a, t), (t, b)]
-    knots = sorted({start, stop, *found})
-    bps = pd.DataFrame({"value": knots, "objective_usd": [_value_at(evaluations, t) for t in knots],
-                        "breakpoint": [start < t < stop for t in knots]})
-    segments = []
-    for a, b in zip(knots, knots[1:]):
-        mid = (a + b) / 2
-        fm, gm, rm = evaluate(mid)
-        seg = {"from": a, "to": b, "slope_usd_per_unit": gm, "objective_at_from_usd": _value_at(evaluations, a),
-               "objective_at_to_usd": _value_at(evaluations, b)}
-        seg.update({f"{c}_t": v for c, v in rm["corridor"].items()})
-        seg["binding"] = "; ".join(rm["binding"])
-        segments.append(seg)
-    return Exact(p.text + (" (x base)" if p.multiplier else ""), bps, pd.DataFrame(segments), solves[0])
+    return evaluations, found
 
 
 def _value_at(evaluations: dict, t: float) -> float:

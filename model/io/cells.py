@@ -25,11 +25,13 @@ _UNITS = (
     ("_usd_total", "USD", "#,##0"),
     ("_years", "years", "0.##"),
     ("_usd", "USD/yr", "#,##0"),
+    ("_t_total", "t", "#,##0"),
     ("_t", "t/yr", "#,##0"),
     ("_days", "days", "0.0"),
     ("_pct", "%", "0.00"),
 )
-_PERCENT = ("share", "utilisation", "share_of_shipped", "cost_increase_pct", "probability")
+_PERCENT = ("share", "utilisation", "share_of_shipped", "cost_increase_pct", "probability", "extra_cost_pct",
+            "target_share")
 
 
 def header(column: str) -> str:

@@ -203,3 +203,21 @@ def calibration_text(table, out) -> str:
     lines += ["", *[f"- {text}" for text in table["in_words"] if "act as if" in text or "cannot be reached" in text],
               "", f"Calibrated input: {out}"]
     return "\n".join(lines)
+
+
+def frontier_text(table, target, optimum: float, out, png) -> str:
+    """The frontier's points: extra cost, best target, its share."""
+    unit = table.attrs.get("unit", "t")
+    table = table.rename(columns=lambda c: c.replace("_total", ""))
+    lines = [f"{'Most' if target.maximise else 'Least'} tonnes of {target.text} for each extra cost over the least "
+             f"cost ({optimum / 1e6:,.1f} million USD):", "",
+             f"{'extra cost':>14}{'':>8}{'Mt':>10}{'share':>9}"]
+    for rec in table.to_dict("records"):
+        if rec["status"] != "Optimal":
+            lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_pct']:>8.1%}  {rec['status']}")
+            continue
+        lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_pct']:>8.2%}"
+                     f"{rec['target_t'] / 1e6:>10,.2f}{rec['target_share']:>9.1%}")
+    if unit != "t":
+        lines.append("(tonnes over the plan: each year weighted by the years it stands for)")
+    return "\n".join(lines + ["", f"Workbook: {out}", f"Chart: {png}"])

@@ -1,0 +1,342 @@
+"""corridor frontier: the most (or least) a target can carry for each extra cost accepted.
+
+For an allowed extra cost D over the least cost C* (the solved model's optimum):
+
+    max (or min)  S = sum_{flows f of the target's commodities through the target} coef_f * Flow_f
+    s.t.          every row of the model, and
+                  cost_within:  sum_j c_j x_j <= C* + D        (c: the model's objective, every part)
+
+then, with S held at its best, the least cost (min sum_j c_j x_j s.t. S >= S*, or <= for a minimum):
+the allocation reported at a point is the cheapest one that reaches the best target. coef_f is 1
+(tonnes) or the flow's CO2e per tonne; in a plan, each case's flows weigh its probability times the
+years its year stands for, so S is tonnes (or CO2e) over the plan, and C* the discounted cost.
+
+For an LP the best S is concave (maximise) or convex (minimise) and piecewise linear in D: its
+slope is what one more USD of allowed cost buys, the dual of cost_within, and --exact finds every
+breakpoint with the method of the exact sweeps (model.analysis.parametric.breakpoints). With
+integer decisions (options built whole) every point is a MIP, solved point by point.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from model.errors import InputError, Problem
+from model.lp.families import CAPACITY_LIMIT, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, label
+from model.lp.mip import INTEGER, set_integrality
+from model.plan import Plan
+from model.schema import POLICY_SCOPES
+
+MAX_FRONTIER_POINTS = 1000  # points of one frontier
+SLACK_REL = 1e-9  # cost_within holds C* (1 + SLACK_REL) + D: at D = 0 the optimum itself, within round-off
+_BINDING = {f.name for f in (CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN)}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the frontier maximises or minimises: tonnes of a commodity filter through a scope's
+    target (the Policies grammar)."""
+
+    scope: str
+    name: str
+    commodity: str | None
+    maximise: bool
+
+    @property
+    def text(self) -> str:
+        return f"{self.scope} {self.name}" + (f" ({self.commodity})" if self.commodity else "")
+
+
+def parse_target(text: str, maximise: bool, plan: Plan) -> Target:
+    """'country PK', 'corridor Middle Corridor', 'country RU: dry_bulk,grain,metals,container',
+    'leg AKT>ALT: crude': a scope, the name of its target, and after a colon a commodity filter."""
+    flag = "--maximise" if maximise else "--minimise"
+    head, _, commodity = text.partition(":")
+    parts = head.strip().split(None, 1)
+    fix = ("Write SCOPE NAME[: COMMODITIES], e.g. \"country PK\", \"corridor Middle Corridor\" or "
+           "\"country RU: dry_bulk,grain,metals,container\"; SCOPE is one of " + ", ".join(POLICY_SCOPES) + ".")
+    if len(parts) != 2 or parts[0].lower() not in POLICY_SCOPES:
+        raise InputError(flag, [Problem(f"'{text}' is not a target", fix)])
+    scope, name = parts[0].lower(), parts[1].strip()
+    net = plan.cases[0].net
+    names = _names(net, scope)
+    if name not in names:
+        close = difflib.get_close_matches(name, sorted(names), n=1) or [n for n in names if n.lower() == name.lower()]
+        raise InputError(flag, [Problem(f"no enabled route passes {scope} '{name}'" + (
+            f". Did you mean '{close[0]}'?" if close else ""), f"Name a {scope} of the Routes sheet's enabled routes.")])
+    commodity = commodity.strip() or None
+    if commodity is not None:
+        known = set(net.commodity_class) | set(net.commodity_class.values())
+        unknown = [c.strip() for c in commodity.split(",") if c.strip() not in known]
+        if unknown:
+            raise InputError(flag, [Problem(f"unknown commodity or cargo class {', '.join(unknown)} in '{text}'",
+                                            "Use commodity ids or cargo classes of the Commodities sheet.")])
+    return Target(scope, name, commodity, maximise)
+
+
+def _names(net, scope: str) -> set[str]:
+    routes = net.routes.values()
+    if scope == "corridor":
+        return {r.corridor for r in routes}
+    if scope == "country":
+        return {g for countries in net.countries_of.values() for g in countries}
+    if scope == "route":
+        return set(net.routes)
+    return {x for r in routes for x in (r.nodes if scope == "node" else r.legs)}
+
+
+def parse_costs(spec: str, optimum: float, exact: bool) -> list[float]:
+    """--cost-within as extra costs in USD: start:stop:steps or, with --exact, start:stop; a list
+    a,b,c; each a number of USD or a percentage of the least cost (5%)."""
+
+    def amount(part: str) -> float:
+        part = part.strip()
+        try:
+            value = float(part[:-1]) / 100 * optimum if part.endswith("%") else float(part)
+        except ValueError:
+            raise InputError("--cost-within", [Problem(f"'{part}' is neither a number of USD nor a percentage",
+                                                      "Write e.g. 0:5%:11, or 0:200e6:11 in USD.")]) from None
+        if not math.isfinite(value) or value < 0:
+            raise InputError("--cost-within", [Problem(f"'{part}' gives {value:g} USD: an extra cost must be finite "
+                                                      "and at least 0", "Start the range at 0 or above.")])
+        return value
+
+    if ":" in spec:
+        parts = spec.split(":")
+        if exact and len(parts) == 2:
+            low, high = amount(parts[0]), amount(parts[1])
+            if high <= low:
+                raise InputError("--cost-within", [Problem(f"'{spec}' is an empty range", "Give start < stop.")])
+            return [low, high]
+        if len(parts) == 3:
+            low, high = amount(parts[0]), amount(parts[1])
+        if len(parts) != 3 or not re.fullmatch(r"\s*\d+\s*", parts[2]):
+            raise InputError("--cost-within", [Problem(
+                f"'{spec}' is not start:stop:steps" + (" or start:stop" if exact else ""),
+                "Write e.g. 0:5%:11 (eleven points from 0 to 5% of the least cost).")])
+        steps = int(parts[2])
+        if not 2 <= steps <= MAX_FRONTIER_POINTS:
+            raise InputError("--cost-within", [Problem(f"{steps} steps: give 2 to {MAX_FRONTIER_POINTS:,}", "Use fewer steps.")])
+        return np.linspace(low, high, steps).tolist()
+    values = sorted({amount(p) for p in spec.split(",") if p.strip()})
+    if not values or len(values) > MAX_FRONTIER_POINTS:
+        raise InputError("--cost-within", [Problem(f"'{spec}' lists no extra cost, or more than {MAX_FRONTIER_POINTS:,}",
+                                                  "Write e.g. 0,1%,2%,5%.")])
+    return values
+
+
+class FrontierModel:
+    """The solved model of a plan (sol: its Solution, whose HiGHS model it takes over), with the row
+    cost_within added and the objective turned to the target."""
+
+    def __init__(self, plan: Plan, sol, target: Target):
+        self.plan, self.sol, self.target = plan, sol, target
+        self.h = h = sol.highs
+        lp = h.getLp()
+        self.cost = np.array(lp.col_cost_, dtype=float)
+        self.optimum = float(sol.objective_usd)
+        self.n = n = len(self.cost)
+        self.mip = sol.mip if sol.mip is not None and len(sol.mip.columns) else None
+        if self.mip is not None:  # the decisions free again, and whole: each point is a MIP
+            j = self.mip.columns
+            h.changeColsBounds(len(j), j.astype(np.int32), self.mip.lower, self.mip.upper)
+            set_integrality(h, j, INTEGER)
+        self.coef, self.shipped_coef, self.corridor_of, self.weight = self._coefficients()
+        self.senses = np.array([r.sense for r in sol.rows], dtype=np.int8)
+        self.row_lower = np.asarray(lp.row_lower_, dtype=float)
+        self.row_upper = np.asarray(lp.row_upper_, dtype=float)
+        self.scale_t = float(self.shipped_coef @ np.asarray(h.getSolution().col_value, dtype=float))
+        nz = np.flatnonzero(self.cost)
+        h.addRow(-highspy.kHighsInf, self._rhs(0.0), len(nz), nz.astype(np.int32), self.cost[nz])
+        self.cost_row = h.getNumRow() - 1
+        sel = np.flatnonzero(self.coef)
+        h.addRow(-highspy.kHighsInf, highspy.kHighsInf, len(sel), sel.astype(np.int32), self.coef[sel])
+        self.target_row = h.getNumRow() - 1
+        self.sign = -1.0 if target.maximise else 1.0  # HiGHS minimises sign * S
+        self.all_cols = np.arange(n, dtype=np.int32)
+        self.solves = 0
+
+    def _rhs(self, extra: float) -> float:
+        return self.optimum + SLACK_REL * abs(self.optimum) + extra
+
+    def _coefficients(self):
+        """Per column: the target's coefficient, the coefficient of the shipped tonnes of the
+        target's commodities, and the corridor of each flow column; weights of the plan's cases."""
+        t = self.target
+        coef, shipped = np.zeros(self.n), np.zeros(self.n)
+        corridor_of: dict[int, str] = {}
+        weight = {}
+        for i, case in enumerate(self.plan.cases):
+            key = None if self.plan.single else i
+            net = case.net
+            w = 1.0 if self.plan.single else case.probability * case.period.weight
+            weight[key] = w
+            pos = self.sol.col_pos.get((FLOW.name, key), {})
+            cols = np.array([pos[f] for f in net.flows], dtype=np.int64)
+            selected, total = net.scope_index(t.scope, t.name, t.commodity)
+            coef[cols[selected]] = w
+            shipped[cols[total]] = w
+            for f, j in zip(net.flows, cols.tolist()):
+                corridor_of[j] = net.routes[f[1]].corridor
+        return coef, shipped, corridor_of, weight
+
+    def _run(self) -> bool:
+        """Solve from scratch: a warm start from the previous point would make a point's answer depend on
+        the points before it (and on near-degenerate frontiers, HiGHS's dual simplex warm-started from
+        a far point can stop short, reporting infeasibility)."""
+        self.h.clearSolver()
+        self.h.run()
+        self.solves += 1
+        return self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+    def point(self, extra: float) -> dict:
+        """The best target within C* + extra, and the cheapest allocation that reaches it."""
+        h = self.h
+        h.changeRowBounds(self.cost_row, -highspy.kHighsInf, self._rhs(extra))
+        h.changeColsCost(self.n, self.all_cols, self.sign * self.coef)
+        if not self._run():
+            return {"extra_cost_usd": extra, "status": h.modelStatusToString(h.getModelStatus())}
+        best = self.sign * h.getInfo().objective_function_value
+        if abs(best) <= 1e-6 * max(1.0, self.scale_t):
+            best = 0.0  # round-off of the slack SLACK_REL leaves at D = 0
+        slope = self._slope()
+        # Stage 2: the target held at its best (within round-off), the least cost.
+        hold = best - 1e-9 * max(1.0, abs(best)) if self.target.maximise else best + 1e-9 * max(1.0, abs(best))
+        h.changeRowBounds(self.target_row, *((hold, highspy.kHighsInf) if self.target.maximise
+                                             else (-highspy.kHighsInf, hold)))
+        h.changeColsCost(self.n, self.all_cols, self.cost)
+        ok = self._run()
+        out = {"extra_cost_usd": extra, "status": h.modelStatusToString(h.getModelStatus()), "target": best,
+               "slope": slope}
+        if ok:
+            x = np.asarray(h.getSolution().col_value, dtype=float)
+            out.update(self._summary(x))
+        h.changeRowBounds(self.target_row, -highspy.kHighsInf, highspy.kHighsInf)
+        return out
+
+    def _slope(self) -> float:
+        """dS*/dD: the dual of cost_within in the target problem (0 with integer decisions, where S*
+        is a step function and is only sampled)."""
+        if self.mip is not None:
+            return float("nan")
+        return self.sign * float(h_dual(self.h, self.cost_row))
+
+    def _summary(self, x: np.ndarray) -> dict:
+        cost = float(self.cost @ x)
+        flows = np.array(sorted(self.corridor_of), dtype=np.int64)
+        tonnes: dict[str, float] = {}
+        for j, v in zip(flows.tolist(), x[flows].tolist()):
+            if v > 1e-6:
+                case = self.sol.columns[j].case
+                c = self.corridor_of[j]
+                tonnes[c] = tonnes.get(c, 0.0) + v * self.weight[case]
+        shipped = float(self.shipped_coef @ x)
+        binding = []
+        act = np.asarray(self.h.getSolution().row_value, dtype=float)[: len(self.sol.rows)]
+        at = np.where(self.senses == 1, self.row_upper, self.row_lower)
+        for i in np.flatnonzero(np.abs(act - at) <= 1e-7 * np.maximum(1.0, np.abs(at))).tolist():
+            key = self.sol.rows[i]
+            if key.family in _BINDING and self.senses[i] != 0:
+                binding.append(label(key, self.plan.cases[key.case or 0].net))
+        return {"cost_usd": cost, "extra_cost_used_usd": cost - self.optimum, "shipped_t": shipped,
+                "corridor": tonnes, "binding": sorted(set(binding))}
+
+
+def h_dual(h: highspy.Highs, row: int) -> float:
+    return float(np.asarray(h.getSolution().row_dual, dtype=float)[row])
+
+
+def frontier(plan: Plan, sol, target: Target, extras: list[float], exact: bool = False) -> tuple[pd.DataFrame, int]:
+    """(one row per point, solves): the best target at each extra cost (exact: at every breakpoint
+    between the two extras given)."""
+    from model.analysis.parametric import breakpoints
+
+    model = FrontierModel(plan, sol, target)
+    if exact:
+        if model.mip is not None:
+            raise InputError("--exact", [Problem(
+                "this case has options built whole, in modules or with a fixed cost: the best target then jumps where "
+                "a decision changes, and the exact method needs it piecewise linear",
+                "Give --cost-within start:stop:steps: each point is then solved as a MIP.")])
+        results = {}
+
+        def evaluate(d: float):
+            r = results.setdefault(d, model.point(d))
+            if "target" not in r:
+                raise InputError("--cost-within", [Problem(f"at {d:,.0f} USD of extra cost the frontier has no "
+                                                          f"optimum ({r['status']})", "Choose another range.")])
+            return r["target"], r["slope"], r
+
+        evaluations, found = breakpoints(evaluate, extras[0], extras[-1])
+        points = [evaluations[d][2] for d in sorted({extras[0], extras[-1], *found})]
+    else:
+        points = [model.point(d) for d in extras]
+    return _table(points, model), model.solves
+
+
+def _table(points: list[dict], model: FrontierModel) -> pd.DataFrame:
+    """One row per point; money in USD a year (a plan: USD discounted, _usd_total), tonnes a year (a
+    plan: over the plan, _t_total)."""
+    corridors = sorted({c for p in points for c in p.get("corridor", {})})
+    usd, t = ("_usd", "_t") if model.plan.single else ("_usd_total", "_t_total")
+    nan = float("nan")
+    rows = []
+    for p in points:
+        row = {"extra_cost" + usd: p["extra_cost_usd"],
+               "extra_cost_pct": p["extra_cost_usd"] / model.optimum if model.optimum else nan,
+               "status": p["status"], "target" + t: p.get("target", nan),
+               "target_share": p.get("target", nan) / p["shipped_t"] if p.get("shipped_t") else nan,
+               "cost" + usd: p.get("cost_usd", nan), "extra_cost_used" + usd: p.get("extra_cost_used_usd", nan),
+               "tonnes_per_extra_usd": p.get("slope", nan)}
+        for c in corridors:
+            row[c + t] = p.get("corridor", {}).get(c, 0.0) if "corridor" in p else nan
+        row["binding"] = "; ".join(p.get("binding", []))
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    df.attrs["unit"] = "t" if model.plan.single else "t over the plan"
+    return df
+
+
+def frontier_to_workbook(src, target_text: str, maximise: bool, cost_within: str, output, exact: bool = False,
+                         scenario: str | None = None, force: bool = False):
+    """corridor frontier: the table, its workbook and PNG chart (all or none, through the output
+    guard); returns (warnings, the text to print)."""
+    import time
+    from pathlib import Path
+
+    from model.io import console
+    from model.io.books import about_table, write_frontier
+    from model.io.charts import frontier_png
+    from model.io.output import Outputs
+    from model.pipeline import load, solve
+    from model.results.summary import Provenance
+
+    output = Path(output)
+    outputs = Outputs("frontier", [src], force)
+    outputs.check(output)
+    start = time.perf_counter()
+    plan, warnings = load(src, scenario)
+    target = parse_target(target_text, maximise, plan)
+    sol = solve(plan)
+    extras = parse_costs(cost_within, sol.objective_usd, exact)
+    table, solves = frontier(plan, sol, target, extras, exact)
+    seconds = time.perf_counter() - start
+    money = "USD/yr" if plan.single else "USD, discounted"
+    about = about_table(Provenance.of(src, plan.data.sha256), [
+        ("target", f"{'most' if maximise else 'least'} tonnes of {target.text}" + (
+            "" if plan.single else " over the plan (each year weighted by the years it stands for)")),
+        ("least cost", f"{sol.objective_usd:,.0f} {money}"), ("extra cost allowed", cost_within),
+        ("scenario", scenario or "base case"), ("method", "exact breakpoints" if exact else (
+            "each point a MIP (options built whole)" if sol.mip is not None else "one LP per point")),
+        ("points", len(table)), ("solves", solves), ("seconds", round(seconds, 3))])
+    with outputs:
+        write_frontier(outputs, output, about, table, target.text)
+        png = frontier_png(outputs, table, target.text, output.with_suffix(""))
+    return warnings, console.frontier_text(table, target, sol.objective_usd, output, png)
