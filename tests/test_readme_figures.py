@@ -93,3 +93,48 @@ def test_the_investment_answer_before_and_after_calibration():
         assert built["CPC_DEBOTTLENECK"] == pytest.approx(10e6) and built.drop("CPC_DEBOTTLENECK").sum() == 0
         assert quoted(f"{r.summary.objective_usd / 1e6:,.1f}"), case
     assert quoted("the full 10 Mt of CPC debottlenecking, 80 M USD a year, no terminal in Pakistan")
+
+
+def test_the_terminal_decisions_built_whole(capsys):
+    # The console block of "Karachi or Gwadar, built whole": every decision line, as solve prints it.
+    r = pipeline.run(BASE_XLSX, scenario="invest").results
+    text = solve_text(r)
+    block = [line for line in text.splitlines() if line.startswith(("Integer decisions", "  "))]
+    assert len(block) == 8
+    for line in block:
+        assert line in README, line
+
+
+def _frontier(target: str, maximise: bool):
+    from model.analysis.frontier import frontier, parse_costs, parse_target
+    from model.pipeline import load, solve
+
+    plan, _ = load(BASE_XLSX)
+    sol = solve(plan)
+    return frontier(plan, sol, parse_target(target, maximise, plan), parse_costs("0:5%", sol.objective_usd, True),
+                    exact=True)
+
+
+def test_the_frontier_for_pakistan():
+    table, solves = _frontier("country PK", True)
+    assert quoted(f"{int(table['extra_cost_usd'].between(1, table['extra_cost_usd'].max() - 1).sum())} breakpoints "
+                  f"in 0–5%, found with {solves} solves")
+    rows = [line for line in README.splitlines() if line.startswith("| ") and line.count("|") == 5]
+    for mt in (0.15, 0.35, 0.75, 1.08, 1.45):
+        rec = table[(table["target_t"] / 1e6).round(2) == mt].iloc[0]
+        cells = (f"| {rec.extra_cost_usd / 1e6:,.1f} | {rec.extra_cost_pct:.2%} | {mt:.2f} | "
+                 f"{rec.extra_cost_usd / rec.target_t:,.0f} |")
+        assert cells in rows, cells
+    assert table["target_t"].max() == pytest.approx(1.45e6)
+
+
+def test_the_frontier_for_russia():
+    table, _ = _frontier("country RU: dry_bulk,grain,metals,container", False)
+    first, last = table.iloc[0], table.iloc[-1]
+    assert quoted(f"non-oil cargo through Russia is {first.target_t / 1e6:.1f} Mt ({first.target_share:.0%})")
+    assert last.target_t == pytest.approx(20.3e6)  # the coal to Russia's own power plants
+    for mt, words in ((24.5, "65 M USD a year (0.75%) takes it to 24.5 Mt"), (22.9, "152 M (1.75%) to 22.9 Mt"),
+                      (20.3, "335 M (3.85%) to 20.3 Mt")):
+        rec = table[(table["target_t"] / 1e6).round(1) == mt].iloc[0]
+        assert f"{rec.extra_cost_usd / 1e6:,.0f} M" in words and f"({rec.extra_cost_pct:.2%})" in words, words
+        assert quoted(words)
