@@ -225,7 +225,7 @@ CASES = [
     (
         "policy kind",
         set_cell("Policies", 2, "kind", "cap"),
-        "Policies, row 2 (RU_CAP), kind: expected one of max_share, min_share, max_t, min_t, found 'cap'. Choose one of: max_share, min_share, max_t, min_t.",
+        "Policies, row 2 (RU_CAP), kind: expected one of max_share, min_share, max_t, min_t, max_co2_t, found 'cap'. Choose one of: max_share, min_share, max_t, min_t, max_co2_t.",
     ),
     (
         "carrying cost as percent number",
@@ -375,7 +375,7 @@ CASES = [
     (
         "policy tonnes of 1e20",
         set_cell("Policies", 2, "value", 1e20),
-        "Policies, row 2 (RU_CAP), value: must be <= 10,000,000,000, found 1e+20. Type a number in share 0-1 or t/yr, at least 0 and at most 10,000,000,000.",
+        "Policies, row 2 (RU_CAP), value: must be <= 10,000,000,000, found 1e+20. Type a number in share 0-1, t/yr or t CO2e/yr, at least 0 and at most 10,000,000,000.",
     ),
     (
         "investment cost of 1e20",
