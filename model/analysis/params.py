@@ -22,7 +22,7 @@ from model.lp.families import Cell
 from model.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME
 
 MAX_STEPS = 100_000  # values of one parameter
-_PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_]+)\s*$")
+_PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")  # co2_g_per_tkm has a digit
 
 
 @dataclass

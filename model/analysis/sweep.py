@@ -255,7 +255,7 @@ def points_table(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
         row = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point)}
         row.update({"status": r["status"], "rebuilt": r.get("rebuilt", False)})
         for key in ("objective_usd", *[f"{part}_usd" for part in COST_PARTS], "unmet_penalty_usd",
-                    "shipped_t", "unmet_t"):
+                    "shipped_t", "unmet_t", "co2e_t"):
             row[key] = r.get(key, float("nan"))
         shipped = r.get("shipped_t") or float("nan")
         for c in corridors:
