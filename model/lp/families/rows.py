@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.errors import number_text
 from model.lp.arrays import LPArrays
 from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient, Family, Structural, share_text,
                                     tonnes_text)
@@ -219,7 +220,7 @@ class PolicyLimit(Family):
     def label(self, net: Network, index) -> str:
         p = net.policy_by_key[index]
         if p.is_co2:
-            return (f"Policies row {p.row} ({p.rule}): at most {p.value:,.0f} t CO2e a year from "
+            return (f"Policies row {p.row} ({p.rule}): at most {number_text(p.value)} t CO2e a year from "
                     f"{p.commodity or 'all cargo'} through {p.scope} {p.target}")
         if p.is_share:
             what = f"{'at most' if p.is_max else 'at least'} {share_text(p.value)} of"
