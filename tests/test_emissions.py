@@ -221,6 +221,17 @@ def test_the_live_model_follows_every_emissions_cell(tmp_path):
     road = find_cells("Legs[A>M].distance_km", data)[0]
     assert live.solve_point({road: 50.0})["objective_usd"] == pytest.approx(220)
     assert live.solve_point({road: 50.0})["co2e_t"] == pytest.approx(0.5)
+    # A leg without its own intensity is swept from its mode's default (rail, 36.9 g/tkm).
+    tables = two_routes()
+    tables["Legs"][1]["co2_g_per_tkm"] = None
+    data, net, _ = load_one_year(write_case(tmp_path / "blank", tables, {"carbon_price_usd_per_t_co2": 40}))
+    blank = find_cells("Legs[A>R].co2_g_per_tkm", data)[0]
+    assert blank.base == pytest.approx(36.9)
+    other = LiveModel(data, net, pipeline.solve(Plan.of_one(data, net)))
+    other.apply({blank: 5.0})
+    fresh = with_values(data, {blank: 5.0})
+    assert_identical(canonical(other.h.getLp(), other.rows, other.columns),
+                     canonical(*build_lp(Plan.of_one(fresh, build_network(fresh)))))
     with pytest.raises(Structural):  # distance x intensity of one leg: not the sum of the two changes
         live.apply({road: 50.0, find_cells("Legs[A>M].co2_g_per_tkm", data)[0]: 50.0})
 

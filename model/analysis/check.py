@@ -81,7 +81,8 @@ class _Inputs:
     def co2(self, r) -> float:
         """Tonnes of CO2e a tonne emits on route r: its legs and every pass of its nodes."""
         if r not in self._co2:
-            self._co2[r] = sum(self.leg_co2[leg] for leg in self.leg_ids(r)) + sum(self.node_co2[n] for n in self.path[r])
+            self._co2[r] = (sum(self.leg_co2[leg] for leg in self.leg_ids(r))
+                            + sum(self.node_co2[n] for n in self.path[r]))
         return self._co2[r]
 
     def leg_ids(self, r):

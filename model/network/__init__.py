@@ -1,9 +1,10 @@
 """Derived, solver-free facts about a valid CorridorData: the Network.
 
 Which (commodity, route) flows exist, what a tonne on each costs (in its parts, by the one cost
-formula of model.network.costs) and emits (model.network.emissions), and which flows each demand row, supply row, capacity row and
-policy rule counts. The LP (model.lp), the results and the analyses all read these, so a cost or
-a membership is computed once. model.network.build derives a Network from data.
+formula of model.network.costs) and emits (model.network.emissions), and which flows each demand
+row, supply row, capacity row and policy rule counts. The LP (model.lp), the results and the
+analyses all read these, so a cost, a CO2e or a membership is computed once. model.network.build
+derives a Network from data.
 """
 
 from __future__ import annotations
