@@ -1,4 +1,4 @@
-"""An independent check of a result: every constraint, cost and share recomputed.
+"""An independent check of a result: every constraint, cost, share and CO2e recomputed.
 
 Works from the input tables and the written tables only, and deliberately does
 not use model.network, the Pyomo model or the solver: costs, memberships and

@@ -21,8 +21,10 @@ def emissions_table(flows: pd.DataFrame, net: Network) -> pd.DataFrame:
     f = flows[["commodity", "route", "corridor", "tonnes_t", "co2e_t"]]
     total_t, total_co2 = float(f["tonnes_t"].sum()), float(f["co2e_t"].sum())
     blocks = [pd.DataFrame({"by": ["total"], "name": ["all cargo"], "tonnes_t": [total_t], "co2e_t": [total_co2]})]
-    through = f.assign(country=f["route"].map(net.countries_of)).explode("country")
-    for by, frame in (("corridor", f), ("country", through), ("commodity", f), ("route", f)):
+    frames = {"corridor": f, "country": f.assign(country=f["route"].map(net.countries_of)).explode("country"),
+              "commodity": f, "route": f}
+    for by in EMISSION_GROUPS[1:]:
+        frame = frames[by]
         g = frame.groupby(by, sort=False)[["tonnes_t", "co2e_t"]].sum().reset_index().rename(columns={by: "name"})
         g = g.sort_values(["co2e_t", "tonnes_t"], ascending=False, kind="stable")
         blocks.append(g.assign(by=by))
