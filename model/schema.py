@@ -15,7 +15,7 @@ from model.errors import number_text
 
 NODE_KINDS = ("origin", "border", "port", "hub", "market")
 MODES = ("rail", "road", "sea", "pipeline", "ferry")
-POLICY_KINDS = ("max_share", "min_share", "max_t", "min_t")
+POLICY_KINDS = ("max_share", "min_share", "max_t", "min_t", "max_co2_t")
 POLICY_SCOPES = ("corridor", "country", "route", "node", "leg")
 
 # Column types
@@ -36,6 +36,9 @@ MAX_LEAD_YEARS = 50.0  # from the start of work to service
 MAX_USD_PER_YR = 1e12  # a yearly amount: an option's fixed cost (the largest projects cost a few bn a year)
 MAX_MULTIPLIER = 1e6  # a scenario's multiplier of a cell (the cell it makes is checked against its own bound)
 MAX_PENALTY_USD_PER_T = 1e7  # unmet_penalty_usd_per_t: above any cargo value, so stranding never pays
+MAX_G_PER_TKM = 10_000.0  # a leg's CO2e intensity (real: 5 by sea to ~1,500 by air freight)
+MAX_KG_PER_T = 1_000.0  # CO2e of handling a tonne at a node (real: a few kg)
+MAX_USD_PER_T_CO2 = 100_000.0  # a carbon price (real: 0 to a few hundred USD per t CO2e)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,10 @@ SETTINGS = (
     Setting("worst_case_weight", NUM, "", 0.0, 0.0,
             "For corridor solve --robust: weight on the worst scenario's cost added to the expected cost "
             "(0 = expected cost only).", max=10.0),
+    Setting("carbon_price_usd_per_t_co2", NUM, "USD/t CO2e", 0.0, 0.0,
+            "Price of a tonne of CO2e emitted, added to the cost of every tonne of cargo as its carbon cost "
+            "(reported as its own part of the cost). Above 0, every leg an enabled route uses needs distance_km.",
+            max=MAX_USD_PER_T_CO2),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -154,17 +161,25 @@ SHEETS: tuple[Sheet, ...] = (
                description="Handling or border cost per tonne passing the node."),
         Column("dwell_days", NUM, unit="days", default=0.0, min=0.0, max=MAX_DAYS,
                description="Average time cargo waits at the node."),
+        Column("co2_kg_per_t", NUM, unit="kg CO2e/t", default=0.0, min=0.0, max=MAX_KG_PER_T,
+               description="Greenhouse gases of handling a tonne at the node, counted at each pass like the "
+                           "handling cost."),
     ), key=("node",), description="Production regions, border crossings, ports, hubs and markets.",
         required=True),
     Sheet("Legs", (
         Column("from", **_id, ref="a node on the Nodes sheet", description="Start node."),
         Column("to", **_id, ref="a node on the Nodes sheet", description="End node."),
         Column("mode", ENUM, required=True, choices=MODES, description="Transport mode."),
-        Column("distance_km", NUM, unit="km", min=0.0, max=MAX_KM, description="Length (information only)."),
+        Column("distance_km", NUM, unit="km", min=0.0, max=MAX_KM,
+               description="Length, for the leg's CO2e (distance x co2_g_per_tkm); required on the legs of enabled "
+                           "routes when emissions are priced or capped."),
         Column("cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0, max=MAX_USD_PER_T,
                description="Freight cost per tonne on the leg (all cargo classes unless a tariff overrides)."),
         Column("transit_days", NUM, required=True, unit="days", min=0.0, max=MAX_DAYS,
                description="Time in transit on the leg."),
+        Column("co2_g_per_tkm", NUM, unit="g CO2e/tkm", min=0.0, max=MAX_G_PER_TKM,
+               description="Well-to-wheel greenhouse gases per tonne-km on the leg; blank = the default for its mode "
+                           "(the README's Emissions section and the Sources sheet give them and their sources)."),
         _year("leg"),
     ), key=("from", "to", "year"), description="Directed links between nodes; (from, to) is unique (per year).",
         required=True),
@@ -228,7 +243,8 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Policies", (
         Column("rule", **_id, description="Rule id."),
         Column("kind", ENUM, required=True, choices=POLICY_KINDS,
-               description="max_share / min_share (of shipped tonnes) or max_t / min_t (tonnes)."),
+               description="max_share / min_share (of shipped tonnes), max_t / min_t (tonnes) or max_co2_t (tonnes "
+                           "of CO2e emitted by the cargo through the target)."),
         Column("scope", ENUM, required=True, choices=POLICY_SCOPES,
                description="What the target names: corridor, country, route, node or leg."),
         Column("target", **_id, ref="a name in the scope, or * for each one separately",
@@ -236,8 +252,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("commodity", ref="commodity ids or cargo classes, comma separated",
                description="Cargo the rule counts: commodity ids and/or cargo classes, comma separated; "
                            "blank = all."),
-        Column("value", NUM, required=True, unit="share 0-1 or t/yr", min=0.0, max=MAX_T,
-               description="The share (0 to 1) or the tonnes per year."),
+        Column("value", NUM, required=True, unit="share 0-1, t/yr or t CO2e/yr", min=0.0, max=MAX_T,
+               description="The share (0 to 1), the tonnes per year, or the tonnes of CO2e per year (max_co2_t)."),
         _year("rule"),
         Column("calibration", BOOL, default=False,
                description="TRUE: a rule corridor calibrate keeps to hold an observation within its band where costs "

@@ -26,6 +26,7 @@ class Settings:
     discount_rate: float
     calibration_rules: bool
     worst_case_weight: float
+    carbon_price_usd_per_t_co2: float
 
     @classmethod
     def from_values(cls, values: Mapping[str, object] | None = None) -> Settings:

@@ -93,3 +93,11 @@ def broken_copy(base: Path, folder: Path, edit) -> Path:
     out = folder / "broken.xlsx"
     wb.save(out)
     return out
+
+
+def edits(*steps):
+    """Several edits as one fault, e.g. a carbon price set and a leg's distance left blank."""
+    def edit(wb):
+        for step in steps:
+            step(wb)
+    return edit

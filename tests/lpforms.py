@@ -48,7 +48,9 @@ def assert_identical(a, b):
 
 def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = False):
     """A synthetic case (model.generate) with random extras: investments, supply minimums, share
-    and tonnage rules with commodity filters; optionally Periods with year rows, and scenarios."""
+    and tonnage rules with commodity filters, a carbon price with CO2e caps (max_co2_t, one target
+    and '*'), legs with their own CO2e intensity and nodes with handling CO2e; optionally Periods
+    with year rows, and scenarios."""
     rng = np.random.default_rng(seed)
     tables, settings = generate_tables(int(rng.integers(200, 800)), seed=seed)
     caps = tables["Capacities"]
@@ -63,12 +65,26 @@ def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = Fals
     sup = tables["Supply"]
     sup["min_t"] = np.where(rng.random(len(sup)) < 0.3, (sup["max_t"] * 0.05).round(-3), 0.0)
     k = tables["Commodities"]["commodity"]
+    corridor = tables["Routes"]["corridor"].iloc[0]
+    # The CO2e cap is on a corridor other than the one through the port with a minimum (PORT_MIN): both
+    # on one corridor can leave no allocation.
+    pol = tables["Policies"].set_index("rule")
+    port_country = tables["Nodes"].set_index("node").loc[pol.loc["PORT_MIN", "target"], "country"]
+    capped = next(c for c in tables["Routes"]["corridor"] if c != f"via {port_country}")
     extra = pd.DataFrame([("K_SHARE", "min_share", "country", "*", f"{k.iloc[0]},{k.iloc[1]}", 0.01),
                           ("CLASS_CAP", "max_t", "leg", tables["Legs"]["from"].iloc[0] + ">" +
-                           tables["Legs"]["to"].iloc[0], "container", 1e6)],
+                           tables["Legs"]["to"].iloc[0], "container", 1e6),
+                          ("CO2_CAP", "max_co2_t", "corridor", capped, None, 2e5),
+                          ("CO2_EACH", "max_co2_t", "country", "*", k.iloc[3], 5e6)],
                          columns=["rule", "kind", "scope", "target", "commodity", "value"])
+    leg_table = tables["Legs"]
+    leg_table["co2_g_per_tkm"] = np.where(rng.random(len(leg_table)) < 0.3, rng.uniform(5, 60, len(leg_table)).round(2),
+                                          np.nan)  # the others: the mode's default
+    nodes = tables["Nodes"]
+    nodes["co2_kg_per_t"] = np.where(nodes["kind"].isin(["port", "border"]), rng.uniform(0.5, 3, len(nodes)).round(2),
+                                     np.nan)
+    settings["carbon_price_usd_per_t_co2"] = 20.0
     tables["Policies"] = pd.concat([tables["Policies"], extra], ignore_index=True)
-    corridor = tables["Routes"]["corridor"].iloc[0]
     tables["Surcharges"] = pd.DataFrame([{"scope": "corridor", "target": corridor, "usd_per_t": 3.5},
                                          {"scope": "country", "target": "T2", "commodity": k.iloc[2], "usd_per_t": -1.25}])
     tables["Observations"] = pd.DataFrame([{"observation": "O1", "scope": "corridor", "target": corridor,

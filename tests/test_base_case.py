@@ -112,8 +112,8 @@ def test_csv_and_workbook_inputs_give_the_same_solution(base_run):
 
 def test_result_workbook_is_readable_for_planners(base_run, base_result_file):
     wb = load_workbook(base_result_file)
-    assert wb.sheetnames == ["Summary", "Fit", "Bottlenecks", "Flows", "Corridors", "Countries", "Capacity", "Routes",
-                             "Demand", "Supply", "Policies", "Investments", "Sources"]
+    assert wb.sheetnames == ["Summary", "Fit", "Bottlenecks", "Flows", "Corridors", "Countries", "Emissions",
+                             "Capacity", "Routes", "Demand", "Supply", "Policies", "Investments", "Sources"]
     ws = wb["Flows"]
     assert ws.freeze_panes == "A4"
     assert ws["F3"].value == "tonnes (t/yr)"

@@ -14,6 +14,7 @@ from corpus import (
     delete_rows,
     delete_sheet,
     duplicate_sheet,
+    edits,
     formula,
     merge,
     rename_header,
@@ -225,7 +226,7 @@ CASES = [
     (
         "policy kind",
         set_cell("Policies", 2, "kind", "cap"),
-        "Policies, row 2 (RU_CAP), kind: expected one of max_share, min_share, max_t, min_t, found 'cap'. Choose one of: max_share, min_share, max_t, min_t.",
+        "Policies, row 2 (RU_CAP), kind: expected one of max_share, min_share, max_t, min_t, max_co2_t, found 'cap'. Choose one of: max_share, min_share, max_t, min_t, max_co2_t.",
     ),
     (
         "carrying cost as percent number",
@@ -240,7 +241,7 @@ CASES = [
     (
         "setting twice",
         copy_row("Settings", 3),
-        "Settings, row 12 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
+        "Settings, row 13 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
     ),
     # Ids that look right and match nothing: a look-alike letter of another script, an invisible
     # character, another case. The message shows the character and suggests the id meant; before,
@@ -375,7 +376,7 @@ CASES = [
     (
         "policy tonnes of 1e20",
         set_cell("Policies", 2, "value", 1e20),
-        "Policies, row 2 (RU_CAP), value: must be <= 10,000,000,000, found 1e+20. Type a number in share 0-1 or t/yr, at least 0 and at most 10,000,000,000.",
+        "Policies, row 2 (RU_CAP), value: must be <= 10,000,000,000, found 1e+20. Type a number in share 0-1, t/yr or t CO2e/yr, at least 0 and at most 10,000,000,000.",
     ),
     (
         "investment cost of 1e20",
@@ -396,6 +397,49 @@ CASES = [
         "penalty of 1e20",
         set_cell("Settings", 5, "value", 1e20),
         "Settings, row 5 (unmet_penalty_usd_per_t), value: must be <= 10,000,000, found 1e+20. Type a number (USD/t), or leave it blank for the default.",
+    ),
+    # Emissions: the intensity of a leg, the CO2e of handling, the carbon price, a CO2e cap, and the
+    # distance every priced or capped leg needs.
+    (
+        "negative CO2e intensity",
+        set_cell("Legs", 2, "co2_g_per_tkm", -3),
+        "Legs, row 2 (EKB>RUB), co2_g_per_tkm: must be >= 0, found -3. Type a number in g CO2e/tkm, at least 0 and at most 10,000.",
+    ),
+    (
+        "CO2e intensity in milligrams",
+        set_cell("Legs", 2, "co2_g_per_tkm", 62000),
+        "Legs, row 2 (EKB>RUB), co2_g_per_tkm: must be <= 10,000, found 62,000. Type a number in g CO2e/tkm, at least 0 and at most 10,000.",
+    ),
+    (
+        "handling CO2e as text",
+        set_cell("Nodes", 10, "co2_kg_per_t", "two"),
+        "Nodes, row 10 (RUB), co2_kg_per_t: expected a number, found text 'two'. Type a number in kg CO2e/t, at least 0 and at most 1000.",
+    ),
+    (
+        "negative carbon price",
+        set_cell("Settings", 12, "value", -5),
+        "Settings, row 12 (carbon_price_usd_per_t_co2), value: must be >= 0, found -5. Type a number (USD/t CO2e), or leave it blank for the default.",
+    ),
+    (
+        "carbon price as text",
+        set_cell("Settings", 12, "value", "fifty"),
+        "Settings, row 12 (carbon_price_usd_per_t_co2), value: expected a number, found text 'fifty'. Type a number (USD/t CO2e), or leave it blank for the default.",
+    ),
+    (
+        "negative CO2e cap",
+        edits(set_cell("Policies", 2, "kind", "max_co2_t"), set_cell("Policies", 2, "value", -1)),
+        "Policies, row 2 (RU_CAP), value: must be >= 0, found -1. Type a number in share 0-1, t/yr or t CO2e/yr, at least 0 and at most 10,000,000,000.",
+    ),
+    (
+        "carbon price on a leg without distance",
+        edits(set_cell("Settings", 12, "value", 50), set_cell("Legs", 2, "distance_km", None)),
+        "Legs, row 2 (EKB>RUB), distance_km: is blank; a length in km is needed, since CO2e is priced or capped (carbon_price_usd_per_t_co2 is 50) and enabled route(s) EKB-RBS-MCN, EKB-RUB-MEU, EKB-RBS-MEU, EKB-RU-MRU use this leg. Enter the leg's length in km (its CO2e is distance_km x co2_g_per_tkm); or set carbon_price_usd_per_t_co2 to 0 and remove the max_co2_t rules.",
+    ),
+    (
+        "CO2e cap over a leg without distance",
+        edits(set_cell("Policies", 2, "kind", "max_co2_t"), set_cell("Policies", 2, "value", 5e6),
+              set_cell("Legs", 9, "distance_km", None)),
+        "Legs, row 9 (KOS>DOS), distance_km: is blank; a length in km is needed, since CO2e is priced or capped (max_co2_t rule RU_CAP (Policies row 2) caps it) and enabled route(s) KOS-DOS-MCN, KOS-DOSLYG-MEU use this leg. Enter the leg's length in km (its CO2e is distance_km x co2_g_per_tkm); or set carbon_price_usd_per_t_co2 to 0 and remove the max_co2_t rules.",
     ),
     (
         "missing sheet",

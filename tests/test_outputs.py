@@ -38,6 +38,7 @@ WITH_INPUT = [c for c in COMMANDS if "CASE" in COMMANDS[c]]
 def tiny_case(folder: Path, xlsx: bool) -> Path:
     tables = transport_case(Scenarios=[{"scenario": "dear", "sheet": "Legs", "key": "A>M",
                                         "column": "cost_usd_per_t", "multiplier": 2}])
+    tables["Legs"] = [{**leg, "distance_km": 100} for leg in tables["Legs"]]  # CO2e counted: no warning
     return write_case(folder, tables, xlsx=xlsx)
 
 

@@ -138,3 +138,63 @@ def test_the_frontier_for_russia():
         rec = table[(table["target_t"] / 1e6).round(1) == mt].iloc[0]
         assert f"{rec.extra_cost_usd / 1e6:,.0f} M" in words and f"({rec.extra_cost_pct:.2%})" in words, words
         assert quoted(words)
+
+
+def test_the_default_intensities_in_the_readme():
+    from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
+
+    for mode, g in DEFAULT_CO2E_G_PER_TKM.items():
+        assert f"| {mode} | {g:g} |" in README, mode
+
+
+def test_emissions_by_corridor_on_the_base_case(base_run):
+    # Each row of the README's table, as the Emissions sheet gives it (kt CO2e, kg/t, share of CO2e).
+    e = base_run.results.emissions
+    for r in e[e["by"].isin(["total", "corridor"])].itertuples(index=False):
+        name = "all corridors" if r.by == "total" else r.name
+        assert (f"| {name} | {r.tonnes_t / 1e6:,.2f} | {r.co2e_t / 1e3:,.1f} | {r.co2e_kg_per_t:,.1f} | "
+                f"{r.share_of_co2e:.1%} |") in README, name
+    k = e[e["by"] == "commodity"].set_index("name")
+    total = e[e["by"] == "total"].iloc[0]
+    crude = k.loc["crude"]
+    assert quoted(f"Crude, {crude.tonnes_t / total.tonnes_t:.0%} of the tonnes, emits "
+                  f"{crude.co2e_t / total.co2e_t:.0%} of the CO2e ({crude.co2e_kg_per_t:.1f} kg/t")
+    assert k.loc["ironore", "co2e_kg_per_t"] == pytest.approx(k.loc["ograin", "co2e_kg_per_t"])
+    assert quoted(f"other grain, all by rail to China, {k.loc['ironore', 'co2e_kg_per_t']:.1f} kg/t")
+    assert k["co2e_kg_per_t"].idxmax() == "general"
+    assert quoted(f"general cargo the most per tonne, {k.loc['general', 'co2e_kg_per_t']:.1f} kg/t")
+
+
+def test_what_a_carbon_price_of_50_changes(base_run):
+    from model.network.build import build_network
+    from model.plan import Plan
+    from model.results.tables import ALL
+
+    priced = pipeline.run(BASE_XLSX, scenario="carbon_price")
+    assert priced.data.settings.carbon_price_usd_per_t_co2 == 50
+    b, p = base_run.results.summary, priced.results.summary
+    assert quoted(f"The cost rises from {b.objective_usd / 1e6:,.1f} to {p.objective_usd / 1e6:,.1f} M USD/yr: "
+                  f"{p.parts_usd['carbon'] / 1e6:,.1f} M is the carbon cost of what is still emitted, "
+                  f"{(p.objective_usd - b.objective_usd - p.parts_usd['carbon']) / 1e6:,.1f} M the dearer allocation")
+    cut = b.co2e_t - p.co2e_t
+    assert quoted(f"CO2e falls by {cut / 1e6:.2f} Mt (−{cut / b.co2e_t:.1%}), from {b.co2e_t / 1e6:.2f} to "
+                  f"{p.co2e_t / 1e6:.2f} Mt a year ({b.co2e_kg_per_t:.1f} to {p.co2e_kg_per_t:.1f} kg/t)")
+    moved = (priced.results.flows.set_index(["commodity", "route"])["tonnes_t"]
+             .sub(base_run.results.flows.set_index(["commodity", "route"])["tonnes_t"], fill_value=0.0))
+    off_rail = -moved.xs("KOS-DOS-MCN", level="route").sum()
+    assert set(moved.xs("KOS-DOS-MCN", level="route").index) == {"ironore", "ograin", "wheat"}
+    assert quoted(f"{off_rail / 1e6:.2f} Mt of iron ore, grain and wheat to China leave rail")
+    corridors = [(r.results.corridors[r.results.corridors["commodity"] == ALL].set_index("corridor")["tonnes_t"])
+                 for r in (base_run, priced)]
+    assert quoted(f"and {(corridors[0]['Middle Corridor'] - corridors[1]['Middle Corridor']) / 1e6:.2f} Mt of wheat "
+                  "and ferroalloys leave the Middle")
+    routes = base_run.results.routes.set_index(["commodity", "route"])["co2e_kg_per_t"]
+    assert quoted(f"({routes[('ironore', 'KOS-RBS-MCN')]:.1f} against {routes[('ironore', 'KOS-DOS-MCN')]:.1f} "
+                  "kg CO2e/t)")
+    assert quoted(f"the fit falls from {b.fit.within} to {p.fit.within} of the 25 observations")
+    # A price of 1 USD per t CO2e: the tie-break already moves most of it.
+    data = base_run.data.copy(settings=base_run.data.settings.replace(carbon_price_usd_per_t_co2=1.0))
+    one = pipeline.tabulate(Plan.of_one(data, build_network(data)),
+                            pipeline.solve(Plan.of_one(data, build_network(data))))
+    china = one.corridors[one.corridors["commodity"] == ALL].set_index("corridor")["tonnes_t"]["China: rail"]
+    assert quoted(f"a price of 1 USD per t CO2e already moves {(corridors[0]['China: rail'] - china) / 1e6:.2f} Mt")

@@ -1,4 +1,4 @@
-"""An independent check of a result: every constraint, cost and share recomputed.
+"""An independent check of a result: every constraint, cost, share and CO2e recomputed.
 
 Works from the input tables and the written tables only, and deliberately does
 not use model.network, the Pyomo model or the solver: costs, memberships and
@@ -20,7 +20,8 @@ from model.analysis.check_investments import investment_check
 from model.data import CorridorData
 from model.io.raw import file_sha256
 from model.network.costs import COST_PARTS
-from model.results.summary import INPUT_SHA_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
+from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
+from model.results.summary import CO2E_LABEL, INPUT_SHA_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
 from model.results.tables import ALL
 
 REL = 1e-6
@@ -69,6 +70,22 @@ class _Inputs:
         self.risk = t["Countries"].set_index("country")["risk_premium_pct"].fillna(0).to_dict()
         self.rate = self.data.settings.carrying_cost_rate
         self.surcharges = t["Surcharges"].to_dict("records") if "Surcharges" in t else []
+        # CO2e of a tonne on each leg and at each node pass, t CO2e per t: distance x intensity (the mode's
+        # default where blank; nothing without a distance), and kg per tonne handled / 1000.
+        legs = t["Legs"].reindex(columns=["from", "to", "mode", "distance_km", "co2_g_per_tkm"])
+        self.leg_co2 = {f"{a}>{b}": _num(km) * (DEFAULT_CO2E_G_PER_TKM[m] if _opt(g) is None else g) / 1e6
+                        for a, b, m, km, g in legs.itertuples(index=False)}
+        self.node_co2 = {n: _num(v) / 1000 for n, v in self.nodes.reindex(columns=["co2_kg_per_t"])
+                         ["co2_kg_per_t"].items()}
+        self.price = self.data.settings.carbon_price_usd_per_t_co2 or 0.0
+        self._co2: dict[str, float] = {}
+
+    def co2(self, r) -> float:
+        """Tonnes of CO2e a tonne emits on route r: its legs and every pass of its nodes."""
+        if r not in self._co2:
+            self._co2[r] = (sum(self.leg_co2[leg] for leg in self.leg_ids(r))
+                            + sum(self.node_co2[n] for n in self.path[r]))
+        return self._co2[r]
 
     def leg_ids(self, r):
         p = self.path[r]
@@ -90,7 +107,7 @@ class _Inputs:
         surcharge = sum(rec["usd_per_t"] for rec in self.surcharges
                         if self.matches(k, rec["commodity"]) and self.passes(r, rec["scope"], rec["target"]))
         return {"transport": transport, "handling": handling, "time": time, "risk": risk,
-                "surcharge": surcharge}, days
+                "surcharge": surcharge, "carbon": self.price * self.co2(r)}, days
 
     def matches(self, k, selector):
         if _opt(selector) is None:
@@ -138,6 +155,11 @@ def check_flows(inp: _Inputs, flows: pd.DataFrame) -> list[str]:
             errors.append(f"{where}: cost {f.cost_usd} USD is not cost per t x tonnes ({total * f.tonnes_t})")
         if not _close(f.transit_days, days):
             errors.append(f"{where}: transit {f.transit_days} days, inputs give {days}")
+        co2 = inp.co2(f.route)
+        if not _close(f.co2e_kg_per_t, co2 * 1000):
+            errors.append(f"{where}: CO2e {f.co2e_kg_per_t} kg/t, inputs give {co2 * 1000}")
+        if not _close(f.co2e_t, co2 * f.tonnes_t):
+            errors.append(f"{where}: CO2e {f.co2e_t} t is not CO2e per t x tonnes ({co2 * f.tonnes_t})")
     return errors
 
 
@@ -180,7 +202,12 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
     for rec in t["Policies"].to_dict("records"):
         if rec.get("calibration") is True and not inp.data.settings.calibration_rules:
             continue  # a calibration rule, switched off
-        for target, s, total in _policy_totals(inp, rec, f_list, enabled):
+        for target, s, total, co2 in _policy_totals(inp, rec, f_list, enabled):
+            if rec["kind"] == "max_co2_t":
+                if co2 > rec["value"] + REL * max(1, rec["value"]):
+                    errors.append(f"Policies row {rec['_row']} ({rec['rule']}, {target}): {co2} t CO2e against "
+                                  f"the cap {rec['value']}")
+                continue
             bound = rec["value"] * total if rec["kind"].endswith("share") else rec["value"]
             ok = s <= bound + REL * max(1, total) if rec["kind"].startswith("max") else s >= bound - REL * max(1, total)
             if not ok:
@@ -189,7 +216,8 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
 
 
 def _policy_totals(inp: _Inputs, rec: dict, f_list, enabled):
-    """(target, selected tonnes, total tonnes of the rule's commodities) for each target of a rule."""
+    """(target, selected tonnes, total tonnes of the rule's commodities, CO2e of the selected tonnes) for
+    each target of a rule."""
     scope = rec["scope"]
     if rec["target"] == "*":
         targets = set()
@@ -201,7 +229,8 @@ def _policy_totals(inp: _Inputs, rec: dict, f_list, enabled):
     sel = [f for f in f_list if inp.matches(f.commodity, rec["commodity"])]
     total = sum(f.tonnes_t for f in sel)
     for target in sorted(targets):
-        yield target, sum(f.tonnes_t for f in sel if inp.passes(f.route, scope, target)), total
+        through = [f for f in sel if inp.passes(f.route, scope, target)]
+        yield target, sum(f.tonnes_t for f in through), total, sum(f.tonnes_t * inp.co2(f.route) for f in through)
 
 
 def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
@@ -265,6 +294,38 @@ def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
             expect = (flows[f"{part}_usd_per_t"] * flows["tonnes_t"]).sum()
             if not _close(float(s[item]), expect, objective):
                 errors.append(f"Summary: {item} {s[item]} USD, flows give {expect}")
+        co2e = sum(f.tonnes_t * inp.co2(f.route) for f in flows.itertuples(index=False))
+        if CO2E_LABEL in s and not _close(float(s[CO2E_LABEL]), co2e):
+            errors.append(f"Summary: {CO2E_LABEL} {s[CO2E_LABEL]} t, the inputs and flows give {co2e}")
+    if "Emissions" in sheets:
+        errors += _check_emissions(inp, flows, sheets["Emissions"])
+    return errors
+
+
+def _check_emissions(inp: _Inputs, flows: pd.DataFrame, sheet: pd.DataFrame) -> list[str]:
+    """Each row of the Emissions sheet (total, corridor, country, commodity, route) against the CO2e
+    the inputs give the written flows."""
+    expect: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for f in flows.itertuples(index=False):
+        co2 = f.tonnes_t * inp.co2(f.route)
+        for key in [("total", "all cargo"), ("corridor", f.corridor), ("commodity", f.commodity),
+                    ("route", f.route), *[("country", c) for c in inp.countries(f.route)]]:
+            expect[key][0] += f.tonnes_t
+            expect[key][1] += co2
+    errors = []
+    written = {(rec.by, str(rec.name)): rec for rec in sheet.itertuples(index=False)}
+    for key in set(expect) | set(written):
+        t, co2 = expect.get(key, (0.0, 0.0))
+        rec = written.get(key)
+        if rec is None:
+            if co2 > REL or t > REL:
+                errors.append(f"Emissions: no row for {key[0]} {key[1]}, whose flows emit {co2} t CO2e")
+            continue
+        if not _close(rec.co2e_t, co2, expect[("total", "all cargo")][1]):
+            errors.append(f"Emissions: {key[0]} {key[1]} {rec.co2e_t} t CO2e, the inputs and flows give {co2}")
+        if t > 0 and not _close(rec.co2e_kg_per_t, co2 * 1000 / t):
+            errors.append(f"Emissions: {key[0]} {key[1]} {rec.co2e_kg_per_t} kg CO2e/t, the inputs and flows give "
+                          f"{co2 * 1000 / t}")
     return errors
 
 
@@ -326,8 +387,8 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
         r = row.iloc[0]
         part = {n: (df[_year_is(df, y)].drop(columns=["year"]) if "year" in df.columns else df)
                 for n, df in sheets.items() if n not in ("Summary", "Plan", "Robust")}
-        part["Summary"] = pd.DataFrame({"item": [OBJECTIVE_LABEL, SHIPPED_LABEL, *PART_LABELS.values()],
-                                        "value": [r["annual_cost_usd"], r["shipped_t"],
+        part["Summary"] = pd.DataFrame({"item": [OBJECTIVE_LABEL, SHIPPED_LABEL, CO2E_LABEL, *PART_LABELS.values()],
+                                        "value": [r["annual_cost_usd"], r["shipped_t"], r["co2e_t"],
                                                   *[r[column] for _, column in COST_PARTS.values()]]})
         errors += [f"{y}: {e}" for e in check_results(_year_rows(data, y), part)]
         total += weights[y] / (1 + rate) ** (y - years[0]) * r["annual_cost_usd"]

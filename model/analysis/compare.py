@@ -72,13 +72,14 @@ def run_metrics(r) -> list[tuple[str, str, float]]:
                 continue
             year = f" {rec['year']}" if "year" in rec else ""
             out += [(f"cost{year}", "USD/yr", rec["annual_cost_usd"]), (f"shipped{year}", "t/yr", rec["shipped_t"]),
-                    (f"unmet demand{year}", "t/yr", rec["unmet_t"])]
+                    (f"unmet demand{year}", "t/yr", rec["unmet_t"]), (f"CO2e{year}", "t CO2e/yr", rec["co2e_t"])]
     else:
         out += [("objective", "USD/yr", s.objective_usd),
                 *[(PART_LABELS[part], "USD/yr", value) for part, value in s.parts_usd.items()],
                 ("unmet demand penalty", "USD/yr", s.unmet_penalty_usd),
                 ("shipped", "t/yr", s.shipped_t), ("unmet demand", "t/yr", s.unmet_t),
-                ("average cost", "USD/t", s.average_usd_per_t)]
+                ("average cost", "USD/t", s.average_usd_per_t), ("CO2e", "t CO2e/yr", s.co2e_t),
+                ("average CO2e", "kg CO2e/t", s.co2e_kg_per_t)]
 
     def each(df: pd.DataFrame):
         """(suffix, rows) per year of a plan's table (the base scenario of a robust plan)."""

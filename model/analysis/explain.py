@@ -71,6 +71,12 @@ def _parts(c) -> str:
                      if value or name in ("transport", "handling", "time", "risk"))
 
 
+def _emits(run: Run, k: str, r: str) -> str:
+    """', emitting 58.4 kg CO2e a tonne' (model.network.emissions), or '' when it emits nothing counted."""
+    kg = float(run.net.co2_t_per_t[run.net.flow_index[(k, r)]]) * 1000.0
+    return f", emitting {kg:,.1f} kg CO2e a tonne" if kg > 0 else ""
+
+
 def explain_route(run: Run, route: str, commodity: str | None = None) -> list[str]:
     """Paragraphs explaining the route for each commodity it may carry (or the one asked for)."""
     net, sol = run.net, run.solution
@@ -101,11 +107,12 @@ def explain_route(run: Run, route: str, commodity: str | None = None) -> list[st
         if tonnes > TOL:
             low, high = row["cost_range_low_usd_per_t"], row["cost_range_high_usd_per_t"]
             out.append(head + f"carries {tonnes:,.0f} t a year of the {demand.demand_t:,.0f} t demanded (Demand "
-                       f"row {demand.row}) at {c.total:,.2f} USD/t ({_parts(c)}). The allocation stays the same "
+                       f"row {demand.row}) at {c.total:,.2f} USD/t ({_parts(c)}){_emits(run, k, r)}. The allocation "
+                       f"stays the same "
                        f"while its cost stays between {low:,.2f} and {high:,.2f} USD/t.")
             continue
         gap = row["reduced_cost_usd_per_t"]
-        text = (head + f"not used. It costs {c.total:,.2f} USD/t ({_parts(c)}); a tonne of {k} at "
+        text = (head + f"not used. It costs {c.total:,.2f} USD/t ({_parts(c)}){_emits(run, k, r)}; a tonne of {k} at "
                 f"{demand.market} is worth {market_value:,.2f} USD/t at the margin (Demand row {demand.row})")
         for con, idx, t in sorted(charges, key=lambda x: -abs(x[2])):
             if t > 0:

@@ -19,10 +19,11 @@ import numpy as np
 from model.data import ROW, CorridorData, match_rows, row_key
 from model.errors import InputError, Problem
 from model.lp.families import Cell
+from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME
 
 MAX_STEPS = 100_000  # values of one parameter
-_PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_]+)\s*$")
+_PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")  # co2_g_per_tkm has a digit
 
 
 @dataclass
@@ -75,6 +76,8 @@ def find_cells(text: str, data: CorridorData) -> list[Cell]:
     cells = []
     for rec in matched:
         base = rec[col.name]
+        if (sheet.name, col.name) == ("Legs", "co2_g_per_tkm") and (base is None or base != base):
+            base = DEFAULT_CO2E_G_PER_TKM[rec["mode"]]  # a blank intensity is its mode's default
         cells.append(Cell(sheet.name, int(rec[ROW]), row_key(sheet, rec), col.name,
                           float(base) if base == base and base is not None else float("nan")))
     missing = [c for c in cells if c.base != c.base]

@@ -267,7 +267,7 @@ def points_table(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
         if "integer_decisions" in r:
             row["integer_decisions"] = r["integer_decisions"]
         for key in ("objective_usd", *[f"{part}_usd" for part in COST_PARTS], "unmet_penalty_usd",
-                    "shipped_t", "unmet_t"):
+                    "shipped_t", "unmet_t", "co2e_t"):
             row[key] = r.get(key, float("nan"))
         shipped = r.get("shipped_t") or float("nan")
         for c in corridors:

@@ -57,7 +57,7 @@ def write_sweep(outputs: Outputs, path: Path, about: pd.DataFrame, points: pd.Da
     objective and corridor shares (one parameter) or a heat map table (two)."""
     wb = _workbook_with_about(outputs.kind, "Sweep", about)
     pts = sheet(wb, "Points", points, "One row per point: parameter values, status, cost and its parts (USD/yr), "
-                                       "tonnes and shares by corridor and country, binding constraints.")
+                                       "CO2e (t/yr), tonnes and shares by corridor and country, binding constraints.")
     n = len(points)
     if len(params) == 1 and n > 1:
         cols = list(points.columns)
@@ -133,7 +133,8 @@ def write_compare(outputs: Outputs, path: Path, table: pd.DataFrame, about: pd.D
         put(ws, 3, j, col)
     for i, rec in enumerate(table.itertuples(index=False), start=4):
         unit = rec[1]
-        fmt = {"USD/yr": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "share": "0.0%"}.get(unit)
+        fmt = {"USD/yr": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "share": "0.0%", "t CO2e/yr": "#,##0",
+               "kg CO2e/t": "#,##0.0"}.get(unit)
         for j, v in enumerate(rec, start=1):
             cell = put(ws, i, j, v)
             if j > 2 and fmt and isinstance(v, float):

@@ -22,6 +22,7 @@ INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
 # Column-name suffix -> (unit shown in the header, number format)
 _UNITS = (
     ("_usd_per_t", "USD/t", "#,##0.00"),
+    ("_kg_per_t", "kg/t", "#,##0.0"),
     ("_usd_total", "USD", "#,##0"),
     ("_years", "years", "0.##"),
     ("_usd", "USD/yr", "#,##0"),
@@ -30,8 +31,8 @@ _UNITS = (
     ("_days", "days", "0.0"),
     ("_pct", "%", "0.00"),
 )
-_PERCENT = ("share", "utilisation", "share_of_shipped", "cost_increase_pct", "probability", "extra_cost_pct",
-            "target_share")
+_PERCENT = ("share", "utilisation", "share_of_shipped", "share_of_co2e", "cost_increase_pct", "probability",
+            "extra_cost_pct", "target_share")
 
 
 def header(column: str) -> str:

@@ -26,6 +26,7 @@ def solve_text(results: Results) -> str:
         + ", ".join(f"{part} {value / 1e6:,.1f}" for part, value in s.parts_usd.items()) + ")",
         f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr; unmet {s.unmet_t / 1e6:,.2f} Mt/yr; "
         f"average {s.average_usd_per_t:,.2f} USD/t",
+        co2e_line(s),
         *([f"Fit: {s.fit.text()}"] if s.fit.count else []),
         *([s.decisions.text()] if s.decisions.count else []),
         *[f"  {option}: {text}" for option, text in s.decisions.decisions],
@@ -58,8 +59,15 @@ def solve_text(results: Results) -> str:
         lines.append(f"{'Binding policy rule':<28}{'share':>10}{'saves USD/t':>14}")
         for rec in pol.itertuples(index=False):
             lines.append(f"{rec.rule + ' ' + rec.target:<28}{rec.share_of_shipped:>10.1%}"
-                         f"{rec.saving_per_t_relaxed_usd:>14,.2f}")
+                         f"{rec.saving_per_t_relaxed_usd:>14,.2f}"
+                         + ("  per t CO2e" if rec.kind == "max_co2_t" else ""))
     return "\n".join(lines)
+
+
+def co2e_line(s) -> str:
+    """'CO2e 12.34 Mt/yr (101.5 kg/t)', with the legs whose CO2e it leaves out."""
+    return (f"CO2e {s.co2e_t / 1e6:,.2f} Mt/yr ({s.co2e_kg_per_t:,.1f} kg/t)"
+            + (f"; leaves out {len(s.co2e_leaves_out)} leg(s) without distance_km" if s.co2e_leaves_out else ""))
 
 
 def plan_text(results: Results) -> str:
@@ -76,12 +84,13 @@ def plan_text(results: Results) -> str:
                      (f"{vss / 1e6:,.1f} million USD" if isinstance(vss, float) else str(vss)) +
                      f" (the base-only plan builds {robust['base-only plan builds']})")
     plan = results.plan["Plan"]
-    heads = [("scenario", 16), ("year", 6), ("M USD/yr", 12), ("shipped Mt", 12), ("unmet Mt", 10)]
+    heads = [("scenario", 16), ("year", 6), ("M USD/yr", 12), ("shipped Mt", 12), ("unmet Mt", 10), ("CO2e Mt", 10)]
     heads = [(h, w) for h, w in heads if h not in ("scenario", "year") or h in plan.columns]
     lines += ["", "".join(f"{h:>{w}}" for h, w in heads)]
     for rec in plan.to_dict("records"):
         cells = [c for c in (rec.get("scenario"), rec.get("year")) if c is not None] + [
-            f"{rec['annual_cost_usd'] / 1e6:,.1f}", f"{rec['shipped_t'] / 1e6:,.2f}", f"{rec['unmet_t'] / 1e6:,.2f}"]
+            f"{rec['annual_cost_usd'] / 1e6:,.1f}", f"{rec['shipped_t'] / 1e6:,.2f}", f"{rec['unmet_t'] / 1e6:,.2f}",
+            f"{rec['co2e_t'] / 1e6:,.2f}"]
         lines.append("".join(f"{c:>{w}}" for c, (_, w) in zip(cells, heads)))
     inv = results.investments
     if "scenario" in inv.columns and len(inv):  # investments are shared by the scenarios: show them once
@@ -146,9 +155,9 @@ def compare_text(table, about, names: list[str], out, png) -> str:
     rows = [("objective", "total cost (M USD)" if plan else "total cost (M USD/yr)")]
     if plan:
         rows += [(m, f"{m} (M USD/yr)" if m.startswith("cost") else f"{m} (Mt/yr)") for m in table["metric"]
-                 if m.startswith(("cost ", "unmet demand "))]
+                 if m.startswith(("cost ", "unmet demand ", "CO2e "))]
     else:
-        rows += [("shipped", "shipped (Mt/yr)"), ("unmet demand", "stranded (Mt/yr)")]
+        rows += [("shipped", "shipped (Mt/yr)"), ("unmet demand", "stranded (Mt/yr)"), ("CO2e", "CO2e (Mt/yr)")]
     for metric, label in rows:
         row = table[table["metric"] == metric]
         if len(row):
@@ -167,7 +176,7 @@ def check_text(result, input_name, violations: list[str], notes: list[str]) -> s
         if len(violations) > 200:
             lines.append(f"  (+{len(violations) - 200} more)")
     else:
-        lines.append(f"{result}: every constraint, cost and share recomputed from the flows holds against "
+        lines.append(f"{result}: every constraint, cost, share and CO2e recomputed from the flows holds against "
                      f"{input_name}.")
     return "\n".join(lines)
 

@@ -30,7 +30,12 @@ SHEET_NOTES = {
                    "a year, with how far that value holds (HiGHS ranging).",
     "Fit": "Each observation of what moved (Observations sheet) against the tonnes the model sends through its "
            "target; within tolerance when the error is at most the tolerance.",
-    "Flows": "Tonnes per year of each commodity on each route used, with the cost per tonne in its parts.",
+    "Flows": "Tonnes per year of each commodity on each route used, with the cost per tonne in its parts and the "
+             "CO2e it emits (well to wheel, per tonne and per year).",
+    "Emissions": "Well-to-wheel CO2e of the cargo moved: in total, then by corridor, country, commodity and route "
+                 "(legs: distance x g CO2e per tonne-km, the mode's default where blank; nodes: kg CO2e per tonne "
+                 "handled). A country counts the whole route's CO2e of the cargo that passes it, as the Countries "
+                 "sheet counts tonnes, so its rows add to more than the total.",
     "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
     "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
     "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t); it holds "
@@ -45,8 +50,9 @@ SHEET_NOTES = {
                    "(the shadow price of the capacity it adds to). Reduced cost: for an option not built, how much "
                    "its annualised cost must fall before it is built; for one built to its limit, minus what one "
                    "more tonne of allowance would save.",
-    "Policies": "Saving per tonne relaxed: what allowing one more tonne through the rule's target (or one less "
-                "required) would save per year.",
+    "Policies": "Value, bound and slack are measured as 'measured in' says: a share of shipped tonnes, tonnes, or "
+                "tonnes of CO2e (max_co2_t). Saving per tonne relaxed: what allowing one more tonne (of CO2e for "
+                "max_co2_t) through the rule's target, or one less required, would save per year.",
 }
 
 
@@ -60,7 +66,8 @@ def _summary_sheet(wb: Workbook, summary: pd.DataFrame) -> None:
     ws.freeze_panes = "A2"
     ws.append(cells.header(["item", "value", "unit"]))
     fmt = {"USD/yr": "#,##0", "USD": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "s": "0.000",
-           "per year": "0.00%", "share": "0.0%"}
+           "per year": "0.00%", "share": "0.0%", "t CO2e/yr": "#,##0", "kg CO2e/t": "#,##0.0",
+           "USD/t CO2e": "#,##0.00"}
     right = Alignment(horizontal="right")
     for item, value, unit in summary.itertuples(index=False):
         if unit in fmt and isinstance(value, (int, float)) and not isinstance(value, bool):

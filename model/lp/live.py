@@ -106,6 +106,7 @@ class LiveModel:
         lower, upper = self.base_row_lower.copy(), self.base_row_upper.copy()
         coef: dict[tuple[int, int], float] = {}
         repriced = False
+        _no_bilinear_legs(values)
         for cell in sorted(values, key=lambda c: (c.sheet, c.row, c.column)):
             value = values[cell]
             plan = self._plan(cell)
@@ -118,6 +119,9 @@ class LiveModel:
                         self._change(change, cost, col_lower, col_upper, lower, upper, coef)
         if repriced:
             cost[self.flow_cols] = costs.total()
+            if costs.co2 is not self.base_flow_costs.co2:  # a flow's CO2e moved: the CO2e caps' coefficients too
+                for change in POLICY_LIMIT.co2_changes(self.net, self.base_flow_costs.co2, costs.co2):
+                    self._change(change, cost, col_lower, col_upper, lower, upper, coef)
         if self.mip is not None and self.keep_decisions:  # the base solve's decisions, within the new bounds
             j = self.mip.columns
             col_lower[j] = col_upper[j] = np.clip(self.mip.values, col_lower[j], col_upper[j])
@@ -127,6 +131,7 @@ class LiveModel:
         self.current_col_bounds = (col_lower, col_upper)
 
     def _change(self, change, cost, col_lower, col_upper, lower, upper, coef) -> None:
+        """Apply one change a family declared to the arrays being prepared for HiGHS."""
         sol = self.solution
         if isinstance(change, Bound):
             i = sol.row_of(change.family, change.index)
@@ -252,6 +257,7 @@ class LiveModel:
             "unmet_penalty_usd": penalty * unmet,
             "shipped_t": float(xf.sum()),
             "unmet_t": unmet,
+            "co2e_t": float(costs.co2 @ xk),
             "corridor": dict(zip(self.corridors, np.bincount(self.corridor_of_col, xf, len(self.corridors)).tolist())),
             "country": dict(zip(self.countries, (self.country_matrix @ xf).tolist())),
             "route": dict(zip(self.route_names_array[used].tolist(), route_t[used].tolist())),
@@ -291,3 +297,11 @@ class LiveModel:
     def solve_point(self, values: dict[Cell, float]) -> dict:
         self.apply(values)
         return self.solve()
+
+
+def _no_bilinear_legs(values: dict[Cell, float]) -> None:
+    """A leg's CO2e is distance x intensity: moving both cells of one leg at once is not the sum of
+    moving each (each effect is worked out at the other's base value), so such a point is rebuilt."""
+    legs = [c.row for c in values if c.sheet == "Legs" and c.column in ("distance_km", "co2_g_per_tkm")]
+    if len(legs) != len(set(legs)):
+        raise Structural("Legs distance_km and co2_g_per_tkm of one leg changed together")

@@ -1,9 +1,10 @@
 """Derived, solver-free facts about a valid CorridorData: the Network.
 
-Which (commodity, route) flows exist, what a tonne on each costs (in four parts, by the one cost
-formula of model.network.costs), and which flows each demand row, supply row, capacity row and
-policy rule counts. The LP (model.lp), the results and the analyses all read these, so a cost or
-a membership is computed once. model.network.build derives a Network from data.
+Which (commodity, route) flows exist, what a tonne on each costs (in its parts, by the one cost
+formula of model.network.costs) and emits (model.network.emissions), and which flows each demand
+row, supply row, capacity row and policy rule counts. The LP (model.lp), the results and the
+analyses all read these, so a cost, a CO2e or a membership is computed once. model.network.build
+derives a Network from data.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ class Network:
     # of a million flows needs no Python object per (flow, row) pair.
     flow_route: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     flow_commodity: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    # Per route, in route order: the tonnes of CO2e a tonne emits on it (model.network.emissions); and
+    # the legs of enabled routes without distance_km, whose CO2e it leaves out.
+    route_co2_t_per_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    legs_without_distance: tuple[str, ...] = ()
 
     @cached_property
     def demand_by_row(self) -> dict[int, DemandRow]:
@@ -93,6 +98,16 @@ class Network:
     def cost(self) -> "CostView":
         """flow -> CostParts, read from cost_array."""
         return CostView(self)
+
+    @cached_property
+    def co2_t_per_t(self) -> np.ndarray:
+        """Tonnes of CO2e a tonne of each flow emits, in flow order (model.network.emissions)."""
+        return self.route_co2_t_per_t[self.flow_route] if len(self.flow_route) else np.zeros(0)
+
+    @property
+    def co2_capped(self) -> bool:
+        """Some policy limit caps the CO2e of flows (max_co2_t)."""
+        return any(p.is_co2 for p in self.policy_limits)
 
     @cached_property
     def cost_total(self) -> np.ndarray:

@@ -15,7 +15,8 @@ import pandas as pd
 from model.data import ROW, CorridorData, records
 from model.network import (CapacityRow, DemandRow, Network, Observation, Option, PolicyLimit, Route, Surcharge,
                            SupplyRow, supply_origins)
-from model.network.costs import COST_PARTS, risk_usd_per_t, time_usd_per_t
+from model.network.costs import COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
+from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
 from model.schema import class_list, leg_id, path_nodes
 
 
@@ -40,6 +41,10 @@ def build_network(data: CorridorData) -> Network:
     risk_pct = t["Countries"].set_index("country")["risk_premium_pct"].fillna(0.0).to_dict()
     legs = {leg_id(a, b): (c, d) for a, b, c, d in
             t["Legs"][["from", "to", "cost_usd_per_t", "transit_days"]].itertuples(index=False)}
+    leg_co2 = {leg_id(a, b): (leg_co2e_t_per_t(km, g, mode), km != km or km is None) for a, b, mode, km, g in
+               t["Legs"].reindex(columns=["from", "to", "mode", "distance_km", "co2_g_per_tkm"])
+               .itertuples(index=False)}  # leg -> (t CO2e per t, distance blank)
+    node_co2 = nodes.reindex(columns=["co2_kg_per_t"])["co2_kg_per_t"].map(node_co2e_t_per_t).to_dict()
     tariff = {(e, k): c for e, k, c in t["Tariffs"][["element", "cargo_class", "cost_usd_per_t"]]
               .itertuples(index=False)}
     com = t["Commodities"]
@@ -95,6 +100,8 @@ def build_network(data: CorridorData) -> Network:
         return out
 
     days = along(dwell, {e: legs[e][1] for e in leg_code})
+    route_co2 = along(node_co2, {e: leg_co2[e][0] for e in leg_code})  # t CO2e per t (model.network.emissions)
+    without_distance = tuple(e for e in leg_code if leg_co2[e][1])
     risk = np.array([risk_of[countries_of[r]] for r in route_ids], dtype=float)
     leg_cost = {e: legs[e][0] for e in leg_code}
     # Transport and handling by cargo class: a class tariff replaces the default cost of the
@@ -144,6 +151,8 @@ def build_network(data: CorridorData) -> Network:
     flow_commodity = np.concatenate([np.full(len(b[0]), commodity_code[b[1]], dtype=np.int32) for b in blocks]) \
         if blocks else np.zeros(0, dtype=np.int32)
     cost_array = np.zeros((len(flows), len(COST_PARTS)))
+    cost_array[:, list(COST_PARTS).index("carbon")] = carbon_usd_per_t(
+        data.settings.carbon_price_usd_per_t_co2 or 0.0, route_co2[flow_route])
     at = 0
     for cand, k, cls in blocks:  # transport, handling, time, risk (USD/t) of each flow
         end = at + len(cand)
@@ -169,7 +178,8 @@ def build_network(data: CorridorData) -> Network:
                   supply_rows, capacity_rows, policy_limits, node_country,
                   nodes["kind"].to_dict(), investment_options(data), demand_span, frozenset(tariff),
                   observations=observations(data), surcharges=surcharges(data),
-                  flow_route=flow_route, flow_commodity=flow_commodity)
+                  flow_route=flow_route, flow_commodity=flow_commodity, route_co2_t_per_t=route_co2,
+                  legs_without_distance=without_distance)
     surcharge = list(COST_PARTS).index("surcharge")
     for s in net.surcharges:  # added to the flows through its target, once the memberships are known
         cost_array[net.scope_index(s.scope, s.target, s.commodity)[0], surcharge] += s.usd_per_t

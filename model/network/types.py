@@ -55,6 +55,7 @@ class CostParts(NamedTuple):
     time: float
     risk: float
     surcharge: float
+    carbon: float
 
     @property
     def total(self) -> float:
@@ -146,6 +147,11 @@ class PolicyLimit:
     @property
     def is_share(self) -> bool:
         return self.kind.endswith("share")
+
+    @property
+    def is_co2(self) -> bool:
+        """A cap on the CO2e of the flows through the target (max_co2_t), in t CO2e/yr."""
+        return self.kind.endswith("co2_t")
 
     @property
     def is_max(self) -> bool:

@@ -14,10 +14,10 @@ BOTTLENECK_COLUMNS = ["rank", "kind", "name", "input_row", "limit", "unit", "sav
                       "in_words"]
 
 
-def _mt(t: float) -> str:
-    """Tonnes in words: million tonnes from 0.1 Mt up, else tonnes."""
+def _mt(t: float, of: str = "") -> str:
+    """Tonnes in words: million tonnes from 0.1 Mt up, else tonnes (of CO2e: of=' CO2e')."""
     t = t + 0.0  # no "-0"
-    return f"{t / 1e6:,.2f} Mt" if abs(t) >= 1e5 else f"{t:,.0f} t"
+    return f"{t / 1e6:,.2f} Mt{of}" if abs(t) >= 1e5 else f"{t:,.0f} t{of}"
 
 
 def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
@@ -42,11 +42,13 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
         if p.saving_per_t_relaxed_usd <= 1e-9:
             continue
         goods = "all cargo" if p.commodity == "all" else p.commodity
-        verb = "allowing one more tonne" if p.kind.startswith("max") else "requiring one tonne less"
+        co2 = p.kind == "max_co2_t"
+        verb = ("allowing one more tonne of CO2e" if co2 else "allowing one more tonne" if p.kind.startswith("max")
+                else "requiring one tonne less")
         more = p.valid_for_more_t
-        holds = "for any relaxation" if not math.isfinite(more) else f"for up to {_mt(more)}"
+        holds = "for any relaxation" if not math.isfinite(more) else f"for up to {_mt(more, ' CO2e' if co2 else '')}"
         rows.append({"kind": "policy", "name": f"{p.rule} ({p.scope} {p.target})", "input_row": p.input_row,
-                     "limit": p.value, "unit": "share" if p.kind.endswith("share") else "t/yr",
+                     "limit": p.value, "unit": "share" if p.kind.endswith("share") else "t CO2e/yr" if co2 else "t/yr",
                      "saving_usd_per_t": p.saving_per_t_relaxed_usd, "valid_for_more_t": more,
                      "in_words": f"Rule {p.rule} ({p.kind} {p.value:g} of {goods} through {p.scope} {p.target}): "
                                  f"{verb} saves {p.saving_per_t_relaxed_usd:,.2f} USD a year; this holds {holds}."})

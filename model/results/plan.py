@@ -15,7 +15,7 @@ from model.results.investments import decisions_of
 from model.results.summary import Summary
 from model.results.tables import COLUMNS, Results, collect, flow_tonnes
 
-PLAN_SHEETS = ("flows", "corridors", "countries", "capacity", "routes", "demand", "supply", "policies",
+PLAN_SHEETS = ("flows", "corridors", "countries", "emissions", "capacity", "routes", "demand", "supply", "policies",
                "bottlenecks", "investments", "fit")
 
 
@@ -72,7 +72,7 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
                      "unmet_penalty_usd": s.unmet_penalty_usd, "investment_cost_usd": s.investment_usd,
                      "annual_cost_usd": s.objective_usd,
                      "weighted_cost_usd_total": case.period.weight * case.period.discount * s.objective_usd,
-                     "shipped_t": s.shipped_t, "unmet_t": s.unmet_t})
+                     "shipped_t": s.shipped_t, "unmet_t": s.unmet_t, "co2e_t": s.co2e_t})
     plan_sheet = pd.DataFrame(rows, columns=COLUMNS["Plan"])
     if not plan.robust:
         plan_sheet = plan_sheet.drop(columns=["scenario", "probability"])
@@ -94,11 +94,12 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         years=", ".join(p.label for p in plan.periods) if plan.multi_year else "one",
         robust_scenarios=scenarios if plan.robust else "none", robust=list(robust_items or []),
         fit=fit_summary(tables["fit"]), decisions=decisions_of(sol.mip, sol.objective_usd, tables["investments"],
-                                                                    "USD"))
+                                                                    "USD"),
+        co2e_leaves_out=tuple(dict.fromkeys(leg for c in plan.cases for leg in c.net.legs_without_distance)))
     sheets = {"Plan": plan_sheet}
     if robust is not None:
         sheets["Robust"] = robust
     return Results(summary, tables["flows"], tables["corridors"], tables["countries"], tables["capacity"],
                    tables["routes"], tables["demand"], tables["supply"], tables["policies"], data.sources,
-                   tables["bottlenecks"], tables["investments"], tables["fit"], sheets,
+                   tables["bottlenecks"], tables["investments"], tables["fit"], tables["emissions"], sheets,
                    routes_sheet_rows=settings.routes_sheet_rows, routes_csv=settings.routes_csv)

@@ -18,6 +18,7 @@ from model.settings import Settings
 
 # Labels of the Summary rows that other tools read back from a written workbook (corridor check).
 OBJECTIVE_LABEL, SHIPPED_LABEL, INPUT_SHA_LABEL = "objective", "shipped", "input SHA-256"
+CO2E_LABEL = "CO2e emitted"
 PART_LABELS = {part: label for part, (label, _) in COST_PARTS.items()}
 
 
@@ -54,6 +55,8 @@ class Summary:
     investment_usd: float = 0.0
     shipped_t: float = 0.0
     unmet_t: float = 0.0
+    co2e_t: float = 0.0  # well-to-wheel CO2e of the cargo moved, t/yr (model.network.emissions)
+    co2e_leaves_out: tuple[str, ...] = ()  # legs without distance_km, whose CO2e is not counted
     flow_variables: int = 0
     solver: str = ""
     method: str = ""
@@ -74,6 +77,21 @@ class Summary:
     def average_usd_per_t(self) -> float:
         return sum(self.parts_usd.values()) / self.shipped_t if self.shipped_t else 0.0
 
+    @property
+    def co2e_kg_per_t(self) -> float:
+        """Average CO2e of a tonne shipped, kg/t."""
+        return self.co2e_t * 1000.0 / self.shipped_t if self.shipped_t else 0.0
+
+    def co2e_rows(self) -> list[tuple[str, object, str]]:
+        """The CO2e total and its average per tonne (one period; a plan's are on its Plan sheet), and
+        the legs it leaves out (if any)."""
+        rows = [] if self.plan else [(CO2E_LABEL, self.co2e_t, "t CO2e/yr"),
+                                     ("average CO2e", self.co2e_kg_per_t, "kg CO2e/t")]
+        if self.co2e_leaves_out:
+            rows.append(("CO2e leaves out", f"{len(self.co2e_leaves_out)} leg(s) without distance_km: "
+                         + ", ".join(self.co2e_leaves_out), ""))
+        return rows
+
     def rows(self) -> list[tuple[str, object, str]]:
         """(item, value, unit) rows of the Summary sheet."""
         head = [("scenario", self.scenario, ""), ("scenario overrides", self.applied or "none (base case)", ""),
@@ -81,13 +99,15 @@ class Summary:
                 ("status", self.status, "")]
         if self.plan:
             figures = [(OBJECTIVE_LABEL, self.objective_usd, "USD"), ("objective means", self.objective_means, ""),
-                       ("years", self.years, ""), ("robust scenarios", self.robust_scenarios, ""), *self.robust]
+                       ("years", self.years, ""), ("robust scenarios", self.robust_scenarios, ""), *self.robust,
+                       *self.co2e_rows()]
         else:
             figures = [(OBJECTIVE_LABEL, self.objective_usd, "USD/yr"),
                        *[(PART_LABELS[name], self.parts_usd.get(name, 0.0), "USD/yr") for name in COST_PARTS],
                        ("unmet demand penalty", self.unmet_penalty_usd, "USD/yr"),
                        ("investment cost", self.investment_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
-                       ("unmet demand", self.unmet_t, "t/yr"), ("average cost", self.average_usd_per_t, "USD/t")]
+                       ("unmet demand", self.unmet_t, "t/yr"), ("average cost", self.average_usd_per_t, "USD/t"),
+                       *self.co2e_rows()]
         figures += self.decisions.rows()
         if self.fit.count:
             figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count}", ""),
@@ -102,7 +122,8 @@ class Summary:
             ("carrying_cost_rate", s.carrying_cost_rate, "per year"),
             ("unmet_penalty_usd_per_t", "hard demand (no penalty)" if s.hard_demand else s.unmet_penalty_usd_per_t,
              "USD/t"),
-            ("allow_investments", s.allow_investments, "")]
+            ("allow_investments", s.allow_investments, ""),
+            ("carbon_price_usd_per_t_co2", s.carbon_price_usd_per_t_co2 or 0.0, "USD/t CO2e")]
         if self.plan and s is not None:
             settings.append(("discount_rate", s.discount_rate or 0.0, "per year"))
         return head + figures + run + (self.provenance.rows() if self.provenance else []) + settings

@@ -18,6 +18,7 @@ from model.lp.names import Span
 from model.network import Network
 from model.network.costs import COST_PARTS
 from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
+from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
 from model.results.fit import FIT_COLUMNS, fit_summary, fit_table
 from model.results.investments import INVESTMENT_COLUMNS, decisions_of, investment_table
 from model.results.summary import Provenance, Summary
@@ -28,7 +29,8 @@ ALL = "All commodities"
 # The columns of each output sheet, in order; units are in the names.
 PART_COLUMNS = [f"{part}_usd_per_t" for part in COST_PARTS]
 ROUTE_COLUMNS = ["commodity", "origin", "market", "route", "corridor", "tonnes_t", "cost_usd_per_t", *PART_COLUMNS,
-                 "cost_usd", "transit_days", "countries", "reduced_cost_usd_per_t", "break_even_cost_usd_per_t",
+                 "cost_usd", "co2e_kg_per_t", "co2e_t", "transit_days", "countries", "reduced_cost_usd_per_t",
+                 "break_even_cost_usd_per_t",
                  "cost_range_low_usd_per_t", "cost_range_high_usd_per_t"]
 FLOW_COLUMNS = ROUTE_COLUMNS[:ROUTE_COLUMNS.index("countries") + 1]
 COLUMNS = {
@@ -44,16 +46,21 @@ COLUMNS = {
                "valid_from_t", "valid_to_t", "input_row"],
     "Supply": ["commodity", "origin", "min_t", "max_t", "shipped_t", "value_of_more_supply_usd_per_t",
                "cost_of_minimum_usd_per_t", "input_row"],
-    "Policies": ["rule", "kind", "scope", "target", "commodity", "value", "shipped_t", "share_of_shipped",
-                 "bound_t", "slack_t", "binding", "saving_per_t_relaxed_usd", "valid_for_more_t", "input_row"],
+    "Policies": ["rule", "kind", "scope", "target", "commodity", "value", "measured_in", "shipped_t",
+                 "share_of_shipped", "co2e_t", "bound_t", "slack_t", "binding", "saving_per_t_relaxed_usd",
+                 "valid_for_more_t", "input_row"],
     "Plan": ["scenario", "year", "probability", "weight_years", "discount_factor",
              *[column for _, column in COST_PARTS.values()], "unmet_penalty_usd", "investment_cost_usd",
-             "annual_cost_usd", "weighted_cost_usd_total", "shipped_t", "unmet_t"],
+             "annual_cost_usd", "weighted_cost_usd_total", "shipped_t", "unmet_t", "co2e_t"],
     "Robust": ["scenario", "probability", "robust_plan_cost_usd_total", "base_only_plan_cost_usd_total",
                "difference_usd_total"],
     "Bottlenecks": BOTTLENECK_COLUMNS,
     "Fit": FIT_COLUMNS,
+    "Emissions": EMISSIONS_COLUMNS,
 }
+# What a policy rule's value, bound and slack measure, by kind.
+MEASURED_IN = {"max_share": "share of shipped tonnes", "min_share": "share of shipped tonnes", "max_t": "t/yr",
+               "min_t": "t/yr", "max_co2_t": "t CO2e/yr"}
 
 
 def _clean(x: float, scale: float = 1.0) -> float:
@@ -76,6 +83,7 @@ class Results:
     bottlenecks: pd.DataFrame
     investments: pd.DataFrame
     fit: pd.DataFrame = field(default_factory=pd.DataFrame)  # the Fit sheet (rows only with observations)
+    emissions: pd.DataFrame = field(default_factory=pd.DataFrame)  # CO2e by corridor, country, commodity, route
     plan: dict[str, pd.DataFrame] | None = None  # a plan's own sheets (Plan, Robust), after the Summary
     routes_sheet_rows: int = 2000  # the most rows the Routes sheet holds (setting routes_sheet_rows)
     routes_csv: bool = False  # also every route to <result>_routes.csv (setting routes_csv)
@@ -87,7 +95,8 @@ class Results:
         """Output sheets in the order a reader opens them."""
         return {"Summary": self.summary_table(), **(self.plan or {}), **({"Fit": self.fit} if len(self.fit) else {}),
                 "Bottlenecks": self.bottlenecks, "Flows": self.flows, "Corridors": self.corridors,
-                "Countries": self.countries, "Capacity": self.capacity, "Routes": self.routes,
+                "Countries": self.countries, "Emissions": self.emissions, "Capacity": self.capacity,
+                "Routes": self.routes,
                 "Demand": self.demand, "Supply": self.supply, "Policies": self.policies,
                 **({"Investments": self.investments} if len(self.investments) else {}),
                 "Sources": self.sources}
@@ -128,6 +137,7 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
         "route": per_route(net.routes), "corridor": per_route(r.corridor for r in route_list),
         "tonnes_t": tonnes, "cost_usd_per_t": total,
         **{column: parts[:, j] for j, column in enumerate(PART_COLUMNS)}, "cost_usd": total * tonnes,
+        "co2e_kg_per_t": net.co2_t_per_t * 1000.0, "co2e_t": net.co2_t_per_t * tonnes,
         "transit_days": net.route_days[at],
         "countries": per_route("-".join(c) for c in net.countries_of.values()),
         "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
@@ -244,22 +254,26 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
 
     pol_rows = []
     totals: dict[int, float] = {}  # id of a policy's total flow array -> its tonnes (shared by '*' targets)
+    co2 = net.co2_t_per_t
     for p in net.policy_limits:
         selected, total = net.policy_index(p)
         s_t = float(x[selected].sum())
+        co2_t = float(co2[selected] @ x[selected])
         if id(total) not in totals:
             totals[id(total)] = float(x[total].sum())
         t_t = totals[id(total)]
+        measured = co2_t if p.is_co2 else s_t  # what the rule bounds: tonnes, or tonnes of CO2e
+        scale = max(t_t, co2_t) if p.is_co2 else t_t
         bound = p.value * t_t if p.is_share else p.value
-        slack = bound - s_t if p.is_max else s_t - bound
+        slack = bound - measured if p.is_max else measured - bound
         pol_rows.append({
             "rule": p.rule, "kind": p.kind, "scope": p.scope, "target": p.target,
-            "commodity": p.commodity or "all", "value": p.value, "shipped_t": _clean(s_t, t_t),
-            "share_of_shipped": s_t / t_t if t_t else 0.0, "bound_t": bound, "slack_t": _clean(slack, t_t),
-            "binding": abs(slack) <= 1e-6 * max(1.0, t_t),
+            "commodity": p.commodity or "all", "value": p.value, "measured_in": MEASURED_IN[p.kind],
+            "shipped_t": _clean(s_t, t_t), "share_of_shipped": s_t / t_t if t_t else 0.0, "co2e_t": co2_t,
+            "bound_t": bound, "slack_t": _clean(slack, scale), "binding": abs(slack) <= 1e-6 * max(1.0, scale),
             "saving_per_t_relaxed_usd": _clean(sol.relaxation_value(POLICY_LIMIT.name, (p.rule, p.target))),
             "valid_for_more_t": (sol.headroom(POLICY_LIMIT.name, (p.rule, p.target))
-                                 if abs(slack) <= 1e-6 * max(1.0, t_t) else float("inf")),
+                                 if abs(slack) <= 1e-6 * max(1.0, scale) else float("inf")),
             "input_row": p.row,
         })
     policies = pd.DataFrame(pol_rows, columns=COLUMNS["Policies"])
@@ -267,11 +281,13 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     investments = investment_table(data, net, sol, capacity, other)
     parts = {name: float((flows[f"{name}_usd_per_t"] * flows["tonnes_t"]).sum()) for name in COST_PARTS}
     unmet_t = float(demand["unmet_t"].sum())
+    co2e_t = float(flows["co2e_t"].sum())
     summary = Summary(
         scenario=data.scenario_name, applied=data.scenario, overrides=list(data.overrides), status=sol.status,
         objective_usd=sol.objective_usd, parts_usd=parts,
         unmet_penalty_usd=(data.settings.unmet_penalty_usd_per_t or 0.0) * unmet_t,
         investment_usd=float(investments["cost_usd"].sum()), shipped_t=float(shipped), unmet_t=unmet_t,
+        co2e_t=co2e_t, co2e_leaves_out=net.legs_without_distance,
         flow_variables=len(net.flows), solver=sol.solver, method=sol.method, solve_seconds=sol.seconds,
         provenance=Provenance.of(input_name or data.source, data.sha256), settings=data.settings,
         decisions=decisions_of(sol.mip, sol.objective_usd, investments, "USD/yr"))
@@ -280,4 +296,5 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     bottlenecks = bottleneck_table(sol, capacity, policies, supply)
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources, bottlenecks, investments, fit,
-                   routes_sheet_rows=data.settings.routes_sheet_rows, routes_csv=data.settings.routes_csv)
+                   emissions_table(flows, net), routes_sheet_rows=data.settings.routes_sheet_rows,
+                   routes_csv=data.settings.routes_csv)

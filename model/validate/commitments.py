@@ -1,12 +1,10 @@
 """Checks that need the network: every demand row has a flow that can serve it, every minimum a
-flow that can count toward it."""
+flow that can count toward it, every leg whose CO2e is priced or capped a distance."""
 
 from __future__ import annotations
 
-
-
-from model.data import CorridorData
-from model.errors import ERROR, WARNING, Problem, short_list
+from model.data import ROW, CorridorData, records
+from model.errors import ERROR, WARNING, Problem, number_text, short_list
 from model.network import Network, supply_origins
 
 
@@ -30,6 +28,38 @@ def check_commitments(data: CorridorData, net: Network) -> list[Problem]:
                 f"{p.commodity or 'any commodity'} can pass it",
                 "Check the target and commodity, or add a route through the target that serves a demand row.",
                 sheet="Policies", row=p.row, key=p.rule, column="target"))
+    return problems + check_distances(data, net)
+
+
+def check_distances(data: CorridorData, net: Network) -> list[Problem]:
+    """The legs of enabled routes need distance_km for their CO2e (model.network.emissions): an error
+    at each such leg's row where emissions are asked for (a carbon price, a max_co2_t rule), else one
+    warning naming the legs the reported CO2e leaves out."""
+    missing = net.legs_without_distance
+    if not missing:
+        return []
+    price = data.settings.carbon_price_usd_per_t_co2 or 0.0
+    caps = list(dict.fromkeys(f"{p.rule} (Policies row {p.row})" for p in net.policy_limits if p.is_co2))
+    if price <= 0 and not caps:
+        return [Problem(f"{len(missing)} leg(s) of enabled routes have no distance_km, so the CO2e reported leaves "
+                        f"them out: {short_list(missing)}",
+                        "Enter their length in km to count their CO2e (it is required once a carbon price or a "
+                        "max_co2_t rule is set).", sheet="Legs", column="distance_km", severity=WARNING)]
+    why = " and ".join(w for w in (f"carbon_price_usd_per_t_co2 is {number_text(price)}" if price > 0 else "",
+                                   f"max_co2_t rule {short_list(caps)} caps it" if caps else "") if w)
+    passes = net.passes_of(missing)
+    names = list(net.routes)
+    rows = {f"{rec['from']}>{rec['to']}": rec for rec in records(data.tables["Legs"])}
+    problems = []
+    for leg in missing:
+        users = [names[i] for i in passes[leg].nonzero()[0].tolist()]
+        rec = rows[leg]
+        problems.append(Problem(
+            f"is blank; a length in km is needed, since CO2e is priced or capped ({why}) and enabled route(s) "
+            f"{short_list(users)} use this leg",
+            "Enter the leg's length in km (its CO2e is distance_km x co2_g_per_tkm); or set "
+            "carbon_price_usd_per_t_co2 to 0 and remove the max_co2_t rules.",
+            sheet="Legs", row=rec[ROW], key=leg, column="distance_km"))
     return problems
 
 

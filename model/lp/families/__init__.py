@@ -26,11 +26,11 @@ from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient
 from model.lp.families.columns import BandMiss, Flow, FlowCosts, Shipped, Unmet, Worst
 from model.lp.families.investments import (Build, BuildGrows, BuildInModules, BuildNeedsOpening, Modules, Opened,
                                            available)
-from model.lp.families.rows import (INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, CapacityLimit, DemandBalance,
+from model.lp.families.rows import (CO2_ROW, INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, CapacityLimit, DemandBalance,
                                     ObservationBand, PolicyLimit, ShippedTotal, SupplyMax, SupplyMin, WorstCase)
 from model.network import Network
 
-__all__ = ["EQ", "GE", "LE", "INFEASIBLE", "SHARE_ROW", "SKIP", "TONNES_ROW", "Bound", "CaseLP", "Cell",
+__all__ = ["EQ", "GE", "LE", "CO2_ROW", "INFEASIBLE", "SHARE_ROW", "SKIP", "TONNES_ROW", "Bound", "CaseLP", "Cell",
            "Coefficient", "ColumnBounds", "ColumnCost", "Family", "FlowCosts", "Structural", "FAMILIES",
            "CASE_FAMILIES", "NO_LP_EFFECT", "INVESTMENT_FAMILIES", "available", "label"]
 
@@ -54,7 +54,7 @@ INVESTMENT_FAMILIES = (BUILD.name, MODULES.name, OPENED.name)
 # Numeric input columns that change nothing in the LP (information, or plan-only settings that the
 # single-period model does not read). tests/test_live.py holds every numeric column to be declared
 # by a family above or listed here.
-NO_LP_EFFECT = (("Legs", "distance_km"), ("Nodes", "lat"), ("Nodes", "lon"), ("Investments", "first_year"),
+NO_LP_EFFECT = (("Nodes", "lat"), ("Nodes", "lon"), ("Investments", "first_year"),
                 ("Investments", "lead_time_years"), ("Settings", "routes_sheet_rows"),
                 ("Settings", "discount_rate"), ("Settings", "worst_case_weight"),
                 # observations change the LP only while calibrating (model.analysis.calibrate builds it anew)

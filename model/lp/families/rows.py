@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.errors import number_text
 from model.lp.arrays import LPArrays
 from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient, Family, Structural, share_text,
                                     tonnes_text)
-from model.lp.families.columns import Shipped
+from model.lp.families.columns import Flow, Shipped
 from model.network import Network, PolicyLimit as Limit
 from model.settings import Settings
 
@@ -158,19 +159,21 @@ class ShippedTotal(Family):
 
 
 # How a policy limit is written, from its kind, value and how many flows it selects:
-SKIP, INFEASIBLE, SHARE_ROW, TONNES_ROW = "skip", "infeasible", "share", "tonnes"
+SKIP, INFEASIBLE, SHARE_ROW, TONNES_ROW, CO2_ROW = "skip", "infeasible", "share", "tonnes", "co2"
 
 
 class PolicyLimit(Family):
-    """A share or tonnage limit on what passes a corridor, country, route, node or leg.
+    """A share, tonnage or CO2e limit on what passes a corridor, country, route, node or leg.
 
     With S = sum of Flow[k,r] over r in the rule's scope target and k matching its commodity
     filter, and T = Shipped[filter] (shipped_total):
       max_share:  S - value * T <= 0        min_share:  value * T - S <= 0
       max_t:      S <= value                min_t:      S >= value
+      max_co2_t:  sum of co2_t_per_t[k,r] * Flow[k,r] over the same (k,r) <= value
     for each (rule, target) in POLICY_LIMITS ('*' gives one target per name). No row when it
     cannot bind (form() = SKIP).
-    Units: tonnes per year on both sides (value is a share 0-1 for share rules).
+    Units: tonnes per year on both sides (value is a share 0-1 for share rules; tonnes of CO2e
+    per year for max_co2_t, co2_t_per_t in t CO2e per t: model.network.emissions).
     """
 
     name = "policy_limit"
@@ -179,8 +182,10 @@ class PolicyLimit(Family):
     @staticmethod
     def form(p: Limit, selected: int, total: int, value: float | None = None) -> str:
         """SKIP (the rule holds whatever is shipped), INFEASIBLE (a tonnage minimum no flow can
-        count toward: validation reports it first), SHARE_ROW or TONNES_ROW."""
+        count toward: validation reports it first), SHARE_ROW, TONNES_ROW or CO2_ROW."""
         value = p.value if value is None else value
+        if p.is_co2:
+            return CO2_ROW if selected else SKIP  # a cap on what nothing emits holds
         if p.is_share and not total:
             return SKIP  # no flow of the filter at all: any share holds
         if not selected:
@@ -207,12 +212,17 @@ class PolicyLimit(Family):
                 sign = self.sign(p)
                 c.row(self, (p.rule, p.target), LE, np.append(selected + c.first, c.shipped[p.filter_key]),
                       np.append(np.full(len(selected), sign), -sign * p.value), 0.0)
+            elif form == CO2_ROW:
+                c.row(self, (p.rule, p.target), LE, selected + c.first, c.net.co2_t_per_t[selected], p.value)
             else:
                 c.row(self, (p.rule, p.target), LE if p.is_max else GE, selected + c.first,
                       np.ones(len(selected)), p.value)
 
     def label(self, net: Network, index) -> str:
         p = net.policy_by_key[index]
+        if p.is_co2:
+            return (f"Policies row {p.row} ({p.rule}): at most {number_text(p.value)} t CO2e a year from "
+                    f"{p.commodity or 'all cargo'} through {p.scope} {p.target}")
         if p.is_share:
             what = f"{'at most' if p.is_max else 'at least'} {share_text(p.value)} of"
         else:
@@ -230,8 +240,20 @@ class PolicyLimit(Family):
             if form == SHARE_ROW:
                 out.append(Coefficient(self.name, (p.rule, p.target), Shipped.name, p.filter_key,
                                        -self.sign(p) * value))
-            elif form == TONNES_ROW:
+            elif form in (TONNES_ROW, CO2_ROW):
                 out.append(Bound(self.name, (p.rule, p.target), value))
+        return out
+
+    def co2_changes(self, net: Network, before: np.ndarray, after: np.ndarray) -> list:
+        """The coefficients of the CO2e caps (max_co2_t) when the CO2e per tonne of the flows moves
+        from `before` to `after` (arrays in flow order): a Coefficient for each flow of a cap whose
+        CO2e changed. Its rows exist or not whatever the CO2e (form() depends on the flows selected)."""
+        out = []
+        moved = after != before
+        for p in (q for q in net.policy_limits if q.is_co2):
+            selected = net.policy_index(p)[0]
+            for i in selected[moved[selected]].tolist():
+                out.append(Coefficient(self.name, (p.rule, p.target), Flow.name, net.flows[i], float(after[i])))
         return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from model.lp.families import INFEASIBLE, POLICY_LIMIT, SHARE_ROW, SHIPPED, SHIPPED_TOTAL, SKIP
+from model.lp.families import CO2_ROW, INFEASIBLE, POLICY_LIMIT, SHARE_ROW, SHIPPED, SHIPPED_TOTAL, SKIP
 
 
 def shipped_total(m, key):
@@ -15,7 +15,8 @@ def shipped_total(m, key):
 
 def policy_limit(m, rule, target):
     """S <= value * Shipped[f] (max_share), S >= value * Shipped[f] (min_share), S <= value (max_t),
-    S >= value (min_t), with S the flow of the rule's commodities through its target."""
+    S >= value (min_t), with S the flow of the rule's commodities through its target; and
+    sum co2_t_per_t[k,r] * Flow[k,r] over the same flows <= value (max_co2_t, t CO2e/yr)."""
     p = m.policy[rule, target]
     selected, total = m.policy_flows[rule, target]
     form = POLICY_LIMIT.form(p, len(selected), len(total))
@@ -23,6 +24,8 @@ def policy_limit(m, rule, target):
         return pyo.Constraint.Skip
     if form == INFEASIBLE:
         return pyo.Constraint.Infeasible  # a tonnage minimum nothing can count toward: validation reports it first
+    if form == CO2_ROW:
+        return sum(m.co2_t_per_t[f] * m.Flow[f] for f in selected) <= p.value
     s = sum(m.Flow[f] for f in selected)
     if form == SHARE_ROW:
         # written as sign * (S - value * T) <= 0, the orientation of the assembled row
@@ -42,6 +45,9 @@ def add_policies(m) -> None:
             m.shipped_flows.setdefault(p.filter_key, m.policy_flows[p.rule, p.target][1])
     m.SHARE_FILTERS = pyo.Set(initialize=list(m.shipped_flows), ordered=True,
                               doc="commodity filters of the share rules ('*': every commodity)")
+    if net.co2_capped:  # the CO2e of a tonne of each flow, for the CO2e caps (max_co2_t)
+        m.co2_t_per_t = pyo.Param(m.FLOWS, initialize=dict(zip(net.flows, net.co2_t_per_t.tolist())),
+                                  doc="CO2e emitted by a tonne of k on route r, t CO2e/t")
     m.Shipped = pyo.Var(m.SHARE_FILTERS, domain=pyo.NonNegativeReals, doc=SHIPPED.summary())
     m.shipped_total = pyo.Constraint(m.SHARE_FILTERS, rule=shipped_total, doc=SHIPPED_TOTAL.summary())
     m.policy_limit = pyo.Constraint(m.POLICY_LIMITS, rule=policy_limit, doc=POLICY_LIMIT.summary())

@@ -1,0 +1,34 @@
+"""The Emissions sheet: the CO2e of the cargo moved, in total and by corridor, country, commodity and
+route, from the Flows table (each flow's tonnes x the CO2e a tonne emits on its route,
+model.network.emissions)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from model.network import Network
+
+EMISSIONS_COLUMNS = ["by", "name", "tonnes_t", "co2e_t", "co2e_kg_per_t", "share_of_co2e"]
+# The blocks of the sheet, in order: the total, then each grouping.
+EMISSION_GROUPS = ("total", "corridor", "country", "commodity", "route")
+
+
+def emissions_table(flows: pd.DataFrame, net: Network) -> pd.DataFrame:
+    """One row per total, corridor, country, commodity and route used: tonnes, tonnes of CO2e, kg
+    CO2e per tonne and share of the total CO2e, each block by CO2e, largest first. A country
+    counts the whole route's CO2e of the cargo that passes it (as the Countries sheet counts its
+    tonnes), so the country rows add to more than the total."""
+    f = flows[["commodity", "route", "corridor", "tonnes_t", "co2e_t"]]
+    total_t, total_co2 = float(f["tonnes_t"].sum()), float(f["co2e_t"].sum())
+    blocks = [pd.DataFrame({"by": ["total"], "name": ["all cargo"], "tonnes_t": [total_t], "co2e_t": [total_co2]})]
+    frames = {"corridor": f, "country": f.assign(country=f["route"].map(net.countries_of)).explode("country"),
+              "commodity": f, "route": f}
+    for by in EMISSION_GROUPS[1:]:
+        frame = frames[by]
+        g = frame.groupby(by, sort=False)[["tonnes_t", "co2e_t"]].sum().reset_index().rename(columns={by: "name"})
+        g = g.sort_values(["co2e_t", "tonnes_t"], ascending=False, kind="stable")
+        blocks.append(g.assign(by=by))
+    out = pd.concat(blocks, ignore_index=True)
+    out["co2e_kg_per_t"] = (out["co2e_t"] * 1000.0 / out["tonnes_t"].where(out["tonnes_t"] > 0)).fillna(0.0)
+    out["share_of_co2e"] = out["co2e_t"] / total_co2 if total_co2 > 0 else 0.0
+    return out[EMISSIONS_COLUMNS]
