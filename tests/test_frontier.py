@@ -110,3 +110,31 @@ def test_the_command(tmp_path, capsys):
         main(["frontier", str(case), "--cost-within", "0:300:3", "-o", str(out)])
     assert exit_.value.code == 2
     assert "one of the arguments --maximise --minimise is required" in capsys.readouterr().err
+
+
+def test_cost_against_emissions(tmp_path):
+    # Rail A>M: 100 km at 100 g CO2e/tkm = 0.01 t CO2e a tonne; road A>R>M: 2 x 50 km at 40 g = 0.004.
+    # At least cost all 100 t go by rail: 1.0 t CO2e. Each tonne moved to the road costs 3 USD and saves
+    # 0.006 t: 500 USD per t CO2e, so CO2e(D) = 1.0 - 0.002 D, down to 0.4 t at D = 300.
+    tables = transport_case(Legs=[
+        {"from": "A", "to": "M", "mode": "rail", "distance_km": 100, "co2_g_per_tkm": 100, "cost_usd_per_t": 2,
+         "transit_days": 1},
+        {"from": "A", "to": "R", "mode": "road", "distance_km": 50, "co2_g_per_tkm": 40, "cost_usd_per_t": 3,
+         "transit_days": 1},
+        {"from": "R", "to": "M", "mode": "road", "distance_km": 50, "co2_g_per_tkm": 40, "cost_usd_per_t": 2,
+         "transit_days": 1}])
+    case = write_case(tmp_path, tables)
+    table, _ = frontier_of(case, "co2", [0, 150, 300, 450], maximise=False)
+    assert list(table["target_t"]) == pytest.approx([1.0, 0.7, 0.4, 0.4])
+    assert table["tonnes_per_extra_usd"].iloc[1] == pytest.approx(-0.002)  # t CO2e per USD: 500 USD/t
+    assert list(table["Road_t"]) == pytest.approx([0, 50, 100, 100])
+    # through one corridor only: the rail's CO2e, which falls the same way
+    table, _ = frontier_of(case, "co2 corridor Rail", [0, 150], maximise=False)
+    assert list(table["target_t"]) == pytest.approx([1.0, 0.5])
+
+
+def test_a_co2e_frontier_needs_every_distance(tmp_path):
+    case = write_case(tmp_path, transport_case())  # legs without distance_km
+    plan, _ = load(case)
+    with pytest.raises(InputError, match="a frontier on CO2e needs the distance of every leg"):
+        parse_target("co2", False, plan)

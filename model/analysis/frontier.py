@@ -41,27 +41,43 @@ _BINDING = {f.name for f in (CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MI
 
 @dataclass(frozen=True)
 class Target:
-    """What the frontier maximises or minimises: tonnes of a commodity filter through a scope's
-    target (the Policies grammar)."""
+    """What the frontier maximises or minimises: tonnes (or, co2, tonnes of CO2e) of a commodity
+    filter through a scope's target (the Policies grammar); scope None: every flow."""
 
-    scope: str
-    name: str
+    scope: str | None
+    name: str | None
     commodity: str | None
     maximise: bool
+    co2: bool = False
 
     @property
     def text(self) -> str:
-        return f"{self.scope} {self.name}" + (f" ({self.commodity})" if self.commodity else "")
+        where = f"{self.scope} {self.name}" if self.scope else ""
+        what = ("CO2e" + (" through " + where if where else "")) if self.co2 else where
+        return what + (f" ({self.commodity})" if self.commodity else "")
+
+    @property
+    def unit(self) -> str:
+        return "t CO2e" if self.co2 else "t"
 
 
 def parse_target(text: str, maximise: bool, plan: Plan) -> Target:
     """'country PK', 'corridor Middle Corridor', 'country RU: dry_bulk,grain,metals,container',
-    'leg AKT>ALT: crude': a scope, the name of its target, and after a colon a commodity filter."""
+    'leg AKT>ALT: crude': a scope, the name of its target, and after a colon a commodity filter.
+    Led by 'co2' ('co2', 'co2 corridor China: rail', 'co2: crude'): the CO2e of those flows."""
     flag = "--maximise" if maximise else "--minimise"
     head, _, commodity = text.partition(":")
     parts = head.strip().split(None, 1)
-    fix = ("Write SCOPE NAME[: COMMODITIES], e.g. \"country PK\", \"corridor Middle Corridor\" or "
-           "\"country RU: dry_bulk,grain,metals,container\"; SCOPE is one of " + ", ".join(POLICY_SCOPES) + ".")
+    co2 = bool(parts) and parts[0].lower() in ("co2", "co2e")
+    if co2:
+        parts = parts[1].strip().split(None, 1) if len(parts) == 2 else []
+    fix = ("Write [co2] SCOPE NAME[: COMMODITIES], e.g. \"country PK\", \"corridor Middle Corridor\", "
+           "\"country RU: dry_bulk,grain,metals,container\" or \"co2\"; SCOPE is one of " + ", ".join(POLICY_SCOPES)
+           + ".")
+    if co2:
+        _distances_known(plan, flag)
+    if co2 and not parts:
+        return Target(None, None, _commodity(commodity, text, flag, plan), maximise, True)
     if len(parts) != 2 or parts[0].lower() not in POLICY_SCOPES:
         raise InputError(flag, [Problem(f"'{text}' is not a target", fix)])
     scope, name = parts[0].lower(), parts[1].strip()
@@ -71,14 +87,29 @@ def parse_target(text: str, maximise: bool, plan: Plan) -> Target:
         close = difflib.get_close_matches(name, sorted(names), n=1) or [n for n in names if n.lower() == name.lower()]
         raise InputError(flag, [Problem(f"no enabled route passes {scope} '{name}'" + (
             f". Did you mean '{close[0]}'?" if close else ""), f"Name a {scope} of the Routes sheet's enabled routes.")])
+    return Target(scope, name, _commodity(commodity, text, flag, plan), maximise, co2)
+
+
+def _distances_known(plan: Plan, flag: str) -> None:
+    """A frontier on CO2e needs every leg's distance (its CO2e is distance x intensity)."""
+    legs = sorted({leg for case in plan.cases for leg in case.net.legs_without_distance})
+    if legs:
+        raise InputError(flag, [Problem(
+            f"a frontier on CO2e needs the distance of every leg, and {len(legs)} leg(s) used by enabled routes have "
+            f"none: {', '.join(legs[:10])}{' ...' if len(legs) > 10 else ''}",
+            "Fill distance_km on the Legs sheet for these legs.", sheet="Legs", column="distance_km")])
+
+
+def _commodity(commodity: str, text: str, flag: str, plan: Plan) -> str | None:
     commodity = commodity.strip() or None
     if commodity is not None:
+        net = plan.cases[0].net
         known = set(net.commodity_class) | set(net.commodity_class.values())
         unknown = [c.strip() for c in commodity.split(",") if c.strip() not in known]
         if unknown:
             raise InputError(flag, [Problem(f"unknown commodity or cargo class {', '.join(unknown)} in '{text}'",
                                             "Use commodity ids or cargo classes of the Commodities sheet.")])
-    return Target(scope, name, commodity, maximise)
+    return commodity
 
 
 def _names(net, scope: str) -> set[str]:
@@ -180,9 +211,12 @@ class FrontierModel:
             weight[key] = w
             pos = self.sol.col_pos.get((FLOW.name, key), {})
             cols = np.array([pos[f] for f in net.flows], dtype=np.int64)
-            selected, total = net.scope_index(t.scope, t.name, t.commodity)
-            coef[cols[selected]] = w
-            shipped[cols[total]] = w
+            if t.scope is None:
+                selected = total = net.filter_index(t.commodity)
+            else:
+                selected, total = net.scope_index(t.scope, t.name, t.commodity)
+            coef[cols[selected]] = w * (net.co2_t_per_t[selected] if t.co2 else 1.0)
+            shipped[cols[total]] = w * (net.co2_t_per_t[total] if t.co2 else 1.0)
             for f, j in zip(net.flows, cols.tolist()):
                 corridor_of[j] = net.routes[f[1]].corridor
         return coef, shipped, corridor_of, weight
@@ -330,7 +364,7 @@ def frontier_to_workbook(src, target_text: str, maximise: bool, cost_within: str
     seconds = time.perf_counter() - start
     money = "USD/yr" if plan.single else "USD, discounted"
     about = about_table(Provenance.of(src, plan.data.sha256), [
-        ("target", f"{'most' if maximise else 'least'} tonnes of {target.text}" + (
+        ("target", f"{'most' if maximise else 'least'} " + (target.text if target.co2 else f"tonnes of {target.text}") + (
             "" if plan.single else " over the plan (each year weighted by the years it stands for)")),
         ("least cost", f"{sol.objective_usd:,.0f} {money}"), ("extra cost allowed", cost_within),
         ("scenario", scenario or "base case"), ("method", "exact breakpoints" if exact else (

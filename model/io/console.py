@@ -218,9 +218,11 @@ def frontier_text(table, target, optimum: float, out, png) -> str:
     """The frontier's points: extra cost, best target, its share."""
     unit = table.attrs.get("unit", "t")
     table = table.rename(columns=lambda c: c.replace("_total", ""))
-    lines = [f"{'Most' if target.maximise else 'Least'} tonnes of {target.text} for each extra cost over the least "
-             f"cost ({optimum / 1e6:,.1f} million USD):", "",
-             f"{'extra cost':>14}{'':>8}{'Mt':>10}{'share':>9}"]
+    mt = "Mt CO2e" if target.co2 else "Mt"
+    what = target.text if target.co2 else f"tonnes of {target.text}"
+    lines = [f"{'Most' if target.maximise else 'Least'} {what} for each extra cost over the least cost "
+             f"({optimum / 1e6:,.1f} million USD):", "",
+             f"{'extra cost':>14}{'':>8}{mt:>10}{'share':>9}"]
     for rec in table.to_dict("records"):
         if rec["status"] != "Optimal":
             lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_pct']:>8.1%}  {rec['status']}")

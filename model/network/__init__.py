@@ -249,6 +249,11 @@ class Network:
         selected = total[mask[self.flow_route[total]]]
         return selected, total
 
+    def filter_index(self, selector: str | None) -> np.ndarray:
+        """Positions of the flows of a commodity filter (commodity ids and/or cargo classes; None:
+        every flow), ascending."""
+        return self._matching_index(selector)
+
     def _matching_index(self, selector: str | None) -> np.ndarray:
         cache = self.__dict__.setdefault("_matching_index_cache", {})
         if selector not in cache:
