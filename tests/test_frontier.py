@@ -28,8 +28,8 @@ def test_the_most_the_road_can_carry(tmp_path):
     # the cheapest allocation that reaches it spends exactly 3 USD a tonne moved, and no more
     assert list(table["cost_usd"]) == pytest.approx([200, 350, 500, 500])
     assert list(table["Road_t"]) == pytest.approx([0, 50, 100, 100])
-    assert table["tonnes_per_extra_usd"].iloc[1] == pytest.approx(1 / 3)  # one more USD buys a third of a tonne
-    assert list(table["extra_cost_pct"]) == pytest.approx([0, 0.75, 1.5, 2.25])  # of the least cost, 200
+    assert table["tonnes_per_usd_more"].iloc[1] == pytest.approx(1 / 3)  # one more USD buys a third of a tonne
+    assert list(table["extra_cost_of_least_cost"]) == pytest.approx([0, 0.75, 1.5, 2.25])  # of the least cost, 200
 
 
 def test_exact_breakpoints(tmp_path):
@@ -126,7 +126,7 @@ def test_cost_against_emissions(tmp_path):
     case = write_case(tmp_path, tables)
     table, _ = frontier_of(case, "co2", [0, 150, 300, 450], maximise=False)
     assert list(table["target_t"]) == pytest.approx([1.0, 0.7, 0.4, 0.4])
-    assert table["tonnes_per_extra_usd"].iloc[1] == pytest.approx(-0.002)  # t CO2e per USD: 500 USD/t
+    assert table["tonnes_per_usd_more"].iloc[1] == pytest.approx(-0.002)  # t CO2e per USD: 500 USD/t
     assert list(table["Road_t"]) == pytest.approx([0, 50, 100, 100])
     # through one corridor only: the rail's CO2e, which falls the same way
     table, _ = frontier_of(case, "co2 corridor Rail", [0, 150], maximise=False)

@@ -122,7 +122,7 @@ def test_the_frontier_for_pakistan():
     rows = [line for line in README.splitlines() if line.startswith("| ") and line.count("|") == 5]
     for mt in (0.15, 0.35, 0.75, 1.08, 1.45):
         rec = table[(table["target_t"] / 1e6).round(2) == mt].iloc[0]
-        cells = (f"| {rec.extra_cost_usd / 1e6:,.1f} | {rec.extra_cost_pct:.2%} | {mt:.2f} | "
+        cells = (f"| {rec.extra_cost_usd / 1e6:,.1f} | {rec.extra_cost_of_least_cost:.2%} | {mt:.2f} | "
                  f"{rec.extra_cost_usd / rec.target_t:,.0f} |")
         assert cells in rows, cells
     assert table["target_t"].max() == pytest.approx(1.45e6)
@@ -136,7 +136,7 @@ def test_the_frontier_for_russia():
     for mt, words in ((24.5, "65 M USD a year (0.75%) takes it to 24.5 Mt"), (22.9, "152 M (1.75%) to 22.9 Mt"),
                       (20.3, "335 M (3.85%) to 20.3 Mt")):
         rec = table[(table["target_t"] / 1e6).round(1) == mt].iloc[0]
-        assert f"{rec.extra_cost_usd / 1e6:,.0f} M" in words and f"({rec.extra_cost_pct:.2%})" in words, words
+        assert f"{rec.extra_cost_usd / 1e6:,.0f} M" in words and f"({rec.extra_cost_of_least_cost:.2%})" in words, words
         assert quoted(words)
 
 
@@ -198,3 +198,17 @@ def test_what_a_carbon_price_of_50_changes(base_run):
                             pipeline.solve(Plan.of_one(data, build_network(data))))
     china = one.corridors[one.corridors["commodity"] == ALL].set_index("corridor")["tonnes_t"]["China: rail"]
     assert quoted(f"a price of 1 USD per t CO2e already moves {(corridors[0]['China: rail'] - china) / 1e6:.2f} Mt")
+
+
+def test_the_frontier_of_emissions():
+    table, _ = _frontier("co2", False)
+    t, d = table["target_t"] / 1e6, table["extra_cost_usd"] / 1e6
+    floor = t.min()
+    at_floor = d[t <= floor + 1e-6].min()
+    near = table[(t.round(2) == 9.14)].iloc[0]
+    mid = table[(t.round(2) == 9.00)].iloc[0]
+    per_t = (at_floor - near.extra_cost_usd / 1e6) / (near.target_t / 1e6 - floor)
+    assert quoted(f"From {t.iloc[0]:.2f} Mt at least cost, 9.14 Mt costs {near.extra_cost_usd / 1e6:,.1f} M USD a year")
+    assert quoted(f"9.00 Mt, {mid.extra_cost_usd / 1e6:,.1f} M")
+    assert quoted(f"**{floor:.2f} Mt ({floor / t.iloc[0] - 1:.1%}), {at_floor:,.1f} M USD a year**".replace("-", "−"))
+    assert quoted(f"about {round(per_t, -1):,.0f} USD per t CO2e")

@@ -324,11 +324,11 @@ def _table(points: list[dict], model: FrontierModel) -> pd.DataFrame:
     rows = []
     for p in points:
         row = {"extra_cost" + usd: p["extra_cost_usd"],
-               "extra_cost_pct": p["extra_cost_usd"] / model.optimum if model.optimum else nan,
+               "extra_cost_of_least_cost": p["extra_cost_usd"] / model.optimum if model.optimum else nan,
                "status": p["status"], "target" + t: p.get("target", nan),
                "target_share": p.get("target", nan) / p["shipped_t"] if p.get("shipped_t") else nan,
                "cost" + usd: p.get("cost_usd", nan), "extra_cost_used" + usd: p.get("extra_cost_used_usd", nan),
-               "tonnes_per_extra_usd": p.get("slope", nan)}
+               "tonnes_per_usd_more": p.get("slope", nan)}
         for c in corridors:
             row[c + t] = p.get("corridor", {}).get(c, 0.0) if "corridor" in p else nan
         row["binding"] = "; ".join(p.get("binding", []))

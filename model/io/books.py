@@ -172,7 +172,7 @@ def write_frontier(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.
     cols = list(table.columns)
     if len(table) > 1:
         y = next(c for c in cols if c.startswith("target_t"))
-        _line_chart(pts, pts, f"Tonnes of {target} against the extra cost", cols.index("extra_cost_pct") + 1,
+        _line_chart(pts, pts, f"Tonnes of {target} against the extra cost", cols.index("extra_cost_of_least_cost") + 1,
                     [cols.index(y) + 1], 4, 3 + len(table), "t", f"{get_column_letter(len(cols) + 2)}3")
     wb.save(outputs.claim(path))
     return Path(path)

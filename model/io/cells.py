@@ -32,7 +32,7 @@ _UNITS = (
     ("_pct", "%", "0.00"),
 )
 _PERCENT = ("share", "utilisation", "share_of_shipped", "share_of_co2e", "cost_increase_pct", "probability",
-            "extra_cost_pct", "target_share")
+            "extra_cost_of_least_cost", "target_share")
 
 
 def header(column: str) -> str:

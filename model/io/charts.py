@@ -102,7 +102,7 @@ def frontier_png(outputs: Outputs, table: pd.DataFrame, target: str, stem: Path)
     ok = table[table["status"] == "Optimal"]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     y = next(c for c in ok.columns if c.startswith("target_t"))
-    ax.plot(ok["extra_cost_pct"] * 100, ok[y] / 1e6, marker="o", ms=4)
+    ax.plot(ok["extra_cost_of_least_cost"] * 100, ok[y] / 1e6, marker="o", ms=4)
     ax.set_xlabel("extra cost accepted (% of the least cost)")
     ax.set_ylabel(f"Mt of {target}")
     ax.set_title(f"{target}: tonnes against the extra cost")

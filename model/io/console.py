@@ -225,9 +225,9 @@ def frontier_text(table, target, optimum: float, out, png) -> str:
              f"{'extra cost':>14}{'':>8}{mt:>10}{'share':>9}"]
     for rec in table.to_dict("records"):
         if rec["status"] != "Optimal":
-            lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_pct']:>8.1%}  {rec['status']}")
+            lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.1%}  {rec['status']}")
             continue
-        lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_pct']:>8.2%}"
+        lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.2%}"
                      f"{rec['target_t'] / 1e6:>10,.2f}{rec['target_share']:>9.1%}")
     if unit != "t":
         lines.append("(tonnes over the plan: each year weighted by the years it stands for)")
