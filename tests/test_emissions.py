@@ -261,8 +261,8 @@ def test_a_plan_reports_co2e_each_year(tmp_path):
     case = write_case(tmp_path, tables)
     run = pipeline.run(case)
     plan = run.results.plan["Plan"].set_index("year")
-    assert plan["co2e_t"].to_dict() == pytest.approx({"2026": 1.0, "2030": 0.7})
-    assert plan["annual_cost_usd"].to_dict() == pytest.approx({"2026": 200, "2030": 380})
+    assert plan["co2e_t"].to_dict() == pytest.approx({2026: 1.0, 2030: 0.7})
+    assert plan["annual_cost_usd"].to_dict() == pytest.approx({2026: 200, 2030: 380})
     out = write_results(run.results, tmp_path / "plan.xlsx", input_path=case)
     assert check_files(case, out) == ([], [])
 

@@ -28,8 +28,8 @@ def test_a_railway_opening_in_a_later_year(tmp_path):
     run = pipeline.run(write_case(tmp_path, tables, settings={"discount_rate": 0.1}))
     assert run.solution.objective_usd == pytest.approx(2500 + 5 / 1.1 ** 5 * 200)
     plan = run.results.plan["Plan"].set_index("year")
-    assert plan.loc["2025", "annual_cost_usd"] == pytest.approx(500)
-    assert plan.loc["2030", "annual_cost_usd"] == pytest.approx(200)
+    assert plan.loc[2025, "annual_cost_usd"] == pytest.approx(500)
+    assert plan.loc[2030, "annual_cost_usd"] == pytest.approx(200)
     flows = run.results.flows.set_index(["year", "route"])["tonnes_t"]
     assert flows[(2025, "ROAD")] == pytest.approx(100) and flows[(2030, "RAIL")] == pytest.approx(100)
     # The shadow price is per tonne in that year's money, not discounted: rail saves 5 - 2 = 3.
@@ -197,8 +197,8 @@ def test_the_plan_case_answers_karachi_or_gwadar(tmp_path):
     # terminal is built in Pakistan.
     run = pipeline.run(INPUTS / "plan_case.xlsx")
     plan = run.results.plan["Plan"].set_index("year")["annual_cost_usd"]
-    assert plan["2026"] / 1e6 == pytest.approx(8743.9, abs=0.05)
-    assert plan["2030"] / 1e6 == pytest.approx(8624.5, abs=0.05)
+    assert plan[2026] / 1e6 == pytest.approx(8743.9, abs=0.05)
+    assert plan[2030] / 1e6 == pytest.approx(8624.5, abs=0.05)
     inv = run.results.investments.set_index(["option", "year"])["built_t"]
     assert inv[("CPC_DEBOTTLENECK", 2026)] == 0 and inv[("CPC_DEBOTTLENECK", 2030)] == pytest.approx(10e6)
     assert inv[[("KAZ_TERMINAL_KHI", y) for y in (2026, 2030, 2035)]].sum() == 0

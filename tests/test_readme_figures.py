@@ -212,3 +212,40 @@ def test_the_frontier_of_emissions():
     assert quoted(f"9.00 Mt, {mid.extra_cost_usd / 1e6:,.1f} M")
     assert quoted(f"**{floor:.2f} Mt ({floor / t.iloc[0] - 1:.1%}), {at_floor:,.1f} M USD a year**".replace("-", "−"))
     assert quoted(f"about {round(per_t, -1):,.0f} USD per t CO2e")
+
+
+PLAN = ROOT / "inputs" / "plan_case.xlsx"
+
+
+def test_the_plan_table():
+    # "Years and robust plans": each scenario held for all years, its costs and what it builds.
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+            for line in README.splitlines() if line.startswith("| ") and line.count("|") == 8}
+    for n, scenario in enumerate([None, "russia_closed", "torkham_closed", "cpc_half", "gwadar_tariff_cut",
+                                  "high_grain"]):
+        r = pipeline.run(PLAN, scenario=scenario).results
+        plan = r.plan["Plan"].set_index("year")["annual_cost_usd"]
+        built = r.investments.groupby("option")["built_t"].max() / 1e6
+        assert rows["total cost 2026–39, discounted (bn USD)"][n] == f"{r.summary.objective_usd / 1e9:,.1f}"
+        assert rows["cost 2026 (M USD/yr)"][n] == f"{plan[2026] / 1e6:,.1f}"
+        assert plan[2030] == pytest.approx(plan[2035])
+        assert rows["cost 2030 and 2035 (M USD/yr)"][n] == f"{plan[2030] / 1e6:,.1f}"
+        assert rows["CPC debottlenecking, built whole from 2030 (Mt/yr)"][n] == f"{built['CPC_DEBOTTLENECK']:g}"
+        assert rows["Caspian crossing modules from 2030 (Mt/yr)"][n] == f"{built['CASPIAN_CROSSING']:g}"
+        assert built[["KAZ_TERMINAL_KHI", "GWD_TERMINAL"]].sum() == 0
+        corridors = r.corridors[r.corridors["commodity"] == "All commodities"]
+        assert corridors[corridors["corridor"].str.contains("Karachi|Gwadar")]["tonnes_t"].sum() == 0
+        decisions = dict(r.summary.decisions.decisions)
+        assert decisions["KAZ_TERMINAL_KHI"] == "do not build; building it would cost 28.5 M USD more"
+        assert decisions["GWD_TERMINAL"] == "do not build; building it would cost 42.8 M USD more"
+        if scenario is None:
+            assert quoted(decisions["CPC_DEBOTTLENECK"].split("; ")[1].replace("doing without it would cost",
+                                                                                  "doing without it would\ncost"))
+
+
+def test_the_robust_plan():
+    r = pipeline.run(PLAN, robust="russia_closed,torkham_closed,cpc_half").results
+    robust = {item: value for item, value, _ in r.summary.robust}
+    assert quoted(f"expected cost is {robust['expected cost (robust plan)'] / 1e6:,.1f} M USD")
+    assert robust["value of the stochastic solution"] == pytest.approx(0, abs=1e-3)
+    assert robust["base-only plan builds"] == "CPC_DEBOTTLENECK 10.00 Mt"

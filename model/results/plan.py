@@ -66,7 +66,7 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
     rows = []
     for case, res in zip(plan.cases, per_case):
         s = res.summary
-        rows.append({"scenario": case.scenario, "year": case.period.label, "probability": case.probability,
+        rows.append({"scenario": case.scenario, "year": case.period.year, "probability": case.probability,
                      "weight_years": case.period.weight, "discount_factor": case.period.discount,
                      **{column: s.parts_usd.get(part, 0.0) for part, (_, column) in COST_PARTS.items()},
                      "unmet_penalty_usd": s.unmet_penalty_usd, "investment_cost_usd": s.investment_usd,
