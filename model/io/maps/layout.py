@@ -1,0 +1,346 @@
+"""Where everything goes, in map units, shared by the PNG and the HTML so both show one map.
+
+`lay_out(map_data)` projects the base layer, the nodes and the used legs into one frame
+(MAP_WIDTH units wide, y down), sets each line's width and side-by-side offset, and places
+the labels. The renderers only paint what the layout says.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+BASEMAP = Path(__file__).with_name("basemap.json")
+STANDARD_PARALLEL_DEG = 40.0  # equirectangular projection true to scale at 40 N
+MAP_WIDTH = 1000.0  # map units; 1 unit is about 1.1 px in the PNG and in the page's SVG
+MAP_ASPECT = 1.3  # width / height of the map area in both renderers
+PAD_DEG = 4.0  # margin around the drawn nodes
+WIDTH_MIN, WIDTH_MAX = 1.4, 15.0  # line width in map units for the least and most tonnes
+LINE_GAP = 0.8  # space between side-by-side corridor lines on a shared leg
+LABEL_SIZE = 14.0  # label font size in map units
+DOT_MARGIN = 5.0  # map units a label keeps clear of other dots
+CHAR_WIDTH = 0.64  # average character width as a share of the font size (DejaVu Sans; wider than most)
+DOT_SIZE = {"market": 5.5, "origin": 5.0, "port": 4.5}  # radius in map units; other kinds 3
+LABELLED_KINDS = ("origin", "port", "market")
+
+# Stable colours: the project's corridors by name (families share a hue: Russia blues, China
+# oranges, Central Asia browns, Pakistan's ports pinks and teals); any other label gets a colour from EXTRA by a
+# hash of its text, so a label keeps its colour from run to run. Red is kept for full capacity.
+CORRIDOR_COLOURS = {
+    "Russia: CPC pipeline": "#1f4e9c",
+    "Russia: Black Sea": "#4a90d9",
+    "Russia: Baltic": "#8cc3f0",
+    "Russia: Caspian (Makhachkala)": "#17a2b8",
+    "Russia: rail (Russian market)": "#5f6f94",
+    "China: rail": "#e07b00",
+    "China: pipeline": "#9c5a1a",
+    "China: Lianyungang": "#f2b134",
+    "China-Europe rail": "#c9a26b",
+    "Middle Corridor": "#2e9e48",
+    "Iran": "#7b4fa6",
+    "Afghanistan (Termez)": "#8a8f2b",
+    "Central Asia (Saryagash)": "#8d6e63",
+    "Central Asia (Bolashak)": "#b8867a",
+    "Karachi via KKH": "#c2185b",
+    "Karachi via Afghanistan": "#e05d9a",
+    "Karachi via Trans-Afghan railway": "#f2a0c4",
+    "Gwadar via KKH": "#00796b",
+    "Gwadar via Afghanistan": "#26a69a",
+    "Gwadar via Trans-Afghan railway": "#80cbc4",
+}
+EXTRA_COLOURS = ("#6d4c41", "#5c6bc0", "#9e9d24", "#00838f", "#ad1457", "#4e342e", "#827717", "#283593",
+                 "#558b2f", "#6a1b9a", "#ef6c00", "#37474f")
+FULL_COLOUR = "#d62728"
+LAND, BORDER, SEA = "#e8e6e1", "#a8a49c", "#dcebf5"  # the base layer's fill, borders and sea
+
+
+def corridor_colour(corridor: str) -> str:
+    """The corridor's fixed colour; a label the palette does not know gets one by hash."""
+    if corridor in CORRIDOR_COLOURS:
+        return CORRIDOR_COLOURS[corridor]
+    return EXTRA_COLOURS[zlib.crc32(corridor.encode("utf-8")) % len(EXTRA_COLOURS)]
+
+
+def corridor_colours(corridors) -> dict[str, str]:
+    """A colour for each corridor of one map, no two alike while EXTRA_COLOURS lasts: the palette's
+    own, else the one its name hashes to, or the next free one (names taken in sorted order, so the
+    same corridors get the same colours every run)."""
+    out = {c: CORRIDOR_COLOURS[c] for c in corridors if c in CORRIDOR_COLOURS}
+    used = set(out.values())
+    for c in sorted(set(corridors) - set(out)):
+        start = EXTRA_COLOURS.index(corridor_colour(c))
+        free = [EXTRA_COLOURS[(start + k) % len(EXTRA_COLOURS)] for k in range(len(EXTRA_COLOURS))]
+        out[c] = next((x for x in free if x not in used), free[0])
+        used.add(out[c])
+    return out
+
+
+def project(lon: float, lat: float) -> tuple[float, float]:
+    """Equirectangular with a standard parallel: (x, y) in degrees of latitude, y up."""
+    return lon * math.cos(math.radians(STANDARD_PARALLEL_DEG)), lat
+
+
+@lru_cache(maxsize=1)
+def load_basemap() -> dict:
+    """The shipped coastlines and borders (see PROVENANCE.md)."""
+    return json.loads(BASEMAP.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _projected_countries() -> list[tuple[str, list[np.ndarray], np.ndarray]]:
+    """Each country's rings projected once: (name, [array (n, 2) of projected x, y], its bounding
+    box x0, y0, x1, y1)."""
+    out = []
+    scale = math.cos(math.radians(STANDARD_PARALLEL_DEG))
+    for c in load_basemap()["countries"]:
+        rings = [np.asarray(r, dtype=float).reshape(-1, 2) * (scale, 1.0) for r in c["rings"]]
+        stacked = np.concatenate(rings)
+        out.append((c["name"], rings, np.concatenate([stacked.min(axis=0), stacked.max(axis=0)])))
+    return out
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Projected (x, y) -> map units: x to the right, y down, MAP_WIDTH wide."""
+    x_min: float
+    y_max: float
+    scale: float  # map units per projected degree
+    width: float
+    height: float
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        x, y = project(lon, lat)
+        return (x - self.x_min) * self.scale, (self.y_max - y) * self.scale
+
+    def countries(self) -> list[tuple[str, list[np.ndarray]]]:
+        """The base layer's countries that show in the frame, each ring an array (n, 2) of map units."""
+        x1, y0 = self.x_min + self.width / self.scale, self.y_max - self.height / self.scale
+        out = []
+        for name, rings, (bx0, by0, bx1, by1) in _projected_countries():
+            if bx1 < self.x_min or bx0 > x1 or by1 < y0 or by0 > self.y_max:
+                continue
+            out.append((name, [(r - (self.x_min, self.y_max)) * (self.scale, -self.scale) for r in rings]))
+        return out
+
+
+def frame_around(points: list[tuple[float, float]]) -> Frame:
+    """The frame of aspect MAP_ASPECT holding every (lon, lat) with a PAD_DEG margin, kept
+    inside the base layer's box (the whole box when there are no points)."""
+    lon_min, lat_min, lon_max, lat_max = load_basemap()["box_lon_lat"]
+    if points:
+        lon_min = max(lon_min, min(p[0] for p in points) - PAD_DEG)
+        lon_max = min(lon_max, max(p[0] for p in points) + PAD_DEG)
+        lat_min = max(lat_min, min(p[1] for p in points) - PAD_DEG)
+        lat_max = min(lat_max, max(p[1] for p in points) + PAD_DEG)
+    (x0, y0), (x1, y1) = project(lon_min, lat_min), project(lon_max, lat_max)
+    w, h = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+    if w / h < MAP_ASPECT:  # widen about the centre
+        x0, w = x0 - (h * MAP_ASPECT - w) / 2, h * MAP_ASPECT
+    else:  # heighten about the centre
+        y0, h = y0 - (w / MAP_ASPECT - h) / 2, w / MAP_ASPECT
+    scale = MAP_WIDTH / w
+    return Frame(x_min=x0, y_max=y0 + h, scale=scale, width=MAP_WIDTH, height=MAP_WIDTH / MAP_ASPECT)
+
+
+def line_width(tonnes_t: float, max_t: float) -> float:
+    """WIDTH_MIN + (WIDTH_MAX - WIDTH_MIN) * sqrt(tonnes / most tonnes on a leg), in map units."""
+    if max_t <= 0:
+        return WIDTH_MIN
+    return WIDTH_MIN + (WIDTH_MAX - WIDTH_MIN) * math.sqrt(max(tonnes_t, 0.0) / max_t)
+
+
+def width_samples(max_t: float) -> list[float]:
+    """Two or three round tonnages up to max_t for the width legend."""
+    if max_t <= 0:
+        return []
+    top = 10 ** math.floor(math.log10(max_t))
+    top = max(m * top for m in (1, 2, 5) if m * top <= max_t)
+    return sorted({top, top / 10, top / 100} - {0})[-3:] if top >= 1 else [max_t]
+
+
+def short_label(name: str) -> str:
+    """The name without what a map label can spare: a 'Market: ' prefix, brackets, a second
+    name after ' / ', and the lower-case words after the proper name; a lone acronym keeps
+    the last word. 'Market: East Africa (Mombasa/Dar es Salaam)' -> 'East Africa',
+    'Aktau / Kuryk ports' -> 'Aktau', 'Ekibastuz coal basin' -> 'Ekibastuz',
+    'CPC marine terminal (Novorossiysk)' -> 'CPC terminal'."""
+    text = name.removeprefix("Market: ")
+    for cut in (" (", " / "):
+        text = text.split(cut)[0]
+    words = text.split()
+    proper = []
+    for w in words:
+        if not w[:1].isupper() and not w[:1].isdigit():
+            break
+        proper.append(w)
+    if len(proper) == 1 and proper[0].isupper() and len(words) > 1:
+        proper.append(words[-1])
+    return " ".join(proper or words).strip() or name
+
+
+@dataclass
+class Segment:
+    leg: dict  # the map_data entry
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    width: float
+    colour: str
+
+
+@dataclass
+class Label:
+    text: str
+    x: float  # anchor point of the text
+    y: float
+    align: str  # "start", "middle" or "end"
+    baseline: str  # "top", "middle" or "bottom" of the text at y
+    muted: bool
+    leader: tuple[float, float] | None = None  # the dot's centre, when the label stands off it
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # estimated extent (x0, y0, x1, y1)
+
+
+@dataclass
+class MapLayout:
+    frame: Frame
+    countries: list[tuple[str, list[np.ndarray]]]  # the base layer in map units (Frame.countries)
+    segments: list[Segment]
+    nodes: list[tuple[dict, float, float]]  # (entry, x, y) of each node drawn
+    labels: list[Label]
+    max_t: float
+    unplaced: list[str] = field(default_factory=list)  # nodes not drawn for want of coordinates
+
+
+def _has_coords(node: dict | None) -> bool:
+    return node is not None and node.get("lat") is not None and node.get("lon") is not None
+
+
+def lay_out(map_data: dict, frame: Frame | None = None, max_t: float | None = None,
+            labelled: bool = True) -> MapLayout:
+    """Everything both renderers draw, in map units. Nodes without coordinates and the legs that
+    touch them are left out (map_data["unplaced"] names them). frame and max_t: a shared frame and
+    width scale (the panels of a comparison); labelled=False places no labels."""
+    nodes = {n["id"]: n for n in map_data["nodes"]}
+    legs = map_data["legs"]
+    used_ids = {n for leg in legs for n in (leg["from"], leg["to"])}
+    shown = [n for n in nodes.values() if _has_coords(n) and (n["id"] in used_ids or n["kind"] in LABELLED_KINDS)]
+    frame = frame or frame_around([(n["lon"], n["lat"]) for n in shown])
+    drawable = [leg for leg in legs if _has_coords(nodes.get(leg["from"])) and _has_coords(nodes.get(leg["to"]))]
+    if max_t is None:
+        max_t = max((leg["tonnes_t"] for leg in drawable), default=0.0)
+    segments = _segments(drawable, nodes, frame, max_t, {c["corridor"]: c for c in map_data["corridors"]})
+    points = [(n, *frame.xy(n["lon"], n["lat"])) for n in shown]
+    labels = _labels(points, segments, frame) if labelled else []
+    return MapLayout(frame, frame.countries(), segments, points, labels, max_t, list(map_data.get("unplaced", [])))
+
+
+def _segments(legs: list[dict], nodes: dict, frame: Frame, max_t: float, corridors: dict) -> list[Segment]:
+    """One line per (leg, corridor); corridors sharing a stretch (either direction) side by side,
+    in the legend's order, the band centred on the stretch."""
+    order = {name: i for i, name in enumerate(corridors)}
+    stretches: dict[tuple[str, str], list[dict]] = {}
+    for leg in legs:
+        stretches.setdefault(tuple(sorted((leg["from"], leg["to"]))), []).append(leg)
+    out = []
+    for (a, b), group in stretches.items():
+        group.sort(key=lambda leg: (order.get(leg["corridor"], len(order)), leg["corridor"], leg["leg"]))
+        (ax, ay), (bx, by) = frame.xy(nodes[a]["lon"], nodes[a]["lat"]), frame.xy(nodes[b]["lon"], nodes[b]["lat"])
+        length = math.hypot(bx - ax, by - ay) or 1.0
+        nx, ny = -(by - ay) / length, (bx - ax) / length  # unit normal of the stretch a -> b
+        widths = [line_width(leg["tonnes_t"], max_t) for leg in group]
+        offset = -(sum(widths) + LINE_GAP * (len(group) - 1)) / 2
+        for leg, w in zip(group, widths):
+            shift = offset + w / 2
+            offset += w + LINE_GAP
+            (x1, y1), (x2, y2) = (frame.xy(nodes[leg["from"]]["lon"], nodes[leg["from"]]["lat"]),
+                                  frame.xy(nodes[leg["to"]]["lon"], nodes[leg["to"]]["lat"]))
+            colour = corridors.get(leg["corridor"], {}).get("colour") or corridor_colour(leg["corridor"])
+            out.append(Segment(leg, x1 + nx * shift, y1 + ny * shift, x2 + nx * shift, y2 + ny * shift, w, colour))
+    out.sort(key=lambda s: -s.width)  # thick first, so thin lines stay on top
+    return out
+
+
+def dot_radius(kind: str) -> float:
+    return DOT_SIZE.get(kind, 3.0)
+
+
+def _labels(points: list[tuple[dict, float, float]], segments: list[Segment], frame: Frame) -> list[Label]:
+    """Greedy placement: markets, origins, full elements, ports, in that order (busiest first).
+    Each label takes, of sixteen spots around its dot (near ones first), the one covering
+    least of the other dots and labels and then least line; it must stay inside the frame.
+    A port or other label that cannot avoid a dot or a label is left out."""
+    rank = {"market": 0, "origin": 1, "port": 3}
+    todo = [(i, n, x, y) for i, (n, x, y) in enumerate(points) if n["kind"] in LABELLED_KINDS or n.get("full")]
+    todo.sort(key=lambda p: (2 if p[1].get("full") and p[1]["kind"] not in ("market", "origin")
+                             else rank.get(p[1]["kind"], 4), -p[1]["tonnes_t"]))
+    m = DOT_MARGIN  # a label keeps this far from other dots, so it reads as its own dot's
+    boxes = [(x - dot_radius(n["kind"]) - m, y - dot_radius(n["kind"]) - m, x + dot_radius(n["kind"]) + m,
+              y + dot_radius(n["kind"]) + m) for n, x, y in points]
+    lines = np.array([(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1, math.hypot(s.x2 - s.x1, s.y2 - s.y1) * s.width)
+                      for s in segments]).reshape(-1, 5)
+    labels = []
+    h = LABEL_SIZE * 1.1
+    for own, n, x, y in todo:
+        text = n.get("label") or short_label(n["name"])
+        w = LABEL_SIZE * CHAR_WIDTH * len(text)
+        spots = []
+        for r in (dot_radius(n["kind"]) + 2.5, dot_radius(n["kind"]) + 14):
+            d = r * 0.75
+            spots += [  # (anchor x, anchor y, align, baseline, box)
+                (x + r, y, "start", "middle", (x + r, y - h / 2, x + r + w, y + h / 2)),
+                (x - r, y, "end", "middle", (x - r - w, y - h / 2, x - r, y + h / 2)),
+                (x, y - r, "middle", "bottom", (x - w / 2, y - r - h, x + w / 2, y - r)),
+                (x, y + r, "middle", "top", (x - w / 2, y + r, x + w / 2, y + r + h)),
+                (x + d, y - d, "start", "bottom", (x + d, y - d - h, x + d + w, y - d)),
+                (x - d, y - d, "end", "bottom", (x - d - w, y - d - h, x - d, y - d)),
+                (x + d, y + d, "start", "top", (x + d, y + d, x + d + w, y + d + h)),
+                (x - d, y + d, "end", "top", (x - d - w, y + d, x - d, y + d + h)),
+            ]
+        inside = [s for s in spots if s[4][0] >= 2 and s[4][1] >= 2 and s[4][2] <= frame.width - 2
+                  and s[4][3] <= frame.height - 2] or spots
+        candidates = np.array([s[4] for s in inside])
+        others = np.array([b for j, b in enumerate(boxes) if j != own]).reshape(-1, 4)
+        covered = _overlaps(candidates, others)
+        score = covered * 50 + _line_cover(candidates, lines) + np.arange(len(inside)) * 20
+        i = min(range(len(inside)), key=lambda k: (score[k], covered[k], k))
+        if covered[i] > 0 and n["kind"] not in ("market", "origin"):
+            continue
+        ax, ay, align, baseline, box = inside[i]
+        boxes.append(box)
+        far = math.hypot(ax - x, ay - y) > dot_radius(n["kind"]) + 5
+        labels.append(Label(text, ax, ay, align, baseline, muted=n["tonnes_t"] <= 0, leader=(x, y) if far else None,
+                            box=box))
+    return labels
+
+
+def _line_cover(boxes: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """For each box (x0, y0, x1, y1), the length of every line (x, y, dx, dy, length x width)
+    inside it, times its width, summed (Liang-Barsky clipping, all boxes and lines at once)."""
+    if not len(lines) or not len(boxes):
+        return np.zeros(len(boxes))
+    x0, y0, dx, dy, weight = lines.T
+    p = np.stack([-dx, dx, -dy, dy])[:, None, :]  # (4, 1, lines)
+    q = np.stack([x0 - boxes[:, 0:1], boxes[:, 2:3] - x0, y0 - boxes[:, 1:2], boxes[:, 3:4] - y0])  # (4, boxes, lines)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = q / p
+    t0 = np.maximum(0.0, np.where(p < 0, t, -np.inf).max(axis=0))
+    t1 = np.minimum(1.0, np.where(p > 0, t, np.inf).min(axis=0))
+    outside = ((p == 0) & (q < 0)).any(axis=0)  # parallel to an edge and beyond it
+    share = np.where(outside, 0.0, np.clip(t1 - t0, 0.0, None))
+    return share @ weight
+
+
+def _overlaps(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """For each box, the area it shares with the others (x0, y0, x1, y1), summed."""
+    if not len(others):
+        return np.zeros(len(boxes))
+    w = np.minimum(boxes[:, None, 2], others[None, :, 2]) - np.maximum(boxes[:, None, 0], others[None, :, 0])
+    h = np.minimum(boxes[:, None, 3], others[None, :, 3]) - np.maximum(boxes[:, None, 1], others[None, :, 1])
+    return (np.clip(w, 0.0, None) * np.clip(h, 0.0, None)).sum(axis=1)

@@ -1,0 +1,65 @@
+"""The report page: one path per used leg, every text escaped, one file that fetches nothing, the
+nodes it leaves out named, the charts, bottlenecks and Summary rows."""
+
+from __future__ import annotations
+
+import re
+
+from map_cases import GHOST, NORTH, ORIGIN_NAME, SOUTH, legs_of, parse, tiny_report_data
+from model.io.maps.page import render_html
+
+
+def test_one_leg_path_per_used_leg_and_corridor():
+    data = tiny_report_data(with_ghost=False)
+    legs = legs_of(parse(render_html(data, "corridor-model:report")))
+    assert sorted((a["data-leg"], a["data-corridor"]) for a in legs) == sorted(
+        (x["leg"], x["corridor"]) for x in data["legs"])
+
+
+def test_text_from_the_data_is_escaped():
+    raw = render_html(tiny_report_data(with_ghost=False), "corridor-model:report")
+    # The raw strings never reach the page as markup...
+    for s in ("<field>", "<case>", "<b>", "<&>", "<a>", '"rail"', '"oil"'):
+        assert s not in raw, s
+    # ...and read back as the same text once parsed.
+    e = parse(raw)
+    text = "".join(e.text)
+    assert 'Tiny <case> & "test"' in text and "190 t & more <b>" in text
+    assert 'One more tonne <a> & "b" saves 3 USD' in text
+    assert NORTH in text and SOUTH in text
+    assert {a["data-corridor"] for a in legs_of(e)} == {NORTH, SOUTH}
+    assert any(ORIGIN_NAME in a.get("data-tip", "") for a in legs_of(e))
+
+
+def test_the_page_is_one_file_that_fetches_nothing():
+    raw = render_html(tiny_report_data(), "corridor-model:report")
+    e = parse(raw)
+    refs = [v for _, a in e.tags for k, v in a.items() if k in ("src", "href", "xlink:href", "action") and v]
+    assert refs == ["data:,"]  # the empty favicon only: no CDN, font, script or image fetched
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", raw, re.I)
+    assert "@import" not in raw and "url(" not in raw and "fetch(" not in raw and "XMLHttpRequest" not in raw
+    assert sum(t == "script" for t, _ in e.tags) == 1 and sum(t == "style" for t, _ in e.tags) == 1
+    assert ('meta', {"name": "generator", "content": "corridor-model:report"}) in e.tags
+
+
+def test_a_node_without_coordinates_is_named_in_the_notes_and_its_legs_left_out():
+    data = tiny_report_data()
+    e = parse(render_html(data, "corridor-model:solve"))
+    assert "Not drawn, no coordinates: X (Nowhere hub)." in "".join(e.text)
+    assert GHOST not in {a["data-corridor"] for a in legs_of(e)}  # both its legs touch X
+    assert len(legs_of(e)) == len(data["legs"]) - 2
+
+
+def test_charts_bottlenecks_and_summary_rows():
+    e = parse(render_html(tiny_report_data(with_ghost=False), "corridor-model:report"))
+    text = " ".join(e.text)
+    bars = [a["data-corridor"] for t, a in e.tags if t == "g" and a.get("class") == "bar"]
+    # Tonnes by corridor (NORTH, SOUTH), then by corridor and commodity (the same two).
+    assert bars == [NORTH, SOUTH, NORTH, SOUTH]
+    parts = [a for t, a in e.tags if t == "rect" and a.get("fill") and a.get("height") == "18"]
+    assert len(parts) >= 2 + 3  # a bar per corridor; wheat and coal on NORTH, wheat on SOUTH
+    assert f"{NORTH}, coal: 0.00 Mt/yr" in text
+    rows = [a for t, a in e.tags if t == "tr"]
+    assert len(rows) == 2 + 1 + 6  # bottlenecks: header and one row; Summary: header and six rows
+    assert "4,560,000,000" in text and "USD/yr" in text
+    assert re.search(r"Full capacity \(binding\)\s*Port P / second name to Market: West: 0\.00 of 0\.00 Mt/yr", text)

@@ -1,0 +1,79 @@
+"""The map as a PNG: its size, that it is drawn (not blank), marked as corridor's, with land, sea and
+every corridor's colour; a node without coordinates is left out and named; comparison panels."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from map_cases import NORTH, SOUTH, distinct_colours, map_area_colours, tiny_map_data
+from model.io.maps.layout import LAND, SEA
+from model.io.maps.png import draw_map, draw_panels
+from model.io.output import written_by
+
+
+def rgb(hex_colour: str) -> tuple:
+    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_png_is_1600_by_1000_drawn_and_marked(tmp_path):
+    png = draw_map(tiny_map_data(with_ghost=False), "corridor-model:solve")
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.size == (1600, 1000) and im.format == "PNG"
+    # Base layer, sea, corridor lines, text with anti-aliasing: thousands of colours; a blank or
+    # single-colour canvas has a handful.
+    assert distinct_colours(png) > 500
+    (tmp_path / "m.png").write_bytes(png)
+    assert written_by(tmp_path / "m.png") == "solve"
+
+
+def test_map_shows_land_sea_and_each_corridor():
+    data = tiny_map_data(with_ghost=False)
+    colours = map_area_colours(draw_map(data, "corridor-model:map"))
+    total = sum(colours.values())
+    # Caspian-to-China land and the Mediterranean, Arabian Sea and Indian Ocean: each a good share.
+    assert colours.get(rgb(LAND), 0) > 0.2 * total and colours.get(rgb(SEA), 0) > 0.1 * total
+    for c in data["corridors"]:
+        # Lines are drawn at 0.92 opacity: over land their colour blends a little with it.
+        near = sum(n for col, n in colours.items() if max(abs(a - b) for a, b in zip(col, rgb(c["colour"]))) <= 12)
+        assert near > 100, c
+
+
+def test_a_node_without_coordinates_is_left_out_and_the_rest_drawn():
+    data = tiny_map_data()  # X ("Nowhere hub") has no lat/lon; route G1 (GHOST) runs A>X>M1
+    assert data["unplaced"] == ["X (Nowhere hub)"]
+    png = draw_map(data, "corridor-model:solve")
+    assert distinct_colours(png) > 500
+    colours = map_area_colours(png)
+    ghost = next(c["colour"] for c in data["corridors"] if c["corridor"] == "Ghost")
+    assert sum(n for col, n in colours.items() if col == rgb(ghost)) == 0  # both its legs touch X
+
+
+def test_panels_share_one_frame_and_fade_what_did_not_change():
+    # Three cases of the tiny map at 100,000 times its tonnes (a change must exceed 1% and 1,000 t to
+    # count); in the third, SOUTH carries three times as much.
+    panels = []
+    for name, factor in (("base", 1), ("same", 1), ("moved", 3)):
+        d = tiny_map_data(with_ghost=False)
+        for leg in d["legs"]:
+            leg["tonnes_t"] *= 1e5 * (factor if leg["corridor"] == SOUTH else 1)
+        d["panel"], d["headline"] = name, "19 Mt shipped"
+        panels.append(d)
+    png = draw_panels(panels, "Each scenario", "corridor-model:compare")
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.size[0] == 1600 and 400 < im.size[1] < 500  # one row of three panels and the legend
+        image = im.convert("RGB")
+
+    def count(x0: int, colour: str) -> int:
+        """Pixels of the colour (within 12 of each channel) in the panel starting at x0 (292 px wide)."""
+        crop = image.crop((x0, 0, x0 + 292, image.size[1])).getcolors(maxcolors=1 << 24)
+        return sum(n for n, col in crop if max(abs(a - b) for a, b in zip(col, rgb(colour))) <= 12)
+
+    colour = {c["corridor"]: c["colour"] for c in panels[0]["corridors"]}
+    # Panels from x = 8, 304 px apart. NORTH is the same in all three: drawn in the first, faded after.
+    north = [count(x, colour[NORTH]) for x in (8, 312, 616)]
+    assert north[0] > 100 and north[1] == north[2] == 0
+    # SOUTH: drawn in the first, faded in the second, drawn (wider) in the third.
+    south = [count(x, colour[SOUTH]) for x in (8, 312, 616)]
+    assert south[0] > 20 and south[1] == 0 and south[2] > south[0]
