@@ -43,12 +43,13 @@ def cmd_solve(args) -> str:
     phases = Phases(live=sys.stderr.isatty() and not args.verbose)
     try:
         solved = run(args.input, out, scenario=args.scenario, robust=args.robust, verbose=args.verbose,
-                     options=solver_options(args.solver_option), builder=args.builder, phases=phases, force=args.force)
+                     options=solver_options(args.solver_option), builder=args.builder, phases=phases, force=args.force,
+                     draw_map=not args.no_map, html=args.html)
     finally:
         phases.done()  # erase the live line (before an error is printed)
     _warn(args.input, solved.warnings)
-    return (console.solve_text(solved.results) +
-            f"\n\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: {phases.text()})")
+    return (console.solve_text(solved.results) + f"\n\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: "
+            f"{phases.text()})" + "".join(f"\nBeside it: {p}" for p in solved.written))
 
 
 def cmd_validate(args) -> str:
@@ -98,6 +99,22 @@ def cmd_compare(args) -> str:
     from model.analysis.compare import compare_to_workbook
 
     return compare_to_workbook(args.input, args.scenarios, _output(args, "compare"), args.force)
+
+
+def cmd_map(args) -> str:
+    from model.io.maps.files import map_from_result
+
+    warnings, text = map_from_result(args.input, args.output, args.force)
+    _warn(args.input, warnings)
+    return text
+
+
+def cmd_report(args) -> str:
+    from model.io.maps.files import report_from_result
+
+    warnings, text = report_from_result(args.input, args.output, args.force)
+    _warn(args.input, warnings)
+    return text
 
 
 def cmd_calibrate(args) -> str:
@@ -167,6 +184,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
                    help="a HiGHS option, e.g. solver=ipm or presolve=on (repeatable)")
     s.add_argument("--builder", choices=("fast", "pyomo"), default="fast", help="assemble the LP, or state it in Pyomo")
+    s.add_argument("--no-map", action="store_true", help="no map picture (saves about half a second; the Map sheet "
+                   "keeps its tables for corridor map)")
+    s.add_argument("--html", action="store_true", help="also write the report page, <result>.html")
     command("validate", cmd_validate, "check a workbook and report every problem at once")
     e = command("explain", cmd_explain, "why a route is (not) used, and what it would take")
     e.add_argument("--route", required=True, help="a route id from the Routes sheet")
@@ -197,6 +217,12 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +")
     cp = command("compare", cmd_compare, "solve the base case and scenarios side by side", output="comparison workbook")
     cp.add_argument("--scenarios", help="comma list of scenarios (each may combine with +), or all (default)")
+    for name, func, what, default in (("map", cmd_map, "draw the map of a result workbook again", "<result>_map.png"),
+                                      ("report", cmd_report, "write the HTML report of a result workbook",
+                                       "<result>.html")):
+        r = command(name, func, what, "a result workbook written by corridor solve")
+        r.add_argument("-o", "--output", type=Path, help=f"the file to write (default {default} beside it)")
+        r.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
     command("calibrate", cmd_calibrate, "hold each observation within its band: implied premiums, a calibrated input",
             output="calibrated input workbook")
     k = command("check", cmd_check, "recompute every constraint, cost, share and CO2e of a result workbook",

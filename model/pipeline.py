@@ -11,7 +11,7 @@ puts them in a workbook. run() is all of them, as `corridor solve` runs them. Ev
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.data import CorridorData
@@ -40,6 +40,7 @@ class Run:
     solution: Solution
     results: Results
     warnings: list[Problem]
+    written: list[Path] = field(default_factory=list)  # the files written beside the result workbook
 
     @property
     def data(self) -> CorridorData:
@@ -135,26 +136,54 @@ def tabulate(plan: Plan, sol: Solution, input_name: str | None = None, verbose: 
     return collect_plan(plan, sol, input_name, robust=robust, robust_items=items, other=other)
 
 
-def write(results: Results, outputs: Outputs, output: str | Path) -> Path:
-    """The result workbook (model.io.workbook), into the command's Outputs."""
+def write(results: Results, outputs: Outputs, output: str | Path, tables=None, draw_map: bool = True,
+          html: bool = False, phases=None) -> list[Path]:
+    """The result workbook (model.io.workbook) with its Map sheet; with tables (the map,
+    model.results.maps), the map PNG beside it (unless draw_map is False) and the report page (html),
+    all into the command's Outputs. Returns the files beside the workbook."""
+    from model.io.maps.files import map_png_path, report_path, write_map_png, write_report
+    from model.io.maps.sheet import MapSheet
     from model.io.workbook import write_results
 
-    return write_results(results, Path(output), outputs=outputs)
+    phases = phases or NoPhases()
+    output, beside, sheet = Path(output), [], None
+    if tables is not None:
+        picture = None
+        if draw_map:
+            phases("map")
+            picture = write_map_png(outputs, tables, map_png_path(output))
+            beside += [map_png_path(output)] if picture else []
+        sheet = MapSheet(tables, picture, map_png_path(output).name if picture else None,
+                         "" if draw_map else "The picture was not drawn (corridor solve --no-map).")
+    phases("writing")
+    results.summary.phases = phases.text()
+    write_results(results, output, outputs=outputs, map_sheet=sheet)
+    if html and tables is not None:
+        phases("report")
+        beside.append(write_report(outputs, tables, results.sheets(), report_path(output)))
+    return beside
 
 
 def run(path: str | Path, output: str | Path | None = None, scenario: str | None = None, robust: str | None = None,
         verbose: bool = False, options: dict | None = None, builder: str = "fast", phases=None,
-        force: bool = False) -> Run:
+        force: bool = False, draw_map: bool = True, html: bool = False) -> Run:
     """A workbook or CSV folder end to end, as corridor solve runs it: load (with a scenario applied,
     if named; as a robust plan over the scenarios of `robust`, 'a,b', if given), solve, tabulate,
-    and write the result workbook if an output is given (checked by the output guard before
-    anything else is done). Raises InputError, NoSolutionError or OutputError with the reason."""
+    and write the result workbook with its map (draw_map: the PNG too; html: the report page) if an
+    output is given (each file checked by the output guard before anything else is done). Raises
+    InputError, NoSolutionError or OutputError with the reason."""
+    from model.io.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, map_warnings, report_path
     from model.io.workbook import RESULT
+    from model.results.maps import map_of
 
     phases = phases or NoPhases()
     outputs = Outputs(RESULT, [path], force)
     if output is not None:
         outputs.check(Path(output))
+        if draw_map:
+            outputs.check(map_png_path(Path(output)), also=MAP_WRITERS)
+        if html:
+            outputs.check(report_path(Path(output)), also=REPORT_WRITERS)
     enabled = gc.isenabled()
     gc.disable()  # millions of small objects and no cycles: the collector's passes only cost time
     try:
@@ -162,12 +191,16 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
         plan, warnings = load(path, scenario, robust)
         sol = solve(plan, verbose, options, builder, phases)
         results = tabulate(plan, sol, Path(path).name, verbose, options)
-        phases("writing")
-        results.summary.phases = phases.text()
-        if output is not None:
+        written = []
+        if output is None:
+            phases("writing")
+            results.summary.phases = phases.text()
+        else:
+            tables = map_of(plan, results)
+            warnings = warnings + (map_warnings(tables) if draw_map or html else [])
             with outputs:
-                write(results, outputs, output)
-        return Run(plan, sol, results, warnings)
+                written = write(results, outputs, output, tables, draw_map, html, phases)
+        return Run(plan, sol, results, warnings, written)
     finally:
         if enabled:
             gc.enable()

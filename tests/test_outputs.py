@@ -20,7 +20,8 @@ from cases import transport_case, write_case
 from conftest import BASE_XLSX, ROOT
 from model.cli import main
 
-# Every command that writes, with its arguments; T is the output, CASE the input.
+# Every command that writes, with its arguments; T is the output, CASE the input, RESULT a result
+# workbook solved from it.
 COMMANDS = {
     "solve": ["solve", "CASE", "-o", "T"],
     "sweep": ["sweep", "CASE", "--set", "Legs[A>M].cost_usd_per_t=1:3:3", "--no-progress", "-o", "T"],
@@ -31,19 +32,34 @@ COMMANDS = {
     "convert": ["convert", "CASE", "-o", "T"],
     "generate": ["generate", "--flows", "1000", "-o", "T"],
     "template": ["template", "T"],
+    "map": ["map", "RESULT", "-o", "T"],
+    "report": ["report", "RESULT", "-o", "T"],
 }
 WITH_INPUT = [c for c in COMMANDS if "CASE" in COMMANDS[c]]
+FROM_RESULT = [c for c in COMMANDS if "RESULT" in COMMANDS[c]]
+TARGET = {"map": "out.png", "report": "out.html"}  # where a command's own output needs its suffix
 
 
 def tiny_case(folder: Path, xlsx: bool) -> Path:
     tables = transport_case(Scenarios=[{"scenario": "dear", "sheet": "Legs", "key": "A>M",
                                         "column": "cost_usd_per_t", "multiplier": 2}])
     tables["Legs"] = [{**leg, "distance_km": 100} for leg in tables["Legs"]]  # CO2e counted: no warning
+    places = {"A": (47.1, 51.9), "R": (45.0, 60.0), "M": (41.0, 69.0)}  # on the map: no warning
+    tables["Nodes"] = [{**n, "lat": places[n["node"]][0], "lon": places[n["node"]][1]} for n in tables["Nodes"]]
     return write_case(folder, tables, xlsx=xlsx)
 
 
+def solved(case: Path) -> Path:
+    """A result workbook of the case, beside the case (not in a case folder), solved once."""
+    result = case.parent / "solved" / "result.xlsx"
+    if not result.exists():
+        assert main(["solve", str(case), "-o", str(result)]) == 0
+    return result
+
+
 def run(command: str, case: Path | None, target: Path, *extra: str) -> int:
-    args = [str(case) if a == "CASE" else str(target) if a == "T" else a for a in COMMANDS[command]]
+    args = [str(case) if a == "CASE" else str(target) if a == "T" else str(solved(case)) if a == "RESULT" else a
+            for a in COMMANDS[command]]
     return main(args + list(extra))
 
 
@@ -58,6 +74,16 @@ def test_never_the_input_workbook(tmp_path, capsys, command):
     assert run(command, case, case) == 1
     assert "is the input file; the input is never overwritten" in capsys.readouterr().err
     assert case.read_bytes() == before
+    assert temporary_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", FROM_RESULT)
+def test_never_the_result_it_reads(tmp_path, capsys, command):
+    result = solved(tiny_case(tmp_path, xlsx=True))
+    before = result.read_bytes()
+    assert main([command, str(result), "-o", str(result)]) == 1
+    assert "is the input file; the input is never overwritten" in capsys.readouterr().err
+    assert result.read_bytes() == before
     assert temporary_files(tmp_path) == []
 
 
@@ -88,10 +114,11 @@ def test_never_over_a_planners_file_unless_forced(tmp_path, capsys, command):
     assert temporary_files(tmp_path) == []
 
 
-@pytest.mark.parametrize("command", ["solve", "sweep", "stress", "compare", "frontier", "convert", "generate"])
+@pytest.mark.parametrize("command", ["solve", "sweep", "stress", "compare", "frontier", "convert", "generate", "map",
+                                     "report"])
 def test_a_command_replaces_its_own_earlier_output(tmp_path, command):
     case = tiny_case(tmp_path / "in", xlsx=True)
-    target = tmp_path / "out.xlsx"
+    target = tmp_path / TARGET.get(command, "out.xlsx")
     assert run(command, case, target) == 0
     assert run(command, case, target) == 0
     assert temporary_files(tmp_path) == []
@@ -155,6 +182,20 @@ def test_ctrl_c_between_two_files_of_one_command_writes_neither(tmp_path, capsys
     assert temporary_files(tmp_path) == []
 
 
+def test_ctrl_c_while_writing_the_workbook_leaves_no_map_either(tmp_path, capsys, monkeypatch):
+    # The map is drawn first, then the workbook: interrupted in the workbook, neither appears.
+    import model.io.workbook
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model.io.workbook, "_write_workbook", interrupted)
+    target = tmp_path / "out.xlsx"
+    assert run("solve", tiny_case(tmp_path / "in", xlsx=False), target, "--html") == 130
+    assert capsys.readouterr().err.strip() == "Interrupted; no output was written."
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"] and temporary_files(tmp_path) == []
+
+
 def test_ctrl_c_after_writing_says_what_was_written(tmp_path, capsys, monkeypatch):
     import model.io.console
 
@@ -164,7 +205,8 @@ def test_ctrl_c_after_writing_says_what_was_written(tmp_path, capsys, monkeypatc
     monkeypatch.setattr(model.io.console, "solve_text", interrupted)
     target = tmp_path / "out.xlsx"
     assert run("solve", tiny_case(tmp_path / "in", xlsx=False), target) == 130
-    assert capsys.readouterr().err.strip() == f"Interrupted; written before the interruption: {target}."
+    png = tmp_path / "out_map.png"  # the map, written with the workbook
+    assert capsys.readouterr().err.strip() == f"Interrupted; written before the interruption: {png}, {target}."
     assert "Summary" in load_workbook(target, read_only=True).sheetnames  # complete
     assert temporary_files(tmp_path) == []
 

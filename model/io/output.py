@@ -9,8 +9,10 @@ temporary file is left behind.
 The guard: a target is never an input file, never inside an input folder (a CSV case folder),
 and never an existing file that this kind of command did not write itself (a result workbook is
 replaced by the next solve; a planner's workbook is not), unless --force is given. Workbooks,
-charts and sweep journals carry the kind of command that wrote them (the workbook's keywords, the
-PNG's Software text, the journal's first line), which is how an earlier output is recognised.
+charts, maps, report pages and sweep journals carry the kind of command that wrote them (the
+workbook's keywords, the PNG's Software text, the page's generator, the journal's first line),
+which is how an earlier output is recognised. A file two kinds of command write alike (the map
+beside a result, drawn by corridor solve or corridor map) is claimed with the other kind allowed.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ def written_by(path: Path) -> str | None:
             return found.group(1) if found else None
         if suffix == ".png":
             return _png_writer(path.read_bytes())
+        if suffix in (".html", ".htm"):
+            with path.open("rb") as f:
+                head = f.read(4096).decode("utf-8", "replace")
+            found = re.search(r'<meta name="generator" content="' + re.escape(WRITER) + r':([\w-]+)">', head)
+            return found.group(1) if found else None
         if suffix == ".jsonl":
             with path.open(encoding="utf-8") as f:
                 first = json.loads(f.readline() or "{}")
@@ -81,8 +88,10 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def refusal(target: Path, kind: str, inputs, force: bool, companion_of: Path | None = None) -> str | None:
-    """Why target may not be written by corridor `kind`, or None when it may."""
+def refusal(target: Path, kind: str, inputs, force: bool, companion_of: Path | None = None,
+            also: tuple[str, ...] = ()) -> str | None:
+    """Why target may not be written by corridor `kind`, or None when it may (also: other kinds of
+    command whose file it may replace)."""
     target = Path(target)
     for src in (Path(p) for p in inputs if p is not None):
         if _same(target, src):
@@ -101,7 +110,7 @@ def refusal(target: Path, kind: str, inputs, force: bool, companion_of: Path | N
         found = None
     else:
         found = written_by(target)
-        if found == kind:
+        if found == kind or found in also:
             return None
     by = f"was written by corridor {found}, not by corridor {kind}" if found else f"was not written by corridor {kind}"
     return (f"{target} exists and {by}, so it is not replaced. Choose another path with -o, or add --force to "
@@ -115,17 +124,17 @@ class Outputs:
         self.kind, self.inputs, self.force = kind, [Path(p) for p in inputs if p is not None], force
         self.pending: list[tuple[Path, Path]] = []  # (temporary file, target)
 
-    def check(self, target: Path, companion_of: Path | None = None) -> None:
+    def check(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> None:
         """OutputError if the guard refuses target (before any work is done)."""
-        why = refusal(Path(target), self.kind, self.inputs, self.force, companion_of)
+        why = refusal(Path(target), self.kind, self.inputs, self.force, companion_of, also)
         if why:
             raise OutputError(why)
 
-    def claim(self, target: Path, companion_of: Path | None = None) -> Path:
+    def claim(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> Path:
         """Check target against the guard (OutputError if refused) and reserve a temporary file
         beside it; returns the temporary file's path to write to."""
         target = Path(target)
-        self.check(target, companion_of)
+        self.check(target, companion_of, also)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)

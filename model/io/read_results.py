@@ -7,17 +7,21 @@ from pathlib import Path
 import pandas as pd
 
 from model.io.cells import header
+from model.io.maps.sheet import MAP_SHEET, map_blocks
 from model.io.workbook import SHEET_NOTES
 
 def read_results(path: Path) -> dict[str, pd.DataFrame]:
     """A result workbook read back: each sheet as a DataFrame with the column names of
-    model.results (headers carry units; the note row above the header is skipped)."""
+    model.results (headers carry units; the note row above the header is skipped); the Map sheet as
+    "Map" (item, value), "Map nodes" and "Map legs" (model.results.maps)."""
     from model.results.tables import COLUMNS
 
     out = {}
     with pd.ExcelFile(path, engine="openpyxl") as book:  # the workbook opened once, each sheet read once
         frames = {name: pd.read_excel(book, sheet_name=name, skiprows=0 if name not in SHEET_NOTES else 2)
                   for name in book.sheet_names if name in COLUMNS}
+        if MAP_SHEET in book.sheet_names:
+            out.update(map_blocks(pd.read_excel(book, sheet_name=MAP_SHEET, header=None)))
     for name, columns in COLUMNS.items():
         if name not in frames:
             continue

@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from model.io.cells import Cells, bar_axes, new_workbook, wo_table
+from model.io.maps.sheet import map_sheet as add_map_sheet
 from model.io.output import Outputs, writing
 from model.results.tables import ALL, Results
 
@@ -171,22 +172,23 @@ def routes_csv_path(path: Path) -> Path:
 
 
 def write_results(results: Results, path: Path, input_path: Path | None = None, outputs: Outputs | None = None,
-                  force: bool = False) -> Path:
+                  force: bool = False, map_sheet=None) -> Path:
     """The result workbook a planner opens and forwards, written in openpyxl's write-only mode
     (rows streamed to the file, memory flat in the number of rows), through the output guard
     (model.io.output; into the caller's Outputs if given). A Routes table longer than the setting
-    routes_sheet_rows is cut there; with routes_csv, every route goes to <result>_routes.csv beside it."""
+    routes_sheet_rows is cut there; with routes_csv, every route goes to <result>_routes.csv beside it.
+    map_sheet: the Map sheet after the Summary (model.io.maps.sheet.MapSheet)."""
     path = Path(path)
     with writing(outputs, RESULT, [input_path], force) as out:
         tmp = out.claim(path)
         csv = routes_csv_path(path)
         if results.routes_csv:
             results.routes.to_csv(out.claim(csv, companion_of=path), index=False)
-        _write_workbook(results, tmp, csv)
+        _write_workbook(results, tmp, csv, map_sheet)
     return path
 
 
-def _write_workbook(results: Results, tmp: Path, csv: Path) -> None:
+def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> None:
     routes, routes_note = results.routes, SHEET_NOTES["Routes"]
     if len(routes) > results.routes_sheet_rows:
         used = routes["tonnes_t"] > 0
@@ -203,6 +205,8 @@ def _write_workbook(results: Results, tmp: Path, csv: Path) -> None:
     wb = new_workbook(RESULT, write_only=True)
     try:
         _summary_sheet(wb, results.summary_table())
+        if map_sheet is not None:
+            add_map_sheet(wb, map_sheet)
         for name, df in results.sheets().items():
             if name == "Summary":
                 continue
