@@ -1,6 +1,6 @@
 """The map and the report from the command line: corridor solve writes <result>_map.png and a Map sheet
 (with --html, <result>.html too); corridor map and corridor report make them again from the result
-workbook alone; each through the output guard."""
+workbook alone; corridor compare draws a panel per scenario; each through the output guard."""
 
 from __future__ import annotations
 
@@ -178,4 +178,14 @@ def test_a_workbook_without_a_map_sheet_is_refused_with_the_fix(tmp_path, capsys
            "'corridor solve'." in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing.xlsx")]) == 2
     assert "cannot be read as a result workbook" in capsys.readouterr().err
+
+
+def test_compare_draws_a_panel_per_scenario(tmp_path, capsys):
+    out = tmp_path / "cmp.xlsx"
+    assert main(["compare", str(case(tmp_path)), "-o", str(out)]) == 0
+    png = tmp_path / "cmp_map.png"
+    assert capsys.readouterr().out.rstrip().endswith(f"Map: {png}")
+    assert written_by(png) == "compare"
+    with Image.open(png) as im:
+        assert im.size[0] == 1600
 

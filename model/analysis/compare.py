@@ -9,16 +9,20 @@ import pandas as pd
 from model.errors import CorridorError
 from model.pipeline import run
 from model.plan import BASE
+from model.results.maps import map_of
 from model.results.summary import PART_LABELS
 from model.results.tables import ALL
 
 
-def compare(path: Path, scenarios: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(comparison table: metric, unit, base, each scenario, then each delta; scenarios table)."""
+def compare(path: Path, scenarios: list[str], maps: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(comparison table: metric, unit, base, each scenario, then each delta; scenarios table). maps:
+    filled with each solved case's map (model.results.maps), if given."""
     runs, about = {}, []
     for name in [BASE] + scenarios:
         try:
             runs[name] = solved = run(path, scenario=None if name == BASE else name)
+            if maps is not None:
+                maps[name] = map_of(solved.plan, solved.results)
             about.append({"scenario": name, "status": "Optimal",
                           "overrides": "; ".join(solved.data.overrides) or "none"})
         except CorridorError as exc:  # an infeasible scenario is an answer, not a failure
@@ -111,19 +115,24 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
     from model.io import console
     from model.io.books import write_compare
     from model.io.charts import compare_png
+    from model.io.maps.files import map_png_path, write_panels
     from model.io.output import Outputs
     from model.io.read import read_input
     from model.scenarios import scenario_names
 
     outputs = Outputs("compare", [src], force)
     outputs.check(output)
+    outputs.check(map_png_path(output))
     known = scenario_names(read_input(src))
     wanted = known if scenarios in (None, "all") else [s.strip() for s in scenarios.split(",") if s.strip()]
     if not wanted:
         raise InputError(str(src), [Problem("the Scenarios sheet names no scenario",
                                             "Add override rows to the Scenarios sheet, or pass --scenarios.")])
-    table, about = compare(src, wanted)
+    maps: dict = {}
+    table, about = compare(src, wanted, maps)
     with outputs:
         write_compare(outputs, output, table, about)
         png = compare_png(outputs, table, output.with_suffix(""))
-    return console.compare_text(table, about, [BASE] + wanted, output, png)
+        drawn = write_panels(outputs, list(maps.items()), f"Each scenario's flows: {Path(src).name}",
+                             map_png_path(output))
+    return console.compare_text(table, about, [BASE] + wanted, output, png) + (f"\nMap: {drawn}" if drawn else "")
