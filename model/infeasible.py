@@ -76,7 +76,7 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
     if len(caps):
         lines.append("Full capacities that hold them back: " + short_list(
             f"{c.element} (Capacities row {c.input_row}: {c.capacity_t:,.0f} t)" for c in caps.itertuples()))
-    pols = res.policies[res.policies["saving_per_t_relaxed_usd"] > 1e-6]
+    pols = res.policies[res.policies["saving_usd_per_t"] > 1e-6]
     if len(pols):
         lines.append("Binding policy rules: " + short_list(
             f"{p.rule} ({p.kind} {p.value:g} on {p.scope} {p.target}, Policies row {p.input_row})"
