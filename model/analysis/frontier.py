@@ -238,6 +238,7 @@ class FrontierModel:
         if not self._run():
             return {"extra_cost_usd": extra, "status": h.modelStatusToString(h.getModelStatus())}
         best = self.sign * h.getInfo().objective_function_value
+        limited_by = self._limits()
         if abs(best) <= 1e-6 * max(1.0, self.scale_t):
             best = 0.0  # round-off of the slack SLACK_REL leaves at D = 0
         slope = self._slope()
@@ -248,12 +249,24 @@ class FrontierModel:
         h.changeColsCost(self.n, self.all_cols, self.cost)
         ok = self._run()
         out = {"extra_cost_usd": extra, "status": h.modelStatusToString(h.getModelStatus()), "target": best,
-               "slope": slope}
+               "slope": slope, "limited_by": limited_by}
         if ok:
             x = np.asarray(h.getSolution().col_value, dtype=float)
             out.update(self._summary(x))
         h.changeRowBounds(self.target_row, -highspy.kHighsInf, highspy.kHighsInf)
         return out
+
+    def _limits(self) -> list[str]:
+        """The rows of the workbook whose duals hold the target back at its best (an LP only)."""
+        if self.mip is not None:
+            return []
+        y = np.asarray(self.h.getSolution().row_dual, dtype=float)[: len(self.sol.rows)]
+        out = []
+        for i in np.flatnonzero(np.abs(y) > 1e-9).tolist():
+            key = self.sol.rows[i]
+            if key.family in _BINDING:
+                out.append(label(key, self.plan.cases[key.case or 0].net))
+        return sorted(set(out))
 
     def _slope(self) -> float:
         """dS*/dD: the dual of cost_within in the target problem (0 with integer decisions, where S*
