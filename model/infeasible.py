@@ -13,6 +13,7 @@ from model.errors import short_list
 from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, label
 from model.lp.highs import Solution
 from model.lp.solve import solve_plan
+from model.lp.frontier import FrontierModel, Target
 from model.network import Network
 from model.network.build import build_network
 from model.results.investments import amount_text
@@ -99,8 +100,6 @@ def minimum_rule_in_words(data: CorridorData, net: Network, verbose: bool = Fals
     """When one minimum rule (min_share or min_t) alone makes the case infeasible: what its target
     can carry at most with every other row as it is, and the fix (lower the rule, or relieve what
     holds the target back). None when no single minimum rule is the cause."""
-    from model.analysis.frontier import FrontierModel, Target
-
     policies = data.tables["Policies"]
     for rule in dict.fromkeys(p.rule for p in net.policy_limits if p.kind in ("min_share", "min_t")):
         without = data.copy(tables={**data.tables, "Policies": policies[policies["rule"] != rule]})

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from model.network.costs import COST_PARTS
+from model.results.investments import amount_text
 from model.results.summary import CO2E_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
 from model.results.tables import ALL
 
@@ -154,7 +155,7 @@ def focus_text(sheets: dict, focus: str) -> str:
     if tonnes > 1e-6:
         shipped = _num(_items(sheets).get(SHIPPED_LABEL))
         share = f" ({tonnes / shipped:.1%} of shipped tonnes)" if shipped == shipped and shipped else ""
-        return f"{label}: {tonnes / 1e6:,.2f} Mt a year go through it{share}."
+        return f"{label}: {amount_text(tonnes)} a year go through it{share}."
     if routes is None or passes is None or not passes.any():
         return f"{label}: no enabled route goes through it."
     near = routes[passes].sort_values("reduced_cost_usd_per_t", kind="stable").iloc[0]
