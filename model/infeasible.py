@@ -13,7 +13,10 @@ from model.errors import short_list
 from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, label
 from model.lp.highs import Solution
 from model.lp.solve import solve_plan
+from model.lp.frontier import FrontierModel, Target
 from model.network import Network
+from model.network.build import build_network
+from model.results.investments import amount_text
 from model.plan import Plan
 from model.results.tables import collect
 
@@ -46,6 +49,9 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
                 "costs; every cost should be >= 0.")
     if "infeasible" not in status.lower():
         return stopped_in_words(status)
+    rule = minimum_rule_in_words(data, net, verbose)
+    if rule:
+        return rule
     lines = [f"No allocation satisfies every constraint (HiGHS: {status})."]
     conflict = conflicting_rows(net, sol)
     if conflict:
@@ -76,7 +82,7 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
     if len(caps):
         lines.append("Full capacities that hold them back: " + short_list(
             f"{c.element} (Capacities row {c.input_row}: {c.capacity_t:,.0f} t)" for c in caps.itertuples()))
-    pols = res.policies[res.policies["saving_per_t_relaxed_usd"] > 1e-6]
+    pols = res.policies[res.policies["saving_usd_per_t"] > 1e-6]
     if len(pols):
         lines.append("Binding policy rules: " + short_list(
             f"{p.rule} ({p.kind} {p.value:g} on {p.scope} {p.target}, Policies row {p.input_row})"
@@ -88,6 +94,39 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
     lines.append("Fix: raise those capacities or limits, lower the demand, or set unmet_penalty_usd_per_t in "
                  "Settings to solve with undelivered tonnes.")
     return "\n".join(lines)
+
+
+def minimum_rule_in_words(data: CorridorData, net: Network, verbose: bool = False) -> str | None:
+    """When one minimum rule (min_share or min_t) alone makes the case infeasible: what its target
+    can carry at most with every other row as it is, and the fix (lower the rule, or relieve what
+    holds the target back). None when no single minimum rule is the cause."""
+    policies = data.tables["Policies"]
+    for rule in dict.fromkeys(p.rule for p in net.policy_limits if p.kind in ("min_share", "min_t")):
+        without = data.copy(tables={**data.tables, "Policies": policies[policies["rule"] != rule]})
+        wnet = build_network(without)
+        wsol = solve_plan(Plan.of_one(without, wnet), verbose, ranging=False)
+        if not wsol.optimal:
+            continue
+        lines = ["No allocation satisfies every constraint: rule " + rule + " asks more than its target can carry."]
+        for p in (q for q in net.policy_limits if q.rule == rule):
+            best = FrontierModel(Plan.of_one(without, wnet), wsol, Target(p.scope, p.target, p.commodity, True))
+            r = best.point(1e18)  # no limit on cost: the most the target can carry at all
+            if "target" not in r:
+                continue
+            most, total = r["target"], r["shipped_t"]
+            goods = p.commodity or "all cargo"
+            asked = f"{p.value:.1%} of {goods}" if p.is_share else f"{p.value:,.0f} t of {goods}"
+            can = f"{most / total:.1%} of the shipped tonnes" if p.is_share and total else f"{most:,.0f} t"
+            lines.append(f"  Policies row {p.row} ({rule}): at least {asked} through {net.names.target(p.scope, p.target)}; "
+                         f"with every other row of the workbook as it is, at most {amount_text(most)} "
+                         + (f"({can}) " if p.is_share else "") + "can go through it.")
+            held = r.get("limited_by", [])
+            if held:
+                lines.append("  What holds it back: " + short_list(held))
+            lines.append(f"Fix: lower the rule to at most {can.split(' of ')[0] if p.is_share else f'{most:,.0f} t'}"
+                         f" (Policies row {p.row}, value), or raise the capacities and limits that hold it back.")
+        return "\n".join(lines)
+    return None
 
 
 # What HiGHS's other statuses mean for a planner, and what to check.

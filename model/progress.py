@@ -67,3 +67,10 @@ class NoPhases(Phases):
 
     def __init__(self):
         super().__init__(live=False)
+
+
+def show_progress(asked: bool) -> bool:
+    """A progress bar only when asked for and written to a terminal: never into a log file or a pipe."""
+    import sys
+
+    return asked and sys.stderr.isatty()

@@ -113,7 +113,7 @@ def test_a_binding_co2e_cap_and_its_dual(tmp_path):
     pol = run.results.policies.iloc[0]
     assert pol["measured_in"] == "t CO2e/yr" and pol["binding"]
     assert pol["co2e_t"] == pytest.approx(0.7) and pol["shipped_t"] == pytest.approx(100)
-    assert pol["saving_per_t_relaxed_usd"] == pytest.approx(600)
+    assert pol["saving_usd_per_t"] == pytest.approx(600)
     assert pol["valid_for_more_t"] == pytest.approx(0.3)
     assert run.results.demand.iloc[0]["marginal_cost_usd_per_t"] == pytest.approx(8)
     b = run.results.bottlenecks.iloc[0]

@@ -40,13 +40,30 @@ def test_demand_above_capacity(tmp_path):
 
 
 def test_minimum_through_a_node_above_its_capacity(tmp_path):
-    # At least 80 t through R, which handles at most 50: a conflict of two rows; demand plays no part.
+    # At least 80 t through R, which handles at most 50: the rule alone is the cause, so the message
+    # says what R can carry at most (50 t), what holds it back, and to lower the rule.
     text = explanation(tmp_path, transport_case(
         Capacities=[{"element": "R", "capacity_t": 50}],
         Policies=[{"rule": "VIA_R", "kind": "min_t", "scope": "node", "target": "R", "value": 80}]))
-    assert sorted(conflict(text)) == ["Capacities row 2: R handles at most 50 t",
-                                      "Policies row 2 (VIA_R): at least 80 t of all cargo through node R"]
-    assert "Even if demand could go unmet" in text
+    assert text.splitlines() == [
+        "No allocation satisfies every constraint: rule VIA_R asks more than its target can carry.",
+        "  Policies row 2 (VIA_R): at least 80 t of all cargo through node R; with every other row of the workbook "
+        "as it is, at most 50 t can go through it.",
+        "  What holds it back: Capacities row 2: R handles at most 50 t",
+        "Fix: lower the rule to at most 50 t (Policies row 2, value), or raise the capacities and limits that hold "
+        "it back."]
+
+
+def test_a_minimum_share_above_what_its_target_can_carry(tmp_path):
+    # At least 50% of all cargo by road (R), which handles at most 30 of the 100 t: at most 30%. The
+    # message names the rule, what the target can carry and the fix, not the demand rows it starves.
+    text = explanation(tmp_path, transport_case(
+        Capacities=[{"element": "R", "capacity_t": 30}],
+        Policies=[{"rule": "ROAD_MIN", "kind": "min_share", "scope": "corridor", "target": "Road", "value": 0.5}]))
+    assert ("Policies row 2 (ROAD_MIN): at least 50.0% of all cargo through corridor Road; with every other row of "
+            "the workbook as it is, at most 30 t (30.0% of the shipped tonnes) can go through it.") in text
+    assert "Fix: lower the rule to at most 30.0% (Policies row 2, value)" in text
+    assert "Demand row" not in text
 
 
 def test_share_cap_on_the_only_route(tmp_path):

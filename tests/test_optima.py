@@ -101,7 +101,7 @@ def test_max_share_rule_binds(tmp_path):
     pol = run.results.policies.iloc[0]
     assert pol["binding"]
     assert pol["share_of_shipped"] == pytest.approx(0.3)
-    assert pol["saving_per_t_relaxed_usd"] == pytest.approx(3)
+    assert pol["saving_usd_per_t"] == pytest.approx(3)
 
 
 def test_star_target_gives_one_limit_per_corridor(tmp_path):
@@ -120,7 +120,7 @@ def test_min_tonnes_commitment(tmp_path):
                                        "value": 50}])
     run = solve(tmp_path, tables)
     assert run.solution.objective_usd == pytest.approx(350)
-    assert run.results.policies.iloc[0]["saving_per_t_relaxed_usd"] == pytest.approx(3)
+    assert run.results.policies.iloc[0]["saving_usd_per_t"] == pytest.approx(3)
 
 
 def test_unmet_demand_with_penalty(tmp_path):

@@ -22,43 +22,16 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from dataclasses import dataclass
 
-import highspy
 import numpy as np
 import pandas as pd
 
 from model.errors import InputError, Problem
-from model.lp.families import CAPACITY_LIMIT, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, label
-from model.lp.mip import INTEGER, set_integrality
+from model.lp.frontier import FrontierModel, Target
 from model.plan import Plan
 from model.schema import POLICY_SCOPES
 
 MAX_FRONTIER_POINTS = 1000  # points of one frontier
-SLACK_REL = 1e-9  # cost_within holds C* (1 + SLACK_REL) + D: at D = 0 the optimum itself, within round-off
-_BINDING = {f.name for f in (CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN)}
-
-
-@dataclass(frozen=True)
-class Target:
-    """What the frontier maximises or minimises: tonnes (or, co2, tonnes of CO2e) of a commodity
-    filter through a scope's target (the Policies grammar); scope None: every flow."""
-
-    scope: str | None
-    name: str | None
-    commodity: str | None
-    maximise: bool
-    co2: bool = False
-
-    @property
-    def text(self) -> str:
-        where = f"{self.scope} {self.name}" if self.scope else ""
-        what = ("CO2e" + (" through " + where if where else "")) if self.co2 else where
-        return what + (f" ({self.commodity})" if self.commodity else "")
-
-    @property
-    def unit(self) -> str:
-        return "t CO2e" if self.co2 else "t"
 
 
 def parse_target(text: str, maximise: bool, plan: Plan) -> Target:
@@ -161,130 +134,6 @@ def parse_costs(spec: str, optimum: float, exact: bool) -> list[float]:
         raise InputError("--cost-within", [Problem(f"'{spec}' lists no extra cost, or more than {MAX_FRONTIER_POINTS:,}",
                                                   "Write e.g. 0,1%,2%,5%.")])
     return values
-
-
-class FrontierModel:
-    """The solved model of a plan (sol: its Solution, whose HiGHS model it takes over), with the row
-    cost_within added and the objective turned to the target."""
-
-    def __init__(self, plan: Plan, sol, target: Target):
-        self.plan, self.sol, self.target = plan, sol, target
-        self.h = h = sol.highs
-        lp = h.getLp()
-        self.cost = np.array(lp.col_cost_, dtype=float)
-        self.optimum = float(sol.objective_usd)
-        self.n = n = len(self.cost)
-        self.mip = sol.mip if sol.mip is not None and len(sol.mip.columns) else None
-        if self.mip is not None:  # the decisions free again, and whole: each point is a MIP
-            j = self.mip.columns
-            h.changeColsBounds(len(j), j.astype(np.int32), self.mip.lower, self.mip.upper)
-            set_integrality(h, j, INTEGER)
-        self.coef, self.shipped_coef, self.corridor_of, self.weight = self._coefficients()
-        self.senses = np.array([r.sense for r in sol.rows], dtype=np.int8)
-        self.row_lower = np.asarray(lp.row_lower_, dtype=float)
-        self.row_upper = np.asarray(lp.row_upper_, dtype=float)
-        self.scale_t = float(self.shipped_coef @ np.asarray(h.getSolution().col_value, dtype=float))
-        nz = np.flatnonzero(self.cost)
-        h.addRow(-highspy.kHighsInf, self._rhs(0.0), len(nz), nz.astype(np.int32), self.cost[nz])
-        self.cost_row = h.getNumRow() - 1
-        sel = np.flatnonzero(self.coef)
-        h.addRow(-highspy.kHighsInf, highspy.kHighsInf, len(sel), sel.astype(np.int32), self.coef[sel])
-        self.target_row = h.getNumRow() - 1
-        self.sign = -1.0 if target.maximise else 1.0  # HiGHS minimises sign * S
-        self.all_cols = np.arange(n, dtype=np.int32)
-        self.solves = 0
-
-    def _rhs(self, extra: float) -> float:
-        return self.optimum + SLACK_REL * abs(self.optimum) + extra
-
-    def _coefficients(self):
-        """Per column: the target's coefficient, the coefficient of the shipped tonnes of the
-        target's commodities, and the corridor of each flow column; weights of the plan's cases."""
-        t = self.target
-        coef, shipped = np.zeros(self.n), np.zeros(self.n)
-        corridor_of: dict[int, str] = {}
-        weight = {}
-        for i, case in enumerate(self.plan.cases):
-            key = None if self.plan.single else i
-            net = case.net
-            w = 1.0 if self.plan.single else case.probability * case.period.weight
-            weight[key] = w
-            pos = self.sol.col_pos.get((FLOW.name, key), {})
-            cols = np.array([pos[f] for f in net.flows], dtype=np.int64)
-            if t.scope is None:
-                selected = total = net.filter_index(t.commodity)
-            else:
-                selected, total = net.scope_index(t.scope, t.name, t.commodity)
-            coef[cols[selected]] = w * (net.co2_t_per_t[selected] if t.co2 else 1.0)
-            shipped[cols[total]] = w * (net.co2_t_per_t[total] if t.co2 else 1.0)
-            for f, j in zip(net.flows, cols.tolist()):
-                corridor_of[j] = net.routes[f[1]].corridor
-        return coef, shipped, corridor_of, weight
-
-    def _run(self) -> bool:
-        """Solve from scratch: a warm start from the previous point would make a point's answer depend on
-        the points before it (and on near-degenerate frontiers, HiGHS's dual simplex warm-started from
-        a far point can stop short, reporting infeasibility)."""
-        self.h.clearSolver()
-        self.h.run()
-        self.solves += 1
-        return self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-
-    def point(self, extra: float) -> dict:
-        """The best target within C* + extra, and the cheapest allocation that reaches it."""
-        h = self.h
-        h.changeRowBounds(self.cost_row, -highspy.kHighsInf, self._rhs(extra))
-        h.changeColsCost(self.n, self.all_cols, self.sign * self.coef)
-        if not self._run():
-            return {"extra_cost_usd": extra, "status": h.modelStatusToString(h.getModelStatus())}
-        best = self.sign * h.getInfo().objective_function_value
-        if abs(best) <= 1e-6 * max(1.0, self.scale_t):
-            best = 0.0  # round-off of the slack SLACK_REL leaves at D = 0
-        slope = self._slope()
-        # Stage 2: the target held at its best (within round-off), the least cost.
-        hold = best - 1e-9 * max(1.0, abs(best)) if self.target.maximise else best + 1e-9 * max(1.0, abs(best))
-        h.changeRowBounds(self.target_row, *((hold, highspy.kHighsInf) if self.target.maximise
-                                             else (-highspy.kHighsInf, hold)))
-        h.changeColsCost(self.n, self.all_cols, self.cost)
-        ok = self._run()
-        out = {"extra_cost_usd": extra, "status": h.modelStatusToString(h.getModelStatus()), "target": best,
-               "slope": slope}
-        if ok:
-            x = np.asarray(h.getSolution().col_value, dtype=float)
-            out.update(self._summary(x))
-        h.changeRowBounds(self.target_row, -highspy.kHighsInf, highspy.kHighsInf)
-        return out
-
-    def _slope(self) -> float:
-        """dS*/dD: the dual of cost_within in the target problem (0 with integer decisions, where S*
-        is a step function and is only sampled)."""
-        if self.mip is not None:
-            return float("nan")
-        return self.sign * float(h_dual(self.h, self.cost_row))
-
-    def _summary(self, x: np.ndarray) -> dict:
-        cost = float(self.cost @ x)
-        flows = np.array(sorted(self.corridor_of), dtype=np.int64)
-        tonnes: dict[str, float] = {}
-        for j, v in zip(flows.tolist(), x[flows].tolist()):
-            if v > 1e-6:
-                case = self.sol.columns[j].case
-                c = self.corridor_of[j]
-                tonnes[c] = tonnes.get(c, 0.0) + v * self.weight[case]
-        shipped = float(self.shipped_coef @ x)
-        binding = []
-        act = np.asarray(self.h.getSolution().row_value, dtype=float)[: len(self.sol.rows)]
-        at = np.where(self.senses == 1, self.row_upper, self.row_lower)
-        for i in np.flatnonzero(np.abs(act - at) <= 1e-7 * np.maximum(1.0, np.abs(at))).tolist():
-            key = self.sol.rows[i]
-            if key.family in _BINDING and self.senses[i] != 0:
-                binding.append(label(key, self.plan.cases[key.case or 0].net))
-        return {"cost_usd": cost, "extra_cost_used_usd": cost - self.optimum, "shipped_t": shipped,
-                "corridor": tonnes, "binding": sorted(set(binding))}
-
-
-def h_dual(h: highspy.Highs, row: int) -> float:
-    return float(np.asarray(h.getSolution().row_dual, dtype=float)[row])
 
 
 def frontier(plan: Plan, sol, target: Target, extras: list[float], exact: bool = False) -> tuple[pd.DataFrame, int]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.progress import show_progress
 from model.results.investments import amount_text
 
 from model.analysis.sweep import live_model
@@ -60,7 +61,7 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
     h = live.h
     rows = []
     closures = _closures(live, mode, kinds)
-    for name, kind, cols in tqdm(closures, unit="closure", disable=not progress, desc="stress"):
+    for name, kind, cols in tqdm(closures, unit="closure", disable=not show_progress(progress), desc="stress"):
         h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.zeros(len(cols)))
         try:
             r = live.solve()

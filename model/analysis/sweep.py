@@ -23,6 +23,7 @@ import pandas as pd
 
 from model.analysis.params import Param, parse_param, with_values
 from model.network.costs import COST_PARTS
+from model.progress import show_progress
 from model.errors import InputError, NoSolutionError, Problem
 from model.results.investments import amount_text
 
@@ -185,7 +186,7 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
             points_file.parent.mkdir(parents=True, exist_ok=True)
             points_file.write_text(json.dumps({"sweep": sweep.signature}) + "\n")
     todo = [i for i in range(len(points)) if i not in done]
-    bar = tqdm(total=len(points), initial=len(done), unit="point", disable=not progress, desc="sweep",
+    bar = tqdm(total=len(points), initial=len(done), unit="point", disable=not show_progress(progress), desc="sweep",
                smoothing=0.1)
     sink = points_file.open("a") if points_file is not None else None
     if sink is not None and points_file.stat().st_size and not points_file.read_bytes().endswith(b"\n"):

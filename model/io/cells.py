@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -180,11 +181,44 @@ class Cells:
                 out.append(v)
         return out
 
-    def header(self, names) -> list:
-        return [self.styled(n, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN) for n in names]
+    def header(self, names, notes=None) -> list:
+        """Header cells; a note, where given, as the cell's comment (hover to read it)."""
+        out = [self.styled(n, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN) for n in names]
+        for cell, note in zip(out, notes or []):
+            if note:
+                cell.comment = Comment(note, "corridor")
+                cell.comment.width, cell.comment.height = 300, 120
+        return out
 
 
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+
+# The analyst's columns, and the codes kept beside the names, explained in their header's note.
+COLUMN_NOTES = {
+    "reduced_cost_usd_per_t": "How much cheaper per tonne this route must become before the model uses it (0 for "
+                              "a route in use). HiGHS's reduced cost of the flow.",
+    "break_even_cost_usd_per_t": "The cost per tonne at which this route starts to carry cargo (its cost minus the "
+                                 "reduced cost).",
+    "cost_range_low_usd_per_t": "The allocation stays the same while this route's cost per tonne stays between the "
+                                "low and the high of its range (HiGHS cost ranging).",
+    "cost_range_high_usd_per_t": "See cost range low: above this cost per tonne the allocation changes.",
+    "valid_from_t": "The shadow price (or marginal cost) holds while this limit stays between valid from and valid "
+                    "to (HiGHS bound ranging).",
+    "valid_to_t": "See valid from: beyond this the shadow price (or marginal cost) changes.",
+    "valid_for_more_t": "How many more tonnes the saving per tonne holds for.",
+    "input_row": "The row of the input sheet this line comes from (the row number in Excel).",
+    "shadow_price_usd_per_t": "What one more tonne a year of this capacity would save a year (USD per tonne).",
+    "marginal_cost_usd_per_t": "What one more tonne of demand at this market would cost (USD per tonne).",
+    "saving_usd_per_t": "What allowing one more tonne (or requiring one less) would save a year, per tonne.",
+    "commodity": "The commodity's code (Commodities sheet), for filtering.",
+    "origin": "The origin's node code (Nodes sheet).",
+    "market": "The market's node code (Nodes sheet).",
+    "route": "The route's id (Routes sheet).",
+    "countries": "The countries the route crosses, by code, in path order.",
+    "element": "The node, or the leg FROM>TO, by code (Capacities sheet).",
+    "limit_value": "The limit as a number, in the unit of the next column.",
+    "via": "The route's nodes in order, by name.",
+}
 
 
 def widths(ws, df: pd.DataFrame, labels: list[str]) -> None:
@@ -205,7 +239,7 @@ def wo_table(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None
     if note:
         ws.append([cells.styled(note, font=NOTE_FONT)])
         ws.append([])
-    ws.append(cells.header(names))
+    ws.append(cells.header(names, [COLUMN_NOTES.get(str(c)) if labels else None for c in df.columns]))
     formats = [number_format(c) for c in df.columns]
     for values in df.itertuples(index=False, name=None):
         ws.append(cells.row(values, formats))

@@ -23,6 +23,13 @@ def _save(fig, outputs: Outputs, path: Path) -> Path:
     return path
 
 
+def tick_text(value: float) -> str:
+    """A parameter value as a tick label: '56,000,000', '0.5', '-82.04' (never '5.6e+07')."""
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
 def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: Path) -> list[Path]:
     """One parameter: objective and corridor shares against it. Two: a heat map of the objective."""
     ok = points[points["status"] == "Optimal"]
@@ -50,8 +57,8 @@ def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: 
         grid = ok.pivot_table(index=params[0], columns=params[1], values="objective_usd") / 1e6
         fig, ax = plt.subplots(figsize=(8, 5))
         im = ax.imshow(grid.values, origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(len(grid.columns)), [f"{v:g}" for v in grid.columns], rotation=45)
-        ax.set_yticks(range(len(grid.index)), [f"{v:g}" for v in grid.index])
+        ax.set_xticks(range(len(grid.columns)), [tick_text(v) for v in grid.columns], rotation=45)
+        ax.set_yticks(range(len(grid.index)), [tick_text(v) for v in grid.index])
         ax.set_xlabel(params[1])
         ax.set_ylabel(params[0])
         ax.set_title("Total cost (million USD/yr)")

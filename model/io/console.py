@@ -4,6 +4,7 @@ a stress test, a comparison and a check, as text (the CLI prints them; tests rea
 from __future__ import annotations
 
 from model.errors import format_problems
+from model.results.brief import focus_text
 from model.results.tables import ALL, Results
 
 
@@ -15,15 +16,31 @@ def _scenario_line(s) -> str:
     return f"Scenario {s.scenario}" + (f", with {s.applied}" if s.applied else "") + f": {s.status}"
 
 
+def cost_parts_text(s) -> str:
+    """'transport 6,960.0, handling ..., unmet demand penalty 66,290.0': every part of the objective,
+    so that they add up to it (the penalty and the investments included when there are any)."""
+    parts = list(s.parts_usd.items())
+    parts += [(name, v) for name, v in (("unmet demand penalty", s.unmet_penalty_usd), ("investment", s.investment_usd))
+              if abs(v) > 0.5]
+    return ", ".join(f"{part} {value / 1e6:,.1f}" for part, value in parts)
+
+
 def solve_text(results: Results) -> str:
     """The short summary printed after a solve."""
     if results.plan:
         return plan_text(results)
     s = results.summary
+    c = results.corridors
+    c = c[c["commodity"] == ALL]
+    cap = results.capacity.loc[results.capacity["binding"].astype(bool)]
+    pol = results.policies.loc[results.policies["binding"].astype(bool)]
+    inv = results.investments
+    built = inv[inv["built_t"] > 0] if len(inv) else inv
+    names = ([*c["corridor"], *cap["element"], *built.get("option", []), *(pol["rule"] + " " + pol["target"])])
+    w = max([28, *(len(str(n)) + 2 for n in names)])  # long names keep the columns aligned
     lines = [
         _scenario_line(s),
-        f"Total cost {s.objective_usd / 1e6:,.1f} million USD/yr ("
-        + ", ".join(f"{part} {value / 1e6:,.1f}" for part, value in s.parts_usd.items()) + ")",
+        f"Total cost {s.objective_usd / 1e6:,.1f} million USD/yr ({cost_parts_text(s)})",
         f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr; unmet {s.unmet_t / 1e6:,.2f} Mt/yr; "
         f"average {s.average_usd_per_t:,.2f} USD/t",
         co2e_line(s),
@@ -31,36 +48,35 @@ def solve_text(results: Results) -> str:
         *([s.decisions.text()] if s.decisions.count else []),
         *[f"  {option}: {text}" for option, text in s.decisions.decisions],
         "",
-        f"{'Corridor':<28}{'Mt/yr':>10}{'share':>9}",
+        f"{'Corridor':<{w}}{'Mt/yr':>10}{'share':>9}",
     ]
-    c = results.corridors
-    for rec in c[c["commodity"] == ALL].itertuples(index=False):
-        lines.append(f"{rec.corridor:<28}{rec.tonnes_t / 1e6:>10,.2f}{rec.share:>9.1%}")
-    cap = results.capacity[results.capacity["binding"]]
+    for rec in c.itertuples(index=False):
+        lines.append(f"{rec.corridor:<{w}}{rec.tonnes_t / 1e6:>10,.2f}{rec.share:>9.1%}")
     lines.append("")
     if len(cap):
-        lines.append(f"{'Binding capacity':<28}{'Mt/yr':>10}{'saves USD/t':>14}")
+        lines.append(f"{'Binding capacity':<{w}}{'Mt/yr':>10}{'saves USD/t':>14}")
         for rec in cap.itertuples(index=False):
             name = rec.element + ("" if rec.cargo_class == "all" else f" [{rec.cargo_class}]")
-            lines.append(f"{name:<28}{(rec.capacity_t + rec.added_t) / 1e6:>10,.2f}"
+            lines.append(f"{name:<{w}}{(rec.capacity_t + rec.added_t) / 1e6:>10,.2f}"
                          f"{rec.shadow_price_usd_per_t:>14,.2f}" + (f"  ({rec.added_t / 1e6:,.2f} Mt built)"
-                                                                  if rec.added_t > 0 else ""))
+                                                                  if rec.added_t > 0 else "") + f"  {rec.name}")
     else:
         lines.append("No capacity is binding.")
-    inv = results.investments
-    if len(inv) and (inv["built_t"] > 0).any():
+    if len(built):
         lines.append("")
-        lines.append(f"{'Investment':<28}{'Mt/yr':>10}{'M USD/yr':>14}")
-        for rec in inv[inv["built_t"] > 0].itertuples(index=False):
-            lines.append(f"{rec.option:<28}{rec.built_t / 1e6:>10,.2f}{rec.cost_usd / 1e6:>14,.1f}")
-    pol = results.policies[results.policies["binding"]]
+        lines.append(f"{'Investment':<{w}}{'Mt/yr':>10}{'M USD/yr':>14}")
+        for rec in built.itertuples(index=False):
+            lines.append(f"{rec.option:<{w}}{rec.built_t / 1e6:>10,.2f}{rec.cost_usd / 1e6:>14,.1f}")
     if len(pol):
         lines.append("")
-        lines.append(f"{'Binding policy rule':<28}{'share':>10}{'saves USD/t':>14}")
+        lines.append(f"{'Binding policy rule':<{w}}{'share':>10}{'saves USD/t':>14}")
         for rec in pol.itertuples(index=False):
-            lines.append(f"{rec.rule + ' ' + rec.target:<28}{rec.share_of_shipped:>10.1%}"
-                         f"{rec.saving_per_t_relaxed_usd:>14,.2f}"
+            lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rec.share_of_shipped:>10.1%}"
+                         f"{rec.saving_usd_per_t:>14,.2f}"
                          + ("  per t CO2e" if rec.kind == "max_co2_t" else ""))
+    focus = focus_text(results.sheets(), s.settings.focus or "") if s.settings else ""
+    if focus:
+        lines += ["", focus]
     return "\n".join(lines)
 
 

@@ -13,7 +13,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from model.errors import OutputError
 from model.io.cells import append, new_workbook, style_header, write_table
 from model.io.output import Outputs
-from model.schema import BOOL, ENUM, SETTINGS, SHEETS, column_note
+from model.errors import number_text
+from model.schema import BOOL, ENUM, NUM, SETTINGS, SHEETS, column_note
 
 SOURCES_HEADER = ["id", "item", "value", "year", "source", "confidence", "used_for"]
 
@@ -53,23 +54,48 @@ def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: 
         df = df[sheet.names]
         write_table(ws, df, labels=False)
         style_header(ws)
-        last = max(len(df) + 1, 500)
         for j, col in enumerate(sheet.columns, start=1):
             cell = ws.cell(row=1, column=j)
             cell.comment = Comment(column_note(col), "corridor-model", width=320, height=160)
-            letter = get_column_letter(j)
-            choices = col.choices if col.type == ENUM else ("TRUE", "FALSE") if col.type == BOOL else ()
-            if choices:
-                dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
-                                    showErrorMessage=True, errorTitle=f"{sheet.name}.{col.name}",
-                                    error="Choose one of: " + ", ".join(choices))
-                dv.add(f"{letter}2:{letter}{last}")
+            dv = _validation(sheet.name, col)
+            if dv is not None:  # every row a planner may add, not only the rows written
+                letter = get_column_letter(j)
+                dv.add(f"{letter}2:{letter}{EXCEL_ROWS}")
                 ws.add_data_validation(dv)
     with Outputs(kind, inputs, force) as outputs:
         wb.save(outputs.claim(Path(path)))
     return Path(path)
 
 
+
+
+EXCEL_ROWS = 1_048_576  # an Excel sheet's last row
+# Columns whose value must be an id listed on another sheet: a drop-down of that sheet's column.
+ID_LISTS = {("Nodes", "country"): ("Countries", "A"), ("Legs", "from"): ("Nodes", "A"), ("Legs", "to"): ("Nodes", "A"),
+            ("Supply", "commodity"): ("Commodities", "A"), ("Supply", "origin"): ("Nodes", "A"),
+            ("Demand", "commodity"): ("Commodities", "A"), ("Demand", "origin"): ("Nodes", "A"),
+            ("Demand", "market"): ("Nodes", "A")}
+
+
+def _validation(sheet: str, col) -> DataValidation | None:
+    """The data validation of one column of an input sheet: a drop-down of its choices, of TRUE and
+    FALSE, or of the ids of the sheet it refers to; a number within its bounds."""
+    where = dict(allow_blank=True, showErrorMessage=True, errorTitle=f"{sheet}.{col.name}")
+    choices = col.choices if col.type == ENUM else ("TRUE", "FALSE") if col.type == BOOL else ()
+    if choices:
+        return DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
+                              error="Choose one of: " + ", ".join(choices), **where)
+    if (sheet, col.name) in ID_LISTS:
+        other, letter = ID_LISTS[(sheet, col.name)]
+        return DataValidation(type="list", formula1=f"{other}!${letter}$2:${letter}$10000",
+                              error=f"Choose an id of the {other} sheet (add it there first).", **where)
+    if col.type == NUM and (col.min is not None or col.max is not None):
+        low = col.min if col.min is not None else -1e15
+        high = col.max if col.max is not None else 1e15
+        unit = f" {col.unit}" if col.unit else ""
+        return DataValidation(type="decimal", operator="between", formula1=f"{low:.15g}", formula2=f"{high:.15g}",
+                              error=f"Type a number from {number_text(low)} to {number_text(high)}{unit}.", **where)
+    return None
 
 
 def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path, settings: dict | None = None,

@@ -19,7 +19,9 @@ def read_results(path: Path) -> dict[str, pd.DataFrame]:
     out = {}
     with pd.ExcelFile(path, engine="openpyxl") as book:  # the workbook opened once, each sheet read once
         frames = {name: pd.read_excel(book, sheet_name=name, skiprows=0 if name not in SHEET_NOTES else 2)
-                  for name in book.sheet_names if name in COLUMNS}
+                  for name in book.sheet_names if name in COLUMNS and name != "Summary"}
+        if "Summary" in book.sheet_names:
+            frames["Summary"] = _figures(pd.read_excel(book, sheet_name="Summary", header=None))
         if MAP_SHEET in book.sheet_names:
             out.update(map_blocks(pd.read_excel(book, sheet_name=MAP_SHEET, header=None)))
     for name, columns in COLUMNS.items():
@@ -36,3 +38,16 @@ def read_results(path: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
+
+
+def _figures(sheet: pd.DataFrame) -> pd.DataFrame:
+    """The Summary's table of figures (item, value, unit), below the brief that heads the sheet."""
+    first = sheet.iloc[:, 0].astype(str).str.strip().eq("item")
+    if sheet.shape[1] > 1:
+        first &= sheet.iloc[:, 1].astype(str).str.strip().eq("value")
+    if not first.any():
+        return pd.DataFrame(columns=["item", "value", "unit"])
+    start = int(first.to_numpy().nonzero()[0][0])
+    table = sheet.iloc[start + 1:, :3].copy()
+    table.columns = ["item", "value", "unit"][: table.shape[1]]
+    return table.dropna(subset=["item"]).reset_index(drop=True)

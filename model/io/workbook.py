@@ -14,9 +14,10 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from model.io.cells import Cells, bar_axes, new_workbook, wo_table
+from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, wo_table
 from model.io.maps.sheet import map_sheet as add_map_sheet
 from model.io.output import Outputs, writing
+from model.results.brief import brief_of
 from model.results.tables import ALL, Results
 
 SHEET_NOTES = {
@@ -58,17 +59,62 @@ SHEET_NOTES = {
 
 
 
-def _summary_sheet(wb: Workbook, summary: pd.DataFrame) -> None:
+def _summary_sheet(wb: Workbook, results: Results) -> None:
+    """The Summary: a one-page brief a reader can forward (model.results.brief), then every figure
+    as item, value, unit (what corridor check reads back), with the provenance at the bottom."""
+    summary = results.summary_table()
+    brief = brief_of(results.sheets())
     ws = wb.create_sheet("Summary")
     cells = Cells(ws)
-    ws.column_dimensions["A"].width = 30
-    ws.column_dimensions["B"].width = 68
-    ws.column_dimensions["C"].width = 10
-    ws.freeze_panes = "A2"
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 64
+    ws.column_dimensions["C"].width = 12
+    bold = Font(bold=True)
+    ws.append([cells.styled(brief.title, font=Font(bold=True, size=14))])
+    ws.append([cells.styled("The brief below reads on its own; the figures under it, and the other sheets, hold "
+                            "the detail.", font=NOTE_FONT)])
+    ws.append([])
+    for line in brief.headline:
+        ws.append([line])
+    row = 4 + len(brief.headline)
+    table = brief.corridors
+    if len(table):
+        ws.append([])
+        ws.append([cells.styled("Tonnes by corridor", font=bold)])
+        years = [c for c in table.columns if c not in ("corridor", "tonnes_t", "share")]
+        heads = ["corridor", *([c.removesuffix("_t") + " (Mt/yr)" for c in years] if years else ["Mt/yr", "share"])]
+        ws.append(cells.header(heads))
+        first = row + 3
+        for rec in table.to_dict("records"):
+            values = [rec[c] / 1e6 for c in years] if years else [rec["tonnes_t"] / 1e6, rec["share"]]
+            ws.append(cells.row([rec["corridor"], *values], [None, *(["#,##0.00"] * len(years) if years
+                                                                     else ["#,##0.00", "0.0%"])]))
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Mt/yr by corridor"
+        for j in range(len(years) or 1):
+            chart.add_data(Reference(ws, min_col=2 + j, min_row=first - 1, max_row=first + len(table) - 1),
+                           titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(table) - 1))
+        bar_axes(chart)
+        chart.y_axis.numFmt = "#,##0"
+        if not years:
+            chart.legend = None
+        chart.height, chart.width = max(6.0, 0.5 * (len(table) + 3)), 16
+        ws.add_chart(chart, f"E{first - 1}")
+        row = first + len(table) - 1
+    for heading, lines in (("What holds it back", brief.bottlenecks),
+                           ("Focus (setting focus)", [brief.focus] if brief.focus else [])):
+        if lines:
+            ws.append([])
+            ws.append([cells.styled(heading, font=bold)])
+            for line in lines:
+                ws.append([line])
+    ws.append([])
+    ws.append([cells.styled("Figures", font=bold)])
     ws.append(cells.header(["item", "value", "unit"]))
     fmt = {"USD/yr": "#,##0", "USD": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "s": "0.000",
-           "per year": "0.00%", "share": "0.0%", "t CO2e/yr": "#,##0", "kg CO2e/t": "#,##0.0",
-           "USD/t CO2e": "#,##0.00"}
+           "per year": "0.00%", "share": "0.0%", "t CO2e/yr": "#,##0", "kg CO2e/t": "#,##0.0"}
     right = Alignment(horizontal="right")
     for item, value, unit in summary.itertuples(index=False):
         if unit in fmt and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -204,7 +250,7 @@ def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> N
                        f"closest to being used (lowest reduced cost). {where} " + routes_note)
     wb = new_workbook(RESULT, write_only=True)
     try:
-        _summary_sheet(wb, results.summary_table())
+        _summary_sheet(wb, results)
         if map_sheet is not None:
             add_map_sheet(wb, map_sheet)
         for name, df in results.sheets().items():

@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 
 from model.network.costs import DAYS_PER_YEAR, risk_usd_per_t, time_usd_per_t
+from model.network.names import Names
 from model.network.types import (CapacityRow, CostParts, DemandRow, Flow, Observation, Option, PolicyLimit, Route,
                                  Surcharge, SupplyRow)
 
@@ -57,6 +58,7 @@ class Network:
     # the legs of enabled routes without distance_km, whose CO2e it leaves out.
     route_co2_t_per_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     legs_without_distance: tuple[str, ...] = ()
+    names: Names = field(default_factory=lambda: Names({}, {}, {}))  # words for codes, for the result's readers
 
     @cached_property
     def demand_by_row(self) -> dict[int, DemandRow]:

@@ -16,6 +16,7 @@ from model.data import ROW, CorridorData, records
 from model.network import (CapacityRow, DemandRow, Network, Observation, Option, PolicyLimit, Route, Surcharge,
                            SupplyRow, supply_origins)
 from model.network.costs import COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
+from model.network.names import Names
 from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
 from model.schema import class_list, leg_id, path_nodes
 
@@ -179,7 +180,7 @@ def build_network(data: CorridorData) -> Network:
                   nodes["kind"].to_dict(), investment_options(data), demand_span, frozenset(tariff),
                   observations=observations(data), surcharges=surcharges(data),
                   flow_route=flow_route, flow_commodity=flow_commodity, route_co2_t_per_t=route_co2,
-                  legs_without_distance=without_distance)
+                  legs_without_distance=without_distance, names=Names.of(data))
     surcharge = list(COST_PARTS).index("surcharge")
     for s in net.surcharges:  # added to the flows through its target, once the memberships are known
         cost_array[net.scope_index(s.scope, s.target, s.commodity)[0], surcharge] += s.usd_per_t

@@ -10,8 +10,15 @@ import pandas as pd
 from model.lp.families import CAPACITY_LIMIT, SUPPLY_MAX, SUPPLY_MIN
 from model.lp.highs import View
 
-BOTTLENECK_COLUMNS = ["rank", "kind", "name", "input_row", "limit", "unit", "saving_usd_per_t", "valid_for_more_t",
-                      "in_words"]
+BOTTLENECK_COLUMNS = ["rank", "kind", "name", "in_words", "saving_usd_per_t", "limit", "valid_for_more_t",
+                      "limit_value", "unit", "input_row"]
+
+
+def limit_text(value: float, unit: str) -> str:
+    """A limit as a reader reads it: '56.00 Mt/yr', '50%', '1.50 Mt CO2e/yr'."""
+    if unit == "share":
+        return f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"
+    return _mt(value, " CO2e" if "CO2e" in unit else "") + "/yr"
 
 
 def _mt(t: float, of: str = "") -> str:
@@ -32,14 +39,15 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
         cls = "" if c.cargo_class == "all" else f" for {c.cargo_class}"
         holds = ("for any increase" if not math.isfinite(more) else
                  f"for up to {_mt(more)} more (capacity between {_mt(c.valid_from_t)} and {_mt(c.valid_to_t)})")
-        rows.append({"kind": "capacity", "name": f"{c.element}{cls}", "input_row": c.input_row,
-                     "limit": c.capacity_t, "unit": "t/yr", "saving_usd_per_t": c.shadow_price_usd_per_t,
+        rows.append({"kind": "capacity", "name": f"{c.name}{cls}", "input_row": c.input_row,
+                     "limit": limit_text(c.capacity_t, "t/yr"), "limit_value": c.capacity_t, "unit": "t/yr",
+                     "saving_usd_per_t": c.shadow_price_usd_per_t,
                      "valid_for_more_t": more,
-                     "in_words": f"One more tonne a year of capacity at {c.element}{cls} (now {_mt(c.capacity_t)}"
+                     "in_words": f"One more tonne a year of capacity at {c.name}{cls} (now {_mt(c.capacity_t)}"
                                  + (f", plus {_mt(c.added_t)} built" if c.added_t > 0 else "") + ") "
                                  f"saves {c.shadow_price_usd_per_t:,.2f} USD a year; this holds {holds}."})
     for p in policies.itertuples(index=False):
-        if p.saving_per_t_relaxed_usd <= 1e-9:
+        if p.saving_usd_per_t <= 1e-9:
             continue
         goods = "all cargo" if p.commodity == "all" else p.commodity
         co2 = p.kind == "max_co2_t"
@@ -47,22 +55,24 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
                 else "requiring one tonne less")
         more = p.valid_for_more_t
         holds = "for any relaxation" if not math.isfinite(more) else f"for up to {_mt(more, ' CO2e' if co2 else '')}"
-        rows.append({"kind": "policy", "name": f"{p.rule} ({p.scope} {p.target})", "input_row": p.input_row,
-                     "limit": p.value, "unit": "share" if p.kind.endswith("share") else "t CO2e/yr" if co2 else "t/yr",
-                     "saving_usd_per_t": p.saving_per_t_relaxed_usd, "valid_for_more_t": more,
-                     "in_words": f"Rule {p.rule} ({p.kind} {p.value:g} of {goods} through {p.scope} {p.target}): "
-                                 f"{verb} saves {p.saving_per_t_relaxed_usd:,.2f} USD a year; this holds {holds}."})
-    for s in supply.itertuples(index=False):
-        for value, con, what in ((s.value_of_more_supply_usd_per_t, SUPPLY_MAX.name, "more"),
-                                 (s.cost_of_minimum_usd_per_t, SUPPLY_MIN.name, "less")):
+        unit = "share" if p.kind.endswith("share") else "t CO2e/yr" if co2 else "t/yr"
+        rows.append({"kind": "policy", "name": f"{p.rule} ({p.applies_to})", "input_row": p.input_row,
+                     "limit": limit_text(p.value, unit), "limit_value": p.value, "unit": unit,
+                     "saving_usd_per_t": p.saving_usd_per_t, "valid_for_more_t": more,
+                     "in_words": f"Rule {p.rule} ({p.kind} {limit_text(p.value, unit)} of {goods} through {p.applies_to}): "
+                                 f"{verb} saves {p.saving_usd_per_t:,.2f} USD a year; this holds {holds}."})
+    for s in supply.to_dict("records"):  # records: 'from' is a Python keyword, no attribute of a tuple
+        for value, con, what in ((s["value_of_more_supply_usd_per_t"], SUPPLY_MAX.name, "more"),
+                                 (s["cost_of_minimum_usd_per_t"], SUPPLY_MIN.name, "less")):
             if value <= 1e-9:
                 continue
-            more = sol.headroom(con, s.input_row)
+            more = sol.headroom(con, s["input_row"])
             holds = "for any change" if not math.isfinite(more) else f"for up to {_mt(more)}"
-            rows.append({"kind": "supply", "name": f"{s.commodity} from {s.origin}", "input_row": s.input_row,
-                         "limit": s.max_t if what == "more" else s.min_t, "unit": "t/yr",
+            limit = s["max_t"] if what == "more" else s["min_t"]
+            rows.append({"kind": "supply", "name": f"{s['cargo']} from {s['from']}", "input_row": s["input_row"],
+                         "limit": limit_text(limit, "t/yr"), "limit_value": limit, "unit": "t/yr",
                          "saving_usd_per_t": value, "valid_for_more_t": more,
-                         "in_words": f"Exporting one tonne {what} of {s.commodity} from {s.origin} saves "
+                         "in_words": f"Exporting one tonne {what} of {s['cargo']} from {s['from']} saves "
                                      f"{value:,.2f} USD a year; this holds {holds}."})
     df = pd.DataFrame(rows, columns=BOTTLENECK_COLUMNS[1:])
     df = df.sort_values("saving_usd_per_t", ascending=False, kind="stable").reset_index(drop=True)

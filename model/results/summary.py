@@ -123,7 +123,8 @@ class Summary:
             ("unmet_penalty_usd_per_t", "hard demand (no penalty)" if s.hard_demand else s.unmet_penalty_usd_per_t,
              "USD/t"),
             ("allow_investments", s.allow_investments, ""),
-            ("carbon_price_usd_per_t_co2", s.carbon_price_usd_per_t_co2 or 0.0, "USD/t CO2e")]
+            ("carbon_price_usd_per_t_co2", s.carbon_price_usd_per_t_co2 or 0.0, "USD/t CO2e"),
+            ("focus", s.focus or "none", "")]
         if self.plan and s is not None:
             settings.append(("discount_rate", s.discount_rate or 0.0, "per year"))
-        return head + figures + run + (self.provenance.rows() if self.provenance else []) + settings
+        return head + figures + run + settings + (self.provenance.rows() if self.provenance else [])

@@ -28,26 +28,28 @@ ALL = "All commodities"
 
 # The columns of each output sheet, in order; units are in the names.
 PART_COLUMNS = [f"{part}_usd_per_t" for part in COST_PARTS]
-ROUTE_COLUMNS = ["commodity", "origin", "market", "route", "corridor", "tonnes_t", "cost_usd_per_t", *PART_COLUMNS,
-                 "cost_usd", "co2e_kg_per_t", "co2e_t", "transit_days", "countries", "reduced_cost_usd_per_t",
-                 "break_even_cost_usd_per_t",
-                 "cost_range_low_usd_per_t", "cost_range_high_usd_per_t"]
+# On each sheet the columns a reader needs come first (names, tonnes, costs); the codes and the
+# analyst's columns (reduced costs, ranges, input rows) follow, each explained in its header's note.
+ROUTE_COLUMNS = ["cargo", "from", "to", "corridor", "via", "tonnes_t", "cost_usd_per_t", "cost_usd", "transit_days",
+                 "co2e_kg_per_t", "co2e_t", *PART_COLUMNS, "commodity", "origin", "market", "route", "countries",
+                 "reduced_cost_usd_per_t", "break_even_cost_usd_per_t", "cost_range_low_usd_per_t",
+                 "cost_range_high_usd_per_t"]
 FLOW_COLUMNS = ROUTE_COLUMNS[:ROUTE_COLUMNS.index("countries") + 1]
 COLUMNS = {
     "Summary": ["item", "value", "unit"],
     "Flows": FLOW_COLUMNS,
     "Corridors": ["commodity", "corridor", "tonnes_t", "share"],
-    "Countries": ["country", "name", "tonnes_t", "share_of_shipped"],
-    "Capacity": ["element", "cargo_class", "capacity_t", "added_t", "used_t", "utilisation",
-                 "shadow_price_usd_per_t", "binding", "valid_from_t", "valid_to_t", "input_row"],
+    "Countries": ["name", "tonnes_t", "share_of_shipped", "country"],
+    "Capacity": ["name", "cargo_class", "capacity_t", "added_t", "used_t", "utilisation", "shadow_price_usd_per_t",
+                 "binding", "element", "valid_from_t", "valid_to_t", "input_row"],
     "Investments": INVESTMENT_COLUMNS,
     "Routes": ROUTE_COLUMNS,
-    "Demand": ["commodity", "origin", "market", "demand_t", "delivered_t", "unmet_t", "marginal_cost_usd_per_t",
-               "valid_from_t", "valid_to_t", "input_row"],
-    "Supply": ["commodity", "origin", "min_t", "max_t", "shipped_t", "value_of_more_supply_usd_per_t",
-               "cost_of_minimum_usd_per_t", "input_row"],
-    "Policies": ["rule", "kind", "scope", "target", "commodity", "value", "measured_in", "shipped_t",
-                 "share_of_shipped", "co2e_t", "bound_t", "slack_t", "binding", "saving_per_t_relaxed_usd",
+    "Demand": ["cargo", "from", "to", "demand_t", "delivered_t", "unmet_t", "marginal_cost_usd_per_t", "commodity",
+               "origin", "market", "valid_from_t", "valid_to_t", "input_row"],
+    "Supply": ["cargo", "from", "min_t", "max_t", "shipped_t", "value_of_more_supply_usd_per_t",
+               "cost_of_minimum_usd_per_t", "commodity", "origin", "input_row"],
+    "Policies": ["rule", "applies_to", "kind", "commodity", "value", "measured_in", "shipped_t", "share_of_shipped",
+                 "co2e_t", "bound_t", "slack_t", "binding", "saving_usd_per_t", "scope", "target",
                  "valid_for_more_t", "input_row"],
     "Plan": ["scenario", "year", "probability", "weight_years", "discount_factor",
              *[column for _, column in COST_PARTS.values()], "unmet_penalty_usd", "investment_cost_usd",
@@ -131,8 +133,14 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
         return out[at]
 
     route_list = list(net.routes.values())
+    names = net.names
+    commodities = np.array(list(net.commodity_class), dtype=object)
     return pd.DataFrame({
-        "commodity": np.array(list(net.commodity_class), dtype=object)[net.flow_commodity],
+        "cargo": np.array([names.cargo(k) for k in commodities], dtype=object)[net.flow_commodity],
+        "from": per_route(names.place(r.origin) for r in route_list),
+        "to": per_route(names.place(r.market) for r in route_list),
+        "via": per_route(names.path(r.nodes) for r in route_list),
+        "commodity": commodities[net.flow_commodity],
         "origin": per_route(r.origin for r in route_list), "market": per_route(r.market for r in route_list),
         "route": per_route(net.routes), "corridor": per_route(r.corridor for r in route_list),
         "tonnes_t": tonnes, "cost_usd_per_t": total,
@@ -204,10 +212,13 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
                for c in net.countries_of[r]]
     countries = pd.DataFrame(through, columns=["commodity", "country", "tonnes_t"])
     shipped = flows["tonnes_t"].sum()
-    countries = (countries.groupby("country", sort=False)["tonnes_t"].sum().sort_values(ascending=False)
-                 .reset_index())
-    countries.insert(1, "name", countries["country"].map(names))
-    countries["share_of_shipped"] = countries["tonnes_t"] / shipped if shipped else 0.0
+    # every country of the Countries sheet, those no cargo crosses at 0 t (a reader looks for Pakistan)
+    tonnes = countries.groupby("country", sort=False)["tonnes_t"].sum()
+    tonnes = tonnes.reindex(list(dict.fromkeys([*tonnes.index, *names])), fill_value=0.0)
+    countries = tonnes.sort_values(ascending=False, kind="stable").rename_axis("country").reset_index()
+    countries.insert(1, "name", [names.get(c) or c for c in countries["country"]])
+    countries = countries[["name", "tonnes_t", "country"]]
+    countries.insert(2, "share_of_shipped", countries["tonnes_t"] / shipped if shipped else 0.0)
 
     cap_rows = []
     users = net.capacity_index()
@@ -218,7 +229,8 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         total = c.capacity_t + added
         slack = total - used
         cap_rows.append({
-            "element": c.element, "cargo_class": c.cargo_class or "all", "capacity_t": c.capacity_t,
+            "name": net.names.element(c.element), "element": c.element, "cargo_class": c.cargo_class or "all",
+            "capacity_t": c.capacity_t,
             "added_t": added, "used_t": _clean(used, total), "utilisation": used / total if total else None,
             "shadow_price_usd_per_t": _clean(sol.relaxation_value(CAPACITY_LIMIT.name, c.row)),
             "binding": abs(slack) <= 1e-6 * max(1.0, total), "input_row": c.row,
@@ -234,7 +246,10 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     for d in net.demand_rows:
         delivered = float(x[net.demand_index(d.row)].sum())
         unmet = sol.value(UNMET.name, d.row)
-        dem_rows.append({"commodity": d.commodity, "origin": d.origin or "any", "market": d.market,
+        dem_rows.append({"cargo": net.names.cargo(d.commodity),
+                         "from": net.names.place(d.origin) if d.origin else "any origin",
+                         "to": net.names.place(d.market), "commodity": d.commodity, "origin": d.origin or "any",
+                         "market": d.market,
                          "demand_t": d.demand_t, "delivered_t": _clean(delivered, d.demand_t),
                          "unmet_t": _clean(unmet, d.demand_t),
                          "marginal_cost_usd_per_t": _clean(sol.dual(DEMAND_BALANCE.name, d.row)),
@@ -245,7 +260,8 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     sup_rows = []
     for s in net.supply_rows:
         shipped_s = float(x[net.supply_index(s)].sum())
-        sup_rows.append({"commodity": s.commodity, "origin": s.origin, "min_t": s.min_t, "max_t": s.max_t,
+        sup_rows.append({"cargo": net.names.cargo(s.commodity), "from": net.names.place(s.origin),
+                         "commodity": s.commodity, "origin": s.origin, "min_t": s.min_t, "max_t": s.max_t,
                          "shipped_t": _clean(shipped_s, s.max_t),
                          "value_of_more_supply_usd_per_t": _clean(sol.relaxation_value(SUPPLY_MAX.name, s.row)),
                          "cost_of_minimum_usd_per_t": _clean(sol.relaxation_value(SUPPLY_MIN.name, s.row)),
@@ -267,11 +283,12 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         bound = p.value * t_t if p.is_share else p.value
         slack = bound - measured if p.is_max else measured - bound
         pol_rows.append({
-            "rule": p.rule, "kind": p.kind, "scope": p.scope, "target": p.target,
+            "rule": p.rule, "applies_to": net.names.target(p.scope, p.target), "kind": p.kind, "scope": p.scope,
+            "target": p.target,
             "commodity": p.commodity or "all", "value": p.value, "measured_in": MEASURED_IN[p.kind],
             "shipped_t": _clean(s_t, t_t), "share_of_shipped": s_t / t_t if t_t else 0.0, "co2e_t": co2_t,
             "bound_t": bound, "slack_t": _clean(slack, scale), "binding": abs(slack) <= 1e-6 * max(1.0, scale),
-            "saving_per_t_relaxed_usd": _clean(sol.relaxation_value(POLICY_LIMIT.name, (p.rule, p.target))),
+            "saving_usd_per_t": _clean(sol.relaxation_value(POLICY_LIMIT.name, (p.rule, p.target))),
             "valid_for_more_t": (sol.headroom(POLICY_LIMIT.name, (p.rule, p.target))
                                  if abs(slack) <= 1e-6 * max(1.0, scale) else float("inf")),
             "input_row": p.row,

@@ -12,12 +12,13 @@ from model.errors import ERROR, Problem
 from model.validate.commitments import check_commitments
 from model.validate.routes import check_revisits, check_routes, check_usage
 from model.validate.sheets import (check_amounts, check_bounds, check_demand, check_duplicate_keys, check_investments,
-                                   check_modules, check_policies, check_references)
+                                   check_focus, check_modules, check_policies,
+                                   check_references)
 
 __all__ = ["CHECKS", "DEEP_CHECKS", "check_commitments", "validate"]
 
 CHECKS = (check_bounds, check_duplicate_keys, check_references, check_routes, check_amounts, check_policies,
-          check_modules)
+          check_modules, check_focus)
 # Checks that assume the references above hold.
 DEEP_CHECKS = (check_demand, check_usage, check_revisits, check_investments)
 

@@ -13,7 +13,7 @@ from model.data import ROW, CorridorData, present as _present, records
 from model.errors import WARNING, Problem, number_text, short_list
 from model.io.read import number_fix
 from model.schema import NUM, SETTINGS, SHEETS_BY_NAME, leg_id
-from model.validate.base import _Where, _key, _records, _unknown
+from model.validate.base import _Where, _key, _records, _suggestion, _unknown
 
 
 def check_duplicate_keys(data: CorridorData) -> list[Problem]:
@@ -257,4 +257,26 @@ def _whole_steps(rec: dict) -> list[Problem]:
         return [Problem(f"max_added_t {number_text(most)} t is not a whole number of modules of {number_text(module)} "
                         f"t: at most {count} modules ({number_text(count * module)} t) can be built",
                         "Make max_added_t a multiple of module_t if more was meant.", severity=WARNING, **where)]
+    return []
+
+
+def check_focus(data: CorridorData) -> list[Problem]:
+    """The setting focus names a corridor of the Routes sheet or a country of the Countries sheet."""
+    focus = data.settings.focus
+    if not focus:
+        return []
+    scope, _, name = focus.strip().partition(" ")
+    name = name.strip()
+    known = {"corridor": set(data.tables["Routes"]["corridor"].dropna()),
+             "country": set(data.tables["Countries"]["country"].dropna())}.get(scope.lower())
+    where = dict(sheet="Settings", key="focus", column="value")
+    if known is None or not name:
+        return [Problem(f"'{focus}' is not a corridor or a country to report on",
+                        "Write 'country' and a country code (e.g. country PK), or 'corridor' and a corridor name "
+                        "(e.g. corridor Middle Corridor).", **where)]
+    if name not in known:
+        close = _suggestion(name, known)
+        return [Problem(f"{scope.lower()} '{name}' is not on the {'Routes' if scope.lower() == 'corridor' else 'Countries'}"
+                        " sheet" + (f". Did you mean '{close}'?" if close else ""),
+                        f"Name a {scope.lower()} of that sheet, or clear the setting.", **where)]
     return []

@@ -1,0 +1,165 @@
+"""The one-page brief that heads the Summary sheet (and the HTML report): what goes where, what it
+costs, what holds it back, and the corridor or country of interest, readable without any other
+sheet. Made from the result's tables alone (as written, or as read back from a result workbook),
+so a report drawn later from the workbook says exactly what the workbook says."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from model.network.costs import COST_PARTS
+from model.results.investments import amount_text
+from model.results.summary import CO2E_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
+from model.results.tables import ALL
+
+
+
+@dataclass
+class Brief:
+    title: str  # the scenario, and the input file it was solved from
+    headline: list[str] = field(default_factory=list)  # status, cost in parts that add up, tonnes, CO2e, fit, decisions
+    corridors: pd.DataFrame = field(default_factory=pd.DataFrame)  # corridor, tonnes_t, share (a plan: by year)
+    bottlenecks: list[str] = field(default_factory=list)  # the three largest, in words
+    focus: str = ""  # the corridor or country of interest, in words
+    provenance: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _items(sheets: dict) -> dict[str, object]:
+    s = sheets.get("Summary")
+    return {} if s is None else dict(zip(s["item"], s["value"]))
+
+
+def _num(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _m(usd: float) -> str:
+    return f"{usd / 1e6:,.1f}".replace("-", "−")
+
+
+def brief_of(sheets: dict[str, pd.DataFrame]) -> Brief:
+    """The brief of a result, from its sheets (model.results.tables.Results.sheets(), or
+    model.io.read_results.read_results of a result workbook)."""
+    items = _items(sheets)
+    scenario = str(items.get("scenario", ""))
+    applied = items.get("scenario overrides")
+    if isinstance(applied, str) and not applied.startswith("none"):
+        scenario += f", with {applied}"
+    source = items.get("input file", "")
+    title = f"{scenario} — solved from {source}" if source else scenario
+    brief = Brief(title, provenance=[(k, str(items[k])) for k in ("input file", "input SHA-256", "model version",
+                                                                   "run at (UTC)") if k in items])
+    plan = sheets.get("Plan")
+    if plan is not None and len(plan):
+        _plan_headline(brief, items, sheets)
+    else:
+        _headline(brief, items)
+    brief.corridors = _corridors(sheets)
+    b = sheets.get("Bottlenecks")
+    if b is not None and len(b):
+        lead = ("In " + b["year"].astype(str) + ": ") if "year" in b.columns else ""
+        ranked = b.sort_values("saving_usd_per_t", ascending=False, kind="stable").head(3)
+        brief.bottlenecks = list((lead.loc[ranked.index] if isinstance(lead, pd.Series) else lead)
+                                 + ranked["in_words"].astype(str))
+    brief.focus = focus_text(sheets, str(items.get("focus") or ""))
+    return brief
+
+
+def _headline(brief: Brief, items: dict) -> None:
+    objective = _num(items.get(OBJECTIVE_LABEL))
+    parts = [(part, _num(items.get(PART_LABELS[part], 0.0))) for part in COST_PARTS]
+    extra = [("unmet demand penalty", _num(items.get("unmet demand penalty", 0.0))),
+             ("investment", _num(items.get("investment cost", 0.0)))]
+    shown = parts + [(name, v) for name, v in extra if v and abs(v) > 0.5]
+    brief.headline = [
+        f"Status: {items.get('status', '')}",
+        f"Total cost {_m(objective)} million USD a year = " + " + ".join(f"{name} {_m(v)}" for name, v in shown),
+        f"Shipped {_num(items.get(SHIPPED_LABEL)) / 1e6:,.2f} Mt a year at {_num(items.get('average cost')):,.2f} "
+        f"USD/t on average; unmet demand {_num(items.get('unmet demand', 0)) / 1e6:,.2f} Mt",
+    ]
+    _common(brief, items)
+
+
+def _plan_headline(brief: Brief, items: dict, sheets: dict) -> None:
+    plan = sheets["Plan"]
+    brief.headline = [f"Status: {items.get('status', '')}",
+                      f"Objective {_m(_num(items.get(OBJECTIVE_LABEL)))} million USD: {items.get('objective means', '')}"]
+    for rec in plan.to_dict("records"):
+        who = " ".join(str(rec[c]) for c in ("scenario", "year") if c in rec)
+        brief.headline.append(f"{who}: {_m(rec['annual_cost_usd'])} million USD a year, "
+                              f"{rec['shipped_t'] / 1e6:,.2f} Mt shipped, {rec['unmet_t'] / 1e6:,.2f} Mt unmet")
+    if "value of the stochastic solution" in items:
+        vss = items["value of the stochastic solution"]
+        brief.headline.append("Value of the stochastic solution: " + (f"{_m(_num(vss))} million USD"
+                                                                      if _num(vss) == _num(vss) else str(vss)))
+    _common(brief, items)
+
+
+def _common(brief: Brief, items: dict) -> None:
+    if CO2E_LABEL in items:
+        brief.headline.append(f"CO2e {_num(items[CO2E_LABEL]) / 1e6:,.2f} Mt a year "
+                              f"({_num(items.get('average CO2e')):,.1f} kg a tonne)")
+    if "observations within tolerance" in items:
+        brief.headline.append(f"Reproduces 2023: {items['observations within tolerance']} observations within "
+                              f"tolerance (weighted absolute error {_num(items.get('weighted absolute error (fit)')):.1%})")
+    decisions = [f"{k.removeprefix('decision ')}: {v}" for k, v in items.items() if str(k).startswith("decision ")]
+    brief.headline += decisions
+
+
+def _corridors(sheets: dict) -> pd.DataFrame:
+    c = sheets.get("Corridors")
+    if c is None or not len(c):
+        return pd.DataFrame(columns=["corridor", "tonnes_t", "share"])
+    c = c[c["commodity"] == ALL]
+    if "scenario" in c.columns:
+        c = c[c["scenario"] == c["scenario"].iloc[0]]
+    if "year" in c.columns:
+        pivot = c.pivot_table(index="corridor", columns="year", values="tonnes_t", aggfunc="sum", fill_value=0.0)
+        order = pivot.sum(axis=1).sort_values(ascending=False).index
+        out = pivot.reindex(order).reset_index()
+        out.columns = ["corridor", *[f"{y}_t" for y in pivot.columns]]
+        return out
+    return c[["corridor", "tonnes_t", "share"]].reset_index(drop=True)
+
+
+def focus_text(sheets: dict, focus: str) -> str:
+    """The corridor or country of interest in words: its tonnes and share, or, carrying nothing, its
+    nearest route and how far that route is from its break-even."""
+    scope, _, name = focus.partition(" ")
+    name = name.strip()
+    if scope not in ("corridor", "country") or not name:
+        return ""
+    countries, corridors, routes = sheets.get("Countries"), sheets.get("Corridors"), sheets.get("Routes")
+    if scope == "country":
+        label = name
+        if countries is not None and len(countries):
+            mine = countries[countries["country"] == name]
+            label = str(mine["name"].iloc[0]) if len(mine) else name
+            tonnes = float(mine["tonnes_t"].sum()) if len(mine) else 0.0
+        else:
+            tonnes = 0.0
+        passes = routes["countries"].astype(str).str.split("-").apply(lambda cs: name in cs) if routes is not None \
+            else None
+    else:
+        label = name
+        mine = corridors[(corridors["commodity"] == ALL) & (corridors["corridor"] == name)] \
+            if corridors is not None else pd.DataFrame()
+        tonnes = float(mine["tonnes_t"].sum()) if len(mine) else 0.0
+        passes = routes["corridor"] == name if routes is not None else None
+    if tonnes > 1e-6:
+        shipped = _num(_items(sheets).get(SHIPPED_LABEL))
+        share = f" ({tonnes / shipped:.1%} of shipped tonnes)" if shipped == shipped and shipped else ""
+        return f"{label}: {amount_text(tonnes)} a year go through it{share}."
+    if routes is None or passes is None or not passes.any():
+        return f"{label}: no enabled route goes through it."
+    near = routes[passes].sort_values("reduced_cost_usd_per_t", kind="stable").iloc[0]
+    return (f"{label}: not used. Its nearest route, {near['route']} ({near['cargo']}, {near['via']}), costs "
+            f"{near['cost_usd_per_t']:,.2f} USD/t and is {near['reduced_cost_usd_per_t']:,.2f} USD/t above its "
+            f"break-even ({near['break_even_cost_usd_per_t']:,.2f} USD/t): that is the cut it needs before any cargo "
+            "moves to it.")

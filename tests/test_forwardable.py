@@ -1,0 +1,142 @@
+"""A result a planner can forward: the Summary's brief, names beside codes, readers' columns first
+with notes on the analyst's, the console's parts adding up, and the small things that made a result
+hard to read (units, formats, ticks, progress bars in logs, the template's drop-downs)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from cases import nodes, transport_case, write_case
+from conftest import BASE_XLSX, ROOT
+from model import pipeline
+from model.cli import main
+from model.io.charts import tick_text
+from model.io.console import solve_text
+from model.io.read_results import read_results
+from model.results.brief import brief_of
+
+README = (ROOT / "README.md").read_text()
+
+
+def named_case(tmp_path, **overrides):
+    """The two-route case with names: Astana (KZ) to Mumbai via Karachi (PK) by road, or by rail direct."""
+    tables = transport_case(
+        Countries=[{"country": "KZ", "name": "Kazakhstan"}, {"country": "PK", "name": "Pakistan"}],
+        Nodes=[{**n, "name": name, "country": c} for n, name, c in zip(
+            nodes(("A", "origin"), ("R", "hub"), ("M", "market")), ("Astana", "Karachi", "Market: Mumbai"),
+            ("KZ", "PK", "KZ"))],
+        Commodities=[{"commodity": "coal", "name": "Thermal coal", "cargo_class": "dry_bulk"}], **overrides)
+    return write_case(tmp_path, tables, settings={"focus": "country PK", "scenario_name": "Two routes"})
+
+
+def test_the_brief_reads_on_its_own(tmp_path):
+    case = named_case(tmp_path)
+    run = pipeline.run(case, tmp_path / "r.xlsx")
+    brief = brief_of(read_results(tmp_path / "r.xlsx"))  # from the written workbook alone
+    assert brief.title == "Two routes — solved from case"  # the scenario and the input it came from
+    # 100 t by rail at 2 USD/t: 200 USD; the parts add up to it
+    assert "Total cost 0.0 million USD a year = transport 0.0 + handling 0.0" in brief.headline[1]
+    assert list(brief.corridors["corridor"]) == ["Rail"]
+    # Pakistan (the road via Karachi) is unused: its route costs 5 against 2, so 3 USD/t above break-even
+    assert brief.focus == ("Pakistan: not used. Its nearest route, ROAD (Thermal coal, Astana → Karachi → Mumbai), "
+                           "costs 5.00 USD/t and is 3.00 USD/t above its break-even (2.00 USD/t): that is the cut it "
+                           "needs before any cargo moves to it.")
+    assert brief_of(run.results.sheets()).focus == brief.focus  # the same from the tables as solved
+
+
+def test_a_focus_in_use_gives_its_tonnes(tmp_path):
+    # Rail limited to 60 t: 40 t go by road, through Pakistan, 40% of the 100 t shipped.
+    run = pipeline.run(named_case(tmp_path, Capacities=[{"element": "A>M", "capacity_t": 60}]))
+    assert brief_of(run.results.sheets()).focus == "Pakistan: 40 t a year go through it (40.0% of shipped tonnes)."
+
+
+def test_the_console_parts_add_up_with_a_penalty(tmp_path):
+    # Only 60 t can move (rail full, road closed); 40 t unmet at 1,000 USD/t: 120 + 40,000 = 40,120 USD.
+    case = write_case(tmp_path, transport_case(
+        Routes=[{"route": "RAIL", "corridor": "Rail", "path": "A>M"}],
+        Capacities=[{"element": "A>M", "capacity_t": 60}]), settings={"unmet_penalty_usd_per_t": 1000})
+    r = pipeline.run(case).results
+    line = solve_text(r).splitlines()[1]
+    assert line == ("Total cost 0.0 million USD/yr (transport 0.0, handling 0.0, time 0.0, risk 0.0, surcharge 0.0, "
+                    "carbon 0.0, unmet demand penalty 0.0)")
+    s = r.summary
+    assert s.objective_usd == pytest.approx(sum(s.parts_usd.values()) + s.unmet_penalty_usd) == pytest.approx(40120)
+
+
+def test_long_corridor_names_keep_the_console_aligned(tmp_path):
+    long = "A corridor with a name much longer than twenty-eight characters"
+    case = write_case(tmp_path, transport_case(Routes=[{"route": "RAIL", "corridor": long, "path": "A>M"},
+                                                       {"route": "ROAD", "corridor": "Road", "path": "A>R>M"}]))
+    lines = solve_text(pipeline.run(case).results).splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("Corridor"))
+    assert len({len(line) for line in lines[head:head + 2]}) == 1  # header and row end at the same column
+    assert lines[head + 1].startswith(long + "  ")
+
+
+def test_names_beside_codes_and_readers_columns_first(base_run, base_result_file):
+    flows = base_run.results.flows
+    assert list(flows.columns[:5]) == ["cargo", "from", "to", "corridor", "via"]
+    cpc = flows[flows["route"] == "ATY-CPC-MEU"].iloc[0]
+    assert (cpc["cargo"], cpc["from"], cpc["to"]) == ("Crude oil and condensate", "Atyrau / Tengiz oil region",
+                                                       "European Union")
+    assert list(base_run.results.capacity.columns[:2]) == ["name", "cargo_class"]
+    countries = base_run.results.countries.set_index("country")
+    assert countries.loc["PK", "name"] == "Pakistan" and countries.loc["PK", "tonnes_t"] == 0  # listed, at 0 t
+    ws = load_workbook(base_result_file)["Routes"]
+    header = {c.value: c for c in ws[3]}
+    assert "more than" not in str(header["reduced cost (USD/t)"].comment) and header["reduced cost (USD/t)"].comment
+    assert header["cargo"].comment is None  # a reader's column needs no note
+    policies = load_workbook(base_result_file)["Policies"]
+    head = [c.value for c in policies[3]]
+    saving = head.index("saving (USD/t)") + 1  # per tonne, not per year, and with its decimals
+    assert policies.cell(row=4, column=saving).number_format == "#,##0.00"
+
+
+def test_bottleneck_limits_read_as_written(tmp_path):
+    r = pipeline.run(BASE_XLSX, scenario="russia_cap_2025").results
+    b = r.bottlenecks.set_index("name")
+    assert b.loc["RU_CAP (country Russia)", "limit"] == "50%"
+    assert b.loc["CPC marine terminal (Novorossiysk)", "limit"] == "56.00 Mt/yr"
+
+
+def test_plan_years_are_numbers():
+    plan = pipeline.run(ROOT / "inputs" / "plan_case.xlsx").results.plan["Plan"]
+    assert list(plan["year"]) == [2026, 2030, 2035]
+
+
+def test_tick_labels_never_in_scientific_notation():
+    assert [tick_text(v) for v in (56e6, 0.5, -82.04, 2.0)] == ["56,000,000", "0.5", "-82.04", "2"]
+
+
+def test_no_progress_bar_into_a_log(tmp_path, capfd):
+    case = write_case(tmp_path, transport_case(), xlsx=True)
+    assert main(["sweep", str(case), "--set", "Legs[A>M].cost_usd_per_t=1:3:3", "-o", str(tmp_path / "s.xlsx")]) == 0
+    assert "point/s" not in capfd.readouterr().err and "%|" not in capfd.readouterr().err
+
+
+def test_the_template_checks_every_row_a_planner_adds(tmp_path):
+    assert main(["template", str(tmp_path / "t.xlsx")]) == 0
+    wb = load_workbook(tmp_path / "t.xlsx")
+    dvs = {(ws.title, str(dv.sqref)): dv for ws in wb for dv in ws.data_validations.dataValidation}
+    assert dvs[("Legs", "A2:A1048576")].formula1 == "Nodes!$A$2:$A$10000"  # node ids from the Nodes sheet
+    cost = dvs[("Legs", "E2:E1048576")]
+    assert (cost.type, cost.formula1, cost.formula2) == ("decimal", "0", "1000000")
+    assert dvs[("Routes", "E2:E1048576")].formula1 == '"TRUE,FALSE"'
+
+
+def test_the_readme_points_inside_the_repository():
+    assert "shared/reference" not in README
+    assert (ROOT / "docs" / "reference" / "observed_2023.md").exists()
+    assert "docs/reference/corridor_figures.md" in README
+
+
+def test_an_edited_copy_does_not_pass_for_the_base_case(tmp_path):
+    copy = tmp_path / "my_edit.xlsx"
+    shutil.copy(BASE_XLSX, copy)
+    brief = brief_of(pipeline.run(copy).results.sheets())
+    assert brief.title.endswith("— solved from my_edit.xlsx")
+    assert pd.notna(brief.provenance[1][1])
