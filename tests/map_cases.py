@@ -80,10 +80,11 @@ def tiny_sheets(with_ghost: bool = True) -> dict[str, pd.DataFrame]:
     """The sheets the report reads besides the map: Summary, Corridors, Bottlenecks."""
     summary = pd.DataFrame([("scenario", 'Tiny <case> & "test"', ""), ("objective", 4_560_000_000.0, "USD/yr"),
                             ("transport cost", 4e9, "USD/yr"), ("handling cost", 5.6e8, "USD/yr"),
-                            ("shipped", 190.0, "t/yr"), ("average cost", 24.0, "USD/t")],
+                            ("shipped", 190.0, "t/yr"), ("average cost", 24.0, "USD/t"),
+                            ("input file", "tiny <case>.xlsx", "")],
                            columns=["item", "value", "unit"])
-    bottlenecks = pd.DataFrame([(1, "capacity", "P>M1", "One more tonne <a> & \"b\" saves 3 USD")],
-                               columns=["rank", "kind", "name", "in_words"])
+    bottlenecks = pd.DataFrame([(1, "capacity", "P>M1", "One more tonne <a> & \"b\" saves 3 USD", 3.0)],
+                               columns=["rank", "kind", "name", "in_words", "saving_usd_per_t"])
     return {"Summary": summary, "Corridors": tiny_tables(with_ghost)["corridors"], "Bottlenecks": bottlenecks}
 
 

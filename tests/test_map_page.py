@@ -50,6 +50,18 @@ def test_a_node_without_coordinates_is_named_in_the_notes_and_its_legs_left_out(
     assert len(legs_of(e)) == len(data["legs"]) - 2
 
 
+def test_the_brief_heads_the_page():
+    data = tiny_report_data(with_ghost=False)
+    e = parse(render_html(data, "corridor-model:report"))
+    text = "".join(e.text)
+    brief = data["brief"]  # model.results.brief.brief_of of the sheets
+    assert brief["headline"][1].startswith("Total cost 4,560.0 million USD a year = transport 4,000.0 + handling 560.0")
+    for line in brief["headline"] + brief["bottlenecks"]:
+        assert line in text
+    assert ("section", {"class": "brief"}) == next((t, a) for t, a in e.tags if t == "section")
+    assert "Made from input file: tiny <case>.xlsx." in text  # escaped in the file, read back as written
+
+
 def test_charts_bottlenecks_and_summary_rows():
     e = parse(render_html(tiny_report_data(with_ghost=False), "corridor-model:report"))
     text = " ".join(e.text)
@@ -60,6 +72,6 @@ def test_charts_bottlenecks_and_summary_rows():
     assert len(parts) >= 2 + 3  # a bar per corridor; wheat and coal on NORTH, wheat on SOUTH
     assert f"{NORTH}, coal: 0.00 Mt/yr" in text
     rows = [a for t, a in e.tags if t == "tr"]
-    assert len(rows) == 2 + 1 + 6  # bottlenecks: header and one row; Summary: header and six rows
+    assert len(rows) == 2 + 1 + 7  # bottlenecks: header and one row; Summary: header and seven rows
     assert "4,560,000,000" in text and "USD/yr" in text
     assert re.search(r"Full capacity \(binding\)\s*Port P / second name to Market: West: 0\.00 of 0\.00 Mt/yr", text)

@@ -96,14 +96,16 @@ def test_report_data_formats_the_summary_rows_and_cuts_a_plan_to_the_case():
               "Corridors": pd.DataFrame([(2030, "All commodities", NORTH, 5.0, 1.0), (2030, "wheat", NORTH, 5.0, 1.0),
                                          (2035, "wheat", NORTH, 7.0, 1.0)],
                                         columns=["year", "commodity", "corridor", "tonnes_t", "share"]),
-              "Bottlenecks": pd.DataFrame([(2030, 1, "capacity", "B", "early"), (2035, 1, "capacity", "B", "late")],
-                                          columns=["year", "rank", "kind", "name", "in_words"])}
+              "Bottlenecks": pd.DataFrame([(2030, 1, "capacity", "B", "early", 2.0), (2035, 1, "capacity", "B", "late", 1.0)],
+                                          columns=["year", "rank", "kind", "name", "in_words", "saving_usd_per_t"])}
     report = report_data(tiny_map_data(), sheets, {"year": 2035})
     assert report["summary"] == [{"item": "objective", "value": "7,327,922,482", "unit": "USD/yr"},
                                  {"item": "status", "value": "Optimal", "unit": ""},
                                  {"item": "weighted absolute error (fit)", "value": "1.7%", "unit": "share"}]
     assert report["by_commodity"] == [{"corridor": NORTH, "commodity": "wheat", "tonnes_t": 7.0}]
     assert [b["in_words"] for b in report["bottlenecks"]] == ["late"]
+    # The brief (model.results.brief) is the whole plan's: its bottlenecks name their year.
+    assert report["brief"]["bottlenecks"] == ["In 2030: early", "In 2035: late"]
 
 
 def test_case_rows_pick_one_case_and_drop_its_columns():

@@ -40,6 +40,10 @@ font:inherit;text-align:left;padding:3px 4px;border-radius:4px;cursor:pointer}
 .ring{display:inline-block;width:14px;height:14px;border:2.5px solid #d62728;border-radius:50%;flex:none}
 .dash{display:inline-block;width:22px;border-top:3px dashed #d62728;flex:none}
 section{margin-bottom:18px}
+.brief{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;margin-bottom:16px}
+.brief ul,.brief ol{margin:0;padding-left:20px}.brief li{margin:2px 0}.brief h3{margin-top:10px}
+.focus{margin:8px 0 0;padding:6px 10px;background:#f4f1e8;border-left:3px solid #b58900}
+details.summary summary{cursor:pointer;font-weight:650}
 .barsec,.bottlenecks,.summary{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 14px;margin-top:16px}
 .key{list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;padding:0;margin:0 0 8px;font-size:.88em}
 .key li{display:flex;align-items:center;gap:6px}
@@ -58,7 +62,11 @@ footer{font-size:.82em;color:#555}footer p{margin:2px 0}
 .legend{columns:3;column-gap:18px;margin-top:6px;font-size:8pt;padding:6px 8px}
 .legend h2{font-size:9pt}.legend h3{break-after:avoid}.legend li{break-inside:avoid}.corr{padding:0 2px}
 h1{font-size:15pt}.sub{margin-bottom:8px}
-.map,.legend,.barsec,.bottlenecks{break-inside:avoid}.legend,.barsec,.bottlenecks,.summary{border-color:#bbb}
+.map,.legend,.barsec,.bottlenecks{break-inside:avoid}.legend,.brief{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;margin-bottom:16px}
+.brief ul,.brief ol{margin:0;padding-left:20px}.brief li{margin:2px 0}.brief h3{margin-top:10px}
+.focus{margin:8px 0 0;padding:6px 10px;background:#f4f1e8;border-left:3px solid #b58900}
+details.summary summary{cursor:pointer;font-weight:650}
+.barsec,.bottlenecks,.summary{border-color:#bbb}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """.replace("ASPECT", f"{MAP_ASPECT:g}")  # the map column never taller than the window
 

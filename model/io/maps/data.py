@@ -9,6 +9,7 @@ import pandas as pd
 
 from model.data import records
 from model.io.maps.layout import corridor_colour, corridor_colours, short_label
+from model.results.brief import brief_of
 from model.results.maps import MapTables, case_rows
 from model.results.tables import ALL
 
@@ -70,6 +71,8 @@ def report_data(data: dict, sheets: dict[str, pd.DataFrame], case: dict | None =
     """map_data plus what the report shows beside the map, from the result's sheets (as
     model.results.tables.Results.sheets() gives them, or model.io.read_results reads them back):
 
+    "brief": {"title", "headline": [str], "bottlenecks": [str], "focus": str, "provenance": [[item, value]]}
+        the Summary's one-page brief (model.results.brief);
     "summary": [{"item", "value", "unit"}] the Summary sheet's rows, each value formatted as text;
     "by_commodity": [{"corridor", "commodity", "tonnes_t"}] tonnes by corridor and commodity;
     "bottlenecks": [{"rank", "kind", "name", "in_words"}] the Bottlenecks sheet's rows.
@@ -83,7 +86,11 @@ def report_data(data: dict, sheets: dict[str, pd.DataFrame], case: dict | None =
     b = case_rows(sheets.get("Bottlenecks", pd.DataFrame(columns=["rank", "kind", "name", "in_words"])), case)
     bottlenecks = [{"rank": _text(r.rank, ""), "kind": _text(r.kind, ""), "name": _text(r.name, ""),
                     "in_words": _text(r.in_words, "")} for r in b.itertuples(index=False)]
-    return {**data, "summary": summary, "by_commodity": by_commodity, "bottlenecks": bottlenecks}
+    brief = brief_of(sheets)
+    return {**data, "brief": {"title": brief.title, "headline": list(brief.headline),
+                              "bottlenecks": list(brief.bottlenecks), "focus": brief.focus,
+                              "provenance": [[str(k), str(v)] for k, v in brief.provenance]},
+            "summary": summary, "by_commodity": by_commodity, "bottlenecks": bottlenecks}
 
 
 UNIT_FORMATS = {"USD/yr": "{:,.0f}", "USD": "{:,.0f}", "t/yr": "{:,.0f}", "USD/t": "{:,.2f}", "s": "{:.3f}",

@@ -55,6 +55,7 @@ def render_html(report: dict, generator: str) -> str:
         '<link rel="icon" href="data:,">',  # no favicon request
         f"<title>{title}</title><style>{PAGE_CSS}</style></head><body><main>",
         f'<header><h1>{title}</h1><p class="sub">{esc(report.get("subtitle", ""))}</p></header>',
+        _brief(report.get("brief")),
         '<section class="mapwrap"><div class="map" id="map">',
         _map_svg(p, colours),
         '<div class="tip" id="tip" role="tooltip" hidden></div></div>',
@@ -64,7 +65,7 @@ def render_html(report: dict, generator: str) -> str:
         _stacked(report.get("by_commodity", []), report["corridors"]),
         _bottlenecks(report.get("bottlenecks", [])),
         _summary(report.get("summary", [])),
-        _notes(p),
+        _notes(p, report.get("brief")),
         f"</main><script>{PAGE_JS}</script></body></html>\n",
     ])
 
@@ -174,14 +175,26 @@ def _legend(data: dict, p, colours: dict) -> str:
             f'<h3>Full capacity (binding)</h3><ul class="full">{full or "<li>none</li>"}</ul></aside>')
 
 
+def _brief(brief: dict | None) -> str:
+    """The Summary's one-page brief: the headline figures, the corridor or country of interest, and
+    the three largest bottlenecks in words."""
+    if not brief:
+        return ""
+    lines = "".join(f"<li>{esc(line)}</li>" for line in brief.get("headline", []))
+    focus = f'<p class="focus">{esc(brief["focus"])}</p>' if brief.get("focus") else ""
+    held = "".join(f"<li>{esc(line)}</li>" for line in brief.get("bottlenecks", []))
+    return (f'<section class="brief"><h2>In brief</h2><ul class="headline">{lines}</ul>{focus}'
+            + (f'<h3>What holds it back</h3><ol class="held">{held}</ol>' if held else "") + "</section>")
+
+
 def _summary(rows: list[dict]) -> str:
-    """The Summary sheet's rows: item, value, unit."""
+    """The Summary sheet's table of figures (item, value, unit), folded."""
     if not rows:
         return ""
     body = "".join(f"<tr><td>{esc(r['item'])}</td><td class=\"num\">{esc(r['value'])}</td><td>{esc(r['unit'])}</td>"
                    "</tr>" for r in rows)
-    return (f'<section class="summary"><h2>Summary</h2><table><thead><tr><th>Item</th><th>Value</th><th>Unit</th>'
-            f"</tr></thead><tbody>{body}</tbody></table></section>")
+    return (f'<details class="summary"><summary>Every figure of the Summary sheet</summary><table><thead><tr>'
+            f"<th>Item</th><th>Value</th><th>Unit</th></tr></thead><tbody>{body}</tbody></table></details>")
 
 
 def _bars(corridors: list[dict], colours: dict) -> str:
@@ -249,8 +262,9 @@ def _bottlenecks(rows: list[dict]) -> str:
     return f'<section class="bottlenecks"><h2>Bottlenecks</h2>{body}</section>'
 
 
-def _notes(p) -> str:
-    notes = ["Lines join the nodes straight; they show which legs carry cargo, not the track or sea lane.",
+def _notes(p, brief: dict | None) -> str:
+    provenance = "; ".join(f"{k}: {v}" for k, v in (brief or {}).get("provenance", []))
+    notes = ([f"Made from {provenance}."] if provenance else []) + ["Lines join the nodes straight; they show which legs carry cargo, not the track or sea lane.",
              "Line tooltips give the tonne-weighted average cost of the whole routes using the leg.",
              "Base map: Natural Earth (public domain), via the world-atlas package."]
     if p.unplaced:
