@@ -232,17 +232,34 @@ def _legend(fig, map_data: dict, p, pt: float, top: float, left: float = 0.715, 
                 ("Line width: tonnes (square-root scale)", widths, [_tonnes(t) for t in samples]),
                 ("Nodes", node_handles, [text for *_, text in styles]),
                 ("Full capacity (binding)", full_handles, full_text)]
-    renderer = fig.canvas.get_renderer()
+    # Drawn key by key (fig.legend's layout passes cost as much as the whole map): rows of 7 pt text,
+    # keys 2.6 font sizes long, as a legend with labelspacing 0.35 would set them.
+    px, width, height = DPI / 72, fig.bbox.width, fig.bbox.height
+    x, y = left * width, top * height
     for title, handles, texts in sections:
         if not handles:
             continue
-        leg = fig.legend(handles, texts, title=title, loc="upper left", bbox_to_anchor=(left, top), fontsize=7,
-                         title_fontsize=7.5, frameon=False, alignment="left", handlelength=2.6, borderaxespad=0,
-                         labelspacing=0.35)
-        leg.get_title().set_fontweight("bold")
-        top = leg.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0 - 0.025
+        fig.text(x / width, y / height, title, fontsize=7.5, weight="bold", va="top")
+        y -= 7.5 * 1.5 * px
+        for handle, text in zip(handles, texts):
+            lines = text.count("\n") + 1
+            _key(fig, handle, x + 2, x + 2 + 2.6 * 7 * px, y - lines * 1.2 * 7 * px / 2)
+            fig.text((x + 3.4 * 7 * px) / width, y / height, text, fontsize=7, va="top", linespacing=1.2)
+            y -= (lines * 1.2 + 0.35) * 7 * px
+        y -= 0.025 * height
     if tonnes:
-        fig.text(left + 0.002, top - 0.005, READING, fontsize=6.5, color="#444444", va="top", linespacing=1.4)
+        fig.text(x / width + 0.002, y / height - 0.005, READING, fontsize=6.5, color="#444444", va="top",
+                 linespacing=1.4)
+
+
+def _key(fig, handle: Line2D, x0: float, x1: float, y: float) -> None:
+    """A legend key: handle's style drawn from x0 to x1 (a marker at the middle) at height y, in pixels."""
+    key = Line2D([], [])
+    key.update_from(handle)
+    xs = [(x0 + x1) / 2] if handle.get_linestyle() in ("None", "", " ") else [x0, x1]
+    key.set_data([v / fig.bbox.width for v in xs], [y / fig.bbox.height] * len(xs))
+    key.set_transform(fig.transFigure)
+    fig.add_artist(key)
 
 
 def _tonnes(t: float) -> str:
