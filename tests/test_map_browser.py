@@ -118,6 +118,8 @@ def test_the_base_case_report_in_a_real_browser(browser, base_run, tmp_path):
     others = [c for name, c in classes() if name != "Middle Corridor"]
     assert len(picked) == sum(x["corridor"] == "Middle Corridor" for x in data["legs"]) > 0
     assert all("hl" in c for c in picked) and all("dim" in c for c in others)
+    bands = browser.find_elements(By.CSS_SELECTOR, "path.leg-full")  # full legs' red bands, none on the Middle Corridor
+    assert bands and all("dim" in el.get_attribute("class").split() for el in bands)
     middle.click()
     assert not any("dim" in c or "hl" in c for _, c in classes())
     print(f"browser test body: {time.perf_counter() - started:.2f} s")

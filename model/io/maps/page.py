@@ -88,7 +88,8 @@ def _map_svg(p, colours: dict) -> str:
     names = {n["id"]: n["name"] for n, _, _ in p.nodes}
     for s in p.segments:  # full legs: a dashed red band under their lines
         if s.leg["full"]:
-            band = attrs(class_="leg-full", d=_line(s), stroke=FULL_COLOUR, stroke_width=f"{s.width + 4:.1f}")
+            band = attrs(class_="leg-full", d=_line(s), stroke=FULL_COLOUR, stroke_width=f"{s.width + 4:.1f}",
+                         data_corridor=s.leg["corridor"])
             out.append(f'<path{band} stroke-dasharray="6 4"/>')
     for i, s in enumerate(p.segments):
         leg = s.leg
