@@ -154,7 +154,7 @@ def test_emissions_by_corridor_on_the_base_case(base_run):
         name = "all corridors" if r.by == "total" else r.name
         assert (f"| {name} | {r.tonnes_t / 1e6:,.2f} | {r.co2e_t / 1e3:,.1f} | {r.co2e_kg_per_t:,.1f} | "
                 f"{r.share_of_co2e:.1%} |") in README, name
-    k = e[e["by"] == "commodity"].set_index("name")
+    k = e[e["by"] == "commodity"].set_index("code")
     total = e[e["by"] == "total"].iloc[0]
     crude = k.loc["crude"]
     assert quoted(f"Crude, {crude.tonnes_t / total.tonnes_t:.0%} of the tonnes, emits "
