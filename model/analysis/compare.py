@@ -113,7 +113,7 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
     from model.io.charts import compare_png
     from model.io.output import Outputs
     from model.io.read import read_input
-    from model.scenarios import scenario_names
+    from model.data import scenario_names
 
     outputs = Outputs("compare", [src], force)
     outputs.check(output)
