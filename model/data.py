@@ -107,3 +107,8 @@ def _match(value, pattern: str) -> bool:
 
 def _bad_key(text: str, message: str, fix: str) -> InputError:
     return InputError("--set", [Problem(f"'{text}': {message}", fix)])
+
+
+def scenario_names(data: CorridorData) -> list[str]:
+    """The scenarios of the Scenarios sheet, in the order they first appear."""
+    return list(dict.fromkeys(data.tables["Scenarios"]["scenario"].dropna()))

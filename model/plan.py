@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from model.data import ROW, CorridorData, records, row_key
+from model.data import ROW, CorridorData, records, row_key, scenario_names
 from model.errors import InputError, Problem, short_list
 from model.network import Network
 from model.schema import SHEETS_BY_NAME, YEAR_SHEETS
@@ -163,8 +163,6 @@ def check_years(data: CorridorData) -> list[Problem]:
 def robust_scenarios(data: CorridorData, spec: str) -> list[tuple[str, float]]:
     """(name, probability) of each scenario of --robust A,B,... plus the base case, which takes the
     probability the others leave; InputError when a probability is missing, conflicting or too large."""
-    from model.scenarios import scenario_names
-
     known = scenario_names(data)
     rows = data.tables["Scenarios"]
     if spec.strip().lower() == "all":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 
-from model.data import ROW, CorridorData, match_rows
+from model.data import ROW, CorridorData, match_rows, scenario_names
 from model.data import records as table_rows
 from model.errors import InputError, Problem
 from model.io.read import parse_cell, parse_number
@@ -102,10 +102,6 @@ def check_scenarios(data: CorridorData) -> list[Problem]:
                                              "Fix the value, or use a value instead of a multiplier."))
                 break
     return problems
-
-
-def scenario_names(data: CorridorData) -> list[str]:
-    return list(dict.fromkeys(data.tables["Scenarios"]["scenario"].dropna()))
 
 
 def apply_scenarios(data: CorridorData, spec: str) -> tuple[CorridorData, list[str]]:

@@ -155,3 +155,17 @@ def test_settings_are_the_schema_settings():
     defaults = Settings.from_values()
     for s in SETTINGS:
         assert getattr(defaults, s.key) == s.default, s.key
+
+
+def test_text_files_are_read_and_written_as_utf8_on_every_system():
+    # Windows' default encoding is not UTF-8: every text file the model opens names its encoding.
+    import re
+
+    calls = re.compile(r"\.(read_text|write_text)\((?P<args>[^)]*)\)|\.open\((?P<mode>\"[aw]\"|'[aw]')\)")
+    found = []
+    for f in MODEL.rglob("*.py"):
+        for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), start=1):
+            m = calls.search(line)
+            if m and "encoding" not in line:
+                found.append(f"{f.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert found == []

@@ -20,3 +20,10 @@ def test_readme_setup_commands():
     assert 'pip install -e ".[dev]" && pytest' in README
     ci = (ROOT / ".ci" / "run").read_text()
     assert '-e ".[dev]"' in ci and "\npytest\n" in ci
+
+
+def test_readme_windows_setup_commands():
+    # The PowerShell pair does what the bash pair does, with the venv's own programs (no activation).
+    assert 'py -3 -m venv .venv; .venv\\Scripts\\python -m pip install -e .; .venv\\Scripts\\corridor solve' in README
+    assert ('py -3 -m venv .venv; .venv\\Scripts\\python -m pip install -e ".[dev]"; .venv\\Scripts\\python -m '
+            'pytest') in README

@@ -167,7 +167,7 @@ def test_handling_co2e_counts_at_each_pass_of_a_node(tmp_path):
     run = solve(tmp_path, tables)
     assert run.results.flows.iloc[0]["co2e_kg_per_t"] == pytest.approx(5.9)
     assert run.results.summary.co2e_t == pytest.approx(0.059)
-    em = run.results.emissions.set_index(["by", "name"])
+    em = run.results.emissions.set_index(["by", "code"])
     assert em.loc[("route", "LOOP"), "co2e_kg_per_t"] == pytest.approx(5.9)
     assert em.loc[("total", "all cargo"), "co2e_t"] == pytest.approx(0.059)
 

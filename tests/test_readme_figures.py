@@ -154,7 +154,7 @@ def test_emissions_by_corridor_on_the_base_case(base_run):
         name = "all corridors" if r.by == "total" else r.name
         assert (f"| {name} | {r.tonnes_t / 1e6:,.2f} | {r.co2e_t / 1e3:,.1f} | {r.co2e_kg_per_t:,.1f} | "
                 f"{r.share_of_co2e:.1%} |") in README, name
-    k = e[e["by"] == "commodity"].set_index("name")
+    k = e[e["by"] == "commodity"].set_index("code")
     total = e[e["by"] == "total"].iloc[0]
     crude = k.loc["crude"]
     assert quoted(f"Crude, {crude.tonnes_t / total.tonnes_t:.0%} of the tonnes, emits "
@@ -249,3 +249,74 @@ def test_the_robust_plan():
     assert quoted(f"expected cost is {robust['expected cost (robust plan)'] / 1e6:,.1f} M USD")
     assert robust["value of the stochastic solution"] == pytest.approx(0, abs=1e-3)
     assert robust["base-only plan builds"] == "CPC_DEBOTTLENECK 10.00 Mt"
+
+
+SCENARIO_ROWS = [("objective", "total cost (M USD/yr)", 1e6, ",.1f"), ("shipped", "shipped (Mt/yr)", 1e6, ",.1f"),
+                 ("unmet demand", "stranded (Mt/yr)", 1e6, ",.1f"), ("CO2e", "CO2e (Mt/yr)", 1e6, ",.2f"),
+                 *[(f"corridor: {c}", f"{c} (Mt/yr)", 1e6, ",.2f") for c in (
+                     "Russia: CPC pipeline", "Russia: Baltic", "Russia: Black Sea", "China: rail", "China: Lianyungang",
+                     "Middle Corridor", "Iran")]]
+
+
+def scenario_table(table: pd.DataFrame, names: list[str]) -> str:
+    """The README's Scenarios table, from corridor compare's comparison table."""
+    t = table.set_index("metric")
+    lines = ["| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for metric, label, scale, fmt in SCENARIO_ROWS:
+        values = t.loc[metric, names] if metric in t.index else pd.Series(0.0, index=names)
+        lines.append(f"| {label} | " + " | ".join(format(v / scale, fmt) for v in values) + " |")
+    pk = t[t.index.str.contains("corridor: (?:Karachi|Gwadar)", regex=True)]
+    lines.append("| via Karachi or Gwadar (Mt/yr) | " + " | ".join(
+        format(pk[n].sum() / 1e6, ",.2f") for n in names) + " |")
+    return "\n".join(lines)
+
+
+def test_the_scenarios_table():
+    from model.analysis.compare import compare
+
+    names = ["russia_closed", "torkham_closed", "cpc_half", "trans_afghan_open", "gwadar_tariff_cut", "high_grain",
+             "invest", "russia_cap_2025", "carbon_price"]
+    table, _ = compare(BASE_XLSX, names)
+    assert scenario_table(table, ["base", *names]) in README
+
+
+def test_the_worked_example(base_run):
+    # The Routes sheet's Gwadar threshold, the three bottlenecks, the Russia cap and the closures.
+    routes = base_run.results.routes.set_index(["route", "commodity"])
+    gwd = routes.loc[("TRZ-AFCGWD-MSA", "fertiliser")]
+    assert quoted(f"TRZ-AFCGWD-MSA, costs {gwd.cost_usd_per_t:,.2f} USD/t against a break-even of "
+                  f"{gwd.break_even_cost_usd_per_t:,.2f} USD/t")
+    b = base_run.results.bottlenecks
+    for rec in b.head(3).itertuples(index=False):
+        assert quoted(f"saves {rec.saving_usd_per_t:,.2f} USD a year")
+        assert quoted(f"for up to {rec.valid_for_more_t / 1e6:,.2f} Mt")
+
+
+def test_the_russia_cap_sweep():
+    from model.analysis.sweep import make_sweep, named_sweep, run_sweep
+
+    data, _, _ = load_one_year(BASE_XLSX)
+    assignments = named_sweep(data, "russia_cap")
+    sweep = make_sweep(BASE_XLSX, data, assignments)
+    cost = {round(p[0], 2): r["objective_usd"] for p, r in zip(sweep.points, run_sweep(sweep, assignments,
+                                                                                       progress=False))}
+    free = cost[1.0]
+    assert quoted(f"raises the annual cost from {free / 1e6:,.1f} to {cost[0.5] / 1e6:,.1f} million USD "
+                  f"(+{(cost[0.5] - free) / 1e6:,.1f} million, +{cost[0.5] / free - 1:.1%})")
+    assert quoted(f"40% to {cost[0.4] / 1e6:,.1f} million, **+{(cost[0.4] - free) / 1e6:,.1f} million USD a year "
+                  f"(+{cost[0.4] / free - 1:.1%})**")
+    assert cost[0.6] == pytest.approx(free) and cost[0.55] > free + 1  # binds below 60%
+
+
+def test_the_closures():
+    from model.analysis.stress import stress_test
+
+    table, _ = stress_test(BASE_XLSX, progress=False)
+    t = table.set_index("closed")
+    assert quoted(f"closing the CPC terminal strands {t.loc['CPT', 'stranded_t'] / 1e6:,.2f} Mt of crude")
+    assert quoted(f"closing the Russian rail border strands {t.loc['RUB', 'stranded_t'] / 1e6:,.2f} Mt")
+    assert t.loc["RUB", "moved_to"].startswith("China: Lianyungang +4.60 Mt, Middle Corridor +3.31 Mt")
+    assert quoted(f"closing Saryagash strands {t.loc['SRY', 'stranded_t'] / 1e6:,.2f} Mt")
+    assert t.loc["DOS", "stranded_t"] == pytest.approx(0, abs=1)
+    assert t.loc["DOS", "moved_to"].startswith("Russia: Black Sea +7.40 Mt")
+    assert quoted(f"for {t.loc['DOS', 'cost_increase_usd'] / 1e6:,.1f} million USD a year")

@@ -313,7 +313,8 @@ def _check_emissions(inp: _Inputs, flows: pd.DataFrame, sheet: pd.DataFrame) -> 
             expect[key][0] += f.tonnes_t
             expect[key][1] += co2
     errors = []
-    written = {(rec.by, str(rec.name)): rec for rec in sheet.itertuples(index=False)}
+    code = "code" if "code" in sheet.columns else "name"  # the names are for readers; the codes key the rows
+    written = {(rec["by"], str(rec[code])): rec for rec in sheet.to_dict("records")}
     for key in set(expect) | set(written):
         t, co2 = expect.get(key, (0.0, 0.0))
         rec = written.get(key)
@@ -321,10 +322,10 @@ def _check_emissions(inp: _Inputs, flows: pd.DataFrame, sheet: pd.DataFrame) -> 
             if co2 > REL or t > REL:
                 errors.append(f"Emissions: no row for {key[0]} {key[1]}, whose flows emit {co2} t CO2e")
             continue
-        if not _close(rec.co2e_t, co2, expect[("total", "all cargo")][1]):
-            errors.append(f"Emissions: {key[0]} {key[1]} {rec.co2e_t} t CO2e, the inputs and flows give {co2}")
-        if t > 0 and not _close(rec.co2e_kg_per_t, co2 * 1000 / t):
-            errors.append(f"Emissions: {key[0]} {key[1]} {rec.co2e_kg_per_t} kg CO2e/t, the inputs and flows give "
+        if not _close(rec["co2e_t"], co2, expect[("total", "all cargo")][1]):
+            errors.append(f"Emissions: {key[0]} {key[1]} {rec['co2e_t']} t CO2e, the inputs and flows give {co2}")
+        if t > 0 and not _close(rec["co2e_kg_per_t"], co2 * 1000 / t):
+            errors.append(f"Emissions: {key[0]} {key[1]} {rec['co2e_kg_per_t']} kg CO2e/t, the inputs and flows give "
                           f"{co2 * 1000 / t}")
     return errors
 

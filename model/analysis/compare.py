@@ -118,7 +118,7 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
     from model.io.maps.files import map_png_path, write_panels
     from model.io.output import Outputs
     from model.io.read import read_input
-    from model.scenarios import scenario_names
+    from model.data import scenario_names
 
     outputs = Outputs("compare", [src], force)
     outputs.check(output)

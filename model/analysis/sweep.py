@@ -184,11 +184,11 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
         done = _read_points(points_file, sweep) if resume else {}
         if not resume or not points_file.exists():
             points_file.parent.mkdir(parents=True, exist_ok=True)
-            points_file.write_text(json.dumps({"sweep": sweep.signature}) + "\n")
+            points_file.write_text(json.dumps({"sweep": sweep.signature}) + "\n", encoding="utf-8")
     todo = [i for i in range(len(points)) if i not in done]
     bar = tqdm(total=len(points), initial=len(done), unit="point", disable=not show_progress(progress), desc="sweep",
                smoothing=0.1)
-    sink = points_file.open("a") if points_file is not None else None
+    sink = points_file.open("a", encoding="utf-8") if points_file is not None else None
     if sink is not None and points_file.stat().st_size and not points_file.read_bytes().endswith(b"\n"):
         sink.write("\n")  # end the line the interruption cut short, so the next record stands alone
 
@@ -235,7 +235,7 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
 def _read_points(path: Path, sweep: Sweep) -> dict[int, dict]:
     if not path.exists():
         return {}
-    lines = path.read_text().splitlines()
+    lines = path.read_text(encoding="utf-8").splitlines()
     try:
         head = json.loads(lines[0]) if lines else {}
     except json.JSONDecodeError:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from model.network import Network
 
-EMISSIONS_COLUMNS = ["by", "name", "tonnes_t", "co2e_t", "co2e_kg_per_t", "share_of_co2e"]
+EMISSIONS_COLUMNS = ["by", "name", "tonnes_t", "co2e_t", "co2e_kg_per_t", "share_of_co2e", "code"]
 # The blocks of the sheet, in order: the total, then each grouping.
 EMISSION_GROUPS = ("total", "corridor", "country", "commodity", "route")
 
@@ -29,6 +29,10 @@ def emissions_table(flows: pd.DataFrame, net: Network) -> pd.DataFrame:
         g = g.sort_values(["co2e_t", "tonnes_t"], ascending=False, kind="stable")
         blocks.append(g.assign(by=by))
     out = pd.concat(blocks, ignore_index=True)
+    words = {"country": net.names.country.get, "commodity": net.names.cargo,
+             "route": lambda r: f"{r}: {net.names.path(net.routes[r].nodes)}" if r in net.routes else r}
+    out["code"] = out["name"]  # the corridor, country code, commodity id or route id, for filtering and check
+    out["name"] = [words[by](n) or n if by in words else n for by, n in zip(out["by"], out["name"])]
     out["co2e_kg_per_t"] = (out["co2e_t"] * 1000.0 / out["tonnes_t"].where(out["tonnes_t"] > 0)).fillna(0.0)
     out["share_of_co2e"] = out["co2e_t"] / total_co2 if total_co2 > 0 else 0.0
     return out[EMISSIONS_COLUMNS]

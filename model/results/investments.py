@@ -19,10 +19,10 @@ from model.lp.families import BUILD, CAPACITY_LIMIT, MODULES, OPENED
 from model.lp.highs import View
 from model.network import Network, Option
 
-INVESTMENT_COLUMNS = ["option", "element", "cargo_class", "decision", "built_t", "modules_built", "cost_usd",
+INVESTMENT_COLUMNS = ["option", "adds_to", "cargo_class", "decision", "built_t", "modules_built", "cost_usd",
                       "other_decision_usd", "max_added_t", "lumpy", "module_t", "annualised_cost_usd_per_t",
                       "fixed_cost_usd_per_yr", "utilisation", "capacity_value_usd_per_t", "reduced_cost_usd_per_t",
-                      "input_row"]
+                      "element", "input_row"]
 
 
 def _clean(x: float, scale: float = 1.0) -> float:
@@ -78,7 +78,8 @@ def investment_table(data: CorridorData, net: Network, sol: View, capacity: pd.D
         use = mine["utilisation"].iloc[0] if len(mine) else None
         modules = sol.value(MODULES.name, o.option) if o.whole else float("nan")
         cost = built * o.annualised_cost_usd_per_t + (o.fixed_cost_usd_per_yr if opened else 0.0)
-        rows.append({"option": o.option, "element": o.element, "cargo_class": o.cargo_class or "all",
+        rows.append({"option": o.option, "adds_to": net.names.element(o.element), "element": o.element,
+                     "cargo_class": o.cargo_class or "all",
                      "decision": decision_text(o, built, data.settings.allow_investments, rc),
                      "built_t": built, "modules_built": round(modules) if modules == modules else math.nan,
                      "cost_usd": cost, "other_decision_usd": _other(other.get(o.option), o.option in other),
