@@ -60,13 +60,14 @@ def rebuild(argv: list[str] | None = None) -> None:
     parser.add_argument("-o", "--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     if args.topojson:
-        topology, source = json.loads(args.topojson.read_text()), f"{PACKAGE} {MEMBER} (from {args.topojson.name})"
+        topology = json.loads(args.topojson.read_text(encoding="utf-8"))
+        source = f"{PACKAGE} {MEMBER} (from {args.topojson.name})"
     else:
         with tempfile.TemporaryDirectory() as tmp:
             topology, digest = fetch_topojson(Path(tmp))
         source = f"npm {PACKAGE}, {MEMBER}, tarball SHA-256 {digest}"
     data = build(topology, source)
-    args.out.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+    args.out.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
     points = sum(len(r) // 2 for c in data["countries"] for r in c["rings"])
     print(f"{args.out}: {len(data['countries'])} countries, {points} points, {args.out.stat().st_size / 1024:.0f} KiB")
 
