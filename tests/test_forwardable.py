@@ -140,3 +140,12 @@ def test_an_edited_copy_does_not_pass_for_the_base_case(tmp_path):
     brief = brief_of(pipeline.run(copy).results.sheets())
     assert brief.title.endswith("— solved from my_edit.xlsx")
     assert pd.notna(brief.provenance[1][1])
+
+
+def test_the_shipped_workbook_checks_a_planners_edits():
+    # The README's quick start: a copy of the base case offers the drop-downs and the number limits.
+    wb = load_workbook(BASE_XLSX)
+    nodes = {str(dv.sqref): dv for dv in wb["Legs"].data_validations.dataValidation}
+    assert nodes["A2:A1048576"].formula1 == "Nodes!$A$2:$A$10000"
+    handling = {str(dv.sqref): dv for dv in wb["Nodes"].data_validations.dataValidation}["G2:G1048576"]
+    assert (handling.type, handling.formula1) == ("decimal", "0")
