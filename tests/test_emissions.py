@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cases import nodes, write_case
+from cases import solved_and_checked, nodes, write_case
 from lpforms import assert_identical, canonical
 from model import pipeline
 from model.analysis.check import check_files, check_results
@@ -50,13 +50,7 @@ def two_routes(**overrides) -> dict[str, list[dict]]:
 CAP = [{"rule": "CAP", "kind": "max_co2_t", "scope": "country", "target": "XX", "value": 0.7}]
 
 
-def solve(tmp_path, tables, settings=None):
-    """Solve, write the result workbook, and check it independently (corridor check)."""
-    case = write_case(tmp_path, tables, settings)
-    run = pipeline.run(case)
-    out = write_results(run.results, tmp_path / "result.xlsx", input_path=case)
-    assert check_files(case, out) == ([], [])
-    return run
+solve = solved_and_checked  # solve, write the result workbook, and check it independently
 
 
 def tonnes(run, route):

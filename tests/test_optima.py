@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cases import legs, nodes, transport_case, write_case
-from model.analysis.check import check_files
-from model.io.workbook import write_results
-from model import pipeline
+from cases import solved_and_checked, legs, nodes, transport_case
 
 
-def solve(tmp_path, tables, settings=None):
-    """Solve, write the result workbook, and check it independently (corridor check)."""
-    case = write_case(tmp_path, tables, settings)
-    run = pipeline.run(case)
-    out = write_results(run.results, tmp_path / "result.xlsx", input_path=case)
-    assert check_files(case, out) == ([], [])
-    return run
+solve = solved_and_checked  # solve, write the result workbook, and check it independently
 
 
 def tonnes(run, route, commodity=None):
