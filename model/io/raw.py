@@ -14,22 +14,38 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from model.errors import InputError, Problem
 
 @dataclass
 class RawSheet:
-    """A sheet as found: its name in the file, header cells, data rows with row numbers."""
+    """A sheet as found: its name in the file, header cells, and its data (the rows below the
+    header) by column, each column's cells in row order, with each row's number in the file."""
 
     name: str
     header: list
-    rows: list[tuple[int, list]]
+    columns: list  # one sequence of cells per column, as wide as the widest row
+    numbers: list | np.ndarray = field(default_factory=list)  # the row number of each data row
     header_row: int = 1
     hidden: bool = False  # a workbook sheet hidden (or very hidden) in Excel
     file: str = ""  # the CSV file it came from, e.g. "Nodes.csv"; blank for a workbook sheet
     unsaved_formulas: list[tuple[str, str]] = field(default_factory=list)  # (cell ref, formula)
     merged: list[str] = field(default_factory=list)  # merged ranges, e.g. "A5:A7"
+
+    @classmethod
+    def of_rows(cls, name: str, header: list, rows: list[tuple[int, list]], **kw) -> RawSheet:
+        """From data rows (row number, cells), each as wide as the widest."""
+        width = max([len(header)] + [len(v) for _, v in rows])
+        columns = [list(c) for c in zip(*(v for _, v in rows))] if rows and width else [[] for _ in range(width)]
+        return cls(name, header, columns, [n for n, _ in rows], **kw)
+
+    @property
+    def rows(self) -> list[tuple[int, list]]:
+        """The data rows: (row number, cells)."""
+        return list(zip(list(self.numbers), map(list, zip(*self.columns)))) if self.columns else \
+            [(n, []) for n in self.numbers]
 
 
 def csv_files(folder: Path) -> list[Path]:
@@ -228,8 +244,8 @@ def _read_xlsx(path: Path) -> list[RawSheet]:
             width = max([len(header)] + [len(v) for _, v in rows])
             for values in [header] + [v for _, v in rows]:
                 values.extend([None] * (width - len(values)))
-            raw = RawSheet(ws.title, header, rows, header_row,
-                           hidden=getattr(ws, "sheet_state", "visible") != "visible")
+            raw = RawSheet.of_rows(ws.title, header, rows, header_row=header_row,
+                                   hidden=getattr(ws, "sheet_state", "visible") != "visible")
             part = getattr(ws, "_worksheet_path", None)
             if part:
                 raw.unsaved_formulas, raw.merged = _scan_sheet_xml(wb._archive, part)
@@ -309,10 +325,9 @@ def _read_csv_folder(path: Path) -> list[RawSheet]:
             problems.append(Problem(f"{f.name} is refused: {len(frame):,} rows, above the limit of {MAX_ROWS:,}",
                                     "Split the case into smaller files."))
             continue
-        values = frame.values.tolist()
-        header = values[0] if values else []
-        rows = [(i + 2, row) for i, row in enumerate(values[1:])]
-        sheets.append(RawSheet(f.stem, header, rows, file=f.name))
+        header = frame.iloc[0].tolist() if len(frame) else []
+        columns = [frame[c].to_numpy(dtype=object)[1:] for c in frame.columns] if len(frame) else []
+        sheets.append(RawSheet(f.stem, header, columns, np.arange(2, len(frame) + 1), file=f.name))
     if problems:
         raise InputError(str(path), problems)
     return sheets
