@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import pandas as pd
 
 from model.network.costs import DAYS_PER_YEAR, risk_usd_per_t, time_usd_per_t
 from model.network.names import Names
@@ -141,17 +142,9 @@ class Network:
     def passes_of(self, elements) -> dict[str, np.ndarray]:
         """route_passes for several elements, worked out in one pass over the routes."""
         cache = self.__dict__.setdefault("_passes_cache", {})
-        missing = {e for e in elements if e not in cache}
+        missing = [e for e in dict.fromkeys(elements) if e not in cache]
         if missing:
-            found = {e: np.zeros(len(self.routes), dtype=np.int16) for e in missing}
-            for i, route in enumerate(self.routes.values()):
-                for e in route.nodes:
-                    if e in missing:
-                        found[e][i] += 1
-                for e in route.legs:
-                    if e in missing:
-                        found[e][i] += 1
-            cache.update(found)
+            cache.update(self.routes.members(missing))
         return {e: cache[e] for e in elements}
 
     @cached_property
@@ -181,14 +174,11 @@ class Network:
     @cached_property
     def _codes(self) -> dict[str, dict[str, int]]:
         return {"commodity": {k: i for i, k in enumerate(self.commodity_class)},
-                "node": {n: i for i, n in enumerate(dict.fromkeys(
-                    n for route in self.routes.values() for n in (route.origin, route.market)))}}
+                "node": {n: i for i, n in enumerate(self.routes.table.nodes)}}
 
     @cached_property
     def _route_origin(self) -> np.ndarray:
-        node = self._codes["node"]
-        return np.fromiter((node[route.origin] for route in self.routes.values()), dtype=np.int64,
-                           count=len(self.routes))
+        return self.routes.origin_code
 
     @cached_property
     def _flow_class(self) -> np.ndarray:
@@ -239,10 +229,9 @@ class Network:
         if key not in cache:
             few = sum(q.scope == scope for q in self.policy_limits) <= 3
             if scope in ("node", "leg") and few and scope not in self.__dict__.get("_scope_cache", {}):
-                # One node or leg asked for: one pass over the routes, not an index of every node.
-                attr = "nodes" if scope == "node" else "legs"
-                mask = np.fromiter((target in getattr(route, attr) for route in self.routes.values()),
-                                   dtype=bool, count=len(self.routes))
+                # One node or leg asked for: one pass over the paths, not an index of every node.
+                mask = self.passes_of([target])[target] > 0 if scope == "node" or ">" in target else \
+                    np.zeros(len(self.routes), dtype=bool)
             else:
                 mask = np.zeros(len(self.routes), dtype=bool)
                 mask[self._routes_in_scope(scope).get(target, np.zeros(0, dtype=np.int64))] = True
@@ -280,9 +269,8 @@ class Network:
         cache = self.__dict__.setdefault("_scope_cache", {})
         if scope not in cache:
             out: dict[str, list[int]] = {}
-            routes = self.routes.values()
             if scope in ("corridor", "country"):  # group routes by their corridor, or their countries
-                keys = [route.corridor for route in routes] if scope == "corridor" else list(self.countries_of.values())
+                keys = self.routes.corridors if scope == "corridor" else list(self.countries_of.values())
                 code = {key: i for i, key in enumerate(dict.fromkeys(keys))}
                 codes = np.fromiter(map(code.__getitem__, keys), dtype=np.int64, count=len(keys))
                 order = np.argsort(codes, kind="stable")
@@ -293,15 +281,32 @@ class Network:
                 cache[scope] = {name: np.sort(np.concatenate(parts)) for name, parts in out.items()}
                 return cache[scope]
             if scope == "route":
-                out = {r: [i] for i, r in enumerate(self.routes)}
-            else:
-                names_of = {"country": lambda route: self.countries_of[route.route],
-                            "node": lambda route: set(route.nodes), "leg": lambda route: set(route.legs)}[scope]
-                for i, route in enumerate(routes):
-                    for name in names_of(route):
-                        out.setdefault(name, []).append(i)
-            cache[scope] = {name: np.array(ix, dtype=np.int64) for name, ix in out.items()}
+                cache[scope] = {r: np.array([i], dtype=np.int64) for i, r in enumerate(self.routes)}
+            else:  # node or leg: the routes through each, from the paths' codes
+                cache[scope] = self._routes_through(scope)
         return cache[scope]
+
+    def _routes_through(self, scope: str) -> dict[str, np.ndarray]:
+        """node (or leg) -> positions of the routes that pass it, ascending."""
+        routes = self.routes
+        nodes, n = routes.table.nodes, len(routes)
+        codes, count = routes.node_codes().astype(np.int64), routes.node_count
+        owner = np.repeat(np.arange(n, dtype=np.int64), count)
+        width = max(len(nodes), 1)
+        if scope == "leg":
+            inside = np.ones(max(len(codes) - 1, 0), dtype=bool)
+            inside[(np.cumsum(count) - 1)[:-1]] = False
+            codes, owner = codes[:-1][inside] * width + codes[1:][inside], owner[:-1][inside]
+        pairs = np.sort(pd.unique(codes * n + owner)) if n else np.zeros(0, dtype=np.int64)
+        keys, at = pairs // n if n else pairs, pairs % n if n else pairs
+        bounds = np.flatnonzero(np.diff(keys)) + 1
+        out = {}
+        for group in np.split(np.arange(len(pairs)), bounds) if len(pairs) else []:
+            key = int(keys[group[0]])
+            name = nodes[key] if scope == "node" else routes.leg_ids.get(
+                (nodes[key // width], nodes[key % width]), f"{nodes[key // width]}>{nodes[key % width]}")
+            out[name] = at[group]
+        return out
 
     def options_of(self, c: CapacityRow) -> list[Option]:
         """The investment options that add to a Capacities row (same element and class)."""
