@@ -141,11 +141,36 @@ class Network:
 
     def passes_of(self, elements) -> dict[str, np.ndarray]:
         """route_passes for several elements, worked out in one pass over the routes."""
+        out = {}
+        for e, (at, count) in self._members(elements).items():
+            out[e] = np.zeros(len(self.routes), dtype=np.int16)
+            out[e][at] = count
+        return out
+
+    def _members(self, elements) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """element -> (positions of the routes through it, passes of each), kept once worked out."""
         cache = self.__dict__.setdefault("_passes_cache", {})
         missing = [e for e in dict.fromkeys(elements) if e not in cache]
         if missing:
             cache.update(self.routes.members(missing))
         return {e: cache[e] for e in elements}
+
+    @cached_property
+    def _flows_by_route(self) -> tuple[np.ndarray, np.ndarray]:
+        """(flow positions ordered by route, where each route's flows start in it)."""
+        order = np.argsort(self.flow_route, kind="stable")
+        start = np.searchsorted(self.flow_route[order], np.arange(len(self.routes) + 1))
+        return order, start
+
+    def _flows_through(self, at: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions of the flows on the given routes, ascending; the passes of each route, per flow)."""
+        order, start = self._flows_by_route
+        size = start[at + 1] - start[at]
+        flows = order[np.repeat(start[at] - np.concatenate([[0], np.cumsum(size)[:-1]]), size)
+                      + np.arange(int(size.sum()))] if len(at) else np.zeros(0, dtype=np.int64)
+        passes = np.repeat(count, size)
+        ranked = np.argsort(flows, kind="stable")
+        return flows[ranked].astype(np.int64), passes[ranked]
 
     @cached_property
     def demand_of(self) -> dict[Flow, int]:
@@ -195,15 +220,14 @@ class Network:
     @cached_property
     def _capacity_index(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         classes = {c: i for i, c in enumerate(dict.fromkeys(self.commodity_class.values()))}
-        passes = self.passes_of({c.element for c in self.capacity_rows})
+        members = self._members({c.element for c in self.capacity_rows})
         out = {}
         for c in self.capacity_rows:
-            per_flow = passes[c.element][self.flow_route]
-            hit = per_flow > 0
+            idx, per_flow = self._flows_through(*members[c.element])
             if c.cargo_class is not None:
-                hit &= self._flow_class == classes.get(c.cargo_class, -1)
-            idx = np.flatnonzero(hit)
-            out[c.row] = (idx, per_flow[idx].astype(np.float64))
+                keep = self._flow_class[idx] == classes.get(c.cargo_class, -1)
+                idx, per_flow = idx[keep], per_flow[keep]
+            out[c.row] = (idx, per_flow.astype(np.float64))
         return out
 
     def capacity_users(self) -> dict[int, list[tuple[Flow, int]]]:
@@ -230,8 +254,9 @@ class Network:
             few = sum(q.scope == scope for q in self.policy_limits) <= 3
             if scope in ("node", "leg") and few and scope not in self.__dict__.get("_scope_cache", {}):
                 # One node or leg asked for: one pass over the paths, not an index of every node.
-                mask = self.passes_of([target])[target] > 0 if scope == "node" or ">" in target else \
-                    np.zeros(len(self.routes), dtype=bool)
+                mask = np.zeros(len(self.routes), dtype=bool)
+                if scope == "node" or ">" in target:
+                    mask[self._members([target])[target][0]] = True
             else:
                 mask = np.zeros(len(self.routes), dtype=bool)
                 mask[self._routes_in_scope(scope).get(target, np.zeros(0, dtype=np.int64))] = True

@@ -169,9 +169,10 @@ class RouteTable(Mapping):
             out[which] = list(map(sep.join, zip(*columns)))
         return out.tolist()
 
-    def members(self, elements) -> dict[str, np.ndarray]:
-        """How many times each route passes each of the given nodes and legs (node ids, 'A>B' as
-        the Legs sheet writes a leg), in one pass over the steps of every path."""
+    def members(self, elements) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The routes that pass each of the given nodes and legs (node ids, 'A>B' as the Legs sheet
+        writes a leg): (their positions, ascending; how many times each passes), in one pass over
+        the steps of every path."""
         n, nodes = len(self.ids), len(self.table.nodes)
         codes, count = self.node_codes(), self.node_count
         owner = np.repeat(np.arange(n, dtype=np.int64), count)
@@ -201,6 +202,8 @@ class RouteTable(Mapping):
             order = np.argsort(j, kind="stable")
             bounds = np.searchsorted(j[order], np.arange(len(these) + 1))
             for m, (e, _) in enumerate(these):
-                cells = owner_of_cell[hit[order[bounds[m]:bounds[m + 1]]]]
-                out[e] = np.bincount(cells, minlength=n).astype(np.int16)
-        return {e: out[e] if e in out else np.zeros(n, dtype=np.int16) for e in elements}
+                cells = np.sort(owner_of_cell[hit[order[bounds[m]:bounds[m + 1]]]])
+                at, count = np.unique(cells, return_counts=True) if len(cells) else (cells, cells)
+                out[e] = (at.astype(np.int64), count.astype(np.int16))
+        none = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16))
+        return {e: out.get(e, none) for e in elements}
