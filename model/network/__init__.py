@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
 
 from model.network.costs import DAYS_PER_YEAR, risk_usd_per_t, time_usd_per_t
 from model.network.names import Names
@@ -308,30 +307,8 @@ class Network:
             if scope == "route":
                 cache[scope] = {r: np.array([i], dtype=np.int64) for i, r in enumerate(self.routes)}
             else:  # node or leg: the routes through each, from the paths' codes
-                cache[scope] = self._routes_through(scope)
+                cache[scope] = self.routes.through(scope)
         return cache[scope]
-
-    def _routes_through(self, scope: str) -> dict[str, np.ndarray]:
-        """node (or leg) -> positions of the routes that pass it, ascending."""
-        routes = self.routes
-        nodes, n = routes.table.nodes, len(routes)
-        codes, count = routes.node_codes().astype(np.int64), routes.node_count
-        owner = np.repeat(np.arange(n, dtype=np.int64), count)
-        width = max(len(nodes), 1)
-        if scope == "leg":
-            inside = np.ones(max(len(codes) - 1, 0), dtype=bool)
-            inside[(np.cumsum(count) - 1)[:-1]] = False
-            codes, owner = codes[:-1][inside] * width + codes[1:][inside], owner[:-1][inside]
-        pairs = np.sort(pd.unique(codes * n + owner)) if n else np.zeros(0, dtype=np.int64)
-        keys, at = pairs // n if n else pairs, pairs % n if n else pairs
-        bounds = np.flatnonzero(np.diff(keys)) + 1
-        out = {}
-        for group in np.split(np.arange(len(pairs)), bounds) if len(pairs) else []:
-            key = int(keys[group[0]])
-            name = nodes[key] if scope == "node" else routes.leg_ids.get(
-                (nodes[key // width], nodes[key % width]), f"{nodes[key // width]}>{nodes[key % width]}")
-            out[name] = at[group]
-        return out
 
     def options_of(self, c: CapacityRow) -> list[Option]:
         """The investment options that add to a Capacities row (same element and class)."""

@@ -16,7 +16,7 @@ from model.network import (CapacityRow, DemandRow, Network, Observation, Option,
                            SupplyRow, supply_origins)
 from model.network.costs import COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
 from model.network.names import Names
-from model.network.routes import RouteTable, path_table
+from model.network.routes import CountriesOf, RouteTable, path_table
 from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
 from model.schema import class_list, leg_id
 
@@ -103,7 +103,7 @@ def build_network(data: CorridorData) -> Network:
                  for row in distinct.tolist()]
         seq_code[which] = np.asarray(codes, dtype=np.int64)[np.asarray(inverse).reshape(-1)]
     seq_list = list(seqs)
-    countries_of = dict(zip(route_ids, (seq_list[c] for c in seq_code.tolist())))
+    countries_of = CountriesOf(routes, seq_list, seq_code)
     risk = np.array([sum(risk_pct.get(c, 0.0) for c in seq) for seq in seq_list], dtype=float)[seq_code] \
         if n_routes else np.zeros(0)  # % of value
 
