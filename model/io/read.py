@@ -16,9 +16,10 @@ import pandas as pd
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from model.data import ROW, CorridorData, records, row_key
-from model.errors import WARNING, Problem, number_text
+from model.errors import WARNING, InputError, Problem, number_text
 from model.io.columns import FALSE_WORDS, TRUE_WORDS, as_column, blank_rows, typed_column
-from model.io.raw import RawSheet, blank, file_sha256, read_raw
+from model.io.raw import RawSheet, blank, file_sha256, read_csv_folder
+from model.io.xlsx import read_xlsx
 from model.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, Column, Sheet, phrase
 from model.settings import Settings
 
@@ -298,6 +299,20 @@ def _two_sources(sheet: Sheet, found: list[RawSheet]) -> Problem:
     listed = ", ".join(names[:-1]) + " and " + names[-1]
     return Problem(f"{len(found)} {what} are read as '{sheet.name}': {listed}; the model will not "
                    "guess which one holds the data", fix, sheet=sheet.name)
+
+
+def read_raw(path: Path) -> list[RawSheet]:
+    """The sheets of a workbook or CSV folder, unparsed."""
+    if not path.exists():
+        raise InputError(str(path), [Problem(
+            "no such file or folder", "Check the path, or run 'corridor template PATH' to start a new workbook.")])
+    if path.is_dir():
+        return read_csv_folder(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    raise InputError(str(path), [Problem(
+        f"is a '{path.suffix}' file; expected an Excel workbook (.xlsx) or a folder of CSV files",
+        "Save the workbook as .xlsx in Excel (File > Save As > Excel Workbook).")])
 
 
 def read_input(path: str | Path) -> CorridorData:
