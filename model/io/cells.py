@@ -15,6 +15,7 @@ from openpyxl.chart import BarChart
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter, create_temporary_file
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -254,7 +255,7 @@ class Rows:
     formats, inline strings, error codes, and text that starts with '=' kept as text; the
     sheet's other rows still go through openpyxl. tests/test_cells.py holds the two identical."""
 
-    BLOCK = 5000
+    BLOCK = 2000  # rows rendered at once (about 1 kB of XML each)
 
     def __init__(self, ws, cells: Cells, formats: list[str | None]):
         self.ws, self.formats = ws, formats
@@ -301,17 +302,33 @@ def _column_xml(letter: str, values: list, first: int, style: int | None) -> lis
 
 def own_stream(ws) -> None:
     """Before a write-only sheet's first row (and after its widths and frozen panes, which the
-    sheet's top records): its stream of rows, which also takes Rows blocks."""
-    ws._get_writer()
+    sheet's top records): its writer, on a file this module can also write to, and its stream
+    of rows, which also takes Rows blocks."""
+    ws._writer = _Writer(ws)
+    ws._writer.write_top()
     ws._rows = _stream(ws)
     next(ws._rows)
 
 
+class _Writer(WorksheetWriter):
+    """openpyxl's worksheet writer, writing through a file object that a Rows block can write its
+    XML to directly, between two flushes of openpyxl's own XML; openpyxl is handed the file's
+    path once it is closed, as it expects."""
+
+    def __init__(self, ws):
+        self.path = create_temporary_file()
+        self.file = open(self.path, "wb")
+        super().__init__(ws, out=self.file)
+
+    def close(self):
+        super().close()
+        self.file.close()
+        self.out = self.path
+
+
 def _stream(ws):
     """openpyxl's WriteOnlyWorksheet._write_rows, which also takes a Rows block: the block is told
-    the number of its first row, then gives (rows, XML), parsed and written in place."""
-    from lxml import etree
-
+    the number of its first row, then gives (rows, XML), written as it is into the sheet's file."""
     writer = ws._writer
     xf = writer.xf.send(True)
     with xf.element("sheetData"):
@@ -322,8 +339,8 @@ def _stream(ws):
                 if isinstance(row, Rows):
                     row.first = row_idx
                     count, xml = yield
-                    for el in etree.fromstring(f"<sheetData>{xml}</sheetData>"):
-                        xf.write(el)
+                    xf.flush()  # openpyxl's XML so far, then the block's
+                    writer.file.write(xml.encode("utf-8"))
                     row_idx += count
                 else:
                     writer.write_row(xf, ws._values_to_row(row, row_idx), row_idx)
@@ -331,7 +348,6 @@ def _stream(ws):
         except GeneratorExit:
             pass
     writer.xf.send(None)
-
 
 
 NOTE_FONT = Font(italic=True)
@@ -345,5 +361,3 @@ def bar_axes(chart: BarChart) -> None:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.height, chart.width = 10, 22
-
-
