@@ -15,6 +15,7 @@ from openpyxl.chart import BarChart
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter, create_temporary_file
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -236,15 +237,117 @@ def wo_table(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None
     names = [header(c) if labels else str(c) for c in df.columns]
     widths(ws, df, names)
     ws.freeze_panes = "A4" if note else "A2"
+    own_stream(ws)
     if note:
         ws.append([cells.styled(note, font=NOTE_FONT)])
         ws.append([])
     ws.append(cells.header(names, [COLUMN_NOTES.get(str(c)) if labels else None for c in df.columns]))
-    formats = [number_format(c) for c in df.columns]
-    for values in df.itertuples(index=False, name=None):
-        ws.append(cells.row(values, formats))
+    rows = Rows(ws, cells, [number_format(c) for c in df.columns])
+    for at in range(0, len(df), Rows.BLOCK):
+        rows.send(df.iloc[at:at + Rows.BLOCK])
     return ws, cells
 
+
+class Rows:
+    """The data rows of a write-only sheet, written as XML text a block at a time instead of one
+    openpyxl cell object per value (about 20 us a cell: a second for the 50,000 cells of a Routes
+    sheet). Each value is written as openpyxl writes it (Cells.row): the same types, number
+    formats, inline strings, error codes, and text that starts with '=' kept as text; the
+    sheet's other rows still go through openpyxl. tests/test_cells.py holds the two identical."""
+
+    BLOCK = 2000  # rows rendered at once (about 1 kB of XML each)
+
+    def __init__(self, ws, cells: Cells, formats: list[str | None]):
+        self.ws, self.formats = ws, formats
+        self.styles = {fmt: cells.styled(0.0, fmt).style_id for fmt in set(formats) if fmt}
+
+    def send(self, df: pd.DataFrame) -> None:
+        self.ws._rows.send(self)  # asks for the first row number, then takes the block's XML
+        first = self.first
+        columns = [_column_xml(get_column_letter(j + 1), df[c].tolist(), first, self.styles.get(fmt))
+                   for j, (c, fmt) in enumerate(zip(df.columns, self.formats))]
+        rows = zip(*columns) if columns else [()] * len(df)
+        xml = "".join(f'<row r="{first + i}">{"".join(cs)}</row>' for i, cs in enumerate(rows))
+        self.ws._rows.send((len(df), xml))
+
+
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def _column_xml(letter: str, values: list, first: int, style: int | None) -> list[str]:
+    """The cells of one column as XML text ('' for an empty cell), as openpyxl writes each value
+    (Cells.row, then openpyxl's cell writer: '%.16g' for numbers, inline strings)."""
+    from openpyxl.cell.cell import ERROR_CODES
+
+    s = f' s="{style}"' if style is not None else ""
+    out = []
+    for r, v in enumerate(values, start=first):
+        v = safe(v)
+        if v is None:
+            out.append("")
+        elif v is True or v is False:
+            out.append(f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>')
+        elif isinstance(v, (int, float)):
+            out.append(f'<c r="{letter}{r}"{s} t="n"><v>{"%.16g" % v}</v></c>')
+        elif v in ERROR_CODES:
+            out.append(f'<c r="{letter}{r}" t="e"><v>{v}</v></c>')
+        elif v == "":
+            out.append(f'<c r="{letter}{r}" t="inlineStr"/>')
+        else:
+            v = v[:32767]
+            space = ' xml:space="preserve"' if v != v.strip() else ""
+            out.append(f'<c r="{letter}{r}" t="inlineStr"><is><t{space}>{v.translate(_ESCAPE)}</t></is></c>')
+    return out
+
+
+def own_stream(ws) -> None:
+    """Before a write-only sheet's first row (and after its widths and frozen panes, which the
+    sheet's top records): its writer, on a file this module can also write to, and its stream
+    of rows, which also takes Rows blocks."""
+    ws._writer = _Writer(ws)
+    ws._writer.write_top()
+    ws._rows = _stream(ws)
+    next(ws._rows)
+
+
+class _Writer(WorksheetWriter):
+    """openpyxl's worksheet writer, writing through a file object that a Rows block can write its
+    XML to directly, between two flushes of openpyxl's own XML; openpyxl is handed the file's
+    path once it is closed, as it expects."""
+
+    def __init__(self, ws):
+        self.path = create_temporary_file()
+        self.file = open(self.path, "wb")
+        super().__init__(ws, out=self.file)
+
+    def close(self):
+        super().close()
+        self.file.close()
+        self.out = self.path
+
+
+def _stream(ws):
+    """openpyxl's WriteOnlyWorksheet._write_rows, which also takes a Rows block: the block is told
+    the number of its first row, then gives (rows, XML), written as it is into the sheet's file."""
+    writer = ws._writer
+    xf = writer.xf.send(True)
+    with xf.element("sheetData"):
+        row_idx = 1
+        try:
+            while True:
+                row = (yield)
+                if isinstance(row, Rows):
+                    row.first = row_idx
+                    count, xml = yield
+                    xf.flush()  # openpyxl's XML so far, then the block's
+                    writer.file.write(xml.encode("utf-8"))
+                    row_idx += count
+                else:
+                    writer.write_row(xf, ws._values_to_row(row, row_idx), row_idx)
+                    row_idx += 1
+        except GeneratorExit:
+            pass
+    writer.xf.send(None)
 
 
 NOTE_FONT = Font(italic=True)
@@ -258,5 +361,3 @@ def bar_axes(chart: BarChart) -> None:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.height, chart.width = 10, 22
-
-

@@ -1,7 +1,7 @@
-"""Files -> raw sheets: an xlsx workbook or a folder of CSV files, unparsed.
+"""Files -> raw sheets: a folder of CSV files (here) or an xlsx workbook (model.io.xlsx), unparsed.
 
-Both readers give the same raw form (header row and data rows with their row numbers), so a
-workbook and its CSV twin parse identically (model.io.read). Hostile files (zip bombs, XML
+Both readers give the same raw form (header cells and the data by column with each row's number),
+so a workbook and its CSV twin parse identically (model.io.read). Hostile files (zip bombs, XML
 with entities, oversized sheets) are refused here, before anything is parsed.
 """
 
@@ -14,22 +14,38 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from model.errors import InputError, Problem
 
 @dataclass
 class RawSheet:
-    """A sheet as found: its name in the file, header cells, data rows with row numbers."""
+    """A sheet as found: its name in the file, header cells, and its data (the rows below the
+    header) by column, each column's cells in row order, with each row's number in the file."""
 
     name: str
     header: list
-    rows: list[tuple[int, list]]
+    columns: list  # one sequence of cells per column, as wide as the widest row
+    numbers: list | np.ndarray = field(default_factory=list)  # the row number of each data row
     header_row: int = 1
     hidden: bool = False  # a workbook sheet hidden (or very hidden) in Excel
     file: str = ""  # the CSV file it came from, e.g. "Nodes.csv"; blank for a workbook sheet
     unsaved_formulas: list[tuple[str, str]] = field(default_factory=list)  # (cell ref, formula)
     merged: list[str] = field(default_factory=list)  # merged ranges, e.g. "A5:A7"
+
+    @classmethod
+    def of_rows(cls, name: str, header: list, rows: list[tuple[int, list]], **kw) -> RawSheet:
+        """From data rows (row number, cells), each as wide as the widest."""
+        width = max([len(header)] + [len(v) for _, v in rows])
+        columns = [list(c) for c in zip(*(v for _, v in rows))] if rows and width else [[] for _ in range(width)]
+        return cls(name, header, columns, [n for n, _ in rows], **kw)
+
+    @property
+    def rows(self) -> list[tuple[int, list]]:
+        """The data rows: (row number, cells)."""
+        return list(zip(list(self.numbers), map(list, zip(*self.columns)))) if self.columns else \
+            [(n, []) for n in self.numbers]
 
 
 def csv_files(folder: Path) -> list[Path]:
@@ -106,7 +122,7 @@ def _check_ole(path: Path) -> None:
         "Open it in Excel and save it as an Excel Workbook (.xlsx): File > Save As > Excel Workbook.")])
 
 
-def _check_container(path: Path) -> None:
+def check_container(path: Path) -> None:
     """A real xlsx is a zip with a workbook part; refuse zip bombs before opening it."""
     fix = "Save the file as an Excel workbook (.xlsx) in Excel or LibreOffice, or pass a folder of CSV files."
     _check_ole(path)
@@ -143,21 +159,22 @@ def _check_container(path: Path) -> None:
                         ".xlsx.")])
 
 
-# A cell formula <f>, <f t="shared" ...> or <x:f>, or a merged range; not <formula1> of a data validation.
-_FORMULA_OR_MERGE = re.compile(rb"<(?:\w+:)?(?:f|mergeCell)[\s>/]")
+# A cell formula <f>, <f t="shared" ...> or <x:f>, a merged range, or an error value (t="e", such as
+# #N/A); not <formula1> of a data validation.
+_FORMULA_OR_MERGE = re.compile(rb'<(?:\w+:)?(?:f|mergeCell)[\s>/]|\st="e"')
 
 
-def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """Formula cells with no saved value (ref, formula) and merged ranges of one sheet,
-    streamed from the sheet's XML with defusedxml."""
+def scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str, str]], list[str], list]:
+    """Formula cells with no saved value (ref, formula), merged ranges and error values (ref,
+    text such as '#N/A') of one sheet, streamed from the sheet's XML with defusedxml."""
     from defusedxml.ElementTree import iterparse
 
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    unsaved, merged = [], []
+    unsaved, merged, errors = [], [], []
     with archive.open(part) as src:
         data = src.read()
     if not _FORMULA_OR_MERGE.search(data):
-        return unsaved, merged  # no formula and no merged cell: nothing to parse for
+        return unsaved, merged, errors  # no formula, merged cell or error value: nothing to parse for
     with archive.open(part) as src:
         for _, el in iterparse(src):
             tag = el.tag
@@ -165,15 +182,17 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str
                 f, v = el.find(ns + "f"), el.find(ns + "v")
                 if f is not None and (v is None or not v.text):
                     unsaved.append((el.get("r"), "=" + (f.text or "")))
+                elif el.get("t") == "e" and v is not None and v.text:
+                    errors.append((el.get("r"), v.text))
                 el.clear()
             elif tag == ns + "row":
                 el.clear()
             elif tag == ns + "mergeCell":
                 merged.append(el.get("ref"))
-    return unsaved, merged
+    return unsaved, merged, errors
 
 
-def _xml_bomb(exc: BaseException) -> Problem | None:
+def xml_bomb(exc: BaseException) -> Problem | None:
     """The problem to report if defusedxml refused the XML (openpyxl wraps its exception)."""
     from defusedxml import DefusedXmlException
 
@@ -184,64 +203,6 @@ def _xml_bomb(exc: BaseException) -> Problem | None:
                            "Open it in Excel and save it again as .xlsx.")
         exc = exc.__cause__ or exc.__context__
     return None
-
-
-def _read_xlsx(path: Path) -> list[RawSheet]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    _check_container(path)
-    fix = "Save the file as an Excel workbook (.xlsx), or pass a folder of CSV files, one per sheet."
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        bomb = _xml_bomb(exc)
-        if bomb:
-            raise InputError(str(path), [bomb]) from None
-        raise InputError(str(path), [Problem(
-            f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})", fix)]) from None
-    sheets, cells = [], 0
-    try:
-        for ws in wb.worksheets:
-            # The <dimension> a sheet records is only a claim: tools other than Excel leave it stale
-            # (A1:F20 over 41 rows), and the read-only reader would stop at it and drop the rest,
-            # or pad every row to XFD. Forget it and read every row and cell the sheet holds.
-            ws.reset_dimensions()
-            rows = []
-            header, header_row = None, 1
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                if number > MAX_ROWS or cells > MAX_CELLS:
-                    raise InputError(str(path), [Problem(
-                        f"is refused: more than {MAX_ROWS:,} rows or {MAX_CELLS:,} cells",
-                        "Split the case, or use a folder of CSV files.", sheet=ws.title)])
-                values = list(values)
-                cells += len(values)
-                if header is None:
-                    if all(blank(v) for v in values):
-                        continue  # leading blank rows before the header
-                    header, header_row = values, number
-                    continue
-                rows.append((number, values))
-            # Without a dimension each row ends at its last cell: pad them to one width, as the
-            # dimension did, so that a table whose last column is blank throughout keeps it.
-            header = header or []
-            width = max([len(header)] + [len(v) for _, v in rows])
-            for values in [header] + [v for _, v in rows]:
-                values.extend([None] * (width - len(values)))
-            raw = RawSheet(ws.title, header, rows, header_row,
-                           hidden=getattr(ws, "sheet_state", "visible") != "visible")
-            part = getattr(ws, "_worksheet_path", None)
-            if part:
-                raw.unsaved_formulas, raw.merged = _scan_sheet_xml(wb._archive, part)
-            sheets.append(raw)
-    except ValueError as exc:
-        bomb = _xml_bomb(exc)
-        if bomb is None:
-            raise
-        raise InputError(str(path), [bomb]) from None
-    finally:
-        wb.close()
-    return sheets
 
 
 # What a CSV file saved by European Excel (its list separator) or as "Text (Tab delimited)" uses.
@@ -283,7 +244,7 @@ def _csv_problem(f: Path, exc: Exception) -> Problem:
     return Problem(f"{f.name} cannot be read as CSV ({exc})", "Save it as UTF-8 CSV with commas between columns")
 
 
-def _read_csv_folder(path: Path) -> list[RawSheet]:
+def read_csv_folder(path: Path) -> list[RawSheet]:
     """Every CSV file of the folder; every file that cannot be read is reported, all at once."""
     files = csv_files(path)
     if not files:
@@ -309,28 +270,12 @@ def _read_csv_folder(path: Path) -> list[RawSheet]:
             problems.append(Problem(f"{f.name} is refused: {len(frame):,} rows, above the limit of {MAX_ROWS:,}",
                                     "Split the case into smaller files."))
             continue
-        values = frame.values.tolist()
-        header = values[0] if values else []
-        rows = [(i + 2, row) for i, row in enumerate(values[1:])]
-        sheets.append(RawSheet(f.stem, header, rows, file=f.name))
+        header = frame.iloc[0].tolist() if len(frame) else []
+        columns = [frame[c].to_numpy(dtype=object)[1:] for c in frame.columns] if len(frame) else []
+        sheets.append(RawSheet(f.stem, header, columns, np.arange(2, len(frame) + 1), file=f.name))
     if problems:
         raise InputError(str(path), problems)
     return sheets
-
-
-def read_raw(path: Path) -> list[RawSheet]:
-    """The sheets of a workbook or CSV folder, unparsed."""
-    if not path.exists():
-        raise InputError(str(path), [Problem(
-            "no such file or folder", "Check the path, or run 'corridor template PATH' to start a new workbook.")])
-    if path.is_dir():
-        return _read_csv_folder(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    raise InputError(str(path), [Problem(
-        f"is a '{path.suffix}' file; expected an Excel workbook (.xlsx) or a folder of CSV files",
-        "Save the workbook as .xlsx in Excel (File > Save As > Excel Workbook).")])
-
 
 
 def blank(v) -> bool:

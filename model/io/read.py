@@ -16,14 +16,14 @@ import pandas as pd
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from model.data import ROW, CorridorData, records, row_key
-from model.errors import WARNING, Problem, number_text
-from model.io.raw import RawSheet, blank, file_sha256, read_raw
+from model.errors import WARNING, InputError, Problem, number_text
+from model.io.columns import FALSE_WORDS, TRUE_WORDS, as_column, blank_rows, typed_column
+from model.io.raw import RawSheet, blank, file_sha256, read_csv_folder
+from model.io.xlsx import read_xlsx
 from model.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, Column, Sheet, phrase
 from model.settings import Settings
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_TRUE = {"true", "yes", "y", "1", "on"}
-_FALSE = {"false", "no", "n", "0", "off"}
 
 
 def parse_number(value, unit: str = "") -> float:
@@ -75,9 +75,9 @@ def parse_cell(col: Column, value):
         text = str(value).strip().lower()
         if isinstance(value, (int, float)):
             text = f"{value:g}"
-        if text in _TRUE:
+        if text in TRUE_WORDS:
             return True
-        if text in _FALSE:
+        if text in FALSE_WORDS:
             return False
         raise ValueError(f"expected TRUE or FALSE, found '{value}'")
     text = cell_text(value)
@@ -140,121 +140,62 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
                 f"Add a header cell '{col.name}' in row {raw.header_row} ({phrase(col.description)})",
                 sheet=raw.name, column=col.name))
 
-    rows = [(number, values) for number, values in raw.rows if not _all_blank(values)]
-    numbers = [number for number, _ in rows]
+    cells = [as_column(c) for c in raw.columns]
+    keep = np.flatnonzero(~blank_rows(cells, len(raw.numbers)))  # rows blank in every cell are left out
+    numbers = np.asarray(raw.numbers, dtype=np.int64)[keep]
+    cells = [c[keep] for c in cells]
     found: list[tuple[int, int, Problem]] = []  # (row index, column order, problem): reported row by row
     keys: dict[int, _LazyKey] = {}
 
     def key_of(i: int) -> str | None:  # the row's key, worked out only if the row has a problem
         if i not in keys:
-            values = rows[i][1]
-            keys[i] = _LazyKey(sheet, {name: (values[p] if p < len(values) else None)
+            keys[i] = _LazyKey(sheet, {name: (cells[p][i] if p < len(cells) else None)
                                        for name, p in positions.items()})
         return str(keys[i]) or None
 
-    columns: dict[str, list] = {}
+    columns: dict[str, object] = {}
+    unsaved_at = {}
+    if unsaved:
+        index_of = {n: i for i, n in enumerate(numbers.tolist())}
+        unsaved_at = {(index_of[n], p): what for (n, p), what in unsaved.items() if n in index_of}
     for order, col in enumerate(sheet.columns):
         if col.name not in positions:
-            columns[col.name] = [col.default] * len(rows)
+            columns[col.name] = [col.default] * len(numbers)
             continue
         p = positions[col.name]
-        values = [v[p] if p < len(v) else None for _, v in rows]
-        out, slow = _fast_column(col, values)
-        if unsaved:
-            slow = sorted(set(slow) | {i for i, n in enumerate(numbers) if (n, p) in unsaved})
-        for i in slow:  # every cell the fast pass did not take, one at a time, with its message
-            number, value = numbers[i], values[i]
-            if (number, p) in unsaved:
-                ref, formula = unsaved[(number, p)]
+        values = cells[p] if p < len(cells) else as_column([None] * len(numbers))
+        out, slow = typed_column(col, values)
+        slow = slow.tolist()
+        if unsaved_at:
+            slow = sorted(set(slow) | {i for i, q in unsaved_at if q == p})
+        for i in slow:  # every cell the column pass did not take, one at a time, with its message
+            number, value = int(numbers[i]), values[i]
+            if (i, p) in unsaved_at:
+                ref, formula = unsaved_at[(i, p)]
                 found.append((i, order, Problem(
                     f"cell {ref} holds the formula {formula} but no saved value: the file was last saved by a "
                     "program that does not store computed values",
                     "Open the file in Excel or LibreOffice and save it, or type the value into the cell.",
                     sheet=raw.name, row=number, key=key_of(i), column=col.name)))
-                out[i] = None
+                typed = None
             elif blank(value):
                 if col.required:
                     found.append((i, order, Problem(
                         "is blank; a value is required", f"Enter the {phrase(col.description)}",
                         sheet=raw.name, row=number, key=key_of(i), column=col.name)))
-                out[i] = col.default
+                typed = col.default
             else:
                 try:
-                    out[i] = parse_cell(col, value)
+                    typed = parse_cell(col, value)
                 except ValueError as exc:
                     found.append((i, order, Problem(
                         str(exc), number_fix(col), sheet=raw.name, row=number, key=key_of(i), column=col.name)))
-                    out[i] = None
+                    typed = None
+            out[i] = math.nan if typed is None and col.type == NUM else typed
         columns[col.name] = out
     found.sort(key=lambda item: item[:2])
     problems.extend(problem for _, _, problem in found)
     return typed_frame(sheet, numbers, columns)
-
-
-def _all_blank(values) -> bool:
-    for v in values:
-        if v is None:
-            continue
-        if type(v) is str:
-            if v and not v.isspace():
-                return False
-        elif not blank(v):
-            return False
-    return True
-
-
-def _fast_column(col: Column, values: list) -> tuple[list, list[int]]:
-    """(typed values, positions left for _parse_cell): one pass over a column that takes the
-    common cells (a finite number within bounds, a plain word, TRUE/FALSE, a listed choice)
-    and leaves every other cell, blanks included, to the cell-by-cell parser with its messages.
-    A large sheet is read in a fraction of the time; what each cell parses to is unchanged."""
-    out: list = [None] * len(values)
-    slow: list[int] = []
-    kind, low_bound, high_bound = col.type, col.min, col.max
-    if kind == NUM:
-        low_bound = -math.inf if low_bound is None else low_bound
-        high_bound = math.inf if high_bound is None else high_bound
-        for i, v in enumerate(values):
-            t = type(v)
-            if t is float or t is int or t is str:
-                try:
-                    number = float(v)
-                except ValueError:
-                    slow.append(i)
-                    continue
-                if low_bound <= number <= high_bound and not math.isinf(number):  # NaN fails the bounds
-                    out[i] = number
-                    continue
-            slow.append(i)
-    elif kind == BOOL:
-        for i, v in enumerate(values):
-            if type(v) is bool:
-                out[i] = v
-            elif type(v) is str and (low := v.strip().lower()) in _TRUE:
-                out[i] = True
-            elif type(v) is str and low in _FALSE:
-                out[i] = False
-            else:
-                slow.append(i)
-    elif kind == ENUM:
-        choices = col.choices
-        for i, v in enumerate(values):
-            if type(v) is str and (low := v.strip().lower()) in choices:
-                out[i] = low
-            else:
-                slow.append(i)
-    else:
-        # One string object per distinct text (a corridor named on 500k rows), unless the first
-        # thousand cells show a column of ids, where sharing saves nothing.
-        sample = values[:1000]
-        share = len(set(sample)) < 0.5 * len(sample)
-        seen: dict[str, str] = {}
-        for i, v in enumerate(values):
-            if type(v) is str and (text := v.strip()):
-                out[i] = seen.setdefault(text, text) if share else text
-            else:
-                slow.append(i)
-    return out, slow
 
 
 class _LazyKey:
@@ -269,17 +210,18 @@ class _LazyKey:
         return row_key(self.sheet, {name: cell_text(v) for name, v in self.cells.items() if not blank(v)})
 
 
-def typed_frame(sheet: Sheet, numbers: list[int], columns: dict[str, list]) -> pd.DataFrame:
+def typed_frame(sheet: Sheet, numbers, columns: dict[str, object]) -> pd.DataFrame:
     """Numbers as float (NaN when blank without default); text, choices and booleans as
     Python objects with None when blank. (pandas would otherwise infer a string dtype
     whose missing value is NaN, which is truthy.)"""
-    data = {ROW: np.array(numbers, dtype=np.int64)}
+    data = {ROW: np.asarray(numbers, dtype=np.int64)}
     for col in sheet.columns:
         values = columns[col.name]
         if col.type == NUM:
-            data[col.name] = np.array([math.nan if v is None else v for v in values], dtype=float)
+            data[col.name] = values if isinstance(values, np.ndarray) else \
+                np.array([math.nan if v is None else v for v in values], dtype=float)
         else:
-            data[col.name] = pd.Series(values, dtype=object) if values else pd.Series([], dtype=object)
+            data[col.name] = pd.Series(as_column(values), dtype=object)
     return pd.DataFrame(data)
 
 
@@ -359,6 +301,20 @@ def _two_sources(sheet: Sheet, found: list[RawSheet]) -> Problem:
                    "guess which one holds the data", fix, sheet=sheet.name)
 
 
+def read_raw(path: Path) -> list[RawSheet]:
+    """The sheets of a workbook or CSV folder, unparsed."""
+    if not path.exists():
+        raise InputError(str(path), [Problem(
+            "no such file or folder", "Check the path, or run 'corridor template PATH' to start a new workbook.")])
+    if path.is_dir():
+        return read_csv_folder(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    raise InputError(str(path), [Problem(
+        f"is a '{path.suffix}' file; expected an Excel workbook (.xlsx) or a folder of CSV files",
+        "Save the workbook as .xlsx in Excel (File > Save As > Excel Workbook).")])
+
+
 def read_input(path: str | Path) -> CorridorData:
     """Read and type every sheet, collecting every reading problem in data.problems.
 
@@ -401,7 +357,7 @@ def read_input(path: str | Path) -> CorridorData:
     for sheet in SHEETS:
         if sheet.free_columns:
             continue
-        raw = matched.get(sheet.name) or RawSheet(sheet.name, sheet.names, [])
+        raw = matched.get(sheet.name) or RawSheet(sheet.name, sheet.names, [[] for _ in sheet.names])
         tables[sheet.name] = _parse_sheet(sheet, raw, problems)
         if sheet.required and sheet.name in matched and tables[sheet.name].empty:
             problems.append(Problem(

@@ -60,25 +60,51 @@ class LPArrays:
         self.row_upper.append(rhs if sense >= 0 else INF)
         self.rows.append(RowKey(family, index, case, sense))
 
-    def highs_lp(self):
-        """The HighsLp of what was added (row-wise matrix)."""
+    def highs_lp(self) -> ArrayLP:
+        """The LP of what was added (row-wise matrix), as arrays HiGHS takes in one call."""
         import highspy
 
-        lp = highspy.HighsLp()
-        lp.num_col_ = len(self.columns)
-        lp.num_row_ = len(self.rows)
-        lp.col_cost_ = np.frombuffer(self.cost, dtype=float)
-        lp.col_lower_ = np.frombuffer(self.col_lower, dtype=float)
-        lp.col_upper_ = np.frombuffer(self.col_upper, dtype=float)
-        lp.row_lower_ = np.asarray(self.row_lower, dtype=float)
-        lp.row_upper_ = np.asarray(self.row_upper, dtype=float)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = np.frombuffer(self.start, dtype=np.int32)
-        lp.a_matrix_.index_ = np.frombuffer(self.index, dtype=np.int32)
-        lp.a_matrix_.value_ = np.frombuffer(self.value, dtype=float)
+        integrality = []
         if self.integer:
-            kinds = [highspy.HighsVarType.kContinuous] * len(self.columns)
+            integrality = [highspy.HighsVarType.kContinuous] * len(self.columns)
             for j in self.integer:
-                kinds[j] = highspy.HighsVarType.kInteger
-            lp.integrality_ = kinds
-        return lp
+                integrality[j] = highspy.HighsVarType.kInteger
+        return ArrayLP(np.frombuffer(self.cost, dtype=float), np.frombuffer(self.col_lower, dtype=float),
+                       np.frombuffer(self.col_upper, dtype=float), np.asarray(self.row_lower, dtype=float),
+                       np.asarray(self.row_upper, dtype=float), np.frombuffer(self.start, dtype=np.int32),
+                       np.frombuffer(self.index, dtype=np.int32), np.frombuffer(self.value, dtype=float),
+                       integrality)
+
+
+class ArrayLP:
+    """An LP as numpy arrays under a HighsLp's field names (num_col_, col_cost_, a_matrix_.start_,
+    integrality_, ...: what the model and the tests read of an LP), passed to HiGHS in one call
+    (pass_to). Filling a highspy.HighsLp field by field costs a copy through Python objects per
+    field: 0.55 s at a million columns, against a few milliseconds here."""
+
+    def __init__(self, cost, col_lower, col_upper, row_lower, row_upper, start, index, value, integrality):
+        import highspy
+
+        self.num_col_, self.num_row_ = len(cost), len(row_lower)
+        self.col_cost_, self.col_lower_, self.col_upper_ = cost, col_lower, col_upper
+        self.row_lower_, self.row_upper_ = row_lower, row_upper
+        self.a_matrix_ = _RowwiseMatrix(highspy.MatrixFormat.kRowwise, start, index, value)
+        self.integrality_ = integrality
+
+    def pass_to(self, h) -> object:
+        """h.passModel of this LP (minimise, row-wise), with its integrality if any column is integer."""
+        import highspy
+
+        a = self.a_matrix_
+        kinds = np.array([int(k) for k in self.integrality_], dtype=np.int32) if self.integrality_ else \
+            np.zeros(self.num_col_, dtype=np.int32)
+        return h.passModel(self.num_col_, self.num_row_, len(a.index_), int(a.format_),
+                           int(highspy.ObjSense.kMinimize), 0.0, self.col_cost_, self.col_lower_, self.col_upper_,
+                           self.row_lower_, self.row_upper_, a.start_, a.index_, a.value_, kinds)
+
+
+class _RowwiseMatrix:
+    __slots__ = ("format_", "start_", "index_", "value_")
+
+    def __init__(self, format_, start, index, value):
+        self.format_, self.start_, self.index_, self.value_ = format_, start, index, value

@@ -235,7 +235,10 @@ def load_highs(lp, verbose: bool = False, options: dict | None = None) -> highsp
             raise InputError("--solver-option", [Problem(
                 f"HiGHS does not accept option {key}={value!r}",
                 "See the HiGHS options list (e.g. solver=ipm, presolve=off, time_limit=60).")])
-    h.passModel(lp)
+    if hasattr(lp, "pass_to"):  # model.lp.arrays.ArrayLP: its arrays in one call
+        lp.pass_to(h)
+    else:
+        h.passModel(lp)
     return h
 
 

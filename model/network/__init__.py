@@ -140,19 +140,36 @@ class Network:
 
     def passes_of(self, elements) -> dict[str, np.ndarray]:
         """route_passes for several elements, worked out in one pass over the routes."""
+        out = {}
+        for e, (at, count) in self._members(elements).items():
+            out[e] = np.zeros(len(self.routes), dtype=np.int16)
+            out[e][at] = count
+        return out
+
+    def _members(self, elements) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """element -> (positions of the routes through it, passes of each), kept once worked out."""
         cache = self.__dict__.setdefault("_passes_cache", {})
-        missing = {e for e in elements if e not in cache}
+        missing = [e for e in dict.fromkeys(elements) if e not in cache]
         if missing:
-            found = {e: np.zeros(len(self.routes), dtype=np.int16) for e in missing}
-            for i, route in enumerate(self.routes.values()):
-                for e in route.nodes:
-                    if e in missing:
-                        found[e][i] += 1
-                for e in route.legs:
-                    if e in missing:
-                        found[e][i] += 1
-            cache.update(found)
+            cache.update(self.routes.members(missing))
         return {e: cache[e] for e in elements}
+
+    @cached_property
+    def _flows_by_route(self) -> tuple[np.ndarray, np.ndarray]:
+        """(flow positions ordered by route, where each route's flows start in it)."""
+        order = np.argsort(self.flow_route, kind="stable")
+        start = np.searchsorted(self.flow_route[order], np.arange(len(self.routes) + 1))
+        return order, start
+
+    def _flows_through(self, at: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions of the flows on the given routes, ascending; the passes of each route, per flow)."""
+        order, start = self._flows_by_route
+        size = start[at + 1] - start[at]
+        flows = order[np.repeat(start[at] - np.concatenate([[0], np.cumsum(size)[:-1]]), size)
+                      + np.arange(int(size.sum()))] if len(at) else np.zeros(0, dtype=np.int64)
+        passes = np.repeat(count, size)
+        ranked = np.argsort(flows, kind="stable")
+        return flows[ranked].astype(np.int64), passes[ranked]
 
     @cached_property
     def demand_of(self) -> dict[Flow, int]:
@@ -181,14 +198,11 @@ class Network:
     @cached_property
     def _codes(self) -> dict[str, dict[str, int]]:
         return {"commodity": {k: i for i, k in enumerate(self.commodity_class)},
-                "node": {n: i for i, n in enumerate(dict.fromkeys(
-                    n for route in self.routes.values() for n in (route.origin, route.market)))}}
+                "node": {n: i for i, n in enumerate(self.routes.table.nodes)}}
 
     @cached_property
     def _route_origin(self) -> np.ndarray:
-        node = self._codes["node"]
-        return np.fromiter((node[route.origin] for route in self.routes.values()), dtype=np.int64,
-                           count=len(self.routes))
+        return self.routes.origin_code
 
     @cached_property
     def _flow_class(self) -> np.ndarray:
@@ -205,15 +219,14 @@ class Network:
     @cached_property
     def _capacity_index(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         classes = {c: i for i, c in enumerate(dict.fromkeys(self.commodity_class.values()))}
-        passes = self.passes_of({c.element for c in self.capacity_rows})
+        members = self._members({c.element for c in self.capacity_rows})
         out = {}
         for c in self.capacity_rows:
-            per_flow = passes[c.element][self.flow_route]
-            hit = per_flow > 0
+            idx, per_flow = self._flows_through(*members[c.element])
             if c.cargo_class is not None:
-                hit &= self._flow_class == classes.get(c.cargo_class, -1)
-            idx = np.flatnonzero(hit)
-            out[c.row] = (idx, per_flow[idx].astype(np.float64))
+                keep = self._flow_class[idx] == classes.get(c.cargo_class, -1)
+                idx, per_flow = idx[keep], per_flow[keep]
+            out[c.row] = (idx, per_flow.astype(np.float64))
         return out
 
     def capacity_users(self) -> dict[int, list[tuple[Flow, int]]]:
@@ -239,10 +252,10 @@ class Network:
         if key not in cache:
             few = sum(q.scope == scope for q in self.policy_limits) <= 3
             if scope in ("node", "leg") and few and scope not in self.__dict__.get("_scope_cache", {}):
-                # One node or leg asked for: one pass over the routes, not an index of every node.
-                attr = "nodes" if scope == "node" else "legs"
-                mask = np.fromiter((target in getattr(route, attr) for route in self.routes.values()),
-                                   dtype=bool, count=len(self.routes))
+                # One node or leg asked for: one pass over the paths, not an index of every node.
+                mask = np.zeros(len(self.routes), dtype=bool)
+                if scope == "node" or ">" in target:
+                    mask[self._members([target])[target][0]] = True
             else:
                 mask = np.zeros(len(self.routes), dtype=bool)
                 mask[self._routes_in_scope(scope).get(target, np.zeros(0, dtype=np.int64))] = True
@@ -280,9 +293,8 @@ class Network:
         cache = self.__dict__.setdefault("_scope_cache", {})
         if scope not in cache:
             out: dict[str, list[int]] = {}
-            routes = self.routes.values()
             if scope in ("corridor", "country"):  # group routes by their corridor, or their countries
-                keys = [route.corridor for route in routes] if scope == "corridor" else list(self.countries_of.values())
+                keys = self.routes.corridors if scope == "corridor" else list(self.countries_of.values())
                 code = {key: i for i, key in enumerate(dict.fromkeys(keys))}
                 codes = np.fromiter(map(code.__getitem__, keys), dtype=np.int64, count=len(keys))
                 order = np.argsort(codes, kind="stable")
@@ -293,14 +305,9 @@ class Network:
                 cache[scope] = {name: np.sort(np.concatenate(parts)) for name, parts in out.items()}
                 return cache[scope]
             if scope == "route":
-                out = {r: [i] for i, r in enumerate(self.routes)}
-            else:
-                names_of = {"country": lambda route: self.countries_of[route.route],
-                            "node": lambda route: set(route.nodes), "leg": lambda route: set(route.legs)}[scope]
-                for i, route in enumerate(routes):
-                    for name in names_of(route):
-                        out.setdefault(name, []).append(i)
-            cache[scope] = {name: np.array(ix, dtype=np.int64) for name, ix in out.items()}
+                cache[scope] = {r: np.array([i], dtype=np.int64) for i, r in enumerate(self.routes)}
+            else:  # node or leg: the routes through each, from the paths' codes
+                cache[scope] = self.routes.through(scope)
         return cache[scope]
 
     def options_of(self, c: CapacityRow) -> list[Option]:

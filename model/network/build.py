@@ -7,27 +7,30 @@ class; time and risk come from the cost formula of model.network.
 from __future__ import annotations
 
 from itertools import chain
-from operator import attrgetter
 
 import numpy as np
 import pandas as pd
 
 from model.data import ROW, CorridorData, records
-from model.network import (CapacityRow, DemandRow, Network, Observation, Option, PolicyLimit, Route, Surcharge,
+from model.network import (CapacityRow, DemandRow, Network, Observation, Option, PolicyLimit, Surcharge,
                            SupplyRow, supply_origins)
 from model.network.costs import COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
 from model.network.names import Names
+from model.network.routes import CountriesOf, RouteTable, path_table
 from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
-from model.schema import class_list, leg_id, path_nodes
+from model.schema import class_list, leg_id
 
 
-def _scope_targets(routes: dict[str, Route], countries_of: dict[str, tuple[str, ...]], scope: str) -> list[str]:
-    """Every name a '*' target expands to: those that some enabled route passes, in route order."""
-    values = routes.values()
-    names = {"corridor": lambda: (route.corridor for route in values), "route": lambda: iter(routes),
-             "country": lambda: chain.from_iterable(dict.fromkeys(countries_of.values())),
-             "node": lambda: chain.from_iterable(route.nodes for route in values),
-             "leg": lambda: chain.from_iterable(route.legs for route in values)}[scope]()
+def _scope_targets(routes: RouteTable, countries_of: dict[str, tuple[str, ...]], legs: list[str],
+                   scope: str) -> list[str]:
+    """Every name a '*' target expands to: those that some enabled route passes, in route order
+    (legs: the legs of enabled routes in order of first use)."""
+    if scope == "node":
+        return [routes.table.nodes[c] for c in pd.unique(routes.node_codes()).tolist()]
+    if scope == "leg":
+        return list(legs)
+    names = {"corridor": lambda: routes.corridors, "route": lambda: iter(routes),
+             "country": lambda: chain.from_iterable(dict.fromkeys(countries_of.values()))}[scope]()
     return list(dict.fromkeys(names))
 
 
@@ -53,43 +56,56 @@ def build_network(data: CorridorData) -> Network:
     value = dict(zip(com["commodity"], com["value_usd_per_t"].fillna(0.0)))
 
     leg_ids = {(a, b): leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)}
-    class_sets: dict = {}
-    routes: dict[str, Route] = {}
     r_tab = t["Routes"]
-    for r, corridor, path, classes, enabled in zip(*(r_tab[c].tolist() for c in (
-            "route", "corridor", "path", "cargo_classes", "enabled"))):
-        if enabled is False:
-            continue
-        if classes not in class_sets:
-            class_sets[classes] = class_list(classes)
-        # path_nodes' tuple (node ids interned) is shared with the validation that parsed it first
-        routes[r] = Route(r, corridor, path_nodes(path), class_sets[classes], leg_ids)
-
-    route_ids = list(routes)
+    table = path_table(data, r_tab)  # the paths, parsed once (validation read them first)
+    at = np.flatnonzero(r_tab["enabled"].to_numpy(dtype=object)[table.rows] != False)  # noqa: E712 (None: enabled)
+    rows = table.rows[at]
+    route_ids = r_tab["route"].to_numpy(dtype=object)[rows].tolist()
+    cargo = r_tab["cargo_classes"].to_numpy(dtype=object)[rows].tolist()
+    class_sets = {c: class_list(c) for c in dict.fromkeys(cargo)}
+    routes = RouteTable(route_ids, r_tab["corridor"].to_numpy(dtype=object)[rows].tolist(),
+                        list(map(class_sets.__getitem__, cargo)), table, at, leg_ids)
     n_routes = len(route_ids)
-    country_sets: dict[tuple, tuple] = {}  # one tuple per distinct sequence of countries
-    countries_of = {}
-    country_at = node_country.__getitem__
-    for r, route in routes.items():
-        along_path = tuple(map(country_at, route.nodes))
-        seq = country_sets.get(along_path)
-        if seq is None:
-            seq = tuple(dict.fromkeys(along_path))
-            seq = country_sets[along_path] = country_sets.setdefault(seq, seq)
-        countries_of[r] = seq
-    risk_of = {seq: sum(risk_pct.get(c, 0.0) for c in seq) for seq in country_sets.values()}  # % of value
 
     # Sums along each route's path, over flat arrays of its nodes and legs in path order (each
     # route has at least two nodes, so one leg: no empty segment for reduceat).
-    # (map and attrgetter keep these passes over half a million routes in C)
-    paths, steps = list(map(attrgetter("nodes"), routes.values())), list(map(attrgetter("legs"), routes.values()))
-    node_code = {n: i for i, n in enumerate(dict.fromkeys(chain.from_iterable(paths)))}
-    leg_code = {e: i for i, e in enumerate(dict.fromkeys(chain.from_iterable(steps)))}
-    node_seq = np.fromiter(map(node_code.__getitem__, chain.from_iterable(paths)), dtype=np.int64)
-    leg_seq = np.fromiter(map(leg_code.__getitem__, chain.from_iterable(steps)), dtype=np.int64)
-    n_nodes = np.fromiter(map(len, paths), dtype=np.int64, count=n_routes)
-    node_start = np.concatenate([[0], np.cumsum(n_nodes)[:-1]]) if n_routes else np.zeros(0, dtype=np.int64)
+    node_seq = routes.node_codes()  # codes into table.nodes
+    n_nodes = routes.node_count
+    node_start = np.zeros(n_routes, dtype=np.int64)
+    np.cumsum(n_nodes[:-1], out=node_start[1:])
     leg_start = node_start - np.arange(n_routes)  # a route of n nodes has n - 1 legs
+    inside = np.ones(max(len(node_seq) - 1, 0), dtype=bool)
+    inside[(node_start + n_nodes - 1)[:-1]] = False
+    width = max(len(table.nodes), 1)
+    leg_seq, leg_pairs = pd.factorize(node_seq[:-1][inside].astype(np.int64) * width + node_seq[1:][inside])
+    leg_code = {leg_ids[(table.nodes[p // width], table.nodes[p % width])]: i for i, p in
+                enumerate(np.asarray(leg_pairs).tolist())}  # legs in order of first use
+    node_code = dict.fromkeys(table.nodes)
+
+    # The countries each route crosses, in path order, once each: one tuple per distinct sequence,
+    # worked out for each distinct sequence of countries along the paths (a few dozen).
+    country_index = {c: i for i, c in enumerate(dict.fromkeys(node_country.values()))}
+    countries = list(country_index)
+    along_country = np.array([country_index[node_country[n]] for n in table.nodes], dtype=np.int64)
+    seq_code = np.zeros(n_routes, dtype=np.int64)
+    seqs: dict[tuple, int] = {}
+    for n in sorted(pd.unique(n_nodes).tolist()):
+        which = np.flatnonzero(n_nodes == n)
+        grid = along_country[node_seq[node_start[which][:, None] + np.arange(n)]]
+        if len(countries) ** n < 2**62:  # each row as one number: hashed, not sorted
+            inverse, _ = pd.factorize(grid @ (len(countries) ** np.arange(n, dtype=np.int64)))
+            first = np.zeros(inverse.max() + 1 if len(inverse) else 0, dtype=np.int64)
+            first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1)  # where each code first appears
+            distinct = grid[first]
+        else:
+            distinct, inverse = np.unique(grid, axis=0, return_inverse=True)
+        codes = [seqs.setdefault(tuple(dict.fromkeys(countries[c] for c in row)), len(seqs))
+                 for row in distinct.tolist()]
+        seq_code[which] = np.asarray(codes, dtype=np.int64)[np.asarray(inverse).reshape(-1)]
+    seq_list = list(seqs)
+    countries_of = CountriesOf(routes, seq_list, seq_code)
+    risk = np.array([sum(risk_pct.get(c, 0.0) for c in seq) for seq in seq_list], dtype=float)[seq_code] \
+        if n_routes else np.zeros(0)  # % of value
 
     def along(per_node: dict | None, per_leg: dict | None) -> np.ndarray:
         """Per route: the sum over its nodes of per_node plus over its legs of per_leg."""
@@ -103,7 +119,6 @@ def build_network(data: CorridorData) -> Network:
     days = along(dwell, {e: legs[e][1] for e in leg_code})
     route_co2 = along(node_co2, {e: leg_co2[e][0] for e in leg_code})  # t CO2e per t (model.network.emissions)
     without_distance = tuple(e for e in leg_code if leg_co2[e][1])
-    risk = np.array([risk_of[countries_of[r]] for r in route_ids], dtype=float)
     leg_cost = {e: legs[e][0] for e in leg_code}
     # Transport and handling by cargo class: a class tariff replaces the default cost of the
     # elements it names.
@@ -113,9 +128,8 @@ def build_network(data: CorridorData) -> Network:
         transport_of[cls] = along(None, {e: tariff.get((e, cls), c) for e, c in leg_cost.items()})
         handling_of[cls] = along({n: tariff.get((n, cls), handling[n]) for n in node_code}, None)
     # Which classes each route carries: one mask per distinct cargo_classes entry.
-    route_classes = list(map(attrgetter("classes"), routes.values()))
-    set_code = {cs: i for i, cs in enumerate(dict.fromkeys(route_classes))}
-    route_set = np.fromiter(map(set_code.__getitem__, route_classes), dtype=np.int64, count=n_routes)
+    set_code = {cs: i for i, cs in enumerate(dict.fromkeys(class_sets.values()))}
+    route_set = np.fromiter(map(set_code.__getitem__, routes.classes), dtype=np.int64, count=n_routes)
     carries = {cls: np.array([cs is None or cls in cs for cs in set_code], dtype=bool)[route_set]
                for cls in classes_in_use}
 
@@ -124,12 +138,14 @@ def build_network(data: CorridorData) -> Network:
     supply_rows = [SupplyRow(rec[ROW], rec["commodity"], rec["origin"], rec["min_t"] or 0.0, rec["max_t"])
                    for rec in records(t["Supply"])]
     origins_of = supply_origins(supply_rows)
-    by_market_origin: dict[tuple[str, str], list[int]] = {}
-    for i, route in enumerate(routes.values()):
-        by_market_origin.setdefault((route.market, route.origin), []).append(i)
-    groups = {key: np.array(ix, dtype=np.int64) for key, ix in by_market_origin.items()}
+    # The routes of each (market, origin), in route order; the pairs in order of first appearance.
+    pair_of_route, pairs = pd.factorize(routes.market_code.astype(np.int64) * width + routes.origin_code)
+    order = np.argsort(pair_of_route, kind="stable")
+    bounds = np.searchsorted(pair_of_route[order], np.arange(len(pairs) + 1))
+    groups = {(table.nodes[p // width], table.nodes[p % width]): order[bounds[j]:bounds[j + 1]].astype(np.int64)
+              for j, p in enumerate(np.asarray(pairs).tolist())}
     origins_at: dict[str, list[str]] = {}  # market -> origins with a route there, in route order
-    for market, origin in by_market_origin:
+    for market, origin in groups:
         origins_at.setdefault(market, []).append(origin)
     commodity_code = {k: i for i, k in enumerate(commodity_class)}
     flows, demand_span = [], {}
@@ -169,7 +185,7 @@ def build_network(data: CorridorData) -> Network:
     for rec in records(t["Policies"]):
         if rec.get("calibration") is True and not data.settings.calibration_rules:
             continue  # a calibration rule, switched off
-        targets = (_scope_targets(routes, countries_of, rec["scope"]) if rec["target"] == "*"
+        targets = (_scope_targets(routes, countries_of, list(leg_code), rec["scope"]) if rec["target"] == "*"
                    else [rec["target"]])
         for target in targets:
             policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],

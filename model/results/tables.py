@@ -17,6 +17,7 @@ from model.lp.highs import View
 from model.lp.names import Span
 from model.network import Network
 from model.network.costs import COST_PARTS
+from model.network.names import ARROW
 from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
 from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
 from model.results.fit import FIT_COLUMNS, fit_summary, fit_table
@@ -132,22 +133,24 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
         out[:] = list(values)
         return out[at]
 
-    route_list = list(net.routes.values())
-    names = net.names
+    routes, names = net.routes, net.names
+    node = np.array(routes.table.nodes, dtype=object)  # each node once: its id and its words
+    place = [names.place(n) for n in routes.table.nodes]
+    origin, market = routes.origin_code[at], routes.market_code[at]
     commodities = np.array(list(net.commodity_class), dtype=object)
+    countries = {seq: "-".join(seq) for seq in dict.fromkeys(net.countries_of.values())}
     return pd.DataFrame({
         "cargo": np.array([names.cargo(k) for k in commodities], dtype=object)[net.flow_commodity],
-        "from": per_route(names.place(r.origin) for r in route_list),
-        "to": per_route(names.place(r.market) for r in route_list),
-        "via": per_route(names.path(r.nodes) for r in route_list),
+        "from": np.asarray(place, dtype=object)[origin], "to": np.asarray(place, dtype=object)[market],
+        "via": per_route(routes.node_words(place, ARROW)),
         "commodity": commodities[net.flow_commodity],
-        "origin": per_route(r.origin for r in route_list), "market": per_route(r.market for r in route_list),
-        "route": per_route(net.routes), "corridor": per_route(r.corridor for r in route_list),
+        "origin": node[origin], "market": node[market],
+        "route": per_route(routes.ids), "corridor": per_route(routes.corridors),
         "tonnes_t": tonnes, "cost_usd_per_t": total,
         **{column: parts[:, j] for j, column in enumerate(PART_COLUMNS)}, "cost_usd": total * tonnes,
         "co2e_kg_per_t": net.co2_t_per_t * 1000.0, "co2e_t": net.co2_t_per_t * tonnes,
         "transit_days": net.route_days[at],
-        "countries": per_route("-".join(c) for c in net.countries_of.values()),
+        "countries": per_route(map(countries.__getitem__, net.countries_of.values())),
         "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
         "cost_range_low_usd_per_t": low_high[:, 0], "cost_range_high_usd_per_t": low_high[:, 1],
     }, columns=ROUTE_COLUMNS)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from itertools import chain
 
+import numpy as np
+import pandas as pd
 
 from model.data import ROW, CorridorData, present as _present
 from model.errors import WARNING, Problem, short_list
+from model.network.routes import PathTable, path_table
 from model.schema import class_list, leg_id, path_nodes
 from model.validate.base import _Where, _key, _records, _unknown
 
@@ -61,29 +64,30 @@ def check_routes(data: CorridorData) -> list[Problem]:
     return problems
 
 
-def _paths(data: CorridorData) -> tuple[list[tuple[str, ...]], set[str], set[tuple[str, str]]]:
-    """(the parsed paths of the Routes sheet, the nodes they pass, the (from, to) steps they take),
-    made once for the checks that read them (kept with the rows as dicts, and dropped with them)."""
+def _paths(data: CorridorData) -> tuple[PathTable, set[str], set[tuple[str, str]]]:
+    """(the paths of the Routes sheet as arrays, the nodes they pass, the (from, to) steps they
+    take), made once for the checks that read them and for the network (model.network.routes)."""
     routes = data.tables["Routes"]
     cache = data.__dict__.setdefault("_records_cache", {})
     hit = cache.get("_paths")
     if hit is None or hit[0] is not routes:
-        paths = [path_nodes(p) for p in routes["path"].tolist() if _present(p)]
-        hit = cache["_paths"] = (routes, (paths, set(chain.from_iterable(paths)),
-                                          set(chain.from_iterable(zip(steps, steps[1:]) for steps in paths))))
+        table = path_table(data, routes)
+        hit = cache["_paths"] = (routes, (table, set(table.nodes), table.step_pairs()))
     return hit[1]
 
 
 def _routes_all_sound(data: CorridorData, kinds: dict, leg_pairs: set, classes: set) -> bool:
     """True when check_routes would find nothing: every path has two or more named nodes, all on
     the Nodes sheet, starts at an origin, ends at a market and steps along legs, and every cargo
-    class listed exists. One pass over sets instead of one per row with its messages."""
-    paths, nodes, pairs = _paths(data)
-    if any(len(steps) < 2 or not all(steps) for steps in paths):
+    class listed exists. Checked on whole columns of the parsed paths instead of row by row with
+    messages."""
+    table, nodes, pairs = _paths(data)
+    if (table.length < 2).any() or "" in nodes:
         return False
     if not nodes <= kinds.keys():
         return False
-    if any(kinds[steps[0]] != "origin" or kinds[steps[-1]] != "market" for steps in paths):
+    kind = np.array([kinds[n] for n in table.nodes], dtype=object)
+    if len(table.length) and ((kind[table.first] != "origin").any() or (kind[table.last] != "market").any()):
         return False
     if not pairs <= leg_pairs:
         return False
@@ -110,10 +114,10 @@ def check_usage(data: CorridorData) -> list[Problem]:
                                 "They do no harm; delete them or add routes over them.",
                                 sheet="Legs", severity=WARNING))
     carried: set | None = set()
-    for rec in _records(data, "Routes"):
-        if rec["enabled"] is False or not _present(rec["path"]):
-            continue
-        classes = class_list(rec["cargo_classes"])
+    r = t["Routes"]
+    paths = r["path"].to_numpy(dtype=object)
+    on = (r["enabled"].to_numpy(dtype=object) != False) & pd.notna(paths) & (paths != "")  # noqa: E712
+    for classes in map(class_list, dict.fromkeys(r["cargo_classes"].to_numpy(dtype=object)[on].tolist())):
         if classes is None:
             carried = None
             break
@@ -142,8 +146,8 @@ def check_revisits(data: CorridorData) -> list[Problem]:
     really pass a crossing twice, and a copy of the node to avoid the warning would make its
     capacity count once. But it is most often a slip in a long path, so it is named."""
     problems = []
-    if all(len(set(steps)) == len(steps) for steps in _paths(data)[0]):
-        return problems  # the common case, in one pass over the parsed paths
+    if not _paths(data)[0].revisits():
+        return problems  # the common case, on the parsed paths' arrays
     for rec in _records(data, "Routes"):
         if not _present(rec["path"]):
             continue

@@ -151,13 +151,14 @@ def check_policies(data: CorridorData) -> list[Problem]:
     t = data.tables
     problems = []
     routes = t["Routes"]
-    names = {
-        "corridor": set(routes["corridor"].dropna()),
-        "route": set(routes["route"].dropna()),
-        "node": set(t["Nodes"]["node"].dropna()),
-        "country": set(t["Nodes"]["country"].dropna()) | set(t["Countries"]["country"].dropna()),
-        "leg": {leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)},
+    known = {  # each scope's names, made when a row first names that scope (500k routes on a large case)
+        "corridor": lambda: set(routes["corridor"].dropna()),
+        "route": lambda: set(routes["route"].dropna()),
+        "node": lambda: set(t["Nodes"]["node"].dropna()),
+        "country": lambda: set(t["Nodes"]["country"].dropna()) | set(t["Countries"]["country"].dropna()),
+        "leg": lambda: {leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)},
     }
+    names = _Lazy(known)
     selectors = set(t["Commodities"]["commodity"].dropna()) | set(t["Commodities"]["cargo_class"].dropna())
     for sheet in ("Policies", "Surcharges", "Observations"):
         each = sheet == "Policies"
@@ -187,6 +188,18 @@ def check_policies(data: CorridorData) -> list[Problem]:
                 "tolerance_pct 15 for ±15%, or tolerance_t 200000 for ±0.2 Mt.", sheet="Observations",
                 row=rec[ROW], key=_key("Observations", rec) or None, column="tolerance_pct"))
     return problems
+
+
+class _Lazy(dict):
+    """A dict whose value for a key is made by its function when first read."""
+
+    def __init__(self, make: dict):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make[key]()
+        return value
 
 
 def check_demand(data: CorridorData) -> list[Problem]:

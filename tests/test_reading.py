@@ -1,0 +1,217 @@
+"""Reading on whole columns gives what reading cell by cell gave: the same raw sheets from calamine
+as from openpyxl (every shipped workbook, the corpus, awkward cells), the same typed columns from
+the column pass as from the one-pass loop (any cells), and the same tables and problems on a case
+of a million flows, valid and broken."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+import model.io.read
+from conftest import BASE_CSV, BASE_XLSX, ROOT
+from corpus import broken_copy
+from model.io.columns import _by_cell, as_column, typed_column
+from model.io.raw import RawSheet, blank, scan_sheet_xml
+from model.io.xlsx import read_xlsx
+from model.io.read import parse_cell, read_input
+from model.schema import BOOL, ENUM, NUM, SHEETS, STR, Column
+from model.validate import validate
+from test_corpus import CASES
+
+
+def openpyxl_sheets(path) -> list[RawSheet]:
+    """The workbook reader before calamine (openpyxl's read-only mode, its dimension forgotten)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    sheets = []
+    for ws in wb.worksheets:
+        ws.reset_dimensions()
+        rows, header, header_row = [], None, 1
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            values = list(values)
+            if header is None:
+                if all(blank(v) for v in values):
+                    continue
+                header, header_row = values, number
+                continue
+            rows.append((number, values))
+        header = header or []
+        width = max([len(header)] + [len(v) for _, v in rows])
+        for values in [header] + [v for _, v in rows]:
+            values.extend([None] * (width - len(values)))
+        raw = RawSheet.of_rows(ws.title, header, rows, header_row=header_row, hidden=ws.sheet_state != "visible")
+        raw.unsaved_formulas, raw.merged, _ = scan_sheet_xml(wb._archive, ws._worksheet_path)
+        sheets.append(raw)
+    wb.close()
+    return sheets
+
+
+def _trimmed(raw: RawSheet):
+    """A sheet as both readers must agree on it: names, header, rows without trailing blank ones
+    (openpyxl yields the empty rows a style leaves), each row without trailing blank cells."""
+    def cut(values):
+        values = list(values)
+        while values and blank(values[-1]):
+            values.pop()
+        return values
+
+    rows = [(n, cut(v)) for n, v in raw.rows]
+    while rows and not rows[-1][1]:
+        rows.pop()
+    return (raw.name, raw.hidden, raw.header_row, cut(raw.header), rows, raw.unsaved_formulas, raw.merged)
+
+
+def assert_same_sheets(path):
+    ours, theirs = read_xlsx(path), openpyxl_sheets(path)
+    assert [_trimmed(r) for r in ours] == [_trimmed(r) for r in theirs]
+
+
+@pytest.mark.parametrize("workbook", ["base_case.xlsx", "plan_case.xlsx"])
+def test_every_shipped_workbook_reads_as_openpyxl_read_it(workbook):
+    assert_same_sheets(ROOT / "inputs" / workbook)
+
+
+@pytest.mark.parametrize("name, edit", [c[:2] for c in CASES], ids=[c[0] for c in CASES])
+def test_every_broken_copy_reads_as_openpyxl_read_it(tmp_path, name, edit):
+    assert_same_sheets(broken_copy(BASE_XLSX, tmp_path, edit))
+
+
+def test_awkward_cells_read_as_openpyxl_read_them(tmp_path):
+    # Whole numbers, dates, error values (#N/A from a lookup, also past the last value), booleans,
+    # padded text, a formula without a saved value, a merged range and a stale dimension.
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Legs"
+    ws.append(["from", "to", "mode", "cost_usd_per_t", "transit_days", "note"])
+    ws.append(["A", "B", "rail", 5, 1.5, True])
+    ws.append(["A", "C", " sea ", "#N/A", datetime.datetime(2024, 1, 2), datetime.date(2024, 3, 4)])
+    ws.append([None, None, None, None, None, None])
+    ws.append(["B", "C", "road", "=D2*2", 3, "#DIV/0!"])
+    ws["H9"] = "#REF!"
+    ws.merge_cells("A7:B7")
+    wb.create_sheet("Hidden").sheet_state = "hidden"
+    path = tmp_path / "awkward.xlsx"
+    wb.save(path)
+    assert_same_sheets(path)
+    legs = {r.name: r for r in read_xlsx(path)}["Legs"]
+    assert [v for _, v in legs.rows][1][3] == "#N/A"
+
+
+# ---------------------------------------------------------------- the column pass and the cell loop
+
+COLUMNS = [c for sheet in SHEETS for c in sheet.columns]
+CELL = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**12), st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["", " ", "  5 ", "1,250,000", "50%", "2 %", "1e3", "nan", "inf", "-0", "1_000", "0x10",
+                     "TRUE", " yes", "No", "off", "rail", " Sea", "PORT", "A>B", "\u00a012", "12\u200b", "١٢"]),
+    st.text(max_size=6))
+
+
+def assert_same_column(col: Column, values: list):
+    """Every cell types to the same value whichever pass takes it: a cell one pass leaves to the cell
+    parser (model.io.read.parse_cell) parses to what the other pass took."""
+    def final(typed, left):
+        out = typed.tolist()
+        for i in left.tolist():
+            if blank(values[i]):
+                out[i] = ("blank", col.default)
+            else:
+                try:
+                    out[i] = parse_cell(col, values[i])
+                except ValueError as exc:
+                    out[i] = ("refused", str(exc))
+        return [("nan",) if isinstance(v, float) and v != v else v for v in out]
+
+    fast, slow = typed_column(col, as_column(values)), _by_cell(col, as_column(values))
+    assert final(*fast) == final(*slow)
+
+
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from([NUM, STR, BOOL, ENUM]), cells=st.lists(CELL, max_size=12), text=st.booleans())
+def test_the_column_pass_takes_what_the_cell_loop_takes(kind, cells, text):
+    col = {NUM: Column("x", NUM, min=0.0, max=1e6), STR: Column("x"), BOOL: Column("x", BOOL),
+           ENUM: Column("x", ENUM, choices=("rail", "sea", "port"))}[kind]
+    if text:  # a CSV column: text only
+        cells = ["" if v is None else str(v) for v in cells]
+    assert_same_column(col, cells)
+
+
+def test_the_column_pass_on_every_column_of_the_shipped_cases():
+    for path in (BASE_CSV, BASE_XLSX, ROOT / "inputs" / "plan_case.xlsx"):
+        data_raw = {r.name: r for r in (model.io.read.read_raw(path))}
+        for sheet in SHEETS:
+            raw = data_raw.get(sheet.name)
+            if raw is None or sheet.free_columns:
+                continue
+            header = [str(h).strip() if h is not None else "" for h in raw.header]
+            for col in sheet.columns:
+                if col.name in header:
+                    assert_same_column(col, list(raw.columns[header.index(col.name)]))
+
+
+# ---------------------------------------------------------------- a million flows
+
+@pytest.fixture(scope="module")
+def million(tmp_path_factory):
+    from model.analysis.generate import write_case
+
+    return write_case(tmp_path_factory.mktemp("million") / "case", 1_000_000)
+
+
+def _read_both(path, monkeypatch):
+    """(tables and problems read with the column pass, the same read with the cell loop)."""
+    def read():
+        data = read_input(path)
+        return data, validate(data)
+
+    fast = read()
+    with monkeypatch.context() as m:
+        m.setattr(model.io.read, "typed_column", _by_cell)
+        slow = read()
+    return fast, slow
+
+
+def assert_same_reading(fast, slow):
+    (a, pa), (b, pb) = fast, slow
+    assert a.tables.keys() == b.tables.keys()
+    for name in a.tables:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_dtype=False)
+    assert a.settings == b.settings
+    assert pa == pb
+
+
+def test_a_million_flows_read_as_cell_by_cell(million, monkeypatch):
+    fast, slow = _read_both(million, monkeypatch)
+    assert len(fast[0].tables["Routes"]) == 500_000 and fast[1] == []
+    assert_same_reading(fast, slow)
+
+
+def test_a_million_flows_with_faults_give_the_same_problems(million, tmp_path, monkeypatch):
+    broken = tmp_path / "broken"
+    shutil.copytree(million, broken)
+    routes = pd.read_csv(broken / "Routes.csv", dtype=str, keep_default_na=False)
+    routes.loc[7, "path"] = "O00>B000>PXXX>M00"  # an unknown node
+    routes.loc[250_000, "route"] = ""  # a blank id
+    routes.loc[499_999, "path"] = routes.loc[499_999, "path"] + ">M01"  # ends at a market, then goes on
+    routes.to_csv(broken / "Routes.csv", index=False)
+    legs = pd.read_csv(broken / "Legs.csv", dtype=str, keep_default_na=False)
+    legs.loc[3, "cost_usd_per_t"] = "1,0"  # a decimal comma in a USD column
+    legs.to_csv(broken / "Legs.csv", index=False)
+    fast, slow = _read_both(broken, monkeypatch)
+    assert_same_reading(fast, slow)
+    assert [str(p) for p in fast[1]] == [
+        "Legs, row 5 (O00>B003), cost_usd_per_t: expected a number, found text '1,0'. Type a number in USD/t, at "
+        "least 0 and at most 1,000,000.",
+        "Routes, row 250002, route: is blank; a value is required. Enter the route id.",
+        "Routes, row 9 (O00-B030-P029-M00), path: unknown node 'PXXX'. Add the node to the Nodes sheet or correct "
+        "the path.",
+        "Routes, row 500001 (O09-B028-P046-M19), path: step M19>M01 of the path is not a leg. Add a row from=M19, "
+        "to=M01 to the Legs sheet, or correct the path."]
