@@ -2,8 +2,9 @@
 
 For each size a synthetic case (`corridor generate`) is written to a temporary folder, then one
 process per size times each phase of `corridor solve` and records its peak memory; beside it,
-bare highspy solves the same LP from the compiled matrix (the reference for the solver's own
-time). Not part of the test suite.
+bare highspy solves the LP we hand HiGHS, written with HiGHS's own writer from inside the run and
+read in a fresh process, and ranges it (the reference for the solver's own time). Not part of
+the test suite.
 
 Run: python benchmarks/scale.py [SIZES...] [--years Y] [--scenarios S] [--builder fast|pyomo]
      e.g. python benchmarks/scale.py 1000 10000 100000
@@ -24,19 +25,20 @@ from pathlib import Path
 PHASES = ("read", "build", "hand-off", "HiGHS", "extract", "write")
 
 
-def measure(case: str, out: str, robust: str | None = None, builder: str = "fast") -> dict:
+def measure(case: str, out: str, robust: str | None = None, builder: str = "fast", mps: str | None = None) -> dict:
     """Run in a child process: time every phase of one solve, as corridor solve runs it (without
-    garbage-collection passes, as model.pipeline.run does)."""
+    garbage-collection passes, as model.pipeline.run does); the LP handed to HiGHS is written to
+    mps (Highs.writeModel, outside the clocks) for the bare solve."""
     import gc
 
     gc.disable()
     times = {}
     t = time.perf_counter()
-    import highspy
     import numpy as np
 
+    import model.lp.highs
     from model.io.workbook import write_results
-    from model.lp.highs import PRESOLVE_OFF_FROM_COLUMNS, load_highs, solve_lp
+    from model.lp.highs import load_highs, solve_lp
     from model.pipeline import load as load_plan
     from model.pipeline import tabulate
 
@@ -59,11 +61,23 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     bounds = (np.array(lp.row_lower_, dtype=float), np.array(lp.row_upper_, dtype=float))
     del lp  # as model.lp.solve does: HiGHS holds the LP now
     times["hand-off"] = time.perf_counter() - t
+    if mps:
+        h.writeModel(mps)
     marks = {}
 
     def clock(name):  # solve_lp's phases: 'solving' starts HiGHS, 'results' ends it
         marks[name] = time.perf_counter()
 
+    ranging = model.lp.highs.read_ranging
+
+    def timed_ranging(sol):
+        start = time.perf_counter()
+        try:
+            return ranging(sol)
+        finally:
+            times["ranging"] = time.perf_counter() - start
+
+    model.lp.highs.read_ranging = timed_ranging
     sol = solve_lp(h, rows, columns, bounds, phases=clock)
     times["HiGHS"] = sol.seconds
     t0 = marks["results"]
@@ -72,22 +86,33 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     t = time.perf_counter()
     write_results(results, Path(out))
     times["write"] = time.perf_counter() - t
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # ours, before the bare solve
-    del results
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     info = {"flows": sum(len(c.net.flows) for c in plan.cases), "rows": len(rows), "cols": len(columns),
             "status": sol.status, "method": sol.method}
-    lp = sol.highs.getLp()  # the same LP, for bare HiGHS from a fresh start
-    del sol, h, plan
-
-    bare = highspy.Highs()
-    bare.setOptionValue("output_flag", False)
-    for key, value in (("presolve", "off"),) if lp.num_col_ >= PRESOLVE_OFF_FROM_COLUMNS else ():
-        bare.setOptionValue(key, value)  # the settings corridor solve chose
-    bare.passModel(lp)
-    t = time.perf_counter()
-    bare.run()
-    times["bare HiGHS"] = time.perf_counter() - t
     return {**info, "times": times, "peak_mb": peak_mb}
+
+
+# Bare HiGHS on the LP we hand it, in a fresh process: its solve and its ranging, with the
+# settings corridor solve chose (presolve off from PRESOLVE_OFF_FROM_COLUMNS columns).
+BARE = """
+import sys, time, resource, highspy
+h = highspy.Highs(); h.setOptionValue("output_flag", False)
+h.readModel(sys.argv[1])
+if h.getNumCol() >= int(sys.argv[2]): h.setOptionValue("presolve", "off")
+t = time.perf_counter(); h.run(); run = time.perf_counter() - t
+t = time.perf_counter(); h.getRanging(); ranging = time.perf_counter() - t
+print(run, ranging, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def bare_highs(mps: str) -> tuple[float, float, float]:
+    """(solve, ranging, peak MB) of bare HiGHS on the written LP."""
+    from model.lp.highs import PRESOLVE_OFF_FROM_COLUMNS
+
+    done = subprocess.run([sys.executable, "-c", BARE, mps, str(PRESOLVE_OFF_FROM_COLUMNS)], capture_output=True,
+                          text=True, check=True)
+    run, ranging, mb = map(float, done.stdout.strip().splitlines()[-1].split())
+    return run, ranging, mb
 
 
 def main() -> None:
@@ -104,30 +129,36 @@ def main() -> None:
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"builder {args.builder}")
     head = f"{'flows':>10}{'rows':>9}" + "".join(f"{p:>10}" for p in PHASES) + f"{'bare HiGHS':>11}{'ratio':>8}" \
-        + f"{'overhead':>9}{'peak MB':>9}  method"
+        + f"{'overhead':>9}{'peak MB':>9}{'ranging':>9}{'bare rng':>9}{'vs s+r':>8}{'bare MB':>8}  method"
     print(head)
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as d:
             case = write_case(Path(d) / "case", n, years=args.years, scenarios=args.scenarios)
             robust = "all" if args.scenarios else None
+            mps = str(Path(d) / "lp.mps")
             code = ("import json, sys; sys.path.insert(0, %r); from benchmarks.scale import measure; "
-                    "print(json.dumps(measure(%r, %r, %r, %r)))" % (
+                    "print(json.dumps(measure(%r, %r, %r, %r, %r)))" % (
                         str(Path(__file__).resolve().parent.parent), str(case), str(Path(d) / "out.xlsx"), robust,
-                        args.builder))
+                        args.builder, mps))
             done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
             if done.returncode:
                 print(f"{n:>10}  failed: {done.stderr.strip().splitlines()[-1]}")
                 continue
             r = json.loads(done.stdout.strip().splitlines()[-1])
+            bare, bare_ranging, bare_mb = bare_highs(mps)
         t = r["times"]
+        t["bare HiGHS"] = bare
         ours = sum(t[p] for p in PHASES)
         overhead = ours - t["HiGHS"]
         print(f"{r['flows']:>10,}{r['rows']:>9,}" + "".join(f"{t[p]:>10.2f}" for p in PHASES)
-              + f"{t['bare HiGHS']:>11.2f}{ours / t['bare HiGHS']:>8.1f}{overhead / t['HiGHS']:>9.1f}"
-              + f"{r['peak_mb']:>9,.0f}  {r['method']}", flush=True)
+              + f"{bare:>11.2f}{ours / bare:>8.1f}{overhead / t['HiGHS']:>9.1f}{r['peak_mb']:>9,.0f}"
+              + f"{t.get('ranging', float('nan')):>9.2f}{bare_ranging:>9.2f}{ours / (bare + bare_ranging):>8.1f}"
+              + f"{bare_mb:>8,.0f}  {r['method']}", flush=True)
     print("Seconds per phase; ratio = (read + build + hand-off + HiGHS + extract + write) / bare HiGHS solve;\n"
-          "overhead = everything but HiGHS, over HiGHS's own time. extract includes HiGHS ranging (and, for a\n"
-          "robust plan, the base-only plan and its re-solve for the value of the stochastic solution).")
+          "overhead = everything but HiGHS, over HiGHS's own time. extract includes HiGHS ranging (ranging; and, for\n"
+          "a robust plan, the base-only plan and its re-solve for the value of the stochastic solution). Bare HiGHS:\n"
+          "the LP we hand HiGHS, written with Highs.writeModel in the run and solved in a fresh process (bare rng:\n"
+          "its ranging; vs s+r = our total over bare solve + bare ranging; bare MB: that process's peak).")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from model.network import (CapacityRow, DemandRow, Network, Observation, Option,
                            SupplyRow, supply_origins)
 from model.network.costs import COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
 from model.network.names import Names
-from model.network.routes import CountriesOf, RouteTable, path_table
+from model.network.routes import CountriesOf, FlowList, RouteTable, path_table
 from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
 from model.schema import class_list, leg_id
 
@@ -148,7 +148,7 @@ def build_network(data: CorridorData) -> Network:
     for market, origin in groups:
         origins_at.setdefault(market, []).append(origin)
     commodity_code = {k: i for i, k in enumerate(commodity_class)}
-    flows, demand_span = [], {}
+    n_flows, demand_span = 0, {}
     blocks: list[tuple[np.ndarray, str, str]] = []  # per demand row: (route positions, commodity, class)
     for d in demand_rows:
         k = d.commodity
@@ -160,14 +160,14 @@ def build_network(data: CorridorData) -> Network:
         if len(parts_of) > 1:  # keep route order across origins
             cand = np.sort(cand)
         cand = cand[carries[cls][cand]]
-        start = len(flows)
-        flows.extend([(k, route_ids[i]) for i in cand.tolist()])
-        demand_span[d.row] = (start, len(flows))
+        demand_span[d.row] = (n_flows, n_flows + len(cand))
+        n_flows += len(cand)
         blocks.append((cand, k, cls))
     flow_route = np.concatenate([b[0] for b in blocks]).astype(np.int32) if blocks else np.zeros(0, dtype=np.int32)
     flow_commodity = np.concatenate([np.full(len(b[0]), commodity_code[b[1]], dtype=np.int32) for b in blocks]) \
         if blocks else np.zeros(0, dtype=np.int32)
-    cost_array = np.zeros((len(flows), len(COST_PARTS)))
+    flows = FlowList(list(commodity_class), route_ids, flow_commodity, flow_route)  # (commodity, route) each
+    cost_array = np.zeros((n_flows, len(COST_PARTS)))
     cost_array[:, list(COST_PARTS).index("carbon")] = carbon_usd_per_t(
         data.settings.carbon_price_usd_per_t_co2 or 0.0, route_co2[flow_route])
     at = 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -257,3 +257,31 @@ class CountriesOf(Mapping):
 
     def items(self):
         return zip(self.routes, self.values())
+
+
+class FlowList(Sequence):
+    """The flows (commodity, route) in flow order, each made from the per-flow arrays when it is
+    read: no tuple per flow held (a million flows, 60 MB of tuples)."""
+
+    def __init__(self, commodities: list[str], route_ids: list[str], flow_commodity: np.ndarray,
+                 flow_route: np.ndarray):
+        self.commodities, self.route_ids = commodities, route_ids
+        self.flow_commodity, self.flow_route = flow_commodity, flow_route
+
+    def __len__(self) -> int:
+        return len(self.flow_route)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(zip(map(self.commodities.__getitem__, self.flow_commodity[i].tolist()),
+                            map(self.route_ids.__getitem__, self.flow_route[i].tolist())))
+        return self.commodities[self.flow_commodity[i]], self.route_ids[self.flow_route[i]]
+
+    def __iter__(self):
+        return zip(map(self.commodities.__getitem__, self.flow_commodity.tolist()),
+                   map(self.route_ids.__getitem__, self.flow_route.tolist()))
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, tuple, FlowList)) else NotImplemented
+
+    __hash__ = None
