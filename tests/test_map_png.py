@@ -17,6 +17,13 @@ def rgb(hex_colour: str) -> tuple:
     return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
 
 
+def line_colours(colour: str) -> list[tuple]:
+    """A leg's colour as the map shows it: itself (where lines overlap), and at 0.92 opacity over land
+    and over sea."""
+    c = rgb(colour)
+    return [c] + [tuple(round(0.92 * a + 0.08 * b) for a, b in zip(c, rgb(under))) for under in (LAND, SEA)]
+
+
 def test_png_is_1600_by_1000_drawn_and_marked(tmp_path):
     png = draw_map(tiny_map_data(with_ghost=False), "corridor-model:solve")
     with Image.open(io.BytesIO(png)) as im:
@@ -66,9 +73,12 @@ def test_panels_share_one_frame_and_fade_what_did_not_change():
         image = im.convert("RGB")
 
     def count(x0: int, colour: str) -> int:
-        """Pixels of the colour (within 12 of each channel) in the panel starting at x0 (292 px wide)."""
+        """Pixels of a line drawn in the colour (within 12 of each channel of the colour, or of it at
+        0.92 opacity over land or sea) in the panel starting at x0 (292 px wide). A faded line (0.22)
+        is none of these."""
         crop = image.crop((x0, 0, x0 + 292, image.size[1])).getcolors(maxcolors=1 << 24)
-        return sum(n for n, col in crop if max(abs(a - b) for a, b in zip(col, rgb(colour))) <= 12)
+        return sum(n for n, col in crop if any(max(abs(a - b) for a, b in zip(col, drawn)) <= 12
+                                               for drawn in line_colours(colour)))
 
     colour = {c["corridor"]: c["colour"] for c in panels[0]["corridors"]}
     # Panels from x = 8, 304 px apart. NORTH is the same in all three: drawn in the first, faded after.
