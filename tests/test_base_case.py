@@ -124,7 +124,7 @@ def test_result_workbook_is_readable_for_planners(base_run, base_result_file):
     assert summary["input SHA-256"] == base_run.data.sha256
     assert summary["solver"].startswith("HiGHS ")
     # Sources copied through, every row cited
-    sources = pd.read_excel(base_result_file, sheet_name="Sources")
+    sources = pd.read_excel(base_result_file, sheet_name="Sources", engine="openpyxl")
     assert len(sources) == len(base_run.data.sources) >= 40
     assert sources["source"].notna().all()
 

@@ -103,7 +103,7 @@ def test_the_command(tmp_path, capsys):
     assert main(["frontier", str(case), "--maximise", "corridor Road", "--cost-within", "0:300:3", "-o", str(out)]) == 0
     text = capsys.readouterr().out
     assert "Most tonnes of corridor Road for each extra cost over the least cost" in text
-    points = pd.read_excel(out, sheet_name="Points", header=2)
+    points = pd.read_excel(out, sheet_name="Points", header=2, engine="openpyxl")
     assert list(points["target (t/yr)"]) == pytest.approx([0, 50, 100])
     assert out.with_suffix(".png").exists()
     with pytest.raises(SystemExit) as exit_:

@@ -146,7 +146,7 @@ def test_sweeps_re_solve_the_decisions_or_keep_them(tmp_path):
     for keep in (False, True):
         path = tmp_path / f"sweep_{keep}.xlsx"
         sweep_to_workbook(case, ["Legs[A>R].cost_usd_per_t=0,3"], None, path, progress=False, keep_decisions=keep)
-        out[keep] = pd.read_excel(path, sheet_name="Points", header=2)
+        out[keep] = pd.read_excel(path, sheet_name="Points", header=2, engine="openpyxl")
     for keep, words in ((False, "re-solved (MIP)"), (True, "kept fixed")):
         pts = out[keep]
         assert (pts["integer decisions"] == words).all()

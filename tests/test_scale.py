@@ -50,7 +50,7 @@ def test_routes_sheet_is_cut_to_its_limit_and_the_csv_has_them_all(tmp_path):
     write_results(pipeline.run(case).results, out, input_path=case)
     routes = read_results(out)["Routes"]
     assert routes["route"].tolist() == ["RAIL", "ROAD"]
-    note = pd.read_excel(out, sheet_name="Routes", header=None).iloc[0, 0]
+    note = pd.read_excel(out, sheet_name="Routes", header=None, engine="openpyxl").iloc[0, 0]
     assert note.startswith("2 of 3 routes: the ones used, then the unused ones closest to being used")
     every = pd.read_csv(tmp_path / "r_routes.csv")
     assert sorted(every["route"]) == ["RAIL", "ROAD", "ROAD2"]
