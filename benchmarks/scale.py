@@ -81,6 +81,9 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     sol = solve_lp(h, rows, columns, bounds, phases=clock)
     times["HiGHS"] = sol.seconds
     t0 = marks["results"]
+    if plan.single and sol.mip is None:  # as corridor solve does (model.pipeline.run, keep_solver=False)
+        del h
+        sol.highs = None
     results = tabulate(plan, sol)
     times["extract"] = time.perf_counter() - t0
     t = time.perf_counter()

@@ -44,7 +44,7 @@ def cmd_solve(args) -> str:
     try:
         solved = run(args.input, out, scenario=args.scenario, robust=args.robust, verbose=args.verbose,
                      options=solver_options(args.solver_option), builder=args.builder, phases=phases, force=args.force,
-                     draw_map=not args.no_map, html=args.html)
+                     draw_map=not args.no_map, html=args.html, keep_solver=False)
     finally:
         phases.done()  # erase the live line (before an error is printed)
     _warn(args.input, solved.warnings)

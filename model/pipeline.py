@@ -166,12 +166,14 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables=None, d
 
 def run(path: str | Path, output: str | Path | None = None, scenario: str | None = None, robust: str | None = None,
         verbose: bool = False, options: dict | None = None, builder: str = "fast", phases=None,
-        force: bool = False, draw_map: bool = True, html: bool = False) -> Run:
+        force: bool = False, draw_map: bool = True, html: bool = False, keep_solver: bool = True) -> Run:
     """A workbook or CSV folder end to end, as corridor solve runs it: load (with a scenario applied,
     if named; as a robust plan over the scenarios of `robust`, 'a,b', if given), solve, tabulate,
     and write the result workbook with its map (draw_map: the PNG too; html: the report page) if an
     output is given (each file checked by the output guard before anything else is done). Raises
-    InputError, NoSolutionError or OutputError with the reason."""
+    InputError, NoSolutionError or OutputError with the reason. keep_solver=False: HiGHS is let go
+    once the solution and its ranging are read, before the tables are made, when nothing after
+    needs it (one case, no integer decisions; Run.solution.highs is then None)."""
     from model.io.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, map_warnings, report_path
     from model.io.workbook import RESULT
     from model.results.maps import map_of
@@ -190,6 +192,8 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
         phases("reading")
         plan, warnings = load(path, scenario, robust)
         sol = solve(plan, verbose, options, builder, phases)
+        if not keep_solver and plan.single and sol.mip is None:
+            sol.highs = None  # its LP, workspace and ranging: about 460 MB at a million flows, freed here
         results = tabulate(plan, sol, Path(path).name, verbose, options)
         written = []
         if output is None:

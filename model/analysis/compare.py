@@ -20,7 +20,7 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None) -> tuple
     runs, about = {}, []
     for name in [BASE] + scenarios:
         try:
-            runs[name] = solved = run(path, scenario=None if name == BASE else name)
+            runs[name] = solved = run(path, scenario=None if name == BASE else name, keep_solver=False)
             if maps is not None:
                 maps[name] = map_of(solved.plan, solved.results)
             about.append({"scenario": name, "status": "Optimal",
