@@ -168,8 +168,10 @@ def map_of(plan: Plan, results) -> MapTables:
     unmet_text = f"; {unmet / 1e6:,.2f} Mt/yr unmet" if unmet > 0 else ""
     subtitle = (f"{source}: " if source else "") + (f"{shipped / 1e6:,.2f} Mt/yr shipped at least cost, "
                                                     f"{cost / 1e6:,.1f} million USD/yr{unmet_text}")
-    paths = {r: route.nodes for r, route in chosen.net.routes.items()}
-    out = map_tables(chosen.data.tables["Nodes"], paths, case_rows(results.flows, case),
+    flows = case_rows(results.flows, case)
+    routes = chosen.net.routes  # only the routes that carry tonnes are drawn: their paths alone
+    paths = {r: routes[r].nodes for r in dict.fromkeys(flows.loc[flows["tonnes_t"] > 0, "route"])}
+    out = map_tables(chosen.data.tables["Nodes"], paths, flows,
                      case_rows(results.capacity, case), case_rows(results.corridors, case), title, subtitle, case)
     out.headline = (f"{shipped / 1e6:,.2f} Mt/yr shipped" + (f", {unmet / 1e6:,.2f} unmet" if unmet > 0 else "")
                     + f"\n{cost / 1e6:,.1f} million USD/yr")
