@@ -23,7 +23,7 @@ from model.data import CorridorData
 from model.lp.families import (BUILD, CAPACITY_LIMIT, FAMILIES, FLOW, INVESTMENT_FAMILIES, NO_LP_EFFECT, POLICY_LIMIT,
                                SUPPLY_MAX, SUPPLY_MIN, UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost,
                                Structural, label)
-from model.lp.highs import Solution
+from model.lp.highs import Solution, floats
 from model.lp.mip import CONTINUOUS, INTEGER, set_integrality
 from model.network import Network
 
@@ -240,8 +240,7 @@ class LiveModel:
         if status != highspy.HighsModelStatus.kOptimal:
             return out
         s = h.getSolution()
-        x = np.array(s.col_value)
-        y = np.array(s.row_dual)
+        x, y = floats(s.col_value), floats(s.row_dual)
         c = getattr(self, "current_costs", self.base_cost)
         costs = self._current_flow_costs()
         xf = np.where(self.is_flow & (x > 1e-9), x, 0.0)  # flow tonnes; other columns and round-off zeroed
