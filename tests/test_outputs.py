@@ -114,14 +114,33 @@ def test_never_over_a_planners_file_unless_forced(tmp_path, capsys, command):
     assert temporary_files(tmp_path) == []
 
 
-@pytest.mark.parametrize("command", ["solve", "sweep", "stress", "compare", "frontier", "convert", "generate", "map",
-                                     "report"])
+@pytest.mark.parametrize("command", ["solve", "sweep", "stress", "compare", "frontier", "map", "report"])
 def test_a_command_replaces_its_own_earlier_output(tmp_path, command):
     case = tiny_case(tmp_path / "in", xlsx=True)
     target = tmp_path / TARGET.get(command, "out.xlsx")
     assert run(command, case, target) == 0
     assert run(command, case, target) == 0
     assert temporary_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["convert", "generate", "template", "calibrate"])
+def test_an_input_workbook_a_command_wrote_is_not_replaced_even_by_that_command(tmp_path, capsys, command):
+    # A planner copies the shipped base case (written by corridor calibrate) or a generated case and
+    # edits it: the copy keeps the mark, and the planner's edits must survive calibrate -o COPY.
+    target = tmp_path / "planner.xlsx"
+    if command == "calibrate":
+        shutil.copy(BASE_XLSX, target)
+        args = ["calibrate", str(BASE_XLSX), "-o", str(target)]
+    else:
+        case = tiny_case(tmp_path / "in", xlsx=True)
+        args = [str(case) if a == "CASE" else str(target) if a == "T" else a for a in COMMANDS[command]]
+        assert main(args) == 0
+    before = target.read_bytes()
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "is an input workbook (written by corridor" in err or "the template never overwrites a file" in err
+    assert target.read_bytes() == before
+    assert main(args + ["--force"]) == 0
 
 
 def test_a_result_workbook_is_not_replaced_by_another_command(tmp_path, capsys):

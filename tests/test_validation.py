@@ -156,6 +156,30 @@ def test_warnings_do_not_stop_the_solve(tmp_path):
             "Check the element id, or add a route through it.") in text
 
 
+def test_a_sheet_named_like_a_missing_model_sheet_is_an_error_not_ignored(tmp_path):
+    # Capacities renamed Capacity: ignored, the model would be solved without its capacity (rail's
+    # 60 t limit gone: all 100 t by rail), a silently different answer.
+    case = write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}]))
+    (case / "Capacities.csv").rename(case / "Capacity.csv")
+    (case / "Notes.csv").write_text("text\nmine\n", encoding="utf-8")  # close to Nodes, which is there
+    with pytest.raises(InputError) as exc:
+        load(case)
+    text = [str(p) for p in exc.value.problems]
+    assert ("Capacity: sheet 'Capacity' is not a sheet of the model, but its name is close to 'Capacities', which "
+            "is missing: as it stands the model would be solved without any Capacities. Rename the sheet to "
+            "'Capacities' (or, if it is a sheet of your own, give it a name no model sheet is close to).") in text
+    notes = next(p for p in exc.value.problems if p.sheet == "Notes")
+    assert notes.severity == "warning" and "Did you mean 'Nodes' (read from its own sheet)?" in str(notes)
+
+
+def test_a_misspelt_setting_left_at_its_default_is_an_error(tmp_path):
+    # unmet_penalty for unmet_penalty_usd_per_t: the demand would stay hard without a word.
+    problems = problems_of(tmp_path, transport_case(), {"unmet_penalty": 1000})
+    assert any("unknown setting 'unmet_penalty': did you mean 'unmet_penalty_usd_per_t'? As it stands "
+               "'unmet_penalty_usd_per_t' keeps its default and this row is ignored. Spell the key "
+               "'unmet_penalty_usd_per_t'." in p for p in problems), problems
+
+
 # ---------------------------------------------------------------- one sheet, one source
 
 def base_csv_copy(tmp_path):

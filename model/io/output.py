@@ -8,7 +8,8 @@ temporary file is left behind.
 
 The guard: a target is never an input file, never inside an input folder (a CSV case folder),
 and never an existing file that this kind of command did not write itself (a result workbook is
-replaced by the next solve; a planner's workbook is not), unless --force is given. Workbooks,
+replaced by the next solve; a planner's workbook is not), nor an input workbook or case that a
+command wrote (calibrate, convert, generate, template: planners edit those), unless --force is given. Workbooks,
 charts, maps, report pages and sweep journals carry the kind of command that wrote them (the
 workbook's keywords, the PNG's Software text, the page's generator, the journal's first line),
 which is how an earlier output is recognised. A file two kinds of command write alike (the map
@@ -30,6 +31,9 @@ from pathlib import Path
 from model.errors import OutputError
 
 WRITER = "corridor-model"
+# Commands whose output is an input workbook or case: a planner edits it, and the copy keeps the
+# mark, so the mark says nothing of whose work it now holds. Never replaced without --force.
+INPUT_KINDS = ("calibrate", "convert", "generate", "template")
 COMMITTED: list[Path] = []  # files renamed into place by this process (for what Ctrl-C says)
 
 
@@ -110,6 +114,9 @@ def refusal(target: Path, kind: str, inputs, force: bool, companion_of: Path | N
         found = None
     else:
         found = written_by(target)
+        if found in INPUT_KINDS:
+            return (f"{target} exists and is an input workbook (written by corridor {found}, perhaps edited since), "
+                    "so it is not replaced. Choose another path with -o, or add --force to replace it.")
         if found == kind or found in also:
             return None
     by = f"was written by corridor {found}, not by corridor {kind}" if found else f"was not written by corridor {kind}"

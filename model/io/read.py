@@ -7,6 +7,8 @@ left as None; cross-sheet checks are model.validate's job.
 
 from __future__ import annotations
 
+import difflib
+
 import math
 import re
 from pathlib import Path
@@ -251,8 +253,19 @@ def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) ->
             continue
         spec = SETTINGS_BY_KEY.get(key.lower())
         if spec is None:
+            close = [k for k in SETTINGS_BY_KEY if k.startswith(key.lower())][:1] \
+                or difflib.get_close_matches(key.lower(), list(SETTINGS_BY_KEY), n=1, cutoff=0.75)
+            given = {str(r.get("key") or "").strip().lower() for r in records(df)}
+            if close and close[0] not in given:  # a typo of a setting left at its default: a different model
+                problems.append(Problem(
+                    f"unknown setting '{key}': did you mean '{close[0]}'? As it stands '{close[0]}' keeps its "
+                    "default and this row is ignored",
+                    f"Spell the key '{close[0]}'.", sheet=raw_name, row=rec[ROW], key=key, column="key"))
+                continue
             problems.append(Problem(
-                f"unknown setting '{key}' is ignored", f"Known settings: {', '.join(SETTINGS_BY_KEY)}.",
+                f"unknown setting '{key}' is ignored",
+                (f"Did you mean '{close[0]}' (given on its own row)? " if close else "")
+                + f"Known settings: {', '.join(SETTINGS_BY_KEY)}.",
                 sheet=raw_name, row=rec[ROW], key=key, column="key", severity=WARNING))
             continue
         if spec.key in seen:
@@ -349,9 +362,7 @@ def read_input(path: str | Path) -> CorridorData:
         matched[sheet.name] = raw
     for raw in raws:
         if id(raw) not in used:
-            problems.append(Problem(
-                f"sheet '{raw.name}' is not part of the model and is ignored",
-                f"Known sheets: {', '.join(s.name for s in SHEETS)}.", sheet=raw.name, severity=WARNING))
+            problems.append(_unknown_sheet(raw.name, matched))
 
     tables = {}
     for sheet in SHEETS:
@@ -370,6 +381,24 @@ def read_input(path: str | Path) -> CorridorData:
             if sheet.free_columns and sheet.name in matched}
     return CorridorData(path, file_sha256(path), settings, tables, free.pop("Sources", pd.DataFrame()), problems,
                         notes=free)
+
+
+def _unknown_sheet(name: str, matched: dict) -> Problem:
+    """A sheet that is no model sheet. Named like a model sheet that is missing (a rename, a typo:
+    'Capacity' for 'Capacities'), it is an error: ignoring it would solve the model without that
+    sheet, a silently different answer. Otherwise a warning, with the nearest name if there is one."""
+    names = {_norm(s.name): s.name for s in SHEETS}
+    close = [names[c] for c in difflib.get_close_matches(_norm(name), list(names), n=1, cutoff=0.75)]
+    if close and close[0] not in matched:
+        return Problem(
+            f"sheet '{name}' is not a sheet of the model, but its name is close to '{close[0]}', which is "
+            f"missing: as it stands the model would be solved without any {close[0]}",
+            f"Rename the sheet to '{close[0]}' (or, if it is a sheet of your own, give it a name no model "
+            "sheet is close to).", sheet=name)
+    known = f"Known sheets: {', '.join(s.name for s in SHEETS)}."
+    return Problem(f"sheet '{name}' is not part of the model and is ignored",
+                   (f"Did you mean '{close[0]}' (read from its own sheet)? " if close else "") + known, sheet=name,
+                   severity=WARNING)
 
 
 def _free_sheet(raw: RawSheet) -> pd.DataFrame:
