@@ -215,3 +215,48 @@ def test_a_million_flows_with_faults_give_the_same_problems(million, tmp_path, m
         "the path.",
         "Routes, row 500001 (O09-B028-P046-M19), path: step M19>M01 of the path is not a leg. Add a row from=M19, "
         "to=M01 to the Legs sheet, or correct the path."]
+
+
+def test_a_sheet_calamine_cannot_hold_is_read_cell_by_cell(tmp_path):
+    """calamine holds a sheet as one dense grid from A1 to its last cell and knows only the seven
+    classic error values: a stray value at XFD1048576 asked for 500 GB and aborted the process
+    (SIGABRT, no message), and '#SPILL!' in a planner's own notes sheet made the whole workbook
+    unreadable. Such sheets are read with openpyxl, as before calamine; run in a child process, so
+    that an abort fails this test instead of ending the suite."""
+    import subprocess
+    import sys
+
+    from openpyxl import load_workbook
+
+    far = tmp_path / "far.xlsx"
+    wb = load_workbook(BASE_XLSX)
+    wb.create_sheet("Scratch")["XFD1048576"] = "a note in the last cell"
+    wb.save(far)
+    spill = tmp_path / "spill.xlsx"
+    wb = load_workbook(BASE_XLSX)
+    cell = wb.create_sheet("Scratch")["B2"]
+    cell.value, cell.data_type = "#SPILL!", "e"
+    wb.save(spill)
+    for path in (far, spill):
+        done = subprocess.run([sys.executable, "-m", "model.cli", "validate", str(path)], capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "sheet 'Scratch' is not part of the model and is ignored" in done.stderr
+        assert "valid." in done.stdout
+    assert [r.name for r in read_xlsx(spill)][-1] == "Scratch"
+    assert read_xlsx(spill)[-1].header[1] == "#SPILL!"  # when it is read (as a model sheet would be)
+    for path in (far, spill):  # the same faults on a model sheet: read, and the stray cells reported
+        wb = load_workbook(path)
+        del wb["Sweeps"]  # an optional sheet of the base case, replaced by the faulty one
+        wb["Scratch"].title = "Sweeps"
+        wb.save(path)
+        done = subprocess.run([sys.executable, "-m", "model.cli", "validate", str(path)], capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 2 and "Sweeps" in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_whole_numbers_on_the_free_sheets_read_as_whole_numbers():
+    # calamine gives 2026.0 where openpyxl gave 2026: a Sources year would be written back as '2026.0'.
+    sources = read_input(ROOT / "inputs" / "plan_case.xlsx").sources.set_index("id")
+    assert not any(type(v) is float for v in sources["year"])  # text ('2023-24') or whole numbers
+    assert sources.loc["S51", "year"] == 2026 and type(sources.loc["S51", "year"]) is int

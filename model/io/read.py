@@ -322,7 +322,8 @@ def read_raw(path: Path) -> list[RawSheet]:
     if path.is_dir():
         return read_csv_folder(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return read_xlsx(path)
+        model_sheets = {_norm(s.name) for s in SHEETS}
+        return read_xlsx(path, wanted=lambda name: _norm(name) in model_sheets)  # others are only named
     raise InputError(str(path), [Problem(
         f"is a '{path.suffix}' file; expected an Excel workbook (.xlsx) or a folder of CSV files",
         "Save the workbook as .xlsx in Excel (File > Save As > Excel Workbook).")])
@@ -401,8 +402,15 @@ def _unknown_sheet(name: str, matched: dict) -> Problem:
                    severity=WARNING)
 
 
+def _whole(v):
+    return int(v) if type(v) is float and v.is_integer() and abs(v) < 2 ** 53 else v
+
+
 def _free_sheet(raw: RawSheet) -> pd.DataFrame:
-    """A sheet of any columns (Sources, Calibration), as found; blank rows left out."""
-    cols = [str(h).strip() if not blank(h) else f"column {i + 1}" for i, h in enumerate(raw.header)]
-    rows = [[None if blank(v) else v for v in r[: len(cols)]] for _, r in raw.rows if not all(blank(v) for v in r)]
+    """A sheet of any columns (Sources, Calibration), as found; blank rows left out. A whole number
+    reads as an int (calamine gives every number as a float: a year 2026 would be written back,
+    and converted to CSV, as '2026.0')."""
+    cols = [str(_whole(h)).strip() if not blank(h) else f"column {i + 1}" for i, h in enumerate(raw.header)]
+    rows = [[None if blank(v) else _whole(v) for v in r[: len(cols)]] for _, r in raw.rows
+            if not all(blank(v) for v in r)]
     return pd.DataFrame(rows, columns=cols) if cols else pd.DataFrame()

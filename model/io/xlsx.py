@@ -13,11 +13,12 @@ from model.errors import InputError, Problem
 from model.io.raw import RawSheet, blank, check_container, scan_sheet_xml, xml_bomb
 
 
-def read_xlsx(path: Path) -> list[RawSheet]:
+def read_xlsx(path: Path, wanted=None) -> list[RawSheet]:
     """Every worksheet of a workbook, read with calamine (Rust): every cell the sheet's XML holds,
     whatever range its <dimension> records (tools other than Excel leave it stale). What calamine
     does not report is read from the sheet's XML (scan_sheet_xml): formulas without a saved
-    value, merged ranges and error values (#N/A reads as its text, as Excel shows it)."""
+    value, merged ranges and error values (#N/A reads as its text, as Excel shows it). wanted(name):
+    whether a sheet's cells are read (a planner's own sheets are only named, for the warning)."""
     from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     check_container(path)
@@ -37,21 +38,36 @@ def read_xlsx(path: Path) -> list[RawSheet]:
             for meta in wb.sheets_metadata:
                 if meta.typ != SheetTypeEnum.WorkSheet:
                     continue  # a chart sheet holds no table
-                ws = wb.get_sheet_by_name(meta.name)
-                end = ws.end
-                height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
+                part = parts.get(meta.name)
+                hidden = meta.visible != SheetVisibleEnum.Visible
+                if wanted is not None and not wanted(meta.name):
+                    sheets.append(RawSheet.of_rows(meta.name, [], [], hidden=hidden))
+                    continue
+                # calamine holds a sheet as one dense grid from A1 to its last cell: a stray value at
+                # XFD1048576 would ask for 500 GB and abort the process. Such a sheet, and one holding
+                # an error value calamine does not know (#SPILL!, #GETTING_DATA), is read with
+                # openpyxl instead, cell by cell as it was before calamine.
+                sparse = part is not None and _sparse(archive, part)
+                try:
+                    if sparse:
+                        raise _Sparse
+                    ws = wb.get_sheet_by_name(meta.name)
+                    end = ws.end
+                    values = ws.to_python(skip_empty_area=False) if end else []
+                except (_Sparse, CalamineError):
+                    if part is None:
+                        raise
+                    values = _openpyxl_rows(path, meta.name)
+                height, width = len(values), max(map(len, values), default=0)
                 if height > raw.MAX_ROWS or cells + height * width > raw.MAX_CELLS:
                     raise InputError(str(path), [Problem(
                         f"is refused: more than {raw.MAX_ROWS:,} rows or {raw.MAX_CELLS:,} cells",
                         "Split the case, or use a folder of CSV files.", sheet=meta.name)])
                 cells += height * width
-                values = ws.to_python(skip_empty_area=False) if end else []
-                part = parts.get(meta.name)
                 unsaved, merged, errors = scan_sheet_xml(archive, part) if part else ([], [], [])
                 for ref, text in errors:
                     _put(values, ref, text)
-                sheets.append(_raw_sheet(meta.name, values, meta.visible != SheetVisibleEnum.Visible,
-                                         unsaved, merged))
+                sheets.append(_raw_sheet(meta.name, values, hidden, unsaved, merged))
     except (CalamineError, ValueError) as exc:
         bomb = xml_bomb(exc)
         if bomb is None:
@@ -61,6 +77,60 @@ def read_xlsx(path: Path) -> list[RawSheet]:
     finally:
         wb.close()
     return sheets
+
+
+class _Sparse(Exception):
+    """A sheet whose last cell is too far for calamine's dense grid."""
+
+
+def _sparse(archive: zipfile.ZipFile, part: str) -> bool:
+    """Whether calamine's dense grid of a sheet would be far larger than the cells it holds: over a
+    million places and twenty times the cells (a stray note at XFD3000 under a table of 1,000 cells:
+    49M places, 16 s and 2.8 GB with calamine, a second with openpyxl), or over MAX_CELLS."""
+    places, present = _extent_cells(archive, part)
+    return places > raw.MAX_CELLS or places > max(1_000_000, 20 * present)
+
+
+def _extent_cells(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """(Rows x columns from A1 to a sheet's last cell, cells present), from its XML: the last <row>'s number (rows
+    are in order), or a larger row any cell names, times the widest column any cell names (regexes
+    over the bytes; a sheet of the model has columns A-Z only, so the search for two-letter columns
+    usually finds nothing)."""
+    import re
+
+    with archive.open(part) as src:
+        data = src.read()
+    last = data.rfind(b"<row ")
+    found = re.search(rb'\br="(\d+)"', data[last:last + 200]) if last >= 0 else None
+    rows = int(found.group(1)) if found else 0
+    # a cell may name a row past the last <row> (a malformed file: XFD1048576 inside row 2): any
+    # reference with more digits than the last row's number is such a cell
+    far = re.findall(rb'<c r="[A-Z]{1,3}(\d{%d,})"' % (len(str(rows)) + 1), data)
+    rows = max([rows] + [int(n) for n in far])
+    cols = 26
+    for letters in set(re.findall(rb'<c r="([A-Z]{2,3})\d', data)):
+        n = 0
+        for ch in letters:
+            n = n * 26 + ch - 64
+        cols = max(cols, n)
+    return rows * cols, data.count(b"<c ")
+
+
+def _openpyxl_rows(path: Path, name: str) -> list[list]:
+    """One sheet's rows from A1, as calamine gives them ('' for an empty cell), read with openpyxl's
+    read-only mode, its recorded dimension forgotten: only the cells present are visited."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[name]
+        ws.reset_dimensions()
+        rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    while rows and all(v == "" for v in rows[-1]):
+        rows.pop()
+    return rows
 
 
 def _raw_sheet(name: str, values: list[list], hidden: bool, unsaved, merged) -> RawSheet:
