@@ -21,6 +21,13 @@ DEFAULT_OUTPUT_DIR = Path("outputs")
 
 
 def _output(args, kind: str) -> Path:  # -o, else outputs/<input>_<kind>.xlsx
+    """The workbook a command writes. A name that does not end in .xlsx is refused: the file would
+    be a workbook under another name (x.csv), which Excel opens only after a warning, if at all."""
+    from model.errors import OutputError
+
+    if args.output is not None and args.output.suffix.lower() != ".xlsx":
+        raise OutputError(f"the output {args.output} would be an Excel workbook, but its name ends in "
+                          f"'{args.output.suffix or '(nothing)'}'. End the name in .xlsx.")
     return args.output or DEFAULT_OUTPUT_DIR / f"{args.input.stem}_{kind}.xlsx"
 
 
@@ -127,6 +134,13 @@ def cmd_check(args) -> tuple[str, int]:
     from model.analysis.check import check_files
     from model.io import console
 
+    from model.errors import InputError, Problem
+    from model.io.output import written_by
+
+    if written_by(args.input) == "solve" and written_by(args.result) != "solve":
+        raise InputError(str(args.input), [Problem(
+            "is a result workbook (written by corridor solve), given where the input goes",
+            f"The input comes first: corridor check {args.result} {args.input}")])
     violations, notes = check_files(args.input, args.result)
     return console.check_text(args.result, args.input, violations, notes), 1 if violations else 0
 

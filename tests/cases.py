@@ -15,7 +15,7 @@ def write_case(folder: Path, tables: dict[str, list[dict]], settings: dict | Non
     frames = {name: pd.DataFrame(rows) for name, rows in tables.items()}
     if xlsx:
         path = folder / "case.xlsx"
-        write_input_workbook(frames, path, settings=settings or {})
+        write_input_workbook(frames, path, settings=settings or {}, force=True)  # a fixture, rewritten at will
         return path
     case = folder / "case"
     case.mkdir(parents=True, exist_ok=True)

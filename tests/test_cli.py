@@ -163,3 +163,14 @@ def test_check_of_a_file_that_is_not_a_workbook(tmp_path, capsys):
     fake.write_text("commodity,route\n")
     assert main(["check", str(case), str(fake)]) == 2
     assert "cannot be read as a result workbook" in capsys.readouterr().err
+
+
+def test_check_with_its_arguments_swapped(tmp_path, capsys):
+    case = write_case(tmp_path, transport_case(), xlsx=True)
+    result = tmp_path / "result.xlsx"
+    assert main(["solve", str(case), "-o", str(result)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(result), str(case)]) == 2
+    assert f"is a result workbook (written by corridor solve), given where the input goes. The input comes " \
+           f"first: corridor check {case} {result}" in capsys.readouterr().err
+    assert main(["check", str(case), str(result)]) == 0

@@ -91,9 +91,22 @@ def test_never_the_result_it_reads(tmp_path, capsys, command):
 def test_never_into_the_input_folder(tmp_path, capsys, command):
     case = tiny_case(tmp_path, xlsx=False)
     before = {p.name: p.read_bytes() for p in case.iterdir()}
-    target = case / ("Nodes.csv" if command == "solve" else "out.xlsx")
+    target = case / "out.xlsx"
     assert run(command, case, target) == 1
     assert f"is inside the input folder {case}" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in case.iterdir()} == before
+    assert temporary_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["solve", "sweep", "stress", "compare", "frontier"])
+def test_a_workbook_is_never_written_under_another_extension(tmp_path, capsys, command):
+    # solve CASE -o CASE/Nodes.csv would have been a workbook named like an input CSV file.
+    case = tiny_case(tmp_path, xlsx=False)
+    before = {p.name: p.read_bytes() for p in case.iterdir()}
+    for target in (case / "Nodes.csv", tmp_path / "result.csv", tmp_path / "result"):
+        assert run(command, case, target) == 1
+        assert "would be an Excel workbook, but its name ends in" in capsys.readouterr().err
+        assert not (tmp_path / "result.csv").exists() and not (tmp_path / "result").exists()
     assert {p.name: p.read_bytes() for p in case.iterdir()} == before
     assert temporary_files(tmp_path) == []
 

@@ -89,6 +89,15 @@ def test_unknown_scenario_name(tmp_path, capsys):
     assert "no scenario named 'tigth' on the Scenarios sheet. Did you mean 'tight'?" in capsys.readouterr().err
 
 
+def test_compare_refuses_an_unknown_scenario_name_before_solving(tmp_path, capsys):
+    path = case(tmp_path)
+    out = tmp_path / "cmp.xlsx"
+    assert main(["compare", str(path), "--scenarios", "tight+tigth", "-o", str(out)]) == 2
+    assert "--scenarios names 'tigth', which is not on the Scenarios sheet. Did you mean 'tight'?" in \
+        capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_compare_writes_side_by_side_with_deltas(tmp_path, capsys):
     path = case(tmp_path, ROWS + [scenario("impossible", "Routes", "*", "enabled", value="FALSE")])
     out = tmp_path / "cmp.xlsx"
