@@ -82,6 +82,7 @@ def check_scenarios(data: CorridorData) -> list[Problem]:
     problems = []
     unreadable = {p.row for p in data.problems if p.sheet and p.sheet.lower() == "scenarios"
                   and p.column in ("value", "multiplier")}  # already reported; blank here, but not blank
+    bad_cells = {(p.sheet.lower(), p.row, p.column) for p in data.problems if p.sheet and p.row is not None}
     for rec in table_rows(data.tables["Scenarios"]):
         if rec[ROW] in unreadable:
             continue
@@ -92,8 +93,11 @@ def check_scenarios(data: CorridorData) -> list[Problem]:
         sheet, col, records = target
         olds = [getattr(data.settings, SETTINGS_BY_KEY[str(rec["key"]).strip().lower()].key)] if records is None else \
             [r[col.name] for r in records]
-        for old in olds[:1] if rec.get("multiplier") is None or rec.get("multiplier") != rec.get("multiplier") \
-                else olds:
+        rows = [None] * len(olds) if records is None else [r[ROW] for r in records]
+        single = rec.get("multiplier") is None or rec.get("multiplier") != rec.get("multiplier")
+        for old, row in list(zip(olds, rows))[:1 if single else None]:
+            if row is not None and (sheet.name.lower(), row, col.name) in bad_cells:
+                continue  # the cell could not be read: reported at its own sheet, not as blank here
             try:
                 _new_value(rec, col, old)
             except ValueError as exc:

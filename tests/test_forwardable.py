@@ -67,6 +67,23 @@ def test_the_console_parts_add_up_with_a_penalty(tmp_path):
     assert s.objective_usd == pytest.approx(sum(s.parts_usd.values()) + s.unmet_penalty_usd) == pytest.approx(40120)
 
 
+def test_the_brief_says_when_a_bottlenecks_value_is_the_penalty(tmp_path):
+    # Rail full at 60 t, road closed: 40 t unmet at 1,000 USD/t. A tonne more rail capacity saves
+    # 1,000 - 2 = 998 USD: the penalty's value, which the brief must name as such.
+    case = write_case(tmp_path, transport_case(
+        Routes=[{"route": "RAIL", "corridor": "Rail", "path": "A>M"}],
+        Capacities=[{"element": "A>M", "capacity_t": 60}]), settings={"unmet_penalty_usd_per_t": 1000})
+    run = pipeline.run(case, tmp_path / "r.xlsx")
+    for brief in (brief_of(run.results.sheets()), brief_of(read_results(tmp_path / "r.xlsx"))):
+        assert "saves 998.00 USD" in brief.bottlenecks[0]
+        assert brief.bottlenecks[-1] == (
+            "Demand goes unmet (40 t), so these values are set by the unmet-demand penalty (1,000 USD/t), a "
+            "price chosen in Settings, not a cost: a tonne more capacity saves the penalty of a tonne that would "
+            "otherwise not be delivered.")
+    met = pipeline.run(write_case(tmp_path / "met", transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}])))
+    assert not any("unmet-demand penalty" in line for line in brief_of(met.results.sheets()).bottlenecks)
+
+
 def test_long_corridor_names_keep_the_console_aligned(tmp_path):
     long = "A corridor with a name much longer than twenty-eight characters"
     case = write_case(tmp_path, transport_case(Routes=[{"route": "RAIL", "corridor": long, "path": "A>M"},
@@ -94,6 +111,29 @@ def test_names_beside_codes_and_readers_columns_first(base_run, base_result_file
     head = [c.value for c in policies[3]]
     saving = head.index("saving (USD/t)") + 1  # per tonne, not per year, and with its decimals
     assert policies.cell(row=4, column=saving).number_format == "#,##0.00"
+
+
+def test_a_stress_table_with_long_corridor_names_stays_aligned():
+    from model.io.console import stress_text
+
+    table = pd.DataFrame({"closed": ["Russia: Caspian (Makhachkala) crossing", "CPT"], "stranded_t": [1e6, 2e6],
+                          "cost_increase_usd": [3e6, 4e6], "moved_to": ["", ""]})
+    lines = stress_text(table, "o.xlsx", "o.png").splitlines()[:3]
+    ends = {line.index("stranded Mt") + len("stranded Mt") if i == 0 else line.index(".00") + 3
+            for i, line in enumerate(lines)}
+    assert len(ends) == 1, lines  # the stranded column ends at one place on every line
+
+
+def test_an_exact_sweep_of_a_capacity_prints_plain_numbers():
+    # A capacity in tonnes printed with .6g read 5.523e+07; now 55,230,000 (and a cost keeps its decimals).
+    from types import SimpleNamespace
+
+    from model.io.console import exact_text
+
+    ex = SimpleNamespace(param="Capacities[CPT].capacity_t", solves=3, breakpoints=pd.DataFrame(
+        {"value": [0.0, 55_230_000.0, -82.04], "objective_usd": [1e9, 2e9, 3e9], "breakpoint": [1, 1, 1]}))
+    text = exact_text(ex, 0.0, 60_000_000.0, 0.5, "out.xlsx", "out.png")
+    assert "e+0" not in text and "55,230,000" in text and "[0, 60,000,000]" in text and "-82.04" in text
 
 
 def test_bottleneck_limits_read_as_written(tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
+
 from PIL import Image
 
 from map_cases import NORTH, SOUTH, distinct_colours, map_area_colours, tiny_map_data
@@ -87,3 +89,25 @@ def test_panels_share_one_frame_and_fade_what_did_not_change():
     # SOUTH: drawn in the first, faded in the second, drawn (wider) in the third.
     south = [count(x, colour[SOUTH]) for x in (8, 312, 616)]
     assert south[0] > 20 and south[1] == 0 and south[2] > south[0]
+
+
+def test_the_panels_legend_is_never_cut_off():
+    # One row of two panels but 13 corridors (the base case's compare against one scenario): the
+    # legend runs taller than the panels; the picture grows to hold its last key, the full leg's red
+    # dash (FULL_COLOUR), with a margin below it. Before, it was cut off at 638 px.
+    from model.io.maps.layout import FULL_COLOUR
+
+    panels = []
+    for name in ("base", "other"):
+        d = tiny_map_data(with_ghost=False)
+        extra = [{**d["corridors"][0], "corridor": f"Corridor {i}", "tonnes_t": 1e6} for i in range(11)]
+        d["corridors"] = d["corridors"] + extra
+        d["legs"] = d["legs"] + [{**d["legs"][0], "corridor": c["corridor"]} for c in extra]
+        d["panel"], d["headline"] = name, "19 Mt shipped"
+        panels.append(d)
+    assert len({c["corridor"] for c in panels[0]["corridors"]}) >= 13
+    with Image.open(io.BytesIO(draw_panels(panels, "Each scenario", "corridor-model:compare"))) as im:
+        image = im.convert("RGB")
+    legend = np.asarray(image.crop((1200, 0, 1600, image.size[1])))
+    red = np.flatnonzero((np.abs(legend.astype(int) - rgb(FULL_COLOUR)).max(axis=2) <= 12).any(axis=1))
+    assert len(red) and red.max() < image.size[1] - 10, (image.size, red.max() if len(red) else None)

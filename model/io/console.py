@@ -131,10 +131,15 @@ def validate_text(source: str, plan, warnings) -> str:
             f"{len(net.policy_limits)} policy limits{years}; {len(warnings)} warning(s).")
 
 
+def _plain(v: float) -> str:
+    """A parameter value without scientific notation: 55,230,000 rather than 5.523e+07."""
+    return f"{v:,.0f}" if abs(v) >= 1e6 else f"{v:,.6g}"
+
+
 def exact_text(ex, low: float, high: float, seconds: float, out, png) -> str:
-    lines = [f"{ex.param}: {int(ex.breakpoints['breakpoint'].sum())} breakpoints in [{low:g}, {high:g}], "
+    lines = [f"{ex.param}: {int(ex.breakpoints['breakpoint'].sum())} breakpoints in [{_plain(low)}, {_plain(high)}], "
              f"{ex.solves} solves, {seconds:.2f} s"]
-    lines += [f"  {rec.value:>16,.6g}  total cost {rec.objective_usd / 1e6:,.3f} million USD/yr"
+    lines += [f"  {_plain(rec.value):>16}  total cost {rec.objective_usd / 1e6:,.3f} million USD/yr"
               for rec in ex.breakpoints.itertuples(index=False)]
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)
@@ -156,9 +161,11 @@ def sweep_text(points, seconds: float, out, pngs, points_file) -> str:
 
 
 def stress_text(table, out, png) -> str:
-    lines = [f"{'Closed':<26}{'stranded Mt':>12}{'cost +M USD/yr':>16}  cargo moved to"]
-    for rec in table.head(15).itertuples(index=False):
-        lines.append(f"{rec.closed:<26}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>16,.1f}  "
+    shown = table.head(15)
+    width = max([26] + [len(str(c)) + 2 for c in shown["closed"]])  # long corridor names keep the columns
+    lines = [f"{'Closed':<{width}}{'stranded Mt':>12}{'cost +M USD/yr':>16}  cargo moved to"]
+    for rec in shown.itertuples(index=False):
+        lines.append(f"{rec.closed:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>16,.1f}  "
                      f"{rec.moved_to}")
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)

@@ -67,6 +67,14 @@ def brief_of(sheets: dict[str, pd.DataFrame]) -> Brief:
         ranked = b.sort_values("saving_usd_per_t", ascending=False, kind="stable").head(3)
         brief.bottlenecks = list((lead.loc[ranked.index] if isinstance(lead, pd.Series) else lead)
                                  + ranked["in_words"].astype(str))
+        unmet = _num(items.get("unmet demand", 0)) if plan is None or not len(plan) else float(plan["unmet_t"].sum())
+        if unmet > 0.5:  # the savings above are then the penalty's, a number the planner chose
+            penalty = items.get("unmet_penalty_usd_per_t")
+            brief.bottlenecks.append(
+                f"Demand goes unmet ({f'{unmet / 1e6:,.2f} Mt' if unmet >= 1e4 else f'{unmet:,.0f} t'}), so these values are set by the unmet-demand penalty"
+                + (f" ({_num(penalty):,.0f} USD/t)" if isinstance(penalty, (int, float)) else "")
+                + ", a price chosen in Settings, not a cost: a tonne more capacity saves the penalty of a tonne "
+                  "that would otherwise not be delivered.")
     brief.focus = focus_text(sheets, str(items.get("focus") or ""))
     return brief
 

@@ -134,7 +134,10 @@ def draw_panels(panels: list[dict], title: str, software: str) -> bytes:
     map_w = 292  # px; each panel's map, MAP_ASPECT wide for high
     map_h, head, gap, top = map_w / 1.3, 54, 12, 64
     corridors = {c["corridor"] for d in panels for c in d["corridors"]}
-    tall = max(top + rows * (head + map_h + gap), top + 200 + 17 * (len(corridors) + 9))  # the legend fits
+    # The legend fits: four section titles (7.5 pt x 1.5), a row of 7 pt x 1.55 per key (the corridors,
+    # at most 3 widths, 5 node kinds and the 2 full marks) and a gap of 2.5% of the height per section.
+    legend = 4 * 7.5 * 1.5 * PX_PER_PT + (len(corridors) + 10) * 1.55 * 7 * PX_PER_PT + 16
+    tall = max(top + rows * (head + map_h + gap), (top + legend) / (1 - 4 * 0.025))
     height = int(tall)  # whole pixels: matplotlib cut the fraction off the top
     lift = tall - height
     top -= lift
