@@ -32,6 +32,7 @@ class CorridorData:
     scenario: str | None = None  # the scenarios applied, 'a+b'
     overrides: list[str] = field(default_factory=list)  # what they changed, in words
     notes: dict[str, pd.DataFrame] = field(default_factory=dict)  # other sheets of any columns (Calibration)
+    setting_rows: dict[str, int] = field(default_factory=dict)  # setting key -> its row on the Settings sheet
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]

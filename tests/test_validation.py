@@ -172,6 +172,11 @@ def test_a_sheet_named_like_a_missing_model_sheet_is_an_error_not_ignored(tmp_pa
     assert notes.severity == "warning" and "Did you mean 'Nodes' (read from its own sheet)?" in str(notes)
 
 
+def test_a_bad_focus_names_its_row_on_the_settings_sheet(tmp_path):
+    problems = problems_of(tmp_path, transport_case(), {"scenario_name": "x", "focus": "country PKK"})
+    assert "Settings, row 3 (focus), value: country 'PKK' is not on the Countries sheet" in problems[0], problems
+
+
 def test_a_misspelt_setting_left_at_its_default_is_an_error(tmp_path):
     # unmet_penalty for unmet_penalty_usd_per_t: the demand would stay hard without a word.
     problems = problems_of(tmp_path, transport_case(), {"unmet_penalty": 1000})

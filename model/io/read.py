@@ -376,12 +376,14 @@ def read_input(path: str | Path) -> CorridorData:
                 f"sheet has no rows; the model needs at least one ({phrase(sheet.description)})",
                 f"Fill in the {sheet.name} sheet below its header row.", sheet=raw.name))
     settings_raw = matched.get("Settings")
-    settings = _parse_settings(tables.pop("Settings"), settings_raw.name if settings_raw else "Settings", problems)
+    settings_table = tables.pop("Settings")
+    settings = _parse_settings(settings_table, settings_raw.name if settings_raw else "Settings", problems)
+    setting_rows = {str(r.get("key") or "").strip().lower(): r[ROW] for r in records(settings_table)}
 
     free = {sheet.name: _free_sheet(matched[sheet.name]) for sheet in SHEETS
             if sheet.free_columns and sheet.name in matched}
     return CorridorData(path, file_sha256(path), settings, tables, free.pop("Sources", pd.DataFrame()), problems,
-                        notes=free)
+                        notes=free, setting_rows=setting_rows)
 
 
 def _unknown_sheet(name: str, matched: dict) -> Problem:

@@ -65,7 +65,8 @@ def check_bounds(data: CorridorData) -> list[Problem]:
                 f"<= {number_text(spec.max)}"
             problems.append(Problem(f"{spec.key} must be {bound}, found {number_text(value)}",
                                     f"Type a number ({spec.unit}), or leave it blank for the default.",
-                                    sheet="Settings", column="value"))
+                                    sheet="Settings", row=data.setting_rows.get(spec.key), key=spec.key,
+                                    column="value"))
     return problems
 
 
@@ -282,7 +283,7 @@ def check_focus(data: CorridorData) -> list[Problem]:
     name = name.strip()
     known = {"corridor": set(data.tables["Routes"]["corridor"].dropna()),
              "country": set(data.tables["Countries"]["country"].dropna())}.get(scope.lower())
-    where = dict(sheet="Settings", key="focus", column="value")
+    where = dict(sheet="Settings", row=data.setting_rows.get("focus"), key="focus", column="value")
     if known is None or not name:
         return [Problem(f"'{focus}' is not a corridor or a country to report on",
                         "Write 'country' and a country code (e.g. country PK), or 'corridor' and a corridor name "
