@@ -239,7 +239,7 @@ def parser() -> argparse.ArgumentParser:
         r.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
     command("calibrate", cmd_calibrate, "hold each observation within its band: implied premiums, a calibrated input",
             output="calibrated input workbook")
-    k = command("check", cmd_check, "recompute every constraint, cost, share and CO2e of a result workbook",
+    k = command("check", cmd_check, "recompute every constraint, cost, share, CO2e and map tonnes of a result workbook",
                 "the input workbook or CSV folder")
     k.add_argument("result", type=Path, help="the result workbook written by 'corridor solve'")
     g = command("generate", cmd_generate, "write a synthetic case of a given size (for benchmarks)", None)

@@ -58,6 +58,26 @@ def test_check_finds_a_tampered_result(base_run, base_result_file, tmp_path):
     assert any("cost" in v and "not cost per t x tonnes" in v for v in found)
 
 
+def test_check_finds_a_map_that_does_not_show_the_flows(base_run, tmp_path):
+    # The Map sheet is drawn from the flows and the paths; check recomputes it from them. The CPC's
+    # first leg drawn 1 Mt light, a leg no flow uses drawn, and a node's tonnes halved are all found.
+    from model import pipeline
+    from model.io.read_results import read_results
+
+    pipeline.run(BASE_XLSX, tmp_path / "r.xlsx", draw_map=False)  # the Map sheet's tables, no picture
+    sheets = read_results(tmp_path / "r.xlsx")
+    assert check_results(base_run.data, sheets) == []  # as written
+    legs, nodes = sheets["Map legs"], sheets["Map nodes"]
+    first = legs.index[(legs["leg"] == "ATY>CPT")][0]
+    legs.loc[first, "tonnes_t"] -= 1e6
+    sheets["Map legs"] = pd.concat([legs, legs.iloc[[first]].assign(leg="GWD>MSA", corridor="Pakistan")])
+    nodes.loc[nodes["node"] == "ATY", "tonnes_t"] /= 2
+    found = [v for v in check_results(base_run.data, sheets) if v.startswith("Map:")]
+    assert any(v.startswith("Map: leg ATY>CPT (Russia: CPC pipeline) 55000000") for v in found), found
+    assert any(v.startswith("Map: leg GWD>MSA (Pakistan)") and v.endswith("flows give 0.0") for v in found), found
+    assert any(v.startswith("Map: node ATY") for v in found), found
+
+
 def test_objective_equals_sum_of_flow_costs_and_parts(base_run):
     r = base_run.results
     total = r.flows["cost_usd"].sum()

@@ -1,4 +1,4 @@
-"""An independent check of a result: every constraint, cost, share and CO2e recomputed.
+"""An independent check of a result: every constraint, cost, share, CO2e and map tonnes recomputed.
 
 Works from the input tables and the written tables only, and deliberately does
 not use model.network, the Pyomo model or the solver: costs, memberships and
@@ -233,6 +233,36 @@ def _policy_totals(inp: _Inputs, rec: dict, f_list, enabled):
         yield target, sum(f.tonnes_t for f in through), total, sum(f.tonnes_t * inp.co2(f.route) for f in through)
 
 
+def _check_map(inp: _Inputs, flows: pd.DataFrame, sheets: dict[str, pd.DataFrame], shipped: float) -> list[str]:
+    """The Map sheet's legs and nodes agree with the flows and the input's paths: a leg (FROM>TO, in a
+    corridor) carries every flow whose path steps from FROM to TO (each time it does); a node, every
+    flow whose path passes it (once per route). A leg the flows do not use must not be drawn."""
+    errors = []
+    legs, nodes = sheets.get("Map legs"), sheets.get("Map nodes")
+    if legs is None and nodes is None:
+        return errors
+    on_leg, through = defaultdict(float), defaultdict(float)
+    for f in flows.itertuples(index=False):
+        if f.tonnes_t <= 0 or f.route not in inp.path:
+            continue
+        path = inp.path[f.route]
+        for a, b in zip(path, path[1:]):
+            on_leg[(f"{a}>{b}", inp.corridor[f.route])] += f.tonnes_t
+        for n in dict.fromkeys(path):
+            through[n] += f.tonnes_t
+    if legs is not None:
+        drawn = {(rec.leg, rec.corridor): rec.tonnes_t for rec in legs.itertuples(index=False)}
+        for key in sorted(set(drawn) | set(on_leg)):
+            if not _close(drawn.get(key, 0.0), on_leg.get(key, 0.0), shipped):
+                errors.append(f"Map: leg {key[0]} ({key[1]}) {drawn.get(key, 0.0)} t, flows give "
+                              f"{on_leg.get(key, 0.0)}")
+    if nodes is not None:
+        for rec in nodes.itertuples(index=False):
+            if not _close(rec.tonnes_t, through.get(rec.node, 0.0), shipped):
+                errors.append(f"Map: node {rec.node} {rec.tonnes_t} t, flows give {through.get(rec.node, 0.0)}")
+    return errors
+
+
 def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
     """The summary tables agree with the flows: corridors, countries, capacity, policies, summary."""
     errors = []
@@ -266,6 +296,7 @@ def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
                 errors.append(f"Capacity: {rec.element} used {rec.used_t} t, flows give {used}")
             if total and not _close(rec.utilisation, used / total):
                 errors.append(f"Capacity: {rec.element} utilisation {rec.utilisation}, flows give {used / total}")
+    errors += _check_map(inp, flows, sheets, shipped)
     if "Fit" in sheets:
         observations = {rec["observation"]: rec for rec in inp.data.tables["Observations"].to_dict("records")}
         for rec in sheets["Fit"].itertuples(index=False):
@@ -380,6 +411,8 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
     rate = data.settings.discount_rate or 0.0
     weights = dict(zip(years, periods["weight"].fillna(1.0)))
     total = 0.0
+    about = sheets["Map"].set_index("item")["value"] if "Map" in sheets else pd.Series(dtype=object)
+    mapped = int(float(about["year"])) if "year" in about and str(about["year"]).strip() else None
     for y in years:
         row = plan[_year_is(plan, y)]
         if not len(row):
@@ -387,7 +420,8 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
             continue
         r = row.iloc[0]
         part = {n: (df[_year_is(df, y)].drop(columns=["year"]) if "year" in df.columns else df)
-                for n, df in sheets.items() if n not in ("Summary", "Plan", "Robust")}
+                for n, df in sheets.items() if n not in ("Summary", "Plan", "Robust", "Map legs", "Map nodes")
+                or n.startswith("Map ") and y == mapped}  # the map shows one year: checked against it
         part["Summary"] = pd.DataFrame({"item": [OBJECTIVE_LABEL, SHIPPED_LABEL, CO2E_LABEL, *PART_LABELS.values()],
                                         "value": [r["annual_cost_usd"], r["shipped_t"], r["co2e_t"],
                                                   *[r[column] for _, column in COST_PARTS.values()]]})

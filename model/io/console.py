@@ -199,7 +199,7 @@ def check_text(result, input_name, violations: list[str], notes: list[str]) -> s
         if len(violations) > 200:
             lines.append(f"  (+{len(violations) - 200} more)")
     else:
-        lines.append(f"{result}: every constraint, cost, share and CO2e recomputed from the flows holds against "
+        lines.append(f"{result}: every constraint, cost, share, CO2e and map tonnes recomputed from the flows holds against "
                      f"{input_name}.")
     return "\n".join(lines)
 
