@@ -78,10 +78,37 @@ def test_the_brief_says_when_a_bottlenecks_value_is_the_penalty(tmp_path):
         assert "saves 998.00 USD" in brief.bottlenecks[0]
         assert brief.bottlenecks[-1] == (
             "Demand goes unmet (40 t), so these values are set by the unmet-demand penalty (1,000 USD/t), a "
-            "price chosen in Settings, not a cost: a tonne more capacity saves the penalty of a tonne that would "
-            "otherwise not be delivered.")
+            "price chosen in Settings, not a cost: one tonne more saves the penalty of a tonne that would "
+            "otherwise not be delivered, less its route's cost.")
     met = pipeline.run(write_case(tmp_path / "met", transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}])))
     assert not any("unmet-demand penalty" in line for line in brief_of(met.results.sheets()).bottlenecks)
+
+
+def test_unmet_demand_elsewhere_does_not_claim_the_bottlenecks(tmp_path):
+    # The base case with 20 times its wheat demand at a penalty of 5,000 USD/t: wheat goes unmet for
+    # want of supply, so a tonne more wheat supply is worth the penalty less its route's cost
+    # (4,936.13 USD), while the CPC terminal (43.72 USD/t) keeps its base-case value, far below the
+    # penalty: the brief names the supply as the penalty's, not the CPC.
+    from openpyxl import load_workbook
+
+    from conftest import BASE_XLSX
+
+    wb = load_workbook(BASE_XLSX)
+    settings = {r[0].value: r[1] for r in wb["Settings"].iter_rows(min_row=2)}
+    settings["unmet_penalty_usd_per_t"].value = 5000
+    demand = wb["Demand"]
+    head = [c.value for c in demand[1]]
+    for row in demand.iter_rows(min_row=2):
+        if row[head.index("commodity")].value == "wheat":
+            row[head.index("demand_t")].value *= 20
+    wb.save(tmp_path / "hungry.xlsx")
+    run = pipeline.run(tmp_path / "hungry.xlsx")
+    assert run.results.summary.unmet_t > 1e7
+    brief = brief_of(run.results.sheets())
+    assert "saves 4,936.13 USD" in brief.bottlenecks[0] and "saves 43.72 USD" in brief.bottlenecks[1]
+    assert brief.bottlenecks[-1].startswith("Demand goes unmet (") and "so the value of " in brief.bottlenecks[-1]
+    named = brief.bottlenecks[-1].split("so the value of ")[1].split(" is set by")[0]
+    assert "CPC" not in named and named, brief.bottlenecks[-1]
 
 
 def test_long_corridor_names_keep_the_console_aligned(tmp_path):

@@ -260,3 +260,35 @@ def test_whole_numbers_on_the_free_sheets_read_as_whole_numbers():
     sources = read_input(ROOT / "inputs" / "plan_case.xlsx").sources.set_index("id")
     assert not any(type(v) is float for v in sources["year"])  # text ('2023-24') or whole numbers
     assert sources.loc["S51", "year"] == 2026 and type(sources.loc["S51", "year"]) is int
+
+
+@pytest.mark.parametrize("workbook", ["base_case.xlsx", "plan_case.xlsx"])
+def test_the_openpyxl_fallback_reads_every_sheet_as_calamine_does(workbook, monkeypatch):
+    # Every sheet forced through the fallback (as a sheet with a stray far cell goes): the same tables
+    # and problems. Its rows end at their last cell; before they were padded, a short row cut every
+    # row of its sheet to its width (22 capacities lost, exit 0).
+    import model.io.xlsx
+
+    path = ROOT / "inputs" / workbook
+    usual = read_input(path)
+    monkeypatch.setattr(model.io.xlsx, "_sparse", lambda archive, part: True)
+    forced = read_input(path)
+    assert set(forced.tables) == set(usual.tables)
+    for name, table in usual.tables.items():
+        pd.testing.assert_frame_equal(forced.tables[name], table, obj=name)
+    pd.testing.assert_frame_equal(forced.sources, usual.sources)
+    assert [str(p) for p in forced.problems] == [str(p) for p in usual.problems]
+
+
+def test_a_far_note_on_a_model_sheet_loses_no_row(tmp_path):
+    # A note at Z40000 on Capacities (the sheet goes to openpyxl): every capacity still read, and the
+    # note's row reported, not the sheet silently emptied.
+    from openpyxl import load_workbook
+
+    path = tmp_path / "far.xlsx"
+    wb = load_workbook(BASE_XLSX)
+    wb["Capacities"]["Z40000"] = "a note"
+    wb.save(path)
+    data = read_input(path)
+    assert len(data.tables["Capacities"]) == len(read_input(BASE_XLSX).tables["Capacities"]) + 1
+    assert data.tables["Capacities"]["capacity_t"].notna().sum() == 22

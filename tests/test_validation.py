@@ -172,6 +172,20 @@ def test_a_sheet_named_like_a_missing_model_sheet_is_an_error_not_ignored(tmp_pa
     assert notes.severity == "warning" and "Did you mean 'Nodes' (read from its own sheet)?" in str(notes)
 
 
+def test_a_sheet_named_like_a_missing_sheet_that_changes_no_allocation_is_a_warning(tmp_path):
+    # 'Calibration notes' beside no Calibration sheet (notes only), 'Scenario' beside no Scenarios
+    # (a named scenario is refused by name): the model solves as it is, with a warning each.
+    case = write_case(tmp_path, transport_case())
+    (case / "Calibration notes.csv").write_text("text\nmine\n", encoding="utf-8")
+    (case / "Scenario.csv").write_text("scenario,sheet\nx,Legs\n", encoding="utf-8")
+    _, _, warnings = load(case)
+    text = [str(w) for w in warnings]
+    assert any(t.startswith("Calibration notes: sheet 'Calibration notes' is not part of the model and is "
+                            "ignored. If it is the 'Calibration' sheet, rename it to 'Calibration'.") for t in text)
+    assert any(t.startswith("Scenario: sheet 'Scenario' is not part of the model and is ignored. If it is the "
+                            "'Scenarios' sheet, rename it to 'Scenarios'.") for t in text)
+
+
 def test_a_bad_focus_names_its_row_on_the_settings_sheet(tmp_path):
     problems = problems_of(tmp_path, transport_case(), {"scenario_name": "x", "focus": "country PKK"})
     assert "Settings, row 3 (focus), value: country 'PKK' is not on the Countries sheet" in problems[0], problems

@@ -38,6 +38,7 @@ class RawSheet:
     def of_rows(cls, name: str, header: list, rows: list[tuple[int, list]], **kw) -> RawSheet:
         """From data rows (row number, cells), each as wide as the widest."""
         width = max([len(header)] + [len(v) for _, v in rows])
+        rows = [(n, v if len(v) == width else list(v) + [None] * (width - len(v))) for n, v in rows]  # zip cuts
         columns = [list(c) for c in zip(*(v for _, v in rows))] if rows and width else [[] for _ in range(width)]
         return cls(name, header, columns, [n for n, _ in rows], **kw)
 

@@ -386,21 +386,29 @@ def read_input(path: str | Path) -> CorridorData:
                         notes=free, setting_rows=setting_rows)
 
 
+# The optional sheets whose absence changes the allocation (a missing Capacities sheet: no capacity
+# at all). The others change what is reported or what can be asked (Observations: the fit;
+# Scenarios, Sweeps: named runs, refused by name when missing; Calibration, Sources: notes).
+SHAPES_THE_SOLVE = ("Settings", "Countries", "Tariffs", "Capacities", "Supply", "Policies", "Surcharges", "Periods",
+                    "Investments")
+
+
 def _unknown_sheet(name: str, matched: dict) -> Problem:
-    """A sheet that is no model sheet. Named like a model sheet that is missing (a rename, a typo:
-    'Capacity' for 'Capacities'), it is an error: ignoring it would solve the model without that
-    sheet, a silently different answer. Otherwise a warning, with the nearest name if there is one."""
+    """A sheet that is no model sheet. Named like a missing sheet that shapes the solve (a rename,
+    a typo: 'Capacity' for 'Capacities'), it is an error: ignoring it would solve the model without
+    that sheet, a silently different answer. Otherwise a warning, with the nearest name if any."""
     names = {_norm(s.name): s.name for s in SHEETS}
     close = [names[c] for c in difflib.get_close_matches(_norm(name), list(names), n=1, cutoff=0.75)]
-    if close and close[0] not in matched:
+    if close and close[0] not in matched and close[0] in SHAPES_THE_SOLVE:
         return Problem(
             f"sheet '{name}' is not a sheet of the model, but its name is close to '{close[0]}', which is "
             f"missing: as it stands the model would be solved without any {close[0]}",
             f"Rename the sheet to '{close[0]}' (or, if it is a sheet of your own, give it a name no model "
             "sheet is close to).", sheet=name)
     known = f"Known sheets: {', '.join(s.name for s in SHEETS)}."
-    return Problem(f"sheet '{name}' is not part of the model and is ignored",
-                   (f"Did you mean '{close[0]}' (read from its own sheet)? " if close else "") + known, sheet=name,
+    also = "" if not close else f"Did you mean '{close[0]}' (read from its own sheet)? " if close[0] in matched else \
+        f"If it is the '{close[0]}' sheet, rename it to '{close[0]}'. "
+    return Problem(f"sheet '{name}' is not part of the model and is ignored", also + known, sheet=name,
                    severity=WARNING)
 
 

@@ -64,6 +64,8 @@ def read_xlsx(path: Path, wanted=None) -> list[RawSheet]:
                         f"is refused: more than {raw.MAX_ROWS:,} rows or {raw.MAX_CELLS:,} cells",
                         "Split the case, or use a folder of CSV files.", sheet=meta.name)])
                 cells += height * width
+                if any(len(row) != width for row in values):  # rows of uneven length: all as wide as the widest
+                    values = [row + [""] * (width - len(row)) for row in values]
                 unsaved, merged, errors = scan_sheet_xml(archive, part) if part else ([], [], [])
                 for ref, text in errors:
                     _put(values, ref, text)
@@ -130,7 +132,7 @@ def _openpyxl_rows(path: Path, name: str) -> list[list]:
         wb.close()
     while rows and all(v == "" for v in rows[-1]):
         rows.pop()
-    return rows
+    return rows  # each ends at its last cell: padded by the caller once their size is known to be allowed
 
 
 def _raw_sheet(name: str, values: list[list], hidden: bool, unsaved, merged) -> RawSheet:

@@ -68,13 +68,19 @@ def brief_of(sheets: dict[str, pd.DataFrame]) -> Brief:
         brief.bottlenecks = list((lead.loc[ranked.index] if isinstance(lead, pd.Series) else lead)
                                  + ranked["in_words"].astype(str))
         unmet = _num(items.get("unmet demand", 0)) if plan is None or not len(plan) else float(plan["unmet_t"].sum())
-        if unmet > 0.5:  # the savings above are then the penalty's, a number the planner chose
-            penalty = items.get("unmet_penalty_usd_per_t")
-            brief.bottlenecks.append(
-                f"Demand goes unmet ({f'{unmet / 1e6:,.2f} Mt' if unmet >= 1e4 else f'{unmet:,.0f} t'}), so these values are set by the unmet-demand penalty"
-                + (f" ({_num(penalty):,.0f} USD/t)" if isinstance(penalty, (int, float)) else "")
-                + ", a price chosen in Settings, not a cost: a tonne more capacity saves the penalty of a tonne "
-                  "that would otherwise not be delivered.")
+        penalty = items.get("unmet_penalty_usd_per_t")
+        if unmet > 0.5 and isinstance(penalty, (int, float)) and penalty > 0:
+            # A capacity between undelivered cargo and its market is worth the penalty less the
+            # route's cost: near the penalty, far above any cost. Only such values are the penalty's.
+            near = ranked[ranked["saving_usd_per_t"] >= 0.5 * float(penalty)]
+            if len(near):
+                which = "these values are" if len(near) == len(ranked) else \
+                    "the value of " + ", ".join(near["name"].astype(str)) + " is"
+                amount = f"{unmet / 1e6:,.2f} Mt" if unmet >= 1e4 else f"{unmet:,.0f} t"
+                brief.bottlenecks.append(
+                    f"Demand goes unmet ({amount}), so {which} set by the unmet-demand penalty "
+                    f"({_num(penalty):,.0f} USD/t), a price chosen in Settings, not a cost: one tonne more saves the "
+                    "penalty of a tonne that would otherwise not be delivered, less its route's cost.")
     brief.focus = focus_text(sheets, str(items.get("focus") or ""))
     return brief
 
