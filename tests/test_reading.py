@@ -253,6 +253,9 @@ def test_a_sheet_calamine_cannot_hold_is_read_cell_by_cell(tmp_path):
         done = subprocess.run([sys.executable, "-m", "model.cli", "validate", str(path)], capture_output=True,
                               text=True, timeout=300)
         assert done.returncode == 2 and "Sweeps" in done.stderr and "Traceback" not in done.stderr, done.stderr
+        if path == far:
+            assert "(its cells reach row 1,048,576 and column XFD). If a stray value sits far past the table, " \
+                   "delete it" in done.stderr, done.stderr
 
 
 def test_whole_numbers_on_the_free_sheets_read_as_whole_numbers():

@@ -60,9 +60,13 @@ def read_xlsx(path: Path, wanted=None) -> list[RawSheet]:
                     values = _openpyxl_rows(path, meta.name)
                 height, width = len(values), max(map(len, values), default=0)
                 if height > raw.MAX_ROWS or cells + height * width > raw.MAX_CELLS:
+                    from openpyxl.utils import get_column_letter
+
                     raise InputError(str(path), [Problem(
-                        f"is refused: more than {raw.MAX_ROWS:,} rows or {raw.MAX_CELLS:,} cells",
-                        "Split the case, or use a folder of CSV files.", sheet=meta.name)])
+                        f"is refused: more than {raw.MAX_ROWS:,} rows or {raw.MAX_CELLS:,} cells (its cells reach "
+                        f"row {height:,} and column {get_column_letter(max(1, width))})",
+                        "If a stray value sits far past the table, delete it (Ctrl+End in Excel goes to the last "
+                        "cell); else split the case, or use a folder of CSV files.", sheet=meta.name)])
                 cells += height * width
                 if any(len(row) != width for row in values):  # rows of uneven length: all as wide as the widest
                     values = [row + [""] * (width - len(row)) for row in values]
