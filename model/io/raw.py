@@ -38,7 +38,8 @@ class RawSheet:
     def of_rows(cls, name: str, header: list, rows: list[tuple[int, list]], **kw) -> RawSheet:
         """From data rows (row number, cells), each as wide as the widest."""
         width = max([len(header)] + [len(v) for _, v in rows])
-        rows = [(n, v if len(v) == width else list(v) + [None] * (width - len(v))) for n, v in rows]  # zip cuts
+        if any(len(v) != width for _, v in rows):  # zip below would cut every row to the shortest
+            rows = [(n, list(v) + [None] * (width - len(v))) for n, v in rows]
         columns = [list(c) for c in zip(*(v for _, v in rows))] if rows and width else [[] for _ in range(width)]
         return cls(name, header, columns, [n for n, _ in rows], **kw)
 
@@ -165,15 +166,18 @@ def check_container(path: Path) -> None:
 _FORMULA_OR_MERGE = re.compile(rb'<(?:\w+:)?(?:f|mergeCell)[\s>/]|\st="e"')
 
 
-def scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[str, str]], list[str], list]:
+def scan_sheet_xml(archive: zipfile.ZipFile, part: str, data: bytes | None = None
+                   ) -> tuple[list[tuple[str, str]], list[str], list]:
     """Formula cells with no saved value (ref, formula), merged ranges and error values (ref,
-    text such as '#N/A') of one sheet, streamed from the sheet's XML with defusedxml."""
+    text such as '#N/A') of one sheet, streamed from the sheet's XML with defusedxml (data: that
+    XML, if the caller has read it already)."""
     from defusedxml.ElementTree import iterparse
 
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     unsaved, merged, errors = [], [], []
-    with archive.open(part) as src:
-        data = src.read()
+    if data is None:
+        with archive.open(part) as src:
+            data = src.read()
     if not _FORMULA_OR_MERGE.search(data):
         return unsaved, merged, errors  # no formula, merged cell or error value: nothing to parse for
     with archive.open(part) as src:

@@ -420,7 +420,7 @@ def _free_sheet(raw: RawSheet) -> pd.DataFrame:
     """A sheet of any columns (Sources, Calibration), as found; blank rows left out. A whole number
     reads as an int (calamine gives every number as a float: a year 2026 would be written back,
     and converted to CSV, as '2026.0')."""
-    cols = [str(_whole(h)).strip() if not blank(h) else f"column {i + 1}" for i, h in enumerate(raw.header)]
+    cols = [cell_text(h) if not blank(h) else f"column {i + 1}" for i, h in enumerate(raw.header)]
     rows = [[None if blank(v) else _whole(v) for v in r[: len(cols)]] for _, r in raw.rows
             if not all(blank(v) for v in r)]
     return pd.DataFrame(rows, columns=cols) if cols else pd.DataFrame()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from openpyxl.utils.cell import column_index_from_string
+
 import model.io.raw as raw
 from model.errors import InputError, Problem
 from model.io.raw import RawSheet, blank, check_container, scan_sheet_xml, xml_bomb
@@ -47,16 +49,16 @@ def read_xlsx(path: Path, wanted=None) -> list[RawSheet]:
                 # XFD1048576 would ask for 500 GB and abort the process. Such a sheet, and one holding
                 # an error value calamine does not know (#SPILL!, #GETTING_DATA), is read with
                 # openpyxl instead, cell by cell as it was before calamine.
-                sparse = part is not None and _sparse(archive, part)
-                try:
-                    if sparse:
-                        raise _Sparse
-                    ws = wb.get_sheet_by_name(meta.name)
-                    end = ws.end
-                    values = ws.to_python(skip_empty_area=False) if end else []
-                except (_Sparse, CalamineError):
-                    if part is None:
-                        raise
+                xml = archive.read(part) if part else None  # the sheet's XML, read once for both scans
+                values = None
+                if xml is None or not _sparse(xml):
+                    try:
+                        ws = wb.get_sheet_by_name(meta.name)
+                        values = ws.to_python(skip_empty_area=False) if ws.end else []
+                    except CalamineError:
+                        if xml is None:
+                            raise
+                if values is None:
                     values = _openpyxl_rows(path, meta.name)
                 height, width = len(values), max(map(len, values), default=0)
                 if height > raw.MAX_ROWS or cells + height * width > raw.MAX_CELLS:
@@ -70,7 +72,7 @@ def read_xlsx(path: Path, wanted=None) -> list[RawSheet]:
                 cells += height * width
                 if any(len(row) != width for row in values):  # rows of uneven length: all as wide as the widest
                     values = [row + [""] * (width - len(row)) for row in values]
-                unsaved, merged, errors = scan_sheet_xml(archive, part) if part else ([], [], [])
+                unsaved, merged, errors = scan_sheet_xml(archive, part, xml) if part else ([], [], [])
                 for ref, text in errors:
                     _put(values, ref, text)
                 sheets.append(_raw_sheet(meta.name, values, hidden, unsaved, merged))
@@ -85,27 +87,21 @@ def read_xlsx(path: Path, wanted=None) -> list[RawSheet]:
     return sheets
 
 
-class _Sparse(Exception):
-    """A sheet whose last cell is too far for calamine's dense grid."""
-
-
-def _sparse(archive: zipfile.ZipFile, part: str) -> bool:
+def _sparse(xml: bytes) -> bool:
     """Whether calamine's dense grid of a sheet would be far larger than the cells it holds: over a
     million places and twenty times the cells (a stray note at XFD3000 under a table of 1,000 cells:
     49M places, 16 s and 2.8 GB with calamine, a second with openpyxl), or over MAX_CELLS."""
-    places, present = _extent_cells(archive, part)
+    places, present = _extent_cells(xml)
     return places > raw.MAX_CELLS or places > max(1_000_000, 20 * present)
 
 
-def _extent_cells(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
+def _extent_cells(data: bytes) -> tuple[int, int]:
     """(Rows x columns from A1 to a sheet's last cell, cells present), from its XML: the last <row>'s number (rows
     are in order), or a larger row any cell names, times the widest column any cell names (regexes
     over the bytes; a sheet of the model has columns A-Z only, so the search for two-letter columns
     usually finds nothing)."""
     import re
 
-    with archive.open(part) as src:
-        data = src.read()
     last = data.rfind(b"<row ")
     found = re.search(rb'\br="(\d+)"', data[last:last + 200]) if last >= 0 else None
     rows = int(found.group(1)) if found else 0
@@ -113,12 +109,8 @@ def _extent_cells(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
     # reference with more digits than the last row's number is such a cell
     far = re.findall(rb'<c r="[A-Z]{1,3}(\d{%d,})"' % (len(str(rows)) + 1), data)
     rows = max([rows] + [int(n) for n in far])
-    cols = 26
-    for letters in set(re.findall(rb'<c r="([A-Z]{2,3})\d', data)):
-        n = 0
-        for ch in letters:
-            n = n * 26 + ch - 64
-        cols = max(cols, n)
+    cols = max([26] + [column_index_from_string(letters.decode()) for letters in
+                       set(re.findall(rb'<c r="([A-Z]{2,3})\d', data))])
     return rows * cols, data.count(b"<c ")
 
 
@@ -169,9 +161,7 @@ def _put(values: list[list], ref: str, text: str) -> None:
     """Set the cell at ref ('B7') of rows read from A1 (an error value calamine reads as empty)."""
     letters = ref.rstrip("0123456789")
     row = int(ref[len(letters):]) - 1
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + ord(ch) - 64
+    col = column_index_from_string(letters.upper())
     width = max([col] + [len(r) for r in values])
     while len(values) <= row:  # an error value past calamine's range (which ends at its last value)
         values.append([""] * width)
