@@ -108,17 +108,21 @@ def check_scenarios(data: CorridorData) -> list[Problem]:
     return problems
 
 
+def unknown_scenarios(names: list[str], known: list[str]) -> list[tuple[str, str]]:
+    """(name, ". Did you mean 'x'?" or "") of each name that is not a scenario of the sheet."""
+    return [(n, f". Did you mean '{c[0]}'?" if (c := difflib.get_close_matches(n, known, n=1)) else "")
+            for n in dict.fromkeys(names) if n not in known]
+
+
 def apply_scenarios(data: CorridorData, spec: str) -> tuple[CorridorData, list[str]]:
     """A copy of the data with the scenarios of 'a+b' applied in order; and the overrides in words."""
     names = [n.strip() for n in spec.split("+") if n.strip()]
     known = scenario_names(data)
-    unknown = [n for n in names if n not in known]
-    if unknown or not names:
-        raise InputError("--scenario", [Problem(f"no scenario named '{n}' on the Scenarios sheet" +
-                                                (f". Did you mean '{c[0]}'?" if (c := difflib.get_close_matches(
-                                                    n, known, n=1)) else ""),
+    unknown = unknown_scenarios(names, known) if names else [(spec, "")]
+    if unknown:
+        raise InputError("--scenario", [Problem(f"no scenario named '{n}' on the Scenarios sheet{mean}",
                                                 f"Scenarios: {', '.join(known) or 'none'}; combine them with +.")
-                                        for n in unknown or [spec]])
+                                        for n, mean in unknown])
     out = data.copy(deep=True)
     applied = []
     rows = table_rows(data.tables["Scenarios"])

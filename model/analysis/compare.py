@@ -119,6 +119,7 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
     from model.io.output import Outputs
     from model.io.read import read_input
     from model.data import scenario_names
+    from model.scenarios import unknown_scenarios
 
     outputs = Outputs("compare", [src], force)
     outputs.check(output)
@@ -128,15 +129,11 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
     if not wanted:
         raise InputError(str(src), [Problem("the Scenarios sheet names no scenario",
                                             "Add override rows to the Scenarios sheet, or pass --scenarios.")])
-    unknown = [w for w in wanted if any(part.strip() not in known for part in w.split("+"))]
+    unknown = unknown_scenarios([part.strip() for w in wanted for part in w.split("+")], known)
     if unknown:  # a typo would otherwise be compared as a failed case, with exit 0
-        import difflib
-
-        raise InputError(str(src), [Problem(
-            f"--scenarios names '{part}', which is not on the Scenarios sheet"
-            + (f". Did you mean '{c[0]}'?" if (c := difflib.get_close_matches(part, known, n=1)) else ""),
-            f"Scenarios on the sheet: {', '.join(known) or 'none'}.")
-            for w in unknown for part in w.split("+") if part.strip() not in known])
+        raise InputError(str(src), [Problem(f"--scenarios names '{part}', which is not on the Scenarios sheet{mean}",
+                                            f"Scenarios on the sheet: {', '.join(known) or 'none'}.")
+                                    for part, mean in unknown])
     maps: dict = {}
     table, about = compare(src, wanted, maps)
     with outputs:

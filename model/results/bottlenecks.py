@@ -18,10 +18,10 @@ def limit_text(value: float, unit: str) -> str:
     """A limit as a reader reads it: '56.00 Mt/yr', '50%', '1.50 Mt CO2e/yr'."""
     if unit == "share":
         return f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"
-    return _mt(value, " CO2e" if "CO2e" in unit else "") + "/yr"
+    return mt_words(value, " CO2e" if "CO2e" in unit else "") + "/yr"
 
 
-def _mt(t: float, of: str = "") -> str:
+def mt_words(t: float, of: str = "") -> str:
     """Tonnes in words: million tonnes from 0.1 Mt up, else tonnes (of CO2e: of=' CO2e')."""
     t = t + 0.0  # no "-0"
     return f"{t / 1e6:,.2f} Mt{of}" if abs(t) >= 1e5 else f"{t:,.0f} t{of}"
@@ -38,13 +38,14 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
         more = sol.headroom(CAPACITY_LIMIT.name, c.input_row)
         cls = "" if c.cargo_class == "all" else f" for {c.cargo_class}"
         holds = ("for any increase" if not math.isfinite(more) else
-                 f"for up to {_mt(more)} more (capacity between {_mt(c.valid_from_t)} and {_mt(c.valid_to_t)})")
+                 f"for up to {mt_words(more)} more (capacity between {mt_words(c.valid_from_t)} and "
+                 f"{mt_words(c.valid_to_t)})")
         rows.append({"kind": "capacity", "name": f"{c.name}{cls}", "input_row": c.input_row,
                      "limit": limit_text(c.capacity_t, "t/yr"), "limit_value": c.capacity_t, "unit": "t/yr",
                      "saving_usd_per_t": c.shadow_price_usd_per_t,
                      "valid_for_more_t": more,
-                     "in_words": f"One more tonne a year of capacity at {c.name}{cls} (now {_mt(c.capacity_t)}"
-                                 + (f", plus {_mt(c.added_t)} built" if c.added_t > 0 else "") + ") "
+                     "in_words": f"One more tonne a year of capacity at {c.name}{cls} (now {mt_words(c.capacity_t)}"
+                                 + (f", plus {mt_words(c.added_t)} built" if c.added_t > 0 else "") + ") "
                                  f"saves {c.shadow_price_usd_per_t:,.2f} USD a year; this holds {holds}."})
     for p in policies.itertuples(index=False):
         if p.saving_usd_per_t <= 1e-9:
@@ -54,7 +55,8 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
         verb = ("allowing one more tonne of CO2e" if co2 else "allowing one more tonne" if p.kind.startswith("max")
                 else "requiring one tonne less")
         more = p.valid_for_more_t
-        holds = "for any relaxation" if not math.isfinite(more) else f"for up to {_mt(more, ' CO2e' if co2 else '')}"
+        holds = ("for any relaxation" if not math.isfinite(more) else
+                 f"for up to {mt_words(more, ' CO2e' if co2 else '')}")
         unit = "share" if p.kind.endswith("share") else "t CO2e/yr" if co2 else "t/yr"
         rows.append({"kind": "policy", "name": f"{p.rule} ({p.applies_to})", "input_row": p.input_row,
                      "limit": limit_text(p.value, unit), "limit_value": p.value, "unit": unit,
@@ -67,7 +69,7 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
             if value <= 1e-9:
                 continue
             more = sol.headroom(con, s["input_row"])
-            holds = "for any change" if not math.isfinite(more) else f"for up to {_mt(more)}"
+            holds = "for any change" if not math.isfinite(more) else f"for up to {mt_words(more)}"
             limit = s["max_t"] if what == "more" else s["min_t"]
             rows.append({"kind": "supply", "name": f"{s['cargo']} from {s['from']}", "input_row": s["input_row"],
                          "limit": limit_text(limit, "t/yr"), "limit_value": limit, "unit": "t/yr",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from model.network.costs import COST_PARTS
+from model.results.bottlenecks import mt_words
 from model.results.investments import amount_text
 from model.results.summary import CO2E_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
 from model.results.tables import ALL
@@ -76,9 +77,8 @@ def brief_of(sheets: dict[str, pd.DataFrame]) -> Brief:
             if len(near):
                 which = "these values are" if len(near) == len(ranked) else \
                     "the value of " + ", ".join(near["name"].astype(str)) + " is"
-                amount = f"{unmet / 1e6:,.2f} Mt" if unmet >= 1e4 else f"{unmet:,.0f} t"
                 brief.bottlenecks.append(
-                    f"Demand goes unmet ({amount}), so {which} set by the unmet-demand penalty "
+                    f"Demand goes unmet ({mt_words(unmet)}), so {which} set by the unmet-demand penalty "
                     f"({_num(penalty):,.0f} USD/t), a price chosen in Settings, not a cost: one tonne more saves the "
                     "penalty of a tonne that would otherwise not be delivered, less its route's cost.")
     brief.focus = focus_text(sheets, str(items.get("focus") or ""))
