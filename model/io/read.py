@@ -244,9 +244,11 @@ def number_fix(col: Column) -> str:
     return ""
 
 
-def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) -> Settings:
+def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) -> tuple[Settings, dict[str, int]]:
+    """The typed settings, and the row of each key as written (lower case), for later messages."""
     settings: dict[str, object] = {}
     seen: dict[str, int] = {}
+    given = {str(r.get("key") or "").strip().lower(): r[ROW] for r in records(df)}
     for rec in records(df):
         key = (rec.get("key") or "").strip()
         if not key:
@@ -255,7 +257,6 @@ def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) ->
         if spec is None:
             close = [k for k in SETTINGS_BY_KEY if k.startswith(key.lower())][:1] \
                 or difflib.get_close_matches(key.lower(), list(SETTINGS_BY_KEY), n=1, cutoff=0.75)
-            given = {str(r.get("key") or "").strip().lower() for r in records(df)}
             if close and close[0] not in given:  # a typo of a setting left at its default: a different model
                 problems.append(Problem(
                     f"unknown setting '{key}': did you mean '{close[0]}'? As it stands '{close[0]}' keeps its "
@@ -298,7 +299,7 @@ def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) ->
                                         column="value"))
         else:
             settings[spec.key] = cell_text(value)
-    return Settings.from_values(settings)
+    return Settings.from_values(settings), given
 
 
 def _two_sources(sheet: Sheet, found: list[RawSheet]) -> Problem:
@@ -377,8 +378,8 @@ def read_input(path: str | Path) -> CorridorData:
                 f"Fill in the {sheet.name} sheet below its header row.", sheet=raw.name))
     settings_raw = matched.get("Settings")
     settings_table = tables.pop("Settings")
-    settings = _parse_settings(settings_table, settings_raw.name if settings_raw else "Settings", problems)
-    setting_rows = {str(r.get("key") or "").strip().lower(): r[ROW] for r in records(settings_table)}
+    settings, setting_rows = _parse_settings(settings_table, settings_raw.name if settings_raw else "Settings",
+                                             problems)
 
     free = {sheet.name: _free_sheet(matched[sheet.name]) for sheet in SHEETS
             if sheet.free_columns and sheet.name in matched}
