@@ -15,7 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
-from model.network.costs import DAYS_PER_YEAR, risk_usd_per_t, time_usd_per_t
+from model.network.costs import DAYS_PER_YEAR, flow_cost_parts, risk_usd_per_t, time_usd_per_t
 from model.network.names import Names
 from model.network.types import (CapacityRow, CostParts, DemandRow, Flow, Observation, Option, PolicyLimit, Route,
                                  Surcharge, SupplyRow)
@@ -33,7 +33,9 @@ class Network:
     route_days: np.ndarray  # per route, in route order: leg transit + node dwell days
     route_risk_pct: np.ndarray  # per route, in route order: risk_premium_pct summed over its countries
     flows: list[Flow]
-    cost_array: np.ndarray  # flows x parts (model.network.costs.COST_PARTS), USD/t, in flow order
+    # Per cargo class (in commodity order of first use) and route: (transport, handling) in USD/t,
+    # the class tariffs applied; class x 2 x route. A flow's cost parts are read from it (cost_array).
+    class_costs: np.ndarray
     demand_rows: list[DemandRow]
     supply_rows: list[SupplyRow]
     capacity_rows: list[CapacityRow]
@@ -59,6 +61,17 @@ class Network:
     route_co2_t_per_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     legs_without_distance: tuple[str, ...] = ()
     names: Names = field(default_factory=lambda: Names({}, {}, {}))  # words for codes, for the result's readers
+    carrying_cost_rate: float = 0.0  # Settings: the time part of a tonne's cost
+    carbon_price_usd_per_t_co2: float = 0.0  # Settings: the carbon part
+
+    # What the build works out per flow (memberships in rows, cost parts): 130 MB at a million flows.
+    INDEXES = ("_capacity_index", "_flows_by_route", "_passes_cache", "_scope_mask_cache", "_matching_index_cache",
+               "_supply_cache", "_scope_cache", "flow_class_code", "cost_total", "co2_t_per_t", "cost_array")
+
+    def forget_indexes(self) -> None:
+        """Let go of INDEXES while HiGHS solves and ranges; what asks for one works it out again."""
+        for name in self.INDEXES:
+            self.__dict__.pop(name, None)
 
     @cached_property
     def demand_by_row(self) -> dict[int, DemandRow]:
@@ -110,6 +123,11 @@ class Network:
     def co2_capped(self) -> bool:
         """Some policy limit caps the CO2e of flows (max_co2_t)."""
         return any(p.is_co2 for p in self.policy_limits)
+
+    @cached_property
+    def cost_array(self) -> np.ndarray:
+        """flows x parts (model.network.costs.COST_PARTS), USD/t, in flow order."""
+        return flow_cost_parts(self)
 
     @cached_property
     def cost_total(self) -> np.ndarray:
@@ -205,7 +223,7 @@ class Network:
         return self.routes.origin_code
 
     @cached_property
-    def _flow_class(self) -> np.ndarray:
+    def flow_class_code(self) -> np.ndarray:
         """Code of each flow's cargo class (position in the list of classes in commodity order)."""
         classes = {c: i for i, c in enumerate(dict.fromkeys(self.commodity_class.values()))}
         of_commodity = np.array([classes[c] for c in self.commodity_class.values()], dtype=np.int64)
@@ -224,7 +242,7 @@ class Network:
         for c in self.capacity_rows:
             idx, per_flow = self._flows_through(*members[c.element])
             if c.cargo_class is not None:
-                keep = self._flow_class[idx] == classes.get(c.cargo_class, -1)
+                keep = self.flow_class_code[idx] == classes.get(c.cargo_class, -1)
                 idx, per_flow = idx[keep], per_flow[keep]
             out[c.row] = (idx, per_flow.astype(np.float64))
         return out

@@ -14,7 +14,6 @@ import pandas as pd
 from model.data import ROW, CorridorData, records
 from model.network import (CapacityRow, DemandRow, Network, Observation, Option, PolicyLimit, Surcharge,
                            SupplyRow, supply_origins)
-from model.network.costs import COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
 from model.network.names import Names
 from model.network.routes import CountriesOf, FlowList, RouteTable, path_table
 from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
@@ -167,18 +166,6 @@ def build_network(data: CorridorData) -> Network:
     flow_commodity = np.concatenate([np.full(len(b[0]), commodity_code[b[1]], dtype=np.int32) for b in blocks]) \
         if blocks else np.zeros(0, dtype=np.int32)
     flows = FlowList(list(commodity_class), route_ids, flow_commodity, flow_route)  # (commodity, route) each
-    cost_array = np.zeros((n_flows, len(COST_PARTS)))
-    cost_array[:, list(COST_PARTS).index("carbon")] = carbon_usd_per_t(
-        data.settings.carbon_price_usd_per_t_co2 or 0.0, route_co2[flow_route])
-    at = 0
-    for cand, k, cls in blocks:  # transport, handling, time, risk (USD/t) of each flow
-        end = at + len(cand)
-        cost_array[at:end, 0] = transport_of[cls][cand]
-        cost_array[at:end, 1] = handling_of[cls][cand]
-        cost_array[at:end, 2] = time_usd_per_t(value[k], rate, days[cand])
-        cost_array[at:end, 3] = risk_usd_per_t(value[k], risk[cand])
-        at = end
-
     capacity_rows = [CapacityRow(rec[ROW], rec["element"], rec["cargo_class"] or None, rec["capacity_t"])
                      for rec in records(t["Capacities"])]
     policy_limits = []
@@ -191,15 +178,15 @@ def build_network(data: CorridorData) -> Network:
             policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
-    net = Network(routes, commodity_class, value, countries_of, days, risk, flows, cost_array, demand_rows,
+    class_costs = np.array([[transport_of[cls], handling_of[cls]] for cls in classes_in_use]).reshape(
+        len(classes_in_use), 2, n_routes)  # class x (transport, handling) x route, USD/t
+    net = Network(routes, commodity_class, value, countries_of, days, risk, flows, class_costs, demand_rows,
                   supply_rows, capacity_rows, policy_limits, node_country,
                   nodes["kind"].to_dict(), investment_options(data), demand_span, frozenset(tariff),
                   observations=observations(data), surcharges=surcharges(data),
                   flow_route=flow_route, flow_commodity=flow_commodity, route_co2_t_per_t=route_co2,
-                  legs_without_distance=without_distance, names=Names.of(data))
-    surcharge = list(COST_PARTS).index("surcharge")
-    for s in net.surcharges:  # added to the flows through its target, once the memberships are known
-        cost_array[net.scope_index(s.scope, s.target, s.commodity)[0], surcharge] += s.usd_per_t
+                  legs_without_distance=without_distance, names=Names.of(data), carrying_cost_rate=rate,
+                  carbon_price_usd_per_t_co2=data.settings.carbon_price_usd_per_t_co2 or 0.0)
     return net
 
 

@@ -14,6 +14,8 @@ the others, for build_network and for the live model that re-prices flows when a
 
 from __future__ import annotations
 
+import numpy as np
+
 DAYS_PER_YEAR = 365.0
 
 # The parts of a tonne's cost, in the order every table reports them, with how a sheet says them:
@@ -40,3 +42,22 @@ def risk_usd_per_t(value_usd_per_t, risk_pct):
 def carbon_usd_per_t(carbon_price_usd_per_t_co2: float, co2_t_per_t):
     """Carbon cost of a tonne of cargo: the price of the CO2e it emits (USD/t)."""
     return carbon_price_usd_per_t_co2 * co2_t_per_t
+
+
+def flow_cost_parts(net) -> np.ndarray:
+    """flows x parts (COST_PARTS), USD/t, in flow order, of a model.network.Network: transport and
+    handling of the flow's cargo class on its route (net.class_costs), time and risk of its
+    commodity's value, the surcharges whose scope takes it (in Surcharges order), and carbon."""
+    n, route = len(net.flows), net.flow_route
+    out = np.zeros((n, len(COST_PARTS)))
+    if not n:
+        return out
+    value, at = net.flow_value(), list(COST_PARTS).index
+    out[:, at("transport")] = net.class_costs[net.flow_class_code, 0, route]
+    out[:, at("handling")] = net.class_costs[net.flow_class_code, 1, route]
+    out[:, at("time")] = time_usd_per_t(value, net.carrying_cost_rate, net.route_days[route])
+    out[:, at("risk")] = risk_usd_per_t(value, net.route_risk_pct[route])
+    for s in net.surcharges:  # added to the flows through its target
+        out[net.scope_index(s.scope, s.target, s.commodity)[0], at("surcharge")] += s.usd_per_t
+    out[:, at("carbon")] = carbon_usd_per_t(net.carbon_price_usd_per_t_co2, net.route_co2_t_per_t[route])
+    return out
