@@ -264,6 +264,7 @@ def solve_lp(h: highspy.Highs, rows: list[RowKey], columns: Sequence, row_bounds
     sol.objective_usd = h.getInfo().objective_function_value
     s = h.getSolution()
     sol.x, sol.rc, sol.y = floats(s.col_value), floats(s.col_dual), floats(s.row_dual)
+    del s  # highspy's copy of the solution (16 MB at a million flows), not held while HiGHS ranges
     sol.senses = np.fromiter((r.sense for r in rows), dtype=np.int8, count=len(rows))
     lo, up = row_bounds
     sol.active = np.where(sol.senses == 1, up, lo)

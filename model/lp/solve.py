@@ -27,7 +27,7 @@ def solve_plan(plan, verbose: bool = False, options: dict | None = None, ranging
 
         lp, rows, columns = build_lp(plan)
     for case in plan.cases:
-        case.net.forget_indexes()  # memberships, cost parts: 1,059 -> 966 MB peak at 1M flows
+        case.net.forget_indexes()  # memberships, cost parts: 1,059 -> 930 MB peak at 1M flows
     integer = integer_columns(lp)
     decide = free_decisions(lp, integer)
     h = load_highs(lp, verbose, options)

@@ -15,7 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
-from model.network.costs import DAYS_PER_YEAR, flow_cost_parts, risk_usd_per_t, time_usd_per_t
+from model.network.costs import DAYS_PER_YEAR, RouteCosts, flow_cost_parts, risk_usd_per_t, time_usd_per_t
 from model.network.names import Names
 from model.network.types import (CapacityRow, CostParts, DemandRow, Flow, Observation, Option, PolicyLimit, Route,
                                  Surcharge, SupplyRow)
@@ -33,9 +33,7 @@ class Network:
     route_days: np.ndarray  # per route, in route order: leg transit + node dwell days
     route_risk_pct: np.ndarray  # per route, in route order: risk_premium_pct summed over its countries
     flows: list[Flow]
-    # Per cargo class (in commodity order of first use) and route: (transport, handling) in USD/t,
-    # the class tariffs applied; class x 2 x route. A flow's cost parts are read from it (cost_array).
-    class_costs: np.ndarray
+    route_costs: RouteCosts  # transport and handling per route and cargo class; a flow's parts: cost_array
     demand_rows: list[DemandRow]
     supply_rows: list[SupplyRow]
     capacity_rows: list[CapacityRow]

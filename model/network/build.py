@@ -14,6 +14,7 @@ import pandas as pd
 from model.data import ROW, CorridorData, records
 from model.network import (CapacityRow, DemandRow, Network, Observation, Option, PolicyLimit, Surcharge,
                            SupplyRow, supply_origins)
+from model.network.costs import RouteCosts
 from model.network.names import Names
 from model.network.routes import CountriesOf, FlowList, RouteTable, path_table
 from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
@@ -178,9 +179,8 @@ def build_network(data: CorridorData) -> Network:
             policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
-    class_costs = np.array([[transport_of[cls], handling_of[cls]] for cls in classes_in_use]).reshape(
-        len(classes_in_use), 2, n_routes)  # class x (transport, handling) x route, USD/t
-    net = Network(routes, commodity_class, value, countries_of, days, risk, flows, class_costs, demand_rows,
+    route_costs = RouteCosts.of([(transport_of[cls], handling_of[cls]) for cls in classes_in_use])
+    net = Network(routes, commodity_class, value, countries_of, days, risk, flows, route_costs, demand_rows,
                   supply_rows, capacity_rows, policy_limits, node_country,
                   nodes["kind"].to_dict(), investment_options(data), demand_span, frozenset(tariff),
                   observations=observations(data), surcharges=surcharges(data),

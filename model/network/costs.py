@@ -14,6 +14,8 @@ the others, for build_network and for the live model that re-prices flows when a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 DAYS_PER_YEAR = 365.0
@@ -44,17 +46,49 @@ def carbon_usd_per_t(carbon_price_usd_per_t_co2: float, co2_t_per_t):
     return carbon_price_usd_per_t_co2 * co2_t_per_t
 
 
+@dataclass(frozen=True)
+class RouteCosts:
+    """Transport and handling (USD/t) of a tonne on each route, by cargo class, the class tariffs
+    applied: `base` (transport, handling) x route is the first class's (in commodity order); each
+    other class keeps only the routes where its costs differ from those, a tariff on one of their
+    elements (a route not kept has that class's sums exactly: they compared equal)."""
+
+    base: np.ndarray
+    other: dict[int, tuple[np.ndarray, np.ndarray]]  # class code -> (routes ascending, 2 x len(routes))
+
+    @classmethod
+    def of(cls, per_class: list[tuple[np.ndarray, np.ndarray]]) -> RouteCosts:
+        """From (transport, handling) per route of each class, in class-code order."""
+        if not per_class:
+            return cls(np.zeros((2, 0)), {})
+        base, other = np.vstack(per_class[0]), {}
+        for code, (transport, handling) in enumerate(per_class[1:], start=1):
+            differ = np.flatnonzero((transport != base[0]) | (handling != base[1]))  # NaN differs: kept
+            if len(differ):
+                other[code] = (differ, np.vstack([transport[differ], handling[differ]]))
+        return cls(base, other)
+
+    def of_flows(self, flow_class: np.ndarray, flow_route: np.ndarray) -> np.ndarray:
+        """(transport, handling) x flow, for flows of these class codes on these routes."""
+        out = self.base[:, flow_route]
+        for code, (routes, values) in self.other.items():
+            flows = np.flatnonzero(flow_class == code)
+            at = np.minimum(np.searchsorted(routes, flow_route[flows]), len(routes) - 1)
+            hit = routes[at] == flow_route[flows]
+            out[:, flows[hit]] = values[:, at[hit]]
+        return out
+
+
 def flow_cost_parts(net) -> np.ndarray:
     """flows x parts (COST_PARTS), USD/t, in flow order, of a model.network.Network: transport and
-    handling of the flow's cargo class on its route (net.class_costs), time and risk of its
+    handling of the flow's cargo class on its route (net.route_costs), time and risk of its
     commodity's value, the surcharges whose scope takes it (in Surcharges order), and carbon."""
     n, route = len(net.flows), net.flow_route
     out = np.zeros((n, len(COST_PARTS)))
     if not n:
         return out
     value, at = net.flow_value(), list(COST_PARTS).index
-    out[:, at("transport")] = net.class_costs[net.flow_class_code, 0, route]
-    out[:, at("handling")] = net.class_costs[net.flow_class_code, 1, route]
+    out[:, at("transport")], out[:, at("handling")] = net.route_costs.of_flows(net.flow_class_code, route)
     out[:, at("time")] = time_usd_per_t(value, net.carrying_cost_rate, net.route_days[route])
     out[:, at("risk")] = risk_usd_per_t(value, net.route_risk_pct[route])
     for s in net.surcharges:  # added to the flows through its target
