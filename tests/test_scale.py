@@ -137,12 +137,13 @@ def test_the_build_lets_its_indexes_go_and_they_come_back_the_same(tmp_path):
 def test_route_costs_keep_each_class_exactly_with_only_the_routes_where_it_differs():
     """Transport and handling are held per route for the first cargo class and, for the others,
     only where a tariff makes theirs differ (a million flows over four classes: 32 MB a class
-    otherwise). Every flow must read its own class's figures exactly, NaN included."""
+    otherwise). Every flow must read its own class's figures exactly, NaN and -0.0 included."""
     from model.network.costs import RouteCosts
 
     rng = np.random.default_rng(7)
     n_routes, n_flows = 300, 2000
     base = (rng.uniform(0, 90, n_routes), rng.uniform(0, 20, n_routes))
+    base[0][5] = 0.0
     per_class = [base]
     for share in (0.0, 0.1, 1.0):  # no tariff, a few routes, every route
         t, h = base[0].copy(), base[1].copy()
@@ -150,8 +151,13 @@ def test_route_costs_keep_each_class_exactly_with_only_the_routes_where_it_diffe
         t[hit] += rng.uniform(-5, 5, hit.sum())
         h[hit[::-1]] = np.nan  # a blank cost on some other routes
         per_class.append((t, h))
+    minus_zero = base[0].copy()
+    minus_zero[5] = -0.0  # equal to 0.0 by ==, but not the same figure (a sign in a table)
+    per_class.append((minus_zero, base[1].copy()))
     costs = RouteCosts.of(per_class)
-    assert 1 not in costs.other and len(costs.other[3][0]) == n_routes
-    flow_class, flow_route = rng.integers(0, 4, n_flows), rng.integers(0, n_routes, n_flows)
+    assert 1 not in costs.other and len(costs.other[3][0]) == n_routes and costs.other[4][0].tolist() == [5]
+    flow_class, flow_route = rng.integers(0, 5, n_flows), rng.integers(0, n_routes, n_flows)
+    flow_class[:2], flow_route[:2] = 4, 5
     dense = np.array([np.vstack(c) for c in per_class])  # class x 2 x route
-    np.testing.assert_array_equal(costs.of_flows(flow_class, flow_route), dense[flow_class, :, flow_route].T)
+    got, want = costs.of_flows(flow_class, flow_route), dense[flow_class, :, flow_route].T
+    assert got.tobytes() == want.tobytes()  # the same bits: NaN and -0.0 included

@@ -51,7 +51,7 @@ class RouteCosts:
     """Transport and handling (USD/t) of a tonne on each route, by cargo class, the class tariffs
     applied: `base` (transport, handling) x route is the first class's (in commodity order); each
     other class keeps only the routes where its costs differ from those, a tariff on one of their
-    elements (a route not kept has that class's sums exactly: they compared equal)."""
+    elements (a route not kept has that class's sums exactly: they are the same bits)."""
 
     base: np.ndarray
     other: dict[int, tuple[np.ndarray, np.ndarray]]  # class code -> (routes ascending, 2 x len(routes))
@@ -63,7 +63,8 @@ class RouteCosts:
             return cls(np.zeros((2, 0)), {})
         base, other = np.vstack(per_class[0]), {}
         for code, (transport, handling) in enumerate(per_class[1:], start=1):
-            differ = np.flatnonzero((transport != base[0]) | (handling != base[1]))  # NaN differs: kept
+            bits = np.vstack([transport, handling]).view(np.int64) != base.view(np.int64)  # -0.0 and NaN too
+            differ = np.flatnonzero(bits[0] | bits[1])
             if len(differ):
                 other[code] = (differ, np.vstack([transport[differ], handling[differ]]))
         return cls(base, other)
