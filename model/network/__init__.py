@@ -15,7 +15,8 @@ from functools import cached_property
 
 import numpy as np
 
-from model.network.costs import DAYS_PER_YEAR, RouteCosts, flow_cost_parts, risk_usd_per_t, time_usd_per_t
+from model.network.costs import (DAYS_PER_YEAR, RouteCosts, cargo_classes, flow_cost_parts, risk_usd_per_t,
+                                 time_usd_per_t)
 from model.network.names import Names
 from model.network.types import (CapacityRow, CostParts, DemandRow, Flow, Observation, Option, PolicyLimit, Route,
                                  Surcharge, SupplyRow)
@@ -96,11 +97,6 @@ class Network:
     def transit_days(self) -> dict[str, float]:
         """route -> leg transit + node dwell days."""
         return dict(zip(self.routes, self.route_days.tolist()))
-
-    @cached_property
-    def demand_flows(self) -> dict[int, list[Flow]]:
-        """demand row -> its flows (a demand row's flows are consecutive in flow order)."""
-        return {row: self.flows[a:b] for row, (a, b) in self.demand_span.items()}
 
     @cached_property
     def flow_index(self) -> dict[Flow, int]:
@@ -221,9 +217,13 @@ class Network:
         return self.routes.origin_code
 
     @cached_property
+    def _class_code(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(cargo_classes(self.commodity_class))}
+
+    @cached_property
     def flow_class_code(self) -> np.ndarray:
         """Code of each flow's cargo class (position in the list of classes in commodity order)."""
-        classes = {c: i for i, c in enumerate(dict.fromkeys(self.commodity_class.values()))}
+        classes = self._class_code
         of_commodity = np.array([classes[c] for c in self.commodity_class.values()], dtype=np.int64)
         return of_commodity[self.flow_commodity] if len(self.flow_commodity) else np.zeros(0, dtype=np.int64)
 
@@ -234,7 +234,7 @@ class Network:
 
     @cached_property
     def _capacity_index(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        classes = {c: i for i, c in enumerate(dict.fromkeys(self.commodity_class.values()))}
+        classes = self._class_code
         members = self._members({c.element for c in self.capacity_rows})
         out = {}
         for c in self.capacity_rows:

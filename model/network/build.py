@@ -1,7 +1,7 @@
 """build_network(data) -> Network: flows, costs and memberships derived from validated data.
 
 Costs are summed along each route's path over flat arrays (numpy reduceat), once per cargo
-class; time and risk come from the cost formula of model.network.
+class; a flow's cost parts are worked out from them when asked (model.network.costs).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pandas as pd
 from model.data import ROW, CorridorData, records
 from model.network import (CapacityRow, DemandRow, Network, Observation, Option, PolicyLimit, Surcharge,
                            SupplyRow, supply_origins)
-from model.network.costs import RouteCosts
+from model.network.costs import RouteCosts, cargo_classes
 from model.network.names import Names
-from model.network.routes import CountriesOf, FlowList, RouteTable, path_table
+from model.network.routes import CountriesOf, FlowList, RouteTable, path_table, within_paths
 from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
 from model.schema import class_list, leg_id
 
@@ -74,8 +74,7 @@ def build_network(data: CorridorData) -> Network:
     node_start = np.zeros(n_routes, dtype=np.int64)
     np.cumsum(n_nodes[:-1], out=node_start[1:])
     leg_start = node_start - np.arange(n_routes)  # a route of n nodes has n - 1 legs
-    inside = np.ones(max(len(node_seq) - 1, 0), dtype=bool)
-    inside[(node_start + n_nodes - 1)[:-1]] = False
+    inside = within_paths(n_nodes)
     width = max(len(table.nodes), 1)
     leg_seq, leg_pairs = pd.factorize(node_seq[:-1][inside].astype(np.int64) * width + node_seq[1:][inside])
     leg_code = {leg_ids[(table.nodes[p // width], table.nodes[p % width])]: i for i, p in
@@ -122,11 +121,10 @@ def build_network(data: CorridorData) -> Network:
     leg_cost = {e: legs[e][0] for e in leg_code}
     # Transport and handling by cargo class: a class tariff replaces the default cost of the
     # elements it names.
-    classes_in_use = list(dict.fromkeys(commodity_class.values()))
-    transport_of, handling_of = {}, {}
-    for cls in classes_in_use:
-        transport_of[cls] = along(None, {e: tariff.get((e, cls), c) for e, c in leg_cost.items()})
-        handling_of[cls] = along({n: tariff.get((n, cls), handling[n]) for n in node_code}, None)
+    classes_in_use = cargo_classes(commodity_class)
+    route_costs = RouteCosts.of([(along(None, {e: tariff.get((e, cls), c) for e, c in leg_cost.items()}),
+                                  along({n: tariff.get((n, cls), handling[n]) for n in node_code}, None))
+                                 for cls in classes_in_use])
     # Which classes each route carries: one mask per distinct cargo_classes entry.
     set_code = {cs: i for i, cs in enumerate(dict.fromkeys(class_sets.values()))}
     route_set = np.fromiter(map(set_code.__getitem__, routes.classes), dtype=np.int64, count=n_routes)
@@ -149,7 +147,7 @@ def build_network(data: CorridorData) -> Network:
         origins_at.setdefault(market, []).append(origin)
     commodity_code = {k: i for i, k in enumerate(commodity_class)}
     n_flows, demand_span = 0, {}
-    blocks: list[tuple[np.ndarray, str, str]] = []  # per demand row: (route positions, commodity, class)
+    blocks: list[tuple[np.ndarray, str]] = []  # per demand row: (route positions, commodity)
     for d in demand_rows:
         k = d.commodity
         cls = commodity_class[k]
@@ -162,7 +160,7 @@ def build_network(data: CorridorData) -> Network:
         cand = cand[carries[cls][cand]]
         demand_span[d.row] = (n_flows, n_flows + len(cand))
         n_flows += len(cand)
-        blocks.append((cand, k, cls))
+        blocks.append((cand, k))
     flow_route = np.concatenate([b[0] for b in blocks]).astype(np.int32) if blocks else np.zeros(0, dtype=np.int32)
     flow_commodity = np.concatenate([np.full(len(b[0]), commodity_code[b[1]], dtype=np.int32) for b in blocks]) \
         if blocks else np.zeros(0, dtype=np.int32)
@@ -179,7 +177,6 @@ def build_network(data: CorridorData) -> Network:
             policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
-    route_costs = RouteCosts.of([(transport_of[cls], handling_of[cls]) for cls in classes_in_use])
     net = Network(routes, commodity_class, value, countries_of, days, risk, flows, route_costs, demand_rows,
                   supply_rows, capacity_rows, policy_limits, node_country,
                   nodes["kind"].to_dict(), investment_options(data), demand_span, frozenset(tariff),

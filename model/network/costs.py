@@ -46,10 +46,16 @@ def carbon_usd_per_t(carbon_price_usd_per_t_co2: float, co2_t_per_t):
     return carbon_price_usd_per_t_co2 * co2_t_per_t
 
 
+def cargo_classes(commodity_class: dict[str, str]) -> list[str]:
+    """The cargo classes of the commodities, in commodity order of first use: the order of the class
+    codes (RouteCosts, Network.flow_class_code)."""
+    return list(dict.fromkeys(commodity_class.values()))
+
+
 @dataclass(frozen=True)
 class RouteCosts:
     """Transport and handling (USD/t) of a tonne on each route, by cargo class, the class tariffs
-    applied: `base` (transport, handling) x route is the first class's (in commodity order); each
+    applied: `base` (transport, handling) x route is the first class's (cargo_classes order); each
     other class keeps only the routes where its costs differ from those, a tariff on one of their
     elements (a route not kept has that class's sums exactly: they are the same bits)."""
 

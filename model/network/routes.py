@@ -21,6 +21,15 @@ import pandas as pd
 from model.network.types import Route
 
 
+def within_paths(count: np.ndarray) -> np.ndarray:
+    """For paths laid end to end (count[i] nodes each): whether each pair of neighbouring places,
+    i and i + 1, is a step of one path (False where one path ends and the next begins)."""
+    inside = np.ones(max(int(np.sum(count)) - 1, 0), dtype=bool)
+    ends = (np.cumsum(count) - 1)[:-1]
+    inside[ends[ends < len(inside)]] = False
+    return inside
+
+
 @dataclass
 class PathTable:
     """The paths of a Routes table: for each row with a path (rows, positions in the table), the
@@ -64,9 +73,7 @@ class PathTable:
 
     def steps(self) -> tuple[np.ndarray, np.ndarray]:
         """(from, to) node codes of every step of every path, path after path."""
-        inside = np.ones(max(len(self.codes) - 1, 0), dtype=bool)
-        ends = (self.start + self.length - 1)[:-1]
-        inside[ends[ends < len(inside)]] = False
+        inside = within_paths(self.length)
         return self.codes[:-1][inside], self.codes[1:][inside]
 
     def step_pairs(self) -> set[tuple[str, str]]:
@@ -181,10 +188,7 @@ class RouteTable(Mapping):
         codes, count = self.node_codes(), self.node_count
         owner = np.repeat(np.arange(n, dtype=np.int64), count)
         code_of = {c: i for i, c in enumerate(self.table.nodes)}
-        inside = np.ones(max(len(codes) - 1, 0), dtype=bool)
-        ends = (np.cumsum(count) - 1)[:-1]
-        inside[ends[ends < len(inside)]] = False
-        steps = np.flatnonzero(inside)
+        steps = np.flatnonzero(within_paths(count))
         step_code = codes[steps].astype(np.int64) * max(nodes, 1) + codes[steps + 1]
         wanted, keys, where = [], [], []  # (element, key) of the nodes and legs some route passes
         for e in dict.fromkeys(elements):
@@ -219,8 +223,7 @@ class RouteTable(Mapping):
         owner = np.repeat(np.arange(n, dtype=np.int64), count)
         width = max(len(nodes), 1)
         if scope == "leg":
-            inside = np.ones(max(len(codes) - 1, 0), dtype=bool)
-            inside[(np.cumsum(count) - 1)[:-1]] = False
+            inside = within_paths(count)
             codes, owner = codes[:-1][inside] * width + codes[1:][inside], owner[:-1][inside]
         pairs = np.sort(pd.unique(codes * n + owner)) if n else np.zeros(0, dtype=np.int64)
         keys, at = pairs // n if n else pairs, pairs % n if n else pairs
