@@ -8,6 +8,7 @@ with entities, oversized sheets) are refused here, before anything is parsed.
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import re
 import zipfile
@@ -180,7 +181,7 @@ def scan_sheet_xml(archive: zipfile.ZipFile, part: str, data: bytes | None = Non
             data = src.read()
     if not _FORMULA_OR_MERGE.search(data):
         return unsaved, merged, errors  # no formula, merged cell or error value: nothing to parse for
-    with archive.open(part) as src:
+    with io.BytesIO(data) as src:  # the XML already read, not decompressed again
         for _, el in iterparse(src):
             tag = el.tag
             if tag == ns + "c":

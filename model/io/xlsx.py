@@ -24,16 +24,11 @@ def read_xlsx(path: Path, wanted=None) -> list[RawSheet]:
     from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     check_container(path)
-    fix = "Save the file as an Excel workbook (.xlsx), or pass a folder of CSV files, one per sheet."
     try:
         wb = CalamineWorkbook.from_path(str(path))
         parts = _sheet_parts(path)
     except (CalamineError, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        bomb = xml_bomb(exc)
-        if bomb:
-            raise InputError(str(path), [bomb]) from None
-        raise InputError(str(path), [Problem(
-            f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})", fix)]) from None
+        raise _unreadable(path, exc) from None
     sheets, cells = [], 0
     try:
         with zipfile.ZipFile(path) as archive:
@@ -77,14 +72,18 @@ def read_xlsx(path: Path, wanted=None) -> list[RawSheet]:
                     _put(values, ref, text)
                 sheets.append(_raw_sheet(meta.name, values, hidden, unsaved, merged))
     except (CalamineError, ValueError) as exc:
-        bomb = xml_bomb(exc)
-        if bomb is None:
-            raise InputError(str(path), [Problem(
-                f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})", fix)]) from None
-        raise InputError(str(path), [bomb]) from None
+        raise _unreadable(path, exc) from None
     finally:
         wb.close()
     return sheets
+
+
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    """The error for a workbook calamine (or its archive) could not read: an XML bomb named as one."""
+    bomb = xml_bomb(exc)
+    return InputError(str(path), [bomb or Problem(
+        f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc})",
+        "Save the file as an Excel workbook (.xlsx), or pass a folder of CSV files, one per sheet.")])
 
 
 def _sparse(xml: bytes) -> bool:
