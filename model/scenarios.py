@@ -80,9 +80,9 @@ def _new_value(rec: dict, col: Column, old):
 def check_scenarios(data: CorridorData) -> list[Problem]:
     """Every bad override row, like any other input problem."""
     problems = []
-    unreadable = {p.row for p in data.problems if p.sheet and p.sheet.lower() == "scenarios"
-                  and p.column in ("value", "multiplier")}  # already reported; blank here, but not blank
     bad_cells = {(p.sheet.lower(), p.row, p.column) for p in data.problems if p.sheet and p.row is not None}
+    unreadable = {row for sheet, row, column in bad_cells  # already reported; blank here, but not blank
+                  if sheet == "scenarios" and column in ("value", "multiplier")}
     for rec in table_rows(data.tables["Scenarios"]):
         if rec[ROW] in unreadable:
             continue

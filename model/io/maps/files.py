@@ -52,7 +52,7 @@ def write_map_png(outputs: Outputs, tables: MapTables, path: Path) -> bytes | No
     when no node on the legs used has coordinates (nothing is drawn or written then)."""
     if not tables.placed:
         return None
-    from model.io.maps.png import draw_map  # matplotlib: imported only to draw
+    from model.io.maps.png import draw_map  # Pillow: imported only to draw
 
     target = outputs.claim(path, also=MAP_WRITERS)
     picture = draw_map(map_data(tables), mark(outputs.kind))
