@@ -75,3 +75,18 @@ def test_charts_bottlenecks_and_summary_rows():
     assert len(rows) == 2 + 1 + 7  # bottlenecks: header and one row; Summary: header and seven rows
     assert "4,560,000,000" in text and "USD/yr" in text
     assert re.search(r"Full capacity \(binding\)\s*Port P / second name to Market: West: 0\.00 of 0\.00 Mt/yr", text)
+
+
+def test_print_rules_only_change_what_print_needs():
+    # The print block restyles a few boxes; a screen rule pasted into it (as once happened with the
+    # brief's rules, which also reset the printed legend's padding and border) does nothing there,
+    # or undoes a print rule above it.
+    from model.io.maps.assets import PAGE_CSS
+
+    screen, _, printed = PAGE_CSS.partition("@media print{")
+    rule = re.compile(r"[^{}]+\{[^{}]*\}")
+    screen_rules = {r.strip() for r in rule.findall(screen)}
+    print_rules = [r.strip() for r in rule.findall(printed)]
+    assert print_rules and not [r for r in print_rules if r in screen_rules]
+    legend = [r for r in print_rules if re.match(r"(?:[^{]*,)?\.legend(?:,[^{]*)?\{", r) and "padding" in r]
+    assert legend == [".legend{columns:3;column-gap:18px;margin-top:6px;font-size:8pt;padding:6px 8px}"]

@@ -62,11 +62,7 @@ footer{font-size:.82em;color:#555}footer p{margin:2px 0}
 .legend{columns:3;column-gap:18px;margin-top:6px;font-size:8pt;padding:6px 8px}
 .legend h2{font-size:9pt}.legend h3{break-after:avoid}.legend li{break-inside:avoid}.corr{padding:0 2px}
 h1{font-size:15pt}.sub{margin-bottom:8px}
-.map,.legend,.barsec,.bottlenecks{break-inside:avoid}.legend,.brief{background:#fff;border:1px solid #ddd;border-radius:6px;padding:12px 16px;margin-bottom:16px}
-.brief ul,.brief ol{margin:0;padding-left:20px}.brief li{margin:2px 0}.brief h3{margin-top:10px}
-.focus{margin:8px 0 0;padding:6px 10px;background:#f4f1e8;border-left:3px solid #b58900}
-details.summary summary{cursor:pointer;font-weight:650}
-.barsec,.bottlenecks,.summary{border-color:#bbb}
+.map,.legend,.brief,.barsec,.bottlenecks{break-inside:avoid}.legend,.brief,.barsec,.bottlenecks,.summary{border-color:#bbb}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 """.replace("ASPECT", f"{MAP_ASPECT:g}")  # the map column never taller than the window
 
