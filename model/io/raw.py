@@ -37,8 +37,11 @@ class RawSheet:
 
     @classmethod
     def of_rows(cls, name: str, header: list, rows: list[tuple[int, list]], **kw) -> RawSheet:
-        """From data rows (row number, cells), each as wide as the widest."""
+        """From the header and data rows (row number, cells), each made as wide as the widest
+        (blank cells added at the end)."""
         width = max([len(header)] + [len(v) for _, v in rows])
+        if len(header) != width:
+            header = list(header) + [None] * (width - len(header))
         if any(len(v) != width for _, v in rows):  # zip below would cut every row to the shortest
             rows = [(n, list(v) + [None] * (width - len(v))) for n, v in rows]
         columns = [list(c) for c in zip(*(v for _, v in rows))] if rows and width else [[] for _ in range(width)]

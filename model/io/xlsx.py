@@ -65,11 +65,8 @@ def read_xlsx(path: Path, wanted=None) -> list[RawSheet]:
                         "If a stray value sits far past the table, delete it (Ctrl+End in Excel goes to the last "
                         "cell); else split the case, or use a folder of CSV files.", sheet=meta.name)])
                 cells += height * width
-                if any(len(row) != width for row in values):  # rows of uneven length: all as wide as the widest
-                    values = [row + [""] * (width - len(row)) for row in values]
                 unsaved, merged, errors = scan_sheet_xml(archive, part, xml) if part else ([], [], [])
-                for ref, text in errors:
-                    _put(values, ref, text)
+                _put(values, errors)
                 sheets.append(_raw_sheet(meta.name, values, hidden, unsaved, merged))
     except (CalamineError, ValueError) as exc:
         raise _unreadable(path, exc) from None
@@ -127,7 +124,7 @@ def _openpyxl_rows(path: Path, name: str) -> list[list]:
         wb.close()
     while rows and all(v == "" for v in rows[-1]):
         rows.pop()
-    return rows  # each ends at its last cell: padded by the caller once their size is known to be allowed
+    return rows  # each ends at its last cell: RawSheet.of_rows pads them, once their size is known to be allowed
 
 
 def _raw_sheet(name: str, values: list[list], hidden: bool, unsaved, merged) -> RawSheet:
@@ -156,17 +153,19 @@ def _dated(v):
     return v
 
 
-def _put(values: list[list], ref: str, text: str) -> None:
-    """Set the cell at ref ('B7') of rows read from A1 (an error value calamine reads as empty)."""
-    letters = ref.rstrip("0123456789")
-    row = int(ref[len(letters):]) - 1
-    col = column_index_from_string(letters.upper())
-    width = max([col] + [len(r) for r in values])
-    while len(values) <= row:  # an error value past calamine's range (which ends at its last value)
-        values.append([""] * width)
-    for r in values:
-        r.extend([""] * (width - len(r)))
-    values[row][col - 1] = text
+def _put(values: list[list], errors: list[tuple[str, str]]) -> None:
+    """Set each error value (ref such as 'B7', text) in the rows read from A1, where calamine read
+    it as empty; a row it falls past the end of (or a row past calamine's range, which ends at its
+    last value) is lengthened. Rows are left uneven: RawSheet.of_rows makes them one width."""
+    for ref, text in errors:
+        letters = ref.rstrip("0123456789")
+        row, col = int(ref[len(letters):]) - 1, column_index_from_string(letters.upper()) - 1
+        if len(values) <= row:
+            values.extend([] for _ in range(row + 1 - len(values)))
+        cells = values[row]
+        if len(cells) <= col:
+            cells.extend([""] * (col + 1 - len(cells)))
+        cells[col] = text
 
 
 def _sheet_parts(path: Path) -> dict[str, str]:
