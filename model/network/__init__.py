@@ -18,6 +18,7 @@ import numpy as np
 from model.network.costs import (DAYS_PER_YEAR, RouteCosts, cargo_classes, flow_cost_parts, risk_usd_per_t,
                                  time_usd_per_t)
 from model.network.names import Names
+from model.network.routes import CountriesOf
 from model.network.types import (CapacityRow, CostParts, DemandRow, Flow, Observation, Option, PolicyLimit, Route,
                                  Surcharge, SupplyRow)
 
@@ -30,7 +31,7 @@ class Network:
     routes: dict[str, Route]
     commodity_class: dict[str, str]
     value_usd_per_t: dict[str, float]
-    countries_of: dict[str, tuple[str, ...]]  # route -> distinct countries in path order
+    countries_of: CountriesOf  # route -> distinct countries in path order (a Mapping)
     route_days: np.ndarray  # per route, in route order: leg transit + node dwell days
     route_risk_pct: np.ndarray  # per route, in route order: risk_premium_pct summed over its countries
     flows: list[Flow]
@@ -267,13 +268,12 @@ class Network:
         key = (scope, target)
         if key not in cache:
             few = sum(q.scope == scope for q in self.policy_limits) <= 3
+            mask = np.zeros(len(self.routes), dtype=bool)
             if scope in ("node", "leg") and few and scope not in self.__dict__.get("_scope_cache", {}):
                 # One node or leg asked for: one pass over the paths, not an index of every node.
-                mask = np.zeros(len(self.routes), dtype=bool)
                 if scope == "node" or ">" in target:
                     mask[self._members([target])[target][0]] = True
             else:
-                mask = np.zeros(len(self.routes), dtype=bool)
                 mask[self._routes_in_scope(scope).get(target, np.zeros(0, dtype=np.int64))] = True
             cache[key] = mask
         mask = cache[key]
@@ -310,13 +310,15 @@ class Network:
         if scope not in cache:
             out: dict[str, list[int]] = {}
             if scope in ("corridor", "country"):  # group routes by their corridor, or their countries
-                keys = self.routes.corridors if scope == "corridor" else list(self.countries_of.values())
-                code = {key: i for i, key in enumerate(dict.fromkeys(keys))}
-                codes = np.fromiter(map(code.__getitem__, keys), dtype=np.int64, count=len(keys))
+                if scope == "corridor":  # each corridor, and each route's
+                    of = {k: i for i, k in enumerate(dict.fromkeys(self.routes.corridors))}
+                    keys, codes = [(k,) for k in of], np.array([of[k] for k in self.routes.corridors], dtype=np.int64)
+                else:  # each distinct sequence of countries, and each route's
+                    keys, codes = self.countries_of.sequences, self.countries_of.code
                 order = np.argsort(codes, kind="stable")
-                groups = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1) if len(keys) else []
-                for key, ix in zip(code, groups):
-                    for name in ((key,) if scope == "corridor" else key):
+                groups = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1) if len(codes) else []
+                for ix in groups:
+                    for name in keys[codes[ix[0]]]:
                         out.setdefault(name, []).append(ix)
                 cache[scope] = {name: np.sort(np.concatenate(parts)) for name, parts in out.items()}
                 return cache[scope]

@@ -21,7 +21,7 @@ from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
 from model.schema import class_list, leg_id
 
 
-def _scope_targets(routes: RouteTable, countries_of: dict[str, tuple[str, ...]], legs: list[str],
+def _scope_targets(routes: RouteTable, countries_of: CountriesOf, legs: list[str],
                    scope: str) -> list[str]:
     """Every name a '*' target expands to: those that some enabled route passes, in route order
     (legs: the legs of enabled routes in order of first use)."""
@@ -103,8 +103,7 @@ def build_network(data: CorridorData) -> Network:
         seq_code[which] = np.asarray(codes, dtype=np.int64)[np.asarray(inverse).reshape(-1)]
     seq_list = list(seqs)
     countries_of = CountriesOf(routes, seq_list, seq_code)
-    risk = np.array([sum(risk_pct.get(c, 0.0) for c in seq) for seq in seq_list], dtype=float)[seq_code] \
-        if n_routes else np.zeros(0)  # % of value
+    risk = countries_of.each(lambda seq: sum(risk_pct.get(c, 0.0) for c in seq), float)  # % of value
 
     def along(per_node: dict | None, per_leg: dict | None) -> np.ndarray:
         """Per route: the sum over its nodes of per_node plus over its legs of per_leg."""

@@ -258,6 +258,12 @@ class CountriesOf(Mapping):
         seqs = self.sequences
         return [seqs[c] for c in self.code.tolist()]
 
+    def each(self, f, dtype=object) -> np.ndarray:
+        """f(countries) of every route, in route order, worked out once per distinct sequence."""
+        per_sequence = np.empty(len(self.sequences), dtype=dtype)
+        per_sequence[:] = [f(seq) for seq in self.sequences]
+        return per_sequence[self.code]
+
     def items(self):
         return zip(self.routes, self.values())
 

@@ -138,7 +138,6 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
     place = [names.place(n) for n in routes.table.nodes]
     origin, market = routes.origin_code[at], routes.market_code[at]
     commodities = np.array(list(net.commodity_class), dtype=object)
-    countries = {seq: "-".join(seq) for seq in dict.fromkeys(net.countries_of.values())}
     return pd.DataFrame({
         "cargo": np.array([names.cargo(k) for k in commodities], dtype=object)[net.flow_commodity],
         "from": np.asarray(place, dtype=object)[origin], "to": np.asarray(place, dtype=object)[market],
@@ -150,7 +149,7 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
         **{column: parts[:, j] for j, column in enumerate(PART_COLUMNS)}, "cost_usd": total * tonnes,
         "co2e_kg_per_t": net.co2_t_per_t * 1000.0, "co2e_t": net.co2_t_per_t * tonnes,
         "transit_days": net.route_days[at],
-        "countries": per_route(map(countries.__getitem__, net.countries_of.values())),
+        "countries": net.countries_of.each("-".join)[at],
         "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
         "cost_range_low_usd_per_t": low_high[:, 0], "cost_range_high_usd_per_t": low_high[:, 1],
     }, columns=ROUTE_COLUMNS)

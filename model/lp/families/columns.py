@@ -113,8 +113,7 @@ class Flow(Family):
             codes = {k: i for i, k in enumerate(net.commodity_class)}
             idx = np.flatnonzero(net.flow_commodity == codes.get(rec["commodity"], -1))
         else:  # Countries: a country's premium is charged once on each route passing it
-            on = np.array([rec["country"] in seq for seq in net.countries_of.values()], dtype=bool)
-            idx = np.flatnonzero(on[net.flow_route]) if len(net.flow_route) else np.zeros(0, dtype=np.int64)
+            idx = net.scope_index("country", rec["country"], None)[0]
         return part, idx, np.ones(len(idx))
 
     @staticmethod
