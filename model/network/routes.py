@@ -184,25 +184,21 @@ class RouteTable(Mapping):
         """The routes that pass each of the given nodes and legs (node ids, 'A>B' as the Legs sheet
         writes a leg): (their positions, ascending; how many times each passes), in one pass over
         the steps of every path."""
-        n, nodes = len(self.ids), len(self.table.nodes)
-        codes, count = self.node_codes(), self.node_count
-        owner = np.repeat(np.arange(n, dtype=np.int64), count)
         code_of = {c: i for i, c in enumerate(self.table.nodes)}
-        steps = np.flatnonzero(within_paths(count))
-        step_code = codes[steps].astype(np.int64) * max(nodes, 1) + codes[steps + 1]
         wanted, keys, where = [], [], []  # (element, key) of the nodes and legs some route passes
         for e in dict.fromkeys(elements):
             if e in code_of:
-                wanted.append(e), keys.append(code_of[e]), where.append(0)
+                wanted.append(e), keys.append(code_of[e]), where.append("node")
             elif ">" in e:
                 x, _, y = e.partition(">")
                 if x in code_of and y in code_of:
-                    wanted.append(e), keys.append(code_of[x] * max(nodes, 1) + code_of[y]), where.append(1)
+                    wanted.append(e), keys.append(code_of[x] * self._width + code_of[y]), where.append("leg")
         out = {}
-        for kind, key_of_cell, owner_of_cell in ((0, codes.astype(np.int64), owner), (1, step_code, owner[steps])):
-            these = [(e, k) for e, k, w in zip(wanted, keys, where) if w == kind]
+        for scope in ("node", "leg"):
+            these = [(e, k) for e, k, w in zip(wanted, keys, where) if w == scope]
             if not these:
                 continue
+            key_of_cell, owner_of_cell = self._places(scope)
             lookup = pd.Series(np.arange(len(these)), index=[k for _, k in these])
             j = lookup.reindex(key_of_cell).to_numpy()
             hit = np.flatnonzero(~np.isnan(j))
@@ -218,13 +214,8 @@ class RouteTable(Mapping):
 
     def through(self, scope: str) -> dict[str, np.ndarray]:
         """node (or leg) -> positions of the routes that pass it, ascending."""
-        nodes, n = self.table.nodes, len(self)
-        codes, count = self.node_codes().astype(np.int64), self.node_count
-        owner = np.repeat(np.arange(n, dtype=np.int64), count)
-        width = max(len(nodes), 1)
-        if scope == "leg":
-            inside = within_paths(count)
-            codes, owner = codes[:-1][inside] * width + codes[1:][inside], owner[:-1][inside]
+        nodes, n, width = self.table.nodes, len(self), self._width
+        codes, owner = self._places(scope)
         pairs = np.sort(pd.unique(codes * n + owner)) if n else np.zeros(0, dtype=np.int64)
         keys, at = pairs // n if n else pairs, pairs % n if n else pairs
         bounds = np.flatnonzero(np.diff(keys)) + 1
@@ -235,6 +226,21 @@ class RouteTable(Mapping):
                 (nodes[key // width], nodes[key % width]), f"{nodes[key // width]}>{nodes[key % width]}")
             out[name] = at[group]
         return out
+
+    @property
+    def _width(self) -> int:
+        """How a leg is keyed: its from node's code x _width + its to node's code."""
+        return max(len(self.table.nodes), 1)
+
+    def _places(self, scope: str) -> tuple[np.ndarray, np.ndarray]:
+        """(key, route position) of every place of every path, path after path: each node (scope
+        "node", keyed by its code) or each step from a node to the next ("leg", keyed as _width says)."""
+        codes, count = self.node_codes().astype(np.int64), self.node_count
+        owner = np.repeat(np.arange(len(self.ids), dtype=np.int64), count)
+        if scope == "node":
+            return codes, owner
+        steps = np.flatnonzero(within_paths(count))
+        return codes[steps] * self._width + codes[steps + 1], owner[steps]
 
 
 class CountriesOf(Mapping):
