@@ -14,7 +14,10 @@ from model.pipeline import load_one_year as load
 
 
 def problems_of(tmp_path, tables, settings=None, xlsx=False):
-    path = write_case(tmp_path, tables, settings, xlsx=xlsx)
+    return problems_of_path(write_case(tmp_path, tables, settings, xlsx=xlsx))
+
+
+def problems_of_path(path):
     with pytest.raises(InputError) as exc:
         load(path)
     return [str(p) for p in exc.value.problems if p.severity == "error"]
@@ -336,3 +339,14 @@ def test_a_path_that_passes_a_node_twice_is_solved_with_a_warning(tmp_path):
     assert run.solution.objective_usd == pytest.approx(1000)
     capacity = run.results.capacity.set_index("element")
     assert capacity.loc["A", "used_t"] == pytest.approx(200)
+
+
+def test_a_setting_given_twice_is_checked_at_the_row_whose_value_is_used(tmp_path):
+    # Row 3 holds the focus that is read (a country not on the sheet); row 4 repeats the key. The
+    # bad value is named at row 3, where it is, and the repeat at row 4.
+    path = write_case(tmp_path, transport_case(), {"scenario_name": "x", "focus": "country PKK"})
+    settings = Path(path) / "Settings.csv"
+    settings.write_text(settings.read_text() + "focus,country PK\n")
+    problems = problems_of_path(path)
+    assert "Settings, row 3 (focus), value: country 'PKK' is not on the Countries sheet" in problems[1], problems
+    assert problems[0].startswith("Settings, row 4 (focus), key: setting 'focus' is given twice (also row 3)")

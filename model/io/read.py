@@ -245,7 +245,8 @@ def number_fix(col: Column) -> str:
 
 
 def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) -> tuple[Settings, dict[str, int]]:
-    """The typed settings, and the row of each key as written (lower case), for later messages."""
+    """The typed settings, and the row of each setting given (its first row, whose value is used),
+    for later messages."""
     settings: dict[str, object] = {}
     seen: dict[str, int] = {}
     given = {str(r.get("key") or "").strip().lower(): r[ROW] for r in records(df)}
@@ -299,7 +300,7 @@ def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) ->
                                         column="value"))
         else:
             settings[spec.key] = cell_text(value)
-    return Settings.from_values(settings), given
+    return Settings.from_values(settings), seen
 
 
 def _two_sources(sheet: Sheet, found: list[RawSheet]) -> Problem:
