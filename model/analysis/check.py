@@ -245,10 +245,9 @@ def _check_map(inp: _Inputs, flows: pd.DataFrame, sheets: dict[str, pd.DataFrame
     for f in flows.itertuples(index=False):
         if f.tonnes_t <= 0 or f.route not in inp.path:
             continue
-        path = inp.path[f.route]
-        for a, b in zip(path, path[1:]):
-            on_leg[(f"{a}>{b}", inp.corridor[f.route])] += f.tonnes_t
-        for n in dict.fromkeys(path):
+        for leg in inp.leg_ids(f.route):
+            on_leg[(leg, inp.corridor[f.route])] += f.tonnes_t
+        for n in dict.fromkeys(inp.path[f.route]):
             through[n] += f.tonnes_t
     if legs is not None:
         drawn = {(rec.leg, rec.corridor): rec.tonnes_t for rec in legs.itertuples(index=False)}
@@ -472,20 +471,13 @@ def _same_case(data: CorridorData, sheets: dict, input_path, result_path, made_f
 def check_files(input_path: Path, result_path: Path) -> tuple[list[str], list[str]]:
     """(violations, notes) for a result workbook against the input it claims to solve."""
     from model.errors import InputError, Problem
-    from model.io.read_results import read_results
+    from model.io.read_results import read_result_workbook
     from model.pipeline import load
-
-    import zipfile
-
-    from openpyxl.utils.exceptions import InvalidFileException
 
     plan, _ = load(input_path)
     data = plan.data
     fix = "Pass a workbook written by 'corridor solve'."
-    try:
-        sheets = read_results(Path(result_path))
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
-        raise InputError(str(result_path), [Problem(f"cannot be read as a result workbook ({exc})", fix)]) from None
+    sheets = read_result_workbook(result_path, fix)
     if "Flows" not in sheets:
         raise InputError(str(result_path), [Problem("has no Flows sheet; it is not a result workbook", fix)])
     notes = []

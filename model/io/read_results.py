@@ -10,6 +10,22 @@ from model.io.cells import header
 from model.io.maps.sheet import MAP_SHEET, map_blocks
 from model.io.workbook import SHEET_NOTES
 
+
+def read_result_workbook(path: Path, fix: str) -> dict[str, pd.DataFrame]:
+    """read_results(path), or an InputError with fix (what to pass instead) when the file cannot
+    be read as a result workbook."""
+    import zipfile
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    from model.errors import InputError, Problem
+
+    try:
+        return read_results(Path(path))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
+        raise InputError(str(path), [Problem(f"cannot be read as a result workbook ({exc})", fix)]) from None
+
+
 def read_results(path: Path) -> dict[str, pd.DataFrame]:
     """A result workbook read back: each sheet as a DataFrame with the column names of
     model.results (headers carry units; the note row above the header is skipped); the Map sheet as

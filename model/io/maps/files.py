@@ -89,17 +89,10 @@ def write_panels(outputs: Outputs, panels: list[tuple[str, MapTables]], title: s
 
 def _read_map(result: Path) -> tuple[MapTables, dict[str, pd.DataFrame]]:
     """The Map sheet's tables and the other sheets of a result workbook; InputError if it is none."""
-    import zipfile
-
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    from model.io.read_results import read_results
+    from model.io.read_results import read_result_workbook
 
     fix = "Pass a result workbook written by 'corridor solve'."
-    try:
-        sheets = read_results(Path(result))
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
-        raise InputError(str(result), [Problem(f"cannot be read as a result workbook ({exc})", fix)]) from None
+    sheets = read_result_workbook(result, fix)
     tables = MapTables.from_sheets(sheets)
     if tables is None and "Summary" not in sheets:
         raise InputError(str(result), [Problem("has no Summary or Map sheet; it is not a result workbook", fix)])
