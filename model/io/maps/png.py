@@ -20,24 +20,25 @@ from model.io.maps.layout import (
     FULL_COLOUR,
     LABEL_SIZE,
     LAND,
+    MAP_ASPECT,
+    NODE_KINDS,
+    OTHER_NODE_KIND,
     SEA,
     MapLayout,
     dot_radius,
     frame_around,
     lay_out,
     line_width,
+    tonnes_text,
     width_samples,
 )
 from model.io.maps.raster import DPI, PX_PER_PT, Canvas, png_bytes, polygon_layer, put_text
 
 FIG_W_PX, FIG_H_PX = 1600, 1000
 MAP_BOX = (0.006, 0.012, 0.70, 0.862)  # left, bottom, width, height as fractions of the picture (aspect 1.3)
-NODE_STYLE = {  # kind -> (marker, face, edge, legend text)
-    "origin": ("o", "#222222", "white", "Origin (Kazakh producers)"),
-    "port": ("D", "white", "#222222", "Port"),
-    "market": ("s", "#5d4037", "white", "Market"),
-}
-OTHER_NODE = ("o", "#777777", "white", "Border crossing, hub, other")
+NODE_STYLE = {kind: (marker, NODE_KINDS[kind][0], edge, NODE_KINDS[kind][1])  # kind -> (marker, face, edge, legend)
+              for kind, marker, edge in (("origin", "o", "white"), ("port", "D", "#222222"), ("market", "s", "white"))}
+OTHER_NODE = ("o", OTHER_NODE_KIND[0], "white", OTHER_NODE_KIND[1])
 READING = ("How to read: each line is one leg of the routes used at least\n"
            "cost, from node to node; its colour is the corridor and its width\n"
            "the tonnes. Corridors sharing a leg run side by side. Grey\n"
@@ -132,7 +133,7 @@ def draw_panels(panels: list[dict], title: str, software: str) -> bytes:
     columns = min(4, max(1, len(panels)))
     rows = -(-len(panels) // columns)
     map_w = 292  # px; each panel's map, MAP_ASPECT wide for high
-    map_h, head, gap, top = map_w / 1.3, 54, 12, 64
+    map_h, head, gap, top = map_w / MAP_ASPECT, 54, 12, 64
     corridors = {c["corridor"] for d in panels for c in d["corridors"]}
     # The legend fits: four section titles (7.5 pt x 1.5), a row of 7 pt x 1.55 per key (the corridors,
     # at most 3 widths, 5 node kinds and the 2 full marks) and a gap of 2.5% of the height per section.
@@ -258,7 +259,7 @@ def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, le
     styles = [NODE_STYLE[k] for k in NODE_STYLE if any(n["kind"] == k for n, _, _ in p.nodes)]
     if any(n["kind"] not in NODE_STYLE for n, _, _ in p.nodes):
         styles.append(OTHER_NODE)
-    node_keys = [("marker", marker, 6.0, face, "#222222" if face == "white" else edge, 1.0)
+    node_keys = [("marker", marker, 6.0, face, "#222222" if face == "#ffffff" else edge, 1.0)
                  for marker, face, edge, _ in styles]
     ring, dash = ("marker", "o", 8.0, None, FULL_COLOUR, 1.6), ("dash", FULL_COLOUR, 3.0)
     full_keys, full_text = [], []
@@ -272,7 +273,7 @@ def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, le
     elif not full_keys:
         full_keys, full_text = [NO_KEY], ["none"]
     sections = [("Corridor  (Mt/yr)" if tonnes else "Corridor", corridors, corridor_text),
-                ("Line width: tonnes (square-root scale)", widths, [_tonnes(t) for t in samples]),
+                ("Line width: tonnes (square-root scale)", widths, [tonnes_text(t) for t in samples]),
                 ("Nodes", node_keys, [words for *_, words in styles]),
                 ("Full capacity (binding)", full_keys, full_text)]
     # Rows of 7 pt text, keys 2.6 font sizes long, as a matplotlib legend with labelspacing 0.35 sets them.
@@ -306,10 +307,6 @@ def _key(canvas: Canvas, key: tuple, x0: float, x1: float, y: float) -> None:
     elif key[0] == "marker":
         _, shape, size_pt, face, edge, edge_pt = key
         canvas.marker(shape, (x0 + x1) / 2, y, size_pt * PX_PER_PT, face, edge, edge_pt * PX_PER_PT)
-
-
-def _tonnes(t: float) -> str:
-    return f"{t / 1e6:g} Mt/yr" if t >= 1e6 else f"{t / 1e3:g} kt/yr"
 
 
 def _cut(text: str, width: int) -> str:

@@ -48,15 +48,6 @@ class Canvas:
         self.pixels = np.empty((height, width, 3), dtype=np.uint8)
         self.pixels[:] = rgb(background)
 
-    def polygons(self, box: tuple[int, int, int, int], background: str, rings: list[np.ndarray], fill: str,
-                 edge: str, edge_px: float) -> None:
-        """Fill box (x0, y0, x1, y1, whole pixels) with background, then each ring (an array (n, 2)
-        of canvas pixels) with fill, then its outline edge_px wide in edge, clipped to the box.
-        Rings are filled one by one (no holes): the base layer's countries tile the land, so a hole
-        in one country is another country's land."""
-        self.paste(box, polygon_layer((box[2] - box[0], box[3] - box[1]), background,
-                                      [r - box[:2] for r in rings], fill, edge, edge_px))
-
     def paste(self, box: tuple[int, int, int, int], pixels: np.ndarray) -> None:
         """Copy an array of pixels (as polygon_layer gives) into box (x0, y0, x1, y1)."""
         self.pixels[box[1]:box[3], box[0]:box[2]] = pixels
@@ -166,7 +157,10 @@ def _snapped(v: float, width: float) -> float:
 
 def polygon_layer(size: tuple[int, int], background: str, rings: list[np.ndarray], fill: str, edge: str,
                   edge_px: float) -> np.ndarray:
-    """Canvas.polygons' layer on its own: an array (height, width, 3) of pixels, rings in its pixels."""
+    """The base layer: an array (height, width, 3) of pixels of background, each ring (an array (n, 2)
+    of its pixels) filled with fill, then outlined edge_px wide in edge. Rings are filled one by one
+    (no holes): the base layer's countries tile the land, so a hole in one country is another
+    country's land."""
     s = SUPERSAMPLE
     layer = Image.new("RGB", (size[0] * s, size[1] * s), background)
     draw = ImageDraw.Draw(layer)
