@@ -149,6 +149,16 @@ def test_result_workbook_is_readable_for_planners(base_run, base_result_file):
     assert sources["source"].notna().all()
 
 
+def test_every_summary_figure_with_a_unit_is_formatted(base_result_file):
+    # A number with a unit reads as the unit says (thousands separators, decimals, percent), never as
+    # Excel's General (the carbon price once was: its unit had no format).
+    ws = load_workbook(base_result_file)["Summary"]
+    figures = [(row[0].value, row[1], row[2].value) for row in ws.iter_rows(min_row=2, max_col=3)
+               if isinstance(row[1].value, (int, float)) and not isinstance(row[1].value, bool) and row[2].value]
+    assert len(figures) > 15
+    assert [(item, unit) for item, cell, unit in figures if cell.number_format == "General"] == []
+
+
 def test_the_shipped_base_case_is_the_calibrated_base_year(tmp_path):
     # inputs/base_case.xlsx is what corridor calibrate writes from inputs/base_year_uncalibrated, and
     # inputs/base_case/ its CSV twin (inputs/make_base_case.py writes both).

@@ -18,6 +18,7 @@ from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, wo_table
 from model.io.maps.sheet import map_sheet as add_map_sheet
 from model.io.output import Outputs, writing
 from model.results.brief import brief_of
+from model.results.summary import UNIT_FORMATS
 from model.results.tables import ALL, Results
 
 SHEET_NOTES = {
@@ -113,12 +114,10 @@ def _summary_sheet(wb: Workbook, results: Results) -> None:
     ws.append([])
     ws.append([cells.styled("Figures", font=bold)])
     ws.append(cells.header(["item", "value", "unit"]))
-    fmt = {"USD/yr": "#,##0", "USD": "#,##0", "t/yr": "#,##0", "USD/t": "#,##0.00", "s": "0.000",
-           "per year": "0.00%", "share": "0.0%", "t CO2e/yr": "#,##0", "kg CO2e/t": "#,##0.0"}
     right = Alignment(horizontal="right")
     for item, value, unit in summary.itertuples(index=False):
-        if unit in fmt and isinstance(value, (int, float)) and not isinstance(value, bool):
-            ws.append([item, cells.styled(value, fmt[unit], alignment=right), unit])
+        if unit in UNIT_FORMATS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.append([item, cells.styled(value, UNIT_FORMATS[unit][0], alignment=right), unit])
         else:
             ws.append(cells.row([item, value, unit], [None] * 3))
 

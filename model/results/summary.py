@@ -20,6 +20,12 @@ from model.settings import Settings
 OBJECTIVE_LABEL, SHIPPED_LABEL, INPUT_SHA_LABEL = "objective", "shipped", "input SHA-256"
 CO2E_LABEL = "CO2e emitted"
 PART_LABELS = {part: label for part, (label, _) in COST_PARTS.items()}
+# How a Summary figure is shown, by its unit: (Excel number format, Python format), the workbook's
+# cell and the report page's text alike.
+UNIT_FORMATS = {"USD/yr": ("#,##0", "{:,.0f}"), "USD": ("#,##0", "{:,.0f}"), "t/yr": ("#,##0", "{:,.0f}"),
+                "USD/t": ("#,##0.00", "{:,.2f}"), "s": ("0.000", "{:.3f}"), "per year": ("0.00%", "{:.2%}"),
+                "share": ("0.0%", "{:.1%}"), "t CO2e/yr": ("#,##0", "{:,.0f}"), "kg CO2e/t": ("#,##0.0", "{:,.1f}"),
+                "USD/t CO2e": ("#,##0.00", "{:,.2f}")}
 
 
 @dataclass(frozen=True)

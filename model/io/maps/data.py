@@ -11,6 +11,7 @@ from model.data import records
 from model.io.maps.layout import corridor_colour, corridor_colours, short_label
 from model.results.brief import brief_of
 from model.results.maps import MapTables, case_rows
+from model.results.summary import UNIT_FORMATS
 from model.results.tables import ALL
 
 
@@ -93,16 +94,11 @@ def report_data(data: dict, sheets: dict[str, pd.DataFrame], case: dict | None =
             "summary": summary, "by_commodity": by_commodity, "bottlenecks": bottlenecks}
 
 
-UNIT_FORMATS = {"USD/yr": "{:,.0f}", "USD": "{:,.0f}", "t/yr": "{:,.0f}", "USD/t": "{:,.2f}", "s": "{:.3f}",
-                "per year": "{:.2%}", "share": "{:.1%}", "t CO2e/yr": "{:,.0f}", "kg CO2e/t": "{:,.1f}",
-                "USD/t CO2e": "{:,.2f}"}
-
-
 def _value(value, unit: str) -> str:
     """A Summary value as the workbook shows it (its number format by unit)."""
     x = _number(value) if not isinstance(value, bool) else None
     if x is not None and unit in UNIT_FORMATS:
-        return UNIT_FORMATS[unit].format(x)
+        return UNIT_FORMATS[unit][1].format(x)
     return _text(value, "")
 
 
