@@ -28,10 +28,10 @@ DOT_MARGIN = 5.0  # map units a label keeps clear of other dots
 CHAR_WIDTH = 0.64  # average character width as a share of the font size (DejaVu Sans; wider than most)
 DOT_SIZE = {"market": 5.5, "origin": 5.0, "port": 4.5}  # radius in map units; other kinds 3
 LABELLED_KINDS = ("origin", "port", "market")
-# A node's fill and its legend text, by kind, in both renderers (any other kind: OTHER_NODE_KIND).
-NODE_KINDS = {"origin": ("#222222", "Origin (Kazakh producers)"), "port": ("#ffffff", "Port"),
+# A node's fill and its legend text, by kind, in both renderers (any other kind: OTHER_NODE_LEGEND).
+NODE_LEGEND = {"origin": ("#222222", "Origin (Kazakh producers)"), "port": ("#ffffff", "Port"),
               "market": ("#5d4037", "Market")}
-OTHER_NODE_KIND = ("#777777", "Border crossing, hub, other")
+OTHER_NODE_LEGEND = ("#777777", "Border crossing, hub, other")
 
 # Stable colours: the project's corridors by name (families share a hue: Russia blues, China
 # oranges, Central Asia browns, Pakistan's ports pinks and teals); any other label gets a colour from EXTRA by a
@@ -350,6 +350,6 @@ def _overlaps(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
     return (np.clip(w, 0.0, None) * np.clip(h, 0.0, None)).sum(axis=1)
 
 
-def tonnes_text(t: float) -> str:
+def width_key_text(t: float) -> str:
     """A line-width key's tonnes: '5 Mt/yr', '500 kt/yr'."""
     return f"{t / 1e6:g} Mt/yr" if t >= 1e6 else f"{t / 1e3:g} kt/yr"

@@ -13,18 +13,18 @@ from model.io.maps.layout import (
     FULL_COLOUR,
     LABEL_SIZE,
     LAND,
-    NODE_KINDS,
-    OTHER_NODE_KIND,
+    NODE_LEGEND,
+    OTHER_NODE_LEGEND,
     SEA,
     corridor_colour,
     dot_radius,
     lay_out,
     line_width,
-    tonnes_text,
+    width_key_text,
     width_samples,
 )
 
-NODE_KEYS = (*((kind, text) for kind, (_, text) in NODE_KINDS.items()), ("other", OTHER_NODE_KIND[1]))
+NODE_KEYS = (*((kind, text) for kind, (_, text) in NODE_LEGEND.items()), ("other", OTHER_NODE_LEGEND[1]))
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
 COMMODITY_SHADES = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
                     "#9c755f", "#bab0ac")
@@ -121,7 +121,7 @@ def _map_svg(p, colours: dict) -> str:
 def _node(n: dict, x: float, y: float) -> str:
     """A node's dot (circle; square for a market, diamond for a port), its name on hover, a red ring when full."""
     r = dot_radius(n["kind"])
-    fill = NODE_KINDS.get(n["kind"], OTHER_NODE_KIND)[0]
+    fill = NODE_LEGEND.get(n["kind"], OTHER_NODE_LEGEND)[0]
     paint = f' fill="{fill}" stroke="{"#222" if fill == "#ffffff" else "#fff"}" stroke-width="1"/>'
     if n["kind"] == "market":
         shape = f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}"'
@@ -163,7 +163,7 @@ def _legend(data: dict, p, colours: dict) -> str:
         f'<span class="cn">{esc(c["corridor"])}</span><span class="mt">{c["tonnes_t"] / 1e6:.2f}</span></button></li>'
         for c in data["corridors"] if c["corridor"] in drawn or c["tonnes_t"] > 0)
     widths = "".join('<li><svg width="46" height="16" aria-hidden="true"><line x1="2" y1="8" x2="44" y2="8" '
-                     f'stroke="#555" stroke-width="{line_width(t, p.max_t) * 0.9:.1f}"/></svg>{tonnes_text(t)}</li>'
+                     f'stroke="#555" stroke-width="{line_width(t, p.max_t) * 0.9:.1f}"/></svg>{width_key_text(t)}</li>'
                      for t in width_samples(p.max_t))
     full = "".join(f'<li><span class="{"ring" if f["kind"] == "node" else "dash"}"></span>'
                    f'{esc(f["name"])}{"" if f["cargo_class"] in ("all", "") else " (" + esc(f["cargo_class"]) + ")"}: '

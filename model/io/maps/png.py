@@ -21,24 +21,25 @@ from model.io.maps.layout import (
     LABEL_SIZE,
     LAND,
     MAP_ASPECT,
-    NODE_KINDS,
-    OTHER_NODE_KIND,
+    NODE_LEGEND,
+    OTHER_NODE_LEGEND,
     SEA,
     MapLayout,
     dot_radius,
     frame_around,
     lay_out,
     line_width,
-    tonnes_text,
+    width_key_text,
     width_samples,
 )
 from model.io.maps.raster import DPI, PX_PER_PT, Canvas, png_bytes, polygon_layer, put_text
 
 FIG_W_PX, FIG_H_PX = 1600, 1000
 MAP_BOX = (0.006, 0.012, 0.70, 0.862)  # left, bottom, width, height as fractions of the picture (aspect 1.3)
-NODE_STYLE = {kind: (marker, NODE_KINDS[kind][0], edge, NODE_KINDS[kind][1])  # kind -> (marker, face, edge, legend)
-              for kind, marker, edge in (("origin", "o", "white"), ("port", "D", "#222222"), ("market", "s", "white"))}
-OTHER_NODE = ("o", OTHER_NODE_KIND[0], "white", OTHER_NODE_KIND[1])
+NODE_STYLE = {  # kind -> (marker, face, edge, legend text)
+    kind: (marker, NODE_LEGEND[kind][0], edge, NODE_LEGEND[kind][1])
+    for kind, marker, edge in (("origin", "o", "white"), ("port", "D", "#222222"), ("market", "s", "white"))}
+OTHER_NODE = ("o", OTHER_NODE_LEGEND[0], "white", OTHER_NODE_LEGEND[1])
 READING = ("How to read: each line is one leg of the routes used at least\n"
            "cost, from node to node; its colour is the corridor and its width\n"
            "the tonnes. Corridors sharing a leg run side by side. Grey\n"
@@ -273,7 +274,7 @@ def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, le
     elif not full_keys:
         full_keys, full_text = [NO_KEY], ["none"]
     sections = [("Corridor  (Mt/yr)" if tonnes else "Corridor", corridors, corridor_text),
-                ("Line width: tonnes (square-root scale)", widths, [tonnes_text(t) for t in samples]),
+                ("Line width: tonnes (square-root scale)", widths, [width_key_text(t) for t in samples]),
                 ("Nodes", node_keys, [words for *_, words in styles]),
                 ("Full capacity (binding)", full_keys, full_text)]
     # Rows of 7 pt text, keys 2.6 font sizes long, as a matplotlib legend with labelspacing 0.35 sets them.
