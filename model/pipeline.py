@@ -136,29 +136,26 @@ def tabulate(plan: Plan, sol: Solution, input_name: str | None = None, verbose: 
     return collect_plan(plan, sol, input_name, robust=robust, robust_items=items, other=other)
 
 
-def write(results: Results, outputs: Outputs, output: str | Path, tables=None, draw_map: bool = True,
-          html: bool = False, phases=None) -> list[Path]:
-    """The result workbook (model.io.workbook) with its Map sheet; with tables (the map,
+def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_map: bool, html: bool,
+          phases) -> list[Path]:
+    """The result workbook (model.io.workbook) with its Map sheet of tables (the map,
     model.results.maps), the map PNG beside it (unless draw_map is False) and the report page (html),
     all into the command's Outputs. Returns the files beside the workbook."""
     from model.io.maps.files import map_png_path, report_path, write_map_png, write_report
     from model.io.maps.sheet import MapSheet
     from model.io.workbook import write_results
 
-    phases = phases or NoPhases()
-    output, beside, sheet = Path(output), [], None
-    if tables is not None:
-        picture = None
-        if draw_map:
-            phases("map")
-            picture = write_map_png(outputs, tables, map_png_path(output))
-            beside += [map_png_path(output)] if picture else []
-        sheet = MapSheet(tables, picture, map_png_path(output).name if picture else None,
-                         "" if draw_map else "The picture was not drawn (corridor solve --no-map).")
+    output, beside, picture, png = Path(output), [], None, map_png_path(Path(output))
+    if draw_map:
+        phases("map")
+        picture = write_map_png(outputs, tables, png)
+        beside += [png] if picture else []
+    sheet = MapSheet(tables, picture, png.name if picture else None,
+                     "" if draw_map else "The picture was not drawn (corridor solve --no-map).")
     phases("writing")
     results.summary.phases = phases.text()
     write_results(results, output, outputs=outputs, map_sheet=sheet)
-    if html and tables is not None:
+    if html:
         phases("report")
         beside.append(write_report(outputs, tables, results.sheets(), report_path(output)))
     return beside

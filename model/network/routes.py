@@ -295,8 +295,3 @@ class FlowList(Sequence):
     def __iter__(self):
         return zip(map(self.commodities.__getitem__, self.flow_commodity.tolist()),
                    map(self.route_ids.__getitem__, self.flow_route.tolist()))
-
-    def __eq__(self, other) -> bool:
-        return list(self) == list(other) if isinstance(other, (list, tuple, FlowList)) else NotImplemented
-
-    __hash__ = None
