@@ -31,6 +31,22 @@ def _output(args, kind: str) -> Path:  # -o, else outputs/<input>_<kind>.xlsx
     return args.output or DEFAULT_OUTPUT_DIR / f"{args.input.stem}_{kind}.xlsx"
 
 
+def _case_tag(args, kind: str) -> str:
+    """The default output's kind with the case in it (russia_closed_2030_stress), so that the runs of
+    different scenarios and years do not replace each other's workbooks."""
+    return "_".join(x for x in (args.scenario and args.scenario.replace("+", "_"),
+                                args.year is not None and str(args.year), kind) if x)
+
+
+def case_options(c, year: bool = True) -> None:
+    """--scenario (and --year) of a command that solves: one definition, so that every such command
+    takes them alike (the loader, model.pipeline.load_one_year, applies them)."""
+    c.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +, e.g. a+b")
+    if year:
+        c.add_argument("--year", type=int, help="of a plan (a workbook with a Periods sheet): the year to work on, "
+                       "as a single-year case")
+
+
 def _warn(source, warnings) -> None:
     from model.io.console import warnings_text
 
@@ -78,9 +94,10 @@ def cmd_explain(args) -> str:
 def cmd_sweep(args) -> str:
     from model.analysis.sweep import sweep_to_workbook
 
-    out = _output(args, "exact" if args.exact else "sweep")
+    out = _output(args, _case_tag(args, "exact" if args.exact else "sweep"))
     warnings, text = sweep_to_workbook(args.input, args.set, args.name, out, args.exact, args.workers, args.dask,
-                                       args.resume, not args.no_progress, args.force, args.keep_decisions)
+                                       args.resume, not args.no_progress, args.force, args.keep_decisions,
+                                       args.scenario, args.year)
     _warn(args.input, warnings)
     return text
 
@@ -88,8 +105,9 @@ def cmd_sweep(args) -> str:
 def cmd_stress(args) -> str:
     from model.analysis.stress import stress_to_workbook
 
-    return stress_to_workbook(args.input, _output(args, "stress"), "corridors" if args.corridors else "elements",
-                              args.elements, args.penalty, not args.no_progress, args.force, args.keep_decisions)
+    return stress_to_workbook(args.input, _output(args, _case_tag(args, "stress")),
+                              "corridors" if args.corridors else "elements", args.elements, args.penalty,
+                              not args.no_progress, args.force, args.keep_decisions, args.scenario, args.year)
 
 
 def cmd_frontier(args) -> str:
@@ -127,7 +145,8 @@ def cmd_report(args) -> str:
 def cmd_calibrate(args) -> str:
     from model.analysis.calibrate import calibrate_to_workbook
 
-    return calibrate_to_workbook(args.input, _output(args, "calibrated"), args.force)
+    return calibrate_to_workbook(args.input, _output(args, _case_tag(args, "calibrated")), args.force, args.scenario,
+                                 args.year)
 
 
 def cmd_check(args) -> tuple[str, int]:
@@ -193,7 +212,7 @@ def parser() -> argparse.ArgumentParser:
                 None, "result workbook")
     s.add_argument("input", nargs="?", type=Path, default=DEFAULT_INPUT, help="workbook (.xlsx) or folder of CSV files")
     s.add_argument("--verbose", action="store_true", help="show HiGHS's log")
-    s.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +, e.g. a+b")
+    case_options(s, year=False)  # solve takes a plan whole
     s.add_argument("--robust", metavar="A,B,...", help="one plan robust to these scenarios (or all with a probability)")
     s.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
                    help="a HiGHS option, e.g. solver=ipm or presolve=on (repeatable)")
@@ -214,12 +233,14 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--dask", metavar="ADDRESS", help="a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786")
     w.add_argument("--resume", action="store_true", help="continue an interrupted sweep")
     w.add_argument("--exact", action="store_true", help="every breakpoint of one parameter in start:stop")
+    case_options(w)
     n1 = command("stress", cmd_stress, "N-1: close each port, border, leg or corridor in turn",
                  output="stress workbook", progress=True)
     n1.add_argument("--elements", default="ports,borders", help="kinds to close: ports,borders,hubs,legs")
     n1.add_argument("--corridors", action="store_true", help="close each corridor instead")
     n1.add_argument("--penalty", type=float, default=1000.0,
                     help="USD/t for stranded tonnes when the input sets none (default 1000)")
+    case_options(n1)
     f = command("frontier", cmd_frontier, "the most (or least) tonnes a target can carry for each extra cost accepted",
                 output="frontier workbook")
     goal = f.add_mutually_exclusive_group(required=True)
@@ -228,7 +249,7 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--cost-within", default="0:5%:11", help="extra cost: start:stop:steps, a list, in USD or %% "
                    "of the least cost (default 0:5%%:11)")
     f.add_argument("--exact", action="store_true", help="every breakpoint between start and stop (start:stop)")
-    f.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +")
+    case_options(f, year=False)  # a frontier takes a plan whole
     cp = command("compare", cmd_compare, "solve the base case and scenarios side by side", output="comparison workbook")
     cp.add_argument("--scenarios", help="comma list of scenarios (each may combine with +), or all (default)")
     for name, func, what, default in (("map", cmd_map, "draw the map of a result workbook again", "<result>_map.png"),
@@ -237,8 +258,9 @@ def parser() -> argparse.ArgumentParser:
         r = command(name, func, what, "a result workbook written by corridor solve")
         r.add_argument("-o", "--output", type=Path, help=f"the file to write (default {default} beside it)")
         r.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
-    command("calibrate", cmd_calibrate, "hold each observation within its band: implied premiums, a calibrated input",
-            output="calibrated input workbook")
+    cb = command("calibrate", cmd_calibrate, "hold each observation within its band: implied premiums, a calibrated "
+                 "input", output="calibrated input workbook")
+    case_options(cb)
     k = command("check", cmd_check, "recompute every constraint, cost, share, CO2e and map tonnes of a result workbook",
                 "the input workbook or CSV folder")
     k.add_argument("result", type=Path, help="the result workbook written by 'corridor solve'")

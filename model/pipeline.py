@@ -24,7 +24,7 @@ from model.lp.mip import other_decision_costs
 from model.lp.solve import solve_plan
 from model.network import Network
 from model.network.build import build_network
-from model.plan import BASE, Case, Plan, check_years, for_year, periods, robust_scenarios
+from model.plan import BASE, Case, Plan, check_years, for_year, one_year, periods, robust_scenarios, year_problem
 from model.progress import NoPhases
 from model.results.plan import collect_plan
 from model.results.robust import value_of_stochastic_solution
@@ -101,16 +101,22 @@ def load(path: str | Path, scenario: str | None = None, robust: str | None = Non
     return plan, _merge_years([p for p in problems if p.severity == WARNING])
 
 
-def load_one_year(path: str | Path, scenario: str | None = None) -> tuple[CorridorData, Network, list[Problem]]:
-    """load() for the single-period tools (sweep, stress, explain): (data, network, warnings); a
-    workbook with a Periods sheet is refused with the reason."""
+def load_one_year(path: str | Path, scenario: str | None = None,
+                  year: int | None = None) -> tuple[CorridorData, Network, list[Problem]]:
+    """load() for the single-year tools (sweep, stress, calibrate, explain): (data, network,
+    warnings) of the workbook with --scenario applied; of a plan (a Periods sheet), the --year
+    asked for, as a single-year case (model.plan.one_year). A plan without --year, or a year it
+    does not plan, is refused in one line that names the years."""
     plan, warnings = load(path, scenario)
-    if not plan.single:
-        raise InputError(str(path), [Problem(
-            f"this workbook plans {len(plan.periods)} years (Periods sheet), and this command works on one year",
-            "Use corridor solve or corridor compare for the plan; for this command, use a copy of the workbook "
-            "without the Periods sheet (and without year rows).", sheet="Periods")])
-    return plan.data, plan.cases[0].net, warnings
+    years = [p.year for p in plan.periods if p.year is not None]
+    wrong = year_problem(years, year)
+    if wrong is not None:
+        raise InputError(str(path), [wrong])
+    if year is None:
+        return plan.data, plan.cases[0].net, warnings
+    data = one_year(plan.data, year)
+    data.overrides = plan.data.overrides
+    return data, build_network(data), warnings
 
 
 def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builder: str = "fast",

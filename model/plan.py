@@ -124,6 +124,42 @@ def for_year(data: CorridorData, year: int | None) -> CorridorData:
     return out
 
 
+def one_year(data: CorridorData, year: int) -> CorridorData:
+    """One year of a plan as a single-year case, what the single-year tools (sweep, stress,
+    calibrate, explain) take: the year's rows (for_year), the year cells blank and no Periods rows,
+    so that the case (and a workbook written from it) is a valid workbook of one year; an option
+    not in service by that year (first_year + lead time) is left out, as the plan leaves it out."""
+    out = for_year(data, year)
+    for name in YEAR_SHEETS:
+        if "year" in out.tables[name].columns:
+            out.tables[name] = out.tables[name].assign(year=float("nan"))
+    out.tables["Periods"] = out.tables["Periods"].iloc[0:0]
+    from model.network.build import investment_options
+
+    options = out.tables["Investments"]
+    if len(options):
+        late = [o.in_service_from is not None and o.in_service_from > year for o in investment_options(out)]
+        out.tables["Investments"] = options[[not x for x in late]].reset_index(drop=True)
+    return out
+
+
+def year_problem(years: list[int], year: int | None) -> Problem | None:
+    """Why --year does not fit the workbook (a plan without --year, a year not planned, --year on a
+    workbook of one year); None when it fits."""
+    listed = ", ".join(str(y) for y in years)
+    if not years and year is not None:
+        return Problem(f"--year {year} is given, but this workbook has no Periods sheet: it is one year already",
+                       "Leave out --year.")
+    if years and year is None:
+        return Problem(f"this workbook is a plan of {len(years)} years ({listed}, Periods sheet) and this command "
+                       "works on one year", f"Add --year {years[0]} (or {' or '.join(str(y) for y in years[1:])})"
+                       f" to take that year of the plan.")
+    if years and year not in years:
+        return Problem(f"--year {year} is not a year of the plan (Periods sheet: {listed})",
+                       f"Give one of {listed}.")
+    return None
+
+
 def check_years(data: CorridorData) -> list[Problem]:
     """Years name a Periods row; Periods years are whole numbers; a first_year is one too."""
     problems = []

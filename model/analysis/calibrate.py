@@ -53,8 +53,9 @@ class Calibration:
     rules: pd.DataFrame  # the calibration rules added to the Policies sheet
 
 
-def calibrate(path: Path) -> Calibration:
-    data, net, _ = load_one_year(path)
+def calibrate(path: Path, scenario: str | None = None, year: int | None = None) -> Calibration:
+    """Calibrate the input (with --scenario applied; of a plan, its --year as a single-year case)."""
+    data, net, _ = load_one_year(path, scenario, year)
     if not net.observations:
         raise InputError(str(path), [Problem(
             "has no observations to calibrate to: the Observations sheet is missing or has no rows",
@@ -160,7 +161,8 @@ def _within(o: Observation, t: float) -> bool:
     return o.low_t - 1e-6 * max(1.0, o.observed_t) <= t <= o.high_t + 1e-6 * max(1.0, o.observed_t)
 
 
-def calibrate_to_workbook(src: Path, output: Path, force: bool = False) -> str:
+def calibrate_to_workbook(src: Path, output: Path, force: bool = False, scenario: str | None = None,
+                          year: int | None = None) -> str:
     """corridor calibrate: the calibrated input workbook (the input, its Surcharges and Policies rows
     added, and a Calibration sheet); returns the text to print."""
     from model.io import console
@@ -168,7 +170,7 @@ def calibrate_to_workbook(src: Path, output: Path, force: bool = False) -> str:
     from model.io.output import Outputs
 
     Outputs("calibrate", [src], force).check(output)
-    cal = calibrate(src)
+    cal = calibrate(src, scenario, year)
     tables = {**input_tables(cal.data), "Calibration": cal.table}
     write_input_workbook(tables, output, settings=cal.data.settings.given(), kind="calibrate", inputs=[src],
                          force=force)

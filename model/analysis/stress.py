@@ -18,7 +18,7 @@ import pandas as pd
 from model.progress import show_progress
 from model.results.investments import amount_text
 
-from model.analysis.sweep import live_model
+from model.analysis.sweep import case_about, live_model
 
 DEFAULT_PENALTY_USD_PER_T = 1000.0
 
@@ -48,14 +48,15 @@ def _closures(live, mode: str, kinds: set[str]) -> list[tuple[str, str, np.ndarr
 
 def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None = None,
                 penalty: float = DEFAULT_PENALTY_USD_PER_T, progress: bool = True,
-                keep_decisions: bool = False) -> tuple[pd.DataFrame, dict]:
+                keep_decisions: bool = False, scenario: str | None = None,
+                year: int | None = None) -> tuple[pd.DataFrame, dict]:
     """One row per closure, ranked by stranded tonnes then cost increase; and the base point.
     The cost increase counts stranded tonnes at the penalty; the shipping cost change does not.
     With integer decisions each closure re-solves them (a MIP), or keeps the base solve's."""
     from tqdm import tqdm
 
     kinds = kinds or {"ports", "borders"}
-    live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions)
+    live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions, scenario=scenario, year=year)
     base = live.solve()
     base_cost = base["objective_usd"] - base["unmet_penalty_usd"]
     h = live.h
@@ -95,7 +96,8 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
 
 
 def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalty: float,
-                       progress: bool = True, force: bool = False, keep_decisions: bool = False) -> str:
+                       progress: bool = True, force: bool = False, keep_decisions: bool = False,
+                       scenario: str | None = None, year: int | None = None) -> str:
     """corridor stress: every closure (of the kinds of element listed, comma separated, or of each
     corridor), the workbook and its chart; returns the text to print."""
     from model.errors import InputError, Problem
@@ -117,8 +119,9 @@ def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalt
         raise InputError("--elements", [Problem(f"unknown kind(s) {', '.join(sorted(bad))}",
                                                 "Use a comma list of ports, borders, hubs, legs.")])
     start = time.perf_counter()
-    table, meta = stress_test(src, mode, kinds, penalty, progress=progress, keep_decisions=keep_decisions)
-    about = about_table(Provenance.of(src, file_sha256(src)), [
+    table, meta = stress_test(src, mode, kinds, penalty, progress=progress, keep_decisions=keep_decisions,
+                              scenario=scenario, year=year)
+    about = about_table(Provenance.of(src, file_sha256(src)), [*case_about(scenario, year),
         ("closed in turn", "each corridor" if mode == "corridors" else ", ".join(sorted(kinds))),
         ("stranded tonnes cost", f"{meta['penalty_usd_per_t']:,.0f} USD/t"),
         ("base cost (USD/yr)", meta["base_cost_usd"]), ("closures", meta["closures"]),

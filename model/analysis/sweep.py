@@ -36,6 +36,8 @@ class Sweep:
     input_path: Path
     params: list[Param]
     keep_decisions: bool = False  # integer decisions kept at the base solve's, instead of re-solved per point
+    scenario: str | None = None  # --scenario applied to the input
+    year: int | None = None  # --year: the year of a plan swept
 
     @property
     def points(self) -> list[tuple[float, ...]]:
@@ -53,7 +55,8 @@ class Sweep:
         from model.io.raw import file_sha256
 
         text = json.dumps([file_sha256(self.input_path)] + [[p.text, p.values, p.multiplier] for p in self.params]
-                          + ([["keep_decisions"]] if self.keep_decisions else []))
+                          + ([["keep_decisions"]] if self.keep_decisions else [])
+                          + ([["case", self.scenario, self.year]] if self.scenario or self.year is not None else []))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -69,7 +72,7 @@ def named_sweep(data, name: str) -> list[str]:
 
 
 def make_sweep(input_path: Path, data, assignments: list[str], exact: bool = False,
-               keep_decisions: bool = False) -> Sweep:
+               keep_decisions: bool = False, scenario: str | None = None, year: int | None = None) -> Sweep:
     params = [parse_param(a, data, exact=exact) for a in assignments]
     if not params:
         raise InputError("--set", [Problem("no parameter to sweep", "Give --set PARAM=SPEC, or --name NAME.")])
@@ -77,19 +80,21 @@ def make_sweep(input_path: Path, data, assignments: list[str], exact: bool = Fal
     if size > MAX_POINTS:
         raise InputError("--set", [Problem(f"the grid has {size:,} points, more than {MAX_POINTS:,}",
                                            "Use fewer steps, or fewer parameters at once.")])
-    return Sweep(Path(input_path), params, keep_decisions)
+    return Sweep(Path(input_path), params, keep_decisions, scenario, year)
 
 
 # ---------------------------------------------------------------------- solving points
 
-def live_model(input_path: Path, penalty: float | None = None, keep_decisions: bool = False):
-    """A LiveModel of the input (with a penalty on unmet demand, if given and the input sets none,
-    for stress tests); with integer decisions, re-solved at each point or kept (keep_decisions)."""
+def live_model(input_path: Path, penalty: float | None = None, keep_decisions: bool = False,
+               scenario: str | None = None, year: int | None = None):
+    """A LiveModel of the input, with --scenario applied and of one --year of a plan (load_one_year),
+    with a penalty on unmet demand, if given and the input sets none, for stress tests; with integer
+    decisions, re-solved at each point or kept (keep_decisions)."""
     from model.lp.live import LiveModel
     from model.pipeline import load_one_year, solve
     from model.plan import Plan
 
-    data, net, _ = load_one_year(input_path)
+    data, net, _ = load_one_year(input_path, scenario, year)
     if penalty is not None and data.settings.hard_demand:
         data = data.copy(settings=data.settings.replace(unmet_penalty_usd_per_t=penalty))
     try:
@@ -134,23 +139,24 @@ def _rebuild_point(live, values) -> dict:
 
 
 def _chunk_worker(input_path: str, assignments: list[str], exact: bool, indices: list[int],
-                  keep_decisions: bool = False) -> list[tuple]:
+                  keep_decisions: bool = False, scenario: str | None = None, year: int | None = None) -> list[tuple]:
     """Solve some points in a worker process; the model is built once per process."""
     from model.pipeline import load_one_year
 
-    key = (input_path, tuple(assignments), keep_decisions)
+    key = (input_path, tuple(assignments), keep_decisions, scenario, year)
     if key not in _WORKER:
-        data, _, _ = load_one_year(input_path)
-        sweep = make_sweep(Path(input_path), data, assignments, exact, keep_decisions)
+        data, _, _ = load_one_year(input_path, scenario, year)
+        sweep = make_sweep(Path(input_path), data, assignments, exact, keep_decisions, scenario, year)
         _WORKER.clear()
-        _WORKER[key] = (sweep, live_model(Path(input_path), keep_decisions=keep_decisions))
+        _WORKER[key] = (sweep, live_model(Path(input_path), keep_decisions=keep_decisions, scenario=scenario,
+                                          year=year))
     sweep, live = _WORKER[key]
     points = sweep.points
     return [(i, solve_point(live, sweep, points[i])) for i in indices]
 
 
 def _dask_worker(workbook: bytes, suffix: str, assignments: list[str], indices: list[int],
-                 keep_decisions: bool = False) -> list[tuple]:
+                 keep_decisions: bool = False, scenario: str | None = None, year: int | None = None) -> list[tuple]:
     """A Dask task: the input travels as bytes; each worker process keeps its model."""
     digest = hashlib.sha256(workbook).hexdigest()
     path = Path(tempfile.gettempdir()) / f"corridor-{digest[:16]}{suffix}"
@@ -158,7 +164,7 @@ def _dask_worker(workbook: bytes, suffix: str, assignments: list[str], indices: 
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(workbook)
         os.replace(tmp, path)
-    return _chunk_worker(str(path), assignments, False, indices, keep_decisions)
+    return _chunk_worker(str(path), assignments, False, indices, keep_decisions, scenario, year)
 
 
 def _chunks(indices: list[int], n: int) -> list[list[int]]:
@@ -207,7 +213,8 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
                 blob = client.scatter(sweep.input_path.read_bytes(), broadcast=True)
                 n = max(1, len(client.scheduler_info()["workers"])) * 4
                 futures = [client.submit(_dask_worker, blob, sweep.input_path.suffix or ".xlsx", assignments, chunk,
-                                         sweep.keep_decisions, pure=False) for chunk in _chunks(todo, n)]
+                                         sweep.keep_decisions, sweep.scenario, sweep.year, pure=False)
+                           for chunk in _chunks(todo, n)]
                 from distributed import as_completed as dask_completed
 
                 for future in dask_completed(futures):
@@ -216,13 +223,15 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
         elif workers > 1:
             path = str(sweep.input_path)
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(_chunk_worker, path, assignments, False, chunk, sweep.keep_decisions)
+                futures = [pool.submit(_chunk_worker, path, assignments, False, chunk, sweep.keep_decisions,
+                                       sweep.scenario, sweep.year)
                            for chunk in _chunks(todo, workers * 4)]
                 for future in as_completed(futures):
                     for i, result in future.result():
                         record(i, result)
         else:
-            live = live or live_model(sweep.input_path, keep_decisions=sweep.keep_decisions)
+            live = live or live_model(sweep.input_path, keep_decisions=sweep.keep_decisions, scenario=sweep.scenario,
+                                      year=sweep.year)
             for i in todo:
                 record(i, solve_point(live, sweep, points[i]))
     finally:
@@ -300,9 +309,15 @@ def tonnes_by_route(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------- corridor sweep
 
+def case_about(scenario: str | None, year: int | None) -> list[tuple[str, object]]:
+    """The About sheet's lines saying which case a single-year tool worked on."""
+    return [("scenario", scenario or "base case")] + ([("year of the plan", year)] if year is not None else [])
+
+
 def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, output: Path, exact: bool = False,
                       workers: int = 1, dask: str | None = None, resume: bool = False, progress: bool = True,
-                      force: bool = False, keep_decisions: bool = False):
+                      force: bool = False, keep_decisions: bool = False, scenario: str | None = None,
+                      year: int | None = None):
     """corridor sweep: solve the grid (or find the exact breakpoints of one parameter), write the
     workbook and its PNG charts (all or none, through the output guard); returns (warnings, the text
     to print)."""
@@ -316,20 +331,20 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
 
     outputs = Outputs("exact" if exact else "sweep", [src], force)
     outputs.check(output)
-    data, _, warnings = load_one_year(src)
+    data, _, warnings = load_one_year(src, scenario, year)
     if assignments and name:
         raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
     assignments = assignments or (named_sweep(data, name) if name else [])
-    sweep = make_sweep(src, data, assignments, exact=exact, keep_decisions=keep_decisions)
+    sweep = make_sweep(src, data, assignments, exact=exact, keep_decisions=keep_decisions, scenario=scenario, year=year)
     provenance = Provenance.of(src, data.sha256)
-    about = []
+    about = case_about(scenario, year)
     for p in sweep.params:
         about.append((p.text, f"{len(p.cells)} cell(s): " + ", ".join(c.label for c in p.cells[:10])
                       + (" ..." if len(p.cells) > 10 else "")))
         about.append((f"{p.text} values", ("x base: " if p.multiplier else "") + ", ".join(f"{v:g}" for v in p.values)))
     start = time.perf_counter()
     if exact:
-        ex = exact_sweep(live_model(src, keep_decisions=keep_decisions), sweep)
+        ex = exact_sweep(live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year), sweep)
         seconds = time.perf_counter() - start
         about += [("breakpoints", int(ex.breakpoints["breakpoint"].sum())), ("solves", ex.solves),
                   ("seconds", round(seconds, 3))]
