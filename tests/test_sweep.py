@@ -234,3 +234,28 @@ def test_points_table_has_corridor_and_country_tonnes_and_shares():
     assert df[corridor_shares].sum(axis=1).tolist() == pytest.approx([1.0, 1.0])
     assert df["via RU share"].tolist() == pytest.approx((df["via RU_t"] / df["shipped_t"]).tolist())
     assert df["via KZ share"].tolist() == pytest.approx([1.0, 1.0])  # every route starts in Kazakhstan
+
+
+def test_a_closure_with_no_allocation_comes_first_with_its_reason(tmp_path, capsys):
+    # 100 t A->M by rail (A>M) or road (A>R>M); a rule asks at least 10 t through the hub R. Closing
+    # R leaves no allocation even with stranded tonnes (the rule cannot be met): it ranks first and
+    # its reason names the rule's row; every other closure is printed too.
+    case = write_case(tmp_path, transport_case(Policies=[{"rule": "ROAD_MIN", "kind": "min_t", "scope": "node",
+                                                          "target": "R", "value": 10}]))
+    df, _ = stress_test(case, kinds={"hubs", "legs"}, penalty=1000, progress=False)
+    assert list(df["closed"][:3]) == ["A>R", "R", "R>M"] and set(df["status"][:3]) == {"Infeasible"}
+    assert "Policies row 2 (ROAD_MIN): at least 10 t of all cargo through node R" in df.loc[1, "reason"]
+    assert "What holds it back: the closure" in df.loc[1, "reason"]
+    assert main(["stress", str(case), "--elements", "hubs,legs", "--no-progress", "-o", str(tmp_path / "s.xlsx")]) == 0
+    text = capsys.readouterr().out
+    assert "Closing A>R or R or R>M leaves no allocation, even with stranded tonnes:" in text
+    assert "A>M" in text  # the one closure that leaves an allocation
+
+
+def test_the_stress_table_says_what_it_leaves_out():
+    from model.io.console import stress_text
+
+    table = pd.DataFrame({"closed": [f"N{i}" for i in range(45)], "status": "Optimal", "stranded_t": 0.0,
+                          "cost_increase_usd": 1e6, "moved_to": ""})
+    text = stress_text(table, "o.xlsx", "o.png")
+    assert "N39" in text and "N40" not in text and "(+5 more: see the workbook)" in text

@@ -9,6 +9,7 @@ and where the cargo moved.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -46,6 +47,30 @@ def _closures(live, mode: str, kinds: set[str]) -> list[tuple[str, str, np.ndarr
     return sorted(out, key=lambda x: x[0])
 
 
+def closure_in_words(data, name: str, kind: str) -> str:
+    """Why closing an element or corridor leaves no allocation, in the workbook's rows, as corridor
+    solve says it (model.infeasible): the case solved again with the closure written as a rule that
+    nothing may pass it (a Policies row max_t 0), so that a minimum rule through it is named."""
+    from model.analysis.calibrate import with_rows
+    from model.infeasible import explain_no_solution
+    from model.lp.solve import solve_plan
+    from model.network.build import build_network
+    from model.plan import Plan
+
+    scope = kind if kind in ("corridor", "leg") else "node"
+    policies = data.tables["Policies"]
+    row = int(policies["_row"].max()) + 1 if len(policies) else 2  # the row with_rows gives the closure
+    closed = with_rows(data, "Policies", pd.DataFrame([{
+        "rule": f"CLOSED {name}", "kind": "max_t", "scope": scope, "target": name, "commodity": None, "value": 0.0,
+        "calibration": False, "note": "corridor stress: the closure"}]))
+    net = build_network(closed)
+    sol = solve_plan(Plan.of_one(closed, net), ranging=False)
+    if sol.optimal:  # cannot happen when the live model found none; say so rather than guess
+        return "No allocation in the live model, but one when solved from the data: report this with the input."
+    text = explain_no_solution(closed, net, sol)
+    return re.sub(rf"Policies row {row} \(CLOSED [^)]*\)[^;\n]*", "the closure", text)  # not a row of the workbook
+
+
 def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None = None,
                 penalty: float = DEFAULT_PENALTY_USD_PER_T, progress: bool = True,
                 keep_decisions: bool = False, scenario: str | None = None,
@@ -68,8 +93,9 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
             r = live.solve()
         finally:
             h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.full(len(cols), h.inf))
-        if "objective_usd" not in r:
-            rows.append({"closed": name, "kind": kind, "status": r["status"]})
+        if "objective_usd" not in r:  # no allocation even with stranded tonnes: a minimum rule, say which
+            rows.append({"closed": name, "kind": kind, "status": r["status"],
+                         "reason": closure_in_words(live.data, name, kind)})
             continue
         shipping = r["objective_usd"] - r["unmet_penalty_usd"]
         total_increase = r["objective_usd"] - base["objective_usd"]
@@ -88,8 +114,12 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
             row[f"stranded {k}_t"] = t - base.get("unmet_by_commodity", {}).get(k, 0.0)
         rows.append(row)
     df = pd.DataFrame(rows)
-    if len(df):
-        df = df.sort_values(["stranded_t", "cost_increase_usd"], ascending=False, kind="stable").reset_index(drop=True)
+    if len(df):  # a closure with no allocation at all first: the worst outcome, and its reason
+        df["_failed"] = df["status"] != "Optimal"
+        df = df.sort_values(["_failed", "stranded_t", "cost_increase_usd"], ascending=False, kind="stable",
+                            na_position="first").drop(columns="_failed").reset_index(drop=True)
+        if "reason" in df.columns:  # the reason last, after the figures
+            df = df[[c for c in df.columns if c != "reason"] + ["reason"]]
         df.insert(0, "rank", range(1, len(df) + 1))
     return df, {"base_cost_usd": base_cost, "penalty_usd_per_t": penalty, "closures": len(closures),
                 **({"integer decisions": base["integer_decisions"]} if "integer_decisions" in base else {})}

@@ -78,7 +78,8 @@ def exact_png(outputs: Outputs, breakpoints: pd.DataFrame, param: str, stem: Pat
 
 
 def stress_png(outputs: Outputs, table: pd.DataFrame, stem: Path, top: int = 15) -> Path:
-    t = table.head(top).iloc[::-1]
+    solved = table[table["status"] == "Optimal"] if "status" in table.columns else table  # the others cost no figure
+    t = solved.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.35 * len(t) + 1.5))
     ax.barh(t["closed"], t["cost_increase_usd"] / 1e6)
     ax.set_xlabel("cost increase, stranded tonnes at the penalty (million USD/yr)")

@@ -160,13 +160,26 @@ def sweep_text(points, seconds: float, out, pngs, points_file) -> str:
     return "\n".join(lines)
 
 
-def stress_text(table, out, png) -> str:
-    shown = table.head(15)
-    width = max([26] + [len(str(c)) + 2 for c in shown["closed"]])  # long corridor names keep the columns
+def stress_text(table, out, png, limit: int = 40) -> str:
+    """Each closure (the first `limit` that leave an allocation, and the rest counted), then each
+    closure that leaves none, with why, in the workbook's rows."""
+    failed = table["status"] != "Optimal" if "status" in table.columns else table["closed"].isna()
+    shown = table[~failed].head(limit)
+    width = max([26] + [len(str(c)) + 2 for c in table["closed"]])  # long corridor names keep the columns
     lines = [f"{'Closed':<{width}}{'stranded Mt':>12}{'cost +M USD/yr':>16}  cargo moved to"]
+    for rec in table[failed].itertuples(index=False):
+        lines.append(f"{rec.closed:<{width}}{'no allocation at all: see below':>28}")
     for rec in shown.itertuples(index=False):
         lines.append(f"{rec.closed:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>16,.1f}  "
                      f"{rec.moved_to}")
+    if (~failed).sum() > len(shown):
+        lines.append(f"(+{int((~failed).sum()) - len(shown)} more: see the workbook)")
+    reasons: dict[str, list[str]] = {}
+    for rec in table[failed].itertuples(index=False):
+        reasons.setdefault(getattr(rec, "reason", None) or f"HiGHS: {rec.status}", []).append(str(rec.closed))
+    for reason, names in reasons.items():
+        lines += ["", f"Closing {' or '.join(names)} leaves no allocation, even with stranded tonnes:",
+                  *[f"  {line.strip()}" for line in reason.splitlines()]]
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)
 
