@@ -124,3 +124,30 @@ def test_base_case_scenarios():
     run = pipeline.run(BASE_XLSX, scenario="cpc_half")
     # CPC 28 Mt, and the other crude outlets 17.21: Baltic 10, Baku 3, Makhachkala 3, China 1.21
     assert run.results.summary.unmet_t == pytest.approx(70.5e6 - 28e6 - 17.21e6)
+
+
+def test_compare_keeps_every_corridor_and_country_at_zero(tmp_path):
+    # 100 t A->M; rail at 2 USD/t without limit, road at 5: all by rail, the road carries 0 t; country
+    # YY is on the Countries sheet but on no route. Both rows stay, at 0 (an answer, not a gap).
+    from model.analysis.compare import compare
+
+    tables = transport_case(Scenarios=[scenario("dear_rail", "Legs", "A>M", "cost_usd_per_t", value=4)])
+    tables["Countries"].append({"country": "YY", "risk_premium_pct": 0})
+    table, _ = compare(write_case(tmp_path, tables), ["dear_rail"], progress=False)
+    rows = table.set_index("metric")
+    assert rows.loc["corridor: Road", "base"] == 0 and rows.loc["corridor: Road", "dear_rail"] == 0  # 4 < 5
+    assert rows.loc["corridor: Rail", "base"] == pytest.approx(100)
+    assert rows.loc["via YY", "base"] == 0 and rows.loc["via YY", "dear_rail"] == 0
+
+
+def test_compare_with_no_case_solved_says_why_as_solve_would(tmp_path, capsys):
+    # At least 200 t through the hub R, and 100 t of demand: no case has an allocation. The base case's
+    # reason is given with exit 3 (was: internal error KeyError 'metric'), and nothing is written.
+    tables = transport_case(Policies=[{"rule": "ROAD_MIN", "kind": "min_t", "scope": "node", "target": "R",
+                                       "value": 200}],
+                            Scenarios=[scenario("dear_rail", "Legs", "A>M", "cost_usd_per_t", value=4)])
+    out = tmp_path / "cmp.xlsx"
+    assert main(["compare", str(write_case(tmp_path, tables)), "-o", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert "rule ROAD_MIN asks more than its target can carry" in err and "internal error" not in err
+    assert not out.exists()

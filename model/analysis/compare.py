@@ -13,12 +13,21 @@ from model.results.maps import map_of
 from model.results.summary import PART_LABELS
 from model.results.tables import ALL
 
+NETWORK_ROWS = ("corridor:", "via ")  # a row for every corridor and country, at zero too (Pakistan's 0 is an answer)
 
-def compare(path: Path, scenarios: list[str], maps: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+
+def compare(path: Path, scenarios: list[str], maps: dict | None = None,
+            progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(comparison table: metric, unit, base, each scenario, then each delta; scenarios table). maps:
-    filled with each solved case's map (model.results.maps), if given."""
-    runs, about = {}, []
-    for name in [BASE] + scenarios:
+    filled with each solved case's map (model.results.maps), if given. When no case has an optimum,
+    the base case's error is raised, as corridor solve would give it (nothing to compare)."""
+    from model.progress import Phases, show_progress
+
+    runs, about, failures = {}, [], {}
+    names = [BASE] + scenarios
+    phases = Phases(live=show_progress(progress))  # a plan's cases take seconds each: say which one runs
+    for i, name in enumerate(names, start=1):
+        phases(f"solving {name} ({i} of {len(names)})")
         try:
             runs[name] = solved = run(path, scenario=None if name == BASE else name, keep_solver=False)
             if maps is not None:
@@ -26,9 +35,12 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None) -> tuple
             about.append({"scenario": name, "status": "Optimal",
                           "overrides": "; ".join(solved.data.overrides) or "none"})
         except CorridorError as exc:  # an infeasible scenario is an answer, not a failure
-            runs[name] = None
+            runs[name], failures[name] = None, exc
             about.append({"scenario": name, "status": type(exc).__name__.replace("Error", ""),
                           "overrides": str(exc).replace("\n", " ")})
+    phases.done()
+    if len(failures) == len(names):
+        raise failures[BASE]
     metrics: dict[tuple[str, str], dict[str, float]] = {}
 
     def put(metric, unit, name, value):
@@ -39,10 +51,15 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None) -> tuple
             continue
         for metric, unit, value in run_metrics(solved.results):
             put(metric, unit, name, value)
-    names = list(runs)
+        years = [f" {p.year}" for p in solved.plan.periods if p.year is not None] or [""]
+        for corridor in dict.fromkeys(solved.data.tables["Routes"]["corridor"].dropna()):  # those carrying nothing
+            for year in years:
+                for metric, unit in ((f"corridor: {corridor}{year}", "t/yr"), (f"share: {corridor}{year}", "share")):
+                    metrics.setdefault((metric, unit), {}).setdefault(name, 0.0)
     rows = []
-    for (metric, unit), values in metrics.items():
-        if unit != "share" and all(abs(values.get(n, 0.0) or 0.0) < 1e-9 for n in names):
+    for (metric, unit), values in metrics.items():  # every corridor and country kept, carrying nothing or not
+        if unit != "share" and not metric.startswith(NETWORK_ROWS) and all(
+                abs(values.get(n, 0.0) or 0.0) < 1e-9 for n in names):
             continue
         row = {"metric": metric, "unit": unit}
         default = 0.0 if metric.startswith(("corridor:", "share:", "via ", "built:")) else float("nan")

@@ -3,6 +3,8 @@ a stress test, a comparison and a check, as text (the CLI prints them; tests rea
 
 from __future__ import annotations
 
+import textwrap
+
 from model.errors import format_problems
 from model.results.brief import focus_text
 from model.results.tables import ALL, Results
@@ -199,7 +201,8 @@ def compare_text(table, about, names: list[str], out, png) -> str:
         if len(row):
             lines.append(f"{label:26}" + "".join(f"{row.iloc[0][n] / 1e6:>18,.1f}" for n in names))
     for rec in about[about["status"] != "Optimal"].itertuples(index=False):
-        lines.append(f"{rec.scenario}: {rec.status} (see the Scenarios sheet of the workbook)")
+        why = textwrap.shorten(str(rec.overrides), 240, placeholder=" ... (the Scenarios sheet of the workbook says all)")
+        lines.append(f"{rec.scenario}: {rec.status}: no optimum. {why}")
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)
 
