@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from contextlib import contextmanager
 
 
 class Phases:
@@ -74,3 +75,15 @@ def show_progress(asked: bool) -> bool:
     import sys
 
     return asked and sys.stderr.isatty()
+
+
+@contextmanager
+def live_line(what: str, asked: bool = True):
+    """A command that runs for seconds without a bar of its own (calibrate, frontier) shows one live
+    line, 'what... 3.1 s', on a terminal; the Phases it yields can name the next step."""
+    phases = Phases(live=show_progress(asked))
+    phases(what)
+    try:
+        yield phases
+    finally:
+        phases.done()

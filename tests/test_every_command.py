@@ -67,3 +67,21 @@ def test_every_command_that_solves_declares_the_case_options():
         options = {o for action in commands[name]._actions for o in action.option_strings}
         assert "--scenario" in options, name
         assert ("--year" in options) == one_year, name
+
+
+@pytest.mark.parametrize("argv, line", [
+    (["compare", "CASE", "--scenarios", "dear_rail"], "solving dear_rail (2 of 2)..."),
+    (["frontier", "CASE", "--maximise", "corridor Road", "--cost-within", "0,10"], "the frontier's points..."),
+    (["calibrate", BASE_XLSX], "calibrating..."),
+])
+def test_a_command_that_runs_for_seconds_shows_a_live_line(argv, line, tmp_path, capsys, monkeypatch):
+    # On a terminal (show_progress says yes), the step under way is on stderr: the plan's comparison
+    # ran 13 s without a word.
+    from cases import transport_case, write_case
+
+    monkeypatch.setattr("model.progress.show_progress", lambda asked: asked)
+    case = write_case(tmp_path, transport_case(Scenarios=[{"scenario": "dear_rail", "sheet": "Legs", "key": "A>M",
+                                                           "column": "cost_usd_per_t", "value": 4}]))
+    argv = [str(case) if a == "CASE" else str(a) for a in argv]
+    assert main([*argv, "-o", str(tmp_path / "out.xlsx")]) == 0
+    assert line in capsys.readouterr().err

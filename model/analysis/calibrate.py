@@ -170,7 +170,10 @@ def calibrate_to_workbook(src: Path, output: Path, force: bool = False, scenario
     from model.io.output import Outputs
 
     Outputs("calibrate", [src], force).check(output)
-    cal = calibrate(src, scenario, year)
+    from model.progress import live_line
+
+    with live_line("calibrating"):
+        cal = calibrate(src, scenario, year)
     tables = {**input_tables(cal.data), "Calibration": cal.table}
     write_input_workbook(tables, output, settings=cal.data.settings.given(), kind="calibrate", inputs=[src],
                          force=force)

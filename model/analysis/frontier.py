@@ -199,17 +199,20 @@ def frontier_to_workbook(src, target_text: str, maximise: bool, cost_within: str
     from model.io.charts import frontier_png
     from model.io.output import Outputs
     from model.pipeline import load, solve
+    from model.progress import live_line
     from model.results.summary import Provenance
 
     output = Path(output)
     outputs = Outputs("frontier", [src], force)
     outputs.check(output)
     start = time.perf_counter()
-    plan, warnings = load(src, scenario)
-    target = parse_target(target_text, maximise, plan)
-    sol = solve(plan)
-    extras = parse_costs(cost_within, sol.objective_usd, exact)
-    table, solves = frontier(plan, sol, target, extras, exact)
+    with live_line("solving the case") as phases:
+        plan, warnings = load(src, scenario)
+        target = parse_target(target_text, maximise, plan)
+        sol = solve(plan)
+        extras = parse_costs(cost_within, sol.objective_usd, exact)
+        phases("the frontier's points")
+        table, solves = frontier(plan, sol, target, extras, exact)
     seconds = time.perf_counter() - start
     money = "USD/yr" if plan.single else "USD, discounted"
     about = about_table(Provenance.of(src, plan.data.sha256), [
