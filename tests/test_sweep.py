@@ -203,7 +203,7 @@ def test_sweep_command_writes_workbook_and_pngs(tmp_path, capsys):
 
     wb = load_workbook(out)
     assert wb.sheetnames[:3] == ["Sweep", "Charts", "Points"]
-    assert len(wb["Charts"]._charts) == 2
+    assert len(wb["Charts"]._charts) == 3  # cost, corridor shares, tonnes through the focus (country PK)
     assert (tmp_path / "s_objective.png").exists() and (tmp_path / "s_shares.png").exists()
     assert main(["sweep", str(BASE_XLSX), "--set", "Policies[RU_CAP].value=0.4,0.5",
                  "--set", "Legs[RUB>NVR].cost_usd_per_t=40,60", "-o", str(out), "--no-progress"]) == 0
@@ -259,3 +259,25 @@ def test_the_stress_table_says_what_it_leaves_out():
                           "cost_increase_usd": 1e6, "moved_to": ""})
     text = stress_text(table, "o.xlsx", "o.png")
     assert "N39" in text and "N40" not in text and "(+5 more: see the workbook)" in text
+
+
+def test_a_sweep_of_a_leg_shows_the_tonnes_through_it_and_the_focus(tmp_path, capsys):
+    # 100 t A->M, rail capped at 60 t at 2 USD/t, road A>R (3) + R>M (c); unmet tonnes cost 10 USD/t.
+    # c = 2: road 5 < 10, it carries the other 40 t; c = 10: road 13 > 10, the 40 t stay unmet.
+    # The road leg's tonnes (40, then 0) are what the sweep is about; the focus is the Road corridor.
+    case = write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}]),
+                      {"unmet_penalty_usd_per_t": 10, "focus": "corridor Road"})
+    data, net, _ = load(case)
+    sweep = make_sweep(case, data, ["Legs[R>M].cost_usd_per_t=2,10"])
+    table = points_table(sweep, run_sweep(sweep, [], progress=False), net, data.settings.focus)
+    assert list(table["through R>M_t"]) == pytest.approx([40, 0])
+    assert list(table["through corridor Road (focus)_t"]) == pytest.approx([40, 0])
+    out = tmp_path / "s.xlsx"
+    assert main(["sweep", str(case), "--set", "Legs[R>M].cost_usd_per_t=2,10", "--no-progress", "-o", str(out)]) == 0
+    assert "Tonnes through R>M from 0.00 to 0.00 Mt/yr" in capsys.readouterr().out
+    assert out.with_name("s_tonnes.png").exists()
+    # --exact: the tonnes on each segment between breakpoints (the road stops at c = 7, where 3 + c = 10)
+    assert main(["sweep", str(case), "--exact", "--set", "Legs[R>M].cost_usd_per_t=2:10", "-o",
+                 str(tmp_path / "e.xlsx")]) == 0
+    text = capsys.readouterr().out
+    assert "through R>M 0.00 Mt/yr, through corridor Road (focus) 0.00 Mt/yr up to 7" in text

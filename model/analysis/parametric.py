@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from model.analysis.params import watched_tonnes
 from model.errors import InputError, NoSolutionError, Problem
 
 TANGENT_REL = 1e-9
@@ -85,6 +86,7 @@ def exact_sweep(live, sweep) -> Exact:
         fm, gm, rm = evaluate(mid)
         seg = {"from": a, "to": b, "slope_usd_per_unit": gm, "objective_at_from_usd": _value_at(evaluations, a),
                "objective_at_to_usd": _value_at(evaluations, b)}
+        seg.update(watched_tonnes(sweep.params, live.net.routes, live.data.settings.focus, rm))
         seg.update({f"{c}_t": v for c, v in rm["corridor"].items()})
         seg["binding"] = "; ".join(rm["binding"])
         segments.append(seg)

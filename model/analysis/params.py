@@ -35,6 +35,21 @@ class Param:
     values: list[float]
     multiplier: bool
 
+    @property
+    def elements(self) -> list[str]:
+        """The nodes and legs whose cells the parameter changes (a port's charge, a leg's cost, an
+        element's capacity, tariff or surcharge): what a planner watches the tonnes of."""
+        out = []
+        for c in self.cells:
+            parts = [p.strip() for p in c.key.split(",")]
+            if c.sheet in ("Nodes", "Legs"):
+                out.append(c.key)
+            elif c.sheet in ("Capacities", "Tariffs"):
+                out.append(parts[0])
+            elif c.sheet == "Surcharges" and parts[0] in ("node", "leg") and len(parts) > 1:
+                out.append(parts[1])
+        return list(dict.fromkeys(out))
+
     def cell_values(self, value: float) -> dict[Cell, float]:
         """What each cell holds when the parameter takes `value`."""
         return {c: c.base * value if self.multiplier else value for c in self.cells}
@@ -135,4 +150,22 @@ def with_values(data: CorridorData, values: dict[Cell, float]) -> CorridorData:
         else:
             df = out.tables[cell.sheet]
             df.loc[df[ROW] == cell.row, cell.column] = value
+    return out
+
+
+def watched_tonnes(params: list[Param], routes: dict, focus: str | None, result: dict) -> dict[str, float]:
+    """Tonnes a year through what each parameter changes ('through GWD_t'; a route passing several
+    of its elements counted once) and through the focus of the Settings ('through country PK (focus)_t'), at
+    one solved point (its route, country and corridor tonnes). routes: the network's routes."""
+    out = {}
+    tonnes = result.get("route", {})
+    for p in params:
+        names = set(p.elements)
+        if names:
+            shown = list(p.elements)
+            label = ", ".join(shown) if len(shown) <= 3 else f"{shown[0]} and {len(shown) - 1} more"
+            out[f"through {label}_t"] = sum(t for r, t in tonnes.items() if r in routes and names & set(routes[r].elements))
+    scope, _, name = (focus or "").strip().partition(" ")
+    if scope in ("country", "corridor") and name.strip():
+        out[f"through {scope} {name.strip()} (focus)_t"] = result.get(scope, {}).get(name.strip(), 0.0)
     return out

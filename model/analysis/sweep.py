@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.analysis.params import Param, parse_param, with_values
+from model.analysis.params import Param, parse_param, watched_tonnes, with_values
 from model.network.costs import COST_PARTS
 from model.progress import show_progress
 from model.errors import InputError, NoSolutionError, Problem
@@ -265,8 +265,9 @@ def _read_points(path: Path, sweep: Sweep) -> dict[int, dict]:
 
 # ---------------------------------------------------------------------- tables
 
-def points_table(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
-    """One row per point: parameter values, status, objective and parts, tonnes and shares by
+def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None = None) -> pd.DataFrame:
+    """One row per point: parameter values, status, objective and parts, the tonnes through what is
+    swept and through the focus (given the network, params.watched_tonnes), tonnes and shares by
     corridor and country, and the binding constraints."""
     corridors = sorted({c for r in results for c in r.get("corridor", {})})
     countries = sorted({c for r in results for c in r.get("country", {})})
@@ -279,6 +280,9 @@ def points_table(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
         for key in ("objective_usd", *[f"{part}_usd" for part in COST_PARTS], "unmet_penalty_usd",
                     "shipped_t", "unmet_t", "co2e_t"):
             row[key] = r.get(key, float("nan"))
+        if net is not None:
+            watched = watched_tonnes(sweep.params, net.routes, focus, r)
+            row.update({c: t if "route" in r else float("nan") for c, t in watched.items()})
         shipped = r.get("shipped_t") or float("nan")
         for c in corridors:
             row[f"{c}_t"] = r.get("corridor", {}).get(c, float("nan") if "corridor" not in r else 0.0)
@@ -331,7 +335,7 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
 
     outputs = Outputs("exact" if exact else "sweep", [src], force)
     outputs.check(output)
-    data, _, warnings = load_one_year(src, scenario, year)
+    data, net, warnings = load_one_year(src, scenario, year)
     if assignments and name:
         raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
     assignments = assignments or (named_sweep(data, name) if name else [])
@@ -350,7 +354,7 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
                   ("seconds", round(seconds, 3))]
         with outputs:
             write_exact(outputs, output, about_table(provenance, about), ex.breakpoints, ex.segments, ex.param)
-            png = exact_png(outputs, ex.breakpoints, ex.param, output.with_suffix(""))
+            png = exact_png(outputs, ex.breakpoints, ex.param, output.with_suffix(""), ex.segments)
         low, high = sweep.params[0].values
         return warnings, console.exact_text(ex, low, high, seconds, output, png)
     points_file = output.with_suffix(".points.jsonl")
@@ -358,7 +362,7 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
     results = run_sweep(sweep, assignments, points_file=points_file, resume=resume, workers=workers, dask=dask,
                         progress=progress)
     seconds = time.perf_counter() - start
-    points = points_table(sweep, results)
+    points = points_table(sweep, results, net, data.settings.focus)
     about += [("points", len(points)), ("solved", int((points["status"] == "Optimal").sum())),
               ("rebuilt (structure changed)", int(points["rebuilt"].sum())), ("workers", dask or workers),
               ("seconds", round(seconds, 3)),

@@ -68,6 +68,9 @@ def write_sweep(outputs: Outputs, path: Path, about: pd.DataFrame, points: pd.Da
                   if c.endswith(" share") and not c.startswith("via ") and points[c].max() > 0.005]
         _line_chart(pts, charts, "Corridor shares of shipped tonnes", x, shares, 4, 3 + n, "share", "A24",
                     percent=True)
+        watched = [cols.index(c) + 1 for c in cols if str(c).startswith("through ") and str(c).endswith("_t")]
+        if watched:  # the tonnes through what is swept, and through the focus
+            _line_chart(pts, charts, "Tonnes through what is swept (t/yr)", x, watched, 4, 3 + n, "t/yr", "A47")
     elif len(params) == 2 and n > 1:
         heat = points.pivot_table(index=params[0], columns=params[1], values="objective_usd")
         hm = wb.create_sheet("Heat map", 1)

@@ -53,6 +53,17 @@ def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: 
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1, 0.5))
         out.append(_save(fig, outputs, stem.with_name(stem.name + "_shares.png")))
+        watched = [c for c in ok.columns if str(c).startswith("through ") and str(c).endswith("_t")]
+        if watched:  # the tonnes through what is swept (and the focus), which the shares split by corridor
+            fig, ax = plt.subplots(figsize=(8, 4.5))
+            for c in watched:
+                ax.plot(ok[x], ok[c] / 1e6, marker="o", ms=3, label=c.removesuffix("_t"))
+            ax.set_xlabel(x)
+            ax.set_ylabel("Mt/yr")
+            ax.set_title("Tonnes through what is swept")
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=8)
+            out.append(_save(fig, outputs, stem.with_name(stem.name + "_tonnes.png")))
     elif len(params) == 2:
         grid = ok.pivot_table(index=params[0], columns=params[1], values="objective_usd") / 1e6
         fig, ax = plt.subplots(figsize=(8, 5))
@@ -67,13 +78,28 @@ def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: 
     return out
 
 
-def exact_png(outputs: Outputs, breakpoints: pd.DataFrame, param: str, stem: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+def exact_png(outputs: Outputs, breakpoints: pd.DataFrame, param: str, stem: Path,
+              segments: pd.DataFrame | None = None) -> Path:
+    """The total cost through its breakpoints; below it, the tonnes through what is swept (and the
+    focus) on each segment between them, when the segments give them."""
+    watched = [c for c in segments.columns if str(c).startswith("through ") and str(c).endswith("_t")] \
+        if segments is not None and len(segments) else []
+    fig, axes = plt.subplots(2 if watched else 1, 1, figsize=(8, 7.5 if watched else 4.5), sharex=True, squeeze=False)
+    ax = axes[0][0]
     ax.plot(breakpoints["value"], breakpoints["objective_usd"] / 1e6, marker="o", ms=4)
-    ax.set_xlabel(param)
     ax.set_ylabel("total cost (million USD/yr)")
     ax.set_title("Total cost, exact (dots: breakpoints)")
     ax.grid(alpha=0.3)
+    if watched:
+        low = axes[1][0]
+        for c in watched:  # constant on each segment: a step from each breakpoint to the next
+            low.stairs(segments[c] / 1e6, [*segments["from"], segments["to"].iloc[-1]], baseline=None,
+                       label=c.removesuffix("_t"))
+        low.set_ylabel("Mt/yr")
+        low.set_title("Tonnes between breakpoints")
+        low.grid(alpha=0.3)
+        low.legend(fontsize=8)
+    axes[-1][0].set_xlabel(param)
     return _save(fig, outputs, stem.with_name(stem.name + ".png"))
 
 

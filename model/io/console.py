@@ -138,11 +138,26 @@ def _plain(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 1e6 else f"{v:,.6g}"
 
 
+def watched_columns(table) -> list[str]:
+    """The columns of a sweep's table with the tonnes through what it sweeps and through the focus
+    (model.analysis.params.watched_tonnes)."""
+    return [c for c in table.columns if str(c).startswith("through ") and str(c).endswith("_t")]
+
+
 def exact_text(ex, low: float, high: float, seconds: float, out, png) -> str:
+    """Each breakpoint with the total cost there, and the tonnes through what is swept (and the
+    focus) from there to the next breakpoint."""
     lines = [f"{ex.param}: {int(ex.breakpoints['breakpoint'].sum())} breakpoints in [{_plain(low)}, {_plain(high)}], "
              f"{ex.solves} solves, {seconds:.2f} s"]
-    lines += [f"  {_plain(rec.value):>16}  total cost {rec.objective_usd / 1e6:,.3f} million USD/yr"
-              for rec in ex.breakpoints.itertuples(index=False)]
+    segments = getattr(ex, "segments", None)
+    watched = watched_columns(segments) if segments is not None else []
+    for i, rec in enumerate(ex.breakpoints.itertuples(index=False)):
+        line = f"  {_plain(rec.value):>16}  total cost {rec.objective_usd / 1e6:,.3f} million USD/yr"
+        if watched and i < len(segments):
+            seg = segments.iloc[i]
+            line += "; " + ", ".join(f"{c.removesuffix('_t')} {seg[c] / 1e6:,.2f} Mt/yr" for c in watched) + \
+                f" up to {_plain(seg['to'])}"
+        lines.append(line)
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)
 
@@ -156,6 +171,9 @@ def sweep_text(points, seconds: float, out, pngs, points_file) -> str:
     if len(ok):
         low, high = ok["objective_usd"].min() / 1e6, ok["objective_usd"].max() / 1e6
         lines.append(f"Total cost from {low:,.1f} to {high:,.1f} million USD/yr")
+        for c in watched_columns(ok):
+            lines.append(f"Tonnes {c.removesuffix('_t')} from {ok[c].min() / 1e6:,.2f} to {ok[c].max() / 1e6:,.2f} "
+                         "Mt/yr")
     if rebuilt:
         lines.append(f"{rebuilt} point(s) changed the model's structure and were rebuilt from the data.")
     lines.append(f"\nWorkbook: {out}\nCharts: {', '.join(str(p) for p in pngs)}\nPoints (for --resume): {points_file}")
