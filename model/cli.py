@@ -227,12 +227,14 @@ def parser() -> argparse.ArgumentParser:
     w = command("sweep", cmd_sweep, "re-solve over a grid of input values, or find exact breakpoints",
                 output="sweep workbook", progress=True)
     w.add_argument("--set", action="append", default=[], metavar="PARAM=SPEC",
-                   help="e.g. Legs[*>GWD].cost_usd_per_t=*0.5:1:11 (repeat for a grid)")
+                   help="SPEC: start:stop:points, start:stop:by=step, a list a,b,c, or * multipliers, e.g. "
+                   "Legs[*>GWD].cost_usd_per_t=*0.5:1:11 (11 multipliers); repeat for a grid")
     w.add_argument("--name", help="a named sweep from the Sweeps sheet")
     w.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
     w.add_argument("--dask", metavar="ADDRESS", help="a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786")
     w.add_argument("--resume", action="store_true", help="continue an interrupted sweep")
-    w.add_argument("--exact", action="store_true", help="every breakpoint of one parameter in start:stop")
+    w.add_argument("--exact", action="store_true", help="every breakpoint of one parameter in a range: "
+                   "--set PARAM=start:stop, no number of points")
     case_options(w)
     n1 = command("stress", cmd_stress, "N-1: close each port, border, leg or corridor in turn",
                  output="stress workbook", progress=True)

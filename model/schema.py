@@ -349,7 +349,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("name", **_id, description="Sweep name, for corridor sweep INPUT --name NAME."),
         Column("param", **_id, ref="an input cell written Sheet[KEY].column",
                description="The cell(s) to vary, e.g. Legs[*>GWD].cost_usd_per_t or Capacities[DOS].capacity_t."),
-        Column("spec", **_id, description="start:stop:steps, a list a,b,c, or a multiplier *0.5:1.5:11."),
+        Column("spec", **_id, description="start:stop:points (0:200:5 is 0, 50, ..., 200), start:stop:by=step, a "
+               "list a,b,c, or a multiplier *0.5:1.5:11."),
         Column("description", description="What the sweep asks."),
     ), key=("name", "param"), description="Named sweeps; the rows of one name form a grid."),
     Sheet("Calibration", (), key=(), description="Written by corridor calibrate: each observation's implied premium "

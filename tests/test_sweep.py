@@ -167,7 +167,8 @@ def test_interrupted_sweep_resumes(tmp_path):
     ("Legz[A>M].cost_usd_per_t=1,2", "unknown sheet 'Legz'"),
     ("Legs[A>M].cost=1,2", "'cost' is not a numeric column of Legs; did you mean 'cost_usd_per_t'?"),
     ("Legs[A>X].cost_usd_per_t=1,2", "no Legs row matches 'A>X'; did you mean 'A>R'?"),
-    ("Legs[A>M].cost_usd_per_t=1:2", "the values must be start:stop:steps"),
+    ("Legs[A>M].cost_usd_per_t=1:2", "the values must be start:stop:points"),
+    ("Legs[A>M].cost_usd_per_t=0:10:by=3", "steps of 3 from 0 do not reach 10 in a whole number of steps"),
     ("Legs[A>M].mode=1,2", "'mode' is not a numeric column of Legs"),
 ])
 def test_bad_parameters(tmp_path, text, message):
@@ -281,3 +282,23 @@ def test_a_sweep_of_a_leg_shows_the_tonnes_through_it_and_the_focus(tmp_path, ca
                  str(tmp_path / "e.xlsx")]) == 0
     text = capsys.readouterr().out
     assert "through R>M 0.00 Mt/yr, through corridor Road (focus) 0.00 Mt/yr up to 7" in text
+
+
+@pytest.mark.parametrize("spec, exact, said", [
+    ("0:200:5", False, [0, 50, 100, 150, 200]),  # five points, both ends included
+    ("0:200:by=50", False, [0, 50, 100, 150, 200]),  # the same by its step
+    ("-250:8", True, [-250, 8]),
+    ("-250:8:3", True, "--exact finds every breakpoint between start and stop, so it takes no number of points "
+                       "(':3'). Give the range alone: =-250:8."),
+    ("8:-250", True, "For example =100:200 or =*0.5:1.5."),  # the example of --exact is a range (was =100:200:11)
+    ("1:2", False, "For example =0:200:5 or =0:200:by=50"),
+])
+def test_a_spec_and_its_message_agree(spec, exact, said):
+    from model.analysis.params import parse_spec
+
+    if isinstance(said, list):
+        assert parse_spec("X", spec, exact)[0] == pytest.approx(said)
+        return
+    with pytest.raises(InputError) as exc:
+        parse_spec("X", spec, exact)
+    assert said in str(exc.value)

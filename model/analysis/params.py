@@ -3,8 +3,9 @@
 KEY names the row by its key columns, comma separated, with * and ? patterns; a Legs key is
 written FROM>TO (Legs[*>GWD]); trailing key parts may be left out (Capacities[DOS] is every
 Capacities row of DOS, whatever its class); an empty part matches a blank cell
-(Demand[wheat,,MAF]). Settings are Settings[key].value. SPEC is start:stop:steps (inclusive),
-a list a,b,c, or a multiplier of each cell's base value, *0.5:1.5:11 or *0.9,1,1.1.
+(Demand[wheat,,MAF]). Settings are Settings[key].value. SPEC is start:stop:points (that
+many values, both ends included: 0:200:5 is 0, 50, 100, 150, 200), start:stop:by=step (0:200:by=50, the
+same), a list a,b,c, or a multiplier of each cell's base value, *0.5:1.5:11 or *0.9,1,1.1.
 """
 
 from __future__ import annotations
@@ -101,35 +102,60 @@ def find_cells(text: str, data: CorridorData) -> list[Cell]:
     return cells
 
 
+GRID_FORMS = (f"start:stop:points (that many evenly spaced values, both ends included, 2 to {MAX_STEPS:,}), "
+              "start:stop:by=step, a list a,b,c, or any of these led by * for multipliers of each cell's base value")
+GRID_EXAMPLE = ("For example =0:200:5 or =0:200:by=50 (both 0, 50, 100, 150, 200), =0,8,16, or =*0.5:1.5:11; a range "
+                "start:stop alone is for --exact.")
+
+
 def parse_spec(text: str, spec: str, exact: bool = False) -> tuple[list[float], bool]:
-    """(values, multiplier) of a SPEC; with exact, start:stop only."""
+    """(values, multiplier) of a SPEC: start:stop:points (points evenly spaced, both ends included;
+    0:200:5 is 0, 50, 100, 150, 200), start:stop:by=step (the same, by its step), or a list; led by
+    * for multipliers. With exact, the range start:stop only: every breakpoint in it is found."""
     s = spec.strip()
     multiplier = s.startswith("*")
     if multiplier:
         s = s[1:]
+    star = "*" if multiplier else ""
+    parts = [p.strip() for p in s.split(":")] if ":" in s else []
+    if exact:
+        try:
+            low, high = (float(p) for p in parts) if len(parts) == 2 else (float("nan"),) * 2
+        except ValueError:
+            low = high = float("nan")
+        if len(parts) == 3:
+            raise _bad(f"{text}={spec}", f"--exact finds every breakpoint between start and stop, so it takes no "
+                       f"number of points (':{parts[2]}')", f"Give the range alone: ={star}{parts[0]}:{parts[1]}.")
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise _bad(f"{text}={spec}", "with --exact the values are a range start:stop of finite numbers, start < "
+                       "stop (or *start:stop for multipliers)", "For example =100:200 or =*0.5:1.5.")
+        return [low, high], multiplier
     try:
         if ":" in s:
-            parts = [float(p) for p in s.split(":")]
-            if not all(map(math.isfinite, parts)):
+            if len(parts) != 3:
                 raise ValueError
-            if exact:
-                if len(parts) != 2 or parts[0] >= parts[1]:
+            low, high = float(parts[0]), float(parts[1])
+            if parts[2].lower().startswith("by="):
+                step = float(parts[2][3:])
+                count = (high - low) / step + 1 if step else float("nan")
+                if not math.isfinite(count) or count < 2 or abs(count - round(count)) > 1e-9 * count:
+                    raise _bad(f"{text}={spec}", f"steps of {parts[2][3:]} from {parts[0]} do not reach {parts[1]} "
+                               "in a whole number of steps", f"Give a step that divides stop - start, or the number "
+                               f"of points: ={star}{parts[0]}:{parts[1]}:11.")
+                points = round(count)
+            else:
+                points = float(parts[2])
+                if points != int(points):
                     raise ValueError
-                return parts, multiplier
-            if len(parts) != 3 or not 2 <= parts[2] <= MAX_STEPS or parts[2] != int(parts[2]):
+            if not (math.isfinite(low) and math.isfinite(high)) or not 2 <= points <= MAX_STEPS:
                 raise ValueError
-            return list(np.linspace(parts[0], parts[1], int(parts[2]))), multiplier
-        if exact:
-            raise ValueError
+            return list(np.linspace(low, high, int(points))), multiplier
         values = [float(p) for p in s.split(",") if p.strip()]
         if not values or len(values) > MAX_STEPS or not all(map(math.isfinite, values)):
             raise ValueError
         return values, multiplier
     except ValueError:
-        want = ("start:stop with start < stop, finite numbers (or *start:stop for multipliers)" if exact else
-                f"start:stop:steps (2 to {MAX_STEPS:,} steps), a list a,b,c of finite numbers, or a multiplier "
-                "*0.5:1.5:11")
-        raise _bad(f"{text}={spec}", f"the values must be {want}", "For example =100:200:11 or =*0.5:1.5:11.") from None
+        raise _bad(f"{text}={spec}", f"the values must be {GRID_FORMS}", GRID_EXAMPLE) from None
 
 
 def parse_param(assignment: str, data: CorridorData, exact: bool = False) -> Param:
