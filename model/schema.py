@@ -160,8 +160,9 @@ SHEETS: tuple[Sheet, ...] = (
                description="origin (production region), border, port, hub or market."),
         Column("lat", NUM, unit="degrees", min=-90.0, max=90.0, description="Latitude (for maps)."),
         Column("lon", NUM, unit="degrees", min=-180.0, max=180.0, description="Longitude (for maps)."),
-        Column("handling_usd_per_t", NUM, unit="USD/t", default=0.0, min=0.0, max=MAX_USD_PER_T,
-               description="Handling or border cost per tonne passing the node."),
+        Column("handling_usd_per_t", NUM, unit="USD/t", default=0.0, min=-MAX_USD_PER_T, max=MAX_USD_PER_T,
+               description="Handling or border cost per tonne passing the node; negative: a subsidy per tonne (as "
+                           "the Sweeps sheet's gwadar_discount asks)."),
         Column("dwell_days", NUM, unit="days", default=0.0, min=0.0, max=MAX_DAYS,
                description="Average time cargo waits at the node."),
         Column("co2_kg_per_t", NUM, unit="kg CO2e/t", default=0.0, min=0.0, max=MAX_KG_PER_T,

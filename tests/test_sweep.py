@@ -302,3 +302,38 @@ def test_a_spec_and_its_message_agree(spec, exact, said):
     with pytest.raises(InputError) as exc:
         parse_spec("X", spec, exact)
     assert said in str(exc.value)
+
+
+def test_a_point_the_workbook_would_not_take_says_so_and_is_not_solved(tmp_path, capsys):
+    # Rail capacity x -1, 0, 1 of 60 t: -60 t is no capacity a workbook takes (>= 0), so that point is
+    # not solved and says which cell; at 0 all 100 t go by road (500 USD), at 60 t 320 USD.
+    case = write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}]))
+    data, net, _ = load(case)
+    sweep = make_sweep(case, data, ["Capacities[A>M].capacity_t=*-1:1:3"])
+    table = points_table(sweep, run_sweep(sweep, [], progress=False), net)
+    assert list(table["status"]) == ["Invalid input", "Optimal", "Optimal"]
+    assert table["invalid_input"][0].startswith("Capacities row 2 (A>M), capacity_t: must be >= 0, found -60")
+    assert list(table["objective_usd"][1:]) == pytest.approx([500, 320])
+    # --exact needs every point of its range: refused in one line, naming the cell
+    assert main(["sweep", str(case), "--exact", "--set", "Capacities[A>M].capacity_t=-10:60", "-o",
+                 str(tmp_path / "e.xlsx")]) == 2
+    assert "Capacities row 2 (A>M), capacity_t: must be >= 0, found -10" in capsys.readouterr().err
+
+
+def test_the_readme_gwadar_discount_runs_as_printed(tmp_path, capsys):
+    # The README's example and the shipped named sweep take Gwadar's port charge below 0 (a subsidy):
+    # every point is an input the workbook takes, so every point is solved.
+    assert main(["sweep", str(BASE_XLSX), "--name", "gwadar_discount", "--no-progress", "-o",
+                 str(tmp_path / "g.xlsx")]) == 0
+    assert "44 points, 44 solved" in capsys.readouterr().out
+
+
+def test_a_port_charge_below_zero_is_a_subsidy_the_workbook_takes(tmp_path):
+    # Hub R charges -4 USD/t (a subsidy): road 3 + 2 - 4 = 1 USD/t beats rail at 2; 100 t by road, 100 USD.
+    from model import pipeline
+    from cases import nodes
+
+    case = write_case(tmp_path, transport_case(Nodes=nodes(("A", "origin"), ("R", "hub", {"handling_usd_per_t": -4}),
+                                                           ("M", "market"))))
+    run = pipeline.run(case)
+    assert run.results.summary.objective_usd == pytest.approx(100)

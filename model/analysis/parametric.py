@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model.analysis.params import watched_tonnes
+from model.analysis.params import invalid_values, watched_tonnes
 from model.errors import InputError, NoSolutionError, Problem
 
 TANGENT_REL = 1e-9
@@ -50,6 +50,11 @@ def exact_sweep(live, sweep) -> Exact:
             "linear", "Run a grid sweep (without --exact), or add --keep-decisions to find the breakpoints with "
             "the base solve's build decisions kept.")])
     start, stop = p.values
+    for end in (start, stop):  # the cost is linear in the cells, so a range valid at both ends is valid inside
+        invalid = invalid_values(p.cell_values(end))
+        if invalid:
+            raise InputError("--set", [Problem(f"'{p.text}' at {end:g}: {invalid}",
+                                               "Give a range the cell takes (every point of it is solved).")])
     solves = [0]
 
     def evaluate(t: float):

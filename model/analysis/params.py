@@ -167,6 +167,29 @@ def parse_param(assignment: str, data: CorridorData, exact: bool = False) -> Par
     return Param(text.strip(), find_cells(text.strip(), data), values, multiplier)
 
 
+def invalid_values(values: dict[Cell, float]) -> str | None:
+    """Why these cell values are not an input the workbook could hold, in words, each cell read by
+    the rule that reads the workbook (model.io.read.parse_cell: the schema's bounds); None when every
+    one could be typed in. A sweep does not solve such a point: it says this instead."""
+    from model.io.read import parse_cell
+    from model.schema import Column
+
+    for cell, value in values.items():
+        if cell.sheet == "Settings":
+            spec = SETTINGS_BY_KEY[cell.key]
+            col, where = Column("value", spec.type, unit=spec.unit, min=spec.min, max=spec.max), f"Settings[{cell.key}]"
+        else:
+            col = next(c for c in SHEETS_BY_NAME[cell.sheet].columns if c.name == cell.column)
+            where = f"{cell.sheet} row {cell.row} ({cell.key}), {cell.column}"
+        try:
+            parse_cell(col, value)
+        except ValueError as exc:
+            fix = ("a discount or subsidy per tonne is a Surcharges row with a negative usd_per_t, which a sweep can "
+                   "vary" if value < 0 and "usd" in col.name else "keep the sweep within what the cell takes")
+            return f"{where}: {exc}, which the workbook does not take; {fix}"
+    return None
+
+
 def with_values(data: CorridorData, values: dict[Cell, float]) -> CorridorData:
     """A copy of the data with the given cells changed (the input itself is untouched)."""
     out = data.copy(deep=True)

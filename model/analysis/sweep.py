@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.analysis.params import Param, parse_param, watched_tonnes, with_values
+from model.analysis.params import Param, invalid_values, parse_param, watched_tonnes, with_values
 from model.network.costs import COST_PARTS
 from model.progress import show_progress
 from model.errors import InputError, NoSolutionError, Problem
@@ -109,6 +109,9 @@ def solve_point(live, sweep: Sweep, point) -> dict:
     from model.lp.live import Structural
 
     values = sweep.cell_values(point)
+    invalid = invalid_values(values)
+    if invalid:  # not an input the workbook could hold: said for this point, and not solved
+        return {"status": "Invalid input", "invalid_input": invalid, "rebuilt": False, "seconds": 0.0}
     start = time.perf_counter()
     try:
         out = live.solve_point(values)
@@ -296,6 +299,8 @@ def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None 
             row["investment_cost_usd"] = r.get("investment_cost_usd", float("nan"))
             row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r["built"].items()) or "nothing"
         row["binding"] = "; ".join(r.get("binding", []))
+        if any("invalid_input" in x for x in results):
+            row["invalid_input"] = r.get("invalid_input", "")
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -176,6 +176,10 @@ def sweep_text(points, seconds: float, out, pngs, points_file) -> str:
                          "Mt/yr")
     if rebuilt:
         lines.append(f"{rebuilt} point(s) changed the model's structure and were rebuilt from the data.")
+    invalid = points[points["status"] == "Invalid input"] if "invalid_input" in points.columns else points.iloc[0:0]
+    if len(invalid):
+        lines.append(f"{len(invalid)} point(s) not solved, not being an input the workbook takes (column invalid_input"
+                     f" of the Points sheet); the first: {invalid['invalid_input'].iloc[0]}.")
     lines.append(f"\nWorkbook: {out}\nCharts: {', '.join(str(p) for p in pngs)}\nPoints (for --resume): {points_file}")
     return "\n".join(lines)
 
