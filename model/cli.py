@@ -31,20 +31,8 @@ def _output(args, kind: str) -> Path:  # -o, else outputs/<input>_<kind>.xlsx
     return args.output or DEFAULT_OUTPUT_DIR / f"{args.input.stem}_{kind}.xlsx"
 
 
-def _case_tag(args, kind: str) -> str:
-    """The default output's kind with the case in it (russia_closed_2030_stress), so that the runs of
-    different scenarios and years do not replace each other's workbooks."""
-    return "_".join(x for x in (args.scenario and args.scenario.replace("+", "_"),
-                                args.year is not None and str(args.year), kind) if x)
-
-
-def case_options(c, year: bool = True) -> None:
-    """--scenario (and --year) of a command that solves: one definition, so that every such command
-    takes them alike (the loader, model.pipeline.load_one_year, applies them)."""
-    c.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +, e.g. a+b")
-    if year:
-        c.add_argument("--year", type=int, help="of a plan (a workbook with a Periods sheet): the year to work on, "
-                       "as a single-year case")
+def _case_tag(args, kind: str) -> str:  # russia_closed_2030_stress: runs of other cases keep their files
+    return "_".join(filter(None, (args.scenario and args.scenario.replace("+", "_"), args.year and str(args.year), kind)))
 
 
 def _warn(source, warnings) -> None:
@@ -194,8 +182,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show the Python traceback of internal errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    def command(name, func, help, input_help="workbook (.xlsx) or folder of CSV files", output=None, progress=False):
+    def command(name, func, help, input_help="workbook (.xlsx) or folder of CSV files", output=None, progress=False,
+                case=None):
         c = sub.add_parser(name, help=help)
+        if case:  # a command that solves: --scenario (and "year": --year), alike for all (pipeline.load_one_year)
+            c.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +, e.g. a+b")
+        if case == "year":
+            c.add_argument("--year", type=int, help="of a plan (a Periods sheet): the year to take, as a single year")
         if input_help:
             c.add_argument("input", type=Path, help=input_help)
         if output:
@@ -209,10 +202,9 @@ def parser() -> argparse.ArgumentParser:
         return c
 
     s = command("solve", cmd_solve, "solve a workbook (default inputs/base_case.xlsx) and write the result workbook",
-                None, "result workbook")
+                None, "result workbook", case="plan")
     s.add_argument("input", nargs="?", type=Path, default=DEFAULT_INPUT, help="workbook (.xlsx) or folder of CSV files")
     s.add_argument("--verbose", action="store_true", help="show HiGHS's log")
-    case_options(s, year=False)  # solve takes a plan whole
     s.add_argument("--robust", metavar="A,B,...", help="one plan robust to these scenarios (or all with a probability)")
     s.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE",
                    help="a HiGHS option, e.g. solver=ipm or presolve=on (repeatable)")
@@ -225,7 +217,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--route", required=True, help="a route id from the Routes sheet")
     e.add_argument("--commodity", help="one commodity (default: every commodity the route may carry)")
     w = command("sweep", cmd_sweep, "re-solve over a grid of input values, or find exact breakpoints",
-                output="sweep workbook", progress=True)
+                output="sweep workbook", progress=True, case="year")
     w.add_argument("--set", action="append", default=[], metavar="PARAM=SPEC",
                    help="SPEC: start:stop:points, start:stop:by=step, a list a,b,c, or * multipliers, e.g. "
                    "Legs[*>GWD].cost_usd_per_t=*0.5:1:11 (11 multipliers); repeat for a grid")
@@ -235,23 +227,20 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--resume", action="store_true", help="continue an interrupted sweep")
     w.add_argument("--exact", action="store_true", help="every breakpoint of one parameter in a range: "
                    "--set PARAM=start:stop, no number of points")
-    case_options(w)
     n1 = command("stress", cmd_stress, "N-1: close each port, border, leg or corridor in turn",
-                 output="stress workbook", progress=True)
+                 output="stress workbook", progress=True, case="year")
     n1.add_argument("--elements", default="ports,borders", help="kinds to close: ports,borders,hubs,legs")
     n1.add_argument("--corridors", action="store_true", help="close each corridor instead")
     n1.add_argument("--penalty", type=float, default=1000.0,
                     help="USD/t for stranded tonnes when the input sets none (default 1000)")
-    case_options(n1)
     f = command("frontier", cmd_frontier, "the most (or least) tonnes a target can carry for each extra cost accepted",
-                output="frontier workbook")
+                output="frontier workbook", case="plan")
     goal = f.add_mutually_exclusive_group(required=True)
     goal.add_argument("--maximise", metavar="TARGET", help='e.g. "country PK", "corridor Middle Corridor: grain"')
     goal.add_argument("--minimise", metavar="TARGET", help='e.g. "country RU: dry_bulk,grain,metals,container"')
     f.add_argument("--cost-within", default="0:5%:11", help="extra cost: start:stop:steps, a list, in USD or %% "
                    "of the least cost (default 0:5%%:11)")
     f.add_argument("--exact", action="store_true", help="every breakpoint between start and stop (start:stop)")
-    case_options(f, year=False)  # a frontier takes a plan whole
     cp = command("compare", cmd_compare, "solve the base case and scenarios side by side", output="comparison workbook")
     cp.add_argument("--scenarios", help="comma list of scenarios (each may combine with +), or all (default)")
     for name, func, what, default in (("map", cmd_map, "draw the map of a result workbook again", "<result>_map.png"),
@@ -260,9 +249,8 @@ def parser() -> argparse.ArgumentParser:
         r = command(name, func, what, "a result workbook written by corridor solve")
         r.add_argument("-o", "--output", type=Path, help=f"the file to write (default {default} beside it)")
         r.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
-    cb = command("calibrate", cmd_calibrate, "hold each observation within its band: implied premiums, a calibrated "
-                 "input", output="calibrated input workbook")
-    case_options(cb)
+    command("calibrate", cmd_calibrate, "hold each observation within its band: implied premiums, a calibrated input",
+            output="calibrated input workbook", case="year")
     k = command("check", cmd_check, "recompute every constraint, cost, share, CO2e and map tonnes of a result workbook",
                 "the input workbook or CSV folder")
     k.add_argument("result", type=Path, help="the result workbook written by 'corridor solve'")

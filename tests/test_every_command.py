@@ -59,7 +59,7 @@ def test_every_command_works_on_every_case_or_refuses_in_one_line(argv, code, wo
 
 
 def test_every_command_that_solves_declares_the_case_options():
-    """One argparse helper (model.cli.case_options) gives each command that solves --scenario, and
+    """The parser's one helper (command(..., case=)) gives each command that solves --scenario, and
     --year to those that work on one year: a command added later without them fails here."""
     commands = parser()._subparsers._group_actions[0].choices
     assert set(commands) == set(SOLVING) | OTHERS, "say whether the new command solves a case"

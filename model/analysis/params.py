@@ -177,7 +177,8 @@ def invalid_values(values: dict[Cell, float]) -> str | None:
     for cell, value in values.items():
         if cell.sheet == "Settings":
             spec = SETTINGS_BY_KEY[cell.key]
-            col, where = Column("value", spec.type, unit=spec.unit, min=spec.min, max=spec.max), f"Settings[{cell.key}]"
+            col = Column("value", spec.type, unit=spec.unit, min=spec.min, max=spec.max)
+            where = f"Settings[{cell.key}]"
         else:
             col = next(c for c in SHEETS_BY_NAME[cell.sheet].columns if c.name == cell.column)
             where = f"{cell.sheet} row {cell.row} ({cell.key}), {cell.column}"
@@ -213,7 +214,8 @@ def watched_tonnes(params: list[Param], routes: dict, focus: str | None, result:
         if names:
             shown = list(p.elements)
             label = ", ".join(shown) if len(shown) <= 3 else f"{shown[0]} and {len(shown) - 1} more"
-            out[f"through {label}_t"] = sum(t for r, t in tonnes.items() if r in routes and names & set(routes[r].elements))
+            out[f"through {label}_t"] = sum(t for r, t in tonnes.items()
+                                            if r in routes and names & set(routes[r].elements))
     scope, _, name = (focus or "").strip().partition(" ")
     if scope in ("country", "corridor") and name.strip():
         out[f"through {scope} {name.strip()} (focus)_t"] = result.get(scope, {}).get(name.strip(), 0.0)
