@@ -68,7 +68,7 @@ def closure_in_words(data, name: str, kind: str) -> str:
     if sol.optimal:  # cannot happen when the live model found none; say so rather than guess
         return "No allocation in the live model, but one when solved from the data: report this with the input."
     text = explain_no_solution(closed, net, sol)
-    return re.sub(rf"Policies row {row} \(CLOSED [^)]*\)[^;\n]*", "the closure", text)  # not a row of the workbook
+    return re.sub(rf"Policies row {row} \(CLOSED {re.escape(name)}\)[^;\n]*", "the closure", text)  # not a workbook row
 
 
 def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None = None,

@@ -108,15 +108,16 @@ def write_stress(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.Da
     wb = _workbook_with_about(outputs.kind, "About", about)
     st = sheet(wb, "Stress", table, "Each element or corridor closed in turn, ranked by stranded tonnes, then by "
                                      "the cost increase (stranded tonnes counted at the penalty).")
-    n = min(15, len(table))
+    failed = int((table["status"] != "Optimal").sum()) if "status" in table.columns else 0  # first, with no cost
+    n = min(15, len(table) - failed)
     if n:
         chart = BarChart()
         chart.type = "bar"
-        chart.title = "Cost increase of each closure (top 15)"
+        chart.title = "Cost increase of each closure (top 15 that leave an allocation)"
         cols = list(table.columns)
-        chart.add_data(Reference(st, min_col=cols.index("cost_increase_usd") + 1, min_row=3, max_row=3 + n),
-                       titles_from_data=True)
-        chart.set_categories(Reference(st, min_col=cols.index("closed") + 1, min_row=4, max_row=3 + n))
+        first = 4 + failed
+        chart.add_data(Reference(st, min_col=cols.index("cost_increase_usd") + 1, min_row=first, max_row=first + n - 1))
+        chart.set_categories(Reference(st, min_col=cols.index("closed") + 1, min_row=first, max_row=first + n - 1))
         bar_axes(chart)
         chart.y_axis.numFmt = '#,##0,,"M"'
         chart.y_axis.title = "USD/yr"
