@@ -151,3 +151,13 @@ def test_compare_with_no_case_solved_says_why_as_solve_would(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "rule ROAD_MIN asks more than its target can carry" in err and "internal error" not in err
     assert not out.exists()
+
+
+def test_compare_prints_the_focus_at_zero_too(tmp_path, capsys):
+    # The focus (Settings) is country YY, which no route crosses: its 0 t is printed for every case.
+    tables = transport_case(Scenarios=[scenario("dear_rail", "Legs", "A>M", "cost_usd_per_t", value=4)])
+    tables["Countries"].append({"country": "YY", "risk_premium_pct": 0})
+    case = write_case(tmp_path, tables, {"focus": "country YY"})
+    assert main(["compare", str(case), "-o", str(tmp_path / "cmp.xlsx")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("via YY (Mt/yr)"))
+    assert line.split()[-2:] == ["0.0", "0.0"]

@@ -141,7 +141,8 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
     outputs = Outputs("compare", [src], force)
     outputs.check(output)
     outputs.check(map_png_path(output))
-    known = scenario_names(read_input(src))
+    data = read_input(src)
+    known = scenario_names(data)
     wanted = known if scenarios in (None, "all") else [s.strip() for s in scenarios.split(",") if s.strip()]
     if not wanted:
         raise InputError(str(src), [Problem("the Scenarios sheet names no scenario",
@@ -158,4 +159,5 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
         png = compare_png(outputs, table, output.with_suffix(""))
         drawn = write_panels(outputs, list(maps.items()), f"Each scenario's flows: {Path(src).name}",
                              map_png_path(output))
-    return console.compare_text(table, about, [BASE] + wanted, output, png) + (f"\nMap: {drawn}" if drawn else "")
+    return console.compare_text(table, about, [BASE] + wanted, output, png, data.settings.focus) + (
+        f"\nMap: {drawn}" if drawn else "")

@@ -208,7 +208,9 @@ def stress_text(table, out, png, limit: int = 40) -> str:
     return "\n".join(lines)
 
 
-def compare_text(table, about, names: list[str], out, png) -> str:
+def compare_text(table, about, names: list[str], out, png, focus: str | None = None) -> str:
+    """Each case's totals side by side (a plan's by year), the tonnes through the focus of the
+    Settings (0 included: Pakistan carrying nothing is an answer), and why a case has no optimum."""
     lines = [f"{'':26}" + "".join(f"{n[:17]:>18}" for n in names)]
     objective = table[table["metric"] == "objective"]
     plan = len(objective) and objective["unit"].iloc[0] == "USD"
@@ -218,6 +220,10 @@ def compare_text(table, about, names: list[str], out, png) -> str:
                  if m.startswith(("cost ", "unmet demand ", "CO2e "))]
     else:
         rows += [("shipped", "shipped (Mt/yr)"), ("unmet demand", "stranded (Mt/yr)"), ("CO2e", "CO2e (Mt/yr)")]
+    scope, _, name = (focus or "").partition(" ")
+    watched = {"country": f"via {name.strip()}", "corridor": f"corridor: {name.strip()}"}.get(scope)
+    rows += [(m, f"{m.removeprefix('corridor: ')[:18]} (Mt/yr)") for m in table["metric"]
+             if watched and (m == watched or m.startswith(watched + " "))]
     for metric, label in rows:
         row = table[table["metric"] == metric]
         if len(row):
