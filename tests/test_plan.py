@@ -203,3 +203,26 @@ def test_the_plan_case_answers_karachi_or_gwadar(tmp_path):
     assert inv[("CPC_DEBOTTLENECK", 2026)] == 0 and inv[("CPC_DEBOTTLENECK", 2030)] == pytest.approx(10e6)
     assert inv[[("KAZ_TERMINAL_KHI", y) for y in (2026, 2030, 2035)]].sum() == 0
     assert inv[[("GWD_TERMINAL", y) for y in (2026, 2030, 2035)]].sum() == 0
+
+
+@pytest.mark.parametrize("year, cost", [
+    (2025, 320),  # rail 60 t (the option not in service before 2030): 60*2 + 40*5
+    (2030, 260),  # rail 60 + 30 built at 1 USD/t: 90*2 + 10*5 + 30*1
+])
+def test_one_year_of_a_plan_is_the_plan_of_that_year(tmp_path, year, cost):
+    # The plan of test_an_option_in_service_only_after_its_lead_time, one year at a time: the year's rows,
+    # the option only from 2030 (first_year 2025 + 5 years), no Periods or year cells left; and what the
+    # single-year tools (stress, here) take with --year.
+    from model.pipeline import load_one_year, solve
+    from model.plan import Plan
+
+    tables = transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}],
+                            Investments=[{"option": "RAIL_PLUS", "element": "A>M", "max_added_t": 30,
+                                          "annualised_cost_usd_per_t": 1, "first_year": 2025, "lead_time_years": 5}],
+                            Periods=[{"year": 2025}, {"year": 2030}])
+    case = write_case(tmp_path, tables)
+    data, net, _ = load_one_year(case, year=year)
+    assert solve(Plan.of_one(data, net)).objective_usd == pytest.approx(cost)
+    assert not len(data.tables["Periods"]) and data.tables["Capacities"]["year"].isna().all()
+    assert main(["stress", str(case), "--year", str(year), "--elements", "hubs", "--no-progress", "-o",
+                 str(tmp_path / "s.xlsx")]) == 0
