@@ -103,7 +103,7 @@ def test_compare_writes_side_by_side_with_deltas(tmp_path, capsys):
     out = tmp_path / "cmp.xlsx"
     assert main(["compare", str(path), "-o", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "impossible: Input" in text  # no enabled route can serve the demand: reported, not a crash
+    assert "impossible: Invalid input. " in text  # no enabled route can serve the demand: reported, not a crash
     wb = load_workbook(out)
     assert wb.sheetnames == ["Comparison", "Scenarios"]
     header = [c.value for c in wb["Comparison"][3]]

@@ -36,7 +36,8 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None,
                           "overrides": "; ".join(solved.data.overrides) or "none"})
         except CorridorError as exc:  # an infeasible scenario is an answer, not a failure
             runs[name], failures[name] = None, exc
-            about.append({"scenario": name, "status": type(exc).__name__.replace("Error", ""),
+            status = {"InputError": "Invalid input", "NoSolutionError": "No optimum"}.get(type(exc).__name__, "Failed")
+            about.append({"scenario": name, "status": status,
                           "overrides": str(exc).replace("\n", " ")})
     phases.done()
     if len(failures) == len(names):

@@ -230,7 +230,7 @@ def compare_text(table, about, names: list[str], out, png, focus: str | None = N
             lines.append(f"{label:26}" + "".join(f"{row.iloc[0][n] / 1e6:>18,.1f}" for n in names))
     for rec in about[about["status"] != "Optimal"].itertuples(index=False):
         why = textwrap.shorten(str(rec.overrides), 240, placeholder=" ... (the Scenarios sheet of the workbook says all)")
-        lines.append(f"{rec.scenario}: {rec.status}: no optimum. {why}")
+        lines.append(f"{rec.scenario}: {rec.status}. {why}")
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)
 
