@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.progress import show_progress
+from model.progress import live_line, show_progress
 from model.results.investments import amount_text
 
 from model.analysis.sweep import case_about, live_model
@@ -81,7 +81,8 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
     from tqdm import tqdm
 
     kinds = kinds or {"ports", "borders"}
-    live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions, scenario=scenario, year=year)
+    with live_line("solving the base case", progress):  # seconds with integer decisions, before the bar
+        live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions, scenario=scenario, year=year)
     base = live.solve()
     base_cost = base["objective_usd"] - base["unmet_penalty_usd"]
     h = live.h
