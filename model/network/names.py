@@ -6,6 +6,9 @@ columns a reader reads first."""
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -65,6 +68,78 @@ class Names:
             return f"{scope} {self.element(target)}"
         return f"{scope} {target}"
 
+    def choices(self, scope: str, codes) -> dict[str, str]:
+        """{code: name} of the codes of a scope (country, node, leg, commodity; a corridor is its own
+        name, a route its id): what a reader may name them by."""
+        words = {"country": self.country.get, "node": self.node.get, "commodity": self.commodity.get,
+                 "leg": lambda c, _: self.path(c)}.get(scope, lambda c, _: c)
+        return {c: words(c, c) for c in codes}
+
+    def resolve(self, scope: str, text: str, codes) -> str | None:
+        """The code of codes (of a scope) that text names by its code or its name, case aside; a leg
+        also by its two nodes' names ('Aktau / Kuryk ports > Baku / Alat port'). A route only by its
+        id. None when none does."""
+        codes = list(codes)
+        if scope == "route":
+            return text if text in codes else None
+        code = lookup(text, self.choices(scope, codes))
+        if code is None and scope == "leg":
+            ends = re.split(r"\s*(?:->|>|→)\s*", text.strip())
+            nodes = self.choices("node", {n for leg in codes for n in leg.split(">")})
+            if len(ends) == 2 and all(ends):
+                code = ">".join(str(lookup(e, nodes)) for e in ends)
+                code = code if code in codes else None
+        return code
+
     def countries(self, codes: str) -> str:
         """'KZ-UZ-AF-PK' -> 'Kazakhstan, Uzbekistan, Afghanistan, Pakistan'."""
         return ", ".join(self.country.get(c, c) for c in str(codes).split("-") if c)
+
+
+def _fold(text) -> str:
+    """How a reader compares two names: case, surrounding and repeated spaces aside."""
+    return " ".join(str(text).split()).casefold()
+
+
+def _readings(code: str, name: str) -> set[str]:
+    """What a reader may type for a code: the code, its name, a market's name without 'Market: '."""
+    return {_fold(code), _fold(name), _fold(str(name).removeprefix("Market: "))}
+
+
+def lookup(text: str, known: Mapping[str, str]) -> str | None:
+    """The code that text names, from {code: name}: the code itself, else the one code whose name it
+    is (case and spaces aside; a market's name with or without 'Market: '). None when no code, or
+    more than one, reads so."""
+    if text in known:
+        return text
+    folded = _fold(text)
+    codes = [c for c in known if _fold(c) == folded] or [c for c, n in known.items() if folded in _readings(c, n)]
+    return codes[0] if len(set(codes)) == 1 else None
+
+
+def suggestions(text: str, known: Mapping[str, str], n: int = 3) -> list[str]:
+    """The codes of {code: name} that text was most likely meant to be, best first: a code or a name
+    spelt alike (difflib), a word of a name it begins ('Pak' for Pakistan) or spells closely
+    ('CHN' for China). One score per code, the best of its readings."""
+    folded = _fold(text)
+    if not folded:
+        return []
+    scored = []
+    for code, name in known.items():
+        words = re.findall(r"\w+", _fold(name))
+        ratio = max(difflib.SequenceMatcher(None, folded, r).ratio() for r in [*_readings(code, name), *words])
+        if len(folded) >= 3 and any(r.startswith(folded) for r in [*_readings(code, name), *words]):
+            ratio = max(ratio, 0.95)  # the beginning of its code, its name or a word of it
+        if ratio >= 0.6:  # ties go to the code spelt closer
+            scored.append((-ratio, -difflib.SequenceMatcher(None, folded, _fold(code)).ratio(), code))
+    scored.sort()
+    return [code for score, _, code in scored if score <= scored[0][0] + 0.05][:n] if scored else []
+
+
+def did_you_mean(text: str, known: Mapping[str, str]) -> str:
+    """". Did you mean 'MCN' (Market: China / East Asia) or 'CHM' (Chaman (AF-PK))?", or ''."""
+    close = suggestions(text, known)
+    shown = [f"'{c}'" + (f" ({known[c]})" if known[c] and known[c] != c else "") for c in close]
+    if not shown:
+        return ""
+    return ". Did you mean " + (shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]) + "?"
