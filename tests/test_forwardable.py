@@ -48,6 +48,15 @@ def test_the_brief_reads_on_its_own(tmp_path):
     assert brief_of(run.results.sheets()).focus == brief.focus  # the same from the tables as solved
 
 
+@pytest.mark.parametrize("focus", ["country Pakistan", "country pakistan", "Country PK"])
+def test_a_focus_by_name_reads_as_by_code(tmp_path, focus):
+    case = named_case(tmp_path, Capacities=[{"element": "A>M", "capacity_t": 60}])
+    settings = case / "Settings.csv"
+    settings.write_text(settings.read_text().replace("country PK", focus))
+    run = pipeline.run(case)
+    assert brief_of(run.results.sheets()).focus == "Pakistan: 40 t a year go through it (40.0% of shipped tonnes)."
+
+
 def test_a_focus_in_use_gives_its_tonnes(tmp_path):
     # Rail limited to 60 t: 40 t go by road, through Pakistan, 40% of the 100 t shipped.
     run = pipeline.run(named_case(tmp_path, Capacities=[{"element": "A>M", "capacity_t": 60}]))

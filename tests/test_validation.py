@@ -194,6 +194,28 @@ def test_a_bad_focus_names_its_row_on_the_settings_sheet(tmp_path):
     assert "Settings, row 3 (focus), value: country 'PKK' is not on the Countries sheet" in problems[0], problems
 
 
+NAMED_COUNTRIES = [{"country": "XX", "name": "Xanadu"}, {"country": "KZ", "name": "Kazakhstan"}, {"country": "PK", "name": "Pakistan"},
+                   {"country": "CN", "name": "China"}]
+
+
+@pytest.mark.parametrize("focus, message", [
+    ("country Pakistn", "country 'Pakistn' is not on the Countries sheet. Did you mean 'PK' (Pakistan)? Name a "
+                        "country of that sheet (by its code or its name), or clear the setting."),
+    ("country CHN", "country 'CHN' is not on the Countries sheet. Did you mean 'CN' (China)?"),
+    ("corridor Raod", "corridor 'Raod' is not on the Routes sheet. Did you mean 'Road'?"),
+    ("land Pakistan", "'land Pakistan' is not a corridor or a country to report on. Write 'country' and a country's "
+                      "code or name (e.g. country Pakistan)"),
+])
+def test_a_bad_focus_suggests_codes_and_names(tmp_path, focus, message):
+    problems = problems_of(tmp_path, transport_case(Countries=NAMED_COUNTRIES), {"focus": focus})
+    assert any(message in p for p in problems), problems
+
+
+@pytest.mark.parametrize("focus", ["country Pakistan", "country pakistan", "COUNTRY PK", "corridor road"])
+def test_a_focus_by_name_is_taken(tmp_path, focus):
+    load(write_case(tmp_path, transport_case(Countries=NAMED_COUNTRIES), {"focus": focus}))  # no problem
+
+
 def test_a_misspelt_setting_left_at_its_default_is_an_error(tmp_path):
     # unmet_penalty for unmet_penalty_usd_per_t: the demand would stay hard without a word.
     problems = problems_of(tmp_path, transport_case(), {"unmet_penalty": 1000})

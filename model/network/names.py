@@ -143,3 +143,18 @@ def did_you_mean(text: str, known: Mapping[str, str]) -> str:
     if not shown:
         return ""
     return ". Did you mean " + (shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]) + "?"
+
+
+FOCUS_SCOPES = ("corridor", "country")
+
+
+def parse_focus(focus: str, countries: Mapping[str, str], corridors) -> tuple[str, str | None, str]:
+    """The setting focus, 'country PK', 'country pakistan' or 'corridor middle corridor', as (scope,
+    the country's code or the corridor's name as written on the sheet, or None if it names none,
+    the name as given); scope '' when it is neither a country nor a corridor. countries: {code: name}."""
+    scope, _, name = str(focus).strip().partition(" ")
+    scope, name = scope.lower(), name.strip()
+    if scope not in FOCUS_SCOPES or not name:
+        return "", None, name
+    known = dict(countries) if scope == "country" else {c: c for c in corridors}
+    return scope, lookup(name, known), name

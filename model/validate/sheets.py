@@ -11,6 +11,7 @@ import numpy as np
 
 from model.data import ROW, CorridorData, present as _present, records
 from model.errors import WARNING, Problem, number_text, short_list
+from model.network.names import Names, did_you_mean, parse_focus
 from model.io.read import number_fix
 from model.schema import NUM, SETTINGS, SHEETS_BY_NAME, leg_id
 from model.validate.base import _Where, _key, _records, _suggestion, _unknown
@@ -275,10 +276,26 @@ def _whole_steps(rec: dict) -> list[Problem]:
 
 
 def check_focus(data: CorridorData) -> list[Problem]:
-    """The setting focus names a corridor of the Routes sheet or a country of the Countries sheet."""
+    """The setting focus names a corridor of the Routes sheet or a country of the Countries sheet, by
+    its code or its name (model.network.names.parse_focus)."""
     focus = data.settings.focus
     if not focus:
         return []
+    names = Names.of(data)
+    countries = names.choices("country", data.tables["Countries"]["country"].dropna())
+    corridors = set(data.tables["Routes"]["corridor"].dropna())
+    scope, code, name = parse_focus(focus, countries, corridors)
+    where = dict(sheet="Settings", row=data.setting_rows.get("focus"), key="focus", column="value")
+    if not scope:
+        return [Problem(f"'{focus}' is not a corridor or a country to report on",
+                        "Write 'country' and a country's code or name (e.g. country Pakistan), or 'corridor' and a "
+                        "corridor name (e.g. corridor Middle Corridor).", **where)]
+    if code is None:
+        mean = did_you_mean(name, countries if scope == "country" else {c: c for c in corridors})
+        return [Problem(f"{scope} '{name}' is not on the {'Routes' if scope == 'corridor' else 'Countries'}"
+                        f" sheet{mean}", f"Name a {scope} of that sheet (by its code or its name), or clear the setting.",
+                        **where)]
+    return []
     scope, _, name = focus.strip().partition(" ")
     name = name.strip()
     known = {"corridor": set(data.tables["Routes"]["corridor"].dropna()),
