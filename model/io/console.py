@@ -73,7 +73,7 @@ def solve_text(results: Results) -> str:
         for rec in pol.itertuples(index=False):
             lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rec.share_of_shipped:>10.1%}"
                          f"{rec.saving_usd_per_t:>14,.2f}"
-                         + ("  per t CO2e" if rec.kind == "max_co2_t" else ""))
+                         + ("  per t CO2e" if rec.kind == "max_co2_t" else "") + f"  {rec.applies_to}")
     focus = focus_text(results.sheets(), s.settings.focus or "") if s.settings else ""
     if focus:
         lines += ["", focus]

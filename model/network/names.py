@@ -51,11 +51,27 @@ class Names:
         return ARROW.join(self.place(n.strip()) for n in nodes)
 
     def element(self, element: str) -> str:
-        """A node or a leg (FROM>TO) in words."""
-        return self.path(element) if ">" in element else self.place(element)
+        """A node or a leg (FROM>TO) in words; a leg whose nodes have no names as written (A>M)."""
+        if ">" in element and any(self.node.get(n.strip(), n.strip()) != n.strip() for n in element.split(">")):
+            return self.path(element)
+        return self.place(element)
 
     def cargo(self, commodity: str) -> str:
         return self.commodity.get(commodity, commodity)
+
+    def cargoes(self, commodity: str | None) -> str:
+        """A commodity filter in words: 'crude' -> 'Crude oil and condensate', 'dry_bulk,grain' as
+        written (cargo classes have no names), None -> 'all cargo'."""
+        if not commodity or commodity == "all":
+            return "all cargo"
+        return ", ".join(self.cargo(c.strip()) for c in str(commodity).split(","))
+
+    def labelled(self, code: str) -> str:
+        """A code with its name beside it, for a column of codes: 'CPT CPC marine terminal (Novorossiysk)',
+        'AKT>ALT Aktau / Kuryk ports → Baku / Alat port', 'RU Russia'; the code alone where it has
+        no name (a corridor is its own name)."""
+        name = self.country[code] if code in self.country and code not in self.node else self.element(code)
+        return code if name == code else f"{code} {name}"
 
     def target(self, scope: str, target: str) -> str:
         """What a rule, an observation or a surcharge applies to, in words: 'country Pakistan',
