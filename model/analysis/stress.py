@@ -87,7 +87,8 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
             row[f"stranded {k}_t"] = t - base.get("unmet_by_commodity", {}).get(k, 0.0)
         rows.append(row)
     df = pd.DataFrame(rows)
-    if len(df):
+    if len(df):  # what was closed in words, beside its code (a corridor is its own name)
+        df.insert(1, "name", [c if mode == "corridors" else live.net.names.element(c) for c in df["closed"]])
         df = df.sort_values(["stranded_t", "cost_increase_usd"], ascending=False, kind="stable").reset_index(drop=True)
         df.insert(0, "rank", range(1, len(df) + 1))
     return df, {"base_cost_usd": base_cost, "penalty_usd_per_t": penalty, "closures": len(closures),

@@ -4,6 +4,7 @@ a stress test, a comparison and a check, as text (the CLI prints them; tests rea
 from __future__ import annotations
 
 from model.errors import format_problems
+from model.network.names import beside
 from model.results.brief import focus_text
 from model.results.tables import ALL, Results
 
@@ -162,13 +163,20 @@ def sweep_text(points, seconds: float, out, pngs, points_file) -> str:
 
 def stress_text(table, out, png) -> str:
     shown = table.head(15)
-    width = max([26] + [len(str(c)) + 2 for c in shown["closed"]])  # long corridor names keep the columns
+    closed = closed_labels(shown)
+    width = max([26] + [len(c) + 2 for c in closed])  # long corridor names keep the columns
     lines = [f"{'Closed':<{width}}{'stranded Mt':>12}{'cost +M USD/yr':>16}  cargo moved to"]
-    for rec in shown.itertuples(index=False):
-        lines.append(f"{rec.closed:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>16,.1f}  "
+    for label, rec in zip(closed, shown.itertuples(index=False)):
+        lines.append(f"{label:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>16,.1f}  "
                      f"{rec.moved_to}")
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)
+
+
+def closed_labels(table) -> list[str]:
+    """What each row of a stress table closed: its code with its name beside it (model.network.names)."""
+    names = table["name"] if "name" in table.columns else table["closed"]
+    return [beside(str(c), n) for c, n in zip(table["closed"], names)]
 
 
 def compare_text(table, about, names: list[str], out, png) -> str:

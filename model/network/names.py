@@ -70,8 +70,7 @@ class Names:
         """A code with its name beside it, for a column of codes: 'CPT CPC marine terminal (Novorossiysk)',
         'AKT>ALT Aktau / Kuryk ports → Baku / Alat port', 'RU Russia'; the code alone where it has
         no name (a corridor is its own name)."""
-        name = self.country[code] if code in self.country and code not in self.node else self.element(code)
-        return code if name == code else f"{code} {name}"
+        return beside(code, self.country[code] if code in self.country and code not in self.node else self.element(code))
 
     def target(self, scope: str, target: str) -> str:
         """What a rule, an observation or a surcharge applies to, in words: 'country Pakistan',
@@ -174,3 +173,18 @@ def parse_focus(focus: str, countries: Mapping[str, str], corridors) -> tuple[st
         return "", None, name
     known = dict(countries) if scope == "country" else {c: c for c in corridors}
     return scope, lookup(name, known), name
+
+
+def beside(code: str, name: str) -> str:
+    """A code with its name beside it, for a column of codes ('CPT CPC marine terminal (Novorossiysk)');
+    the code alone where the name is the code or blank."""
+    name = str(name).strip() if isinstance(name, str) else ""
+    return f"{code} {name}" if name and name != code else str(code)
+
+
+def names_in(table: pd.DataFrame | None, code: str = "commodity", name: str = "cargo") -> dict[str, str]:
+    """{code: name} from a result table that holds both columns (the Routes sheet's commodity and
+    cargo, the Countries sheet's country and name), for outputs drawn from the result workbook."""
+    if table is None or code not in table.columns or name not in table.columns:
+        return {}
+    return {str(c): str(n) for c, n in zip(table[code], table[name]) if isinstance(n, str) and n.strip()}
