@@ -294,3 +294,19 @@ def test_every_output_of_the_base_case_names_what_it_shows(base_run, tmp_path):
     texts["page key"] = "\n".join(row["commodity"] for row in report_data({}, r.sheets())["by_commodity"])
     found = {what: bare for what, text in texts.items() if (bare := bare_codes(text, names))}
     assert found == {}
+
+
+def test_the_infeasibility_text_names_what_it_shows(tmp_path):
+    # 100 t of coal must reach Mumbai; rail Astana>Mumbai holds 60 t and Karachi 30 t: 10 t short.
+    from model.errors import CorridorError
+
+    case = named_case(tmp_path, Capacities=[{"element": "A>M", "capacity_t": 60}, {"element": "R", "capacity_t": 30}])
+    with pytest.raises(CorridorError) as err:
+        pipeline.run(case)
+    text = str(err.value)
+    assert "Demand row 2: 100 t of Thermal coal from any origin to Mumbai must be delivered" in text
+    assert "Capacities row 2: Astana → Mumbai handles at most 60 t" in text
+    assert "Demand row 2 (Thermal coal, from any origin to Mumbai): 10 t of 100 t cannot be delivered." in text
+    assert "Full capacities that hold them back: Astana → Mumbai (Capacities row 2: 60 t), Karachi" in text
+    names = pipeline.load(named_case(tmp_path / "feasible"))[0].cases[0].net.names  # the case's own names
+    assert bare_codes(text, names) == []
