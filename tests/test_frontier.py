@@ -181,6 +181,19 @@ def test_the_command(tmp_path, capsys):
     assert "one of the arguments --maximise --minimise is required" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("target, code, message", [
+    ("", 2, "the target is empty"),  # was an internal error (exit 1)
+    ("corridor Road: via R", 0, "Most tonnes of corridor Road: via R for each extra cost"),
+    ("country pakistan", 0, "Most tonnes of country Pakistan for each extra cost"),
+])
+def test_the_command_reads_targets_by_name(tmp_path, capsys, target, code, message):
+    case = write_case(tmp_path, named_transport_case(), xlsx=True)
+    out = tmp_path / "frontier.xlsx"
+    assert main(["frontier", str(case), "--maximise", target, "--cost-within", "0:300:3", "-o", str(out)]) == code
+    captured = capsys.readouterr()
+    assert message in (captured.out if code == 0 else captured.err)
+
+
 def test_cost_against_emissions(tmp_path):
     # Rail A>M: 100 km at 100 g CO2e/tkm = 0.01 t CO2e a tonne; road A>R>M: 2 x 50 km at 40 g = 0.004.
     # At least cost all 100 t go by rail: 1.0 t CO2e. Each tonne moved to the road costs 3 USD and saves
