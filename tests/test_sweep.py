@@ -234,3 +234,22 @@ def test_points_table_has_corridor_and_country_tonnes_and_shares():
     assert df[corridor_shares].sum(axis=1).tolist() == pytest.approx([1.0, 1.0])
     assert df["via RU share"].tolist() == pytest.approx((df["via RU_t"] / df["shipped_t"]).tolist())
     assert df["via KZ share"].tolist() == pytest.approx([1.0, 1.0])  # every route starts in Kazakhstan
+
+
+@pytest.mark.parametrize("text, cells", [
+    ("Nodes[Gwadar port].handling_usd_per_t", ["Nodes[GWD].handling_usd_per_t"]),
+    ("Nodes[gwadar PORT].handling_usd_per_t", ["Nodes[GWD].handling_usd_per_t"]),
+    ("Capacities[Dostyk / Alashankou rail crossing].capacity_t", ["Capacities[DOS].capacity_t"]),
+    ("Capacities[Atyrau / Tengiz oil region > Ust-Luga / St Petersburg (Baltic)].capacity_t",
+     ["Capacities[ATY>ULG].capacity_t"]),
+    ("Legs[Kostanay / Rudny: northern grain belt and iron ore>Dostyk / Alashankou rail crossing].cost_usd_per_t",
+     ["Legs[KOS>DOS].cost_usd_per_t"]),
+    ("Demand[Wheat and flour,,Afghanistan (Mazar/Kabul)].demand_t", ["Demand[wheat, MAF].demand_t"]),
+    ("Countries[Pakistan].risk_premium_pct", ["Countries[PK].risk_premium_pct"]),
+    ("Capacities[DOS].capacity_t", ["Capacities[DOS].capacity_t"]),  # codes as before
+])
+def test_a_parameter_names_its_rows_by_code_or_name(text, cells):
+    from model.analysis.params import find_cells
+    from model.io.read import read_input
+
+    assert [c.label for c in find_cells(text, read_input(BASE_XLSX))] == cells
