@@ -2,7 +2,13 @@
 a route by, from the Nodes, Countries and Commodities sheets (the code where a row has no name).
 
 Every sheet of the result keeps its codes, for filtering and for corridor check; these are the
-columns a reader reads first."""
+columns a reader reads first.
+
+The other way too: what a planner types where a code goes (a frontier target, the focus setting, a
+sweep's key, explain's --commodity) is read by its code or its name, case aside (lookup,
+Names.resolve), and what matches nothing is answered with the codes whose code or name looks like it,
+each with its name beside it (suggestions, did_you_mean). One module, so that an output and an
+input say a thing the same way."""
 
 from __future__ import annotations
 
@@ -65,12 +71,6 @@ class Names:
         if not commodity or commodity == "all":
             return "all cargo"
         return ", ".join(self.cargo(c.strip()) for c in str(commodity).split(","))
-
-    def labelled(self, code: str) -> str:
-        """A code with its name beside it, for a column of codes: 'CPT CPC marine terminal (Novorossiysk)',
-        'AKT>ALT Aktau / Kuryk ports → Baku / Alat port', 'RU Russia'; the code alone where it has
-        no name (a corridor is its own name)."""
-        return beside(code, self.country[code] if code in self.country and code not in self.node else self.element(code))
 
     def target(self, scope: str, target: str) -> str:
         """What a rule, an observation or a surcharge applies to, in words: 'country Pakistan',
