@@ -74,23 +74,23 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
     res = collect(elastic, net, esol.view())
     short = res.demand[res.demand["unmet_t"] > 1e-6]
     lines.append("The least undelivered tonnes, by demand row:")
-    for rec in short.itertuples(index=False):
-        origin = "any origin" if rec.origin == "any" else rec.origin
-        lines.append(f"  Demand row {rec.input_row} ({rec.commodity}, from {origin} to {rec.market}): "
-                     f"{rec.unmet_t:,.0f} t of {rec.demand_t:,.0f} t cannot be delivered.")
+    for rec in short.to_dict("records"):  # cargo, from and to: the names (model.network.names)
+        lines.append(f"  Demand row {rec['input_row']} ({rec['cargo']}, from {rec['from']} to {rec['to']}): "
+                     f"{rec['unmet_t']:,.0f} t of {rec['demand_t']:,.0f} t cannot be delivered.")
     caps = res.capacity[res.capacity["shadow_price_usd_per_t"] > 1e-6]
     if len(caps):
         lines.append("Full capacities that hold them back: " + short_list(
-            f"{c.element} (Capacities row {c.input_row}: {c.capacity_t:,.0f} t)" for c in caps.itertuples()))
+            f"{c.name} (Capacities row {c.input_row}: {c.capacity_t:,.0f} t)" for c in caps.itertuples()))
     pols = res.policies[res.policies["saving_usd_per_t"] > 1e-6]
     if len(pols):
         lines.append("Binding policy rules: " + short_list(
-            f"{p.rule} ({p.kind} {p.value:g} on {p.scope} {p.target}, Policies row {p.input_row})"
+            f"{p.rule} ({p.kind} {p.value:g} on {p.applies_to}, Policies row {p.input_row})"
             for p in pols.itertuples()))
     sup = res.supply[res.supply["value_of_more_supply_usd_per_t"] > 1e-6]
     if len(sup):
         lines.append("Exhausted supply: " + short_list(
-            f"{s.commodity} from {s.origin} (Supply row {s.input_row}: {s.max_t:,.0f} t)" for s in sup.itertuples()))
+            f"{s['cargo']} from {s['from']} (Supply row {s['input_row']}: {s['max_t']:,.0f} t)"
+            for s in sup.to_dict("records")))
     lines.append("Fix: raise those capacities or limits, lower the demand, or set unmet_penalty_usd_per_t in "
                  "Settings to solve with undelivered tonnes.")
     return "\n".join(lines)
@@ -114,7 +114,7 @@ def minimum_rule_in_words(data: CorridorData, net: Network, verbose: bool = Fals
             if "target" not in r:
                 continue
             most, total = r["target"], r["shipped_t"]
-            goods = p.commodity or "all cargo"
+            goods = net.names.cargoes(p.commodity)
             asked = f"{p.value:.1%} of {goods}" if p.is_share else f"{p.value:,.0f} t of {goods}"
             can = f"{most / total:.1%} of the shipped tonnes" if p.is_share and total else f"{most:,.0f} t"
             lines.append(f"  Policies row {p.row} ({rule}): at least {asked} through {net.names.target(p.scope, p.target)}; "
@@ -186,8 +186,9 @@ def conflicting_rows(net: Network, sol: Solution) -> list[str]:
 
 
 def _minimums(net: Network) -> str:
-    mins = [f"Supply row {s.row} ({s.commodity} from {s.origin}: at least {s.min_t:,.0f} t)"
+    words = net.names
+    mins = [f"Supply row {s.row} ({words.cargo(s.commodity)} from {words.place(s.origin)}: at least {s.min_t:,.0f} t)"
             for s in net.supply_rows if s.min_t > 0]
-    mins += [f"Policies row {p.row} ({p.rule}: {p.kind} {p.value:g} on {p.scope} {p.target})"
+    mins += [f"Policies row {p.row} ({p.rule}: {p.kind} {p.value:g} on {words.target(p.scope, p.target)})"
              for p in net.policy_limits if not p.is_max]
     return "Minimum commitments: " + (short_list(mins) if mins else "none") + "."

@@ -122,8 +122,8 @@ SETTINGS = (
             "(reported as its own part of the cost). Above 0, every leg an enabled route uses needs distance_km.",
             max=MAX_USD_PER_T_CO2),
     Setting("focus", STR, "", None, None,
-            "The corridor or country the Summary's brief reports on first, written 'country PK' or 'corridor "
-            "Middle Corridor': its tonnes, or, if it carries none, how far its nearest route is from being used."),
+            "The corridor or country the Summary's brief reports on first, written 'country PK' (or "
+            "'country Pakistan') or 'corridor Middle Corridor', codes or names, case aside: its tonnes, or, if it carries none, how far its nearest route is from being used."),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 

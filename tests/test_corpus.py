@@ -186,7 +186,7 @@ CASES = [
     (
         "supply commodity",
         set_cell("Supply", 2, "commodity", "oil"),
-        "Supply, row 2 (oil, ATY), commodity: unknown commodity 'oil'. Add it to the Commodities sheet or correct the id.",
+        "Supply, row 2 (oil, ATY), commodity: unknown commodity 'oil'. Did you mean 'crude' (Crude oil and condensate)? Add it to the Commodities sheet or correct the id.",
     ),
     (
         "demand at an origin",

@@ -61,7 +61,7 @@ def test_unknown_route(tmp_path, capsys):
     with pytest.raises(InputError):
         explain_route(pipeline.run(case), "RAIK")
     assert main(["explain", str(case), "--route", "RAIK"]) == 2
-    assert "unknown or disabled route 'RAIK'. Did you mean 'RAIL'?" in capsys.readouterr().err
+    assert "unknown or disabled route 'RAIK'. Did you mean 'RAIL' (Rail)?" in capsys.readouterr().err
 
 
 def test_explain_on_the_base_case(base_run):
@@ -69,3 +69,12 @@ def test_explain_on_the_base_case(base_run):
     (text,) = explain_route(base_run, "TRZ-AFCGWD-MSA")
     assert "It costs 236.44 USD/t" in text and "So it is 90.04 USD/t too expensive" in text
     assert "The route that wins, TRZ-KHGLYG-MSA (China: Lianyungang)" in text
+
+
+def test_explain_names_the_cargo_and_the_places(base_run):
+    # The words a reader knows: the commodity's and the nodes' names, not fertiliser, TRZ and MSA;
+    # the commodity may be asked for by its name too.
+    (text,) = explain_route(base_run, "TRZ-AFCGWD-MSA", "Phosphate Fertiliser")
+    assert text.startswith("Route TRZ-AFCGWD-MSA (Gwadar via Afghanistan) for Phosphate fertiliser, Taraz phosphate "
+                           "fertiliser to South Asia (India west coast): not used.")
+    assert "a tonne of Phosphate fertiliser at South Asia (India west coast) is worth 146.40 USD/t" in text

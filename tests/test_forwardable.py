@@ -4,6 +4,7 @@ hard to read (units, formats, ticks, progress bars in logs, the template's drop-
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -46,6 +47,15 @@ def test_the_brief_reads_on_its_own(tmp_path):
                            "costs 5.00 USD/t and is 3.00 USD/t above its break-even (2.00 USD/t): that is the cut it "
                            "needs before any cargo moves to it.")
     assert brief_of(run.results.sheets()).focus == brief.focus  # the same from the tables as solved
+
+
+@pytest.mark.parametrize("focus", ["country Pakistan", "country pakistan", "Country PK"])
+def test_a_focus_by_name_reads_as_by_code(tmp_path, focus):
+    case = named_case(tmp_path, Capacities=[{"element": "A>M", "capacity_t": 60}])
+    settings = case / "Settings.csv"
+    settings.write_text(settings.read_text().replace("country PK", focus))
+    run = pipeline.run(case)
+    assert brief_of(run.results.sheets()).focus == "Pakistan: 40 t a year go through it (40.0% of shipped tonnes)."
 
 
 def test_a_focus_in_use_gives_its_tonnes(tmp_path):
@@ -216,3 +226,87 @@ def test_the_shipped_workbook_checks_a_planners_edits():
     assert nodes["A2:A1048576"].formula1 == "Nodes!$A$2:$A$10000"
     handling = {str(dv.sqref): dv for dv in wb["Nodes"].data_validations.dataValidation}["G2:G1048576"]
     assert (handling.type, handling.formula1) == ("decimal", "0")
+
+
+def bare_codes(text: str, names) -> list[str]:
+    """The codes of nodes, countries and commodities (names: model.network.names.Names) that a line
+    of text shows without their name: each line, with every name taken out, is split into tokens
+    (a leg A>B into its nodes; an id with '-' in it, a route's, is an id and stays), and a token that
+    is a code must have its name on the same line."""
+    words = {**{c: names.cargo(c) for c in names.commodity}, **{c: names.country[c] for c in names.country},
+             **{c: names.place(c) for c in names.node}}
+    words = {c: w for c, w in words.items() if w != c}
+    every = sorted(set(words.values()) | set(names.node.values()), key=len, reverse=True)
+    found = []
+    for line in str(text).splitlines():
+        rest = line
+        for w in every:
+            rest = rest.replace(w, " ")
+        for token in re.findall(r"[\w>\-]+", rest):
+            if "-" in token:
+                continue
+            found += [f"{part} in {line.strip()!r}" for part in token.split(">")
+                      if part in words and words[part] not in line]
+    return found
+
+
+def test_the_scan_finds_a_bare_code(base_run):
+    names = base_run.net.names
+    assert bare_codes("Closed CPT 53.29", names) == ["CPT in 'Closed CPT 53.29'"]
+    assert bare_codes("via RU 96442000", names) == ["RU in 'via RU 96442000'"]
+    assert bare_codes("legend: ograin", names) == ["ograin in 'legend: ograin'"]
+    assert bare_codes("BTC_MIN AKT>ALT 1.5%", names) == ["AKT in 'BTC_MIN AKT>ALT 1.5%'", "ALT in 'BTC_MIN AKT>ALT 1.5%'"]
+    assert bare_codes("CPT CPC marine terminal (Novorossiysk); route TRZ-AFCKHI-MSA; Saryagash KZ-UZ rail border",
+                      names) == []
+
+
+def test_every_output_of_the_base_case_names_what_it_shows(base_run, tmp_path):
+    # Console texts of solve, stress, compare, explain and frontier, the result sheets' target
+    # columns and the charts' labels and legends: no code of a node, country or commodity without
+    # its name beside it (or its name instead).
+    from model.analysis.compare import compare
+    from model.analysis.explain import explain_route
+    from model.analysis.frontier import frontier, parse_target
+    from model.analysis.stress import stress_test
+    from model.io.console import closed_labels, compare_text, frontier_text, stress_text
+    from model.io.maps.data import report_data
+    from model.io.workbook import _corridor_pivot
+    from model.pipeline import load, solve
+
+    names = base_run.net.names
+    r = base_run.results
+    texts = {"solve": solve_text(r)}
+    stress, _ = stress_test(BASE_XLSX, progress=False)
+    texts["stress"] = stress_text(stress, "s.xlsx", "s.png") + "\n" + "\n".join(closed_labels(stress))
+    table, about = compare(BASE_XLSX, ["russia_closed"])
+    texts["compare"] = compare_text(table, about, ["base", "russia_closed"], "c.xlsx", "c.png")
+    texts["compare rows"] = "\n".join(table["metric"])
+    texts["explain"] = "\n".join(p for route in ("TRZ-AFCKHI-MSA", "ATY-CPC-MSE") for p in explain_route(base_run, route))
+    plan, _ = load(BASE_XLSX)
+    target = parse_target("country PK", True, plan)
+    points, _ = frontier(plan, solve(plan), target, [0, 2e8])
+    texts["frontier"] = frontier_text(points, target, 1.0, "f.xlsx", "f.png") + "\n" + "\n".join(points["binding"])
+    texts["frontier chart"] = target.text  # its title and axis
+    texts["sheets"] = "\n".join([*r.fit["applies_to"], *r.policies["applies_to"], *r.capacity["name"],
+                                 *r.bottlenecks["name"], *r.bottlenecks["in_words"]])
+    pivot, _ = _corridor_pivot(r)
+    texts["Corridors chart"] = "\n".join(map(str, pivot.columns))
+    texts["page key"] = "\n".join(row["commodity"] for row in report_data({}, r.sheets())["by_commodity"])
+    found = {what: bare for what, text in texts.items() if (bare := bare_codes(text, names))}
+    assert found == {}
+
+
+def test_the_infeasibility_text_names_what_it_shows(tmp_path):
+    # 100 t of coal must reach Mumbai; rail Astana>Mumbai holds 60 t and Karachi 30 t: 10 t short.
+    from model.errors import CorridorError
+
+    case = named_case(tmp_path, Capacities=[{"element": "A>M", "capacity_t": 60}, {"element": "R", "capacity_t": 30}])
+    with pytest.raises(CorridorError) as err:
+        pipeline.run(case)
+    text = str(err.value)
+    assert "Demand row 2: 100 t of Thermal coal from any origin to Mumbai must be delivered" in text
+    assert "Capacities row 2: Astana → Mumbai handles at most 60 t" in text
+    assert "Demand row 2 (Thermal coal, from any origin to Mumbai): 10 t of 100 t cannot be delivered." in text
+    assert "Full capacities that hold them back: Astana → Mumbai (Capacities row 2: 60 t), Karachi" in text
+    names = pipeline.load(named_case(tmp_path / "feasible"))[0].cases[0].net.names  # the case's own names
+    assert bare_codes(text, names) == []

@@ -74,14 +74,66 @@ def test_whole_terminals_point_by_point(tmp_path):
         frontier_of(case, "corridor Rail", [0, 50], exact=True)
 
 
+def named_transport_case(**overrides):
+    """The two-route case with names, and a corridor whose name has a colon ('Road: via R')."""
+    return transport_case(
+        Countries=[{"country": "KZ", "name": "Kazakhstan"}, {"country": "PK", "name": "Pakistan"}],
+        Nodes=[{"node": "A", "name": "Astana", "country": "KZ", "kind": "origin"},
+               {"node": "R", "name": "Karachi", "country": "PK", "kind": "hub"},
+               {"node": "M", "name": "Market: Mumbai", "country": "KZ", "kind": "market"}],
+        Commodities=[{"commodity": "coal", "name": "Thermal coal", "cargo_class": "dry_bulk", "value_usd_per_t": 0}],
+        Routes=[{"route": "RAIL", "corridor": "Rail", "path": "A>M"},
+                {"route": "ROAD", "corridor": "Road: via R", "path": "A>R>M"}], **overrides)
+
+
+# (target as typed, what it names: scope, code, commodity filter, and its words)
+TARGETS = [
+    ("country PK", ("country", "PK", None, "country Pakistan")),
+    ("country Pakistan", ("country", "PK", None, "country Pakistan")),
+    ("COUNTRY  pakistan", ("country", "PK", None, "country Pakistan")),
+    ("corridor Road: via R", ("corridor", "Road: via R", None, "corridor Road: via R")),
+    ("corridor road: via r: coal", ("corridor", "Road: via R", "coal", "corridor Road: via R (Thermal coal)")),
+    ('corridor "Road: via R": Thermal coal', ("corridor", "Road: via R", "coal",
+                                             "corridor Road: via R (Thermal coal)")),
+    ("corridor Rail: dry_bulk", ("corridor", "Rail", "dry_bulk", "corridor Rail (dry_bulk)")),
+    ("node karachi", ("node", "R", None, "node Karachi")),
+    ("node Mumbai", ("node", "M", None, "node Mumbai")),
+    ("leg Astana > Karachi", ("leg", "A>R", None, "leg Astana → Karachi")),
+    ("leg A>R: coal", ("leg", "A>R", "coal", "leg Astana → Karachi (Thermal coal)")),
+    ("route ROAD", ("route", "ROAD", None, "route ROAD")),
+]
+
+
+@pytest.mark.parametrize("text, expected", TARGETS)
+def test_a_target_by_code_or_name(tmp_path, text, expected):
+    plan, _ = load(write_case(tmp_path, named_transport_case()))
+    target = parse_target(text, True, plan)
+    assert (target.scope, target.name, target.commodity, target.text) == expected
+
+
+def test_a_corridor_with_a_colon_is_a_target(tmp_path):
+    # The road is the corridor 'Road: via R': its frontier is the one worked out at the top.
+    table, _ = frontier_of(write_case(tmp_path, named_transport_case()), "corridor Road: via R", [0, 150])
+    assert list(table["target_t"]) == pytest.approx([0, 50])
+
+
 @pytest.mark.parametrize("text, message", [
     ("PK", "'PK' is not a target"),
-    ("country PKK", "no enabled route passes country 'PKK'"),
-    ("corridor road", "Did you mean 'Road'?"),
-    ("corridor Road: coffee", "unknown commodity or cargo class coffee"),
+    ("", "the target is empty. Write [co2] SCOPE NAME"),
+    ("   ", "the target is empty"),
+    ("country PKK", "no enabled route passes country 'PKK'. Did you mean 'PK' (Pakistan)?"),
+    ("country Pakistn", "no enabled route passes country 'Pakistn'. Did you mean 'PK' (Pakistan)?"),
+    ("country Kazakstan", "Did you mean 'KZ' (Kazakhstan)?"),
+    ("node Karchi", "Did you mean 'R' (Karachi)?"),
+    ("corridor Rod: via R", "no enabled route passes corridor 'Rod'. Did you mean 'Road: via R'?"),
+    ("corridor Road: via R: coffee", "unknown commodity or cargo class coffee"),
+    ("corridor Road: via R: coals", "unknown commodity or cargo class coals in 'corridor Road: via R: coals'. "
+                                    "Did you mean 'coal' (Thermal coal)?"),
+    ('corridor "Road: via R', "the quoted name is not closed"),
+    ("route road", "no enabled route passes route 'road'. Did you mean 'ROAD'?"),  # route ids stay ids
 ])
 def test_a_bad_target_is_named(tmp_path, text, message):
-    plan, _ = load(write_case(tmp_path, transport_case()))
+    plan, _ = load(write_case(tmp_path, named_transport_case()))
     with pytest.raises(InputError) as err:
         parse_target(text, True, plan)
     assert message in str(err.value)
@@ -91,10 +143,27 @@ def test_cost_specs():
     assert parse_costs("0:5%:3", 200.0, False) == pytest.approx([0, 5, 10])
     assert parse_costs("0,1%,50", 200.0, False) == pytest.approx([0, 2, 50])
     assert parse_costs("0:10%", 200.0, True) == pytest.approx([0, 20])
-    for bad, message in (("0:-5%:3", "must be finite and at least 0"), ("0:5%", "is not start:stop:steps"),
-                         ("a:b:c", "is neither a number of USD nor a percentage"), ("0:5%:1", "give 2 to 1,000")):
-        with pytest.raises(InputError, match=message):
-            parse_costs(bad, 200.0, False)
+    assert parse_costs("0:1e15:2", 200.0, False) == pytest.approx([0, 1e15])  # the largest extra cost taken
+    assert parse_costs("0:300:2", -50.0, False) == pytest.approx([0, 300])  # USD need no positive least cost
+
+
+@pytest.mark.parametrize("spec, optimum, message", [
+    ("0:-5%:3", 200.0, "'-5%' gives -10 USD: an extra cost must be finite and at least 0. Start the range at 0"),
+    ("0:5%", 200.0, "'0:5%' is not start:stop:steps. Write e.g. 0:5%:11"),
+    ("a:b:c", 200.0, "'a' is neither a number of USD nor a percentage"),
+    ("0:5%:1", 200.0, "'0:5%:1' asks for 1 steps: a frontier has 2 to 1,000 points. Give at least 2 steps"),
+    ("0:5%:0", 200.0, "'0:5%:0' asks for 0 steps: a frontier has 2 to 1,000 points. Give at least 2 steps"),
+    ("0:5%:5000", 200.0, "asks for 5000 steps: a frontier has 2 to 1,000 points. Give at most 1,000 steps"),
+    ("0:1e308:3", 200.0, "'1e308' gives 1e+308 USD, more than 1,000,000,000,000,000 USD"),
+    ("0,2e15", 200.0, "'2e15' gives 2e+15 USD, more than 1,000,000,000,000,000 USD"),
+    ("0:5%:3", -1000.0, "'5%' is a percentage of the least cost, which is -1,000 USD: a percentage of it is no "
+                        "extra cost. Give the extra cost in USD"),
+    ("inf,0", 200.0, "'inf' gives inf USD: an extra cost must be finite"),
+])
+def test_a_bad_cost_range_says_why(spec, optimum, message):
+    with pytest.raises(InputError) as err:
+        parse_costs(spec, optimum, False)
+    assert message in str(err.value)
 
 
 def test_the_command(tmp_path, capsys):
@@ -110,6 +179,19 @@ def test_the_command(tmp_path, capsys):
         main(["frontier", str(case), "--cost-within", "0:300:3", "-o", str(out)])
     assert exit_.value.code == 2
     assert "one of the arguments --maximise --minimise is required" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target, code, message", [
+    ("", 2, "the target is empty"),  # was an internal error (exit 1)
+    ("corridor Road: via R", 0, "Most tonnes of corridor Road: via R for each extra cost"),
+    ("country pakistan", 0, "Most tonnes of country Pakistan for each extra cost"),
+])
+def test_the_command_reads_targets_by_name(tmp_path, capsys, target, code, message):
+    case = write_case(tmp_path, named_transport_case(), xlsx=True)
+    out = tmp_path / "frontier.xlsx"
+    assert main(["frontier", str(case), "--maximise", target, "--cost-within", "0:300:3", "-o", str(out)]) == code
+    captured = capsys.readouterr()
+    assert message in (captured.out if code == 0 else captured.err)
 
 
 def test_cost_against_emissions(tmp_path):

@@ -337,3 +337,22 @@ def test_a_port_charge_below_zero_is_a_subsidy_the_workbook_takes(tmp_path):
                                                            ("M", "market"))))
     run = pipeline.run(case)
     assert run.results.summary.objective_usd == pytest.approx(100)
+
+
+@pytest.mark.parametrize("text, cells", [
+    ("Nodes[Gwadar port].handling_usd_per_t", ["Nodes[GWD].handling_usd_per_t"]),
+    ("Nodes[gwadar PORT].handling_usd_per_t", ["Nodes[GWD].handling_usd_per_t"]),
+    ("Capacities[Dostyk / Alashankou rail crossing].capacity_t", ["Capacities[DOS].capacity_t"]),
+    ("Capacities[Atyrau / Tengiz oil region > Ust-Luga / St Petersburg (Baltic)].capacity_t",
+     ["Capacities[ATY>ULG].capacity_t"]),
+    ("Legs[Kostanay / Rudny: northern grain belt and iron ore>Dostyk / Alashankou rail crossing].cost_usd_per_t",
+     ["Legs[KOS>DOS].cost_usd_per_t"]),
+    ("Demand[Wheat and flour,,Afghanistan (Mazar/Kabul)].demand_t", ["Demand[wheat, MAF].demand_t"]),
+    ("Countries[Pakistan].risk_premium_pct", ["Countries[PK].risk_premium_pct"]),
+    ("Capacities[DOS].capacity_t", ["Capacities[DOS].capacity_t"]),  # codes as before
+])
+def test_a_parameter_names_its_rows_by_code_or_name(text, cells):
+    from model.analysis.params import find_cells
+    from model.io.read import read_input
+
+    assert [c.label for c in find_cells(text, read_input(BASE_XLSX))] == cells

@@ -194,6 +194,28 @@ def test_a_bad_focus_names_its_row_on_the_settings_sheet(tmp_path):
     assert "Settings, row 3 (focus), value: country 'PKK' is not on the Countries sheet" in problems[0], problems
 
 
+NAMED_COUNTRIES = [{"country": "XX", "name": "Xanadu"}, {"country": "KZ", "name": "Kazakhstan"}, {"country": "PK", "name": "Pakistan"},
+                   {"country": "CN", "name": "China"}]
+
+
+@pytest.mark.parametrize("focus, message", [
+    ("country Pakistn", "country 'Pakistn' is not on the Countries sheet. Did you mean 'PK' (Pakistan)? Name a "
+                        "country of that sheet (by its code or its name), or clear the setting."),
+    ("country CHN", "country 'CHN' is not on the Countries sheet. Did you mean 'CN' (China)?"),
+    ("corridor Raod", "corridor 'Raod' is not on the Routes sheet. Did you mean 'Road'?"),
+    ("land Pakistan", "'land Pakistan' is not a corridor or a country to report on. Write 'country' and a country's "
+                      "code or name (e.g. country Pakistan)"),
+])
+def test_a_bad_focus_suggests_codes_and_names(tmp_path, focus, message):
+    problems = problems_of(tmp_path, transport_case(Countries=NAMED_COUNTRIES), {"focus": focus})
+    assert any(message in p for p in problems), problems
+
+
+@pytest.mark.parametrize("focus", ["country Pakistan", "country pakistan", "COUNTRY PK", "corridor road"])
+def test_a_focus_by_name_is_taken(tmp_path, focus):
+    load(write_case(tmp_path, transport_case(Countries=NAMED_COUNTRIES), {"focus": focus}))  # no problem
+
+
 def test_a_misspelt_setting_left_at_its_default_is_an_error(tmp_path):
     # unmet_penalty for unmet_penalty_usd_per_t: the demand would stay hard without a word.
     problems = problems_of(tmp_path, transport_case(), {"unmet_penalty": 1000})
@@ -350,3 +372,25 @@ def test_a_setting_given_twice_is_checked_at_the_row_whose_value_is_used(tmp_pat
     problems = problems_of_path(path)
     assert "Settings, row 3 (focus), value: country 'PKK' is not on the Countries sheet" in problems[1], problems
     assert problems[0].startswith("Settings, row 4 (focus), key: setting 'focus' is given twice (also row 3)")
+
+
+@pytest.mark.parametrize("sheet, row, message", [
+    ("Policies", {"rule": "P", "kind": "max_t", "scope": "country", "target": "Pakistan", "value": 10},
+     "Policies, row 2 (P), target: unknown country 'Pakistan'. Did you mean 'PK' (Pakistan)?"),
+    ("Policies", {"rule": "P", "kind": "max_t", "scope": "node", "target": "Karachi", "value": 10},
+     "Policies, row 2 (P), target: unknown node 'Karachi'. Did you mean 'R' (Karachi)?"),
+    ("Demand", {"commodity": "Thermal coal", "market": "M", "demand_t": 5},
+     "unknown commodity 'Thermal coal'. Did you mean 'coal' (Thermal coal)?"),
+    ("Demand", {"commodity": "coal", "market": "Mumbai", "demand_t": 5},
+     "unknown node 'Mumbai'. Did you mean 'M' (Market: Mumbai)?"),
+])
+def test_an_unknown_id_that_is_a_name_suggests_its_code(tmp_path, sheet, row, message):
+    tables = transport_case(
+        Countries=NAMED_COUNTRIES,
+        Nodes=[{"node": "A", "name": "Astana", "country": "XX", "kind": "origin"},
+               {"node": "R", "name": "Karachi", "country": "PK", "kind": "hub"},
+               {"node": "M", "name": "Market: Mumbai", "country": "XX", "kind": "market"}],
+        Commodities=[{"commodity": "coal", "name": "Thermal coal", "cargo_class": "dry_bulk", "value_usd_per_t": 0}])
+    tables[sheet] = [*tables.get(sheet, []), row]
+    problems = problems_of(tmp_path, tables)
+    assert any(message in p for p in problems), problems

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.errors import CorridorError
+from model.network.names import beside
 from model.pipeline import run
 from model.plan import BASE
 from model.results.maps import map_of
@@ -115,10 +116,11 @@ def run_metrics(r) -> list[tuple[str, str, float]]:
         out += [(f"corridor: {rec.corridor}{year}", "t/yr", rec.tonnes_t) for rec in c.itertuples(index=False)]
         out += [(f"share: {rec.corridor}{year}", "share", rec.share) for rec in c.itertuples(index=False)]
     for year, c in each(r.countries):
-        out += [(f"via {rec.country}{year}", "t/yr", rec.tonnes_t) for rec in c.itertuples(index=False)]
+        out += [(f"via {beside(rec.country, rec.name)}{year}", "t/yr", rec.tonnes_t)
+                for rec in c.itertuples(index=False)]
     for year, c in each(r.capacity):
         for rec in c.itertuples(index=False):
-            label = rec.element + ("" if rec.cargo_class == "all" else f" ({rec.cargo_class})")
+            label = beside(rec.element, rec.name) + ("" if rec.cargo_class == "all" else f" ({rec.cargo_class})")
             out.append((f"utilisation: {label}{year}", "share", rec.utilisation))
     if len(r.investments):
         for year, c in each(r.investments):

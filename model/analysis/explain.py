@@ -8,13 +8,12 @@ HiGHS model, so the sentences add up exactly to the gap a route must close befor
 
 from __future__ import annotations
 
-import difflib
-
 import numpy as np
 
 from model.errors import InputError, Problem
 from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SHIPPED_TOTAL, FAMILIES
 from model.lp.names import RowKey
+from model.network.names import did_you_mean, lookup
 from model.pipeline import Run
 
 TOL = 1e-6
@@ -81,10 +80,12 @@ def explain_route(run: Run, route: str, commodity: str | None = None) -> list[st
     """Paragraphs explaining the route for each commodity it may carry (or the one asked for)."""
     net, sol = run.net, run.solution
     if route not in net.routes:
-        close = difflib.get_close_matches(route, sorted(net.routes), n=1)
+        mean = did_you_mean(route, {r: net.routes[r].corridor for r in net.routes})
         raise InputError("--route", [Problem(
-            f"unknown or disabled route '{route}'." + (f" Did you mean '{close[0]}'?" if close else ""),
+            f"unknown or disabled route '{route}'" + (mean or "."),
             "Name a route from the Routes sheet that is enabled.")])
+    if commodity is not None:  # by its id or its name
+        commodity = lookup(commodity, net.names.choices("commodity", net.commodity_class)) or commodity
     flows = [(k, r) for k, r in net.flows if r == route and (commodity is None or k == commodity)]
     if not flows:
         what = f"commodity '{commodity}'" if commodity else "any commodity"
@@ -103,7 +104,8 @@ def explain_route(run: Run, route: str, commodity: str | None = None) -> list[st
         terms = _column_terms(run, j)
         market_value = -sum(t for con, _, t in terms if con == DEMAND_BALANCE.name)
         charges = [(con, idx, t) for con, idx, t in terms if con != DEMAND_BALANCE.name and abs(t) > TOL]
-        head = f"Route {r} ({net.routes[r].corridor}) for {k}, {net.routes[r].origin} to {demand.market}: "
+        head = (f"Route {r} ({net.routes[r].corridor}) for {net.names.cargo(k)}, {net.names.place(net.routes[r].origin)} "
+                f"to {net.names.place(demand.market)}: ")
         if tonnes > TOL:
             low, high = row["cost_range_low_usd_per_t"], row["cost_range_high_usd_per_t"]
             out.append(head + f"carries {tonnes:,.0f} t a year of the {demand.demand_t:,.0f} t demanded (Demand "
@@ -112,8 +114,8 @@ def explain_route(run: Run, route: str, commodity: str | None = None) -> list[st
                        f"while its cost stays between {low:,.2f} and {high:,.2f} USD/t.")
             continue
         gap = row["reduced_cost_usd_per_t"]
-        text = (head + f"not used. It costs {c.total:,.2f} USD/t ({_parts(c)}){_emits(run, k, r)}; a tonne of {k} at "
-                f"{demand.market} is worth {market_value:,.2f} USD/t at the margin (Demand row {demand.row})")
+        text = (head + f"not used. It costs {c.total:,.2f} USD/t ({_parts(c)}){_emits(run, k, r)}; a tonne of "
+                f"{net.names.cargo(k)} at {net.names.place(demand.market)} is worth {market_value:,.2f} USD/t at the margin (Demand row {demand.row})")
         for con, idx, t in sorted(charges, key=lambda x: -abs(x[2])):
             if t > 0:
                 text += f"; {_row_name(run, con, idx)} adds {t:,.2f} USD/t"
@@ -138,7 +140,7 @@ def explain_route(run: Run, route: str, commodity: str | None = None) -> list[st
         if full:
             text += (" What it would take: " + ("a cost cut of that size, or " if break_even > 0 else "")
                      + "more capacity at ") + ", ".join(
-                f"{net.capacity_by_row[idx].element} (worth {t:,.2f} USD/t of the gap)" for con, idx, t in full) + "."
+                f"{net.names.element(net.capacity_by_row[idx].element)} (worth {t:,.2f} USD/t of the gap)" for con, idx, t in full) + "."
         else:
             text += (" No capacity on this route is full: only a lower cost (a tariff cut on its legs or "
                      "ports) would bring cargo to it.")

@@ -19,7 +19,6 @@ integer decisions (options built whole) every point is a MIP, solved point by po
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 
@@ -28,39 +27,79 @@ import pandas as pd
 
 from model.errors import InputError, Problem
 from model.lp.frontier import FrontierModel, Target
+from model.network.names import did_you_mean, lookup
 from model.plan import Plan
 from model.schema import POLICY_SCOPES
 
 MAX_FRONTIER_POINTS = 1000  # points of one frontier
+MAX_EXTRA_USD = 1e15  # a thousand trillion USD a year: far above any extra cost, below what prints as 300 digits
 
 
-def parse_target(text: str, maximise: bool, plan: Plan) -> Target:
-    """'country PK', 'corridor Middle Corridor', 'country RU: dry_bulk,grain,metals,container',
-    'leg AKT>ALT: crude': a scope, the name of its target, and after a colon a commodity filter.
-    Led by 'co2' ('co2', 'co2 corridor China: rail', 'co2: crude'): the CO2e of those flows."""
+QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019"}  # a name quoted, for one with a colon
+
+
+def parse_target(text: str | None, maximise: bool, plan: Plan) -> Target:
+    """'country PK' (or 'country Pakistan'), 'corridor Middle Corridor', 'corridor China: rail',
+    'country RU: dry_bulk,grain,metals,container', 'leg AKT>ALT: crude': a scope, its target by code
+    or by name (case aside), and after a colon a commodity filter. A name with a colon is the longest
+    one that matches, or quoted ('corridor "China: rail": crude'). Led by 'co2' ('co2', 'co2 corridor
+    China: rail', 'co2: crude'): the CO2e of those flows."""
     flag = "--maximise" if maximise else "--minimise"
-    head, _, commodity = text.partition(":")
-    parts = head.strip().split(None, 1)
-    co2 = bool(parts) and parts[0].lower() in ("co2", "co2e")
-    if co2:
-        parts = parts[1].strip().split(None, 1) if len(parts) == 2 else []
-    fix = ("Write [co2] SCOPE NAME[: COMMODITIES], e.g. \"country PK\", \"corridor Middle Corridor\", "
+    fix = ("Write [co2] SCOPE NAME[: COMMODITIES], e.g. \"country Pakistan\", \"corridor Middle Corridor\", "
            "\"country RU: dry_bulk,grain,metals,container\" or \"co2\"; SCOPE is one of " + ", ".join(POLICY_SCOPES)
-           + ".")
+           + ", and NAME a code or a name.")
+    text = (text or "").strip()
+    if not text:
+        raise InputError(flag, [Problem("the target is empty", fix)])
+    co2 = re.match(r"(?i)co2e?(?=$|[\s:])", text)
+    rest = text[co2.end():].strip() if co2 else text
     if co2:
         _distances_known(plan, flag)
-    if co2 and not parts:
-        return Target(None, None, _commodity(commodity, text, flag, plan), maximise, True)
+        if not rest or rest.startswith(":"):
+            filter_ = _commodity(rest[1:], text, flag, plan)
+            words = f"({_filter_words(filter_, plan.cases[0].net)})" if filter_ else ""
+            return Target(None, None, filter_, maximise, True, words)
+    parts = rest.split(None, 1)
     if len(parts) != 2 or parts[0].lower() not in POLICY_SCOPES:
         raise InputError(flag, [Problem(f"'{text}' is not a target", fix)])
-    scope, name = parts[0].lower(), parts[1].strip()
+    scope = parts[0].lower()
     net = plan.cases[0].net
-    names = _names(net, scope)
-    if name not in names:
-        close = difflib.get_close_matches(name, sorted(names), n=1) or [n for n in names if n.lower() == name.lower()]
-        raise InputError(flag, [Problem(f"no enabled route passes {scope} '{name}'" + (
-            f". Did you mean '{close[0]}'?" if close else ""), f"Name a {scope} of the Routes sheet's enabled routes.")])
-    return Target(scope, name, _commodity(commodity, text, flag, plan), maximise, co2)
+    code, commodity = _target_name(scope, parts[1].strip(), text, flag, net)
+    filter_ = _commodity(commodity, text, flag, plan)
+    return Target(scope, code, filter_, maximise, bool(co2), net.names.target(scope, code)
+                  + (f" ({_filter_words(filter_, net)})" if filter_ else ""))
+
+
+def _target_name(scope: str, body: str, text: str, flag: str, net) -> tuple[str, str]:
+    """(code, commodity filter) of 'NAME[: COMMODITIES]': NAME quoted, else the longest that names a
+    target of the scope (the whole, then up to each colon from the last)."""
+    codes = _names(net, scope)
+    if body[:1] in QUOTES:
+        name, closed, after = body[1:].partition(QUOTES[body[0]])
+        after = after.strip()
+        if not closed or (after and not after.startswith(":")):
+            raise InputError(flag, [Problem(f"'{text}': the quoted name is not closed, or is followed by something "
+                                            "other than ': COMMODITIES'", f"Write e.g. {scope} \"{name.strip()}\""
+                                            f"{': crude' if scope != 'route' else ''}.")])
+        splits = [(name.strip(), after[1:])]
+    else:
+        colons = [i for i, ch in enumerate(body) if ch == ":"]
+        splits = [(body, "")] + [(body[:i].strip(), body[i + 1:]) for i in reversed(colons)]
+    for name, commodity in splits:
+        code = net.names.resolve(scope, name, codes) if name else None
+        if code is not None:
+            return code, commodity
+    guess = splits[-1][0]
+    choices = net.names.choices(scope, codes)
+    mean = did_you_mean(guess, choices) or did_you_mean(body, choices)
+    raise InputError(flag, [Problem(
+        f"no enabled route passes {scope} '{guess}'{mean}",
+        f"Name a {scope} of the Routes sheet's enabled routes" + (" by its id" if scope == "route" else
+                                                                    ", by its code or its name") + ".")])
+
+
+def _filter_words(commodity: str, net) -> str:
+    return ", ".join(net.names.cargo(c.strip()) for c in commodity.split(","))
 
 
 def _distances_known(plan: Plan, flag: str) -> None:
@@ -74,15 +113,21 @@ def _distances_known(plan: Plan, flag: str) -> None:
 
 
 def _commodity(commodity: str, text: str, flag: str, plan: Plan) -> str | None:
-    commodity = commodity.strip() or None
-    if commodity is not None:
-        net = plan.cases[0].net
-        known = set(net.commodity_class) | set(net.commodity_class.values())
-        unknown = [c.strip() for c in commodity.split(",") if c.strip() not in known]
-        if unknown:
-            raise InputError(flag, [Problem(f"unknown commodity or cargo class {', '.join(unknown)} in '{text}'",
-                                            "Use commodity ids or cargo classes of the Commodities sheet.")])
-    return commodity
+    """The filter as commodity ids and cargo classes, each given by its id, its name or its class
+    (case aside)."""
+    parts = [c.strip() for c in commodity.split(",") if c.strip()]
+    if not parts:
+        return None
+    net = plan.cases[0].net
+    known = {**net.names.choices("commodity", net.commodity_class),
+             **{c: c for c in set(net.commodity_class.values())}}
+    codes = [lookup(c, known) for c in parts]
+    unknown = [c for c, code in zip(parts, codes) if code is None]
+    if unknown:
+        raise InputError(flag, [Problem(f"unknown commodity or cargo class {', '.join(unknown)} in '{text}'"
+                                        + did_you_mean(unknown[0], known),
+                                        "Use commodities (by id or name) or cargo classes of the Commodities sheet.")])
+    return ",".join(codes)
 
 
 def _names(net, scope: str) -> set[str]:
@@ -107,9 +152,18 @@ def parse_costs(spec: str, optimum: float, exact: bool) -> list[float]:
         except ValueError:
             raise InputError("--cost-within", [Problem(f"'{part}' is neither a number of USD nor a percentage",
                                                       "Write e.g. 0:5%:11, or 0:200e6:11 in USD.")]) from None
+        if part.endswith("%") and optimum <= 0 and value != 0:
+            raise InputError("--cost-within", [Problem(
+                f"'{part}' is a percentage of the least cost, which is {optimum:,.0f} USD: a percentage of it is no "
+                "extra cost", "Give the extra cost in USD, e.g. 0:200e6:11.")])
         if not math.isfinite(value) or value < 0:
             raise InputError("--cost-within", [Problem(f"'{part}' gives {value:g} USD: an extra cost must be finite "
                                                       "and at least 0", "Start the range at 0 or above.")])
+        if value > MAX_EXTRA_USD:
+            raise InputError("--cost-within", [Problem(
+                f"'{part}' gives {value:.3g} USD, more than {MAX_EXTRA_USD:,.0f} USD, which no extra cost "
+                "could mean (a typo, or a value in another unit)", "Give the extra cost in USD (e.g. 200e6) or as a "
+                "percentage of the least cost (e.g. 5%).")])
         return value
 
     if ":" in spec:
@@ -127,7 +181,10 @@ def parse_costs(spec: str, optimum: float, exact: bool) -> list[float]:
                 "Write e.g. 0:5%:11 (eleven points from 0 to 5% of the least cost).")])
         steps = int(parts[2])
         if not 2 <= steps <= MAX_FRONTIER_POINTS:
-            raise InputError("--cost-within", [Problem(f"{steps} steps: give 2 to {MAX_FRONTIER_POINTS:,}", "Use fewer steps.")])
+            raise InputError("--cost-within", [Problem(
+                f"'{spec}' asks for {steps} steps: a frontier has 2 to {MAX_FRONTIER_POINTS:,} points",
+                "Give at least 2 steps (the two ends of the range)." if steps < 2 else
+                f"Give at most {MAX_FRONTIER_POINTS:,} steps, or --exact with start:stop for every breakpoint.")])
         return np.linspace(low, high, steps).tolist()
     values = sorted({amount(p) for p in spec.split(",") if p.strip()})
     if not values or len(values) > MAX_FRONTIER_POINTS:

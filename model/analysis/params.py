@@ -21,6 +21,7 @@ from model.data import ROW, CorridorData, match_rows, row_key
 from model.errors import InputError, Problem
 from model.lp.families import Cell
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
+from model.network.names import Names
 from model.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME
 
 MAX_STEPS = 100_000  # values of one parameter
@@ -88,7 +89,7 @@ def find_cells(text: str, data: CorridorData) -> list[Cell]:
         raise _bad(text, f"'{column}' is not a numeric column of {sheet.name}"
                    + (f"; did you mean '{close[0]}'?" if close else ""),
                    f"Numeric columns of {sheet.name}: {', '.join(numeric)}.")
-    matched = match_rows(sheet, key, data.tables[sheet.name], text)
+    matched = match_rows(sheet, codes_for_names(sheet, key, data), data.tables[sheet.name], text)
     cells = []
     for rec in matched:
         base = rec[col.name]
@@ -100,6 +101,33 @@ def find_cells(text: str, data: CorridorData) -> list[Cell]:
     if missing:
         raise _bad(text, f"{missing[0].label} is blank, so there is no base value", "Fill in the cell first.")
     return cells
+
+
+# What a key column of a sheet refers to, for a key part written as a name (Nodes[Gwadar port])
+_KEY_REFERS = {"node": "node", "from": "node", "to": "node", "origin": "node", "market": "node", "element": "element",
+               "commodity": "commodity", "country": "country"}
+
+
+def codes_for_names(sheet, key: str, data: CorridorData) -> str:
+    """KEY with each part that is the name of a node, a leg (its nodes' names, FROM > TO), a commodity
+    or a country read as its code, case aside: Nodes[Gwadar port] is Nodes[GWD], Demand[Wheat and
+    flour,,Afghanistan (Mazar/Kabul)] is Demand[wheat,,MAF]. A part that is a code of its column, a
+    pattern (* or ?) or names nothing is left as written."""
+    names = Names.of(data)
+    table = data.tables[sheet.name]
+    sep = ">" if sheet.name == "Legs" else ","
+    parts = key.split(sep)
+    for i, (column, part) in enumerate(zip(sheet.key, parts)):
+        refers, part = _KEY_REFERS.get(column), part.strip()
+        if refers is None or not part or any(ch in part for ch in "*?") or part in set(table[column].astype(str)):
+            continue
+        if refers == "element":
+            legs = [e for e in table[column].astype(str) if ">" in e]
+            code = names.resolve("node", part, names.node) or names.resolve("leg", part, legs)
+        else:
+            code = names.resolve(refers, part, getattr(names, refers))
+        parts[i] = code or parts[i]
+    return sep.join(parts)
 
 
 GRID_FORMS = (f"start:stop:points (that many evenly spaced values, both ends included, 2 to {MAX_STEPS:,}), "

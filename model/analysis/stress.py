@@ -115,7 +115,8 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
             row[f"stranded {k}_t"] = t - base.get("unmet_by_commodity", {}).get(k, 0.0)
         rows.append(row)
     df = pd.DataFrame(rows)
-    if len(df):  # a closure with no allocation at all first: the worst outcome, and its reason
+    if len(df):  # what was closed in words, beside its code (a corridor is its own name)
+        df.insert(1, "name", [c if mode == "corridors" else live.net.names.element(c) for c in df["closed"]])
         df["_failed"] = df["status"] != "Optimal"
         df = df.sort_values(["_failed", "stranded_t", "cost_increase_usd"], ascending=False, kind="stable",
                             na_position="first").drop(columns="_failed").reset_index(drop=True)

@@ -117,7 +117,8 @@ def write_stress(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.Da
         cols = list(table.columns)
         first = 4 + failed
         chart.add_data(Reference(st, min_col=cols.index("cost_increase_usd") + 1, min_row=first, max_row=first + n - 1))
-        chart.set_categories(Reference(st, min_col=cols.index("closed") + 1, min_row=first, max_row=first + n - 1))
+        named = cols.index("name" if "name" in cols else "closed")  # the closed element's name
+        chart.set_categories(Reference(st, min_col=named + 1, min_row=first, max_row=first + n - 1))
         bar_axes(chart)
         chart.y_axis.numFmt = '#,##0,,"M"'
         chart.y_axis.title = "USD/yr"

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from model.io.console import closed_labels  # noqa: E402
 from model.io.output import Outputs, mark  # noqa: E402
 
 
@@ -107,7 +108,7 @@ def stress_png(outputs: Outputs, table: pd.DataFrame, stem: Path, top: int = 15)
     solved = table[table["status"] == "Optimal"] if "status" in table.columns else table  # the others cost no figure
     t = solved.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.35 * len(t) + 1.5))
-    ax.barh(t["closed"], t["cost_increase_usd"] / 1e6)
+    ax.barh(closed_labels(t), t["cost_increase_usd"] / 1e6)
     ax.set_xlabel("cost increase, stranded tonnes at the penalty (million USD/yr)")
     ax.set_title("N-1: what each closure costs")
     ax.grid(alpha=0.3, axis="x")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from model.errors import format_problems
+from model.network.names import beside
 from model.results.brief import focus_text
 from model.results.tables import ALL, Results
 
@@ -75,7 +76,7 @@ def solve_text(results: Results) -> str:
         for rec in pol.itertuples(index=False):
             lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rec.share_of_shipped:>10.1%}"
                          f"{rec.saving_usd_per_t:>14,.2f}"
-                         + ("  per t CO2e" if rec.kind == "max_co2_t" else ""))
+                         + ("  per t CO2e" if rec.kind == "max_co2_t" else "") + f"  {rec.applies_to}")
     focus = focus_text(results.sheets(), s.settings.focus or "") if s.settings else ""
     if focus:
         lines += ["", focus]
@@ -189,23 +190,30 @@ def stress_text(table, out, png, limit: int = 40) -> str:
     closure that leaves none, with why, in the workbook's rows."""
     failed = table["status"] != "Optimal" if "status" in table.columns else table["closed"].isna()
     shown = table[~failed].head(limit)
-    width = max([26] + [len(str(c)) + 2 for c in table["closed"]])  # long corridor names keep the columns
+    labels = dict(zip(table["closed"], closed_labels(table)))
+    width = max([26] + [len(c) + 2 for c in labels.values()])  # long corridor names keep the columns
     lines = [f"{'Closed':<{width}}{'stranded Mt':>12}{'cost +M USD/yr':>16}  cargo moved to"]
     for rec in table[failed].itertuples(index=False):
-        lines.append(f"{rec.closed:<{width}}{'no allocation at all: see below':>28}")
+        lines.append(f"{labels[rec.closed]:<{width}}{'no allocation at all: see below':>28}")
     for rec in shown.itertuples(index=False):
-        lines.append(f"{rec.closed:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>16,.1f}  "
+        lines.append(f"{labels[rec.closed]:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>16,.1f}  "
                      f"{rec.moved_to}")
     if (~failed).sum() > len(shown):
         lines.append(f"(+{int((~failed).sum()) - len(shown)} more: see the workbook)")
     reasons: dict[str, list[str]] = {}
     for rec in table[failed].itertuples(index=False):
-        reasons.setdefault(getattr(rec, "reason", None) or f"HiGHS: {rec.status}", []).append(str(rec.closed))
+        reasons.setdefault(getattr(rec, "reason", None) or f"HiGHS: {rec.status}", []).append(labels[rec.closed])
     for reason, names in reasons.items():
         lines += ["", f"Closing {' or '.join(names)} leaves no allocation, even with stranded tonnes:",
                   *[f"  {line.strip()}" for line in reason.splitlines()]]
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)
+
+
+def closed_labels(table) -> list[str]:
+    """What each row of a stress table closed: its code with its name beside it (model.network.names)."""
+    names = table["name"] if "name" in table.columns else table["closed"]
+    return [beside(str(c), n) for c, n in zip(table["closed"], names)]
 
 
 def compare_text(table, about, names: list[str], out, png, focus: str | None = None) -> str:

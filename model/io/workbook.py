@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, wo_table
 from model.io.maps.sheet import map_sheet as add_map_sheet
 from model.io.output import Outputs, writing
+from model.network.names import names_in
 from model.results.brief import brief_of
 from model.results.summary import UNIT_FORMATS
 from model.results.tables import ALL, Results
@@ -136,7 +137,7 @@ def _corridor_pivot(results: Results) -> tuple[pd.DataFrame, str]:
     pivot = (c[c["commodity"] != ALL].pivot_table(index="corridor", columns="commodity", values="tonnes_t",
                                                    aggfunc="sum", fill_value=0.0)
              .reindex(overall["corridor"]).fillna(0.0))
-    return pivot, "Tonnes per year by corridor and commodity (t/yr)"
+    return pivot.rename(columns=names_in(results.routes)), "Tonnes per year by corridor and commodity (t/yr)"
 
 
 def _corridors_sheet(wb: Workbook, results: Results) -> None:

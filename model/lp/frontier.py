@@ -29,12 +29,15 @@ class Target:
     commodity: str | None
     maximise: bool
     co2: bool = False
+    words: str = ""  # the target in words, names for codes ('country Pakistan (Phosphate fertiliser)')
 
     @property
     def text(self) -> str:
-        where = f"{self.scope} {self.name}" if self.scope else ""
-        what = ("CO2e" + (" through " + where if where else "")) if self.co2 else where
-        return what + (f" ({self.commodity})" if self.commodity else "")
+        where = (self.words or (f"{self.scope} {self.name}" if self.scope else "")
+                 + (f" ({self.commodity})" if self.commodity else "")).strip()
+        if not self.co2:
+            return where
+        return "CO2e" + ((" through " if self.scope else " ") + where if where else "")
 
     @property
     def unit(self) -> str:

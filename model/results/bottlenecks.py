@@ -50,7 +50,7 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
     for p in policies.itertuples(index=False):
         if p.saving_usd_per_t <= 1e-9:
             continue
-        goods = "all cargo" if p.commodity == "all" else p.commodity
+        goods = p.cargo  # the rule's commodities in names (model.network.names)
         co2 = p.kind == "max_co2_t"
         verb = ("allowing one more tonne of CO2e" if co2 else "allowing one more tonne" if p.kind.startswith("max")
                 else "requiring one tonne less")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from model.network.costs import COST_PARTS
+from model.network.names import parse_focus
 from model.results.bottlenecks import mt_words
 from model.results.investments import amount_text
 from model.results.summary import CO2E_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
@@ -145,11 +146,13 @@ def _corridors(sheets: dict) -> pd.DataFrame:
 def focus_text(sheets: dict, focus: str) -> str:
     """The corridor or country of interest in words: its tonnes and share, or, carrying nothing, its
     nearest route and how far that route is from its break-even."""
-    scope, _, name = focus.partition(" ")
-    name = name.strip()
-    if scope not in ("corridor", "country") or not name:
-        return ""
     countries, corridors, routes = sheets.get("Countries"), sheets.get("Corridors"), sheets.get("Routes")
+    codes = dict(zip(countries["country"], countries["name"])) if countries is not None and len(countries) else {}
+    known = {*(corridors["corridor"] if corridors is not None else []), *(routes["corridor"] if routes is not None else [])}
+    scope, name, typed = parse_focus(focus, codes, known)
+    if not scope:
+        return ""
+    name = name or typed
     if scope == "country":
         label = name
         if countries is not None and len(countries):

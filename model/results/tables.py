@@ -49,8 +49,8 @@ COLUMNS = {
                "origin", "market", "valid_from_t", "valid_to_t", "input_row"],
     "Supply": ["cargo", "from", "min_t", "max_t", "shipped_t", "value_of_more_supply_usd_per_t",
                "cost_of_minimum_usd_per_t", "commodity", "origin", "input_row"],
-    "Policies": ["rule", "applies_to", "kind", "commodity", "value", "measured_in", "shipped_t", "share_of_shipped",
-                 "co2e_t", "bound_t", "slack_t", "binding", "saving_usd_per_t", "scope", "target",
+    "Policies": ["rule", "applies_to", "cargo", "kind", "commodity", "value", "measured_in", "shipped_t",
+                 "share_of_shipped", "co2e_t", "bound_t", "slack_t", "binding", "saving_usd_per_t", "scope", "target",
                  "valid_for_more_t", "input_row"],
     "Plan": ["scenario", "year", "probability", "weight_years", "discount_factor",
              *[column for _, column in COST_PARTS.values()], "unmet_penalty_usd", "investment_cost_usd",
@@ -285,7 +285,8 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         bound = p.value * t_t if p.is_share else p.value
         slack = bound - measured if p.is_max else measured - bound
         pol_rows.append({
-            "rule": p.rule, "applies_to": net.names.target(p.scope, p.target), "kind": p.kind, "scope": p.scope,
+            "rule": p.rule, "applies_to": net.names.target(p.scope, p.target), "cargo": net.names.cargoes(p.commodity),
+            "kind": p.kind, "scope": p.scope,
             "target": p.target,
             "commodity": p.commodity or "all", "value": p.value, "measured_in": MEASURED_IN[p.kind],
             "shipped_t": _clean(s_t, t_t), "share_of_shipped": s_t / t_t if t_t else 0.0, "co2e_t": co2_t,

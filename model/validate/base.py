@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from model.data import ROW, CorridorData, records, row_key
 from model.errors import Problem
+from model.network.names import suggestions
 from model.schema import SHEETS_BY_NAME
 
 
@@ -104,12 +105,19 @@ def _suggestion(value: str, known) -> str | None:
     return close[0] if close else None
 
 
-def _unknown(what: str, value: str, known, sheet: str, rec: dict, column: str, fix: str) -> Problem:
+def _unknown(what: str, value: str, known, sheet: str, rec: dict, column: str, fix: str,
+             names: Mapping[str, str] | None = None) -> Problem:
     """'unknown node 'АTY' (contains Cyrillic А, U+0410). Did you mean 'ATY'?', for every reference
-    column (nodes, countries, legs, elements, classes, commodities, path steps, policy targets)."""
+    column (nodes, countries, legs, elements, classes, commodities, path steps, policy targets).
+    names ({code: name}): where no id looks like the value, the id whose name does ('Pakistan' for a
+    country: Did you mean 'PK' (Pakistan)?)."""
     value = str(value)
-    close = _suggestion(value, known)
-    hint = f" Did you mean '{_shown(close)}'{_odd_characters(close)}?" if close else ""
+    close, named = _suggestion(value, known), ""
+    if close is None and names:
+        by_name = suggestions(value, {k: names.get(k, k) for k in known})
+        close = by_name[0] if by_name else None
+        named = f" ({names[close]})" if close and names.get(close, close) != close else ""
+    hint = f" Did you mean '{_shown(close)}'{_odd_characters(close)}{named}?" if close else ""
     return Problem(f"unknown {what} '{_shown(value)}'{_odd_characters(value)}.{hint}", fix, sheet=sheet,
                    row=rec[ROW], key=_shown(_key(sheet, rec)) or None, column=column)
 

@@ -11,9 +11,10 @@ import numpy as np
 
 from model.data import ROW, CorridorData, present as _present, records
 from model.errors import WARNING, Problem, number_text, short_list
+from model.network.names import Names, did_you_mean, parse_focus
 from model.io.read import number_fix
 from model.schema import NUM, SETTINGS, SHEETS_BY_NAME, leg_id
-from model.validate.base import _Where, _key, _records, _suggestion, _unknown
+from model.validate.base import _Where, _key, _records, _unknown
 
 
 def check_duplicate_keys(data: CorridorData) -> list[Problem]:
@@ -75,6 +76,7 @@ def check_references(data: CorridorData) -> list[Problem]:
     t = data.tables
     problems = []
     countries = set(t["Countries"]["country"].dropna())
+    words = Names.of(data)  # a value that is a name is answered with its code
     nodes = t["Nodes"].dropna(subset=["node"]).set_index("node")
     node_ids = set(nodes.index)
     kinds = nodes["kind"].to_dict()
@@ -88,12 +90,12 @@ def check_references(data: CorridorData) -> list[Problem]:
         for rec in _records(data, "Nodes"):
             if _present(rec["country"]) and rec["country"] not in countries:
                 problems.append(_unknown("country", rec["country"], countries, "Nodes", rec, "country",
-                                         "Add the country to the Countries sheet or correct the code."))
+                                         "Add the country to the Countries sheet or correct the code.", words.country))
     for rec in _records(data, "Legs"):
         for col in ("from", "to"):
             if _present(rec[col]) and rec[col] not in node_ids:
                 problems.append(_unknown("node", rec[col], node_ids, "Legs", rec, col,
-                                         "Add the node to the Nodes sheet or correct the id."))
+                                         "Add the node to the Nodes sheet or correct the id.", words.node))
         if _present(rec["from"]) and rec["from"] == rec["to"]:
             problems.append(Problem("a leg must join two different nodes", "Correct 'from' or 'to'.",
                                     sheet="Legs", row=rec[ROW], key=_key("Legs", rec)))
@@ -113,7 +115,7 @@ def check_references(data: CorridorData) -> list[Problem]:
                 continue
             if v not in node_ids:
                 problems.append(_unknown("node", v, [n for n in node_ids if kinds.get(n) == want], sheet, rec,
-                                         kind_col, f"Name a node of kind '{want}' from the Nodes sheet."))
+                                         kind_col, f"Name a node of kind '{want}' from the Nodes sheet.", words.node))
             elif kinds.get(v) != want:
                 problems.append(Problem(f"node '{v}' is of kind '{kinds.get(v)}', expected a node of kind '{want}'",
                                         f"Name {'an' if want == 'origin' else 'a'} {want} node, or change the "
@@ -123,7 +125,7 @@ def check_references(data: CorridorData) -> list[Problem]:
         for rec in _records(data, sheet):
             if _present(rec["commodity"]) and rec["commodity"] not in commodities:
                 problems.append(_unknown("commodity", rec["commodity"], commodities, sheet, rec, "commodity",
-                                         "Add it to the Commodities sheet or correct the id."))
+                                         "Add it to the Commodities sheet or correct the id.", words.commodity))
     return problems
 
 
@@ -160,6 +162,7 @@ def check_policies(data: CorridorData) -> list[Problem]:
         "leg": lambda: {leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)},
     }
     names = _Lazy(known)
+    words = Names.of(data)  # a target that is a name is answered with its code
     selectors = set(t["Commodities"]["commodity"].dropna()) | set(t["Commodities"]["cargo_class"].dropna())
     for sheet in ("Policies", "Surcharges", "Observations"):
         each = sheet == "Policies"
@@ -174,7 +177,8 @@ def check_policies(data: CorridorData) -> list[Problem]:
             elif _present(scope) and _present(target) and target != "*" and target not in names[scope]:
                 problems.append(_unknown(scope, target, names[scope], sheet, rec, "target",
                                          f"Name a {scope} that exists" + (f", or * for each {scope} separately."
-                                                                           if each else ".")))
+                                                                           if each else "."),
+                                         {"node": words.node, "country": words.country}.get(scope)))
             if _present(rec["commodity"]):
                 for name in (n.strip() for n in str(rec["commodity"]).split(",")):
                     if name not in selectors:
@@ -275,22 +279,23 @@ def _whole_steps(rec: dict) -> list[Problem]:
 
 
 def check_focus(data: CorridorData) -> list[Problem]:
-    """The setting focus names a corridor of the Routes sheet or a country of the Countries sheet."""
+    """The setting focus names a corridor of the Routes sheet or a country of the Countries sheet, by
+    its code or its name (model.network.names.parse_focus)."""
     focus = data.settings.focus
     if not focus:
         return []
-    scope, _, name = focus.strip().partition(" ")
-    name = name.strip()
-    known = {"corridor": set(data.tables["Routes"]["corridor"].dropna()),
-             "country": set(data.tables["Countries"]["country"].dropna())}.get(scope.lower())
+    names = Names.of(data)
+    countries = names.choices("country", data.tables["Countries"]["country"].dropna())
+    corridors = set(data.tables["Routes"]["corridor"].dropna())
+    scope, code, name = parse_focus(focus, countries, corridors)
     where = dict(sheet="Settings", row=data.setting_rows.get("focus"), key="focus", column="value")
-    if known is None or not name:
+    if not scope:
         return [Problem(f"'{focus}' is not a corridor or a country to report on",
-                        "Write 'country' and a country code (e.g. country PK), or 'corridor' and a corridor name "
-                        "(e.g. corridor Middle Corridor).", **where)]
-    if name not in known:
-        close = _suggestion(name, known)
-        return [Problem(f"{scope.lower()} '{name}' is not on the {'Routes' if scope.lower() == 'corridor' else 'Countries'}"
-                        " sheet" + (f". Did you mean '{close}'?" if close else ""),
-                        f"Name a {scope.lower()} of that sheet, or clear the setting.", **where)]
+                        "Write 'country' and a country's code or name (e.g. country Pakistan), or 'corridor' and a "
+                        "corridor name (e.g. corridor Middle Corridor).", **where)]
+    if code is None:
+        mean = did_you_mean(name, countries if scope == "country" else {c: c for c in corridors})
+        sheet = "Routes" if scope == "corridor" else "Countries"
+        return [Problem(f"{scope} '{name}' is not on the {sheet} sheet{mean}",
+                        f"Name a {scope} of that sheet (by its code or its name), or clear the setting.", **where)]
     return []

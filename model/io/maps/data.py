@@ -9,6 +9,7 @@ import pandas as pd
 
 from model.data import records
 from model.io.maps.layout import corridor_colour, corridor_colours, short_label
+from model.network.names import names_in
 from model.results.brief import brief_of
 from model.results.maps import MapTables, case_rows
 from model.results.summary import UNIT_FORMATS
@@ -82,7 +83,9 @@ def report_data(data: dict, sheets: dict[str, pd.DataFrame], case: dict | None =
     summary = [{"item": _text(r.item, ""), "value": _value(r.value, _text(r.unit, "")), "unit": _text(r.unit, "")}
                for r in sheets["Summary"].itertuples(index=False) if _text(r.item, "")]
     c = case_rows(sheets["Corridors"], case)
-    by_commodity = [{"corridor": str(r.corridor), "commodity": str(r.commodity), "tonnes_t": float(r.tonnes_t)}
+    cargo = names_in(sheets.get("Routes"))  # the commodity's name, for the key
+    by_commodity = [{"corridor": str(r.corridor), "commodity": cargo.get(str(r.commodity), str(r.commodity)),
+                     "tonnes_t": float(r.tonnes_t)}
                     for r in c[c["commodity"] != ALL].itertuples(index=False) if float(r.tonnes_t) > 0]
     b = case_rows(sheets.get("Bottlenecks", pd.DataFrame(columns=["rank", "kind", "name", "in_words"])), case)
     bottlenecks = [{"rank": _text(r.rank, ""), "kind": _text(r.kind, ""), "name": _text(r.name, ""),

@@ -36,8 +36,9 @@ class DemandBalance(Family):
 
     def label(self, net: Network, index) -> str:
         d = net.demand_by_row[index]
-        return (f"Demand row {d.row}: {tonnes_text(d.demand_t)} of {d.commodity} from {d.origin or 'any origin'} to "
-                f"{d.market} must be delivered")
+        words = net.names
+        return (f"Demand row {d.row}: {tonnes_text(d.demand_t)} of {words.cargo(d.commodity)} from "
+                f"{words.place(d.origin) if d.origin else 'any origin'} to {words.place(d.market)} must be delivered")
 
     def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
         return [Bound(self.name, cell.row, value)]
@@ -62,7 +63,8 @@ class SupplyMax(Family):
 
     def label(self, net: Network, index) -> str:
         s = net.supply_by_row[index]
-        return f"Supply row {s.row}: {s.commodity} from {s.origin}, at most {tonnes_text(s.max_t)}"
+        return (f"Supply row {s.row}: {net.names.cargo(s.commodity)} from {net.names.place(s.origin)}, "
+                f"at most {tonnes_text(s.max_t)}")
 
     def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
         return [Bound(self.name, cell.row, value)]
@@ -91,7 +93,8 @@ class SupplyMin(Family):
 
     def label(self, net: Network, index) -> str:
         s = net.supply_by_row[index]
-        return f"Supply row {s.row}: {s.commodity} from {s.origin}, at least {tonnes_text(s.min_t)}"
+        return (f"Supply row {s.row}: {net.names.cargo(s.commodity)} from {net.names.place(s.origin)}, "
+                f"at least {tonnes_text(s.min_t)}")
 
     def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
         if self.present(value) != self.present(net.supply_by_row[cell.row].min_t):
@@ -126,7 +129,8 @@ class CapacityLimit(Family):
     def label(self, net: Network, index) -> str:
         cap = net.capacity_by_row[index]
         cls = f" ({cap.cargo_class} cargo)" if cap.cargo_class else ""
-        return f"Capacities row {cap.row}: {cap.element}{cls} handles at most {tonnes_text(cap.capacity_t)}"
+        return (f"Capacities row {cap.row}: {net.names.element(cap.element)}{cls} handles at most "
+                f"{tonnes_text(cap.capacity_t)}")
 
     def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
         return [Bound(self.name, cell.row, value)]
@@ -222,12 +226,13 @@ class PolicyLimit(Family):
         p = net.policy_by_key[index]
         if p.is_co2:
             return (f"Policies row {p.row} ({p.rule}): at most {number_text(p.value)} t CO2e a year from "
-                    f"{p.commodity or 'all cargo'} through {p.scope} {p.target}")
+                    f"{net.names.cargoes(p.commodity)} through {net.names.target(p.scope, p.target)}")
         if p.is_share:
             what = f"{'at most' if p.is_max else 'at least'} {share_text(p.value)} of"
         else:
             what = f"{'at most' if p.is_max else 'at least'} {tonnes_text(p.value)} of"
-        return (f"Policies row {p.row} ({p.rule}): {what} {p.commodity or 'all cargo'} through {p.scope} {p.target}"
+        return (f"Policies row {p.row} ({p.rule}): {what} {net.names.cargoes(p.commodity)} through "
+                f"{net.names.target(p.scope, p.target)}"
                 + (" (share of all shipped)" if p.is_share else ""))
 
     def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
@@ -281,8 +286,8 @@ class ObservationBand(Family):
     def label(self, net: Network, index) -> str:
         o = next(b for b in net.bands if b.observation == index[0])
         return (f"Observations row {o.row} ({o.observation}): {'at least' if index[1] == 'low' else 'at most'} "
-                f"{tonnes_text(o.low_t if index[1] == 'low' else o.high_t)} of {o.commodity or 'all cargo'} through "
-                f"{o.scope} {o.target}")
+                f"{tonnes_text(o.low_t if index[1] == 'low' else o.high_t)} of {net.names.cargoes(o.commodity)} "
+                f"through {net.names.target(o.scope, o.target)}")
 
 
 # ---------------------------------------------------------------------- rows shared by a plan's cases
