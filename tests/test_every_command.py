@@ -35,7 +35,7 @@ CASES = [
     (["stress", BASE_XLSX, "--scenario", "invest", "--corridors"], 0, "Closed"),  # options built whole: MIPs
     (["sweep", BASE_XLSX, "--scenario", "nonesuch", "--set", GWADAR], 2, "no scenario named 'nonesuch'"),
     (["frontier", PLAN_XLSX, "--scenario", "russia_closed", "--maximise", "country PK", "--cost-within", "0,1%"], 0,
-     "Most tonnes of country PK"),
+     "Most tonnes of country Pakistan"),
     (["solve", PLAN_XLSX, "--robust", "russia_closed", "--no-map"], 0, "Result workbook"),
     (["compare", PLAN_XLSX, "--scenarios", "russia_closed"], 0, "Workbook"),
 ]
