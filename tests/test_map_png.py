@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 from map_cases import NORTH, SOUTH, distinct_colours, map_area_colours, tiny_map_data
-from model.io.maps.layout import LAND, SEA
+from model.io.maps.palette import LAND, SEA
 from model.io.maps.png import draw_map, draw_panels
 from model.io.output import written_by
 
@@ -95,7 +95,7 @@ def test_the_panels_legend_is_never_cut_off():
     # One row of two panels but 13 corridors (the base case's compare against one scenario): the
     # legend runs taller than the panels; the picture grows to hold its last key, the full leg's red
     # dash (FULL_COLOUR), with a margin below it. Before, it was cut off at 638 px.
-    from model.io.maps.layout import FULL_COLOUR
+    from model.io.maps.palette import FULL_COLOUR
 
     panels = []
     for name in ("base", "other"):

@@ -8,7 +8,8 @@ import math
 import pandas as pd
 
 from model.data import records
-from model.io.maps.layout import corridor_colour, corridor_colours, short_label
+from model.io.maps.layout import short_label
+from model.io.maps.palette import corridor_colour, corridor_colours
 from model.results.brief import brief_of
 from model.results.maps import MapTables, case_rows
 from model.results.summary import UNIT_FORMATS
@@ -28,7 +29,7 @@ def map_data(tables: MapTables, colours: dict[str, str] | None = None) -> dict:
                "used_t", "shadow_price_usd_per_t"}]  -- the binding capacity rows,
      "unplaced": ["ID (name)" of each node on a used leg without coordinates]}
 
-    colours: corridor -> colour, to share colours between maps (layout.corridor_colours by default).
+    colours: corridor -> colour, to share colours between maps (palette.corridor_colours by default).
     """
     nodes = []
     for r in tables.nodes.itertuples(index=False):

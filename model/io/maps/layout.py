@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from model.io.maps.palette import corridor_colour
 
 BASEMAP = Path(__file__).with_name("basemap.json")
 STANDARD_PARALLEL_DEG = 40.0  # equirectangular projection true to scale at 40 N
@@ -32,58 +33,6 @@ LABELLED_KINDS = ("origin", "port", "market")
 NODE_LEGEND = {"origin": ("#222222", "Origin (Kazakh producers)"), "port": ("#ffffff", "Port"),
               "market": ("#5d4037", "Market")}
 OTHER_NODE_LEGEND = ("#777777", "Border crossing, hub, other")
-
-# Stable colours: the project's corridors by name (families share a hue: Russia blues, China
-# oranges, Central Asia browns, Pakistan's ports pinks and teals); any other label gets a colour from EXTRA by a
-# hash of its text, so a label keeps its colour from run to run. Red is kept for full capacity.
-CORRIDOR_COLOURS = {
-    "Russia: CPC pipeline": "#1f4e9c",
-    "Russia: Black Sea": "#4a90d9",
-    "Russia: Baltic": "#8cc3f0",
-    "Russia: Caspian (Makhachkala)": "#17a2b8",
-    "Russia: rail (Russian market)": "#5f6f94",
-    "China: rail": "#e07b00",
-    "China: pipeline": "#9c5a1a",
-    "China: Lianyungang": "#f2b134",
-    "China-Europe rail": "#c9a26b",
-    "Middle Corridor": "#2e9e48",
-    "Iran": "#7b4fa6",
-    "Afghanistan (Termez)": "#8a8f2b",
-    "Central Asia (Saryagash)": "#8d6e63",
-    "Central Asia (Bolashak)": "#b8867a",
-    "Karachi via KKH": "#c2185b",
-    "Karachi via Afghanistan": "#e05d9a",
-    "Karachi via Trans-Afghan railway": "#f2a0c4",
-    "Gwadar via KKH": "#00796b",
-    "Gwadar via Afghanistan": "#26a69a",
-    "Gwadar via Trans-Afghan railway": "#80cbc4",
-}
-EXTRA_COLOURS = ("#6d4c41", "#5c6bc0", "#9e9d24", "#00838f", "#ad1457", "#4e342e", "#827717", "#283593",
-                 "#558b2f", "#6a1b9a", "#ef6c00", "#37474f")
-FULL_COLOUR = "#d62728"
-LAND, BORDER, SEA = "#e8e6e1", "#a8a49c", "#dcebf5"  # the base layer's fill, borders and sea
-
-
-def corridor_colour(corridor: str) -> str:
-    """The corridor's fixed colour; a label the palette does not know gets one by hash."""
-    if corridor in CORRIDOR_COLOURS:
-        return CORRIDOR_COLOURS[corridor]
-    return EXTRA_COLOURS[zlib.crc32(corridor.encode("utf-8")) % len(EXTRA_COLOURS)]
-
-
-def corridor_colours(corridors) -> dict[str, str]:
-    """A colour for each corridor of one map, no two alike while EXTRA_COLOURS lasts: the palette's
-    own, else the one its name hashes to, or the next free one (names taken in sorted order, so the
-    same corridors get the same colours every run)."""
-    out = {c: CORRIDOR_COLOURS[c] for c in corridors if c in CORRIDOR_COLOURS}
-    used = set(out.values())
-    for c in sorted(set(corridors) - set(out)):
-        start = EXTRA_COLOURS.index(corridor_colour(c))
-        free = [EXTRA_COLOURS[(start + k) % len(EXTRA_COLOURS)] for k in range(len(EXTRA_COLOURS))]
-        out[c] = next((x for x in free if x not in used), free[0])
-        used.add(out[c])
-    return out
-
 
 def project(lon: float, lat: float) -> tuple[float, float]:
     """Equirectangular with a standard parallel: (x, y) in degrees of latitude, y up."""

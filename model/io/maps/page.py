@@ -9,25 +9,19 @@ import re
 
 from model.io.maps.assets import PAGE_CSS, PAGE_JS
 from model.io.maps.layout import (
-    BORDER,
-    FULL_COLOUR,
     LABEL_SIZE,
-    LAND,
     NODE_LEGEND,
     OTHER_NODE_LEGEND,
-    SEA,
-    corridor_colour,
     dot_radius,
     lay_out,
     line_width,
     width_key_text,
     width_samples,
 )
+from model.io.maps.palette import BORDER, FULL_COLOUR, LAND, SEA, corridor_colour, series_colours
 
 NODE_KEYS = (*((kind, text) for kind, (_, text) in NODE_LEGEND.items()), ("other", OTHER_NODE_LEGEND[1]))
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
-COMMODITY_SHADES = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-                    "#9c755f", "#bab0ac")
 
 
 def esc(value) -> str:
@@ -229,7 +223,7 @@ def _stacked(rows: list[dict], corridors: list[dict]) -> str:
         return ""
     totals = {k: sum(r["tonnes_t"] for r in rows if r["commodity"] == k) for k in {r["commodity"] for r in rows}}
     kinds = sorted(totals, key=lambda k: (-totals[k], k))
-    shade = {k: COMMODITY_SHADES[i % len(COMMODITY_SHADES)] for i, k in enumerate(kinds)}
+    shade = dict(zip(kinds, series_colours(len(kinds))))  # no two commodities alike, however many
     top = max(sum(r["tonnes_t"] for r in rows if r["corridor"] == c) for c in order)
     label_w = 16 + 7.4 * max(len(c) for c in order)
     bar_w, row_h = 380, 24

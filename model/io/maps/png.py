@@ -16,14 +16,10 @@ import numpy as np
 from PIL import ImageDraw
 
 from model.io.maps.layout import (
-    BORDER,
-    FULL_COLOUR,
     LABEL_SIZE,
-    LAND,
     MAP_ASPECT,
     NODE_LEGEND,
     OTHER_NODE_LEGEND,
-    SEA,
     MapLayout,
     dot_radius,
     frame_around,
@@ -32,6 +28,7 @@ from model.io.maps.layout import (
     width_key_text,
     width_samples,
 )
+from model.io.maps.palette import BORDER, FULL_COLOUR, LAND, SEA
 from model.io.maps.raster import DPI, PX_PER_PT, Canvas, png_bytes, polygon_layer, put_text
 
 FIG_W_PX, FIG_H_PX = 1600, 1000
