@@ -111,3 +111,30 @@ def test_the_panels_legend_is_never_cut_off():
     legend = np.asarray(image.crop((1200, 0, 1600, image.size[1])))
     red = np.flatnonzero((np.abs(legend.astype(int) - rgb(FULL_COLOUR)).max(axis=2) <= 12).any(axis=1))
     assert len(red) and red.max() < image.size[1] - 10, (image.size, red.max() if len(red) else None)
+
+
+def test_the_maps_legend_wraps_long_names_and_the_picture_grows_to_hold_it(monkeypatch):
+    # A full leg named "Atyrau / Tengiz oil region to Ust-Luga / St Petersburg (Baltic)" was cut to
+    # "...Ust-Luga / St…"; twenty corridors and eight full capacities ran off the foot of the picture.
+    from model.io.maps import png as png_module
+
+    written = []
+    real = png_module.put_text
+    monkeypatch.setattr(png_module, "put_text", lambda draw, x, y, words, size_pt, **style: (
+        written.append((y, words, size_pt, style.get("linespacing"))), real(draw, x, y, words, size_pt, **style)))
+    data = tiny_map_data(with_ghost=False)
+    long_name = "Atyrau / Tengiz oil region to Ust-Luga / St Petersburg (Baltic)"
+    data["corridors"] += [{**data["corridors"][0], "corridor": f"Corridor number {i} with a long name, {i}"}
+                          for i in range(20)]
+    data["legs"] += [{**data["legs"][0], "corridor": c["corridor"]} for c in data["corridors"][2:]]
+    data["full"] = [{"element": f"A>B{i}", "kind": "leg", "name": f"{long_name} {i}", "cargo_class": "all",
+                     "capacity_t": 1e7, "used_t": 1e7, "shadow_price_usd_per_t": 1.0} for i in range(8)]
+    with Image.open(io.BytesIO(draw_map(data, "corridor-model:solve"))) as im:
+        height = im.size[1]
+    texts = [w for _, w, _, _ in written]
+    assert not any("…" in t for t in texts)
+    for i in range(8):
+        assert any(" ".join(t.split()).startswith(f"{long_name} {i}") for t in texts), i
+    assert height > 1000
+    for y, words, size_pt, spacing in written:  # every text's last line above the foot of the picture
+        assert y + (words.count("\n") + 1) * (spacing or 1.2) * size_pt * 150 / 72 <= height, words

@@ -130,7 +130,8 @@ def _node(n: dict, x: float, y: float) -> str:
 
 
 def _line(s) -> str:
-    return f"M{s.x1:.1f},{s.y1:.1f}L{s.x2:.1f},{s.y2:.1f}"
+    """A segment's points as an SVG path: the PNG's line (a sea leg along its lane)."""
+    return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in s.points.tolist())
 
 
 def _util_text(entry: dict) -> str:
@@ -260,7 +261,8 @@ def _bottlenecks(rows: list[dict]) -> str:
 
 def _notes(p, brief: dict | None) -> str:
     provenance = "; ".join(f"{k}: {v}" for k, v in (brief or {}).get("provenance", []))
-    notes = ([f"Made from {provenance}."] if provenance else []) + ["Lines join the nodes straight; they show which legs carry cargo, not the track or sea lane.",
+    notes = ([f"Made from {provenance}."] if provenance else []) + ["Sea legs follow the shipping lanes (searoute); land legs join their nodes straight: they show "
+             "which legs carry cargo, not the track.",
              "Line tooltips give the tonne-weighted average cost of the whole routes using the leg.",
              "Base map: Natural Earth (public domain), via the world-atlas package."]
     if p.unplaced:
