@@ -106,3 +106,44 @@ def test_the_compare_legend_covers_no_bar_and_scenarios_have_their_own_colours(f
     bars = [p.get_window_extent(renderer) for p in ax.patches]
     assert bars and not any(legend.overlaps(b) for b in bars)
     assert len({to_hex(c.patches[0].get_facecolor()) for c in ax.containers}) == len(scenarios)
+
+
+# What the frontier prints beside its chart: figures that move one way only, shown so.
+@pytest.mark.parametrize("values, rising, texts", [
+    # The plan frontier's last two points: 65,935,000 t and 65,934,999.99999998 t read 65.94 then 65.93.
+    ([65.935, 65.93499999999998], True, ["65.94", "65.94"]),
+    # Different values that would read alike get a decimal or two more; equal values read alike.
+    ([9.0912, 9.0876, 8.966, 8.966], False, ["9.091", "9.088", "8.97", "8.97"]),
+    ([1.0, 1.00004, 1.0003], True, ["1.0000", "1.0000", "1.0003"]),
+    # A real step against the direction (beyond the solver's tolerance) is not hidden.
+    ([2.0, 1.5], True, ["2.00", "1.50"]),
+])
+def test_a_monotone_series_is_shown_monotone(values, rising, texts):
+    from model.io.console import monotone_texts
+
+    assert monotone_texts(values, rising) == texts
+
+
+def test_the_co2_frontier_shows_no_share_of_tonnes_and_the_tonnes_frontier_does():
+    from model.io.console import frontier_text
+    from model.lp.frontier import Target
+
+    table = pd.DataFrame({"extra_cost_usd": [0.0, 1e6], "extra_cost_of_least_cost": [0.0, 0.001],
+                          "status": ["Optimal"] * 2, "target_t": [9.3e6, 9.1e6], "target_share": [1.0, 1.0]})
+    co2 = frontier_text(table, Target(None, None, None, maximise=False, co2=True), 1e9, "f.xlsx", "f.png")
+    assert "share" not in co2 and "100.0%" not in co2 and "9.30" in co2 and "9.10" in co2
+    tonnes = frontier_text(table.assign(target_share=[0.5, 0.6]), Target("country", "PK", None, maximise=True),
+                           1e9, "f.xlsx", "f.png")
+    assert "share" in tonnes and "60.0%" in tonnes
+
+
+def test_the_co2_frontier_workbook_has_no_share_column(tmp_path, capsys):
+    from conftest import BASE_XLSX
+    from model.cli import main
+
+    out = tmp_path / "co2.xlsx"
+    assert main(["frontier", str(BASE_XLSX), "--minimise", "co2", "--cost-within", "0:1%:2", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "share" not in printed and not any(line.rstrip().endswith("100.0%") for line in printed.splitlines())
+    points = pd.read_excel(out, sheet_name="Points", header=2)
+    assert "target (t/yr)" in points.columns and not any("share" in str(c) for c in points.columns)
