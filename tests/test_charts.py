@@ -147,3 +147,28 @@ def test_the_co2_frontier_workbook_has_no_share_column(tmp_path, capsys):
     assert "share" not in printed and not any(line.rstrip().endswith("100.0%") for line in printed.splitlines())
     points = pd.read_excel(out, sheet_name="Points", header=2)
     assert "target (t/yr)" in points.columns and not any("share" in str(c) for c in points.columns)
+
+
+def fill_of(shape) -> str:
+    """A chart series' or bar's fill as '#rrggbb'."""
+    colour = shape.graphicalProperties.solidFill.srgbClr
+    return "#" + (colour if isinstance(colour, str) else colour.val).lower()
+
+
+def test_the_result_workbooks_corridor_bars_take_the_maps_colours(tmp_path, capsys):
+    # Excel gave the one series a single colour, and the commodities its six theme colours over again.
+    from openpyxl import load_workbook
+
+    from conftest import BASE_XLSX
+    from model.cli import main
+
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(BASE_XLSX), "-o", str(out), "--no-map"]) == 0
+    capsys.readouterr()
+    ws = load_workbook(out)["Corridors"]
+    by_corridor, by_commodity = ws._charts  # openpyxl keeps a read workbook's charts here
+    names = [ws.cell(row=4 + i, column=2).value for i in range(len(by_corridor.series[0].dPt))]
+    fills = [fill_of(p) for p in by_corridor.series[0].dPt]
+    assert len(names) == 13 and fills == [corridor_colours(names)[n] for n in names]
+    shades = [fill_of(s) for s in by_commodity.series]
+    assert len(shades) > 6 and len(set(shades)) == len(shades)
