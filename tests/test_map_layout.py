@@ -99,3 +99,17 @@ def test_short_labels():
     assert short_label("Ekibastuz coal basin") == "Ekibastuz"
     assert short_label("CPC marine terminal (Novorossiysk)") == "CPC terminal"
     assert short_label("Bandar Abbas (Shahid Rajaee)") == "Bandar Abbas"
+
+
+def test_the_base_layer_has_no_band_of_land_across_the_far_north():
+    # Russia's ring, clipped to the box, crossed the antimeridian by two lines right across the map:
+    # the Norwegian Sea was painted as land from 65 to 69 N once a frame (widened
+    # by the sea lanes) reached that far north.
+    from matplotlib.path import Path as Shape
+
+    from model.io.maps.layout import _projected_countries, project
+
+    rings = [r for _, country, _ in _projected_countries() for r in country]
+    seas = [project(-5.0, 67.0), project(3.0, 66.0), project(-15.0, 68.0)]  # the Norwegian Sea
+    assert not any(Shape(r).contains_point(sea) for r in rings for sea in seas)
+    assert any(Shape(r).contains_point(project(60.0, 66.0)) for r in rings)  # the Urals are still land

@@ -41,8 +41,9 @@ def test_map_shows_land_sea_and_each_corridor():
     data = tiny_map_data(with_ghost=False)
     colours = map_area_colours(draw_map(data, "corridor-model:map"))
     total = sum(colours.values())
-    # Caspian-to-China land and the Mediterranean, Arabian Sea and Indian Ocean: each a good share.
-    assert colours.get(rgb(LAND), 0) > 0.2 * total and colours.get(rgb(SEA), 0) > 0.1 * total
+    # Caspian-to-China land and the Mediterranean, Arabian Sea and Indian Ocean: each a good share (sea
+    # about 10%: the frame no longer reaches past the base layer's top, 70 N, where blank sea showed).
+    assert colours.get(rgb(LAND), 0) > 0.2 * total and colours.get(rgb(SEA), 0) > 0.08 * total
     for c in data["corridors"]:
         # Lines are drawn at 0.92 opacity: over land their colour blends a little with it.
         near = sum(n for col, n in colours.items() if max(abs(a - b) for a, b in zip(col, rgb(c["colour"]))) <= 12)

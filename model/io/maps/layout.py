@@ -52,11 +52,33 @@ def _projected_countries() -> list[tuple[str, list[np.ndarray], np.ndarray]]:
     box x0, y0, x1, y1)."""
     out = []
     scale = math.cos(math.radians(STANDARD_PARALLEL_DEG))
+    west, east = load_basemap()["box_lon_lat"][0], load_basemap()["box_lon_lat"][2]
     for c in load_basemap()["countries"]:
-        rings = [np.asarray(r, dtype=float).reshape(-1, 2) * (scale, 1.0) for r in c["rings"]]
+        rings = [_unwrapped(np.asarray(r, dtype=float).reshape(-1, 2), west, east) * (scale, 1.0) for r in c["rings"]]
         stacked = np.concatenate(rings)
         out.append((c["name"], rings, np.concatenate([stacked.min(axis=0), stacked.max(axis=0)])))
     return out
+
+
+def _unwrapped(ring: np.ndarray, west: float, east: float) -> np.ndarray:
+    """A ring (lon, lat) without the detours its clipping made of a crossing of the antimeridian: a
+    run of points on the box's west edge between two on its east edge (Russia's Chukotka, clipped to
+    the box) joined the two edges by lines right across the map, filling a band of land over the
+    Atlantic, Europe and Siberia north of 65 N. The run is dropped: the ring follows the east edge."""
+    on_west, on_east = ring[:, 0] == west, ring[:, 0] == east
+    keep = np.ones(len(ring), dtype=bool)
+    i = 0
+    while i < len(ring):
+        if on_west[i]:
+            j = i
+            while j + 1 < len(ring) and on_west[j + 1]:
+                j += 1
+            if i > 0 and j + 1 < len(ring) and on_east[i - 1] and on_east[j + 1]:
+                keep[i:j + 1] = False
+            i = j + 1
+        else:
+            i += 1
+    return ring[keep]
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ def draw_map(map_data: dict, software: str) -> bytes:
     ax = _Axes(left * FIG_W_PX, (1 - bottom - height) * FIG_H_PX, width * FIG_W_PX, height * FIG_H_PX,
                p.frame.width, p.frame.height)
     legend_end = _legend(_Page(FIG_W_PX, 1), map_data, p, ax.pt, top=0.125 * FIG_H_PX, gap=0.025 * FIG_H_PX)
-    page = _Page(FIG_W_PX, max(FIG_H_PX, math.ceil(legend_end + 12)))
+    page = _Page(FIG_W_PX, max(FIG_H_PX, math.ceil(legend_end + 4)))  # 1000 px unless the legend needs more
     page.canvas.paste(ax.box, _base(p, ax))
     _legs(page.canvas, p, ax)
     _leaders(page.canvas, p, ax)
