@@ -45,6 +45,24 @@ def test_labels_do_not_overlap_and_stay_in_the_frame():
     assert_labels_apart(p)
 
 
+def test_origins_and_markets_crowded_together_still_get_labels_apart():
+    # Temirtau and Atyrau's labels overlapped once the sea lanes moved the frame: an origin or a market
+    # took its least-bad spot even on top of another label. Eight origins within a degree of each other,
+    # and four markets far away to set the scale.
+    origins = [{"id": f"O{k}", "name": f"Origin number {k}", "label": f"Origin number {k}", "country": "KZ",
+                "kind": "origin", "lat": 48.0 + 0.3 * (k % 3), "lon": 70.0 + 0.35 * (k // 3), "tonnes_t": 1e6,
+                "utilisation": None, "full": False} for k in range(8)]
+    markets = [{"id": f"M{k}", "name": f"Market {k}", "label": f"Market {k}", "country": "XX", "kind": "market",
+                "lat": lat, "lon": lon, "tonnes_t": 1e6, "utilisation": None, "full": False}
+               for k, (lat, lon) in enumerate([(52.0, 5.0), (1.3, 103.8), (34.3, 108.9), (-4.0, 39.7)])]
+    legs = [{"leg": f"O{k}>M{k % 4}", "from": f"O{k}", "to": f"M{k % 4}", "corridor": "C", "tonnes_t": 1e6,
+             "cost_usd_per_t": 1.0, "utilisation": None, "full": False, "mode": "rail"} for k in range(8)]
+    p = lay_out({"nodes": origins + markets, "legs": legs, "corridors": [{"corridor": "C", "tonnes_t": 8e6,
+                                                                          "share": 1.0, "colour": "#1f4e9c"}]})
+    assert {lab.text for lab in p.labels} >= {o["label"] for o in origins}
+    assert_labels_apart(p)
+
+
 def test_a_shared_frame_and_scale_are_kept_and_labels_can_be_left_out():
     data = tiny_map_data(with_ghost=False)
     frame = frame_around([(20.0, 30.0), (120.0, 60.0)])
