@@ -172,3 +172,11 @@ def test_the_result_workbooks_corridor_bars_take_the_maps_colours(tmp_path, caps
     assert len(names) == 13 and fills == [corridor_colours(names)[n] for n in names]
     shades = [fill_of(s) for s in by_commodity.series]
     assert len(shades) > 6 and len(set(shades)) == len(shades)
+
+
+def test_a_corridor_frontier_is_drawn_in_the_corridors_map_colour(figures):
+    table = pd.DataFrame({"status": ["Optimal"] * 2, "extra_cost_of_least_cost": [0.0, 0.01],
+                          "target_t": [1e6, 2e6]})
+    charts.frontier_png(None, table, "corridor Middle Corridor", Path("f"))
+    (line,) = figures[0].axes[0].get_lines()
+    assert to_hex(line.get_color()) == CORRIDOR_COLOURS["Middle Corridor"]

@@ -130,7 +130,8 @@ def frontier_png(outputs: Outputs, table: pd.DataFrame, target: str, stem: Path)
     ok = table[table["status"] == "Optimal"]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     y = next(c for c in ok.columns if c.startswith("target_t"))
-    colour = corridor_colours([target])[target]  # a corridor's own colour (any other target: the first free one)
+    corridor = target.removeprefix("corridor ")  # a corridor target ("corridor Middle Corridor") in its map colour
+    colour = corridor_colours([corridor])[corridor]  # any other target: the palette's first free colour
     ax.plot(ok["extra_cost_of_least_cost"] * 100, ok[y] / 1e6, marker="o", ms=4, color=colour)
     ax.set_xlabel("extra cost accepted (% of the least cost)")
     ax.set_ylabel(f"Mt of {target}")
