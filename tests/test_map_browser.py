@@ -95,11 +95,15 @@ def test_the_base_case_report_in_a_real_browser(browser, base_run, tmp_path):
     assert distinct_colours(shot) > 500
 
     # Point at the leg from Lianyungang to East Africa (long, across open sea): a tooltip appears,
-    # the leg under the pointer's own text, with its tonnes and cost per tonne.
+    # the leg under the pointer's own text, with its tonnes and cost per tonne. The leg follows the
+    # sea lanes, so the pointer goes to the middle of the line, not of its bounding box.
     tip = browser.find_element(By.ID, "tip")
     assert not tip.is_displayed()
     leg = browser.find_element(By.CSS_SELECTOR, 'path.leg[data-leg="LYG>MEA"]')
-    ActionChains(browser).move_to_element(leg).perform()
+    dx, dy = browser.execute_script(
+        "var el = arguments[0], p = el.getPointAtLength(el.getTotalLength() / 2).matrixTransform(el.getScreenCTM());"
+        "var r = el.getBoundingClientRect(); return [p.x - (r.left + r.width / 2), p.y - (r.top + r.height / 2)];", leg)
+    ActionChains(browser).move_to_element_with_offset(leg, round(dx), round(dy)).perform()
     WebDriverWait(browser, 5).until(lambda d: tip.is_displayed())
     hovered = browser.find_element(By.CSS_SELECTOR, "path.leg.hover")
     assert tip.text.splitlines() == hovered.get_attribute("data-tip").splitlines()

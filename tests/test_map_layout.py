@@ -45,6 +45,24 @@ def test_labels_do_not_overlap_and_stay_in_the_frame():
     assert_labels_apart(p)
 
 
+def test_origins_and_markets_crowded_together_still_get_labels_apart():
+    # Temirtau and Atyrau's labels overlapped once the sea lanes moved the frame: an origin or a market
+    # took its least-bad spot even on top of another label. Eight origins within a degree of each other,
+    # and four markets far away to set the scale.
+    origins = [{"id": f"O{k}", "name": f"Origin number {k}", "label": f"Origin number {k}", "country": "KZ",
+                "kind": "origin", "lat": 48.0 + 0.3 * (k % 3), "lon": 70.0 + 0.35 * (k // 3), "tonnes_t": 1e6,
+                "utilisation": None, "full": False} for k in range(8)]
+    markets = [{"id": f"M{k}", "name": f"Market {k}", "label": f"Market {k}", "country": "XX", "kind": "market",
+                "lat": lat, "lon": lon, "tonnes_t": 1e6, "utilisation": None, "full": False}
+               for k, (lat, lon) in enumerate([(52.0, 5.0), (1.3, 103.8), (34.3, 108.9), (-4.0, 39.7)])]
+    legs = [{"leg": f"O{k}>M{k % 4}", "from": f"O{k}", "to": f"M{k % 4}", "corridor": "C", "tonnes_t": 1e6,
+             "cost_usd_per_t": 1.0, "utilisation": None, "full": False, "mode": "rail"} for k in range(8)]
+    p = lay_out({"nodes": origins + markets, "legs": legs, "corridors": [{"corridor": "C", "tonnes_t": 8e6,
+                                                                          "share": 1.0, "colour": "#1f4e9c"}]})
+    assert {lab.text for lab in p.labels} >= {o["label"] for o in origins}
+    assert_labels_apart(p)
+
+
 def test_a_shared_frame_and_scale_are_kept_and_labels_can_be_left_out():
     data = tiny_map_data(with_ghost=False)
     frame = frame_around([(20.0, 30.0), (120.0, 60.0)])
@@ -99,3 +117,17 @@ def test_short_labels():
     assert short_label("Ekibastuz coal basin") == "Ekibastuz"
     assert short_label("CPC marine terminal (Novorossiysk)") == "CPC terminal"
     assert short_label("Bandar Abbas (Shahid Rajaee)") == "Bandar Abbas"
+
+
+def test_the_base_layer_has_no_band_of_land_across_the_far_north():
+    # Russia's ring, clipped to the box, crossed the antimeridian by two lines right across the map:
+    # the Norwegian Sea was painted as land from 65 to 69 N once a frame (widened
+    # by the sea lanes) reached that far north.
+    from matplotlib.path import Path as Shape
+
+    from model.io.maps.layout import _projected_countries, project
+
+    rings = [r for _, country, _ in _projected_countries() for r in country]
+    seas = [project(-5.0, 67.0), project(3.0, 66.0), project(-15.0, 68.0)]  # the Norwegian Sea
+    assert not any(Shape(r).contains_point(sea) for r in rings for sea in seas)
+    assert any(Shape(r).contains_point(project(60.0, 66.0)) for r in rings)  # the Urals are still land

@@ -8,7 +8,7 @@ import pytest
 
 from map_cases import GHOST, NORTH, SOUTH, tiny_map_data, tiny_map_tables
 from model.io.maps.data import report_data
-from model.io.maps.layout import CORRIDOR_COLOURS, corridor_colour, corridor_colours
+from model.io.maps.palette import CORRIDOR_COLOURS, corridor_colour, corridor_colours
 from model.results.maps import case_rows, map_tables
 
 
@@ -80,8 +80,8 @@ def test_map_data_keeps_the_tables_figures_with_names_colours_and_full_rows():
                              "cargo_class": "all", "capacity_t": 80.0, "used_t": 80.0,
                              "shadow_price_usd_per_t": 3.0}]
     assert [(c["corridor"], c["tonnes_t"]) for c in data["corridors"]] == [(NORTH, 150), (SOUTH, 30), (GHOST, 10)]
-    # Colours by name, stable from run to run, no two alike on one map: NORTH and GHOST hash to the same
-    # colour, and GHOST (sorted after NORTH? no: "Ghost" < "North") takes it, NORTH the next free one.
+    # Colours by name, stable from run to run, no two alike on one map: names outside the palette take
+    # the free colours in sorted order ("Ghost" < "North" < "South"), so Ghost has the first, drawn alone too.
     colours = [c["colour"] for c in data["corridors"]]
     assert len(set(colours)) == 3 and colours == [c["colour"] for c in tiny_map_data()["corridors"]]
     assert corridor_colour(NORTH) == corridor_colour(GHOST) == colours[2]

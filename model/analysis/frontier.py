@@ -238,6 +238,8 @@ def _table(points: list[dict], model: FrontierModel) -> pd.DataFrame:
         for c in corridors:
             row[c + t] = p.get("corridor", {}).get(c, 0.0) if "corridor" in p else nan
         row["binding"] = "; ".join(p.get("binding", []))
+        if model.target.co2:  # tonnes of CO2e are no share of the tonnes shipped
+            del row["target_share"]
         rows.append(row)
     df = pd.DataFrame(rows)
     df.attrs["unit"] = "t" if model.plan.single else "t over the plan"

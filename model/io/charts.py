@@ -12,7 +12,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from model.io.console import closed_labels  # noqa: E402
+from model.io.maps.palette import corridor_colours, series_colours  # noqa: E402
 from model.io.output import Outputs, mark  # noqa: E402
+
+MOST_TICKS = 8  # tick labels on a heat map's axis, at most: more overlap
 
 
 def _save(fig, outputs: Outputs, path: Path) -> Path:
@@ -31,6 +34,23 @@ def tick_text(value: float) -> str:
     return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
+def tick_texts(values, most: int = MOST_TICKS) -> tuple[list[int], list[str]]:
+    """Tick labels for a grid's values: at most `most` of them (every k-th, from the first), each
+    with the fewest decimals (up to 6) at which the labels shown differ and none is off by more than
+    a tenth of the gap between two ticks: -250, -210.3077, ... -> '-250', '-210', ...
+    (positions, texts)."""
+    values = [float(v) for v in values]
+    step = max(1, -(-len(values) // most))
+    at = list(range(0, len(values), step))
+    shown = [values[i] for i in at]
+    gap = min((abs(b - a) for a, b in zip(shown, shown[1:]) if b != a), default=abs(shown[0]) if shown else 1.0) or 1.0
+    for decimals in range(7):
+        texts = [f"{v:,.{decimals}f}" for v in shown]
+        if len(set(texts)) == len(set(shown)) and all(abs(v - round(v, decimals)) <= gap / 10 for v in shown):
+            break
+    return at, [t.rstrip("0").rstrip(".") if "." in t else t for t in texts]
+
+
 def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: Path) -> list[Path]:
     """One parameter: objective and corridor shares against it. Two: a heat map of the objective."""
     ok = points[points["status"] == "Optimal"]
@@ -45,9 +65,10 @@ def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: 
         ax.grid(alpha=0.3)
         out.append(_save(fig, outputs, stem.with_name(stem.name + "_objective.png")))
         shares = [c for c in ok.columns if c.endswith(" share") and not c.startswith("via ") and ok[c].max() > 0.005]
+        colours = corridor_colours([c.removesuffix(" share") for c in shares])  # the map's, none repeated
         fig, ax = plt.subplots(figsize=(9, 5))
         for c in shares:
-            ax.plot(ok[x], ok[c] * 100, label=c.removesuffix(" share"))
+            ax.plot(ok[x], ok[c] * 100, label=c.removesuffix(" share"), color=colours[c.removesuffix(" share")])
         ax.set_xlabel(x)
         ax.set_ylabel("share of shipped tonnes (%)")
         ax.set_title("Corridor shares")
@@ -69,8 +90,8 @@ def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: 
         grid = ok.pivot_table(index=params[0], columns=params[1], values="objective_usd") / 1e6
         fig, ax = plt.subplots(figsize=(8, 5))
         im = ax.imshow(grid.values, origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(len(grid.columns)), [tick_text(v) for v in grid.columns], rotation=45)
-        ax.set_yticks(range(len(grid.index)), [tick_text(v) for v in grid.index])
+        ax.set_xticks(*tick_texts(grid.columns), rotation=45, ha="right", rotation_mode="anchor")
+        ax.set_yticks(*tick_texts(grid.index))
         ax.set_xlabel(params[1])
         ax.set_ylabel(params[0])
         ax.set_title("Total cost (million USD/yr)")
@@ -122,13 +143,13 @@ def compare_png(outputs: Outputs, table: pd.DataFrame, stem: Path) -> Path:
     labels = [m.removeprefix("corridor: ") for m in rows["metric"]]
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(labels) * max(1, len(names)) / 3 + 2))
     height = 0.8 / max(1, len(names))
-    for k, n in enumerate(names):
-        ax.barh([i + k * height for i in range(len(labels))], rows[n].fillna(0) / 1e6, height, label=n)
+    for k, (n, colour) in enumerate(zip(names, series_colours(len(names)))):
+        ax.barh([i + k * height for i in range(len(labels))], rows[n].fillna(0) / 1e6, height, label=n, color=colour)
     ax.set_yticks([i + 0.4 - height / 2 for i in range(len(labels))], labels)
     ax.invert_yaxis()
     ax.set_xlabel("Mt/yr")
     ax.set_title("Tonnes by corridor in each scenario")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), title="scenario")  # beside, never on a bar
     ax.grid(alpha=0.3, axis="x")
     return _save(fig, outputs, stem.with_name(stem.name + ".png"))
 
@@ -137,7 +158,9 @@ def frontier_png(outputs: Outputs, table: pd.DataFrame, target: str, stem: Path)
     ok = table[table["status"] == "Optimal"]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     y = next(c for c in ok.columns if c.startswith("target_t"))
-    ax.plot(ok["extra_cost_of_least_cost"] * 100, ok[y] / 1e6, marker="o", ms=4)
+    corridor = target.removeprefix("corridor ")  # a corridor target ("corridor Middle Corridor") in its map colour
+    colour = corridor_colours([corridor])[corridor]  # any other target: the palette's first free colour
+    ax.plot(ok["extra_cost_of_least_cost"] * 100, ok[y] / 1e6, marker="o", ms=4, color=colour)
     ax.set_xlabel("extra cost accepted (% of the least cost)")
     ax.set_ylabel(f"Mt of {target}")
     ax.set_title(f"{target}: tonnes against the extra cost")

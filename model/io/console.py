@@ -3,6 +3,7 @@ a stress test, a comparison and a check, as text (the CLI prints them; tests rea
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 from model.errors import format_problems
@@ -289,21 +290,50 @@ def calibration_text(table, out) -> str:
     return "\n".join(lines)
 
 
+def monotone_texts(values: list[float], rising: bool, decimals: int = 2, more: int = 2) -> list[str]:
+    """A series that can only rise (or only fall) as text that does too: a step against the direction
+    smaller than the solver's tolerance (1e-6 of the value) is shown as no step, every figure is
+    rounded half up alike (65.935 is 65.94 wherever it stands), and a value that would read the same
+    as the next larger or smaller value of the series gets up to `more` decimals more: 65.9349, 65.9351."""
+    values = [float(v) for v in values]
+    for i in range(1, len(values)):
+        step = values[i] - values[i - 1] if rising else values[i - 1] - values[i]
+        if -1e-6 * max(1.0, abs(values[i])) <= step < 0:
+            values[i] = values[i - 1]
+
+    def text(v: float, d: int) -> str:
+        return f"{math.floor(v * 10 ** d + 0.5) / 10 ** d:,.{d}f}"
+
+    distinct = sorted(set(values))
+    shown = {}
+    for k, v in enumerate(distinct):  # one text per value, its decimals told apart from the values beside it
+        near = distinct[max(k - 1, 0):k] + distinct[k + 1:k + 2]
+        d = decimals
+        while d < decimals + more and any(text(w, d) == text(v, d) for w in near):
+            d += 1
+        shown[v] = text(v, d)
+    return [shown[v] for v in values]
+
+
 def frontier_text(table, target, optimum: float, out, png) -> str:
-    """The frontier's points: extra cost, best target, its share."""
+    """The frontier's points: extra cost, best target and (tonnes only) its share of the shipped
+    tonnes; CO2e has no share of tonnes. The targets shown never go against the frontier's direction."""
     unit = table.attrs.get("unit", "t")
     table = table.rename(columns=lambda c: c.replace("_total", ""))
     mt = "Mt CO2e" if target.co2 else "Mt"
     what = target.text if target.co2 else f"tonnes of {target.text}"
     lines = [f"{'Most' if target.maximise else 'Least'} {what} for each extra cost over the least cost "
              f"({optimum / 1e6:,.1f} million USD):", "",
-             f"{'extra cost':>14}{'':>8}{mt:>10}{'share':>9}"]
-    for rec in table.to_dict("records"):
+             f"{'extra cost':>14}{'':>8}{mt:>10}" + ("" if target.co2 else f"{'share':>9}")]
+    records = table.to_dict("records")
+    ok = [rec for rec in records if rec["status"] == "Optimal"]
+    shown = dict(zip(map(id, ok), monotone_texts([rec["target_t"] / 1e6 for rec in ok], target.maximise)))
+    for rec in records:
         if rec["status"] != "Optimal":
             lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.1%}  {rec['status']}")
             continue
         lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.2%}"
-                     f"{rec['target_t'] / 1e6:>10,.2f}{rec['target_share']:>9.1%}")
+                     f"{shown[id(rec)]:>10}" + ("" if target.co2 else f"{rec['target_share']:>9.1%}"))
     if unit != "t":
         lines.append("(tonnes over the plan: each year weighted by the years it stands for)")
     return "\n".join(lines + ["", f"Workbook: {out}", f"Chart: {png}"])

@@ -11,10 +11,12 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, wo_table
+from model.io.maps.palette import corridor_colours, series_colours
 from model.io.maps.sheet import map_sheet as add_map_sheet
 from model.io.output import Outputs, writing
 from model.network.names import names_in
@@ -168,6 +170,11 @@ def _corridors_sheet(wb: Workbook, results: Results) -> None:
         chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=first + n - 1))
         bar_axes(chart)
         chart.legend = None
+        colours = corridor_colours(list(results.corridors.iloc[:n]["corridor"]))  # each bar in its map colour
+        for i, name in enumerate(results.corridors.iloc[:n]["corridor"]):
+            point = DataPoint(idx=i)
+            point.graphicalProperties.solidFill = colours[name][1:]
+            chart.series[0].dPt.append(point)
         ws.add_chart(chart, f"{anchor}3")
     stacked = BarChart()
     stacked.type = "bar"
@@ -179,6 +186,8 @@ def _corridors_sheet(wb: Workbook, results: Results) -> None:
                      titles_from_data=True)
     stacked.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + n))
     bar_axes(stacked)
+    for series, colour in zip(stacked.series, series_colours(len(stacked.series))):  # Excel's repeat after six
+        series.graphicalProperties.solidFill = colour[1:]
     stacked.legend.position = "b"
     ws.add_chart(stacked, f"{anchor}{3 if plan else 24}")
 

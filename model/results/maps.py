@@ -20,7 +20,8 @@ from model.plan import BASE, Plan
 from model.results.tables import ALL
 
 MAP_NODE_COLUMNS = ["node", "name", "country", "kind", "lat", "lon", "tonnes_t", "utilisation", "full"]
-MAP_LEG_COLUMNS = ["leg", "from", "to", "corridor", "tonnes_t", "cost_usd_per_t", "utilisation", "full"]
+# mode last: a Map sheet written before it had the column still reads (its legs drawn straight).
+MAP_LEG_COLUMNS = ["leg", "from", "to", "corridor", "tonnes_t", "cost_usd_per_t", "utilisation", "full", "mode"]
 CASE_KEYS = ("scenario", "year")  # the columns that pick one case out of a plan's tables
 
 
@@ -91,10 +92,11 @@ def case_rows(df: pd.DataFrame, case: dict) -> pd.DataFrame:
 
 def map_tables(nodes: pd.DataFrame, paths: dict[str, tuple[str, ...]], flows: pd.DataFrame,
                capacity: pd.DataFrame, corridors: pd.DataFrame, title: str, subtitle: str,
-               case: dict | None = None) -> MapTables:
+               case: dict | None = None, modes: dict[str, str] | None = None) -> MapTables:
     """The map of one case. nodes: the Nodes sheet (node, name, country, kind, lat, lon); paths:
     route -> its nodes; flows: the Flows rows of the case (route, corridor, tonnes_t, cost_usd_per_t);
-    capacity: its Capacity rows; corridors: its Corridors rows (the all-commodity rows are used).
+    capacity: its Capacity rows; corridors: its Corridors rows (the all-commodity rows are used);
+    modes: "FROM>TO" -> the leg's mode on the Legs sheet (a sea leg is drawn along the sea lanes).
 
     A leg's tonnes add every flow whose route has FROM and TO next to each other, over commodities
     (twice for a route that runs the leg twice); a node's tonnes add every flow whose route passes
@@ -110,6 +112,7 @@ def map_tables(nodes: pd.DataFrame, paths: dict[str, tuple[str, ...]], flows: pd
     util, full = _fullness(capacity)
     legs["utilisation"] = legs["leg"].map(util)
     legs["full"] = [bool(full.get(e, False)) for e in legs["leg"]]
+    legs["mode"] = [str((modes or {}).get(e, "")) for e in legs["leg"]]
     legs = legs.sort_values(["tonnes_t", "leg", "corridor"], ascending=[False, True, True], kind="stable")
 
     passes = pd.DataFrame([(r, n) for r in dict.fromkeys(used["route"]) for n in dict.fromkeys(paths[r])],
@@ -171,8 +174,11 @@ def map_of(plan: Plan, results) -> MapTables:
     flows = case_rows(results.flows, case)
     routes = chosen.net.routes  # only the routes that carry tonnes are drawn: their paths alone
     paths = {r: routes[r].nodes for r in dict.fromkeys(flows.loc[flows["tonnes_t"] > 0, "route"])}
+    leg_rows = chosen.data.tables["Legs"]
+    modes = dict(zip(leg_rows["from"].astype(str) + ">" + leg_rows["to"].astype(str), leg_rows["mode"].astype(str)))
     out = map_tables(chosen.data.tables["Nodes"], paths, flows,
-                     case_rows(results.capacity, case), case_rows(results.corridors, case), title, subtitle, case)
+                     case_rows(results.capacity, case), case_rows(results.corridors, case), title, subtitle, case,
+                     modes)
     out.headline = (f"{shipped / 1e6:,.2f} Mt/yr shipped" + (f", {unmet / 1e6:,.2f} unmet" if unmet > 0 else "")
                     + f"\n{cost / 1e6:,.1f} million USD/yr")
     return out

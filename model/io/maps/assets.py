@@ -17,7 +17,7 @@ justify-content:center}
 .mapsvg{display:block;width:100%;height:auto}
 .mapsvg text{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round;fill:#111}
 .mapsvg text.muted{fill:#777;font-style:italic}
-.leg{stroke-linecap:butt;stroke-opacity:.92;transition:opacity .15s}
+.leg{stroke-linecap:butt;stroke-linejoin:round;stroke-opacity:.92;transition:opacity .15s}
 .hit{stroke:transparent;cursor:pointer}
 .leg.hover{stroke-opacity:1;filter:drop-shadow(0 0 2px #000)}
 .dim{opacity:.12}.leg.hl{stroke-opacity:1}

@@ -8,7 +8,8 @@ import math
 import pandas as pd
 
 from model.data import records
-from model.io.maps.layout import corridor_colour, corridor_colours, short_label
+from model.io.maps.layout import short_label
+from model.io.maps.palette import corridor_colour, corridor_colours
 from model.network.names import names_in
 from model.results.brief import brief_of
 from model.results.maps import MapTables, case_rows
@@ -23,13 +24,14 @@ def map_data(tables: MapTables, colours: dict[str, str] | None = None) -> dict:
      "nodes": [{"id", "name", "label" (short name), "country", "kind", "lat", "lon" (float or None),
                 "tonnes_t", "utilisation" (None without capacity), "full" (bool)}],
      "legs": [{"leg" ("FROM>TO"), "from", "to", "corridor", "tonnes_t", "cost_usd_per_t",
-               "utilisation" (None without capacity), "full"}]  -- one per used (leg, corridor),
+               "utilisation" (None without capacity), "full", "mode" ("" if not known)}]  -- one per used
+               (leg, corridor); a sea or ferry leg is drawn along the sea lanes,
      "corridors": [{"corridor", "tonnes_t", "share", "colour" ("#rrggbb")}], most tonnes first,
      "full": [{"element", "kind" ("node" or "leg"), "name" (in words), "cargo_class", "capacity_t",
                "used_t", "shadow_price_usd_per_t"}]  -- the binding capacity rows,
      "unplaced": ["ID (name)" of each node on a used leg without coordinates]}
 
-    colours: corridor -> colour, to share colours between maps (layout.corridor_colours by default).
+    colours: corridor -> colour, to share colours between maps (palette.corridor_colours by default).
     """
     nodes = []
     for r in tables.nodes.itertuples(index=False):
@@ -40,7 +42,8 @@ def map_data(tables: MapTables, colours: dict[str, str] | None = None) -> dict:
                       "full": _flag(r.full)})
     legs = [{"leg": str(r["leg"]), "from": str(r["from"]), "to": str(r["to"]), "corridor": str(r["corridor"]),
              "tonnes_t": float(r["tonnes_t"]), "cost_usd_per_t": float(r["cost_usd_per_t"]),
-             "utilisation": _number(r["utilisation"]), "full": _flag(r["full"])} for r in records(tables.legs)]
+             "utilisation": _number(r["utilisation"]), "full": _flag(r["full"]), "mode": _text(r.get("mode"), "")}
+            for r in records(tables.legs)]
     corridors = [{"corridor": str(r.corridor), "tonnes_t": float(r.tonnes_t), "share": float(r.share)}
                  for r in tables.corridors.itertuples(index=False)]
     listed = {c["corridor"] for c in corridors}

@@ -14,7 +14,7 @@ import pandas as pd
 
 from model.errors import WARNING, InputError, Problem, short_list
 from model.io.maps.data import map_data, report_data
-from model.io.maps.layout import corridor_colours
+from model.io.maps.palette import corridor_colours
 from model.io.output import Outputs, mark
 from model.results.maps import MapTables
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import math
-import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from model.io.maps.lanes import is_sea, leg_points
+from model.io.maps.palette import corridor_colour
 
 BASEMAP = Path(__file__).with_name("basemap.json")
 STANDARD_PARALLEL_DEG = 40.0  # equirectangular projection true to scale at 40 N
@@ -33,58 +35,6 @@ NODE_LEGEND = {"origin": ("#222222", "Origin (Kazakh producers)"), "port": ("#ff
               "market": ("#5d4037", "Market")}
 OTHER_NODE_LEGEND = ("#777777", "Border crossing, hub, other")
 
-# Stable colours: the project's corridors by name (families share a hue: Russia blues, China
-# oranges, Central Asia browns, Pakistan's ports pinks and teals); any other label gets a colour from EXTRA by a
-# hash of its text, so a label keeps its colour from run to run. Red is kept for full capacity.
-CORRIDOR_COLOURS = {
-    "Russia: CPC pipeline": "#1f4e9c",
-    "Russia: Black Sea": "#4a90d9",
-    "Russia: Baltic": "#8cc3f0",
-    "Russia: Caspian (Makhachkala)": "#17a2b8",
-    "Russia: rail (Russian market)": "#5f6f94",
-    "China: rail": "#e07b00",
-    "China: pipeline": "#9c5a1a",
-    "China: Lianyungang": "#f2b134",
-    "China-Europe rail": "#c9a26b",
-    "Middle Corridor": "#2e9e48",
-    "Iran": "#7b4fa6",
-    "Afghanistan (Termez)": "#8a8f2b",
-    "Central Asia (Saryagash)": "#8d6e63",
-    "Central Asia (Bolashak)": "#b8867a",
-    "Karachi via KKH": "#c2185b",
-    "Karachi via Afghanistan": "#e05d9a",
-    "Karachi via Trans-Afghan railway": "#f2a0c4",
-    "Gwadar via KKH": "#00796b",
-    "Gwadar via Afghanistan": "#26a69a",
-    "Gwadar via Trans-Afghan railway": "#80cbc4",
-}
-EXTRA_COLOURS = ("#6d4c41", "#5c6bc0", "#9e9d24", "#00838f", "#ad1457", "#4e342e", "#827717", "#283593",
-                 "#558b2f", "#6a1b9a", "#ef6c00", "#37474f")
-FULL_COLOUR = "#d62728"
-LAND, BORDER, SEA = "#e8e6e1", "#a8a49c", "#dcebf5"  # the base layer's fill, borders and sea
-
-
-def corridor_colour(corridor: str) -> str:
-    """The corridor's fixed colour; a label the palette does not know gets one by hash."""
-    if corridor in CORRIDOR_COLOURS:
-        return CORRIDOR_COLOURS[corridor]
-    return EXTRA_COLOURS[zlib.crc32(corridor.encode("utf-8")) % len(EXTRA_COLOURS)]
-
-
-def corridor_colours(corridors) -> dict[str, str]:
-    """A colour for each corridor of one map, no two alike while EXTRA_COLOURS lasts: the palette's
-    own, else the one its name hashes to, or the next free one (names taken in sorted order, so the
-    same corridors get the same colours every run)."""
-    out = {c: CORRIDOR_COLOURS[c] for c in corridors if c in CORRIDOR_COLOURS}
-    used = set(out.values())
-    for c in sorted(set(corridors) - set(out)):
-        start = EXTRA_COLOURS.index(corridor_colour(c))
-        free = [EXTRA_COLOURS[(start + k) % len(EXTRA_COLOURS)] for k in range(len(EXTRA_COLOURS))]
-        out[c] = next((x for x in free if x not in used), free[0])
-        used.add(out[c])
-    return out
-
-
 def project(lon: float, lat: float) -> tuple[float, float]:
     """Equirectangular with a standard parallel: (x, y) in degrees of latitude, y up."""
     return lon * math.cos(math.radians(STANDARD_PARALLEL_DEG)), lat
@@ -102,11 +52,33 @@ def _projected_countries() -> list[tuple[str, list[np.ndarray], np.ndarray]]:
     box x0, y0, x1, y1)."""
     out = []
     scale = math.cos(math.radians(STANDARD_PARALLEL_DEG))
+    west, east = load_basemap()["box_lon_lat"][0], load_basemap()["box_lon_lat"][2]
     for c in load_basemap()["countries"]:
-        rings = [np.asarray(r, dtype=float).reshape(-1, 2) * (scale, 1.0) for r in c["rings"]]
+        rings = [_unwrapped(np.asarray(r, dtype=float).reshape(-1, 2), west, east) * (scale, 1.0) for r in c["rings"]]
         stacked = np.concatenate(rings)
         out.append((c["name"], rings, np.concatenate([stacked.min(axis=0), stacked.max(axis=0)])))
     return out
+
+
+def _unwrapped(ring: np.ndarray, west: float, east: float) -> np.ndarray:
+    """A ring (lon, lat) without the detours its clipping made of a crossing of the antimeridian: a
+    run of points on the box's west edge between two on its east edge (Russia's Chukotka, clipped to
+    the box) joined the two edges by lines right across the map, filling a band of land over the
+    Atlantic, Europe and Siberia north of 65 N. The run is dropped: the ring follows the east edge."""
+    on_west, on_east = ring[:, 0] == west, ring[:, 0] == east
+    keep = np.ones(len(ring), dtype=bool)
+    i = 0
+    while i < len(ring):
+        if on_west[i]:
+            j = i
+            while j + 1 < len(ring) and on_west[j + 1]:
+                j += 1
+            if i > 0 and j + 1 < len(ring) and on_east[i - 1] and on_east[j + 1]:
+                keep[i:j + 1] = False
+            i = j + 1
+        else:
+            i += 1
+    return ring[keep]
 
 
 @dataclass(frozen=True)
@@ -148,6 +120,9 @@ def frame_around(points: list[tuple[float, float]]) -> Frame:
         x0, w = x0 - (h * MAP_ASPECT - w) / 2, h * MAP_ASPECT
     else:  # heighten about the centre
         y0, h = y0 - (w / MAP_ASPECT - h) / 2, w / MAP_ASPECT
+    (bx0, by0), (bx1, by1) = (project(*xy) for xy in np.reshape(load_basemap()["box_lon_lat"], (2, 2)))
+    x0 = min(max(x0, bx0), bx1 - w) if w <= bx1 - bx0 else x0  # slid back inside the base layer where it fits
+    y0 = min(max(y0, by0), by1 - h) if h <= by1 - by0 else y0
     scale = MAP_WIDTH / w
     return Frame(x_min=x0, y_max=y0 + h, scale=scale, width=MAP_WIDTH, height=MAP_WIDTH / MAP_ASPECT)
 
@@ -190,13 +165,33 @@ def short_label(name: str) -> str:
 
 @dataclass
 class Segment:
+    """One leg in one corridor as drawn: a line through points (an array (n, 2) of map units, from
+    the leg's start to its end: two for a land leg, the sea lane's for a sea leg), width wide."""
     leg: dict  # the map_data entry
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+    points: np.ndarray
     width: float
     colour: str
+
+    @property
+    def x1(self) -> float:
+        return float(self.points[0, 0])
+
+    @property
+    def y1(self) -> float:
+        return float(self.points[0, 1])
+
+    @property
+    def x2(self) -> float:
+        return float(self.points[-1, 0])
+
+    @property
+    def y2(self) -> float:
+        return float(self.points[-1, 1])
+
+    def pieces(self) -> np.ndarray:
+        """Its straight pieces as rows (x, y, dx, dy, length)."""
+        start, step = self.points[:-1], np.diff(self.points, axis=0)
+        return np.column_stack([start, step, np.hypot(step[:, 0], step[:, 1])])
 
 
 @dataclass
@@ -235,19 +230,32 @@ def lay_out(map_data: dict, frame: Frame | None = None, max_t: float | None = No
     legs = map_data["legs"]
     used_ids = {n for leg in legs for n in (leg["from"], leg["to"])}
     shown = [n for n in nodes.values() if _has_coords(n) and (n["id"] in used_ids or n["kind"] in LABELLED_KINDS)]
-    frame = frame or frame_around([(n["lon"], n["lat"]) for n in shown])
     drawable = [leg for leg in legs if _has_coords(nodes.get(leg["from"])) and _has_coords(nodes.get(leg["to"]))]
+    tracks = _tracks(drawable, nodes)
+    frame = frame or frame_around([(n["lon"], n["lat"]) for n in shown] + [p for t in tracks.values() for p in t])
     if max_t is None:
         max_t = max((leg["tonnes_t"] for leg in drawable), default=0.0)
-    segments = _segments(drawable, nodes, frame, max_t, {c["corridor"]: c for c in map_data["corridors"]})
+    segments = _segments(drawable, tracks, frame, max_t, {c["corridor"]: c for c in map_data["corridors"]})
     points = [(n, *frame.xy(n["lon"], n["lat"])) for n in shown]
     labels = _labels(points, segments, frame) if labelled else []
     return MapLayout(frame, frame.countries(), segments, points, labels, max_t, list(map_data.get("unplaced", [])))
 
 
-def _segments(legs: list[dict], nodes: dict, frame: Frame, max_t: float, corridors: dict) -> list[Segment]:
-    """One line per (leg, corridor); corridors sharing a stretch (either direction) side by side,
-    in the legend's order, the band centred on the stretch."""
+def _tracks(legs: list[dict], nodes: dict) -> dict[tuple[str, str], tuple]:
+    """(a, b) -> the (lon, lat) points of the stretch from a to b (a < b), for each stretch of the legs:
+    a sea leg's along the sea lanes (model.io.maps.lanes), a land leg's straight. A stretch used by sea
+    and by land is drawn along the sea lane."""
+    out: dict[tuple[str, str], tuple] = {}
+    for leg in sorted(legs, key=lambda leg: not is_sea(leg)):
+        a, b = sorted((leg["from"], leg["to"]))
+        if (a, b) not in out:
+            out[(a, b)] = leg_points(leg, (nodes[a]["lon"], nodes[a]["lat"]), (nodes[b]["lon"], nodes[b]["lat"]))
+    return out
+
+
+def _segments(legs: list[dict], tracks: dict, frame: Frame, max_t: float, corridors: dict) -> list[Segment]:
+    """One line per (leg, corridor) along its stretch's track; corridors sharing a stretch (either
+    direction) side by side, in the legend's order, the band centred on the track."""
     order = {name: i for i, name in enumerate(corridors)}
     stretches: dict[tuple[str, str], list[dict]] = {}
     for leg in legs:
@@ -255,20 +263,34 @@ def _segments(legs: list[dict], nodes: dict, frame: Frame, max_t: float, corrido
     out = []
     for (a, b), group in stretches.items():
         group.sort(key=lambda leg: (order.get(leg["corridor"], len(order)), leg["corridor"], leg["leg"]))
-        (ax, ay), (bx, by) = frame.xy(nodes[a]["lon"], nodes[a]["lat"]), frame.xy(nodes[b]["lon"], nodes[b]["lat"])
-        length = math.hypot(bx - ax, by - ay) or 1.0
-        nx, ny = -(by - ay) / length, (bx - ax) / length  # unit normal of the stretch a -> b
+        track = np.array([frame.xy(lon, lat) for lon, lat in tracks[(a, b)]])  # from a to b
+        normals = offset_normals(track)
         widths = [line_width(leg["tonnes_t"], max_t) for leg in group]
         offset = -(sum(widths) + LINE_GAP * (len(group) - 1)) / 2
         for leg, w in zip(group, widths):
             shift = offset + w / 2
             offset += w + LINE_GAP
-            (x1, y1), (x2, y2) = (frame.xy(nodes[leg["from"]]["lon"], nodes[leg["from"]]["lat"]),
-                                  frame.xy(nodes[leg["to"]]["lon"], nodes[leg["to"]]["lat"]))
+            points = track + normals * shift
             colour = corridors.get(leg["corridor"], {}).get("colour") or corridor_colour(leg["corridor"])
-            out.append(Segment(leg, x1 + nx * shift, y1 + ny * shift, x2 + nx * shift, y2 + ny * shift, w, colour))
+            out.append(Segment(leg, points if leg["from"] == a else points[::-1].copy(), w, colour))
     out.sort(key=lambda s: -s.width)  # thick first, so thin lines stay on top
     return out
+
+
+def offset_normals(track: np.ndarray) -> np.ndarray:
+    """For each point of a line (an array (n, 2)), the vector to add, times d, to move it d to the
+    left of the line (y down: to the line's right on screen) with the pieces kept parallel: the unit
+    normal of its pieces at the ends, the mitred mean of the two pieces' normals at a bend (at most
+    twice as long, so a sharp turn does not shoot out)."""
+    step = np.diff(track, axis=0)
+    length = np.hypot(step[:, 0], step[:, 1])
+    length[length == 0] = 1.0
+    piece = np.column_stack([-step[:, 1], step[:, 0]]) / length[:, None]  # each piece's unit normal
+    normals = np.vstack([piece[:1], (piece[:-1] + piece[1:]) / 2, piece[-1:]])
+    size = np.hypot(normals[:, 0], normals[:, 1])
+    size[size < 1e-9] = 1.0
+    scale = 1.0 / np.maximum(size, 0.5)  # a mitre: the mean normal's length is cos(half the turn)
+    return normals / size[:, None] * scale[:, None]
 
 
 def dot_radius(kind: str) -> float:
@@ -277,9 +299,10 @@ def dot_radius(kind: str) -> float:
 
 def _labels(points: list[tuple[dict, float, float]], segments: list[Segment], frame: Frame) -> list[Label]:
     """Greedy placement: markets, origins, full elements, ports, in that order (busiest first).
-    Each label takes, of sixteen spots around its dot (near ones first), the one covering
-    least of the other dots and labels and then least line; it must stay inside the frame.
-    A port or other label that cannot avoid a dot or a label is left out."""
+    Each label takes, of 32 spots on four rings around its dot (near ones first, the far ones with a
+    leader line), the one that overlaps no label placed before it, covers least of the other dots
+    and then least line; it must stay inside the frame. A port or other label that cannot avoid a
+    dot or a label is left out; a market or an origin takes the spot that overlaps least."""
     rank = {"market": 0, "origin": 1, "port": 3}
     todo = [(i, n, x, y) for i, (n, x, y) in enumerate(points) if n["kind"] in LABELLED_KINDS or n.get("full")]
     todo.sort(key=lambda p: (2 if p[1].get("full") and p[1]["kind"] not in ("market", "origin")
@@ -287,15 +310,15 @@ def _labels(points: list[tuple[dict, float, float]], segments: list[Segment], fr
     m = DOT_MARGIN  # a label keeps this far from other dots, so it reads as its own dot's
     boxes = [(x - dot_radius(n["kind"]) - m, y - dot_radius(n["kind"]) - m, x + dot_radius(n["kind"]) + m,
               y + dot_radius(n["kind"]) + m) for n, x, y in points]
-    lines = np.array([(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1, math.hypot(s.x2 - s.x1, s.y2 - s.y1) * s.width)
-                      for s in segments]).reshape(-1, 5)
+    lines = np.vstack([s.pieces() * (1, 1, 1, 1, s.width) for s in segments] or [np.zeros((0, 5))])
     labels = []
     h = LABEL_SIZE * 1.1
     for own, n, x, y in todo:
         text = n.get("label") or short_label(n["name"])
-        w = LABEL_SIZE * CHAR_WIDTH * len(text)
+        w = label_width(text, italic=n["tonnes_t"] <= 0)
         spots = []
-        for r in (dot_radius(n["kind"]) + 2.5, dot_radius(n["kind"]) + 14):
+        for r in (dot_radius(n["kind"]) + 2.5, dot_radius(n["kind"]) + 14, dot_radius(n["kind"]) + 28,
+                  dot_radius(n["kind"]) + 44):
             d = r * 0.75
             spots += [  # (anchor x, anchor y, align, baseline, box)
                 (x + r, y, "start", "middle", (x + r, y - h / 2, x + r + w, y + h / 2)),
@@ -312,7 +335,8 @@ def _labels(points: list[tuple[dict, float, float]], segments: list[Segment], fr
         candidates = np.array([s[4] for s in inside])
         others = np.array([b for j, b in enumerate(boxes) if j != own]).reshape(-1, 4)
         covered = _overlaps(candidates, others)
-        score = covered * 50 + _line_cover(candidates, lines) + np.arange(len(inside)) * 20
+        on_label = _overlaps(candidates, np.array([lab.box for lab in labels]).reshape(-1, 4))
+        score = on_label * 1e6 + covered * 50 + _line_cover(candidates, lines) + np.arange(len(inside)) * 20
         i = min(range(len(inside)), key=lambda k: (score[k], covered[k], k))
         if covered[i] > 0 and n["kind"] not in ("market", "origin"):
             continue
@@ -322,6 +346,16 @@ def _labels(points: list[tuple[dict, float, float]], segments: list[Segment], fr
         labels.append(Label(text, ax, ay, align, baseline, muted=n["tonnes_t"] <= 0, leader=(x, y) if far else None,
                             box=box))
     return labels
+
+
+def label_width(text: str, italic: bool = False) -> float:
+    """A label's width in map units: the estimate of CHAR_WIDTH a character, or the width DejaVu Sans
+    (the PNG's font) gives it if wider (an italic name is wider than its upright estimate)."""
+    from model.io.maps.raster import font
+
+    estimate = LABEL_SIZE * CHAR_WIDTH * len(text)
+    f = font(100.0, "italic" if italic else "regular")
+    return max(estimate, f.getlength(text) / 100 * LABEL_SIZE) if hasattr(f, "getlength") else estimate
 
 
 def _line_cover(boxes: np.ndarray, lines: np.ndarray) -> np.ndarray:

@@ -9,25 +9,19 @@ import re
 
 from model.io.maps.assets import PAGE_CSS, PAGE_JS
 from model.io.maps.layout import (
-    BORDER,
-    FULL_COLOUR,
     LABEL_SIZE,
-    LAND,
     NODE_LEGEND,
     OTHER_NODE_LEGEND,
-    SEA,
-    corridor_colour,
     dot_radius,
     lay_out,
     line_width,
     width_key_text,
     width_samples,
 )
+from model.io.maps.palette import BORDER, FULL_COLOUR, LAND, SEA, corridor_colour, series_colours
 
 NODE_KEYS = (*((kind, text) for kind, (_, text) in NODE_LEGEND.items()), ("other", OTHER_NODE_LEGEND[1]))
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
-COMMODITY_SHADES = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-                    "#9c755f", "#bab0ac")
 
 
 def esc(value) -> str:
@@ -136,7 +130,8 @@ def _node(n: dict, x: float, y: float) -> str:
 
 
 def _line(s) -> str:
-    return f"M{s.x1:.1f},{s.y1:.1f}L{s.x2:.1f},{s.y2:.1f}"
+    """A segment's points as an SVG path: the PNG's line (a sea leg along its lane)."""
+    return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in s.points.tolist())
 
 
 def _util_text(entry: dict) -> str:
@@ -229,7 +224,7 @@ def _stacked(rows: list[dict], corridors: list[dict]) -> str:
         return ""
     totals = {k: sum(r["tonnes_t"] for r in rows if r["commodity"] == k) for k in {r["commodity"] for r in rows}}
     kinds = sorted(totals, key=lambda k: (-totals[k], k))
-    shade = {k: COMMODITY_SHADES[i % len(COMMODITY_SHADES)] for i, k in enumerate(kinds)}
+    shade = dict(zip(kinds, series_colours(len(kinds))))  # no two commodities alike, however many
     top = max(sum(r["tonnes_t"] for r in rows if r["corridor"] == c) for c in order)
     label_w = 16 + 7.4 * max(len(c) for c in order)
     bar_w, row_h = 380, 24
@@ -266,7 +261,8 @@ def _bottlenecks(rows: list[dict]) -> str:
 
 def _notes(p, brief: dict | None) -> str:
     provenance = "; ".join(f"{k}: {v}" for k, v in (brief or {}).get("provenance", []))
-    notes = ([f"Made from {provenance}."] if provenance else []) + ["Lines join the nodes straight; they show which legs carry cargo, not the track or sea lane.",
+    notes = ([f"Made from {provenance}."] if provenance else []) + ["Sea legs follow the shipping lanes (searoute); land legs join their nodes straight: they show "
+             "which legs carry cargo, not the track.",
              "Line tooltips give the tonne-weighted average cost of the whole routes using the leg.",
              "Base map: Natural Earth (public domain), via the world-atlas package."]
     if p.unplaced:

@@ -10,20 +10,17 @@ the PNG's Software text, the mark model.io.output recognises.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import ImageDraw
 
 from model.io.maps.layout import (
-    BORDER,
-    FULL_COLOUR,
     LABEL_SIZE,
-    LAND,
     MAP_ASPECT,
     NODE_LEGEND,
     OTHER_NODE_LEGEND,
-    SEA,
     MapLayout,
     dot_radius,
     frame_around,
@@ -32,6 +29,7 @@ from model.io.maps.layout import (
     width_key_text,
     width_samples,
 )
+from model.io.maps.palette import BORDER, FULL_COLOUR, LAND, SEA
 from model.io.maps.raster import DPI, PX_PER_PT, Canvas, png_bytes, polygon_layer, put_text
 
 FIG_W_PX, FIG_H_PX = 1600, 1000
@@ -44,7 +42,9 @@ READING = ("How to read: each line is one leg of the routes used at least\n"
            "cost, from node to node; its colour is the corridor and its width\n"
            "the tonnes. Corridors sharing a leg run side by side. Grey\n"
            "italic names are ports the solution does not use.")
-FOOT = "Lines join nodes straight (not the track or sea lane). Base map: Natural Earth (public domain)."
+FOOT = ("Sea legs follow the shipping lanes (searoute); land legs join their nodes straight (not the track). "
+        "Base map: Natural Earth (public domain).")
+LEGEND_CHARS = 44  # a legend line's characters at most (7 pt: what the 456 px right of the map hold)
 FULL_DASH = (2.0, 1.5)  # a full leg's band: dashes and gaps in line widths
 BORDER_PT, SPINE_PT, SPINE_COLOUR = 0.35, 0.6, "#888888"
 
@@ -102,13 +102,15 @@ class _Page:
 
 
 def draw_map(map_data: dict, software: str) -> bytes:
-    """The map of map_data (model.io.maps.data.map_data) as a PNG of 1600 x 1000 px. Nodes without
-    coordinates, and legs touching them, are left out and named on the map's foot."""
+    """The map of map_data (model.io.maps.data.map_data) as a PNG 1600 px wide and 1000 px high, or
+    higher when the legend needs it (it is never cut). Nodes without coordinates, and legs touching
+    them, are left out and named on the map's foot."""
     p = lay_out(map_data)
-    page = _Page(FIG_W_PX, FIG_H_PX)
     left, bottom, width, height = MAP_BOX
     ax = _Axes(left * FIG_W_PX, (1 - bottom - height) * FIG_H_PX, width * FIG_W_PX, height * FIG_H_PX,
                p.frame.width, p.frame.height)
+    legend_end = _legend(_Page(FIG_W_PX, 1), map_data, p, ax.pt, top=0.125 * FIG_H_PX, gap=0.025 * FIG_H_PX)
+    page = _Page(FIG_W_PX, max(FIG_H_PX, math.ceil(legend_end + 4)))  # 1000 px unless the legend needs more
     page.canvas.paste(ax.box, _base(p, ax))
     _legs(page.canvas, p, ax)
     _leaders(page.canvas, p, ax)
@@ -119,7 +121,7 @@ def draw_map(map_data: dict, software: str) -> bytes:
     page.text(0.008 * FIG_W_PX, 0.025 * FIG_H_PX, title, max(8.0, min(13.0, 13.0 * 92 / max(len(title), 1))),
               style="bold")  # a long title in a smaller font, on one line
     page.text(0.008 * FIG_W_PX, 0.072 * FIG_H_PX, map_data.get("subtitle", ""), 8.5, colour="#444444")
-    _legend(page, map_data, p, ax.pt, top=0.125 * FIG_H_PX)
+    _legend(page, map_data, p, ax.pt, top=0.125 * FIG_H_PX, gap=0.025 * FIG_H_PX)
     foot = FOOT + (("  Not drawn, no coordinates: " + ", ".join(p.unplaced)) if p.unplaced else "")
     page.text(ax.left + 0.005 * ax.width, ax.top + 0.995 * ax.height, foot, 5.5, colour="#555555",
               va="bottom", halo=(2.0, SEA))
@@ -138,7 +140,8 @@ def draw_panels(panels: list[dict], title: str, software: str) -> bytes:
     corridors = {c["corridor"] for d in panels for c in d["corridors"]}
     # The legend fits: four section titles (7.5 pt x 1.5), a row of 7 pt x 1.55 per key (the corridors,
     # at most 3 widths, 5 node kinds and the 2 full marks) and a gap of 2.5% of the height per section.
-    legend = 4 * 7.5 * 1.5 * PX_PER_PT + (len(corridors) + 10) * 1.55 * 7 * PX_PER_PT + 16
+    lines = sum(_wrap(c).count("\n") + 1 for c in corridors)  # a long name takes two lines or more
+    legend = 4 * 7.5 * 1.5 * PX_PER_PT + (lines + 10) * 1.55 * 7 * PX_PER_PT + 16
     tall = max(top + rows * (head + map_h + gap), (top + legend) / (1 - 4 * 0.025))
     height = int(tall)  # whole pixels: matplotlib cut the fraction off the top
     lift = tall - height
@@ -210,11 +213,15 @@ def _legs(canvas: Canvas, p: MapLayout, ax: _Axes, faded: set | None = None) -> 
     for s in p.segments:
         if s.leg["full"]:
             w = (s.width + 3) * ax.sx
-            canvas.bar(*ax.at(s.x1, s.y1), *ax.at(s.x2, s.y2), w, FULL_COLOUR, 0.3 if id(s) in faded else 1.0,
-                       clip=ax.box, dash=(FULL_DASH[0] * w, FULL_DASH[1] * w))
+            canvas.polyline(_px(s, ax), w, FULL_COLOUR, 0.3 if id(s) in faded else 1.0, clip=ax.box,
+                            dash=(FULL_DASH[0] * w, FULL_DASH[1] * w))
     for s in p.segments:
-        canvas.bar(*ax.at(s.x1, s.y1), *ax.at(s.x2, s.y2), s.width * ax.sx, s.colour, 0.22 if id(s) in faded else 0.92,
-                   clip=ax.box)
+        canvas.polyline(_px(s, ax), s.width * ax.sx, s.colour, 0.22 if id(s) in faded else 0.92, clip=ax.box)
+
+
+def _px(s, ax: _Axes) -> np.ndarray:
+    """A segment's points in pixels."""
+    return s.points * (ax.sx, ax.sy) + (ax.left, ax.top)
 
 
 def _nodes(canvas: Canvas, p: MapLayout, ax: _Axes, small: bool = False) -> None:
@@ -248,13 +255,14 @@ NO_KEY = ("none",)
 
 
 def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, left: float = 0.715 * FIG_W_PX,
-            tonnes: bool = True, drawn: set | None = None) -> None:
+            tonnes: bool = True, drawn: set | None = None, gap: float | None = None) -> float:
     """Corridors (with Mt/yr), the width scale, node kinds and full capacities, stacked in the right
-    panel from (left, top) px."""
+    panel from (left, top) px, sections gap px apart (2.5% of the page's height by default); long
+    names wrapped, never cut. Returns the y (px) where the legend ends."""
     drawn = {s.leg["corridor"] for s in p.segments} if drawn is None else drawn
     shown = [c for c in map_data["corridors"] if c["corridor"] in drawn or (tonnes and c["tonnes_t"] > 0)]
     corridors = [("line", c["colour"], 5.0, True) for c in shown]
-    corridor_text = [f"{c['corridor']}  {c['tonnes_t'] / 1e6:.2f}" if tonnes else c["corridor"] for c in shown]
+    corridor_text = [_wrap(f"{c['corridor']}  {c['tonnes_t'] / 1e6:.2f}" if tonnes else c["corridor"]) for c in shown]
     samples = width_samples(p.max_t)
     widths = [("line", "#555555", line_width(t, p.max_t) * pt, False) for t in samples]
     styles = [NODE_STYLE[k] for k in NODE_STYLE if any(n["kind"] == k for n, _, _ in p.nodes)]
@@ -267,7 +275,7 @@ def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, le
     for f in map_data["full"]:
         full_keys.append(ring if f["kind"] == "node" else dash)
         cls = "" if f["cargo_class"] in ("all", "") else f" ({f['cargo_class']})"
-        full_text.append(f"{_cut(f['name'] + cls, 44)}\n{f['used_t'] / 1e6:.2f} of {f['capacity_t'] / 1e6:.2f} "
+        full_text.append(f"{_wrap(f['name'] + cls)}\n{f['used_t'] / 1e6:.2f} of {f['capacity_t'] / 1e6:.2f} "
                          "Mt/yr used")
     if not tonnes:  # panels: the marks explained once
         full_keys, full_text = [ring, dash], ["a full node (binding capacity)", "a full leg"]
@@ -289,10 +297,11 @@ def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, le
             _key(page.canvas, key, x + 2, x + 2 + 2.6 * em, y + lines * 1.2 * em / 2)
             page.text(x + 3.4 * em, y, words, 7, linespacing=1.2)
             y += (lines * 1.2 + 0.35) * em
-        y += 0.025 * page.canvas.height
+        y += 0.025 * page.canvas.height if gap is None else gap
     if tonnes:
-        page.text(x + 0.002 * FIG_W_PX, y + 0.005 * page.canvas.height, READING, 6.5, colour="#444444",
-                  linespacing=1.4)
+        page.text(x + 0.002 * FIG_W_PX, y + 0.005 * FIG_H_PX, READING, 6.5, colour="#444444", linespacing=1.4)
+        y += 0.005 * FIG_H_PX + (READING.count("\n") + 1) * 1.4 * 6.5 * PX_PER_PT
+    return y
 
 
 def _key(canvas: Canvas, key: tuple, x0: float, x1: float, y: float) -> None:
@@ -308,6 +317,11 @@ def _key(canvas: Canvas, key: tuple, x0: float, x1: float, y: float) -> None:
     elif key[0] == "marker":
         _, shape, size_pt, face, edge, edge_pt = key
         canvas.marker(shape, (x0 + x1) / 2, y, size_pt * PX_PER_PT, face, edge, edge_pt * PX_PER_PT)
+
+
+def _wrap(text: str, width: int = LEGEND_CHARS) -> str:
+    """A legend text on lines of at most width characters (at word breaks; a longer word on its own)."""
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
 
 
 def _cut(text: str, width: int) -> str:

@@ -80,11 +80,49 @@ class Canvas:
             self._bar(x1 + tx * start, y1 + ty * start, x1 + tx * end, y1 + ty * end, width, rgb(colour), alpha, clip)
             start = end + off
 
+    def polyline(self, points, width: float, colour: str, alpha: float = 1.0,
+                 clip: tuple[float, float, float, float] | None = None, dash: tuple[float, float] | None = None) -> None:
+        """A line through points ((x, y) px), width px wide, square (butt) ends and round bends, in
+        colour at alpha, each pixel painted once (where two pieces overlap at a bend, the more covered
+        counts); dash=(on, off) px along the whole line. Two points: bar()."""
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        if dash is not None:
+            for piece in _dashes(pts, *dash):
+                self.polyline(piece, width, colour, alpha, clip)
+            return
+        if len(pts) == 2:
+            self.bar(*pts[0], *pts[1], width, colour, alpha, clip)
+            return
+        if len(pts) < 2 or width <= 0:
+            return
+        last = len(pts) - 2
+        parts = [self._cover(*pts[i], *pts[i + 1], width, butt_start=i == 0, butt_end=i == last)
+                 for i in range(len(pts) - 1)]
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return
+        xs, ys, cover = (np.concatenate([p[k].ravel() for p in parts]) for k in range(3))
+        keep = (xs >= 0) & (xs < self.width) & (ys >= 0) & (ys < self.height) & (cover > 0)
+        xs, ys, cover = xs[keep], ys[keep], cover[keep]
+        key = ys.astype(np.int64) * self.width + xs.astype(np.int64)
+        order = np.lexsort((-cover, key))  # by pixel, the most covered first
+        _, first = np.unique(key[order], return_index=True)
+        pick = order[first]
+        self._blend(xs[pick], ys[pick], cover[pick] * alpha, rgb(colour), clip)
+
     def _bar(self, x1, y1, x2, y2, width, colour, alpha, clip) -> None:
+        part = self._cover(x1, y1, x2, y2, width)
+        if part is not None:
+            self._blend(*part[:2], part[2] * alpha, colour, clip)
+
+    def _cover(self, x1, y1, x2, y2, width, butt_start: bool = True, butt_end: bool = True):
+        """(xs, ys, cover) of the pixels near the line from (x1, y1) to (x2, y2) width px wide: each
+        pixel's covered share. A butt end stops square at its point; the other ends are round (a
+        polyline's bends). None for a line of no length."""
         dx, dy = x2 - x1, y2 - y1
         length = math.hypot(dx, dy)
         if length <= 0:
-            return
+            return None
         steep = abs(dy) > abs(dx)
         if steep:  # walk the rows: swap x and y, paint, and swap back
             x1, y1, x2, y2, dx, dy = y1, x1, y2, x2, dy, dx
@@ -99,11 +137,20 @@ class Canvas:
         px, py = xs + 0.5 - x1, ys + 0.5 - y1  # from the start to each pixel's centre
         along = (px * dx + py * dy) / length
         across = np.abs(px * -dy + py * dx) / length
+        if not butt_start:  # a round end: beyond it, the distance to its point
+            across = np.where(along < 0, np.hypot(across, along), across)
+        if not butt_end:
+            across = np.where(along > length, np.hypot(across, along - length), across)
         cover = np.clip(width / 2 + 0.5 - across, 0.0, min(width, 1.0))
-        cover *= np.clip(np.minimum(along, length - along) + 0.5, 0.0, 1.0)
+        if butt_start and butt_end:
+            cover *= np.clip(np.minimum(along, length - along) + 0.5, 0.0, 1.0)
+        elif butt_start:
+            cover *= np.clip(along + 0.5, 0.0, 1.0)
+        elif butt_end:
+            cover *= np.clip(length - along + 0.5, 0.0, 1.0)
         if steep:
             xs, ys = ys, xs
-        self._blend(xs, ys, cover * alpha, colour, clip)
+        return xs, ys, cover
 
     def marker(self, shape: str, x: float, y: float, size: float, face: str | None, edge: str | None,
                edge_px: float, alpha: float = 1.0, clip: tuple[float, float, float, float] | None = None) -> None:
@@ -147,6 +194,21 @@ class Canvas:
 
     def picture(self) -> Image.Image:
         return Image.fromarray(self.pixels, "RGB")
+
+
+def _dashes(points: np.ndarray, on: float, off: float) -> list[np.ndarray]:
+    """The dashes of a line through points: pieces on px long, off px apart, from its start."""
+    step = np.hypot(*np.diff(points, axis=0).T)
+    at = np.concatenate([[0.0], np.cumsum(step)])
+    out, start = [], 0.0
+    while start < at[-1] and on > 0:
+        end = min(start + on, at[-1])
+        inside = (at > start) & (at < end)
+        xs = np.interp([start, *at[inside], end], at, points[:, 0])
+        ys = np.interp([start, *at[inside], end], at, points[:, 1])
+        out.append(np.column_stack([xs, ys]))
+        start = end + off
+    return out
 
 
 def _snapped(v: float, width: float) -> float:

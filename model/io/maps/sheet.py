@@ -18,7 +18,7 @@ from model.results.maps import MAP_LEG_COLUMNS, MAP_NODE_COLUMNS, MapTables
 
 MAP_SHEET = "Map"
 NODES_TITLE, LEGS_TITLE = "Nodes of the map", "Legs used, one row per leg and corridor"
-PICTURE_PX = (960, 600)  # how large the picture shows in Excel (the image keeps its 1600 x 1000 px)
+PICTURE_PX = (960, 600)  # how large the picture shows in Excel (the image keeps its 1600 x 1000 px; a taller one, its shape)
 BOLD = Font(bold=True)
 
 
@@ -59,7 +59,7 @@ def map_sheet(wb: Workbook, sheet: MapSheet) -> None:
             ws.append(cells.row(values, formats))
     if picture:
         image = Image(io.BytesIO(picture))
-        image.width, image.height = PICTURE_PX
+        image.width, image.height = PICTURE_PX[0], round(PICTURE_PX[0] * image.height / image.width)  # its own shape
         ws.add_image(image, f"{get_column_letter(len(MAP_NODE_COLUMNS) + 2)}3")
 
 
