@@ -180,3 +180,35 @@ def test_check_recomputes_the_fit(tmp_path):
     wb.save(out)
     errors, _ = check_files(case, out)
     assert errors == ["Fit: observation R1 modelled 55 t, flows give 100"]
+
+
+def test_premiums_with_and_without_a_commodity_filter(tmp_path):
+    # Coal to M and wheat to N, each by RAIL at 10 USD/t or by a road through R at 15 + 10 = 25.
+    # B observes all the coal on ROAD, C all of N's cargo on ROADN (no commodity filter): each
+    # premium is +15, written as surcharges of -15.01, one with a commodity and one without. The
+    # blank filter must stay blank (not a filter named NaN, as pandas makes of a text column with
+    # a blank), and the costs alone then hold both observations.
+    tables = two_routes(
+        Nodes=nodes(("A", "origin"), ("R", "hub"), ("M", "market"), ("N", "market")),
+        Legs=legs(("A", "M", 10, 0), ("A", "R", 15, 0), ("R", "M", 10, 0), ("A", "N", 10, 0), ("R", "N", 10, 0)),
+        Commodities=[{"commodity": "coal", "cargo_class": "dry_bulk", "value_usd_per_t": 0},
+                     {"commodity": "wheat", "cargo_class": "grain", "value_usd_per_t": 0}],
+        Routes=[{"route": "RAIL", "corridor": "Rail", "path": "A>M"},
+                {"route": "ROAD", "corridor": "Road", "path": "A>R>M"},
+                {"route": "RAILN", "corridor": "Rail", "path": "A>N"},
+                {"route": "ROADN", "corridor": "Road", "path": "A>R>N"}],
+        Demand=[{"commodity": "coal", "market": "M", "demand_t": 100},
+                {"commodity": "wheat", "market": "N", "demand_t": 100}],
+        Observations=[{**observed("B", "route", "ROAD", 100, 0), "commodity": "coal"},
+                      observed("C", "route", "ROADN", 100, 0)])
+    case = write_case(tmp_path, tables)
+    cal = calibrate(case)
+    written = cal.data.tables["Surcharges"]
+    assert list(written["commodity"]) == ["coal", None]
+    assert list(written["usd_per_t"]) == pytest.approx([-15.01, -15.01])
+    for name in ("B", "C"):
+        assert row(cal, name)["held_by"] == "costs (surcharge)" and row(cal, name)["modelled_after_t"] == \
+            pytest.approx(100)
+    out = tmp_path / "calibrated.xlsx"
+    assert main(["calibrate", str(case), "-o", str(out)]) == 0
+    assert main(["validate", str(out)]) == 0

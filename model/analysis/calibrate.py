@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.data import CorridorData
+from model.data import CorridorData, present
+from model.io.read import typed_frame
 from model.errors import InputError, Problem
 from model.lp.families import BAND_MISS, OBSERVATION_BAND
 from model.lp.solve import solve_plan
@@ -36,6 +37,7 @@ from model.pipeline import load_one_year, solve
 from model.plan import Plan
 from model.results.fit import modelled
 from model.results.tables import flow_tonnes
+from model.schema import SHEETS_BY_NAME
 
 MIN_BAND_PENALTY_USD_PER_T = 1e4  # and at least ten times the dearest route
 NUDGE_USD_PER_T = 0.01  # added to a premium written as a surcharge, so that costs do not tie
@@ -138,15 +140,20 @@ def premium_in_words(o: Observation, premium: float, relaxed: bool) -> str:
 
 
 def with_rows(data: CorridorData, sheet: str, rows: pd.DataFrame) -> CorridorData:
-    """A copy of the data with rows appended to a sheet (row numbers after the sheet's last)."""
+    """A copy of the data with rows appended to a sheet (row numbers after the sheet's last), typed
+    as the reader types a sheet (model.io.read.typed_frame): a blank text cell is None. (A column
+    of text and None built by pandas is a string column whose blank is NaN, which is truthy: a
+    blank commodity filter would then be read as a filter named NaN.)"""
     if not len(rows):
         return data
     table = data.tables[sheet]
     start = int(table["_row"].max()) + 1 if len(table) else 2
-    added = rows.reindex(columns=[c for c in table.columns if c != "_row"]).assign(
-        _row=range(start, start + len(rows)))
+    spec = SHEETS_BY_NAME[sheet]
+    columns = {c.name: [v if present(v) else None for v in rows[c.name].tolist()] if c.name in rows.columns
+               else [None] * len(rows) for c in spec.columns}
+    added = typed_frame(spec, range(start, start + len(rows)), columns)
     tables = dict(data.tables)
-    tables[sheet] = pd.concat([table, added[table.columns]], ignore_index=True)
+    tables[sheet] = pd.concat([table, added[table.columns]], ignore_index=True) if len(table) else added
     return data.copy(tables=tables)
 
 
