@@ -4,6 +4,7 @@ calibration rule, and the calibrated input reproduces every observation it can."
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from cases import legs, nodes, write_case
@@ -212,3 +213,50 @@ def test_premiums_with_and_without_a_commodity_filter(tmp_path):
     out = tmp_path / "calibrated.xlsx"
     assert main(["calibrate", str(case), "-o", str(out)]) == 0
     assert main(["validate", str(out)]) == 0
+
+
+def test_calibrate_replaces_the_rows_it_wrote(tmp_path, capsys):
+    # An input calibrated earlier (ROAD's surcharge of -15.01, source corridor calibrate) whose road
+    # then became dearer: R>M 10 -> 20, so ROAD costs 15 + 20 - 15.01 = 19.99 against RAIL's 10, and B
+    # (all 100 t by ROAD) is missed. The premium is implied against the costs without the earlier row:
+    # 35 - 10 = +25, written as -25.01 in its place (not a second row beside it, which would not
+    # validate), and the costs alone hold B again.
+    earlier = {"scope": "route", "target": "ROAD", "usd_per_t": -15.01, "source": "corridor calibrate"}
+    tables = two_routes(Legs=legs(("A", "M", 10, 0), ("A", "R", 15, 0), ("R", "M", 20, 0)), Surcharges=[earlier],
+                        Observations=[observed("B", "route", "ROAD", 100, 0)])
+    case = write_case(tmp_path, tables)
+    out = tmp_path / "calibrated.xlsx"
+    assert main(["calibrate", str(case), "-o", str(out)]) == 0
+    assert "(It replaces what an earlier calibration wrote: 1 Surcharges row.)" in capsys.readouterr().out
+    written = read_input(out).tables["Surcharges"]
+    assert list(written["usd_per_t"]) == pytest.approx([-25.01])
+    assert main(["validate", str(out)]) == 0
+    assert pipeline.run(out).results.fit.set_index("observation").loc["B", "modelled_t"] == pytest.approx(100)
+
+
+def test_calibrating_twice_gives_the_same_input(tmp_path, capsys):
+    # B at 30 t on ROAD: a surcharge and two calibration rules (see the first test). Calibrated again,
+    # the same rows replace them, once each, and the result validates.
+    case = write_case(tmp_path, two_routes(Observations=[observed("B", "route", "ROAD", 30, 0)]))
+    once, twice = tmp_path / "once.xlsx", tmp_path / "twice.xlsx"
+    assert main(["calibrate", str(case), "-o", str(once)]) == 0
+    assert main(["calibrate", str(once), "-o", str(twice)]) == 0
+    assert "1 Surcharges row and 2 calibration rules.)" in capsys.readouterr().out
+    assert main(["validate", str(twice)]) == 0
+    a, b = read_input(once), read_input(twice)
+    for sheet in ("Surcharges", "Policies"):
+        pd.testing.assert_frame_equal(a.tables[sheet], b.tables[sheet], check_exact=False)
+    assert b.settings.scenario_name == a.settings.scenario_name  # not "(calibrated) (calibrated)"
+
+
+def test_a_premium_on_a_surcharge_of_the_users_own_is_refused(tmp_path, capsys):
+    # The user's own surcharge on ROAD (not written by calibrate): the premium cannot be written beside
+    # it (two rows with one key), nor over it: refused, nothing written.
+    own = {"scope": "route", "target": "ROAD", "usd_per_t": 2, "source": "tariff book"}
+    case = write_case(tmp_path, two_routes(Surcharges=[own], Observations=[observed("B", "route", "ROAD", 100, 0)]))
+    out = tmp_path / "calibrated.xlsx"
+    assert main(["calibrate", str(case), "-o", str(out)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Surcharges, row 2 (route, ROAD): calibrate would add a row with the same key (route, ROAD), but this row " \
+           "was not written by corridor calibrate (its source is 'tariff book')." in err
+    assert not out.exists()

@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.data import CorridorData, present
+from model.data import ROW, CorridorData, present
 from model.io.read import typed_frame
-from model.errors import InputError, Problem
+from model.errors import ERROR, InputError, Problem
 from model.lp.families import BAND_MISS, OBSERVATION_BAND
 from model.lp.solve import solve_plan
 from model.network import Network, Observation
@@ -38,11 +38,13 @@ from model.plan import Plan
 from model.results.fit import modelled
 from model.results.tables import flow_tonnes
 from model.schema import SHEETS_BY_NAME
+from model.validate import validate
 
 MIN_BAND_PENALTY_USD_PER_T = 1e4  # and at least ten times the dearest route
 NUDGE_USD_PER_T = 0.01  # added to a premium written as a surcharge, so that costs do not tie
 WIDEN = 1e-6  # the bands of the premium solve, widened by this share of the observation
 CALIBRATION = "corridor calibrate"  # the source written on the rows calibration adds
+CALIBRATED = " (calibrated)"  # added to the scenario name
 CALIBRATION_COLUMNS = ["observation", "scope", "target", "commodity", "observed_t", "low_t", "high_t", "modelled_before_t",
            "modelled_after_t", "within_tolerance_after", "implied_premium_usd_per_t", "held_by", "in_words"]
 
@@ -53,6 +55,7 @@ class Calibration:
     data: CorridorData  # the calibrated input: the input with the Surcharges and Policies rows added
     surcharges: pd.DataFrame  # the rows added to the Surcharges sheet
     rules: pd.DataFrame  # the calibration rules added to the Policies sheet
+    replaced: dict[str, int] = dataclasses.field(default_factory=dict)  # sheet -> rows of an earlier calibration
 
 
 def calibrate(path: Path) -> Calibration:
@@ -65,6 +68,7 @@ def calibrate(path: Path) -> Calibration:
             sheet="Observations")])
     obs = net.observations
     before = _modelled(data, net)
+    given, data, replaced = data, *without_calibration(data)
     premium, relaxed = implied_premiums(data, obs)
     surcharges = pd.DataFrame([{"scope": o.scope, "target": o.target, "commodity": o.commodity,
                                 "usd_per_t": -(p + np.sign(p) * NUDGE_USD_PER_T), "source": CALIBRATION,
@@ -81,7 +85,9 @@ def calibrate(path: Path) -> Calibration:
                                    "costs alone do not"}
                           for o in keep for side in ("min", "max")])
     calibrated = with_rows(priced, "Policies", rules)
-    calibrated = calibrated.copy(settings=calibrated.settings.replace(scenario_name=f"{data.scenario_name} (calibrated)"))
+    name = data.scenario_name if data.scenario_name.endswith(CALIBRATED) else data.scenario_name + CALIBRATED
+    calibrated = calibrated.copy(settings=calibrated.settings.replace(scenario_name=name))
+    _check_calibrated(given, calibrated, len(data.tables["Surcharges"]), len(data.tables["Policies"]))
     after = _modelled(calibrated, build_network(calibrated))
     rows = []
     for o in obs:
@@ -100,7 +106,7 @@ def calibrate(path: Path) -> Calibration:
     table = pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)
     table = table.reindex(table["implied_premium_usd_per_t"].abs().sort_values(ascending=False,
                                                                                na_position="last").index)
-    return Calibration(table.reset_index(drop=True), calibrated, surcharges, rules)
+    return Calibration(table.reset_index(drop=True), calibrated, surcharges, rules, replaced)
 
 
 def implied_premiums(data: CorridorData, observations: list[Observation]) -> tuple[dict, dict]:
@@ -157,6 +163,60 @@ def with_rows(data: CorridorData, sheet: str, rows: pd.DataFrame) -> CorridorDat
     return data.copy(tables=tables)
 
 
+def own_rows(data: CorridorData) -> dict[str, pd.Series]:
+    """The rows an earlier calibration wrote, by sheet: the Surcharges rows whose source is
+    CALIBRATION, and the calibration rules of the Policies sheet (calibration TRUE)."""
+    surcharges, policies = data.tables["Surcharges"], data.tables["Policies"]
+    return {"Surcharges": surcharges["source"].eq(CALIBRATION),
+            "Policies": policies["calibration"].map(lambda v: v is True)}
+
+
+def without_calibration(data: CorridorData) -> tuple[CorridorData, dict[str, int]]:
+    """The data without the rows an earlier calibration wrote (own_rows), which calibrate replaces:
+    premiums are implied against the costs without them. Returns it and the rows taken out by sheet."""
+    mine = own_rows(data)
+    if not any(m.any() for m in mine.values()):
+        return data, {}
+    tables = dict(data.tables)
+    for sheet, m in mine.items():
+        tables[sheet] = tables[sheet].loc[~m.to_numpy()].reset_index(drop=True)
+    return data.copy(tables=tables), {sheet: int(m.sum()) for sheet, m in mine.items() if m.any()}
+
+
+def _check_calibrated(given: CorridorData, calibrated: CorridorData, kept_surcharges: int, kept_rules: int) -> None:
+    """Raise InputError, before anything is written, when the calibrated input would not be valid:
+    a row calibrate adds whose key a row of the input that calibrate did not write already has (a
+    premium on a target with a surcharge of the user's own, a rule named as a calibration rule),
+    named with the fix; then any other problem the validation finds."""
+    problems = []
+    for sheet, kept, fix in (
+            ("Surcharges", kept_surcharges,
+             f"If an earlier calibration wrote that row, set its source back to '{CALIBRATION}', so that calibrate "
+             "replaces it; if it is a surcharge of your own, calibrate cannot write the premium beside it: fold it "
+             "into the row yourself, or drop the observation, and calibrate again."),
+            ("Policies", kept_rules, "Rename the rule: calibrate names its rules CAL_<observation>_MIN and _MAX.")):
+        table, key = calibrated.tables[sheet], list(SHEETS_BY_NAME[sheet].key)
+        keys = table[key].astype(object).where(table[key].notna(), None).apply(tuple, axis=1)
+        theirs = dict(zip(keys.iloc[:kept], table[ROW].iloc[:kept]))
+        for k in keys.iloc[kept:]:
+            if k in theirs:
+                what = ", ".join(str(v) for v in k if v is not None)
+                problems.append(Problem(
+                    f"calibrate would add a row with the same key ({what}), but this row was not written by corridor "
+                    "calibrate" + (f" (its source is '{_source(table, theirs[k])}')" if sheet == "Surcharges" else
+                                   " (its calibration cell is not TRUE)"),
+                    fix, sheet=sheet, row=int(theirs[k]), key=what))
+    if not problems:
+        problems = [p for p in validate(calibrated) if p.severity == ERROR]
+    if problems:
+        raise InputError(str(given.source), problems)
+
+
+def _source(table: pd.DataFrame, row: int) -> str:
+    value = table.loc[table[ROW] == row, "source"].iloc[0]
+    return value if present(value) else ""
+
+
 def _modelled(data: CorridorData, net: Network) -> dict[str, float]:
     sol = solve(Plan.of_one(data, net), ranging=False)
     x = flow_tonnes(net, sol.view())
@@ -179,4 +239,7 @@ def calibrate_to_workbook(src: Path, output: Path, force: bool = False) -> str:
     tables = {**input_tables(cal.data), "Calibration": cal.table}
     write_input_workbook(tables, output, settings=cal.data.settings.given(), kind="calibrate", inputs=[src],
                          force=force)
-    return console.calibration_text(cal.table, output)
+    replaced = " and ".join(f"{n} {'Surcharges row' if sheet == 'Surcharges' else 'calibration rule'}"
+                            f"{'s' if n != 1 else ''}" for sheet, n in cal.replaced.items())
+    return console.calibration_text(cal.table, output) + (
+        f"\n(It replaces what an earlier calibration wrote: {replaced}.)" if replaced else "")

@@ -86,9 +86,9 @@ class FrontierModel:
         reaches every tonne: HiGHS then found supply rows 6e-7 t over, and called points of the
         frontier infeasible (at 157 M USD of extra cost on a variant of the base year, where every
         neighbouring point solved), whose every point is feasible by construction (the optimum is).
-        Scaled by 2^-14 the bounds are at most 1e6: the tolerance is 1e-7 of the scaled units (a
-        hundredth of a tonne, or of a USD, at most), and a power of two scales and unscales every
-        value exactly."""
+        Scaled (by 2^-15 on the base case) the bounds are at most 1e6, the tolerance is 1e-7 of the
+        scaled units (a hundredth of a tonne, or of a USD, on the base case), and a power of two
+        scales and unscales every value exactly."""
         bounds = [abs(self.optimum) + extra, *np.abs(self.row_lower), *np.abs(self.row_upper)]
         largest = max((b for b in bounds if np.isfinite(b)), default=1.0)
         return -max(0, math.ceil(math.log2(largest / MAX_SCALED_BOUND))) if largest > MAX_SCALED_BOUND else 0
