@@ -260,3 +260,22 @@ def test_a_premium_on_a_surcharge_of_the_users_own_is_refused(tmp_path, capsys):
     assert "Surcharges, row 2 (route, ROAD): calibrate would add a row with the same key (route, ROAD), but this row " \
            "was not written by corridor calibrate (its source is 'tariff book')." in err
     assert not out.exists()
+
+
+def test_an_observation_on_a_disabled_route(tmp_path, capsys):
+    # ROAD is disabled, so nothing can pass it: its 30 t are a miss the validation warns of, and
+    # calibrate gives that reason, not the limits of the model.
+    tables = two_routes(Observations=[observed("B", "route", "ROAD", 30, 0)])
+    tables["Routes"][1]["enabled"] = False
+    case = write_case(tmp_path, tables)
+    assert main(["validate", str(case)]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Observations, row 2 (B), target: observes 30 t through route 'ROAD', but route ROAD is disabled (Routes " \
+           "row 3, enabled FALSE): the model carries nothing there, so the Fit sheet will miss it and corridor " \
+           "calibrate cannot reproduce it. Enable the route (enabled TRUE on the Routes sheet), or remove the " \
+           "observation." in err
+    b = row(calibrate(case), "B")
+    assert b["held_by"] == "relaxed: no flow can pass its target"
+    assert b["in_words"] == ("route ROAD: the observed 0.00 Mt cannot be reached: route ROAD is disabled (Routes row 3, "
+                             "enabled FALSE). Enable the route (enabled TRUE on the Routes sheet), or remove the "
+                             "observation.")

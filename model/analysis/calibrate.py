@@ -39,6 +39,7 @@ from model.results.fit import modelled
 from model.results.tables import flow_tonnes
 from model.schema import SHEETS_BY_NAME
 from model.validate import validate
+from model.validate.commitments import unreachable
 
 MIN_BAND_PENALTY_USD_PER_T = 1e4  # and at least ten times the dearest route
 NUDGE_USD_PER_T = 0.01  # added to a premium written as a surcharge, so that costs do not tie
@@ -92,7 +93,9 @@ def calibrate(path: Path) -> Calibration:
     rows = []
     for o in obs:
         p, gone = premium[o.observation], relaxed[o.observation]
-        held = ("relaxed: cannot be held together with the other observations and the model's limits" if gone
+        why = unreachable(given, net, o) if gone else (None, "")
+        held = ("relaxed: no flow can pass its target" if why[0] else
+                "relaxed: cannot be held together with the other observations and the model's limits" if gone
                 else "calibration rule" if o in keep
                 else "costs (surcharge)" if abs(p) > 1e-6
                 else "already within its tolerance" if _within(o, before[o.observation])
@@ -102,7 +105,7 @@ def calibrate(path: Path) -> Calibration:
                      "high_t": o.high_t, "modelled_before_t": before[o.observation],
                      "modelled_after_t": after[o.observation], "within_tolerance_after": _within(o, after[o.observation]),
                      "implied_premium_usd_per_t": float("nan") if gone else p, "held_by": held,
-                     "in_words": premium_in_words(o, p, gone)})
+                     "in_words": premium_in_words(o, p, gone, *why)})
     table = pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)
     table = table.reindex(table["implied_premium_usd_per_t"].abs().sort_values(ascending=False,
                                                                                na_position="last").index)
@@ -130,8 +133,13 @@ def implied_premiums(data: CorridorData, observations: list[Observation]) -> tup
     return premium, relaxed
 
 
-def premium_in_words(o: Observation, premium: float, relaxed: bool) -> str:
+def premium_in_words(o: Observation, premium: float, relaxed: bool, unreachable: str | None = None,
+                     fix: str = "") -> str:
+    """The premium in a sentence; a relaxed band with why (unreachable: why no flow can pass the
+    target, model.validate.commitments.unreachable) or, without, the limits it meets."""
     what = f"{o.scope} {o.target}" + (f" ({o.commodity})" if o.commodity else "")
+    if relaxed and unreachable:
+        return f"{what}: the observed {o.observed_t / 1e6:,.2f} Mt cannot be reached: {unreachable}. {fix}"
     if relaxed:
         return (f"{what}: the observed {o.observed_t / 1e6:,.2f} Mt cannot be reached together with the other "
                 "observations within the model's demand, supply and capacities; check the observation's definition "
