@@ -172,3 +172,22 @@ def test_exact_frontier_on_variants_of_the_base_year(base_year, seed):
     # (within 1e-5: cost_within allows a billionth of the least cost, 9 USD, more, which buys a tenth of
     # a tonne that the point at D = 0 rounds away)
     assert list(sampled["target_t"]) == pytest.approx(list((best[:-1] + best[1:]) / 2), rel=1e-5, abs=1e-3)
+
+
+def test_every_header_reads_as_words_with_its_unit(tmp_path):
+    # Headers are made from column names (model.io.cells.header); none may keep a raw piece such as
+    # 'usd', 'pct' or an underscore ('fixed cost usd per yr', 'slope usd per unit', 'tonnes per usd
+    # more', 'cost increase pct (%)' were shown), and a share named _pct is formatted as one.
+    import re
+
+    from model.analysis.calibrate import CALIBRATION_COLUMNS
+    from model.io.cells import header, number_format
+    from model.results.tables import COLUMNS
+
+    table, _ = frontier_of(write_case(tmp_path, transport_case()), "corridor Road", [0, 150])
+    names = {c for cols in COLUMNS.values() for c in cols} | set(table.columns) | set(CALIBRATION_COLUMNS) | {
+        "slope_usd_per_unit", "cost_increase_pct"}
+    raw = sorted(h for h in map(header, names) if re.search(r"_|\busd\b|\bpct\b", h))
+    assert raw == []
+    assert (header("error_pct"), number_format("error_pct")) == ("error (%)", "0.0%")
+    assert (header("tolerance_pct"), number_format("tolerance_pct")) == ("tolerance (%)", "0.00")  # an input's 15 = 15%

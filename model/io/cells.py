@@ -17,6 +17,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter, create_temporary_file
 
+from model.schema import SHEETS
+
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -24,6 +26,8 @@ INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
 # Column-name suffix -> (unit shown in the header, number format)
 _UNITS = (
     ("_usd_per_t", "USD/t", "#,##0.00"),
+    ("_usd_per_yr", "USD/yr", "#,##0"),
+    ("_usd_per_unit", "USD per unit", "#,##0.00"),
     ("_kg_per_t", "kg/t", "#,##0.0"),
     ("_usd_total", "USD", "#,##0"),
     ("_years", "years", "0.##"),
@@ -35,6 +39,9 @@ _UNITS = (
 )
 _PERCENT = ("share", "utilisation", "share_of_shipped", "share_of_co2e", "cost_increase_pct", "probability",
             "extra_cost_of_least_cost", "target_share")
+# A column ending in _pct holds a share (0.39 for 39%, shown 39.0%), as every share a result holds; except
+# the input columns of that name, which hold the percentage itself (tolerance_pct 15 for 15%).
+_PERCENT_NUMBERS = frozenset(c.name for s in SHEETS for c in s.columns if c.name.endswith("_pct"))
 
 
 def header(column: str) -> str:
@@ -43,17 +50,22 @@ def header(column: str) -> str:
     if "[" in column:
         return column
     if column in _PERCENT or column.endswith(" share"):
-        return column.replace("_", " ") + " (%)"
+        return _words(column.removesuffix("_pct")) + " (%)"
     for suffix, unit, _ in _UNITS:
         if column.endswith(suffix):
-            return column[: -len(suffix)].replace("_", " ") + f" ({unit})"
-    return column.replace("_", " ")
+            return _words(column[: -len(suffix)]) + f" ({unit})"
+    return _words(column)
+
+
+def _words(name: str) -> str:
+    """A column name's words as a reader writes them: 'extra_cost' -> 'extra cost', 'usd' -> 'USD'."""
+    return " ".join("USD" if w == "usd" else w for w in name.split("_"))
 
 
 def number_format(column: str) -> str | None:
     if column == "discount_factor":
         return "0.0000"
-    if column in _PERCENT or column.endswith(" share"):
+    if column in _PERCENT or column.endswith(" share") or (column.endswith("_pct") and column not in _PERCENT_NUMBERS):
         return "0.0%"
     for suffix, _, fmt in _UNITS:
         if column.endswith(suffix):
