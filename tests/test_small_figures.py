@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cases import transport_case, write_case
 from model.cli import main
 
@@ -25,3 +27,20 @@ def test_a_share_rule_is_shown_as_a_share(tmp_path, capsys):
     out = _console(tmp_path, capsys, {"rule": "ROAD_SHARE", "kind": "min_share", "scope": "route", "target": "ROAD",
                                       "value": 0.3})
     assert "Binding policy rule holds saves USD/t ROAD_SHARE ROAD 30.0%" in out
+
+
+def test_the_plan_brief_gives_equal_bottlenecks_in_year_order(tmp_path):
+    # Rail A>M holds 60 t in both years: each year its capacity saves 5 - 2 = 3 USD/t. The per-year
+    # figures come out of the weighted LP with round-off (as 30.6127397260274 in 2035 against
+    # 30.61273972602739 in 2030 on the plan case): equal to the cent, they are told in year order.
+    from model import pipeline
+    from model.results.brief import brief_of
+
+    tables = transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}],
+                            Periods=[{"year": 2030, "weight": 5}, {"year": 2035, "weight": 5}])
+    sheets = pipeline.run(write_case(tmp_path, tables, settings={"discount_rate": 0.1})).results.sheets()
+    b = sheets["Bottlenecks"]
+    assert list(b["year"]) == [2030, 2035] and list(b["saving_usd_per_t"]) == [pytest.approx(3)] * 2
+    sheets["Bottlenecks"] = b.assign(saving_usd_per_t=[3 - 1e-14, 3 + 1e-14])
+    lines = brief_of(sheets).bottlenecks
+    assert [line[:8] for line in lines] == ["In 2030:", "In 2035:"]
