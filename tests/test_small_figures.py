@@ -44,3 +44,23 @@ def test_the_plan_brief_gives_equal_bottlenecks_in_year_order(tmp_path):
     sheets["Bottlenecks"] = b.assign(saving_usd_per_t=[3 - 1e-14, 3 + 1e-14])
     lines = brief_of(sheets).bottlenecks
     assert [line[:8] for line in lines] == ["In 2030:", "In 2035:"]
+
+
+def test_the_investments_reduced_cost_note_speaks_of_the_option(tmp_path):
+    # A header's note is the column's, unless the sheet has its own: the Investments sheet's reduced
+    # cost is the build decision's, not a route's.
+    from openpyxl import load_workbook
+
+    tables = transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}], Investments=[
+        {"option": "RAIL_PLUS", "element": "A>M", "max_added_t": 30, "annualised_cost_usd_per_t": 1}])
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(write_case(tmp_path, tables, settings={"allow_investments": True})), "-o", str(out),
+                 "--no-map"]) == 0
+    notes = {}
+    for name in ("Investments", "Routes"):
+        ws = load_workbook(out)[name]
+        cell = next(c for row in ws.iter_rows(max_row=4) for c in row if c.value == "reduced cost (USD/t)")
+        notes[name] = cell.comment.text
+    assert notes["Investments"].startswith("How much cheaper per tonne a year this option must become") \
+        and "route" not in notes["Investments"]
+    assert notes["Routes"].startswith("How much cheaper per tonne this route must become")

@@ -232,6 +232,19 @@ COLUMN_NOTES = {
     "limit_value": "The limit as a number, in the unit of the next column.",
     "via": "The route's nodes in order, by name.",
 }
+# A column whose meaning on a sheet differs from COLUMN_NOTES's, by (sheet, column).
+SHEET_COLUMN_NOTES = {
+    ("Investments", "reduced_cost_usd_per_t"):
+        "How much cheaper per tonne a year this option must become before building (more of) it pays: 0 for an "
+        "option built within its limit; negative where building more would pay, but the option is at its limit or "
+        "not allowed. HiGHS's reduced cost of the build decision (blank for an option built whole: see the cost of "
+        "the decision taken the other way).",
+}
+
+
+def result_note(sheet: str, column) -> str | None:
+    """The note on a result column's header: the sheet's own (SHEET_COLUMN_NOTES), else the column's."""
+    return SHEET_COLUMN_NOTES.get((sheet, str(column)), COLUMN_NOTES.get(str(column)))
 
 
 def widths(ws, df: pd.DataFrame, labels: list[str]) -> None:
@@ -253,7 +266,7 @@ def wo_table(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None
     if note:
         ws.append([cells.styled(note, font=NOTE_FONT)])
         ws.append([])
-    ws.append(cells.header(names, [COLUMN_NOTES.get(str(c)) if labels else None for c in df.columns]))
+    ws.append(cells.header(names, [result_note(title, c) if labels else None for c in df.columns]))
     rows = Rows(ws, cells, [number_format(c) for c in df.columns])
     for at in range(0, len(df), Rows.BLOCK):
         rows.send(df.iloc[at:at + Rows.BLOCK])
