@@ -191,3 +191,17 @@ def test_every_header_reads_as_words_with_its_unit(tmp_path):
     assert raw == []
     assert (header("error_pct"), number_format("error_pct")) == ("error (%)", "0.0%")
     assert (header("tolerance_pct"), number_format("tolerance_pct")) == ("tolerance (%)", "0.00")  # an input's 15 = 15%
+
+
+def test_exact_breakpoints_fall_on_the_kinks(base_run):
+    # On the base case the most Pakistan can carry kinks where a demand or capacity of whole thousands
+    # of tonnes fills up: each breakpoint found must be there (150,000 t, not 150,001.61 t, which a
+    # target rounded to 0 at D = 0 gave, its tangent then meeting the next one 130 USD late).
+    from conftest import BASE_XLSX
+
+    plan, _ = load(BASE_XLSX)
+    sol = solve(plan)
+    table, _ = frontier(plan, sol, parse_target("country PK", True, plan), parse_costs("0:5%", sol.objective_usd, True),
+                        exact=True)
+    assert len(table) > 5
+    assert [round(t / 1000) * 1000 for t in table["target_t"]] == pytest.approx(list(table["target_t"]), abs=1e-3)
