@@ -64,3 +64,18 @@ def test_the_investments_reduced_cost_note_speaks_of_the_option(tmp_path):
     assert notes["Investments"].startswith("How much cheaper per tonne a year this option must become") \
         and "route" not in notes["Investments"]
     assert notes["Routes"].startswith("How much cheaper per tonne this route must become")
+
+
+def test_figures_are_written_without_round_off(tmp_path):
+    # A sweep of ROAD's second leg over 0:1.5 in 16 steps: numpy's grid holds 0.30000000000000004 and
+    # 0.7000000000000001. The Points sheet holds the figures a reader typed, 0.3 and 0.7, as every
+    # result cell is written to 12 significant digits.
+    from openpyxl import load_workbook
+
+    out = tmp_path / "sweep.xlsx"
+    assert main(["sweep", str(write_case(tmp_path, transport_case())), "--set", "Legs[R>M].cost_usd_per_t=0:1.5:16",
+                 "-o", str(out), "--no-progress"]) == 0
+    ws = load_workbook(out)["Points"]
+    column = next(c.column for row in ws.iter_rows(max_row=4) for c in row if c.value == "Legs[R>M].cost_usd_per_t")
+    values = [repr(c.value) for c in next(ws.iter_cols(min_col=column, max_col=column)) if isinstance(c.value, float)]
+    assert values[:7] == ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7"]

@@ -94,6 +94,16 @@ def style_header(ws, row: int = 1) -> None:
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
 
 
+SIGNIFICANT_DIGITS = 12  # of a figure written: the solver's round-off (0.8999999999999999) left out
+
+
+def figure(value):
+    """A result's cell value (safe), a number to SIGNIFICANT_DIGITS: 0.8999999999999999 is written
+    0.9, 150000.0000001528 150000. (An input workbook's numbers are written as they are.)"""
+    value = safe(value)
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}") if isinstance(value, float) else value
+
+
 def safe(value):
     """A plain cell value: NaN and pandas' missing values become empty cells; control
     characters that a worksheet cannot hold (from CSV input) are dropped."""
@@ -133,7 +143,7 @@ def write_table(ws, df: pd.DataFrame, start_row: int = 1, start_col: int = 1, la
     formats = [number_format(c) for c in df.columns]
     for i, values in enumerate(df.itertuples(index=False), start=start_row + 1):
         for j, v in enumerate(values):
-            cell = put(ws, i, start_col + j, v)
+            cell = put(ws, i, start_col + j, figure(v) if labels else v)
             if formats[j] and isinstance(v, (int, float)) and not isinstance(v, bool):
                 cell.number_format = formats[j]
     for j, col in enumerate(df.columns):
@@ -185,7 +195,7 @@ class Cells:
     def row(self, values, formats) -> list:
         out = []
         for v, fmt in zip(values, formats):
-            v = safe(v)
+            v = figure(v)
             if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
                 out.append(self.styled(v, fmt))
             elif isinstance(v, str) and v.startswith("="):
@@ -307,7 +317,7 @@ def _column_xml(letter: str, values: list, first: int, style: int | None) -> lis
     s = f' s="{style}"' if style is not None else ""
     out = []
     for r, v in enumerate(values, start=first):
-        v = safe(v)
+        v = figure(v)
         if v is None:
             out.append("")
         elif v is True or v is False:
