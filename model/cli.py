@@ -76,7 +76,8 @@ def cmd_explain(args) -> str:
     from model.analysis.explain import explain_route
     from model.pipeline import run
 
-    return "\n\n".join(textwrap.fill(p, width=100) for p in explain_route(run(args.input), args.route, args.commodity))
+    return "\n\n".join(textwrap.fill(p, width=100) for p in explain_route(run(args.input, scenario=args.scenario),
+                                                                           args.route, args.commodity, args.year))
 
 
 def cmd_sweep(args) -> str:
@@ -216,6 +217,8 @@ def parser() -> argparse.ArgumentParser:
     e = command("explain", cmd_explain, "why a route is (not) used, and what it would take")
     e.add_argument("--route", required=True, help="a route id from the Routes sheet")
     e.add_argument("--commodity", help="one commodity (default: every commodity the route may carry)")
+    e.add_argument("--year", type=int, help="with a Periods sheet: the year to explain (default the first)")
+    e.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +")
     w = command("sweep", cmd_sweep, "re-solve over a grid of input values, or find exact breakpoints",
                 output="sweep workbook", progress=True, case="year")
     w.add_argument("--set", action="append", default=[], metavar="PARAM=SPEC",

@@ -7,10 +7,12 @@ from __future__ import annotations
 import dataclasses
 
 import highspy
+import numpy as np
+import pandas as pd
 
 from model.data import CorridorData
 from model.errors import short_list
-from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, label
+from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, UNMET, label
 from model.lp.highs import Solution
 from model.lp.solve import solve_plan
 from model.lp.frontier import FrontierModel, Target
@@ -77,16 +79,21 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
     for rec in short.to_dict("records"):  # cargo, from and to: the names (model.network.names)
         lines.append(f"  Demand row {rec['input_row']} ({rec['cargo']}, from {rec['from']} to {rec['to']}): "
                      f"{rec['unmet_t']:,.0f} t of {rec['demand_t']:,.0f} t cannot be delivered.")
-    caps = res.capacity[res.capacity["shadow_price_usd_per_t"] > 1e-6]
+    held = holding_back(esol)
+    caps = res.capacity[(res.capacity["shadow_price_usd_per_t"] > 1e-6)
+                        & res.capacity["input_row"].map(lambda r: (CAPACITY_LIMIT.name, r) in held)]
     if len(caps):
         lines.append("Full capacities that hold them back: " + short_list(
             f"{c.name} (Capacities row {c.input_row}: {c.capacity_t:,.0f} t)" for c in caps.itertuples()))
-    pols = res.policies[res.policies["saving_usd_per_t"] > 1e-6]
+    pols = res.policies[(res.policies["saving_usd_per_t"] > 1e-6) & pd.Series(
+        [(POLICY_LIMIT.name, (p.rule, p.target)) in held for p in res.policies.itertuples()], index=res.policies.index,
+        dtype=bool)]
     if len(pols):
         lines.append("Binding policy rules: " + short_list(
             f"{p.rule} ({p.kind} {p.value:g} on {p.applies_to}, Policies row {p.input_row})"
             for p in pols.itertuples()))
-    sup = res.supply[res.supply["value_of_more_supply_usd_per_t"] > 1e-6]
+    sup = res.supply[(res.supply["value_of_more_supply_usd_per_t"] > 1e-6)
+                     & res.supply["input_row"].map(lambda r: (SUPPLY_MAX.name, r) in held)]
     if len(sup):
         lines.append("Exhausted supply: " + short_list(
             f"{s['cargo']} from {s['from']} (Supply row {s['input_row']}: {s['max_t']:,.0f} t)"
@@ -94,6 +101,33 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
     lines.append("Fix: raise those capacities or limits, lower the demand, or set unmet_penalty_usd_per_t in "
                  "Settings to solve with undelivered tonnes.")
     return "\n".join(lines)
+
+
+def holding_back(esol: Solution) -> set:
+    """The rows (family, index) of the elastic solve that hold undelivered tonnes back: those with a
+    dual when only undelivered tonnes count (every flow free, each unmet tonne 1). A capacity or a
+    supply limit that is full only because it is cheap (its dual in the elastic solve a freight
+    saving) has none: relaxing it delivers nothing more."""
+    h = esol.highs
+    n = h.getNumCol()
+    cost = np.zeros(n)
+    cost[np.fromiter(esol.col_pos.get((UNMET.name, None), {}).values(), dtype=np.int64)] = 1.0
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return _EVERY_ROW
+    y = np.asarray(h.getSolution().row_dual, dtype=float)
+    return {(key.family, key.index) for key, v in zip(esol.rows, y.tolist()) if abs(v) > 1e-9}
+
+
+class _Every(set):
+    """Every row (holding_back without an answer: nothing is left out)."""
+
+    def __contains__(self, item) -> bool:
+        return True
+
+
+_EVERY_ROW = _Every()
 
 
 def minimum_rule_in_words(data: CorridorData, net: Network, verbose: bool = False) -> str | None:

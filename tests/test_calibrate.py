@@ -4,6 +4,7 @@ calibration rule, and the calibrated input reproduces every observation it can."
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from cases import legs, nodes, write_case
@@ -180,3 +181,101 @@ def test_check_recomputes_the_fit(tmp_path):
     wb.save(out)
     errors, _ = check_files(case, out)
     assert errors == ["Fit: observation R1 modelled 55 t, flows give 100"]
+
+
+def test_premiums_with_and_without_a_commodity_filter(tmp_path):
+    # Coal to M and wheat to N, each by RAIL at 10 USD/t or by a road through R at 15 + 10 = 25.
+    # B observes all the coal on ROAD, C all of N's cargo on ROADN (no commodity filter): each
+    # premium is +15, written as surcharges of -15.01, one with a commodity and one without. The
+    # blank filter must stay blank (not a filter named NaN, as pandas makes of a text column with
+    # a blank), and the costs alone then hold both observations.
+    tables = two_routes(
+        Nodes=nodes(("A", "origin"), ("R", "hub"), ("M", "market"), ("N", "market")),
+        Legs=legs(("A", "M", 10, 0), ("A", "R", 15, 0), ("R", "M", 10, 0), ("A", "N", 10, 0), ("R", "N", 10, 0)),
+        Commodities=[{"commodity": "coal", "cargo_class": "dry_bulk", "value_usd_per_t": 0},
+                     {"commodity": "wheat", "cargo_class": "grain", "value_usd_per_t": 0}],
+        Routes=[{"route": "RAIL", "corridor": "Rail", "path": "A>M"},
+                {"route": "ROAD", "corridor": "Road", "path": "A>R>M"},
+                {"route": "RAILN", "corridor": "Rail", "path": "A>N"},
+                {"route": "ROADN", "corridor": "Road", "path": "A>R>N"}],
+        Demand=[{"commodity": "coal", "market": "M", "demand_t": 100},
+                {"commodity": "wheat", "market": "N", "demand_t": 100}],
+        Observations=[{**observed("B", "route", "ROAD", 100, 0), "commodity": "coal"},
+                      observed("C", "route", "ROADN", 100, 0)])
+    case = write_case(tmp_path, tables)
+    cal = calibrate(case)
+    written = cal.data.tables["Surcharges"]
+    assert list(written["commodity"]) == ["coal", None]
+    assert list(written["usd_per_t"]) == pytest.approx([-15.01, -15.01])
+    for name in ("B", "C"):
+        assert row(cal, name)["held_by"] == "costs (surcharge)" and row(cal, name)["modelled_after_t"] == \
+            pytest.approx(100)
+    out = tmp_path / "calibrated.xlsx"
+    assert main(["calibrate", str(case), "-o", str(out)]) == 0
+    assert main(["validate", str(out)]) == 0
+
+
+def test_calibrate_replaces_the_rows_it_wrote(tmp_path, capsys):
+    # An input calibrated earlier (ROAD's surcharge of -15.01, source corridor calibrate) whose road
+    # then became dearer: R>M 10 -> 20, so ROAD costs 15 + 20 - 15.01 = 19.99 against RAIL's 10, and B
+    # (all 100 t by ROAD) is missed. The premium is implied against the costs without the earlier row:
+    # 35 - 10 = +25, written as -25.01 in its place (not a second row beside it, which would not
+    # validate), and the costs alone hold B again.
+    earlier = {"scope": "route", "target": "ROAD", "usd_per_t": -15.01, "source": "corridor calibrate"}
+    tables = two_routes(Legs=legs(("A", "M", 10, 0), ("A", "R", 15, 0), ("R", "M", 20, 0)), Surcharges=[earlier],
+                        Observations=[observed("B", "route", "ROAD", 100, 0)])
+    case = write_case(tmp_path, tables)
+    out = tmp_path / "calibrated.xlsx"
+    assert main(["calibrate", str(case), "-o", str(out)]) == 0
+    assert "(It replaces what an earlier calibration wrote: 1 Surcharges row.)" in capsys.readouterr().out
+    written = read_input(out).tables["Surcharges"]
+    assert list(written["usd_per_t"]) == pytest.approx([-25.01])
+    assert main(["validate", str(out)]) == 0
+    assert pipeline.run(out).results.fit.set_index("observation").loc["B", "modelled_t"] == pytest.approx(100)
+
+
+def test_calibrating_twice_gives_the_same_input(tmp_path, capsys):
+    # B at 30 t on ROAD: a surcharge and two calibration rules (see the first test). Calibrated again,
+    # the same rows replace them, once each, and the result validates.
+    case = write_case(tmp_path, two_routes(Observations=[observed("B", "route", "ROAD", 30, 0)]))
+    once, twice = tmp_path / "once.xlsx", tmp_path / "twice.xlsx"
+    assert main(["calibrate", str(case), "-o", str(once)]) == 0
+    assert main(["calibrate", str(once), "-o", str(twice)]) == 0
+    assert "1 Surcharges row and 2 calibration rules.)" in capsys.readouterr().out
+    assert main(["validate", str(twice)]) == 0
+    a, b = read_input(once), read_input(twice)
+    for sheet in ("Surcharges", "Policies"):
+        pd.testing.assert_frame_equal(a.tables[sheet], b.tables[sheet], check_exact=False)
+    assert b.settings.scenario_name == a.settings.scenario_name  # not "(calibrated) (calibrated)"
+
+
+def test_a_premium_on_a_surcharge_of_the_users_own_is_refused(tmp_path, capsys):
+    # The user's own surcharge on ROAD (not written by calibrate): the premium cannot be written beside
+    # it (two rows with one key), nor over it: refused, nothing written.
+    own = {"scope": "route", "target": "ROAD", "usd_per_t": 2, "source": "tariff book"}
+    case = write_case(tmp_path, two_routes(Surcharges=[own], Observations=[observed("B", "route", "ROAD", 100, 0)]))
+    out = tmp_path / "calibrated.xlsx"
+    assert main(["calibrate", str(case), "-o", str(out)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Surcharges, row 2 (route, ROAD): calibrate would add a row with the same key (route, ROAD), but this row " \
+           "was not written by corridor calibrate (its source is 'tariff book')." in err
+    assert not out.exists()
+
+
+def test_an_observation_on_a_disabled_route(tmp_path, capsys):
+    # ROAD is disabled, so nothing can pass it: its 30 t are a miss the validation warns of, and
+    # calibrate gives that reason, not the limits of the model.
+    tables = two_routes(Observations=[observed("B", "route", "ROAD", 30, 0)])
+    tables["Routes"][1]["enabled"] = False
+    case = write_case(tmp_path, tables)
+    assert main(["validate", str(case)]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Observations, row 2 (B), target: observes 30 t through route 'ROAD', but route ROAD is disabled (Routes " \
+           "row 3, enabled FALSE): the model carries nothing there, so the Fit sheet will miss it and corridor " \
+           "calibrate cannot reproduce it. Enable the route (enabled TRUE on the Routes sheet), or remove the " \
+           "observation." in err
+    b = row(calibrate(case), "B")
+    assert b["held_by"] == "relaxed: no flow can pass its target"
+    assert b["in_words"] == ("route ROAD: the observed 0.00 Mt cannot be reached: route ROAD is disabled (Routes row 3, "
+                             "enabled FALSE). Enable the route (enabled TRUE on the Routes sheet), or remove the "
+                             "observation.")

@@ -78,3 +78,41 @@ def test_explain_names_the_cargo_and_the_places(base_run):
     assert text.startswith("Route TRZ-AFCGWD-MSA (Gwadar via Afghanistan) for Phosphate fertiliser, Taraz phosphate "
                            "fertiliser to South Asia (India west coast): not used.")
     assert "a tonne of Phosphate fertiliser at South Asia (India west coast) is worth 146.40 USD/t" in text
+
+
+def _plan_case(tmp_path):
+    # Rail A>M has 60 t until 2030, 150 t from 2030; 100 t of coal a year; rail 2 USD/t, road 5.
+    # Each year weighs 5 and 2030 is discounted by 1/1.1^5, so its rows and costs enter the LP times
+    # 5/1.1^5 = 3.1046: explain must divide them out to speak of that year's USD per tonne.
+    rows = [{"scenario": "cheap_road", "sheet": "Legs", "key": "R>M", "column": "cost_usd_per_t", "multiplier": 0.5}]
+    tables = transport_case(Capacities=[{"element": "A>M", "capacity_t": 60},
+                                        {"element": "A>M", "capacity_t": 150, "year": 2030}],
+                            Periods=[{"year": 2025, "weight": 5}, {"year": 2030, "weight": 5}], Scenarios=rows)
+    return write_case(tmp_path, tables, settings={"discount_rate": 0.1})
+
+
+def test_explain_a_year_of_a_plan(tmp_path, capsys):
+    case = _plan_case(tmp_path)
+    # 2030: rail takes all 100 t at 2; road costs 3 + 2 = 5 against a market value of 2: 3 USD/t too expensive.
+    lead, text = explain_route(pipeline.run(case), "ROAD", year=2030)
+    assert lead.startswith("Year 2030, one of the plan's years (2025, 2030)")
+    assert "a tonne of coal at M is worth 2.00 USD/t at the margin" in text
+    assert "So it is 3.00 USD/t too expensive" in text
+    # 2025, the default: rail is full at 60 t, road carries the other 40 t.
+    assert main(["explain", str(case), "--route", "ROAD"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # the lines as one text
+    assert "Year 2025, the first of the plan's years (2025, 2030; --year picks another)" in out
+    assert "carries 40 t a year of the 100 t demanded" in out
+    # With the scenario, road's second leg costs 1: road 4, 2 USD/t too expensive in 2030.
+    assert main(["explain", str(case), "--route", "ROAD", "--year", "2030", "--scenario", "cheap_road"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Year 2030 with scenario cheap_road applied" in out and "So it is 2.00 USD/t too expensive" in out
+
+
+def test_explain_refuses_a_year_it_does_not_have(tmp_path, capsys):
+    assert main(["explain", str(_plan_case(tmp_path / "plan")), "--route", "ROAD", "--year", "2027"]) == 2
+    assert "Periods: 2027 is not a year of the plan: its Periods sheet lists 2025, 2030. Give one of 2025, 2030." \
+        in " ".join(capsys.readouterr().err.split())
+    assert main(["explain", str(write_case(tmp_path / "one", transport_case())), "--route", "ROAD",
+                 "--year", "2030"]) == 2
+    assert "has no Periods sheet, so it models one year" in capsys.readouterr().err

@@ -9,10 +9,15 @@ import pandas as pd
 import pytest
 
 from cases import transport_case, write_case
+from conftest import ROOT
+from variants import seeded
 from model.analysis.frontier import frontier, parse_costs, parse_target
 from model.cli import main
 from model.errors import InputError
+from model.io.read import read_input
+from model.network.build import build_network
 from model.pipeline import load, solve
+from model.plan import Plan
 
 
 def frontier_of(case, target: str, extras, maximise: bool = True, exact: bool = False):
@@ -220,3 +225,65 @@ def test_a_co2e_frontier_needs_every_distance(tmp_path):
     plan, _ = load(case)
     with pytest.raises(InputError, match="a frontier on CO2e needs the distance of every leg"):
         parse_target("co2", False, plan)
+
+
+@pytest.fixture(scope="module")
+def base_year():
+    return read_input(ROOT / "inputs" / "base_year_uncalibrated")
+
+
+@pytest.mark.parametrize("seed", [3, 6, 7])
+def test_exact_frontier_on_variants_of_the_base_year(base_year, seed):
+    # Variants with a few capacities and routes changed and two modes' or countries' legs 20% cheaper
+    # or dearer. Every point of a frontier is feasible (the least-cost allocation is), yet HiGHS called
+    # one infeasible on each of these when the cost row held the whole cost, 9e9 USD, against its
+    # 1e-7 tolerance. Now every point solves, and the frontier has the shape an LP gives it: the most
+    # Pakistan can carry rises with the extra cost allowed, ever more slowly (concave), and a point
+    # sampled between two breakpoints lies on the line between them.
+    data = seeded(base_year, seed)
+    plan = Plan.of_one(data, build_network(data))
+    target = parse_target("country PK", True, plan)
+    sol = solve(plan)
+    exact, _ = frontier(plan, sol, target, parse_costs("0:5%", sol.objective_usd, True), exact=True)
+    assert (exact["status"] == "Optimal").all()
+    d, best, slope = (exact[c].to_numpy() for c in ("extra_cost_usd", "target_t", "tonnes_per_usd_more"))
+    assert all(b >= a - 1e-6 * max(1, a) for a, b in zip(best, best[1:]))
+    assert all(b <= a + 1e-9 for a, b in zip(slope, slope[1:]))
+    middles = list((d[:-1] + d[1:]) / 2)
+    sampled, _ = frontier(plan, solve(plan), target, middles)
+    # (within 1e-5: cost_within allows a billionth of the least cost, 9 USD, more, which buys a tenth of
+    # a tonne that the point at D = 0 rounds away)
+    assert list(sampled["target_t"]) == pytest.approx(list((best[:-1] + best[1:]) / 2), rel=1e-5, abs=1e-3)
+
+
+def test_every_header_reads_as_words_with_its_unit(tmp_path):
+    # Headers are made from column names (model.io.cells.header); none may keep a raw piece such as
+    # 'usd', 'pct' or an underscore ('fixed cost usd per yr', 'slope usd per unit', 'tonnes per usd
+    # more', 'cost increase pct (%)' were shown), and a share named _pct is formatted as one.
+    import re
+
+    from model.analysis.calibrate import CALIBRATION_COLUMNS
+    from model.io.cells import header, number_format
+    from model.results.tables import COLUMNS
+
+    table, _ = frontier_of(write_case(tmp_path, transport_case()), "corridor Road", [0, 150])
+    names = {c for cols in COLUMNS.values() for c in cols} | set(table.columns) | set(CALIBRATION_COLUMNS) | {
+        "slope_usd_per_unit", "cost_increase_pct"}
+    raw = sorted(h for h in map(header, names) if re.search(r"_|\busd\b|\bpct\b", h))
+    assert raw == []
+    assert (header("error_pct"), number_format("error_pct")) == ("error (%)", "0.0%")
+    assert (header("tolerance_pct"), number_format("tolerance_pct")) == ("tolerance (%)", "0.00")  # an input's 15 = 15%
+
+
+def test_exact_breakpoints_fall_on_the_kinks(base_run):
+    # On the base case the most Pakistan can carry kinks where a demand or capacity of whole thousands
+    # of tonnes fills up: each breakpoint found must be there (150,000 t, not 150,001.61 t, which a
+    # target rounded to 0 at D = 0 gave, its tangent then meeting the next one 130 USD late).
+    from conftest import BASE_XLSX
+
+    plan, _ = load(BASE_XLSX)
+    sol = solve(plan)
+    table, _ = frontier(plan, sol, parse_target("country PK", True, plan), parse_costs("0:5%", sol.objective_usd, True),
+                        exact=True)
+    assert len(table) > 5
+    assert [round(t / 1000) * 1000 for t in table["target_t"]] == pytest.approx(list(table["target_t"]), abs=1e-3)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cases import transport_case, write_case
+from cases import legs, nodes, transport_case, write_case
+from model.cli import main
 from model.errors import NoSolutionError
 from model import pipeline
 
@@ -82,3 +83,26 @@ def test_supply_below_demand(tmp_path):
     assert conflict(text) == ["Demand row 2: 100 t of coal from any origin to M must be delivered",
                               "Supply row 2: coal from A, at most 70 t"]
     assert "Exhausted supply: coal from A (Supply row 2: 70 t)" in text
+
+
+def test_only_the_limits_that_hold_the_demand_back_are_named(tmp_path, capsys):
+    # Coal: 100 t to M, but its only route A>M carries 60 t: 40 t cannot be delivered, and that
+    # capacity is what holds them back. Wheat: 100 t to N from B (at most 50 t, 2 USD/t) or C (5 USD/t):
+    # B's supply is exhausted, but only because it is cheaper; more of it would deliver nothing more,
+    # so the text must not name it.
+    tables = {
+        "Nodes": nodes(("A", "origin"), ("B", "origin"), ("C", "origin"), ("M", "market"), ("N", "market")),
+        "Legs": legs(("A", "M", 2, 0), ("B", "N", 2, 0), ("C", "N", 5, 0)),
+        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk"}, {"commodity": "wheat", "cargo_class": "grain"}],
+        "Routes": [{"route": "AM", "corridor": "Rail", "path": "A>M"}, {"route": "BN", "corridor": "Rail", "path": "B>N"},
+                   {"route": "CN", "corridor": "Rail", "path": "C>N"}],
+        "Supply": [{"commodity": "wheat", "origin": "B", "max_t": 50}, {"commodity": "wheat", "origin": "C", "max_t": 1000}],
+        "Capacities": [{"element": "A>M", "capacity_t": 60}],
+        "Demand": [{"commodity": "coal", "market": "M", "demand_t": 100},
+                   {"commodity": "wheat", "market": "N", "demand_t": 100}],
+    }
+    assert main(["solve", str(write_case(tmp_path, tables)), "-o", str(tmp_path / "r.xlsx")]) == 3
+    err = capsys.readouterr().err
+    assert "Demand row 2 (coal, from any origin to M): 40 t of 100 t cannot be delivered." in err
+    assert "Full capacities that hold them back: A>M (Capacities row 2: 60 t)" in err
+    assert "Exhausted supply" not in err and "wheat" not in err.split("cannot be delivered.")[-1]

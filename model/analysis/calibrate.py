@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.data import CorridorData
-from model.errors import InputError, Problem
+from model.data import ROW, CorridorData, present
+from model.io.read import typed_frame
+from model.errors import ERROR, InputError, Problem
 from model.lp.families import BAND_MISS, OBSERVATION_BAND
 from model.lp.solve import solve_plan
 from model.network import Network, Observation
@@ -36,11 +37,15 @@ from model.pipeline import load_one_year, solve
 from model.plan import Plan
 from model.results.fit import modelled
 from model.results.tables import flow_tonnes
+from model.schema import SHEETS_BY_NAME
+from model.validate import validate
+from model.validate.commitments import unreachable
 
 MIN_BAND_PENALTY_USD_PER_T = 1e4  # and at least ten times the dearest route
 NUDGE_USD_PER_T = 0.01  # added to a premium written as a surcharge, so that costs do not tie
 WIDEN = 1e-6  # the bands of the premium solve, widened by this share of the observation
 CALIBRATION = "corridor calibrate"  # the source written on the rows calibration adds
+CALIBRATED = " (calibrated)"  # added to the scenario name
 CALIBRATION_COLUMNS = ["observation", "scope", "target", "commodity", "observed_t", "low_t", "high_t", "modelled_before_t",
            "modelled_after_t", "within_tolerance_after", "implied_premium_usd_per_t", "held_by", "in_words"]
 
@@ -51,6 +56,7 @@ class Calibration:
     data: CorridorData  # the calibrated input: the input with the Surcharges and Policies rows added
     surcharges: pd.DataFrame  # the rows added to the Surcharges sheet
     rules: pd.DataFrame  # the calibration rules added to the Policies sheet
+    replaced: dict[str, int] = dataclasses.field(default_factory=dict)  # sheet -> rows of an earlier calibration
 
 
 def calibrate(path: Path, scenario: str | None = None, year: int | None = None) -> Calibration:
@@ -64,6 +70,7 @@ def calibrate(path: Path, scenario: str | None = None, year: int | None = None) 
             sheet="Observations")])
     obs = net.observations
     before = _modelled(data, net)
+    given, data, replaced = data, *without_calibration(data)
     premium, relaxed = implied_premiums(data, obs)
     surcharges = pd.DataFrame([{"scope": o.scope, "target": o.target, "commodity": o.commodity,
                                 "usd_per_t": -(p + np.sign(p) * NUDGE_USD_PER_T), "source": CALIBRATION,
@@ -80,12 +87,16 @@ def calibrate(path: Path, scenario: str | None = None, year: int | None = None) 
                                    "costs alone do not"}
                           for o in keep for side in ("min", "max")])
     calibrated = with_rows(priced, "Policies", rules)
-    calibrated = calibrated.copy(settings=calibrated.settings.replace(scenario_name=f"{data.scenario_name} (calibrated)"))
+    name = data.scenario_name if data.scenario_name.endswith(CALIBRATED) else data.scenario_name + CALIBRATED
+    calibrated = calibrated.copy(settings=calibrated.settings.replace(scenario_name=name))
+    _check_calibrated(given, calibrated, len(data.tables["Surcharges"]), len(data.tables["Policies"]))
     after = _modelled(calibrated, build_network(calibrated))
     rows = []
     for o in obs:
         p, gone = premium[o.observation], relaxed[o.observation]
-        held = ("relaxed: cannot be held together with the other observations and the model's limits" if gone
+        why = unreachable(given, net, o) if gone else (None, "")
+        held = ("relaxed: no flow can pass its target" if why[0] else
+                "relaxed: cannot be held together with the other observations and the model's limits" if gone
                 else "calibration rule" if o in keep
                 else "costs (surcharge)" if abs(p) > 1e-6
                 else "already within its tolerance" if _within(o, before[o.observation])
@@ -95,11 +106,11 @@ def calibrate(path: Path, scenario: str | None = None, year: int | None = None) 
                      "high_t": o.high_t, "modelled_before_t": before[o.observation],
                      "modelled_after_t": after[o.observation], "within_tolerance_after": _within(o, after[o.observation]),
                      "implied_premium_usd_per_t": float("nan") if gone else p, "held_by": held,
-                     "in_words": premium_in_words(o, p, gone)})
+                     "in_words": premium_in_words(o, p, gone, *why)})
     table = pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)
     table = table.reindex(table["implied_premium_usd_per_t"].abs().sort_values(ascending=False,
                                                                                na_position="last").index)
-    return Calibration(table.reset_index(drop=True), calibrated, surcharges, rules)
+    return Calibration(table.reset_index(drop=True), calibrated, surcharges, rules, replaced)
 
 
 def implied_premiums(data: CorridorData, observations: list[Observation]) -> tuple[dict, dict]:
@@ -123,8 +134,13 @@ def implied_premiums(data: CorridorData, observations: list[Observation]) -> tup
     return premium, relaxed
 
 
-def premium_in_words(o: Observation, premium: float, relaxed: bool) -> str:
+def premium_in_words(o: Observation, premium: float, relaxed: bool, unreachable: str | None = None,
+                     fix: str = "") -> str:
+    """The premium in a sentence; a relaxed band with why (unreachable: why no flow can pass the
+    target, model.validate.commitments.unreachable) or, without, the limits it meets."""
     what = f"{o.scope} {o.target}" + (f" ({o.commodity})" if o.commodity else "")
+    if relaxed and unreachable:
+        return f"{what}: the observed {o.observed_t / 1e6:,.2f} Mt cannot be reached: {unreachable}. {fix}"
     if relaxed:
         return (f"{what}: the observed {o.observed_t / 1e6:,.2f} Mt cannot be reached together with the other "
                 "observations within the model's demand, supply and capacities; check the observation's definition "
@@ -139,16 +155,75 @@ def premium_in_words(o: Observation, premium: float, relaxed: bool) -> str:
 
 
 def with_rows(data: CorridorData, sheet: str, rows: pd.DataFrame) -> CorridorData:
-    """A copy of the data with rows appended to a sheet (row numbers after the sheet's last)."""
+    """A copy of the data with rows appended to a sheet (row numbers after the sheet's last), typed
+    as the reader types a sheet (model.io.read.typed_frame): a blank text cell is None. (A column
+    of text and None built by pandas is a string column whose blank is NaN, which is truthy: a
+    blank commodity filter would then be read as a filter named NaN.)"""
     if not len(rows):
         return data
     table = data.tables[sheet]
     start = int(table["_row"].max()) + 1 if len(table) else 2
-    added = rows.reindex(columns=[c for c in table.columns if c != "_row"]).assign(
-        _row=range(start, start + len(rows)))
+    spec = SHEETS_BY_NAME[sheet]
+    columns = {c.name: [v if present(v) else None for v in rows[c.name].tolist()] if c.name in rows.columns
+               else [None] * len(rows) for c in spec.columns}
+    added = typed_frame(spec, range(start, start + len(rows)), columns)
     tables = dict(data.tables)
-    tables[sheet] = pd.concat([table, added[table.columns]], ignore_index=True)
+    tables[sheet] = pd.concat([table, added[table.columns]], ignore_index=True) if len(table) else added
     return data.copy(tables=tables)
+
+
+def own_rows(data: CorridorData) -> dict[str, pd.Series]:
+    """The rows an earlier calibration wrote, by sheet: the Surcharges rows whose source is
+    CALIBRATION, and the calibration rules of the Policies sheet (calibration TRUE)."""
+    surcharges, policies = data.tables["Surcharges"], data.tables["Policies"]
+    return {"Surcharges": surcharges["source"].eq(CALIBRATION),
+            "Policies": policies["calibration"].map(lambda v: v is True)}
+
+
+def without_calibration(data: CorridorData) -> tuple[CorridorData, dict[str, int]]:
+    """The data without the rows an earlier calibration wrote (own_rows), which calibrate replaces:
+    premiums are implied against the costs without them. Returns it and the rows taken out by sheet."""
+    mine = own_rows(data)
+    if not any(m.any() for m in mine.values()):
+        return data, {}
+    tables = dict(data.tables)
+    for sheet, m in mine.items():
+        tables[sheet] = tables[sheet].loc[~m.to_numpy()].reset_index(drop=True)
+    return data.copy(tables=tables), {sheet: int(m.sum()) for sheet, m in mine.items() if m.any()}
+
+
+def _check_calibrated(given: CorridorData, calibrated: CorridorData, kept_surcharges: int, kept_rules: int) -> None:
+    """Raise InputError, before anything is written, when the calibrated input would not be valid:
+    a row calibrate adds whose key a row of the input that calibrate did not write already has (a
+    premium on a target with a surcharge of the user's own, a rule named as a calibration rule),
+    named with the fix; then any other problem the validation finds."""
+    problems = []
+    for sheet, kept, fix in (
+            ("Surcharges", kept_surcharges,
+             f"If an earlier calibration wrote that row, set its source back to '{CALIBRATION}', so that calibrate "
+             "replaces it; if it is a surcharge of your own, calibrate cannot write the premium beside it: fold it "
+             "into the row yourself, or drop the observation, and calibrate again."),
+            ("Policies", kept_rules, "Rename the rule: calibrate names its rules CAL_<observation>_MIN and _MAX.")):
+        table, key = calibrated.tables[sheet], list(SHEETS_BY_NAME[sheet].key)
+        keys = table[key].astype(object).where(table[key].notna(), None).apply(tuple, axis=1)
+        theirs = dict(zip(keys.iloc[:kept], table[ROW].iloc[:kept]))
+        for k in keys.iloc[kept:]:
+            if k in theirs:
+                what = ", ".join(str(v) for v in k if v is not None)
+                problems.append(Problem(
+                    f"calibrate would add a row with the same key ({what}), but this row was not written by corridor "
+                    "calibrate" + (f" (its source is '{_source(table, theirs[k])}')" if sheet == "Surcharges" else
+                                   " (its calibration cell is not TRUE)"),
+                    fix, sheet=sheet, row=int(theirs[k]), key=what))
+    if not problems:
+        problems = [p for p in validate(calibrated) if p.severity == ERROR]
+    if problems:
+        raise InputError(str(given.source), problems)
+
+
+def _source(table: pd.DataFrame, row: int) -> str:
+    value = table.loc[table[ROW] == row, "source"].iloc[0]
+    return value if present(value) else ""
 
 
 def _modelled(data: CorridorData, net: Network) -> dict[str, float]:
@@ -177,4 +252,7 @@ def calibrate_to_workbook(src: Path, output: Path, force: bool = False, scenario
     tables = {**input_tables(cal.data), "Calibration": cal.table}
     write_input_workbook(tables, output, settings=cal.data.settings.given(), kind="calibrate", inputs=[src],
                          force=force)
-    return console.calibration_text(cal.table, output)
+    replaced = " and ".join(f"{n} {'Surcharges row' if sheet == 'Surcharges' else 'calibration rule'}"
+                            f"{'s' if n != 1 else ''}" for sheet, n in cal.replaced.items())
+    return console.calibration_text(cal.table, output) + (
+        f"\n(It replaces what an earlier calibration wrote: {replaced}.)" if replaced else "")

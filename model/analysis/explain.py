@@ -14,42 +14,46 @@ from model.errors import InputError, Problem
 from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SHIPPED_TOTAL, FAMILIES
 from model.lp.names import RowKey
 from model.network.names import did_you_mean, lookup
+from model.network import Network
 from model.pipeline import Run
+from model.plan import Case
 
 TOL = 1e-6
 _STATE = {CAPACITY_LIMIT.name: ", which is full,", POLICY_LIMIT.name: ", which binds,"}
 
 
-def _row_name(run: Run, family: str, index) -> str:
+def _row_name(net: Network, family: str, index) -> str:
     """A row in words (its family's label), with what state it is in."""
     if family == SHIPPED_TOTAL.name:
-        return FAMILIES[family].label(run.net, index) + ","
-    return FAMILIES[family].label(run.net, index) + _STATE.get(family, ", which binds,")
+        return FAMILIES[family].label(net, index) + ","
+    return FAMILIES[family].label(net, index) + _STATE.get(family, ", which binds,")
 
 
-def _column_terms(run: Run, j: int) -> list[tuple[str, object, float]]:
-    """(family, index, -a_ij * y_i) for every row of column j."""
+def _column_terms(run: Run, case: Case, at: int | None, j: int) -> list[tuple[str, object, float]]:
+    """(family, index, -a_ij * y_i / factor) for every row of column j: per tonne in the money of
+    the case's year (a plan weighs each case's costs and rows by its factor)."""
     h = run.solution.highs
     _, _, index, value = h.getColsEntries(1, np.array([j], dtype=np.int32))
-    duals = np.asarray(h.getSolution().row_dual)
+    factor = case.factor if at is not None else 1.0
+    duals = np.asarray(h.getSolution().row_dual) / factor
     terms = []
     for i, a in zip(np.asarray(index).tolist(), np.asarray(value).tolist()):
         key: RowKey = run.solution.rows[i]
         terms.append((key.family, key.index, -a * duals[i]))
-    return _share_terms(run, terms, duals)
+    return _share_terms(run, case.net, at, terms, duals)
 
 
-def _share_terms(run: Run, terms: list, duals) -> list[tuple[str, object, float]]:
+def _share_terms(run: Run, net: Network, case: int | None, terms: list, duals) -> list[tuple[str, object, float]]:
     """A share rule holds S - value * Shipped (model/build/policies.py): what the rule charges a
     tonne of its filter, -value * sign * dual, arrives through the shipped_total row. Give it back
     to each rule, so a sentence names the rule; what is left (none while Shipped is positive) stays
     as the shipped_total term. The terms still add up to the reduced cost."""
     out = [t for t in terms if t[0] != SHIPPED_TOTAL.name]
     at = {(con, idx): n for n, (con, idx, _) in enumerate(out)}
-    rows = run.solution.row_pos.get((POLICY_LIMIT.name, None), {})
+    rows = run.solution.row_pos.get((POLICY_LIMIT.name, case), {})
     for _, key, term in (t for t in terms if t[0] == SHIPPED_TOTAL.name):
         moved = 0.0
-        for p in run.net.policy_limits:
+        for p in net.policy_limits:
             i = rows.get((p.rule, p.target))
             if not p.is_share or p.filter_key != key or i is None:
                 continue
@@ -70,15 +74,43 @@ def _parts(c) -> str:
                      if value or name in ("transport", "handling", "time", "risk"))
 
 
-def _emits(run: Run, k: str, r: str) -> str:
+def _emits(net: Network, k: str, r: str) -> str:
     """', emitting 58.4 kg CO2e a tonne' (model.network.emissions), or '' when it emits nothing counted."""
-    kg = float(run.net.co2_t_per_t[run.net.flow_index[(k, r)]]) * 1000.0
+    kg = float(net.co2_t_per_t[net.flow_index[(k, r)]]) * 1000.0
     return f", emitting {kg:,.1f} kg CO2e a tonne" if kg > 0 else ""
 
 
-def explain_route(run: Run, route: str, commodity: str | None = None) -> list[str]:
-    """Paragraphs explaining the route for each commodity it may carry (or the one asked for)."""
-    net, sol = run.net, run.solution
+def explained_case(run: Run, year: int | None = None) -> tuple[Case, int | None, str]:
+    """(case, its position in the LP, the paragraph that says which case) of the run that explain
+    reads: the one case of a single-period model; of a plan, the year asked for (--year), by
+    default the first. An unknown year, or a year for a workbook without years, is refused."""
+    plan = run.plan
+    scenario = f" with scenario {run.data.scenario} applied" if run.data.scenario else ""
+    if plan.single:
+        if year is not None:
+            raise InputError("--year", [Problem(
+                f"this workbook has no Periods sheet, so it models one year and there is no year {year} to pick",
+                "Leave out --year.", sheet="Periods")])
+        return plan.cases[0], None, f"The case{scenario}." if scenario else ""
+    years = [c.period.year for c in plan.cases]
+    listed = ", ".join(str(y) for y in years)
+    if year is None:
+        at, which = 0, f"the first of the plan's years ({listed}; --year picks another)"
+    elif year in years:
+        at, which = years.index(year), f"one of the plan's years ({listed})"
+    else:
+        raise InputError("--year", [Problem(
+            f"{year} is not a year of the plan: its Periods sheet lists {listed}",
+            f"Give one of {listed}.", sheet="Periods")])
+    return plan.cases[at], at, (f"Year {years[at]}{scenario}, {which}: that year's costs, demand and "
+                                "capacities, per tonne, with the plan's investment decisions.")
+
+
+def explain_route(run: Run, route: str, commodity: str | None = None, year: int | None = None) -> list[str]:
+    """Paragraphs explaining the route for each commodity it may carry (or the one asked for); for a
+    plan, in one year (the first unless year is given), led by a paragraph naming it."""
+    case, at, lead = explained_case(run, year)
+    net, sol = case.net, run.solution
     if route not in net.routes:
         mean = did_you_mean(route, {r: net.routes[r].corridor for r in net.routes})
         raise InputError("--route", [Problem(
@@ -92,16 +124,19 @@ def explain_route(run: Run, route: str, commodity: str | None = None) -> list[st
         raise InputError("--commodity", [Problem(
             f"route '{route}' serves no demand of {what}: it does not carry the cargo class, or no demand row "
             "asks for it between its origin and market", "Check the Routes and Demand sheets.")])
-    routes = run.results.routes.set_index(["commodity", "route"])
-    out = []
+    routes = run.results.routes
+    if at is not None:
+        routes = routes[routes["year"] == case.period.year]
+    routes = routes.set_index(["commodity", "route"])
+    out = [lead] if lead else []
     for k, r in flows:
         c = net.cost[(k, r)]
         row = routes.loc[(k, r)]
         tonnes = row["tonnes_t"]
         d_row = net.demand_of[(k, r)]
         demand = net.demand_by_row[d_row]
-        j = sol.col_of(FLOW.name, (k, r))
-        terms = _column_terms(run, j)
+        j = sol.col_of(FLOW.name, (k, r), at)
+        terms = _column_terms(run, case, at, j)
         market_value = -sum(t for con, _, t in terms if con == DEMAND_BALANCE.name)
         charges = [(con, idx, t) for con, idx, t in terms if con != DEMAND_BALANCE.name and abs(t) > TOL]
         head = (f"Route {r} ({net.routes[r].corridor}) for {net.names.cargo(k)}, {net.names.place(net.routes[r].origin)} "
@@ -109,18 +144,18 @@ def explain_route(run: Run, route: str, commodity: str | None = None) -> list[st
         if tonnes > TOL:
             low, high = row["cost_range_low_usd_per_t"], row["cost_range_high_usd_per_t"]
             out.append(head + f"carries {tonnes:,.0f} t a year of the {demand.demand_t:,.0f} t demanded (Demand "
-                       f"row {demand.row}) at {c.total:,.2f} USD/t ({_parts(c)}){_emits(run, k, r)}. The allocation "
+                       f"row {demand.row}) at {c.total:,.2f} USD/t ({_parts(c)}){_emits(net, k, r)}. The allocation "
                        f"stays the same "
                        f"while its cost stays between {low:,.2f} and {high:,.2f} USD/t.")
             continue
         gap = row["reduced_cost_usd_per_t"]
-        text = (head + f"not used. It costs {c.total:,.2f} USD/t ({_parts(c)}){_emits(run, k, r)}; a tonne of "
+        text = (head + f"not used. It costs {c.total:,.2f} USD/t ({_parts(c)}){_emits(net, k, r)}; a tonne of "
                 f"{net.names.cargo(k)} at {net.names.place(demand.market)} is worth {market_value:,.2f} USD/t at the margin (Demand row {demand.row})")
         for con, idx, t in sorted(charges, key=lambda x: -abs(x[2])):
             if t > 0:
-                text += f"; {_row_name(run, con, idx)} adds {t:,.2f} USD/t"
+                text += f"; {_row_name(net, con, idx)} adds {t:,.2f} USD/t"
             else:
-                text += f"; {_row_name(run, con, idx)} credits it {-t:,.2f} USD/t (it relieves that limit)"
+                text += f"; {_row_name(net, con, idx)} credits it {-t:,.2f} USD/t (it relieves that limit)"
         break_even = row["break_even_cost_usd_per_t"]
         text += f". So it is {gap:,.2f} USD/t too expensive"
         if break_even > 0:
@@ -147,6 +182,8 @@ def explain_route(run: Run, route: str, commodity: str | None = None) -> list[st
         out.append(text)
     if sol.mip is not None:
         inv = run.results.investments
+        if at is not None:
+            inv = inv[inv["year"] == case.period.year]
         decided = "; ".join(f"{rec.option}: {rec.decision}" for rec in inv.itertuples(index=False)
                             if rec.option in {o.option for o in net.options if o.integer})
         out.append("Options are built in whole steps or with a fixed cost here, and a mixed-integer program has no "

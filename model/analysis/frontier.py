@@ -212,7 +212,7 @@ def frontier(plan: Plan, sol, target: Target, extras: list[float], exact: bool =
             if "target" not in r:
                 raise InputError("--cost-within", [Problem(f"at {d:,.0f} USD of extra cost the frontier has no "
                                                           f"optimum ({r['status']})", "Choose another range.")])
-            return r["target"], r["slope"], r
+            return r["raw_target"], r["slope"], r
 
         evaluations, found = breakpoints(evaluate, extras[0], extras[-1])
         points = [evaluations[d][2] for d in sorted({extras[0], extras[-1], *found})]

@@ -17,6 +17,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter, create_temporary_file
 
+from model.schema import SHEETS
+
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -24,6 +26,8 @@ INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
 # Column-name suffix -> (unit shown in the header, number format)
 _UNITS = (
     ("_usd_per_t", "USD/t", "#,##0.00"),
+    ("_usd_per_yr", "USD/yr", "#,##0"),
+    ("_usd_per_unit", "USD per unit", "#,##0.00"),
     ("_kg_per_t", "kg/t", "#,##0.0"),
     ("_usd_total", "USD", "#,##0"),
     ("_years", "years", "0.##"),
@@ -35,6 +39,9 @@ _UNITS = (
 )
 _PERCENT = ("share", "utilisation", "share_of_shipped", "share_of_co2e", "cost_increase_pct", "probability",
             "extra_cost_of_least_cost", "target_share")
+# A column ending in _pct holds a share (0.39 for 39%, shown 39.0%), as every share a result holds; except
+# the input columns of that name, which hold the percentage itself (tolerance_pct 15 for 15%).
+_PERCENT_NUMBERS = frozenset(c.name for s in SHEETS for c in s.columns if c.name.endswith("_pct"))
 
 
 def header(column: str) -> str:
@@ -43,17 +50,22 @@ def header(column: str) -> str:
     if "[" in column:
         return column
     if column in _PERCENT or column.endswith(" share"):
-        return column.replace("_", " ") + " (%)"
+        return _words(column.removesuffix("_pct")) + " (%)"
     for suffix, unit, _ in _UNITS:
         if column.endswith(suffix):
-            return column[: -len(suffix)].replace("_", " ") + f" ({unit})"
-    return column.replace("_", " ")
+            return _words(column[: -len(suffix)]) + f" ({unit})"
+    return _words(column)
+
+
+def _words(name: str) -> str:
+    """A column name's words as a reader writes them: 'extra_cost' -> 'extra cost', 'usd' -> 'USD'."""
+    return " ".join("USD" if w == "usd" else w for w in name.split("_"))
 
 
 def number_format(column: str) -> str | None:
     if column == "discount_factor":
         return "0.0000"
-    if column in _PERCENT or column.endswith(" share"):
+    if column in _PERCENT or column.endswith(" share") or (column.endswith("_pct") and column not in _PERCENT_NUMBERS):
         return "0.0%"
     for suffix, _, fmt in _UNITS:
         if column.endswith(suffix):
@@ -80,6 +92,16 @@ def style_header(ws, row: int = 1) -> None:
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
+
+
+SIGNIFICANT_DIGITS = 12  # of a figure written: the solver's round-off (0.8999999999999999) left out
+
+
+def figure(value):
+    """A result's cell value (safe), a number to SIGNIFICANT_DIGITS: 0.8999999999999999 is written
+    0.9, 150000.0000001528 150000. (An input workbook's numbers are written as they are.)"""
+    value = safe(value)
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}") if isinstance(value, float) else value
 
 
 def safe(value):
@@ -121,7 +143,7 @@ def write_table(ws, df: pd.DataFrame, start_row: int = 1, start_col: int = 1, la
     formats = [number_format(c) for c in df.columns]
     for i, values in enumerate(df.itertuples(index=False), start=start_row + 1):
         for j, v in enumerate(values):
-            cell = put(ws, i, start_col + j, v)
+            cell = put(ws, i, start_col + j, figure(v) if labels else v)
             if formats[j] and isinstance(v, (int, float)) and not isinstance(v, bool):
                 cell.number_format = formats[j]
     for j, col in enumerate(df.columns):
@@ -173,7 +195,7 @@ class Cells:
     def row(self, values, formats) -> list:
         out = []
         for v, fmt in zip(values, formats):
-            v = safe(v)
+            v = figure(v)
             if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
                 out.append(self.styled(v, fmt))
             elif isinstance(v, str) and v.startswith("="):
@@ -220,6 +242,19 @@ COLUMN_NOTES = {
     "limit_value": "The limit as a number, in the unit of the next column.",
     "via": "The route's nodes in order, by name.",
 }
+# A column whose meaning on a sheet differs from COLUMN_NOTES's, by (sheet, column).
+SHEET_COLUMN_NOTES = {
+    ("Investments", "reduced_cost_usd_per_t"):
+        "How much cheaper per tonne a year this option must become before building (more of) it pays: 0 for an "
+        "option built within its limit; negative where building more would pay, but the option is at its limit or "
+        "not allowed. HiGHS's reduced cost of the build decision (blank for an option built whole: see the cost of "
+        "the decision taken the other way).",
+}
+
+
+def result_note(sheet: str, column) -> str | None:
+    """The note on a result column's header: the sheet's own (SHEET_COLUMN_NOTES), else the column's."""
+    return SHEET_COLUMN_NOTES.get((sheet, str(column)), COLUMN_NOTES.get(str(column)))
 
 
 def widths(ws, df: pd.DataFrame, labels: list[str]) -> None:
@@ -241,7 +276,7 @@ def wo_table(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None
     if note:
         ws.append([cells.styled(note, font=NOTE_FONT)])
         ws.append([])
-    ws.append(cells.header(names, [COLUMN_NOTES.get(str(c)) if labels else None for c in df.columns]))
+    ws.append(cells.header(names, [result_note(title, c) if labels else None for c in df.columns]))
     rows = Rows(ws, cells, [number_format(c) for c in df.columns])
     for at in range(0, len(df), Rows.BLOCK):
         rows.send(df.iloc[at:at + Rows.BLOCK])
@@ -282,7 +317,7 @@ def _column_xml(letter: str, values: list, first: int, style: int | None) -> lis
     s = f' s="{style}"' if style is not None else ""
     out = []
     for r, v in enumerate(values, start=first):
-        v = safe(v)
+        v = figure(v)
         if v is None:
             out.append("")
         elif v is True or v is False:

@@ -73,15 +73,25 @@ def solve_text(results: Results) -> str:
             lines.append(f"{rec.option:<{w}}{rec.built_t / 1e6:>10,.2f}{rec.cost_usd / 1e6:>14,.1f}")
     if len(pol):
         lines.append("")
-        lines.append(f"{'Binding policy rule':<{w}}{'share':>10}{'saves USD/t':>14}")
+        lines.append(f"{'Binding policy rule':<{w}}{'holds':>10}{'saves USD/t':>14}")
         for rec in pol.itertuples(index=False):
-            lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rec.share_of_shipped:>10.1%}"
+            lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rule_amount(rec):>10}"
                          f"{rec.saving_usd_per_t:>14,.2f}"
                          + ("  per t CO2e" if rec.kind == "max_co2_t" else "") + f"  {rec.applies_to}")
     focus = focus_text(results.sheets(), s.settings.focus or "") if s.settings else ""
     if focus:
         lines += ["", focus]
     return "\n".join(lines)
+
+
+def rule_amount(rec) -> str:
+    """What a Policies row holds, in the rule's own measure: a share rule its share of the shipped
+    tonnes ('50.0%'), a tonnes rule its tonnes ('1.06 Mt'), a CO2e cap its CO2e ('0.50 Mt CO2e')."""
+    if rec.kind.endswith("_share"):
+        return f"{rec.share_of_shipped:.1%}"
+    if rec.kind == "max_co2_t":
+        return f"{rec.co2e_t / 1e6:,.2f} Mt CO2e"
+    return f"{rec.shipped_t / 1e6:,.2f} Mt"
 
 
 def co2e_line(s) -> str:

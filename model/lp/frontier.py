@@ -6,6 +6,7 @@ a minimum rule's target can carry at most."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import highspy
@@ -16,6 +17,9 @@ from model.lp.mip import INTEGER, set_integrality
 from model.plan import Plan
 
 SLACK_REL = 1e-9  # cost_within holds C* (1 + SLACK_REL) + D: at D = 0 the optimum itself, within round-off
+# The largest bound HiGHS is given, after its bounds are scaled by a power of two (user_bound_scale):
+# see FrontierModel.bound_scale.
+MAX_SCALED_BOUND = 1e6
 _BINDING = {f.name for f in (CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN)}
 
 
@@ -71,9 +75,26 @@ class FrontierModel:
         sel = np.flatnonzero(self.coef)
         h.addRow(-highspy.kHighsInf, highspy.kHighsInf, len(sel), sel.astype(np.int32), self.coef[sel])
         self.target_row = h.getNumRow() - 1
+        h.setOptionValue("user_bound_scale", self.bound_scale(extra=abs(self.optimum)))
         self.sign = -1.0 if target.maximise else 1.0  # HiGHS minimises sign * S
         self.all_cols = np.arange(n, dtype=np.int32)
         self.solves = 0
+
+    def bound_scale(self, extra: float) -> int:
+        """The power of two by which HiGHS scales every bound (its option user_bound_scale) so that
+        none exceeds MAX_SCALED_BOUND, cost_within's up to an extra cost of `extra` included.
+
+        cost_within is the whole cost, about 9e9 USD on the base case. HiGHS holds each row within an
+        absolute 1e-7, but in a basis that holds this row a round-off of 9e9 times machine epsilon
+        reaches every tonne: HiGHS then found supply rows 6e-7 t over, and called points of the
+        frontier infeasible (at 157 M USD of extra cost on a variant of the base year, where every
+        neighbouring point solved), whose every point is feasible by construction (the optimum is).
+        Scaled (by 2^-15 on the base case) the bounds are at most 1e6, the tolerance is 1e-7 of the
+        scaled units (a hundredth of a tonne, or of a USD, on the base case), and a power of two
+        scales and unscales every value exactly."""
+        bounds = [abs(self.optimum) + extra, *np.abs(self.row_lower), *np.abs(self.row_upper)]
+        largest = max((b for b in bounds if np.isfinite(b)), default=1.0)
+        return -max(0, math.ceil(math.log2(largest / MAX_SCALED_BOUND))) if largest > MAX_SCALED_BOUND else 0
 
     def _rhs(self, extra: float) -> float:
         return self.optimum + SLACK_REL * abs(self.optimum) + extra
@@ -118,7 +139,7 @@ class FrontierModel:
         h.changeColsCost(self.n, self.all_cols, self.sign * self.coef)
         if not self._run():
             return {"extra_cost_usd": extra, "status": h.modelStatusToString(h.getModelStatus())}
-        best = self.sign * h.getInfo().objective_function_value
+        best = raw = self.sign * h.getInfo().objective_function_value
         limited_by = self._limits()
         if abs(best) <= 1e-6 * max(1.0, self.scale_t):
             best = 0.0  # round-off of the slack SLACK_REL leaves at D = 0
@@ -129,8 +150,10 @@ class FrontierModel:
                                              else (-highspy.kHighsInf, hold)))
         h.changeColsCost(self.n, self.all_cols, self.cost)
         ok = self._run()
+        # raw_target: as solved, for the exact method, whose tangents must meet the points they are drawn at
+        # (with the target at D = 0 rounded to 0 a breakpoint came out 130 USD late, at 150,001.61 t for 150,000)
         out = {"extra_cost_usd": extra, "status": h.modelStatusToString(h.getModelStatus()), "target": best,
-               "slope": slope, "limited_by": limited_by}
+               "raw_target": raw, "slope": slope, "limited_by": limited_by}
         if ok:
             x = np.asarray(h.getSolution().col_value, dtype=float)
             out.update(self._summary(x))

@@ -66,7 +66,10 @@ def brief_of(sheets: dict[str, pd.DataFrame]) -> Brief:
     b = sheets.get("Bottlenecks")
     if b is not None and len(b):
         lead = ("In " + b["year"].astype(str) + ": ") if "year" in b.columns else ""
-        ranked = b.sort_values("saving_usd_per_t", ascending=False, kind="stable").head(3)
+        # by saving, to the cent (round-off put 2035's 30.6127397260274 before 2030's ...2739), then by year
+        keys = b.assign(_cents=b["saving_usd_per_t"].round(2))
+        by = ["_cents", "year"] if "year" in b.columns else ["_cents"]
+        ranked = b.loc[keys.sort_values(by, ascending=[False, True][:len(by)], kind="stable").index].head(3)
         brief.bottlenecks = list((lead.loc[ranked.index] if isinstance(lead, pd.Series) else lead)
                                  + ranked["in_words"].astype(str))
         unmet = _num(items.get("unmet demand", 0)) if plan is None or not len(plan) else float(plan["unmet_t"].sum())

@@ -3,9 +3,10 @@ flow that can count toward it, every leg whose CO2e is priced or capped a distan
 
 from __future__ import annotations
 
-from model.data import ROW, CorridorData, records
+from model.data import ROW, CorridorData, present, records
 from model.errors import ERROR, WARNING, Problem, number_text, short_list
 from model.network import Network, supply_origins
+from model.schema import leg_id, path_nodes
 
 
 def check_commitments(data: CorridorData, net: Network) -> list[Problem]:
@@ -28,7 +29,43 @@ def check_commitments(data: CorridorData, net: Network) -> list[Problem]:
                 f"{p.commodity or 'any commodity'} can pass it",
                 "Check the target and commodity, or add a route through the target that serves a demand row.",
                 sheet="Policies", row=p.row, key=p.rule, column="target"))
+    for o in net.observations:
+        why, fix = unreachable(data, net, o)
+        if why and o.low_t > 0:
+            problems.append(Problem(
+                f"observes {o.observed_t:,.0f} t through {o.scope} '{o.target}'"
+                + (f" ({o.commodity})" if o.commodity else "") + f", but {why}: the model carries nothing there, so "
+                "the Fit sheet will miss it and corridor calibrate cannot reproduce it", fix,
+                sheet="Observations", row=o.row, key=o.observation, column="target", severity=WARNING))
     return problems + check_distances(data, net)
+
+
+def unreachable(data: CorridorData, net: Network, o) -> tuple[str | None, str]:
+    """(why no flow can count toward an observation (o: model.network.Observation), in words: 'route
+    X is disabled (Routes row 12, enabled FALSE)', ...; the fix), or (None, '') when some flow can."""
+    if len(net.scope_index(o.scope, o.target, o.commodity)[0]):
+        return None, ""
+    routes = data.tables["Routes"]
+    off = routes[routes["enabled"].map(lambda v: v is False)]
+    country = dict(zip(data.tables["Nodes"]["node"], data.tables["Nodes"]["country"]))
+    through = []
+    for rec in records(off):
+        nodes = path_nodes(rec["path"]) if present(rec["path"]) else ()
+        if (o.scope == "route" and rec["route"] == o.target or o.scope == "corridor" and rec["corridor"] == o.target
+                or o.scope == "node" and o.target in nodes or o.scope == "country"
+                and o.target in {country.get(n) for n in nodes}
+                or o.scope == "leg" and o.target in {leg_id(a, b) for a, b in zip(nodes, nodes[1:])}):
+            through.append(rec)
+    what = "cargo" if not o.commodity else o.commodity
+    if o.scope == "route" and through:
+        return (f"route {o.target} is disabled (Routes row {through[0][ROW]}, enabled FALSE)",
+                "Enable the route (enabled TRUE on the Routes sheet), or remove the observation.")
+    if through:
+        return (f"no enabled route carries {what} through it: the routes through it are disabled "
+                f"({short_list(rec['route'] for rec in through)})",
+                "Enable one of those routes, or remove the observation.")
+    return (f"no enabled route carries {what} through it to a market that asks for it",
+            "Check the target and commodity, or add a route through the target that serves a demand row.")
 
 
 def check_distances(data: CorridorData, net: Network) -> list[Problem]:
