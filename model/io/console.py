@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from model.errors import format_problems
 from model.results.brief import focus_text
+from model.results.money import penalty_words, set_by_penalty
 from model.results.tables import ALL, Results
 
 
@@ -14,15 +15,6 @@ def warnings_text(source: str, warnings) -> str:
 
 def _scenario_line(s) -> str:
     return f"Scenario {s.scenario}" + (f", with {s.applied}" if s.applied else "") + f": {s.status}"
-
-
-def cost_parts_text(s) -> str:
-    """'transport 6,960.0, handling ..., unmet demand penalty 66,290.0': every part of the objective,
-    so that they add up to it (the penalty and the investments included when there are any)."""
-    parts = list(s.parts_usd.items())
-    parts += [(name, v) for name, v in (("unmet demand penalty", s.unmet_penalty_usd), ("investment", s.investment_usd))
-              if abs(v) > 0.5]
-    return ", ".join(f"{part} {value / 1e6:,.1f}" for part, value in parts)
 
 
 def solve_text(results: Results) -> str:
@@ -40,9 +32,8 @@ def solve_text(results: Results) -> str:
     w = max([28, *(len(str(n)) + 2 for n in names)])  # long names keep the columns aligned
     lines = [
         _scenario_line(s),
-        f"Total cost {s.objective_usd / 1e6:,.1f} million USD/yr ({cost_parts_text(s)})",
-        f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr; unmet {s.unmet_t / 1e6:,.2f} Mt/yr; "
-        f"average {s.average_usd_per_t:,.2f} USD/t",
+        s.money.text(),
+        f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr at {s.average_usd_per_t:,.2f} USD/t of resource cost on average",
         co2e_line(s),
         *([f"Fit: {s.fit.text()}"] if s.fit.count else []),
         *([s.decisions.text()] if s.decisions.count else []),
@@ -53,12 +44,20 @@ def solve_text(results: Results) -> str:
     for rec in c.itertuples(index=False):
         lines.append(f"{rec.corridor:<{w}}{rec.tonnes_t / 1e6:>10,.2f}{rec.share:>9.1%}")
     lines.append("")
+    money = s.money
+    penalised = []  # values the unmet-demand penalty sets: marked *, never read as a saving
+
+    def value(v: float) -> str:
+        mark = set_by_penalty(v, money.penalty_usd_per_t, money.unmet_t)
+        penalised.append(mark)
+        return f"{v:>14,.2f}" + ("*" if mark else "")
+
     if len(cap):
         lines.append(f"{'Binding capacity':<{w}}{'Mt/yr':>10}{'saves USD/t':>14}")
         for rec in cap.itertuples(index=False):
             name = rec.element + ("" if rec.cargo_class == "all" else f" [{rec.cargo_class}]")
             lines.append(f"{name:<{w}}{(rec.capacity_t + rec.added_t) / 1e6:>10,.2f}"
-                         f"{rec.shadow_price_usd_per_t:>14,.2f}" + (f"  ({rec.added_t / 1e6:,.2f} Mt built)"
+                         f"{value(rec.shadow_price_usd_per_t)}" + (f"  ({rec.added_t / 1e6:,.2f} Mt built)"
                                                                   if rec.added_t > 0 else "") + f"  {rec.name}")
     else:
         lines.append("No capacity is binding.")
@@ -72,8 +71,10 @@ def solve_text(results: Results) -> str:
         lines.append(f"{'Binding policy rule':<{w}}{'share':>10}{'saves USD/t':>14}")
         for rec in pol.itertuples(index=False):
             lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rec.share_of_shipped:>10.1%}"
-                         f"{rec.saving_usd_per_t:>14,.2f}"
+                         f"{value(rec.saving_usd_per_t)}"
                          + ("  per t CO2e" if rec.kind == "max_co2_t" else ""))
+    if any(penalised):
+        lines += ["", f"* {penalty_words(money.penalty_usd_per_t)}."]
     focus = focus_text(results.sheets(), s.settings.focus or "") if s.settings else ""
     if focus:
         lines += ["", focus]

@@ -30,7 +30,7 @@ COST_PARTS = {"transport": ("transport cost", "transport_cost_usd"),
               "risk": ("risk premium", "risk_premium_usd"),
               "surcharge": ("surcharges", "surcharge_cost_usd"),
               "carbon": ("carbon cost", "carbon_cost_usd"),
-              "premium": ("calibration premiums", "premium_usd")}
+              "premium": ("calibration premiums (behaviour, not paid)", "premium_usd")}
 # The parts that are resource cost (what is paid, and what time, risk and carbon cost): every part
 # but the calibration premiums, which are behaviour (model.results.money keeps the kinds apart).
 RESOURCE_PARTS = tuple(part for part in COST_PARTS if part != "premium")
