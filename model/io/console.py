@@ -90,7 +90,8 @@ def co2e_line(s) -> str:
 def plan_text(results: Results) -> str:
     """The short summary of a plan of several years and/or scenarios."""
     s = results.summary
-    lines = [_scenario_line(s), f"Objective {s.objective_usd / 1e6:,.1f} million USD: {s.objective_means}"]
+    lines = [_scenario_line(s), f"Objective {s.objective_usd / 1e6:,.1f} million USD (resource cost, calibration "
+                                f"premiums and unmet-demand penalty): {s.objective_means}"]
     if s.decisions.count:
         lines.append(s.decisions.text())
         lines += [f"  {option}: {text}" for option, text in s.decisions.decisions]
@@ -101,12 +102,13 @@ def plan_text(results: Results) -> str:
                      (f"{vss / 1e6:,.1f} million USD" if isinstance(vss, float) else str(vss)) +
                      f" (the base-only plan builds {robust['base-only plan builds']})")
     plan = results.plan["Plan"]
-    heads = [("scenario", 16), ("year", 6), ("M USD/yr", 12), ("shipped Mt", 12), ("unmet Mt", 10), ("CO2e Mt", 10)]
+    heads = [("scenario", 16), ("year", 6), ("resource M USD/yr", 19), ("shipped Mt", 12), ("unmet Mt", 10),
+             ("CO2e Mt", 10)]
     heads = [(h, w) for h, w in heads if h not in ("scenario", "year") or h in plan.columns]
     lines += ["", "".join(f"{h:>{w}}" for h, w in heads)]
     for rec in plan.to_dict("records"):
         cells = [c for c in (rec.get("scenario"), rec.get("year")) if c is not None] + [
-            f"{rec['annual_cost_usd'] / 1e6:,.1f}", f"{rec['shipped_t'] / 1e6:,.2f}", f"{rec['unmet_t'] / 1e6:,.2f}",
+            f"{rec['resource_cost_usd'] / 1e6:,.1f}", f"{rec['shipped_t'] / 1e6:,.2f}", f"{rec['unmet_t'] / 1e6:,.2f}",
             f"{rec['co2e_t'] / 1e6:,.2f}"]
         lines.append("".join(f"{c:>{w}}" for c, (_, w) in zip(cells, heads)))
     inv = results.investments

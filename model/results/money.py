@@ -23,6 +23,8 @@ RESOURCE_LABEL = "resource cost"
 PREMIUMS_LABEL = COST_PARTS["premium"][0]
 PENALTY_LABEL = "unmet demand penalty"
 UNMET_LABEL = "unmet demand"
+INVESTMENT_LABEL = "investment cost"
+PENALTY_SETTING = "unmet_penalty_usd_per_t"
 # A dual at least this share of the penalty, with demand unmet, is the penalty's, not a cost saved:
 # a capacity between stranded cargo and its market is worth the penalty less the route's cost.
 PENALTY_SHARE = 0.5
@@ -67,6 +69,14 @@ class Money:
         return cls(parts, 0.0 if inv is None or inv != inv else float(inv), float(row.get("unmet_t", 0.0) or 0.0),
                    penalty_usd_per_t)
 
+    @classmethod
+    def of_items(cls, items: dict) -> Money:
+        """From the Summary sheet's items (as written, or read back from a result workbook)."""
+        parts = {part: _num(items.get(label, 0.0)) for part, (label, _) in COST_PARTS.items()}
+        penalty = items.get(PENALTY_SETTING)
+        return cls(parts, _num(items.get(INVESTMENT_LABEL, 0.0)), _num(items.get(UNMET_LABEL, 0.0)),
+                   float(penalty) if isinstance(penalty, (int, float)) else None)
+
     def text(self) -> str:
         """'Resource cost 8,897.4 million USD/yr (transport ..., carbon 0.0); calibration premiums -197.8
         (behaviour, not paid); unmet 0.00 Mt': the console's and the brief's first figure."""
@@ -88,6 +98,14 @@ class Money:
             out += (f" (priced at {self.penalty_usd_per_t:,.0f} USD/t, the penalty chosen in Settings: "
                     f"{_m(self.penalty_usd)} million USD/yr of the objective, not a cost)")
         return out
+
+
+def _num(value) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return out if out == out else 0.0
 
 
 def _m(usd: float) -> str:

@@ -68,6 +68,7 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         s = res.summary
         rows.append({"scenario": case.scenario, "year": case.period.year, "probability": case.probability,
                      "weight_years": case.period.weight, "discount_factor": case.period.discount,
+                     "resource_cost_usd": s.money.resource_usd,
                      **{column: s.parts_usd.get(part, 0.0) for part, (_, column) in COST_PARTS.items()},
                      "unmet_penalty_usd": s.unmet_penalty_usd, "investment_cost_usd": s.investment_usd,
                      "annual_cost_usd": s.objective_usd,

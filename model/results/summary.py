@@ -14,7 +14,7 @@ from model import __version__
 from model.network.costs import COST_PARTS, RESOURCE_PARTS
 from model.results.fit import FitSummary
 from model.results.investments import Decisions
-from model.results.money import PENALTY_LABEL, RESOURCE_LABEL, UNMET_LABEL, Money
+from model.results.money import INVESTMENT_LABEL, PENALTY_LABEL, RESOURCE_LABEL, UNMET_LABEL, Money
 from model.settings import Settings
 
 # Labels of the Summary rows that other tools read back from a written workbook (corridor check).
@@ -122,7 +122,7 @@ class Summary:
             # unmet tonnes and their penalty, and the objective that adds them up
             figures = [(RESOURCE_LABEL, self.money.resource_usd, "USD/yr"),
                        *[(PART_LABELS[name], self.parts_usd.get(name, 0.0), "USD/yr") for name in RESOURCE_PARTS],
-                       ("investment cost", self.investment_usd, "USD/yr"),
+                       (INVESTMENT_LABEL, self.investment_usd, "USD/yr"),
                        (PART_LABELS["premium"], self.parts_usd.get("premium", 0.0), "USD/yr"),
                        (UNMET_LABEL, self.unmet_t, "t/yr"), (PENALTY_LABEL, self.unmet_penalty_usd, "USD/yr"),
                        (OBJECTIVE_LABEL, self.objective_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),

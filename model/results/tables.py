@@ -52,7 +52,7 @@ COLUMNS = {
     "Policies": ["rule", "applies_to", "kind", "commodity", "value", "measured_in", "shipped_t", "share_of_shipped",
                  "co2e_t", "bound_t", "slack_t", "binding", "saving_usd_per_t", "scope", "target",
                  "valid_for_more_t", "input_row"],
-    "Plan": ["scenario", "year", "probability", "weight_years", "discount_factor",
+    "Plan": ["scenario", "year", "probability", "weight_years", "discount_factor", "resource_cost_usd",
              *[column for _, column in COST_PARTS.values()], "unmet_penalty_usd", "investment_cost_usd",
              "annual_cost_usd", "weighted_cost_usd_total", "shipped_t", "unmet_t", "co2e_t"],
     "Robust": ["scenario", "probability", "robust_plan_cost_usd_total", "base_only_plan_cost_usd_total",
