@@ -56,22 +56,24 @@ def write_sweep(outputs: Outputs, path: Path, about: pd.DataFrame, points: pd.Da
     """Sweep workbook: what was swept, one row per point, routes per point; charts of the
     objective and corridor shares (one parameter) or a heat map table (two)."""
     wb = _workbook_with_about(outputs.kind, "Sweep", about)
-    pts = sheet(wb, "Points", points, "One row per point: parameter values, status, cost and its parts (USD/yr), "
+    pts = sheet(wb, "Points", points, "One row per point: parameter values, status, resource cost (what is paid, and "
+                                       "what time, risk and carbon cost), the objective and its parts (USD/yr), "
                                        "CO2e (t/yr), tonnes and shares by corridor and country, binding constraints.")
     n = len(points)
     if len(params) == 1 and n > 1:
         cols = list(points.columns)
         x = cols.index(params[0]) + 1
         charts = wb.create_sheet("Charts", 1)
-        _line_chart(pts, charts, "Total cost (USD/yr)", x, [cols.index("objective_usd") + 1], 4, 3 + n, "USD/yr", "A1")
+        _line_chart(pts, charts, "Resource cost (USD/yr)", x, [cols.index("resource_cost_usd") + 1], 4, 3 + n, "USD/yr",
+                    "A1")
         shares = [cols.index(c) + 1 for c in cols
                   if c.endswith(" share") and not c.startswith("via ") and points[c].max() > 0.005]
         _line_chart(pts, charts, "Corridor shares of shipped tonnes", x, shares, 4, 3 + n, "share", "A24",
                     percent=True)
     elif len(params) == 2 and n > 1:
-        heat = points.pivot_table(index=params[0], columns=params[1], values="objective_usd")
+        heat = points.pivot_table(index=params[0], columns=params[1], values="resource_cost_usd")
         hm = wb.create_sheet("Heat map", 1)
-        put(hm, 1, 1, f"Total cost (USD/yr): rows {params[0]}, columns {params[1]}").font = Font(bold=True)
+        put(hm, 1, 1, f"Resource cost (USD/yr): rows {params[0]}, columns {params[1]}").font = Font(bold=True)
         table = heat.reset_index()
         table.columns = [str(c) for c in table.columns]
         write_table(hm, table, start_row=3, labels=False)
@@ -94,7 +96,7 @@ def write_exact(outputs: Outputs, path: Path, about: pd.DataFrame, breakpoints: 
     wb = _workbook_with_about(outputs.kind, "Sweep", about)
     bp = sheet(wb, "Breakpoints", breakpoints.rename(columns={"value": param}),
                 "The optimal cost is linear between these values of the parameter (exact, not sampled).")
-    _line_chart(bp, bp, "Total cost (USD/yr), exact", 1, [2], 4, 3 + len(breakpoints), "USD/yr", "F3")
+    _line_chart(bp, bp, "Objective (USD/yr), exact", 1, [2], 4, 3 + len(breakpoints), "USD/yr", "F3")
     sheet(wb, "Segments", segments, "On each segment the allocation is fixed (cost parameter) or changes "
                                      "linearly (capacity or limit); tonnes at the segment's midpoint.")
     wb.save(outputs.claim(path))
@@ -104,12 +106,14 @@ def write_exact(outputs: Outputs, path: Path, about: pd.DataFrame, breakpoints: 
 def write_stress(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.DataFrame) -> Path:
     wb = _workbook_with_about(outputs.kind, "About", about)
     st = sheet(wb, "Stress", table, "Each element or corridor closed in turn, ranked by stranded tonnes, then by "
-                                     "the cost increase (stranded tonnes counted at the penalty).")
+                                     "the resource cost increase (what is paid, and what time, risk and carbon "
+                                     "cost); stranded tonnes are counted in tonnes, their penalty (a price chosen in "
+                                     "Settings or by --penalty, not a cost) apart in penalty_usd.")
     n = min(15, len(table))
     if n:
         chart = BarChart()
         chart.type = "bar"
-        chart.title = "Cost increase of each closure (top 15)"
+        chart.title = "Resource cost increase of each closure (top 15)"
         cols = list(table.columns)
         chart.add_data(Reference(st, min_col=cols.index("cost_increase_usd") + 1, min_row=3, max_row=3 + n),
                        titles_from_data=True)

@@ -31,16 +31,16 @@ def tick_text(value: float) -> str:
 
 
 def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: Path) -> list[Path]:
-    """One parameter: objective and corridor shares against it. Two: a heat map of the objective."""
+    """One parameter: resource cost and corridor shares against it. Two: a heat map of the resource cost."""
     ok = points[points["status"] == "Optimal"]
     out = []
     if len(params) == 1:
         x = params[0]
         fig, ax = plt.subplots(figsize=(8, 4.5))
-        ax.plot(ok[x], ok["objective_usd"] / 1e6, marker="o", ms=3)
+        ax.plot(ok[x], ok["resource_cost_usd"] / 1e6, marker="o", ms=3)
         ax.set_xlabel(x)
-        ax.set_ylabel("total cost (million USD/yr)")
-        ax.set_title("Total cost")
+        ax.set_ylabel("resource cost (million USD/yr)")
+        ax.set_title("Resource cost")
         ax.grid(alpha=0.3)
         out.append(_save(fig, outputs, stem.with_name(stem.name + "_objective.png")))
         shares = [c for c in ok.columns if c.endswith(" share") and not c.startswith("via ") and ok[c].max() > 0.005]
@@ -54,14 +54,14 @@ def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: 
         ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1, 0.5))
         out.append(_save(fig, outputs, stem.with_name(stem.name + "_shares.png")))
     elif len(params) == 2:
-        grid = ok.pivot_table(index=params[0], columns=params[1], values="objective_usd") / 1e6
+        grid = ok.pivot_table(index=params[0], columns=params[1], values="resource_cost_usd") / 1e6
         fig, ax = plt.subplots(figsize=(8, 5))
         im = ax.imshow(grid.values, origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(len(grid.columns)), [tick_text(v) for v in grid.columns], rotation=45)
         ax.set_yticks(range(len(grid.index)), [tick_text(v) for v in grid.index])
         ax.set_xlabel(params[1])
         ax.set_ylabel(params[0])
-        ax.set_title("Total cost (million USD/yr)")
+        ax.set_title("Resource cost (million USD/yr)")
         fig.colorbar(im, ax=ax)
         out.append(_save(fig, outputs, stem.with_name(stem.name + "_heatmap.png")))
     return out
@@ -71,8 +71,8 @@ def exact_png(outputs: Outputs, breakpoints: pd.DataFrame, param: str, stem: Pat
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.plot(breakpoints["value"], breakpoints["objective_usd"] / 1e6, marker="o", ms=4)
     ax.set_xlabel(param)
-    ax.set_ylabel("total cost (million USD/yr)")
-    ax.set_title("Total cost, exact (dots: breakpoints)")
+    ax.set_ylabel("objective (million USD/yr)")
+    ax.set_title("Objective (resource cost, premiums, penalty), exact (dots: breakpoints)")
     ax.grid(alpha=0.3)
     return _save(fig, outputs, stem.with_name(stem.name + ".png"))
 
@@ -81,8 +81,8 @@ def stress_png(outputs: Outputs, table: pd.DataFrame, stem: Path, top: int = 15)
     t = table.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.35 * len(t) + 1.5))
     ax.barh(t["closed"], t["cost_increase_usd"] / 1e6)
-    ax.set_xlabel("cost increase, stranded tonnes at the penalty (million USD/yr)")
-    ax.set_title("N-1: what each closure costs")
+    ax.set_xlabel("resource cost increase (million USD/yr); stranded tonnes are not priced")
+    ax.set_title("N-1: what each closure costs in resource cost")
     ax.grid(alpha=0.3, axis="x")
     return _save(fig, outputs, stem.with_name(stem.name + ".png"))
 

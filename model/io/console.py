@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from model.errors import format_problems
 from model.results.brief import focus_text
-from model.results.money import penalty_words, set_by_penalty
+from model.results.money import PREMIUMS_LABEL, penalty_words, set_by_penalty
 from model.results.tables import ALL, Results
 
 
@@ -142,7 +142,7 @@ def _plain(v: float) -> str:
 def exact_text(ex, low: float, high: float, seconds: float, out, png) -> str:
     lines = [f"{ex.param}: {int(ex.breakpoints['breakpoint'].sum())} breakpoints in [{_plain(low)}, {_plain(high)}], "
              f"{ex.solves} solves, {seconds:.2f} s"]
-    lines += [f"  {_plain(rec.value):>16}  total cost {rec.objective_usd / 1e6:,.3f} million USD/yr"
+    lines += [f"  {_plain(rec.value):>16}  objective {rec.objective_usd / 1e6:,.3f} million USD/yr"
               for rec in ex.breakpoints.itertuples(index=False)]
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)
@@ -155,8 +155,9 @@ def sweep_text(points, seconds: float, out, pngs, points_file) -> str:
     lines = [f"{len(points)} points, {solved} solved, {rebuilt} rebuilt, {seconds:.2f} s "
              f"({len(points) / seconds:,.0f} points/s)" if seconds else f"{len(points)} points"]
     if len(ok):
-        low, high = ok["objective_usd"].min() / 1e6, ok["objective_usd"].max() / 1e6
-        lines.append(f"Total cost from {low:,.1f} to {high:,.1f} million USD/yr")
+        low, high = ok["resource_cost_usd"].min() / 1e6, ok["resource_cost_usd"].max() / 1e6
+        lines.append(f"Resource cost from {low:,.1f} to {high:,.1f} million USD/yr"
+                     + (f"; up to {ok['unmet_t'].max() / 1e6:,.2f} Mt unmet" if ok["unmet_t"].max() > 0.5 else ""))
     if rebuilt:
         lines.append(f"{rebuilt} point(s) changed the model's structure and were rebuilt from the data.")
     lines.append(f"\nWorkbook: {out}\nCharts: {', '.join(str(p) for p in pngs)}\nPoints (for --resume): {points_file}")
@@ -166,10 +167,12 @@ def sweep_text(points, seconds: float, out, pngs, points_file) -> str:
 def stress_text(table, out, png) -> str:
     shown = table.head(15)
     width = max([26] + [len(str(c)) + 2 for c in shown["closed"]])  # long corridor names keep the columns
-    lines = [f"{'Closed':<{width}}{'stranded Mt':>12}{'cost +M USD/yr':>16}  cargo moved to"]
+    lines = [f"{'Closed':<{width}}{'stranded Mt':>12}{'resource cost +M USD/yr':>25}  cargo moved to"]
     for rec in shown.itertuples(index=False):
-        lines.append(f"{rec.closed:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>16,.1f}  "
+        lines.append(f"{rec.closed:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>25,.1f}  "
                      f"{rec.moved_to}")
+    lines.append("(resource cost: what is paid, and what time, risk and carbon cost; stranded tonnes are counted "
+                 "in tonnes, not priced at the penalty)")
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)
 
@@ -178,12 +181,17 @@ def compare_text(table, about, names: list[str], out, png) -> str:
     lines = [f"{'':26}" + "".join(f"{n[:17]:>18}" for n in names)]
     objective = table[table["metric"] == "objective"]
     plan = len(objective) and objective["unit"].iloc[0] == "USD"
-    rows = [("objective", "total cost (M USD)" if plan else "total cost (M USD/yr)")]
+    # money in its kinds (model.results.money): the resource cost is the cost; premiums and the
+    # penalty (a price chosen in Settings) apart, and the objective named as what it is
     if plan:
-        rows += [(m, f"{m} (M USD/yr)" if m.startswith("cost") else f"{m} (Mt/yr)") for m in table["metric"]
-                 if m.startswith(("cost ", "unmet demand ", "CO2e "))]
+        rows = [("objective", "objective (M USD)")]
+        rows += [(m, f"{m} (M USD/yr)" if m.startswith(("resource cost", "unmet demand penalty")) else f"{m} (Mt/yr)")
+                 for m in table["metric"] if m.startswith(("resource cost ", "unmet demand ", "CO2e "))]
     else:
-        rows += [("shipped", "shipped (Mt/yr)"), ("unmet demand", "stranded (Mt/yr)"), ("CO2e", "CO2e (Mt/yr)")]
+        rows = [("resource cost", "resource cost (M USD/yr)"), (PREMIUMS_LABEL, "premiums, not paid (M USD/yr)"),
+                ("shipped", "shipped (Mt/yr)"), ("unmet demand", "stranded (Mt/yr)"),
+                ("unmet demand penalty", "penalty (M USD/yr)"), ("objective", "objective (M USD/yr)"),
+                ("CO2e", "CO2e (Mt/yr)")]
     for metric, label in rows:
         row = table[table["metric"] == metric]
         if len(row):
