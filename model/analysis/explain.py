@@ -16,6 +16,7 @@ from model.errors import InputError, Problem
 from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SHIPPED_TOTAL, FAMILIES
 from model.lp.names import RowKey
 from model.pipeline import Run
+from model.results.money import penalty_words, set_by_penalty
 
 TOL = 1e-6
 _STATE = {CAPACITY_LIMIT.name: ", which is full,", POLICY_LIMIT.name: ", which binds,"}
@@ -66,8 +67,11 @@ def _share_terms(run: Run, terms: list, duals) -> list[tuple[str, object, float]
 
 
 def _parts(c) -> str:
-    """'transport 10.00, handling 2.00, ...': the parts of a cost per tonne (zero extra parts left out)."""
-    return ", ".join(f"{name} {value:,.2f}" for name, value in c._asdict().items()
+    """'transport 10.00, handling 2.00, ...': the parts of a cost per tonne (zero extra parts left out;
+    a calibration premium named as behaviour, not money: model.results.money)."""
+    return ", ".join(f"{name} {value:,.2f}" if name != "premium" else
+                     f"calibration premium {value:,.2f}, behaviour not paid; resource cost {c.total - value:,.2f}"
+                     for name, value in c._asdict().items()
                      if value or name in ("transport", "handling", "time", "risk"))
 
 
@@ -113,7 +117,10 @@ def explain_route(run: Run, route: str, commodity: str | None = None) -> list[st
             continue
         gap = row["reduced_cost_usd_per_t"]
         text = (head + f"not used. It costs {c.total:,.2f} USD/t ({_parts(c)}){_emits(run, k, r)}; a tonne of {k} at "
-                f"{demand.market} is worth {market_value:,.2f} USD/t at the margin (Demand row {demand.row})")
+                f"{demand.market} is worth {market_value:,.2f} USD/t at the margin (Demand row {demand.row}"
+                + (f"; {penalty_words(run.data.settings.unmet_penalty_usd_per_t)}"
+                   if set_by_penalty(market_value, run.data.settings.unmet_penalty_usd_per_t,
+                                     run.results.summary.unmet_t) else "") + ")")
         for con, idx, t in sorted(charges, key=lambda x: -abs(x[2])):
             if t > 0:
                 text += f"; {_row_name(run, con, idx)} adds {t:,.2f} USD/t"

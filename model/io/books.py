@@ -170,13 +170,16 @@ def write_compare(outputs: Outputs, path: Path, table: pd.DataFrame, about: pd.D
 def write_frontier(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.DataFrame, target: str) -> Path:
     """Frontier workbook: what was asked, one row per extra cost, and the target against the extra cost."""
     wb = _workbook_with_about(outputs.kind, "Frontier", about)
-    pts = sheet(wb, "Points", table, f"For each extra cost accepted over the least cost: the most (or least) tonnes "
-                                     f"of {target}, the cheapest allocation that reaches it (cost and tonnes by "
-                                     "corridor), and what one more USD of allowed cost buys in tonnes.")
+    pts = sheet(wb, "Points", table, f"For each allowance on the objective over the least cost: the most (or least) "
+                                     f"tonnes of {target}, the cheapest allocation that reaches it, its resource cost "
+                                     "(what is paid, and what time, risk and carbon cost) and how much more that is "
+                                     "than at least cost, its calibration premiums (behaviour, not money) and unmet-"
+                                     "demand penalty (a price chosen in Settings) apart, tonnes by corridor, and what "
+                                     "one more USD of allowance buys in tonnes.")
     cols = list(table.columns)
     if len(table) > 1:
         y = next(c for c in cols if c.startswith("target_t"))
-        _line_chart(pts, pts, f"Tonnes of {target} against the extra cost", cols.index("extra_cost_of_least_cost") + 1,
+        _line_chart(pts, pts, f"Tonnes of {target} against the extra resource cost", cols.index("extra_cost_of_least_cost") + 1,
                     [cols.index(y) + 1], 4, 3 + len(table), "t", f"{get_column_letter(len(cols) + 2)}3")
     wb.save(outputs.claim(path))
     return Path(path)

@@ -249,20 +249,27 @@ def calibration_text(table, out) -> str:
 
 
 def frontier_text(table, target, optimum: float, out, png) -> str:
-    """The frontier's points: extra cost, best target, its share."""
+    """The frontier's points: extra resource cost (model.results.money), the calibration premiums
+    given up (behaviour, not money), best target, its share; optimum: the least-cost point's
+    resource cost."""
     unit = table.attrs.get("unit", "t")
     table = table.rename(columns=lambda c: c.replace("_total", ""))
     mt = "Mt CO2e" if target.co2 else "Mt"
     what = target.text if target.co2 else f"tonnes of {target.text}"
-    lines = [f"{'Most' if target.maximise else 'Least'} {what} for each extra cost over the least cost "
-             f"({optimum / 1e6:,.1f} million USD):", "",
-             f"{'extra cost':>14}{'':>8}{mt:>10}{'share':>9}"]
+    ok = table[table["status"] == "Optimal"]
+    premiums0 = float(ok["calibration_premiums_usd"].iloc[0]) if len(ok) else 0.0
+    lines = [f"{'Most' if target.maximise else 'Least'} {what} for each extra resource cost over the least cost "
+             f"({optimum / 1e6:,.1f} million USD of resource cost):", "",
+             f"{'extra resource cost':>22}{'premiums':>12}{mt:>10}{'share':>9}"]
     for rec in table.to_dict("records"):
         if rec["status"] != "Optimal":
-            lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.1%}  {rec['status']}")
+            lines.append(f"{'':>22}  {rec['status']} (objective allowance {rec['objective_allowance_usd'] / 1e6:,.1f} M)")
             continue
-        lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.2%}"
+        lines.append(f"{rec['extra_resource_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.2%}"
+                     f"{(rec['calibration_premiums_usd'] - premiums0) / 1e6:>10,.1f} M"
                      f"{rec['target_t'] / 1e6:>10,.2f}{rec['target_share']:>9.1%}")
+    lines.append("(premiums: the change in calibration premiums, behaviour and not money; the model trades them "
+                 "against the resource cost, so a point can cost less in resource cost than the least-cost one)")
     if unit != "t":
         lines.append("(tonnes over the plan: each year weighted by the years it stands for)")
     return "\n".join(lines + ["", f"Workbook: {out}", f"Chart: {png}"])
