@@ -55,7 +55,7 @@ def test_the_brief_heads_the_page():
     e = parse(render_html(data, "corridor-model:report"))
     text = "".join(e.text)
     brief = data["brief"]  # model.results.brief.brief_of of the sheets
-    assert brief["headline"][1].startswith("Total cost 4,560.0 million USD a year = transport 4,000.0 + handling 560.0")
+    assert brief["headline"][1].startswith("Resource cost 4,560.0 million USD/yr (transport 4,000.0, handling 560.0")
     for line in brief["headline"] + brief["bottlenecks"]:
         assert line in text
     assert ("section", {"class": "brief"}) == next((t, a) for t, a in e.tags if t == "section")

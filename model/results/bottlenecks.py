@@ -9,7 +9,7 @@ import pandas as pd
 
 from model.lp.families import CAPACITY_LIMIT, SUPPLY_MAX, SUPPLY_MIN
 from model.lp.highs import View
-from model.results.money import penalty_words, set_by_penalty
+from model.results.money import mt_words, penalty_words, set_by_penalty
 
 # set_by: "cost" where the value is a cost saved, "unmet-demand penalty" where the penalty sets it
 BOTTLENECK_COLUMNS = ["rank", "kind", "name", "in_words", "saving_usd_per_t", "set_by", "limit", "valid_for_more_t",
@@ -22,12 +22,6 @@ def limit_text(value: float, unit: str) -> str:
     if unit == "share":
         return f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"
     return mt_words(value, " CO2e" if "CO2e" in unit else "") + "/yr"
-
-
-def mt_words(t: float, of: str = "") -> str:
-    """Tonnes in words: million tonnes from 0.1 Mt up, else tonnes (of CO2e: of=' CO2e')."""
-    t = t + 0.0  # no "-0"
-    return f"{t / 1e6:,.2f} Mt{of}" if abs(t) >= 1e5 else f"{t:,.0f} t{of}"
 
 
 def capacity_range_text(low_t: float, high_t: float, added_t: float = 0.0) -> str:

@@ -93,11 +93,17 @@ class Money:
     def unmet_text(self) -> str:
         """'unmet 0.00 Mt', or with a penalty 'unmet 53.29 Mt (priced at 1,000 USD/t, the penalty chosen in
         Settings: 53,290.0 million USD/yr of the objective, not a cost)'."""
-        out = f"unmet {self.unmet_t / 1e6:,.2f} Mt"
+        out = f"unmet {mt_words(self.unmet_t)}"
         if self.unmet_t > 0.5 and self.penalty_usd_per_t:
             out += (f" (priced at {self.penalty_usd_per_t:,.0f} USD/t, the penalty chosen in Settings: "
                     f"{_m(self.penalty_usd)} million USD/yr of the objective, not a cost)")
         return out
+
+
+def mt_words(t: float, of: str = "") -> str:
+    """Tonnes in words: million tonnes from 0.1 Mt up, else tonnes (of CO2e: of=' CO2e')."""
+    t = t + 0.0  # no "-0"
+    return f"{t / 1e6:,.2f} Mt{of}" if abs(t) >= 1e5 else f"{t:,.0f} t{of}"
 
 
 def _num(value) -> float:

@@ -1,0 +1,99 @@
+"""Money in its kinds (model.results.money): the resource cost (what is paid, and what time, risk and
+carbon cost), the calibration premiums (behaviour, never money) and unmet demand in tonnes with its
+penalty (a price chosen in Settings) are kept apart everywhere a cost appears."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cases import transport_case, write_case
+from model import pipeline
+from model.cli import main
+from model.io.console import solve_text
+from model.io.read_results import read_results
+from model.results.brief import brief_of
+
+MT = 1e6
+
+
+def kinds_case(tmp_path, xlsx: bool = False):
+    """100 Mt of coal A -> M at a penalty of 1,000 USD/t. Rail A>M 2 USD/t plus a paid surcharge of
+    0.5 (a transit fee), 60 Mt at most; road A>R>M 5 USD/t, 30 Mt at most (hub R), with a
+    calibration premium of -1 USD/t (a Surcharges row corridor calibrate wrote)."""
+    tables = transport_case(
+        Demand=[{"commodity": "coal", "market": "M", "demand_t": 100 * MT}],
+        Capacities=[{"element": "A>M", "capacity_t": 60 * MT}, {"element": "R", "capacity_t": 30 * MT}],
+        Surcharges=[{"scope": "corridor", "target": "Rail", "usd_per_t": 0.5, "source": "transit authority"},
+                    {"scope": "corridor", "target": "Road", "usd_per_t": -1.0, "source": "corridor calibrate"}],
+        Scenarios=[{"scenario": "dear_fee", "sheet": "Surcharges", "key": "corridor,Rail,", "column": "usd_per_t",
+                    "value": 1.5}])
+    return write_case(tmp_path, tables, settings={"unmet_penalty_usd_per_t": 1000}, xlsx=xlsx)
+
+
+def test_resource_cost_premiums_and_penalty_by_hand(tmp_path):
+    # The model sees rail at 2.5 and road at 5 - 1 = 4, both far below the penalty: rail full (60 Mt),
+    # road full (30 Mt), 10 Mt unmet.
+    #   resource cost = 60 Mt x (2 + 0.5) + 30 Mt x 5 = 150 + 150 = 300 M USD/yr
+    #     (of which the paid surcharge 60 x 0.5 = 30 M)
+    #   premiums      = 30 Mt x -1 = -30 M USD/yr (behaviour, not paid)
+    #   penalty       = 10 Mt x 1,000 = 10,000 M USD/yr (a price chosen in Settings)
+    #   objective     = 300 - 30 + 10,000 = 10,270 M USD/yr
+    run = pipeline.run(kinds_case(tmp_path), tmp_path / "r.xlsx")
+    s = run.results.summary
+    m = s.money
+    assert m.resource_usd == pytest.approx(300 * MT)
+    assert s.parts_usd["surcharge"] == pytest.approx(30 * MT)
+    assert m.premiums_usd == pytest.approx(-30 * MT)
+    assert m.unmet_t == pytest.approx(10 * MT) and m.penalty_usd == pytest.approx(10_000 * MT)
+    assert s.objective_usd == pytest.approx(m.objective_usd) == pytest.approx(10_270 * MT)
+    assert s.average_usd_per_t == pytest.approx(300 / 90)  # resource cost of a tonne shipped
+    assert solve_text(run.results).splitlines()[1] == (
+        "Resource cost 300.0 million USD/yr (transport 270.0, handling 0.0, time 0.0, risk 0.0, surcharge 30.0, "
+        "carbon 0.0); calibration premiums -30.0 (behaviour, not paid); unmet 10.00 Mt (priced at 1,000 USD/t, the "
+        "penalty chosen in Settings: 10,000.0 million USD/yr of the objective, not a cost)")
+    # The same split from the written workbook alone (the brief of a report drawn later)
+    assert brief_of(read_results(tmp_path / "r.xlsx")).headline[1] == solve_text(run.results).splitlines()[1]
+    # One more Mt of road (hub R) delivers a stranded tonne: worth 1,000 - 4 = 996 USD/t, the penalty's
+    b = run.results.bottlenecks.set_index("name")
+    assert b.loc["R", "saving_usd_per_t"] == pytest.approx(996)
+    assert b.loc["R", "set_by"] == "unmet-demand penalty"
+    assert "set by the unmet-demand penalty of 1,000 USD/t chosen in Settings" in b.loc["R", "in_words"]
+    assert "saves" not in b.loc["R", "in_words"]
+
+
+def _objective_as_cost(text: str, objective_m: str) -> list[str]:
+    """Lines that give the objective (in million USD, as printed) without naming it the objective."""
+    return [line for line in text.splitlines() if objective_m in line and "objective" not in line.lower()]
+
+
+def test_no_command_presents_the_objective_as_cost(tmp_path, capsys):
+    # The objective, 10,270.0 M USD/yr (see above), adds premiums and the penalty to the resource cost
+    # (300.0 M): no output may print it as a cost; "Total cost" is gone.
+    case = kinds_case(tmp_path, xlsx=True)
+    out = {}
+    for name, args in [
+            ("solve", ["solve", str(case), "-o", str(tmp_path / "r.xlsx")]),
+            ("compare", ["compare", str(case), "--scenarios", "dear_fee", "-o", str(tmp_path / "c.xlsx")]),
+            ("stress", ["stress", str(case), "--elements", "hubs,legs", "-o", str(tmp_path / "s.xlsx")]),
+            ("sweep", ["sweep", str(case), "--set", "Legs[A>R].cost_usd_per_t=3:4:2", "-o", str(tmp_path / "w.xlsx")]),
+            ("frontier", ["frontier", str(case), "--maximise", "corridor Road", "--cost-within", "0:1%:2",
+                          "-o", str(tmp_path / "f.xlsx")])]:
+        assert main(args) == 0, name
+        out[name] = capsys.readouterr().out
+    for name, text in out.items():
+        assert "Total cost" not in text and "total cost" not in text, (name, text)
+        assert not _objective_as_cost(text, "10,270.0"), (name, text)
+    assert "resource cost (M USD/yr)              300.0" in out["compare"]
+    assert "Resource cost from 300.0 to 330.0 million USD/yr" in out["sweep"]  # road at 3, then 4 USD/t
+    # Closing hub R strands the road's 30 Mt: resource cost -150 M (nothing paid for them), not +30,000
+    stress = next(line for line in out["stress"].splitlines() if line.startswith("R "))
+    assert re.split(r"\s+", stress.strip())[1:3] == ["30.00", "-150.0"]
+    # The Summary sheet: the objective's row is named the objective, the resource cost its own row
+    summary = read_results(tmp_path / "r.xlsx")["Summary"].set_index("item")["value"]
+    assert summary["resource cost"] == pytest.approx(300 * MT)
+    assert summary["calibration premiums (behaviour, not paid)"] == pytest.approx(-30 * MT)
+    assert summary["unmet demand penalty"] == pytest.approx(10_000 * MT)
+    assert [item for item, v in summary.items() if isinstance(v, float) and v == pytest.approx(10_270 * MT)] \
+        == ["objective"]
