@@ -188,7 +188,7 @@ def compare_text(table, about, names: list[str], out, png) -> str:
         rows += [(m, f"{m} (M USD/yr)" if m.startswith(("resource cost", "unmet demand penalty")) else f"{m} (Mt/yr)")
                  for m in table["metric"] if m.startswith(("resource cost ", "unmet demand ", "CO2e "))]
     else:
-        rows = [("resource cost", "resource cost (M USD/yr)"), (PREMIUMS_LABEL, "premiums, not paid (M USD/yr)"),
+        rows = [("resource cost", "resource cost (M USD/yr)"), (PREMIUMS_LABEL, "premiums (M USD/yr)"),
                 ("shipped", "shipped (Mt/yr)"), ("unmet demand", "stranded (Mt/yr)"),
                 ("unmet demand penalty", "penalty (M USD/yr)"), ("objective", "objective (M USD/yr)"),
                 ("CO2e", "CO2e (Mt/yr)")]
