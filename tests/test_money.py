@@ -100,3 +100,28 @@ def test_no_command_presents_the_objective_as_cost(tmp_path, capsys):
     assert summary["unmet demand penalty"] == pytest.approx(10_000 * MT)
     numbers = {item: v for item, v in summary.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     assert [item for item, v in numbers.items() if v == pytest.approx(10_270 * MT)] == ["objective"]
+
+
+def test_a_capacity_range_is_stated_around_the_capacity_in_service(tmp_path):
+    # Rail 60 t plus an option of +30 t at 1 USD/t, built whole (it saves 5 - 2 = 3 > 1): 90 t by rail,
+    # 10 t by road. One more tonne of rail saves 3 USD while road tonnes are left to replace, up to a
+    # total of 100 t (the demand); HiGHS ranges the row's own figure (60) from -30 to 70, i.e. a total
+    # (60 + 30 built) from 0 to 100 t: stated around what is in service, never below 0 t.
+    tables = transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}],
+                            Investments=[{"option": "RAIL_PLUS", "element": "A>M", "max_added_t": 30,
+                                          "annualised_cost_usd_per_t": 1}])
+    run = pipeline.run(write_case(tmp_path, tables))
+    assert run.results.bottlenecks["in_words"].tolist() == [
+        "One more tonne a year of capacity at A → M (now 60 t, plus 30 t built) saves 3.00 USD a year; this holds "
+        "for up to 10 t more (total capacity (with what is built) between 0 t (the physical bound) and 100 t)."]
+
+
+@pytest.mark.parametrize("low, high, added, words", [
+    (-2.86e6, 30.74e6, 0.0, "capacity between 0 t (the physical bound) and 30.74 Mt"),  # never negative
+    (48.23e6, 58.23e6, 10e6, "total capacity (with what is built) between 58.23 Mt and 68.23 Mt"),
+    (1e6, float("inf"), 0.0, "capacity from 1.00 Mt up, no upper limit"),  # unbounded: said, not blank
+])
+def test_capacity_range_words(low, high, added, words):
+    from model.results.bottlenecks import capacity_range_text
+
+    assert capacity_range_text(low, high, added) == words
