@@ -91,7 +91,7 @@ def test_the_investment_answer_before_and_after_calibration():
         r = pipeline.run(case, scenario="invest").results
         built = r.investments.set_index("option")["built_t"]
         assert built["CPC_DEBOTTLENECK"] == pytest.approx(10e6) and built.drop("CPC_DEBOTTLENECK").sum() == 0
-        assert quoted(f"{r.summary.objective_usd / 1e6:,.1f}"), case
+        assert quoted(f"{r.summary.money.resource_usd / 1e6:,.1f}"), case
     assert quoted("the full 10 Mt of CPC debottlenecking, 80 M USD a year, no terminal in Pakistan")
 
 
@@ -173,9 +173,12 @@ def test_what_a_carbon_price_of_50_changes(base_run):
     priced = pipeline.run(BASE_XLSX, scenario="carbon_price")
     assert priced.data.settings.carbon_price_usd_per_t_co2 == 50
     b, p = base_run.results.summary, priced.results.summary
-    assert quoted(f"The cost rises from {b.objective_usd / 1e6:,.1f} to {p.objective_usd / 1e6:,.1f} M USD/yr: "
-                  f"{p.parts_usd['carbon'] / 1e6:,.1f} M is the carbon cost of what is still emitted, "
-                  f"{(p.objective_usd - b.objective_usd - p.parts_usd['carbon']) / 1e6:,.1f} M the dearer allocation")
+    bm, pm = b.money, p.money  # money in its kinds: the resource cost, the premiums apart
+    assert quoted(f"The resource cost rises from {bm.resource_usd / 1e6:,.1f} to {pm.resource_usd / 1e6:,.1f} M USD/yr: "
+                  f"{p.parts_usd['carbon'] / 1e6:,.1f} M is the carbon cost of what is still emitted, and the new "
+                  f"allocation costs {(bm.resource_usd - pm.resource_usd + p.parts_usd['carbon']) / 1e6:,.1f} M less")
+    assert quoted(f"gives up {(pm.premiums_usd - bm.premiums_usd) / 1e6:,.1f} M of calibration premiums "
+                  f"({bm.premiums_usd / 1e6:,.1f} to {pm.premiums_usd / 1e6:,.1f} M)".replace("-", "−"))
     cut = b.co2e_t - p.co2e_t
     assert quoted(f"CO2e falls by {cut / 1e6:.2f} Mt (−{cut / b.co2e_t:.1%}), from {b.co2e_t / 1e6:.2f} to "
                   f"{p.co2e_t / 1e6:.2f} Mt a year ({b.co2e_kg_per_t:.1f} to {p.co2e_kg_per_t:.1f} kg/t)")
@@ -224,12 +227,15 @@ def test_the_plan_table():
     for n, scenario in enumerate([None, "russia_closed", "torkham_closed", "cpc_half", "gwadar_tariff_cut",
                                   "high_grain"]):
         r = pipeline.run(PLAN, scenario=scenario).results
-        plan = r.plan["Plan"].set_index("year")["annual_cost_usd"]
+        sheet = r.plan["Plan"].set_index("year")
+        plan = sheet["resource_cost_usd"]  # what is paid, and what time, risk and carbon cost
         built = r.investments.groupby("option")["built_t"].max() / 1e6
-        assert rows["total cost 2026–39, discounted (bn USD)"][n] == f"{r.summary.objective_usd / 1e9:,.1f}"
-        assert rows["cost 2026 (M USD/yr)"][n] == f"{plan[2026] / 1e6:,.1f}"
+        assert rows["objective 2026–39, discounted (bn USD)"][n] == f"{r.summary.objective_usd / 1e9:,.1f}"
+        assert rows["resource cost 2026 (M USD/yr)"][n] == f"{plan[2026] / 1e6:,.1f}"
         assert plan[2030] == pytest.approx(plan[2035])
-        assert rows["cost 2030 and 2035 (M USD/yr)"][n] == f"{plan[2030] / 1e6:,.1f}"
+        assert rows["resource cost 2030 and 2035 (M USD/yr)"][n] == f"{plan[2030] / 1e6:,.1f}"
+        assert rows["unmet 2026, 2030 and 2035 (Mt/yr)"][n] == ", ".join(f"{sheet.loc[y, 'unmet_t'] / 1e6:,.1f}"
+                                                                         .replace("0.0", "0") for y in (2026, 2030, 2035))
         assert rows["CPC debottlenecking, built whole from 2030 (Mt/yr)"][n] == f"{built['CPC_DEBOTTLENECK']:g}"
         assert rows["Caspian crossing modules from 2030 (Mt/yr)"][n] == f"{built['CASPIAN_CROSSING']:g}"
         assert built[["KAZ_TERMINAL_KHI", "GWD_TERMINAL"]].sum() == 0
@@ -246,12 +252,15 @@ def test_the_plan_table():
 def test_the_robust_plan():
     r = pipeline.run(PLAN, robust="russia_closed,torkham_closed,cpc_half").results
     robust = {item: value for item, value, _ in r.summary.robust}
-    assert quoted(f"expected cost is {robust['expected cost (robust plan)'] / 1e6:,.1f} M USD")
+    assert quoted(f"expected objective (resource cost, premiums and each scenario's unmet tonnes at the penalty) is "
+                  f"{robust['expected objective (robust plan)'] / 1e6:,.1f} M USD")
     assert robust["value of the stochastic solution"] == pytest.approx(0, abs=1e-3)
     assert robust["base-only plan builds"] == "CPC_DEBOTTLENECK 10.00 Mt"
 
 
-SCENARIO_ROWS = [("objective", "total cost (M USD/yr)", 1e6, ",.1f"), ("shipped", "shipped (Mt/yr)", 1e6, ",.1f"),
+SCENARIO_ROWS = [("resource cost", "resource cost (M USD/yr)", 1e6, ",.1f"),
+                 ("calibration premiums (behaviour, not paid)", "calibration premiums (M USD/yr)", 1e6, ",.1f"),
+                 ("shipped", "shipped (Mt/yr)", 1e6, ",.1f"),
                  ("unmet demand", "stranded (Mt/yr)", 1e6, ",.1f"), ("CO2e", "CO2e (Mt/yr)", 1e6, ",.2f"),
                  *[(f"corridor: {c}", f"{c} (Mt/yr)", 1e6, ",.2f") for c in (
                      "Russia: CPC pipeline", "Russia: Baltic", "Russia: Black Sea", "China: rail", "China: Lianyungang",
@@ -298,14 +307,20 @@ def test_the_russia_cap_sweep():
     data, _, _ = load_one_year(BASE_XLSX)
     assignments = named_sweep(data, "russia_cap")
     sweep = make_sweep(BASE_XLSX, data, assignments)
-    cost = {round(p[0], 2): r["objective_usd"] for p, r in zip(sweep.points, run_sweep(sweep, assignments,
-                                                                                       progress=False))}
+    from model.results.money import Money
+
+    points = {round(p[0], 2): r for p, r in zip(sweep.points, run_sweep(sweep, assignments, progress=False))}
+    cost = {cap: Money.of_row(r).resource_usd for cap, r in points.items()}  # what the cap costs: resource cost
     free = cost[1.0]
-    assert quoted(f"raises the annual cost from {free / 1e6:,.1f} to {cost[0.5] / 1e6:,.1f} million USD "
+    assert quoted(f"raises the annual resource cost from {free / 1e6:,.1f} to {cost[0.5] / 1e6:,.1f} million USD "
                   f"(+{(cost[0.5] - free) / 1e6:,.1f} million, +{cost[0.5] / free - 1:.1%})")
     assert quoted(f"40% to {cost[0.4] / 1e6:,.1f} million, **+{(cost[0.4] - free) / 1e6:,.1f} million USD a year "
                   f"(+{cost[0.4] / free - 1:.1%})**")
     assert cost[0.6] == pytest.approx(free) and cost[0.55] > free + 1  # binds below 60%
+    premiums = {cap: Money.of_row(r).premiums_usd for cap, r in points.items()}
+    assert quoted(f"gains {(premiums[1.0] - premiums[0.5]) / 1e6:,.1f} M of them at 50%), which is why the objective "
+                  f"rises by only {(points[0.5]['objective_usd'] - points[1.0]['objective_usd']) / 1e6:,.1f} million")
+    assert quoted(f"The 2025 Russia cap costs {(cost[0.5] - free) / 1e6:,.1f} M USD a year in resource cost")
 
 
 def test_the_closures():
@@ -319,4 +334,7 @@ def test_the_closures():
     assert quoted(f"closing Saryagash strands {t.loc['SRY', 'stranded_t'] / 1e6:,.2f} Mt")
     assert t.loc["DOS", "stranded_t"] == pytest.approx(0, abs=1)
     assert t.loc["DOS", "moved_to"].startswith("Russia: Black Sea +7.40 Mt")
-    assert quoted(f"for {t.loc['DOS', 'cost_increase_usd'] / 1e6:,.1f} million USD a year")
+    assert t.loc["DOS", "cost_increase_usd"] < 0  # the resource cost falls: premiums held the cargo on rail
+    assert quoted(f"which costs {-t.loc['DOS', 'cost_increase_usd'] / 1e6:,.1f} million USD a year less in resource "
+                  f"cost: what holds that cargo on rail to China is its calibration premium "
+                  f"({t.loc['DOS', 'premiums_change_usd'] / 1e6:,.1f} M of premiums given up)")
