@@ -117,13 +117,14 @@ def _frontier(target: str, maximise: bool):
 
 def test_the_frontier_for_pakistan():
     table, solves = _frontier("country PK", True)
-    assert quoted(f"{int(table['extra_cost_usd'].between(1, table['extra_cost_usd'].max() - 1).sum())} breakpoints "
+    allowance = table["objective_allowance_usd"]  # the breakpoints are the objective's
+    assert quoted(f"{int(allowance.between(1, allowance.max() - 1).sum())} breakpoints "
                   f"in 0–5%, found with {solves} solves")
     rows = [line for line in README.splitlines() if line.startswith("| ") and line.count("|") == 5]
     for mt in (0.15, 0.35, 0.75, 1.08, 1.45):
         rec = table[(table["target_t"] / 1e6).round(2) == mt].iloc[0]
-        cells = (f"| {rec.extra_cost_usd / 1e6:,.1f} | {rec.extra_cost_of_least_cost:.2%} | {mt:.2f} | "
-                 f"{rec.extra_cost_usd / rec.target_t:,.0f} |")
+        cells = (f"| {rec.extra_resource_cost_usd / 1e6:,.1f} | {rec.extra_cost_of_least_cost:.2%} | {mt:.2f} | "
+                 f"{rec.extra_resource_cost_usd / rec.target_t:,.0f} |")
         assert cells in rows, cells
     assert table["target_t"].max() == pytest.approx(1.45e6)
 
@@ -133,11 +134,17 @@ def test_the_frontier_for_russia():
     first, last = table.iloc[0], table.iloc[-1]
     assert quoted(f"non-oil cargo through Russia is {first.target_t / 1e6:.1f} Mt ({first.target_share:.0%})")
     assert last.target_t == pytest.approx(20.3e6)  # the coal to Russia's own power plants
-    for mt, words in ((24.5, "65 M USD a year (0.75%) takes it to 24.5 Mt"), (22.9, "152 M (1.75%) to 22.9 Mt"),
-                      (20.3, "335 M (3.85%) to 20.3 Mt")):
+    allowed = []
+    for mt, words in ((24.5, "186 M USD a year of resource cost (2.09%) takes it to 24.5 Mt"),
+                      (22.9, "273 M (3.07%) to 22.9 Mt"), (20.3, "456 M (5.12%) to 20.3 Mt")):
         rec = table[(table["target_t"] / 1e6).round(1) == mt].iloc[0]
-        assert f"{rec.extra_cost_usd / 1e6:,.0f} M" in words and f"({rec.extra_cost_of_least_cost:.2%})" in words, words
+        assert f"{rec.extra_resource_cost_usd / 1e6:,.0f} M" in words, words
+        assert f"({rec.extra_cost_of_least_cost:.2%})" in words, words
         assert quoted(words)
+        allowed.append(f"{rec.objective_allowance_usd / 1e6:,.0f}")
+    gained = first.calibration_premiums_usd - rec.calibration_premiums_usd
+    assert quoted(f"by less ({allowed[0]}, {allowed[1]} and {allowed[2]} M): the cargo moved gains "
+                  f"{gained / 1e6:,.1f} M of calibration premiums")
 
 
 def test_the_default_intensities_in_the_readme():
@@ -205,16 +212,23 @@ def test_what_a_carbon_price_of_50_changes(base_run):
 
 def test_the_frontier_of_emissions():
     table, _ = _frontier("co2", False)
-    t, d = table["target_t"] / 1e6, table["extra_cost_usd"] / 1e6
+    t = table["target_t"] / 1e6
     floor = t.min()
-    at_floor = d[t <= floor + 1e-6].min()
+    at = table[t <= floor + 1e-6].sort_values("objective_allowance_usd").iloc[0]  # the first point at the floor
     near = table[(t.round(2) == 9.14)].iloc[0]
     mid = table[(t.round(2) == 9.00)].iloc[0]
-    per_t = (at_floor - near.extra_cost_usd / 1e6) / (near.target_t / 1e6 - floor)
-    assert quoted(f"From {t.iloc[0]:.2f} Mt at least cost, 9.14 Mt costs {near.extra_cost_usd / 1e6:,.1f} M USD a year")
-    assert quoted(f"9.00 Mt, {mid.extra_cost_usd / 1e6:,.1f} M")
-    assert quoted(f"**{floor:.2f} Mt ({floor / t.iloc[0] - 1:.1%}), {at_floor:,.1f} M USD a year**".replace("-", "−"))
-    assert quoted(f"about {round(per_t, -1):,.0f} USD per t CO2e")
+    p0 = table["calibration_premiums_usd"].iloc[0]
+    # the resource cost falls along this frontier: premiums, not costs, hold the CO2e up
+    assert near.extra_resource_cost_usd < 0 and mid.extra_resource_cost_usd < 0 and at.extra_resource_cost_usd < 0
+    assert quoted(f"from {t.iloc[0]:.2f} Mt at least cost, 9.14 Mt costs {-near.extra_resource_cost_usd / 1e6:,.1f} M "
+                  "USD a year less in resource cost")
+    assert quoted(f"9.00 Mt, {-mid.extra_resource_cost_usd / 1e6:,.1f} M less")
+    assert quoted(f"**{floor:.2f} Mt ({floor / t.iloc[0] - 1:.1%}), {-at.extra_resource_cost_usd / 1e6:,.1f} M USD a "
+                  "year less**".replace("-", "−"))
+    given = [f"{(r.calibration_premiums_usd - p0) / 1e6:,.1f}" for r in (near, mid, at)]
+    allowed = [f"{r.objective_allowance_usd / 1e6:,.1f}" for r in (near, mid, at)]
+    assert quoted(f"gives up calibration premiums ({given[0]}, {given[1]} and {given[2]} M), so the model's objective "
+                  f"rises by {allowed[0]}, {allowed[1]} and {allowed[2]} M")
 
 
 PLAN = ROOT / "inputs" / "plan_case.xlsx"
