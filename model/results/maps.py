@@ -167,21 +167,22 @@ def map_of(plan: Plan, results) -> MapTables:
     source = s.provenance.input_file if s.provenance else ""
     unmet_text = f"; {unmet / 1e6:,.2f} Mt/yr unmet" if unmet > 0 else ""
     subtitle = (f"{source}: " if source else "") + (f"{shipped / 1e6:,.2f} Mt/yr shipped at least cost, "
-                                                    f"{cost / 1e6:,.1f} million USD/yr{unmet_text}")
+                                                    f"{cost / 1e6:,.1f} million USD/yr of resource cost{unmet_text}")
     flows = case_rows(results.flows, case)
     routes = chosen.net.routes  # only the routes that carry tonnes are drawn: their paths alone
     paths = {r: routes[r].nodes for r in dict.fromkeys(flows.loc[flows["tonnes_t"] > 0, "route"])}
     out = map_tables(chosen.data.tables["Nodes"], paths, flows,
                      case_rows(results.capacity, case), case_rows(results.corridors, case), title, subtitle, case)
     out.headline = (f"{shipped / 1e6:,.2f} Mt/yr shipped" + (f", {unmet / 1e6:,.2f} unmet" if unmet > 0 else "")
-                    + f"\n{cost / 1e6:,.1f} million USD/yr")
+                    + f"\n{cost / 1e6:,.1f} million USD/yr of resource cost")
     return out
 
 
 def _figures(results, case: dict) -> tuple[float, float, float]:
-    """(shipped t/yr, cost USD/yr, unmet t/yr) of the case shown."""
+    """(shipped t/yr, resource cost USD/yr, unmet t/yr) of the case shown (model.results.money: the
+    premiums and the penalty are not a cost)."""
     if not case:
         s = results.summary
-        return s.shipped_t, s.objective_usd, s.unmet_t
+        return s.shipped_t, s.money.resource_usd, s.unmet_t
     row = case_rows(results.plan["Plan"], case).iloc[0]
-    return float(row["shipped_t"]), float(row["annual_cost_usd"]), float(row["unmet_t"])
+    return float(row["shipped_t"]), float(row["resource_cost_usd"]), float(row["unmet_t"])
