@@ -125,3 +125,19 @@ def test_capacity_range_words(low, high, added, words):
     from model.results.bottlenecks import capacity_range_text
 
     assert capacity_range_text(low, high, added) == words
+
+
+def test_a_bottlenecks_value_is_stated_in_resource_cost(tmp_path):
+    # Rail A>M 2 USD/t, 60 t at most; road 5 USD/t paid, with a calibration premium of -2 (the model
+    # sees 3); 100 t demanded. Rail full, 40 t by road. One more tonne of rail replaces a road tonne:
+    # in the objective 3 - 2 = 1 USD, in resource cost (what is paid) 5 - 2 = 3 USD.
+    tables = transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}],
+                            Surcharges=[{"scope": "corridor", "target": "Road", "usd_per_t": -2.0,
+                                         "source": "corridor calibrate"}])
+    run = pipeline.run(write_case(tmp_path, tables))
+    b = run.results.bottlenecks.iloc[0]
+    assert b["saving_usd_per_t"] == pytest.approx(1) and b["resource_saving_usd_per_t"] == pytest.approx(3)
+    assert ("saves 3.00 USD a year in resource cost (the model's objective, which counts calibration premiums, "
+            "values it at 1.00)") in b["in_words"]
+    line = next(line for line in solve_text(run.results).splitlines() if line.startswith("A>M "))
+    assert line.split()[2] == "3.00+"  # the console's 'saves USD/t' in resource cost, marked

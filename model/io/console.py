@@ -45,19 +45,28 @@ def solve_text(results: Results) -> str:
         lines.append(f"{rec.corridor:<{w}}{rec.tonnes_t / 1e6:>10,.2f}{rec.share:>9.1%}")
     lines.append("")
     money = s.money
-    penalised = []  # values the unmet-demand penalty sets: marked *, never read as a saving
+    marks = set()  # * a value the unmet-demand penalty sets, never read as a saving; + a resource cost
+    b = results.bottlenecks
+    resource = dict(zip(zip(b["kind"], b["name"].astype(str)), b.get("resource_saving_usd_per_t", [])))
 
-    def value(v: float) -> str:
-        mark = set_by_penalty(v, money.penalty_usd_per_t, money.unmet_t)
-        penalised.append(mark)
-        return f"{v:>14,.2f}" + ("*" if mark else "")
+    def value(v: float, key: tuple) -> str:
+        if set_by_penalty(v, money.penalty_usd_per_t, money.unmet_t):
+            marks.add("*")
+            return f"{v:>14,.2f}*"
+        r = resource.get(key, float("nan"))
+        if r == r and abs(r - v) > 0.005:  # calibration premiums make the objective's value differ
+            marks.add("+")
+            return f"{r:>14,.2f}+"
+        return f"{v:>14,.2f}"
 
     if len(cap):
         lines.append(f"{'Binding capacity':<{w}}{'Mt/yr':>10}{'saves USD/t':>14}")
         for rec in cap.itertuples(index=False):
             name = rec.element + ("" if rec.cargo_class == "all" else f" [{rec.cargo_class}]")
+            cls = "" if rec.cargo_class == "all" else f" for {rec.cargo_class}"  # as the Bottlenecks sheet names it
             lines.append(f"{name:<{w}}{(rec.capacity_t + rec.added_t) / 1e6:>10,.2f}"
-                         f"{value(rec.shadow_price_usd_per_t)}" + (f"  ({rec.added_t / 1e6:,.2f} Mt built)"
+                         f"{value(rec.shadow_price_usd_per_t, ('capacity', rec.name + cls))}"
+                         + (f"  ({rec.added_t / 1e6:,.2f} Mt built)"
                                                                   if rec.added_t > 0 else "") + f"  {rec.name}")
     else:
         lines.append("No capacity is binding.")
@@ -71,10 +80,15 @@ def solve_text(results: Results) -> str:
         lines.append(f"{'Binding policy rule':<{w}}{'share':>10}{'saves USD/t':>14}")
         for rec in pol.itertuples(index=False):
             lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rec.share_of_shipped:>10.1%}"
-                         f"{value(rec.saving_usd_per_t)}"
+                         f"{value(rec.saving_usd_per_t, ('policy', f'{rec.rule} ({rec.applies_to})'))}"
                          + ("  per t CO2e" if rec.kind == "max_co2_t" else ""))
-    if any(penalised):
-        lines += ["", f"* {penalty_words(money.penalty_usd_per_t)}."]
+    if marks:
+        lines.append("")
+    if "*" in marks:
+        lines.append(f"* {penalty_words(money.penalty_usd_per_t)}.")
+    if "+" in marks:
+        lines.append("+ in resource cost (what is paid, and what time, risk and carbon cost); the model's objective, "
+                     "which counts calibration premiums, values it otherwise (Bottlenecks sheet).")
     focus = focus_text(results.sheets(), s.settings.focus or "") if s.settings else ""
     if focus:
         lines += ["", focus]

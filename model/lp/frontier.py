@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from model.lp.families import CAPACITY_LIMIT, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, UNMET, label
-from model.network.costs import COST_PARTS
+from model.lp.families import CAPACITY_LIMIT, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, label
+from model.lp.kinds import premiums_and_penalties
 from model.lp.mip import INTEGER, set_integrality
 from model.plan import Plan
 
@@ -59,7 +59,7 @@ class FrontierModel:
             h.changeColsBounds(len(j), j.astype(np.int32), self.mip.lower, self.mip.upper)
             set_integrality(h, j, INTEGER)
         self.coef, self.shipped_coef, self.corridor_of, self.weight = self._coefficients()
-        self.premium, self.penalty = self._kinds()
+        self.premium, self.penalty = premiums_and_penalties(plan, sol)  # model.lp.kinds
         x0 = np.asarray(h.getSolution().col_value, dtype=float)  # the least-cost solution's resource cost
         self.resource_at_optimum = float((self.cost - self.premium - self.penalty) @ x0)
         self.senses = np.array([r.sense for r in sol.rows], dtype=np.int8)
@@ -102,22 +102,6 @@ class FrontierModel:
             for f, j in zip(net.flows, cols.tolist()):
                 corridor_of[j] = net.routes[f[1]].corridor
         return coef, shipped, corridor_of, weight
-
-    def _kinds(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per column, the parts of its objective cost that are not resource cost (model.results.money):
-        the calibration premiums of each flow, and the unmet-demand penalty of each Unmet column."""
-        premium = np.zeros(self.n)
-        at = list(COST_PARTS).index("premium")
-        for i, case in enumerate(self.plan.cases):
-            key = None if self.plan.single else i
-            pos = self.sol.col_pos.get((FLOW.name, key), {})
-            cols = np.array([pos[f] for f in case.net.flows], dtype=np.int64)
-            if len(cols):
-                premium[cols] = case.factor * case.net.cost_array[:, at]
-        unmet = np.array([j for j, k in enumerate(self.sol.columns) if k.family == UNMET.name], dtype=np.int64)
-        penalty = np.zeros(self.n)
-        penalty[unmet] = self.cost[unmet]
-        return premium, penalty
 
     def _run(self) -> bool:
         """Solve from scratch: a warm start from the previous point would make a point's answer depend on
