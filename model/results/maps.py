@@ -102,6 +102,8 @@ def map_tables(nodes: pd.DataFrame, paths: dict[str, tuple[str, ...]], flows: pd
     used = flows[flows["tonnes_t"] > 0]
     steps = [(r, a, b) for r in dict.fromkeys(used["route"]) for a, b in zip(paths[r], paths[r][1:])]
     steps = pd.DataFrame(steps, columns=["route", "from", "to"])
+    if "premium_usd_per_t" in used.columns:  # the resource cost of a tonne (model.results.money): not the premiums
+        used = used.assign(cost_usd_per_t=used["cost_usd_per_t"] - used["premium_usd_per_t"])
     on = used[["route", "corridor", "tonnes_t", "cost_usd_per_t"]].merge(steps, on="route")
     on["cost_usd"] = on["tonnes_t"] * on["cost_usd_per_t"]
     legs = on.groupby(["from", "to", "corridor"], sort=False)[["tonnes_t", "cost_usd"]].sum().reset_index()
