@@ -141,3 +141,17 @@ def test_a_bottlenecks_value_is_stated_in_resource_cost(tmp_path):
             "values it at 1.00)") in b["in_words"]
     line = next(line for line in solve_text(run.results).splitlines() if line.startswith("A>M "))
     assert line.split()[2] == "3.00+"  # the console's 'saves USD/t' in resource cost, marked
+
+
+def test_a_result_from_before_the_kinds_is_not_read_as_resource_cost():
+    # A Summary written by an earlier version has no 'resource cost' row and its surcharge part held the
+    # premiums: the brief names its figure the objective, never a resource cost.
+    import pandas as pd
+
+    old = pd.DataFrame([("scenario", "old", ""), ("objective", 8.6996e9, "USD/yr"), ("surcharges", -197.8e6, "USD/yr"),
+                        ("shipped", 121.53e6, "t/yr"), ("average cost", 71.58, "USD/t")],
+                       columns=["item", "value", "unit"])
+    headline = brief_of({"Summary": old}).headline
+    assert headline[1].startswith("Objective 8,699.6 million USD a year (premiums and unmet-demand penalty included")
+    assert headline[2] == "Shipped 121.53 Mt a year"
+    assert not any("Resource cost" in line for line in headline)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from model.results.investments import amount_text
-from model.results.money import Money
+from model.results.money import RESOURCE_LABEL, Money
 from model.results.summary import AVERAGE_LABEL, CO2E_LABEL, OBJECTIVE_LABEL, SHIPPED_LABEL
 from model.results.tables import ALL
 
@@ -79,11 +79,18 @@ def brief_of(sheets: dict[str, pd.DataFrame]) -> Brief:
 def _headline(brief: Brief, items: dict) -> None:
     brief.headline = [
         f"Status: {items.get('status', '')}",
-        Money.of_items(items).text(),
-        f"Shipped {_num(items.get(SHIPPED_LABEL)) / 1e6:,.2f} Mt a year at {_num(items.get(AVERAGE_LABEL)):,.2f} "
-        "USD/t of resource cost on average",
+        Money.of_items(items).text() if RESOURCE_LABEL in items else _older(_num(items.get(OBJECTIVE_LABEL))),
+        f"Shipped {_num(items.get(SHIPPED_LABEL)) / 1e6:,.2f} Mt a year"
+        + (f" at {_num(items[AVERAGE_LABEL]):,.2f} USD/t of resource cost on average" if AVERAGE_LABEL in items else ""),
     ]
     _common(brief, items)
+
+
+def _older(objective_usd: float) -> str:
+    """A result written before money was kept in its kinds: its objective, named as such."""
+    return (f"Objective {_m(objective_usd)} million USD a year (premiums and unmet-demand penalty included: this "
+            "result was written by an earlier version, which did not keep the resource cost apart; solve again "
+            "for it)")
 
 
 def _plan_headline(brief: Brief, items: dict, sheets: dict) -> None:
@@ -93,6 +100,9 @@ def _plan_headline(brief: Brief, items: dict, sheets: dict) -> None:
                       f"and unmet-demand penalty): {items.get('objective means', '')}"]
     for rec in plan.to_dict("records"):
         who = " ".join(str(rec[c]) for c in ("scenario", "year") if c in rec)
+        if "resource_cost_usd" not in rec:  # written before the kinds were kept apart
+            brief.headline.append(f"{who}: {_older(rec['annual_cost_usd'])}")
+            continue
         brief.headline.append(f"{who}: resource cost {_m(rec['resource_cost_usd'])} million USD a year, "
                               f"{rec['shipped_t'] / 1e6:,.2f} Mt shipped, {rec['unmet_t'] / 1e6:,.2f} Mt unmet"
                               + (f" (its penalty, a price chosen in Settings: {_m(rec['unmet_penalty_usd'])} million "
