@@ -105,24 +105,41 @@ class Solution:
     resource_y: np.ndarray | None = None
 
     def duals_for(self, cost: np.ndarray) -> np.ndarray | None:
-        """The row duals the optimal basis gives for another cost vector over the columns (y = B^-T c_B,
-        as HiGHS computes its own): within the basis's ranges, the marginal change of that cost. None
-        when the live model has no basis matching this solution (checked against its own duals)."""
+        """The row duals the optimal basis gives for another cost vector over the columns: y with
+        A_B^T y = c_B over the basic columns and y = 0 on the basic rows, as HiGHS's own duals are (its
+        reduced costs c - A^T y vanish on basic columns); within the basis's ranges, the marginal change
+        of that cost. Solved with scipy from the basis statuses (HiGHS's own basis solves need its
+        factorisation, which interior point with crossover leaves unbuilt). None when the live model has
+        no basis, or its basis does not give this solution's own duals (checked)."""
+        import warnings
+
+        from scipy.sparse import csc_matrix
+        from scipy.sparse.linalg import spsolve
+
         h = self.highs
         if h is None or self.y is None or not h.getInfo().basis_validity:
             return None
+        lp, basis = h.getLp(), h.getBasis()
+        basic = highspy.HighsBasisStatus.kBasic
+        cols = np.flatnonzero(np.fromiter((s == basic for s in basis.col_status), bool, lp.num_col_))
+        rows = np.flatnonzero(~np.fromiter((s == basic for s in basis.row_status), bool, lp.num_row_))
+        if len(cols) != len(rows) or lp.a_matrix_.format_ != highspy.MatrixFormat.kColwise:
+            return None
+        a = csc_matrix((lp.a_matrix_.value_, lp.a_matrix_.index_, lp.a_matrix_.start_), shape=(lp.num_row_, lp.num_col_))
+        m = a[rows][:, cols].T.tocsc()
 
         def solve(c: np.ndarray) -> np.ndarray:
-            got = h.getBasicVariables()  # highspy returns (status, values)
-            basic = np.asarray(got[1] if isinstance(got, tuple) else got, dtype=np.int64)
-            cb = np.where(basic >= 0, c[np.maximum(basic, 0)], 0.0)  # a basic row's cost is 0
-            got = h.getBasisTransposeSolve(cb)
-            return np.asarray(got[1] if isinstance(got, tuple) else got, dtype=float)
+            y = np.zeros(lp.num_row_)
+            if len(rows):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # a singular basis fails the check below
+                    y[rows] = np.atleast_1d(spsolve(m, np.asarray(c, dtype=float)[cols]))
+            return y
 
-        own = np.asarray(h.getLp().col_cost_, dtype=float)
+        own = np.asarray(lp.col_cost_, dtype=float)
         if len(own) != len(cost) or not np.allclose(solve(own), self.y, rtol=1e-7, atol=1e-7):
             return None
-        return solve(np.asarray(cost, dtype=float))
+        return solve(cost)
 
     def view(self, case: int | None = None, factor: float = 1.0, year: int | None = None,
              build_factor: float = 1.0) -> View:
