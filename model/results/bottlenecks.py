@@ -49,7 +49,9 @@ def value_words(value: float, resource: float, penalty_usd_per_t, unmet_t: float
         extra = (f" (in resource cost it {'adds' if resource < 0 else 'saves'} {abs(resource):,.2f} USD: what the "
                  "tonne it delivers costs)" if known else "")
         return f"is worth {value:,.2f} USD a year, {penalty_words(penalty_usd_per_t)}{extra}", PENALTY_SETS
-    if not known or abs(resource - value) <= 0.005:
+    if not known:  # the basis gave no resource duals: the objective's value, named as such
+        return f"saves {value:,.2f} USD a year in the model's objective (calibration premiums included)", "cost"
+    if abs(resource - value) <= 0.005:
         return f"saves {value:,.2f} USD a year", "cost"
     said = (f"saves {resource:,.2f} USD a year in resource cost" if resource >= 0 else
             f"costs {-resource:,.2f} USD a year more in resource cost")
