@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.lp.families import BAND_MISS, FLOW, UNMET, WORST
-from model.network.costs import COST_PARTS
+from model.network.costs import surcharges_usd_per_t
 from model.plan import Plan
 
 NOT_RESOURCE = (UNMET.name, BAND_MISS.name, WORST.name)  # column families whose whole cost is not resource cost
@@ -19,12 +19,13 @@ def premiums_and_penalties(plan: Plan, sol) -> tuple[np.ndarray, np.ndarray]:
     calibration premiums times its case's factor, and the whole cost of the columns of NOT_RESOURCE."""
     cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float)
     premium = np.zeros(len(cost))
-    at = list(COST_PARTS).index("premium")
     for i, case in enumerate(plan.cases):
+        if not any(s.premium for s in case.net.surcharges):
+            continue
         pos = sol.col_pos.get((FLOW.name, None if plan.single else i), {})
         cols = np.array([pos[f] for f in case.net.flows], dtype=np.int64)
-        if len(cols):
-            premium[cols] = case.factor * case.net.cost_array[:, at]
+        if len(cols):  # the premium part alone (model.network.costs), not every part of every flow
+            premium[cols] = case.factor * surcharges_usd_per_t(case.net, premium=True)
     other = np.array([j for j, k in enumerate(sol.columns) if k.family in NOT_RESOURCE], dtype=np.int64)
     penalty = np.zeros(len(cost))
     penalty[other] = cost[other]
@@ -37,5 +38,7 @@ def set_resource_duals(plan: Plan, sol) -> None:
     if sol.highs is None or not sol.optimal:
         return
     premium, penalty = premiums_and_penalties(plan, sol)
+    for case in plan.cases:  # the memberships the premiums needed: let go again, as the solve did
+        case.net.forget_indexes()
     cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float)
     sol.resource_y = sol.duals_for(cost - premium - penalty)

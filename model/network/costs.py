@@ -94,6 +94,16 @@ class RouteCosts:
         return out
 
 
+def surcharges_usd_per_t(net, premium: bool) -> np.ndarray:
+    """USD/t of each flow, in flow order: the Surcharges rows whose scope takes it, either those paid
+    (premium False) or the calibration premiums (True: the rows corridor calibrate wrote)."""
+    out = np.zeros(len(net.flows))
+    for s in net.surcharges:  # added to the flows through its target
+        if s.premium == premium:
+            out[net.scope_index(s.scope, s.target, s.commodity)[0]] += s.usd_per_t
+    return out
+
+
 def flow_cost_parts(net) -> np.ndarray:
     """flows x parts (COST_PARTS), USD/t, in flow order, of a model.network.Network: transport and
     handling of the flow's cargo class on its route (net.route_costs), time and risk of its
@@ -107,7 +117,7 @@ def flow_cost_parts(net) -> np.ndarray:
     out[:, at("transport")], out[:, at("handling")] = net.route_costs.of_flows(net.flow_class_code, route)
     out[:, at("time")] = time_usd_per_t(value, net.carrying_cost_rate, net.route_days[route])
     out[:, at("risk")] = risk_usd_per_t(value, net.route_risk_pct[route])
-    for s in net.surcharges:  # added to the flows through its target
-        out[net.scope_index(s.scope, s.target, s.commodity)[0], at("premium" if s.premium else "surcharge")] += s.usd_per_t
+    out[:, at("surcharge")] = surcharges_usd_per_t(net, premium=False)
+    out[:, at("premium")] = surcharges_usd_per_t(net, premium=True)
     out[:, at("carbon")] = carbon_usd_per_t(net.carbon_price_usd_per_t_co2, net.route_co2_t_per_t[route])
     return out
