@@ -20,6 +20,7 @@ from model.infeasible import explain_no_solution, explain_plan_no_solution
 from model.io.output import Outputs
 from model.io.read import read_input
 from model.lp.highs import Solution, View
+from model.lp.kinds import set_resource_duals
 from model.lp.mip import other_decision_costs
 from model.lp.solve import solve_plan
 from model.network import Network
@@ -128,6 +129,7 @@ def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builde
         if plan.single:
             raise NoSolutionError(explain_no_solution(plan.data, plan.cases[0].net, sol, verbose))
         raise NoSolutionError(explain_plan_no_solution(plan, sol, verbose))
+    set_resource_duals(plan, sol)  # from the optimal basis, before anything re-solves or frees the live model
     return sol
 
 

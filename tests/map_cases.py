@@ -78,9 +78,10 @@ def tiny_map_data(with_ghost: bool = True) -> dict:
 
 def tiny_sheets(with_ghost: bool = True) -> dict[str, pd.DataFrame]:
     """The sheets the report reads besides the map: Summary, Corridors, Bottlenecks."""
-    summary = pd.DataFrame([("scenario", 'Tiny <case> & "test"', ""), ("objective", 4_560_000_000.0, "USD/yr"),
+    summary = pd.DataFrame([("scenario", 'Tiny <case> & "test"', ""), ("resource cost", 4_560_000_000.0, "USD/yr"),
+                            ("objective", 4_560_000_000.0, "USD/yr"),
                             ("transport cost", 4e9, "USD/yr"), ("handling cost", 5.6e8, "USD/yr"),
-                            ("shipped", 190.0, "t/yr"), ("average cost", 24.0, "USD/t"),
+                            ("shipped", 190.0, "t/yr"), ("average resource cost", 24.0, "USD/t"),
                             ("input file", "tiny <case>.xlsx", "")],
                            columns=["item", "value", "unit"])
     bottlenecks = pd.DataFrame([(1, "capacity", "P>M1", "One more tonne <a> & \"b\" saves 3 USD", 3.0)],

@@ -39,8 +39,9 @@ def test_the_brief_reads_on_its_own(tmp_path):
     run = pipeline.run(case, tmp_path / "r.xlsx")
     brief = brief_of(read_results(tmp_path / "r.xlsx"))  # from the written workbook alone
     assert brief.title == "Two routes — solved from case"  # the scenario and the input it came from
-    # 100 t by rail at 2 USD/t: 200 USD; the parts add up to it
-    assert "Total cost 0.0 million USD a year = transport 0.0 + handling 0.0" in brief.headline[1]
+    # 100 t by rail at 2 USD/t: 200 USD of resource cost, in its parts
+    assert brief.headline[1] == ("Resource cost 0.0 million USD/yr (transport 0.0, handling 0.0, time 0.0, risk 0.0, "
+                                 "carbon 0.0); unmet 0 t")
     assert list(brief.corridors["corridor"]) == ["Rail"]
     # Pakistan (the road via Karachi) is unused: its route costs 5 against 2, so 3 USD/t above break-even
     assert brief.focus == ("Pakistan: not used. Its nearest route, ROAD (Thermal coal, Astana → Karachi → Mumbai), "
@@ -71,10 +72,12 @@ def test_the_console_parts_add_up_with_a_penalty(tmp_path):
         Capacities=[{"element": "A>M", "capacity_t": 60}]), settings={"unmet_penalty_usd_per_t": 1000})
     r = pipeline.run(case).results
     line = solve_text(r).splitlines()[1]
-    assert line == ("Total cost 0.0 million USD/yr (transport 0.0, handling 0.0, time 0.0, risk 0.0, surcharge 0.0, "
-                    "carbon 0.0, unmet demand penalty 0.0)")
+    assert line == ("Resource cost 0.0 million USD/yr (transport 0.0, handling 0.0, time 0.0, risk 0.0, carbon 0.0); "
+                    "unmet 40 t (priced at 1,000 USD/t, the penalty chosen in Settings: 0.0 million USD/yr of the "
+                    "objective, not a cost)")
     s = r.summary
-    assert s.objective_usd == pytest.approx(sum(s.parts_usd.values()) + s.unmet_penalty_usd) == pytest.approx(40120)
+    assert s.money.resource_usd == pytest.approx(120) and s.money.penalty_usd == pytest.approx(40000)
+    assert s.objective_usd == pytest.approx(s.money.objective_usd) == pytest.approx(40120)
 
 
 def test_the_brief_says_when_a_bottlenecks_value_is_the_penalty(tmp_path):
@@ -85,11 +88,10 @@ def test_the_brief_says_when_a_bottlenecks_value_is_the_penalty(tmp_path):
         Capacities=[{"element": "A>M", "capacity_t": 60}]), settings={"unmet_penalty_usd_per_t": 1000})
     run = pipeline.run(case, tmp_path / "r.xlsx")
     for brief in (brief_of(run.results.sheets()), brief_of(read_results(tmp_path / "r.xlsx"))):
-        assert "saves 998.00 USD" in brief.bottlenecks[0]
-        assert brief.bottlenecks[-1] == (
-            "Demand goes unmet (40 t), so these values are set by the unmet-demand penalty (1,000 USD/t), a "
-            "price chosen in Settings, not a cost: one tonne more saves the penalty of a tonne that would "
-            "otherwise not be delivered, less its route's cost.")
+        assert brief.bottlenecks[0].startswith(
+            "One more tonne a year of capacity at A → M (now 60 t) is worth 998.00 USD a year, set by the "
+            "unmet-demand penalty of 1,000 USD/t chosen in Settings (it delivers a stranded tonne), not a cost saved")
+        assert "saves" not in brief.bottlenecks[0]
     met = pipeline.run(write_case(tmp_path / "met", transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}])))
     assert not any("unmet-demand penalty" in line for line in brief_of(met.results.sheets()).bottlenecks)
 
@@ -115,10 +117,9 @@ def test_unmet_demand_elsewhere_does_not_claim_the_bottlenecks(tmp_path):
     run = pipeline.run(tmp_path / "hungry.xlsx")
     assert run.results.summary.unmet_t > 1e7
     brief = brief_of(run.results.sheets())
-    assert "saves 4,936.13 USD" in brief.bottlenecks[0] and "saves 43.72 USD" in brief.bottlenecks[1]
-    assert brief.bottlenecks[-1].startswith("Demand goes unmet (") and "so the value of " in brief.bottlenecks[-1]
-    named = brief.bottlenecks[-1].split("so the value of ")[1].split(" is set by")[0]
-    assert "CPC" not in named and named, brief.bottlenecks[-1]
+    assert "is worth 4,936.13 USD a year, set by the unmet-demand penalty of 5,000 USD/t" in brief.bottlenecks[0]
+    assert "CPC" in brief.bottlenecks[1] and "saves 43.72 USD a year;" in brief.bottlenecks[1]
+    assert list(run.results.bottlenecks["set_by"].head(2)) == ["unmet-demand penalty", "cost"]
 
 
 def test_long_corridor_names_keep_the_console_aligned(tmp_path):

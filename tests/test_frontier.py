@@ -31,17 +31,21 @@ def test_the_most_the_road_can_carry(tmp_path):
     assert list(table["target_t"]) == pytest.approx([0, 50, 100, 100])
     assert list(table["target_share"]) == pytest.approx([0, 0.5, 1, 1])
     # the cheapest allocation that reaches it spends exactly 3 USD a tonne moved, and no more
-    assert list(table["cost_usd"]) == pytest.approx([200, 350, 500, 500])
+    # (no premium, no unmet demand: the resource cost is the objective)
+    assert list(table["resource_cost_usd"]) == pytest.approx([200, 350, 500, 500])
     assert list(table["Road_t"]) == pytest.approx([0, 50, 100, 100])
     assert table["tonnes_per_usd_more"].iloc[1] == pytest.approx(1 / 3)  # one more USD buys a third of a tonne
-    assert list(table["extra_cost_of_least_cost"]) == pytest.approx([0, 0.75, 1.5, 2.25])  # of the least cost, 200
+    # the extra resource cost spent, of the least cost (200): at an allowance of 450 only 300 is spent
+    assert list(table["extra_resource_cost_usd"]) == pytest.approx([0, 150, 300, 300])
+    assert list(table["extra_cost_of_least_cost"]) == pytest.approx([0, 0.75, 1.5, 1.5])
+    assert list(table["objective_allowance_usd"]) == pytest.approx([0, 150, 300, 450])
 
 
 def test_exact_breakpoints(tmp_path):
     # Road capacity 60 t: the road is full at D = 60 * 3 = 180, the one breakpoint in [0, 450].
     case = write_case(tmp_path, transport_case(Capacities=[{"element": "R", "capacity_t": 60}]))
     table, solves = frontier_of(case, "corridor Road", [0, 450], exact=True)
-    assert list(table["extra_cost_usd"]) == pytest.approx([0, 180, 450])
+    assert list(table["objective_allowance_usd"]) == pytest.approx([0, 180, 450])
     assert list(table["target_t"]) == pytest.approx([0, 60, 60])
     assert solves <= 12
     assert "R handles at most 60 t" in table["binding"].iloc[2]
@@ -74,7 +78,7 @@ def test_whole_terminals_point_by_point(tmp_path):
                       settings={"allow_investments": "TRUE"})
     table, _ = frontier_of(case, "corridor Rail", [0, 10, 19.9, 20, 50])
     assert list(table["target_t"]) == pytest.approx([90, 90, 90, 100, 100])
-    assert list(table["cost_usd"]) == pytest.approx([260, 260, 260, 280, 280])
+    assert list(table["resource_cost_usd"]) == pytest.approx([260, 260, 260, 280, 280])
     with pytest.raises(InputError, match="point by point|each point is then solved as a MIP"):
         frontier_of(case, "corridor Rail", [0, 50], exact=True)
 
@@ -176,7 +180,7 @@ def test_the_command(tmp_path, capsys):
     out = tmp_path / "frontier.xlsx"
     assert main(["frontier", str(case), "--maximise", "corridor Road", "--cost-within", "0:300:3", "-o", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "Most tonnes of corridor Road for each extra cost over the least cost" in text
+    assert "Most tonnes of corridor Road for each extra resource cost over the least cost" in text
     points = pd.read_excel(out, sheet_name="Points", header=2, engine="openpyxl")
     assert list(points["target (t/yr)"]) == pytest.approx([0, 50, 100])
     assert out.with_suffix(".png").exists()

@@ -23,7 +23,8 @@ def test_every_tonne_of_the_base_case_is_on_its_legs(base_run, base_map):
     s = base_run.results.summary
     assert base_map.unplaced == [] and base_map.placed
     assert base_map.title == "Kazakhstan export corridors, 2023 base year (calibrated)"
-    assert base_map.subtitle == "base_case.xlsx: 121.53 Mt/yr shipped at least cost, 8,699.6 million USD/yr"
+    assert base_map.subtitle == ("base_case.xlsx: 121.53 Mt/yr shipped at least cost, 8,897.4 million USD/yr of "
+                                 "resource cost")
     # Every tonne leaves its origin on exactly one first leg: first legs add up to the shipped total.
     origins = set(base_map.nodes.loc[base_map.nodes["kind"] == "origin", "node"])
     legs = base_map.legs

@@ -110,7 +110,7 @@ def test_the_base_case_report_in_a_real_browser(browser, base_run, tmp_path):
     entry = next(x for x in data["legs"] if x["leg"] == hovered.get_attribute("data-leg")
                  and x["corridor"] == hovered.get_attribute("data-corridor"))
     assert f"{entry['tonnes_t'] / 1e6:.2f} Mt/yr on this leg" in tip.text
-    assert f"{entry['cost_usd_per_t']:.2f} USD/t average route cost" in tip.text
+    assert f"{entry['cost_usd_per_t']:.2f} USD/t average route resource cost" in tip.text
 
     # Click a corridor in the legend: its legs are highlighted, the others dimmed; again: cleared.
     def classes() -> list[tuple[str, set[str]]]:

@@ -78,7 +78,8 @@ def test_the_map_sheet_reads_back_as_the_tables_it_was_written_from(tmp_path):
     written = map_of(solved_run.plan, solved_run.results)
     back = MapTables.from_sheets(read_results(result))
     assert (back.title, back.subtitle, back.case) == (written.title, written.subtitle, {})
-    assert back.title == "case" and back.subtitle == "case.xlsx: 0.00 Mt/yr shipped at least cost, 0.0 million USD/yr"
+    assert back.title == "case" and back.subtitle == ("case.xlsx: 0.00 Mt/yr shipped at least cost, 0.0 million USD/yr of "
+                                                     "resource cost")
     for name in ("nodes", "legs", "corridors"):
         got, want = getattr(back, name), getattr(written, name)
         assert list(got.columns) == list(want.columns)

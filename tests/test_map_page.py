@@ -55,7 +55,7 @@ def test_the_brief_heads_the_page():
     e = parse(render_html(data, "corridor-model:report"))
     text = "".join(e.text)
     brief = data["brief"]  # model.results.brief.brief_of of the sheets
-    assert brief["headline"][1].startswith("Total cost 4,560.0 million USD a year = transport 4,000.0 + handling 560.0")
+    assert brief["headline"][1].startswith("Resource cost 4,560.0 million USD/yr (transport 4,000.0, handling 560.0")
     for line in brief["headline"] + brief["bottlenecks"]:
         assert line in text
     assert ("section", {"class": "brief"}) == next((t, a) for t, a in e.tags if t == "section")
@@ -72,7 +72,7 @@ def test_charts_bottlenecks_and_summary_rows():
     assert len(parts) >= 2 + 3  # a bar per corridor; wheat and coal on NORTH, wheat on SOUTH
     assert f"{NORTH}, coal: 0.00 Mt/yr" in text
     rows = [a for t, a in e.tags if t == "tr"]
-    assert len(rows) == 2 + 1 + 7  # bottlenecks: header and one row; Summary: header and seven rows
+    assert len(rows) == 2 + 1 + 8  # bottlenecks: header and one row; Summary: header and eight rows
     assert "4,560,000,000" in text and "USD/yr" in text
     assert re.search(r"Full capacity \(binding\)\s*Port P / second name to Market: West: 0\.00 of 0\.00 Mt/yr", text)
 

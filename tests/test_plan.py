@@ -127,8 +127,8 @@ def test_a_weight_on_the_worst_case_buys_insurance(tmp_path):
                         robust="rail_closed")
     s = hedged.results.summary_table().set_index("item")["value"]
     assert hedged.solution.objective_usd == pytest.approx(2450)
-    assert s["expected cost (robust plan)"] == pytest.approx(1150)
-    assert s["worst scenario cost (robust plan)"] == pytest.approx(1300)
+    assert s["expected objective (robust plan)"] == pytest.approx(1150)
+    assert s["worst scenario objective (robust plan)"] == pytest.approx(1300)
 
 
 def test_robust_over_years_and_scenarios(tmp_path):

@@ -91,7 +91,7 @@ def test_the_investment_answer_before_and_after_calibration():
         r = pipeline.run(case, scenario="invest").results
         built = r.investments.set_index("option")["built_t"]
         assert built["CPC_DEBOTTLENECK"] == pytest.approx(10e6) and built.drop("CPC_DEBOTTLENECK").sum() == 0
-        assert quoted(f"{r.summary.objective_usd / 1e6:,.1f}"), case
+        assert quoted(f"{r.summary.money.resource_usd / 1e6:,.1f}"), case
     assert quoted("the full 10 Mt of CPC debottlenecking, 80 M USD a year, no terminal in Pakistan")
 
 
@@ -117,13 +117,14 @@ def _frontier(target: str, maximise: bool):
 
 def test_the_frontier_for_pakistan():
     table, solves = _frontier("country PK", True)
-    assert quoted(f"{int(table['extra_cost_usd'].between(1, table['extra_cost_usd'].max() - 1).sum())} breakpoints "
+    allowance = table["objective_allowance_usd"]  # the breakpoints are the objective's
+    assert quoted(f"{int(allowance.between(1, allowance.max() - 1).sum())} breakpoints "
                   f"in 0–5%, found with {solves} solves")
     rows = [line for line in README.splitlines() if line.startswith("| ") and line.count("|") == 5]
     for mt in (0.15, 0.35, 0.75, 1.08, 1.45):
         rec = table[(table["target_t"] / 1e6).round(2) == mt].iloc[0]
-        cells = (f"| {rec.extra_cost_usd / 1e6:,.1f} | {rec.extra_cost_of_least_cost:.2%} | {mt:.2f} | "
-                 f"{rec.extra_cost_usd / rec.target_t:,.0f} |")
+        cells = (f"| {rec.extra_resource_cost_usd / 1e6:,.1f} | {rec.extra_cost_of_least_cost:.2%} | {mt:.2f} | "
+                 f"{rec.extra_resource_cost_usd / rec.target_t:,.0f} |")
         assert cells in rows, cells
     assert table["target_t"].max() == pytest.approx(1.45e6)
 
@@ -133,11 +134,17 @@ def test_the_frontier_for_russia():
     first, last = table.iloc[0], table.iloc[-1]
     assert quoted(f"non-oil cargo through Russia is {first.target_t / 1e6:.1f} Mt ({first.target_share:.0%})")
     assert last.target_t == pytest.approx(20.3e6)  # the coal to Russia's own power plants
-    for mt, words in ((24.5, "65 M USD a year (0.75%) takes it to 24.5 Mt"), (22.9, "152 M (1.75%) to 22.9 Mt"),
-                      (20.3, "335 M (3.85%) to 20.3 Mt")):
+    allowed = []
+    for mt, words in ((24.5, "186 M USD a year of resource cost (2.09%) takes it to 24.5 Mt"),
+                      (22.9, "273 M (3.07%) to 22.9 Mt"), (20.3, "456 M (5.12%) to 20.3 Mt")):
         rec = table[(table["target_t"] / 1e6).round(1) == mt].iloc[0]
-        assert f"{rec.extra_cost_usd / 1e6:,.0f} M" in words and f"({rec.extra_cost_of_least_cost:.2%})" in words, words
+        assert f"{rec.extra_resource_cost_usd / 1e6:,.0f} M" in words, words
+        assert f"({rec.extra_cost_of_least_cost:.2%})" in words, words
         assert quoted(words)
+        allowed.append(f"{rec.objective_allowance_usd / 1e6:,.0f}")
+    gained = first.calibration_premiums_usd - rec.calibration_premiums_usd
+    assert quoted(f"by less ({allowed[0]}, {allowed[1]} and {allowed[2]} M): the cargo moved gains "
+                  f"{gained / 1e6:,.1f} M of calibration premiums")
 
 
 def test_the_default_intensities_in_the_readme():
@@ -173,9 +180,12 @@ def test_what_a_carbon_price_of_50_changes(base_run):
     priced = pipeline.run(BASE_XLSX, scenario="carbon_price")
     assert priced.data.settings.carbon_price_usd_per_t_co2 == 50
     b, p = base_run.results.summary, priced.results.summary
-    assert quoted(f"The cost rises from {b.objective_usd / 1e6:,.1f} to {p.objective_usd / 1e6:,.1f} M USD/yr: "
-                  f"{p.parts_usd['carbon'] / 1e6:,.1f} M is the carbon cost of what is still emitted, "
-                  f"{(p.objective_usd - b.objective_usd - p.parts_usd['carbon']) / 1e6:,.1f} M the dearer allocation")
+    bm, pm = b.money, p.money  # money in its kinds: the resource cost, the premiums apart
+    assert quoted(f"The resource cost rises from {bm.resource_usd / 1e6:,.1f} to {pm.resource_usd / 1e6:,.1f} M USD/yr: "
+                  f"{p.parts_usd['carbon'] / 1e6:,.1f} M is the carbon cost of what is still emitted, and the new "
+                  f"allocation costs {(bm.resource_usd - pm.resource_usd + p.parts_usd['carbon']) / 1e6:,.1f} M less")
+    assert quoted(f"gives up {(pm.premiums_usd - bm.premiums_usd) / 1e6:,.1f} M of calibration premiums "
+                  f"({bm.premiums_usd / 1e6:,.1f} to {pm.premiums_usd / 1e6:,.1f} M)".replace("-", "−"))
     cut = b.co2e_t - p.co2e_t
     assert quoted(f"CO2e falls by {cut / 1e6:.2f} Mt (−{cut / b.co2e_t:.1%}), from {b.co2e_t / 1e6:.2f} to "
                   f"{p.co2e_t / 1e6:.2f} Mt a year ({b.co2e_kg_per_t:.1f} to {p.co2e_kg_per_t:.1f} kg/t)")
@@ -202,16 +212,23 @@ def test_what_a_carbon_price_of_50_changes(base_run):
 
 def test_the_frontier_of_emissions():
     table, _ = _frontier("co2", False)
-    t, d = table["target_t"] / 1e6, table["extra_cost_usd"] / 1e6
+    t = table["target_t"] / 1e6
     floor = t.min()
-    at_floor = d[t <= floor + 1e-6].min()
+    at = table[t <= floor + 1e-6].sort_values("objective_allowance_usd").iloc[0]  # the first point at the floor
     near = table[(t.round(2) == 9.14)].iloc[0]
     mid = table[(t.round(2) == 9.00)].iloc[0]
-    per_t = (at_floor - near.extra_cost_usd / 1e6) / (near.target_t / 1e6 - floor)
-    assert quoted(f"From {t.iloc[0]:.2f} Mt at least cost, 9.14 Mt costs {near.extra_cost_usd / 1e6:,.1f} M USD a year")
-    assert quoted(f"9.00 Mt, {mid.extra_cost_usd / 1e6:,.1f} M")
-    assert quoted(f"**{floor:.2f} Mt ({floor / t.iloc[0] - 1:.1%}), {at_floor:,.1f} M USD a year**".replace("-", "−"))
-    assert quoted(f"about {round(per_t, -1):,.0f} USD per t CO2e")
+    p0 = table["calibration_premiums_usd"].iloc[0]
+    # the resource cost falls along this frontier: premiums, not costs, hold the CO2e up
+    assert near.extra_resource_cost_usd < 0 and mid.extra_resource_cost_usd < 0 and at.extra_resource_cost_usd < 0
+    assert quoted(f"from {t.iloc[0]:.2f} Mt at least cost, 9.14 Mt costs {-near.extra_resource_cost_usd / 1e6:,.1f} M "
+                  "USD a year less in resource cost")
+    assert quoted(f"9.00 Mt, {-mid.extra_resource_cost_usd / 1e6:,.1f} M less")
+    assert quoted(f"**{floor:.2f} Mt ({floor / t.iloc[0] - 1:.1%}), {-at.extra_resource_cost_usd / 1e6:,.1f} M USD a "
+                  "year less**".replace("-", "−"))
+    given = [f"{(r.calibration_premiums_usd - p0) / 1e6:,.1f}" for r in (near, mid, at)]
+    allowed = [f"{r.objective_allowance_usd / 1e6:,.1f}" for r in (near, mid, at)]
+    assert quoted(f"gives up calibration premiums ({given[0]}, {given[1]} and {given[2]} M), so the model's objective "
+                  f"rises by {allowed[0]}, {allowed[1]} and {allowed[2]} M")
 
 
 PLAN = ROOT / "inputs" / "plan_case.xlsx"
@@ -224,12 +241,15 @@ def test_the_plan_table():
     for n, scenario in enumerate([None, "russia_closed", "torkham_closed", "cpc_half", "gwadar_tariff_cut",
                                   "high_grain"]):
         r = pipeline.run(PLAN, scenario=scenario).results
-        plan = r.plan["Plan"].set_index("year")["annual_cost_usd"]
+        sheet = r.plan["Plan"].set_index("year")
+        plan = sheet["resource_cost_usd"]  # what is paid, and what time, risk and carbon cost
         built = r.investments.groupby("option")["built_t"].max() / 1e6
-        assert rows["total cost 2026–39, discounted (bn USD)"][n] == f"{r.summary.objective_usd / 1e9:,.1f}"
-        assert rows["cost 2026 (M USD/yr)"][n] == f"{plan[2026] / 1e6:,.1f}"
+        assert rows["objective 2026–39, discounted (bn USD)"][n] == f"{r.summary.objective_usd / 1e9:,.1f}"
+        assert rows["resource cost 2026 (M USD/yr)"][n] == f"{plan[2026] / 1e6:,.1f}"
         assert plan[2030] == pytest.approx(plan[2035])
-        assert rows["cost 2030 and 2035 (M USD/yr)"][n] == f"{plan[2030] / 1e6:,.1f}"
+        assert rows["resource cost 2030 and 2035 (M USD/yr)"][n] == f"{plan[2030] / 1e6:,.1f}"
+        assert rows["unmet 2026, 2030 and 2035 (Mt/yr)"][n] == ", ".join(f"{sheet.loc[y, 'unmet_t'] / 1e6:,.1f}"
+                                                                         .replace("0.0", "0") for y in (2026, 2030, 2035))
         assert rows["CPC debottlenecking, built whole from 2030 (Mt/yr)"][n] == f"{built['CPC_DEBOTTLENECK']:g}"
         assert rows["Caspian crossing modules from 2030 (Mt/yr)"][n] == f"{built['CASPIAN_CROSSING']:g}"
         assert built[["KAZ_TERMINAL_KHI", "GWD_TERMINAL"]].sum() == 0
@@ -246,12 +266,15 @@ def test_the_plan_table():
 def test_the_robust_plan():
     r = pipeline.run(PLAN, robust="russia_closed,torkham_closed,cpc_half").results
     robust = {item: value for item, value, _ in r.summary.robust}
-    assert quoted(f"expected cost is {robust['expected cost (robust plan)'] / 1e6:,.1f} M USD")
+    assert quoted(f"expected objective (resource cost, premiums and each scenario's unmet tonnes at the penalty) is "
+                  f"{robust['expected objective (robust plan)'] / 1e6:,.1f} M USD")
     assert robust["value of the stochastic solution"] == pytest.approx(0, abs=1e-3)
     assert robust["base-only plan builds"] == "CPC_DEBOTTLENECK 10.00 Mt"
 
 
-SCENARIO_ROWS = [("objective", "total cost (M USD/yr)", 1e6, ",.1f"), ("shipped", "shipped (Mt/yr)", 1e6, ",.1f"),
+SCENARIO_ROWS = [("resource cost", "resource cost (M USD/yr)", 1e6, ",.1f"),
+                 ("calibration premiums (behaviour, not paid)", "calibration premiums (M USD/yr)", 1e6, ",.1f"),
+                 ("shipped", "shipped (Mt/yr)", 1e6, ",.1f"),
                  ("unmet demand", "stranded (Mt/yr)", 1e6, ",.1f"), ("CO2e", "CO2e (Mt/yr)", 1e6, ",.2f"),
                  *[(f"corridor: {c}", f"{c} (Mt/yr)", 1e6, ",.2f") for c in (
                      "Russia: CPC pipeline", "Russia: Baltic", "Russia: Black Sea", "China: rail", "China: Lianyungang",
@@ -298,14 +321,20 @@ def test_the_russia_cap_sweep():
     data, _, _ = load_one_year(BASE_XLSX)
     assignments = named_sweep(data, "russia_cap")
     sweep = make_sweep(BASE_XLSX, data, assignments)
-    cost = {round(p[0], 2): r["objective_usd"] for p, r in zip(sweep.points, run_sweep(sweep, assignments,
-                                                                                       progress=False))}
+    from model.results.money import Money
+
+    points = {round(p[0], 2): r for p, r in zip(sweep.points, run_sweep(sweep, assignments, progress=False))}
+    cost = {cap: Money.of_row(r).resource_usd for cap, r in points.items()}  # what the cap costs: resource cost
     free = cost[1.0]
-    assert quoted(f"raises the annual cost from {free / 1e6:,.1f} to {cost[0.5] / 1e6:,.1f} million USD "
+    assert quoted(f"raises the annual resource cost from {free / 1e6:,.1f} to {cost[0.5] / 1e6:,.1f} million USD "
                   f"(+{(cost[0.5] - free) / 1e6:,.1f} million, +{cost[0.5] / free - 1:.1%})")
     assert quoted(f"40% to {cost[0.4] / 1e6:,.1f} million, **+{(cost[0.4] - free) / 1e6:,.1f} million USD a year "
                   f"(+{cost[0.4] / free - 1:.1%})**")
     assert cost[0.6] == pytest.approx(free) and cost[0.55] > free + 1  # binds below 60%
+    premiums = {cap: Money.of_row(r).premiums_usd for cap, r in points.items()}
+    assert quoted(f"gains {(premiums[1.0] - premiums[0.5]) / 1e6:,.1f} M of them at 50%), which is why the objective "
+                  f"rises by only {(points[0.5]['objective_usd'] - points[1.0]['objective_usd']) / 1e6:,.1f} million")
+    assert quoted(f"The 2025 Russia cap costs {(cost[0.5] - free) / 1e6:,.1f} M USD a year in resource cost")
 
 
 def test_the_closures():
@@ -319,4 +348,7 @@ def test_the_closures():
     assert quoted(f"closing Saryagash strands {t.loc['SRY', 'stranded_t'] / 1e6:,.2f} Mt")
     assert t.loc["DOS", "stranded_t"] == pytest.approx(0, abs=1)
     assert t.loc["DOS", "moved_to"].startswith("Russia: Black Sea +7.40 Mt")
-    assert quoted(f"for {t.loc['DOS', 'cost_increase_usd'] / 1e6:,.1f} million USD a year")
+    assert t.loc["DOS", "cost_increase_usd"] < 0  # the resource cost falls: premiums held the cargo on rail
+    assert quoted(f"which costs {-t.loc['DOS', 'cost_increase_usd'] / 1e6:,.1f} million USD a year less in resource "
+                  f"cost: what holds that cargo on rail to China is its calibration premium "
+                  f"({t.loc['DOS', 'premiums_change_usd'] / 1e6:,.1f} M of premiums given up)")

@@ -180,13 +180,15 @@ def test_bad_parameters(tmp_path, text, message):
 
 def test_stress_by_hand(tmp_path):
     # Rail 60 t at 2 (capacity), road 40 t at 5: 320 USD. Close A>M: all road, 500 (+180).
-    # Close R (the road's hub): 60 by rail, 40 stranded at 1000: 120 + 40000 = 40120 (+39800).
+    # Close R (the road's hub): 60 by rail, 40 stranded: resource cost 60 * 2 = 120 (-200: stranded
+    # tonnes are not paid for), their penalty 40 * 1000 = 40,000 apart (the objective's +39,800).
     case = write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}]))
     df, meta = stress_test(case, kinds={"hubs", "legs"}, penalty=1000, progress=False)
     rows = df.set_index("closed")
     assert meta["base_cost_usd"] == pytest.approx(320)
     assert rows.loc["R", "stranded_t"] == pytest.approx(40)
-    assert rows.loc["R", "cost_increase_usd"] == pytest.approx(39800)
+    assert rows.loc["R", "cost_increase_usd"] == pytest.approx(-200)
+    assert rows.loc["R", "penalty_usd"] == pytest.approx(40000)
     assert rows.loc["A>M", "cost_increase_usd"] == pytest.approx(180)
     assert rows.loc["A>M", "moved_to"] == ""  # 60 t moved to Road, below the 1,000 t reporting floor
     # Ranked by stranded tonnes, then cost; ties keep the order of names. Closing any part of the road

@@ -33,6 +33,7 @@ from model.lp.families import BAND_MISS, OBSERVATION_BAND
 from model.lp.solve import solve_plan
 from model.network import Network, Observation
 from model.network.build import build_network
+from model.network.costs import CALIBRATION_SOURCE
 from model.pipeline import load_one_year, solve
 from model.plan import Plan
 from model.results.fit import modelled
@@ -44,7 +45,7 @@ from model.validate.commitments import unreachable
 MIN_BAND_PENALTY_USD_PER_T = 1e4  # and at least ten times the dearest route
 NUDGE_USD_PER_T = 0.01  # added to a premium written as a surcharge, so that costs do not tie
 WIDEN = 1e-6  # the bands of the premium solve, widened by this share of the observation
-CALIBRATION = "corridor calibrate"  # the source written on the rows calibration adds
+CALIBRATION = CALIBRATION_SOURCE  # the source written on the rows calibration adds (their costs: premiums)
 CALIBRATED = " (calibrated)"  # added to the scenario name
 CALIBRATION_COLUMNS = ["observation", "scope", "target", "commodity", "observed_t", "low_t", "high_t", "modelled_before_t",
            "modelled_after_t", "within_tolerance_after", "implied_premium_usd_per_t", "held_by", "in_words"]

@@ -19,7 +19,7 @@ from model.analysis.check_investments import investment_check
 
 from model.data import CorridorData
 from model.io.raw import file_sha256
-from model.network.costs import COST_PARTS
+from model.network.costs import CALIBRATION_SOURCE, COST_PARTS
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.results.summary import CO2E_LABEL, INPUT_SHA_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
 from model.results.tables import ALL
@@ -104,10 +104,12 @@ class _Inputs:
         days = sum(self.legs[leg][1] for leg in self.leg_ids(r)) + sum(_num(self.dwell[n]) for n in p)
         time = self.value[k] * self.rate * days / 365
         risk = self.value[k] * sum(self.risk.get(c, 0) for c in self.countries(r)) / 100
-        surcharge = sum(rec["usd_per_t"] for rec in self.surcharges
-                        if self.matches(k, rec["commodity"]) and self.passes(r, rec["scope"], rec["target"]))
+        paid = [rec for rec in self.surcharges
+                if self.matches(k, rec["commodity"]) and self.passes(r, rec["scope"], rec["target"])]
+        surcharge = sum(rec["usd_per_t"] for rec in paid if rec.get("source") != CALIBRATION_SOURCE)
+        premium = sum(rec["usd_per_t"] for rec in paid if rec.get("source") == CALIBRATION_SOURCE)
         return {"transport": transport, "handling": handling, "time": time, "risk": risk,
-                "surcharge": surcharge, "carbon": self.price * self.co2(r)}, days
+                "surcharge": surcharge, "carbon": self.price * self.co2(r), "premium": premium}, days
 
     def matches(self, k, selector):
         if _opt(selector) is None:

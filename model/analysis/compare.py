@@ -11,7 +11,9 @@ from model.network.names import beside
 from model.pipeline import run
 from model.plan import BASE
 from model.results.maps import map_of
-from model.results.summary import PART_LABELS
+from model.network.costs import RESOURCE_PARTS
+from model.results.money import PENALTY_LABEL, RESOURCE_LABEL
+from model.results.summary import AVERAGE_LABEL, PART_LABELS
 from model.results.tables import ALL
 
 NETWORK_ROWS = ("corridor:", "via ")  # a row for every corridor and country, at zero too (Pakistan's 0 is an answer)
@@ -94,14 +96,20 @@ def run_metrics(r) -> list[tuple[str, str, float]]:
             if rec.get("scenario", "base") != "base" and "scenario" in rec:
                 continue
             year = f" {rec['year']}" if "year" in rec else ""
-            out += [(f"cost{year}", "USD/yr", rec["annual_cost_usd"]), (f"shipped{year}", "t/yr", rec["shipped_t"]),
-                    (f"unmet demand{year}", "t/yr", rec["unmet_t"]), (f"CO2e{year}", "t CO2e/yr", rec["co2e_t"])]
+            # money in its kinds (model.results.money): resource cost, then the penalty apart
+            out += [(f"{RESOURCE_LABEL}{year}", "USD/yr", rec["resource_cost_usd"]),
+                    (f"shipped{year}", "t/yr", rec["shipped_t"]),
+                    (f"unmet demand{year}", "t/yr", rec["unmet_t"]),
+                    (f"{PENALTY_LABEL}{year}", "USD/yr", rec["unmet_penalty_usd"]),
+                    (f"CO2e{year}", "t CO2e/yr", rec["co2e_t"])]
     else:
-        out += [("objective", "USD/yr", s.objective_usd),
-                *[(PART_LABELS[part], "USD/yr", value) for part, value in s.parts_usd.items()],
-                ("unmet demand penalty", "USD/yr", s.unmet_penalty_usd),
+        m = s.money  # money in its kinds (model.results.money): the objective last, as their sum
+        out += [(RESOURCE_LABEL, "USD/yr", m.resource_usd),
+                *[(PART_LABELS[part], "USD/yr", s.parts_usd.get(part, 0.0)) for part in RESOURCE_PARTS],
+                (PART_LABELS["premium"], "USD/yr", m.premiums_usd),
                 ("shipped", "t/yr", s.shipped_t), ("unmet demand", "t/yr", s.unmet_t),
-                ("average cost", "USD/t", s.average_usd_per_t), ("CO2e", "t CO2e/yr", s.co2e_t),
+                (PENALTY_LABEL, "USD/yr", s.unmet_penalty_usd), ("objective", "USD/yr", s.objective_usd),
+                (AVERAGE_LABEL, "USD/t", s.average_usd_per_t), ("CO2e", "t CO2e/yr", s.co2e_t),
                 ("average CO2e", "kg CO2e/t", s.co2e_kg_per_t)]
 
     def each(df: pd.DataFrame):

@@ -17,6 +17,7 @@ from model.network.names import did_you_mean, lookup
 from model.network import Network
 from model.pipeline import Run
 from model.plan import Case
+from model.results.money import penalty_words, set_by_penalty
 
 TOL = 1e-6
 _STATE = {CAPACITY_LIMIT.name: ", which is full,", POLICY_LIMIT.name: ", which binds,"}
@@ -69,8 +70,11 @@ def _share_terms(run: Run, net: Network, case: int | None, terms: list, duals) -
 
 
 def _parts(c) -> str:
-    """'transport 10.00, handling 2.00, ...': the parts of a cost per tonne (zero extra parts left out)."""
-    return ", ".join(f"{name} {value:,.2f}" for name, value in c._asdict().items()
+    """'transport 10.00, handling 2.00, ...': the parts of a cost per tonne (zero extra parts left out;
+    a calibration premium named as behaviour, not money: model.results.money)."""
+    return ", ".join(f"{name} {value:,.2f}" if name != "premium" else
+                     f"calibration premium {value:,.2f}, behaviour not paid; resource cost {c.total - value:,.2f}"
+                     for name, value in c._asdict().items()
                      if value or name in ("transport", "handling", "time", "risk"))
 
 
@@ -150,7 +154,11 @@ def explain_route(run: Run, route: str, commodity: str | None = None, year: int 
             continue
         gap = row["reduced_cost_usd_per_t"]
         text = (head + f"not used. It costs {c.total:,.2f} USD/t ({_parts(c)}){_emits(net, k, r)}; a tonne of "
-                f"{net.names.cargo(k)} at {net.names.place(demand.market)} is worth {market_value:,.2f} USD/t at the margin (Demand row {demand.row})")
+                f"{net.names.cargo(k)} at {net.names.place(demand.market)} is worth {market_value:,.2f} USD/t at the "
+                f"margin (Demand row {demand.row}"
+                + (f"; {penalty_words(run.data.settings.unmet_penalty_usd_per_t)}"
+                   if set_by_penalty(market_value, run.data.settings.unmet_penalty_usd_per_t,
+                                     run.results.summary.unmet_t) else "") + ")")
         for con, idx, t in sorted(charges, key=lambda x: -abs(x[2])):
             if t > 0:
                 text += f"; {_row_name(net, con, idx)} adds {t:,.2f} USD/t"

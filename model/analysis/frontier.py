@@ -227,13 +227,20 @@ def _table(points: list[dict], model: FrontierModel) -> pd.DataFrame:
     corridors = sorted({c for p in points for c in p.get("corridor", {})})
     usd, t = ("_usd", "_t") if model.plan.single else ("_usd_total", "_t_total")
     nan = float("nan")
+    # money in its kinds (model.results.money): a point's extra cost is its resource cost's over the
+    # least-cost point's; the premiums and the penalty are apart (the allowance D bounds the objective)
+    least = next((p["resource_cost_usd"] for p in points if "resource_cost_usd" in p and p["extra_cost_usd"] == 0),
+                 model.resource_at_optimum)
     rows = []
     for p in points:
-        row = {"extra_cost" + usd: p["extra_cost_usd"],
-               "extra_cost_of_least_cost": p["extra_cost_usd"] / model.optimum if model.optimum else nan,
+        resource = p.get("resource_cost_usd", nan)
+        row = {"extra_resource_cost" + usd: resource - least,
+               "extra_cost_of_least_cost": (resource - least) / least if least else nan,
                "status": p["status"], "target" + t: p.get("target", nan),
                "target_share": p.get("target", nan) / p["shipped_t"] if p.get("shipped_t") else nan,
-               "cost" + usd: p.get("cost_usd", nan), "extra_cost_used" + usd: p.get("extra_cost_used_usd", nan),
+               "resource_cost" + usd: resource, "calibration_premiums" + usd: p.get("premiums_usd", nan),
+               "unmet_penalty" + usd: p.get("penalty_usd", nan),
+               "objective_allowance" + usd: p["extra_cost_usd"],
                "tonnes_per_usd_more": p.get("slope", nan)}
         for c in corridors:
             row[c + t] = p.get("corridor", {}).get(c, 0.0) if "corridor" in p else nan
@@ -277,11 +284,15 @@ def frontier_to_workbook(src, target_text: str, maximise: bool, cost_within: str
     about = about_table(Provenance.of(src, plan.data.sha256), [
         ("target", f"{'most' if maximise else 'least'} " + (target.text if target.co2 else f"tonnes of {target.text}") + (
             "" if plan.single else " over the plan (each year weighted by the years it stands for)")),
-        ("least cost", f"{sol.objective_usd:,.0f} {money}"), ("extra cost allowed", cost_within),
+        ("least cost (objective)", f"{sol.objective_usd:,.0f} {money}"),
+        ("extra cost allowed (on the objective)", cost_within),
         ("scenario", scenario or "base case"), ("method", "exact breakpoints" if exact else (
             "each point a MIP (options built whole)" if sol.mip is not None else "one LP per point")),
         ("points", len(table)), ("solves", solves), ("seconds", round(seconds, 3))])
     with outputs:
         write_frontier(outputs, output, about, table, target.text)
         png = frontier_png(outputs, table, target.text, output.with_suffix(""))
-    return warnings, console.frontier_text(table, target, sol.objective_usd, output, png)
+    usd = "_usd" if plan.single else "_usd_total"
+    ok = table[table["status"] == "Optimal"]
+    least = float((ok["resource_cost" + usd] - ok["extra_resource_cost" + usd]).iloc[0]) if len(ok) else float("nan")
+    return warnings, console.frontier_text(table, target, least, output, png)

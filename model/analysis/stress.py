@@ -3,8 +3,9 @@
 A closure sets the upper bound of every flow through the element (or on the corridor's
 routes) to zero in the live HiGHS model and re-solves from the base basis. Demand that can
 no longer be delivered is stranded at a penalty (the input's, or --penalty when demand is
-hard), so every closure has an answer: the cost increase, the stranded tonnes by commodity,
-and where the cargo moved.
+hard), so every closure has an answer: the stranded tonnes by commodity, the change in resource
+cost (model.results.money: what is paid, and what time, risk and carbon cost; the penalty is a
+price chosen, shown apart), and where the cargo moved.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 
 from model.progress import live_line, show_progress
 from model.results.investments import amount_text
+from model.results.money import Money
 
 from model.analysis.sweep import case_about, live_model
 
@@ -76,7 +78,8 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
                 keep_decisions: bool = False, scenario: str | None = None,
                 year: int | None = None) -> tuple[pd.DataFrame, dict]:
     """One row per closure, ranked by stranded tonnes then cost increase; and the base point.
-    The cost increase counts stranded tonnes at the penalty; the shipping cost change does not.
+    The cost increase is the resource cost's (model.results.money): stranded tonnes cost nothing
+    paid, they are counted in tonnes, and at the penalty apart (penalty_usd, a price chosen).
     With integer decisions each closure re-solves them (a MIP), or keeps the base solve's."""
     from tqdm import tqdm
 
@@ -84,7 +87,7 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
     with live_line("solving the base case", progress):  # seconds with integer decisions, before the bar
         live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions, scenario=scenario, year=year)
     base = live.solve()
-    base_cost = base["objective_usd"] - base["unmet_penalty_usd"]
+    base_cost = Money.of_row(base).resource_usd
     h = live.h
     rows = []
     closures = _closures(live, mode, kinds)
@@ -98,15 +101,16 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
             rows.append({"closed": name, "kind": kind, "status": r["status"],
                          "reason": closure_in_words(live.data, name, kind)})
             continue
-        shipping = r["objective_usd"] - r["unmet_penalty_usd"]
-        total_increase = r["objective_usd"] - base["objective_usd"]
+        money = Money.of_row(r)
+        increase = money.resource_usd - base_cost
         moved = {c: r["corridor"].get(c, 0.0) - base["corridor"].get(c, 0.0) for c in r["corridor"]}
         gains = sorted(((c, t) for c, t in moved.items() if t > 1e3), key=lambda x: -x[1])[:3]
         row = {"closed": name, "kind": kind, "status": r["status"],
                "stranded_t": r["unmet_t"] - base["unmet_t"],
-               "cost_increase_usd": total_increase,
-               "cost_increase_pct": total_increase / base["objective_usd"] if base["objective_usd"] else float("nan"),
-               "shipping_cost_change_usd": shipping - base_cost,
+               "cost_increase_usd": increase,
+               "cost_increase_pct": increase / base_cost if base_cost else float("nan"),
+               "penalty_usd": r["unmet_penalty_usd"] - base["unmet_penalty_usd"],
+               "premiums_change_usd": money.premiums_usd - Money.of_row(base).premiums_usd,
                "tonnes_rerouted_t": sum(t for t in moved.values() if t > 0),
                "moved_to": ", ".join(f"{c} +{t / 1e6:,.2f} Mt" for c, t in gains)}
         if "built" in r:
@@ -155,8 +159,8 @@ def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalt
                               scenario=scenario, year=year)
     about = about_table(Provenance.of(src, file_sha256(src)), [*case_about(scenario, year),
         ("closed in turn", "each corridor" if mode == "corridors" else ", ".join(sorted(kinds))),
-        ("stranded tonnes cost", f"{meta['penalty_usd_per_t']:,.0f} USD/t"),
-        ("base cost (USD/yr)", meta["base_cost_usd"]), ("closures", meta["closures"]),
+        ("stranded tonnes priced at (the penalty, a price chosen, not a cost)", f"{meta['penalty_usd_per_t']:,.0f} USD/t"),
+        ("base resource cost (USD/yr)", meta["base_cost_usd"]), ("closures", meta["closures"]),
         *([("integer decisions", meta["integer decisions"])] if "integer decisions" in meta else []),
         ("seconds", round(time.perf_counter() - start, 3))])
     with outputs:

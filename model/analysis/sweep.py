@@ -23,6 +23,7 @@ import pandas as pd
 
 from model.analysis.params import Param, invalid_values, parse_param, watched_tonnes, with_values
 from model.network.costs import COST_PARTS
+from model.results.money import Money
 from model.progress import show_progress
 from model.errors import InputError, NoSolutionError, Problem
 from model.results.investments import amount_text
@@ -280,6 +281,8 @@ def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None 
         row.update({"status": r["status"], "rebuilt": r.get("rebuilt", False)})
         if "integer_decisions" in r:
             row["integer_decisions"] = r["integer_decisions"]
+        # money in its kinds (model.results.money): the resource cost first, the objective beside it
+        row["resource_cost_usd"] = Money.of_row(r).resource_usd if "objective_usd" in r else float("nan")
         for key in ("objective_usd", *[f"{part}_usd" for part in COST_PARTS], "unmet_penalty_usd",
                     "shipped_t", "unmet_t", "co2e_t"):
             row[key] = r.get(key, float("nan"))

@@ -57,14 +57,16 @@ def write_sweep(outputs: Outputs, path: Path, about: pd.DataFrame, points: pd.Da
     """Sweep workbook: what was swept, one row per point, routes per point; charts of the
     objective and corridor shares (one parameter) or a heat map table (two)."""
     wb = _workbook_with_about(outputs.kind, "Sweep", about)
-    pts = sheet(wb, "Points", points, "One row per point: parameter values, status, cost and its parts (USD/yr), "
+    pts = sheet(wb, "Points", points, "One row per point: parameter values, status, resource cost (what is paid, and "
+                                       "what time, risk and carbon cost), the objective and its parts (USD/yr), "
                                        "CO2e (t/yr), tonnes and shares by corridor and country, binding constraints.")
     n = len(points)
     if len(params) == 1 and n > 1:
         cols = list(points.columns)
         x = cols.index(params[0]) + 1
         charts = wb.create_sheet("Charts", 1)
-        _line_chart(pts, charts, "Total cost (USD/yr)", x, [cols.index("objective_usd") + 1], 4, 3 + n, "USD/yr", "A1")
+        _line_chart(pts, charts, "Resource cost (USD/yr)", x, [cols.index("resource_cost_usd") + 1], 4, 3 + n, "USD/yr",
+                    "A1")
         shares = [cols.index(c) + 1 for c in cols
                   if c.endswith(" share") and not c.startswith("via ") and points[c].max() > 0.005]
         _line_chart(pts, charts, "Corridor shares of shipped tonnes", x, shares, 4, 3 + n, "share", "A24",
@@ -73,9 +75,9 @@ def write_sweep(outputs: Outputs, path: Path, about: pd.DataFrame, points: pd.Da
         if watched:  # the tonnes through what is swept, and through the focus
             _line_chart(pts, charts, "Tonnes through what is swept (t/yr)", x, watched, 4, 3 + n, "t/yr", "A47")
     elif len(params) == 2 and n > 1:
-        heat = points.pivot_table(index=params[0], columns=params[1], values="objective_usd")
+        heat = points.pivot_table(index=params[0], columns=params[1], values="resource_cost_usd")
         hm = wb.create_sheet("Heat map", 1)
-        put(hm, 1, 1, f"Total cost (USD/yr): rows {params[0]}, columns {params[1]}").font = Font(bold=True)
+        put(hm, 1, 1, f"Resource cost (USD/yr): rows {params[0]}, columns {params[1]}").font = Font(bold=True)
         table = heat.reset_index()
         table.columns = [str(c) for c in table.columns]
         write_table(hm, table, start_row=3, labels=False)
@@ -98,7 +100,7 @@ def write_exact(outputs: Outputs, path: Path, about: pd.DataFrame, breakpoints: 
     wb = _workbook_with_about(outputs.kind, "Sweep", about)
     bp = sheet(wb, "Breakpoints", breakpoints.rename(columns={"value": param}),
                 "The optimal cost is linear between these values of the parameter (exact, not sampled).")
-    _line_chart(bp, bp, "Total cost (USD/yr), exact", 1, [2], 4, 3 + len(breakpoints), "USD/yr", "F3")
+    _line_chart(bp, bp, "Objective (USD/yr), exact", 1, [2], 4, 3 + len(breakpoints), "USD/yr", "F3")
     sheet(wb, "Segments", segments, "On each segment the allocation is fixed (cost parameter) or changes "
                                      "linearly (capacity or limit); tonnes at the segment's midpoint.")
     wb.save(outputs.claim(path))
@@ -107,14 +109,17 @@ def write_exact(outputs: Outputs, path: Path, about: pd.DataFrame, breakpoints: 
 
 def write_stress(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.DataFrame) -> Path:
     wb = _workbook_with_about(outputs.kind, "About", about)
-    st = sheet(wb, "Stress", table, "Each element or corridor closed in turn, ranked by stranded tonnes, then by "
-                                     "the cost increase (stranded tonnes counted at the penalty).")
+    st = sheet(wb, "Stress", table, "Each element or corridor closed in turn: those that leave no allocation first, with why; the rest "
+                                     "ranked by stranded tonnes, then by "
+                                     "the resource cost increase (what is paid, and what time, risk and carbon "
+                                     "cost); stranded tonnes are counted in tonnes, their penalty (a price chosen in "
+                                     "Settings or by --penalty, not a cost) apart in penalty_usd.")
     failed = int((table["status"] != "Optimal").sum()) if "status" in table.columns else 0  # first, with no cost
     n = min(15, len(table) - failed)
     if n:
         chart = BarChart()
         chart.type = "bar"
-        chart.title = "Cost increase of each closure (top 15 that leave an allocation)"
+        chart.title = "Resource cost increase of each closure (top 15 that leave an allocation)"
         cols = list(table.columns)
         first = 4 + failed
         chart.add_data(Reference(st, min_col=cols.index("cost_increase_usd") + 1, min_row=first, max_row=first + n - 1))
@@ -174,13 +179,16 @@ def write_compare(outputs: Outputs, path: Path, table: pd.DataFrame, about: pd.D
 def write_frontier(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.DataFrame, target: str) -> Path:
     """Frontier workbook: what was asked, one row per extra cost, and the target against the extra cost."""
     wb = _workbook_with_about(outputs.kind, "Frontier", about)
-    pts = sheet(wb, "Points", table, f"For each extra cost accepted over the least cost: the most (or least) tonnes "
-                                     f"of {target}, the cheapest allocation that reaches it (cost and tonnes by "
-                                     "corridor), and what one more USD of allowed cost buys in tonnes.")
+    pts = sheet(wb, "Points", table, f"For each allowance on the objective over the least cost: the most (or least) "
+                                     f"tonnes of {target}, the cheapest allocation that reaches it, its resource cost "
+                                     "(what is paid, and what time, risk and carbon cost) and how much more that is "
+                                     "than at least cost, its calibration premiums (behaviour, not money) and unmet-"
+                                     "demand penalty (a price chosen in Settings) apart, tonnes by corridor, and what "
+                                     "one more USD of allowance buys in tonnes.")
     cols = list(table.columns)
     if len(table) > 1:
         y = next(c for c in cols if c.startswith("target_t"))
-        _line_chart(pts, pts, f"Tonnes of {target} against the extra cost", cols.index("extra_cost_of_least_cost") + 1,
+        _line_chart(pts, pts, f"Tonnes of {target} against the extra resource cost", cols.index("extra_cost_of_least_cost") + 1,
                     [cols.index(y) + 1], 4, 3 + len(table), "t", f"{get_column_letter(len(cols) + 2)}3")
     wb.save(outputs.claim(path))
     return Path(path)

@@ -232,7 +232,16 @@ COLUMN_NOTES = {
     "input_row": "The row of the input sheet this line comes from (the row number in Excel).",
     "shadow_price_usd_per_t": "What one more tonne a year of this capacity would save a year (USD per tonne).",
     "marginal_cost_usd_per_t": "What one more tonne of demand at this market would cost (USD per tonne).",
-    "saving_usd_per_t": "What allowing one more tonne (or requiring one less) would save a year, per tonne.",
+    "saving_usd_per_t": "What allowing one more tonne (or requiring one less) would save a year, per tonne; where "
+                        "set_by says so, the value is set by the unmet-demand penalty chosen in Settings (it "
+                        "delivers a stranded tonne), not a cost saved.",
+    "resource_saving_usd_per_t": "The same, in resource cost alone (what is paid, and what time, risk and carbon "
+                                 "cost): it differs from the saving where calibration premiums (behaviour) or the "
+                                 "unmet-demand penalty enter the model's value. Blank where the basis does not give it.",
+    "set_by": "cost: the value is a cost saved. unmet-demand penalty: demand goes unmet and the value is of the "
+              "order of the penalty chosen in Settings, so it is the penalty's, not a cost.",
+    "premium_usd_per_t": "Calibration premiums (the Surcharges rows corridor calibrate wrote): behaviour, not money, "
+                         "so not part of the resource cost.",
     "commodity": "The commodity's code (Commodities sheet), for filtering.",
     "origin": "The origin's node code (Nodes sheet).",
     "market": "The market's node code (Nodes sheet).",

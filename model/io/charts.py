@@ -52,16 +52,16 @@ def tick_texts(values, most: int = MOST_TICKS) -> tuple[list[int], list[str]]:
 
 
 def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: Path) -> list[Path]:
-    """One parameter: objective and corridor shares against it. Two: a heat map of the objective."""
+    """One parameter: resource cost and corridor shares against it. Two: a heat map of the resource cost."""
     ok = points[points["status"] == "Optimal"]
     out = []
     if len(params) == 1:
         x = params[0]
         fig, ax = plt.subplots(figsize=(8, 4.5))
-        ax.plot(ok[x], ok["objective_usd"] / 1e6, marker="o", ms=3)
+        ax.plot(ok[x], ok["resource_cost_usd"] / 1e6, marker="o", ms=3)
         ax.set_xlabel(x)
-        ax.set_ylabel("total cost (million USD/yr)")
-        ax.set_title("Total cost")
+        ax.set_ylabel("resource cost (million USD/yr)")
+        ax.set_title("Resource cost")
         ax.grid(alpha=0.3)
         out.append(_save(fig, outputs, stem.with_name(stem.name + "_objective.png")))
         shares = [c for c in ok.columns if c.endswith(" share") and not c.startswith("via ") and ok[c].max() > 0.005]
@@ -87,14 +87,14 @@ def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: 
             ax.legend(fontsize=8)
             out.append(_save(fig, outputs, stem.with_name(stem.name + "_tonnes.png")))
     elif len(params) == 2:
-        grid = ok.pivot_table(index=params[0], columns=params[1], values="objective_usd") / 1e6
+        grid = ok.pivot_table(index=params[0], columns=params[1], values="resource_cost_usd") / 1e6
         fig, ax = plt.subplots(figsize=(8, 5))
         im = ax.imshow(grid.values, origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(*tick_texts(grid.columns), rotation=45, ha="right", rotation_mode="anchor")
         ax.set_yticks(*tick_texts(grid.index))
         ax.set_xlabel(params[1])
         ax.set_ylabel(params[0])
-        ax.set_title("Total cost (million USD/yr)")
+        ax.set_title("Resource cost (million USD/yr)")
         fig.colorbar(im, ax=ax)
         out.append(_save(fig, outputs, stem.with_name(stem.name + "_heatmap.png")))
     return out
@@ -109,8 +109,8 @@ def exact_png(outputs: Outputs, breakpoints: pd.DataFrame, param: str, stem: Pat
     fig, axes = plt.subplots(2 if watched else 1, 1, figsize=(8, 7.5 if watched else 4.5), sharex=True, squeeze=False)
     ax = axes[0][0]
     ax.plot(breakpoints["value"], breakpoints["objective_usd"] / 1e6, marker="o", ms=4)
-    ax.set_ylabel("total cost (million USD/yr)")
-    ax.set_title("Total cost, exact (dots: breakpoints)")
+    ax.set_ylabel("objective (million USD/yr)")
+    ax.set_title("Objective (resource cost, premiums, penalty), exact (dots: breakpoints)")
     ax.grid(alpha=0.3)
     if watched:
         low = axes[1][0]
@@ -130,8 +130,8 @@ def stress_png(outputs: Outputs, table: pd.DataFrame, stem: Path, top: int = 15)
     t = solved.head(top).iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 0.35 * len(t) + 1.5))
     ax.barh(closed_labels(t), t["cost_increase_usd"] / 1e6)
-    ax.set_xlabel("cost increase, stranded tonnes at the penalty (million USD/yr)")
-    ax.set_title("N-1: what each closure costs")
+    ax.set_xlabel("resource cost increase (million USD/yr); stranded tonnes are not priced")
+    ax.set_title("N-1: what each closure costs in resource cost")
     ax.grid(alpha=0.3, axis="x")
     return _save(fig, outputs, stem.with_name(stem.name + ".png"))
 
@@ -161,8 +161,8 @@ def frontier_png(outputs: Outputs, table: pd.DataFrame, target: str, stem: Path)
     corridor = target.removeprefix("corridor ")  # a corridor target ("corridor Middle Corridor") in its map colour
     colour = corridor_colours([corridor])[corridor]  # any other target: the palette's first free colour
     ax.plot(ok["extra_cost_of_least_cost"] * 100, ok[y] / 1e6, marker="o", ms=4, color=colour)
-    ax.set_xlabel("extra cost accepted (% of the least cost)")
+    ax.set_xlabel("extra resource cost (% of the least cost's resource cost)")
     ax.set_ylabel(f"Mt of {target}")
-    ax.set_title(f"{target}: tonnes against the extra cost")
+    ax.set_title(f"{target}: tonnes against the extra resource cost")
     ax.grid(alpha=0.3)
     return _save(fig, outputs, stem.with_name(stem.name + ".png"))

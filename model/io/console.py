@@ -9,6 +9,7 @@ import textwrap
 from model.errors import format_problems
 from model.network.names import beside
 from model.results.brief import focus_text
+from model.results.money import PREMIUMS_LABEL, penalty_words, set_by_penalty
 from model.results.tables import ALL, Results
 
 
@@ -18,15 +19,6 @@ def warnings_text(source: str, warnings) -> str:
 
 def _scenario_line(s) -> str:
     return f"Scenario {s.scenario}" + (f", with {s.applied}" if s.applied else "") + f": {s.status}"
-
-
-def cost_parts_text(s) -> str:
-    """'transport 6,960.0, handling ..., unmet demand penalty 66,290.0': every part of the objective,
-    so that they add up to it (the penalty and the investments included when there are any)."""
-    parts = list(s.parts_usd.items())
-    parts += [(name, v) for name, v in (("unmet demand penalty", s.unmet_penalty_usd), ("investment", s.investment_usd))
-              if abs(v) > 0.5]
-    return ", ".join(f"{part} {value / 1e6:,.1f}" for part, value in parts)
 
 
 def solve_text(results: Results) -> str:
@@ -44,9 +36,8 @@ def solve_text(results: Results) -> str:
     w = max([28, *(len(str(n)) + 2 for n in names)])  # long names keep the columns aligned
     lines = [
         _scenario_line(s),
-        f"Total cost {s.objective_usd / 1e6:,.1f} million USD/yr ({cost_parts_text(s)})",
-        f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr; unmet {s.unmet_t / 1e6:,.2f} Mt/yr; "
-        f"average {s.average_usd_per_t:,.2f} USD/t",
+        s.money.text(),
+        f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr at {s.average_usd_per_t:,.2f} USD/t of resource cost on average",
         co2e_line(s),
         *([f"Fit: {s.fit.text()}"] if s.fit.count else []),
         *([s.decisions.text()] if s.decisions.count else []),
@@ -57,12 +48,29 @@ def solve_text(results: Results) -> str:
     for rec in c.itertuples(index=False):
         lines.append(f"{rec.corridor:<{w}}{rec.tonnes_t / 1e6:>10,.2f}{rec.share:>9.1%}")
     lines.append("")
+    money = s.money
+    marks = set()  # * a value the unmet-demand penalty sets, never read as a saving; + a resource cost
+    b = results.bottlenecks
+    resource = dict(zip(zip(b["kind"], b["name"].astype(str)), b.get("resource_saving_usd_per_t", [])))
+
+    def value(v: float, key: tuple) -> str:
+        if set_by_penalty(v, money.penalty_usd_per_t, money.unmet_t):
+            marks.add("*")
+            return f"{v:>14,.2f}*"
+        r = resource.get(key, float("nan"))
+        if r == r and abs(r - v) > 0.005:  # calibration premiums make the objective's value differ
+            marks.add("+")
+            return f"{r:>14,.2f}+"
+        return f"{v:>14,.2f}"
+
     if len(cap):
         lines.append(f"{'Binding capacity':<{w}}{'Mt/yr':>10}{'saves USD/t':>14}")
         for rec in cap.itertuples(index=False):
             name = rec.element + ("" if rec.cargo_class == "all" else f" [{rec.cargo_class}]")
+            cls = "" if rec.cargo_class == "all" else f" for {rec.cargo_class}"  # as the Bottlenecks sheet names it
             lines.append(f"{name:<{w}}{(rec.capacity_t + rec.added_t) / 1e6:>10,.2f}"
-                         f"{rec.shadow_price_usd_per_t:>14,.2f}" + (f"  ({rec.added_t / 1e6:,.2f} Mt built)"
+                         f"{value(rec.shadow_price_usd_per_t, ('capacity', rec.name + cls))}"
+                         + (f"  ({rec.added_t / 1e6:,.2f} Mt built)"
                                                                   if rec.added_t > 0 else "") + f"  {rec.name}")
     else:
         lines.append("No capacity is binding.")
@@ -76,8 +84,15 @@ def solve_text(results: Results) -> str:
         lines.append(f"{'Binding policy rule':<{w}}{'holds':>10}{'saves USD/t':>14}")
         for rec in pol.itertuples(index=False):
             lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rule_amount(rec):>10}"
-                         f"{rec.saving_usd_per_t:>14,.2f}"
+                         f"{value(rec.saving_usd_per_t, ('policy', f'{rec.rule} ({rec.applies_to})'))}"
                          + ("  per t CO2e" if rec.kind == "max_co2_t" else "") + f"  {rec.applies_to}")
+    if marks:
+        lines.append("")
+    if "*" in marks:
+        lines.append(f"* {penalty_words(money.penalty_usd_per_t)}.")
+    if "+" in marks:
+        lines.append("+ in resource cost (what is paid, and what time, risk and carbon cost); the model's objective, "
+                     "which counts calibration premiums, values it otherwise (Bottlenecks sheet).")
     focus = focus_text(results.sheets(), s.settings.focus or "") if s.settings else ""
     if focus:
         lines += ["", focus]
@@ -103,7 +118,8 @@ def co2e_line(s) -> str:
 def plan_text(results: Results) -> str:
     """The short summary of a plan of several years and/or scenarios."""
     s = results.summary
-    lines = [_scenario_line(s), f"Objective {s.objective_usd / 1e6:,.1f} million USD: {s.objective_means}"]
+    lines = [_scenario_line(s), f"Objective {s.objective_usd / 1e6:,.1f} million USD (resource cost, calibration "
+                                f"premiums and unmet-demand penalty): {s.objective_means}"]
     if s.decisions.count:
         lines.append(s.decisions.text())
         lines += [f"  {option}: {text}" for option, text in s.decisions.decisions]
@@ -114,12 +130,13 @@ def plan_text(results: Results) -> str:
                      (f"{vss / 1e6:,.1f} million USD" if isinstance(vss, float) else str(vss)) +
                      f" (the base-only plan builds {robust['base-only plan builds']})")
     plan = results.plan["Plan"]
-    heads = [("scenario", 16), ("year", 6), ("M USD/yr", 12), ("shipped Mt", 12), ("unmet Mt", 10), ("CO2e Mt", 10)]
+    heads = [("scenario", 16), ("year", 6), ("resource M USD/yr", 19), ("shipped Mt", 12), ("unmet Mt", 10),
+             ("CO2e Mt", 10)]
     heads = [(h, w) for h, w in heads if h not in ("scenario", "year") or h in plan.columns]
     lines += ["", "".join(f"{h:>{w}}" for h, w in heads)]
     for rec in plan.to_dict("records"):
         cells = [c for c in (rec.get("scenario"), rec.get("year")) if c is not None] + [
-            f"{rec['annual_cost_usd'] / 1e6:,.1f}", f"{rec['shipped_t'] / 1e6:,.2f}", f"{rec['unmet_t'] / 1e6:,.2f}",
+            f"{rec['resource_cost_usd'] / 1e6:,.1f}", f"{rec['shipped_t'] / 1e6:,.2f}", f"{rec['unmet_t'] / 1e6:,.2f}",
             f"{rec['co2e_t'] / 1e6:,.2f}"]
         lines.append("".join(f"{c:>{w}}" for c, (_, w) in zip(cells, heads)))
     inv = results.investments
@@ -164,7 +181,7 @@ def exact_text(ex, low: float, high: float, seconds: float, out, png) -> str:
     segments = getattr(ex, "segments", None)
     watched = watched_columns(segments) if segments is not None else []
     for i, rec in enumerate(ex.breakpoints.itertuples(index=False)):
-        line = f"  {_plain(rec.value):>16}  total cost {rec.objective_usd / 1e6:,.3f} million USD/yr"
+        line = f"  {_plain(rec.value):>16}  objective {rec.objective_usd / 1e6:,.3f} million USD/yr"
         if watched and i < len(segments):
             seg = segments.iloc[i]
             line += "; " + ", ".join(f"{c.removesuffix('_t')} {seg[c] / 1e6:,.2f} Mt/yr" for c in watched) + \
@@ -181,8 +198,9 @@ def sweep_text(points, seconds: float, out, pngs, points_file) -> str:
     lines = [f"{len(points)} points, {solved} solved, {rebuilt} rebuilt, {seconds:.2f} s "
              f"({len(points) / seconds:,.0f} points/s)" if seconds else f"{len(points)} points"]
     if len(ok):
-        low, high = ok["objective_usd"].min() / 1e6, ok["objective_usd"].max() / 1e6
-        lines.append(f"Total cost from {low:,.1f} to {high:,.1f} million USD/yr")
+        low, high = ok["resource_cost_usd"].min() / 1e6, ok["resource_cost_usd"].max() / 1e6
+        lines.append(f"Resource cost from {low:,.1f} to {high:,.1f} million USD/yr"
+                     + (f"; up to {ok['unmet_t'].max() / 1e6:,.2f} Mt unmet" if ok["unmet_t"].max() > 0.5 else ""))
         for c in watched_columns(ok):
             lines.append(f"Tonnes {c.removesuffix('_t')} from {ok[c].min() / 1e6:,.2f} to {ok[c].max() / 1e6:,.2f} "
                          "Mt/yr")
@@ -203,11 +221,11 @@ def stress_text(table, out, png, limit: int = 40) -> str:
     shown = table[~failed].head(limit)
     labels = dict(zip(table["closed"], closed_labels(table)))
     width = max([26] + [len(c) + 2 for c in labels.values()])  # long corridor names keep the columns
-    lines = [f"{'Closed':<{width}}{'stranded Mt':>12}{'cost +M USD/yr':>16}  cargo moved to"]
+    lines = [f"{'Closed':<{width}}{'stranded Mt':>12}{'resource cost +M USD/yr':>25}  cargo moved to"]
     for rec in table[failed].itertuples(index=False):
-        lines.append(f"{labels[rec.closed]:<{width}}{'no allocation at all: see below':>28}")
+        lines.append(f"{labels[rec.closed]:<{width}}{'no allocation at all: see below':>37}")
     for rec in shown.itertuples(index=False):
-        lines.append(f"{labels[rec.closed]:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>16,.1f}  "
+        lines.append(f"{labels[rec.closed]:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>25,.1f}  "
                      f"{rec.moved_to}")
     if (~failed).sum() > len(shown):
         lines.append(f"(+{int((~failed).sum()) - len(shown)} more: see the workbook)")
@@ -217,6 +235,8 @@ def stress_text(table, out, png, limit: int = 40) -> str:
     for reason, names in reasons.items():
         lines += ["", f"Closing {' or '.join(names)} leaves no allocation, even with stranded tonnes:",
                   *[f"  {line.strip()}" for line in reason.splitlines()]]
+    lines.append("(resource cost: what is paid, and what time, risk and carbon cost; stranded tonnes are counted "
+                 "in tonnes, not priced at the penalty)")
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)
 
@@ -233,12 +253,17 @@ def compare_text(table, about, names: list[str], out, png, focus: str | None = N
     lines = [f"{'':26}" + "".join(f"{n[:17]:>18}" for n in names)]
     objective = table[table["metric"] == "objective"]
     plan = len(objective) and objective["unit"].iloc[0] == "USD"
-    rows = [("objective", "total cost (M USD)" if plan else "total cost (M USD/yr)")]
+    # money in its kinds (model.results.money): the resource cost is the cost; premiums and the
+    # penalty (a price chosen in Settings) apart, and the objective named as what it is
     if plan:
-        rows += [(m, f"{m} (M USD/yr)" if m.startswith("cost") else f"{m} (Mt/yr)") for m in table["metric"]
-                 if m.startswith(("cost ", "unmet demand ", "CO2e "))]
+        rows = [("objective", "objective (M USD)")]
+        rows += [(m, f"{m} (M USD/yr)" if m.startswith(("resource cost", "unmet demand penalty")) else f"{m} (Mt/yr)")
+                 for m in table["metric"] if m.startswith(("resource cost ", "unmet demand ", "CO2e "))]
     else:
-        rows += [("shipped", "shipped (Mt/yr)"), ("unmet demand", "stranded (Mt/yr)"), ("CO2e", "CO2e (Mt/yr)")]
+        rows = [("resource cost", "resource cost (M USD/yr)"), (PREMIUMS_LABEL, "premiums (M USD/yr)"),
+                ("shipped", "shipped (Mt/yr)"), ("unmet demand", "stranded (Mt/yr)"),
+                ("unmet demand penalty", "penalty (M USD/yr)"), ("objective", "objective (M USD/yr)"),
+                ("CO2e", "CO2e (Mt/yr)")]
     scope, _, name = (focus or "").partition(" ")
     watched = {"country": f"via {name.strip()}", "corridor": f"corridor: {name.strip()}"}.get(scope)
     rows += [(m, f"{m.removeprefix('corridor: ')[:18]} (Mt/yr)") for m in table["metric"]
@@ -326,24 +351,31 @@ def monotone_texts(values: list[float], rising: bool, decimals: int = 2, more: i
 
 
 def frontier_text(table, target, optimum: float, out, png) -> str:
-    """The frontier's points: extra cost, best target and (tonnes only) its share of the shipped
-    tonnes; CO2e has no share of tonnes. The targets shown never go against the frontier's direction."""
+    """The frontier's points: extra resource cost (model.results.money), the calibration premiums
+    given up (behaviour, not money), best target and (tonnes only) its share of the shipped tonnes;
+    CO2e has no share of tonnes. optimum: the least-cost point's resource cost. The targets shown
+    never go against the frontier's direction."""
     unit = table.attrs.get("unit", "t")
     table = table.rename(columns=lambda c: c.replace("_total", ""))
     mt = "Mt CO2e" if target.co2 else "Mt"
     what = target.text if target.co2 else f"tonnes of {target.text}"
-    lines = [f"{'Most' if target.maximise else 'Least'} {what} for each extra cost over the least cost "
-             f"({optimum / 1e6:,.1f} million USD):", "",
-             f"{'extra cost':>14}{'':>8}{mt:>10}" + ("" if target.co2 else f"{'share':>9}")]
+    ok_table = table[table["status"] == "Optimal"]
+    premiums0 = float(ok_table["calibration_premiums_usd"].iloc[0]) if len(ok_table) else 0.0
+    lines = [f"{'Most' if target.maximise else 'Least'} {what} for each extra resource cost over the least cost "
+             f"({optimum / 1e6:,.1f} million USD of resource cost):", "",
+             f"{'extra resource cost':>22}{'premiums':>12}{mt:>10}" + ("" if target.co2 else f"{'share':>9}")]
     records = table.to_dict("records")
     ok = [rec for rec in records if rec["status"] == "Optimal"]
     shown = dict(zip(map(id, ok), monotone_texts([rec["target_t"] / 1e6 for rec in ok], target.maximise)))
     for rec in records:
         if rec["status"] != "Optimal":
-            lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.1%}  {rec['status']}")
+            lines.append(f"{'':>22}  {rec['status']} (objective allowance {rec['objective_allowance_usd'] / 1e6:,.1f} M)")
             continue
-        lines.append(f"{rec['extra_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.2%}"
+        lines.append(f"{rec['extra_resource_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.2%}"
+                     f"{(rec['calibration_premiums_usd'] - premiums0) / 1e6:>10,.1f} M"
                      f"{shown[id(rec)]:>10}" + ("" if target.co2 else f"{rec['target_share']:>9.1%}"))
+    lines.append("(premiums: the change in calibration premiums, behaviour and not money; the model trades them "
+                 "against the resource cost, so a point can cost less in resource cost than the least-cost one)")
     if unit != "t":
         lines.append("(tonnes over the plan: each year weighted by the years it stands for)")
     return "\n".join(lines + ["", f"Workbook: {out}", f"Chart: {png}"])

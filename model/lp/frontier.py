@@ -13,6 +13,7 @@ import highspy
 import numpy as np
 
 from model.lp.families import CAPACITY_LIMIT, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, label
+from model.lp.kinds import premiums_and_penalties
 from model.lp.mip import INTEGER, set_integrality
 from model.plan import Plan
 
@@ -65,6 +66,9 @@ class FrontierModel:
             h.changeColsBounds(len(j), j.astype(np.int32), self.mip.lower, self.mip.upper)
             set_integrality(h, j, INTEGER)
         self.coef, self.shipped_coef, self.corridor_of, self.weight = self._coefficients()
+        self.premium, self.penalty = premiums_and_penalties(plan, sol)  # model.lp.kinds
+        x0 = np.asarray(h.getSolution().col_value, dtype=float)  # the least-cost solution's resource cost
+        self.resource_at_optimum = float((self.cost - self.premium - self.penalty) @ x0)
         self.senses = np.array([r.sense for r in sol.rows], dtype=np.int8)
         self.row_lower = np.asarray(lp.row_lower_, dtype=float)
         self.row_upper = np.asarray(lp.row_upper_, dtype=float)
@@ -196,7 +200,9 @@ class FrontierModel:
             key = self.sol.rows[i]
             if key.family in _BINDING and self.senses[i] != 0:
                 binding.append(label(key, self.plan.cases[key.case or 0].net))
+        premiums, penalty = float(self.premium @ x), float(self.penalty @ x)
         return {"cost_usd": cost, "extra_cost_used_usd": cost - self.optimum, "shipped_t": shipped,
+                "resource_cost_usd": cost - premiums - penalty, "premiums_usd": premiums, "penalty_usd": penalty,
                 "corridor": tonnes, "binding": sorted(set(binding))}
 
 

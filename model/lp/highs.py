@@ -100,6 +100,46 @@ class Solution:
     col_pos: dict = field(default_factory=dict)  # (family, case) -> index -> column
     row_pos: dict = field(default_factory=dict)  # (family, case) -> index -> row
     mip: object | None = None  # model.lp.mip.MipInfo when the model has integer decisions
+    # the row duals of the resource cost alone (model.lp.kinds): what one more unit of a row saves in
+    # what is paid, and what time, risk and carbon cost; None where the basis could not give them
+    resource_y: np.ndarray | None = None
+
+    def duals_for(self, cost: np.ndarray) -> np.ndarray | None:
+        """The row duals the optimal basis gives for another cost vector over the columns: y with
+        A_B^T y = c_B over the basic columns and y = 0 on the basic rows, as HiGHS's own duals are (its
+        reduced costs c - A^T y vanish on basic columns); within the basis's ranges, the marginal change
+        of that cost. Solved with scipy from the basis statuses (HiGHS's own basis solves need its
+        factorisation, which interior point with crossover leaves unbuilt). None when the live model has
+        no basis, or its basis does not give this solution's own duals (checked)."""
+        import warnings
+
+        from scipy.sparse import csc_matrix
+        from scipy.sparse.linalg import spsolve
+
+        h = self.highs
+        if h is None or self.y is None or not h.getInfo().basis_validity:
+            return None
+        lp, basis = h.getLp(), h.getBasis()
+        basic = highspy.HighsBasisStatus.kBasic
+        cols = np.flatnonzero(np.fromiter((s == basic for s in basis.col_status), bool, lp.num_col_))
+        rows = np.flatnonzero(~np.fromiter((s == basic for s in basis.row_status), bool, lp.num_row_))
+        if len(cols) != len(rows) or lp.a_matrix_.format_ != highspy.MatrixFormat.kColwise:
+            return None
+        a = csc_matrix((lp.a_matrix_.value_, lp.a_matrix_.index_, lp.a_matrix_.start_), shape=(lp.num_row_, lp.num_col_))
+        m = a[rows][:, cols].T.tocsc()
+
+        def solve(c: np.ndarray) -> np.ndarray:
+            y = np.zeros(lp.num_row_)
+            if len(rows):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # a singular basis fails the check below
+                    y[rows] = np.atleast_1d(spsolve(m, np.asarray(c, dtype=float)[cols]))
+            return y
+
+        own = np.asarray(lp.col_cost_, dtype=float)
+        if len(own) != len(cost) or not np.allclose(solve(own), self.y, rtol=1e-7, atol=1e-7):
+            return None
+        return solve(cost)
 
     def view(self, case: int | None = None, factor: float = 1.0, year: int | None = None,
              build_factor: float = 1.0) -> View:
@@ -131,6 +171,7 @@ class View:
         factor = factor or 1.0
         self.values, self.reduced_costs, self.cost_ranges = {}, {}, {}
         self.duals, self.senses, self.rhs, self.bound_ranges = {}, {}, {}, {}
+        self.resource_duals: dict = {}  # as duals, of the resource cost alone (Solution.resource_y)
         if not sol.optimal:
             return
         for (family, c), pos in sol.col_pos.items():
@@ -142,6 +183,8 @@ class View:
         for (family, c), pos in sol.row_pos.items():
             if c == case:
                 self.duals[family] = ByIndex(pos, sol.y, factor)
+                if sol.resource_y is not None:
+                    self.resource_duals[family] = ByIndex(pos, sol.resource_y, factor)
                 self.senses[family] = ByIndex(pos, sol.senses)
                 self.rhs[family] = ByIndex(pos, sol.active)
                 if sol.bound_ranges is not None:
@@ -178,6 +221,13 @@ class View:
         row's lowered by one); 0 for a row that was not made."""
         sense = self.senses.get(family, {}).get(index, 0)
         return -sense * self.dual(family, index) + 0.0
+
+    def resource_relaxation_value(self, family: str, index) -> float:
+        """As relaxation_value, in resource cost alone (model.results.money): nan where not known."""
+        if family not in self.resource_duals:
+            return NAN
+        sense = self.senses.get(family, {}).get(index, 0)
+        return -sense * self.resource_duals[family].get(index, 0.0) + 0.0
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ import pandas as pd
 from model.data import ROW, CorridorData, records
 from model.network import (CapacityRow, DemandRow, Network, Observation, Option, PolicyLimit, Surcharge,
                            SupplyRow, supply_origins)
-from model.network.costs import RouteCosts, cargo_classes
+from model.network.costs import CALIBRATION_SOURCE, RouteCosts, cargo_classes
 from model.network.names import Names
 from model.network.routes import CountriesOf, FlowList, RouteTable, path_table, within_paths
 from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
@@ -199,7 +199,8 @@ def observations(data: CorridorData) -> list[Observation]:
 
 
 def surcharges(data: CorridorData) -> list[Surcharge]:
-    return [Surcharge(rec["scope"], rec["target"], rec["commodity"] or None, rec["usd_per_t"], rec[ROW])
+    return [Surcharge(rec["scope"], rec["target"], rec["commodity"] or None, rec["usd_per_t"], rec[ROW],
+                      rec.get("source") == CALIBRATION_SOURCE)
             for rec in records(data.tables.get("Surcharges", _EMPTY))]
 
 

@@ -6,8 +6,10 @@ A tonne of commodity k on route r costs transport + handling + time + risk + sur
   time      = value_k * carrying_cost_rate * (transit days + dwell days) / 365
   risk      = value_k * sum over the route's distinct countries of risk_premium_pct / 100
   surcharge = sum of usd_per_t over the Surcharges rows whose target the route passes and whose
-              commodity filter takes k (a security premium, a transit fee, an implied premium)
+              commodity filter takes k (a security premium, a transit fee), calibration's aside:
   carbon    = carbon_price_usd_per_t_co2 * co2_t_per_t[r] (the CO2e of a tonne on r, model.network.emissions)
+  premium   = the same sum over the Surcharges rows corridor calibrate wrote (source CALIBRATION_SOURCE):
+              implied premiums, behaviour and not money, so never in the resource cost (RESOURCE_PARTS)
 Transport and handling are sums of input cells (model.network.build); the functions below give
 the others, for build_network and for the live model that re-prices flows when a cell changes.
 """
@@ -27,7 +29,13 @@ COST_PARTS = {"transport": ("transport cost", "transport_cost_usd"),
               "time": ("time (carrying) cost", "time_cost_usd"),
               "risk": ("risk premium", "risk_premium_usd"),
               "surcharge": ("surcharges", "surcharge_cost_usd"),
-              "carbon": ("carbon cost", "carbon_cost_usd")}
+              "carbon": ("carbon cost", "carbon_cost_usd"),
+              "premium": ("calibration premiums (behaviour, not paid)", "premium_usd")}
+# The parts that are resource cost (what is paid, and what time, risk and carbon cost): every part
+# but the calibration premiums, which are behaviour (model.results.money keeps the kinds apart).
+RESOURCE_PARTS = tuple(part for part in COST_PARTS if part != "premium")
+# The source corridor calibrate writes on its Surcharges rows: such a row is an implied premium.
+CALIBRATION_SOURCE = "corridor calibrate"
 
 
 def time_usd_per_t(value_usd_per_t, carrying_cost_rate: float, days):
@@ -86,10 +94,21 @@ class RouteCosts:
         return out
 
 
+def surcharges_usd_per_t(net, premium: bool) -> np.ndarray:
+    """USD/t of each flow, in flow order: the Surcharges rows whose scope takes it, either those paid
+    (premium False) or the calibration premiums (True: the rows corridor calibrate wrote)."""
+    out = np.zeros(len(net.flows))
+    for s in net.surcharges:  # added to the flows through its target
+        if s.premium == premium:
+            out[net.scope_index(s.scope, s.target, s.commodity)[0]] += s.usd_per_t
+    return out
+
+
 def flow_cost_parts(net) -> np.ndarray:
     """flows x parts (COST_PARTS), USD/t, in flow order, of a model.network.Network: transport and
     handling of the flow's cargo class on its route (net.route_costs), time and risk of its
-    commodity's value, the surcharges whose scope takes it (in Surcharges order), and carbon."""
+    commodity's value, the surcharges whose scope takes it (in Surcharges order), carbon, and the
+    calibration premiums (the Surcharges rows corridor calibrate wrote)."""
     n, route = len(net.flows), net.flow_route
     out = np.zeros((n, len(COST_PARTS)))
     if not n:
@@ -98,7 +117,7 @@ def flow_cost_parts(net) -> np.ndarray:
     out[:, at("transport")], out[:, at("handling")] = net.route_costs.of_flows(net.flow_class_code, route)
     out[:, at("time")] = time_usd_per_t(value, net.carrying_cost_rate, net.route_days[route])
     out[:, at("risk")] = risk_usd_per_t(value, net.route_risk_pct[route])
-    for s in net.surcharges:  # added to the flows through its target
-        out[net.scope_index(s.scope, s.target, s.commodity)[0], at("surcharge")] += s.usd_per_t
+    out[:, at("surcharge")] = surcharges_usd_per_t(net, premium=False)
+    out[:, at("premium")] = surcharges_usd_per_t(net, premium=True)
     out[:, at("carbon")] = carbon_usd_per_t(net.carbon_price_usd_per_t_co2, net.route_co2_t_per_t[route])
     return out

@@ -56,6 +56,7 @@ class CostParts(NamedTuple):
     risk: float
     surcharge: float
     carbon: float
+    premium: float = 0.0  # calibration premiums: behaviour, not money
 
     @property
     def total(self) -> float:
@@ -195,3 +196,4 @@ class Surcharge:
     commodity: str | None
     usd_per_t: float
     row: int
+    premium: bool = False  # written by corridor calibrate (source CALIBRATION_SOURCE): an implied premium

@@ -7,11 +7,16 @@ import math
 
 import pandas as pd
 
-from model.lp.families import CAPACITY_LIMIT, SUPPLY_MAX, SUPPLY_MIN
+from model.lp.families import CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN
 from model.lp.highs import View
+from model.results.money import mt_words, penalty_words, set_by_penalty
 
-BOTTLENECK_COLUMNS = ["rank", "kind", "name", "in_words", "saving_usd_per_t", "limit", "valid_for_more_t",
-                      "limit_value", "unit", "input_row"]
+# set_by: "cost" where the value is a cost saved, "unmet-demand penalty" where the penalty sets it
+# resource_saving_usd_per_t: the same relaxation in resource cost alone (model.results.money), which
+# differs from saving_usd_per_t (the objective's dual) where calibration premiums or the penalty enter
+BOTTLENECK_COLUMNS = ["rank", "kind", "name", "in_words", "saving_usd_per_t", "resource_saving_usd_per_t", "set_by",
+                      "limit", "valid_for_more_t", "limit_value", "unit", "input_row"]
+PENALTY_SETS = "unmet-demand penalty"
 
 
 def limit_text(value: float, unit: str) -> str:
@@ -21,16 +26,43 @@ def limit_text(value: float, unit: str) -> str:
     return mt_words(value, " CO2e" if "CO2e" in unit else "") + "/yr"
 
 
-def mt_words(t: float, of: str = "") -> str:
-    """Tonnes in words: million tonnes from 0.1 Mt up, else tonnes (of CO2e: of=' CO2e')."""
-    t = t + 0.0  # no "-0"
-    return f"{t / 1e6:,.2f} Mt{of}" if abs(t) >= 1e5 else f"{t:,.0f} t{of}"
+def capacity_range_text(low_t: float, high_t: float, added_t: float = 0.0) -> str:
+    """The range of a capacity over which its value holds, stated around the capacity in service (the
+    row's capacity plus what is built): never below 0 (the physical bound, said so), and an
+    unbounded side as 'no upper limit'."""
+    added = added_t if added_t == added_t and added_t > 0 else 0.0
+    what = "total capacity (with what is built)" if added else "capacity"
+    low, high = low_t + added, high_t + added
+    low_words = "0 t (the physical bound)" if not low > 0 else mt_words(low)
+    if not math.isfinite(high):
+        return f"{what} from {low_words} up, no upper limit"
+    return f"{what} between {low_words} and {mt_words(high)}"
+
+
+def value_words(value: float, resource: float, penalty_usd_per_t, unmet_t: float) -> tuple[str, str]:
+    """(what one more unit does, set_by), in resource cost (resource: nan where unknown, then the
+    objective's value): 'saves 43.72 USD a year'; where calibration premiums make the objective's
+    value differ, both; for a value set by the penalty 'is worth 939.52 USD a year, set by the
+    unmet-demand penalty of 1,000 USD/t ...' and what the delivered tonne costs."""
+    known = resource == resource
+    if set_by_penalty(value, penalty_usd_per_t, unmet_t):
+        extra = (f" (in resource cost it {'adds' if resource < 0 else 'saves'} {abs(resource):,.2f} USD: what the "
+                 "tonne it delivers costs)" if known else "")
+        return f"is worth {value:,.2f} USD a year, {penalty_words(penalty_usd_per_t)}{extra}", PENALTY_SETS
+    if not known:  # the basis gave no resource duals: the objective's value, named as such
+        return f"saves {value:,.2f} USD a year in the model's objective (calibration premiums included)", "cost"
+    if abs(resource - value) <= 0.005:
+        return f"saves {value:,.2f} USD a year", "cost"
+    said = (f"saves {resource:,.2f} USD a year in resource cost" if resource >= 0 else
+            f"costs {-resource:,.2f} USD a year more in resource cost")
+    return f"{said} (the model's objective, which counts calibration premiums, values it at {value:,.2f})", "cost"
 
 
 def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
-                     supply: pd.DataFrame) -> pd.DataFrame:
+                     supply: pd.DataFrame, penalty_usd_per_t: float | None = None, unmet_t: float = 0.0) -> pd.DataFrame:
     """Binding capacities, policy rules and supply limits ranked by the annual saving of one more
-    tonne, with how far that value holds, in words an adviser can read."""
+    tonne, with how far that value holds, in words an adviser can read; a value the unmet-demand
+    penalty sets (demand unmet: penalty_usd_per_t, unmet_t) is said to be the penalty's."""
     rows = []
     for c in capacity.itertuples(index=False):
         if c.shadow_price_usd_per_t <= 1e-9:
@@ -38,15 +70,16 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
         more = sol.headroom(CAPACITY_LIMIT.name, c.input_row)
         cls = "" if c.cargo_class == "all" else f" for {c.cargo_class}"
         holds = ("for any increase" if not math.isfinite(more) else
-                 f"for up to {mt_words(more)} more (capacity between {mt_words(c.valid_from_t)} and "
-                 f"{mt_words(c.valid_to_t)})")
+                 f"for up to {mt_words(more)} more ({capacity_range_text(c.valid_from_t, c.valid_to_t, c.added_t)})")
+        resource = sol.resource_relaxation_value(CAPACITY_LIMIT.name, c.input_row)
+        does, by = value_words(c.shadow_price_usd_per_t, resource, penalty_usd_per_t, unmet_t)
         rows.append({"kind": "capacity", "name": f"{c.name}{cls}", "input_row": c.input_row,
                      "limit": limit_text(c.capacity_t, "t/yr"), "limit_value": c.capacity_t, "unit": "t/yr",
-                     "saving_usd_per_t": c.shadow_price_usd_per_t,
+                     "saving_usd_per_t": c.shadow_price_usd_per_t, "resource_saving_usd_per_t": resource, "set_by": by,
                      "valid_for_more_t": more,
                      "in_words": f"One more tonne a year of capacity at {c.name}{cls} (now {mt_words(c.capacity_t)}"
                                  + (f", plus {mt_words(c.added_t)} built" if c.added_t > 0 else "") + ") "
-                                 f"saves {c.shadow_price_usd_per_t:,.2f} USD a year; this holds {holds}."})
+                                 f"{does}; this holds {holds}."})
     for p in policies.itertuples(index=False):
         if p.saving_usd_per_t <= 1e-9:
             continue
@@ -58,11 +91,14 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
         holds = ("for any relaxation" if not math.isfinite(more) else
                  f"for up to {mt_words(more, ' CO2e' if co2 else '')}")
         unit = "share" if p.kind.endswith("share") else "t CO2e/yr" if co2 else "t/yr"
+        resource = sol.resource_relaxation_value(POLICY_LIMIT.name, (p.rule, p.target))
+        does, by = value_words(p.saving_usd_per_t, resource, penalty_usd_per_t, unmet_t)
         rows.append({"kind": "policy", "name": f"{p.rule} ({p.applies_to})", "input_row": p.input_row,
                      "limit": limit_text(p.value, unit), "limit_value": p.value, "unit": unit,
-                     "saving_usd_per_t": p.saving_usd_per_t, "valid_for_more_t": more,
+                     "saving_usd_per_t": p.saving_usd_per_t, "resource_saving_usd_per_t": resource, "set_by": by,
+                     "valid_for_more_t": more,
                      "in_words": f"Rule {p.rule} ({p.kind} {limit_text(p.value, unit)} of {goods} through {p.applies_to}): "
-                                 f"{verb} saves {p.saving_usd_per_t:,.2f} USD a year; this holds {holds}."})
+                                 f"{verb} {does}; this holds {holds}."})
     for s in supply.to_dict("records"):  # records: 'from' is a Python keyword, no attribute of a tuple
         for value, con, what in ((s["value_of_more_supply_usd_per_t"], SUPPLY_MAX.name, "more"),
                                  (s["cost_of_minimum_usd_per_t"], SUPPLY_MIN.name, "less")):
@@ -71,11 +107,14 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
             more = sol.headroom(con, s["input_row"])
             holds = "for any change" if not math.isfinite(more) else f"for up to {mt_words(more)}"
             limit = s["max_t"] if what == "more" else s["min_t"]
+            resource = sol.resource_relaxation_value(con, s["input_row"])
+            does, by = value_words(value, resource, penalty_usd_per_t, unmet_t)
             rows.append({"kind": "supply", "name": f"{s['cargo']} from {s['from']}", "input_row": s["input_row"],
                          "limit": limit_text(limit, "t/yr"), "limit_value": limit, "unit": "t/yr",
-                         "saving_usd_per_t": value, "valid_for_more_t": more,
-                         "in_words": f"Exporting one tonne {what} of {s['cargo']} from {s['from']} saves "
-                                     f"{value:,.2f} USD a year; this holds {holds}."})
+                         "saving_usd_per_t": value, "resource_saving_usd_per_t": resource, "set_by": by,
+                         "valid_for_more_t": more,
+                         "in_words": f"Exporting one tonne {what} of {s['cargo']} from {s['from']} "
+                                     f"{does}; this holds {holds}."})
     df = pd.DataFrame(rows, columns=BOTTLENECK_COLUMNS[1:])
     df = df.sort_values("saving_usd_per_t", ascending=False, kind="stable").reset_index(drop=True)
     df.insert(0, "rank", range(1, len(df) + 1))

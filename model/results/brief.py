@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from model.network.costs import COST_PARTS
 from model.network.names import parse_focus
-from model.results.bottlenecks import mt_words
 from model.results.investments import amount_text
-from model.results.summary import CO2E_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
+from model.results.money import RESOURCE_LABEL, Money
+from model.results.summary import AVERAGE_LABEL, CO2E_LABEL, OBJECTIVE_LABEL, SHIPPED_LABEL
 from model.results.tables import ALL
 
 
@@ -64,54 +63,54 @@ def brief_of(sheets: dict[str, pd.DataFrame]) -> Brief:
         _headline(brief, items)
     brief.corridors = _corridors(sheets)
     b = sheets.get("Bottlenecks")
+    if b is not None and "scenario" in b.columns and len(b):
+        # a robust plan: the bottlenecks of the base scenario, the one the map and the page show;
+        # another scenario's (cpc_half's, valued by its penalty) is not the base's
+        b = b[b["scenario"] == b["scenario"].iloc[0]]
     if b is not None and len(b):
-        lead = ("In " + b["year"].astype(str) + ": ") if "year" in b.columns else ""
+        who = [c for c in ("scenario", "year") if c in b.columns]
+        lead = (b[who].astype(str).agg(", ".join, axis=1).radd("In ") + ": ") if who else ""
         # by saving, to the cent (round-off put 2035's 30.6127397260274 before 2030's ...2739), then by year
         keys = b.assign(_cents=b["saving_usd_per_t"].round(2))
         by = ["_cents", "year"] if "year" in b.columns else ["_cents"]
         ranked = b.loc[keys.sort_values(by, ascending=[False, True][:len(by)], kind="stable").index].head(3)
         brief.bottlenecks = list((lead.loc[ranked.index] if isinstance(lead, pd.Series) else lead)
                                  + ranked["in_words"].astype(str))
-        unmet = _num(items.get("unmet demand", 0)) if plan is None or not len(plan) else float(plan["unmet_t"].sum())
-        penalty = items.get("unmet_penalty_usd_per_t")
-        if unmet > 0.5 and isinstance(penalty, (int, float)) and penalty > 0:
-            # A capacity between undelivered cargo and its market is worth the penalty less the
-            # route's cost: near the penalty, far above any cost. Only such values are the penalty's.
-            near = ranked[ranked["saving_usd_per_t"] >= 0.5 * float(penalty)]
-            if len(near):
-                which = "these values are" if len(near) == len(ranked) else \
-                    "the value of " + ", ".join(near["name"].astype(str)) + " is"
-                brief.bottlenecks.append(
-                    f"Demand goes unmet ({mt_words(unmet)}), so {which} set by the unmet-demand penalty "
-                    f"({_num(penalty):,.0f} USD/t), a price chosen in Settings, not a cost: one tonne more saves the "
-                    "penalty of a tonne that would otherwise not be delivered, less its route's cost.")
     brief.focus = focus_text(sheets, str(items.get("focus") or ""))
     return brief
 
 
 def _headline(brief: Brief, items: dict) -> None:
-    objective = _num(items.get(OBJECTIVE_LABEL))
-    parts = [(part, _num(items.get(PART_LABELS[part], 0.0))) for part in COST_PARTS]
-    extra = [("unmet demand penalty", _num(items.get("unmet demand penalty", 0.0))),
-             ("investment", _num(items.get("investment cost", 0.0)))]
-    shown = parts + [(name, v) for name, v in extra if v and abs(v) > 0.5]
     brief.headline = [
         f"Status: {items.get('status', '')}",
-        f"Total cost {_m(objective)} million USD a year = " + " + ".join(f"{name} {_m(v)}" for name, v in shown),
-        f"Shipped {_num(items.get(SHIPPED_LABEL)) / 1e6:,.2f} Mt a year at {_num(items.get('average cost')):,.2f} "
-        f"USD/t on average; unmet demand {_num(items.get('unmet demand', 0)) / 1e6:,.2f} Mt",
+        Money.of_items(items).text() if RESOURCE_LABEL in items else _older(_num(items.get(OBJECTIVE_LABEL))),
+        f"Shipped {_num(items.get(SHIPPED_LABEL)) / 1e6:,.2f} Mt a year"
+        + (f" at {_num(items[AVERAGE_LABEL]):,.2f} USD/t of resource cost on average" if AVERAGE_LABEL in items else ""),
     ]
     _common(brief, items)
+
+
+def _older(objective_usd: float) -> str:
+    """A result written before money was kept in its kinds: its objective, named as such."""
+    return (f"Objective {_m(objective_usd)} million USD a year (premiums and unmet-demand penalty included: this "
+            "result was written by an earlier version, which did not keep the resource cost apart; solve again "
+            "for it)")
 
 
 def _plan_headline(brief: Brief, items: dict, sheets: dict) -> None:
     plan = sheets["Plan"]
     brief.headline = [f"Status: {items.get('status', '')}",
-                      f"Objective {_m(_num(items.get(OBJECTIVE_LABEL)))} million USD: {items.get('objective means', '')}"]
+                      f"Objective {_m(_num(items.get(OBJECTIVE_LABEL)))} million USD (resource cost, calibration premiums "
+                      f"and unmet-demand penalty): {items.get('objective means', '')}"]
     for rec in plan.to_dict("records"):
         who = " ".join(str(rec[c]) for c in ("scenario", "year") if c in rec)
-        brief.headline.append(f"{who}: {_m(rec['annual_cost_usd'])} million USD a year, "
-                              f"{rec['shipped_t'] / 1e6:,.2f} Mt shipped, {rec['unmet_t'] / 1e6:,.2f} Mt unmet")
+        if "resource_cost_usd" not in rec:  # written before the kinds were kept apart
+            brief.headline.append(f"{who}: {_older(rec['annual_cost_usd'])}")
+            continue
+        brief.headline.append(f"{who}: resource cost {_m(rec['resource_cost_usd'])} million USD a year, "
+                              f"{rec['shipped_t'] / 1e6:,.2f} Mt shipped, {rec['unmet_t'] / 1e6:,.2f} Mt unmet"
+                              + (f" (its penalty, a price chosen in Settings: {_m(rec['unmet_penalty_usd'])} million "
+                                 "USD in the objective)" if rec["unmet_penalty_usd"] > 0.5 else ""))
     if "value of the stochastic solution" in items:
         vss = items["value of the stochastic solution"]
         brief.headline.append("Value of the stochastic solution: " + (f"{_m(_num(vss))} million USD"

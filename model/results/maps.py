@@ -104,6 +104,8 @@ def map_tables(nodes: pd.DataFrame, paths: dict[str, tuple[str, ...]], flows: pd
     used = flows[flows["tonnes_t"] > 0]
     steps = [(r, a, b) for r in dict.fromkeys(used["route"]) for a, b in zip(paths[r], paths[r][1:])]
     steps = pd.DataFrame(steps, columns=["route", "from", "to"])
+    if "premium_usd_per_t" in used.columns:  # the resource cost of a tonne (model.results.money): not the premiums
+        used = used.assign(cost_usd_per_t=used["cost_usd_per_t"] - used["premium_usd_per_t"])
     on = used[["route", "corridor", "tonnes_t", "cost_usd_per_t"]].merge(steps, on="route")
     on["cost_usd"] = on["tonnes_t"] * on["cost_usd_per_t"]
     legs = on.groupby(["from", "to", "corridor"], sort=False)[["tonnes_t", "cost_usd"]].sum().reset_index()
@@ -170,7 +172,7 @@ def map_of(plan: Plan, results) -> MapTables:
     source = s.provenance.input_file if s.provenance else ""
     unmet_text = f"; {unmet / 1e6:,.2f} Mt/yr unmet" if unmet > 0 else ""
     subtitle = (f"{source}: " if source else "") + (f"{shipped / 1e6:,.2f} Mt/yr shipped at least cost, "
-                                                    f"{cost / 1e6:,.1f} million USD/yr{unmet_text}")
+                                                    f"{cost / 1e6:,.1f} million USD/yr of resource cost{unmet_text}")
     flows = case_rows(results.flows, case)
     routes = chosen.net.routes  # only the routes that carry tonnes are drawn: their paths alone
     paths = {r: routes[r].nodes for r in dict.fromkeys(flows.loc[flows["tonnes_t"] > 0, "route"])}
@@ -180,14 +182,15 @@ def map_of(plan: Plan, results) -> MapTables:
                      case_rows(results.capacity, case), case_rows(results.corridors, case), title, subtitle, case,
                      modes)
     out.headline = (f"{shipped / 1e6:,.2f} Mt/yr shipped" + (f", {unmet / 1e6:,.2f} unmet" if unmet > 0 else "")
-                    + f"\n{cost / 1e6:,.1f} million USD/yr")
+                    + f"\n{cost / 1e6:,.1f} million USD/yr of resource cost")
     return out
 
 
 def _figures(results, case: dict) -> tuple[float, float, float]:
-    """(shipped t/yr, cost USD/yr, unmet t/yr) of the case shown."""
+    """(shipped t/yr, resource cost USD/yr, unmet t/yr) of the case shown (model.results.money: the
+    premiums and the penalty are not a cost)."""
     if not case:
         s = results.summary
-        return s.shipped_t, s.objective_usd, s.unmet_t
+        return s.shipped_t, s.money.resource_usd, s.unmet_t
     row = case_rows(results.plan["Plan"], case).iloc[0]
-    return float(row["shipped_t"]), float(row["annual_cost_usd"]), float(row["unmet_t"])
+    return float(row["shipped_t"]), float(row["resource_cost_usd"]), float(row["unmet_t"])

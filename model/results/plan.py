@@ -68,6 +68,7 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         s = res.summary
         rows.append({"scenario": case.scenario, "year": case.period.year, "probability": case.probability,
                      "weight_years": case.period.weight, "discount_factor": case.period.discount,
+                     "resource_cost_usd": s.money.resource_usd,
                      **{column: s.parts_usd.get(part, 0.0) for part, (_, column) in COST_PARTS.items()},
                      "unmet_penalty_usd": s.unmet_penalty_usd, "investment_cost_usd": s.investment_usd,
                      "annual_cost_usd": s.objective_usd,
@@ -80,10 +81,10 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         plan_sheet = plan_sheet.drop(columns=["year", "weight_years", "discount_factor"])
     first, data, settings = per_case[0].summary, plan.data, plan.data.settings
     last = plan.periods[-1]
-    means = ("expected " if plan.robust else "") + "cost " + (
+    means = ("expected, " if plan.robust else "") + (
         f"over {plan.periods[0].year}-{last.year + last.weight - 1:g}, discounted to {plan.periods[0].year} at "
         f"{settings.discount_rate or 0:.1%}" if plan.multi_year else "of one year") + (
-        f", plus {plan.worst_case_weight:g} x the worst scenario's cost" if plan.worst_case_weight else "")
+        f", plus {plan.worst_case_weight:g} x the worst scenario's objective" if plan.worst_case_weight else "")
     scenarios = ", ".join(f"{c} ({p:.0%})" for c, p in dict.fromkeys((cs.scenario, cs.probability)
                                                                      for cs in plan.cases))
     summary = Summary(

@@ -90,8 +90,8 @@ def value_of_stochastic_solution(plan: Plan, sol: Solution, verbose: bool = Fals
     expected = sum(r["probability"] * r["robust_plan_cost_usd_total"] for r in rows)
     vss = fixed_objective - sol.objective_usd
     built = {o: v for (family, (o, _)), v in base_build.items() if family == BUILD.name and v > 1e-6}
-    items = [("expected cost (robust plan)", expected, "USD"),
-             ("worst scenario cost (robust plan)", max(robust_cost.values()), "USD"),
+    items = [("expected objective (robust plan)", expected, "USD"),
+             ("worst scenario objective (robust plan)", max(robust_cost.values()), "USD"),
              ("objective with the base-only plan", fixed_objective if fixed_ok else
               "infeasible: the base-only plan cannot serve every scenario", "USD"),
              ("value of the stochastic solution", vss if fixed_ok else "unbounded (base-only plan infeasible)",

@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model import __version__
-from model.network.costs import COST_PARTS
+from model.network.costs import COST_PARTS, RESOURCE_PARTS
 from model.results.fit import FitSummary
 from model.results.investments import Decisions
+from model.results.money import INVESTMENT_LABEL, PENALTY_LABEL, RESOURCE_LABEL, UNMET_LABEL, Money
 from model.settings import Settings
 
 # Labels of the Summary rows that other tools read back from a written workbook (corridor check).
 OBJECTIVE_LABEL, SHIPPED_LABEL, INPUT_SHA_LABEL = "objective", "shipped", "input SHA-256"
 CO2E_LABEL = "CO2e emitted"
+AVERAGE_LABEL = "average resource cost"
 PART_LABELS = {part: label for part, (label, _) in COST_PARTS.items()}
 # How a Summary figure is shown, by its unit: (Excel number format, Python format), the workbook's
 # cell and the report page's text alike.
@@ -80,8 +82,16 @@ class Summary:
     decisions: Decisions = field(default_factory=Decisions)  # integer decisions (options built whole)
 
     @property
+    def money(self) -> Money:
+        """The objective in its kinds: resource cost, calibration premiums, unmet tonnes and penalty."""
+        s = self.settings
+        return Money(dict(self.parts_usd), self.investment_usd, self.unmet_t,
+                     None if s is None else s.unmet_penalty_usd_per_t)
+
+    @property
     def average_usd_per_t(self) -> float:
-        return sum(self.parts_usd.values()) / self.shipped_t if self.shipped_t else 0.0
+        """Resource cost of a tonne shipped, on average (the premiums are not money)."""
+        return sum(self.parts_usd.get(p, 0.0) for p in RESOURCE_PARTS) / self.shipped_t if self.shipped_t else 0.0
 
     @property
     def co2e_kg_per_t(self) -> float:
@@ -108,12 +118,15 @@ class Summary:
                        ("years", self.years, ""), ("robust scenarios", self.robust_scenarios, ""), *self.robust,
                        *self.co2e_rows()]
         else:
-            figures = [(OBJECTIVE_LABEL, self.objective_usd, "USD/yr"),
-                       *[(PART_LABELS[name], self.parts_usd.get(name, 0.0), "USD/yr") for name in COST_PARTS],
-                       ("unmet demand penalty", self.unmet_penalty_usd, "USD/yr"),
-                       ("investment cost", self.investment_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
-                       ("unmet demand", self.unmet_t, "t/yr"), ("average cost", self.average_usd_per_t, "USD/t"),
-                       *self.co2e_rows()]
+            # the kinds apart (model.results.money): resource cost and its parts, then the premiums, the
+            # unmet tonnes and their penalty, and the objective that adds them up
+            figures = [(RESOURCE_LABEL, self.money.resource_usd, "USD/yr"),
+                       *[(PART_LABELS[name], self.parts_usd.get(name, 0.0), "USD/yr") for name in RESOURCE_PARTS],
+                       (INVESTMENT_LABEL, self.investment_usd, "USD/yr"),
+                       (PART_LABELS["premium"], self.parts_usd.get("premium", 0.0), "USD/yr"),
+                       (UNMET_LABEL, self.unmet_t, "t/yr"), (PENALTY_LABEL, self.unmet_penalty_usd, "USD/yr"),
+                       (OBJECTIVE_LABEL, self.objective_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
+                       (AVERAGE_LABEL, self.average_usd_per_t, "USD/t"), *self.co2e_rows()]
         figures += self.decisions.rows()
         if self.fit.count:
             figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count}", ""),

@@ -52,7 +52,7 @@ COLUMNS = {
     "Policies": ["rule", "applies_to", "cargo", "kind", "commodity", "value", "measured_in", "shipped_t",
                  "share_of_shipped", "co2e_t", "bound_t", "slack_t", "binding", "saving_usd_per_t", "scope", "target",
                  "valid_for_more_t", "input_row"],
-    "Plan": ["scenario", "year", "probability", "weight_years", "discount_factor",
+    "Plan": ["scenario", "year", "probability", "weight_years", "discount_factor", "resource_cost_usd",
              *[column for _, column in COST_PARTS.values()], "unmet_penalty_usd", "investment_cost_usd",
              "annual_cost_usd", "weighted_cost_usd_total", "shipped_t", "unmet_t", "co2e_t"],
     "Robust": ["scenario", "probability", "robust_plan_cost_usd_total", "base_only_plan_cost_usd_total",
@@ -313,7 +313,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         decisions=decisions_of(sol.mip, sol.objective_usd, investments, "USD/yr"))
     fit = fit_table(net, np.where(x > TOL_T, x, 0.0))
     summary.fit = fit_summary(fit)
-    bottlenecks = bottleneck_table(sol, capacity, policies, supply)
+    bottlenecks = bottleneck_table(sol, capacity, policies, supply, data.settings.unmet_penalty_usd_per_t, unmet_t)
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources, bottlenecks, investments, fit,
                    emissions_table(flows, net), routes_sheet_rows=data.settings.routes_sheet_rows,

@@ -146,7 +146,7 @@ def _tip(leg: dict, names: dict) -> str:
     return "\n".join([leg["corridor"],
                       f"{names.get(leg['from'], leg['from'])} \u2192 {names.get(leg['to'], leg['to'])}",
                       f"{leg['tonnes_t'] / 1e6:.2f} Mt/yr on this leg",
-                      f"{leg['cost_usd_per_t']:.2f} USD/t average route cost",
+                      f"{leg['cost_usd_per_t']:.2f} USD/t average route resource cost",
                       util])
 
 
@@ -263,7 +263,8 @@ def _notes(p, brief: dict | None) -> str:
     provenance = "; ".join(f"{k}: {v}" for k, v in (brief or {}).get("provenance", []))
     notes = ([f"Made from {provenance}."] if provenance else []) + ["Sea legs follow the shipping lanes (searoute); land legs join their nodes straight: they show "
              "which legs carry cargo, not the track.",
-             "Line tooltips give the tonne-weighted average cost of the whole routes using the leg.",
+             "Line tooltips give the tonne-weighted average resource cost (calibration premiums left out) of the "
+             "whole routes using the leg.",
              "Base map: Natural Earth (public domain), via the world-atlas package."]
     if p.unplaced:
         notes.append("Not drawn, no coordinates: " + ", ".join(p.unplaced) + ".")

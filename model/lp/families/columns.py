@@ -10,7 +10,7 @@ import numpy as np
 from model.lp.arrays import INF, LPArrays
 from model.lp.families.base import Cell, CaseLP, ColumnCost, Family
 from model.network import Network
-from model.network.costs import COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
+from model.network.costs import CALIBRATION_SOURCE, COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.settings import Settings
 
@@ -27,12 +27,14 @@ class FlowCosts(NamedTuple):
     surcharge: np.ndarray
     co2: np.ndarray
     price: float
+    premium: np.ndarray  # the calibration premiums (Surcharges rows corridor calibrate wrote)
 
     def parts(self) -> dict[str, np.ndarray]:
         """USD per tonne of each flow by part (COST_PARTS): the cost formula of model.network.costs."""
         return {"transport": self.transport, "handling": self.handling,
                 "time": time_usd_per_t(self.value, self.rate, self.days), "risk": risk_usd_per_t(self.value, self.risk_pct),
-                "surcharge": self.surcharge, "carbon": carbon_usd_per_t(self.price, self.co2)}
+                "surcharge": self.surcharge, "carbon": carbon_usd_per_t(self.price, self.co2),
+                "premium": self.premium}
 
     def total(self) -> np.ndarray:
         total = np.zeros(len(self.transport))
@@ -46,7 +48,7 @@ class Flow(Family):
 
     Flow[k,r] >= 0 for each commodity k and enabled route r that carries k's cargo class, starts
     at an origin allowed for k and serves a demand row of k. Cost per tonne (USD/t):
-    transport + handling + time + risk + surcharge + carbon (model.network.costs), times the case's
+    transport + handling + time + risk + surcharge + carbon + premium (model.network.costs), times the case's
     factor in a plan; carbon = carbon_price_usd_per_t_co2 * co2_t_per_t[k,r] (model.network.emissions).
     """
 
@@ -71,7 +73,7 @@ class Flow(Family):
         return FlowCosts(net.cost_array[:, part("transport")].copy(), net.cost_array[:, part("handling")].copy(),
                          net.flow_days(), net.flow_risk_pct(), net.flow_value(), settings.carrying_cost_rate,
                          net.cost_array[:, part("surcharge")].copy(), net.co2_t_per_t.copy(),
-                         settings.carbon_price_usd_per_t_co2 or 0.0)
+                         settings.carbon_price_usd_per_t_co2 or 0.0, net.cost_array[:, part("premium")].copy())
 
     # The part of FlowCosts each input cell of `inputs` enters (a tariff on a node: handling).
     PART = {("Legs", "cost_usd_per_t"): "transport", ("Nodes", "handling_usd_per_t"): "handling",
@@ -108,7 +110,7 @@ class Flow(Family):
             return part, idx, per_flow[idx]
         if sheet == "Surcharges":
             idx = net.scope_index(rec["scope"], rec["target"], rec["commodity"] or None)[0]
-            return part, idx, np.ones(len(idx))
+            return "premium" if rec.get("source") == CALIBRATION_SOURCE else part, idx, np.ones(len(idx))
         if sheet == "Commodities":
             codes = {k: i for i, k in enumerate(net.commodity_class)}
             idx = np.flatnonzero(net.flow_commodity == codes.get(rec["commodity"], -1))

@@ -1,0 +1,44 @@
+"""The LP's objective by kind of money (model.results.money): per column, the calibration premiums
+and the non-resource terms (the unmet-demand penalty, calibration's band misses, the weight on the
+worst scenario), so that what is paid, and what time, risk and carbon cost (the resource cost) can
+be read apart from the objective: at a point (the frontier) or at the margin (the resource duals)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.lp.families import BAND_MISS, FLOW, UNMET, WORST
+from model.network.costs import surcharges_usd_per_t
+from model.plan import Plan
+
+NOT_RESOURCE = (UNMET.name, BAND_MISS.name, WORST.name)  # column families whose whole cost is not resource cost
+
+
+def premiums_and_penalties(plan: Plan, sol) -> tuple[np.ndarray, np.ndarray]:
+    """(premium, penalty) per column of the solved LP, in its objective's units: each flow's
+    calibration premiums times its case's factor, and the whole cost of the columns of NOT_RESOURCE."""
+    cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float)
+    premium = np.zeros(len(cost))
+    for i, case in enumerate(plan.cases):
+        if not any(s.premium for s in case.net.surcharges):
+            continue
+        pos = sol.col_pos.get((FLOW.name, None if plan.single else i), {})
+        cols = np.array([pos[f] for f in case.net.flows], dtype=np.int64)
+        if len(cols):  # the premium part alone (model.network.costs), not every part of every flow
+            premium[cols] = case.factor * surcharges_usd_per_t(case.net, premium=True)
+    other = np.array([j for j, k in enumerate(sol.columns) if k.family in NOT_RESOURCE], dtype=np.int64)
+    penalty = np.zeros(len(cost))
+    penalty[other] = cost[other]
+    return premium, penalty
+
+
+def set_resource_duals(plan: Plan, sol) -> None:
+    """Fill sol.resource_y, the row duals of the resource cost alone, from the optimal basis (left
+    None where the basis does not give the solution's own duals: then no resource value is stated)."""
+    if sol.highs is None or not sol.optimal:
+        return
+    premium, penalty = premiums_and_penalties(plan, sol)
+    for case in plan.cases:  # the memberships the premiums needed: let go again, as the solve did
+        case.net.forget_indexes()
+    cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float)
+    sol.resource_y = sol.duals_for(cost - premium - penalty)
