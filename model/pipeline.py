@@ -141,7 +141,7 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
     """The result workbook (model.io.workbook) with its Map sheet of tables (the map,
     model.results.maps), the map PNG beside it (unless draw_map is False) and the report page (html),
     all into the command's Outputs. Returns the files beside the workbook."""
-    from model.io.maps.files import map_png_path, report_path, write_map_png, write_report
+    from model.io.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, report_path, write_map_png, write_report
     from model.io.maps.sheet import MapSheet
     from model.io.workbook import write_results
 
@@ -150,6 +150,8 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
         phases("map")
         picture = write_map_png(outputs, tables, png)
         beside += [png] if picture else []
+    if picture is None:  # no map this run: an earlier run's map beside the workbook goes (model.io.output)
+        outputs.retire(png, also=MAP_WRITERS)
     sheet = MapSheet(tables, picture, png.name if picture else None,
                      "" if draw_map else "The picture was not drawn (corridor solve --no-map).")
     phases("writing")
@@ -158,6 +160,8 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
     if html:
         phases("report")
         beside.append(write_report(outputs, tables, results.sheets(), report_path(output)))
+    else:
+        outputs.retire(report_path(output), also=REPORT_WRITERS)
     return beside
 
 

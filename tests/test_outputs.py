@@ -136,6 +136,43 @@ def test_a_command_replaces_its_own_earlier_output(tmp_path, command):
     assert temporary_files(tmp_path) == []
 
 
+@pytest.mark.parametrize("again", [["--no-map"], []], ids=["no-map", "no-html"])
+def test_a_re_solve_leaves_no_earlier_map_or_page_beside_its_workbook(tmp_path, again):
+    # The files a command writes together are one set: a map or page of the earlier run beside the new
+    # workbook would show the earlier run's figures as this run's.
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    png, page = tmp_path / "out_map.png", tmp_path / "out.html"
+    assert run("solve", case, target, "--html") == 0
+    assert png.exists() and page.exists()
+    assert run("solve", case, target, *again) == 0
+    assert not page.exists()
+    assert png.exists() == (again == [])
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_re_solve_never_removes_a_planners_file_of_the_maps_name(tmp_path):
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    assert run("solve", case, target) == 0
+    (tmp_path / "out_map.png").write_bytes(b"the planner's own picture")
+    (tmp_path / "out.html").write_text("the planner's notes")
+    assert run("solve", case, target, "--no-map") == 0
+    assert (tmp_path / "out_map.png").read_bytes() == b"the planner's own picture"
+    assert (tmp_path / "out.html").read_text() == "the planner's notes"
+
+
+def test_a_re_sweep_leaves_no_charts_of_the_earlier_sweep(tmp_path):
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    assert run("sweep", case, target) == 0
+    assert (tmp_path / "out_objective.png").exists()
+    assert main(["sweep", str(case), "--set", "Legs[A>M].cost_usd_per_t=1:3:2", "--set",
+                 "Legs[A>R].cost_usd_per_t=1:3:2", "--no-progress", "-o", str(target)]) == 0
+    assert (tmp_path / "out_heatmap.png").exists()
+    assert not (tmp_path / "out_objective.png").exists() and not (tmp_path / "out_shares.png").exists()
+
+
 @pytest.mark.parametrize("command", ["convert", "generate", "template", "calibrate"])
 def test_an_input_workbook_a_command_wrote_is_not_replaced_even_by_that_command(tmp_path, capsys, command):
     # A planner copies the shipped base case (written by corridor calibrate) or a generated case and

@@ -14,6 +14,10 @@ charts, maps, report pages and sweep journals carry the kind of command that wro
 workbook's keywords, the PNG's Software text, the page's generator, the journal's first line),
 which is how an earlier output is recognised. A file two kinds of command write alike (the map
 beside a result, drawn by corridor solve or corridor map) is claimed with the other kind allowed.
+
+The files a command writes together are one set: a file of the set that this run does not write
+(the map after --no-map, the page without --html, the routes CSV without routes_csv) is retired, and
+removed at commit when corridor wrote it, so an earlier run's map never stands beside a new workbook.
 """
 
 from __future__ import annotations
@@ -130,6 +134,7 @@ class Outputs:
     def __init__(self, kind: str, inputs=(), force: bool = False):
         self.kind, self.inputs, self.force = kind, [Path(p) for p in inputs if p is not None], force
         self.pending: list[tuple[Path, Path]] = []  # (temporary file, target)
+        self.retired: list[Path] = []  # earlier files of this set that this run does not write again
 
     def check(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> None:
         """OutputError if the guard refuses target (before any work is done)."""
@@ -152,6 +157,22 @@ class Outputs:
         self.pending.append((Path(tmp), target))
         return Path(tmp)
 
+    def retire(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> None:
+        """A file of the set this command writes that this run does not write (a re-solve without
+        the map or the page): removed at commit, so what stays beside the new workbook is this run's
+        and no earlier run's. Only a file corridor wrote itself is removed (its mark is this kind or
+        one of also; a companion without a mark, when the file it is beside is ours), never with
+        --force a planner's file of that name."""
+        target = Path(target)
+        if not target.is_file() or any(_same(target, src) for src in self.inputs):
+            return
+        if companion_of is not None:
+            ours = Path(companion_of).exists() and written_by(Path(companion_of)) == self.kind
+        else:
+            ours = written_by(target) in (self.kind, *also)
+        if ours:
+            self.retired.append(target)
+
     def commit(self) -> list[Path]:
         """Rename every temporary file into place (the usual permissions: 0666 less the umask; Ctrl-C
         is held until all are in place). Returns the targets."""
@@ -164,6 +185,9 @@ class Outputs:
                     os.chmod(tmp, 0o666 & ~umask)
                     os.replace(tmp, target)
                     done.append(target)
+                for old in self.retired:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(old)
             except PermissionError:
                 target = self.pending[len(done)][1]
                 raise OutputError(f"cannot write {target}: permission denied. If the file is open in Excel, close it "
@@ -183,7 +207,7 @@ class Outputs:
         for tmp, _ in self.pending:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-        self.pending = []
+        self.pending, self.retired = [], []
 
     def __enter__(self) -> Outputs:
         return self

@@ -229,6 +229,8 @@ def write_results(results: Results, path: Path, input_path: Path | None = None, 
         csv = routes_csv_path(path)
         if results.routes_csv:
             results.routes.to_csv(out.claim(csv, companion_of=path), index=False)
+        else:  # an earlier run's routes beside this workbook would be read as this run's
+            out.retire(csv, companion_of=path)
         _write_workbook(results, tmp, csv, map_sheet)
     return path
 
