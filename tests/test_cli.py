@@ -6,6 +6,7 @@ import hashlib
 import subprocess
 import sys
 
+import pytest
 from openpyxl import load_workbook
 
 from cases import transport_case, write_case
@@ -117,10 +118,40 @@ def test_convert_workbook_to_csv_and_back_gives_the_same_data(tmp_path):
         assert a.tables[name].drop(columns="_row").equals(b.tables[name].drop(columns="_row")), name
 
 
-def test_bad_solver_option(tmp_path, capsys):
+FILE_OPTIONS = [["solution_file=CASE", "write_solution_to_file=true"], ["log_file=CASE"], ["write_model_file=x.xlsx"],
+                ["write_model_to_file=true"], ["read_basis_file=CASE"]]
+
+
+@pytest.mark.parametrize("options", FILE_OPTIONS, ids=lambda o: o[0].split("=")[0])
+def test_a_solver_option_that_names_a_file_is_refused_and_the_input_is_untouched(tmp_path, capsys, options):
+    # HiGHS opens any path it is given: solution_file=INPUT.xlsx replaced the planner's workbook with text.
+    case = write_case(tmp_path, transport_case(), xlsx=True)
+    before = case.read_bytes()
+    args = [a for o in options for a in ("--solver-option", o.replace("CASE", str(case)))]
+    assert main(["solve", str(case), "-o", str(tmp_path / "r.xlsx"), *args]) == 2
+    err = capsys.readouterr().err
+    assert f"{options[0].split('=')[0]} makes HiGHS read or write a file" in err and "Drop this option" in err
+    assert case.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [case.name]
+
+
+@pytest.mark.parametrize("option, said", [
+    ("no_such=1", "HiGHS has no option 'no_such'. Options are spelled as in the HiGHS documentation"),
+    ("time_limt=5", "HiGHS has no option 'time_limt'. Did you mean time_limit?"),
+    ("time_limit=-1", 'HiGHS does not accept time_limit=-1: Value -1 for option "time_limit" is below lower bound '
+                      "of 0. Give a value HiGHS accepts for time_limit (its default: inf)."),
+    ("time_limit=soon", "HiGHS does not accept time_limit=soon: it takes a number."),
+    ("solver=fastest", 'HiGHS does not accept solver=fastest: Value "fastest" for LP/QP solver option ("solver") '
+                       'is not one of "choose", "simplex"'),
+    ("output_flag=true", "output_flag is set by corridor itself. Drop this option; add --verbose"),
+    ("presolve", "'presolve' is not of the form KEY=VALUE"),
+])
+def test_bad_solver_option(tmp_path, capsys, option, said):
     case = write_case(tmp_path, transport_case())
-    assert main(["solve", str(case), "-o", str(tmp_path / "r.xlsx"), "--solver-option", "no_such=1"]) == 2
-    assert "HiGHS does not accept option no_such=1" in capsys.readouterr().err
+    assert main(["solve", str(case), "-o", str(tmp_path / "r.xlsx"), "--solver-option", option]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err
+    assert not (tmp_path / "r.xlsx").exists()
 
 
 def test_console_entry_point_runs(tmp_path):
