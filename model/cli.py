@@ -1,6 +1,6 @@
 """`corridor`: parse the arguments, call the pipeline or an analysis, print what it says, and map
 errors to exit codes: 0 solved (or valid, or checked); 2 bad input; 3 infeasible or unbounded;
-1 anything else (for check: violations found)."""
+1 anything else (a solve stopped by a limit; for check: violations found)."""
 
 from __future__ import annotations
 
@@ -170,7 +170,8 @@ def cmd_convert(args) -> str:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="corridor", description=(
         "Least-cost allocation of Kazakhstan's export cargo across trade corridors. "
-        "Exit codes: 0 solved, 2 bad input, 3 infeasible or unbounded, 1 other errors."))
+        "Exit codes: 0 solved, 2 bad input, 3 infeasible or unbounded, 1 other errors (a solve stopped by a "
+        "limit such as time_limit included)."))
     p.add_argument("--version", action="version", version=f"corridor-model {__version__}")
     p.add_argument("--debug", action="store_true", help="show the Python traceback of internal errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")

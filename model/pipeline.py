@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.data import CorridorData
-from model.errors import ERROR, WARNING, InputError, NoSolutionError, Problem
-from model.infeasible import explain_no_solution, explain_plan_no_solution
+from model.errors import ERROR, WARNING, InputError, NoSolutionError, Problem, SolverStoppedError
+from model.infeasible import explain_no_solution, explain_plan_no_solution, no_optimum_proved
 from model.io.output import Outputs
 from model.io.read import read_input
 from model.lp.highs import Solution, View
@@ -119,9 +119,10 @@ def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builde
     workbook's rows why there is no optimum."""
     sol = solve_plan(plan, verbose, options, ranging=ranging, builder=builder, phases=phases)
     if not sol.optimal:
+        error = NoSolutionError if no_optimum_proved(sol) else SolverStoppedError  # exit 3, else 1
         if plan.single:
-            raise NoSolutionError(explain_no_solution(plan.data, plan.cases[0].net, sol, verbose))
-        raise NoSolutionError(explain_plan_no_solution(plan, sol, verbose))
+            raise error(explain_no_solution(plan.data, plan.cases[0].net, sol, verbose))
+        raise error(explain_plan_no_solution(plan, sol, verbose))
     return sol
 
 

@@ -66,6 +66,36 @@ def test_infeasible_exits_3_and_names_the_rows(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_a_solve_stopped_by_a_limit_exits_1_not_3(tmp_path, capsys):
+    # Exit 3 says the case is infeasible or unbounded; a solve stopped by time_limit proved nothing of
+    # the kind (the case has an optimum: 60*2 + 40*5 = 320 USD without the limit).
+    case = write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}]))
+    out = tmp_path / "result.xlsx"
+    assert main(["solve", str(case), "-o", str(out), "--solver-option", "time_limit=0", "--solver-option",
+                 "presolve=off"]) == 1  # presolve would solve this small case before the clock is looked at
+    err = capsys.readouterr().err
+    assert "HiGHS stopped without an optimum (Time limit reached): it stopped at a limit set with --solver-option " \
+           "before it found the optimum. Raise the limit (or leave the option out)" in err
+    assert not out.exists()
+    assert main(["solve", str(case), "-o", str(out)]) == 0
+
+
+def test_branch_and_bound_stopped_by_a_limit_exits_1(tmp_path, capsys):
+    # Two lumpy options on rail (40 t at 2 USD/t, 30 t at 1 USD/t): the relaxation solves (250 USD), then
+    # branch and bound is stopped by the iteration limit; whole steps can always match divisible capacity,
+    # so this is a limit, not infeasibility.
+    options = [{"option": name, "element": "A>M", "max_added_t": t, "annualised_cost_usd_per_t": c, "lumpy": True}
+               for name, t, c in (("BIG", 40, 2.0), ("SMALL", 30, 1.0))]
+    case = write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}],
+                                               Investments=options), settings={"allow_investments": "TRUE"})
+    out = tmp_path / "result.xlsx"
+    assert main(["solve", str(case), "-o", str(out), "--solver-option", "simplex_iteration_limit=0"]) == 1
+    err = capsys.readouterr().err
+    assert "HiGHS's branch and bound stopped without an optimum (status: Iteration limit reached)" in err
+    assert "With capacity in any amount the cost would be 250 USD" in err
+    assert not out.exists()
+
+
 def test_output_may_not_be_the_input(tmp_path, capsys):
     case = write_case(tmp_path, transport_case(), xlsx=True)
     before = sha(case)
