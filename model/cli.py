@@ -40,7 +40,7 @@ def _warn(source, warnings) -> None:
 
 def cmd_solve(args) -> str:
     from model.io import console
-    from model.lp.highs import solver_options
+    from model.lp.options import solver_options
     from model.pipeline import run
     from model.progress import Phases
 
