@@ -99,13 +99,52 @@ def safe(value):
     return value
 
 
-def put(ws, row: int, column: int, value):
-    """Write one cell. Text from the input that starts with '=' stays text: openpyxl would
-    otherwise store it as a formula (formula injection into the result workbook)."""
-    cell = ws.cell(row=row, column=column, value=safe(value))
-    if isinstance(cell.value, str) and cell.value.startswith("="):
+def kept_text(cell):
+    """A cell whose value is text stays text: openpyxl stores text that starts with '=' as a formula
+    (formula injection: a route named '=HYPERLINK(...)' would run in Excel) and text like '#N/A' as
+    an error value. corridor writes neither formulas nor error values, so every text cell is
+    written as a string; every writer of cells (put, Cells, the streamed rows) goes through this
+    or its twin in _column_xml."""
+    if isinstance(cell.value, str) and cell.data_type in ("f", "e"):
         cell.data_type = "s"
     return cell
+
+
+# Text a spreadsheet runs as a formula when it opens a CSV file (OWASP, CSV injection): a cell that
+# begins with one of these. A CSV cell of such text is written with a ' before it, which Excel
+# shows as text and corridor's CSV reader removes (from_csv_text), so convert's round trip keeps
+# the text; a number (-5) is written as a number, never escaped.
+CSV_RUNS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value):
+    """A value as a CSV cell: text a spreadsheet would run gets a ' before it (as does text that
+    already begins with ' before such a character, so that reading it back is exact)."""
+    if isinstance(value, str) and value.lstrip("'")[:1] in CSV_RUNS and value[:1] in (*CSV_RUNS, "'"):
+        return "'" + value
+    return value
+
+
+def from_csv_text(value):
+    """A CSV cell as the text it stands for: the ' that csv_text put before it removed."""
+    if isinstance(value, str) and value[:1] == "'" and value.lstrip("'")[:1] in CSV_RUNS:
+        return value[1:]
+    return value
+
+
+def write_csv(df: pd.DataFrame, path) -> None:
+    """A table as a CSV file, every text cell escaped (csv_text): every CSV file corridor writes."""
+    text = df.select_dtypes(include=["object", "string"]).columns
+    if len(text):
+        df = df.copy()
+        for c in text:
+            df[c] = df[c].map(csv_text)
+    df.to_csv(path, index=False)
+
+
+def put(ws, row: int, column: int, value):
+    """Write one cell; text stays text (kept_text)."""
+    return kept_text(ws.cell(row=row, column=column, value=safe(value)))
 
 
 def append(ws, values) -> None:
@@ -151,9 +190,7 @@ class Cells:
         self.styles: dict = {}
 
     def styled(self, value, number_format: str | None = None, font=None, fill=None, alignment=None):
-        cell = WriteOnlyCell(self.ws, value=safe(value))
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
+        cell = kept_text(WriteOnlyCell(self.ws, value=safe(value)))
         key = (number_format, id(font), id(fill), id(alignment))
         style = self.styles.get(key)
         if style is None:
@@ -176,8 +213,8 @@ class Cells:
             v = safe(v)
             if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
                 out.append(self.styled(v, fmt))
-            elif isinstance(v, str) and v.startswith("="):
-                out.append(self.styled(v))
+            elif isinstance(v, str):
+                out.append(self.styled(v))  # text kept as text (kept_text)
             else:
                 out.append(v)
         return out
@@ -276,9 +313,8 @@ _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 def _column_xml(letter: str, values: list, first: int, style: int | None) -> list[str]:
     """The cells of one column as XML text ('' for an empty cell), as openpyxl writes each value
-    (Cells.row, then openpyxl's cell writer: '%.16g' for numbers, inline strings)."""
-    from openpyxl.cell.cell import ERROR_CODES
-
+    (Cells.row, then openpyxl's cell writer: '%.16g' for numbers, inline strings; text always text,
+    as kept_text)."""
     s = f' s="{style}"' if style is not None else ""
     out = []
     for r, v in enumerate(values, start=first):
@@ -289,8 +325,6 @@ def _column_xml(letter: str, values: list, first: int, style: int | None) -> lis
             out.append(f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>')
         elif isinstance(v, (int, float)):
             out.append(f'<c r="{letter}{r}"{s} t="n"><v>{"%.16g" % v}</v></c>')
-        elif v in ERROR_CODES:
-            out.append(f'<c r="{letter}{r}" t="e"><v>{v}</v></c>')
         elif v == "":
             out.append(f'<c r="{letter}{r}" t="inlineStr"/>')
         else:

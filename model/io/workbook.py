@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, wo_table
+from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, wo_table, write_csv
 from model.io.maps.sheet import map_sheet as add_map_sheet
 from model.io.output import Outputs, writing
 from model.results.brief import brief_of
@@ -76,7 +76,7 @@ def _summary_sheet(wb: Workbook, results: Results) -> None:
                             "the detail.", font=NOTE_FONT)])
     ws.append([])
     for line in brief.headline:
-        ws.append([line])
+        ws.append(cells.row([line], [None]))  # a line may begin with a name or an option id: text kept
     row = 4 + len(brief.headline)
     table = brief.corridors
     if len(table):
@@ -110,14 +110,15 @@ def _summary_sheet(wb: Workbook, results: Results) -> None:
             ws.append([])
             ws.append([cells.styled(heading, font=bold)])
             for line in lines:
-                ws.append([line])
+                ws.append(cells.row([line], [None]))
     ws.append([])
     ws.append([cells.styled("Figures", font=bold)])
     ws.append(cells.header(["item", "value", "unit"]))
     right = Alignment(horizontal="right")
     for item, value, unit in summary.itertuples(index=False):
         if unit in UNIT_FORMATS and isinstance(value, (int, float)) and not isinstance(value, bool):
-            ws.append([item, cells.styled(value, UNIT_FORMATS[unit][0], alignment=right), unit])
+            ws.append(cells.row([item], [None]) + [cells.styled(value, UNIT_FORMATS[unit][0], alignment=right)]
+                      + cells.row([unit], [None]))
         else:
             ws.append(cells.row([item, value, unit], [None] * 3))
 
@@ -228,7 +229,7 @@ def write_results(results: Results, path: Path, input_path: Path | None = None, 
         tmp = out.claim(path)
         csv = routes_csv_path(path)
         if results.routes_csv:
-            results.routes.to_csv(out.claim(csv, companion_of=path), index=False)
+            write_csv(results.routes, out.claim(csv, companion_of=path))
         else:  # an earlier run's routes beside this workbook would be read as this run's
             out.retire(csv, companion_of=path)
         _write_workbook(results, tmp, csv, map_sheet)
