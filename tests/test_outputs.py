@@ -173,6 +173,27 @@ def test_a_re_sweep_leaves_no_charts_of_the_earlier_sweep(tmp_path):
     assert not (tmp_path / "out_objective.png").exists() and not (tmp_path / "out_shares.png").exists()
 
 
+@pytest.mark.parametrize("command", ["solve", "sweep", "stress", "compare", "frontier"])
+def test_a_planners_own_sheet_in_a_result_is_never_lost_without_a_word(tmp_path, capsys, command):
+    # A sheet added to a workbook corridor wrote would vanish at the next run: the run is refused, naming the
+    # sheet and how to keep it; --force replaces the workbook without it.
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    assert run(command, case, target) == 0
+    wb = load_workbook(target)
+    wb.create_sheet("My notes")["A1"] = "the planner's own"
+    wb.save(target)
+    before = target.read_bytes()
+    capsys.readouterr()
+    assert run(command, case, target) == 1
+    err = capsys.readouterr().err
+    assert f"{target} holds sheet(s) that corridor did not write: My notes. Replacing the workbook would lose " \
+           "them." in err and "add --force to replace the workbook without them" in err
+    assert target.read_bytes() == before
+    assert run(command, case, target, "--force") == 0
+    assert "My notes" not in load_workbook(target, read_only=True).sheetnames
+
+
 @pytest.mark.parametrize("command", ["convert", "generate", "template", "calibrate"])
 def test_an_input_workbook_a_command_wrote_is_not_replaced_even_by_that_command(tmp_path, capsys, command):
     # A planner copies the shipped base case (written by corridor calibrate) or a generated case and

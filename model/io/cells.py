@@ -74,6 +74,19 @@ def new_workbook(kind: str, write_only: bool = False) -> Workbook:
     return wb
 
 
+def save_workbook(wb: Workbook, path) -> None:
+    """Save a workbook corridor wrote, listing its sheets in a document property, so that a sheet a
+    planner adds later is recognised (model.io.output.added_sheets) and never lost without a word."""
+    import json
+
+    from openpyxl.packaging.custom import StringProperty
+
+    from model.io.output import SHEETS_PROPERTY
+
+    wb.custom_doc_props.append(StringProperty(name=SHEETS_PROPERTY, value=json.dumps(wb.sheetnames)))
+    wb.save(path)
+
+
 def style_header(ws, row: int = 1) -> None:
     for cell in ws[row]:
         cell.font = HEADER_FONT

@@ -32,7 +32,7 @@ import threading
 import zipfile
 from pathlib import Path
 
-from model.errors import OutputError
+from model.errors import OutputError, short_list
 
 WRITER = "corridor-model"
 # Commands whose output is an input workbook or case: a planner edits it, and the copy keeps the
@@ -71,6 +71,30 @@ def written_by(path: Path) -> str | None:
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
     return None
+
+
+# The custom document property in which a workbook corridor writes lists its sheets (JSON): any other
+# sheet in it was added by someone else, and would be lost if the workbook were replaced.
+SHEETS_PROPERTY = "corridor sheets"
+
+
+def added_sheets(path: Path) -> list[str]:
+    """The sheets of a workbook corridor wrote that corridor did not write (a planner's own, added
+    since), in workbook order; [] when it lists none (a workbook of an older version) or cannot be read."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            custom = fromstring(z.read("docProps/custom.xml"))
+            book = fromstring(z.read("xl/workbook.xml"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, SyntaxError):
+        return []
+    listed = next((json.loads("".join(p.itertext())) for p in custom if p.tag.endswith("}property")
+                   and p.get("name") == SHEETS_PROPERTY), None)
+    if not isinstance(listed, list):
+        return []
+    names = [el.get("name") for el in book.iter() if el.tag.endswith("}sheet") and el.get("name") is not None]
+    return [n for n in names if n not in listed]
 
 
 def _png_writer(data: bytes) -> str | None:
@@ -122,7 +146,13 @@ def refusal(target: Path, kind: str, inputs, force: bool, companion_of: Path | N
             return (f"{target} exists and is an input workbook (written by corridor {found}, perhaps edited since), "
                     "so it is not replaced. Choose another path with -o, or add --force to replace it.")
         if found == kind or found in also:
-            return None
+            added = added_sheets(target) if target.suffix.lower() in (".xlsx", ".xlsm") else []
+            if not added:
+                return None
+            return (f"{target} holds sheet(s) that corridor did not write: {short_list(added)}. Replacing the "
+                    "workbook would lose them. Keep them by copying them into a workbook of your own (or save this "
+                    "one under another name) and run again, choose another output with -o, or add --force to "
+                    "replace the workbook without them.")
     by = f"was written by corridor {found}, not by corridor {kind}" if found else f"was not written by corridor {kind}"
     return (f"{target} exists and {by}, so it is not replaced. Choose another path with -o, or add --force to "
             "replace it.")

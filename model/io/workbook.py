@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, wo_table, write_csv
+from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, save_workbook, wo_table, write_csv
 from model.io.maps.sheet import map_sheet as add_map_sheet
 from model.io.output import Outputs, writing
 from model.results.brief import brief_of
@@ -275,7 +275,7 @@ def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> N
                 if results.summary.decisions.count and name in DUAL_SHEETS:
                     note = DECISIONS_NOTE + " " + (note or "")
                 wo_table(wb, name, df, note)
-        wb.save(tmp)
+        save_workbook(wb, tmp)
     except BaseException:
         _discard(wb)
         raise
