@@ -14,13 +14,13 @@ from pathlib import Path
 
 from model import __version__
 from model.errors import CorridorError
-from model.io.output import COMMITTED
+from model.io.output import COMMITTED, default_output
 
 DEFAULT_INPUT = Path("inputs/base_case.xlsx")
-DEFAULT_OUTPUT_DIR = Path("outputs")
+STRESSED, PENALTY = "ports,borders", 1000.0  # corridor stress's defaults (not in its default output name)
 
 
-def _output(args, kind: str) -> Path:  # -o, else outputs/<input>_<kind>.xlsx
+def _output(args, kind: str, *parts) -> Path:  # -o, else outputs/<input>[_<parts>]_<kind>.xlsx
     """The workbook a command writes. A name that does not end in .xlsx is refused: the file would
     be a workbook under another name (x.csv), which Excel opens only after a warning, if at all."""
     from model.errors import OutputError
@@ -28,7 +28,7 @@ def _output(args, kind: str) -> Path:  # -o, else outputs/<input>_<kind>.xlsx
     if args.output is not None and args.output.suffix.lower() != ".xlsx":
         raise OutputError(f"the output {args.output} would be an Excel workbook, but its name ends in "
                           f"'{args.output.suffix or '(nothing)'}'. End the name in .xlsx.")
-    return args.output or DEFAULT_OUTPUT_DIR / f"{args.input.stem}_{kind}.xlsx"
+    return args.output or default_output(args.input, kind, *parts)
 
 
 def _warn(source, warnings) -> None:
@@ -44,8 +44,7 @@ def cmd_solve(args) -> str:
     from model.pipeline import run
     from model.progress import Phases
 
-    tag = "_".join(x for x in (args.scenario and args.scenario.replace("+", "_"), args.robust and "robust") if x)
-    out = _output(args, f"{tag}_result" if tag else "result")
+    out = _output(args, "result", args.scenario, args.robust and f"robust {args.robust}")
     start = time.perf_counter()
     phases = Phases(live=sys.stderr.isatty() and not args.verbose)
     try:
@@ -78,7 +77,7 @@ def cmd_explain(args) -> str:
 def cmd_sweep(args) -> str:
     from model.analysis.sweep import sweep_to_workbook
 
-    out = _output(args, "exact" if args.exact else "sweep")
+    out = _output(args, "exact" if args.exact else "sweep", args.name, *[s.partition("=")[0] for s in args.set])
     warnings, text = sweep_to_workbook(args.input, args.set, args.name, out, args.exact, args.workers, args.dask,
                                        args.resume, not args.no_progress, args.force, args.keep_decisions)
     _warn(args.input, warnings)
@@ -88,16 +87,19 @@ def cmd_sweep(args) -> str:
 def cmd_stress(args) -> str:
     from model.analysis.stress import stress_to_workbook
 
-    return stress_to_workbook(args.input, _output(args, "stress"), "corridors" if args.corridors else "elements",
+    out = _output(args, "stress", "corridors" if args.corridors else args.elements != STRESSED and args.elements,
+                  args.penalty != PENALTY and f"penalty {args.penalty:g}")
+    return stress_to_workbook(args.input, out, "corridors" if args.corridors else "elements",
                               args.elements, args.penalty, not args.no_progress, args.force, args.keep_decisions)
 
 
 def cmd_frontier(args) -> str:
     from model.analysis.frontier import frontier_to_workbook
 
-    warnings, text = frontier_to_workbook(args.input, args.maximise or args.minimise, bool(args.maximise),
-                                          args.cost_within, _output(args, "frontier"), args.exact, args.scenario,
-                                          args.force)
+    target = args.maximise or args.minimise
+    out = _output(args, "frontier", args.scenario, ("max " if args.maximise else "min ") + target)
+    warnings, text = frontier_to_workbook(args.input, target, bool(args.maximise), args.cost_within, out, args.exact,
+                                          args.scenario, args.force)
     _warn(args.input, warnings)
     return text
 
@@ -105,7 +107,7 @@ def cmd_frontier(args) -> str:
 def cmd_compare(args) -> str:
     from model.analysis.compare import compare_to_workbook
 
-    return compare_to_workbook(args.input, args.scenarios, _output(args, "compare"), args.force)
+    return compare_to_workbook(args.input, args.scenarios, _output(args, "compare", args.scenarios), args.force)
 
 
 def cmd_map(args) -> str:
@@ -181,7 +183,9 @@ def parser() -> argparse.ArgumentParser:
         if input_help:
             c.add_argument("input", type=Path, help=input_help)
         if output:
-            c.add_argument("-o", "--output", type=Path, help=f"{output} (default outputs/<input>_{name}.xlsx)")
+            default = default_output("<input>", {"solve": "result", "calibrate": "calibrated"}.get(name, name))
+            named = "" if name == "calibrate" else ", with what distinguishes the run in the name (scenario, ...)"
+            c.add_argument("-o", "--output", type=Path, help=f"{output} (default {default}{named})")
             c.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
         if progress:
             c.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -217,9 +221,9 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--exact", action="store_true", help="every breakpoint of one parameter in start:stop")
     n1 = command("stress", cmd_stress, "N-1: close each port, border, leg or corridor in turn",
                  output="stress workbook", progress=True)
-    n1.add_argument("--elements", default="ports,borders", help="kinds to close: ports,borders,hubs,legs")
+    n1.add_argument("--elements", default=STRESSED, help="kinds to close: ports,borders,hubs,legs")
     n1.add_argument("--corridors", action="store_true", help="close each corridor instead")
-    n1.add_argument("--penalty", type=float, default=1000.0,
+    n1.add_argument("--penalty", type=float, default=PENALTY,
                     help="USD/t for stranded tonnes when the input sets none (default 1000)")
     f = command("frontier", cmd_frontier, "the most (or least) tonnes a target can carry for each extra cost accepted",
                 output="frontier workbook")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -235,3 +236,80 @@ def test_check_with_its_arguments_swapped(tmp_path, capsys):
     assert f"is a result workbook (written by corridor solve), given where the input goes. The input comes " \
            f"first: corridor check {case} {result}" in capsys.readouterr().err
     assert main(["check", str(case), str(result)]) == 0
+
+
+def readme_commands() -> list[str]:
+    """Every `corridor ...` command of the README (inline or indented as code) run on a shipped input."""
+    import re
+
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.findall(r"`(corridor [^`]+)`", text) + re.findall(r"^ {4}(corridor .+)$", text, re.M)
+    return sorted({" ".join(c.split()) for c in found if re.search(r"corridor \w+ inputs/", c)})
+
+
+def default_outputs(monkeypatch, commands: list[str]) -> dict[str, Path]:
+    """The workbook each command would write without -o, as model.cli works it out (the command is
+    stopped once it has its output's name)."""
+    import shlex
+
+    import model.cli as cli
+
+    class Named(Exception):
+        pass
+
+    named, original = {}, cli._output
+
+    def record(args, kind, *parts):
+        named[current] = original(args, kind, *parts)
+        raise Named
+
+    monkeypatch.setattr(cli, "_output", record)
+    for current in commands:
+        main(shlex.split(current)[1:])
+    return named
+
+
+def test_no_two_readme_commands_write_the_same_default_files(monkeypatch, capsys):
+    # The README's Russia frontier, run after the Pakistan one without -o, replaced its workbook and chart:
+    # what distinguishes a run (target, parameter, scenario) is in its default name.
+    commands = readme_commands() + [
+        'corridor frontier inputs/base_case.xlsx --minimise "country RU: dry_bulk,grain,metals,container"',
+        "corridor stress inputs/base_case.xlsx --corridors", "corridor compare inputs/base_case.xlsx",
+        "corridor solve inputs/base_case.xlsx --scenario russia_closed+cpc_half"]
+    writing = [c for c in commands if c.split()[1] in ("solve", "sweep", "stress", "frontier", "compare", "calibrate")
+               and " -o " not in c]
+    assert len(writing) >= 12
+    named = default_outputs(monkeypatch, writing)
+    assert sorted(named) == sorted(writing)
+    by_file = {}
+    for command, path in named.items():
+        by_file.setdefault(path, []).append(command)
+    assert {p: c for p, c in by_file.items() if len(c) > 1} == {}
+    assert named['corridor frontier inputs/base_case.xlsx --maximise "country PK" --cost-within 0:5% --exact'] == \
+        Path("outputs/base_case_max_country_PK_frontier.xlsx")
+    assert named["corridor solve inputs/plan_case.xlsx"] == Path("outputs/plan_case_result.xlsx")
+
+
+def test_default_names_are_safe_and_short():
+    from model.io.output import MAX_NAME, default_output
+
+    assert default_output("inputs/base_case.xlsx", "result") == Path("outputs/base_case_result.xlsx")
+    assert default_output("case", "sweep", "Nodes[GWD].handling_usd_per_t") == \
+        Path("outputs/case_Nodes_GWD_handling_usd_per_t_sweep.xlsx")
+    assert default_output("case", "frontier", 'min country RU: a/b\\c*?"<>|') == \
+        Path("outputs/case_min_country_RU_a_b_c_frontier.xlsx")
+    long_a, long_b = (default_output("case", "compare", ",".join(f"scenario_{i}" for i in range(n))) for n in (40, 41))
+    assert len(long_a.stem) == len(long_b.stem) == MAX_NAME and long_a != long_b
+
+
+def test_help_gives_the_default_output_names():
+    # --help said outputs/<input>_solve.xlsx and _calibrate.xlsx; the files are _result and _calibrated.
+    import subprocess as sp
+
+    helps = {c: sp.run([sys.executable, "-m", "model.cli", c, "--help"], capture_output=True, text=True,
+                       timeout=300).stdout for c in ("solve", "sweep", "stress", "frontier", "compare", "calibrate")}
+    assert "outputs/<input>_result.xlsx" in " ".join(helps["solve"].split())
+    assert "outputs/<input>_calibrated.xlsx" in " ".join(helps["calibrate"].split())
+    assert not any("_solve.xlsx" in h or "_calibrate.xlsx" in h for h in helps.values())

@@ -11,7 +11,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from model.errors import OutputError
-from model.io.cells import append, new_workbook, style_header, write_csv, write_table
+from model.io.cells import append, new_workbook, style_header, write_table
+from model.io.csv_cells import write_csv
 from model.io.output import Outputs
 from model.errors import number_text
 from model.schema import BOOL, ENUM, NUM, SETTINGS, SHEETS, column_note

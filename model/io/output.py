@@ -41,6 +41,24 @@ INPUT_KINDS = ("calibrate", "convert", "generate", "template")
 COMMITTED: list[Path] = []  # files renamed into place by this process (for what Ctrl-C says)
 
 
+OUTPUT_DIR = Path("outputs")
+MAX_NAME = 120  # characters of a default file name; a longer one is cut and ends in a hash of the whole
+
+
+def default_output(source, kind: str, *parts: str | None) -> Path:
+    """The workbook a command writes without -o: outputs/<input>[_<part>...]_<kind>.xlsx, its parts what
+    distinguishes the run (a scenario, a swept parameter, a frontier's target, the scenarios compared),
+    made safe for a file name, so two different runs never replace each other's files. The help texts
+    show it with no parts, from this same function."""
+    import hashlib
+
+    words = [re.sub(r"[^\w-]+", "_", str(p)).strip("_") for p in parts if p]
+    name = "_".join([Path(source).stem, *[w for w in words if w], kind])
+    if len(name) > MAX_NAME:
+        name = name[:MAX_NAME - 9] + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return OUTPUT_DIR / f"{name}.xlsx"
+
+
 def mark(kind: str) -> str:
     """The text that marks a file as written by corridor `kind`."""
     return f"{WRITER}:{kind}"

@@ -291,7 +291,7 @@ def read_csv_folder(path: Path) -> list[RawSheet]:
 def _csv_texts(frame: pd.DataFrame) -> pd.DataFrame:
     """The cells as the text they stand for: the ' that corridor's CSV writer puts before text a
     spreadsheet would run (model.io.cells.csv_text) removed (only columns that have one are looked at)."""
-    from model.io.cells import from_csv_text
+    from model.io.csv_cells import from_csv_text
 
     for c in frame.columns:
         if frame[c].str.startswith("'").any():

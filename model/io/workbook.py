@@ -14,7 +14,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, save_workbook, wo_table, write_csv
+from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, save_workbook, wo_table
+from model.io.csv_cells import write_csv
 from model.io.maps.sheet import map_sheet as add_map_sheet
 from model.io.output import Outputs, writing
 from model.results.brief import brief_of
