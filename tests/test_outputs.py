@@ -321,26 +321,51 @@ def test_a_real_ctrl_c_during_a_sweep(tmp_path):
     assert os.path.getsize(journal) > 0  # what was solved is kept for --resume
 
 
+def hold(target: Path) -> subprocess.Popen:
+    """Another process holding target as a corridor run in progress holds it, until its stdin closes."""
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from model.io.output import Outputs; "
+                               "o = Outputs('solve'); o.check(sys.argv[1]); print('held', flush=True); "
+                               "sys.stdin.read(); import os; os._exit(0)", str(target)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
 @pytest.mark.parametrize("command", ["solve", "sweep"])
 def test_a_second_run_to_the_same_output_is_refused_while_the_first_runs(tmp_path, capsys, command):
     # Two sweeps with one -o: the second took over the first's live journal and its --resume mixed both;
-    # two solves could interleave their workbook, map and page. The first run holds its files (here held
-    # in this process, as a run in progress holds them); the second is refused, naming the first.
-    from model.io.output import Outputs
-
+    # two solves could interleave their workbook, map and page. The first run holds its files (here another
+    # process holds the file as a run in progress does); the second is refused, naming the first.
     case = tiny_case(tmp_path / "in", xlsx=True)
     target = tmp_path / "out.xlsx"
-    first = Outputs(command)
-    first.check(target.with_suffix(".points.jsonl") if command == "sweep" else target)
+    held = target.with_suffix(".points.jsonl") if command == "sweep" else target
+    first = hold(held)
     capsys.readouterr()
     assert run(command, case, target) == 1
     err = capsys.readouterr().err
-    assert f"is being written by another corridor run (corridor " in err and f"process {os.getpid()}, since" in err
+    assert f"{held} is being written by another corridor run (corridor " in err
+    assert f"process {first.pid}, since" in err
     assert "Wait until that run ends, or choose another output path with -o." in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.points.jsonl.lock" if command == "sweep" else
-                                                          ".out.xlsx.lock", "in"]
-    first.discard()  # the first run ends: its hold goes with it
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".{held.name}.lock", "in"]
+    first.stdin.close()  # the first run ends: its hold goes with it
+    first.wait(timeout=60)
     assert run(command, case, target) == 0
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_command_that_failed_in_this_process_does_not_block_the_next(tmp_path, capsys):
+    # A traceback kept (pytest.raises, an interactive session) keeps the failed command's Outputs alive;
+    # the commands of one process run one after another, so the next takes its files over.
+    from model import pipeline
+    from model.errors import InputError
+
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    with pytest.raises(InputError) as kept:
+        pipeline.run(tmp_path / "missing.xlsx", target)
+    assert (tmp_path / ".out.xlsx.lock").exists() and kept.value
+    assert main(["solve", str(case), "-o", str(target)]) == 0
     assert temporary_files(tmp_path) == []
 
 
@@ -348,12 +373,7 @@ def test_a_run_that_died_holding_its_output_does_not_block_the_next(tmp_path):
     # The lock is the operating system's: it goes with the process, whatever its end.
     case = tiny_case(tmp_path / "in", xlsx=True)
     target = tmp_path / "out.xlsx"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys; from model.io.output import Outputs; "
-                               f"o = Outputs('solve'); o.check(sys.argv[1]); print('held', flush=True); "
-                               "sys.stdin.read(); import os; os._exit(0)", str(target)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert holder.stdout.readline().strip() == "held"
+    holder = hold(target)
     assert run("solve", case, target) == 1
     holder.stdin.close()  # it leaves without letting go: its lock file stays, unlocked
     holder.wait(timeout=60)

@@ -265,9 +265,17 @@ def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+# The locks this process holds, by file: (the Lock, the locks of the Outputs holding it). Commands of one
+# process run one after another, so a file still held by an earlier one here (its Outputs kept alive by
+# a traceback that is kept, as pytest.raises or an interactive session keeps it) is taken over.
+_HELD: dict[Path, tuple[Lock, dict]] = {}
+
+
 def _release(locks: dict) -> None:
-    for lock in locks.values():
+    for key, lock in locks.items():
         lock.release()
+        if key in _HELD and _HELD[key][1] is locks:
+            del _HELD[key]
     locks.clear()
 
 
@@ -290,8 +298,13 @@ class Outputs:
             raise OutputError(why)
         key = Path(os.path.abspath(target))
         if key not in self.locks:
-            lock = Lock(key)
-            lock.acquire()
+            if key in _HELD:  # held by an earlier command of this process that did not end cleanly
+                lock, earlier = _HELD[key]
+                earlier.pop(key, None)
+            else:
+                lock = Lock(key)
+                lock.acquire()
+            _HELD[key] = (lock, self.locks)
             self.locks[key] = lock
 
     def claim(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> Path:
