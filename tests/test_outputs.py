@@ -162,6 +162,17 @@ def test_a_re_solve_never_removes_a_planners_file_of_the_maps_name(tmp_path):
     assert (tmp_path / "out.html").read_text() == "the planner's notes"
 
 
+def test_a_comparison_without_a_map_leaves_no_panels_of_the_earlier_one(tmp_path):
+    placed = tiny_case(tmp_path / "in", xlsx=True)
+    unplaced = write_case(tmp_path / "bare", transport_case(Scenarios=[  # no lat and lon: no panels drawn
+        {"scenario": "dear", "sheet": "Legs", "key": "A>M", "column": "cost_usd_per_t", "multiplier": 2}]), xlsx=True)
+    target = tmp_path / "out.xlsx"
+    assert run("compare", placed, target) == 0
+    assert (tmp_path / "out_map.png").exists()
+    assert run("compare", unplaced, target) == 0
+    assert not (tmp_path / "out_map.png").exists()
+
+
 def test_a_re_sweep_leaves_no_charts_of_the_earlier_sweep(tmp_path):
     case = tiny_case(tmp_path / "in", xlsx=True)
     target = tmp_path / "out.xlsx"
