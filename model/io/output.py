@@ -217,11 +217,12 @@ class Lock:
         held = json.dumps({"pid": os.getpid(), "command": " ".join(["corridor", *sys.argv[1:]]),
                            "since": time.strftime("%H:%M:%S")})
         os.ftruncate(fd, 0)
-        os.write(fd, b" " + held.encode())  # from the second byte: msvcrt locks the first
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, held.encode())
 
     def _holder(self) -> str:
         try:
-            held = json.loads(self.path.read_bytes()[1:].decode("utf-8"))
+            held = json.loads(self.path.read_bytes().decode("utf-8"))
             return f"{held['command']}, process {held['pid']}, since {held['since']}"
         except (OSError, ValueError, KeyError, TypeError):
             return "its details cannot be read"
@@ -237,12 +238,16 @@ class Lock:
         self.fd = None
 
 
+_WINDOWS_LOCKED_BYTE = 1 << 20  # msvcrt locks a byte range (beyond the end of the file is allowed)
+
+
 def _lock(fd: int) -> bool:
     """Lock an open file without waiting; False if another process (or open file) holds it."""
     try:
         if os.name == "nt":
             import msvcrt
 
+            os.lseek(fd, _WINDOWS_LOCKED_BYTE, os.SEEK_SET)  # past the holder's text, which stays readable
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         else:
             import fcntl
@@ -257,7 +262,7 @@ def _unlock(fd: int) -> None:
     if os.name == "nt":
         import msvcrt
 
-        os.lseek(fd, 0, os.SEEK_SET)
+        os.lseek(fd, _WINDOWS_LOCKED_BYTE, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
     else:
         import fcntl
