@@ -18,6 +18,10 @@ beside a result, drawn by corridor solve or corridor map) is claimed with the ot
 The files a command writes together are one set: a file of the set that this run does not write
 (the map after --no-map, the page without --html, the routes CSV without routes_csv) is retired, and
 removed at commit when corridor wrote it, so an earlier run's map never stands beside a new workbook.
+A workbook that holds sheets corridor did not write (a planner's own) is not replaced without --force.
+One run at a time: each file is held (Lock) from its check until the files are in place, and a
+second run is refused, naming the first. Without -o, a command's workbook is named by
+default_output, with what distinguishes the run in the name.
 """
 
 from __future__ import annotations
