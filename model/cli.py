@@ -184,7 +184,9 @@ def parser() -> argparse.ArgumentParser:
             c.add_argument("input", type=Path, help=input_help)
         if output:
             default = default_output("<input>", {"solve": "result", "calibrate": "calibrated"}.get(name, name))
-            named = "" if name == "calibrate" else ", with what distinguishes the run in the name (scenario, ...)"
+            named = {"solve": "the scenario", "sweep": "the parameters (_exact.xlsx with --exact)",
+                     "stress": "what is closed", "frontier": "the target", "compare": "the scenarios"}.get(name)
+            named = f"; {named} goes in the name" if named else ""
             c.add_argument("-o", "--output", type=Path, help=f"{output} (default {default}{named})")
             c.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
         if progress:
