@@ -186,7 +186,7 @@ def parser() -> argparse.ArgumentParser:
             default = default_output("<input>", {"solve": "result", "calibrate": "calibrated"}.get(name, name))
             named = {"solve": "the scenario", "sweep": "the parameters (_exact.xlsx with --exact)",
                      "stress": "what is closed", "frontier": "the target", "compare": "the scenarios"}.get(name)
-            named = f"; {named} goes in the name" if named else ""
+            named = f"; in the name: {named}" if named else ""
             c.add_argument("-o", "--output", type=Path, help=f"{output} (default {default}{named})")
             c.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
         if progress:
