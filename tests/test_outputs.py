@@ -162,6 +162,18 @@ def test_a_re_solve_never_removes_a_planners_file_of_the_maps_name(tmp_path):
     assert (tmp_path / "out.html").read_text() == "the planner's notes"
 
 
+def test_a_re_solve_without_routes_csv_leaves_no_earlier_routes_csv(tmp_path):
+    # The earlier run's routes beside the new workbook would be read as this run's.
+    with_csv = write_case(tmp_path / "a", transport_case(), settings={"routes_csv": "TRUE"}, xlsx=True)
+    without = write_case(tmp_path / "b", transport_case(), xlsx=True)
+    target = tmp_path / "out.xlsx"
+    assert main(["solve", str(with_csv), "-o", str(target)]) == 0
+    assert (tmp_path / "out_routes.csv").exists()
+    (tmp_path / "notes_routes.csv").write_text("a planner's file, beside no workbook of ours")
+    assert main(["solve", str(without), "-o", str(target)]) == 0
+    assert not (tmp_path / "out_routes.csv").exists() and (tmp_path / "notes_routes.csv").exists()
+
+
 def test_a_comparison_without_a_map_leaves_no_panels_of_the_earlier_one(tmp_path):
     placed = tiny_case(tmp_path / "in", xlsx=True)
     unplaced = write_case(tmp_path / "bare", transport_case(Scenarios=[  # no lat and lon: no panels drawn
