@@ -55,7 +55,8 @@ def cmd_solve(args) -> str:
         phases.done()  # erase the live line (before an error is printed)
     _warn(args.input, solved.warnings)
     return (console.solve_text(solved.results) + f"\n\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: "
-            f"{phases.text()})" + "".join(f"\nBeside it: {p}" for p in solved.written))
+            f"{phases.text()})" + "".join(f"\nBeside it: {p}" for p in solved.written)
+            + "".join(f"\nRemoved: {p} (an earlier run's, not made this time)" for p in solved.removed))
 
 
 def cmd_validate(args) -> str:

@@ -41,6 +41,7 @@ class Run:
     results: Results
     warnings: list[Problem]
     written: list[Path] = field(default_factory=list)  # the files written beside the result workbook
+    removed: list[Path] = field(default_factory=list)  # an earlier run's files beside it, not made this time
 
     @property
     def data(self) -> CorridorData:
@@ -206,7 +207,7 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
             warnings = warnings + (map_warnings(tables) if draw_map or html else [])
             with outputs:
                 written = write(results, outputs, output, tables, draw_map, html, phases)
-        return Run(plan, sol, results, warnings, written)
+        return Run(plan, sol, results, warnings, written, outputs.removed)
     finally:
         if enabled:
             gc.enable()

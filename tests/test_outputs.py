@@ -137,7 +137,7 @@ def test_a_command_replaces_its_own_earlier_output(tmp_path, command):
 
 
 @pytest.mark.parametrize("again", [["--no-map"], []], ids=["no-map", "no-html"])
-def test_a_re_solve_leaves_no_earlier_map_or_page_beside_its_workbook(tmp_path, again):
+def test_a_re_solve_leaves_no_earlier_map_or_page_beside_its_workbook(tmp_path, capsys, again):
     # The files a command writes together are one set: a map or page of the earlier run beside the new
     # workbook would show the earlier run's figures as this run's.
     case = tiny_case(tmp_path / "in", xlsx=True)
@@ -145,7 +145,9 @@ def test_a_re_solve_leaves_no_earlier_map_or_page_beside_its_workbook(tmp_path, 
     png, page = tmp_path / "out_map.png", tmp_path / "out.html"
     assert run("solve", case, target, "--html") == 0
     assert png.exists() and page.exists()
+    capsys.readouterr()
     assert run("solve", case, target, *again) == 0
+    assert f"Removed: {page} (an earlier run's, not made this time)" in capsys.readouterr().out
     assert not page.exists()
     assert png.exists() == (again == [])
     assert temporary_files(tmp_path) == []

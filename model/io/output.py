@@ -193,6 +193,7 @@ class Outputs:
         weakref.finalize(self, release, self.locks)  # an Outputs dropped by an error lets go of its files
         self.pending: list[tuple[Path, Path]] = []  # (temporary file, target)
         self.retired: list[Path] = []  # earlier files of this set that this run does not write again
+        self.removed: list[Path] = []  # those of them removed at commit (for what the command says)
 
     def check(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> None:
         """OutputError if the guard refuses target (before any work is done)."""
@@ -256,6 +257,7 @@ class Outputs:
                 for old in self.retired:
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(old)
+                        self.removed.append(old)
             except PermissionError:
                 target = self.pending[len(done)][1]
                 raise OutputError(f"cannot write {target}: permission denied. If the file is open in Excel, close it "
