@@ -1,6 +1,6 @@
 """`corridor`: parse the arguments, call the pipeline or an analysis, print what it says, and map
 errors to exit codes: 0 solved (or valid, or checked); 2 bad input; 3 infeasible or unbounded;
-1 anything else (for check: violations found)."""
+1 anything else (a solve stopped by a limit; for check: violations found)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from pathlib import Path
 
 from model import __version__
 from model.errors import CorridorError
-from model.io.output import COMMITTED
+from model.io.output import COMMITTED, default_output
 
 DEFAULT_INPUT = Path("inputs/base_case.xlsx")
-DEFAULT_OUTPUT_DIR = Path("outputs")
+STRESSED, PENALTY = "ports,borders", 1000.0  # corridor stress's defaults (not in its default output name)
 
 
-def _output(args, kind: str) -> Path:  # -o, else outputs/<input>_<kind>.xlsx
+def _output(args, kind: str, *parts) -> Path:  # -o, else outputs/<input>[_<parts>]_<kind>.xlsx
     """The workbook a command writes. A name that does not end in .xlsx is refused: the file would
     be a workbook under another name (x.csv), which Excel opens only after a warning, if at all."""
     from model.errors import OutputError
@@ -28,11 +28,11 @@ def _output(args, kind: str) -> Path:  # -o, else outputs/<input>_<kind>.xlsx
     if args.output is not None and args.output.suffix.lower() != ".xlsx":
         raise OutputError(f"the output {args.output} would be an Excel workbook, but its name ends in "
                           f"'{args.output.suffix or '(nothing)'}'. End the name in .xlsx.")
-    return args.output or DEFAULT_OUTPUT_DIR / f"{args.input.stem}_{kind}.xlsx"
+    return args.output or default_output(args.input, kind, *parts)
 
 
-def _case_tag(args, kind: str) -> str:  # russia_closed_2030_stress: runs of other cases keep their files
-    return "_".join(filter(None, (args.scenario and args.scenario.replace("+", "_"), args.year and str(args.year), kind)))
+def _case(args) -> tuple:  # the scenario and year of the name: russia_closed_2030_stress keeps its own files
+    return args.scenario, args.year and str(args.year)
 
 
 def _warn(source, warnings) -> None:
@@ -44,12 +44,11 @@ def _warn(source, warnings) -> None:
 
 def cmd_solve(args) -> str:
     from model.io import console
-    from model.lp.highs import solver_options
+    from model.lp.options import solver_options
     from model.pipeline import run
     from model.progress import Phases
 
-    tag = "_".join(x for x in (args.scenario and args.scenario.replace("+", "_"), args.robust and "robust") if x)
-    out = _output(args, f"{tag}_result" if tag else "result")
+    out = _output(args, "result", args.scenario, args.robust and f"robust {args.robust}")
     start = time.perf_counter()
     phases = Phases(live=sys.stderr.isatty() and not args.verbose)
     try:
@@ -60,7 +59,8 @@ def cmd_solve(args) -> str:
         phases.done()  # erase the live line (before an error is printed)
     _warn(args.input, solved.warnings)
     return (console.solve_text(solved.results) + f"\n\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: "
-            f"{phases.text()})" + "".join(f"\nBeside it: {p}" for p in solved.written))
+            f"{phases.text()})" + "".join(f"\nBeside it: {p}" for p in solved.written)
+            + "".join(f"\nRemoved: {p} (an earlier run's, not made this time)" for p in solved.removed))
 
 
 def cmd_validate(args) -> str:
@@ -83,7 +83,8 @@ def cmd_explain(args) -> str:
 def cmd_sweep(args) -> str:
     from model.analysis.sweep import sweep_to_workbook
 
-    out = _output(args, _case_tag(args, "exact" if args.exact else "sweep"))
+    out = _output(args, "exact" if args.exact else "sweep", *_case(args), args.name,
+                  *[s.partition("=")[0] for s in args.set])
     warnings, text = sweep_to_workbook(args.input, args.set, args.name, out, args.exact, args.workers, args.dask,
                                        args.resume, not args.no_progress, args.force, args.keep_decisions,
                                        args.scenario, args.year)
@@ -94,17 +95,20 @@ def cmd_sweep(args) -> str:
 def cmd_stress(args) -> str:
     from model.analysis.stress import stress_to_workbook
 
-    return stress_to_workbook(args.input, _output(args, _case_tag(args, "stress")),
-                              "corridors" if args.corridors else "elements", args.elements, args.penalty,
-                              not args.no_progress, args.force, args.keep_decisions, args.scenario, args.year)
+    out = _output(args, "stress", *_case(args), "corridors" if args.corridors else args.elements != STRESSED
+                  and args.elements, args.penalty != PENALTY and f"penalty {args.penalty:g}")
+    return stress_to_workbook(args.input, out, "corridors" if args.corridors else "elements", args.elements,
+                              args.penalty, not args.no_progress, args.force, args.keep_decisions, args.scenario,
+                              args.year)
 
 
 def cmd_frontier(args) -> str:
     from model.analysis.frontier import frontier_to_workbook
 
-    warnings, text = frontier_to_workbook(args.input, args.maximise or args.minimise, bool(args.maximise),
-                                          args.cost_within, _output(args, "frontier"), args.exact, args.scenario,
-                                          args.force)
+    target = args.maximise or args.minimise
+    out = _output(args, "frontier", args.scenario, ("max " if args.maximise else "min ") + target)
+    warnings, text = frontier_to_workbook(args.input, target, bool(args.maximise), args.cost_within, out, args.exact,
+                                          args.scenario, args.force)
     _warn(args.input, warnings)
     return text
 
@@ -112,7 +116,7 @@ def cmd_frontier(args) -> str:
 def cmd_compare(args) -> str:
     from model.analysis.compare import compare_to_workbook
 
-    return compare_to_workbook(args.input, args.scenarios, _output(args, "compare"), args.force)
+    return compare_to_workbook(args.input, args.scenarios, _output(args, "compare", args.scenarios), args.force)
 
 
 def cmd_map(args) -> str:
@@ -134,7 +138,7 @@ def cmd_report(args) -> str:
 def cmd_calibrate(args) -> str:
     from model.analysis.calibrate import calibrate_to_workbook
 
-    return calibrate_to_workbook(args.input, _output(args, _case_tag(args, "calibrated")), args.force, args.scenario,
+    return calibrate_to_workbook(args.input, _output(args, "calibrated", *_case(args)), args.force, args.scenario,
                                  args.year)
 
 
@@ -178,7 +182,8 @@ def cmd_convert(args) -> str:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="corridor", description=(
         "Least-cost allocation of Kazakhstan's export cargo across trade corridors. "
-        "Exit codes: 0 solved, 2 bad input, 3 infeasible or unbounded, 1 other errors."))
+        "Exit codes: 0 solved, 2 bad input, 3 infeasible or unbounded, 1 other errors (a solve stopped by a "
+        "limit such as time_limit included)."))
     p.add_argument("--version", action="version", version=f"corridor-model {__version__}")
     p.add_argument("--debug", action="store_true", help="show the Python traceback of internal errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -193,7 +198,11 @@ def parser() -> argparse.ArgumentParser:
         if input_help:
             c.add_argument("input", type=Path, help=input_help)
         if output:
-            c.add_argument("-o", "--output", type=Path, help=f"{output} (default outputs/<input>_{name}.xlsx)")
+            default = default_output("<input>", {"solve": "result", "calibrate": "calibrated"}.get(name, name))
+            named = {"solve": "the scenario", "sweep": "the parameters (_exact.xlsx with --exact)",
+                     "stress": "what is closed", "frontier": "the target", "compare": "the scenarios"}.get(name)
+            named = f"; in the name: {named}" if named else ""
+            c.add_argument("-o", "--output", type=Path, help=f"{output} (default {default}{named})")
             c.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
         if progress:
             c.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -232,9 +241,9 @@ def parser() -> argparse.ArgumentParser:
                    "--set PARAM=start:stop, no number of points")
     n1 = command("stress", cmd_stress, "N-1: close each port, border, leg or corridor in turn",
                  output="stress workbook", progress=True, case="year")
-    n1.add_argument("--elements", default="ports,borders", help="kinds to close: ports,borders,hubs,legs")
+    n1.add_argument("--elements", default=STRESSED, help="kinds to close: ports,borders,hubs,legs")
     n1.add_argument("--corridors", action="store_true", help="close each corridor instead")
-    n1.add_argument("--penalty", type=float, default=1000.0,
+    n1.add_argument("--penalty", type=float, default=PENALTY,
                     help="USD/t for stranded tonnes when the input sets none (default 1000)")
     f = command("frontier", cmd_frontier, "the most (or least) tonnes a target can carry for each extra cost accepted",
                 output="frontier workbook", case="plan")

@@ -104,3 +104,11 @@ class NoSolutionError(CorridorError):
     """The model is infeasible or unbounded; the message says why in words."""
 
     exit_code = 3
+
+
+class SolverStoppedError(NoSolutionError):
+    """HiGHS stopped before it found an optimum or proved there is none (a limit set with
+    --solver-option such as time_limit, memory, an interruption, numerical trouble): no answer, and
+    no proof that the case is infeasible, so not exit 3. The message says what stopped it and the fix."""
+
+    exit_code = 1

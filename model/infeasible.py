@@ -183,6 +183,16 @@ STOPPED = {
 }
 
 
+def no_optimum_proved(sol: Solution) -> bool:
+    """HiGHS proved the case has no optimum (infeasible or unbounded), rather than stopping before it
+    knew (a limit, memory, an interruption, numerical trouble; or branch and bound stopped after the
+    relaxation solved, which whole steps can always match: see whole_steps_in_words)."""
+    if sol.mip is not None and sol.mip.relaxation_usd == sol.mip.relaxation_usd:
+        return False
+    status = sol.status.lower()
+    return "infeasible" in status or "unbounded" in status
+
+
 def stopped_in_words(status: str) -> str:
     """What a HiGHS status other than optimal, infeasible or unbounded means, and what to check."""
     what, fix = STOPPED.get(status, _NUMBERS)

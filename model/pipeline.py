@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.data import CorridorData
-from model.errors import ERROR, WARNING, InputError, NoSolutionError, Problem
-from model.infeasible import explain_no_solution, explain_plan_no_solution
+from model.errors import ERROR, WARNING, InputError, NoSolutionError, Problem, SolverStoppedError
+from model.infeasible import explain_no_solution, explain_plan_no_solution, no_optimum_proved
 from model.io.output import Outputs
 from model.io.read import read_input
 from model.lp.highs import Solution, View
@@ -42,6 +42,7 @@ class Run:
     results: Results
     warnings: list[Problem]
     written: list[Path] = field(default_factory=list)  # the files written beside the result workbook
+    removed: list[Path] = field(default_factory=list)  # an earlier run's files beside it, not made this time
 
     @property
     def data(self) -> CorridorData:
@@ -126,9 +127,10 @@ def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builde
     workbook's rows why there is no optimum."""
     sol = solve_plan(plan, verbose, options, ranging=ranging, builder=builder, phases=phases)
     if not sol.optimal:
+        error = NoSolutionError if no_optimum_proved(sol) else SolverStoppedError  # exit 3, else 1
         if plan.single:
-            raise NoSolutionError(explain_no_solution(plan.data, plan.cases[0].net, sol, verbose))
-        raise NoSolutionError(explain_plan_no_solution(plan, sol, verbose))
+            raise error(explain_no_solution(plan.data, plan.cases[0].net, sol, verbose))
+        raise error(explain_plan_no_solution(plan, sol, verbose))
     set_resource_duals(plan, sol)  # from the optimal basis, before anything re-solves or frees the live model
     return sol
 
@@ -149,7 +151,7 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
     """The result workbook (model.io.workbook) with its Map sheet of tables (the map,
     model.results.maps), the map PNG beside it (unless draw_map is False) and the report page (html),
     all into the command's Outputs. Returns the files beside the workbook."""
-    from model.io.maps.files import map_png_path, report_path, write_map_png, write_report
+    from model.io.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, report_path, write_map_png, write_report
     from model.io.maps.sheet import MapSheet
     from model.io.workbook import write_results
 
@@ -158,6 +160,8 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
         phases("map")
         picture = write_map_png(outputs, tables, png)
         beside += [png] if picture else []
+    if picture is None:  # no map this run: an earlier run's map beside the workbook goes (model.io.output)
+        outputs.retire(png, also=MAP_WRITERS)
     sheet = MapSheet(tables, picture, png.name if picture else None,
                      "" if draw_map else "The picture was not drawn (corridor solve --no-map).")
     phases("writing")
@@ -166,6 +170,8 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
     if html:
         phases("report")
         beside.append(write_report(outputs, tables, results.sheets(), report_path(output)))
+    else:
+        outputs.retire(report_path(output), also=REPORT_WRITERS)
     return beside
 
 
@@ -209,7 +215,7 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
             warnings = warnings + (map_warnings(tables) if draw_map or html else [])
             with outputs:
                 written = write(results, outputs, output, tables, draw_map, html, phases)
-        return Run(plan, sol, results, warnings, written)
+        return Run(plan, sol, results, warnings, written, outputs.removed)
     finally:
         if enabled:
             gc.enable()

@@ -136,6 +136,89 @@ def test_a_command_replaces_its_own_earlier_output(tmp_path, command):
     assert temporary_files(tmp_path) == []
 
 
+@pytest.mark.parametrize("again", [["--no-map"], []], ids=["no-map", "no-html"])
+def test_a_re_solve_leaves_no_earlier_map_or_page_beside_its_workbook(tmp_path, capsys, again):
+    # The files a command writes together are one set: a map or page of the earlier run beside the new
+    # workbook would show the earlier run's figures as this run's.
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    png, page = tmp_path / "out_map.png", tmp_path / "out.html"
+    assert run("solve", case, target, "--html") == 0
+    assert png.exists() and page.exists()
+    capsys.readouterr()
+    assert run("solve", case, target, *again) == 0
+    assert f"Removed: {page} (an earlier run's, not made this time)" in capsys.readouterr().out
+    assert not page.exists()
+    assert png.exists() == (again == [])
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_re_solve_never_removes_a_planners_file_of_the_maps_name(tmp_path):
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    assert run("solve", case, target) == 0
+    (tmp_path / "out_map.png").write_bytes(b"the planner's own picture")
+    (tmp_path / "out.html").write_text("the planner's notes")
+    assert run("solve", case, target, "--no-map") == 0
+    assert (tmp_path / "out_map.png").read_bytes() == b"the planner's own picture"
+    assert (tmp_path / "out.html").read_text() == "the planner's notes"
+
+
+def test_a_re_solve_without_routes_csv_leaves_no_earlier_routes_csv(tmp_path):
+    # The earlier run's routes beside the new workbook would be read as this run's.
+    with_csv = write_case(tmp_path / "a", transport_case(), settings={"routes_csv": "TRUE"}, xlsx=True)
+    without = write_case(tmp_path / "b", transport_case(), xlsx=True)
+    target = tmp_path / "out.xlsx"
+    assert main(["solve", str(with_csv), "-o", str(target)]) == 0
+    assert (tmp_path / "out_routes.csv").exists()
+    (tmp_path / "notes_routes.csv").write_text("a planner's file, beside no workbook of ours")
+    assert main(["solve", str(without), "-o", str(target)]) == 0
+    assert not (tmp_path / "out_routes.csv").exists() and (tmp_path / "notes_routes.csv").exists()
+
+
+def test_a_comparison_without_a_map_leaves_no_panels_of_the_earlier_one(tmp_path):
+    placed = tiny_case(tmp_path / "in", xlsx=True)
+    unplaced = write_case(tmp_path / "bare", transport_case(Scenarios=[  # no lat and lon: no panels drawn
+        {"scenario": "dear", "sheet": "Legs", "key": "A>M", "column": "cost_usd_per_t", "multiplier": 2}]), xlsx=True)
+    target = tmp_path / "out.xlsx"
+    assert run("compare", placed, target) == 0
+    assert (tmp_path / "out_map.png").exists()
+    assert run("compare", unplaced, target) == 0
+    assert not (tmp_path / "out_map.png").exists()
+
+
+def test_a_re_sweep_leaves_no_charts_of_the_earlier_sweep(tmp_path):
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    assert run("sweep", case, target) == 0
+    assert (tmp_path / "out_objective.png").exists()
+    assert main(["sweep", str(case), "--set", "Legs[A>M].cost_usd_per_t=1:3:2", "--set",
+                 "Legs[A>R].cost_usd_per_t=1:3:2", "--no-progress", "-o", str(target)]) == 0
+    assert (tmp_path / "out_heatmap.png").exists()
+    assert not (tmp_path / "out_objective.png").exists() and not (tmp_path / "out_shares.png").exists()
+
+
+@pytest.mark.parametrize("command", ["solve", "sweep", "stress", "compare", "frontier"])
+def test_a_planners_own_sheet_in_a_result_is_never_lost_without_a_word(tmp_path, capsys, command):
+    # A sheet added to a workbook corridor wrote would vanish at the next run: the run is refused, naming the
+    # sheet and how to keep it; --force replaces the workbook without it.
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    assert run(command, case, target) == 0
+    wb = load_workbook(target)
+    wb.create_sheet("My notes")["A1"] = "the planner's own"
+    wb.save(target)
+    before = target.read_bytes()
+    capsys.readouterr()
+    assert run(command, case, target) == 1
+    err = capsys.readouterr().err
+    assert f"{target} holds sheet(s) that corridor did not write: My notes. Replacing the workbook would lose " \
+           "them." in err and "add --force to replace the workbook without them" in err
+    assert target.read_bytes() == before
+    assert run(command, case, target, "--force") == 0
+    assert "My notes" not in load_workbook(target, read_only=True).sheetnames
+
+
 @pytest.mark.parametrize("command", ["convert", "generate", "template", "calibrate"])
 def test_an_input_workbook_a_command_wrote_is_not_replaced_even_by_that_command(tmp_path, capsys, command):
     # A planner copies the shipped base case (written by corridor calibrate) or a generated case and
@@ -261,3 +344,64 @@ def test_a_real_ctrl_c_during_a_sweep(tmp_path):
     assert "Interrupted; no output was written." in err and "Traceback" not in err
     assert not out.exists() and temporary_files(tmp_path) == []
     assert os.path.getsize(journal) > 0  # what was solved is kept for --resume
+
+
+def hold(target: Path) -> subprocess.Popen:
+    """Another process holding target as a corridor run in progress holds it, until its stdin closes."""
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from model.io.output import Outputs; "
+                               "o = Outputs('solve'); o.check(sys.argv[1]); print('held', flush=True); "
+                               "sys.stdin.read(); import os; os._exit(0)", str(target)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+@pytest.mark.parametrize("command", ["solve", "sweep"])
+def test_a_second_run_to_the_same_output_is_refused_while_the_first_runs(tmp_path, capsys, command):
+    # Two sweeps with one -o: the second took over the first's live journal and its --resume mixed both;
+    # two solves could interleave their workbook, map and page. The first run holds its files (here another
+    # process holds the file as a run in progress does); the second is refused, naming the first.
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    held = target.with_suffix(".points.jsonl") if command == "sweep" else target
+    first = hold(held)
+    capsys.readouterr()
+    assert run(command, case, target) == 1
+    err = capsys.readouterr().err
+    assert f"{held} is being written by another corridor run (corridor " in err
+    assert f"process {first.pid}, since" in err
+    assert "Wait until that run ends, or choose another output path with -o." in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".{held.name}.lock", "in"]
+    first.stdin.close()  # the first run ends: its hold goes with it
+    first.wait(timeout=60)
+    assert run(command, case, target) == 0
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_command_that_failed_in_this_process_does_not_block_the_next(tmp_path, capsys):
+    # A traceback kept (pytest.raises, an interactive session) keeps the failed command's Outputs alive;
+    # the commands of one process run one after another, so the next takes its files over.
+    from model import pipeline
+    from model.errors import InputError
+
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    with pytest.raises(InputError) as kept:
+        pipeline.run(tmp_path / "missing.xlsx", target)
+    assert (tmp_path / ".out.xlsx.lock").exists() and kept.value
+    assert main(["solve", str(case), "-o", str(target)]) == 0
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_run_that_died_holding_its_output_does_not_block_the_next(tmp_path):
+    # The lock is the operating system's: it goes with the process, whatever its end.
+    case = tiny_case(tmp_path / "in", xlsx=True)
+    target = tmp_path / "out.xlsx"
+    holder = hold(target)
+    assert run("solve", case, target) == 1
+    holder.stdin.close()  # it leaves without letting go: its lock file stays, unlocked
+    holder.wait(timeout=60)
+    assert (tmp_path / ".out.xlsx.lock").exists()
+    assert run("solve", case, target) == 0
+    assert temporary_files(tmp_path) == []

@@ -267,3 +267,81 @@ def test_a_last_column_blank_in_every_row_is_kept(tmp_path):
     data = read_input(broken_copy(BASE_XLSX, tmp_path, edit))
     assert data.sources.columns[-1] == "reviewed_by"
     assert len(data.sources) == 63 and data.sources["reviewed_by"].isna().all()
+
+
+HOSTILE = {"corridor": ["=1+1", "@SUM(A1)"], "option": "=2+3", "name": "-2+3", "scenario": "@cmd"}
+
+
+def hostile_case(folder):
+    """The two-route case with every name a planner types beginning with what a spreadsheet runs."""
+    tables = transport_case(
+        Nodes=nodes(("A", "origin", {"name": '=HYPERLINK("http://example.invalid","click")'}), ("R", "hub"),
+                    ("M", "market", {"name": HOSTILE["name"]})),
+        Routes=[{"route": "RAIL", "corridor": HOSTILE["corridor"][0], "path": "A>M"},
+                {"route": "ROAD", "corridor": HOSTILE["corridor"][1], "path": "A>R>M"}],
+        Capacities=[{"element": "A>M", "capacity_t": 60}],
+        Investments=[{"option": HOSTILE["option"], "element": "A>M", "max_added_t": 40,
+                      "annualised_cost_usd_per_t": 1.0, "lumpy": True}],
+        Scenarios=[{"scenario": HOSTILE["scenario"], "sheet": "Legs", "key": "A>M", "column": "cost_usd_per_t",
+                    "multiplier": 2}])
+    return write_case(folder, tables, settings={"allow_investments": "TRUE", "routes_csv": "TRUE"}, xlsx=True)
+
+
+def test_no_workbook_or_csv_file_corridor_writes_holds_text_a_spreadsheet_runs(tmp_path, capsys):
+    # Every writer escapes text: xlsx cells are written as strings (never formulas), CSV cells that begin
+    # with = + - @ get a ' (OWASP). The Summary's brief begins lines with option ids and names.
+    case = hostile_case(tmp_path / "in")
+    out = tmp_path / "out"
+    for args in (["solve", "-o", "r.xlsx"], ["solve", "--scenario", HOSTILE["scenario"], "-o", "s.xlsx"],
+                 ["compare", "-o", "c.xlsx"], ["stress", "--corridors", "--no-progress", "-o", "n.xlsx"],
+                 ["sweep", "--set", "Legs[A>M].cost_usd_per_t=1:3:3", "--no-progress", "-o", "w.xlsx"],
+                 ["frontier", "--maximise", f"corridor {HOSTILE['corridor'][1]}", "--cost-within", "0:300:3", "-o",
+                  "f.xlsx"]):
+        args[-1] = str(out / args[-1])
+        assert main([args[0], str(case), *args[1:]]) == 0, capsys.readouterr().err
+    (out / "csv").mkdir()
+    assert main(["convert", str(case), "-o", str(out / "csv" / "case")]) == 0
+    books = sorted(out.rglob("*.xlsx"))
+    assert len(books) == 6
+    texts = set()
+    for book in books:
+        wb = load_workbook(book)  # a formula comes back with data_type "f"
+        assert [(book.name, ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row
+                if c.data_type == "f"] == []
+        texts |= {c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert {HOSTILE["option"], HOSTILE["name"], *HOSTILE["corridor"]} <= {t.split(" ")[0] for t in texts}
+    csvs = sorted(out.rglob("*.csv"))
+    assert any(f.name == "r_routes.csv" for f in csvs) and any(f.name == "Investments.csv" for f in csvs)
+    import csv
+
+    for f in csvs:
+        with f.open(encoding="utf-8") as handle:
+            cells = [c for row in csv.reader(handle) for c in row]
+        assert [c for c in cells if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not _number(c))] == [], f.name
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def test_convert_keeps_escaped_text_and_negative_numbers_through_csv(tmp_path):
+    # xlsx -> csv -> xlsx gives the same input: the ' before text a spreadsheet would run is removed on
+    # reading, text that itself begins with ' before such a character survives, and -5 stays a number.
+    from model.io.read import read_input
+
+    tables = transport_case(Nodes=nodes(("A", "origin", {"lat": 40, "lon": -5}), ("R", "hub"), ("M", "market")),
+                            Routes=[{"route": "RAIL", "corridor": "=1+1", "path": "A>M"},
+                                    {"route": "ROAD", "corridor": "'=quoted", "path": "A>R>M"}])
+    case = write_case(tmp_path, tables, xlsx=True)
+    assert main(["convert", str(case), "-o", str(tmp_path / "csv")]) == 0
+    assert "'=1+1" in (tmp_path / "csv" / "Routes.csv").read_text(encoding="utf-8")
+    assert main(["convert", str(tmp_path / "csv"), "-o", str(tmp_path / "again.xlsx")]) == 0
+    a, b = read_input(case), read_input(tmp_path / "again.xlsx")
+    assert list(b.tables["Routes"]["corridor"]) == ["=1+1", "'=quoted"]
+    assert b.tables["Nodes"]["lon"].iloc[0] == -5
+    for name in a.tables:
+        assert a.tables[name].drop(columns="_row").equals(b.tables[name].drop(columns="_row")), name

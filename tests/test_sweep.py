@@ -358,3 +358,20 @@ def test_a_parameter_names_its_rows_by_code_or_name(text, cells):
     from model.io.read import read_input
 
     assert [c.label for c in find_cells(text, read_input(BASE_XLSX))] == cells
+
+
+def test_a_journal_holding_points_of_two_sweeps_is_refused(tmp_path):
+    # Two sweeps that shared a journal (before runs held their files) mixed their points; --resume then
+    # took the other sweep's points as its own. Every point now says whose it is.
+    out = tmp_path / "sweep.points.jsonl"
+    sweep = sweep_of(BASE_XLSX, BASE_GRID)
+    run_sweep(sweep, BASE_GRID, points_file=out, progress=False)
+    other = ["Legs[RUB>NVR].cost_usd_per_t=20:40:2"]
+    foreign = tmp_path / "other.points.jsonl"
+    run_sweep(sweep_of(BASE_XLSX, other), other, points_file=foreign, progress=False)
+    lines = out.read_text().splitlines()
+    out.write_text("\n".join(lines[:5] + foreign.read_text().splitlines()[1:2]) + "\n")
+    with pytest.raises(InputError, match="holds points of another sweep beside this one's"):
+        run_sweep(sweep, BASE_GRID, points_file=out, resume=True, progress=False)
+    with pytest.raises(InputError, match=r"holds points of a different sweep \(base_case.xlsx; Legs\[RUB>NVR\]"):
+        run_sweep(sweep_of(BASE_XLSX, other), other, points_file=out, resume=True, progress=False)

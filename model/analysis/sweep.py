@@ -25,7 +25,7 @@ from model.analysis.params import Param, invalid_values, parse_param, watched_to
 from model.network.costs import COST_PARTS
 from model.results.money import Money
 from model.progress import show_progress
-from model.errors import InputError, NoSolutionError, Problem
+from model.errors import InputError, NoSolutionError, Problem, short_list
 from model.results.investments import amount_text
 
 _WORKER = {}  # per process: sweep signature -> LiveModel
@@ -49,6 +49,13 @@ class Sweep:
         for p, v in zip(self.params, point):
             values.update(p.cell_values(v))
         return values
+
+    @property
+    def definition(self) -> str:
+        """What the sweep is, in words: the input and each parameter with its values (the journal's head)."""
+        return "; ".join([self.input_path.name] + [f"{p.text}{' (x base)' if p.multiplier else ''} = "
+                                                   + short_list([f"{v:g}" for v in p.values]) for p in self.params]
+                         + (["decisions kept"] if self.keep_decisions else []))
 
     @property
     def signature(self) -> str:
@@ -194,7 +201,8 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
         done = _read_points(points_file, sweep) if resume else {}
         if not resume or not points_file.exists():
             points_file.parent.mkdir(parents=True, exist_ok=True)
-            points_file.write_text(json.dumps({"sweep": sweep.signature}) + "\n", encoding="utf-8")
+            head = json.dumps({"sweep": sweep.signature, "definition": sweep.definition})
+            points_file.write_text(head + "\n", encoding="utf-8")
     todo = [i for i in range(len(points)) if i not in done]
     bar = tqdm(total=len(points), initial=len(done), unit="point", disable=not show_progress(progress), desc="sweep",
                smoothing=0.1)
@@ -202,10 +210,12 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
     if sink is not None and points_file.stat().st_size and not points_file.read_bytes().endswith(b"\n"):
         sink.write("\n")  # end the line the interruption cut short, so the next record stands alone
 
+    signature = sweep.signature
+
     def record(i: int, result: dict) -> None:
         done[i] = result
         if sink is not None:
-            sink.write(json.dumps({"i": i, "result": result}) + "\n")
+            sink.write(json.dumps({"i": i, "sweep": signature, "result": result}) + "\n")  # whose point it is
             sink.flush()
         bar.update(1)
 
@@ -253,16 +263,21 @@ def _read_points(path: Path, sweep: Sweep) -> dict[int, dict]:
         head = json.loads(lines[0]) if lines else {}
     except json.JSONDecodeError:
         head = {}
+    held = f" ({head['definition']})" if head.get("definition") else ""
     if head.get("sweep") != sweep.signature:
         raise InputError(str(path), [Problem(
-            "holds points of a different sweep (other input, parameters or values)",
-            "Run without --resume to start again, or give the same input and --set values.")])
+            f"holds points of a different sweep{held} (other input, parameters or values) than this one "
+            f"({sweep.definition})", "Run without --resume to start again, or give the same input and --set values.")])
     done = {}
     for line in lines[1:]:
         try:
             rec = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line cut short by the interruption
+        if rec.get("sweep", sweep.signature) != sweep.signature:
+            raise InputError(str(path), [Problem(
+                "holds points of another sweep beside this one's (two runs wrote into it), so its points cannot be "
+                "trusted", "Run without --resume to start again.")])
         done[rec["i"]] = rec["result"]
     return done
 

@@ -12,7 +12,7 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from model.io.cells import bar_axes, new_workbook, put, sheet, style_header, write_table
+from model.io.cells import bar_axes, new_workbook, put, save_workbook, sheet, style_header, write_table
 from model.io.maps.palette import series_colours
 from model.io.output import Outputs
 from model.results.summary import Provenance
@@ -91,7 +91,7 @@ def write_sweep(outputs: Outputs, path: Path, about: pd.DataFrame, points: pd.Da
                 cell.number_format = '#,##0,,"M"'
     if len(routes):
         sheet(wb, "Routes", routes, "Tonnes per route at each point (routes with tonnes only).")
-    wb.save(outputs.claim(path))
+    save_workbook(wb, outputs.claim(path))
     return Path(path)
 
 
@@ -103,7 +103,7 @@ def write_exact(outputs: Outputs, path: Path, about: pd.DataFrame, breakpoints: 
     _line_chart(bp, bp, "Objective (USD/yr), exact", 1, [2], 4, 3 + len(breakpoints), "USD/yr", "F3")
     sheet(wb, "Segments", segments, "On each segment the allocation is fixed (cost parameter) or changes "
                                      "linearly (capacity or limit); tonnes at the segment's midpoint.")
-    wb.save(outputs.claim(path))
+    save_workbook(wb, outputs.claim(path))
     return Path(path)
 
 
@@ -130,7 +130,7 @@ def write_stress(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.Da
         chart.y_axis.title = "USD/yr"
         chart.legend = None
         st.add_chart(chart, f"{get_column_letter(len(cols) + 2)}3")
-    wb.save(outputs.claim(path))
+    save_workbook(wb, outputs.claim(path))
     return Path(path)
 
 
@@ -172,7 +172,7 @@ def write_compare(outputs: Outputs, path: Path, table: pd.DataFrame, about: pd.D
         ws.add_chart(chart, f"{get_column_letter(len(table.columns) + 2)}3")
     sc = sheet(wb, "Scenarios", about, "What each scenario overrides; a scenario without an optimum says why.")
     sc.column_dimensions["C"].width = 100
-    wb.save(outputs.claim(path))
+    save_workbook(wb, outputs.claim(path))
     return Path(path)
 
 
@@ -190,5 +190,5 @@ def write_frontier(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.
         y = next(c for c in cols if c.startswith("target_t"))
         _line_chart(pts, pts, f"Tonnes of {target} against the extra resource cost", cols.index("extra_cost_of_least_cost") + 1,
                     [cols.index(y) + 1], 4, 3 + len(table), "t", f"{get_column_letter(len(cols) + 2)}3")
-    wb.save(outputs.claim(path))
+    save_workbook(wb, outputs.claim(path))
     return Path(path)

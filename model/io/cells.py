@@ -86,6 +86,19 @@ def new_workbook(kind: str, write_only: bool = False) -> Workbook:
     return wb
 
 
+def save_workbook(wb: Workbook, path) -> None:
+    """Save a workbook corridor wrote, listing its sheets in a document property, so that a sheet a
+    planner adds later is recognised (model.io.output.added_sheets) and never lost without a word."""
+    import json
+
+    from openpyxl.packaging.custom import StringProperty
+
+    from model.io.output import SHEETS_PROPERTY
+
+    wb.custom_doc_props.append(StringProperty(name=SHEETS_PROPERTY, value=json.dumps(wb.sheetnames)))
+    wb.save(path)
+
+
 def style_header(ws, row: int = 1) -> None:
     for cell in ws[row]:
         cell.font = HEADER_FONT
@@ -121,13 +134,20 @@ def safe(value):
     return value
 
 
-def put(ws, row: int, column: int, value):
-    """Write one cell. Text from the input that starts with '=' stays text: openpyxl would
-    otherwise store it as a formula (formula injection into the result workbook)."""
-    cell = ws.cell(row=row, column=column, value=safe(value))
-    if isinstance(cell.value, str) and cell.value.startswith("="):
+def kept_text(cell):
+    """A cell whose value is text stays text: openpyxl stores text that starts with '=' as a formula
+    (formula injection: a route named '=HYPERLINK(...)' would run in Excel) and text like '#N/A' as
+    an error value. corridor writes neither formulas nor error values, so every text cell is
+    written as a string; every writer of cells (put, Cells, the streamed rows) goes through this
+    or its twin in _column_xml."""
+    if isinstance(cell.value, str) and cell.data_type in ("f", "e"):
         cell.data_type = "s"
     return cell
+
+
+def put(ws, row: int, column: int, value):
+    """Write one cell; text stays text (kept_text)."""
+    return kept_text(ws.cell(row=row, column=column, value=safe(value)))
 
 
 def append(ws, values) -> None:
@@ -173,9 +193,7 @@ class Cells:
         self.styles: dict = {}
 
     def styled(self, value, number_format: str | None = None, font=None, fill=None, alignment=None):
-        cell = WriteOnlyCell(self.ws, value=safe(value))
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
+        cell = kept_text(WriteOnlyCell(self.ws, value=safe(value)))
         key = (number_format, id(font), id(fill), id(alignment))
         style = self.styles.get(key)
         if style is None:
@@ -198,8 +216,8 @@ class Cells:
             v = figure(v)
             if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
                 out.append(self.styled(v, fmt))
-            elif isinstance(v, str) and v.startswith("="):
-                out.append(self.styled(v))
+            elif isinstance(v, str):
+                out.append(self.styled(v))  # text kept as text (kept_text)
             else:
                 out.append(v)
         return out
@@ -320,9 +338,8 @@ _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 def _column_xml(letter: str, values: list, first: int, style: int | None) -> list[str]:
     """The cells of one column as XML text ('' for an empty cell), as openpyxl writes each value
-    (Cells.row, then openpyxl's cell writer: '%.16g' for numbers, inline strings)."""
-    from openpyxl.cell.cell import ERROR_CODES
-
+    (Cells.row, then openpyxl's cell writer: '%.16g' for numbers, inline strings; text always text,
+    as kept_text)."""
     s = f' s="{style}"' if style is not None else ""
     out = []
     for r, v in enumerate(values, start=first):
@@ -333,8 +350,6 @@ def _column_xml(letter: str, values: list, first: int, style: int | None) -> lis
             out.append(f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>')
         elif isinstance(v, (int, float)):
             out.append(f'<c r="{letter}{r}"{s} t="n"><v>{"%.16g" % v}</v></c>')
-        elif v in ERROR_CODES:
-            out.append(f'<c r="{letter}{r}" t="e"><v>{v}</v></c>')
         elif v == "":
             out.append(f'<c r="{letter}{r}" t="inlineStr"/>')
         else:

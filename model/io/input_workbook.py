@@ -12,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from model.errors import OutputError
 from model.io.cells import append, new_workbook, style_header, write_table
+from model.io.csv_cells import write_csv
 from model.io.output import Outputs
 from model.errors import number_text
 from model.schema import BOOL, ENUM, NUM, SETTINGS, SHEETS, column_note
@@ -115,7 +116,7 @@ def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path, settings: di
         for name in tables:  # every file checked before any is written
             outputs.check(folder / f"{name}.csv")
         for name, df in tables.items():
-            df.to_csv(outputs.claim(folder / f"{name}.csv"), index=False)
+            write_csv(df, outputs.claim(folder / f"{name}.csv"))
     return folder
 
 

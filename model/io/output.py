@@ -14,6 +14,14 @@ charts, maps, report pages and sweep journals carry the kind of command that wro
 workbook's keywords, the PNG's Software text, the page's generator, the journal's first line),
 which is how an earlier output is recognised. A file two kinds of command write alike (the map
 beside a result, drawn by corridor solve or corridor map) is claimed with the other kind allowed.
+
+The files a command writes together are one set: a file of the set that this run does not write
+(the map after --no-map, the page without --html, the routes CSV without routes_csv) is retired, and
+removed at commit when corridor wrote it, so an earlier run's map never stands beside a new workbook.
+A workbook that holds sheets corridor did not write (a planner's own) is not replaced without --force.
+One run at a time: each file is held (Lock) from its check until the files are in place, and a
+second run is refused, naming the first. Without -o, a command's workbook is named by
+default_output, with what distinguishes the run in the name.
 """
 
 from __future__ import annotations
@@ -25,16 +33,36 @@ import re
 import signal
 import tempfile
 import threading
+import weakref
 import zipfile
 from pathlib import Path
 
-from model.errors import OutputError
+from model.errors import OutputError, short_list
+from model.io.locks import HELD, Lock, release
 
 WRITER = "corridor-model"
 # Commands whose output is an input workbook or case: a planner edits it, and the copy keeps the
 # mark, so the mark says nothing of whose work it now holds. Never replaced without --force.
 INPUT_KINDS = ("calibrate", "convert", "generate", "template")
 COMMITTED: list[Path] = []  # files renamed into place by this process (for what Ctrl-C says)
+
+
+OUTPUT_DIR = Path("outputs")
+MAX_NAME = 120  # characters of a default file name; a longer one is cut and ends in a hash of the whole
+
+
+def default_output(source, kind: str, *parts: str | None) -> Path:
+    """The workbook a command writes without -o: outputs/<input>[_<part>...]_<kind>.xlsx, its parts what
+    distinguishes the run (a scenario, a swept parameter, a frontier's target, the scenarios compared),
+    made safe for a file name, so two different runs never replace each other's files. The help texts
+    show it with no parts, from this same function."""
+    import hashlib
+
+    words = [re.sub(r"[^\w-]+", "_", str(p)).strip("_") for p in parts if p]
+    name = "_".join([Path(source).stem, *[w for w in words if w], kind])
+    if len(name) > MAX_NAME:
+        name = name[:MAX_NAME - 9] + "_" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return OUTPUT_DIR / f"{name}.xlsx"
 
 
 def mark(kind: str) -> str:
@@ -67,6 +95,30 @@ def written_by(path: Path) -> str | None:
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
     return None
+
+
+# The custom document property in which a workbook corridor writes lists its sheets (JSON): any other
+# sheet in it was added by someone else, and would be lost if the workbook were replaced.
+SHEETS_PROPERTY = "corridor sheets"
+
+
+def added_sheets(path: Path) -> list[str]:
+    """The sheets of a workbook corridor wrote that corridor did not write (a planner's own, added
+    since), in workbook order; [] when it lists none (a workbook of an older version) or cannot be read."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            custom = fromstring(z.read("docProps/custom.xml"))
+            book = fromstring(z.read("xl/workbook.xml"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, SyntaxError):
+        return []
+    listed = next((json.loads("".join(p.itertext())) for p in custom if p.tag.endswith("}property")
+                   and p.get("name") == SHEETS_PROPERTY), None)
+    if not isinstance(listed, list):
+        return []
+    names = [el.get("name") for el in book.iter() if el.tag.endswith("}sheet") and el.get("name") is not None]
+    return [n for n in names if n not in listed]
 
 
 def _png_writer(data: bytes) -> str | None:
@@ -118,24 +170,46 @@ def refusal(target: Path, kind: str, inputs, force: bool, companion_of: Path | N
             return (f"{target} exists and is an input workbook (written by corridor {found}, perhaps edited since), "
                     "so it is not replaced. Choose another path with -o, or add --force to replace it.")
         if found == kind or found in also:
-            return None
+            added = added_sheets(target) if target.suffix.lower() in (".xlsx", ".xlsm") else []
+            if not added:
+                return None
+            return (f"{target} holds sheet(s) that corridor did not write: {short_list(added)}. Replacing the "
+                    "workbook would lose them. Keep them by copying them into a workbook of your own (or save this "
+                    "one under another name) and run again, choose another output with -o, or add --force to "
+                    "replace the workbook without them.")
     by = f"was written by corridor {found}, not by corridor {kind}" if found else f"was not written by corridor {kind}"
     return (f"{target} exists and {by}, so it is not replaced. Choose another path with -o, or add --force to "
             "replace it.")
 
 
 class Outputs:
-    """The files one command writes, checked first and written all or none (see the module)."""
+    """The files one command writes, checked first and written all or none (see the module). Each
+    file is held (Lock) from its check until the files are in place or given up, so two runs never
+    write one file, nor one sweep's journal, at once."""
 
     def __init__(self, kind: str, inputs=(), force: bool = False):
         self.kind, self.inputs, self.force = kind, [Path(p) for p in inputs if p is not None], force
+        self.locks: dict[Path, Lock] = {}
+        weakref.finalize(self, release, self.locks)  # an Outputs dropped by an error lets go of its files
         self.pending: list[tuple[Path, Path]] = []  # (temporary file, target)
+        self.retired: list[Path] = []  # earlier files of this set that this run does not write again
+        self.removed: list[Path] = []  # those of them removed at commit (for what the command says)
 
     def check(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> None:
         """OutputError if the guard refuses target (before any work is done)."""
         why = refusal(Path(target), self.kind, self.inputs, self.force, companion_of, also)
         if why:
             raise OutputError(why)
+        key = Path(os.path.abspath(target))
+        if key not in self.locks:
+            if key in HELD:  # held by an earlier command of this process that did not end cleanly
+                lock, earlier = HELD[key]
+                earlier.pop(key, None)
+            else:
+                lock = Lock(key)
+                lock.acquire()
+            HELD[key] = (lock, self.locks)
+            self.locks[key] = lock
 
     def claim(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> Path:
         """Check target against the guard (OutputError if refused) and reserve a temporary file
@@ -152,6 +226,22 @@ class Outputs:
         self.pending.append((Path(tmp), target))
         return Path(tmp)
 
+    def retire(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> None:
+        """A file of the set this command writes that this run does not write (a re-solve without
+        the map or the page): removed at commit, so what stays beside the new workbook is this run's
+        and no earlier run's. Only a file corridor wrote itself is removed (its mark is this kind or
+        one of also; a companion without a mark, when the file it is beside is ours), never with
+        --force a planner's file of that name."""
+        target = Path(target)
+        if not target.is_file() or any(_same(target, src) for src in self.inputs):
+            return
+        if companion_of is not None:
+            ours = Path(companion_of).exists() and written_by(Path(companion_of)) == self.kind
+        else:
+            ours = written_by(target) in (self.kind, *also)
+        if ours:
+            self.retired.append(target)
+
     def commit(self) -> list[Path]:
         """Rename every temporary file into place (the usual permissions: 0666 less the umask; Ctrl-C
         is held until all are in place). Returns the targets."""
@@ -164,6 +254,10 @@ class Outputs:
                     os.chmod(tmp, 0o666 & ~umask)
                     os.replace(tmp, target)
                     done.append(target)
+                for old in self.retired:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(old)
+                        self.removed.append(old)
             except PermissionError:
                 target = self.pending[len(done)][1]
                 raise OutputError(f"cannot write {target}: permission denied. If the file is open in Excel, close it "
@@ -183,7 +277,8 @@ class Outputs:
         for tmp, _ in self.pending:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-        self.pending = []
+        self.pending, self.retired = [], []
+        release(self.locks)
 
     def __enter__(self) -> Outputs:
         return self

@@ -279,12 +279,24 @@ def read_csv_folder(path: Path) -> list[RawSheet]:
             problems.append(Problem(f"{f.name} is refused: {len(frame):,} rows, above the limit of {MAX_ROWS:,}",
                                     "Split the case into smaller files."))
             continue
+        frame = _csv_texts(frame)
         header = frame.iloc[0].tolist() if len(frame) else []
         columns = [frame[c].to_numpy(dtype=object)[1:] for c in frame.columns] if len(frame) else []
         sheets.append(RawSheet(f.stem, header, columns, np.arange(2, len(frame) + 1), file=f.name))
     if problems:
         raise InputError(str(path), problems)
     return sheets
+
+
+def _csv_texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cells as the text they stand for: the ' that corridor's CSV writer puts before text a
+    spreadsheet would run (model.io.cells.csv_text) removed (only columns that have one are looked at)."""
+    from model.io.csv_cells import from_csv_text
+
+    for c in frame.columns:
+        if frame[c].str.startswith("'").any():
+            frame[c] = frame[c].map(from_csv_text)
+    return frame
 
 
 def blank(v) -> bool:

@@ -15,7 +15,8 @@ from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, wo_table
+from model.io.cells import NOTE_FONT, Cells, bar_axes, new_workbook, save_workbook, wo_table
+from model.io.csv_cells import write_csv
 from model.io.maps.palette import corridor_colours, series_colours
 from model.io.maps.sheet import map_sheet as add_map_sheet
 from model.io.output import Outputs, writing
@@ -79,7 +80,7 @@ def _summary_sheet(wb: Workbook, results: Results) -> None:
                             "the detail.", font=NOTE_FONT)])
     ws.append([])
     for line in brief.headline:
-        ws.append([line])
+        ws.append(cells.row([line], [None]))  # a line may begin with a name or an option id: text kept
     row = 4 + len(brief.headline)
     table = brief.corridors
     if len(table):
@@ -113,14 +114,15 @@ def _summary_sheet(wb: Workbook, results: Results) -> None:
             ws.append([])
             ws.append([cells.styled(heading, font=bold)])
             for line in lines:
-                ws.append([line])
+                ws.append(cells.row([line], [None]))
     ws.append([])
     ws.append([cells.styled("Figures", font=bold)])
     ws.append(cells.header(["item", "value", "unit"]))
     right = Alignment(horizontal="right")
     for item, value, unit in summary.itertuples(index=False):
         if unit in UNIT_FORMATS and isinstance(value, (int, float)) and not isinstance(value, bool):
-            ws.append([item, cells.styled(value, UNIT_FORMATS[unit][0], alignment=right), unit])
+            ws.append(cells.row([item], [None]) + [cells.styled(value, UNIT_FORMATS[unit][0], alignment=right)]
+                      + cells.row([unit], [None]))
         else:
             ws.append(cells.row([item, value, unit], [None] * 3))
 
@@ -238,7 +240,9 @@ def write_results(results: Results, path: Path, input_path: Path | None = None, 
         tmp = out.claim(path)
         csv = routes_csv_path(path)
         if results.routes_csv:
-            results.routes.to_csv(out.claim(csv, companion_of=path), index=False)
+            write_csv(results.routes, out.claim(csv, companion_of=path))
+        else:  # an earlier run's routes beside this workbook would be read as this run's
+            out.retire(csv, companion_of=path)
         _write_workbook(results, tmp, csv, map_sheet)
     return path
 
@@ -282,7 +286,7 @@ def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> N
                 if results.summary.decisions.count and name in DUAL_SHEETS:
                     note = DECISIONS_NOTE + " " + (note or "")
                 wo_table(wb, name, df, note)
-        wb.save(tmp)
+        save_workbook(wb, tmp)
     except BaseException:
         _discard(wb)
         raise

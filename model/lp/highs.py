@@ -248,18 +248,6 @@ def _quiet_stdout(quiet: bool):
         os.close(saved)
 
 
-def solver_options(texts: list[str]) -> dict[str, object]:
-    """--solver-option KEY=VALUE texts as HiGHS options: a value is an int, a float, true/false or text."""
-    options = {}
-    for text in texts:
-        key, sep, value = text.partition("=")
-        if not sep or not key.strip():
-            raise InputError("--solver-option", [Problem(
-                f"'{text}' is not of the form KEY=VALUE", "Write for example --solver-option solver=ipm.")])
-        options[key.strip()] = _typed_option(value.strip())
-    return options
-
-
 def _typed_option(value: str):
     for cast in (int, float):
         try:

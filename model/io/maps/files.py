@@ -73,6 +73,7 @@ def write_report(outputs: Outputs, tables: MapTables, sheets: dict[str, pd.DataF
 def write_panels(outputs: Outputs, panels: list[tuple[str, MapTables]], title: str, path: Path) -> Path | None:
     """One map per case, side by side (corridor compare), to path; None when nothing can be placed."""
     if not any(t.placed for _, t in panels):
+        outputs.retire(path)  # an earlier comparison's panels would stand beside this one (model.io.output)
         return None
     from model.io.maps.png import draw_panels
 
