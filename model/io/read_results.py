@@ -19,8 +19,11 @@ def read_result_workbook(path: Path, fix: str) -> dict[str, pd.DataFrame]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     from model.errors import InputError, Problem
+    from model.io.raw import check_container
 
     try:
+        if zipfile.is_zipfile(path):
+            check_container(Path(path), fix)  # the input's guards: zip bombs, damaged parts, XML bombs
         return read_results(Path(path))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
         raise InputError(str(path), [Problem(f"cannot be read as a result workbook ({exc})", fix)]) from None

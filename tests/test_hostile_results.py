@@ -1,0 +1,133 @@
+"""Hostile and hand-edited result workbooks through corridor map, report and check: each is refused
+with one clear message (the sheet, row, column and value at fault, or the damage), exit code 2, no
+traceback and no file written; check never confirms what it did not check."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+import model.io.raw
+from cases import transport_case, write_case
+from model.cli import main
+
+PLACES = {"A": (47.1, 51.9), "R": (45.0, 60.0), "M": (41.0, 69.0)}
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory):
+    """(input, result) of the transport case: 100 t A->M, rail A>M 60 t at 2 USD/t, road 40 t at 5."""
+    folder = tmp_path_factory.mktemp("hostile")
+    tables = transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}])
+    for n in tables["Nodes"]:
+        n["lat"], n["lon"] = PLACES[n["node"]]
+    tables["Legs"] = [{**leg, "distance_km": 100} for leg in tables["Legs"]]
+    case = write_case(folder / "in", tables, xlsx=True)
+    result = folder / "result.xlsx"
+    assert main(["solve", str(case), "-o", str(result), "--no-map"]) == 0
+    return case, result
+
+
+def sheet_part(path, name: str) -> str:
+    """The zip part of a sheet, e.g. xl/worksheets/sheet5.xml."""
+    from model.io.xlsx import _sheet_parts
+
+    return _sheet_parts(path)[name]
+
+
+def rewrite(src, out, part, data: bytes, method=zipfile.ZIP_DEFLATED):
+    """A copy of the workbook src with one part's bytes replaced."""
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out, "w", method) as b:
+        for info in a.infolist():
+            b.writestr(info.filename, data if info.filename == part else a.read(info.filename))
+    return out
+
+
+def lie_about_size(path, part: str, declared: int) -> None:
+    """Make the archive's two headers of a part declare `declared` bytes uncompressed, whatever it holds."""
+    blob = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(part)
+    struct.pack_into("<I", blob, info.header_offset + 22, declared)  # local header: uncompressed size
+    name = part.encode()
+    at = blob.find(b"PK\x01\x02")
+    while at >= 0:  # the central directory's entry of the part: uncompressed size at +24
+        if blob[at + 46:at + 46 + len(name)] == name:
+            struct.pack_into("<I", blob, at + 24, declared)
+        at = blob.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(blob))
+
+
+def run(args, capsys) -> tuple[int, str]:
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def assert_refused(code, text, expected: str, written=()):
+    assert code == 2, text
+    assert expected in text, text
+    assert "internal error" not in text and "Traceback" not in text and "holds against" not in text, text
+    for path in written:
+        assert not path.exists(), path
+
+
+# --------------------------------------------------------------- the container: one guard for every file
+
+def bomb_in_a_sheet(result, out, sheet="Flows"):
+    """A sheet whose XML is padded with 64 MiB of blanks (64 KiB compressed); the headers tell the truth."""
+    part = sheet_part(result, sheet)
+    with zipfile.ZipFile(result) as z:
+        xml = z.read(part)
+    return rewrite(result, out, part, xml.replace(b"</worksheet>", b" " * 64 * 2**20 + b"</worksheet>"))
+
+
+def bomb_that_lies(result, out, sheet="Flows"):
+    """As bomb_in_a_sheet, but the headers declare the sheet's first size: a reader trusting them inflates it all."""
+    part = sheet_part(result, sheet)
+    with zipfile.ZipFile(result) as z:
+        size = z.getinfo(part).file_size
+    bomb_in_a_sheet(result, out, sheet)
+    lie_about_size(out, part, size)
+    return out
+
+
+def flipped_byte(result, out, sheet="Flows"):
+    """One byte in the middle of a sheet's compressed data changed."""
+    shutil.copy(result, out)
+    blob = bytearray(out.read_bytes())
+    with zipfile.ZipFile(out) as z:
+        info = z.getinfo(sheet_part(out, sheet))
+    at = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + info.compress_size // 2
+    blob[at] ^= 0xFF
+    out.write_bytes(bytes(blob))
+    return out
+
+
+CONTAINERS = [
+    (bomb_in_a_sheet, "a possible zip bomb"),
+    (bomb_that_lies, "is a damaged file: the part xl/worksheets/"),
+    (flipped_byte, "is a damaged file: the part xl/worksheets/"),
+]
+
+
+@pytest.mark.parametrize("make, expected", CONTAINERS, ids=[m.__name__ for m, _ in CONTAINERS])
+@pytest.mark.parametrize("command", ["map", "report", "check"])
+def test_a_hostile_container_is_refused_by_every_command(solved, tmp_path, capsys, monkeypatch, make, expected,
+                                                         command):
+    # The guard counts what actually inflates, against a limit lowered to 16 MiB to keep the test small.
+    monkeypatch.setattr(model.io.raw, "MAX_UNCOMPRESSED_BYTES", 16 * 2**20)
+    case, result = solved
+    bad = make(result, tmp_path / "bad.xlsx")
+    args = ["check", str(case), str(bad)] if command == "check" else [command, str(bad)]
+    assert_refused(*run(args, capsys), expected, [tmp_path / "bad_map.png", tmp_path / "bad.html"])
+
+
+@pytest.mark.parametrize("make, expected", CONTAINERS[1:], ids=[m.__name__ for m, _ in CONTAINERS[1:]])
+def test_a_damaged_input_is_named_as_one(solved, tmp_path, capsys, make, expected):
+    case, _ = solved
+    assert_refused(*run(["validate", str(make(case, tmp_path / "bad.xlsx", "Legs"))], capsys), expected)
