@@ -131,3 +131,98 @@ def test_a_hostile_container_is_refused_by_every_command(solved, tmp_path, capsy
 def test_a_damaged_input_is_named_as_one(solved, tmp_path, capsys, make, expected):
     case, _ = solved
     assert_refused(*run(["validate", str(make(case, tmp_path / "bad.xlsx", "Legs"))], capsys), expected)
+
+
+# --------------------------------------------------------------- hand-edited result workbooks
+
+def cell(sheet: str, row: int, column: int, value):
+    """A tampering: one cell of a sheet set to value (row and column as Excel counts them)."""
+    def change(wb):
+        wb[sheet].cell(row, column).value = value
+    change.__name__ = f"{sheet}_{row}_{column}_{value!r}"
+    return change
+
+
+def deleted(*sheets: str):
+    def change(wb):
+        for name in sheets:
+            del wb[name]
+    change.__name__ = "without_" + "_".join(s.replace(" ", "") for s in sheets)
+    return change
+
+
+def node_row(wb) -> int:
+    """The Excel row of the first node of the Map sheet (below its title and header)."""
+    ws = wb["Map"]
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Nodes of the map") + 2
+
+
+def map_cell(column: int, value):
+    def change(wb):
+        wb["Map"].cell(node_row(wb), column).value = value
+    change.__name__ = f"map_node_{column}_{value!r}"
+    return change
+
+
+def tampered(result, out, change):
+    wb = load_workbook(result)
+    change(wb)
+    wb.save(out)
+    return out
+
+
+# Flows: note in row 1, header in row 3, the first flow in row 4; tonnes in column F (6).
+# Map nodes: node, name, country, kind, lat (5), lon (6), tonnes (7).
+MAP_REPORT = [
+    (deleted("Corridors"), "Corridors: the Corridors sheet is missing; the {what} is drawn from it"),
+    (deleted("Capacity"), "Capacity: the Capacity sheet is missing; the {what} is drawn from it"),
+    (map_cell(7, "lots"), "Map, row {row}, tonnes (t/yr): expected a number, found 'lots'"),
+    (map_cell(5, 4711), "Map, row {row} (A), lat: lat 4711 is outside [-90, 90] degrees"),
+    (map_cell(5, 1e308), "Map, row {row} (A), lat: lat 1e+308 is outside [-90, 90] degrees"),
+    (map_cell(6, -181), "Map, row {row} (A), lon: lon -181 is outside [-180, 180] degrees"),
+]
+
+
+@pytest.mark.parametrize("change, expected", MAP_REPORT, ids=[c.__name__ for c, _ in MAP_REPORT])
+@pytest.mark.parametrize("command", ["map", "report"])
+def test_a_hand_edited_result_is_refused_by_map_and_report(solved, tmp_path, capsys, change, expected, command):
+    _, result = solved
+    bad = tampered(result, tmp_path / "bad.xlsx", change)
+    expected = expected.format(what=command, row=node_row(load_workbook(bad)))
+    assert_refused(*run([command, str(bad)], capsys), expected, [tmp_path / "bad_map.png", tmp_path / "bad.html"])
+
+
+def test_report_needs_the_summary(solved, tmp_path, capsys):
+    _, result = solved
+    bad = tampered(result, tmp_path / "bad.xlsx", deleted("Summary"))
+    assert_refused(*run(["report", str(bad)], capsys), "Summary: the Summary sheet is missing; the report is drawn "
+                   "from it", [tmp_path / "bad.html"])
+
+
+CHECK_REFUSED = [
+    (cell("Flows", 4, 6, "lots"), "Flows, row 4, tonnes (t/yr): expected a number, found 'lots'"),
+    (cell("Flows", 3, 6, "tons"), "Flows, row 3: the column 'tonnes (t/yr)' is missing (a header renamed or deleted)"),
+    (cell("Corridors", 3, 4, "part (%)"), "Corridors, row 3: the column 'share (%)' is missing"),
+    (deleted("Flows"), "has no Flows sheet; it is not a result workbook"),
+]
+
+
+@pytest.mark.parametrize("change, expected", CHECK_REFUSED, ids=[c.__name__ for c, _ in CHECK_REFUSED])
+def test_a_hand_edited_result_is_refused_by_check(solved, tmp_path, capsys, change, expected):
+    case, result = solved
+    bad = tampered(result, tmp_path / "bad.xlsx", change)
+    assert_refused(*run(["check", str(case), str(bad)], capsys), expected)
+
+
+@pytest.mark.parametrize("sheets", [("Corridors",), ("Summary",), ("Map",),
+                                    ("Summary", "Corridors", "Countries", "Emissions", "Capacity", "Demand", "Map")])
+def test_check_never_confirms_what_it_did_not_check(solved, tmp_path, capsys, sheets):
+    # Each sheet deleted is named as a check not run; the result is not said to hold, exit 1.
+    case, result = solved
+    bad = tampered(result, tmp_path / "bad.xlsx", deleted(*sheets))
+    code, text = run(["check", str(case), str(bad)], capsys)
+    assert code == 1, text
+    assert f"{len(sheets)} check(s) could not be run, so the result is not confirmed" in text
+    for name in sheets:
+        assert f"  the {name} sheet is missing: " in text
+    assert "every constraint" not in text and "internal error" not in text

@@ -19,11 +19,12 @@ from model.analysis.check_investments import investment_check
 
 from model.data import CorridorData
 from model.io.raw import file_sha256
+from model.io.read_results import BLANK_OR_NUMBER, NUMBER, TEXT, result_problems
 from model.network.costs import COST_PARTS
 from model.plan import BASE
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.results.summary import CO2E_LABEL, INPUT_SHA_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
-from model.results.tables import ALL
+from model.results.tables import ALL, PART_COLUMNS
 
 REL = 1e-6
 
@@ -489,6 +490,77 @@ def _check_years(data: CorridorData, sheets: dict[str, pd.DataFrame], case: dict
 
 # A line of corridor check's findings that names a check it could not run (never confirmed as holding).
 NOT_CHECKED = "not checked: "
+# The sheets check reads (beyond Flows, without which there is nothing to check), what is not checked
+# without each, and the columns it reads of each.
+_T, _N, _B = TEXT, NUMBER, BLANK_OR_NUMBER
+NEEDS = {
+    "Flows": {"commodity": _T, "route": _T, "corridor": _T, "tonnes_t": _N, "cost_usd_per_t": _N, "cost_usd": _N,
+              "transit_days": _N, "co2e_kg_per_t": _N, "co2e_t": _N, **{c: _N for c in PART_COLUMNS}},
+    "Summary": {"item": _T, "value": _T},
+    "Demand": {"input_row": _N, "unmet_t": _B},
+    "Investments": {"option": _T, "built_t": _N},
+    "Corridors": {"commodity": _T, "corridor": _T, "tonnes_t": _N, "share": _N},
+    "Countries": {"country": _T, "tonnes_t": _N},
+    "Capacity": {"element": _T, "cargo_class": _T, "capacity_t": _N, "added_t": _B, "used_t": _N, "utilisation": _B},
+    "Emissions": {"by": _T, "code": _T, "co2e_t": _N, "co2e_kg_per_t": _B},
+    "Map legs": {"leg": _T, "corridor": _T, "tonnes_t": _N},
+    "Map nodes": {"node": _T, "tonnes_t": _N},
+}
+UNCHECKED_WITHOUT = {
+    "Summary": "the objective, its cost parts, the tonnes shipped and the CO2e; and which scenario the result was "
+               "solved with (none is applied unless --scenario names it)",
+    "Demand": "unmet demand (each demand row is checked as if nothing were unmet)",
+    "Investments": "what is built (each capacity is checked without additions)",
+    "Corridors": "the corridor totals and shares", "Countries": "the tonnes through each country",
+    "Capacity": "the capacity used and its utilisation", "Emissions": "CO2e by corridor, country, commodity and route",
+    "Map legs": "the map's tonnes on legs and at nodes", "Map nodes": "the map's tonnes on legs and at nodes",
+    "Fit": "the fit to the observations",
+}
+
+
+def _needs(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
+    """NEEDS for this result: a plan's Plan sheet and year column, the Fit sheet of an input with observations,
+    the Investments sheet of an input with options."""
+    needs = dict(NEEDS)
+    if not len(data.tables["Investments"]):  # written only when the input offers options
+        del needs["Investments"]
+    if len(data.tables["Observations"]):
+        needs["Fit"] = {"observation": _T, "modelled_t": _N, "observed_t": _N}
+    plan = sheets.get("Plan")
+    if plan is not None:
+        needs["Plan"] = {"annual_cost_usd": _N, "shipped_t": _N, "co2e_t": _N,
+                         **{column: _N for _, column in COST_PARTS.values()},
+                         **({"year": _N} if "year" in plan.columns else {}),
+                         **({"probability": _N} if "scenario" in plan.columns else {})}
+        if "year" in plan.columns:
+            needs["Flows"] = {**needs["Flows"], "year": _N}
+    return needs
+
+
+def _summary_problems(sheets: dict[str, pd.DataFrame]) -> list:
+    """The Summary's figures check reads: each present, each a number."""
+    from model.errors import Problem
+
+    s = sheets.get("Summary")
+    if s is None or not {"item", "value"} <= set(s.columns):
+        return []
+    items = [OBJECTIVE_LABEL] + ([] if "Plan" in sheets else [SHIPPED_LABEL, *PART_LABELS.values()])
+    at = {str(item): i for i, item in enumerate(s["item"])}
+    rows = s.attrs.get("rows") or list(range(len(s)))
+    problems = []
+    for item in items + [CO2E_LABEL]:
+        if item not in at:
+            if item != CO2E_LABEL:
+                problems.append(Problem(f"the figure '{item}' is missing from the column item", "Write the result "
+                                        "again with corridor solve.", sheet="Summary"))
+            continue
+        v = s["value"].iloc[at[item]]
+        x = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0] if not isinstance(v, bool) else float("nan")
+        if not math.isfinite(x):
+            problems.append(Problem(f"'{item}': expected a number, found {v!r}", "Enter the number the result had, "
+                                    "or write the result again with corridor solve.", sheet="Summary",
+                                    row=rows[at[item]], column="value"))
+    return problems
 
 
 def _recorded(sheets: dict[str, pd.DataFrame]) -> dict:
@@ -585,7 +657,7 @@ def check_files(input_path: Path, result_path: Path, scenario: str | None = None
     sheets = read_result_workbook(result_path, fix)
     if "Flows" not in sheets:
         raise InputError(str(result_path), [Problem("has no Flows sheet; it is not a result workbook", fix)])
-    recorded = _recorded(sheets)
+    recorded = _recorded(sheets) if not _summary_problems(sheets) else {}
     spec = _which_scenario(recorded, scenario, result_path)
     try:
         plan, _ = load(input_path, scenario=spec)
@@ -604,8 +676,20 @@ def check_files(input_path: Path, result_path: Path, scenario: str | None = None
                      "the checks below are against the input as it is now.")
     if spec:
         notes.append(f"Checked with {_scenario_text(spec)} applied to the input, as the result was solved.")
+    problems, missing = result_problems(sheets, _needs(data, sheets))
+    if problems or "Flows" in missing:  # what check reads must be there, and numbers where it reads numbers
+        raise InputError(str(result_path), problems + _summary_problems(sheets))
+    problems = _summary_problems(sheets)
+    if problems:
+        raise InputError(str(result_path), problems)
+    if "Plan" not in sheets and any(c in sheets["Flows"].columns for c in ("year", "scenario")):
+        raise InputError(str(result_path), [Problem(
+            "the Plan sheet is missing, and the Flows sheet holds several years or scenarios: without it the plan "
+            "cannot be checked", "Write the result again with corridor solve.", sheet="Plan")])
+    unchecked = [NOT_CHECKED + f"the {name.split()[0]} sheet is missing: {UNCHECKED_WITHOUT[name]}"
+                 for name in dict.fromkeys(missing) if name != "Map nodes" or "Map legs" not in missing]
     _same_case(data, sheets, input_path, result_path, recorded)
     if "Plan" in sheets:
         errors, more = check_plan(data, sheets)
-        return errors, notes + more
-    return check_results(data, sheets), notes
+        return unchecked + errors, notes + more
+    return unchecked + check_results(data, sheets), notes

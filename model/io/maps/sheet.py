@@ -76,7 +76,7 @@ def map_blocks(raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
     i = 2
     about = []
     while not blank(i):
-        about.append((str(first[i]), raw.iat[i, 1]))
+        about.append((str(first[i]), raw.iat[i, 1] if raw.shape[1] > 1 else None))
         i += 1
     out = {"Map": pd.DataFrame(about, columns=["item", "value"])}
     for name, columns in (("Map nodes", MAP_NODE_COLUMNS), ("Map legs", MAP_LEG_COLUMNS)):
@@ -85,10 +85,52 @@ def map_blocks(raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
         while not blank(end):
             end += 1
         table = raw.iloc[head + 1:end, :len(columns)].copy()
+        if table.shape[1] < len(columns):  # a column cut off: left out, for the reader's check to name
+            columns = columns[:table.shape[1]]
         table.columns = columns
         for c in columns:
             if number_format(c) or c in ("lat", "lon"):
-                table[c] = pd.to_numeric(table[c], errors="coerce")
+                numbers = pd.to_numeric(table[c], errors="coerce")
+                if not (numbers.isna() & table[c].notna()).any():  # text is left as found, for the check to name
+                    table[c] = numbers
         out[name] = table.reset_index(drop=True)
+        out[name].attrs.update(first_row=head + 2, sheet=MAP_SHEET)  # for messages: its first row, as Excel counts
         i = end
     return out
+
+
+def map_problems(sheets: dict[str, pd.DataFrame], report: bool) -> list:
+    """What corridor map (and, report=True, corridor report) read of a result workbook, checked: the
+    Map sheet's two tables, the Corridors and Capacity sheets (and the Summary), each column read
+    and each number; a latitude outside [-90, 90] or a longitude outside [-180, 180] is refused."""
+    from model.errors import Problem
+    from model.io.read_results import BLANK_OR_NUMBER as B
+    from model.io.read_results import NUMBER as N
+    from model.io.read_results import TEXT as T
+    from model.io.read_results import result_problems
+
+    needs = {"Map nodes": {"node": T, "lat": B, "lon": B, "tonnes_t": N, "utilisation": B},
+             "Map legs": {"leg": T, "from": T, "to": T, "corridor": T, "tonnes_t": N, "cost_usd_per_t": N,
+                          "utilisation": B},
+             "Corridors": {"commodity": T, "corridor": T, "tonnes_t": N, "share": N},
+             "Capacity": {"element": T, "capacity_t": B, "added_t": B, "used_t": B, "shadow_price_usd_per_t": B,
+                          "binding": T}}
+    if report:
+        needs["Summary"] = {"item": T, "value": T, "unit": T}
+    problems, missing = result_problems(sheets, needs)
+    for name in dict.fromkeys("Map" if n.startswith("Map") else n for n in missing):
+        problems.append(Problem(f"the {name} sheet is missing; the {'report' if report else 'map'} is drawn from it",
+                                "Write the result again with corridor solve (or restore the sheet).", sheet=name))
+    nodes = sheets.get("Map nodes")
+    if nodes is not None and not problems:
+        first = nodes.attrs.get("first_row", 2)
+        for column, limit in (("lat", 90), ("lon", 180)):
+            for i, v in enumerate(nodes[column]):
+                if v == v and abs(v) > limit:
+                    problems.append(Problem(
+                        f"{column} {v:g} is outside [-{limit}, {limit}] degrees", "Enter the node's "
+                        f"{'latitude' if column == 'lat' else 'longitude'} in degrees (it is the Nodes sheet's, "
+                        "in the input), or write the result again with corridor solve.", sheet=MAP_SHEET,
+                        row=first + i, key=str(nodes["node"].iloc[i]), column=header(column)))
+    return problems
+
