@@ -131,7 +131,7 @@ def cmd_calibrate(args) -> str:
 
 
 def cmd_check(args) -> tuple[str, int]:
-    from model.analysis.check import check_files
+    from model.analysis.check import check_result
     from model.io import console
 
     from model.errors import InputError, Problem
@@ -141,8 +141,8 @@ def cmd_check(args) -> tuple[str, int]:
         raise InputError(str(args.input), [Problem(
             "is a result workbook (written by corridor solve), given where the input goes",
             f"The input comes first: corridor check {args.result} {args.input}")])
-    violations, notes = check_files(args.input, args.result, args.scenario)
-    return console.check_text(args.result, args.input, violations, notes), 1 if violations else 0
+    violations, notes, mapped = check_result(args.input, args.result, args.scenario)
+    return console.check_text(args.result, args.input, violations, notes, mapped), 1 if violations else 0
 
 
 def cmd_generate(args) -> str:

@@ -647,8 +647,16 @@ def _same_case(data: CorridorData, sheets: dict, input_path, result_path, record
 
 
 def check_files(input_path: Path, result_path: Path, scenario: str | None = None) -> tuple[list[str], list[str]]:
-    """(violations, notes) for a result workbook against the input it claims to solve, with the
-    scenario(s) the result records applied (scenario: --scenario, which must agree with them)."""
+    """(violations, notes) for a result workbook against the input it claims to solve (check_result)."""
+    violations, notes, _ = check_result(input_path, result_path, scenario)
+    return violations, notes
+
+
+def check_result(input_path: Path, result_path: Path, scenario: str | None = None
+                 ) -> tuple[list[str], list[str], bool]:
+    """(violations, notes, whether a Map sheet was checked) for a result workbook against the input
+    it claims to solve, with the scenario(s) the result records applied (scenario: --scenario, which
+    must agree with them). A check that cannot be run is a violation starting with NOT_CHECKED."""
     from model.errors import InputError, Problem
     from model.io.read_results import read_result_workbook
     from model.pipeline import load
@@ -677,6 +685,8 @@ def check_files(input_path: Path, result_path: Path, scenario: str | None = None
     if spec:
         notes.append(f"Checked with {_scenario_text(spec)} applied to the input, as the result was solved.")
     problems, missing = result_problems(sheets, _needs(data, sheets))
+    mapped = "Map legs" not in missing  # without a Map sheet there is no map to check: the confirmation says so
+    missing = [name for name in missing if not name.startswith("Map")]
     if problems or "Flows" in missing:  # what check reads must be there, and numbers where it reads numbers
         raise InputError(str(result_path), problems + _summary_problems(sheets))
     problems = _summary_problems(sheets)
@@ -691,5 +701,5 @@ def check_files(input_path: Path, result_path: Path, scenario: str | None = None
     _same_case(data, sheets, input_path, result_path, recorded)
     if "Plan" in sheets:
         errors, more = check_plan(data, sheets)
-        return unchecked + errors, notes + more
-    return unchecked + check_results(data, sheets), notes
+        return unchecked + errors, notes + more, mapped
+    return unchecked + check_results(data, sheets), notes, mapped

@@ -191,7 +191,7 @@ def compare_text(table, about, names: list[str], out, png) -> str:
     return "\n".join(lines)
 
 
-def check_text(result, input_name, violations: list[str], notes: list[str]) -> str:
+def check_text(result, input_name, violations: list[str], notes: list[str], mapped: bool = True) -> str:
     from model.analysis.check import NOT_CHECKED
 
     lines = list(notes)
@@ -210,7 +210,8 @@ def check_text(result, input_name, violations: list[str], notes: list[str]) -> s
                      "confirmed (see above).")
     else:
         lines.append(f"{result}: every constraint, cost, share, CO2e and map tonnes recomputed from the flows holds against "
-                     f"{input_name}.")
+                     f"{input_name}." if mapped else f"{result}: every constraint, cost, share and CO2e recomputed from "
+                     f"the flows holds against {input_name}; it has no Map sheet, so no map tonnes were checked.")
     return "\n".join(lines)
 
 

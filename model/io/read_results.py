@@ -125,7 +125,40 @@ def result_problems(sheets: dict[str, pd.DataFrame], needs: dict[str, dict[str, 
             if len(bad) > 5:
                 problems.append(Problem(f"{len(bad) - 5} more cell(s) that are not numbers", _RESULT_FIX, sheet=sheet,
                                         column=header(c)))
-            if not bad:
+            if not bad and not pd.api.types.is_numeric_dtype(df[c]):
                 df[c] = values
     return problems, missing
+
+
+def map_problems(sheets: dict[str, pd.DataFrame], report: bool) -> list:
+    """What corridor map (and, report=True, corridor report) read of a result workbook, checked: the
+    Map sheet's two tables, the Corridors and Capacity sheets (and the Summary), each column read
+    and each number; a latitude outside [-90, 90] or a longitude outside [-180, 180] is refused."""
+    from model.errors import Problem
+
+    T, N, B = TEXT, NUMBER, BLANK_OR_NUMBER
+    needs = {"Map nodes": {"node": T, "lat": B, "lon": B, "tonnes_t": N, "utilisation": B},
+             "Map legs": {"leg": T, "from": T, "to": T, "corridor": T, "tonnes_t": N, "cost_usd_per_t": N,
+                          "utilisation": B},
+             "Corridors": {"commodity": T, "corridor": T, "tonnes_t": N, "share": N},
+             "Capacity": {"element": T, "capacity_t": B, "added_t": B, "used_t": B, "shadow_price_usd_per_t": B,
+                          "binding": T}}
+    if report:
+        needs["Summary"] = {"item": T, "value": T, "unit": T}
+    problems, missing = result_problems(sheets, needs)
+    for name in dict.fromkeys("Map" if n.startswith("Map") else n for n in missing):
+        problems.append(Problem(f"the {name} sheet is missing; the {'report' if report else 'map'} is drawn from it",
+                                "Write the result again with corridor solve (or restore the sheet).", sheet=name))
+    nodes = sheets.get("Map nodes")
+    if nodes is not None and not problems:
+        first = nodes.attrs.get("first_row", 2)
+        for column, limit in (("lat", 90), ("lon", 180)):
+            for i, v in enumerate(nodes[column]):
+                if v == v and abs(v) > limit:
+                    problems.append(Problem(
+                        f"{column} {v:g} is outside [-{limit}, {limit}] degrees", "Enter the node's "
+                        f"{'latitude' if column == 'lat' else 'longitude'} in degrees (it is the Nodes sheet's, "
+                        "in the input), or write the result again with corridor solve.", sheet=MAP_SHEET,
+                        row=first + i, key=str(nodes["node"].iloc[i]), column=header(column)))
+    return problems
 

@@ -95,7 +95,7 @@ def _read_map(result: Path, report: bool = False) -> tuple[MapTables, dict[str, 
     fix = "Pass a result workbook written by 'corridor solve'."
     sheets = read_result_workbook(result, fix)
     if "Map nodes" in sheets:
-        from model.io.maps.sheet import map_problems
+        from model.io.read_results import map_problems
 
         problems = map_problems(sheets, report)
         if problems:
