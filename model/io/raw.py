@@ -168,10 +168,11 @@ def check_container(path: Path, fix: str | None = None) -> None:
 CHUNK_BYTES = 2**20  # what one step of the guard inflates at most
 
 
-def _bomb(path: Path, size: int, parts: int) -> InputError:
+def _bomb(path: Path, size: int, parts: int, counted: bool = False) -> InputError:
+    """The refusal of an archive of size bytes unpacked (counted: as far as the guard inflated it)."""
     return InputError(str(path), [Problem(
-        f"is refused: it unpacks to {'more than ' if size > MAX_UNCOMPRESSED_BYTES else ''}"
-        f"{min(size, MAX_UNCOMPRESSED_BYTES) / 2**20:,.0f} MiB in {parts:,} parts, above the limit of "
+        f"is refused: it unpacks to {'more than ' if counted else ''}{size / 2**20:,.0f} MiB in {parts:,} parts, "
+        "above the limit of "
         f"{MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MiB and {MAX_ZIP_ENTRIES:,} parts (a possible zip bomb)",
         "For a very large case, use a folder of CSV files.")])
 
@@ -223,7 +224,7 @@ def _inflate(path: Path, f, info: zipfile.ZipInfo, total: int, parts: int) -> tu
             size += len(out)
             total += len(out)
             if total > MAX_UNCOMPRESSED_BYTES:
-                raise _bomb(path, total + 1, parts)
+                raise _bomb(path, MAX_UNCOMPRESSED_BYTES, parts, counted=True)
             if size > info.file_size:
                 raise _damaged(path, f"the part {name} unpacks to more than the {info.file_size:,} bytes it declares")
             crc = zlib.crc32(out, crc)
