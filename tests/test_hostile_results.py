@@ -236,3 +236,25 @@ def test_check_without_a_map_sheet_says_the_map_was_not_checked(solved, tmp_path
     assert f"{bad}: every constraint, cost, share and CO2e recomputed from the flows holds against {case}; it has " \
            "no Map sheet, so no map tonnes were checked." in text
     assert "map tonnes recomputed" not in text
+
+
+def test_the_writer_mark_is_read_without_inflating_the_part(solved, tmp_path, monkeypatch):
+    # written_by (which every command asks of an existing output, and check of its input) reads the
+    # first 64 KiB of docProps/core.xml: a part padded to 64 MiB is never inflated whole.
+    from model.io.output import written_by
+
+    _, result = solved
+    with zipfile.ZipFile(result) as z:
+        core = z.read("docProps/core.xml")
+    padded = rewrite(result, tmp_path / "padded.xlsx", "docProps/core.xml", core + b" " * 64 * 2**20)
+    inflated = []
+    real_read = zipfile.ZipExtFile.read
+
+    def counting_read(self, n=-1):
+        data = real_read(self, n)
+        inflated.append(len(data))
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
+    assert written_by(padded) == "solve"
+    assert sum(inflated) <= 2**16
