@@ -568,9 +568,10 @@ def _recorded(sheets: dict[str, pd.DataFrame]) -> dict:
     scenarios applied (None for none); {} without a Summary."""
     if "Summary" not in sheets:
         return {}
-    s = dict(zip(sheets["Summary"]["item"].astype(str), sheets["Summary"]["value"]))
+    s = {k: v for k, v in zip(sheets["Summary"]["item"].astype(str), sheets["Summary"]["value"])
+         if v is not None and v == v and str(v).strip()}  # blank figures are not recorded
     applied = s.get("scenario overrides")
-    applied = None if applied is None or applied != applied or str(applied).startswith("none") else str(applied)
+    applied = None if applied is None or str(applied).startswith("none") else str(applied)
     return {"input": s.get("input file"), "sha": s.get(INPUT_SHA_LABEL), "scenario": applied}
 
 
