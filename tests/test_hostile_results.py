@@ -164,6 +164,16 @@ def map_cell(column: int, value):
     return change
 
 
+def header_swapped(a: str, b: str):
+    """Two headers of the Map sheet's nodes table swapped (their columns left as they were)."""
+    def change(wb):
+        ws, row = wb["Map"], node_row(wb) - 1
+        cells = {ws.cell(row, j).value: ws.cell(row, j) for j in range(1, ws.max_column + 1)}
+        cells[a].value, cells[b].value = b, a
+    change.__name__ = f"swapped_{a}_{b}"
+    return change
+
+
 def tampered(result, out, change):
     wb = load_workbook(result)
     change(wb)
@@ -180,6 +190,7 @@ MAP_REPORT = [
     (map_cell(5, 4711), "Map, row {row} (A), lat: lat 4711 is outside [-90, 90] degrees"),
     (map_cell(5, 1e308), "Map, row {row} (A), lat: lat 1e+308 is outside [-90, 90] degrees"),
     (map_cell(6, -181), "Map, row {row} (A), lon: lon -181 is outside [-180, 180] degrees"),
+    (header_swapped("lat", "lon"), "Map, row {header}: the columns 'lat', 'lon' are missing"),
 ]
 
 
@@ -188,7 +199,8 @@ MAP_REPORT = [
 def test_a_hand_edited_result_is_refused_by_map_and_report(solved, tmp_path, capsys, change, expected, command):
     _, result = solved
     bad = tampered(result, tmp_path / "bad.xlsx", change)
-    expected = expected.format(what=command, row=node_row(load_workbook(bad)))
+    row = node_row(load_workbook(bad))
+    expected = expected.format(what=command, row=row, header=row - 1)
     assert_refused(*run([command, str(bad)], capsys), expected, [tmp_path / "bad_map.png", tmp_path / "bad.html"])
 
 

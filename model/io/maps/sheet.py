@@ -87,7 +87,12 @@ def map_blocks(raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
         table = raw.iloc[head + 1:end, :len(columns)].copy()
         if table.shape[1] < len(columns):  # a column cut off: left out, for the reader's check to name
             columns = columns[:table.shape[1]]
-        table.columns = columns
+        # a column is known by its header, as map_sheet wrote it: one renamed or moved is left under the
+        # text found, for the reader's check to name as missing (not read as another column's numbers)
+        found = [str(v).strip() for v in raw.iloc[head, :len(columns)]] if head < len(raw) else []
+        table.columns = [c if i < len(found) and found[i] == header(c) else f"{found[i] if i < len(found) else ''}"
+                         f" (column {i + 1})" for i, c in enumerate(columns)]
+        columns = [c for c in columns if c in table.columns]
         for c in columns:
             if number_format(c) or c in ("lat", "lon"):
                 numbers = pd.to_numeric(table[c], errors="coerce")
