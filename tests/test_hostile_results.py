@@ -108,8 +108,16 @@ def flipped_byte(result, out, sheet="Flows"):
     return out
 
 
+def cut_short(result, out, sheet=None):
+    """The first half of the file only (a copy broken off)."""
+    data = result.read_bytes()
+    out.write_bytes(data[:len(data) // 2])
+    return out
+
+
 CONTAINERS = [
     (bomb_in_a_sheet, "a possible zip bomb"),
+    (cut_short, "is a damaged file: it begins as a zip archive but its directory, at the end, is missing"),
     (bomb_that_lies, "is a damaged file: the part xl/worksheets/"),
     (flipped_byte, "is a damaged file: the part xl/worksheets/"),
 ]

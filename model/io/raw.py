@@ -134,6 +134,9 @@ def check_container(path: Path, fix: str | None = None) -> None:
     fix = fix or "Save the file as an Excel workbook (.xlsx) in Excel or LibreOffice, or pass a folder of CSV files."
     _check_ole(path)
     if not zipfile.is_zipfile(path):
+        with open(path, "rb") as f:
+            if f.read(4) == b"PK\x03\x04":  # a zip's start without its end: cut short (a copy or download broken off)
+                raise _damaged(path, "it begins as a zip archive but its directory, at the end, is missing")
         raise InputError(str(path), [Problem("is not an Excel workbook: an .xlsx file is a zip archive, and "
                                              "this file is not one", fix)])
     try:

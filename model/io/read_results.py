@@ -22,8 +22,11 @@ def read_result_workbook(path: Path, fix: str) -> dict[str, pd.DataFrame]:
     from model.io.raw import check_container
 
     try:
-        if zipfile.is_zipfile(path):
-            check_container(Path(path), fix)  # the input's guards: zip bombs, damaged parts, XML bombs
+        if Path(path).is_file():
+            with open(path, "rb") as f:
+                zipped = f.read(2) == b"PK"  # a zip archive, whole or cut short
+            if zipped:
+                check_container(Path(path), fix)  # the input's guards: zip bombs, damaged parts, XML bombs
         return read_results(Path(path))
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
         raise InputError(str(path), [Problem(f"cannot be read as a result workbook ({exc})", fix)]) from None
