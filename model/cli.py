@@ -143,7 +143,7 @@ def cmd_calibrate(args) -> str:
 
 
 def cmd_check(args) -> tuple[str, int]:
-    from model.analysis.check import check_files
+    from model.analysis.check import check_result
     from model.io import console
 
     from model.errors import InputError, Problem
@@ -153,8 +153,8 @@ def cmd_check(args) -> tuple[str, int]:
         raise InputError(str(args.input), [Problem(
             "is a result workbook (written by corridor solve), given where the input goes",
             f"The input comes first: corridor check {args.result} {args.input}")])
-    violations, notes = check_files(args.input, args.result)
-    return console.check_text(args.result, args.input, violations, notes), 1 if violations else 0
+    violations, notes, mapped = check_result(args.input, args.result, args.scenario)
+    return console.check_text(args.result, args.input, violations, notes, mapped), 1 if violations else 0
 
 
 def cmd_generate(args) -> str:
@@ -266,6 +266,7 @@ def parser() -> argparse.ArgumentParser:
     k = command("check", cmd_check, "recompute every constraint, cost, share, CO2e and map tonnes of a result workbook",
                 "the input workbook or CSV folder")
     k.add_argument("result", type=Path, help="the result workbook written by 'corridor solve'")
+    k.add_argument("--scenario", help="the scenario the result was solved with (default: the one its Summary records)")
     g = command("generate", cmd_generate, "write a synthetic case of a given size (for benchmarks)", None)
     g.add_argument("--flows", type=int, required=True, help="about how many flow variables")
     g.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

@@ -19,10 +19,12 @@ from model.analysis.check_investments import investment_check
 
 from model.data import CorridorData
 from model.io.raw import file_sha256
+from model.io.read_results import BLANK_OR_NUMBER, NUMBER, TEXT, result_problems
 from model.network.costs import CALIBRATION_SOURCE, COST_PARTS
+from model.plan import BASE
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.results.summary import CO2E_LABEL, INPUT_SHA_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
-from model.results.tables import ALL
+from model.results.tables import ALL, PART_COLUMNS
 
 REL = 1e-6
 
@@ -396,45 +398,84 @@ def _year_is(df: pd.DataFrame, year: int) -> pd.Series:
 
 
 def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[list[str], list[str]]:
-    """(violations, notes) of a plan's result: each year's tables checked as a one-year result
-    against that year's input rows; investments never shrink and serve only from their first year
-    plus lead time; the objective is the weighted, discounted sum of the years' costs."""
-    errors, notes = [], []
+    """(violations, notes) of a plan's result: each case (each scenario of a robust plan, with that
+    scenario applied to the input; each year, against that year's input rows) checked as a one-year
+    result; investments never shrink and serve only from their first year plus lead time; the
+    objective is the (probability-weighted) sum of the cases' weighted, discounted costs."""
+    from model.scenarios import apply_scenarios
+
     plan = sheets["Plan"]
-    robust = "scenario" in plan.columns
-    if robust:
-        notes.append("A robust plan: the base scenario's tables are checked; the other scenarios' are not.")
-        plan = plan[plan["scenario"] == "base"]
-        sheets = {n: (df[df["scenario"] == "base"].drop(columns=["scenario"]) if "scenario" in df.columns else df)
-                  for n, df in sheets.items()}
-    periods = data.tables["Periods"].sort_values("year")
-    years = [int(y) for y in periods["year"]]
-    rate = data.settings.discount_rate or 0.0
-    weights = dict(zip(years, periods["weight"].fillna(1.0)))
-    total = 0.0
+    if "scenario" not in plan.columns:
+        errors, total = _check_years(data, sheets, {})
+        return errors + _check_objective(sheets, total), []
+    errors, notes, expected = [], [], 0.0
+    for name in dict.fromkeys(plan["scenario"].dropna().astype(str)):
+        sdata = data if name == BASE else apply_scenarios(data, name)[0]
+        part = {n: (df[df["scenario"].astype(str) == name].drop(columns=["scenario"]) if "scenario" in df.columns
+                    else df) for n, df in sheets.items()}
+        found, total = _check_years(sdata, part, {"scenario": name})
+        errors += [f"scenario {name}: {e}" for e in found]
+        probability = pd.to_numeric(part["Plan"]["probability"], errors="coerce").iloc[0] if len(part["Plan"]) else 0
+        expected += float(probability) * total
+    if data.settings.worst_case_weight:
+        errors.append(NOT_CHECKED + "the objective of a robust plan that weighs its worst scenario "
+                     "(worst_case_weight): each scenario's costs are checked, their weighted sum is not")
+    else:
+        errors += _check_objective(sheets, expected)
+    return errors, notes
+
+
+def _check_objective(sheets: dict[str, pd.DataFrame], total: float) -> list[str]:
+    if "Summary" not in sheets:
+        return []
+    s = sheets["Summary"].set_index("item")["value"]
+    if not _close(float(s[OBJECTIVE_LABEL]), total):
+        return [f"Summary: objective {s[OBJECTIVE_LABEL]} USD, the cases' weighted, discounted costs give {total}"]
+    return []
+
+
+def _mapped(sheets: dict[str, pd.DataFrame], case: dict) -> bool:
+    """Whether the Map sheet shows this case (scenario and year): its tables are checked against it alone."""
     about = sheets["Map"].set_index("item")["value"] if "Map" in sheets else pd.Series(dtype=object)
-    mapped = int(float(about["year"])) if "year" in about and str(about["year"]).strip() else None
+    for key, value in case.items():
+        shown = about.get(key)
+        shown = BASE if key == "scenario" and (shown is None or shown != shown) else shown
+        if key == "year":
+            shown = pd.to_numeric(pd.Series([shown]), errors="coerce").iloc[0]
+        if shown != value:
+            return False
+    return True
+
+
+def _check_years(data: CorridorData, sheets: dict[str, pd.DataFrame], case: dict) -> tuple[list[str], float]:
+    """(violations, weighted and discounted cost) of one scenario of a plan: each year's tables (or
+    the one year's, without a Periods sheet) checked as a one-year result against its input rows."""
+    errors = []
+    plan = sheets["Plan"]
+    periods = data.tables["Periods"].sort_values("year") if "year" in plan.columns else pd.DataFrame()
+    years = [int(y) for y in periods["year"]] if len(periods) else [None]
+    rate = data.settings.discount_rate or 0.0
+    weights = dict(zip(years, periods["weight"].fillna(1.0))) if len(periods) else {None: 1.0}
+    total = 0.0
     for y in years:
-        row = plan[_year_is(plan, y)]
+        row = plan[_year_is(plan, y)] if y is not None else plan
         if not len(row):
             errors.append(f"Plan: no row for {y}")
             continue
         r = row.iloc[0]
-        # the map shows one year: its tables are checked against that year alone
-        skip = {"Summary", "Plan", "Robust"} | ({"Map legs", "Map nodes"} if y != mapped else set())
-        part = {n: (df[_year_is(df, y)].drop(columns=["year"]) if "year" in df.columns else df)
+        # the map shows one case: its tables are checked against that case alone
+        mapped = _mapped(sheets, {**case, **({"year": y} if y is not None else {})})
+        skip = {"Summary", "Plan", "Robust"} | (set() if mapped else {"Map legs", "Map nodes"})
+        part = {n: (df[_year_is(df, y)].drop(columns=["year"]) if y is not None and "year" in df.columns else df)
                 for n, df in sheets.items() if n not in skip}
         part["Summary"] = pd.DataFrame({"item": [OBJECTIVE_LABEL, SHIPPED_LABEL, CO2E_LABEL, *PART_LABELS.values()],
                                         "value": [r["annual_cost_usd"], r["shipped_t"], r["co2e_t"],
                                                   *[r[column] for _, column in COST_PARTS.values()]]})
-        errors += [f"{y}: {e}" for e in check_results(_year_rows(data, y), part)]
-        total += weights[y] / (1 + rate) ** (y - years[0]) * r["annual_cost_usd"]
-    if not robust and "Summary" in sheets:
-        s = sheets["Summary"].set_index("item")["value"]
-        if not _close(float(s[OBJECTIVE_LABEL]), total):
-            errors.append(f"Summary: objective {s[OBJECTIVE_LABEL]} USD, the years' weighted, discounted costs give {total}")
+        found = check_results(_year_rows(data, y) if y is not None else data, part)
+        errors += [f"{y}: {e}" for e in found] if y is not None else found
+        total += weights[y] / (1 + rate) ** ((y - years[0]) if y is not None else 0) * r["annual_cost_usd"]
     inv = sheets.get("Investments")
-    if inv is not None and len(inv):
+    if inv is not None and len(inv) and "year" in inv.columns and years != [None]:
         opts = data.tables["Investments"].set_index("option")
         for o, block in inv.groupby("option"):
             built = dict(zip(pd.to_numeric(block["year"]).astype(int), block["built_t"]))
@@ -446,54 +487,222 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
             for y in years:
                 if start is not None and y < start and built.get(y, 0.0) > REL:
                     errors.append(f"Investments: {o} has {built[y]} t in service in {y}, before {start:g}")
-    return errors, notes
+    return errors, total
 
 
-def _same_case(data: CorridorData, sheets: dict, input_path, result_path, made_from, is_plan: bool) -> None:
-    """InputError when the result cannot have been made from this input: its flows name routes or
-    commodities the input does not have, or it is a plan of years and the input plans none."""
+# A line of corridor check's findings that names a check it could not run (never confirmed as holding).
+NOT_CHECKED = "not checked: "
+# The sheets check reads (beyond Flows, without which there is nothing to check), what is not checked
+# without each, and the columns it reads of each.
+_T, _N, _B = TEXT, NUMBER, BLANK_OR_NUMBER
+NEEDS = {
+    "Flows": {"commodity": _T, "route": _T, "corridor": _T, "tonnes_t": _N, "cost_usd_per_t": _N, "cost_usd": _N,
+              "transit_days": _N, "co2e_kg_per_t": _N, "co2e_t": _N, **{c: _N for c in PART_COLUMNS}},
+    "Summary": {"item": _T, "value": _T},
+    "Demand": {"input_row": _N, "unmet_t": _B},
+    "Investments": {"option": _T, "built_t": _N},
+    "Corridors": {"commodity": _T, "corridor": _T, "tonnes_t": _N, "share": _N},
+    "Countries": {"country": _T, "tonnes_t": _N},
+    "Capacity": {"element": _T, "cargo_class": _T, "capacity_t": _N, "added_t": _B, "used_t": _N, "utilisation": _B},
+    "Emissions": {"by": _T, "code": _T, "co2e_t": _N, "co2e_kg_per_t": _B},
+    "Map legs": {"leg": _T, "corridor": _T, "tonnes_t": _N},
+    "Map nodes": {"node": _T, "tonnes_t": _N},
+}
+UNCHECKED_WITHOUT = {
+    "Summary": "the objective, its cost parts, the tonnes shipped and the CO2e; and which scenario the result was "
+               "solved with (none is applied unless --scenario names it)",
+    "Demand": "unmet demand (each demand row is checked as if nothing were unmet)",
+    "Investments": "what is built (each capacity is checked without additions)",
+    "Corridors": "the corridor totals and shares", "Countries": "the tonnes through each country",
+    "Capacity": "the capacity used and its utilisation", "Emissions": "CO2e by corridor, country, commodity and route",
+    "Map legs": "the map's tonnes on legs and at nodes", "Map nodes": "the map's tonnes on legs and at nodes",
+    "Fit": "the fit to the observations",
+}
+
+
+def _needs(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
+    """NEEDS for this result: a plan's Plan sheet and year column, the Fit sheet of an input with observations,
+    the Investments sheet of an input with options."""
+    needs = dict(NEEDS)
+    if not len(data.tables["Investments"]):  # written only when the input offers options
+        del needs["Investments"]
+    if len(data.tables["Observations"]):
+        needs["Fit"] = {"observation": _T, "modelled_t": _N, "observed_t": _N}
+    plan = sheets.get("Plan")
+    if plan is not None:
+        needs["Plan"] = {"annual_cost_usd": _N, "shipped_t": _N, "co2e_t": _N,
+                         **{column: _N for _, column in COST_PARTS.values()},
+                         **({"year": _N} if "year" in plan.columns else {}),
+                         **({"probability": _N} if "scenario" in plan.columns else {})}
+        if "year" in plan.columns:
+            needs["Flows"] = {**needs["Flows"], "year": _N}
+    return needs
+
+
+def _summary_problems(sheets: dict[str, pd.DataFrame]) -> list:
+    """The Summary's figures check reads: each present, each a number."""
+    from model.errors import Problem
+
+    s = sheets.get("Summary")
+    if s is None or not {"item", "value"} <= set(s.columns):
+        return []
+    items = [OBJECTIVE_LABEL] + ([] if "Plan" in sheets else [SHIPPED_LABEL, *PART_LABELS.values()])
+    at = {str(item): i for i, item in enumerate(s["item"])}
+    rows = s.attrs.get("rows") or list(range(len(s)))
+    problems = []
+    for item in items + [CO2E_LABEL]:
+        if item not in at:
+            if item != CO2E_LABEL:
+                problems.append(Problem(f"the figure '{item}' is missing from the column item", "Write the result "
+                                        "again with corridor solve.", sheet="Summary"))
+            continue
+        v = s["value"].iloc[at[item]]
+        x = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0] if not isinstance(v, bool) else float("nan")
+        if not math.isfinite(x):
+            problems.append(Problem(f"'{item}': expected a number, found {v!r}", "Enter the number the result had, "
+                                    "or write the result again with corridor solve.", sheet="Summary",
+                                    row=rows[at[item]], column="value"))
+    return problems
+
+
+def _recorded(sheets: dict[str, pd.DataFrame]) -> dict:
+    """What the result's Summary records of how it was made: the input file, its SHA-256, the
+    scenarios applied (None for none); {} without a Summary."""
+    if "Summary" not in sheets:
+        return {}
+    s = {k: v for k, v in zip(sheets["Summary"]["item"].astype(str), sheets["Summary"]["value"])
+         if v is not None and v == v and str(v).strip()}  # blank figures are not recorded
+    applied = s.get("scenario overrides")
+    applied = None if applied is None or str(applied).startswith("none") else str(applied)
+    return {"input": s.get("input file"), "sha": s.get(INPUT_SHA_LABEL), "scenario": applied}
+
+
+def _scenario_text(spec: str | None) -> str:
+    return f"scenario {spec}" if spec else "no scenario"
+
+
+def _which_scenario(recorded: dict, option: str | None, result_path) -> str | None:
+    """The scenario(s) to apply: those the result records, or --scenario (which must agree)."""
+    from model.errors import InputError, Problem
+
+    if not recorded:
+        return option
+    spec = recorded["scenario"]
+    names = [n.strip() for n in (option or "").split("+") if n.strip()]
+    if option is not None and names != [n.strip() for n in (spec or "").split("+") if n.strip()]:
+        raise InputError(str(result_path), [Problem(
+            f"was solved with {_scenario_text(spec)} (its Summary sheet, scenario overrides), not with --scenario "
+            f"{option}", "Leave out --scenario (corridor check applies the scenario the result records), or check "
+            f"the result of corridor solve --scenario {option}.")])
+    return spec
+
+
+def _same_case(data: CorridorData, sheets: dict, input_path, result_path, recorded: dict) -> None:
+    """InputError when the result cannot have been made from this input (with its scenario): it
+    records another input file; its flows name routes or commodities the input does not have; its
+    Capacity sheet, elements; it builds options the input does not offer or allow; it holds
+    scenarios the input does not have; or it is a plan of years and the input plans none."""
     from model.errors import InputError, Problem
     from model.errors import short_list
+    from model.scenarios import scenario_names
 
+    made_from = recorded.get("input")
     flows = sheets["Flows"]
-    routes = set(data.tables["Routes"]["route"].dropna())
-    commodities = set(data.tables["Commodities"]["commodity"].dropna())
+    t = data.tables
+    routes = set(t["Routes"]["route"].dropna())
+    commodities = set(t["Commodities"]["commodity"].dropna())
     unknown = sorted(set(flows["route"].dropna()) - routes) + sorted(set(flows["commodity"].dropna()) - commodities)
-    years = "year" in sheets.get("Plan", pd.DataFrame()).columns
-    why = (f"its flows name routes or commodities that {input_path} does not have ({short_list(unknown)})" if unknown
+    elements = set(t["Nodes"]["node"].dropna()) | {f"{a}>{b}" for a, b in zip(t["Legs"]["from"], t["Legs"]["to"])}
+    strange = sorted(set(sheets["Capacity"]["element"].dropna().astype(str)) - elements) \
+        if "Capacity" in sheets and "element" in sheets["Capacity"].columns else []
+    plan = sheets.get("Plan", pd.DataFrame())
+    held = set(plan["scenario"].dropna().astype(str)) - {BASE} if "scenario" in plan.columns else set()
+    missing = sorted(held - set(scenario_names(data)))
+    inv = sheets.get("Investments")
+    built = []
+    if inv is not None and {"option", "built_t"} <= set(inv.columns):
+        built = sorted(set(inv.loc[pd.to_numeric(inv["built_t"], errors="coerce").fillna(0) > REL, "option"]
+                           .dropna().astype(str)))
+    offered = set(t["Investments"]["option"].dropna().astype(str))
+    other_file = (made_from and recorded.get("sha") and recorded["sha"] != file_sha256(Path(input_path))
+                  and str(made_from) != Path(input_path).name)
+    why = (f"it records {made_from} as its input (Summary: input file and input SHA-256), and {input_path} is "
+           "another file" if other_file
+           else f"its flows name routes or commodities that {input_path} does not have ({short_list(unknown)})"
+           if unknown
+           else f"its Capacity sheet names elements that {input_path} does not have ({short_list(strange)})"
+           if strange
+           else f"it holds scenarios that {input_path} does not have on its Scenarios sheet ({short_list(missing)})"
+           if missing
+           else f"it builds options that {input_path} does not offer on its Investments sheet "
+                f"({short_list(sorted(set(built) - offered))})" if set(built) - offered
+           else f"it builds {short_list(built)}, and {input_path} with {_scenario_text(recorded.get('scenario'))} "
+                "allows no investment (Settings: allow_investments is FALSE)"
+           if built and not data.settings.allow_investments
            else f"it is a plan of several years, and {input_path} has no Periods sheet"
-           if years and not len(data.tables["Periods"]) else None)
+           if "year" in plan.columns and not len(t["Periods"]) else None)
     if why:
-        source = f" (it was made from {made_from})" if made_from else ""
+        source = (f" (it was made from {made_from}" + (f" with scenario {recorded['scenario']})"
+                                                         if recorded.get("scenario") else ")") if made_from else "")
         raise InputError(str(result_path), [Problem(
             f"was not made from this input{source}: {why}",
             "Pass the input it was made from, or solve this input again and check that result.")])
 
 
-def check_files(input_path: Path, result_path: Path) -> tuple[list[str], list[str]]:
-    """(violations, notes) for a result workbook against the input it claims to solve."""
+def check_files(input_path: Path, result_path: Path, scenario: str | None = None) -> tuple[list[str], list[str]]:
+    """(violations, notes) for a result workbook against the input it claims to solve (check_result)."""
+    violations, notes, _ = check_result(input_path, result_path, scenario)
+    return violations, notes
+
+
+def check_result(input_path: Path, result_path: Path, scenario: str | None = None
+                 ) -> tuple[list[str], list[str], bool]:
+    """(violations, notes, whether a Map sheet was checked) for a result workbook against the input
+    it claims to solve, with the scenario(s) the result records applied (scenario: --scenario, which
+    must agree with them). A check that cannot be run is a violation starting with NOT_CHECKED."""
     from model.errors import InputError, Problem
     from model.io.read_results import read_result_workbook
     from model.pipeline import load
 
-    plan, _ = load(input_path)
-    data = plan.data
     fix = "Pass a workbook written by 'corridor solve'."
     sheets = read_result_workbook(result_path, fix)
     if "Flows" not in sheets:
         raise InputError(str(result_path), [Problem("has no Flows sheet; it is not a result workbook", fix)])
+    recorded = _recorded(sheets) if not _summary_problems(sheets) else {}
+    spec = _which_scenario(recorded, scenario, result_path)
+    try:
+        plan, _ = load(input_path, scenario=spec)
+    except InputError as exc:
+        if exc.source != "--scenario":
+            raise
+        made_from = f" (it was made from {recorded['input']})" if recorded.get("input") else ""
+        raise InputError(str(result_path), [Problem(
+            f"was not made from this input{made_from}: it was solved with scenario {spec}, and {input_path} has "
+            f"no such scenario on its Scenarios sheet ({'; '.join(p.message for p in exc.problems)})",
+            "Pass the input it was made from, or solve this input again and check that result.")]) from None
+    data = plan.data
     notes = []
-    made_from = None
-    if "Summary" in sheets:
-        s = sheets["Summary"].set_index("item")["value"]
-        made_from = s.get("input file")
-        if INPUT_SHA_LABEL in s and s[INPUT_SHA_LABEL] != file_sha256(Path(input_path)):
-            notes.append("The result was computed from a different version of the input (SHA-256 differs); "
-                         "the checks below are against the input as it is now.")
-    _same_case(data, sheets, input_path, result_path, made_from, "Plan" in sheets)
+    if recorded.get("sha") and recorded["sha"] != file_sha256(Path(input_path)):
+        notes.append("The result was computed from a different version of the input (SHA-256 differs); "
+                     "the checks below are against the input as it is now.")
+    if spec:
+        notes.append(f"Checked with {_scenario_text(spec)} applied to the input, as the result was solved.")
+    problems, missing = result_problems(sheets, _needs(data, sheets))
+    mapped = "Map legs" not in missing  # without a Map sheet there is no map to check: the confirmation says so
+    missing = [name for name in missing if not name.startswith("Map")]
+    if problems or "Flows" in missing:  # what check reads must be there, and numbers where it reads numbers
+        raise InputError(str(result_path), problems + _summary_problems(sheets))
+    problems = _summary_problems(sheets)
+    if problems:
+        raise InputError(str(result_path), problems)
+    if "Plan" not in sheets and any(c in sheets["Flows"].columns for c in ("year", "scenario")):
+        raise InputError(str(result_path), [Problem(
+            "the Plan sheet is missing, and the Flows sheet holds several years or scenarios: without it the plan "
+            "cannot be checked", "Write the result again with corridor solve.", sheet="Plan")])
+    unchecked = [NOT_CHECKED + f"the {name.split()[0]} sheet is missing: {UNCHECKED_WITHOUT[name]}"
+                 for name in dict.fromkeys(missing) if name != "Map nodes" or "Map legs" not in missing]
+    _same_case(data, sheets, input_path, result_path, recorded)
     if "Plan" in sheets:
-        if "year" not in sheets["Plan"].columns:
-            return [], notes + ["A robust plan of one year: the check covers plans with a Periods sheet."]
         errors, more = check_plan(data, sheets)
-        return errors, notes + more
-    return check_results(data, sheets), notes
+        return unchecked + errors, notes + more, mapped
+    return unchecked + check_results(data, sheets), notes, mapped

@@ -279,16 +279,27 @@ def compare_text(table, about, names: list[str], out, png, focus: str | None = N
     return "\n".join(lines)
 
 
-def check_text(result, input_name, violations: list[str], notes: list[str]) -> str:
+def check_text(result, input_name, violations: list[str], notes: list[str], mapped: bool = True) -> str:
+    from model.analysis.check import NOT_CHECKED
+
     lines = list(notes)
+    unchecked = [v[len(NOT_CHECKED):] for v in violations if v.startswith(NOT_CHECKED)]
+    violations = [v for v in violations if not v.startswith(NOT_CHECKED)]
+    if unchecked:  # never confirmed: the result is not said to hold
+        lines.append(f"{result}: {len(unchecked)} check(s) could not be run, so the result is not confirmed:")
+        lines += [f"  {v}" for v in unchecked]
     if violations:
         lines.append(f"{result}: {len(violations)} violation(s) beyond tolerance (relative 1e-6):")
         lines += [f"  {v}" for v in violations[:200]]
         if len(violations) > 200:
             lines.append(f"  (+{len(violations) - 200} more)")
+    elif unchecked:
+        lines.append(f"{result}: the checks that could be run hold against {input_name}; the result is not "
+                     "confirmed (see above).")
     else:
         lines.append(f"{result}: every constraint, cost, share, CO2e and map tonnes recomputed from the flows holds against "
-                     f"{input_name}.")
+                     f"{input_name}." if mapped else f"{result}: every constraint, cost, share and CO2e recomputed from "
+                     f"the flows holds against {input_name}; it has no Map sheet, so no map tonnes were checked.")
     return "\n".join(lines)
 
 

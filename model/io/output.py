@@ -77,8 +77,8 @@ def written_by(path: Path) -> str | None:
     try:
         suffix = path.suffix.lower()
         if suffix in (".xlsx", ".xlsm"):
-            with zipfile.ZipFile(path) as z:
-                core = z.read("docProps/core.xml").decode("utf-8", "replace")
+            with zipfile.ZipFile(path) as z, z.open("docProps/core.xml") as part:
+                core = part.read(2**16).decode("utf-8", "replace")  # the mark is near the start: never inflate it all
             found = re.search(r"<cp:keywords>" + re.escape(WRITER) + r":([\w-]+)</cp:keywords>", core)
             return found.group(1) if found else None
         if suffix == ".png":

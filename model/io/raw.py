@@ -128,11 +128,15 @@ def _check_ole(path: Path) -> None:
         "Open it in Excel and save it as an Excel Workbook (.xlsx): File > Save As > Excel Workbook.")])
 
 
-def check_container(path: Path) -> None:
-    """A real xlsx is a zip with a workbook part; refuse zip bombs before opening it."""
-    fix = "Save the file as an Excel workbook (.xlsx) in Excel or LibreOffice, or pass a folder of CSV files."
+def check_container(path: Path, fix: str | None = None) -> None:
+    """A real xlsx is a zip with a workbook part; refuse zip bombs before opening it (fix: what to pass
+    instead, when the file is not a workbook at all)."""
+    fix = fix or "Save the file as an Excel workbook (.xlsx) in Excel or LibreOffice, or pass a folder of CSV files."
     _check_ole(path)
     if not zipfile.is_zipfile(path):
+        with open(path, "rb") as f:
+            if f.read(4) == b"PK\x03\x04":  # a zip's start without its end: cut short (a copy or download broken off)
+                raise _damaged(path, "it begins as a zip archive but its directory, at the end, is missing")
         raise InputError(str(path), [Problem("is not an Excel workbook: an .xlsx file is a zip archive, and "
                                              "this file is not one", fix)])
     try:
@@ -146,23 +150,96 @@ def check_container(path: Path) -> None:
                                              fix)])
     size = sum(i.file_size for i in infos)
     if len(infos) > MAX_ZIP_ENTRIES or size > MAX_UNCOMPRESSED_BYTES:
-        raise InputError(str(path), [Problem(
-            f"is refused: it unpacks to {size / 2**20:,.0f} MiB in {len(infos):,} parts, above the limit of "
-            f"{MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MiB and {MAX_ZIP_ENTRIES:,} parts (a possible zip bomb)",
-            "For a very large case, use a folder of CSV files.")])
+        raise _bomb(path, size, len(infos))
+    # What the headers declare may lie: every part is inflated here, in chunks, counting what actually
+    # comes out and stopping at the limit, and its size and CRC-32 are compared with what the archive
+    # declares (a damaged or forged part is refused before any reader inflates it whole).
     # A DTD or entity declaration sits in an XML part's prolog, before the root element. Excel never
     # writes one; refuse it whichever XML parser openpyxl uses (lxml does not expand entities, the
     # standard library would).
-    with zipfile.ZipFile(path) as z:
+    total = 0
+    with open(path, "rb") as f:
         for info in infos:
-            if info.filename.endswith((".xml", ".rels")):
-                with z.open(info) as part:
-                    head = part.read(PROLOG_BYTES)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:  # '<' in text is always escaped
-                    raise InputError(str(path), [Problem(
-                        f"is refused: its XML part {info.filename} declares entities or a DTD, which workbooks "
-                        "saved by Excel never do (a possible XML bomb)", "Open it in Excel and save it again as "
-                        ".xlsx.")])
+            head, total = _inflate(path, f, info, total, len(infos))
+            if info.filename.endswith((".xml", ".rels")) and (b"<!DOCTYPE" in head or b"<!ENTITY" in head):
+                raise InputError(str(path), [Problem(  # '<' in text is always escaped
+                    f"is refused: its XML part {info.filename} declares entities or a DTD, which workbooks "
+                    "saved by Excel never do (a possible XML bomb)", "Open it in Excel and save it again as "
+                    ".xlsx.")])
+
+
+CHUNK_BYTES = 2**20  # what one step of the guard inflates at most
+
+
+def _bomb(path: Path, size: int, parts: int, counted: bool = False) -> InputError:
+    """The refusal of an archive of size bytes unpacked (counted: as far as the guard inflated it)."""
+    return InputError(str(path), [Problem(
+        f"is refused: it unpacks to {'more than ' if counted else ''}{size / 2**20:,.0f} MiB in {parts:,} parts, "
+        "above the limit of "
+        f"{MAX_UNCOMPRESSED_BYTES / 2**20:,.0f} MiB and {MAX_ZIP_ENTRIES:,} parts (a possible zip bomb)",
+        "For a very large case, use a folder of CSV files.")])
+
+
+def _damaged(path: Path, what: str) -> InputError:
+    return InputError(str(path), [Problem(
+        f"is a damaged file: {what}; it was cut short or changed after it was written",
+        "Open it in Excel (which offers to repair it) and save it again, or copy the file again from where it came "
+        "from; a result workbook can be written again with corridor solve.")])
+
+
+def _inflate(path: Path, f, info: zipfile.ZipInfo, total: int, parts: int) -> tuple[bytes, int]:
+    """Inflate one part of the archive open as f, from its local header, CHUNK_BYTES at a time:
+    (its first PROLOG_BYTES, the bytes inflated so far in all parts). InputError when the total
+    passes MAX_UNCOMPRESSED_BYTES (counted as it inflates, whatever the headers say) or when the
+    part is not what the archive declares (its size, its CRC-32, a stream that does not end)."""
+    import struct
+    import zlib
+
+    name = info.filename
+    if info.flag_bits & 0x1:
+        raise InputError(str(path), [Problem(f"is refused: its part {name} is encrypted, which an Excel workbook "
+                                             "never is", "Open it in Excel and save it again as .xlsx.")])
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise InputError(str(path), [Problem(f"is refused: its part {name} is compressed with method "
+                                             f"{info.compress_type}, which Excel never uses",
+                                             "Open it in Excel and save it again as .xlsx.")])
+    f.seek(info.header_offset)
+    local = f.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise _damaged(path, f"the part {name} is not where the archive's directory says")
+    n, e = struct.unpack("<HH", local[26:30])
+    f.seek(info.header_offset + 30 + n + e)
+    left = info.compress_size
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    crc, size, head, pending = 0, 0, b"", b""
+    try:
+        while left or pending:
+            if not pending:
+                pending = f.read(min(left, CHUNK_BYTES))
+                if not pending:
+                    raise _damaged(path, f"the part {name} ends before its declared length")
+                left -= len(pending)
+            if inflater is None:
+                out, pending = pending, b""
+            else:
+                out = inflater.decompress(pending, CHUNK_BYTES)
+                pending = inflater.unconsumed_tail
+            size += len(out)
+            total += len(out)
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise _bomb(path, MAX_UNCOMPRESSED_BYTES, parts, counted=True)
+            if size > info.file_size:
+                raise _damaged(path, f"the part {name} unpacks to more than the {info.file_size:,} bytes it declares")
+            crc = zlib.crc32(out, crc)
+            if len(head) < PROLOG_BYTES:
+                head += out[:PROLOG_BYTES - len(head)]
+            if inflater is not None and inflater.eof:
+                break
+    except zlib.error as exc:
+        raise _damaged(path, f"the part {name} cannot be unpacked ({exc})") from None
+    if (inflater is not None and not inflater.eof) or size != info.file_size or crc != info.CRC:
+        raise _damaged(path, f"the part {name} fails its checksum (CRC-32)")
+    return head, total
 
 
 # A cell formula <f>, <f t="shared" ...> or <x:f>, a merged range, or an error value (t="e", such as

@@ -88,12 +88,19 @@ def write_panels(outputs: Outputs, panels: list[tuple[str, MapTables]], title: s
     return Path(path)
 
 
-def _read_map(result: Path) -> tuple[MapTables, dict[str, pd.DataFrame]]:
-    """The Map sheet's tables and the other sheets of a result workbook; InputError if it is none."""
+def _read_map(result: Path, report: bool = False) -> tuple[MapTables, dict[str, pd.DataFrame]]:
+    """The Map sheet's tables and the other sheets of a result workbook (all that the map, or the
+    report, reads of them checked: model.io.maps.sheet.map_problems); InputError if it is none."""
     from model.io.read_results import read_result_workbook
 
     fix = "Pass a result workbook written by 'corridor solve'."
     sheets = read_result_workbook(result, fix)
+    if "Map nodes" in sheets:
+        from model.io.read_results import map_problems
+
+        problems = map_problems(sheets, report)
+        if problems:
+            raise InputError(str(result), problems)
     tables = MapTables.from_sheets(sheets)
     if tables is None and "Summary" not in sheets:
         raise InputError(str(result), [Problem("has no Summary or Map sheet; it is not a result workbook", fix)])
@@ -119,6 +126,6 @@ def report_from_result(result: Path, output: Path | None, force: bool = False) -
     output = output or report_path(result)
     with Outputs("report", [result], force) as outputs:
         outputs.check(output, also=REPORT_WRITERS)
-        tables, sheets = _read_map(result)
+        tables, sheets = _read_map(result, report=True)
         write_report(outputs, tables, sheets, output)
     return map_warnings(tables), f"Report: {output}"

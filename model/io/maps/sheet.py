@@ -76,7 +76,7 @@ def map_blocks(raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
     i = 2
     about = []
     while not blank(i):
-        about.append((str(first[i]), raw.iat[i, 1]))
+        about.append((str(first[i]), raw.iat[i, 1] if raw.shape[1] > 1 else None))
         i += 1
     out = {"Map": pd.DataFrame(about, columns=["item", "value"])}
     for name, columns in (("Map nodes", MAP_NODE_COLUMNS), ("Map legs", MAP_LEG_COLUMNS)):
@@ -85,10 +85,20 @@ def map_blocks(raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
         while not blank(end):
             end += 1
         table = raw.iloc[head + 1:end, :len(columns)].copy()
-        table.columns = columns
+        if table.shape[1] < len(columns):  # a column cut off: left out, for the reader's check to name
+            columns = columns[:table.shape[1]]
+        # a column is known by its header, as map_sheet wrote it: one renamed or moved is left under the
+        # text found, for the reader's check to name as missing (not read as another column's numbers)
+        found = [str(v).strip() for v in raw.iloc[head, :len(columns)]] if head < len(raw) else []
+        table.columns = [c if i < len(found) and found[i] == header(c) else f"{found[i] if i < len(found) else ''}"
+                         f" (column {i + 1})" for i, c in enumerate(columns)]
+        columns = [c for c in columns if c in table.columns]
         for c in columns:
             if number_format(c) or c in ("lat", "lon"):
-                table[c] = pd.to_numeric(table[c], errors="coerce")
+                numbers = pd.to_numeric(table[c], errors="coerce")
+                if not (numbers.isna() & table[c].notna()).any():  # text is left as found, for the check to name
+                    table[c] = numbers
         out[name] = table.reset_index(drop=True)
+        out[name].attrs.update(first_row=head + 2, sheet=MAP_SHEET)  # for messages: its first row, as Excel counts
         i = end
     return out
