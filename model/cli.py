@@ -14,7 +14,8 @@ from pathlib import Path
 
 from model import __version__
 from model.errors import CorridorError
-from model.io.output import COMMITTED, default_output
+from model.io.locks import release_all
+from model.io.output import COMMITTED, default_output, default_output_help
 
 DEFAULT_INPUT = Path("inputs/base_case.xlsx")
 STRESSED, PENALTY = "ports,borders", 1000.0  # corridor stress's defaults (not in its default output name)
@@ -119,18 +120,11 @@ def cmd_compare(args) -> str:
     return compare_to_workbook(args.input, args.scenarios, _output(args, "compare", args.scenarios), args.force)
 
 
-def cmd_map(args) -> str:
-    from model.io.maps.files import map_from_result
+def cmd_map(args) -> str:  # corridor map, and corridor report (args.command)
+    from model.io.maps import files
 
-    warnings, text = map_from_result(args.input, args.output, args.force)
-    _warn(args.input, warnings)
-    return text
-
-
-def cmd_report(args) -> str:
-    from model.io.maps.files import report_from_result
-
-    warnings, text = report_from_result(args.input, args.output, args.force)
+    draw = files.report_from_result if args.command == "report" else files.map_from_result
+    warnings, text = draw(args.input, args.output, args.force)
     _warn(args.input, warnings)
     return text
 
@@ -146,13 +140,6 @@ def cmd_check(args) -> tuple[str, int]:
     from model.analysis.check import check_result
     from model.io import console
 
-    from model.errors import InputError, Problem
-    from model.io.output import written_by
-
-    if written_by(args.input) == "solve" and written_by(args.result) != "solve":
-        raise InputError(str(args.input), [Problem(
-            "is a result workbook (written by corridor solve), given where the input goes",
-            f"The input comes first: corridor check {args.result} {args.input}")])
     violations, notes, mapped = check_result(args.input, args.result, args.scenario)
     return console.check_text(args.result, args.input, violations, notes, mapped), 1 if violations else 0
 
@@ -198,11 +185,7 @@ def parser() -> argparse.ArgumentParser:
         if input_help:
             c.add_argument("input", type=Path, help=input_help)
         if output:
-            default = default_output("<input>", {"solve": "result", "calibrate": "calibrated"}.get(name, name))
-            named = {"solve": "the scenario", "sweep": "the parameters (_exact.xlsx with --exact)",
-                     "stress": "what is closed", "frontier": "the target", "compare": "the scenarios"}.get(name)
-            named = f"; in the name: {named}" if named else ""
-            c.add_argument("-o", "--output", type=Path, help=f"{output} (default {default}{named})")
+            c.add_argument("-o", "--output", type=Path, help=f"{output} (default {default_output_help(name)})")
             c.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
         if progress:
             c.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -223,11 +206,10 @@ def parser() -> argparse.ArgumentParser:
                    "keeps its tables for corridor map)")
     s.add_argument("--html", action="store_true", help="also write the report page, <result>.html")
     command("validate", cmd_validate, "check a workbook and report every problem at once")
-    e = command("explain", cmd_explain, "why a route is (not) used, and what it would take")
+    e = command("explain", cmd_explain, "why a route is (not) used, and what it would take", case="plan")
     e.add_argument("--route", required=True, help="a route id from the Routes sheet")
     e.add_argument("--commodity", help="one commodity (default: every commodity the route may carry)")
     e.add_argument("--year", type=int, help="with a Periods sheet: the year to explain (default the first)")
-    e.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +")
     w = command("sweep", cmd_sweep, "re-solve over a grid of input values, or find exact breakpoints",
                 output="sweep workbook", progress=True, case="year")
     w.add_argument("--set", action="append", default=[], metavar="PARAM=SPEC",
@@ -256,7 +238,7 @@ def parser() -> argparse.ArgumentParser:
     cp = command("compare", cmd_compare, "solve the base case and scenarios side by side", output="comparison workbook")
     cp.add_argument("--scenarios", help="comma list of scenarios (each may combine with +), or all (default)")
     for name, func, what, default in (("map", cmd_map, "draw the map of a result workbook again", "<result>_map.png"),
-                                      ("report", cmd_report, "write the HTML report of a result workbook",
+                                      ("report", cmd_map, "write the HTML report of a result workbook",
                                        "<result>.html")):
         r = command(name, func, what, "a result workbook written by corridor solve")
         r.add_argument("-o", "--output", type=Path, help=f"the file to write (default {default} beside it)")
@@ -312,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corridor: internal error ({type(exc).__name__}: {exc}). This is a bug in corridor-model, not in "
               "your input; please report it with the input file. Run with --debug for details.", file=sys.stderr)
         return 1
+    finally:
+        release_all()  # the files this command held (model.io.locks), however it ended
 
 
 def entry() -> None:

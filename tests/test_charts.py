@@ -13,6 +13,7 @@ import pytest
 from matplotlib.colors import to_hex
 
 from model.io import charts
+from model.io.output import Outputs
 from model.io.maps.palette import CORRIDOR_COLOURS, MIN_DELTA_E, corridor_colours, delta_e, series_colours
 
 
@@ -60,9 +61,9 @@ def test_forty_corridors_get_forty_colours_the_same_every_run():
 def test_sweep_shares_use_the_maps_colours_and_never_repeat_one(figures):
     # Eleven corridors: matplotlib's default cycle has ten colours, so the eleventh repeated the first.
     names = list(CORRIDOR_COLOURS)[:11] + ["A new corridor"]
-    points = pd.DataFrame({"p": [0.0, 1.0], "status": ["Optimal"] * 2, "objective_usd": [1e9, 2e9],
+    points = pd.DataFrame({"p": [0.0, 1.0], "status": ["Optimal"] * 2, "resource_cost_usd": [1e9, 2e9],
                            **{f"{n} share": [0.1, 0.05] for n in names}})
-    charts.sweep_pngs(None, points, ["p"], Path("s"))
+    charts.sweep_pngs(Outputs("sweep"), points, ["p"], Path("s"))
     lines = figures[1].axes[0].get_lines()
     drawn = {line.get_label(): to_hex(line.get_color()) for line in lines}
     assert drawn == corridor_colours(names)
@@ -72,9 +73,9 @@ def test_sweep_shares_use_the_maps_colours_and_never_repeat_one(figures):
 def test_heat_map_ticks_are_few_short_and_apart(figures):
     # 14 x 3 points from linspace: labels were '-11.8462', '-31.6923', ... one per row.
     gwd, co2 = np.linspace(-250, 8, 14), [0.0, 50.0, 100.0]
-    points = pd.DataFrame([(a, b, 8e9 + a * 1e6 + b * 1e7) for a in gwd for b in co2], columns=["gwd", "co2", "objective_usd"])
+    points = pd.DataFrame([(a, b, 8e9 + a * 1e6 + b * 1e7) for a in gwd for b in co2], columns=["gwd", "co2", "resource_cost_usd"])
     points["status"] = "Optimal"
-    charts.sweep_pngs(None, points, ["gwd", "co2"], Path("h"))
+    charts.sweep_pngs(Outputs("sweep"), points, ["gwd", "co2"], Path("h"))
     ax = figures[0].axes[0]
     ys = [t for t in ax.get_yticklabels() if t.get_text()]
     assert 2 <= len(ys) <= charts.MOST_TICKS and all(len(t.get_text()) <= 5 for t in ys)
@@ -128,7 +129,8 @@ def test_the_co2_frontier_shows_no_share_of_tonnes_and_the_tonnes_frontier_does(
     from model.io.console import frontier_text
     from model.lp.frontier import Target
 
-    table = pd.DataFrame({"extra_cost_usd": [0.0, 1e6], "extra_cost_of_least_cost": [0.0, 0.001],
+    table = pd.DataFrame({"extra_resource_cost_usd": [0.0, 1e6], "extra_cost_of_least_cost": [0.0, 0.001],
+                          "calibration_premiums_usd": [0.0, 0.0], "objective_allowance_usd": [0.0, 1e6],
                           "status": ["Optimal"] * 2, "target_t": [9.3e6, 9.1e6], "target_share": [1.0, 1.0]})
     co2 = frontier_text(table, Target(None, None, None, maximise=False, co2=True), 1e9, "f.xlsx", "f.png")
     assert "share" not in co2 and "100.0%" not in co2 and "9.30" in co2 and "9.10" in co2

@@ -44,9 +44,9 @@ CASES = [
         "Nodes, row 3 (EKB), lat: must be <= 90, found 95. Type a number in degrees, at least -90 and at most 90.",
     ),
     (
-        "negative handling",
-        set_cell("Nodes", 10, "handling_usd_per_t", -5),
-        "Nodes, row 10 (RUB), handling_usd_per_t: must be >= 0, found -5. Type a number in USD/t, at least 0 and at most 1,000,000.",
+        "negative handling",  # a charge below 0 is a subsidy (a warning), but not below -1,000,000 USD/t
+        set_cell("Nodes", 10, "handling_usd_per_t", -5_000_000),
+        "Nodes, row 10 (RUB), handling_usd_per_t: must be >= -1,000,000, found -5,000,000. Type a number in USD/t, at least -1,000,000 and at most 1,000,000.",
     ),
     (
         "duplicate node",
@@ -341,7 +341,7 @@ CASES = [
     (
         "handling cost a thousand times too large",
         set_cell("Nodes", 10, "handling_usd_per_t", 5_000_000),
-        "Nodes, row 10 (RUB), handling_usd_per_t: must be <= 1,000,000, found 5,000,000. Type a number in USD/t, at least 0 and at most 1,000,000.",
+        "Nodes, row 10 (RUB), handling_usd_per_t: must be <= 1,000,000, found 5,000,000. Type a number in USD/t, at least -1,000,000 and at most 1,000,000.",
     ),
     (
         "dwell in hours",

@@ -339,6 +339,10 @@ def test_a_port_charge_below_zero_is_a_subsidy_the_workbook_takes(tmp_path):
                                                            ("M", "market"))))
     run = pipeline.run(case)
     assert run.results.summary.objective_usd == pytest.approx(100)
+    # said, as a minus sign typed by mistake would be: a warning that names the cell
+    assert [str(w) for w in run.warnings if w.column == "handling_usd_per_t"] == [
+        "Nodes, row 3 (R), handling_usd_per_t: -4 USD/t is below 0, so the node pays 4 USD for every tonne handled "
+        "(a subsidy). If you meant a charge, enter it without the minus sign."]
 
 
 @pytest.mark.parametrize("text, cells", [

@@ -661,6 +661,12 @@ def check_result(input_path: Path, result_path: Path, scenario: str | None = Non
     it claims to solve, with the scenario(s) the result records applied (scenario: --scenario, which
     must agree with them). A check that cannot be run is a violation starting with NOT_CHECKED."""
     from model.errors import InputError, Problem
+    from model.io.output import written_by
+
+    if written_by(input_path) == "solve" and written_by(result_path) != "solve":
+        raise InputError(str(input_path), [Problem(
+            "is a result workbook (written by corridor solve), given where the input goes",
+            f"The input comes first: corridor check {result_path} {input_path}")])
     from model.io.read_results import read_result_workbook
     from model.pipeline import load
 

@@ -97,7 +97,7 @@ def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: 
         ax.set_title("Resource cost (million USD/yr)")
         fig.colorbar(im, ax=ax)
         out.append(_save(fig, outputs, stem.with_name(stem.name + "_heatmap.png")))
-    for name in ("_objective.png", "_shares.png", "_heatmap.png"):  # an earlier sweep's charts go (one set)
+    for name in ("_objective.png", "_shares.png", "_tonnes.png", "_heatmap.png"):  # an earlier sweep's charts go (one set)
         if stem.with_name(stem.name + name) not in out:
             outputs.retire(stem.with_name(stem.name + name))
     return out

@@ -25,12 +25,18 @@ class Lock:
         self.target = Path(target)
         self.path = self.target.with_name(f".{self.target.name}.lock")
         self.fd: int | None = None
+        self.made: list[Path] = []  # folders made for the lock file, deepest first: removed on release if empty
 
     def acquire(self) -> None:
         """Hold the lock, or OutputError naming the run that holds it."""
         while True:
             try:
+                folder, made = self.path.parent, []
+                while not folder.exists():
+                    made.append(folder)
+                    folder = folder.parent
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.made += made
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
             except OSError:
                 return  # a folder that cannot take the lock file cannot take the output either: said at claim
@@ -70,6 +76,10 @@ class Lock:
             _unlock(self.fd)
         os.close(self.fd)
         self.fd = None
+        for folder in self.made:  # a run that wrote nothing leaves no folder it made for its lock
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self.made = []
 
 
 _WINDOWS_LOCKED_BYTE = 1 << 20  # msvcrt locks a byte range (beyond the end of the file is allowed)
@@ -111,8 +121,16 @@ HELD: dict[Path, tuple[Lock, dict]] = {}
 
 
 def release(locks: dict) -> None:
-    for key, lock in locks.items():
+    for key, lock in reversed(list(locks.items())):  # the last taken first: its folder was made by an earlier one
         lock.release()
         if key in HELD and HELD[key][1] is locks:
             del HELD[key]
     locks.clear()
+
+
+def release_all() -> None:
+    """Let go of every file this process holds: a command that ended, cleanly or not (model.cli), holds
+    nothing afterwards, and a folder made only for a lock is gone with it."""
+    for _, (lock, locks) in list(HELD.items()):
+        release(locks)
+        lock.release()

@@ -65,6 +65,15 @@ def default_output(source, kind: str, *parts: str | None) -> Path:
     return OUTPUT_DIR / f"{name}.xlsx"
 
 
+def default_output_help(command: str) -> str:
+    """The default output of a command as its --help gives it: default_output's own name, and what
+    goes into it."""
+    default = default_output("<input>", {"solve": "result", "calibrate": "calibrated"}.get(command, command))
+    named = {"solve": "the scenario", "sweep": "the parameters (_exact.xlsx with --exact)",
+             "stress": "what is closed", "frontier": "the target", "compare": "the scenarios"}.get(command)
+    return f"{default}; in the name: {named}" if named else str(default)
+
+
 def mark(kind: str) -> str:
     """The text that marks a file as written by corridor `kind`."""
     return f"{WRITER}:{kind}"

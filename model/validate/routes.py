@@ -107,6 +107,12 @@ def check_usage(data: CorridorData) -> list[Problem]:
         problems.append(Problem(f"{len(unused)} node(s) on no route: {short_list(unused)}",
                                 "They do no harm; delete them or add routes through them.",
                                 sheet="Nodes", severity=WARNING))
+    for rec in _records(data, "Nodes"):  # a charge below 0 is a subsidy; said, as a minus typed by mistake would be
+        if _present(rec["handling_usd_per_t"]) and rec["handling_usd_per_t"] < 0:
+            problems.append(Problem(
+                f"{rec['handling_usd_per_t']:g} USD/t is below 0, so the node pays {-rec['handling_usd_per_t']:g} USD "
+                "for every tonne handled (a subsidy)", "If you meant a charge, enter it without the minus sign.",
+                sheet="Nodes", row=rec[ROW], key=rec["node"], column="handling_usd_per_t", severity=WARNING))
     legs = [leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)]
     unused = [leg for leg in legs if leg not in used_legs]
     if unused:
