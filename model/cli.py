@@ -106,9 +106,10 @@ def cmd_stress(args) -> str:
 def cmd_frontier(args) -> str:
     from model.analysis.frontier import frontier_to_workbook
 
-    target = args.maximise or args.minimise
-    out = _output(args, "frontier", args.scenario, ("max " if args.maximise else "min ") + target)
-    warnings, text = frontier_to_workbook(args.input, target, bool(args.maximise), args.cost_within, out, args.exact,
+    maximise = args.maximise is not None
+    target = args.maximise if maximise else args.minimise
+    out = _output(args, "frontier", args.scenario, ("max " if maximise else "min ") + target)
+    warnings, text = frontier_to_workbook(args.input, target, maximise, args.cost_within, out, args.exact,
                                           args.scenario, args.force)
     _warn(args.input, warnings)
     return text

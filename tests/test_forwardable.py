@@ -89,7 +89,7 @@ def test_the_brief_says_when_a_bottlenecks_value_is_the_penalty(tmp_path):
     run = pipeline.run(case, tmp_path / "r.xlsx")
     for brief in (brief_of(run.results.sheets()), brief_of(read_results(tmp_path / "r.xlsx"))):
         assert brief.bottlenecks[0].startswith(
-            "One more tonne a year of capacity at A → M (now 60 t) is worth 998.00 USD a year, set by the "
+            "One more tonne a year of capacity at A>M (now 60 t) is worth 998.00 USD a year, set by the "
             "unmet-demand penalty of 1,000 USD/t chosen in Settings (it delivers a stranded tonne), not a cost saved")
         assert "saves" not in brief.bottlenecks[0]
     met = pipeline.run(write_case(tmp_path / "met", transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}])))

@@ -192,8 +192,8 @@ def test_the_command(tmp_path, capsys):
 
 @pytest.mark.parametrize("target, code, message", [
     ("", 2, "the target is empty"),  # was an internal error (exit 1)
-    ("corridor Road: via R", 0, "Most tonnes of corridor Road: via R for each extra cost"),
-    ("country pakistan", 0, "Most tonnes of country Pakistan for each extra cost"),
+    ("corridor Road: via R", 0, "Most tonnes of corridor Road: via R for each extra resource cost"),
+    ("country pakistan", 0, "Most tonnes of country Pakistan for each extra resource cost"),
 ])
 def test_the_command_reads_targets_by_name(tmp_path, capsys, target, code, message):
     case = write_case(tmp_path, named_transport_case(), xlsx=True)
@@ -250,7 +250,7 @@ def test_exact_frontier_on_variants_of_the_base_year(base_year, seed):
     sol = solve(plan)
     exact, _ = frontier(plan, sol, target, parse_costs("0:5%", sol.objective_usd, True), exact=True)
     assert (exact["status"] == "Optimal").all()
-    d, best, slope = (exact[c].to_numpy() for c in ("extra_cost_usd", "target_t", "tonnes_per_usd_more"))
+    d, best, slope = (exact[c].to_numpy() for c in ("objective_allowance_usd", "target_t", "tonnes_per_usd_more"))
     assert all(b >= a - 1e-6 * max(1, a) for a, b in zip(best, best[1:]))
     assert all(b <= a + 1e-9 for a, b in zip(slope, slope[1:]))
     middles = list((d[:-1] + d[1:]) / 2)

@@ -112,7 +112,7 @@ def test_a_capacity_range_is_stated_around_the_capacity_in_service(tmp_path):
                                           "annualised_cost_usd_per_t": 1}])
     run = pipeline.run(write_case(tmp_path, tables))
     assert run.results.bottlenecks["in_words"].tolist() == [
-        "One more tonne a year of capacity at A → M (now 60 t, plus 30 t built) saves 3.00 USD a year; this holds "
+        "One more tonne a year of capacity at A>M (now 60 t, plus 30 t built) saves 3.00 USD a year; this holds "
         "for up to 10 t more (total capacity (with what is built) between 0 t (the physical bound) and 100 t)."]
 
 

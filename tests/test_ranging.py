@@ -38,7 +38,7 @@ def test_capacity_shadow_price_and_its_range_by_hand(tmp_path):
     b = run.results.bottlenecks.iloc[0]
     assert b["kind"] == "capacity" and b["valid_for_more_t"] == pytest.approx(40)
     assert b["in_words"] == ("One more tonne a year of capacity at A>M (now 60 t) saves 3.00 USD a year; this "
-                             "holds for up to 40 t more (capacity between 0 t and 100 t).")
+                             "holds for up to 40 t more (capacity between 0 t (the physical bound) and 100 t).")
 
 
 def test_route_break_even_by_hand(tmp_path):
