@@ -94,8 +94,8 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         settings=settings, plan=True, objective_means=means,
         years=", ".join(p.label for p in plan.periods) if plan.multi_year else "one",
         robust_scenarios=scenarios if plan.robust else "none", robust=list(robust_items or []),
-        fit=fit_summary(tables["fit"]), decisions=decisions_of(sol.mip, sol.objective_usd, tables["investments"],
-                                                                    "USD"),
+        fit=fit_summary(tables["fit"]), decisions=decisions_of(sol.mip, tables["investments"], other, "USD",
+                                                                    settings.unmet_penalty_usd_per_t, plan=True),
         co2e_leaves_out=tuple(dict.fromkeys(leg for c in plan.cases for leg in c.net.legs_without_distance)))
     sheets = {"Plan": plan_sheet}
     if robust is not None:
