@@ -178,7 +178,7 @@ def test_a_lumpy_option_is_built_in_a_later_year_and_stays(tmp_path):
     inv = run.results.investments.set_index("year")
     assert list(inv["built_t"]) == pytest.approx([0, 40, 40])
     # Without it, 2030 and 2035 cost 320 each: 120 + 640 = 760, 160 more.
-    assert run.results.investments["other_decision_usd"].iloc[0] == pytest.approx(160)
+    assert run.results.investments["other_decision_usd_total"].iloc[0] == pytest.approx(160)  # the plan's, not a year's
     assert run.results.summary.decisions.decisions == [("TERMINAL", "build whole (40 t); doing without it would cost "
                                                                     "160 USD more in resource cost")]
 

@@ -25,9 +25,14 @@ from model.network import Network, Option
 from model.results.money import mt_words
 
 INVESTMENT_COLUMNS = ["option", "adds_to", "cargo_class", "decision", "built_t", "modules_built", "cost_usd",
-                      "other_decision_usd", "other_decision_objective_usd", "other_decision_unmet_t", "max_added_t", "lumpy", "module_t", "annualised_cost_usd_per_t",
+                      "other_decision_usd", "other_decision_objective_usd", "other_decision_unmet_t", "max_added_t",
+                      "lumpy", "module_t", "annualised_cost_usd_per_t",
                       "fixed_cost_usd_per_yr", "utilisation", "capacity_value_usd_per_t", "reduced_cost_usd_per_t",
                       "element", "input_row"]
+# In a plan these columns are the whole plan's (discounted USD, tonnes over its years): named as totals.
+PLAN_TOTALS = {"other_decision_usd": "other_decision_usd_total",
+               "other_decision_objective_usd": "other_decision_objective_usd_total",
+               "other_decision_unmet_t": "other_decision_unmet_t_total"}
 
 
 def _clean(x: float, scale: float = 1.0) -> float:
@@ -152,7 +157,7 @@ class Decisions:
     gap: float = math.nan
     unit: str = "USD/yr"
     penalty_usd_per_t: float | None = None  # the unmet-demand penalty chosen in Settings
-    plan: bool = False  # several years or scenarios: unmet tonnes over the plan's years
+    plan: bool = False  # several years: unmet tonnes over the plan's years
     decisions: list[tuple[str, str]] = field(default_factory=list)  # (option, decision and its alternative)
 
     @property
