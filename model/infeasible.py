@@ -36,7 +36,8 @@ def whole_steps_in_words(net: Network, sol: Solution) -> str:
     and bound is a limit, such as a time limit, not infeasibility.)"""
     names = ", ".join(f"{o.option} (Investments row {o.row})" for o in net.options if o.integer)
     return (f"HiGHS's branch and bound stopped without an optimum (status: {sol.status}) on the options built "
-            f"whole, in modules or with a fixed cost: {names}. With capacity in any amount the cost would be "
+            f"whole, in modules or with a fixed cost: {names}. With capacity in any amount the model's objective "
+            "(resource cost, calibration premiums and unmet tonnes at the penalty chosen in Settings) would be "
             f"{sol.mip.relaxation_usd:,.0f} USD. Give HiGHS more time (--solver-option time_limit=600) or accept a "
             "looser gap (--solver-option mip_rel_gap=0.01).")
 

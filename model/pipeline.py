@@ -139,7 +139,7 @@ def tabulate(plan: Plan, sol: Solution, input_name: str | None = None, verbose: 
              options: dict | None = None) -> Results:
     """The result tables of a solved plan; a robust plan also gets the value of the stochastic
     solution (which solves the plan for the base case alone)."""
-    other = other_decision_costs(sol, plan.options)  # with integer decisions: each one taken the other way
+    other = other_decision_costs(plan, sol)  # with integer decisions: each one taken the other way
     if plan.single:
         return collect(plan.data, plan.cases[0].net, sol.view(), input_name, other)
     robust, items = value_of_stochastic_solution(plan, sol, verbose, options) if plan.robust else (None, [])

@@ -93,7 +93,8 @@ def test_branch_and_bound_stopped_by_a_limit_exits_1(tmp_path, capsys):
     assert main(["solve", str(case), "-o", str(out), "--solver-option", "simplex_iteration_limit=0"]) == 1
     err = capsys.readouterr().err
     assert "HiGHS's branch and bound stopped without an optimum (status: Iteration limit reached)" in err
-    assert "With capacity in any amount the cost would be 250 USD" in err
+    assert ("With capacity in any amount the model's objective (resource cost, calibration premiums and unmet "
+            "tonnes at the penalty chosen in Settings) would be 250 USD") in err
     assert not out.exists()
 
 

@@ -27,8 +27,8 @@ def option(name, added, cost, **extra):
 
 
 def case_of(tmp_path, options, settings=ALLOW, **extra):
-    return write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}],
-                                               Investments=options, **extra), settings=settings)
+    tables = {"Capacities": [{"element": "A>M", "capacity_t": 60}], "Investments": options, **extra}
+    return write_case(tmp_path, transport_case(**tables), settings=settings)
 
 
 def solved(tmp_path, options, **extra):
@@ -63,6 +63,76 @@ def test_two_interacting_terminals_where_the_lp_and_the_mip_differ(tmp_path):
     assert run.results.capacity.iloc[0]["shadow_price_usd_per_t"] == pytest.approx(3)
     assert inv["reduced_cost_usd_per_t"].isna().all()
     assert "duals from dual simplex with the decisions fixed" in run.solution.method
+
+
+# Road A>R>M pays 5 USD/t, but a calibration premium of -2 (behaviour: shippers prefer it) makes the
+# model see 3.
+PREMIUM = [{"scope": "corridor", "target": "Road", "usd_per_t": -2.0, "source": "corridor calibrate"}]
+
+
+def test_a_decision_taken_the_other_way_is_costed_in_resource_cost(tmp_path):
+    # A 40 t terminal on rail, built whole at 0.5 USD/t a year (20 a year).
+    #   built:       objective 100*2 + 20 = 220;        resource cost 100*2 + 20 = 220
+    #   doing without: objective 60*2 + 40*(5-2) = 240;  resource cost 60*2 + 40*5 = 320
+    # The model builds it (220 < 240). Doing without it costs 320 - 220 = 100 USD a year more in
+    # resource cost; the objective rises by only 240 - 220 = 20, since it counts the road's premium
+    # (40 t x -2 = -80) as if it were a saving: 100 - 80 = 20.
+    run = solved(tmp_path, [option("TERMINAL", 40, 0.5, lumpy=True)], Surcharges=PREMIUM)
+    inv = run.results.investments.iloc[0]
+    assert run.solution.objective_usd == pytest.approx(220) and inv["built_t"] == pytest.approx(40)
+    assert inv["other_decision_usd"] == pytest.approx(100)  # in resource cost
+    assert (inv["other_decision_objective_usd"], inv["other_decision_unmet_t"]) == pytest.approx((20, 0))
+    assert run.results.summary.decisions.decisions == [(
+        "TERMINAL", "build whole (40 t); doing without it would cost 100 USD/yr more in resource cost; the model's "
+                    "objective, which also counts calibration premiums (behaviour, not paid), rises by 20 USD/yr")]
+
+
+def test_whole_steps_and_a_terminal_not_built_are_costed_in_resource_cost(tmp_path):
+    # A 100 t terminal on rail, whole at 0.5 USD/t a year (50 a year); only 40 t of it would be used.
+    #   not built: objective 60*2 + 40*(5-2) = 240;  resource cost 60*2 + 40*5 = 320
+    #   built:     objective 100*2 + 50 = 250;       resource cost 250
+    # The model does not build it (240 < 250): building it would raise the objective by 10 but save
+    # 320 - 250 = 70 USD a year of resource cost (the premiums of the 40 road tonnes, -80, go: -70 + 80 = 10).
+    # Divisible (the LP relaxation): 40 t of it (Opened 0.4) at 20 a year, all by rail: objective and
+    # resource cost 200 + 20 = 220. Building in whole steps (not at all, here) costs 320 - 220 = 100
+    # in resource cost, 240 - 220 = 20 in the objective.
+    run = solved(tmp_path, [option("TERMINAL", 100, 0.5, lumpy=True)], Surcharges=PREMIUM)
+    inv = run.results.investments.iloc[0]
+    assert run.solution.objective_usd == pytest.approx(240) and inv["built_t"] == pytest.approx(0)
+    assert inv["other_decision_usd"] == pytest.approx(-70)  # in resource cost
+    assert inv["other_decision_objective_usd"] == pytest.approx(10)
+    d = run.results.summary.decisions
+    assert d.decisions == [("TERMINAL", "do not build; building it would save 70 USD/yr in resource cost; the model's "
+                                        "objective, which also counts calibration premiums (behaviour, not paid), "
+                                        "rises by 10 USD/yr")]
+    assert (d.relaxation_usd, d.relaxation_resource_usd) == pytest.approx((220, 220))
+    assert (d.whole_steps.resource_usd, d.whole_steps.objective_usd) == pytest.approx((100, 20))
+    assert d.text() == ("Integer decisions: 1 (MIP gap 0.00%); with divisible capacity the resource cost would be "
+                        "220 USD/yr, so building in whole steps costs 100 USD/yr more in resource cost; the model's "
+                        "objective, which also counts calibration premiums (behaviour, not paid), rises by 20 USD/yr")
+    rows = {item: value for item, value, _ in d.rows()}
+    assert rows["what building in whole steps costs (resource cost)"] == pytest.approx(100)
+    assert rows["what building in whole steps adds to the objective"] == pytest.approx(20)
+
+
+def test_a_decision_that_delivers_demand_names_the_tonnes_not_the_penalty_as_a_cost(tmp_path):
+    # 100 t; rail 60 t at 2 USD/t, road through hub R at most 20 t at 5; unmet tonnes at a penalty of 10
+    # USD/t. A 40 t rail terminal, whole, at 1 USD/t a year (40 a year):
+    #   built:         resource cost 100*2 + 40 = 240, nothing unmet: objective 240
+    #   doing without: resource cost 60*2 + 20*5 = 220, 20 t unmet: objective 220 + 20*10 = 420
+    # Built. Doing without it saves 20 USD a year of resource cost and leaves 20 t unmet; the objective
+    # rises by 180, of which 200 is the penalty, a price chosen in Settings.
+    run = solved(tmp_path, [option("TERMINAL", 40, 1.0, lumpy=True)],
+                 settings={**ALLOW, "unmet_penalty_usd_per_t": 10},
+                 Capacities=[{"element": "A>M", "capacity_t": 60}, {"element": "R", "capacity_t": 20}])
+    inv = run.results.investments.iloc[0]
+    assert run.solution.objective_usd == pytest.approx(240) and inv["built_t"] == pytest.approx(40)
+    assert inv["other_decision_usd"] == pytest.approx(-20)  # in resource cost
+    assert (inv["other_decision_objective_usd"], inv["other_decision_unmet_t"]) == pytest.approx((180, 20))
+    assert run.results.summary.decisions.decisions == [(
+        "TERMINAL", "build whole (40 t); doing without it would save 20 USD/yr in resource cost and leave 20 t more "
+                    "demand unmet (priced at 10 USD/t, the penalty chosen in Settings, not a cost); the model's "
+                    "objective, which also counts unmet tonnes at the penalty, rises by 180 USD/yr")]
 
 
 def test_a_fixed_cost_makes_a_small_use_not_pay(tmp_path):
@@ -108,9 +178,9 @@ def test_a_lumpy_option_is_built_in_a_later_year_and_stays(tmp_path):
     inv = run.results.investments.set_index("year")
     assert list(inv["built_t"]) == pytest.approx([0, 40, 40])
     # Without it, 2030 and 2035 cost 320 each: 120 + 640 = 760, 160 more.
-    assert run.results.investments["other_decision_usd"].iloc[0] == pytest.approx(160)
+    assert run.results.investments["other_decision_usd_total"].iloc[0] == pytest.approx(160)  # the plan's, not a year's
     assert run.results.summary.decisions.decisions == [("TERMINAL", "build whole (40 t); doing without it would cost "
-                                                                    "160 USD more")]
+                                                                    "160 USD more in resource cost")]
 
 
 def test_a_robust_plan_shares_the_terminal_decision(tmp_path):

@@ -256,8 +256,8 @@ def test_the_plan_table():
         corridors = r.corridors[r.corridors["commodity"] == "All commodities"]
         assert corridors[corridors["corridor"].str.contains("Karachi|Gwadar")]["tonnes_t"].sum() == 0
         decisions = dict(r.summary.decisions.decisions)
-        assert decisions["KAZ_TERMINAL_KHI"] == "do not build; building it would cost 28.5 M USD more"
-        assert decisions["GWD_TERMINAL"] == "do not build; building it would cost 42.8 M USD more"
+        assert decisions["KAZ_TERMINAL_KHI"] == "do not build; building it would cost 28.5 M USD more in resource cost"
+        assert decisions["GWD_TERMINAL"] == "do not build; building it would cost 42.8 M USD more in resource cost"
         if scenario is None:
             assert quoted(decisions["CPC_DEBOTTLENECK"].split("; ")[1].replace("doing without it would cost",
                                                                                   "doing without it would\ncost"))

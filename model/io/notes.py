@@ -46,6 +46,19 @@ SHEET_COLUMN_NOTES = {
         "not allowed. HiGHS's reduced cost of the build decision (blank for an option built whole: see the cost of "
         "the decision taken the other way).",
 }
+# What deciding an option the other way changes (a plan's: the _total columns, over the whole plan, discounted).
+_OTHER_DECISION = {
+    "other_decision_usd":
+        "For an option built whole, in modules or with a fixed cost: what deciding it the other way (built: not at "
+        "all; not built: built) would change in resource cost (what is paid, and what time, risk and carbon cost), "
+        "the rest re-optimised. 'not possible' where nothing may be built.",
+    "other_decision_objective_usd":
+        "The same change in the model's objective, which also counts calibration premiums (behaviour, not paid) and "
+        "unmet tonnes at the penalty chosen in Settings: what the model decided by, not a cost.",
+    "other_decision_unmet_t": "The same change in unmet demand, in tonnes.",
+}
+SHEET_COLUMN_NOTES.update({("Investments", name + suffix): note for name, note in _OTHER_DECISION.items()
+                           for suffix in ("", "_total")})
 
 
 def result_note(sheet: str, column) -> str | None:

@@ -32,13 +32,30 @@ def premiums_and_penalties(plan: Plan, sol) -> tuple[np.ndarray, np.ndarray]:
     return premium, penalty
 
 
+def resource_costs(plan: Plan, sol) -> tuple[np.ndarray, np.ndarray]:
+    """(resource, premium) per column of the solved LP, in the objective's units: the resource cost is
+    the objective's coefficient less the premiums and the penalty (premiums_and_penalties). Priced
+    with it, an allocation x costs resource @ x: what is paid, and what time, risk and carbon cost."""
+    premium, penalty = premiums_and_penalties(plan, sol)
+    for case in plan.cases:  # the memberships the premiums needed: let go again, as the solve did
+        case.net.forget_indexes()
+    return np.asarray(sol.highs.getLp().col_cost_, dtype=float) - premium - penalty, premium
+
+
+def unmet_weights(plan: Plan, sol) -> np.ndarray:
+    """Per column, the tonnes of unmet demand one unit of it stands for: 1 on each unmet column of a
+    single year (tonnes a year); in a plan, its case's probability times the calendar years its
+    modelled year stands for (expected tonnes over the plan's years); 0 on every other column."""
+    weights = np.zeros(len(sol.columns))
+    for i, case in enumerate(plan.cases):
+        cols = list(sol.col_pos.get((UNMET.name, None if plan.single else i), {}).values())
+        weights[np.asarray(cols, dtype=np.int64)] = case.probability * case.period.weight
+    return weights
+
+
 def set_resource_duals(plan: Plan, sol) -> None:
     """Fill sol.resource_y, the row duals of the resource cost alone, from the optimal basis (left
     None where the basis does not give the solution's own duals: then no resource value is stated)."""
     if sol.highs is None or not sol.optimal:
         return
-    premium, penalty = premiums_and_penalties(plan, sol)
-    for case in plan.cases:  # the memberships the premiums needed: let go again, as the solve did
-        case.net.forget_indexes()
-    cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float)
-    sol.resource_y = sol.duals_for(cost - premium - penalty)
+    sol.resource_y = sol.duals_for(resource_costs(plan, sol)[0])

@@ -3,14 +3,21 @@ solved by HiGHS's branch and bound, with the duals a planner reads taken from th
 decisions fixed.
 
 Three solves on the same HiGHS model:
-1. the LP relaxation (every decision divisible): its cost is a bound no whole-step plan can beat,
-   and the difference is what building in whole steps costs;
+1. the LP relaxation (every decision divisible): its objective is a bound no whole-step plan can
+   beat, and the difference is what building in whole steps costs (stated in resource cost:
+   other_decision_costs prices the relaxation's allocation as it prices each decision taken the
+   other way);
 2. the mixed-integer program: the decisions, HiGHS's best bound and the gap between them;
 3. the LP with the decisions fixed at the MIP's: flows, duals, reduced costs and ranging, as a
    planner reads them for the network those decisions build (a MIP has no duals of its own).
 The HiGHS model is left as solve 3 left it (decisions fixed, integrality off), which is what the
 live model of sweeps and stress tests re-solves when the decisions are kept; MipInfo holds the
 decisions' own bounds, to re-solve the MIP instead.
+
+What a decision costs is said in resource cost (model.lp.kinds: what is paid, and what time, risk
+and carbon cost), not as the objective's difference, which also counts calibration premiums
+(behaviour, not money) and unmet tonnes at the penalty chosen in Settings: Difference keeps the
+three apart.
 """
 
 from __future__ import annotations
@@ -22,15 +29,33 @@ import highspy
 import numpy as np
 
 from model.lp.highs import NAN, Solution, solve_lp
+from model.lp.kinds import resource_costs, unmet_weights
 
 CONTINUOUS, INTEGER = highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One allocation against the solution chosen (another minus the chosen), in the objective's
+    units: its resource cost, the calibration premiums, the objective (which adds the premiums and
+    the unmet-demand penalty to the resource cost) and the unmet tonnes (model.lp.kinds.unmet_weights)."""
+
+    resource_usd: float
+    premiums_usd: float
+    objective_usd: float
+    unmet_t: float
 
 
 @dataclass
 class MipInfo:
     """What the integer decisions cost and how sure the answer is."""
 
-    relaxation_usd: float  # the LP relaxation's optimum: the cost if every option were divisible
+    relaxation_usd: float  # the LP relaxation's objective: the objective if every option were divisible
+    relaxation_x: np.ndarray | None = None  # its allocation (column values), priced by other_decision_costs
+    # the chosen solution against the relaxation (what building in whole steps costs) and the
+    # relaxation's resource cost: set by other_decision_costs
+    whole_steps: Difference | None = None
+    relaxation_resource_usd: float = NAN
     bound_usd: float = NAN  # HiGHS's best bound on the MIP's optimum
     gap: float = NAN  # (objective - bound) / objective, as HiGHS reports it
     nodes: int = 0  # branch-and-bound nodes
@@ -72,8 +97,8 @@ def solve_mip(h: highspy.Highs, rows, columns, row_bounds, integer: np.ndarray, 
     upper = np.asarray(lp.col_upper_, dtype=float)[integer]
     set_integrality(h, integer, CONTINUOUS)
     relaxed = solve_lp(h, rows, columns, row_bounds, ranging=False, phases=phases)
-    info = MipInfo(relaxation_usd=relaxed.objective_usd, columns=integer, lower=lower, upper=upper,
-                   status=relaxed.status)
+    info = MipInfo(relaxation_usd=relaxed.objective_usd, relaxation_x=relaxed.x, columns=integer, lower=lower,
+                   upper=upper, status=relaxed.status)
     relaxed.mip = info
     if not relaxed.optimal:  # no allocation even with divisible capacity: explained as an LP
         return relaxed
@@ -106,18 +131,34 @@ def solve_mip(h: highspy.Highs, rows, columns, row_bounds, integer: np.ndarray, 
     return sol
 
 
-def other_decision_costs(sol: Solution, options: list) -> dict[str, float | None]:
-    """For each option with an integer decision: how much the objective would rise if it were
-    decided the other way, the rest re-optimised (a MIP each): an option built, not built at all;
-    an option not built, built (at least one whole step, or opened, by the last period: the MIP
-    chooses how much and when). None where the other way is not possible (nothing may be built)
-    or has no allocation. Solved on a copy of the model: sol's HiGHS model is not touched."""
+def other_decision_costs(plan, sol: Solution) -> dict[str, Difference | None]:
+    """For each option with an integer decision: what deciding it the other way would change, the
+    rest re-optimised (a MIP each): an option built, not built at all; an option not built, built
+    (at least one whole step, or opened, by the last period: the MIP chooses how much and when).
+    Each re-solved allocation is priced with the resource cost (model.lp.kinds) against the chosen
+    solution's, beside the objective's difference and the unmet tonnes; so is the LP relaxation's
+    (sol.mip.whole_steps, sol.mip.relaxation_resource_usd). None where the other way is not
+    possible (nothing may be built) or has no allocation. Solved on a copy of the model: sol's HiGHS
+    model is not touched."""
     from model.lp.families import MODULES, OPENED
     from model.lp.highs import load_highs
 
     info = sol.mip
     if info is None or not info.feasible or not sol.optimal:
         return {}
+    (resource, premium), unmet = resource_costs(plan, sol), unmet_weights(plan, sol)
+    chosen = np.asarray(sol.x, dtype=float)
+
+    def against_chosen(x: np.ndarray, objective_usd: float) -> Difference:
+        dx = x - chosen
+        return Difference(float(resource @ dx), float(premium @ dx), objective_usd - sol.objective_usd,
+                          float(unmet @ dx))
+
+    if info.relaxation_x is not None:  # the chosen solution against the relaxation: what whole steps cost
+        relaxed = against_chosen(np.asarray(info.relaxation_x, dtype=float), info.relaxation_usd)
+        info.whole_steps = Difference(-relaxed.resource_usd, -relaxed.premiums_usd, -relaxed.objective_usd,
+                                      -relaxed.unmet_t)
+        info.relaxation_resource_usd = float(resource @ info.relaxation_x)
     lp = sol.highs.getLp()
     lower, upper = np.array(lp.col_lower_, dtype=float), np.array(lp.col_upper_, dtype=float)
     lower[info.columns], upper[info.columns] = info.lower, info.upper
@@ -125,8 +166,8 @@ def other_decision_costs(sol: Solution, options: list) -> dict[str, float | None
     h = load_highs(lp)
     set_integrality(h, info.columns, INTEGER)
     h.changeColsBounds(len(lower), np.arange(len(lower), dtype=np.int32), lower, upper)
-    out: dict[str, float | None] = {}
-    for o in options:
+    out: dict[str, Difference | None] = {}
+    for o in plan.options:
         cols = {family: sorted(((key.index[1] if isinstance(key.index, tuple) else 0), j)
                                for j, key in enumerate(sol.columns) if key.family == family and key.case is None
                                and (key.index[0] if isinstance(key.index, tuple) else key.index) == o.option)
@@ -147,7 +188,9 @@ def other_decision_costs(sol: Solution, options: list) -> dict[str, float | None
         idx = np.asarray(mine, dtype=np.int32)
         h.changeColsBounds(len(idx), idx, new_lo, new_up)
         h.run()
-        optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-        out[o.option] = h.getInfo().objective_function_value - sol.objective_usd if optimal else None
+        out[o.option] = None
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            x = np.asarray(h.getSolution().col_value, dtype=float)
+            out[o.option] = against_chosen(x, h.getInfo().objective_function_value)
         h.changeColsBounds(len(idx), idx, lo, up)
     return out

@@ -11,7 +11,7 @@ from model.lp.highs import Solution, View
 from model.network.costs import COST_PARTS
 from model.plan import Case, Plan
 from model.results.fit import fit_summary
-from model.results.investments import decisions_of
+from model.results.investments import PLAN_TOTALS, decisions_of
 from model.results.summary import Summary
 from model.results.tables import COLUMNS, Results, collect, flow_tonnes
 
@@ -63,6 +63,9 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
                 df.insert(j, col, value)
             parts.append(df)
         tables[name] = pd.concat(parts, ignore_index=True)
+    # a decision taken the other way changes the whole plan: discounted USD and tonnes over its years, not a year's
+    if plan.multi_year:
+        tables["investments"] = tables["investments"].rename(columns=PLAN_TOTALS)
     rows = []
     for case, res in zip(plan.cases, per_case):
         s = res.summary
@@ -94,8 +97,9 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         settings=settings, plan=True, objective_means=means,
         years=", ".join(p.label for p in plan.periods) if plan.multi_year else "one",
         robust_scenarios=scenarios if plan.robust else "none", robust=list(robust_items or []),
-        fit=fit_summary(tables["fit"]), decisions=decisions_of(sol.mip, sol.objective_usd, tables["investments"],
-                                                                    "USD"),
+        fit=fit_summary(tables["fit"]),
+        decisions=decisions_of(sol.mip, tables["investments"], other, "USD", settings.unmet_penalty_usd_per_t,
+                               plan=plan.multi_year),
         co2e_leaves_out=tuple(dict.fromkeys(leg for c in plan.cases for leg in c.net.legs_without_distance)))
     sheets = {"Plan": plan_sheet}
     if robust is not None:

@@ -310,7 +310,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         co2e_t=co2e_t, co2e_leaves_out=net.legs_without_distance,
         flow_variables=len(net.flows), solver=sol.solver, method=sol.method, solve_seconds=sol.seconds,
         provenance=Provenance.of(input_name or data.source, data.sha256), settings=data.settings,
-        decisions=decisions_of(sol.mip, sol.objective_usd, investments, "USD/yr"))
+        decisions=decisions_of(sol.mip, investments, other, "USD/yr", data.settings.unmet_penalty_usd_per_t))
     fit = fit_table(net, np.where(x > TOL_T, x, 0.0))
     summary.fit = fit_summary(fit)
     bottlenecks = bottleneck_table(sol, capacity, policies, supply, data.settings.unmet_penalty_usd_per_t, unmet_t)
