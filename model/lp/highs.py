@@ -119,7 +119,10 @@ class Solution:
         h = self.highs
         if h is None or self.y is None or not h.getInfo().basis_validity:
             return None
-        lp, basis = h.getLp(), h.getBasis()
+        lp = h.getLp()
+        if np.array_equal(np.asarray(lp.col_cost_, dtype=float), cost):  # the objective's own: HiGHS's duals
+            return np.array(self.y, dtype=float)
+        basis = h.getBasis()
         basic = highspy.HighsBasisStatus.kBasic
         cols = np.flatnonzero(np.fromiter((s == basic for s in basis.col_status), bool, lp.num_col_))
         rows = np.flatnonzero(~np.fromiter((s == basic for s in basis.row_status), bool, lp.num_row_))
