@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 import model.io.read
 from conftest import BASE_CSV, BASE_XLSX, ROOT
-from corpus import broken_copy
+from corpus import shared_copy
 from model.io.columns import _by_cell, as_column, typed_column
 from model.io.raw import RawSheet, blank, scan_sheet_xml
 from model.io.xlsx import read_xlsx
@@ -80,8 +80,8 @@ def test_every_shipped_workbook_reads_as_openpyxl_read_it(workbook):
 
 
 @pytest.mark.parametrize("name, edit", [c[:2] for c in CASES], ids=[c[0] for c in CASES])
-def test_every_broken_copy_reads_as_openpyxl_read_it(tmp_path, name, edit):
-    assert_same_sheets(broken_copy(BASE_XLSX, tmp_path, edit))
+def test_every_broken_copy_reads_as_openpyxl_read_it(corpus_copies, name, edit):
+    assert_same_sheets(shared_copy(BASE_XLSX, corpus_copies, name, edit))
 
 
 def test_awkward_cells_read_as_openpyxl_read_them(tmp_path):
