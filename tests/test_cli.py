@@ -6,6 +6,7 @@ import hashlib
 import subprocess
 import sys
 
+import pytest
 from openpyxl import load_workbook
 
 from cases import transport_case, write_case
@@ -123,6 +124,7 @@ def test_bad_solver_option(tmp_path, capsys):
     assert "HiGHS does not accept option no_such=1" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_console_entry_point_runs(tmp_path):
     # The installed command, as a planner runs it (python -m model.cli is the same entry point).
     out = tmp_path / "base.xlsx"

@@ -498,6 +498,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow  # 93 workbooks; test_validation states one fault per message in the fast loop
 @pytest.mark.parametrize("name, edit, message", CASES, ids=[c[0] for c in CASES])
 def test_broken_workbook(tmp_path, capsys, corpus_copies, name, edit, message):
     path = shared_copy(BASE_XLSX, corpus_copies, name, edit)

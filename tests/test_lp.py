@@ -29,6 +29,7 @@ def test_identical_lp_on_random_instances(tmp_path, seed):
     assert_identical(*both(plan))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(3))
 def test_identical_lp_on_random_plans(tmp_path, seed):
     plan, _ = load_plan(random_case(tmp_path, seed, years=True, scenarios=True), robust="dear,tight")

@@ -76,6 +76,7 @@ def objective(tables, penalty=PENALTY) -> float:
 COMMON = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @COMMON
 @given(instances())
 def test_every_constraint_holds_when_recomputed(tables):
@@ -85,6 +86,7 @@ def test_every_constraint_holds_when_recomputed(tables):
         run.results.flows["cost_usd"].sum() + PENALTY * run.results.demand["unmet_t"].sum(), rel=1e-7, abs=1e-6)
 
 
+@pytest.mark.slow
 @COMMON
 @given(instances(), st.integers(1, 100))
 def test_more_capacity_never_raises_cost(tables, extra):
@@ -94,6 +96,7 @@ def test_more_capacity_never_raises_cost(tables, extra):
     assert after <= before + 1e-6 * max(1.0, before)
 
 
+@pytest.mark.slow
 @COMMON
 @given(instances(), st.sampled_from([0.5, 2.0, 3.0]))
 def test_scaling_every_cost_scales_the_objective(tables, lam):

@@ -79,6 +79,7 @@ def test_every_shipped_workbook_reads_as_openpyxl_read_it(workbook):
     assert_same_sheets(ROOT / "inputs" / workbook)
 
 
+@pytest.mark.slow  # 93 workbooks, each read by two readers
 @pytest.mark.parametrize("name, edit", [c[:2] for c in CASES], ids=[c[0] for c in CASES])
 def test_every_broken_copy_reads_as_openpyxl_read_it(corpus_copies, name, edit):
     assert_same_sheets(shared_copy(BASE_XLSX, corpus_copies, name, edit))
@@ -223,6 +224,7 @@ def test_a_million_flows_with_faults_give_the_same_problems(million, tmp_path, m
         "to=M01 to the Legs sheet, or correct the path."]
 
 
+@pytest.mark.slow
 def test_a_sheet_calamine_cannot_hold_is_read_cell_by_cell(tmp_path):
     """calamine holds a sheet as one dense grid from A1 to its last cell and knows only the seven
     classic error values: a stray value at XFD1048576 asked for 500 GB and aborted the process

@@ -18,6 +18,9 @@ from model.analysis.sweep import live_model, make_sweep
 from model.io.console import solve_text
 from model.pipeline import load_one_year
 
+# One worker runs this file: its module fixtures (runs, frontiers, the compared scenarios) are made once.
+pytestmark = pytest.mark.xdist_group("readme_figures")
+
 README = (ROOT / "README.md").read_text()
 UNCALIBRATED = ROOT / "inputs" / "base_year_uncalibrated"
 
@@ -260,6 +263,7 @@ def test_the_frontier_of_emissions():
 PLAN = ROOT / "inputs" / "plan_case.xlsx"
 
 
+@pytest.mark.slow
 def test_the_plan_table():
     # "Years and robust plans": each scenario held for all years, its costs and what it builds.
     rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
@@ -286,6 +290,7 @@ def test_the_plan_table():
                                                                                   "doing without it would\ncost"))
 
 
+@pytest.mark.slow
 def test_the_robust_plan():
     r = pipeline.run(PLAN, robust="russia_closed,torkham_closed,cpc_half").results
     robust = {item: value for item, value, _ in r.summary.robust}

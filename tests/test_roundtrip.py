@@ -27,6 +27,7 @@ def solution(path):
     return sol.objective_usd, dict(zip(sol.columns, sol.x))
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000))
 def test_every_reader_gives_the_same_solution(seed):
