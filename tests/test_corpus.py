@@ -537,4 +537,4 @@ def test_an_unedited_copy_is_the_base_workbook_saved_again(tmp_path):
     load_workbook(BASE_XLSX).save(direct)
     with zipfile.ZipFile(copy) as a, zipfile.ZipFile(direct) as b:
         assert a.namelist() == b.namelist()
-        assert [n for n in a.namelist() if a.read(n) != b.read(n)] == ["docProps/core.xml"]
+        assert {n for n in a.namelist() if a.read(n) != b.read(n)} <= {"docProps/core.xml"}
