@@ -160,7 +160,7 @@ def test_the_column_pass_on_every_column_of_the_shipped_cases():
 
 # ---------------------------------------------------------------- a million flows
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not module: a worker that runs another file in between would make it again
 def million(tmp_path_factory):
     from model.analysis.generate import write_case
 

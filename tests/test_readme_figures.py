@@ -18,7 +18,9 @@ from model.analysis.sweep import live_model, make_sweep
 from model.io.console import solve_text
 from model.pipeline import load_one_year
 
-# One worker runs this file: its module fixtures (runs, frontiers, the compared scenarios) are made once.
+# One worker runs this file, and its fixtures (runs, frontiers, the compared scenarios) are session
+# scoped: under pytest-xdist a worker may run another file's tests in between, which ends module
+# fixtures, and they would be made again.
 pytestmark = pytest.mark.xdist_group("readme_figures")
 
 README = (ROOT / "README.md").read_text()
@@ -30,12 +32,12 @@ def quoted(text: str) -> bool:
     return " ".join(text.split()) in " ".join(README.split())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def uncalibrated_run():
     return pipeline.run(UNCALIBRATED)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def calibration():
     return calibrate(UNCALIBRATED)
 
@@ -119,7 +121,7 @@ def _frontier(target: str, maximise: bool, scenario: str | None = None):
                     exact=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pakistan_frontiers():
     """The exact frontier for Pakistan (table, solves) on the 2023 network and with the Trans-Afghan
     railway open, as `corridor frontier ... --maximise "country PK" --cost-within 0:5% --exact` finds it."""
@@ -323,7 +325,7 @@ SCENARIOS = ["russia_closed", "torkham_closed", "cpc_half", "trans_afghan_open",
              "invest", "russia_cap_2025", "carbon_price"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def compared():
     """corridor compare's table of the base case and the shipped scenarios, and the run of each case
     it solved (recorded as compare makes them, so that the tests below share one solve per case)."""
