@@ -160,7 +160,7 @@ def test_the_column_pass_on_every_column_of_the_shipped_cases():
 
 # ---------------------------------------------------------------- a million flows
 
-@pytest.fixture(scope="session")  # not module: a worker that runs another file in between would make it again
+@pytest.fixture(scope="session")  # not module: an xdist worker that runs another file in between would make it again
 def million(tmp_path_factory):
     from model.analysis.generate import write_case
 
@@ -190,7 +190,6 @@ def assert_same_reading(fast, slow):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("million")  # one worker makes the million-flow case for both tests
 def test_a_million_flows_read_without_a_problem(million):
     # The valid case read with the column pass: every route, no problem. That the cell loop reads
     # the same million cells alike is the next test's comparison (all but four cells are these);
@@ -200,7 +199,6 @@ def test_a_million_flows_read_without_a_problem(million):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("million")
 def test_a_million_flows_with_faults_give_the_same_problems(million, tmp_path, monkeypatch):
     broken = tmp_path / "broken"
     shutil.copytree(million, broken)

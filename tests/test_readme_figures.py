@@ -18,10 +18,9 @@ from model.analysis.sweep import live_model, make_sweep
 from model.io.console import solve_text
 from model.pipeline import load_one_year
 
-# One worker runs this file, and its fixtures (runs, frontiers, the compared scenarios) are session
-# scoped: under pytest-xdist a worker may run another file's tests in between, which ends module
-# fixtures, and they would be made again.
-pytestmark = pytest.mark.xdist_group("readme_figures")
+# The fixtures below (runs, frontiers, the compared scenarios) are session scoped: under pytest-xdist
+# a worker may run another file's tests in between, which ends module fixtures, and they would be
+# made again.
 
 README = (ROOT / "README.md").read_text()
 UNCALIBRATED = ROOT / "inputs" / "base_year_uncalibrated"
