@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,13 @@ def base_result_file(base_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("base") / "base_case_result.xlsx"
     write_results(base_run.results, out, input_path=BASE_XLSX)
     return out
+
+
+@pytest.fixture(scope="session")
+def corpus_copies(tmp_path_factory):
+    """A folder for the fault corpus's broken copies (corpus.shared_copy), shared by every test of
+    the session and, under pytest-xdist, by every worker (their base folders share a parent)."""
+    root = tmp_path_factory.getbasetemp()
+    folder = (root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root) / "corpus-copies"
+    folder.mkdir(exist_ok=True)
+    return folder

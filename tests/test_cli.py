@@ -186,6 +186,7 @@ def test_bad_solver_option(tmp_path, capsys, option, said):
     assert not (tmp_path / "r.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_console_entry_point_runs(tmp_path):
     # The installed command, as a planner runs it (python -m model.cli is the same entry point).
     out = tmp_path / "base.xlsx"

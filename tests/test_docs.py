@@ -27,3 +27,20 @@ def test_readme_windows_setup_commands():
     assert 'py -3 -m venv .venv; .venv\\Scripts\\python -m pip install -e .; .venv\\Scripts\\corridor solve' in README
     assert ('py -3 -m venv .venv; .venv\\Scripts\\python -m pip install -e ".[dev]"; .venv\\Scripts\\python -m '
             'pytest') in README
+
+
+def test_readme_test_commands_are_the_configured_ones():
+    # The fast loop the README gives selects on a marker pyproject registers (--strict-markers makes
+    # an unregistered one an error), and the parallel run it describes is the configured one; the
+    # dev extra installs pytest-xdist, which -n needs.
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    options = project["tool"]["pytest"]["ini_options"]
+    markers = {m.split(":")[0] for m in options["markers"]}
+    assert {"slow", "browser"} <= markers
+    assert all(flag in options["addopts"].split() for flag in ("--strict-markers", "-n", "auto"))
+    assert any(d.startswith("pytest-xdist") for d in project["project"]["optional-dependencies"]["dev"])
+    text = " ".join(README.split())
+    assert 'While you work, `pytest -m "not slow"` is the fast loop' in text
+    assert "`pytest` runs on every core (pytest-xdist, `-n auto` in `pyproject.toml`; `pytest -n 0`" in text

@@ -29,6 +29,7 @@ def test_identical_lp_on_random_instances(tmp_path, seed):
     assert_identical(*both(plan))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(3))
 def test_identical_lp_on_random_plans(tmp_path, seed):
     plan, _ = load_plan(random_case(tmp_path, seed, years=True, scenarios=True), robust="dear,tight")
@@ -36,6 +37,7 @@ def test_identical_lp_on_random_plans(tmp_path, seed):
     assert_identical(*both(plan))
 
 
+@pytest.mark.slow  # the shipped plans stated in Pyomo and solved twice
 @pytest.mark.parametrize("path, robust", [(BASE_XLSX, None), (ROOT / "inputs" / "plan_case.xlsx", None),
                                           (ROOT / "inputs" / "plan_case.xlsx", "russia_closed,cpc_half")])
 def test_identical_lp_and_solution_on_the_shipped_cases(path, robust):
@@ -98,3 +100,54 @@ def test_share_rules_take_their_share_of_one_shipped_column(tmp_path):
     written_out = sum(len(net.policy_flows(p)[1]) for p in shares
                       if ("policy_limit", (p.rule, p.target), None) in rows)
     assert now < written_out  # here 2,396 against 4,480
+
+
+def test_assert_identical_tells_apart_what_approx_tells_apart():
+    # The comparison above skips pytest.approx where values are close (for speed); it must refuse
+    # what approx at rel=abs=1e-12 refuses: a coefficient off by 1e-9, an infinite bound against
+    # a large finite one, a NaN, a different sense, a missing entry.
+    from lpforms import assert_identical
+
+    col = {"x": (1.0, 0.0, float("inf"), 0)}
+    row = {("r", 0, None): (1, -float("inf"), 10.0, {"x": 2.0})}
+    assert_identical((col, row), ({"x": (1.0 + 1e-13, 0.0, float("inf"), 0)}, row))  # within 1e-12
+    different = [
+        ({"x": (1.0 + 1e-9, 0.0, float("inf"), 0)}, row),
+        ({"x": (1.0, 0.0, 1e300, 0)}, row),
+        ({"x": (1.0, 0.0, float("inf"), 1)}, row),
+        ({"x": (float("nan"), 0.0, float("inf"), 0)}, row),
+        (col, {("r", 0, None): (-1, -float("inf"), 10.0, {"x": 2.0})}),
+        (col, {("r", 0, None): (1, -1e300, 10.0, {"x": 2.0})}),
+        (col, {("r", 0, None): (1, -float("inf"), 10.0 + 1e-9, {"x": 2.0})}),
+        (col, {("r", 0, None): (1, -float("inf"), 10.0, {"x": 2.0 + 1e-9})}),
+        (col, {("r", 0, None): (1, -float("inf"), 10.0, {})}),
+    ]
+    for other in different:
+        for a, b in (((col, row), other), (other, (col, row))):
+            with pytest.raises(AssertionError):
+                assert_identical(a, b)
+
+
+def test_canonical_holds_every_entry_of_the_matrix(tmp_path):
+    # The canonical form (read from HiGHS's arrays at once) against scipy's reading of the same
+    # arrays: every nonzero, by row and column name, so that an identity above compares the whole LP.
+    import numpy as np
+    from scipy.sparse import csc_matrix, csr_matrix
+
+    from lpforms import canonical
+
+    plan, _ = load_plan(random_case(tmp_path, 0))
+    lp, rows, columns = build_lp(plan)
+    cols, out = canonical(lp, rows, columns)
+    a = lp.a_matrix_
+    kind = csr_matrix if a.format_ == type(a.format_).kRowwise else csc_matrix
+    m = kind((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)), shape=(len(rows), len(columns)))
+    m = m.tocoo()
+    names = list(columns)
+    expect = {}
+    for i, j, v in zip(m.row, m.col, m.data):
+        if v != 0:
+            row = expect.setdefault((rows[i].family, rows[i].index, rows[i].case), {})
+            row[names[j]] = row.get(names[j], 0.0) + v
+    assert m.nnz > 1000 and len(cols) == len(columns) and len(out) == len(rows)
+    assert {k: e for k, (_, _, _, e) in out.items() if e} == expect

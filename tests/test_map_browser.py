@@ -21,6 +21,8 @@ from model.io.maps.files import write_report
 from model.io.output import Outputs
 from model.results.maps import map_of
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real Chromium: left out of the fast loop
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",

@@ -9,6 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -60,6 +61,7 @@ def mutated(draw):
     return tables, ({"unmet_penalty_usd_per_t": penalty} if penalty is not None else None)
 
 
+@pytest.mark.slow
 # 80 examples in CI; MUTATION_EXAMPLES=3000 for a longer hunt (3,000 passed locally).
 @settings(max_examples=int(os.environ.get("MUTATION_EXAMPLES", "80")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])

@@ -111,6 +111,7 @@ def test_a_workbook_is_never_written_under_another_extension(tmp_path, capsys, c
     assert temporary_files(tmp_path) == []
 
 
+@pytest.mark.slow  # every command run: the output guard's own tests above are the fast loop's
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_never_over_a_planners_file_unless_forced(tmp_path, capsys, command):
     case = tiny_case(tmp_path / "in", xlsx=True)
@@ -127,6 +128,7 @@ def test_never_over_a_planners_file_unless_forced(tmp_path, capsys, command):
     assert temporary_files(tmp_path) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["solve", "sweep", "stress", "compare", "frontier", "map", "report"])
 def test_a_command_replaces_its_own_earlier_output(tmp_path, command):
     case = tiny_case(tmp_path / "in", xlsx=True)
@@ -219,6 +221,7 @@ def test_a_planners_own_sheet_in_a_result_is_never_lost_without_a_word(tmp_path,
     assert "My notes" not in load_workbook(target, read_only=True).sheetnames
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["convert", "generate", "template", "calibrate"])
 def test_an_input_workbook_a_command_wrote_is_not_replaced_even_by_that_command(tmp_path, capsys, command):
     # A planner copies the shipped base case (written by corridor calibrate) or a generated case and
@@ -326,6 +329,7 @@ def test_ctrl_c_after_writing_says_what_was_written(tmp_path, capsys, monkeypatc
     assert temporary_files(tmp_path) == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is a POSIX test")
 def test_a_real_ctrl_c_during_a_sweep(tmp_path):
     # A long sweep of the base case, interrupted by SIGINT once points are being solved.

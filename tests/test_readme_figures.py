@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -17,6 +18,10 @@ from model.analysis.sweep import live_model, make_sweep
 from model.io.console import solve_text
 from model.pipeline import load_one_year
 
+# The fixtures below (runs, frontiers, the compared scenarios) are session scoped: under pytest-xdist
+# a worker may run another file's tests in between, which ends module fixtures, and they would be
+# made again.
+
 README = (ROOT / "README.md").read_text()
 UNCALIBRATED = ROOT / "inputs" / "base_year_uncalibrated"
 
@@ -26,12 +31,12 @@ def quoted(text: str) -> bool:
     return " ".join(text.split()) in " ".join(README.split())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def uncalibrated_run():
     return pipeline.run(UNCALIBRATED)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def calibration():
     return calibrate(UNCALIBRATED)
 
@@ -105,28 +110,71 @@ def test_the_terminal_decisions_built_whole(capsys):
         assert line in README, line
 
 
-def _frontier(target: str, maximise: bool):
+def _frontier(target: str, maximise: bool, scenario: str | None = None):
     from model.analysis.frontier import frontier, parse_costs, parse_target
     from model.pipeline import load, solve
 
-    plan, _ = load(BASE_XLSX)
+    plan, _ = load(BASE_XLSX, scenario)
     sol = solve(plan)
     return frontier(plan, sol, parse_target(target, maximise, plan), parse_costs("0:5%", sol.objective_usd, True),
                     exact=True)
 
 
-def test_the_frontier_for_pakistan():
-    table, solves = _frontier("country PK", True)
+@pytest.fixture(scope="session")
+def pakistan_frontiers():
+    """The exact frontier for Pakistan (table, solves) on the 2023 network and with the Trans-Afghan
+    railway open, as `corridor frontier ... --maximise "country PK" --cost-within 0:5% --exact` finds it."""
+    return {"2023": _frontier("country PK", True), "railway": _frontier("country PK", True, "trans_afghan_open")}
+
+
+def cost_of(table: pd.DataFrame, tonnes: float) -> float:
+    """The least extra cost (USD/yr) at which the frontier carries `tonnes`. Between two breakpoints
+    the frontier of an LP is a straight line, so reading it there is exact, not an approximation."""
+    points = table[table["target_t"].diff().fillna(1.0) >= 1.0]  # past the ceiling more cost buys no tonne
+    return float(np.interp(tonnes, points["target_t"], points["extra_resource_cost_usd"]))
+
+
+def breakpoints(table: pd.DataFrame) -> int:
     allowance = table["objective_allowance_usd"]  # the breakpoints are the objective's
-    assert quoted(f"{int(allowance.between(1, allowance.max() - 1).sum())} breakpoints "
-                  f"in 0–5%, found with {solves} solves")
-    rows = [line for line in README.splitlines() if line.startswith("| ") and line.count("|") == 5]
+    return int(allowance.between(1, allowance.max() - 1).sum())
+
+
+def test_the_frontier_for_pakistan_with_and_without_the_trans_afghan_railway(pakistan_frontiers):
+    # The deal answer's table: for each tonnage, its extra cost (and % of the least cost) and the
+    # average per tonne on the 2023 network and with the railway, side by side.
+    old, new = pakistan_frontiers["2023"][0], pakistan_frontiers["railway"][0]
+    least = {name: float(t["resource_cost_usd"].iloc[0]) for name, t in (("2023", old), ("railway", new))}
+    assert least["2023"] == pytest.approx(least["railway"], rel=1e-9)  # the railway carries nothing at least cost
+    assert quoted(f"The least cost is the same, {least['2023'] / 1e6:,.1f} M USD/yr of resource cost")
+    (_, solves_old), (_, solves_new) = pakistan_frontiers["2023"], pakistan_frontiers["railway"]
+    assert quoted(f"{breakpoints(old)} and {breakpoints(new)} breakpoints in 0–5%, found with {solves_old} and "
+                  f"{solves_new} solves")
+    rows = [line for line in README.splitlines() if line.startswith("| ") and line.count("|") == 6]
     for mt in (0.15, 0.35, 0.75, 1.08, 1.45):
-        rec = table[(table["target_t"] / 1e6).round(2) == mt].iloc[0]
-        cells = (f"| {rec.extra_resource_cost_usd / 1e6:,.1f} | {rec.extra_cost_of_least_cost:.2%} | {mt:.2f} | "
-                 f"{rec.extra_resource_cost_usd / rec.target_t:,.0f} |")
-        assert cells in rows, cells
-    assert table["target_t"].max() == pytest.approx(1.45e6)
+        cells = [f"{mt:.2f}"]
+        for name, table in (("2023", old), ("railway", new)):
+            d = cost_of(table, mt * 1e6)
+            cells += [f"{d / 1e6:,.1f} ({d / least[name]:.2%})", f"{d / (mt * 1e6):,.0f}"]
+        assert "| " + " | ".join(cells) + " |" in rows, cells
+    # Which of those tonnages are breakpoints, as the note under the table says: all on the 2023
+    # network; with the railway all but 0.75 and 1.08.
+    for name, table, between in (("2023", old, ()), ("railway", new, (0.75, 1.08))):
+        at = set((table["target_t"] / 1e6).round(2))
+        assert {mt for mt in (0.15, 0.35, 0.75, 1.08, 1.45) if mt not in at} == set(between), name
+    assert quoted("With the railway, 0.75 and 1.08 Mt fall between breakpoints")
+    # The ceiling, 1.45 Mt, on both; with the railway, Hairatan and Khunjerab then full.
+    assert old["target_t"].max() == pytest.approx(1.45e6) and new["target_t"].max() == pytest.approx(1.45e6)
+    ceiling = new[new["target_t"] >= 1.45e6 - 1].iloc[0]
+    assert "Hairatan (AF side) handles at most 3,000,000 t" in ceiling.binding
+    assert "Khunjerab Pass / Sost handles at most" in ceiling.binding
+    assert quoted("1.45 Mt is still the most, with Hairatan (3 Mt, shared with the cargo for Afghanistan) and "
+                  "Khunjerab full")
+    # 1% of the exports (1.2 Mt), and what the railway saves at 0.15, 1.2 and 1.45 Mt.
+    assert quoted(f"Pakistan (1.2 Mt) costs about {cost_of(old, 1.2e6) / 1e6:,.0f} M USD a year")
+    assert quoted(f"The first 0.15 Mt then costs {cost_of(new, 0.15e6) / 1e6:,.1f} M USD a year, 1.2 Mt about "
+                  f"{cost_of(new, 1.2e6) / 1e6:,.0f} M and 1.45 Mt {cost_of(new, 1.45e6) / 1e6:,.1f} M, less than "
+                  "half of what each costs without the railway")
+    assert all(cost_of(new, t) < cost_of(old, t) / 2 for t in (0.15e6, 1.2e6, 1.45e6))
 
 
 def test_the_frontier_for_russia():
@@ -234,6 +282,7 @@ def test_the_frontier_of_emissions():
 PLAN = ROOT / "inputs" / "plan_case.xlsx"
 
 
+@pytest.mark.slow
 def test_the_plan_table():
     # "Years and robust plans": each scenario held for all years, its costs and what it builds.
     rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
@@ -263,6 +312,7 @@ def test_the_plan_table():
                                                                                   "doing without it would\ncost"))
 
 
+@pytest.mark.slow
 def test_the_robust_plan():
     r = pipeline.run(PLAN, robust="russia_closed,torkham_closed,cpc_half").results
     robust = {item: value for item, value, _ in r.summary.robust}
@@ -294,13 +344,69 @@ def scenario_table(table: pd.DataFrame, names: list[str]) -> str:
     return "\n".join(lines)
 
 
-def test_the_scenarios_table():
-    from model.analysis.compare import compare
-
-    names = ["russia_closed", "torkham_closed", "cpc_half", "trans_afghan_open", "gwadar_tariff_cut", "high_grain",
+SCENARIOS = ["russia_closed", "torkham_closed", "cpc_half", "trans_afghan_open", "gwadar_tariff_cut", "high_grain",
              "invest", "russia_cap_2025", "carbon_price"]
-    table, _ = compare(BASE_XLSX, names)
-    assert scenario_table(table, ["base", *names]) in README
+
+
+@pytest.fixture(scope="session")
+def compared():
+    """corridor compare's table of the base case and the shipped scenarios, and the run of each case
+    it solved (recorded as compare makes them, so that the tests below share one solve per case)."""
+    import model.analysis.compare
+    from model.data import scenario_names
+    from model.io.read import read_input
+
+    # Every scenario the base case ships: a new one enters the table and the Pakistan figures below.
+    assert SCENARIOS == scenario_names(read_input(BASE_XLSX))
+    runs = {}
+
+    def recorded(path, scenario=None, **options):
+        runs[scenario or "base"] = done = pipeline.run(path, scenario=scenario, **options)
+        return done
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(model.analysis.compare, "run", recorded)
+        table, _ = model.analysis.compare.compare(BASE_XLSX, SCENARIOS)
+    assert list(runs) == ["base", *SCENARIOS]
+    return table, runs
+
+
+def test_the_scenarios_table(compared):
+    table, _ = compared
+    assert scenario_table(table, ["base", *SCENARIOS]) in README
+
+
+def nearest_pakistan_route(results):
+    """The unused route through Pakistan nearest its break-even (the Summary's focus line)."""
+    routes = results.routes
+    through = routes[routes["countries"].astype(str).str.split("-").apply(lambda cs: "PK" in cs)]
+    assert (through["tonnes_t"] < 1e-6).all()  # Pakistan carries nothing at least cost
+    return through.sort_values("reduced_cost_usd_per_t", kind="stable").iloc[0]
+
+
+def test_how_far_pakistan_is_from_its_break_even_in_each_scenario(compared, pakistan_frontiers):
+    # The README once said no Pakistan route was within reach "in any scenario"; with the
+    # Trans-Afghan railway Karachi is 11.37 USD/t from its break-even. The Scenarios paragraph and the
+    # frontier's give the figures of every scenario, the railway apart.
+    _, runs = compared
+    gaps = {name: nearest_pakistan_route(run.results) for name, run in runs.items()}
+    others = [g.reduced_cost_usd_per_t for name, g in gaps.items() if name != "trans_afghan_open"]
+    assert quoted(f"in every scenario but one, Pakistan's nearest route stays {min(others):.1f}–{max(others):.1f} "
+                  "USD/t above its break-even")
+    rail = gaps["trans_afghan_open"]
+    assert "Karachi" in rail.corridor and rail.reduced_cost_usd_per_t < min(others) / 5
+    assert quoted(f"it brings Karachi within {rail.reduced_cost_usd_per_t:.2f} USD/t of its break-even")
+    old, new = pakistan_frontiers["2023"][0], pakistan_frontiers["railway"][0]
+    assert quoted(f"the first 0.15 Mt through Pakistan then costs {cost_of(new, 0.15e6) / 1e6:,.1f} M USD a year "
+                  f"in resource cost instead of {cost_of(old, 0.15e6) / 1e6:,.1f} M")
+    # The frontier's paragraph: the nearest route with the railway, and the 2023 network's.
+    assert quoted(f"the nearest Karachi route, {rail.route} (fertiliser to South Asia via Hairatan, Peshawar and "
+                  f"Karachi), costs {rail.cost_usd_per_t:,.2f} USD/t against a break-even of "
+                  f"{rail.break_even_cost_usd_per_t:,.2f} USD/t: **{rail.reduced_cost_usd_per_t:.2f} USD/t from its "
+                  f"break-even**, where the 2023 network's nearest is {gaps['base'].reduced_cost_usd_per_t:.2f} USD/t "
+                  "away")
+    assert rail.commodity == "fertiliser" and rail.market == "MSA"
+    assert [n for n in ("Hairatan", "Peshawar", "Karachi") if n in rail.via] == ["Hairatan", "Peshawar", "Karachi"]
 
 
 def test_the_worked_example(base_run):

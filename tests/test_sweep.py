@@ -73,6 +73,7 @@ def test_serial_and_processes_agree_on_the_base_case():
     assert (serial["status"] == "Optimal").all() and len(serial) == 18
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_agrees_with_serial():
     from distributed import LocalCluster
 
@@ -93,6 +94,7 @@ TIES_GRID = ["Legs[AKT>ALT].cost_usd_per_t=*0.5:1.5:11", "Legs[RUB>ULG].cost_usd
              "Capacities[ATY>ULG].capacity_t=8000000,12000000"]
 
 
+@pytest.mark.slow
 def test_every_way_of_running_a_sweep_gives_the_same_tables(tmp_path):
     from distributed import LocalCluster
 
