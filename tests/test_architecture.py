@@ -10,6 +10,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 MODEL = ROOT / "model"
@@ -120,6 +121,7 @@ def test_one_name_one_thing():
     assert {k: v for k, v in constants.items() if len(v) > 1} == {}
 
 
+@pytest.mark.slow
 def test_every_family_is_stated_in_pyomo_under_its_name(tmp_path):
     # The random plan has every family: Flow, Unmet, Shipped, Build, Worst and all the rows.
     import pyomo.environ as pyo

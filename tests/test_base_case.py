@@ -62,6 +62,7 @@ def test_check_finds_a_tampered_result(base_run, base_result_file, tmp_path):
     assert any("cost" in v and "not cost per t x tonnes" in v for v in found)
 
 
+@pytest.mark.slow
 def test_check_finds_a_map_that_does_not_show_the_flows(base_run, tmp_path):
     # The Map sheet is drawn from the flows and the paths; check recomputes it from them. The CPC's
     # first leg drawn 1 Mt light, a leg no flow uses drawn, and a node's tonnes halved are all found.
@@ -163,6 +164,7 @@ def test_every_summary_figure_with_a_unit_is_formatted(base_result_file):
     assert [(item, unit) for item, cell, unit in figures if cell.number_format == "General"] == []
 
 
+@pytest.mark.slow
 def test_the_shipped_base_case_is_the_calibrated_base_year(tmp_path):
     # inputs/base_case.xlsx is what corridor calibrate writes from inputs/base_year_uncalibrated, and
     # inputs/base_case/ its CSV twin (inputs/make_base_case.py writes both).

@@ -13,6 +13,8 @@ from model.io.input_workbook import input_tables, write_csv_folder
 from model.io.read import read_input
 from variants import scaled_legs, seeded
 
+pytestmark = pytest.mark.slow  # calibrate and the exact frontier on variants of the base year: left out of the fast loop
+
 VARIANTS = {
     "Iranian legs -20%": lambda d: scaled_legs(d, 0.8, countries=("IR",)),
     "Afghan and Pakistani road -20%": lambda d: scaled_legs(d, 0.8, mode="road", countries=("AF", "PK")),

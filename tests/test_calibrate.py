@@ -128,6 +128,7 @@ def test_the_fit_by_hand(tmp_path):
     assert s.misses[0] == "R1, route RAIL: 0.00 Mt modelled against 0.00 Mt observed (+11%)"
 
 
+@pytest.mark.slow
 def test_the_calibrated_input_reproduces_its_observations_and_checks(tmp_path, capsys):
     case = write_case(tmp_path, two_routes(Observations=[observed("B", "route", "ROAD", 30, 0)]))
     out = tmp_path / "calibrated.xlsx"
@@ -166,6 +167,7 @@ def test_calibrate_needs_observations(tmp_path, capsys):
     assert not (tmp_path / "out.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_check_recomputes_the_fit(tmp_path):
     from openpyxl import load_workbook
 

@@ -48,6 +48,7 @@ def test_every_palette_colour_is_far_from_every_other_and_from_land_and_sea():
                    CORRIDOR_COLOURS["Gwadar via Afghanistan"]) >= MIN_DELTA_E
 
 
+@pytest.mark.slow
 def test_forty_corridors_get_forty_colours_the_same_every_run():
     names = list(CORRIDOR_COLOURS) + [f"Corridor {k}" for k in range(20)]
     colours = corridor_colours(names)
@@ -157,6 +158,7 @@ def fill_of(shape) -> str:
     return "#" + (colour if isinstance(colour, str) else colour.val).lower()
 
 
+@pytest.mark.slow
 def test_the_result_workbooks_corridor_bars_take_the_maps_colours(tmp_path, capsys):
     # Excel gave the one series a single colour, and the commodities its six theme colours over again.
     from openpyxl import load_workbook

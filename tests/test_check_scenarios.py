@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 from cases import transport_case, write_case
 from model.cli import main
 
+pytestmark = pytest.mark.slow  # check on solved scenarios and plans: left out of the fast loop
+
 # 100 t of coal A->M. Rail A>M 2 USD/t with 60 t capacity, road A>R>M 5 USD/t.
 # Base optimum: 60 t rail + 40 t road = 60*2 + 40*5 = 320 USD.
 # Scenario dear: rail x3 = 6 USD/t > 5, so all 100 t go by road: 500 USD.

@@ -206,6 +206,7 @@ def test_console_entry_point_runs(tmp_path):
     assert listing.returncode == 0 and listing.stdout == parser().format_help()  # flushed to the last line
 
 
+@pytest.mark.slow
 def test_check_of_a_result_made_from_another_input(tmp_path, capsys):
     # The result of one case checked against another says so, naming what does not match.
     result = tmp_path / "result.xlsx"

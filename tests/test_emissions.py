@@ -126,6 +126,7 @@ def test_both_builders_state_the_co2e_cap_alike(tmp_path):
         pipeline.run(plan.data.source).solution.objective_usd)
 
 
+@pytest.mark.slow
 def test_default_intensities_by_mode_where_a_leg_gives_none(tmp_path):
     # A > B > C > D > E > M, 100 km each by rail, road, sea, pipeline and ferry, no co2_g_per_tkm:
     # 100 x (36.9 + 102.7 + 6.25 + 11.8 + 124.8) / 1e6 = 0.028245 t CO2e a tonne = 28.245 kg/t.

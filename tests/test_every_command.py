@@ -10,6 +10,8 @@ import pytest
 from conftest import BASE_XLSX, ROOT
 from model.cli import main, parser
 
+pytestmark = pytest.mark.slow  # every command on every kind of case: left out of the fast loop
+
 PLAN_XLSX = ROOT / "inputs" / "plan_case.xlsx"
 GWADAR = "Nodes[GWD].handling_usd_per_t=0,8"
 # The commands that solve a case, and whether each works on one year (then it takes --year).

@@ -20,6 +20,8 @@ from model.io.console import solve_text
 from model.io.read_results import read_results
 from model.results.brief import brief_of
 
+pytestmark = pytest.mark.slow  # the forwarded outputs of the base case end to end: left out of the fast loop
+
 README = (ROOT / "README.md").read_text()
 
 

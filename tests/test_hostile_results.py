@@ -15,6 +15,8 @@ import model.io.raw
 from cases import transport_case, write_case
 from model.cli import main
 
+pytestmark = pytest.mark.slow  # hostile workbooks through map, report and check: left out of the fast loop
+
 PLACES = {"A": (47.1, 51.9), "R": (45.0, 60.0), "M": (41.0, 69.0)}
 
 

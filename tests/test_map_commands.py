@@ -19,6 +19,8 @@ from model.io.output import written_by
 from model.io.read_results import read_results
 from model.results.maps import MapTables
 
+pytestmark = pytest.mark.slow  # the map commands end to end: left out of the fast loop
+
 # 100 t from A to M. Rail A>M: 60 t capacity at 2 USD/t; road A>R>M: 5 USD/t. Optimum: 60 t by rail
 # (A>M full), 40 t by road (A>R and R>M, 40 t each at 5 USD/t).
 PLACES = {"A": (47.1, 51.9), "R": (45.0, 60.0), "M": (41.0, 69.0)}

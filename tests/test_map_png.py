@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 
 from PIL import Image
 
@@ -60,6 +61,7 @@ def test_a_node_without_coordinates_is_left_out_and_the_rest_drawn():
     assert sum(n for col, n in colours.items() if col == rgb(ghost)) == 0  # both its legs touch X
 
 
+@pytest.mark.slow
 def test_panels_share_one_frame_and_fade_what_did_not_change():
     # Three cases of the tiny map at 100,000 times its tonnes (a change must exceed 1% and 1,000 t to
     # count); in the third, SOUTH carries three times as much.

@@ -135,6 +135,7 @@ def test_a_decision_that_delivers_demand_names_the_tonnes_not_the_penalty_as_a_c
                     "objective, which also counts unmet tonnes at the penalty, rises by 180 USD/yr")]
 
 
+@pytest.mark.slow
 def test_a_fixed_cost_makes_a_small_use_not_pay(tmp_path):
     # Up to 50 t at 0.5 USD/t a year, plus 120 USD a year if anything is built. Only 40 t are worth
     # adding: 100*2 + 40*0.5 + 120 = 340 > 320, so nothing is built. Divisible (Opened fractional):
@@ -208,6 +209,7 @@ def test_check_confirms_whole_steps(tmp_path):
     assert any("SMALL is built whole (lumpy), but 20.0 t is 0.666667 of them" in v for v in found), found
 
 
+@pytest.mark.slow
 def test_sweeps_re_solve_the_decisions_or_keep_them(tmp_path):
     # With road at 2 + 0 = 2 USD/t (A>R free), no terminal saves anything: re-solved, nothing is
     # built (200 USD: rail 60*2 + road 40*2); kept, SMALL stays (200 + 30 = 230).

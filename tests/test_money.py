@@ -68,6 +68,7 @@ def _objective_as_cost(text: str, objective_m: str) -> list[str]:
     return [line for line in text.splitlines() if objective_m in line and "objective" not in line.lower()]
 
 
+@pytest.mark.slow
 def test_no_command_presents_the_objective_as_cost(tmp_path, capsys):
     # The objective, 10,270.0 M USD/yr (see above), adds premiums and the penalty to the resource cost
     # (300.0 M): no output may print it as a cost; "Total cost" is gone.

@@ -20,6 +20,8 @@ from cases import transport_case, write_case
 from conftest import BASE_XLSX, ROOT
 from model.cli import main
 
+pytestmark = pytest.mark.slow  # every command end to end on files: left out of the fast loop
+
 # Every command that writes, with its arguments; T is the output, CASE the input, RESULT a result
 # workbook solved from it.
 COMMANDS = {

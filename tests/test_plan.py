@@ -38,6 +38,7 @@ def test_a_railway_opening_in_a_later_year(tmp_path):
     assert cap.loc[2030, "shadow_price_usd_per_t"] == pytest.approx(0)
 
 
+@pytest.mark.slow
 def test_an_option_in_service_only_after_its_lead_time(tmp_path):
     # Rail has 60 t in both years; +30 t at 1 USD/t a year saves 3 - 1 = 2 per tonne, but work starts
     # in 2025 and takes 5 years: in service in 2030 only. No discounting, weights 1.
@@ -190,6 +191,7 @@ def test_the_shipped_plan_case_is_what_its_script_writes(tmp_path):
         assert a.equals(b), name
 
 
+@pytest.mark.slow
 def test_the_plan_case_answers_karachi_or_gwadar(tmp_path):
     # Golden figures of the shipped plan (README "Karachi or Gwadar, and when"): 2026 is the calibrated
     # base year with the 2025 Russia cap in force (8,743.9 M USD/yr, as the scenario russia_cap_2025);

@@ -137,6 +137,7 @@ def assert_same_column(col: Column, values: list):
 
 @settings(max_examples=300, deadline=None)
 @given(kind=st.sampled_from([NUM, STR, BOOL, ENUM]), cells=st.lists(CELL, max_size=12), text=st.booleans())
+@pytest.mark.slow
 def test_the_column_pass_takes_what_the_cell_loop_takes(kind, cells, text):
     col = {NUM: Column("x", NUM, min=0.0, max=1e6), STR: Column("x"), BOOL: Column("x", BOOL),
            ENUM: Column("x", ENUM, choices=("rail", "sea", "port"))}[kind]
@@ -272,6 +273,7 @@ def test_whole_numbers_on_the_free_sheets_read_as_whole_numbers():
 
 
 @pytest.mark.parametrize("workbook", ["base_case.xlsx", "plan_case.xlsx"])
+@pytest.mark.slow
 def test_the_openpyxl_fallback_reads_every_sheet_as_calamine_does(workbook, monkeypatch):
     # Every sheet forced through the fallback (as a sheet with a stray far cell goes): the same tables
     # and problems. Its rows end at their last cell; before they were padded, a short row cut every
@@ -289,6 +291,7 @@ def test_the_openpyxl_fallback_reads_every_sheet_as_calamine_does(workbook, monk
     assert [str(p) for p in forced.problems] == [str(p) for p in usual.problems]
 
 
+@pytest.mark.slow
 def test_a_far_note_on_a_model_sheet_loses_no_row(tmp_path):
     # A note at Z40000 on Capacities (the sheet goes to openpyxl): every capacity still read, and the
     # note's row reported, not the sheet silently emptied.

@@ -18,6 +18,8 @@ from model.analysis.sweep import live_model, make_sweep
 from model.io.console import solve_text
 from model.pipeline import load_one_year
 
+pytestmark = pytest.mark.slow  # the README's figures, solved again: left out of the fast loop
+
 # The fixtures below (runs, frontiers, the compared scenarios) are session scoped: under pytest-xdist
 # a worker may run another file's tests in between, which ends module fixtures, and they would be
 # made again.

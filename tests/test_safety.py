@@ -12,6 +12,8 @@ import model.io.raw
 from cases import nodes, transport_case, write_case
 from model.cli import main
 
+pytestmark = pytest.mark.slow  # every writer end to end: left out of the fast loop
+
 
 def rewrite_part(xlsx, part, transform, out):
     """Copy a workbook, changing one XML part of it."""

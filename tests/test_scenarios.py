@@ -98,6 +98,7 @@ def test_compare_refuses_an_unknown_scenario_name_before_solving(tmp_path, capsy
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_compare_writes_side_by_side_with_deltas(tmp_path, capsys):
     path = case(tmp_path, ROWS + [scenario("impossible", "Routes", "*", "enabled", value="FALSE")])
     out = tmp_path / "cmp.xlsx"

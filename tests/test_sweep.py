@@ -125,6 +125,7 @@ def test_every_way_of_running_a_sweep_gives_the_same_tables(tmp_path):
 @pytest.mark.parametrize("assignment", ["Legs[RUB>NVR].cost_usd_per_t=20:120",
                                         "Capacities[CPT].capacity_t=54e6:80e6",
                                         "Settings[carrying_cost_rate].value=0:0.5"])
+@pytest.mark.slow
 def test_exact_breakpoints_agree_with_a_fine_grid(assignment):
     exact = exact_sweep(live_model(BASE_XLSX), sweep_of(BASE_XLSX, [assignment], exact=True))
     assert exact.breakpoints["breakpoint"].sum() >= 2
@@ -199,6 +200,7 @@ def test_stress_by_hand(tmp_path):
     assert list(df["kind"]) == ["leg", "hub", "leg", "leg"]
 
 
+@pytest.mark.slow
 def test_sweep_command_writes_workbook_and_pngs(tmp_path, capsys):
     out = tmp_path / "s.xlsx"
     assert main(["sweep", str(BASE_XLSX), "--set", "Policies[RU_CAP].value=0.4:0.7:4", "-o", str(out),
@@ -266,6 +268,7 @@ def test_the_stress_table_says_what_it_leaves_out():
     assert "N39" in text and "N40" not in text and "(+5 more: see the workbook)" in text
 
 
+@pytest.mark.slow
 def test_a_sweep_of_a_leg_shows_the_tonnes_through_it_and_the_focus(tmp_path, capsys):
     # 100 t A->M, rail capped at 60 t at 2 USD/t, road A>R (3) + R>M (c); unmet tonnes cost 10 USD/t.
     # c = 2: road 5 < 10, it carries the other 40 t; c = 10: road 13 > 10, the 40 t stay unmet.
@@ -324,6 +327,7 @@ def test_a_point_the_workbook_would_not_take_says_so_and_is_not_solved(tmp_path,
     assert "Capacities row 2 (A>M), capacity_t: must be >= 0, found -10" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_readme_gwadar_discount_runs_as_printed(tmp_path, capsys):
     # The README's example and the shipped named sweep take Gwadar's port charge below 0 (a subsidy):
     # every point is an input the workbook takes, so every point is solved.
