@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import math
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -109,6 +110,7 @@ def style_header(ws, row: int = 1) -> None:
 
 
 SIGNIFICANT_DIGITS = 12  # of a figure written: the solver's round-off (0.8999999999999999) left out
+_FIGURE = f"%.{SIGNIFICANT_DIGITS}g"
 
 
 def figure(value):
@@ -295,6 +297,9 @@ def _column_xml(letter: str, values: list, first: int, style: int | None) -> lis
     s = f' s="{style}"' if style is not None else ""
     out = []
     for r, v in enumerate(values, start=first):
+        if type(v) is float or isinstance(v, np.floating):  # most cells: a figure, to SIGNIFICANT_DIGITS at once
+            out.append(f'<c r="{letter}{r}"{s} t="n"><v>{_FIGURE % v}</v></c>' if math.isfinite(v) else "")
+            continue
         v = figure(v)
         if v is None:
             out.append("")

@@ -187,4 +187,5 @@ def names_in(table: pd.DataFrame | None, code: str = "commodity", name: str = "c
     cargo, the Countries sheet's country and name), for outputs drawn from the result workbook."""
     if table is None or code not in table.columns or name not in table.columns:
         return {}
-    return {str(c): str(n) for c, n in zip(table[code], table[name]) if isinstance(n, str) and n.strip()}
+    pairs = table[[code, name]].drop_duplicates()  # a few commodities over half a million routes: pair them once
+    return {str(c): str(n) for c, n in zip(pairs[code].tolist(), pairs[name].tolist()) if isinstance(n, str) and n.strip()}

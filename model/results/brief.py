@@ -150,7 +150,8 @@ def focus_text(sheets: dict, focus: str) -> str:
     nearest route and how far that route is from its break-even."""
     countries, corridors, routes = sheets.get("Countries"), sheets.get("Corridors"), sheets.get("Routes")
     codes = dict(zip(countries["country"], countries["name"])) if countries is not None and len(countries) else {}
-    known = {*(corridors["corridor"] if corridors is not None else []), *(routes["corridor"] if routes is not None else [])}
+    known = {*(corridors["corridor"] if corridors is not None else []),  # each corridor once, not per route
+             *(pd.unique(routes["corridor"].to_numpy(dtype=object)) if routes is not None else [])}
     scope, name, typed = parse_focus(focus, codes, known)
     if not scope:
         return ""
