@@ -120,11 +120,15 @@ class Solution:
         if h is None or self.y is None or not h.getInfo().basis_validity:
             return None
         lp = h.getLp()
-        if np.array_equal(np.asarray(lp.col_cost_, dtype=float), cost):  # the objective's own: HiGHS's duals
-            return np.array(self.y, dtype=float)
+        differ = np.flatnonzero(np.asarray(lp.col_cost_, dtype=float) != cost)
         basis = h.getBasis()
         basic = highspy.HighsBasisStatus.kBasic
-        cols = np.flatnonzero(np.fromiter((s == basic for s in basis.col_status), bool, lp.num_col_))
+        col_status = basis.col_status  # a copy of the whole list at each access: taken once
+        if not any(col_status[j] == basic for j in differ):
+            # the costs differ on nonbasic columns only (or nowhere): A_B^T y = c_B is the same system, and
+            # HiGHS's own duals are its answer
+            return np.array(self.y, dtype=float)
+        cols = np.flatnonzero(np.fromiter((s == basic for s in col_status), bool, lp.num_col_))
         rows = np.flatnonzero(~np.fromiter((s == basic for s in basis.row_status), bool, lp.num_row_))
         if len(cols) != len(rows) or lp.a_matrix_.format_ != highspy.MatrixFormat.kColwise:
             return None

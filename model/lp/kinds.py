@@ -14,10 +14,11 @@ from model.plan import Plan
 NOT_RESOURCE = (UNMET.name, BAND_MISS.name, WORST.name)  # column families whose whole cost is not resource cost
 
 
-def premiums_and_penalties(plan: Plan, sol) -> tuple[np.ndarray, np.ndarray]:
+def premiums_and_penalties(plan: Plan, sol, cost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(premium, penalty) per column of the solved LP, in its objective's units: each flow's
-    calibration premiums times its case's factor, and the whole cost of the columns of NOT_RESOURCE."""
-    cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float)
+    calibration premiums times its case's factor, and the whole cost of the columns of NOT_RESOURCE
+    (cost: the objective's coefficients, when the caller has them already)."""
+    cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float) if cost is None else cost
     premium = np.zeros(len(cost))
     for i, case in enumerate(plan.cases):
         if not any(s.premium for s in case.net.surcharges):
@@ -26,7 +27,8 @@ def premiums_and_penalties(plan: Plan, sol) -> tuple[np.ndarray, np.ndarray]:
         cols = np.array([pos[f] for f in case.net.flows], dtype=np.int64)
         if len(cols):  # the premium part alone (model.network.costs), not every part of every flow
             premium[cols] = case.factor * surcharges_usd_per_t(case.net, premium=True)
-    other = np.array([j for j, k in enumerate(sol.columns) if k.family in NOT_RESOURCE], dtype=np.int64)
+    other = np.array([j for (family, _), pos in sol.col_pos.items() if family in NOT_RESOURCE for j in pos.values()],
+                     dtype=np.int64)  # by family, not by walking every column's key
     penalty = np.zeros(len(cost))
     penalty[other] = cost[other]
     return premium, penalty
@@ -36,10 +38,11 @@ def resource_costs(plan: Plan, sol) -> tuple[np.ndarray, np.ndarray]:
     """(resource, premium) per column of the solved LP, in the objective's units: the resource cost is
     the objective's coefficient less the premiums and the penalty (premiums_and_penalties). Priced
     with it, an allocation x costs resource @ x: what is paid, and what time, risk and carbon cost."""
-    premium, penalty = premiums_and_penalties(plan, sol)
+    cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float)
+    premium, penalty = premiums_and_penalties(plan, sol, cost)
     for case in plan.cases:  # the memberships the premiums needed: let go again, as the solve did
         case.net.forget_indexes()
-    return np.asarray(sol.highs.getLp().col_cost_, dtype=float) - premium - penalty, premium
+    return cost - premium - penalty, premium
 
 
 def unmet_weights(plan: Plan, sol) -> np.ndarray:
