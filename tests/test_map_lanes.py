@@ -142,3 +142,19 @@ def test_a_bent_line_is_painted_once_where_its_pieces_meet():
     c.polyline([(5, 30), (30, 30), (30, 5)], 8, "#000000", alpha=0.5)
     # Half black over white: 127/128 everywhere inside; where the pieces overlap at the bend, not darker.
     assert c.pixels.min() >= 126 and (c.pixels[:, :, 0] < 130).sum() > 300
+
+
+@pytest.mark.slow
+def test_the_shipped_lanes_are_what_searoute_finds_for_every_sea_leg_of_the_shipped_cases():
+    # lanes.json spares a map of the base case searoute's import and searches; it must hold a lane for
+    # every sea leg of the shipped cases, each the lane searoute finds now (else a map of the base case
+    # would be drawn along another line than a case with one node moved).
+    from conftest import ROOT
+    from model.io.maps import lanes
+
+    shipped = lanes.shipped_lanes()
+    assert shipped, "lanes.json is not used: written with another searoute version? Run python -m model.io.maps.lanes"
+    pairs = set().union(*(lanes.sea_pairs(ROOT / "inputs" / name) for name in ("base_case.xlsx", "plan_case.xlsx")))
+    assert {lanes._key(a, b) for a, b in pairs} == set(shipped)
+    for a, b in pairs:
+        assert np.allclose(shipped[lanes._key(a, b)], lanes.found_lane(a, b), rtol=0, atol=1e-9), (a, b)

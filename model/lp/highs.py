@@ -74,6 +74,8 @@ class ByIndex(Mapping):
         return ((k, arr[j] / self.scale) for k, j in self.pos.items())
 
 
+DENSE_BASIS_ROWS = 2000  # up to this many rows in the basis, its duals are solved dense with numpy (duals_for)
+
 @dataclass
 class Solution:
     """The outcome of one solve: status, objective, and HiGHS's arrays with the keys of their
@@ -113,9 +115,6 @@ class Solution:
         no basis, or its basis does not give this solution's own duals (checked)."""
         import warnings
 
-        from scipy.sparse import csc_matrix
-        from scipy.sparse.linalg import spsolve
-
         h = self.highs
         if h is None or self.y is None or not h.getInfo().basis_validity:
             return None
@@ -132,15 +131,35 @@ class Solution:
         rows = np.flatnonzero(~np.fromiter((s == basic for s in basis.row_status), bool, lp.num_row_))
         if len(cols) != len(rows) or lp.a_matrix_.format_ != highspy.MatrixFormat.kColwise:
             return None
-        a = csc_matrix((lp.a_matrix_.value_, lp.a_matrix_.index_, lp.a_matrix_.start_), shape=(lp.num_row_, lp.num_col_))
-        m = a[rows][:, cols].T.tocsc()
+        start, index, value = (np.asarray(v) for v in (lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_))
+        if len(rows) <= DENSE_BASIS_ROWS:  # a small basis (the shipped cases): numpy, without importing scipy.sparse
+            entries = np.concatenate([np.arange(start[j], start[j + 1]) for j in cols] or [np.zeros(0, int)])
+            at = np.full(lp.num_row_, -1)
+            at[rows] = np.arange(len(rows))
+            r, c = at[index[entries]], np.repeat(np.arange(len(cols)), np.diff(start)[cols])
+            m = np.zeros((len(cols), len(rows)))  # A_B transposed: only the basic columns' entries, on the nonbasic rows
+            m[c[r >= 0], r[r >= 0]] = value[entries][r >= 0]
+
+            def basis_solve(b: np.ndarray) -> np.ndarray:
+                try:
+                    return np.linalg.solve(m, b)
+                except np.linalg.LinAlgError:  # singular: fails the check below
+                    return np.full(len(b), np.nan)
+        else:
+            from scipy.sparse import csc_matrix
+            from scipy.sparse.linalg import spsolve
+
+            m = csc_matrix((value, index, start), shape=(lp.num_row_, lp.num_col_))[rows][:, cols].T.tocsc()
+
+            def basis_solve(b: np.ndarray) -> np.ndarray:
+                return np.atleast_1d(spsolve(m, b))
 
         def solve(c: np.ndarray) -> np.ndarray:
             y = np.zeros(lp.num_row_)
             if len(rows):
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # a singular basis fails the check below
-                    y[rows] = np.atleast_1d(spsolve(m, np.asarray(c, dtype=float)[cols]))
+                    y[rows] = basis_solve(np.asarray(c, dtype=float)[cols])
             return y
 
         own = np.asarray(lp.col_cost_, dtype=float)
