@@ -22,7 +22,7 @@ from pathlib import Path
 SEA_MODES = ("sea", "ferry")  # the Legs sheet's modes drawn along sea lanes
 
 Point = tuple[float, float]
-SHIPPED = Path(__file__).with_name("lanes.json")  # the lanes between the shipped cases' ports
+LANES_FILE = Path(__file__).with_name("lanes.json")  # the lanes between the shipped cases' ports
 
 
 def _key(start: Point, end: Point) -> str:
@@ -43,7 +43,7 @@ def shipped_lanes() -> dict[str, tuple[Point, ...]]:
     """The lanes of lanes.json by their ends (start < end), if the searoute installed is the one that
     found them; else none."""
     try:
-        data = json.loads(SHIPPED.read_text(encoding="utf-8"))
+        data = json.loads(LANES_FILE.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     if data.get("searoute") != _searoute_version():
@@ -128,9 +128,9 @@ def write_shipped(inputs) -> Path:
     """Find the lanes of every sea leg of the inputs and write them to lanes.json."""
     pairs = sorted(set().union(*(sea_pairs(p) for p in inputs)))
     lanes = {_key(a, b): [list(p) for p in found_lane(a, b)] for a, b in pairs}
-    SHIPPED.write_text(json.dumps({"searoute": _searoute_version(), "lanes": lanes}, indent=0) + "\n",
-                       encoding="utf-8")
-    return SHIPPED
+    text = json.dumps({"searoute": _searoute_version(), "lanes": lanes}, indent=0) + "\n"
+    LANES_FILE.write_text(text, encoding="utf-8")
+    return LANES_FILE
 
 
 if __name__ == "__main__":  # python -m model.io.maps.lanes [INPUT ...]: the shipped cases by default
