@@ -156,3 +156,42 @@ def test_a_result_from_before_the_kinds_is_not_read_as_resource_cost():
     assert headline[1].startswith("Objective 8,699.6 million USD a year (premiums and unmet-demand penalty included")
     assert headline[2] == "Shipped 121.53 Mt a year"
     assert not any("Resource cost" in line for line in headline)
+
+
+def test_a_value_that_holds_for_no_tonne_more_is_said_to_hold_only_at_the_margin():
+    # A degenerate optimum: the shadow price of a limit holds for 0 t more. "Worth 939.52 USD a year
+    # ... for up to 0 t more" contradicted itself (russia_closed, the Atasu pipeline); now it says so.
+    from model.results.bottlenecks import holds_words
+
+    assert holds_words(0.0, "for any increase", " more") == (
+        "only at the margin: the next tonne already changes which limits bind (a degenerate optimum), so it is no "
+        "value to plan on")
+    assert holds_words(40.0, "for any increase", " more", " (capacity between 0 t and 100 t)") == \
+        "for up to 40 t more (capacity between 0 t and 100 t)"
+    assert holds_words(float("inf"), "for any increase") == "for any increase"
+
+
+@pytest.mark.slow
+def test_the_atasu_pipeline_under_russia_closed_holds_only_at_the_margin(tmp_path):
+    from conftest import BASE_XLSX
+
+    run = pipeline.run(BASE_XLSX, scenario="russia_closed")
+    b = run.results.bottlenecks
+    ats = b[b["name"].astype(str).str.startswith("Atasu")].iloc[0]
+    assert ats["valid_for_more_t"] < 0.5
+    assert "holds only at the margin" in ats["in_words"] and "for up to 0 t" not in ats["in_words"]
+
+
+def test_a_frontier_point_that_buys_no_more_says_so():
+    # The last two points carry the same tonnes: the larger allowance buys nothing; the console said
+    # the same row twice (204.5 M, 1.45 Mt) without a word.
+    import pandas as pd
+
+    from model.io.console import frontier_text
+    from model.lp.frontier import Target
+
+    table = pd.DataFrame({"extra_resource_cost_usd": [0.0, 204.5e6, 204.5e6], "extra_cost_of_least_cost": [0, 0.023, 0.023],
+                          "calibration_premiums_usd": [0.0] * 3, "objective_allowance_usd": [0.0, 208e6, 435e6],
+                          "status": ["Optimal"] * 3, "target_t": [0.0, 1.45e6, 1.45e6], "target_share": [0, 0.012, 0.012]})
+    text = frontier_text(table, Target("country", "PK", None, maximise=True), 8.9e9, "f.xlsx", "f.png")
+    assert text.count("buys no more") == 1 and "an allowance of 435.0 M buys no more: the most there is" in text

@@ -378,13 +378,19 @@ def frontier_text(table, target, optimum: float, out, png) -> str:
     records = table.to_dict("records")
     ok = [rec for rec in records if rec["status"] == "Optimal"]
     shown = dict(zip(map(id, ok), monotone_texts([rec["target_t"] / 1e6 for rec in ok], target.maximise)))
+    before = None  # the last optimal point shown
     for rec in records:
         if rec["status"] != "Optimal":
             lines.append(f"{'':>22}  {rec['status']} (objective allowance {rec['objective_allowance_usd'] / 1e6:,.1f} M)")
             continue
-        lines.append(f"{rec['extra_resource_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.2%}"
-                     f"{(rec['calibration_premiums_usd'] - premiums0) / 1e6:>10,.1f} M"
-                     f"{shown[id(rec)]:>10}" + ("" if target.co2 else f"{rec['target_share']:>9.1%}"))
+        line = (f"{rec['extra_resource_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.2%}"
+                f"{(rec['calibration_premiums_usd'] - premiums0) / 1e6:>10,.1f} M"
+                f"{shown[id(rec)]:>10}" + ("" if target.co2 else f"{rec['target_share']:>9.1%}"))
+        if before is not None and abs(rec["target_t"] - before["target_t"]) <= 1e-6 * max(1.0, abs(before["target_t"])):
+            line += (f"  (an allowance of {rec['objective_allowance_usd'] / 1e6:,.1f} M buys no more: "
+                     "the most there is)")
+        lines.append(line)
+        before = rec
     lines.append("(premiums: the change in calibration premiums, behaviour and not money; the model trades them "
                  "against the resource cost, so a point can cost less in resource cost than the least-cost one)")
     if unit != "t":

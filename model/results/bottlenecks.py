@@ -58,6 +58,21 @@ def value_words(value: float, resource: float, penalty_usd_per_t, unmet_t: float
     return f"{said} (the model's objective, which counts calibration premiums, values it at {value:,.2f})", "cost"
 
 
+DEGENERATE_T = 0.5  # a value that holds for less than this many tonnes more holds only at the margin
+
+
+def holds_words(more: float, unbounded: str, suffix: str = "", after: str = "") -> str:
+    """How far a bottleneck's value holds, in words: for up to so many tonnes more; for any change
+    (unbounded); or, where it holds for no tonne more (a degenerate optimum: the next tonne already
+    changes which limits bind), only at the margin, said so, so that no 'worth X, for up to 0 t' stands."""
+    if not math.isfinite(more):
+        return unbounded
+    if more < DEGENERATE_T:
+        return ("only at the margin: the next tonne already changes which limits bind (a degenerate optimum), so "
+                f"it is no value to plan on{after}")
+    return f"for up to {mt_words(more)}{suffix}{after}"
+
+
 def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
                      supply: pd.DataFrame, penalty_usd_per_t: float | None = None, unmet_t: float = 0.0) -> pd.DataFrame:
     """Binding capacities, policy rules and supply limits ranked by the annual saving of one more
@@ -69,8 +84,8 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
             continue
         more = sol.headroom(CAPACITY_LIMIT.name, c.input_row)
         cls = "" if c.cargo_class == "all" else f" for {c.cargo_class}"
-        holds = ("for any increase" if not math.isfinite(more) else
-                 f"for up to {mt_words(more)} more ({capacity_range_text(c.valid_from_t, c.valid_to_t, c.added_t)})")
+        holds = holds_words(more, "for any increase", " more",
+                            f" ({capacity_range_text(c.valid_from_t, c.valid_to_t, c.added_t)})")
         resource = sol.resource_relaxation_value(CAPACITY_LIMIT.name, c.input_row)
         does, by = value_words(c.shadow_price_usd_per_t, resource, penalty_usd_per_t, unmet_t)
         rows.append({"kind": "capacity", "name": f"{c.name}{cls}", "input_row": c.input_row,
@@ -88,8 +103,7 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
         verb = ("allowing one more tonne of CO2e" if co2 else "allowing one more tonne" if p.kind.startswith("max")
                 else "requiring one tonne less")
         more = p.valid_for_more_t
-        holds = ("for any relaxation" if not math.isfinite(more) else
-                 f"for up to {mt_words(more, ' CO2e' if co2 else '')}")
+        holds = holds_words(more, "for any relaxation", " CO2e" if co2 else "")
         unit = "share" if p.kind.endswith("share") else "t CO2e/yr" if co2 else "t/yr"
         resource = sol.resource_relaxation_value(POLICY_LIMIT.name, (p.rule, p.target))
         does, by = value_words(p.saving_usd_per_t, resource, penalty_usd_per_t, unmet_t)
@@ -105,7 +119,7 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
             if value <= 1e-9:
                 continue
             more = sol.headroom(con, s["input_row"])
-            holds = "for any change" if not math.isfinite(more) else f"for up to {mt_words(more)}"
+            holds = holds_words(more, "for any change")
             limit = s["max_t"] if what == "more" else s["min_t"]
             resource = sol.resource_relaxation_value(con, s["input_row"])
             does, by = value_words(value, resource, penalty_usd_per_t, unmet_t)
