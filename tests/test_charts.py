@@ -184,3 +184,14 @@ def test_a_corridor_frontier_is_drawn_in_the_corridors_map_colour(figures):
     charts.frontier_png(None, table, "corridor Middle Corridor", Path("f"))
     (line,) = figures[0].axes[0].get_lines()
     assert to_hex(line.get_color()) == CORRIDOR_COLOURS["Middle Corridor"]
+
+
+def test_the_compare_chart_names_the_corridors_no_case_uses_instead_of_drawing_empty_rows(figures):
+    # Compare keeps every corridor at 0 t (Pakistan carrying nothing is an answer); the chart drew eight
+    # empty rows for them, 3,520 pixels tall. It draws the used ones and names the others.
+    table = pd.DataFrame({"metric": ["corridor: Russia: Baltic", "corridor: Gwadar via KKH", "corridor: Iran"],
+                          "unit": "t", "base": [10e6, 0.0, 0.0], "dear": [9e6, 0.0, 1e5], "dear - base": [-1e6, 0, 1e5]})
+    charts.compare_png(Outputs("compare"), table, Path("c"))
+    ax = figures[0].axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Russia: Baltic", "Iran"]
+    assert "Carrying nothing in any case: Gwadar via KKH." in ax.get_xlabel()

@@ -3,6 +3,7 @@ screen), written through the command's Outputs (model.io.output) and marked as i
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -143,8 +144,11 @@ def compare_png(outputs: Outputs, table: pd.DataFrame, stem: Path) -> Path:
     """Tonnes by corridor in each scenario, side by side."""
     names = [c for c in table.columns[2:] if not c.endswith(" - base")]
     rows = table[table["metric"].str.startswith("corridor:")]
+    idle = (rows[names].fillna(0).abs() < 0.5).all(axis=1)  # no case carries a tonne on it: named below, not drawn
+    unused = [m.removeprefix("corridor: ") for m in rows[idle]["metric"]]
+    rows = rows[~idle]
     labels = [m.removeprefix("corridor: ") for m in rows["metric"]]
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(labels) * max(1, len(names)) / 3 + 2))
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(labels) * max(1, len(names)) / 3 + 2 + 0.2 * bool(unused)))
     height = 0.8 / max(1, len(names))
     for k, (n, colour) in enumerate(zip(names, series_colours(len(names)))):
         ax.barh([i + k * height for i in range(len(labels))], rows[n].fillna(0) / 1e6, height, label=n, color=colour)
@@ -154,6 +158,9 @@ def compare_png(outputs: Outputs, table: pd.DataFrame, stem: Path) -> Path:
     ax.set_title("Tonnes by corridor in each scenario")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), title="scenario")  # beside, never on a bar
     ax.grid(alpha=0.3, axis="x")
+    if unused:  # Pakistan carrying nothing is an answer: said, not left out
+        ax.set_xlabel("Mt/yr\n" + textwrap.fill("Carrying nothing in any case: " + ", ".join(unused) + ".", 120),
+                      fontsize=8)
     return _save(fig, outputs, stem.with_name(stem.name + ".png"))
 
 
