@@ -195,3 +195,28 @@ def test_a_frontier_point_that_buys_no_more_says_so():
                           "status": ["Optimal"] * 3, "target_t": [0.0, 1.45e6, 1.45e6], "target_share": [0, 0.012, 0.012]})
     text = frontier_text(table, Target("country", "PK", None, maximise=True), 8.9e9, "f.xlsx", "f.png")
     assert text.count("buys no more") == 1 and "an allowance of 435.0 M buys no more: the most there is" in text
+
+
+@pytest.mark.slow
+def test_flows_give_the_resource_cost_and_check_recomputes_it(tmp_path, capsys):
+    # The Flows sheet's cost holds the premium (what the model compares); its resource cost (what is paid,
+    # and time, risk and carbon) is the cost less the premium, summing to the Summary's resource cost, and
+    # corridor check recomputes it: a resource cost 5 USD/t off is a violation.
+    from openpyxl import load_workbook
+
+    from conftest import BASE_XLSX
+
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(BASE_XLSX), "-o", str(out), "--no-map"]) == 0
+    flows = read_results(out)["Flows"]
+    assert flows["resource_cost_usd_per_t"].to_numpy() == pytest.approx(
+        (flows["cost_usd_per_t"] - flows["premium_usd_per_t"]).to_numpy())
+    assert flows["resource_cost_usd"].sum() == pytest.approx(8_897.4e6, abs=0.05e6)  # the README's resource cost
+    wb = load_workbook(out)
+    ws = wb["Flows"]
+    j = [c.value for c in ws[3]].index("resource cost (USD/t)") + 1
+    ws.cell(row=4, column=j).value += 5
+    wb.save(out)
+    capsys.readouterr()
+    assert main(["check", str(BASE_XLSX), str(out)]) == 1
+    assert "resource cost" in capsys.readouterr().out

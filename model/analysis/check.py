@@ -157,6 +157,14 @@ def check_flows(inp: _Inputs, flows: pd.DataFrame) -> list[str]:
             errors.append(f"{where}: cost {f.cost_usd_per_t} USD/t, inputs give {total}")
         if not _close(f.cost_usd, total * f.tonnes_t):
             errors.append(f"{where}: cost {f.cost_usd} USD is not cost per t x tonnes ({total * f.tonnes_t})")
+        resource = total - parts.get("premium", 0.0)  # the money figure: the premiums are behaviour
+        got = getattr(f, "resource_cost_usd_per_t", None)  # a result written before the column: nothing to check
+        if got is not None and not _close(got, resource):
+            errors.append(f"{where}: resource cost {got} USD/t, inputs give {resource} (cost less premiums)")
+        got = getattr(f, "resource_cost_usd", None)
+        if got is not None and not _close(got, resource * f.tonnes_t):
+            errors.append(f"{where}: resource cost {got} USD is not resource cost per t x tonnes "
+                          f"({resource * f.tonnes_t})")
         if not _close(f.transit_days, days):
             errors.append(f"{where}: transit {f.transit_days} days, inputs give {days}")
         co2 = inp.co2(f.route)

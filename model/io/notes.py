@@ -5,6 +5,13 @@ from __future__ import annotations
 
 # The analyst's columns, and the codes kept beside the names, explained in their header's note.
 COLUMN_NOTES = {
+    "resource_cost_usd_per_t": "What a tonne on this route costs in resource cost: what is paid (transport, handling, "
+                               "surcharges) and what time, risk and carbon cost. The money figure.",
+    "resource_cost_usd": "Resource cost a year of the tonnes on this route (resource cost per tonne times tonnes).",
+    "cost_usd_per_t": "The model's cost per tonne: the resource cost plus the calibration premiums (behaviour, not "
+                      "money). What the model compares routes by; for money, read the resource cost.",
+    "cost_usd": "The model's cost a year of these tonnes, calibration premiums included; for money, read the "
+                "resource cost.",
     "reduced_cost_usd_per_t": "How much cheaper per tonne this route must become before the model uses it (0 for "
                               "a route in use). HiGHS's reduced cost of the flow.",
     "break_even_cost_usd_per_t": "The cost per tonne at which this route starts to carry cargo (its cost minus the "

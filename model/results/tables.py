@@ -31,7 +31,8 @@ ALL = "All commodities"
 PART_COLUMNS = [f"{part}_usd_per_t" for part in COST_PARTS]
 # On each sheet the columns a reader needs come first (names, tonnes, costs); the codes and the
 # analyst's columns (reduced costs, ranges, input rows) follow, each explained in its header's note.
-ROUTE_COLUMNS = ["cargo", "from", "to", "corridor", "via", "tonnes_t", "cost_usd_per_t", "cost_usd", "transit_days",
+ROUTE_COLUMNS = ["cargo", "from", "to", "corridor", "via", "tonnes_t", "resource_cost_usd_per_t", "resource_cost_usd",
+                 "cost_usd_per_t", "cost_usd", "transit_days",
                  "co2e_kg_per_t", "co2e_t", *PART_COLUMNS, "commodity", "origin", "market", "route", "countries",
                  "reduced_cost_usd_per_t", "break_even_cost_usd_per_t", "cost_range_low_usd_per_t",
                  "cost_range_high_usd_per_t"]
@@ -146,6 +147,9 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
         "origin": node[origin], "market": node[market],
         "route": per_route(routes.ids), "corridor": per_route(routes.corridors),
         "tonnes_t": tonnes, "cost_usd_per_t": total,
+        # money in its kinds (model.results.money): the resource cost is the model's cost less the premiums
+        "resource_cost_usd_per_t": total - parts[:, PART_COLUMNS.index("premium_usd_per_t")],
+        "resource_cost_usd": (total - parts[:, PART_COLUMNS.index("premium_usd_per_t")]) * tonnes,
         **{column: parts[:, j] for j, column in enumerate(PART_COLUMNS)}, "cost_usd": total * tonnes,
         "co2e_kg_per_t": net.co2_t_per_t * 1000.0, "co2e_t": net.co2_t_per_t * tonnes,
         "transit_days": net.route_days[at],
