@@ -220,3 +220,21 @@ def test_flows_give_the_resource_cost_and_check_recomputes_it(tmp_path, capsys):
     capsys.readouterr()
     assert main(["check", str(BASE_XLSX), str(out)]) == 1
     assert "resource cost" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_a_plans_headline_gives_its_resource_cost_and_the_kinds_add_up_to_its_objective():
+    # A plan led with its objective (premiums and penalty in it). Its money now comes first, weighted over
+    # the years as the objective weighs them: resource cost + premiums (+ penalty, none here) = objective,
+    # the objective being HiGHS's own figure.
+    from conftest import ROOT
+
+    run = pipeline.run(ROOT / "inputs" / "plan_case.xlsx")
+    from model.io.console import plan_text
+
+    text = plan_text(run.results)
+    numbers = re.search(r"Resource cost ([\d,.-]+) million USD .*; calibration premiums ([\d,.-]+) \(behaviour", text)
+    assert numbers, text
+    resource, premiums = (float(n.replace(",", "")) for n in numbers.groups())
+    assert resource + premiums == pytest.approx(run.results.summary.objective_usd / 1e6, abs=0.15)
+    assert text.index("Resource cost") < text.index("Objective")

@@ -9,7 +9,7 @@ import textwrap
 from model.errors import format_problems
 from model.network.names import beside
 from model.results.brief import focus_text
-from model.results.money import PREMIUMS_LABEL, penalty_words, set_by_penalty
+from model.results.money import PREMIUMS_LABEL, penalty_words, plan_money_text, set_by_penalty
 from model.results.tables import ALL, Results
 
 
@@ -118,8 +118,10 @@ def co2e_line(s) -> str:
 def plan_text(results: Results) -> str:
     """The short summary of a plan of several years and/or scenarios."""
     s = results.summary
-    lines = [_scenario_line(s), f"Objective {s.objective_usd / 1e6:,.1f} million USD (resource cost, calibration "
-                                f"premiums and unmet-demand penalty): {s.objective_means}"]
+    money = plan_money_text(results.plan["Plan"], s.objective_means)  # the money first, in its kinds
+    lines = [_scenario_line(s), *([money] if money else []),
+             f"Objective {s.objective_usd / 1e6:,.1f} million USD (resource cost, calibration premiums and unmet-demand "
+             f"penalty): {s.objective_means}"]
     if s.decisions.count:
         lines.append(s.decisions.text())
         lines += [f"  {option}: {text}" for option, text in s.decisions.decisions]

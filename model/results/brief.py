@@ -12,7 +12,7 @@ import pandas as pd
 
 from model.network.names import parse_focus
 from model.results.investments import amount_text
-from model.results.money import RESOURCE_LABEL, Money
+from model.results.money import RESOURCE_LABEL, Money, plan_money_text
 from model.results.summary import AVERAGE_LABEL, CO2E_LABEL, OBJECTIVE_LABEL, SHIPPED_LABEL
 from model.results.tables import ALL
 
@@ -99,7 +99,8 @@ def _older(objective_usd: float) -> str:
 
 def _plan_headline(brief: Brief, items: dict, sheets: dict) -> None:
     plan = sheets["Plan"]
-    brief.headline = [f"Status: {items.get('status', '')}",
+    money = plan_money_text(plan, str(items.get("objective means", "")))  # the money first, in its kinds
+    brief.headline = [f"Status: {items.get('status', '')}", *([money] if money else []),
                       f"Objective {_m(_num(items.get(OBJECTIVE_LABEL)))} million USD (resource cost, calibration premiums "
                       f"and unmet-demand penalty): {items.get('objective means', '')}"]
     for rec in plan.to_dict("records"):

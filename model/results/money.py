@@ -134,3 +134,24 @@ def penalty_words(penalty_usd_per_t: float) -> str:
     """How a value set by the penalty is named: never as a saving."""
     return (f"set by the unmet-demand penalty of {float(penalty_usd_per_t):,.0f} USD/t chosen in Settings "
             "(it delivers a stranded tonne), not a cost saved")
+
+
+def plan_money_text(plan_sheet, means: str) -> str | None:
+    """A plan's money in its kinds, over its years (the Plan sheet: each year's and scenario's row
+    weighted by its probability, the years it stands for and its discount factor, as the objective
+    weighs them): 'Resource cost X million USD (means); calibration premiums Y (behaviour, not
+    paid); unmet Z Mt'. None for a Plan sheet written before the kinds were kept apart."""
+    if plan_sheet is None or "resource_cost_usd" not in plan_sheet.columns:
+        return None
+    weight = 1.0
+    for column in ("probability", "weight_years", "discount_factor"):
+        if column in plan_sheet.columns:
+            weight = weight * plan_sheet[column].astype(float)
+    resource = float((weight * plan_sheet["resource_cost_usd"].astype(float)).sum())
+    premiums = float((weight * plan_sheet["premium_usd"].astype(float)).sum()) if "premium_usd" in plan_sheet else 0.0
+    years = plan_sheet["weight_years"].astype(float) if "weight_years" in plan_sheet.columns else 1.0
+    chance = plan_sheet["probability"].astype(float) if "probability" in plan_sheet.columns else 1.0
+    unmet = float((chance * years * plan_sheet["unmet_t"].astype(float)).sum())
+    means = means.split(", plus ")[0]  # the worst scenario's weight is the objective's, not money
+    return (f"Resource cost {_m(resource)} million USD ({means}); calibration premiums {_m(premiums)} (behaviour, "
+            f"not paid); unmet {mt_words(unmet)} over the plan")
