@@ -110,16 +110,21 @@ class Solution:
         """The row duals the optimal basis gives for another cost vector over the columns: y with
         A_B^T y = c_B over the basic columns and y = 0 on the basic rows, as HiGHS's own duals are (its
         reduced costs c - A^T y vanish on basic columns); within the basis's ranges, the marginal change
-        of that cost. Solved with scipy from the basis statuses (HiGHS's own basis solves need its
-        factorisation, which interior point with crossover leaves unbuilt). None when the live model has
-        no basis, or its basis does not give this solution's own duals (checked)."""
+        of that cost. HiGHS's own duals where the costs differ on nonbasic columns only; else solved from
+        the basis statuses, dense with numpy for a small basis and with scipy.sparse for a large one
+        (HiGHS's own basis solves need its factorisation, which interior point with crossover leaves
+        unbuilt). None when the live model has no basis, or its basis does not give this solution's own
+        duals (checked)."""
         import warnings
 
         h = self.highs
         if h is None or self.y is None or not h.getInfo().basis_validity:
             return None
         lp = h.getLp()
-        differ = np.flatnonzero(np.asarray(lp.col_cost_, dtype=float) != cost)
+        own = np.asarray(lp.col_cost_, dtype=float)
+        if len(own) != len(cost):
+            return None
+        differ = np.flatnonzero(own != cost)
         basis = h.getBasis()
         basic = highspy.HighsBasisStatus.kBasic
         col_status = basis.col_status  # a copy of the whole list at each access: taken once
@@ -162,8 +167,7 @@ class Solution:
                     y[rows] = basis_solve(np.asarray(c, dtype=float)[cols])
             return y
 
-        own = np.asarray(lp.col_cost_, dtype=float)
-        if len(own) != len(cost) or not np.allclose(solve(own), self.y, rtol=1e-7, atol=1e-7):
+        if not np.allclose(solve(own), self.y, rtol=1e-7, atol=1e-7):
             return None
         return solve(cost)
 
