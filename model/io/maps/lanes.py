@@ -128,7 +128,8 @@ def write_shipped(inputs) -> Path:
     """Find the lanes of every sea leg of the inputs and write them to lanes.json."""
     pairs = sorted(set().union(*(sea_pairs(p) for p in inputs)))
     lanes = {_key(a, b): [list(p) for p in found_lane(a, b)] for a, b in pairs}
-    text = json.dumps({"searoute": _searoute_version(), "lanes": lanes}, indent=0) + "\n"
+    body = ",\n".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in lanes.items())  # a lane a line
+    text = f'{{"searoute": {json.dumps(_searoute_version())}, "lanes": {{\n{body}\n}}}}\n'
     LANES_FILE.write_text(text, encoding="utf-8")
     return LANES_FILE
 
