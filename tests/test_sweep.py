@@ -385,3 +385,17 @@ def test_a_journal_holding_points_of_two_sweeps_is_refused(tmp_path):
         run_sweep(sweep, BASE_GRID, points_file=out, resume=True, progress=False)
     with pytest.raises(InputError, match=r"holds points of a different sweep \(base_case.xlsx; Legs\[RUB>NVR\]"):
         run_sweep(sweep_of(BASE_XLSX, other), other, points_file=out, resume=True, progress=False)
+
+
+def test_a_focus_by_name_is_watched_as_by_code():
+    # focus = country Pakistan is valid (validation and the brief read names); the sweep's focus column
+    # split it by hand and looked up 'Pakistan' among the country codes: always 0 t.
+    from model.analysis.params import focus_of, watched_tonnes
+
+    data, net, _ = load(BASE_XLSX)
+    assert focus_of(net, "country pakistan") == focus_of(net, "country PK") == ("country", "PK")
+    assert focus_of(net, "corridor middle corridor") == ("corridor", "Middle Corridor")
+    assert focus_of(net, "country Atlantis") is None
+    result = {"route": {}, "country": {"PK": 150_000.0}}
+    assert watched_tonnes([], net.routes, focus_of(net, "country Pakistan"), result) == {
+        "through country PK (focus)_t": 150_000.0}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model.analysis.params import invalid_values, watched_tonnes
+from model.analysis.params import focus_of, invalid_values, watched_tonnes
 from model.errors import InputError, NoSolutionError, Problem
 
 TANGENT_REL = 1e-9
@@ -85,13 +85,13 @@ def exact_sweep(live, sweep) -> Exact:
     knots = sorted({start, stop, *found})
     bps = pd.DataFrame({"value": knots, "objective_usd": [_value_at(evaluations, t) for t in knots],
                         "breakpoint": [start < t < stop for t in knots]})
-    segments = []
+    segments, watch = [], focus_of(live.net, live.data.settings.focus)
     for a, b in zip(knots, knots[1:]):
         mid = (a + b) / 2
         fm, gm, rm = evaluate(mid)
         seg = {"from": a, "to": b, "slope_usd_per_unit": gm, "objective_at_from_usd": _value_at(evaluations, a),
                "objective_at_to_usd": _value_at(evaluations, b)}
-        seg.update(watched_tonnes(sweep.params, live.net.routes, live.data.settings.focus, rm))
+        seg.update(watched_tonnes(sweep.params, live.net.routes, watch, rm))
         seg.update({f"{c}_t": v for c, v in rm["corridor"].items()})
         seg["binding"] = "; ".join(rm["binding"])
         segments.append(seg)

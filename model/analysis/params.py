@@ -21,7 +21,7 @@ from model.data import ROW, CorridorData, match_rows, row_key
 from model.errors import InputError, Problem
 from model.lp.families import Cell
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
-from model.network.names import Names
+from model.network.names import Names, parse_focus
 from model.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME
 
 MAX_STEPS = 100_000  # values of one parameter
@@ -231,10 +231,18 @@ def with_values(data: CorridorData, values: dict[Cell, float]) -> CorridorData:
     return out
 
 
-def watched_tonnes(params: list[Param], routes: dict, focus: str | None, result: dict) -> dict[str, float]:
+def focus_of(net, focus: str | None) -> tuple[str, str] | None:
+    """(scope, the country's code or the corridor's name) of the setting focus, given by its code or its
+    name as validation and the brief read it (model.network.names.parse_focus); None if it names none.
+    Worked out once for a sweep, not at every point."""
+    scope, key, _ = parse_focus(focus or "", net.names.country, dict.fromkeys(net.routes.corridors))
+    return (scope, key) if scope and key else None
+
+
+def watched_tonnes(params: list[Param], routes: dict, focus: tuple[str, str] | None, result: dict) -> dict[str, float]:
     """Tonnes a year through what each parameter changes ('through GWD_t'; a route passing several
     of its elements counted once) and through the focus of the Settings ('through country PK (focus)_t'), at
-    one solved point (its route, country and corridor tonnes). routes: the network's routes."""
+    one solved point (its route, country and corridor tonnes). routes: the network's routes; focus: focus_of's."""
     out = {}
     tonnes = result.get("route", {})
     for p in params:
@@ -244,7 +252,7 @@ def watched_tonnes(params: list[Param], routes: dict, focus: str | None, result:
             label = ", ".join(shown) if len(shown) <= 3 else f"{shown[0]} and {len(shown) - 1} more"
             out[f"through {label}_t"] = sum(t for r, t in tonnes.items()
                                             if r in routes and names & set(routes[r].elements))
-    scope, _, name = (focus or "").strip().partition(" ")
-    if scope in ("country", "corridor") and name.strip():
-        out[f"through {scope} {name.strip()} (focus)_t"] = result.get(scope, {}).get(name.strip(), 0.0)
+    if focus:
+        scope, key = focus
+        out[f"through {scope} {key} (focus)_t"] = result.get(scope, {}).get(key, 0.0)
     return out

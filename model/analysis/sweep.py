@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.analysis.params import Param, invalid_values, parse_param, watched_tonnes, with_values
+from model.analysis.params import Param, focus_of, invalid_values, parse_param, watched_tonnes, with_values
 from model.network.costs import COST_PARTS
 from model.results.money import Money
 from model.progress import show_progress
@@ -264,7 +264,8 @@ def _read_points(path: Path, sweep: Sweep) -> dict[int, dict]:
     except json.JSONDecodeError:
         head = {}
     held = f" ({head['definition']})" if head.get("definition") else ""
-    if head.get("sweep") != sweep.signature:
+    signature = sweep.signature  # hashes the input: once, not at every line
+    if head.get("sweep") != signature:
         raise InputError(str(path), [Problem(
             f"holds points of a different sweep{held} (other input, parameters or values) than this one "
             f"({sweep.definition})", "Run without --resume to start again, or give the same input and --set values.")])
@@ -274,7 +275,7 @@ def _read_points(path: Path, sweep: Sweep) -> dict[int, dict]:
             rec = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line cut short by the interruption
-        if rec.get("sweep", sweep.signature) != sweep.signature:
+        if rec.get("sweep", signature) != signature:
             raise InputError(str(path), [Problem(
                 "holds points of another sweep beside this one's (two runs wrote into it), so its points cannot be "
                 "trusted", "Run without --resume to start again.")])
@@ -290,6 +291,8 @@ def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None 
     corridor and country, and the binding constraints."""
     corridors = sorted({c for r in results for c in r.get("corridor", {})})
     countries = sorted({c for r in results for c in r.get("country", {})})
+    watch = focus_of(net, focus) if net is not None else None
+    invalid = any("invalid_input" in r for r in results)  # the column only where a point was not solved
     rows = []
     for point, r in zip(sweep.points, results):
         row = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point)}
@@ -302,7 +305,7 @@ def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None 
                     "shipped_t", "unmet_t", "co2e_t"):
             row[key] = r.get(key, float("nan"))
         if net is not None:
-            watched = watched_tonnes(sweep.params, net.routes, focus, r)
+            watched = watched_tonnes(sweep.params, net.routes, watch, r)
             row.update({c: t if "route" in r else float("nan") for c, t in watched.items()})
         shipped = r.get("shipped_t") or float("nan")
         for c in corridors:
@@ -317,7 +320,7 @@ def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None 
             row["investment_cost_usd"] = r.get("investment_cost_usd", float("nan"))
             row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r["built"].items()) or "nothing"
         row["binding"] = "; ".join(r.get("binding", []))
-        if any("invalid_input" in x for x in results):
+        if invalid:
             row["invalid_input"] = r.get("invalid_input", "")
         rows.append(row)
     return pd.DataFrame(rows)

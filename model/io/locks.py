@@ -131,6 +131,5 @@ def release(locks: dict) -> None:
 def release_all() -> None:
     """Let go of every file this process holds: a command that ended, cleanly or not (model.cli), holds
     nothing afterwards, and a folder made only for a lock is gone with it."""
-    for _, (lock, locks) in list(HELD.items()):
+    for _, locks in list(HELD.values()):  # each lock held is in the locks of the Outputs holding it
         release(locks)
-        lock.release()
