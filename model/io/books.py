@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from model.io.cells import bar_axes, new_workbook, put, save_workbook, sheet, style_header, write_table
+from model.io.console import watched_columns
 from model.io.maps.palette import series_colours
 from model.io.output import Outputs
 from model.results.summary import Provenance
@@ -71,7 +72,7 @@ def write_sweep(outputs: Outputs, path: Path, about: pd.DataFrame, points: pd.Da
                   if c.endswith(" share") and not c.startswith("via ") and points[c].max() > 0.005]
         _line_chart(pts, charts, "Corridor shares of shipped tonnes", x, shares, 4, 3 + n, "share", "A24",
                     percent=True)
-        watched = [cols.index(c) + 1 for c in cols if str(c).startswith("through ") and str(c).endswith("_t")]
+        watched = [cols.index(c) + 1 for c in watched_columns(points)]
         if watched:  # the tonnes through what is swept, and through the focus
             _line_chart(pts, charts, "Tonnes through what is swept (t/yr)", x, watched, 4, 3 + n, "t/yr", "A47")
     elif len(params) == 2 and n > 1:

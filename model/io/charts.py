@@ -12,8 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from model.io.console import closed_labels  # noqa: E402
-from model.io.maps.palette import corridor_colours, series_colours  # noqa: E402
+from model.io.console import closed_labels, watched_columns  # noqa: E402
+from model.io.maps.palette import corridor_colour, corridor_colours, series_colours  # noqa: E402
 from model.io.output import Outputs, mark  # noqa: E402
 
 MOST_TICKS = 8  # tick labels on a heat map's axis, at most: more overlap
@@ -76,7 +76,7 @@ def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: 
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1, 0.5))
         out.append(_save(fig, outputs, stem.with_name(stem.name + "_shares.png")))
-        watched = [c for c in ok.columns if str(c).startswith("through ") and str(c).endswith("_t")]
+        watched = watched_columns(ok)
         if watched:  # the tonnes through what is swept (and the focus), which the shares split by corridor
             fig, ax = plt.subplots(figsize=(8, 4.5))
             for c in watched:
@@ -108,7 +108,7 @@ def exact_png(outputs: Outputs, breakpoints: pd.DataFrame, param: str, stem: Pat
               segments: pd.DataFrame | None = None) -> Path:
     """The total cost through its breakpoints; below it, the tonnes through what is swept (and the
     focus) on each segment between them, when the segments give them."""
-    watched = [c for c in segments.columns if str(c).startswith("through ") and str(c).endswith("_t")] \
+    watched = watched_columns(segments) \
         if segments is not None and len(segments) else []
     fig, axes = plt.subplots(2 if watched else 1, 1, figsize=(8, 7.5 if watched else 4.5), sharex=True, squeeze=False)
     ax = axes[0][0]
@@ -169,7 +169,7 @@ def frontier_png(outputs: Outputs, table: pd.DataFrame, target: str, stem: Path)
     fig, ax = plt.subplots(figsize=(8, 4.5))
     y = next(c for c in ok.columns if c.startswith("target_t"))
     corridor = target.removeprefix("corridor ")  # a corridor target ("corridor Middle Corridor") in its map colour
-    colour = corridor_colours([corridor])[corridor]  # any other target: the palette's first free colour
+    colour = corridor_colour(corridor)  # any other target: the palette's first free colour
     ax.plot(ok["extra_cost_of_least_cost"] * 100, ok[y] / 1e6, marker="o", ms=4, color=colour)
     ax.set_xlabel("extra resource cost (% of the least cost's resource cost)")
     ax.set_ylabel(f"Mt of {target}")
