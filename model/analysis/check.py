@@ -605,8 +605,8 @@ def _which_scenario(recorded: dict, option: str | None, result_path) -> str | No
     return spec
 
 
-def _same_case(data: CorridorData, sheets: dict, input_path, result_path, recorded: dict) -> None:
-    """InputError when the result cannot have been made from this input (with its scenario): it
+def _same_case(data: CorridorData, sheets: dict, input_path, result_path, recorded: dict, sha: str | None) -> None:
+    """(sha: the input's SHA-256, where the result records one.) InputError when the result cannot have been made from this input (with its scenario): it
     records another input file; its flows name routes or commodities the input does not have; its
     Capacity sheet, elements; it builds options the input does not offer or allow; it holds
     scenarios the input does not have; or it is a plan of years and the input plans none."""
@@ -632,7 +632,7 @@ def _same_case(data: CorridorData, sheets: dict, input_path, result_path, record
         built = sorted(set(inv.loc[pd.to_numeric(inv["built_t"], errors="coerce").fillna(0) > REL, "option"]
                            .dropna().astype(str)))
     offered = set(t["Investments"]["option"].dropna().astype(str))
-    other_file = (made_from and recorded.get("sha") and recorded["sha"] != file_sha256(Path(input_path))
+    other_file = (made_from and recorded.get("sha") and recorded["sha"] != sha
                   and str(made_from) != Path(input_path).name)
     why = (f"it records {made_from} as its input (Summary: input file and input SHA-256), and {input_path} is "
            "another file" if other_file
@@ -682,7 +682,8 @@ def check_result(input_path: Path, result_path: Path, scenario: str | None = Non
     sheets = read_result_workbook(result_path, fix)
     if "Flows" not in sheets:
         raise InputError(str(result_path), [Problem("has no Flows sheet; it is not a result workbook", fix)])
-    recorded = _recorded(sheets) if not _summary_problems(sheets) else {}
+    summary_problems = _summary_problems(sheets)  # read once: the recorded case and the refusals below use it
+    recorded = _recorded(sheets) if not summary_problems else {}
     spec = _which_scenario(recorded, scenario, result_path)
     try:
         plan, _ = load(input_path, scenario=spec)
@@ -696,7 +697,8 @@ def check_result(input_path: Path, result_path: Path, scenario: str | None = Non
             "Pass the input it was made from, or solve this input again and check that result.")]) from None
     data = plan.data
     notes = []
-    if recorded.get("sha") and recorded["sha"] != file_sha256(Path(input_path)):
+    sha = file_sha256(Path(input_path)) if recorded.get("sha") else None  # hashed once, for the note and _same_case
+    if sha and recorded["sha"] != sha:
         notes.append("The result was computed from a different version of the input (SHA-256 differs); "
                      "the checks below are against the input as it is now.")
     if spec:
@@ -705,17 +707,16 @@ def check_result(input_path: Path, result_path: Path, scenario: str | None = Non
     mapped = "Map legs" not in missing  # without a Map sheet there is no map to check: the confirmation says so
     missing = [name for name in missing if not name.startswith("Map")]
     if problems or "Flows" in missing:  # what check reads must be there, and numbers where it reads numbers
-        raise InputError(str(result_path), problems + _summary_problems(sheets))
-    problems = _summary_problems(sheets)
-    if problems:
-        raise InputError(str(result_path), problems)
+        raise InputError(str(result_path), problems + summary_problems)
+    if summary_problems:
+        raise InputError(str(result_path), summary_problems)
     if "Plan" not in sheets and any(c in sheets["Flows"].columns for c in ("year", "scenario")):
         raise InputError(str(result_path), [Problem(
             "the Plan sheet is missing, and the Flows sheet holds several years or scenarios: without it the plan "
             "cannot be checked", "Write the result again with corridor solve.", sheet="Plan")])
     unchecked = [NOT_CHECKED + f"the {name.split()[0]} sheet is missing: {UNCHECKED_WITHOUT[name]}"
                  for name in dict.fromkeys(missing) if name != "Map nodes" or "Map legs" not in missing]
-    _same_case(data, sheets, input_path, result_path, recorded)
+    _same_case(data, sheets, input_path, result_path, recorded, sha)
     if "Plan" in sheets:
         errors, more = check_plan(data, sheets)
         return unchecked + errors, notes + more, mapped
