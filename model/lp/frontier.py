@@ -66,7 +66,7 @@ class FrontierModel:
             h.changeColsBounds(len(j), j.astype(np.int32), self.mip.lower, self.mip.upper)
             set_integrality(h, j, INTEGER)
         self.coef, self.shipped_coef, self.corridor_of, self.weight = self._coefficients()
-        self.premium, self.penalty = premiums_and_penalties(plan, sol)  # model.lp.kinds
+        self.premium, self.penalty = premiums_and_penalties(plan, sol, self.cost)  # model.lp.kinds
         x0 = np.asarray(h.getSolution().col_value, dtype=float)  # the least-cost solution's resource cost
         self.resource_at_optimum = float((self.cost - self.premium - self.penalty) @ x0)
         self.senses = np.array([r.sense for r in sol.rows], dtype=np.int8)

@@ -105,6 +105,9 @@ class Solution:
     # the row duals of the resource cost alone (model.lp.kinds): what one more unit of a row saves in
     # what is paid, and what time, risk and carbon cost; None where the basis could not give them
     resource_y: np.ndarray | None = None
+    # (resource, premium) per column (model.lp.kinds.resource_costs), kept by set_resource_duals for the
+    # decisions taken the other way (model.lp.mip), which price their allocations with them
+    resource_c: tuple[np.ndarray, np.ndarray] | None = None
 
     def duals_for(self, cost: np.ndarray) -> np.ndarray | None:
         """The row duals the optimal basis gives for another cost vector over the columns: y with

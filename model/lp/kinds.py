@@ -61,4 +61,5 @@ def set_resource_duals(plan: Plan, sol) -> None:
     None where the basis does not give the solution's own duals: then no resource value is stated)."""
     if sol.highs is None or not sol.optimal:
         return
-    sol.resource_y = sol.duals_for(resource_costs(plan, sol)[0])
+    sol.resource_c = resource_costs(plan, sol)
+    sol.resource_y = sol.duals_for(sol.resource_c[0])

@@ -146,7 +146,7 @@ def other_decision_costs(plan, sol: Solution) -> dict[str, Difference | None]:
     info = sol.mip
     if info is None or not info.feasible or not sol.optimal:
         return {}
-    (resource, premium), unmet = resource_costs(plan, sol), unmet_weights(plan, sol)
+    (resource, premium), unmet = sol.resource_c or resource_costs(plan, sol), unmet_weights(plan, sol)
     chosen = np.asarray(sol.x, dtype=float)
 
     def against_chosen(x: np.ndarray, objective_usd: float) -> Difference:
