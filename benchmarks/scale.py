@@ -37,7 +37,7 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     import numpy as np
 
     import model.lp.highs
-    from model.io.workbook import write_results
+    from model.report.workbook import write_results
     from model.lp.highs import load_highs, solve_lp
     from model.pipeline import load as load_plan
     from model.pipeline import tabulate

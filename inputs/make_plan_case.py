@@ -27,9 +27,9 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from model.data import ROW
-from model.io.read import read_input  # noqa: E402
-from model.io.input_workbook import write_input_workbook  # noqa: E402
+from model.input.data import ROW
+from model.input.read import read_input  # noqa: E402
+from model.report.input_workbook import write_input_workbook  # noqa: E402
 
 TAR = "TAR"  # route ids of the Trans-Afghan railway contain -TAR
 # option -> (first year work can start, years to service); E: S51

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from model import __version__
 from model.errors import CorridorError
-from model.io.locks import release_all
-from model.io.output import COMMITTED, default_output, default_output_help
+from model.report.locks import release_all
+from model.report.output import COMMITTED, default_output, default_output_help
 
 DEFAULT_INPUT = Path("inputs/base_case.xlsx")
 STRESSED, PENALTY = "ports,borders", 1000.0  # corridor stress's defaults (not in its default output name)
@@ -37,14 +37,14 @@ def _case(args) -> tuple:  # the scenario and year of the name: russia_closed_20
 
 
 def _warn(source, warnings) -> None:
-    from model.io.console import warnings_text
+    from model.report.console import warnings_text
 
     if warnings:
         print(warnings_text(str(source), warnings), file=sys.stderr)
 
 
 def cmd_solve(args) -> str:
-    from model.io import console
+    from model.report import console
     from model.lp.options import solver_options
     from model.pipeline import run
     from model.progress import Phases
@@ -65,7 +65,7 @@ def cmd_solve(args) -> str:
 
 
 def cmd_validate(args) -> str:
-    from model.io.console import validate_text
+    from model.report.console import validate_text
     from model.pipeline import load
 
     plan, warnings = load(args.input)
@@ -122,7 +122,7 @@ def cmd_compare(args) -> str:
 
 
 def cmd_map(args) -> str:  # corridor map, and corridor report (args.command)
-    from model.io.maps import files
+    from model.report.maps import files
 
     draw = files.report_from_result if args.command == "report" else files.map_from_result
     warnings, text = draw(args.input, args.output, args.force)
@@ -139,7 +139,7 @@ def cmd_calibrate(args) -> str:
 
 def cmd_check(args) -> tuple[str, int]:
     from model.analysis.check import check_result
-    from model.io import console
+    from model.report import console
 
     violations, notes, mapped = check_result(args.input, args.result, args.scenario)
     return console.check_text(args.result, args.input, violations, notes, mapped), 1 if violations else 0
@@ -147,21 +147,21 @@ def cmd_check(args) -> tuple[str, int]:
 
 def cmd_generate(args) -> str:
     from model.analysis.generate import write_case
-    from model.io import console
+    from model.report import console
 
     out = write_case(args.output, args.flows, args.seed, args.years, args.scenarios, args.force)
     return console.generate_text(out, args.flows, args.years, args.scenarios)
 
 
 def cmd_template(args) -> str:
-    from model.io.input_workbook import write_template
+    from model.report.input_workbook import write_template
 
     out = write_template(args.path, force=args.force)
     return f"Template written: {out} (every sheet with its headers; hover a header for its meaning and unit)."
 
 
 def cmd_convert(args) -> str:
-    from model.io.input_workbook import convert
+    from model.report.input_workbook import convert
 
     convert(args.input, args.output, args.force)
     return f"Converted {args.input} -> {args.output}"
@@ -281,8 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     except CorridorError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:  # every output is complete or absent (model.io.output): say which
-        from model.io.console import interrupted_text
+    except KeyboardInterrupt:  # every output is complete or absent (model.report.output): say which
+        from model.report.console import interrupted_text
 
         print(interrupted_text(), file=sys.stderr)
         return 130
@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
               "your input; please report it with the input file. Run with --debug for details.", file=sys.stderr)
         return 1
     finally:
-        release_all()  # the files this command held (model.io.locks), however it ended
+        release_all()  # the files this command held (model.report.locks), however it ended
 
 
 def entry() -> None:

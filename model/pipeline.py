@@ -14,11 +14,11 @@ import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.data import CorridorData
+from model.input.data import CorridorData
 from model.errors import ERROR, WARNING, InputError, NoSolutionError, Problem, SolverStoppedError
-from model.infeasible import explain_no_solution, explain_plan_no_solution, no_optimum_proved
-from model.io.output import Outputs
-from model.io.read import read_input
+from model.analysis.infeasible import explain_no_solution, explain_plan_no_solution, no_optimum_proved
+from model.report.output import Outputs
+from model.input.read import read_input
 from model.lp.highs import Solution, View
 from model.lp.kinds import set_resource_duals
 from model.lp.mip import other_decision_costs
@@ -30,9 +30,9 @@ from model.progress import NoPhases
 from model.results.plan import collect_plan
 from model.results.robust import value_of_stochastic_solution
 from model.results.tables import Results, collect
-from model.scenarios import apply_scenarios, check_scenarios
-from model.schema import path_nodes
-from model.validate import check_commitments, validate
+from model.input.scenarios import apply_scenarios, check_scenarios
+from model.input.schema import path_nodes
+from model.input.validate import check_commitments, validate
 
 
 @dataclass
@@ -148,19 +148,19 @@ def tabulate(plan: Plan, sol: Solution, input_name: str | None = None, verbose: 
 
 def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_map: bool, html: bool,
           phases) -> list[Path]:
-    """The result workbook (model.io.workbook) with its Map sheet of tables (the map,
+    """The result workbook (model.report.workbook) with its Map sheet of tables (the map,
     model.results.maps), the map PNG beside it (unless draw_map is False) and the report page (html),
     all into the command's Outputs. Returns the files beside the workbook."""
-    from model.io.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, report_path, write_map_png, write_report
-    from model.io.maps.sheet import MapSheet
-    from model.io.workbook import write_results
+    from model.report.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, report_path, write_map_png, write_report
+    from model.report.maps.sheet import MapSheet
+    from model.report.workbook import write_results
 
     output, beside, picture, png = Path(output), [], None, map_png_path(Path(output))
     if draw_map:
         phases("map")
         picture = write_map_png(outputs, tables, png)
         beside += [png] if picture else []
-    if picture is None:  # no map this run: an earlier run's map beside the workbook goes (model.io.output)
+    if picture is None:  # no map this run: an earlier run's map beside the workbook goes (model.report.output)
         outputs.retire(png, also=MAP_WRITERS)
     sheet = MapSheet(tables, picture, png.name if picture else None,
                      "" if draw_map else "The picture was not drawn (corridor solve --no-map).")
@@ -185,8 +185,8 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
     InputError, NoSolutionError or OutputError with the reason. keep_solver=False: HiGHS is let go
     once the solution and its ranging are read, before the tables are made, when nothing after
     needs it (one case, no integer decisions; Run.solution.highs is then None)."""
-    from model.io.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, map_warnings, report_path
-    from model.io.workbook import RESULT
+    from model.report.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, map_warnings, report_path
+    from model.report.workbook import RESULT
     from model.results.maps import map_of
 
     phases = phases or NoPhases()

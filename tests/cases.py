@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.io.input_workbook import write_input_workbook
+from model.report.input_workbook import write_input_workbook
 
 
 def write_case(folder: Path, tables: dict[str, list[dict]], settings: dict | None = None,
@@ -62,7 +62,7 @@ def solved_and_checked(tmp_path, tables, settings=None):
     run, for the hand-worked tests to read."""
     from model import pipeline
     from model.analysis.check import check_files
-    from model.io.workbook import write_results
+    from model.report.workbook import write_results
 
     case = write_case(tmp_path, tables, settings)
     run = pipeline.run(case)

@@ -19,7 +19,7 @@ def base_run():
 
 @pytest.fixture(scope="session")
 def base_result_file(base_run, tmp_path_factory):
-    from model.io.workbook import write_results
+    from model.report.workbook import write_results
 
     out = tmp_path_factory.mktemp("base") / "base_case_result.xlsx"
     write_results(base_run.results, out, input_path=BASE_XLSX)

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from model.io.maps.data import map_data, report_data
-from model.io.maps.png import MAP_BOX
+from model.report.maps.data import map_data, report_data
+from model.report.maps.png import MAP_BOX
 from model.results.maps import map_tables
 
 NORTH = 'North <&> "rail"'
@@ -153,7 +153,7 @@ def _file(png):
 
 def assert_same_data(got, want, where: str = "data") -> None:
     """Plain map data equal, numbers to 1e-11 (a result workbook keeps 12 significant digits:
-    model.io.cells.figure)."""
+    model.report.cells.figure)."""
     if isinstance(want, dict):
         assert isinstance(got, dict) and set(got) == set(want), where
         for k in want:

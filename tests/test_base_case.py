@@ -67,7 +67,7 @@ def test_check_finds_a_map_that_does_not_show_the_flows(base_run, tmp_path):
     # The Map sheet is drawn from the flows and the paths; check recomputes it from them. The CPC's
     # first leg drawn 1 Mt light, a leg no flow uses drawn, and a node's tonnes halved are all found.
     from model import pipeline
-    from model.io.read_results import read_results
+    from model.report.read_results import read_results
 
     pipeline.run(BASE_XLSX, tmp_path / "r.xlsx", draw_map=False)  # the Map sheet's tables, no picture
     sheets = read_results(tmp_path / "r.xlsx")
@@ -170,8 +170,8 @@ def test_the_shipped_base_case_is_the_calibrated_base_year(tmp_path):
     # inputs/base_case/ its CSV twin (inputs/make_base_case.py writes both).
     from conftest import ROOT
     from model.analysis.calibrate import calibrate_to_workbook
-    from model.data import ROW
-    from model.io.read import read_input
+    from model.input.data import ROW
+    from model.input.read import read_input
 
     out = tmp_path / "calibrated.xlsx"
     calibrate_to_workbook(ROOT / "inputs" / "base_year_uncalibrated", out)

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import ROOT
 from model.cli import main
-from model.io.input_workbook import input_tables, write_csv_folder
-from model.io.read import read_input
+from model.report.input_workbook import input_tables, write_csv_folder
+from model.input.read import read_input
 from variants import scaled_legs, seeded
 
 pytestmark = pytest.mark.slow  # calibrate and the exact frontier on variants of the base year: left out of the fast loop

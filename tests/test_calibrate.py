@@ -13,7 +13,7 @@ from model.analysis.calibrate import calibrate
 from model.analysis.check import check_files
 from model.analysis.explain import explain_route
 from model.cli import main
-from model.io.read import read_input
+from model.input.read import read_input
 
 
 def two_routes(**extra) -> dict:

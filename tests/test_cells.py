@@ -1,4 +1,4 @@
-"""The result workbook's data rows, written as XML text a block at a time (model.io.cells.Rows),
+"""The result workbook's data rows, written as XML text a block at a time (model.report.cells.Rows),
 are the rows openpyxl writes for the same values cell by cell: same cells, types, styles, text."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
-from model.io.cells import NOTE_FONT, Cells, header, new_workbook, number_format, wo_table
+from model.report.cells import NOTE_FONT, Cells, header, new_workbook, number_format, wo_table
 
 
 def _by_openpyxl(wb, title, df, note):
@@ -59,7 +59,7 @@ def test_rows_written_as_text_are_the_rows_openpyxl_writes(tmp_path):
 
 
 def test_a_table_longer_than_one_block(tmp_path, monkeypatch):
-    from model.io.cells import Rows
+    from model.report.cells import Rows
 
     monkeypatch.setattr(Rows, "BLOCK", 7)
     df = pd.DataFrame({"corridor": [f"c{i}" for i in range(30)], "tonnes_t": np.arange(30) * 1.5})

@@ -1,6 +1,6 @@
 """The charts beside a sweep, comparison or frontier: one colour per corridor, the map's, never
 repeated; tick labels that do not overlap; a legend that covers no bar. Each chart is drawn for real
-and its figure inspected before it is closed (model.io.charts._save is wrapped)."""
+and its figure inspected before it is closed (model.report.charts._save is wrapped)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from model.io import charts
-from model.io.output import Outputs
-from model.io.maps.palette import CORRIDOR_COLOURS, MIN_DELTA_E, corridor_colours, delta_e, series_colours
+from model.report import charts
+from model.report.output import Outputs
+from model.report.maps.palette import CORRIDOR_COLOURS, MIN_DELTA_E, corridor_colours, delta_e, series_colours
 
 
 @pytest.fixture
@@ -121,13 +121,13 @@ def test_the_compare_legend_covers_no_bar_and_scenarios_have_their_own_colours(f
     ([2.0, 1.5], True, ["2.00", "1.50"]),
 ])
 def test_a_monotone_series_is_shown_monotone(values, rising, texts):
-    from model.io.console import monotone_texts
+    from model.report.console import monotone_texts
 
     assert monotone_texts(values, rising) == texts
 
 
 def test_the_co2_frontier_shows_no_share_of_tonnes_and_the_tonnes_frontier_does():
-    from model.io.console import frontier_text
+    from model.report.console import frontier_text
     from model.lp.frontier import Target
 
     table = pd.DataFrame({"extra_resource_cost_usd": [0.0, 1e6], "extra_cost_of_least_cost": [0.0, 0.001],

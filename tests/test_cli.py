@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from cases import transport_case, write_case
 from conftest import BASE_XLSX
 from model.cli import main, parser
-from model.io.read import read_input
+from model.input.read import read_input
 
 
 def sha(path):
@@ -296,7 +296,7 @@ def test_no_two_readme_commands_write_the_same_default_files(monkeypatch, capsys
 
 
 def test_default_names_are_safe_and_short():
-    from model.io.output import MAX_NAME, default_output
+    from model.report.output import MAX_NAME, default_output
 
     assert default_output("inputs/base_case.xlsx", "result") == Path("outputs/base_case_result.xlsx")
     assert default_output("case", "sweep", "Nodes[GWD].handling_usd_per_t") == \

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import ROOT
-from model.schema import markdown_table
+from model.input.schema import markdown_table
 
 README = (ROOT / "README.md").read_text()
 

@@ -15,7 +15,7 @@ from model.analysis.check import check_files, check_results
 from model.analysis.explain import explain_route
 from model.analysis.params import find_cells, with_values
 from model.errors import InputError, NoSolutionError
-from model.io.workbook import write_results
+from model.report.workbook import write_results
 from model.lp.assemble import build_lp
 from model.lp.live import LiveModel, Structural
 from model.lp.statement.compile import build_and_compile

@@ -15,9 +15,9 @@ from cases import nodes, transport_case, write_case
 from conftest import BASE_XLSX, ROOT
 from model import pipeline
 from model.cli import main
-from model.io.charts import tick_text
-from model.io.console import solve_text
-from model.io.read_results import read_results
+from model.report.charts import tick_text
+from model.report.console import solve_text
+from model.report.read_results import read_results
 from model.results.brief import brief_of
 
 pytestmark = pytest.mark.slow  # the forwarded outputs of the base case end to end: left out of the fast loop
@@ -154,7 +154,7 @@ def test_names_beside_codes_and_readers_columns_first(base_run, base_result_file
 
 
 def test_a_stress_table_with_long_corridor_names_stays_aligned():
-    from model.io.console import stress_text
+    from model.report.console import stress_text
 
     table = pd.DataFrame({"closed": ["Russia: Caspian (Makhachkala) crossing", "CPT"], "stranded_t": [1e6, 2e6],
                           "cost_increase_usd": [3e6, 4e6], "moved_to": ["", ""]})
@@ -168,7 +168,7 @@ def test_an_exact_sweep_of_a_capacity_prints_plain_numbers():
     # A capacity in tonnes printed with .6g read 5.523e+07; now 55,230,000 (and a cost keeps its decimals).
     from types import SimpleNamespace
 
-    from model.io.console import exact_text
+    from model.report.console import exact_text
 
     ex = SimpleNamespace(param="Capacities[CPT].capacity_t", solves=3, breakpoints=pd.DataFrame(
         {"value": [0.0, 55_230_000.0, -82.04], "objective_usd": [1e9, 2e9, 3e9], "breakpoint": [1, 1, 1]}))
@@ -271,9 +271,9 @@ def test_every_output_of_the_base_case_names_what_it_shows(base_run, tmp_path):
     from model.analysis.explain import explain_route
     from model.analysis.frontier import frontier, parse_target
     from model.analysis.stress import stress_test
-    from model.io.console import closed_labels, compare_text, frontier_text, stress_text
-    from model.io.maps.data import report_data
-    from model.io.workbook import _corridor_pivot
+    from model.report.console import closed_labels, compare_text, frontier_text, stress_text
+    from model.report.maps.data import report_data
+    from model.report.workbook import _corridor_pivot
     from model.pipeline import load, solve
 
     names = base_run.net.names

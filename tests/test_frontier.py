@@ -14,7 +14,7 @@ from variants import seeded
 from model.analysis.frontier import frontier, parse_costs, parse_target
 from model.cli import main
 from model.errors import InputError
-from model.io.read import read_input
+from model.input.read import read_input
 from model.network.build import build_network
 from model.pipeline import load, solve
 from model.plan import Plan
@@ -261,13 +261,13 @@ def test_exact_frontier_on_variants_of_the_base_year(base_year, seed):
 
 
 def test_every_header_reads_as_words_with_its_unit(tmp_path):
-    # Headers are made from column names (model.io.cells.header); none may keep a raw piece such as
+    # Headers are made from column names (model.report.cells.header); none may keep a raw piece such as
     # 'usd', 'pct' or an underscore ('fixed cost usd per yr', 'slope usd per unit', 'tonnes per usd
     # more', 'cost increase pct (%)' were shown), and a share named _pct is formatted as one.
     import re
 
     from model.analysis.calibrate import CALIBRATION_COLUMNS
-    from model.io.cells import header, number_format
+    from model.report.cells import header, number_format
     from model.results.tables import COLUMNS
 
     table, _ = frontier_of(write_case(tmp_path, transport_case()), "corridor Road", [0, 150])

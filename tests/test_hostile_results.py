@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-import model.io.raw
+import model.input.raw
 from cases import transport_case, write_case
 from model.cli import main
 
@@ -36,7 +36,7 @@ def solved(tmp_path_factory):
 
 def sheet_part(path, name: str) -> str:
     """The zip part of a sheet, e.g. xl/worksheets/sheet5.xml."""
-    from model.io.xlsx import _sheet_parts
+    from model.input.xlsx import _sheet_parts
 
     return _sheet_parts(path)[name]
 
@@ -130,7 +130,7 @@ CONTAINERS = [
 def test_a_hostile_container_is_refused_by_every_command(solved, tmp_path, capsys, monkeypatch, make, expected,
                                                          command):
     # The guard counts what actually inflates, against a limit lowered to 16 MiB to keep the test small.
-    monkeypatch.setattr(model.io.raw, "MAX_UNCOMPRESSED_BYTES", 16 * 2**20)
+    monkeypatch.setattr(model.input.raw, "MAX_UNCOMPRESSED_BYTES", 16 * 2**20)
     case, result = solved
     bad = make(result, tmp_path / "bad.xlsx")
     args = ["check", str(case), str(bad)] if command == "check" else [command, str(bad)]
@@ -263,7 +263,7 @@ def test_check_without_a_map_sheet_says_the_map_was_not_checked(solved, tmp_path
 def test_the_writer_mark_is_read_without_inflating_the_part(solved, tmp_path, monkeypatch):
     # written_by (which every command asks of an existing output, and check of its input) reads the
     # first 64 KiB of docProps/core.xml: a part padded to 64 MiB is never inflated whole.
-    from model.io.output import written_by
+    from model.report.output import written_by
 
     _, result = solved
     with zipfile.ZipFile(result) as z:

@@ -7,7 +7,7 @@ import pytest
 
 from cases import transport_case, write_case
 from model.analysis.check import check_files
-from model.io.workbook import write_results
+from model.report.workbook import write_results
 from model import pipeline
 
 

@@ -17,7 +17,7 @@ from model.lp.solve import solve_plan
 from model.network.build import build_network
 from model.pipeline import load_one_year
 from model.plan import Plan
-from model.schema import NUM, SETTINGS, SHEETS
+from model.input.schema import NUM, SETTINGS, SHEETS
 
 # Every numeric input cell of the single-period model: non-key number columns of the sheets a
 # sweep or scenario can change, and the numeric settings.

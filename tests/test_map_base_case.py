@@ -8,9 +8,9 @@ import pytest
 from conftest import BASE_XLSX, ROOT
 from map_cases import assert_same_data, assert_labels_apart, legs_of, map_area_colours, parse
 from model.cli import main
-from model.io.maps.data import map_data
-from model.io.maps.layout import lay_out
-from model.io.read_results import read_results
+from model.report.maps.data import map_data
+from model.report.maps.layout import lay_out
+from model.report.read_results import read_results
 from model.results.maps import MapTables, map_of
 
 

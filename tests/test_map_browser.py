@@ -16,9 +16,9 @@ import pytest
 from PIL import Image
 
 from map_cases import distinct_colours
-from model.io.maps.data import map_data, report_data
-from model.io.maps.files import write_report
-from model.io.output import Outputs
+from model.report.maps.data import map_data, report_data
+from model.report.maps.files import write_report
+from model.report.output import Outputs
 from model.results.maps import map_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real Chromium: left out of the fast loop

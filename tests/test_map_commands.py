@@ -14,9 +14,9 @@ from PIL import Image
 from cases import transport_case, write_case
 from map_cases import assert_same_data, distinct_colours, legs_of, parse
 from model.cli import main
-from model.io.maps.data import map_data
-from model.io.output import written_by
-from model.io.read_results import read_results
+from model.report.maps.data import map_data
+from model.report.output import written_by
+from model.report.read_results import read_results
 from model.results.maps import MapTables
 
 pytestmark = pytest.mark.slow  # the map commands end to end: left out of the fast loop

@@ -11,9 +11,9 @@ import pytest
 from matplotlib.path import Path as Shape
 
 from map_cases import legs_of, parse
-from model.io.maps.data import map_data
-from model.io.maps.layout import lay_out, load_basemap
-from model.io.maps.page import render_html
+from model.report.maps.data import map_data
+from model.report.maps.layout import lay_out, load_basemap
+from model.report.maps.page import render_html
 from model.results.maps import map_tables
 
 NVR, MSA, MPG, TRZ = (37.8, 44.7), (72.95, 18.95), (55.1, 25.0), (71.4, 42.9)
@@ -113,8 +113,8 @@ def test_the_png_paints_the_lane_through_the_red_sea_not_the_line_over_iraq(draw
 
     from PIL import Image
 
-    from model.io.maps.png import FIG_H_PX, FIG_W_PX, MAP_BOX, draw_map
-    from model.io.maps.palette import LAND
+    from model.report.maps.png import FIG_H_PX, FIG_W_PX, MAP_BOX, draw_map
+    from model.report.maps.palette import LAND
 
     data, p = drawn
     with Image.open(io.BytesIO(draw_map(data, "corridor-model:test"))) as im:
@@ -136,7 +136,7 @@ def test_the_png_paints_the_lane_through_the_red_sea_not_the_line_over_iraq(draw
 
 
 def test_a_bent_line_is_painted_once_where_its_pieces_meet():
-    from model.io.maps.raster import Canvas
+    from model.report.maps.raster import Canvas
 
     c = Canvas(60, 60)
     c.polyline([(5, 30), (30, 30), (30, 5)], 8, "#000000", alpha=0.5)
@@ -150,10 +150,10 @@ def test_the_shipped_lanes_are_what_searoute_finds_for_every_sea_leg_of_the_ship
     # every sea leg of the shipped cases, each the lane searoute finds now (else a map of the base case
     # would be drawn along another line than a case with one node moved).
     from conftest import ROOT
-    from model.io.maps import lanes
+    from model.report.maps import lanes
 
     shipped = lanes.shipped_lanes()
-    assert shipped, "lanes.json is not used: written with another searoute version? Run python -m model.io.maps.lanes"
+    assert shipped, "lanes.json is not used: written with another searoute version? Run python -m model.report.maps.lanes"
     pairs = set().union(*(lanes.sea_pairs(ROOT / "inputs" / name) for name in ("base_case.xlsx", "plan_case.xlsx")))
     assert {lanes._key(a, b) for a, b in pairs} == set(shipped)
     for a, b in pairs:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from map_cases import NORTH, SOUTH, assert_labels_apart, tiny_map_data
-from model.io.maps.layout import (
+from model.report.maps.layout import (
     LINE_GAP,
     MAP_ASPECT,
     _line_cover,
@@ -125,7 +125,7 @@ def test_the_base_layer_has_no_band_of_land_across_the_far_north():
     # by the sea lanes) reached that far north.
     from matplotlib.path import Path as Shape
 
-    from model.io.maps.layout import _projected_countries, project
+    from model.report.maps.layout import _projected_countries, project
 
     rings = [r for _, country, _ in _projected_countries() for r in country]
     seas = [project(-5.0, 67.0), project(3.0, 66.0), project(-15.0, 68.0)]  # the Norwegian Sea

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from map_cases import GHOST, NORTH, ORIGIN_NAME, SOUTH, legs_of, parse, tiny_report_data
-from model.io.maps.page import render_html
+from model.report.maps.page import render_html
 
 
 def test_one_leg_path_per_used_leg_and_corridor():
@@ -81,7 +81,7 @@ def test_print_rules_only_change_what_print_needs():
     # The print block restyles a few boxes; a screen rule pasted into it (as once happened with the
     # brief's rules, which also reset the printed legend's padding and border) does nothing there,
     # or undoes a print rule above it.
-    from model.io.maps.assets import PAGE_CSS
+    from model.report.maps.assets import PAGE_CSS
 
     screen, _, printed = PAGE_CSS.partition("@media print{")
     rule = re.compile(r"[^{}]+\{[^{}]*\}")

@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 
 from map_cases import NORTH, SOUTH, distinct_colours, map_area_colours, tiny_map_data
-from model.io.maps.palette import LAND, SEA
-from model.io.maps.png import draw_map, draw_panels
-from model.io.output import written_by
+from model.report.maps.palette import LAND, SEA
+from model.report.maps.png import draw_map, draw_panels
+from model.report.output import written_by
 
 
 def rgb(hex_colour: str) -> tuple:
@@ -98,7 +98,7 @@ def test_the_panels_legend_is_never_cut_off():
     # One row of two panels but 13 corridors (the base case's compare against one scenario): the
     # legend runs taller than the panels; the picture grows to hold its last key, the full leg's red
     # dash (FULL_COLOUR), with a margin below it. Before, it was cut off at 638 px.
-    from model.io.maps.palette import FULL_COLOUR
+    from model.report.maps.palette import FULL_COLOUR
 
     panels = []
     for name in ("base", "other"):
@@ -119,7 +119,7 @@ def test_the_panels_legend_is_never_cut_off():
 def test_the_maps_legend_wraps_long_names_and_the_picture_grows_to_hold_it(monkeypatch):
     # A full leg named "Atyrau / Tengiz oil region to Ust-Luga / St Petersburg (Baltic)" was cut to
     # "...Ust-Luga / St…"; twenty corridors and eight full capacities ran off the foot of the picture.
-    from model.io.maps import png as png_module
+    from model.report.maps import png as png_module
 
     written = []
     real = png_module.put_text

@@ -1,4 +1,4 @@
-"""The map's tables (model.results.maps) and the plain data both renderers draw (model.io.maps.data),
+"""The map's tables (model.results.maps) and the plain data both renderers draw (model.report.maps.data),
 on a tiny hand-made case whose tonnes per leg are added up by hand below, and on a plan."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from map_cases import GHOST, NORTH, SOUTH, tiny_map_data, tiny_map_tables
-from model.io.maps.data import report_data
-from model.io.maps.palette import CORRIDOR_COLOURS, corridor_colour, corridor_colours
+from model.report.maps.data import report_data
+from model.report.maps.palette import CORRIDOR_COLOURS, corridor_colour, corridor_colours
 from model.results.maps import case_rows, map_tables
 
 

@@ -12,9 +12,9 @@ import sys
 
 import pytest
 
-from model.io.maps.build_basemap import PACKAGE
-from model.io.maps.layout import BASEMAP
-from model.io.maps.topojson import clip_ring, countries_in_box, decode_arcs, ring_from_arcs, simplify
+from model.report.maps.build_basemap import PACKAGE
+from model.report.maps.layout import BASEMAP
+from model.report.maps.topojson import clip_ring, countries_in_box, decode_arcs, ring_from_arcs, simplify
 
 # Quantized: real = q * scale + translate = (qx * 0.5 + 10, qy * 0.25 + 20); arcs delta-encoded.
 # Two countries side by side share arc 0 (the border x = 12); an island lies far away.
@@ -102,6 +102,6 @@ def test_rebuilding_the_basemap_gives_the_same_file(tmp_path):
     if probe.returncode != 0:
         pytest.skip(f"{PACKAGE} is not in npm's cache")
     out = tmp_path / "basemap.json"
-    subprocess.run([sys.executable, "-m", "model.io.maps.build_basemap", "-o", str(out)], check=True,
+    subprocess.run([sys.executable, "-m", "model.report.maps.build_basemap", "-o", str(out)], check=True,
                    capture_output=True, env={**os.environ, "npm_config_offline": "true"}, timeout=120)
     assert out.read_bytes() == BASEMAP.read_bytes()

@@ -15,9 +15,9 @@ from model.analysis.explain import explain_route
 from model.analysis.sweep import sweep_to_workbook
 from model.cli import main
 from model.errors import InputError
-from model.io.workbook import write_results
+from model.report.workbook import write_results
 from model.pipeline import load
-from model.validate import validate
+from model.input.validate import validate
 
 ALLOW = {"allow_investments": "TRUE"}
 

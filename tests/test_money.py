@@ -11,8 +11,8 @@ import pytest
 from cases import transport_case, write_case
 from model import pipeline
 from model.cli import main
-from model.io.console import solve_text
-from model.io.read_results import read_results
+from model.report.console import solve_text
+from model.report.read_results import read_results
 from model.results.brief import brief_of
 
 MT = 1e6
@@ -187,7 +187,7 @@ def test_a_frontier_point_that_buys_no_more_says_so():
     # the same row twice (204.5 M, 1.45 Mt) without a word.
     import pandas as pd
 
-    from model.io.console import frontier_text
+    from model.report.console import frontier_text
     from model.lp.frontier import Target
 
     table = pd.DataFrame({"extra_resource_cost_usd": [0.0, 204.5e6, 204.5e6], "extra_cost_of_least_cost": [0, 0.023, 0.023],
@@ -230,7 +230,7 @@ def test_a_plans_headline_gives_its_resource_cost_and_the_kinds_add_up_to_its_ob
     from conftest import ROOT
 
     run = pipeline.run(ROOT / "inputs" / "plan_case.xlsx")
-    from model.io.console import plan_text
+    from model.report.console import plan_text
 
     text = plan_text(run.results)
     numbers = re.search(r"Resource cost ([\d,.-]+) million USD .*; calibration premiums ([\d,.-]+) \(behaviour", text)

@@ -1,4 +1,4 @@
-"""Nothing lost: every command that writes goes through the output guard (model.io.output). It never
+"""Nothing lost: every command that writes goes through the output guard (model.report.output). It never
 writes the input, never into an input folder, never over a file that the same kind of corridor
 command did not write (unless --force), leaves no temporary file, and its files appear all at
 once or not at all, Ctrl-C included (exit 130, saying what was written)."""
@@ -283,9 +283,9 @@ def test_ctrl_c_while_solving_writes_nothing(tmp_path, capsys, monkeypatch):
 
 def test_ctrl_c_between_two_files_of_one_command_writes_neither(tmp_path, capsys, monkeypatch):
     # A sweep writes a workbook and its charts: interrupted at the second chart, none of them appears.
-    import model.io.charts
+    import model.report.charts
 
-    saved = model.io.charts._save
+    saved = model.report.charts._save
     count = []
 
     def interrupted_on_the_second(fig, outputs, path):
@@ -294,7 +294,7 @@ def test_ctrl_c_between_two_files_of_one_command_writes_neither(tmp_path, capsys
             raise KeyboardInterrupt
         return saved(fig, outputs, path)
 
-    monkeypatch.setattr(model.io.charts, "_save", interrupted_on_the_second)
+    monkeypatch.setattr(model.report.charts, "_save", interrupted_on_the_second)
     target = tmp_path / "out" / "sweep.xlsx"
     assert run("sweep", tiny_case(tmp_path / "in", xlsx=False), target) == 130
     assert "Interrupted; no output was written." in capsys.readouterr().err
@@ -304,12 +304,12 @@ def test_ctrl_c_between_two_files_of_one_command_writes_neither(tmp_path, capsys
 
 def test_ctrl_c_while_writing_the_workbook_leaves_no_map_either(tmp_path, capsys, monkeypatch):
     # The map is drawn first, then the workbook: interrupted in the workbook, neither appears.
-    import model.io.workbook
+    import model.report.workbook
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(model.io.workbook, "_write_workbook", interrupted)
+    monkeypatch.setattr(model.report.workbook, "_write_workbook", interrupted)
     target = tmp_path / "out.xlsx"
     assert run("solve", tiny_case(tmp_path / "in", xlsx=False), target, "--html") == 130
     assert capsys.readouterr().err.strip() == "Interrupted; no output was written."
@@ -317,12 +317,12 @@ def test_ctrl_c_while_writing_the_workbook_leaves_no_map_either(tmp_path, capsys
 
 
 def test_ctrl_c_after_writing_says_what_was_written(tmp_path, capsys, monkeypatch):
-    import model.io.console
+    import model.report.console
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(model.io.console, "solve_text", interrupted)
+    monkeypatch.setattr(model.report.console, "solve_text", interrupted)
     target = tmp_path / "out.xlsx"
     assert run("solve", tiny_case(tmp_path / "in", xlsx=False), target) == 130
     png = tmp_path / "out_map.png"  # the map, written with the workbook
@@ -354,7 +354,7 @@ def test_a_real_ctrl_c_during_a_sweep(tmp_path):
 
 def hold(target: Path) -> subprocess.Popen:
     """Another process holding target as a corridor run in progress holds it, until its stdin closes."""
-    holder = subprocess.Popen([sys.executable, "-c", "import sys; from model.io.output import Outputs; "
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from model.report.output import Outputs; "
                                "o = Outputs('solve'); o.check(sys.argv[1]); print('held', flush=True); "
                                "sys.stdin.read(); import os; os._exit(0)", str(target)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,

@@ -10,8 +10,8 @@ from conftest import ROOT
 from model.analysis.check import check_files
 from model.cli import main
 from model.errors import InputError
-from model.io.read_results import read_results
-from model.io.workbook import write_results
+from model.report.read_results import read_results
+from model.report.workbook import write_results
 from model import pipeline
 
 INPUTS = ROOT / "inputs"
@@ -176,9 +176,9 @@ def test_the_shipped_plan_case_is_what_its_script_writes(tmp_path):
     # inputs/plan_case.xlsx is generated from the base case CSVs by inputs/make_plan_case.py.
     import importlib.util
 
-    from model.data import ROW
-    from model.io.read import read_input
-    from model.io.input_workbook import write_input_workbook
+    from model.input.data import ROW
+    from model.input.read import read_input
+    from model.report.input_workbook import write_input_workbook
     spec = importlib.util.spec_from_file_location("make_plan_case", INPUTS / "make_plan_case.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

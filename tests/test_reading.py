@@ -14,15 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-import model.io.read
+import model.input.read
 from conftest import BASE_CSV, BASE_XLSX, ROOT
 from corpus import shared_copy
-from model.io.columns import _by_cell, as_column, typed_column
-from model.io.raw import RawSheet, blank, scan_sheet_xml
-from model.io.xlsx import read_xlsx
-from model.io.read import parse_cell, read_input
-from model.schema import BOOL, ENUM, NUM, SHEETS, STR, Column
-from model.validate import validate
+from model.input.columns import _by_cell, as_column, typed_column
+from model.input.raw import RawSheet, blank, scan_sheet_xml
+from model.input.xlsx import read_xlsx
+from model.input.read import parse_cell, read_input
+from model.input.schema import BOOL, ENUM, NUM, SHEETS, STR, Column
+from model.input.validate import validate
 from test_corpus import CASES
 
 
@@ -118,7 +118,7 @@ CELL = st.one_of(
 
 def assert_same_column(col: Column, values: list):
     """Every cell types to the same value whichever pass takes it: a cell one pass leaves to the cell
-    parser (model.io.read.parse_cell) parses to what the other pass took."""
+    parser (model.input.read.parse_cell) parses to what the other pass took."""
     def final(typed, left):
         out = typed.tolist()
         for i in left.tolist():
@@ -148,7 +148,7 @@ def test_the_column_pass_takes_what_the_cell_loop_takes(kind, cells, text):
 
 def test_the_column_pass_on_every_column_of_the_shipped_cases():
     for path in (BASE_CSV, BASE_XLSX, ROOT / "inputs" / "plan_case.xlsx"):
-        data_raw = {r.name: r for r in (model.io.read.read_raw(path))}
+        data_raw = {r.name: r for r in (model.input.read.read_raw(path))}
         for sheet in SHEETS:
             raw = data_raw.get(sheet.name)
             if raw is None or sheet.free_columns:
@@ -176,7 +176,7 @@ def _read_both(path, monkeypatch):
 
     fast = read()
     with monkeypatch.context() as m:
-        m.setattr(model.io.read, "typed_column", _by_cell)
+        m.setattr(model.input.read, "typed_column", _by_cell)
         slow = read()
     return fast, slow
 
@@ -278,11 +278,11 @@ def test_the_openpyxl_fallback_reads_every_sheet_as_calamine_does(workbook, monk
     # Every sheet forced through the fallback (as a sheet with a stray far cell goes): the same tables
     # and problems. Its rows end at their last cell; before they were padded, a short row cut every
     # row of its sheet to its width (22 capacities lost, exit 0).
-    import model.io.xlsx
+    import model.input.xlsx
 
     path = ROOT / "inputs" / workbook
     usual = read_input(path)
-    monkeypatch.setattr(model.io.xlsx, "_sparse", lambda xml: True)
+    monkeypatch.setattr(model.input.xlsx, "_sparse", lambda xml: True)
     forced = read_input(path)
     assert set(forced.tables) == set(usual.tables)
     for name, table in usual.tables.items():

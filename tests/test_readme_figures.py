@@ -15,7 +15,7 @@ from model import pipeline
 from model.analysis.calibrate import calibrate
 from model.analysis.parametric import exact_sweep
 from model.analysis.sweep import live_model, make_sweep
-from model.io.console import solve_text
+from model.report.console import solve_text
 from model.pipeline import load_one_year
 
 pytestmark = pytest.mark.slow  # the README's figures, solved again: left out of the fast loop
@@ -355,8 +355,8 @@ def compared():
     """corridor compare's table of the base case and the shipped scenarios, and the run of each case
     it solved (recorded as compare makes them, so that the tests below share one solve per case)."""
     import model.analysis.compare
-    from model.data import scenario_names
-    from model.io.read import read_input
+    from model.input.data import scenario_names
+    from model.input.read import read_input
 
     # Every scenario the base case ships: a new one enters the table and the Pakistan figures below.
     assert SCENARIOS == scenario_names(read_input(BASE_XLSX))

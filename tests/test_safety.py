@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-import model.io.raw
+import model.input.raw
 from cases import nodes, transport_case, write_case
 from model.cli import main
 
@@ -33,7 +33,7 @@ LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
 def test_zip_bomb_is_refused(tmp_path, monkeypatch, capsys):
     # A part that unpacks to 64 MiB of zeros (a few tens of KiB compressed), against a limit lowered
     # to 16 MiB so the test stays fast; the check reads the sizes before anything is unpacked.
-    monkeypatch.setattr(model.io.raw, "MAX_UNCOMPRESSED_BYTES", 16 * 2**20)
+    monkeypatch.setattr(model.input.raw, "MAX_UNCOMPRESSED_BYTES", 16 * 2**20)
     case = write_case(tmp_path, transport_case(), xlsx=True)
     bomb = tmp_path / "bomb.xlsx"
     shutil.copy(case, bomb)
@@ -78,7 +78,7 @@ def test_other_file_types_are_refused(tmp_path, capsys):
 
 
 def test_row_limit(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(model.io.raw, "MAX_ROWS", 5)
+    monkeypatch.setattr(model.input.raw, "MAX_ROWS", 5)
     many = [{"node": f"N{i}", "country": "XX", "kind": "hub"} for i in range(10)]
     case = write_case(tmp_path, transport_case(Nodes=transport_case()["Nodes"] + many))
     assert main(["validate", str(case)]) == 2
@@ -261,7 +261,7 @@ def test_a_last_column_blank_in_every_row_is_kept(tmp_path):
     # needs as many cells in each row as its header has names.
     from conftest import BASE_XLSX
     from corpus import broken_copy
-    from model.io.read import read_input
+    from model.input.read import read_input
 
     def edit(wb):
         ws = wb["Sources"]
@@ -333,7 +333,7 @@ def _number(text: str) -> bool:
 def test_convert_keeps_escaped_text_and_negative_numbers_through_csv(tmp_path):
     # xlsx -> csv -> xlsx gives the same input: the ' before text a spreadsheet would run is removed on
     # reading, text that itself begins with ' before such a character survives, and -5 stays a number.
-    from model.io.read import read_input
+    from model.input.read import read_input
 
     tables = transport_case(Nodes=nodes(("A", "origin", {"lat": 40, "lon": -5}), ("R", "hub"), ("M", "market")),
                             Routes=[{"route": "RAIL", "corridor": "=1+1", "path": "A>M"},

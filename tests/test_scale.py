@@ -10,8 +10,8 @@ import pytest
 import model.lp.highs
 from cases import transport_case, write_case
 from model.cli import main
-from model.io.read_results import read_results
-from model.io.workbook import write_results
+from model.report.read_results import read_results
+from model.report.workbook import write_results
 from model import pipeline
 
 

@@ -117,7 +117,7 @@ def test_compare_writes_side_by_side_with_deltas(tmp_path, capsys):
 def test_base_case_scenarios():
     # Each shipped scenario solves (those that close corridors strand crude at the penalty).
     data, _, _ = load(BASE_XLSX)
-    from model.data import scenario_names
+    from model.input.data import scenario_names
 
     names = scenario_names(data)
     assert names == ["russia_closed", "torkham_closed", "cpc_half", "trans_afghan_open", "gwadar_tariff_cut",

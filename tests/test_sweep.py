@@ -260,7 +260,7 @@ def test_a_closure_with_no_allocation_comes_first_with_its_reason(tmp_path, caps
 
 
 def test_the_stress_table_says_what_it_leaves_out():
-    from model.io.console import stress_text
+    from model.report.console import stress_text
 
     table = pd.DataFrame({"closed": [f"N{i}" for i in range(45)], "status": "Optimal", "stranded_t": 0.0,
                           "cost_increase_usd": 1e6, "moved_to": ""})
@@ -365,7 +365,7 @@ def test_a_port_charge_below_zero_is_a_subsidy_the_workbook_takes(tmp_path):
 ])
 def test_a_parameter_names_its_rows_by_code_or_name(text, cells):
     from model.analysis.params import find_cells
-    from model.io.read import read_input
+    from model.input.read import read_input
 
     assert [c.label for c in find_cells(text, read_input(BASE_XLSX))] == cells
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 
-from model.data import CorridorData
+from model.input.data import CorridorData
 
 SCALES = (0.8, 1.2)
 

@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.data import ROW, CorridorData, present
-from model.io.read import typed_frame
+from model.input.data import ROW, CorridorData, present
+from model.input.read import typed_frame
 from model.errors import ERROR, InputError, Problem
 from model.lp.families import BAND_MISS, OBSERVATION_BAND
 from model.lp.solve import solve_plan
@@ -38,9 +38,9 @@ from model.pipeline import load_one_year, solve
 from model.plan import Plan
 from model.results.fit import modelled
 from model.results.tables import flow_tonnes
-from model.schema import SHEETS_BY_NAME
-from model.validate import validate
-from model.validate.commitments import unreachable
+from model.input.schema import SHEETS_BY_NAME
+from model.input.validate import validate
+from model.input.validate.commitments import unreachable
 
 MIN_BAND_PENALTY_USD_PER_T = 1e4  # and at least ten times the dearest route
 NUDGE_USD_PER_T = 0.01  # added to a premium written as a surcharge, so that costs do not tie
@@ -138,7 +138,7 @@ def implied_premiums(data: CorridorData, observations: list[Observation]) -> tup
 def premium_in_words(o: Observation, premium: float, relaxed: bool, unreachable: str | None = None,
                      fix: str = "") -> str:
     """The premium in a sentence; a relaxed band with why (unreachable: why no flow can pass the
-    target, model.validate.commitments.unreachable) or, without, the limits it meets."""
+    target, model.input.validate.commitments.unreachable) or, without, the limits it meets."""
     what = f"{o.scope} {o.target}" + (f" ({o.commodity})" if o.commodity else "")
     if relaxed and unreachable:
         return f"{what}: the observed {o.observed_t / 1e6:,.2f} Mt cannot be reached: {unreachable}. {fix}"
@@ -157,7 +157,7 @@ def premium_in_words(o: Observation, premium: float, relaxed: bool, unreachable:
 
 def with_rows(data: CorridorData, sheet: str, rows: pd.DataFrame) -> CorridorData:
     """A copy of the data with rows appended to a sheet (row numbers after the sheet's last), typed
-    as the reader types a sheet (model.io.read.typed_frame): a blank text cell is None. (A column
+    as the reader types a sheet (model.input.read.typed_frame): a blank text cell is None. (A column
     of text and None built by pandas is a string column whose blank is NaN, which is truthy: a
     blank commodity filter would then be read as a filter named NaN.)"""
     if not len(rows):
@@ -241,9 +241,9 @@ def calibrate_to_workbook(src: Path, output: Path, force: bool = False, scenario
                           year: int | None = None) -> str:
     """corridor calibrate: the calibrated input workbook (the input, its Surcharges and Policies rows
     added, and a Calibration sheet); returns the text to print."""
-    from model.io import console
-    from model.io.input_workbook import input_tables, write_input_workbook
-    from model.io.output import Outputs
+    from model.report import console
+    from model.report.input_workbook import input_tables, write_input_workbook
+    from model.report.output import Outputs
 
     Outputs("calibrate", [src], force).check(output)
     from model.progress import live_line

@@ -17,9 +17,9 @@ import pandas as pd
 
 from model.analysis.check_investments import investment_check
 
-from model.data import CorridorData
-from model.io.raw import file_sha256
-from model.io.read_results import BLANK_OR_NUMBER, NUMBER, TEXT, result_problems
+from model.input.data import CorridorData
+from model.input.raw import file_sha256
+from model.report.read_results import BLANK_OR_NUMBER, NUMBER, TEXT, result_problems
 from model.network.costs import CALIBRATION_SOURCE, COST_PARTS
 from model.plan import BASE
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
@@ -410,7 +410,7 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
     scenario applied to the input; each year, against that year's input rows) checked as a one-year
     result; investments never shrink and serve only from their first year plus lead time; the
     objective is the (probability-weighted) sum of the cases' weighted, discounted costs."""
-    from model.scenarios import apply_scenarios
+    from model.input.scenarios import apply_scenarios
 
     plan = sheets["Plan"]
     if "scenario" not in plan.columns:
@@ -612,7 +612,7 @@ def _same_case(data: CorridorData, sheets: dict, input_path, result_path, record
     scenarios the input does not have; or it is a plan of years and the input plans none."""
     from model.errors import InputError, Problem
     from model.errors import short_list
-    from model.scenarios import scenario_names
+    from model.input.scenarios import scenario_names
 
     made_from = recorded.get("input")
     flows = sheets["Flows"]
@@ -669,13 +669,13 @@ def check_result(input_path: Path, result_path: Path, scenario: str | None = Non
     it claims to solve, with the scenario(s) the result records applied (scenario: --scenario, which
     must agree with them). A check that cannot be run is a violation starting with NOT_CHECKED."""
     from model.errors import InputError, Problem
-    from model.io.output import written_by
+    from model.report.output import written_by
 
     if written_by(input_path) == "solve" and written_by(result_path) != "solve":
         raise InputError(str(input_path), [Problem(
             "is a result workbook (written by corridor solve), given where the input goes",
             f"The input comes first: corridor check {result_path} {input_path}")])
-    from model.io.read_results import read_result_workbook
+    from model.report.read_results import read_result_workbook
     from model.pipeline import load
 
     fix = "Pass a workbook written by 'corridor solve'."

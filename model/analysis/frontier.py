@@ -29,7 +29,7 @@ from model.errors import InputError, Problem
 from model.lp.frontier import FrontierModel, Target
 from model.network.names import did_you_mean, lookup
 from model.plan import Plan
-from model.schema import POLICY_SCOPES
+from model.input.schema import POLICY_SCOPES
 
 MAX_FRONTIER_POINTS = 1000  # points of one frontier
 MAX_EXTRA_USD = 1e15  # a thousand trillion USD a year: far above any extra cost, below what prints as 300 digits
@@ -260,10 +260,10 @@ def frontier_to_workbook(src, target_text: str, maximise: bool, cost_within: str
     import time
     from pathlib import Path
 
-    from model.io import console
-    from model.io.books import about_table, write_frontier
-    from model.io.charts import frontier_png
-    from model.io.output import Outputs
+    from model.report import console
+    from model.report.books import about_table, write_frontier
+    from model.report.charts import frontier_png
+    from model.report.output import Outputs
     from model.pipeline import load, solve
     from model.progress import live_line
     from model.results.summary import Provenance

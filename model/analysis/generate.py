@@ -134,7 +134,7 @@ def write_case(path: Path, flows: int, seed: int = 0, years: int = 1, scenarios:
         raise InputError("--years/--scenarios/--seed", [Problem(
             f"--years must be 1 to 50, --scenarios 0 to 100 and --seed at least 0; found {years}, {scenarios}, {seed}",
             "For example --years 3 --scenarios 4 --seed 0.")])
-    from model.io.input_workbook import write_csv_folder, write_input_workbook
+    from model.report.input_workbook import write_csv_folder, write_input_workbook
 
     tables, settings = generate_tables(flows, seed, years, scenarios)
     path = Path(path)

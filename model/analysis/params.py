@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.data import ROW, CorridorData, match_rows, row_key
+from model.input.data import ROW, CorridorData, match_rows, row_key
 from model.errors import InputError, Problem
 from model.lp.families import Cell
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.network.names import Names, parse_focus
-from model.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME
+from model.input.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME
 
 MAX_STEPS = 100_000  # values of one parameter
 _PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")  # co2_g_per_tkm has a digit
@@ -197,10 +197,10 @@ def parse_param(assignment: str, data: CorridorData, exact: bool = False) -> Par
 
 def invalid_values(values: dict[Cell, float]) -> str | None:
     """Why these cell values are not an input the workbook could hold, in words, each cell read by
-    the rule that reads the workbook (model.io.read.parse_cell: the schema's bounds); None when every
+    the rule that reads the workbook (model.input.read.parse_cell: the schema's bounds); None when every
     one could be typed in. A sweep does not solve such a point: it says this instead."""
-    from model.io.read import parse_cell
-    from model.schema import Column
+    from model.input.read import parse_cell
+    from model.input.schema import Column
 
     for cell, value in values.items():
         if cell.sheet == "Settings":

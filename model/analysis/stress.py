@@ -51,10 +51,10 @@ def _closures(live, mode: str, kinds: set[str]) -> list[tuple[str, str, np.ndarr
 
 def closure_in_words(data, name: str, kind: str) -> str:
     """Why closing an element or corridor leaves no allocation, in the workbook's rows, as corridor
-    solve says it (model.infeasible): the case solved again with the closure written as a rule that
+    solve says it (model.analysis.infeasible): the case solved again with the closure written as a rule that
     nothing may pass it (a Policies row max_t 0), so that a minimum rule through it is named."""
     from model.analysis.calibrate import with_rows
-    from model.infeasible import explain_no_solution
+    from model.analysis.infeasible import explain_no_solution
     from model.lp.solve import solve_plan
     from model.network.build import build_network
     from model.plan import Plan
@@ -137,11 +137,11 @@ def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalt
     """corridor stress: every closure (of the kinds of element listed, comma separated, or of each
     corridor), the workbook and its chart; returns the text to print."""
     from model.errors import InputError, Problem
-    from model.io import console
-    from model.io.books import about_table, write_stress
-    from model.io.charts import stress_png
-    from model.io.output import Outputs
-    from model.io.raw import file_sha256
+    from model.report import console
+    from model.report.books import about_table, write_stress
+    from model.report.charts import stress_png
+    from model.report.output import Outputs
+    from model.input.raw import file_sha256
     from model.results.summary import Provenance
 
     outputs = Outputs("stress", [src], force)

@@ -60,7 +60,7 @@ class Sweep:
     @property
     def signature(self) -> str:
         """Identifies the sweep: the input's content and the parameters with their values."""
-        from model.io.raw import file_sha256
+        from model.input.raw import file_sha256
 
         text = json.dumps([file_sha256(self.input_path)] + [[p.text, p.values, p.multiplier] for p in self.params]
                           + ([["keep_decisions"]] if self.keep_decisions else [])
@@ -352,10 +352,10 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
     workbook and its PNG charts (all or none, through the output guard); returns (warnings, the text
     to print)."""
     from model.analysis.parametric import exact_sweep
-    from model.io import console
-    from model.io.books import about_table, write_exact, write_sweep
-    from model.io.charts import exact_png, sweep_pngs
-    from model.io.output import Outputs
+    from model.report import console
+    from model.report.books import about_table, write_exact, write_sweep
+    from model.report.charts import exact_png, sweep_pngs
+    from model.report.output import Outputs
     from model.pipeline import load_one_year
     from model.results.summary import Provenance
 

@@ -1,7 +1,7 @@
 """The frontier's model: the solved model of a plan with the row cost_within added and the objective
 turned to a target (tonnes, or CO2e, of a commodity filter through a scope's target), and each point
 solved twice, for the best target and then for the cheapest allocation that reaches it. corridor
-frontier (model.analysis.frontier) sweeps it; the infeasibility text (model.infeasible) asks it what
+frontier (model.analysis.frontier) sweeps it; the infeasibility text (model.analysis.infeasible) asks it what
 a minimum rule's target can carry at most."""
 
 from __future__ import annotations

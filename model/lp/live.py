@@ -19,7 +19,7 @@ from collections import defaultdict
 import highspy
 import numpy as np
 
-from model.data import CorridorData
+from model.input.data import CorridorData
 from model.lp.families import (BUILD, CAPACITY_LIMIT, FAMILIES, FLOW, INVESTMENT_FAMILIES, NO_LP_EFFECT, POLICY_LIMIT,
                                SUPPLY_MAX, SUPPLY_MIN, UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost,
                                Structural, label)

@@ -16,7 +16,7 @@ from model.lp.highs import _quiet_stdout, _typed_option
 
 # HiGHS options that read or write files (HiGHS opens the path it is given, whatever it is: a
 # solution_file of INPUT.xlsx replaces the planner's workbook with text). corridor writes every file
-# through its output guard (model.io.output), so these are refused.
+# through its output guard (model.report.output), so these are refused.
 FILE_OPTIONS = ("log_file", "solution_file", "write_solution_to_file", "write_solution_style", "read_solution_file",
                 "read_basis_file", "write_basis_file", "write_model_file", "write_model_to_file",
                 "write_presolved_model_file", "write_iis_model_file", "write_presolved_model_to_file")

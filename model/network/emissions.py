@@ -5,7 +5,7 @@ A tonne of cargo on route r emits, in tonnes of CO2e (well to wheel):
                  + sum over the route's nodes n (at each pass) of co2_kg_per_t[n] / 1000
 co2_g_per_tkm is the leg's own figure, or when blank the default for its mode below. A leg without
 distance_km adds nothing: where emissions are priced or capped that is an error at the leg's row
-(model.validate.commitments), elsewhere a warning that the reported CO2e leaves the leg out. The
+(model.input.validate.commitments), elsewhere a warning that the reported CO2e leaves the leg out. The
 carbon cost of a tonne is carbon_price_usd_per_t_co2 * co2_t_per_t (model.network.costs).
 """
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from model.data import CorridorData
+from model.input.data import CorridorData
 
 ARROW = " → "
 

@@ -34,7 +34,7 @@ def within_paths(count: np.ndarray) -> np.ndarray:
 class PathTable:
     """The paths of a Routes table: for each row with a path (rows, positions in the table), the
     codes of its nodes in order, codes[start[i]:start[i] + length[i]], into nodes (each distinct
-    id once, interned, in order of first appearance). A path reads as model.schema.path_nodes
+    id once, interned, in order of first appearance). A path reads as model.input.schema.path_nodes
     reads it: split at '>', each id stripped."""
 
     rows: np.ndarray

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from model.schema import leg_id
+from model.input.schema import leg_id
 
 Flow = tuple[str, str]  # (commodity, route)
 

@@ -46,7 +46,7 @@ def _m(usd: float) -> str:
 
 def brief_of(sheets: dict[str, pd.DataFrame]) -> Brief:
     """The brief of a result, from its sheets (model.results.tables.Results.sheets(), or
-    model.io.read_results.read_results of a result workbook)."""
+    model.report.read_results.read_results of a result workbook)."""
     items = _items(sheets)
     scenario = str(items.get("scenario", ""))
     applied = items.get("scenario overrides")

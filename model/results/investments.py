@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from model.data import CorridorData
+from model.input.data import CorridorData
 from model.lp.families import BUILD, CAPACITY_LIMIT, MODULES, OPENED
 from model.lp.highs import View
 from model.lp.mip import Difference

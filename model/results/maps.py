@@ -1,7 +1,7 @@
 """The map of a solved case as tables: its nodes (with coordinates, tonnes through them and how full
 they are) and its used legs (one row per leg and corridor: tonnes, the tonne-weighted cost per tonne
 of the routes using it, how full the leg is), with the corridor totals and capacity rows of the same
-case. The result workbook's Map sheet holds the first two (model.io.maps.sheet), the Corridors and
+case. The result workbook's Map sheet holds the first two (model.report.maps.sheet), the Corridors and
 Capacity sheets the others, so a result workbook alone is enough to redraw the map.
 
 A plan (several years, robust scenarios) is mapped in one case: the base scenario in its last year,
@@ -27,7 +27,7 @@ CASE_KEYS = ("scenario", "year")  # the columns that pick one case out of a plan
 
 @dataclass
 class MapTables:
-    """One case's map: what model.io.maps draws and the Map sheet holds."""
+    """One case's map: what model.report.maps draws and the Map sheet holds."""
 
     title: str
     subtitle: str
@@ -60,7 +60,7 @@ class MapTables:
 
     @classmethod
     def from_sheets(cls, sheets: dict[str, pd.DataFrame]) -> MapTables | None:
-        """The map of a result workbook read back (model.io.read_results: its "Map", "Map nodes" and
+        """The map of a result workbook read back (model.report.read_results: its "Map", "Map nodes" and
         "Map legs" tables, the Corridors and Capacity sheets), or None without a Map sheet."""
         if "Map nodes" not in sheets:
             return None

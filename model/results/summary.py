@@ -15,7 +15,7 @@ from model.network.costs import COST_PARTS, RESOURCE_PARTS
 from model.results.fit import FitSummary
 from model.results.investments import Decisions
 from model.results.money import INVESTMENT_LABEL, PENALTY_LABEL, RESOURCE_LABEL, UNMET_LABEL, Money
-from model.settings import Settings
+from model.input.settings import Settings
 
 # Labels of the Summary rows that other tools read back from a written workbook (corridor check).
 OBJECTIVE_LABEL, SHIPPED_LABEL, INPUT_SHA_LABEL = "objective", "shipped", "input SHA-256"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from model.data import CorridorData
+from model.input.data import CorridorData
 from model.lp.families import BUILD, CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, UNMET
 from model.lp.highs import View
 from model.lp.names import Span

@@ -9,7 +9,7 @@ from typing import Callable, ClassVar, NamedTuple
 
 from model.lp.arrays import LPArrays
 from model.network import Network
-from model.settings import Settings
+from model.input.settings import Settings
 
 EQ, LE, GE = 0, 1, -1  # row senses: =, <=, >=
 

@@ -12,7 +12,7 @@ from model.lp.families.base import Cell, CaseLP, ColumnCost, Family
 from model.network import Network
 from model.network.costs import CALIBRATION_SOURCE, COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
-from model.settings import Settings
+from model.input.settings import Settings
 
 class FlowCosts(NamedTuple):
     """What a flow's cost per tonne is made of, per flow (arrays in flow order), the rate and the

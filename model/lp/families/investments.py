@@ -16,7 +16,7 @@ from typing import Callable
 from model.lp.arrays import LPArrays
 from model.lp.families.base import EQ, GE, LE, Cell, Coefficient, ColumnBounds, ColumnCost, Family, Structural
 from model.network import Network, Option
-from model.settings import Settings
+from model.input.settings import Settings
 
 
 class Build(Family):

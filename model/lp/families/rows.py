@@ -12,7 +12,7 @@ from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient
                                     tonnes_text)
 from model.lp.families.columns import Flow, Shipped
 from model.network import Network, PolicyLimit as Limit
-from model.settings import Settings
+from model.input.settings import Settings
 
 class DemandBalance(Family):
     """Every demand row is met by its flows, or counted as unmet.

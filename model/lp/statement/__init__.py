@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from model.data import CorridorData
+from model.input.data import CorridorData
 from model.lp.statement.capacity import add_capacity
 from model.lp.statement.costs import add_cost_params, add_costs, add_plan_costs, annual_cost
 from model.lp.statement.flows import add_flows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from model.data import CorridorData
+from model.input.data import CorridorData
 from model.lp.families import WORST, WORST_CASE
 from model.lp.statement.investments import fixed_costs
 

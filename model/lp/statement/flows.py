@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from model.data import CorridorData
+from model.input.data import CorridorData
 from model.lp.families import DEMAND_BALANCE, FLOW, SUPPLY_MAX, SUPPLY_MIN, UNMET
 
 

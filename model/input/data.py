@@ -1,0 +1,115 @@
+"""The input as the model holds it: every sheet typed and defaulted, each row with its place in the
+file. Readers (model.input.read) make it; validation, scenarios, plans and the network read it; nothing
+writes back into it (scenarios and sweeps work on copies)."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import pandas as pd
+
+from model.errors import InputError, Problem
+from model.input.schema import Sheet
+from model.input.settings import Settings
+
+ROW = "_row"  # column holding each row's number in the file, for messages
+
+
+@dataclass
+class CorridorData:
+    """Everything the model needs, typed and defaulted, with each row's place in the file."""
+
+    source: Path
+    sha256: str
+    settings: Settings
+    tables: dict[str, pd.DataFrame]
+    sources: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)  # warnings found while reading
+    scenario: str | None = None  # the scenarios applied, 'a+b'
+    overrides: list[str] = field(default_factory=list)  # what they changed, in words
+    notes: dict[str, pd.DataFrame] = field(default_factory=dict)  # other sheets of any columns (Calibration)
+    setting_rows: dict[str, int] = field(default_factory=dict)  # setting key -> its row on the Settings sheet
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @property
+    def scenario_name(self) -> str:
+        return self.settings.scenario_name or self.source.stem
+
+    def copy(self, tables: dict[str, pd.DataFrame] | None = None, deep: bool = False, **changes) -> CorridorData:
+        """A copy with its own dict of tables (each table copied too with deep), and any field changed."""
+        out = copy.copy(self)
+        out.tables = {k: (v.copy() if deep else v) for k, v in self.tables.items()} if tables is None else tables
+        out.__dict__.pop("_records_cache", None)
+        for name, value in changes.items():
+            setattr(out, name, value)
+        return out
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """The rows of a table as dicts of plain Python values, as df.to_dict("records") gives them,
+    built column by column: several times faster (to_dict converts value by value)."""
+    names = list(df.columns)
+    return [dict(zip(names, values)) for values in zip(*(df[c].tolist() for c in names))] if len(df) else []
+
+
+def present(v) -> bool:
+    """A cell holds a value: not None, not NaN, not empty text."""
+    return v is not None and v == v and v != ""  # v == v: not NaN
+
+
+def key_text(value) -> str:
+    """A key part as written: a year 2030.0 as 2030."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def row_key(sheet: Sheet, record: dict) -> str:
+    """How a row is named in messages: its key values, a leg as FROM>TO."""
+    if sheet.name == "Legs":
+        return f"{record.get('from') or '?'}>{record.get('to') or '?'}"
+    return ", ".join(key_text(record[k]) for k in sheet.key if present(record.get(k)))
+
+
+def match_rows(sheet, key: str, df, text: str) -> list[dict]:
+    """The records of a sheet whose key matches KEY (parts comma separated, * and ? patterns;
+    a Legs key written FROM>TO); InputError naming `text` when none does."""
+    if sheet.name == "Legs":
+        parts = [p.strip() for p in key.split(">")]
+        if len(parts) != 2:
+            raise _bad_key(text, "a Legs key is written FROM>TO", "Write for example Legs[KHI>MPG] or Legs[*>GWD].")
+    else:
+        parts = [p.strip() for p in key.split(",")]
+        if len(parts) > len(sheet.key):
+            raise _bad_key(text, f"{sheet.name} rows are keyed by {', '.join(sheet.key)}: at most {len(sheet.key)} "
+                       "parts", f"Write {sheet.name}[" + ",".join(sheet.key) + "].")
+    rows = records(df)
+    found = [rec for rec in rows if all(_match(rec[k], p) for k, p in zip(sheet.key, parts))]
+    if not found:
+        keys = [row_key(sheet, rec) for rec in rows]
+        close = difflib.get_close_matches(key, keys, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise _bad_key(text, f"no {sheet.name} row matches '{key}'{hint}",
+                       f"Keys are written as on the sheet ({', '.join(k for k in sheet.key if k != 'year')}), with * "
+                       "for any.")
+    return found
+
+
+def _match(value, pattern: str) -> bool:
+    text = "" if value is None or value != value else str(value)
+    return fnmatchcase(text, pattern) if pattern != "" else text == ""
+
+
+def _bad_key(text: str, message: str, fix: str) -> InputError:
+    return InputError("--set", [Problem(f"'{text}': {message}", fix)])
+
+
+def scenario_names(data: CorridorData) -> list[str]:
+    """The scenarios of the Scenarios sheet, in the order they first appear."""
+    return list(dict.fromkeys(data.tables["Scenarios"]["scenario"].dropna()))

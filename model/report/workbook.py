@@ -1,0 +1,304 @@
+"""The result workbook a planner opens and forwards: the Summary, then every table of
+model.results, each with a note, units in the headers, number formats, frozen headers and set
+widths; the Corridors sheet with native bar charts. Written in openpyxl's write-only mode."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.marker import DataPoint
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from model.report.cells import NOTE_FONT, Cells, bar_axes, new_workbook, save_workbook, wo_table
+from model.input.csv_cells import write_csv
+from model.report.maps.palette import corridor_colours, series_colours
+from model.report.maps.sheet import map_sheet as add_map_sheet
+from model.report.output import Outputs, writing
+from model.network.names import names_in
+from model.results.brief import brief_of
+from model.results.summary import UNIT_FORMATS
+from model.results.tables import ALL, Results
+
+SHEET_NOTES = {
+    "Plan": "Each year (and scenario) of the plan: its cost in that year, and that cost weighted by the years it "
+            "stands for and discounted to the first year. The objective adds the weighted costs (times each "
+            "scenario's probability). Shadow prices, reduced costs and marginal costs on the other sheets are per "
+            "tonne in that year's money.",
+    "Robust": "Each scenario's weighted, discounted cost under the robust plan (investments chosen for all "
+              "scenarios at once) and under the plan made for the base case alone (its investments fixed, flows "
+              "re-optimised in each scenario). The expected difference is the value of the stochastic solution.",
+    "Bottlenecks": "Binding capacities, policy rules and supply limits, ranked by what one more tonne would save "
+                   "a year, with how far that value holds (HiGHS ranging).",
+    "Fit": "Each observation of what moved (Observations sheet) against the tonnes the model sends through its "
+           "target; within tolerance when the error is at most the tolerance.",
+    "Flows": "Tonnes per year of each commodity on each route used, with the cost per tonne in its parts and the "
+             "CO2e it emits (well to wheel, per tonne and per year).",
+    "Emissions": "Well-to-wheel CO2e of the cargo moved: in total, then by corridor, country, commodity and route "
+                 "(legs: distance x g CO2e per tonne-km, the mode's default where blank; nodes: kg CO2e per tonne "
+                 "handled). A country counts the whole route's CO2e of the cargo that passes it, as the Countries "
+                 "sheet counts tonnes, so its rows add to more than the total.",
+    "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
+    "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
+    "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t); it holds "
+                "while capacity stays between valid from and valid to.",
+    "Routes": "Every route and commodity it may carry. Reduced cost: how much cheaper per tonne the route must "
+              "become before it is used; break-even cost: the cost per tonne at which it starts to be used. The "
+              "allocation stays the same while the route's cost stays within its cost range.",
+    "Demand": "Marginal cost: what one more tonne of demand at the market would cost (USD/t).",
+    "Supply": "Value of more supply: what one more tonne of export allowance would save (USD/t).",
+    "Investments": "Capacity the model chose to add (in a plan: in service in each year). Utilisation: of the "
+                   "capacity row it adds to, built capacity included. Capacity value: what a tonne of added capacity saves a year "
+                   "(the shadow price of the capacity it adds to). Reduced cost: for an option not built, how much "
+                   "its annualised cost must fall before it is built; for one built to its limit, minus what one "
+                   "more tonne of allowance would save.",
+    "Policies": "Value, bound and slack are measured as 'measured in' says: a share of shipped tonnes, tonnes, or "
+                "tonnes of CO2e (max_co2_t). Saving per tonne relaxed: what allowing one more tonne (of CO2e for "
+                "max_co2_t) through the rule's target, or one less required, would save per year.",
+}
+
+
+
+def _summary_sheet(wb: Workbook, results: Results) -> None:
+    """The Summary: a one-page brief a reader can forward (model.results.brief), then every figure
+    as item, value, unit (what corridor check reads back), with the provenance at the bottom."""
+    summary = results.summary_table()
+    brief = brief_of(results.sheets())
+    ws = wb.create_sheet("Summary")
+    cells = Cells(ws)
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 64
+    ws.column_dimensions["C"].width = 12
+    bold = Font(bold=True)
+    ws.append([cells.styled(brief.title, font=Font(bold=True, size=14))])
+    ws.append([cells.styled("The brief below reads on its own; the figures under it, and the other sheets, hold "
+                            "the detail.", font=NOTE_FONT)])
+    ws.append([])
+    for line in brief.headline:
+        ws.append(cells.row([line], [None]))  # a line may begin with a name or an option id: text kept
+    row = 4 + len(brief.headline)
+    table = brief.corridors
+    if len(table):
+        ws.append([])
+        ws.append([cells.styled("Tonnes by corridor", font=bold)])
+        years = [c for c in table.columns if c not in ("corridor", "tonnes_t", "share")]
+        heads = ["corridor", *([c.removesuffix("_t") + " (Mt/yr)" for c in years] if years else ["Mt/yr", "share"])]
+        ws.append(cells.header(heads))
+        first = row + 3
+        for rec in table.to_dict("records"):
+            values = [rec[c] / 1e6 for c in years] if years else [rec["tonnes_t"] / 1e6, rec["share"]]
+            ws.append(cells.row([rec["corridor"], *values], [None, *(["#,##0.00"] * len(years) if years
+                                                                     else ["#,##0.00", "0.0%"])]))
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Mt/yr by corridor"
+        for j in range(len(years) or 1):
+            chart.add_data(Reference(ws, min_col=2 + j, min_row=first - 1, max_row=first + len(table) - 1),
+                           titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(table) - 1))
+        bar_axes(chart)
+        chart.y_axis.numFmt = "#,##0"
+        if not years:
+            chart.legend = None
+        chart.height, chart.width = max(6.0, 0.5 * (len(table) + 3)), 16
+        ws.add_chart(chart, f"E{first - 1}")
+        row = first + len(table) - 1
+    for heading, lines in (("What holds it back", brief.bottlenecks),
+                           ("Focus (setting focus)", [brief.focus] if brief.focus else [])):
+        if lines:
+            ws.append([])
+            ws.append([cells.styled(heading, font=bold)])
+            for line in lines:
+                ws.append(cells.row([line], [None]))
+    ws.append([])
+    ws.append([cells.styled("Figures", font=bold)])
+    ws.append(cells.header(["item", "value", "unit"]))
+    right = Alignment(horizontal="right")
+    for item, value, unit in summary.itertuples(index=False):
+        if unit in UNIT_FORMATS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            ws.append(cells.row([item], [None]) + [cells.styled(value, UNIT_FORMATS[unit][0], alignment=right)]
+                      + cells.row([unit], [None]))
+        else:
+            ws.append(cells.row([item, value, unit], [None] * 3))
+
+
+def _corridor_pivot(results: Results) -> tuple[pd.DataFrame, str]:
+    """Tonnes by corridor (rows) and commodity, or by year for a plan (base scenario)."""
+    c = results.corridors
+    if "scenario" in c.columns:
+        c = c[c["scenario"] == c["scenario"].iloc[0]] if len(c) else c
+    if "year" in c.columns:
+        overall = c[c["commodity"] == ALL]
+        pivot = overall.pivot_table(index="corridor", columns="year", values="tonnes_t", aggfunc="sum", fill_value=0.0)
+        order = overall.groupby("corridor")["tonnes_t"].sum().sort_values(ascending=False).index
+        return pivot.reindex(order).fillna(0.0), "Tonnes per year by corridor and year (t/yr)"
+    overall = c[c["commodity"] == ALL]
+    pivot = (c[c["commodity"] != ALL].pivot_table(index="corridor", columns="commodity", values="tonnes_t",
+                                                   aggfunc="sum", fill_value=0.0)
+             .reindex(overall["corridor"]).fillna(0.0))
+    return pivot.rename(columns=names_in(results.routes)), "Tonnes per year by corridor and commodity (t/yr)"
+
+
+def _corridors_sheet(wb: Workbook, results: Results) -> None:
+    """The Corridors table; below it, tonnes by corridor and commodity (or year); to the right,
+    bar charts of tonnes by corridor, all commodities, and stacked by commodity (clustered by
+    year for a plan)."""
+    ws, cells = wo_table(wb, "Corridors", results.corridors, SHEET_NOTES.get("Corridors"))
+    pivot, title = _corridor_pivot(results)
+    n = len(pivot)
+    if n == 0:
+        return
+    first = 4  # the table's header is row 3 (after the note); data from row 4
+    top = first + len(results.corridors) + 3
+    ws.append([])
+    ws.append([])
+    ws.append([cells.styled(title, font=Font(bold=True))])
+    table = pivot.reset_index()
+    ws.append(cells.header([str(col) for col in table.columns]))
+    for values in table.itertuples(index=False, name=None):
+        ws.append(cells.row(values, [None] + ["#,##0"] * (len(values) - 1)))
+    anchor = get_column_letter(max(len(table.columns), len(results.corridors.columns)) + 2)
+    plan = "year" in results.corridors.columns
+    if not plan:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Tonnes by corridor, all commodities"
+        chart.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=first + n - 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=first + n - 1))
+        bar_axes(chart)
+        chart.legend = None
+        colours = corridor_colours(list(results.corridors.iloc[:n]["corridor"]))  # each bar in its map colour
+        for i, name in enumerate(results.corridors.iloc[:n]["corridor"]):
+            point = DataPoint(idx=i)
+            point.graphicalProperties.solidFill = colours[name][1:]
+            chart.series[0].dPt.append(point)
+        ws.add_chart(chart, f"{anchor}3")
+    stacked = BarChart()
+    stacked.type = "bar"
+    if not plan:
+        stacked.grouping = "stacked"
+        stacked.overlap = 100
+    stacked.title = "Tonnes by corridor and year" if plan else "Tonnes by corridor and commodity"
+    stacked.add_data(Reference(ws, min_col=2, max_col=1 + pivot.shape[1], min_row=top, max_row=top + n),
+                     titles_from_data=True)
+    stacked.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + n))
+    bar_axes(stacked)
+    for series, colour in zip(stacked.series, series_colours(len(stacked.series))):  # Excel's repeat after six
+        series.graphicalProperties.solidFill = colour[1:]
+    stacked.legend.position = "b"
+    ws.add_chart(stacked, f"{anchor}{3 if plan else 24}")
+
+
+
+def _fit_sheet(wb: Workbook, results: Results) -> None:
+    """The Fit table and, beside it, observed against modelled tonnes for each observation."""
+    fit = results.fit
+    ws, _ = wo_table(wb, "Fit", fit, SHEET_NOTES["Fit"] + " " + results.summary.fit.text() + ".")
+    n = len(fit)
+    cols = list(fit.columns)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Observed and modelled tonnes"
+    for name in ("observed_t", "modelled_t"):
+        j = cols.index(name) + 1
+        chart.add_data(Reference(ws, min_col=j, min_row=3, max_row=3 + n), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=cols.index("observation") + 1, min_row=4, max_row=3 + n))
+    bar_axes(chart)
+    chart.height = max(10, 0.6 * n)
+    ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}3")
+
+
+# The sheets whose figures are duals, reduced costs or ranges: with integer decisions, of the LP with
+# the decisions fixed, and they say so.
+DUAL_SHEETS = ("Bottlenecks", "Capacity", "Routes", "Demand", "Supply", "Policies", "Investments")
+DECISIONS_NOTE = ("Options are built whole, in modules or with a fixed cost (a mixed-integer program): the shadow "
+                  "prices, reduced costs and ranges here are from the LP with the build decisions fixed at the "
+                  "optimum's, so they value a tonne on the network those decisions build.")
+
+RESULT = "solve"  # the kind of output a result workbook is (model.report.output)
+
+
+def routes_csv_path(path: Path) -> Path:
+    """<result>_routes.csv beside the result workbook (setting routes_csv)."""
+    return Path(path).with_name(Path(path).stem + "_routes.csv")
+
+
+def write_results(results: Results, path: Path, input_path: Path | None = None, outputs: Outputs | None = None,
+                  force: bool = False, map_sheet=None) -> Path:
+    """The result workbook a planner opens and forwards, written in openpyxl's write-only mode
+    (rows streamed to the file, memory flat in the number of rows), through the output guard
+    (model.report.output; into the caller's Outputs if given). A Routes table longer than the setting
+    routes_sheet_rows is cut there; with routes_csv, every route goes to <result>_routes.csv beside it.
+    map_sheet: the Map sheet after the Summary (model.report.maps.sheet.MapSheet)."""
+    path = Path(path)
+    with writing(outputs, RESULT, [input_path], force) as out:
+        tmp = out.claim(path)
+        csv = routes_csv_path(path)
+        if results.routes_csv:
+            write_csv(results.routes, out.claim(csv, companion_of=path))
+        else:  # an earlier run's routes beside this workbook would be read as this run's
+            out.retire(csv, companion_of=path)
+        _write_workbook(results, tmp, csv, map_sheet)
+    return path
+
+
+def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> None:
+    routes, routes_note = results.routes, SHEET_NOTES["Routes"]
+    if len(routes) > results.routes_sheet_rows:
+        used = routes["tonnes_t"] > 0
+        # The used routes in their order, then the unused ones by reduced cost (stable): only the
+        # positions are sorted, and only the rows kept are copied (a million routes, a few thousand kept).
+        rc = routes["reduced_cost_usd_per_t"].to_numpy()
+        unused = np.flatnonzero(~used.to_numpy())
+        keep = np.concatenate([np.flatnonzero(used.to_numpy()), unused[np.argsort(rc[unused], kind="stable")]])
+        routes = routes.iloc[keep[: results.routes_sheet_rows]]
+        where = (f"Every route is in {csv.name}, beside this workbook." if results.routes_csv else
+                 "For every route, set routes_csv to TRUE in Settings (or raise routes_sheet_rows).")
+        routes_note = (f"{len(routes):,} of {len(results.routes):,} routes: the ones used, then the unused ones "
+                       f"closest to being used (lowest reduced cost). {where} " + routes_note)
+    wb = new_workbook(RESULT, write_only=True)
+    try:
+        _summary_sheet(wb, results)
+        if map_sheet is not None:
+            add_map_sheet(wb, map_sheet)
+        for name, df in results.sheets().items():
+            if name == "Summary":
+                continue
+            if name == "Sources":
+                if len(df.columns):
+                    wo_table(wb, "Sources", df, labels=False)
+                else:
+                    wb.create_sheet("Sources")
+            elif name == "Corridors":
+                _corridors_sheet(wb, results)
+            elif name == "Fit":
+                _fit_sheet(wb, results)
+            elif name == "Routes":
+                wo_table(wb, name, routes, (DECISIONS_NOTE + " " if results.summary.decisions.count else "")
+                         + routes_note)
+            else:
+                note = SHEET_NOTES.get(name)
+                if results.summary.decisions.count and name in DUAL_SHEETS:
+                    note = DECISIONS_NOTE + " " + (note or "")
+                wo_table(wb, name, df, note)
+        save_workbook(wb, tmp)
+    except BaseException:
+        _discard(wb)
+        raise
+
+
+def _discard(wb: Workbook) -> None:
+    """Close the streams of a write-only workbook that will not be saved, quietly: left to the
+    garbage collector, each would print an lxml error on closing half-written XML."""
+    for ws in wb.worksheets:
+        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
+
+
