@@ -16,7 +16,7 @@ def canonical(lp, rows, columns):
     kinds = list(lp.integrality_) or [None] * len(columns)
     integer = [int(k is not None and k == type(k).kInteger) for k in kinds]
     cols = {name: (c, lo, up, i) for name, c, lo, up, i in zip(columns, lp.col_cost_, lp.col_lower_, lp.col_upper_,
-                                                                 integer)}
+                                                                 integer, strict=True)}
     entries = [dict() for _ in rows]
     a = lp.a_matrix_
     start, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
@@ -26,11 +26,11 @@ def canonical(lp, rows, columns):
     inner = index[:len(outer)]
     names = list(columns)
     rows_of, cols_of = (outer, inner) if rowwise else (inner, outer)
-    for i, j, v in zip(rows_of.tolist(), cols_of.tolist(), value[:len(outer)].tolist()):
+    for i, j, v in zip(rows_of.tolist(), cols_of.tolist(), value[:len(outer)].tolist(), strict=True):
         if v != 0:
             entries[i][names[j]] = entries[i].get(names[j], 0.0) + v
     out = {}
-    for key, lo, up, e in zip(rows, lp.row_lower_, lp.row_upper_, entries):
+    for key, lo, up, e in zip(rows, lp.row_lower_, lp.row_upper_, entries, strict=True):
         out[(key.family, key.index, key.case)] = (key.sense, lo, up, e)
     return cols, out
 
@@ -51,7 +51,7 @@ def assert_identical(a, b):
     assert cols_a.keys() == cols_b.keys()
     for k in cols_a:
         if len(cols_a[k]) != len(cols_b[k]) or not all(_close(x, y, 1e-12, 1e-12)
-                                                       for x, y in zip(cols_a[k], cols_b[k])):
+                                                       for x, y in zip(cols_a[k], cols_b[k], strict=True)):
             assert cols_a[k] == pytest.approx(cols_b[k], rel=1e-12, abs=1e-12), k
     assert rows_a.keys() == rows_b.keys()
     for k in rows_a:

@@ -160,7 +160,7 @@ def assert_same_data(got, want, where: str = "data") -> None:
             assert_same_data(got[k], want[k], f"{where}[{k!r}]")
     elif isinstance(want, list):
         assert isinstance(got, list) and len(got) == len(want), where
-        for i, (g, w) in enumerate(zip(got, want)):
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
             assert_same_data(g, w, f"{where}[{i}]")
     elif isinstance(want, float) and not isinstance(got, bool):
         assert got == pytest.approx(want, rel=1e-11), where

@@ -120,7 +120,7 @@ def test_capacity_used_is_recomputed_from_flows(base_run):
         used = 0.0
         for f in r.flows.itertuples(index=False):
             p = routes[f.route].split(">")
-            elements = p + [f"{a}>{b}" for a, b in zip(p, p[1:])]
+            elements = p + [f"{a}>{b}" for a, b in zip(p, p[1:], strict=False)]
             cls = base_run.net.commodity_class[f.commodity]
             if rec.cargo_class in ("all", cls):
                 used += f.tonnes_t * elements.count(rec.element)

@@ -134,7 +134,7 @@ def test_default_intensities_by_mode_where_a_leg_gives_none(tmp_path):
     modes = ["rail", "road", "sea", "pipeline", "ferry"]
     stops = ["A", "B", "C", "D", "E", "M"]
     legs = [{"from": a, "to": b, "mode": m, "distance_km": 100, "cost_usd_per_t": 1, "transit_days": 0}
-            for a, b, m in zip(stops, stops[1:], modes)]
+            for a, b, m in zip(stops, stops[1:], modes, strict=False)]
     tables = {"Nodes": nodes(("A", "origin"), *[(n, "hub") for n in "BCDE"], ("M", "market")), "Legs": legs,
               "Commodities": [{"commodity": "ore", "cargo_class": "dry_bulk"}],
               "Routes": [{"route": "R1", "corridor": "C", "path": ">".join(stops)}],

@@ -31,7 +31,7 @@ def named_case(tmp_path, **overrides):
         Countries=[{"country": "KZ", "name": "Kazakhstan"}, {"country": "PK", "name": "Pakistan"}],
         Nodes=[{**n, "name": name, "country": c} for n, name, c in zip(
             nodes(("A", "origin"), ("R", "hub"), ("M", "market")), ("Astana", "Karachi", "Market: Mumbai"),
-            ("KZ", "PK", "KZ"))],
+            ("KZ", "PK", "KZ"), strict=True)],
         Commodities=[{"commodity": "coal", "name": "Thermal coal", "cargo_class": "dry_bulk"}], **overrides)
     return write_case(tmp_path, tables, settings={"focus": "country PK", "scenario_name": "Two routes"})
 

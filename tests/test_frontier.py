@@ -251,8 +251,8 @@ def test_exact_frontier_on_variants_of_the_base_year(base_year, seed):
     exact, _ = frontier(plan, sol, target, parse_costs("0:5%", sol.objective_usd, True), exact=True)
     assert (exact["status"] == "Optimal").all()
     d, best, slope = (exact[c].to_numpy() for c in ("objective_allowance_usd", "target_t", "tonnes_per_usd_more"))
-    assert all(b >= a - 1e-6 * max(1, a) for a, b in zip(best, best[1:]))
-    assert all(b <= a + 1e-9 for a, b in zip(slope, slope[1:]))
+    assert all(b >= a - 1e-6 * max(1, a) for a, b in zip(best, best[1:], strict=False))
+    assert all(b <= a + 1e-9 for a, b in zip(slope, slope[1:], strict=False))
     middles = list((d[:-1] + d[1:]) / 2)
     sampled, _ = frontier(plan, solve(plan), target, middles)
     # (within 1e-5: cost_within allows a billionth of the least cost, 9 USD, more, which buys a tenth of

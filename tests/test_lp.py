@@ -145,7 +145,7 @@ def test_canonical_holds_every_entry_of_the_matrix(tmp_path):
     m = m.tocoo()
     names = list(columns)
     expect = {}
-    for i, j, v in zip(m.row, m.col, m.data):
+    for i, j, v in zip(m.row, m.col, m.data, strict=True):
         if v != 0:
             row = expect.setdefault((rows[i].family, rows[i].index, rows[i].case), {})
             row[names[j]] = row.get(names[j], 0.0) + v

@@ -113,7 +113,7 @@ def test_corridor_report_writes_one_page_with_a_path_per_used_leg(solved, tmp_pa
     assert capsys.readouterr().out.strip() == f"Report: {out}"
     e = parse(out)
     legs = MapTables.from_sheets(read_results(result)).legs
-    assert sorted((a["data-leg"], a["data-corridor"]) for a in legs_of(e)) == sorted(zip(legs["leg"], legs["corridor"]))
+    assert sorted((a["data-leg"], a["data-corridor"]) for a in legs_of(e)) == sorted(zip(legs["leg"], legs["corridor"], strict=True))
     refs = [v for _, a in e.tags for k, v in a.items() if k in ("src", "href")]
     assert refs == ["data:,"] and "http" not in out.read_text().replace("http://www.w3.org", "")
     assert written_by(out) == "report"

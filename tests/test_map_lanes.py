@@ -52,7 +52,7 @@ def lon_lat(p, points: np.ndarray) -> np.ndarray:
 def along(points: np.ndarray, step_deg: float = 0.05) -> np.ndarray:
     """Points every step_deg along a line."""
     out = [points[-1]]
-    for a, b in zip(points[:-1], points[1:]):
+    for a, b in zip(points[:-1], points[1:], strict=True):
         n = max(1, int(np.hypot(*(b - a)) / step_deg))
         out += [a + (b - a) * t for t in np.arange(n) / n]
     return np.array(out)

@@ -105,7 +105,7 @@ def test_the_line_cover_is_each_lines_clipped_length_times_its_width():
     boxes = np.sort(rng.uniform(0, 100, (25, 2, 2)), axis=1).transpose(0, 2, 1).reshape(25, 4)[:, [0, 2, 1, 3]]
     weight = np.hypot(lines[:, 2], lines[:, 3]) * widths
     got = _line_cover(boxes, np.column_stack([lines, weight]))
-    want = [sum(clip_length(*ln, box) * w for ln, w in zip(lines, widths)) for box in boxes]
+    want = [sum(clip_length(*ln, box) * w for ln, w in zip(lines, widths, strict=True)) for box in boxes]
     assert got == pytest.approx(want)
     # A line through the middle of a 10 x 10 box covers 10 of its length there.
     assert _line_cover(np.array([[0.0, 0.0, 10.0, 10.0]]), np.array([[-5.0, 5.0, 20.0, 0.0, 20.0]])) == \

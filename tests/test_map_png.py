@@ -24,7 +24,7 @@ def line_colours(colour: str) -> list[tuple]:
     """A leg's colour as the map shows it: itself (where lines overlap), and at 0.92 opacity over land
     and over sea."""
     c = rgb(colour)
-    return [c] + [tuple(round(0.92 * a + 0.08 * b) for a, b in zip(c, rgb(under))) for under in (LAND, SEA)]
+    return [c] + [tuple(round(0.92 * a + 0.08 * b) for a, b in zip(c, rgb(under), strict=True)) for under in (LAND, SEA)]
 
 
 def test_png_is_1600_by_1000_drawn_and_marked(tmp_path):
@@ -47,7 +47,7 @@ def test_map_shows_land_sea_and_each_corridor():
     assert colours.get(rgb(LAND), 0) > 0.2 * total and colours.get(rgb(SEA), 0) > 0.08 * total
     for c in data["corridors"]:
         # Lines are drawn at 0.92 opacity: over land their colour blends a little with it.
-        near = sum(n for col, n in colours.items() if max(abs(a - b) for a, b in zip(col, rgb(c["colour"]))) <= 12)
+        near = sum(n for col, n in colours.items() if max(abs(a - b) for a, b in zip(col, rgb(c["colour"]), strict=True)) <= 12)
         assert near > 100, c
 
 
@@ -82,7 +82,7 @@ def test_panels_share_one_frame_and_fade_what_did_not_change():
         0.92 opacity over land or sea) in the panel starting at x0 (292 px wide). A faded line (0.22)
         is none of these."""
         crop = image.crop((x0, 0, x0 + 292, image.size[1])).getcolors(maxcolors=1 << 24)
-        return sum(n for n, col in crop if any(max(abs(a - b) for a, b in zip(col, drawn)) <= 12
+        return sum(n for n, col in crop if any(max(abs(a - b) for a, b in zip(col, drawn, strict=True)) <= 12
                                                for drawn in line_colours(colour)))
 
     colour = {c["corridor"]: c["colour"] for c in panels[0]["corridors"]}

@@ -65,8 +65,8 @@ def test_a_route_that_passes_a_leg_twice_counts_it_twice_and_its_nodes_once():
     corridors = pd.DataFrame([("All commodities", "Loop", 10.0, 1.0)], columns=["commodity", "corridor", "tonnes_t",
                                                                                  "share"])
     t = map_tables(nodes, {"L": ("A", "B", "A", "B", "M")}, flows, empty, corridors, "t", "s")
-    assert dict(zip(t.legs["leg"], t.legs["tonnes_t"])) == {"A>B": 20.0, "B>A": 10.0, "B>M": 10.0}
-    assert dict(zip(t.nodes["node"], t.nodes["tonnes_t"])) == {"A": 10.0, "B": 10.0, "M": 10.0}
+    assert dict(zip(t.legs["leg"], t.legs["tonnes_t"], strict=True)) == {"A>B": 20.0, "B>A": 10.0, "B>M": 10.0}
+    assert dict(zip(t.nodes["node"], t.nodes["tonnes_t"], strict=True)) == {"A": 10.0, "B": 10.0, "M": 10.0}
 
 
 def test_map_data_keeps_the_tables_figures_with_names_colours_and_full_rows():

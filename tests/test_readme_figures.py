@@ -84,7 +84,7 @@ def test_what_calibration_changes_for_gwadar():
         # The slope of the cost in Gwadar's charge is the tonnes through Gwadar; a segment's upper end
         # is the charge at which that many tonnes move.
         found[name] = {round(float(slope)): round(float(to), 2)
-                       for slope, to in zip(seg["slope_usd_per_unit"], seg["to"]) if slope > 0}
+                       for slope, to in zip(seg["slope_usd_per_unit"], seg["to"], strict=True) if slope > 0}
     for name in found:
         for tonnes in (150000, 350000, 500000, 1450000):
             assert f"{found[name][tonnes]:.2f}".replace("-", "−") in README, (name, tonnes)
@@ -431,7 +431,7 @@ def test_the_russia_cap_sweep():
     sweep = make_sweep(BASE_XLSX, data, assignments)
     from model.results.money import Money
 
-    points = {round(p[0], 2): r for p, r in zip(sweep.points, run_sweep(sweep, assignments, progress=False))}
+    points = {round(p[0], 2): r for p, r in zip(sweep.points, run_sweep(sweep, assignments, progress=False), strict=True)}
     cost = {cap: Money.of_row(r).resource_usd for cap, r in points.items()}  # what the cap costs: resource cost
     free = cost[1.0]
     assert quoted(f"raises the annual resource cost from {free / 1e6:,.1f} to {cost[0.5] / 1e6:,.1f} million USD "

@@ -24,7 +24,7 @@ def solution(path):
     compares is what the readers give the LP, and the tables of the same solution are the same."""
     plan, _ = pipeline.load(path)
     sol = pipeline.solve(plan)
-    return sol.objective_usd, dict(zip(sol.columns, sol.x))
+    return sol.objective_usd, dict(zip(sol.columns, sol.x, strict=True))
 
 
 @pytest.mark.slow

@@ -40,7 +40,7 @@ def test_every_point_equals_a_fresh_solve(tmp_path):
     sweep = sweep_of(case, assignments)
     results = run_sweep(sweep, assignments, progress=False)
     data, _, _ = load(case)
-    for point, r in zip(sweep.points, results):
+    for point, r in zip(sweep.points, results, strict=True):
         fresh = solve_case_from(with_values(data, sweep.cell_values(point)))
         assert r["objective_usd"] == pytest.approx(fresh, rel=1e-12)
     # By hand at capacity 25 and road leg R>M x2 (3 + 4 = 7 USD/t): 25*2 + 75*7 = 575 USD.
@@ -132,7 +132,7 @@ def test_exact_breakpoints_agree_with_a_fine_grid(assignment):
     lo, hi = exact.breakpoints["value"].iloc[[0, -1]]
     grid = [assignment.split("=")[0] + f"={lo}:{hi}:121"]
     sweep = sweep_of(BASE_XLSX, grid)
-    for (t,), r in zip(sweep.points, run_sweep(sweep, grid, progress=False)):
+    for (t,), r in zip(sweep.points, run_sweep(sweep, grid, progress=False), strict=True):
         assert interpolate(exact, t) == pytest.approx(r["objective_usd"], rel=1e-6)
     assert exact.solves < 121
 

@@ -207,7 +207,7 @@ def _check_calibrated(given: CorridorData, calibrated: CorridorData, kept_surcha
             ("Policies", kept_rules, "Rename the rule: calibrate names its rules CAL_<observation>_MIN and _MAX.")):
         table, key = calibrated.tables[sheet], list(SHEETS_BY_NAME[sheet].key)
         keys = table[key].astype(object).where(table[key].notna(), None).apply(tuple, axis=1)
-        theirs = dict(zip(keys.iloc[:kept], table[ROW].iloc[:kept]))
+        theirs = dict(zip(keys.iloc[:kept], table[ROW].iloc[:kept], strict=True))
         for k in keys.iloc[kept:]:
             if k in theirs:
                 what = ", ".join(str(v) for v in k if v is not None)
@@ -230,7 +230,7 @@ def _source(table: pd.DataFrame, row: int) -> str:
 def _modelled(data: CorridorData, net: Network) -> dict[str, float]:
     sol = solve(Plan.of_one(data, net), ranging=False)
     x = flow_tonnes(net, sol.view())
-    return dict(zip((o.observation for o in net.observations), modelled(net, np.where(x > 1e-6, x, 0.0))))
+    return dict(zip((o.observation for o in net.observations), modelled(net, np.where(x > 1e-6, x, 0.0)), strict=True))
 
 
 def _within(o: Observation, t: float) -> bool:

@@ -91,7 +91,7 @@ class _Inputs:
 
     def leg_ids(self, r):
         p = self.path[r]
-        return [f"{a}>{b}" for a, b in zip(p, p[1:])]
+        return [f"{a}>{b}" for a, b in zip(p, p[1:], strict=False)]
 
     def elements(self, r):
         return self.path[r] + self.leg_ids(r)
@@ -184,7 +184,7 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
     f_list = [f for f in flows.itertuples(index=False) if f.route in inp.path]
     unmet = {}
     if demand is not None:
-        unmet = dict(zip(demand["input_row"], demand["unmet_t"].fillna(0)))
+        unmet = dict(zip(demand["input_row"], demand["unmet_t"].fillna(0), strict=True))
         if inp.data.settings.hard_demand and any(u > REL for u in unmet.values()):
             errors.append("Demand: unmet tonnes reported, but demand is hard (no penalty set)")
     for rec in t["Demand"].to_dict("records"):
@@ -394,8 +394,8 @@ def _year_rows(data: CorridorData, year: int) -> CorridorData:
         if "year" not in df.columns:
             continue
         keys = [tuple(str(v) for v in rec) for rec in df[list(key)].itertuples(index=False)]
-        dated = {k for k, y in zip(keys, df["year"]) if y == year}
-        keep = [y == year or ((y is None or y != y) and k not in dated) for k, y in zip(keys, df["year"])]
+        dated = {k for k, y in zip(keys, df["year"], strict=True) if y == year}
+        keep = [y == year or ((y is None or y != y) and k not in dated) for k, y in zip(keys, df["year"], strict=True)]
         out.tables[name] = df.loc[pd.Series(keep, index=df.index, dtype=bool)].reset_index(drop=True)
     return out
 
@@ -463,7 +463,7 @@ def _check_years(data: CorridorData, sheets: dict[str, pd.DataFrame], case: dict
     periods = data.tables["Periods"].sort_values("year") if "year" in plan.columns else pd.DataFrame()
     years = [int(y) for y in periods["year"]] if len(periods) else [None]
     rate = data.settings.discount_rate or 0.0
-    weights = dict(zip(years, periods["weight"].fillna(1.0))) if len(periods) else {None: 1.0}
+    weights = dict(zip(years, periods["weight"].fillna(1.0), strict=True)) if len(periods) else {None: 1.0}
     total = 0.0
     for y in years:
         row = plan[_year_is(plan, y)] if y is not None else plan
@@ -486,10 +486,10 @@ def _check_years(data: CorridorData, sheets: dict[str, pd.DataFrame], case: dict
     if inv is not None and len(inv) and "year" in inv.columns and years != [None]:
         opts = data.tables["Investments"].set_index("option")
         for o, block in inv.groupby("option"):
-            built = dict(zip(pd.to_numeric(block["year"]).astype(int), block["built_t"]))
+            built = dict(zip(pd.to_numeric(block["year"]).astype(int), block["built_t"], strict=True))
             first, lead = opts.loc[o, "first_year"], opts.loc[o, "lead_time_years"]
             start = None if first is None or first != first else first + (0 if lead != lead or lead is None else lead)
-            for a, b in zip(years, years[1:]):
+            for a, b in zip(years, years[1:], strict=False):
                 if built.get(b, 0.0) < built.get(a, 0.0) - REL * max(1.0, built.get(a, 0.0)):
                     errors.append(f"Investments: {o} falls from {built.get(a)} t in {a} to {built.get(b)} t in {b}")
             for y in years:
@@ -578,7 +578,7 @@ def _recorded(sheets: dict[str, pd.DataFrame]) -> dict:
     scenarios applied (None for none); {} without a Summary."""
     if "Summary" not in sheets:
         return {}
-    s = {k: v for k, v in zip(sheets["Summary"]["item"].astype(str), sheets["Summary"]["value"])
+    s = {k: v for k, v in zip(sheets["Summary"]["item"].astype(str), sheets["Summary"]["value"], strict=True)
          if v is not None and v == v and str(v).strip()}  # blank figures are not recorded
     applied = s.get("scenario overrides")
     applied = None if applied is None or str(applied).startswith("none") else str(applied)
@@ -620,7 +620,7 @@ def _same_case(data: CorridorData, sheets: dict, input_path, result_path, record
     routes = set(t["Routes"]["route"].dropna())
     commodities = set(t["Commodities"]["commodity"].dropna())
     unknown = sorted(set(flows["route"].dropna()) - routes) + sorted(set(flows["commodity"].dropna()) - commodities)
-    elements = set(t["Nodes"]["node"].dropna()) | {f"{a}>{b}" for a, b in zip(t["Legs"]["from"], t["Legs"]["to"])}
+    elements = set(t["Nodes"]["node"].dropna()) | {f"{a}>{b}" for a, b in zip(t["Legs"]["from"], t["Legs"]["to"], strict=True)}
     strange = sorted(set(sheets["Capacity"]["element"].dropna().astype(str)) - elements) \
         if "Capacity" in sheets and "element" in sheets["Capacity"].columns else []
     plan = sheets.get("Plan", pd.DataFrame())

@@ -38,7 +38,7 @@ def _column_terms(run: Run, case: Case, at: int | None, j: int) -> list[tuple[st
     factor = case.factor if at is not None else 1.0
     duals = np.asarray(h.getSolution().row_dual) / factor
     terms = []
-    for i, a in zip(np.asarray(index).tolist(), np.asarray(value).tolist()):
+    for i, a in zip(np.asarray(index).tolist(), np.asarray(value).tolist(), strict=True):
         key: RowKey = run.solution.rows[i]
         terms.append((key.family, key.index, -a * duals[i]))
     return _share_terms(run, case.net, at, terms, duals)

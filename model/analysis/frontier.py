@@ -122,7 +122,7 @@ def _commodity(commodity: str, text: str, flag: str, plan: Plan) -> str | None:
     known = {**net.names.choices("commodity", net.commodity_class),
              **{c: c for c in set(net.commodity_class.values())}}
     codes = [lookup(c, known) for c in parts]
-    unknown = [c for c, code in zip(parts, codes) if code is None]
+    unknown = [c for c, code in zip(parts, codes, strict=True) if code is None]
     if unknown:
         raise InputError(flag, [Problem(f"unknown commodity or cargo class {', '.join(unknown)} in '{text}'"
                                         + did_you_mean(unknown[0], known),

@@ -73,7 +73,7 @@ def generate_tables(flows: int, seed: int = 0, years: int = 1, scenarios: int = 
 
     # Routes: for each origin and market, per_pair distinct (border, port) chains.
     chains = [(b, p) for b in borders for p in ports]
-    port_country = dict(zip(nodes["node"], nodes["country"]))
+    port_country = dict(zip(nodes["node"], nodes["country"], strict=True))
     rows = []
     for o in origins:
         for m in markets:

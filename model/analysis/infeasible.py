@@ -118,7 +118,7 @@ def holding_back(esol: Solution) -> set:
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return _EVERY_ROW
     y = np.asarray(h.getSolution().row_dual, dtype=float)
-    return {(key.family, key.index) for key, v in zip(esol.rows, y.tolist()) if abs(v) > 1e-9}
+    return {(key.family, key.index) for key, v in zip(esol.rows, y.tolist(), strict=True) if abs(v) > 1e-9}
 
 
 class _Every(set):

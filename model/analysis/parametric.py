@@ -86,7 +86,7 @@ def exact_sweep(live, sweep) -> Exact:
     bps = pd.DataFrame({"value": knots, "objective_usd": [_value_at(evaluations, t) for t in knots],
                         "breakpoint": [start < t < stop for t in knots]})
     segments, watch = [], focus_of(live.net, live.data.settings.focus)
-    for a, b in zip(knots, knots[1:]):
+    for a, b in zip(knots, knots[1:], strict=False):
         mid = (a + b) / 2
         fm, gm, rm = evaluate(mid)
         seg = {"from": a, "to": b, "slope_usd_per_unit": gm, "objective_at_from_usd": _value_at(evaluations, a),

@@ -117,7 +117,7 @@ def codes_for_names(sheet, key: str, data: CorridorData) -> str:
     table = data.tables[sheet.name]
     sep = ">" if sheet.name == "Legs" else ","
     parts = key.split(sep)
-    for i, (column, part) in enumerate(zip(sheet.key, parts)):
+    for i, (column, part) in enumerate(zip(sheet.key, parts, strict=False)):
         refers, part = _KEY_REFERS.get(column), part.strip()
         if refers is None or not part or any(ch in part for ch in "*?") or part in set(table[column].astype(str)):
             continue

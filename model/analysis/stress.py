@@ -31,7 +31,7 @@ def _closures(live, mode: str, kinds: set[str]) -> list[tuple[str, str, np.ndarr
     net = live.net
     kind_of = net.node_kind
     passing: dict[str, list[int]] = {}
-    for j, (_, r) in zip(live.flow_cols.tolist(), net.flows):
+    for j, (_, r) in zip(live.flow_cols.tolist(), net.flows, strict=True):
         route = net.routes[r]
         names = [route.corridor] if mode == "corridors" else list(route.elements)
         for name in names:

@@ -46,7 +46,7 @@ class Sweep:
 
     def cell_values(self, point) -> dict:
         values = {}
-        for p, v in zip(self.params, point):
+        for p, v in zip(self.params, point, strict=True):
             values.update(p.cell_values(v))
         return values
 
@@ -144,7 +144,7 @@ def _rebuild_point(live, values) -> dict:
         return {"status": sol.status}
     if live.keep_decisions and live.mip is not None and sol.mip is not None:
         # the base solve's decisions, by column key (the same options, so the same decision columns)
-        base = dict(zip((live.columns[j] for j in live.mip.columns), live.mip.values))
+        base = dict(zip((live.columns[j] for j in live.mip.columns), live.mip.values, strict=True))
         sol.mip.values = [base.get(sol.columns[j], 0.0) for j in sol.mip.columns]
     return LiveModel(data, net, sol, live.keep_decisions).solve()
 
@@ -294,8 +294,8 @@ def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None 
     watch = focus_of(net, focus) if net is not None else None
     invalid = any("invalid_input" in r for r in results)  # the column only where a point was not solved
     rows = []
-    for point, r in zip(sweep.points, results):
-        row = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point)}
+    for point, r in zip(sweep.points, results, strict=True):
+        row = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point, strict=True)}
         row.update({"status": r["status"], "rebuilt": r.get("rebuilt", False)})
         if "integer_decisions" in r:
             row["integer_decisions"] = r["integer_decisions"]
@@ -329,10 +329,10 @@ def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None 
 def tonnes_by_route(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
     """Tonnes per route at each point (routes with tonnes only), long format."""
     rows = []
-    for n, (point, r) in enumerate(zip(sweep.points, results), start=1):
+    for n, (point, r) in enumerate(zip(sweep.points, results, strict=True), start=1):
         for route, t in r.get("route", {}).items():
             if t > 1e-6:
-                rows.append({"point": n, **{p.text: v for p, v in zip(sweep.params, point)}, "route": route,
+                rows.append({"point": n, **{p.text: v for p, v in zip(sweep.params, point, strict=True)}, "route": route,
                              "tonnes_t": t})
     return pd.DataFrame(rows)
 

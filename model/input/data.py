@@ -55,7 +55,7 @@ def records(df: pd.DataFrame) -> list[dict]:
     """The rows of a table as dicts of plain Python values, as df.to_dict("records") gives them,
     built column by column: several times faster (to_dict converts value by value)."""
     names = list(df.columns)
-    return [dict(zip(names, values)) for values in zip(*(df[c].tolist() for c in names))] if len(df) else []
+    return [dict(zip(names, values, strict=True)) for values in zip(*(df[c].tolist() for c in names), strict=True)] if len(df) else []
 
 
 def present(v) -> bool:
@@ -90,7 +90,7 @@ def match_rows(sheet, key: str, df, text: str) -> list[dict]:
             raise _bad_key(text, f"{sheet.name} rows are keyed by {', '.join(sheet.key)}: at most {len(sheet.key)} "
                        "parts", f"Write {sheet.name}[" + ",".join(sheet.key) + "].")
     rows = records(df)
-    found = [rec for rec in rows if all(_match(rec[k], p) for k, p in zip(sheet.key, parts))]
+    found = [rec for rec in rows if all(_match(rec[k], p) for k, p in zip(sheet.key, parts, strict=False))]  # a key may name fewer parts than the sheet has
     if not found:
         keys = [row_key(sheet, rec) for rec in rows]
         close = difflib.get_close_matches(key, keys, n=1)

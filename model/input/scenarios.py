@@ -95,7 +95,7 @@ def check_scenarios(data: CorridorData) -> list[Problem]:
             [r[col.name] for r in records]
         rows = [None] * len(olds) if records is None else [r[ROW] for r in records]
         single = rec.get("multiplier") is None or rec.get("multiplier") != rec.get("multiplier")
-        for old, row in list(zip(olds, rows))[:1 if single else None]:
+        for old, row in list(zip(olds, rows, strict=True))[:1 if single else None]:
             if row is not None and (sheet.name.lower(), row, col.name) in bad_cells:
                 continue  # the cell could not be read: reported at its own sheet, not as blank here
             try:

@@ -123,7 +123,7 @@ class FrontierModel:
                 selected, total = net.scope_index(t.scope, t.name, t.commodity)
             coef[cols[selected]] = w * (net.co2_t_per_t[selected] if t.co2 else 1.0)
             shipped[cols[total]] = w * (net.co2_t_per_t[total] if t.co2 else 1.0)
-            for f, j in zip(net.flows, cols.tolist()):
+            for f, j in zip(net.flows, cols.tolist(), strict=True):
                 corridor_of[j] = net.routes[f[1]].corridor
         return coef, shipped, corridor_of, weight
 
@@ -187,7 +187,7 @@ class FrontierModel:
         cost = float(self.cost @ x)
         flows = np.array(sorted(self.corridor_of), dtype=np.int64)
         tonnes: dict[str, float] = {}
-        for j, v in zip(flows.tolist(), x[flows].tolist()):
+        for j, v in zip(flows.tolist(), x[flows].tolist(), strict=True):
             if v > 1e-6:
                 case = self.sol.columns[j].case
                 c = self.corridor_of[j]

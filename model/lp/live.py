@@ -257,15 +257,15 @@ class LiveModel:
             "shipped_t": float(xf.sum()),
             "unmet_t": unmet,
             "co2e_t": float(costs.co2 @ xk),
-            "corridor": dict(zip(self.corridors, np.bincount(self.corridor_of_col, xf, len(self.corridors)).tolist())),
-            "country": dict(zip(self.countries, (self.country_matrix @ xf).tolist())),
-            "route": dict(zip(self.route_names_array[used].tolist(), route_t[used].tolist())),
+            "corridor": dict(zip(self.corridors, np.bincount(self.corridor_of_col, xf, len(self.corridors)).tolist(), strict=True)),
+            "country": dict(zip(self.countries, (self.country_matrix @ xf).tolist(), strict=True)),
+            "route": dict(zip(self.route_names_array[used].tolist(), route_t[used].tolist(), strict=True)),
             "binding": sorted(self.row_labels[i] for i in np.flatnonzero(np.abs(y) > 1e-7).tolist()
                               if i in self.row_labels),
         })
         if len(self.build_cols):
             built = x[self.build_cols]
-            out["built"] = {o: float(t) for o, t in zip(self.build_options, built.tolist()) if t > 1e-6}
+            out["built"] = {o: float(t) for o, t in zip(self.build_options, built.tolist(), strict=True) if t > 1e-6}
             out["investment_cost_usd"] = float(c[self.investment_cols] @ x[self.investment_cols])
         if len(self.unmet_cols):
             by = defaultdict(float)

@@ -162,7 +162,7 @@ def other_decision_costs(plan, sol: Solution) -> dict[str, Difference | None]:
     lp = sol.highs.getLp()
     lower, upper = np.array(lp.col_lower_, dtype=float), np.array(lp.col_upper_, dtype=float)
     lower[info.columns], upper[info.columns] = info.lower, info.upper
-    decided = dict(zip(info.columns.tolist(), info.values.tolist()))
+    decided = dict(zip(info.columns.tolist(), info.values.tolist(), strict=True))
     h = load_highs(lp)
     set_integrality(h, info.columns, INTEGER)
     h.changeColsBounds(len(lower), np.arange(len(lower), dtype=np.int32), lower, upper)

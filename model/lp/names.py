@@ -70,14 +70,14 @@ class Names(Sequence):
 
     def index(self, entry, start: int = 0, stop: int | None = None) -> int:
         family, key, case = entry if len(entry) == 3 else (*entry, None)
-        for first, (f, keys, c) in zip(self._starts, self._blocks):
+        for first, (f, keys, c) in zip(self._starts, self._blocks, strict=True):
             if f == family and c == case and key in keys:
                 return first + list(keys).index(key)
         raise ValueError(f"{entry!r} is not a column")
 
     def runs(self):
         """((family, case), start, keys) for each block, in order."""
-        return (((f, c), start, keys) for start, (f, keys, c) in zip(self._starts, self._blocks))
+        return (((f, c), start, keys) for start, (f, keys, c) in zip(self._starts, self._blocks, strict=True))
 
 
 class Span(Mapping):

@@ -97,7 +97,7 @@ class Network:
     @cached_property
     def transit_days(self) -> dict[str, float]:
         """route -> leg transit + node dwell days."""
-        return dict(zip(self.routes, self.route_days.tolist()))
+        return dict(zip(self.routes, self.route_days.tolist(), strict=True))
 
     @cached_property
     def flow_index(self) -> dict[Flow, int]:
@@ -250,7 +250,7 @@ class Network:
         """For each Capacities row: the flows through its element whose class it limits,
         with how many times a tonne of the flow passes the element (in flow order)."""
         flows = self.flows
-        return {row: [(flows[i], int(n)) for i, n in zip(idx.tolist(), passes.tolist())]
+        return {row: [(flows[i], int(n)) for i, n in zip(idx.tolist(), passes.tolist(), strict=True)]
                 for row, (idx, passes) in self._capacity_index.items()}
 
     def policy_index(self, p: PolicyLimit) -> tuple[np.ndarray, np.ndarray]:

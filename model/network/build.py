@@ -52,8 +52,8 @@ def build_network(data: CorridorData) -> Network:
     tariff = {(e, k): c for e, k, c in t["Tariffs"][["element", "cargo_class", "cost_usd_per_t"]]
               .itertuples(index=False)}
     com = t["Commodities"]
-    commodity_class = dict(zip(com["commodity"], com["cargo_class"]))
-    value = dict(zip(com["commodity"], com["value_usd_per_t"].fillna(0.0)))
+    commodity_class = dict(zip(com["commodity"], com["cargo_class"], strict=True))
+    value = dict(zip(com["commodity"], com["value_usd_per_t"].fillna(0.0), strict=True))
 
     leg_ids = {(a, b): leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)}
     r_tab = t["Routes"]

@@ -28,7 +28,7 @@ def _names(df: pd.DataFrame, key: str) -> dict[str, str]:
     if key not in df.columns or "name" not in df.columns:
         return {}
     out = {}
-    for code, name in zip(df[key], df["name"]):
+    for code, name in zip(df[key], df["name"], strict=True):
         if isinstance(code, str):
             out[code] = name.strip() if isinstance(name, str) and name.strip() else code
     return out
@@ -188,4 +188,4 @@ def names_in(table: pd.DataFrame | None, code: str = "commodity", name: str = "c
     if table is None or code not in table.columns or name not in table.columns:
         return {}
     pairs = table[[code, name]].drop_duplicates()  # a few commodities over half a million routes: pair them once
-    return {str(c): str(n) for c, n in zip(pairs[code].tolist(), pairs[name].tolist()) if isinstance(n, str) and n.strip()}
+    return {str(c): str(n) for c, n in zip(pairs[code].tolist(), pairs[name].tolist(), strict=True) if isinstance(n, str) and n.strip()}

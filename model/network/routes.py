@@ -177,7 +177,7 @@ class RouteTable(Mapping):
         for n in sorted(pd.unique(count).tolist()):  # routes of the same length, a column per position
             which = np.flatnonzero(count == n)
             columns = [word[codes[begin[which] + j]] for j in range(n)]
-            out[which] = list(map(sep.join, zip(*columns)))
+            out[which] = list(map(sep.join, zip(*columns, strict=True)))
         return out.tolist()
 
     def members(self, elements) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -195,7 +195,7 @@ class RouteTable(Mapping):
                     wanted.append(e), keys.append(code_of[x] * self._width + code_of[y]), where.append("leg")
         out = {}
         for scope in ("node", "leg"):
-            these = [(e, k) for e, k, w in zip(wanted, keys, where) if w == scope]
+            these = [(e, k) for e, k, w in zip(wanted, keys, where, strict=True) if w == scope]
             if not these:
                 continue
             key_of_cell, owner_of_cell = self._places(scope)
@@ -271,7 +271,7 @@ class CountriesOf(Mapping):
         return per_sequence[self.code]
 
     def items(self):
-        return zip(self.routes, self.values())
+        return zip(self.routes, self.values(), strict=True)
 
 
 class FlowList(Sequence):
@@ -289,9 +289,9 @@ class FlowList(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return list(zip(map(self.commodities.__getitem__, self.flow_commodity[i].tolist()),
-                            map(self.route_ids.__getitem__, self.flow_route[i].tolist())))
+                            map(self.route_ids.__getitem__, self.flow_route[i].tolist()), strict=True))
         return self.commodities[self.flow_commodity[i]], self.route_ids[self.flow_route[i]]
 
     def __iter__(self):
         return zip(map(self.commodities.__getitem__, self.flow_commodity.tolist()),
-                   map(self.route_ids.__getitem__, self.flow_route.tolist()))
+                   map(self.route_ids.__getitem__, self.flow_route.tolist()), strict=True)

@@ -21,9 +21,9 @@ class Route:
     def __init__(self, route: str, corridor: str, nodes: tuple[str, ...], classes: frozenset[str] | None,
                  leg_ids: dict | None = None):
         self.route, self.corridor, self.nodes, self.classes = route, corridor, nodes, classes
-        legs = tuple(map(leg_ids.get, zip(nodes, nodes[1:]))) if leg_ids is not None else (None,)
+        legs = tuple(map(leg_ids.get, zip(nodes, nodes[1:], strict=False))) if leg_ids is not None else (None,)
         if None in legs:  # a step that is not a leg of the data (only before validation)
-            legs = tuple(leg_id(a, b) for a, b in zip(nodes, nodes[1:]))
+            legs = tuple(leg_id(a, b) for a, b in zip(nodes, nodes[1:], strict=False))
         self.legs = legs
 
     @property

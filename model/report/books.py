@@ -167,7 +167,7 @@ def write_compare(outputs: Outputs, path: Path, table: pd.DataFrame, about: pd.D
                                              f"${get_column_letter(j)}${corridor_rows[-1]}")
         chart.set_categories(Reference(ws, min_col=1, min_row=corridor_rows[0], max_row=corridor_rows[-1]))
         bar_axes(chart)
-        for series, colour in zip(chart.series, series_colours(len(chart.series))):  # the PNG chart's, none repeated
+        for series, colour in zip(chart.series, series_colours(len(chart.series)), strict=True):  # the PNG chart's, none repeated
             series.graphicalProperties.solidFill = colour[1:]
         chart.height, chart.width = 14, 24
         ws.add_chart(chart, f"{get_column_letter(len(table.columns) + 2)}3")

@@ -215,7 +215,7 @@ class Cells:
 
     def row(self, values, formats) -> list:
         out = []
-        for v, fmt in zip(values, formats):
+        for v, fmt in zip(values, formats, strict=True):
             v = figure(v)
             if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
                 out.append(self.styled(v, fmt))
@@ -228,7 +228,7 @@ class Cells:
     def header(self, names, notes=None) -> list:
         """Header cells; a note, where given, as the cell's comment (hover to read it)."""
         out = [self.styled(n, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN) for n in names]
-        for cell, note in zip(out, notes or []):
+        for cell, note in zip(out, notes or [], strict=False):
             if note:
                 cell.comment = Comment(note, "corridor")
                 cell.comment.width, cell.comment.height = 300, 120
@@ -281,8 +281,8 @@ class Rows:
         self.ws._rows.send(self)  # asks for the first row number, then takes the block's XML
         first = self.first
         columns = [_column_xml(get_column_letter(j + 1), df[c].tolist(), first, self.styles.get(fmt))
-                   for j, (c, fmt) in enumerate(zip(df.columns, self.formats))]
-        rows = zip(*columns) if columns else [()] * len(df)
+                   for j, (c, fmt) in enumerate(zip(df.columns, self.formats, strict=True))]
+        rows = zip(*columns, strict=True) if columns else [()] * len(df)
         xml = "".join(f'<row r="{first + i}">{"".join(cs)}</row>' for i, cs in enumerate(rows))
         self.ws._rows.send((len(df), xml))
 

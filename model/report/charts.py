@@ -44,7 +44,7 @@ def tick_texts(values, most: int = MOST_TICKS) -> tuple[list[int], list[str]]:
     step = max(1, -(-len(values) // most))
     at = list(range(0, len(values), step))
     shown = [values[i] for i in at]
-    gap = min((abs(b - a) for a, b in zip(shown, shown[1:]) if b != a), default=abs(shown[0]) if shown else 1.0) or 1.0
+    gap = min((abs(b - a) for a, b in zip(shown, shown[1:], strict=False) if b != a), default=abs(shown[0]) if shown else 1.0) or 1.0
     for decimals in range(7):
         texts = [f"{v:,.{decimals}f}" for v in shown]
         if len(set(texts)) == len(set(shown)) and all(abs(v - round(v, decimals)) <= gap / 10 for v in shown):
@@ -150,7 +150,7 @@ def compare_png(outputs: Outputs, table: pd.DataFrame, stem: Path) -> Path:
     labels = [m.removeprefix("corridor: ") for m in rows["metric"]]
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(labels) * max(1, len(names)) / 3 + 2 + 0.2 * bool(unused)))
     height = 0.8 / max(1, len(names))
-    for k, (n, colour) in enumerate(zip(names, series_colours(len(names)))):
+    for k, (n, colour) in enumerate(zip(names, series_colours(len(names)), strict=True)):
         ax.barh([i + k * height for i in range(len(labels))], rows[n].fillna(0) / 1e6, height, label=n, color=colour)
     ax.set_yticks([i + 0.4 - height / 2 for i in range(len(labels))], labels)
     ax.invert_yaxis()

@@ -51,7 +51,7 @@ def solve_text(results: Results) -> str:
     money = s.money
     marks = set()  # * a value the unmet-demand penalty sets, never read as a saving; + a resource cost
     b = results.bottlenecks
-    resource = dict(zip(zip(b["kind"], b["name"].astype(str)), b.get("resource_saving_usd_per_t", [])))
+    resource = dict(zip(zip(b["kind"], b["name"].astype(str), strict=True), b.get("resource_saving_usd_per_t", []), strict=True))
 
     def value(v: float, key: tuple) -> str:
         if set_by_penalty(v, money.penalty_usd_per_t, money.unmet_t):
@@ -140,7 +140,7 @@ def plan_text(results: Results) -> str:
         cells = [c for c in (rec.get("scenario"), rec.get("year")) if c is not None] + [
             f"{rec['resource_cost_usd'] / 1e6:,.1f}", f"{rec['shipped_t'] / 1e6:,.2f}", f"{rec['unmet_t'] / 1e6:,.2f}",
             f"{rec['co2e_t'] / 1e6:,.2f}"]
-        lines.append("".join(f"{c:>{w}}" for c, (_, w) in zip(cells, heads)))
+        lines.append("".join(f"{c:>{w}}" for c, (_, w) in zip(cells, heads, strict=True)))
     inv = results.investments
     if "scenario" in inv.columns and len(inv):  # investments are shared by the scenarios: show them once
         inv = inv[inv["scenario"] == inv["scenario"].iloc[0]]
@@ -221,7 +221,7 @@ def stress_text(table, out, png, limit: int = 40) -> str:
     closure that leaves none, with why, in the workbook's rows."""
     failed = table["status"] != "Optimal" if "status" in table.columns else table["closed"].isna()
     shown = table[~failed].head(limit)
-    labels = dict(zip(table["closed"], closed_labels(table)))
+    labels = dict(zip(table["closed"], closed_labels(table), strict=True))
     width = max([26] + [len(c) + 2 for c in labels.values()])  # long corridor names keep the columns
     lines = [f"{'Closed':<{width}}{'stranded Mt':>12}{'resource cost +M USD/yr':>25}  cargo moved to"]
     for rec in table[failed].itertuples(index=False):
@@ -246,7 +246,7 @@ def stress_text(table, out, png, limit: int = 40) -> str:
 def closed_labels(table) -> list[str]:
     """What each row of a stress table closed: its code with its name beside it (model.network.names)."""
     names = table["name"] if "name" in table.columns else table["closed"]
-    return [beside(str(c), n) for c, n in zip(table["closed"], names)]
+    return [beside(str(c), n) for c, n in zip(table["closed"], names, strict=True)]
 
 
 def compare_text(table, about, names: list[str], out, png, focus: str | None = None) -> str:
@@ -379,7 +379,7 @@ def frontier_text(table, target, optimum: float, out, png) -> str:
              f"{'extra resource cost':>22}{'premiums':>12}{mt:>10}" + ("" if target.co2 else f"{'share':>9}")]
     records = table.to_dict("records")
     ok = [rec for rec in records if rec["status"] == "Optimal"]
-    shown = dict(zip(map(id, ok), monotone_texts([rec["target_t"] / 1e6 for rec in ok], target.maximise)))
+    shown = dict(zip(map(id, ok), monotone_texts([rec["target_t"] / 1e6 for rec in ok], target.maximise), strict=True))
     before = None  # the last optimal point shown
     for rec in records:
         if rec["status"] != "Optimal":

@@ -116,7 +116,7 @@ def result_problems(sheets: dict[str, pd.DataFrame], needs: dict[str, dict[str, 
                 continue
             values = pd.to_numeric(df[c].where(~df[c].map(lambda v: isinstance(v, bool)), "bool"),
                                    errors="coerce").astype(float)
-            bad = [i for i, (v, x) in enumerate(zip(df[c], values)) if not math.isfinite(x)
+            bad = [i for i, (v, x) in enumerate(zip(df[c], values, strict=True)) if not math.isfinite(x)
                    and not (kind == BLANK_OR_NUMBER and (v is None or (isinstance(v, float) and math.isnan(v))
                                                           or (isinstance(v, str) and not v.strip())))]
             for i in bad[:5]:

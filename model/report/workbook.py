@@ -188,7 +188,7 @@ def _corridors_sheet(wb: Workbook, results: Results) -> None:
                      titles_from_data=True)
     stacked.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + n))
     bar_axes(stacked)
-    for series, colour in zip(stacked.series, series_colours(len(stacked.series))):  # Excel's repeat after six
+    for series, colour in zip(stacked.series, series_colours(len(stacked.series)), strict=True):  # Excel's repeat after six
         series.graphicalProperties.solidFill = colour[1:]
     stacked.legend.position = "b"
     ws.add_chart(stacked, f"{anchor}{3 if plan else 24}")

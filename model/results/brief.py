@@ -30,7 +30,7 @@ class Brief:
 
 def _items(sheets: dict) -> dict[str, object]:
     s = sheets.get("Summary")
-    return {} if s is None else dict(zip(s["item"], s["value"]))
+    return {} if s is None else dict(zip(s["item"], s["value"], strict=True))
 
 
 def _num(value) -> float:
@@ -150,7 +150,7 @@ def focus_text(sheets: dict, focus: str) -> str:
     """The corridor or country of interest in words: its tonnes and share, or, carrying nothing, its
     nearest route and how far that route is from its break-even."""
     countries, corridors, routes = sheets.get("Countries"), sheets.get("Corridors"), sheets.get("Routes")
-    codes = dict(zip(countries["country"], countries["name"])) if countries is not None and len(countries) else {}
+    codes = dict(zip(countries["country"], countries["name"], strict=True)) if countries is not None and len(countries) else {}
     known = {*(corridors["corridor"] if corridors is not None else []),  # each corridor once, not per route
              *(pd.unique(routes["corridor"].to_numpy(dtype=object)) if routes is not None else [])}
     scope, name, typed = parse_focus(focus, codes, known)

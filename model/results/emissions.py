@@ -34,7 +34,7 @@ def emissions_table(flows: pd.DataFrame, net: Network) -> pd.DataFrame:
     words = {"country": net.names.country.get, "commodity": net.names.cargo,
              "route": lambda r: f"{r}: {net.names.path(net.routes[r].nodes)}" if r in net.routes else r}
     out["code"] = out["name"]  # the corridor, country code, commodity id or route id, for filtering and check
-    out["name"] = [words[by](n) or n if by in words else n for by, n in zip(out["by"], out["name"])]
+    out["name"] = [words[by](n) or n if by in words else n for by, n in zip(out["by"], out["name"], strict=True)]
     out["co2e_kg_per_t"] = (out["co2e_t"] * 1000.0 / out["tonnes_t"].where(out["tonnes_t"] > 0)).fillna(0.0)
     out["share_of_co2e"] = out["co2e_t"] / total_co2 if total_co2 > 0 else 0.0
     return out[EMISSIONS_COLUMNS]

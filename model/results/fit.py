@@ -44,7 +44,7 @@ def fit_table(net: Network, x: np.ndarray) -> pd.DataFrame:
     """The Fit sheet of one case (no rows without observations)."""
     got = modelled(net, x)
     rows = []
-    for o, m in zip(net.observations, got):
+    for o, m in zip(net.observations, got, strict=True):
         m = m if abs(m) > 1e-6 else 0.0
         error = m - o.observed_t
         rows.append({"observation": o.observation, "applies_to": net.names.target(o.scope, o.target),

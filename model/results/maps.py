@@ -64,7 +64,7 @@ class MapTables:
         "Map legs" tables, the Corridors and Capacity sheets), or None without a Map sheet."""
         if "Map nodes" not in sheets:
             return None
-        about = {str(k): v for k, v in zip(sheets["Map"]["item"], sheets["Map"]["value"])}
+        about = {str(k): v for k, v in zip(sheets["Map"]["item"], sheets["Map"]["value"], strict=True)}
         case = {k: about[k] for k in CASE_KEYS if k in about}
         corridors = case_rows(sheets["Corridors"], case)
         corridors = corridors[corridors["commodity"] == ALL][["corridor", "tonnes_t", "share"]]
@@ -102,7 +102,7 @@ def map_tables(nodes: pd.DataFrame, paths: dict[str, tuple[str, ...]], flows: pd
     (twice for a route that runs the leg twice); a node's tonnes add every flow whose route passes
     it (once per route)."""
     used = flows[flows["tonnes_t"] > 0]
-    steps = [(r, a, b) for r in dict.fromkeys(used["route"]) for a, b in zip(paths[r], paths[r][1:])]
+    steps = [(r, a, b) for r in dict.fromkeys(used["route"]) for a, b in zip(paths[r], paths[r][1:], strict=False)]
     steps = pd.DataFrame(steps, columns=["route", "from", "to"])
     if "premium_usd_per_t" in used.columns:  # the resource cost of a tonne (model.results.money): not the premiums
         used = used.assign(cost_usd_per_t=used["cost_usd_per_t"] - used["premium_usd_per_t"])
@@ -177,7 +177,7 @@ def map_of(plan: Plan, results) -> MapTables:
     routes = chosen.net.routes  # only the routes that carry tonnes are drawn: their paths alone
     paths = {r: routes[r].nodes for r in dict.fromkeys(flows.loc[flows["tonnes_t"] > 0, "route"])}
     leg_rows = chosen.data.tables["Legs"]
-    modes = dict(zip(leg_rows["from"].astype(str) + ">" + leg_rows["to"].astype(str), leg_rows["mode"].astype(str)))
+    modes = dict(zip(leg_rows["from"].astype(str) + ">" + leg_rows["to"].astype(str), leg_rows["mode"].astype(str), strict=True))
     out = map_tables(chosen.data.tables["Nodes"], paths, flows,
                      case_rows(results.capacity, case), case_rows(results.corridors, case), title, subtitle, case,
                      modes)

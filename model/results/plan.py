@@ -57,7 +57,7 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
     tables = {}
     for name in PLAN_SHEETS:
         parts = []
-        for case, res in zip(plan.cases, per_case):
+        for case, res in zip(plan.cases, per_case, strict=True):
             df = getattr(res, name).copy()
             for j, (col, value) in enumerate(_lead(plan, case).items()):
                 df.insert(j, col, value)
@@ -67,7 +67,7 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
     if plan.multi_year:
         tables["investments"] = tables["investments"].rename(columns=PLAN_TOTALS)
     rows = []
-    for case, res in zip(plan.cases, per_case):
+    for case, res in zip(plan.cases, per_case, strict=True):
         s = res.summary
         rows.append({"scenario": case.scenario, "year": case.period.year, "probability": case.probability,
                      "weight_years": case.period.weight, "discount_factor": case.period.discount,

@@ -49,7 +49,7 @@ def value_of_stochastic_solution(plan: Plan, sol: Solution, verbose: bool = Fals
     bounds = []
     if build_cols:
         got = h.getCols(len(build_cols), np.asarray(build_cols, dtype=np.int32))
-        bounds = list(zip(build_cols, got[3], got[4]))  # (status, count, costs, lower, upper, nnz)
+        bounds = list(zip(build_cols, got[3], got[4], strict=True))  # (status, count, costs, lower, upper, nnz)
     if not any(up > 0 for _, _, up in bounds):
         # nothing can be built: the plan for the base case alone is the robust plan
         fixed_ok, fixed_cost, fixed_objective, base_build = True, robust_cost, sol.objective_usd, {}

@@ -47,14 +47,14 @@ def unreachable(data: CorridorData, net: Network, o) -> tuple[str | None, str]:
         return None, ""
     routes = data.tables["Routes"]
     off = routes[routes["enabled"].map(lambda v: v is False)]
-    country = dict(zip(data.tables["Nodes"]["node"], data.tables["Nodes"]["country"]))
+    country = dict(zip(data.tables["Nodes"]["node"], data.tables["Nodes"]["country"], strict=True))
     through = []
     for rec in records(off):
         nodes = path_nodes(rec["path"]) if present(rec["path"]) else ()
         if (o.scope == "route" and rec["route"] == o.target or o.scope == "corridor" and rec["corridor"] == o.target
                 or o.scope == "node" and o.target in nodes or o.scope == "country"
                 and o.target in {country.get(n) for n in nodes}
-                or o.scope == "leg" and o.target in {leg_id(a, b) for a, b in zip(nodes, nodes[1:])}):
+                or o.scope == "leg" and o.target in {leg_id(a, b) for a, b in zip(nodes, nodes[1:], strict=False)}):
             through.append(rec)
     what = "cargo" if not o.commodity else o.commodity
     if o.scope == "route" and through:

@@ -48,7 +48,7 @@ def check_routes(data: CorridorData) -> list[Problem]:
                         problems.append(Problem(
                             f"path ends at '{steps[-1]}', a {kinds[steps[-1]]}; a route must end at a market",
                             "End the path at a node of kind 'market'.", column="path", **where))
-                    for a, b in zip(steps, steps[1:]):
+                    for a, b in zip(steps, steps[1:], strict=False):
                         if (a, b) not in leg_pairs:
                             problems.append(Problem(
                                 f"step {a}>{b} of the path is not a leg",

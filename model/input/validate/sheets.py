@@ -30,7 +30,7 @@ def check_duplicate_keys(data: CorridorData) -> list[Problem]:
             if all(v is None for v in key):
                 continue
             if key in first:
-                names = [k for k, v in zip(sheet.key, key) if k != "year" or v is not None]
+                names = [k for k, v in zip(sheet.key, key, strict=True) if k != "year" or v is not None]
                 problems.append(Problem(
                     f"duplicate of row {first[key]}: {' and '.join(names)} must be unique",
                     "Delete one of the two rows or merge them.", sheet=name, row=rec[ROW],

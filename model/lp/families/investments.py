@@ -208,7 +208,7 @@ class BuildGrows(Family):
     def emit_plan(self, a: LPArrays, plan, build: dict[tuple[str, int], int]) -> None:
         years = [p.index for p in plan.periods]
         for o in plan.options:
-            for before, year in zip(years, years[1:]):
+            for before, year in zip(years, years[1:], strict=False):
                 a.add_row(self.name, (o.option, year), GE, [build[(o.option, year)], build[(o.option, before)]],
                           [1.0, -1.0], 0.0)
 

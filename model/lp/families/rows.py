@@ -309,7 +309,7 @@ class WorstCase(Family):
             return
         for s in plan.scenarios:
             cols, vals = [worst], [-1.0]
-            for case, c in zip(plan.cases, cases):
+            for case, c in zip(plan.cases, cases, strict=True):
                 if case.scenario != s:
                     continue
                 scale = case.period.weight * case.period.discount / (case.factor or 1.0)

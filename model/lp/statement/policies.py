@@ -46,7 +46,7 @@ def add_policies(m) -> None:
     m.SHARE_FILTERS = pyo.Set(initialize=list(m.shipped_flows), ordered=True,
                               doc="commodity filters of the share rules ('*': every commodity)")
     if net.co2_capped:  # the CO2e of a tonne of each flow, for the CO2e caps (max_co2_t)
-        m.co2_t_per_t = pyo.Param(m.FLOWS, initialize=dict(zip(net.flows, net.co2_t_per_t.tolist())),
+        m.co2_t_per_t = pyo.Param(m.FLOWS, initialize=dict(zip(net.flows, net.co2_t_per_t.tolist(), strict=True)),
                                   doc="CO2e emitted by a tonne of k on route r, t CO2e/t")
     m.Shipped = pyo.Var(m.SHARE_FILTERS, domain=pyo.NonNegativeReals, doc=SHIPPED.summary())
     m.shipped_total = pyo.Constraint(m.SHARE_FILTERS, rule=shipped_total, doc=SHIPPED_TOTAL.summary())

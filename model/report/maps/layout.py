@@ -267,7 +267,7 @@ def _segments(legs: list[dict], tracks: dict, frame: Frame, max_t: float, corrid
         normals = offset_normals(track)
         widths = [line_width(leg["tonnes_t"], max_t) for leg in group]
         offset = -(sum(widths) + LINE_GAP * (len(group) - 1)) / 2
-        for leg, w in zip(group, widths):
+        for leg, w in zip(group, widths, strict=True):
             shift = offset + w / 2
             offset += w + LINE_GAP
             points = track + normals * shift

@@ -224,7 +224,7 @@ def _stacked(rows: list[dict], corridors: list[dict]) -> str:
         return ""
     totals = {k: sum(r["tonnes_t"] for r in rows if r["commodity"] == k) for k in {r["commodity"] for r in rows}}
     kinds = sorted(totals, key=lambda k: (-totals[k], k))
-    shade = dict(zip(kinds, series_colours(len(kinds))))  # no two commodities alike, however many
+    shade = dict(zip(kinds, series_colours(len(kinds)), strict=True))  # no two commodities alike, however many
     top = max(sum(r["tonnes_t"] for r in rows if r["corridor"] == c) for c in order)
     label_w = 16 + 7.4 * max(len(c) for c in order)
     bar_w, row_h = 380, 24

@@ -292,7 +292,7 @@ def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, le
             continue
         page.text(x, y, title, 7.5, style="bold")
         y += 7.5 * 1.5 * PX_PER_PT
-        for key, words in zip(keys, texts):
+        for key, words in zip(keys, texts, strict=True):
             lines = words.count("\n") + 1
             _key(page.canvas, key, x + 2, x + 2 + 2.6 * em, y + lines * 1.2 * em / 2)
             page.text(x + 3.4 * em, y, words, 7, linespacing=1.2)

@@ -82,7 +82,7 @@ def simplify(points: list[Point], tolerance_deg: float) -> list[Point]:
             keep[worst_at] = True
             stack.append((first, worst_at))
             stack.append((worst_at, last))
-    return [p for p, k in zip(points, keep) if k]
+    return [p for p, k in zip(points, keep, strict=True) if k]
 
 
 def clip_ring(ring: Ring, box: tuple[float, float, float, float]) -> Ring:
@@ -121,7 +121,7 @@ def _crossing(a: Point, b: Point, axis: int, bound: float) -> Point:
 def ring_area_deg2(ring: Ring) -> float:
     """Absolute shoelace area in square degrees (a size filter, not a true area)."""
     total = 0.0
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
         total += x1 * y2 - x2 * y1
     return abs(total) / 2
 
