@@ -172,8 +172,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as d:
             case = write_case(Path(d) / "case", n)
             mps = str(Path(d) / "ours.mps")
-            code = ("import json, sys; sys.path.insert(0, %r); from benchmarks.peers import measure; "
-                    "print(json.dumps(measure(%r, %r)))" % (str(ROOT), str(case), mps))
+            code = (f"import json, sys; sys.path.insert(0, {str(ROOT)!r}); from benchmarks.peers import measure; "
+                    f"print(json.dumps(measure({str(case)!r}, {mps!r})))")
             done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
             if done.returncode:
                 print(f"{n:>10}  failed: {done.stderr.strip().splitlines()[-1]}")

@@ -141,8 +141,8 @@ def main() -> None:
             case = write_case(Path(d) / "case", n, years=args.years, scenarios=args.scenarios)
             robust = "all" if args.scenarios else None
             mps = str(Path(d) / "lp.mps")
-            code = ("import json, sys; sys.path.insert(0, %r); from benchmarks.scale import measure; "
-                    "print(json.dumps(measure(%r, %r, %r, %r, %r)))" % (
+            code = ("import json, sys; sys.path.insert(0, {!r}); from benchmarks.scale import measure; "
+                    "print(json.dumps(measure({!r}, {!r}, {!r}, {!r}, {!r})))".format(
                         str(Path(__file__).resolve().parent.parent), str(case), str(Path(d) / "out.xlsx"), robust,
                         args.builder, mps))
             done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

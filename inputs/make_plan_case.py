@@ -27,7 +27,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from model.input.data import ROW
+from model.input.data import ROW  # noqa: E402
 from model.input.read import read_input  # noqa: E402
 from model.report.input_workbook import write_input_workbook  # noqa: E402
 

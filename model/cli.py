@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         print(interrupted_text(), file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped to a program that stopped reading (| head)
-        sys.stdout = open(os.devnull, "w")
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- stays open: it is stdout until the process ends
         return 0
     except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
         if args.debug:

@@ -17,7 +17,7 @@ def canonical(lp, rows, columns):
     integer = [int(k is not None and k == type(k).kInteger) for k in kinds]
     cols = {name: (c, lo, up, i) for name, c, lo, up, i in zip(columns, lp.col_cost_, lp.col_lower_, lp.col_upper_,
                                                                  integer, strict=True)}
-    entries = [dict() for _ in rows]
+    entries = [{} for _ in rows]
     a = lp.a_matrix_
     start, index, value = np.asarray(a.start_), np.asarray(a.index_), np.asarray(a.value_)
     rowwise = a.format_ == type(a.format_).kRowwise

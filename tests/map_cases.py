@@ -97,7 +97,7 @@ def assert_labels_apart(p) -> None:
     """No two placed labels overlap and each lies inside the frame (estimated extents)."""
     boxes = [lab.box for lab in p.labels]
     for i, a in enumerate(boxes):
-        assert 0 <= a[0] and a[2] <= p.frame.width and 0 <= a[1] and a[3] <= p.frame.height, p.labels[i]
+        assert a[0] >= 0 and a[2] <= p.frame.width and a[1] >= 0 and a[3] <= p.frame.height, p.labels[i]
         for b in boxes[i + 1:]:
             assert min(a[2], b[2]) <= max(a[0], b[0]) or min(a[3], b[3]) <= max(a[1], b[1]), (a, b)
 

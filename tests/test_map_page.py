@@ -58,7 +58,7 @@ def test_the_brief_heads_the_page():
     assert brief["headline"][1].startswith("Resource cost 4,560.0 million USD/yr (transport 4,000.0, handling 560.0")
     for line in brief["headline"] + brief["bottlenecks"]:
         assert line in text
-    assert ("section", {"class": "brief"}) == next((t, a) for t, a in e.tags if t == "section")
+    assert next((t, a) for t, a in e.tags if t == "section") == ("section", {"class": "brief"})
     assert "Made from input file: tiny <case>.xlsx." in text  # escaped in the file, read back as written
 
 

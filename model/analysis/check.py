@@ -505,7 +505,7 @@ NOT_CHECKED = "not checked: "
 _T, _N, _B = TEXT, NUMBER, BLANK_OR_NUMBER
 NEEDS = {
     "Flows": {"commodity": _T, "route": _T, "corridor": _T, "tonnes_t": _N, "cost_usd_per_t": _N, "cost_usd": _N,
-              "transit_days": _N, "co2e_kg_per_t": _N, "co2e_t": _N, **{c: _N for c in PART_COLUMNS}},
+              "transit_days": _N, "co2e_kg_per_t": _N, "co2e_t": _N, **dict.fromkeys(PART_COLUMNS, _N)},
     "Summary": {"item": _T, "value": _T},
     "Demand": {"input_row": _N, "unmet_t": _B},
     "Investments": {"option": _T, "built_t": _N},

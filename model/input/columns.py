@@ -20,7 +20,7 @@ from model.input.schema import BOOL, ENUM, NUM, Column
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "off"})
-_BOOLEAN = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}}
+_BOOLEAN = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
 _NUMERIC = (float, int, str)  # the cells float() may read; a bool is refused with its message
 
 
@@ -140,7 +140,7 @@ def _by_cell(col: Column, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             out[i] = v
         elif type(v) is not str or not (text := v.strip()):
             slow.append(i)
-        elif kind == BOOL or kind == ENUM:
+        elif kind in (BOOL, ENUM):
             low = text.lower()
             if kind == BOOL and low in _BOOLEAN:
                 out[i] = _BOOLEAN[low]

@@ -127,7 +127,7 @@ SETTINGS = (
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
-_id = dict(type=STR, required=True)
+_id = {"type": STR, "required": True}
 
 # The optional year column of the sheets that may change by year (with a Periods sheet).
 YEAR_SHEETS = ("Legs", "Tariffs", "Capacities", "Supply", "Demand", "Policies", "Surcharges", "Observations")
@@ -367,7 +367,7 @@ def leg_id(a: str, b: str) -> str:
     return f"{a}>{b}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def path_nodes(path) -> tuple[str, ...]:
     """The nodes of a route's path 'A > B>C' -> ('A', 'B', 'C'); parsed once per path, node ids
     interned (a large case has hundreds of thousands of paths over a few hundred nodes)."""

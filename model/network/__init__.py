@@ -105,7 +105,7 @@ class Network:
         return {f: i for i, f in enumerate(self.flows)}
 
     @property
-    def cost(self) -> "CostView":
+    def cost(self) -> CostView:
         """flow -> CostParts, read from cost_array."""
         return CostView(self)
 

@@ -306,7 +306,7 @@ def _column_xml(letter: str, values: list, first: int, style: int | None) -> lis
         elif v is True or v is False:
             out.append(f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>')
         elif isinstance(v, (int, float)):
-            out.append(f'<c r="{letter}{r}"{s} t="n"><v>{"%.16g" % v}</v></c>')
+            out.append(f'<c r="{letter}{r}"{s} t="n"><v>{f"{v:.16g}"}</v></c>')
         elif v == "":
             out.append(f'<c r="{letter}{r}" t="inlineStr"/>')
         else:

@@ -81,7 +81,7 @@ ID_LISTS = {("Nodes", "country"): ("Countries", "A"), ("Legs", "from"): ("Nodes"
 def _validation(sheet: str, col) -> DataValidation | None:
     """The data validation of one column of an input sheet: a drop-down of its choices, of TRUE and
     FALSE, or of the ids of the sheet it refers to; a number within its bounds."""
-    where = dict(allow_blank=True, showErrorMessage=True, errorTitle=f"{sheet}.{col.name}")
+    where = {"allow_blank": True, "showErrorMessage": True, "errorTitle": f"{sheet}.{col.name}"}
     choices = col.choices if col.type == ENUM else ("TRUE", "FALSE") if col.type == BOOL else ()
     if choices:
         return DataValidation(type="list", formula1='"' + ",".join(choices) + '"',

@@ -42,7 +42,7 @@ class Provenance:
     @classmethod
     def of(cls, input_path: str | Path, sha256: str) -> Provenance:
         return cls(str(input_path), sha256, __version__,
-                   dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S"))
+                   dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"))
 
     def rows(self) -> list[tuple[str, object, str]]:
         return [("input file", self.input_file, ""), (INPUT_SHA_LABEL, self.input_sha256, ""),

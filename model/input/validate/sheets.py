@@ -258,7 +258,7 @@ def _whole_steps(rec: dict) -> list[Problem]:
     module, most = rec.get("module_t"), rec.get("max_added_t")
     if not _present(module) or most is None:
         return []
-    where = dict(sheet="Investments", row=rec[ROW], key=rec["option"], column="module_t")
+    where = {"sheet": "Investments", "row": rec[ROW], "key": rec["option"], "column": "module_t"}
     if rec.get("lumpy") is True:
         return [Problem(f"lumpy is TRUE, so the option is built whole ({number_text(most)} t) or not at all, and "
                         f"module_t {number_text(module)} would split it",
@@ -288,7 +288,7 @@ def check_focus(data: CorridorData) -> list[Problem]:
     countries = names.choices("country", data.tables["Countries"]["country"].dropna())
     corridors = set(data.tables["Routes"]["corridor"].dropna())
     scope, code, name = parse_focus(focus, countries, corridors)
-    where = dict(sheet="Settings", row=data.setting_rows.get("focus"), key="focus", column="value")
+    where = {"sheet": "Settings", "row": data.setting_rows.get("focus"), "key": "focus", "column": "value"}
     if not scope:
         return [Problem(f"'{focus}' is not a corridor or a country to report on",
                         "Write 'country' and a country's code or name (e.g. country Pakistan), or 'corridor' and a "

@@ -5,7 +5,8 @@ or Structural)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple
+from collections.abc import Callable
 
 from model.lp.arrays import LPArrays
 from model.network import Network

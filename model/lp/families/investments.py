@@ -11,7 +11,7 @@ plan, where it is shared by the plan's cases (a robust plan's first stage)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from model.lp.arrays import LPArrays
 from model.lp.families.base import EQ, GE, LE, Cell, Coefficient, ColumnBounds, ColumnCost, Family, Structural

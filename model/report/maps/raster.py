@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import math
-from functools import lru_cache
+from functools import lru_cache, cache
 from pathlib import Path
 
 import numpy as np
@@ -253,7 +253,7 @@ def font_dir() -> Path | None:
     return next((p for p in places if (p / FONT_FILES["regular"]).is_file()), None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def font(size_px: float, style: str = "regular") -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """DejaVu Sans of size_px (em) in style (regular, bold, italic; regular if the style's file is
     missing); Pillow's own font if DejaVu Sans is nowhere."""
