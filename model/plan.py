@@ -101,10 +101,6 @@ def periods(data: CorridorData) -> list[Period]:
     return [Period(y, w, 1.0 / (1.0 + rate) ** (y - first)) for y, w in years]
 
 
-def has_years(data: CorridorData) -> bool:
-    return len(data.tables["Periods"]) > 0
-
-
 def for_year(data: CorridorData, year: int | None) -> CorridorData:
     """The data of one year: on each sheet with a year column, the rows for that year, and the
     blank-year rows whose key has no row for that year. Without a year: the blank-year rows."""

@@ -335,7 +335,7 @@ def read_input(path: str | Path) -> CorridorData:
     """Read and type every sheet, collecting every reading problem in data.problems.
 
     A cell that cannot be read is reported and left as None. Raises InputError only
-    when the file itself cannot be opened. Cross-sheet checks are validate.py's job.
+    when the file itself cannot be opened. Cross-sheet checks are model.input.validate's job.
     """
     path = Path(path)
     raws = read_raw(path)

@@ -1,7 +1,7 @@
 """The input schema: one declarative description per sheet.
 
-Reading (inputs.py), validation (validate.py), the blank template and the
-README's input table all come from the objects below. Units are in the column
+Reading (model.input.read), validation (model.input.validate), the blank template
+(model.report.input_workbook) and the documentation's input reference all come from the objects below. Units are in the column
 names: t = metric tonnes, amounts per year, money in USD.
 """
 

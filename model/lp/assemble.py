@@ -7,7 +7,7 @@ from __future__ import annotations
 from model.lp.arrays import LPArrays
 from model.lp.families import (BUILD, BUILD_GROWS, BUILD_IN_MODULES, BUILD_NEEDS_OPENING, CASE_FAMILIES, MODULES,
                                OPENED, WORST, WORST_CASE, CaseLP)
-from model.lp.names import Names, RowKey
+from model.lp.names import ColumnKeys, RowKey
 
 
 def emit_case(a: LPArrays, case, position: int | None, build_col) -> CaseLP:
@@ -18,7 +18,7 @@ def emit_case(a: LPArrays, case, position: int | None, build_col) -> CaseLP:
     return c
 
 
-def build_lp(plan) -> tuple[object, list[RowKey], Names]:
+def build_lp(plan) -> tuple[object, list[RowKey], ColumnKeys]:
     """(HighsLp, row keys, column keys) of a plan (model.plan.Plan): the single-period model for a
     plan of one case without years, else one block of columns and rows per case, linked by the
     Build columns they share (and the worst-case rows of a robust plan)."""

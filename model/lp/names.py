@@ -27,7 +27,7 @@ class RowKey(NamedTuple):
     sense: int = 0  # 1: <=, -1: >=, 0: =
 
 
-class Names(Sequence):
+class ColumnKeys(Sequence):
     """The ColKey of each column, kept as blocks: add_block(family, keys, case) stands for
     ColKey(family, k, case) for every k of keys without a tuple each, so a million flows cost no
     memory here. Reads as the list of keys it stands for (iteration, [j], len, index)."""
@@ -120,9 +120,9 @@ class Span(Mapping):
 
 
 def positions(names: Sequence) -> dict[tuple[str, int | None], Mapping]:
-    """(family, case) -> {index: position} for the keys of columns (Names) or rows (RowKey list), in
+    """(family, case) -> {index: position} for the keys of columns (ColumnKeys) or rows (RowKey list), in
     order: a Span for a family whose entries are one run of positions, else a dict."""
-    blocks = names.runs() if isinstance(names, Names) else (
+    blocks = names.runs() if isinstance(names, ColumnKeys) else (
         ((key.family, key.case), j, (key.index,)) for j, key in enumerate(names))
     runs: dict[tuple, list[list]] = {}  # (family, case) -> [start, keys, keys is a list of our own]
     for name, start, keys in blocks:

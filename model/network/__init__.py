@@ -19,11 +19,11 @@ from model.network.costs import (DAYS_PER_YEAR, RouteCosts, cargo_classes, flow_
                                  time_usd_per_t)
 from model.network.names import Names
 from model.network.routes import CountriesOf
-from model.network.types import (CapacityRow, CostParts, DemandRow, Flow, Observation, Option, PolicyLimit, Route,
+from model.network.types import (CapacityRow, CostParts, DemandRow, FlowKey, Observation, Option, RuleLimit, Route,
                                  Surcharge, SupplyRow)
 
-__all__ = ["DAYS_PER_YEAR", "CapacityRow", "CostParts", "DemandRow", "Flow", "Network", "Observation", "Option",
-           "PolicyLimit", "Route", "Surcharge", "SupplyRow", "risk_usd_per_t", "supply_origins", "time_usd_per_t"]
+__all__ = ["DAYS_PER_YEAR", "CapacityRow", "CostParts", "DemandRow", "FlowKey", "Network", "Observation", "Option",
+           "RuleLimit", "Route", "Surcharge", "SupplyRow", "risk_usd_per_t", "supply_origins", "time_usd_per_t"]
 
 
 @dataclass
@@ -34,12 +34,12 @@ class Network:
     countries_of: CountriesOf  # route -> distinct countries in path order (a Mapping)
     route_days: np.ndarray  # per route, in route order: leg transit + node dwell days
     route_risk_pct: np.ndarray  # per route, in route order: risk_premium_pct summed over its countries
-    flows: list[Flow]
+    flows: list[FlowKey]
     route_costs: RouteCosts  # transport and handling per route and cargo class; a flow's parts: cost_array
     demand_rows: list[DemandRow]
     supply_rows: list[SupplyRow]
     capacity_rows: list[CapacityRow]
-    policy_limits: list[PolicyLimit]
+    policy_limits: list[RuleLimit]
     node_country: dict[str, str] = field(default_factory=dict)
     node_kind: dict[str, str] = field(default_factory=dict)
     options: list[Option] = field(default_factory=list)
@@ -64,7 +64,7 @@ class Network:
     carrying_cost_rate: float = 0.0  # Settings: the time part of a tonne's cost
     carbon_price_usd_per_t_co2: float = 0.0  # Settings: the carbon part
 
-    # What the build works out per flow (memberships in rows, cost parts): 130 MB at a million flows.
+    # What the build works out per flow (memberships in rows, cost parts): dropped whole once the LP is built.
     INDEXES = ("_capacity_index", "_flows_by_route", "_passes_cache", "_scope_mask_cache", "_matching_index_cache",
                "_supply_cache", "_scope_cache", "flow_class_code", "cost_total", "co2_t_per_t", "cost_array")
 
@@ -86,7 +86,7 @@ class Network:
         return {c.row: c for c in self.capacity_rows}
 
     @cached_property
-    def policy_by_key(self) -> dict[tuple[str, str], PolicyLimit]:
+    def policy_by_key(self) -> dict[tuple[str, str], RuleLimit]:
         """(rule, target) -> the limit."""
         return {(p.rule, p.target): p for p in self.policy_limits}
 
@@ -100,7 +100,7 @@ class Network:
         return dict(zip(self.routes, self.route_days.tolist(), strict=True))
 
     @cached_property
-    def flow_index(self) -> dict[Flow, int]:
+    def flow_index(self) -> dict[FlowKey, int]:
         """flow -> its position in flows (and in cost_array)."""
         return {f: i for i, f in enumerate(self.flows)}
 
@@ -185,7 +185,7 @@ class Network:
         return flows[ranked].astype(np.int64), passes[ranked]
 
     @cached_property
-    def demand_of(self) -> dict[Flow, int]:
+    def demand_of(self) -> dict[FlowKey, int]:
         """flow -> the demand row it serves."""
         return {f: row for row, (a, b) in self.demand_span.items() for f in self.flows[a:b]}
 
@@ -246,14 +246,14 @@ class Network:
             out[c.row] = (idx, per_flow.astype(np.float64))
         return out
 
-    def capacity_users(self) -> dict[int, list[tuple[Flow, int]]]:
+    def capacity_users(self) -> dict[int, list[tuple[FlowKey, int]]]:
         """For each Capacities row: the flows through its element whose class it limits,
         with how many times a tonne of the flow passes the element (in flow order)."""
         flows = self.flows
         return {row: [(flows[i], int(n)) for i, n in zip(idx.tolist(), passes.tolist(), strict=True)]
                 for row, (idx, passes) in self._capacity_index.items()}
 
-    def policy_index(self, p: PolicyLimit) -> tuple[np.ndarray, np.ndarray]:
+    def policy_index(self, p: RuleLimit) -> tuple[np.ndarray, np.ndarray]:
         """(positions of the flows the rule selects, positions of the flows of its commodity
         filter), both ascending; the second array is the same object for every limit with the
         same filter."""
@@ -295,11 +295,11 @@ class Network:
 
     # ------------------------------------------------ the same memberships as lists of flows
 
-    def flows_of_demand(self, row: int) -> list[Flow]:
+    def flows_of_demand(self, row: int) -> list[FlowKey]:
         a, b = self.demand_span.get(row, (0, 0))
         return self.flows[a:b]
 
-    def flows_of_supply(self, s: SupplyRow) -> list[Flow]:
+    def flows_of_supply(self, s: SupplyRow) -> list[FlowKey]:
         flows = self.flows
         return [flows[i] for i in self.supply_index(s).tolist()]
 
@@ -343,19 +343,7 @@ class Network:
                 return True
         return False
 
-    def in_scope(self, r: str, scope: str, target: str) -> bool:
-        route = self.routes[r]
-        if scope == "corridor":
-            return route.corridor == target
-        if scope == "country":
-            return target in self.countries_of[r]
-        if scope == "route":
-            return r == target
-        if scope == "node":
-            return target in route.nodes
-        return target in route.legs  # leg
-
-    def policy_flows(self, p: PolicyLimit) -> tuple[list[Flow], list[Flow]]:
+    def policy_flows(self, p: RuleLimit) -> tuple[list[FlowKey], list[FlowKey]]:
         """(flows the rule selects, flows of the same commodity filter) for one limit, each in flow
         order; the second list is the same object for every limit with the same filter."""
         selected, total = self.policy_index(p)
@@ -365,7 +353,7 @@ class Network:
         flows = self.flows
         return [flows[i] for i in selected.tolist()], total_flows
 
-    def _matching(self, selector: str | None) -> list[Flow]:
+    def _matching(self, selector: str | None) -> list[FlowKey]:
         cache = self.__dict__.setdefault("_matching_cache", {})
         if selector not in cache:
             flows = self.flows
@@ -381,7 +369,7 @@ class CostView(Mapping):
     def __init__(self, net: Network):
         self.net = net
 
-    def __getitem__(self, f: Flow) -> CostParts:
+    def __getitem__(self, f: FlowKey) -> CostParts:
         return CostParts(*self.net.cost_array[self.net.flow_index[f]].tolist())
 
     def __iter__(self):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from model.input.data import ROW, CorridorData, records
-from model.network import (CapacityRow, DemandRow, Network, Observation, Option, PolicyLimit, Surcharge,
+from model.network import (CapacityRow, DemandRow, Network, Observation, Option, RuleLimit, Surcharge,
                            SupplyRow, supply_origins)
 from model.network.costs import CALIBRATION_SOURCE, RouteCosts, cargo_classes
 from model.network.names import Names
@@ -173,7 +173,7 @@ def build_network(data: CorridorData) -> Network:
         targets = (_scope_targets(routes, countries_of, list(leg_code), rec["scope"]) if rec["target"] == "*"
                    else [rec["target"]])
         for target in targets:
-            policy_limits.append(PolicyLimit(rec["rule"], target, rec["kind"], rec["scope"],
+            policy_limits.append(RuleLimit(rec["rule"], target, rec["kind"], rec["scope"],
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
     net = Network(routes, commodity_class, value, countries_of, days, risk, flows, route_costs, demand_rows,

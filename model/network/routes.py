@@ -276,7 +276,7 @@ class CountriesOf(Mapping):
 
 class FlowList(Sequence):
     """The flows (commodity, route) in flow order, each made from the per-flow arrays when it is
-    read: no tuple per flow held (a million flows, 60 MB of tuples)."""
+    read: no tuple per flow held (at a million flows they would be a large part of the build's memory)."""
 
     def __init__(self, commodities: list[str], route_ids: list[str], flow_commodity: np.ndarray,
                  flow_route: np.ndarray):

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from model.input.schema import leg_id
 
-Flow = tuple[str, str]  # (commodity, route)
+FlowKey = tuple[str, str]  # (commodity, route)
 
 
 class Route:
@@ -134,7 +134,7 @@ class Option:
 
 
 @dataclass(frozen=True)
-class PolicyLimit:
+class RuleLimit:
     """One constraint of a policy rule: a rule with target '*' gives one per target."""
 
     rule: str

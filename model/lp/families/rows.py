@@ -11,7 +11,7 @@ from model.lp.arrays import LPArrays
 from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient, Family, Structural, share_text,
                                     tonnes_text)
 from model.lp.families.columns import Flow, Shipped
-from model.network import Network, PolicyLimit as Limit
+from model.network import Network, RuleLimit as Limit
 from model.input.settings import Settings
 
 class DemandBalance(Family):
