@@ -204,7 +204,7 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
         plan, warnings = load(path, scenario, robust)
         sol = solve(plan, verbose, options, builder, phases)
         if not keep_solver and plan.single and sol.mip is None:
-            sol.highs = None  # its LP, workspace and ranging: about 460 MB at a million flows, freed here
+            sol.highs = None  # its LP, workspace and ranging, the largest object at a million flows, freed here
         results = tabulate(plan, sol, Path(path).name, verbose, options)
         written = []
         if output is None:

@@ -48,7 +48,7 @@ class Phases:
         return time.perf_counter() - self.began
 
     def text(self) -> str:
-        """'read 0.35 s, build 0.02 s, ...' in the order run."""
+        """Each phase and its seconds, 'read N s, build N s, ...', in the order run."""
         return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.times.items())
 
     def _draw(self) -> None:
@@ -80,7 +80,7 @@ def show_progress(asked: bool) -> bool:
 @contextmanager
 def live_line(what: str, asked: bool = True):
     """A command that runs for seconds without a bar of its own (calibrate, frontier) shows one live
-    line, 'what... 3.1 s', on a terminal; the Phases it yields can name the next step."""
+    line, 'what... N s', on a terminal; the Phases it yields can name the next step."""
     phases = Phases(live=show_progress(asked))
     phases(what)
     try:

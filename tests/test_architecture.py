@@ -5,6 +5,7 @@ the schema's."""
 from __future__ import annotations
 
 import ast
+import re
 import dataclasses
 import sys
 from collections import defaultdict
@@ -106,12 +107,12 @@ def test_modules_are_short():
 
 
 def test_one_name_one_thing():
-    # No two modules of model/ define a public function, or a constant, of the same name.
+    # No two modules of model/ define a public function or class, or a constant, of the same name.
     functions, constants = defaultdict(list), defaultdict(list)
     for m, f in modules().items():
         for node in ast.parse(f.read_text()).body:
-            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
-                functions[node.name].append(m)
+            if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_"):
+                functions[node.name].append(m)  # a class is a thing too: one Names, one Flow
             elif isinstance(node, ast.Assign):
                 for t in node.targets:
                     for n in [t] if isinstance(t, ast.Name) else getattr(t, "elts", []):
@@ -171,3 +172,72 @@ def test_text_files_are_read_and_written_as_utf8_on_every_system():
             if m and "encoding" not in line:
                 found.append(f"{f.relative_to(ROOT)}:{n}: {line.strip()}")
     assert found == []
+
+
+PERFORMANCE_FIGURE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\s?(?:ms|MB|MiB|GB|GiB|KB|KiB)\b|\b\d+\.\d+ s\b"
+                                r"|\babout \d+ s\b|\b\d+(?:-\d+)? times (?:faster|slower)\b")
+
+
+def test_no_performance_figures_in_the_code():
+    # Timings and memory go stale in a comment; they live in benchmarks/README.md ("Figures behind
+    # choices in the code"), and the comment says why and points there.
+    import io
+    import tokenize
+
+    found = []
+    for f in MODEL.rglob("*.py"):
+        for tok in tokenize.generate_tokens(io.StringIO(f.read_text(encoding="utf-8")).readline):
+            if tok.type == tokenize.COMMENT or (tok.type == tokenize.STRING and tok.string.startswith(('"""', "'''"))):
+                found += [f"{f.relative_to(ROOT)}:{tok.start[0]}: {m.group(0)}" for m in PERFORMANCE_FIGURE.finditer(tok.string)]
+    assert found == [], found
+
+
+def test_the_performance_figure_pattern_finds_figures():
+    assert PERFORMANCE_FIGURE.search("# took about 0.55 s of a 1 s solve")
+    assert PERFORMANCE_FIGURE.search("# peak 1,059 -> 930 MB at 1M flows")
+    assert not PERFORMANCE_FIGURE.search("# 56 Mt at 43.7 USD/t")
+
+
+# The layers, bottom to top: a module imports only from its own layer or those below. The input is at
+# the bottom and the report at the top; analyses that re-solve sit above the results they read, and the
+# commands that write files (model.commands, the pipeline's run) above the report.
+LAYERS = [
+    ("model", "model.errors", "model.progress"),  # the package's version, the problems it reports, its phases
+    ("model.input",),  # files -> typed data; validation checks routes, so it sits above the network (below)
+    ("model.network",),
+    ("model.input.validate",),
+    ("model.plan",),
+    ("model.lp",),
+    ("model.results",),
+    ("model.pipeline",),  # load, solve, tabulate: the data path the analyses re-run
+    ("model.analysis",),
+    ("model.report",),
+    ("model.commands",),
+    ("model.cli",),
+]
+# Imports that run up, each with its reason. Keep this short.
+UPWARD = {
+    ("model.analysis.check", "model.report.read_results"):
+        "check reads a result workbook in the format the report writes (its column kinds)",
+}
+
+
+def layer_of(module: str) -> int:
+    best, rank = -1, None
+    for i, prefixes in enumerate(LAYERS):
+        for p in prefixes:
+            if (module == p or module.startswith(p + ".")) and len(p) > best:
+                best, rank = len(p), i
+    assert rank is not None, f"{module} is in no layer: add it to LAYERS"
+    return rank
+
+
+def test_imports_run_down_the_layers():
+    up = sorted((m, t) for m, targets in import_graph().items() for t in targets
+                if layer_of(t) > layer_of(m) and (m, t) not in UPWARD)
+    assert up == [], "imports that run up the layers: " + ", ".join(f"{m} -> {t}" for m, t in up)
+
+
+def test_the_layer_test_finds_an_upward_import():
+    assert layer_of("model.report.console") > layer_of("model.analysis.sweep") > layer_of("model.lp.highs")
+    assert layer_of("model.input.validate.routes") > layer_of("model.network.routes") > layer_of("model.input.read")

@@ -53,7 +53,7 @@ class CorridorData:
 
 def records(df: pd.DataFrame) -> list[dict]:
     """The rows of a table as dicts of plain Python values, as df.to_dict("records") gives them,
-    built column by column: several times faster (to_dict converts value by value)."""
+    built column by column, faster than to_dict, which converts value by value."""
     names = list(df.columns)
     return [dict(zip(names, values, strict=True)) for values in zip(*(df[c].tolist() for c in names), strict=True)] if len(df) else []
 

@@ -41,7 +41,7 @@ def read_xlsx(path: Path, wanted=None) -> list[RawSheet]:
                     sheets.append(RawSheet.of_rows(meta.name, [], [], hidden=hidden))
                     continue
                 # calamine holds a sheet as one dense grid from A1 to its last cell: a stray value at
-                # XFD1048576 would ask for 500 GB and abort the process. Such a sheet, and one holding
+                # XFD1048576 would ask for more memory than any machine has, and abort the process. Such a sheet, and one holding
                 # an error value calamine does not know (#SPILL!, #GETTING_DATA), is read with
                 # openpyxl instead, cell by cell as it was before calamine.
                 xml = archive.read(part) if part else None  # the sheet's XML, read once for both scans
@@ -85,8 +85,8 @@ def _unreadable(path: Path, exc: Exception) -> InputError:
 
 def _sparse(xml: bytes) -> bool:
     """Whether calamine's dense grid of a sheet would be far larger than the cells it holds: over a
-    million places and twenty times the cells (a stray note at XFD3000 under a table of 1,000 cells:
-    49M places, 16 s and 2.8 GB with calamine, a second with openpyxl), or over MAX_CELLS."""
+    million places and twenty times the cells (a stray note at XFD3000 under a table of 1,000 cells: 49M places,
+    which calamine would fill in minutes and gigabytes; benchmarks/README.md), or over MAX_CELLS."""
     places, present = _extent_cells(xml)
     return places > raw.MAX_CELLS or places > max(1_000_000, 20 * present)
 

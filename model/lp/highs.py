@@ -25,11 +25,10 @@ from model.lp.names import RowKey, positions
 NAN = float("nan")
 
 # From this many columns HiGHS's presolve is switched off. On this model's path-flow LPs it
-# removes little and costs several times the solve itself, in time and in memory: at 1M flows
-# dual simplex takes 15.5 s and 750 MB with presolve, 6.8 s and 230 MB without (interior point
-# with crossover: 81 s); at 100k, 0.8 s against 0.2 s. Below it, HiGHS's defaults (its presolve
-# costs nothing there). Dual simplex at every size: it leaves the basis that duals and ranging
-# need. See benchmarks/README.md; --solver-option overrides either choice.
+# removes little and costs several times the solve itself, in time and in memory (the figures:
+# benchmarks/README.md, "Figures behind choices in the code"). Below it, HiGHS's defaults (its
+# presolve costs nothing there). Dual simplex at every size: it leaves the basis that duals and
+# ranging need. --solver-option overrides either choice.
 PRESOLVE_OFF_FROM_COLUMNS = 50_000
 
 
@@ -89,7 +88,7 @@ class Solution:
     seconds: float = 0.0  # HiGHS's own run time
     highs: highspy.Highs | None = None  # the live model, for ranging and re-solves
     rows: list[RowKey] = field(default_factory=list)
-    columns: Sequence = field(default_factory=list)  # ColKey of each column (model.lp.names.Names)
+    columns: Sequence = field(default_factory=list)  # ColKey of each column (model.lp.names.ColumnKeys)
     x: np.ndarray | None = None  # column values
     rc: np.ndarray | None = None  # reduced costs
     y: np.ndarray | None = None  # row duals
@@ -235,9 +234,6 @@ class View:
     def dual(self, family: str, index) -> float:
         return self.duals.get(family, {}).get(index, 0.0)
 
-    def cost_range(self, family: str, index) -> tuple[float, float]:
-        return self.cost_ranges.get(family, {}).get(index, (NAN, NAN))
-
     def bound_range(self, family: str, index) -> tuple[float, float]:
         return self.bound_ranges.get(family, {}).get(index, (NAN, NAN))
 
@@ -335,7 +331,7 @@ def solve_lp(h: highspy.Highs, rows: list[RowKey], columns: Sequence, row_bounds
     sol.objective_usd = h.getInfo().objective_function_value
     s = h.getSolution()
     sol.x, sol.rc, sol.y = floats(s.col_value), floats(s.col_dual), floats(s.row_dual)
-    del s  # highspy's copy of the solution (16 MB at a million flows), not held while HiGHS ranges
+    del s  # highspy's copy of the solution, not held while HiGHS ranges
     sol.senses = np.fromiter((r.sense for r in rows), dtype=np.int8, count=len(rows))
     lo, up = row_bounds
     sol.active = np.where(sol.senses == 1, up, lo)
@@ -348,8 +344,7 @@ def solve_lp(h: highspy.Highs, rows: list[RowKey], columns: Sequence, row_bounds
 
 def floats(values: list) -> np.ndarray:
     """A list highspy hands back (col_value, row_dual, ...) as a float array: np.fromiter with its
-    length takes half the time of np.array on a list (0.24 against 0.47 ms for 10,000 values), which
-    a sweep pays at every point."""
+    length, faster than np.array on a list (benchmarks/README.md), which a sweep pays at every point."""
     return np.fromiter(values, dtype=float, count=len(values))
 
 

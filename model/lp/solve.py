@@ -27,12 +27,12 @@ def solve_plan(plan, verbose: bool = False, options: dict | None = None, ranging
 
         lp, rows, columns = build_lp(plan)
     for case in plan.cases:
-        case.net.forget_indexes()  # memberships, cost parts: 1,059 -> 930 MB peak at 1M flows
+        case.net.forget_indexes()  # memberships, cost parts: no longer needed, and large at 1M flows
     integer = integer_columns(lp)
     decide = free_decisions(lp, integer)
     h = load_highs(lp, verbose, options)
     bounds = (np.array(lp.row_lower_, dtype=float), np.array(lp.row_upper_, dtype=float))
-    del lp  # HiGHS holds its own copy now: free ours before it solves (about 150 MB at 1M flows)
+    del lp  # HiGHS holds its own copy now: free ours before it solves
     if decide:
         return solve_mip(h, rows, columns, bounds, integer, ranging=ranging, phases=phases)
     set_integrality(h, integer, CONTINUOUS)  # every decision is held (nothing may be built): an LP

@@ -3,13 +3,13 @@
 A ship from Novorossiysk to India sails through the Bosporus, Suez and Bab-el-Mandeb; a straight
 line would cross Iraq and Iran. Sea lanes come from `searoute` (Apache-2.0, offline: it ships a
 network of lanes built from the Eurostat/ORNL global shipping lanes, and finds the shortest path on
-it). Its first call loads the network (about 0.4 s); each lane then takes milliseconds, and is kept.
+it). Its first call loads the network (the slow part); each lane is then kept.
 
 Both renderers draw what layout.lay_out gives, so the PNG and the report page show one geometry.
 
 The lanes between the shipped cases' ports are shipped too (lanes.json, written by
 `python -m model.report.maps.lanes`, with the searoute version that found them): a map of the base case
-then needs neither searoute's import nor its searches (about 0.7 s). A test keeps the file equal to
+then needs neither searoute's import nor its searches. A test keeps the file equal to
 what searoute finds; with another searoute version installed, the file is not used.
 """
 
@@ -70,7 +70,7 @@ def sea_lane(start: Point, end: Point) -> tuple[Point, ...]:
 def found_lane(start: Point, end: Point) -> tuple[Point, ...]:
     """The lane from start to end as searoute finds it (sea_lane, without the shipped lanes)."""
     import networkx  # searoute's graph library, for its "no path" error
-    import searoute  # about 0.4 s to import with its lane network: only when a sea leg is drawn
+    import searoute  # slow to import with its lane network: only when a sea leg is drawn
 
     try:
         lane = searoute.searoute(list(start), list(end), algorithm="astar")["geometry"]["coordinates"]  # A*: the same lane, twice as fast

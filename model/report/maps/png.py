@@ -1,5 +1,5 @@
 """The corridor map as PNG bytes, painted with Pillow and numpy (model.report.maps.raster), not
-matplotlib: importing matplotlib and drawing with it took about 0.55 s of a 1 s solve. The picture
+matplotlib: importing matplotlib and drawing with it took half of the base case's solve (benchmarks/README.md). The picture
 is the one matplotlib drew (sizes in points at 150 dpi, the same frame, fonts and placement).
 
 draw_map(map_data, software) -> bytes: one case, 1600 x 1000 px. draw_panels(panels, title,

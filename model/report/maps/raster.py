@@ -1,5 +1,5 @@
 """A small raster painter for the map's PNG, on Pillow and numpy alone (no matplotlib: importing it
-took about 0.25 s, and drawing with it as long again).
+and drawing with it is slower; benchmarks/README.md).
 
 Canvas holds the picture as an array of RGB pixels. Lines and markers are painted straight into it
 with exact sub-pixel edges: each pixel near a shape gets the share of it the shape covers, worked
