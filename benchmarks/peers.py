@@ -155,7 +155,7 @@ print(run, ranging, h.getInfo().objective_function_value, resource.getrusage(res
 def main() -> None:
     import argparse
 
-    from model.analysis.generate import write_case
+    from model.commands.generate import write_case
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])

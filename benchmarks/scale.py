@@ -123,7 +123,7 @@ def bare_highs(mps: str) -> tuple[float, float, float]:
 def main() -> None:
     import argparse
 
-    from model.analysis.generate import write_case
+    from model.commands.generate import write_case
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 100000], help="flow variables per case")

@@ -25,7 +25,7 @@ def main(points: int = 400, flows: int | None = None) -> None:
     if flows:  # a synthetic case: two legs that many routes share
         import tempfile
 
-        from model.analysis.generate import write_case
+        from model.commands.generate import write_case
 
         case = write_case(Path(tempfile.mkdtemp()) / "case", flows)
         legs = ("O00>B000", "B000>P000")

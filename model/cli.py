@@ -82,7 +82,7 @@ def cmd_explain(args) -> str:
 
 
 def cmd_sweep(args) -> str:
-    from model.analysis.sweep import sweep_to_workbook
+    from model.commands.sweep import sweep_to_workbook
 
     out = _output(args, "exact" if args.exact else "sweep", *_case(args), args.name,
                   *[s.partition("=")[0] for s in args.set])
@@ -94,7 +94,7 @@ def cmd_sweep(args) -> str:
 
 
 def cmd_stress(args) -> str:
-    from model.analysis.stress import stress_to_workbook
+    from model.commands.stress import stress_to_workbook
 
     out = _output(args, "stress", *_case(args), "corridors" if args.corridors else args.elements != STRESSED
                   and args.elements, args.penalty != PENALTY and f"penalty {args.penalty:g}")
@@ -104,7 +104,7 @@ def cmd_stress(args) -> str:
 
 
 def cmd_frontier(args) -> str:
-    from model.analysis.frontier import frontier_to_workbook
+    from model.commands.frontier import frontier_to_workbook
 
     maximise = args.maximise is not None
     target = args.maximise if maximise else args.minimise
@@ -116,7 +116,7 @@ def cmd_frontier(args) -> str:
 
 
 def cmd_compare(args) -> str:
-    from model.analysis.compare import compare_to_workbook
+    from model.commands.compare import compare_to_workbook
 
     return compare_to_workbook(args.input, args.scenarios, _output(args, "compare", args.scenarios), args.force)
 
@@ -131,14 +131,14 @@ def cmd_map(args) -> str:  # corridor map, and corridor report (args.command)
 
 
 def cmd_calibrate(args) -> str:
-    from model.analysis.calibrate import calibrate_to_workbook
+    from model.commands.calibrate import calibrate_to_workbook
 
     return calibrate_to_workbook(args.input, _output(args, "calibrated", *_case(args)), args.force, args.scenario,
                                  args.year)
 
 
 def cmd_check(args) -> tuple[str, int]:
-    from model.analysis.check import check_result
+    from model.commands.check import check_result
     from model.report import console
 
     violations, notes, mapped = check_result(args.input, args.result, args.scenario)
@@ -146,7 +146,7 @@ def cmd_check(args) -> tuple[str, int]:
 
 
 def cmd_generate(args) -> str:
-    from model.analysis.generate import write_case
+    from model.commands.generate import write_case
     from model.report import console
 
     out = write_case(args.output, args.flows, args.seed, args.years, args.scenarios, args.force)
@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
 def entry() -> None:
     """The `corridor` command: main(), then leave without tearing the interpreter down. Every
     output is written and closed by then; freeing pandas, numpy and every table object one by one
-    only delays the prompt (about 0.2 s of a 1.5 s solve of the base case)."""
+    only delays the prompt (benchmarks/README.md has the figure)."""
     code = main()
     try:
         sys.stdout.flush()

@@ -61,7 +61,7 @@ def solved_and_checked(tmp_path, tables, settings=None):
     """Solve a case, write its result workbook, and check it independently (corridor check): the
     run, for the hand-worked tests to read."""
     from model import pipeline
-    from model.analysis.check import check_files
+    from model.commands.check import check_files
     from model.report.workbook import write_results
 
     case = write_case(tmp_path, tables, settings)

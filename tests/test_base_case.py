@@ -7,7 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import BASE_CSV, BASE_XLSX
-from model.analysis.check import check_files, check_results
+from model.analysis.check import check_results
+from model.commands.check import check_files
 from model.results.tables import ALL
 from model import pipeline
 
@@ -169,7 +170,7 @@ def test_the_shipped_base_case_is_the_calibrated_base_year(tmp_path):
     # inputs/base_case.xlsx is what corridor calibrate writes from inputs/base_year_uncalibrated, and
     # inputs/base_case/ its CSV twin (inputs/make_base_case.py writes both).
     from conftest import ROOT
-    from model.analysis.calibrate import calibrate_to_workbook
+    from model.commands.calibrate import calibrate_to_workbook
     from model.input.data import ROW
     from model.input.read import read_input
 

@@ -10,7 +10,7 @@ import pytest
 from cases import legs, nodes, write_case
 from model import pipeline
 from model.analysis.calibrate import calibrate
-from model.analysis.check import check_files
+from model.commands.check import check_files
 from model.analysis.explain import explain_route
 from model.cli import main
 from model.input.read import read_input

@@ -11,7 +11,8 @@ import pytest
 from cases import solved_and_checked, nodes, write_case
 from lpforms import assert_identical, canonical
 from model import pipeline
-from model.analysis.check import check_files, check_results
+from model.analysis.check import check_results
+from model.commands.check import check_files
 from model.analysis.explain import explain_route
 from model.analysis.params import find_cells, with_values
 from model.errors import InputError, NoSolutionError

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cases import transport_case, write_case
-from model.analysis.check import check_files
+from model.commands.check import check_files
 from model.report.workbook import write_results
 from model import pipeline
 

@@ -10,9 +10,10 @@ import pytest
 
 from cases import transport_case, write_case
 from model import pipeline
-from model.analysis.check import check_files, check_results
+from model.analysis.check import check_results
+from model.commands.check import check_files
 from model.analysis.explain import explain_route
-from model.analysis.sweep import sweep_to_workbook
+from model.commands.sweep import sweep_to_workbook
 from model.cli import main
 from model.errors import InputError
 from model.report.workbook import write_results

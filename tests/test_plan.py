@@ -7,7 +7,7 @@ import pytest
 
 from cases import transport_case, write_case
 from conftest import ROOT
-from model.analysis.check import check_files
+from model.commands.check import check_files
 from model.cli import main
 from model.errors import InputError
 from model.report.read_results import read_results

@@ -163,7 +163,7 @@ def test_the_column_pass_on_every_column_of_the_shipped_cases():
 
 @pytest.fixture(scope="session")  # not module: an xdist worker that runs another file in between would make it again
 def million(tmp_path_factory):
-    from model.analysis.generate import write_case
+    from model.commands.generate import write_case
 
     return write_case(tmp_path_factory.mktemp("million") / "case", 1_000_000)
 

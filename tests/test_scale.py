@@ -82,7 +82,7 @@ def test_solve_lets_highs_go_before_the_tables_and_they_are_the_same(tmp_path):
     duals and ranges included. A model with integer decisions keeps HiGHS (each decision taken the
     other way is re-solved), as the base case's investment scenario shows."""
     from conftest import BASE_XLSX
-    from model.analysis.generate import write_case as generate_case
+    from model.commands.generate import write_case as generate_case
 
     case = generate_case(tmp_path / "generated", 2000)  # shared capacities that bind, share rules
     kept = pipeline.run(case)
@@ -119,7 +119,7 @@ def test_the_build_lets_its_indexes_go_and_they_come_back_the_same(tmp_path):
     found through the memberships) and capacities per cargo class; the generated case has shared
     capacities and share rules."""
     from conftest import BASE_XLSX
-    from model.analysis.generate import write_case as generate_case
+    from model.commands.generate import write_case as generate_case
 
     for case in (BASE_XLSX, generate_case(tmp_path / "generated", 2000)):
         plan, _ = pipeline.load(case)

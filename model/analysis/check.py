@@ -657,29 +657,16 @@ def _same_case(data: CorridorData, sheets: dict, input_path, result_path, record
             "Pass the input it was made from, or solve this input again and check that result.")])
 
 
-def check_files(input_path: Path, result_path: Path, scenario: str | None = None) -> tuple[list[str], list[str]]:
-    """(violations, notes) for a result workbook against the input it claims to solve (check_result)."""
-    violations, notes, _ = check_result(input_path, result_path, scenario)
-    return violations, notes
-
-
-def check_result(input_path: Path, result_path: Path, scenario: str | None = None
+def check_sheets(input_path: Path, result_path: Path, sheets: dict[str, pd.DataFrame], scenario: str | None = None
                  ) -> tuple[list[str], list[str], bool]:
-    """(violations, notes, whether a Map sheet was checked) for a result workbook against the input
-    it claims to solve, with the scenario(s) the result records applied (scenario: --scenario, which
-    must agree with them). A check that cannot be run is a violation starting with NOT_CHECKED."""
+    """(violations, notes, whether a Map sheet was checked) for a result workbook's sheets (read by
+    model.commands.check) against the input it claims to solve, with the scenario(s) the result records
+    applied (scenario: --scenario, which must agree with them). A check that cannot be run is a violation
+    starting with NOT_CHECKED."""
     from model.errors import InputError, Problem
-    from model.report.output import written_by
-
-    if written_by(input_path) == "solve" and written_by(result_path) != "solve":
-        raise InputError(str(input_path), [Problem(
-            "is a result workbook (written by corridor solve), given where the input goes",
-            f"The input comes first: corridor check {result_path} {input_path}")])
-    from model.report.read_results import read_result_workbook
     from model.pipeline import load
 
     fix = "Pass a workbook written by 'corridor solve'."
-    sheets = read_result_workbook(result_path, fix)
     if "Flows" not in sheets:
         raise InputError(str(result_path), [Problem("has no Flows sheet; it is not a result workbook", fix)])
     summary_problems = _summary_problems(sheets)  # read once: the recorded case and the refusals below use it

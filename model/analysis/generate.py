@@ -11,7 +11,6 @@ The number of flow variables is close to the number asked for: routes x commodit
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -118,26 +117,3 @@ def generate_tables(flows: int, seed: int = 0, years: int = 1, scenarios: int = 
              "multiplier": 0.5, "probability": round(0.5 / scenarios, 6),
              "description": f"port {ports[i % len(ports)]} at half capacity"} for i in range(scenarios)])
     return tables, settings
-
-
-def write_case(path: Path, flows: int, seed: int = 0, years: int = 1, scenarios: int = 0, force: bool = False) -> Path:
-    """A CSV folder (any path not ending in .xlsx) or a workbook."""
-    from model.errors import InputError, Problem
-
-    if flows < 100:
-        raise InputError("--flows", [Problem(f"{flows} is too few; the smallest case has 400 flows",
-                                             "Ask for 1000 or more.")])
-    if flows > 20_000_000:
-        raise InputError("--flows", [Problem(f"{flows:,} is more than this generator writes (20,000,000)",
-                                             "Ask for fewer flows.")])
-    if not 1 <= years <= 50 or not 0 <= scenarios <= 100 or seed < 0:
-        raise InputError("--years/--scenarios/--seed", [Problem(
-            f"--years must be 1 to 50, --scenarios 0 to 100 and --seed at least 0; found {years}, {scenarios}, {seed}",
-            "For example --years 3 --scenarios 4 --seed 0.")])
-    from model.report.input_workbook import write_csv_folder, write_input_workbook
-
-    tables, settings = generate_tables(flows, seed, years, scenarios)
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        return write_input_workbook(tables, path, settings=settings, kind="generate", force=force)
-    return write_csv_folder(tables, path, settings=settings, kind="generate", force=force)

@@ -11,7 +11,6 @@ price chosen, shown apart), and where the cargo moved.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ from model.progress import live_line, show_progress
 from model.results.investments import amount_text
 from model.results.money import Money
 
-from model.analysis.sweep import case_about, live_model
+from model.analysis.sweep import live_model
 
 DEFAULT_PENALTY_USD_PER_T = 1000.0
 
@@ -129,41 +128,3 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
         df.insert(0, "rank", range(1, len(df) + 1))
     return df, {"base_cost_usd": base_cost, "penalty_usd_per_t": penalty, "closures": len(closures),
                 **({"integer decisions": base["integer_decisions"]} if "integer_decisions" in base else {})}
-
-
-def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalty: float,
-                       progress: bool = True, force: bool = False, keep_decisions: bool = False,
-                       scenario: str | None = None, year: int | None = None) -> str:
-    """corridor stress: every closure (of the kinds of element listed, comma separated, or of each
-    corridor), the workbook and its chart; returns the text to print."""
-    from model.errors import InputError, Problem
-    from model.report import console
-    from model.report.books import about_table, write_stress
-    from model.report.charts import stress_png
-    from model.report.output import Outputs
-    from model.input.raw import file_sha256
-    from model.results.summary import Provenance
-
-    outputs = Outputs("stress", [src], force)
-    outputs.check(output)
-    if not 0 <= penalty <= 1e7:  # NaN fails too
-        raise InputError("--penalty", [Problem(f"must be between 0 and 10,000,000 USD/t, found {penalty:g}",
-                                               "Give what a stranded tonne costs, e.g. --penalty 1000.")])
-    kinds = {k.strip() for k in elements.split(",")}
-    bad = kinds - {"ports", "borders", "hubs", "legs"}
-    if bad:
-        raise InputError("--elements", [Problem(f"unknown kind(s) {', '.join(sorted(bad))}",
-                                                "Use a comma list of ports, borders, hubs, legs.")])
-    start = time.perf_counter()
-    table, meta = stress_test(src, mode, kinds, penalty, progress=progress, keep_decisions=keep_decisions,
-                              scenario=scenario, year=year)
-    about = about_table(Provenance.of(src, file_sha256(src)), [*case_about(scenario, year),
-        ("closed in turn", "each corridor" if mode == "corridors" else ", ".join(sorted(kinds))),
-        ("stranded tonnes priced at (the penalty, a price chosen, not a cost)", f"{meta['penalty_usd_per_t']:,.0f} USD/t"),
-        ("base resource cost (USD/yr)", meta["base_cost_usd"]), ("closures", meta["closures"]),
-        *([("integer decisions", meta["integer decisions"])] if "integer decisions" in meta else []),
-        ("seconds", round(time.perf_counter() - start, 3))])
-    with outputs:
-        write_stress(outputs, output, about, table)
-        png = stress_png(outputs, table, output.with_suffix(""))
-    return console.stress_text(table, output, png)
