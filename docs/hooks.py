@@ -5,6 +5,7 @@
 - docs/formulation.md: the marker `<!-- families ... -->` becomes one section per family of the LP
   (model.lp.families), from the family class's docstring: its first line a summary, the rest
   Markdown with $$ maths.
+- docs/reference/*.md: the dollar signs of prices kept as text (arithmatex would read $...$ as maths).
 
 Only the Markdown handed to MkDocs changes; nothing is written into docs/. A page whose marker is
 missing fails the build, so a generated section cannot silently drop out of the site.
@@ -83,6 +84,9 @@ def _replace(markdown: str, marker: re.Pattern, make, page) -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri.startswith("reference/"):
+        # Copies of public sources, prices in dollars ($4.6–7bn ... $6.7bn): not maths for arithmatex.
+        return markdown.replace("$", "\\$")
     if page.file.src_uri == "user-guide/input.md":
         return _replace(markdown, INPUT_MARKER, input_reference, page)
     if page.file.src_uri == "formulation.md":

@@ -138,3 +138,11 @@ def test_readme_test_commands_are_the_configured_ones():
     text = " ".join(documentation().split())  # docs/developer/tests.md
     assert 'While you work, `pytest -m "not slow"` is the fast loop' in text
     assert "`pytest` runs on every core (pytest-xdist, `-n auto` in `pyproject.toml`; `pytest -n 0`" in text
+
+
+def test_prices_in_dollars_on_the_reference_pages_are_not_maths(hooks):
+    # arithmatex reads $...$ as maths: "$0.02–0.03/t-km; container rail ~$0.09" became a formula.
+    from types import SimpleNamespace
+
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="reference/corridor_figures.md"))
+    assert hooks.on_page_markdown("rail $0.02; road $0.05", page, None, None) == "rail \\$0.02; road \\$0.05"
