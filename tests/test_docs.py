@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from doc_pages import DOCS, documentation, pages
 

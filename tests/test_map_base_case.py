@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BASE_XLSX, ROOT
+from conftest import BASE_XLSX
 from map_cases import assert_same_data, assert_labels_apart, legs_of, map_area_colours, parse
 from model.cli import main
 from model.report.maps.data import map_data
