@@ -4,7 +4,8 @@
   every sheet and column of model.input.schema.SHEETS and every key of SETTINGS.
 - docs/formulation.md: the marker `<!-- families ... -->` becomes one section per family of the LP
   (model.lp.families), from the family class's docstring: its first line a summary, the rest
-  Markdown with $$ maths.
+  Markdown with $$ maths; the marker `<!-- cost-of-a-tonne ... -->` becomes the statement of a
+  tonne's cost, model.network.costs's docstring.
 - docs/reference/*.md: the dollar signs of prices kept as text (arithmatex would read $...$ as maths).
 
 Only the Markdown handed to MkDocs changes; nothing is written into docs/. A page whose marker is
@@ -20,6 +21,7 @@ from mkdocs.exceptions import PluginError
 
 INPUT_MARKER = re.compile(r"<!-- input-reference[^>]*-->")
 FAMILIES_MARKER = re.compile(r"<!-- families[^>]*-->")
+COST_MARKER = re.compile(r"<!-- cost-of-a-tonne[^>]*-->")
 
 
 def _cell(text: object) -> str:
@@ -77,6 +79,13 @@ def formulation() -> str:
     return "\n".join(out)
 
 
+def cost_of_a_tonne() -> str:
+    """The statement of a tonne's cost, model.network.costs's docstring, as it stands (a text block)."""
+    import model.network.costs
+
+    return "```text\n" + inspect.cleandoc(model.network.costs.__doc__ or "") + "\n```\n"
+
+
 def _replace(markdown: str, marker: re.Pattern, make, page) -> str:
     if not marker.search(markdown):
         raise PluginError(f"docs/hooks.py: {page.file.src_path} has lost its marker {marker.pattern}")
@@ -90,5 +99,6 @@ def on_page_markdown(markdown, page, config, files):
     if page.file.src_uri == "user-guide/input.md":
         return _replace(markdown, INPUT_MARKER, input_reference, page)
     if page.file.src_uri == "formulation.md":
+        markdown = _replace(markdown, COST_MARKER, cost_of_a_tonne, page)
         return _replace(markdown, FAMILIES_MARKER, formulation, page)
     return markdown

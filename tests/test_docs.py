@@ -100,6 +100,9 @@ def test_the_formulation_states_every_family(hooks):
     assert order[:len(CASE_FAMILIES)] == [f.name for f in CASE_FAMILIES]
     for family in FAMILIES.values():
         assert type(family).summary() in text, family.name
+    import model.network.costs  # the cost of a tonne: the module's own statement, whole
+
+    assert model.network.costs.__doc__.strip().splitlines()[-1] in hooks.cost_of_a_tonne()
 
 
 def test_a_page_that_lost_its_marker_fails_the_build(hooks):
