@@ -242,12 +242,13 @@ def test_check_with_its_arguments_swapped(tmp_path, capsys):
 
 
 def readme_commands() -> list[str]:
-    """Every `corridor ...` command of the README (inline or indented as code) run on a shipped input."""
+    """Every `corridor ...` command of the README and the docs/ pages (inline or indented as code) run on a
+    shipped input."""
     import re
 
-    from conftest import ROOT
+    from doc_pages import documentation
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = documentation()
     found = re.findall(r"`(corridor [^`]+)`", text) + re.findall(r"^ {4}(corridor .+)$", text, re.M)
     return sorted({" ".join(c.split()) for c in found if re.search(r"corridor \w+ inputs/", c)})
 

@@ -513,14 +513,14 @@ def test_broken_workbook(tmp_path, capsys, corpus_copies, name, edit, message):
 def test_corpus_size():
     # Every class of fault keeps its cases (sheet-level, cell types and bounds, references with
     # look-alike and invisible characters, paths, rules, file structure); the names are unique so
-    # that none hides another, and the README states the count.
-    from conftest import ROOT
+    # that none hides another, and the documentation (docs/user-guide/trust.md) states the count.
+    from doc_pages import documentation
 
     names = [c[0] for c in CASES]
     assert len(names) == len(set(names))
     assert len(CASES) >= 80
     assert f"holds {len(CASES)} broken copies of the base-case workbook" in " ".join(
-        (ROOT / "README.md").read_text().split())
+        documentation().split())
 
 
 def test_an_unedited_copy_is_the_base_workbook_saved_again(tmp_path):

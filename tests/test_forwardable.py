@@ -209,7 +209,9 @@ def test_the_template_checks_every_row_a_planner_adds(tmp_path):
 
 
 def test_the_readme_points_inside_the_repository():
-    assert "shared/reference" not in README
+    from doc_pages import documentation
+
+    assert "shared/reference" not in documentation()
     assert (ROOT / "docs" / "reference" / "observed_2023.md").exists()
     assert "docs/reference/corridor_figures.md" in README
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BASE_XLSX, ROOT
+from conftest import BASE_XLSX
 from map_cases import assert_same_data, assert_labels_apart, legs_of, map_area_colours, parse
 from model.cli import main
 from model.report.maps.data import map_data
@@ -61,7 +61,9 @@ def test_map_and_report_from_the_base_case_result(base_map, tmp_path, capsys):
 
 
 def test_the_readme_quotes_the_base_case_map(base_map):
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    from doc_pages import documentation
+
+    readme = " ".join(documentation().split())  # docs/user-guide/maps.md
     data = map_data(base_map)
     assert (f"On the base case: {len(data['nodes'])} nodes, {len(data['legs'])} legs used (leg and corridor), "
             f"{len(data['corridors'])} corridors, {len(data['full'])} full capacities") in readme

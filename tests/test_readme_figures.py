@@ -1,6 +1,8 @@
-"""Every figure the README quotes comes from a run of the shipped cases: each test here runs the
-case the README names and looks for the figure, formatted as the README writes it, in the README.
-A figure that changes with the model fails here until the README is redone from the new run."""
+"""Every figure the README and the pages of docs/ quote comes from a run of the shipped cases: each test
+here runs the case the documentation names and looks for the figure, formatted as the page writes it,
+in the documentation (doc_pages: the README and docs/, read as one text, since a figure may sit on any
+page); the figures of the README's brief are looked for in the README itself. A figure that changes
+with the model fails here until the page is redone from the new run."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pandas as pd
 import pytest
 
 from conftest import BASE_XLSX, ROOT
+from doc_pages import documentation
 from model import pipeline
 from model.analysis.calibrate import calibrate
 from model.analysis.parametric import exact_sweep
@@ -24,13 +27,19 @@ pytestmark = pytest.mark.slow  # the README's figures, solved again: left out of
 # a worker may run another file's tests in between, which ends module fixtures, and they would be
 # made again.
 
-README = (ROOT / "README.md").read_text()
+README = documentation()  # the README and every page of docs/
+README_ALONE = (ROOT / "README.md").read_text()  # the brief of the deal's answer
 UNCALIBRATED = ROOT / "inputs" / "base_year_uncalibrated"
 
 
 def quoted(text: str) -> bool:
     """The text appears in the README, line breaks and indentation aside."""
     return " ".join(text.split()) in " ".join(README.split())
+
+
+def in_brief(text: str) -> bool:
+    """The text appears in the README itself (its brief of the deal's answer), line breaks aside."""
+    return " ".join(text.split()) in " ".join(README_ALONE.split())
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +56,8 @@ def test_the_base_case_console_summary_is_the_one_in_the_readme(base_run):
     # Every line corridor solve prints on the shipped base case, but the timings of the last line.
     for line in solve_text(base_run.results).splitlines():
         assert line in README, line
+    s = base_run.results.summary
+    assert in_brief(f"{s.shipped_t / 1e6:,.2f} Mt/yr at a resource cost of {s.money.resource_usd / 1e6:,.1f} M USD/yr")
 
 
 def test_the_fit_before_and_after_calibration(base_run, uncalibrated_run):
@@ -90,6 +101,9 @@ def test_what_calibration_changes_for_gwadar():
             assert f"{found[name][tonnes]:.2f}".replace("-", "−") in README, (name, tonnes)
     assert found["before"][150000] == found["after"][150000] == pytest.approx(-82.04, abs=0.01)
     assert found["before"][350000] != found["after"][350000]
+    first = found["after"][150000]  # the README's brief: the first tonne, and the cut from today's 8 USD/t
+    assert in_brief(f"charge of **{first:.2f} USD/t**, a **{8 - first:.0f} USD/t cut** from today's 8 USD/t"
+                    .replace("-", "−"))
     assert quoted("a **90 USD/t cut**, before and after calibration")
 
 
@@ -110,6 +124,13 @@ def test_the_terminal_decisions_built_whole(capsys):
     assert len(block) == 8
     for line in block:
         assert line in README, line
+    # The README's brief: what each terminal would cost, and what the CPC debottlenecking saves.
+    decisions = dict(r.summary.decisions.decisions)
+    other = {o: decisions[o].split(" would cost ")[1].split(" M USD")[0]
+             for o in ("KAZ_TERMINAL_KHI", "GWD_TERMINAL", "CPC_DEBOTTLENECK")}
+    assert in_brief(f"a Kazakh terminal at Karachi would cost {other['KAZ_TERMINAL_KHI']} M USD a year and a Gwadar "
+                    f"terminal {other['GWD_TERMINAL']} M, and carry nothing")
+    assert in_brief(f"which saves {other['CPC_DEBOTTLENECK']} M USD a year net of its cost")
 
 
 def _frontier(target: str, maximise: bool, scenario: str | None = None):
@@ -177,6 +198,13 @@ def test_the_frontier_for_pakistan_with_and_without_the_trans_afghan_railway(pak
                   f"{cost_of(new, 1.2e6) / 1e6:,.0f} M and 1.45 Mt {cost_of(new, 1.45e6) / 1e6:,.1f} M, less than "
                   "half of what each costs without the railway")
     assert all(cost_of(new, t) < cost_of(old, t) / 2 for t in (0.15e6, 1.2e6, 1.45e6))
+    # The README's brief of the same frontiers.
+    assert in_brief(f"Routing 0.15 Mt a year through Pakistan costs {cost_of(old, 0.15e6) / 1e6:,.1f} M USD a year of "
+                    f"resource cost, 1.2 Mt (1% of the exports) about {cost_of(old, 1.2e6) / 1e6:,.0f} M, and no extra "
+                    f"cost buys more than {old['target_t'].max() / 1e6:.2f} Mt")
+    assert in_brief(f"({cost_of(new, 0.15e6) / 1e6:,.1f} M USD a year for 0.15 Mt, about "
+                    f"{cost_of(new, 1.2e6) / 1e6:,.0f} M for 1.2 Mt), but the ceiling stays at "
+                    f"{new['target_t'].max() / 1e6:.2f} Mt")
 
 
 def test_the_frontier_for_russia():
@@ -237,6 +265,7 @@ def test_what_a_carbon_price_of_50_changes(base_run):
     assert quoted(f"gives up {(pm.premiums_usd - bm.premiums_usd) / 1e6:,.1f} M of calibration premiums "
                   f"({bm.premiums_usd / 1e6:,.1f} to {pm.premiums_usd / 1e6:,.1f} M)".replace("-", "−"))
     cut = b.co2e_t - p.co2e_t
+    assert in_brief(f"the CO2e is {b.co2e_t / 1e6:.2f} Mt a year")
     assert quoted(f"CO2e falls by {cut / 1e6:.2f} Mt (−{cut / b.co2e_t:.1%}), from {b.co2e_t / 1e6:.2f} to "
                   f"{p.co2e_t / 1e6:.2f} Mt a year ({b.co2e_kg_per_t:.1f} to {p.co2e_kg_per_t:.1f} kg/t)")
     moved = (priced.results.flows.set_index(["commodity", "route"])["tonnes_t"]
@@ -309,6 +338,8 @@ def test_the_plan_table():
         decisions = dict(r.summary.decisions.decisions)
         assert decisions["KAZ_TERMINAL_KHI"] == "do not build; building it would cost 28.5 M USD more in resource cost"
         assert decisions["GWD_TERMINAL"] == "do not build; building it would cost 42.8 M USD more in resource cost"
+        assert in_brief("the Karachi terminal would cost 28.5 M USD more in resource cost and the Gwadar terminal "
+                        "42.8 M")  # the README's brief
         if scenario is None:
             assert quoted(decisions["CPC_DEBOTTLENECK"].split("; ")[1].replace("doing without it would cost",
                                                                                   "doing without it would\ncost"))
@@ -396,6 +427,9 @@ def test_how_far_pakistan_is_from_its_break_even_in_each_scenario(compared, paki
     assert quoted(f"in every scenario but one, Pakistan's nearest route stays {min(others):.1f}–{max(others):.1f} "
                   "USD/t above its break-even")
     rail = gaps["trans_afghan_open"]
+    assert in_brief(f"The nearest, fertiliser to South Asia via Chaman and Karachi, is "
+                    f"{gaps['base'].reduced_cost_usd_per_t:.2f} USD/t above its break-even")
+    assert "Chaman" in gaps["base"].via and "Karachi" in gaps["base"].via and gaps["base"].commodity == "fertiliser"
     assert "Karachi" in rail.corridor and rail.reduced_cost_usd_per_t < min(others) / 5
     assert quoted(f"it brings Karachi within {rail.reduced_cost_usd_per_t:.2f} USD/t of its break-even")
     old, new = pakistan_frontiers["2023"][0], pakistan_frontiers["railway"][0]
@@ -443,6 +477,7 @@ def test_the_russia_cap_sweep():
     assert quoted(f"gains {(premiums[1.0] - premiums[0.5]) / 1e6:,.1f} M of them at 50%), which is why the objective "
                   f"rises by only {(points[0.5]['objective_usd'] - points[1.0]['objective_usd']) / 1e6:,.1f} million")
     assert quoted(f"The 2025 Russia cap costs {(cost[0.5] - free) / 1e6:,.1f} M USD a year in resource cost")
+    assert in_brief(f"the 2025 Russia cap costs {(cost[0.5] - free) / 1e6:,.1f} M USD a year")
 
 
 def test_the_closures():

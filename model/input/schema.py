@@ -1,7 +1,8 @@
 """The input schema: one declarative description per sheet.
 
 Reading (model.input.read), validation (model.input.validate), the blank template
-(model.report.input_workbook) and the documentation's input reference all come from the objects below. Units are in the column
+(model.report.input_workbook) and the documentation's input reference (docs/hooks.py) all come from the
+objects below. Units are in the column
 names: t = metric tonnes, amounts per year, money in USD.
 """
 
@@ -414,34 +415,9 @@ def column_note(col: Column) -> str:
 
 
 def bounds_text(low: float | None, high: float | None) -> str:
-    """'0 to 10,000,000,000', '>= 0', '<= 1,000,000' or '' for the README table."""
+    """'0 to 10,000,000,000', '>= 0', '<= 1,000,000' or '' for the input reference (docs/hooks.py)."""
     if low is not None and high is not None:
         return f"{number_text(low)} to {number_text(high)}"
     if low is not None:
         return f">= {number_text(low)}"
     return f"<= {number_text(high)}" if high is not None else ""
-
-
-def markdown_table() -> str:
-    """The README's table of input sheets and columns, generated from the schema."""
-    lines = ["| sheet | column | required | unit | default | bounds | meaning |", "|---|---|---|---|---|---|---|"]
-    for sheet in SHEETS:
-        if sheet.free_columns:
-            lines.append(f"| {sheet.name} | (any) | | | | | {sheet.description} |")
-            continue
-        for col in sheet.columns:
-            kind = "/".join(col.choices) if col.choices else col.type
-            default = "" if col.default is None else str(col.default)
-            lines.append(
-                f"| {sheet.name} | `{col.name}` | {'yes' if col.required else ''} | {col.unit} | "
-                f"{default} | {bounds_text(col.min, col.max)} | {col.description} ({kind}) |"
-            )
-    lines.append("")
-    lines.append("Settings keys:")
-    lines.append("")
-    lines.append("| key | unit | default | bounds | meaning |")
-    lines.append("|---|---|---|---|---|")
-    for s in SETTINGS:
-        lines.append(f"| `{s.key}` | {s.unit} | {'' if s.default is None else s.default} | "
-                     f"{bounds_text(s.min, s.max)} | {s.description} |")
-    return "\n".join(lines)
