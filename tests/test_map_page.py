@@ -81,7 +81,8 @@ def test_print_rules_only_change_what_print_needs():
     # The print block restyles a few boxes; a screen rule pasted into it (as once happened with the
     # brief's rules, which also reset the printed legend's padding and border) does nothing there,
     # or undoes a print rule above it.
-    css = render_html(tiny_report_data(with_ghost=False), "corridor-model:report").split("<style>")[1].split("</style>")[0]
+    page = render_html(tiny_report_data(with_ghost=False), "corridor-model:report")
+    css = page.split("<style>")[1].split("</style>")[0]
     screen, _, printed = css.partition("@media print{")
     rule = re.compile(r"[^{}]+\{[^{}]*\}")
     screen_rules = {r.strip() for r in rule.findall(screen)}

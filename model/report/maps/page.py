@@ -84,8 +84,9 @@ def _map(p, colours: dict) -> dict:
     full = [{"d": _line(s), "width": s.width + 4, "corridor": s.leg["corridor"]} for s in p.segments if s.leg["full"]]
     countries = [(name, "".join("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in ring.tolist()) + "Z" for ring in rings))
                  for name, rings in p.countries]
-    labels = [{"text": lab.text, "x": lab.x, "y": lab.y, "text_y": lab.y + BASELINE.get(lab.baseline, 0.35) * LABEL_SIZE,
-               "align": lab.align, "muted": lab.muted, "leader": lab.leader} for lab in p.labels]
+    labels = [{"text": lab.text, "x": lab.x, "y": lab.y,
+               "text_y": lab.y + BASELINE.get(lab.baseline, 0.35) * LABEL_SIZE, "align": lab.align, "muted": lab.muted,
+               "leader": lab.leader} for lab in p.labels]
     return {"frame": p.frame, "sea": SEA, "land": LAND, "border": BORDER, "full_colour": FULL_COLOUR,
             "countries": countries, "full": full, "legs": legs, "nodes": [_node(n, x, y) for n, x, y in p.nodes],
             "labels": labels, "label_size": LABEL_SIZE}
@@ -137,8 +138,8 @@ def _bars(corridors: list[dict], colours: dict) -> dict | None:
         return None
     top = max(c["tonnes_t"] for c in rows)
     label_w = 16 + 7.4 * max(len(c["corridor"]) for c in rows)  # 13 px text, about 7.4 px a character
-    return {"label_w": label_w, "width": label_w + BAR_W + 150, "height": ROW_H * len(rows) + 8,  # 1 unit = 1 px at most
-            "bar_h": ROW_H - 6,
+    # The chart's width is its viewBox's and its CSS max-width: 1 unit = 1 px at most.
+    return {"label_w": label_w, "width": label_w + BAR_W + 150, "height": ROW_H * len(rows) + 8, "bar_h": ROW_H - 6,
             "rows": [{"corridor": c["corridor"], "y": 4 + i * ROW_H, "w": max(BAR_W * c["tonnes_t"] / top, 1.5),
                       "colour": colours[c["corridor"]], "tonnes_t": c["tonnes_t"], "share": c["share"]}
                      for i, c in enumerate(rows)]}
