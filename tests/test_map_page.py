@@ -81,12 +81,65 @@ def test_print_rules_only_change_what_print_needs():
     # The print block restyles a few boxes; a screen rule pasted into it (as once happened with the
     # brief's rules, which also reset the printed legend's padding and border) does nothing there,
     # or undoes a print rule above it.
-    from model.report.maps.assets import PAGE_CSS
-
-    screen, _, printed = PAGE_CSS.partition("@media print{")
+    page = render_html(tiny_report_data(with_ghost=False), "corridor-model:report")
+    css = page.split("<style>")[1].split("</style>")[0]
+    screen, _, printed = css.partition("@media print{")
     rule = re.compile(r"[^{}]+\{[^{}]*\}")
     screen_rules = {r.strip() for r in rule.findall(screen)}
     print_rules = [r.strip() for r in rule.findall(printed)]
     assert print_rules and not [r for r in print_rules if r in screen_rules]
     legend = [r for r in print_rules if re.match(r"(?:[^{]*,)?\.legend(?:,[^{]*)?\{", r) and "padding" in r]
     assert legend == [".legend{columns:3;column-gap:18px;margin-top:6px;font-size:8pt;padding:6px 8px}"]
+
+
+HOSTILE = "</script><script>alert(1)</script></style><b onclick='x'>\"{{ 7 * 7 }}\""
+
+
+def test_markup_in_any_text_of_the_data_stays_text():
+    # Every text the page writes from the data (title, names, corridors, commodities, brief, Summary,
+    # bottlenecks, full capacities, unplaced nodes) made to close the script or style, open a tag or
+    # an attribute, or look like template syntax: the page keeps one script and one style, no <b>,
+    # and each text reads back as written. Fails if autoescape is turned off or a value marked safe.
+    data = tiny_report_data()
+    h = HOSTILE
+    rename = {NORTH: h + " north"}
+    data["title"], data["subtitle"], data["unplaced"] = h, h, [h]
+    for entry in data["corridors"] + data["legs"] + data["by_commodity"]:
+        entry["corridor"] = rename.get(entry["corridor"], entry["corridor"])
+    for entry in data["by_commodity"]:
+        entry["commodity"] = h + " " + entry["commodity"]
+    for n in data["nodes"]:
+        n["name"] = h + " " + n["name"]
+    for f in data["full"]:
+        f["name"], f["cargo_class"] = h, h
+    for r in data["summary"] + data["bottlenecks"]:
+        for k in r:
+            r[k] = h
+    data["brief"].update(headline=[h], bottlenecks=[h], focus=h, provenance=[(h, h)])
+    raw = render_html(data, h)
+    assert raw.count("<script") == 1 and raw.count("</script>") == 1 and raw.count("<style") == 1
+    assert not re.search(r"<b[\s>]", raw) and "onclick='" not in raw
+    e = parse(raw)
+    assert not [t for t, _ in e.tags if t == "b"]
+    text = "".join(e.text)
+    assert text.count(h) >= 20, text.count(h)  # read back as written, everywhere
+    assert {a["data-corridor"] for a in legs_of(e)} == {h + " north", SOUTH}
+    assert ("meta", {"name": "generator", "content": h}) in e.tags
+    assert f"Not drawn, no coordinates: {h}." in text
+
+
+def test_the_templates_ship_as_package_data():
+    # The page is rendered from files in model/report/maps/templates; a wheel holds only what
+    # pyproject's package-data names, so each template must match one of its patterns.
+    import fnmatch
+    import tomllib
+
+    from conftest import ROOT
+    from model.report.maps.page import environment
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
+        "model.report.maps"]
+    templates = environment().list_templates()
+    assert "report.html.j2" in templates
+    for name in templates:
+        assert any(fnmatch.fnmatch(f"templates/{name}", p) for p in patterns), name

@@ -1,6 +1,7 @@
 """The corridor map as PNG bytes, painted with Pillow and numpy (model.report.maps.raster), not
-matplotlib: importing matplotlib and drawing with it took half of the base case's solve (benchmarks/README.md). The picture
-is the one matplotlib drew (sizes in points at 150 dpi, the same frame, fonts and placement).
+matplotlib: the same picture drawn on matplotlib's Agg canvas made every base-case solve slower by
+more than the 0.2 s it may cost (measured: docs/developer/renderers.md). The picture is the one
+matplotlib drew (sizes in points at 150 dpi, the same frame, fonts and placement).
 
 draw_map(map_data, software) -> bytes: one case, 1600 x 1000 px. draw_panels(panels, title,
 software) -> bytes: one small map per case, on one frame and one width scale. `software` goes into
@@ -84,16 +85,27 @@ class _Axes:
 
 
 class _Page:
-    """A canvas and the text to write over it once the shapes are painted."""
+    """A canvas, and the legend's keys and the text to put over it once the shapes are painted."""
 
     def __init__(self, width: int, height: int):
         self.canvas = Canvas(width, height)
+        self.keys: list[tuple] = []
         self.words: list[tuple] = []
+
+    def grow(self, height: int) -> None:
+        """Make the page height px high; only before a shape is painted (the legend is laid out first,
+        and the page grows to hold it)."""
+        self.canvas = Canvas(self.canvas.width, height)
+
+    def key(self, key: tuple, x0: float, x1: float, y: float) -> None:
+        self.keys.append((key, x0, x1, y))
 
     def text(self, x: float, y: float, words: str, size_pt: float, **style) -> None:
         self.words.append((x, y, words, size_pt, style))
 
     def png(self, software: str) -> bytes:
+        for key in self.keys:
+            _key(self.canvas, *key)
         picture = self.canvas.picture()
         draw = ImageDraw.Draw(picture)
         for x, y, words, size_pt, style in self.words:
@@ -109,8 +121,10 @@ def draw_map(map_data: dict, software: str) -> bytes:
     left, bottom, width, height = MAP_BOX
     ax = _Axes(left * FIG_W_PX, (1 - bottom - height) * FIG_H_PX, width * FIG_W_PX, height * FIG_H_PX,
                p.frame.width, p.frame.height)
-    legend_end = _legend(_Page(FIG_W_PX, 1), map_data, p, ax.pt, top=0.125 * FIG_H_PX, gap=0.025 * FIG_H_PX)
-    page = _Page(FIG_W_PX, max(FIG_H_PX, math.ceil(legend_end + 4)))  # 1000 px unless the legend needs more
+    page = _Page(FIG_W_PX, FIG_H_PX)
+    legend_end = _legend(page, map_data, p, ax.pt, top=0.125 * FIG_H_PX, gap=0.025 * FIG_H_PX)
+    if legend_end + 4 > FIG_H_PX:  # 1000 px unless the legend needs more
+        page.grow(math.ceil(legend_end + 4))
     page.canvas.paste(ax.box, _base(p, ax))
     _legs(page.canvas, p, ax)
     _leaders(page.canvas, p, ax)
@@ -121,7 +135,6 @@ def draw_map(map_data: dict, software: str) -> bytes:
     page.text(0.008 * FIG_W_PX, 0.025 * FIG_H_PX, title, max(8.0, min(13.0, 13.0 * 92 / max(len(title), 1))),
               style="bold")  # a long title in a smaller font, on one line
     page.text(0.008 * FIG_W_PX, 0.072 * FIG_H_PX, map_data.get("subtitle", ""), 8.5, colour="#444444")
-    _legend(page, map_data, p, ax.pt, top=0.125 * FIG_H_PX, gap=0.025 * FIG_H_PX)
     foot = FOOT + (("  Not drawn, no coordinates: " + ", ".join(p.unplaced)) if p.unplaced else "")
     page.text(ax.left + 0.005 * ax.width, ax.top + 0.995 * ax.height, foot, 5.5, colour="#555555",
               va="bottom", halo=(2.0, SEA))
@@ -294,7 +307,7 @@ def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, le
         y += 7.5 * 1.5 * PX_PER_PT
         for key, words in zip(keys, texts, strict=True):
             lines = words.count("\n") + 1
-            _key(page.canvas, key, x + 2, x + 2 + 2.6 * em, y + lines * 1.2 * em / 2)
+            page.key(key, x + 2, x + 2 + 2.6 * em, y + lines * 1.2 * em / 2)
             page.text(x + 3.4 * em, y, words, 7, linespacing=1.2)
             y += (lines * 1.2 + 0.35) * em
         y += 0.025 * page.canvas.height if gap is None else gap

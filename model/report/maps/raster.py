@@ -1,5 +1,6 @@
-"""A small raster painter for the map's PNG, on Pillow and numpy alone (no matplotlib: importing it
-and drawing with it is slower; benchmarks/README.md).
+"""A small raster painter for the map's PNG, on Pillow and numpy alone: written by hand because
+matplotlib's import and drawing cost every solve more than the map may (the measurement and the
+reason: docs/developer/renderers.md).
 
 Canvas holds the picture as an array of RGB pixels. Lines and markers are painted straight into it
 with exact sub-pixel edges: each pixel near a shape gets the share of it the shape covers, worked
