@@ -20,9 +20,8 @@ import highspy
 import numpy as np
 
 from model.input.data import CorridorData
-from model.lp.families import (BUILD, CAPACITY_LIMIT, FAMILIES, FLOW, INVESTMENT_FAMILIES, NO_LP_EFFECT, POLICY_LIMIT,
-                               SUPPLY_MAX, SUPPLY_MIN, UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost,
-                               Structural, label)
+from model.lp.families import (BOTTLENECK_ROWS, BUILD, FAMILIES, FLOW, INVESTMENT_FAMILIES, NO_LP_EFFECT, POLICY_LIMIT,
+                               UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost, Structural, label)
 from model.lp.highs import Solution, floats
 from model.lp.mip import CONTINUOUS, INTEGER, set_integrality
 from model.network import Network
@@ -217,8 +216,7 @@ class LiveModel:
         self.investment_cols = np.array(sorted(j for (family, case), pos in self.solution.col_pos.items()
                                                if family in INVESTMENT_FAMILIES and case is None
                                                for j in pos.values()), dtype=np.int64)
-        binding = {f.name for f in (CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN)}
-        self.row_labels = {i: label(key, net) for i, key in enumerate(self.rows) if key.family in binding}
+        self.row_labels = {i: label(key, net) for i, key in enumerate(self.rows) if key.family in BOTTLENECK_ROWS}
 
     def solve(self) -> dict:
         """Re-solve from the base basis, with HiGHS's other state cleared (factorisation, edge

@@ -32,7 +32,7 @@ from model.network import Network
 
 __all__ = ["EQ", "GE", "LE", "CO2_ROW", "INFEASIBLE", "SHARE_ROW", "SKIP", "TONNES_ROW", "Bound", "CaseLP", "Cell",
            "Coefficient", "ColumnBounds", "ColumnCost", "Family", "FlowCosts", "Structural", "FAMILIES",
-           "CASE_FAMILIES", "NO_LP_EFFECT", "INVESTMENT_FAMILIES", "available", "label"]
+           "CASE_FAMILIES", "NO_LP_EFFECT", "PLANNER_ROWS", "BOTTLENECK_ROWS", "INVESTMENT_FAMILIES", "available", "label"]
 
 FLOW, UNMET, SHIPPED, BUILD, WORST = Flow(), Unmet(), Shipped(), Build(), Worst()
 DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN = DemandBalance(), SupplyMax(), SupplyMin()
@@ -49,6 +49,10 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (FLOW, UNMET, SHIPPED, BUILD, 
                                                     SUPPLY_MAX, SUPPLY_MIN, CAPACITY_LIMIT, SHIPPED_TOTAL, POLICY_LIMIT,
                                                     OBSERVATION_BAND, BUILD_GROWS, WORST_CASE, MODULES, OPENED,
                                                     BUILD_IN_MODULES, BUILD_NEEDS_OPENING)}
+# Read from the families' declarations (Family.planner_facing, Family.bottleneck), never listed by hand:
+# the families whose rows a planner can name and change, and those whose binding rows are bottlenecks.
+PLANNER_ROWS = frozenset(f.name for f in FAMILIES.values() if f.planner_facing)
+BOTTLENECK_ROWS = frozenset(f.name for f in FAMILIES.values() if f.bottleneck)
 # The columns of the investment decisions, shared by a plan's cases (a robust plan's first stage).
 INVESTMENT_FAMILIES = (BUILD.name, MODULES.name, OPENED.name)
 # Numeric input columns that change nothing in the LP (information, or plan-only settings that the

@@ -24,6 +24,8 @@ class DemandBalance(Family):
     """
 
     name = "demand_balance"
+    sheet = "Demand"
+    planner_facing = True
     inputs = (("Demand", "demand_t"),)
 
     def emit(self, c: CaseLP) -> None:
@@ -53,6 +55,9 @@ class SupplyMax(Family):
     """
 
     name = "supply_max"
+    sheet = "Supply"
+    planner_facing = True
+    bottleneck = True
     inputs = (("Supply", "max_t"),)
 
     def emit(self, c: CaseLP) -> None:
@@ -78,6 +83,9 @@ class SupplyMin(Family):
     """
 
     name = "supply_min"
+    sheet = "Supply"
+    planner_facing = True
+    bottleneck = True
     inputs = (("Supply", "min_t"),)
 
     def emit(self, c: CaseLP) -> None:
@@ -114,6 +122,9 @@ class CapacityLimit(Family):
     """
 
     name = "capacity_limit"
+    sheet = "Capacity"
+    planner_facing = True
+    bottleneck = True
     inputs = (("Capacities", "capacity_t"),)
 
     def emit(self, c: CaseLP) -> None:
@@ -181,6 +192,9 @@ class PolicyLimit(Family):
     """
 
     name = "policy_limit"
+    sheet = "Policies"
+    planner_facing = True
+    bottleneck = True
     inputs = (("Policies", "value"),)
 
     @staticmethod
@@ -274,6 +288,7 @@ class ObservationBand(Family):
     """
 
     name = "observation_band"
+    sheet = "Fit"  # not planner_facing: BandMiss lets every band give way, so no band makes the model infeasible
 
     def emit(self, c: CaseLP) -> None:
         for o in c.net.bands:
