@@ -51,3 +51,19 @@ def test_a_bottleneck_family_without_its_own_wording_is_on_the_bottlenecks_sheet
     assert row["input_row"] == 2 and row["limit_value"] == pytest.approx(60.0)
     assert row["name"].startswith("Supply row 2:") and "at most 60 t" in row["name"]
     assert "saves 998.00 USD a year" in row["in_words"] or "is worth 998.00 USD" in row["in_words"]
+
+
+def test_the_cost_of_a_tonne_is_composed_in_one_place():
+    """The cost formula (time, risk and carbon from their inputs, the parts summed) is stated once, in
+    model.network.costs.FlowCosts, which the assembly (Network.cost_array), the live model and the
+    result tables read; before, model/lp/families/columns.py composed it a second time."""
+    formula = re.compile(r"\b(time_usd_per_t|risk_usd_per_t|carbon_usd_per_t)\(")
+    found = [str(p.relative_to(MODEL)) for p in MODEL.rglob("*.py")
+             if p != MODEL / "network" / "costs.py" and formula.search(p.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_the_flow_family_declares_the_inputs_the_cost_object_reads():
+    from model.lp.families import FLOW
+    from model.network.costs import FlowCosts
+    assert set(FLOW.inputs) == set(FlowCosts.PART) | {("Settings", k) for k in FlowCosts.SETTING}

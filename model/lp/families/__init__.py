@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient, ColumnBounds, ColumnCost, Family,
                                     Structural)
-from model.lp.families.columns import BandMiss, Flow, FlowCosts, Shipped, Unmet, Worst
+from model.lp.families.columns import BandMiss, Flow, Shipped, Unmet, Worst
 from model.lp.families.investments import (Build, BuildGrows, BuildInModules, BuildNeedsOpening, Modules, Opened,
                                            available)
 from model.lp.families.rows import (CO2_ROW, INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, CapacityLimit, DemandBalance,
@@ -31,7 +31,7 @@ from model.lp.families.rows import (CO2_ROW, INFEASIBLE, SHARE_ROW, SKIP, TONNES
 from model.network import Network
 
 __all__ = ["EQ", "GE", "LE", "CO2_ROW", "INFEASIBLE", "SHARE_ROW", "SKIP", "TONNES_ROW", "Bound", "CaseLP", "Cell",
-           "Coefficient", "ColumnBounds", "ColumnCost", "Family", "FlowCosts", "Structural", "FAMILIES",
+           "Coefficient", "ColumnBounds", "ColumnCost", "Family", "Structural", "FAMILIES",
            "CASE_FAMILIES", "NO_LP_EFFECT", "PLANNER_ROWS", "BOTTLENECK_ROWS", "INVESTMENT_FAMILIES", "available", "label"]
 
 FLOW, UNMET, SHIPPED, BUILD, WORST = Flow(), Unmet(), Shipped(), Build(), Worst()
