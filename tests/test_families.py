@@ -67,3 +67,13 @@ def test_the_flow_family_declares_the_inputs_the_cost_object_reads():
     from model.lp.families import FLOW
     from model.network.costs import FlowCosts
     assert set(FLOW.inputs) == set(FlowCosts.PART) | {("Settings", k) for k in FlowCosts.SETTING}
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_each_family_docstring_is_its_formulation(name):
+    """The formulation document is generated from these docstrings: a one-line summary, then
+    Markdown with the family's row or column in $$ maths (balanced), no copy elsewhere to drift."""
+    doc = type(FAMILIES[name]).__doc__ or ""
+    summary, _, rest = doc.strip().partition("\n")
+    assert summary.strip() and rest.startswith("\n"), "a one-line summary, then a blank line"
+    assert rest.count("$$") >= 2 and rest.count("$$") % 2 == 0

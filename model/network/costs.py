@@ -1,18 +1,7 @@
-"""The cost of a tonne: the one statement of it.
-
-A tonne of commodity k on route r costs transport + handling + time + risk + surcharge + carbon (USD/t):
-  transport = sum over the route's legs of the leg's cost (the class tariff where given)
-  handling  = sum over the route's nodes of the handling cost (the class tariff where given)
-  time      = value_k * carrying_cost_rate * (transit days + dwell days) / 365
-  risk      = value_k * sum over the route's distinct countries of risk_premium_pct / 100
-  surcharge = sum of usd_per_t over the Surcharges rows whose target the route passes and whose
-              commodity filter takes k (a security premium, a transit fee), calibration's aside:
-  carbon    = carbon_price_usd_per_t_co2 * co2_t_per_t[r] (the CO2e of a tonne on r, model.network.emissions)
-  premium   = the same sum over the Surcharges rows corridor calibrate wrote (source CALIBRATION_SOURCE):
-              implied premiums, behaviour and not money, so never in the resource cost (RESOURCE_PARTS)
-Transport and handling are sums of input cells (model.network.build); the functions below give
-the others, for build_network and for the live model that re-prices flows when a cell changes.
-"""
+"""The cost of a tonne: FlowCosts, the one object that computes it (for the assembly through
+Network.cost_array, the live model and the result tables), with the functions of its parts. The
+formula is the Flow family's docstring (model.lp.families.columns.Flow), the formulation's one
+statement of it; the parts, in the order every table reports them, are COST_PARTS."""
 
 from __future__ import annotations
 

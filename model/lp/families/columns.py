@@ -10,12 +10,33 @@ from model.network.costs import FlowCosts
 from model.input.settings import Settings
 
 class Flow(Family):
-    """Tonnes per year of commodity k on route r.
+    r"""Tonnes per year of commodity k on route r.
 
-    Flow[k,r] >= 0 for each commodity k and enabled route r that carries k's cargo class, starts
-    at an origin allowed for k and serves a demand row of k. Cost per tonne (USD/t):
-    transport + handling + time + risk + surcharge + carbon + premium (model.network.costs), times the case's
-    factor in a plan; carbon = carbon_price_usd_per_t_co2 * co2_t_per_t[k,r] (model.network.emissions).
+    **Sets.** $K$ commodities; $R$ enabled routes; $F \subseteq K \times R$ the flows: $(k, r)$ where
+    $r$ carries $k$'s cargo class, starts at an origin allowed for $k$ (its Supply rows, any origin
+    without) and serves a demand row of $k$.
+    **Parameters** (per tonne of $k$ on $r$, input sheets in brackets): $t_{kr}$ transport, the legs'
+    `cost_usd_per_t` (Legs; a class tariff, Tariffs, where given); $h_{kr}$ handling, the nodes'
+    `handling_usd_per_t` (Nodes, or Tariffs); $v_k$ `value_usd_per_t` (Commodities); $\rho$
+    `carrying_cost_rate` (Settings); $d_r$ transit plus dwell days (Legs, Nodes); $p_r$ the
+    `risk_premium_pct` of the route's distinct countries, summed (Countries); $s_{kr}$ the Surcharges
+    rows whose target $r$ passes and whose filter takes $k$; $\pi$ `carbon_price_usd_per_t_co2`
+    (Settings); $e_{kr}$ the tonnes of CO2e a tonne emits on $r$ (model.network.emissions); $q_{kr}$ the
+    calibration premiums (the Surcharges rows corridor calibrate wrote).
+
+    $$
+    \mathrm{Flow}_{kr} \ge 0 \qquad (k, r) \in F
+    $$
+
+    $$
+    c_{kr} = t_{kr} + h_{kr} + \frac{v_k \, \rho \, d_r}{365} + \frac{v_k \, p_r}{100} + s_{kr}
+           + \pi \, e_{kr} + q_{kr} \qquad \text{USD/t}
+    $$
+
+    Each flow's cost $c_{kr}$ (transport, handling, time, risk, surcharge, carbon, premium: the parts
+    every table reports) enters the objective times the case's factor in a plan. The premiums are
+    behaviour, not money: the resource cost leaves them out. model.network.costs.FlowCosts computes
+    $c$, and which flows an input cell enters, for the assembly, the live model and the result tables.
     """
 
     name = "Flow"
@@ -31,10 +52,16 @@ class Flow(Family):
 
 
 class Unmet(Family):
-    """Demanded tonnes per year not delivered, at the penalty.
+    r"""Demanded tonnes per year not delivered, at the penalty.
 
-    Unmet[d] >= 0 for each demand row d, only when the setting unmet_penalty_usd_per_t is given;
-    cost unmet_penalty_usd_per_t (USD/t), times the case's factor in a plan.
+    **Sets.** $D$ the demand rows (Demand). **Parameters.** $u$ `unmet_penalty_usd_per_t` (Settings).
+
+    $$
+    \mathrm{Unmet}_d \ge 0 \qquad d \in D, \text{ only when } u \text{ is given; cost } u \text{ USD/t}
+    $$
+
+    Without a penalty every demand must be met and a shortage is infeasible; with one, a tonne that
+    cannot be delivered, or costs more than $u$ to deliver, is counted here instead.
     """
 
     name = "Unmet"
@@ -56,10 +83,16 @@ class Unmet(Family):
 
 
 class Shipped(Family):
-    """Tonnes a year shipped of each share rule's commodity filter, over all routes.
+    r"""Tonnes a year shipped of each share rule's commodity filter, over all routes.
 
-    Shipped[f] >= 0 for each commodity filter f of a share rule that some flow matches ('*': every
-    commodity); defined by the row shipped_total[f]. Cost 0.
+    **Sets.** $\Phi$ the commodity filters of the share rules (Policies, kinds `max_share` and
+    `min_share`) that some flow matches; `*` is every commodity.
+
+    $$
+    \mathrm{Shipped}_f \ge 0 \qquad f \in \Phi, \text{ cost } 0
+    $$
+
+    Defined by the row shipped_total; the $T$ of every share rule of the filter.
     """
 
     name = "Shipped"
@@ -74,8 +107,17 @@ class Shipped(Family):
 
 
 class Worst(Family):
-    """The worst scenario's discounted cost in a robust plan, USD (free; only when
-    worst_case_weight > 0, with cost worst_case_weight)."""
+    r"""The worst scenario's discounted cost in a robust plan, USD.
+
+    **Parameters.** $w$ `worst_case_weight` (Settings).
+
+    $$
+    \mathrm{Worst} \in \mathbb{R}, \text{ cost } w \qquad \text{only when } w > 0
+    $$
+
+    Held above every scenario's discounted cost by the worst_case rows, so the objective adds $w$ times
+    the worst of them to the expected cost.
+    """
 
     name = "Worst"
 
@@ -89,11 +131,17 @@ class Worst(Family):
 
 
 class BandMiss(Family):
-    """Tonnes by which an observation falls short of its band, or exceeds it, while calibrating.
+    r"""Tonnes by which an observation falls short of its band, or exceeds it, while calibrating.
 
-    BandMiss[o, short], BandMiss[o, excess] >= 0 for each observation o held within its band
-    (corridor calibrate only: no column in any other solve); cost band_penalty_usd_per_t (USD/t),
-    so a band gives way only where it cannot hold together with the others and the model's limits.
+    **Sets.** $O$ the observations being calibrated (Observations; corridor calibrate only: no column
+    in any other solve). **Parameters.** $b$ the band penalty, USD/t (model.analysis.calibrate).
+
+    $$
+    \mathrm{BandMiss}_{o,\text{short}} \ge 0, \quad \mathrm{BandMiss}_{o,\text{excess}} \ge 0
+    \qquad o \in O, \text{ cost } b
+    $$
+
+    So a band gives way only where it cannot hold together with the others and the model's limits.
     """
 
     name = "BandMiss"
