@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, ClassVar, NamedTuple
 
+from model.input.data import CorridorData
 from model.lp.arrays import LPArrays
 from model.network import Network
 from model.input.settings import Settings
@@ -88,6 +89,9 @@ class CaseLP:
     shipped: dict[str, int] = field(default_factory=dict)  # commodity filter -> its Shipped column
     cost_columns: list[int] = field(default_factory=list)  # columns of the case's annual cost terms
     band_miss: dict[tuple[str, str], int] = field(default_factory=dict)  # (observation, side) -> its column
+    # The case's input (its sheets as read, in data.tables): a family whose rows come straight from an
+    # input sheet reads them here, with no new field on the network.
+    data: CorridorData | None = None
 
     def row(self, family: Family, index, sense: int, cols, vals, rhs: float) -> None:
         self.arrays.add_row(family.name, index, sense, cols, vals, rhs, self.case)
