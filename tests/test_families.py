@@ -31,8 +31,9 @@ def test_no_module_lists_row_families_by_hand():
 def test_the_declarations():
     """Every bottleneck is a row a planner can change, and shows on a result sheet."""
     assert BOTTLENECK_ROWS <= PLANNER_ROWS
-    assert {"capacity_limit", "policy_limit", "supply_max", "supply_min"} == BOTTLENECK_ROWS
-    assert PLANNER_ROWS == BOTTLENECK_ROWS | {"demand_balance"}
+    assert {"capacity_limit", "policy_limit", "supply_max", "supply_min"} <= BOTTLENECK_ROWS
+    assert {"demand_balance"} <= PLANNER_ROWS - BOTTLENECK_ROWS
+    assert not {"shipped_total", "observation_band", "worst_case", "build_grows"} & PLANNER_ROWS
     assert all(FAMILIES[name].sheet for name in PLANNER_ROWS)
 
 
