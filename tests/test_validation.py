@@ -394,3 +394,29 @@ def test_an_unknown_id_that_is_a_name_suggests_its_code(tmp_path, sheet, row, me
     tables[sheet] = [*tables.get(sheet, []), row]
     problems = problems_of(tmp_path, tables)
     assert any(message in p for p in problems), problems
+
+
+# One valid row of each sheet that refers to another, for the reference test below.
+_REFERRING_ROWS = {
+    "Tariffs": {"element": "A>M", "cargo_class": "dry_bulk", "cost_usd_per_t": 1},
+    "Capacities": {"element": "A>M", "cargo_class": "dry_bulk", "capacity_t": 1000},
+    "Supply": {"commodity": "coal", "origin": "A", "max_t": 1000},
+    "Investments": {"option": "O", "element": "A>M", "cargo_class": "dry_bulk", "max_added_t": 10,
+                    "annualised_cost_usd_per_t": 1},
+}
+
+
+def _referring_columns():
+    from model.input.schema import SHEETS
+    return [(s.name, c.name) for s in SHEETS for c in s.columns if c.refers]
+
+
+@pytest.mark.parametrize("sheet, column", _referring_columns())
+def test_every_reference_the_schema_declares_is_checked(tmp_path, sheet, column):
+    """Which columns name a row of another sheet is declared once, on the schema's Column (refers);
+    validation checks each of them, so a column given a reference is checked without a hand list."""
+    tables = transport_case()
+    rows = tables.get(sheet) or [_REFERRING_ROWS[sheet]]
+    tables[sheet] = [{**rows[0], column: "ZZZ"}] + rows[1:]
+    found = problems_of(tmp_path, tables)
+    assert any(p.startswith(f"{sheet}, row 2") and f", {column}: unknown " in p and "'ZZZ'" in p for p in found), found

@@ -12,7 +12,7 @@ import pandas as pd
 
 from model.input.data import CorridorData
 from model.errors import short_list
-from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, UNMET, label
+from model.lp.families import CAPACITY_LIMIT, PLANNER_ROWS, POLICY_LIMIT, SUPPLY_MAX, UNMET, label
 from model.lp.highs import Solution
 from model.lp.solve import solve_plan
 from model.lp.frontier import FrontierModel, Target
@@ -26,8 +26,6 @@ from model.results.tables import collect
 # the dearest route, at least this), small enough to keep the LP well scaled.
 ELASTIC_PENALTY_USD_PER_T = 1.0e5
 IIS_STRATEGY = 6  # HiGHS: form an infeasible set from the whole LP (2), then reduce it to an IIS (4)
-# Families whose rows a planner can name and change: the others (shipped totals) only define columns.
-_ROWS_OF_THE_WORKBOOK = tuple(f.name for f in (DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN, CAPACITY_LIMIT, POLICY_LIMIT))
 
 
 def whole_steps_in_words(net: Network, sol: Solution) -> str:
@@ -227,7 +225,7 @@ def conflicting_rows(net: Network, sol: Solution) -> list[str]:
     status, iis = h.getIis()
     if status != highspy.HighsStatus.kOk or not iis.valid_:
         return []
-    return [label(sol.rows[i], net) for i in iis.row_index_ if sol.rows[i].family in _ROWS_OF_THE_WORKBOOK]
+    return [label(sol.rows[i], net) for i in iis.row_index_ if sol.rows[i].family in PLANNER_ROWS]
 
 
 def _minimums(net: Network) -> str:

@@ -12,7 +12,8 @@ from model.lp.names import ColumnKeys, RowKey
 
 def emit_case(a: LPArrays, case, position: int | None, build_col) -> CaseLP:
     """One case's columns and rows, in the order of CASE_FAMILIES."""
-    c = CaseLP(a, case.net, case.data.settings, position, case.factor if position is not None else 1.0, build_col)
+    c = CaseLP(a, case.net, case.data.settings, position, case.factor if position is not None else 1.0, build_col,
+               data=case.data)
     for family in CASE_FAMILIES:
         family.emit(c)
     return c

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from model.lp.families import CAPACITY_LIMIT, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, label
+from model.lp.families import BOTTLENECK_ROWS, FLOW, label
 from model.lp.kinds import premiums_and_penalties
 from model.lp.mip import INTEGER, set_integrality
 from model.plan import Plan
@@ -21,7 +21,6 @@ SLACK_REL = 1e-9  # cost_within holds C* (1 + SLACK_REL) + D: at D = 0 the optim
 # The largest bound HiGHS is given, after its bounds are scaled by a power of two (user_bound_scale):
 # see FrontierModel.bound_scale.
 MAX_SCALED_BOUND = 1e6
-_BINDING = {f.name for f in (CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN)}
 
 
 @dataclass(frozen=True)
@@ -172,7 +171,7 @@ class FrontierModel:
         out = []
         for i in np.flatnonzero(np.abs(y) > 1e-9).tolist():
             key = self.sol.rows[i]
-            if key.family in _BINDING:
+            if key.family in BOTTLENECK_ROWS:
                 out.append(label(key, self.plan.cases[key.case or 0].net))
         return sorted(set(out))
 
@@ -198,7 +197,7 @@ class FrontierModel:
         at = np.where(self.senses == 1, self.row_upper, self.row_lower)
         for i in np.flatnonzero(np.abs(act - at) <= 1e-7 * np.maximum(1.0, np.abs(at))).tolist():
             key = self.sol.rows[i]
-            if key.family in _BINDING and self.senses[i] != 0:
+            if key.family in BOTTLENECK_ROWS and self.senses[i] != 0:
                 binding.append(label(key, self.plan.cases[key.case or 0].net))
         premiums, penalty = float(self.premium @ x), float(self.penalty @ x)
         return {"cost_usd": cost, "extra_cost_used_usd": cost - self.optimum, "shipped_t": shipped,

@@ -1,7 +1,7 @@
 """A solved single-period model kept live in HiGHS, re-solved for changed input cells without rebuilding.
 
 What a cell changes is what its family declares (model.lp.families: `inputs`, and `changes` or,
-for flow costs, Flow.effect): resolved once per cell, applied absolutely from the base model at
+for flow costs, model.network.costs.FlowCosts.effect): resolved once per cell, applied absolutely from the base model at
 each point (costs recomputed from their base values in a fixed order, bounds and coefficients
 set to their new values), then HiGHS re-solves from the base solution's basis. So a point's
 answer depends only on the point, never on the points solved before it.
@@ -20,12 +20,12 @@ import highspy
 import numpy as np
 
 from model.input.data import CorridorData
-from model.lp.families import (BUILD, CAPACITY_LIMIT, FAMILIES, FLOW, INVESTMENT_FAMILIES, NO_LP_EFFECT, POLICY_LIMIT,
-                               SUPPLY_MAX, SUPPLY_MIN, UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost,
-                               Structural, label)
+from model.lp.families import (BOTTLENECK_ROWS, BUILD, FAMILIES, FLOW, INVESTMENT_FAMILIES, NO_LP_EFFECT, POLICY_LIMIT,
+                               UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost, Structural, label)
 from model.lp.highs import Solution, floats
 from model.lp.mip import CONTINUOUS, INTEGER, set_integrality
 from model.network import Network
+from model.network.costs import FlowCosts
 
 __all__ = ["LiveModel", "Structural"]
 
@@ -60,7 +60,7 @@ class LiveModel:
             self.base_col_upper[self.mip.columns] = self.mip.upper
         self.base_row_lower = np.array(lp.row_lower_, dtype=float)
         self.base_row_upper = np.array(lp.row_upper_, dtype=float)
-        self.base_flow_costs = FLOW.base_costs(net, data.settings)
+        self.base_flow_costs = FlowCosts.of(net)
         if np.max(np.abs(self.base_flow_costs.total() - self.base_cost[self.flow_cols]), initial=0.0) > 1e-7:
             raise RuntimeError("live model: recomputed flow costs differ from the HiGHS model")  # a bug, not input
         self.base_basis = h.getBasis()
@@ -89,7 +89,7 @@ class LiveModel:
         if plan is None:
             where = cell.input
             if where in FLOW.inputs:
-                plan = ("flow", FLOW.effect(self.net, cell, self._record(cell)))
+                plan = ("flow", FlowCosts.effect(self.net, where, self._record(cell)))
             else:
                 families = [f for f in FAMILIES.values() if where in f.inputs]
                 if not families and where not in NO_LP_EFFECT:
@@ -111,7 +111,7 @@ class LiveModel:
             value = values[cell]
             plan = self._plan(cell)
             if plan[0] == "flow":
-                costs = FLOW.shifted(costs, plan[1], cell.base, value)
+                costs = costs.shifted(plan[1], cell.base, value)
                 repriced = True
             elif plan[0] == "families":
                 for family in plan[1]:
@@ -217,8 +217,7 @@ class LiveModel:
         self.investment_cols = np.array(sorted(j for (family, case), pos in self.solution.col_pos.items()
                                                if family in INVESTMENT_FAMILIES and case is None
                                                for j in pos.values()), dtype=np.int64)
-        binding = {f.name for f in (CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN)}
-        self.row_labels = {i: label(key, net) for i, key in enumerate(self.rows) if key.family in binding}
+        self.row_labels = {i: label(key, net) for i, key in enumerate(self.rows) if key.family in BOTTLENECK_ROWS}
 
     def solve(self) -> dict:
         """Re-solve from the base basis, with HiGHS's other state cleared (factorisation, edge

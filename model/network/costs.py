@@ -1,24 +1,16 @@
-"""The cost of a tonne: the one statement of it.
-
-A tonne of commodity k on route r costs transport + handling + time + risk + surcharge + carbon (USD/t):
-  transport = sum over the route's legs of the leg's cost (the class tariff where given)
-  handling  = sum over the route's nodes of the handling cost (the class tariff where given)
-  time      = value_k * carrying_cost_rate * (transit days + dwell days) / 365
-  risk      = value_k * sum over the route's distinct countries of risk_premium_pct / 100
-  surcharge = sum of usd_per_t over the Surcharges rows whose target the route passes and whose
-              commodity filter takes k (a security premium, a transit fee), calibration's aside:
-  carbon    = carbon_price_usd_per_t_co2 * co2_t_per_t[r] (the CO2e of a tonne on r, model.network.emissions)
-  premium   = the same sum over the Surcharges rows corridor calibrate wrote (source CALIBRATION_SOURCE):
-              implied premiums, behaviour and not money, so never in the resource cost (RESOURCE_PARTS)
-Transport and handling are sums of input cells (model.network.build); the functions below give
-the others, for build_network and for the live model that re-prices flows when a cell changes.
-"""
+"""The cost of a tonne: FlowCosts, the one object that computes it (for the assembly through
+Network.cost_array, the live model and the result tables), with the functions of its parts. The
+formula is the Flow family's docstring (model.lp.families.columns.Flow), the formulation's one
+statement of it; the parts, in the order every table reports them, are COST_PARTS."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+
+from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 
 DAYS_PER_YEAR = 365.0
 
@@ -104,20 +96,134 @@ def surcharges_usd_per_t(net, premium: bool) -> np.ndarray:
     return out
 
 
-def flow_cost_parts(net) -> np.ndarray:
-    """flows x parts (COST_PARTS), USD/t, in flow order, of a model.network.Network: transport and
-    handling of the flow's cargo class on its route (net.route_costs), time and risk of its
-    commodity's value, the surcharges whose scope takes it (in Surcharges order), carbon, and the
-    calibration premiums (the Surcharges rows corridor calibrate wrote)."""
-    n, route = len(net.flows), net.flow_route
-    out = np.zeros((n, len(COST_PARTS)))
-    if not n:
+class FlowCosts(NamedTuple):
+    """The cost of a tonne of each flow, the one object the assembly (through Network.cost_array and
+    cost_total), the live model (model.lp.live) and the result tables read: what it is made of, per
+    flow (arrays in flow order), the carrying cost rate and the carbon price; co2 is the tonnes of CO2e
+    a tonne of each flow emits. `effect` says which flows an input cell enters and how, `shifted` the
+    costs with a cell moved (the live model's re-pricing)."""
+
+    transport: np.ndarray
+    handling: np.ndarray
+    days: np.ndarray
+    risk_pct: np.ndarray
+    value: np.ndarray
+    rate: float
+    surcharge: np.ndarray
+    co2: np.ndarray
+    price: float
+    premium: np.ndarray  # the calibration premiums (Surcharges rows corridor calibrate wrote)
+
+    @classmethod
+    def of(cls, net) -> FlowCosts:
+        """Of a model.network.Network: transport and handling of the flow's cargo class on its route
+        (net.route_costs), the days and risk of its route, its commodity's value, the surcharges whose
+        scope takes it (in Surcharges order), its CO2e, and the calibration premiums."""
+        n, route = len(net.flows), net.flow_route
+        if not n:
+            empty = np.zeros(0)
+            return cls(empty, empty, empty, empty, empty, net.carrying_cost_rate, empty, empty,
+                       net.carbon_price_usd_per_t_co2, empty)
+        transport, handling = net.route_costs.of_flows(net.flow_class_code, route)
+        return cls(transport, handling, net.route_days[route], net.route_risk_pct[route], net.flow_value(),
+                   net.carrying_cost_rate, surcharges_usd_per_t(net, premium=False), net.co2_t_per_t,
+                   net.carbon_price_usd_per_t_co2, surcharges_usd_per_t(net, premium=True))
+
+    def parts(self) -> dict[str, np.ndarray]:
+        """USD per tonne of each flow by part (COST_PARTS): the formula of the module docstring."""
+        return {"transport": self.transport, "handling": self.handling,
+                "time": time_usd_per_t(self.value, self.rate, self.days), "risk": risk_usd_per_t(self.value, self.risk_pct),
+                "surcharge": self.surcharge, "carbon": carbon_usd_per_t(self.price, self.co2),
+                "premium": self.premium}
+
+    def array(self) -> np.ndarray:
+        """flows x parts (COST_PARTS), USD/t."""
+        out = np.zeros((len(self.transport), len(COST_PARTS)))
+        if len(self.transport):
+            for at, values in enumerate(self.parts().values()):
+                out[:, at] = values
         return out
-    value, at = net.flow_value(), list(COST_PARTS).index
-    out[:, at("transport")], out[:, at("handling")] = net.route_costs.of_flows(net.flow_class_code, route)
-    out[:, at("time")] = time_usd_per_t(value, net.carrying_cost_rate, net.route_days[route])
-    out[:, at("risk")] = risk_usd_per_t(value, net.route_risk_pct[route])
-    out[:, at("surcharge")] = surcharges_usd_per_t(net, premium=False)
-    out[:, at("premium")] = surcharges_usd_per_t(net, premium=True)
-    out[:, at("carbon")] = carbon_usd_per_t(net.carbon_price_usd_per_t_co2, net.route_co2_t_per_t[route])
-    return out
+
+    def total(self) -> np.ndarray:
+        total = np.zeros(len(self.transport))
+        for values in self.parts().values():
+            total = total + values
+        return total
+
+    # The input cells a tonne's cost reads, and the field of FlowCosts each enters (a tariff on a
+    # node: handling; a Surcharges row corridor calibrate wrote: premium).
+    PART = {("Legs", "cost_usd_per_t"): "transport", ("Nodes", "handling_usd_per_t"): "handling",
+            ("Legs", "transit_days"): "days", ("Nodes", "dwell_days"): "days",
+            ("Commodities", "value_usd_per_t"): "value", ("Countries", "risk_premium_pct"): "risk_pct",
+            ("Tariffs", "cost_usd_per_t"): "transport", ("Surcharges", "usd_per_t"): "surcharge",
+            ("Legs", "distance_km"): "co2", ("Legs", "co2_g_per_tkm"): "co2", ("Nodes", "co2_kg_per_t"): "co2"}
+    SETTING = {"carrying_cost_rate": "rate", "carbon_price_usd_per_t_co2": "price"}
+
+    @classmethod
+    def inputs(cls) -> tuple[tuple[str, str], ...]:
+        """(sheet, column) of every input cell a tonne's cost reads; a setting is (Settings, its key)."""
+        return tuple(cls.PART) + tuple(("Settings", key) for key in cls.SETTING)
+
+    @staticmethod
+    def effect(net, where: tuple[str, str], rec: dict | None) -> tuple[str, np.ndarray, np.ndarray]:
+        """What the input cell at where = (sheet, column) (on input row rec; None for a setting)
+        enters: (the field of FlowCosts, the flows whose cost it enters, how many times each)."""
+        sheet, column = where
+        if sheet == "Settings":
+            return FlowCosts.SETTING[column], np.zeros(0, dtype=np.int64), np.zeros(0)
+        part = FlowCosts.PART[(sheet, column)]
+        if sheet in ("Legs", "Nodes", "Tariffs"):
+            element = f"{rec['from']}>{rec['to']}" if sheet == "Legs" else rec["node"] if sheet == "Nodes" \
+                else rec["element"]
+            if sheet == "Tariffs" and ">" not in element:
+                part = "handling"
+            per_flow = net.route_passes(element)[net.flow_route].astype(float)
+            if part == "co2":  # t CO2e per t per unit of the cell: distance x intensity / 1e6, or kg / 1000
+                per_flow *= FlowCosts.co2_per_unit(column, rec)
+            if sheet == "Tariffs":
+                per_flow[net.flow_class() != rec["cargo_class"]] = 0.0
+            elif column in ("cost_usd_per_t", "handling_usd_per_t"):
+                # a class with a tariff on this element pays the tariff, not this cost
+                replaced = [c for e, c in net.tariffs if e == element]
+                if replaced:
+                    per_flow[np.isin(net.flow_class(), replaced)] = 0.0
+            idx = np.flatnonzero(per_flow)
+            return part, idx, per_flow[idx]
+        if sheet == "Surcharges":
+            idx = net.scope_index(rec["scope"], rec["target"], rec["commodity"] or None)[0]
+            return "premium" if rec.get("source") == CALIBRATION_SOURCE else part, idx, np.ones(len(idx))
+        if sheet == "Commodities":
+            codes = {k: i for i, k in enumerate(net.commodity_class)}
+            idx = np.flatnonzero(net.flow_commodity == codes.get(rec["commodity"], -1))
+        else:  # Countries: a country's premium is charged once on each route passing it
+            idx = net.scope_index("country", rec["country"], None)[0]
+        return part, idx, np.ones(len(idx))
+
+    @staticmethod
+    def co2_per_unit(column: str, rec: dict) -> float:
+        """Tonnes of CO2e per tonne per unit of a cell that enters a flow's CO2e (model.network.emissions):
+        a km of a leg emits its intensity; a g/tkm on a leg, its distance (0 when blank); a kg at a node, 1/1000."""
+        if column == "co2_kg_per_t":
+            return 1e-3
+        if column == "distance_km":
+            g = rec.get("co2_g_per_tkm")
+            return (DEFAULT_CO2E_G_PER_TKM[rec["mode"]] if g is None or g != g else g) / 1e6
+        km = rec.get("distance_km")
+        return 0.0 if km is None or km != km else km / 1e6
+
+    def shifted(self, effect: tuple[str, np.ndarray, np.ndarray], base: float, value: float) -> FlowCosts:
+        """These costs with a cell whose effect is given moved from its base value to value."""
+        part, idx, times = effect
+        if part in ("rate", "price"):
+            return self._replace(**{part: value})
+        arr = getattr(self, part).copy()
+        if part == "value":
+            arr[idx] = value
+        else:
+            arr[idx] += times * (value - base)
+        return self._replace(**{part: arr})
+
+
+def flow_cost_parts(net) -> np.ndarray:
+    """flows x parts (COST_PARTS), USD/t, in flow order, of a model.network.Network (FlowCosts)."""
+    return FlowCosts.of(net).array()

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from model.lp.families import CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN
+from model.lp.families import BOTTLENECK_ROWS, CAPACITY_LIMIT, FAMILIES, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN
 from model.lp.highs import View
 from model.results.money import mt_words, penalty_words, set_by_penalty
 
@@ -17,6 +17,9 @@ from model.results.money import mt_words, penalty_words, set_by_penalty
 BOTTLENECK_COLUMNS = ["rank", "kind", "name", "in_words", "saving_usd_per_t", "resource_saving_usd_per_t", "set_by",
                       "limit", "valid_for_more_t", "limit_value", "unit", "input_row"]
 PENALTY_SETS = "unmet-demand penalty"
+# The bottleneck families (Family.bottleneck) whose rows bottleneck_table words from their result
+# sheets below; any other family that declares itself a bottleneck is worded from its label.
+_WORDED_HERE = frozenset(f.name for f in (CAPACITY_LIMIT, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN))
 
 
 def limit_text(value: float, unit: str) -> str:
@@ -74,10 +77,12 @@ def holds_words(more: float, unbounded: str, suffix: str = "", after: str = "") 
 
 
 def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
-                     supply: pd.DataFrame, penalty_usd_per_t: float | None = None, unmet_t: float = 0.0) -> pd.DataFrame:
+                     supply: pd.DataFrame, penalty_usd_per_t: float | None = None, unmet_t: float = 0.0,
+                     net=None) -> pd.DataFrame:
     """Binding capacities, policy rules and supply limits ranked by the annual saving of one more
     tonne, with how far that value holds, in words an adviser can read; a value the unmet-demand
-    penalty sets (demand unmet: penalty_usd_per_t, unmet_t) is said to be the penalty's."""
+    penalty sets (demand unmet: penalty_usd_per_t, unmet_t) is said to be the penalty's. The rows of
+    any other family declared a bottleneck (model.lp.families) follow, named by their label in net."""
     rows = []
     for c in capacity.itertuples(index=False):
         if c.shadow_price_usd_per_t <= 1e-9:
@@ -129,7 +134,30 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
                          "valid_for_more_t": more,
                          "in_words": f"Exporting one tonne {what} of {s['cargo']} from {s['from']} "
                                      f"{does}; this holds {holds}."})
+    for name in sorted(BOTTLENECK_ROWS - _WORDED_HERE):
+        rows += _declared_rows(sol, name, net, penalty_usd_per_t, unmet_t)
     df = pd.DataFrame(rows, columns=BOTTLENECK_COLUMNS[1:])
     df = df.sort_values("saving_usd_per_t", ascending=False, kind="stable").reset_index(drop=True)
     df.insert(0, "rank", range(1, len(df) + 1))
     return df
+
+
+def _declared_rows(sol: View, family: str, net, penalty_usd_per_t: float | None, unmet_t: float) -> list[dict]:
+    """The binding rows of a bottleneck family that has no result sheet worded above, in t/yr."""
+    out = []
+    for index in list(sol.duals.get(family, {})):
+        value = sol.relaxation_value(family, index)
+        if value <= 1e-9:
+            continue
+        words = FAMILIES[family].label(net, index)
+        more = sol.headroom(family, index)
+        limit = sol.rhs[family][index]
+        resource = sol.resource_relaxation_value(family, index)
+        does, by = value_words(value, resource, penalty_usd_per_t, unmet_t)
+        out.append({"kind": family, "name": words, "input_row": FAMILIES[family].input_row(index),
+                    "limit": limit_text(limit, "t/yr"), "limit_value": limit, "unit": "t/yr",
+                    "saving_usd_per_t": value, "resource_saving_usd_per_t": resource, "set_by": by,
+                    "valid_for_more_t": more,
+                    "in_words": f"One tonne a year more room in {words} {does}; this holds "
+                                f"{holds_words(more, 'for any change')}."})
+    return out

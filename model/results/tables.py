@@ -317,7 +317,8 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         decisions=decisions_of(sol.mip, investments, other, "USD/yr", data.settings.unmet_penalty_usd_per_t))
     fit = fit_table(net, np.where(x > TOL_T, x, 0.0))
     summary.fit = fit_summary(fit)
-    bottlenecks = bottleneck_table(sol, capacity, policies, supply, data.settings.unmet_penalty_usd_per_t, unmet_t)
+    bottlenecks = bottleneck_table(sol, capacity, policies, supply, data.settings.unmet_penalty_usd_per_t, unmet_t,
+                                   net)
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources, bottlenecks, investments, fit,
                    emissions_table(flows, net), routes_sheet_rows=data.settings.routes_sheet_rows,

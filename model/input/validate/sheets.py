@@ -13,7 +13,7 @@ from model.input.data import ROW, CorridorData, present as _present, records
 from model.errors import WARNING, Problem, number_text, short_list
 from model.network.names import Names, did_you_mean, parse_focus
 from model.input.read import number_fix
-from model.input.schema import NUM, SETTINGS, SHEETS_BY_NAME, leg_id
+from model.input.schema import NUM, SETTINGS, SHEETS, SHEETS_BY_NAME, leg_id
 from model.input.validate.base import _Where, _key, _records, _unknown
 
 
@@ -72,7 +72,8 @@ def check_bounds(data: CorridorData) -> list[Problem]:
 
 
 def check_references(data: CorridorData) -> list[Problem]:
-    """Every id names something that exists: countries, nodes, legs, commodities, classes."""
+    """Every id names something that exists: countries, nodes, legs, commodities, classes. Which
+    columns name what is the schema's (Column.refers); `checks` below says how each kind is checked."""
     t = data.tables
     problems = []
     countries = set(t["Countries"]["country"].dropna())
@@ -86,46 +87,51 @@ def check_references(data: CorridorData) -> list[Problem]:
     classes = set(t["Commodities"]["cargo_class"].dropna())
     elements = node_ids | leg_ids
 
-    if countries:
-        for rec in _records(data, "Nodes"):
-            if _present(rec["country"]) and rec["country"] not in countries:
-                problems.append(_unknown("country", rec["country"], countries, "Nodes", rec, "country",
-                                         "Add the country to the Countries sheet or correct the code.", words.country))
-    for rec in _records(data, "Legs"):
-        for col in ("from", "to"):
-            if _present(rec[col]) and rec[col] not in node_ids:
-                problems.append(_unknown("node", rec[col], node_ids, "Legs", rec, col,
-                                         "Add the node to the Nodes sheet or correct the id.", words.node))
-        if _present(rec["from"]) and rec["from"] == rec["to"]:
-            problems.append(Problem("a leg must join two different nodes", "Correct 'from' or 'to'.",
-                                    sheet="Legs", row=rec[ROW], key=_key("Legs", rec)))
-    for sheet in ("Tariffs", "Capacities", "Investments"):
-        for rec in _records(data, sheet):
-            if _present(rec["element"]) and rec["element"] not in elements:
-                problems.append(_unknown("node or leg", rec["element"], elements, sheet, rec, "element",
-                                         "Name a node id, or a leg as FROM>TO exactly as on the Legs sheet."))
-            if _present(rec["cargo_class"]) and rec["cargo_class"] not in classes:
-                problems.append(_unknown("cargo class", rec["cargo_class"], classes, sheet, rec, "cargo_class",
-                                         f"Use a class from the Commodities sheet: {short_list(sorted(classes))}."))
-    for sheet, kind_col in (("Supply", "origin"), ("Demand", "origin"), ("Demand", "market")):
-        want = "origin" if kind_col == "origin" else "market"
-        for rec in _records(data, sheet):
-            v = rec[kind_col]
-            if not _present(v):
-                continue
+    def node_of_kind(want: str):
+        def check(sheet: str, rec: dict, col: str) -> Problem | None:
+            v = rec[col]
             if v not in node_ids:
-                problems.append(_unknown("node", v, [n for n in node_ids if kinds.get(n) == want], sheet, rec,
-                                         kind_col, f"Name a node of kind '{want}' from the Nodes sheet.", words.node))
-            elif kinds.get(v) != want:
-                problems.append(Problem(f"node '{v}' is of kind '{kinds.get(v)}', expected a node of kind '{want}'",
-                                        f"Name {'an' if want == 'origin' else 'a'} {want} node, or change the "
-                                        "node's kind on the Nodes sheet.",
-                                        sheet=sheet, row=rec[ROW], key=_key(sheet, rec), column=kind_col))
-    for sheet in ("Supply", "Demand"):
-        for rec in _records(data, sheet):
-            if _present(rec["commodity"]) and rec["commodity"] not in commodities:
-                problems.append(_unknown("commodity", rec["commodity"], commodities, sheet, rec, "commodity",
-                                         "Add it to the Commodities sheet or correct the id.", words.commodity))
+                return _unknown("node", v, [n for n in node_ids if kinds.get(n) == want], sheet, rec, col,
+                                f"Name a node of kind '{want}' from the Nodes sheet.", words.node)
+            if kinds.get(v) != want:
+                return Problem(f"node '{v}' is of kind '{kinds.get(v)}', expected a node of kind '{want}'",
+                               f"Name {'an' if want == 'origin' else 'a'} {want} node, or change the "
+                               "node's kind on the Nodes sheet.", sheet=sheet, row=rec[ROW], key=_key(sheet, rec),
+                               column=col)
+            return None
+        return check
+
+    def one_of(what: str, known, fix, name=None):
+        def check(sheet: str, rec: dict, col: str) -> Problem | None:
+            if rec[col] in known:
+                return None
+            return _unknown(what, rec[col], known, sheet, rec, col, fix, name)
+        return check
+
+    # How each kind of reference a schema Column declares (Column.refers) is checked.
+    checks = {"country": one_of("country", countries, "Add the country to the Countries sheet or correct the code.",
+                                words.country),
+              "node": one_of("node", node_ids, "Add the node to the Nodes sheet or correct the id.", words.node),
+              "element": one_of("node or leg", elements,
+                                "Name a node id, or a leg as FROM>TO exactly as on the Legs sheet."),
+              "cargo_class": one_of("cargo class", classes,
+                                    f"Use a class from the Commodities sheet: {short_list(sorted(classes))}."),
+              "commodity": one_of("commodity", commodities, "Add it to the Commodities sheet or correct the id.",
+                                  words.commodity),
+              "origin": node_of_kind("origin"), "market": node_of_kind("market")}
+    for sheet in SHEETS:
+        cols = [c for c in sheet.columns if c.refers and (c.refers != "country" or countries)]
+        if not cols or sheet.name not in t:
+            continue
+        for rec in _records(data, sheet.name):
+            for col in cols:
+                if _present(rec[col.name]):
+                    problem = checks[col.refers](sheet.name, rec, col.name)
+                    if problem is not None:
+                        problems.append(problem)
+            if sheet.name == "Legs" and _present(rec["from"]) and rec["from"] == rec["to"]:
+                problems.append(Problem("a leg must join two different nodes", "Correct 'from' or 'to'.",
+                                        sheet="Legs", row=rec[ROW], key=_key("Legs", rec)))
     return problems
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, NamedTuple
 from collections.abc import Callable
 
+from model.input.data import CorridorData
 from model.lp.arrays import LPArrays
 from model.network import Network
 from model.input.settings import Settings
@@ -89,6 +90,9 @@ class CaseLP:
     shipped: dict[str, int] = field(default_factory=dict)  # commodity filter -> its Shipped column
     cost_columns: list[int] = field(default_factory=list)  # columns of the case's annual cost terms
     band_miss: dict[tuple[str, str], int] = field(default_factory=dict)  # (observation, side) -> its column
+    # The case's input (its sheets as read, in data.tables): a family whose rows come straight from an
+    # input sheet reads them here, with no new field on the network.
+    data: CorridorData | None = None
 
     def row(self, family: Family, index, sense: int, cols, vals, rhs: float) -> None:
         self.arrays.add_row(family.name, index, sense, cols, vals, rhs, self.case)
@@ -99,6 +103,15 @@ class Family:
 
     name: ClassVar[str]
     inputs: ClassVar[tuple[tuple[str, str], ...]] = ()  # (sheet, column) that change it
+    # What the rest of the code reads from here rather than keeping a list of families by hand:
+    # planner_facing: its rows are rows of the input workbook a planner can name and change (the
+    #   infeasibility explanation names only these; the others merely define columns);
+    # bottleneck: a row whose shadow price the Bottlenecks sheet reports, and which the live model and
+    #   the frontier list, by its label, when it binds;
+    # sheet: the result sheet that shows its rows' (or columns') values and duals.
+    planner_facing: ClassVar[bool] = False
+    bottleneck: ClassVar[bool] = False
+    sheet: ClassVar[str | None] = None
 
     @classmethod
     def summary(cls) -> str:
@@ -109,7 +122,15 @@ class Family:
         raise NotImplementedError
 
     def label(self, net: Network, index) -> str:
+        """One of its rows or columns in words: how a binding row reads (the infeasibility
+        explanation, the live model's and the frontier's binding rows, explain, sweep tables)."""
         raise NotImplementedError
+
+    def input_row(self, index) -> int | None:
+        """The input row a row of the family stands for (the Bottlenecks sheet's input_row): its index,
+        or the index's first part, where that is a row number."""
+        first = index[0] if isinstance(index, tuple) and index else index
+        return first if isinstance(first, int) else None
 
     def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
         """What setting `cell` to `value` changes in this family's rows or columns (in place), or

@@ -3,61 +3,44 @@ the integer decisions of investments: model.lp.families.investments)."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-import numpy as np
-
 from model.lp.arrays import INF, LPArrays
 from model.lp.families.base import Cell, CaseLP, ColumnCost, Family
 from model.network import Network
-from model.network.costs import CALIBRATION_SOURCE, COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
-from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
+from model.network.costs import FlowCosts
 from model.input.settings import Settings
 
-class FlowCosts(NamedTuple):
-    """What a flow's cost per tonne is made of, per flow (arrays in flow order), the rate and the
-    carbon price; co2 is the tonnes of CO2e a tonne of each flow emits."""
-
-    transport: np.ndarray
-    handling: np.ndarray
-    days: np.ndarray
-    risk_pct: np.ndarray
-    value: np.ndarray
-    rate: float
-    surcharge: np.ndarray
-    co2: np.ndarray
-    price: float
-    premium: np.ndarray  # the calibration premiums (Surcharges rows corridor calibrate wrote)
-
-    def parts(self) -> dict[str, np.ndarray]:
-        """USD per tonne of each flow by part (COST_PARTS): the cost formula of model.network.costs."""
-        return {"transport": self.transport, "handling": self.handling,
-                "time": time_usd_per_t(self.value, self.rate, self.days), "risk": risk_usd_per_t(self.value, self.risk_pct),
-                "surcharge": self.surcharge, "carbon": carbon_usd_per_t(self.price, self.co2),
-                "premium": self.premium}
-
-    def total(self) -> np.ndarray:
-        total = np.zeros(len(self.transport))
-        for values in self.parts().values():
-            total = total + values
-        return total
-
-
 class Flow(Family):
-    """Tonnes per year of commodity k on route r.
+    r"""Tonnes per year of commodity k on route r.
 
-    Flow[k,r] >= 0 for each commodity k and enabled route r that carries k's cargo class, starts
-    at an origin allowed for k and serves a demand row of k. Cost per tonne (USD/t):
-    transport + handling + time + risk + surcharge + carbon + premium (model.network.costs), times the case's
-    factor in a plan; carbon = carbon_price_usd_per_t_co2 * co2_t_per_t[k,r] (model.network.emissions).
+    **Sets.** $K$ commodities; $R$ enabled routes; $F \subseteq K \times R$ the flows: $(k, r)$ where
+    $r$ carries $k$'s cargo class, starts at an origin allowed for $k$ (its Supply rows, any origin
+    without) and serves a demand row of $k$.
+    **Parameters** (per tonne of $k$ on $r$, input sheets in brackets): $t_{kr}$ transport, the legs'
+    `cost_usd_per_t` (Legs; a class tariff, Tariffs, where given); $h_{kr}$ handling, the nodes'
+    `handling_usd_per_t` (Nodes, or Tariffs); $v_k$ `value_usd_per_t` (Commodities); $\rho$
+    `carrying_cost_rate` (Settings); $d_r$ transit plus dwell days (Legs, Nodes); $p_r$ the
+    `risk_premium_pct` of the route's distinct countries, summed (Countries); $s_{kr}$ the Surcharges
+    rows whose target $r$ passes and whose filter takes $k$; $\pi$ `carbon_price_usd_per_t_co2`
+    (Settings); $e_{kr}$ the tonnes of CO2e a tonne emits on $r$ (model.network.emissions); $q_{kr}$ the
+    calibration premiums (the Surcharges rows corridor calibrate wrote).
+
+    $$
+    \mathrm{Flow}_{kr} \ge 0 \qquad (k, r) \in F
+    $$
+
+    $$
+    c_{kr} = t_{kr} + h_{kr} + \frac{v_k \, \rho \, d_r}{365} + \frac{v_k \, p_r}{100} + s_{kr}
+           + \pi \, e_{kr} + q_{kr} \qquad \text{USD/t}
+    $$
+
+    Each flow's cost $c_{kr}$ (transport, handling, time, risk, surcharge, carbon, premium: the parts
+    every table reports) enters the objective times the case's factor in a plan. The premiums are
+    behaviour, not money: the resource cost leaves them out. model.network.costs.FlowCosts computes
+    $c$, and which flows an input cell enters, for the assembly, the live model and the result tables.
     """
 
     name = "Flow"
-    inputs = (("Legs", "cost_usd_per_t"), ("Legs", "transit_days"), ("Nodes", "handling_usd_per_t"),
-              ("Nodes", "dwell_days"), ("Tariffs", "cost_usd_per_t"), ("Commodities", "value_usd_per_t"),
-              ("Countries", "risk_premium_pct"), ("Settings", "carrying_cost_rate"), ("Surcharges", "usd_per_t"),
-              ("Legs", "distance_km"), ("Legs", "co2_g_per_tkm"), ("Nodes", "co2_kg_per_t"),
-              ("Settings", "carbon_price_usd_per_t_co2"))
+    inputs = FlowCosts.inputs()  # what a changed cell does: FlowCosts.effect, applied by the live model
 
     def emit(self, c: CaseLP) -> None:
         c.first = c.arrays.add_columns(self.name, c.net.flows, c.factor * c.net.cost_total, 0.0, INF, c.case)
@@ -67,88 +50,18 @@ class Flow(Family):
         k, r = index
         return f"{k} on route {r}"
 
-    @staticmethod
-    def base_costs(net: Network, settings: Settings) -> FlowCosts:
-        part = list(COST_PARTS).index
-        return FlowCosts(net.cost_array[:, part("transport")].copy(), net.cost_array[:, part("handling")].copy(),
-                         net.flow_days(), net.flow_risk_pct(), net.flow_value(), settings.carrying_cost_rate,
-                         net.cost_array[:, part("surcharge")].copy(), net.co2_t_per_t.copy(),
-                         settings.carbon_price_usd_per_t_co2 or 0.0, net.cost_array[:, part("premium")].copy())
-
-    # The part of FlowCosts each input cell of `inputs` enters (a tariff on a node: handling).
-    PART = {("Legs", "cost_usd_per_t"): "transport", ("Nodes", "handling_usd_per_t"): "handling",
-            ("Legs", "transit_days"): "days", ("Nodes", "dwell_days"): "days",
-            ("Commodities", "value_usd_per_t"): "value", ("Countries", "risk_premium_pct"): "risk_pct",
-            ("Tariffs", "cost_usd_per_t"): "transport", ("Surcharges", "usd_per_t"): "surcharge",
-            ("Legs", "distance_km"): "co2", ("Legs", "co2_g_per_tkm"): "co2", ("Nodes", "co2_kg_per_t"): "co2"}
-    SETTING = {"carrying_cost_rate": "rate", "carbon_price_usd_per_t_co2": "price"}
-
-    @staticmethod
-    def effect(net: Network, cell: Cell, rec: dict | None) -> tuple[str, np.ndarray, np.ndarray]:
-        """What a cell of `inputs` (on input row rec; None for a setting) enters: (the part of
-        FlowCosts, the flows whose cost it enters, how many times each). Worked out once per cell."""
-        sheet, column = cell.input
-        if sheet == "Settings":
-            return Flow.SETTING[column], np.zeros(0, dtype=np.int64), np.zeros(0)
-        part = Flow.PART[(sheet, column)]
-        if sheet in ("Legs", "Nodes", "Tariffs"):
-            element = f"{rec['from']}>{rec['to']}" if sheet == "Legs" else rec["node"] if sheet == "Nodes" \
-                else rec["element"]
-            if sheet == "Tariffs" and ">" not in element:
-                part = "handling"
-            per_flow = net.route_passes(element)[net.flow_route].astype(float)
-            if part == "co2":  # t CO2e per t per unit of the cell: distance x intensity / 1e6, or kg / 1000
-                per_flow *= Flow.co2_per_unit(column, rec)
-            if sheet == "Tariffs":
-                per_flow[net.flow_class() != rec["cargo_class"]] = 0.0
-            elif column in ("cost_usd_per_t", "handling_usd_per_t"):
-                # a class with a tariff on this element pays the tariff, not this cost
-                replaced = [c for e, c in net.tariffs if e == element]
-                if replaced:
-                    per_flow[np.isin(net.flow_class(), replaced)] = 0.0
-            idx = np.flatnonzero(per_flow)
-            return part, idx, per_flow[idx]
-        if sheet == "Surcharges":
-            idx = net.scope_index(rec["scope"], rec["target"], rec["commodity"] or None)[0]
-            return "premium" if rec.get("source") == CALIBRATION_SOURCE else part, idx, np.ones(len(idx))
-        if sheet == "Commodities":
-            codes = {k: i for i, k in enumerate(net.commodity_class)}
-            idx = np.flatnonzero(net.flow_commodity == codes.get(rec["commodity"], -1))
-        else:  # Countries: a country's premium is charged once on each route passing it
-            idx = net.scope_index("country", rec["country"], None)[0]
-        return part, idx, np.ones(len(idx))
-
-    @staticmethod
-    def co2_per_unit(column: str, rec: dict) -> float:
-        """Tonnes of CO2e per tonne per unit of a cell that enters a flow's CO2e (model.network.emissions):
-        a km of a leg emits its intensity; a g/tkm on a leg, its distance (0 when blank); a kg at a node, 1/1000."""
-        if column == "co2_kg_per_t":
-            return 1e-3
-        if column == "distance_km":
-            g = rec.get("co2_g_per_tkm")
-            return (DEFAULT_CO2E_G_PER_TKM[rec["mode"]] if g is None or g != g else g) / 1e6
-        km = rec.get("distance_km")
-        return 0.0 if km is None or km != km else km / 1e6
-
-    @staticmethod
-    def shifted(costs: FlowCosts, effect: tuple[str, np.ndarray, np.ndarray], base: float, value: float) -> FlowCosts:
-        """The flow costs with a cell whose effect is given moved from its base value to value."""
-        part, idx, times = effect
-        if part in ("rate", "price"):
-            return costs._replace(**{part: value})
-        arr = getattr(costs, part).copy()
-        if part == "value":
-            arr[idx] = value
-        else:
-            arr[idx] += times * (value - base)
-        return costs._replace(**{part: arr})
-
 
 class Unmet(Family):
-    """Demanded tonnes per year not delivered, at the penalty.
+    r"""Demanded tonnes per year not delivered, at the penalty.
 
-    Unmet[d] >= 0 for each demand row d, only when the setting unmet_penalty_usd_per_t is given;
-    cost unmet_penalty_usd_per_t (USD/t), times the case's factor in a plan.
+    **Sets.** $D$ the demand rows (Demand). **Parameters.** $u$ `unmet_penalty_usd_per_t` (Settings).
+
+    $$
+    \mathrm{Unmet}_d \ge 0 \qquad d \in D, \text{ only when } u \text{ is given; cost } u \text{ USD/t}
+    $$
+
+    Without a penalty every demand must be met and a shortage is infeasible; with one, a tonne that
+    cannot be delivered, or costs more than $u$ to deliver, is counted here instead.
     """
 
     name = "Unmet"
@@ -170,10 +83,16 @@ class Unmet(Family):
 
 
 class Shipped(Family):
-    """Tonnes a year shipped of each share rule's commodity filter, over all routes.
+    r"""Tonnes a year shipped of each share rule's commodity filter, over all routes.
 
-    Shipped[f] >= 0 for each commodity filter f of a share rule that some flow matches ('*': every
-    commodity); defined by the row shipped_total[f]. Cost 0.
+    **Sets.** $\Phi$ the commodity filters of the share rules (Policies, kinds `max_share` and
+    `min_share`) that some flow matches; `*` is every commodity.
+
+    $$
+    \mathrm{Shipped}_f \ge 0 \qquad f \in \Phi, \text{ cost } 0
+    $$
+
+    Defined by the row shipped_total; the $T$ of every share rule of the filter.
     """
 
     name = "Shipped"
@@ -188,8 +107,17 @@ class Shipped(Family):
 
 
 class Worst(Family):
-    """The worst scenario's discounted cost in a robust plan, USD (free; only when
-    worst_case_weight > 0, with cost worst_case_weight)."""
+    r"""The worst scenario's discounted cost in a robust plan, USD.
+
+    **Parameters.** $w$ `worst_case_weight` (Settings).
+
+    $$
+    \mathrm{Worst} \in \mathbb{R}, \text{ cost } w \qquad \text{only when } w > 0
+    $$
+
+    Held above every scenario's discounted cost by the worst_case rows, so the objective adds $w$ times
+    the worst of them to the expected cost.
+    """
 
     name = "Worst"
 
@@ -203,11 +131,17 @@ class Worst(Family):
 
 
 class BandMiss(Family):
-    """Tonnes by which an observation falls short of its band, or exceeds it, while calibrating.
+    r"""Tonnes by which an observation falls short of its band, or exceeds it, while calibrating.
 
-    BandMiss[o, short], BandMiss[o, excess] >= 0 for each observation o held within its band
-    (corridor calibrate only: no column in any other solve); cost band_penalty_usd_per_t (USD/t),
-    so a band gives way only where it cannot hold together with the others and the model's limits.
+    **Sets.** $O$ the observations being calibrated (Observations; corridor calibrate only: no column
+    in any other solve). **Parameters.** $b$ the band penalty, USD/t (model.analysis.calibrate).
+
+    $$
+    \mathrm{BandMiss}_{o,\text{short}} \ge 0, \quad \mathrm{BandMiss}_{o,\text{excess}} \ge 0
+    \qquad o \in O, \text{ cost } b
+    $$
+
+    So a band gives way only where it cannot hold together with the others and the model's limits.
     """
 
     name = "BandMiss"

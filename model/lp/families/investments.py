@@ -20,12 +20,19 @@ from model.input.settings import Settings
 
 
 class Build(Family):
-    """Annual capacity added by investment option o (in a plan: in service in year y), t/yr.
+    r"""Annual capacity added by investment option o (in a plan: in service in year y), t/yr.
 
-    0 <= Build[o] <= max_added_t[o]; 0 when the setting allow_investments is FALSE (its reduced
-    cost then still says what it would be worth); in a plan also 0 before first_year[o] +
-    lead_time_years[o]. Cost annualised_cost_usd_per_t[o] (USD/t per year), weighted and
-    discounted by year in a plan. Shared by every case of a plan.
+    **Sets.** $B$ the investment options (Investments). **Parameters.** $\mathit{max\_added\_t}_o$,
+    $a_o$ `annualised_cost_usd_per_t`, `first_year` and `lead_time_years` (Investments);
+    `allow_investments` (Settings).
+
+    $$
+    0 \le \mathrm{Build}_o \le \mathit{max\_added\_t}_o \qquad o \in B, \text{ cost } a_o \text{ USD/t a year}
+    $$
+
+    Held at 0 when `allow_investments` is FALSE (its reduced cost then still says what it would be
+    worth) and, in a plan, before `first_year` + `lead_time_years`; weighted and discounted by year in
+    a plan, and shared by every case of it.
     """
 
     name = "Build"
@@ -77,12 +84,18 @@ def _option_of(index, by_id: dict[str, Option]) -> Option:
 
 
 class Modules(Family):
-    """Whole steps of capacity of option o in service (in a plan: in year y): an integer.
+    r"""Whole steps of capacity of option o in service (in a plan: in year y): an integer.
 
-    Modules[o] in {0, 1, ..., max_units[o]} for each option built in whole steps: one step of
-    max_added_t[o] for a lumpy option (so 0 or 1), steps of module_t[o] for a modular one (as many
-    as fit within max_added_t[o]); 0 wherever Build[o] is held at 0. Cost 0 (the capacity is paid
-    through Build). Only for options built in whole steps.
+    **Sets.** $B^{\text{whole}}$ the options built in whole steps (lumpy, or with a `module_t`).
+    **Parameters.** $m_o$ the most steps: 1 for a lumpy option, as many `module_t` as fit in
+    `max_added_t` for a modular one.
+
+    $$
+    \mathrm{Modules}_o \in \{0, 1, \dots, m_o\} \qquad o \in B^{\text{whole}}, \text{ cost } 0
+    $$
+
+    0 wherever Build is held at 0; the capacity is paid through Build. One of the model's two integer
+    families: a model without them is an LP.
     """
 
     name = "Modules"
@@ -116,10 +129,16 @@ class Modules(Family):
 
 
 class Opened(Family):
-    """Whether option o has any capacity in service (in a plan: in year y): 0 or 1.
+    r"""Whether option o has any capacity in service (in a plan: in year y): 0 or 1.
 
-    Opened[o] in {0, 1} for each option with a fixed cost; 0 wherever Build[o] is held at 0. Cost
-    fixed_cost_usd_per_yr[o] (USD per year; weighted and discounted by year in a plan).
+    **Sets.** $B^{\text{fixed}}$ the options with a fixed cost. **Parameters.** $\phi_o$
+    `fixed_cost_usd_per_yr` (Investments).
+
+    $$
+    \mathrm{Opened}_o \in \{0, 1\} \qquad o \in B^{\text{fixed}}, \text{ cost } \phi_o \text{ USD a year}
+    $$
+
+    0 wherever Build is held at 0; weighted and discounted by year in a plan.
     """
 
     name = "Opened"
@@ -157,11 +176,15 @@ BUILD_IN_MODULES_NAME, BUILD_NEEDS_OPENING_NAME = "build_in_modules", "build_nee
 
 
 class BuildInModules(Family):
-    """Capacity of an option built in whole steps is a whole number of steps.
+    r"""Capacity of an option built in whole steps is a whole number of steps.
 
-    Build[o] - unit_t[o] * Modules[o] = 0      for each option o built in whole steps (in a plan, each (o, y))
-    unit_t is max_added_t for a lumpy option, module_t for a modular one.
-    Units: tonnes per year on both sides.
+    **Parameters.** $\mathit{unit\_t}_o$: `max_added_t` for a lumpy option, `module_t` for a modular one.
+
+    $$
+    \mathrm{Build}_o - \mathit{unit\_t}_o \, \mathrm{Modules}_o = 0 \qquad o \in B^{\text{whole}}
+    $$
+
+    In a plan, for each $(o, y)$. Tonnes per year on both sides.
     """
 
     name = BUILD_IN_MODULES_NAME
@@ -177,10 +200,14 @@ class BuildInModules(Family):
 
 
 class BuildNeedsOpening(Family):
-    """An option with a fixed cost adds capacity only if opened.
+    r"""An option with a fixed cost adds capacity only if opened.
 
-    Build[o] - max_added_t[o] * Opened[o] <= 0      for each option o with a fixed cost (in a plan, each (o, y))
-    Units: tonnes per year on both sides.
+    $$
+    \mathrm{Build}_o - \mathit{max\_added\_t}_o \, \mathrm{Opened}_o \le 0 \qquad o \in B^{\text{fixed}}
+    $$
+
+    In a plan, for each $(o, y)$. Tonnes per year on both sides: the fixed cost is paid for any
+    capacity at all.
     """
 
     name = BUILD_NEEDS_OPENING_NAME
@@ -196,11 +223,16 @@ class BuildNeedsOpening(Family):
 
 
 class BuildGrows(Family):
-    """Capacity once built stays.
+    r"""Capacity once built stays.
 
-    Build[o, y] - Build[o, previous year] >= 0      for each option o and each planned year y after the first
-    Units: tonnes per year on both sides. (With whole steps, Modules[o, y] = Build[o, y] / unit_t[o]
-    grows with it: a lumpy option is built once and stays.)
+    **Sets.** $Y$ the planned years, $y^-$ the year before $y$.
+
+    $$
+    \mathrm{Build}_{o,y} - \mathrm{Build}_{o,y^-} \ge 0 \qquad o \in B,\ y \in Y \setminus \{y_0\}
+    $$
+
+    Tonnes per year on both sides. With whole steps, $\mathrm{Modules}_{o,y}$ grows with it: a lumpy
+    option is built once and stays.
     """
 
     name = "build_grows"

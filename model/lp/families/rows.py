@@ -15,15 +15,23 @@ from model.network import Network, RuleLimit as Limit
 from model.input.settings import Settings
 
 class DemandBalance(Family):
-    """Every demand row is met by its flows, or counted as unmet.
+    r"""Every demand row is met by its flows, or counted as unmet.
 
-    sum_{(k,r) serving d} Flow[k,r] + Unmet[d] = demand_t[d]      for d in DEMANDS
-    A flow serves d when k is d's commodity, r ends at d's market and starts at d's origin (any
-    origin when blank). Unmet exists only when a penalty is set.
-    Units: tonnes per year on both sides.
+    **Sets.** $D$ the demand rows (Demand); $F_d$ the flows serving $d$: $k$ is $d$'s commodity, $r$
+    ends at $d$'s market and starts at $d$'s origin (any origin when blank).
+    **Parameters.** $\mathit{demand\_t}_d$ (Demand).
+
+    $$
+    \sum_{(k,r) \in F_d} \mathrm{Flow}_{kr} + \mathrm{Unmet}_d = \mathit{demand\_t}_d \qquad d \in D
+    $$
+
+    Tonnes per year on both sides; Unmet only when a penalty is set. The dual is the marginal cost of
+    one more tonne of demand at the market (the Demand sheet).
     """
 
     name = "demand_balance"
+    sheet = "Demand"
+    planner_facing = True
     inputs = (("Demand", "demand_t"),)
 
     def emit(self, c: CaseLP) -> None:
@@ -45,14 +53,23 @@ class DemandBalance(Family):
 
 
 class SupplyMax(Family):
-    """An origin exports at most what it can supply.
+    r"""An origin exports at most what it can supply.
 
-    sum_{r leaving origin(s)} Flow[commodity(s), r] <= max_t[s]      for s in SUPPLIES
-    (no row when no flow leaves the origin with the commodity).
-    Units: tonnes per year on both sides.
+    **Sets.** $S$ the supply rows (Supply); $F_s$ the flows of $s$'s commodity leaving $s$'s origin.
+    **Parameters.** $\mathit{max\_t}_s$ (Supply).
+
+    $$
+    \sum_{(k,r) \in F_s} \mathrm{Flow}_{kr} \le \mathit{max\_t}_s \qquad s \in S,\ F_s \ne \emptyset
+    $$
+
+    Tonnes per year on both sides. Its shadow price is the value of more supply (Supply sheet, and the
+    Bottlenecks sheet where it binds).
     """
 
     name = "supply_max"
+    sheet = "Supply"
+    planner_facing = True
+    bottleneck = True
     inputs = (("Supply", "max_t"),)
 
     def emit(self, c: CaseLP) -> None:
@@ -71,13 +88,22 @@ class SupplyMax(Family):
 
 
 class SupplyMin(Family):
-    """An origin exports at least its committed minimum.
+    r"""An origin exports at least its committed minimum.
 
-    sum_{r leaving origin(s)} Flow[commodity(s), r] >= min_t[s]      for s in SUPPLIES with min_t > 0
-    Units: tonnes per year on both sides.
+    **Sets and parameters** as supply_max, with $\mathit{min\_t}_s$ (Supply).
+
+    $$
+    \sum_{(k,r) \in F_s} \mathrm{Flow}_{kr} \ge \mathit{min\_t}_s \qquad s \in S,\ \mathit{min\_t}_s > 0
+    $$
+
+    Tonnes per year on both sides; a minimum of 0 is no row. Its shadow price is the cost of the
+    commitment.
     """
 
     name = "supply_min"
+    sheet = "Supply"
+    planner_facing = True
+    bottleneck = True
     inputs = (("Supply", "min_t"),)
 
     def emit(self, c: CaseLP) -> None:
@@ -103,17 +129,28 @@ class SupplyMin(Family):
 
 
 class CapacityLimit(Family):
-    """Throughput of a port, crossing or leg stays within its capacity, plus what is built.
+    r"""Throughput of a port, crossing or leg stays within its capacity, plus what is built.
 
-    sum_{(k,r): r passes e(c), class(k) in classes(c)} passes[r,e] * Flow[k,r] - sum_{o adding to c} Build[o]
-        <= capacity_t[c]
-    for c in CAPACITIES (rows of the Capacities sheet; blank class = every class; no row when no
-    flow passes). In a plan, Build[o] is Build[o, year]: the capacity in service that year.
-    passes[r,e] is how often route r passes element e (1 on any ordinary path).
-    Units: tonnes per year on both sides.
+    **Sets.** $C$ the capacity rows (Capacities); $e(c)$ the row's node or leg and $\kappa(c)$ its
+    cargo classes (blank: every class); $F_c$ the flows $(k, r)$ with $r$ passing $e(c)$ and $k$ of a
+    class in $\kappa(c)$; $B_c$ the investment options adding to $c$ (Investments).
+    **Parameters.** $\mathit{capacity\_t}_c$ (Capacities); $n_{re}$ how often route $r$ passes element
+    $e$ (1 on any ordinary path).
+
+    $$
+    \sum_{(k,r) \in F_c} n_{r e(c)} \, \mathrm{Flow}_{kr} - \sum_{o \in B_c} \mathrm{Build}_o
+    \le \mathit{capacity\_t}_c \qquad c \in C,\ F_c \ne \emptyset
+    $$
+
+    Tonnes per year on both sides; in a plan $\mathrm{Build}_o$ is $\mathrm{Build}_{o,y}$, the capacity
+    in service that year. Its shadow price is what one more tonne of capacity saves a year (Capacity
+    and Bottlenecks sheets).
     """
 
     name = "capacity_limit"
+    sheet = "Capacity"
+    planner_facing = True
+    bottleneck = True
     inputs = (("Capacities", "capacity_t"),)
 
     def emit(self, c: CaseLP) -> None:
@@ -137,13 +174,17 @@ class CapacityLimit(Family):
 
 
 class ShippedTotal(Family):
-    """Shipped[f] is the tonnes shipped of commodity filter f, over all routes.
+    r"""Shipped[f] is the tonnes shipped of commodity filter f, over all routes.
 
-    sum_{(k,r): k matches f} Flow[k,r] - Shipped[f] = 0      for f in SHARE_FILTERS
-    The T of a share rule (policy_limit): one column and one row per filter rather than every
-    flow of the filter in every share row (a rule with target '*' over ten corridors would
-    otherwise repeat all flows ten times).
-    Units: tonnes per year on both sides.
+    **Sets.** $\Phi$ as for Shipped; $F_f$ the flows whose commodity matches $f$.
+
+    $$
+    \sum_{(k,r) \in F_f} \mathrm{Flow}_{kr} - \mathrm{Shipped}_f = 0 \qquad f \in \Phi
+    $$
+
+    The $T$ of a share rule (policy_limit): one column and one row per filter rather than every flow of
+    the filter in every share row (a rule with target `*` over ten corridors would otherwise repeat all
+    flows ten times). Tonnes per year on both sides.
     """
 
     name = "shipped_total"
@@ -167,20 +208,32 @@ SKIP, INFEASIBLE, SHARE_ROW, TONNES_ROW, CO2_ROW = "skip", "infeasible", "share"
 
 
 class PolicyLimit(Family):
-    """A share, tonnage or CO2e limit on what passes a corridor, country, route, node or leg.
+    r"""A share, tonnage or CO2e limit on what passes a corridor, country, route, node or leg.
 
-    With S = sum of Flow[k,r] over r in the rule's scope target and k matching its commodity
-    filter, and T = Shipped[filter] (shipped_total):
-      max_share:  S - value * T <= 0        min_share:  value * T - S <= 0
-      max_t:      S <= value                min_t:      S >= value
-      max_co2_t:  sum of co2_t_per_t[k,r] * Flow[k,r] over the same (k,r) <= value
-    for each (rule, target) in POLICY_LIMITS ('*' gives one target per name). No row when it
-    cannot bind (form() = SKIP).
-    Units: tonnes per year on both sides (value is a share 0-1 for share rules; tonnes of CO2e
-    per year for max_co2_t, co2_t_per_t in t CO2e per t: model.network.emissions).
+    **Sets.** $P$ the (rule, target) pairs of the Policies sheet (`*` gives one target per name in the
+    scope); $F_p$ the flows through $p$'s target whose commodity matches its filter $f(p)$.
+    **Parameters.** $\mathit{value}_p$ (Policies: a share 0-1, tonnes a year, or t CO2e a year);
+    $e_{kr}$ the CO2e of a tonne (as for Flow). With $S_p = \sum_{(k,r) \in F_p} \mathrm{Flow}_{kr}$
+    and $T_p = \mathrm{Shipped}_{f(p)}$:
+
+    $$
+    \begin{aligned}
+    \text{max\_share:}\quad & S_p - \mathit{value}_p \, T_p \le 0 &
+    \text{min\_share:}\quad & \mathit{value}_p \, T_p - S_p \le 0 \\
+    \text{max\_t:}\quad & S_p \le \mathit{value}_p &
+    \text{min\_t:}\quad & S_p \ge \mathit{value}_p \\
+    \text{max\_co2\_t:}\quad & \textstyle\sum_{(k,r) \in F_p} e_{kr} \, \mathrm{Flow}_{kr} \le \mathit{value}_p
+    \end{aligned}
+    $$
+
+    No row where the rule cannot bind (form() gives SKIP). A binding rule's shadow price is what
+    relaxing it by one tonne (of cargo, or of CO2e) saves a year (Policies and Bottlenecks sheets).
     """
 
     name = "policy_limit"
+    sheet = "Policies"
+    planner_facing = True
+    bottleneck = True
     inputs = (("Policies", "value"),)
 
     @staticmethod
@@ -263,17 +316,25 @@ class PolicyLimit(Family):
 
 
 class ObservationBand(Family):
-    """An observation held within its band while calibrating (corridor calibrate).
+    r"""An observation held within its band while calibrating (corridor calibrate).
 
-    S_o + BandMiss[o, short]  >= observed_t[o] - tolerance[o]      (index (o, low))
-    S_o - BandMiss[o, excess] <= observed_t[o] + tolerance[o]      (index (o, high))
-    for each observation o being calibrated, with S_o the flow of o's commodities through its
-    target (the Policies grammar) and tolerance the larger of tolerance_t and tolerance_pct of
-    observed_t. The dual of the binding side is the observation's implied premium (USD/t).
-    Units: tonnes per year on both sides.
+    **Sets.** $O$ the observations being calibrated; $F_o$ the flows of $o$'s commodities through its
+    target (the Policies grammar). **Parameters.** $\mathit{observed\_t}_o$ and $\tau_o$, the larger of
+    `tolerance_t` and `tolerance_pct` of it (Observations).
+
+    $$
+    \begin{aligned}
+    \textstyle\sum_{(k,r) \in F_o} \mathrm{Flow}_{kr} + \mathrm{BandMiss}_{o,\text{short}} &\ge \mathit{observed\_t}_o - \tau_o && (o, \text{low}) \\
+    \textstyle\sum_{(k,r) \in F_o} \mathrm{Flow}_{kr} - \mathrm{BandMiss}_{o,\text{excess}} &\le \mathit{observed\_t}_o + \tau_o && (o, \text{high})
+    \end{aligned}
+    $$
+
+    Tonnes per year on both sides. The dual of the binding side is the observation's implied premium
+    (USD/t), shown on the Fit sheet.
     """
 
     name = "observation_band"
+    sheet = "Fit"  # not planner_facing: BandMiss lets every band give way, so no band makes the model infeasible
 
     def emit(self, c: CaseLP) -> None:
         for o in c.net.bands:
@@ -293,11 +354,18 @@ class ObservationBand(Family):
 # ---------------------------------------------------------------------- rows shared by a plan's cases
 
 class WorstCase(Family):
-    """Worst is at least each scenario's weighted, discounted cost.
+    r"""Worst is at least each scenario's weighted, discounted cost.
 
-    sum_y weight[y] * discount[y] * (annual_cost[s, y] + building[y]) - Worst <= 0      for s in SCENARIOS
-    (only when worst_case_weight > 0).
-    Units: USD on both sides.
+    **Sets.** $\Sigma$ the scenarios of the plan; $Y$ its years. **Parameters.** $\omega_y$ the weight
+    and $\delta_y = (1 + \mathit{discount\_rate})^{-(y - y_0)}$ the discount of year $y$ (Periods,
+    Settings); $A_{sy}$ the annual cost of scenario $s$ in year $y$ (the cost columns of its case) and
+    $I_y$ the cost of the capacity in service in $y$ (Build, Opened).
+
+    $$
+    \sum_{y \in Y} \omega_y \, \delta_y \, (A_{sy} + I_y) - \mathrm{Worst} \le 0 \qquad s \in \Sigma
+    $$
+
+    Only when `worst_case_weight` > 0. USD on both sides.
     """
 
     name = "worst_case"

@@ -1,4 +1,4 @@
-"""The LP stated in Pyomo: the readable algebra of model/lp/families.py.
+"""The LP stated in Pyomo: the readable algebra of model.lp.families.
 
 build_model(data, net) is the single-period model; build_plan(plan) one block per case of a plan,
 linked by the investments Build[o, y] they share. Each module adds its own components: flows.py

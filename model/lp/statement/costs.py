@@ -16,14 +16,7 @@ def total_cost(m):
          + sum_{o in OPTIONS} annualised_cost_usd_per_t[o] * Build[o]
          + sum_{o with a fixed cost} fixed_cost_usd_per_yr[o] * Opened[o]
          + band_penalty_usd_per_t * sum_{o, side} BandMiss[o, side]      (when calibrating)
-    cost_usd_per_t[k,r] = transport + handling + time + risk + surcharge + carbon + premium (model.network.costs):
-      transport = sum over legs of the leg cost (class tariff where given)
-      handling  = sum over nodes of the handling cost (class tariff where given)
-      time      = value_k * carrying_cost_rate * (transit days + dwell days) / 365
-      risk      = value_k * sum over the route's distinct countries of risk_premium_pct / 100
-      surcharge = sum of the Surcharges rows whose target the route passes, for k (calibration's aside)
-      carbon    = carbon_price_usd_per_t_co2 * co2_t_per_t[k,r] (CO2e of a tonne: model.network.emissions)
-      premium   = the same sum over the rows corridor calibrate wrote (behaviour, not money)
+    cost_usd_per_t[k,r]: the Flow family's cost (model.lp.families.columns.Flow, where its formula is).
     Units: USD per year.
     """
     shipping = sum(m.cost_usd_per_t[f] * m.Flow[f] for f in m.FLOWS)
