@@ -17,10 +17,16 @@ the others, for build_network and for the live model that re-prices flows when a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from model.network import Network
+
 DAYS_PER_YEAR = 365.0
+# A figure per tonne: one number, or one per flow or route.
+PerTonne = float | np.ndarray
 
 # The parts of a tonne's cost, in the order every table reports them, with how a sheet says them:
 # part -> (label of its yearly total on the Summary, its column on the Plan sheet).
@@ -38,18 +44,18 @@ RESOURCE_PARTS = tuple(part for part in COST_PARTS if part != "premium")
 CALIBRATION_SOURCE = "corridor calibrate"
 
 
-def time_usd_per_t(value_usd_per_t, carrying_cost_rate: float, days):
+def time_usd_per_t(value_usd_per_t: PerTonne, carrying_cost_rate: float, days: PerTonne) -> PerTonne:
     """Carrying cost of the cargo's value over its days in transit and dwell (USD/t)."""
     return (value_usd_per_t * carrying_cost_rate / DAYS_PER_YEAR) * days
 
 
-def risk_usd_per_t(value_usd_per_t, risk_pct):
+def risk_usd_per_t(value_usd_per_t: PerTonne, risk_pct: PerTonne) -> PerTonne:
     """Risk and insurance premium: risk_pct (summed over the route's distinct countries) of the
     cargo's value (USD/t)."""
     return (value_usd_per_t / 100.0) * risk_pct
 
 
-def carbon_usd_per_t(carbon_price_usd_per_t_co2: float, co2_t_per_t):
+def carbon_usd_per_t(carbon_price_usd_per_t_co2: float, co2_t_per_t: PerTonne) -> PerTonne:
     """Carbon cost of a tonne of cargo: the price of the CO2e it emits (USD/t)."""
     return carbon_price_usd_per_t_co2 * co2_t_per_t
 
@@ -75,7 +81,7 @@ class RouteCosts:
         """From (transport, handling) per route of each class, in class-code order."""
         if not per_class:
             return cls(np.zeros((2, 0)), {})
-        base, other = np.vstack(per_class[0]), {}
+        base, other = np.vstack(per_class[0]), {}  # type: np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]
         for code, (transport, handling) in enumerate(per_class[1:], start=1):
             bits = np.vstack([transport, handling]).view(np.int64) != base.view(np.int64)  # -0.0 and NaN too
             differ = np.flatnonzero(bits[0] | bits[1])
@@ -94,7 +100,7 @@ class RouteCosts:
         return out
 
 
-def surcharges_usd_per_t(net, premium: bool) -> np.ndarray:
+def surcharges_usd_per_t(net: Network, premium: bool) -> np.ndarray:
     """USD/t of each flow, in flow order: the Surcharges rows whose scope takes it, either those paid
     (premium False) or the calibration premiums (True: the rows corridor calibrate wrote)."""
     out = np.zeros(len(net.flows))
@@ -104,7 +110,7 @@ def surcharges_usd_per_t(net, premium: bool) -> np.ndarray:
     return out
 
 
-def flow_cost_parts(net) -> np.ndarray:
+def flow_cost_parts(net: Network) -> np.ndarray:
     """flows x parts (COST_PARTS), USD/t, in flow order, of a model.network.Network: transport and
     handling of the flow's cargo class on its route (net.route_costs), time and risk of its
     commodity's value, the surcharges whose scope takes it (in Surcharges order), carbon, and the
