@@ -17,7 +17,7 @@ the others, for build_network and for the live model that re-prices flows when a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from model.network import Network
 
 DAYS_PER_YEAR = 365.0
-# A figure per tonne: one number, or one per flow or route.
-PerTonne = float | np.ndarray
+# A figure per tonne: one number, or one per flow or route (the same kind in, the same kind out).
+PerTonne = TypeVar("PerTonne", float, np.ndarray)
 
 # The parts of a tonne's cost, in the order every table reports them, with how a sheet says them:
 # part -> (label of its yearly total on the Summary, its column on the Plan sheet).
