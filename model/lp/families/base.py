@@ -5,7 +5,10 @@ or Structural)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, ClassVar, NamedTuple
+from collections.abc import Sequence
+from typing import Any, Callable, ClassVar, NamedTuple
+
+import numpy as np
 
 from model.lp.arrays import LPArrays
 from model.network import Network
@@ -20,7 +23,7 @@ class Bound(NamedTuple):
     """Set the active bound of a row (the upper of a <= row, the lower of a >=, both of an =)."""
 
     family: str
-    index: object
+    index: Any
     value: float
 
 
@@ -28,23 +31,27 @@ class Coefficient(NamedTuple):
     """Set the coefficient of column (col_family, col_index) in row (family, index)."""
 
     family: str
-    index: object
+    index: Any
     col_family: str
-    col_index: object
+    col_index: Any
     value: float
 
 
 class ColumnBounds(NamedTuple):
     family: str
-    index: object
+    index: Any
     lower: float
     upper: float
 
 
 class ColumnCost(NamedTuple):
     family: str
-    index: object
+    index: Any
     value: float
+
+
+# What a changed cell does to the LP in place (Family.changes).
+Change = Bound | Coefficient | ColumnBounds | ColumnCost
 
 
 class Structural(Exception):
@@ -89,7 +96,8 @@ class CaseLP:
     cost_columns: list[int] = field(default_factory=list)  # columns of the case's annual cost terms
     band_miss: dict[tuple[str, str], int] = field(default_factory=dict)  # (observation, side) -> its column
 
-    def row(self, family: Family, index, sense: int, cols, vals, rhs: float) -> None:
+    def row(self, family: Family, index: Any, sense: int, cols: np.ndarray | Sequence[int],
+            vals: np.ndarray | Sequence[float], rhs: float) -> None:
         self.arrays.add_row(family.name, index, sense, cols, vals, rhs, self.case)
 
 
@@ -107,10 +115,10 @@ class Family:
     def emit(self, c: CaseLP) -> None:
         raise NotImplementedError
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         raise NotImplementedError
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
         """What setting `cell` to `value` changes in this family's rows or columns (in place), or
         raise Structural. Only called for a cell of `inputs`. A change to a row that does not exist
         is nothing (the row's presence never depends on the value unless Structural is raised); a

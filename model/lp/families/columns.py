@@ -3,16 +3,19 @@ the integer decisions of investments: model.lp.families.investments)."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from model.lp.arrays import INF, LPArrays
-from model.lp.families.base import Cell, CaseLP, ColumnCost, Family
+from model.lp.families.base import Cell, CaseLP, Change, ColumnCost, Family
 from model.network import Network
 from model.network.costs import CALIBRATION_SOURCE, COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.input.settings import Settings
+
+if TYPE_CHECKING:
+    from model.plan import Plan
 
 class FlowCosts(NamedTuple):
     """What a flow's cost per tonne is made of, per flow (arrays in flow order), the rate and the
@@ -63,7 +66,7 @@ class Flow(Family):
         c.first = c.arrays.add_columns(self.name, c.net.flows, c.factor * c.net.cost_total, 0.0, INF, c.case)
         c.cost_columns += range(c.first, c.first + len(c.net.flows))
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         k, r = index
         return f"{k} on route {r}"
 
@@ -84,13 +87,14 @@ class Flow(Family):
     SETTING = {"carrying_cost_rate": "rate", "carbon_price_usd_per_t_co2": "price"}
 
     @staticmethod
-    def effect(net: Network, cell: Cell, rec: dict | None) -> tuple[str, np.ndarray, np.ndarray]:
+    def effect(net: Network, cell: Cell, rec: dict[str, Any] | None) -> tuple[str, np.ndarray, np.ndarray]:
         """What a cell of `inputs` (on input row rec; None for a setting) enters: (the part of
         FlowCosts, the flows whose cost it enters, how many times each). Worked out once per cell."""
         sheet, column = cell.input
         if sheet == "Settings":
             return Flow.SETTING[column], np.zeros(0, dtype=np.int64), np.zeros(0)
         part = Flow.PART[(sheet, column)]
+        assert rec is not None  # every sheet but Settings has its row
         if sheet in ("Legs", "Nodes", "Tariffs"):
             element = f"{rec['from']}>{rec['to']}" if sheet == "Legs" else rec["node"] if sheet == "Nodes" \
                 else rec["element"]
@@ -119,7 +123,7 @@ class Flow(Family):
         return part, idx, np.ones(len(idx))
 
     @staticmethod
-    def co2_per_unit(column: str, rec: dict) -> float:
+    def co2_per_unit(column: str, rec: dict[str, Any]) -> float:
         """Tonnes of CO2e per tonne per unit of a cell that enters a flow's CO2e (model.network.emissions):
         a km of a leg emits its intensity; a g/tkm on a leg, its distance (0 when blank); a kg at a node, 1/1000."""
         if column == "co2_kg_per_t":
@@ -135,7 +139,7 @@ class Flow(Family):
         """The flow costs with a cell whose effect is given moved from its base value to value."""
         part, idx, times = effect
         if part in ("rate", "price"):
-            return costs._replace(**{part: value})
+            return costs._replace(**{part: value})  # type: ignore[arg-type]  # part is rate or price, both floats
         arr = getattr(costs, part).copy()
         if part == "value":
             arr[idx] = value
@@ -162,10 +166,10 @@ class Unmet(Family):
             c.unmet[d.row] = j = c.arrays.add_column(self.name, d.row, c.factor * penalty, 0.0, INF, c.case)
             c.cost_columns.append(j)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         return f"undelivered tonnes of Demand row {index}"
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
         return [ColumnCost(self.name, d.row, value) for d in net.demand_rows]
 
 
@@ -183,7 +187,7 @@ class Shipped(Family):
             if p.is_share and p.filter_key not in c.shipped and len(c.net.policy_index(p)[1]):
                 c.shipped[p.filter_key] = c.arrays.add_column(self.name, p.filter_key, 0.0, 0.0, INF, c.case)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         return f"the tonnes shipped of {'every commodity' if index == '*' else index}"
 
 
@@ -193,12 +197,12 @@ class Worst(Family):
 
     name = "Worst"
 
-    def emit_plan(self, a: LPArrays, plan) -> int | None:
+    def emit_plan(self, a: LPArrays, plan: Plan) -> int | None:
         if plan.worst_case_weight <= 0:
             return None
         return a.add_column(self.name, None, plan.worst_case_weight, -INF, INF)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         return "the worst scenario's cost"
 
 
@@ -220,6 +224,6 @@ class BandMiss(Family):
                     self.name, (o.observation, side), penalty, 0.0, INF, c.case)
                 c.cost_columns.append(j)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         o, side = index
         return f"tonnes by which observation {o} falls {'short of' if side == 'short' else 'above'} its band"
