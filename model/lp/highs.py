@@ -210,14 +210,14 @@ class View:
         self.solver, self.method, self.seconds = sol.solver, sol.method, sol.seconds
         self.mip = sol.mip  # model.lp.mip.MipInfo, with integer decisions
         factor = factor or 1.0
-        self.values: dict[str, ByIndex] = {}
-        self.reduced_costs: dict[str, ByIndex] = {}
-        self.cost_ranges: dict[str, ByIndex] = {}
-        self.duals: dict[str, ByIndex] = {}
-        self.senses: dict[str, ByIndex] = {}
-        self.rhs: dict[str, ByIndex] = {}
-        self.bound_ranges: dict[str, ByIndex] = {}
-        self.resource_duals: dict[str, ByIndex] = {}  # as duals, of the resource cost alone (Solution.resource_y)
+        self.values: dict[str, Mapping[Any, Any]] = {}  # ByIndex each
+        self.reduced_costs: dict[str, Mapping[Any, Any]] = {}
+        self.cost_ranges: dict[str, Mapping[Any, Any]] = {}
+        self.duals: dict[str, Mapping[Any, Any]] = {}
+        self.senses: dict[str, Mapping[Any, Any]] = {}
+        self.rhs: dict[str, Mapping[Any, Any]] = {}
+        self.bound_ranges: dict[str, Mapping[Any, Any]] = {}
+        self.resource_duals: dict[str, Mapping[Any, Any]] = {}  # as duals, of the resource cost alone (Solution.resource_y)
         if not sol.optimal:
             return
         # an optimal solve has read them all (solve_lp)
@@ -402,7 +402,7 @@ def _method(h: highspy.Highs) -> str:
     return "presolve (no iterations)"
 
 
-def option(h: highspy.Highs, name: str) -> object:
+def option(h: highspy.Highs, name: str) -> Any:  # a bool, int, float or str, as HiGHS holds it
     """An option's value; highspy returns (status, value) in some versions."""
     value = h.getOptionValue(name)
     return value[1] if isinstance(value, tuple) else value

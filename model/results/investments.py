@@ -209,7 +209,7 @@ def decisions_of(mip, investments: pd.DataFrame, other: dict[str, Difference | N
             then = "; the other way is not possible"
         else:
             then = (f"; {'doing without it' if rec.built_t > 1e-6 else 'building it'} "
-                    + change_text(other[rec.option], unit, penalty_usd_per_t, plan))
+                    + change_text(other[rec.option], unit, penalty_usd_per_t, plan))  # type: ignore[arg-type]  # not None: above
         lines.append((rec.option, rec.decision + then))
     return Decisions(len(integer), mip.relaxation_usd, mip.relaxation_resource_usd, mip.whole_steps, mip.bound_usd,
                      mip.gap, unit, penalty_usd_per_t, plan, lines)
