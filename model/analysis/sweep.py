@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -28,7 +29,10 @@ from model.progress import show_progress
 from model.errors import InputError, NoSolutionError, Problem, short_list
 from model.results.investments import amount_text
 
-_WORKER = {}  # per process: sweep signature -> LiveModel
+if TYPE_CHECKING:
+    from model.lp.live import LiveModel
+
+_WORKER: dict[tuple[Any, ...], tuple[Sweep, LiveModel]] = {}  # per process: sweep signature -> LiveModel
 MAX_POINTS = 1_000_000  # points of one grid
 
 
@@ -145,7 +149,7 @@ def _rebuild_point(live, values) -> dict:
     if live.keep_decisions and live.mip is not None and sol.mip is not None:
         # the base solve's decisions, by column key (the same options, so the same decision columns)
         base = dict(zip((live.columns[j] for j in live.mip.columns), live.mip.values, strict=True))
-        sol.mip.values = [base.get(sol.columns[j], 0.0) for j in sol.mip.columns]
+        sol.mip.values = [base.get(sol.columns[j], 0.0) for j in sol.mip.columns]  # type: ignore[assignment]  # np.clip takes a list
     return LiveModel(data, net, sol, live.keep_decisions).solve()
 
 
@@ -207,7 +211,7 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
     bar = tqdm(total=len(points), initial=len(done), unit="point", disable=not show_progress(progress), desc="sweep",
                smoothing=0.1)
     sink = points_file.open("a", encoding="utf-8") if points_file is not None else None
-    if sink is not None and points_file.stat().st_size and not points_file.read_bytes().endswith(b"\n"):
+    if sink is not None and points_file.stat().st_size and not points_file.read_bytes().endswith(b"\n"):  # type: ignore[union-attr]  # a sink: a file
         sink.write("\n")  # end the line the interruption cut short, so the next record stands alone
 
     signature = sweep.signature
@@ -295,7 +299,7 @@ def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None 
     invalid = any("invalid_input" in r for r in results)  # the column only where a point was not solved
     rows = []
     for point, r in zip(sweep.points, results, strict=True):
-        row = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point, strict=True)}
+        row: dict[str, Any] = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point, strict=True)}
         row.update({"status": r["status"], "rebuilt": r.get("rebuilt", False)})
         if "integer_decisions" in r:
             row["integer_decisions"] = r["integer_decisions"]
