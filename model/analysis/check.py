@@ -485,7 +485,7 @@ def _check_years(data: CorridorData, sheets: dict[str, pd.DataFrame], case: dict
                                                   *[r[column] for _, column in COST_PARTS.values()]]})
         found = check_results(_year_rows(data, y) if y is not None else data, part)
         errors += [f"{y}: {e}" for e in found] if y is not None else found
-        total += weights[y] / (1 + rate) ** ((y - years[0]) if y is not None else 0)  # type: ignore[operator]  # years: ints with a year * r["annual_cost_usd"]
+        total += weights[y] / (1 + rate) ** ((y - years[0]) if y is not None else 0) * r["annual_cost_usd"]  # type: ignore[operator]  # years: ints
     inv = sheets.get("Investments")
     if inv is not None and len(inv) and "year" in inv.columns and years != [None]:
         opts = data.tables["Investments"].set_index("option")

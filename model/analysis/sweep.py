@@ -18,7 +18,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -29,10 +28,7 @@ from model.progress import show_progress
 from model.errors import InputError, NoSolutionError, Problem, short_list
 from model.results.investments import amount_text
 
-if TYPE_CHECKING:
-    from model.lp.live import LiveModel
-
-_WORKER: dict[tuple[Any, ...], tuple[Sweep, LiveModel]] = {}  # per process: sweep signature -> LiveModel
+_WORKER: dict[tuple, tuple] = {}  # per process: sweep signature -> (Sweep, LiveModel)
 MAX_POINTS = 1_000_000  # points of one grid
 
 
@@ -299,7 +295,7 @@ def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None 
     invalid = any("invalid_input" in r for r in results)  # the column only where a point was not solved
     rows = []
     for point, r in zip(sweep.points, results, strict=True):
-        row: dict[str, Any] = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point, strict=True)}
+        row = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point, strict=True)}
         row.update({"status": r["status"], "rebuilt": r.get("rebuilt", False)})
         if "integer_decisions" in r:
             row["integer_decisions"] = r["integer_decisions"]
@@ -322,8 +318,8 @@ def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None 
             row[f"via {c} share"] = row[f"via {c}_t"] / shipped if shipped == shipped else float("nan")
         if "built" in r:
             row["investment_cost_usd"] = r.get("investment_cost_usd", float("nan"))
-            row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r["built"].items()) or "nothing"
-        row["binding"] = "; ".join(r.get("binding", []))
+            row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r["built"].items()) or "nothing"  # type: ignore[assignment]  # text
+        row["binding"] = "; ".join(r.get("binding", []))  # type: ignore[assignment]  # a row holds numbers and text
         if invalid:
             row["invalid_input"] = r.get("invalid_input", "")
         rows.append(row)

@@ -29,8 +29,7 @@ if TYPE_CHECKING:
     from model.progress import Phases
 
 NAN = float("nan")
-# A HiGHS option's value as --solver-option gives it (_typed_option).
-OptionValue = bool | int | float | str
+OptionValue = bool | int | float | str  # a HiGHS option's value, as --solver-option gives it (_typed_option)
 
 # From this many columns HiGHS's presolve is switched off. On this model's path-flow LPs it
 # removes little and costs several times the solve itself, in time and in memory: at 1M flows
@@ -107,8 +106,8 @@ class Solution:
     # the basis, so the allocation (costs) or the dual value (bounds), stays the same.
     cost_ranges: np.ndarray | None = None  # columns x 2
     bound_ranges: np.ndarray | None = None  # rows x 2
-    col_pos: dict[tuple[str, int | None], Mapping[Any, int]] = field(default_factory=dict)  # (family, case) -> index -> column
-    row_pos: dict[tuple[str, int | None], Mapping[Any, int]] = field(default_factory=dict)  # (family, case) -> index -> row
+    col_pos: dict[tuple[str, int | None], Mapping[Any, int]] = field(default_factory=dict)  # -> index -> column
+    row_pos: dict[tuple[str, int | None], Mapping[Any, int]] = field(default_factory=dict)  # -> index -> row
     mip: MipInfo | None = None  # model.lp.mip.MipInfo when the model has integer decisions
     # the row duals of the resource cost alone (model.lp.kinds): what one more unit of a row saves in
     # what is paid, and what time, risk and carbon cost; None where the basis could not give them
@@ -210,40 +209,32 @@ class View:
         self.solver, self.method, self.seconds = sol.solver, sol.method, sol.seconds
         self.mip = sol.mip  # model.lp.mip.MipInfo, with integer decisions
         factor = factor or 1.0
-        self.values: dict[str, Mapping[Any, Any]] = {}  # ByIndex each
-        self.reduced_costs: dict[str, Mapping[Any, Any]] = {}
-        self.cost_ranges: dict[str, Mapping[Any, Any]] = {}
-        self.duals: dict[str, Mapping[Any, Any]] = {}
-        self.senses: dict[str, Mapping[Any, Any]] = {}
-        self.rhs: dict[str, Mapping[Any, Any]] = {}
-        self.bound_ranges: dict[str, Mapping[Any, Any]] = {}
-        self.resource_duals: dict[str, Mapping[Any, Any]] = {}  # as duals, of the resource cost alone (Solution.resource_y)
+        self.values, self.reduced_costs, self.cost_ranges = {}, {}, {}
+        self.duals, self.senses, self.rhs, self.bound_ranges = {}, {}, {}, {}
+        self.resource_duals: dict[str, ByIndex] = {}  # as duals, of the resource cost alone (Solution.resource_y)
         if not sol.optimal:
             return
-        # an optimal solve has read them all (solve_lp)
-        assert sol.x is not None and sol.rc is not None and sol.y is not None
-        assert sol.senses is not None and sol.active is not None
         for (family, c), pos in sol.col_pos.items():
             if c == case:
-                self.values[family] = ByIndex(pos, sol.x)
-                self.reduced_costs[family] = ByIndex(pos, sol.rc, factor)
+                self.values[family] = ByIndex(pos, sol.x)  # type: ignore[arg-type]  # optimal: read
+                self.reduced_costs[family] = ByIndex(pos, sol.rc, factor)  # type: ignore[arg-type]  # optimal: read
                 if sol.cost_ranges is not None:
                     self.cost_ranges[family] = ByIndex(pos, sol.cost_ranges, factor)
         for (family, c), pos in sol.row_pos.items():
             if c == case:
-                self.duals[family] = ByIndex(pos, sol.y, factor)
+                self.duals[family] = ByIndex(pos, sol.y, factor)  # type: ignore[arg-type]  # optimal: read
                 if sol.resource_y is not None:
                     self.resource_duals[family] = ByIndex(pos, sol.resource_y, factor)
-                self.senses[family] = ByIndex(pos, sol.senses)
-                self.rhs[family] = ByIndex(pos, sol.active)
+                self.senses[family] = ByIndex(pos, sol.senses)  # type: ignore[arg-type]  # optimal: read
+                self.rhs[family] = ByIndex(pos, sol.active)  # type: ignore[arg-type]  # optimal: read
                 if sol.bound_ranges is not None:
                     self.bound_ranges[family] = ByIndex(pos, sol.bound_ranges)
         for family in INVESTMENT_FAMILIES:
             shared = sol.col_pos.get((family, None))
             if year is not None and shared is not None:  # a plan: Build[o, y] in service in this case's year
                 mine = {o: j for (o, yy), j in shared.items() if yy == year}
-                self.values[family] = ByIndex(mine, sol.x)
-                self.reduced_costs[family] = ByIndex(mine, sol.rc, build_factor or 1.0)
+                self.values[family] = ByIndex(mine, sol.x)  # type: ignore[arg-type]  # optimal: read
+                self.reduced_costs[family] = ByIndex(mine, sol.rc, build_factor or 1.0)  # type: ignore[arg-type]  # optimal: read
 
     def value(self, family: str, index: Any) -> float:
         return self.values.get(family, {}).get(index, 0.0)
@@ -306,7 +297,8 @@ def _typed_option(value: str) -> OptionValue:
     return value.lower() == "true" if value.lower() in ("true", "false") else value
 
 
-def load_highs(lp: ArrayLP | highspy.HighsLp, verbose: bool = False, options: dict[str, OptionValue] | None = None) -> highspy.Highs:
+def load_highs(lp: ArrayLP | highspy.HighsLp, verbose: bool = False,
+               options: dict[str, OptionValue] | None = None) -> highspy.Highs:
     """A new highspy.Highs holding the LP, with the user's options (--solver-option) applied over
     the defaults chosen by size."""
     with _quiet_stdout(not verbose):
@@ -377,10 +369,9 @@ def read_ranging(sol: Solution) -> bool:
     upper bound of a <= row, the lower of a >=, the right-hand side of an =) over which its
     dual value stays the same."""
     h = sol.highs
-    assert h is not None  # read just after a solve, on its live model
-    if not h.getBasis().valid:
+    if not h.getBasis().valid:  # type: ignore[union-attr]  # just solved: its live model
         return False
-    status, rg = h.getRanging()
+    status, rg = h.getRanging()  # type: ignore[union-attr]
     if status != highspy.HighsStatus.kOk:
         return False
     sol.cost_ranges = np.column_stack([np.asarray(rg.col_cost_dn.value_, dtype=float),

@@ -44,7 +44,7 @@ class Network:
     node_kind: dict[str, str] = field(default_factory=dict)
     options: list[Option] = field(default_factory=list)
     demand_span: dict[int, tuple[int, int]] = field(default_factory=dict)  # demand row -> its flows' positions
-    tariffs: frozenset[tuple[str, str]] = frozenset()  # (element, cargo class) pairs whose cost a class tariff replaces
+    tariffs: frozenset[tuple[str, str]] = frozenset()  # (element, cargo class): a class tariff replaces its cost
     observations: list[Observation] = field(default_factory=list)  # what moved in the base year
     surcharges: list[Surcharge] = field(default_factory=list)
     # Observations held within their bands (corridor calibrate only; empty in every other solve), and
@@ -312,10 +312,9 @@ class Network:
             if scope in ("corridor", "country"):  # group routes by their corridor, or their countries
                 if scope == "corridor":  # each corridor, and each route's
                     of = {k: i for i, k in enumerate(dict.fromkeys(self.routes.corridors))}
-                    keys: list[tuple[str, ...]]
                     keys, codes = [(k,) for k in of], np.array([of[k] for k in self.routes.corridors], dtype=np.int64)
                 else:  # each distinct sequence of countries, and each route's
-                    keys, codes = self.countries_of.sequences, self.countries_of.code
+                    keys, codes = self.countries_of.sequences, self.countries_of.code  # type: ignore[assignment]  # any length
                 order = np.argsort(codes, kind="stable")
                 groups = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1) if len(codes) else []
                 for ix in groups:

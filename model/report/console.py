@@ -118,8 +118,7 @@ def co2e_line(s) -> str:
 def plan_text(results: Results) -> str:
     """The short summary of a plan of several years and/or scenarios."""
     s = results.summary
-    assert results.plan is not None  # the results of a plan
-    money = plan_money_text(results.plan["Plan"], s.objective_means)  # the money first, in its kinds
+    money = plan_money_text(results.plan["Plan"], s.objective_means)  # type: ignore[index]  # a plan's results
     lines = [_scenario_line(s), *([money] if money else []),
              f"Objective {s.objective_usd / 1e6:,.1f} million USD (resource cost, calibration premiums and unmet-demand "
              f"penalty): {s.objective_means}"]
@@ -132,7 +131,7 @@ def plan_text(results: Results) -> str:
         lines.append(f"Robust over {s.robust_scenarios}; value of the stochastic solution: " +
                      (f"{vss / 1e6:,.1f} million USD" if isinstance(vss, float) else str(vss)) +
                      f" (the base-only plan builds {robust['base-only plan builds']})")
-    plan = results.plan["Plan"]
+    plan = results.plan["Plan"]  # type: ignore[index]  # a plan's results
     heads = [("scenario", 16), ("year", 6), ("resource M USD/yr", 19), ("shipped Mt", 12), ("unmet Mt", 10),
              ("CO2e Mt", 10)]
     heads = [(h, w) for h, w in heads if h not in ("scenario", "year") or h in plan.columns]

@@ -114,7 +114,7 @@ class Modules(Family):
             raise Structural(cell.label)  # the column appears or goes
         unit = value if o.lumpy or cell.column == "module_t" else o.module_t
         most = value if cell.column == "max_added_t" else o.max_added_t
-        units = (1 if o.lumpy else int(most / unit + 1e-9))  # type: ignore[operator]  # whole: a module_t if most > 0 and settings.allow_investments else 0
+        units = (1 if o.lumpy else int(most / unit + 1e-9)) if most > 0 and settings.allow_investments else 0  # type: ignore[operator]  # whole: a module_t
         return [Coefficient(BUILD_IN_MODULES_NAME, o.option, self.name, o.option, -unit),  # type: ignore[operator]  # whole: a module_t
                 ColumnBounds(self.name, o.option, 0.0, float(units))]
 
