@@ -27,7 +27,9 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None,
     the base case's error is raised, as corridor solve would give it (nothing to compare)."""
     from model.progress import Phases, show_progress
 
-    runs, about, failures = {}, [], {}  # type: dict[str, Run | None], list[dict[str, str]], dict[str, CorridorError]
+    runs: dict[str, Run | None] = {}
+    about: list[dict[str, str]] = []
+    failures: dict[str, CorridorError] = {}
     names = [BASE] + scenarios
     phases = Phases(live=show_progress(progress))  # a plan's cases take seconds each: say which one runs
     for i, name in enumerate(names, start=1):

@@ -256,7 +256,9 @@ def scan_sheet_xml(archive: zipfile.ZipFile, part: str, data: bytes | None = Non
     from defusedxml.ElementTree import iterparse
 
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    unsaved, merged, errors = [], [], []  # type: list[tuple[str, str]], list[str], list[Any]
+    unsaved: list[tuple[str, str]] = []
+    merged: list[str] = []
+    errors: list[Any] = []
     if data is None:
         with archive.open(part) as src:
             data = src.read()
