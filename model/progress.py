@@ -66,7 +66,7 @@ class Phases:
 class NoPhases(Phases):
     """Times the phases without showing anything."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(live=False)
 
 

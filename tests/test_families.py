@@ -66,8 +66,8 @@ def test_the_cost_of_a_tonne_is_composed_in_one_place():
 
 def test_the_flow_family_declares_the_inputs_the_cost_object_reads():
     from model.lp.families import FLOW
-    from model.network.costs import FlowCosts
-    assert set(FLOW.inputs) == set(FlowCosts.PART) | {("Settings", k) for k in FlowCosts.SETTING}
+    from model.network.costs import COST_INPUTS, COST_SETTINGS
+    assert set(FLOW.inputs) == set(COST_INPUTS) | {("Settings", k) for k in COST_SETTINGS}
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))

@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -249,11 +250,12 @@ def _check_map(inp: _Inputs, flows: pd.DataFrame, sheets: dict[str, pd.DataFrame
     """The Map sheet's legs and nodes agree with the flows and the input's paths: a leg (FROM>TO, in a
     corridor) carries every flow whose path steps from FROM to TO (each time it does); a node, every
     flow whose path passes it (once per route). A leg the flows do not use must not be drawn."""
-    errors = []
+    errors: list[str] = []
     legs, nodes = sheets.get("Map legs"), sheets.get("Map nodes")
     if legs is None and nodes is None:
         return errors
-    on_leg, through = defaultdict(float), defaultdict(float)
+    on_leg: defaultdict[Any, float] = defaultdict(float)
+    through: defaultdict[Any, float] = defaultdict(float)
     for f in flows.itertuples(index=False):
         if f.tonnes_t <= 0 or f.route not in inp.path:
             continue
@@ -290,7 +292,7 @@ def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
             if len(block) and not _close(block["share"].sum(), 1.0):
                 errors.append(f"Corridors: shares of {k} add up to {block['share'].sum()}, not 1")
     if "Countries" in sheets:
-        through = defaultdict(float)
+        through: defaultdict[Any, float] = defaultdict(float)
         for f in flows.itertuples(index=False):
             for country in inp.countries(f.route):
                 through[country] += f.tonnes_t
@@ -416,6 +418,7 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
     if "scenario" not in plan.columns:
         errors, total = _check_years(data, sheets, {})
         return errors + _check_objective(sheets, total), []
+    notes: list[str]
     errors, notes, expected = [], [], 0.0
     for name in dict.fromkeys(plan["scenario"].dropna().astype(str)):
         sdata = data if name == BASE else apply_scenarios(data, name)[0]
@@ -463,7 +466,8 @@ def _check_years(data: CorridorData, sheets: dict[str, pd.DataFrame], case: dict
     periods = data.tables["Periods"].sort_values("year") if "year" in plan.columns else pd.DataFrame()
     years = [int(y) for y in periods["year"]] if len(periods) else [None]
     rate = data.settings.discount_rate or 0.0
-    weights = dict(zip(years, periods["weight"].fillna(1.0), strict=True)) if len(periods) else {None: 1.0}
+    weights: dict[int | None, float] = dict(zip(years, periods["weight"].fillna(1.0), strict=True)) if len(periods) \
+        else {None: 1.0}
     total = 0.0
     for y in years:
         row = plan[_year_is(plan, y)] if y is not None else plan
@@ -481,7 +485,7 @@ def _check_years(data: CorridorData, sheets: dict[str, pd.DataFrame], case: dict
                                                   *[r[column] for _, column in COST_PARTS.values()]]})
         found = check_results(_year_rows(data, y) if y is not None else data, part)
         errors += [f"{y}: {e}" for e in found] if y is not None else found
-        total += weights[y] / (1 + rate) ** ((y - years[0]) if y is not None else 0) * r["annual_cost_usd"]
+        total += weights[y] / (1 + rate) ** ((y - years[0]) if y is not None else 0) * r["annual_cost_usd"]  # type: ignore[operator]  # years: ints
     inv = sheets.get("Investments")
     if inv is not None and len(inv) and "year" in inv.columns and years != [None]:
         opts = data.tables["Investments"].set_index("option")

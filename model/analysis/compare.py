@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from model.errors import CorridorError
 from model.network.names import beside
-from model.pipeline import run
+from model.pipeline import Run, run
 from model.plan import BASE
 from model.results.maps import map_of
 from model.network.costs import RESOURCE_PARTS
@@ -26,7 +27,9 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None,
     the base case's error is raised, as corridor solve would give it (nothing to compare)."""
     from model.progress import Phases, show_progress
 
-    runs, about, failures = {}, [], {}
+    runs: dict[str, Run | None] = {}
+    about: list[dict[str, str]] = []
+    failures: dict[str, CorridorError] = {}
     names = [BASE] + scenarios
     phases = Phases(live=show_progress(progress))  # a plan's cases take seconds each: say which one runs
     for i, name in enumerate(names, start=1):
@@ -50,7 +53,7 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None,
     def put(metric, unit, name, value):
         metrics.setdefault((metric, unit), {})[name] = value
 
-    for name, solved in runs.items():
+    for name, solved in runs.items():  # type: ignore[assignment]  # None skipped just below
         if solved is None:
             continue
         for metric, unit, value in run_metrics(solved.results):
@@ -65,7 +68,7 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None,
         if unit != "share" and not metric.startswith(NETWORK_ROWS) and all(
                 abs(values.get(n, 0.0) or 0.0) < 1e-9 for n in names):
             continue
-        row = {"metric": metric, "unit": unit}
+        row: dict[str, Any] = {"metric": metric, "unit": unit}
         default = 0.0 if metric.startswith(("corridor:", "share:", "via ", "built:")) else float("nan")
         for n in names:
             row[n] = values.get(n, default) if runs[n] is not None else float("nan")

@@ -8,6 +8,8 @@ HiGHS model, so the sentences add up exactly to the gap a route must close befor
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from model.errors import InputError, Problem
@@ -30,10 +32,11 @@ def _row_name(net: Network, family: str, index) -> str:
     return FAMILIES[family].label(net, index) + _STATE.get(family, ", which binds,")
 
 
-def _column_terms(run: Run, case: Case, at: int | None, j: int) -> list[tuple[str, object, float]]:
+def _column_terms(run: Run, case: Case, at: int | None, j: int) -> list[tuple[str, Any, float]]:
     """(family, index, -a_ij * y_i / factor) for every row of column j: per tonne in the money of
     the case's year (a plan weighs each case's costs and rows by its factor)."""
     h = run.solution.highs
+    assert h is not None, "explain reads the solve's own model (kept by run(keep_solver=True))"
     _, _, index, value = h.getColsEntries(1, np.array([j], dtype=np.int32))
     factor = case.factor if at is not None else 1.0
     duals = np.asarray(h.getSolution().row_dual) / factor
@@ -140,7 +143,7 @@ def explain_route(run: Run, route: str, commodity: str | None = None, year: int 
         d_row = net.demand_of[(k, r)]
         demand = net.demand_by_row[d_row]
         j = sol.col_of(FLOW.name, (k, r), at)
-        terms = _column_terms(run, case, at, j)
+        terms = _column_terms(run, case, at, j)  # type: ignore[arg-type]  # a flow of the network has its column
         market_value = -sum(t for con, _, t in terms if con == DEMAND_BALANCE.name)
         charges = [(con, idx, t) for con, idx, t in terms if con != DEMAND_BALANCE.name and abs(t) > TOL]
         head = (f"Route {r} ({net.routes[r].corridor}) for {net.names.cargo(k)}, {net.names.place(net.routes[r].origin)} "
@@ -156,7 +159,7 @@ def explain_route(run: Run, route: str, commodity: str | None = None, year: int 
         text = (head + f"not used. It costs {c.total:,.2f} USD/t ({_parts(c)}){_emits(net, k, r)}; a tonne of "
                 f"{net.names.cargo(k)} at {net.names.place(demand.market)} is worth {market_value:,.2f} USD/t at the "
                 f"margin (Demand row {demand.row}"
-                + (f"; {penalty_words(run.data.settings.unmet_penalty_usd_per_t)}"
+                + (f"; {penalty_words(run.data.settings.unmet_penalty_usd_per_t)}"  # type: ignore[arg-type]  # set by it: one
                    if set_by_penalty(market_value, run.data.settings.unmet_penalty_usd_per_t,
                                      run.results.summary.unmet_t) else "") + ")")
         for con, idx, t in sorted(charges, key=lambda x: -abs(x[2])):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -127,7 +128,7 @@ def _commodity(commodity: str, text: str, flag: str, plan: Plan) -> str | None:
         raise InputError(flag, [Problem(f"unknown commodity or cargo class {', '.join(unknown)} in '{text}'"
                                         + did_you_mean(unknown[0], known),
                                         "Use commodities (by id or name) or cargo classes of the Commodities sheet.")])
-    return ",".join(codes)
+    return ",".join(codes)  # type: ignore[arg-type]  # none unknown: raised above
 
 
 def _names(net, scope: str) -> set[str]:
@@ -205,7 +206,7 @@ def frontier(plan: Plan, sol, target: Target, extras: list[float], exact: bool =
                 "this case has options built whole, in modules or with a fixed cost: the best target then jumps where "
                 "a decision changes, and the exact method needs it piecewise linear",
                 "Give --cost-within start:stop:steps: each point is then solved as a MIP.")])
-        results = {}
+        results: dict[float, Any] = {}
 
         def evaluate(d: float):
             r = results.setdefault(d, model.point(d))

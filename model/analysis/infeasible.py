@@ -33,6 +33,7 @@ def whole_steps_in_words(net: Network, sol: Solution) -> str:
     capacity rows, so whole steps can always cover what divisible capacity needs: what stops branch
     and bound is a limit, such as a time limit, not infeasibility.)"""
     names = ", ".join(f"{o.option} (Investments row {o.row})" for o in net.options if o.integer)
+    assert sol.mip is not None  # called for a MIP whose branch and bound stopped
     return (f"HiGHS's branch and bound stopped without an optimum (status: {sol.status}) on the options built "
             f"whole, in modules or with a fixed cost: {names}. With capacity in any amount the model's objective "
             "(resource cost, calibration premiums and unmet tonnes at the penalty chosen in Settings) would be "
@@ -108,6 +109,7 @@ def holding_back(esol: Solution) -> set:
     supply limit that is full only because it is cheap (its dual in the elastic solve a freight
     saving) has none: relaxing it delivers nothing more."""
     h = esol.highs
+    assert h is not None, "the elastic solve's own model"
     n = h.getNumCol()
     cost = np.zeros(n)
     cost[np.fromiter(esol.col_pos.get((UNMET.name, None), {}).values(), dtype=np.int64)] = 1.0

@@ -170,7 +170,7 @@ def parse_spec(text: str, spec: str, exact: bool = False) -> tuple[list[float], 
                     raise _bad(f"{text}={spec}", f"steps of {parts[2][3:]} from {parts[0]} do not reach {parts[1]} "
                                "in a whole number of steps", f"Give a step that divides stop - start, or the number "
                                f"of points: ={star}{parts[0]}:{parts[1]}:11.")
-                points = round(count)
+                points: float = round(count)
             else:
                 points = float(parts[2])
                 if points != int(points):

@@ -28,7 +28,7 @@ from model.progress import show_progress
 from model.errors import InputError, NoSolutionError, Problem, short_list
 from model.results.investments import amount_text
 
-_WORKER = {}  # per process: sweep signature -> LiveModel
+_WORKER: dict[tuple, tuple] = {}  # per process: sweep signature -> (Sweep, LiveModel)
 MAX_POINTS = 1_000_000  # points of one grid
 
 
@@ -145,7 +145,7 @@ def _rebuild_point(live, values) -> dict:
     if live.keep_decisions and live.mip is not None and sol.mip is not None:
         # the base solve's decisions, by column key (the same options, so the same decision columns)
         base = dict(zip((live.columns[j] for j in live.mip.columns), live.mip.values, strict=True))
-        sol.mip.values = [base.get(sol.columns[j], 0.0) for j in sol.mip.columns]
+        sol.mip.values = [base.get(sol.columns[j], 0.0) for j in sol.mip.columns]  # type: ignore[assignment]  # np.clip takes a list
     return LiveModel(data, net, sol, live.keep_decisions).solve()
 
 
@@ -207,7 +207,7 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
     bar = tqdm(total=len(points), initial=len(done), unit="point", disable=not show_progress(progress), desc="sweep",
                smoothing=0.1)
     sink = points_file.open("a", encoding="utf-8") if points_file is not None else None
-    if sink is not None and points_file.stat().st_size and not points_file.read_bytes().endswith(b"\n"):
+    if sink is not None and points_file.stat().st_size and not points_file.read_bytes().endswith(b"\n"):  # type: ignore[union-attr]  # a sink: a file
         sink.write("\n")  # end the line the interruption cut short, so the next record stands alone
 
     signature = sweep.signature
@@ -318,8 +318,8 @@ def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None 
             row[f"via {c} share"] = row[f"via {c}_t"] / shipped if shipped == shipped else float("nan")
         if "built" in r:
             row["investment_cost_usd"] = r.get("investment_cost_usd", float("nan"))
-            row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r["built"].items()) or "nothing"
-        row["binding"] = "; ".join(r.get("binding", []))
+            row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r["built"].items()) or "nothing"  # type: ignore[assignment]  # text
+        row["binding"] = "; ".join(r.get("binding", []))  # type: ignore[assignment]  # a row holds numbers and text
         if invalid:
             row["invalid_input"] = r.get("invalid_input", "")
         rows.append(row)

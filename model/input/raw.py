@@ -12,6 +12,7 @@ import io
 import math
 import re
 import zipfile
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,7 +256,9 @@ def scan_sheet_xml(archive: zipfile.ZipFile, part: str, data: bytes | None = Non
     from defusedxml.ElementTree import iterparse
 
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    unsaved, merged, errors = [], [], []
+    unsaved: list[tuple[str, str]] = []
+    merged: list[str] = []
+    errors: list[Any] = []
     if data is None:
         with archive.open(part) as src:
             data = src.read()
@@ -278,7 +281,7 @@ def scan_sheet_xml(archive: zipfile.ZipFile, part: str, data: bytes | None = Non
     return unsaved, merged, errors
 
 
-def xml_bomb(exc: BaseException) -> Problem | None:
+def xml_bomb(exc: BaseException | None) -> Problem | None:
     """The problem to report if defusedxml refused the XML (openpyxl wraps its exception)."""
     from defusedxml import DefusedXmlException
 
@@ -305,7 +308,7 @@ def _separator(f: Path) -> str | None:
         head = src.read(65536).decode("utf-8-sig", errors="replace")
     line = next((line for line in head.splitlines() if line.strip()), "")
     counts = {sep: line.count(sep) for sep in _OTHER_SEPARATORS}
-    sep = max(counts, key=counts.get)
+    sep = max(counts, key=counts.get)  # type: ignore[arg-type]  # every key has a count
     return sep if counts[sep] > line.count(",") else None
 
 

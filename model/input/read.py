@@ -11,7 +11,9 @@ import difflib
 
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -169,7 +171,7 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
         out, slow = typed_column(col, values)
         slow = slow.tolist()
         if unsaved_at:
-            slow = sorted(set(slow) | {i for i, q in unsaved_at if q == p})
+            slow = sorted(set(slow) | {i for i, q in unsaved_at if q == p})  # type: ignore[assignment]  # positions, a list
         for i in slow:  # every cell the column pass did not take, one at a time, with its message
             number, value = int(numbers[i]), values[i]
             if (i, p) in unsaved_at:
@@ -212,11 +214,11 @@ class _LazyKey:
         return row_key(self.sheet, {name: cell_text(v) for name, v in self.cells.items() if not blank(v)})
 
 
-def typed_frame(sheet: Sheet, numbers, columns: dict[str, object]) -> pd.DataFrame:
+def typed_frame(sheet: Sheet, numbers, columns: Mapping[str, Any]) -> pd.DataFrame:
     """Numbers as float (NaN when blank without default); text, choices and booleans as
     Python objects with None when blank. (pandas would otherwise infer a string dtype
     whose missing value is NaN, which is truthy.)"""
-    data = {ROW: np.asarray(numbers, dtype=np.int64)}
+    data: dict[str, Any] = {ROW: np.asarray(numbers, dtype=np.int64)}
     for col in sheet.columns:
         values = columns[col.name]
         if col.type == NUM:
@@ -344,7 +346,7 @@ def read_input(path: str | Path) -> CorridorData:
     for raw in raws:
         by_norm.setdefault(_norm(raw.name), []).append(raw)
     matched: dict[str, RawSheet] = {}
-    used = set()
+    used: set[int] = set()  # ids of the raw sheets matched
     for sheet in SHEETS:
         found = by_norm.get(_norm(sheet.name), [])
         if not found:

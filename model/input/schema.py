@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from model.errors import number_text
 
@@ -129,7 +130,7 @@ SETTINGS = (
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
-_id = {"type": STR, "required": True}
+_id: dict[str, Any] = dict(type=STR, required=True)  # an id column's Column arguments
 
 # The optional year column of the sheets that may change by year (with a Periods sheet).
 YEAR_SHEETS = ("Legs", "Tariffs", "Capacities", "Supply", "Demand", "Policies", "Surcharges", "Observations")

@@ -4,10 +4,15 @@ keys) in typed arrays, handed to HiGHS as a HighsLp."""
 from __future__ import annotations
 
 from array import array
+from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from model.lp.names import ColumnKeys, RowKey
+
+if TYPE_CHECKING:
+    import highspy
 
 INF = float("inf")
 
@@ -16,7 +21,7 @@ class LPArrays:
     """Columns and rows as they are added. Typed arrays, not lists: 4 and 8 bytes per non-zero
     instead of a Python object each."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.cost = array("d")
         self.col_lower = array("d")
         self.col_upper = array("d")
@@ -30,14 +35,14 @@ class LPArrays:
         self.integer: list[int] = []  # columns that take whole values (a MIP when any)
 
     # ------------------------------------------------------------------ columns
-    def add_column(self, family: str, index, cost: float, lower: float, upper: float,
+    def add_column(self, family: str, index: Hashable, cost: float, lower: float, upper: float,
                    case: int | None = None) -> int:
         self.cost.append(cost)
         self.col_lower.append(lower)
         self.col_upper.append(upper)
         return self.columns.add(family, index, case)
 
-    def add_columns(self, family: str, indices, cost: np.ndarray, lower: float, upper: float,
+    def add_columns(self, family: str, indices: Sequence[Any], cost: np.ndarray, lower: float, upper: float,
                     case: int | None = None) -> int:
         """A block of columns with one key each; returns the position of the first."""
         n = len(indices)
@@ -47,7 +52,8 @@ class LPArrays:
         return self.columns.add_block(family, indices, case)
 
     # ------------------------------------------------------------------ rows
-    def add_row(self, family: str, index, sense: int, cols, vals, rhs: float, case: int | None = None) -> None:
+    def add_row(self, family: str, index: Hashable, sense: int, cols: np.ndarray | Sequence[int],
+                vals: np.ndarray | Sequence[float], rhs: float, case: int | None = None) -> None:
         """One row: sense 1 (<= rhs), -1 (>= rhs) or 0 (= rhs)."""
         if isinstance(cols, np.ndarray):
             self.index.frombytes(cols.astype(np.int32).tobytes())
@@ -64,7 +70,7 @@ class LPArrays:
         """The LP of what was added (row-wise matrix), as arrays HiGHS takes in one call."""
         import highspy
 
-        integrality = []
+        integrality: list[highspy.HighsVarType] = []
         if self.integer:
             integrality = [highspy.HighsVarType.kContinuous] * len(self.columns)
             for j in self.integer:
@@ -82,7 +88,9 @@ class ArrayLP:
     (pass_to). Filling a highspy.HighsLp field by field costs a copy through Python objects per
     field (at a million columns, the figure is in benchmarks/README.md)."""
 
-    def __init__(self, cost, col_lower, col_upper, row_lower, row_upper, start, index, value, integrality):
+    def __init__(self, cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray, row_lower: np.ndarray,
+                 row_upper: np.ndarray, start: np.ndarray, index: np.ndarray, value: np.ndarray,
+                 integrality: list[highspy.HighsVarType]):
         import highspy
 
         self.num_col_, self.num_row_ = len(cost), len(row_lower)
@@ -91,7 +99,7 @@ class ArrayLP:
         self.a_matrix_ = _RowwiseMatrix(highspy.MatrixFormat.kRowwise, start, index, value)
         self.integrality_ = integrality
 
-    def pass_to(self, h) -> object:
+    def pass_to(self, h: highspy.Highs) -> object:
         """h.passModel of this LP (minimise, row-wise), with its integrality if any column is integer."""
         import highspy
 
@@ -106,5 +114,5 @@ class ArrayLP:
 class _RowwiseMatrix:
     __slots__ = ("format_", "start_", "index_", "value_")
 
-    def __init__(self, format_, start, index, value):
+    def __init__(self, format_: highspy.MatrixFormat, start: np.ndarray, index: np.ndarray, value: np.ndarray):
         self.format_, self.start_, self.index_, self.value_ = format_, start, index, value

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
 
 from model.lp.families import BOTTLENECK_ROWS, FLOW, label
+from model.lp.highs import Solution
 from model.lp.kinds import premiums_and_penalties
 from model.lp.mip import INTEGER, set_integrality
 from model.plan import Plan
@@ -52,9 +54,11 @@ class FrontierModel:
     """The solved model of a plan (sol: its Solution, whose HiGHS model it takes over), with the row
     cost_within added and the objective turned to the target."""
 
-    def __init__(self, plan: Plan, sol, target: Target):
+    def __init__(self, plan: Plan, sol: Solution, target: Target):
         self.plan, self.sol, self.target = plan, sol, target
-        self.h = h = sol.highs
+        h = sol.highs
+        assert h is not None, "the frontier takes over the solve's own HiGHS model (sol.highs)"
+        self.h: highspy.Highs = h
         lp = h.getLp()
         self.cost = np.array(lp.col_cost_, dtype=float)
         self.optimum = float(sol.objective_usd)
@@ -102,13 +106,13 @@ class FrontierModel:
     def _rhs(self, extra: float) -> float:
         return self.optimum + SLACK_REL * abs(self.optimum) + extra
 
-    def _coefficients(self):
+    def _coefficients(self) -> tuple[np.ndarray, np.ndarray, dict[int, str], dict[int | None, float]]:
         """Per column: the target's coefficient, the coefficient of the shipped tonnes of the
         target's commodities, and the corridor of each flow column; weights of the plan's cases."""
         t = self.target
         coef, shipped = np.zeros(self.n), np.zeros(self.n)
         corridor_of: dict[int, str] = {}
-        weight = {}
+        weight: dict[int | None, float] = {}
         for i, case in enumerate(self.plan.cases):
             key = None if self.plan.single else i
             net = case.net
@@ -119,7 +123,7 @@ class FrontierModel:
             if t.scope is None:
                 selected = total = net.filter_index(t.commodity)
             else:
-                selected, total = net.scope_index(t.scope, t.name, t.commodity)
+                selected, total = net.scope_index(t.scope, t.name, t.commodity)  # type: ignore[arg-type]  # a scope names its target
             coef[cols[selected]] = w * (net.co2_t_per_t[selected] if t.co2 else 1.0)
             shipped[cols[total]] = w * (net.co2_t_per_t[total] if t.co2 else 1.0)
             for f, j in zip(net.flows, cols.tolist(), strict=True):
@@ -135,7 +139,7 @@ class FrontierModel:
         self.solves += 1
         return self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
-    def point(self, extra: float) -> dict:
+    def point(self, extra: float) -> dict[str, Any]:
         """The best target within C* + extra, and the cheapest allocation that reaches it."""
         h = self.h
         h.changeRowBounds(self.cost_row, -highspy.kHighsInf, self._rhs(extra))
@@ -182,7 +186,7 @@ class FrontierModel:
             return float("nan")
         return self.sign * float(h_dual(self.h, self.cost_row))
 
-    def _summary(self, x: np.ndarray) -> dict:
+    def _summary(self, x: np.ndarray) -> dict[str, Any]:
         cost = float(self.cost @ x)
         flows = np.array(sorted(self.corridor_of), dtype=np.int64)
         tonnes: dict[str, float] = {}

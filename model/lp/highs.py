@@ -12,17 +12,24 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
 
 from model.errors import InputError, Problem
 from model.lp.families import INVESTMENT_FAMILIES
-from model.lp.names import RowKey, positions
+from model.lp.names import ColKey, RowKey, positions
+
+if TYPE_CHECKING:
+    from model.lp.arrays import ArrayLP
+    from model.lp.mip import MipInfo
+    from model.progress import Phases
 
 NAN = float("nan")
+OptionValue = bool | int | float | str  # a HiGHS option's value, as --solver-option gives it (_typed_option)
 
 # From this many columns HiGHS's presolve is switched off. On this model's path-flow LPs it
 # removes little and costs several times the solve itself, in time and in memory (the figures:
@@ -32,30 +39,30 @@ NAN = float("nan")
 PRESOLVE_OFF_FROM_COLUMNS = 50_000
 
 
-class ByIndex(Mapping):
+class ByIndex(Mapping[Any, Any]):
     """The values of one family by its index, read from an array of all columns (or rows),
     divided by scale: one shared index -> position map per family instead of a dict of Python
     floats per quantity. A 2-column array gives (low, high) pairs."""
 
     __slots__ = ("pos", "arr", "scale")
 
-    def __init__(self, pos: Mapping, arr: np.ndarray, scale: float = 1.0):
+    def __init__(self, pos: Mapping[Any, int], arr: np.ndarray, scale: float = 1.0):
         self.pos, self.arr, self.scale = pos, arr, scale
 
-    def _at(self, j: int):
+    def _at(self, j: int) -> Any:  # a float, or a (low, high) pair from a 2-column array
         v = self.arr[j]
         if self.arr.ndim == 2:
             return (float(v[0]) / self.scale, float(v[1]) / self.scale)
         return v.item() / self.scale if self.scale != 1.0 else v.item()
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> Any:
         return self._at(self.pos[key])
 
-    def get(self, key, default=None):
+    def get(self, key: Any, default: Any = None) -> Any:
         j = self.pos.get(key)
         return default if j is None else self._at(j)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.pos)
 
     def __len__(self) -> int:
@@ -66,7 +73,7 @@ class ByIndex(Mapping):
         out = self.arr[idx]
         return out / self.scale if self.scale != 1.0 else out
 
-    def items(self):
+    def items(self) -> Iterator[tuple[Any, Any]]:  # type: ignore[override]  # a generator, not a view
         arr = self.arr.tolist()
         if self.arr.ndim == 2:
             return ((k, (arr[j][0] / self.scale, arr[j][1] / self.scale)) for k, j in self.pos.items())
@@ -88,7 +95,7 @@ class Solution:
     seconds: float = 0.0  # HiGHS's own run time
     highs: highspy.Highs | None = None  # the live model, for ranging and re-solves
     rows: list[RowKey] = field(default_factory=list)
-    columns: Sequence = field(default_factory=list)  # ColKey of each column (model.lp.names.ColumnKeys)
+    columns: Sequence[ColKey] = field(default_factory=list)  # ColKey of each column (model.lp.names.ColumnKeys)
     x: np.ndarray | None = None  # column values
     rc: np.ndarray | None = None  # reduced costs
     y: np.ndarray | None = None  # row duals
@@ -98,9 +105,9 @@ class Solution:
     # the basis, so the allocation (costs) or the dual value (bounds), stays the same.
     cost_ranges: np.ndarray | None = None  # columns x 2
     bound_ranges: np.ndarray | None = None  # rows x 2
-    col_pos: dict = field(default_factory=dict)  # (family, case) -> index -> column
-    row_pos: dict = field(default_factory=dict)  # (family, case) -> index -> row
-    mip: object | None = None  # model.lp.mip.MipInfo when the model has integer decisions
+    col_pos: dict[tuple[str, int | None], Mapping[Any, int]] = field(default_factory=dict)  # -> index -> column
+    row_pos: dict[tuple[str, int | None], Mapping[Any, int]] = field(default_factory=dict)  # -> index -> row
+    mip: MipInfo | None = None  # model.lp.mip.MipInfo when the model has integer decisions
     # the row duals of the resource cost alone (model.lp.kinds): what one more unit of a row saves in
     # what is paid, and what time, risk and carbon cost; None where the basis could not give them
     resource_y: np.ndarray | None = None
@@ -181,12 +188,12 @@ class Solution:
         its year (year given for a plan; its reduced cost divided by build_factor)."""
         return View(self, case, factor, year, build_factor)
 
-    def row_of(self, family: str, index, case: int | None = None) -> int | None:
+    def row_of(self, family: str, index: Any, case: int | None = None) -> int | None:
         """The HiGHS row of a family's row, or None if the row was not made."""
         pos = self.row_pos.get((family, case))
         return None if pos is None else pos.get(index)
 
-    def col_of(self, family: str, index, case: int | None = None) -> int | None:
+    def col_of(self, family: str, index: Any, case: int | None = None) -> int | None:
         pos = self.col_pos.get((family, case))
         return None if pos is None else pos.get(index)
 
@@ -203,41 +210,41 @@ class View:
         factor = factor or 1.0
         self.values, self.reduced_costs, self.cost_ranges = {}, {}, {}
         self.duals, self.senses, self.rhs, self.bound_ranges = {}, {}, {}, {}
-        self.resource_duals: dict = {}  # as duals, of the resource cost alone (Solution.resource_y)
+        self.resource_duals: dict[str, ByIndex] = {}  # as duals, of the resource cost alone (Solution.resource_y)
         if not sol.optimal:
             return
         for (family, c), pos in sol.col_pos.items():
             if c == case:
-                self.values[family] = ByIndex(pos, sol.x)
-                self.reduced_costs[family] = ByIndex(pos, sol.rc, factor)
+                self.values[family] = ByIndex(pos, sol.x)  # type: ignore[arg-type]  # optimal: read
+                self.reduced_costs[family] = ByIndex(pos, sol.rc, factor)  # type: ignore[arg-type]  # optimal: read
                 if sol.cost_ranges is not None:
                     self.cost_ranges[family] = ByIndex(pos, sol.cost_ranges, factor)
         for (family, c), pos in sol.row_pos.items():
             if c == case:
-                self.duals[family] = ByIndex(pos, sol.y, factor)
+                self.duals[family] = ByIndex(pos, sol.y, factor)  # type: ignore[arg-type]  # optimal: read
                 if sol.resource_y is not None:
                     self.resource_duals[family] = ByIndex(pos, sol.resource_y, factor)
-                self.senses[family] = ByIndex(pos, sol.senses)
-                self.rhs[family] = ByIndex(pos, sol.active)
+                self.senses[family] = ByIndex(pos, sol.senses)  # type: ignore[arg-type]  # optimal: read
+                self.rhs[family] = ByIndex(pos, sol.active)  # type: ignore[arg-type]  # optimal: read
                 if sol.bound_ranges is not None:
                     self.bound_ranges[family] = ByIndex(pos, sol.bound_ranges)
         for family in INVESTMENT_FAMILIES:
             shared = sol.col_pos.get((family, None))
             if year is not None and shared is not None:  # a plan: Build[o, y] in service in this case's year
                 mine = {o: j for (o, yy), j in shared.items() if yy == year}
-                self.values[family] = ByIndex(mine, sol.x)
-                self.reduced_costs[family] = ByIndex(mine, sol.rc, build_factor or 1.0)
+                self.values[family] = ByIndex(mine, sol.x)  # type: ignore[arg-type]  # optimal: read
+                self.reduced_costs[family] = ByIndex(mine, sol.rc, build_factor or 1.0)  # type: ignore[arg-type]  # optimal: read
 
-    def value(self, family: str, index) -> float:
+    def value(self, family: str, index: Any) -> float:
         return self.values.get(family, {}).get(index, 0.0)
 
-    def dual(self, family: str, index) -> float:
+    def dual(self, family: str, index: Any) -> float:
         return self.duals.get(family, {}).get(index, 0.0)
 
-    def bound_range(self, family: str, index) -> tuple[float, float]:
+    def bound_range(self, family: str, index: Any) -> tuple[float, float]:
         return self.bound_ranges.get(family, {}).get(index, (NAN, NAN))
 
-    def headroom(self, family: str, index) -> float:
+    def headroom(self, family: str, index: Any) -> float:
         """How far the row can be relaxed (a <= bound raised, a >= bound lowered) with its dual
         value unchanged; nan without ranging."""
         sense = self.senses.get(family, {}).get(index, 0)
@@ -245,13 +252,13 @@ class View:
         rhs = self.rhs.get(family, {}).get(index, NAN)
         return hi - rhs if sense == 1 else rhs - lo if sense == -1 else NAN
 
-    def relaxation_value(self, family: str, index) -> float:
+    def relaxation_value(self, family: str, index: Any) -> float:
         """USD a year saved if the row allowed one more unit (a <= row's bound raised by one, a >=
         row's lowered by one); 0 for a row that was not made."""
         sense = self.senses.get(family, {}).get(index, 0)
         return -sense * self.dual(family, index) + 0.0
 
-    def resource_relaxation_value(self, family: str, index) -> float:
+    def resource_relaxation_value(self, family: str, index: Any) -> float:
         """As relaxation_value, in resource cost alone (model.results.money): nan where not known."""
         if family not in self.resource_duals:
             return NAN
@@ -260,7 +267,7 @@ class View:
 
 
 @contextlib.contextmanager
-def _quiet_stdout(quiet: bool):
+def _quiet_stdout(quiet: bool) -> Iterator[None]:
     """Silence the C library's stdout: highspy prints its banner while constructing,
     before output_flag can be set (ERGO-Code/HiGHS issue #2749)."""
     if not quiet:
@@ -277,7 +284,7 @@ def _quiet_stdout(quiet: bool):
         os.close(saved)
 
 
-def _typed_option(value: str):
+def _typed_option(value: str) -> OptionValue:
     for cast in (int, float):
         try:
             return cast(value)
@@ -286,13 +293,14 @@ def _typed_option(value: str):
     return value.lower() == "true" if value.lower() in ("true", "false") else value
 
 
-def load_highs(lp, verbose: bool = False, options: dict | None = None) -> highspy.Highs:
+def load_highs(lp: ArrayLP | highspy.HighsLp, verbose: bool = False,
+               options: dict[str, OptionValue] | None = None) -> highspy.Highs:
     """A new highspy.Highs holding the LP, with the user's options (--solver-option) applied over
     the defaults chosen by size."""
     with _quiet_stdout(not verbose):
         h = highspy.Highs()
     h.setOptionValue("output_flag", bool(verbose))
-    chosen = {"presolve": "off"} if lp.num_col_ >= PRESOLVE_OFF_FROM_COLUMNS else {}
+    chosen: dict[str, OptionValue] = {"presolve": "off"} if lp.num_col_ >= PRESOLVE_OFF_FROM_COLUMNS else {}
     for key, value in {**chosen, **(options or {})}.items():
         try:
             status = h.setOptionValue(key, value)
@@ -309,8 +317,8 @@ def load_highs(lp, verbose: bool = False, options: dict | None = None) -> highsp
     return h
 
 
-def solve_lp(h: highspy.Highs, rows: list[RowKey], columns: Sequence, row_bounds: tuple[np.ndarray, np.ndarray],
-             ranging: bool = True, phases=None) -> Solution:
+def solve_lp(h: highspy.Highs, rows: list[RowKey], columns: Sequence[ColKey],
+             row_bounds: tuple[np.ndarray, np.ndarray], ranging: bool = True, phases: Phases | None = None) -> Solution:
     """Run HiGHS on the loaded LP; read the solution only when HiGHS reports an optimum. With
     ranging (and a simplex basis), also HiGHS's cost and bound ranging. row_bounds: the LP's
     (row_lower, row_upper), for the active bound of each row. phases (model.progress) is told
@@ -342,7 +350,7 @@ def solve_lp(h: highspy.Highs, rows: list[RowKey], columns: Sequence, row_bounds
     return sol
 
 
-def floats(values: list) -> np.ndarray:
+def floats(values: list[float]) -> np.ndarray:
     """A list highspy hands back (col_value, row_dual, ...) as a float array: np.fromiter with its
     length, faster than np.array on a list (benchmarks/README.md), which a sweep pays at every point."""
     return np.fromiter(values, dtype=float, count=len(values))
@@ -356,9 +364,9 @@ def read_ranging(sol: Solution) -> bool:
     upper bound of a <= row, the lower of a >=, the right-hand side of an =) over which its
     dual value stays the same."""
     h = sol.highs
-    if not h.getBasis().valid:
+    if not h.getBasis().valid:  # type: ignore[union-attr]  # just solved: its live model
         return False
-    status, rg = h.getRanging()
+    status, rg = h.getRanging()  # type: ignore[union-attr]
     if status != highspy.HighsStatus.kOk:
         return False
     sol.cost_ranges = np.column_stack([np.asarray(rg.col_cost_dn.value_, dtype=float),
@@ -380,7 +388,7 @@ def _method(h: highspy.Highs) -> str:
     return "presolve (no iterations)"
 
 
-def option(h: highspy.Highs, name: str):
+def option(h: highspy.Highs, name: str) -> Any:  # a bool, int, float or str, as HiGHS holds it
     """An option's value; highspy returns (status, value) in some versions."""
     value = h.getOptionValue(name)
     return value[1] if isinstance(value, tuple) else value

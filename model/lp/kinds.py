@@ -5,20 +5,25 @@ be read apart from the objective: at a point (the frontier) or at the margin (th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from model.lp.families import BAND_MISS, FLOW, UNMET, WORST
 from model.network.costs import surcharges_usd_per_t
 from model.plan import Plan
 
+if TYPE_CHECKING:
+    from model.lp.highs import Solution
+
 NOT_RESOURCE = (UNMET.name, BAND_MISS.name, WORST.name)  # column families whose whole cost is not resource cost
 
 
-def premiums_and_penalties(plan: Plan, sol, cost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def premiums_and_penalties(plan: Plan, sol: Solution, cost: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(premium, penalty) per column of the solved LP, in its objective's units: each flow's
     calibration premiums times its case's factor, and the whole cost of the columns of NOT_RESOURCE
     (cost: the objective's coefficients, when the caller has them already)."""
-    cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float) if cost is None else cost
+    cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float) if cost is None else cost  # type: ignore[union-attr]  # a solve's HiGHS, still held
     premium = np.zeros(len(cost))
     for i, case in enumerate(plan.cases):
         if not any(s.premium for s in case.net.surcharges):
@@ -34,18 +39,18 @@ def premiums_and_penalties(plan: Plan, sol, cost: np.ndarray | None = None) -> t
     return premium, penalty
 
 
-def resource_costs(plan: Plan, sol) -> tuple[np.ndarray, np.ndarray]:
+def resource_costs(plan: Plan, sol: Solution) -> tuple[np.ndarray, np.ndarray]:
     """(resource, premium) per column of the solved LP, in the objective's units: the resource cost is
     the objective's coefficient less the premiums and the penalty (premiums_and_penalties). Priced
     with it, an allocation x costs resource @ x: what is paid, and what time, risk and carbon cost."""
-    cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float)
+    cost = np.asarray(sol.highs.getLp().col_cost_, dtype=float)  # type: ignore[union-attr]  # a solve's HiGHS, still held
     premium, penalty = premiums_and_penalties(plan, sol, cost)
     for case in plan.cases:  # the memberships the premiums needed: let go again, as the solve did
         case.net.forget_indexes()
     return cost - premium - penalty, premium
 
 
-def unmet_weights(plan: Plan, sol) -> np.ndarray:
+def unmet_weights(plan: Plan, sol: Solution) -> np.ndarray:
     """Per column, the tonnes of unmet demand one unit of it stands for: 1 on each unmet column of a
     single year (tonnes a year); in a plan, its case's probability times the calendar years its
     modelled year stands for (expected tonnes over the plan's years); 0 on every other column."""
@@ -56,7 +61,7 @@ def unmet_weights(plan: Plan, sol) -> np.ndarray:
     return weights
 
 
-def set_resource_duals(plan: Plan, sol) -> None:
+def set_resource_duals(plan: Plan, sol: Solution) -> None:
     """Fill sol.resource_y, the row duals of the resource cost alone, from the optimal basis (left
     None where the basis does not give the solution's own duals: then no resource value is stated)."""
     if sol.highs is None or not sol.optimal:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from typing import Any
 
 import highspy
 import numpy as np
@@ -22,6 +23,7 @@ import numpy as np
 from model.input.data import CorridorData
 from model.lp.families import (BOTTLENECK_ROWS, BUILD, FAMILIES, FLOW, INVESTMENT_FAMILIES, NO_LP_EFFECT, POLICY_LIMIT,
                                UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost, Structural, label)
+from model.lp.families.base import Change
 from model.lp.highs import Solution, floats
 from model.lp.mip import CONTINUOUS, INTEGER, set_integrality
 from model.network import Network
@@ -43,7 +45,9 @@ class LiveModel:
         self.data, self.net, self.solution = data, net, sol
         self.mip = sol.mip if sol.mip is not None and len(sol.mip.columns) else None
         self.keep_decisions = keep_decisions
-        self.h = h = sol.highs
+        h = sol.highs
+        assert h is not None, "a live model re-solves the solve's own HiGHS model (sol.highs)"
+        self.h: highspy.Highs = h
         self.columns, self.rows = sol.columns, sol.rows
         flows = sol.col_pos[(FLOW.name, None)]
         self.flow_cols = np.array([flows[f] for f in net.flows], dtype=np.int64) if len(net.flows) else \
@@ -65,7 +69,7 @@ class LiveModel:
             raise RuntimeError("live model: recomputed flow costs differ from the HiGHS model")  # a bug, not input
         self.base_basis = h.getBasis()
         h.setOptionValue("presolve", "off")  # re-solves start from the base basis
-        self._plans: dict[Cell, tuple] = {}
+        self._plans: dict[Cell, tuple[Any, ...]] = {}
         self._coef: dict[tuple[int, int], float] = {}  # coefficients changed from the base, as in HiGHS now
         self._base_coef: dict[tuple[int, int], float] = {}
         self._held = {"cost": self.base_cost, "col_lower": held_lower, "col_upper": held_upper,
@@ -76,16 +80,16 @@ class LiveModel:
             self.apply({})
 
     # ------------------------------------------------------------------ what a cell changes
-    def _record(self, cell: Cell) -> dict | None:
+    def _record(self, cell: Cell) -> dict[str, Any] | None:
         if cell.sheet == "Settings":
             return None
         df = self.data.tables[cell.sheet]
         return df.loc[df["_row"] == cell.row].iloc[0].to_dict()
 
-    def _plan(self, cell: Cell) -> tuple:
+    def _plan(self, cell: Cell) -> tuple[Any, ...]:
         """('flow', effect) for a cell of flow costs, ('families', [families]) for the others,
         ('none',) for a cell that changes nothing in the LP; resolved once per cell."""
-        plan = self._plans.get(cell)
+        plan: tuple[Any, ...] | None = self._plans.get(cell)
         if plan is None:
             where = cell.input
             if where in FLOW.inputs:
@@ -130,7 +134,8 @@ class LiveModel:
         self.current_costs, self.current_bounds = cost, (lower, upper)
         self.current_col_bounds = (col_lower, col_upper)
 
-    def _change(self, change, cost, col_lower, col_upper, lower, upper, coef) -> None:
+    def _change(self, change: Change, cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray,
+                lower: np.ndarray, upper: np.ndarray, coef: dict[tuple[int, int], float]) -> None:
         """Apply one change a family declared to the arrays being prepared for HiGHS."""
         sol = self.solution
         if isinstance(change, Bound):
@@ -155,7 +160,8 @@ class LiveModel:
             elif isinstance(change, ColumnBounds):
                 col_lower[j], col_upper[j] = change.lower, change.upper
 
-    def _push(self, cost, col_lower, col_upper, lower, upper, coef) -> None:
+    def _push(self, cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray, lower: np.ndarray,
+              upper: np.ndarray, coef: dict[tuple[int, int], float]) -> None:
         """Hand HiGHS only what differs from what it holds."""
         h, held = self.h, self._held
         changed = np.flatnonzero(cost != held["cost"])
@@ -166,7 +172,7 @@ class LiveModel:
             h.changeColsBounds(len(changed), changed.astype(np.int32), col_lower[changed], col_upper[changed])
         changed = np.flatnonzero((lower != held["lower"]) | (upper != held["upper"]))
         if len(changed):
-            h.changeRowsBounds(len(changed), changed.astype(np.int32), lower[changed], upper[changed])
+            h.changeRowsBounds(len(changed), changed.astype(np.int32), lower[changed], upper[changed])  # type: ignore[attr-defined]  # in highspy, missing from its stubs
         for (i, j) in set(self._coef) - set(coef):  # back to the base coefficient
             h.changeCoeff(int(i), int(j), float(self._base_coef[(i, j)]))
         for (i, j), v in coef.items():
@@ -219,7 +225,7 @@ class LiveModel:
                                                for j in pos.values()), dtype=np.int64)
         self.row_labels = {i: label(key, net) for i, key in enumerate(self.rows) if key.family in BOTTLENECK_ROWS}
 
-    def solve(self) -> dict:
+    def solve(self) -> dict[str, Any]:
         """Re-solve from the base basis, with HiGHS's other state cleared (factorisation, edge
         weights: what an earlier point left would otherwise steer which of equally cheap
         allocations it returns), and summarise the point. A point's answer is a function of the
@@ -233,7 +239,7 @@ class LiveModel:
         if self.mip is not None and not self.keep_decisions and status == highspy.HighsModelStatus.kOptimal:
             status = self._fix_decisions_and_resolve()
         seconds = time.perf_counter() - start
-        out = {"status": h.modelStatusToString(status), "solve_seconds": seconds}
+        out: dict[str, Any] = {"status": h.modelStatusToString(status), "solve_seconds": seconds}
         if self.mip is not None:
             out["integer_decisions"] = "kept fixed" if self.keep_decisions else "re-solved (MIP)"
         if status != highspy.HighsModelStatus.kOptimal:
@@ -267,18 +273,18 @@ class LiveModel:
             out["built"] = {o: float(t) for o, t in zip(self.build_options, built.tolist(), strict=True) if t > 1e-6}
             out["investment_cost_usd"] = float(c[self.investment_cols] @ x[self.investment_cols])
         if len(self.unmet_cols):
-            by = defaultdict(float)
+            by: defaultdict[str, float] = defaultdict(float)
             for j in self.unmet_cols.tolist():
                 by[self.unmet_commodity[j]] += float(x[j])
             out["unmet_by_commodity"] = {k: v for k, v in by.items() if v > 1e-6}
         self.last_x, self.last_y = x, y
         return out
 
-    def _fix_decisions_and_resolve(self):
+    def _fix_decisions_and_resolve(self) -> highspy.HighsModelStatus:
         """After the MIP: its decisions fixed, the LP solved again for the duals (a MIP has none);
         then HiGHS is left as it was (decisions free and integer). Returns the LP's status."""
-        h, j = self.h, self.mip.columns
-        values = np.round(np.asarray(h.getSolution().col_value, dtype=float)[j])
+        h, j = self.h, self.mip.columns  # type: ignore[union-attr]  # called only with integer decisions
+        values: np.ndarray = np.round(np.asarray(h.getSolution().col_value, dtype=float)[j])
         set_integrality(h, j, CONTINUOUS)
         h.changeColsBounds(len(j), j.astype(np.int32), values, values)
         h.setBasis(self.base_basis)
@@ -289,10 +295,10 @@ class LiveModel:
         set_integrality(h, j, INTEGER)
         return status
 
-    def _current_flow_costs(self):
+    def _current_flow_costs(self) -> FlowCosts:
         return getattr(self, "_flow_costs", self.base_flow_costs)
 
-    def solve_point(self, values: dict[Cell, float]) -> dict:
+    def solve_point(self, values: dict[Cell, float]) -> dict[str, Any]:
         self.apply(values)
         return self.solve()
 

@@ -23,13 +23,21 @@ three apart.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
 
 from model.lp.highs import NAN, Solution, solve_lp
 from model.lp.kinds import resource_costs, unmet_weights
+
+if TYPE_CHECKING:
+    from model.lp.arrays import ArrayLP
+    from model.lp.names import ColKey, RowKey
+    from model.plan import Plan
+    from model.progress import Phases
 
 CONTINUOUS, INTEGER = highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger
 
@@ -70,25 +78,25 @@ class MipInfo:
         return len(self.values) == len(self.columns) and self.status == "Optimal"
 
 
-def integer_columns(lp) -> np.ndarray:
+def integer_columns(lp: ArrayLP | highspy.HighsLp) -> np.ndarray:
     """The columns of a HighsLp that take whole values."""
     kinds = list(lp.integrality_)
     return np.array([j for j, kind in enumerate(kinds) if kind == INTEGER], dtype=np.int64)
 
 
-def free_decisions(lp, integer: np.ndarray) -> bool:
+def free_decisions(lp: ArrayLP | highspy.HighsLp, integer: np.ndarray) -> bool:
     """Whether any integer column can take more than one value (else the model is an LP)."""
     lo, up = np.asarray(lp.col_lower_, dtype=float), np.asarray(lp.col_upper_, dtype=float)
     return bool(len(integer) and (up[integer] > lo[integer]).any())
 
 
-def set_integrality(h: highspy.Highs, columns: np.ndarray, kind) -> None:
+def set_integrality(h: highspy.Highs, columns: np.ndarray, kind: highspy.HighsVarType) -> None:
     if len(columns):
         h.changeColsIntegrality(len(columns), columns.astype(np.int32), np.full(len(columns), kind))
 
 
-def solve_mip(h: highspy.Highs, rows, columns, row_bounds, integer: np.ndarray, ranging: bool = True,
-              phases=None) -> Solution:
+def solve_mip(h: highspy.Highs, rows: list[RowKey], columns: Sequence[ColKey], row_bounds: tuple[np.ndarray, np.ndarray],
+              integer: np.ndarray, ranging: bool = True, phases: Phases | None = None) -> Solution:
     """The three solves above; the Solution is solve 3's (or the first that has no optimum), with
     .mip set. Its objective is the fixed LP's (the MIP's flows re-optimised for its decisions, so
     never above the MIP's own)."""
@@ -131,7 +139,7 @@ def solve_mip(h: highspy.Highs, rows, columns, row_bounds, integer: np.ndarray, 
     return sol
 
 
-def other_decision_costs(plan, sol: Solution) -> dict[str, Difference | None]:
+def other_decision_costs(plan: Plan, sol: Solution) -> dict[str, Difference | None]:
     """For each option with an integer decision: what deciding it the other way would change, the
     rest re-optimised (a MIP each): an option built, not built at all; an option not built, built
     (at least one whole step, or opened, by the last period: the MIP chooses how much and when).
@@ -159,7 +167,7 @@ def other_decision_costs(plan, sol: Solution) -> dict[str, Difference | None]:
         info.whole_steps = Difference(-relaxed.resource_usd, -relaxed.premiums_usd, -relaxed.objective_usd,
                                       -relaxed.unmet_t)
         info.relaxation_resource_usd = float(resource @ info.relaxation_x)
-    lp = sol.highs.getLp()
+    lp = sol.highs.getLp()  # type: ignore[union-attr]  # an optimal solve's live model
     lower, upper = np.array(lp.col_lower_, dtype=float), np.array(lp.col_upper_, dtype=float)
     lower[info.columns], upper[info.columns] = info.lower, info.upper
     decided = dict(zip(info.columns.tolist(), info.values.tolist(), strict=True))

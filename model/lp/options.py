@@ -12,7 +12,7 @@ import tempfile
 import highspy
 
 from model.errors import InputError, Problem
-from model.lp.highs import _quiet_stdout, _typed_option
+from model.lp.highs import OptionValue, _quiet_stdout, _typed_option
 
 # HiGHS options that read or write files (HiGHS opens the path it is given, whatever it is: a
 # solution_file of INPUT.xlsx replaces the planner's workbook with text). corridor writes every file
@@ -28,12 +28,13 @@ def _names_files(key: str) -> bool:
     return key in FILE_OPTIONS or key.endswith("_file") or key.startswith(("write_", "read_"))
 
 
-def solver_options(texts: list[str]) -> dict[str, object]:
+def solver_options(texts: list[str]) -> dict[str, OptionValue]:
     """--solver-option KEY=VALUE texts as HiGHS options: a value is an int, a float, true/false or text.
     Each is checked against HiGHS before anything is read or solved: an unknown name (with the
     nearest names HiGHS has), a value HiGHS refuses (with HiGHS's reason), an option that reads or
     writes a file, or one corridor sets itself is refused with the fix (InputError, exit 2)."""
-    options, problems = {}, []
+    options: dict[str, OptionValue] = {}
+    problems: list[Problem] = []
     with _quiet_stdout(True):
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -74,7 +75,7 @@ def solver_options(texts: list[str]) -> dict[str, object]:
     return options
 
 
-def _refused_value(h: highspy.Highs, key: str, value) -> str | None:
+def _refused_value(h: highspy.Highs, key: str, value: OptionValue) -> str | None:
     """HiGHS's reason for refusing value for option key (its own message), or None if it takes it."""
     sys.stdout.flush()
     saved = os.dup(1)

@@ -4,20 +4,32 @@ MIP whose duals come from the LP with its decisions fixed (model.lp.mip)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from model.lp.highs import Solution, load_highs, solve_lp
+from model.lp.highs import OptionValue, Solution, load_highs, solve_lp
 from model.lp.mip import CONTINUOUS, free_decisions, integer_columns, set_integrality, solve_mip
-from model.progress import NoPhases
+from model.plan import Plan
+from model.progress import NoPhases, Phases
+
+if TYPE_CHECKING:
+    import highspy
+
+    from model.lp.arrays import ArrayLP
+    from model.lp.names import ColKey
 
 
-def solve_plan(plan, verbose: bool = False, options: dict | None = None, ranging: bool = True,
-               builder: str = "fast", phases=None) -> Solution:
+def solve_plan(plan: Plan, verbose: bool = False, options: dict[str, OptionValue] | None = None, ranging: bool = True,
+               builder: str = "fast", phases: Phases | None = None) -> Solution:
     """The Solution of a plan's LP (model.plan.Plan). builder 'fast' assembles it as arrays
     (model.lp.assemble), 'pyomo' states it in Pyomo and compiles it (model.lp.statement): the same
     LP (tests/test_lp.py)."""
     phases = phases or NoPhases()
     phases("building")
+    lp: ArrayLP | highspy.HighsLp
+    columns: Sequence[ColKey]
     if builder == "pyomo":
         from model.lp.statement.compile import build_and_compile
 

@@ -9,7 +9,7 @@ derives a Network from data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,7 +18,7 @@ import numpy as np
 from model.network.costs import (DAYS_PER_YEAR, RouteCosts, cargo_classes, flow_cost_parts, risk_usd_per_t,
                                  time_usd_per_t)
 from model.network.names import Names
-from model.network.routes import CountriesOf
+from model.network.routes import CountriesOf, FlowList, RouteTable
 from model.network.types import (CapacityRow, CostParts, DemandRow, FlowKey, Observation, Option, RuleLimit, Route,
                                  Surcharge, SupplyRow)
 
@@ -28,13 +28,13 @@ __all__ = ["DAYS_PER_YEAR", "CapacityRow", "CostParts", "DemandRow", "FlowKey", 
 
 @dataclass
 class Network:
-    routes: dict[str, Route]
+    routes: RouteTable  # route id -> Route, in route order (a Mapping held on arrays)
     commodity_class: dict[str, str]
     value_usd_per_t: dict[str, float]
     countries_of: CountriesOf  # route -> distinct countries in path order (a Mapping)
     route_days: np.ndarray  # per route, in route order: leg transit + node dwell days
     route_risk_pct: np.ndarray  # per route, in route order: risk_premium_pct summed over its countries
-    flows: list[FlowKey]
+    flows: FlowList  # in flow order, each made from the per-flow arrays when read
     route_costs: RouteCosts  # transport and handling per route and cargo class; a flow's parts: cost_array
     demand_rows: list[DemandRow]
     supply_rows: list[SupplyRow]
@@ -44,7 +44,7 @@ class Network:
     node_kind: dict[str, str] = field(default_factory=dict)
     options: list[Option] = field(default_factory=list)
     demand_span: dict[int, tuple[int, int]] = field(default_factory=dict)  # demand row -> its flows' positions
-    tariffs: frozenset = frozenset()  # (element, cargo class) pairs whose cost a class tariff replaces
+    tariffs: frozenset[tuple[str, str]] = frozenset()  # (element, cargo class): a class tariff replaces its cost
     observations: list[Observation] = field(default_factory=list)  # what moved in the base year
     surcharges: list[Surcharge] = field(default_factory=list)
     # Observations held within their bands (corridor calibrate only; empty in every other solve), and
@@ -151,7 +151,7 @@ class Network:
         """How many times each route (in route order) passes a node or leg (0 if not at all)."""
         return self.passes_of([element])[element]
 
-    def passes_of(self, elements) -> dict[str, np.ndarray]:
+    def passes_of(self, elements: Iterable[str]) -> dict[str, np.ndarray]:
         """route_passes for several elements, worked out in one pass over the routes."""
         out = {}
         for e, (at, count) in self._members(elements).items():
@@ -159,7 +159,7 @@ class Network:
             out[e][at] = count
         return out
 
-    def _members(self, elements) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def _members(self, elements: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """element -> (positions of the routes through it, passes of each), kept once worked out."""
         cache = self.__dict__.setdefault("_passes_cache", {})
         missing = [e for e in dict.fromkeys(elements) if e not in cache]
@@ -308,13 +308,13 @@ class Network:
         asks)."""
         cache = self.__dict__.setdefault("_scope_cache", {})
         if scope not in cache:
-            out: dict[str, list[int]] = {}
+            out: dict[str, list[np.ndarray]] = {}
             if scope in ("corridor", "country"):  # group routes by their corridor, or their countries
                 if scope == "corridor":  # each corridor, and each route's
                     of = {k: i for i, k in enumerate(dict.fromkeys(self.routes.corridors))}
                     keys, codes = [(k,) for k in of], np.array([of[k] for k in self.routes.corridors], dtype=np.int64)
                 else:  # each distinct sequence of countries, and each route's
-                    keys, codes = self.countries_of.sequences, self.countries_of.code
+                    keys, codes = self.countries_of.sequences, self.countries_of.code  # type: ignore[assignment]  # any length
                 order = np.argsort(codes, kind="stable")
                 groups = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1) if len(codes) else []
                 for ix in groups:
@@ -361,7 +361,7 @@ class Network:
         return cache[selector]
 
 
-class CostView(Mapping):
+class CostView(Mapping[FlowKey, CostParts]):
     """net.cost[f] -> CostParts of flow f, from the network's cost array."""
 
     __slots__ = ("net",)
@@ -372,14 +372,14 @@ class CostView(Mapping):
     def __getitem__(self, f: FlowKey) -> CostParts:
         return CostParts(*self.net.cost_array[self.net.flow_index[f]].tolist())
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[FlowKey]:
         return iter(self.net.flows)
 
     def __len__(self) -> int:
         return len(self.net.flows)
 
 
-def supply_origins(supply_rows) -> dict[str, set[str]]:
+def supply_origins(supply_rows: Iterable[SupplyRow]) -> dict[str, set[str]]:
     """Where each commodity may come from: a commodity with Supply rows ships only from
     the origins listed; one without Supply rows from any origin, without limit."""
     origins: dict[str, set[str]] = {}

@@ -6,6 +6,7 @@ class; a flow's cost parts are worked out from them when asked (model.network.co
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from itertools import chain
 
 import numpy as np
@@ -29,8 +30,10 @@ def _scope_targets(routes: RouteTable, countries_of: CountriesOf, legs: list[str
         return [routes.table.nodes[c] for c in pd.unique(routes.node_codes()).tolist()]
     if scope == "leg":
         return list(legs)
-    names = {"corridor": lambda: routes.corridors, "route": lambda: iter(routes),
-             "country": lambda: chain.from_iterable(dict.fromkeys(countries_of.values()))}[scope]()
+    names_of: dict[str, Callable[[], Iterable[str]]] = {
+        "corridor": lambda: routes.corridors, "route": lambda: iter(routes),
+        "country": lambda: chain.from_iterable(dict.fromkeys(countries_of.values()))}
+    names = names_of[scope]()
     return list(dict.fromkeys(names))
 
 
@@ -87,7 +90,7 @@ def build_network(data: CorridorData) -> Network:
     countries = list(country_index)
     along_country = np.array([country_index[node_country[n]] for n in table.nodes], dtype=np.int64)
     seq_code = np.zeros(n_routes, dtype=np.int64)
-    seqs: dict[tuple, int] = {}
+    seqs: dict[tuple[str, ...], int] = {}
     for n in sorted(pd.unique(n_nodes).tolist()):
         which = np.flatnonzero(n_nodes == n)
         grid = along_country[node_seq[node_start[which][:, None] + np.arange(n)]]
@@ -105,7 +108,7 @@ def build_network(data: CorridorData) -> Network:
     countries_of = CountriesOf(routes, seq_list, seq_code)
     risk = countries_of.each(lambda seq: sum(risk_pct.get(c, 0.0) for c in seq), float)  # % of value
 
-    def along(per_node: dict | None, per_leg: dict | None) -> np.ndarray:
+    def along(per_node: dict[str, float] | None, per_leg: dict[str, float] | None) -> np.ndarray:
         """Per route: the sum over its nodes of per_node plus over its legs of per_leg."""
         out = np.zeros(n_routes)
         if n_routes and per_node is not None:

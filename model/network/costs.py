@@ -6,13 +6,18 @@ statement of it; the parts, in the order every table reports them, are COST_PART
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 
+if TYPE_CHECKING:
+    from model.network import Network
+
 DAYS_PER_YEAR = 365.0
+# A figure per tonne: one number, or one per flow or route (the same kind in, the same kind out).
+PerTonne = TypeVar("PerTonne", float, np.ndarray)
 
 # The parts of a tonne's cost, in the order every table reports them, with how a sheet says them:
 # part -> (label of its yearly total on the Summary, its column on the Plan sheet).
@@ -30,18 +35,18 @@ RESOURCE_PARTS = tuple(part for part in COST_PARTS if part != "premium")
 CALIBRATION_SOURCE = "corridor calibrate"
 
 
-def time_usd_per_t(value_usd_per_t, carrying_cost_rate: float, days):
+def time_usd_per_t(value_usd_per_t: PerTonne, carrying_cost_rate: float, days: PerTonne) -> PerTonne:
     """Carrying cost of the cargo's value over its days in transit and dwell (USD/t)."""
     return (value_usd_per_t * carrying_cost_rate / DAYS_PER_YEAR) * days
 
 
-def risk_usd_per_t(value_usd_per_t, risk_pct):
+def risk_usd_per_t(value_usd_per_t: PerTonne, risk_pct: PerTonne) -> PerTonne:
     """Risk and insurance premium: risk_pct (summed over the route's distinct countries) of the
     cargo's value (USD/t)."""
     return (value_usd_per_t / 100.0) * risk_pct
 
 
-def carbon_usd_per_t(carbon_price_usd_per_t_co2: float, co2_t_per_t):
+def carbon_usd_per_t(carbon_price_usd_per_t_co2: float, co2_t_per_t: PerTonne) -> PerTonne:
     """Carbon cost of a tonne of cargo: the price of the CO2e it emits (USD/t)."""
     return carbon_price_usd_per_t_co2 * co2_t_per_t
 
@@ -67,7 +72,7 @@ class RouteCosts:
         """From (transport, handling) per route of each class, in class-code order."""
         if not per_class:
             return cls(np.zeros((2, 0)), {})
-        base, other = np.vstack(per_class[0]), {}
+        base, other = np.vstack(per_class[0]), {}  # type: np.ndarray, dict[int, tuple[np.ndarray, np.ndarray]]
         for code, (transport, handling) in enumerate(per_class[1:], start=1):
             bits = np.vstack([transport, handling]).view(np.int64) != base.view(np.int64)  # -0.0 and NaN too
             differ = np.flatnonzero(bits[0] | bits[1])
@@ -86,7 +91,7 @@ class RouteCosts:
         return out
 
 
-def surcharges_usd_per_t(net, premium: bool) -> np.ndarray:
+def surcharges_usd_per_t(net: Network, premium: bool) -> np.ndarray:
     """USD/t of each flow, in flow order: the Surcharges rows whose scope takes it, either those paid
     (premium False) or the calibration premiums (True: the rows corridor calibrate wrote)."""
     out = np.zeros(len(net.flows))
@@ -94,6 +99,16 @@ def surcharges_usd_per_t(net, premium: bool) -> np.ndarray:
         if s.premium == premium:
             out[net.scope_index(s.scope, s.target, s.commodity)[0]] += s.usd_per_t
     return out
+
+
+# The input cells a tonne's cost reads, and the field of FlowCosts each enters (a tariff on a
+# node: handling; a Surcharges row corridor calibrate wrote: premium).
+COST_INPUTS = {("Legs", "cost_usd_per_t"): "transport", ("Nodes", "handling_usd_per_t"): "handling",
+               ("Legs", "transit_days"): "days", ("Nodes", "dwell_days"): "days",
+               ("Commodities", "value_usd_per_t"): "value", ("Countries", "risk_premium_pct"): "risk_pct",
+               ("Tariffs", "cost_usd_per_t"): "transport", ("Surcharges", "usd_per_t"): "surcharge",
+               ("Legs", "distance_km"): "co2", ("Legs", "co2_g_per_tkm"): "co2", ("Nodes", "co2_kg_per_t"): "co2"}
+COST_SETTINGS = {"carrying_cost_rate": "rate", "carbon_price_usd_per_t_co2": "price"}
 
 
 class FlowCosts(NamedTuple):
@@ -115,7 +130,7 @@ class FlowCosts(NamedTuple):
     premium: np.ndarray  # the calibration premiums (Surcharges rows corridor calibrate wrote)
 
     @classmethod
-    def of(cls, net) -> FlowCosts:
+    def of(cls, net: Network) -> FlowCosts:
         """Of a model.network.Network: transport and handling of the flow's cargo class on its route
         (net.route_costs), the days and risk of its route, its commodity's value, the surcharges whose
         scope takes it (in Surcharges order), its CO2e, and the calibration premiums."""
@@ -150,28 +165,20 @@ class FlowCosts(NamedTuple):
             total = total + values
         return total
 
-    # The input cells a tonne's cost reads, and the field of FlowCosts each enters (a tariff on a
-    # node: handling; a Surcharges row corridor calibrate wrote: premium).
-    PART = {("Legs", "cost_usd_per_t"): "transport", ("Nodes", "handling_usd_per_t"): "handling",
-            ("Legs", "transit_days"): "days", ("Nodes", "dwell_days"): "days",
-            ("Commodities", "value_usd_per_t"): "value", ("Countries", "risk_premium_pct"): "risk_pct",
-            ("Tariffs", "cost_usd_per_t"): "transport", ("Surcharges", "usd_per_t"): "surcharge",
-            ("Legs", "distance_km"): "co2", ("Legs", "co2_g_per_tkm"): "co2", ("Nodes", "co2_kg_per_t"): "co2"}
-    SETTING = {"carrying_cost_rate": "rate", "carbon_price_usd_per_t_co2": "price"}
-
     @classmethod
     def inputs(cls) -> tuple[tuple[str, str], ...]:
         """(sheet, column) of every input cell a tonne's cost reads; a setting is (Settings, its key)."""
-        return tuple(cls.PART) + tuple(("Settings", key) for key in cls.SETTING)
+        return tuple(COST_INPUTS) + tuple(("Settings", key) for key in COST_SETTINGS)
 
     @staticmethod
-    def effect(net, where: tuple[str, str], rec: dict | None) -> tuple[str, np.ndarray, np.ndarray]:
+    def effect(net: Network, where: tuple[str, str], rec: dict[str, Any] | None) -> tuple[str, np.ndarray, np.ndarray]:
         """What the input cell at where = (sheet, column) (on input row rec; None for a setting)
         enters: (the field of FlowCosts, the flows whose cost it enters, how many times each)."""
         sheet, column = where
         if sheet == "Settings":
-            return FlowCosts.SETTING[column], np.zeros(0, dtype=np.int64), np.zeros(0)
-        part = FlowCosts.PART[(sheet, column)]
+            return COST_SETTINGS[column], np.zeros(0, dtype=np.int64), np.zeros(0)
+        part = COST_INPUTS[(sheet, column)]
+        assert rec is not None  # every sheet but Settings has its row
         if sheet in ("Legs", "Nodes", "Tariffs"):
             element = f"{rec['from']}>{rec['to']}" if sheet == "Legs" else rec["node"] if sheet == "Nodes" \
                 else rec["element"]
@@ -200,7 +207,7 @@ class FlowCosts(NamedTuple):
         return part, idx, np.ones(len(idx))
 
     @staticmethod
-    def co2_per_unit(column: str, rec: dict) -> float:
+    def co2_per_unit(column: str, rec: dict[str, Any]) -> float:
         """Tonnes of CO2e per tonne per unit of a cell that enters a flow's CO2e (model.network.emissions):
         a km of a leg emits its intensity; a g/tkm on a leg, its distance (0 when blank); a kg at a node, 1/1000."""
         if column == "co2_kg_per_t":
@@ -215,7 +222,7 @@ class FlowCosts(NamedTuple):
         """These costs with a cell whose effect is given moved from its base value to value."""
         part, idx, times = effect
         if part in ("rate", "price"):
-            return self._replace(**{part: value})
+            return self._replace(**{part: value})  # type: ignore[arg-type]  # rate and price are floats
         arr = getattr(self, part).copy()
         if part == "value":
             arr[idx] = value
@@ -224,6 +231,6 @@ class FlowCosts(NamedTuple):
         return self._replace(**{part: arr})
 
 
-def flow_cost_parts(net) -> np.ndarray:
+def flow_cost_parts(net: Network) -> np.ndarray:
     """flows x parts (COST_PARTS), USD/t, in flow order, of a model.network.Network (FlowCosts)."""
     return FlowCosts.of(net).array()

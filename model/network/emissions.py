@@ -39,7 +39,7 @@ DEFAULT_CO2E_G_PER_TKM = {
 }
 
 
-def leg_co2e_t_per_t(distance_km, co2_g_per_tkm, mode: str) -> float:
+def leg_co2e_t_per_t(distance_km: float | None, co2_g_per_tkm: float | None, mode: str) -> float:
     """Tonnes of CO2e a tonne emits on one leg: distance x intensity (the mode's default when the
     intensity is blank); 0 when the distance is blank (see the module docstring)."""
     if distance_km is None or distance_km != distance_km:
@@ -49,7 +49,7 @@ def leg_co2e_t_per_t(distance_km, co2_g_per_tkm, mode: str) -> float:
     return float(distance_km) * float(g) / 1e6
 
 
-def node_co2e_t_per_t(co2_kg_per_t) -> float:
+def node_co2e_t_per_t(co2_kg_per_t: float | None) -> float:
     """Tonnes of CO2e a tonne emits at one pass of a node (0 when blank)."""
     return 0.0 if co2_kg_per_t is None or co2_kg_per_t != co2_kg_per_t else float(co2_kg_per_t) / 1000.0
 

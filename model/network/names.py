@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -51,7 +51,7 @@ class Names:
         name = self.node.get(node, node)
         return name.removeprefix("Market: ")
 
-    def path(self, path) -> str:
+    def path(self, path: str | Iterable[str]) -> str:
         """A route (its nodes, or 'A>B>C') in words: 'Taraz → Chaman → Karachi → South Asia'."""
         nodes = path.split(">") if isinstance(path, str) else list(path)
         return ARROW.join(self.place(n.strip()) for n in nodes)
@@ -83,14 +83,16 @@ class Names:
             return f"{scope} {self.element(target)}"
         return f"{scope} {target}"
 
-    def choices(self, scope: str, codes) -> dict[str, str]:
+    def choices(self, scope: str, codes: Iterable[str]) -> dict[str, str]:
         """{code: name} of the codes of a scope (country, node, leg, commodity; a corridor is its own
         name, a route its id): what a reader may name them by."""
-        words = {"country": self.country.get, "node": self.node.get, "commodity": self.commodity.get,
-                 "leg": lambda c, _: self.path(c)}.get(scope, lambda c, _: c)
+        by_scope: dict[str, Callable[[str, str], str]] = {
+            "country": self.country.get, "node": self.node.get, "commodity": self.commodity.get,
+            "leg": lambda c, _: self.path(c)}
+        words: Callable[[str, str], str] = by_scope.get(scope, lambda c, _: c)
         return {c: words(c, c) for c in codes}
 
-    def resolve(self, scope: str, text: str, codes) -> str | None:
+    def resolve(self, scope: str, text: str, codes: Iterable[str]) -> str | None:
         """The code of codes (of a scope) that text names by its code or its name, case aside; a leg
         also by its two nodes' names ('Aktau / Kuryk ports > Baku / Alat port'). A route only by its
         id. None when none does."""
@@ -111,7 +113,7 @@ class Names:
         return ", ".join(self.country.get(c, c) for c in str(codes).split("-") if c)
 
 
-def _fold(text) -> str:
+def _fold(text: object) -> str:
     """How a reader compares two names: case, surrounding and repeated spaces aside."""
     return " ".join(str(text).split()).casefold()
 
@@ -163,7 +165,7 @@ def did_you_mean(text: str, known: Mapping[str, str]) -> str:
 FOCUS_SCOPES = ("corridor", "country")
 
 
-def parse_focus(focus: str, countries: Mapping[str, str], corridors) -> tuple[str, str | None, str]:
+def parse_focus(focus: str, countries: Mapping[str, str], corridors: Iterable[str]) -> tuple[str, str | None, str]:
     """The setting focus, 'country PK', 'country pakistan' or 'corridor middle corridor', as (scope,
     the country's code or the corridor's name as written on the sheet, or None if it names none,
     the name as given); scope '' when it is neither a country nor a corridor. countries: {code: name}."""

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from model.network.types import Route
+
+if TYPE_CHECKING:
+    from model.input.data import CorridorData
 
 
 def within_paths(count: np.ndarray) -> np.ndarray:
@@ -37,11 +42,11 @@ class PathTable:
     id once, interned, in order of first appearance). A path reads as model.input.schema.path_nodes
     reads it: split at '>', each id stripped."""
 
-    rows: np.ndarray
+    rows: npt.NDArray[np.int64]
     nodes: list[str]
-    codes: np.ndarray
-    start: np.ndarray
-    length: np.ndarray
+    codes: npt.NDArray[np.int32]
+    start: npt.NDArray[np.int64]
+    length: npt.NDArray[np.int64]
 
     @classmethod
     def of(cls, paths: np.ndarray) -> PathTable:
@@ -91,7 +96,7 @@ class PathTable:
         return bool(pd.Series(key).duplicated().any())
 
 
-def path_table(data, routes: pd.DataFrame | None = None) -> PathTable:
+def path_table(data: CorridorData, routes: pd.DataFrame | None = None) -> PathTable:
     """The PathTable of data's Routes sheet, made once and kept with the data while the table is
     the same object (validation, the network of each year and scenario read it)."""
     routes = data.tables["Routes"] if routes is None else routes
@@ -101,12 +106,12 @@ def path_table(data, routes: pd.DataFrame | None = None) -> PathTable:
     return hit[1]
 
 
-class RouteTable(Mapping):
+class RouteTable(Mapping[str, Route]):
     """The enabled routes in route order, route id -> Route: held as arrays over a PathTable (the
     rows of the enabled routes), a Route made when first asked for."""
 
-    def __init__(self, ids: list[str], corridors: list[str], classes: list, table: PathTable, at: np.ndarray,
-                 leg_ids: dict):
+    def __init__(self, ids: list[str], corridors: list[str], classes: list[frozenset[str] | None], table: PathTable,
+                 at: np.ndarray, leg_ids: dict[tuple[str, str], str]):
         self.ids, self.corridors, self.classes = ids, corridors, classes
         self.table, self.at, self.leg_ids = table, at, leg_ids  # at: each route's path in the table
         self._made: dict[str, Route] = {}
@@ -122,12 +127,12 @@ class RouteTable(Mapping):
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.ids)
 
-    def __contains__(self, r) -> bool:
+    def __contains__(self, r: object) -> bool:
         try:
-            self.position(r)
+            self.position(r)  # type: ignore[arg-type]  # any key: not a route id answers False
         except (KeyError, TypeError):
             return False
         return True
@@ -180,19 +185,21 @@ class RouteTable(Mapping):
             out[which] = list(map(sep.join, zip(*columns, strict=True)))
         return out.tolist()
 
-    def members(self, elements) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def members(self, elements: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """The routes that pass each of the given nodes and legs (node ids, 'A>B' as the Legs sheet
         writes a leg): (their positions, ascending; how many times each passes), in one pass over
         the steps of every path."""
         code_of = {c: i for i, c in enumerate(self.table.nodes)}
-        wanted, keys, where = [], [], []  # (element, key) of the nodes and legs some route passes
+        wanted: list[str] = []
+        keys: list[int] = []
+        where: list[str] = []  # (element, key) of the nodes and legs some route passes
         for e in dict.fromkeys(elements):
             if e in code_of:
-                wanted.append(e), keys.append(code_of[e]), where.append("node")
+                wanted.append(e), keys.append(code_of[e]), where.append("node")  # type: ignore[func-returns-value]  # three appends on one line
             elif ">" in e:
                 x, _, y = e.partition(">")
                 if x in code_of and y in code_of:
-                    wanted.append(e), keys.append(code_of[x] * self._width + code_of[y]), where.append("leg")
+                    wanted.append(e), keys.append(code_of[x] * self._width + code_of[y]), where.append("leg")  # type: ignore[func-returns-value]  # three appends on one line
         out = {}
         for scope in ("node", "leg"):
             these = [(e, k) for e, k, w in zip(wanted, keys, where, strict=True) if w == scope]
@@ -243,7 +250,7 @@ class RouteTable(Mapping):
         return codes[steps] * self._width + codes[steps + 1], owner[steps]
 
 
-class CountriesOf(Mapping):
+class CountriesOf(Mapping[str, tuple[str, ...]]):
     """route -> the countries it crosses, in path order, once each: one tuple per distinct
     sequence (a few dozen) and a code per route, instead of a dict of half a million entries."""
 
@@ -256,25 +263,25 @@ class CountriesOf(Mapping):
     def __len__(self) -> int:
         return len(self.code)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.routes)
 
-    def values(self) -> list[tuple[str, ...]]:
+    def values(self) -> list[tuple[str, ...]]:  # type: ignore[override]  # a list in route order, not a view
         """Each route's countries, in route order."""
         seqs = self.sequences
         return [seqs[c] for c in self.code.tolist()]
 
-    def each(self, f, dtype=object) -> np.ndarray:
+    def each(self, f: Callable[[tuple[str, ...]], Any], dtype: npt.DTypeLike = object) -> np.ndarray:
         """f(countries) of every route, in route order, worked out once per distinct sequence."""
         per_sequence = np.empty(len(self.sequences), dtype=dtype)
         per_sequence[:] = [f(seq) for seq in self.sequences]
         return per_sequence[self.code]
 
-    def items(self):
+    def items(self) -> Iterator[tuple[str, tuple[str, ...]]]:  # type: ignore[override]  # an iterator, not a view
         return zip(self.routes, self.values(), strict=True)
 
 
-class FlowList(Sequence):
+class FlowList(Sequence[tuple[str, str]]):
     """The flows (commodity, route) in flow order, each made from the per-flow arrays when it is
     read: no tuple per flow held (at a million flows they would be a large part of the build's memory)."""
 
@@ -286,12 +293,17 @@ class FlowList(Sequence):
     def __len__(self) -> int:
         return len(self.flow_route)
 
-    def __getitem__(self, i):
+    @overload
+    def __getitem__(self, i: int) -> tuple[str, str]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[str, str]]: ...
+
+    def __getitem__(self, i: int | slice) -> tuple[str, str] | list[tuple[str, str]]:
         if isinstance(i, slice):
             return list(zip(map(self.commodities.__getitem__, self.flow_commodity[i].tolist()),
                             map(self.route_ids.__getitem__, self.flow_route[i].tolist()), strict=True))
         return self.commodities[self.flow_commodity[i]], self.route_ids[self.flow_route[i]]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[str, str]]:
         return zip(map(self.commodities.__getitem__, self.flow_commodity.tolist()),
                    map(self.route_ids.__getitem__, self.flow_route.tolist()), strict=True)

@@ -275,11 +275,11 @@ class Rows:
 
     def __init__(self, ws, cells: Cells, formats: list[str | None]):
         self.ws, self.formats = ws, formats
-        self.styles = {fmt: cells.styled(0.0, fmt).style_id for fmt in set(formats) if fmt}
+        self.styles: dict[str | None, int] = {fmt: cells.styled(0.0, fmt).style_id for fmt in set(formats) if fmt}
 
     def send(self, df: pd.DataFrame) -> None:
         self.ws._rows.send(self)  # asks for the first row number, then takes the block's XML
-        first = self.first
+        first = self.first  # type: ignore[attr-defined]  # set by openpyxl's row writer through send()
         columns = [_column_xml(get_column_letter(j + 1), df[c].tolist(), first, self.styles.get(fmt))
                    for j, (c, fmt) in enumerate(zip(df.columns, self.formats, strict=True))]
         rows = zip(*columns, strict=True) if columns else [()] * len(df)

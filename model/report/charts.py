@@ -119,7 +119,7 @@ def exact_png(outputs: Outputs, breakpoints: pd.DataFrame, param: str, stem: Pat
     if watched:
         low = axes[1][0]
         for c in watched:  # constant on each segment: a step from each breakpoint to the next
-            low.stairs(segments[c] / 1e6, [*segments["from"], segments["to"].iloc[-1]], baseline=None,
+            low.stairs(segments[c] / 1e6, [*segments["from"], segments["to"].iloc[-1]], baseline=None,  # type: ignore[index]  # watched: given
                        label=c.removesuffix("_t"))
         low.set_ylabel("Mt/yr")
         low.set_title("Tonnes between breakpoints")

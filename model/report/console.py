@@ -89,7 +89,7 @@ def solve_text(results: Results) -> str:
     if marks:
         lines.append("")
     if "*" in marks:
-        lines.append(f"* {penalty_words(money.penalty_usd_per_t)}.")
+        lines.append(f"* {penalty_words(money.penalty_usd_per_t)}.")  # type: ignore[arg-type]  # '*': set by one
     if "+" in marks:
         lines.append("+ in resource cost (what is paid, and what time, risk and carbon cost); the model's objective, "
                      "which counts calibration premiums, values it otherwise (Bottlenecks sheet).")
@@ -118,7 +118,7 @@ def co2e_line(s) -> str:
 def plan_text(results: Results) -> str:
     """The short summary of a plan of several years and/or scenarios."""
     s = results.summary
-    money = plan_money_text(results.plan["Plan"], s.objective_means)  # the money first, in its kinds
+    money = plan_money_text(results.plan["Plan"], s.objective_means)  # type: ignore[index]  # a plan's results
     lines = [_scenario_line(s), *([money] if money else []),
              f"Objective {s.objective_usd / 1e6:,.1f} million USD (resource cost, calibration premiums and unmet-demand "
              f"penalty): {s.objective_means}"]
@@ -131,7 +131,7 @@ def plan_text(results: Results) -> str:
         lines.append(f"Robust over {s.robust_scenarios}; value of the stochastic solution: " +
                      (f"{vss / 1e6:,.1f} million USD" if isinstance(vss, float) else str(vss)) +
                      f" (the base-only plan builds {robust['base-only plan builds']})")
-    plan = results.plan["Plan"]
+    plan = results.plan["Plan"]  # type: ignore[index]  # a plan's results
     heads = [("scenario", 16), ("year", 6), ("resource M USD/yr", 19), ("shipped Mt", 12), ("unmet Mt", 10),
              ("CO2e Mt", 10)]
     heads = [(h, w) for h, w in heads if h not in ("scenario", "year") or h in plan.columns]
@@ -184,8 +184,8 @@ def exact_text(ex, low: float, high: float, seconds: float, out, png) -> str:
     watched = watched_columns(segments) if segments is not None else []
     for i, rec in enumerate(ex.breakpoints.itertuples(index=False)):
         line = f"  {_plain(rec.value):>16}  objective {rec.objective_usd / 1e6:,.3f} million USD/yr"
-        if watched and i < len(segments):
-            seg = segments.iloc[i]
+        if watched and i < len(segments):  # type: ignore[arg-type]  # watched: segments given
+            seg = segments.iloc[i]  # type: ignore[union-attr]  # watched: segments given
             line += "; " + ", ".join(f"{c.removesuffix('_t')} {seg[c] / 1e6:,.2f} Mt/yr" for c in watched) + \
                 f" up to {_plain(seg['to'])}"
         lines.append(line)

@@ -92,7 +92,7 @@ def _lock(fd: int) -> bool:
             import msvcrt
 
             os.lseek(fd, _WINDOWS_LOCKED_BYTE, os.SEEK_SET)  # past the holder's text, which stays readable
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # Windows only; checked on Linux
         else:
             import fcntl
 
@@ -107,7 +107,7 @@ def _unlock(fd: int) -> None:
         import msvcrt
 
         os.lseek(fd, _WINDOWS_LOCKED_BYTE, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]  # Windows only; checked on Linux
     else:
         import fcntl
 

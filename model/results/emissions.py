@@ -4,6 +4,8 @@ model.network.emissions)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from model.network import Network
@@ -31,7 +33,7 @@ def emissions_table(flows: pd.DataFrame, net: Network) -> pd.DataFrame:
         g = g.sort_values(["co2e_t", "tonnes_t"], ascending=False, kind="stable")
         blocks.append(g.assign(by=by))
     out = pd.concat(blocks, ignore_index=True)
-    words = {"country": net.names.country.get, "commodity": net.names.cargo,
+    words: dict[str, Callable[[str], str | None]] = {"country": net.names.country.get, "commodity": net.names.cargo,
              "route": lambda r: f"{r}: {net.names.path(net.routes[r].nodes)}" if r in net.routes else r}
     out["code"] = out["name"]  # the corridor, country code, commodity id or route id, for filtering and check
     out["name"] = [words[by](n) or n if by in words else n for by, n in zip(out["by"], out["name"], strict=True)]

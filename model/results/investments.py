@@ -83,7 +83,7 @@ def investment_table(data: CorridorData, net: Network, sol: View, capacity: pd.D
     for o in net.options:
         built = _clean(sol.value(BUILD.name, o.option), o.max_added_t)
         opened = sol.value(OPENED.name, o.option) > 0.5
-        rc = _clean(sol.reduced_costs.get(BUILD.name, {}).get(o.option, 0.0), o.annualised_cost_usd_per_t)
+        rc = _clean(sol.reduced_costs.get(BUILD.name, {}).get(o.option, 0.0), o.annualised_cost_usd_per_t)  # type: ignore[call-overload]  # {}: no Build columns
         value = sum(shadow[c.row] for c in net.capacity_rows if o in net.options_of(c))
         mine = capacity[(capacity["element"] == o.element) & (capacity["cargo_class"] == (o.cargo_class or "all"))]
         use = mine["utilisation"].iloc[0] if len(mine) else None
@@ -209,7 +209,7 @@ def decisions_of(mip, investments: pd.DataFrame, other: dict[str, Difference | N
             then = "; the other way is not possible"
         else:
             then = (f"; {'doing without it' if rec.built_t > 1e-6 else 'building it'} "
-                    + change_text(other[rec.option], unit, penalty_usd_per_t, plan))
+                    + change_text(other[rec.option], unit, penalty_usd_per_t, plan))  # type: ignore[arg-type]  # not None: above
         lines.append((rec.option, rec.decision + then))
     return Decisions(len(integer), mip.relaxation_usd, mip.relaxation_resource_usd, mip.whole_steps, mip.bound_usd,
                      mip.gap, unit, penalty_usd_per_t, plan, lines)

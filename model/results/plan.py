@@ -85,7 +85,7 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
     first, data, settings = per_case[0].summary, plan.data, plan.data.settings
     last = plan.periods[-1]
     means = ("expected, " if plan.robust else "") + (
-        f"over {plan.periods[0].year}-{last.year + last.weight - 1:g}, discounted to {plan.periods[0].year} at "
+        f"over {plan.periods[0].year}-{last.year + last.weight - 1:g}, discounted to {plan.periods[0].year} at "  # type: ignore[operator]  # multi_year: every period has its year
         f"{settings.discount_rate or 0:.1%}" if plan.multi_year else "of one year") + (
         f", plus {plan.worst_case_weight:g} x the worst scenario's objective" if plan.worst_case_weight else "")
     scenarios = ", ".join(f"{c} ({p:.0%})" for c, p in dict.fromkeys((cs.scenario, cs.probability)

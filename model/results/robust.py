@@ -4,6 +4,7 @@ would cost more, in expectation, than the plan robust to the scenarios."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import highspy
 import numpy as np
@@ -19,7 +20,7 @@ from model.plan import BASE, Case, Plan, for_year
 def case_costs(plan: Plan, sol: Solution, x) -> dict[str, float]:
     """Each scenario's discounted cost (years weighted and discounted, investments included) for the
     column values x of the plan's LP."""
-    lp_cost = sol.highs.getLp().col_cost_
+    lp_cost = sol.highs.getLp().col_cost_  # type: ignore[union-attr]  # the robust solve's live model
     by_case = [0.0] * len(plan.cases)
     building = {p.index: 0.0 for p in plan.periods}
     costs = {BUILD.name: {o.option: o.annualised_cost_usd_per_t for o in plan.options},
@@ -42,6 +43,7 @@ def value_of_stochastic_solution(plan: Plan, sol: Solution, verbose: bool = Fals
     under the plan made for the base case alone (its investments fixed, flows re-optimised per
     scenario); the expected costs and their difference, the value of the stochastic solution."""
     h = sol.highs
+    assert h is not None, "the value of the stochastic solution re-solves the robust solve's own model"
     robust_x = list(h.getSolution().col_value)
     robust_cost = case_costs(plan, sol, robust_x)
     # the shared decisions: capacity added, and with whole steps or fixed costs their integer columns
@@ -52,6 +54,7 @@ def value_of_stochastic_solution(plan: Plan, sol: Solution, verbose: bool = Fals
         bounds = list(zip(build_cols, got[3], got[4], strict=True))  # (status, count, costs, lower, upper, nnz)
     if not any(up > 0 for _, _, up in bounds):
         # nothing can be built: the plan for the base case alone is the robust plan
+        base_build: dict[tuple[str, tuple[str, int]], float]  # (family, (option, year)) -> value
         fixed_ok, fixed_cost, fixed_objective, base_build = True, robust_cost, sol.objective_usd, {}
     else:
         base_cases = [dataclasses.replace(c, probability=1.0) for c in plan.cases if c.scenario == BASE]
@@ -65,7 +68,7 @@ def value_of_stochastic_solution(plan: Plan, sol: Solution, verbose: bool = Fals
             for j, key in enumerate(bsol.columns):
                 if key.family in INVESTMENT_FAMILIES and key.case is None:
                     index = key.index if isinstance(key.index, tuple) else (key.index, 0)
-                    base_build[(key.family, index)] = float(bsol.x[j])
+                    base_build[(key.family, index)] = float(bsol.x[j])  # type: ignore[index]  # optimal: x read
         # Fix the robust LP's investments at the base plan's and re-solve from the robust basis with
         # the dual simplex (only bounds change); then restore the bounds and the solver.
         for j, _, _ in bounds:
@@ -83,7 +86,7 @@ def value_of_stochastic_solution(plan: Plan, sol: Solution, verbose: bool = Fals
     probability = dict.fromkeys(plan.scenarios, 0.0)
     for c in plan.cases:
         probability[c.scenario] = c.probability
-    rows = [{"scenario": s, "probability": probability[s], "robust_plan_cost_usd_total": robust_cost[s],
+    rows: list[dict[str, Any]] = [{"scenario": s, "probability": probability[s], "robust_plan_cost_usd_total": robust_cost[s],
              "base_only_plan_cost_usd_total": fixed_cost.get(s, float("nan")),
              "difference_usd_total": fixed_cost.get(s, float("nan")) - robust_cost[s]} for s in plan.scenarios]
     table = pd.DataFrame(rows)

@@ -101,7 +101,7 @@ class Summary:
     def co2e_rows(self) -> list[tuple[str, object, str]]:
         """The CO2e total and its average per tonne (one period; a plan's are on its Plan sheet), and
         the legs it leaves out (if any)."""
-        rows = [] if self.plan else [(CO2E_LABEL, self.co2e_t, "t CO2e/yr"),
+        rows: list[tuple[str, object, str]] = [] if self.plan else [(CO2E_LABEL, self.co2e_t, "t CO2e/yr"),
                                      ("average CO2e", self.co2e_kg_per_t, "kg CO2e/t")]
         if self.co2e_leaves_out:
             rows.append(("CO2e leaves out", f"{len(self.co2e_leaves_out)} leg(s) without distance_km: "

@@ -6,7 +6,9 @@ into the network or the data.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +16,7 @@ import pandas as pd
 from model.input.data import CorridorData
 from model.lp.families import BUILD, CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, UNMET
 from model.lp.highs import View
+from model.lp.mip import Difference
 from model.lp.names import Span
 from model.network import Network
 from model.network.costs import COST_PARTS
@@ -121,7 +124,8 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
     used = tonnes > TOL_T
     tonnes = np.where(used, tonnes, 0.0)
     total = net.cost_total
-    rcs, ranges = sol.reduced_costs.get(FLOW.name, {}), sol.cost_ranges.get(FLOW.name, {})
+    rcs: Mapping[Any, Any] = sol.reduced_costs.get(FLOW.name, {})
+    ranges: Mapping[Any, Any] = sol.cost_ranges.get(FLOW.name, {})
     idx = _positions_of(rcs, flows)  # rc and ranges share one position map when read from HiGHS
     rc = _column(rcs, flows, 0.0, idx)
     rc = np.where(np.abs(rc) <= 1e-9 * np.maximum(1.0, np.abs(total)), 0.0, rc)
@@ -159,7 +163,7 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
     }, columns=ROUTE_COLUMNS)
 
 
-def _column(values, keys: list, default, idx: np.ndarray | None = None) -> np.ndarray:
+def _column(values, keys: Sequence[Any], default, idx: np.ndarray | None = None) -> np.ndarray:
     """values[k] for each key, as an array: gathered straight from the solver's array when values
     is a model.lp.highs.ByIndex over it (at idx, if the positions of the keys are known), else
     looked up one by one."""
@@ -171,7 +175,7 @@ def _column(values, keys: list, default, idx: np.ndarray | None = None) -> np.nd
     return np.array([values.get(k, default) for k in keys], dtype=float)
 
 
-def _positions_of(values, keys: list) -> np.ndarray | None:
+def _positions_of(values, keys: Sequence[Any]) -> np.ndarray | None:
     """Positions of keys in a ByIndex's array, or None if it is not one or lacks a key."""
     pos = getattr(values, "pos", None)
     if pos is None or len(pos) < len(keys):
@@ -200,7 +204,7 @@ def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def collect(data: CorridorData, net: Network, sol: View, input_name: str | None = None,
-            other: dict[str, float | None] | None = None) -> Results:
+            other: dict[str, Difference | None] | None = None) -> Results:
     """Every output table of one optimal solve (of one case of a plan, through its view). other:
     what deciding each integer option the other way would cost (model.lp.mip.other_decision_costs)."""
     x = flow_tonnes(net, sol)  # the sums below gather from it by position
@@ -278,11 +282,11 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     totals: dict[int, float] = {}  # id of a policy's total flow array -> its tonnes (shared by '*' targets)
     co2 = net.co2_t_per_t
     for p in net.policy_limits:
-        selected, total = net.policy_index(p)
+        selected, total = net.policy_index(p)  # type: ignore[assignment]  # total: a float above, flows here
         s_t = float(x[selected].sum())
         co2_t = float(co2[selected] @ x[selected])
         if id(total) not in totals:
-            totals[id(total)] = float(x[total].sum())
+            totals[id(total)] = float(x[total].sum())  # type: ignore[call-overload]  # the flows' positions
         t_t = totals[id(total)]
         measured = co2_t if p.is_co2 else s_t  # what the rule bounds: tonnes, or tonnes of CO2e
         scale = max(t_t, co2_t) if p.is_co2 else t_t

@@ -18,7 +18,7 @@ from model.input.validate.base import _Where, _key, _records, _unknown
 def check_routes(data: CorridorData) -> list[Problem]:
     """A path starts at an origin, ends at a market, and each step is a leg."""
     t = data.tables
-    problems = []
+    problems: list[Problem] = []
     nodes = t["Nodes"].dropna(subset=["node"]).set_index("node")
     kinds = nodes["kind"].to_dict()
     leg_pairs = set(t["Legs"][["from", "to"]].itertuples(index=False, name=None))
@@ -119,7 +119,7 @@ def check_usage(data: CorridorData) -> list[Problem]:
         problems.append(Problem(f"{len(unused)} leg(s) on no route: {short_list(unused)}",
                                 "They do no harm; delete them or add routes over them.",
                                 sheet="Legs", severity=WARNING))
-    carried: set | None = set()
+    carried: set[str] | None = set()
     r = t["Routes"]
     paths = r["path"].to_numpy(dtype=object)
     on = (r["enabled"].to_numpy(dtype=object) != False) & pd.notna(paths) & (paths != "")  # noqa: E712
@@ -127,7 +127,7 @@ def check_usage(data: CorridorData) -> list[Problem]:
         if classes is None:
             carried = None
             break
-        carried |= classes
+        carried |= classes  # type: ignore[operator]  # not None: the loop ends at the first None
     if carried is not None:
         for rec in _records(data, "Commodities"):
             if _present(rec["cargo_class"]) and rec["cargo_class"] not in carried:
@@ -151,7 +151,7 @@ def check_revisits(data: CorridorData) -> list[Problem]:
     cost it (a node's handling and capacity count at each pass), so it is not refused: cargo may
     really pass a crossing twice, and a copy of the node to avoid the warning would make its
     capacity count once. But it is most often a slip in a long path, so it is named."""
-    problems = []
+    problems: list[Problem] = []
     if not _paths(data)[0].revisits():
         return problems  # the common case, on the parsed paths' arrays
     for rec in _records(data, "Routes"):

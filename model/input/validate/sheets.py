@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 
@@ -63,7 +64,7 @@ def check_bounds(data: CorridorData) -> list[Problem]:
             continue
         if spec.min is not None and value < spec.min or spec.max is not None and value > spec.max:
             bound = f">= {number_text(spec.min)}" if spec.min is not None and value < spec.min else \
-                f"<= {number_text(spec.max)}"
+                f"<= {number_text(spec.max)}"  # type: ignore[arg-type]  # the bound it broke
             problems.append(Problem(f"{spec.key} must be {bound}, found {number_text(value)}",
                                     f"Type a number ({spec.unit}), or leave it blank for the default.",
                                     sheet="Settings", row=data.setting_rows.get(spec.key), key=spec.key,
@@ -259,12 +260,12 @@ def check_modules(data: CorridorData) -> list[Problem]:
     return [p for rec in _records(data, "Investments") for p in _whole_steps(rec)]
 
 
-def _whole_steps(rec: dict) -> list[Problem]:
+def _whole_steps(rec: dict[str, Any]) -> list[Problem]:
     """The lumpy and module_t cells of one Investments row, against its max_added_t."""
-    module, most = rec.get("module_t"), rec.get("max_added_t")
+    module, most = rec.get("module_t"), rec.get("max_added_t")  # type: Any, Any
     if not _present(module) or most is None:
         return []
-    where = {"sheet": "Investments", "row": rec[ROW], "key": rec["option"], "column": "module_t"}
+    where: dict[str, Any] = dict(sheet="Investments", row=rec[ROW], key=rec["option"], column="module_t")
     if rec.get("lumpy") is True:
         return [Problem(f"lumpy is TRUE, so the option is built whole ({number_text(most)} t) or not at all, and "
                         f"module_t {number_text(module)} would split it",
@@ -294,7 +295,7 @@ def check_focus(data: CorridorData) -> list[Problem]:
     countries = names.choices("country", data.tables["Countries"]["country"].dropna())
     corridors = set(data.tables["Routes"]["corridor"].dropna())
     scope, code, name = parse_focus(focus, countries, corridors)
-    where = {"sheet": "Settings", "row": data.setting_rows.get("focus"), "key": "focus", "column": "value"}
+    where: dict[str, Any] = dict(sheet="Settings", row=data.setting_rows.get("focus"), key="focus", column="value")
     if not scope:
         return [Problem(f"'{focus}' is not a corridor or a country to report on",
                         "Write 'country' and a country's code or name (e.g. country Pakistan), or 'corridor' and a "

@@ -37,6 +37,7 @@ from model.lp.families.investments import (Build, BuildGrows, BuildInModules, Bu
                                            available)
 from model.lp.families.rows import (CO2_ROW, INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, CapacityLimit, DemandBalance,
                                     ObservationBand, PolicyLimit, ShippedTotal, SupplyMax, SupplyMin, WorstCase)
+from model.lp.names import ColKey, RowKey
 from model.network import Network
 
 __all__ = ["EQ", "GE", "LE", "CO2_ROW", "INFEASIBLE", "SHARE_ROW", "SKIP", "TONNES_ROW", "Bound", "CaseLP", "Cell",
@@ -74,6 +75,6 @@ NO_LP_EFFECT = (("Nodes", "lat"), ("Nodes", "lon"), ("Investments", "first_year"
                 ("Observations", "observed_t"), ("Observations", "tolerance_pct"), ("Observations", "tolerance_t"))
 
 
-def label(key, net: Network) -> str:
+def label(key: ColKey | RowKey, net: Network) -> str:
     """A row or column (a RowKey or ColKey of model.lp.names) in words, from its case's network."""
     return FAMILIES[key.family].label(net, key.index)

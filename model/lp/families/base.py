@@ -5,8 +5,10 @@ or Structural)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, NamedTuple
-from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any, Callable, ClassVar, NamedTuple
+
+import numpy as np
 
 from model.input.data import CorridorData
 from model.lp.arrays import LPArrays
@@ -22,7 +24,7 @@ class Bound(NamedTuple):
     """Set the active bound of a row (the upper of a <= row, the lower of a >=, both of an =)."""
 
     family: str
-    index: object
+    index: Any
     value: float
 
 
@@ -30,23 +32,27 @@ class Coefficient(NamedTuple):
     """Set the coefficient of column (col_family, col_index) in row (family, index)."""
 
     family: str
-    index: object
+    index: Any
     col_family: str
-    col_index: object
+    col_index: Any
     value: float
 
 
 class ColumnBounds(NamedTuple):
     family: str
-    index: object
+    index: Any
     lower: float
     upper: float
 
 
 class ColumnCost(NamedTuple):
     family: str
-    index: object
+    index: Any
     value: float
+
+
+# What a changed cell does to the LP in place (Family.changes).
+Change = Bound | Coefficient | ColumnBounds | ColumnCost
 
 
 class Structural(Exception):
@@ -94,7 +100,8 @@ class CaseLP:
     # input sheet reads them here, with no new field on the network.
     data: CorridorData | None = None
 
-    def row(self, family: Family, index, sense: int, cols, vals, rhs: float) -> None:
+    def row(self, family: Family, index: Any, sense: int, cols: np.ndarray | Sequence[int],
+            vals: np.ndarray | Sequence[float], rhs: float) -> None:
         self.arrays.add_row(family.name, index, sense, cols, vals, rhs, self.case)
 
 
@@ -121,18 +128,18 @@ class Family:
     def emit(self, c: CaseLP) -> None:
         raise NotImplementedError
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         """One of its rows or columns in words: how a binding row reads (the infeasibility
         explanation, the live model's and the frontier's binding rows, explain, sweep tables)."""
         raise NotImplementedError
 
-    def input_row(self, index) -> int | None:
+    def input_row(self, index: Any) -> int | None:
         """The input row a row of the family stands for (the Bottlenecks sheet's input_row): its index,
         or the index's first part, where that is a row number."""
         first = index[0] if isinstance(index, tuple) and index else index
         return first if isinstance(first, int) else None
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
         """What setting `cell` to `value` changes in this family's rows or columns (in place), or
         raise Structural. Only called for a cell of `inputs`. A change to a row that does not exist
         is nothing (the row's presence never depends on the value unless Structural is raised); a

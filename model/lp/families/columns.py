@@ -3,11 +3,17 @@ the integer decisions of investments: model.lp.families.investments)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from model.lp.arrays import INF, LPArrays
-from model.lp.families.base import Cell, CaseLP, ColumnCost, Family
+from model.lp.families.base import Cell, CaseLP, Change, ColumnCost, Family
 from model.network import Network
 from model.network.costs import FlowCosts
 from model.input.settings import Settings
+
+if TYPE_CHECKING:
+    from model.plan import Plan
+
 
 class Flow(Family):
     r"""Tonnes per year of commodity k on route r.
@@ -46,7 +52,7 @@ class Flow(Family):
         c.first = c.arrays.add_columns(self.name, c.net.flows, c.factor * c.net.cost_total, 0.0, INF, c.case)
         c.cost_columns += range(c.first, c.first + len(c.net.flows))
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         k, r = index
         return f"{k} on route {r}"
 
@@ -75,10 +81,10 @@ class Unmet(Family):
             c.unmet[d.row] = j = c.arrays.add_column(self.name, d.row, c.factor * penalty, 0.0, INF, c.case)
             c.cost_columns.append(j)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         return f"undelivered tonnes of Demand row {index}"
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
         return [ColumnCost(self.name, d.row, value) for d in net.demand_rows]
 
 
@@ -102,7 +108,7 @@ class Shipped(Family):
             if p.is_share and p.filter_key not in c.shipped and len(c.net.policy_index(p)[1]):
                 c.shipped[p.filter_key] = c.arrays.add_column(self.name, p.filter_key, 0.0, 0.0, INF, c.case)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         return f"the tonnes shipped of {'every commodity' if index == '*' else index}"
 
 
@@ -121,12 +127,12 @@ class Worst(Family):
 
     name = "Worst"
 
-    def emit_plan(self, a: LPArrays, plan) -> int | None:
+    def emit_plan(self, a: LPArrays, plan: Plan) -> int | None:
         if plan.worst_case_weight <= 0:
             return None
         return a.add_column(self.name, None, plan.worst_case_weight, -INF, INF)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         return "the worst scenario's cost"
 
 
@@ -154,6 +160,6 @@ class BandMiss(Family):
                     self.name, (o.observation, side), penalty, 0.0, INF, c.case)
                 c.cost_columns.append(j)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         o, side = index
         return f"tonnes by which observation {o} falls {'short of' if side == 'short' else 'above'} its band"

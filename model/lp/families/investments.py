@@ -11,12 +11,16 @@ plan, where it is shared by the plan's cases (a robust plan's first stage)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from model.lp.arrays import LPArrays
-from model.lp.families.base import EQ, GE, LE, Cell, Coefficient, ColumnBounds, ColumnCost, Family, Structural
+from model.lp.families.base import (EQ, GE, LE, Cell, Change, Coefficient, ColumnBounds, ColumnCost, Family,
+                                    Structural)
 from model.network import Network, Option
 from model.input.settings import Settings
+
+if TYPE_CHECKING:
+    from model.plan import Period, Plan
 
 
 class Build(Family):
@@ -38,10 +42,10 @@ class Build(Family):
     name = "Build"
     inputs = (("Investments", "max_added_t"), ("Investments", "annualised_cost_usd_per_t"))
 
-    def single(self, a: LPArrays, options, allow: bool) -> Callable[[str], int]:
+    def single(self, a: LPArrays, options: list[Option], allow: bool) -> Callable[[str], int]:
         """The single-period model's Build[o]: option -> its column, made when first asked for (a
         capacity row asks as it is emitted; the options no row asks for are made last)."""
-        by_id, made = {o.option: o for o in options}, {}
+        by_id, made = {o.option: o for o in options}, {}  # type: dict[str, Option], dict[str, int]
 
         def column(o: str) -> int:
             if o not in made:
@@ -52,10 +56,10 @@ class Build(Family):
 
         return column
 
-    def plan(self, a: LPArrays, plan) -> dict[tuple[str, int], int]:
+    def plan(self, a: LPArrays, plan: Plan) -> dict[tuple[str, int], int]:
         """A plan's Build[o, y], shared by its cases: (option, year) -> column."""
         allow = plan.data.settings.allow_investments
-        out = {}
+        out: dict[tuple[str, int], int] = {}
         for o in plan.options:
             for per in plan.periods:
                 out[(o.option, per.index)] = a.add_column(
@@ -63,23 +67,23 @@ class Build(Family):
                     0.0, o.max_added_t if allow and available(plan, o, per) else 0.0)
         return out
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         o, year = index if isinstance(index, tuple) else (index, None)
         return f"capacity added by option {o}" + (f" in service in {year}" if year else "")
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
         o = net.option_by_id[cell.key]
         if cell.column == "max_added_t":
             return [ColumnBounds(self.name, o.option, 0.0, value if settings.allow_investments else 0.0)]
         return [ColumnCost(self.name, o.option, value)]
 
 
-def available(plan, o: Option, per) -> bool:
+def available(plan: Plan, o: Option, per: Period) -> bool:
     """Whether option o can be in service in period per of the plan (from first_year + lead time)."""
     return not plan.multi_year or o.in_service_from is None or per.index >= o.in_service_from
 
 
-def _option_of(index, by_id: dict[str, Option]) -> Option:
+def _option_of(index: Any, by_id: dict[str, Option]) -> Option:
     return by_id[index[0] if isinstance(index, tuple) else index]
 
 
@@ -101,9 +105,9 @@ class Modules(Family):
     name = "Modules"
     inputs = (("Investments", "max_added_t"), ("Investments", "module_t"))
 
-    def emit(self, a: LPArrays, options: list[Option], build: dict) -> dict:
+    def emit(self, a: LPArrays, options: list[Option], build: dict[Any, int]) -> dict[Any, int]:  # type: ignore[override]  # not a case's family: emit_decisions calls it
         """Modules for each Build column (key -> column) of an option built in whole steps."""
-        by_id, out = {o.option: o for o in options}, {}
+        by_id, out = {o.option: o for o in options}, {}  # type: dict[str, Option], dict[Any, int]
         for key, j in build.items():
             o = _option_of(key, by_id)
             if o.whole:
@@ -111,11 +115,11 @@ class Modules(Family):
                 a.integer.append(out[key])
         return out
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         o, year = index if isinstance(index, tuple) else (index, None)
         return f"whole modules of option {o}" + (f" in service in {year}" if year else "")
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
         o = net.option_by_id[cell.key]
         if not o.whole and cell.column == "max_added_t":
             return []  # no Modules column, and none appears
@@ -123,8 +127,8 @@ class Modules(Family):
             raise Structural(cell.label)  # the column appears or goes
         unit = value if o.lumpy or cell.column == "module_t" else o.module_t
         most = value if cell.column == "max_added_t" else o.max_added_t
-        units = (1 if o.lumpy else int(most / unit + 1e-9)) if most > 0 and settings.allow_investments else 0
-        return [Coefficient(BUILD_IN_MODULES_NAME, o.option, self.name, o.option, -unit),
+        units = (1 if o.lumpy else int(most / unit + 1e-9)) if most > 0 and settings.allow_investments else 0  # type: ignore[operator]  # whole: a module_t
+        return [Coefficient(BUILD_IN_MODULES_NAME, o.option, self.name, o.option, -unit),  # type: ignore[operator]  # whole: a module_t
                 ColumnBounds(self.name, o.option, 0.0, float(units))]
 
 
@@ -144,10 +148,11 @@ class Opened(Family):
     name = "Opened"
     inputs = (("Investments", "fixed_cost_usd_per_yr"), ("Investments", "max_added_t"))
 
-    def emit(self, a: LPArrays, options: list[Option], build: dict, factor: Callable[[object], float]) -> dict:
+    def emit(self, a: LPArrays, options: list[Option], build: dict[Any, int],  # type: ignore[override]  # emit_decisions calls it
+             factor: Callable[[Any], float]) -> dict[Any, int]:
         """Opened for each Build column (key -> column) of an option with a fixed cost; factor(key):
         what one USD of that year's cost weighs in the objective."""
-        by_id, out = {o.option: o for o in options}, {}
+        by_id, out = {o.option: o for o in options}, {}  # type: dict[str, Option], dict[Any, int]
         for key, j in build.items():
             o = _option_of(key, by_id)
             if o.opens:
@@ -156,11 +161,11 @@ class Opened(Family):
                 a.integer.append(out[key])
         return out
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         o, year = index if isinstance(index, tuple) else (index, None)
         return f"option {o} opened" + (f" in {year}" if year else "")
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
         o = net.option_by_id[cell.key]
         if not o.opens and cell.column == "max_added_t":
             return []  # no Opened column, and none appears
@@ -189,12 +194,13 @@ class BuildInModules(Family):
 
     name = BUILD_IN_MODULES_NAME
 
-    def emit(self, a: LPArrays, options: list[Option], build: dict, modules: dict) -> None:
+    def emit(self, a: LPArrays, options: list[Option], build: dict[Any, int],  # type: ignore[override]  # emit_decisions calls it
+             modules: dict[Any, int]) -> None:
         by_id = {o.option: o for o in options}
         for key, m in modules.items():
-            a.add_row(self.name, key, EQ, [build[key], m], [1.0, -_option_of(key, by_id).unit_t], 0.0)
+            a.add_row(self.name, key, EQ, [build[key], m], [1.0, -_option_of(key, by_id).unit_t], 0.0)  # type: ignore[operator]  # modules: whole
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         o, year = index if isinstance(index, tuple) else (index, None)
         return f"option {o}'s capacity{' in ' + str(year) if year else ''} is a whole number of its steps"
 
@@ -212,12 +218,13 @@ class BuildNeedsOpening(Family):
 
     name = BUILD_NEEDS_OPENING_NAME
 
-    def emit(self, a: LPArrays, options: list[Option], build: dict, opened: dict) -> None:
+    def emit(self, a: LPArrays, options: list[Option], build: dict[Any, int],  # type: ignore[override]  # emit_decisions calls it
+             opened: dict[Any, int]) -> None:
         by_id = {o.option: o for o in options}
         for key, j in opened.items():
             a.add_row(self.name, key, LE, [build[key], j], [1.0, -_option_of(key, by_id).max_added_t], 0.0)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         o, year = index if isinstance(index, tuple) else (index, None)
         return f"option {o} adds capacity{' in ' + str(year) if year else ''} only if opened (its fixed cost paid)"
 
@@ -237,13 +244,13 @@ class BuildGrows(Family):
 
     name = "build_grows"
 
-    def emit_plan(self, a: LPArrays, plan, build: dict[tuple[str, int], int]) -> None:
+    def emit_plan(self, a: LPArrays, plan: Plan, build: dict[tuple[str, int], int]) -> None:
         years = [p.index for p in plan.periods]
         for o in plan.options:
             for before, year in zip(years, years[1:], strict=False):
                 a.add_row(self.name, (o.option, year), GE, [build[(o.option, year)], build[(o.option, before)]],
                           [1.0, -1.0], 0.0)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         o, year = index
         return f"option {o}'s capacity in {year} is at least what it had before"

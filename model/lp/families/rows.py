@@ -4,15 +4,20 @@ model.lp.families.investments."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from model.errors import number_text
 from model.lp.arrays import LPArrays
-from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient, Family, Structural, share_text,
+from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Change, Coefficient, Family, Structural, share_text,
                                     tonnes_text)
 from model.lp.families.columns import Flow, Shipped
 from model.network import Network, RuleLimit as Limit
 from model.input.settings import Settings
+
+if TYPE_CHECKING:
+    from model.plan import Plan
 
 class DemandBalance(Family):
     r"""Every demand row is met by its flows, or counted as unmet.
@@ -42,13 +47,13 @@ class DemandBalance(Family):
             if len(cols):
                 c.row(self, d.row, EQ, cols, np.ones(len(cols)), d.demand_t)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         d = net.demand_by_row[index]
         words = net.names
         return (f"Demand row {d.row}: {tonnes_text(d.demand_t)} of {words.cargo(d.commodity)} from "
                 f"{words.place(d.origin) if d.origin else 'any origin'} to {words.place(d.market)} must be delivered")
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
         return [Bound(self.name, cell.row, value)]
 
 
@@ -78,12 +83,12 @@ class SupplyMax(Family):
             if len(cols):
                 c.row(self, s.row, LE, cols, np.ones(len(cols)), s.max_t)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         s = net.supply_by_row[index]
         return (f"Supply row {s.row}: {net.names.cargo(s.commodity)} from {net.names.place(s.origin)}, "
                 f"at most {tonnes_text(s.max_t)}")
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
         return [Bound(self.name, cell.row, value)]
 
 
@@ -117,12 +122,12 @@ class SupplyMin(Family):
         """A minimum of 0 is no row."""
         return min_t > 0
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         s = net.supply_by_row[index]
         return (f"Supply row {s.row}: {net.names.cargo(s.commodity)} from {net.names.place(s.origin)}, "
                 f"at least {tonnes_text(s.min_t)}")
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
         if self.present(value) != self.present(net.supply_by_row[cell.row].min_t):
             raise Structural(cell.label)
         return [Bound(self.name, cell.row, value)] if self.present(value) else []
@@ -163,13 +168,13 @@ class CapacityLimit(Family):
             c.row(self, cap.row, LE, np.concatenate([idx + c.first, np.array(builds, dtype=np.int64)]),
                   np.concatenate([passes, np.full(len(builds), -1.0)]), cap.capacity_t)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         cap = net.capacity_by_row[index]
         cls = f" ({cap.cargo_class} cargo)" if cap.cargo_class else ""
         return (f"Capacities row {cap.row}: {net.names.element(cap.element)}{cls} handles at most "
                 f"{tonnes_text(cap.capacity_t)}")
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
         return [Bound(self.name, cell.row, value)]
 
 
@@ -199,7 +204,7 @@ class ShippedTotal(Family):
                 c.row(self, key, EQ, np.append(total + c.first, c.shipped[key]),
                       np.append(np.ones(len(total)), -1.0), 0.0)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         return f"the total of {'every commodity' if index == '*' else index} shipped, which share rules bound"
 
 
@@ -275,7 +280,7 @@ class PolicyLimit(Family):
                 c.row(self, (p.rule, p.target), LE if p.is_max else GE, selected + c.first,
                       np.ones(len(selected)), p.value)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         p = net.policy_by_key[index]
         if p.is_co2:
             return (f"Policies row {p.row} ({p.rule}): at most {number_text(p.value)} t CO2e a year from "
@@ -288,8 +293,8 @@ class PolicyLimit(Family):
                 f"{net.names.target(p.scope, p.target)}"
                 + (" (share of all shipped)" if p.is_share else ""))
 
-    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list:
-        out = []
+    def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
+        out: list[Change] = []
         for p in (q for q in net.policy_limits if q.row == cell.row):
             selected, total = net.policy_index(p)
             form = self.form(p, len(selected), len(total))
@@ -302,7 +307,7 @@ class PolicyLimit(Family):
                 out.append(Bound(self.name, (p.rule, p.target), value))
         return out
 
-    def co2_changes(self, net: Network, before: np.ndarray, after: np.ndarray) -> list:
+    def co2_changes(self, net: Network, before: np.ndarray, after: np.ndarray) -> list[Coefficient]:
         """The coefficients of the CO2e caps (max_co2_t) when the CO2e per tonne of the flows moves
         from `before` to `after` (arrays in flow order): a Coefficient for each flow of a cap whose
         CO2e changed. Its rows exist or not whatever the CO2e (form() depends on the flows selected)."""
@@ -344,7 +349,7 @@ class ObservationBand(Family):
                 c.row(self, (o.observation, side), sense, np.append(selected, c.band_miss[(o.observation, miss)]),
                       np.append(np.ones(len(selected)), sign), bound)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         o = next(b for b in net.bands if b.observation == index[0])
         return (f"Observations row {o.row} ({o.observation}): {'at least' if index[1] == 'low' else 'at most'} "
                 f"{tonnes_text(o.low_t if index[1] == 'low' else o.high_t)} of {net.names.cargoes(o.commodity)} "
@@ -370,7 +375,7 @@ class WorstCase(Family):
 
     name = "worst_case"
 
-    def emit_plan(self, a: LPArrays, plan, worst: int | None, cases: list[CaseLP], shared: list[int]) -> None:
+    def emit_plan(self, a: LPArrays, plan: Plan, worst: int | None, cases: list[CaseLP], shared: list[int]) -> None:
         """As Pyomo writes Worst >= cost_s: cost_s - Worst <= 0. A case's annual cost terms carry its
         factor (probability x weight x discount) in the objective; here weight x discount only."""
         if worst is None:
@@ -388,5 +393,5 @@ class WorstCase(Family):
                 vals.append(a.cost[j])
             a.add_row(self.name, s, LE, cols, vals, 0.0)
 
-    def label(self, net: Network, index) -> str:
+    def label(self, net: Network, index: Any) -> str:
         return f"the worst scenario's cost is at least scenario {index}'s"

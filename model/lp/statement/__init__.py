@@ -22,6 +22,7 @@ from model.lp.statement.investments import add_investments, add_plan_investments
 from model.lp.statement.observations import add_bands
 from model.lp.statement.policies import add_policies
 from model.network import Network
+from model.plan import Plan
 
 
 def build_model(data: CorridorData, net: Network) -> pyo.ConcreteModel:
@@ -37,7 +38,7 @@ def build_model(data: CorridorData, net: Network) -> pyo.ConcreteModel:
     return m
 
 
-def build_plan(plan) -> pyo.ConcreteModel:
+def build_plan(plan: Plan) -> pyo.ConcreteModel:
     """The LP of a plan of several years and/or scenarios (model.plan): one block per case
     (m.case[i], with the single-period flows, capacity and policy rows of that case's data),
     linked by the investments Build[o, y] that all cases share."""
@@ -45,7 +46,7 @@ def build_plan(plan) -> pyo.ConcreteModel:
     m.plan = plan
     add_plan_investments(m, plan)
 
-    def case(b, i):
+    def case(b: pyo.Block, i: int) -> None:
         c = plan.cases[i]
         b.net = c.net
         add_flows(b, c.data)
@@ -55,7 +56,7 @@ def build_plan(plan) -> pyo.ConcreteModel:
         add_policies(b)
         add_bands(b)
         add_cost_params(b, c.data)
-        b.annual_cost = pyo.Expression(rule=annual_cost, doc=annual_cost.__doc__.splitlines()[0])
+        b.annual_cost = pyo.Expression(rule=annual_cost, doc=annual_cost.__doc__.splitlines()[0])  # type: ignore[union-attr]  # it has one
 
     m.case = pyo.Block(range(len(plan.cases)), rule=case, doc="One block per (scenario, year) of the plan")
     add_plan_costs(m)

@@ -4,19 +4,26 @@ assembled LP keys it (model.lp.names), so the two can be compared entry by entry
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from model.lp.names import ColKey, RowKey
 
+if TYPE_CHECKING:
+    import highspy
 
-def _key(component_data) -> tuple[str, object, int | None]:
+    from model.plan import Plan
+
+
+def _key(component_data: Any) -> tuple[str, object, int | None]:
     """(component name, index, case): the case is the plan block's index, None at the top."""
     block = component_data.parent_block()
     case = block.index() if block.parent_block() is not None else None
     return component_data.parent_component().local_name, component_data.index(), case
 
 
-def compile_model(m):
+def compile_model(m: Any) -> tuple[highspy.HighsLp, list[RowKey], list[ColKey]]:
     """(HighsLp, row keys, column keys) of a Pyomo model of model.lp.statement."""
     import highspy
     from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
@@ -51,7 +58,7 @@ def compile_model(m):
     return lp, rows, columns
 
 
-def build_and_compile(plan):
+def build_and_compile(plan: Plan) -> tuple[highspy.HighsLp, list[RowKey], list[ColKey]]:
     """The plan's LP through the Pyomo statement: (HighsLp, row keys, column keys)."""
     from model.lp.statement import build_model, build_plan
 

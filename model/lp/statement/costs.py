@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyomo.environ as pyo
 
 from model.input.data import CorridorData
@@ -9,7 +11,7 @@ from model.lp.families import WORST, WORST_CASE
 from model.lp.statement.investments import fixed_costs
 
 
-def total_cost(m):
+def total_cost(m: pyo.Block) -> Any:
     """Least annual cost of delivering the demand.
 
     min  sum_{(k,r) in FLOWS} cost_usd_per_t[k,r] * Flow[k,r]  +  unmet_penalty_usd_per_t * sum_d Unmet[d]
@@ -24,7 +26,7 @@ def total_cost(m):
     return shipping + building + _penalties(m)
 
 
-def _penalties(m):
+def _penalties(m: pyo.Block) -> Any:
     """unmet_penalty_usd_per_t * sum_d Unmet[d] (when a penalty is set) + band_penalty_usd_per_t *
     sum of BandMiss (when calibrating)."""
     out = 0
@@ -35,13 +37,13 @@ def _penalties(m):
     return out
 
 
-def annual_cost(b):
+def annual_cost(b: pyo.Block) -> Any:
     """One case's cost of moving the cargo in its year (USD/yr), before investments:
     sum_{(k,r)} cost_usd_per_t[k,r] * Flow[k,r] + unmet_penalty_usd_per_t * sum_d Unmet[d]."""
     return sum(b.cost_usd_per_t[f] * b.Flow[f] for f in b.FLOWS) + _penalties(b)
 
 
-def add_cost_params(m, data: CorridorData) -> None:
+def add_cost_params(m: pyo.Block, data: CorridorData) -> None:
     net = m.net
     m.cost_usd_per_t = pyo.Param(m.FLOWS, initialize={f: net.cost[f].total for f in net.flows},
                                  doc="Cost of one tonne of k on route r, USD/t")
@@ -50,12 +52,12 @@ def add_cost_params(m, data: CorridorData) -> None:
                                               doc="Cost of an undelivered tonne, USD/t")
 
 
-def add_costs(m, data: CorridorData) -> None:
+def add_costs(m: pyo.Block, data: CorridorData) -> None:
     add_cost_params(m, data)
-    m.total_cost = pyo.Objective(rule=total_cost, sense=pyo.minimize, doc=total_cost.__doc__.splitlines()[0])
+    m.total_cost = pyo.Objective(rule=total_cost, sense=pyo.minimize, doc=total_cost.__doc__.splitlines()[0])  # type: ignore[union-attr]  # it has one
 
 
-def plan_cost(m):
+def plan_cost(m: pyo.Block) -> Any:
     """Least expected, discounted cost of a plan of several years and/or scenarios.
 
     min  sum_{cases i} factor[i] * annual_cost[i]
@@ -73,11 +75,11 @@ def plan_cost(m):
         plan.worst_case_weight * m.Worst if plan.worst_case_weight > 0 else 0)
 
 
-def add_plan_costs(m) -> None:
+def add_plan_costs(m: pyo.Block) -> None:
     plan = m.plan
     factor = {p.index: p.weight * p.discount for p in plan.periods}
 
-    def building(m, y):
+    def building(m: pyo.Block, y: int) -> Any:
         """Discounted cost of the capacity in service in year y, USD (its fixed costs included)."""
         return factor[y] * sum(m.annualised_cost_usd_per_t[o] * m.Build[o, y] for o in m.OPTIONS) + sum(
             m.fixed_cost_usd_per_yr[k] * m.Opened[k] for k in m.OPENING if k[1] == y)
@@ -87,11 +89,11 @@ def add_plan_costs(m) -> None:
         m.Worst = pyo.Var(doc=WORST.summary())
         m.SCENARIOS = pyo.Set(initialize=plan.scenarios, ordered=True)
 
-        def worst_case(m, s):
+        def worst_case(m: pyo.Block, s: str) -> Any:
             """Worst >= sum over the years of scenario s: weight * discount * (annual cost + building)."""
             mine = [(i, c) for i, c in enumerate(plan.cases) if c.scenario == s]
             return m.Worst >= sum(c.period.weight * c.period.discount * m.case[i].annual_cost for i, c in mine) \
                 + sum(m.building[y] for y in m.YEARS)
 
         m.worst_case = pyo.Constraint(m.SCENARIOS, rule=worst_case, doc=WORST_CASE.summary())
-    m.total_cost = pyo.Objective(rule=plan_cost, sense=pyo.minimize, doc=plan_cost.__doc__.splitlines()[0])
+    m.total_cost = pyo.Objective(rule=plan_cost, sense=pyo.minimize, doc=plan_cost.__doc__.splitlines()[0])  # type: ignore[union-attr]  # it has one

@@ -3,13 +3,15 @@ SupplyMax, SupplyMin of model.lp.families, where their maths are)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyomo.environ as pyo
 
 from model.input.data import CorridorData
 from model.lp.families import DEMAND_BALANCE, FLOW, SUPPLY_MAX, SUPPLY_MIN, UNMET
 
 
-def demand_balance(m, d):
+def demand_balance(m: pyo.Block, d: int) -> Any:
     """sum_{(k,r) serving d} Flow[k,r] + Unmet[d] = demand_t[d]."""
     delivered = sum(m.Flow[f] for f in m.net.flows_of_demand(d))
     unmet = m.Unmet[d] if m.has_unmet else 0
@@ -18,7 +20,7 @@ def demand_balance(m, d):
     return delivered + unmet == m.demand_t[d]
 
 
-def supply_max(m, s):
+def supply_max(m: pyo.Block, s: int) -> Any:
     """sum_{r leaving origin(s)} Flow[commodity(s), r] <= max_t[s]."""
     flows = m.net.flows_of_supply(m.supply[s])
     if not flows:
@@ -26,14 +28,14 @@ def supply_max(m, s):
     return sum(m.Flow[f] for f in flows) <= m.supply_max_t[s]
 
 
-def supply_min(m, s):
+def supply_min(m: pyo.Block, s: int) -> Any:
     """sum_{r leaving origin(s)} Flow[commodity(s), r] >= min_t[s], for min_t > 0."""
     if not SUPPLY_MIN.present(m.supply_min_t[s]):
         return pyo.Constraint.Skip
     return sum(m.Flow[f] for f in m.net.flows_of_supply(m.supply[s])) >= m.supply_min_t[s]
 
 
-def add_flows(m, data: CorridorData) -> None:
+def add_flows(m: pyo.Block, data: CorridorData) -> None:
     net = m.net
     m.FLOWS = pyo.Set(dimen=2, initialize=net.flows, ordered=True,
                       doc="(commodity, route) pairs: the route carries the commodity's class and serves its demand")

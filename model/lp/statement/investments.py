@@ -4,17 +4,24 @@ amount, in whole steps (Modules, an integer) or with a fixed cost paid if anythi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pyomo.environ as pyo
 
 from model.lp.families import BUILD, BUILD_GROWS, BUILD_IN_MODULES, BUILD_NEEDS_OPENING, MODULES, OPENED, available
 
+if TYPE_CHECKING:
+    from model.input.data import CorridorData
+    from model.network import Option
+    from model.plan import Plan
 
-def build_bounds(m, o):
+
+def build_bounds(m: pyo.Block, o: str) -> tuple[float, float]:
     """0 <= Build[o] <= max_added_t[o]; 0 when allow_investments is FALSE."""
     return (0.0, m.max_added_t[o] if m.allow_investments else 0.0)
 
 
-def add_investments(m, data) -> None:
+def add_investments(m: pyo.Block, data: CorridorData) -> None:
     net = m.net
     m.allow_investments = data.settings.allow_investments
     m.OPTIONS = pyo.Set(initialize=[o.option for o in net.options], ordered=True,
@@ -30,26 +37,26 @@ def add_investments(m, data) -> None:
     _add_decisions(m, net.options, list(m.OPTIONS), {o.option: 1.0 for o in net.options})
 
 
-def build_in_modules(m, *key):
+def build_in_modules(m: pyo.Block, *key: Any) -> Any:
     """Build[o] - unit_t[o] * Modules[o] = 0 (in a plan, for each (o, y))."""
     k = _key(key)
     return m.Build[k] - m.unit_t[key[0]] * m.Modules[k] == 0
 
 
-def build_needs_opening(m, *key):
+def build_needs_opening(m: pyo.Block, *key: Any) -> Any:
     """Build[o] - max_added_t[o] * Opened[o] <= 0 (in a plan, for each (o, y))."""
     k = _key(key)
     return m.Build[k] - m.max_added_t[key[0]] * m.Opened[k] <= 0
 
 
-def _add_decisions(m, options, keys: list, factor: dict) -> None:
+def _add_decisions(m: pyo.Block, options: list[Option], keys: list[Any], factor: dict[Any, float]) -> None:
     """Modules (whole steps) for the options built whole or in modules, Opened (0 or 1) for those with
     a fixed cost, over the Build keys given (options, or (option, year) pairs), and the rows that tie
     them to Build. factor: key -> what a USD of that key's year weighs (the fixed cost's weight)."""
     by_id = {o.option: o for o in options}
     opt = {k: by_id[k[0] if isinstance(k, tuple) else k] for k in keys}
 
-    def upper(k, most):
+    def upper(k: Any, most: float) -> float:
         return most if m.Build[k].ub > 0 else 0.0
 
     m.unit_t = pyo.Param([o.option for o in options if o.whole],
@@ -68,24 +75,24 @@ def _add_decisions(m, options, keys: list, factor: dict) -> None:
     m.build_needs_opening = pyo.Constraint(m.OPENING, rule=build_needs_opening, doc=BUILD_NEEDS_OPENING.summary())
 
 
-def _key(k: tuple):
+def _key(k: tuple[Any, ...]) -> Any:
     """A Pyomo index as the Build key: the option alone, or (option, year)."""
     return k[0] if len(k) == 1 else tuple(k)
 
 
-def fixed_costs(m):
+def fixed_costs(m: pyo.Block) -> Any:
     """sum_{o opened} fixed_cost_usd_per_yr[o] * Opened[o] (weighted and discounted by year in a plan)."""
     return sum(m.fixed_cost_usd_per_yr[k] * m.Opened[k] for k in m.OPENING)
 
 
-def build_grows(m, o, y):
+def build_grows(m: pyo.Block, o: str, y: int) -> Any:
     """Build[o, y] - Build[o, previous year] >= 0."""
     if y == m.YEARS.first():
         return pyo.Constraint.Skip
     return m.Build[o, y] - m.Build[o, m.YEARS.prev(y)] >= 0
 
 
-def add_plan_investments(m, plan) -> None:
+def add_plan_investments(m: pyo.Block, plan: Plan) -> None:
     """Investments shared by every case of a plan: Build[o, y] is the capacity option o has in
     service in year y (t/yr), 0 before the option can be in service (first_year + lead time);
     in a plan without years, y is the one period (index 0)."""
@@ -101,7 +108,7 @@ def add_plan_investments(m, plan) -> None:
     by_id = {o.option: o for o in options}
     period = {p.index: p for p in plan.periods}
 
-    def bounds(m, o, y):
+    def bounds(m: pyo.Block, o: str, y: int) -> tuple[float, float]:
         return (0.0, m.max_added_t[o] if m.allow_investments and available(plan, by_id[o], period[y]) else 0.0)
 
     m.Build = pyo.Var(m.OPTIONS, m.YEARS, bounds=bounds, doc=BUILD.summary())

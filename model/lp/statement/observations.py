@@ -3,12 +3,14 @@ model.lp.families, where the maths are); nothing when the network holds no band.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyomo.environ as pyo
 
 from model.lp.families import BAND_MISS, OBSERVATION_BAND
 
 
-def observation_band(m, o, side):
+def observation_band(m: pyo.Block, o: str, side: str) -> Any:
     """S_o + BandMiss[o, short] >= low_t[o] (side low); S_o - BandMiss[o, excess] <= high_t[o] (side high)."""
     s = sum(m.Flow[f] for f in m.band_flows[o])
     if side == "low":
@@ -16,7 +18,7 @@ def observation_band(m, o, side):
     return s - m.BandMiss[o, "excess"] <= m.band[o].high_t
 
 
-def add_bands(m) -> None:
+def add_bands(m: pyo.Block) -> None:
     net = m.net
     m.has_bands = bool(net.bands)
     if not m.has_bands:

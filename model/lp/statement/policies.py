@@ -3,17 +3,19 @@ commodity filters (families Shipped, ShippedTotal, PolicyLimit of model.lp.famil
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyomo.environ as pyo
 
 from model.lp.families import CO2_ROW, INFEASIBLE, POLICY_LIMIT, SHARE_ROW, SHIPPED, SHIPPED_TOTAL, SKIP
 
 
-def shipped_total(m, key):
+def shipped_total(m: pyo.Block, key: str) -> Any:
     """sum_{(k,r): k matches f} Flow[k,r] = Shipped[f]."""
     return sum(m.Flow[f] for f in m.shipped_flows[key]) == m.Shipped[key]
 
 
-def policy_limit(m, rule, target):
+def policy_limit(m: pyo.Block, rule: str, target: str) -> Any:
     """S <= value * Shipped[f] (max_share), S >= value * Shipped[f] (min_share), S <= value (max_t),
     S >= value (min_t), with S the flow of the rule's commodities through its target; and
     sum co2_t_per_t[k,r] * Flow[k,r] over the same flows <= value (max_co2_t, t CO2e/yr)."""
@@ -33,7 +35,7 @@ def policy_limit(m, rule, target):
     return s <= p.value if p.is_max else s >= p.value
 
 
-def add_policies(m) -> None:
+def add_policies(m: pyo.Block) -> None:
     net = m.net
     m.POLICY_LIMITS = pyo.Set(dimen=2, initialize=[(p.rule, p.target) for p in net.policy_limits],
                               ordered=True, doc="(rule, target) pairs; a '*' target gives one per name")
