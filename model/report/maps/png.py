@@ -1,6 +1,6 @@
 """The corridor map as PNG bytes, painted with Pillow and numpy (model.report.maps.raster), not
 matplotlib: the same picture drawn on matplotlib's Agg canvas made every base-case solve slower by
-more than the 0.2 s it may cost (measured: docs/developer/renderers.md). The picture is the one
+more than the map's budget allows (measured: docs/developer/renderers.md). The picture is the one
 matplotlib drew (sizes in points at 150 dpi, the same frame, fonts and placement).
 
 draw_map(map_data, software) -> bytes: one case, 1600 x 1000 px. draw_panels(panels, title,
