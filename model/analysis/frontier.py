@@ -29,7 +29,7 @@ from model.errors import InputError, Problem
 from model.lp.frontier import FrontierModel, Target
 from model.network.names import did_you_mean, lookup
 from model.plan import Plan
-from model.input.schema import POLICY_SCOPES
+from model.input.schema import Scope
 
 MAX_FRONTIER_POINTS = 1000  # points of one frontier
 MAX_EXTRA_USD = 1e15  # a thousand trillion USD a year: far above any extra cost, below what prints as 300 digits
@@ -46,7 +46,7 @@ def parse_target(text: str | None, maximise: bool, plan: Plan) -> Target:
     China: rail', 'co2: crude'): the CO2e of those flows."""
     flag = "--maximise" if maximise else "--minimise"
     fix = ("Write [co2] SCOPE NAME[: COMMODITIES], e.g. \"country Pakistan\", \"corridor Middle Corridor\", "
-           "\"country RU: dry_bulk,grain,metals,container\" or \"co2\"; SCOPE is one of " + ", ".join(POLICY_SCOPES)
+           "\"country RU: dry_bulk,grain,metals,container\" or \"co2\"; SCOPE is one of " + ", ".join(Scope)
            + ", and NAME a code or a name.")
     text = (text or "").strip()
     if not text:
@@ -60,7 +60,7 @@ def parse_target(text: str | None, maximise: bool, plan: Plan) -> Target:
             words = f"({_filter_words(filter_, plan.cases[0].net)})" if filter_ else ""
             return Target(None, None, filter_, maximise, True, words)
     parts = rest.split(None, 1)
-    if len(parts) != 2 or parts[0].lower() not in POLICY_SCOPES:
+    if len(parts) != 2 or parts[0].lower() not in tuple(Scope):
         raise InputError(flag, [Problem(f"'{text}' is not a target", fix)])
     scope = parts[0].lower()
     net = plan.cases[0].net
@@ -94,7 +94,7 @@ def _target_name(scope: str, body: str, text: str, flag: str, net) -> tuple[str,
     mean = did_you_mean(guess, choices) or did_you_mean(body, choices)
     raise InputError(flag, [Problem(
         f"no enabled route passes {scope} '{guess}'{mean}",
-        f"Name a {scope} of the Routes sheet's enabled routes" + (" by its id" if scope == "route" else
+        f"Name a {scope} of the Routes sheet's enabled routes" + (" by its id" if scope == Scope.ROUTE else
                                                                     ", by its code or its name") + ".")])
 
 
@@ -132,13 +132,13 @@ def _commodity(commodity: str, text: str, flag: str, plan: Plan) -> str | None:
 
 def _names(net, scope: str) -> set[str]:
     routes = net.routes.values()
-    if scope == "corridor":
+    if scope == Scope.CORRIDOR:
         return {r.corridor for r in routes}
-    if scope == "country":
+    if scope == Scope.COUNTRY:
         return {g for countries in net.countries_of.values() for g in countries}
-    if scope == "route":
+    if scope == Scope.ROUTE:
         return set(net.routes)
-    return {x for r in routes for x in (r.nodes if scope == "node" else r.legs)}
+    return {x for r in routes for x in (r.nodes if scope == Scope.NODE else r.legs)}
 
 
 def parse_costs(spec: str, optimum: float, exact: bool) -> list[float]:

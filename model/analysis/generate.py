@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.input.schema import PolicyKind, Scope
+
 N_ORIGINS, N_MARKETS, N_COMMODITIES = 10, 20, 10
 CLASSES = ("dry_bulk", "grain", "metals", "container")
 
@@ -93,8 +95,8 @@ def generate_tables(flows: int, seed: int = 0, years: int = 1, scenarios: int = 
     capacities = pd.DataFrame({
         "element": borders + ports,
         "capacity_t": (total / side * rng.uniform(0.9, 2.2, 2 * side)).round(-3)})
-    policies = pd.DataFrame([("CORRIDOR_CAP", "max_share", "corridor", "*", None, 0.35),
-                             ("PORT_MIN", "min_t", "node", ports[0], None, round(total * 0.01, -3))],
+    policies = pd.DataFrame([("CORRIDOR_CAP", PolicyKind.MAX_SHARE, Scope.CORRIDOR, "*", None, 0.35),
+                             ("PORT_MIN", PolicyKind.MIN_T, Scope.NODE, ports[0], None, round(total * 0.01, -3))],
                             columns=["rule", "kind", "scope", "target", "commodity", "value"])
     tables = {"Countries": countries, "Nodes": nodes, "Legs": leg_table, "Tariffs": tariffs,
               "Commodities": commodities, "Routes": routes, "Capacities": capacities, "Supply": supply,

@@ -10,6 +10,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from model.input.schema import PolicyKind
 from model.input.data import CorridorData
 from model.errors import short_list
 from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, UNMET, label
@@ -136,7 +137,7 @@ def minimum_rule_in_words(data: CorridorData, net: Network, verbose: bool = Fals
     can carry at most with every other row as it is, and the fix (lower the rule, or relieve what
     holds the target back). None when no single minimum rule is the cause."""
     policies = data.tables["Policies"]
-    for rule in dict.fromkeys(p.rule for p in net.policy_limits if p.kind in ("min_share", "min_t")):
+    for rule in dict.fromkeys(p.rule for p in net.policy_limits if p.kind in (PolicyKind.MIN_SHARE, PolicyKind.MIN_T)):
         without = data.copy(tables={**data.tables, "Policies": policies[policies["rule"] != rule]})
         wnet = build_network(without)
         wsol = solve_plan(Plan.of_one(without, wnet), verbose, ranging=False)

@@ -17,23 +17,42 @@ the others, for build_network and for the live model that re-prices flows when a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 
 DAYS_PER_YEAR = 365.0
 
-# The parts of a tonne's cost, in the order every table reports them, with how a sheet says them:
-# part -> (label of its yearly total on the Summary, its column on the Plan sheet).
-COST_PARTS = {"transport": ("transport cost", "transport_cost_usd"),
-              "handling": ("handling cost", "handling_cost_usd"),
-              "time": ("time (carrying) cost", "time_cost_usd"),
-              "risk": ("risk premium", "risk_premium_usd"),
-              "surcharge": ("surcharges", "surcharge_cost_usd"),
-              "carbon": ("carbon cost", "carbon_cost_usd"),
-              "premium": ("calibration premiums (behaviour, not paid)", "premium_usd")}
+class CostPart(IntEnum):
+    """The parts of a tonne's cost, in the order every table reports them: a member is its column
+    of the flows x parts arrays (flow_cost_parts, Network.cost_array), its word how sheets say it."""
+
+    TRANSPORT = 0
+    HANDLING = 1
+    TIME = 2
+    RISK = 3
+    SURCHARGE = 4
+    CARBON = 5
+    PREMIUM = 6
+
+    @property
+    def word(self) -> str:
+        """'transport': the part in the result sheets' columns (transport_usd_per_t) and in text."""
+        return self.name.lower()
+
+
+# How a sheet says each part: its word -> (label of its yearly total on the Summary, its column on
+# the Plan sheet), in CostPart order.
+COST_PARTS = {CostPart.TRANSPORT.word: ("transport cost", "transport_cost_usd"),
+              CostPart.HANDLING.word: ("handling cost", "handling_cost_usd"),
+              CostPart.TIME.word: ("time (carrying) cost", "time_cost_usd"),
+              CostPart.RISK.word: ("risk premium", "risk_premium_usd"),
+              CostPart.SURCHARGE.word: ("surcharges", "surcharge_cost_usd"),
+              CostPart.CARBON.word: ("carbon cost", "carbon_cost_usd"),
+              CostPart.PREMIUM.word: ("calibration premiums (behaviour, not paid)", "premium_usd")}
 # The parts that are resource cost (what is paid, and what time, risk and carbon cost): every part
 # but the calibration premiums, which are behaviour (model.results.money keeps the kinds apart).
-RESOURCE_PARTS = tuple(part for part in COST_PARTS if part != "premium")
+RESOURCE_PARTS = tuple(part.word for part in CostPart if part is not CostPart.PREMIUM)
 # The source corridor calibrate writes on its Surcharges rows: such a row is an implied premium.
 CALIBRATION_SOURCE = "corridor calibrate"
 
@@ -110,14 +129,14 @@ def flow_cost_parts(net) -> np.ndarray:
     commodity's value, the surcharges whose scope takes it (in Surcharges order), carbon, and the
     calibration premiums (the Surcharges rows corridor calibrate wrote)."""
     n, route = len(net.flows), net.flow_route
-    out = np.zeros((n, len(COST_PARTS)))
+    out = np.zeros((n, len(CostPart)))
     if not n:
         return out
-    value, at = net.flow_value(), list(COST_PARTS).index
-    out[:, at("transport")], out[:, at("handling")] = net.route_costs.of_flows(net.flow_class_code, route)
-    out[:, at("time")] = time_usd_per_t(value, net.carrying_cost_rate, net.route_days[route])
-    out[:, at("risk")] = risk_usd_per_t(value, net.route_risk_pct[route])
-    out[:, at("surcharge")] = surcharges_usd_per_t(net, premium=False)
-    out[:, at("premium")] = surcharges_usd_per_t(net, premium=True)
-    out[:, at("carbon")] = carbon_usd_per_t(net.carbon_price_usd_per_t_co2, net.route_co2_t_per_t[route])
+    value = net.flow_value()
+    out[:, CostPart.TRANSPORT], out[:, CostPart.HANDLING] = net.route_costs.of_flows(net.flow_class_code, route)
+    out[:, CostPart.TIME] = time_usd_per_t(value, net.carrying_cost_rate, net.route_days[route])
+    out[:, CostPart.RISK] = risk_usd_per_t(value, net.route_risk_pct[route])
+    out[:, CostPart.SURCHARGE] = surcharges_usd_per_t(net, premium=False)
+    out[:, CostPart.PREMIUM] = surcharges_usd_per_t(net, premium=True)
+    out[:, CostPart.CARBON] = carbon_usd_per_t(net.carbon_price_usd_per_t_co2, net.route_co2_t_per_t[route])
     return out

@@ -18,6 +18,7 @@ from itertools import repeat
 import numpy as np
 import pandas as pd
 
+from model.input.schema import Scope
 from model.network.types import Route
 
 
@@ -194,7 +195,7 @@ class RouteTable(Mapping):
                 if x in code_of and y in code_of:
                     wanted.append(e), keys.append(code_of[x] * self._width + code_of[y]), where.append("leg")
         out = {}
-        for scope in ("node", "leg"):
+        for scope in (Scope.NODE, Scope.LEG):
             these = [(e, k) for e, k, w in zip(wanted, keys, where, strict=True) if w == scope]
             if not these:
                 continue
@@ -222,7 +223,7 @@ class RouteTable(Mapping):
         out = {}
         for group in np.split(np.arange(len(pairs)), bounds) if len(pairs) else []:
             key = int(keys[group[0]])
-            name = nodes[key] if scope == "node" else self.leg_ids.get(
+            name = nodes[key] if scope == Scope.NODE else self.leg_ids.get(
                 (nodes[key // width], nodes[key % width]), f"{nodes[key // width]}>{nodes[key % width]}")
             out[name] = at[group]
         return out
@@ -237,7 +238,7 @@ class RouteTable(Mapping):
         "node", keyed by its code) or each step from a node to the next ("leg", keyed as _width says)."""
         codes, count = self.node_codes().astype(np.int64), self.node_count
         owner = np.repeat(np.arange(len(self.ids), dtype=np.int64), count)
-        if scope == "node":
+        if scope == Scope.NODE:
             return codes, owner
         steps = np.flatnonzero(within_paths(count))
         return codes[steps] * self._width + codes[steps + 1], owner[steps]

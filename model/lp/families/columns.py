@@ -10,7 +10,7 @@ import numpy as np
 from model.lp.arrays import INF, LPArrays
 from model.lp.families.base import Cell, CaseLP, ColumnCost, Family
 from model.network import Network
-from model.network.costs import CALIBRATION_SOURCE, COST_PARTS, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
+from model.network.costs import CALIBRATION_SOURCE, CostPart, carbon_usd_per_t, risk_usd_per_t, time_usd_per_t
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.input.settings import Settings
 
@@ -69,11 +69,10 @@ class Flow(Family):
 
     @staticmethod
     def base_costs(net: Network, settings: Settings) -> FlowCosts:
-        part = list(COST_PARTS).index
-        return FlowCosts(net.cost_array[:, part("transport")].copy(), net.cost_array[:, part("handling")].copy(),
+        return FlowCosts(net.cost_array[:, CostPart.TRANSPORT].copy(), net.cost_array[:, CostPart.HANDLING].copy(),
                          net.flow_days(), net.flow_risk_pct(), net.flow_value(), settings.carrying_cost_rate,
-                         net.cost_array[:, part("surcharge")].copy(), net.co2_t_per_t.copy(),
-                         settings.carbon_price_usd_per_t_co2 or 0.0, net.cost_array[:, part("premium")].copy())
+                         net.cost_array[:, CostPart.SURCHARGE].copy(), net.co2_t_per_t.copy(),
+                         settings.carbon_price_usd_per_t_co2 or 0.0, net.cost_array[:, CostPart.PREMIUM].copy())
 
     # The part of FlowCosts each input cell of `inputs` enters (a tariff on a node: handling).
     PART = {("Legs", "cost_usd_per_t"): "transport", ("Nodes", "handling_usd_per_t"): "handling",

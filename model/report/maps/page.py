@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 
+from model.input.schema import Blank
 from model.report.maps.assets import PAGE_CSS, PAGE_JS
 from model.report.maps.layout import (
     LABEL_SIZE,
@@ -161,7 +162,7 @@ def _legend(data: dict, p, colours: dict) -> str:
                      f'stroke="#555" stroke-width="{line_width(t, p.max_t) * 0.9:.1f}"/></svg>{width_key_text(t)}</li>'
                      for t in width_samples(p.max_t))
     full = "".join(f'<li><span class="{"ring" if f["kind"] == "node" else "dash"}"></span>'
-                   f'{esc(f["name"])}{"" if f["cargo_class"] in ("all", "") else " (" + esc(f["cargo_class"]) + ")"}: '
+                   f'{esc(f["name"])}{"" if f["cargo_class"] in (Blank.ALL, "") else " (" + esc(f["cargo_class"]) + ")"}: '
                    f'{f["used_t"] / 1e6:.2f} of {f["capacity_t"] / 1e6:.2f} Mt/yr</li>' for f in data.get("full", []))
     kinds = "".join(f'<li><span class="nk {k}"></span>{text}</li>' for k, text in NODE_KEYS)
     return ('<aside class="legend"><h2>Corridors <small>Mt/yr</small></h2>'
