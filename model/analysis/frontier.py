@@ -80,7 +80,7 @@ def _target_name(scope: str, body: str, text: str, flag: str, net) -> tuple[str,
         if not closed or (after and not after.startswith(":")):
             raise InputError(flag, [Problem(f"'{text}': the quoted name is not closed, or is followed by something "
                                             "other than ': COMMODITIES'", f"Write e.g. {scope} \"{name.strip()}\""
-                                            f"{': crude' if scope != 'route' else ''}.")])
+                                            f"{': crude' if scope != Scope.ROUTE else ''}.")])
         splits = [(name.strip(), after[1:])]
     else:
         colons = [i for i, ch in enumerate(body) if ch == ":"]

@@ -13,7 +13,7 @@ from model.input.data import ROW, CorridorData, present as _present, records
 from model.errors import WARNING, Problem, number_text, short_list
 from model.network.names import Names, did_you_mean, parse_focus
 from model.input.read import number_fix
-from model.input.schema import NUM, SETTINGS, SHEETS_BY_NAME, PolicyKind, Scope, leg_id
+from model.input.schema import NUM, SETTINGS, SHEETS_BY_NAME, NodeKind, PolicyKind, Scope, leg_id
 from model.input.validate.base import _Where, _key, _records, _unknown
 
 
@@ -108,7 +108,7 @@ def check_references(data: CorridorData) -> list[Problem]:
                 problems.append(_unknown("cargo class", rec["cargo_class"], classes, sheet, rec, "cargo_class",
                                          f"Use a class from the Commodities sheet: {short_list(sorted(classes))}."))
     for sheet, kind_col in (("Supply", "origin"), ("Demand", "origin"), ("Demand", "market")):
-        want = "origin" if kind_col == "origin" else "market"
+        want = NodeKind.ORIGIN if kind_col == "origin" else NodeKind.MARKET
         for rec in _records(data, sheet):
             v = rec[kind_col]
             if not _present(v):
@@ -118,7 +118,7 @@ def check_references(data: CorridorData) -> list[Problem]:
                                          kind_col, f"Name a node of kind '{want}' from the Nodes sheet.", words.node))
             elif kinds.get(v) != want:
                 problems.append(Problem(f"node '{v}' is of kind '{kinds.get(v)}', expected a node of kind '{want}'",
-                                        f"Name {'an' if want == 'origin' else 'a'} {want} node, or change the "
+                                        f"Name {'an' if want == NodeKind.ORIGIN else 'a'} {want} node, or change the "
                                         "node's kind on the Nodes sheet.",
                                         sheet=sheet, row=rec[ROW], key=_key(sheet, rec), column=kind_col))
     for sheet in ("Supply", "Demand"):
