@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from model.errors import InputError, Problem
-from model.lp.frontier import FrontierModel, Target
+from model.lp.frontier import FrontierModel, FrontierPoint, Target
 from model.network.names import did_you_mean, lookup
 from model.plan import Plan
 from model.input.schema import Scope
@@ -209,10 +209,10 @@ def frontier(plan: Plan, sol, target: Target, extras: list[float], exact: bool =
 
         def evaluate(d: float):
             r = results.setdefault(d, model.point(d))
-            if "target" not in r:
+            if r.target is None:
                 raise InputError("--cost-within", [Problem(f"at {d:,.0f} USD of extra cost the frontier has no "
-                                                          f"optimum ({r['status']})", "Choose another range.")])
-            return r["raw_target"], r["slope"], r
+                                                          f"optimum ({r.status})", "Choose another range.")])
+            return r.raw_target, r.slope, r
 
         evaluations, found = breakpoints(evaluate, extras[0], extras[-1])
         points = [evaluations[d][2] for d in sorted({extras[0], extras[-1], *found})]
@@ -221,36 +221,40 @@ def frontier(plan: Plan, sol, target: Target, extras: list[float], exact: bool =
     return _table(points, model), model.solves
 
 
-def _table(points: list[dict], model: FrontierModel) -> pd.DataFrame:
+def _table(points: list[FrontierPoint], model: FrontierModel) -> pd.DataFrame:
     """One row per point; money in USD a year (a plan: USD discounted, _usd_total), tonnes a year (a
     plan: over the plan, _t_total)."""
-    corridors = sorted({c for p in points for c in p.get("corridor", {})})
+    corridors = sorted({c for p in points for c in p.corridor or {}})
     usd, t = ("_usd", "_t") if model.plan.single else ("_usd_total", "_t_total")
     nan = float("nan")
     # money in its kinds (model.results.money): a point's extra cost is its resource cost's over the
     # least-cost point's; the premiums and the penalty are apart (the allowance D bounds the objective)
-    least = next((p["resource_cost_usd"] for p in points if "resource_cost_usd" in p and p["extra_cost_usd"] == 0),
+    least = next((p.resource_cost_usd for p in points if p.resource_cost_usd is not None and p.extra_cost_usd == 0),
                  model.resource_at_optimum)
     rows = []
     for p in points:
-        resource = p.get("resource_cost_usd", nan)
+        resource, target = _or_nan(p.resource_cost_usd), _or_nan(p.target)
         row = {"extra_resource_cost" + usd: resource - least,
                "extra_cost_of_least_cost": (resource - least) / least if least else nan,
-               "status": p["status"], "target" + t: p.get("target", nan),
-               "target_share": p.get("target", nan) / p["shipped_t"] if p.get("shipped_t") else nan,
-               "resource_cost" + usd: resource, "calibration_premiums" + usd: p.get("premiums_usd", nan),
-               "unmet_penalty" + usd: p.get("penalty_usd", nan),
-               "objective_allowance" + usd: p["extra_cost_usd"],
-               "tonnes_per_usd_more": p.get("slope", nan)}
+               "status": p.status, "target" + t: target,
+               "target_share": target / p.shipped_t if p.shipped_t else nan,
+               "resource_cost" + usd: resource, "calibration_premiums" + usd: _or_nan(p.premiums_usd),
+               "unmet_penalty" + usd: _or_nan(p.penalty_usd),
+               "objective_allowance" + usd: p.extra_cost_usd,
+               "tonnes_per_usd_more": _or_nan(p.slope)}
         for c in corridors:
-            row[c + t] = p.get("corridor", {}).get(c, 0.0) if "corridor" in p else nan
-        row["binding"] = "; ".join(p.get("binding", []))
+            row[c + t] = p.corridor.get(c, 0.0) if p.corridor is not None else nan
+        row["binding"] = "; ".join(p.binding)
         if model.target.co2:  # tonnes of CO2e are no share of the tonnes shipped
             del row["target_share"]
         rows.append(row)
     df = pd.DataFrame(rows)
     df.attrs["unit"] = "t" if model.plan.single else "t over the plan"
     return df
+
+
+def _or_nan(x: float | None) -> float:
+    return float("nan") if x is None else x
 
 
 def frontier_to_workbook(src, target_text: str, maximise: bool, cost_within: str, output, exact: bool = False,

@@ -147,16 +147,16 @@ def minimum_rule_in_words(data: CorridorData, net: Network, verbose: bool = Fals
         for p in (q for q in net.policy_limits if q.rule == rule):
             best = FrontierModel(Plan.of_one(without, wnet), wsol, Target(p.scope, p.target, p.commodity, True))
             r = best.point(1e18)  # no limit on cost: the most the target can carry at all
-            if "target" not in r:
+            if r.target is None:
                 continue
-            most, total = r["target"], r["shipped_t"]
+            most, total = r.target, r.shipped_t
             goods = net.names.cargoes(p.commodity)
             asked = f"{p.value:.1%} of {goods}" if p.is_share else f"{p.value:,.0f} t of {goods}"
             can = f"{most / total:.1%} of the shipped tonnes" if p.is_share and total else f"{most:,.0f} t"
             lines.append(f"  Policies row {p.row} ({rule}): at least {asked} through {net.names.target(p.scope, p.target)}; "
                          f"with every other row of the workbook as it is, at most {amount_text(most)} "
                          + (f"({can}) " if p.is_share else "") + "can go through it.")
-            held = r.get("limited_by", [])
+            held = r.limited_by
             if held:
                 lines.append("  What holds it back: " + short_list(held))
             lines.append(f"Fix: lower the rule to at most {can.split(' of ')[0] if p.is_share else f'{most:,.0f} t'}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
@@ -28,6 +29,16 @@ from model.lp.mip import CONTINUOUS, INTEGER, set_integrality
 from model.network import Network
 
 __all__ = ["LiveModel", "Structural"]
+
+
+@dataclass(frozen=True)
+class CellPlan:
+    """What a cell changes in the LP, resolved once per cell: for a cell of flow costs, what it
+    enters (Flow.effect: the part of FlowCosts, the flows, how many times each); for the others,
+    the families whose `changes` it goes through (none: it changes nothing in the LP)."""
+
+    effect: tuple | None = None
+    families: tuple = ()
 
 
 class LiveModel:
@@ -65,7 +76,7 @@ class LiveModel:
             raise RuntimeError("live model: recomputed flow costs differ from the HiGHS model")  # a bug, not input
         self.base_basis = h.getBasis()
         h.setOptionValue("presolve", "off")  # re-solves start from the base basis
-        self._plans: dict[Cell, tuple] = {}
+        self._plans: dict[Cell, CellPlan] = {}
         self._coef: dict[tuple[int, int], float] = {}  # coefficients changed from the base, as in HiGHS now
         self._base_coef: dict[tuple[int, int], float] = {}
         self._held = {"cost": self.base_cost, "col_lower": held_lower, "col_upper": held_upper,
@@ -82,19 +93,18 @@ class LiveModel:
         df = self.data.tables[cell.sheet]
         return df.loc[df["_row"] == cell.row].iloc[0].to_dict()
 
-    def _plan(self, cell: Cell) -> tuple:
-        """('flow', effect) for a cell of flow costs, ('families', [families]) for the others,
-        ('none',) for a cell that changes nothing in the LP; resolved once per cell."""
+    def _plan(self, cell: Cell) -> CellPlan:
+        """What the cell changes (CellPlan), resolved once per cell."""
         plan = self._plans.get(cell)
         if plan is None:
             where = cell.input
             if where in FLOW.inputs:
-                plan = ("flow", FLOW.effect(self.net, cell, self._record(cell)))
+                plan = CellPlan(effect=FLOW.effect(self.net, cell, self._record(cell)))
             else:
                 families = [f for f in FAMILIES.values() if where in f.inputs]
                 if not families and where not in NO_LP_EFFECT:
                     raise Structural(cell.label)  # not declared by any family: rebuild, never guess
-                plan = ("families", families) if families else ("none",)
+                plan = CellPlan(families=tuple(families))
             self._plans[cell] = plan
         return plan
 
@@ -110,11 +120,11 @@ class LiveModel:
         for cell in sorted(values, key=lambda c: (c.sheet, c.row, c.column)):
             value = values[cell]
             plan = self._plan(cell)
-            if plan[0] == "flow":
-                costs = FLOW.shifted(costs, plan[1], cell.base, value)
+            if plan.effect is not None:
+                costs = FLOW.shifted(costs, plan.effect, cell.base, value)
                 repriced = True
-            elif plan[0] == "families":
-                for family in plan[1]:
+            else:
+                for family in plan.families:
                     for change in family.changes(self.net, self.data.settings, cell, value):
                         self._change(change, cost, col_lower, col_upper, lower, upper, coef)
         if repriced:
