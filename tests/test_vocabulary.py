@@ -92,3 +92,30 @@ def test_cost_parts_are_the_columns_of_the_cost_array_in_the_order_sheets_report
     assert RESOURCE_PARTS == tuple(p for p in COST_PARTS if p != "premium")
     parts = np.arange(2 * len(CostPart)).reshape(2, -1)  # flows x parts
     assert parts[:, CostPart.PREMIUM].tolist() == [6, 13]
+
+
+def test_no_module_keeps_a_cache_under_a_string_key_in_another_objects_dict():
+    # What is worked out from the input is kept in CorridorData.derived, a field declared with its
+    # type: the old code put "_records_cache", "_paths" and "_path_table" into data.__dict__ from
+    # three modules, where nothing said they existed, what they held or that a copy must drop them.
+    found = []
+    for f in sorted(MODEL.rglob("*.py")):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and node.attr == "__dict__"
+                    and not (isinstance(node.value, ast.Name) and node.value.id == "self")):
+                found.append(f"{f.relative_to(MODEL)}:{node.lineno}")
+    assert found == []
+
+
+def test_a_copy_of_the_data_keeps_its_own_rows_and_shares_the_paths_of_the_same_routes():
+    from model.input.read import read_input
+    from model.input.validate import validate
+    from model.network.routes import path_table
+
+    data = read_input(MODEL.parent / "inputs" / "base_case.xlsx")
+    validate(data)
+    table = path_table(data)
+    data.derived.records["Legs"] = (data.tables["Legs"], [])
+    copy = data.copy()
+    assert copy.derived.records == {} and path_table(copy) is table  # the Routes table is the same object
+    assert path_table(data.copy(deep=True)) is not table  # a deep copy has its own Routes table

@@ -96,9 +96,9 @@ def path_table(data, routes: pd.DataFrame | None = None) -> PathTable:
     """The PathTable of data's Routes sheet, made once and kept with the data while the table is
     the same object (validation, the network of each year and scenario read it)."""
     routes = data.tables["Routes"] if routes is None else routes
-    hit = data.__dict__.get("_path_table")
+    hit = data.derived.path_table
     if hit is None or hit[0] is not routes:
-        hit = data.__dict__["_path_table"] = (routes, PathTable.of(routes["path"].to_numpy(dtype=object)))
+        hit = data.derived.path_table = (routes, PathTable.of(routes["path"].to_numpy(dtype=object)))
     return hit[1]
 
 

@@ -68,11 +68,10 @@ def _paths(data: CorridorData) -> tuple[PathTable, set[str], set[tuple[str, str]
     """(the paths of the Routes sheet as arrays, the nodes they pass, the (from, to) steps they
     take), made once for the checks that read them and for the network (model.network.routes)."""
     routes = data.tables["Routes"]
-    cache = data.__dict__.setdefault("_records_cache", {})
-    hit = cache.get("_paths")
+    hit = data.derived.paths
     if hit is None or hit[0] is not routes:
         table = path_table(data, routes)
-        hit = cache["_paths"] = (routes, (table, set(table.nodes), table.step_pairs()))
+        hit = data.derived.paths = (routes, (table, set(table.nodes), table.step_pairs()))
     return hit[1]
 
 
