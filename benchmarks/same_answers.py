@@ -28,7 +28,7 @@ UNCAL = ROOT / "inputs" / "base_year_uncalibrated"
 SCENARIOS = ["carbon_price", "cpc_half", "gwadar_tariff_cut", "high_grain", "invest", "russia_cap_2025",
              "russia_closed", "torkham_closed", "trans_afghan_open"]
 # Summary lines that differ between runs of one version (time taken, when, where from).
-VOLATILE = ("time", "seconds", "written", "date", "version", "file", "sha-256", "input", "solver", "phase")
+VOLATILE = ("time", "seconds", "written", "date", "version", "file", "sha-256", "input", "solver", "phase", "run at")
 
 
 def cases() -> list[tuple[str, list[str]]]:
