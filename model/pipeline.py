@@ -90,9 +90,7 @@ def load(path: str | Path, scenario: str | None = None, robust: str | None = Non
             for per in periods(data):                                          # plan: years
                 ydata = for_year(sdata, per.year)
                 net = build_network(ydata)                                     # network
-                scenario_, years = (name if name != BASE else None), ([per.year] if per.year is not None else [])
-                found = check_commitments(ydata, net)
-                problems += _prefixed(found, _where(scenario_, years), scenario_, per.year) if scenario_ or years else found
+                problems += _in_case(check_commitments(ydata, net), name if name != BASE else None, per.year)
                 cases.append(Case(name, probability, per, ydata, net))
     if _errors(problems):
         raise InputError(str(path), problems)
@@ -238,6 +236,13 @@ def _merge_years(problems: list[Problem]) -> list[Problem]:
     return [Problem(f"{_where(scenario, years)}: {bare}" if years else bare, fix, sheet, row, key_, column, WARNING,
                     scenario, years[0] if len(years) == 1 else None)
             for (scenario, bare, fix, sheet, row, key_, column), years in merged.items()]
+
+
+def _in_case(problems: list[Problem], scenario: str | None, year: int | None) -> list[Problem]:
+    """The problems found in a scenario or a year of a plan, each saying so; of the one case, as found."""
+    if scenario is None and year is None:
+        return problems
+    return _prefixed(problems, _where(scenario, [] if year is None else [year]), scenario, year)
 
 
 def _where(scenario: str | None, years: list[int]) -> str:

@@ -51,7 +51,8 @@ def unreachable(data: CorridorData, net: Network, o) -> tuple[str | None, str]:
     through = []
     for rec in records(off):
         nodes = path_nodes(rec["path"]) if present(rec["path"]) else ()
-        if (o.scope == Scope.ROUTE and rec["route"] == o.target or o.scope == Scope.CORRIDOR and rec["corridor"] == o.target
+        if (o.scope == Scope.ROUTE and rec["route"] == o.target
+                or o.scope == Scope.CORRIDOR and rec["corridor"] == o.target
                 or o.scope == Scope.NODE and o.target in nodes or o.scope == Scope.COUNTRY
                 and o.target in {country.get(n) for n in nodes}
                 or o.scope == Scope.LEG and o.target in {leg_id(a, b) for a, b in zip(nodes, nodes[1:], strict=False)}):
