@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-ERROR, WARNING = "error", "warning"
+
+class Severity(StrEnum):
+    """How bad a problem is: an error stops the run, a warning is reported and the run goes on."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING  # the members under their short names
 MAX_LISTED = 5  # names in one message
 MAX_PRINTED = 100  # problems in one report
 
@@ -19,7 +28,9 @@ class Problem:
     row: int | None = None  # the row number as Excel (or a text editor for CSV) shows it
     key: str | None = None  # the row's key, e.g. "KHO>KSG"
     column: str | None = None
-    severity: str = ERROR
+    severity: Severity = ERROR
+    scenario: str | None = None  # the scenario it was found in, where found for one (the message names it too)
+    year: int | None = None  # the year of a plan it was found in, where found for one (the message names it too)
 
     @property
     def where(self) -> str:

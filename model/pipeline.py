@@ -11,7 +11,7 @@ puts them in a workbook. run() is all of them, as `corridor solve` runs them. Ev
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from model.input.data import CorridorData
@@ -71,7 +71,7 @@ def load(path: str | Path, scenario: str | None = None, robust: str | None = Non
     problems = validate(data) + check_scenarios(data) + check_years(data)      # validate
     if scenario and not _errors(problems):                                     # scenarios
         data, _ = apply_scenarios(data, scenario)
-        problems += _after(data, problems, f"with scenario {scenario}")
+        problems += _after(data, problems, f"with scenario {scenario}", scenario)
     scenarios = [(BASE, 1.0)]
     if robust and not _errors(problems):                                       # plan: robust scenarios
         try:
@@ -86,14 +86,11 @@ def load(path: str | Path, scenario: str | None = None, robust: str | None = Non
                 sdata, _ = apply_scenarios(data, name)
                 sdata.scenario = f"{data.scenario}+{name}" if data.scenario else name
                 sdata.overrides = data.overrides + sdata.overrides
-                problems += _after(sdata, problems, f"in scenario {name}")
+                problems += _after(sdata, problems, f"in scenario {name}", name)
             for per in periods(data):                                          # plan: years
                 ydata = for_year(sdata, per.year)
                 net = build_network(ydata)                                     # network
-                where = " ".join(w for w in (f"in scenario {name}" if name != BASE else "",
-                                             f"in {per.year}" if per.year is not None else "") if w)
-                found = check_commitments(ydata, net)
-                problems += _prefixed(found, where) if where else found
+                problems += _in_case(check_commitments(ydata, net), name if name != BASE else None, per.year)
                 cases.append(Case(name, probability, per, ydata, net))
     if _errors(problems):
         raise InputError(str(path), problems)
@@ -227,25 +224,38 @@ def _errors(problems: list[Problem]) -> bool:
 
 def _merge_years(problems: list[Problem]) -> list[Problem]:
     """One warning for the years it repeats in: 'in scenario s in 2026: x', 'in scenario s in 2030: x'
-    -> 'in scenario s in 2026, 2030: x'."""
-    import re
-
-    merged: dict[tuple, list[str]] = {}
+    -> 'in scenario s in 2026, 2030: x' (and a warning repeated word for word, once). The years and the
+    scenario are the problems' own (Problem.year, .scenario), set where they were found."""
+    merged: dict[tuple, list[int]] = {}
     for p in problems:
-        m = re.match(r"^(.*?)in (\d{4}): (.*)$", p.message, re.S)
-        head, year, rest = (m.group(1), m.group(2), m.group(3)) if m else (None, None, p.message)
-        key = (head, rest, p.fix, p.sheet, p.row, p.key, p.column)
+        bare = p.message.removeprefix(f"{_where(p.scenario, [p.year])}: ") if p.year is not None else p.message
+        key = (p.scenario, bare, p.fix, p.sheet, p.row, p.key, p.column)
         years = merged.setdefault(key, [])
-        if year and year not in years:
-            years.append(year)
-    return [Problem(f"{head}in {', '.join(years)}: {rest}" if years else rest, fix, sheet, row, key_, column,
-                    WARNING) for (head, rest, fix, sheet, row, key_, column), years in merged.items()]
+        if p.year is not None and p.year not in years:
+            years.append(p.year)
+    return [Problem(f"{_where(scenario, years)}: {bare}" if years else bare, fix, sheet, row, key_, column, WARNING,
+                    scenario, years[0] if len(years) == 1 else None)
+            for (scenario, bare, fix, sheet, row, key_, column), years in merged.items()]
 
 
-def _after(data: CorridorData, before: list[Problem], what: str) -> list[Problem]:
+def _in_case(problems: list[Problem], scenario: str | None, year: int | None) -> list[Problem]:
+    """The problems found in a scenario or a year of a plan, each saying so; of the one case, as found."""
+    if scenario is None and year is None:
+        return problems
+    return _prefixed(problems, _where(scenario, [] if year is None else [year]), scenario, year)
+
+
+def _where(scenario: str | None, years: list[int]) -> str:
+    """'in scenario s in 2026, 2030': the case a problem was found in, as its message begins."""
+    return " ".join(w for w in (f"in scenario {scenario}" if scenario else "",
+                                f"in {', '.join(map(str, years))}" if years else "") if w)
+
+
+def _after(data: CorridorData, before: list[Problem], what: str, scenario: str) -> list[Problem]:
     """Problems of data (with overrides applied) not already among before, prefixed with what."""
-    return _prefixed([p for p in validate(data) if p not in before], what)
+    return _prefixed([p for p in validate(data) if p not in before], what, scenario)
 
 
-def _prefixed(problems: list[Problem], what: str) -> list[Problem]:
-    return [Problem(f"{what}: {p.message}", p.fix, p.sheet, p.row, p.key, p.column, p.severity) for p in problems]
+def _prefixed(problems: list[Problem], what: str, scenario: str | None, year: int | None = None) -> list[Problem]:
+    """The problems found in a scenario or a year, each saying so (in its message and its fields)."""
+    return [replace(p, message=f"{what}: {p.message}", scenario=scenario, year=year) for p in problems]

@@ -41,6 +41,23 @@ def test_the_most_the_road_can_carry(tmp_path):
     assert list(table["objective_allowance_usd"]) == pytest.approx([0, 150, 300, 450])
 
 
+def test_a_frontier_point_is_typed_and_says_what_holds_the_target_back(tmp_path):
+    # The transport case: the road can carry all 100 t at 3 USD/t more than rail (see above). At an
+    # allowance of 150 USD the best is 50 t by road, the frontier's slope a third of a tonne per USD,
+    # and the allowance (cost_within) the one row at its bound. The point is a FrontierPoint, so a
+    # misspelt field is an AttributeError, not the NaN a dict's .get(key, nan) gave.
+    from model.lp.frontier import FrontierModel, FrontierPoint
+
+    plan, _ = load(write_case(tmp_path, transport_case()))
+    model = FrontierModel(plan, solve(plan), parse_target("corridor Road", True, plan))
+    p = model.point(150.0)
+    assert isinstance(p, FrontierPoint) and p.status == "Optimal"
+    assert (p.target, p.slope, p.shipped_t) == pytest.approx((50.0, 1 / 3, 100.0))
+    assert p.corridor == pytest.approx({"Road": 50.0, "Rail": 50.0})
+    with pytest.raises(AttributeError):
+        p.targt  # noqa: B018
+
+
 def test_exact_breakpoints(tmp_path):
     # Road capacity 60 t: the road is full at D = 60 * 3 = 180, the one breakpoint in [0, 450].
     case = write_case(tmp_path, transport_case(Capacities=[{"element": "R", "capacity_t": 60}]))

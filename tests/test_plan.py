@@ -228,3 +228,27 @@ def test_one_year_of_a_plan_is_the_plan_of_that_year(tmp_path, year, cost):
     assert not len(data.tables["Periods"]) and data.tables["Capacities"]["year"].isna().all()
     assert main(["stress", str(case), "--year", str(year), "--elements", "hubs", "--no-progress", "-o",
                  str(tmp_path / "s.xlsx")]) == 0
+
+
+def test_warnings_merge_by_the_year_they_were_found_in_not_by_their_text():
+    # The years a warning repeats in are the problems' own (Problem.year), set where they were found:
+    # two warnings of one scenario found in 2026 and 2030 become one naming both years, while two
+    # warnings of no year whose text happens to hold "in 2030: " stay apart (the old code parsed the
+    # text with a regex and merged these into "a rule set in 2030, 2035: keep it").
+    from model.errors import WARNING, Problem
+
+    found = [Problem("in scenario s in 2026: x", "fix", "Demand", 3, severity=WARNING, scenario="s", year=2026),
+             Problem("in scenario s in 2030: x", "fix", "Demand", 3, severity=WARNING, scenario="s", year=2030),
+             Problem("a rule set in 2030: keep it", severity=WARNING),
+             Problem("a rule set in 2035: keep it", severity=WARNING)]
+    merged = pipeline._merge_years(found)
+    assert [p.message for p in merged] == ["in scenario s in 2026, 2030: x", "a rule set in 2030: keep it",
+                                           "a rule set in 2035: keep it"]
+    assert (merged[0].scenario, merged[0].year, merged[0].row) == ("s", None, 3)  # two years: no one year
+
+
+def test_a_plans_warnings_name_their_scenario_and_years_in_fields_and_text():
+    # The shipped plan under --robust all: russia_closed strands liquid bulk at MSE in every year.
+    _, warnings = pipeline.load(ROOT / "inputs" / "plan_case.xlsx", robust="all")
+    closed = [p for p in warnings if p.scenario == "russia_closed" and "liquid_bulk" in p.message]
+    assert closed and all(p.message.startswith("in scenario russia_closed in 2026, 2030, 2035: ") for p in closed)

@@ -38,7 +38,7 @@ from model.pipeline import load_one_year, solve
 from model.plan import Plan
 from model.results.fit import modelled
 from model.results.tables import flow_tonnes
-from model.input.schema import SHEETS_BY_NAME
+from model.input.schema import SHEETS_BY_NAME, Blank
 from model.input.validate import validate
 from model.input.validate.commitments import unreachable
 
@@ -103,7 +103,7 @@ def calibrate(path: Path, scenario: str | None = None, year: int | None = None) 
                 else "already within its tolerance" if _within(o, before[o.observation])
                 else "costs (the other observations' surcharges)")
         rows.append({"observation": o.observation, "scope": o.scope, "target": o.target,
-                     "commodity": o.commodity or "all", "observed_t": o.observed_t, "low_t": o.low_t,
+                     "commodity": o.commodity or Blank.ALL, "observed_t": o.observed_t, "low_t": o.low_t,
                      "high_t": o.high_t, "modelled_before_t": before[o.observation],
                      "modelled_after_t": after[o.observation], "within_tolerance_after": _within(o, after[o.observation]),
                      "implied_premium_usd_per_t": float("nan") if gone else p, "held_by": held,

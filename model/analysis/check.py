@@ -16,12 +16,13 @@ from typing import Any
 
 import pandas as pd
 
+from model.input.schema import Blank, PolicyKind, Scope
 from model.analysis.check_investments import investment_check
 
 from model.input.data import CorridorData
 from model.input.raw import file_sha256
 from model.report.read_results import BLANK_OR_NUMBER, NUMBER, TEXT, result_problems
-from model.network.costs import CALIBRATION_SOURCE, COST_PARTS
+from model.network.costs import CALIBRATION_SOURCE, COST_PARTS, CostPart
 from model.plan import BASE
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.results.summary import CO2E_LABEL, INPUT_SHA_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
@@ -42,7 +43,7 @@ def _classes(text):
 
 
 def _opt(v):
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) or v in ("", "any", "all") else v
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) or v in ("", *Blank) else v
 
 
 @dataclass
@@ -121,11 +122,11 @@ class _Inputs:
         return k in names or self.cls[k] in [n for n in names if n not in self.cls]
 
     def passes(self, r, scope, target):
-        if scope == "corridor":
+        if scope == Scope.CORRIDOR:
             return self.corridor[r] == target
-        if scope == "country":
+        if scope == Scope.COUNTRY:
             return target in self.countries(r)
-        if scope == "route":
+        if scope == Scope.ROUTE:
             return r == target
         return target in self.elements(r)
 
@@ -158,7 +159,7 @@ def check_flows(inp: _Inputs, flows: pd.DataFrame) -> list[str]:
             errors.append(f"{where}: cost {f.cost_usd_per_t} USD/t, inputs give {total}")
         if not _close(f.cost_usd, total * f.tonnes_t):
             errors.append(f"{where}: cost {f.cost_usd} USD is not cost per t x tonnes ({total * f.tonnes_t})")
-        resource = total - parts.get("premium", 0.0)  # the money figure: the premiums are behaviour
+        resource = total - parts.get(CostPart.PREMIUM.word, 0.0)  # the money figure: the premiums are behaviour
         got = getattr(f, "resource_cost_usd_per_t", None)  # a result written before the column: nothing to check
         if got is not None and not _close(got, resource):
             errors.append(f"{where}: resource cost {got} USD/t, inputs give {resource} (cost less premiums)")
@@ -216,13 +217,13 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
         if rec.get("calibration") is True and not inp.data.settings.calibration_rules:
             continue  # a calibration rule, switched off
         for target, s, total, co2 in _policy_totals(inp, rec, f_list, enabled):
-            if rec["kind"] == "max_co2_t":
+            if rec["kind"] == PolicyKind.MAX_CO2_T:
                 if co2 > rec["value"] + REL * max(1, rec["value"]):
                     errors.append(f"Policies row {rec['_row']} ({rec['rule']}, {target}): {co2} t CO2e against "
                                   f"the cap {rec['value']}")
                 continue
-            bound = rec["value"] * total if rec["kind"].endswith("share") else rec["value"]
-            ok = s <= bound + REL * max(1, total) if rec["kind"].startswith("max") else s >= bound - REL * max(1, total)
+            bound = rec["value"] * total if PolicyKind(rec["kind"]).is_share else rec["value"]
+            ok = s <= bound + REL * max(1, total) if PolicyKind(rec["kind"]).is_max else s >= bound - REL * max(1, total)
             if not ok:
                 errors.append(f"Policies row {rec['_row']} ({rec['rule']}, {target}): {s} t against bound {bound}")
     return errors

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.input.schema import Blank
 from model.errors import CorridorError
 from model.network.names import beside
 from model.pipeline import Run, run
@@ -131,7 +132,7 @@ def run_metrics(r) -> list[tuple[str, str, float]]:
                 for rec in c.itertuples(index=False)]
     for year, c in each(r.capacity):
         for rec in c.itertuples(index=False):
-            label = beside(rec.element, rec.name) + ("" if rec.cargo_class == "all" else f" ({rec.cargo_class})")
+            label = beside(rec.element, rec.name) + ("" if rec.cargo_class == Blank.ALL else f" ({rec.cargo_class})")
             out.append((f"utilisation: {label}{year}", "share", rec.utilisation))
     if len(r.investments):
         for year, c in each(r.investments):

@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from model.errors import InputError, Problem
-from model.lp.frontier import FrontierModel, Target
+from model.lp.frontier import FrontierModel, FrontierPoint, Target
 from model.network.names import did_you_mean, lookup
 from model.plan import Plan
-from model.input.schema import POLICY_SCOPES
+from model.input.schema import Scope
 
 MAX_FRONTIER_POINTS = 1000  # points of one frontier
 MAX_EXTRA_USD = 1e15  # a thousand trillion USD a year: far above any extra cost, below what prints as 300 digits
@@ -47,7 +47,7 @@ def parse_target(text: str | None, maximise: bool, plan: Plan) -> Target:
     China: rail', 'co2: crude'): the CO2e of those flows."""
     flag = "--maximise" if maximise else "--minimise"
     fix = ("Write [co2] SCOPE NAME[: COMMODITIES], e.g. \"country Pakistan\", \"corridor Middle Corridor\", "
-           "\"country RU: dry_bulk,grain,metals,container\" or \"co2\"; SCOPE is one of " + ", ".join(POLICY_SCOPES)
+           "\"country RU: dry_bulk,grain,metals,container\" or \"co2\"; SCOPE is one of " + ", ".join(Scope)
            + ", and NAME a code or a name.")
     text = (text or "").strip()
     if not text:
@@ -61,7 +61,7 @@ def parse_target(text: str | None, maximise: bool, plan: Plan) -> Target:
             words = f"({_filter_words(filter_, plan.cases[0].net)})" if filter_ else ""
             return Target(None, None, filter_, maximise, True, words)
     parts = rest.split(None, 1)
-    if len(parts) != 2 or parts[0].lower() not in POLICY_SCOPES:
+    if len(parts) != 2 or parts[0].lower() not in tuple(Scope):
         raise InputError(flag, [Problem(f"'{text}' is not a target", fix)])
     scope = parts[0].lower()
     net = plan.cases[0].net
@@ -81,7 +81,7 @@ def _target_name(scope: str, body: str, text: str, flag: str, net) -> tuple[str,
         if not closed or (after and not after.startswith(":")):
             raise InputError(flag, [Problem(f"'{text}': the quoted name is not closed, or is followed by something "
                                             "other than ': COMMODITIES'", f"Write e.g. {scope} \"{name.strip()}\""
-                                            f"{': crude' if scope != 'route' else ''}.")])
+                                            f"{': crude' if scope != Scope.ROUTE else ''}.")])
         splits = [(name.strip(), after[1:])]
     else:
         colons = [i for i, ch in enumerate(body) if ch == ":"]
@@ -95,7 +95,7 @@ def _target_name(scope: str, body: str, text: str, flag: str, net) -> tuple[str,
     mean = did_you_mean(guess, choices) or did_you_mean(body, choices)
     raise InputError(flag, [Problem(
         f"no enabled route passes {scope} '{guess}'{mean}",
-        f"Name a {scope} of the Routes sheet's enabled routes" + (" by its id" if scope == "route" else
+        f"Name a {scope} of the Routes sheet's enabled routes" + (" by its id" if scope == Scope.ROUTE else
                                                                     ", by its code or its name") + ".")])
 
 
@@ -133,13 +133,13 @@ def _commodity(commodity: str, text: str, flag: str, plan: Plan) -> str | None:
 
 def _names(net, scope: str) -> set[str]:
     routes = net.routes.values()
-    if scope == "corridor":
+    if scope == Scope.CORRIDOR:
         return {r.corridor for r in routes}
-    if scope == "country":
+    if scope == Scope.COUNTRY:
         return {g for countries in net.countries_of.values() for g in countries}
-    if scope == "route":
+    if scope == Scope.ROUTE:
         return set(net.routes)
-    return {x for r in routes for x in (r.nodes if scope == "node" else r.legs)}
+    return {x for r in routes for x in (r.nodes if scope == Scope.NODE else r.legs)}
 
 
 def parse_costs(spec: str, optimum: float, exact: bool) -> list[float]:
@@ -210,10 +210,10 @@ def frontier(plan: Plan, sol, target: Target, extras: list[float], exact: bool =
 
         def evaluate(d: float):
             r = results.setdefault(d, model.point(d))
-            if "target" not in r:
+            if r.target is None:
                 raise InputError("--cost-within", [Problem(f"at {d:,.0f} USD of extra cost the frontier has no "
-                                                          f"optimum ({r['status']})", "Choose another range.")])
-            return r["raw_target"], r["slope"], r
+                                                          f"optimum ({r.status})", "Choose another range.")])
+            return r.raw_target, r.slope, r
 
         evaluations, found = breakpoints(evaluate, extras[0], extras[-1])
         points = [evaluations[d][2] for d in sorted({extras[0], extras[-1], *found})]
@@ -222,33 +222,37 @@ def frontier(plan: Plan, sol, target: Target, extras: list[float], exact: bool =
     return _table(points, model), model.solves
 
 
-def _table(points: list[dict], model: FrontierModel) -> pd.DataFrame:
+def _table(points: list[FrontierPoint], model: FrontierModel) -> pd.DataFrame:
     """One row per point; money in USD a year (a plan: USD discounted, _usd_total), tonnes a year (a
     plan: over the plan, _t_total)."""
-    corridors = sorted({c for p in points for c in p.get("corridor", {})})
+    corridors = sorted({c for p in points for c in p.corridor or {}})
     usd, t = ("_usd", "_t") if model.plan.single else ("_usd_total", "_t_total")
     nan = float("nan")
     # money in its kinds (model.results.money): a point's extra cost is its resource cost's over the
     # least-cost point's; the premiums and the penalty are apart (the allowance D bounds the objective)
-    least = next((p["resource_cost_usd"] for p in points if "resource_cost_usd" in p and p["extra_cost_usd"] == 0),
+    least = next((p.resource_cost_usd for p in points if p.resource_cost_usd is not None and p.extra_cost_usd == 0),
                  model.resource_at_optimum)
     rows = []
     for p in points:
-        resource = p.get("resource_cost_usd", nan)
+        resource, target = _or_nan(p.resource_cost_usd), _or_nan(p.target)
         row = {"extra_resource_cost" + usd: resource - least,
                "extra_cost_of_least_cost": (resource - least) / least if least else nan,
-               "status": p["status"], "target" + t: p.get("target", nan),
-               "target_share": p.get("target", nan) / p["shipped_t"] if p.get("shipped_t") else nan,
-               "resource_cost" + usd: resource, "calibration_premiums" + usd: p.get("premiums_usd", nan),
-               "unmet_penalty" + usd: p.get("penalty_usd", nan),
-               "objective_allowance" + usd: p["extra_cost_usd"],
-               "tonnes_per_usd_more": p.get("slope", nan)}
+               "status": p.status, "target" + t: target,
+               "target_share": target / p.shipped_t if p.shipped_t else nan,
+               "resource_cost" + usd: resource, "calibration_premiums" + usd: _or_nan(p.premiums_usd),
+               "unmet_penalty" + usd: _or_nan(p.penalty_usd),
+               "objective_allowance" + usd: p.extra_cost_usd,
+               "tonnes_per_usd_more": _or_nan(p.slope)}
         for c in corridors:
-            row[c + t] = p.get("corridor", {}).get(c, 0.0) if "corridor" in p else nan
-        row["binding"] = "; ".join(p.get("binding", []))
+            row[c + t] = p.corridor.get(c, 0.0) if p.corridor is not None else nan
+        row["binding"] = "; ".join(p.binding)
         if model.target.co2:  # tonnes of CO2e are no share of the tonnes shipped
             del row["target_share"]
         rows.append(row)
     df = pd.DataFrame(rows)
     df.attrs["unit"] = "t" if model.plan.single else "t over the plan"
     return df
+
+
+def _or_nan(x: float | None) -> float:
+    return float("nan") if x is None else x

@@ -15,6 +15,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from model.input.schema import Mode, PolicyKind, Scope
+
 N_ORIGINS, N_MARKETS, N_COMMODITIES = 10, 20, 10
 CLASSES = ("dry_bulk", "grain", "metals", "container")
 
@@ -58,7 +60,7 @@ def generate_tables(flows: int, seed: int = 0, years: int = 1, scenarios: int = 
         rate = {"rail": 0.025, "sea": 0.004}[mode]
         return pd.DataFrame({"from": aa, "to": bb, "mode": mode, "distance_km": km,
                              "cost_usd_per_t": (km * rate * rng.uniform(0.8, 1.2, len(aa))).round(2),
-                             "transit_days": (km / (500 if mode == "rail" else 450)).round(1)})
+                             "transit_days": (km / (500 if mode == Mode.RAIL else 450)).round(1)})
 
     leg_table = pd.concat([legs(origins, borders, "rail", 300, 3000), legs(borders, ports, "rail", 500, 3000),
                            legs(ports, markets, "sea", 500, 15000)], ignore_index=True)
@@ -92,8 +94,8 @@ def generate_tables(flows: int, seed: int = 0, years: int = 1, scenarios: int = 
     capacities = pd.DataFrame({
         "element": borders + ports,
         "capacity_t": (total / side * rng.uniform(0.9, 2.2, 2 * side)).round(-3)})
-    policies = pd.DataFrame([("CORRIDOR_CAP", "max_share", "corridor", "*", None, 0.35),
-                             ("PORT_MIN", "min_t", "node", ports[0], None, round(total * 0.01, -3))],
+    policies = pd.DataFrame([("CORRIDOR_CAP", PolicyKind.MAX_SHARE, Scope.CORRIDOR, "*", None, 0.35),
+                             ("PORT_MIN", PolicyKind.MIN_T, Scope.NODE, ports[0], None, round(total * 0.01, -3))],
                             columns=["rule", "kind", "scope", "target", "commodity", "value"])
     tables = {"Countries": countries, "Nodes": nodes, "Legs": leg_table, "Tariffs": tariffs,
               "Commodities": commodities, "Routes": routes, "Capacities": capacities, "Supply": supply,

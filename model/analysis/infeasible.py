@@ -10,6 +10,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from model.input.schema import PolicyKind
 from model.input.data import CorridorData
 from model.errors import short_list
 from model.lp.families import CAPACITY_LIMIT, PLANNER_ROWS, POLICY_LIMIT, SUPPLY_MAX, UNMET, label
@@ -136,7 +137,7 @@ def minimum_rule_in_words(data: CorridorData, net: Network, verbose: bool = Fals
     can carry at most with every other row as it is, and the fix (lower the rule, or relieve what
     holds the target back). None when no single minimum rule is the cause."""
     policies = data.tables["Policies"]
-    for rule in dict.fromkeys(p.rule for p in net.policy_limits if p.kind in ("min_share", "min_t")):
+    for rule in dict.fromkeys(p.rule for p in net.policy_limits if p.kind in (PolicyKind.MIN_SHARE, PolicyKind.MIN_T)):
         without = data.copy(tables={**data.tables, "Policies": policies[policies["rule"] != rule]})
         wnet = build_network(without)
         wsol = solve_plan(Plan.of_one(without, wnet), verbose, ranging=False)
@@ -146,16 +147,16 @@ def minimum_rule_in_words(data: CorridorData, net: Network, verbose: bool = Fals
         for p in (q for q in net.policy_limits if q.rule == rule):
             best = FrontierModel(Plan.of_one(without, wnet), wsol, Target(p.scope, p.target, p.commodity, True))
             r = best.point(1e18)  # no limit on cost: the most the target can carry at all
-            if "target" not in r:
+            if r.target is None:
                 continue
-            most, total = r["target"], r["shipped_t"]
+            most, total = r.target, r.shipped_t
             goods = net.names.cargoes(p.commodity)
             asked = f"{p.value:.1%} of {goods}" if p.is_share else f"{p.value:,.0f} t of {goods}"
             can = f"{most / total:.1%} of the shipped tonnes" if p.is_share and total else f"{most:,.0f} t"
             lines.append(f"  Policies row {p.row} ({rule}): at least {asked} through {net.names.target(p.scope, p.target)}; "
                          f"with every other row of the workbook as it is, at most {amount_text(most)} "
                          + (f"({can}) " if p.is_share else "") + "can go through it.")
-            held = r.get("limited_by", [])
+            held = r.limited_by
             if held:
                 lines.append("  What holds it back: " + short_list(held))
             lines.append(f"Fix: lower the rule to at most {can.split(' of ')[0] if p.is_share else f'{most:,.0f} t'}"

@@ -22,7 +22,7 @@ from model.errors import InputError, Problem
 from model.lp.families import Cell
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.network.names import Names, parse_focus
-from model.input.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME
+from model.input.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME, Scope
 
 MAX_STEPS = 100_000  # values of one parameter
 _PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")  # co2_g_per_tkm has a digit
@@ -48,7 +48,7 @@ class Param:
                 out.append(c.key)
             elif c.sheet in ("Capacities", "Tariffs"):
                 out.append(parts[0])
-            elif c.sheet == "Surcharges" and parts[0] in ("node", "leg") and len(parts) > 1:
+            elif c.sheet == "Surcharges" and parts[0] in (Scope.NODE, Scope.LEG) and len(parts) > 1:
                 out.append(parts[1])
         return list(dict.fromkeys(out))
 

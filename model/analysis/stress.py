@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.input.schema import PolicyKind, Scope
 from model.progress import live_line, show_progress
 from model.results.investments import amount_text
 from model.results.money import Money
@@ -58,11 +59,11 @@ def closure_in_words(data, name: str, kind: str) -> str:
     from model.network.build import build_network
     from model.plan import Plan
 
-    scope = kind if kind in ("corridor", "leg") else "node"
+    scope = Scope(kind) if kind in (Scope.CORRIDOR, Scope.LEG) else Scope.NODE
     policies = data.tables["Policies"]
     row = int(policies["_row"].max()) + 1 if len(policies) else 2  # the row with_rows gives the closure
     closed = with_rows(data, "Policies", pd.DataFrame([{
-        "rule": f"CLOSED {name}", "kind": "max_t", "scope": scope, "target": name, "commodity": None, "value": 0.0,
+        "rule": f"CLOSED {name}", "kind": PolicyKind.MAX_T, "scope": scope, "target": name, "commodity": None, "value": 0.0,
         "calibration": False, "note": "corridor stress: the closure"}]))
     net = build_network(closed)
     sol = solve_plan(Plan.of_one(closed, net), ranging=False)

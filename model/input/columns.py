@@ -60,7 +60,7 @@ def typed_column(col: Column, values: np.ndarray) -> tuple[np.ndarray, np.ndarra
         return _by_cell(col, values)
     text = as_column(list(map(str.strip, values)))
     if col.type == ENUM:
-        return _mapped(as_column(list(map(str.lower, text))), {c: c for c in col.choices})
+        return _mapped(as_column(list(map(str.lower, text))), {c: str(c) for c in col.choices})
     if col.type == BOOL:
         return _mapped(as_column(list(map(str.lower, text))), _BOOLEAN)
     left = np.flatnonzero(text == "")

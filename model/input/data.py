@@ -20,6 +20,16 @@ ROW = "_row"  # column holding each row's number in the file, for messages
 
 
 @dataclass
+class Derived:
+    """What checks and the network work out from the tables, kept with the data while the table it
+    was made from is the same object (each entry: (that table, the value))."""
+
+    records: dict[str, tuple] = field(default_factory=dict)  # sheet -> its rows as dicts (validation)
+    paths: tuple | None = None  # Routes: (PathTable, nodes passed, steps taken), for validation
+    path_table: tuple | None = None  # Routes: the PathTable (validation, the network of each case)
+
+
+@dataclass
 class CorridorData:
     """Everything the model needs, typed and defaulted, with each row's place in the file."""
 
@@ -33,6 +43,7 @@ class CorridorData:
     overrides: list[str] = field(default_factory=list)  # what they changed, in words
     notes: dict[str, pd.DataFrame] = field(default_factory=dict)  # other sheets of any columns (Calibration)
     setting_rows: dict[str, int] = field(default_factory=dict)  # setting key -> its row on the Settings sheet
+    derived: Derived = field(default_factory=Derived, repr=False, compare=False)
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -45,7 +56,7 @@ class CorridorData:
         """A copy with its own dict of tables (each table copied too with deep), and any field changed."""
         out = copy.copy(self)
         out.tables = {k: (v.copy() if deep else v) for k, v in self.tables.items()} if tables is None else tables
-        out.__dict__.pop("_records_cache", None)
+        out.derived = Derived(path_table=self.derived.path_table)  # its own rows; the same Routes, the same paths
         for name, value in changes.items():
             setattr(out, name, value)
         return out

@@ -11,14 +11,73 @@ from __future__ import annotations
 import functools
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from model.errors import number_text
 
-NODE_KINDS = ("origin", "border", "port", "hub", "market")
-MODES = ("rail", "road", "sea", "pipeline", "ferry")
-POLICY_KINDS = ("max_share", "min_share", "max_t", "min_t", "max_co2_t")
-POLICY_SCOPES = ("corridor", "country", "route", "node", "leg")
+
+# The words of the input, each spelled once: a member is the string the workbook holds (StrEnum),
+# so reading, messages and the result sheets keep their text.
+class NodeKind(StrEnum):
+    """Nodes sheet, kind."""
+
+    ORIGIN = "origin"
+    BORDER = "border"
+    PORT = "port"
+    HUB = "hub"
+    MARKET = "market"
+
+
+class Mode(StrEnum):
+    """Legs sheet, mode."""
+
+    RAIL = "rail"
+    ROAD = "road"
+    SEA = "sea"
+    PIPELINE = "pipeline"
+    FERRY = "ferry"
+
+
+class PolicyKind(StrEnum):
+    """Policies sheet, kind: a cap or a floor, on a share of the shipped tonnes, on tonnes or on CO2e."""
+
+    MAX_SHARE = "max_share"
+    MIN_SHARE = "min_share"
+    MAX_T = "max_t"
+    MIN_T = "min_t"
+    MAX_CO2_T = "max_co2_t"
+
+    @property
+    def is_share(self) -> bool:
+        """A share of the shipped tonnes of its commodity filter (0..1), not tonnes."""
+        return self in (PolicyKind.MAX_SHARE, PolicyKind.MIN_SHARE)
+
+    @property
+    def is_co2(self) -> bool:
+        """A cap on the CO2e of the flows through the target, in t CO2e/yr."""
+        return self is PolicyKind.MAX_CO2_T
+
+    @property
+    def is_max(self) -> bool:
+        return self in (PolicyKind.MAX_SHARE, PolicyKind.MAX_T, PolicyKind.MAX_CO2_T)
+
+
+class Scope(StrEnum):
+    """Policies, Observations and Stress sheets, scope: what a rule's target names."""
+
+    CORRIDOR = "corridor"
+    COUNTRY = "country"
+    ROUTE = "route"
+    NODE = "node"
+    LEG = "leg"
+
+
+class Blank(StrEnum):
+    """A filter left blank, as the result sheets write it (and read it back)."""
+
+    ALL = "all"  # commodity or cargo class: every one
+    ANY = "any"  # origin: any
 
 # Column types
 STR, NUM, BOOL, ENUM = "text", "number", "boolean", "choice"
@@ -159,7 +218,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("name", description="Node name."),
         Column("country", **_id, ref="a country on the Countries sheet", refers="country",
                description="Country the node lies in."),
-        Column("kind", ENUM, required=True, choices=NODE_KINDS,
+        Column("kind", ENUM, required=True, choices=tuple(NodeKind),
                description="origin (production region), border, port, hub or market."),
         Column("lat", NUM, unit="degrees", min=-90.0, max=90.0, description="Latitude (for maps)."),
         Column("lon", NUM, unit="degrees", min=-180.0, max=180.0, description="Longitude (for maps)."),
@@ -176,7 +235,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Legs", (
         Column("from", **_id, ref="a node on the Nodes sheet", refers="node", description="Start node."),
         Column("to", **_id, ref="a node on the Nodes sheet", refers="node", description="End node."),
-        Column("mode", ENUM, required=True, choices=MODES, description="Transport mode."),
+        Column("mode", ENUM, required=True, choices=tuple(Mode), description="Transport mode."),
         Column("distance_km", NUM, unit="km", min=0.0, max=MAX_KM,
                description="Length, for the leg's CO2e (distance x co2_g_per_tkm); required on the legs of enabled "
                            "routes when emissions are priced or capped."),
@@ -252,10 +311,10 @@ SHEETS: tuple[Sheet, ...] = (
         required=True),
     Sheet("Policies", (
         Column("rule", **_id, description="Rule id."),
-        Column("kind", ENUM, required=True, choices=POLICY_KINDS,
+        Column("kind", ENUM, required=True, choices=tuple(PolicyKind),
                description="max_share / min_share (of shipped tonnes), max_t / min_t (tonnes) or max_co2_t (tonnes "
                            "of CO2e emitted by the cargo through the target)."),
-        Column("scope", ENUM, required=True, choices=POLICY_SCOPES,
+        Column("scope", ENUM, required=True, choices=tuple(Scope),
                description="What the target names: corridor, country, route, node or leg."),
         Column("target", **_id, ref="a name in the scope, or * for each one separately",
                description="The corridor, country, route, node or leg (FROM>TO); * = each one."),
@@ -271,7 +330,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("note", description="What the rule is for, and where it comes from."),
     ), key=("rule", "year"), description="Diversification rules and commitments."),
     Sheet("Surcharges", (
-        Column("scope", ENUM, required=True, choices=POLICY_SCOPES,
+        Column("scope", ENUM, required=True, choices=tuple(Scope),
                description="What the target names: corridor, country, route, node or leg."),
         Column("target", **_id, ref="a name in the scope",
                description="The corridor, country, route, node or leg (FROM>TO) whose flows pay the surcharge."),
@@ -287,7 +346,7 @@ SHEETS: tuple[Sheet, ...] = (
         description="Per-tonne costs or advantages on the flows through a target."),
     Sheet("Observations", (
         Column("observation", **_id, description="Observation id."),
-        Column("scope", ENUM, required=True, choices=POLICY_SCOPES,
+        Column("scope", ENUM, required=True, choices=tuple(Scope),
                description="What the target names: corridor, country, route, node or leg."),
         Column("target", **_id, ref="a name in the scope (not *)",
                description="The corridor, country, route, node or leg (FROM>TO) the observed tonnes went through."),

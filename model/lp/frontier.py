@@ -26,6 +26,28 @@ MAX_SCALED_BOUND = 1e6
 
 
 @dataclass(frozen=True)
+class FrontierPoint:
+    """One point of the frontier: the best target within the least cost + extra_cost_usd, and the
+    cheapest allocation that reaches it. target None: no optimum (status says why); the
+    allocation's figures (cost_usd ... corridor) None: its second solve found none."""
+
+    extra_cost_usd: float
+    status: str
+    target: float | None = None  # the best target, 0 within round-off (t/yr, or t CO2e/yr)
+    raw_target: float | None = None  # as solved: the exact method's tangents must meet the points they are drawn at
+    slope: float | None = None  # dS*/dD (nan with integer decisions)
+    limited_by: tuple[str, ...] = ()  # the workbook's rows that hold the target back at its best
+    cost_usd: float | None = None
+    extra_cost_used_usd: float | None = None
+    shipped_t: float | None = None
+    resource_cost_usd: float | None = None
+    premiums_usd: float | None = None
+    penalty_usd: float | None = None
+    corridor: dict[str, float] | None = None  # tonnes by corridor
+    binding: tuple[str, ...] = ()  # the rows at their bound in the allocation
+
+
+@dataclass(frozen=True)
 class Target:
     """What the frontier maximises or minimises: tonnes (or, co2, tonnes of CO2e) of a commodity
     filter through a scope's target (the Policies grammar); scope None: every flow."""
@@ -139,13 +161,13 @@ class FrontierModel:
         self.solves += 1
         return self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
-    def point(self, extra: float) -> dict[str, Any]:
+    def point(self, extra: float) -> FrontierPoint:
         """The best target within C* + extra, and the cheapest allocation that reaches it."""
         h = self.h
         h.changeRowBounds(self.cost_row, -highspy.kHighsInf, self._rhs(extra))
         h.changeColsCost(self.n, self.all_cols, self.sign * self.coef)
         if not self._run():
-            return {"extra_cost_usd": extra, "status": h.modelStatusToString(h.getModelStatus())}
+            return FrontierPoint(extra, h.modelStatusToString(h.getModelStatus()))
         best = raw = self.sign * h.getInfo().objective_function_value
         limited_by = self._limits()
         if abs(best) <= 1e-6 * max(1.0, self.scale_t):
@@ -159,13 +181,10 @@ class FrontierModel:
         ok = self._run()
         # raw_target: as solved, for the exact method, whose tangents must meet the points they are drawn at
         # (with the target at D = 0 rounded to 0 a breakpoint came out 130 USD late, at 150,001.61 t for 150,000)
-        out = {"extra_cost_usd": extra, "status": h.modelStatusToString(h.getModelStatus()), "target": best,
-               "raw_target": raw, "slope": slope, "limited_by": limited_by}
-        if ok:
-            x = np.asarray(h.getSolution().col_value, dtype=float)
-            out.update(self._summary(x))
+        status = h.modelStatusToString(h.getModelStatus())  # before the bound is freed, which clears it
+        summary = self._summary(np.asarray(h.getSolution().col_value, dtype=float)) if ok else {}
         h.changeRowBounds(self.target_row, -highspy.kHighsInf, highspy.kHighsInf)
-        return out
+        return FrontierPoint(extra, status, best, raw, slope, tuple(limited_by), **summary)
 
     def _limits(self) -> list[str]:
         """The rows of the workbook whose duals hold the target back at its best (an LP only)."""
@@ -206,7 +225,7 @@ class FrontierModel:
         premiums, penalty = float(self.premium @ x), float(self.penalty @ x)
         return {"cost_usd": cost, "extra_cost_used_usd": cost - self.optimum, "shipped_t": shipped,
                 "resource_cost_usd": cost - premiums - penalty, "premiums_usd": premiums, "penalty_usd": penalty,
-                "corridor": tonnes, "binding": sorted(set(binding))}
+                "corridor": tonnes, "binding": tuple(sorted(set(binding)))}
 
 
 def h_dual(h: highspy.Highs, row: int) -> float:

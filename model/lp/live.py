@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import highspy
@@ -23,13 +24,23 @@ import numpy as np
 from model.input.data import CorridorData
 from model.lp.families import (BOTTLENECK_ROWS, BUILD, FAMILIES, FLOW, INVESTMENT_FAMILIES, NO_LP_EFFECT, POLICY_LIMIT,
                                UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost, Structural, label)
-from model.lp.families.base import Change
+from model.lp.families.base import Change, Family
 from model.lp.highs import Solution, floats
 from model.lp.mip import CONTINUOUS, INTEGER, set_integrality
 from model.network import Network
 from model.network.costs import FlowCosts
 
 __all__ = ["LiveModel", "Structural"]
+
+
+@dataclass(frozen=True)
+class CellPlan:
+    """What a cell changes in the LP, resolved once per cell: for a cell of flow costs, what it
+    enters (FlowCosts.effect: the part of FlowCosts, the flows, how many times each); for the others,
+    the families whose `changes` it goes through (none: it changes nothing in the LP)."""
+
+    effect: tuple[str, np.ndarray, np.ndarray] | None = None
+    families: tuple[Family, ...] = ()
 
 
 class LiveModel:
@@ -69,7 +80,7 @@ class LiveModel:
             raise RuntimeError("live model: recomputed flow costs differ from the HiGHS model")  # a bug, not input
         self.base_basis = h.getBasis()
         h.setOptionValue("presolve", "off")  # re-solves start from the base basis
-        self._plans: dict[Cell, tuple[Any, ...]] = {}
+        self._plans: dict[Cell, CellPlan] = {}
         self._coef: dict[tuple[int, int], float] = {}  # coefficients changed from the base, as in HiGHS now
         self._base_coef: dict[tuple[int, int], float] = {}
         self._held = {"cost": self.base_cost, "col_lower": held_lower, "col_upper": held_upper,
@@ -86,19 +97,18 @@ class LiveModel:
         df = self.data.tables[cell.sheet]
         return df.loc[df["_row"] == cell.row].iloc[0].to_dict()
 
-    def _plan(self, cell: Cell) -> tuple[Any, ...]:
-        """('flow', effect) for a cell of flow costs, ('families', [families]) for the others,
-        ('none',) for a cell that changes nothing in the LP; resolved once per cell."""
-        plan: tuple[Any, ...] | None = self._plans.get(cell)
+    def _plan(self, cell: Cell) -> CellPlan:
+        """What the cell changes (CellPlan), resolved once per cell."""
+        plan = self._plans.get(cell)
         if plan is None:
             where = cell.input
             if where in FLOW.inputs:
-                plan = ("flow", FlowCosts.effect(self.net, where, self._record(cell)))
+                plan = CellPlan(effect=FlowCosts.effect(self.net, where, self._record(cell)))
             else:
                 families = [f for f in FAMILIES.values() if where in f.inputs]
                 if not families and where not in NO_LP_EFFECT:
                     raise Structural(cell.label)  # not declared by any family: rebuild, never guess
-                plan = ("families", families) if families else ("none",)
+                plan = CellPlan(families=tuple(families))
             self._plans[cell] = plan
         return plan
 
@@ -114,11 +124,11 @@ class LiveModel:
         for cell in sorted(values, key=lambda c: (c.sheet, c.row, c.column)):
             value = values[cell]
             plan = self._plan(cell)
-            if plan[0] == "flow":
-                costs = costs.shifted(plan[1], cell.base, value)
+            if plan.effect is not None:
+                costs = costs.shifted(plan.effect, cell.base, value)
                 repriced = True
-            elif plan[0] == "families":
-                for family in plan[1]:
+            else:
+                for family in plan.families:
                     for change in family.changes(self.net, self.data.settings, cell, value):
                         self._change(change, cost, col_lower, col_upper, lower, upper, coef)
         if repriced:

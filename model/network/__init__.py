@@ -15,6 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
+from model.input.schema import Scope
 from model.network.costs import (DAYS_PER_YEAR, RouteCosts, cargo_classes, flow_cost_parts, risk_usd_per_t,
                                  time_usd_per_t)
 from model.network.names import Names
@@ -269,9 +270,9 @@ class Network:
         if key not in cache:
             few = sum(q.scope == scope for q in self.policy_limits) <= 3
             mask = np.zeros(len(self.routes), dtype=bool)
-            if scope in ("node", "leg") and few and scope not in self.__dict__.get("_scope_cache", {}):
+            if scope in (Scope.NODE, Scope.LEG) and few and scope not in self.__dict__.get("_scope_cache", {}):
                 # One node or leg asked for: one pass over the paths, not an index of every node.
-                if scope == "node" or ">" in target:
+                if scope == Scope.NODE or ">" in target:
                     mask[self._members([target])[target][0]] = True
             else:
                 mask[self._routes_in_scope(scope).get(target, np.zeros(0, dtype=np.int64))] = True
@@ -309,8 +310,8 @@ class Network:
         cache = self.__dict__.setdefault("_scope_cache", {})
         if scope not in cache:
             out: dict[str, list[np.ndarray]] = {}
-            if scope in ("corridor", "country"):  # group routes by their corridor, or their countries
-                if scope == "corridor":  # each corridor, and each route's
+            if scope in (Scope.CORRIDOR, Scope.COUNTRY):  # group routes by their corridor, or their countries
+                if scope == Scope.CORRIDOR:  # each corridor, and each route's
                     of = {k: i for i, k in enumerate(dict.fromkeys(self.routes.corridors))}
                     keys, codes = [(k,) for k in of], np.array([of[k] for k in self.routes.corridors], dtype=np.int64)
                 else:  # each distinct sequence of countries, and each route's
@@ -322,7 +323,7 @@ class Network:
                         out.setdefault(name, []).append(ix)
                 cache[scope] = {name: np.sort(np.concatenate(parts)) for name, parts in out.items()}
                 return cache[scope]
-            if scope == "route":
+            if scope == Scope.ROUTE:
                 cache[scope] = {r: np.array([i], dtype=np.int64) for i, r in enumerate(self.routes)}
             else:  # node or leg: the routes through each, from the paths' codes
                 cache[scope] = self.routes.through(scope)

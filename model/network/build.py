@@ -19,16 +19,16 @@ from model.network.costs import CALIBRATION_SOURCE, RouteCosts, cargo_classes
 from model.network.names import Names
 from model.network.routes import CountriesOf, FlowList, RouteTable, path_table, within_paths
 from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
-from model.input.schema import class_list, leg_id
+from model.input.schema import PolicyKind, Scope, class_list, leg_id
 
 
 def _scope_targets(routes: RouteTable, countries_of: CountriesOf, legs: list[str],
                    scope: str) -> list[str]:
     """Every name a '*' target expands to: those that some enabled route passes, in route order
     (legs: the legs of enabled routes in order of first use)."""
-    if scope == "node":
+    if scope == Scope.NODE:
         return [routes.table.nodes[c] for c in pd.unique(routes.node_codes()).tolist()]
-    if scope == "leg":
+    if scope == Scope.LEG:
         return list(legs)
     names_of: dict[str, Callable[[], Iterable[str]]] = {
         "corridor": lambda: routes.corridors, "route": lambda: iter(routes),
@@ -176,7 +176,7 @@ def build_network(data: CorridorData) -> Network:
         targets = (_scope_targets(routes, countries_of, list(leg_code), rec["scope"]) if rec["target"] == "*"
                    else [rec["target"]])
         for target in targets:
-            policy_limits.append(RuleLimit(rec["rule"], target, rec["kind"], rec["scope"],
+            policy_limits.append(RuleLimit(rec["rule"], target, PolicyKind(rec["kind"]), Scope(rec["scope"]),
                                              rec["commodity"] or None, rec["value"], rec[ROW]))
 
     net = Network(routes, commodity_class, value, countries_of, days, risk, flows, route_costs, demand_rows,
@@ -196,13 +196,13 @@ def observations(data: CorridorData) -> list[Observation]:
         pct, t = rec["tolerance_pct"], rec["tolerance_t"]
         band = max(t if t == t and t is not None else 0.0,
                    rec["observed_t"] * pct / 100.0 if pct == pct and pct is not None else 0.0)
-        out.append(Observation(rec["observation"], rec["scope"], rec["target"], rec["commodity"] or None,
+        out.append(Observation(rec["observation"], Scope(rec["scope"]), rec["target"], rec["commodity"] or None,
                                rec["observed_t"], band, rec["source"] or None, rec[ROW]))
     return out
 
 
 def surcharges(data: CorridorData) -> list[Surcharge]:
-    return [Surcharge(rec["scope"], rec["target"], rec["commodity"] or None, rec["usd_per_t"], rec[ROW],
+    return [Surcharge(Scope(rec["scope"]), rec["target"], rec["commodity"] or None, rec["usd_per_t"], rec[ROW],
                       rec.get("source") == CALIBRATION_SOURCE)
             for rec in records(data.tables.get("Surcharges", _EMPTY))]
 

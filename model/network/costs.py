@@ -6,6 +6,7 @@ statement of it; the parts, in the order every table reports them, are COST_PART
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
@@ -19,18 +20,36 @@ DAYS_PER_YEAR = 365.0
 # A figure per tonne: one number, or one per flow or route (the same kind in, the same kind out).
 PerTonne = TypeVar("PerTonne", float, np.ndarray)
 
-# The parts of a tonne's cost, in the order every table reports them, with how a sheet says them:
-# part -> (label of its yearly total on the Summary, its column on the Plan sheet).
-COST_PARTS = {"transport": ("transport cost", "transport_cost_usd"),
-              "handling": ("handling cost", "handling_cost_usd"),
-              "time": ("time (carrying) cost", "time_cost_usd"),
-              "risk": ("risk premium", "risk_premium_usd"),
-              "surcharge": ("surcharges", "surcharge_cost_usd"),
-              "carbon": ("carbon cost", "carbon_cost_usd"),
-              "premium": ("calibration premiums (behaviour, not paid)", "premium_usd")}
+class CostPart(IntEnum):
+    """The parts of a tonne's cost, in the order every table reports them: a member is its column
+    of the flows x parts arrays (flow_cost_parts, Network.cost_array), its word how sheets say it."""
+
+    TRANSPORT = 0
+    HANDLING = 1
+    TIME = 2
+    RISK = 3
+    SURCHARGE = 4
+    CARBON = 5
+    PREMIUM = 6
+
+    @property
+    def word(self) -> str:
+        """'transport': the part in the result sheets' columns (transport_usd_per_t) and in text."""
+        return self.name.lower()
+
+
+# How a sheet says each part: its word -> (label of its yearly total on the Summary, its column on
+# the Plan sheet), in CostPart order.
+COST_PARTS = {CostPart.TRANSPORT.word: ("transport cost", "transport_cost_usd"),
+              CostPart.HANDLING.word: ("handling cost", "handling_cost_usd"),
+              CostPart.TIME.word: ("time (carrying) cost", "time_cost_usd"),
+              CostPart.RISK.word: ("risk premium", "risk_premium_usd"),
+              CostPart.SURCHARGE.word: ("surcharges", "surcharge_cost_usd"),
+              CostPart.CARBON.word: ("carbon cost", "carbon_cost_usd"),
+              CostPart.PREMIUM.word: ("calibration premiums (behaviour, not paid)", "premium_usd")}
 # The parts that are resource cost (what is paid, and what time, risk and carbon cost): every part
 # but the calibration premiums, which are behaviour (model.results.money keeps the kinds apart).
-RESOURCE_PARTS = tuple(part for part in COST_PARTS if part != "premium")
+RESOURCE_PARTS = tuple(part.word for part in CostPart if part is not CostPart.PREMIUM)
 # The source corridor calibrate writes on its Surcharges rows: such a row is an implied premium.
 CALIBRATION_SOURCE = "corridor calibrate"
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from model.input.schema import Blank, Scope
 from model.input.data import CorridorData
 
 ARROW = " → "
@@ -68,7 +69,7 @@ class Names:
     def cargoes(self, commodity: str | None) -> str:
         """A commodity filter in words: 'crude' -> 'Crude oil and condensate', 'dry_bulk,grain' as
         written (cargo classes have no names), None -> 'all cargo'."""
-        if not commodity or commodity == "all":
+        if not commodity or commodity == Blank.ALL:
             return "all cargo"
         return ", ".join(self.cargo(c.strip()) for c in str(commodity).split(","))
 
@@ -77,9 +78,9 @@ class Names:
         'leg Aktau → Alat', 'corridor Middle Corridor', 'each country'."""
         if target == "*":
             return f"each {scope}"
-        if scope == "country":
+        if scope == Scope.COUNTRY:
             return f"country {self.country.get(target, target)}"
-        if scope in ("node", "leg"):
+        if scope in (Scope.NODE, Scope.LEG):
             return f"{scope} {self.element(target)}"
         return f"{scope} {target}"
 
@@ -97,10 +98,10 @@ class Names:
         also by its two nodes' names ('Aktau / Kuryk ports > Baku / Alat port'). A route only by its
         id. None when none does."""
         codes = list(codes)
-        if scope == "route":
+        if scope == Scope.ROUTE:
             return text if text in codes else None
         code = lookup(text, self.choices(scope, codes))
-        if code is None and scope == "leg":
+        if code is None and scope == Scope.LEG:
             ends = re.split(r"\s*(?:->|>|→)\s*", text.strip())
             nodes = self.choices("node", {n for leg in codes for n in leg.split(">")})
             if len(ends) == 2 and all(ends):
@@ -173,7 +174,7 @@ def parse_focus(focus: str, countries: Mapping[str, str], corridors: Iterable[st
     scope, name = scope.lower(), name.strip()
     if scope not in FOCUS_SCOPES or not name:
         return "", None, name
-    known = dict(countries) if scope == "country" else {c: c for c in corridors}
+    known = dict(countries) if scope == Scope.COUNTRY else {c: c for c in corridors}
     return scope, lookup(name, known), name
 
 

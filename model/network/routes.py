@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from model.input.schema import Scope
 from model.network.types import Route
 
 if TYPE_CHECKING:
@@ -100,9 +101,9 @@ def path_table(data: CorridorData, routes: pd.DataFrame | None = None) -> PathTa
     """The PathTable of data's Routes sheet, made once and kept with the data while the table is
     the same object (validation, the network of each year and scenario read it)."""
     routes = data.tables["Routes"] if routes is None else routes
-    hit = data.__dict__.get("_path_table")
+    hit = data.derived.path_table
     if hit is None or hit[0] is not routes:
-        hit = data.__dict__["_path_table"] = (routes, PathTable.of(routes["path"].to_numpy(dtype=object)))
+        hit = data.derived.path_table = (routes, PathTable.of(routes["path"].to_numpy(dtype=object)))
     return hit[1]
 
 
@@ -201,7 +202,7 @@ class RouteTable(Mapping[str, Route]):
                 if x in code_of and y in code_of:
                     wanted.append(e), keys.append(code_of[x] * self._width + code_of[y]), where.append("leg")  # type: ignore[func-returns-value]  # three appends on one line
         out = {}
-        for scope in ("node", "leg"):
+        for scope in (Scope.NODE, Scope.LEG):
             these = [(e, k) for e, k, w in zip(wanted, keys, where, strict=True) if w == scope]
             if not these:
                 continue
@@ -229,7 +230,7 @@ class RouteTable(Mapping[str, Route]):
         out = {}
         for group in np.split(np.arange(len(pairs)), bounds) if len(pairs) else []:
             key = int(keys[group[0]])
-            name = nodes[key] if scope == "node" else self.leg_ids.get(
+            name = nodes[key] if scope == Scope.NODE else self.leg_ids.get(
                 (nodes[key // width], nodes[key % width]), f"{nodes[key // width]}>{nodes[key % width]}")
             out[name] = at[group]
         return out
@@ -244,7 +245,7 @@ class RouteTable(Mapping[str, Route]):
         "node", keyed by its code) or each step from a node to the next ("leg", keyed as _width says)."""
         codes, count = self.node_codes().astype(np.int64), self.node_count
         owner = np.repeat(np.arange(len(self.ids), dtype=np.int64), count)
-        if scope == "node":
+        if scope == Scope.NODE:
             return codes, owner
         steps = np.flatnonzero(within_paths(count))
         return codes[steps] * self._width + codes[steps + 1], owner[steps]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from model.input.schema import leg_id
+from model.input.schema import PolicyKind, Scope, leg_id
 
 FlowKey = tuple[str, str]  # (commodity, route)
 
@@ -139,24 +139,24 @@ class RuleLimit:
 
     rule: str
     target: str
-    kind: str
-    scope: str
+    kind: PolicyKind
+    scope: Scope
     commodity: str | None
     value: float
     row: int
 
     @property
     def is_share(self) -> bool:
-        return self.kind.endswith("share")
+        return self.kind.is_share
 
     @property
     def is_co2(self) -> bool:
         """A cap on the CO2e of the flows through the target (max_co2_t), in t CO2e/yr."""
-        return self.kind.endswith("co2_t")
+        return self.kind.is_co2
 
     @property
     def is_max(self) -> bool:
-        return self.kind.startswith("max")
+        return self.kind.is_max
 
     @property
     def filter_key(self) -> str:
@@ -170,7 +170,7 @@ class Observation:
     and the band around it that counts as reproduced."""
 
     observation: str
-    scope: str
+    scope: Scope
     target: str
     commodity: str | None
     observed_t: float
@@ -191,7 +191,7 @@ class Observation:
 class Surcharge:
     """A cost per tonne added to every flow through a target (a Surcharges row, in the Policies grammar)."""
 
-    scope: str
+    scope: Scope
     target: str
     commodity: str | None
     usd_per_t: float

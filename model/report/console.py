@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import textwrap
 
+from model.input.schema import Blank, PolicyKind
 from model.errors import format_problems
 from model.network.names import beside
 from model.results.brief import focus_text
@@ -66,8 +67,8 @@ def solve_text(results: Results) -> str:
     if len(cap):
         lines.append(f"{'Binding capacity':<{w}}{'Mt/yr':>10}{'saves USD/t':>14}")
         for rec in cap.itertuples(index=False):
-            name = rec.element + ("" if rec.cargo_class == "all" else f" [{rec.cargo_class}]")
-            cls = "" if rec.cargo_class == "all" else f" for {rec.cargo_class}"  # as the Bottlenecks sheet names it
+            name = rec.element + ("" if rec.cargo_class == Blank.ALL else f" [{rec.cargo_class}]")
+            cls = "" if rec.cargo_class == Blank.ALL else f" for {rec.cargo_class}"  # as the Bottlenecks sheet names it
             lines.append(f"{name:<{w}}{(rec.capacity_t + rec.added_t) / 1e6:>10,.2f}"
                          f"{value(rec.shadow_price_usd_per_t, ('capacity', rec.name + cls))}"
                          + (f"  ({rec.added_t / 1e6:,.2f} Mt built)"
@@ -85,7 +86,7 @@ def solve_text(results: Results) -> str:
         for rec in pol.itertuples(index=False):
             lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rule_amount(rec):>10}"
                          f"{value(rec.saving_usd_per_t, ('policy', f'{rec.rule} ({rec.applies_to})'))}"
-                         + ("  per t CO2e" if rec.kind == "max_co2_t" else "") + f"  {rec.applies_to}")
+                         + ("  per t CO2e" if rec.kind == PolicyKind.MAX_CO2_T else "") + f"  {rec.applies_to}")
     if marks:
         lines.append("")
     if "*" in marks:
@@ -102,11 +103,9 @@ def solve_text(results: Results) -> str:
 def rule_amount(rec) -> str:
     """What a Policies row holds, in the rule's own measure: a share rule its share of the shipped
     tonnes ('50.0%'), a tonnes rule its tonnes ('1.06 Mt'), a CO2e cap its CO2e ('0.50 Mt CO2e')."""
-    if rec.kind.endswith("_share"):
-        return f"{rec.share_of_shipped:.1%}"
-    if rec.kind == "max_co2_t":
-        return f"{rec.co2e_t / 1e6:,.2f} Mt CO2e"
-    return f"{rec.shipped_t / 1e6:,.2f} Mt"
+    kind = PolicyKind(rec.kind)
+    return (f"{rec.share_of_shipped:.1%}" if kind.is_share else f"{rec.co2e_t / 1e6:,.2f} Mt CO2e" if kind.is_co2
+            else f"{rec.shipped_t / 1e6:,.2f} Mt")
 
 
 def co2e_line(s) -> str:

@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 
+from model.input.schema import Blank, PolicyKind
 from model.lp.families import BOTTLENECK_ROWS, CAPACITY_LIMIT, FAMILIES, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN
 from model.lp.highs import View
 from model.results.money import mt_words, penalty_words, set_by_penalty
@@ -88,7 +89,7 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
         if c.shadow_price_usd_per_t <= 1e-9:
             continue
         more = sol.headroom(CAPACITY_LIMIT.name, c.input_row)
-        cls = "" if c.cargo_class == "all" else f" for {c.cargo_class}"
+        cls = "" if c.cargo_class == Blank.ALL else f" for {c.cargo_class}"
         holds = holds_words(more, "for any increase", " more",
                             f" ({capacity_range_text(c.valid_from_t, c.valid_to_t, c.added_t)})")
         resource = sol.resource_relaxation_value(CAPACITY_LIMIT.name, c.input_row)
@@ -104,12 +105,12 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
         if p.saving_usd_per_t <= 1e-9:
             continue
         goods = p.cargo  # the rule's commodities in names (model.network.names)
-        co2 = p.kind == "max_co2_t"
-        verb = ("allowing one more tonne of CO2e" if co2 else "allowing one more tonne" if p.kind.startswith("max")
+        co2 = p.kind == PolicyKind.MAX_CO2_T
+        verb = ("allowing one more tonne of CO2e" if co2 else "allowing one more tonne" if PolicyKind(p.kind).is_max
                 else "requiring one tonne less")
         more = p.valid_for_more_t
         holds = holds_words(more, "for any relaxation", " CO2e" if co2 else "")
-        unit = "share" if p.kind.endswith("share") else "t CO2e/yr" if co2 else "t/yr"
+        unit = "share" if PolicyKind(p.kind).is_share else "t CO2e/yr" if co2 else "t/yr"
         resource = sol.resource_relaxation_value(POLICY_LIMIT.name, (p.rule, p.target))
         does, by = value_words(p.saving_usd_per_t, resource, penalty_usd_per_t, unmet_t)
         rows.append({"kind": "policy", "name": f"{p.rule} ({p.applies_to})", "input_row": p.input_row,

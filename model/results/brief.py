@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from model.input.schema import Scope
 from model.network.names import parse_focus
 from model.results.investments import amount_text
 from model.results.money import RESOURCE_LABEL, Money, plan_money_text
@@ -157,7 +158,7 @@ def focus_text(sheets: dict, focus: str) -> str:
     if not scope:
         return ""
     name = name or typed
-    if scope == "country":
+    if scope == Scope.COUNTRY:
         label = name
         if countries is not None and len(countries):
             mine = countries[countries["country"] == name]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from model.input.schema import Blank
 from model.network import Network
 
 FIT_COLUMNS = ["observation", "applies_to", "scope", "target", "commodity", "observed_t", "modelled_t", "error_t",
@@ -49,7 +50,7 @@ def fit_table(net: Network, x: np.ndarray) -> pd.DataFrame:
         error = m - o.observed_t
         rows.append({"observation": o.observation, "applies_to": net.names.target(o.scope, o.target),
                      "scope": o.scope, "target": o.target,
-                     "commodity": o.commodity or "all", "observed_t": o.observed_t, "modelled_t": m, "error_t": error,
+                     "commodity": o.commodity or Blank.ALL, "observed_t": o.observed_t, "modelled_t": m, "error_t": error,
                      "error_pct": error / o.observed_t if o.observed_t else float("nan"), "tolerance_t": o.tolerance_t,
                      "within_tolerance": bool(abs(error) <= o.tolerance_t * (1 + 1e-9) + 1e-6),
                      "source": o.source, "input_row": o.row})
@@ -69,7 +70,7 @@ def fit_summary(fit: pd.DataFrame) -> FitSummary:
 def miss_in_words(rec) -> str:
     """'8, corridor China: rail (non-oil): 4.34 Mt modelled against 12.60 Mt observed (-66%)', the target in
     names (applies_to, model.network.names)."""
-    what = rec.applies_to + ("" if rec.commodity == "all" else f" ({rec.commodity})")
+    what = rec.applies_to + ("" if rec.commodity == Blank.ALL else f" ({rec.commodity})")
     pct = f" ({rec.error_pct:+.0%})" if rec.error_pct == rec.error_pct else ""
     return f"{rec.observation}, {what}: {_mt(rec.modelled_t)} modelled against {_mt(rec.observed_t)} observed{pct}"
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from model.input.schema import Blank
 from model.input.data import CorridorData
 from model.lp.families import BUILD, CAPACITY_LIMIT, MODULES, OPENED
 from model.lp.highs import View
@@ -85,12 +86,12 @@ def investment_table(data: CorridorData, net: Network, sol: View, capacity: pd.D
         opened = sol.value(OPENED.name, o.option) > 0.5
         rc = _clean(sol.reduced_costs.get(BUILD.name, {}).get(o.option, 0.0), o.annualised_cost_usd_per_t)  # type: ignore[call-overload]  # {}: no Build columns
         value = sum(shadow[c.row] for c in net.capacity_rows if o in net.options_of(c))
-        mine = capacity[(capacity["element"] == o.element) & (capacity["cargo_class"] == (o.cargo_class or "all"))]
+        mine = capacity[(capacity["element"] == o.element) & (capacity["cargo_class"] == (o.cargo_class or Blank.ALL))]
         use = mine["utilisation"].iloc[0] if len(mine) else None
         modules = sol.value(MODULES.name, o.option) if o.whole else float("nan")
         cost = built * o.annualised_cost_usd_per_t + (o.fixed_cost_usd_per_yr if opened else 0.0)
         rows.append({"option": o.option, "adds_to": net.names.element(o.element), "element": o.element,
-                     "cargo_class": o.cargo_class or "all",
+                     "cargo_class": o.cargo_class or Blank.ALL,
                      "decision": decision_text(o, built, data.settings.allow_investments, rc),
                      "built_t": built, "modules_built": round(modules) if modules == modules else math.nan,
                      "cost_usd": cost, **_other(other.get(o.option), o.option in other),

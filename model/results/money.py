@@ -16,11 +16,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from model.network.costs import COST_PARTS, RESOURCE_PARTS
+from model.network.costs import COST_PARTS, RESOURCE_PARTS, CostPart
 
 # Labels of the Summary rows of the kinds (read back from a written workbook by the brief and the page).
 RESOURCE_LABEL = "resource cost"
-PREMIUMS_LABEL = COST_PARTS["premium"][0]
+PREMIUMS_LABEL = COST_PARTS[CostPart.PREMIUM.word][0]
 PENALTY_LABEL = "unmet demand penalty"
 UNMET_LABEL = "unmet demand"
 INVESTMENT_LABEL = "investment cost"
@@ -46,7 +46,7 @@ class Money:
 
     @property
     def premiums_usd(self) -> float:
-        return self.parts_usd.get("premium", 0.0)
+        return self.parts_usd.get(CostPart.PREMIUM.word, 0.0)
 
     @property
     def penalty_usd(self) -> float:
@@ -81,7 +81,7 @@ class Money:
         """'Resource cost 8,897.4 million USD/yr (transport ..., carbon 0.0); calibration premiums -197.8
         (behaviour, not paid); unmet 0.00 Mt': the console's and the brief's first figure."""
         shown = [(p, self.parts_usd.get(p, 0.0)) for p in RESOURCE_PARTS
-                 if p != "surcharge" or abs(self.parts_usd.get(p, 0.0)) > 0.5]
+                 if p != CostPart.SURCHARGE.word or abs(self.parts_usd.get(p, 0.0)) > 0.5]
         if abs(self.investment_usd) > 0.5:
             shown.append(("investment", self.investment_usd))
         out = (f"Resource cost {_m(self.resource_usd)} million USD/yr ("

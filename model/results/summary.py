@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model import __version__
-from model.network.costs import COST_PARTS, RESOURCE_PARTS
+from model.network.costs import COST_PARTS, RESOURCE_PARTS, CostPart
 from model.results.fit import FitSummary
 from model.results.investments import Decisions
 from model.results.money import INVESTMENT_LABEL, PENALTY_LABEL, RESOURCE_LABEL, UNMET_LABEL, Money
@@ -123,7 +123,7 @@ class Summary:
             figures = [(RESOURCE_LABEL, self.money.resource_usd, "USD/yr"),
                        *[(PART_LABELS[name], self.parts_usd.get(name, 0.0), "USD/yr") for name in RESOURCE_PARTS],
                        (INVESTMENT_LABEL, self.investment_usd, "USD/yr"),
-                       (PART_LABELS["premium"], self.parts_usd.get("premium", 0.0), "USD/yr"),
+                       (PART_LABELS[CostPart.PREMIUM.word], self.parts_usd.get(CostPart.PREMIUM.word, 0.0), "USD/yr"),
                        (UNMET_LABEL, self.unmet_t, "t/yr"), (PENALTY_LABEL, self.unmet_penalty_usd, "USD/yr"),
                        (OBJECTIVE_LABEL, self.objective_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
                        (AVERAGE_LABEL, self.average_usd_per_t, "USD/t"), *self.co2e_rows()]

@@ -13,13 +13,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.input.schema import Blank, PolicyKind
 from model.input.data import CorridorData
 from model.lp.families import BUILD, CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, UNMET
 from model.lp.highs import View
 from model.lp.mip import Difference
 from model.lp.names import Span
 from model.network import Network
-from model.network.costs import COST_PARTS
+from model.network.costs import COST_PARTS, CostPart
 from model.network.names import ARROW
 from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
 from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
@@ -66,8 +67,8 @@ COLUMNS = {
     "Emissions": EMISSIONS_COLUMNS,
 }
 # What a policy rule's value, bound and slack measure, by kind.
-MEASURED_IN = {"max_share": "share of shipped tonnes", "min_share": "share of shipped tonnes", "max_t": "t/yr",
-               "min_t": "t/yr", "max_co2_t": "t CO2e/yr"}
+MEASURED_IN = {PolicyKind.MAX_SHARE: "share of shipped tonnes", PolicyKind.MIN_SHARE: "share of shipped tonnes",
+               PolicyKind.MAX_T: "t/yr", PolicyKind.MIN_T: "t/yr", PolicyKind.MAX_CO2_T: "t CO2e/yr"}
 
 
 def _clean(x: float, scale: float = 1.0) -> float:
@@ -152,8 +153,8 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
         "route": per_route(routes.ids), "corridor": per_route(routes.corridors),
         "tonnes_t": tonnes, "cost_usd_per_t": total,
         # money in its kinds (model.results.money): the resource cost is the model's cost less the premiums
-        "resource_cost_usd_per_t": total - parts[:, PART_COLUMNS.index("premium_usd_per_t")],
-        "resource_cost_usd": (total - parts[:, PART_COLUMNS.index("premium_usd_per_t")]) * tonnes,
+        "resource_cost_usd_per_t": total - parts[:, CostPart.PREMIUM],
+        "resource_cost_usd": (total - parts[:, CostPart.PREMIUM]) * tonnes,
         **{column: parts[:, j] for j, column in enumerate(PART_COLUMNS)}, "cost_usd": total * tonnes,
         "co2e_kg_per_t": net.co2_t_per_t * 1000.0, "co2e_t": net.co2_t_per_t * tonnes,
         "transit_days": net.route_days[at],
@@ -239,7 +240,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         total = c.capacity_t + added
         slack = total - used
         cap_rows.append({
-            "name": net.names.element(c.element), "element": c.element, "cargo_class": c.cargo_class or "all",
+            "name": net.names.element(c.element), "element": c.element, "cargo_class": c.cargo_class or Blank.ALL,
             "capacity_t": c.capacity_t,
             "added_t": added, "used_t": _clean(used, total), "utilisation": used / total if total else None,
             "shadow_price_usd_per_t": _clean(sol.relaxation_value(CAPACITY_LIMIT.name, c.row)),
@@ -258,7 +259,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         unmet = sol.value(UNMET.name, d.row)
         dem_rows.append({"cargo": net.names.cargo(d.commodity),
                          "from": net.names.place(d.origin) if d.origin else "any origin",
-                         "to": net.names.place(d.market), "commodity": d.commodity, "origin": d.origin or "any",
+                         "to": net.names.place(d.market), "commodity": d.commodity, "origin": d.origin or Blank.ANY,
                          "market": d.market,
                          "demand_t": d.demand_t, "delivered_t": _clean(delivered, d.demand_t),
                          "unmet_t": _clean(unmet, d.demand_t),
@@ -296,7 +297,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
             "rule": p.rule, "applies_to": net.names.target(p.scope, p.target), "cargo": net.names.cargoes(p.commodity),
             "kind": p.kind, "scope": p.scope,
             "target": p.target,
-            "commodity": p.commodity or "all", "value": p.value, "measured_in": MEASURED_IN[p.kind],
+            "commodity": p.commodity or Blank.ALL, "value": p.value, "measured_in": MEASURED_IN[p.kind],
             "shipped_t": _clean(s_t, t_t), "share_of_shipped": s_t / t_t if t_t else 0.0, "co2e_t": co2_t,
             "bound_t": bound, "slack_t": _clean(slack, scale), "binding": abs(slack) <= 1e-6 * max(1.0, scale),
             "saving_usd_per_t": _clean(sol.relaxation_value(POLICY_LIMIT.name, (p.rule, p.target))),

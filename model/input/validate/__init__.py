@@ -31,5 +31,6 @@ def validate(data: CorridorData) -> list[Problem]:
     if not any(p.severity == ERROR for p in problems):
         for check in DEEP_CHECKS:
             problems += check(data)
-    data.__dict__.pop("_records_cache", None)  # large cases: do not keep the rows as dicts
+    data.derived.records.clear()  # large cases: do not keep the rows as dicts
+    data.derived.paths = None
     return problems

@@ -17,10 +17,9 @@ from model.input.schema import SHEETS_BY_NAME
 def _records(data: CorridorData, sheet: str) -> list[dict]:
     """The rows of a sheet as dicts, made once per table (several checks read the same sheet)."""
     df = data.tables[sheet]
-    cache = data.__dict__.setdefault("_records_cache", {})
-    hit = cache.get(sheet)
+    hit = data.derived.records.get(sheet)
     if hit is None or hit[0] is not df:
-        hit = cache[sheet] = (df, records(df))
+        hit = data.derived.records[sheet] = (df, records(df))
     return hit[1]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from model.input.data import ROW, CorridorData, present, records
 from model.errors import ERROR, WARNING, Problem, number_text, short_list
 from model.network import Network, supply_origins
-from model.input.schema import leg_id, path_nodes
+from model.input.schema import PolicyKind, Scope, leg_id, path_nodes
 
 
 def check_commitments(data: CorridorData, net: Network) -> list[Problem]:
@@ -22,7 +22,7 @@ def check_commitments(data: CorridorData, net: Network) -> list[Problem]:
                 sheet="Supply", row=srow.row, key=f"{srow.commodity}, {srow.origin}", column="min_t"))
     reported = set()
     for p in net.policy_limits:
-        if p.kind == "min_t" and p.value > 0 and not len(net.policy_index(p)[0]) and p.rule not in reported:
+        if p.kind == PolicyKind.MIN_T and p.value > 0 and not len(net.policy_index(p)[0]) and p.rule not in reported:
             reported.add(p.rule)
             problems.append(Problem(
                 f"requires {p.value:,.0f} t through {p.scope} '{p.target}', but no flow of "
@@ -51,13 +51,14 @@ def unreachable(data: CorridorData, net: Network, o) -> tuple[str | None, str]:
     through = []
     for rec in records(off):
         nodes = path_nodes(rec["path"]) if present(rec["path"]) else ()
-        if (o.scope == "route" and rec["route"] == o.target or o.scope == "corridor" and rec["corridor"] == o.target
-                or o.scope == "node" and o.target in nodes or o.scope == "country"
+        if (o.scope == Scope.ROUTE and rec["route"] == o.target
+                or o.scope == Scope.CORRIDOR and rec["corridor"] == o.target
+                or o.scope == Scope.NODE and o.target in nodes or o.scope == Scope.COUNTRY
                 and o.target in {country.get(n) for n in nodes}
-                or o.scope == "leg" and o.target in {leg_id(a, b) for a, b in zip(nodes, nodes[1:], strict=False)}):
+                or o.scope == Scope.LEG and o.target in {leg_id(a, b) for a, b in zip(nodes, nodes[1:], strict=False)}):
             through.append(rec)
     what = "cargo" if not o.commodity else o.commodity
-    if o.scope == "route" and through:
+    if o.scope == Scope.ROUTE and through:
         return (f"route {o.target} is disabled (Routes row {through[0][ROW]}, enabled FALSE)",
                 "Enable the route (enabled TRUE on the Routes sheet), or remove the observation.")
     if through:

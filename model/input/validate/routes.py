@@ -11,7 +11,7 @@ import pandas as pd
 from model.input.data import ROW, CorridorData, present as _present
 from model.errors import WARNING, Problem, short_list
 from model.network.routes import PathTable, path_table
-from model.input.schema import class_list, leg_id, path_nodes
+from model.input.schema import NodeKind, class_list, leg_id, path_nodes
 from model.input.validate.base import _Where, _key, _records, _unknown
 
 
@@ -40,11 +40,11 @@ def check_routes(data: CorridorData) -> list[Problem]:
                     problems.append(_unknown("node", s, kinds, "Routes", rec, "path",
                                              "Add the node to the Nodes sheet or correct the path."))
                 if not missing:
-                    if kinds[steps[0]] != "origin":
+                    if kinds[steps[0]] != NodeKind.ORIGIN:
                         problems.append(Problem(
                             f"path starts at '{steps[0]}', a {kinds[steps[0]]}; a route must start at an origin",
                             "Start the path at a node of kind 'origin'.", column="path", **where))
-                    if kinds[steps[-1]] != "market":
+                    if kinds[steps[-1]] != NodeKind.MARKET:
                         problems.append(Problem(
                             f"path ends at '{steps[-1]}', a {kinds[steps[-1]]}; a route must end at a market",
                             "End the path at a node of kind 'market'.", column="path", **where))
@@ -68,11 +68,10 @@ def _paths(data: CorridorData) -> tuple[PathTable, set[str], set[tuple[str, str]
     """(the paths of the Routes sheet as arrays, the nodes they pass, the (from, to) steps they
     take), made once for the checks that read them and for the network (model.network.routes)."""
     routes = data.tables["Routes"]
-    cache = data.__dict__.setdefault("_records_cache", {})
-    hit = cache.get("_paths")
+    hit = data.derived.paths
     if hit is None or hit[0] is not routes:
         table = path_table(data, routes)
-        hit = cache["_paths"] = (routes, (table, set(table.nodes), table.step_pairs()))
+        hit = data.derived.paths = (routes, (table, set(table.nodes), table.step_pairs()))
     return hit[1]
 
 
@@ -87,7 +86,7 @@ def _routes_all_sound(data: CorridorData, kinds: dict, leg_pairs: set, classes: 
     if not nodes <= kinds.keys():
         return False
     kind = np.array([kinds[n] for n in table.nodes], dtype=object)
-    if len(table.length) and ((kind[table.first] != "origin").any() or (kind[table.last] != "market").any()):
+    if len(table.length) and ((kind[table.first] != NodeKind.ORIGIN).any() or (kind[table.last] != NodeKind.MARKET).any()):
         return False
     if not pairs <= leg_pairs:
         return False

@@ -14,7 +14,7 @@ from model.input.data import ROW, CorridorData, present as _present, records
 from model.errors import WARNING, Problem, number_text, short_list
 from model.network.names import Names, did_you_mean, parse_focus
 from model.input.read import number_fix
-from model.input.schema import NUM, SETTINGS, SHEETS, SHEETS_BY_NAME, leg_id
+from model.input.schema import NUM, SETTINGS, SHEETS, SHEETS_BY_NAME, NodeKind, PolicyKind, Scope, leg_id
 from model.input.validate.base import _Where, _key, _records, _unknown
 
 
@@ -96,7 +96,7 @@ def check_references(data: CorridorData) -> list[Problem]:
                                 f"Name a node of kind '{want}' from the Nodes sheet.", words.node)
             if kinds.get(v) != want:
                 return Problem(f"node '{v}' is of kind '{kinds.get(v)}', expected a node of kind '{want}'",
-                               f"Name {'an' if want == 'origin' else 'a'} {want} node, or change the "
+                               f"Name {'an' if want == NodeKind.ORIGIN else 'a'} {want} node, or change the "
                                "node's kind on the Nodes sheet.", sheet=sheet, row=rec[ROW], key=_key(sheet, rec),
                                column=col)
             return None
@@ -119,7 +119,7 @@ def check_references(data: CorridorData) -> list[Problem]:
                                     f"Use a class from the Commodities sheet: {short_list(sorted(classes))}."),
               "commodity": one_of("commodity", commodities, "Add it to the Commodities sheet or correct the id.",
                                   words.commodity),
-              "origin": node_of_kind("origin"), "market": node_of_kind("market")}
+              "origin": node_of_kind(NodeKind.ORIGIN), "market": node_of_kind(NodeKind.MARKET)}
     for sheet in SHEETS:
         cols = [c for c in sheet.columns if c.refers and (c.refers != "country" or countries)]
         if not cols or sheet.name not in t:
@@ -146,7 +146,7 @@ def check_amounts(data: CorridorData) -> list[Problem]:
                                     "Lower min_t or raise max_t.", sheet="Supply", row=rec[ROW],
                                     key=_key("Supply", rec), column="min_t"))
     for rec in _records(data, "Policies"):
-        if _present(rec["kind"]) and rec["kind"].endswith("share") and _present(rec["value"]) and rec["value"] > 1:
+        if _present(rec["kind"]) and PolicyKind(rec["kind"]).is_share and _present(rec["value"]) and rec["value"] > 1:
             problems.append(Problem(f"a share must be between 0 and 1, found {rec['value']:g}",
                                     f"Write {rec['value'] / 100:g} for {rec['value']:g}%, or use kind "
                                     f"'{rec['kind'].replace('share', 't')}' for tonnes.",
@@ -301,8 +301,8 @@ def check_focus(data: CorridorData) -> list[Problem]:
                         "Write 'country' and a country's code or name (e.g. country Pakistan), or 'corridor' and a "
                         "corridor name (e.g. corridor Middle Corridor).", **where)]
     if code is None:
-        mean = did_you_mean(name, countries if scope == "country" else {c: c for c in corridors})
-        sheet = "Routes" if scope == "corridor" else "Countries"
+        mean = did_you_mean(name, countries if scope == Scope.COUNTRY else {c: c for c in corridors})
+        sheet = "Routes" if scope == Scope.CORRIDOR else "Countries"
         return [Problem(f"{scope} '{name}' is not on the {sheet} sheet{mean}",
                         f"Name a {scope} of that sheet (by its code or its name), or clear the setting.", **where)]
     return []

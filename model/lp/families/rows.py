@@ -4,6 +4,7 @@ model.lp.families.investments."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -208,8 +209,17 @@ class ShippedTotal(Family):
         return f"the total of {'every commodity' if index == '*' else index} shipped, which share rules bound"
 
 
-# How a policy limit is written, from its kind, value and how many flows it selects:
-SKIP, INFEASIBLE, SHARE_ROW, TONNES_ROW, CO2_ROW = "skip", "infeasible", "share", "tonnes", "co2"
+class RowForm(Enum):
+    """How a policy limit is written, from its kind, value and how many flows it selects."""
+
+    SKIP = "skip"
+    INFEASIBLE = "infeasible"
+    SHARE_ROW = "share"
+    TONNES_ROW = "tonnes"
+    CO2_ROW = "co2"
+
+
+SKIP, INFEASIBLE, SHARE_ROW, TONNES_ROW, CO2_ROW = RowForm  # the members under their short names
 
 
 class PolicyLimit(Family):
@@ -242,7 +252,7 @@ class PolicyLimit(Family):
     inputs = (("Policies", "value"),)
 
     @staticmethod
-    def form(p: Limit, selected: int, total: int, value: float | None = None) -> str:
+    def form(p: Limit, selected: int, total: int, value: float | None = None) -> RowForm:
         """SKIP (the rule holds whatever is shipped), INFEASIBLE (a tonnage minimum no flow can
         count toward: validation reports it first), SHARE_ROW, TONNES_ROW or CO2_ROW."""
         value = p.value if value is None else value

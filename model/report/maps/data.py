@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 
+from model.input.schema import Blank
 from model.input.data import records
 from model.report.maps.layout import short_label
 from model.report.maps.palette import corridor_colour, corridor_colours
@@ -64,7 +65,7 @@ def map_data(tables: MapTables, colours: dict[str, str] | None = None) -> dict:
             kind, name = "leg", f"{names.get(a, a)} to {names.get(b, b)}"
         else:
             kind, name = "node", names.get(element, element)
-        full.append({"element": element, "kind": kind, "name": name, "cargo_class": _text(r.cargo_class, "all"),
+        full.append({"element": element, "kind": kind, "name": name, "cargo_class": _text(r.cargo_class, Blank.ALL),
                      "capacity_t": (_number(r.capacity_t) or 0.0) + (_number(getattr(r, "added_t", 0)) or 0.0),
                      "used_t": _number(r.used_t) or 0.0,
                      "shadow_price_usd_per_t": _number(r.shadow_price_usd_per_t) or 0.0})

@@ -19,7 +19,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-SEA_MODES = ("sea", "ferry")  # the Legs sheet's modes drawn along sea lanes
+from model.input.schema import Mode
+
+SEA_MODES = (Mode.SEA, Mode.FERRY)  # the Legs sheet's modes drawn along sea lanes
 
 Point = tuple[float, float]
 LANES_FILE = Path(__file__).with_name("lanes.json")  # the lanes between the shipped cases' ports

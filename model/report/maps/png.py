@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import ImageDraw
 
+from model.input.schema import Blank
 from model.report.maps.layout import (
     LABEL_SIZE,
     MAP_ASPECT,
@@ -287,7 +288,7 @@ def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, le
     full_keys, full_text = [], []
     for f in map_data["full"]:
         full_keys.append(ring if f["kind"] == "node" else dash)
-        cls = "" if f["cargo_class"] in ("all", "") else f" ({f['cargo_class']})"
+        cls = "" if f["cargo_class"] in (Blank.ALL, "") else f" ({f['cargo_class']})"
         full_text.append(f"{_wrap(f['name'] + cls)}\n{f['used_t'] / 1e6:.2f} of {f['capacity_t'] / 1e6:.2f} "
                          "Mt/yr used")
     if not tonnes:  # panels: the marks explained once
