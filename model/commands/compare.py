@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.analysis.compare import compare
+from model.input.schema import Blank
 from model.plan import BASE
 
 
@@ -27,7 +28,7 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
     outputs.check(map_png_path(output))
     data = read_input(src)
     known = scenario_names(data)
-    wanted = known if scenarios in (None, "all") else [s.strip() for s in scenarios.split(",") if s.strip()]
+    wanted = known if scenarios in (None, Blank.ALL) else [s.strip() for s in scenarios.split(",") if s.strip()]
     if not wanted:
         raise InputError(str(src), [Problem("the Scenarios sheet names no scenario",
                                             "Add override rows to the Scenarios sheet, or pass --scenarios.")])

@@ -79,6 +79,19 @@ class Blank(StrEnum):
     ALL = "all"  # commodity or cargo class: every one
     ANY = "any"  # origin: any
 
+
+class Refers(StrEnum):
+    """What an id column names, so that validation checks it is there (Column.refers)."""
+
+    COUNTRY = "country"  # a country of the Countries sheet (checked only when the sheet has rows)
+    NODE = "node"
+    ELEMENT = "element"  # a node, or a leg FROM>TO
+    CARGO_CLASS = "cargo_class"
+    COMMODITY = "commodity"
+    ORIGIN = "origin"  # a node of kind origin
+    MARKET = "market"  # a node of kind market
+
+
 # Column types
 STR, NUM, BOOL, ENUM = "text", "number", "boolean", "choice"
 
@@ -115,7 +128,7 @@ class Column:
     max: float | None = None
     choices: tuple[str, ...] = ()
     ref: str = ""  # what the value must name, in words, e.g. "a node on the Nodes sheet"
-    refers: str = ""  # what validation checks it names (REFERENCES); "" = not checked there
+    refers: Refers | None = None  # what validation checks it names; None = not checked there
     description: str = ""
 
 
@@ -216,7 +229,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("Nodes", (
         Column("node", **_id, description="Node id, used in paths, capacities and tariffs."),
         Column("name", description="Node name."),
-        Column("country", **_id, ref="a country on the Countries sheet", refers="country",
+        Column("country", **_id, ref="a country on the Countries sheet", refers=Refers.COUNTRY,
                description="Country the node lies in."),
         Column("kind", ENUM, required=True, choices=tuple(NodeKind),
                description="origin (production region), border, port, hub or market."),
@@ -233,8 +246,8 @@ SHEETS: tuple[Sheet, ...] = (
     ), key=("node",), description="Production regions, border crossings, ports, hubs and markets.",
         required=True),
     Sheet("Legs", (
-        Column("from", **_id, ref="a node on the Nodes sheet", refers="node", description="Start node."),
-        Column("to", **_id, ref="a node on the Nodes sheet", refers="node", description="End node."),
+        Column("from", **_id, ref="a node on the Nodes sheet", refers=Refers.NODE, description="Start node."),
+        Column("to", **_id, ref="a node on the Nodes sheet", refers=Refers.NODE, description="End node."),
         Column("mode", ENUM, required=True, choices=tuple(Mode), description="Transport mode."),
         Column("distance_km", NUM, unit="km", min=0.0, max=MAX_KM,
                description="Length, for the leg's CO2e (distance x co2_g_per_tkm); required on the legs of enabled "
@@ -250,9 +263,9 @@ SHEETS: tuple[Sheet, ...] = (
     ), key=("from", "to", "year"), description="Directed links between nodes; (from, to) is unique (per year).",
         required=True),
     Sheet("Tariffs", (
-        Column("element", **_id, ref="a node id or a leg written FROM>TO", refers="element",
+        Column("element", **_id, ref="a node id or a leg written FROM>TO", refers=Refers.ELEMENT,
                description="Node or leg whose cost this row replaces for one cargo class."),
-        Column("cargo_class", **_id, ref="a cargo class on the Commodities sheet", refers="cargo_class",
+        Column("cargo_class", **_id, ref="a cargo class on the Commodities sheet", refers=Refers.CARGO_CLASS,
                description="Cargo class the tariff applies to."),
         Column("cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0, max=MAX_USD_PER_T,
                description="Class-specific cost replacing the leg's cost or the node's handling cost."),
@@ -276,9 +289,9 @@ SHEETS: tuple[Sheet, ...] = (
     ), key=("route",), description="Paths from an origin to a market, grouped into corridors.",
         required=True),
     Sheet("Capacities", (
-        Column("element", **_id, ref="a node id or a leg written FROM>TO", refers="element",
+        Column("element", **_id, ref="a node id or a leg written FROM>TO", refers=Refers.ELEMENT,
                description="Node or leg whose annual throughput is limited."),
-        Column("cargo_class", ref="a cargo class on the Commodities sheet", refers="cargo_class",
+        Column("cargo_class", ref="a cargo class on the Commodities sheet", refers=Refers.CARGO_CLASS,
                description="Cargo class limited by this row; blank = all classes."),
         Column("capacity_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
                description="Annual throughput limit for the classes of the row."),
@@ -286,9 +299,9 @@ SHEETS: tuple[Sheet, ...] = (
     ), key=("element", "cargo_class", "year"),
         description="Annual throughput limits; several rows per element are allowed."),
     Sheet("Supply", (
-        Column("commodity", **_id, ref="a commodity on the Commodities sheet", refers="commodity",
+        Column("commodity", **_id, ref="a commodity on the Commodities sheet", refers=Refers.COMMODITY,
                description="Commodity."),
-        Column("origin", **_id, ref="an origin node", refers="origin", description="Origin node."),
+        Column("origin", **_id, ref="an origin node", refers=Refers.ORIGIN, description="Origin node."),
         Column("max_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
                description="Most the origin can export per year. A commodity with Supply rows ships only "
                            "from the origins listed."),
@@ -299,11 +312,11 @@ SHEETS: tuple[Sheet, ...] = (
         description="Export limits per origin. A commodity with Supply rows ships only from the origins "
                     "listed; a commodity without any ships from any origin without limit."),
     Sheet("Demand", (
-        Column("commodity", **_id, ref="a commodity on the Commodities sheet", refers="commodity",
+        Column("commodity", **_id, ref="a commodity on the Commodities sheet", refers=Refers.COMMODITY,
                description="Commodity."),
-        Column("origin", ref="an origin node", refers="origin",
+        Column("origin", ref="an origin node", refers=Refers.ORIGIN,
                description="Origin that must supply it; blank = any origin."),
-        Column("market", **_id, ref="a market node", refers="market", description="Market."),
+        Column("market", **_id, ref="a market node", refers=Refers.MARKET, description="Market."),
         Column("demand_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
                description="Tonnes per year that must reach the market."),
         _year("commodity, origin and market"),
@@ -374,9 +387,9 @@ SHEETS: tuple[Sheet, ...] = (
     ), key=("year",), description="Optional: the years planned. Without it the model is one year, as before."),
     Sheet("Investments", (
         Column("option", **_id, description="Investment option id."),
-        Column("element", **_id, ref="a node id or a leg written FROM>TO", refers="element",
+        Column("element", **_id, ref="a node id or a leg written FROM>TO", refers=Refers.ELEMENT,
                description="The port, crossing or leg whose capacity the option adds to."),
-        Column("cargo_class", ref="a cargo class on the Commodities sheet", refers="cargo_class",
+        Column("cargo_class", ref="a cargo class on the Commodities sheet", refers=Refers.CARGO_CLASS,
                description="The capacity row it adds to: the element's row for this class; blank = its all-class row."),
         Column("max_added_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
                description="Most annual capacity the option can add."),

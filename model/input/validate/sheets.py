@@ -14,7 +14,7 @@ from model.input.data import ROW, CorridorData, present as _present, records
 from model.errors import WARNING, Problem, number_text, short_list
 from model.network.names import Names, did_you_mean, parse_focus
 from model.input.read import number_fix
-from model.input.schema import NUM, SETTINGS, SHEETS, SHEETS_BY_NAME, NodeKind, PolicyKind, Scope, leg_id
+from model.input.schema import NUM, SETTINGS, SHEETS, SHEETS_BY_NAME, NodeKind, PolicyKind, Refers, Scope, leg_id
 from model.input.validate.base import _Where, _key, _records, _unknown
 
 
@@ -121,13 +121,13 @@ def check_references(data: CorridorData) -> list[Problem]:
                                   words.commodity),
               "origin": node_of_kind(NodeKind.ORIGIN), "market": node_of_kind(NodeKind.MARKET)}
     for sheet in SHEETS:
-        cols = [c for c in sheet.columns if c.refers and (c.refers != "country" or countries)]
+        cols = [c for c in sheet.columns if c.refers and (c.refers != Refers.COUNTRY or countries)]
         if not cols or sheet.name not in t:
             continue
         for rec in _records(data, sheet.name):
             for col in cols:
                 if _present(rec[col.name]):
-                    problem = checks[col.refers](sheet.name, rec, col.name)
+                    problem = checks[col.refers](sheet.name, rec, col.name)  # type: ignore[index]  # cols have refers
                     if problem is not None:
                         problems.append(problem)
             if sheet.name == "Legs" and _present(rec["from"]) and rec["from"] == rec["to"]:

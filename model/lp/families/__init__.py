@@ -35,8 +35,8 @@ from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient
 from model.lp.families.columns import BandMiss, Flow, Shipped, Unmet, Worst
 from model.lp.families.investments import (Build, BuildGrows, BuildInModules, BuildNeedsOpening, Modules, Opened,
                                            available)
-from model.lp.families.rows import (CO2_ROW, INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, CapacityLimit, DemandBalance,
-                                    ObservationBand, PolicyLimit, ShippedTotal, SupplyMax, SupplyMin, WorstCase)
+from model.lp.families.policies import CO2_ROW, INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, PolicyLimit, ShippedTotal
+from model.lp.families.rows import CapacityLimit, DemandBalance, ObservationBand, SupplyMax, SupplyMin, WorstCase
 from model.lp.names import ColKey, RowKey
 from model.network import Network
 
