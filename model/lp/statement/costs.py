@@ -16,14 +16,17 @@ def total_cost(m):
          + sum_{o in OPTIONS} annualised_cost_usd_per_t[o] * Build[o]
          + sum_{o with a fixed cost} fixed_cost_usd_per_yr[o] * Opened[o]
          + band_penalty_usd_per_t * sum_{o, side} BandMiss[o, side]      (when calibrating)
-    cost_usd_per_t[k,r] = transport + handling + time + risk + surcharge + carbon + premium (model.network.costs):
-      transport = sum over legs of the leg cost (class tariff where given)
-      handling  = sum over nodes of the handling cost (class tariff where given)
-      time      = value_k * carrying_cost_rate * (transit days + dwell days) / 365
-      risk      = value_k * sum over the route's distinct countries of risk_premium_pct / 100
-      surcharge = sum of the Surcharges rows whose target the route passes, for k (calibration's aside)
-      carbon    = carbon_price_usd_per_t_co2 * co2_t_per_t[k,r] (CO2e of a tonne: model.network.emissions)
-      premium   = the same sum over the rows corridor calibrate wrote (behaviour, not money)
+    cost_usd_per_t[k,r] = transport + handling + time + risk + surcharge + carbon + premium, worked out from
+    the sheets by model.lp.statement.tables (Tables.cost_parts), apart from model.network.costs:
+      transport = sum over r's legs l of tariff[l, class_k], or cost_usd_per_t[l] where no tariff is given
+      handling  = sum over r's nodes n of tariff[n, class_k], or handling_usd_per_t[n]
+      time      = value_k * carrying_cost_rate / 365 * (sum_n dwell_days[n] + sum_l transit_days[l])
+      risk      = value_k / 100 * sum over r's distinct countries c of risk_premium_pct[c]
+      surcharge = sum of usd_per_t over the Surcharges rows whose target r passes and whose filter takes k
+                  (those corridor calibrate did not write)
+      carbon    = carbon_price_usd_per_t_co2 * (sum_n co2_kg_per_t[n] / 1000
+                                                 + sum_l distance_km[l] * co2_g_per_tkm[l] / 1e6)
+      premium   = the same sum over the Surcharges rows corridor calibrate wrote (behaviour, not money)
     Units: USD per year.
     """
     shipping = sum(m.cost_usd_per_t[f] * m.Flow[f] for f in m.FLOWS)
@@ -49,11 +52,11 @@ def annual_cost(b):
 
 
 def add_cost_params(m, data: CorridorData) -> None:
-    net = m.net
-    m.cost_usd_per_t = pyo.Param(m.FLOWS, initialize={f: net.cost[f].total for f in net.flows},
-                                 doc="Cost of one tonne of k on route r, USD/t")
+    t = m.tables
+    m.cost_usd_per_t = pyo.Param(m.FLOWS, initialize={(k, r): t.cost_usd_per_t(k, r) for k, r in t.flows},
+                                 doc="Cost of one tonne of k on route r, USD/t (model.lp.statement.tables)")
     if m.has_unmet:
-        m.unmet_penalty_usd_per_t = pyo.Param(initialize=data.settings.unmet_penalty_usd_per_t,
+        m.unmet_penalty_usd_per_t = pyo.Param(initialize=t.unmet_penalty_usd_per_t,
                                               doc="Cost of an undelivered tonne, USD/t")
 
 

@@ -1,0 +1,249 @@
+"""The input tables as the Pyomo statement reads them: each sheet indexed by its keys, and what the
+algebra needs worked out from them here, as the maths reads, not taken from model.network.
+
+The statement is a second, independent reading of the workbook: which (commodity, route) flows
+exist, which of them a demand, supply, capacity, rule, surcharge or observation row counts, and
+what a tonne on each costs, are derived below from the sheets (Routes, Nodes, Legs, Tariffs,
+Countries, Commodities, Demand, Supply, Capacities, Policies, Surcharges, Settings), so that
+tests/test_lp.py, holding the statement identical to the assembled LP (model.lp.assemble, over the
+Network's arrays), checks the Network's memberships and cost formula against the maths, as corridor
+check (model.analysis.check) checks a result. Plain dicts and loops: the cases are read one row at a
+time, for clarity, not speed.
+"""
+
+from __future__ import annotations
+
+from model.input.data import ROW, CorridorData, present, records
+from model.input.schema import class_list, leg_id
+from model.network.costs import CALIBRATION_SOURCE
+from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
+from model.network.types import CapacityRow, DemandRow, PolicyLimit, SupplyRow
+
+Flow = tuple[str, str]  # (commodity k, route r)
+SCOPES = ("corridor", "country", "route", "node", "leg")  # the Policies grammar: what a target names
+
+
+def _number(v) -> float:
+    """A cell as a number, 0 when blank."""
+    return float(v) if present(v) else 0.0
+
+
+class Tables:
+    """The sheets of one case's data, indexed by their keys (route, node, leg 'A>B', commodity,
+    country, (element, cargo class), row number)."""
+
+    def __init__(self, data: CorridorData):
+        t, s = data.tables, data.settings
+        self.carrying_cost_rate = s.carrying_cost_rate
+        self.carbon_price_usd_per_t_co2 = s.carbon_price_usd_per_t_co2 or 0.0
+        self.unmet_penalty_usd_per_t = s.unmet_penalty_usd_per_t
+        # Routes: the enabled ones (blank: enabled), in sheet order; a path 'A > B > C' is its nodes.
+        self.path: dict[str, tuple[str, ...]] = {}
+        self.corridor: dict[str, str] = {}
+        self.classes: dict[str, frozenset[str] | None] = {}  # None: every cargo class
+        for rec in records(t["Routes"]):
+            if rec["enabled"] == False or not present(rec["path"]):  # noqa: E712 (None is enabled)
+                continue
+            r = rec["route"]
+            self.path[r] = tuple(n.strip() for n in str(rec["path"]).split(">"))
+            self.corridor[r], self.classes[r] = rec["corridor"], class_list(rec["cargo_classes"])
+        nodes = records(t["Nodes"])
+        self.country = {n["node"]: n["country"] for n in nodes}
+        self.handling_usd_per_t = {n["node"]: _number(n["handling_usd_per_t"]) for n in nodes}
+        self.dwell_days = {n["node"]: _number(n["dwell_days"]) for n in nodes}
+        self.node_co2_t_per_t = {n["node"]: _number(n.get("co2_kg_per_t")) / 1000 for n in nodes}
+        legs = records(t["Legs"])
+        self.leg_cost_usd_per_t = {leg_id(a["from"], a["to"]): a["cost_usd_per_t"] for a in legs}
+        self.transit_days = {leg_id(a["from"], a["to"]): a["transit_days"] for a in legs}
+        # A leg's CO2e per tonne: distance x its intensity, or its mode's default where blank; none without a distance.
+        self.leg_co2_t_per_t = {
+            leg_id(a["from"], a["to"]): _number(a.get("distance_km")) * (
+                a["co2_g_per_tkm"] if present(a.get("co2_g_per_tkm")) else DEFAULT_CO2E_G_PER_TKM[a["mode"]]) / 1e6
+            if present(a.get("distance_km")) else 0.0 for a in legs}
+        self.tariff = {(a["element"], a["cargo_class"]): a["cost_usd_per_t"] for a in records(t["Tariffs"])}
+        self.risk_premium_pct = {c["country"]: _number(c["risk_premium_pct"]) for c in records(t["Countries"])}
+        com = records(t["Commodities"])
+        self.cargo_class = {k["commodity"]: k["cargo_class"] for k in com}
+        self.value_usd_per_t = {k["commodity"]: _number(k["value_usd_per_t"]) for k in com}
+
+        self.demand = [DemandRow(d[ROW], d["commodity"], d["origin"] or None, d["market"], d["demand_t"])
+                       for d in records(t["Demand"])]
+        self.supply = [SupplyRow(s[ROW], s["commodity"], s["origin"], s["min_t"] or 0.0, s["max_t"])
+                       for s in records(t["Supply"])]
+        self.capacities = [CapacityRow(c[ROW], c["element"], c["cargo_class"] or None, c["capacity_t"])
+                           for c in records(t["Capacities"])]
+        self.surcharges = records(t["Surcharges"]) if "Surcharges" in t else []
+        self.policy_limits = self._policy_limits(records(t["Policies"]), s.calibration_rules)
+        self.flows = self._flows()
+
+    # ------------------------------------------------------------------ routes
+    def origin(self, r: str) -> str:
+        return self.path[r][0]
+
+    def market(self, r: str) -> str:
+        return self.path[r][-1]
+
+    def legs(self, r: str) -> list[str]:
+        """The legs of route r in path order: 'A>B' for each step."""
+        p = self.path[r]
+        return [leg_id(a, b) for a, b in zip(p, p[1:], strict=False)]
+
+    def passes(self, r: str, element: str) -> int:
+        """How many times route r passes a node or leg."""
+        return self.path[r].count(element) + self.legs(r).count(element)
+
+    def countries(self, r: str) -> list[str]:
+        """The countries route r crosses, in path order, each once."""
+        return list(dict.fromkeys(self.country[n] for n in self.path[r]))
+
+    def names_in(self, r: str, scope: str) -> list[str]:
+        """What route r passes in a scope: its corridor, its countries, itself, its nodes or its legs."""
+        return {"corridor": lambda: [self.corridor[r]], "country": lambda: self.countries(r),
+                "route": lambda: [r], "node": lambda: list(self.path[r]), "leg": lambda: self.legs(r)}[scope]()
+
+    def in_scope(self, r: str, scope: str, target: str) -> bool:
+        """Route r passes target (a corridor, country, route, node or leg)."""
+        return target in self.names_in(r, scope)
+
+    def carries(self, r: str, k: str) -> bool:
+        """Route r carries commodity k's cargo class (a blank cargo_classes carries every class)."""
+        return self.classes[r] is None or self.cargo_class[k] in self.classes[r]
+
+    # ------------------------------------------------------------------ which flows exist, and who counts them
+    def _flows(self) -> list[Flow]:
+        """(k, r) for each Demand row, in sheet order, and each enabled route r, in sheet order, from the
+        row's origin (any origin when blank) to its market that carries k's class, where k may leave
+        the route's origin (a commodity with Supply rows leaves only from the origins they list)."""
+        supplied: dict[str, set[str]] = {}
+        for s in self.supply:
+            supplied.setdefault(s.commodity, set()).add(s.origin)
+        to_market: dict[str, list[str]] = {}
+        for r in self.path:
+            to_market.setdefault(self.market(r), []).append(r)
+        flows: dict[Flow, None] = {}
+        for d in self.demand:
+            k = d.commodity
+            for r in to_market.get(d.market, []):
+                if (d.origin is None or self.origin(r) == d.origin) and self.carries(r, k) \
+                        and (k not in supplied or self.origin(r) in supplied[k]):
+                    flows[k, r] = None
+        return list(flows)
+
+    def demand_flows(self, d: DemandRow) -> list[Flow]:
+        """The flows serving a Demand row: its commodity, to its market, from its origin (if given)."""
+        return [(k, r) for k, r in self._of_commodity.get(d.commodity, []) if self.market(r) == d.market
+                and (d.origin is None or self.origin(r) == d.origin)]
+
+    def supply_flows(self, s: SupplyRow) -> list[Flow]:
+        """The flows of a Supply row's commodity leaving its origin."""
+        return [(k, r) for k, r in self._of_commodity.get(s.commodity, []) if self.origin(r) == s.origin]
+
+    def capacity_flows(self, c: CapacityRow) -> list[tuple[Flow, int]]:
+        """The flows through a Capacities row's element, of its cargo class (every class when blank), each
+        with how many times a tonne passes the element."""
+        out = []
+        for r, n in self._through.get(c.element, {}).items():
+            out += [((k, r), n) for k in self._on_route.get(r, []) if c.cargo_class in (None, self.cargo_class[k])]
+        return out
+
+    def matches(self, k: str, selector: str | None) -> bool:
+        """A commodity filter (Policies, Surcharges, Observations): blank takes every commodity; else
+        commodity ids and/or cargo classes, comma separated (a name that is a commodity id is that commodity)."""
+        if selector is None:
+            return True
+        names = [n.strip() for n in selector.split(",")]
+        return k in names or any(n == self.cargo_class[k] for n in names if n not in self.cargo_class)
+
+    def filter_flows(self, selector: str | None) -> list[Flow]:
+        """The flows of a commodity filter, in flow order."""
+        return [f for f in self.flows if self.matches(f[0], selector)]
+
+    def scope_flows(self, scope: str, target: str, selector: str | None) -> list[Flow]:
+        """The flows of a commodity filter through target of scope, in flow order."""
+        through = self._routes_in(scope).get(target, set())
+        return [f for f in self.filter_flows(selector) if f[1] in through]
+
+    def policy_flows(self, p: PolicyLimit) -> tuple[list[Flow], list[Flow]]:
+        """(the flows a rule counts, every flow of its commodity filter)."""
+        return self.scope_flows(p.scope, p.target, p.commodity), self.filter_flows(p.commodity)
+
+    def _policy_limits(self, rules: list[dict], calibration_rules: bool) -> list[PolicyLimit]:
+        """One limit per Policies row and target, in sheet order; a '*' target is every name of its
+        scope some enabled route passes, in the order the routes first pass them. A calibration rule
+        counts only with calibration_rules."""
+        out = []
+        for p in rules:
+            if p.get("calibration") is True and not calibration_rules:
+                continue
+            targets = [p["target"]] if p["target"] != "*" else list(dict.fromkeys(
+                name for r in self.path for name in self.names_in(r, p["scope"])))
+            out += [PolicyLimit(p["rule"], target, p["kind"], p["scope"], p["commodity"] or None, p["value"], p[ROW])
+                    for target in targets]
+        return out
+
+    @property
+    def _of_commodity(self) -> dict[str, list[Flow]]:
+        if "_by_k" not in self.__dict__:
+            self._by_k: dict[str, list[Flow]] = {}
+            for k, r in self.flows:
+                self._by_k.setdefault(k, []).append((k, r))
+        return self._by_k
+
+    @property
+    def _on_route(self) -> dict[str, list[str]]:
+        """route -> the commodities flowing on it, in flow order."""
+        if "_by_r" not in self.__dict__:
+            self._by_r: dict[str, list[str]] = {}
+            for k, r in self.flows:
+                self._by_r.setdefault(r, []).append(k)
+        return self._by_r
+
+    @property
+    def _through(self) -> dict[str, dict[str, int]]:
+        """element -> {route: how many times it passes the element}, for every node and leg."""
+        if "_passes" not in self.__dict__:
+            self._passes: dict[str, dict[str, int]] = {}
+            for r in self.path:
+                for e in (*self.path[r], *self.legs(r)):
+                    self._passes.setdefault(e, {}).setdefault(r, 0)
+                    self._passes[e][r] += 1
+        return self._passes
+
+    def _routes_in(self, scope: str) -> dict[str, set[str]]:
+        """name -> the routes passing it, for one scope."""
+        cache = self.__dict__.setdefault("_scopes", {})
+        if scope not in cache:
+            cache[scope] = {}
+            for r in self.path:
+                for name in self.names_in(r, scope):
+                    cache[scope].setdefault(name, set()).add(r)
+        return cache[scope]
+
+    # ------------------------------------------------------------------ what a tonne costs and emits
+    def days(self, r: str) -> float:
+        """Days a tonne spends on route r: dwell at each node, plus transit on each leg."""
+        return sum(self.dwell_days[n] for n in self.path[r]) + sum(self.transit_days[leg] for leg in self.legs(r))
+
+    def co2_t_per_t(self, r: str) -> float:
+        """Tonnes of CO2e a tonne emits on route r: at each node pass, plus on each leg."""
+        return sum(self.node_co2_t_per_t[n] for n in self.path[r]) \
+            + sum(self.leg_co2_t_per_t[leg] for leg in self.legs(r))
+
+    def cost_parts(self, k: str, r: str) -> dict[str, float]:
+        """USD per tonne of commodity k on route r, part by part (the objective's docstring, model.lp.statement.costs)."""
+        cls, value = self.cargo_class[k], self.value_usd_per_t[k]
+        paid = [s for s in self.surcharges if self.matches(k, s["commodity"] or None)
+                and self.in_scope(r, s["scope"], s["target"])]
+        return {
+            "transport": sum(self.tariff.get((leg, cls), self.leg_cost_usd_per_t[leg]) for leg in self.legs(r)),
+            "handling": sum(self.tariff.get((n, cls), self.handling_usd_per_t[n]) for n in self.path[r]),
+            "time": value * self.carrying_cost_rate / 365 * self.days(r),
+            "risk": value / 100 * sum(self.risk_premium_pct.get(c, 0.0) for c in self.countries(r)),
+            "surcharge": sum(s["usd_per_t"] for s in paid if s.get("source") != CALIBRATION_SOURCE),
+            "carbon": self.carbon_price_usd_per_t_co2 * self.co2_t_per_t(r),
+            "premium": sum(s["usd_per_t"] for s in paid if s.get("source") == CALIBRATION_SOURCE),
+        }
+
+    def cost_usd_per_t(self, k: str, r: str) -> float:
+        """USD per tonne of k on r: the sum of its parts."""
+        return sum(self.cost_parts(k, r).values())
