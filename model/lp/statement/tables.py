@@ -7,20 +7,19 @@ what a tonne on each costs, are derived below from the sheets (Routes, Nodes, Le
 Countries, Commodities, Demand, Supply, Capacities, Policies, Surcharges, Settings), so that
 tests/test_lp.py, holding the statement identical to the assembled LP (model.lp.assemble, over the
 Network's arrays), checks the Network's memberships and cost formula against the maths, as corridor
-check (model.analysis.check) checks a result. Plain dicts and loops: the cases are read one row at a
-time, for clarity, not speed.
+check (model.analysis.check) checks a result. Plain dicts and loops, written for reading; what the
+rules ask for per flow (a route's legs, days, the flows of a filter) is kept once worked out.
 """
 
 from __future__ import annotations
+
+from functools import cached_property
 
 from model.input.data import ROW, CorridorData, present, records
 from model.input.schema import class_list, leg_id
 from model.network.costs import CALIBRATION_SOURCE
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
-from model.network.types import CapacityRow, DemandRow, PolicyLimit, SupplyRow
-
-Flow = tuple[str, str]  # (commodity k, route r)
-SCOPES = ("corridor", "country", "route", "node", "leg")  # the Policies grammar: what a target names
+from model.network.types import CapacityRow, DemandRow, Flow, PolicyLimit, SupplyRow  # row types, (k, r)
 
 
 def _number(v) -> float:
@@ -34,6 +33,7 @@ class Tables:
 
     def __init__(self, data: CorridorData):
         t, s = data.tables, data.settings
+        self._cache: dict = {}  # (what, key) -> answer: _memo
         self.carrying_cost_rate = s.carrying_cost_rate
         self.carbon_price_usd_per_t_co2 = s.carbon_price_usd_per_t_co2 or 0.0
         self.unmet_penalty_usd_per_t = s.unmet_penalty_usd_per_t
@@ -85,16 +85,18 @@ class Tables:
 
     def legs(self, r: str) -> list[str]:
         """The legs of route r in path order: 'A>B' for each step."""
-        p = self.path[r]
-        return [leg_id(a, b) for a, b in zip(p, p[1:], strict=False)]
-
-    def passes(self, r: str, element: str) -> int:
-        """How many times route r passes a node or leg."""
-        return self.path[r].count(element) + self.legs(r).count(element)
+        return self._memo("legs", r, lambda: [leg_id(a, b) for a, b in zip(self.path[r], self.path[r][1:],
+                                                                            strict=False)])
 
     def countries(self, r: str) -> list[str]:
         """The countries route r crosses, in path order, each once."""
-        return list(dict.fromkeys(self.country[n] for n in self.path[r]))
+        return self._memo("countries", r, lambda: list(dict.fromkeys(self.country[n] for n in self.path[r])))
+
+    def _memo(self, what: str, key, work):
+        """work() kept under (what, key): the same answer, asked for again per flow, worked out once."""
+        if (what, key) not in self._cache:
+            self._cache[what, key] = work()
+        return self._cache[what, key]
 
     def names_in(self, r: str, scope: str) -> list[str]:
         """What route r passes in a scope: its corridor, its countries, itself, its nodes or its legs."""
@@ -103,7 +105,7 @@ class Tables:
 
     def in_scope(self, r: str, scope: str, target: str) -> bool:
         """Route r passes target (a corridor, country, route, node or leg)."""
-        return target in self.names_in(r, scope)
+        return r in self._routes_in(scope).get(target, ())
 
     def carries(self, r: str, k: str) -> bool:
         """Route r carries commodity k's cargo class (a blank cargo_classes carries every class)."""
@@ -131,8 +133,8 @@ class Tables:
 
     def demand_flows(self, d: DemandRow) -> list[Flow]:
         """The flows serving a Demand row: its commodity, to its market, from its origin (if given)."""
-        return [(k, r) for k, r in self._of_commodity.get(d.commodity, []) if self.market(r) == d.market
-                and (d.origin is None or self.origin(r) == d.origin)]
+        return [(k, r) for k, r in self._to_market.get((d.commodity, d.market), [])
+                if d.origin is None or self.origin(r) == d.origin]
 
     def supply_flows(self, s: SupplyRow) -> list[Flow]:
         """The flows of a Supply row's commodity leaving its origin."""
@@ -156,7 +158,11 @@ class Tables:
 
     def filter_flows(self, selector: str | None) -> list[Flow]:
         """The flows of a commodity filter, in flow order."""
-        return [f for f in self.flows if self.matches(f[0], selector)]
+        def work():
+            takes = {k: self.matches(k, selector) for k in self.cargo_class}
+            return [f for f in self.flows if takes[f[0]]]
+
+        return self._memo("filter", selector, work)
 
     def scope_flows(self, scope: str, target: str, selector: str | None) -> list[Flow]:
         """The flows of a commodity filter through target of scope, in flow order."""
@@ -181,59 +187,67 @@ class Tables:
                     for target in targets]
         return out
 
-    @property
+    @cached_property
     def _of_commodity(self) -> dict[str, list[Flow]]:
-        if "_by_k" not in self.__dict__:
-            self._by_k: dict[str, list[Flow]] = {}
-            for k, r in self.flows:
-                self._by_k.setdefault(k, []).append((k, r))
-        return self._by_k
+        """commodity -> its flows, in flow order."""
+        out: dict[str, list[Flow]] = {}
+        for k, r in self.flows:
+            out.setdefault(k, []).append((k, r))
+        return out
 
-    @property
+    @cached_property
+    def _to_market(self) -> dict[tuple[str, str], list[Flow]]:
+        """(commodity, market) -> the flows of the commodity to the market, in flow order."""
+        out: dict[tuple[str, str], list[Flow]] = {}
+        for k, r in self.flows:
+            out.setdefault((k, self.market(r)), []).append((k, r))
+        return out
+
+    @cached_property
     def _on_route(self) -> dict[str, list[str]]:
         """route -> the commodities flowing on it, in flow order."""
-        if "_by_r" not in self.__dict__:
-            self._by_r: dict[str, list[str]] = {}
-            for k, r in self.flows:
-                self._by_r.setdefault(r, []).append(k)
-        return self._by_r
+        out: dict[str, list[str]] = {}
+        for k, r in self.flows:
+            out.setdefault(r, []).append(k)
+        return out
 
-    @property
+    @cached_property
     def _through(self) -> dict[str, dict[str, int]]:
         """element -> {route: how many times it passes the element}, for every node and leg."""
-        if "_passes" not in self.__dict__:
-            self._passes: dict[str, dict[str, int]] = {}
-            for r in self.path:
-                for e in (*self.path[r], *self.legs(r)):
-                    self._passes.setdefault(e, {}).setdefault(r, 0)
-                    self._passes[e][r] += 1
-        return self._passes
+        out: dict[str, dict[str, int]] = {}
+        for r in self.path:
+            for e in (*self.path[r], *self.legs(r)):
+                out.setdefault(e, {}).setdefault(r, 0)
+                out[e][r] += 1
+        return out
 
     def _routes_in(self, scope: str) -> dict[str, set[str]]:
         """name -> the routes passing it, for one scope."""
-        cache = self.__dict__.setdefault("_scopes", {})
-        if scope not in cache:
-            cache[scope] = {}
+        def work():
+            out: dict[str, set[str]] = {}
             for r in self.path:
                 for name in self.names_in(r, scope):
-                    cache[scope].setdefault(name, set()).add(r)
-        return cache[scope]
+                    out.setdefault(name, set()).add(r)
+            return out
+
+        return self._memo("scope", scope, work)
 
     # ------------------------------------------------------------------ what a tonne costs and emits
     def days(self, r: str) -> float:
         """Days a tonne spends on route r: dwell at each node, plus transit on each leg."""
-        return sum(self.dwell_days[n] for n in self.path[r]) + sum(self.transit_days[leg] for leg in self.legs(r))
+        return self._memo("days", r, lambda: sum(self.dwell_days[n] for n in self.path[r])
+                          + sum(self.transit_days[leg] for leg in self.legs(r)))
 
     def co2_t_per_t(self, r: str) -> float:
         """Tonnes of CO2e a tonne emits on route r: at each node pass, plus on each leg."""
-        return sum(self.node_co2_t_per_t[n] for n in self.path[r]) \
-            + sum(self.leg_co2_t_per_t[leg] for leg in self.legs(r))
+        return self._memo("co2", r, lambda: sum(self.node_co2_t_per_t[n] for n in self.path[r])
+                          + sum(self.leg_co2_t_per_t[leg] for leg in self.legs(r)))
 
     def cost_parts(self, k: str, r: str) -> dict[str, float]:
         """USD per tonne of commodity k on route r, part by part (the objective's docstring, model.lp.statement.costs)."""
         cls, value = self.cargo_class[k], self.value_usd_per_t[k]
-        paid = [s for s in self.surcharges if self.matches(k, s["commodity"] or None)
-                and self.in_scope(r, s["scope"], s["target"])]
+        paid = [s for s in self.surcharges if self.in_scope(r, s["scope"], s["target"])
+                and self.matches(k, s["commodity"] or None)]
         return {
             "transport": sum(self.tariff.get((leg, cls), self.leg_cost_usd_per_t[leg]) for leg in self.legs(r)),
             "handling": sum(self.tariff.get((n, cls), self.handling_usd_per_t[n]) for n in self.path[r]),
