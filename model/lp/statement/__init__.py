@@ -18,16 +18,15 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from model.input.data import CorridorData
-from model.lp.statement.capacity import add_capacity
+from model.lp.statement.capacity import add_capacity, options_of
 from model.lp.statement.costs import add_cost_params, add_costs, add_plan_costs, annual_cost
 from model.lp.statement.flows import add_flows
 from model.lp.statement.investments import add_investments, add_plan_investments
 from model.lp.statement.observations import add_bands
 from model.lp.statement.policies import add_policies
 from model.lp.statement.tables import Tables
-from model.lp.statement.capacity import options_of
-from model.network.build import investment_options
 from model.network import Network
+from model.network.build import investment_options
 
 
 def build_model(data: CorridorData, net: Network) -> pyo.ConcreteModel:

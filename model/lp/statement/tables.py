@@ -42,7 +42,7 @@ class Tables:
         self.corridor: dict[str, str] = {}
         self.classes: dict[str, frozenset[str] | None] = {}  # None: every cargo class
         for rec in records(t["Routes"]):
-            if rec["enabled"] == False or not present(rec["path"]):  # noqa: E712 (None is enabled)
+            if rec["enabled"] is False or not present(rec["path"]):  # blank (None) is enabled
                 continue
             r = rec["route"]
             self.path[r] = tuple(n.strip() for n in str(rec["path"]).split(">"))
@@ -244,7 +244,8 @@ class Tables:
                           + sum(self.leg_co2_t_per_t[leg] for leg in self.legs(r)))
 
     def cost_parts(self, k: str, r: str) -> dict[str, float]:
-        """USD per tonne of commodity k on route r, part by part (the objective's docstring, model.lp.statement.costs)."""
+        """USD per tonne of commodity k on route r, part by part (total_cost's docstring in
+        model.lp.statement.costs)."""
         cls, value = self.cargo_class[k], self.value_usd_per_t[k]
         paid = [s for s in self.surcharges if self.in_scope(r, s["scope"], s["target"])
                 and self.matches(k, s["commodity"] or None)]
