@@ -109,7 +109,8 @@ class Tables:
 
     def carries(self, r: str, k: str) -> bool:
         """Route r carries commodity k's cargo class (a blank cargo_classes carries every class)."""
-        return self.classes[r] is None or self.cargo_class[k] in self.classes[r]
+        classes = self.classes[r]
+        return classes is None or self.cargo_class[k] in classes
 
     # ------------------------------------------------------------------ which flows exist, and who counts them
     def _flows(self) -> list[Flow]:
