@@ -248,17 +248,24 @@ class Tables:
         """USD per tonne of commodity k on route r, part by part (total_cost's docstring in
         model.lp.statement.costs)."""
         cls, value = self.cargo_class[k], self.value_usd_per_t[k]
-        paid = [s for s in self.surcharges if self.in_scope(r, s["scope"], s["target"])
-                and self.matches(k, s["commodity"] or None)]
+        paid = [s for s in self.surcharges_on(r) if self.matches(k, s["commodity"] or None)]
         return {
-            "transport": sum(self.tariff.get((leg, cls), self.leg_cost_usd_per_t[leg]) for leg in self.legs(r)),
-            "handling": sum(self.tariff.get((n, cls), self.handling_usd_per_t[n]) for n in self.path[r]),
+            "transport": self._memo("transport", (r, cls), lambda: sum(
+                self.tariff.get((leg, cls), self.leg_cost_usd_per_t[leg]) for leg in self.legs(r))),
+            "handling": self._memo("handling", (r, cls), lambda: sum(
+                self.tariff.get((n, cls), self.handling_usd_per_t[n]) for n in self.path[r])),
             "time": value * self.carrying_cost_rate / 365 * self.days(r),
-            "risk": value / 100 * sum(self.risk_premium_pct.get(c, 0.0) for c in self.countries(r)),
+            "risk": value / 100 * self._memo("risk", r, lambda: sum(
+                self.risk_premium_pct.get(c, 0.0) for c in self.countries(r))),
             "surcharge": sum(s["usd_per_t"] for s in paid if s.get("source") != CALIBRATION_SOURCE),
             "carbon": self.carbon_price_usd_per_t_co2 * self.co2_t_per_t(r),
             "premium": sum(s["usd_per_t"] for s in paid if s.get("source") == CALIBRATION_SOURCE),
         }
+
+    def surcharges_on(self, r: str) -> list[dict]:
+        """The Surcharges rows whose target route r passes, in sheet order."""
+        return self._memo("surcharges", r, lambda: [
+            s for s in self.surcharges if self.in_scope(r, s["scope"], s["target"])])
 
     def cost_usd_per_t(self, k: str, r: str) -> float:
         """USD per tonne of k on r: the sum of its parts."""
