@@ -151,3 +151,75 @@ def test_canonical_holds_every_entry_of_the_matrix(tmp_path):
             row[names[j]] = row.get(names[j], 0.0) + v
     assert m.nnz > 1000 and len(cols) == len(columns) and len(out) == len(rows)
     assert {k: e for k, (_, _, _, e) in out.items() if e} == expect
+
+
+def _wrong_network(monkeypatch, net, wrong: str):
+    """Make one membership or cost of the Network (model.network) wrong, as a bug in it would: one flow
+    left out of one demand, supply, capacity or policy row, or one flow's transport 1 USD/t too dear.
+    Returns the name of the row or column of the LP that must then differ."""
+    import numpy as np
+
+    from model.network import Network
+
+    net.forget_indexes()
+    if wrong == "cost":
+        original = Network.cost_array.func
+        i = len(net.flows) // 2
+        f = net.flows[i]
+
+        def cost_array(self):
+            out = original(self)
+            if self is net:
+                out[i, 0] += 1.0
+            return out
+
+        monkeypatch.setattr(Network, "cost_array", property(cost_array))
+        return ("Flow", f, None)
+    if wrong == "capacity":
+        original = Network._capacity_index.func
+        row = next(r for r, (idx, _) in original(net).items() if len(idx) > 1)
+
+        def capacity_index(self):
+            out = original(self)
+            if self is net:
+                idx, passes = out[row]
+                out[row] = (idx[1:], passes[1:])
+            return out
+
+        monkeypatch.setattr(Network, "_capacity_index", property(capacity_index))
+        return ("capacity_limit", row, None)
+    if wrong == "demand":
+        row, (a, b) = next((d.row, net.demand_span[d.row]) for d in net.demand_rows if len(net.demand_index(d.row)) > 1)
+        net.demand_span[row] = (a + 1, b)
+        return ("demand_balance", row, None)
+    if wrong == "supply":
+        original = Network.supply_index
+        s = next(s for s in net.supply_rows if len(original(net, s)) > 1)
+        monkeypatch.setattr(Network, "supply_index",
+                            lambda self, x: original(self, x)[1:] if self is net and x == s else original(self, x))
+        return ("supply_max", s.row, None)
+    assert wrong == "policy"
+    original = Network.policy_index
+    p = next(p for p in net.policy_limits if not p.is_share and not p.is_co2 and len(original(net, p)[0]) > 1)
+
+    def policy_index(self, q):
+        selected, total = original(self, q)
+        return (np.asarray(selected)[1:], total) if self is net and q == p else (selected, total)
+
+    monkeypatch.setattr(Network, "policy_index", policy_index)
+    return ("policy_limit", (p.rule, p.target), None)
+
+
+@pytest.mark.parametrize("wrong", ["cost", "capacity", "demand", "supply", "policy"])
+def test_a_wrong_membership_or_cost_in_the_network_fails_the_identity(tmp_path, monkeypatch, wrong):
+    # The Pyomo statement works out which flows each row counts and what a tonne costs from the sheets
+    # (model.lp.statement.tables), not from the Network the assembled LP is built from: a bug in the
+    # Network (one flow left out of a row, one cost off by 1 USD/t) makes the two LPs differ, and the
+    # identity above names the row or column. (When the statement read the Network, the bug was in both
+    # and they agreed.)
+    plan, _ = load_plan(random_case(tmp_path, 5))
+    where = _wrong_network(monkeypatch, plan.cases[0].net, wrong)
+    with pytest.raises(AssertionError) as caught:
+        assert_identical(*both(plan))
+    family, index, _ = where  # the message names the row or column: ('capacity_limit', 2, None), ColKey('Flow', ...)
+    assert repr(family) in str(caught.value) and repr(index) in str(caught.value)

@@ -18,7 +18,8 @@ def total_cost(m: pyo.Block) -> Any:
          + sum_{o in OPTIONS} annualised_cost_usd_per_t[o] * Build[o]
          + sum_{o with a fixed cost} fixed_cost_usd_per_yr[o] * Opened[o]
          + band_penalty_usd_per_t * sum_{o, side} BandMiss[o, side]      (when calibrating)
-    cost_usd_per_t[k,r]: the Flow family's cost (model.lp.families.columns.Flow, where its formula is).
+    cost_usd_per_t[k,r]: the Flow family's cost (model.lp.families.columns.Flow, where its formula is), worked
+    out here from the sheets by model.lp.statement.tables (Tables.cost_parts), apart from model.network.costs.
     Units: USD per year.
     """
     shipping = sum(m.cost_usd_per_t[f] * m.Flow[f] for f in m.FLOWS)
@@ -44,11 +45,11 @@ def annual_cost(b: pyo.Block) -> Any:
 
 
 def add_cost_params(m: pyo.Block, data: CorridorData) -> None:
-    net = m.net
-    m.cost_usd_per_t = pyo.Param(m.FLOWS, initialize={f: net.cost[f].total for f in net.flows},
-                                 doc="Cost of one tonne of k on route r, USD/t")
+    t = m.tables
+    m.cost_usd_per_t = pyo.Param(m.FLOWS, initialize={(k, r): t.cost_usd_per_t(k, r) for k, r in t.flows},
+                                 doc="Cost of one tonne of k on route r, USD/t (model.lp.statement.tables)")
     if m.has_unmet:
-        m.unmet_penalty_usd_per_t = pyo.Param(initialize=data.settings.unmet_penalty_usd_per_t,
+        m.unmet_penalty_usd_per_t = pyo.Param(initialize=t.unmet_penalty_usd_per_t,
                                               doc="Cost of an undelivered tonne, USD/t")
 
 

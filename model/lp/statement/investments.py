@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pyomo.environ as pyo
 
 from model.lp.families import BUILD, BUILD_GROWS, BUILD_IN_MODULES, BUILD_NEEDS_OPENING, MODULES, OPENED, available
+from model.lp.statement.capacity import options_of
+from model.network.build import investment_options  # the Investments sheet's rows, as options
 
 if TYPE_CHECKING:
     from model.input.data import CorridorData
@@ -22,19 +24,19 @@ def build_bounds(m: pyo.Block, o: str) -> tuple[float, float]:
 
 
 def add_investments(m: pyo.Block, data: CorridorData) -> None:
-    net = m.net
+    options = investment_options(data)
     m.allow_investments = data.settings.allow_investments
-    m.OPTIONS = pyo.Set(initialize=[o.option for o in net.options], ordered=True,
+    m.OPTIONS = pyo.Set(initialize=[o.option for o in options], ordered=True,
                         doc="Investment options, by id on the Investments sheet")
-    m.max_added_t = pyo.Param(m.OPTIONS, initialize={o.option: o.max_added_t for o in net.options},
+    m.max_added_t = pyo.Param(m.OPTIONS, initialize={o.option: o.max_added_t for o in options},
                               doc="Most capacity an option can add, t/yr")
     m.annualised_cost_usd_per_t = pyo.Param(
-        m.OPTIONS, initialize={o.option: o.annualised_cost_usd_per_t for o in net.options},
+        m.OPTIONS, initialize={o.option: o.annualised_cost_usd_per_t for o in options},
         doc="Annualised cost of a tonne of annual capacity, USD/t per year")
     m.Build = pyo.Var(m.OPTIONS, bounds=build_bounds, doc=BUILD.summary())
     m.in_service = {o: m.Build[o] for o in m.OPTIONS}
-    m.options_of = {c.row: [o.option for o in net.options_of(c)] for c in net.capacity_rows}
-    _add_decisions(m, net.options, list(m.OPTIONS), {o.option: 1.0 for o in net.options})
+    m.options_of = options_of(options, m.tables.capacities)
+    _add_decisions(m, options, list(m.OPTIONS), {o.option: 1.0 for o in options})
 
 
 def build_in_modules(m: pyo.Block, *key: Any) -> Any:

@@ -11,13 +11,13 @@ from model.lp.families import CO2_ROW, INFEASIBLE, POLICY_LIMIT, SHARE_ROW, SHIP
 
 
 def shipped_total(m: pyo.Block, key: str) -> Any:
-    """sum_{(k,r): k matches f} Flow[k,r] = Shipped[f]."""
+    """sum_{(k,r) in FLOWS: k matches filter f} Flow[k,r] = Shipped[f]."""
     return sum(m.Flow[f] for f in m.shipped_flows[key]) == m.Shipped[key]
 
 
 def policy_limit(m: pyo.Block, rule: str, target: str) -> Any:
     """S <= value * Shipped[f] (max_share), S >= value * Shipped[f] (min_share), S <= value (max_t),
-    S >= value (min_t), with S the flow of the rule's commodities through its target; and
+    S >= value (min_t), with S = sum_{(k,r) in FLOWS: k matches the rule's filter, r passes its target} Flow[k,r]; and
     sum co2_t_per_t[k,r] * Flow[k,r] over the same flows <= value (max_co2_t, t CO2e/yr)."""
     p = m.policy[rule, target]
     selected, total = m.policy_flows[rule, target]
@@ -36,19 +36,21 @@ def policy_limit(m: pyo.Block, rule: str, target: str) -> Any:
 
 
 def add_policies(m: pyo.Block) -> None:
-    net = m.net
-    m.POLICY_LIMITS = pyo.Set(dimen=2, initialize=[(p.rule, p.target) for p in net.policy_limits],
+    """POLICY_LIMITS from the Policies sheet (a '*' target: one per name its scope's enabled routes pass),
+    the flows each counts worked out from the paths (m.tables), Shipped and the rules over them."""
+    t = m.tables
+    m.POLICY_LIMITS = pyo.Set(dimen=2, initialize=[(p.rule, p.target) for p in t.policy_limits],
                               ordered=True, doc="(rule, target) pairs; a '*' target gives one per name")
-    m.policy = {(p.rule, p.target): p for p in net.policy_limits}
-    m.policy_flows = {(p.rule, p.target): net.policy_flows(p) for p in net.policy_limits}
+    m.policy = {(p.rule, p.target): p for p in t.policy_limits}
+    m.policy_flows = {(p.rule, p.target): t.policy_flows(p) for p in t.policy_limits}
     m.shipped_flows = {}
-    for p in net.policy_limits:
+    for p in t.policy_limits:
         if p.is_share and m.policy_flows[p.rule, p.target][1]:
             m.shipped_flows.setdefault(p.filter_key, m.policy_flows[p.rule, p.target][1])
     m.SHARE_FILTERS = pyo.Set(initialize=list(m.shipped_flows), ordered=True,
                               doc="commodity filters of the share rules ('*': every commodity)")
-    if net.co2_capped:  # the CO2e of a tonne of each flow, for the CO2e caps (max_co2_t)
-        m.co2_t_per_t = pyo.Param(m.FLOWS, initialize=dict(zip(net.flows, net.co2_t_per_t.tolist(), strict=True)),
+    if any(p.is_co2 for p in t.policy_limits):  # the CO2e of a tonne of each flow, for the CO2e caps (max_co2_t)
+        m.co2_t_per_t = pyo.Param(m.FLOWS, initialize={(k, r): t.co2_t_per_t(r) for k, r in t.flows},
                                   doc="CO2e emitted by a tonne of k on route r, t CO2e/t")
     m.Shipped = pyo.Var(m.SHARE_FILTERS, domain=pyo.NonNegativeReals, doc=SHIPPED.summary())
     m.shipped_total = pyo.Constraint(m.SHARE_FILTERS, rule=shipped_total, doc=SHIPPED_TOTAL.summary())
