@@ -19,7 +19,7 @@ from typing import Any
 from functools import cached_property
 
 from model.input.data import ROW, CorridorData, present, records
-from model.input.schema import class_list, leg_id
+from model.input.schema import PolicyKind, Scope, class_list, leg_id
 from model.network.costs import CALIBRATION_SOURCE
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.network.types import CapacityRow, DemandRow, FlowKey, RuleLimit, SupplyRow  # row types, (k, r)
@@ -187,7 +187,7 @@ class Tables:
                 continue
             targets = [p["target"]] if p["target"] != "*" else list(dict.fromkeys(
                 name for r in self.path for name in self.names_in(r, p["scope"])))
-            out += [RuleLimit(p["rule"], target, p["kind"], p["scope"], p["commodity"] or None, p["value"], p[ROW])
+            out += [RuleLimit(p["rule"], target, PolicyKind(p["kind"]), Scope(p["scope"]), p["commodity"] or None, p["value"], p[ROW])
                     for target in targets]
         return out
 
