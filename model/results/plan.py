@@ -51,7 +51,7 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
                  robust_items: list | None = None, other: dict | None = None) -> Results:
     """The results of a plan (model.plan): each sheet holds every case's rows; a Plan sheet gives
     each case's annual cost and its weight in the objective; robust: the Robust sheet and its
-    Summary items (model.results.robust)."""
+    Summary items (model.analysis.robust)."""
     per_case = [collect(case.data, case.net, case_view(sol, i, case), input_name, other)
                 for i, case in enumerate(plan.cases)]
     tables = {}

@@ -6,6 +6,7 @@ into the network or the data.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,6 +95,11 @@ class Results:
 
     def summary_table(self) -> pd.DataFrame:
         return pd.DataFrame(self.summary.rows(), columns=COLUMNS["Summary"])
+
+    def timed(self, phases: str) -> Results:
+        """These results with the run time by phase in their Summary (as the pipeline writes them): a
+        new Results sharing the tables; these are left as they are."""
+        return dataclasses.replace(self, summary=dataclasses.replace(self.summary, phases=phases))
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """Output sheets in the order a reader opens them."""
