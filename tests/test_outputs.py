@@ -411,3 +411,21 @@ def test_a_run_that_died_holding_its_output_does_not_block_the_next(tmp_path):
     assert (tmp_path / ".out.xlsx.lock").exists()
     assert run("solve", case, target) == 0
     assert temporary_files(tmp_path) == []
+
+
+def test_a_file_is_held_only_inside_its_outputs_block(tmp_path):
+    # A file checked outside the block would stay held after a failure (the locks were taken at check,
+    # long before 'with outputs:', and let go by a finalizer or the CLI's release_all): refused; inside,
+    # the block's end lets go of it, however the block ends.
+    from model.errors import InputError, Problem
+    from model.report.output import Outputs
+
+    target, lock = tmp_path / "out.xlsx", tmp_path / ".out.xlsx.lock"
+    with pytest.raises(RuntimeError, match="outside `with Outputs"):
+        Outputs("solve").check(target)
+    assert not lock.exists()
+    with pytest.raises(InputError), Outputs("solve") as outputs:
+        outputs.check(target)
+        assert lock.exists()
+        raise InputError("in.xlsx", [Problem("a bad row", "Fix it.")])
+    assert not lock.exists() and not target.exists()
