@@ -25,7 +25,7 @@ from model.report.output import Outputs
 from model.input.read import read_input
 from model.lp.highs import Solution, View
 from model.lp.kinds import set_resource_duals
-from model.lp.mip import Difference, other_decision_costs
+from model.lp.mip import Difference, MipInfo, other_decision_costs
 from model.lp.solve import solve_plan
 from model.network import Network
 from model.network.build import build_network
@@ -144,9 +144,12 @@ class Analyses:
     """What the result tables report beside the optimum that takes solving again, worked out by
     analyse() after solve() and before tabulate(), which only reads it: each option with an integer
     decision taken the other way (model.lp.mip.other_decision_costs; None where that is not possible)
-    and, of a robust plan, the Robust sheet and its Summary items (model.analysis.robust)."""
+    with what building in whole steps costs against the LP relaxation (a copy of the solve's MipInfo:
+    the Solution is left as solved) and, of a robust plan, the Robust sheet and its Summary items
+    (model.analysis.robust)."""
 
     other: dict[str, Difference | None] = field(default_factory=dict)
+    mip: MipInfo | None = None
     robust: pd.DataFrame | None = None
     robust_items: tuple = ()
 
@@ -155,19 +158,19 @@ def analyse(plan: Plan, sol: Solution, verbose: bool = False, options: dict | No
     """The re-solves the result tables report (see Analyses), on the solved plan: each integer
     decision taken the other way (a MIP each, on a copy of the model), and of a robust plan the
     plan for the base case alone (model.analysis.robust)."""
-    other = other_decision_costs(plan, sol)  # with integer decisions: each one taken the other way
+    other, mip = other_decision_costs(plan, sol)  # with integer decisions: each one taken the other way
     if plan.single or not plan.robust:
-        return Analyses(other)
+        return Analyses(other, mip)
     robust, items = value_of_stochastic_solution(plan, sol, verbose, options)
-    return Analyses(other, robust, tuple(items))
+    return Analyses(other, mip, robust, tuple(items))
 
 
 def tabulate(plan: Plan, sol: Solution, analyses: Analyses, input_name: str | None = None) -> Results:
     """The result tables of a solved plan and its analyses (analyse()): read, never solved again."""
     if plan.single:
-        return collect(plan.data, plan.cases[0].net, sol.view(), input_name, analyses.other)
+        return collect(plan.data, plan.cases[0].net, sol.view(), input_name, analyses.other, analyses.mip)
     return collect_plan(plan, sol, input_name, robust=analyses.robust, robust_items=list(analyses.robust_items),
-                        other=analyses.other)
+                        other=analyses.other, mip=analyses.mip)
 
 
 def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_map: bool, html: bool,

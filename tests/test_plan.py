@@ -253,6 +253,7 @@ def test_tabulation_reads_the_analyses_and_solves_nothing(tmp_path, monkeypatch)
     plan, _ = pipeline.load(case, robust="surge")
     sol = pipeline.solve(plan)
     analyses = pipeline.analyse(plan, sol)
+    assert sol.mip.whole_steps is None  # the analyses leave the solution as solved: priced in a copy
 
     def refused(*args, **kwargs):
         raise AssertionError("tabulation solved")
@@ -267,3 +268,5 @@ def test_tabulation_reads_the_analyses_and_solves_nothing(tmp_path, monkeypatch)
     terminal = results.investments[results.investments["option"] == "TERMINAL"]  # a row per scenario
     assert terminal["scenario"].tolist() == ["base", "surge"]
     assert terminal["other_decision_objective_usd"].tolist() == pytest.approx([20, 20])
+    # The relaxation builds all 40 t too (each tonne saves 0.5*(5 - 2) = 1.5 a year for 1): whole steps cost 0.
+    assert results.summary.decisions.whole_steps.objective_usd == pytest.approx(0)

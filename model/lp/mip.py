@@ -23,7 +23,7 @@ three apart.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -53,7 +53,7 @@ class MipInfo:
     relaxation_usd: float  # the LP relaxation's objective: the objective if every option were divisible
     relaxation_x: np.ndarray | None = None  # its allocation (column values), priced by other_decision_costs
     # the chosen solution against the relaxation (what building in whole steps costs) and the
-    # relaxation's resource cost: set by other_decision_costs
+    # relaxation's resource cost: in the copy other_decision_costs returns
     whole_steps: Difference | None = None
     relaxation_resource_usd: float = NAN
     bound_usd: float = NAN  # HiGHS's best bound on the MIP's optimum
@@ -131,21 +131,21 @@ def solve_mip(h: highspy.Highs, rows, columns, row_bounds, integer: np.ndarray, 
     return sol
 
 
-def other_decision_costs(plan, sol: Solution) -> dict[str, Difference | None]:
+def other_decision_costs(plan, sol: Solution) -> tuple[dict[str, Difference | None], MipInfo | None]:
     """For each option with an integer decision: what deciding it the other way would change, the
     rest re-optimised (a MIP each): an option built, not built at all; an option not built, built
     (at least one whole step, or opened, by the last period: the MIP chooses how much and when).
     Each re-solved allocation is priced with the resource cost (model.lp.kinds) against the chosen
-    solution's, beside the objective's difference and the unmet tonnes; so is the LP relaxation's
-    (sol.mip.whole_steps, sol.mip.relaxation_resource_usd). None where the other way is not
-    possible (nothing may be built) or has no allocation. Solved on a copy of the model: sol's HiGHS
-    model is not touched."""
+    solution's, beside the objective's difference and the unmet tonnes; so is the LP relaxation's,
+    returned with them as a copy of sol.mip with whole_steps and relaxation_resource_usd (sol is
+    left as solved). None where the other way is not possible (nothing may be built) or has no
+    allocation. Solved on a copy of the model: sol's HiGHS model is not touched."""
     from model.lp.families import MODULES, OPENED
     from model.lp.highs import load_highs
 
     info = sol.mip
     if info is None or not info.feasible or not sol.optimal:
-        return {}
+        return {}, info
     (resource, premium), unmet = sol.resource_c or resource_costs(plan, sol), unmet_weights(plan, sol)
     chosen = np.asarray(sol.x, dtype=float)
 
@@ -156,9 +156,9 @@ def other_decision_costs(plan, sol: Solution) -> dict[str, Difference | None]:
 
     if info.relaxation_x is not None:  # the chosen solution against the relaxation: what whole steps cost
         relaxed = against_chosen(np.asarray(info.relaxation_x, dtype=float), info.relaxation_usd)
-        info.whole_steps = Difference(-relaxed.resource_usd, -relaxed.premiums_usd, -relaxed.objective_usd,
-                                      -relaxed.unmet_t)
-        info.relaxation_resource_usd = float(resource @ info.relaxation_x)
+        info = replace(info, whole_steps=Difference(-relaxed.resource_usd, -relaxed.premiums_usd,
+                                                     -relaxed.objective_usd, -relaxed.unmet_t),
+                       relaxation_resource_usd=float(resource @ info.relaxation_x))
     lp = sol.highs.getLp()
     lower, upper = np.array(lp.col_lower_, dtype=float), np.array(lp.col_upper_, dtype=float)
     lower[info.columns], upper[info.columns] = info.lower, info.upper
@@ -193,4 +193,4 @@ def other_decision_costs(plan, sol: Solution) -> dict[str, Difference | None]:
             x = np.asarray(h.getSolution().col_value, dtype=float)
             out[o.option] = against_chosen(x, h.getInfo().objective_function_value)
         h.changeColsBounds(len(idx), idx, lo, up)
-    return out
+    return out, info

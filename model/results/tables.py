@@ -206,9 +206,10 @@ def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def collect(data: CorridorData, net: Network, sol: View, input_name: str | None = None,
-            other: dict[str, float | None] | None = None) -> Results:
+            other: dict[str, float | None] | None = None, mip=None) -> Results:
     """Every output table of one optimal solve (of one case of a plan, through its view). other:
-    what deciding each integer option the other way would cost (model.lp.mip.other_decision_costs)."""
+    what deciding each integer option the other way would cost, and mip the solve's MipInfo priced
+    against the LP relaxation (model.lp.mip.other_decision_costs; else the view's own)."""
     x = flow_tonnes(net, sol)  # the sums below gather from it by position
     routes = route_costs(net, sol, x)
     if data.settings.include_zero_flows:
@@ -320,7 +321,8 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         co2e_t=co2e_t, co2e_leaves_out=net.legs_without_distance,
         flow_variables=len(net.flows), solver=sol.solver, method=sol.method, solve_seconds=sol.seconds,
         provenance=Provenance.of(input_name or data.source, data.sha256), settings=data.settings,
-        decisions=decisions_of(sol.mip, investments, other, "USD/yr", data.settings.unmet_penalty_usd_per_t))
+        decisions=decisions_of(sol.mip if mip is None else mip, investments, other, "USD/yr",
+                               data.settings.unmet_penalty_usd_per_t))
     fit = fit_table(net, np.where(x > TOL_T, x, 0.0))
     summary.fit = fit_summary(fit)
     bottlenecks = bottleneck_table(sol, capacity, policies, supply, data.settings.unmet_penalty_usd_per_t, unmet_t)
