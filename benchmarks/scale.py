@@ -40,7 +40,7 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     from model.report.workbook import write_results
     from model.lp.highs import load_highs, solve_lp
     from model.pipeline import load as load_plan
-    from model.pipeline import tabulate
+    from model.pipeline import analyse, tabulate
 
     times["imports"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -86,7 +86,7 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     if plan.single and sol.mip is None:  # as corridor solve does (model.pipeline.run, keep_solver=False)
         del h
         sol.highs = None
-    results = tabulate(plan, sol)
+    results = tabulate(plan, sol, analyse(plan, sol))
     times["extract"] = time.perf_counter() - t0
     t = time.perf_counter()
     write_results(results, Path(out))

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from model import __version__
 from model.errors import CorridorError
-from model.report.locks import release_all
-from model.report.output import COMMITTED, default_output, default_output_help
+from model.report.output import command, default_output, default_output_help
 
 DEFAULT_INPUT = Path("inputs/base_case.xlsx")
 STRESSED, PENALTY = "ports,borders", 1000.0  # corridor stress's defaults (not in its default output name)
@@ -272,31 +271,29 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         p.print_help()
         return 1
-    COMMITTED.clear()  # what this command writes, for what Ctrl-C says
-    try:
-        said = args.func(args)
-        text, code = said if isinstance(said, tuple) else (said, 0)
-        print(text)
-        return code
-    except CorridorError as exc:
-        print(str(exc), file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:  # every output is complete or absent (model.report.output): say which
-        from model.report.console import interrupted_text
+    with command() as running:  # what this command writes, for what Ctrl-C says (model.report.output)
+        try:
+            said = args.func(args)
+            text, code = said if isinstance(said, tuple) else (said, 0)
+            print(text)
+            return code
+        except CorridorError as exc:
+            print(str(exc), file=sys.stderr)
+            return exc.exit_code
+        except KeyboardInterrupt:  # every output is complete or absent (model.report.output): say which
+            from model.report.console import interrupted_text
 
-        print(interrupted_text(), file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped to a program that stopped reading (| head)
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- stays open: it is stdout until the process ends
-        return 0
-    except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
-        if args.debug:
-            traceback.print_exc()
-        print(f"corridor: internal error ({type(exc).__name__}: {exc}). This is a bug in corridor-model, not in "
-              "your input; please report it with the input file. Run with --debug for details.", file=sys.stderr)
-        return 1
-    finally:
-        release_all()  # the files this command held (model.report.locks), however it ended
+            print(interrupted_text(running.committed), file=sys.stderr)
+            return 130
+        except BrokenPipeError:  # output piped to a program that stopped reading (| head)
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- stays open: it is stdout until the process ends
+            return 0
+        except Exception as exc:  # a bug: say so plainly, keep the traceback for --debug
+            if args.debug:
+                traceback.print_exc()
+            print(f"corridor: internal error ({type(exc).__name__}: {exc}). This is a bug in corridor-model, not in "
+                  "your input; please report it with the input file. Run with --debug for details.", file=sys.stderr)
+            return 1
 
 
 def entry() -> None:

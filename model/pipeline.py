@@ -3,35 +3,38 @@
     read -> validate -> scenarios -> plan (years x robust scenarios) -> network -> LP -> solve -> results -> write
 
 load() reads and checks a workbook and gives the plan of its cases, each with its data and
-network; solve() builds and solves the LP; tabulate() turns the solution into tables; write()
-puts them in a workbook. run() is all of them, as `corridor solve` runs them. Every analysis
-(model.analysis) starts from here.
+network; solve() builds and solves the LP (and, without an optimum, says why: model.analysis.infeasible);
+analyse() re-solves what the tables report beside the optimum (each integer decision taken the other
+way, the value of the stochastic solution); tabulate() turns the solution and those analyses into
+tables, reading them and solving nothing; write() puts them in a workbook. run() is all of them, as
+`corridor solve` runs them. Every analysis (model.analysis) starts from here.
 """
 
 from __future__ import annotations
 
-import gc
+import dataclasses
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pandas as pd
+
 from model.input.data import CorridorData
-from model.errors import ERROR, WARNING, InputError, NoSolutionError, Problem, SolverStoppedError
-from model.analysis.infeasible import explain_no_solution, explain_plan_no_solution, no_optimum_proved
+from model.errors import ERROR, WARNING, InputError, Problem
+from model.analysis.infeasible import no_optimum
 from model.report.output import Outputs
 from model.input.read import read_input
 from model.lp.highs import Solution, View
 from model.lp.kinds import set_resource_duals
-from model.lp.mip import other_decision_costs
+from model.lp.mip import Difference, MipInfo, other_decision_costs
 from model.lp.solve import solve_plan
 from model.network import Network
 from model.network.build import build_network
 from model.plan import BASE, Case, Plan, check_years, for_year, one_year, periods, robust_scenarios, year_problem
-from model.progress import NoPhases
+from model.progress import NoPhases, collector_paused
 from model.results.plan import collect_plan
-from model.results.robust import value_of_stochastic_solution
+from model.analysis.robust import value_of_stochastic_solution
 from model.results.tables import Results, collect
 from model.input.scenarios import apply_scenarios, check_scenarios
-from model.input.schema import path_nodes
 from model.input.validate import check_commitments, validate
 
 
@@ -96,7 +99,6 @@ def load(path: str | Path, scenario: str | None = None, robust: str | None = Non
         raise InputError(str(path), problems)
     worst = (data.settings.worst_case_weight or 0.0) if robust else 0.0
     plan = Plan(data, periods(data), cases, [n for n, _ in scenarios], worst)
-    path_nodes.cache_clear()  # the routes keep their node tuples; the cache keyed by path text can go
     return plan, _merge_years([p for p in problems if p.severity == WARNING])
 
 
@@ -119,35 +121,61 @@ def load_one_year(path: str | Path, scenario: str | None = None,
 
 
 def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builder: str = "fast",
-          phases=None, ranging: bool = True) -> Solution:
-    """The LP of the plan, built and solved (model.lp.solve); NoSolutionError explains in the
-    workbook's rows why there is no optimum."""
+          phases=None, ranging: bool = True, keep_solver: bool = True) -> Solution:
+    """The LP of the plan, built and solved (model.lp.solve); without an optimum, the error that
+    explains in the workbook's rows why (model.analysis.infeasible, which re-solves to find out).
+    keep_solver=False: the Solution comes without HiGHS when nothing after needs it (one case, no
+    integer decisions: analyse() has nothing to re-solve), its LP, workspace and ranging let go
+    once the solution and its ranging are read (about 460 MB at a million flows)."""
     sol = solve_plan(plan, verbose, options, ranging=ranging, builder=builder, phases=phases)
     if not sol.optimal:
-        error = NoSolutionError if no_optimum_proved(sol) else SolverStoppedError  # exit 3, else 1
-        if plan.single:
-            raise error(explain_no_solution(plan.data, plan.cases[0].net, sol, verbose))
-        raise error(explain_plan_no_solution(plan, sol, verbose))
+        raise no_optimum(plan, sol, verbose)
     set_resource_duals(plan, sol)  # from the optimal basis, before anything re-solves or frees the live model
+    if not keep_solver and plan.single and sol.mip is None:
+        return dataclasses.replace(sol, highs=None)
     return sol
 
 
-def tabulate(plan: Plan, sol: Solution, input_name: str | None = None, verbose: bool = False,
-             options: dict | None = None) -> Results:
-    """The result tables of a solved plan; a robust plan also gets the value of the stochastic
-    solution (which solves the plan for the base case alone)."""
-    other = other_decision_costs(plan, sol)  # with integer decisions: each one taken the other way
+@dataclass(frozen=True)
+class Analyses:
+    """What the result tables report beside the optimum that takes solving again, worked out by
+    analyse() after solve() and before tabulate(), which only reads it: each option with an integer
+    decision taken the other way (model.lp.mip.other_decision_costs; None where that is not possible)
+    with what building in whole steps costs against the LP relaxation (a copy of the solve's MipInfo:
+    the Solution is left as solved) and, of a robust plan, the Robust sheet and its Summary items
+    (model.analysis.robust)."""
+
+    other: dict[str, Difference | None] = field(default_factory=dict)
+    mip: MipInfo | None = None
+    robust: pd.DataFrame | None = None
+    robust_items: tuple = ()
+
+
+def analyse(plan: Plan, sol: Solution, verbose: bool = False, options: dict | None = None) -> Analyses:
+    """The re-solves the result tables report (see Analyses), on the solved plan: each integer
+    decision taken the other way (a MIP each, on a copy of the model), and of a robust plan the
+    plan for the base case alone (model.analysis.robust)."""
+    other, mip = other_decision_costs(plan, sol)  # with integer decisions: each one taken the other way
+    if plan.single or not plan.robust:
+        return Analyses(other, mip)
+    robust, items = value_of_stochastic_solution(plan, sol, verbose, options)
+    return Analyses(other, mip, robust, tuple(items))
+
+
+def tabulate(plan: Plan, sol: Solution, analyses: Analyses, input_name: str | None = None) -> Results:
+    """The result tables of a solved plan and its analyses (analyse()): read, never solved again."""
     if plan.single:
-        return collect(plan.data, plan.cases[0].net, sol.view(), input_name, other)
-    robust, items = value_of_stochastic_solution(plan, sol, verbose, options) if plan.robust else (None, [])
-    return collect_plan(plan, sol, input_name, robust=robust, robust_items=items, other=other)
+        return collect(plan.data, plan.cases[0].net, sol.view(), input_name, analyses.other, analyses.mip)
+    return collect_plan(plan, sol, input_name, robust=analyses.robust, robust_items=list(analyses.robust_items),
+                        other=analyses.other, mip=analyses.mip)
 
 
 def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_map: bool, html: bool,
-          phases) -> list[Path]:
+          phases) -> tuple[Results, list[Path]]:
     """The result workbook (model.report.workbook) with its Map sheet of tables (the map,
     model.results.maps), the map PNG beside it (unless draw_map is False) and the report page (html),
-    all into the command's Outputs. Returns the files beside the workbook."""
+    all into the command's Outputs. Returns the results as written (their Summary with the run time
+    by phase) and the files beside the workbook."""
     from model.report.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, report_path, write_map_png, write_report
     from model.report.maps.sheet import MapSheet
     from model.report.workbook import write_results
@@ -162,14 +190,14 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
     sheet = MapSheet(tables, picture, png.name if picture else None,
                      "" if draw_map else "The picture was not drawn (corridor solve --no-map).")
     phases("writing")
-    results.summary.phases = phases.text()
+    results = results.timed(phases.text())
     write_results(results, output, outputs=outputs, map_sheet=sheet)
     if html:
         phases("report")
         beside.append(write_report(outputs, tables, results.sheets(), report_path(output)))
     else:
         outputs.retire(report_path(output), also=REPORT_WRITERS)
-    return beside
+    return results, beside
 
 
 def run(path: str | Path, output: str | Path | None = None, scenario: str | None = None, robust: str | None = None,
@@ -181,41 +209,33 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
     output is given (each file checked by the output guard before anything else is done). Raises
     InputError, NoSolutionError or OutputError with the reason. keep_solver=False: HiGHS is let go
     once the solution and its ranging are read, before the tables are made, when nothing after
-    needs it (one case, no integer decisions; Run.solution.highs is then None)."""
+    needs it (solve(); Run.solution.highs is then None). The garbage collector is paused throughout
+    (model.progress.collector_paused)."""
     from model.report.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, map_warnings, report_path
     from model.report.workbook import RESULT
     from model.results.maps import map_of
 
     phases = phases or NoPhases()
-    outputs = Outputs(RESULT, [path], force)
-    if output is not None:
-        outputs.check(Path(output))
-        if draw_map:
-            outputs.check(map_png_path(Path(output)), also=MAP_WRITERS)
-        if html:
-            outputs.check(report_path(Path(output)), also=REPORT_WRITERS)
-    enabled = gc.isenabled()
-    gc.disable()  # millions of small objects and no cycles: the collector's passes only cost time
-    try:
+    with Outputs(RESULT, [path], force) as outputs, collector_paused():  # its files held until written or given up
+        if output is not None:
+            outputs.check(Path(output))
+            if draw_map:
+                outputs.check(map_png_path(Path(output)), also=MAP_WRITERS)
+            if html:
+                outputs.check(report_path(Path(output)), also=REPORT_WRITERS)
         phases("reading")
         plan, warnings = load(path, scenario, robust)
-        sol = solve(plan, verbose, options, builder, phases)
-        if not keep_solver and plan.single and sol.mip is None:
-            sol.highs = None  # its LP, workspace and ranging, the largest object at a million flows, freed here
-        results = tabulate(plan, sol, Path(path).name, verbose, options)
-        written = []
+        sol = solve(plan, verbose, options, builder, phases, keep_solver=keep_solver)
+        results = tabulate(plan, sol, analyse(plan, sol, verbose, options), Path(path).name)
+        written: list[Path] = []
         if output is None:
             phases("writing")
-            results.summary.phases = phases.text()
+            results = results.timed(phases.text())
         else:
             tables = map_of(plan, results)
             warnings = warnings + (map_warnings(tables) if draw_map or html else [])
-            with outputs:
-                written = write(results, outputs, output, tables, draw_map, html, phases)
-        return Run(plan, sol, results, warnings, written, outputs.removed)
-    finally:
-        if enabled:
-            gc.enable()
+            results, written = write(results, outputs, output, tables, draw_map, html, phases)
+    return Run(plan, sol, results, warnings, written, outputs.removed)
 
 
 def _errors(problems: list[Problem]) -> bool:

@@ -63,6 +63,22 @@ class Phases:
             self._draw()
 
 
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector paused for the block, as it was before afterwards, however
+    the block ends. A run makes millions of small objects and no cycles worth collecting, so the
+    collector's passes over them only cost time (benchmarks/README.md)."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class NoPhases(Phases):
     """Times the phases without showing anything."""
 

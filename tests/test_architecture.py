@@ -246,3 +246,140 @@ def test_imports_run_down_the_layers():
 def test_the_layer_test_finds_an_upward_import():
     assert layer_of("model.report.console") > layer_of("model.analysis.sweep") > layer_of("model.lp.highs")
     assert layer_of("model.input.validate.routes") > layer_of("model.network.routes") > layer_of("model.input.read")
+# ---------------------------------------------------------------- hidden work and process-global state
+
+SOLVERS = ("highspy", "model.lp.solve", "model.lp.live", "model.lp.frontier", "model.lp.mip.other_decision_costs",
+           "model.analysis")
+
+
+def test_result_tables_only_read_a_solution():
+    # The tables are made from a solution and the analyses worked out after it (model.pipeline.analyse):
+    # no module of model/results imports a solver or anything that solves again (the value of the
+    # stochastic solution re-solved inside tabulation, from model/results/robust.py).
+    found = []
+    for m, f in modules().items():
+        if not m.startswith("model.results"):
+            continue
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            found += [f"{m}: {n}" for n in names if any(n == s or n.startswith(s + ".") for s in SOLVERS)]
+    assert found == []
+
+
+MUTATORS = {"append", "extend", "insert", "clear", "update", "pop", "popitem", "setdefault", "add", "discard",
+            "remove", "__setitem__", "__delitem__"}
+
+
+def mutable_globals() -> dict[str, set[str]]:
+    """module -> its module-level names bound to a list, dict or set (a display, a comprehension or a
+    call of list, dict, set, defaultdict, OrderedDict, Counter, deque)."""
+    out = {}
+    makers = {"list", "dict", "set", "defaultdict", "OrderedDict", "Counter", "deque"}
+    for m, f in modules().items():
+        names = set()
+        for node in ast.parse(f.read_text()).body:
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) \
+                else []
+            mutable = isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)) or (
+                isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", None)) in makers)
+            names |= {t.id for t in targets if mutable and isinstance(t, ast.Name)}
+        out[m] = names
+    return out
+
+
+def global_state_mutated() -> list[str]:
+    """Where a function of model/ changes process-wide state: a `global` statement, or a module-level
+    list, dict or set (its own module's, or one imported by name) mutated in a function."""
+    shared = mutable_globals()
+    found = []
+    for m, f in modules().items():
+        tree = ast.parse(f.read_text())
+        visible = set(shared[m])
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and node.module in shared:
+                visible |= {a.asname or a.name for a in node.names if a.name in shared[node.module]}
+        for fn in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            local = {a.arg for a in fn.args.args + fn.args.kwonlyargs} | {
+                t.id for n in ast.walk(fn) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.For, ast.With))
+                for t in ast.walk(n) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+            names = visible - local
+            for n in ast.walk(fn):
+                if isinstance(n, (ast.Global, ast.Nonlocal)) and isinstance(n, ast.Global):
+                    found.append(f"{m}.{fn.name}: global {', '.join(n.names)}")
+                target = None
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in MUTATORS:
+                    target = n.func.value
+                elif isinstance(n, (ast.Assign, ast.AugAssign, ast.Delete)):
+                    for t in (n.targets if isinstance(n, (ast.Assign, ast.Delete)) else [n.target]):
+                        if isinstance(t, ast.Subscript):
+                            target = t.value
+                        elif isinstance(n, ast.AugAssign) and isinstance(t, ast.Name):
+                            target = t
+                if isinstance(target, ast.Name) and target.id in names:
+                    found.append(f"{m}.{fn.name}: {target.id}")
+    return found
+
+
+# State of a process of its own, with the reason.
+WORKER_STATE = {"model.analysis.sweep._chunk_worker: _WORKER": "a sweep's worker process (a process pool's or "
+                "Dask's) keeps the model it was sent between chunks; the command's own process never fills it"}
+
+
+def test_no_process_global_state_in_model():
+    # Every piece of state belongs to an object with a lifetime: what a command wrote is kept by its
+    # Outputs (read through model.report.output.command by the CLI, for what Ctrl-C says), the files it
+    # holds are let go when its with block ends, a cache goes with the object it serves. A list of the
+    # files written by the process (COMMITTED) and a table of the locks it held (HELD) were filled and
+    # cleared from other modules.
+    assert set(global_state_mutated()) - set(WORKER_STATE) == set()
+
+
+def test_the_global_state_finder_finds_it(tmp_path, monkeypatch):
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "a.py").write_text("SEEN: list = []\nTABLE = {}\n\ndef note(x):\n    SEEN.append(x)\n")
+    (tmp_path / "model" / "b.py").write_text("from model.a import TABLE\n\ndef put(k):\n    TABLE[k] = 1\n\n"
+                                             "def own(k):\n    TABLE = {}\n    TABLE[k] = 1\n\n"
+                                             "def count():\n    global N\n    N = 1\n")
+    monkeypatch.setattr(sys.modules[__name__], "MODEL", tmp_path / "model")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert sorted(global_state_mutated()) == ["model.a.note: SEEN", "model.b.count: global N", "model.b.put: TABLE"]
+
+
+def test_no_cache_is_cleared_from_afar():
+    # A cache is dropped by the object that owns it (Network.forget_indexes), not cleared from another
+    # module (the pipeline cleared an lru_cache of the schema's).
+    calls = [f"{m}: {ast.unparse(n)}" for m, f in modules().items() for n in ast.walk(ast.parse(f.read_text()))
+             if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "cache_clear"]
+    assert calls == []
+
+
+def test_every_cache_the_network_keeps_per_flow_is_dropped_with_its_indexes(tmp_path):
+    # The network works out memberships, costs and lookups per flow on demand and keeps them; what it
+    # keeps per flow goes whole with forget_indexes (Network.INDEXES). Only lookups per row of the
+    # workbook or per route stay. (The flows a policy's commodity filter selects, kept under a string
+    # key, stayed for the network's life.)
+    from model.network import Network
+    from model.pipeline import load
+
+    plan, _ = load(ROOT / "inputs" / "base_case.xlsx")
+    net = plan.cases[0].net
+    for p in net.policy_limits:
+        net.policy_flows(p)
+    for s in net.supply_rows:
+        net.flows_of_supply(s)
+    net.capacity_users()
+    net.passes_of([c.element for c in net.capacity_rows])
+    for scope in ("corridor", "country", "route", "node", "leg"):
+        net.scope_index(scope, "x", None)
+    net.cost_total, net.co2_t_per_t, net.flow_index, net.demand_of, net.transit_days  # noqa: B018
+    net.forget_indexes()
+    fields = {f.name for f in dataclasses.fields(Network)}
+    kept = {"demand_by_row", "supply_by_row", "capacity_by_row", "policy_by_key", "option_by_id",  # per row
+            "transit_days", "_codes", "_route_origin", "_class_code"}  # per route, node, commodity or class
+    assert set(net.__dict__) - fields <= kept

@@ -117,11 +117,12 @@ def test_case_rows_pick_one_case_and_drop_its_columns():
 @pytest.mark.slow
 def test_a_plan_is_mapped_in_the_base_scenario_of_its_last_year(tmp_path):
     from lpforms import random_case
-    from model.pipeline import load, solve, tabulate
+    from model.pipeline import analyse, load, solve, tabulate
     from model.results.maps import map_of
 
     plan, _ = load(random_case(tmp_path, 1, years=True, scenarios=True), robust="dear,tight")
-    results = tabulate(plan, solve(plan))
+    sol = solve(plan)
+    results = tabulate(plan, sol, analyse(plan, sol))
     last = plan.periods[-1].year
     t = map_of(plan, results)
     assert t.case == {"scenario": "base", "year": last}

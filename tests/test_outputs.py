@@ -354,9 +354,9 @@ def test_a_real_ctrl_c_during_a_sweep(tmp_path):
 
 def hold(target: Path) -> subprocess.Popen:
     """Another process holding target as a corridor run in progress holds it, until its stdin closes."""
-    holder = subprocess.Popen([sys.executable, "-c", "import sys; from model.report.output import Outputs; "
-                               "o = Outputs('solve'); o.check(sys.argv[1]); print('held', flush=True); "
-                               "sys.stdin.read(); import os; os._exit(0)", str(target)],
+    holder = subprocess.Popen([sys.executable, "-c", "import os, sys; from model.report.output import Outputs\n"
+                               "with Outputs('solve') as o:\n o.check(sys.argv[1]); print('held', flush=True)\n"
+                               " sys.stdin.read(); os._exit(0)", str(target)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert holder.stdout.readline().strip() == "held"
@@ -387,7 +387,7 @@ def test_a_second_run_to_the_same_output_is_refused_while_the_first_runs(tmp_pat
 
 def test_a_command_that_failed_in_this_process_does_not_block_the_next(tmp_path, capsys):
     # A traceback kept (pytest.raises, an interactive session) keeps the failed command's Outputs alive;
-    # the commands of one process run one after another, so the next takes its files over.
+    # it let go of its files when its block ended, so the next command of the process is not refused.
     from model import pipeline
     from model.errors import InputError
 
@@ -395,7 +395,7 @@ def test_a_command_that_failed_in_this_process_does_not_block_the_next(tmp_path,
     target = tmp_path / "out.xlsx"
     with pytest.raises(InputError) as kept:
         pipeline.run(tmp_path / "missing.xlsx", target)
-    assert (tmp_path / ".out.xlsx.lock").exists() and kept.value
+    assert not (tmp_path / ".out.xlsx.lock").exists() and kept.value
     assert main(["solve", str(case), "-o", str(target)]) == 0
     assert temporary_files(tmp_path) == []
 
@@ -411,3 +411,21 @@ def test_a_run_that_died_holding_its_output_does_not_block_the_next(tmp_path):
     assert (tmp_path / ".out.xlsx.lock").exists()
     assert run("solve", case, target) == 0
     assert temporary_files(tmp_path) == []
+
+
+def test_a_file_is_held_only_inside_its_outputs_block(tmp_path):
+    # A file checked outside the block would stay held after a failure (the locks were taken at check,
+    # long before 'with outputs:', and let go by a finalizer or the CLI's release_all): refused; inside,
+    # the block's end lets go of it, however the block ends.
+    from model.errors import InputError, Problem
+    from model.report.output import Outputs
+
+    target, lock = tmp_path / "out.xlsx", tmp_path / ".out.xlsx.lock"
+    with pytest.raises(RuntimeError, match="outside `with Outputs"):
+        Outputs("solve").check(target)
+    assert not lock.exists()
+    with pytest.raises(InputError), Outputs("solve") as outputs:
+        outputs.check(target)
+        assert lock.exists()
+        raise InputError("in.xlsx", [Problem("a bad row", "Fix it.")])
+    assert not lock.exists() and not target.exists()

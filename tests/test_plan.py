@@ -252,3 +252,43 @@ def test_a_plans_warnings_name_their_scenario_and_years_in_fields_and_text():
     _, warnings = pipeline.load(ROOT / "inputs" / "plan_case.xlsx", robust="all")
     closed = [p for p in warnings if p.scenario == "russia_closed" and "liquid_bulk" in p.message]
     assert closed and all(p.message.startswith("in scenario russia_closed in 2026, 2030, 2035: ") for p in closed)
+def test_tabulation_reads_the_analyses_and_solves_nothing(tmp_path, monkeypatch):
+    # The robust plan of tests/test_mip.py: base 60 t, scenario surge (probability 0.5) 100 t; rail A>M
+    # 60 t at 2 USD/t, road at 5, a terminal adding 40 t to rail for 40 USD a year, built whole.
+    # Built (for all): 0.5*(60*2 + 40) + 0.5*(100*2 + 40) = 80 + 120 = 200. Taken the other way (not
+    # built): 0.5*120 + 0.5*(60*2 + 40*5) = 60 + 160 = 220, 20 more. The plan for the base case alone
+    # does not build it: under it the surge costs 320, so again 220, and the value of the stochastic
+    # solution is 220 - 200 = 20. Both take solving again: analyse() does it, after solve(); tabulate()
+    # only reads, so with every way into HiGHS refused it still gives both figures.
+    import highspy
+
+    import model.analysis.robust
+    import model.lp.solve
+
+    demand = [{"commodity": "coal", "market": "M", "demand_t": 60}]
+    scenarios = [{"scenario": "surge", "sheet": "Demand", "key": "coal,,M", "column": "demand_t", "value": 100,
+                  "probability": 0.5}]
+    case = write_case(tmp_path, transport_case(
+        Capacities=[{"element": "A>M", "capacity_t": 60}], Demand=demand, Scenarios=scenarios,
+        Investments=[{"option": "TERMINAL", "element": "A>M", "max_added_t": 40, "annualised_cost_usd_per_t": 1.0,
+                      "lumpy": True}]), settings={"allow_investments": "TRUE"})
+    plan, _ = pipeline.load(case, robust="surge")
+    sol = pipeline.solve(plan)
+    analyses = pipeline.analyse(plan, sol)
+    assert sol.mip.whole_steps is None  # the analyses leave the solution as solved: priced in a copy
+
+    def refused(*args, **kwargs):
+        raise AssertionError("tabulation solved")
+
+    monkeypatch.setattr(highspy.Highs, "run", refused)
+    for module in (model.lp.solve, model.analysis.robust, pipeline):
+        monkeypatch.setattr(module, "solve_plan", refused)
+    results = pipeline.tabulate(plan, sol, analyses)
+    assert sol.objective_usd == pytest.approx(200)
+    robust = {item: value for item, value, _ in results.summary.robust}
+    assert robust["value of the stochastic solution"] == pytest.approx(20)
+    terminal = results.investments[results.investments["option"] == "TERMINAL"]  # a row per scenario
+    assert terminal["scenario"].tolist() == ["base", "surge"]
+    assert terminal["other_decision_objective_usd"].tolist() == pytest.approx([20, 20])
+    # The relaxation builds all 40 t too (each tonne saves 0.5*(5 - 2) = 1.5 a year for 1): whole steps cost 0.
+    assert results.summary.decisions.whole_steps.objective_usd == pytest.approx(0)

@@ -284,7 +284,7 @@ def test_what_a_carbon_price_of_50_changes(base_run):
     # A price of 1 USD per t CO2e: the tie-break already moves most of it.
     data = base_run.data.copy(settings=base_run.data.settings.replace(carbon_price_usd_per_t_co2=1.0))
     one = pipeline.tabulate(Plan.of_one(data, build_network(data)),
-                            pipeline.solve(Plan.of_one(data, build_network(data))))
+                            pipeline.solve(Plan.of_one(data, build_network(data))), pipeline.Analyses())
     china = one.corridors[one.corridors["commodity"] == ALL].set_index("corridor")["tonnes_t"]["China: rail"]
     assert quoted(f"a price of 1 USD per t CO2e already moves {(corridors[0]['China: rail'] - china) / 1e6:.2f} Mt")
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from model.input.schema import PolicyKind
 from model.input.data import CorridorData
-from model.errors import short_list
+from model.errors import NoSolutionError, SolverStoppedError, short_list
 from model.lp.families import CAPACITY_LIMIT, PLANNER_ROWS, POLICY_LIMIT, SUPPLY_MAX, UNMET, label
 from model.lp.highs import Solution
 from model.lp.solve import solve_plan
@@ -199,6 +199,16 @@ def stopped_in_words(status: str) -> str:
     """What a HiGHS status other than optimal, infeasible or unbounded means, and what to check."""
     what, fix = STOPPED.get(status, _NUMBERS)
     return f"HiGHS stopped without an optimum ({status}): {what}. {fix}"
+
+
+def no_optimum(plan: Plan, sol: Solution, verbose: bool = False) -> NoSolutionError | SolverStoppedError:
+    """The error of a solve without an optimum, explained in the workbook's rows (which re-solves the
+    case, or each case of a plan, to find out why): NoSolutionError (exit 3) when HiGHS proved there
+    is none, SolverStoppedError (exit 1) when it stopped before it knew."""
+    error = NoSolutionError if no_optimum_proved(sol) else SolverStoppedError
+    if plan.single:
+        return error(explain_no_solution(plan.data, plan.cases[0].net, sol, verbose))
+    return error(explain_plan_no_solution(plan, sol, verbose))
 
 
 def explain_plan_no_solution(plan: Plan, sol: Solution, verbose: bool = False) -> str:

@@ -16,14 +16,14 @@ def calibrate_to_workbook(src: Path, output: Path, force: bool = False, scenario
     from model.report.input_workbook import input_tables, write_input_workbook
     from model.report.output import Outputs
 
-    Outputs("calibrate", [src], force).check(output)
     from model.progress import live_line
 
-    with live_line("calibrating"):
-        cal = calibrate(src, scenario, year)
-    tables = {**input_tables(cal.data), "Calibration": cal.table}
-    write_input_workbook(tables, output, settings=cal.data.settings.given(), kind="calibrate", inputs=[src],
-                         force=force)
+    with Outputs("calibrate", [src], force) as outputs:
+        outputs.check(output)
+        with live_line("calibrating"):
+            cal = calibrate(src, scenario, year)
+        tables = {**input_tables(cal.data), "Calibration": cal.table}
+        write_input_workbook(tables, output, settings=cal.data.settings.given(), outputs=outputs)
     replaced = " and ".join(f"{n} {'Surcharges row' if sheet == 'Surcharges' else 'calibration rule'}"
                             f"{'s' if n != 1 else ''}" for sheet, n in cal.replaced.items())
     return console.calibration_text(cal.table, output) + (

@@ -23,23 +23,22 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
     from model.input.data import scenario_names
     from model.input.scenarios import unknown_scenarios
 
-    outputs = Outputs("compare", [src], force)
-    outputs.check(output)
-    outputs.check(map_png_path(output))
-    data = read_input(src)
-    known = scenario_names(data)
-    wanted = known if scenarios in (None, Blank.ALL) else [s.strip() for s in scenarios.split(",") if s.strip()]
-    if not wanted:
-        raise InputError(str(src), [Problem("the Scenarios sheet names no scenario",
-                                            "Add override rows to the Scenarios sheet, or pass --scenarios.")])
-    unknown = unknown_scenarios([part.strip() for w in wanted for part in w.split("+")], known)
-    if unknown:  # a typo would otherwise be compared as a failed case, with exit 0
-        raise InputError(str(src), [Problem(f"--scenarios names '{part}', which is not on the Scenarios sheet{mean}",
-                                            f"Scenarios on the sheet: {', '.join(known) or 'none'}.")
-                                    for part, mean in unknown])
-    maps: dict = {}
-    table, about = compare(src, wanted, maps)
-    with outputs:
+    with Outputs("compare", [src], force) as outputs:
+        outputs.check(output)
+        outputs.check(map_png_path(output))
+        data = read_input(src)
+        known = scenario_names(data)
+        wanted = known if scenarios in (None, Blank.ALL) else [s.strip() for s in scenarios.split(",") if s.strip()]
+        if not wanted:
+            raise InputError(str(src), [Problem("the Scenarios sheet names no scenario",
+                                                "Add override rows to the Scenarios sheet, or pass --scenarios.")])
+        unknown = unknown_scenarios([part.strip() for w in wanted for part in w.split("+")], known)
+        if unknown:  # a typo would otherwise be compared as a failed case, with exit 0
+            raise InputError(str(src), [Problem(f"--scenarios names '{part}', which is not on the Scenarios sheet{mean}",
+                                                f"Scenarios on the sheet: {', '.join(known) or 'none'}.")
+                                        for part, mean in unknown])
+        maps: dict = {}
+        table, about = compare(src, wanted, maps)
         write_compare(outputs, output, table, about)
         png = compare_png(outputs, table, output.with_suffix(""))
         drawn = write_panels(outputs, list(maps.items()), f"Each scenario's flows: {Path(src).name}",

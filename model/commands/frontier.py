@@ -22,27 +22,26 @@ def frontier_to_workbook(src, target_text: str, maximise: bool, cost_within: str
     from model.results.summary import Provenance
 
     output = Path(output)
-    outputs = Outputs("frontier", [src], force)
-    outputs.check(output)
-    start = time.perf_counter()
-    with live_line("solving the case") as phases:
-        plan, warnings = load(src, scenario)
-        target = parse_target(target_text, maximise, plan)
-        sol = solve(plan)
-        extras = parse_costs(cost_within, sol.objective_usd, exact)
-        phases("the frontier's points")
-        table, solves = frontier(plan, sol, target, extras, exact)
-    seconds = time.perf_counter() - start
-    money = "USD/yr" if plan.single else "USD, discounted"
-    about = about_table(Provenance.of(src, plan.data.sha256), [
-        ("target", f"{'most' if maximise else 'least'} " + (target.text if target.co2 else f"tonnes of {target.text}") + (
-            "" if plan.single else " over the plan (each year weighted by the years it stands for)")),
-        ("least cost (objective)", f"{sol.objective_usd:,.0f} {money}"),
-        ("extra cost allowed (on the objective)", cost_within),
-        ("scenario", scenario or "base case"), ("method", "exact breakpoints" if exact else (
-            "each point a MIP (options built whole)" if sol.mip is not None else "one LP per point")),
-        ("points", len(table)), ("solves", solves), ("seconds", round(seconds, 3))])
-    with outputs:
+    with Outputs("frontier", [src], force) as outputs:
+        outputs.check(output)
+        start = time.perf_counter()
+        with live_line("solving the case") as phases:
+            plan, warnings = load(src, scenario)
+            target = parse_target(target_text, maximise, plan)
+            sol = solve(plan)
+            extras = parse_costs(cost_within, sol.objective_usd, exact)
+            phases("the frontier's points")
+            table, solves = frontier(plan, sol, target, extras, exact)
+        seconds = time.perf_counter() - start
+        money = "USD/yr" if plan.single else "USD, discounted"
+        about = about_table(Provenance.of(src, plan.data.sha256), [
+            ("target", f"{'most' if maximise else 'least'} " + (target.text if target.co2 else f"tonnes of {target.text}") + (
+                "" if plan.single else " over the plan (each year weighted by the years it stands for)")),
+            ("least cost (objective)", f"{sol.objective_usd:,.0f} {money}"),
+            ("extra cost allowed (on the objective)", cost_within),
+            ("scenario", scenario or "base case"), ("method", "exact breakpoints" if exact else (
+                "each point a MIP (options built whole)" if sol.mip is not None else "one LP per point")),
+            ("points", len(table)), ("solves", solves), ("seconds", round(seconds, 3))])
         write_frontier(outputs, output, about, table, target.text)
         png = frontier_png(outputs, table, target.text, output.with_suffix(""))
     usd = "_usd" if plan.single else "_usd_total"

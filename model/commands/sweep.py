@@ -30,42 +30,40 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
     from model.pipeline import load_one_year
     from model.results.summary import Provenance
 
-    outputs = Outputs("exact" if exact else "sweep", [src], force)
-    outputs.check(output)
-    data, net, warnings = load_one_year(src, scenario, year)
-    if assignments and name:
-        raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
-    assignments = assignments or (named_sweep(data, name) if name else [])
-    sweep = make_sweep(src, data, assignments, exact=exact, keep_decisions=keep_decisions, scenario=scenario, year=year)
-    provenance = Provenance.of(src, data.sha256)
-    about = case_about(scenario, year)
-    for p in sweep.params:
-        about.append((p.text, f"{len(p.cells)} cell(s): " + ", ".join(c.label for c in p.cells[:10])
-                      + (" ..." if len(p.cells) > 10 else "")))
-        about.append((f"{p.text} values", ("x base: " if p.multiplier else "") + ", ".join(f"{v:g}" for v in p.values)))
-    start = time.perf_counter()
-    if exact:
-        ex = exact_sweep(live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year), sweep)
-        seconds = time.perf_counter() - start
-        about += [("breakpoints", int(ex.breakpoints["breakpoint"].sum())), ("solves", ex.solves),
-                  ("seconds", round(seconds, 3))]
-        with outputs:
+    with Outputs("exact" if exact else "sweep", [src], force) as outputs:
+        outputs.check(output)
+        data, net, warnings = load_one_year(src, scenario, year)
+        if assignments and name:
+            raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
+        assignments = assignments or (named_sweep(data, name) if name else [])
+        sweep = make_sweep(src, data, assignments, exact=exact, keep_decisions=keep_decisions, scenario=scenario, year=year)
+        provenance = Provenance.of(src, data.sha256)
+        about = case_about(scenario, year)
+        for p in sweep.params:
+            about.append((p.text, f"{len(p.cells)} cell(s): " + ", ".join(c.label for c in p.cells[:10])
+                          + (" ..." if len(p.cells) > 10 else "")))
+            about.append((f"{p.text} values", ("x base: " if p.multiplier else "") + ", ".join(f"{v:g}" for v in p.values)))
+        start = time.perf_counter()
+        if exact:
+            ex = exact_sweep(live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year), sweep)
+            seconds = time.perf_counter() - start
+            about += [("breakpoints", int(ex.breakpoints["breakpoint"].sum())), ("solves", ex.solves),
+                      ("seconds", round(seconds, 3))]
             write_exact(outputs, output, about_table(provenance, about), ex.breakpoints, ex.segments, ex.param)
             png = exact_png(outputs, ex.breakpoints, ex.param, output.with_suffix(""), ex.segments)
-        low, high = sweep.params[0].values
-        return warnings, console.exact_text(ex, low, high, seconds, output, png)
-    points_file = output.with_suffix(".points.jsonl")
-    outputs.check(points_file)
-    results = run_sweep(sweep, assignments, points_file=points_file, resume=resume, workers=workers, dask=dask,
-                        progress=progress)
-    seconds = time.perf_counter() - start
-    points = points_table(sweep, results, net, data.settings.focus)
-    about += [("points", len(points)), ("solved", int((points["status"] == "Optimal").sum())),
-              ("rebuilt (structure changed)", int(points["rebuilt"].sum())), ("workers", dask or workers),
-              ("seconds", round(seconds, 3)),
-              ("points per second", round(len(points) / seconds, 1) if seconds else None)]
-    names = [p.text + (" (x base)" if p.multiplier else "") for p in sweep.params]
-    with outputs:
+            low, high = sweep.params[0].values
+            return warnings, console.exact_text(ex, low, high, seconds, output, png)
+        points_file = output.with_suffix(".points.jsonl")
+        outputs.check(points_file)
+        results = run_sweep(sweep, assignments, points_file=points_file, resume=resume, workers=workers, dask=dask,
+                            progress=progress)
+        seconds = time.perf_counter() - start
+        points = points_table(sweep, results, net, data.settings.focus)
+        about += [("points", len(points)), ("solved", int((points["status"] == "Optimal").sum())),
+                  ("rebuilt (structure changed)", int(points["rebuilt"].sum())), ("workers", dask or workers),
+                  ("seconds", round(seconds, 3)),
+                  ("points per second", round(len(points) / seconds, 1) if seconds else None)]
+        names = [p.text + (" (x base)" if p.multiplier else "") for p in sweep.params]
         write_sweep(outputs, output, about_table(provenance, about), points, tonnes_by_route(sweep, results), names)
         pngs = sweep_pngs(outputs, points, names, output.with_suffix(""))
     return warnings, console.sweep_text(points, seconds, output, pngs, points_file)

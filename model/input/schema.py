@@ -8,7 +8,6 @@ names: t = metric tonnes, amounts per year, money in USD.
 
 from __future__ import annotations
 
-import functools
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
@@ -445,10 +444,10 @@ def leg_id(a: str, b: str) -> str:
     return f"{a}>{b}"
 
 
-@functools.cache
 def path_nodes(path) -> tuple[str, ...]:
-    """The nodes of a route's path 'A > B>C' -> ('A', 'B', 'C'); parsed once per path, node ids
-    interned (a large case has hundreds of thousands of paths over a few hundred nodes)."""
+    """The nodes of a route's path 'A > B>C' -> ('A', 'B', 'C'), node ids interned. Read row by row
+    only where validation names a row at fault; the routes of a case are read in whole columns
+    (model.network.routes.PathTable)."""
     return tuple(map(sys.intern, map(str.strip, str(path).split(">"))))
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import highspy
@@ -61,7 +61,7 @@ class MipInfo:
     relaxation_usd: float  # the LP relaxation's objective: the objective if every option were divisible
     relaxation_x: np.ndarray | None = None  # its allocation (column values), priced by other_decision_costs
     # the chosen solution against the relaxation (what building in whole steps costs) and the
-    # relaxation's resource cost: set by other_decision_costs
+    # relaxation's resource cost: in the copy other_decision_costs returns
     whole_steps: Difference | None = None
     relaxation_resource_usd: float = NAN
     bound_usd: float = NAN  # HiGHS's best bound on the MIP's optimum
@@ -139,21 +139,21 @@ def solve_mip(h: highspy.Highs, rows: list[RowKey], columns: Sequence[ColKey], r
     return sol
 
 
-def other_decision_costs(plan: Plan, sol: Solution) -> dict[str, Difference | None]:
+def other_decision_costs(plan: Plan, sol: Solution) -> tuple[dict[str, Difference | None], MipInfo | None]:
     """For each option with an integer decision: what deciding it the other way would change, the
     rest re-optimised (a MIP each): an option built, not built at all; an option not built, built
     (at least one whole step, or opened, by the last period: the MIP chooses how much and when).
     Each re-solved allocation is priced with the resource cost (model.lp.kinds) against the chosen
-    solution's, beside the objective's difference and the unmet tonnes; so is the LP relaxation's
-    (sol.mip.whole_steps, sol.mip.relaxation_resource_usd). None where the other way is not
-    possible (nothing may be built) or has no allocation. Solved on a copy of the model: sol's HiGHS
-    model is not touched."""
+    solution's, beside the objective's difference and the unmet tonnes; so is the LP relaxation's,
+    returned with them as a copy of sol.mip with whole_steps and relaxation_resource_usd (sol is
+    left as solved). None where the other way is not possible (nothing may be built) or has no
+    allocation. Solved on a copy of the model: sol's HiGHS model is not touched."""
     from model.lp.families import MODULES, OPENED
     from model.lp.highs import load_highs
 
     info = sol.mip
     if info is None or not info.feasible or not sol.optimal:
-        return {}
+        return {}, info
     (resource, premium), unmet = sol.resource_c or resource_costs(plan, sol), unmet_weights(plan, sol)
     chosen = np.asarray(sol.x, dtype=float)
 
@@ -164,9 +164,9 @@ def other_decision_costs(plan: Plan, sol: Solution) -> dict[str, Difference | No
 
     if info.relaxation_x is not None:  # the chosen solution against the relaxation: what whole steps cost
         relaxed = against_chosen(np.asarray(info.relaxation_x, dtype=float), info.relaxation_usd)
-        info.whole_steps = Difference(-relaxed.resource_usd, -relaxed.premiums_usd, -relaxed.objective_usd,
-                                      -relaxed.unmet_t)
-        info.relaxation_resource_usd = float(resource @ info.relaxation_x)
+        info = replace(info, whole_steps=Difference(-relaxed.resource_usd, -relaxed.premiums_usd,
+                                                     -relaxed.objective_usd, -relaxed.unmet_t),
+                       relaxation_resource_usd=float(resource @ info.relaxation_x))
     lp = sol.highs.getLp()  # type: ignore[union-attr]  # an optimal solve's live model
     lower, upper = np.array(lp.col_lower_, dtype=float), np.array(lp.col_upper_, dtype=float)
     lower[info.columns], upper[info.columns] = info.lower, info.upper
@@ -201,4 +201,4 @@ def other_decision_costs(plan: Plan, sol: Solution) -> dict[str, Difference | No
             x = np.asarray(h.getSolution().col_value, dtype=float)
             out[o.option] = against_chosen(x, h.getInfo().objective_function_value)
         h.changeColsBounds(len(idx), idx, lo, up)
-    return out
+    return out, info

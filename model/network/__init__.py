@@ -65,12 +65,12 @@ class Network:
     carrying_cost_rate: float = 0.0  # Settings: the time part of a tonne's cost
     carbon_price_usd_per_t_co2: float = 0.0  # Settings: the carbon part
 
-    # What the build works out per flow (memberships in rows, cost parts): dropped whole once the LP is built.
     INDEXES = ("_capacity_index", "_flows_by_route", "_passes_cache", "_scope_mask_cache", "_matching_index_cache",
-               "_supply_cache", "_scope_cache", "flow_class_code", "cost_total", "co2_t_per_t", "cost_array")
+               "_supply_cache", "_scope_cache", "_matching_cache", "flow_class_code", "cost_total", "co2_t_per_t",
+               "cost_array", "flow_index", "demand_of")
 
     def forget_indexes(self) -> None:
-        """Let go of INDEXES while HiGHS solves and ranges; what asks for one works it out again."""
+        """Let go of INDEXES (every cache kept per flow) while HiGHS solves; what asks for one works it out again."""
         for name in self.INDEXES:
             self.__dict__.pop(name, None)
 

@@ -312,11 +312,10 @@ def generate_text(out, flows: int, years: int, scenarios: int) -> str:
                                     if scenarios else ""))
 
 
-def interrupted_text() -> str:
-    """What Ctrl-C leaves: every output is complete or absent (model.report.output)."""
-    from model.report.output import COMMITTED
-
-    written = ", ".join(str(p) for p in COMMITTED)
+def interrupted_text(committed: list) -> str:
+    """What Ctrl-C leaves: every output is complete or absent (model.report.output); committed: the
+    files the command renamed into place before it."""
+    written = ", ".join(str(p) for p in committed)
     return "Interrupted; " + (f"written before the interruption: {written}." if written else "no output was written.")
 
 

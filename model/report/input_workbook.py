@@ -13,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from model.errors import OutputError
 from model.report.cells import append, new_workbook, style_header, write_table
 from model.input.csv_cells import write_csv
-from model.report.output import Outputs
+from model.report.output import Outputs, writing
 from model.errors import number_text
 from model.input.schema import BOOL, ENUM, NUM, SETTINGS, SHEETS, column_note
 
@@ -21,11 +21,13 @@ SOURCES_HEADER = ["id", "item", "value", "year", "source", "confidence", "used_f
 
 
 def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: dict | None = None,
-                         kind: str = "convert", inputs=(), force: bool = False) -> Path:
+                         kind: str = "convert", inputs=(), force: bool = False, outputs: Outputs | None = None) -> Path:
     """An input workbook: every sheet of the schema with a note on each header (meaning and
     unit) and drop-down lists for the choice columns; with the given rows (tables by sheet, the
     sheets of any columns such as Sources included), or blank (template). Written by corridor
-    `kind` through the output guard (model.report.output), never over inputs."""
+    `kind` through the output guard (model.report.output), never over inputs; into the caller's
+    Outputs if given (which holds the file from its check, and whose kind it is)."""
+    kind = outputs.kind if outputs is not None else kind
     wb = new_workbook(kind)
     for sheet in SHEETS:
         if sheet.free_columns and sheet.name != "Sources" and not len(tables.get(sheet.name, pd.DataFrame()).columns):
@@ -63,8 +65,8 @@ def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: 
                 letter = get_column_letter(j)
                 dv.add(f"{letter}2:{letter}{EXCEL_ROWS}")
                 ws.add_data_validation(dv)
-    with Outputs(kind, inputs, force) as outputs:
-        wb.save(outputs.claim(Path(path)))
+    with writing(outputs, kind, inputs, force) as out:
+        wb.save(out.claim(Path(path)))
     return Path(path)
 
 

@@ -1,5 +1,6 @@
 """One run at a time owns a file: an OS-level lock held from the output guard's check until the
-command's files are in place (model.report.output.Outputs)."""
+command's files are in place (model.report.output.Outputs, which holds its locks and lets go of
+them when its with block ends)."""
 
 from __future__ import annotations
 
@@ -113,23 +114,3 @@ def _unlock(fd: int) -> None:
 
         fcntl.flock(fd, fcntl.LOCK_UN)
 
-
-# The locks this process holds, by file: (the Lock, the locks of the Outputs holding it). Commands of one
-# process run one after another, so a file still held by an earlier one here (its Outputs kept alive by
-# a traceback that is kept, as pytest.raises or an interactive session keeps it) is taken over.
-HELD: dict[Path, tuple[Lock, dict]] = {}
-
-
-def release(locks: dict) -> None:
-    for key, lock in reversed(list(locks.items())):  # the last taken first: its folder was made by an earlier one
-        lock.release()
-        if key in HELD and HELD[key][1] is locks:
-            del HELD[key]
-    locks.clear()
-
-
-def release_all() -> None:
-    """Let go of every file this process holds: a command that ended, cleanly or not (model.cli), holds
-    nothing afterwards, and a folder made only for a lock is gone with it."""
-    for _, locks in list(HELD.values()):  # each lock held is in the locks of the Outputs holding it
-        release(locks)

@@ -20,8 +20,14 @@ The files a command writes together are one set: a file of the set that this run
 removed at commit when corridor wrote it, so an earlier run's map never stands beside a new workbook.
 A workbook that holds sheets corridor did not write (a planner's own) is not replaced without --force.
 One run at a time: each file is held (Lock) from its check until the files are in place, and a
-second run is refused, naming the first. Without -o, a command's workbook is named by
-default_output, with what distinguishes the run in the name.
+second run is refused, naming the first. An Outputs is used as a context (`with Outputs(...) as
+outputs:`) from its first check to the end of the command's writing, so however the command ends,
+its files are let go when the block ends; a check outside the block is refused. Without -o, a
+command's workbook is named by default_output, with what distinguishes the run in the name.
+
+What a command renamed into place is kept by each of its Outputs (Outputs.committed); the CLI reads
+it for what Ctrl-C says through the Command of the run (command()), which lists the Outputs made
+while it is current.
 """
 
 from __future__ import annotations
@@ -33,18 +39,18 @@ import re
 import signal
 import tempfile
 import threading
-import weakref
 import zipfile
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 from model.errors import OutputError, short_list
-from model.report.locks import HELD, Lock, release
+from model.report.locks import Lock
 
 WRITER = "corridor-model"
 # Commands whose output is an input workbook or case: a planner edits it, and the copy keeps the
 # mark, so the mark says nothing of whose work it now holds. Never replaced without --force.
 INPUT_KINDS = ("calibrate", "convert", "generate", "template")
-COMMITTED: list[Path] = []  # files renamed into place by this process (for what Ctrl-C says)
 
 
 OUTPUT_DIR = Path("outputs")
@@ -198,26 +204,28 @@ class Outputs:
 
     def __init__(self, kind: str, inputs=(), force: bool = False):
         self.kind, self.inputs, self.force = kind, [Path(p) for p in inputs if p is not None], force
-        self.locks: dict[Path, Lock] = {}
-        weakref.finalize(self, release, self.locks)  # an Outputs dropped by an error lets go of its files
+        self.locks: dict[Path, Lock] = {}  # held from check until the end of the with block
+        self.open = False  # inside its with block: files may be checked and held
         self.pending: list[tuple[Path, Path]] = []  # (temporary file, target)
         self.retired: list[Path] = []  # earlier files of this set that this run does not write again
         self.removed: list[Path] = []  # those of them removed at commit (for what the command says)
+        self.committed: list[Path] = []  # the files renamed into place (for what Ctrl-C says)
+        running = _COMMAND.get()
+        if running is not None:
+            running.outputs.append(self)
 
     def check(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> None:
-        """OutputError if the guard refuses target (before any work is done)."""
+        """OutputError if the guard refuses target (before any work is done); else the file is held
+        until the with block ends."""
+        if not self.open:  # a file held outside the block would stay held after a failure
+            raise RuntimeError(f"Outputs.check({target}) outside `with Outputs(...)`")
         why = refusal(Path(target), self.kind, self.inputs, self.force, companion_of, also)
         if why:
             raise OutputError(why)
         key = Path(os.path.abspath(target))
         if key not in self.locks:
-            if key in HELD:  # held by an earlier command of this process that did not end cleanly
-                lock, earlier = HELD[key]
-                earlier.pop(key, None)
-            else:
-                lock = Lock(key)
-                lock.acquire()
-            HELD[key] = (lock, self.locks)
+            lock = Lock(key)
+            lock.acquire()
             self.locks[key] = lock
 
     def claim(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> Path:
@@ -276,7 +284,7 @@ class Outputs:
                 raise OutputError(f"cannot write {target}: {exc.strerror or exc}. Choose another path with -o.") \
                     from None
             finally:
-                COMMITTED.extend(done)
+                self.committed += done
                 self.pending = [(t, g) for t, g in self.pending if g not in done]
                 self.discard()
         return done
@@ -287,16 +295,53 @@ class Outputs:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
         self.pending, self.retired = [], []
-        release(self.locks)
+
+    def release(self) -> None:
+        """Let go of every file held (the last taken first: its folder was made by an earlier one)."""
+        for lock in reversed(list(self.locks.values())):
+            lock.release()
+        self.locks.clear()
 
     def __enter__(self) -> Outputs:
+        self.open = True
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
-        if exc is None:
-            self.commit()
-        else:
-            self.discard()
+        try:
+            if exc is None:
+                self.commit()
+            else:
+                self.discard()
+        finally:
+            self.open = False
+            self.release()
+
+
+class Command:
+    """One command of the CLI (model.cli.main), for what Ctrl-C says: the Outputs made while it runs
+    (command()), each keeping what it renamed into place."""
+
+    def __init__(self):
+        self.outputs: list[Outputs] = []
+
+    @property
+    def committed(self) -> list[Path]:
+        """The files this command renamed into place, in the order written."""
+        return [p for o in self.outputs for p in o.committed]
+
+
+_COMMAND: ContextVar[Command | None] = ContextVar("corridor_command", default=None)
+
+
+@contextlib.contextmanager
+def command() -> Iterator[Command]:
+    """The Command of the block: each Outputs made in it is listed in it; none after it ends."""
+    running = Command()
+    token = _COMMAND.set(running)
+    try:
+        yield running
+    finally:
+        _COMMAND.reset(token)
 
 
 @contextlib.contextmanager

@@ -48,11 +48,11 @@ def _lead(plan: Plan, case: Case) -> dict[str, object]:
 
 
 def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robust: pd.DataFrame | None = None,
-                 robust_items: list | None = None, other: dict | None = None) -> Results:
+                 robust_items: list | None = None, other: dict | None = None, mip=None) -> Results:
     """The results of a plan (model.plan): each sheet holds every case's rows; a Plan sheet gives
     each case's annual cost and its weight in the objective; robust: the Robust sheet and its
-    Summary items (model.results.robust)."""
-    per_case = [collect(case.data, case.net, case_view(sol, i, case), input_name, other)
+    Summary items (model.analysis.robust); other and mip: as collect takes them."""
+    per_case = [collect(case.data, case.net, case_view(sol, i, case), input_name, other, mip)
                 for i, case in enumerate(plan.cases)]
     tables = {}
     for name in PLAN_SHEETS:
@@ -98,8 +98,8 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         years=", ".join(p.label for p in plan.periods) if plan.multi_year else "one",
         robust_scenarios=scenarios if plan.robust else "none", robust=list(robust_items or []),
         fit=fit_summary(tables["fit"]),
-        decisions=decisions_of(sol.mip, tables["investments"], other, "USD", settings.unmet_penalty_usd_per_t,
-                               plan=plan.multi_year),
+        decisions=decisions_of(sol.mip if mip is None else mip, tables["investments"], other, "USD",
+                               settings.unmet_penalty_usd_per_t, plan=plan.multi_year),
         co2e_leaves_out=tuple(dict.fromkeys(leg for c in plan.cases for leg in c.net.legs_without_distance)))
     sheets = {"Plan": plan_sheet}
     if robust is not None:

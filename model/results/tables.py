@@ -6,6 +6,7 @@ into the network or the data.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from model.input.schema import Blank, PolicyKind
 from model.input.data import CorridorData
 from model.lp.families import BUILD, CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, UNMET
 from model.lp.highs import View
-from model.lp.mip import Difference
+from model.lp.mip import Difference, MipInfo
 from model.lp.names import Span
 from model.network import Network
 from model.network.costs import COST_PARTS, CostPart
@@ -98,6 +99,11 @@ class Results:
 
     def summary_table(self) -> pd.DataFrame:
         return pd.DataFrame(self.summary.rows(), columns=COLUMNS["Summary"])
+
+    def timed(self, phases: str) -> Results:
+        """These results with the run time by phase in their Summary (as the pipeline writes them): a
+        new Results sharing the tables; these are left as they are."""
+        return dataclasses.replace(self, summary=dataclasses.replace(self.summary, phases=phases))
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """Output sheets in the order a reader opens them."""
@@ -205,9 +211,10 @@ def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def collect(data: CorridorData, net: Network, sol: View, input_name: str | None = None,
-            other: dict[str, Difference | None] | None = None) -> Results:
+            other: dict[str, Difference | None] | None = None, mip: MipInfo | None = None) -> Results:
     """Every output table of one optimal solve (of one case of a plan, through its view). other:
-    what deciding each integer option the other way would cost (model.lp.mip.other_decision_costs)."""
+    what deciding each integer option the other way would cost, and mip the solve's MipInfo priced
+    against the LP relaxation (model.lp.mip.other_decision_costs; else the view's own)."""
     x = flow_tonnes(net, sol)  # the sums below gather from it by position
     routes = route_costs(net, sol, x)
     if data.settings.include_zero_flows:
@@ -319,7 +326,8 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         co2e_t=co2e_t, co2e_leaves_out=net.legs_without_distance,
         flow_variables=len(net.flows), solver=sol.solver, method=sol.method, solve_seconds=sol.seconds,
         provenance=Provenance.of(input_name or data.source, data.sha256), settings=data.settings,
-        decisions=decisions_of(sol.mip, investments, other, "USD/yr", data.settings.unmet_penalty_usd_per_t))
+        decisions=decisions_of(sol.mip if mip is None else mip, investments, other, "USD/yr",
+                               data.settings.unmet_penalty_usd_per_t))
     fit = fit_table(net, np.where(x > TOL_T, x, 0.0))
     summary.fit = fit_summary(fit)
     bottlenecks = bottleneck_table(sol, capacity, policies, supply, data.settings.unmet_penalty_usd_per_t, unmet_t,
