@@ -65,7 +65,7 @@ def cmd_solve(args) -> str:
 
 def cmd_validate(args) -> str:
     from model.report.console import validate_text
-    from model.pipeline import load
+    from model.steps import load
 
     plan, warnings = load(args.input)
     _warn(args.input, warnings)

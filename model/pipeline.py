@@ -1,173 +1,18 @@
-"""The data path, top to bottom, in the order it runs:
-
-    read -> validate -> scenarios -> plan (years x robust scenarios) -> network -> LP -> solve -> results -> write
-
-load() reads and checks a workbook and gives the plan of its cases, each with its data and
-network; solve() builds and solves the LP (and, without an optimum, says why: model.analysis.infeasible);
-analyse() re-solves what the tables report beside the optimum (each integer decision taken the other
-way, the value of the stochastic solution); tabulate() turns the solution and those analyses into
-tables, reading them and solving nothing; write() puts them in a workbook. run() is all of them, as
-`corridor solve` runs them. Every analysis (model.analysis) starts from here.
+"""The data path end to end, as `corridor solve` runs it: the steps of model.steps (load -> solve ->
+analyse -> tabulate), then write() puts the tables in the result workbook with its map and report
+page, every file through the command's Outputs. run() is all of it. The steps are re-exported here
+(pipeline.load, pipeline.solve, ...) for the tests and scripts that call them by the pipeline's name.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import pandas as pd
-
-from model.input.data import CorridorData
-from model.errors import ERROR, WARNING, InputError, Problem
-from model.analysis.infeasible import no_optimum
-from model.report.output import Outputs
-from model.input.read import read_input
-from model.lp.highs import Solution, View
-from model.lp.kinds import set_resource_duals
-from model.lp.mip import Difference, MipInfo, other_decision_costs
-from model.lp.solve import solve_plan
-from model.network import Network
-from model.network.build import build_network
-from model.plan import BASE, Case, Plan, check_years, for_year, one_year, periods, robust_scenarios, year_problem
 from model.progress import NoPhases, collector_paused
-from model.results.plan import collect_plan
-from model.analysis.robust import value_of_stochastic_solution
-from model.results.tables import Results, collect
-from model.input.scenarios import apply_scenarios, check_scenarios
-from model.input.validate import check_commitments, validate
-
-
-@dataclass
-class Run:
-    plan: Plan
-    solution: Solution
-    results: Results
-    warnings: list[Problem]
-    written: list[Path] = field(default_factory=list)  # the files written beside the result workbook
-    removed: list[Path] = field(default_factory=list)  # an earlier run's files beside it, not made this time
-
-    @property
-    def data(self) -> CorridorData:
-        return self.plan.data
-
-    @property
-    def net(self) -> Network:
-        """The network of the first case (the only one of a single-period model)."""
-        return self.plan.cases[0].net
-
-    def view(self) -> View:
-        """The solution of the single-period model."""
-        return self.solution.view()
-
-
-def load(path: str | Path, scenario: str | None = None, robust: str | None = None) -> tuple[Plan, list[Problem]]:
-    """Read and validate a workbook, apply --scenario, and derive one Network per case of the plan
-    (each year of the Periods sheet, crossed with the --robust scenarios and the base case).
-    Raise InputError listing every error (and warning) at once. Returns (plan, warnings)."""
-    if not Path(path).exists() and not Path(path).is_absolute():
-        raise InputError(str(path), [Problem(
-            f"no such file or folder in {Path.cwd()} (a relative path is read from the current folder)",
-            "Give the full path, or run from the folder it is relative to: corridor solve without an INPUT solves "
-            "inputs/base_case.xlsx from the top folder of the repository.")])
-    data = read_input(path)                                                    # read
-    problems = validate(data) + check_scenarios(data) + check_years(data)      # validate
-    if scenario and not _errors(problems):                                     # scenarios
-        data, _ = apply_scenarios(data, scenario)
-        problems += _after(data, problems, f"with scenario {scenario}", scenario)
-    scenarios = [(BASE, 1.0)]
-    if robust and not _errors(problems):                                       # plan: robust scenarios
-        try:
-            scenarios = robust_scenarios(data, robust)
-        except InputError as exc:
-            problems += exc.problems
-    cases = []
-    if not _errors(problems):
-        for name, probability in scenarios:
-            sdata = data
-            if name != BASE:
-                sdata, _ = apply_scenarios(data, name)
-                sdata.scenario = f"{data.scenario}+{name}" if data.scenario else name
-                sdata.overrides = data.overrides + sdata.overrides
-                problems += _after(sdata, problems, f"in scenario {name}", name)
-            for per in periods(data):                                          # plan: years
-                ydata = for_year(sdata, per.year)
-                net = build_network(ydata)                                     # network
-                problems += _in_case(check_commitments(ydata, net), name if name != BASE else None, per.year)
-                cases.append(Case(name, probability, per, ydata, net))
-    if _errors(problems):
-        raise InputError(str(path), problems)
-    worst = (data.settings.worst_case_weight or 0.0) if robust else 0.0
-    plan = Plan(data, periods(data), cases, [n for n, _ in scenarios], worst)
-    return plan, _merge_years([p for p in problems if p.severity == WARNING])
-
-
-def load_one_year(path: str | Path, scenario: str | None = None,
-                  year: int | None = None) -> tuple[CorridorData, Network, list[Problem]]:
-    """load() for the single-year tools (sweep, stress, calibrate, explain): (data, network,
-    warnings) of the workbook with --scenario applied; of a plan (a Periods sheet), the --year
-    asked for, as a single-year case (model.plan.one_year). A plan without --year, or a year it
-    does not plan, is refused in one line that names the years."""
-    plan, warnings = load(path, scenario)
-    years = [p.year for p in plan.periods if p.year is not None]
-    wrong = year_problem(years, year)
-    if wrong is not None:
-        raise InputError(str(path), [wrong])
-    if year is None:
-        return plan.data, plan.cases[0].net, warnings
-    data = one_year(plan.data, year)
-    data.overrides = plan.data.overrides
-    return data, build_network(data), warnings
-
-
-def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builder: str = "fast",
-          phases=None, ranging: bool = True, keep_solver: bool = True) -> Solution:
-    """The LP of the plan, built and solved (model.lp.solve); without an optimum, the error that
-    explains in the workbook's rows why (model.analysis.infeasible, which re-solves to find out).
-    keep_solver=False: the Solution comes without HiGHS when nothing after needs it (one case, no
-    integer decisions: analyse() has nothing to re-solve), its LP, workspace and ranging let go
-    once the solution and its ranging are read (about 460 MB at a million flows)."""
-    sol = solve_plan(plan, verbose, options, ranging=ranging, builder=builder, phases=phases)
-    if not sol.optimal:
-        raise no_optimum(plan, sol, verbose)
-    set_resource_duals(plan, sol)  # from the optimal basis, before anything re-solves or frees the live model
-    if not keep_solver and plan.single and sol.mip is None:
-        return dataclasses.replace(sol, highs=None)
-    return sol
-
-
-@dataclass(frozen=True)
-class Analyses:
-    """What the result tables report beside the optimum that takes solving again, worked out by
-    analyse() after solve() and before tabulate(), which only reads it: each option with an integer
-    decision taken the other way (model.lp.mip.other_decision_costs; None where that is not possible)
-    with what building in whole steps costs against the LP relaxation (a copy of the solve's MipInfo:
-    the Solution is left as solved) and, of a robust plan, the Robust sheet and its Summary items
-    (model.analysis.robust)."""
-
-    other: dict[str, Difference | None] = field(default_factory=dict)
-    mip: MipInfo | None = None
-    robust: pd.DataFrame | None = None
-    robust_items: tuple = ()
-
-
-def analyse(plan: Plan, sol: Solution, verbose: bool = False, options: dict | None = None) -> Analyses:
-    """The re-solves the result tables report (see Analyses), on the solved plan: each integer
-    decision taken the other way (a MIP each, on a copy of the model), and of a robust plan the
-    plan for the base case alone (model.analysis.robust)."""
-    other, mip = other_decision_costs(plan, sol)  # with integer decisions: each one taken the other way
-    if plan.single or not plan.robust:
-        return Analyses(other, mip)
-    robust, items = value_of_stochastic_solution(plan, sol, verbose, options)
-    return Analyses(other, mip, robust, tuple(items))
-
-
-def tabulate(plan: Plan, sol: Solution, analyses: Analyses, input_name: str | None = None) -> Results:
-    """The result tables of a solved plan and its analyses (analyse()): read, never solved again."""
-    if plan.single:
-        return collect(plan.data, plan.cases[0].net, sol.view(), input_name, analyses.other, analyses.mip)
-    return collect_plan(plan, sol, input_name, robust=analyses.robust, robust_items=list(analyses.robust_items),
-                        other=analyses.other, mip=analyses.mip)
+from model.report.output import Outputs
+from model.results.tables import Results
+from model.steps import (Analyses, Run, analyse, load, load_one_year, solve,  # noqa: F401  the steps, re-exported
+                         solve_case, tabulate)
 
 
 def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_map: bool, html: bool,
@@ -199,13 +44,12 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
         outputs.retire(report_path(output), also=REPORT_WRITERS)
     return results, beside
 
-
 def run(path: str | Path, output: str | Path | None = None, scenario: str | None = None, robust: str | None = None,
         verbose: bool = False, options: dict | None = None, builder: str = "fast", phases=None,
         force: bool = False, draw_map: bool = True, html: bool = False, keep_solver: bool = True) -> Run:
-    """A workbook or CSV folder end to end, as corridor solve runs it: load (with a scenario applied,
-    if named; as a robust plan over the scenarios of `robust`, 'a,b', if given), solve, tabulate,
-    and write the result workbook with its map (draw_map: the PNG too; html: the report page) if an
+    """A workbook or CSV folder end to end, as corridor solve runs it: its steps (model.steps.solve_case:
+    load, with a scenario applied if named, as a robust plan over the scenarios of `robust`, 'a,b', if
+    given; solve; analyse; tabulate), and write the result workbook with its map (draw_map: the PNG too; html: the report page) if an
     output is given (each file checked by the output guard before anything else is done). Raises
     InputError, NoSolutionError or OutputError with the reason. keep_solver=False: HiGHS is let go
     once the solution and its ranging are read, before the tables are made, when nothing after
@@ -223,10 +67,8 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
                 outputs.check(map_png_path(Path(output)), also=MAP_WRITERS)
             if html:
                 outputs.check(report_path(Path(output)), also=REPORT_WRITERS)
-        phases("reading")
-        plan, warnings = load(path, scenario, robust)
-        sol = solve(plan, verbose, options, builder, phases, keep_solver=keep_solver)
-        results = tabulate(plan, sol, analyse(plan, sol, verbose, options), Path(path).name)
+        solved = solve_case(path, scenario, robust, verbose, options, builder, phases, keep_solver)
+        plan, sol, results, warnings = solved.plan, solved.solution, solved.results, solved.warnings
         written: list[Path] = []
         if output is None:
             phases("writing")
@@ -236,46 +78,3 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
             warnings = warnings + (map_warnings(tables) if draw_map or html else [])
             results, written = write(results, outputs, output, tables, draw_map, html, phases)
     return Run(plan, sol, results, warnings, written, outputs.removed)
-
-
-def _errors(problems: list[Problem]) -> bool:
-    return any(p.severity == ERROR for p in problems)
-
-
-def _merge_years(problems: list[Problem]) -> list[Problem]:
-    """One warning for the years it repeats in: 'in scenario s in 2026: x', 'in scenario s in 2030: x'
-    -> 'in scenario s in 2026, 2030: x' (and a warning repeated word for word, once). The years and the
-    scenario are the problems' own (Problem.year, .scenario), set where they were found."""
-    merged: dict[tuple, list[int]] = {}
-    for p in problems:
-        bare = p.message.removeprefix(f"{_where(p.scenario, [p.year])}: ") if p.year is not None else p.message
-        key = (p.scenario, bare, p.fix, p.sheet, p.row, p.key, p.column)
-        years = merged.setdefault(key, [])
-        if p.year is not None and p.year not in years:
-            years.append(p.year)
-    return [Problem(f"{_where(scenario, years)}: {bare}" if years else bare, fix, sheet, row, key_, column, WARNING,
-                    scenario, years[0] if len(years) == 1 else None)
-            for (scenario, bare, fix, sheet, row, key_, column), years in merged.items()]
-
-
-def _in_case(problems: list[Problem], scenario: str | None, year: int | None) -> list[Problem]:
-    """The problems found in a scenario or a year of a plan, each saying so; of the one case, as found."""
-    if scenario is None and year is None:
-        return problems
-    return _prefixed(problems, _where(scenario, [] if year is None else [year]), scenario, year)
-
-
-def _where(scenario: str | None, years: list[int]) -> str:
-    """'in scenario s in 2026, 2030': the case a problem was found in, as its message begins."""
-    return " ".join(w for w in (f"in scenario {scenario}" if scenario else "",
-                                f"in {', '.join(map(str, years))}" if years else "") if w)
-
-
-def _after(data: CorridorData, before: list[Problem], what: str, scenario: str) -> list[Problem]:
-    """Problems of data (with overrides applied) not already among before, prefixed with what."""
-    return _prefixed([p for p in validate(data) if p not in before], what, scenario)
-
-
-def _prefixed(problems: list[Problem], what: str, scenario: str | None, year: int | None = None) -> list[Problem]:
-    """The problems found in a scenario or a year, each saying so (in its message and its fields)."""
-    return [replace(p, message=f"{what}: {p.message}", scenario=scenario, year=year) for p in problems]

@@ -204,8 +204,8 @@ def test_the_performance_figure_pattern_finds_figures():
 
 
 # The layers, bottom to top: a module imports only from its own layer or those below. The input is at
-# the bottom and the report at the top; analyses that re-solve sit above the results they read, and the
-# commands that write files (model.commands, the pipeline's run) above the report.
+# the bottom and the report at the top; analyses that re-solve sit above the results they read and the
+# steps they run again, and the commands that write files (model.commands, model.pipeline) above the report.
 LAYERS = [
     ("model", "model.errors", "model.progress"),  # the package's version, the problems it reports, its phases
     ("model.input",),  # files -> typed data; validation checks routes, so it sits above the network (below)
@@ -214,10 +214,13 @@ LAYERS = [
     ("model.plan",),
     ("model.lp",),
     ("model.results",),
-    ("model.pipeline",),  # load, solve, tabulate: the data path the analyses re-run
+    # The two analyses that are steps of a solve (model.steps): why there is no optimum, and the value of
+    # the stochastic solution, each re-solving after solve() and before the tables are made.
+    ("model.analysis.infeasible", "model.analysis.robust"),
+    ("model.steps",),  # load, solve, analyse, tabulate: the data path every analysis runs again
     ("model.analysis",),
     ("model.report",),
-    ("model.commands",),
+    ("model.pipeline", "model.commands"),  # the steps, then the files written: what a command runs
     ("model.cli",),
 ]
 # Imports that run up, each with its reason. Keep this short.

@@ -394,11 +394,11 @@ def compared():
     runs = {}
 
     def recorded(path, scenario=None, **options):
-        runs[scenario or "base"] = done = pipeline.run(path, scenario=scenario, **options)
+        runs[scenario or "base"] = done = pipeline.solve_case(path, scenario=scenario, **options)
         return done
 
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(model.analysis.compare, "run", recorded)
+        m.setattr(model.analysis.compare, "solve_case", recorded)
         table, _ = model.analysis.compare.compare(BASE_XLSX, SCENARIOS)
     assert list(runs) == ["base", *SCENARIOS]
     return table, runs

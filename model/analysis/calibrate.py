@@ -34,7 +34,7 @@ from model.lp.solve import solve_plan
 from model.network import Network, Observation
 from model.network.build import build_network
 from model.network.costs import CALIBRATION_SOURCE
-from model.pipeline import load_one_year, solve
+from model.steps import load_one_year, solve
 from model.plan import Plan
 from model.results.fit import modelled
 from model.results.tables import flow_tonnes

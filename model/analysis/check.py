@@ -669,7 +669,7 @@ def check_sheets(input_path: Path, result_path: Path, sheets: dict[str, pd.DataF
     applied (scenario: --scenario, which must agree with them). A check that cannot be run is a violation
     starting with NOT_CHECKED."""
     from model.errors import InputError, Problem
-    from model.pipeline import load
+    from model.steps import load
 
     fix = "Pass a workbook written by 'corridor solve'."
     if "Flows" not in sheets:

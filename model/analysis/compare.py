@@ -10,7 +10,7 @@ import pandas as pd
 from model.input.schema import Blank
 from model.errors import CorridorError
 from model.network.names import beside
-from model.pipeline import Run, run
+from model.steps import Run, solve_case
 from model.plan import BASE
 from model.results.maps import map_of
 from model.network.costs import RESOURCE_PARTS
@@ -36,7 +36,7 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None,
     for i, name in enumerate(names, start=1):
         phases(f"solving {name} ({i} of {len(names)})")
         try:
-            runs[name] = solved = run(path, scenario=None if name == BASE else name, keep_solver=False)
+            runs[name] = solved = solve_case(path, scenario=None if name == BASE else name, keep_solver=False)
             if maps is not None:
                 maps[name] = map_of(solved.plan, solved.results)
             about.append({"scenario": name, "status": "Optimal",

@@ -17,7 +17,7 @@ from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT
 from model.lp.names import RowKey
 from model.network.names import did_you_mean, lookup
 from model.network import Network
-from model.pipeline import Run
+from model.steps import Run
 from model.plan import Case
 from model.results.money import penalty_words, set_by_penalty
 

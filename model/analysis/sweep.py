@@ -99,7 +99,7 @@ def live_model(input_path: Path, penalty: float | None = None, keep_decisions: b
     with a penalty on unmet demand, if given and the input sets none, for stress tests; with integer
     decisions, re-solved at each point or kept (keep_decisions)."""
     from model.lp.live import LiveModel
-    from model.pipeline import load_one_year, solve
+    from model.steps import load_one_year, solve
     from model.plan import Plan
 
     data, net, _ = load_one_year(input_path, scenario, year)
@@ -152,7 +152,7 @@ def _rebuild_point(live, values) -> dict:
 def _chunk_worker(input_path: str, assignments: list[str], exact: bool, indices: list[int],
                   keep_decisions: bool = False, scenario: str | None = None, year: int | None = None) -> list[tuple]:
     """Solve some points in a worker process; the model is built once per process."""
-    from model.pipeline import load_one_year
+    from model.steps import load_one_year
 
     key = (input_path, tuple(assignments), keep_decisions, scenario, year)
     if key not in _WORKER:

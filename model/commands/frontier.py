@@ -17,7 +17,7 @@ def frontier_to_workbook(src, target_text: str, maximise: bool, cost_within: str
     from model.report.books import about_table, write_frontier
     from model.report.charts import frontier_png
     from model.report.output import Outputs
-    from model.pipeline import load, solve
+    from model.steps import load, solve
     from model.progress import live_line
     from model.results.summary import Provenance
 

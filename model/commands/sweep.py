@@ -27,7 +27,7 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
     from model.report.books import about_table, write_exact, write_sweep
     from model.report.charts import exact_png, sweep_pngs
     from model.report.output import Outputs
-    from model.pipeline import load_one_year
+    from model.steps import load_one_year
     from model.results.summary import Provenance
 
     with Outputs("exact" if exact else "sweep", [src], force) as outputs:
