@@ -269,12 +269,12 @@ def test_csv_folder_outputs_are_checked_before_any_file_is_written(tmp_path, cap
 # ---------------------------------------------------------------------- Ctrl-C
 
 def test_ctrl_c_while_solving_writes_nothing(tmp_path, capsys, monkeypatch):
-    import model.pipeline
+    import model.steps
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(model.pipeline, "solve_plan", interrupted)
+    monkeypatch.setattr(model.steps, "solve_plan", interrupted)
     target = tmp_path / "out.xlsx"
     assert run("solve", tiny_case(tmp_path / "in", xlsx=False), target) == 130
     assert capsys.readouterr().err.strip() == "Interrupted; no output was written."

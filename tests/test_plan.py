@@ -235,13 +235,14 @@ def test_warnings_merge_by_the_year_they_were_found_in_not_by_their_text():
     # two warnings of one scenario found in 2026 and 2030 become one naming both years, while two
     # warnings of no year whose text happens to hold "in 2030: " stay apart (the old code parsed the
     # text with a regex and merged these into "a rule set in 2030, 2035: keep it").
+    import model.steps
     from model.errors import WARNING, Problem
 
     found = [Problem("in scenario s in 2026: x", "fix", "Demand", 3, severity=WARNING, scenario="s", year=2026),
              Problem("in scenario s in 2030: x", "fix", "Demand", 3, severity=WARNING, scenario="s", year=2030),
              Problem("a rule set in 2030: keep it", severity=WARNING),
              Problem("a rule set in 2035: keep it", severity=WARNING)]
-    merged = pipeline._merge_years(found)
+    merged = model.steps._merge_years(found)
     assert [p.message for p in merged] == ["in scenario s in 2026, 2030: x", "a rule set in 2030: keep it",
                                            "a rule set in 2035: keep it"]
     assert (merged[0].scenario, merged[0].year, merged[0].row) == ("s", None, 3)  # two years: no one year
@@ -264,6 +265,7 @@ def test_tabulation_reads_the_analyses_and_solves_nothing(tmp_path, monkeypatch)
 
     import model.analysis.robust
     import model.lp.solve
+    import model.steps
 
     demand = [{"commodity": "coal", "market": "M", "demand_t": 60}]
     scenarios = [{"scenario": "surge", "sheet": "Demand", "key": "coal,,M", "column": "demand_t", "value": 100,
@@ -281,7 +283,7 @@ def test_tabulation_reads_the_analyses_and_solves_nothing(tmp_path, monkeypatch)
         raise AssertionError("tabulation solved")
 
     monkeypatch.setattr(highspy.Highs, "run", refused)
-    for module in (model.lp.solve, model.analysis.robust, pipeline):
+    for module in (model.lp.solve, model.analysis.robust, model.steps):
         monkeypatch.setattr(module, "solve_plan", refused)
     results = pipeline.tabulate(plan, sol, analyses)
     assert sol.objective_usd == pytest.approx(200)
