@@ -293,12 +293,8 @@ def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> N
 
 
 def _discard(wb: Workbook) -> None:
-    """Close the streams of a write-only workbook that will not be saved, quietly: left to the
+    """Close each sheet of a write-only workbook that will not be saved, quietly: left to the
     garbage collector, each would print an lxml error on closing half-written XML."""
     for ws in wb.worksheets:
-        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
-            if stream is not None:
-                with contextlib.suppress(Exception):
-                    stream.close()
-
-
+        with contextlib.suppress(Exception):
+            ws.close()
