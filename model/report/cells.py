@@ -12,14 +12,13 @@ changed by openpyxl, which reads the workbooks (model.report.read_results)."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart
-from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -190,75 +189,173 @@ def sheet(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None):
     return ws
 
 
-class Cells:
-    """Cells for a write-only sheet through openpyxl's public API (WriteOnlyCell): a number with its
-    format, a styled header or note, text that starts with '=' kept as text (kept_text)."""
+# Result workbooks (model.report.workbook, model.report.maps.sheet) are written with XlsxWriter in
+# constant_memory mode: each row goes to the file as it is written. Styles are XlsxWriter format
+# properties, one Format per distinct style (ResultBook.format).
+NOTE = (("italic", True),)
+BOLD = (("bold", True),)
+TITLE = (("bold", True), ("font_size", 14))
+RIGHT = (("align", "right"),)
+HEADER = (("bold", True), ("font_color", "#FFFFFF"), ("bg_color", "#1F4E78"), ("pattern", 1), ("text_wrap", True),
+          ("valign", "vcenter"))
+CM = 96 / 2.54  # pixels per centimetre: an openpyxl chart's size (cm) as XlsxWriter's (px)
 
-    def __init__(self, ws):
+
+class ResultBook:
+    """A result workbook written by XlsxWriter in constant_memory mode, marked as written by
+    corridor `kind` (model.report.output recognises it); save lists its sheets in a document
+    property, as save_workbook does."""
+
+    def __init__(self, path, kind: str):
+        import xlsxwriter
+
+        from model.report.output import WRITER, mark
+
+        # text is written as text: never read as a formula, a number or a link
+        self.book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                                    "strings_to_numbers": False, "strings_to_urls": False})
+        self.book.set_properties({"author": WRITER, "keywords": mark(kind)})
+        self.sheetnames: list[str] = []
+        self.formats: dict = {}
+
+    def format(self, number_format: str | None = None, style: tuple = ()):
+        key = (number_format, style)
+        if key not in self.formats:
+            self.formats[key] = self.book.add_format(dict(style, **({"num_format": number_format}
+                                                                  if number_format else {})))
+        return self.formats[key]
+
+    def create_sheet(self, title: str) -> Sheet:
+        self.sheetnames.append(title)
+        return Sheet(self, self.book.add_worksheet(title))
+
+    def add_chart(self, kind: str, subtype: str | None = None):
+        return self.book.add_chart({"type": kind, **({"subtype": subtype} if subtype else {})})
+
+    def save(self) -> None:
+        import json
+
+        from model.report.output import SHEETS_PROPERTY
+
+        self.book.set_custom_property(SHEETS_PROPERTY, json.dumps(self.sheetnames))
+        self.book.close()
+
+    def discard(self) -> None:
+        """Close a workbook that will not be kept (the output guard removes its file), quietly."""
+        with contextlib.suppress(Exception):
+            self.book.close()
+
+
+class Styled:
+    """A cell's value with its Format and, for a header, its note (a comment)."""
+
+    __slots__ = ("value", "format", "note")
+
+    def __init__(self, value, format=None, note: str | None = None):
+        self.value, self.format, self.note = value, format, note
+
+
+class Sheet:
+    """A sheet of a ResultBook, written a row at a time (append), as openpyxl's write-only
+    worksheet was; row numbers as Excel counts them (1 = the first)."""
+
+    def __init__(self, book: ResultBook, ws):
+        self.book, self.ws, self.title, self.rows = book, ws, ws.get_name(), 0
+
+    def append(self, values) -> None:
+        r, ws = self.rows, self.ws
+        for c, v in enumerate(values):
+            fmt = None
+            if type(v) is Styled:
+                if v.note:
+                    ws.write_comment(r, c, v.note, {"author": "corridor", "width": 300, "height": 120})
+                v, fmt = v.value, v.format
+            if v is None:
+                if fmt is not None:
+                    ws.write_blank(r, c, None, fmt)
+            elif v is True or v is False:
+                ws.write_boolean(r, c, v, fmt)
+            elif isinstance(v, (int, float)):
+                ws.write_number(r, c, v, fmt)
+            elif v.startswith("<r>") and v.endswith("</r>"):  # XlsxWriter would write it as raw XML:
+                ws.write_rich_string(r, c, v[:1], v[1:2], v[2:], *([fmt] if fmt else []))  # as text, in runs
+            elif v:
+                ws.write_string(r, c, v, fmt)
+        self.rows += 1
+
+    def width(self, column: int, width: float) -> None:
+        """Column `column` (1 = A) `width` characters wide."""
+        self.ws.set_column(column - 1, column - 1, width)
+
+    def freeze(self, row: int) -> None:
+        """Rows above `row` frozen (the header stays in view)."""
+        self.ws.freeze_panes(row - 1, 0)
+
+    def range(self, min_col: int, min_row: int, max_row: int, max_col: int | None = None) -> list:
+        """A chart's reference to cells of this sheet (Excel's numbering, as openpyxl's Reference)."""
+        return [self.title, min_row - 1, min_col - 1, max_row - 1, (max_col or min_col) - 1]
+
+
+class Cells:
+    """Cells for a result sheet: a number with its format, a styled header or note; text always
+    text (ResultBook writes no formulas)."""
+
+    def __init__(self, ws: Sheet):
         self.ws = ws
 
-    def styled(self, value, number_format: str | None = None, font=None, fill=None, alignment=None):
-        cell = kept_text(WriteOnlyCell(self.ws, value=safe(value)))
-        if number_format:
-            cell.number_format = number_format
-        if font is not None:
-            cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        if alignment is not None:
-            cell.alignment = alignment
-        return cell
+    def styled(self, value, number_format: str | None = None, style: tuple = ()) -> Styled:
+        return Styled(safe(value), self.ws.book.format(number_format, style) if number_format or style else None)
 
     def row(self, values, formats) -> list:
         out = []
+        book = self.ws.book
         for v, fmt in zip(values, formats, strict=True):
             v = figure(v)
-            if isinstance(v, str):
-                out.append(kept_text(WriteOnlyCell(self.ws, value=v)))  # text kept as text (kept_text)
-            elif fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
-                cell = WriteOnlyCell(self.ws, value=v)
-                cell.number_format = fmt
-                out.append(cell)
+            if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
+                out.append(Styled(v, book.format(fmt)))
             else:
                 out.append(v)
         return out
 
     def header(self, names, notes=None) -> list:
         """Header cells; a note, where given, as the cell's comment (hover to read it)."""
-        out = [self.styled(n, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN) for n in names]
+        out = [self.styled(n, style=HEADER) for n in names]
         for cell, note in zip(out, notes or [], strict=False):
-            if note:
-                cell.comment = Comment(note, "corridor")
-                cell.comment.width, cell.comment.height = 300, 120
+            cell.note = note or None
         return out
 
 
-HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
-
-
-def widths(ws, df: pd.DataFrame, labels: list[str]) -> None:
+def widths(ws: Sheet, df: pd.DataFrame, labels: list[str]) -> None:
     for j, col in enumerate(df.columns):
         head = df[col].head(200)
         width = max([len(str(labels[j]))] + [len(f"{v:,.2f}") if isinstance(v, float) else len(str(v)) for v in head])
-        ws.column_dimensions[get_column_letter(j + 1)].width = min(max(10, width + 2), 60)
+        ws.width(j + 1, min(max(10, width + 2), 60))
 
 
-def wo_table(wb: Workbook, title: str, df: pd.DataFrame, note: str | None = None, labels: bool = True):
-    """A write-only sheet: the note (if any), a blank row, the styled header, the rows with number
+def wo_table(wb: ResultBook, title: str, df: pd.DataFrame, note: str | None = None, labels: bool = True):
+    """A result sheet: the note (if any), a blank row, the styled header, the rows with number
     formats by column unit; widths from the first 200 rows; the header frozen."""
     ws = wb.create_sheet(title)
     cells = Cells(ws)
     names = [header(c) if labels else str(c) for c in df.columns]
     widths(ws, df, names)
-    ws.freeze_panes = "A4" if note else "A2"
+    ws.freeze(4 if note else 2)
     if note:
-        ws.append([cells.styled(note, font=NOTE_FONT)])
+        ws.append([cells.styled(note, style=NOTE)])
         ws.append([])
     ws.append(cells.header(names, [result_note(title, c) if labels else None for c in df.columns]))
     formats = [number_format(c) for c in df.columns]
     for values in zip(*(df[c].tolist() for c in df.columns), strict=True):
         ws.append(cells.row(values, formats))
     return ws, cells
+
+
+def chart_axes(chart, height: float = 10, width: float = 22) -> None:
+    """bar_axes for a ResultBook's chart: largest bar on top, values in million tonnes, room for long
+    corridor names; height and width in cm."""
+    chart.set_x_axis({"reverse": True})
+    chart.set_y_axis({"num_format": '#,##0,,"Mt"', "name": "Mt/yr"})
+    chart.set_size({"width": round(width * CM), "height": round(height * CM)})
 
 
 NOTE_FONT = Font(italic=True)
