@@ -265,23 +265,25 @@ class Sheet:
     def append(self, values) -> None:
         r, ws = self.rows, self.ws
         for c, v in enumerate(values):
-            fmt = None
             if type(v) is Styled:
                 if v.note:
                     ws.write_comment(r, c, v.note, {"author": "corridor", "width": 300, "height": 120})
-                v, fmt = v.value, v.format
-            if v is None:
-                if fmt is not None:
-                    ws.write_blank(r, c, None, fmt)
-            elif v is True or v is False:
-                ws.write_boolean(r, c, v, fmt)
-            elif isinstance(v, (int, float)):
-                ws.write_number(r, c, v, fmt)
-            elif v.startswith("<r>") and v.endswith("</r>"):  # XlsxWriter would write it as raw XML:
-                ws.write_rich_string(r, c, v[:1], v[1:2], v[2:], *([fmt] if fmt else []))  # as text, in runs
-            elif v:
-                ws.write_string(r, c, v, fmt)
+                _write(ws, r, c, v.value, v.format)
+            else:
+                _write(ws, r, c, v, None)
         self.rows += 1
+
+    def table(self, df: pd.DataFrame, formats: list[str | None]) -> None:
+        """A table's rows, each value as Cells.row gives it (a figure, a number in its column's
+        format), written straight through: no Styled per cell."""
+        ws, r = self.ws, self.rows
+        fmts = [self.book.format(f) if f else None for f in formats]
+        for values in zip(*(df[c].tolist() for c in df.columns), strict=True):
+            for c, v in enumerate(values):
+                v = figure(v)
+                _write(ws, r, c, v, None if v is None or isinstance(v, (str, bool)) else fmts[c])
+            r += 1
+        self.rows = r
 
     def width(self, column: int, width: float) -> None:
         """Column `column` (1 = A) `width` characters wide."""
@@ -294,6 +296,22 @@ class Sheet:
     def range(self, min_col: int, min_row: int, max_row: int, max_col: int | None = None) -> list:
         """A chart's reference to cells of this sheet (Excel's numbering, as openpyxl's Reference)."""
         return [self.title, min_row - 1, min_col - 1, max_row - 1, (max_col or min_col) - 1]
+
+
+def _write(ws, r: int, c: int, v, fmt) -> None:
+    """One value into an XlsxWriter worksheet: nothing for None (a blank with a format), a boolean, a
+    number, or text, always as text."""
+    if v is None:
+        if fmt is not None:
+            ws.write_blank(r, c, None, fmt)
+    elif v is True or v is False:
+        ws.write_boolean(r, c, v, fmt)
+    elif isinstance(v, (int, float)):
+        ws.write_number(r, c, v, fmt)
+    elif v.startswith("<r>") and v.endswith("</r>"):  # XlsxWriter would write it as raw XML: as text, in runs
+        ws.write_rich_string(r, c, v[:1], v[1:2], v[2:], *([fmt] if fmt else []))
+    elif v:
+        ws.write_string(r, c, v, fmt)
 
 
 class Cells:
@@ -344,9 +362,7 @@ def wo_table(wb: ResultBook, title: str, df: pd.DataFrame, note: str | None = No
         ws.append([cells.styled(note, style=NOTE)])
         ws.append([])
     ws.append(cells.header(names, [result_note(title, c) if labels else None for c in df.columns]))
-    formats = [number_format(c) for c in df.columns]
-    for values in zip(*(df[c].tolist() for c in df.columns), strict=True):
-        ws.append(cells.row(values, formats))
+    ws.table(df, [number_format(c) for c in df.columns])
     return ws, cells
 
 
