@@ -1,14 +1,19 @@
-"""Cells and tables in openpyxl worksheets: units in headers, number formats by unit, safe values
-(no formula injection, no control characters), styled headers, widths; in normal and write-only
-workbooks.
+"""Cells and tables in workbooks: units in headers, number formats by unit, safe values (no
+formula injection, no control characters), styled headers, widths.
 
-Only openpyxl's public API (Workbook, WriteOnlyCell, ws.append, styles, comments, charts), under the
-range pyproject.toml pins. The result workbook's rows were once written as XML text through
-openpyxl's private worksheet writer, several times faster; XlsxWriter's constant_memory mode was
-measured too (benchmarks/README.md, issue 23: workbooks) and left aside: it writes a text that
-starts with '<r>' and ends with '</r>' into the sheet as raw XML (a name could corrupt the
-workbook), and its _xHHHH_ escapes (a carriage return, a literal '_x0041_') are read back
-changed by openpyxl, which reads the workbooks (model.report.read_results)."""
+Result workbooks (ResultBook, Sheet, Cells, wo_table) are written by XlsxWriter in constant_memory
+mode, through its public API: each row goes to the file as it is written, so memory stays flat in
+the rows. The analyses' workbooks and input workbooks (model.report.books, input_workbook) use
+openpyxl's public API (Workbook, styles, charts), under the range pyproject.toml pins. Measured
+(benchmarks/README.md, issue 23: workbooks): XlsxWriter writes the result workbook in about half the
+CPU time of openpyxl's write-only cells; the XML the rows were once streamed as, through openpyxl's
+private worksheet writer, is gone with the internals it needed.
+
+Still by hand, and why: _write (every cell of a ResultBook) writes a text framed by '<r>' and '</r>' as rich text in three
+runs, because XlsxWriter in constant_memory mode passes such a text into the sheet as raw XML (a name
+could change what is shown or corrupt the workbook); XlsxWriter escapes a carriage return or a
+literal '_x0041_' as Excel does (_xHHHH_), which openpyxl leaves in the text it reads, so
+model.report.read_results undoes it (_text_as_written)."""
 
 from __future__ import annotations
 
@@ -80,13 +85,13 @@ def number_format(column: str) -> str | None:
 
 
 
-def new_workbook(kind: str, write_only: bool = False) -> Workbook:
-    """An empty workbook marked as written by corridor `kind` (model.report.output recognises it)."""
+def new_workbook(kind: str) -> Workbook:
+    """An empty openpyxl workbook marked as written by corridor `kind` (model.report.output recognises
+    it); a result workbook is a ResultBook."""
     from model.report.output import WRITER, mark
 
-    wb = Workbook(write_only=write_only)
-    if not write_only:
-        wb.remove(wb.active)
+    wb = Workbook()
+    wb.remove(wb.active)
     wb.properties.creator = WRITER
     wb.properties.keywords = mark(kind)
     return wb
@@ -256,8 +261,8 @@ class Styled:
 
 
 class Sheet:
-    """A sheet of a ResultBook, written a row at a time (append), as openpyxl's write-only
-    worksheet was; row numbers as Excel counts them (1 = the first)."""
+    """A sheet of a ResultBook, written a row at a time (append, table), in order; rows and columns
+    numbered as Excel counts them (1 = the first)."""
 
     def __init__(self, book: ResultBook, ws):
         self.book, self.ws, self.title, self.rows = book, ws, ws.get_name(), 0
@@ -374,7 +379,6 @@ def chart_axes(chart, height: float = 10, width: float = 22) -> None:
     chart.set_size({"width": round(width * CM), "height": round(height * CM)})
 
 
-NOTE_FONT = Font(italic=True)
 
 
 def bar_axes(chart: BarChart) -> None:
