@@ -89,3 +89,21 @@ def test_a_table_reads_back_as_written(tmp_path):
         after = head + len(df) + 1
         assert [sheet.cell(row=after, column=j).value for j in (1, 2)] == ["after", 1]
         assert sheet.cell(row=after, column=2).number_format == "#,##0"
+
+
+def test_a_table_longer_than_a_sheet_holds_is_refused_not_cut(tmp_path, monkeypatch):
+    # XlsxWriter leaves out the cells past row 1,048,576 without a word (include_zero_flows at
+    # millions of flows, or routes_sheet_rows at its maximum with the note above the table).
+    import pytest
+
+    import model.report.cells
+    from model.errors import OutputError
+
+    monkeypatch.setattr(model.report.cells, "EXCEL_ROWS", 10)  # a sheet of 10 rows: note, blank, header, 7 rows
+    wb = ResultBook(tmp_path / "t.xlsx", "solve")
+    wo_table(wb, "Flows", pd.DataFrame({"tonnes_t": np.arange(7.0)}), "note")  # fits
+    with pytest.raises(OutputError) as refused:
+        wo_table(wb, "Routes", pd.DataFrame({"tonnes_t": np.arange(8.0)}), "note")
+    assert str(refused.value) == ("The Routes sheet of the result would need 11 rows; an Excel sheet holds at most 10 "
+                                  "rows. " + model.report.cells.TOO_LONG["Routes"])
+    wb.discard()

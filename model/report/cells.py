@@ -269,6 +269,8 @@ class Sheet:
 
     def append(self, values) -> None:
         r, ws = self.rows, self.ws
+        if r >= EXCEL_ROWS or len(values) > EXCEL_COLUMNS:
+            fits(self.title, r + 1, len(values))
         for c, v in enumerate(values):
             if type(v) is Styled:
                 if v.note:
@@ -280,7 +282,9 @@ class Sheet:
 
     def table(self, df: pd.DataFrame, formats: list[str | None]) -> None:
         """A table's rows, each value as Cells.row gives it (a figure, a number in its column's
-        format), written straight through: no Styled per cell."""
+        format), written straight through: no Styled per cell. A table longer or wider than a sheet
+        holds is refused (XlsxWriter would leave out the cells past the edge without a word)."""
+        fits(self.title, self.rows + len(df), len(df.columns))
         ws, r = self.ws, self.rows
         fmts = [self.book.format(f) if f else None for f in formats]
         for values in zip(*(df[c].tolist() for c in df.columns), strict=True):
@@ -301,6 +305,24 @@ class Sheet:
     def range(self, min_col: int, min_row: int, max_row: int, max_col: int | None = None) -> list:
         """A chart's reference to cells of this sheet (Excel's numbering, as openpyxl's Reference)."""
         return [self.title, min_row - 1, min_col - 1, max_row - 1, (max_col or min_col) - 1]
+
+
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # what an Excel sheet holds
+# What makes a result sheet long, and what a planner can do about it.
+TOO_LONG = {"Flows": "Set include_zero_flows to FALSE on the Settings sheet (only the flows used are listed).",
+            "Routes": "Lower routes_sheet_rows on the Settings sheet (the note and the header take 3 rows); set "
+                      "routes_csv to TRUE for every route in a CSV file beside the workbook."}
+
+
+def fits(title: str, rows: int, columns: int) -> None:
+    """OutputError unless a sheet of `rows` rows and `columns` columns fits in Excel's grid."""
+    if rows > EXCEL_ROWS or columns > EXCEL_COLUMNS:
+        from model.errors import OutputError
+
+        size = f"{rows:,} rows" if rows > EXCEL_ROWS else f"{columns:,} columns"
+        most = f"{EXCEL_ROWS:,} rows" if rows > EXCEL_ROWS else f"{EXCEL_COLUMNS:,} columns"
+        raise OutputError(f"The {title} sheet of the result would need {size}; an Excel sheet holds at most {most}. "
+                          + TOO_LONG.get(title, "Split the case into smaller ones."))
 
 
 def _write(ws, r: int, c: int, v, fmt) -> None:
