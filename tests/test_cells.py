@@ -107,3 +107,15 @@ def test_a_table_longer_than_a_sheet_holds_is_refused_not_cut(tmp_path, monkeypa
     assert str(refused.value) == ("The Routes sheet of the result would need 11 rows; an Excel sheet holds at most 10 "
                                   "rows. " + model.report.cells.TOO_LONG["Routes"])
     wb.discard()
+
+
+def test_bar_charts_have_the_largest_bar_on_top_and_values_in_million_tonnes(base_result_file):
+    # XlsxWriter's bar chart calls its vertical (category) axis y: set as openpyxl's x, the values
+    # were reversed and the categories given the Mt format.
+    wb = load_workbook(base_result_file)
+    charts = [chart for name in ("Summary", "Corridors") for chart in wb[name]._charts]  # openpyxl's read charts
+    assert len(charts) == 3
+    for chart in charts:
+        assert chart.x_axis.scaling.orientation == "maxMin" and chart.y_axis.scaling.orientation == "minMax"
+        assert chart.y_axis.numFmt.formatCode in ("#,##0", '#,##0,,"Mt"')
+        assert "Mt/yr" in str(chart.y_axis.title.tx.rich.p[0].r[0].t)

@@ -395,9 +395,9 @@ def wo_table(wb: ResultBook, title: str, df: pd.DataFrame, note: str | None = No
 
 def chart_axes(chart, height: float = 10, width: float = 22) -> None:
     """bar_axes for a ResultBook's chart: largest bar on top, values in million tonnes, room for long
-    corridor names; height and width in cm."""
-    chart.set_x_axis({"reverse": True})
-    chart.set_y_axis({"num_format": '#,##0,,"Mt"', "name": "Mt/yr"})
+    corridor names; height and width in cm. (In XlsxWriter's bar chart the y axis is the categories'.)"""
+    chart.set_y_axis({"reverse": True})
+    chart.set_x_axis({"num_format": '#,##0,,"Mt"', "name": "Mt/yr"})
     chart.set_size({"width": round(width * CM), "height": round(height * CM)})
 
 

@@ -96,7 +96,7 @@ def _summary_sheet(wb: ResultBook, results: Results) -> None:
                               "values": ws.range(2 + j, first, first + len(table) - 1),
                               "categories": ws.range(1, first, first + len(table) - 1)})
         chart_axes(chart, max(6.0, 0.5 * (len(table) + 3)), 16)
-        chart.set_y_axis({"num_format": "#,##0", "name": "Mt/yr"})
+        chart.set_x_axis({"num_format": "#,##0", "name": "Mt/yr"})  # the values' axis (chart_axes)
         if not years:
             chart.set_legend({"none": True})
         ws.ws.insert_chart(f"E{first - 1}", chart)
