@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
-from model.report.cells import ResultBook, figure, header, number_format, wo_table
+from model.report.cells import figure, header, number_format
+from model.report.result_book import ResultBook, wo_table
 
 MODEL = Path(__file__).resolve().parent.parent / "model"
 PRIVATE = {"_rows", "_writer", "_style", "_values_to_row", "_write_rows", "_get_writer", "_cells", "_sheets"}
@@ -97,6 +98,7 @@ def test_a_table_longer_than_a_sheet_holds_is_refused_not_cut(tmp_path, monkeypa
     import pytest
 
     import model.report.cells
+    import model.report.result_book
     from model.errors import OutputError
 
     monkeypatch.setattr(model.report.cells, "EXCEL_ROWS", 10)  # a sheet of 10 rows: note, blank, header, 7 rows
@@ -105,7 +107,7 @@ def test_a_table_longer_than_a_sheet_holds_is_refused_not_cut(tmp_path, monkeypa
     with pytest.raises(OutputError) as refused:
         wo_table(wb, "Routes", pd.DataFrame({"tonnes_t": np.arange(8.0)}), "note")
     assert str(refused.value) == ("The Routes sheet of the result would need 11 rows; an Excel sheet holds at most 10 "
-                                  "rows. " + model.report.cells.TOO_LONG["Routes"])
+                                  "rows. " + model.report.result_book.TOO_LONG["Routes"])
     wb.discard()
 
 

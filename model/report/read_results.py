@@ -69,7 +69,7 @@ def read_results(path: Path) -> dict[str, pd.DataFrame]:
 def _text_as_written(df: pd.DataFrame) -> pd.DataFrame:
     """Text cells as they were written: a workbook escapes a control character as _xHHHH_ (a carriage
     return as _x000D_, a literal '_x0041_' as '_x005F_x0041_'), as Excel reads it; openpyxl leaves
-    the escapes in the text it reads (model.report.cells.ResultBook writes them)."""
+    the escapes in the text it reads (model.report.result_book.ResultBook writes them)."""
     from openpyxl.utils.escape import unescape
 
     df.columns = [unescape(c) if isinstance(c, str) else c for c in df.columns]

@@ -1,7 +1,7 @@
 """The result workbook a planner opens and forwards: the Summary, then every table of
 model.results, each with a note, units in the headers, number formats, frozen headers and set
 widths; the Corridors sheet with native bar charts. Written with XlsxWriter in constant_memory mode
-(model.report.cells.ResultBook)."""
+(model.report.result_book.ResultBook)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from model.report.cells import BOLD, NOTE, RIGHT, TITLE, Cells, ResultBook, chart_axes, wo_table
+from model.report.result_book import BOLD, NOTE, RIGHT, TITLE, Cells, ResultBook, chart_axes, wo_table
 from model.input.csv_cells import write_csv
 from model.report.maps.palette import corridor_colours, series_colours
 from model.report.maps.sheet import map_sheet as add_map_sheet

@@ -1,5 +1,5 @@
-"""The result workbook's Map sheet (model.report.cells.ResultBook): what the map shows, its nodes and its used
-legs as tables, and the map itself as a picture beside them. model.report.read_results reads the tables
+"""The result workbook's Map sheet (model.report.result_book): what the map shows, its nodes and its
+used legs as tables, and the map itself as a picture beside them. model.report.read_results reads the tables
 back (map_blocks), so that a result workbook alone is enough to redraw the map and write the report."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from model.report.cells import BOLD, NOTE, Cells, ResultBook, header, number_format
+from model.report.cells import header, number_format
+from model.report.result_book import BOLD, NOTE, Cells, ResultBook
 from model.results.maps import MAP_LEG_COLUMNS, MAP_NODE_COLUMNS, MapTables
 
 MAP_SHEET = "Map"
