@@ -15,7 +15,6 @@ from openpyxl.chart import BarChart
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from model.report.notes import result_note
 from model.input.schema import SHEETS
 
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # what an Excel sheet holds

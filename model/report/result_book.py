@@ -82,7 +82,7 @@ class ResultBook:
 class Styled:
     """A cell's value with its Format and, for a header, its note (a comment)."""
 
-    __slots__ = ("value", "format", "note")
+    __slots__ = ("format", "note", "value")
 
     def __init__(self, value, format=None, note: str | None = None):
         self.value, self.format, self.note = value, format, note
