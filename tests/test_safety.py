@@ -6,7 +6,7 @@ import shutil
 import zipfile
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 import model.input.raw
 from cases import nodes, transport_case, write_case
@@ -107,12 +107,14 @@ def test_interrupted_write_leaves_the_previous_result(tmp_path, monkeypatch, cap
     assert main(["solve", str(case), "-o", str(out)]) == 0
     previous = out.read_bytes()
 
-    def crash(self, filename):
-        with open(filename, "wb") as f:
+    def crash(self):
+        with open(self.filename, "wb") as f:
             f.write(b"half a workbook")
         raise KeyboardInterrupt  # the planner pressed Ctrl-C, or the machine went down mid-write
 
-    monkeypatch.setattr(Workbook, "save", crash)
+    import xlsxwriter
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", crash)  # the result workbook's writer (ResultBook)
     assert main(["solve", str(case), "-o", str(out)]) == 130
     assert "Interrupted; no output was written." in capsys.readouterr().err
     assert out.read_bytes() == previous

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from model.errors import OutputError
-from model.report.cells import append, new_workbook, style_header, write_table
+from model.report.cells import EXCEL_ROWS, append, new_workbook, style_header, write_table
 from model.input.csv_cells import write_csv
 from model.report.output import Outputs, writing
 from model.errors import number_text
@@ -72,7 +72,6 @@ def write_input_workbook(tables: dict[str, pd.DataFrame], path: Path, settings: 
 
 
 
-EXCEL_ROWS = 1_048_576  # an Excel sheet's last row
 # Columns whose value must be an id listed on another sheet: a drop-down of that sheet's column.
 ID_LISTS = {("Nodes", "country"): ("Countries", "A"), ("Legs", "from"): ("Nodes", "A"), ("Legs", "to"): ("Nodes", "A"),
             ("Supply", "commodity"): ("Commodities", "A"), ("Supply", "origin"): ("Nodes", "A"),

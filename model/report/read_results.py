@@ -40,14 +40,15 @@ def read_results(path: Path) -> dict[str, pd.DataFrame]:
 
     out = {}
     with pd.ExcelFile(path, engine="openpyxl") as book:  # the workbook opened once, each sheet read once
-        frames = {name: pd.read_excel(book, sheet_name=name, skiprows=0 if name not in SHEET_NOTES else 2)
+        frames = {name: _text_as_written(pd.read_excel(book, sheet_name=name,
+                                                       skiprows=0 if name not in SHEET_NOTES else 2))
                   for name in book.sheet_names if name in COLUMNS and name != "Summary"}
         for name, df in frames.items():  # the Excel row of the table's first row, for messages
             df.attrs["first_row"] = 2 if name not in SHEET_NOTES else 4
         if "Summary" in book.sheet_names:
-            frames["Summary"] = _figures(pd.read_excel(book, sheet_name="Summary", header=None))
+            frames["Summary"] = _figures(_text_as_written(pd.read_excel(book, sheet_name="Summary", header=None)))
         if MAP_SHEET in book.sheet_names:
-            out.update(map_blocks(pd.read_excel(book, sheet_name=MAP_SHEET, header=None)))
+            out.update(map_blocks(_text_as_written(pd.read_excel(book, sheet_name=MAP_SHEET, header=None))))
     for name, columns in COLUMNS.items():
         if name not in frames:
             continue
@@ -63,6 +64,21 @@ def read_results(path: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
+
+
+def _text_as_written(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells as they were written: a workbook escapes a control character as _xHHHH_ (a carriage
+    return as _x000D_, a literal '_x0041_' as '_x005F_x0041_'), as Excel reads it; openpyxl leaves
+    the escapes in the text it reads (model.report.result_book.ResultBook writes them)."""
+    from openpyxl.utils.escape import unescape
+
+    df.columns = [unescape(c) if isinstance(c, str) else c for c in df.columns]
+    for j, c in enumerate(df.columns):
+        column = df.iloc[:, j]
+        if not pd.api.types.is_numeric_dtype(column.dtype) and column.map(lambda v: isinstance(v, str)
+                                                                          and "_x" in v).any():
+            df[c] = column.map(lambda v: unescape(v) if isinstance(v, str) else v)
+    return df
 
 
 def _figures(sheet: pd.DataFrame) -> pd.DataFrame:

@@ -1,21 +1,17 @@
 """The result workbook a planner opens and forwards: the Summary, then every table of
 model.results, each with a note, units in the headers, number formats, frozen headers and set
-widths; the Corridors sheet with native bar charts. Written in openpyxl's write-only mode."""
+widths; the Corridors sheet with native bar charts. Written with XlsxWriter in constant_memory mode
+(model.report.result_book.ResultBook)."""
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.marker import DataPoint
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from model.report.cells import NOTE_FONT, Cells, bar_axes, new_workbook, save_workbook, wo_table
+from model.report.result_book import BOLD, NOTE, RIGHT, TITLE, Cells, ResultBook, chart_axes, wo_table
 from model.input.csv_cells import write_csv
 from model.report.maps.palette import corridor_colours, series_colours
 from model.report.maps.sheet import map_sheet as add_map_sheet
@@ -64,20 +60,19 @@ SHEET_NOTES = {
 
 
 
-def _summary_sheet(wb: Workbook, results: Results) -> None:
+def _summary_sheet(wb: ResultBook, results: Results) -> None:
     """The Summary: a one-page brief a reader can forward (model.results.brief), then every figure
     as item, value, unit (what corridor check reads back), with the provenance at the bottom."""
     summary = results.summary_table()
     brief = brief_of(results.sheets())
     ws = wb.create_sheet("Summary")
     cells = Cells(ws)
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 64
-    ws.column_dimensions["C"].width = 12
-    bold = Font(bold=True)
-    ws.append([cells.styled(brief.title, font=Font(bold=True, size=14))])
+    ws.width(1, 34)
+    ws.width(2, 64)
+    ws.width(3, 12)
+    ws.append([cells.styled(brief.title, style=TITLE)])
     ws.append([cells.styled("The brief below reads on its own; the figures under it, and the other sheets, hold "
-                            "the detail.", font=NOTE_FONT)])
+                            "the detail.", style=NOTE)])
     ws.append([])
     for line in brief.headline:
         ws.append(cells.row([line], [None]))  # a line may begin with a name or an option id: text kept
@@ -85,7 +80,7 @@ def _summary_sheet(wb: Workbook, results: Results) -> None:
     table = brief.corridors
     if len(table):
         ws.append([])
-        ws.append([cells.styled("Tonnes by corridor", font=bold)])
+        ws.append([cells.styled("Tonnes by corridor", style=BOLD)])
         years = [c for c in table.columns if c not in ("corridor", "tonnes_t", "share")]
         heads = ["corridor", *([c.removesuffix("_t") + " (Mt/yr)" for c in years] if years else ["Mt/yr", "share"])]
         ws.append(cells.header(heads))
@@ -94,34 +89,31 @@ def _summary_sheet(wb: Workbook, results: Results) -> None:
             values = [rec[c] / 1e6 for c in years] if years else [rec["tonnes_t"] / 1e6, rec["share"]]
             ws.append(cells.row([rec["corridor"], *values], [None, *(["#,##0.00"] * len(years) if years
                                                                      else ["#,##0.00", "0.0%"])]))
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = "Mt/yr by corridor"
+        chart = wb.add_chart("bar")
+        chart.set_title({"name": "Mt/yr by corridor"})
         for j in range(len(years) or 1):
-            chart.add_data(Reference(ws, min_col=2 + j, min_row=first - 1, max_row=first + len(table) - 1),
-                           titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(table) - 1))
-        bar_axes(chart)
-        chart.y_axis.numFmt = "#,##0"
+            chart.add_series({"name": ws.range(2 + j, first - 1, first - 1)[:3],
+                              "values": ws.range(2 + j, first, first + len(table) - 1),
+                              "categories": ws.range(1, first, first + len(table) - 1)})
+        chart_axes(chart, max(6.0, 0.5 * (len(table) + 3)), 16)
+        chart.set_x_axis({"num_format": "#,##0", "name": "Mt/yr"})  # the values' axis (chart_axes)
         if not years:
-            chart.legend = None
-        chart.height, chart.width = max(6.0, 0.5 * (len(table) + 3)), 16
-        ws.add_chart(chart, f"E{first - 1}")
+            chart.set_legend({"none": True})
+        ws.ws.insert_chart(f"E{first - 1}", chart)
         row = first + len(table) - 1
     for heading, lines in (("What holds it back", brief.bottlenecks),
                            ("Focus (setting focus)", [brief.focus] if brief.focus else [])):
         if lines:
             ws.append([])
-            ws.append([cells.styled(heading, font=bold)])
+            ws.append([cells.styled(heading, style=BOLD)])
             for line in lines:
                 ws.append(cells.row([line], [None]))
     ws.append([])
-    ws.append([cells.styled("Figures", font=bold)])
+    ws.append([cells.styled("Figures", style=BOLD)])
     ws.append(cells.header(["item", "value", "unit"]))
-    right = Alignment(horizontal="right")
     for item, value, unit in summary.itertuples(index=False):
         if unit in UNIT_FORMATS and isinstance(value, (int, float)) and not isinstance(value, bool):
-            ws.append(cells.row([item], [None]) + [cells.styled(value, UNIT_FORMATS[unit][0], alignment=right)]
+            ws.append(cells.row([item], [None]) + [cells.styled(value, UNIT_FORMATS[unit][0], style=RIGHT)]
                       + cells.row([unit], [None]))
         else:
             ws.append(cells.row([item, value, unit], [None] * 3))
@@ -144,7 +136,7 @@ def _corridor_pivot(results: Results) -> tuple[pd.DataFrame, str]:
     return pivot.rename(columns=names_in(results.routes)), "Tonnes per year by corridor and commodity (t/yr)"
 
 
-def _corridors_sheet(wb: Workbook, results: Results) -> None:
+def _corridors_sheet(wb: ResultBook, results: Results) -> None:
     """The Corridors table; below it, tonnes by corridor and commodity (or year); to the right,
     bar charts of tonnes by corridor, all commodities, and stacked by commodity (clustered by
     year for a plan)."""
@@ -157,7 +149,7 @@ def _corridors_sheet(wb: Workbook, results: Results) -> None:
     top = first + len(results.corridors) + 3
     ws.append([])
     ws.append([])
-    ws.append([cells.styled(title, font=Font(bold=True))])
+    ws.append([cells.styled(title, style=BOLD)])
     table = pivot.reset_index()
     ws.append(cells.header([str(col) for col in table.columns]))
     for values in table.itertuples(index=False, name=None):
@@ -165,52 +157,41 @@ def _corridors_sheet(wb: Workbook, results: Results) -> None:
     anchor = get_column_letter(max(len(table.columns), len(results.corridors.columns)) + 2)
     plan = "year" in results.corridors.columns
     if not plan:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = "Tonnes by corridor, all commodities"
-        chart.add_data(Reference(ws, min_col=3, min_row=first - 1, max_row=first + n - 1), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=first + n - 1))
-        bar_axes(chart)
-        chart.legend = None
+        chart = wb.add_chart("bar")
+        chart.set_title({"name": "Tonnes by corridor, all commodities"})
         colours = corridor_colours(list(results.corridors.iloc[:n]["corridor"]))  # each bar in its map colour
-        for i, name in enumerate(results.corridors.iloc[:n]["corridor"]):
-            point = DataPoint(idx=i)
-            point.graphicalProperties.solidFill = colours[name][1:]
-            chart.series[0].dPt.append(point)
-        ws.add_chart(chart, f"{anchor}3")
-    stacked = BarChart()
-    stacked.type = "bar"
-    if not plan:
-        stacked.grouping = "stacked"
-        stacked.overlap = 100
-    stacked.title = "Tonnes by corridor and year" if plan else "Tonnes by corridor and commodity"
-    stacked.add_data(Reference(ws, min_col=2, max_col=1 + pivot.shape[1], min_row=top, max_row=top + n),
-                     titles_from_data=True)
-    stacked.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + n))
-    bar_axes(stacked)
-    for series, colour in zip(stacked.series, series_colours(len(stacked.series)), strict=True):  # Excel's repeat after six
-        series.graphicalProperties.solidFill = colour[1:]
-    stacked.legend.position = "b"
-    ws.add_chart(stacked, f"{anchor}{3 if plan else 24}")
+        chart.add_series({"name": ws.range(3, first - 1, first - 1)[:3], "values": ws.range(3, first, first + n - 1),
+                          "categories": ws.range(2, first, first + n - 1),
+                          "points": [{"fill": {"color": colours[name]}}
+                                     for name in results.corridors.iloc[:n]["corridor"]]})
+        chart_axes(chart)
+        chart.set_legend({"none": True})
+        ws.ws.insert_chart(f"{anchor}3", chart)
+    stacked = wb.add_chart("bar", None if plan else "stacked")
+    stacked.set_title({"name": "Tonnes by corridor and year" if plan else "Tonnes by corridor and commodity"})
+    for j, colour in enumerate(series_colours(pivot.shape[1])):  # Excel's repeat after six
+        stacked.add_series({"name": ws.range(2 + j, top, top)[:3], "values": ws.range(2 + j, top + 1, top + n),
+                            "categories": ws.range(1, top + 1, top + n), "fill": {"color": colour},
+                            **({} if plan else {"overlap": 100})})
+    chart_axes(stacked)
+    stacked.set_legend({"position": "bottom"})
+    ws.ws.insert_chart(f"{anchor}{3 if plan else 24}", stacked)
 
 
-
-def _fit_sheet(wb: Workbook, results: Results) -> None:
+def _fit_sheet(wb: ResultBook, results: Results) -> None:
     """The Fit table and, beside it, observed against modelled tonnes for each observation."""
     fit = results.fit
     ws, _ = wo_table(wb, "Fit", fit, SHEET_NOTES["Fit"] + " " + results.summary.fit.text() + ".")
     n = len(fit)
     cols = list(fit.columns)
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = "Observed and modelled tonnes"
+    chart = wb.add_chart("bar")
+    chart.set_title({"name": "Observed and modelled tonnes"})
     for name in ("observed_t", "modelled_t"):
         j = cols.index(name) + 1
-        chart.add_data(Reference(ws, min_col=j, min_row=3, max_row=3 + n), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=cols.index("observation") + 1, min_row=4, max_row=3 + n))
-    bar_axes(chart)
-    chart.height = max(10, 0.6 * n)
-    ws.add_chart(chart, f"{get_column_letter(len(cols) + 2)}3")
+        chart.add_series({"name": ws.range(j, 3, 3)[:3], "values": ws.range(j, 4, 3 + n),
+                          "categories": ws.range(cols.index("observation") + 1, 4, 3 + n)})
+    chart_axes(chart, max(10, 0.6 * n))
+    ws.ws.insert_chart(f"{get_column_letter(len(cols) + 2)}3", chart)
 
 
 # The sheets whose figures are duals, reduced costs or ranges: with integer decisions, of the LP with
@@ -230,7 +211,7 @@ def routes_csv_path(path: Path) -> Path:
 
 def write_results(results: Results, path: Path, input_path: Path | None = None, outputs: Outputs | None = None,
                   force: bool = False, map_sheet=None) -> Path:
-    """The result workbook a planner opens and forwards, written in openpyxl's write-only mode
+    """The result workbook a planner opens and forwards, written with XlsxWriter's constant_memory mode
     (rows streamed to the file, memory flat in the number of rows), through the output guard
     (model.report.output; into the caller's Outputs if given). A Routes table longer than the setting
     routes_sheet_rows is cut there; with routes_csv, every route goes to <result>_routes.csv beside it.
@@ -261,7 +242,7 @@ def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> N
                  "For every route, set routes_csv to TRUE in Settings (or raise routes_sheet_rows).")
         routes_note = (f"{len(routes):,} of {len(results.routes):,} routes: the ones used, then the unused ones "
                        f"closest to being used (lowest reduced cost). {where} " + routes_note)
-    wb = new_workbook(RESULT, write_only=True)
+    wb = ResultBook(tmp, RESULT)
     try:
         _summary_sheet(wb, results)
         if map_sheet is not None:
@@ -286,19 +267,7 @@ def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> N
                 if results.summary.decisions.count and name in DUAL_SHEETS:
                     note = DECISIONS_NOTE + " " + (note or "")
                 wo_table(wb, name, df, note)
-        save_workbook(wb, tmp)
+        wb.save()
     except BaseException:
-        _discard(wb)
+        wb.discard()
         raise
-
-
-def _discard(wb: Workbook) -> None:
-    """Close the streams of a write-only workbook that will not be saved, quietly: left to the
-    garbage collector, each would print an lxml error on closing half-written XML."""
-    for ws in wb.worksheets:
-        for stream in (getattr(ws, "_rows", None), getattr(getattr(ws, "_writer", None), "xf", None)):
-            if stream is not None:
-                with contextlib.suppress(Exception):
-                    stream.close()
-
-

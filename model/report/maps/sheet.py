@@ -1,5 +1,5 @@
-"""The result workbook's Map sheet (write-only mode): what the map shows, its nodes and its used
-legs as tables, and the map itself as a picture beside them. model.report.read_results reads the tables
+"""The result workbook's Map sheet (model.report.result_book): what the map shows, its nodes and its
+used legs as tables, and the map itself as a picture beside them. model.report.read_results reads the tables
 back (map_blocks), so that a result workbook alone is enough to redraw the map and write the report."""
 
 from __future__ import annotations
@@ -8,18 +8,15 @@ import io
 from dataclasses import dataclass
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.drawing.image import Image
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from model.report.cells import NOTE_FONT, Cells, header, number_format
+from model.report.cells import header, number_format
+from model.report.result_book import BOLD, NOTE, Cells, ResultBook
 from model.results.maps import MAP_LEG_COLUMNS, MAP_NODE_COLUMNS, MapTables
 
 MAP_SHEET = "Map"
 NODES_TITLE, LEGS_TITLE = "Nodes of the map", "Legs used, one row per leg and corridor"
 PICTURE_PX = (960, 600)  # how large the picture shows in Excel (the image keeps its 1600 x 1000 px; a taller one, its shape)
-BOLD = Font(bold=True)
 
 
 @dataclass
@@ -32,7 +29,7 @@ class MapSheet:
     why_not: str = ""  # why there is no picture, when there is none
 
 
-def map_sheet(wb: Workbook, sheet: MapSheet) -> None:
+def map_sheet(wb: ResultBook, sheet: MapSheet) -> None:
     """Add the Map sheet: a note, the about rows (title, subtitle, the case of a plan), the nodes and
     the legs; the picture to the right of the tables, if drawn, else why not in the note."""
     tables, picture, picture_file = sheet.tables, sheet.picture, sheet.picture_file
@@ -44,23 +41,27 @@ def map_sheet(wb: Workbook, sheet: MapSheet) -> None:
             "capacities are those of the Corridors and Capacity sheets. corridor map redraws it from this workbook, "
             "corridor report writes the HTML report." + (f" {why_not}" if why_not else ""))
     for j, width in enumerate((14, 34, 10, 10, 30, 12, 14, 12, 8), start=1):
-        ws.column_dimensions[get_column_letter(j)].width = width
-    ws.append([cells.styled(note, font=NOTE_FONT)])
+        ws.width(j, width)
+    ws.append([cells.styled(note, style=NOTE)])
     ws.append([])
     for item, value in tables.about():
-        ws.append([cells.styled(item, font=BOLD), cells.styled(value)])
+        ws.append([cells.styled(item, style=BOLD), cells.styled(value)])
     for title, df, columns in ((NODES_TITLE, tables.nodes, MAP_NODE_COLUMNS), (LEGS_TITLE, tables.legs,
                                                                                MAP_LEG_COLUMNS)):
         ws.append([])
-        ws.append([cells.styled(title, font=BOLD)])
+        ws.append([cells.styled(title, style=BOLD)])
         ws.append(cells.header([header(c) for c in columns]))
         formats = [number_format(c) for c in columns]
         for values in df[columns].itertuples(index=False, name=None):
             ws.append(cells.row(values, formats))
     if picture:
-        image = Image(io.BytesIO(picture))
-        image.width, image.height = PICTURE_PX[0], round(PICTURE_PX[0] * image.height / image.width)  # its own shape
-        ws.add_image(image, f"{get_column_letter(len(MAP_NODE_COLUMNS) + 2)}3")
+        from PIL import Image
+
+        with Image.open(io.BytesIO(picture)) as image:
+            width, dpi = image.width, image.info.get("dpi", (96, 96))[0] or 96
+        scale = PICTURE_PX[0] / width * dpi / 96  # XlsxWriter shows a picture at its dpi; scaled alike, its own shape
+        ws.ws.insert_image(f"{get_column_letter(len(MAP_NODE_COLUMNS) + 2)}3", "map.png",
+                           {"image_data": io.BytesIO(picture), "x_scale": scale, "y_scale": scale})
 
 
 def map_blocks(raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
