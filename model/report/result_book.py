@@ -58,9 +58,9 @@ class ResultBook:
                                                                   if number_format else {})))
         return self.formats[key]
 
-    def create_sheet(self, title: str) -> Sheet:
+    def create_sheet(self, title: str) -> ResultSheet:
         self.sheetnames.append(title)
-        return Sheet(self, self.book.add_worksheet(title))
+        return ResultSheet(self, self.book.add_worksheet(title))
 
     def add_chart(self, kind: str, subtype: str | None = None):
         return self.book.add_chart({"type": kind, **({"subtype": subtype} if subtype else {})})
@@ -88,7 +88,7 @@ class Styled:
         self.value, self.format, self.note = value, format, note
 
 
-class Sheet:
+class ResultSheet:
     """A sheet of a ResultBook, written a row at a time (append, table), in order; rows and columns
     numbered as Excel counts them (1 = the first)."""
 
@@ -172,7 +172,7 @@ class Cells:
     """Cells for a result sheet: a number with its format, a styled header or note; text always
     text (ResultBook writes no formulas)."""
 
-    def __init__(self, ws: Sheet):
+    def __init__(self, ws: ResultSheet):
         self.ws = ws
 
     def styled(self, value, number_format: str | None = None, style: tuple = ()) -> Styled:
@@ -197,7 +197,7 @@ class Cells:
         return out
 
 
-def widths(ws: Sheet, df: pd.DataFrame, labels: list[str]) -> None:
+def widths(ws: ResultSheet, df: pd.DataFrame, labels: list[str]) -> None:
     for j, col in enumerate(df.columns):
         head = df[col].head(200)
         width = max([len(str(labels[j]))] + [len(f"{v:,.2f}") if isinstance(v, float) else len(str(v)) for v in head])
