@@ -93,15 +93,13 @@ def measure(case: str, mps: str) -> dict:
     with Highs.writeModel before it is solved."""
     import gc
 
-
-    from model.lp.assemble import build_lp
-    from model.lp.highs import load_highs
-    from model.pipeline import load
-
     import linopy  # noqa: F401  (every library imported before any clock starts)
     import xarray  # noqa: F401
 
+    from model.lp.assemble import build_lp
+    from model.lp.highs import load_highs
     from model.lp.statement.compile import build_and_compile
+    from model.pipeline import load
 
     gc.disable()
     plan, _ = load(case)

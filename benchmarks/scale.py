@@ -37,10 +37,10 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
     import numpy as np
 
     import model.lp.highs
-    from model.report.workbook import write_results
     from model.lp.highs import load_highs, solve_lp
-    from model.pipeline import load as load_plan
     from model.pipeline import analyse, tabulate
+    from model.pipeline import load as load_plan
+    from model.report.workbook import write_results
 
     times["imports"] = time.perf_counter() - t
     t = time.perf_counter()

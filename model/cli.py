@@ -43,10 +43,10 @@ def _warn(source, warnings) -> None:
 
 
 def cmd_solve(args) -> str:
-    from model.report import console
     from model.lp.options import solver_options
     from model.pipeline import run
     from model.progress import Phases
+    from model.report import console
 
     out = _output(args, "result", args.scenario, args.robust and f"robust {args.robust}")
     start = time.perf_counter()

@@ -11,8 +11,7 @@ from pathlib import Path
 from model.progress import NoPhases, collector_paused
 from model.report.output import Outputs
 from model.results.tables import Results
-from model.steps import (Analyses, Run, analyse, load, load_one_year, solve,  # noqa: F401  the steps, re-exported
-                         solve_case, tabulate)
+from model.steps import Analyses, Run, analyse, load, load_one_year, solve, solve_case, tabulate  # noqa: F401  the steps, re-exported
 
 
 def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_map: bool, html: bool,
@@ -21,7 +20,14 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
     model.results.maps), the map PNG beside it (unless draw_map is False) and the report page (html),
     all into the command's Outputs. Returns the results as written (their Summary with the run time
     by phase) and the files beside the workbook."""
-    from model.report.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, report_path, write_map_png, write_report
+    from model.report.maps.files import (
+        MAP_WRITERS,
+        REPORT_WRITERS,
+        map_png_path,
+        report_path,
+        write_map_png,
+        write_report,
+    )
     from model.report.maps.sheet import MapSheet
     from model.report.workbook import write_results
 

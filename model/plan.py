@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from model.input.data import ROW, CorridorData, records, row_key, scenario_names
 from model.errors import InputError, Problem, short_list
-from model.network import Network
+from model.input.data import ROW, CorridorData, records, row_key, scenario_names
 from model.input.schema import SHEETS_BY_NAME, YEAR_SHEETS
+from model.network import Network
 
 BASE = "base"  # the scenario name of the case with no robust scenario applied
 

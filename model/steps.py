@@ -19,10 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.input.data import CorridorData
-from model.errors import ERROR, WARNING, InputError, Problem
 from model.analysis.infeasible import no_optimum
+from model.analysis.robust import value_of_stochastic_solution
+from model.errors import ERROR, WARNING, InputError, Problem
+from model.input.data import CorridorData
 from model.input.read import read_input
+from model.input.scenarios import apply_scenarios, check_scenarios
+from model.input.validate import check_commitments, validate
 from model.lp.highs import Solution, View
 from model.lp.kinds import set_resource_duals
 from model.lp.mip import Difference, MipInfo, other_decision_costs
@@ -32,12 +35,7 @@ from model.network.build import build_network
 from model.plan import BASE, Case, Plan, check_years, for_year, one_year, periods, robust_scenarios, year_problem
 from model.progress import NoPhases, collector_paused
 from model.results.plan import collect_plan
-from model.analysis.robust import value_of_stochastic_solution
 from model.results.tables import Results, collect
-from model.input.scenarios import apply_scenarios, check_scenarios
-from model.input.validate import check_commitments, validate
-
-
 
 
 @dataclass

@@ -5,8 +5,8 @@ the schema's."""
 from __future__ import annotations
 
 import ast
-import re
 import dataclasses
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -131,8 +131,8 @@ def test_one_name_one_thing():
 def test_every_family_is_stated_in_pyomo_under_its_name(tmp_path):
     # The random plan has every family: Flow, Unmet, Shipped, Build, Worst and all the rows.
     import pyomo.environ as pyo
-
     from lpforms import random_case
+
     from model.lp.families import FAMILIES
     from model.lp.statement import build_plan
     from model.pipeline import load

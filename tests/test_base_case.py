@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import BASE_CSV, BASE_XLSX
 from openpyxl import load_workbook
 
-from conftest import BASE_CSV, BASE_XLSX
+from model import pipeline
 from model.analysis.check import check_results
 from model.commands.check import check_files
 from model.results.tables import ALL
-from model import pipeline
 
 
 def test_golden_summary(base_run):
@@ -170,6 +170,7 @@ def test_the_shipped_base_case_is_the_calibrated_base_year(tmp_path):
     # inputs/base_case.xlsx is what corridor calibrate writes from inputs/base_year_uncalibrated, and
     # inputs/base_case/ its CSV twin (inputs/make_base_case.py writes both).
     from conftest import ROOT
+
     from model.commands.calibrate import calibrate_to_workbook
     from model.input.data import ROW
     from model.input.read import read_input

@@ -6,12 +6,12 @@ breakpoint (exit 0) on it."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import ROOT
-from model.cli import main
-from model.report.input_workbook import input_tables, write_csv_folder
-from model.input.read import read_input
 from variants import scaled_legs, seeded
+
+from model.cli import main
+from model.input.read import read_input
+from model.report.input_workbook import input_tables, write_csv_folder
 
 pytestmark = pytest.mark.slow  # calibrate and the exact frontier on variants of the base year: left out of the fast loop
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from cases import legs, nodes, write_case
+
 from model import pipeline
 from model.analysis.calibrate import calibrate
-from model.commands.check import check_files
 from model.analysis.explain import explain_route
 from model.cli import main
+from model.commands.check import check_files
 from model.input.read import read_input
 
 

@@ -13,8 +13,8 @@ import pytest
 from matplotlib.colors import to_hex
 
 from model.report import charts
-from model.report.output import Outputs
 from model.report.maps.palette import CORRIDOR_COLOURS, MIN_DELTA_E, corridor_colours, delta_e, series_colours
+from model.report.output import Outputs
 
 
 @pytest.fixture
@@ -127,8 +127,8 @@ def test_a_monotone_series_is_shown_monotone(values, rising, texts):
 
 
 def test_the_co2_frontier_shows_no_share_of_tonnes_and_the_tonnes_frontier_does():
-    from model.report.console import frontier_text
     from model.lp.frontier import Target
+    from model.report.console import frontier_text
 
     table = pd.DataFrame({"extra_resource_cost_usd": [0.0, 1e6], "extra_cost_of_least_cost": [0.0, 0.001],
                           "calibration_premiums_usd": [0.0, 0.0], "objective_allowance_usd": [0.0, 1e6],
@@ -142,6 +142,7 @@ def test_the_co2_frontier_shows_no_share_of_tonnes_and_the_tonnes_frontier_does(
 
 def test_the_co2_frontier_workbook_has_no_share_column(tmp_path, capsys):
     from conftest import BASE_XLSX
+
     from model.cli import main
 
     out = tmp_path / "co2.xlsx"
@@ -161,9 +162,9 @@ def fill_of(shape) -> str:
 @pytest.mark.slow
 def test_the_result_workbooks_corridor_bars_take_the_maps_colours(tmp_path, capsys):
     # Excel gave the one series a single colour, and the commodities its six theme colours over again.
+    from conftest import BASE_XLSX
     from openpyxl import load_workbook
 
-    from conftest import BASE_XLSX
     from model.cli import main
 
     out = tmp_path / "r.xlsx"

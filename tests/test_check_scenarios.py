@@ -4,9 +4,9 @@ plan holds each scenario's tables) and refuses a result checked against an input
 from __future__ import annotations
 
 import pytest
+from cases import transport_case, write_case
 from openpyxl import load_workbook
 
-from cases import transport_case, write_case
 from model.cli import main
 
 pytestmark = pytest.mark.slow  # check on solved scenarios and plans: left out of the fast loop

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
-
 from cases import transport_case, write_case
 from conftest import BASE_XLSX
+from openpyxl import load_workbook
+
 from model.cli import main, parser
 from model.input.read import read_input
 

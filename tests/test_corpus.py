@@ -4,7 +4,6 @@ planner would make it. Each asserts the exact message, exit code 2, and that no 
 from __future__ import annotations
 
 import pytest
-
 from conftest import BASE_XLSX
 from corpus import (
     append_row,
@@ -21,6 +20,7 @@ from corpus import (
     set_cell,
     shared_copy,
 )
+
 from model.cli import main
 
 CASES = [

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
-from cases import solved_and_checked, nodes, write_case
+from cases import nodes, solved_and_checked, write_case
 from lpforms import assert_identical, canonical
+
 from model import pipeline
 from model.analysis.check import check_results
-from model.commands.check import check_files
 from model.analysis.explain import explain_route
 from model.analysis.params import find_cells, with_values
+from model.commands.check import check_files
 from model.errors import InputError, NoSolutionError
-from model.report.workbook import write_results
 from model.lp.assemble import build_lp
 from model.lp.live import LiveModel, Structural
 from model.lp.statement.compile import build_and_compile
@@ -24,6 +23,7 @@ from model.network.build import build_network
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.pipeline import load, load_one_year
 from model.plan import Plan
+from model.report.workbook import write_results
 from model.results.summary import CO2E_LABEL
 
 

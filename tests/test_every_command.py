@@ -6,8 +6,8 @@ workbook"."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import BASE_XLSX, ROOT
+
 from model.cli import main, parser
 
 pytestmark = pytest.mark.slow  # every command on every kind of case: left out of the fast loop

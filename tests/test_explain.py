@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from cases import legs, nodes, transport_case, write_case
+
+from model import pipeline
+from model.analysis.explain import explain_route
 from model.cli import main
 from model.errors import InputError
-from model.analysis.explain import explain_route
-from model import pipeline
 
 
 def test_unused_route_cost_against_market_value(tmp_path):

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from cases import transport_case, write_case
+
 from model import pipeline
 from model.lp.families import BOTTLENECK_ROWS, FAMILIES, PLANNER_ROWS
 

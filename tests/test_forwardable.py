@@ -9,10 +9,10 @@ import shutil
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
-
 from cases import nodes, transport_case, write_case
 from conftest import BASE_XLSX, ROOT
+from openpyxl import load_workbook
+
 from model import pipeline
 from model.cli import main
 from model.report.charts import tick_text
@@ -103,9 +103,8 @@ def test_unmet_demand_elsewhere_does_not_claim_the_bottlenecks(tmp_path):
     # want of supply, so a tonne more wheat supply is worth the penalty less its route's cost
     # (4,936.13 USD), while the CPC terminal (43.72 USD/t) keeps its base-case value, far below the
     # penalty: the brief names the supply as the penalty's, not the CPC.
-    from openpyxl import load_workbook
-
     from conftest import BASE_XLSX
+    from openpyxl import load_workbook
 
     wb = load_workbook(BASE_XLSX)
     settings = {r[0].value: r[1] for r in wb["Settings"].iter_rows(min_row=2)}
@@ -273,10 +272,10 @@ def test_every_output_of_the_base_case_names_what_it_shows(base_run, tmp_path):
     from model.analysis.explain import explain_route
     from model.analysis.frontier import frontier, parse_target
     from model.analysis.stress import stress_test
+    from model.pipeline import load, solve
     from model.report.console import closed_labels, compare_text, frontier_text, stress_text
     from model.report.maps.data import report_data
     from model.report.workbook import _corridor_pivot
-    from model.pipeline import load, solve
 
     names = base_run.net.names
     r = base_run.results

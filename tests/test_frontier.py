@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from cases import transport_case, write_case
 from conftest import ROOT
 from variants import seeded
+
 from model.analysis.frontier import frontier, parse_costs, parse_target
 from model.cli import main
 from model.errors import InputError

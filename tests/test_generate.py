@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from model.cli import main
 from model import pipeline
+from model.cli import main
 
 
 @pytest.mark.parametrize("flows", [1000, 5000])

@@ -9,10 +9,10 @@ import struct
 import zipfile
 
 import pytest
+from cases import transport_case, write_case
 from openpyxl import load_workbook
 
 import model.input.raw
-from cases import transport_case, write_case
 from model.cli import main
 
 pytestmark = pytest.mark.slow  # hostile workbooks through map, report and check: left out of the fast loop

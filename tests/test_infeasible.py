@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
 from cases import legs, nodes, transport_case, write_case
+
+from model import pipeline
 from model.cli import main
 from model.errors import NoSolutionError
-from model import pipeline
 
 ONLY_RAIL = [{"route": "RAIL", "corridor": "Rail", "path": "A>M"},
              {"route": "ROAD", "corridor": "Road", "path": "A>R>M", "enabled": "FALSE"}]

@@ -4,11 +4,11 @@ road 5 USD/t; 100 t): one more tonne of rail capacity saves 5 - 2 = 3 USD a year
 from __future__ import annotations
 
 import pytest
-
 from cases import transport_case, write_case
+
+from model import pipeline
 from model.commands.check import check_files
 from model.report.workbook import write_results
-from model import pipeline
 
 
 def solve(tmp_path, options, **extra):

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from lpforms import assert_identical, canonical, random_case
+
 from model.analysis.params import find_cells, with_values
+from model.input.schema import NUM, SETTINGS, SHEETS
 from model.lp.assemble import build_lp
 from model.lp.families import FAMILIES, NO_LP_EFFECT, Structural
 from model.lp.live import LiveModel
@@ -17,7 +18,6 @@ from model.lp.solve import solve_plan
 from model.network.build import build_network
 from model.pipeline import load_one_year
 from model.plan import Plan
-from model.input.schema import NUM, SETTINGS, SHEETS
 
 # Every numeric input cell of the single-period model: non-key number columns of the sheets a
 # sweep or scenario can change, and the numeric settings.

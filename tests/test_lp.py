@@ -9,9 +9,9 @@ worst-case weight, and on the shipped cases, where both also give the same solut
 from __future__ import annotations
 
 import pytest
-
 from conftest import BASE_XLSX, ROOT
 from lpforms import assert_identical, canonical, random_case
+
 from model import pipeline
 from model.lp.assemble import build_lp
 from model.lp.statement.compile import build_and_compile
@@ -132,9 +132,8 @@ def test_canonical_holds_every_entry_of_the_matrix(tmp_path):
     # The canonical form (read from HiGHS's arrays at once) against scipy's reading of the same
     # arrays: every nonzero, by row and column name, so that an identity above compares the whole LP.
     import numpy as np
-    from scipy.sparse import csc_matrix, csr_matrix
-
     from lpforms import canonical
+    from scipy.sparse import csc_matrix, csr_matrix
 
     plan, _ = load_plan(random_case(tmp_path, 0))
     lp, rows, columns = build_lp(plan)

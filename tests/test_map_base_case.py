@@ -4,9 +4,9 @@ marked, labels apart; corridor map and corridor report on its result workbook.""
 from __future__ import annotations
 
 import pytest
-
 from conftest import BASE_XLSX
-from map_cases import assert_same_data, assert_labels_apart, legs_of, map_area_colours, parse
+from map_cases import assert_labels_apart, assert_same_data, legs_of, map_area_colours, parse
+
 from model.cli import main
 from model.report.maps.data import map_data
 from model.report.maps.layout import lay_out

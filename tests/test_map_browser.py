@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from map_cases import distinct_colours
 from PIL import Image
 
-from map_cases import distinct_colours
 from model.report.maps.data import map_data, report_data
 from model.report.maps.files import write_report
 from model.report.output import Outputs

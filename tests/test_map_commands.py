@@ -8,11 +8,11 @@ import io
 import shutil
 
 import pytest
+from cases import transport_case, write_case
+from map_cases import assert_same_data, distinct_colours, legs_of, parse
 from openpyxl import load_workbook
 from PIL import Image
 
-from cases import transport_case, write_case
-from map_cases import assert_same_data, distinct_colours, legs_of, parse
 from model.cli import main
 from model.report.maps.data import map_data
 from model.report.output import written_by

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from map_cases import legs_of, parse
 from matplotlib.path import Path as Shape
 
-from map_cases import legs_of, parse
 from model.report.maps.data import map_data
 from model.report.maps.layout import lay_out, load_basemap
 from model.report.maps.page import render_html
@@ -113,8 +113,8 @@ def test_the_png_paints_the_lane_through_the_red_sea_not_the_line_over_iraq(draw
 
     from PIL import Image
 
-    from model.report.maps.png import FIG_H_PX, FIG_W_PX, MAP_BOX, draw_map
     from model.report.maps.palette import LAND
+    from model.report.maps.png import FIG_H_PX, FIG_W_PX, MAP_BOX, draw_map
 
     data, p = drawn
     with Image.open(io.BytesIO(draw_map(data, "corridor-model:test"))) as im:
@@ -150,6 +150,7 @@ def test_the_shipped_lanes_are_what_searoute_finds_for_every_sea_leg_of_the_ship
     # every sea leg of the shipped cases, each the lane searoute finds now (else a map of the base case
     # would be drawn along another line than a case with one node moved).
     from conftest import ROOT
+
     from model.report.maps import lanes
 
     shipped = lanes.shipped_lanes()

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-
 from map_cases import NORTH, SOUTH, assert_labels_apart, tiny_map_data
+
 from model.report.maps.layout import (
     LINE_GAP,
     MAP_ASPECT,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from map_cases import GHOST, NORTH, ORIGIN_NAME, SOUTH, legs_of, parse, tiny_report_data
+
 from model.report.maps.page import render_html
 
 
@@ -135,6 +136,7 @@ def test_the_templates_ship_as_package_data():
     import tomllib
 
     from conftest import ROOT
+
     from model.report.maps.page import environment
 
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][

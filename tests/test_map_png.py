@@ -7,10 +7,9 @@ import io
 
 import numpy as np
 import pytest
-
+from map_cases import NORTH, SOUTH, distinct_colours, map_area_colours, tiny_map_data
 from PIL import Image
 
-from map_cases import NORTH, SOUTH, distinct_colours, map_area_colours, tiny_map_data
 from model.report.maps.palette import LAND, SEA
 from model.report.maps.png import draw_map, draw_panels
 from model.report.output import written_by

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from map_cases import GHOST, NORTH, SOUTH, tiny_map_data, tiny_map_tables
+
 from model.report.maps.data import report_data
 from model.report.maps.palette import CORRIDOR_COLOURS, corridor_colour, corridor_colours
 from model.results.maps import case_rows, map_tables
@@ -117,6 +117,7 @@ def test_case_rows_pick_one_case_and_drop_its_columns():
 @pytest.mark.slow
 def test_a_plan_is_mapped_in_the_base_scenario_of_its_last_year(tmp_path):
     from lpforms import random_case
+
     from model.pipeline import analyse, load, solve, tabulate
     from model.results.maps import map_of
 

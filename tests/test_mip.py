@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from cases import transport_case, write_case
+
 from model import pipeline
 from model.analysis.check import check_results
-from model.commands.check import check_files
 from model.analysis.explain import explain_route
-from model.commands.sweep import sweep_to_workbook
 from model.cli import main
+from model.commands.check import check_files
+from model.commands.sweep import sweep_to_workbook
 from model.errors import InputError
-from model.report.workbook import write_results
-from model.pipeline import load
 from model.input.validate import validate
+from model.pipeline import load
+from model.report.workbook import write_results
 
 ALLOW = {"allow_investments": "TRUE"}
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from cases import transport_case, write_case
+
 from model import pipeline
 from model.cli import main
 from model.report.console import solve_text
@@ -187,8 +187,8 @@ def test_a_frontier_point_that_buys_no_more_says_so():
     # the same row twice (204.5 M, 1.45 Mt) without a word.
     import pandas as pd
 
-    from model.report.console import frontier_text
     from model.lp.frontier import Target
+    from model.report.console import frontier_text
 
     table = pd.DataFrame({"extra_resource_cost_usd": [0.0, 204.5e6, 204.5e6], "extra_cost_of_least_cost": [0, 0.023, 0.023],
                           "calibration_premiums_usd": [0.0] * 3, "objective_allowance_usd": [0.0, 208e6, 435e6],
@@ -202,9 +202,8 @@ def test_flows_give_the_resource_cost_and_check_recomputes_it(tmp_path, capsys):
     # The Flows sheet's cost holds the premium (what the model compares); its resource cost (what is paid,
     # and time, risk and carbon) is the cost less the premium, summing to the Summary's resource cost, and
     # corridor check recomputes it: a resource cost 5 USD/t off is a violation.
-    from openpyxl import load_workbook
-
     from conftest import BASE_XLSX
+    from openpyxl import load_workbook
 
     out = tmp_path / "r.xlsx"
     assert main(["solve", str(BASE_XLSX), "-o", str(out), "--no-map"]) == 0

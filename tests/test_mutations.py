@@ -10,10 +10,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from cases import transport_case, write_case
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cases import transport_case, write_case
 from model.cli import main
 
 VALID = transport_case(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from cases import solved_and_checked, legs, nodes, transport_case
-
+from cases import legs, nodes, solved_and_checked, transport_case
 
 solve = solved_and_checked  # solve, write the result workbook, and check it independently
 

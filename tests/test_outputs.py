@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
-
 from cases import transport_case, write_case
 from conftest import BASE_XLSX, ROOT
+from openpyxl import load_workbook
+
 from model.cli import main
 
 pytestmark = pytest.mark.slow  # every command end to end on files: left out of the fast loop

@@ -4,15 +4,15 @@ case of cases.transport_case: 100 t of coal from A to M, rail A>M at 2 USD/t, ro
 from __future__ import annotations
 
 import pytest
-
 from cases import transport_case, write_case
 from conftest import ROOT
-from model.commands.check import check_files
+
+from model import pipeline
 from model.cli import main
+from model.commands.check import check_files
 from model.errors import InputError
 from model.report.read_results import read_results
 from model.report.workbook import write_results
-from model import pipeline
 
 INPUTS = ROOT / "inputs"
 TWO_YEARS = [{"year": 2025, "weight": 5}, {"year": 2030, "weight": 5}]

@@ -6,12 +6,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from cases import write_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases import write_case
-from model.analysis.check import check_results
 from model import pipeline
+from model.analysis.check import check_results
 
 PENALTY = 1000.0
 

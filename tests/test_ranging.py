@@ -4,8 +4,8 @@ just outside each reported interval."""
 from __future__ import annotations
 
 import pytest
-
 from cases import transport_case, write_case
+
 from model import pipeline
 
 EPS = 1e-3

@@ -10,20 +10,20 @@ import shutil
 
 import pandas as pd
 import pytest
+from conftest import BASE_CSV, BASE_XLSX, ROOT
+from corpus import shared_copy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from test_corpus import CASES
 
 import model.input.read
-from conftest import BASE_CSV, BASE_XLSX, ROOT
-from corpus import shared_copy
 from model.input.columns import _by_cell, as_column, typed_column
 from model.input.raw import RawSheet, blank, scan_sheet_xml
-from model.input.xlsx import read_xlsx
 from model.input.read import parse_cell, read_input
 from model.input.schema import BOOL, ENUM, NUM, SHEETS, STR, Column
 from model.input.validate import validate
-from test_corpus import CASES
+from model.input.xlsx import read_xlsx
 
 
 def openpyxl_sheets(path) -> list[RawSheet]:

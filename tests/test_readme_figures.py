@@ -11,15 +11,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import BASE_XLSX, ROOT
 from doc_pages import documentation
+
 from model import pipeline
 from model.analysis.calibrate import calibrate
 from model.analysis.parametric import exact_sweep
 from model.analysis.sweep import live_model, make_sweep
-from model.report.console import solve_text
 from model.pipeline import load_one_year
+from model.report.console import solve_text
 
 pytestmark = pytest.mark.slow  # the README's figures, solved again: left out of the fast loop
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lpforms import random_case
 from openpyxl import load_workbook
 
-from lpforms import random_case
 from model import pipeline
 from model.cli import main
 

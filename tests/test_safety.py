@@ -6,10 +6,10 @@ import shutil
 import zipfile
 
 import pytest
+from cases import nodes, transport_case, write_case
 from openpyxl import load_workbook
 
 import model.input.raw
-from cases import nodes, transport_case, write_case
 from model.cli import main
 
 pytestmark = pytest.mark.slow  # every writer end to end: left out of the fast loop
@@ -175,6 +175,7 @@ def test_a_stale_sheet_dimension_does_not_hide_rows(tmp_path, base_run, ref):
     # openpyxl's read-only reader stops at a sheet's recorded dimension; with A1:F20 the Demand sheet
     # lost 22 of its 41 rows and the solve shipped fewer tonnes than demanded, without a word.
     from conftest import BASE_XLSX
+
     from model import pipeline
 
     stale = rewrite_part(BASE_XLSX, DEMAND_PART, with_dimension(ref), tmp_path / "stale.xlsx")
@@ -263,6 +264,7 @@ def test_a_last_column_blank_in_every_row_is_kept(tmp_path):
     # needs as many cells in each row as its header has names.
     from conftest import BASE_XLSX
     from corpus import broken_copy
+
     from model.input.read import read_input
 
     def edit(wb):

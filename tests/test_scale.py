@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from cases import transport_case, write_case
 
 import model.lp.highs
-from cases import transport_case, write_case
+from model import pipeline
 from model.cli import main
 from model.report.read_results import read_results
 from model.report.workbook import write_results
-from model import pipeline
 
 
 def test_presolve_off_above_the_size_threshold_and_interior_point_on_request(tmp_path, monkeypatch):
@@ -82,6 +82,7 @@ def test_solve_lets_highs_go_before_the_tables_and_they_are_the_same(tmp_path):
     duals and ranges included. A model with integer decisions keeps HiGHS (each decision taken the
     other way is re-solved), as the base case's investment scenario shows."""
     from conftest import BASE_XLSX
+
     from model.commands.generate import write_case as generate_case
 
     case = generate_case(tmp_path / "generated", 2000)  # shared capacities that bind, share rules
@@ -119,6 +120,7 @@ def test_the_build_lets_its_indexes_go_and_they_come_back_the_same(tmp_path):
     found through the memberships) and capacities per cargo class; the generated case has shared
     capacities and share rules."""
     from conftest import BASE_XLSX
+
     from model.commands.generate import write_case as generate_case
 
     for case in (BASE_XLSX, generate_case(tmp_path / "generated", 2000)):

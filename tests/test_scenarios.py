@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from openpyxl import load_workbook
-
 from cases import transport_case, write_case
 from conftest import BASE_XLSX
+from openpyxl import load_workbook
+
+from model import pipeline
 from model.cli import main
 from model.errors import InputError
-from model import pipeline
 from model.pipeline import load_one_year as load
 
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import pytest
-
 from cases import transport_case, write_case
+
 from model.cli import main
 
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from cases import transport_case, write_case
 from conftest import BASE_XLSX
-from model.cli import main
-from model.errors import InputError
+
 from model.analysis.parametric import exact_sweep, interpolate
 from model.analysis.params import parse_param, with_values
 from model.analysis.stress import stress_test
 from model.analysis.sweep import live_model, make_sweep, points_table, run_sweep
+from model.cli import main
+from model.errors import InputError
 from model.pipeline import load_one_year as load
 
 BASE_GRID = ["Legs[RUB>NVR].cost_usd_per_t=20:120:6", "Policies[RU_CAP].value=0.4,0.5,0.7"]
@@ -338,8 +338,9 @@ def test_the_readme_gwadar_discount_runs_as_printed(tmp_path, capsys):
 
 def test_a_port_charge_below_zero_is_a_subsidy_the_workbook_takes(tmp_path):
     # Hub R charges -4 USD/t (a subsidy): road 3 + 2 - 4 = 1 USD/t beats rail at 2; 100 t by road, 100 USD.
-    from model import pipeline
     from cases import nodes
+
+    from model import pipeline
 
     case = write_case(tmp_path, transport_case(Nodes=nodes(("A", "origin"), ("R", "hub", {"handling_usd_per_t": -4}),
                                                            ("M", "market"))))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from cases import transport_case, write_case
+
+from model import pipeline
 from model.cli import main
 from model.errors import InputError
-from model import pipeline
 from model.pipeline import load_one_year as load
 
 

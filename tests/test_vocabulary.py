@@ -89,7 +89,7 @@ def test_a_policy_kind_says_what_it_bounds(kind, share, co2, cap):
 
 def test_cost_parts_are_the_columns_of_the_cost_array_in_the_order_sheets_report_them():
     assert [p.word for p in CostPart] == list(COST_PARTS)
-    assert RESOURCE_PARTS == tuple(p for p in COST_PARTS if p != "premium")
+    assert tuple(p for p in COST_PARTS if p != "premium") == RESOURCE_PARTS
     parts = np.arange(2 * len(CostPart)).reshape(2, -1)  # flows x parts
     assert parts[:, CostPart.PREMIUM].tolist() == [6, 13]
 

@@ -26,21 +26,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.errors import ERROR, InputError, Problem
 from model.input.data import ROW, CorridorData, present
 from model.input.read import typed_frame
-from model.errors import ERROR, InputError, Problem
+from model.input.schema import SHEETS_BY_NAME, Blank
+from model.input.validate import validate
+from model.input.validate.commitments import unreachable
 from model.lp.families import BAND_MISS, OBSERVATION_BAND
 from model.lp.solve import solve_plan
 from model.network import Network, Observation
 from model.network.build import build_network
 from model.network.costs import CALIBRATION_SOURCE
-from model.steps import load_one_year, solve
 from model.plan import Plan
 from model.results.fit import modelled
 from model.results.tables import flow_tonnes
-from model.input.schema import SHEETS_BY_NAME, Blank
-from model.input.validate import validate
-from model.input.validate.commitments import unreachable
+from model.steps import load_one_year, solve
 
 MIN_BAND_PENALTY_USD_PER_T = 1e4  # and at least ten times the dearest route
 NUDGE_USD_PER_T = 0.01  # added to a premium written as a surcharge, so that costs do not tie

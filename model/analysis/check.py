@@ -16,15 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from model.input.schema import Blank, PolicyKind, Scope
 from model.analysis.check_investments import investment_check
-
 from model.input.data import CorridorData
 from model.input.raw import file_sha256
-from model.report.read_results import BLANK_OR_NUMBER, NUMBER, TEXT, result_problems
+from model.input.schema import Blank, PolicyKind, Scope
 from model.network.costs import CALIBRATION_SOURCE, COST_PARTS, CostPart
-from model.plan import BASE
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
+from model.plan import BASE
+from model.report.read_results import BLANK_OR_NUMBER, NUMBER, TEXT, result_problems
 from model.results.summary import CO2E_LABEL, INPUT_SHA_LABEL, OBJECTIVE_LABEL, PART_LABELS, SHIPPED_LABEL
 from model.results.tables import ALL, PART_COLUMNS
 
@@ -615,8 +614,7 @@ def _same_case(data: CorridorData, sheets: dict, input_path, result_path, record
     records another input file; its flows name routes or commodities the input does not have; its
     Capacity sheet, elements; it builds options the input does not offer or allow; it holds
     scenarios the input does not have; or it is a plan of years and the input plans none."""
-    from model.errors import InputError, Problem
-    from model.errors import short_list
+    from model.errors import InputError, Problem, short_list
     from model.input.scenarios import scenario_names
 
     made_from = recorded.get("input")

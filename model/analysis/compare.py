@@ -7,16 +7,16 @@ from typing import Any
 
 import pandas as pd
 
-from model.input.schema import Blank
 from model.errors import CorridorError
+from model.input.schema import Blank
+from model.network.costs import RESOURCE_PARTS
 from model.network.names import beside
-from model.steps import Run, solve_case
 from model.plan import BASE
 from model.results.maps import map_of
-from model.network.costs import RESOURCE_PARTS
 from model.results.money import PENALTY_LABEL, RESOURCE_LABEL
 from model.results.summary import AVERAGE_LABEL, PART_LABELS
 from model.results.tables import ALL
+from model.steps import Run, solve_case
 
 NETWORK_ROWS = ("corridor:", "via ")  # a row for every corridor and country, at zero too (Pakistan's 0 is an answer)
 

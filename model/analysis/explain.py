@@ -13,13 +13,13 @@ from typing import Any
 import numpy as np
 
 from model.errors import InputError, Problem
-from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SHIPPED_TOTAL, FAMILIES
+from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, FAMILIES, FLOW, POLICY_LIMIT, SHIPPED_TOTAL
 from model.lp.names import RowKey
-from model.network.names import did_you_mean, lookup
 from model.network import Network
-from model.steps import Run
+from model.network.names import did_you_mean, lookup
 from model.plan import Case
 from model.results.money import penalty_words, set_by_penalty
+from model.steps import Run
 
 TOL = 1e-6
 _STATE = {CAPACITY_LIMIT.name: ", which is full,", POLICY_LIMIT.name: ", which binds,"}

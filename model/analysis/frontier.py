@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from model.errors import InputError, Problem
+from model.input.schema import Scope
 from model.lp.frontier import FrontierModel, FrontierPoint, Target
 from model.network.names import did_you_mean, lookup
 from model.plan import Plan
-from model.input.schema import Scope
 
 MAX_FRONTIER_POINTS = 1000  # points of one frontier
 MAX_EXTRA_USD = 1e15  # a thousand trillion USD a year: far above any extra cost, below what prints as 300 digits

@@ -10,17 +10,17 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from model.input.schema import PolicyKind
-from model.input.data import CorridorData
 from model.errors import NoSolutionError, SolverStoppedError, short_list
+from model.input.data import CorridorData
+from model.input.schema import PolicyKind
 from model.lp.families import CAPACITY_LIMIT, PLANNER_ROWS, POLICY_LIMIT, SUPPLY_MAX, UNMET, label
+from model.lp.frontier import FrontierModel, Target
 from model.lp.highs import Solution
 from model.lp.solve import solve_plan
-from model.lp.frontier import FrontierModel, Target
 from model.network import Network
 from model.network.build import build_network
-from model.results.investments import amount_text
 from model.plan import Plan
+from model.results.investments import amount_text
 from model.results.tables import collect
 
 # Penalty used only to find out which demand cannot be met: far above any freight cost (ten times

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.input.data import ROW, CorridorData, match_rows, row_key
 from model.errors import InputError, Problem
+from model.input.data import ROW, CorridorData, match_rows, row_key
+from model.input.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME, Scope
 from model.lp.families import Cell
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.network.names import Names, parse_focus
-from model.input.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME, Scope
 
 MAX_STEPS = 100_000  # values of one parameter
 _PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")  # co2_g_per_tkm has a digit

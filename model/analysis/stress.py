@@ -16,12 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.analysis.sweep import live_model
 from model.input.schema import PolicyKind, Scope
 from model.progress import live_line, show_progress
 from model.results.investments import amount_text
 from model.results.money import Money
-
-from model.analysis.sweep import live_model
 
 DEFAULT_PENALTY_USD_PER_T = 1000.0
 

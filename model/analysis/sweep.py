@@ -22,11 +22,11 @@ from pathlib import Path
 import pandas as pd
 
 from model.analysis.params import Param, focus_of, invalid_values, parse_param, watched_tonnes, with_values
-from model.network.costs import COST_PARTS
-from model.results.money import Money
-from model.progress import show_progress
 from model.errors import InputError, NoSolutionError, Problem, short_list
+from model.network.costs import COST_PARTS
+from model.progress import show_progress
 from model.results.investments import amount_text
+from model.results.money import Money
 
 _WORKER: dict[tuple, tuple] = {}  # per process: sweep signature -> (Sweep, LiveModel)
 MAX_POINTS = 1_000_000  # points of one grid
@@ -99,8 +99,8 @@ def live_model(input_path: Path, penalty: float | None = None, keep_decisions: b
     with a penalty on unmet demand, if given and the input sets none, for stress tests; with integer
     decisions, re-solved at each point or kept (keep_decisions)."""
     from model.lp.live import LiveModel
-    from model.steps import load_one_year, solve
     from model.plan import Plan
+    from model.steps import load_one_year, solve
 
     data, net, _ = load_one_year(input_path, scenario, year)
     if penalty is not None and data.settings.hard_demand:

@@ -12,11 +12,10 @@ def calibrate_to_workbook(src: Path, output: Path, force: bool = False, scenario
                           year: int | None = None) -> str:
     """corridor calibrate: the calibrated input workbook (the input, its Surcharges and Policies rows
     added, and a Calibration sheet); returns the text to print."""
+    from model.progress import live_line
     from model.report import console
     from model.report.input_workbook import input_tables, write_input_workbook
     from model.report.output import Outputs
-
-    from model.progress import live_line
 
     with Outputs("calibrate", [src], force) as outputs:
         outputs.check(output)

@@ -14,14 +14,14 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
     """corridor compare: the base case and the scenarios (a comma list, or all), the workbook and
     its chart; returns the text to print."""
     from model.errors import InputError, Problem
+    from model.input.data import scenario_names
+    from model.input.read import read_input
+    from model.input.scenarios import unknown_scenarios
     from model.report import console
     from model.report.books import write_compare
     from model.report.charts import compare_png
     from model.report.maps.files import map_png_path, write_panels
     from model.report.output import Outputs
-    from model.input.read import read_input
-    from model.input.data import scenario_names
-    from model.input.scenarios import unknown_scenarios
 
     with Outputs("compare", [src], force) as outputs:
         outputs.check(output)

@@ -13,13 +13,13 @@ def frontier_to_workbook(src, target_text: str, maximise: bool, cost_within: str
     import time
     from pathlib import Path
 
+    from model.progress import live_line
     from model.report import console
     from model.report.books import about_table, write_frontier
     from model.report.charts import frontier_png
     from model.report.output import Outputs
-    from model.steps import load, solve
-    from model.progress import live_line
     from model.results.summary import Provenance
+    from model.steps import load, solve
 
     output = Path(output)
     with Outputs("frontier", [src], force) as outputs:

@@ -15,11 +15,11 @@ def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalt
     """corridor stress: every closure (of the kinds of element listed, comma separated, or of each
     corridor), the workbook and its chart; returns the text to print."""
     from model.errors import InputError, Problem
+    from model.input.raw import file_sha256
     from model.report import console
     from model.report.books import about_table, write_stress
     from model.report.charts import stress_png
     from model.report.output import Outputs
-    from model.input.raw import file_sha256
     from model.results.summary import Provenance
 
     with Outputs("stress", [src], force) as outputs:

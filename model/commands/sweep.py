@@ -27,8 +27,8 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
     from model.report.books import about_table, write_exact, write_sweep
     from model.report.charts import exact_png, sweep_pngs
     from model.report.output import Outputs
-    from model.steps import load_one_year
     from model.results.summary import Provenance
+    from model.steps import load_one_year
 
     with Outputs("exact" if exact else "sweep", [src], force) as outputs:
         outputs.check(output)

@@ -12,14 +12,15 @@ import io
 import math
 import re
 import zipfile
-from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from model.errors import InputError, Problem
+
 
 @dataclass
 class RawSheet:

@@ -8,7 +8,6 @@ left as None; cross-sheet checks are model.input.validate's job.
 from __future__ import annotations
 
 import difflib
-
 import math
 import re
 from collections.abc import Mapping
@@ -19,13 +18,13 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from model.input.data import ROW, CorridorData, records, row_key
 from model.errors import WARNING, InputError, Problem, number_text
 from model.input.columns import FALSE_WORDS, TRUE_WORDS, as_column, blank_rows, typed_column
+from model.input.data import ROW, CorridorData, records, row_key
 from model.input.raw import RawSheet, blank, file_sha256, read_csv_folder
-from model.input.xlsx import read_xlsx
 from model.input.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, Column, Sheet, phrase
 from model.input.settings import Settings
+from model.input.xlsx import read_xlsx
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import difflib
 
+from model.errors import InputError, Problem
 from model.input.data import ROW, CorridorData, match_rows, scenario_names
 from model.input.data import records as table_rows
-from model.errors import InputError, Problem
 from model.input.read import parse_cell, parse_number
 from model.input.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME, STR, Column
 

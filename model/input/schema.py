@@ -201,7 +201,7 @@ SETTINGS = (
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
-_id: dict[str, Any] = dict(type=STR, required=True)  # an id column's Column arguments
+_id: dict[str, Any] = {"type": STR, "required": True}  # an id column's Column arguments
 
 # The optional year column of the sheets that may change by year (with a Periods sheet).
 YEAR_SHEETS = ("Legs", "Tariffs", "Capacities", "Supply", "Demand", "Policies", "Surcharges", "Observations")

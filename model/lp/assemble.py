@@ -8,8 +8,18 @@ from collections.abc import Callable
 from typing import Any
 
 from model.lp.arrays import ArrayLP, LPArrays
-from model.lp.families import (BUILD, BUILD_GROWS, BUILD_IN_MODULES, BUILD_NEEDS_OPENING, CASE_FAMILIES, MODULES,
-                               OPENED, WORST, WORST_CASE, CaseLP)
+from model.lp.families import (
+    BUILD,
+    BUILD_GROWS,
+    BUILD_IN_MODULES,
+    BUILD_NEEDS_OPENING,
+    CASE_FAMILIES,
+    MODULES,
+    OPENED,
+    WORST,
+    WORST_CASE,
+    CaseLP,
+)
 from model.lp.names import ColumnKeys, RowKey
 from model.network import Option
 from model.plan import Case, Plan

@@ -22,8 +22,23 @@ import highspy
 import numpy as np
 
 from model.input.data import CorridorData
-from model.lp.families import (BOTTLENECK_ROWS, BUILD, FAMILIES, FLOW, INVESTMENT_FAMILIES, NO_LP_EFFECT, POLICY_LIMIT,
-                               UNMET, Bound, Cell, Coefficient, ColumnBounds, ColumnCost, Structural, label)
+from model.lp.families import (
+    BOTTLENECK_ROWS,
+    BUILD,
+    FAMILIES,
+    FLOW,
+    INVESTMENT_FAMILIES,
+    NO_LP_EFFECT,
+    POLICY_LIMIT,
+    UNMET,
+    Bound,
+    Cell,
+    Coefficient,
+    ColumnBounds,
+    ColumnCost,
+    Structural,
+    label,
+)
 from model.lp.families.base import Change, Family
 from model.lp.highs import Solution, floats
 from model.lp.mip import CONTINUOUS, INTEGER, set_integrality

@@ -16,12 +16,28 @@ from functools import cached_property
 import numpy as np
 
 from model.input.schema import Scope
-from model.network.costs import (DAYS_PER_YEAR, RouteCosts, cargo_classes, flow_cost_parts, risk_usd_per_t,
-                                 time_usd_per_t)
+from model.network.costs import (
+    DAYS_PER_YEAR,
+    RouteCosts,
+    cargo_classes,
+    flow_cost_parts,
+    risk_usd_per_t,
+    time_usd_per_t,
+)
 from model.network.names import Names
 from model.network.routes import CountriesOf, FlowList, RouteTable
-from model.network.types import (CapacityRow, CostParts, DemandRow, FlowKey, Observation, Option, RuleLimit, Route,
-                                 Surcharge, SupplyRow)
+from model.network.types import (
+    CapacityRow,
+    CostParts,
+    DemandRow,
+    FlowKey,
+    Observation,
+    Option,
+    Route,
+    RuleLimit,
+    SupplyRow,
+    Surcharge,
+)
 
 __all__ = ["DAYS_PER_YEAR", "CapacityRow", "CostParts", "DemandRow", "FlowKey", "Network", "Observation", "Option",
            "RuleLimit", "Route", "Surcharge", "SupplyRow", "risk_usd_per_t", "supply_origins", "time_usd_per_t"]

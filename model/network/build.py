@@ -13,13 +13,22 @@ import numpy as np
 import pandas as pd
 
 from model.input.data import ROW, CorridorData, records
-from model.network import (CapacityRow, DemandRow, Network, Observation, Option, RuleLimit, Surcharge,
-                           SupplyRow, supply_origins)
+from model.input.schema import PolicyKind, Scope, class_list, leg_id
+from model.network import (
+    CapacityRow,
+    DemandRow,
+    Network,
+    Observation,
+    Option,
+    RuleLimit,
+    SupplyRow,
+    Surcharge,
+    supply_origins,
+)
 from model.network.costs import CALIBRATION_SOURCE, RouteCosts, cargo_classes
+from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
 from model.network.names import Names
 from model.network.routes import CountriesOf, FlowList, RouteTable, path_table, within_paths
-from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
-from model.input.schema import PolicyKind, Scope, class_list, leg_id
 
 
 def _scope_targets(routes: RouteTable, countries_of: CountriesOf, legs: list[str],

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from model.input.schema import Blank, Scope
 from model.input.data import CorridorData
+from model.input.schema import Blank, Scope
 
 ARROW = " → "
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 import textwrap
 
-from model.input.schema import Blank, PolicyKind
 from model.errors import format_problems
+from model.input.schema import Blank, PolicyKind
 from model.network.names import beside
 from model.results.brief import focus_text
 from model.results.money import PREMIUMS_LABEL, penalty_words, plan_money_text, set_by_penalty

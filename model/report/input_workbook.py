@@ -10,12 +10,11 @@ from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from model.errors import OutputError
-from model.report.cells import EXCEL_ROWS, append, new_workbook, style_header, write_table
+from model.errors import OutputError, number_text
 from model.input.csv_cells import write_csv
-from model.report.output import Outputs, writing
-from model.errors import number_text
 from model.input.schema import BOOL, ENUM, NUM, SETTINGS, SHEETS, column_note
+from model.report.cells import EXCEL_ROWS, append, new_workbook, style_header, write_table
+from model.report.output import Outputs, writing
 
 SOURCES_HEADER = ["id", "item", "value", "year", "source", "confidence", "used_for"]
 

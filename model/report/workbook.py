@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from model.report.result_book import BOLD, NOTE, RIGHT, TITLE, Cells, ResultBook, chart_axes, wo_table
 from model.input.csv_cells import write_csv
+from model.network.names import names_in
 from model.report.maps.palette import corridor_colours, series_colours
 from model.report.maps.sheet import map_sheet as add_map_sheet
 from model.report.output import Outputs, writing
-from model.network.names import names_in
+from model.report.result_book import BOLD, NOTE, RIGHT, TITLE, Cells, ResultBook, chart_axes, wo_table
 from model.results.brief import brief_of
 from model.results.summary import UNIT_FORMATS
 from model.results.tables import ALL, Results

@@ -18,7 +18,6 @@ from model.results.summary import AVERAGE_LABEL, CO2E_LABEL, OBJECTIVE_LABEL, SH
 from model.results.tables import ALL
 
 
-
 @dataclass
 class Brief:
     title: str  # the scenario, and the input file it was solved from

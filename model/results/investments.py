@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from model.input.schema import Blank
 from model.input.data import CorridorData
+from model.input.schema import Blank
 from model.lp.families import BUILD, CAPACITY_LIMIT, MODULES, OPENED
 from model.lp.highs import View
 from model.lp.mip import Difference

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model import __version__
+from model.input.settings import Settings
 from model.network.costs import COST_PARTS, RESOURCE_PARTS, CostPart
 from model.results.fit import FitSummary
 from model.results.investments import Decisions
 from model.results.money import INVESTMENT_LABEL, PENALTY_LABEL, RESOURCE_LABEL, UNMET_LABEL, Money
-from model.input.settings import Settings
 
 # Labels of the Summary rows that other tools read back from a written workbook (corridor check).
 OBJECTIVE_LABEL, SHIPPED_LABEL, INPUT_SHA_LABEL = "objective", "shipped", "input SHA-256"

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.input.schema import Blank, PolicyKind
 from model.input.data import CorridorData
+from model.input.schema import Blank, PolicyKind
 from model.lp.families import BUILD, CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, UNMET
 from model.lp.highs import View
 from model.lp.mip import Difference, MipInfo

@@ -7,13 +7,21 @@ routes.py the paths, commitments.py what needs the network (model.pipeline runs 
 
 from __future__ import annotations
 
-from model.input.data import CorridorData
 from model.errors import ERROR, Problem
+from model.input.data import CorridorData
 from model.input.validate.commitments import check_commitments
 from model.input.validate.routes import check_revisits, check_routes, check_usage
-from model.input.validate.sheets import (check_amounts, check_bounds, check_demand, check_duplicate_keys, check_investments,
-                                   check_focus, check_modules, check_policies,
-                                   check_references)
+from model.input.validate.sheets import (
+    check_amounts,
+    check_bounds,
+    check_demand,
+    check_duplicate_keys,
+    check_focus,
+    check_investments,
+    check_modules,
+    check_policies,
+    check_references,
+)
 
 __all__ = ["CHECKS", "DEEP_CHECKS", "check_commitments", "validate"]
 

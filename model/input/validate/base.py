@@ -7,11 +7,10 @@ import difflib
 import unicodedata
 from collections.abc import Mapping
 
-
-from model.input.data import ROW, CorridorData, records, row_key
 from model.errors import Problem
-from model.network.names import suggestions
+from model.input.data import ROW, CorridorData, records, row_key
 from model.input.schema import SHEETS_BY_NAME
+from model.network.names import suggestions
 
 
 def _records(data: CorridorData, sheet: str) -> list[dict]:

@@ -3,10 +3,10 @@ flow that can count toward it, every leg whose CO2e is priced or capped a distan
 
 from __future__ import annotations
 
-from model.input.data import ROW, CorridorData, present, records
 from model.errors import ERROR, WARNING, Problem, number_text, short_list
-from model.network import Network, supply_origins
+from model.input.data import ROW, CorridorData, present, records
 from model.input.schema import PolicyKind, Scope, leg_id, path_nodes
+from model.network import Network, supply_origins
 
 
 def check_commitments(data: CorridorData, net: Network) -> list[Problem]:

@@ -8,11 +8,12 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from model.input.data import ROW, CorridorData, present as _present
 from model.errors import WARNING, Problem, short_list
-from model.network.routes import PathTable, path_table
+from model.input.data import ROW, CorridorData
+from model.input.data import present as _present
 from model.input.schema import NodeKind, class_list, leg_id, path_nodes
-from model.input.validate.base import _Where, _key, _records, _unknown
+from model.input.validate.base import _key, _records, _unknown, _Where
+from model.network.routes import PathTable, path_table
 
 
 def check_routes(data: CorridorData) -> list[Problem]:

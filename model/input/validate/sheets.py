@@ -10,12 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from model.input.data import ROW, CorridorData, present as _present, records
 from model.errors import WARNING, Problem, number_text, short_list
-from model.network.names import Names, did_you_mean, parse_focus
+from model.input.data import ROW, CorridorData, records
+from model.input.data import present as _present
 from model.input.read import number_fix
 from model.input.schema import NUM, SETTINGS, SHEETS, SHEETS_BY_NAME, NodeKind, PolicyKind, Refers, Scope, leg_id
-from model.input.validate.base import _Where, _key, _records, _unknown
+from model.input.validate.base import _key, _records, _unknown, _Where
+from model.network.names import Names, did_you_mean, parse_focus
 
 
 def check_duplicate_keys(data: CorridorData) -> list[Problem]:
@@ -265,7 +266,7 @@ def _whole_steps(rec: dict[str, Any]) -> list[Problem]:
     module, most = rec.get("module_t"), rec.get("max_added_t")  # type: Any, Any
     if not _present(module) or most is None:
         return []
-    where: dict[str, Any] = dict(sheet="Investments", row=rec[ROW], key=rec["option"], column="module_t")
+    where: dict[str, Any] = {"sheet": "Investments", "row": rec[ROW], "key": rec["option"], "column": "module_t"}
     if rec.get("lumpy") is True:
         return [Problem(f"lumpy is TRUE, so the option is built whole ({number_text(most)} t) or not at all, and "
                         f"module_t {number_text(module)} would split it",
@@ -295,7 +296,7 @@ def check_focus(data: CorridorData) -> list[Problem]:
     countries = names.choices("country", data.tables["Countries"]["country"].dropna())
     corridors = set(data.tables["Routes"]["corridor"].dropna())
     scope, code, name = parse_focus(focus, countries, corridors)
-    where: dict[str, Any] = dict(sheet="Settings", row=data.setting_rows.get("focus"), key="focus", column="value")
+    where: dict[str, Any] = {"sheet": "Settings", "row": data.setting_rows.get("focus"), "key": "focus", "column": "value"}
     if not scope:
         return [Problem(f"'{focus}' is not a corridor or a country to report on",
                         "Write 'country' and a country's code or name (e.g. country Pakistan), or 'corridor' and a "

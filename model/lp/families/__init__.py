@@ -30,11 +30,29 @@ To add a family: docs/developer/adding-a-family.md.
 
 from __future__ import annotations
 
-from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Coefficient, ColumnBounds, ColumnCost, Family,
-                                    Structural)
+from model.lp.families.base import (
+    EQ,
+    GE,
+    LE,
+    Bound,
+    CaseLP,
+    Cell,
+    Coefficient,
+    ColumnBounds,
+    ColumnCost,
+    Family,
+    Structural,
+)
 from model.lp.families.columns import BandMiss, Flow, Shipped, Unmet, Worst
-from model.lp.families.investments import (Build, BuildGrows, BuildInModules, BuildNeedsOpening, Modules, Opened,
-                                           available)
+from model.lp.families.investments import (
+    Build,
+    BuildGrows,
+    BuildInModules,
+    BuildNeedsOpening,
+    Modules,
+    Opened,
+    available,
+)
 from model.lp.families.policies import CO2_ROW, INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, PolicyLimit, ShippedTotal
 from model.lp.families.rows import CapacityLimit, DemandBalance, ObservationBand, SupplyMax, SupplyMin, WorstCase
 from model.lp.names import ColKey, RowKey

@@ -4,16 +4,16 @@ or Structural)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from collections.abc import Sequence
-from typing import Any, Callable, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
 from model.input.data import CorridorData
+from model.input.settings import Settings
 from model.lp.arrays import LPArrays
 from model.network import Network
-from model.input.settings import Settings
 
 EQ, LE, GE = 0, 1, -1  # row senses: =, <=, >=
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from model.input.settings import Settings
 from model.lp.arrays import INF, LPArrays
-from model.lp.families.base import Cell, CaseLP, Change, ColumnCost, Family
+from model.lp.families.base import CaseLP, Cell, Change, ColumnCost, Family
 from model.network import Network
 from model.network.costs import FlowCosts
-from model.input.settings import Settings
 
 if TYPE_CHECKING:
     from model.plan import Plan

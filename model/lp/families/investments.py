@@ -11,13 +11,13 @@ plan, where it is shared by the plan's cases (a robust plan's first stage)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from model.lp.arrays import LPArrays
-from model.lp.families.base import (EQ, GE, LE, Cell, Change, Coefficient, ColumnBounds, ColumnCost, Family,
-                                    Structural)
-from model.network import Network, Option
 from model.input.settings import Settings
+from model.lp.arrays import LPArrays
+from model.lp.families.base import EQ, GE, LE, Cell, Change, Coefficient, ColumnBounds, ColumnCost, Family, Structural
+from model.network import Network, Option
 
 if TYPE_CHECKING:
     from model.plan import Period, Plan

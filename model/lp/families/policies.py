@@ -10,10 +10,23 @@ import numpy as np
 
 from model.errors import number_text
 from model.input.settings import Settings
-from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Change, Coefficient, Family, Structural, share_text,
-                                    tonnes_text)
+from model.lp.families.base import (
+    EQ,
+    GE,
+    LE,
+    Bound,
+    CaseLP,
+    Cell,
+    Change,
+    Coefficient,
+    Family,
+    Structural,
+    share_text,
+    tonnes_text,
+)
 from model.lp.families.columns import Flow, Shipped
-from model.network import Network, RuleLimit as Limit
+from model.network import Network
+from model.network import RuleLimit as Limit
 
 if TYPE_CHECKING:
     pass

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.lp.arrays import LPArrays
-from model.lp.families.base import (EQ, GE, LE, Bound, CaseLP, Cell, Change, Family, Structural, tonnes_text)
-from model.network import Network
 from model.input.settings import Settings
+from model.lp.arrays import LPArrays
+from model.lp.families.base import EQ, GE, LE, Bound, CaseLP, Cell, Change, Family, Structural, tonnes_text
+from model.network import Network
 
 if TYPE_CHECKING:
     from model.plan import Plan

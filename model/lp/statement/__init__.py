@@ -26,8 +26,8 @@ from model.lp.statement.observations import add_bands
 from model.lp.statement.policies import add_policies
 from model.lp.statement.tables import Tables
 from model.network import Network
-from model.plan import Plan
 from model.network.build import investment_options
+from model.plan import Plan
 
 
 def build_model(data: CorridorData, net: Network) -> pyo.ConcreteModel:

@@ -14,9 +14,8 @@ rules ask for per flow (a route's legs, days, the flows of a filter) is kept onc
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
 from functools import cached_property
+from typing import Any
 
 from model.input.data import ROW, CorridorData, present, records
 from model.input.schema import PolicyKind, Scope, class_list, leg_id

@@ -7,11 +7,11 @@ import math
 
 import pandas as pd
 
-from model.input.schema import Blank
 from model.input.data import records
+from model.input.schema import Blank
+from model.network.names import names_in
 from model.report.maps.layout import short_label
 from model.report.maps.palette import corridor_colour, corridor_colours
-from model.network.names import names_in
 from model.results.brief import brief_of
 from model.results.maps import MapTables, case_rows
 from model.results.summary import UNIT_FORMATS

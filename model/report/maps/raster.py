@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import math
-from functools import lru_cache, cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
