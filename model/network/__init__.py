@@ -9,7 +9,7 @@ derives a Network from data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,6 +18,7 @@ import numpy as np
 from model.input.schema import Scope
 from model.network.costs import (
     DAYS_PER_YEAR,
+    CostView,
     RouteCosts,
     cargo_classes,
     flow_cost_parts,
@@ -376,24 +377,6 @@ class Network:
             flows = self.flows
             cache[selector] = [flows[i] for i in self._matching_index(selector).tolist()]
         return cache[selector]
-
-
-class CostView(Mapping[FlowKey, CostParts]):
-    """net.cost[f] -> CostParts of flow f, from the network's cost array."""
-
-    __slots__ = ("net",)
-
-    def __init__(self, net: Network):
-        self.net = net
-
-    def __getitem__(self, f: FlowKey) -> CostParts:
-        return CostParts(*self.net.cost_array[self.net.flow_index[f]].tolist())
-
-    def __iter__(self) -> Iterator[FlowKey]:
-        return iter(self.net.flows)
-
-    def __len__(self) -> int:
-        return len(self.net.flows)
 
 
 def supply_origins(supply_rows: Iterable[SupplyRow]) -> dict[str, set[str]]:

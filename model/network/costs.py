@@ -5,6 +5,7 @@ statement of it; the parts, in the order every table reports them, are COST_PART
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 import numpy as np
 
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
+from model.network.types import CostParts, FlowKey
 
 if TYPE_CHECKING:
     from model.network import Network
@@ -253,3 +255,21 @@ class FlowCosts(NamedTuple):
 def flow_cost_parts(net: Network) -> np.ndarray:
     """flows x parts (COST_PARTS), USD/t, in flow order, of a model.network.Network (FlowCosts)."""
     return FlowCosts.of(net).array()
+
+
+class CostView(Mapping[FlowKey, CostParts]):
+    """net.cost[f] -> CostParts of flow f, from the network's cost array."""
+
+    __slots__ = ("net",)
+
+    def __init__(self, net: Network):
+        self.net = net
+
+    def __getitem__(self, f: FlowKey) -> CostParts:
+        return CostParts(*self.net.cost_array[self.net.flow_index[f]].tolist())
+
+    def __iter__(self) -> Iterator[FlowKey]:
+        return iter(self.net.flows)
+
+    def __len__(self) -> int:
+        return len(self.net.flows)
