@@ -4,7 +4,8 @@
     python benchmarks/same_answers.py diff A B     # compare two such runs, cell by cell
 
 `run` solves the base case as it is, under each of its scenarios, stated in Pyomo
-(--builder pyomo); the plan case, and robust to its scenarios; and the uncalibrated base year, each with `corridor solve`.
+(--builder pyomo); the plan case, and robust to its scenarios; and the uncalibrated base year, each with
+`corridor solve`.
 It reads every sheet of every result workbook back (the objective, flows, duals, ranging, fit, ...) and
 writes them to DIR/answers.json, leaving out what differs from run to run by nature: times, dates, file
 names and the solver's log lines. `diff` prints every cell that differs by more than 1e-9 relatively, and

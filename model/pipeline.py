@@ -55,7 +55,8 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
         force: bool = False, draw_map: bool = True, html: bool = False, keep_solver: bool = True) -> Run:
     """A workbook or CSV folder end to end, as corridor solve runs it: its steps (model.steps.solve_case:
     load, with a scenario applied if named, as a robust plan over the scenarios of `robust`, 'a,b', if
-    given; solve; analyse; tabulate), and write the result workbook with its map (draw_map: the PNG too; html: the report page) if an
+    given; solve; analyse; tabulate), and write the result workbook with its map (draw_map: the PNG too;
+    html: the report page) if an
     output is given (each file checked by the output guard before anything else is done). Raises
     InputError, NoSolutionError or OutputError with the reason. keep_solver=False: HiGHS is let go
     once the solution and its ranging are read, before the tables are made, when nothing after

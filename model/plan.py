@@ -96,7 +96,8 @@ def periods(data: CorridorData) -> list[Period]:
     if not len(df):
         return [Period(None, 1.0, 1.0)]
     rate = data.settings.discount_rate or 0.0
-    years = sorted((int(y), float(1.0 if w is None or w != w else w)) for y, w in zip(df["year"], df["weight"], strict=True))
+    years = sorted((int(y), float(1.0 if w is None or w != w else w))
+                   for y, w in zip(df["year"], df["weight"], strict=True))
     first = years[0][0]
     return [Period(y, w, 1.0 / (1.0 + rate) ** (y - first)) for y, w in years]
 

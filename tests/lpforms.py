@@ -118,7 +118,8 @@ def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = Fals
     settings["carbon_price_usd_per_t_co2"] = 20.0
     tables["Policies"] = pd.concat([tables["Policies"], extra], ignore_index=True)
     tables["Surcharges"] = pd.DataFrame([{"scope": "corridor", "target": corridor, "usd_per_t": 3.5},
-                                         {"scope": "country", "target": "T2", "commodity": k.iloc[2], "usd_per_t": -1.25}])
+                                         {"scope": "country", "target": "T2", "commodity": k.iloc[2],
+                                          "usd_per_t": -1.25}])
     tables["Observations"] = pd.DataFrame([{"observation": "O1", "scope": "corridor", "target": corridor,
                                             "observed_t": 2e6, "tolerance_pct": 10, "tolerance_t": 1e5}])
     settings["allow_investments"] = True

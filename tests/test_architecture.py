@@ -17,7 +17,8 @@ from conftest import ROOT
 MODEL = ROOT / "model"
 # Modules allowed past ~400 lines, each with its reason.
 LONG = {
-    "model/input/schema.py": "one declarative description per sheet: split, a reader would need two files to see the input",
+    "model/input/schema.py": "one declarative description per sheet: split, a reader would need two files to see "
+                             "the input",
     "model/input/read.py": "the typed parser of every cell kind with its messages, and the fast column pass beside it",
     "model/analysis/check.py": "the independent oracle: it recomputes every constraint, cost and share from the raw "
                                "sheets on its own, so it cannot share the model's helpers",
@@ -193,7 +194,8 @@ def test_no_performance_figures_in_the_code():
     for f in MODEL.rglob("*.py"):
         for tok in tokenize.generate_tokens(io.StringIO(f.read_text(encoding="utf-8")).readline):
             if tok.type == tokenize.COMMENT or (tok.type == tokenize.STRING and tok.string.startswith(('"""', "'''"))):
-                found += [f"{f.relative_to(ROOT)}:{tok.start[0]}: {m.group(0)}" for m in PERFORMANCE_FIGURE.finditer(tok.string)]
+                found += [f"{f.relative_to(ROOT)}:{tok.start[0]}: {m.group(0)}"
+                          for m in PERFORMANCE_FIGURE.finditer(tok.string)]
     assert found == [], found
 
 
@@ -287,8 +289,8 @@ def mutable_globals() -> dict[str, set[str]]:
         names = set()
         for node in ast.parse(f.read_text()).body:
             value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) \
-                else []
+            targets = node.targets if isinstance(node, ast.Assign) \
+                else [node.target] if isinstance(node, ast.AnnAssign) else []
             mutable = isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)) or (
                 isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", None)) in makers)
             names |= {t.id for t in targets if mutable and isinstance(t, ast.Name)}

@@ -13,7 +13,8 @@ from model.cli import main
 from model.input.read import read_input
 from model.report.input_workbook import input_tables, write_csv_folder
 
-pytestmark = pytest.mark.slow  # calibrate and the exact frontier on variants of the base year: left out of the fast loop
+# calibrate and the exact frontier on variants of the base year: left out of the fast loop
+pytestmark = pytest.mark.slow
 
 VARIANTS = {
     "Iranian legs -20%": lambda d: scaled_legs(d, 0.8, countries=("IR",)),

@@ -278,6 +278,6 @@ def test_an_observation_on_a_disabled_route(tmp_path, capsys):
            "observation." in err
     b = row(calibrate(case), "B")
     assert b["held_by"] == "relaxed: no flow can pass its target"
-    assert b["in_words"] == ("route ROAD: the observed 0.00 Mt cannot be reached: route ROAD is disabled (Routes row 3, "
-                             "enabled FALSE). Enable the route (enabled TRUE on the Routes sheet), or remove the "
-                             "observation.")
+    assert b["in_words"] == ("route ROAD: the observed 0.00 Mt cannot be reached: route ROAD is disabled "
+                             "(Routes row 3, enabled FALSE). Enable the route (enabled TRUE on the Routes sheet), "
+                             "or remove the observation.")

@@ -74,7 +74,8 @@ def test_sweep_shares_use_the_maps_colours_and_never_repeat_one(figures):
 def test_heat_map_ticks_are_few_short_and_apart(figures):
     # 14 x 3 points from linspace: labels were '-11.8462', '-31.6923', ... one per row.
     gwd, co2 = np.linspace(-250, 8, 14), [0.0, 50.0, 100.0]
-    points = pd.DataFrame([(a, b, 8e9 + a * 1e6 + b * 1e7) for a in gwd for b in co2], columns=["gwd", "co2", "resource_cost_usd"])
+    points = pd.DataFrame([(a, b, 8e9 + a * 1e6 + b * 1e7) for a in gwd for b in co2],
+                          columns=["gwd", "co2", "resource_cost_usd"])
     points["status"] = "Optimal"
     charts.sweep_pngs(Outputs("sweep"), points, ["gwd", "co2"], Path("h"))
     ax = figures[0].axes[0]
@@ -100,7 +101,8 @@ def test_the_compare_legend_covers_no_bar_and_scenarios_have_their_own_colours(f
     scenarios = [f"scenario {k}" for k in range(12)]
     corridors = list(CORRIDOR_COLOURS)[:6]
     table = pd.DataFrame({"metric": [f"corridor: {c}" for c in corridors], "unit": "t",
-                          **{s: [(k + 1) * 1e6 * (j + 1) for j in range(len(corridors))] for k, s in enumerate(scenarios)}})
+                          **{s: [(k + 1) * 1e6 * (j + 1) for j in range(len(corridors))]
+                             for k, s in enumerate(scenarios)}})
     charts.compare_png(None, table, Path("c"))
     fig = figures[0]
     ax, renderer = fig.axes[0], fig.canvas.get_renderer()
@@ -191,7 +193,8 @@ def test_the_compare_chart_names_the_corridors_no_case_uses_instead_of_drawing_e
     # Compare keeps every corridor at 0 t (Pakistan carrying nothing is an answer); the chart drew eight
     # empty rows for them, 3,520 pixels tall. It draws the used ones and names the others.
     table = pd.DataFrame({"metric": ["corridor: Russia: Baltic", "corridor: Gwadar via KKH", "corridor: Iran"],
-                          "unit": "t", "base": [10e6, 0.0, 0.0], "dear": [9e6, 0.0, 1e5], "dear - base": [-1e6, 0, 1e5]})
+                          "unit": "t", "base": [10e6, 0.0, 0.0], "dear": [9e6, 0.0, 1e5],
+                          "dear - base": [-1e6, 0, 1e5]})
     charts.compare_png(Outputs("compare"), table, Path("c"))
     ax = figures[0].axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Russia: Baltic", "Iran"]

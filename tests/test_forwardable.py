@@ -259,7 +259,8 @@ def test_the_scan_finds_a_bare_code(base_run):
     assert bare_codes("Closed CPT 53.29", names) == ["CPT in 'Closed CPT 53.29'"]
     assert bare_codes("via RU 96442000", names) == ["RU in 'via RU 96442000'"]
     assert bare_codes("legend: ograin", names) == ["ograin in 'legend: ograin'"]
-    assert bare_codes("BTC_MIN AKT>ALT 1.5%", names) == ["AKT in 'BTC_MIN AKT>ALT 1.5%'", "ALT in 'BTC_MIN AKT>ALT 1.5%'"]
+    assert bare_codes("BTC_MIN AKT>ALT 1.5%", names) == ["AKT in 'BTC_MIN AKT>ALT 1.5%'",
+                                                         "ALT in 'BTC_MIN AKT>ALT 1.5%'"]
     assert bare_codes("CPT CPC marine terminal (Novorossiysk); route TRZ-AFCKHI-MSA; Saryagash KZ-UZ rail border",
                       names) == []
 
@@ -285,7 +286,8 @@ def test_every_output_of_the_base_case_names_what_it_shows(base_run, tmp_path):
     table, about = compare(BASE_XLSX, ["russia_closed"])
     texts["compare"] = compare_text(table, about, ["base", "russia_closed"], "c.xlsx", "c.png")
     texts["compare rows"] = "\n".join(table["metric"])
-    texts["explain"] = "\n".join(p for route in ("TRZ-AFCKHI-MSA", "ATY-CPC-MSE") for p in explain_route(base_run, route))
+    texts["explain"] = "\n".join(p for route in ("TRZ-AFCKHI-MSA", "ATY-CPC-MSE")
+                                 for p in explain_route(base_run, route))
     plan, _ = load(BASE_XLSX)
     target = parse_target("country PK", True, plan)
     points, _ = frontier(plan, solve(plan), target, [0, 2e8])

@@ -80,8 +80,8 @@ def test_the_map_sheet_reads_back_as_the_tables_it_was_written_from(tmp_path):
     written = map_of(solved_run.plan, solved_run.results)
     back = MapTables.from_sheets(read_results(result))
     assert (back.title, back.subtitle, back.case) == (written.title, written.subtitle, {})
-    assert back.title == "case" and back.subtitle == ("case.xlsx: 0.00 Mt/yr shipped at least cost, 0.0 million USD/yr of "
-                                                     "resource cost")
+    assert back.title == "case" and back.subtitle == ("case.xlsx: 0.00 Mt/yr shipped at least cost, 0.0 million "
+                                                     "USD/yr of resource cost")
     for name in ("nodes", "legs", "corridors"):
         got, want = getattr(back, name), getattr(written, name)
         assert list(got.columns) == list(want.columns)
@@ -113,7 +113,8 @@ def test_corridor_report_writes_one_page_with_a_path_per_used_leg(solved, tmp_pa
     assert capsys.readouterr().out.strip() == f"Report: {out}"
     e = parse(out)
     legs = MapTables.from_sheets(read_results(result)).legs
-    assert sorted((a["data-leg"], a["data-corridor"]) for a in legs_of(e)) == sorted(zip(legs["leg"], legs["corridor"], strict=True))
+    assert sorted((a["data-leg"], a["data-corridor"]) for a in legs_of(e)) == sorted(zip(legs["leg"], legs["corridor"],
+                                                                                          strict=True))
     refs = [v for _, a in e.tags for k, v in a.items() if k in ("src", "href")]
     assert refs == ["data:,"] and "http" not in out.read_text().replace("http://www.w3.org", "")
     assert written_by(out) == "report"

@@ -104,7 +104,8 @@ def test_a_land_leg_stays_straight_and_both_renderers_draw_one_geometry(drawn):
     page = parse(render_html({**data, "brief": None}, "corridor-model:test"))
     paths = {(a["data-leg"], a["data-corridor"]): a["d"] for a in legs_of(page)}
     for s in p.segments:
-        assert paths[(s.leg["leg"], s.leg["corridor"])] == "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in s.points.tolist())
+        assert paths[(s.leg["leg"], s.leg["corridor"])] == "M" + "L".join(f"{x:.1f},{y:.1f}"
+                                                                           for x, y in s.points.tolist())
     assert paths[("NVR>MSA", "Russia: Black Sea")].count("L") > 20
 
 
@@ -154,7 +155,8 @@ def test_the_shipped_lanes_are_what_searoute_finds_for_every_sea_leg_of_the_ship
     from model.report.maps import lanes
 
     shipped = lanes.shipped_lanes()
-    assert shipped, "lanes.json is not used: written with another searoute version? Run python -m model.report.maps.lanes"
+    assert shipped, ("lanes.json is not used: written with another searoute version? Run python -m "
+                     "model.report.maps.lanes")
     pairs = set().union(*(lanes.sea_pairs(ROOT / "inputs" / name) for name in ("base_case.xlsx", "plan_case.xlsx")))
     assert {lanes._key(a, b) for a, b in pairs} == set(shipped)
     for a, b in pairs:

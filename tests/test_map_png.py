@@ -23,7 +23,8 @@ def line_colours(colour: str) -> list[tuple]:
     """A leg's colour as the map shows it: itself (where lines overlap), and at 0.92 opacity over land
     and over sea."""
     c = rgb(colour)
-    return [c] + [tuple(round(0.92 * a + 0.08 * b) for a, b in zip(c, rgb(under), strict=True)) for under in (LAND, SEA)]
+    return [c] + [tuple(round(0.92 * a + 0.08 * b) for a, b in zip(c, rgb(under), strict=True))
+                  for under in (LAND, SEA)]
 
 
 def test_png_is_1600_by_1000_drawn_and_marked(tmp_path):
@@ -46,7 +47,8 @@ def test_map_shows_land_sea_and_each_corridor():
     assert colours.get(rgb(LAND), 0) > 0.2 * total and colours.get(rgb(SEA), 0) > 0.08 * total
     for c in data["corridors"]:
         # Lines are drawn at 0.92 opacity: over land their colour blends a little with it.
-        near = sum(n for col, n in colours.items() if max(abs(a - b) for a, b in zip(col, rgb(c["colour"]), strict=True)) <= 12)
+        near = sum(n for col, n in colours.items()
+                   if max(abs(a - b) for a, b in zip(col, rgb(c["colour"]), strict=True)) <= 12)
         assert near > 100, c
 
 

@@ -96,7 +96,8 @@ def test_report_data_formats_the_summary_rows_and_cuts_a_plan_to_the_case():
               "Corridors": pd.DataFrame([(2030, "All commodities", NORTH, 5.0, 1.0), (2030, "wheat", NORTH, 5.0, 1.0),
                                          (2035, "wheat", NORTH, 7.0, 1.0)],
                                         columns=["year", "commodity", "corridor", "tonnes_t", "share"]),
-              "Bottlenecks": pd.DataFrame([(2030, 1, "capacity", "B", "early", 2.0), (2035, 1, "capacity", "B", "late", 1.0)],
+              "Bottlenecks": pd.DataFrame([(2030, 1, "capacity", "B", "early", 2.0),
+                                           (2035, 1, "capacity", "B", "late", 1.0)],
                                           columns=["year", "rank", "kind", "name", "in_words", "saving_usd_per_t"])}
     report = report_data(tiny_map_data(), sheets, {"year": 2035})
     assert report["summary"] == [{"item": "objective", "value": "7,327,922,482", "unit": "USD/yr"},

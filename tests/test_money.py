@@ -190,9 +190,11 @@ def test_a_frontier_point_that_buys_no_more_says_so():
     from model.lp.frontier import Target
     from model.report.console import frontier_text
 
-    table = pd.DataFrame({"extra_resource_cost_usd": [0.0, 204.5e6, 204.5e6], "extra_cost_of_least_cost": [0, 0.023, 0.023],
+    table = pd.DataFrame({"extra_resource_cost_usd": [0.0, 204.5e6, 204.5e6],
+                          "extra_cost_of_least_cost": [0, 0.023, 0.023],
                           "calibration_premiums_usd": [0.0] * 3, "objective_allowance_usd": [0.0, 208e6, 435e6],
-                          "status": ["Optimal"] * 3, "target_t": [0.0, 1.45e6, 1.45e6], "target_share": [0, 0.012, 0.012]})
+                          "status": ["Optimal"] * 3, "target_t": [0.0, 1.45e6, 1.45e6],
+                          "target_share": [0, 0.012, 0.012]})
     text = frontier_text(table, Target("country", "PK", None, maximise=True), 8.9e9, "f.xlsx", "f.png")
     assert text.count("buys no more") == 1 and "an allowance of 435.0 M buys no more: the most there is" in text
 

@@ -259,7 +259,8 @@ def test_what_a_carbon_price_of_50_changes(base_run):
     assert priced.data.settings.carbon_price_usd_per_t_co2 == 50
     b, p = base_run.results.summary, priced.results.summary
     bm, pm = b.money, p.money  # money in its kinds: the resource cost, the premiums apart
-    assert quoted(f"The resource cost rises from {bm.resource_usd / 1e6:,.1f} to {pm.resource_usd / 1e6:,.1f} M USD/yr: "
+    assert quoted(f"The resource cost rises from {bm.resource_usd / 1e6:,.1f} to "
+                  f"{pm.resource_usd / 1e6:,.1f} M USD/yr: "
                   f"{p.parts_usd['carbon'] / 1e6:,.1f} M is the carbon cost of what is still emitted, and the new "
                   f"allocation costs {(bm.resource_usd - pm.resource_usd + p.parts_usd['carbon']) / 1e6:,.1f} M less")
     assert quoted(f"gives up {(pm.premiums_usd - bm.premiums_usd) / 1e6:,.1f} M of calibration premiums "
@@ -328,8 +329,8 @@ def test_the_plan_table():
         assert rows["resource cost 2026 (M USD/yr)"][n] == f"{plan[2026] / 1e6:,.1f}"
         assert plan[2030] == pytest.approx(plan[2035])
         assert rows["resource cost 2030 and 2035 (M USD/yr)"][n] == f"{plan[2030] / 1e6:,.1f}"
-        assert rows["unmet 2026, 2030 and 2035 (Mt/yr)"][n] == ", ".join(f"{sheet.loc[y, 'unmet_t'] / 1e6:,.1f}"
-                                                                         .replace("0.0", "0") for y in (2026, 2030, 2035))
+        assert rows["unmet 2026, 2030 and 2035 (Mt/yr)"][n] == ", ".join(
+            f"{sheet.loc[y, 'unmet_t'] / 1e6:,.1f}".replace("0.0", "0") for y in (2026, 2030, 2035))
         assert rows["CPC debottlenecking, built whole from 2030 (Mt/yr)"][n] == f"{built['CPC_DEBOTTLENECK']:g}"
         assert rows["Caspian crossing modules from 2030 (Mt/yr)"][n] == f"{built['CASPIAN_CROSSING']:g}"
         assert built[["KAZ_TERMINAL_KHI", "GWD_TERMINAL"]].sum() == 0
@@ -465,7 +466,8 @@ def test_the_russia_cap_sweep():
     sweep = make_sweep(BASE_XLSX, data, assignments)
     from model.results.money import Money
 
-    points = {round(p[0], 2): r for p, r in zip(sweep.points, run_sweep(sweep, assignments, progress=False), strict=True)}
+    points = {round(p[0], 2): r
+              for p, r in zip(sweep.points, run_sweep(sweep, assignments, progress=False), strict=True)}
     cost = {cap: Money.of_row(r).resource_usd for cap, r in points.items()}  # what the cap costs: resource cost
     free = cost[1.0]
     assert quoted(f"raises the annual resource cost from {free / 1e6:,.1f} to {cost[0.5] / 1e6:,.1f} million USD "

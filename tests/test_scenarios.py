@@ -73,7 +73,8 @@ def test_a_workbook_without_scenarios_solves_as_before(tmp_path):
     (scenario("x", "Capacities", "A>M", "capacity_t", value="lots"),
      "Scenarios, row 2 (x, Capacities[A>M].capacity_t), value: expected a number, found text 'lots'."),
     (scenario("x", "Capacities", "A>M", "capacity_t", value=1, multiplier=2),
-     "Scenarios, row 2 (x, Capacities[A>M].capacity_t), multiplier: give either a value or a multiplier (exactly one)."),
+     "Scenarios, row 2 (x, Capacities[A>M].capacity_t), multiplier: give either a value or a multiplier "
+     "(exactly one)."),
     (scenario("x", "Nodes", "A", "node", value="B"),
      "Scenarios, row 2 (x, Nodes[A].node), column: 'node' identifies Nodes rows and cannot be overridden."),
 ])

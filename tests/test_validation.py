@@ -42,7 +42,8 @@ CASES = {
         "sheet, or correct the path."),
     "negative cost": (
         {"Legs": [{**LEGS[0], "cost_usd_per_t": -1}] + LEGS[1:]},
-        "Legs, row 2 (A>M), cost_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0 and at most 1,000,000."),
+        "Legs, row 2 (A>M), cost_usd_per_t: must be >= 0, found -1. Type a number in USD/t, at least 0 and at most "
+        "1,000,000."),
     "text in a number column": (
         {"Demand": [{"commodity": "coal", "market": "M", "demand_t": "lots"}]},
         "Demand, row 2 (coal, M), demand_t: expected a number, found text 'lots'. Type a number in t/yr, at "
@@ -194,8 +195,8 @@ def test_a_bad_focus_names_its_row_on_the_settings_sheet(tmp_path):
     assert "Settings, row 3 (focus), value: country 'PKK' is not on the Countries sheet" in problems[0], problems
 
 
-NAMED_COUNTRIES = [{"country": "XX", "name": "Xanadu"}, {"country": "KZ", "name": "Kazakhstan"}, {"country": "PK", "name": "Pakistan"},
-                   {"country": "CN", "name": "China"}]
+NAMED_COUNTRIES = [{"country": "XX", "name": "Xanadu"}, {"country": "KZ", "name": "Kazakhstan"},
+                   {"country": "PK", "name": "Pakistan"}, {"country": "CN", "name": "China"}]
 
 
 @pytest.mark.parametrize("focus, message", [
@@ -327,7 +328,8 @@ def test_a_csv_file_in_another_encoding(tmp_path, capsys):
     assert main(["validate", str(case)]) == 2
     assert capsys.readouterr().err == (
         f"{case}: 1 problem\n  Nodes.csv is not UTF-8 text: line 2 holds the byte 0xE9, which UTF-8 does not "
-        "allow there; the file was saved in another encoding. In Excel, save it as 'CSV UTF-8 (Comma delimited)' (File > Save As); in a text "
+        "allow there; the file was saved in another encoding. In Excel, save it as 'CSV UTF-8 (Comma delimited)' "
+        "(File > Save As); in a text "
         "editor, save it with the encoding UTF-8.\n")
 
 

@@ -47,8 +47,9 @@ NUDGE_USD_PER_T = 0.01  # added to a premium written as a surcharge, so that cos
 WIDEN = 1e-6  # the bands of the premium solve, widened by this share of the observation
 CALIBRATION = CALIBRATION_SOURCE  # the source written on the rows calibration adds (their costs: premiums)
 CALIBRATED = " (calibrated)"  # added to the scenario name
-CALIBRATION_COLUMNS = ["observation", "scope", "target", "commodity", "observed_t", "low_t", "high_t", "modelled_before_t",
-           "modelled_after_t", "within_tolerance_after", "implied_premium_usd_per_t", "held_by", "in_words"]
+CALIBRATION_COLUMNS = ["observation", "scope", "target", "commodity", "observed_t", "low_t", "high_t",
+           "modelled_before_t", "modelled_after_t", "within_tolerance_after", "implied_premium_usd_per_t",
+           "held_by", "in_words"]
 
 
 @dataclass
@@ -105,7 +106,8 @@ def calibrate(path: Path, scenario: str | None = None, year: int | None = None) 
         rows.append({"observation": o.observation, "scope": o.scope, "target": o.target,
                      "commodity": o.commodity or Blank.ALL, "observed_t": o.observed_t, "low_t": o.low_t,
                      "high_t": o.high_t, "modelled_before_t": before[o.observation],
-                     "modelled_after_t": after[o.observation], "within_tolerance_after": _within(o, after[o.observation]),
+                     "modelled_after_t": after[o.observation],
+                     "within_tolerance_after": _within(o, after[o.observation]),
                      "implied_premium_usd_per_t": float("nan") if gone else p, "held_by": held,
                      "in_words": premium_in_words(o, p, gone, *why)})
     table = pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)

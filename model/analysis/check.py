@@ -222,7 +222,8 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
                                   f"the cap {rec['value']}")
                 continue
             bound = rec["value"] * total if PolicyKind(rec["kind"]).is_share else rec["value"]
-            ok = s <= bound + REL * max(1, total) if PolicyKind(rec["kind"]).is_max else s >= bound - REL * max(1, total)
+            ok = s <= bound + REL * max(1, total) if PolicyKind(rec["kind"]).is_max \
+                else s >= bound - REL * max(1, total)
             if not ok:
                 errors.append(f"Policies row {rec['_row']} ({rec['rule']}, {target}): {s} t against bound {bound}")
     return errors
@@ -610,7 +611,8 @@ def _which_scenario(recorded: dict, option: str | None, result_path) -> str | No
 
 
 def _same_case(data: CorridorData, sheets: dict, input_path, result_path, recorded: dict, sha: str | None) -> None:
-    """(sha: the input's SHA-256, where the result records one.) InputError when the result cannot have been made from this input (with its scenario): it
+    """(sha: the input's SHA-256, where the result records one.) InputError when the result cannot have
+    been made from this input (with its scenario): it
     records another input file; its flows name routes or commodities the input does not have; its
     Capacity sheet, elements; it builds options the input does not offer or allow; it holds
     scenarios the input does not have; or it is a plan of years and the input plans none."""
@@ -623,7 +625,8 @@ def _same_case(data: CorridorData, sheets: dict, input_path, result_path, record
     routes = set(t["Routes"]["route"].dropna())
     commodities = set(t["Commodities"]["commodity"].dropna())
     unknown = sorted(set(flows["route"].dropna()) - routes) + sorted(set(flows["commodity"].dropna()) - commodities)
-    elements = set(t["Nodes"]["node"].dropna()) | {f"{a}>{b}" for a, b in zip(t["Legs"]["from"], t["Legs"]["to"], strict=True)}
+    elements = set(t["Nodes"]["node"].dropna()) | {f"{a}>{b}" for a, b in zip(t["Legs"]["from"], t["Legs"]["to"],
+                                                                              strict=True)}
     strange = sorted(set(sheets["Capacity"]["element"].dropna().astype(str)) - elements) \
         if "Capacity" in sheets and "element" in sheets["Capacity"].columns else []
     plan = sheets.get("Plan", pd.DataFrame())

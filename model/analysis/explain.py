@@ -146,8 +146,8 @@ def explain_route(run: Run, route: str, commodity: str | None = None, year: int 
         terms = _column_terms(run, case, at, j)  # type: ignore[arg-type]  # a flow of the network has its column
         market_value = -sum(t for con, _, t in terms if con == DEMAND_BALANCE.name)
         charges = [(con, idx, t) for con, idx, t in terms if con != DEMAND_BALANCE.name and abs(t) > TOL]
-        head = (f"Route {r} ({net.routes[r].corridor}) for {net.names.cargo(k)}, {net.names.place(net.routes[r].origin)} "
-                f"to {net.names.place(demand.market)}: ")
+        head = (f"Route {r} ({net.routes[r].corridor}) for {net.names.cargo(k)}, "
+                f"{net.names.place(net.routes[r].origin)} to {net.names.place(demand.market)}: ")
         if tonnes > TOL:
             low, high = row["cost_range_low_usd_per_t"], row["cost_range_high_usd_per_t"]
             out.append(head + f"carries {tonnes:,.0f} t a year of the {demand.demand_t:,.0f} t demanded (Demand "
@@ -186,7 +186,8 @@ def explain_route(run: Run, route: str, commodity: str | None = None, year: int 
         if full:
             text += (" What it would take: " + ("a cost cut of that size, or " if break_even > 0 else "")
                      + "more capacity at ") + ", ".join(
-                f"{net.names.element(net.capacity_by_row[idx].element)} (worth {t:,.2f} USD/t of the gap)" for con, idx, t in full) + "."
+                f"{net.names.element(net.capacity_by_row[idx].element)} (worth {t:,.2f} USD/t of the gap)"
+                for con, idx, t in full) + "."
         else:
             text += (" No capacity on this route is full: only a lower cost (a tariff cut on its legs or "
                      "ports) would bring cargo to it.")

@@ -189,7 +189,8 @@ def parse_costs(spec: str, optimum: float, exact: bool) -> list[float]:
         return np.linspace(low, high, steps).tolist()
     values = sorted({amount(p) for p in spec.split(",") if p.strip()})
     if not values or len(values) > MAX_FRONTIER_POINTS:
-        raise InputError("--cost-within", [Problem(f"'{spec}' lists no extra cost, or more than {MAX_FRONTIER_POINTS:,}",
+        raise InputError("--cost-within", [Problem(f"'{spec}' lists no extra cost, or more than "
+                                                  f"{MAX_FRONTIER_POINTS:,}",
                                                   "Write e.g. 0,1%,2%,5%.")])
     return values
 

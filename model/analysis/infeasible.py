@@ -153,7 +153,8 @@ def minimum_rule_in_words(data: CorridorData, net: Network, verbose: bool = Fals
             goods = net.names.cargoes(p.commodity)
             asked = f"{p.value:.1%} of {goods}" if p.is_share else f"{p.value:,.0f} t of {goods}"
             can = f"{most / total:.1%} of the shipped tonnes" if p.is_share and total else f"{most:,.0f} t"
-            lines.append(f"  Policies row {p.row} ({rule}): at least {asked} through {net.names.target(p.scope, p.target)}; "
+            lines.append(f"  Policies row {p.row} ({rule}): at least {asked} through "
+                         f"{net.names.target(p.scope, p.target)}; "
                          f"with every other row of the workbook as it is, at most {amount_text(most)} "
                          + (f"({can}) " if p.is_share else "") + "can go through it.")
             held = r.limited_by

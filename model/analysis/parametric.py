@@ -117,7 +117,8 @@ def breakpoints(evaluate, start: float, stop: float) -> tuple[dict, list[float]]
             t = (a + b) / 2
         ft, gt, rt = evaluate(t)
         evaluations[t] = (ft, gt, rt)
-        if abs(ft - (fa + ga * (t - a))) <= TANGENT_REL * scale and abs(ft - (fb + gb * (t - b))) <= TANGENT_REL * scale:
+        if (abs(ft - (fa + ga * (t - a))) <= TANGENT_REL * scale
+                and abs(ft - (fb + gb * (t - b))) <= TANGENT_REL * scale):
             found.append(t)
         else:
             stack += [(a, t), (t, b)]

@@ -86,7 +86,8 @@ def value_of_stochastic_solution(plan: Plan, sol: Solution, verbose: bool = Fals
     probability = dict.fromkeys(plan.scenarios, 0.0)
     for c in plan.cases:
         probability[c.scenario] = c.probability
-    rows: list[dict[str, Any]] = [{"scenario": s, "probability": probability[s], "robust_plan_cost_usd_total": robust_cost[s],
+    rows: list[dict[str, Any]] = [{"scenario": s, "probability": probability[s],
+             "robust_plan_cost_usd_total": robust_cost[s],
              "base_only_plan_cost_usd_total": fixed_cost.get(s, float("nan")),
              "difference_usd_total": fixed_cost.get(s, float("nan")) - robust_cost[s]} for s in plan.scenarios]
     table = pd.DataFrame(rows)

@@ -62,8 +62,8 @@ def closure_in_words(data, name: str, kind: str) -> str:
     policies = data.tables["Policies"]
     row = int(policies["_row"].max()) + 1 if len(policies) else 2  # the row with_rows gives the closure
     closed = with_rows(data, "Policies", pd.DataFrame([{
-        "rule": f"CLOSED {name}", "kind": PolicyKind.MAX_T, "scope": scope, "target": name, "commodity": None, "value": 0.0,
-        "calibration": False, "note": "corridor stress: the closure"}]))
+        "rule": f"CLOSED {name}", "kind": PolicyKind.MAX_T, "scope": scope, "target": name, "commodity": None,
+        "value": 0.0, "calibration": False, "note": "corridor stress: the closure"}]))
     net = build_network(closed)
     sol = solve_plan(Plan.of_one(closed, net), ranging=False)
     if sol.optimal:  # cannot happen when the live model found none; say so rather than guess

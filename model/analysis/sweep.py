@@ -332,8 +332,8 @@ def tonnes_by_route(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
     for n, (point, r) in enumerate(zip(sweep.points, results, strict=True), start=1):
         for route, t in r.get("route", {}).items():
             if t > 1e-6:
-                rows.append({"point": n, **{p.text: v for p, v in zip(sweep.params, point, strict=True)}, "route": route,
-                             "tonnes_t": t})
+                rows.append({"point": n, **{p.text: v for p, v in zip(sweep.params, point, strict=True)},
+                             "route": route, "tonnes_t": t})
     return pd.DataFrame(rows)
 
 

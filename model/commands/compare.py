@@ -34,7 +34,8 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
                                                 "Add override rows to the Scenarios sheet, or pass --scenarios.")])
         unknown = unknown_scenarios([part.strip() for w in wanted for part in w.split("+")], known)
         if unknown:  # a typo would otherwise be compared as a failed case, with exit 0
-            raise InputError(str(src), [Problem(f"--scenarios names '{part}', which is not on the Scenarios sheet{mean}",
+            raise InputError(str(src), [Problem(f"--scenarios names '{part}', which is not on the Scenarios "
+                                                f"sheet{mean}",
                                                 f"Scenarios on the sheet: {', '.join(known) or 'none'}.")
                                         for part, mean in unknown])
         maps: dict = {}

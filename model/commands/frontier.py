@@ -35,7 +35,8 @@ def frontier_to_workbook(src, target_text: str, maximise: bool, cost_within: str
         seconds = time.perf_counter() - start
         money = "USD/yr" if plan.single else "USD, discounted"
         about = about_table(Provenance.of(src, plan.data.sha256), [
-            ("target", f"{'most' if maximise else 'least'} " + (target.text if target.co2 else f"tonnes of {target.text}") + (
+            ("target", f"{'most' if maximise else 'least'} "
+                + (target.text if target.co2 else f"tonnes of {target.text}") + (
                 "" if plan.single else " over the plan (each year weighted by the years it stands for)")),
             ("least cost (objective)", f"{sol.objective_usd:,.0f} {money}"),
             ("extra cost allowed (on the objective)", cost_within),

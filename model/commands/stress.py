@@ -37,7 +37,8 @@ def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalt
                                   scenario=scenario, year=year)
         about = about_table(Provenance.of(src, file_sha256(src)), [*case_about(scenario, year),
             ("closed in turn", "each corridor" if mode == "corridors" else ", ".join(sorted(kinds))),
-            ("stranded tonnes priced at (the penalty, a price chosen, not a cost)", f"{meta['penalty_usd_per_t']:,.0f} USD/t"),
+            ("stranded tonnes priced at (the penalty, a price chosen, not a cost)",
+             f"{meta['penalty_usd_per_t']:,.0f} USD/t"),
             ("base resource cost (USD/yr)", meta["base_cost_usd"]), ("closures", meta["closures"]),
             *([("integer decisions", meta["integer decisions"])] if "integer decisions" in meta else []),
             ("seconds", round(time.perf_counter() - start, 3))])

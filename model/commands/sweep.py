@@ -36,13 +36,15 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
         if assignments and name:
             raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
         assignments = assignments or (named_sweep(data, name) if name else [])
-        sweep = make_sweep(src, data, assignments, exact=exact, keep_decisions=keep_decisions, scenario=scenario, year=year)
+        sweep = make_sweep(src, data, assignments, exact=exact, keep_decisions=keep_decisions, scenario=scenario,
+                           year=year)
         provenance = Provenance.of(src, data.sha256)
         about = case_about(scenario, year)
         for p in sweep.params:
             about.append((p.text, f"{len(p.cells)} cell(s): " + ", ".join(c.label for c in p.cells[:10])
                           + (" ..." if len(p.cells) > 10 else "")))
-            about.append((f"{p.text} values", ("x base: " if p.multiplier else "") + ", ".join(f"{v:g}" for v in p.values)))
+            about.append((f"{p.text} values",
+                          ("x base: " if p.multiplier else "") + ", ".join(f"{v:g}" for v in p.values)))
         start = time.perf_counter()
         if exact:
             ex = exact_sweep(live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year), sweep)

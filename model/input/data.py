@@ -66,7 +66,8 @@ def records(df: pd.DataFrame) -> list[dict]:
     """The rows of a table as dicts of plain Python values, as df.to_dict("records") gives them,
     built column by column, faster than to_dict, which converts value by value."""
     names = list(df.columns)
-    return [dict(zip(names, values, strict=True)) for values in zip(*(df[c].tolist() for c in names), strict=True)] if len(df) else []
+    return [dict(zip(names, values, strict=True))
+            for values in zip(*(df[c].tolist() for c in names), strict=True)] if len(df) else []
 
 
 def present(v) -> bool:
@@ -101,7 +102,8 @@ def match_rows(sheet, key: str, df, text: str) -> list[dict]:
             raise _bad_key(text, f"{sheet.name} rows are keyed by {', '.join(sheet.key)}: at most {len(sheet.key)} "
                        "parts", f"Write {sheet.name}[" + ",".join(sheet.key) + "].")
     rows = records(df)
-    found = [rec for rec in rows if all(_match(rec[k], p) for k, p in zip(sheet.key, parts, strict=False))]  # a key may name fewer parts than the sheet has
+    # a key may name fewer parts than the sheet has
+    found = [rec for rec in rows if all(_match(rec[k], p) for k, p in zip(sheet.key, parts, strict=False))]
     if not found:
         keys = [row_key(sheet, rec) for rec in rows]
         close = difflib.get_close_matches(key, keys, n=1)

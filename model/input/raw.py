@@ -46,14 +46,15 @@ class RawSheet:
             header = list(header) + [None] * (width - len(header))
         if any(len(v) != width for _, v in rows):  # zip below would cut every row to the shortest
             rows = [(n, list(v) + [None] * (width - len(v))) for n, v in rows]
-        columns = [list(c) for c in zip(*(v for _, v in rows), strict=True)] if rows and width else [[] for _ in range(width)]
+        columns = [list(c) for c in zip(*(v for _, v in rows), strict=True)] if rows and width else \
+            [[] for _ in range(width)]
         return cls(name, header, columns, [n for n, _ in rows], **kw)
 
     @property
     def rows(self) -> list[tuple[int, list]]:
         """The data rows: (row number, cells)."""
-        return list(zip(list(self.numbers), map(list, zip(*self.columns, strict=True)), strict=True)) if self.columns else \
-            [(n, []) for n in self.numbers]
+        return list(zip(list(self.numbers), map(list, zip(*self.columns, strict=True)), strict=True)) \
+            if self.columns else [(n, []) for n in self.numbers]
 
 
 def csv_files(folder: Path) -> list[Path]:

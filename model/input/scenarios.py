@@ -64,7 +64,8 @@ def _new_value(rec: dict, col: Column, old):
         raise ValueError("give either a value or a multiplier (exactly one)")
     if has_mult:
         if col.type != NUM:
-            raise ValueError(f"a multiplier applies to numbers; {col.name} holds {'TRUE/FALSE' if col.type == BOOL else 'text'}")
+            raise ValueError(f"a multiplier applies to numbers; {col.name} holds "
+                             f"{'TRUE/FALSE' if col.type == BOOL else 'text'}")
         if old is None or old != old:
             raise ValueError("the cell is blank, so there is nothing to multiply")
         return float(old) * float(rec["multiplier"])

@@ -197,7 +197,8 @@ SETTINGS = (
             max=MAX_USD_PER_T_CO2),
     Setting("focus", STR, "", None, None,
             "The corridor or country the Summary's brief reports on first, written 'country PK' (or "
-            "'country Pakistan') or 'corridor Middle Corridor', codes or names, case aside: its tonnes, or, if it carries none, how far its nearest route is from being used."),
+            "'country Pakistan') or 'corridor Middle Corridor', codes or names, case aside: its tonnes, or, if it "
+            "carries none, how far its nearest route is from being used."),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -269,7 +270,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("cost_usd_per_t", NUM, required=True, unit="USD/t", min=0.0, max=MAX_USD_PER_T,
                description="Class-specific cost replacing the leg's cost or the node's handling cost."),
         _year("element and class"),
-    ), key=("element", "cargo_class", "year"), description="Class-specific costs replacing a leg's or a node's default."),
+    ), key=("element", "cargo_class", "year"),
+        description="Class-specific costs replacing a leg's or a node's default."),
     Sheet("Commodities", (
         Column("commodity", **_id, description="Commodity id."),
         Column("name", description="Commodity name."),

@@ -41,8 +41,8 @@ def read_xlsx(path: Path, wanted=None) -> list[RawSheet]:
                     sheets.append(RawSheet.of_rows(meta.name, [], [], hidden=hidden))
                     continue
                 # calamine holds a sheet as one dense grid from A1 to its last cell: a stray value at
-                # XFD1048576 would ask for more memory than any machine has, and abort the process. Such a sheet, and one holding
-                # an error value calamine does not know (#SPILL!, #GETTING_DATA), is read with
+                # XFD1048576 would ask for more memory than any machine has, and abort the process. Such a
+                # sheet, and one holding an error value calamine does not know (#SPILL!, #GETTING_DATA), is read with
                 # openpyxl instead, cell by cell as it was before calamine.
                 xml = archive.read(part) if part else None  # the sheet's XML, read once for both scans
                 values = None

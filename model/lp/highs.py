@@ -151,7 +151,8 @@ class Solution:
             at = np.full(lp.num_row_, -1)
             at[rows] = np.arange(len(rows))
             r, c = at[index[entries]], np.repeat(np.arange(len(cols)), np.diff(start)[cols])
-            m = np.zeros((len(cols), len(rows)))  # A_B transposed: only the basic columns' entries, on the nonbasic rows
+            # A_B transposed: only the basic columns' entries, on the nonbasic rows
+            m = np.zeros((len(cols), len(rows)))
             m[c[r >= 0], r[r >= 0]] = value[entries][r >= 0]
 
             def basis_solve(b: np.ndarray) -> np.ndarray:

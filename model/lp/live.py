@@ -287,7 +287,8 @@ class LiveModel:
             "shipped_t": float(xf.sum()),
             "unmet_t": unmet,
             "co2e_t": float(costs.co2 @ xk),
-            "corridor": dict(zip(self.corridors, np.bincount(self.corridor_of_col, xf, len(self.corridors)).tolist(), strict=True)),
+            "corridor": dict(zip(self.corridors, np.bincount(self.corridor_of_col, xf, len(self.corridors)).tolist(),
+                                 strict=True)),
             "country": dict(zip(self.countries, (self.country_matrix @ xf).tolist(), strict=True)),
             "route": dict(zip(self.route_names_array[used].tolist(), route_t[used].tolist(), strict=True)),
             "binding": sorted(self.row_labels[i] for i in np.flatnonzero(np.abs(y) > 1e-7).tolist()

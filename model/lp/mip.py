@@ -95,8 +95,9 @@ def set_integrality(h: highspy.Highs, columns: np.ndarray, kind: highspy.HighsVa
         h.changeColsIntegrality(len(columns), columns.astype(np.int32), np.full(len(columns), kind))
 
 
-def solve_mip(h: highspy.Highs, rows: list[RowKey], columns: Sequence[ColKey], row_bounds: tuple[np.ndarray, np.ndarray],
-              integer: np.ndarray, ranging: bool = True, phases: Phases | None = None) -> Solution:
+def solve_mip(h: highspy.Highs, rows: list[RowKey], columns: Sequence[ColKey],
+              row_bounds: tuple[np.ndarray, np.ndarray], integer: np.ndarray, ranging: bool = True,
+              phases: Phases | None = None) -> Solution:
     """The three solves above; the Solution is solve 3's (or the first that has no optimum), with
     .mip set. Its objective is the fixed LP's (the MIP's flows re-optimised for its decisions, so
     never above the MIP's own)."""

@@ -130,7 +130,8 @@ def positions(names: Sequence[ColKey | RowKey]) -> dict[tuple[str, int | None], 
     order: a Span for a family whose entries are one run of positions, else a dict."""
     blocks = names.runs() if isinstance(names, ColumnKeys) else (
         ((key.family, key.case), j, (key.index,)) for j, key in enumerate(names))
-    runs: dict[tuple[str, int | None], list[list[Any]]] = {}  # (family, case) -> [start, keys, keys is a list of our own]
+    # (family, case) -> [start, keys, keys is a list of our own]
+    runs: dict[tuple[str, int | None], list[list[Any]]] = {}
     for name, start, keys in blocks:
         parts = runs.setdefault(name, [])
         last = parts[-1] if parts else None

@@ -168,7 +168,8 @@ class FlowCosts(NamedTuple):
     def parts(self) -> dict[str, np.ndarray]:
         """USD per tonne of each flow by part (COST_PARTS): the formula of the module docstring."""
         return {"transport": self.transport, "handling": self.handling,
-                "time": time_usd_per_t(self.value, self.rate, self.days), "risk": risk_usd_per_t(self.value, self.risk_pct),
+                "time": time_usd_per_t(self.value, self.rate, self.days),
+                "risk": risk_usd_per_t(self.value, self.risk_pct),
                 "surcharge": self.surcharge, "carbon": carbon_usd_per_t(self.price, self.co2),
                 "premium": self.premium}
 

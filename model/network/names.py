@@ -191,4 +191,5 @@ def names_in(table: pd.DataFrame | None, code: str = "commodity", name: str = "c
     if table is None or code not in table.columns or name not in table.columns:
         return {}
     pairs = table[[code, name]].drop_duplicates()  # a few commodities over half a million routes: pair them once
-    return {str(c): str(n) for c, n in zip(pairs[code].tolist(), pairs[name].tolist(), strict=True) if isinstance(n, str) and n.strip()}
+    return {str(c): str(n) for c, n in zip(pairs[code].tolist(), pairs[name].tolist(), strict=True)
+            if isinstance(n, str) and n.strip()}

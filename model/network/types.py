@@ -21,7 +21,8 @@ class Route:
     def __init__(self, route: str, corridor: str, nodes: tuple[str, ...], classes: frozenset[str] | None,
                  leg_ids: dict[tuple[str, str], str] | None = None):
         self.route, self.corridor, self.nodes, self.classes = route, corridor, nodes, classes
-        legs: tuple[str | None, ...] = tuple(map(leg_ids.get, zip(nodes, nodes[1:], strict=False))) if leg_ids is not None else (None,)
+        legs: tuple[str | None, ...] = tuple(map(leg_ids.get, zip(nodes, nodes[1:], strict=False))) \
+            if leg_ids is not None else (None,)
         if None in legs:  # a step that is not a leg of the data (only before validation)
             legs = tuple(leg_id(a, b) for a, b in zip(nodes, nodes[1:], strict=False))
         self.legs: tuple[str, ...] = legs  # type: ignore[assignment]  # no None left: replaced just above

@@ -110,8 +110,8 @@ def write_exact(outputs: Outputs, path: Path, about: pd.DataFrame, breakpoints: 
 
 def write_stress(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.DataFrame) -> Path:
     wb = _workbook_with_about(outputs.kind, "About", about)
-    st = sheet(wb, "Stress", table, "Each element or corridor closed in turn: those that leave no allocation first, with why; the rest "
-                                     "ranked by stranded tonnes, then by "
+    st = sheet(wb, "Stress", table, "Each element or corridor closed in turn: those that leave no allocation first, "
+                                     "with why; the rest ranked by stranded tonnes, then by "
                                      "the resource cost increase (what is paid, and what time, risk and carbon "
                                      "cost); stranded tonnes are counted in tonnes, their penalty (a price chosen in "
                                      "Settings or by --penalty, not a cost) apart in penalty_usd.")
@@ -167,7 +167,8 @@ def write_compare(outputs: Outputs, path: Path, table: pd.DataFrame, about: pd.D
                                              f"${get_column_letter(j)}${corridor_rows[-1]}")
         chart.set_categories(Reference(ws, min_col=1, min_row=corridor_rows[0], max_row=corridor_rows[-1]))
         bar_axes(chart)
-        for series, colour in zip(chart.series, series_colours(len(chart.series)), strict=True):  # the PNG chart's, none repeated
+        # the PNG chart's colours, none repeated
+        for series, colour in zip(chart.series, series_colours(len(chart.series)), strict=True):
             series.graphicalProperties.solidFill = colour[1:]
         chart.height, chart.width = 14, 24
         ws.add_chart(chart, f"{get_column_letter(len(table.columns) + 2)}3")
@@ -189,7 +190,8 @@ def write_frontier(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.
     cols = list(table.columns)
     if len(table) > 1:
         y = next(c for c in cols if c.startswith("target_t"))
-        _line_chart(pts, pts, f"Tonnes of {target} against the extra resource cost", cols.index("extra_cost_of_least_cost") + 1,
-                    [cols.index(y) + 1], 4, 3 + len(table), "t", f"{get_column_letter(len(cols) + 2)}3")
+        _line_chart(pts, pts, f"Tonnes of {target} against the extra resource cost",
+                    cols.index("extra_cost_of_least_cost") + 1, [cols.index(y) + 1], 4, 3 + len(table), "t",
+                    f"{get_column_letter(len(cols) + 2)}3")
     save_workbook(wb, outputs.claim(path))
     return Path(path)

@@ -44,7 +44,8 @@ def tick_texts(values, most: int = MOST_TICKS) -> tuple[list[int], list[str]]:
     step = max(1, -(-len(values) // most))
     at = list(range(0, len(values), step))
     shown = [values[i] for i in at]
-    gap = min((abs(b - a) for a, b in zip(shown, shown[1:], strict=False) if b != a), default=abs(shown[0]) if shown else 1.0) or 1.0
+    gap = min((abs(b - a) for a, b in zip(shown, shown[1:], strict=False) if b != a),
+              default=abs(shown[0]) if shown else 1.0) or 1.0
     for decimals in range(7):
         texts = [f"{v:,.{decimals}f}" for v in shown]
         if len(set(texts)) == len(set(shown)) and all(abs(v - round(v, decimals)) <= gap / 10 for v in shown):
@@ -98,7 +99,8 @@ def sweep_pngs(outputs: Outputs, points: pd.DataFrame, params: list[str], stem: 
         ax.set_title("Resource cost (million USD/yr)")
         fig.colorbar(im, ax=ax)
         out.append(_save(fig, outputs, stem.with_name(stem.name + "_heatmap.png")))
-    for name in ("_objective.png", "_shares.png", "_tonnes.png", "_heatmap.png"):  # an earlier sweep's charts go (one set)
+    # an earlier sweep's charts go (one set)
+    for name in ("_objective.png", "_shares.png", "_tonnes.png", "_heatmap.png"):
         if stem.with_name(stem.name + name) not in out:
             outputs.retire(stem.with_name(stem.name + name))
     return out

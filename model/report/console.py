@@ -52,7 +52,8 @@ def solve_text(results: Results) -> str:
     money = s.money
     marks = set()  # * a value the unmet-demand penalty sets, never read as a saving; + a resource cost
     b = results.bottlenecks
-    resource = dict(zip(zip(b["kind"], b["name"].astype(str), strict=True), b.get("resource_saving_usd_per_t", []), strict=True))
+    resource = dict(zip(zip(b["kind"], b["name"].astype(str), strict=True), b.get("resource_saving_usd_per_t", []),
+                        strict=True))
 
     def value(v: float, key: tuple) -> str:
         if set_by_penalty(v, money.penalty_usd_per_t, money.unmet_t):
@@ -119,8 +120,8 @@ def plan_text(results: Results) -> str:
     s = results.summary
     money = plan_money_text(results.plan["Plan"], s.objective_means)  # type: ignore[index]  # a plan's results
     lines = [_scenario_line(s), *([money] if money else []),
-             f"Objective {s.objective_usd / 1e6:,.1f} million USD (resource cost, calibration premiums and unmet-demand "
-             f"penalty): {s.objective_means}"]
+             f"Objective {s.objective_usd / 1e6:,.1f} million USD (resource cost, calibration premiums and "
+             f"unmet-demand penalty): {s.objective_means}"]
     if s.decisions.count:
         lines.append(s.decisions.text())
         lines += [f"  {option}: {text}" for option, text in s.decisions.decisions]
@@ -226,8 +227,8 @@ def stress_text(table, out, png, limit: int = 40) -> str:
     for rec in table[failed].itertuples(index=False):
         lines.append(f"{labels[rec.closed]:<{width}}{'no allocation at all: see below':>37}")
     for rec in shown.itertuples(index=False):
-        lines.append(f"{labels[rec.closed]:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>25,.1f}  "
-                     f"{rec.moved_to}")
+        lines.append(f"{labels[rec.closed]:<{width}}{rec.stranded_t / 1e6:>12,.2f}"
+                     f"{rec.cost_increase_usd / 1e6:>25,.1f}  {rec.moved_to}")
     if (~failed).sum() > len(shown):
         lines.append(f"(+{int((~failed).sum()) - len(shown)} more: see the workbook)")
     reasons: dict[str, list[str]] = {}
@@ -254,8 +255,7 @@ def compare_text(table, about, names: list[str], out, png, focus: str | None = N
     lines = [f"{'':26}" + "".join(f"{n[:17]:>18}" for n in names)]
     objective = table[table["metric"] == "objective"]
     plan = len(objective) and objective["unit"].iloc[0] == "USD"
-    # money in its kinds (model.results.money): the resource cost is the cost; premiums and the
-    # penalty (a price chosen in Settings) apart, and the objective named as what it is
+    # money in its kinds (model.results.money): the resource cost; premiums and penalty (a price chosen) apart
     if plan:
         rows = [("objective", "objective (M USD)")]
         rows += [(m, f"{m} (M USD/yr)" if m.startswith(("resource cost", "unmet demand penalty")) else f"{m} (Mt/yr)")
@@ -274,8 +274,8 @@ def compare_text(table, about, names: list[str], out, png, focus: str | None = N
         if len(row):
             lines.append(f"{label:26}" + "".join(f"{row.iloc[0][n] / 1e6:>18,.1f}" for n in names))
     for rec in about[about["status"] != "Optimal"].itertuples(index=False):
-        why = textwrap.shorten(str(rec.overrides), 240, placeholder=" ... (the Scenarios sheet of the workbook says all)")
-        lines.append(f"{rec.scenario}: {rec.status}. {why}")
+        w = textwrap.shorten(str(rec.overrides), 240, placeholder=" ... (the Scenarios sheet of the workbook says all)")
+        lines.append(f"{rec.scenario}: {rec.status}. {w}")
     lines.append(f"\nWorkbook: {out}\nChart: {png}")
     return "\n".join(lines)
 
@@ -298,9 +298,10 @@ def check_text(result, input_name, violations: list[str], notes: list[str], mapp
         lines.append(f"{result}: the checks that could be run hold against {input_name}; the result is not "
                      "confirmed (see above).")
     else:
-        lines.append(f"{result}: every constraint, cost, share, CO2e and map tonnes recomputed from the flows holds against "
-                     f"{input_name}." if mapped else f"{result}: every constraint, cost, share and CO2e recomputed from "
-                     f"the flows holds against {input_name}; it has no Map sheet, so no map tonnes were checked.")
+        lines.append(f"{result}: every constraint, cost, share, CO2e and map tonnes recomputed from the flows "
+                     f"holds against {input_name}." if mapped else f"{result}: every constraint, cost, share and "
+                     f"CO2e recomputed from the flows holds against {input_name}; it has no Map sheet, so no map "
+                     "tonnes were checked.")
     return "\n".join(lines)
 
 
@@ -381,7 +382,8 @@ def frontier_text(table, target, optimum: float, out, png) -> str:
     before = None  # the last optimal point shown
     for rec in records:
         if rec["status"] != "Optimal":
-            lines.append(f"{'':>22}  {rec['status']} (objective allowance {rec['objective_allowance_usd'] / 1e6:,.1f} M)")
+            lines.append(f"{'':>22}  {rec['status']} (objective allowance "
+                         f"{rec['objective_allowance_usd'] / 1e6:,.1f} M)")
             continue
         line = (f"{rec['extra_resource_cost_usd'] / 1e6:>12,.1f} M{rec['extra_cost_of_least_cost']:>8.2%}"
                 f"{(rec['calibration_premiums_usd'] - premiums0) / 1e6:>10,.1f} M"

@@ -31,7 +31,8 @@ COLUMN_NOTES = {
                         "delivers a stranded tonne), not a cost saved.",
     "resource_saving_usd_per_t": "The same, in resource cost alone (what is paid, and what time, risk and carbon "
                                  "cost): it differs from the saving where calibration premiums (behaviour) or the "
-                                 "unmet-demand penalty enter the model's value. Blank where the basis does not give it.",
+                                 "unmet-demand penalty enter the model's value. Blank where the basis does not "
+                                 "give it.",
     "set_by": "cost: the value is a cost saved. unmet-demand penalty: demand goes unmet and the value is of the "
               "order of the penalty chosen in Settings, so it is the penalty's, not a cost.",
     "premium_usd_per_t": "Calibration premiums (the Surcharges rows corridor calibrate wrote): behaviour, not money, "

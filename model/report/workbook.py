@@ -49,8 +49,9 @@ SHEET_NOTES = {
     "Demand": "Marginal cost: what one more tonne of demand at the market would cost (USD/t).",
     "Supply": "Value of more supply: what one more tonne of export allowance would save (USD/t).",
     "Investments": "Capacity the model chose to add (in a plan: in service in each year). Utilisation: of the "
-                   "capacity row it adds to, built capacity included. Capacity value: what a tonne of added capacity saves a year "
-                   "(the shadow price of the capacity it adds to). Reduced cost: for an option not built, how much "
+                   "capacity row it adds to, built capacity included. Capacity value: what a tonne of added "
+                   "capacity saves a year (the shadow price of the capacity it adds to). Reduced cost: for an "
+                   "option not built, how much "
                    "its annualised cost must fall before it is built; for one built to its limit, minus what one "
                    "more tonne of allowance would save.",
     "Policies": "Value, bound and slack are measured as 'measured in' says: a share of shipped tonnes, tonnes, or "

@@ -117,8 +117,8 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
                      "limit": limit_text(p.value, unit), "limit_value": p.value, "unit": unit,
                      "saving_usd_per_t": p.saving_usd_per_t, "resource_saving_usd_per_t": resource, "set_by": by,
                      "valid_for_more_t": more,
-                     "in_words": f"Rule {p.rule} ({p.kind} {limit_text(p.value, unit)} of {goods} through {p.applies_to}): "
-                                 f"{verb} {does}; this holds {holds}."})
+                     "in_words": f"Rule {p.rule} ({p.kind} {limit_text(p.value, unit)} of {goods} through "
+                                 f"{p.applies_to}): {verb} {does}; this holds {holds}."})
     for s in supply.to_dict("records"):  # records: 'from' is a Python keyword, no attribute of a tuple
         for value, con, what in ((s["value_of_more_supply_usd_per_t"], SUPPLY_MAX.name, "more"),
                                  (s["cost_of_minimum_usd_per_t"], SUPPLY_MIN.name, "less")):

@@ -85,7 +85,8 @@ def _headline(brief: Brief, items: dict) -> None:
         f"Status: {items.get('status', '')}",
         Money.of_items(items).text() if RESOURCE_LABEL in items else _older(_num(items.get(OBJECTIVE_LABEL))),
         f"Shipped {_num(items.get(SHIPPED_LABEL)) / 1e6:,.2f} Mt a year"
-        + (f" at {_num(items[AVERAGE_LABEL]):,.2f} USD/t of resource cost on average" if AVERAGE_LABEL in items else ""),
+        + (f" at {_num(items[AVERAGE_LABEL]):,.2f} USD/t of resource cost on average"
+           if AVERAGE_LABEL in items else ""),
     ]
     _common(brief, items)
 
@@ -101,8 +102,8 @@ def _plan_headline(brief: Brief, items: dict, sheets: dict) -> None:
     plan = sheets["Plan"]
     money = plan_money_text(plan, str(items.get("objective means", "")))  # the money first, in its kinds
     brief.headline = [f"Status: {items.get('status', '')}", *([money] if money else []),
-                      f"Objective {_m(_num(items.get(OBJECTIVE_LABEL)))} million USD (resource cost, calibration premiums "
-                      f"and unmet-demand penalty): {items.get('objective means', '')}"]
+                      f"Objective {_m(_num(items.get(OBJECTIVE_LABEL)))} million USD (resource cost, "
+                      f"calibration premiums and unmet-demand penalty): {items.get('objective means', '')}"]
     for rec in plan.to_dict("records"):
         who = " ".join(str(rec[c]) for c in ("scenario", "year") if c in rec)
         if "resource_cost_usd" not in rec:  # written before the kinds were kept apart
@@ -125,7 +126,8 @@ def _common(brief: Brief, items: dict) -> None:
                               f"({_num(items.get('average CO2e')):,.1f} kg a tonne)")
     if "observations within tolerance" in items:
         brief.headline.append(f"Reproduces 2023: {items['observations within tolerance']} observations within "
-                              f"tolerance (weighted absolute error {_num(items.get('weighted absolute error (fit)')):.1%})")
+                              f"tolerance (weighted absolute error "
+                              f"{_num(items.get('weighted absolute error (fit)')):.1%})")
     decisions = [f"{k.removeprefix('decision ')}: {v}" for k, v in items.items() if str(k).startswith("decision ")]
     brief.headline += decisions
 
@@ -150,7 +152,8 @@ def focus_text(sheets: dict, focus: str) -> str:
     """The corridor or country of interest in words: its tonnes and share, or, carrying nothing, its
     nearest route and how far that route is from its break-even."""
     countries, corridors, routes = sheets.get("Countries"), sheets.get("Corridors"), sheets.get("Routes")
-    codes = dict(zip(countries["country"], countries["name"], strict=True)) if countries is not None and len(countries) else {}
+    codes = dict(zip(countries["country"], countries["name"], strict=True)) \
+        if countries is not None and len(countries) else {}
     known = {*(corridors["corridor"] if corridors is not None else []),  # each corridor once, not per route
              *(pd.unique(routes["corridor"].to_numpy(dtype=object)) if routes is not None else [])}
     scope, name, typed = parse_focus(focus, codes, known)

@@ -50,7 +50,8 @@ def fit_table(net: Network, x: np.ndarray) -> pd.DataFrame:
         error = m - o.observed_t
         rows.append({"observation": o.observation, "applies_to": net.names.target(o.scope, o.target),
                      "scope": o.scope, "target": o.target,
-                     "commodity": o.commodity or Blank.ALL, "observed_t": o.observed_t, "modelled_t": m, "error_t": error,
+                     "commodity": o.commodity or Blank.ALL, "observed_t": o.observed_t, "modelled_t": m,
+                     "error_t": error,
                      "error_pct": error / o.observed_t if o.observed_t else float("nan"), "tolerance_t": o.tolerance_t,
                      "within_tolerance": bool(abs(error) <= o.tolerance_t * (1 + 1e-9) + 1e-6),
                      "source": o.source, "input_row": o.row})

@@ -177,7 +177,8 @@ def map_of(plan: Plan, results) -> MapTables:
     routes = chosen.net.routes  # only the routes that carry tonnes are drawn: their paths alone
     paths = {r: routes[r].nodes for r in dict.fromkeys(flows.loc[flows["tonnes_t"] > 0, "route"])}
     leg_rows = chosen.data.tables["Legs"]
-    modes = dict(zip(leg_rows["from"].astype(str) + ">" + leg_rows["to"].astype(str), leg_rows["mode"].astype(str), strict=True))
+    modes = dict(zip(leg_rows["from"].astype(str) + ">" + leg_rows["to"].astype(str), leg_rows["mode"].astype(str),
+                     strict=True))
     out = map_tables(chosen.data.tables["Nodes"], paths, flows,
                      case_rows(results.capacity, case), case_rows(results.corridors, case), title, subtitle, case,
                      modes)

@@ -110,7 +110,8 @@ class Summary:
 
     def rows(self) -> list[tuple[str, object, str]]:
         """(item, value, unit) rows of the Summary sheet."""
-        head = [("scenario", self.scenario, ""), ("scenario overrides", self.applied or "none (the workbook as it is)", ""),
+        head = [("scenario", self.scenario, ""),
+                ("scenario overrides", self.applied or "none (the workbook as it is)", ""),
                 *[(f"override {i}", text, "") for i, text in enumerate(self.overrides, start=1)],
                 ("status", self.status, "")]
         if self.plan:

@@ -87,7 +87,8 @@ def _routes_all_sound(data: CorridorData, kinds: dict, leg_pairs: set, classes: 
     if not nodes <= kinds.keys():
         return False
     kind = np.array([kinds[n] for n in table.nodes], dtype=object)
-    if len(table.length) and ((kind[table.first] != NodeKind.ORIGIN).any() or (kind[table.last] != NodeKind.MARKET).any()):
+    if len(table.length) and ((kind[table.first] != NodeKind.ORIGIN).any()
+                              or (kind[table.last] != NodeKind.MARKET).any()):
         return False
     if not pairs <= leg_pairs:
         return False

@@ -296,7 +296,8 @@ def check_focus(data: CorridorData) -> list[Problem]:
     countries = names.choices("country", data.tables["Countries"]["country"].dropna())
     corridors = set(data.tables["Routes"]["corridor"].dropna())
     scope, code, name = parse_focus(focus, countries, corridors)
-    where: dict[str, Any] = {"sheet": "Settings", "row": data.setting_rows.get("focus"), "key": "focus", "column": "value"}
+    where: dict[str, Any] = {"sheet": "Settings", "row": data.setting_rows.get("focus"), "key": "focus",
+                             "column": "value"}
     if not scope:
         return [Problem(f"'{focus}' is not a corridor or a country to report on",
                         "Write 'country' and a country's code or name (e.g. country Pakistan), or 'corridor' and a "

@@ -60,7 +60,8 @@ from model.network import Network
 
 __all__ = ["EQ", "GE", "LE", "CO2_ROW", "INFEASIBLE", "SHARE_ROW", "SKIP", "TONNES_ROW", "Bound", "CaseLP", "Cell",
            "Coefficient", "ColumnBounds", "ColumnCost", "Family", "Structural", "FAMILIES",
-           "CASE_FAMILIES", "NO_LP_EFFECT", "PLANNER_ROWS", "BOTTLENECK_ROWS", "INVESTMENT_FAMILIES", "available", "label"]
+           "CASE_FAMILIES", "NO_LP_EFFECT", "PLANNER_ROWS", "BOTTLENECK_ROWS", "INVESTMENT_FAMILIES", "available",
+           "label"]
 
 FLOW, UNMET, SHIPPED, BUILD, WORST = Flow(), Unmet(), Shipped(), Build(), Worst()
 DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN = DemandBalance(), SupplyMax(), SupplyMin()

@@ -186,8 +186,10 @@ class ObservationBand(Family):
 
     $$
     \begin{aligned}
-    \textstyle\sum_{(k,r) \in F_o} \mathrm{Flow}_{kr} + \mathrm{BandMiss}_{o,\text{short}} &\ge \mathit{observed\_t}_o - \tau_o && (o, \text{low}) \\
-    \textstyle\sum_{(k,r) \in F_o} \mathrm{Flow}_{kr} - \mathrm{BandMiss}_{o,\text{excess}} &\le \mathit{observed\_t}_o + \tau_o && (o, \text{high})
+    \textstyle\sum_{(k,r) \in F_o} \mathrm{Flow}_{kr} + \mathrm{BandMiss}_{o,\text{short}}
+        &\ge \mathit{observed\_t}_o - \tau_o && (o, \text{low}) \\
+    \textstyle\sum_{(k,r) \in F_o} \mathrm{Flow}_{kr} - \mathrm{BandMiss}_{o,\text{excess}}
+        &\le \mathit{observed\_t}_o + \tau_o && (o, \text{high})
     \end{aligned}
     $$
 

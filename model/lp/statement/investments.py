@@ -62,7 +62,8 @@ def _add_decisions(m: pyo.Block, options: list[Option], keys: list[Any], factor:
         return most if m.Build[k].ub > 0 else 0.0
 
     m.unit_t = pyo.Param([o.option for o in options if o.whole],
-                         initialize={o.option: o.unit_t for o in options if o.whole}, doc="Size of one whole step, t/yr")
+                         initialize={o.option: o.unit_t for o in options if o.whole},
+                         doc="Size of one whole step, t/yr")
     dimen = 2 if keys and isinstance(keys[0], tuple) else 1
     m.STEPPED = pyo.Set(initialize=[k for k in keys if opt[k].whole], dimen=dimen, ordered=True,
                         doc="Options (by year in a plan) built in whole steps")

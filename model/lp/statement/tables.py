@@ -186,7 +186,8 @@ class Tables:
                 continue
             targets = [p["target"]] if p["target"] != "*" else list(dict.fromkeys(
                 name for r in self.path for name in self.names_in(r, p["scope"])))
-            out += [RuleLimit(p["rule"], target, PolicyKind(p["kind"]), Scope(p["scope"]), p["commodity"] or None, p["value"], p[ROW])
+            out += [RuleLimit(p["rule"], target, PolicyKind(p["kind"]), Scope(p["scope"]), p["commodity"] or None,
+                              p["value"], p[ROW])
                     for target in targets]
         return out
 

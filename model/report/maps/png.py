@@ -184,8 +184,8 @@ def draw_panels(panels: list[dict], title: str, software: str) -> bytes:
         page.text(x0, y0 - 3, "\n".join(_cut(line, 40) for line in d.get("headline", "").split("\n")), 6.5,
                   colour="#444444", va="bottom", linespacing=1.2)
     page.text(0.005 * FIG_W_PX, 12 - lift, title, 12, style="bold")
-    page.text(0.005 * FIG_W_PX, 38 - lift, "Same frame and line widths in every panel; after the first, legs that carry "
-              "the same tonnes as in it are faded.", 7, colour="#444444")
+    page.text(0.005 * FIG_W_PX, 38 - lift, "Same frame and line widths in every panel; after the first, legs that "
+              "carry the same tonnes as in it are faded.", 7, colour="#444444")
     shown: dict[str, dict] = {}
     for d in panels:
         for c in d["corridors"]:

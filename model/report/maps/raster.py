@@ -82,7 +82,8 @@ class Canvas:
             start = end + off
 
     def polyline(self, points, width: float, colour: str, alpha: float = 1.0,
-                 clip: tuple[float, float, float, float] | None = None, dash: tuple[float, float] | None = None) -> None:
+                 clip: tuple[float, float, float, float] | None = None,
+                 dash: tuple[float, float] | None = None) -> None:
         """A line through points ((x, y) px), width px wide, square (butt) ends and round bends, in
         colour at alpha, each pixel painted once (where two pieces overlap at a bend, the more covered
         counts); dash=(on, off) px along the whole line. Two points: bar()."""

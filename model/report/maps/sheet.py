@@ -16,7 +16,8 @@ from model.results.maps import MAP_LEG_COLUMNS, MAP_NODE_COLUMNS, MapTables
 
 MAP_SHEET = "Map"
 NODES_TITLE, LEGS_TITLE = "Nodes of the map", "Legs used, one row per leg and corridor"
-PICTURE_PX = (960, 600)  # how large the picture shows in Excel (the image keeps its 1600 x 1000 px; a taller one, its shape)
+# how large the picture shows in Excel (the image keeps its 1600 x 1000 px; a taller one, its shape)
+PICTURE_PX = (960, 600)
 
 
 @dataclass
