@@ -45,7 +45,7 @@ def run_benchmark(BASE: Path, legs: tuple[str, str], points: int) -> None:
     start = time.perf_counter()
     results = run_sweep(sweep, assignments, progress=False, live=live)
     serial = time.perf_counter() - start
-    solver_time = sum(r["solve_seconds"] for r in results)
+    solver_time = sum(r.solve_seconds or 0.0 for r in results)
 
     # Bare HiGHS: the same cost vectors, precomputed; only the HiGHS calls are timed.
     vectors = []

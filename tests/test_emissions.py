@@ -215,8 +215,8 @@ def test_the_live_model_follows_every_emissions_cell(tmp_path):
         assert_identical(canonical(live.h.getLp(), live.rows, live.columns),
                          canonical(*build_lp(Plan.of_one(fresh, build_network(fresh))))), text
     road = find_cells("Legs[A>M].distance_km", data)[0]
-    assert live.solve_point({road: 50.0})["objective_usd"] == pytest.approx(220)
-    assert live.solve_point({road: 50.0})["co2e_t"] == pytest.approx(0.5)
+    assert live.solve_point({road: 50.0}).objective_usd == pytest.approx(220)
+    assert live.solve_point({road: 50.0}).co2e_t == pytest.approx(0.5)
     # A leg without its own intensity is swept from its mode's default (rail, 36.9 g/tkm).
     tables = two_routes()
     tables["Legs"][1]["co2_g_per_tkm"] = None

@@ -143,5 +143,5 @@ def test_the_live_model_solves_what_a_fresh_solve_solves(case):
     got = live.solve_point({cell: cell.base * 0.6})
     data = with_values(live.data, {cell: cell.base * 0.6})
     expect = solve_plan(Plan.of_one(data, build_network(data)))
-    assert got["objective_usd"] == pytest.approx(expect.objective_usd, rel=1e-9)
-    assert np.isfinite(got["objective_usd"])
+    assert got.objective_usd == pytest.approx(expect.objective_usd, rel=1e-9)
+    assert np.isfinite(got.objective_usd)

@@ -468,16 +468,16 @@ def test_the_russia_cap_sweep():
 
     points = {round(p[0], 2): r
               for p, r in zip(sweep.points, run_sweep(sweep, assignments, progress=False), strict=True)}
-    cost = {cap: Money.of_row(r).resource_usd for cap, r in points.items()}  # what the cap costs: resource cost
+    cost = {cap: Money.of_point(r).resource_usd for cap, r in points.items()}  # what the cap costs: resource cost
     free = cost[1.0]
     assert quoted(f"raises the annual resource cost from {free / 1e6:,.1f} to {cost[0.5] / 1e6:,.1f} million USD "
                   f"(+{(cost[0.5] - free) / 1e6:,.1f} million, +{cost[0.5] / free - 1:.1%})")
     assert quoted(f"40% to {cost[0.4] / 1e6:,.1f} million, **+{(cost[0.4] - free) / 1e6:,.1f} million USD a year "
                   f"(+{cost[0.4] / free - 1:.1%})**")
     assert cost[0.6] == pytest.approx(free) and cost[0.55] > free + 1  # binds below 60%
-    premiums = {cap: Money.of_row(r).premiums_usd for cap, r in points.items()}
+    premiums = {cap: Money.of_point(r).premiums_usd for cap, r in points.items()}
     assert quoted(f"gains {(premiums[1.0] - premiums[0.5]) / 1e6:,.1f} M of them at 50%), which is why the objective "
-                  f"rises by only {(points[0.5]['objective_usd'] - points[1.0]['objective_usd']) / 1e6:,.1f} million")
+                  f"rises by only {(points[0.5].objective_usd - points[1.0].objective_usd) / 1e6:,.1f} million")
     assert quoted(f"The 2025 Russia cap costs {(cost[0.5] - free) / 1e6:,.1f} M USD a year in resource cost")
     assert in_brief(f"the 2025 Russia cap costs {(cost[0.5] - free) / 1e6:,.1f} M USD a year")
 

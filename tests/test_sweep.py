@@ -17,6 +17,7 @@ from model.analysis.stress import stress_test
 from model.analysis.sweep import live_model, make_sweep, points_table, run_sweep
 from model.cli import main
 from model.errors import InputError
+from model.lp.live import LivePoint
 from model.pipeline import load_one_year as load
 
 BASE_GRID = ["Legs[RUB>NVR].cost_usd_per_t=20:120:6", "Policies[RU_CAP].value=0.4,0.5,0.7"]
@@ -42,10 +43,10 @@ def test_every_point_equals_a_fresh_solve(tmp_path):
     data, _, _ = load(case)
     for point, r in zip(sweep.points, results, strict=True):
         fresh = solve_case_from(with_values(data, sweep.cell_values(point)))
-        assert r["objective_usd"] == pytest.approx(fresh, rel=1e-12)
+        assert r.objective_usd == pytest.approx(fresh, rel=1e-12)
     # By hand at capacity 25 and road leg R>M x2 (3 + 4 = 7 USD/t): 25*2 + 75*7 = 575 USD.
     i = sweep.points.index((25.0, 2.0))
-    assert results[i]["objective_usd"] == pytest.approx(575)
+    assert results[i].objective_usd == pytest.approx(575)
 
 
 def solve_case_from(data):
@@ -61,8 +62,8 @@ def test_structural_change_is_rebuilt_and_said(tmp_path):
     case = write_case(tmp_path, transport_case(Supply=[{"commodity": "coal", "origin": "A", "max_t": 200}]))
     assignments = ["Supply[coal,A].min_t=0,50"]
     results = run_sweep(sweep_of(case, assignments), assignments, progress=False)
-    assert [r["rebuilt"] for r in results] == [False, True]
-    assert results[1]["objective_usd"] == pytest.approx(200)
+    assert [r.rebuilt for r in results] == [False, True]
+    assert results[1].objective_usd == pytest.approx(200)
 
 
 def test_serial_and_processes_agree_on_the_base_case():
@@ -133,7 +134,7 @@ def test_exact_breakpoints_agree_with_a_fine_grid(assignment):
     grid = [assignment.split("=")[0] + f"={lo}:{hi}:121"]
     sweep = sweep_of(BASE_XLSX, grid)
     for (t,), r in zip(sweep.points, run_sweep(sweep, grid, progress=False), strict=True):
-        assert interpolate(exact, t) == pytest.approx(r["objective_usd"], rel=1e-6)
+        assert interpolate(exact, t) == pytest.approx(r.objective_usd, rel=1e-6)
     assert exact.solves < 121
 
 
@@ -388,6 +389,38 @@ def test_a_journal_holding_points_of_two_sweeps_is_refused(tmp_path):
         run_sweep(sweep_of(BASE_XLSX, other), other, points_file=out, resume=True, progress=False)
 
 
+def test_a_journal_written_before_points_were_a_dataclass_resumes(tmp_path):
+    # Journals written before LivePoint held each point as a dict with only the figures it had (no
+    # None): the same names as LivePoint's fields, so --resume reads them as they are.
+    out = tmp_path / "sweep.points.jsonl"
+    sweep = sweep_of(BASE_XLSX, BASE_GRID)
+    full = table(sweep, run_sweep(sweep, BASE_GRID, points_file=out, progress=False))
+    head, *records = out.read_text().splitlines()
+    old = []
+    for line in records[:9]:
+        rec = json.loads(line)
+        rec["result"] = {k: v for k, v in rec["result"].items() if v is not None}
+        old.append(json.dumps(rec))
+    assert "integer_decisions" not in json.loads(old[0])["result"]
+    out.write_text("\n".join([head, *old]) + "\n")
+    resumed = table(sweep, run_sweep(sweep, BASE_GRID, points_file=out, resume=True, progress=False))
+    pd.testing.assert_frame_equal(full, resumed)
+
+
+def test_a_journal_point_of_another_version_is_refused(tmp_path):
+    # A point with a figure LivePoint does not know was taken as it was (a dict) and read by key: the
+    # table then silently lacked what it held. It is now refused, with the line and what to do.
+    out = tmp_path / "sweep.points.jsonl"
+    sweep = sweep_of(BASE_XLSX, BASE_GRID)
+    run_sweep(sweep, BASE_GRID, points_file=out, progress=False)
+    head, first, *rest = out.read_text().splitlines()
+    rec = json.loads(first)
+    rec["result"]["tonnes_by_port"] = {}
+    out.write_text("\n".join([head, json.dumps(rec), *rest]) + "\n")
+    with pytest.raises(InputError, match=r"holds a point this version of corridor does not read \(line 2\)"):
+        run_sweep(sweep, BASE_GRID, points_file=out, resume=True, progress=False)
+
+
 def test_a_focus_by_name_is_watched_as_by_code():
     # focus = country Pakistan is valid (validation and the brief read names); the sweep's focus column
     # split it by hand and looked up 'Pakistan' among the country codes: always 0 t.
@@ -397,6 +430,6 @@ def test_a_focus_by_name_is_watched_as_by_code():
     assert focus_of(net, "country pakistan") == focus_of(net, "country PK") == ("country", "PK")
     assert focus_of(net, "corridor middle corridor") == ("corridor", "Middle Corridor")
     assert focus_of(net, "country Atlantis") is None
-    result = {"route": {}, "country": {"PK": 150_000.0}}
+    result = LivePoint("Optimal", route={}, country={"PK": 150_000.0})
     assert watched_tonnes([], net.routes, focus_of(net, "country Pakistan"), result) == {
         "through country PK (focus)_t": 150_000.0}

@@ -61,8 +61,8 @@ def exact_sweep(live, sweep) -> Exact:
         values = p.cell_values(t)
         result = live.solve_point(values)
         solves[0] += 1
-        if "objective_usd" not in result:
-            raise NoSolutionError(f"At {p.text} = {t:g} the model has no optimum ({result['status']}); choose a "
+        if not result.solved:
+            raise NoSolutionError(f"At {p.text} = {t:g} the model has no optimum ({result.status}); choose a "
                                   "range in which it solves.")
         x, y = live.last_x.copy(), live.last_y.copy()
         rc = np.asarray(live.h.getSolution().col_dual, dtype=float)
@@ -79,7 +79,7 @@ def exact_sweep(live, sweep) -> Exact:
         at_upper = (np.abs(x - cup0) <= 1e-9 * np.maximum(1.0, np.abs(cup0))) & (rc < 0) & np.isfinite(du)
         slope = float((c1 - c0) @ x + y @ db + rc[at_upper] @ du[at_upper])
         live.apply(values)
-        return result["objective_usd"], slope, result
+        return result.objective_usd, slope, result
 
     evaluations, found = breakpoints(evaluate, start, stop)
     knots = sorted({start, stop, *found})
@@ -92,8 +92,8 @@ def exact_sweep(live, sweep) -> Exact:
         seg = {"from": a, "to": b, "slope_usd_per_unit": gm, "objective_at_from_usd": _value_at(evaluations, a),
                "objective_at_to_usd": _value_at(evaluations, b)}
         seg.update(watched_tonnes(sweep.params, live.net.routes, watch, rm))
-        seg.update({f"{c}_t": v for c, v in rm["corridor"].items()})
-        seg["binding"] = "; ".join(rm["binding"])
+        seg.update({f"{c}_t": v for c, v in rm.corridor.items()})
+        seg["binding"] = "; ".join(rm.binding)
         segments.append(seg)
     return Exact(p.text + (" (x base)" if p.multiplier else ""), bps, pd.DataFrame(segments), solves[0])
 

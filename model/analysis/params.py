@@ -14,6 +14,7 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from model.input.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME, Scope
 from model.lp.families import Cell
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.network.names import Names, parse_focus
+
+if TYPE_CHECKING:
+    from model.lp.live import LivePoint
 
 MAX_STEPS = 100_000  # values of one parameter
 _PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")  # co2_g_per_tkm has a digit
@@ -239,12 +243,13 @@ def focus_of(net, focus: str | None) -> tuple[str, str] | None:
     return (scope, key) if scope and key else None
 
 
-def watched_tonnes(params: list[Param], routes: dict, focus: tuple[str, str] | None, result: dict) -> dict[str, float]:
+def watched_tonnes(params: list[Param], routes: dict, focus: tuple[str, str] | None,
+                   result: LivePoint) -> dict[str, float]:
     """Tonnes a year through what each parameter changes ('through GWD_t'; a route passing several
     of its elements counted once) and through the focus of the Settings ('through country PK (focus)_t'), at
     one solved point (its route, country and corridor tonnes). routes: the network's routes; focus: focus_of's."""
     out = {}
-    tonnes = result.get("route", {})
+    tonnes = result.route or {}
     for p in params:
         names = set(p.elements)
         if names:
@@ -254,5 +259,6 @@ def watched_tonnes(params: list[Param], routes: dict, focus: tuple[str, str] | N
                                             if r in routes and names & set(routes[r].elements))
     if focus:
         scope, key = focus
-        out[f"through {scope} {key} (focus)_t"] = result.get(scope, {}).get(key, 0.0)
+        by_scope = result.country if scope == Scope.COUNTRY else result.corridor  # FOCUS_SCOPES
+        out[f"through {scope} {key} (focus)_t"] = (by_scope or {}).get(key, 0.0)
     return out

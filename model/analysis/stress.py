@@ -86,7 +86,7 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
     with live_line("solving the base case", progress):  # seconds with integer decisions, before the bar
         live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions, scenario=scenario, year=year)
     base = live.solve()
-    base_cost = Money.of_row(base).resource_usd
+    base_cost = Money.of_point(base).resource_usd
     h = live.h
     rows = []
     closures = _closures(live, mode, kinds)
@@ -96,26 +96,26 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
             r = live.solve()
         finally:
             h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.full(len(cols), h.inf))
-        if "objective_usd" not in r:  # no allocation even with stranded tonnes: a minimum rule, say which
-            rows.append({"closed": name, "kind": kind, "status": r["status"],
+        if not r.solved:  # no allocation even with stranded tonnes: a minimum rule, say which
+            rows.append({"closed": name, "kind": kind, "status": r.status,
                          "reason": closure_in_words(live.data, name, kind)})
             continue
-        money = Money.of_row(r)
+        money = Money.of_point(r)
         increase = money.resource_usd - base_cost
-        moved = {c: r["corridor"].get(c, 0.0) - base["corridor"].get(c, 0.0) for c in r["corridor"]}
+        moved = {c: t - base.corridor.get(c, 0.0) for c, t in r.corridor.items()}
         gains = sorted(((c, t) for c, t in moved.items() if t > 1e3), key=lambda x: -x[1])[:3]
-        row = {"closed": name, "kind": kind, "status": r["status"],
-               "stranded_t": r["unmet_t"] - base["unmet_t"],
+        row = {"closed": name, "kind": kind, "status": r.status,
+               "stranded_t": r.unmet_t - base.unmet_t,
                "cost_increase_usd": increase,
                "cost_increase_pct": increase / base_cost if base_cost else float("nan"),
-               "penalty_usd": r["unmet_penalty_usd"] - base["unmet_penalty_usd"],
-               "premiums_change_usd": money.premiums_usd - Money.of_row(base).premiums_usd,
+               "penalty_usd": r.unmet_penalty_usd - base.unmet_penalty_usd,
+               "premiums_change_usd": money.premiums_usd - Money.of_point(base).premiums_usd,
                "tonnes_rerouted_t": sum(t for t in moved.values() if t > 0),
                "moved_to": ", ".join(f"{c} +{t / 1e6:,.2f} Mt" for c, t in gains)}
-        if "built" in r:
-            row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r["built"].items()) or "nothing"
-        for k, t in r.get("unmet_by_commodity", {}).items():
-            row[f"stranded {k}_t"] = t - base.get("unmet_by_commodity", {}).get(k, 0.0)
+        if r.built is not None:
+            row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r.built.items()) or "nothing"
+        for k, t in (r.unmet_by_commodity or {}).items():
+            row[f"stranded {k}_t"] = t - (base.unmet_by_commodity or {}).get(k, 0.0)
         rows.append(row)
     df = pd.DataFrame(rows)
     if len(df):  # what was closed in words, beside its code (a corridor is its own name)
@@ -127,4 +127,4 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
             df = df[[c for c in df.columns if c != "reason"] + ["reason"]]
         df.insert(0, "rank", range(1, len(df) + 1))
     return df, {"base_cost_usd": base_cost, "penalty_usd_per_t": penalty, "closures": len(closures),
-                **({"integer decisions": base["integer_decisions"]} if "integer_decisions" in base else {})}
+                **({"integer decisions": base.integer_decisions} if base.integer_decisions is not None else {})}

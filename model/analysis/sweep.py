@@ -16,8 +16,9 @@ import os
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -27,6 +28,9 @@ from model.network.costs import COST_PARTS
 from model.progress import show_progress
 from model.results.investments import amount_text
 from model.results.money import Money
+
+if TYPE_CHECKING:
+    from model.lp.live import LivePoint
 
 _WORKER: dict[tuple, tuple] = {}  # per process: sweep signature -> (Sweep, LiveModel)
 MAX_POINTS = 1_000_000  # points of one grid
@@ -112,27 +116,24 @@ def live_model(input_path: Path, penalty: float | None = None, keep_decisions: b
     return LiveModel(data, net, sol, keep_decisions)
 
 
-def solve_point(live, sweep: Sweep, point) -> dict:
+def solve_point(live, sweep: Sweep, point) -> LivePoint:
     """One point: in place when possible, else rebuilt from the changed data."""
-    from model.lp.live import Structural
+    from model.lp.live import LivePoint, Structural
 
     values = sweep.cell_values(point)
     invalid = invalid_values(values)
     if invalid:  # not an input the workbook could hold: said for this point, and not solved
-        return {"status": "Invalid input", "invalid_input": invalid, "rebuilt": False, "seconds": 0.0}
+        return LivePoint("Invalid input", invalid_input=invalid, rebuilt=False, seconds=0.0)
     start = time.perf_counter()
     try:
-        out = live.solve_point(values)
-        out["rebuilt"] = False
+        out = replace(live.solve_point(values), rebuilt=False)
     except Structural:
-        out = _rebuild_point(live, values)
-        out["rebuilt"] = True
-    out["seconds"] = time.perf_counter() - start
-    return out
+        out = replace(_rebuild_point(live, values), rebuilt=True)
+    return replace(out, seconds=time.perf_counter() - start)
 
 
-def _rebuild_point(live, values) -> dict:
-    from model.lp.live import LiveModel
+def _rebuild_point(live, values) -> LivePoint:
+    from model.lp.live import LiveModel, LivePoint
     from model.lp.solve import solve_plan
     from model.network.build import build_network
     from model.plan import Plan
@@ -141,7 +142,7 @@ def _rebuild_point(live, values) -> dict:
     net = build_network(data)
     sol = solve_plan(Plan.of_one(data, net), ranging=False)
     if not sol.optimal:
-        return {"status": sol.status}
+        return LivePoint(sol.status)
     if live.keep_decisions and live.mip is not None and sol.mip is not None:
         # the base solve's decisions, by column key (the same options, so the same decision columns)
         base = dict(zip((live.columns[j] for j in live.mip.columns), live.mip.values, strict=True))
@@ -184,8 +185,8 @@ def _chunks(indices: list[int], n: int) -> list[list[int]]:
 
 
 def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = None, resume: bool = False,
-              workers: int = 1, dask: str | None = None, progress: bool = True, live=None) -> list[dict]:
-    """Solve every point; return one dict per point in grid order."""
+              workers: int = 1, dask: str | None = None, progress: bool = True, live=None) -> list[LivePoint]:
+    """Solve every point; return one LivePoint per point in grid order."""
     from tqdm import tqdm
 
     if not 1 <= workers <= 256:
@@ -196,7 +197,7 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
         raise InputError(str(sweep.input_path), [Problem(
             "--dask sends the input to the cluster as one file, and this is a folder of CSV files",
             f"Convert it first: corridor convert {sweep.input_path} -o case.xlsx, then sweep case.xlsx.")])
-    done: dict[int, dict] = {}
+    done: dict[int, LivePoint] = {}
     if points_file is not None:
         done = _read_points(points_file, sweep) if resume else {}
         if not resume or not points_file.exists():
@@ -212,10 +213,10 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
 
     signature = sweep.signature
 
-    def record(i: int, result: dict) -> None:
+    def record(i: int, result: LivePoint) -> None:
         done[i] = result
-        if sink is not None:
-            sink.write(json.dumps({"i": i, "sweep": signature, "result": result}) + "\n")  # whose point it is
+        if sink is not None:  # whose point it is, and the point
+            sink.write(json.dumps({"i": i, "sweep": signature, "result": asdict(result)}) + "\n")
             sink.flush()
         bar.update(1)
 
@@ -255,7 +256,9 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
     return [done[i] for i in range(len(points))]
 
 
-def _read_points(path: Path, sweep: Sweep) -> dict[int, dict]:
+def _read_points(path: Path, sweep: Sweep) -> dict[int, LivePoint]:
+    from model.lp.live import LivePoint
+
     if not path.exists():
         return {}
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -270,7 +273,7 @@ def _read_points(path: Path, sweep: Sweep) -> dict[int, dict]:
             f"holds points of a different sweep{held} (other input, parameters or values) than this one "
             f"({sweep.definition})", "Run without --resume to start again, or give the same input and --set values.")])
     done = {}
-    for line in lines[1:]:
+    for number, line in enumerate(lines[1:], start=2):
         try:
             rec = json.loads(line)
         except json.JSONDecodeError:
@@ -279,58 +282,66 @@ def _read_points(path: Path, sweep: Sweep) -> dict[int, dict]:
             raise InputError(str(path), [Problem(
                 "holds points of another sweep beside this one's (two runs wrote into it), so its points cannot be "
                 "trusted", "Run without --resume to start again.")])
-        done[rec["i"]] = rec["result"]
+        try:
+            done[rec["i"]] = LivePoint.of_record(rec["result"])
+        except (KeyError, TypeError):  # not a point as this version writes it
+            raise InputError(str(path), [Problem(
+                f"holds a point this version of corridor does not read (line {number})",
+                "Run without --resume to start again.")]) from None
     return done
 
 
 # ---------------------------------------------------------------------- tables
 
-def points_table(sweep: Sweep, results: list[dict], net=None, focus: str | None = None) -> pd.DataFrame:
+def points_table(sweep: Sweep, results: list[LivePoint], net=None, focus: str | None = None) -> pd.DataFrame:
     """One row per point: parameter values, status, objective and parts, the tonnes through what is
     swept and through the focus (given the network, params.watched_tonnes), tonnes and shares by
     corridor and country, and the binding constraints."""
-    corridors = sorted({c for r in results for c in r.get("corridor", {})})
-    countries = sorted({c for r in results for c in r.get("country", {})})
+    nan = float("nan")
+    corridors = sorted({c for r in results for c in r.corridor or {}})
+    countries = sorted({c for r in results for c in r.country or {}})
     watch = focus_of(net, focus) if net is not None else None
-    invalid = any("invalid_input" in r for r in results)  # the column only where a point was not solved
+    invalid = any(r.invalid_input is not None for r in results)  # the column only where a point was not solved
     rows = []
     for point, r in zip(sweep.points, results, strict=True):
-        row = {p.text + (" (x base)" if p.multiplier else ""): v for p, v in zip(sweep.params, point, strict=True)}
-        row.update({"status": r["status"], "rebuilt": r.get("rebuilt", False)})
-        if "integer_decisions" in r:
-            row["integer_decisions"] = r["integer_decisions"]
+        row: dict[str, object] = {p.text + (" (x base)" if p.multiplier else ""): v
+                                  for p, v in zip(sweep.params, point, strict=True)}
+        row.update({"status": r.status, "rebuilt": r.rebuilt})
+        if r.integer_decisions is not None:
+            row["integer_decisions"] = r.integer_decisions
         # money in its kinds (model.results.money): the resource cost first, the objective beside it
-        row["resource_cost_usd"] = Money.of_row(r).resource_usd if "objective_usd" in r else float("nan")
-        for key in ("objective_usd", *[f"{part}_usd" for part in COST_PARTS], "unmet_penalty_usd",
-                    "shipped_t", "unmet_t", "co2e_t"):
-            row[key] = r.get(key, float("nan"))
+        row["resource_cost_usd"] = Money.of_point(r).resource_usd if r.solved else nan
+        figures = {"objective_usd": r.objective_usd,
+                   **{f"{part}_usd": r.part_usd(part) for part in COST_PARTS},
+                   "unmet_penalty_usd": r.unmet_penalty_usd, "shipped_t": r.shipped_t, "unmet_t": r.unmet_t,
+                   "co2e_t": r.co2e_t}
+        for key, value in figures.items():
+            row[key] = nan if value is None else value
         if net is not None:
             watched = watched_tonnes(sweep.params, net.routes, watch, r)
-            row.update({c: t if "route" in r else float("nan") for c, t in watched.items()})
-        shipped = r.get("shipped_t") or float("nan")
-        for c in corridors:
-            row[f"{c}_t"] = r.get("corridor", {}).get(c, float("nan") if "corridor" not in r else 0.0)
-        for c in corridors:
-            row[f"{c} share"] = row[f"{c}_t"] / shipped if shipped == shipped else float("nan")
-        for c in countries:
-            row[f"via {c}_t"] = r.get("country", {}).get(c, float("nan") if "country" not in r else 0.0)
-        for c in countries:
-            row[f"via {c} share"] = row[f"via {c}_t"] / shipped if shipped == shipped else float("nan")
-        if "built" in r:
-            row["investment_cost_usd"] = r.get("investment_cost_usd", float("nan"))
-            row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r["built"].items()) or "nothing"  # type: ignore[assignment]  # text
-        row["binding"] = "; ".join(r.get("binding", []))  # type: ignore[assignment]  # a row holds numbers and text
+            row.update({c: t if r.route is not None else nan for c, t in watched.items()})
+        shipped = r.shipped_t or nan
+        by_corridor = {c: nan if r.corridor is None else r.corridor.get(c, 0.0) for c in corridors}
+        row.update({f"{c}_t": t for c, t in by_corridor.items()})
+        row.update({f"{c} share": t / shipped if shipped == shipped else nan for c, t in by_corridor.items()})
+        by_country = {c: nan if r.country is None else r.country.get(c, 0.0) for c in countries}
+        row.update({f"via {c}_t": t for c, t in by_country.items()})
+        row.update({f"via {c} share": t / shipped if shipped == shipped else nan for c, t in by_country.items()})
+        if r.built is not None:
+            row["investment_cost_usd"] = nan if r.investment_cost_usd is None else r.investment_cost_usd
+            row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r.built.items()) or "nothing"
+        row["binding"] = "; ".join(r.binding or ())
         if invalid:
-            row["invalid_input"] = r.get("invalid_input", "")
+            row["invalid_input"] = r.invalid_input or ""
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def tonnes_by_route(sweep: Sweep, results: list[dict]) -> pd.DataFrame:
+def tonnes_by_route(sweep: Sweep, results: list[LivePoint]) -> pd.DataFrame:
     """Tonnes per route at each point (routes with tonnes only), long format."""
     rows = []
     for n, (point, r) in enumerate(zip(sweep.points, results, strict=True), start=1):
-        for route, t in r.get("route", {}).items():
+        for route, t in (r.route or {}).items():
             if t > 1e-6:
                 rows.append({"point": n, **{p.text: v for p, v in zip(sweep.params, point, strict=True)},
                              "route": route, "tonnes_t": t})

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import highspy
@@ -45,7 +45,62 @@ from model.lp.mip import CONTINUOUS, INTEGER, set_integrality
 from model.network import Network
 from model.network.costs import FlowCosts
 
-__all__ = ["LiveModel", "Structural"]
+__all__ = ["LiveModel", "LivePoint", "Structural"]
+
+
+@dataclass(frozen=True)
+class LivePoint:
+    """One solved point (LiveModel.solve), as the sweep, stress and parametric tables read it and a sweep's
+    journal holds it (dataclasses.asdict; of_record reads it back). Without an optimum, the figures are None.
+    USD/yr: objective_usd, the parts <part>_usd (COST_PARTS), unmet_penalty_usd; t/yr: shipped_t, unmet_t,
+    co2e_t, by corridor, country and route (with tonnes); binding: the binding planner-facing rows' labels.
+    With integer decisions: how they were treated, and built (option -> amount) with investment_cost_usd;
+    with unmet-demand columns, unmet_by_commodity. The sweep sets rebuilt (solved from the changed data),
+    seconds (wall time) and invalid_input (why not solved: a value the workbook could not hold)."""
+
+    status: str
+    solve_seconds: float | None = None
+    integer_decisions: str | None = None
+    objective_usd: float | None = None
+    transport_usd: float | None = None
+    handling_usd: float | None = None
+    time_usd: float | None = None
+    risk_usd: float | None = None
+    surcharge_usd: float | None = None
+    carbon_usd: float | None = None
+    premium_usd: float | None = None
+    unmet_penalty_usd: float | None = None
+    shipped_t: float | None = None
+    unmet_t: float | None = None
+    co2e_t: float | None = None
+    corridor: dict[str, float] | None = None
+    country: dict[str, float] | None = None
+    route: dict[str, float] | None = None
+    binding: tuple[str, ...] | None = None
+    built: dict[str, float] | None = None
+    investment_cost_usd: float | None = None
+    unmet_by_commodity: dict[str, float] | None = None
+    rebuilt: bool = False
+    seconds: float | None = None
+    invalid_input: str | None = None
+
+    @property
+    def solved(self) -> bool:
+        """An optimum was found: the figures are set."""
+        return self.objective_usd is not None
+
+    def part_usd(self, part: str) -> float | None:
+        """The cost part's USD/yr (part: a word of COST_PARTS), None without an optimum."""
+        return getattr(self, f"{part}_usd")
+
+    @classmethod
+    def of_record(cls, record: dict[str, Any]) -> LivePoint:
+        """A point from its journal record (asdict's, or, before points were a dataclass, a dict of the
+        same names without the absent ones). KeyError for a name it does not know (another version's)."""
+        for name in set(record) - {f.name for f in fields(cls)}:
+            raise KeyError(name)
+        binding = record.get("binding")
+        return cls(**{**record, "binding": None if binding is None else tuple(binding)})
 
 
 @dataclass(frozen=True)
@@ -250,7 +305,7 @@ class LiveModel:
                                                for j in pos.values()), dtype=np.int64)
         self.row_labels = {i: label(key, net) for i, key in enumerate(self.rows) if key.family in BOTTLENECK_ROWS}
 
-    def solve(self) -> dict[str, Any]:
+    def solve(self) -> LivePoint:
         """Re-solve from the base basis, with HiGHS's other state cleared (factorisation, edge
         weights: what an earlier point left would otherwise steer which of equally cheap
         allocations it returns), and summarise the point. A point's answer is a function of the
@@ -264,11 +319,11 @@ class LiveModel:
         if self.mip is not None and not self.keep_decisions and status == highspy.HighsModelStatus.kOptimal:
             status = self._fix_decisions_and_resolve()
         seconds = time.perf_counter() - start
-        out: dict[str, Any] = {"status": h.modelStatusToString(status), "solve_seconds": seconds}
+        decisions = None
         if self.mip is not None:
-            out["integer_decisions"] = "kept fixed" if self.keep_decisions else "re-solved (MIP)"
+            decisions = "kept fixed" if self.keep_decisions else "re-solved (MIP)"
         if status != highspy.HighsModelStatus.kOptimal:
-            return out
+            return LivePoint(h.modelStatusToString(status), seconds, decisions)
         s = h.getSolution()
         x, y = floats(s.col_value), floats(s.row_dual)
         c = getattr(self, "current_costs", self.base_cost)
@@ -279,32 +334,36 @@ class LiveModel:
         penalty = float(c[self.unmet_cols[0]]) if len(self.unmet_cols) else 0.0
         route_t = np.bincount(self.route_of_col, xf, len(self.route_names))
         used = np.flatnonzero(route_t > 1e-6)
-        parts = costs.parts()
-        out.update({
-            "objective_usd": float(c @ x),
-            **{f"{part}_usd": float(values @ xk) for part, values in parts.items()},
-            "unmet_penalty_usd": penalty * unmet,
-            "shipped_t": float(xf.sum()),
-            "unmet_t": unmet,
-            "co2e_t": float(costs.co2 @ xk),
-            "corridor": dict(zip(self.corridors, np.bincount(self.corridor_of_col, xf, len(self.corridors)).tolist(),
-                                 strict=True)),
-            "country": dict(zip(self.countries, (self.country_matrix @ xf).tolist(), strict=True)),
-            "route": dict(zip(self.route_names_array[used].tolist(), route_t[used].tolist(), strict=True)),
-            "binding": sorted(self.row_labels[i] for i in np.flatnonzero(np.abs(y) > 1e-7).tolist()
-                              if i in self.row_labels),
-        })
+        parts = {part: float(values @ xk) for part, values in costs.parts().items()}
+        built, investment = None, None
         if len(self.build_cols):
-            built = x[self.build_cols]
-            out["built"] = {o: float(t) for o, t in zip(self.build_options, built.tolist(), strict=True) if t > 1e-6}
-            out["investment_cost_usd"] = float(c[self.investment_cols] @ x[self.investment_cols])
+            amounts = x[self.build_cols]
+            built = {o: float(t) for o, t in zip(self.build_options, amounts.tolist(), strict=True) if t > 1e-6}
+            investment = float(c[self.investment_cols] @ x[self.investment_cols])
+        unmet_by = None
         if len(self.unmet_cols):
             by: defaultdict[str, float] = defaultdict(float)
             for j in self.unmet_cols.tolist():
                 by[self.unmet_commodity[j]] += float(x[j])
-            out["unmet_by_commodity"] = {k: v for k, v in by.items() if v > 1e-6}
+            unmet_by = {k: v for k, v in by.items() if v > 1e-6}
         self.last_x, self.last_y = x, y
-        return out
+        return LivePoint(
+            h.modelStatusToString(status), seconds, decisions,
+            objective_usd=float(c @ x),
+            transport_usd=parts["transport"], handling_usd=parts["handling"], time_usd=parts["time"],
+            risk_usd=parts["risk"], surcharge_usd=parts["surcharge"], carbon_usd=parts["carbon"],
+            premium_usd=parts["premium"],
+            unmet_penalty_usd=penalty * unmet,
+            shipped_t=float(xf.sum()),
+            unmet_t=unmet,
+            co2e_t=float(costs.co2 @ xk),
+            corridor=dict(zip(self.corridors, np.bincount(self.corridor_of_col, xf, len(self.corridors)).tolist(),
+                              strict=True)),
+            country=dict(zip(self.countries, (self.country_matrix @ xf).tolist(), strict=True)),
+            route=dict(zip(self.route_names_array[used].tolist(), route_t[used].tolist(), strict=True)),
+            binding=tuple(sorted(self.row_labels[i] for i in np.flatnonzero(np.abs(y) > 1e-7).tolist()
+                                 if i in self.row_labels)),
+            built=built, investment_cost_usd=investment, unmet_by_commodity=unmet_by)
 
     def _fix_decisions_and_resolve(self) -> highspy.HighsModelStatus:
         """After the MIP: its decisions fixed, the LP solved again for the duals (a MIP has none);
@@ -324,7 +383,7 @@ class LiveModel:
     def _current_flow_costs(self) -> FlowCosts:
         return getattr(self, "_flow_costs", self.base_flow_costs)
 
-    def solve_point(self, values: dict[Cell, float]) -> dict[str, Any]:
+    def solve_point(self, values: dict[Cell, float]) -> LivePoint:
         self.apply(values)
         return self.solve()
 

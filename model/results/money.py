@@ -58,16 +58,11 @@ class Money:
         return self.resource_usd + self.premiums_usd + self.penalty_usd
 
     @classmethod
-    def of_row(cls, row, penalty_usd_per_t: float | None = None) -> Money:
-        """From a row with the columns of the kinds (a sweep's or stress test's point, a Plan row):
-        <part>_usd (or the Plan's part columns), unmet_t, investment_cost_usd."""
-        parts = {}
-        for part, (_, column) in COST_PARTS.items():
-            value = row.get(f"{part}_usd", row.get(column, 0.0))
-            parts[part] = 0.0 if value is None or value != value else float(value)
-        inv = row.get("investment_cost_usd", 0.0)
-        return cls(parts, 0.0 if inv is None or inv != inv else float(inv), float(row.get("unmet_t", 0.0) or 0.0),
-                   penalty_usd_per_t)
+    def of_point(cls, point, penalty_usd_per_t: float | None = None) -> Money:
+        """From a live model's point (model.lp.live.LivePoint, not imported: results import no solver;
+        a sweep's or stress test's); a figure the point does not hold (no optimum) counts 0."""
+        parts = {part: point.part_usd(part) or 0.0 for part in COST_PARTS}
+        return cls(parts, point.investment_cost_usd or 0.0, point.unmet_t or 0.0, penalty_usd_per_t)
 
     @classmethod
     def of_items(cls, items: dict) -> Money:
