@@ -388,3 +388,12 @@ def test_every_cache_the_network_keeps_per_flow_is_dropped_with_its_indexes(tmp_
     kept = {"demand_by_row", "supply_by_row", "capacity_by_row", "policy_by_key", "option_by_id",  # per row
             "transit_days", "_codes", "_route_origin", "_class_code"}  # per route, node, commodity or class
     assert set(net.__dict__) - fields <= kept
+
+
+def test_mypy_checks_every_module_of_model():
+    # No module is left out of the type check whole: an override may turn off a named error code with its
+    # reason, never ignore_errors (the map's renderer was, awaiting a rewrite that was measured and not taken).
+    import tomllib
+
+    overrides = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]["overrides"]
+    assert [o["module"] for o in overrides if o.get("ignore_errors")] == []

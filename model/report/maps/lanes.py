@@ -123,7 +123,7 @@ def sea_pairs(input_path) -> set[tuple[Point, Point]]:
     at = {n: (lon, lat) for n, lat, lon in t["Nodes"][["node", "lat", "lon"]].itertuples(index=False)
           if lat == lat and lon == lon}
     legs = t["Legs"][["from", "to", "mode"]].itertuples(index=False)
-    return {tuple(sorted((at[a], at[b]))) for a, b, mode in legs
+    return {(min(at[a], at[b]), max(at[a], at[b])) for a, b, mode in legs
             if is_sea({"mode": mode}) and a in at and b in at}
 
 

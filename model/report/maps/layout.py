@@ -311,7 +311,7 @@ def _labels(points: list[tuple[dict, float, float]], segments: list[Segment], fr
     boxes = [(x - dot_radius(n["kind"]) - m, y - dot_radius(n["kind"]) - m, x + dot_radius(n["kind"]) + m,
               y + dot_radius(n["kind"]) + m) for n, x, y in points]
     lines = np.vstack([s.pieces() * (1, 1, 1, 1, s.width) for s in segments] or [np.zeros((0, 5))])
-    labels = []
+    labels: list[Label] = []
     h = LABEL_SIZE * 1.1
     for own, n, x, y in todo:
         text = n.get("label") or short_label(n["name"])
