@@ -397,3 +397,46 @@ def test_mypy_checks_every_module_of_model():
 
     overrides = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]["overrides"]
     assert [o["module"] for o in overrides if o.get("ignore_errors")] == []
+
+
+# Module-level caches (functools.cache, lru_cache) allowed in model/, each a pure function of what ships
+# with the package, so the same for every run; with the reason. A cache keyed by a run's data (the lanes
+# between its ports, its corridors' colours) belongs to an object with the run's lifetime instead.
+MODULE_CACHES = {
+    "model.report.maps.page.environment": "the Jinja2 environment of the templates shipped as package data",
+    "model.report.maps.raster.font_dir": "the folder of the installed DejaVu Sans (matplotlib's copy or the system's)",
+    "model.report.maps.raster.font": "that font at the renderer's own sizes and styles",
+    "model.report.maps.lanes.shipped_lanes": "lanes.json, shipped, for the searoute installed",
+    "model.report.maps.layout.load_basemap": "the shipped base layer (basemap.json)",
+    "model.report.maps.layout._projected_countries": "the shipped base layer's countries, projected once",
+}
+
+
+def functools_caches(model: Path) -> list[str]:
+    """Every function of model/ under functools.cache or lru_cache (cached_property is the object's)."""
+    found = []
+    for f in model.rglob("*.py"):
+        name = ".".join(f.relative_to(model.parent).with_suffix("").parts).removesuffix(".__init__")
+        for fn in (n for n in ast.walk(ast.parse(f.read_text(encoding="utf-8")))
+                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            for d in fn.decorator_list:
+                d = d.func if isinstance(d, ast.Call) else d
+                if (d.attr if isinstance(d, ast.Attribute) else getattr(d, "id", None)) in ("cache", "lru_cache"):
+                    found.append(f"{name}.{fn.name}")
+    return found
+
+
+def test_no_cache_of_a_runs_data_is_kept_by_the_process():
+    # The lanes between a run's ports (lanes.sea_lane) and its corridors' colour differences
+    # (palette._far_enough) were lru_caches kept for the process's life; they now go with the map drawn
+    # (SeaLanes) and the call that picks the colours.
+    assert sorted(set(functools_caches(MODEL)) - set(MODULE_CACHES)) == []
+
+
+def test_the_cache_finder_finds_them(tmp_path):
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "a.py").write_text("import functools\nfrom functools import cache, lru_cache\n\n"
+                                             "@lru_cache(maxsize=8)\ndef f(x):\n    return x\n\n"
+                                             "@functools.cache\ndef g(x):\n    return x\n\n"
+                                             "class C:\n    @cache\n    def h(self):\n        return 1\n")
+    assert sorted(functools_caches(tmp_path / "model")) == ["model.a.f", "model.a.g", "model.a.h"]

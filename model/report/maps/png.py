@@ -18,6 +18,7 @@ import numpy as np
 from PIL import ImageDraw
 
 from model.input.schema import Blank
+from model.report.maps.lanes import SeaLanes
 from model.report.maps.layout import (
     LABEL_SIZE,
     MAP_ASPECT,
@@ -166,9 +167,9 @@ def draw_panels(panels: list[dict], title: str, software: str) -> bytes:
     frame = frame_around(placed)
     max_t = max((leg["tonnes_t"] for d in panels for leg in d["legs"]), default=0.0)
     first = {(leg["leg"], leg["corridor"]): leg["tonnes_t"] for leg in panels[0]["legs"]} if panels else {}
-    layouts, bases = [], {}
+    layouts, bases, lanes = [], {}, SeaLanes()
     for k, d in enumerate(panels):
-        p = lay_out(d, frame=frame, max_t=max_t, labelled=False)
+        p = lay_out(d, frame=frame, max_t=max_t, labelled=False, lanes=lanes)
         layouts.append(p)
         row, col = divmod(k, columns)
         x0, y0 = 8 + col * (map_w + 12), top + row * (head + map_h + gap) + head

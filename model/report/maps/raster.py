@@ -245,6 +245,8 @@ def points_to_px(points: float) -> float:
     return points * PX_PER_PT
 
 
+# Module-level caches of immutable data (tests/test_architecture.py, MODULE_CACHES): the font files are
+# the installed matplotlib's or the system's, and the sizes and styles the renderer's own constants.
 @lru_cache(maxsize=1)
 def font_dir() -> Path | None:
     """The folder of DejaVu Sans: matplotlib's bundled copy (found without importing matplotlib),
