@@ -440,3 +440,34 @@ def test_the_cache_finder_finds_them(tmp_path):
                                              "@functools.cache\ndef g(x):\n    return x\n\n"
                                              "class C:\n    @cache\n    def h(self):\n        return 1\n")
     assert sorted(functools_caches(tmp_path / "model")) == ["model.a.f", "model.a.g", "model.a.h"]
+
+
+# Private names one module may import from another, with the reason.
+PRIVATE_IMPORTS = {
+    "model.input.validate.base": "the validation package's shared helpers (_key, _records, _unknown, _Where), "
+                                 "private to model.input.validate, whose sheets and routes checks use them",
+}
+
+
+def private_imports(model: Path) -> list[str]:
+    """Every `from model.X import _name` in model/ (a module's private name used by another module)."""
+    found = []
+    for f in model.rglob("*.py"):
+        name = ".".join(f.relative_to(model.parent).with_suffix("").parts).removesuffix(".__init__")
+        for n in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "model":
+                found += [f"{name}: from {n.module} import {a.name}" for a in n.names
+                          if a.name.startswith("_") and not a.name.startswith("__") and n.module not in PRIVATE_IMPORTS]
+    return found
+
+
+def test_no_module_imports_another_ones_private_names():
+    # model/lp/options.py imported highs.py's _quiet_stdout and _typed_option: they are highs.py's
+    # public quiet_stdout and typed_option now.
+    assert sorted(private_imports(MODEL)) == []
+
+
+def test_the_private_import_finder_finds_one(tmp_path):
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "a.py").write_text("from model.b import _hidden, shown\nfrom model import __version__\n")
+    assert private_imports(tmp_path / "model") == ["model.a: from model.b import _hidden"]
