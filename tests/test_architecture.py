@@ -471,3 +471,42 @@ def test_the_private_import_finder_finds_one(tmp_path):
     (tmp_path / "model").mkdir()
     (tmp_path / "model" / "a.py").write_text("from model.b import _hidden, shown\nfrom model import __version__\n")
     assert private_imports(tmp_path / "model") == ["model.a: from model.b import _hidden"]
+
+
+# Module-level names of model/ that nothing in model/, benchmarks/, inputs/ or docs/ uses, with the reason.
+UNUSED_ALLOWED = {
+    "check_files": "model.commands.check's (violations, notes) of a result: the entry the tests check results with",
+}
+
+
+def unused_names(root: Path) -> list[str]:
+    """Module-level functions, classes and constants of model/ whose name occurs nowhere else in the
+    code of model/, benchmarks/, inputs/ or docs/ (the tests do not count: code only they use is dead)."""
+    texts = {f: f.read_text(encoding="utf-8") for d in ("model", "benchmarks", "inputs", "docs")
+             for f in (root / d).rglob("*.py")}
+    words: defaultdict[str, int] = defaultdict(int)
+    for text in texts.values():
+        for w in re.findall(r"\w+", text):
+            words[w] += 1
+    found = []
+    for f, text in texts.items():
+        if f.is_relative_to(root / "model"):
+            for n in ast.parse(text).body:
+                names = ([n.name] if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else
+                         [t.id for t in getattr(n, "targets", [getattr(n, "target", None)]) if isinstance(t, ast.Name)]
+                         if isinstance(n, (ast.Assign, ast.AnnAssign)) else [])
+                found += [f"{f.relative_to(root)}: {x}" for x in names if words[x] <= 1 and not x.startswith("__")]
+    return found
+
+
+def test_no_dead_code_in_model():
+    # cells.INPUT_FILL, charts.tick_text (only its test used it) and parametric.interpolate were left behind.
+    assert [f for f in unused_names(ROOT) if f.split(": ")[1] not in UNUSED_ALLOWED] == []
+
+
+def test_the_dead_code_finder_finds_it(tmp_path):
+    for d in ("model", "benchmarks", "inputs", "docs"):
+        (tmp_path / d).mkdir()
+    (tmp_path / "model" / "a.py").write_text("USED = 1\nLEFT = 2\n\ndef gone():\n    return USED\n")
+    (tmp_path / "docs" / "hooks.py").write_text("from model.a import gone\n")
+    assert unused_names(tmp_path) == ["model/a.py: LEFT"]
