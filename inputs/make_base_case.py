@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from model.analysis.calibrate import calibrate_to_workbook  # noqa: E402
+from model.commands.calibrate import calibrate_to_workbook  # noqa: E402
 from model.report.input_workbook import convert  # noqa: E402
 
 

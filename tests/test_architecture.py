@@ -388,3 +388,125 @@ def test_every_cache_the_network_keeps_per_flow_is_dropped_with_its_indexes(tmp_
     kept = {"demand_by_row", "supply_by_row", "capacity_by_row", "policy_by_key", "option_by_id",  # per row
             "transit_days", "_codes", "_route_origin", "_class_code"}  # per route, node, commodity or class
     assert set(net.__dict__) - fields <= kept
+
+
+def test_mypy_checks_every_module_of_model():
+    # No module is left out of the type check whole: an override may turn off a named error code with its
+    # reason, never ignore_errors (the map's renderer was, awaiting a rewrite that was measured and not taken).
+    import tomllib
+
+    overrides = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]["overrides"]
+    assert [o["module"] for o in overrides if o.get("ignore_errors")] == []
+
+
+# Module-level caches (functools.cache, lru_cache) allowed in model/, each a pure function of what ships
+# with the package, so the same for every run; with the reason. A cache keyed by a run's data (the lanes
+# between its ports, its corridors' colours) belongs to an object with the run's lifetime instead.
+MODULE_CACHES = {
+    "model.report.maps.page.environment": "the Jinja2 environment of the templates shipped as package data",
+    "model.report.maps.raster.font_dir": "the folder of the installed DejaVu Sans (matplotlib's copy or the system's)",
+    "model.report.maps.raster.font": "that font at the renderer's own sizes and styles",
+    "model.report.maps.lanes.shipped_lanes": "lanes.json, shipped, for the searoute installed",
+    "model.report.maps.layout.load_basemap": "the shipped base layer (basemap.json)",
+    "model.report.maps.layout._projected_countries": "the shipped base layer's countries, projected once",
+}
+
+
+def functools_caches(model: Path) -> list[str]:
+    """Every function of model/ under functools.cache or lru_cache (cached_property is the object's)."""
+    found = []
+    for f in model.rglob("*.py"):
+        name = ".".join(f.relative_to(model.parent).with_suffix("").parts).removesuffix(".__init__")
+        for fn in (n for n in ast.walk(ast.parse(f.read_text(encoding="utf-8")))
+                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            for d in fn.decorator_list:
+                d = d.func if isinstance(d, ast.Call) else d
+                if (d.attr if isinstance(d, ast.Attribute) else getattr(d, "id", None)) in ("cache", "lru_cache"):
+                    found.append(f"{name}.{fn.name}")
+    return found
+
+
+def test_no_cache_of_a_runs_data_is_kept_by_the_process():
+    # The lanes between a run's ports (lanes.sea_lane) and its corridors' colour differences
+    # (palette._far_enough) were lru_caches kept for the process's life; they now go with the map drawn
+    # (SeaLanes) and the call that picks the colours.
+    assert sorted(set(functools_caches(MODEL)) - set(MODULE_CACHES)) == []
+
+
+def test_the_cache_finder_finds_them(tmp_path):
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "a.py").write_text("import functools\nfrom functools import cache, lru_cache\n\n"
+                                             "@lru_cache(maxsize=8)\ndef f(x):\n    return x\n\n"
+                                             "@functools.cache\ndef g(x):\n    return x\n\n"
+                                             "class C:\n    @cache\n    def h(self):\n        return 1\n")
+    assert sorted(functools_caches(tmp_path / "model")) == ["model.a.f", "model.a.g", "model.a.h"]
+
+
+# Private names one module may import from another, with the reason.
+PRIVATE_IMPORTS = {
+    "model.input.validate.base": "the validation package's shared helpers (_key, _records, _unknown, _Where), "
+                                 "private to model.input.validate, whose sheets and routes checks use them",
+}
+
+
+def private_imports(model: Path) -> list[str]:
+    """Every `from model.X import _name` in model/ (a module's private name used by another module)."""
+    found = []
+    for f in model.rglob("*.py"):
+        name = ".".join(f.relative_to(model.parent).with_suffix("").parts).removesuffix(".__init__")
+        for n in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "model":
+                found += [f"{name}: from {n.module} import {a.name}" for a in n.names
+                          if a.name.startswith("_") and not a.name.startswith("__") and n.module not in PRIVATE_IMPORTS]
+    return found
+
+
+def test_no_module_imports_another_ones_private_names():
+    # model/lp/options.py imported highs.py's _quiet_stdout and _typed_option: they are highs.py's
+    # public quiet_stdout and typed_option now.
+    assert sorted(private_imports(MODEL)) == []
+
+
+def test_the_private_import_finder_finds_one(tmp_path):
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "a.py").write_text("from model.b import _hidden, shown\nfrom model import __version__\n")
+    assert private_imports(tmp_path / "model") == ["model.a: from model.b import _hidden"]
+
+
+# Module-level names of model/ that nothing in model/, benchmarks/, inputs/ or docs/ uses, with the reason.
+UNUSED_ALLOWED = {
+    "check_files": "model.commands.check's (violations, notes) of a result: the entry the tests check results with",
+}
+
+
+def unused_names(root: Path) -> list[str]:
+    """Module-level functions, classes and constants of model/ whose name occurs nowhere else in the
+    code of model/, benchmarks/, inputs/ or docs/ (the tests do not count: code only they use is dead)."""
+    texts = {f: f.read_text(encoding="utf-8") for d in ("model", "benchmarks", "inputs", "docs")
+             for f in (root / d).rglob("*.py")}
+    words: defaultdict[str, int] = defaultdict(int)
+    for text in texts.values():
+        for w in re.findall(r"\w+", text):
+            words[w] += 1
+    found = []
+    for f, text in texts.items():
+        if f.is_relative_to(root / "model"):
+            for n in ast.parse(text).body:
+                names = ([n.name] if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else
+                         [t.id for t in getattr(n, "targets", [getattr(n, "target", None)]) if isinstance(t, ast.Name)]
+                         if isinstance(n, (ast.Assign, ast.AnnAssign)) else [])
+                found += [f"{f.relative_to(root)}: {x}" for x in names if words[x] <= 1 and not x.startswith("__")]
+    return found
+
+
+def test_no_dead_code_in_model():
+    # cells.INPUT_FILL, charts.tick_text (only its test used it) and parametric.interpolate were left behind.
+    assert [f for f in unused_names(ROOT) if f.split(": ")[1] not in UNUSED_ALLOWED] == []
+
+
+def test_the_dead_code_finder_finds_it(tmp_path):
+    for d in ("model", "benchmarks", "inputs", "docs"):
+        (tmp_path / d).mkdir()
+    (tmp_path / "model" / "a.py").write_text("USED = 1\nLEFT = 2\n\ndef gone():\n    return USED\n")
+    (tmp_path / "docs" / "hooks.py").write_text("from model.a import gone\n")
+    assert unused_names(tmp_path) == ["model/a.py: LEFT"]

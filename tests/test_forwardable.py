@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from model import pipeline
 from model.cli import main
-from model.report.charts import tick_text
+from model.report.charts import tick_texts
 from model.report.console import solve_text
 from model.report.read_results import read_results
 from model.results.brief import brief_of
@@ -188,7 +188,11 @@ def test_plan_years_are_numbers():
 
 
 def test_tick_labels_never_in_scientific_notation():
-    assert [tick_text(v) for v in (56e6, 0.5, -82.04, 2.0)] == ["56,000,000", "0.5", "-82.04", "2"]
+    # The sweep chart's labels (charts.tick_texts): whole numbers with thousands separators, fractions
+    # with the fewest decimals that tell the ticks apart.
+    assert tick_texts([56e6, 57e6, 58e6])[1] == ["56,000,000", "57,000,000", "58,000,000"]
+    assert tick_texts([0.5, 0.75, 1.0])[1] == ["0.5", "0.75", "1"]
+    assert tick_texts([-82.04, -82.0])[1] == ["-82.04", "-82"]
 
 
 def test_no_progress_bar_into_a_log(tmp_path, capfd):

@@ -81,20 +81,24 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
         lines.append(f"  Demand row {rec['input_row']} ({rec['cargo']}, from {rec['from']} to {rec['to']}): "
                      f"{rec['unmet_t']:,.0f} t of {rec['demand_t']:,.0f} t cannot be delivered.")
     held = holding_back(esol)
+
+    def holds(row: tuple) -> bool:  # no answer from the elastic solve (None): every row counts
+        return held is None or row in held
+
     caps = res.capacity[(res.capacity["shadow_price_usd_per_t"] > 1e-6)
-                        & res.capacity["input_row"].map(lambda r: (CAPACITY_LIMIT.name, r) in held)]
+                        & res.capacity["input_row"].map(lambda r: holds((CAPACITY_LIMIT.name, r)))]
     if len(caps):
         lines.append("Full capacities that hold them back: " + short_list(
             f"{c.name} (Capacities row {c.input_row}: {c.capacity_t:,.0f} t)" for c in caps.itertuples()))
     pols = res.policies[(res.policies["saving_usd_per_t"] > 1e-6) & pd.Series(
-        [(POLICY_LIMIT.name, (p.rule, p.target)) in held for p in res.policies.itertuples()], index=res.policies.index,
+        [holds((POLICY_LIMIT.name, (p.rule, p.target))) for p in res.policies.itertuples()], index=res.policies.index,
         dtype=bool)]
     if len(pols):
         lines.append("Binding policy rules: " + short_list(
             f"{p.rule} ({p.kind} {p.value:g} on {p.applies_to}, Policies row {p.input_row})"
             for p in pols.itertuples()))
     sup = res.supply[(res.supply["value_of_more_supply_usd_per_t"] > 1e-6)
-                     & res.supply["input_row"].map(lambda r: (SUPPLY_MAX.name, r) in held)]
+                     & res.supply["input_row"].map(lambda r: holds((SUPPLY_MAX.name, r)))]
     if len(sup):
         lines.append("Exhausted supply: " + short_list(
             f"{s['cargo']} from {s['from']} (Supply row {s['input_row']}: {s['max_t']:,.0f} t)"
@@ -104,11 +108,12 @@ def explain_no_solution(data: CorridorData, net: Network, sol: Solution, verbose
     return "\n".join(lines)
 
 
-def holding_back(esol: Solution) -> set:
+def holding_back(esol: Solution) -> set | None:
     """The rows (family, index) of the elastic solve that hold undelivered tonnes back: those with a
     dual when only undelivered tonnes count (every flow free, each unmet tonne 1). A capacity or a
     supply limit that is full only because it is cheap (its dual in the elastic solve a freight
-    saving) has none: relaxing it delivers nothing more."""
+    saving) has none: relaxing it delivers nothing more. None when that solve gives no answer: then
+    no row is left out."""
     h = esol.highs
     assert h is not None, "the elastic solve's own model"
     n = h.getNumCol()
@@ -117,19 +122,9 @@ def holding_back(esol: Solution) -> set:
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return _EVERY_ROW
+        return None
     y = np.asarray(h.getSolution().row_dual, dtype=float)
     return {(key.family, key.index) for key, v in zip(esol.rows, y.tolist(), strict=True) if abs(v) > 1e-9}
-
-
-class _Every(set):
-    """Every row (holding_back without an answer: nothing is left out)."""
-
-    def __contains__(self, item) -> bool:
-        return True
-
-
-_EVERY_ROW = _Every()
 
 
 def minimum_rule_in_words(data: CorridorData, net: Network, verbose: bool = False) -> str | None:

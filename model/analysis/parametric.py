@@ -127,9 +127,3 @@ def breakpoints(evaluate, start: float, stop: float) -> tuple[dict, list[float]]
 
 def _value_at(evaluations: dict, t: float) -> float:
     return evaluations[t][0]
-
-
-def interpolate(exact: Exact, t: float) -> float:
-    """The exact optimal cost at t from the breakpoints (linear between them)."""
-    b = exact.breakpoints
-    return float(np.interp(t, b["value"], b["objective_usd"]))

@@ -216,7 +216,7 @@ def _year(what: str) -> Column:
 SHEETS: tuple[Sheet, ...] = (
     Sheet("Settings", (
         Column("key", **_id, description="Setting name: " + ", ".join(s.key for s in SETTINGS) + "."),
-        Column("value", description="Setting value (see the README for each key)."),
+        Column("value", description="Setting value (the documentation's Input page gives each key)."),
         Column("unit", description="Unit of the value (information only)."),
         Column("meaning", description="What the setting does (information only)."),
     ), key=("key",), description="Model-wide settings."),
@@ -258,7 +258,7 @@ SHEETS: tuple[Sheet, ...] = (
                description="Time in transit on the leg."),
         Column("co2_g_per_tkm", NUM, unit="g CO2e/tkm", min=0.0, max=MAX_G_PER_TKM,
                description="Well-to-wheel greenhouse gases per tonne-km on the leg; blank = the default for its mode "
-                           "(the README's Emissions section and the Sources sheet give them and their sources)."),
+                           "(the documentation's Emissions page and the Sources sheet give them and their sources)."),
         _year("leg"),
     ), key=("from", "to", "year"), description="Directed links between nodes; (from, to) is unique (per year).",
         required=True),

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from model.progress import Phases
 
 NAN = float("nan")
-OptionValue = bool | int | float | str  # a HiGHS option's value, as --solver-option gives it (_typed_option)
+OptionValue = bool | int | float | str  # a HiGHS option's value, as --solver-option gives it (typed_option)
 
 # From this many columns HiGHS's presolve is switched off. On this model's path-flow LPs it
 # removes little and costs several times the solve itself, in time and in memory (the figures:
@@ -268,7 +268,7 @@ class View:
 
 
 @contextlib.contextmanager
-def _quiet_stdout(quiet: bool) -> Iterator[None]:
+def quiet_stdout(quiet: bool) -> Iterator[None]:
     """Silence the C library's stdout: highspy prints its banner while constructing,
     before output_flag can be set (ERGO-Code/HiGHS issue #2749)."""
     if not quiet:
@@ -285,7 +285,7 @@ def _quiet_stdout(quiet: bool) -> Iterator[None]:
         os.close(saved)
 
 
-def _typed_option(value: str) -> OptionValue:
+def typed_option(value: str) -> OptionValue:
     for cast in (int, float):
         try:
             return cast(value)
@@ -298,7 +298,7 @@ def load_highs(lp: ArrayLP | highspy.HighsLp, verbose: bool = False,
                options: dict[str, OptionValue] | None = None) -> highspy.Highs:
     """A new highspy.Highs holding the LP, with the user's options (--solver-option) applied over
     the defaults chosen by size."""
-    with _quiet_stdout(not verbose):
+    with quiet_stdout(not verbose):
         h = highspy.Highs()
     h.setOptionValue("output_flag", bool(verbose))
     chosen: dict[str, OptionValue] = {"presolve": "off"} if lp.num_col_ >= PRESOLVE_OFF_FROM_COLUMNS else {}

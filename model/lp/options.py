@@ -12,7 +12,7 @@ import tempfile
 import highspy
 
 from model.errors import InputError, Problem
-from model.lp.highs import OptionValue, _quiet_stdout, _typed_option
+from model.lp.highs import OptionValue, quiet_stdout, typed_option
 
 # HiGHS options that read or write files (HiGHS opens the path it is given, whatever it is: a
 # solution_file of INPUT.xlsx replaces the planner's workbook with text). corridor writes every file
@@ -35,7 +35,7 @@ def solver_options(texts: list[str]) -> dict[str, OptionValue]:
     writes a file, or one corridor sets itself is refused with the fix (InputError, exit 2)."""
     options: dict[str, OptionValue] = {}
     problems: list[Problem] = []
-    with _quiet_stdout(True):
+    with quiet_stdout(True):
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     known = sorted(n for n in dir(h.getOptions()) if not n.startswith("_"))
@@ -46,7 +46,7 @@ def solver_options(texts: list[str]) -> dict[str, OptionValue]:
             problems.append(Problem(f"'{text}' is not of the form KEY=VALUE", "Write for example --solver-option "
                                                                              "solver=ipm."))
             continue
-        typed = _typed_option(value.strip())
+        typed = typed_option(value.strip())
         if _names_files(key):
             problems.append(Problem(
                 f"{key} makes HiGHS read or write a file ({text}), which corridor does not allow: HiGHS would open "

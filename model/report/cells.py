@@ -20,7 +20,6 @@ from model.input.schema import SHEETS
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # what an Excel sheet holds
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-INPUT_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 # Column-name suffix -> (unit shown in the header, number format)
 _UNITS = (

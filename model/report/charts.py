@@ -28,13 +28,6 @@ def _save(fig, outputs: Outputs, path: Path) -> Path:
     return path
 
 
-def tick_text(value: float) -> str:
-    """A parameter value as a tick label: '56,000,000', '0.5', '-82.04' (never '5.6e+07')."""
-    if abs(value) >= 1e4:
-        return f"{value:,.0f}"
-    return f"{value:,.4f}".rstrip("0").rstrip(".")
-
-
 def tick_texts(values, most: int = MOST_TICKS) -> tuple[list[int], list[str]]:
     """Tick labels for a grid's values: at most `most` of them (every k-th, from the first), each
     with the fewest decimals (up to 6) at which the labels shown differ and none is off by more than

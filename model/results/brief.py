@@ -33,6 +33,8 @@ def _items(sheets: dict) -> dict[str, object]:
     return {} if s is None else dict(zip(s["item"], s["value"], strict=True))
 
 
+# Not money.py's _num and _m, on purpose: a missing item is NaN here (shown as missing, tested with
+# x == x), 0 there; a minus is U+2212 here (the brief is typeset), ASCII there (money's text reaches the console).
 def _num(value) -> float:
     try:
         return float(value)

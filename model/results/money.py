@@ -101,6 +101,9 @@ def mt_words(t: float, of: str = "") -> str:
     return f"{t / 1e6:,.2f} Mt{of}" if abs(t) >= 1e5 else f"{t:,.0f} t{of}"
 
 
+# brief.py has its own _num and _m, different on purpose: there a missing item is NaN (shown as
+# missing, tested with x == x) and a minus is U+2212 (the brief is typeset in the workbook and page);
+# here a missing part counts 0 and the minus is ASCII, as this text reaches the console.
 def _num(value) -> float:
     try:
         out = float(value)

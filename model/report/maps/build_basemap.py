@@ -37,7 +37,10 @@ def fetch_topojson(workdir: Path) -> tuple[dict, str]:
     tarball = workdir / name
     digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
     with tarfile.open(tarball) as tar:
-        topology = json.load(tar.extractfile(MEMBER))
+        member = tar.extractfile(MEMBER)
+        if member is None:
+            raise SystemExit(f"{PACKAGE}'s tarball {name} has no file {MEMBER}: the package's layout changed")
+        topology = json.load(member)
     return topology, digest
 
 

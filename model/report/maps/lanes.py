@@ -40,6 +40,8 @@ def _searoute_version() -> str | None:
         return None
 
 
+# A module-level cache of immutable data (tests/test_architecture.py, MODULE_CACHES): lanes.json ships with
+# the package and the searoute it names is the one installed, so this is the same for every run.
 @lru_cache(maxsize=1)
 def shipped_lanes() -> dict[str, tuple[Point, ...]]:
     """The lanes of lanes.json by their ends (start < end), if the searoute installed is the one that
@@ -57,20 +59,32 @@ def is_sea(leg: dict) -> bool:
     return str(leg.get("mode") or "").strip().lower() in SEA_MODES
 
 
-@lru_cache(maxsize=4096)
-def sea_lane(start: Point, end: Point) -> tuple[Point, ...]:
-    """(lon, lat) points from start to end along the shipping lanes: the start node, the lane
-    from the lane network's nearest point to it to the nearest point to end, and the end node.
-    The lane is found for the pair in one order and reversed for the other, so that both directions
-    of a stretch are drawn on one line. Straight (the two nodes) when no lane joins them."""
-    if end < start:
-        return sea_lane(end, start)[::-1]
-    known = shipped_lanes().get(_key(start, end))
-    return known if known is not None else found_lane(start, end)
+class SeaLanes:
+    """The sea lanes of the map being drawn (one picture: a map, or the panels of a comparison), each
+    found once. They are keyed by the run's ports, so they go with the map, not kept by the process."""
+
+    def __init__(self) -> None:
+        self._lanes: dict[tuple[Point, Point], tuple[Point, ...]] = {}
+
+    def lane(self, start: Point, end: Point) -> tuple[Point, ...]:
+        """(lon, lat) points from start to end along the shipping lanes: the start node, the lane
+        from the lane network's nearest point to it to the nearest point to end, and the end node.
+        The lane is found for the pair in one order and reversed for the other, so that both directions
+        of a stretch are drawn on one line. Straight (the two nodes) when no lane joins them."""
+        if end < start:
+            return self.lane(end, start)[::-1]
+        if (start, end) not in self._lanes:
+            known = shipped_lanes().get(_key(start, end))
+            self._lanes[(start, end)] = known if known is not None else found_lane(start, end)
+        return self._lanes[(start, end)]
+
+    def leg_points(self, leg: dict, start: Point, end: Point) -> tuple[Point, ...]:
+        """The (lon, lat) points a leg is drawn through, start and end its nodes' (lon, lat)."""
+        return self.lane(start, end) if is_sea(leg) else (start, end)
 
 
 def found_lane(start: Point, end: Point) -> tuple[Point, ...]:
-    """The lane from start to end as searoute finds it (sea_lane, without the shipped lanes)."""
+    """The lane from start to end as searoute finds it (SeaLanes.lane, without the shipped lanes)."""
     import networkx  # searoute's graph library, for its "no path" error
     import searoute  # slow to import with its lane network: only when a sea leg is drawn
 
@@ -110,11 +124,6 @@ def simplified(points: tuple[Point, ...], tolerance: float = LANE_TOLERANCE_DEG)
     return tuple(points[k] for k in sorted(keep))
 
 
-def leg_points(leg: dict, start: Point, end: Point) -> tuple[Point, ...]:
-    """The (lon, lat) points a leg is drawn through, start and end its nodes' (lon, lat)."""
-    return sea_lane(start, end) if is_sea(leg) else (start, end)
-
-
 def sea_pairs(input_path) -> set[tuple[Point, Point]]:
     """The (start, end) of every sea leg of an input whose nodes have coordinates, start < end."""
     from model.input.read import read_input
@@ -123,7 +132,7 @@ def sea_pairs(input_path) -> set[tuple[Point, Point]]:
     at = {n: (lon, lat) for n, lat, lon in t["Nodes"][["node", "lat", "lon"]].itertuples(index=False)
           if lat == lat and lon == lon}
     legs = t["Legs"][["from", "to", "mode"]].itertuples(index=False)
-    return {tuple(sorted((at[a], at[b]))) for a, b, mode in legs
+    return {(min(at[a], at[b]), max(at[a], at[b])) for a, b, mode in legs
             if is_sea({"mode": mode}) and a in at and b in at}
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.report.maps.lanes import is_sea, leg_points
+from model.report.maps.lanes import SeaLanes, is_sea
 from model.report.maps.palette import corridor_colour
 
 BASEMAP = Path(__file__).with_name("basemap.json")
@@ -40,6 +40,8 @@ def project(lon: float, lat: float) -> tuple[float, float]:
     return lon * math.cos(math.radians(STANDARD_PARALLEL_DEG)), lat
 
 
+# Module-level caches of immutable data (tests/test_architecture.py, MODULE_CACHES): the base layer ships
+# with the package (basemap.json), the same for every run.
 @lru_cache(maxsize=1)
 def load_basemap() -> dict:
     """The shipped coastlines and borders (see PROVENANCE.md)."""
@@ -222,16 +224,17 @@ def _has_coords(node: dict | None) -> bool:
 
 
 def lay_out(map_data: dict, frame: Frame | None = None, max_t: float | None = None,
-            labelled: bool = True) -> MapLayout:
+            labelled: bool = True, lanes: SeaLanes | None = None) -> MapLayout:
     """Everything both renderers draw, in map units. Nodes without coordinates and the legs that
     touch them are left out (map_data["unplaced"] names them). frame and max_t: a shared frame and
-    width scale (the panels of a comparison); labelled=False places no labels."""
+    width scale (the panels of a comparison); labelled=False places no labels; lanes: the sea lanes
+    of the picture (shared by its panels), found afresh for this map by default."""
     nodes = {n["id"]: n for n in map_data["nodes"]}
     legs = map_data["legs"]
     used_ids = {n for leg in legs for n in (leg["from"], leg["to"])}
     shown = [n for n in nodes.values() if _has_coords(n) and (n["id"] in used_ids or n["kind"] in LABELLED_KINDS)]
     drawable = [leg for leg in legs if _has_coords(nodes.get(leg["from"])) and _has_coords(nodes.get(leg["to"]))]
-    tracks = _tracks(drawable, nodes)
+    tracks = _tracks(drawable, nodes, lanes or SeaLanes())
     frame = frame or frame_around([(n["lon"], n["lat"]) for n in shown] + [p for t in tracks.values() for p in t])
     if max_t is None:
         max_t = max((leg["tonnes_t"] for leg in drawable), default=0.0)
@@ -241,7 +244,7 @@ def lay_out(map_data: dict, frame: Frame | None = None, max_t: float | None = No
     return MapLayout(frame, frame.countries(), segments, points, labels, max_t, list(map_data.get("unplaced", [])))
 
 
-def _tracks(legs: list[dict], nodes: dict) -> dict[tuple[str, str], tuple]:
+def _tracks(legs: list[dict], nodes: dict, lanes: SeaLanes) -> dict[tuple[str, str], tuple]:
     """(a, b) -> the (lon, lat) points of the stretch from a to b (a < b), for each stretch of the legs:
     a sea leg's along the sea lanes (model.report.maps.lanes), a land leg's straight. A stretch used by sea
     and by land is drawn along the sea lane."""
@@ -249,7 +252,7 @@ def _tracks(legs: list[dict], nodes: dict) -> dict[tuple[str, str], tuple]:
     for leg in sorted(legs, key=lambda leg: not is_sea(leg)):
         a, b = sorted((leg["from"], leg["to"]))
         if (a, b) not in out:
-            out[(a, b)] = leg_points(leg, (nodes[a]["lon"], nodes[a]["lat"]), (nodes[b]["lon"], nodes[b]["lat"]))
+            out[(a, b)] = lanes.leg_points(leg, (nodes[a]["lon"], nodes[a]["lat"]), (nodes[b]["lon"], nodes[b]["lat"]))
     return out
 
 
@@ -311,7 +314,7 @@ def _labels(points: list[tuple[dict, float, float]], segments: list[Segment], fr
     boxes = [(x - dot_radius(n["kind"]) - m, y - dot_radius(n["kind"]) - m, x + dot_radius(n["kind"]) + m,
               y + dot_radius(n["kind"]) + m) for n, x, y in points]
     lines = np.vstack([s.pieces() * (1, 1, 1, 1, s.width) for s in segments] or [np.zeros((0, 5))])
-    labels = []
+    labels: list[Label] = []
     h = LABEL_SIZE * 1.1
     for own, n, x, y in todo:
         text = n.get("label") or short_label(n["name"])

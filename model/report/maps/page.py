@@ -32,6 +32,8 @@ BAR_W, ROW_H = 380, 24  # a chart's longest bar and a row's height, px
 BASELINE = {"top": 0.8, "bottom": -0.25}  # a label's baseline below its anchor, in font sizes (middle: 0.35)
 
 
+# A module-level cache of immutable data (tests/test_architecture.py, MODULE_CACHES): the templates ship
+# with the package, so their compiled environment is the same for every run.
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The templates' environment: autoescape on for every template (the style sheet and script hold

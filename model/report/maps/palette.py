@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import colorsys
 import math
-from functools import lru_cache
 from itertools import count
 
 MIN_DELTA_E = 28.0  # least CIE76 difference between two corridors' colours (tested)
@@ -74,21 +73,22 @@ def _candidates():
         yield f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
 
 
-@lru_cache(maxsize=4096)
-def _far_enough(colour: str, other: str, least: float) -> bool:
-    return delta_e(colour, other) >= least
-
-
-def _next_colour(used: list[str]) -> str:
+def _next_colour(used: list[str], apart: dict[tuple[str, str], float]) -> str:
     """The first candidate at least MIN_DELTA_E from every used colour and the backdrop (the bar
-    lowered by steps when a picture has used up the room, never to a colour already given)."""
+    lowered by steps when a picture has used up the room, never to a colour already given).
+    apart: the colour differences worked out so far for this picture, kept by its caller."""
+    def far_enough(colour: str, other: str, least: float) -> bool:
+        if (colour, other) not in apart:
+            apart[(colour, other)] = delta_e(colour, other)
+        return apart[(colour, other)] >= least
+
     least = MIN_DELTA_E
     while True:
         for k, c in enumerate(_candidates()):
             if k > 400:
                 break
-            if c not in used and all(_far_enough(c, u, least) for u in used) and \
-                    all(_far_enough(c, u, least / 2) for u in BACKDROP):
+            if c not in used and all(far_enough(c, u, least) for u in used) and \
+                    all(far_enough(c, u, least / 2) for u in BACKDROP):
                 return c
         least *= 0.8
 
@@ -99,8 +99,9 @@ def corridor_colours(corridors) -> dict[str, str]:
     colour far enough from all given."""
     out = {c: CORRIDOR_COLOURS[c] for c in corridors if c in CORRIDOR_COLOURS}
     used = list(out.values())
+    apart: dict[tuple[str, str], float] = {}
     for c in sorted(set(corridors) - set(out)):
-        out[c] = _next_colour(used)
+        out[c] = _next_colour(used, apart)
         used.append(out[c])
     return out
 
@@ -113,6 +114,7 @@ def corridor_colour(corridor: str) -> str:
 def series_colours(n: int) -> list[str]:
     """n colours, no two alike, for series that are not corridors (the scenarios of a comparison)."""
     used: list[str] = []
+    apart: dict[tuple[str, str], float] = {}
     for _ in range(n):
-        used.append(_next_colour(used))
+        used.append(_next_colour(used, apart))
     return used

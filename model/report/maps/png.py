@@ -18,6 +18,7 @@ import numpy as np
 from PIL import ImageDraw
 
 from model.input.schema import Blank
+from model.report.maps.lanes import SeaLanes
 from model.report.maps.layout import (
     LABEL_SIZE,
     MAP_ASPECT,
@@ -150,7 +151,7 @@ def draw_panels(panels: list[dict], title: str, software: str) -> bytes:
     columns = min(4, max(1, len(panels)))
     rows = -(-len(panels) // columns)
     map_w = 292  # px; each panel's map, MAP_ASPECT wide for high
-    map_h, head, gap, top = map_w / MAP_ASPECT, 54, 12, 64
+    map_h, head, gap, top = map_w / MAP_ASPECT, 54, 12, 64.0
     corridors = {c["corridor"] for d in panels for c in d["corridors"]}
     # The legend fits: four section titles (7.5 pt x 1.5), a row of 7 pt x 1.55 per key (the corridors,
     # at most 3 widths, 5 node kinds and the 2 full marks) and a gap of 2.5% of the height per section.
@@ -166,9 +167,9 @@ def draw_panels(panels: list[dict], title: str, software: str) -> bytes:
     frame = frame_around(placed)
     max_t = max((leg["tonnes_t"] for d in panels for leg in d["legs"]), default=0.0)
     first = {(leg["leg"], leg["corridor"]): leg["tonnes_t"] for leg in panels[0]["legs"]} if panels else {}
-    layouts, bases = [], {}
+    layouts, bases, lanes = [], {}, SeaLanes()
     for k, d in enumerate(panels):
-        p = lay_out(d, frame=frame, max_t=max_t, labelled=False)
+        p = lay_out(d, frame=frame, max_t=max_t, labelled=False, lanes=lanes)
         layouts.append(p)
         row, col = divmod(k, columns)
         x0, y0 = 8 + col * (map_w + 12), top + row * (head + map_h + gap) + head
@@ -285,7 +286,8 @@ def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, le
     node_keys = [("marker", marker, 6.0, face, "#222222" if face == "#ffffff" else edge, 1.0)
                  for marker, face, edge, _ in styles]
     ring, dash = ("marker", "o", 8.0, None, FULL_COLOUR, 1.6), ("dash", FULL_COLOUR, 3.0)
-    full_keys, full_text = [], []
+    full_keys: list[tuple] = []
+    full_text: list[str] = []
     for f in map_data["full"]:
         full_keys.append(ring if f["kind"] == "node" else dash)
         cls = "" if f["cargo_class"] in (Blank.ALL, "") else f" ({f['cargo_class']})"
@@ -295,7 +297,8 @@ def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, le
         full_keys, full_text = [ring, dash], ["a full node (binding capacity)", "a full leg"]
     elif not full_keys:
         full_keys, full_text = [NO_KEY], ["none"]
-    sections = [("Corridor  (Mt/yr)" if tonnes else "Corridor", corridors, corridor_text),
+    sections: list[tuple[str, list, list[str]]] = [
+        ("Corridor  (Mt/yr)" if tonnes else "Corridor", corridors, corridor_text),
                 ("Line width: tonnes (square-root scale)", widths, [width_key_text(t) for t in samples]),
                 ("Nodes", node_keys, [words for *_, words in styles]),
                 ("Full capacity (binding)", full_keys, full_text)]

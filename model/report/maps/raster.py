@@ -92,13 +92,14 @@ class Canvas:
             for piece in _dashes(pts, *dash):
                 self.polyline(piece, width, colour, alpha, clip)
             return
+        px, py = pts[:, 0], pts[:, 1]
         if len(pts) == 2:
-            self.bar(*pts[0], *pts[1], width, colour, alpha, clip)
+            self.bar(px[0], py[0], px[1], py[1], width, colour, alpha, clip)
             return
         if len(pts) < 2 or width <= 0:
             return
         last = len(pts) - 2
-        parts = [self._cover(*pts[i], *pts[i + 1], width, butt_start=i == 0, butt_end=i == last)
+        parts = [self._cover(px[i], py[i], px[i + 1], py[i + 1], width, butt_start=i == 0, butt_end=i == last)
                  for i in range(len(pts) - 1)]
         parts = [p for p in parts if p is not None]
         if not parts:
@@ -115,7 +116,8 @@ class Canvas:
     def _bar(self, x1, y1, x2, y2, width, colour, alpha, clip) -> None:
         part = self._cover(x1, y1, x2, y2, width)
         if part is not None:
-            self._blend(*part[:2], part[2] * alpha, colour, clip)
+            xs, ys, cover = part
+            self._blend(xs, ys, cover * alpha, colour, clip)
 
     def _cover(self, x1, y1, x2, y2, width, butt_start: bool = True, butt_end: bool = True):
         """(xs, ys, cover) of the pixels near the line from (x1, y1) to (x2, y2) width px wide: each
@@ -243,6 +245,8 @@ def points_to_px(points: float) -> float:
     return points * PX_PER_PT
 
 
+# Module-level caches of immutable data (tests/test_architecture.py, MODULE_CACHES): the font files are
+# the installed matplotlib's or the system's, and the sizes and styles the renderer's own constants.
 @lru_cache(maxsize=1)
 def font_dir() -> Path | None:
     """The folder of DejaVu Sans: matplotlib's bundled copy (found without importing matplotlib),
@@ -286,17 +290,17 @@ def put_text(draw: ImageDraw.ImageDraw, x: float, y: float, words: str, size_pt:
     lines, width, height = _lay_out_text(f, words, linespacing)
     left = x - {"left": 0.0, "center": width / 2, "right": width}.get(ha, 0.0)
     top = y - {"top": 0.0, "center": height / 2, "bottom": height}.get(va, 0.0)
-    stroke = {"stroke_width": points_to_px(halo[0]) / 2, "stroke_fill": halo[1]} if halo else {}
+    stroke_width, stroke_fill = (points_to_px(halo[0]) / 2, halo[1]) if halo else (0.0, None)
     for line, ink_left, line_width, baseline in lines:
         if not line:
             continue
         shift = {"left": 0.0, "center": (width - line_width) / 2, "right": width - line_width}.get(ha, 0.0)
         at = (round(left + shift - ink_left), round(top + baseline))  # whole pixels, as matplotlib sets text
         try:
-            draw.text(at, line, fill=colour, font=f, anchor="ls", **stroke)
+            draw.text(at, line, fill=colour, font=f, anchor="ls", stroke_width=stroke_width, stroke_fill=stroke_fill)
         except TypeError:  # an older Pillow: a halo of whole pixels
-            draw.text(at, line, fill=colour, font=f, anchor="ls", **{**stroke, "stroke_width": round(
-                stroke.get("stroke_width", 0))})
+            draw.text(at, line, fill=colour, font=f, anchor="ls", stroke_width=round(stroke_width),
+                      stroke_fill=stroke_fill)
 
 
 def _lay_out_text(f: ImageFont.FreeTypeFont, words: str, linespacing: float | None) -> tuple[list, float, float]:

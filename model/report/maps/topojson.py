@@ -96,8 +96,10 @@ def clip_ring(ring: Ring, box: tuple[float, float, float, float]) -> Ring:
     points = ring[:-1] if len(ring) > 1 and ring[0] == ring[-1] else list(ring)
     # (axis, bound, keep the side >= bound?) for the box's four edges
     for axis, bound, keep_above in ((0, lon_min, True), (0, lon_max, False), (1, lat_min, True), (1, lat_max, False)):
+        if not points:  # clipped away
+            break
         out: Ring = []
-        prev = points[-1] if points else None
+        prev = points[-1]
         for cur in points:
             cur_in = cur[axis] >= bound if keep_above else cur[axis] <= bound
             prev_in = prev[axis] >= bound if keep_above else prev[axis] <= bound
