@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from cases import transport_case, write_case
 from conftest import BASE_XLSX
 
-from model.analysis.parametric import exact_sweep, interpolate
+from model.analysis.parametric import Exact, exact_sweep
 from model.analysis.params import parse_param, with_values
 from model.analysis.stress import stress_test
 from model.analysis.sweep import live_model, make_sweep, points_table, run_sweep
@@ -22,6 +23,12 @@ from model.pipeline import load_one_year as load
 
 BASE_GRID = ["Legs[RUB>NVR].cost_usd_per_t=20:120:6", "Policies[RU_CAP].value=0.4,0.5,0.7"]
 
+
+
+def interpolate(exact: Exact, t: float) -> float:
+    """The exact optimal cost at t from the breakpoints (linear between them)."""
+    b = exact.breakpoints
+    return float(np.interp(t, b["value"], b["objective_usd"]))
 
 def sweep_of(path, assignments, exact=False):
     data, _, _ = load(path)
