@@ -181,7 +181,8 @@ def test_text_files_are_read_and_written_as_utf8_on_every_system():
 
 
 PERFORMANCE_FIGURE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\s?(?:ms|MB|MiB|GB|GiB|KB|KiB)\b|\b\d+\.\d+ s\b"
-                                r"|\babout \d+ s\b|\b\d+(?:-\d+)? times (?:faster|slower)\b")
+                                r"|\babout \d+ s\b|\b\d+(?:-\d+)? times (?:faster|slower)\b"
+                                r"|\btwice as (?:fast|slow)\b|\bhalf the (?:time|CPU time)\b")
 
 
 def test_no_performance_figures_in_the_code():
@@ -202,6 +203,7 @@ def test_no_performance_figures_in_the_code():
 def test_the_performance_figure_pattern_finds_figures():
     assert PERFORMANCE_FIGURE.search("# took about 0.55 s of a 1 s solve")
     assert PERFORMANCE_FIGURE.search("# peak 1,059 -> 930 MB at 1M flows")
+    assert PERFORMANCE_FIGURE.search("# the same lane, twice as fast")
     assert not PERFORMANCE_FIGURE.search("# 56 Mt at 43.7 USD/t")
 
 
@@ -254,7 +256,7 @@ def test_the_layer_test_finds_an_upward_import():
 # ---------------------------------------------------------------- hidden work and process-global state
 
 SOLVERS = ("highspy", "model.lp.solve", "model.lp.live", "model.lp.frontier", "model.lp.mip.other_decision_costs",
-           "model.analysis")
+           "model.lp.highs.solve_lp", "model.lp.highs.load_highs", "model.analysis")
 
 
 def test_result_tables_only_read_a_solution():

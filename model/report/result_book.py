@@ -1,7 +1,7 @@
 """Result workbooks (model.report.workbook, model.report.maps.sheet), written by XlsxWriter in
 constant_memory mode through its public API: each row goes to the file as it is written, so memory
 stays flat in the rows; native charts, comments and the map's picture. Measured (benchmarks/README.md,
-issue 23: workbooks): XlsxWriter writes the result workbook in about half the CPU time of openpyxl's
+issue 23: workbooks): XlsxWriter writes the result workbook in less CPU time than openpyxl's
 write-only cells; the XML the rows were once streamed as, through openpyxl's private worksheet
 writer, is gone with the internals it needed.
 

@@ -89,7 +89,7 @@ def found_lane(start: Point, end: Point) -> tuple[Point, ...]:
     import searoute  # slow to import with its lane network: only when a sea leg is drawn
 
     try:
-        # A*: the same lane, twice as fast
+        # A*: the same lane, found faster (benchmarks/README.md)
         lane = searoute.searoute(list(start), list(end), algorithm="astar")["geometry"]["coordinates"]
     except networkx.NetworkXException:  # no lane joins them (e.g. a lake and the ocean): draw it straight
         return (start, end)
