@@ -4,6 +4,7 @@ shared by several test files."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from model.report.maps.data import map_data, report_data
+from model.report.maps.data import MapData, ReportData, map_data, report_data
 from model.report.maps.png import MAP_BOX
 from model.results.maps import map_tables
 
@@ -72,7 +73,7 @@ def tiny_map_tables(with_ghost: bool = True):
                       title='Tiny <case> & "test"', subtitle="190 t & more <b>")
 
 
-def tiny_map_data(with_ghost: bool = True) -> dict:
+def tiny_map_data(with_ghost: bool = True) -> MapData:
     return map_data(tiny_map_tables(with_ghost))
 
 
@@ -89,7 +90,7 @@ def tiny_sheets(with_ghost: bool = True) -> dict[str, pd.DataFrame]:
     return {"Summary": summary, "Corridors": tiny_tables(with_ghost)["corridors"], "Bottlenecks": bottlenecks}
 
 
-def tiny_report_data(with_ghost: bool = True) -> dict:
+def tiny_report_data(with_ghost: bool = True) -> ReportData:
     return report_data(tiny_map_data(with_ghost), tiny_sheets(with_ghost))
 
 
@@ -152,14 +153,14 @@ def _file(png):
 
 
 def assert_same_data(got, want, where: str = "data") -> None:
-    """Plain map data equal, numbers to 1e-11 (a result workbook keeps 12 significant digits:
-    model.report.cells.figure)."""
-    if isinstance(want, dict):
-        assert isinstance(got, dict) and set(got) == set(want), where
-        for k in want:
-            assert_same_data(got[k], want[k], f"{where}[{k!r}]")
-    elif isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), where
+    """Map data (model.report.maps.data's dataclasses) equal, numbers to 1e-11 (a result workbook keeps
+    12 significant digits: model.report.cells.figure)."""
+    if dataclasses.is_dataclass(want):
+        assert type(got) is type(want), where
+        for f in dataclasses.fields(want):
+            assert_same_data(getattr(got, f.name), getattr(want, f.name), f"{where}.{f.name}")
+    elif isinstance(want, tuple):
+        assert isinstance(got, tuple) and len(got) == len(want), where
         for i, (g, w) in enumerate(zip(got, want, strict=True)):
             assert_same_data(g, w, f"{where}[{i}]")
     elif isinstance(want, float) and not isinstance(got, bool):

@@ -282,7 +282,7 @@ def test_every_output_of_the_base_case_names_what_it_shows(base_run, tmp_path):
     from model.analysis.stress import stress_test
     from model.pipeline import load, solve
     from model.report.console import closed_labels, compare_text, frontier_text, stress_text
-    from model.report.maps.data import report_data
+    from model.report.maps.data import MapData, report_data
     from model.report.workbook import _corridor_pivot
 
     names = base_run.net.names
@@ -304,7 +304,8 @@ def test_every_output_of_the_base_case_names_what_it_shows(base_run, tmp_path):
                                  *r.bottlenecks["name"], *r.bottlenecks["in_words"]])
     pivot, _ = _corridor_pivot(r)
     texts["Corridors chart"] = "\n".join(map(str, pivot.columns))
-    texts["page key"] = "\n".join(row["commodity"] for row in report_data({}, r.sheets())["by_commodity"])
+    no_map = MapData(title="", subtitle="", nodes=(), legs=(), corridors=(), full=(), unplaced=())
+    texts["page key"] = "\n".join(row.commodity for row in report_data(no_map, r.sheets()).by_commodity)
     found = {what: bare for what, text in texts.items() if (bare := bare_codes(text, names))}
     assert found == {}
 

@@ -35,15 +35,15 @@ def test_every_tonne_of_the_base_case_is_on_its_legs(base_run, base_map):
     cpc = legs[legs["leg"] == "ATY>CPT"]
     assert cpc[["corridor", "tonnes_t"]].values.tolist() == [["Russia: CPC pipeline", pytest.approx(56e6)]]
     data = map_data(base_map)
-    assert sorted(f["element"] for f in data["full"]) == ["ATS", "ATY>ULG", "CPT"]  # the console's binding rows
-    assert len(data["corridors"]) == 13 and len({c["colour"] for c in data["corridors"]}) == 13
+    assert sorted(f.element for f in data.full) == ["ATS", "ATY>ULG", "CPT"]  # the console's binding rows
+    assert len(data.corridors) == 13 and len({c.colour for c in data.corridors}) == 13
 
 
 def test_the_base_case_is_drawn_with_every_leg_and_labels_apart(base_map):
     data = map_data(base_map)
     p = lay_out(data)
     assert_labels_apart(p)
-    assert len(p.segments) == len(data["legs"])
+    assert len(p.segments) == len(data.legs)
     assert {"Kostanay", "Atyrau", "China", "European Union", "Lianyungang"} <= {lab.text for lab in p.labels}
 
 
@@ -65,5 +65,5 @@ def test_the_readme_quotes_the_base_case_map(base_map):
 
     readme = " ".join(documentation().split())  # docs/user-guide/maps.md
     data = map_data(base_map)
-    assert (f"On the base case: {len(data['nodes'])} nodes, {len(data['legs'])} legs used (leg and corridor), "
-            f"{len(data['corridors'])} corridors, {len(data['full'])} full capacities") in readme
+    assert (f"On the base case: {len(data.nodes)} nodes, {len(data.legs)} legs used (leg and corridor), "
+            f"{len(data.corridors)} corridors, {len(data.full)} full capacities") in readme

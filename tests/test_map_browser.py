@@ -85,9 +85,9 @@ def test_the_base_case_report_in_a_real_browser(browser, base_run, tmp_path):
 
     # One drawn path per used leg, as the report's own data lists them (71 on the base case).
     legs = browser.find_elements(By.CSS_SELECTOR, "path.leg")
-    assert len(legs) == len(data["legs"]) == 71
+    assert len(legs) == len(data.legs) == 71
     buttons = browser.find_elements(By.CSS_SELECTOR, "button.corr")
-    assert [b.get_attribute("data-corridor") for b in buttons] == [c["corridor"] for c in data["corridors"]]
+    assert [b.get_attribute("data-corridor") for b in buttons] == [c.corridor for c in data.corridors]
 
     # The screenshot is a picture, not a blank page.
     shot = tmp_path / "shot.png"
@@ -109,10 +109,10 @@ def test_the_base_case_report_in_a_real_browser(browser, base_run, tmp_path):
     WebDriverWait(browser, 5).until(lambda d: tip.is_displayed())
     hovered = browser.find_element(By.CSS_SELECTOR, "path.leg.hover")
     assert tip.text.splitlines() == hovered.get_attribute("data-tip").splitlines()
-    entry = next(x for x in data["legs"] if x["leg"] == hovered.get_attribute("data-leg")
-                 and x["corridor"] == hovered.get_attribute("data-corridor"))
-    assert f"{entry['tonnes_t'] / 1e6:.2f} Mt/yr on this leg" in tip.text
-    assert f"{entry['cost_usd_per_t']:.2f} USD/t average route resource cost" in tip.text
+    entry = next(x for x in data.legs if x.leg == hovered.get_attribute("data-leg")
+                 and x.corridor == hovered.get_attribute("data-corridor"))
+    assert f"{entry.tonnes_t / 1e6:.2f} Mt/yr on this leg" in tip.text
+    assert f"{entry.cost_usd_per_t:.2f} USD/t average route resource cost" in tip.text
 
     # Click a corridor in the legend: its legs are highlighted, the others dimmed; again: cleared.
     def classes() -> list[tuple[str, set[str]]]:
@@ -122,7 +122,7 @@ def test_the_base_case_report_in_a_real_browser(browser, base_run, tmp_path):
     middle.click()
     picked = [c for name, c in classes() if name == "Middle Corridor"]
     others = [c for name, c in classes() if name != "Middle Corridor"]
-    assert len(picked) == sum(x["corridor"] == "Middle Corridor" for x in data["legs"]) > 0
+    assert len(picked) == sum(x.corridor == "Middle Corridor" for x in data.legs) > 0
     assert all("hl" in c for c in picked) and all("dim" in c for c in others)
     bands = browser.find_elements(By.CSS_SELECTOR, "path.leg-full")  # full legs' red bands, none on the Middle Corridor
     assert bands and all("dim" in el.get_attribute("class").split() for el in bands)

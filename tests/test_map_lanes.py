@@ -11,7 +11,7 @@ import pytest
 from map_cases import legs_of, parse
 from matplotlib.path import Path as Shape
 
-from model.report.maps.data import map_data
+from model.report.maps.data import ReportData, map_data
 from model.report.maps.layout import lay_out, load_basemap
 from model.report.maps.page import render_html
 from model.results.maps import map_tables
@@ -76,7 +76,7 @@ def drawn():
 @pytest.mark.parametrize("leg", ["NVR>MSA", "NVR>MPG"])
 def test_a_sea_leg_keeps_to_the_sea_but_for_the_straits_and_suez(drawn, leg):
     data, p = drawn
-    s = next(s for s in p.segments if s.leg["leg"] == leg)
+    s = next(s for s in p.segments if s.leg.leg == leg)
     line = lon_lat(p, s.points)
     assert line[0] == pytest.approx(NVR, abs=0.5) and line[-1] == pytest.approx({"NVR>MSA": MSA, "NVR>MPG": MPG}[leg],
                                                                                 abs=0.5)
@@ -93,18 +93,18 @@ def test_a_sea_leg_keeps_to_the_sea_but_for_the_straits_and_suez(drawn, leg):
 
 def test_a_sea_leg_to_the_gulf_passes_hormuz(drawn):
     _, p = drawn
-    line = lon_lat(p, next(s for s in p.segments if s.leg["leg"] == "NVR>MPG").points)
+    line = lon_lat(p, next(s for s in p.segments if s.leg.leg == "NVR>MPG").points)
     assert np.hypot(*(along(line) - (56.4, 26.4)).T).min() < 0.6
 
 
 def test_a_land_leg_stays_straight_and_both_renderers_draw_one_geometry(drawn):
     data, p = drawn
-    rail = next(s for s in p.segments if s.leg["leg"] == "TRZ>NVR")
+    rail = next(s for s in p.segments if s.leg.leg == "TRZ>NVR")
     assert len(rail.points) == 2
-    page = parse(render_html({**data, "brief": None}, "corridor-model:test"))
+    page = parse(render_html(ReportData.of(data), "corridor-model:test"))
     paths = {(a["data-leg"], a["data-corridor"]): a["d"] for a in legs_of(page)}
     for s in p.segments:
-        assert paths[(s.leg["leg"], s.leg["corridor"])] == "M" + "L".join(f"{x:.1f},{y:.1f}"
+        assert paths[(s.leg.leg, s.leg.corridor)] == "M" + "L".join(f"{x:.1f},{y:.1f}"
                                                                            for x, y in s.points.tolist())
     assert paths[("NVR>MSA", "Russia: Black Sea")].count("L") > 20
 
@@ -127,7 +127,7 @@ def test_the_png_paints_the_lane_through_the_red_sea_not_the_line_over_iraq(draw
         x, y = p.frame.xy(lon, lat)
         return pixels[round((1 - bottom - height) * FIG_H_PX + y * sx), round(left * FIG_W_PX + x * sx)]
 
-    s = next(s for s in p.segments if s.leg["leg"] == "NVR>MSA")
+    s = next(s for s in p.segments if s.leg.leg == "NVR>MSA")
     line = lon_lat(p, s.points)
     red_sea = line[np.argmin(np.hypot(*(line - (38.5, 20.0)).T))]  # the lane's point nearest mid Red Sea
     # Both sea legs sail the Red Sea: the thinner, drawn on top, shows there.

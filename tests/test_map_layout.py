@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from map_cases import NORTH, SOUTH, assert_labels_apart, tiny_map_data
 
+from model.report.maps.data import MapCorridor, MapData, MapLeg, MapNode
 from model.report.maps.layout import (
     LINE_GAP,
     MAP_ASPECT,
@@ -23,8 +24,8 @@ from model.report.maps.layout import (
 
 def test_corridors_sharing_a_leg_are_drawn_side_by_side():
     p = lay_out(tiny_map_data(with_ghost=False))
-    north = next(s for s in p.segments if s.leg["leg"] == "P>M1" and s.leg["corridor"] == NORTH)
-    south = next(s for s in p.segments if s.leg["leg"] == "P>M1" and s.leg["corridor"] == SOUTH)
+    north = next(s for s in p.segments if s.leg.leg == "P>M1" and s.leg.corridor == NORTH)
+    south = next(s for s in p.segments if s.leg.leg == "P>M1" and s.leg.corridor == SOUTH)
     # Parallel lines whose centres lie (w_north + w_south) / 2 + LINE_GAP apart, so neither hides the other.
     dx, dy = north.x2 - north.x1, north.y2 - north.y1
     gap = abs((south.x1 - north.x1) * dy - (south.y1 - north.y1) * dx) / math.hypot(dx, dy)
@@ -49,17 +50,18 @@ def test_origins_and_markets_crowded_together_still_get_labels_apart():
     # Temirtau and Atyrau's labels overlapped once the sea lanes moved the frame: an origin or a market
     # took its least-bad spot even on top of another label. Eight origins within a degree of each other,
     # and four markets far away to set the scale.
-    origins = [{"id": f"O{k}", "name": f"Origin number {k}", "label": f"Origin number {k}", "country": "KZ",
-                "kind": "origin", "lat": 48.0 + 0.3 * (k % 3), "lon": 70.0 + 0.35 * (k // 3), "tonnes_t": 1e6,
-                "utilisation": None, "full": False} for k in range(8)]
-    markets = [{"id": f"M{k}", "name": f"Market {k}", "label": f"Market {k}", "country": "XX", "kind": "market",
-                "lat": lat, "lon": lon, "tonnes_t": 1e6, "utilisation": None, "full": False}
-               for k, (lat, lon) in enumerate([(52.0, 5.0), (1.3, 103.8), (34.3, 108.9), (-4.0, 39.7)])]
-    legs = [{"leg": f"O{k}>M{k % 4}", "from": f"O{k}", "to": f"M{k % 4}", "corridor": "C", "tonnes_t": 1e6,
-             "cost_usd_per_t": 1.0, "utilisation": None, "full": False, "mode": "rail"} for k in range(8)]
-    p = lay_out({"nodes": origins + markets, "legs": legs, "corridors": [{"corridor": "C", "tonnes_t": 8e6,
-                                                                          "share": 1.0, "colour": "#1f4e9c"}]})
-    assert {lab.text for lab in p.labels} >= {o["label"] for o in origins}
+    origins = tuple(MapNode(id=f"O{k}", name=f"Origin number {k}", label=f"Origin number {k}", country="KZ",
+                            kind="origin", lat=48.0 + 0.3 * (k % 3), lon=70.0 + 0.35 * (k // 3), tonnes_t=1e6,
+                            utilisation=None, full=False) for k in range(8))
+    markets = tuple(MapNode(id=f"M{k}", name=f"Market {k}", label=f"Market {k}", country="XX", kind="market",
+                            lat=lat, lon=lon, tonnes_t=1e6, utilisation=None, full=False)
+                    for k, (lat, lon) in enumerate([(52.0, 5.0), (1.3, 103.8), (34.3, 108.9), (-4.0, 39.7)]))
+    legs = tuple(MapLeg(leg=f"O{k}>M{k % 4}", start=f"O{k}", end=f"M{k % 4}", corridor="C", tonnes_t=1e6,
+                        cost_usd_per_t=1.0, utilisation=None, full=False, mode="rail") for k in range(8))
+    p = lay_out(MapData(title="", subtitle="", nodes=origins + markets, legs=legs,
+                        corridors=(MapCorridor(corridor="C", tonnes_t=8e6, share=1.0, colour="#1f4e9c"),),
+                        full=(), unplaced=()))
+    assert {lab.text for lab in p.labels} >= {o.label for o in origins}
     assert_labels_apart(p)
 
 
@@ -70,7 +72,7 @@ def test_a_shared_frame_and_scale_are_kept_and_labels_can_be_left_out():
     assert p.frame is frame and p.labels == [] and p.max_t == 1000.0
     assert frame.width / frame.height == pytest.approx(MAP_ASPECT)
     # 150 t on A>B against a scale of 1000 t: narrower than when A>B's 150 t are the most.
-    ab = next(s for s in p.segments if s.leg["leg"] == "A>B")
+    ab = next(s for s in p.segments if s.leg.leg == "A>B")
     assert ab.width == pytest.approx(line_width(150, 1000))
     assert ab.width < line_width(150, 150)
 

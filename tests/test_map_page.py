@@ -4,6 +4,7 @@ nodes it leaves out named, the charts, bottlenecks and Summary rows."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields, replace
 
 from map_cases import GHOST, NORTH, ORIGIN_NAME, SOUTH, legs_of, parse, tiny_report_data
 
@@ -14,7 +15,7 @@ def test_one_leg_path_per_used_leg_and_corridor():
     data = tiny_report_data(with_ghost=False)
     legs = legs_of(parse(render_html(data, "corridor-model:report")))
     assert sorted((a["data-leg"], a["data-corridor"]) for a in legs) == sorted(
-        (x["leg"], x["corridor"]) for x in data["legs"])
+        (x.leg, x.corridor) for x in data.legs)
 
 
 def test_text_from_the_data_is_escaped():
@@ -48,16 +49,17 @@ def test_a_node_without_coordinates_is_named_in_the_notes_and_its_legs_left_out(
     e = parse(render_html(data, "corridor-model:solve"))
     assert "Not drawn, no coordinates: X (Nowhere hub)." in "".join(e.text)
     assert GHOST not in {a["data-corridor"] for a in legs_of(e)}  # both its legs touch X
-    assert len(legs_of(e)) == len(data["legs"]) - 2
+    assert len(legs_of(e)) == len(data.legs) - 2
 
 
 def test_the_brief_heads_the_page():
     data = tiny_report_data(with_ghost=False)
     e = parse(render_html(data, "corridor-model:report"))
     text = "".join(e.text)
-    brief = data["brief"]  # model.results.brief.brief_of of the sheets
-    assert brief["headline"][1].startswith("Resource cost 4,560.0 million USD/yr (transport 4,000.0, handling 560.0")
-    for line in brief["headline"] + brief["bottlenecks"]:
+    brief = data.brief  # model.results.brief.brief_of of the sheets
+    assert brief is not None
+    assert brief.headline[1].startswith("Resource cost 4,560.0 million USD/yr (transport 4,000.0, handling 560.0")
+    for line in brief.headline + brief.bottlenecks:
         assert line in text
     assert next((t, a) for t, a in e.tags if t == "section") == ("section", {"class": "brief"})
     assert "Made from input file: tiny <case>.xlsx." in text  # escaped in the file, read back as written
@@ -104,19 +106,18 @@ def test_markup_in_any_text_of_the_data_stays_text():
     data = tiny_report_data()
     h = HOSTILE
     rename = {NORTH: h + " north"}
-    data["title"], data["subtitle"], data["unplaced"] = h, h, [h]
-    for entry in data["corridors"] + data["legs"] + data["by_commodity"]:
-        entry["corridor"] = rename.get(entry["corridor"], entry["corridor"])
-    for entry in data["by_commodity"]:
-        entry["commodity"] = h + " " + entry["commodity"]
-    for n in data["nodes"]:
-        n["name"] = h + " " + n["name"]
-    for f in data["full"]:
-        f["name"], f["cargo_class"] = h, h
-    for r in data["summary"] + data["bottlenecks"]:
-        for k in r:
-            r[k] = h
-    data["brief"].update(headline=[h], bottlenecks=[h], focus=h, provenance=[(h, h)])
+    assert data.brief is not None
+    data = replace(
+        data, title=h, subtitle=h, unplaced=(h,),
+        corridors=tuple(replace(c, corridor=rename.get(c.corridor, c.corridor)) for c in data.corridors),
+        legs=tuple(replace(leg, corridor=rename.get(leg.corridor, leg.corridor)) for leg in data.legs),
+        by_commodity=tuple(replace(r, corridor=rename.get(r.corridor, r.corridor), commodity=h + " " + r.commodity)
+                           for r in data.by_commodity),
+        nodes=tuple(replace(n, name=h + " " + n.name) for n in data.nodes),
+        full=tuple(replace(f, name=h, cargo_class=h) for f in data.full),
+        summary=tuple(replace(r, **{f.name: h for f in fields(r)}) for r in data.summary),
+        bottlenecks=tuple(replace(r, **{f.name: h for f in fields(r)}) for r in data.bottlenecks),
+        brief=replace(data.brief, headline=(h,), bottlenecks=(h,), focus=h, provenance=((h, h),)))
     raw = render_html(data, h)
     assert raw.count("<script") == 1 and raw.count("</script>") == 1 and raw.count("<style") == 1
     assert not re.search(r"<b[\s>]", raw) and "onclick='" not in raw

@@ -4,12 +4,14 @@ every corridor's colour; a node without coordinates is left out and named; compa
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from map_cases import NORTH, SOUTH, distinct_colours, map_area_colours, tiny_map_data
 from PIL import Image
 
+from model.report.maps.data import FullCapacity
 from model.report.maps.palette import LAND, SEA
 from model.report.maps.png import draw_map, draw_panels
 from model.report.output import written_by
@@ -45,20 +47,20 @@ def test_map_shows_land_sea_and_each_corridor():
     # Caspian-to-China land and the Mediterranean, Arabian Sea and Indian Ocean: each a good share (sea
     # about 10%: the frame no longer reaches past the base layer's top, 70 N, where blank sea showed).
     assert colours.get(rgb(LAND), 0) > 0.2 * total and colours.get(rgb(SEA), 0) > 0.08 * total
-    for c in data["corridors"]:
+    for c in data.corridors:
         # Lines are drawn at 0.92 opacity: over land their colour blends a little with it.
         near = sum(n for col, n in colours.items()
-                   if max(abs(a - b) for a, b in zip(col, rgb(c["colour"]), strict=True)) <= 12)
+                   if max(abs(a - b) for a, b in zip(col, rgb(c.colour), strict=True)) <= 12)
         assert near > 100, c
 
 
 def test_a_node_without_coordinates_is_left_out_and_the_rest_drawn():
     data = tiny_map_data()  # X ("Nowhere hub") has no lat/lon; route G1 (GHOST) runs A>X>M1
-    assert data["unplaced"] == ["X (Nowhere hub)"]
+    assert data.unplaced == ("X (Nowhere hub)",)
     png = draw_map(data, "corridor-model:solve")
     assert distinct_colours(png) > 500
     colours = map_area_colours(png)
-    ghost = next(c["colour"] for c in data["corridors"] if c["corridor"] == "Ghost")
+    ghost = next(c.colour for c in data.corridors if c.corridor == "Ghost")
     assert sum(n for col, n in colours.items() if col == rgb(ghost)) == 0  # both its legs touch X
 
 
@@ -69,10 +71,9 @@ def test_panels_share_one_frame_and_fade_what_did_not_change():
     panels = []
     for name, factor in (("base", 1), ("same", 1), ("moved", 3)):
         d = tiny_map_data(with_ghost=False)
-        for leg in d["legs"]:
-            leg["tonnes_t"] *= 1e5 * (factor if leg["corridor"] == SOUTH else 1)
-        d["panel"], d["headline"] = name, "19 Mt shipped"
-        panels.append(d)
+        legs = tuple(replace(leg, tonnes_t=leg.tonnes_t * 1e5 * (factor if leg.corridor == SOUTH else 1))
+                     for leg in d.legs)
+        panels.append(replace(d, legs=legs, panel=name, headline="19 Mt shipped"))
     png = draw_panels(panels, "Each scenario", "corridor-model:compare")
     with Image.open(io.BytesIO(png)) as im:
         assert im.size[0] == 1600 and 400 < im.size[1] < 500  # one row of three panels and the legend
@@ -86,7 +87,7 @@ def test_panels_share_one_frame_and_fade_what_did_not_change():
         return sum(n for n, col in crop if any(max(abs(a - b) for a, b in zip(col, drawn, strict=True)) <= 12
                                                for drawn in line_colours(colour)))
 
-    colour = {c["corridor"]: c["colour"] for c in panels[0]["corridors"]}
+    colour = {c.corridor: c.colour for c in panels[0].corridors}
     # Panels from x = 8, 304 px apart. NORTH is the same in all three: drawn in the first, faded after.
     north = [count(x, colour[NORTH]) for x in (8, 312, 616)]
     assert north[0] > 100 and north[1] == north[2] == 0
@@ -104,12 +105,11 @@ def test_the_panels_legend_is_never_cut_off():
     panels = []
     for name in ("base", "other"):
         d = tiny_map_data(with_ghost=False)
-        extra = [{**d["corridors"][0], "corridor": f"Corridor {i}", "tonnes_t": 1e6} for i in range(11)]
-        d["corridors"] = d["corridors"] + extra
-        d["legs"] = d["legs"] + [{**d["legs"][0], "corridor": c["corridor"]} for c in extra]
-        d["panel"], d["headline"] = name, "19 Mt shipped"
-        panels.append(d)
-    assert len({c["corridor"] for c in panels[0]["corridors"]}) >= 13
+        extra = tuple(replace(d.corridors[0], corridor=f"Corridor {i}", tonnes_t=1e6) for i in range(11))
+        panels.append(replace(d, corridors=d.corridors + extra,
+                              legs=d.legs + tuple(replace(d.legs[0], corridor=c.corridor) for c in extra),
+                              panel=name, headline="19 Mt shipped"))
+    assert len({c.corridor for c in panels[0].corridors}) >= 13
     with Image.open(io.BytesIO(draw_panels(panels, "Each scenario", "corridor-model:compare"))) as im:
         image = im.convert("RGB")
     legend = np.asarray(image.crop((1200, 0, 1600, image.size[1])))
@@ -128,11 +128,12 @@ def test_the_maps_legend_wraps_long_names_and_the_picture_grows_to_hold_it(monke
         written.append((y, words, size_pt, style.get("linespacing"))), real(draw, x, y, words, size_pt, **style)))
     data = tiny_map_data(with_ghost=False)
     long_name = "Atyrau / Tengiz oil region to Ust-Luga / St Petersburg (Baltic)"
-    data["corridors"] += [{**data["corridors"][0], "corridor": f"Corridor number {i} with a long name, {i}"}
-                          for i in range(20)]
-    data["legs"] += [{**data["legs"][0], "corridor": c["corridor"]} for c in data["corridors"][2:]]
-    data["full"] = [{"element": f"A>B{i}", "kind": "leg", "name": f"{long_name} {i}", "cargo_class": "all",
-                     "capacity_t": 1e7, "used_t": 1e7, "shadow_price_usd_per_t": 1.0} for i in range(8)]
+    corridors = data.corridors + tuple(replace(data.corridors[0], corridor=f"Corridor number {i} with a long name, {i}")
+                                       for i in range(20))
+    data = replace(data, corridors=corridors,
+                   legs=data.legs + tuple(replace(data.legs[0], corridor=c.corridor) for c in corridors[2:]),
+                   full=tuple(FullCapacity(element=f"A>B{i}", kind="leg", name=f"{long_name} {i}", cargo_class="all",
+                                           capacity_t=1e7, used_t=1e7, shadow_price_usd_per_t=1.0) for i in range(8)))
     with Image.open(io.BytesIO(draw_map(data, "corridor-model:solve"))) as im:
         height = im.size[1]
     texts = [w for _, w, _, _ in written]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from map_cases import GHOST, NORTH, SOUTH, tiny_map_data, tiny_map_tables
 
-from model.report.maps.data import report_data
+from model.report.maps.data import CommodityTonnes, FullCapacity, SummaryRow, report_data
 from model.report.maps.palette import CORRIDOR_COLOURS, corridor_colour, corridor_colours
 from model.results.maps import case_rows, map_tables
 
@@ -71,19 +71,18 @@ def test_a_route_that_passes_a_leg_twice_counts_it_twice_and_its_nodes_once():
 
 def test_map_data_keeps_the_tables_figures_with_names_colours_and_full_rows():
     data = tiny_map_data()
-    by = {(x["leg"], x["corridor"]): x for x in data["legs"]}
-    assert by[("A>B", NORTH)]["tonnes_t"] == pytest.approx(150) and by[("A>B", NORTH)]["utilisation"] is None
-    nodes = {n["id"]: n for n in data["nodes"]}
-    assert nodes["X"]["lat"] is None and nodes["P"]["label"] == "Port P" and nodes["M1"]["label"] == "West"
-    assert data["unplaced"] == ["X (Nowhere hub)"]
-    assert data["full"] == [{"element": "P>M1", "kind": "leg", "name": "Port P / second name to Market: West",
-                             "cargo_class": "all", "capacity_t": 80.0, "used_t": 80.0,
-                             "shadow_price_usd_per_t": 3.0}]
-    assert [(c["corridor"], c["tonnes_t"]) for c in data["corridors"]] == [(NORTH, 150), (SOUTH, 30), (GHOST, 10)]
+    by = {(x.leg, x.corridor): x for x in data.legs}
+    assert by[("A>B", NORTH)].tonnes_t == pytest.approx(150) and by[("A>B", NORTH)].utilisation is None
+    nodes = {n.id: n for n in data.nodes}
+    assert nodes["X"].lat is None and nodes["P"].label == "Port P" and nodes["M1"].label == "West"
+    assert data.unplaced == ("X (Nowhere hub)",)
+    assert data.full == (FullCapacity(element="P>M1", kind="leg", name="Port P / second name to Market: West",
+                                      cargo_class="all", capacity_t=80.0, used_t=80.0, shadow_price_usd_per_t=3.0),)
+    assert [(c.corridor, c.tonnes_t) for c in data.corridors] == [(NORTH, 150), (SOUTH, 30), (GHOST, 10)]
     # Colours by name, stable from run to run, no two alike on one map: names outside the palette take
     # the free colours in sorted order ("Ghost" < "North" < "South"), so Ghost has the first, drawn alone too.
-    colours = [c["colour"] for c in data["corridors"]]
-    assert len(set(colours)) == 3 and colours == [c["colour"] for c in tiny_map_data()["corridors"]]
+    colours = [c.colour for c in data.corridors]
+    assert len(set(colours)) == 3 and colours == [c.colour for c in tiny_map_data().corridors]
     assert corridor_colour(NORTH) == corridor_colour(GHOST) == colours[2]
     assert corridor_colours(["Middle Corridor", "China: rail"]) == {
         "Middle Corridor": CORRIDOR_COLOURS["Middle Corridor"], "China: rail": CORRIDOR_COLOURS["China: rail"]}
@@ -100,13 +99,13 @@ def test_report_data_formats_the_summary_rows_and_cuts_a_plan_to_the_case():
                                            (2035, 1, "capacity", "B", "late", 1.0)],
                                           columns=["year", "rank", "kind", "name", "in_words", "saving_usd_per_t"])}
     report = report_data(tiny_map_data(), sheets, {"year": 2035})
-    assert report["summary"] == [{"item": "objective", "value": "7,327,922,482", "unit": "USD/yr"},
-                                 {"item": "status", "value": "Optimal", "unit": ""},
-                                 {"item": "weighted absolute error (fit)", "value": "1.7%", "unit": "share"}]
-    assert report["by_commodity"] == [{"corridor": NORTH, "commodity": "wheat", "tonnes_t": 7.0}]
-    assert [b["in_words"] for b in report["bottlenecks"]] == ["late"]
+    assert report.summary == (SummaryRow(item="objective", value="7,327,922,482", unit="USD/yr"),
+                              SummaryRow(item="status", value="Optimal", unit=""),
+                              SummaryRow(item="weighted absolute error (fit)", value="1.7%", unit="share"))
+    assert report.by_commodity == (CommodityTonnes(corridor=NORTH, commodity="wheat", tonnes_t=7.0),)
+    assert [b.in_words for b in report.bottlenecks] == ["late"]
     # The brief (model.results.brief) is the whole plan's: its bottlenecks name their year.
-    assert report["brief"]["bottlenecks"] == ["In 2030: early", "In 2035: late"]
+    assert report.brief is not None and report.brief.bottlenecks == ("In 2030: early", "In 2035: late")
 
 
 def test_case_rows_pick_one_case_and_drop_its_columns():

@@ -1,9 +1,10 @@
-"""A case's map tables (model.results.maps.MapTables) -> the plain dict both renderers draw, and the
+"""A case's map tables (model.results.maps.MapTables) -> the map data (frozen dataclasses) both renderers draw, and the
 report's figures, charts and bottlenecks from the result's sheets."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
@@ -18,44 +19,156 @@ from model.results.summary import UNIT_FORMATS
 from model.results.tables import ALL
 
 
-def map_data(tables: MapTables, colours: dict[str, str] | None = None) -> dict:
-    """The map as plain data (JSON-ready: str, float, bool, None, lists, dicts):
+@dataclass(frozen=True)
+class MapNode:
+    """A node of the map: its short name (label) for the map, tonnes through it, the share of its
+    capacity used (None without capacity) and whether that capacity is full (binding)."""
+    id: str
+    name: str
+    label: str
+    country: str
+    kind: str
+    lat: float | None
+    lon: float | None
+    tonnes_t: float
+    utilisation: float | None
+    full: bool
 
-    {"title", "subtitle": str,
-     "nodes": [{"id", "name", "label" (short name), "country", "kind", "lat", "lon" (float or None),
-                "tonnes_t", "utilisation" (None without capacity), "full" (bool)}],
-     "legs": [{"leg" ("FROM>TO"), "from", "to", "corridor", "tonnes_t", "cost_usd_per_t",
-               "utilisation" (None without capacity), "full", "mode" ("" if not known)}]  -- one per used
-               (leg, corridor); a sea or ferry leg is drawn along the sea lanes,
-     "corridors": [{"corridor", "tonnes_t", "share", "colour" ("#rrggbb")}], most tonnes first,
-     "full": [{"element", "kind" ("node" or "leg"), "name" (in words), "cargo_class", "capacity_t",
-               "used_t", "shadow_price_usd_per_t"}]  -- the binding capacity rows,
-     "unplaced": ["ID (name)" of each node on a used leg without coordinates]}
+    @property
+    def lon_lat(self) -> tuple[float, float]:
+        """A placed node's (lon, lat): only for a node with both (model.report.maps.layout draws no other)."""
+        assert self.lon is not None and self.lat is not None, self.id
+        return self.lon, self.lat
+
+
+@dataclass(frozen=True)
+class MapLeg:
+    """One used (leg, corridor): leg is "FROM>TO", start and end its nodes' ids; mode "" if not known.
+    A sea or ferry leg is drawn along the sea lanes."""
+    leg: str
+    start: str
+    end: str
+    corridor: str
+    tonnes_t: float
+    cost_usd_per_t: float
+    utilisation: float | None
+    full: bool
+    mode: str
+
+
+@dataclass(frozen=True)
+class MapCorridor:
+    """A corridor's tonnes, share and colour ("#rrggbb")."""
+    corridor: str
+    tonnes_t: float
+    share: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class FullCapacity:
+    """A binding capacity row: element a node id or "FROM>TO", kind "node" or "leg", name in words."""
+    element: str
+    kind: str
+    name: str
+    cargo_class: str
+    capacity_t: float
+    used_t: float
+    shadow_price_usd_per_t: float
+
+
+@dataclass(frozen=True)
+class MapData:
+    """A case's map, what both renderers draw: the nodes, one MapLeg per used (leg, corridor), the
+    corridors (most tonnes first), the binding capacity rows and, as "ID (name)", each node on a used
+    leg without coordinates (unplaced). A comparison's panel has its name (panel) and headline."""
+    title: str
+    subtitle: str
+    nodes: tuple[MapNode, ...]
+    legs: tuple[MapLeg, ...]
+    corridors: tuple[MapCorridor, ...]
+    full: tuple[FullCapacity, ...]
+    unplaced: tuple[str, ...]
+    panel: str = ""
+    headline: str = ""
+
+
+@dataclass(frozen=True)
+class ReportBrief:
+    """The Summary's one-page brief (model.results.brief): provenance as (item, value) pairs."""
+    title: str
+    headline: tuple[str, ...]
+    bottlenecks: tuple[str, ...]
+    focus: str
+    provenance: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """A Summary sheet's row, its value formatted as the workbook shows it."""
+    item: str
+    value: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class CommodityTonnes:
+    corridor: str
+    commodity: str  # its name
+    tonnes_t: float
+
+
+@dataclass(frozen=True)
+class Bottleneck:
+    """A Bottlenecks sheet's row."""
+    rank: str
+    kind: str
+    name: str
+    in_words: str
+
+
+@dataclass(frozen=True)
+class ReportData(MapData):
+    """The map and what the report shows beside it (report_data)."""
+    brief: ReportBrief | None = None
+    summary: tuple[SummaryRow, ...] = ()
+    by_commodity: tuple[CommodityTonnes, ...] = ()
+    bottlenecks: tuple[Bottleneck, ...] = ()
+
+    @classmethod
+    def of(cls, data: MapData, brief: ReportBrief | None = None, summary: tuple[SummaryRow, ...] = (),
+           by_commodity: tuple[CommodityTonnes, ...] = (), bottlenecks: tuple[Bottleneck, ...] = ()) -> ReportData:
+        """data's map (a MapData's fields) with what the report shows beside it."""
+        return cls(**{f.name: getattr(data, f.name) for f in fields(MapData)}, brief=brief, summary=summary,
+                   by_commodity=by_commodity, bottlenecks=bottlenecks)
+
+
+def map_data(tables: MapTables, colours: dict[str, str] | None = None) -> MapData:
+    """The map of a case's tables (MapData): a corridor on the map but missing from the totals still
+    gets a colour and a legend line; full lists the binding capacity rows.
 
     colours: corridor -> colour, to share colours between maps (palette.corridor_colours by default).
     """
     nodes = []
     for r in tables.nodes.itertuples(index=False):
         name = _text(r.name, str(r.node))
-        nodes.append({"id": str(r.node), "name": name, "label": short_label(name), "country": _text(r.country, ""),
-                      "kind": _text(r.kind, ""), "lat": _number(r.lat), "lon": _number(r.lon),
-                      "tonnes_t": _number(r.tonnes_t) or 0.0, "utilisation": _number(r.utilisation),
-                      "full": _flag(r.full)})
-    legs = [{"leg": str(r["leg"]), "from": str(r["from"]), "to": str(r["to"]), "corridor": str(r["corridor"]),
-             "tonnes_t": float(r["tonnes_t"]), "cost_usd_per_t": float(r["cost_usd_per_t"]),
-             "utilisation": _number(r["utilisation"]), "full": _flag(r["full"]), "mode": _text(r.get("mode"), "")}
+        nodes.append(MapNode(id=str(r.node), name=name, label=short_label(name), country=_text(r.country, ""),
+                             kind=_text(r.kind, ""), lat=_number(r.lat), lon=_number(r.lon),
+                             tonnes_t=_number(r.tonnes_t) or 0.0, utilisation=_number(r.utilisation),
+                             full=_flag(r.full)))
+    legs = [MapLeg(leg=str(r["leg"]), start=str(r["from"]), end=str(r["to"]), corridor=str(r["corridor"]),
+                   tonnes_t=float(r["tonnes_t"]), cost_usd_per_t=float(r["cost_usd_per_t"]),
+                   utilisation=_number(r["utilisation"]), full=_flag(r["full"]), mode=_text(r.get("mode"), ""))
             for r in records(tables.legs)]
-    corridors = [{"corridor": str(r.corridor), "tonnes_t": float(r.tonnes_t), "share": float(r.share)}
-                 for r in tables.corridors.itertuples(index=False)]
-    listed = {c["corridor"] for c in corridors}
+    totals = [(str(r.corridor), float(r.tonnes_t), float(r.share)) for r in tables.corridors.itertuples(index=False)]
+    listed = {c for c, _, _ in totals}
     for leg in legs:  # a corridor on the map but missing from the totals still gets a colour and a legend line
-        if leg["corridor"] not in listed:
-            listed.add(leg["corridor"])
-            corridors.append({"corridor": leg["corridor"], "tonnes_t": 0.0, "share": 0.0})
+        if leg.corridor not in listed:
+            listed.add(leg.corridor)
+            totals.append((leg.corridor, 0.0, 0.0))
     colours = colours or corridor_colours(listed)
-    for c in corridors:
-        c["colour"] = colours.get(c["corridor"]) or corridor_colour(c["corridor"])
-    names = {n["id"]: n["name"] for n in nodes}
+    corridors = tuple(MapCorridor(c, t, share, colours.get(c) or corridor_colour(c)) for c, t, share in totals)
+    names = {n.id: n.name for n in nodes}
     full = []
     cap = tables.capacity
     for r in (cap[cap["binding"].map(_flag)] if len(cap) else cap).itertuples(index=False):
@@ -65,40 +178,39 @@ def map_data(tables: MapTables, colours: dict[str, str] | None = None) -> dict:
             kind, name = "leg", f"{names.get(a, a)} to {names.get(b, b)}"
         else:
             kind, name = "node", names.get(element, element)
-        full.append({"element": element, "kind": kind, "name": name, "cargo_class": _text(r.cargo_class, Blank.ALL),
-                     "capacity_t": (_number(r.capacity_t) or 0.0) + (_number(getattr(r, "added_t", 0)) or 0.0),
-                     "used_t": _number(r.used_t) or 0.0,
-                     "shadow_price_usd_per_t": _number(r.shadow_price_usd_per_t) or 0.0})
-    return {"title": tables.title, "subtitle": tables.subtitle, "nodes": nodes, "legs": legs,
-            "corridors": corridors, "full": full, "unplaced": tables.unplaced}
+        full.append(FullCapacity(element=element, kind=kind, name=name, cargo_class=_text(r.cargo_class, Blank.ALL),
+                                 capacity_t=(_number(r.capacity_t) or 0.0) + (_number(getattr(r, "added_t", 0)) or 0.0),
+                                 used_t=_number(r.used_t) or 0.0,
+                                 shadow_price_usd_per_t=_number(r.shadow_price_usd_per_t) or 0.0))
+    return MapData(title=tables.title, subtitle=tables.subtitle, nodes=tuple(nodes), legs=tuple(legs),
+                   corridors=corridors, full=tuple(full), unplaced=tuple(tables.unplaced))
 
 
-def report_data(data: dict, sheets: dict[str, pd.DataFrame], case: dict | None = None) -> dict:
-    """map_data plus what the report shows beside the map, from the result's sheets (as
+def report_data(data: MapData, sheets: dict[str, pd.DataFrame], case: dict | None = None) -> ReportData:
+    """data plus what the report shows beside the map, from the result's sheets (as
     model.results.tables.Results.sheets() gives them, or model.report.read_results reads them back):
-
-    "brief": {"title", "headline": [str], "bottlenecks": [str], "focus": str, "provenance": [[item, value]]}
-        the Summary's one-page brief (model.results.brief);
-    "summary": [{"item", "value", "unit"}] the Summary sheet's rows, each value formatted as text;
-    "by_commodity": [{"corridor", "commodity", "tonnes_t"}] tonnes by corridor and commodity;
-    "bottlenecks": [{"rank", "kind", "name", "in_words"}] the Bottlenecks sheet's rows.
+    the Summary's one-page brief (model.results.brief), the Summary sheet's rows (each value formatted
+    as text), tonnes by corridor and commodity, and the Bottlenecks sheet's rows.
     A plan's sheets are cut to the case the map shows (case: scenario and year)."""
     case = case or {}
-    summary = [{"item": _text(r.item, ""), "value": _value(r.value, _text(r.unit, "")), "unit": _text(r.unit, "")}
-               for r in sheets["Summary"].itertuples(index=False) if _text(r.item, "")]
+    summary = tuple(SummaryRow(item=_text(r.item, ""), value=_value(r.value, _text(r.unit, "")),
+                               unit=_text(r.unit, ""))
+                    for r in sheets["Summary"].itertuples(index=False) if _text(r.item, ""))
     c = case_rows(sheets["Corridors"], case)
     cargo = names_in(sheets.get("Routes"))  # the commodity's name, for the key
-    by_commodity = [{"corridor": str(r.corridor), "commodity": cargo.get(str(r.commodity), str(r.commodity)),
-                     "tonnes_t": float(r.tonnes_t)}
-                    for r in c[c["commodity"] != ALL].itertuples(index=False) if float(r.tonnes_t) > 0]
+    by_commodity = tuple(CommodityTonnes(corridor=str(r.corridor),
+                                         commodity=cargo.get(str(r.commodity), str(r.commodity)),
+                                         tonnes_t=float(r.tonnes_t))
+                         for r in c[c["commodity"] != ALL].itertuples(index=False) if float(r.tonnes_t) > 0)
     b = case_rows(sheets.get("Bottlenecks", pd.DataFrame(columns=["rank", "kind", "name", "in_words"])), case)
-    bottlenecks = [{"rank": _text(r.rank, ""), "kind": _text(r.kind, ""), "name": _text(r.name, ""),
-                    "in_words": _text(r.in_words, "")} for r in b.itertuples(index=False)]
+    bottlenecks = tuple(Bottleneck(rank=_text(r.rank, ""), kind=_text(r.kind, ""), name=_text(r.name, ""),
+                                   in_words=_text(r.in_words, "")) for r in b.itertuples(index=False))
     brief = brief_of(sheets)
-    return {**data, "brief": {"title": brief.title, "headline": list(brief.headline),
-                              "bottlenecks": list(brief.bottlenecks), "focus": brief.focus,
-                              "provenance": [[str(k), str(v)] for k, v in brief.provenance]},
-            "summary": summary, "by_commodity": by_commodity, "bottlenecks": bottlenecks}
+    return ReportData.of(data,
+                         brief=ReportBrief(title=brief.title, headline=tuple(brief.headline),
+                                     bottlenecks=tuple(brief.bottlenecks), focus=brief.focus,
+                                     provenance=tuple((str(k), str(v)) for k, v in brief.provenance)),
+                         summary=summary, by_commodity=by_commodity, bottlenecks=bottlenecks)
 
 
 def _value(value, unit: str) -> str:

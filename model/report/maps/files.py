@@ -8,6 +8,7 @@ of the two replaces the other's (and likewise solve --html and corridor report).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -81,9 +82,7 @@ def write_panels(outputs: Outputs, panels: list[tuple[str, MapTables]], title: s
     colours = corridor_colours({c for _, t in panels for c in list(t.corridors["corridor"]) + list(t.legs["corridor"])})
     data = []
     for name, t in panels:
-        d = map_data(t, colours)
-        d["panel"], d["headline"] = name, t.headline
-        data.append(d)
+        data.append(replace(map_data(t, colours), panel=name, headline=t.headline))
     target.write_bytes(draw_panels(data, title, mark(outputs.kind)))
     return Path(path)
 

@@ -55,8 +55,9 @@ def shipped_lanes() -> dict[str, tuple[Point, ...]]:
     return {k: tuple((float(x), float(y)) for x, y in v) for k, v in data.get("lanes", {}).items()}
 
 
-def is_sea(leg: dict) -> bool:
-    return str(leg.get("mode") or "").strip().lower() in SEA_MODES
+def is_sea(mode: object) -> bool:
+    """Whether a leg of this mode (a Legs row's, "" or None if not known) is drawn along the sea lanes."""
+    return str(mode or "").strip().lower() in SEA_MODES
 
 
 class SeaLanes:
@@ -78,9 +79,9 @@ class SeaLanes:
             self._lanes[(start, end)] = known if known is not None else found_lane(start, end)
         return self._lanes[(start, end)]
 
-    def leg_points(self, leg: dict, start: Point, end: Point) -> tuple[Point, ...]:
-        """The (lon, lat) points a leg is drawn through, start and end its nodes' (lon, lat)."""
-        return self.lane(start, end) if is_sea(leg) else (start, end)
+    def leg_points(self, mode: str, start: Point, end: Point) -> tuple[Point, ...]:
+        """The (lon, lat) points a leg of mode is drawn through, start and end its nodes' (lon, lat)."""
+        return self.lane(start, end) if is_sea(mode) else (start, end)
 
 
 def found_lane(start: Point, end: Point) -> tuple[Point, ...]:
@@ -133,7 +134,7 @@ def sea_pairs(input_path) -> set[tuple[Point, Point]]:
           if lat == lat and lon == lon}
     legs = t["Legs"][["from", "to", "mode"]].itertuples(index=False)
     return {(min(at[a], at[b]), max(at[a], at[b])) for a, b, mode in legs
-            if is_sea({"mode": mode}) and a in at and b in at}
+            if is_sea(mode) and a in at and b in at}
 
 
 def write_shipped(inputs) -> Path:

@@ -12,11 +12,15 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model.report.maps.lanes import SeaLanes, is_sea
 from model.report.maps.palette import corridor_colour
+
+if TYPE_CHECKING:
+    from model.report.maps.data import MapCorridor, MapData, MapLeg, MapNode
 
 BASEMAP = Path(__file__).with_name("basemap.json")
 STANDARD_PARALLEL_DEG = 40.0  # equirectangular projection true to scale at 40 N
@@ -169,7 +173,7 @@ def short_label(name: str) -> str:
 class Segment:
     """One leg in one corridor as drawn: a line through points (an array (n, 2) of map units, from
     the leg's start to its end: two for a land leg, the sea lane's for a sea leg), width wide."""
-    leg: dict  # the map_data entry
+    leg: MapLeg
     points: np.ndarray
     width: float
     colour: str
@@ -213,69 +217,71 @@ class MapLayout:
     frame: Frame
     countries: list[tuple[str, list[np.ndarray]]]  # the base layer in map units (Frame.countries)
     segments: list[Segment]
-    nodes: list[tuple[dict, float, float]]  # (entry, x, y) of each node drawn
+    nodes: list[tuple[MapNode, float, float]]  # (node, x, y) of each node drawn
     labels: list[Label]
     max_t: float
     unplaced: list[str] = field(default_factory=list)  # nodes not drawn for want of coordinates
 
 
-def _has_coords(node: dict | None) -> bool:
-    return node is not None and node.get("lat") is not None and node.get("lon") is not None
+def _has_coords(node: MapNode | None) -> bool:
+    return node is not None and node.lat is not None and node.lon is not None
 
 
-def lay_out(map_data: dict, frame: Frame | None = None, max_t: float | None = None,
+def lay_out(map_data: MapData, frame: Frame | None = None, max_t: float | None = None,
             labelled: bool = True, lanes: SeaLanes | None = None) -> MapLayout:
     """Everything both renderers draw, in map units. Nodes without coordinates and the legs that
-    touch them are left out (map_data["unplaced"] names them). frame and max_t: a shared frame and
+    touch them are left out (map_data.unplaced names them). frame and max_t: a shared frame and
     width scale (the panels of a comparison); labelled=False places no labels; lanes: the sea lanes
     of the picture (shared by its panels), found afresh for this map by default."""
-    nodes = {n["id"]: n for n in map_data["nodes"]}
-    legs = map_data["legs"]
-    used_ids = {n for leg in legs for n in (leg["from"], leg["to"])}
-    shown = [n for n in nodes.values() if _has_coords(n) and (n["id"] in used_ids or n["kind"] in LABELLED_KINDS)]
-    drawable = [leg for leg in legs if _has_coords(nodes.get(leg["from"])) and _has_coords(nodes.get(leg["to"]))]
+    nodes = {n.id: n for n in map_data.nodes}
+    legs = map_data.legs
+    used_ids = {n for leg in legs for n in (leg.start, leg.end)}
+    shown = [n for n in nodes.values() if _has_coords(n) and (n.id in used_ids or n.kind in LABELLED_KINDS)]
+    drawable = [leg for leg in legs if _has_coords(nodes.get(leg.start)) and _has_coords(nodes.get(leg.end))]
     tracks = _tracks(drawable, nodes, lanes or SeaLanes())
-    frame = frame or frame_around([(n["lon"], n["lat"]) for n in shown] + [p for t in tracks.values() for p in t])
+    frame = frame or frame_around([n.lon_lat for n in shown] + [p for t in tracks.values() for p in t])
     if max_t is None:
-        max_t = max((leg["tonnes_t"] for leg in drawable), default=0.0)
-    segments = _segments(drawable, tracks, frame, max_t, {c["corridor"]: c for c in map_data["corridors"]})
-    points = [(n, *frame.xy(n["lon"], n["lat"])) for n in shown]
+        max_t = max((leg.tonnes_t for leg in drawable), default=0.0)
+    segments = _segments(drawable, tracks, frame, max_t, {c.corridor: c for c in map_data.corridors})
+    points = [(n, *frame.xy(*n.lon_lat)) for n in shown]
     labels = _labels(points, segments, frame) if labelled else []
-    return MapLayout(frame, frame.countries(), segments, points, labels, max_t, list(map_data.get("unplaced", [])))
+    return MapLayout(frame, frame.countries(), segments, points, labels, max_t, list(map_data.unplaced))
 
 
-def _tracks(legs: list[dict], nodes: dict, lanes: SeaLanes) -> dict[tuple[str, str], tuple]:
+def _tracks(legs: list[MapLeg], nodes: dict[str, MapNode], lanes: SeaLanes) -> dict[tuple[str, str], tuple]:
     """(a, b) -> the (lon, lat) points of the stretch from a to b (a < b), for each stretch of the legs:
     a sea leg's along the sea lanes (model.report.maps.lanes), a land leg's straight. A stretch used by sea
     and by land is drawn along the sea lane."""
     out: dict[tuple[str, str], tuple] = {}
-    for leg in sorted(legs, key=lambda leg: not is_sea(leg)):
-        a, b = sorted((leg["from"], leg["to"]))
+    for leg in sorted(legs, key=lambda leg: not is_sea(leg.mode)):
+        a, b = sorted((leg.start, leg.end))
         if (a, b) not in out:
-            out[(a, b)] = lanes.leg_points(leg, (nodes[a]["lon"], nodes[a]["lat"]), (nodes[b]["lon"], nodes[b]["lat"]))
+            out[(a, b)] = lanes.leg_points(leg.mode, nodes[a].lon_lat, nodes[b].lon_lat)
     return out
 
 
-def _segments(legs: list[dict], tracks: dict, frame: Frame, max_t: float, corridors: dict) -> list[Segment]:
+def _segments(legs: list[MapLeg], tracks: dict, frame: Frame, max_t: float,
+              corridors: dict[str, MapCorridor]) -> list[Segment]:
     """One line per (leg, corridor) along its stretch's track; corridors sharing a stretch (either
     direction) side by side, in the legend's order, the band centred on the track."""
     order = {name: i for i, name in enumerate(corridors)}
-    stretches: dict[tuple[str, str], list[dict]] = {}
+    stretches: dict[tuple[str, ...], list[MapLeg]] = {}
     for leg in legs:
-        stretches.setdefault(tuple(sorted((leg["from"], leg["to"]))), []).append(leg)
+        stretches.setdefault(tuple(sorted((leg.start, leg.end))), []).append(leg)
     out = []
     for (a, b), group in stretches.items():
-        group.sort(key=lambda leg: (order.get(leg["corridor"], len(order)), leg["corridor"], leg["leg"]))
+        group.sort(key=lambda leg: (order.get(leg.corridor, len(order)), leg.corridor, leg.leg))
         track = np.array([frame.xy(lon, lat) for lon, lat in tracks[(a, b)]])  # from a to b
         normals = offset_normals(track)
-        widths = [line_width(leg["tonnes_t"], max_t) for leg in group]
+        widths = [line_width(leg.tonnes_t, max_t) for leg in group]
         offset = -(sum(widths) + LINE_GAP * (len(group) - 1)) / 2
         for leg, w in zip(group, widths, strict=True):
             shift = offset + w / 2
             offset += w + LINE_GAP
             points = track + normals * shift
-            colour = corridors.get(leg["corridor"], {}).get("colour") or corridor_colour(leg["corridor"])
-            out.append(Segment(leg, points if leg["from"] == a else points[::-1].copy(), w, colour))
+            known = corridors.get(leg.corridor)
+            colour = (known.colour if known else "") or corridor_colour(leg.corridor)
+            out.append(Segment(leg, points if leg.start == a else points[::-1].copy(), w, colour))
     out.sort(key=lambda s: -s.width)  # thick first, so thin lines stay on top
     return out
 
@@ -300,28 +306,28 @@ def dot_radius(kind: str) -> float:
     return DOT_SIZE.get(kind, 3.0)
 
 
-def _labels(points: list[tuple[dict, float, float]], segments: list[Segment], frame: Frame) -> list[Label]:
+def _labels(points: list[tuple[MapNode, float, float]], segments: list[Segment], frame: Frame) -> list[Label]:
     """Greedy placement: markets, origins, full elements, ports, in that order (busiest first).
     Each label takes, of 32 spots on four rings around its dot (near ones first, the far ones with a
     leader line), the one that overlaps no label placed before it, covers least of the other dots
     and then least line; it must stay inside the frame. A port or other label that cannot avoid a
     dot or a label is left out; a market or an origin takes the spot that overlaps least."""
     rank = {"market": 0, "origin": 1, "port": 3}
-    todo = [(i, n, x, y) for i, (n, x, y) in enumerate(points) if n["kind"] in LABELLED_KINDS or n.get("full")]
-    todo.sort(key=lambda p: (2 if p[1].get("full") and p[1]["kind"] not in ("market", "origin")
-                             else rank.get(p[1]["kind"], 4), -p[1]["tonnes_t"]))
+    todo = [(i, n, x, y) for i, (n, x, y) in enumerate(points) if n.kind in LABELLED_KINDS or n.full]
+    todo.sort(key=lambda p: (2 if p[1].full and p[1].kind not in ("market", "origin")
+                             else rank.get(p[1].kind, 4), -p[1].tonnes_t))
     m = DOT_MARGIN  # a label keeps this far from other dots, so it reads as its own dot's
-    boxes = [(x - dot_radius(n["kind"]) - m, y - dot_radius(n["kind"]) - m, x + dot_radius(n["kind"]) + m,
-              y + dot_radius(n["kind"]) + m) for n, x, y in points]
+    boxes = [(x - dot_radius(n.kind) - m, y - dot_radius(n.kind) - m, x + dot_radius(n.kind) + m,
+              y + dot_radius(n.kind) + m) for n, x, y in points]
     lines = np.vstack([s.pieces() * (1, 1, 1, 1, s.width) for s in segments] or [np.zeros((0, 5))])
     labels: list[Label] = []
     h = LABEL_SIZE * 1.1
     for own, n, x, y in todo:
-        text = n.get("label") or short_label(n["name"])
-        w = label_width(text, italic=n["tonnes_t"] <= 0)
+        text = n.label or short_label(n.name)
+        w = label_width(text, italic=n.tonnes_t <= 0)
         spots = []
-        for r in (dot_radius(n["kind"]) + 2.5, dot_radius(n["kind"]) + 14, dot_radius(n["kind"]) + 28,
-                  dot_radius(n["kind"]) + 44):
+        for r in (dot_radius(n.kind) + 2.5, dot_radius(n.kind) + 14, dot_radius(n.kind) + 28,
+                  dot_radius(n.kind) + 44):
             d = r * 0.75
             spots += [  # (anchor x, anchor y, align, baseline, box)
                 (x + r, y, "start", "middle", (x + r, y - h / 2, x + r + w, y + h / 2)),
@@ -341,12 +347,12 @@ def _labels(points: list[tuple[dict, float, float]], segments: list[Segment], fr
         on_label = _overlaps(candidates, np.array([lab.box for lab in labels]).reshape(-1, 4))
         score = on_label * 1e6 + covered * 50 + _line_cover(candidates, lines) + np.arange(len(inside)) * 20
         i = min(range(len(inside)), key=lambda k: (score[k], covered[k], k))
-        if covered[i] > 0 and n["kind"] not in ("market", "origin"):
+        if covered[i] > 0 and n.kind not in ("market", "origin"):
             continue
         ax, ay, align, baseline, box = inside[i]
         boxes.append(box)
-        far = math.hypot(ax - x, ay - y) > dot_radius(n["kind"]) + 5
-        labels.append(Label(text, ax, ay, align, baseline, muted=n["tonnes_t"] <= 0, leader=(x, y) if far else None,
+        far = math.hypot(ax - x, ay - y) > dot_radius(n.kind) + 5
+        labels.append(Label(text, ax, ay, align, baseline, muted=n.tonnes_t <= 0, leader=(x, y) if far else None,
                             box=box))
     return labels
 

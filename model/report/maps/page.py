@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import jinja2
 
+from model.report.maps.data import CommodityTonnes, MapCorridor, MapLeg, MapNode, ReportBrief, ReportData
 from model.report.maps.layout import (
     LABEL_SIZE,
     MAP_ASPECT,
@@ -45,45 +46,44 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_html(report: dict, generator: str) -> str:
+def render_html(report: ReportData, generator: str) -> str:
     """The report page for report (model.report.maps.data.report_data); generator goes into the page's
     <meta name="generator">, the mark model.report.output recognises.
 
     Each used (leg, corridor) is one <path class="leg" data-corridor=... data-leg=...>; nodes without
     coordinates are left out and named in the page's notes."""
     p = lay_out(report)
-    colours = {c["corridor"]: _colour(c) for c in report["corridors"]}
-    brief = report.get("brief")
+    colours = {c.corridor: _colour(c) for c in report.corridors}
+    brief = report.brief
     return environment().get_template("report.html.j2").render(
-        generator=generator, title=report.get("title", ""), subtitle=report.get("subtitle", ""),
+        generator=generator, title=report.title, subtitle=report.subtitle,
         map_aspect=f"{MAP_ASPECT:g}",  # the map column never taller than the window
         brief=_brief(brief), map=_map(p, colours), legend=_legend(report, p, colours),
-        bars=_bars(report["corridors"], colours), stacked=_stacked(report.get("by_commodity", []), report["corridors"]),
-        bottlenecks=report.get("bottlenecks", []), summary=report.get("summary", []), notes=_notes(p, brief))
+        bars=_bars(report.corridors, colours), stacked=_stacked(report.by_commodity, report.corridors),
+        bottlenecks=report.bottlenecks, summary=report.summary, notes=_notes(p, brief))
 
 
-def _colour(corridor: dict) -> str:
-    c = corridor.get("colour") or ""
-    return c if HEX.fullmatch(c) else corridor_colour(corridor["corridor"])
+def _colour(corridor: MapCorridor) -> str:
+    c = corridor.colour or ""
+    return c if HEX.fullmatch(c) else corridor_colour(corridor.corridor)
 
 
-def _brief(brief: dict | None) -> dict | None:
+def _brief(brief: ReportBrief | None) -> dict | None:
     """The Summary's one-page brief: the headline figures, the corridor or country of interest, and
     the three largest bottlenecks in words."""
     if not brief:
         return None
-    return {"headline": brief.get("headline", []), "focus": brief.get("focus") or "",
-            "bottlenecks": brief.get("bottlenecks", [])}
+    return {"headline": brief.headline, "focus": brief.focus or "", "bottlenecks": brief.bottlenecks}
 
 
 def _map(p, colours: dict) -> dict:
     """The map's SVG in map units: the base layer, each used (leg, corridor) as a line (id legN, with its
     tooltip), full legs' bands, the nodes and the labels."""
-    names = {n["id"]: n["name"] for n, _, _ in p.nodes}
-    legs = [{"id": f"leg{i}", "d": _line(s), "stroke": colours.get(s.leg["corridor"], s.colour), "width": s.width,
-             "hit_width": max(s.width, 9), "corridor": s.leg["corridor"], "leg": s.leg["leg"],
+    names = {n.id: n.name for n, _, _ in p.nodes}
+    legs = [{"id": f"leg{i}", "d": _line(s), "stroke": colours.get(s.leg.corridor, s.colour), "width": s.width,
+             "hit_width": max(s.width, 9), "corridor": s.leg.corridor, "leg": s.leg.leg,
              "tip": _tip(s.leg, names)} for i, s in enumerate(p.segments)]
-    full = [{"d": _line(s), "width": s.width + 4, "corridor": s.leg["corridor"]} for s in p.segments if s.leg["full"]]
+    full = [{"d": _line(s), "width": s.width + 4, "corridor": s.leg.corridor} for s in p.segments if s.leg.full]
     countries = [(name, "".join("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in ring.tolist()) + "Z" for ring in rings))
                  for name, rings in p.countries]
     labels = [{"text": lab.text, "x": lab.x, "y": lab.y,
@@ -94,12 +94,12 @@ def _map(p, colours: dict) -> dict:
             "labels": labels, "label_size": LABEL_SIZE}
 
 
-def _node(n: dict, x: float, y: float) -> dict:
+def _node(n: MapNode, x: float, y: float) -> dict:
     """A node's dot (circle; square for a market, diamond for a port), its name on hover, a red ring when full."""
-    fill = NODE_LEGEND.get(n["kind"], OTHER_NODE_LEGEND)[0]
-    return {"kind": n["kind"], "x": x, "y": y, "r": dot_radius(n["kind"]), "fill": fill,
-            "edge": "#222" if fill == "#ffffff" else "#fff", "idle": n["tonnes_t"] <= 0, "full": n["full"],
-            "title": f"{n['name']}: {n['tonnes_t'] / 1e6:.2f} Mt/yr{_util_text(n)}"}
+    fill = NODE_LEGEND.get(n.kind, OTHER_NODE_LEGEND)[0]
+    return {"kind": n.kind, "x": x, "y": y, "r": dot_radius(n.kind), "fill": fill,
+            "edge": "#222" if fill == "#ffffff" else "#fff", "idle": n.tonnes_t <= 0, "full": n.full,
+            "title": f"{n.name}: {n.tonnes_t / 1e6:.2f} Mt/yr{_util_text(n)}"}
 
 
 def _line(s) -> str:
@@ -107,61 +107,61 @@ def _line(s) -> str:
     return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in s.points.tolist())
 
 
-def _util_text(entry: dict) -> str:
-    if entry.get("utilisation") is None:
+def _util_text(node: MapNode) -> str:
+    if node.utilisation is None:
         return ""
-    return f"; capacity {entry['utilisation']:.0%} used" + (" (full)" if entry["full"] else "")
+    return f"; capacity {node.utilisation:.0%} used" + (" (full)" if node.full else "")
 
 
-def _tip(leg: dict, names: dict) -> str:
-    util = ("no capacity limit on this leg" if leg["utilisation"] is None
-            else f"{leg['utilisation']:.0%} of the leg's capacity used" + (" - FULL" if leg["full"] else ""))
-    return "\n".join([leg["corridor"],
-                      f"{names.get(leg['from'], leg['from'])} \u2192 {names.get(leg['to'], leg['to'])}",
-                      f"{leg['tonnes_t'] / 1e6:.2f} Mt/yr on this leg",
-                      f"{leg['cost_usd_per_t']:.2f} USD/t average route resource cost",
+def _tip(leg: MapLeg, names: dict[str, str]) -> str:
+    util = ("no capacity limit on this leg" if leg.utilisation is None
+            else f"{leg.utilisation:.0%} of the leg's capacity used" + (" - FULL" if leg.full else ""))
+    return "\n".join([leg.corridor,
+                      f"{names.get(leg.start, leg.start)} \u2192 {names.get(leg.end, leg.end)}",
+                      f"{leg.tonnes_t / 1e6:.2f} Mt/yr on this leg",
+                      f"{leg.cost_usd_per_t:.2f} USD/t average route resource cost",
                       util])
 
 
-def _legend(data: dict, p, colours: dict) -> dict:
+def _legend(data: ReportData, p, colours: dict) -> dict:
     """The corridors drawn or carrying tonnes (in their order), the width scale, the node kinds and the
     full capacities."""
-    drawn = {s.leg["corridor"] for s in p.segments}
-    corridors = [{"corridor": c["corridor"], "colour": colours[c["corridor"]], "tonnes_t": c["tonnes_t"]}
-                 for c in data["corridors"] if c["corridor"] in drawn or c["tonnes_t"] > 0]
+    drawn = {s.leg.corridor for s in p.segments}
+    corridors = [{"corridor": c.corridor, "colour": colours[c.corridor], "tonnes_t": c.tonnes_t}
+                 for c in data.corridors if c.corridor in drawn or c.tonnes_t > 0]
     widths = [{"width": line_width(t, p.max_t) * 0.9, "text": width_key_text(t)} for t in width_samples(p.max_t)]
-    return {"corridors": corridors, "widths": widths, "kinds": NODE_KEYS, "full": data.get("full", [])}
+    return {"corridors": corridors, "widths": widths, "kinds": NODE_KEYS, "full": data.full}
 
 
-def _bars(corridors: list[dict], colours: dict) -> dict | None:
+def _bars(corridors: tuple[MapCorridor, ...], colours: dict) -> dict | None:
     """Horizontal bars, one per corridor with tonnes, in the legend's order and colours."""
-    rows = [c for c in corridors if c["tonnes_t"] > 0]
+    rows = [c for c in corridors if c.tonnes_t > 0]
     if not rows:
         return None
-    top = max(c["tonnes_t"] for c in rows)
-    label_w = 16 + 7.4 * max(len(c["corridor"]) for c in rows)  # 13 px text, about 7.4 px a character
+    top = max(c.tonnes_t for c in rows)
+    label_w = 16 + 7.4 * max(len(c.corridor) for c in rows)  # 13 px text, about 7.4 px a character
     # The chart's width is its viewBox's and its CSS max-width: 1 unit = 1 px at most.
     return {"label_w": label_w, "width": label_w + BAR_W + 150, "height": ROW_H * len(rows) + 8, "bar_h": ROW_H - 6,
-            "rows": [{"corridor": c["corridor"], "y": 4 + i * ROW_H, "w": max(BAR_W * c["tonnes_t"] / top, 1.5),
-                      "colour": colours[c["corridor"]], "tonnes_t": c["tonnes_t"], "share": c["share"]}
+            "rows": [{"corridor": c.corridor, "y": 4 + i * ROW_H, "w": max(BAR_W * c.tonnes_t / top, 1.5),
+                      "colour": colours[c.corridor], "tonnes_t": c.tonnes_t, "share": c.share}
                      for i, c in enumerate(rows)]}
 
 
-def _stacked(rows: list[dict], corridors: list[dict]) -> dict | None:
+def _stacked(rows: tuple[CommodityTonnes, ...], corridors: tuple[MapCorridor, ...]) -> dict | None:
     """Each corridor's tonnes as one bar in parts by commodity, with a key; a part's tonnes on hover."""
-    order = [c["corridor"] for c in corridors if any(r["corridor"] == c["corridor"] for r in rows)]
+    order = [c.corridor for c in corridors if any(r.corridor == c.corridor for r in rows)]
     if not order:
         return None
-    totals = {k: sum(r["tonnes_t"] for r in rows if r["commodity"] == k) for k in {r["commodity"] for r in rows}}
+    totals = {k: sum(r.tonnes_t for r in rows if r.commodity == k) for k in {r.commodity for r in rows}}
     kinds = sorted(totals, key=lambda k: (-totals[k], k))
     shade = dict(zip(kinds, series_colours(len(kinds)), strict=True))  # no two commodities alike, however many
-    top = max(sum(r["tonnes_t"] for r in rows if r["corridor"] == c) for c in order)
+    top = max(sum(r.tonnes_t for r in rows if r.corridor == c) for c in order)
     label_w = 16 + 7.4 * max(len(c) for c in order)
     bars = []
     for i, corridor in enumerate(order):
         x, parts = label_w, []
         for k in kinds:
-            t = sum(r["tonnes_t"] for r in rows if r["corridor"] == corridor and r["commodity"] == k)
+            t = sum(r.tonnes_t for r in rows if r.corridor == corridor and r.commodity == k)
             if t <= 0:
                 continue
             parts.append({"commodity": k, "x": x, "w": BAR_W * t / top, "colour": shade[k], "tonnes_t": t})
@@ -171,8 +171,8 @@ def _stacked(rows: list[dict], corridors: list[dict]) -> dict | None:
             "height": ROW_H * len(order) + 8, "bar_h": ROW_H - 6, "rows": bars}
 
 
-def _notes(p, brief: dict | None) -> list[str]:
-    provenance = "; ".join(f"{k}: {v}" for k, v in (brief or {}).get("provenance", []))
+def _notes(p, brief: ReportBrief | None) -> list[str]:
+    provenance = "; ".join(f"{k}: {v}" for k, v in (brief.provenance if brief else ()))
     notes = ([f"Made from {provenance}."] if provenance else []) + [
         "Sea legs follow the shipping lanes (searoute); land legs join their nodes straight: they show which legs "
         "carry cargo, not the track.",

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import ImageDraw
 
 from model.input.schema import Blank
+from model.report.maps.data import FullCapacity, MapCorridor, MapData, MapLeg
 from model.report.maps.lanes import SeaLanes
 from model.report.maps.layout import (
     LABEL_SIZE,
@@ -115,7 +117,7 @@ class _Page:
         return png_bytes(picture, software)
 
 
-def draw_map(map_data: dict, software: str) -> bytes:
+def draw_map(map_data: MapData, software: str) -> bytes:
     """The map of map_data (model.report.maps.data.map_data) as a PNG 1600 px wide and 1000 px high, or
     higher when the legend needs it (it is never cut). Nodes without coordinates, and legs touching
     them, are left out and named on the map's foot."""
@@ -124,7 +126,7 @@ def draw_map(map_data: dict, software: str) -> bytes:
     ax = _Axes(left * FIG_W_PX, (1 - bottom - height) * FIG_H_PX, width * FIG_W_PX, height * FIG_H_PX,
                p.frame.width, p.frame.height)
     page = _Page(FIG_W_PX, FIG_H_PX)
-    legend_end = _legend(page, map_data, p, ax.pt, top=0.125 * FIG_H_PX, gap=0.025 * FIG_H_PX)
+    legend_end = _legend(page, map_data.corridors, map_data.full, p, ax.pt, top=0.125 * FIG_H_PX, gap=0.025 * FIG_H_PX)
     if legend_end + 4 > FIG_H_PX:  # 1000 px unless the legend needs more
         page.grow(math.ceil(legend_end + 4))
     page.canvas.paste(ax.box, _base(p, ax))
@@ -133,18 +135,18 @@ def draw_map(map_data: dict, software: str) -> bytes:
     _nodes(page.canvas, p, ax)
     _spines(page.canvas, ax)
     _labels(page, p, ax)
-    title = map_data.get("title", "")
+    title = map_data.title
     page.text(0.008 * FIG_W_PX, 0.025 * FIG_H_PX, title, max(8.0, min(13.0, 13.0 * 92 / max(len(title), 1))),
               style="bold")  # a long title in a smaller font, on one line
-    page.text(0.008 * FIG_W_PX, 0.072 * FIG_H_PX, map_data.get("subtitle", ""), 8.5, colour="#444444")
+    page.text(0.008 * FIG_W_PX, 0.072 * FIG_H_PX, map_data.subtitle, 8.5, colour="#444444")
     foot = FOOT + (("  Not drawn, no coordinates: " + ", ".join(p.unplaced)) if p.unplaced else "")
     page.text(ax.left + 0.005 * ax.width, ax.top + 0.995 * ax.height, foot, 5.5, colour="#555555",
               va="bottom", halo=(2.0, SEA))
     return page.png(software)
 
 
-def draw_panels(panels: list[dict], title: str, software: str) -> bytes:
-    """One map per case (each a map_data with a "panel" name and a "headline"), in rows of up to
+def draw_panels(panels: list[MapData], title: str, software: str) -> bytes:
+    """One map per case (each a MapData with its panel name and headline), in rows of up to
     four, on one frame and one line-width scale, so that a line twice as wide carries twice the
     tonnes in every panel; in the panels after the first, a leg that carries the same tonnes as in
     the first is faded, so what changed stands out. A shared legend on the right; 1600 px wide."""
@@ -152,7 +154,7 @@ def draw_panels(panels: list[dict], title: str, software: str) -> bytes:
     rows = -(-len(panels) // columns)
     map_w = 292  # px; each panel's map, MAP_ASPECT wide for high
     map_h, head, gap, top = map_w / MAP_ASPECT, 54, 12, 64.0
-    corridors = {c["corridor"] for d in panels for c in d["corridors"]}
+    corridors = {c.corridor for d in panels for c in d.corridors}
     # The legend fits: four section titles (7.5 pt x 1.5), a row of 7 pt x 1.55 per key (the corridors,
     # at most 3 widths, 5 node kinds and the 2 full marks) and a gap of 2.5% of the height per section.
     lines = sum(_wrap(c).count("\n") + 1 for c in corridors)  # a long name takes two lines or more
@@ -162,11 +164,11 @@ def draw_panels(panels: list[dict], title: str, software: str) -> bytes:
     lift = tall - height
     top -= lift
     page = _Page(FIG_W_PX, height)
-    placed = [(n["lon"], n["lat"]) for d in panels for n in d["nodes"] if n["lat"] is not None
-              and n["lon"] is not None and any(n["id"] in (leg["from"], leg["to"]) for leg in d["legs"])]
+    placed = [(n.lon, n.lat) for d in panels for n in d.nodes if n.lat is not None
+              and n.lon is not None and any(n.id in (leg.start, leg.end) for leg in d.legs)]
     frame = frame_around(placed)
-    max_t = max((leg["tonnes_t"] for d in panels for leg in d["legs"]), default=0.0)
-    first = {(leg["leg"], leg["corridor"]): leg["tonnes_t"] for leg in panels[0]["legs"]} if panels else {}
+    max_t = max((leg.tonnes_t for d in panels for leg in d.legs), default=0.0)
+    first = {(leg.leg, leg.corridor): leg.tonnes_t for leg in panels[0].legs} if panels else {}
     layouts, bases, lanes = [], {}, SeaLanes()
     for k, d in enumerate(panels):
         p = lay_out(d, frame=frame, max_t=max_t, labelled=False, lanes=lanes)
@@ -181,29 +183,29 @@ def draw_panels(panels: list[dict], title: str, software: str) -> bytes:
         _legs(page.canvas, p, ax, faded=None if k == 0 else {id(s) for s in p.segments if not _changed(s.leg, first)})
         _nodes(page.canvas, p, ax, small=True)
         _spines(page.canvas, ax)
-        page.text(x0, y0 - 36, _cut(d.get("panel", ""), 30), 8, style="bold", va="bottom")
-        page.text(x0, y0 - 3, "\n".join(_cut(line, 40) for line in d.get("headline", "").split("\n")), 6.5,
+        page.text(x0, y0 - 36, _cut(d.panel, 30), 8, style="bold", va="bottom")
+        page.text(x0, y0 - 3, "\n".join(_cut(line, 40) for line in d.headline.split("\n")), 6.5,
                   colour="#444444", va="bottom", linespacing=1.2)
     page.text(0.005 * FIG_W_PX, 12 - lift, title, 12, style="bold")
     page.text(0.005 * FIG_W_PX, 38 - lift, "Same frame and line widths in every panel; after the first, legs that "
               "carry the same tonnes as in it are faded.", 7, colour="#444444")
-    shown: dict[str, dict] = {}
+    shown: dict[str, MapCorridor] = {}
     for d in panels:
-        for c in d["corridors"]:
-            if c["corridor"] not in shown or c["tonnes_t"] > shown[c["corridor"]]["tonnes_t"]:
-                shown[c["corridor"]] = c
-    merged = {"corridors": sorted(shown.values(), key=lambda c: -c["tonnes_t"]), "full": []}
-    any_layout = layouts[0] if layouts else lay_out({"nodes": [], "legs": [], "corridors": []}, frame=frame)
-    _legend(page, merged, any_layout, map_w / DPI * 72 / frame.width, top=top, left=1220, tonnes=False,
-            drawn={s.leg["corridor"] for p in layouts for s in p.segments})
+        for c in d.corridors:
+            if c.corridor not in shown or c.tonnes_t > shown[c.corridor].tonnes_t:
+                shown[c.corridor] = c
+    merged = sorted(shown.values(), key=lambda c: -c.tonnes_t)
+    any_layout = layouts[0] if layouts else lay_out(MapData("", "", (), (), (), (), ()), frame=frame)
+    _legend(page, merged, (), any_layout, map_w / DPI * 72 / frame.width, top=top, left=1220, tonnes=False,
+            drawn={s.leg.corridor for p in layouts for s in p.segments})
     return page.png(software)
 
 
-def _changed(leg: dict, first: dict) -> bool:
+def _changed(leg: MapLeg, first: dict[tuple[str, str], float]) -> bool:
     """Whether a leg's tonnes differ from the first panel's on the same leg and corridor (by more than
     1% or 1,000 t)."""
-    before = first.get((leg["leg"], leg["corridor"]), 0.0)
-    return abs(leg["tonnes_t"] - before) > max(0.01 * max(leg["tonnes_t"], before), 1000.0)
+    before = first.get((leg.leg, leg.corridor), 0.0)
+    return abs(leg.tonnes_t - before) > max(0.01 * max(leg.tonnes_t, before), 1000.0)
 
 
 def _base(p: MapLayout, ax: _Axes) -> np.ndarray:
@@ -226,7 +228,7 @@ def _legs(canvas: Canvas, p: MapLayout, ax: _Axes, faded: set | None = None) -> 
     """The legs, full ones over a dashed red band; the segments in faded (by id) drawn pale."""
     faded = faded or set()
     for s in p.segments:
-        if s.leg["full"]:
+        if s.leg.full:
             w = (s.width + 3) * ax.sx
             canvas.polyline(_px(s, ax), w, FULL_COLOUR, 0.3 if id(s) in faded else 1.0, clip=ax.box,
                             dash=(FULL_DASH[0] * w, FULL_DASH[1] * w))
@@ -241,12 +243,12 @@ def _px(s, ax: _Axes) -> np.ndarray:
 
 def _nodes(canvas: Canvas, p: MapLayout, ax: _Axes, small: bool = False) -> None:
     for n, x, y in p.nodes:
-        marker, face, edge, _ = NODE_STYLE.get(n["kind"], OTHER_NODE)
-        r = dot_radius(n["kind"]) * (0.6 if small else 1.0)
+        marker, face, edge, _ = NODE_STYLE.get(n.kind, OTHER_NODE)
+        r = dot_radius(n.kind) * (0.6 if small else 1.0)
         cx, cy = ax.at(x, y)
         canvas.marker(marker, cx, cy, 2 * r * ax.sx * (0.8 if marker == "D" else 1), face, edge,
-                      0.6 * (0.6 if small else 1.0) * PX_PER_PT, alpha=1.0 if n["tonnes_t"] > 0 else 0.45, clip=ax.box)
-        if n["full"]:
+                      0.6 * (0.6 if small else 1.0) * PX_PER_PT, alpha=1.0 if n.tonnes_t > 0 else 0.45, clip=ax.box)
+        if n.full:
             canvas.marker("o", cx, cy, 2 * (r + 4) * ax.sx, None, FULL_COLOUR, (1.2 if small else 1.6) * PX_PER_PT,
                           clip=ax.box)
 
@@ -269,29 +271,30 @@ def _labels(page: _Page, p: MapLayout, ax: _Axes) -> None:
 NO_KEY = ("none",)
 
 
-def _legend(page: _Page, map_data: dict, p: MapLayout, pt: float, top: float, left: float = 0.715 * FIG_W_PX,
-            tonnes: bool = True, drawn: set | None = None, gap: float | None = None) -> float:
-    """Corridors (with Mt/yr), the width scale, node kinds and full capacities, stacked in the right
-    panel from (left, top) px, sections gap px apart (2.5% of the page's height by default); long
+def _legend(page: _Page, listed: Sequence[MapCorridor], full: Sequence[FullCapacity], p: MapLayout, pt: float,
+            top: float, left: float = 0.715 * FIG_W_PX, tonnes: bool = True, drawn: set | None = None,
+            gap: float | None = None) -> float:
+    """The corridors listed (with Mt/yr), the width scale, node kinds and the full capacities, stacked
+    in the right panel from (left, top) px, sections gap px apart (2.5% of the page's height by default); long
     names wrapped, never cut. Returns the y (px) where the legend ends."""
-    drawn = {s.leg["corridor"] for s in p.segments} if drawn is None else drawn
-    shown = [c for c in map_data["corridors"] if c["corridor"] in drawn or (tonnes and c["tonnes_t"] > 0)]
-    corridors = [("line", c["colour"], 5.0, True) for c in shown]
-    corridor_text = [_wrap(f"{c['corridor']}  {c['tonnes_t'] / 1e6:.2f}" if tonnes else c["corridor"]) for c in shown]
+    drawn = {s.leg.corridor for s in p.segments} if drawn is None else drawn
+    shown = [c for c in listed if c.corridor in drawn or (tonnes and c.tonnes_t > 0)]
+    corridors = [("line", c.colour, 5.0, True) for c in shown]
+    corridor_text = [_wrap(f"{c.corridor}  {c.tonnes_t / 1e6:.2f}" if tonnes else c.corridor) for c in shown]
     samples = width_samples(p.max_t)
     widths = [("line", "#555555", line_width(t, p.max_t) * pt, False) for t in samples]
-    styles = [NODE_STYLE[k] for k in NODE_STYLE if any(n["kind"] == k for n, _, _ in p.nodes)]
-    if any(n["kind"] not in NODE_STYLE for n, _, _ in p.nodes):
+    styles = [NODE_STYLE[k] for k in NODE_STYLE if any(n.kind == k for n, _, _ in p.nodes)]
+    if any(n.kind not in NODE_STYLE for n, _, _ in p.nodes):
         styles.append(OTHER_NODE)
     node_keys = [("marker", marker, 6.0, face, "#222222" if face == "#ffffff" else edge, 1.0)
                  for marker, face, edge, _ in styles]
     ring, dash = ("marker", "o", 8.0, None, FULL_COLOUR, 1.6), ("dash", FULL_COLOUR, 3.0)
     full_keys: list[tuple] = []
     full_text: list[str] = []
-    for f in map_data["full"]:
-        full_keys.append(ring if f["kind"] == "node" else dash)
-        cls = "" if f["cargo_class"] in (Blank.ALL, "") else f" ({f['cargo_class']})"
-        full_text.append(f"{_wrap(f['name'] + cls)}\n{f['used_t'] / 1e6:.2f} of {f['capacity_t'] / 1e6:.2f} "
+    for f in full:
+        full_keys.append(ring if f.kind == "node" else dash)
+        cls = "" if f.cargo_class in (Blank.ALL, "") else f" ({f.cargo_class})"
+        full_text.append(f"{_wrap(f.name + cls)}\n{f.used_t / 1e6:.2f} of {f.capacity_t / 1e6:.2f} "
                          "Mt/yr used")
     if not tonnes:  # panels: the marks explained once
         full_keys, full_text = [ring, dash], ["a full node (binding capacity)", "a full leg"]
