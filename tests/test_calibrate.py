@@ -12,7 +12,7 @@ from model import pipeline
 from model.analysis.calibrate import calibrate
 from model.analysis.explain import explain_route
 from model.cli import main
-from model.commands.check import check_files
+from model.commands.check import check_result
 from model.input.read import read_input
 
 
@@ -109,7 +109,7 @@ def test_a_surcharge_is_a_part_of_every_cost(tmp_path):
     assert "at 9.00 USD/t (transport 25.00, handling 0.00, time 0.00, risk 0.00, surcharge -16.00)" in text
     out = tmp_path / "result.xlsx"
     assert main(["solve", str(case), "-o", str(out)]) == 0
-    assert check_files(case, out) == ([], [])
+    assert check_result(case, out)[:2] == ([], [])
 
 
 def test_the_fit_by_hand(tmp_path):
@@ -144,7 +144,7 @@ def test_the_calibrated_input_reproduces_its_observations_and_checks(tmp_path, c
     run = pipeline.run(out)
     assert run.results.fit.set_index("observation").loc["B", "modelled_t"] == pytest.approx(30)
     assert run.solution.objective_usd == pytest.approx(30 * (25 - 15.01) + 70 * 10)  # costs after the surcharge
-    assert check_files(out, result) == ([], [])
+    assert check_result(out, result)[:2] == ([], [])
 
 
 def test_calibration_rules_are_off_with_the_setting(tmp_path):
@@ -175,13 +175,13 @@ def test_check_recomputes_the_fit(tmp_path):
     case = write_case(tmp_path, tables)
     out = tmp_path / "result.xlsx"
     assert main(["solve", str(case), "-o", str(out)]) == 0
-    assert check_files(case, out) == ([], [])
+    assert check_result(case, out)[:2] == ([], [])
     wb = load_workbook(out)
     ws = wb["Fit"]
     header = [c.value for c in ws[3]]
     ws.cell(row=4, column=header.index("modelled (t/yr)") + 1).value = 55.0
     wb.save(out)
-    errors, _ = check_files(case, out)
+    errors, _ = check_result(case, out)[:2]
     assert errors == ["Fit: observation R1 modelled 55 t, flows give 100"]
 
 

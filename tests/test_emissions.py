@@ -14,7 +14,7 @@ from model import pipeline
 from model.analysis.check import check_results
 from model.analysis.explain import explain_route
 from model.analysis.params import find_cells, with_values
-from model.commands.check import check_files
+from model.commands.check import check_result
 from model.errors import InputError, NoSolutionError
 from model.lp.assemble import build_lp
 from model.lp.live import LiveModel, Structural
@@ -260,7 +260,7 @@ def test_a_plan_reports_co2e_each_year(tmp_path):
     assert plan["co2e_t"].to_dict() == pytest.approx({2026: 1.0, 2030: 0.7})
     assert plan["annual_cost_usd"].to_dict() == pytest.approx({2026: 200, 2030: 380})
     out = write_results(run.results, tmp_path / "plan.xlsx", input_path=case)
-    assert check_files(case, out) == ([], [])
+    assert check_result(case, out)[:2] == ([], [])
 
 
 def problems(tmp_path, tables, settings=None, severity="error") -> list[str]:

@@ -13,7 +13,7 @@ from model import pipeline
 from model.analysis.check import check_results
 from model.analysis.explain import explain_route
 from model.cli import main
-from model.commands.check import check_files
+from model.commands.check import check_result
 from model.commands.sweep import sweep_to_workbook
 from model.errors import InputError
 from model.input.validate import validate
@@ -36,7 +36,7 @@ def solved(tmp_path, options, **extra):
     case = case_of(tmp_path, options, **extra)
     run = pipeline.run(case)
     out = write_results(run.results, tmp_path / "result.xlsx", input_path=case)
-    assert check_files(case, out) == ([], [])
+    assert check_result(case, out)[:2] == ([], [])
     return run
 
 

@@ -9,7 +9,7 @@ from conftest import ROOT
 
 from model import pipeline
 from model.cli import main
-from model.commands.check import check_files
+from model.commands.check import check_result
 from model.errors import InputError
 from model.report.read_results import read_results
 from model.report.workbook import write_results
@@ -55,10 +55,10 @@ def test_an_option_in_service_only_after_its_lead_time(tmp_path):
     # The independent check recomputes each year from its own input rows, and catches a plan that
     # would use the option before its lead time is over.
     out = write_results(run.results, tmp_path / "plan.xlsx", input_path=case)
-    assert check_files(case, out) == ([], [])
+    assert check_result(case, out)[:2] == ([], [])
     run.results.investments.loc[run.results.investments["year"] == 2025, "built_t"] = 30.0
     bad = write_results(run.results, tmp_path / "bad.xlsx", input_path=case)
-    errors = check_files(case, bad)[0]
+    errors = check_result(case, bad)[0]
     assert "Investments: RAIL_PLUS has 30 t in service in 2025, before 2030" in errors
     assert "2025: Summary: objective 320 USD, flows give 350.0" in errors  # its cost was not counted
     # Once built it stays: with a 2035 year and no lead time constraint it stays at 30 (build_grows).

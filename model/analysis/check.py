@@ -663,6 +663,10 @@ def _same_case(data: CorridorData, sheets: dict, input_path, result_path, record
             "Pass the input it was made from, or solve this input again and check that result.")])
 
 
+# How to mend a workbook given as a result that corridor solve did not write (read here and by
+# model.commands.check, which reads the workbook).
+NOT_A_RESULT_FIX = "Pass a workbook written by 'corridor solve'."
+
 def check_sheets(input_path: Path, result_path: Path, sheets: dict[str, pd.DataFrame], scenario: str | None = None
                  ) -> tuple[list[str], list[str], bool]:
     """(violations, notes, whether a Map sheet was checked) for a result workbook's sheets (read by
@@ -672,7 +676,7 @@ def check_sheets(input_path: Path, result_path: Path, sheets: dict[str, pd.DataF
     from model.errors import InputError, Problem
     from model.steps import load
 
-    fix = "Pass a workbook written by 'corridor solve'."
+    fix = NOT_A_RESULT_FIX
     if "Flows" not in sheets:
         raise InputError(str(result_path), [Problem("has no Flows sheet; it is not a result workbook", fix)])
     summary_problems = _summary_problems(sheets)  # read once: the recorded case and the refusals below use it

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from model.analysis.check import check_sheets
+from model.analysis.check import NOT_A_RESULT_FIX, check_sheets
 from model.errors import InputError, Problem
 from model.report.output import written_by
 from model.report.read_results import read_result_workbook
-
-
-def check_files(input_path: Path, result_path: Path, scenario: str | None = None) -> tuple[list[str], list[str]]:
-    """(violations, notes) for a result workbook against the input it claims to solve (check_result)."""
-    violations, notes, _ = check_result(input_path, result_path, scenario)
-    return violations, notes
 
 
 def check_result(input_path: Path, result_path: Path, scenario: str | None = None
@@ -25,5 +19,5 @@ def check_result(input_path: Path, result_path: Path, scenario: str | None = Non
         raise InputError(str(input_path), [Problem(
             "is a result workbook (written by corridor solve), given where the input goes",
             f"The input comes first: corridor check {result_path} {input_path}")])
-    sheets = read_result_workbook(result_path, "Pass a workbook written by 'corridor solve'.")
+    sheets = read_result_workbook(result_path, NOT_A_RESULT_FIX)
     return check_sheets(input_path, result_path, sheets, scenario)
