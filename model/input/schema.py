@@ -72,6 +72,13 @@ class Scope(StrEnum):
     LEG = "leg"
 
 
+class Role(StrEnum):
+    """Observations sheet, role: what an observation is for (blank = fit)."""
+
+    FIT = "fit"  # calibration fits it, and the fit score counts it
+    TEST = "test"  # held out: calibration never reads it; predicted, and reported apart (out of sample)
+
+
 class Blank(StrEnum):
     """A filter left blank, as the result sheets write it (and read it back)."""
 
@@ -376,6 +383,12 @@ SHEETS: tuple[Sheet, ...] = (
                description="Within tolerance when the modelled tonnes are this many tonnes or less away."),
         Column("source", description="Where the figure comes from."),
         Column("note", description="What the figure counts (Kazakh cargo or transit, a destination or a route)."),
+        Column("role", ENUM, default=Role.FIT, choices=tuple(Role),
+               description="fit: calibration fits it and the fit score counts it; test: held out, never read by "
+                           "calibration, predicted and reported apart (out of sample)."),
+        Column("scenario", ref="a scenario of the Scenarios sheet (combine with +)",
+               description="The world the figure was observed in, as a scenario of the Scenarios sheet (e.g. the "
+                           "2025 events); blank = the case itself. Only on test rows: calibration fits the case."),
     ), key=("observation", "year"),
         description="What moved in the base year, for the Fit sheet and corridor calibrate."),
     Sheet("Periods", (

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from model.input.data import ROW, CorridorData, records
-from model.input.schema import PolicyKind, Scope, class_list, leg_id
+from model.input.schema import PolicyKind, Role, Scope, class_list, leg_id
 from model.network import (
     CapacityRow,
     DemandRow,
@@ -206,7 +206,8 @@ def observations(data: CorridorData) -> list[Observation]:
         band = max(t if t == t and t is not None else 0.0,
                    rec["observed_t"] * pct / 100.0 if pct == pct and pct is not None else 0.0)
         out.append(Observation(rec["observation"], Scope(rec["scope"]), rec["target"], rec["commodity"] or None,
-                               rec["observed_t"], band, rec["source"] or None, rec[ROW]))
+                               rec["observed_t"], band, rec["source"] or None, rec[ROW],
+                               Role(rec.get("role") or Role.FIT), rec.get("scenario") or None))
     return out
 
 

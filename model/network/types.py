@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from model.input.schema import PolicyKind, Scope, leg_id
+from model.input.schema import PolicyKind, Role, Scope, leg_id
 
 FlowKey = tuple[str, str]  # (commodity, route)
 
@@ -178,6 +178,8 @@ class Observation:
     tolerance_t: float  # half the band: the larger of tolerance_t and tolerance_pct of observed_t
     source: str | None
     row: int
+    role: Role = Role.FIT  # test: held out of calibration and of the fit score, predicted (out of sample)
+    scenario: str | None = None  # the scenario of the Scenarios sheet it was observed in; None: the case itself
 
     @property
     def low_t(self) -> float:

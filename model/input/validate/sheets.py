@@ -14,7 +14,7 @@ from model.errors import WARNING, Problem, number_text, short_list
 from model.input.data import ROW, CorridorData, records
 from model.input.data import present as _present
 from model.input.read import number_fix
-from model.input.schema import NUM, SETTINGS, SHEETS, SHEETS_BY_NAME, NodeKind, PolicyKind, Refers, Scope, leg_id
+from model.input.schema import NUM, SETTINGS, SHEETS, SHEETS_BY_NAME, NodeKind, PolicyKind, Refers, Role, Scope, leg_id
 from model.input.validate.base import _key, _records, _unknown, _Where
 from model.network.names import Names, did_you_mean, parse_focus
 
@@ -193,7 +193,9 @@ def check_policies(data: CorridorData) -> list[Problem]:
                         problems.append(_unknown("commodity or cargo class", name, selectors, sheet, rec,
                                                  "commodity", "Name commodity ids or cargo classes (comma separated), "
                                                  "or leave blank for all."))
+    scenarios = set(t["Scenarios"]["scenario"].dropna()) if "Scenarios" in t else set()
     for rec in _records(data, "Observations"):
+        problems += _observed_in(rec, scenarios)
         if not _present(rec["tolerance_pct"]) and not _present(rec["tolerance_t"]) and _present(rec["observed_t"]):
             problems.append(Problem(
                 "no tolerance: give tolerance_pct or tolerance_t (or both: the larger counts)",
@@ -201,6 +203,25 @@ def check_policies(data: CorridorData) -> list[Problem]:
                 "tolerance_pct 15 for ±15%, or tolerance_t 200000 for ±0.2 Mt.", sheet="Observations",
                 row=rec[ROW], key=_key("Observations", rec) or None, column="tolerance_pct"))
     return problems
+
+
+def _observed_in(rec: dict, scenarios: set) -> list[Problem]:
+    """An Observations row's scenario: each part (a+b) a scenario of the Scenarios sheet, and only on a
+    test row (calibration fits the case itself, not a scenario of it)."""
+    name = rec.get("scenario")
+    if not _present(name):
+        return []
+    for part in str(name).split("+"):
+        if part.strip() not in scenarios:
+            return [_unknown("scenario", part.strip(), scenarios, "Observations", rec, "scenario",
+                             "Name a scenario of the Scenarios sheet (combine with +), or leave it blank for the "
+                             "case itself.")]
+    if rec.get("role") != Role.TEST:
+        return [Problem(f"a fit row cannot name a scenario (found '{name}'): calibration fits the case itself, "
+                        "not the world of a scenario", "Set role to test (the row is then predicted under the "
+                        "scenario and reported out of sample), or leave scenario blank.", sheet="Observations",
+                        row=rec[ROW], key=_key("Observations", rec) or None, column="scenario")]
+    return []
 
 
 class _Lazy(dict):
