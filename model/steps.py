@@ -29,13 +29,15 @@ from model.input.validate import check_commitments, validate
 from model.lp.highs import Solution, View
 from model.lp.kinds import set_resource_duals
 from model.lp.mip import Difference, MipInfo, other_decision_costs
+from model.lp.reach import target_ranges
 from model.lp.solve import solve_plan
 from model.network import Network
 from model.network.build import build_network
 from model.plan import BASE, Case, Plan, check_years, for_year, one_year, periods, robust_scenarios, year_problem
 from model.progress import NoPhases, collector_paused
+from model.results.fit import FitAnalyses, modelled
 from model.results.plan import collect_plan
-from model.results.tables import Results, collect
+from model.results.tables import Results, collect, flow_tonnes
 
 
 @dataclass
@@ -128,7 +130,7 @@ def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builde
     if not sol.optimal:
         raise no_optimum(plan, sol, verbose)
     set_resource_duals(plan, sol)  # from the optimal basis, before anything re-solves or frees the live model
-    if not keep_solver and plan.single and sol.mip is None:
+    if not keep_solver and plan.single and sol.mip is None and not plan.cases[0].net.observations:  # see observed()
         return dataclasses.replace(sol, highs=None)
     return sol
 
@@ -145,23 +147,52 @@ class Analyses:
     mip: MipInfo | None = None
     robust: pd.DataFrame | None = None
     robust_items: tuple = ()
+    found: dict[int | None, FitAnalyses] = field(default_factory=dict)  # by case (None: the single model): observed()
 
 def analyse(plan: Plan, sol: Solution, verbose: bool = False, options: dict | None = None) -> Analyses:
     """The re-solves the result tables report (see Analyses), on the solved plan: each integer
     decision taken the other way (a MIP each, on a copy of the model), and of a robust plan the
     plan for the base case alone (model.analysis.robust)."""
     other, mip = other_decision_costs(plan, sol)  # with integer decisions: each one taken the other way
+    found = observed(plan, sol, options)
     if plan.single or not plan.robust:
-        return Analyses(other, mip)
+        return Analyses(other, mip, found=found)
     robust, items = value_of_stochastic_solution(plan, sol, verbose, options)
-    return Analyses(other, mip, robust, tuple(items))
+    return Analyses(other, mip, robust, tuple(items), found)
+
+def observed(plan: Plan, sol: Solution, options: dict | None = None) -> dict[int | None, FitAnalyses]:
+    """For the Fit sheet of each case with observations: what each target can carry at least and at
+    most whatever the costs (model.lp.reach: two LPs an observation, on a copy of the solved model),
+    and each test row observed in a scenario predicted on the case's own data with that scenario
+    applied (one solve a scenario; nan where it has no optimum)."""
+    keys = [None] if plan.single else list(range(len(plan.cases)))
+    cases = [(key, case.net, case.net.observations) for key, case in zip(keys, plan.cases, strict=True)
+             if case.net.observations]
+    if not cases or sol.highs is None:
+        return {}
+    ranges = target_ranges(sol, cases)
+    found = {}
+    for key, _, observations in cases:
+        data, predicted = plan.cases[key or 0].data, dict[str, float]()
+        for name in dict.fromkeys(o.scenario for o in observations if o.scenario):
+            sdata, _ = apply_scenarios(data, name)
+            snet = build_network(sdata)
+            ssol = solve_plan(Plan.of_one(sdata, snet), options=options, ranging=False)
+            held = [o for o in snet.observations if o.scenario == name]
+            got = (modelled(snet, flow_tonnes(snet, ssol.view()), held) if ssol.optimal
+                   else [float("nan")] * len(held))
+            predicted.update(zip((o.observation for o in held), map(float, got), strict=True))
+        found[key] = FitAnalyses({o: r for (k, o), r in ranges.items() if k == key}, predicted)
+    return found
 
 def tabulate(plan: Plan, sol: Solution, analyses: Analyses, input_name: str | None = None) -> Results:
     """The result tables of a solved plan and its analyses (analyse()): read, never solved again."""
     if plan.single:
-        return collect(plan.data, plan.cases[0].net, sol.view(), input_name, analyses.other, analyses.mip)
+        return collect(plan.data, plan.cases[0].net, sol.view(), input_name, analyses.other, analyses.mip,
+                       analyses.found.get(None))
     return collect_plan(plan, sol, input_name, robust=analyses.robust, robust_items=list(analyses.robust_items),
-                        other=analyses.other, mip=analyses.mip)
+                        other=analyses.other, mip=analyses.mip,
+                        found={k: f for k, f in analyses.found.items() if k is not None})
 
 def solve_case(path: str | Path, scenario: str | None = None, robust: str | None = None, verbose: bool = False,
                options: dict | None = None, builder: str = "fast", phases=None, keep_solver: bool = True) -> Run:

@@ -10,7 +10,7 @@ from model.lp.families import BUILD, OPENED, UNMET
 from model.lp.highs import Solution, View
 from model.network.costs import COST_PARTS
 from model.plan import Case, Plan
-from model.results.fit import fit_summary
+from model.results.fit import FitAnalyses, fit_summary
 from model.results.investments import PLAN_TOTALS, decisions_of
 from model.results.summary import Summary
 from model.results.tables import COLUMNS, Results, collect, flow_tonnes
@@ -48,11 +48,13 @@ def _lead(plan: Plan, case: Case) -> dict[str, object]:
 
 
 def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robust: pd.DataFrame | None = None,
-                 robust_items: list | None = None, other: dict | None = None, mip=None) -> Results:
+                 robust_items: list | None = None, other: dict | None = None, mip=None,
+                 found: dict[int, FitAnalyses] | None = None) -> Results:
     """The results of a plan (model.plan): each sheet holds every case's rows; a Plan sheet gives
     each case's annual cost and its weight in the objective; robust: the Robust sheet and its
-    Summary items (model.analysis.robust); other and mip: as collect takes them."""
-    per_case = [collect(case.data, case.net, case_view(sol, i, case), input_name, other, mip)
+    Summary items (model.analysis.robust); other and mip: as collect takes them; found: each case's
+    FitAnalyses, by its position."""
+    per_case = [collect(case.data, case.net, case_view(sol, i, case), input_name, other, mip, (found or {}).get(i))
                 for i, case in enumerate(plan.cases)]
     tables = {}
     for name in PLAN_SHEETS:

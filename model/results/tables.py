@@ -25,7 +25,7 @@ from model.network.costs import COST_PARTS, CostPart
 from model.network.names import ARROW
 from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
 from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
-from model.results.fit import FIT_COLUMNS, fit_summary, fit_table
+from model.results.fit import FIT_COLUMNS, FitAnalyses, fit_summary, fit_table
 from model.results.investments import INVESTMENT_COLUMNS, decisions_of, investment_table
 from model.results.summary import Provenance, Summary
 
@@ -211,10 +211,12 @@ def _shares(df: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def collect(data: CorridorData, net: Network, sol: View, input_name: str | None = None,
-            other: dict[str, Difference | None] | None = None, mip: MipInfo | None = None) -> Results:
+            other: dict[str, Difference | None] | None = None, mip: MipInfo | None = None,
+            found: FitAnalyses | None = None) -> Results:
     """Every output table of one optimal solve (of one case of a plan, through its view). other:
     what deciding each integer option the other way would cost, and mip the solve's MipInfo priced
-    against the LP relaxation (model.lp.mip.other_decision_costs; else the view's own)."""
+    against the LP relaxation (model.lp.mip.other_decision_costs; else the view's own); found: what
+    the analyses found of the observations (model.results.fit.FitAnalyses)."""
     x = flow_tonnes(net, sol)  # the sums below gather from it by position
     routes = route_costs(net, sol, x)
     if data.settings.include_zero_flows:
@@ -328,7 +330,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         provenance=Provenance.of(input_name or data.source, data.sha256), settings=data.settings,
         decisions=decisions_of(sol.mip if mip is None else mip, investments, other, "USD/yr",
                                data.settings.unmet_penalty_usd_per_t))
-    fit = fit_table(net, np.where(x > TOL_T, x, 0.0))
+    fit = fit_table(net, np.where(x > TOL_T, x, 0.0), found)
     summary.fit = fit_summary(fit)
     bottlenecks = bottleneck_table(sol, capacity, policies, supply, data.settings.unmet_penalty_usd_per_t, unmet_t,
                                    net)
