@@ -18,6 +18,7 @@ from model.report.maps.sheet import map_sheet as add_map_sheet
 from model.report.output import Outputs, writing
 from model.report.result_book import BOLD, NOTE, RIGHT, TITLE, Cells, ResultBook, chart_axes, wo_table
 from model.results.brief import brief_of
+from model.results.fit import SCORE_NOTE
 from model.results.summary import UNIT_FORMATS
 from model.results.tables import ALL, Results
 
@@ -182,7 +183,7 @@ def _corridors_sheet(wb: ResultBook, results: Results) -> None:
 def _fit_sheet(wb: ResultBook, results: Results) -> None:
     """The Fit table and, beside it, observed against modelled tonnes for each observation."""
     fit = results.fit
-    ws, _ = wo_table(wb, "Fit", fit, SHEET_NOTES["Fit"] + " " + results.summary.fit.text() + ".")
+    ws, _ = wo_table(wb, "Fit", fit, SHEET_NOTES["Fit"] + " " + results.summary.fit.text() + ". " + SCORE_NOTE)
     n = len(fit)
     cols = list(fit.columns)
     chart = wb.add_chart("bar")

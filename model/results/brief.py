@@ -14,7 +14,7 @@ from model.input.schema import Scope
 from model.network.names import parse_focus
 from model.results.investments import amount_text
 from model.results.money import RESOURCE_LABEL, Money, plan_money_text
-from model.results.summary import AVERAGE_LABEL, CO2E_LABEL, OBJECTIVE_LABEL, SHIPPED_LABEL
+from model.results.summary import AVERAGE_LABEL, CO2E_LABEL, IDENTITIES_LABEL, OBJECTIVE_LABEL, SHIPPED_LABEL
 from model.results.tables import ALL
 
 
@@ -129,7 +129,12 @@ def _common(brief: Brief, items: dict) -> None:
     if "observations within tolerance" in items:
         brief.headline.append(f"Reproduces 2023: {items['observations within tolerance']} observations within "
                               f"tolerance (weighted absolute error "
-                              f"{_num(items.get('weighted absolute error (fit)')):.1%})")
+                              f"{_num(items.get('weighted absolute error (fit)')):.1%})"
+                              + (f"; {items[IDENTITIES_LABEL]} identities not counted"
+                                 if items.get(IDENTITIES_LABEL) else ""))
+    if "predicted out of sample" in items:
+        brief.headline.append(f"Predicted out of sample: {items['predicted out of sample']}, weighted error "
+                              f"{_num(items.get('weighted absolute error (out of sample)')):.1%}")
     decisions = [f"{k.removeprefix('decision ')}: {v}" for k, v in items.items() if str(k).startswith("decision ")]
     brief.headline += decisions
 

@@ -25,7 +25,7 @@ import pandas as pd
 from model.input.schema import Blank, Role
 from model.network import Network
 
-FIT_COLUMNS = ["observation", "role", "scenario", "applies_to", "scope", "target", "commodity", "observed_t",
+FIT_COLUMNS = ["observation", "role", "observed_in", "applies_to", "scope", "target", "commodity", "observed_t",
                "modelled_t", "error_t", "error_pct", "tolerance_t", "within_tolerance", "least_t", "most_t", "identity",
                "source", "input_row"]
 # The Fit sheet's note on how it scores, after its figures (model.report.workbook).
@@ -33,8 +33,9 @@ SCORE_NOTE = ("least_t and most_t: the least and the most the target can carry o
               "model's rows, whatever the costs; identity TRUE: both lie within tolerance, so the observation is "
               "reproduced by construction, tells nothing about costs and is not counted in the fit score. The fit "
               "score counts the fit rows that are not identities; the test rows (held out of calibration, below the "
-              "fit rows) are predicted, each on the solve of its scenario (blank: the case), and scored apart. "
-              "Weighted error = sum |modelled_t - observed_t| / sum observed_t over the rows counted.")
+              "fit rows) are predicted, each on the solve of the scenario it was observed in (observed_in; blank: "
+              "the case), and scored apart. Weighted error = sum |modelled_t - observed_t| / sum observed_t over "
+              "the rows counted.")
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def fit_table(net: Network, x: np.ndarray, found: FitAnalyses | None = None) -> 
             m = predicted.get(o.observation, float("nan"))
         error = m - o.observed_t
         least, most = ranges.get(o.observation, (float("nan"), float("nan")))
-        rows.append({"observation": o.observation, "role": o.role, "scenario": o.scenario or "",
+        rows.append({"observation": o.observation, "role": o.role, "observed_in": o.scenario or "",
                      "applies_to": net.names.target(o.scope, o.target),
                      "scope": o.scope, "target": o.target,
                      "commodity": o.commodity or Blank.ALL, "observed_t": o.observed_t, "modelled_t": m,

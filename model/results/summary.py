@@ -29,6 +29,7 @@ UNIT_FORMATS = {"USD/yr": ("#,##0", "{:,.0f}"), "USD": ("#,##0", "{:,.0f}"), "t/
                 "share": ("0.0%", "{:.1%}"), "t CO2e/yr": ("#,##0", "{:,.0f}"), "kg CO2e/t": ("#,##0.0", "{:,.1f}"),
                 "USD/t CO2e": ("#,##0.00", "{:,.2f}")}
 
+IDENTITIES_LABEL = "identities (within tolerance whatever the costs, not counted)"
 
 @dataclass(frozen=True)
 class Provenance:
@@ -129,10 +130,14 @@ class Summary:
                        (OBJECTIVE_LABEL, self.objective_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
                        (AVERAGE_LABEL, self.average_usd_per_t, "USD/t"), *self.co2e_rows()]
         figures += self.decisions.rows()
-        if self.fit.count:
-            figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count}", ""),
+        if self.fit.text():  # the fit rows that are not identities; the identities; the test rows (model.results.fit)
+            figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count} informative", ""),
                         ("weighted absolute error (fit)", self.fit.wape, "share"),
-                        ("largest misses", "; ".join(self.fit.misses) or "none", "")]
+                        ("largest misses", "; ".join(self.fit.misses) or "none", ""),
+                        (IDENTITIES_LABEL, self.fit.identities, "")]
+            if self.fit.tested:
+                figures += [("predicted out of sample", f"{self.fit.predicted} of {self.fit.tested}", ""),
+                            ("weighted absolute error (out of sample)", self.fit.test_wape, "share")]
         run = [("flow variables", self.flow_variables, ""), ("solver", self.solver, ""), ("method", self.method, ""),
                ("solve time", self.solve_seconds, "s")]
         if self.phases:
