@@ -15,6 +15,13 @@
    come from costs; such an observation keeps its band as two calibration rules on the Policies
    sheet (CAL_<observation>_MIN and _MAX, min_t and max_t), and the last solve holds every
    observation that is not relaxed within its tolerance.
+
+Only the fit rows of the Observations sheet are fitted (role fit, or blank); the test rows are held
+out: they change no premium and no rule, and are predicted by the calibrated input (each under the
+scenario it was observed in) and reported apart. An observation that is an identity (its target
+carries, over every allocation the model's rows allow, tonnes within its band whatever the costs:
+model.lp.reach, on the input without calibration) identifies no premium: it is not fitted, and its
+premium is left blank with the reason.
 """
 
 from __future__ import annotations
@@ -29,26 +36,27 @@ import pandas as pd
 from model.errors import ERROR, InputError, Problem
 from model.input.data import ROW, CorridorData, present
 from model.input.read import typed_frame
-from model.input.schema import SHEETS_BY_NAME, Blank
+from model.input.schema import SHEETS_BY_NAME, Blank, Role
 from model.input.validate import validate
 from model.input.validate.commitments import unreachable
 from model.lp.families import BAND_MISS, OBSERVATION_BAND
+from model.lp.reach import target_ranges
 from model.lp.solve import solve_plan
 from model.network import Network, Observation
 from model.network.build import build_network
 from model.network.costs import CALIBRATION_SOURCE
 from model.plan import Plan
-from model.results.fit import modelled
+from model.results.fit import inside, modelled
 from model.results.tables import flow_tonnes
-from model.steps import load_one_year, solve
+from model.steps import load_one_year, observed, solve
 
 MIN_BAND_PENALTY_USD_PER_T = 1e4  # and at least ten times the dearest route
 NUDGE_USD_PER_T = 0.01  # added to a premium written as a surcharge, so that costs do not tie
 WIDEN = 1e-6  # the bands of the premium solve, widened by this share of the observation
 CALIBRATION = CALIBRATION_SOURCE  # the source written on the rows calibration adds (their costs: premiums)
 CALIBRATED = " (calibrated)"  # added to the scenario name
-CALIBRATION_COLUMNS = ["observation", "scope", "target", "commodity", "observed_t", "low_t", "high_t",
-           "modelled_before_t", "modelled_after_t", "within_tolerance_after", "implied_premium_usd_per_t",
+CALIBRATION_COLUMNS = ["observation", "role", "observed_in", "scope", "target", "commodity", "observed_t", "low_t",
+           "high_t", "modelled_before_t", "modelled_after_t", "within_tolerance_after", "implied_premium_usd_per_t",
            "held_by", "in_words"]
 
 
@@ -70,9 +78,16 @@ def calibrate(path: Path, scenario: str | None = None, year: int | None = None) 
             "Add an Observations sheet with what moved in the base year (observation, scope, target, commodity, "
             "observed_t, tolerance_pct or tolerance_t, source); 'corridor template' writes one with its headers.",
             sheet="Observations")])
-    obs = net.observations
+    fitted = [o for o in net.observations if o.role == Role.FIT]
+    if not fitted:
+        raise InputError(str(path), [Problem(
+            "has no fit observations to calibrate to: every row of the Observations sheet has role test (held out)",
+            "Set role to fit (or leave it blank) on the rows calibration should fit; keep test for the rows it "
+            "should predict.", sheet="Observations", column="role")])
     before = _modelled(data, net)
     given, data, replaced = data, *without_calibration(data)
+    identity = identities(data, fitted)
+    obs = [o for o in fitted if not identity[o.observation]]
     premium, relaxed = implied_premiums(data, obs)
     surcharges = pd.DataFrame([{"scope": o.scope, "target": o.target, "commodity": o.commodity,
                                 "usd_per_t": -(p + np.sign(p) * NUDGE_USD_PER_T), "source": CALIBRATION,
@@ -92,9 +107,12 @@ def calibrate(path: Path, scenario: str | None = None, year: int | None = None) 
     name = data.scenario_name if data.scenario_name.endswith(CALIBRATED) else data.scenario_name + CALIBRATED
     calibrated = calibrated.copy(settings=calibrated.settings.replace(scenario_name=name))
     _check_calibrated(given, calibrated, len(data.tables["Surcharges"]), len(data.tables["Policies"]))
-    after = _modelled(calibrated, build_network(calibrated))
+    after = _predicted(calibrated)
     rows = []
-    for o in obs:
+    for o in net.observations:
+        if o.role == Role.TEST or identity[o.observation]:
+            rows.append(_unfitted(o, before[o.observation], after[o.observation]))
+            continue
         p, gone = premium[o.observation], relaxed[o.observation]
         why = unreachable(given, net, o) if gone else (None, "")
         held = ("relaxed: no flow can pass its target" if why[0] else
@@ -103,7 +121,8 @@ def calibrate(path: Path, scenario: str | None = None, year: int | None = None) 
                 else "costs (surcharge)" if abs(p) > 1e-6
                 else "already within its tolerance" if _within(o, before[o.observation])
                 else "costs (the other observations' surcharges)")
-        rows.append({"observation": o.observation, "scope": o.scope, "target": o.target,
+        rows.append({"observation": o.observation, "role": o.role, "observed_in": "", "scope": o.scope,
+                     "target": o.target,
                      "commodity": o.commodity or Blank.ALL, "observed_t": o.observed_t, "low_t": o.low_t,
                      "high_t": o.high_t, "modelled_before_t": before[o.observation],
                      "modelled_after_t": after[o.observation],
@@ -113,7 +132,52 @@ def calibrate(path: Path, scenario: str | None = None, year: int | None = None) 
     table = pd.DataFrame(rows, columns=CALIBRATION_COLUMNS)
     table = table.reindex(table["implied_premium_usd_per_t"].abs().sort_values(ascending=False,
                                                                                na_position="last").index)
+    table = table.sort_values("role", key=lambda r: r.eq(Role.TEST), kind="stable")  # the test rows last, apart
     return Calibration(table.reset_index(drop=True), calibrated, surcharges, rules, replaced)
+
+
+def identities(data: CorridorData, observations: list[Observation]) -> dict[str, bool]:
+    """{observation: an identity}: the least and the most its target can carry whatever the costs
+    (model.lp.reach) both within its band, on data (the input without calibration: a calibration rule
+    would make its own observation one)."""
+    plan = Plan.of_one(data, build_network(data))
+    ranges = target_ranges(solve(plan, ranging=False), [(None, plan.cases[0].net, observations)])
+    return {o.observation: (None, o.observation) in ranges and inside(o, *ranges[(None, o.observation)])
+            for o in observations}
+
+
+def _unfitted(o: Observation, before: float, after: float) -> dict:
+    """The Calibration row of an observation calibration does not fit: a test row (held out, predicted)
+    or an identity (no premium: the constraints hold it whatever the costs)."""
+    test = o.role == Role.TEST
+    what = f"{o.scope} {o.target}" + (f" ({o.commodity})" if o.commodity else "")
+    return {"observation": o.observation, "role": o.role, "observed_in": o.scenario or "", "scope": o.scope,
+            "target": o.target, "commodity": o.commodity or Blank.ALL, "observed_t": o.observed_t, "low_t": o.low_t,
+            "high_t": o.high_t, "modelled_before_t": before, "modelled_after_t": after,
+            "within_tolerance_after": _within(o, after), "implied_premium_usd_per_t": float("nan"),
+            "held_by": (f"held out (test): predicted{' under ' + o.scenario if o.scenario else ''}, not fitted"
+                        if test else "identity: within tolerance whatever the costs"),
+            "in_words": (f"{what}: held out of calibration, predicted by the calibrated input." if test else
+                         f"{what}: no premium identified: every allocation the model's demand, supply, capacities "
+                         "and rules allow carries tonnes within its band, whatever the costs, so the observation "
+                         "says nothing about the costs of its target.")}
+
+
+def score_in_words(table: pd.DataFrame) -> str:
+    """The Calibration table's score: the fit rows that are not identities within tolerance before and
+    after; the identities, whose premiums no observation identifies; the test rows predicted (weighted
+    error: sum |modelled - observed| / sum observed over them)."""
+    test = table[table["role"].eq(Role.TEST)]
+    ids = table[table["held_by"].str.startswith("identity")]
+    fit = table.drop(index=[*test.index, *ids.index])
+    before = sum(_within(o, t) for o, t in zip(fit.itertuples(index=False), fit["modelled_before_t"], strict=True))
+    error = test["modelled_after_t"].sub(test["observed_t"]).abs().sum() / test["observed_t"].sum() if len(test) else 0
+    return (f"{len(fit)} informative observations; within tolerance {before} before calibration, "
+            f"{int(fit['within_tolerance_after'].sum())} after"
+            + (f"; {len(ids)} identities not counted, and no premium for them, which no observation identifies: "
+               f"{', '.join(ids['observation'])}" if len(ids) else "") + "."
+            + (f" Predicted out of sample: {int(test['within_tolerance_after'].sum())} of {len(test)}, weighted "
+               f"error {error:.1%}." if len(test) else ""))
 
 
 def implied_premiums(data: CorridorData, observations: list[Observation]) -> tuple[dict, dict]:
@@ -233,6 +297,19 @@ def _modelled(data: CorridorData, net: Network) -> dict[str, float]:
     sol = solve(Plan.of_one(data, net), ranging=False)
     x = flow_tonnes(net, sol.view())
     return dict(zip((o.observation for o in net.observations), modelled(net, np.where(x > 1e-6, x, 0.0)), strict=True))
+
+
+def _predicted(data: CorridorData) -> dict[str, float]:
+    """Each observation's modelled tonnes on the solve of data; a test row observed in a scenario, on
+    the solve of data with that scenario applied (model.steps.observed; nan: no optimum there)."""
+    plan = Plan.of_one(data, build_network(data))
+    sol = solve(plan, ranging=False)
+    net = plan.cases[0].net
+    x = flow_tonnes(net, sol.view())
+    found = observed(plan, sol).get(None)
+    got = dict(zip((o.observation for o in net.observations), modelled(net, np.where(x > 1e-6, x, 0.0)), strict=True))
+    return {o.observation: (found.predicted.get(o.observation, float("nan")) if found else float("nan"))
+            if o.scenario else got[o.observation] for o in net.observations}
 
 
 def _within(o: Observation, t: float) -> bool:

@@ -321,11 +321,11 @@ def interrupted_text(committed: list) -> str:
 
 
 def calibration_text(table, out) -> str:
-    """What corridor calibrate found: each observation, its fit before and after, its premium."""
-    before = int((table["modelled_before_t"].sub(table["observed_t"]).abs()
-                  <= (table["high_t"] - table["observed_t"]) * (1 + 1e-9) + 1e-6).sum())
-    lines = [f"{len(table)} observations; within tolerance {before} before calibration, "
-             f"{int(table['within_tolerance_after'].sum())} after.", "",
+    """What corridor calibrate found: its score (model.analysis.calibrate.score_in_words), each
+    observation, its fit before and after, its premium."""
+    from model.analysis.calibrate import score_in_words
+
+    lines = [score_in_words(table), "",
              f"{'observation':<16}{'observed Mt':>12}{'before Mt':>11}{'after Mt':>10}{'premium USD/t':>15}  held by"]
     for rec in table.itertuples(index=False):
         premium = "" if rec.implied_premium_usd_per_t != rec.implied_premium_usd_per_t else \
