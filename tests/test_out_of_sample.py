@@ -12,6 +12,7 @@ from cases import legs, nodes, write_case
 from model import pipeline
 from model.analysis.calibrate import calibrate
 from model.cli import main
+from model.commands.check import check_result
 from model.input.read import read_input
 from model.report.console import solve_text
 
@@ -121,12 +122,17 @@ def test_a_test_row_with_a_scenario_is_evaluated_under_that_scenario(tmp_path):
     closed = {"scenario": "short_closed", "sheet": "Routes", "key": "SHORT", "column": "enabled", "value": "FALSE"}
     tables = two_cargoes(observed("S", "route", "LONG", 150, 1, role="test", scenario="short_closed"),
                          observed("C", "route", "LONG", 0, 1, role="test"), scenarios=[closed])
-    run = pipeline.run(write_case(tmp_path, tables))
+    case = write_case(tmp_path, tables)
+    run = pipeline.run(case)
     fit = run.results.fit.set_index("observation")
     assert fit.loc["S", "observed_in"] == "short_closed" and fit.loc["C", "observed_in"] == ""
     assert fit["modelled_t"].tolist() == pytest.approx([150, 0])
     s = run.results.summary.fit
     assert (s.count, s.tested, s.predicted, s.test_wape) == (0, 2, 2, pytest.approx(0.0))
+    # corridor check recomputes C from the flows, and S not (another world's), and each within least..most.
+    out = tmp_path / "result.xlsx"
+    assert main(["solve", str(case), "-o", str(out), "--no-map"]) == 0
+    assert check_result(case, out)[:2] == ([], [])
 
 
 @pytest.mark.parametrize(("row", "message"), [

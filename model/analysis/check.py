@@ -320,8 +320,15 @@ def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
                 continue
             got = sum(f.tonnes_t for f in flows.itertuples(index=False)
                       if inp.matches(f.commodity, o["commodity"]) and inp.passes(f.route, o["scope"], o["target"]))
-            if not _close(rec.modelled_t, got, max(1.0, o["observed_t"])):
+            if _opt(getattr(rec, "observed_in", None)) is not None:
+                pass  # predicted under the scenario it was observed in: not from these flows
+            elif not _close(rec.modelled_t, got, max(1.0, o["observed_t"])):
                 errors.append(f"Fit: observation {rec.observation} modelled {rec.modelled_t} t, flows give {got}")
+            least, most = getattr(rec, "least_t", float("nan")), getattr(rec, "most_t", float("nan"))
+            slack = 1e-6 * max(1.0, o["observed_t"])
+            if least == least and most == most and not least - slack <= got <= most + slack:
+                errors.append(f"Fit: observation {rec.observation}: the flows give {got} t, outside the least "
+                              f"{least} t and the most {most} t its target can carry")
             if not _close(rec.observed_t, o["observed_t"]):
                 errors.append(f"Fit: observation {rec.observation} observed {rec.observed_t} t, the input says "
                               f"{o['observed_t']}")
