@@ -76,6 +76,9 @@ def load(path: str | Path, scenario: str | None = None, robust: str | None = Non
     if scenario and not _errors(problems):                                     # scenarios
         data, _ = apply_scenarios(data, scenario)
         problems += _after(data, problems, f"with scenario {scenario}", scenario)
+    for name in [] if _errors(problems) else observed_in(data):  # the worlds test rows were observed in
+        problems += _after(apply_scenarios(data, name)[0], problems,
+                           f"in scenario {name} (the Observations sheet's test rows were observed in it)", name)
     scenarios = [(BASE, 1.0)]
     if robust and not _errors(problems):                                       # plan: robust scenarios
         try:
@@ -159,6 +162,13 @@ def analyse(plan: Plan, sol: Solution, verbose: bool = False, options: dict | No
         return Analyses(other, mip, found=found)
     robust, items = value_of_stochastic_solution(plan, sol, verbose, options)
     return Analyses(other, mip, robust, tuple(items), found)
+
+def observed_in(data: CorridorData) -> list[str]:
+    """The scenarios the Observations sheet's rows were observed in, each once, in order."""
+    table = data.tables.get("Observations")
+    if table is None or "scenario" not in table.columns:
+        return []
+    return list(dict.fromkeys(str(v) for v in table["scenario"] if isinstance(v, str) and v))
 
 def observed(plan: Plan, sol: Solution, options: dict | None = None) -> dict[int | None, FitAnalyses]:
     """For the Fit sheet of each case with observations: what each target can carry at least and at

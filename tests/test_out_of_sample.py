@@ -177,3 +177,15 @@ def test_a_plan_ranges_each_year_on_its_own(tmp_path):
     fit = run.results.fit.set_index("year")
     assert fit["least_t"].tolist() == pytest.approx([0, 30]) and fit["most_t"].tolist() == pytest.approx([100, 100])
     assert fit["identity"].tolist() == [False, True]
+
+
+def test_a_scenario_a_test_row_was_observed_in_is_validated_as_applied(tmp_path, capsys):
+    # Scenario dry lowers coal's supply maximum to 50 t, below its minimum of 100: an input error in that world,
+    # said with the scenario and the cell, before anything is solved (not a prediction of nan).
+    dry = {"scenario": "dry", "sheet": "Supply", "key": "coal,A", "column": "max_t", "value": 50}
+    tables = two_cargoes(observed("S", "route", "LONG", 150, 1, role="test", scenario="dry"), scenarios=[dry])
+    tables["Supply"] = [{"commodity": "coal", "origin": "A", "max_t": 200, "min_t": 100}]
+    assert main(["solve", str(write_case(tmp_path, tables))]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert ("in scenario dry (the Observations sheet's test rows were observed in it): min_t 100 is above max_t 50"
+            in err), err
