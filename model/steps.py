@@ -192,6 +192,11 @@ def observed(plan: Plan, sol: Solution, options: dict | None = None) -> dict[int
             got = (modelled(snet, flow_tonnes(snet, ssol.view()), held) if ssol.optimal
                    else [float("nan")] * len(held))
             predicted.update(zip((o.observation for o in held), map(float, got), strict=True))
+            if ssol.optimal:  # what the target can carry in the world it was observed in, not the case's
+                ranges.update({(key, o): r for (_, o), r in target_ranges(ssol, [(None, snet, held)]).items()})
+            else:
+                ranges = {(k, o): r for (k, o), r in ranges.items() if not (k == key and o in {h.observation
+                                                                                              for h in held})}
         found[key] = FitAnalyses({o: r for (k, o), r in ranges.items() if k == key}, predicted)
     return found
 

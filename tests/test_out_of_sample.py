@@ -116,23 +116,46 @@ def test_calibration_does_not_move_when_a_test_row_changes(tmp_path):
 
 
 def test_a_test_row_with_a_scenario_is_evaluated_under_that_scenario(tmp_path):
-    # The case puts all 150 t on SHORT. Scenario short_closed disables SHORT: all 150 t go by LONG. S, LONG
-    # observed 150 (±1) in that world, is predicted under it: 150, within; C, LONG observed 0 (±1) in the
-    # case itself, is predicted on the case's solve: 0, within. Out of sample 2 of 2, weighted error 0.
-    closed = {"scenario": "short_closed", "sheet": "Routes", "key": "SHORT", "column": "enabled", "value": "FALSE"}
-    tables = two_cargoes(observed("S", "route", "LONG", 150, 1, role="test", scenario="short_closed"),
-                         observed("C", "route", "LONG", 0, 1, role="test"), scenarios=[closed])
+    # The case puts all 150 t on SHORT (10 < 20 USD/t). Scenario short_dear raises H>M to 25 USD/t: SHORT costs
+    # 30, so all 150 t go by LONG. S, LONG observed 150 (±1) in that world, is predicted under it: 150, within;
+    # C, LONG observed 0 (±1) in the case itself, is predicted on the case's solve: 0, within. Both can carry
+    # 0..150 t (informative). Out of sample 2 of 2, weighted error 0.
+    dear = {"scenario": "short_dear", "sheet": "Legs", "key": "H>M", "column": "cost_usd_per_t", "value": 25}
+    tables = two_cargoes(observed("S", "route", "LONG", 150, 1, role="test", scenario="short_dear"),
+                         observed("C", "route", "LONG", 0, 1, role="test"), scenarios=[dear])
     case = write_case(tmp_path, tables)
     run = pipeline.run(case)
     fit = run.results.fit.set_index("observation")
-    assert fit.loc["S", "observed_in"] == "short_closed" and fit.loc["C", "observed_in"] == ""
+    assert fit.loc["S", "observed_in"] == "short_dear" and fit.loc["C", "observed_in"] == ""
     assert fit["modelled_t"].tolist() == pytest.approx([150, 0])
+    assert fit["most_t"].tolist() == pytest.approx([150, 150]) and not fit["identity"].any()
     s = run.results.summary.fit
     assert (s.count, s.tested, s.predicted, s.test_wape) == (0, 2, 2, pytest.approx(0.0))
     # corridor check recomputes C from the flows, and S not (another world's), and each within least..most.
     out = tmp_path / "result.xlsx"
     assert main(["solve", str(case), "-o", str(out), "--no-map"]) == 0
     assert check_result(case, out)[:2] == ([], [])
+
+
+def test_a_test_row_is_ranged_in_its_scenario_and_one_without_an_optimum_there_is_said(tmp_path):
+    # Scenario short_closed disables SHORT: in that world LONG carries all 150 t whatever the costs, so S (LONG
+    # 150 ±1) is an identity there (in the case's own world LONG may carry 0..150). Scenario jammed also caps R at
+    # 10 t: no allocation delivers 150 t, no optimum, so J is not predicted and the line says so.
+    closed = {"scenario": "short_closed", "sheet": "Routes", "key": "SHORT", "column": "enabled", "value": "FALSE"}
+    jam = {"scenario": "jammed", "sheet": "Capacities", "key": "R", "column": "capacity_t", "value": 10}
+    tables = two_cargoes(observed("S", "route", "LONG", 150, 1, role="test", scenario="short_closed"),
+                         observed("J", "route", "LONG", 150, 1, role="test", scenario="short_closed+jammed"),
+                         observed("C", "route", "LONG", 0, 1, role="test"), scenarios=[closed, jam])
+    tables["Capacities"] = [{"element": "R", "capacity_t": 1000}]
+    run = pipeline.run(write_case(tmp_path, tables))
+    fit = run.results.fit.set_index("observation")
+    assert (fit.loc["S", "least_t"], fit.loc["S", "most_t"], fit.loc["S", "identity"]) == (150, 150, True)
+    assert pd.isna(fit.loc["J", "modelled_t"]) and pd.isna(fit.loc["J", "least_t"])
+    # Counted: C (0 against 0, within) and J (not predicted, not within); S an identity.
+    s = run.results.summary.fit
+    assert (s.tested, s.predicted, s.test_identities, s.unpredicted) == (2, 1, 1, ["J"])
+    assert s.test_text() == ("predicted out of sample: 1 of 2, no weighted error (1 test identities not counted); "
+                             "not predicted, their scenario has no optimum: J")
 
 
 @pytest.mark.parametrize(("row", "message"), [

@@ -55,21 +55,28 @@ class FitSummary:
     wape: float = float("nan")  # weighted absolute percentage error of the rows counted, a share
     misses: list[str] = field(default_factory=list)  # the three largest misses, in words
     identities: int = 0  # fit rows within tolerance by construction, not counted
-    tested: int = 0  # test rows (out of sample)
+    tested: int = 0  # informative test rows (out of sample)
     predicted: int = 0  # of them, within tolerance
-    test_wape: float = float("nan")  # their weighted absolute error
+    test_wape: float = float("nan")  # their weighted absolute error (of those with a prediction)
+    test_identities: int = 0  # test rows within tolerance by construction, not counted
+    unpredicted: list[str] = field(default_factory=list)  # test rows whose scenario has no optimum
 
     def text(self) -> str:
-        if not self.count and not self.tested and not self.identities:
+        if not self.count and not self.tested and not self.identities and not self.test_identities:
             return ""
         ids = f"; {self.identities} identities not counted" if self.identities else ""
         fit = (f"{self.within} of {self.count} informative observations within tolerance{ids}; weighted absolute "
                f"error {self.wape:.1%}" + (f"; largest misses: {'; '.join(self.misses)}" if self.misses else ""))
-        return fit + (f"; {self.test_text()}" if self.tested else "")
+        return fit + (f"; {self.test_text()}" if self.tested or self.test_identities else "")
 
     def test_text(self) -> str:
-        """'predicted out of sample: 1 of 2, weighted error 12.5%'."""
-        return f"predicted out of sample: {self.predicted} of {self.tested}, weighted error {self.test_wape:.1%}"
+        """'predicted out of sample: 1 of 2, weighted error 12.5%', with the test identities not counted and
+        the rows not predicted (their scenario has no optimum)."""
+        error = f"weighted error {self.test_wape:.1%}" if self.test_wape == self.test_wape else "no weighted error"
+        return (f"predicted out of sample: {self.predicted} of {self.tested}, {error}"
+                + (f" ({self.test_identities} test identities not counted)" if self.test_identities else "")
+                + (f"; not predicted, their scenario has no optimum: {', '.join(self.unpredicted)}"
+                   if self.unpredicted else ""))
 
 
 def modelled(net: Network, x: np.ndarray, observations=None) -> np.ndarray:
@@ -116,16 +123,17 @@ def fit_summary(fit: pd.DataFrame) -> FitSummary:
         return FitSummary()
     role = fit["role"] if "role" in fit.columns else pd.Series(Role.FIT, index=fit.index)
     identity = fit["identity"].astype(bool) if "identity" in fit.columns else pd.Series(False, index=fit.index)
-    counted, test = fit[role.ne(Role.TEST) & ~identity], fit[role.eq(Role.TEST)]
+    counted, test = fit[role.ne(Role.TEST) & ~identity], fit[role.eq(Role.TEST) & ~identity]
     worst = counted.assign(size=counted["error_t"].abs()).sort_values("size", ascending=False, kind="stable")
     misses = [miss_in_words(rec) for rec in worst[~worst["within_tolerance"]].head(3).itertuples(index=False)]
     return FitSummary(len(counted), int(counted["within_tolerance"].sum()), _wape(counted), misses,
                       int((role.ne(Role.TEST) & identity).sum()), len(test), int(test["within_tolerance"].sum()),
-                      _wape(test))
+                      _wape(test), int((role.eq(Role.TEST) & identity).sum()),
+                      list(dict.fromkeys(test.loc[test["modelled_t"].isna(), "observation"])))
 
 
 def _wape(rows: pd.DataFrame) -> float:
-    """sum |error_t| / sum observed_t (nan without observed tonnes; a row not solved counts nothing)."""
+    """sum |error_t| / sum observed_t over the rows with a modelled figure (nan without observed tonnes)."""
     observed = rows.loc[rows["error_t"].notna(), "observed_t"].abs().sum()
     return float(rows["error_t"].abs().sum() / observed) if observed else float("nan")
 
