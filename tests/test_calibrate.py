@@ -134,7 +134,7 @@ def test_the_calibrated_input_reproduces_its_observations_and_checks(tmp_path, c
     out = tmp_path / "calibrated.xlsx"
     assert main(["calibrate", str(case), "-o", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "1 observations; within tolerance 0 before calibration, 1 after." in text
+    assert "1 informative observations; within tolerance 0 before calibration, 1 after." in text
     data = read_input(out)
     assert len(data.notes["Calibration"]) == 1
     policies = data.tables["Policies"].set_index("rule")

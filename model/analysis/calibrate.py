@@ -46,7 +46,7 @@ from model.network import Network, Observation
 from model.network.build import build_network
 from model.network.costs import CALIBRATION_SOURCE
 from model.plan import Plan
-from model.results.fit import inside, modelled
+from model.results.fit import inside, modelled, weighted_error
 from model.results.tables import flow_tonnes
 from model.steps import load_one_year, observed, solve
 
@@ -171,13 +171,14 @@ def score_in_words(table: pd.DataFrame) -> str:
     ids = table[table["held_by"].str.startswith("identity")]
     fit = table.drop(index=[*test.index, *ids.index])
     before = sum(_within(o, t) for o, t in zip(fit.itertuples(index=False), fit["modelled_before_t"], strict=True))
-    error = test["modelled_after_t"].sub(test["observed_t"]).abs().sum() / test["observed_t"].sum() if len(test) else 0
+    error = weighted_error(pd.DataFrame({"error_t": test["modelled_after_t"] - test["observed_t"],
+                                         "observed_t": test["observed_t"]}))
     return (f"{len(fit)} informative observations; within tolerance {before} before calibration, "
             f"{int(fit['within_tolerance_after'].sum())} after"
             + (f"; {len(ids)} identities not counted, and no premium for them, which no observation identifies: "
                f"{', '.join(ids['observation'])}" if len(ids) else "") + "."
-            + (f" Predicted out of sample: {int(test['within_tolerance_after'].sum())} of {len(test)}, weighted "
-               f"error {error:.1%}." if len(test) else ""))
+            + (f" Predicted out of sample: {int(test['within_tolerance_after'].sum())} of {len(test)}, "
+               + (f"weighted error {error:.1%}." if error == error else "no weighted error.") if len(test) else ""))
 
 
 def implied_premiums(data: CorridorData, observations: list[Observation]) -> tuple[dict, dict]:

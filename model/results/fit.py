@@ -126,14 +126,15 @@ def fit_summary(fit: pd.DataFrame) -> FitSummary:
     counted, test = fit[role.ne(Role.TEST) & ~identity], fit[role.eq(Role.TEST) & ~identity]
     worst = counted.assign(size=counted["error_t"].abs()).sort_values("size", ascending=False, kind="stable")
     misses = [miss_in_words(rec) for rec in worst[~worst["within_tolerance"]].head(3).itertuples(index=False)]
-    return FitSummary(len(counted), int(counted["within_tolerance"].sum()), _wape(counted), misses,
+    return FitSummary(len(counted), int(counted["within_tolerance"].sum()), weighted_error(counted), misses,
                       int((role.ne(Role.TEST) & identity).sum()), len(test), int(test["within_tolerance"].sum()),
-                      _wape(test), int((role.eq(Role.TEST) & identity).sum()),
+                      weighted_error(test), int((role.eq(Role.TEST) & identity).sum()),
                       list(dict.fromkeys(test.loc[test["modelled_t"].isna(), "observation"])))
 
 
-def _wape(rows: pd.DataFrame) -> float:
-    """sum |error_t| / sum observed_t over the rows with a modelled figure (nan without observed tonnes)."""
+def weighted_error(rows: pd.DataFrame) -> float:
+    """rows (error_t, observed_t): sum |error_t| / sum observed_t over the rows with a modelled figure
+    (nan without observed tonnes)."""
     observed = rows.loc[rows["error_t"].notna(), "observed_t"].abs().sum()
     return float(rows["error_t"].abs().sum() / observed) if observed else float("nan")
 
