@@ -54,6 +54,9 @@ def test_a_node_every_route_passes_is_an_identity_one_of_two_routes_is_informati
     assert (s.count, s.within, s.identities, s.wape) == (1, 0, 1, pytest.approx(1.0))
     assert ("Fit: 0 of 1 informative observations within tolerance; 1 identities not counted; weighted absolute "
             "error 100.0%") in solve_text(run.results)
+    # Tables made without the analyses (no ranges) never call a score informative: 1 of 2, H counted.
+    bare = pipeline.tabulate(run.plan, run.solution, pipeline.Analyses()).summary.fit
+    assert bare.text().startswith("1 of 2 observations (identities not worked out) within tolerance")
 
 
 def test_a_capacity_narrows_what_a_target_can_carry(tmp_path):

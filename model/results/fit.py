@@ -60,12 +60,14 @@ class FitSummary:
     test_wape: float = float("nan")  # their weighted absolute error (of those with a prediction)
     test_identities: int = 0  # test rows within tolerance by construction, not counted
     unpredicted: list[str] = field(default_factory=list)  # test rows whose scenario has no optimum
+    ranged: bool = True  # the ranges were worked out (model.steps.analyse); without, no row is known an identity
 
     def text(self) -> str:
         if not self.count and not self.tested and not self.identities and not self.test_identities:
             return ""
         ids = f"; {self.identities} identities not counted" if self.identities else ""
-        fit = (f"{self.within} of {self.count} informative observations within tolerance{ids}; weighted absolute "
+        which = "informative observations" if self.ranged else "observations (identities not worked out)"
+        fit = (f"{self.within} of {self.count} {which} within tolerance{ids}; weighted absolute "
                f"error {self.wape:.1%}" + (f"; largest misses: {'; '.join(self.misses)}" if self.misses else ""))
         return fit + (f"; {self.test_text()}" if self.tested or self.test_identities else "")
 
@@ -129,7 +131,8 @@ def fit_summary(fit: pd.DataFrame) -> FitSummary:
     return FitSummary(len(counted), int(counted["within_tolerance"].sum()), weighted_error(counted), misses,
                       int((role.ne(Role.TEST) & identity).sum()), len(test), int(test["within_tolerance"].sum()),
                       weighted_error(test), int((role.eq(Role.TEST) & identity).sum()),
-                      list(dict.fromkeys(test.loc[test["modelled_t"].isna(), "observation"])))
+                      list(dict.fromkeys(test.loc[test["modelled_t"].isna(), "observation"])),
+                      bool(fit["least_t"].notna().any()) if "least_t" in fit.columns else False)
 
 
 def weighted_error(rows: pd.DataFrame) -> float:
