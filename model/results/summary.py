@@ -131,7 +131,8 @@ class Summary:
                        (AVERAGE_LABEL, self.average_usd_per_t, "USD/t"), *self.co2e_rows()]
         figures += self.decisions.rows()
         if self.fit.text():  # the fit rows that are not identities; the identities; the test rows (model.results.fit)
-            figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count} informative", ""),
+            figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count} "
+                         + ("informative" if self.fit.ranged else "(identities not worked out)"), ""),
                         ("weighted absolute error (fit)", self.fit.wape, "share"),
                         ("largest misses", "; ".join(self.fit.misses) or "none", ""),
                         (IDENTITIES_LABEL, self.fit.identities, "")]
