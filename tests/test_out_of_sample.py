@@ -80,27 +80,33 @@ def two_cargoes(*observations, scenarios=()) -> dict:
 FIT_LONG = observed("F", "route", "LONG", 150, 0)  # everything by LONG: a premium of +10 on LONG holds it
 
 
-def test_a_held_out_observation_is_predicted_and_scored_apart(tmp_path):
+def test_a_held_out_observation_is_predicted_and_scored_apart(tmp_path, capsys):
     # Calibration fits F alone: LONG is 10 USD/t dearer, premium +10, surcharge -10.01, and all 150 t go by
     # LONG. The test rows are predicted by the calibrated input: T (grain on LONG, 40 ±5) gets 50, error 10,
     # not within; U (coal on SHORT, 0 ±1) gets 0, within. Out of sample: 1 of 2, weighted error
-    # (10 + 0) / (40 + 0) = 25%. The fit score counts F alone: 1 of 1.
+    # (10 + 0) / (40 + 0) = 25%. The fit score counts F alone: 1 of 1. N (node H, 150 ±5: every tonne passes
+    # H) is a test identity: predicted by construction, not scored.
     tables = two_cargoes(FIT_LONG, observed("T", "route", "LONG", 40, 5, "grain", "test"),
-                         observed("U", "route", "SHORT", 0, 1, "coal", "test"))
+                         observed("U", "route", "SHORT", 0, 1, "coal", "test"), observed("N", "node", "H", 150, 5,
+                                                                                          role="test"))
     cal = calibrate(write_case(tmp_path, tables))
+    assert cal.table.set_index("observation").loc["N", "held_by"].endswith("an identity, not scored")
     assert cal.surcharges["usd_per_t"].tolist() == pytest.approx([-10.01])
     test = cal.table.set_index("observation").loc[["T", "U"]]
     assert test["modelled_after_t"].tolist() == pytest.approx([50, 0])
-    assert test["implied_premium_usd_per_t"].isna().all() and list(cal.table["observation"][-2:]) == ["T", "U"]
+    assert test["implied_premium_usd_per_t"].isna().all() and list(cal.table["observation"][-3:]) == ["T", "U", "N"]
     out = tmp_path / "calibrated.xlsx"
     assert main(["calibrate", str(write_case(tmp_path, tables)), "-o", str(out)]) == 0
+    assert ("Predicted out of sample: 1 of 2, weighted error 25.0% (1 test identities not counted)."
+            in capsys.readouterr().out)
     run = pipeline.run(out)
     fit = run.results.fit
-    assert list(fit["observation"]) == ["F", "T", "U"] and list(fit["role"]) == ["fit", "test", "test"]
-    assert fit["modelled_t"].tolist() == pytest.approx([150, 50, 0])
+    assert list(fit["observation"]) == ["F", "T", "U", "N"] and list(fit["role"]) == ["fit", "test", "test", "test"]
+    assert fit["modelled_t"].tolist() == pytest.approx([150, 50, 0, 150])
     s = run.results.summary.fit
     assert (s.count, s.within, s.tested, s.predicted, s.test_wape) == (1, 1, 2, 1, pytest.approx(0.25))
-    assert "predicted out of sample: 1 of 2, weighted error 25.0%" in solve_text(run.results)
+    assert ("predicted out of sample: 1 of 2, weighted error 25.0% (1 test identities not counted)"
+            in solve_text(run.results))
     items = dict(zip(run.results.summary_table()["item"], run.results.summary_table()["value"], strict=True))
     assert items["predicted out of sample"] == "1 of 2"
 

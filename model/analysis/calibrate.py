@@ -107,11 +107,12 @@ def calibrate(path: Path, scenario: str | None = None, year: int | None = None) 
     name = data.scenario_name if data.scenario_name.endswith(CALIBRATED) else data.scenario_name + CALIBRATED
     calibrated = calibrated.copy(settings=calibrated.settings.replace(scenario_name=name))
     _check_calibrated(given, calibrated, len(data.tables["Surcharges"]), len(data.tables["Policies"]))
-    after = _predicted(calibrated)
+    after, ranges = _predicted(calibrated)
     rows = []
     for o in net.observations:
         if o.role == Role.TEST or identity[o.observation]:
-            rows.append(_unfitted(o, before[o.observation], after[o.observation]))
+            rows.append(_unfitted(o, before[o.observation], after[o.observation],
+                                  o.observation in ranges and inside(o, *ranges[o.observation])))
             continue
         p, gone = premium[o.observation], relaxed[o.observation]
         why = unreachable(given, net, o) if gone else (None, "")
@@ -146,9 +147,10 @@ def identities(data: CorridorData, observations: list[Observation]) -> dict[str,
             for o in observations}
 
 
-def _unfitted(o: Observation, before: float, after: float) -> dict:
-    """The Calibration row of an observation calibration does not fit: a test row (held out, predicted)
-    or an identity (no premium: the constraints hold it whatever the costs)."""
+def _unfitted(o: Observation, before: float, after: float, fixed: bool = False) -> dict:
+    """The Calibration row of an observation calibration does not fit: a test row (held out, predicted;
+    fixed: an identity of the calibrated input, not scored) or an identity (no premium: the constraints
+    hold it whatever the costs)."""
     test = o.role == Role.TEST
     what = f"{o.scope} {o.target}" + (f" ({o.commodity})" if o.commodity else "")
     return {"observation": o.observation, "role": o.role, "observed_in": o.scenario or "", "scope": o.scope,
@@ -156,7 +158,8 @@ def _unfitted(o: Observation, before: float, after: float) -> dict:
             "high_t": o.high_t, "modelled_before_t": before, "modelled_after_t": after,
             "within_tolerance_after": _within(o, after), "implied_premium_usd_per_t": float("nan"),
             "held_by": (f"held out (test): predicted{' under ' + o.scenario if o.scenario else ''}, not fitted"
-                        if test else "identity: within tolerance whatever the costs"),
+                        + ("; an identity, not scored" if fixed else "") if test
+                        else "identity: within tolerance whatever the costs"),
             "in_words": (f"{what}: held out of calibration, predicted by the calibrated input." if test else
                          f"{what}: no premium identified: every allocation the model's demand, supply, capacities "
                          "and rules allow carries tonnes within its band, whatever the costs, so the observation "
@@ -167,9 +170,10 @@ def score_in_words(table: pd.DataFrame) -> str:
     """The Calibration table's score: the fit rows that are not identities within tolerance before and
     after; the identities, whose premiums no observation identifies; the test rows predicted (weighted
     error: sum |modelled - observed| / sum observed over them)."""
-    test = table[table["role"].eq(Role.TEST)]
+    tests = table[table["role"].eq(Role.TEST)]
+    test = tests[~tests["held_by"].str.endswith("an identity, not scored")]
     ids = table[table["held_by"].str.startswith("identity")]
-    fit = table.drop(index=[*test.index, *ids.index])
+    fit = table.drop(index=[*tests.index, *ids.index])
     before = sum(_within(o, t) for o, t in zip(fit.itertuples(index=False), fit["modelled_before_t"], strict=True))
     error = weighted_error(pd.DataFrame({"error_t": test["modelled_after_t"] - test["observed_t"],
                                          "observed_t": test["observed_t"]}))
@@ -178,7 +182,9 @@ def score_in_words(table: pd.DataFrame) -> str:
             + (f"; {len(ids)} identities not counted, and no premium for them, which no observation identifies: "
                f"{', '.join(ids['observation'])}" if len(ids) else "") + "."
             + (f" Predicted out of sample: {int(test['within_tolerance_after'].sum())} of {len(test)}, "
-               + (f"weighted error {error:.1%}." if error == error else "no weighted error.") if len(test) else ""))
+               + (f"weighted error {error:.1%}" if error == error else "no weighted error")
+               + (f" ({len(tests) - len(test)} test identities not counted)" if len(tests) > len(test) else "") + "."
+               if len(tests) else ""))
 
 
 def implied_premiums(data: CorridorData, observations: list[Observation]) -> tuple[dict, dict]:
@@ -300,17 +306,18 @@ def _modelled(data: CorridorData, net: Network) -> dict[str, float]:
     return dict(zip((o.observation for o in net.observations), modelled(net, np.where(x > 1e-6, x, 0.0)), strict=True))
 
 
-def _predicted(data: CorridorData) -> dict[str, float]:
+def _predicted(data: CorridorData) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
     """Each observation's modelled tonnes on the solve of data; a test row observed in a scenario, on
-    the solve of data with that scenario applied (model.steps.observed; nan: no optimum there)."""
+    the solve of data with that scenario applied (model.steps.observed; nan: no optimum there); and
+    what each target can carry at least and at most there (model.lp.reach)."""
     plan = Plan.of_one(data, build_network(data))
     sol = solve(plan, ranging=False)
     net = plan.cases[0].net
     x = flow_tonnes(net, sol.view())
     found = observed(plan, sol).get(None)
     got = dict(zip((o.observation for o in net.observations), modelled(net, np.where(x > 1e-6, x, 0.0)), strict=True))
-    return {o.observation: (found.predicted.get(o.observation, float("nan")) if found else float("nan"))
-            if o.scenario else got[o.observation] for o in net.observations}
+    return ({o.observation: (found.predicted.get(o.observation, float("nan")) if found else float("nan"))
+             if o.scenario else got[o.observation] for o in net.observations}, found.ranges if found else {})
 
 
 def _within(o: Observation, t: float) -> bool:
