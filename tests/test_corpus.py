@@ -231,8 +231,8 @@ CASES = [
     ),
     (
         "carrying cost as percent number",
-        set_cell("Settings", 3, "value", 8),
-        "Settings, row 3 (carrying_cost_rate), value: must be <= 1, found 8 (write 0.08 for 8%). Type a number (per year), or leave it blank for the default.",
+        set_cell("Settings", 3, "value", 12),
+        "Settings, row 3 (carrying_cost_rate), value: must be <= 10, found 12 (write 0.12 for 12%). Type a number (per year), or leave it blank for the default.",
     ),
     (
         "carrying cost text",

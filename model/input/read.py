@@ -282,11 +282,12 @@ def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) ->
             continue
         if spec.type == NUM:
             try:
-                number = parse_number(value, spec.unit if spec.max == 1.0 else "")
+                rate = spec.unit == "per year"  # a rate: a percent typed as a whole number is the likely slip
+                number = parse_number(value, spec.unit if rate else "")
                 if spec.min is not None and number < spec.min:
                     raise ValueError(f"must be >= {number_text(spec.min)}, found {number_text(number)}")
                 if spec.max is not None and number > spec.max:
-                    hint = " (write 0.08 for 8%)" if spec.max == 1.0 else ""  # a rate typed as a percent
+                    hint = f" (write {number_text(number / 100)} for {number_text(number)}%)" if rate else ""
                     raise ValueError(f"must be <= {number_text(spec.max)}, found {number_text(number)}{hint}")
             except ValueError as exc:
                 problems.append(Problem(str(exc), f"Type a number ({spec.unit}), or leave it blank for the default.",
