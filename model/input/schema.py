@@ -441,8 +441,14 @@ SHEETS: tuple[Sheet, ...] = (
     ), key=("name", "param"), description="Named sweeps; the rows of one name form a grid."),
     Sheet("Calibration", (), key=(), description="Written by corridor calibrate: each observation's implied premium "
           "and how it is held; information only, any columns, copied to the output.", free_columns=True),
-    Sheet("Sources", (), key=(), description="Where the figures come from; any columns; copied to the output.",
-          free_columns=True),
+    Sheet("Sources", (
+        Column("confidence", description="How sure the figure is: H official, M official via the press, L a single "
+                                         "or informal source, E an estimate of this case (give it low and high)."),
+        Column("low", NUM, description="The lowest plausible value, in the unit of the row's value (optional; an E "
+                                       "row should have it)."),
+        Column("high", NUM, description="The highest plausible value, in the same unit; not below low."),
+    ), key=(), description="Where the figures come from; any other columns too; copied to the output.",
+        free_columns=True),
 )
 SHEETS_BY_NAME = {s.name: s for s in SHEETS}
 
