@@ -71,7 +71,7 @@ def test_the_calibration_table(calibration):
     # Each row of the README's table: observed, before, after and premium, as corridor calibrate
     # prints them (Mt to two decimals, USD/t signed to two decimals).
     table = calibration.table.set_index("observation")
-    for obs in ("7a", "5", "8", "8b", "6", "8a", "9"):
+    for obs in ("20", "7a", "6", "8b", "1", "8a", "8", "3", "19"):
         r = table.loc[obs]
         cells = [f"{r.observed_t / 1e6:.2f}", f"{r.modelled_before_t / 1e6:.2f}", f"{r.modelled_after_t / 1e6:.2f}"]
         premium = r.implied_premium_usd_per_t
@@ -80,13 +80,17 @@ def test_the_calibration_table(calibration):
         row = next(line for line in README.splitlines() if line.startswith(f"| {obs} |"))
         for cell in cells:
             assert f"| {cell} |" in row, (obs, cell, row)
-    assert calibration.rules.empty and quoted("No band needed a calibration rule")
-    assert table.loc["9", "held_by"].startswith("relaxed") and quoted("| 9 | Afghanistan market (all)")
+        assert ("rule" in r.held_by) == ("calibration rule" in row), (obs, row)
+    # Crude (1, 3, 6) and Pakistan (19) are held by calibration rules, and the page says which and why.
+    assert sorted(set(calibration.rules["rule"].str.rsplit("_", n=1).str[0])) == ["CAL_1", "CAL_19", "CAL_3",
+                                                                                   "CAL_6"]
+    assert quoted("Four observations are held by rules")
+    assert table.loc["9", "held_by"] == "already within its tolerance" and quoted("| 9 | Afghanistan market (all)")
 
 
 def test_what_calibration_changes_for_gwadar():
-    # The exact breakpoints of Gwadar's port charge, uncalibrated and calibrated: the first (the
-    # 90 USD/t cut) is the same, the 0.35 Mt step moves from -107.81 to -136.68 USD/t.
+    # The exact breakpoints of Gwadar's port charge, uncalibrated and calibrated: the first tonnes move at
+    # the same charge; calibrated, no deeper cut moves more than 48,100 t (the rule of observation 19 is full).
     found = {}
     for name, case in (("before", UNCALIBRATED), ("after", BASE_XLSX)):
         data, _, _ = load_one_year(case)
@@ -96,24 +100,27 @@ def test_what_calibration_changes_for_gwadar():
         # is the charge at which that many tonnes move.
         found[name] = {round(float(slope)): round(float(to), 2)
                        for slope, to in zip(seg["slope_usd_per_unit"], seg["to"], strict=True) if slope > 0}
-    for name in found:
-        for tonnes in (150000, 350000, 500000, 1450000):
-            assert f"{found[name][tonnes]:.2f}".replace("-", "−") in README, (name, tonnes)
-    assert found["before"][150000] == found["after"][150000] == pytest.approx(-82.04, abs=0.01)
-    assert found["before"][350000] != found["after"][350000]
-    first = found["after"][150000]  # the README's brief: the first tonne, and the cut from today's 8 USD/t
-    assert in_brief(f"charge of **{first:.2f} USD/t**, a **{8 - first:.0f} USD/t cut** from today's 8 USD/t"
-                    .replace("-", "−"))
-    assert quoted("a **90 USD/t cut**, before and after calibration")
+    assert list(found["after"]) == [48100]
+    for name, tonnes in (("before", 300000), ("before", 500000), ("before", 700000), ("before", 1598100),
+                         ("after", 48100)):
+        assert f"{found[name][tonnes]:.2f}".replace("-", "−") in README, (name, tonnes)
+    first = found["after"][48100]  # the README's brief: the first tonnes, and the cut from today's 8 USD/t
+    assert first == pytest.approx(found["before"][300000], abs=0.02)
+    assert in_brief(f"Gwadar at a port charge of **{first:.2f} USD/t**, an **{8 - first:.0f} USD/t cut** from today's "
+                    "8 USD/t".replace("-", "−"))
+    assert quoted(f"After, 48,100 t move at {first:.2f}, an **{8 - first:.0f} USD/t\ncut** from today's 8 USD/t, "
+                  "and no deeper cut moves more".replace("-", "−"))
 
 
 def test_the_investment_answer_before_and_after_calibration():
-    for case in (UNCALIBRATED, BASE_XLSX):
+    # Uncalibrated, the CPC fills its 60 Mt and its debottlenecking is built; calibrated, it carries 2023's
+    # 54.25 Mt and nothing is built.
+    for case, cpc in ((UNCALIBRATED, 10e6), (BASE_XLSX, 0.0)):
         r = pipeline.run(case, scenario="invest").results
         built = r.investments.set_index("option")["built_t"]
-        assert built["CPC_DEBOTTLENECK"] == pytest.approx(10e6) and built.drop("CPC_DEBOTTLENECK").sum() == 0
-        assert quoted(f"{r.summary.money.resource_usd / 1e6:,.1f}"), case
-    assert quoted("the full 10 Mt of CPC debottlenecking, 80 M USD a year, no terminal in Pakistan")
+        assert built["CPC_DEBOTTLENECK"] == pytest.approx(cpc) and built.drop("CPC_DEBOTTLENECK").sum() == 0
+        assert quoted(f"{r.summary.money.resource_usd / 1e6:,.1f} M USD/yr"), case
+    assert quoted("after, **nothing is built**")
 
 
 def test_the_terminal_decisions_built_whole(capsys):
@@ -124,13 +131,14 @@ def test_the_terminal_decisions_built_whole(capsys):
     assert len(block) == 8
     for line in block:
         assert line in README, line
-    # The README's brief: what each terminal would cost, and what the CPC debottlenecking saves.
+    # The README's brief: what each terminal, and the CPC debottlenecking, would cost.
     decisions = dict(r.summary.decisions.decisions)
     other = {o: decisions[o].split(" would cost ")[1].split(" M USD")[0]
              for o in ("KAZ_TERMINAL_KHI", "GWD_TERMINAL", "CPC_DEBOTTLENECK")}
+    assert all(decisions[o].startswith("do not build") for o in other)
     assert in_brief(f"a Kazakh terminal at Karachi would cost {other['KAZ_TERMINAL_KHI']} M USD a year and a Gwadar "
                     f"terminal {other['GWD_TERMINAL']} M, and carry nothing")
-    assert in_brief(f"which saves {other['CPC_DEBOTTLENECK']} M USD a year net of its cost")
+    assert in_brief(f"its debottlenecking would cost its whole {other['CPC_DEBOTTLENECK']} M USD a year")
 
 
 def _frontier(target: str, maximise: bool, scenario: str | None = None):
