@@ -252,10 +252,9 @@ def test_emissions_by_corridor_on_the_base_case(base_run):
     crude = k.loc["crude"]
     assert quoted(f"Crude, {crude.tonnes_t / total.tonnes_t:.0%} of the tonnes, emits "
                   f"{crude.co2e_t / total.co2e_t:.0%} of the CO2e ({crude.co2e_kg_per_t:.1f} kg/t")
-    assert k.loc["ironore", "co2e_kg_per_t"] == pytest.approx(k.loc["ograin", "co2e_kg_per_t"])
-    assert quoted(f"other grain, all by rail to China, {k.loc['ironore', 'co2e_kg_per_t']:.1f} kg/t")
-    assert k["co2e_kg_per_t"].idxmax() == "general"
-    assert quoted(f"general cargo the most per tonne, {k.loc['general', 'co2e_kg_per_t']:.1f} kg/t")
+    assert k["co2e_kg_per_t"].idxmax() == "ironore"
+    assert quoted(f"iron ore, all by rail to China, the most per tonne, {k.loc['ironore', 'co2e_kg_per_t']:.1f} kg/t")
+    assert quoted(f"general cargo {k.loc['general', 'co2e_kg_per_t']:.1f} kg/t")
 
 
 def test_what_a_carbon_price_of_50_changes(base_run):
@@ -303,14 +302,14 @@ def test_the_frontier_of_emissions():
     t = table["target_t"] / 1e6
     floor = t.min()
     at = table[t <= floor + 1e-6].sort_values("objective_allowance_usd").iloc[0]  # the first point at the floor
-    near = table[(t.round(2) == 9.14)].iloc[0]
-    mid = table[(t.round(2) == 9.00)].iloc[0]
+    near = table[(t.round(2) == 9.68)].iloc[0]
+    mid = table[(t.round(2) == 9.61)].iloc[0]
     p0 = table["calibration_premiums_usd"].iloc[0]
     # the resource cost falls along this frontier: premiums, not costs, hold the CO2e up
     assert near.extra_resource_cost_usd < 0 and mid.extra_resource_cost_usd < 0 and at.extra_resource_cost_usd < 0
-    assert quoted(f"from {t.iloc[0]:.2f} Mt at least cost, 9.14 Mt costs {-near.extra_resource_cost_usd / 1e6:,.1f} M "
+    assert quoted(f"from {t.iloc[0]:.2f} Mt at least cost, 9.68 Mt costs {-near.extra_resource_cost_usd / 1e6:,.1f} M "
                   "USD a year less in resource cost")
-    assert quoted(f"9.00 Mt, {-mid.extra_resource_cost_usd / 1e6:,.1f} M less")
+    assert quoted(f"9.61 Mt, {-mid.extra_resource_cost_usd / 1e6:,.1f} M less")
     assert quoted(f"**{floor:.2f} Mt ({floor / t.iloc[0] - 1:.1%}), {-at.extra_resource_cost_usd / 1e6:,.1f} M USD a "
                   "year less**".replace("-", "−"))
     given = [f"{(r.calibration_premiums_usd - p0) / 1e6:,.1f}" for r in (near, mid, at)]
