@@ -334,23 +334,25 @@ def test_the_plan_table():
         built = r.investments.groupby("option")["built_t"].max() / 1e6
         assert rows["objective 2026–39, discounted (bn USD)"][n] == f"{r.summary.objective_usd / 1e9:,.1f}"
         assert rows["resource cost 2026 (M USD/yr)"][n] == f"{plan[2026] / 1e6:,.1f}"
-        assert plan[2030] == pytest.approx(plan[2035])
-        assert rows["resource cost 2030 and 2035 (M USD/yr)"][n] == f"{plan[2030] / 1e6:,.1f}"
+        later = f"{plan[2030] / 1e6:,.1f}" if f"{plan[2030] / 1e6:,.1f}" == f"{plan[2035] / 1e6:,.1f}" else \
+            f"{plan[2030] / 1e6:,.1f}, {plan[2035] / 1e6:,.1f}"
+        assert rows["resource cost 2030 and 2035 (M USD/yr)"][n] == later
         assert rows["unmet 2026, 2030 and 2035 (Mt/yr)"][n] == ", ".join(
             f"{sheet.loc[y, 'unmet_t'] / 1e6:,.1f}".replace("0.0", "0") for y in (2026, 2030, 2035))
         assert rows["CPC debottlenecking, built whole from 2030 (Mt/yr)"][n] == f"{built['CPC_DEBOTTLENECK']:g}"
         assert rows["Caspian crossing modules from 2030 (Mt/yr)"][n] == f"{built['CASPIAN_CROSSING']:g}"
         assert built[["KAZ_TERMINAL_KHI", "GWD_TERMINAL"]].sum() == 0
         corridors = r.corridors[r.corridors["commodity"] == "All commodities"]
-        assert corridors[corridors["corridor"].str.contains("Karachi|Gwadar")]["tonnes_t"].sum() == 0
+        pk = corridors[corridors["corridor"].str.contains("Karachi|Gwadar")]["tonnes_t"].sum()
+        assert rows["via Karachi or Gwadar, the three years (Mt)"][n] == f"{pk / 1e6:.2f}"
         decisions = dict(r.summary.decisions.decisions)
         assert decisions["KAZ_TERMINAL_KHI"] == "do not build; building it would cost 28.5 M USD more in resource cost"
         assert decisions["GWD_TERMINAL"] == "do not build; building it would cost 42.8 M USD more in resource cost"
-        assert in_brief("the Karachi terminal would cost 28.5 M USD more in resource cost and the Gwadar terminal "
-                        "42.8 M")  # the README's brief
+        assert quoted("the Karachi terminal would cost 28.5 M USD more in resource cost (discounted, 2026–39) and the "
+                      "Gwadar terminal 42.8 M")
         if scenario is None:
-            assert quoted(decisions["CPC_DEBOTTLENECK"].split("; ")[1].replace("doing without it would cost",
-                                                                                  "doing without it would\ncost"))
+            assert decisions["CPC_DEBOTTLENECK"] == "do not build; building it would cost 200.1 M USD more in resource cost"
+            assert quoted("doing it would cost 200.1 M USD more in resource cost over the plan")
 
 
 @pytest.mark.slow
@@ -359,8 +361,10 @@ def test_the_robust_plan():
     robust = {item: value for item, value, _ in r.summary.robust}
     assert quoted(f"expected objective (resource cost, premiums and each scenario's unmet tonnes at the penalty) is "
                   f"{robust['expected objective (robust plan)'] / 1e6:,.1f} M USD")
-    assert robust["value of the stochastic solution"] == pytest.approx(0, abs=1e-3)
-    assert robust["base-only plan builds"] == "CPC_DEBOTTLENECK 10.00 Mt"
+    vss = robust["value of the stochastic solution"]
+    assert vss > 0 and quoted(f"the value of the stochastic solution is {vss / 1e6:,.1f} M USD")
+    assert robust["base-only plan builds"] == "nothing"
+    assert r.investments.groupby("option")["built_t"].max()["CPC_DEBOTTLENECK"] == pytest.approx(10e6)
 
 
 SCENARIO_ROWS = [("resource cost", "resource cost (M USD/yr)", 1e6, ",.1f"),
