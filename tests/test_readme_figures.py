@@ -338,7 +338,8 @@ def test_the_plan_table():
         assert quoted("the Karachi terminal would cost 28.5 M USD more in resource cost (discounted, 2026–39) and the "
                       "Gwadar terminal 42.8 M")
         if scenario is None:
-            assert decisions["CPC_DEBOTTLENECK"] == "do not build; building it would cost 200.1 M USD more in resource cost"
+            assert decisions["CPC_DEBOTTLENECK"] == ("do not build; building it would cost 200.1 M USD more in "
+                                                     "resource cost")
             assert quoted("doing it would cost 200.1 M USD more in resource cost over the plan")
 
 
