@@ -98,7 +98,7 @@ def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = Fals
     sup["min_t"] = np.where(rng.random(len(sup)) < 0.3, (sup["max_t"] * 0.05).round(-3), 0.0)
     k = tables["Commodities"]["commodity"]
     # one commodity with its own value of time (the others: the Settings rate)
-    tables["Commodities"]["carrying_cost_rate"] = [2.5] + [np.nan] * (len(k) - 1)
+    tables["Commodities"]["carrying_cost_rate"] = [0.1] + [np.nan] * (len(k) - 1)
     corridor = tables["Routes"]["corridor"].iloc[0]
     # The CO2e cap is on a corridor other than the one through the port with a minimum (PORT_MIN): both
     # on one corridor can leave no allocation.

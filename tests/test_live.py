@@ -148,7 +148,7 @@ def test_the_live_model_solves_what_a_fresh_solve_solves(case):
 
 
 def test_the_settings_rate_moves_only_the_commodities_without_their_own(case):
-    # The case's first commodity has its own carrying_cost_rate (2.5/yr): a sweep of the Settings rate
+    # The case's first commodity has its own carrying_cost_rate (0.1/yr): a sweep of the Settings rate
     # leaves its flows' costs as they are and re-prices every other flow with days in transit.
     live = live_of(case)
     net = live.net
