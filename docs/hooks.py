@@ -39,8 +39,9 @@ def input_reference() -> str:
         key = f" Key: {', '.join(f'`{k}`' for k in sheet.key)}." if sheet.key else ""
         out += [f"{_cell(sheet.description)} {need}{key}", ""]
         if sheet.free_columns:
-            out += ["Any columns.", ""]
-            continue
+            out += ["Any columns" + (": those below are read as they say." if sheet.columns else "."), ""]
+            if not sheet.columns:
+                continue
         out += ["| column | type | unit | default | required | bounds | note |",
                 "|---|---|---|---|---|---|---|"]
         for col in sheet.columns:

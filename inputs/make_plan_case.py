@@ -42,14 +42,16 @@ SOURCES = [
     {"id": "S51", "item": "Investment timing", "value": "earliest start 2026; lead times 1-4 years (CPC and "
      "terminals 2-3, Khunjerab/KKH 4, third KZ-CN railway in service 2027, Aktau/Kuryk 2028)", "year": 2026,
      "source": "E: from the project dates of S18 and S19; terminals at typical 2-3 year build times",
-     "confidence": "E", "used_for": "Investments first_year, lead_time_years"},
+     "confidence": "E", "used_for": "Investments first_year, lead_time_years (low/high: lead time, years)", "low": 1,
+     "high": 4},
     {"id": "S52", "item": "Scenario probabilities (per year)", "value": "Russia closed 5%, Torkham closed 20%, "
      "CPC at half capacity 10%", "year": 2026, "source": "E: Torkham closed for weeks in 2024-26 several times; "
-     "one CPC outage in 2025; sanctions risk judged low", "confidence": "E", "used_for": "Scenarios probability"},
+     "one CPC outage in 2025; sanctions risk judged low", "confidence": "E", "used_for": "Scenarios probability "
+     "(low/high: Torkham closed, per year)", "low": 0.1, "high": 0.4},
     {"id": "S53", "item": "Plan years and discount rate", "value": "2026 (4 years), 2030 (5), 2035 (5); 8%/yr",
      "year": 2026, "source": "E: planning convention; 8% as in the capital recovery of S50; the 2025 Russia cap "
      "(S47) applies to every plan year", "confidence": "E", "used_for": "Periods, Settings discount_rate, Policies "
-     "RU_CAP 0.5"},
+     "RU_CAP 0.5 (low/high: the discount rate, per year)", "low": 0.04, "high": 0.12},
 ]
 
 

@@ -82,7 +82,7 @@ def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = Fals
     """A synthetic case (model.generate) with random extras: investments, supply minimums, share
     and tonnage rules with commodity filters, a carbon price with CO2e caps (max_co2_t, one target
     and '*'), legs with their own CO2e intensity and nodes with handling CO2e; optionally Periods
-    with year rows, and scenarios."""
+    with year rows, and scenarios; one commodity has its own carrying cost rate."""
     rng = np.random.default_rng(seed)
     tables, settings = generate_tables(int(rng.integers(200, 800)), seed=seed)
     caps = tables["Capacities"]
@@ -97,6 +97,8 @@ def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = Fals
     sup = tables["Supply"]
     sup["min_t"] = np.where(rng.random(len(sup)) < 0.3, (sup["max_t"] * 0.05).round(-3), 0.0)
     k = tables["Commodities"]["commodity"]
+    # one commodity with its own value of time (the others: the Settings rate)
+    tables["Commodities"]["carrying_cost_rate"] = [0.1] + [np.nan] * (len(k) - 1)
     corridor = tables["Routes"]["corridor"].iloc[0]
     # The CO2e cap is on a corridor other than the one through the port with a minimum (PORT_MIN): both
     # on one corridor can leave no allocation.

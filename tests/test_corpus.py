@@ -52,7 +52,7 @@ CASES = [
     (
         "duplicate node",
         copy_row("Nodes", 2),
-        "Nodes, row 50 (ATY): duplicate of row 2: node must be unique. Delete one of the two rows or merge them.",
+        "Nodes, row 54 (ATY): duplicate of row 2: node must be unique. Delete one of the two rows or merge them.",
     ),
     (
         "cost as text",
@@ -82,7 +82,7 @@ CASES = [
     (
         "duplicate leg",
         copy_row("Legs", 2),
-        "Legs, row 126 (EKB>RUB): duplicate of row 2: from and to must be unique. Delete one of the two rows or merge them.",
+        "Legs, row 136 (EKB>RUB): duplicate of row 2: from and to must be unique. Delete one of the two rows or merge them.",
     ),
     (
         "leg to itself",
@@ -122,7 +122,7 @@ CASES = [
     (
         "duplicate commodity",
         copy_row("Commodities", 3),
-        "Commodities, row 11 (coal): duplicate of row 3: commodity must be unique. Delete one of the two rows or merge them.",
+        "Commodities, row 12 (coal): duplicate of row 3: commodity must be unique. Delete one of the two rows or merge them.",
     ),
     (
         "path ends at port",
@@ -157,7 +157,7 @@ CASES = [
     (
         "duplicate route",
         copy_row("Routes", 2),
-        "Routes, row 366 (ATY-CPC-MSE): duplicate of row 2: route must be unique. Delete one of the two rows or merge them.",
+        "Routes, row 473 (ATY-CPC-MSE): duplicate of row 2: route must be unique. Delete one of the two rows or merge them.",
     ),
     (
         "negative capacity",
@@ -202,12 +202,12 @@ CASES = [
     (
         "demand origin mixed",
         append_row("Demand", {"commodity": "crude", "origin": "ATY", "market": "MEU", "demand_t": 1000}),
-        "Demand, row 2 (crude, MEU), origin: demand for crude at MEU is given both for any origin (row 2) and for named origins (row 43), so a tonne could count twice. Either name the origin on every row for this commodity and market, or on none.",
+        "Demand, row 2 (crude, MEU), origin: demand for crude at MEU is given both for any origin (row 2) and for named origins (row 46), so a tonne could count twice. Either name the origin on every row for this commodity and market, or on none.",
     ),
     (
         "demand no route",
         set_cell("Demand", 2, "market", "MAF"),
-        "Demand, row 2 (crude, MAF): no route can serve this demand: the routes from any origin to MAF (KOS-AF-MAF, TRZ-AF-MAF) do not carry cargo class 'liquid_bulk'. Add or enable a route, add the class to a route's cargo_classes, or set unmet_penalty_usd_per_t in Settings to allow undelivered tonnes.",
+        "Demand, row 2 (crude, MAF): no route can serve this demand: the routes from any origin to MAF (KOS-AF-MAF, KOS-TMAF-MAF, TRZ-AF-MAF, TRZ-TMAF-MAF) do not carry cargo class 'liquid_bulk'. Add or enable a route, add the class to a route's cargo_classes, or set unmet_penalty_usd_per_t in Settings to allow undelivered tonnes.",
     ),
     (
         "share above one",
@@ -231,8 +231,8 @@ CASES = [
     ),
     (
         "carrying cost as percent number",
-        set_cell("Settings", 3, "value", 8),
-        "Settings, row 3 (carrying_cost_rate), value: must be <= 1, found 8 (write 0.08 for 8%). Type a number (per year), or leave it blank for the default.",
+        set_cell("Settings", 3, "value", 12),
+        "Settings, row 3 (carrying_cost_rate), value: must be <= 10, found 12 (write 0.12 for 12%). Type a number (per year), or leave it blank for the default.",
     ),
     (
         "carrying cost text",
@@ -434,7 +434,7 @@ CASES = [
     (
         "carbon price on a leg without distance",
         edits(set_cell("Settings", 12, "value", 50), set_cell("Legs", 2, "distance_km", None)),
-        "Legs, row 2 (EKB>RUB), distance_km: is blank; a length in km is needed, since CO2e is priced or capped (carbon_price_usd_per_t_co2 is 50) and enabled route(s) EKB-RBS-MCN, EKB-RUB-MEU, EKB-RBS-MEU, EKB-RU-MRU use this leg. Enter the leg's length in km (its CO2e is distance_km x co2_g_per_tkm); or set carbon_price_usd_per_t_co2 to 0 and remove the max_co2_t rules.",
+        "Legs, row 2 (EKB>RUB), distance_km: is blank; a length in km is needed, since CO2e is priced or capped (carbon_price_usd_per_t_co2 is 50) and enabled route(s) EKB-RBS-MCN, EKB-RUB-MEU, EKB-RBS-MEU, EKB-RBS-MTR, EKB-RU-MRU use this leg. Enter the leg's length in km (its CO2e is distance_km x co2_g_per_tkm); or set carbon_price_usd_per_t_co2 to 0 and remove the max_co2_t rules.",
     ),
     (
         "CO2e cap over a leg without distance",
@@ -485,7 +485,7 @@ CASES = [
     (
         "supply minimum impossible",
         append_row("Supply", {"commodity": "copper", "origin": "ATY", "max_t": 1, "min_t": 1}),
-        "Supply, row 12 (copper, ATY), min_t: min_t 1 t cannot be shipped: no demand row takes copper from ATY over an enabled route. Lower min_t to 0, or add demand and a route for this commodity from this origin.",
+        "Supply, row 13 (copper, ATY), min_t: min_t 1 t cannot be shipped: no demand row takes copper from ATY over an enabled route. Lower min_t to 0, or add demand and a route for this commodity from this origin.",
     ),
     (
         "policy minimum impossible",
@@ -493,7 +493,7 @@ CASES = [
             "Policies",
             {"rule": "GWD_MIN", "kind": "min_t", "scope": "node", "target": "GWD", "commodity": "crude", "value": 1e6},
         ),
-        "Policies, row 4 (GWD_MIN), target: requires 1,000,000 t through node 'GWD', but no flow of crude can pass it. Check the target and commodity, or add a route through the target that serves a demand row.",
+        "Policies, row 12 (GWD_MIN), target: requires 1,000,000 t through node 'GWD', but no flow of crude can pass it. Check the target and commodity, or add a route through the target that serves a demand row.",
     ),
 ]
 

@@ -102,8 +102,8 @@ def test_the_brief_says_when_a_bottlenecks_value_is_the_penalty(tmp_path):
 def test_unmet_demand_elsewhere_does_not_claim_the_bottlenecks(tmp_path):
     # The base case with 20 times its wheat demand at a penalty of 5,000 USD/t: wheat goes unmet for
     # want of supply, so a tonne more wheat supply is worth the penalty less its route's cost
-    # (4,936.13 USD), while the CPC terminal (43.72 USD/t) keeps its base-case value, far below the
-    # penalty: the brief names the supply as the penalty's, not the CPC.
+    # (4,936.13 USD), while the BTC contract (26.29 USD/t in resource cost) keeps its base-case value, far
+    # below the penalty: the brief names the supply as the penalty's, not the contract.
     from conftest import BASE_XLSX
     from openpyxl import load_workbook
 
@@ -120,7 +120,7 @@ def test_unmet_demand_elsewhere_does_not_claim_the_bottlenecks(tmp_path):
     assert run.results.summary.unmet_t > 1e7
     brief = brief_of(run.results.sheets())
     assert "is worth 4,936.13 USD a year, set by the unmet-demand penalty of 5,000 USD/t" in brief.bottlenecks[0]
-    assert "CPC" in brief.bottlenecks[1] and "saves 43.72 USD a year;" in brief.bottlenecks[1]
+    assert "BTC_MIN" in brief.bottlenecks[1] and "saves 26.29 USD a year in resource cost" in brief.bottlenecks[1]
     assert list(run.results.bottlenecks["set_by"].head(2)) == ["unmet-demand penalty", "cost"]
 
 
@@ -142,7 +142,8 @@ def test_names_beside_codes_and_readers_columns_first(base_run, base_result_file
                                                        "European Union")
     assert list(base_run.results.capacity.columns[:2]) == ["name", "cargo_class"]
     countries = base_run.results.countries.set_index("country")
-    assert countries.loc["PK", "name"] == "Pakistan" and countries.loc["PK", "tonnes_t"] == 0  # listed, at 0 t
+    # listed, at the 0.05 Mt the calibration rule of observation 19 lets through
+    assert countries.loc["PK", "name"] == "Pakistan" and countries.loc["PK", "tonnes_t"] == pytest.approx(50000)
     ws = load_workbook(base_result_file)["Routes"]
     header = {c.value: c for c in ws[3]}
     assert "more than" not in str(header["reduced cost (USD/t)"].comment) and header["reduced cost (USD/t)"].comment
@@ -180,7 +181,8 @@ def test_bottleneck_limits_read_as_written(tmp_path):
     r = pipeline.run(BASE_XLSX, scenario="russia_cap_2025").results
     b = r.bottlenecks.set_index("name")
     assert b.loc["RU_CAP (country Russia)", "limit"] == "50%"
-    assert b.loc["CPC marine terminal (Novorossiysk)", "limit"] == "56.00 Mt/yr"
+    assert b.loc["Dostyk / Alashankou rail crossing", "limit"] == "12.00 Mt/yr"
+    assert b.loc["CAL_19_MAX (country Pakistan)", "limit"] == "50,000 t/yr"
 
 
 def test_plan_years_are_numbers():

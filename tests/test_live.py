@@ -145,3 +145,20 @@ def test_the_live_model_solves_what_a_fresh_solve_solves(case):
     expect = solve_plan(Plan.of_one(data, build_network(data)))
     assert got.objective_usd == pytest.approx(expect.objective_usd, rel=1e-9)
     assert np.isfinite(got.objective_usd)
+
+
+def test_the_settings_rate_moves_only_the_commodities_without_their_own(case):
+    # The case's first commodity has its own carrying_cost_rate (0.1/yr): a sweep of the Settings rate
+    # leaves its flows' costs as they are and re-prices every other flow with days in transit.
+    live = live_of(case)
+    net = live.net
+    own = np.isin(net.flow_commodity, [i for i, k in enumerate(net.commodity_class) if k in net.own_rate])
+    assert own.any() and (~own).any()
+    rate = a_cell(live.data, "Settings", "carrying_cost_rate")
+    live.apply({rate: rate.base + 0.5})
+    cost = np.array(live.h.getLp().col_cost_)[live.flow_cols]
+    base = live.base_cost[live.flow_cols]
+    assert np.array_equal(cost[own], base[own])
+    moved = ~own & (net.flow_days() * net.flow_value() > 0)
+    assert np.all(cost[moved] > base[moved])
+    assert_identical(edited(live), fresh(with_values(live.data, {rate: rate.base + 0.5})))

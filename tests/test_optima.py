@@ -162,6 +162,30 @@ def test_carrying_cost_of_transit_and_dwell_time(tmp_path):
     assert run.solution.objective_usd == pytest.approx(35)
 
 
+def test_a_commodity_own_carrying_cost_rate_changes_its_route(tmp_path):
+    # Two routes A>M: FAST (leg 20 USD/t, 2 days) and SLOW (A>S>M, 5 + 5 = 10 USD/t, 30 days). Two
+    # commodities, each 365 USD/t, 10 t: coal on the Settings rate 0.08/yr (0.08 USD/t a day), boxes on
+    # their own rate 2.0/yr (2 USD/t a day, Commodities carrying_cost_rate).
+    # coal: FAST 20 + 0.08 * 2 = 20.16, SLOW 10 + 0.08 * 30 = 12.4 -> SLOW.
+    # boxes: FAST 20 + 2 * 2 = 24, SLOW 10 + 2 * 30 = 70 -> FAST (on the Settings rate: SLOW, 12.4).
+    # Objective 10 * 12.4 + 10 * 24 = 364 USD (all on the Settings rate: 248).
+    tables = {
+        "Nodes": nodes(("A", "origin"), ("S", "hub"), ("M", "market")),
+        "Legs": legs(("A", "M", 20, 2), ("A", "S", 5, 15), ("S", "M", 5, 15)),
+        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk", "value_usd_per_t": 365},
+                        {"commodity": "box", "cargo_class": "container", "value_usd_per_t": 365,
+                         "carrying_cost_rate": 2.0}],
+        "Routes": [{"route": "FAST", "corridor": "C", "path": "A>M"},
+                   {"route": "SLOW", "corridor": "C", "path": "A>S>M"}],
+        "Demand": [{"commodity": "coal", "market": "M", "demand_t": 10},
+                   {"commodity": "box", "market": "M", "demand_t": 10}],
+    }
+    run = solve(tmp_path, tables, settings={"carrying_cost_rate": 0.08})
+    assert tonnes(run, "SLOW", "coal") == pytest.approx(10)
+    assert tonnes(run, "FAST", "box") == pytest.approx(10)
+    assert run.solution.objective_usd == pytest.approx(364)
+
+
 def transportation_tables(supply: list[dict]) -> dict:
     """Origins O1, O2; markets M1, M2 (35 t each, demand rows name no origin).
     Costs O1>M1 4, O1>M2 6, O2>M1 5, O2>M2 3 USD/t."""

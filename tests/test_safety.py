@@ -154,7 +154,7 @@ def test_result_file_gets_the_usual_permissions(tmp_path):
 
 # ---------------------------------------------------------------- every sheet read whole
 
-DEMAND_PART = "xl/worksheets/sheet10.xml"  # the base case's Demand sheet: header and 40 rows, A1:E41
+DEMAND_PART = "xl/worksheets/sheet10.xml"  # the base case's Demand sheet: header and 44 rows, A1:E45
 
 
 def with_dimension(ref):
@@ -169,7 +169,7 @@ def with_dimension(ref):
     return transform
 
 
-@pytest.mark.parametrize("ref", ["A1:F20", "A1:B41", "A1:XFD1048576"],
+@pytest.mark.parametrize("ref", ["A1:F20", "A1:B45", "A1:XFD1048576"],
                          ids=["too few rows", "too few columns", "far too large"])
 def test_a_stale_sheet_dimension_does_not_hide_rows(tmp_path, base_run, ref):
     # openpyxl's read-only reader stops at a sheet's recorded dimension; with A1:F20 the Demand sheet
@@ -180,9 +180,9 @@ def test_a_stale_sheet_dimension_does_not_hide_rows(tmp_path, base_run, ref):
 
     stale = rewrite_part(BASE_XLSX, DEMAND_PART, with_dimension(ref), tmp_path / "stale.xlsx")
     run = pipeline.run(stale)
-    assert len(run.data.tables["Demand"]) == 41
-    assert run.data.tables["Demand"]["demand_t"].sum() == pytest.approx(121.534e6, rel=1e-9)
-    assert run.results.summary.shipped_t == pytest.approx(121.534e6, rel=1e-9)
+    assert len(run.data.tables["Demand"]) == 44
+    assert run.data.tables["Demand"]["demand_t"].sum() == pytest.approx(126.9179e6, rel=1e-9)
+    assert run.results.summary.shipped_t == pytest.approx(126.9179e6, rel=1e-9)
     assert run.solution.objective_usd == pytest.approx(base_run.solution.objective_usd, rel=1e-9)
 
 
@@ -197,7 +197,7 @@ def test_formulas_and_merged_cells_beyond_a_stale_dimension_are_found(tmp_path, 
     stale = rewrite_part(broken, DEMAND_PART, with_dimension("A1:E20"), tmp_path / "stale.xlsx")
     assert main(["validate", str(stale)]) == 2
     err = capsys.readouterr().err
-    assert ("Demand, row 30 (copper, MSE), demand_t: cell D30 holds the formula =D29*2 but no saved value"
+    assert ("Demand, row 30 (copper, MEU), demand_t: cell D30 holds the formula =D29*2 but no saved value"
             in err)
     assert "Demand, row 35: cells C35:C36 are merged" in err
 
@@ -272,7 +272,7 @@ def test_a_last_column_blank_in_every_row_is_kept(tmp_path):
         ws.cell(row=1, column=ws.max_column + 1, value="reviewed_by")
     data = read_input(broken_copy(BASE_XLSX, tmp_path, edit))
     assert data.sources.columns[-1] == "reviewed_by"
-    assert len(data.sources) == 63 and data.sources["reviewed_by"].isna().all()
+    assert len(data.sources) == 80 and data.sources["reviewed_by"].isna().all()
 
 
 HOSTILE = {"corridor": ["=1+1", "@SUM(A1)"], "option": "=2+3", "name": "-2+3", "scenario": "@cmd"}

@@ -255,7 +255,7 @@ def test_a_csv_file_whose_extension_is_in_capitals_is_read(tmp_path):
     case = base_csv_copy(tmp_path)
     (case / "Capacities.csv").rename(case / "Capacities.CSV")
     data, _, _ = load(case)
-    assert len(data.tables["Capacities"]) == 22
+    assert len(data.tables["Capacities"]) == 23
 
 
 def test_a_scenario_cannot_multiply_a_cell_past_its_bound(tmp_path, capsys):
@@ -422,3 +422,26 @@ def test_every_reference_the_schema_declares_is_checked(tmp_path, sheet, column)
     tables[sheet] = [{**rows[0], column: "ZZZ"}] + rows[1:]
     found = problems_of(tmp_path, tables)
     assert any(p.startswith(f"{sheet}, row 2") and f", {column}: unknown " in p and "'ZZZ'" in p for p in found), found
+
+
+def test_sources_low_and_high_are_numbers_and_in_order_and_an_estimate_has_them(tmp_path):
+    # Sources keeps any columns (note); low and high are read as numbers; low above high is an error;
+    # an estimate (E in its confidence, alone or as M/E) without both is a warning naming its row.
+    case = write_case(tmp_path, transport_case(Sources=[
+        {"id": "S1", "item": "rail", "confidence": "H", "note": "free column"},
+        {"id": "S2", "item": "road", "confidence": "E", "low": 0.05, "high": 0.12},
+        {"id": "S3", "item": "port", "confidence": "M/E", "low": 5},
+        {"id": "S4", "item": "ferry", "confidence": "E", "low": 30, "high": 20},
+        {"id": "S5", "item": "sea", "confidence": "L", "low": "ten", "high": 12}]))
+    with pytest.raises(InputError) as exc:
+        load(case)
+    problems = [p for p in exc.value.problems if p.sheet == "Sources"]
+    text = [str(p) for p in problems]
+    assert text == [
+        "Sources, row 4 (S3), high: an estimate (confidence 'M/E') without its range: low or high is blank. Give "
+        "the lowest and highest plausible value in low and high (the uncertainty analyses draw from them).",
+        "Sources, row 5 (S4), low: low 30 is above high 20. Swap them: low is the lowest plausible value, high "
+        "the highest.",
+        "Sources, row 6 (S5), low: expected a number, found text 'ten'. Type a number.",
+    ]
+    assert [p.severity for p in problems] == ["warning", "error", "error"]

@@ -71,7 +71,9 @@ class _Inputs:
         self.tariff = {(e, c): v for e, c, v in
                        t["Tariffs"][["element", "cargo_class", "cost_usd_per_t"]].itertuples(index=False)}
         self.risk = t["Countries"].set_index("country")["risk_premium_pct"].fillna(0).to_dict()
-        self.rate = self.data.settings.carrying_cost_rate
+        rate = self.data.settings.carrying_cost_rate  # a commodity's own rate, else this
+        self.rate = {k: rate if _opt(r) is None else r for k, r in
+                     com.reindex(columns=["carrying_cost_rate"])["carrying_cost_rate"].items()}
         self.surcharges = t["Surcharges"].to_dict("records") if "Surcharges" in t else []
         # CO2e of a tonne on each leg and at each node pass, t CO2e per t: distance x intensity (the mode's
         # default where blank; nothing without a distance), and kg per tonne handled / 1000.
@@ -105,7 +107,7 @@ class _Inputs:
         transport = sum(self.tariff.get((leg, cls), self.legs[leg][0]) for leg in self.leg_ids(r))
         handling = sum(self.tariff.get((n, cls), _num(self.handling[n])) for n in p)
         days = sum(self.legs[leg][1] for leg in self.leg_ids(r)) + sum(_num(self.dwell[n]) for n in p)
-        time = self.value[k] * self.rate * days / 365
+        time = self.value[k] * self.rate[k] * days / 365
         risk = self.value[k] * sum(self.risk.get(c, 0) for c in self.countries(r)) / 100
         paid = [rec for rec in self.surcharges
                 if self.matches(k, rec["commodity"]) and self.passes(r, rec["scope"], rec["target"])]

@@ -22,7 +22,7 @@ from model.errors import WARNING, InputError, Problem, number_text
 from model.input.columns import FALSE_WORDS, TRUE_WORDS, as_column, blank_rows, typed_column
 from model.input.data import ROW, CorridorData, records, row_key
 from model.input.raw import RawSheet, blank, file_sha256, read_csv_folder
-from model.input.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, Column, Sheet, phrase
+from model.input.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS, SHEETS_BY_NAME, Column, Sheet, phrase
 from model.input.settings import Settings
 from model.input.xlsx import read_xlsx
 
@@ -282,11 +282,12 @@ def _parse_settings(df: pd.DataFrame, raw_name: str, problems: list[Problem]) ->
             continue
         if spec.type == NUM:
             try:
-                number = parse_number(value, spec.unit if spec.max == 1.0 else "")
+                rate = spec.unit == "per year"  # a rate: a percent typed as a whole number is the likely slip
+                number = parse_number(value, spec.unit if rate else "")
                 if spec.min is not None and number < spec.min:
                     raise ValueError(f"must be >= {number_text(spec.min)}, found {number_text(number)}")
                 if spec.max is not None and number > spec.max:
-                    hint = " (write 0.08 for 8%)" if spec.max == 1.0 else ""  # a rate typed as a percent
+                    hint = f" (write {number_text(number / 100)} for {number_text(number)}%)" if rate else ""
                     raise ValueError(f"must be <= {number_text(spec.max)}, found {number_text(number)}{hint}")
             except ValueError as exc:
                 problems.append(Problem(str(exc), f"Type a number ({spec.unit}), or leave it blank for the default.",
@@ -385,6 +386,8 @@ def read_input(path: str | Path) -> CorridorData:
 
     free = {sheet.name: _free_sheet(matched[sheet.name]) for sheet in SHEETS
             if sheet.free_columns and sheet.name in matched}
+    if "Sources" in free:
+        _check_sources(matched["Sources"], free["Sources"], problems)
     return CorridorData(path, file_sha256(path), settings, tables, free.pop("Sources", pd.DataFrame()), problems,
                         notes=free, setting_rows=setting_rows)
 
@@ -427,3 +430,45 @@ def _free_sheet(raw: RawSheet) -> pd.DataFrame:
     rows = [[None if blank(v) else _whole(v) for v in r[: len(cols)]] for _, r in raw.rows
             if not all(blank(v) for v in r)]
     return pd.DataFrame(rows, columns=cols) if cols else pd.DataFrame()
+
+
+def _check_sources(raw: RawSheet, df: pd.DataFrame, problems: list[Problem]) -> None:
+    """The Sources sheet's declared columns (the others are free): low and high typed as numbers in df
+    (a cell that is not one reported, left blank), low <= high, and a warning for an estimate (E in its
+    confidence) without its range, which the uncertainty analyses draw from."""
+    spec = SHEETS_BY_NAME["Sources"]
+    numeric = [c for c in spec.columns if c.type == NUM]
+    low, high = (c.name for c in numeric)
+    rows = [n for n, r in raw.rows if not all(blank(v) for v in r)]  # df's rows, as _free_sheet keeps them
+    named = {str(c).strip().lower(): c for c in df.columns}
+    for col in numeric:
+        if col.name in named and named[col.name] != col.name:
+            df.rename(columns={named[col.name]: col.name}, inplace=True)
+    typed: dict[str, list[float | None]] = {col.name: [] for col in numeric if col.name in df.columns}
+    for i, rec in enumerate(df.to_dict("records")):
+        key = None if blank(rec.get("id")) else cell_text(rec["id"])
+        for col in numeric:
+            value = rec.get(col.name)
+            rec[col.name] = None
+            if not blank(value):
+                try:
+                    rec[col.name] = parse_cell(col, value)
+                except ValueError as exc:
+                    problems.append(Problem(str(exc), number_fix(col), column=col.name, sheet=raw.name,
+                                            row=rows[i], key=key))
+            if col.name in typed:
+                typed[col.name].append(rec[col.name])
+        if rec.get(low) is not None and rec.get(high) is not None and rec[low] > rec[high]:
+            problems.append(Problem(f"low {number_text(rec[low])} is above high {number_text(rec[high])}",
+                                    "Swap them: low is the lowest plausible value, high the highest.",
+                                    column=low, sheet=raw.name, row=rows[i], key=key))
+        conf = rec.get(named.get("confidence", "confidence"))
+        if not blank(conf) and re.search(r"\bE\b", str(conf).upper()) and (rec.get(low) is None or
+                                                                          rec.get(high) is None):
+            problems.append(Problem(
+                f"an estimate (confidence '{cell_text(conf)}') without its range: low or high is blank",
+                "Give the lowest and highest plausible value in low and high (the uncertainty analyses draw "
+                "from them).", column=low if rec.get(low) is None else high, severity=WARNING, sheet=raw.name,
+                row=rows[i], key=key))
+    for name, values in typed.items():
+        df[name] = pd.Series(values, index=df.index, dtype=object)

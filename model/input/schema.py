@@ -110,6 +110,8 @@ MAX_VALUE_USD_PER_T = 1e7  # cargo value (copper ~9,000, refined metals < 100,00
 MAX_T = 1e10  # tonnes per year: capacities, supply, demand, tonnage rules, investments (all seaborne trade ~1.2e10)
 MAX_DAYS = 3650.0  # transit and dwell: ten years
 MAX_KM = 40_000.0  # a leg's length: once round the Earth
+# value of time per year: 0.6-2.1 % of value a day in transit (Hummels & Schaur 2013) is 2.19-7.67 a year
+MAX_CARRYING_COST_RATE = 10.0
 FIRST_YEAR, LAST_YEAR = 1900.0, 2200.0  # years, as on the Periods sheet
 MAX_YEARS = 100.0  # how many calendar years a modelled year stands for
 MAX_LEAD_YEARS = 50.0  # from the start of work to service
@@ -174,7 +176,8 @@ SETTINGS = (
     Setting("scenario_name", STR, "", None, None,
             "Name of the case, shown in the result workbook (default: the input file name)."),
     Setting("carrying_cost_rate", NUM, "per year", 0.08, 0.0,
-            "Capital cost of cargo value tied up in transit and dwell time, as a fraction per year.", max=1.0),
+            "Capital cost of cargo value tied up in transit and dwell time, as a fraction per year (the value of "
+            "time; a commodity's own rate on the Commodities sheet replaces it).", max=MAX_CARRYING_COST_RATE),
     Setting("allow_investments", BOOL, "", True, None,
             "TRUE: the model may build the options of the Investments sheet. FALSE: it may not, and the "
             "Investments sheet of the result still shows what each option would be worth."),
@@ -286,6 +289,9 @@ SHEETS: tuple[Sheet, ...] = (
                description="Free label such as container, dry_bulk, liquid_bulk, breakbulk."),
         Column("value_usd_per_t", NUM, unit="USD/t", default=0.0, min=0.0, max=MAX_VALUE_USD_PER_T,
                description="Cargo value, for the carrying cost of transit time and the risk premium."),
+        Column("carrying_cost_rate", NUM, unit="per year", min=0.0, max=MAX_CARRYING_COST_RATE,
+               description="This commodity's value of time, as a fraction of its value per year; blank = the "
+                           "Settings value."),
     ), key=("commodity",), description="What is shipped.", required=True),
     Sheet("Routes", (
         Column("route", **_id, description="Route id."),
@@ -448,8 +454,14 @@ SHEETS: tuple[Sheet, ...] = (
     ), key=("name", "param"), description="Named sweeps; the rows of one name form a grid."),
     Sheet("Calibration", (), key=(), description="Written by corridor calibrate: each observation's implied premium "
           "and how it is held; information only, any columns, copied to the output.", free_columns=True),
-    Sheet("Sources", (), key=(), description="Where the figures come from; any columns; copied to the output.",
-          free_columns=True),
+    Sheet("Sources", (
+        Column("confidence", description="How sure the figure is: H official, M official via the press, L a single "
+                                         "or informal source, E an estimate of this case (give it low and high)."),
+        Column("low", NUM, description="The lowest plausible value, in the unit of the row's value (optional; an E "
+                                       "row should have it)."),
+        Column("high", NUM, description="The highest plausible value, in the same unit; not below low."),
+    ), key=(), description="Where the figures come from; any other columns too; copied to the output.",
+        free_columns=True),
 )
 SHEETS_BY_NAME = {s.name: s for s in SHEETS}
 

@@ -79,7 +79,8 @@ class Network:
     route_co2_t_per_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     legs_without_distance: tuple[str, ...] = ()
     names: Names = field(default_factory=lambda: Names({}, {}, {}))  # words for codes, for the result's readers
-    carrying_cost_rate: float = 0.0  # Settings: the time part of a tonne's cost
+    carrying_cost_rate: float = 0.0  # Settings: the time part of a tonne's cost, for a commodity without its own
+    own_rate: dict[str, float] = field(default_factory=dict)  # Commodities carrying_cost_rate, where given
     carbon_price_usd_per_t_co2: float = 0.0  # Settings: the carbon part
 
     INDEXES = ("_capacity_index", "_flows_by_route", "_passes_cache", "_scope_mask_cache", "_matching_index_cache",
@@ -159,6 +160,11 @@ class Network:
         """Cargo value (USD/t) of each flow's commodity, in flow order."""
         return np.array(list(self.value_usd_per_t.values()), dtype=float)[self.flow_commodity] \
             if len(self.flow_commodity) else np.zeros(0)
+
+    def flow_rate(self) -> np.ndarray:
+        """Carrying cost rate (per year) of each flow, in flow order: its commodity's own, else the Settings rate."""
+        rates = np.array([self.own_rate.get(k, self.carrying_cost_rate) for k in self.commodity_class], dtype=float)
+        return rates[self.flow_commodity] if len(self.flow_commodity) else np.zeros(0)
 
     def flow_class(self) -> np.ndarray:
         """Cargo class of each flow, in flow order (as objects)."""

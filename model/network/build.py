@@ -66,6 +66,8 @@ def build_network(data: CorridorData) -> Network:
     com = t["Commodities"]
     commodity_class = dict(zip(com["commodity"], com["cargo_class"], strict=True))
     value = dict(zip(com["commodity"], com["value_usd_per_t"].fillna(0.0), strict=True))
+    own_rate = {k: float(r) for k, r in com.reindex(columns=["commodity", "carrying_cost_rate"])
+                .itertuples(index=False) if r == r and r is not None}  # blank: the Settings rate
 
     leg_ids = {(a, b): leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)}
     r_tab = t["Routes"]
@@ -194,7 +196,7 @@ def build_network(data: CorridorData) -> Network:
                   observations=observations(data), surcharges=surcharges(data),
                   flow_route=flow_route, flow_commodity=flow_commodity, route_co2_t_per_t=route_co2,
                   legs_without_distance=without_distance, names=Names.of(data), carrying_cost_rate=rate,
-                  carbon_price_usd_per_t_co2=data.settings.carbon_price_usd_per_t_co2 or 0.0)
+                  own_rate=own_rate, carbon_price_usd_per_t_co2=data.settings.carbon_price_usd_per_t_co2 or 0.0)
     return net
 
 

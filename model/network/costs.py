@@ -56,7 +56,7 @@ RESOURCE_PARTS = tuple(part.word for part in CostPart if part is not CostPart.PR
 CALIBRATION_SOURCE = "corridor calibrate"
 
 
-def time_usd_per_t(value_usd_per_t: PerTonne, carrying_cost_rate: float, days: PerTonne) -> PerTonne:
+def time_usd_per_t(value_usd_per_t: PerTonne, carrying_cost_rate: PerTonne, days: PerTonne) -> PerTonne:
     """Carrying cost of the cargo's value over its days in transit and dwell (USD/t)."""
     return (value_usd_per_t * carrying_cost_rate / DAYS_PER_YEAR) * days
 
@@ -126,7 +126,8 @@ def surcharges_usd_per_t(net: Network, premium: bool) -> np.ndarray:
 # node: handling; a Surcharges row corridor calibrate wrote: premium).
 COST_INPUTS = {("Legs", "cost_usd_per_t"): "transport", ("Nodes", "handling_usd_per_t"): "handling",
                ("Legs", "transit_days"): "days", ("Nodes", "dwell_days"): "days",
-               ("Commodities", "value_usd_per_t"): "value", ("Countries", "risk_premium_pct"): "risk_pct",
+               ("Commodities", "value_usd_per_t"): "value", ("Commodities", "carrying_cost_rate"): "rate",
+               ("Countries", "risk_premium_pct"): "risk_pct",
                ("Tariffs", "cost_usd_per_t"): "transport", ("Surcharges", "usd_per_t"): "surcharge",
                ("Legs", "distance_km"): "co2", ("Legs", "co2_g_per_tkm"): "co2", ("Nodes", "co2_kg_per_t"): "co2"}
 COST_SETTINGS = {"carrying_cost_rate": "rate", "carbon_price_usd_per_t_co2": "price"}
@@ -135,7 +136,8 @@ COST_SETTINGS = {"carrying_cost_rate": "rate", "carbon_price_usd_per_t_co2": "pr
 class FlowCosts(NamedTuple):
     """The cost of a tonne of each flow, the one object the assembly (through Network.cost_array and
     cost_total), the live model (model.lp.live) and the result tables read: what it is made of, per
-    flow (arrays in flow order), the carrying cost rate and the carbon price; co2 is the tonnes of CO2e
+    flow (arrays in flow order: the carrying cost rate too, its commodity's own or the Settings rate), and the
+    carbon price; co2 is the tonnes of CO2e
     a tonne of each flow emits. `effect` says which flows an input cell enters and how, `shifted` the
     costs with a cell moved (the live model's re-pricing)."""
 
@@ -144,7 +146,7 @@ class FlowCosts(NamedTuple):
     days: np.ndarray
     risk_pct: np.ndarray
     value: np.ndarray
-    rate: float
+    rate: np.ndarray
     surcharge: np.ndarray
     co2: np.ndarray
     price: float
@@ -158,11 +160,11 @@ class FlowCosts(NamedTuple):
         n, route = len(net.flows), net.flow_route
         if not n:
             empty = np.zeros(0)
-            return cls(empty, empty, empty, empty, empty, net.carrying_cost_rate, empty, empty,
+            return cls(empty, empty, empty, empty, empty, empty, empty, empty,
                        net.carbon_price_usd_per_t_co2, empty)
         transport, handling = net.route_costs.of_flows(net.flow_class_code, route)
         return cls(transport, handling, net.route_days[route], net.route_risk_pct[route], net.flow_value(),
-                   net.carrying_cost_rate, surcharges_usd_per_t(net, premium=False), net.co2_t_per_t,
+                   net.flow_rate(), surcharges_usd_per_t(net, premium=False), net.co2_t_per_t,
                    net.carbon_price_usd_per_t_co2, surcharges_usd_per_t(net, premium=True))
 
     def parts(self) -> dict[str, np.ndarray]:
@@ -198,6 +200,10 @@ class FlowCosts(NamedTuple):
         enters: (the field of FlowCosts, the flows whose cost it enters, how many times each)."""
         sheet, column = where
         if sheet == "Settings":
+            if column == "carrying_cost_rate":  # the rate of the commodities without their own
+                own = [i for i, k in enumerate(net.commodity_class) if k in net.own_rate]
+                idx = np.flatnonzero(~np.isin(net.flow_commodity, own))
+                return "rate", idx, np.ones(len(idx))
             return COST_SETTINGS[column], np.zeros(0, dtype=np.int64), np.zeros(0)
         part = COST_INPUTS[(sheet, column)]
         assert rec is not None  # every sheet but Settings has its row
@@ -243,10 +249,10 @@ class FlowCosts(NamedTuple):
     def shifted(self, effect: tuple[str, np.ndarray, np.ndarray], base: float, value: float) -> FlowCosts:
         """These costs with a cell whose effect is given moved from its base value to value."""
         part, idx, times = effect
-        if part in ("rate", "price"):
-            return self._replace(**{part: value})  # type: ignore[arg-type]  # rate and price are floats
+        if part == "price":
+            return self._replace(price=value)
         arr = getattr(self, part).copy()
-        if part == "value":
+        if part in ("value", "rate"):  # a commodity's value or rate, or the Settings rate: set, not added
             arr[idx] = value
         else:
             arr[idx] += times * (value - base)

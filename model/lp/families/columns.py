@@ -23,8 +23,8 @@ class Flow(Family):
     without) and serves a demand row of $k$.
     **Parameters** (per tonne of $k$ on $r$, input sheets in brackets): $t_{kr}$ transport, the legs'
     `cost_usd_per_t` (Legs; a class tariff, Tariffs, where given); $h_{kr}$ handling, the nodes'
-    `handling_usd_per_t` (Nodes, or Tariffs); $v_k$ `value_usd_per_t` (Commodities); $\rho$
-    `carrying_cost_rate` (Settings); $d_r$ transit plus dwell days (Legs, Nodes); $p_r$ the
+    `handling_usd_per_t` (Nodes, or Tariffs); $v_k$ `value_usd_per_t` (Commodities); $\rho_k$
+    `carrying_cost_rate` (Commodities; blank: Settings); $d_r$ transit plus dwell days (Legs, Nodes); $p_r$ the
     `risk_premium_pct` of the route's distinct countries, summed (Countries); $s_{kr}$ the Surcharges
     rows whose target $r$ passes and whose filter takes $k$; $\pi$ `carbon_price_usd_per_t_co2`
     (Settings); $e_{kr}$ the tonnes of CO2e a tonne emits on $r$ (model.network.emissions); $q_{kr}$ the
@@ -35,7 +35,7 @@ class Flow(Family):
     $$
 
     $$
-    c_{kr} = t_{kr} + h_{kr} + \frac{v_k \, \rho \, d_r}{365} + \frac{v_k \, p_r}{100} + s_{kr}
+    c_{kr} = t_{kr} + h_{kr} + \frac{v_k \, \rho_k \, d_r}{365} + \frac{v_k \, p_r}{100} + s_{kr}
            + \pi \, e_{kr} + q_{kr} \qquad \text{USD/t}
     $$
 

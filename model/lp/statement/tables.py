@@ -67,6 +67,9 @@ class Tables:
         com = records(t["Commodities"])
         self.cargo_class = {k["commodity"]: k["cargo_class"] for k in com}
         self.value_usd_per_t = {k["commodity"]: _number(k["value_usd_per_t"]) for k in com}
+        # a commodity's own carrying cost rate, else the Settings rate
+        self.rate = {k["commodity"]: k["carrying_cost_rate"] if present(k.get("carrying_cost_rate"))
+                     else self.carrying_cost_rate for k in com}
 
         self.demand = [DemandRow(d[ROW], d["commodity"], d["origin"] or None, d["market"], d["demand_t"])
                        for d in records(t["Demand"])]
@@ -257,7 +260,7 @@ class Tables:
                 self.tariff.get((leg, cls), self.leg_cost_usd_per_t[leg]) for leg in self.legs(r))),
             "handling": self._memo("handling", (r, cls), lambda: sum(
                 self.tariff.get((n, cls), self.handling_usd_per_t[n]) for n in self.path[r])),
-            "time": value * self.carrying_cost_rate / 365 * self.days(r),
+            "time": value * self.rate[k] / 365 * self.days(r),
             "risk": value / 100 * self._memo("risk", r, lambda: sum(
                 self.risk_premium_pct.get(c, 0.0) for c in self.countries(r))),
             "surcharge": sum(s["usd_per_t"] for s in paid if s.get("source") != CALIBRATION_SOURCE),
