@@ -89,6 +89,7 @@ class Refers(StrEnum):
     COMMODITY = "commodity"
     ORIGIN = "origin"  # a node of kind origin
     MARKET = "market"  # a node of kind market
+    SEASON = "season"  # a season of the Seasons sheet
 
 
 # Column types
@@ -208,6 +209,12 @@ _id: dict[str, Any] = {"type": STR, "required": True}  # an id column's Column a
 YEAR_SHEETS = ("Legs", "Tariffs", "Capacities", "Supply", "Demand", "Policies", "Surcharges", "Observations")
 
 
+def _season(what: str) -> Column:
+    return Column("season", ref="a season on the Seasons sheet", refers=Refers.SEASON,
+                  description=f"The season the row applies to; blank = the whole year. A row with a season is the "
+                              f"{what} in that season alone (tonnes in the season, not a yearly rate).")
+
+
 def _year(what: str) -> Column:
     return Column("year", NUM, unit="year", min=FIRST_YEAR, max=LAST_YEAR, ref="a year on the Periods sheet",
                   description=f"The year the row applies to; blank = every year. A row with a year replaces the "
@@ -295,9 +302,12 @@ SHEETS: tuple[Sheet, ...] = (
         Column("cargo_class", ref="a cargo class on the Commodities sheet", refers=Refers.CARGO_CLASS,
                description="Cargo class limited by this row; blank = all classes."),
         Column("capacity_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
-               description="Annual throughput limit for the classes of the row."),
+               description="Annual throughput limit for the classes of the row (with a season: the tonnes it can "
+                           "handle in that season; 0 = closed then). A season without its own row gets the annual "
+                           "figure times the season's share."),
+        _season("throughput limit"),
         _year("element and class"),
-    ), key=("element", "cargo_class", "year"),
+    ), key=("element", "cargo_class", "season", "year"),
         description="Annual throughput limits; several rows per element are allowed."),
     Sheet("Supply", (
         Column("commodity", **_id, ref="a commodity on the Commodities sheet", refers=Refers.COMMODITY,
@@ -319,9 +329,12 @@ SHEETS: tuple[Sheet, ...] = (
                description="Origin that must supply it; blank = any origin."),
         Column("market", **_id, ref="a market node", refers=Refers.MARKET, description="Market."),
         Column("demand_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
-               description="Tonnes per year that must reach the market."),
+               description="Tonnes per year that must reach the market (with a season: the tonnes that must reach "
+                           "it in that season, a harvest peak; the seasons without their own row share the rest of "
+                           "the annual row's tonnes in proportion to their shares)."),
+        _season("demand, which needs an annual row of the same commodity, origin and market,"),
         _year("commodity, origin and market"),
-    ), key=("commodity", "origin", "market", "year"), description="Tonnes that must reach each market.",
+    ), key=("commodity", "origin", "market", "season", "year"), description="Tonnes that must reach each market.",
         required=True),
     Sheet("Policies", (
         Column("rule", **_id, description="Rule id."),
@@ -378,6 +391,14 @@ SHEETS: tuple[Sheet, ...] = (
         Column("note", description="What the figure counts (Kazakh cargo or transit, a destination or a route)."),
     ), key=("observation", "year"),
         description="What moved in the base year, for the Fit sheet and corridor calibrate."),
+    Sheet("Seasons", (
+        Column("season", **_id, description="Season id, used in the season column of Capacities and Demand."),
+        Column("share", NUM, required=True, unit="share of the year", min=0.0, max=1.0,
+               description="The fraction of the year the season lasts (> 0); the shares sum to 1."),
+        Column("months", description="The months it covers, e.g. Dec-Mar (information only)."),
+        Column("note", description="What the season stands for."),
+    ), key=("season",), description="Optional: the seasons of the year (a pass closed in winter, a harvest peak). "
+        "Without it (or with no rows) the model is annual, as before."),
     Sheet("Periods", (
         Column("year", NUM, required=True, unit="year", min=FIRST_YEAR, max=LAST_YEAR,
                description="A modelled year; flows are chosen for each year listed."),

@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from model.input.data import ROW, CorridorData, present, records
+from model.input.seasons import annual_rows
 from model.input.schema import PolicyKind, Scope, class_list, leg_id
 from model.network.costs import CALIBRATION_SOURCE
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
@@ -69,11 +70,11 @@ class Tables:
         self.value_usd_per_t = {k["commodity"]: _number(k["value_usd_per_t"]) for k in com}
 
         self.demand = [DemandRow(d[ROW], d["commodity"], d["origin"] or None, d["market"], d["demand_t"])
-                       for d in records(t["Demand"])]
+                       for d in records(annual_rows(t["Demand"]))]
         self.supply = [SupplyRow(s[ROW], s["commodity"], s["origin"], s["min_t"] or 0.0, s["max_t"])
                        for s in records(t["Supply"])]
         self.capacities = [CapacityRow(c[ROW], c["element"], c["cargo_class"] or None, c["capacity_t"])
-                           for c in records(t["Capacities"])]
+                           for c in records(annual_rows(t["Capacities"]))]
         self.surcharges = records(t["Surcharges"]) if "Surcharges" in t else []
         self.policy_limits = self._policy_limits(records(t["Policies"]), s.calibration_rules)
         self.flows = self._flows()

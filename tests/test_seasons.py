@@ -1,0 +1,119 @@
+"""Seasons (model.lp.families.seasons): a pass closed in winter changes the optimum, worked out by
+hand; with seasons but no seasonal rows the optimum is the annual model's; bad Seasons input is one
+clear error each; the assembled LP is the Pyomo statement's."""
+
+from __future__ import annotations
+
+import pytest
+from cases import transport_case, write_case
+from lpforms import assert_identical, canonical, random_case
+
+from model import pipeline
+from model.errors import InputError
+from model.lp.assemble import build_lp
+from model.lp.statement.compile import build_and_compile
+from model.pipeline import load as load_plan
+
+HALVES = [{"season": "summer", "share": 0.5, "months": "Apr-Sep"}, {"season": "winter", "share": 0.5}]
+
+
+def two_seasons(winter_rail_t: float, **extra):
+    """transport_case (100 t of coal A -> M; RAIL A>M 2 USD/t, ROAD A>R>M 5 USD/t) with the rail leg's
+    capacity 200 t/yr, summer and winter half a year each, and the rail leg's winter capacity given."""
+    return transport_case(**{"Seasons": HALVES, "Capacities": [
+        {"element": "A>M", "capacity_t": 200},
+        {"element": "A>M", "season": "winter", "capacity_t": winter_rail_t}], **extra})
+
+
+def test_a_pass_closed_in_winter_changes_the_optimum(tmp_path):
+    # Annual model: all 100 t by RAIL (2 < 5), cost 200 USD. With the rail leg closed in winter:
+    # each season's demand is 100 x 0.5 = 50 t (no seasonal Demand row); summer RAIL capacity is
+    # 200 x 0.5 = 100 >= 50, so summer's 50 t go by RAIL; winter's 50 t can only go by ROAD.
+    # Cost 50 x 2 + 50 x 5 = 350 USD; the year's flows RAIL 50, ROAD 50.
+    annual = pipeline.run(write_case(tmp_path / "annual", transport_case(
+        Capacities=[{"element": "A>M", "capacity_t": 200}])))
+    assert annual.solution.objective_usd == pytest.approx(200)
+    run = pipeline.run(write_case(tmp_path, two_seasons(0)))
+    sol = run.solution.view()
+    assert sol.objective_usd == pytest.approx(350)
+    assert sol.value("Flow", ("coal", "RAIL")) == pytest.approx(50)
+    assert sol.value("Flow", ("coal", "ROAD")) == pytest.approx(50)
+    assert sol.value("SeasonFlow", ("coal", "RAIL", "summer")) == pytest.approx(50)
+    assert sol.value("SeasonFlow", ("coal", "ROAD", "winter")) == pytest.approx(50)
+    assert sol.value("SeasonFlow", ("coal", "RAIL", "winter")) == pytest.approx(0)
+
+
+def test_the_winter_capacity_has_the_shadow_price_of_the_detour(tmp_path):
+    # Winter rail capacity 10 t: winter's 50 t go 10 by RAIL and 40 by ROAD; summer 50 by RAIL.
+    # Cost (50 + 10) x 2 + 40 x 5 = 320 USD. One more tonne of winter rail capacity moves one winter
+    # tonne from ROAD to RAIL: saves 5 - 2 = 3 USD (the row is not degenerate: RAIL carries 10 > 0 in
+    # winter). The summer rail row (50 of 100) and the annual one (60 of 200) are slack: 0.
+    sol = pipeline.run(write_case(tmp_path, two_seasons(10))).solution.view()
+    assert sol.objective_usd == pytest.approx(320)
+    winter_row = next(i for i in sol.duals["season_capacity"] if i[1] == "winter")
+    summer_row = next(i for i in sol.duals["season_capacity"] if i[1] == "summer")
+    assert sol.relaxation_value("season_capacity", winter_row) == pytest.approx(3)
+    assert sol.relaxation_value("season_capacity", summer_row) == pytest.approx(0)
+    assert sol.value("SeasonFlow", ("coal", "ROAD", "winter")) == pytest.approx(40)
+
+
+def test_a_harvest_peak_in_summer_moves_tonnes_to_the_open_season(tmp_path):
+    # Summer demand 80 of the year's 100 (the winter gets the rest, 20, as the only season without a
+    # row). Rail closed in winter: summer 80 by RAIL (80 <= 100, summer's capacity), winter 20 by ROAD.
+    # Cost 80 x 2 + 20 x 5 = 260 USD.
+    case = two_seasons(0)
+    case["Demand"] = [{"commodity": "coal", "market": "M", "demand_t": 100},
+                      {"commodity": "coal", "market": "M", "season": "summer", "demand_t": 80}]
+    sol = pipeline.run(write_case(tmp_path, case)).solution.view()
+    assert sol.objective_usd == pytest.approx(260)
+    assert sol.value("SeasonFlow", ("coal", "ROAD", "winter")) == pytest.approx(20)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_seasons_without_seasonal_rows_give_the_annual_optimum(tmp_path, seed):
+    # Every annual solution split by the shares meets the seasonal rows (each is the annual row x
+    # share), and the seasonal rows summed imply the annual ones: the same optimum, on random cases.
+    annual = pipeline.run(random_case(tmp_path / "a", seed))
+    seasonal = pipeline.run(random_case(tmp_path / "s", seed, seasons=True, seasonal_rows=False))
+    assert seasonal.solution.objective_usd == pytest.approx(annual.solution.objective_usd, rel=1e-7)
+
+
+def _error(tmp_path, tables) -> str:
+    with pytest.raises(InputError) as e:
+        pipeline.run(write_case(tmp_path, tables))
+    assert len(e.value.problems) == 1, e.value.problems  # one clear error, not a cascade
+    return str(e.value)
+
+
+def test_shares_that_do_not_sum_to_one_are_refused(tmp_path):
+    text = _error(tmp_path, two_seasons(0, Seasons=[{"season": "summer", "share": 0.5},
+                                                    {"season": "winter", "share": 0.4}]))
+    assert "Seasons" in text and "sum to 0.9, expected 1" in text
+
+
+def test_an_unknown_season_is_refused(tmp_path):
+    case = two_seasons(0)
+    case["Capacities"][1]["season"] = "wintr"
+    text = _error(tmp_path, case)
+    assert "Capacities" in text and "wintr" in text and "winter" in text
+
+
+def test_seasonal_demand_above_the_annual_is_refused(tmp_path):
+    case = two_seasons(0)
+    case["Demand"] = [{"commodity": "coal", "market": "M", "demand_t": 100},
+                      {"commodity": "coal", "market": "M", "season": "summer", "demand_t": 120}]
+    text = _error(tmp_path, case)
+    assert "Demand" in text and "sum to 120 t" in text and "annual figure is 100 t" in text
+
+
+def test_seasonal_demand_without_an_annual_row_is_refused(tmp_path):
+    case = two_seasons(0)
+    case["Demand"] = [{"commodity": "coal", "market": "M", "season": "summer", "demand_t": 50}]
+    text = _error(tmp_path, case)
+    assert "no annual Demand row" in text
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_identical_lp_with_seasons(tmp_path, seed):
+    plan, _ = load_plan(random_case(tmp_path, seed, seasons=True))
+    assert_identical(canonical(*build_lp(plan)), canonical(*build_and_compile(plan)))
