@@ -73,9 +73,17 @@ def test_a_harvest_peak_in_summer_moves_tonnes_to_the_open_season(tmp_path):
 def test_seasons_without_seasonal_rows_give_the_annual_optimum(tmp_path, seed):
     # Every annual solution split by the shares meets the seasonal rows (each is the annual row x
     # share), and the seasonal rows summed imply the annual ones: the same optimum, on random cases.
-    annual = pipeline.run(random_case(tmp_path / "a", seed))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "s").mkdir()
+    annual = pipeline.run(random_case(tmp_path / "a", seed, seasons=False))
     seasonal = pipeline.run(random_case(tmp_path / "s", seed, seasons=True, seasonal_rows=False))
+    assert seasonal.plan.cases[0].net.seasons is not None  # the seasonal rows are there, and hold
     assert seasonal.solution.objective_usd == pytest.approx(annual.solution.objective_usd, rel=1e-7)
+    # and with the seasonal rows of random_case (a winter capacity tightened, a summer-only leg limit,
+    # a summer demand peak) the optimum can only be dearer
+    (tmp_path / "r").mkdir()
+    tighter = pipeline.run(random_case(tmp_path / "r", seed, seasons=True))
+    assert tighter.solution.objective_usd >= annual.solution.objective_usd * (1 - 1e-9)
 
 
 def _error(tmp_path, tables) -> str:

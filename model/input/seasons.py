@@ -25,7 +25,7 @@ def annual_rows(df: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class SeasonLimit:
+class SeasonalLimit:
     """A capacity in one season: its own Capacities row, or the annual row times the season's share."""
 
     row: int  # the Capacities row the figure comes from
@@ -38,7 +38,7 @@ class SeasonLimit:
 
 
 @dataclass(frozen=True)
-class SeasonDemand:
+class SeasonalDemand:
     """A demand in one season: its own Demand row, or the annual rest shared by the seasons' shares."""
 
     row: int  # the Demand row the figure comes from
@@ -53,8 +53,8 @@ class Seasons:
     """The seasons of one case (None where it has none: season_table)."""
 
     share: dict[str, float]  # season -> share of the year, in sheet order
-    limits: list[SeasonLimit]  # per (element, class) with any capacity row, per season, in sheet order
-    demands: list[SeasonDemand]  # per annual Demand row, per season
+    limits: list[SeasonalLimit]  # per (element, class) with any capacity row, per season, in sheet order
+    demands: list[SeasonalDemand]  # per annual Demand row, per season
     orphans: list[dict]  # seasonal Demand rows without an annual row (an error: validation)
     # (annual Demand row, sum of its seasons' rows) where that is more, or less with every season given
     excess: list[tuple[dict, float]]
@@ -66,7 +66,7 @@ def season_table(data: CorridorData) -> Seasons | None:
     if "Seasons" not in t or not len(t["Seasons"]):
         return None
     share = {s[SEASON]: float(s["share"]) for s in records(t["Seasons"]) if present(s[SEASON]) and present(s["share"])}
-    limits: list[SeasonLimit] = []
+    limits: list[SeasonalLimit] = []
     groups: dict[tuple, dict] = {}
     for c in records(t["Capacities"]):
         g = groups.setdefault((c["element"], c["cargo_class"] or None), {})
@@ -76,10 +76,11 @@ def season_table(data: CorridorData) -> Seasons | None:
         for s, part in share.items():
             own = rows.get(s)
             if own is not None:
-                limits.append(SeasonLimit(own[ROW], s, element, cls, float(own["capacity_t"]), part, True))
+                limits.append(SeasonalLimit(own[ROW], s, element, cls, float(own["capacity_t"]), part, True))
             elif annual is not None:
-                limits.append(SeasonLimit(annual[ROW], s, element, cls, float(annual["capacity_t"]) * part, part, False))
-    demands: list[SeasonDemand] = []
+                limits.append(SeasonalLimit(annual[ROW], s, element, cls, float(annual["capacity_t"]) * part, part,
+                                          False))
+    demands: list[SeasonalDemand] = []
     by_key: dict[tuple, dict] = {}
     for d in records(t["Demand"]):
         by_key.setdefault((d["commodity"], d["origin"] or None, d["market"]), {})[d.get(SEASON) or None] = d
@@ -91,14 +92,19 @@ def season_table(data: CorridorData) -> Seasons | None:
             orphans += [r for s, r in rows.items() if s is not None]
             continue
         given = sum(float(r["demand_t"]) for r in own.values())
-        rest = max(float(annual["demand_t"]) - given, 0.0)
-        free = sum(p for s, p in share.items() if s not in own)
-        if given > float(annual["demand_t"]) * (1 + SHARE_TOLERANCE) + SHARE_TOLERANCE or (
-                not free and rest > SHARE_TOLERANCE * max(1.0, given)):
+        rest = float(annual["demand_t"]) - given
+        if rest < -SHARE_TOLERANCE * max(1.0, given) or (
+                all(s in own for s in share) and rest > SHARE_TOLERANCE * max(1.0, given)):
             excess.append((annual, given))
-        for s, part in share.items():
-            if s in own:
-                demands.append(SeasonDemand(own[s][ROW], s, annual[ROW], float(own[s]["demand_t"]), True))
-            else:
-                demands.append(SeasonDemand(annual[ROW], s, annual[ROW], rest * part / free if free else 0.0, False))
+        figures = season_figures(float(annual["demand_t"]), {s: float(r["demand_t"]) for s, r in own.items()}, share)
+        demands += [SeasonalDemand(own[s][ROW] if s in own else annual[ROW], s, annual[ROW], t, s in own)
+                    for s, t in figures.items()]
     return Seasons(share, limits, demands, orphans, excess)
+
+
+def season_figures(annual_t: float, own: dict[str, float], share: dict[str, float]) -> dict[str, float]:
+    """Season -> its tonnes of an annual figure: a season's own figure where given, else the rest of the
+    annual figure (annual - the own figures, at least 0) in proportion to the shares of the seasons without."""
+    rest = max(annual_t - sum(own.values()), 0.0)
+    free = sum(p for s, p in share.items() if s not in own)
+    return {s: own[s] if s in own else rest * p / free if free else 0.0 for s, p in share.items()}

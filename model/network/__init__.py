@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -258,7 +259,7 @@ class Network:
         return {c.row: users for c, users in zip(self.capacity_rows, self.throughput_index(self.capacity_rows),
                                                   strict=True)}
 
-    def throughput_index(self, limits: list) -> list[tuple[np.ndarray, np.ndarray]]:
+    def throughput_index(self, limits: list[Any]) -> list[tuple[np.ndarray, np.ndarray]]:
         """capacity_index for any limits with an element and a cargo_class (the seasonal ones too), in order."""
         classes = self._class_code
         members = self._members({c.element for c in limits})

@@ -14,8 +14,8 @@ from model.errors import WARNING, Problem, number_text, short_list
 from model.input.data import ROW, SEASON, CorridorData, records
 from model.input.data import present as _present
 from model.input.read import number_fix
-from model.input.seasons import SHARE_TOLERANCE, season_table
 from model.input.schema import NUM, SETTINGS, SHEETS, SHEETS_BY_NAME, NodeKind, PolicyKind, Refers, Scope, leg_id
+from model.input.seasons import SHARE_TOLERANCE, season_table
 from model.input.validate.base import _key, _records, _unknown, _Where
 from model.network.names import Names, did_you_mean, parse_focus
 

@@ -54,8 +54,8 @@ from model.lp.families.investments import (
     available,
 )
 from model.lp.families.policies import CO2_ROW, INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, PolicyLimit, ShippedTotal
-from model.lp.families.seasons import SeasonCapacity, SeasonDemand, SeasonFlow, SeasonSplit
 from model.lp.families.rows import CapacityLimit, DemandBalance, ObservationBand, SupplyMax, SupplyMin, WorstCase
+from model.lp.families.seasons import SeasonCapacity, SeasonDemand, SeasonFlow, SeasonSplit
 from model.lp.names import ColKey, RowKey
 from model.network import Network
 
@@ -70,7 +70,8 @@ CAPACITY_LIMIT, SHIPPED_TOTAL, POLICY_LIMIT = CapacityLimit(), ShippedTotal(), P
 BUILD_GROWS, WORST_CASE = BuildGrows(), WorstCase()
 MODULES, OPENED, BUILD_IN_MODULES, BUILD_NEEDS_OPENING = Modules(), Opened(), BuildInModules(), BuildNeedsOpening()
 BAND_MISS, OBSERVATION_BAND = BandMiss(), ObservationBand()
-SEASON_FLOW, SEASON_SPLIT, SEASON_CAPACITY, SEASON_DEMAND = SeasonFlow(), SeasonSplit(), SeasonCapacity(), SeasonDemand()
+SEASON_FLOW, SEASON_SPLIT = SeasonFlow(), SeasonSplit()
+SEASON_CAPACITY, SEASON_DEMAND = SeasonCapacity(), SeasonDemand()
 
 # Emitted in this order for each case: the order of the case's columns and rows in the LP (the
 # Build columns a capacity row needs are made when it first asks, in the single-period model).

@@ -23,9 +23,10 @@ from typing import Any
 
 import numpy as np
 
+from model.input.seasons import Seasons, season_figures
 from model.input.settings import Settings
 from model.lp.arrays import INF
-from model.lp.families.base import EQ, LE, Bound, CaseLP, Cell, Change, Family, Structural, tonnes_text
+from model.lp.families.base import EQ, LE, Bound, CaseLP, Cell, Change, Coefficient, Family, tonnes_text
 from model.network import Network
 
 
@@ -98,7 +99,8 @@ class SeasonCapacity(Family):
 
     $$
     \sum_{(k,r) \in F_\ell} n_{r e(\ell)} \, \mathrm{SeasonFlow}_{krs(\ell)}
-    - \alpha_{s(\ell)} \sum_{o \in B_\ell} \mathrm{Build}_o \le \mathit{cap}_\ell \qquad \ell \in L,\ F_\ell \ne \emptyset
+    - \alpha_{s(\ell)} \sum_{o \in B_\ell} \mathrm{Build}_o \le \mathit{cap}_\ell
+    \qquad \ell \in L,\ F_\ell \ne \emptyset
     $$
 
     The annual capacity_limit rows stay. With no seasonal row every flow split by the shares meets these
@@ -135,12 +137,20 @@ class SeasonCapacity(Family):
         return f"Capacities row {row}: {net.names.element(lim.element)}{cls} {what} in season {s}{how}"
 
     def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
-        if net.seasons is None:
+        seasons = net.seasons
+        if seasons is None:
             return []
-        if cell.sheet == "Seasons":
-            raise Structural(cell.label)  # a share moves every default figure and every Build coefficient
+        if cell.sheet == "Seasons":  # the season's share: its figures from annual rows, what Build adds in it
+            out: list[Change] = []
+            for x in seasons.limits:
+                if x.season == cell.key:
+                    out += [Coefficient(self.name, (x.row, x.season), "Build", o.option, -value)
+                            for o in net.options_of(x)]  # type: ignore[arg-type]  # a limit
+                    if not x.own:
+                        out.append(Bound(self.name, (x.row, x.season), x.capacity_t / x.share * value))
+            return out
         return [Bound(self.name, (x.row, x.season), value if x.own else value * x.share)
-                for x in net.seasons.limits if x.row == cell.row]
+                for x in seasons.limits if x.row == cell.row]
 
 
 class SeasonDemand(Family):
@@ -165,7 +175,7 @@ class SeasonDemand(Family):
     name = "season_demand"
     sheet = "Demand"
     planner_facing = True
-    inputs = (("Demand", "demand_t"),)
+    inputs = (("Demand", "demand_t"), ("Seasons", "share"))
 
     def emit(self, c: CaseLP) -> None:
         seasons = c.net.seasons
@@ -185,6 +195,32 @@ class SeasonDemand(Family):
         return f"Demand row {d.row} in season {d.season}: at most {tonnes_text(d.demand_t)}{how}"
 
     def changes(self, net: Network, settings: Settings, cell: Cell, value: float) -> list[Change]:
-        if net.seasons is not None and any(cell.row in (d.row, d.annual_row) for d in net.seasons.demands):
-            raise Structural(cell.label)  # the other seasons' shares of the rest move with it
-        return []
+        seasons = net.seasons
+        if seasons is None:
+            return []
+        if cell.sheet == "Seasons":  # every demand's seasons without their own row share the rest anew
+            return demand_changes(net, seasons, None, {**seasons.share, cell.key: value})
+        return demand_changes(net, seasons, (cell.row, value), seasons.share)
+
+
+def demand_changes(net: Network, seasons: Seasons, cell: tuple[int, float] | None,
+                   share: dict[str, float]) -> list[Change]:
+    """The bounds of the season_demand rows with one Demand cell (row, value) and/or the shares changed:
+    every season of the annual row the cell belongs to (of every annual row when the shares change)."""
+    groups: dict[int, dict[str, tuple[int, float, bool]]] = {}
+    for d in seasons.demands:
+        groups.setdefault(d.annual_row, {})[d.season] = (d.row, d.demand_t, d.own)
+    out: list[Change] = []
+    for annual_row, by_season in groups.items():
+        rows = {row for row, _, _ in by_season.values()}
+        if cell is not None and cell[0] not in rows:
+            continue
+        annual_t = net.demand_by_row[annual_row].demand_t
+        own = {s: t for s, (_, t, mine) in by_season.items() if mine}
+        if cell is not None:
+            own = {s: cell[1] if by_season[s][0] == cell[0] else t for s, t in own.items()}
+            annual_t = cell[1] if cell[0] == annual_row else annual_t
+        for s, t in season_figures(annual_t, own, share).items():
+            out.append(Bound(SeasonDemand.name, (by_season[s][0], s), t))
+    return out
+
