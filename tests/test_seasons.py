@@ -125,3 +125,28 @@ def test_seasonal_demand_without_an_annual_row_is_refused(tmp_path):
 def test_identical_lp_with_seasons(tmp_path, seed):
     plan, _ = load_plan(random_case(tmp_path, seed, seasons=True))
     assert_identical(canonical(*build_lp(plan)), canonical(*build_and_compile(plan)))
+
+
+def test_a_scenario_names_a_seasonal_capacity_by_its_season(tmp_path):
+    # "A>M,,winter" (element, cargo_class, season) is the winter row: opened to 100 t, winter's 50 t go
+    # by RAIL too, cost 100 x 2 = 200 USD. "A>M" without a season is the annual row alone, as before
+    # seasons: halved to 100 t, summer's 100 x 0.5 = 50 t still carry summer's 50 t, cost 350 as closed.
+    case = two_seasons(0, Scenarios=[
+        {"scenario": "open_winter", "sheet": "Capacities", "key": "A>M,,winter", "column": "capacity_t",
+         "value": 100},
+        {"scenario": "half", "sheet": "Capacities", "key": "A>M", "column": "capacity_t", "multiplier": 0.5}])
+    path = write_case(tmp_path, case)
+    assert pipeline.run(path, scenario="open_winter").solution.objective_usd == pytest.approx(200)
+    half = pipeline.run(path, scenario="half")
+    assert half.solution.objective_usd == pytest.approx(350)
+    assert any("half: Capacities[A>M].capacity_t x 0.5 (1 row)" in o for o in half.plan.data.overrides)
+
+
+def test_a_plan_of_years_with_seasons(tmp_path):
+    # Two years, each with the two seasons; in 2030 the winter rail row (year 2030) is 20 t. 2025: as
+    # closed, 350 USD; 2030: winter 20 by RAIL and 30 by ROAD, summer 50 by RAIL: 70 x 2 + 30 x 5 = 290.
+    # Weight 1 each, no discount: 640 USD.
+    case = two_seasons(0, Periods=[{"year": 2025}, {"year": 2030}])
+    case["Capacities"].append({"element": "A>M", "season": "winter", "year": 2030, "capacity_t": 20})
+    run = pipeline.run(write_case(tmp_path, case))
+    assert run.solution.objective_usd == pytest.approx(640)
