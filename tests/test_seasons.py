@@ -150,3 +150,38 @@ def test_a_plan_of_years_with_seasons(tmp_path):
     case["Capacities"].append({"element": "A>M", "season": "winter", "year": 2030, "capacity_t": 20})
     run = pipeline.run(write_case(tmp_path, case))
     assert run.solution.objective_usd == pytest.approx(640)
+
+
+def test_the_seasons_sheet_and_check_recompute_the_seasonal_rows(tmp_path):
+    # The closed pass of the first test: the Seasons sheet gives the winter rail row used 0 of 0 t,
+    # the summer one 50 of 100 t (slack 50), and the seasons' tonnes (summer RAIL 50, winter ROAD 50);
+    # corridor check recomputes each seasonal row from them (solved_and_checked asserts it finds nothing).
+    from cases import solved_and_checked
+
+    run = solved_and_checked(tmp_path, two_seasons(0))
+    sheet = run.results.sheets()["Seasons"]
+    caps = sheet[sheet["what"] == "capacity"].set_index("season")
+    assert caps.loc["summer", ["tonnes_t", "capacity_t", "slack_t"]].tolist() == pytest.approx([50, 100, 50])
+    assert caps.loc["winter", ["tonnes_t", "capacity_t", "slack_t"]].tolist() == pytest.approx([0, 0, 0])
+    flows = sheet[sheet["what"] == "flow"]
+    assert sorted(zip(flows["season"], flows["route"], flows["tonnes_t"], strict=True)) == [
+        ("summer", "RAIL", pytest.approx(50)), ("winter", "ROAD", pytest.approx(50))]
+
+
+def test_check_finds_a_closed_pass_used_in_winter(tmp_path):
+    # A result whose Seasons sheet sends winter's 50 t by RAIL (closed in winter): the annual rows all
+    # hold, only the seasonal capacity row is broken, and check must say so (the seasons' tonnes per
+    # route no longer add to the Flows sheet's either).
+    import dataclasses
+
+    from model.commands.check import check_result
+    from model.report.workbook import write_results
+
+    case = write_case(tmp_path, two_seasons(0))
+    run = pipeline.run(case)
+    seasons = run.results.seasons.copy()
+    seasons.loc[(seasons["what"] == "flow") & (seasons["season"] == "winter"), "route"] = "RAIL"
+    out = write_results(dataclasses.replace(run.results, seasons=seasons), tmp_path / "result.xlsx",
+                        input_path=case)
+    violations = check_result(case, out)[0]
+    assert any("Capacities row 3 (A>M) in season winter: 50.0 t > capacity 0" in v for v in violations), violations

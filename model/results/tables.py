@@ -27,6 +27,7 @@ from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
 from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
 from model.results.fit import FIT_COLUMNS, fit_summary, fit_table
 from model.results.investments import INVESTMENT_COLUMNS, decisions_of, investment_table
+from model.results.seasons import SEASON_COLUMNS, seasons_sheet
 from model.results.summary import Provenance, Summary
 
 TOL_T = 1e-6  # tonnes below this are reported as zero
@@ -66,6 +67,7 @@ COLUMNS = {
     "Bottlenecks": BOTTLENECK_COLUMNS,
     "Fit": FIT_COLUMNS,
     "Emissions": EMISSIONS_COLUMNS,
+    "Seasons": SEASON_COLUMNS,
 }
 # What a policy rule's value, bound and slack measure, by kind.
 MEASURED_IN = {PolicyKind.MAX_SHARE: "share of shipped tonnes", PolicyKind.MIN_SHARE: "share of shipped tonnes",
@@ -94,6 +96,7 @@ class Results:
     fit: pd.DataFrame = field(default_factory=pd.DataFrame)  # the Fit sheet (rows only with observations)
     emissions: pd.DataFrame = field(default_factory=pd.DataFrame)  # CO2e by corridor, country, commodity, route
     plan: dict[str, pd.DataFrame] | None = None  # a plan's own sheets (Plan, Robust), after the Summary
+    seasons: pd.DataFrame = field(default_factory=pd.DataFrame)  # the Seasons sheet (rows only with seasons)
     routes_sheet_rows: int = 2000  # the most rows the Routes sheet holds (setting routes_sheet_rows)
     routes_csv: bool = False  # also every route to <result>_routes.csv (setting routes_csv)
 
@@ -110,7 +113,7 @@ class Results:
         return {"Summary": self.summary_table(), **(self.plan or {}), **({"Fit": self.fit} if len(self.fit) else {}),
                 "Bottlenecks": self.bottlenecks, "Flows": self.flows, "Corridors": self.corridors,
                 "Countries": self.countries, "Emissions": self.emissions, "Capacity": self.capacity,
-                "Routes": self.routes,
+                **({"Seasons": self.seasons} if len(self.seasons) else {}), "Routes": self.routes,
                 "Demand": self.demand, "Supply": self.supply, "Policies": self.policies,
                 **({"Investments": self.investments} if len(self.investments) else {}),
                 "Sources": self.sources}
@@ -335,4 +338,4 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources, bottlenecks, investments, fit,
                    emissions_table(flows, net), routes_sheet_rows=data.settings.routes_sheet_rows,
-                   routes_csv=data.settings.routes_csv)
+                   routes_csv=data.settings.routes_csv, seasons=seasons_sheet(net, sol, TOL_T))

@@ -1,0 +1,56 @@
+"""The Seasons result sheet (only where the input has seasons): each seasonal capacity row's use,
+slack and shadow price, then the tonnes of each route and commodity in each season.
+
+One sheet, not columns on Flows and Bottlenecks: the seasons are a number the input chooses, so per
+season columns would change the Flows sheet's columns from one workbook to the next (and corridor
+check reads them by name); the binding seasonal rows are on the Bottlenecks sheet too, by their label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.input.schema import Blank
+from model.lp.families import BUILD, SEASON_CAPACITY, SEASON_FLOW
+from model.lp.highs import View
+from model.network import Network
+
+SEASON_COLUMNS = ["season", "share", "what", "name", "cargo", "tonnes_t", "capacity_t", "added_t", "slack_t",
+                  "shadow_price_usd_per_t", "binding", "commodity", "route", "element", "cargo_class", "input_row"]
+CAPACITY_ROW, FLOW_ROW = "capacity", "flow"  # the two kinds of row of the sheet (column what)
+
+
+def seasons_sheet(net: Network, sol: View, tol_t: float = 1e-6) -> pd.DataFrame:
+    """The Seasons sheet of one case; no rows without seasons."""
+    seasons = net.seasons
+    if seasons is None:
+        return pd.DataFrame(columns=SEASON_COLUMNS)
+    flows = list(net.flows)
+    values: Mapping[Any, float] = sol.values.get(SEASON_FLOW.name, {})
+    tonnes = {s: np.array([values.get((k, r, s), 0.0) for k, r in flows]) for s in seasons.share}
+    rows: list[dict[str, Any]] = []
+    for lim, (idx, passes) in zip(seasons.limits, net.throughput_index(seasons.limits), strict=True):
+        if not len(idx):
+            continue
+        used = float(passes @ tonnes[lim.season][idx])
+        options = net.options_of(lim)  # type: ignore[arg-type]  # a limit has the element and class of a row
+        added = lim.share * float(sum(sol.value(BUILD.name, o.option) for o in options))
+        slack = lim.capacity_t + added - used
+        rows.append({"season": lim.season, "share": lim.share, "what": CAPACITY_ROW,
+                     "name": net.names.element(lim.element),
+                     "tonnes_t": used if abs(used) > tol_t else 0.0, "capacity_t": lim.capacity_t, "added_t": added,
+                     "slack_t": slack if abs(slack) > tol_t else 0.0,
+                     "shadow_price_usd_per_t": sol.relaxation_value(SEASON_CAPACITY.name, (lim.row, lim.season)) + 0.0,
+                     "binding": abs(slack) <= 1e-6 * max(1.0, lim.capacity_t + added), "element": lim.element,
+                     "cargo_class": lim.cargo_class or Blank.ALL, "input_row": lim.row})
+    rows.sort(key=lambda r: -abs(r["shadow_price_usd_per_t"]))
+    for s, share in seasons.share.items():
+        for (k, r), t in zip(flows, tonnes[s].tolist(), strict=True):
+            if t > tol_t:
+                rows.append({"season": s, "share": share, "what": FLOW_ROW, "name": net.names.path(net.routes[r].nodes),
+                             "cargo": net.names.cargo(k), "tonnes_t": t, "commodity": k, "route": r})
+    return pd.DataFrame(rows, columns=SEASON_COLUMNS)
