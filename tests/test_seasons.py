@@ -185,3 +185,17 @@ def test_check_finds_a_closed_pass_used_in_winter(tmp_path):
                         input_path=case)
     violations = check_result(case, out)[0]
     assert any("Capacities row 3 (A>M) in season winter: 50.0 t > capacity 0" in v for v in violations), violations
+
+
+def test_the_console_and_the_brief_say_the_pass_is_closed_in_winter(tmp_path):
+    # The shadow price case (winter rail 10 t, saves 3 USD/t) and the closed case (0 t in winter: its
+    # dual is degenerate, any value of at least 3 USD/t, so only "closed" is asserted).
+    from model.report.console import solve_text
+    from model.results.brief import brief_of
+
+    run = pipeline.run(write_case(tmp_path / "a", two_seasons(10)))
+    line = "Seasons: A>M: full in winter (a tonne more then would save 3.00 USD)"
+    assert line in solve_text(run.results).splitlines()
+    assert line in brief_of(run.results.sheets()).headline
+    closed = pipeline.run(write_case(tmp_path / "b", two_seasons(0)))
+    assert "Seasons: A>M: closed in winter" in solve_text(closed.results)

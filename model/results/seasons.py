@@ -54,3 +54,23 @@ def seasons_sheet(net: Network, sol: View, tol_t: float = 1e-6) -> pd.DataFrame:
                 rows.append({"season": s, "share": share, "what": FLOW_ROW, "name": net.names.path(net.routes[r].nodes),
                              "cargo": net.names.cargo(k), "tonnes_t": t, "commodity": k, "route": r})
     return pd.DataFrame(rows, columns=SEASON_COLUMNS)
+
+
+def seasons_line(sheet: pd.DataFrame | None, most: int = 3) -> str:
+    """The brief's and the console's one line on the seasonal capacities that bind (closed, or full, in a
+    season), by what one more tonne there would save; '' when none does (or there are no seasons)."""
+    if sheet is None or not len(sheet):
+        return ""
+    caps = sheet[(sheet["what"] == CAPACITY_ROW) & sheet["binding"].astype(bool)]
+    words = []
+    for rec in caps.to_dict("records"):
+        saves = float(rec["shadow_price_usd_per_t"])
+        if float(rec["capacity_t"]) + float(rec.get("added_t") or 0.0) == 0:
+            words.append(f"{rec['name']}: closed in {rec['season']}"
+                         + (f" (a tonne of capacity then would save {saves:,.2f} USD)" if saves > 0.005 else ""))
+        elif saves > 0.005:
+            words.append(f"{rec['name']}: full in {rec['season']} (a tonne more then would save {saves:,.2f} USD)")
+    if not words:
+        return ""
+    more = f"; and {len(words) - most} more (Seasons sheet)" if len(words) > most else ""
+    return "Seasons: " + "; ".join(words[:most]) + more

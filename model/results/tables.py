@@ -27,7 +27,7 @@ from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
 from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
 from model.results.fit import FIT_COLUMNS, fit_summary, fit_table
 from model.results.investments import INVESTMENT_COLUMNS, decisions_of, investment_table
-from model.results.seasons import SEASON_COLUMNS, seasons_sheet
+from model.results.seasons import SEASON_COLUMNS, seasons_line, seasons_sheet
 from model.results.summary import Provenance, Summary
 
 TOL_T = 1e-6  # tonnes below this are reported as zero
@@ -99,6 +99,11 @@ class Results:
     seasons: pd.DataFrame = field(default_factory=pd.DataFrame)  # the Seasons sheet (rows only with seasons)
     routes_sheet_rows: int = 2000  # the most rows the Routes sheet holds (setting routes_sheet_rows)
     routes_csv: bool = False  # also every route to <result>_routes.csv (setting routes_csv)
+
+    def season_lines(self) -> list[str]:
+        """The console's line on the seasonal capacities that bind, if any (model.results.seasons.seasons_line)."""
+        line = seasons_line(self.seasons)
+        return [line] if line else []
 
     def summary_table(self) -> pd.DataFrame:
         return pd.DataFrame(self.summary.rows(), columns=COLUMNS["Summary"])
