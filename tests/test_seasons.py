@@ -199,3 +199,25 @@ def test_the_console_and_the_brief_say_the_pass_is_closed_in_winter(tmp_path):
     assert line in brief_of(run.results.sheets()).headline
     closed = pipeline.run(write_case(tmp_path / "b", two_seasons(0)))
     assert "Seasons: A>M: closed in winter" in solve_text(closed.results)
+
+
+def test_a_misnamed_seasons_sheet_is_an_error_not_an_annual_model(tmp_path):
+    # A sheet 'Season' beside seasonal Capacities rows: ignored with a warning, the season column would
+    # name a season of no sheet (an error anyway); without seasonal rows the model would silently be
+    # annual. The name close to a missing sheet that shapes the solve is an error of its own.
+    case = transport_case(Season=HALVES)
+    text = _error(tmp_path, case)
+    assert "sheet 'Season' is not a sheet of the model" in text and "Rename the sheet to 'Seasons'" in text
+
+
+def test_a_closed_pass_that_leaves_no_way_is_named_in_the_infeasibility(tmp_path):
+    # Both routes closed in winter (the rail leg and the road's A>R leg), demand hard: winter's 50 t
+    # cannot move. The explanation names a seasonal row of the Capacities sheet.
+    case = two_seasons(0)
+    case["Capacities"].append({"element": "A>R", "season": "winter", "capacity_t": 0})
+    from model.errors import NoSolutionError
+
+    with pytest.raises(NoSolutionError) as e:
+        pipeline.run(write_case(tmp_path, case))
+    assert "Capacities row 3: A>M is closed in season winter" in str(e.value)
+    assert "Capacities row 4: A>R is closed in season winter" in str(e.value)
