@@ -103,7 +103,10 @@ class SeasonCapacity(Family):
     \qquad \ell \in L,\ F_\ell \ne \emptyset
     $$
 
-    The annual capacity_limit rows stay. With no seasonal row every flow split by the shares meets these
+    The seasons are OSeMOSYS's time slices: $\alpha_s$ its YearSplit (a fraction of the year, summing to
+    1, as PyPSA's snapshot_weightings sum to the year), the annual capacity $\times \alpha_s$ its capacity
+    in a slice, and a season's own row its CapacityFactor (0: closed). The annual capacity_limit rows
+    stay. With no seasonal row every flow split by the shares meets these
     rows whenever it meets the annual ones, so the optimum is the annual model's. Its shadow price is what
     one more tonne of capacity in that season saves (Bottlenecks sheet).
     """
