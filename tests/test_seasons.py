@@ -124,6 +124,13 @@ def test_seasonal_demand_without_an_annual_row_is_refused(tmp_path):
 @pytest.mark.parametrize("seed", range(2))
 def test_identical_lp_with_seasons(tmp_path, seed):
     plan, _ = load_plan(random_case(tmp_path, seed, seasons=True))
+    assert plan.cases[0].net.seasons is not None
+    assert_identical(canonical(*build_lp(plan)), canonical(*build_and_compile(plan)))
+
+
+def test_identical_lp_with_seasons_in_a_robust_plan_of_years(tmp_path):
+    plan, _ = load_plan(random_case(tmp_path, 1, years=True, scenarios=True, seasons=True), robust="dear,tight")
+    assert plan.multi_year and plan.robust and all(c.net.seasons is not None for c in plan.cases)
     assert_identical(canonical(*build_lp(plan)), canonical(*build_and_compile(plan)))
 
 
