@@ -228,3 +228,24 @@ def test_a_closed_pass_that_leaves_no_way_is_named_in_the_infeasibility(tmp_path
         pipeline.run(write_case(tmp_path, case))
     assert "Capacities row 3: A>M is closed in season winter" in str(e.value)
     assert "Capacities row 4: A>R is closed in season winter" in str(e.value)
+
+
+def test_an_empty_seasons_sheet_is_the_annual_model(tmp_path):
+    # A Seasons sheet with its header and no rows (as corridor template writes it): the LP is the annual
+    # one, column for column and row for row, and it has no seasonal column or row.
+    annual_case = transport_case(Capacities=[{"element": "A>M", "capacity_t": 200}])
+    plan_a, _ = load_plan(write_case(tmp_path / "a", annual_case, xlsx=False))
+    (tmp_path / "b").mkdir()
+    empty = write_case(tmp_path / "b", annual_case, xlsx=True)  # the workbook has every sheet, Seasons empty
+    plan_b, _ = load_plan(empty)
+    assert plan_b.cases[0].net.seasons is None
+    a, b = canonical(*build_lp(plan_a)), canonical(*build_lp(plan_b))
+    assert_identical(a, b)
+    assert not any(k.family.startswith("Season") for k in a[0]) and not any(k[0].startswith("season") for k in a[1])
+
+
+def test_seasons_in_a_workbook(tmp_path):
+    # The closed pass of the first test, read from a workbook rather than CSV files: the same 350 USD.
+    (tmp_path / "w").mkdir()
+    assert pipeline.run(write_case(tmp_path / "w", two_seasons(0), xlsx=True)).solution.objective_usd == \
+        pytest.approx(350)
