@@ -155,8 +155,13 @@ def test_a_plan_of_years_with_seasons(tmp_path):
     # Weight 1 each, no discount: 640 USD.
     case = two_seasons(0, Periods=[{"year": 2025}, {"year": 2030}])
     case["Capacities"].append({"element": "A>M", "season": "winter", "year": 2030, "capacity_t": 20})
-    run = pipeline.run(write_case(tmp_path, case))
+    from cases import solved_and_checked
+
+    run = solved_and_checked(tmp_path, case)  # corridor check recomputes each year's seasonal rows too
     assert run.solution.objective_usd == pytest.approx(640)
+    seasons = run.results.seasons
+    winter = seasons[(seasons["what"] == "flow") & (seasons["season"] == "winter") & (seasons["route"] == "RAIL")]
+    assert dict(zip(winter["year"], winter["tonnes_t"], strict=True)) == {2030: pytest.approx(20)}
 
 
 def test_the_seasons_sheet_and_check_recompute_the_seasonal_rows(tmp_path):

@@ -211,8 +211,8 @@ YEAR_SHEETS = ("Legs", "Tariffs", "Capacities", "Supply", "Demand", "Policies", 
 
 def _season(what: str) -> Column:
     return Column("season", ref="a season on the Seasons sheet", refers=Refers.SEASON,
-                  description=f"The season the row applies to; blank = the whole year. A row with a season is the "
-                              f"{what} in that season alone (tonnes in the season, not a yearly rate).")
+                  description="The season the row applies to; blank = the whole year. A row with a season gives the "
+                              f"{what} in that season alone, in tonnes in the season (not a yearly rate).")
 
 
 def _year(what: str) -> Column:
@@ -332,7 +332,7 @@ SHEETS: tuple[Sheet, ...] = (
                description="Tonnes per year that must reach the market (with a season: the tonnes that must reach "
                            "it in that season, a harvest peak; the seasons without their own row share the rest of "
                            "the annual row's tonnes in proportion to their shares)."),
-        _season("demand, which needs an annual row of the same commodity, origin and market,"),
+        _season("demand (it needs the annual row of its commodity, origin and market)"),
         _year("commodity, origin and market"),
     ), key=("commodity", "origin", "market", "season", "year"), description="Tonnes that must reach each market.",
         required=True),
