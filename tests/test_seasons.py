@@ -254,3 +254,24 @@ def test_seasons_in_a_workbook(tmp_path):
     (tmp_path / "w").mkdir()
     assert pipeline.run(write_case(tmp_path / "w", two_seasons(0), xlsx=True)).solution.objective_usd == \
         pytest.approx(350)
+
+
+def test_check_says_what_it_cannot_check_without_the_seasons_sheet(tmp_path):
+    # A result with seasons whose Seasons sheet was deleted, or whose 'what' header was renamed: named,
+    # never a traceback and never a silent pass.
+    import dataclasses
+
+    from model.commands.check import check_result
+    from model.report.workbook import write_results
+
+    case = write_case(tmp_path, two_seasons(0))
+    run = pipeline.run(case)
+    gone = write_results(dataclasses.replace(run.results, seasons=run.results.seasons.iloc[0:0]),
+                         tmp_path / "gone.xlsx", input_path=case)
+    violations = check_result(case, gone)[0]
+    assert any("the Seasons sheet is missing: the seasonal capacities and demands" in v for v in violations)
+    renamed = write_results(dataclasses.replace(run.results, seasons=run.results.seasons.rename(
+        columns={"what": "kind"})), tmp_path / "renamed.xlsx", input_path=case)
+    with pytest.raises(InputError) as e:
+        check_result(case, renamed)
+    assert "Seasons" in str(e.value) and "'what'" in str(e.value) and "missing" in str(e.value)

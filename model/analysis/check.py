@@ -536,7 +536,7 @@ UNCHECKED_WITHOUT = {
     "Corridors": "the corridor totals and shares", "Countries": "the tonnes through each country",
     "Capacity": "the capacity used and its utilisation", "Emissions": "CO2e by corridor, country, commodity and route",
     "Map legs": "the map's tonnes on legs and at nodes", "Map nodes": "the map's tonnes on legs and at nodes",
-    "Fit": "the fit to the observations",
+    "Fit": "the fit to the observations", "Seasons": "the seasonal capacities and demands",
 }
 
 
@@ -548,6 +548,8 @@ def _needs(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> dict[str, dic
         del needs["Investments"]
     if len(data.tables["Observations"]):
         needs["Fit"] = {"observation": _T, "modelled_t": _N, "observed_t": _N}
+    if len(data.tables["Seasons"]):
+        needs["Seasons"] = {"season": _T, "what": _T, "commodity": _T, "route": _T, "tonnes_t": _N, "input_row": _B}
     plan = sheets.get("Plan")
     if plan is not None:
         needs["Plan"] = {"annual_cost_usd": _N, "shipped_t": _N, "co2e_t": _N,

@@ -59,13 +59,16 @@ def seasons_sheet(net: Network, sol: View, tol_t: float = 1e-6) -> pd.DataFrame:
 def seasons_line(sheet: pd.DataFrame | None, most: int = 3) -> str:
     """The brief's and the console's one line on the seasonal capacities that bind (closed, or full, in a
     season), by what one more tonne there would save; '' when none does (or there are no seasons)."""
-    if sheet is None or not len(sheet):
-        return ""
-    caps = sheet[(sheet["what"] == CAPACITY_ROW) & sheet["binding"].astype(bool)]
+    if sheet is None or not len(sheet) or not set(SEASON_COLUMNS[:11]) <= set(sheet.columns):
+        return ""  # a result workbook edited by hand (the brief reads it back) says nothing of its seasons
+    number = {c: pd.to_numeric(sheet[c], errors="coerce").fillna(0.0) for c in
+              ("capacity_t", "added_t", "shadow_price_usd_per_t")}
+    caps = sheet.assign(**number)
+    caps = caps[(caps["what"] == CAPACITY_ROW) & caps["binding"].isin([True, 1, "TRUE", "True"])]
     words = []
     for rec in caps.to_dict("records"):
         saves = float(rec["shadow_price_usd_per_t"])
-        if float(rec["capacity_t"]) + float(rec.get("added_t") or 0.0) == 0:
+        if float(rec["capacity_t"]) + float(rec["added_t"]) == 0:
             words.append(f"{rec['name']}: closed in {rec['season']}"
                          + (f" (a tonne of capacity then would save {saves:,.2f} USD)" if saves > 0.005 else ""))
         elif saves > 0.005:
