@@ -275,3 +275,21 @@ def test_check_says_what_it_cannot_check_without_the_seasons_sheet(tmp_path):
     with pytest.raises(InputError) as e:
         check_result(case, renamed)
     assert "Seasons" in str(e.value) and "'what'" in str(e.value) and "missing" in str(e.value)
+
+
+@pytest.mark.parametrize("winter_t, usd", [(0, 350), (20, 290), (50, 200), (80, 200)])
+def test_a_sweep_of_the_winter_capacity_edits_the_seasonal_row_in_place(tmp_path, winter_t, usd):
+    # Capacities[A>M,,winter] is the winter row alone (A>M is the annual row). With w t of winter rail
+    # capacity (w <= 50, winter's demand): winter w by RAIL and 50 - w by ROAD, summer 50 by RAIL:
+    # 100 + 2w + 5(50 - w) = 350 - 3w USD; from w = 50 on, all by RAIL: 200 USD.
+    from model.analysis.params import find_cells
+    from model.lp.live import LiveModel
+    from model.lp.solve import solve_plan
+    from model.pipeline import load_one_year
+    from model.plan import Plan
+
+    data, net, _ = load_one_year(write_case(tmp_path, two_seasons(10)))
+    cells = find_cells("Capacities[A>M,,winter].capacity_t", data)
+    assert [c.row for c in cells] == [3] and [c.row for c in find_cells("Capacities[A>M].capacity_t", data)] == [2]
+    live = LiveModel(data, net, solve_plan(Plan.of_one(data, net)))
+    assert live.solve_point({cells[0]: float(winter_t)}).objective_usd == pytest.approx(usd)
