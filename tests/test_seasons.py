@@ -47,7 +47,8 @@ def test_the_winter_capacity_has_the_shadow_price_of_the_detour(tmp_path):
     # Winter rail capacity 10 t: winter's 50 t go 10 by RAIL and 40 by ROAD; summer 50 by RAIL.
     # Cost (50 + 10) x 2 + 40 x 5 = 320 USD. One more tonne of winter rail capacity moves one winter
     # tonne from ROAD to RAIL: saves 5 - 2 = 3 USD (the row is not degenerate: RAIL carries 10 > 0 in
-    # winter). The summer rail row (50 of 100) and the annual one (60 of 200) are slack: 0.
+    # winter). The summer rail row (50 of 100) is slack: 0. On the Capacity sheet, the annual row (no
+    # winter figure of its own: only summer is its default) is worth 0.5 x 0 = 0.
     sol = pipeline.run(write_case(tmp_path, two_seasons(10))).solution.view()
     assert sol.objective_usd == pytest.approx(320)
     winter_row = next(i for i in sol.duals["season_capacity"] if i[1] == "winter")
@@ -55,6 +56,28 @@ def test_the_winter_capacity_has_the_shadow_price_of_the_detour(tmp_path):
     assert sol.relaxation_value("season_capacity", winter_row) == pytest.approx(3)
     assert sol.relaxation_value("season_capacity", summer_row) == pytest.approx(0)
     assert sol.value("SeasonFlow", ("coal", "ROAD", "winter")) == pytest.approx(40)
+
+
+def test_an_annual_capacity_keeps_its_value_when_seasons_state_it(tmp_path):
+    # transport_case with the rail leg's capacity 60 t/yr. Annual model: RAIL 60, ROAD 40, cost 320; one
+    # more tonne of rail capacity saves 5 - 2 = 3 USD. With two halves and no seasonal row: each season
+    # RAIL 30 (60 x 0.5), ROAD 20, the same 320 USD; each season's row is worth 3 USD, and the annual
+    # row (both seasons grow by 0.5) 0.5 x 3 + 0.5 x 3 = 3 USD, as in the annual model. Kept beside the
+    # seasonal rows, the annual row shared its value with them at random (the Capacity sheet said 0).
+    # An investment of 1 t adds 0.5 t in each season: its capacity value is 3 USD too.
+    from cases import solved_and_checked
+
+    caps = [{"element": "A>M", "capacity_t": 60}]
+    options = [{"option": "MORE", "element": "A>M", "max_added_t": 0, "annualised_cost_usd_per_t": 1}]
+    annual = pipeline.run(write_case(tmp_path / "a", transport_case(Capacities=caps, Investments=options)))
+    run = solved_and_checked(tmp_path, transport_case(Capacities=caps, Seasons=HALVES, Investments=options))
+    assert run.solution.objective_usd == pytest.approx(annual.solution.objective_usd) == pytest.approx(320)
+    for res in (annual.results, run.results):
+        assert res.capacity.set_index("element").loc["A>M", "shadow_price_usd_per_t"] == pytest.approx(3)
+        assert res.investments.set_index("option").loc["MORE", "capacity_value_usd_per_t"] == pytest.approx(3)
+    caps_by_season = run.results.seasons[run.results.seasons["what"] == "capacity"].set_index("season")
+    assert caps_by_season["shadow_price_usd_per_t"].to_dict() == {"summer": pytest.approx(3),
+                                                                  "winter": pytest.approx(3)}
 
 
 def test_a_harvest_peak_in_summer_moves_tonnes_to_the_open_season(tmp_path):
@@ -293,3 +316,25 @@ def test_a_sweep_of_the_winter_capacity_edits_the_seasonal_row_in_place(tmp_path
     assert [c.row for c in cells] == [3] and [c.row for c in find_cells("Capacities[A>M].capacity_t", data)] == [2]
     live = LiveModel(data, net, solve_plan(Plan.of_one(data, net)))
     assert live.solve_point({cells[0]: float(winter_t)}).objective_usd == pytest.approx(usd)
+
+
+def test_a_wrong_seasonal_membership_in_the_network_fails_the_identity(tmp_path, monkeypatch):
+    # The Pyomo statement works out the flows through a seasonal limit from the sheets (Tables): one flow
+    # left out of one seasonal row by the Network makes the two LPs differ at that row.
+    from model.network import Network
+
+    plan, _ = load_plan(random_case(tmp_path, 1, seasons=True))
+    net = plan.cases[0].net
+    original = Network.throughput_index
+    lim = next(x for x, (idx, _) in zip(net.seasons.limits, original(net, net.seasons.limits), strict=True)
+               if len(idx) > 1)
+
+    def throughput_index(self, limits):
+        out = original(self, limits)
+        return [(idx[1:], n[1:]) if self is net and x is lim else (idx, n)
+                for x, (idx, n) in zip(limits, out, strict=True)]
+
+    monkeypatch.setattr(Network, "throughput_index", throughput_index)
+    with pytest.raises(AssertionError) as caught:
+        assert_identical(canonical(*build_lp(plan)), canonical(*build_and_compile(plan)))
+    assert "'season_capacity'" in str(caught.value) and repr((lim.row, lim.season)) in str(caught.value)

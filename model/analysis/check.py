@@ -207,7 +207,8 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
             errors.append(f"Flows: {f.commodity} ships from {origin[f.route]}, which has no Supply row for it")
     problems, built, _ = investment_check(inp.data.tables["Investments"], investments)
     errors += problems
-    for rec in annual_rows(t["Capacities"]).to_dict("records"):
+    # with seasons the capacities hold per season (check_season_rows), not over the year
+    for rec in ([] if len(t["Seasons"]) else annual_rows(t["Capacities"]).to_dict("records")):
         got = sum(f.tonnes_t * inp.elements(f.route).count(rec["element"]) for f in f_list
                   if rec["cargo_class"] is None or inp.cls[f.commodity] == rec["cargo_class"])
         limit = rec["capacity_t"] + built.get((rec["element"], rec["cargo_class"]), 0.0)

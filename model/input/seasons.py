@@ -35,6 +35,7 @@ class SeasonalLimit:
     capacity_t: float  # tonnes in the season
     share: float  # the season's share of the year: what an investment adds in it is Build x share
     own: bool  # the season's own row (else the annual figure x share)
+    annual_row: int | None = None  # the annual Capacities row of its element and class, if any
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,13 @@ def season_table(data: CorridorData) -> Seasons | None:
         annual = rows.get(None)
         for s, part in share.items():
             own = rows.get(s)
+            annual_row = None if annual is None else annual[ROW]
             if own is not None:
-                limits.append(SeasonalLimit(own[ROW], s, element, cls, float(own["capacity_t"]), part, True))
+                limits.append(SeasonalLimit(own[ROW], s, element, cls, float(own["capacity_t"]), part, True,
+                                            annual_row))
             elif annual is not None:
                 limits.append(SeasonalLimit(annual[ROW], s, element, cls, float(annual["capacity_t"]) * part, part,
-                                          False))
+                                            False, annual_row))
     demands: list[SeasonalDemand] = []
     by_key: dict[tuple, dict] = {}
     for d in records(t["Demand"]):

@@ -56,6 +56,24 @@ def seasons_sheet(net: Network, sol: View, tol_t: float = 1e-6) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SEASON_COLUMNS)
 
 
+def annual_capacity_value(net: Network, sol: View, row: int) -> float:
+    """What one more tonne a year of a Capacities row saves where seasons state it: its seasons without
+    a row of their own grow by their shares (sum over them of share x the season's shadow price)."""
+    if net.seasons is None:
+        return 0.0
+    return sum(x.share * sol.relaxation_value(SEASON_CAPACITY.name, (x.row, x.season))
+               for x in net.seasons.limits if x.annual_row == row and not x.own)
+
+
+def added_capacity_value(net: Network, sol: View, element: str, cargo_class: str | None) -> float:
+    """What one more tonne of capacity built at an element (and class) saves in the seasons: it adds its
+    share in every season (sum of share x the season's shadow price)."""
+    if net.seasons is None:
+        return 0.0
+    return sum(x.share * sol.relaxation_value(SEASON_CAPACITY.name, (x.row, x.season))
+               for x in net.seasons.limits if x.element == element and x.cargo_class == cargo_class)
+
+
 def seasons_line(sheet: pd.DataFrame | None, most: int = 3) -> str:
     """The brief's and the console's one line on the seasonal capacities that bind (closed, or full, in a
     season), by what one more tonne there would save; '' when none does (or there are no seasons)."""

@@ -27,7 +27,7 @@ from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
 from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
 from model.results.fit import FIT_COLUMNS, fit_summary, fit_table
 from model.results.investments import INVESTMENT_COLUMNS, decisions_of, investment_table
-from model.results.seasons import SEASON_COLUMNS, seasons_line, seasons_sheet
+from model.results.seasons import SEASON_COLUMNS, annual_capacity_value, seasons_line, seasons_sheet
 from model.results.summary import Provenance, Summary
 
 TOL_T = 1e-6  # tonnes below this are reported as zero
@@ -258,7 +258,8 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
             "name": net.names.element(c.element), "element": c.element, "cargo_class": c.cargo_class or Blank.ALL,
             "capacity_t": c.capacity_t,
             "added_t": added, "used_t": _clean(used, total), "utilisation": used / total if total else None,
-            "shadow_price_usd_per_t": _clean(sol.relaxation_value(CAPACITY_LIMIT.name, c.row)),
+            "shadow_price_usd_per_t": _clean(sol.relaxation_value(CAPACITY_LIMIT.name, c.row)
+                                             + annual_capacity_value(net, sol, c.row)),
             "binding": abs(slack) <= 1e-6 * max(1.0, total), "input_row": c.row,
         })
         if cap_rows[-1]["binding"]:

@@ -105,10 +105,14 @@ class SeasonCapacity(Family):
 
     The seasons are OSeMOSYS's time slices: $\alpha_s$ its YearSplit (a fraction of the year, summing to
     1, as PyPSA's snapshot_weightings sum to the year), the annual capacity $\times \alpha_s$ its capacity
-    in a slice, and a season's own row its CapacityFactor (0: closed). The annual capacity_limit rows
-    stay. With no seasonal row every flow split by the shares meets these
-    rows whenever it meets the annual ones, so the optimum is the annual model's. Its shadow price is what
-    one more tonne of capacity in that season saves (Bottlenecks sheet).
+    in a slice, and a season's own row its CapacityFactor (0: closed). These rows replace the annual
+    capacity_limit rows: an annual row is the figure of its seasons without a row of their own (kept
+    beside them, where its seasons sum to it, the two would share their duals at random).
+    With no seasonal row every flow split by the shares meets these rows whenever it met the annual ones,
+    so the optimum is the annual model's. Its shadow price is what one more tonne of capacity in that
+    season saves (Seasons and Bottlenecks sheets); an annual row's, on the Capacity sheet, is the sum over
+    its seasons without a row of their own of $\alpha_s$ times theirs, and an investment's value the sum
+    over every season of the element and class.
     """
 
     name = "season_capacity"

@@ -73,6 +73,7 @@ class Tables:
                        for d in records(annual_rows(t["Demand"]))]
         self.supply = [SupplyRow(s[ROW], s["commodity"], s["origin"], s["min_t"] or 0.0, s["max_t"])
                        for s in records(t["Supply"])]
+        self.seasonal = "Seasons" in t and len(t["Seasons"]) > 0  # the capacities are stated per season
         self.capacities = [CapacityRow(c[ROW], c["element"], c["cargo_class"] or None, c["capacity_t"])
                            for c in records(annual_rows(t["Capacities"]))]
         self.surcharges = records(t["Surcharges"]) if "Surcharges" in t else []
