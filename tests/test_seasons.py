@@ -234,6 +234,12 @@ def test_the_console_and_the_brief_say_the_pass_is_closed_in_winter(tmp_path):
     assert line in brief_of(run.results.sheets()).headline
     closed = pipeline.run(write_case(tmp_path / "b", two_seasons(0)))
     assert "Seasons: A>M: closed in winter" in solve_text(closed.results)
+    # A limit full in both seasons at one value is one entry (rail 60 t/yr, two halves: 3 USD each,
+    # test_an_annual_capacity_keeps_its_value_when_seasons_state_it).
+    both = pipeline.run(write_case(tmp_path / "c", transport_case(
+        Capacities=[{"element": "A>M", "capacity_t": 60}], Seasons=HALVES)))
+    assert "Seasons: A>M: full in summer and winter (a tonne more then would save 3.00 USD)" in \
+        solve_text(both.results).splitlines()
 
 
 def test_a_misnamed_seasons_sheet_is_an_error_not_an_annual_model(tmp_path):

@@ -75,22 +75,27 @@ def added_capacity_value(net: Network, sol: View, element: str, cargo_class: str
 
 
 def seasons_line(sheet: pd.DataFrame | None, most: int = 3) -> str:
-    """The brief's and the console's one line on the seasonal capacities that bind (closed, or full, in a
-    season), by what one more tonne there would save; '' when none does (or there are no seasons)."""
+    """The brief's and the console's one line on the seasonal capacities that bind: the closed ones first,
+    then the full ones by what one more tonne there would save, the seasons of one element with the same
+    value together; '' when none binds (or there are no seasons)."""
     if sheet is None or not len(sheet) or not set(SEASON_COLUMNS[:11]) <= set(sheet.columns):
         return ""  # a result workbook edited by hand (the brief reads it back) says nothing of its seasons
     number = {c: pd.to_numeric(sheet[c], errors="coerce").fillna(0.0) for c in
               ("capacity_t", "added_t", "shadow_price_usd_per_t")}
     caps = sheet.assign(**number)
     caps = caps[(caps["what"] == CAPACITY_ROW) & caps["binding"].isin([True, 1, "TRUE", "True"])]
-    words = []
+    groups: dict[tuple[str, bool, float], list[str]] = {}  # (name, closed, value to the cent) -> its seasons
     for rec in caps.to_dict("records"):
-        saves = float(rec["shadow_price_usd_per_t"])
-        if float(rec["capacity_t"]) + float(rec["added_t"]) == 0:
-            words.append(f"{rec['name']}: closed in {rec['season']}"
-                         + (f" (a tonne of capacity then would save {saves:,.2f} USD)" if saves > 0.005 else ""))
-        elif saves > 0.005:
-            words.append(f"{rec['name']}: full in {rec['season']} (a tonne more then would save {saves:,.2f} USD)")
+        closed = float(rec["capacity_t"]) + float(rec["added_t"]) == 0
+        saves = round(float(rec["shadow_price_usd_per_t"]), 2)
+        if closed or saves > 0:
+            groups.setdefault((str(rec["name"]), closed, saves), []).append(str(rec["season"]))
+    words = []
+    for (name, closed, saves), seasons in sorted(groups.items(), key=lambda g: (not g[0][1], -g[0][2])):
+        when = " and ".join(seasons)
+        words.append(f"{name}: closed in {when}" + (f" (a tonne of capacity then would save {saves:,.2f} USD)"
+                                                    if saves > 0 else "") if closed else
+                     f"{name}: full in {when} (a tonne more then would save {saves:,.2f} USD)")
     if not words:
         return ""
     more = f"; and {len(words) - most} more (Seasons sheet)" if len(words) > most else ""
