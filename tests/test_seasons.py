@@ -41,6 +41,11 @@ def test_a_pass_closed_in_winter_changes_the_optimum(tmp_path):
     assert sol.value("SeasonFlow", ("coal", "RAIL", "summer")) == pytest.approx(50)
     assert sol.value("SeasonFlow", ("coal", "ROAD", "winter")) == pytest.approx(50)
     assert sol.value("SeasonFlow", ("coal", "RAIL", "winter")) == pytest.approx(0)
+    # One more tonne of demand a year: half in summer by RAIL (2), half in winter by ROAD (5): 3.5 USD
+    # (2 in the annual model). The seasonal demand rows share the value with the annual row: the Demand
+    # sheet adds them up.
+    assert annual.results.demand["marginal_cost_usd_per_t"].iloc[0] == pytest.approx(2)
+    assert run.results.demand["marginal_cost_usd_per_t"].iloc[0] == pytest.approx(3.5)
 
 
 def test_the_winter_capacity_has_the_shadow_price_of_the_detour(tmp_path):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from model.input.schema import Blank
-from model.lp.families import BUILD, SEASON_CAPACITY, SEASON_FLOW
+from model.lp.families import BUILD, SEASON_CAPACITY, SEASON_DEMAND, SEASON_FLOW
 from model.lp.highs import View
 from model.network import Network
 
@@ -63,6 +63,18 @@ def annual_capacity_value(net: Network, sol: View, row: int) -> float:
         return 0.0
     return sum(x.share * sol.relaxation_value(SEASON_CAPACITY.name, (x.row, x.season))
                for x in net.seasons.limits if x.annual_row == row and not x.own)
+
+
+def annual_demand_value(net: Network, sol: View, row: int) -> float:
+    """What one more tonne a year of a Demand row costs in its seasons: the seasons without a row of their
+    own take it by their shares (the sum of share / their shares' sum x each one's marginal cost), added to
+    the annual row's own (demand_balance) dual."""
+    if net.seasons is None:
+        return 0.0
+    free = [x for x in net.seasons.demands if x.annual_row == row and not x.own]
+    total = sum(net.seasons.share[x.season] for x in free)
+    return sum(net.seasons.share[x.season] / total * sol.dual(SEASON_DEMAND.name, (x.row, x.season))
+               for x in free) if total else 0.0
 
 
 def added_capacity_value(net: Network, sol: View, element: str, cargo_class: str | None) -> float:

@@ -27,7 +27,13 @@ from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
 from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
 from model.results.fit import FIT_COLUMNS, fit_summary, fit_table
 from model.results.investments import INVESTMENT_COLUMNS, decisions_of, investment_table
-from model.results.seasons import SEASON_COLUMNS, annual_capacity_value, seasons_line, seasons_sheet
+from model.results.seasons import (
+    SEASON_COLUMNS,
+    annual_capacity_value,
+    annual_demand_value,
+    seasons_line,
+    seasons_sheet,
+)
 from model.results.summary import Provenance, Summary
 
 TOL_T = 1e-6  # tonnes below this are reported as zero
@@ -279,7 +285,8 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
                          "market": d.market,
                          "demand_t": d.demand_t, "delivered_t": _clean(delivered, d.demand_t),
                          "unmet_t": _clean(unmet, d.demand_t),
-                         "marginal_cost_usd_per_t": _clean(sol.dual(DEMAND_BALANCE.name, d.row)),
+                         "marginal_cost_usd_per_t": _clean(sol.dual(DEMAND_BALANCE.name, d.row)
+                                                           + annual_demand_value(net, sol, d.row)),
                          "input_row": d.row})
         dem_rows[-1]["valid_from_t"], dem_rows[-1]["valid_to_t"] = sol.bound_range(DEMAND_BALANCE.name, d.row)
     demand = pd.DataFrame(dem_rows, columns=COLUMNS["Demand"])
