@@ -349,3 +349,13 @@ def test_a_wrong_seasonal_membership_in_the_network_fails_the_identity(tmp_path,
     with pytest.raises(AssertionError) as caught:
         assert_identical(canonical(*build_lp(plan)), canonical(*build_and_compile(plan)))
     assert "'season_capacity'" in str(caught.value) and repr((lim.row, lim.season)) in str(caught.value)
+
+
+def test_a_scenario_closing_a_crossing_for_the_whole_year_names_every_season(tmp_path):
+    # "A>M,,*" is the annual row and the winter row: both 0, RAIL is closed all year and all 100 t go by
+    # ROAD: 500 USD. "A>M" alone (the annual row) leaves the winter row as it is (0 here) and closes summer.
+    case = two_seasons(0, Scenarios=[
+        {"scenario": "closed", "sheet": "Capacities", "key": "A>M,,*", "column": "capacity_t", "value": 0}])
+    run = pipeline.run(write_case(tmp_path, case), scenario="closed")
+    assert run.solution.objective_usd == pytest.approx(500)
+    assert any("(2 rows)" in o for o in run.plan.data.overrides)
