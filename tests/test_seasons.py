@@ -359,3 +359,19 @@ def test_a_scenario_closing_a_crossing_for_the_whole_year_names_every_season(tmp
     run = pipeline.run(write_case(tmp_path, case), scenario="closed")
     assert run.solution.objective_usd == pytest.approx(500)
     assert any("(2 rows)" in o for o in run.plan.data.overrides)
+
+
+def test_an_unused_route_keeps_its_reduced_cost_and_its_explanation_with_seasons(tmp_path):
+    # ROAD (5 USD/t) is unused beside RAIL (2): 3 USD/t too expensive, in the annual model and with two
+    # seasons. Its Flow column and its seasons' columns come into use together (season_split), so the
+    # route's reduced cost is their sum; HiGHS may leave all of it on a season's column (the Routes
+    # sheet then said 0, and explain that the split row 'credits' the route).
+    from model.analysis.explain import explain_route
+
+    for folder, case in (("a", transport_case()), ("s", transport_case(Seasons=HALVES))):
+        run = pipeline.run(write_case(tmp_path / folder, case))
+        road = run.results.routes.set_index("route").loc["ROAD"]
+        assert road["reduced_cost_usd_per_t"] == pytest.approx(3)
+        assert road["break_even_cost_usd_per_t"] == pytest.approx(2)
+        text = " ".join(explain_route(run, "ROAD"))
+        assert "So it is 3.00 USD/t too expensive" in text and "seasons' tonnes" not in text, text

@@ -56,6 +56,19 @@ def seasons_sheet(net: Network, sol: View, tol_t: float = 1e-6) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SEASON_COLUMNS)
 
 
+def season_reduced_costs(net: Network, sol: View) -> np.ndarray:
+    """Per flow, in flow order: the least reduced cost of its seasons' columns (0 without seasons). A route
+    comes into use through its Flow and one season's SeasonFlow at once (season_split ties them), so its
+    reduced cost is the sum of the two; HiGHS may leave the whole gap on the season's column, and the
+    Flow's alone then reads 0 for a route far from use."""
+    seasons = net.seasons
+    if seasons is None or not len(net.flows):
+        return np.zeros(len(net.flows))
+    rcs: Mapping[Any, float] = sol.reduced_costs.get(SEASON_FLOW.name, {})
+    flows = list(net.flows)
+    return np.min([[rcs.get((k, r, s), 0.0) for k, r in flows] for s in seasons.share], axis=0)
+
+
 def annual_capacity_value(net: Network, sol: View, row: int) -> float:
     """What one more tonne a year of a Capacities row saves where seasons state it: its seasons without
     a row of their own grow by their shares (sum over them of share x the season's shadow price)."""

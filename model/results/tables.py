@@ -31,6 +31,7 @@ from model.results.seasons import (
     SEASON_COLUMNS,
     annual_capacity_value,
     annual_demand_value,
+    season_reduced_costs,
     seasons_line,
     seasons_sheet,
 )
@@ -148,7 +149,7 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
     rcs: Mapping[Any, Any] = sol.reduced_costs.get(FLOW.name, {})
     ranges: Mapping[Any, Any] = sol.cost_ranges.get(FLOW.name, {})
     idx = _positions_of(rcs, flows)  # rc and ranges share one position map when read from HiGHS
-    rc = _column(rcs, flows, 0.0, idx)
+    rc = _column(rcs, flows, 0.0, idx) + season_reduced_costs(net, sol)
     rc = np.where(np.abs(rc) <= 1e-9 * np.maximum(1.0, np.abs(total)), 0.0, rc)
     same = getattr(ranges, "pos", None) is getattr(rcs, "pos", False)
     low_high = _column(ranges, flows, (float("nan"), float("nan")), idx if same else None).reshape(len(flows), 2)
