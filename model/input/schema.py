@@ -209,10 +209,10 @@ _id: dict[str, Any] = {"type": STR, "required": True}  # an id column's Column a
 YEAR_SHEETS = ("Legs", "Tariffs", "Capacities", "Supply", "Demand", "Policies", "Surcharges", "Observations")
 
 
-def _season(what: str) -> Column:
+def _season(what: str, others: str) -> Column:
     return Column("season", ref="a season on the Seasons sheet", refers=Refers.SEASON,
                   description="The season the row applies to; blank = the whole year. A row with a season gives the "
-                              f"{what} in that season alone, in tonnes in the season (not a yearly rate).")
+                              f"{what} in that season alone, in tonnes in the season (not a yearly rate). {others}")
 
 
 def _year(what: str) -> Column:
@@ -302,10 +302,9 @@ SHEETS: tuple[Sheet, ...] = (
         Column("cargo_class", ref="a cargo class on the Commodities sheet", refers=Refers.CARGO_CLASS,
                description="Cargo class limited by this row; blank = all classes."),
         Column("capacity_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
-               description="Annual throughput limit for the classes of the row (with a season: the tonnes it can "
-                           "handle in that season; 0 = closed then). A season without its own row gets the annual "
-                           "figure times the season's share."),
-        _season("throughput limit"),
+               description="Annual throughput limit for the classes of the row."),
+        _season("throughput limit (0: closed then)", "A season without a row of its own gets the annual figure "
+                "times its share."),
         _year("element and class"),
     ), key=("element", "cargo_class", "season", "year"),
         description="Annual throughput limits; several rows per element are allowed."),
@@ -329,10 +328,9 @@ SHEETS: tuple[Sheet, ...] = (
                description="Origin that must supply it; blank = any origin."),
         Column("market", **_id, ref="a market node", refers=Refers.MARKET, description="Market."),
         Column("demand_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
-               description="Tonnes per year that must reach the market (with a season: the tonnes that must reach "
-                           "it in that season, a harvest peak; the seasons without their own row share the rest of "
-                           "the annual row's tonnes in proportion to their shares)."),
-        _season("demand (it needs the annual row of its commodity, origin and market)"),
+               description="Tonnes per year that must reach the market."),
+        _season("demand (a harvest peak)", "It needs the annual row of its commodity, origin and market; the seasons "
+                "without a row of their own share the rest of the annual figure by their shares."),
         _year("commodity, origin and market"),
     ), key=("commodity", "origin", "market", "season", "year"), description="Tonnes that must reach each market.",
         required=True),
