@@ -46,6 +46,8 @@ def test_a_pass_closed_in_winter_changes_the_optimum(tmp_path):
     # sheet adds them up.
     assert annual.results.demand["marginal_cost_usd_per_t"].iloc[0] == pytest.approx(2)
     assert run.results.demand["marginal_cost_usd_per_t"].iloc[0] == pytest.approx(3.5)
+    # its range is the seasons' rows', not the annual row's alone: left blank rather than given wrong
+    assert run.results.demand[["valid_from_t", "valid_to_t"]].isna().all(axis=None)
 
 
 def test_the_winter_capacity_has_the_shadow_price_of_the_detour(tmp_path):

@@ -289,7 +289,8 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
                          "marginal_cost_usd_per_t": _clean(sol.dual(DEMAND_BALANCE.name, d.row)
                                                            + annual_demand_value(net, sol, d.row)),
                          "input_row": d.row})
-        dem_rows[-1]["valid_from_t"], dem_rows[-1]["valid_to_t"] = sol.bound_range(DEMAND_BALANCE.name, d.row)
+        dem_rows[-1]["valid_from_t"], dem_rows[-1]["valid_to_t"] = sol.bound_range(DEMAND_BALANCE.name, d.row) \
+            if net.seasons is None else (float("nan"), float("nan"))  # with seasons: the seasons' rows' range
     demand = pd.DataFrame(dem_rows, columns=COLUMNS["Demand"])
 
     sup_rows = []
