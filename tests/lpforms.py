@@ -78,11 +78,14 @@ def _only(a: dict, b: dict, most: int = 5) -> str:
             f"only in the second ({len(second)}): {second[:most]}")
 
 
-def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = False):
+def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = False, seasons: bool | None = None,
+                seasonal_rows: bool = True):
     """A synthetic case (model.generate) with random extras: investments, supply minimums, share
     and tonnage rules with commodity filters, a carbon price with CO2e caps (max_co2_t, one target
     and '*'), legs with their own CO2e intensity and nodes with handling CO2e; optionally Periods
-    with year rows, and scenarios; one commodity has its own carrying cost rate."""
+    with year rows, and scenarios; one commodity has its own carrying cost rate. Seasons (by default on odd seeds
+    without scenarios): three seasons, and with seasonal_rows a capacity tightened in winter, a leg limited in
+    summer alone and a demand's summer peak."""
     rng = np.random.default_rng(seed)
     tables, settings = generate_tables(int(rng.integers(200, 800)), seed=seed)
     caps = tables["Capacities"]
@@ -125,6 +128,24 @@ def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = Fals
     tables["Observations"] = pd.DataFrame([{"observation": "O1", "scope": "corridor", "target": corridor,
                                             "observed_t": 2e6, "tolerance_pct": 10, "tolerance_t": 1e5}])
     settings["allow_investments"] = True
+    # Not by default with scenarios: on seed 1's robust plan with seasonal rows HiGHS's MIP presolve stops with
+    # "Solve error" (optimal with presolve off), which the tests of maps and plans are not about.
+    if seed % 2 == 1 and not scenarios if seasons is None else seasons:
+        tables["Seasons"] = pd.DataFrame({"season": ["winter", "summer", "autumn"], "share": [0.4, 0.35, 0.25]})
+        if seasonal_rows:
+            tight = caps.iloc[2]
+            limited = set(caps["element"])
+            leg = next(f"{a}>{b}" for a, b in zip(tables["Legs"]["from"], tables["Legs"]["to"], strict=True)
+                       if f"{a}>{b}" not in limited)
+            tables["Capacities"] = pd.concat([caps, pd.DataFrame([
+                {"element": tight["element"], "cargo_class": tight.get("cargo_class"), "season": "winter",
+                 "capacity_t": round(tight["capacity_t"] * 0.4 * 0.5)},
+                {"element": leg, "season": "summer", "capacity_t": 1e5}])], ignore_index=True)
+            caps = tables["Capacities"]
+            first = tables["Demand"].iloc[0]
+            tables["Demand"] = pd.concat([tables["Demand"], pd.DataFrame([
+                {**first.to_dict(), "season": "summer", "demand_t": round(first["demand_t"] * 0.6)}])],
+                ignore_index=True)
     if years:
         tables["Periods"] = pd.DataFrame({"year": [2025, 2030, 2035], "weight": [5, 5, 3]})
         settings["discount_rate"] = 0.06

@@ -138,7 +138,7 @@ def test_every_family_is_stated_in_pyomo_under_its_name(tmp_path):
     from model.lp.statement import build_plan
     from model.pipeline import load
 
-    plan, _ = load(random_case(tmp_path, 1, years=True, scenarios=True), robust="dear,tight")
+    plan, _ = load(random_case(tmp_path, 1, years=True, scenarios=True, seasons=True), robust="dear,tight")
     for case in plan.cases:  # an observation held in its band, as corridor calibrate does
         case.net.bands = [with_band(case.net)]
         case.net.band_penalty_usd_per_t = 1e4

@@ -17,9 +17,11 @@ from typing import Any
 import pandas as pd
 
 from model.analysis.check_investments import investment_check
+from model.analysis.check_seasons import check_season_rows
 from model.input.data import CorridorData
 from model.input.raw import file_sha256
 from model.input.schema import Blank, PolicyKind, Scope
+from model.input.seasons import annual_rows
 from model.network.costs import CALIBRATION_SOURCE, COST_PARTS, CostPart
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.plan import BASE
@@ -190,7 +192,7 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
         unmet = dict(zip(demand["input_row"], demand["unmet_t"].fillna(0), strict=True))
         if inp.data.settings.hard_demand and any(u > REL for u in unmet.values()):
             errors.append("Demand: unmet tonnes reported, but demand is hard (no penalty set)")
-    for rec in t["Demand"].to_dict("records"):
+    for rec in annual_rows(t["Demand"]).to_dict("records"):
         got = sum(f.tonnes_t for f in f_list if f.commodity == rec["commodity"] and market[f.route] == rec["market"]
                   and (rec["origin"] is None or origin[f.route] == rec["origin"]))
         if not _close(got + unmet.get(rec["_row"], 0.0), rec["demand_t"]):
@@ -207,7 +209,8 @@ def check_constraints(inp: _Inputs, flows: pd.DataFrame, demand: pd.DataFrame | 
             errors.append(f"Flows: {f.commodity} ships from {origin[f.route]}, which has no Supply row for it")
     problems, built, _ = investment_check(inp.data.tables["Investments"], investments)
     errors += problems
-    for rec in t["Capacities"].to_dict("records"):
+    # with seasons the capacities hold per season (check_season_rows), not over the year
+    for rec in ([] if len(t["Seasons"]) else annual_rows(t["Capacities"]).to_dict("records")):
         got = sum(f.tonnes_t * inp.elements(f.route).count(rec["element"]) for f in f_list
                   if rec["cargo_class"] is None or inp.cls[f.commodity] == rec["cargo_class"])
         limit = rec["capacity_t"] + built.get((rec["element"], rec["cargo_class"]), 0.0)
@@ -389,11 +392,16 @@ def check_results(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> list[s
     inp = _Inputs(data)
     flows = sheets["Flows"]
     constraints = check_constraints(inp, flows, sheets.get("Demand"), sheets.get("Investments"))
-    return check_flows(inp, flows) + constraints + check_tables(inp, sheets)
+    origin, market = {r: p[0] for r, p in inp.path.items()}, {r: p[-1] for r, p in inp.path.items()}
+    seasonal = check_season_rows(data, flows, sheets.get("Seasons"), inp.elements, inp.cls, origin, market,
+                                 investment_check(data.tables["Investments"], sheets.get("Investments"))[1], REL)
+    return check_flows(inp, flows) + constraints + seasonal + check_tables(inp, sheets)
 
 
-YEAR_KEYS = {"Legs": ("from", "to"), "Tariffs": ("element", "cargo_class"), "Capacities": ("element", "cargo_class"),
-             "Supply": ("commodity", "origin"), "Demand": ("commodity", "origin", "market"), "Policies": ("rule",),
+YEAR_KEYS = {"Legs": ("from", "to"), "Tariffs": ("element", "cargo_class"),
+             "Capacities": ("element", "cargo_class", "season"),
+             "Supply": ("commodity", "origin"), "Demand": ("commodity", "origin", "market", "season"),
+             "Policies": ("rule",),
              "Surcharges": ("scope", "target", "commodity"), "Observations": ("observation",)}
 
 
@@ -538,7 +546,7 @@ UNCHECKED_WITHOUT = {
     "Corridors": "the corridor totals and shares", "Countries": "the tonnes through each country",
     "Capacity": "the capacity used and its utilisation", "Emissions": "CO2e by corridor, country, commodity and route",
     "Map legs": "the map's tonnes on legs and at nodes", "Map nodes": "the map's tonnes on legs and at nodes",
-    "Fit": "the fit to the observations",
+    "Fit": "the fit to the observations", "Seasons": "the seasonal capacities and demands",
 }
 
 
@@ -550,6 +558,8 @@ def _needs(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> dict[str, dic
         del needs["Investments"]
     if len(data.tables["Observations"]):
         needs["Fit"] = {"observation": _T, "modelled_t": _N, "observed_t": _N}
+    if len(data.tables["Seasons"]):
+        needs["Seasons"] = {"season": _T, "what": _T, "commodity": _T, "route": _T, "tonnes_t": _N, "input_row": _B}
     plan = sheets.get("Plan")
     if plan is not None:
         needs["Plan"] = {"annual_cost_usd": _N, "shipped_t": _N, "co2e_t": _N,

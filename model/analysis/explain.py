@@ -13,7 +13,17 @@ from typing import Any
 import numpy as np
 
 from model.errors import InputError, Problem
-from model.lp.families import CAPACITY_LIMIT, DEMAND_BALANCE, FAMILIES, FLOW, POLICY_LIMIT, SHIPPED_TOTAL
+from model.lp.families import (
+    CAPACITY_LIMIT,
+    DEMAND_BALANCE,
+    FAMILIES,
+    FLOW,
+    POLICY_LIMIT,
+    SEASON_CAPACITY,
+    SEASON_FLOW,
+    SEASON_SPLIT,
+    SHIPPED_TOTAL,
+)
 from model.lp.names import RowKey
 from model.network import Network
 from model.network.names import did_you_mean, lookup
@@ -22,7 +32,8 @@ from model.results.money import penalty_words, set_by_penalty
 from model.steps import Run
 
 TOL = 1e-6
-_STATE = {CAPACITY_LIMIT.name: ", which is full,", POLICY_LIMIT.name: ", which binds,"}
+_STATE = {CAPACITY_LIMIT.name: ", which is full,", POLICY_LIMIT.name: ", which binds,",
+          SEASON_CAPACITY.name: ", which is full,"}
 
 
 def _row_name(net: Network, family: str, index) -> str:
@@ -30,6 +41,14 @@ def _row_name(net: Network, family: str, index) -> str:
     if family == SHIPPED_TOTAL.name:
         return FAMILIES[family].label(net, index) + ","
     return FAMILIES[family].label(net, index) + _STATE.get(family, ", which binds,")
+
+
+def _element(net: Network, family: str, index) -> str:
+    """The element of a capacity row in words; a seasonal one with its season."""
+    if family == SEASON_CAPACITY.name:
+        lim = next(x for x in net.seasons.limits if (x.row, x.season) == index)  # type: ignore[union-attr]
+        return f"{net.names.element(lim.element)} in {lim.season}"
+    return net.names.element(net.capacity_by_row[index].element)
 
 
 def _column_terms(run: Run, case: Case, at: int | None, j: int) -> list[tuple[str, Any, float]]:
@@ -43,8 +62,34 @@ def _column_terms(run: Run, case: Case, at: int | None, j: int) -> list[tuple[st
     terms = []
     for i, a in zip(np.asarray(index).tolist(), np.asarray(value).tolist(), strict=True):
         key: RowKey = run.solution.rows[i]
-        terms.append((key.family, key.index, -a * duals[i]))
+        if key.family == SEASON_SPLIT.name:
+            terms += _season_terms(run, case, at, key.index, -a * duals[i], duals, factor)
+        else:
+            terms.append((key.family, key.index, -a * duals[i]))
     return _share_terms(run, case.net, at, terms, duals)
+
+
+def _season_terms(run: Run, case: Case, at: int | None, flow: Any, split: float, duals, factor: float) -> list:
+    """With seasons a flow's season_split term carries what its seasons charge: for each season s,
+    split = (the terms of the season's rows on SeasonFlow[k,r,s]) - its reduced cost. Give them back
+    in the season where the flow comes closest to use (least reduced cost), so a sentence names the
+    season's full capacity or demand. What is left is minus that season's reduced cost: part of the
+    route's gap (the Routes sheet's reduced cost adds it: model.results.seasons.season_reduced_costs), so
+    the terms add up to that gap."""
+    h = run.solution.highs
+    assert h is not None
+    rc = np.asarray(h.getSolution().col_dual) / factor
+    best: tuple[float, list] | None = None
+    for s in case.net.seasons.share if case.net.seasons is not None else ():
+        j = run.solution.col_of(SEASON_FLOW.name, (*flow, s), at)
+        if j is None:
+            continue
+        _, _, index, value = h.getColsEntries(1, np.array([j], dtype=np.int32))
+        rows = [(run.solution.rows[i], -a * duals[i]) for i, a in zip(np.asarray(index).tolist(),
+                                                                      np.asarray(value).tolist(), strict=True)]
+        if best is None or rc[j] < best[0]:
+            best = (float(rc[j]), [(k.family, k.index, t) for k, t in rows if k.family != SEASON_SPLIT.name])
+    return [(SEASON_SPLIT.name, flow, split)] if best is None else best[1]
 
 
 def _share_terms(run: Run, net: Network, case: int | None, terms: list, duals) -> list[tuple[str, object, float]]:
@@ -182,12 +227,12 @@ def explain_route(run: Run, route: str, commodity: str | None = None, year: int 
             worse = ", ".join(f"{name} {d:+,.2f}" for name, d in diffs if abs(d) > 0.005)
             text += (f" The route that wins, {wr} ({net.routes[wr].corridor}), carries {best['tonnes_t']:,.0f} t at "
                      f"{wc.total:,.2f} USD/t ({_parts(wc)}); {r} differs by {worse or 'nothing'} USD/t.")
-        full = [(con, idx, t) for con, idx, t in charges if con == CAPACITY_LIMIT.name and t > TOL]
+        full = [(con, idx, t) for con, idx, t in charges if con in (CAPACITY_LIMIT.name, SEASON_CAPACITY.name)
+                and t > TOL]
         if full:
             text += (" What it would take: " + ("a cost cut of that size, or " if break_even > 0 else "")
                      + "more capacity at ") + ", ".join(
-                f"{net.names.element(net.capacity_by_row[idx].element)} (worth {t:,.2f} USD/t of the gap)"
-                for con, idx, t in full) + "."
+                f"{_element(net, con, idx)} (worth {t:,.2f} USD/t of the gap)" for con, idx, t in full) + "."
         else:
             text += (" No capacity on this route is full: only a lower cost (a tariff cut on its legs or "
                      "ports) would bring cargo to it.")

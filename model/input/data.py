@@ -17,6 +17,7 @@ from model.input.schema import Sheet
 from model.input.settings import Settings
 
 ROW = "_row"  # column holding each row's number in the file, for messages
+SEASON = "season"  # the key column of Capacities and Demand naming a season: left out of a KEY, it is blank
 
 
 @dataclass
@@ -102,8 +103,11 @@ def match_rows(sheet, key: str, df, text: str) -> list[dict]:
             raise _bad_key(text, f"{sheet.name} rows are keyed by {', '.join(sheet.key)}: at most {len(sheet.key)} "
                        "parts", f"Write {sheet.name}[" + ",".join(sheet.key) + "].")
     rows = records(df)
-    # a key may name fewer parts than the sheet has
-    found = [rec for rec in rows if all(_match(rec[k], p) for k, p in zip(sheet.key, parts, strict=False))]
+    # a key may name fewer parts than the sheet has: those left out match anything, but a season left out
+    # is the annual row (Capacities[TOR] is TOR's annual capacity, as before seasons; TOR,,winter its winter)
+    pattern = [*parts, *("" if k == SEASON else None for k in sheet.key[len(parts):])]
+    found = [rec for rec in rows
+             if all(p is None or _match(rec.get(k), p) for k, p in zip(sheet.key, pattern, strict=False))]
     if not found:
         keys = [row_key(sheet, rec) for rec in rows]
         close = difflib.get_close_matches(key, keys, n=1)

@@ -396,7 +396,7 @@ def read_input(path: str | Path) -> CorridorData:
 # at all). The others change what is reported or what can be asked (Observations: the fit;
 # Scenarios, Sweeps: named runs, refused by name when missing; Calibration, Sources: notes).
 SHAPES_THE_SOLVE = ("Settings", "Countries", "Tariffs", "Capacities", "Supply", "Policies", "Surcharges", "Periods",
-                    "Investments")
+                    "Investments", "Seasons")
 
 
 def _unknown_sheet(name: str, matched: dict) -> Problem:

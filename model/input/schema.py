@@ -96,6 +96,7 @@ class Refers(StrEnum):
     COMMODITY = "commodity"
     ORIGIN = "origin"  # a node of kind origin
     MARKET = "market"  # a node of kind market
+    SEASON = "season"  # a season of the Seasons sheet
 
 
 # Column types
@@ -218,6 +219,12 @@ _id: dict[str, Any] = {"type": STR, "required": True}  # an id column's Column a
 YEAR_SHEETS = ("Legs", "Tariffs", "Capacities", "Supply", "Demand", "Policies", "Surcharges", "Observations")
 
 
+def _season(what: str, others: str) -> Column:
+    return Column("season", ref="a season on the Seasons sheet", refers=Refers.SEASON,
+                  description="The season the row applies to; blank = the whole year. A row with a season gives the "
+                              f"{what} in that season alone, in tonnes in the season (not a yearly rate). {others}")
+
+
 def _year(what: str) -> Column:
     return Column("year", NUM, unit="year", min=FIRST_YEAR, max=LAST_YEAR, ref="a year on the Periods sheet",
                   description=f"The year the row applies to; blank = every year. A row with a year replaces the "
@@ -309,8 +316,10 @@ SHEETS: tuple[Sheet, ...] = (
                description="Cargo class limited by this row; blank = all classes."),
         Column("capacity_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
                description="Annual throughput limit for the classes of the row."),
+        _season("throughput limit (0: closed then)", "A season without a row of its own gets the annual figure "
+                "times its share."),
         _year("element and class"),
-    ), key=("element", "cargo_class", "year"),
+    ), key=("element", "cargo_class", "season", "year"),
         description="Annual throughput limits; several rows per element are allowed."),
     Sheet("Supply", (
         Column("commodity", **_id, ref="a commodity on the Commodities sheet", refers=Refers.COMMODITY,
@@ -333,8 +342,10 @@ SHEETS: tuple[Sheet, ...] = (
         Column("market", **_id, ref="a market node", refers=Refers.MARKET, description="Market."),
         Column("demand_t", NUM, required=True, unit="t/yr", min=0.0, max=MAX_T,
                description="Tonnes per year that must reach the market."),
+        _season("demand (a harvest peak)", "It needs the annual row of its commodity, origin and market; the seasons "
+                "without a row of their own share the rest of the annual figure by their shares."),
         _year("commodity, origin and market"),
-    ), key=("commodity", "origin", "market", "year"), description="Tonnes that must reach each market.",
+    ), key=("commodity", "origin", "market", "season", "year"), description="Tonnes that must reach each market.",
         required=True),
     Sheet("Policies", (
         Column("rule", **_id, description="Rule id."),
@@ -397,6 +408,14 @@ SHEETS: tuple[Sheet, ...] = (
                            "2025 events); blank = the case itself. Only on test rows: calibration fits the case."),
     ), key=("observation", "year"),
         description="What moved in the base year, for the Fit sheet and corridor calibrate."),
+    Sheet("Seasons", (
+        Column("season", **_id, description="Season id, used in the season column of Capacities and Demand."),
+        Column("share", NUM, required=True, unit="share of the year", min=0.0, max=1.0,
+               description="The fraction of the year the season lasts (> 0); the shares sum to 1."),
+        Column("months", description="The months it covers, e.g. Dec-Mar (information only)."),
+        Column("note", description="What the season stands for."),
+    ), key=("season",), description="Optional: the seasons of the year (a pass closed in winter, a harvest peak). "
+        "Without it (or with no rows) the model is annual, as before."),
     Sheet("Periods", (
         Column("year", NUM, required=True, unit="year", min=FIRST_YEAR, max=LAST_YEAR,
                description="A modelled year; flows are chosen for each year listed."),

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from model.input.schema import Scope
+from model.input.seasons import Seasons
 from model.network.costs import (
     DAYS_PER_YEAR,
     CostView,
@@ -82,6 +84,7 @@ class Network:
     carrying_cost_rate: float = 0.0  # Settings: the time part of a tonne's cost, for a commodity without its own
     own_rate: dict[str, float] = field(default_factory=dict)  # Commodities carrying_cost_rate, where given
     carbon_price_usd_per_t_co2: float = 0.0  # Settings: the carbon part
+    seasons: Seasons | None = None  # the Seasons sheet and the seasonal rows (model.input.seasons); None: annual
 
     INDEXES = ("_capacity_index", "_flows_by_route", "_passes_cache", "_scope_mask_cache", "_matching_index_cache",
                "_supply_cache", "_scope_cache", "_matching_cache", "flow_class_code", "cost_total", "co2_t_per_t",
@@ -259,15 +262,20 @@ class Network:
 
     @cached_property
     def _capacity_index(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        return {c.row: users for c, users in zip(self.capacity_rows, self.throughput_index(self.capacity_rows),
+                                                  strict=True)}
+
+    def throughput_index(self, limits: list[Any]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """capacity_index for any limits with an element and a cargo_class (the seasonal ones too), in order."""
         classes = self._class_code
-        members = self._members({c.element for c in self.capacity_rows})
-        out = {}
-        for c in self.capacity_rows:
+        members = self._members({c.element for c in limits})
+        out = []
+        for c in limits:
             idx, per_flow = self._flows_through(*members[c.element])
             if c.cargo_class is not None:
                 keep = self.flow_class_code[idx] == classes.get(c.cargo_class, -1)
                 idx, per_flow = idx[keep], per_flow[keep]
-            out[c.row] = (idx, per_flow.astype(np.float64))
+            out.append((idx, per_flow.astype(np.float64)))
         return out
 
     def capacity_users(self) -> dict[int, list[tuple[FlowKey, int]]]:

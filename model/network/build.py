@@ -14,6 +14,7 @@ import pandas as pd
 
 from model.input.data import ROW, CorridorData, records
 from model.input.schema import PolicyKind, Role, Scope, class_list, leg_id
+from model.input.seasons import annual_rows, season_table
 from model.network import (
     CapacityRow,
     DemandRow,
@@ -145,7 +146,7 @@ def build_network(data: CorridorData) -> Network:
                for cls in classes_in_use}
 
     demand_rows = [DemandRow(rec[ROW], rec["commodity"], rec["origin"] or None, rec["market"], rec["demand_t"])
-                   for rec in records(t["Demand"])]
+                   for rec in records(annual_rows(t["Demand"]))]
     supply_rows = [SupplyRow(rec[ROW], rec["commodity"], rec["origin"], rec["min_t"] or 0.0, rec["max_t"])
                    for rec in records(t["Supply"])]
     origins_of = supply_origins(supply_rows)
@@ -179,7 +180,7 @@ def build_network(data: CorridorData) -> Network:
         if blocks else np.zeros(0, dtype=np.int32)
     flows = FlowList(list(commodity_class), route_ids, flow_commodity, flow_route)  # (commodity, route) each
     capacity_rows = [CapacityRow(rec[ROW], rec["element"], rec["cargo_class"] or None, rec["capacity_t"])
-                     for rec in records(t["Capacities"])]
+                     for rec in records(annual_rows(t["Capacities"]))]
     policy_limits = []
     for rec in records(t["Policies"]):
         if rec.get("calibration") is True and not data.settings.calibration_rules:
@@ -196,7 +197,8 @@ def build_network(data: CorridorData) -> Network:
                   observations=observations(data), surcharges=surcharges(data),
                   flow_route=flow_route, flow_commodity=flow_commodity, route_co2_t_per_t=route_co2,
                   legs_without_distance=without_distance, names=Names.of(data), carrying_cost_rate=rate,
-                  own_rate=own_rate, carbon_price_usd_per_t_co2=data.settings.carbon_price_usd_per_t_co2 or 0.0)
+                  own_rate=own_rate, carbon_price_usd_per_t_co2=data.settings.carbon_price_usd_per_t_co2 or 0.0,
+                  seasons=season_table(data))
     return net
 
 

@@ -40,6 +40,10 @@ SHEET_NOTES = {
                  "(legs: distance x g CO2e per tonne-km, the mode's default where blank; nodes: kg CO2e per tonne "
                  "handled). A country counts the whole route's CO2e of the cargo that passes it, as the Countries "
                  "sheet counts tonnes, so its rows add to more than the total.",
+    "Seasons": "Each season's capacities (what: capacity), with the tonnes through them, the slack and what one more "
+               "tonne of capacity in that season would save (USD/t); then the tonnes of each route and commodity in "
+               "each season (what: flow). A season's capacity is its own Capacities row, or the annual figure x the "
+               "season's share; added capacity counts x the share too.",
     "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
     "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
     "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t); it holds "

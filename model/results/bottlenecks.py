@@ -86,8 +86,8 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
     any other family declared a bottleneck (model.lp.families) follow, named by their label in net."""
     rows = []
     for c in capacity.itertuples(index=False):
-        if c.shadow_price_usd_per_t <= 1e-9:
-            continue
+        if c.shadow_price_usd_per_t <= 1e-9 or sol.senses.get(CAPACITY_LIMIT.name, {}).get(c.input_row) is None:
+            continue  # no annual row: with seasons, its seasons' rows are listed below, by their label
         more = sol.headroom(CAPACITY_LIMIT.name, c.input_row)
         cls = "" if c.cargo_class == Blank.ALL else f" for {c.cargo_class}"
         holds = holds_words(more, "for any increase", " more",

@@ -24,6 +24,7 @@ from model.lp.highs import View
 from model.lp.mip import Difference
 from model.network import Network, Option
 from model.results.money import mt_words
+from model.results.seasons import added_capacity_value
 
 INVESTMENT_COLUMNS = ["option", "adds_to", "cargo_class", "decision", "built_t", "modules_built", "cost_usd",
                       "other_decision_usd", "other_decision_objective_usd", "other_decision_unmet_t", "max_added_t",
@@ -85,7 +86,8 @@ def investment_table(data: CorridorData, net: Network, sol: View, capacity: pd.D
         built = _clean(sol.value(BUILD.name, o.option), o.max_added_t)
         opened = sol.value(OPENED.name, o.option) > 0.5
         rc = _clean(sol.reduced_costs.get(BUILD.name, {}).get(o.option, 0.0), o.annualised_cost_usd_per_t)  # type: ignore[call-overload]  # {}: no Build columns
-        value = sum(shadow[c.row] for c in net.capacity_rows if o in net.options_of(c))
+        value = sum(shadow[c.row] for c in net.capacity_rows if o in net.options_of(c)) + added_capacity_value(
+            net, sol, o.element, o.cargo_class)  # with seasons: what a tonne built saves in each season, x its share
         mine = capacity[(capacity["element"] == o.element) & (capacity["cargo_class"] == (o.cargo_class or Blank.ALL))]
         use = mine["utilisation"].iloc[0] if len(mine) else None
         modules = sol.value(MODULES.name, o.option) if o.whole else float("nan")

@@ -16,7 +16,7 @@ from model.results.summary import Summary
 from model.results.tables import COLUMNS, Results, collect, flow_tonnes
 
 PLAN_SHEETS = ("flows", "corridors", "countries", "emissions", "capacity", "routes", "demand", "supply", "policies",
-               "bottlenecks", "investments", "fit")
+               "bottlenecks", "investments", "fit", "seasons")
 
 
 def case_view(sol: Solution, i: int, case: Case) -> View:
@@ -109,4 +109,5 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
     return Results(summary, tables["flows"], tables["corridors"], tables["countries"], tables["capacity"],
                    tables["routes"], tables["demand"], tables["supply"], tables["policies"], data.sources,
                    tables["bottlenecks"], tables["investments"], tables["fit"], tables["emissions"], sheets,
-                   routes_sheet_rows=settings.routes_sheet_rows, routes_csv=settings.routes_csv)
+                   routes_sheet_rows=settings.routes_sheet_rows, routes_csv=settings.routes_csv,
+                   seasons=tables["seasons"])

@@ -27,6 +27,14 @@ from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
 from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
 from model.results.fit import FIT_COLUMNS, FitAnalyses, fit_summary, fit_table
 from model.results.investments import INVESTMENT_COLUMNS, decisions_of, investment_table
+from model.results.seasons import (
+    SEASON_COLUMNS,
+    annual_capacity_value,
+    annual_demand_value,
+    season_reduced_costs,
+    seasons_line,
+    seasons_sheet,
+)
 from model.results.summary import Provenance, Summary
 
 TOL_T = 1e-6  # tonnes below this are reported as zero
@@ -66,6 +74,7 @@ COLUMNS = {
     "Bottlenecks": BOTTLENECK_COLUMNS,
     "Fit": FIT_COLUMNS,
     "Emissions": EMISSIONS_COLUMNS,
+    "Seasons": SEASON_COLUMNS,
 }
 # What a policy rule's value, bound and slack measure, by kind.
 MEASURED_IN = {PolicyKind.MAX_SHARE: "share of shipped tonnes", PolicyKind.MIN_SHARE: "share of shipped tonnes",
@@ -94,8 +103,14 @@ class Results:
     fit: pd.DataFrame = field(default_factory=pd.DataFrame)  # the Fit sheet (rows only with observations)
     emissions: pd.DataFrame = field(default_factory=pd.DataFrame)  # CO2e by corridor, country, commodity, route
     plan: dict[str, pd.DataFrame] | None = None  # a plan's own sheets (Plan, Robust), after the Summary
+    seasons: pd.DataFrame = field(default_factory=pd.DataFrame)  # the Seasons sheet (rows only with seasons)
     routes_sheet_rows: int = 2000  # the most rows the Routes sheet holds (setting routes_sheet_rows)
     routes_csv: bool = False  # also every route to <result>_routes.csv (setting routes_csv)
+
+    def season_lines(self) -> list[str]:
+        """The console's line on the seasonal capacities that bind, if any (model.results.seasons.seasons_line)."""
+        line = seasons_line(self.seasons)
+        return [line] if line else []
 
     def summary_table(self) -> pd.DataFrame:
         return pd.DataFrame(self.summary.rows(), columns=COLUMNS["Summary"])
@@ -110,7 +125,7 @@ class Results:
         return {"Summary": self.summary_table(), **(self.plan or {}), **({"Fit": self.fit} if len(self.fit) else {}),
                 "Bottlenecks": self.bottlenecks, "Flows": self.flows, "Corridors": self.corridors,
                 "Countries": self.countries, "Emissions": self.emissions, "Capacity": self.capacity,
-                "Routes": self.routes,
+                **({"Seasons": self.seasons} if len(self.seasons) else {}), "Routes": self.routes,
                 "Demand": self.demand, "Supply": self.supply, "Policies": self.policies,
                 **({"Investments": self.investments} if len(self.investments) else {}),
                 "Sources": self.sources}
@@ -134,7 +149,7 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
     rcs: Mapping[Any, Any] = sol.reduced_costs.get(FLOW.name, {})
     ranges: Mapping[Any, Any] = sol.cost_ranges.get(FLOW.name, {})
     idx = _positions_of(rcs, flows)  # rc and ranges share one position map when read from HiGHS
-    rc = _column(rcs, flows, 0.0, idx)
+    rc = _column(rcs, flows, 0.0, idx) + season_reduced_costs(net, sol)
     rc = np.where(np.abs(rc) <= 1e-9 * np.maximum(1.0, np.abs(total)), 0.0, rc)
     same = getattr(ranges, "pos", None) is getattr(rcs, "pos", False)
     low_high = _column(ranges, flows, (float("nan"), float("nan")), idx if same else None).reshape(len(flows), 2)
@@ -252,7 +267,8 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
             "name": net.names.element(c.element), "element": c.element, "cargo_class": c.cargo_class or Blank.ALL,
             "capacity_t": c.capacity_t,
             "added_t": added, "used_t": _clean(used, total), "utilisation": used / total if total else None,
-            "shadow_price_usd_per_t": _clean(sol.relaxation_value(CAPACITY_LIMIT.name, c.row)),
+            "shadow_price_usd_per_t": _clean(sol.relaxation_value(CAPACITY_LIMIT.name, c.row)
+                                             + annual_capacity_value(net, sol, c.row)),
             "binding": abs(slack) <= 1e-6 * max(1.0, total), "input_row": c.row,
         })
         if cap_rows[-1]["binding"]:
@@ -272,9 +288,11 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
                          "market": d.market,
                          "demand_t": d.demand_t, "delivered_t": _clean(delivered, d.demand_t),
                          "unmet_t": _clean(unmet, d.demand_t),
-                         "marginal_cost_usd_per_t": _clean(sol.dual(DEMAND_BALANCE.name, d.row)),
+                         "marginal_cost_usd_per_t": _clean(sol.dual(DEMAND_BALANCE.name, d.row)
+                                                           + annual_demand_value(net, sol, d.row)),
                          "input_row": d.row})
-        dem_rows[-1]["valid_from_t"], dem_rows[-1]["valid_to_t"] = sol.bound_range(DEMAND_BALANCE.name, d.row)
+        dem_rows[-1]["valid_from_t"], dem_rows[-1]["valid_to_t"] = sol.bound_range(DEMAND_BALANCE.name, d.row) \
+            if net.seasons is None else (float("nan"), float("nan"))  # with seasons: the seasons' rows' range
     demand = pd.DataFrame(dem_rows, columns=COLUMNS["Demand"])
 
     sup_rows = []
@@ -337,4 +355,4 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources, bottlenecks, investments, fit,
                    emissions_table(flows, net), routes_sheet_rows=data.settings.routes_sheet_rows,
-                   routes_csv=data.settings.routes_csv)
+                   routes_csv=data.settings.routes_csv, seasons=seasons_sheet(net, sol, TOL_T))

@@ -21,6 +21,7 @@ from model.input.validate.sheets import (
     check_modules,
     check_policies,
     check_references,
+    check_seasons,
 )
 
 __all__ = ["CHECKS", "DEEP_CHECKS", "check_commitments", "validate"]
@@ -28,7 +29,7 @@ __all__ = ["CHECKS", "DEEP_CHECKS", "check_commitments", "validate"]
 CHECKS = (check_bounds, check_duplicate_keys, check_references, check_routes, check_amounts, check_policies,
           check_modules, check_focus)
 # Checks that assume the references above hold.
-DEEP_CHECKS = (check_demand, check_usage, check_revisits, check_investments)
+DEEP_CHECKS = (check_demand, check_usage, check_revisits, check_investments, check_seasons)
 
 
 def validate(data: CorridorData) -> list[Problem]:

@@ -11,10 +11,11 @@ from typing import Any
 import numpy as np
 
 from model.errors import WARNING, Problem, number_text, short_list
-from model.input.data import ROW, CorridorData, records
+from model.input.data import ROW, SEASON, CorridorData, records
 from model.input.data import present as _present
 from model.input.read import number_fix
 from model.input.schema import NUM, SETTINGS, SHEETS, SHEETS_BY_NAME, NodeKind, PolicyKind, Refers, Role, Scope, leg_id
+from model.input.seasons import SHARE_TOLERANCE, season_table
 from model.input.validate.base import _key, _records, _unknown, _Where
 from model.network.names import Names, did_you_mean, parse_focus
 
@@ -32,7 +33,7 @@ def check_duplicate_keys(data: CorridorData) -> list[Problem]:
             if all(v is None for v in key):
                 continue
             if key in first:
-                names = [k for k, v in zip(sheet.key, key, strict=True) if k != "year" or v is not None]
+                names = [k for k, v in zip(sheet.key, key, strict=True) if k not in ("year", SEASON) or v is not None]
                 problems.append(Problem(
                     f"duplicate of row {first[key]}: {' and '.join(names)} must be unique",
                     "Delete one of the two rows or merge them.", sheet=name, row=rec[ROW],
@@ -86,6 +87,7 @@ def check_references(data: CorridorData) -> list[Problem]:
     leg_ids = {leg_id(a, b) for a, b in t["Legs"][["from", "to"]].itertuples(index=False)
                if _present(a) and _present(b)}
     commodities = set(t["Commodities"]["commodity"].dropna())
+    seasons = set(t["Seasons"]["season"].dropna()) if "Seasons" in t else set()
     classes = set(t["Commodities"]["cargo_class"].dropna())
     elements = node_ids | leg_ids
 
@@ -120,7 +122,10 @@ def check_references(data: CorridorData) -> list[Problem]:
                                     f"Use a class from the Commodities sheet: {short_list(sorted(classes))}."),
               "commodity": one_of("commodity", commodities, "Add it to the Commodities sheet or correct the id.",
                                   words.commodity),
-              "origin": node_of_kind(NodeKind.ORIGIN), "market": node_of_kind(NodeKind.MARKET)}
+              "origin": node_of_kind(NodeKind.ORIGIN), "market": node_of_kind(NodeKind.MARKET),
+              SEASON: one_of("season", seasons, "Name a season of the Seasons sheet"
+                             + (f" ({short_list(sorted(seasons))})" if seasons else " (add the sheet, with the "
+                                "seasons and their shares of the year)") + ", or leave it blank for the whole year.")}
     for sheet in SHEETS:
         cols = [c for c in sheet.columns if c.refers and (c.refers != Refers.COUNTRY or countries)]
         if not cols or sheet.name not in t:
@@ -252,6 +257,37 @@ def check_demand(data: CorridorData) -> list[Problem]:
                 "Either name the origin on every row for this commodity and market, or on none.",
                 sheet="Demand", row=blank[0][ROW], key=_key("Demand", blank[0]), column="origin"))
 
+    return problems
+
+
+def check_seasons(data: CorridorData) -> list[Problem]:
+    """The seasons' shares sum to 1, each above 0; a seasonal Demand row has an annual row of its
+    commodity, origin and market, and the seasonal rows of one annual row sum to no more than it (to
+    exactly it where every season has its own row)."""
+    seasons = season_table(data)
+    if seasons is None:
+        return []
+    problems = [Problem("a season's share of the year must be above 0, found 0", "Give the season its share of the "
+                        "year (e.g. 0.25 for three months), or delete the row.", sheet="Seasons", row=rec[ROW],
+                        key=rec["season"], column="share") for rec in _records(data, "Seasons") if rec["share"] == 0]
+    total = sum(seasons.share.values())
+    if abs(total - 1) > SHARE_TOLERANCE:
+        problems.append(Problem(
+            f"the seasons' shares sum to {total:g}, expected 1 (the seasons cover the year once)",
+            "Correct the shares so that they sum to 1 (e.g. 0.5 and 0.5, or 0.42 and 0.58 for 5 and 7 months).",
+            sheet="Seasons", column="share"))
+    for rec in seasons.orphans:
+        problems.append(Problem(
+            f"season '{rec['season']}' demand of {number_text(rec['demand_t'])} t has no annual Demand row of the same "
+            "commodity, origin and market", "Add the annual row (season blank) with the year's tonnes; the "
+            "seasonal row says how many of them fall in the season.", sheet="Demand", row=rec[ROW],
+            key=_key("Demand", rec), column="season"))
+    for rec, given in seasons.excess:
+        problems.append(Problem(
+            f"the seasonal rows of this demand sum to {number_text(given)} t, but the annual figure is "
+            f"{number_text(rec['demand_t'])} t (expected: at most the annual figure, and equal to it when every season "
+            "has its own row)", "Raise demand_t here to the year's total, or lower the seasonal rows.",
+            sheet="Demand", row=rec[ROW], key=_key("Demand", rec), column="demand_t"))
     return problems
 
 

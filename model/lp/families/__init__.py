@@ -55,6 +55,7 @@ from model.lp.families.investments import (
 )
 from model.lp.families.policies import CO2_ROW, INFEASIBLE, SHARE_ROW, SKIP, TONNES_ROW, PolicyLimit, ShippedTotal
 from model.lp.families.rows import CapacityLimit, DemandBalance, ObservationBand, SupplyMax, SupplyMin, WorstCase
+from model.lp.families.seasons import SeasonCapacity, SeasonDemand, SeasonFlow, SeasonSplit
 from model.lp.names import ColKey, RowKey
 from model.network import Network
 
@@ -69,15 +70,18 @@ CAPACITY_LIMIT, SHIPPED_TOTAL, POLICY_LIMIT = CapacityLimit(), ShippedTotal(), P
 BUILD_GROWS, WORST_CASE = BuildGrows(), WorstCase()
 MODULES, OPENED, BUILD_IN_MODULES, BUILD_NEEDS_OPENING = Modules(), Opened(), BuildInModules(), BuildNeedsOpening()
 BAND_MISS, OBSERVATION_BAND = BandMiss(), ObservationBand()
+SEASON_FLOW, SEASON_SPLIT = SeasonFlow(), SeasonSplit()
+SEASON_CAPACITY, SEASON_DEMAND = SeasonCapacity(), SeasonDemand()
 
 # Emitted in this order for each case: the order of the case's columns and rows in the LP (the
 # Build columns a capacity row needs are made when it first asks, in the single-period model).
 CASE_FAMILIES = (FLOW, UNMET, DEMAND_BALANCE, SUPPLY_MAX, SUPPLY_MIN, CAPACITY_LIMIT, SHIPPED, SHIPPED_TOTAL,
-                 POLICY_LIMIT, BAND_MISS, OBSERVATION_BAND)
+                 POLICY_LIMIT, BAND_MISS, OBSERVATION_BAND, SEASON_FLOW, SEASON_SPLIT, SEASON_CAPACITY, SEASON_DEMAND)
 FAMILIES: dict[str, Family] = {f.name: f for f in (FLOW, UNMET, SHIPPED, BUILD, WORST, BAND_MISS, DEMAND_BALANCE,
                                                     SUPPLY_MAX, SUPPLY_MIN, CAPACITY_LIMIT, SHIPPED_TOTAL, POLICY_LIMIT,
                                                     OBSERVATION_BAND, BUILD_GROWS, WORST_CASE, MODULES, OPENED,
-                                                    BUILD_IN_MODULES, BUILD_NEEDS_OPENING)}
+                                                    BUILD_IN_MODULES, BUILD_NEEDS_OPENING, SEASON_FLOW, SEASON_SPLIT,
+                                                    SEASON_CAPACITY, SEASON_DEMAND)}
 # Read from the families' declarations (Family.planner_facing, Family.bottleneck), never listed by hand:
 # the families whose rows a planner can name and change, and those whose binding rows are bottlenecks.
 PLANNER_ROWS = frozenset(f.name for f in FAMILIES.values() if f.planner_facing)

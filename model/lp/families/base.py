@@ -92,6 +92,7 @@ class CaseLP:
     factor: float  # what one USD of this case's annual cost weighs in the objective
     build_col: Callable[[str], int]  # option -> the column of its capacity in service in this case
     first: int = 0  # column of the case's first Flow
+    season_first: int = 0  # column of the case's first SeasonFlow (with seasons: model.lp.families.seasons)
     unmet: dict[int, int] = field(default_factory=dict)  # demand row -> its Unmet column
     shipped: dict[str, int] = field(default_factory=dict)  # commodity filter -> its Shipped column
     cost_columns: list[int] = field(default_factory=list)  # columns of the case's annual cost terms

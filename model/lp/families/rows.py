@@ -146,7 +146,8 @@ class CapacityLimit(Family):
 
     Tonnes per year on both sides; in a plan $\mathrm{Build}_o$ is $\mathrm{Build}_{o,y}$, the capacity
     in service that year. Its shadow price is what one more tonne of capacity saves a year (Capacity
-    and Bottlenecks sheets).
+    and Bottlenecks sheets). With seasons (a Seasons sheet) these rows are stated per season instead
+    (season_capacity), of which an annual row is the default.
     """
 
     name = "capacity_limit"
@@ -156,6 +157,8 @@ class CapacityLimit(Family):
     inputs = (("Capacities", "capacity_t"),)
 
     def emit(self, c: CaseLP) -> None:
+        if c.net.seasons is not None:
+            return  # stated per season (season_capacity): an annual row beside them would make their duals degenerate
         users = c.net.capacity_index()
         for cap in c.net.capacity_rows:
             idx, passes = users[cap.row]

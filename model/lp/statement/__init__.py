@@ -24,6 +24,7 @@ from model.lp.statement.flows import add_flows
 from model.lp.statement.investments import add_investments, add_plan_investments
 from model.lp.statement.observations import add_bands
 from model.lp.statement.policies import add_policies
+from model.lp.statement.seasons import add_seasons
 from model.lp.statement.tables import Tables
 from model.network import Network
 from model.network.build import investment_options
@@ -39,6 +40,7 @@ def build_model(data: CorridorData, net: Network) -> pyo.ConcreteModel:
     add_capacity(m)
     add_policies(m)
     add_bands(m, net.bands, net.band_penalty_usd_per_t)
+    add_seasons(m, data)
     add_costs(m, data)
     return m
 
@@ -60,6 +62,7 @@ def build_plan(plan: Plan) -> pyo.ConcreteModel:
         add_capacity(b)
         add_policies(b)
         add_bands(b, c.net.bands, c.net.band_penalty_usd_per_t)
+        add_seasons(b, c.data)
         add_cost_params(b, c.data)
         b.annual_cost = pyo.Expression(rule=annual_cost, doc=annual_cost.__doc__.splitlines()[0])  # type: ignore[union-attr]  # it has one
 

@@ -15,7 +15,7 @@ def capacity_limit(m: pyo.Block, c: int) -> Any:
     """sum_{(k,r) in FLOWS: r passes element[c], k of class[c] (any, when blank)} passes[r, element[c]] * Flow[k,r]
     - sum_{o adding to c} Build[o] <= capacity_t[c]."""
     users = m.tables.capacity_flows(m.capacity[c])
-    if not users:
+    if not users or m.tables.seasonal:  # with seasons: stated per season (model.lp.statement.seasons)
         return pyo.Constraint.Skip
     added = sum(m.in_service[o] for o in m.options_of[c])
     return sum(passes * m.Flow[f] for f, passes in users) - added <= m.capacity_t[c]

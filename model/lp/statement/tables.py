@@ -19,6 +19,7 @@ from typing import Any
 
 from model.input.data import ROW, CorridorData, present, records
 from model.input.schema import PolicyKind, Scope, class_list, leg_id
+from model.input.seasons import annual_rows
 from model.network.costs import CALIBRATION_SOURCE
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.network.types import CapacityRow, DemandRow, FlowKey, RuleLimit, SupplyRow  # row types, (k, r)
@@ -72,11 +73,12 @@ class Tables:
                      else self.carrying_cost_rate for k in com}
 
         self.demand = [DemandRow(d[ROW], d["commodity"], d["origin"] or None, d["market"], d["demand_t"])
-                       for d in records(t["Demand"])]
+                       for d in records(annual_rows(t["Demand"]))]
         self.supply = [SupplyRow(s[ROW], s["commodity"], s["origin"], s["min_t"] or 0.0, s["max_t"])
                        for s in records(t["Supply"])]
+        self.seasonal = "Seasons" in t and len(t["Seasons"]) > 0  # the capacities are stated per season
         self.capacities = [CapacityRow(c[ROW], c["element"], c["cargo_class"] or None, c["capacity_t"])
-                           for c in records(t["Capacities"])]
+                           for c in records(annual_rows(t["Capacities"]))]
         self.surcharges = records(t["Surcharges"]) if "Surcharges" in t else []
         self.policy_limits = self._policy_limits(records(t["Policies"]), s.calibration_rules)
         self.flows = self._flows()
