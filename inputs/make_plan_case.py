@@ -11,9 +11,14 @@ needs, each change cited on the Sources sheet (S51-S53):
 - Probabilities of the disruption scenarios, for corridor solve --robust (S52).
 - The 2025 cap on non-oil cargo through Russia (Policies RU_CAP 0.5, S47) in force in every plan year:
   the 2023 base year holds it at 1.0 (not yet in force) and sets it only in scenario russia_cap_2025 (S70).
+- What happened in 2025 and stays (S97): no cargo to India through Pakistan's ports (S92), the Afghan-Pakistan
+  crossings shut in autumn (S91), the CPC debottlenecked to 72.5 Mt for Kazakh crude (S95); Khunjerab stays
+  closed in winter (the base year's Seasons, S90). The base year's scenarios of other years (year_2022,
+  year_2025), made for its held-out observations, are not carried.
 Demand and supply stay at the 2023 base-year volumes in every year: there is no sourced forecast by
 market. The implied premiums of the calibration (Surcharges) stay, as the hidden costs shippers
-face; the Observations of 2023 do not (they describe 2023, not the plan's years).
+face; the Observations of 2023 do not (they describe 2023, not the plan's years), nor the calibration rules
+that hold them (Settings calibration_rules FALSE).
 A test keeps the shipped workbook equal to what this script writes.
 """
 
@@ -36,6 +41,8 @@ TAR = "TAR"  # route ids of the Trans-Afghan railway contain -TAR
 TIMING = {"CPC_DEBOTTLENECK": (2026, 2), "KAZ_TERMINAL_KHI": (2026, 2), "GWD_TERMINAL": (2026, 3),
           "KHJ_UPGRADE": (2026, 4), "DOSTYK_THIRD_RAILWAY": (2026, 1), "AKTAU_KURYK": (2026, 2),
           "CASPIAN_CROSSING": (2026, 3)}
+CPC_2025_T = 72_500_000  # the CPC's capacity for Kazakh crude after debottlenecking (S95)
+OTHER_YEARS = ("year_2022", "year_2025")  # the base year's worlds of its held-out observations
 RU_CAP = 0.5  # the 2025 policy (S47), in force from 2025: every plan year
 PROBABILITY = {"russia_closed": 0.05, "torkham_closed": 0.2, "cpc_half": 0.1}  # E: S52
 SOURCES = [
@@ -48,6 +55,12 @@ SOURCES = [
      "CPC at half capacity 10%", "year": 2026, "source": "E: Torkham closed for weeks in 2024-26 several times; "
      "one CPC outage in 2025; sanctions risk judged low", "confidence": "E", "used_for": "Scenarios probability "
      "(low/high: Torkham closed, per year)", "low": 0.1, "high": 0.4},
+    {"id": "S97", "item": "The 2025 network in the plan's years", "value": "India closed to goods through Pakistan; "
+     "Torkham and Chaman shut in Oct-Nov; CPC 72.5 Mt for Kazakh crude", "year": 2026,
+     "source": "E: the events of 2025 (S91, S92, S95) taken to last: the India closure and the CPC's capacity are in "
+     "force; the border closures recurred in 2024, 2025 and 2026 (S91)", "confidence": "E",
+     "used_for": "Routes *KHI-MSA, *GWD-MSA disabled; Capacities TOR, CHM autumn 0; Capacities CPT (annual, winter)",
+     "low": 1, "high": 4},  # months a year the crossings are shut (S91)
     {"id": "S53", "item": "Plan years and discount rate", "value": "2026 (4 years), 2030 (5), 2035 (5); 8%/yr",
      "year": 2026, "source": "E: planning convention; 8% as in the capital recovery of S50; the 2025 Russia cap "
      "(S47) applies to every plan year", "confidence": "E", "used_for": "Periods, Settings discount_rate, Policies "
@@ -60,7 +73,8 @@ def plan_tables(base: Path) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame
     tables = {name: df.drop(columns=[ROW]) for name, df in data.tables.items()}
     settings = data.settings.given()
     settings.update(scenario_name="Kazakhstan export corridors, plan 2026-2039 (2023 base-year volumes)",
-                    allow_investments=True, discount_rate=0.08)
+                    allow_investments=True, discount_rate=0.08,
+                    calibration_rules=False)  # the rules hold 2023's observations, which the plan does not carry
     tables["Periods"] = pd.DataFrame([
         {"year": 2026, "weight": 4, "description": "2026-2029: today's network, Trans-Afghan railway not open"},
         {"year": 2030, "weight": 5, "description": "2030-2034: Trans-Afghan railway open at 3 Mt/yr (S48)"},
@@ -71,6 +85,15 @@ def plan_tables(base: Path) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame
         {"element": "HRT>PSH", "capacity_t": 0, "year": 2026},
         {"element": "HRT>PSH", "capacity_t": 15_000_000, "year": 2035},
         {"element": "HRT", "capacity_t": 15_000_000, "year": 2035}])], ignore_index=True)
+    routes.loc[routes["route"].str.endswith(("KHI-MSA", "GWD-MSA")), "enabled"] = False  # S92
+    cap = tables["Capacities"]
+    closed = cap["element"].isin(["TOR", "CHM"]) & cap["season"].eq("autumn")
+    cap.loc[closed, "capacity_t"] = 0.0  # S91
+    cpc = cap["element"].eq("CPT")
+    cap.loc[cpc, "capacity_t"] = cap.loc[cpc, "capacity_t"] * CPC_2025_T / cap.loc[cpc & cap["season"].isna(),
+                                                                                "capacity_t"].iloc[0]  # S95
+    sc = tables["Scenarios"]
+    tables["Scenarios"] = sc[~sc["scenario"].isin(OTHER_YEARS)].reset_index(drop=True).copy()
     inv = tables["Investments"]
     inv["first_year"] = inv["option"].map(lambda o: TIMING[o][0])
     inv["lead_time_years"] = inv["option"].map(lambda o: TIMING[o][1])
