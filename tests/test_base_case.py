@@ -22,9 +22,9 @@ def test_golden_summary(base_run):
     assert base_run.solution.status == "Optimal"
     assert r.summary.objective_usd == pytest.approx(10.4770e9, rel=1e-4)
     assert r.summary.shipped_t == pytest.approx(126.9179e6, rel=1e-9)
-    assert r.summary.parts_usd["premium"] == pytest.approx(496.1e6, rel=1e-3)  # the implied premiums
+    assert r.summary.parts_usd["premium"] == pytest.approx(496.6e6, rel=1e-3)  # the implied premiums
     assert r.summary.parts_usd["surcharge"] == 0.0  # no surcharge paid in 2023
-    assert r.summary.money.resource_usd == pytest.approx(9.9809e9, rel=1e-4)
+    assert r.summary.money.resource_usd == pytest.approx(9.9804e9, rel=1e-4)
     shares = r.corridors[r.corridors["commodity"] == ALL].set_index("corridor")["share"]
     assert shares["Russia: CPC pipeline"] == pytest.approx(0.427, abs=1e-3)
     assert shares["China: rail"] == pytest.approx(0.097, abs=1e-3)
@@ -56,13 +56,16 @@ def test_written_workbook_satisfies_every_constraint(base_result_file):
 
 
 def test_check_finds_a_tampered_result(base_run, base_result_file, tmp_path):
-    # The verifier can fail: 10 Mt more crude on the CPC in the workbook (54.25 Mt: over its 60 Mt).
+    # The verifier can fail: 10 Mt more crude on the CPC in the workbook. With seasons its capacity holds season by
+    # season, so what gives it away is that the Flows no longer add up to the Seasons sheet's tonnes, and the
+    # calibration rule on the CPC (CAL_1_MAX) is broken.
     sheets = {k: v.copy() for k, v in base_run.results.sheets().items()}
     f = sheets["Flows"]
     cpc = f.index[(f["route"] == "ATY-CPC-MEU")][0]
     f.loc[cpc, "tonnes_t"] += 10e6
     found = check_results(base_run.data, sheets)
-    assert any("Capacities row" in v and "(CPT)" in v for v in found)
+    assert "Seasons: crude on ATY-CPC-MEU 33938000.0 t over the seasons, Flows gives 43938000.0 t" in found
+    assert any(v.startswith("Policies row") and "CAL_1_MAX, CPT" in v for v in found)
     assert any(v.startswith("Demand row") for v in found)
     assert any("cost" in v and "not cost per t x tonnes" in v for v in found)
 
@@ -143,7 +146,7 @@ def test_csv_and_workbook_inputs_give_the_same_solution(base_run):
 def test_result_workbook_is_readable_for_planners(base_run, base_result_file):
     wb = load_workbook(base_result_file)
     assert wb.sheetnames == ["Summary", "Fit", "Bottlenecks", "Flows", "Corridors", "Countries", "Emissions",
-                             "Capacity", "Routes", "Demand", "Supply", "Policies", "Investments", "Sources"]
+                             "Capacity", "Seasons", "Routes", "Demand", "Supply", "Policies", "Investments", "Sources"]
     ws = wb["Flows"]
     assert ws.freeze_panes == "A4"
     assert ws["F3"].value == "tonnes (t/yr)"

@@ -181,7 +181,11 @@ def test_bottleneck_limits_read_as_written(tmp_path):
     r = pipeline.run(BASE_XLSX, scenario="russia_cap_2025").results
     b = r.bottlenecks.set_index("name")
     assert b.loc["RU_CAP (country Russia)", "limit"] == "50%"
-    assert b.loc["Dostyk / Alashankou rail crossing", "limit"] == "12.00 Mt/yr"
+    # With seasons a capacity binds season by season: its limit is that season's tonnes, not a year's.
+    winter = "Capacities row 10: Dostyk / Alashankou rail crossing handles at most 4,000,000 t in season winter " \
+             "(the annual figure x 0.333333)"
+    assert b.loc[winter, "limit"] == "4.00 Mt in the season" and b.loc[winter, "unit"] == "t in the season"
+    assert b.loc[winter, "in_words"].startswith("One tonne more room in ")
     assert b.loc["CAL_19_MAX (country Pakistan)", "limit"] == "50,000 t/yr"
 
 

@@ -50,9 +50,11 @@ def test_identical_lp_and_solution_on_the_shipped_cases(path, robust):
         a, b = fast.results.plan["Plan"], slow.results.plan["Plan"]
         assert a["annual_cost_usd"].to_numpy() == pytest.approx(b["annual_cost_usd"].to_numpy(), rel=1e-9)
         return
-    keys = ["commodity", "route"]
-    a = fast.results.flows.set_index(keys)["tonnes_t"]
-    b = slow.results.flows.set_index(keys)["tonnes_t"]
+    # The base case has ties too: iron ore and other grain share Dostyk, and which of them takes the Black Sea
+    # instead (0.01 USD/t dearer for either) is a tie; the same cost per market, whichever each solve picked.
+    keys = ["market"]
+    a = fast.results.flows.groupby(keys)["cost_usd"].sum()
+    b = slow.results.flows.groupby(keys)["cost_usd"].sum()
     assert set(a.index) == set(b.index)
     assert a.sort_index().to_numpy() == pytest.approx(b.sort_index().to_numpy(), rel=1e-7, abs=1e-3)
 

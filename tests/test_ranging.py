@@ -3,8 +3,12 @@ just outside each reported interval."""
 
 from __future__ import annotations
 
+import shutil
+
+import pandas as pd
 import pytest
 from cases import transport_case, write_case
+from conftest import ROOT
 
 from model import pipeline
 
@@ -55,9 +59,29 @@ def test_route_break_even_by_hand(tmp_path):
     assert x[j] == pytest.approx(0)
 
 
-def test_base_case_capacity_range_by_resolving(base_run):
+@pytest.fixture(scope="module")
+def annual_run(tmp_path_factory):
+    """The base case as one period: its Seasons sheet and seasonal capacity rows left out. (With seasons an annual
+    capacity is a figure of every season's row at once, which one row's ranging cannot give: its range is blank.)"""
+    folder = tmp_path_factory.mktemp("annual") / "base_case"
+    shutil.copytree(ROOT / "inputs" / "base_case", folder)
+    (folder / "Seasons.csv").unlink()
+    cap = pd.read_csv(folder / "Capacities.csv")
+    cap[cap["season"].isna()].drop(columns="season").to_csv(folder / "Capacities.csv", index=False)
+    sc = pd.read_csv(folder / "Scenarios.csv", dtype=str, keep_default_na=False)
+    sc[~sc["key"].str.endswith(("winter", "autumn"))].to_csv(folder / "Scenarios.csv", index=False)
+    return pipeline.run(folder)
+
+
+def test_a_capacity_has_no_annual_range_with_seasons(base_run):
+    cap = base_run.results.capacity.set_index("element").loc["SAM>MEU"]
+    assert cap["valid_from_t"] != cap["valid_from_t"] and cap["valid_to_t"] != cap["valid_to_t"]  # blank (NaN)
+
+
+def test_base_case_capacity_range_by_resolving(annual_run):
     # Druzhba's shadow price holds inside its reported range and changes just outside it (the CPC, at 60 Mt for
     # Kazakh crude, is not full). Its range starts at the physical bound, 0 t: no capacity lies below it.
+    base_run = annual_run
     cap = base_run.results.capacity.set_index("element").loc["SAM>MEU"]
     price, low, high = cap["shadow_price_usd_per_t"], cap["valid_from_t"], cap["valid_to_t"]
     i = row(base_run, "capacity_limit", int(cap["input_row"]))

@@ -326,8 +326,8 @@ def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
             got = sum(f.tonnes_t for f in flows.itertuples(index=False)
                       if inp.matches(f.commodity, o["commodity"]) and inp.passes(f.route, o["scope"], o["target"]))
             if _opt(getattr(rec, "observed_in", None)) is not None:
-                pass  # predicted under the scenario it was observed in: not from these flows
-            elif not _close(rec.modelled_t, got, max(1.0, o["observed_t"])):
+                continue  # predicted (and ranged) under the scenario it was observed in: not from these flows
+            if not _close(rec.modelled_t, got, max(1.0, o["observed_t"])):
                 errors.append(f"Fit: observation {rec.observation} modelled {rec.modelled_t} t, flows give {got}")
             least, most = getattr(rec, "least_t", float("nan")), getattr(rec, "most_t", float("nan"))
             slack = 1e-6 * max(1.0, o["observed_t"])

@@ -267,9 +267,7 @@ class Network:
 
     def throughput_index(self, limits: list[Any]) -> list[tuple[np.ndarray, np.ndarray]]:
         """capacity_index for any limits with an element and a cargo_class (the seasonal ones too), in order."""
-        classes = self._class_code
-        members = self._members({c.element for c in limits})
-        out = []
+        classes, members, out = self._class_code, self._members({c.element for c in limits}), []
         for c in limits:
             idx, per_flow = self._flows_through(*members[c.element])
             if c.cargo_class is not None:

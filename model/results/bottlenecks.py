@@ -27,6 +27,8 @@ def limit_text(value: float, unit: str) -> str:
     """A limit as a reader reads it: '56.00 Mt/yr', '50%', '1.50 Mt CO2e/yr'."""
     if unit == "share":
         return f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"
+    if not unit.endswith("/yr"):  # a season's tonnes: 't in the season'
+        return mt_words(value) + unit.removeprefix("t")
     return mt_words(value, " CO2e" if "CO2e" in unit else "") + "/yr"
 
 
@@ -155,10 +157,12 @@ def _declared_rows(sol: View, family: str, net, penalty_usd_per_t: float | None,
         limit = sol.rhs[family][index]
         resource = sol.resource_relaxation_value(family, index)
         does, by = value_words(value, resource, penalty_usd_per_t, unmet_t)
+        unit = FAMILIES[family].limit_unit
         out.append({"kind": family, "name": words, "input_row": FAMILIES[family].input_row(index),
-                    "limit": limit_text(limit, "t/yr"), "limit_value": limit, "unit": "t/yr",
+                    "limit": limit_text(limit, unit), "limit_value": limit, "unit": unit,
                     "saving_usd_per_t": value, "resource_saving_usd_per_t": resource, "set_by": by,
                     "valid_for_more_t": more,
-                    "in_words": f"One tonne a year more room in {words} {does}; this holds "
+                    "in_words": f"One tonne {'a year ' if unit.endswith('/yr') else ''}more room in {words} {does}; "
+                                "this holds "
                                 f"{holds_words(more, 'for any change')}."})
     return out

@@ -120,6 +120,8 @@ class Family:
     planner_facing: ClassVar[bool] = False
     bottleneck: ClassVar[bool] = False
     sheet: ClassVar[str | None] = None
+    # limit_unit: the unit of a row's limit as the Bottlenecks sheet states it (a year's tonnes, or a season's).
+    limit_unit: ClassVar[str] = "t/yr"
 
     @classmethod
     def summary(cls) -> str:

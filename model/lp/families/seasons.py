@@ -119,6 +119,7 @@ class SeasonCapacity(Family):
     sheet = "Bottlenecks"
     planner_facing = True
     bottleneck = True
+    limit_unit = "t in the season"
     inputs = (("Capacities", "capacity_t"), ("Seasons", "share"))
 
     def emit(self, c: CaseLP) -> None:
