@@ -123,16 +123,14 @@ class SeasonCapacity(Family):
     inputs = (("Capacities", "capacity_t"), ("Seasons", "share"))
 
     def emit(self, c: CaseLP) -> None:
-        seasons = c.net.seasons
-        if seasons is None:
+        if c.net.seasons is None:
             return
-        position = {s: p for p, s in enumerate(seasons.share)}
-        n = len(c.net.flows)
+        seasons, first = c.net.seasons, season_columns(c)
         for lim, (idx, passes) in zip(seasons.limits, c.net.throughput_index(seasons.limits), strict=True):
             if not len(idx):
                 continue
             builds = [c.build_col(o.option) for o in c.net.options_of(lim)]  # type: ignore[arg-type]  # a limit
-            cols = idx + c.season_first + n * position[lim.season]
+            cols = idx + first[lim.season]
             c.row(self, (lim.row, lim.season), LE, np.concatenate([cols, np.array(builds, dtype=np.int64)]),
                   np.concatenate([passes, np.full(len(builds), -lim.share)]), lim.capacity_t)
 
@@ -186,15 +184,13 @@ class SeasonDemand(Family):
     inputs = (("Demand", "demand_t"), ("Seasons", "share"))
 
     def emit(self, c: CaseLP) -> None:
-        seasons = c.net.seasons
-        if seasons is None:
+        if c.net.seasons is None:
             return
-        position = {s: p for p, s in enumerate(seasons.share)}
-        n = len(c.net.flows)
-        for d in seasons.demands:
+        first = season_columns(c)
+        for d in c.net.seasons.demands:
             idx = c.net.demand_index(d.annual_row)
             if len(idx):
-                c.row(self, (d.row, d.season), LE, idx + c.season_first + n * position[d.season],
+                c.row(self, (d.row, d.season), LE, idx + first[d.season],
                       np.ones(len(idx)), d.demand_t)
 
     def label(self, net: Network, index: Any) -> str:
@@ -209,6 +205,12 @@ class SeasonDemand(Family):
         if cell.sheet == "Seasons":  # every demand's seasons without their own row share the rest anew
             return demand_changes(net, seasons, None, {**seasons.share, cell.key: value})
         return demand_changes(net, seasons, (cell.row, value), seasons.share)
+
+
+def season_columns(c: CaseLP) -> dict[str, int]:
+    """The first SeasonFlow column of each season: the flows' columns of a season follow one another."""
+    n = len(c.net.flows)
+    return {s: c.season_first + n * p for p, s in enumerate(c.net.seasons.share)}  # type: ignore[union-attr]
 
 
 def demand_changes(net: Network, seasons: Seasons, cell: tuple[int, float] | None,
