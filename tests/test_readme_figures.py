@@ -184,8 +184,11 @@ def test_the_frontier_for_pakistan_with_and_without_the_trans_afghan_railway(pak
     # tonne on the 2023 network and with the railway, side by side (calibration rules off).
     old, new = pakistan_frontiers["2023"][0], pakistan_frontiers["railway"][0]
     least = {name: float(t["resource_cost_usd"].iloc[0]) for name, t in (("2023", old), ("railway", new))}
-    assert least["2023"] == pytest.approx(least["railway"], rel=1e-9)  # the railway carries nothing at least cost
-    assert quoted(f"The least cost is the same, {least['2023'] / 1e6:,.1f} M USD/yr of resource cost")
+    # The least cost minimises the objective (premiums counted), so with the railway open its resource cost
+    # may differ by a little (0.2 M on the rebuilt base year); the page gives both.
+    assert least["2023"] == pytest.approx(least["railway"], abs=1e6)
+    assert quoted(f"The least cost is {least['2023'] / 1e6:,.1f} M USD/yr of resource cost on the 2023 network and "
+                  f"{least['railway'] / 1e6:,.1f} M with the railway")
     assert quoted(f"carries {old['target_t'].iloc[0] / 1e6:.2f} Mt through Pakistan at least cost")
     (_, solves_old), (_, solves_new) = pakistan_frontiers["2023"], pakistan_frontiers["railway"]
     assert quoted(f"{breakpoints(old)} and {breakpoints(new)} breakpoints in 0–5%, found with {solves_old} and "
@@ -378,7 +381,8 @@ def scenario_table(table: pd.DataFrame, names: list[str]) -> str:
 
 
 SCENARIOS = ["russia_closed", "torkham_closed", "cpc_half", "trans_afghan_open", "gwadar_tariff_cut", "high_grain",
-             "invest", "russia_cap_2025", "carbon_price"]
+             "invest", "russia_cap_2025", "carbon_price", "india_via_pakistan_closed", "af_pk_border_closed",
+             "cpc_strike_2025", "year_2022", "year_2025"]
 
 
 @pytest.fixture(scope="session")
