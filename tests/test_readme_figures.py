@@ -560,7 +560,9 @@ def test_the_worked_example(base_run):
     b = base_run.results.bottlenecks
     for rec in b.head(3).itertuples(index=False):
         assert quoted(f"saves {rec.saving_usd_per_t:,.2f} USD a year")
-        assert quoted(f"for up to {rec.valid_for_more_t / 1e6:,.2f} Mt")
+        # under 10,000 t in tonnes (Khunjerab's winter row holds for 633 t on the rebuilt base year)
+        more = rec.valid_for_more_t
+        assert quoted(f"for up to {more / 1e6:,.2f} Mt" if more >= 1e4 else f"for up to {more:,.0f} t")
 
 
 def test_the_russia_cap_sweep():
