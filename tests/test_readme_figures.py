@@ -79,7 +79,8 @@ def test_the_fit_before_and_after_calibration(base_run, uncalibrated_run):
     assert in_brief(f"After (`corridor solve`), {after.within} of {after.count}, {after.wape:.1%}, with "
                     f"{after.identities} identities: the {before.identities} and")
     added = [o for o in ids[1] if o not in ids[0]]
-    rules = sorted({r.split("_")[1] for r in base_run.data.table("Policies")["rule"] if str(r).startswith("CAL_")}, key=int)
+    policies = base_run.data.table("Policies")["rule"].astype(str)
+    rules = sorted({r.split("_")[1] for r in policies if r.startswith("CAL_")}, key=int)
     assert added == rules == ["1", "3", "6", "19"]
     assert in_brief("1, 3, 6 and 19, identities only because the calibration rules CAL_1, CAL_3, CAL_6 and CAL_19")
     assert quoted(f"{before.within} of {before.count} informative observations are within tolerance and the weighted "
@@ -554,7 +555,8 @@ def test_what_holds_pakistan_in_each_scenario(compared):
     assert all(pk[name] > 50000 for name in lifted)
     events = {pk[name] for name in ("cpc_strike_2025", "year_2022", "year_2025")}
     assert len({round(t) for t in events}) == 1  # Khunjerab's capacity outside winter, in each
-    assert quoted(f"so Pakistan carries its {pk['year_2025'] / 1e6:.2f} Mt (as much as Khunjerab passes outside winter)")
+    assert quoted(f"so Pakistan carries its {pk['year_2025'] / 1e6:.2f} Mt (as much as Khunjerab passes outside "
+                  "winter)")
 
 
 def test_the_worked_example(base_run):
