@@ -6,6 +6,7 @@ with the model fails here until the page is redone from the new run."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -228,6 +229,45 @@ def test_what_calibration_changes_for_gwadar():
                     "8 USD/t".replace("-", "−"))
     assert quoted(f"After, 48,100 t move at {first:.2f}, an **{8 - first:.0f} USD/t\ncut** from today's 8 USD/t, "
                   "and no deeper cut moves more".replace("-", "−"))
+
+
+def _gwadar_flows(tmp_path, sheet: str, change) -> pd.DataFrame:
+    """The base case's flows through Gwadar or Karachi, re-solved with one sheet of its CSV twin changed."""
+    case = tmp_path / "base_case"
+    shutil.copytree(ROOT / "inputs" / "base_case", case)
+    table = pd.read_csv(case / f"{sheet}.csv")
+    change(table)
+    table.to_csv(case / f"{sheet}.csv", index=False)
+    flows = pipeline.run(case).results.flows
+    return flows[flows["route"].str.contains("GWD|KHI")].set_index("route")["tonnes_t"]
+
+
+def test_gwadar_against_karachi_for_containers(base_run, tmp_path):
+    # The README's brief: for the containers for the Gulf by the Kyrgyz road and the KKH, Gwadar is the Routes
+    # sheet's reduced cost away from Karachi; a container charge at Gwadar that much and 0.5 USD/t lower moves them,
+    # while the port charge of the Nodes sheet (which containers do not pay: their Tariffs row does) moves bulk.
+    routes = base_run.results.routes.set_index(["commodity", "route"])
+    gap = routes.loc[("general", "ALA-KGZGWD-MPG"), "reduced_cost_usd_per_t"]
+    best = base_run.results.routes[base_run.results.routes["route"].str.contains("GWD")]
+    assert gap == best["reduced_cost_usd_per_t"].min()
+    assert in_brief(f"on that route Gwadar is **{gap:.2f} USD/t** dearer for those containers")
+    before = base_run.results.flows.set_index("route")["tonnes_t"]
+    assert before["ALA-KGZKHI-MPG"] == pytest.approx(48100)
+
+    def container_cut(t):
+        at = (t["element"] == "GWD") & (t["cargo_class"] == "container")
+        t.loc[at, "cost_usd_per_t"] -= gap + 0.5
+
+    moved = _gwadar_flows(tmp_path / "containers", "Tariffs", container_cut)
+    assert moved["ALA-KGZGWD-MPG"] == pytest.approx(48100) and "ALA-KGZKHI-MPG" not in moved
+
+    def subsidy(t):
+        t.loc[t["node"] == "GWD", "handling_usd_per_t"] = -80.0  # past the sweep's -78.53
+
+    bulk = _gwadar_flows(tmp_path / "bulk", "Nodes", subsidy)
+    assert bulk["TRZ-TMCGWD-MSA"] == pytest.approx(48100) and "ALA-KGZKHI-MPG" not in bulk
+    assert in_brief("the first bulk tonnes (fertiliser to South Asia via Turkmenistan, Chaman and Gwadar, in place "
+                    "of the containers under the rule's 0.05 Mt)")
 
 
 def test_the_investment_answer_before_and_after_calibration():
