@@ -267,6 +267,35 @@ def test_a_closure_with_no_allocation_comes_first_with_its_reason(tmp_path, caps
     assert "A>M" in text  # the one closure that leaves an allocation
 
 
+def test_a_closure_a_calibration_rule_cannot_survive_is_solved_with_the_rules_off(tmp_path, capsys):
+    # 100 t A->M: rail A>M at 2 USD/t, 60 t at most; road A>R>M at 5. The calibration rule CAL_ROAD holds
+    # 50 t on the road (through hub R): base 50 * 2 + 50 * 5 = 350 USD; with the rules off, 60 * 2 + 40 * 5
+    # = 320. Closing R (or either road leg) leaves the rule nothing to hold: stress called it "no allocation"
+    # (Infeasible). Now it is solved with calibration_rules off, as the shipped closing scenarios are: 60 t
+    # by rail, 40 t stranded, 120 USD, 200 less than the base with the rules off too (not 230 less than 350).
+    # Closing the rail keeps the rule (100 t by road, 500 USD: +150 on the calibrated base) and no note.
+    case = write_case(tmp_path, transport_case(
+        Capacities=[{"element": "A>M", "capacity_t": 60}],
+        Policies=[{"rule": "CAL_ROAD", "kind": "min_t", "scope": "node", "target": "R", "value": 50,
+                   "calibration": True}]))
+    df, meta = stress_test(case, kinds={"hubs", "legs"}, penalty=1000, progress=False)
+    rows = df.set_index("closed")
+    assert meta["base_cost_usd"] == pytest.approx(350)
+    assert set(df["status"]) == {"Optimal"}
+    for closed in ("A>R", "R", "R>M"):
+        assert rows.loc[closed, "stranded_t"] == pytest.approx(40)
+        assert rows.loc[closed, "cost_increase_usd"] == pytest.approx(-200)
+        assert rows.loc[closed, "reason"] == (
+            "calibration rule CAL_ROAD cannot hold with this closed: solved with calibration_rules off (as the "
+            "shipped closing scenarios are), its figures against the base case solved so too")
+    assert rows.loc["A>M", "cost_increase_usd"] == pytest.approx(150) and pd.isna(rows.loc["A>M", "reason"])
+    assert main(["stress", str(case), "--elements", "hubs,legs", "--no-progress", "-o", str(tmp_path / "s.xlsx")]) == 0
+    text = capsys.readouterr().out
+    line = next(x for x in text.splitlines() if x.startswith("R "))
+    assert "[calibration rule CAL_ROAD cannot hold with this closed: solved with calibration_rules off" in line
+    assert "no allocation" not in text
+
+
 def test_the_stress_table_says_what_it_leaves_out():
     from model.report.console import stress_text
 
