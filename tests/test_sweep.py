@@ -296,6 +296,34 @@ def test_a_closure_a_calibration_rule_cannot_survive_is_solved_with_the_rules_of
     assert "no allocation" not in text
 
 
+@pytest.mark.slow
+def test_on_the_base_case_only_a_contract_leaves_a_closure_without_allocation():
+    # The base year holds crude through the CPC terminal, Ust-Luga, Novorossiysk and Makhachkala by calibration
+    # rules (CAL_1_MIN, CAL_3_MIN, CAL_6_MIN): closing one was "no allocation at all". Now each is solved with the
+    # rules off and says which rule it set aside. Aktau, Baku/Alat and Ceyhan carry the BTC contract (BTC_MIN, not
+    # a calibration rule): they still have none, and Aktau's reason, which first names CAL_6_MIN, goes on to say
+    # what forbids it with the calibration rules off: BTC_MIN.
+    df, _ = stress_test(BASE_XLSX, kinds={"ports"}, penalty=1000, progress=False)
+    rows = df.set_index("closed")
+    assert sorted(df.loc[df["status"] != "Optimal", "closed"]) == ["AKT", "ALT", "CEY"]
+    for closed, rule in (("CPT", "CAL_1_MIN"), ("ULG", "CAL_3_MIN"), ("MKH", "CAL_6_MIN")):
+        assert rows.loc[closed, "status"] == "Optimal"
+        assert rows.loc[closed, "reason"].startswith(f"calibration rule {rule} cannot hold with this closed")
+    calibrated, off = rows.loc["AKT", "reason"].split("\nWith calibration_rules off as well: ")
+    assert "(CAL_6_MIN)" in calibrated and "Policies row 3 (BTC_MIN): at least 1,392,000 t" in off
+
+
+def test_a_stress_where_no_closure_leaves_an_allocation_is_a_table(tmp_path, capsys):
+    # The hub R alone closed, and a rule asks 10 t through it: the one closure has no allocation. The table
+    # had no stranded_t column to rank by (KeyError 'stranded_t', an internal error); now it has it, blank.
+    case = write_case(tmp_path, transport_case(Policies=[{"rule": "ROAD_MIN", "kind": "min_t", "scope": "node",
+                                                          "target": "R", "value": 10}]))
+    df, _ = stress_test(case, kinds={"hubs"}, penalty=1000, progress=False)
+    assert df["closed"].tolist() == ["R"] and df["status"].tolist() == ["Infeasible"] and df["stranded_t"].isna().all()
+    assert main(["stress", str(case), "--elements", "hubs", "--no-progress", "-o", str(tmp_path / "s.xlsx")]) == 0
+    assert "Closing R leaves no allocation, even with stranded tonnes:" in capsys.readouterr().out
+
+
 def test_the_stress_table_says_what_it_leaves_out():
     from model.report.console import stress_text
 

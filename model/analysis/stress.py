@@ -137,6 +137,8 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
                 off, point_base = uncalibrated  # the same closure's columns in the model without the rules
                 r = _solve_closed(off, next(c for n, _, c in _closures(off, mode, kinds) if n == name))
                 note = _rules_off_note(held)
+            if not r.solved and held:  # another rule forbids it too: why, in the case without calibration rules
+                reason += "\nWith calibration_rules off as well: " + closure_in_words(uncalibrated[0].data, name, kind)
             if not r.solved:
                 rows.append({"closed": name, "kind": kind, "status": r.status, "reason": reason})
                 continue
@@ -162,7 +164,9 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
             row["reason"] = note
         rows.append(row)
     df = pd.DataFrame(rows)
-    if len(df):  # what was closed in words, beside its code (a corridor is its own name)
+    if len(df):  # the ranking's columns, blank when no closure leaves an allocation (was a KeyError)
+        df = df.reindex(columns=[*df.columns, *(c for c in ("stranded_t", "cost_increase_usd") if c not in df)])
+        # what was closed in words, beside its code (a corridor is its own name)
         df.insert(1, "name", [c if mode == "corridors" else live.net.names.element(c) for c in df["closed"]])
         df["_failed"] = df["status"] != "Optimal"
         df = df.sort_values(["_failed", "stranded_t", "cost_increase_usd"], ascending=False, kind="stable",
