@@ -138,7 +138,7 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
                 r = _solve_closed(off, next(c for n, _, c in _closures(off, mode, kinds) if n == name))
                 note = _rules_off_note(held)
             if not r.solved and held:  # another rule forbids it too: why, in the case without calibration rules
-                reason += "\nWith calibration_rules off as well: " + closure_in_words(uncalibrated[0].data, name, kind)
+                reason += "\nWith calibration_rules off as well: " + closure_in_words(off.data, name, kind)
             if not r.solved:
                 rows.append({"closed": name, "kind": kind, "status": r.status, "reason": reason})
                 continue
