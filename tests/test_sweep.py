@@ -280,7 +280,7 @@ def test_a_closure_a_calibration_rule_cannot_survive_is_solved_with_the_rules_of
                    "calibration": True}]))
     df, meta = stress_test(case, kinds={"hubs", "legs"}, penalty=1000, progress=False)
     rows = df.set_index("closed")
-    assert meta["base_cost_usd"] == pytest.approx(350)
+    assert meta["base_cost_usd"] == pytest.approx(350) and meta["base_cost_rules_off_usd"] == pytest.approx(320)
     assert set(df["status"]) == {"Optimal"}
     for closed in ("A>R", "R", "R>M"):
         assert rows.loc[closed, "stranded_t"] == pytest.approx(40)

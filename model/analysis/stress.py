@@ -174,5 +174,7 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
         if "reason" in df.columns:  # the reason last, after the figures
             df = df[[c for c in df.columns if c != "reason"] + ["reason"]]
         df.insert(0, "rank", range(1, len(df) + 1))
-    return df, {"base_cost_usd": base_cost, "penalty_usd_per_t": penalty, "closures": len(closures),
+    off_cost = {"base_cost_rules_off_usd": Money.of_point(uncalibrated[1]).resource_usd} \
+        if uncalibrated else {}  # the base of the closures solved with the calibration rules off
+    return df, {"base_cost_usd": base_cost, **off_cost, "penalty_usd_per_t": penalty, "closures": len(closures),
                 **({"integer decisions": base.integer_decisions} if base.integer_decisions is not None else {})}
