@@ -253,7 +253,10 @@ def base_year():
     return read_input(ROOT / "inputs" / "base_year_uncalibrated")
 
 
-@pytest.mark.parametrize("seed", [3, 6, 7])
+# (seed 6 left out: on the base year of issue 24 it switches off ATY-CPC-MSE, the only route but the 3 Mt
+# Makhachkala one for the 4.94 Mt of crude to Southeast Asia, so its least-cost allocation is infeasible
+# and it has no frontier; seed 8 takes its place)
+@pytest.mark.parametrize("seed", [3, 7, 8])
 def test_exact_frontier_on_variants_of_the_base_year(base_year, seed):
     # Variants with a few capacities and routes changed and two modes' or countries' legs 20% cheaper
     # or dearer. Every point of a frontier is feasible (the least-cost allocation is), yet HiGHS called
@@ -316,6 +319,9 @@ def test_exact_breakpoints_fall_on_the_kinks(base_run):
     # The kinks are where demands of whole hundreds of tonnes (the 1,900 t for Pakistan itself) or capacities fill up.
     # The least-cost point (D = 0) is the LP's own, not a breakpoint: it may carry a few tonnes more within the
     # solver's cost tolerance (100,004.2 t where 100,000 t fill Khunjerab).
+    # With seasons (issue 24: shares 1/3, 1/2 and 1/6 of the year) a season's capacity or demand is the annual
+    # figure times its share, so a kink falls on a whole number of sixths of a tonne (974,666 1/3 t), still never
+    # on 150,001.61 t.
     kinks = table["target_t"].iloc[1:]
-    assert [round(t / 100) * 100 for t in kinks] == pytest.approx(list(kinks), abs=1e-3)
+    assert [round(t * 6) / 6 for t in kinks] == pytest.approx(list(kinks), abs=1e-3)
     assert table["target_t"].iloc[0] == pytest.approx(round(table["target_t"].iloc[0] / 100) * 100, abs=10)

@@ -143,3 +143,18 @@ def test_the_maps_legend_wraps_long_names_and_the_picture_grows_to_hold_it(monke
     assert height > 1000
     for y, words, size_pt, spacing in written:  # every text's last line above the foot of the picture
         assert y + (words.count("\n") + 1) * (spacing or 1.2) * size_pt * 150 / 72 <= height, words
+
+
+def test_a_capacity_full_in_one_season_is_named_with_its_season_in_the_legend(monkeypatch):
+    # A seasonal row's capacity and use are that season's tonnes: "in winter", "Mt used", not "Mt/yr used".
+    from model.report.maps import png as png_module
+
+    written = []
+    real = png_module.put_text
+    monkeypatch.setattr(png_module, "put_text", lambda draw, x, y, words, size_pt, **style: (
+        written.append(words), real(draw, x, y, words, size_pt, **style)))
+    data = replace(tiny_map_data(with_ghost=False), full=(
+        FullCapacity(element="CPT", kind="node", name="CPC terminal", cargo_class="all", capacity_t=13.3e6,
+                     used_t=13.3e6, shadow_price_usd_per_t=922.0, season="winter"),))
+    draw_map(data, "corridor-model:solve")
+    assert any(" ".join(w.split()) == "CPC terminal in winter 13.30 of 13.30 Mt used" for w in written), written

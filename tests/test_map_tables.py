@@ -136,3 +136,37 @@ def test_a_plan_is_mapped_in_the_base_scenario_of_its_last_year(tmp_path):
     assert f"{shipped / 1e6:,.2f} Mt/yr shipped" in t.subtitle
     # The tables are the case's, without its scenario and year columns.
     assert "year" not in t.capacity.columns and list(t.corridors.columns) == ["corridor", "tonnes_t", "share"]
+
+
+def test_a_capacity_full_in_one_season_only_is_full_on_the_map(tmp_path):
+    # 100 t of coal A -> M; rail A>M at 2 USD/t, 200 t a year but 20 t in winter; road A>R>M at 5. Summer and
+    # winter half a year each: 50 t a season. Summer's 50 t go by rail (room 100); winter's 20 by rail and 30 by
+    # road. The rail leg carries 70 of its 200 t a year, yet it is full in winter, where a tonne more saves
+    # 5 - 2 = 3 USD. The map drew it as not full (the year's row, 35% used): now it is full, listed in winter with
+    # that season's tonnes, and the same read back from the result workbook.
+    from cases import transport_case, write_case
+
+    from model import pipeline
+    from model.cli import main
+    from model.report.maps.data import map_data
+    from model.report.read_results import read_results
+    from model.results.maps import MapTables, map_of
+
+    case = write_case(tmp_path, transport_case(
+        Seasons=[{"season": "summer", "share": 0.5}, {"season": "winter", "share": 0.5}],
+        Capacities=[{"element": "A>M", "capacity_t": 200}, {"element": "A>M", "season": "winter", "capacity_t": 20}]))
+    run = pipeline.run(case)
+    tables = map_of(run.plan, run.results)
+    rail = tables.legs[tables.legs["leg"] == "A>M"].iloc[0]
+    assert rail["tonnes_t"] == pytest.approx(70) and bool(rail["full"]) and rail["utilisation"] == pytest.approx(1)
+    (full,) = map_data(tables).full
+    assert (full.element, full.season, full.capacity_t, full.used_t) == ("A>M", "winter", pytest.approx(20),
+                                                                         pytest.approx(20))
+    assert full.shadow_price_usd_per_t == pytest.approx(3)
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(case), "-o", str(out), "--no-map"]) == 0
+    back = MapTables.from_sheets(read_results(out))
+    assert back is not None and map_data(back).full == map_data(tables).full
+    # The report's legend says the season, in that season's tonnes (not per year).
+    assert main(["report", str(out)]) == 0 and main(["map", str(out)]) == 0  # the picture's legend too
+    assert "A to M in winter: 0.00 of 0.00 Mt</li>" in out.with_suffix(".html").read_text()

@@ -122,7 +122,9 @@ def test_base_case_scenarios():
 
     names = scenario_names(data)
     assert names == ["russia_closed", "torkham_closed", "cpc_half", "trans_afghan_open", "gwadar_tariff_cut",
-                     "high_grain", "invest", "russia_cap_2025", "carbon_price"]
+                     "high_grain", "invest", "russia_cap_2025", "carbon_price",
+                     # the events of 2025 (issue 24), some on one season's rows, and the worlds of the held-out years
+                     "india_via_pakistan_closed", "af_pk_border_closed", "cpc_strike_2025", "year_2022", "year_2025"]
     run = pipeline.run(BASE_XLSX, scenario="cpc_half")
     # CPC 30 Mt (half of 60), and the other crude outlets 24.71 (the calibration rules off): Atyrau-Samara 17.5
     # (to the Baltic and Druzhba), Baku 3, Makhachkala 3, China 1.21

@@ -267,6 +267,63 @@ def test_a_closure_with_no_allocation_comes_first_with_its_reason(tmp_path, caps
     assert "A>M" in text  # the one closure that leaves an allocation
 
 
+def test_a_closure_a_calibration_rule_cannot_survive_is_solved_with_the_rules_off(tmp_path, capsys):
+    # 100 t A->M: rail A>M at 2 USD/t, 60 t at most; road A>R>M at 5. The calibration rule CAL_ROAD holds
+    # 50 t on the road (through hub R): base 50 * 2 + 50 * 5 = 350 USD; with the rules off, 60 * 2 + 40 * 5
+    # = 320. Closing R (or either road leg) leaves the rule nothing to hold: stress called it "no allocation"
+    # (Infeasible). Now it is solved with calibration_rules off, as the shipped closing scenarios are: 60 t
+    # by rail, 40 t stranded, 120 USD, 200 less than the base with the rules off too (not 230 less than 350).
+    # Closing the rail keeps the rule (100 t by road, 500 USD: +150 on the calibrated base) and no note.
+    case = write_case(tmp_path, transport_case(
+        Capacities=[{"element": "A>M", "capacity_t": 60}],
+        Policies=[{"rule": "CAL_ROAD", "kind": "min_t", "scope": "node", "target": "R", "value": 50,
+                   "calibration": True}]))
+    df, meta = stress_test(case, kinds={"hubs", "legs"}, penalty=1000, progress=False)
+    rows = df.set_index("closed")
+    assert meta["base_cost_usd"] == pytest.approx(350) and meta["base_cost_rules_off_usd"] == pytest.approx(320)
+    assert set(df["status"]) == {"Optimal"}
+    for closed in ("A>R", "R", "R>M"):
+        assert rows.loc[closed, "stranded_t"] == pytest.approx(40)
+        assert rows.loc[closed, "cost_increase_usd"] == pytest.approx(-200)
+        assert rows.loc[closed, "reason"] == (
+            "calibration rule CAL_ROAD cannot hold with this closed: solved with calibration_rules off (as the "
+            "shipped closing scenarios are), its figures against the base case solved so too")
+    assert rows.loc["A>M", "cost_increase_usd"] == pytest.approx(150) and pd.isna(rows.loc["A>M", "reason"])
+    assert main(["stress", str(case), "--elements", "hubs,legs", "--no-progress", "-o", str(tmp_path / "s.xlsx")]) == 0
+    text = capsys.readouterr().out
+    line = next(x for x in text.splitlines() if x.startswith("R "))
+    assert "[calibration rule CAL_ROAD cannot hold with this closed: solved with calibration_rules off" in line
+    assert "no allocation" not in text
+
+
+@pytest.mark.slow
+def test_on_the_base_case_only_a_contract_leaves_a_closure_without_allocation():
+    # The base year holds crude through the CPC terminal, Ust-Luga, Novorossiysk and Makhachkala by calibration
+    # rules (CAL_1_MIN, CAL_3_MIN, CAL_6_MIN): closing one was "no allocation at all". Now each is solved with the
+    # rules off and says which rule it set aside. Aktau, Baku/Alat and Ceyhan carry the BTC contract (BTC_MIN, not
+    # a calibration rule): they still have none, and Aktau's reason, which first names CAL_6_MIN, goes on to say
+    # what forbids it with the calibration rules off: BTC_MIN.
+    df, _ = stress_test(BASE_XLSX, kinds={"ports"}, penalty=1000, progress=False)
+    rows = df.set_index("closed")
+    assert sorted(df.loc[df["status"] != "Optimal", "closed"]) == ["AKT", "ALT", "CEY"]
+    for closed, rule in (("CPT", "CAL_1_MIN"), ("ULG", "CAL_3_MIN"), ("MKH", "CAL_6_MIN")):
+        assert rows.loc[closed, "status"] == "Optimal"
+        assert rows.loc[closed, "reason"].startswith(f"calibration rule {rule} cannot hold with this closed")
+    calibrated, off = rows.loc["AKT", "reason"].split("\nWith calibration_rules off as well: ")
+    assert "(CAL_6_MIN)" in calibrated and "Policies row 3 (BTC_MIN): at least 1,392,000 t" in off
+
+
+def test_a_stress_where_no_closure_leaves_an_allocation_is_a_table(tmp_path, capsys):
+    # The hub R alone closed, and a rule asks 10 t through it: the one closure has no allocation. The table
+    # had no stranded_t column to rank by (KeyError 'stranded_t', an internal error); now it has it, blank.
+    case = write_case(tmp_path, transport_case(Policies=[{"rule": "ROAD_MIN", "kind": "min_t", "scope": "node",
+                                                          "target": "R", "value": 10}]))
+    df, _ = stress_test(case, kinds={"hubs"}, penalty=1000, progress=False)
+    assert df["closed"].tolist() == ["R"] and df["status"].tolist() == ["Infeasible"] and df["stranded_t"].isna().all()
+    assert main(["stress", str(case), "--elements", "hubs", "--no-progress", "-o", str(tmp_path / "s.xlsx")]) == 0
+    assert "Closing R leaves no allocation, even with stranded tonnes:" in capsys.readouterr().out
+
+
 def test_the_stress_table_says_what_it_leaves_out():
     from model.report.console import stress_text
 

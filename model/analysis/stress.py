@@ -72,6 +72,43 @@ def closure_in_words(data, name: str, kind: str) -> str:
     return re.sub(rf"Policies row {row} \(CLOSED {re.escape(name)}\)[^;\n]*", "the closure", text)  # not a workbook row
 
 
+def calibration_rules(data) -> list[str]:
+    """The rules of the Policies sheet marked calibration, when the setting calibration_rules holds them."""
+    if not data.settings.calibration_rules:
+        return []
+    p = data.tables["Policies"]
+    return sorted(set(p.loc[p["calibration"].eq(True), "rule"])) if len(p) else []
+
+
+def _rules_off_note(held: list[str]) -> str:
+    """The one line that says a closure was solved with the calibration rules off, and why."""
+    return (f"calibration rule {', '.join(held)} cannot hold with this closed: solved with calibration_rules off "
+            "(as the shipped closing scenarios are), its figures against the base case solved so too")
+
+
+def _without_calibration(live) -> tuple:
+    """The case of the live model with the setting calibration_rules off: its own live model and base point."""
+    from model.lp.live import LiveModel
+    from model.network.build import build_network
+    from model.plan import Plan
+    from model.steps import solve
+
+    data = live.data.copy(settings=live.data.settings.replace(calibration_rules=False))
+    net = build_network(data)
+    off = LiveModel(data, net, solve(Plan.of_one(data, net)), live.keep_decisions)
+    return off, off.solve()
+
+
+def _solve_closed(live, cols: np.ndarray):
+    """The live model solved with the flows of the columns closed (bounds 0), then opened again."""
+    h = live.h
+    h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.zeros(len(cols)))
+    try:
+        return live.solve()
+    finally:
+        h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.full(len(cols), h.inf))
+
+
 def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None = None,
                 penalty: float = DEFAULT_PENALTY_USD_PER_T, progress: bool = True,
                 keep_decisions: bool = False, scenario: str | None = None,
@@ -87,38 +124,49 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
         live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions, scenario=scenario, year=year)
     base = live.solve()
     base_cost = Money.of_point(base).resource_usd
-    h = live.h
     rows = []
+    uncalibrated = None  # (live model, base point) with the calibration rules off, built when a closure needs it
     closures = _closures(live, mode, kinds)
     for name, kind, cols in tqdm(closures, unit="closure", disable=not show_progress(progress), desc="stress"):
-        h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.zeros(len(cols)))
-        try:
-            r = live.solve()
-        finally:
-            h.changeColsBounds(len(cols), cols, np.zeros(len(cols)), np.full(len(cols), h.inf))
+        r, note = _solve_closed(live, cols), None
         if not r.solved:  # no allocation even with stranded tonnes: a minimum rule, say which
-            rows.append({"closed": name, "kind": kind, "status": r.status,
-                         "reason": closure_in_words(live.data, name, kind)})
-            continue
-        money = Money.of_point(r)
-        increase = money.resource_usd - base_cost
-        moved = {c: t - base.corridor.get(c, 0.0) for c, t in r.corridor.items()}
+            reason = closure_in_words(live.data, name, kind)
+            held = [rule for rule in calibration_rules(live.data) if f"({rule})" in reason]
+            if held:  # a calibration rule on what was closed: re-solved without them, as the closing scenarios are
+                uncalibrated = uncalibrated or _without_calibration(live)
+                off, point_base = uncalibrated  # the same closure's columns in the model without the rules
+                r = _solve_closed(off, next(c for n, _, c in _closures(off, mode, kinds) if n == name))
+                note = _rules_off_note(held)
+            if not r.solved and held:  # another rule forbids it too: why, in the case without calibration rules
+                reason += "\nWith calibration_rules off as well: " + closure_in_words(off.data, name, kind)
+            if not r.solved:
+                rows.append({"closed": name, "kind": kind, "status": r.status, "reason": reason})
+                continue
+        else:
+            point_base = base
+        money, point_cost = Money.of_point(r), Money.of_point(point_base).resource_usd
+        increase = money.resource_usd - point_cost
+        moved = {c: t - point_base.corridor.get(c, 0.0) for c, t in r.corridor.items()}
         gains = sorted(((c, t) for c, t in moved.items() if t > 1e3), key=lambda x: -x[1])[:3]
         row = {"closed": name, "kind": kind, "status": r.status,
-               "stranded_t": r.unmet_t - base.unmet_t,
+               "stranded_t": r.unmet_t - point_base.unmet_t,
                "cost_increase_usd": increase,
-               "cost_increase_pct": increase / base_cost if base_cost else float("nan"),
-               "penalty_usd": r.unmet_penalty_usd - base.unmet_penalty_usd,
-               "premiums_change_usd": money.premiums_usd - Money.of_point(base).premiums_usd,
+               "cost_increase_pct": increase / point_cost if point_cost else float("nan"),
+               "penalty_usd": r.unmet_penalty_usd - point_base.unmet_penalty_usd,
+               "premiums_change_usd": money.premiums_usd - Money.of_point(point_base).premiums_usd,
                "tonnes_rerouted_t": sum(t for t in moved.values() if t > 0),
                "moved_to": ", ".join(f"{c} +{t / 1e6:,.2f} Mt" for c, t in gains)}
         if r.built is not None:
             row["built"] = "; ".join(f"{o} {amount_text(t)}" for o, t in r.built.items()) or "nothing"
         for k, t in (r.unmet_by_commodity or {}).items():
-            row[f"stranded {k}_t"] = t - (base.unmet_by_commodity or {}).get(k, 0.0)
+            row[f"stranded {k}_t"] = t - (point_base.unmet_by_commodity or {}).get(k, 0.0)
+        if note:
+            row["reason"] = note
         rows.append(row)
     df = pd.DataFrame(rows)
-    if len(df):  # what was closed in words, beside its code (a corridor is its own name)
+    if len(df):  # the ranking's columns, blank when no closure leaves an allocation (was a KeyError)
+        df = df.reindex(columns=[*df.columns, *(c for c in ("stranded_t", "cost_increase_usd") if c not in df)])
+        # what was closed in words, beside its code (a corridor is its own name)
         df.insert(1, "name", [c if mode == "corridors" else live.net.names.element(c) for c in df["closed"]])
         df["_failed"] = df["status"] != "Optimal"
         df = df.sort_values(["_failed", "stranded_t", "cost_increase_usd"], ascending=False, kind="stable",
@@ -126,5 +174,7 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
         if "reason" in df.columns:  # the reason last, after the figures
             df = df[[c for c in df.columns if c != "reason"] + ["reason"]]
         df.insert(0, "rank", range(1, len(df) + 1))
-    return df, {"base_cost_usd": base_cost, "penalty_usd_per_t": penalty, "closures": len(closures),
+    off_cost = {"base_cost_rules_off_usd": Money.of_point(uncalibrated[1]).resource_usd} \
+        if uncalibrated else {}  # the base of the closures solved with the calibration rules off
+    return df, {"base_cost_usd": base_cost, **off_cost, "penalty_usd_per_t": penalty, "closures": len(closures),
                 **({"integer decisions": base.integer_decisions} if base.integer_decisions is not None else {})}

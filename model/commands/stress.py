@@ -39,7 +39,9 @@ def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalt
             ("closed in turn", "each corridor" if mode == "corridors" else ", ".join(sorted(kinds))),
             ("stranded tonnes priced at (the penalty, a price chosen, not a cost)",
              f"{meta['penalty_usd_per_t']:,.0f} USD/t"),
-            ("base resource cost (USD/yr)", meta["base_cost_usd"]), ("closures", meta["closures"]),
+            ("base resource cost (USD/yr)", meta["base_cost_usd"]),
+            *([("base resource cost with calibration_rules off (USD/yr)", meta["base_cost_rules_off_usd"])]
+              if "base_cost_rules_off_usd" in meta else []), ("closures", meta["closures"]),
             *([("integer decisions", meta["integer decisions"])] if "integer decisions" in meta else []),
             ("seconds", round(time.perf_counter() - start, 3))])
         write_stress(outputs, output, about, table)

@@ -226,9 +226,9 @@ def stress_text(table, out, png, limit: int = 40) -> str:
     lines = [f"{'Closed':<{width}}{'stranded Mt':>12}{'resource cost +M USD/yr':>25}  cargo moved to"]
     for rec in table[failed].itertuples(index=False):
         lines.append(f"{labels[rec.closed]:<{width}}{'no allocation at all: see below':>37}")
-    for rec in shown.itertuples(index=False):
-        lines.append(f"{labels[rec.closed]:<{width}}{rec.stranded_t / 1e6:>12,.2f}"
-                     f"{rec.cost_increase_usd / 1e6:>25,.1f}  {rec.moved_to}")
+    for rec in shown.itertuples(index=False):  # a closure solved otherwise (calibration rules off) says so: reason
+        lines.append(f"{labels[rec.closed]:<{width}}{rec.stranded_t / 1e6:>12,.2f}{rec.cost_increase_usd / 1e6:>25,.1f}"
+                     f"  {rec.moved_to}" + (f"  [{rec.reason}]" if isinstance(getattr(rec, "reason", 0), str) else ""))
     if (~failed).sum() > len(shown):
         lines.append(f"(+{int((~failed).sum()) - len(shown)} more: see the workbook)")
     reasons: dict[str, list[str]] = {}

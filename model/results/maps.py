@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from model.plan import BASE, Plan
+from model.results.seasons import CAPACITY_ROW
 from model.results.tables import ALL
 
 MAP_NODE_COLUMNS = ["node", "name", "country", "kind", "lat", "lon", "tonnes_t", "utilisation", "full"]
@@ -68,9 +69,10 @@ class MapTables:
         case = {k: about[k] for k in CASE_KEYS if k in about}
         corridors = case_rows(sheets["Corridors"], case)
         corridors = corridors[corridors["commodity"] == ALL][["corridor", "tonnes_t", "share"]]
+        seasons = case_rows(sheets["Seasons"], case) if "Seasons" in sheets else pd.DataFrame()
         return cls(_text(about.get("title")), _text(about.get("subtitle")), sheets["Map nodes"],
                    sheets["Map legs"], corridors.reset_index(drop=True),
-                   case_rows(sheets["Capacity"], case).reset_index(drop=True), case)
+                   with_seasons(case_rows(sheets["Capacity"], case), seasons).reset_index(drop=True), case)
 
 
 def _text(value) -> str:
@@ -79,6 +81,28 @@ def _text(value) -> str:
 
 def _named(node, name) -> str:
     return f"{node} ({name})" if isinstance(name, str) and name and name != node else str(node)
+
+
+def with_seasons(capacity: pd.DataFrame, seasons: pd.DataFrame) -> pd.DataFrame:
+    """A case's Capacity rows and, for an element none of whose rows binds over the year, each of its seasonal
+    capacity rows (the Seasons sheet, model.results.seasons) that the console calls full (seasons_line: it
+    binds with room open, and a tonne more there would save a cent or more), with its season: a capacity full
+    in one season only is full on the map, in that season's tonnes (the year's row alone showed the CPC, full
+    in the winter of cpc_strike_2025 at 922 USD/t, 76% used and not full). A season closed (capacity 0) is
+    closed, not full: the console says so apart."""
+    if not len(seasons) or "what" not in seasons.columns:
+        return capacity
+    rows = seasons[seasons["what"] == CAPACITY_ROW]
+    room = rows["capacity_t"].astype(float) + rows["added_t"].astype(float).fillna(0.0)
+    annual = set(capacity.loc[capacity["binding"].map(_flag), "element"]) if len(capacity) else set()
+    saves = pd.to_numeric(rows["shadow_price_usd_per_t"], errors="coerce").abs().round(2) > 0
+    keep = rows["binding"].map(_flag) & (room > 0) & saves & ~rows["element"].isin(annual)
+    rows, room = rows[keep], room[keep]
+    if not len(rows):
+        return capacity
+    found = rows.assign(used_t=rows["tonnes_t"], utilisation=rows["tonnes_t"].astype(float) / room, binding=True)
+    return pd.concat([capacity, found[[c for c in [*capacity.columns, "season"] if c in found.columns]]],
+                     ignore_index=True)
 
 
 def case_rows(df: pd.DataFrame, case: dict) -> pd.DataFrame:
@@ -179,8 +203,9 @@ def map_of(plan: Plan, results) -> MapTables:
     leg_rows = chosen.data.tables["Legs"]
     modes = dict(zip(leg_rows["from"].astype(str) + ">" + leg_rows["to"].astype(str), leg_rows["mode"].astype(str),
                      strict=True))
+    capacity = with_seasons(case_rows(results.capacity, case), case_rows(results.seasons, case))
     out = map_tables(chosen.data.tables["Nodes"], paths, flows,
-                     case_rows(results.capacity, case), case_rows(results.corridors, case), title, subtitle, case,
+                     capacity, case_rows(results.corridors, case), title, subtitle, case,
                      modes)
     out.headline = (f"{shipped / 1e6:,.2f} Mt/yr shipped" + (f", {unmet / 1e6:,.2f} unmet" if unmet > 0 else "")
                     + f"\n{cost / 1e6:,.1f} million USD/yr of resource cost")

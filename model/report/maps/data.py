@@ -67,7 +67,8 @@ class MapCorridor:
 
 @dataclass(frozen=True)
 class FullCapacity:
-    """A binding capacity row: element a node id or "FROM>TO", kind "node" or "leg", name in words."""
+    """A binding capacity row: element a node id or "FROM>TO", kind "node" or "leg", name in words; season
+    that of a seasonal row (its capacity and use in that season's tonnes), "" for the year's."""
     element: str
     kind: str
     name: str
@@ -75,6 +76,7 @@ class FullCapacity:
     capacity_t: float
     used_t: float
     shadow_price_usd_per_t: float
+    season: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,8 @@ def map_data(tables: MapTables, colours: dict[str, str] | None = None) -> MapDat
         full.append(FullCapacity(element=element, kind=kind, name=name, cargo_class=_text(r.cargo_class, Blank.ALL),
                                  capacity_t=(_number(r.capacity_t) or 0.0) + (_number(getattr(r, "added_t", 0)) or 0.0),
                                  used_t=_number(r.used_t) or 0.0,
-                                 shadow_price_usd_per_t=_number(r.shadow_price_usd_per_t) or 0.0))
+                                 shadow_price_usd_per_t=_number(r.shadow_price_usd_per_t) or 0.0,
+                                 season=_text(getattr(r, "season", None), "")))
     return MapData(title=tables.title, subtitle=tables.subtitle, nodes=tuple(nodes), legs=tuple(legs),
                    corridors=corridors, full=tuple(full), unplaced=tuple(tables.unplaced))
 

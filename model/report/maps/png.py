@@ -294,8 +294,9 @@ def _legend(page: _Page, listed: Sequence[MapCorridor], full: Sequence[FullCapac
     for f in full:
         full_keys.append(ring if f.kind == "node" else dash)
         cls = "" if f.cargo_class in (Blank.ALL, "") else f" ({f.cargo_class})"
-        full_text.append(f"{_wrap(f.name + cls)}\n{f.used_t / 1e6:.2f} of {f.capacity_t / 1e6:.2f} "
-                         "Mt/yr used")
+        when = f" in {f.season}" if f.season else ""  # a season's row: that season's tonnes
+        full_text.append(f"{_wrap(f.name + cls + when)}\n{f.used_t / 1e6:.2f} of {f.capacity_t / 1e6:.2f} "
+                         + ("Mt used" if f.season else "Mt/yr used"))
     if not tonnes:  # panels: the marks explained once
         full_keys, full_text = [ring, dash], ["a full node (binding capacity)", "a full leg"]
     elif not full_keys:
