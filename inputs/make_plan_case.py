@@ -12,8 +12,8 @@ needs, each change cited on the Sources sheet (S51-S53):
 - The 2025 cap on non-oil cargo through Russia (Policies RU_CAP 0.5, S47) in force in every plan year:
   the 2023 base year holds it at 1.0 (not yet in force) and sets it only in scenario russia_cap_2025 (S70).
 - What happened in 2025 and stays (S97): no cargo to India through Pakistan's ports (S92), the Afghan-Pakistan
-  crossings shut in autumn (S91), the CPC debottlenecked to 72.5 Mt for Kazakh crude (S95); Khunjerab stays
-  closed in winter (the base year's Seasons, S90). The base year's scenarios of other years (year_2022,
+  crossings shut in autumn (S91), the CPC debottlenecked to 72.5 Mt for Kazakh crude (S95); Khunjerab at
+  12 kt a month in winter, as in December 2025 (S90). The base year's scenarios of other years (year_2022,
   year_2025), made for its held-out observations, are not carried.
 Demand and supply stay at the 2023 base-year volumes in every year: there is no sourced forecast by
 market. The implied premiums of the calibration (Surcharges) stay, as the hidden costs shippers
@@ -41,6 +41,7 @@ TAR = "TAR"  # route ids of the Trans-Afghan railway contain -TAR
 TIMING = {"CPC_DEBOTTLENECK": (2026, 2), "KAZ_TERMINAL_KHI": (2026, 2), "GWD_TERMINAL": (2026, 3),
           "KHJ_UPGRADE": (2026, 4), "DOSTYK_THIRD_RAILWAY": (2026, 1), "AKTAU_KURYK": (2026, 2),
           "CASPIAN_CROSSING": (2026, 3)}
+KHJ_WINTER_T = 48_000  # Khunjerab in winter on the 2025 network: 12 kt a month, as in December 2025 (S90)
 CPC_2025_T = 72_500_000  # the CPC's capacity for Kazakh crude after debottlenecking (S95)
 OTHER_YEARS = ("year_2022", "year_2025")  # the base year's worlds of its held-out observations
 RU_CAP = 0.5  # the 2025 policy (S47), in force from 2025: every plan year
@@ -56,10 +57,10 @@ SOURCES = [
      "one CPC outage in 2025; sanctions risk judged low", "confidence": "E", "used_for": "Scenarios probability "
      "(low/high: Torkham closed, per year)", "low": 0.1, "high": 0.4},
     {"id": "S97", "item": "The 2025 network in the plan's years", "value": "India closed to goods through Pakistan; "
-     "Torkham and Chaman shut in Oct-Nov; CPC 72.5 Mt for Kazakh crude", "year": 2026,
+     "Torkham and Chaman shut in Oct-Nov; CPC 72.5 Mt for Kazakh crude; Khunjerab 48 kt in winter", "year": 2026,
      "source": "E: the events of 2025 (S91, S92, S95) taken to last: the India closure and the CPC's capacity are in "
-     "force; the border closures recurred in 2024, 2025 and 2026 (S91)", "confidence": "E",
-     "used_for": "Routes *KHI-MSA, *GWD-MSA disabled; Capacities TOR, CHM autumn 0; Capacities CPT (annual, winter)",
+     "force; the border closures recurred in 2024, 2025 and 2026 (S91); Khunjerab as in December 2025 (S90)", "confidence": "E",
+     "used_for": "Routes *KHI-MSA, *GWD-MSA disabled; Capacities TOR, CHM autumn 0; Capacities CPT; Capacities KHJ winter",
      "low": 1, "high": 4},  # months a year the crossings are shut (S91)
     {"id": "S53", "item": "Plan years and discount rate", "value": "2026 (4 years), 2030 (5), 2035 (5); 8%/yr",
      "year": 2026, "source": "E: planning convention; 8% as in the capital recovery of S50; the 2025 Russia cap "
@@ -89,6 +90,7 @@ def plan_tables(base: Path) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame
     cap = tables["Capacities"]
     closed = cap["element"].isin(["TOR", "CHM"]) & cap["season"].eq("autumn")
     cap.loc[closed, "capacity_t"] = 0.0  # S91
+    cap.loc[cap["element"].eq("KHJ") & cap["season"].eq("winter"), "capacity_t"] = KHJ_WINTER_T  # S90
     cpc = cap["element"].eq("CPT")
     cap.loc[cpc, "capacity_t"] = cap.loc[cpc, "capacity_t"] * CPC_2025_T / cap.loc[cpc & cap["season"].isna(),
                                                                                 "capacity_t"].iloc[0]  # S95

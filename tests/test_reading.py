@@ -303,4 +303,4 @@ def test_a_far_note_on_a_model_sheet_loses_no_row(tmp_path):
     wb.save(path)
     data = read_input(path)
     assert len(data.tables["Capacities"]) == len(read_input(BASE_XLSX).tables["Capacities"]) + 1
-    assert data.tables["Capacities"]["capacity_t"].notna().sum() == 27
+    assert data.tables["Capacities"]["capacity_t"].notna().sum() == 26

@@ -144,16 +144,18 @@ def test_the_deal_on_the_2025_network():
     assert in_brief(f"{s.shipped_t / 1e6:,.2f} Mt/yr at {s.money.resource_usd / 1e6:,.1f} M USD/yr")
     pk = through_pakistan(y.results)
     assert in_brief(f"Pakistan then carries {pk / 1e6:.2f} Mt")
-    # Khunjerab passes 0.1 Mt/yr, closed 4 months of 12: 100,000 * 8/12 = 66,667 t to Karachi by the KKH,
-    # and the Pakistan market's 1,900 t (1,267 of them by the KKH, 633 via Turkmenistan): 67,300 t.
-    assert pk == pytest.approx(100000 * 8 / 12 + 633.33, abs=1)
-    # The India and border events alone: the rule CAL_19_MAX holds 0.05 Mt; without the rules, the 0.07 Mt.
+    # Khunjerab passes 0.1 Mt/yr outside winter (100,000 * 8/12 = 66,667 t) and, on the 2025 network, 48,000 t in
+    # winter (12 kt a month, S90): 114,667 t to Karachi by the KKH, the Pakistan market's 1,900 t among them.
+    assert pk == pytest.approx(100000 * 8 / 12 + 48000, abs=1)
+    # The India and border events alone: the rule CAL_19_MAX holds 0.05 Mt; without the rules, 2023's Khunjerab
+    # (shut in winter) passes 66,667 t, and the Pakistan market's 633 t of winter go via Turkmenistan: 67,300 t.
     events = "india_via_pakistan_closed+af_pk_border_closed"
     assert through_pakistan(pipeline.run(BASE_XLSX, scenario=events).results) == pytest.approx(50000)
     data, net, sol = _rules_off(events)
-    assert through_pakistan(tabulate(Plan.of_one(data, net), sol, Analyses())) == pytest.approx(pk)
-    assert in_brief("asked with `calibration_rules` FALSE they leave the same "
-                    f"{pk / 1e6:.2f} Mt")
+    alone = through_pakistan(tabulate(Plan.of_one(data, net), sol, Analyses()))
+    assert alone == pytest.approx(100000 * 8 / 12 + 633.33, abs=1)
+    assert in_brief(f"asked with `calibration_rules` FALSE they leave {alone / 1e6:.2f} Mt (2023's Khunjerab, shut in "
+                    "winter)")
     # Gwadar's cut on the 2025 network, and on 2023's with the rules off
     charge, tonnes = _gwadar_first(y.data, live_model(BASE_XLSX, scenario="year_2025"))
     data23, net23, sol23 = _rules_off(None)
@@ -593,10 +595,14 @@ def test_what_holds_pakistan_in_each_scenario(compared):
     assert quoted(f"Karachi ({pk['russia_closed'] / 1e6:.2f} Mt with Russia closed, {pk['cpc_half'] / 1e6:.2f} Mt with "
                   "the CPC halved)")
     assert all(pk[name] > 50000 for name in lifted)
-    events = {pk[name] for name in ("cpc_strike_2025", "year_2022", "year_2025")}
-    assert len({round(t) for t in events}) == 1  # Khunjerab's capacity outside winter, in each
-    assert quoted(f"so Pakistan carries its {pk['year_2025'] / 1e6:.2f} Mt (as much as Khunjerab passes outside "
-                  "winter)")
+    # Khunjerab's capacity outside winter (66,667 t) and the Pakistan market's 633 t of winter via Turkmenistan; on
+    # the 2025 network Khunjerab passes 48,000 t in winter too (S90)
+    assert pk["cpc_strike_2025"] == pytest.approx(67300, abs=1) and pk["year_2022"] == pytest.approx(67300, abs=1)
+    assert pk["year_2025"] == pytest.approx(100000 * 8 / 12 + 48000, abs=1)
+    assert quoted(f"so Pakistan carries {pk['year_2025'] / 1e6:.2f} Mt under year_2025 (as much as Khunjerab passes: "
+                  f"0.07 Mt outside winter, 48 kt in it at December 2025's rate) and {pk['year_2022'] / 1e6:.2f} Mt "
+                  "under the others")
+    assert runs["cpc_strike_2025"].results.summary.unmet_t == pytest.approx(0, abs=1)  # nothing stranded in 2023
 
 
 def test_the_worked_example(base_run):

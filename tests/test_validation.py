@@ -255,7 +255,7 @@ def test_a_csv_file_whose_extension_is_in_capitals_is_read(tmp_path):
     case = base_csv_copy(tmp_path)
     (case / "Capacities.csv").rename(case / "Capacities.CSV")
     data, _, _ = load(case)
-    assert len(data.tables["Capacities"]) == 27
+    assert len(data.tables["Capacities"]) == 26
 
 
 def test_a_scenario_cannot_multiply_a_cell_past_its_bound(tmp_path, capsys):
