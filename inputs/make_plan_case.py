@@ -59,8 +59,10 @@ SOURCES = [
     {"id": "S97", "item": "The 2025 network in the plan's years", "value": "India closed to goods through Pakistan; "
      "Torkham and Chaman shut in Oct-Nov; CPC 72.5 Mt for Kazakh crude; Khunjerab 48 kt in winter", "year": 2026,
      "source": "E: the events of 2025 (S91, S92, S95) taken to last: the India closure and the CPC's capacity are in "
-     "force; the border closures recurred in 2024, 2025 and 2026 (S91); Khunjerab as in December 2025 (S90)", "confidence": "E",
-     "used_for": "Routes *KHI-MSA, *GWD-MSA disabled; Capacities TOR, CHM autumn 0; Capacities CPT; Capacities KHJ winter",
+     "force; the border closures recurred in 2024, 2025 and 2026 (S91); Khunjerab as in December 2025 (S90)",
+     "confidence": "E",
+     "used_for": "Routes *KHI-MSA, *GWD-MSA disabled; Capacities TOR, CHM autumn 0; Capacities CPT; Capacities KHJ "
+     "winter",
      "low": 1, "high": 4},  # months a year the crossings are shut (S91)
     {"id": "S53", "item": "Plan years and discount rate", "value": "2026 (4 years), 2030 (5), 2035 (5); 8%/yr",
      "year": 2026, "source": "E: planning convention; 8% as in the capital recovery of S50; the 2025 Russia cap "

@@ -377,3 +377,17 @@ def test_an_unused_route_keeps_its_reduced_cost_and_its_explanation_with_seasons
         assert road["break_even_cost_usd_per_t"] == pytest.approx(2)
         text = " ".join(explain_route(run, "ROAD"))
         assert "So it is 3.00 USD/t too expensive" in text and "seasons' tonnes" not in text, text
+
+
+def test_a_capacity_full_in_its_open_season_is_binding_on_the_capacity_sheet(tmp_path):
+    # The rail leg: 100 t/yr, closed in winter. Summer is half the year: it allows 100 x 0.5 = 50 t, and summer's
+    # 50 t of demand fill it (RAIL 2 < ROAD 5); winter's 50 t go by ROAD. Over the year RAIL carries 50 t of the
+    # 100 t the annual row states, but every tonne its seasons allow: utilisation 50/50 = 1, binding. (Read
+    # against the annual figure it said 50%, not binding, and gave a range from 50 t up that a sweep disproves:
+    # more annual capacity raises summer's room too.) Its range is its seasons' rows', left blank.
+    run = pipeline.run(write_case(tmp_path, transport_case(**{"Seasons": HALVES, "Capacities": [
+        {"element": "A>M", "capacity_t": 100}, {"element": "A>M", "season": "winter", "capacity_t": 0}]})))
+    assert run.solution.objective_usd == pytest.approx(50 * 2 + 50 * 5)
+    cap = run.results.capacity.set_index("element").loc["A>M"]
+    assert cap["used_t"] == pytest.approx(50) and cap["utilisation"] == pytest.approx(1.0) and cap["binding"]
+    assert cap[["valid_from_t", "valid_to_t"]].isna().all()

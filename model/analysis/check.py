@@ -21,7 +21,7 @@ from model.analysis.check_seasons import check_season_rows
 from model.input.data import CorridorData
 from model.input.raw import file_sha256
 from model.input.schema import Blank, PolicyKind, Scope
-from model.input.seasons import annual_rows
+from model.input.seasons import annual_rows, season_table
 from model.network.costs import CALIBRATION_SOURCE, COST_PARTS, CostPart
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.plan import BASE
@@ -306,13 +306,17 @@ def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
             if not _close(rec.tonnes_t, through.get(rec.country, 0.0), shipped):
                 errors.append(f"Countries: {rec.country} {rec.tonnes_t} t, flows give {through.get(rec.country, 0.0)}")
     if "Capacity" in sheets:
+        seasons = season_table(inp.data)
         for rec in sheets["Capacity"].itertuples(index=False):
             cls = _opt(rec.cargo_class)
             used = sum(f.tonnes_t * inp.elements(f.route).count(rec.element) for f in flows.itertuples(index=False)
                        if cls is None or inp.cls[f.commodity] == cls)
-            total = rec.capacity_t + (getattr(rec, "added_t", 0.0) or 0.0)
+            added = getattr(rec, "added_t", 0.0) or 0.0
+            total = rec.capacity_t + added
             if not _close(rec.used_t, used, total):
                 errors.append(f"Capacity: {rec.element} used {rec.used_t} t, flows give {used}")
+            if seasons is not None:  # used against what its seasons allow (model.results.seasons.seasonal_allowance)
+                total = sum(x.capacity_t + x.share * added for x in seasons.limits if x.annual_row == rec.input_row)
             if total and not _close(rec.utilisation, used / total):
                 errors.append(f"Capacity: {rec.element} utilisation {rec.utilisation}, flows give {used / total}")
     errors += _check_map(inp, flows, sheets, shipped)

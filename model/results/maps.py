@@ -92,6 +92,10 @@ def with_seasons(capacity: pd.DataFrame, seasons: pd.DataFrame) -> pd.DataFrame:
     closed, not full: the console says so apart."""
     if not len(seasons) or "what" not in seasons.columns:
         return capacity
+    # With seasons the Capacity sheet's row binds when one open season is full; on the map a row is full only
+    # when every season it allows is (its seasons' rows, below, say which one is)
+    full = capacity["binding"].map(_flag) & (pd.to_numeric(capacity["utilisation"], errors="coerce") >= 1 - 1e-6)
+    capacity = capacity.assign(binding=full)
     rows = seasons[seasons["what"] == CAPACITY_ROW]
     room = rows["capacity_t"].astype(float) + rows["added_t"].astype(float).fillna(0.0)
     annual = set(capacity.loc[capacity["binding"].map(_flag), "element"]) if len(capacity) else set()

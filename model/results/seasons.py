@@ -69,6 +69,26 @@ def season_reduced_costs(net: Network, sol: View) -> np.ndarray:
     return np.min([[rcs.get((k, r, s), 0.0) for k, r in flows] for s in seasons.share], axis=0)
 
 
+def seasonal_allowance(net: Network, sol: View, row: int, added: float) -> tuple[float, bool]:
+    """(tonnes its seasons allow over the year, whether one season that is open is full at a value) of a
+    Capacities row where seasons state it: the Capacity sheet's utilisation and binding (a closed season is
+    not full)."""
+    assert net.seasons is not None
+    lims = [x for x in net.seasons.limits if x.annual_row == row]
+    values: Mapping[Any, float] = sol.values.get(SEASON_FLOW.name, {})
+    allowed, full = 0.0, False
+    for lim, (idx, passes) in zip(lims, net.throughput_index(lims), strict=True):
+        room = lim.capacity_t + lim.share * added
+        used = sum(p * values.get((*net.flows[i], lim.season), 0.0) for i, p in zip(idx.tolist(), passes.tolist(),
+                                                                                 strict=True))
+        allowed += room
+        value = sol.relaxation_value(SEASON_CAPACITY.name, (lim.row, lim.season))
+        # full, and worth something: seasons share a year's tonnes at will where nothing prices them, and a season
+        # filled at no value is one vertex of many
+        full = full or (room > 0 and abs(room - used) <= 1e-6 * max(1.0, room) and value > 1e-9)
+    return allowed, full
+
+
 def annual_capacity_value(net: Network, sol: View, row: int) -> float:
     """What one more tonne a year of a Capacities row saves where seasons state it: its seasons without
     a row of their own grow by their shares (sum over them of share x the season's shadow price)."""

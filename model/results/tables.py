@@ -32,6 +32,7 @@ from model.results.seasons import (
     annual_capacity_value,
     annual_demand_value,
     season_reduced_costs,
+    seasonal_allowance,
     seasons_line,
     seasons_sheet,
 )
@@ -271,7 +272,11 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
                                              + annual_capacity_value(net, sol, c.row)),
             "binding": abs(slack) <= 1e-6 * max(1.0, total), "input_row": c.row,
         })
-        if cap_rows[-1]["binding"]:
+        if net.seasons is not None:  # its seasons' rows hold it: full when one of them is, used against them all
+            allowed, full = seasonal_allowance(net, sol, c.row, added)
+            cap_rows[-1].update(utilisation=used / allowed if allowed else None, binding=full,
+                                valid_from_t=float("nan"), valid_to_t=float("nan"))  # no one row's range
+        elif cap_rows[-1]["binding"]:
             cap_rows[-1]["valid_from_t"], cap_rows[-1]["valid_to_t"] = sol.bound_range(CAPACITY_LIMIT.name, c.row)
         else:  # spare capacity: its value (0) holds for any capacity down to what is used
             cap_rows[-1]["valid_from_t"], cap_rows[-1]["valid_to_t"] = used, float("inf")
