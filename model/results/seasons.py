@@ -69,24 +69,20 @@ def season_reduced_costs(net: Network, sol: View) -> np.ndarray:
     return np.min([[rcs.get((k, r, s), 0.0) for k, r in flows] for s in seasons.share], axis=0)
 
 
-def seasonal_allowance(net: Network, sol: View, row: int, added: float) -> tuple[float, bool]:
+def seasonal_allowance(net: Network, sheet: pd.DataFrame, row: int, added: float) -> tuple[float, bool]:
     """(tonnes its seasons allow over the year, whether one season that is open is full at a value) of a
-    Capacities row where seasons state it: the Capacity sheet's utilisation and binding (a closed season is
-    not full)."""
+    Capacities row where seasons state it, read off the Seasons sheet's capacity rows (seasons_sheet): the
+    Capacity sheet's utilisation and binding (a closed season is not full)."""
     assert net.seasons is not None
     lims = [x for x in net.seasons.limits if x.annual_row == row]
-    values: Mapping[Any, float] = sol.values.get(SEASON_FLOW.name, {})
-    allowed, full = 0.0, False
-    for lim, (idx, passes) in zip(lims, net.throughput_index(lims), strict=True):
-        room = lim.capacity_t + lim.share * added
-        used = sum(p * values.get((*net.flows[i], lim.season), 0.0) for i, p in zip(idx.tolist(), passes.tolist(),
-                                                                                 strict=True))
-        allowed += room
-        value = sol.relaxation_value(SEASON_CAPACITY.name, (lim.row, lim.season))
-        # full, and worth something: seasons share a year's tonnes at will where nothing prices them, and a season
-        # filled at no value is one vertex of many
-        full = full or (room > 0 and abs(room - used) <= 1e-6 * max(1.0, room) and value > 1e-9)
-    return allowed, full
+    mine = {(x.row, x.season) for x in lims}
+    caps = sheet[sheet["what"] == CAPACITY_ROW] if len(sheet) else sheet
+    # full, and worth something: seasons share a year's tonnes at will where nothing prices them, and a season
+    # filled at no value is one vertex of many
+    full = any(b and c + a > 0 and v > 1e-9 for r, s, b, c, a, v in
+               caps[["input_row", "season", "binding", "capacity_t", "added_t", "shadow_price_usd_per_t"]].itertuples(
+                   index=False) if (r, s) in mine)
+    return sum(x.capacity_t + x.share * added for x in lims), full
 
 
 def annual_capacity_value(net: Network, sol: View, row: int) -> float:

@@ -258,6 +258,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
 
     cap_rows = []
     users = net.capacity_index()
+    seasons = seasons_sheet(net, sol, TOL_T)
     for c in net.capacity_rows:
         idx, passes = users[c.row]
         used = float(passes @ x[idx])
@@ -273,7 +274,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
             "binding": abs(slack) <= 1e-6 * max(1.0, total), "input_row": c.row,
         })
         if net.seasons is not None:  # its seasons' rows hold it: full when one of them is, used against them all
-            allowed, full = seasonal_allowance(net, sol, c.row, added)
+            allowed, full = seasonal_allowance(net, seasons, c.row, added)
             cap_rows[-1].update(utilisation=used / allowed if allowed else None, binding=full,
                                 valid_from_t=float("nan"), valid_to_t=float("nan"))  # no one row's range
         elif cap_rows[-1]["binding"]:
@@ -360,4 +361,4 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources, bottlenecks, investments, fit,
                    emissions_table(flows, net), routes_sheet_rows=data.settings.routes_sheet_rows,
-                   routes_csv=data.settings.routes_csv, seasons=seasons_sheet(net, sol, TOL_T))
+                   routes_csv=data.settings.routes_csv, seasons=seasons)
