@@ -21,11 +21,14 @@ import pandas as pd
 
 from model.analysis.infeasible import no_optimum
 from model.analysis.robust import value_of_stochastic_solution
-from model.errors import ERROR, WARNING, InputError, Problem
+from model.errors import ERROR, WARNING, InputError, NoSolutionError, Problem
 from model.input.data import CorridorData
 from model.input.read import read_input
 from model.input.scenarios import apply_scenarios, check_scenarios
+from model.input.schema import Allocation
 from model.input.validate import check_commitments, validate
+from model.input.validate.choice import dispersions
+from model.lp.choice import NoConvergence, allocate
 from model.lp.highs import Solution, View
 from model.lp.kinds import set_resource_duals
 from model.lp.mip import Difference, MipInfo, other_decision_costs
@@ -133,9 +136,23 @@ def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builde
     if not sol.optimal:
         raise no_optimum(plan, sol, verbose)
     set_resource_duals(plan, sol)  # from the optimal basis, before anything re-solves or frees the live model
+    sol = allocated(plan, sol)
     if not keep_solver and plan.single and sol.mip is None and not plan.cases[0].net.observations:  # see observed()
         return dataclasses.replace(sol, highs=None)
     return sol
+
+def allocated(plan: Plan, sol: Solution) -> Solution:
+    """The solution the settings ask for: the least-cost LP's (sol), or with allocation choice the logit's on
+    the same rows (model.lp.choice), its decisions (what is built) the LP's."""
+    if plan.data.settings.allocation != Allocation.CHOICE:
+        return sol
+    try:
+        return allocate(plan, sol, dispersions(plan.data))
+    except NoConvergence as e:
+        raise NoSolutionError(f"The choice allocation did not converge ({e}): a row may hold a route at a figure "
+                              "no logit split reaches. Solve with allocation least_cost to see which rows bind, or "
+                              "widen the dispersion on the Dispersions sheet.") from None
+
 
 @dataclass(frozen=True)
 class Analyses:

@@ -403,6 +403,7 @@ _REFERRING_ROWS = {
     "Tariffs": {"element": "A>M", "cargo_class": "dry_bulk", "cost_usd_per_t": 1},
     "Capacities": {"element": "A>M", "cargo_class": "dry_bulk", "capacity_t": 1000},
     "Supply": {"commodity": "coal", "origin": "A", "max_t": 1000},
+    "Dispersions": {"cargo_class": "dry_bulk", "dispersion_usd_per_t": 5},
     "Investments": {"option": "O", "element": "A>M", "cargo_class": "dry_bulk", "max_added_t": 10,
                     "annualised_cost_usd_per_t": 1},
 }

@@ -79,6 +79,13 @@ class Role(StrEnum):
     TEST = "test"  # held out: calibration never reads it; predicted, and reported apart (out of sample)
 
 
+class Allocation(StrEnum):
+    """Settings, allocation: how cargo is split over its routes (model.lp.choice)."""
+
+    LEAST_COST = "least_cost"  # the LP: each tonne on its cheapest route (the default view)
+    CHOICE = "choice"  # a logit in generalised cost with the Dispersions sheet's dispersion, under the same rows
+
+
 class Blank(StrEnum):
     """A filter left blank, as the result sheets write it (and read it back)."""
 
@@ -113,6 +120,7 @@ MAX_DAYS = 3650.0  # transit and dwell: ten years
 MAX_KM = 40_000.0  # a leg's length: once round the Earth
 # value of time per year: 0.6-2.1 % of value a day in transit (Hummels & Schaur 2013) is 2.19-7.67 a year
 MAX_CARRYING_COST_RATE = 10.0
+MIN_DISPERSION_USD_PER_T = 0.01  # a route-choice dispersion: below a cent the logit is the least-cost allocation
 FIRST_YEAR, LAST_YEAR = 1900.0, 2200.0  # years, as on the Periods sheet
 MAX_YEARS = 100.0  # how many calendar years a modelled year stands for
 MAX_LEAD_YEARS = 50.0  # from the start of work to service
@@ -206,6 +214,10 @@ SETTINGS = (
             "Price of a tonne of CO2e emitted, added to the cost of every tonne of cargo as its carbon cost "
             "(reported as its own part of the cost). Above 0, every leg an enabled route uses needs distance_km.",
             max=MAX_USD_PER_T_CO2),
+    Setting("allocation", STR, "", "least_cost", None,
+            "least_cost: every tonne on its cheapest route (the LP). choice: each demand row's tonnes split over its "
+            "routes by a logit in generalised cost, with the dispersion of the Dispersions sheet, under the same "
+            "capacities and rules (corridor solve --allocation choice asks for it once)."),
     Setting("focus", STR, "", None, None,
             "The corridor or country the Summary's brief reports on first, written 'country PK' (or "
             "'country Pakistan') or 'corridor Middle Corridor', codes or names, case aside: its tonnes, or, if it "
@@ -416,6 +428,19 @@ SHEETS: tuple[Sheet, ...] = (
         Column("note", description="What the season stands for."),
     ), key=("season",), description="Optional: the seasons of the year (a pass closed in winter, a harvest peak). "
         "Without it (or with no rows) the model is annual, as before."),
+    Sheet("Dispersions", (
+        Column("cargo_class", **_id, ref="a cargo class on the Commodities sheet", refers=Refers.CARGO_CLASS,
+               description="Cargo class the dispersion applies to."),
+        Column("dispersion_usd_per_t", NUM, required=True, unit="USD/t", min=MIN_DISPERSION_USD_PER_T,
+               max=MAX_USD_PER_T,
+               description="For allocation choice: the cost difference that makes one route e (2.72) times as likely "
+                           "as another for this class (1/theta of the logit). Small: nearly least cost; large: "
+                           "spread over the routes."),
+        Column("standard_error_usd_per_t", NUM, unit="USD/t", min=0.0, max=MAX_USD_PER_T,
+               description="Its standard error, as corridor calibrate --estimate wrote it (information only)."),
+        Column("source", description="Where the figure comes from (a Sources id, or corridor calibrate --estimate)."),
+    ), key=("cargo_class",), description="Optional: the route-choice dispersion of each cargo class, for allocation "
+        "choice (corridor calibrate --estimate estimates it from the Observations)."),
     Sheet("Periods", (
         Column("year", NUM, required=True, unit="year", min=FIRST_YEAR, max=LAST_YEAR,
                description="A modelled year; flows are chosen for each year listed."),

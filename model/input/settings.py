@@ -27,6 +27,7 @@ class Settings:
     calibration_rules: bool
     worst_case_weight: float
     carbon_price_usd_per_t_co2: float
+    allocation: str
     focus: str | None
 
     @classmethod

@@ -25,6 +25,7 @@ from model.lp.names import ColKey, RowKey, positions
 
 if TYPE_CHECKING:
     from model.lp.arrays import ArrayLP
+    from model.lp.choice import ChoiceInfo
     from model.lp.mip import MipInfo
     from model.progress import Phases
 
@@ -114,6 +115,8 @@ class Solution:
     # (resource, premium) per column (model.lp.kinds.resource_costs), kept by set_resource_duals for the
     # decisions taken the other way (model.lp.mip), which price their allocations with them
     resource_c: tuple[np.ndarray, np.ndarray] | None = None
+    # the route-choice allocation's own facts (model.lp.choice.ChoiceInfo) when x is the logit's, not the LP's
+    choice: ChoiceInfo | None = None
 
     def duals_for(self, cost: np.ndarray) -> np.ndarray | None:
         """The row duals the optimal basis gives for another cost vector over the columns: y with

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from model.errors import ERROR, Problem
 from model.input.data import CorridorData
+from model.input.validate.choice import check_allocation
 from model.input.validate.commitments import check_commitments
 from model.input.validate.routes import check_revisits, check_routes, check_usage
 from model.input.validate.sheets import (
@@ -27,7 +28,7 @@ from model.input.validate.sheets import (
 __all__ = ["CHECKS", "DEEP_CHECKS", "check_commitments", "validate"]
 
 CHECKS = (check_bounds, check_duplicate_keys, check_references, check_routes, check_amounts, check_policies,
-          check_modules, check_focus)
+          check_modules, check_focus, check_allocation)
 # Checks that assume the references above hold.
 DEEP_CHECKS = (check_demand, check_usage, check_revisits, check_investments, check_seasons)
 

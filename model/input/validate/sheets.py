@@ -365,3 +365,4 @@ def check_focus(data: CorridorData) -> list[Problem]:
         return [Problem(f"{scope} '{name}' is not on the {sheet} sheet{mean}",
                         f"Name a {scope} of that sheet (by its code or its name), or clear the setting.", **where)]
     return []
+
