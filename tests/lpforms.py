@@ -122,6 +122,9 @@ def random_case(tmp_path, seed: int, years: bool = False, scenarios: bool = Fals
                                      np.nan)
     settings["carbon_price_usd_per_t_co2"] = 20.0
     tables["Policies"] = pd.concat([tables["Policies"], extra], ignore_index=True)
+    classes = list(dict.fromkeys(tables["Commodities"]["cargo_class"]))  # for allocation choice (model.lp.choice)
+    tables["Dispersions"] = pd.DataFrame({"cargo_class": classes, "dispersion_usd_per_t": 5.0 + np.arange(len(classes)),
+                                          "standard_error_usd_per_t": 1.0})
     tables["Surcharges"] = pd.DataFrame([{"scope": "corridor", "target": corridor, "usd_per_t": 3.5},
                                          {"scope": "country", "target": "T2", "commodity": k.iloc[2],
                                           "usd_per_t": -1.25}])

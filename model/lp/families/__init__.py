@@ -95,7 +95,9 @@ NO_LP_EFFECT = (("Nodes", "lat"), ("Nodes", "lon"), ("Investments", "first_year"
                 ("Investments", "lead_time_years"), ("Settings", "routes_sheet_rows"),
                 ("Settings", "discount_rate"), ("Settings", "worst_case_weight"),
                 # observations change the LP only while calibrating (model.analysis.calibrate builds it anew)
-                ("Observations", "observed_t"), ("Observations", "tolerance_pct"), ("Observations", "tolerance_t"))
+                ("Observations", "observed_t"), ("Observations", "tolerance_pct"), ("Observations", "tolerance_t"),
+                # the route-choice dispersions change the choice allocation, read off the LP (model.lp.choice)
+                ("Dispersions", "dispersion_usd_per_t"), ("Dispersions", "standard_error_usd_per_t"))
 
 
 def label(key: ColKey | RowKey, net: Network) -> str:
