@@ -121,21 +121,22 @@ def solve_dual(p: DualProblem, mu0: np.ndarray | None = None, tol: float = 1e-9)
             return DualSolution(x, mu, step, float(np.maximum(-grad, 0.0).max(initial=0.0)))
         if step == NEWTON_STEPS:
             break
-        held = bounded & (mu <= 1e-12 * max(1.0, float(np.abs(mu).max()))) & (grad > 0)
-        moving = ~held
         h = hessian(p, x)
+        diag = np.maximum(np.diag(h), 1e-300)
+        # held at 0: a bounded toll a scaled gradient step would take below 0 (Bertsekas's epsilon-active set)
+        held = bounded & (grad > 0) & (mu <= np.maximum(grad / diag, 1e-12))
+        moving = ~held
         d = np.zeros(rows)
+        d[held] = -mu[held]
         hm = h[np.ix_(moving, moving)]
         ridge = 1e-10 * float(np.abs(np.diag(hm)).max(initial=0.0)) + 1e-300
         try:
             d[moving] = -np.linalg.solve(hm + ridge * np.eye(len(hm)), grad[moving])
         except np.linalg.LinAlgError:
             d[moving] = -np.linalg.lstsq(hm, grad[moving], rcond=None)[0]
-        diag = np.maximum(np.diag(h)[held], 1e-300)
-        d[held] = -grad[held] / diag
-        longest = float(np.abs(d).max())
+        longest = float(np.abs(d[moving]).max(initial=0.0))
         if longest > reach:
-            d *= reach / longest
+            d[moving] *= reach / longest
         alpha = 1.0
         while True:
             trial = mu + alpha * d
