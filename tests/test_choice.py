@@ -96,3 +96,55 @@ def test_the_logit_meets_every_row_and_its_shares(tmp_path, seed):
     run = solved_and_checked(tmp_path, tables, settings={"allocation": "choice"})
     assert tonnes(run, "RAIL") + tonnes(run, "ROAD") == pytest.approx(100, abs=1e-4)
     assert tonnes(run, "RAIL") <= cap + 1e-4
+
+
+@pytest.mark.parametrize("seed, years", [(1, False), (2, False), (3, True), (4, True), (5, False)])
+def test_every_row_of_the_lp_holds_under_choice_on_random_cases(tmp_path, seed, years):
+    # a property on random cases with every family (supply minimums, share and tonnage rules, CO2e caps,
+    # investments, surcharges, seasons on odd seeds, years): the logit's tonnes meet every row of the LP as
+    # HiGHS holds it, recomputed here from the matrix; every demand row is met (its flows and unmet tonnes sum
+    # to it); a toll (a row dual) is non-zero only on a row at its bound; and within each demand row the
+    # tonnes of two flows stand in the ratio exp(-theta (rc1 - rc2)) of their costs above the cheapest
+    from lpforms import random_case
+    from scipy import sparse
+
+    from model.input.validate.choice import dispersions
+    from model.steps import load, solve
+
+    case = random_case(tmp_path, seed, years=years)
+    plan, _ = load(case)
+    plan.data.settings = plan.data.settings.replace(allocation="choice")
+    for c in plan.cases:
+        c.data.settings = c.data.settings.replace(allocation="choice")
+    sol = solve(plan)
+    assert sol.choice is not None
+    lp = sol.highs.getLp()
+    a = lp.a_matrix_
+    shape = (lp.num_row_, lp.num_col_)
+    matrix = (sparse.csc_matrix((a.value_, a.index_, a.start_), shape=shape) if len(a.start_) == lp.num_col_ + 1
+              else sparse.csr_matrix((a.value_, a.index_, a.start_), shape=shape))
+    activity = matrix @ sol.x
+    lower, upper = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+    scale = 1e-6 * np.maximum(1.0, np.maximum(np.abs(np.where(np.isfinite(lower), lower, 0)),
+                                               np.abs(np.where(np.isfinite(upper), upper, 0))))
+    assert (activity >= lower - scale - 1e-3).all() and (activity <= upper + scale + 1e-3).all()
+    assert (sol.x >= -1e-9).all()
+    families = np.array([r.family for r in sol.rows])
+    tolled = (np.abs(sol.y) > 1e-6) & ~np.isin(families, ["demand_balance", "season_demand"])
+    at_bound = (np.abs(activity - lower) <= scale + 1e-3) | (np.abs(activity - upper) <= scale + 1e-3)
+    assert at_bound[tolled].all(), [sol.rows[i] for i in np.flatnonzero(tolled & ~at_bound)][:5]
+    # the logit within one demand row of the single-period case (seasons: the annual flows mix seasons)
+    net = plan.cases[0].net
+    if plan.single and net.seasons is None:
+        theta = {k: 1 / v for k, v in dispersions(plan.data).items()}
+        first = sol.col_pos[("Flow", None)].start
+        for row, (lo, hi) in net.demand_span.items():
+            if hi - lo < 2:
+                continue
+            x, rc = sol.x[first + lo:first + hi], sol.rc[first + lo:first + hi]
+            k = net.flows[lo][0]
+            t = theta[net.commodity_class[k]]
+            big = x > 1e-3 * x.max()
+            if big.sum() >= 2:
+                i, j = np.flatnonzero(big)[:2]
+                assert math.log(x[i] / x[j]) == pytest.approx(-t * (rc[i] - rc[j]), abs=1e-5)
