@@ -138,7 +138,7 @@ def test_every_row_of_the_lp_holds_under_choice_on_random_cases(tmp_path, seed, 
     if plan.single and net.seasons is None:
         theta = {k: 1 / v for k, v in dispersions(plan.data).items()}
         first = sol.col_pos[("Flow", None)].start
-        for row, (lo, hi) in net.demand_span.items():
+        for lo, hi in net.demand_span.values():
             if hi - lo < 2:
                 continue
             x, rc = sol.x[first + lo:first + hi], sol.rc[first + lo:first + hi]
