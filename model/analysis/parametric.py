@@ -29,7 +29,9 @@ class Exact:
     solves: int = 0
 
 
-def exact_sweep(live, sweep) -> Exact:
+def exact_sweep(live, sweep, focus: str | None = None) -> Exact:
+    """Every breakpoint of the one parameter of `sweep` in its range, and on each segment between them
+    the tonnes through what it changes and through the focus (the Settings' unless `focus` is given)."""
     if len(sweep.params) != 1:
         raise InputError("--exact", [Problem("exact analysis takes one parameter", "Give a single --set.")])
     p = sweep.params[0]
@@ -85,7 +87,7 @@ def exact_sweep(live, sweep) -> Exact:
     knots = sorted({start, stop, *found})
     bps = pd.DataFrame({"value": knots, "objective_usd": [_value_at(evaluations, t) for t in knots],
                         "breakpoint": [start < t < stop for t in knots]})
-    segments, watch = [], focus_of(live.net, live.data.settings.focus)
+    segments, watch = [], focus_of(live.net, live.data.settings.focus if focus is None else focus)
     for a, b in zip(knots, knots[1:], strict=False):
         mid = (a + b) / 2
         fm, gm, rm = evaluate(mid)
