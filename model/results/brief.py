@@ -142,6 +142,35 @@ def _common(brief: Brief, items: dict) -> None:
     brief.headline += decisions
 
 
+# A quantity's unit, by how its name ends (the house's names: resource_cost_usd, Middle Corridor_t,
+# gap_usd_per_t), as the brief shows it: (suffix, divisor, unit, decimals). The longest suffix first.
+RANGE_UNITS = (("_usd_per_t", 1.0, "USD/t", 1), ("_usd", 1e6, "million USD", 1), ("_t", 1e6, "Mt", 2))
+
+
+def range_lines(percentiles: pd.DataFrame, draws: int) -> list[str]:
+    """One line per headline quantity with its range over the draws of the Uncertainty sheet, for the
+    brief (corridor solve --uncertainty N): 'Resource cost: median 1,240.1 million USD, 5–95%: 1,180.2
+    to 1,302.5 (1,000 draws)'. percentiles: a row per quantity (the index, or a column `quantity`), its
+    5%, 50% and 95% values in columns p5, p50, p95, in the order the lines are to be read."""
+    table = percentiles.set_index("quantity") if "quantity" in percentiles.columns else percentiles
+    lines = []
+    for quantity, rec in table.iterrows():
+        name = str(quantity)
+        suffix, divisor, unit, decimals = next((u for u in RANGE_UNITS if name.endswith(u[0])), ("", 1.0, "", 3))
+        label = name.removesuffix(suffix).replace("_", " ").strip()
+        p5, p50, p95 = (_num(rec[c]) / divisor for c in ("p5", "p50", "p95"))
+        if not all(v == v for v in (p5, p50, p95)):  # no draw gave it a value
+            lines.append(f"{label[:1].upper()}{label[1:]}: no range (no draw was solved)")
+            continue
+
+        def shown(v: float, decimals: int = decimals) -> str:
+            return f"{v:,.{decimals}f}".replace("-", "−")
+
+        lines.append(f"{label[:1].upper()}{label[1:]}: median {shown(p50)}{' ' + unit if unit else ''}, 5–95%: "
+                     f"{shown(p5)} to {shown(p95)} ({draws:,} draw{'s' if draws != 1 else ''})")
+    return lines
+
+
 def _corridors(sheets: dict) -> pd.DataFrame:
     c = sheets.get("Corridors")
     if c is None or not len(c):

@@ -14,6 +14,7 @@ which says how far a straight line describes the quantity at all).
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,14 +72,14 @@ def drivers(problem: dict, draws: np.ndarray, outputs: pd.DataFrame, method: str
 def _sobol(problem: dict, y: np.ndarray, seed: int) -> dict:
     """SALib's first-order and total indices of y, whole blocks (A, AB_1..AB_k, B) with a missing
     value left out (the estimators pair each block's rows)."""
-    from SALib.analyze import sobol
+    from SALib.analyze import sobol  # type: ignore[import-untyped]  # SALib ships no type hints
 
     k = problem["num_vars"]
     blocks = y.reshape(-1, k + 2)
     whole = np.isfinite(blocks).all(axis=1)
     kept = blocks[whole].ravel()
     nan = np.full(k, np.nan)
-    out = {"by_input": {"first_order": nan, "first_order_conf": nan, "total": nan, "total_conf": nan},
+    out: dict[str, Any] = {"by_input": {"first_order": nan, "first_order_conf": nan, "total": nan, "total_conf": nan},
            "draws": int(whole.sum() * (k + 2)), "note": _missing(len(blocks) - int(whole.sum()), "base draw")}
     if whole.sum() < 2 or _flat(kept):
         out["note"] = _flat_note(kept, out["note"])
@@ -101,7 +102,7 @@ def _ranks(x: np.ndarray, y: np.ndarray) -> dict:
     x, y = x[ok], y[ok]
     k = x.shape[1]
     nan = np.full(k, np.nan)
-    out = {"by_input": {"rank_correlation": nan, "change_per_sd": nan, "standardised_coefficient": nan},
+    out: dict[str, Any] = {"by_input": {"rank_correlation": nan, "change_per_sd": nan, "standardised_coefficient": nan},
            "fit_r2": np.nan, "draws": int(ok.sum()), "note": _missing(int((~ok).sum()), "draw")}
     if len(y) < 3 or _flat(y):
         out["note"] = _flat_note(y, out["note"])

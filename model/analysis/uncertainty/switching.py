@@ -7,7 +7,7 @@ piecewise linear in one cost or limit, the allocation is fixed between two break
 tonnes are read once on each segment and the switch is the breakpoint where they turn from zero to
 more or back. Every breakpoint of the range is found, so a switch is never stepped over as a grid
 would. When the range holds none, the search goes on outside it, on adjacent stretches each twice as
-wide as the last, within what the cells may hold, up to WIDEN of them on each side. The values are
+wide as the last, within what the cells may hold, up to STRETCHES of them on each side. The values are
 those of the least-cost allocation (the live model's LP): under route choice every route carries some
 cargo, so none starts to.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -28,7 +29,7 @@ from model.lp.families import Cell
 from model.lp.live import Structural
 from model.results.tables import TOL_T
 
-WIDEN = 6  # stretches searched on each side of a range without a switch: 1 + 2 + ... + 32 = 63 widths of the range
+STRETCHES = 6  # stretches searched on each side of a range without a switch: 1 + 2 + ... + 32 = 63 widths of the range
 FOCUS_TONNES = "(focus)_t"  # how exact_sweep's segments end the name of the focus's tonnes (params.watched_tonnes)
 
 
@@ -73,10 +74,10 @@ def switching_values(live, varied: list[Varied], focus: str | None = None) -> pd
         live.apply({})
 
 
-def _one(live, v: Varied, focus: str) -> dict:
-    row = {"input": v.text, "low": v.low, "high": v.high, "of": "factor of base" if v.factor else "value",
-           "switching_value": math.nan, "in_range": "", "focus_used": "", "other_switches": "", "solves": 0,
-           "note": ""}
+def _one(live, v: Varied, focus: str) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "input": v.text, "low": v.low, "high": v.high, "of": "factor of base" if v.factor else "value",
+        "switching_value": math.nan, "in_range": "", "focus_used": "", "other_switches": "", "solves": 0, "note": ""}
     star = "*" if v.factor else ""
     if not v.low < v.high:
         row["note"] = f"its range is a single value ({v.low:g}): nothing to vary"
@@ -86,7 +87,7 @@ def _one(live, v: Varied, focus: str) -> dict:
     segments: list[tuple[float, float, bool]] = []  # (from, to, focus used), sorted
     width = v.high - v.low
     stretches = [(v.low, v.high)]
-    for j in range(WIDEN):  # outward, nearest first: below, above, each twice as wide as the last
+    for j in range(STRETCHES):  # outward, nearest first: below, above, each twice as wide as the last
         below = (max(floor, v.low - width * (2 ** (j + 1) - 1)), v.low - width * (2 ** j - 1))
         above = (v.high + width * (2 ** j - 1), min(ceiling, v.high + width * (2 ** (j + 1) - 1)))
         stretches += [s for s in (below, above) if s[0] < s[1]]
@@ -114,11 +115,11 @@ def _one(live, v: Varied, focus: str) -> dict:
                        focus_used="above" if used_above else "below",
                        other_switches=", ".join(f"{t:,.6g}" for t, _ in switches if t != value))
             return row
-    used = {u for _, _, u in segments}
-    span = (min(a for a, _ in searched), max(b for _, b in searched))
-    row["note"] = (f"the focus is {'used' if True in used else 'not used'} everywhere from {star}{span[0]:,.6g} to "
-                   f"{star}{span[1]:,.6g}: no switch within {WIDEN} widenings of the range, nor up to what the cells "
-                   "may hold")
+    carries = "carries cargo everywhere" if any(u for _, _, u in segments) else "carries no cargo anywhere"
+    lo, hi = min(a for a, _ in searched), max(b for _, b in searched)
+    row["note"] = (f"no switch: the focus {carries} from {lo:,.6g} to {hi:,.6g}"
+                   + (" times the base values" if v.factor else "") + f" (the range and up to {2 ** STRETCHES - 1} "
+                   "times its width either side, within what the cells may hold)")
     return row
 
 
