@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cases import legs, nodes, write_case
+from conftest import BASE_XLSX
 from SALib.sample import sobol as sobol_sample
 from scipy.stats import qmc
 
@@ -153,13 +154,13 @@ def two_routes(tmp_path):
 def test_bs_switching_value_is_ten_and_said_inside_or_outside_its_range(two_routes, varied, value, where):
     rec = switching_values(two_routes, [varied]).iloc[0]
     assert rec["switching_value"] == pytest.approx(value)
-    assert (rec["in_range"], rec["focus_used"], rec["note"]) == (where, "below", "")
+    assert (rec["in_range"], rec["route_used"], rec["route"], rec["note"]) == (where, "below", "B", "")
 
 
 def test_a_rival_routes_cost_switches_the_focus_the_other_way(two_routes):
     # A's leg at 20 USD/t ties with B (20): above it the focus carries the 100 t.
     rec = switching_values(two_routes, [Varied("Legs[A>M].cost_usd_per_t", 5, 15)]).iloc[0]
-    assert (rec["switching_value"], rec["in_range"], rec["focus_used"]) == (pytest.approx(20), "outside", "above")
+    assert (rec["switching_value"], rec["in_range"], rec["route_used"]) == (pytest.approx(20), "outside", "above")
 
 
 def test_a_country_focus_switches_where_its_corridor_does(two_routes):
@@ -173,8 +174,9 @@ def test_an_input_that_never_switches_the_focus_says_how_far_it_was_searched(two
     rec = switching_values(two_routes, [Varied("Demand[coal,,M].demand_t", 50, 150)]).iloc[0]
     top = 150 + (2 ** STRETCHES - 1) * 100
     assert rec["switching_value"] != rec["switching_value"] and rec["in_range"] == ""
-    assert rec["note"] == (f"no switch: the focus carries no cargo anywhere from 0 to {top:,} (the range and up to "
-                           f"{2 ** STRETCHES - 1} times its width either side, within what the cells may hold)")
+    assert rec["note"] == (f"no switch: of the focus's 1 route unused at base, none carries cargo anywhere from 0 "
+                           f"to {top:,} (the range and up to {2 ** STRETCHES - 1} times its width either side, within "
+                           "what the cells may hold)")
 
 
 def test_a_focus_that_names_nothing_is_refused_with_the_fix(two_routes):
@@ -234,3 +236,17 @@ def test_the_tornado_puts_the_largest_driver_on_top_and_names_its_measure(figure
     sobol = drivers(TWO, sobol_draws(256), pd.DataFrame({"y": np.zeros(256 * 4)}), SOBOL)
     charts.tornado_png(Outputs("uncertainty"), sobol, "y", Path("s"))  # nothing varies: said on the chart
     assert [t.get_text() for t in figures[1].axes[0].texts] == ["the same in every draw (0): nothing drives it"]
+
+
+@pytest.mark.slow
+def test_on_the_base_case_pakistans_first_tonnes_by_gwadar_come_at_the_sensitivity_pages_port_charge():
+    # docs/case-studies/sensitivity.md (sweep --exact): the first tonnes move to Gwadar at a port charge of
+    # -78.53 USD/t, fertiliser via Turkmenistan, Chaman and Gwadar; Pakistan already carries containers by Karachi.
+    live = live_model(BASE_XLSX)
+    table = switching_values(live, [Varied("Nodes[GWD].handling_usd_per_t", -100, 8),
+                                    Varied("Nodes[GWD].handling_usd_per_t", -60, 8),
+                                    Varied("Policies[RU_CAP].value", 0.4, 0.7)], focus="country PK")
+    assert list(table["switching_value"].iloc[:2]) == pytest.approx([-78.53, -78.53], abs=0.005)
+    assert list(table["in_range"]) == ["inside", "outside", ""]
+    assert list(table["route"].iloc[:2]) == ["TRZ-TMCGWD-MSA"] * 2
+    assert table["note"].iloc[2].startswith("the exact method cannot find it: 'Policies[RU_CAP].value' is a share")
