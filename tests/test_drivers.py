@@ -101,11 +101,17 @@ def test_the_change_per_standard_deviation_of_a_linear_function_is_its_slope_tim
     u = lhs_draws()
     values = pd.DataFrame({"x1": 5 + 10 * u[:, 0], "x2": 2 * u[:, 1]})
     y = 3 * values["x1"] - 2 * values["x2"]
-    table = drivers(TWO, u, pd.DataFrame({"y": y}), LHS, values=values).set_index("input")
+    status = ["Optimal"] * len(u)  # not a quantity: left out
+    table = drivers(TWO, u, pd.DataFrame({"y": y, "status": status}), LHS, values=values).set_index("input")
     assert table.loc["x1", "change_per_sd"] == pytest.approx(3 * values["x1"].std())
     assert table.loc["x2", "change_per_sd"] == pytest.approx(-2 * values["x2"].std())
     assert table.loc["x1", "standardised_coefficient"] == pytest.approx(3 * values["x1"].std() / y.std())
     assert table["fit_r2"].to_numpy() == pytest.approx([1.0, 1.0])
+    assert list(table["quantity"]) == ["y", "y"] and list(table["per_sd_of"]) == ["value", "value"]
+    # A group's values are not one column: per standard deviation of its unit draw, 2 u2 = x2, the same change.
+    grouped = drivers(TWO, u, pd.DataFrame({"y": y}), LHS, values=values[["x1"]]).set_index("input")
+    assert grouped.loc["x2", "change_per_sd"] == pytest.approx(-2 * values["x2"].std())
+    assert list(grouped["per_sd_of"]) == ["value", "unit draw"]
 
 
 @pytest.mark.parametrize("method", [SOBOL, LHS])
@@ -145,7 +151,7 @@ def two_routes(tmp_path):
 
 
 @pytest.mark.parametrize(("varied", "value", "where"), [
-    (Varied("Legs[A>P].cost_usd_per_t", 5, 25), 10, "inside"),
+    (Varied("Legs[A>P].cost_usd_per_t", np.float64(5), np.float64(25)), 10, "inside"),  # as a table holds them
     (Varied("Legs[A>P].cost_usd_per_t", 12, 25), 10, "outside"),  # found below the range
     (Varied("Legs[A>P].cost_usd_per_t", 1, 4), 10, "outside"),  # found above it
     (Varied("Legs[A>P].cost_usd_per_t", 0.25, 1.25, factor=True), 0.5, "inside"),  # 0.5 x 20 = 10

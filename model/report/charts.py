@@ -137,9 +137,10 @@ def tornado_png(outputs: Outputs, table: pd.DataFrame, quantity: str, stem: Path
     at = list(range(len(t)))
     alone, together = series_colours(2)
     if sobol:
-        ax.barh(at, t["total"], 0.7, xerr=t["total_conf"], color=together, alpha=0.45,
+        ax.barh(at, t["total"], 0.7, xerr=t["total_conf"].fillna(0.0), color=together, alpha=0.45,
                 label="total: alone and with the others")
-        ax.barh(at, t["first_order"], 0.35, xerr=t["first_order_conf"], color=alone, label="first order: alone")
+        ax.barh(at, t["first_order"], 0.35, xerr=t["first_order_conf"].fillna(0.0), color=alone,
+                label="first order: alone")
         ax.set_xlabel("share of the variance")
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside, never on a bar
     else:

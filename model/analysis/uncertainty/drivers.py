@@ -38,11 +38,13 @@ def drivers(problem: dict, draws: np.ndarray, outputs: pd.DataFrame, method: str
     problem: SALib's {"num_vars", "names", "bounds"}; draws: the unit draws (n x k), one row per
     row of outputs; method: "sobol" for the rows of SALib.sample.sobol.sample(problem, N,
     calc_second_order=False), anything else for other draws (Latin hypercube); values: the inputs'
-    values at each draw (one column per name), for the change per standard deviation in the
-    input's own unit (without it, per standard deviation of the unit draw, the same for a uniform
-    input). seed: the Sobol' bootstrap's, so a seed gives the same table. A draw with no value of
-    a quantity (no optimum) is left out of that quantity's figures, and `draws` says how many were
-    used; a quantity that does not vary has no drivers, and `note` says so."""
+    values at each draw (one column per name it holds), for the change per standard deviation of
+    the input's own value (an input it does not hold, a correlation group say, and every input
+    without it: per standard deviation of the unit draw, the same for a uniform input; `per_sd_of`
+    says which). Columns of outputs that are not numbers (a status) are not quantities. seed: the
+    Sobol' bootstrap's, so a seed gives the same table. A draw with no value of a quantity (no
+    optimum) is left out of that quantity's figures, and `draws` says how many were used; a quantity
+    that does not vary has no drivers, and `note` says so."""
     names = list(problem["names"])
     u = np.asarray(draws, dtype=float)
     k = len(names)
@@ -55,15 +57,18 @@ def drivers(problem: dict, draws: np.ndarray, outputs: pd.DataFrame, method: str
         raise InputError("--method", [Problem(
             f"{len(u)} Sobol' draws for {k} inputs: SALib's sequence without second-order indices has N x {k + 2} "
             "rows", "Draw with SALib.sample.sobol.sample(problem, N, calc_second_order=False).")])
-    x = u if values is None else np.asarray(values[names], dtype=float)
+    held = [values is not None and name in values.columns for name in names]
+    x = np.column_stack([np.asarray(values[name], dtype=float) if h else u[:, i]  # type: ignore[index]  # held: given
+                         for i, (name, h) in enumerate(zip(names, held, strict=True))])
     rows = []
-    for quantity in outputs.columns:
+    for quantity in outputs.select_dtypes(include=["number", "bool"]).columns:
         y = np.asarray(outputs[quantity], dtype=float)
         found = _sobol(problem, y, seed) if sobol else _ranks(x, y)
         for i, name in enumerate(names):
             rows.append({"quantity": quantity, "input": name, **{c: v[i] for c, v in found["by_input"].items()},
+                         **({} if sobol else {"per_sd_of": "value" if held[i] else "unit draw"}),
                          **{c: v for c, v in found.items() if c != "by_input"}})
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=None if rows else ["quantity", "input"])
     n = len(u) // (k + 2) if sobol else len(u)
     table.insert(2, "measure", (SOBOL_MEASURE if sobol else RANK_MEASURE).format(n=n))
     return table

@@ -95,7 +95,8 @@ def _one(live, v: Varied, idle: set[str]) -> dict[str, Any]:
     if not v.low < v.high:
         row["note"] = f"its range is a single value ({v.low:g}): nothing to vary"
         return row
-    param = parse_param(f"{v.text}={star}{v.low!r}:{v.high!r}", live.data, exact=True)  # a bad name: said, exit 2
+    spec = f"{star}{float(v.low)!r}:{float(v.high)!r}"  # float: a table's numpy number spells itself np.float64(..)
+    param = parse_param(f"{v.text}={spec}", live.data, exact=True)  # a bad name: said, exit 2
     base = 1.0 if v.factor else sum(c.base for c in param.cells) / len(param.cells)
     floor, ceiling = _limits(param.cells, v.factor)
     width = v.high - v.low
