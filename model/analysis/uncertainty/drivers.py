@@ -57,8 +57,9 @@ def drivers(problem: dict, draws: np.ndarray, outputs: pd.DataFrame, method: str
         raise InputError("--method", [Problem(
             f"{len(u)} Sobol' draws for {k} inputs: SALib's sequence without second-order indices has N x {k + 2} "
             "rows", "Draw with SALib.sample.sobol.sample(problem, N, calc_second_order=False).")])
-    held = [values is not None and name in values.columns for name in names]
-    x = np.column_stack([np.asarray(values[name], dtype=float) if h else u[:, i]  # type: ignore[index]  # held: given
+    given = values if values is not None else pd.DataFrame(index=outputs.index)
+    held = [name in given.columns for name in names]
+    x = np.column_stack([given[name].to_numpy(dtype=float) if h else u[:, i]
                          for i, (name, h) in enumerate(zip(names, held, strict=True))])
     rows = []
     for quantity in outputs.select_dtypes(include=["number", "bool"]).columns:
