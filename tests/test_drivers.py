@@ -46,6 +46,8 @@ def test_first_order_indices_of_a_sum_of_two_uniforms_are_two_tenths_and_eight_t
     u = sobol_draws(4096)
     table = drivers(TWO, u, pd.DataFrame({"y": u[:, 0] + 2 * u[:, 1]}), SOBOL)
     assert_indices_of_the_sum(table)
+    # the intervals are a bootstrap's: the same seed gives the same table
+    pd.testing.assert_frame_equal(table, drivers(TWO, u, pd.DataFrame({"y": u[:, 0] + 2 * u[:, 1]}), SOBOL))
     assert table["measure"].str.startswith("Sobol' first-order and total indices").all()
     assert (table["draws"] == 4096 * 4).all() and (table["note"] == "").all()
 
