@@ -4,6 +4,8 @@ annual cost and its weight in the objective."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from model.lp.families import BUILD, OPENED, UNMET
@@ -102,7 +104,10 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         fit=fit_summary(tables["fit"]),
         decisions=decisions_of(sol.mip if mip is None else mip, tables["investments"], other, "USD",
                                settings.unmet_penalty_usd_per_t, plan=plan.multi_year),
-        co2e_leaves_out=tuple(dict.fromkeys(leg for c in plan.cases for leg in c.net.legs_without_distance)))
+        co2e_leaves_out=tuple(dict.fromkeys(leg for c in plan.cases for leg in c.net.legs_without_distance)),
+        choice=None if first.choice is None else dataclasses.replace(  # the small routes of every case
+            first.choice, unlisted_routes=sum(r.summary.choice.unlisted_routes for r in per_case),  # type: ignore[union-attr]  # choice: every case's
+            unlisted_t=sum(r.summary.choice.unlisted_t for r in per_case)))  # type: ignore[union-attr]  # as above
     sheets = {"Plan": plan_sheet}
     if robust is not None:
         sheets["Robust"] = robust

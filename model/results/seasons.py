@@ -24,8 +24,9 @@ SEASON_COLUMNS = ["season", "share", "what", "name", "cargo", "tonnes_t", "capac
 CAPACITY_ROW, FLOW_ROW = "capacity", "flow"  # the two kinds of row of the sheet (column what)
 
 
-def seasons_sheet(net: Network, sol: View, tol_t: float = 1e-6) -> pd.DataFrame:
-    """The Seasons sheet of one case; no rows without seasons."""
+def seasons_sheet(net: Network, sol: View, tol_t: float = 1e-6, listed: np.ndarray | None = None) -> pd.DataFrame:
+    """The Seasons sheet of one case; no rows without seasons. listed: per flow, whether the Flows sheet lists
+    it (route choice: model.results.choice.SHOWN_T); the flow rows are those of the flows listed."""
     seasons = net.seasons
     if seasons is None:
         return pd.DataFrame(columns=SEASON_COLUMNS)
@@ -49,8 +50,8 @@ def seasons_sheet(net: Network, sol: View, tol_t: float = 1e-6) -> pd.DataFrame:
                      "cargo_class": lim.cargo_class or Blank.ALL, "input_row": lim.row})
     rows.sort(key=lambda r: -abs(r["shadow_price_usd_per_t"]))
     for s, share in seasons.share.items():
-        for (k, r), t in zip(flows, tonnes[s].tolist(), strict=True):
-            if t > tol_t:
+        for i, ((k, r), t) in enumerate(zip(flows, tonnes[s].tolist(), strict=True)):
+            if t > tol_t and (listed is None or listed[i]):
                 rows.append({"season": s, "share": share, "what": FLOW_ROW, "name": net.names.path(net.routes[r].nodes),
                              "cargo": net.names.cargo(k), "tonnes_t": t, "commodity": k, "route": r})
     return pd.DataFrame(rows, columns=SEASON_COLUMNS)

@@ -13,6 +13,7 @@ from pathlib import Path
 from model import __version__
 from model.input.settings import Settings
 from model.network.costs import COST_PARTS, RESOURCE_PARTS, CostPart
+from model.results.choice import ChoiceFacts
 from model.results.fit import FitSummary
 from model.results.investments import Decisions
 from model.results.money import INVESTMENT_LABEL, PENALTY_LABEL, RESOURCE_LABEL, UNMET_LABEL, Money
@@ -81,6 +82,7 @@ class Summary:
     robust_scenarios: str = ""
     robust: list[tuple[str, object, str]] = field(default_factory=list)  # value of the stochastic solution
     decisions: Decisions = field(default_factory=Decisions)  # integer decisions (options built whole)
+    choice: ChoiceFacts | None = None  # allocation choice: the logit's dispersions and solve (model.results.choice)
 
     @property
     def money(self) -> Money:
@@ -129,7 +131,7 @@ class Summary:
                        (UNMET_LABEL, self.unmet_t, "t/yr"), (PENALTY_LABEL, self.unmet_penalty_usd, "USD/yr"),
                        (OBJECTIVE_LABEL, self.objective_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
                        (AVERAGE_LABEL, self.average_usd_per_t, "USD/t"), *self.co2e_rows()]
-        figures += self.decisions.rows()
+        figures += self.decisions.rows() + (self.choice.rows() if self.choice else [])
         if self.fit.text():  # the fit rows that are not identities; the identities; the test rows (model.results.fit)
             figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count} "
                          + ("informative" if self.fit.ranged else "(identities not worked out)"), ""),
