@@ -401,9 +401,10 @@ def check_results(data: CorridorData, sheets: dict[str, pd.DataFrame], choice: b
     listed = flows = sheets["Flows"]
     found: list[str] = []
     if is_choice(sheets) if choice is None else choice:
-        flows, found = whole_flows(sheets)
         if "Routes" not in sheets:
-            return found + check_flows(inp, listed)
+            return [NOT_CHECKED + f"the Routes sheet is missing: {UNCHECKED_WITHOUT['Routes']}"] + check_flows(inp,
+                                                                                                          listed)
+        flows, found = whole_flows(sheets)
     whole = {**sheets, "Flows": flows}
     constraints = check_constraints(inp, flows, sheets.get("Demand"), sheets.get("Investments"))
     origin, market = {r: p[0] for r, p in inp.path.items()}, {r: p[-1] for r, p in inp.path.items()}

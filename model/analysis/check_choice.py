@@ -24,7 +24,6 @@ from model.input.validate.choice import dispersions
 from model.results.choice import ALLOCATION_LABEL, CHOICE_WORDS, DISPERSION_LABEL, SHOWN_T
 from model.results.seasons import CAPACITY_ROW, FLOW_ROW
 
-NOT_CHECKED = "not checked: "  # as model.analysis.check.NOT_CHECKED
 TOLL_T = 1e-6  # a toll (USD/t) above this is positive
 SPLIT_USD = 1e-5  # how far (USD/t, relative to the cost) dispersion x ln(tonnes) + g may differ between routes
 FULL = 1e-6  # relative: a row is full within this
@@ -41,11 +40,8 @@ def is_choice(sheets: dict[str, pd.DataFrame]) -> bool:
 
 def whole_flows(sheets: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, list[str]]:
     """(every route's tonnes: the Routes sheet's rows that carry any, problems): the Flows sheet lists the
-    routes over SHOWN_T, each with the tonnes the Routes sheet gives it, and no other."""
-    listed, routes = sheets["Flows"], sheets.get("Routes")
-    if routes is None:
-        return listed, [NOT_CHECKED + "the Routes sheet is missing: a choice result lists on its Flows sheet only "
-                        f"the routes over {SHOWN_T} t, and the rows are checked from every route's tonnes"]
+    routes over SHOWN_T, each with the tonnes the Routes sheet gives it, and no other. Needs the Routes sheet."""
+    listed, routes = sheets["Flows"], sheets["Routes"]
     moved = routes[pd.to_numeric(routes["tonnes_t"], errors="coerce").fillna(0) > 0].reset_index(drop=True)
     errors = []
     whole = {(k, r): t for k, r, t in moved[["commodity", "route", "tonnes_t"]].itertuples(index=False)}
@@ -74,7 +70,8 @@ def check_choice(inp: Any, data: CorridorData, sheets: dict[str, pd.DataFrame], 
     market = {r: p[-1] for r, p in inp.path.items()}
     tonnes: dict[tuple[str | None, str, str], float] = {}  # (season, commodity, route) -> t
     if seasons is None:
-        tonnes = {(None, k, r): float(t) for k, r, t in flows[["commodity", "route", "tonnes_t"]].itertuples(index=False)}
+        tonnes = {(None, k, r): float(t)
+                  for k, r, t in flows[["commodity", "route", "tonnes_t"]].itertuples(index=False)}
     elif "Seasons" in sheets:  # each season's split is its own: the Seasons sheet's flows (those listed)
         rows = sheets["Seasons"][sheets["Seasons"]["what"] == FLOW_ROW]
         tonnes = {(s, k, r): float(t) for s, k, r, t in rows[["season", "commodity", "route", "tonnes_t"]]
@@ -185,7 +182,7 @@ def _tolls(inp: Any, data: CorridorData, sheets: dict[str, pd.DataFrame], flows:
                               f"({column}), but " + ("it is negative" if toll < 0 else
                                                      f"it ships {shipped} t, not its limit {limit}"))
 
-    def toll(k: str, r: str) -> float:
+    def route_toll(k: str, r: str) -> float:
         out = sum(t * inp.elements(r).count(e) for e, c, t in caps if c is None or inp.cls[k] == c)
         for p, target, t in rules:
             if not inp.matches(k, p["commodity"]):
@@ -196,7 +193,7 @@ def _tolls(inp: Any, data: CorridorData, sheets: dict[str, pd.DataFrame], flows:
             out += (t if kind.is_max or kind == PolicyKind.MAX_CO2_T else -t) * a
         return out + sum(t for c, o, t in supply if c == k and inp.path[r][0] == o)
 
-    return toll, errors
+    return route_toll, errors
 
 
 def _season_tolls(sheets: dict[str, pd.DataFrame]) -> tuple[dict[tuple[str, str, str | None], float], list[str]]:

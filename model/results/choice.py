@@ -16,6 +16,7 @@ tonnes. The Summary says how many routes and tonnes that is.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,6 +70,79 @@ class ChoiceFacts:
                                   "every total, not listed on Flows or drawn on the map (the Routes sheet has them)",
                   "")]
         return rows
+
+
+    def text(self, objective_usd: float) -> str:
+        """The console's and the brief's line on the allocation (objective_usd: the choice allocation's)."""
+        return allocation_text(self.dispersion, self.standard_error, objective_usd, self.least_cost_usd, self.steps,
+                               self.seconds)
+
+
+def allocation_text(dispersion: dict[str, float], se: dict[str, float], objective_usd: float, least_cost_usd: float,
+                    steps: object, seconds: object) -> str:
+    """'Allocation: route choice ...': the dispersions (with standard errors where known) and what the
+    allocation costs in the model's objective beside the least-cost allocation's."""
+    each = ", ".join(f"{cls} {d:,.2f}" + (f" (standard error {se[cls]:,.2f})" if cls in se else "")
+                     for cls, d in dispersion.items())
+    more = objective_usd - least_cost_usd
+    return (f"Allocation: route choice, each demand row's tonnes split over its routes by a logit in generalised cost "
+            f"(cost plus the tolls of full rows); dispersion in USD/t {each}. It costs {objective_usd / 1e6:,.1f} "
+            f"million USD/yr in the model's objective against {least_cost_usd / 1e6:,.1f} for the least-cost "
+            f"allocation ({more / 1e6:+,.1f}); {steps} Newton steps, {_seconds(seconds)} s")
+
+
+def _seconds(value: object) -> str:
+    try:
+        return f"{float(value):.2f}"  # type: ignore[arg-type]  # a number, or text read back
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def allocation_of_items(items: dict) -> str:
+    """allocation_text from a Summary's items (as written, or read back); '' under least cost."""
+    if not str(items.get(ALLOCATION_LABEL, "")).startswith(CHOICE_WORDS):
+        return ""
+    head = f"{DISPERSION_LABEL} "
+    dispersion = {str(k)[len(head):]: float(v) for k, v in items.items()
+                  if str(k).startswith(head) and not str(k).endswith(SE_SUFFIX)}
+    se = {str(k)[len(head):-len(SE_SUFFIX)]: float(v) for k, v in items.items()
+          if str(k).startswith(head) and str(k).endswith(SE_SUFFIX)}
+    return allocation_text(dispersion, se, float(items.get("objective", math.nan)),
+                           float(items.get(LEAST_COST_LABEL, math.nan)),
+                           items.get("choice Newton steps", ""), items.get("choice solve time", ""))
+
+
+# How a bottleneck stands when its toll is positive, by kind (model.results.bottlenecks)
+_TOLL_STATE = {"capacity": "is full", "policy": "binds", "supply": "is at its limit"}
+
+
+def choice_bottlenecks(table: pd.DataFrame) -> pd.DataFrame:
+    """The Bottlenecks sheet of a choice allocation: each row's shadow price is its toll, said as one; there is
+    no basis to range, so no 'holds for up to'."""
+    out = table.copy()
+    out["in_words"] = [f"{name} ({limit}) {_TOLL_STATE.get(kind, 'binds')}: a tonne through it pays a toll of {toll:,.2f} "
+                       "USD/t in generalised cost, the price at which the logit sends the cargo it cannot take to "
+                       "other routes. Under route choice there is no ranging: the toll is of this limit alone."
+                       for kind, name, limit, toll in out[["kind", "name", "limit", "saving_usd_per_t"]]
+                       .itertuples(index=False)]
+    out["valid_for_more_t"] = math.nan
+    out["set_by"] = TOLL_SET_BY
+    return out
+
+
+TOLL_SET_BY = "toll (route choice)"
+
+
+def focus_share(routes: pd.DataFrame, passes: pd.Series) -> str:
+    """Under choice, the focus's largest share of a demand row in words ('' when none carries any)."""
+    mine = routes[passes & (routes["tonnes_t"] > 0)]
+    if not len(mine):
+        return ""
+    top = mine.sort_values("share_of_demand", ascending=False, kind="stable").iloc[0]
+    return (f" Its largest share: route {top['route']} carries {top['share_of_demand']:.1%} of the {top['cargo']} "
+            f"from {top['from']} to {top['to']} ({top['tonnes_t']:,.0f} t), at a generalised cost of "
+            f"{top['generalised_cost_usd_per_t']:,.2f} USD/t ({top['above_cheapest_usd_per_t']:,.2f} above the "
+            "cheapest route of that demand).")
 
 
 def facts_of(data: CorridorData, sol, routes: pd.DataFrame) -> ChoiceFacts | None:

@@ -116,10 +116,11 @@ def added_capacity_value(net: Network, sol: View, element: str, cargo_class: str
                for x in net.seasons.limits if x.element == element and x.cargo_class == cargo_class)
 
 
-def seasons_line(sheet: pd.DataFrame | None, most: int = 3) -> str:
+def seasons_line(sheet: pd.DataFrame | None, most: int = 3, toll: bool = False) -> str:
     """The brief's and the console's one line on the seasonal capacities that bind: the closed ones first,
     then the full ones by what one more tonne there would save, the seasons of one element with the same
-    value together; '' when none binds (or there are no seasons)."""
+    value together; '' when none binds (or there are no seasons). toll: a route-choice result, whose
+    shadow prices are tolls (model.results.choice), said as such."""
     if sheet is None or not len(sheet) or not set(SEASON_COLUMNS[:11]) <= set(sheet.columns):
         return ""  # a result workbook edited by hand (the brief reads it back) says nothing of its seasons
     number = {c: pd.to_numeric(sheet[c], errors="coerce").fillna(0.0) for c in
@@ -135,9 +136,10 @@ def seasons_line(sheet: pd.DataFrame | None, most: int = 3) -> str:
     words = []
     for (name, closed, saves), seasons in sorted(groups.items(), key=lambda g: (not g[0][1], -g[0][2])):
         when = " and ".join(seasons)
+        value = f"its toll then {saves:,.2f} USD/t" if toll else f"a tonne more then would save {saves:,.2f} USD"
         words.append(f"{name}: closed in {when}" + (f" (a tonne of capacity then would save {saves:,.2f} USD)"
                                                     if saves > 0 else "") if closed else
-                     f"{name}: full in {when} (a tonne more then would save {saves:,.2f} USD)")
+                     f"{name}: full in {when} ({value})")
     if not words:
         return ""
     more = f"; and {len(words) - most} more (Seasons sheet)" if len(words) > most else ""

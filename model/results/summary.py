@@ -101,6 +101,15 @@ class Summary:
         """Average CO2e of a tonne shipped, kg/t."""
         return self.co2e_t * 1000.0 / self.shipped_t if self.shipped_t else 0.0
 
+    def choice_lines(self) -> list[str]:
+        """The console's line on a choice allocation (model.results.choice); none under least cost."""
+        return [self.choice.text(self.objective_usd)] if self.choice else []
+
+    @property
+    def value_header(self) -> str:
+        """The console's heading of a bottleneck's value: a saving, or under route choice a toll."""
+        return "toll USD/t" if self.choice else "saves USD/t"
+
     def co2e_rows(self) -> list[tuple[str, object, str]]:
         """The CO2e total and its average per tonne (one period; a plan's are on its Plan sheet), and
         the legs it leaves out (if any)."""

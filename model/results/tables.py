@@ -24,7 +24,7 @@ from model.network import Network
 from model.network.costs import COST_PARTS, CostPart
 from model.network.names import ARROW
 from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
-from model.results.choice import SHOWN_T, choice_routes, facts_of, flow_columns
+from model.results.choice import SHOWN_T, choice_bottlenecks, choice_routes, facts_of, flow_columns
 from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
 from model.results.fit import FIT_COLUMNS, FitAnalyses, fit_summary, fit_table
 from model.results.investments import INVESTMENT_COLUMNS, decisions_of, investment_table
@@ -111,7 +111,7 @@ class Results:
 
     def season_lines(self) -> list[str]:
         """The console's line on the seasonal capacities that bind, if any (model.results.seasons.seasons_line)."""
-        line = seasons_line(self.seasons)
+        line = seasons_line(self.seasons, toll=self.summary.choice is not None)
         return [line] if line else []
 
     def summary_table(self) -> pd.DataFrame:
@@ -364,6 +364,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     summary.fit = fit_summary(fit)
     bottlenecks = bottleneck_table(sol, capacity, policies, supply, data.settings.unmet_penalty_usd_per_t, unmet_t,
                                    net)
+    bottlenecks = choice_bottlenecks(bottlenecks) if choice else bottlenecks  # tolls, not LP savings
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources, bottlenecks, investments, fit,
                    emissions_table(moved, net), routes_sheet_rows=data.settings.routes_sheet_rows,
