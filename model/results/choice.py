@@ -120,8 +120,8 @@ def choice_bottlenecks(table: pd.DataFrame) -> pd.DataFrame:
     """The Bottlenecks sheet of a choice allocation: each row's shadow price is its toll, said as one; there is
     no basis to range, so no 'holds for up to'."""
     out = table.copy()
-    out["in_words"] = [f"{name} ({limit}) {_TOLL_STATE.get(kind, 'binds')}: a tonne through it pays a toll of {toll:,.2f} "
-                       "USD/t in generalised cost, the price at which the logit sends the cargo it cannot take to "
+    out["in_words"] = [f"{name} ({limit}) {_TOLL_STATE.get(kind, 'binds')}: a tonne through it pays a toll of "
+                       f"{toll:,.2f} USD/t in generalised cost, the price at which the logit sends the cargo it cannot take to "
                        "other routes. Under route choice there is no ranging: the toll is of this limit alone."
                        for kind, name, limit, toll in out[["kind", "name", "limit", "saving_usd_per_t"]]
                        .itertuples(index=False)]
