@@ -122,7 +122,8 @@ def choice_bottlenecks(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     out["in_words"] = [f"{name} ({limit}) {_TOLL_STATE.get(kind, 'binds')}: a tonne through it pays a toll of "
                        f"{toll:,.2f} USD/t in generalised cost, the price at which the logit sends the cargo it "
-                       "cannot take to other routes. Under route choice there is no ranging: the toll is of this limit alone."
+                       "cannot take to other routes. Under route choice there is no ranging: the toll is of this "
+                       "limit alone."
                        for kind, name, limit, toll in out[["kind", "name", "limit", "saving_usd_per_t"]]
                        .itertuples(index=False)]
     out["valid_for_more_t"] = math.nan
