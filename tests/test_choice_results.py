@@ -201,3 +201,18 @@ def test_the_check_reads_each_seasons_split_and_toll(tmp_path, capsys):
     wb.save(tmp_path / "bad.xlsx")
     code, text = checked(path, tmp_path / "bad.xlsx", capsys)
     assert code != 0 and "Demand row 2 in season winter: route" in text
+
+
+def test_explain_says_the_share_from_the_generalised_cost(tmp_path, capsys):
+    # RAIL full at 60 t: 60% at 10 + 5.945 = 15.945 USD/t, the toll its capacity's; ROAD 40% at 20, which is
+    # 4.055 above RAIL, so exp(-4.055 / 10) = 0.667 = 40 / 60 times RAIL's tonnes. No LP cost range is said.
+    path = write_case(tmp_path, case(10.0, Capacities=[{"element": "A>M", "capacity_t": 60}]), CHOICE)
+    capsys.readouterr()
+    assert main(["explain", str(path), "--route", "RAIL"]) == 0
+    rail = " ".join(capsys.readouterr().out.split())
+    assert "carries 60.0% of Demand row 2" in rail and "generalised cost is 15.95 USD/t" in rail
+    assert "which is full, adds 5.95" in rail and "against ROAD 40.0% at 20.00" in rail
+    assert "dispersion of 10.00 USD/t" in rail and "stays the same while" not in rail
+    assert main(["explain", str(path), "--route", "ROAD"]) == 0
+    road = " ".join(capsys.readouterr().out.split())
+    assert "ROAD is 4.05 USD/t above the cheapest route of its row, so it carries 0.667 times" in road
