@@ -121,7 +121,7 @@ def plan_text(results: Results) -> str:
     money = plan_money_text(results.plan["Plan"], s.objective_means)  # type: ignore[index]  # a plan's results
     lines = [_scenario_line(s), *([money] if money else []),
              f"Objective {s.objective_usd / 1e6:,.1f} million USD (resource cost, calibration premiums and "
-             f"unmet-demand penalty): {s.objective_means}"]
+             f"unmet-demand penalty): {s.objective_means}", *s.choice_lines()]
     if s.decisions.count:
         lines.append(s.decisions.text())
         lines += [f"  {option}: {text}" for option, text in s.decisions.decisions]

@@ -111,7 +111,8 @@ def _plan_headline(brief: Brief, items: dict, sheets: dict) -> None:
     money = plan_money_text(plan, str(items.get("objective means", "")))  # the money first, in its kinds
     brief.headline = [f"Status: {items.get('status', '')}", *([money] if money else []),
                       f"Objective {_m(_num(items.get(OBJECTIVE_LABEL)))} million USD (resource cost, "
-                      f"calibration premiums and unmet-demand penalty): {items.get('objective means', '')}"]
+                      f"calibration premiums and unmet-demand penalty): {items.get('objective means', '')}",
+                      *filter(None, [allocation_of_items(items)])]  # route choice: which allocation
     for rec in plan.to_dict("records"):
         who = " ".join(str(rec[c]) for c in ("scenario", "year") if c in rec)
         if "resource_cost_usd" not in rec:  # written before the kinds were kept apart

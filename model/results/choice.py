@@ -54,8 +54,8 @@ class ChoiceFacts:
     unlisted_routes: int = 0
     unlisted_t: float = 0.0
 
-    def rows(self) -> list[tuple[str, object, str]]:
-        """The Summary's rows (item, value, unit)."""
+    def rows(self, plan: bool = False) -> list[tuple[str, object, str]]:
+        """The Summary's rows (item, value, unit); of a plan, the objective is over its years (USD)."""
         rows: list[tuple[str, object, str]] = [
             (ALLOCATION_LABEL, f"{CHOICE_WORDS}: each demand row's tonnes split over its routes by a logit in "
                                "generalised cost (cost plus the tolls of full rows), under the same rows", "")]
@@ -63,7 +63,7 @@ class ChoiceFacts:
             rows.append((f"{DISPERSION_LABEL} {cls}", d, "USD/t"))
             if cls in self.standard_error:
                 rows.append((f"{DISPERSION_LABEL} {cls}{SE_SUFFIX}", self.standard_error[cls], "USD/t"))
-        rows += [(LEAST_COST_LABEL, self.least_cost_usd, "USD/yr"),
+        rows += [(LEAST_COST_LABEL, self.least_cost_usd, "USD" if plan else "USD/yr"),
                  ("choice Newton steps", self.steps, ""), ("choice solve time", self.seconds, "s"),
                  ("choice largest row violation", self.violation_t, "t/yr"),
                  (UNLISTED_LABEL, f"{self.unlisted_routes:,} routes carry {self.unlisted_t:,.2f} t in all: counted in "
@@ -72,14 +72,15 @@ class ChoiceFacts:
         return rows
 
 
-    def text(self, objective_usd: float) -> str:
-        """The console's and the brief's line on the allocation (objective_usd: the choice allocation's)."""
+    def text(self, objective_usd: float, plan: bool = False) -> str:
+        """The console's and the brief's line on the allocation (objective_usd: the choice allocation's; of a
+        plan, over its years)."""
         return allocation_text(self.dispersion, self.standard_error, objective_usd, self.least_cost_usd, self.steps,
-                               self.seconds)
+                               self.seconds, "USD" if plan else "USD/yr")
 
 
 def allocation_text(dispersion: dict[str, float], se: dict[str, float], objective_usd: float, least_cost_usd: float,
-                    steps: object, seconds: object) -> str:
+                    steps: object, seconds: object, unit: str = "USD/yr") -> str:
     """'Allocation: route choice ...': the dispersions (with standard errors where known) and what the
     allocation costs in the model's objective beside the least-cost allocation's."""
     each = ", ".join(f"{cls} {d:,.2f}" + (f" (standard error {se[cls]:,.2f})" if cls in se else "")
@@ -87,7 +88,7 @@ def allocation_text(dispersion: dict[str, float], se: dict[str, float], objectiv
     more = objective_usd - least_cost_usd
     return (f"Allocation: route choice, each demand row's tonnes split over its routes by a logit in generalised cost "
             f"(cost plus the tolls of full rows); dispersion in USD/t {each}. It costs {objective_usd / 1e6:,.1f} "
-            f"million USD/yr in the model's objective against {least_cost_usd / 1e6:,.1f} for the least-cost "
+            f"million {unit} in the model's objective against {least_cost_usd / 1e6:,.1f} for the least-cost "
             f"allocation ({more / 1e6:+,.1f}); {steps} Newton steps, {_seconds(seconds)} s")
 
 
@@ -109,7 +110,8 @@ def allocation_of_items(items: dict) -> str:
           if str(k).startswith(head) and str(k).endswith(SE_SUFFIX)}
     return allocation_text(dispersion, se, float(items.get("objective", math.nan)),
                            float(items.get(LEAST_COST_LABEL, math.nan)),
-                           items.get("choice Newton steps", ""), items.get("choice solve time", ""))
+                           items.get("choice Newton steps", ""), items.get("choice solve time", ""),
+                           "USD" if "objective means" in items else "USD/yr")
 
 
 # How a bottleneck stands when its toll is positive, by kind (model.results.bottlenecks)

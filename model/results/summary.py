@@ -103,7 +103,7 @@ class Summary:
 
     def choice_lines(self) -> list[str]:
         """The console's line on a choice allocation (model.results.choice); none under least cost."""
-        return [self.choice.text(self.objective_usd)] if self.choice else []
+        return [self.choice.text(self.objective_usd, self.plan)] if self.choice else []
 
     @property
     def value_header(self) -> str:
@@ -140,7 +140,7 @@ class Summary:
                        (UNMET_LABEL, self.unmet_t, "t/yr"), (PENALTY_LABEL, self.unmet_penalty_usd, "USD/yr"),
                        (OBJECTIVE_LABEL, self.objective_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
                        (AVERAGE_LABEL, self.average_usd_per_t, "USD/t"), *self.co2e_rows()]
-        figures += self.decisions.rows() + (self.choice.rows() if self.choice else [])
+        figures += self.decisions.rows() + (self.choice.rows(self.plan) if self.choice else [])
         if self.fit.text():  # the fit rows that are not identities; the identities; the test rows (model.results.fit)
             figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count} "
                          + ("informative" if self.fit.ranged else "(identities not worked out)"), ""),
