@@ -216,3 +216,15 @@ def test_explain_says_the_share_from_the_generalised_cost(tmp_path, capsys):
     assert main(["explain", str(path), "--route", "ROAD"]) == 0
     road = " ".join(capsys.readouterr().out.split())
     assert "ROAD is 4.05 USD/t above the cheapest route of its row, so it carries 0.667 times" in road
+
+
+def test_check_says_a_cut_routes_sheet_is_not_checked(tmp_path, capsys):
+    # routes_sheet_rows 1: the Routes sheet keeps RAIL's 73.1 t of the 100 t delivered; the rows cannot be
+    # checked from it, and check says so instead of reporting the demand row broken or confirming it
+    tables = case(10.0)
+    path = write_case(tmp_path / "in", tables, {**CHOICE, "routes_sheet_rows": 1}, xlsx=True)
+    out = tmp_path / "result.xlsx"
+    assert main(["solve", str(path), "-o", str(out), "--no-map"]) == 0
+    code, text = checked(path, out, capsys)
+    assert code == 1 and "could not be run" in text and "the Routes sheet holds 73.1" in text
+    assert "Demand row 2: delivered" not in text

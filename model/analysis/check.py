@@ -405,6 +405,12 @@ def check_results(data: CorridorData, sheets: dict[str, pd.DataFrame], choice: b
             return [NOT_CHECKED + f"the Routes sheet is missing: {UNCHECKED_WITHOUT['Routes']}"] + check_flows(inp,
                                                                                                           listed)
         flows, found = whole_flows(sheets)
+        delivered = pd.to_numeric(sheets["Demand"]["delivered_t"], errors="coerce").sum() if "Demand" in sheets \
+            and "delivered_t" in sheets["Demand"].columns else 0.0
+        if flows["tonnes_t"].sum() < delivered - REL * max(1.0, delivered):  # cut at routes_sheet_rows
+            return [NOT_CHECKED + f"the Routes sheet holds {flows['tonnes_t'].sum()} t of the {delivered} t delivered "
+                    "(cut at the setting routes_sheet_rows): a route-choice result's rows and split are checked "
+                    "from every route's tonnes; raise routes_sheet_rows and solve again"] + check_flows(inp, listed)
     whole = {**sheets, "Flows": flows}
     constraints = check_constraints(inp, flows, sheets.get("Demand"), sheets.get("Investments"))
     origin, market = {r: p[0] for r, p in inp.path.items()}, {r: p[-1] for r, p in inp.path.items()}
