@@ -78,6 +78,9 @@ def test_a_route_under_half_a_tonne_is_counted_but_not_listed(tmp_path):
     assert float(items["shipped"]) == pytest.approx(100, abs=1e-9)  # RAIL's 99.99546 t and ROAD's 0.00454 t
     assert items["routes under 0.5 t"].startswith("1 routes carry 0.00 t in all")
     assert set(sheets["Map legs"]["leg"]) == {"A>M"}  # the road's legs are not drawn
+    emissions = sheets["Emissions"]
+    assert list(emissions.loc[emissions["by"] == "route", "code"]) == ["RAIL"]  # nor given a route row
+    assert emissions.loc[emissions["by"] == "total", "tonnes_t"].iloc[0] == pytest.approx(100, abs=1e-9)
     demand = sheets["Demand"].iloc[0]
     assert demand["delivered_t"] == pytest.approx(100, abs=1e-9)
     assert main(["check", str(path), str(out)]) == 0

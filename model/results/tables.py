@@ -367,5 +367,6 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     bottlenecks = choice_bottlenecks(bottlenecks) if choice else bottlenecks  # tolls, not LP savings
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources, bottlenecks, investments, fit,
-                   emissions_table(moved, net), routes_sheet_rows=data.settings.routes_sheet_rows,
-                   routes_csv=data.settings.routes_csv, seasons=seasons)
+                   emissions_table(moved, net, flows if choice else None),
+                   routes_sheet_rows=data.settings.routes_sheet_rows, routes_csv=data.settings.routes_csv,
+                   seasons=seasons)
