@@ -231,3 +231,11 @@ def test_check_says_a_cut_routes_sheet_is_not_checked(tmp_path, capsys):
     code, text = checked(path, out, capsys)
     assert code == 1 and "could not be run" in text and "the Routes sheet holds 73.1" in text
     assert "Demand row 2: delivered" not in text
+
+
+def test_not_delivering_is_an_alternative_the_check_reads(tmp_path):
+    # an unmet penalty of 25 USD/t: RAIL 10, ROAD 20 and not delivering 25 split 100 t as e^-1 : e^-2 : e^-2.5
+    # (dispersion 10), unmet 100 e^-2.5 / (e^-1 + e^-2 + e^-2.5) = 14.13 t; the check puts it in the row's split
+    run = solved_and_checked(tmp_path, case(10.0), {**CHOICE, "unmet_penalty_usd_per_t": 25})
+    weights = [math.exp(-1), math.exp(-2), math.exp(-2.5)]
+    assert run.results.demand.iloc[0]["unmet_t"] == pytest.approx(100 * weights[2] / sum(weights), abs=1e-4)
