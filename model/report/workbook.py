@@ -81,6 +81,10 @@ CHOICE_SHEET_NOTES = {
     "Demand": "Marginal cost: under route choice, what a tonne of the demand row costs on average in generalised "
               "cost (cost plus tolls), split as its tonnes are.",
     "Supply": "Value of more supply: under route choice, the toll of a supply at its limit (USD/t).",
+    "Seasons": "Each season's capacities (what: capacity), with the tonnes through them, the slack and, under route "
+               "choice, the toll a tonne through a full one pays in that season (USD/t); then the tonnes of each "
+               "route and commodity in each season (what: flow), for the routes the Flows sheet lists. A season's "
+               "capacity is its own Capacities row, or the annual figure x the season's share.",
     "Policies": "Value, bound and slack are measured as 'measured in' says. Saving per tonne relaxed: under route "
                 "choice, the toll a tonne subject to the rule pays in generalised cost while the rule binds.",
 }
