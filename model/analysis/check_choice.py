@@ -18,10 +18,10 @@ from typing import Any
 import pandas as pd
 
 from model.input.data import CorridorData
-from model.input.schema import Blank, PolicyKind
+from model.input.schema import Allocation, Blank, PolicyKind
 from model.input.seasons import annual_rows, season_table
 from model.input.validate.choice import dispersions
-from model.results.choice import ALLOCATION_LABEL, CHOICE_WORDS, DISPERSION_LABEL, SHOWN_T
+from model.results.choice import ALLOCATION_LABEL, DISPERSION_LABEL, SHOWN_T
 from model.results.seasons import CAPACITY_ROW, FLOW_ROW
 
 TOLL_T = 1e-6  # a toll (USD/t) above this is positive
@@ -35,7 +35,7 @@ def is_choice(sheets: dict[str, pd.DataFrame]) -> bool:
     if s is None or not {"item", "value"} <= set(s.columns):
         return False
     item = dict(zip(s["item"].astype(str), s["value"], strict=True)).get(ALLOCATION_LABEL)
-    return isinstance(item, str) and item.startswith(CHOICE_WORDS)
+    return isinstance(item, str) and item.startswith(Allocation.CHOICE)
 
 
 def whole_flows(sheets: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, list[str]]:

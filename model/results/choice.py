@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 
 from model.input.data import CorridorData
+from model.input.schema import Allocation
 from model.network import Network
 
 SHOWN_T = 0.5  # a route carrying less than this (t/yr) under choice is in the totals, not listed (see above)
-ALLOCATION_LABEL = "allocation"  # the Summary item corridor check reads to know a choice result
-CHOICE_WORDS = "choice"  # the item's value begins with it (model.input.schema.Allocation.CHOICE)
+ALLOCATION_LABEL = "allocation"  # the Summary item corridor check reads to know a choice result (its value
+# begins with Allocation.CHOICE)
 LEAST_COST_LABEL = "least-cost objective"
 DISPERSION_LABEL = "dispersion"  # 'dispersion dry_bulk', USD/t
 SE_SUFFIX = " standard error"
@@ -57,7 +58,7 @@ class ChoiceFacts:
     def rows(self, plan: bool = False) -> list[tuple[str, object, str]]:
         """The Summary's rows (item, value, unit); of a plan, the objective is over its years (USD)."""
         rows: list[tuple[str, object, str]] = [
-            (ALLOCATION_LABEL, f"{CHOICE_WORDS}: each demand row's tonnes split over its routes by a logit in "
+            (ALLOCATION_LABEL, f"{Allocation.CHOICE}: each demand row's tonnes split over its routes by a logit in "
                                "generalised cost (cost plus the tolls of full rows), under the same rows", "")]
         for cls, d in self.dispersion.items():
             rows.append((f"{DISPERSION_LABEL} {cls}", d, "USD/t"))
@@ -101,7 +102,7 @@ def _seconds(value: object) -> str:
 
 def allocation_of_items(items: dict) -> str:
     """allocation_text from a Summary's items (as written, or read back); '' under least cost."""
-    if not str(items.get(ALLOCATION_LABEL, "")).startswith(CHOICE_WORDS):
+    if not str(items.get(ALLOCATION_LABEL, "")).startswith(Allocation.CHOICE):
         return ""
     head = f"{DISPERSION_LABEL} "
     dispersion = {str(k)[len(head):]: float(v) for k, v in items.items()
