@@ -382,7 +382,7 @@ def _check_emissions(inp: _Inputs, flows: pd.DataFrame, sheet: pd.DataFrame, rou
         t, co2 = expect.get(key, (0.0, 0.0))
         rec = written.get(key)
         if rec is None:
-            if (co2 > REL or t > REL) and (routes is None or key[0] != "route" or key[1] in routes):
+            if (co2 > REL or t > REL) and (routes is None or key[0] != Scope.ROUTE or key[1] in routes):
                 errors.append(f"Emissions: no row for {key[0]} {key[1]}, whose flows emit {co2} t CO2e")
             continue
         if not _close(rec["co2e_t"], co2, expect[("total", "all cargo")][1]):

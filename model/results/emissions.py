@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from model.input.schema import Scope
 from model.network import Network
 
 EMISSIONS_COLUMNS = ["by", "name", "tonnes_t", "co2e_t", "co2e_kg_per_t", "share_of_co2e", "code"]
@@ -33,7 +34,7 @@ def emissions_table(flows: pd.DataFrame, net: Network, listed: pd.DataFrame | No
         frame = frames[by]
         g = frame.groupby(by, sort=False)[["tonnes_t", "co2e_t"]].sum().reset_index().rename(columns={by: "name"})
         g = g.sort_values(["co2e_t", "tonnes_t"], ascending=False, kind="stable")
-        if by == "route" and listed is not None:
+        if by == Scope.ROUTE and listed is not None:  # the route block: a grouping named as the scope
             g = g[g["name"].isin(set(listed["route"]))]
         blocks.append(g.assign(by=by))
     out = pd.concat(blocks, ignore_index=True)
