@@ -239,3 +239,17 @@ def test_not_delivering_is_an_alternative_the_check_reads(tmp_path):
     run = solved_and_checked(tmp_path, case(10.0), {**CHOICE, "unmet_penalty_usd_per_t": 25})
     weights = [math.exp(-1), math.exp(-2), math.exp(-2.5)]
     assert run.results.demand.iloc[0]["unmet_t"] == pytest.approx(100 * weights[2] / sum(weights), abs=1e-4)
+
+
+@pytest.mark.parametrize("sheet, header, value, expected", [
+    ("Flows", "share of demand (%)", 0.8, "Flows: coal on RAIL share_of_demand 0.8, the Routes sheet gives 0.6"),
+    ("Routes", "share of demand (%)", 0.8, "Routes: coal on RAIL share of its demand row 0.8, its tonnes give 0.6"),
+    ("Routes", "generalised cost (USD/t)", 12.0, "Routes: coal on RAIL generalised cost 12 USD/t, its cost and the "
+                                                  "tolls of the rows it passes give 15.94"),
+])
+def test_check_fails_a_written_share_or_generalised_cost_edited(tmp_path, capsys, sheet, header, value, expected):
+    # RAIL: 60 of 100 t (share 0.6), generalised cost 10 + 5.945 = 15.945 USD/t; each written figure is checked
+    path, out, _ = solve(tmp_path, case(10.0, Capacities=[{"element": "A>M", "capacity_t": 60}]))
+    bad = edited(out, tmp_path / "bad.xlsx", sheet, {"route": "RAIL"}, header, value)
+    code, text = checked(path, bad, capsys)
+    assert code != 0 and expected in " ".join(text.split())

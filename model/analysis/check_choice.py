@@ -21,7 +21,7 @@ from model.input.data import CorridorData
 from model.input.schema import Allocation, Blank, PolicyKind
 from model.input.seasons import annual_rows, season_table
 from model.input.validate.choice import dispersions
-from model.results.choice import ALLOCATION_LABEL, DISPERSION_LABEL, SHOWN_T
+from model.results.choice import ALLOCATION_LABEL, CHOICE_COLUMNS, DISPERSION_LABEL, SHOWN_T
 from model.results.seasons import CAPACITY_ROW, FLOW_ROW
 
 TOLL_T = 1e-6  # a toll (USD/t) above this is positive
@@ -44,8 +44,14 @@ def whole_flows(sheets: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, list[str
     listed, routes = sheets["Flows"], sheets["Routes"]
     moved = routes[pd.to_numeric(routes["tonnes_t"], errors="coerce").fillna(0) > 0].reset_index(drop=True)
     errors = []
+    same = [c for c in ("tonnes_t", *CHOICE_COLUMNS[:3]) if c in listed.columns and c in moved.columns]
     whole = {(k, r): t for k, r, t in moved[["commodity", "route", "tonnes_t"]].itertuples(index=False)}
     shown = {(k, r): t for k, r, t in listed[["commodity", "route", "tonnes_t"]].itertuples(index=False)}
+    on_routes = {(k, r): v for k, r, *v in moved[["commodity", "route", *same]].itertuples(index=False)}
+    for k, r, *v in listed[["commodity", "route", *same]].itertuples(index=False):
+        for column, a, b in zip(same[1:], v[1:], on_routes.get((k, r), v)[1:], strict=True):
+            if not abs(a - b) <= 1e-9 * max(1.0, abs(b)):  # a nan (a closed route's) fails it too
+                errors.append(f"Flows: {k} on {r} {column} {a}, the Routes sheet gives {b}")
     for key in sorted(set(whole) | set(shown)):
         t, s = whole.get(key, 0.0), shown.get(key)
         if s is None and t > SHOWN_T:
@@ -80,6 +86,11 @@ def check_choice(inp: Any, data: CorridorData, sheets: dict[str, pd.DataFrame], 
     if seasons is None and "Demand" in sheets:
         unmet = dict(zip(sheets["Demand"]["input_row"], sheets["Demand"]["unmet_t"].fillna(0), strict=True))
     penalty = data.settings.unmet_penalty_usd_per_t
+    # the share and the generalised cost each route is written with (the Routes sheet's, as flows holds them)
+    columns = [c for c in ("share_of_demand", "generalised_cost_usd_per_t") if c in flows.columns]
+    written = {(k, r): dict(zip(columns, v, strict=True))
+               for k, r, *v in flows[["commodity", "route", *columns]].itertuples(index=False)}
+    whole = {(k, r): float(t) for k, r, t in flows[["commodity", "route", "tonnes_t"]].itertuples(index=False)}
     for rec in annual_rows(data.tables["Demand"]).to_dict("records"):
         cls = inp.cls[rec["commodity"]]
         if cls not in dispersion:
@@ -93,12 +104,30 @@ def check_choice(inp: Any, data: CorridorData, sheets: dict[str, pd.DataFrame], 
                         rec["origin"] is not None and origin[r] != rec["origin"]):
                     continue
                 cost = sum(inp.cost_parts(k, r)[0].values())
-                g = cost + route_toll(k, r) + sum(t * inp.elements(r).count(e) for (at, e, c), t in season_toll.items()
+                g = cost + route_toll(k, r) + sum(toll * inp.elements(r).count(e)
+                                                  for (at, e, c), toll in season_toll.items()
                                                   if at == season and (c is None or c == cls))
                 group.append((f"route {r}", t, g, cost))
+                if season is None:
+                    errors += _written(written.get((k, r), {}), k, r, t / rec["demand_t"], g)
+                elif (k, r) in written:  # a year's share; the generalised cost is its seasons' average
+                    errors += _written({"share_of_demand": written[k, r].get("share_of_demand")}, k, r,
+                                       whole.get((k, r), 0.0) / rec["demand_t"], g)
             if unmet.get(rec["_row"], 0.0) > 0 and penalty:
                 group.append(("unmet demand", unmet[rec["_row"]], penalty, penalty))
             errors += _split(rec["_row"], season, d, group)
+    return errors
+
+
+def _written(got: dict, k: str, r: str, share: float, g: float) -> list[str]:
+    """A route's written share of its demand row and generalised cost against the tonnes and the costs and tolls."""
+    errors = []
+    if got.get("share_of_demand") is not None and not abs(got["share_of_demand"] - share) <= 1e-9 + 1e-9 * share:
+        errors.append(f"Routes: {k} on {r} share of its demand row {got['share_of_demand']}, its tonnes give {share}")
+    if got.get("generalised_cost_usd_per_t") is not None and not abs(got["generalised_cost_usd_per_t"] - g) <= \
+            SPLIT_USD * max(1.0, abs(g)):
+        errors.append(f"Routes: {k} on {r} generalised cost {got['generalised_cost_usd_per_t']} USD/t, its cost and "
+                      f"the tolls of the rows it passes give {g}")
     return errors
 
 
