@@ -45,6 +45,14 @@ COLUMN_NOTES = {
     "element": "The node, or the leg FROM>TO, by code (Capacities sheet).",
     "limit_value": "The limit as a number, in the unit of the next column.",
     "via": "The route's nodes in order, by name.",
+    # route choice (model.results.choice)
+    "share_of_demand": "Route choice: the route's tonnes as a share of its demand row's tonnes (a logit in "
+                       "generalised cost).",
+    "tolls_usd_per_t": "Route choice: what the full rows the route passes charge a tonne (their shadow prices: "
+                       "capacities, rules, supplies), USD per tonne.",
+    "generalised_cost_usd_per_t": "Route choice: cost per tonne plus tolls, what the logit splits by.",
+    "above_cheapest_usd_per_t": "Route choice: how far the route's generalised cost is above the cheapest route of "
+                                "its demand row; a route d USD/t above carries exp(-d / dispersion) times its tonnes.",
 }
 # A column whose meaning on a sheet differs from COLUMN_NOTES's, by (sheet, column).
 SHEET_COLUMN_NOTES = {

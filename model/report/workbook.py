@@ -63,7 +63,31 @@ SHEET_NOTES = {
                 "tonnes of CO2e (max_co2_t). Saving per tonne relaxed: what allowing one more tonne (of CO2e for "
                 "max_co2_t) through the rule's target, or one less required, would save per year.",
 }
-
+# The same sheets' notes under route choice (allocation choice, model.results.choice): the shadow prices are
+# tolls and there is no LP basis to range. Only sheets with a note above have one here (read_results skips it).
+CHOICE_SHEET_NOTES = {
+    "Bottlenecks": "Full capacities, binding rules and supply limits, ranked by their toll: what a tonne through "
+                   "them pays in generalised cost under route choice, the price that sends the cargo they cannot take "
+                   "to other routes. No ranging: there is no LP basis under route choice.",
+    "Flows": "Tonnes per year of each commodity on each route carrying more than 0.5 t (route choice: the others are "
+             "counted in every total and listed on the Routes sheet), with its share of its demand row, its cost per "
+             "tonne in its parts, the tolls of the full rows it passes and its generalised cost (cost plus tolls).",
+    "Capacity": "Shadow price: under route choice, the toll a tonne through a full capacity pays in generalised cost; "
+                "0 where there is room. Valid from and to: for a capacity with room, down to what is used; a full "
+                "one's toll is of its limit alone (no ranging under route choice).",
+    "Routes": "Every route and commodity it may carry, with its share of its demand row under route choice: a logit "
+              "in generalised cost (cost plus the tolls of the full rows it passes), so every open route carries "
+              "some. Above cheapest: how far its generalised cost is above its demand row's cheapest route's.",
+    "Demand": "Marginal cost: under route choice, what a tonne of the demand row costs on average in generalised "
+              "cost (cost plus tolls), split as its tonnes are.",
+    "Supply": "Value of more supply: under route choice, the toll of a supply at its limit (USD/t).",
+    "Seasons": "Each season's capacities (what: capacity), with the tonnes through them, the slack and, under route "
+               "choice, the toll a tonne through a full one pays in that season (USD/t); then the tonnes of each "
+               "route and commodity in each season (what: flow), for the routes the Flows sheet lists. A season's "
+               "capacity is its own Capacities row, or the annual figure x the season's share.",
+    "Policies": "Value, bound and slack are measured as 'measured in' says. Saving per tonne relaxed: under route "
+                "choice, the toll a tonne subject to the rule pays in generalised cost while the rule binds.",
+}
 
 
 def _summary_sheet(wb: ResultBook, results: Results) -> None:
@@ -235,12 +259,13 @@ def write_results(results: Results, path: Path, input_path: Path | None = None, 
 
 
 def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> None:
-    routes, routes_note = results.routes, SHEET_NOTES["Routes"]
+    notes = {**SHEET_NOTES, **(CHOICE_SHEET_NOTES if results.summary.choice else {})}
+    routes, routes_note = results.routes, notes["Routes"]
     if len(routes) > results.routes_sheet_rows:
         used = routes["tonnes_t"] > 0
         # The used routes in their order, then the unused ones by reduced cost (stable): only the
         # positions are sorted, and only the rows kept are copied (a million routes, a few thousand kept).
-        rc = routes["reduced_cost_usd_per_t"].to_numpy()
+        rc = routes.get("reduced_cost_usd_per_t", routes.get("above_cheapest_usd_per_t")).to_numpy()
         unused = np.flatnonzero(~used.to_numpy())
         keep = np.concatenate([np.flatnonzero(used.to_numpy()), unused[np.argsort(rc[unused], kind="stable")]])
         routes = routes.iloc[keep[: results.routes_sheet_rows]]
@@ -269,7 +294,7 @@ def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> N
                 wo_table(wb, name, routes, (DECISIONS_NOTE + " " if results.summary.decisions.count else "")
                          + routes_note)
             else:
-                note = SHEET_NOTES.get(name)
+                note = notes.get(name)
                 if results.summary.decisions.count and name in DUAL_SHEETS:
                     note = DECISIONS_NOTE + " " + (note or "")
                 wo_table(wb, name, df, note)

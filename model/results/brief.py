@@ -12,6 +12,7 @@ import pandas as pd
 
 from model.input.schema import Scope
 from model.network.names import parse_focus
+from model.results.choice import allocation_of_items, focus_share
 from model.results.investments import amount_text
 from model.results.money import RESOURCE_LABEL, Money, plan_money_text
 from model.results.seasons import seasons_line
@@ -64,8 +65,9 @@ def brief_of(sheets: dict[str, pd.DataFrame]) -> Brief:
         _plan_headline(brief, items, sheets)
     else:
         _headline(brief, items)
-    if seasons_line(sheets.get("Seasons")):
-        brief.headline.append(seasons_line(sheets.get("Seasons")))
+    line = seasons_line(sheets.get("Seasons"), toll=bool(allocation_of_items(items)))
+    if line:
+        brief.headline.append(line)
     brief.corridors = _corridors(sheets)
     b = sheets.get("Bottlenecks")
     if b is not None and "scenario" in b.columns and len(b):
@@ -92,6 +94,7 @@ def _headline(brief: Brief, items: dict) -> None:
         f"Shipped {_num(items.get(SHIPPED_LABEL)) / 1e6:,.2f} Mt a year"
         + (f" at {_num(items[AVERAGE_LABEL]):,.2f} USD/t of resource cost on average"
            if AVERAGE_LABEL in items else ""),
+        *filter(None, [allocation_of_items(items)]),  # route choice: which allocation, its dispersions
     ]
     _common(brief, items)
 
@@ -108,7 +111,8 @@ def _plan_headline(brief: Brief, items: dict, sheets: dict) -> None:
     money = plan_money_text(plan, str(items.get("objective means", "")))  # the money first, in its kinds
     brief.headline = [f"Status: {items.get('status', '')}", *([money] if money else []),
                       f"Objective {_m(_num(items.get(OBJECTIVE_LABEL)))} million USD (resource cost, "
-                      f"calibration premiums and unmet-demand penalty): {items.get('objective means', '')}"]
+                      f"calibration premiums and unmet-demand penalty): {items.get('objective means', '')}",
+                      *filter(None, [allocation_of_items(items)])]  # route choice: which allocation
     for rec in plan.to_dict("records"):
         who = " ".join(str(rec[c]) for c in ("scenario", "year") if c in rec)
         if "resource_cost_usd" not in rec:  # written before the kinds were kept apart
@@ -218,9 +222,14 @@ def focus_text(sheets: dict, focus: str) -> str:
     if tonnes > 1e-6:
         shipped = _num(_items(sheets).get(SHIPPED_LABEL))
         share = f" ({tonnes / shipped:.1%} of shipped tonnes)" if shipped == shipped and shipped else ""
-        return f"{label}: {amount_text(tonnes)} a year go through it{share}."
+        chosen = focus_share(routes, passes) if routes is not None and passes is not None and "share_of_demand" in \
+            routes.columns else ""  # route choice: the share it carries, not an LP margin
+        return f"{label}: {amount_text(tonnes)} a year go through it{share}.{chosen}"
     if routes is None or passes is None or not passes.any():
         return f"{label}: no enabled route goes through it."
+    if "reduced_cost_usd_per_t" not in routes.columns:  # route choice: every open route carries its share
+        return (f"{label}: carries nothing. Under route choice every open route carries a share, so a row holds its "
+                "routes at 0 (a closed season, or a capacity or rule of 0).")
     near = routes[passes].sort_values("reduced_cost_usd_per_t", kind="stable").iloc[0]
     return (f"{label}: not used. Its nearest route, {near['route']} ({near['cargo']}, {near['via']}), costs "
             f"{near['cost_usd_per_t']:,.2f} USD/t and is {near['reduced_cost_usd_per_t']:,.2f} USD/t above its "
