@@ -67,14 +67,14 @@ class ChoiceAt:
         self.plan, self.sol, self.live = plan, sol, live
         self.dispersion = dispersions(plan.data)
         self.lp = LPTables.of_highs(live.h.getLp())
-        self.program = read_program(plan, sol.columns, sol.rows, self.lp, np.asarray(sol.x, dtype=float),
-                                    self.dispersion)
+        self.program = read_program(plan, sol.columns, sol.rows, self.lp,  # type: ignore[arg-type]  # solved
+                                    np.asarray(sol.x, dtype=float), self.dispersion)
         self.base = self.x({})
 
     @classmethod
     @contextmanager
     def of(cls, plan: Plan, sol: Solution) -> Iterator[ChoiceAt]:
-        with live_model(plan, sol) as live:
+        with held_live(plan, sol) as live:
             yield cls(plan, sol, live)
 
     def x(self, values: dict[Cell, float]) -> np.ndarray:
@@ -100,7 +100,7 @@ class ChoiceAt:
 
 
 @contextmanager
-def live_model(plan: Plan, sol: Solution) -> Iterator[LiveModel]:
+def held_live(plan: Plan, sol: Solution) -> Iterator[LiveModel]:
     """A live model on the solve's own HiGHS (model.steps.solve keeps it with allocation choice); on
     leaving, HiGHS holds the base LP and its presolve option again, for what reads it after."""
     h = sol.highs
@@ -247,7 +247,7 @@ def leg_sensitivity(plan: Plan, sol: Solution, step_usd_per_t: float = STEP_USD_
 def _least_cost_moved(plan: Plan, sol: Solution, cells: list[Cell], paid: list[bool], step: float) -> np.ndarray:
     """leg_sensitivity's figures under least cost: each point re-solved from the base basis."""
     moved = np.zeros(len(cells))
-    with live_model(plan, sol) as live:
+    with held_live(plan, sol) as live:
         cols = np.concatenate([live.flow_cols, live.unmet_cols])
         live.solve_point({})
         base = live.last_x[cols]

@@ -44,6 +44,13 @@ SHEET_NOTES = {
                "tonne of capacity in that season would save (USD/t); then the tonnes of each route and commodity in "
                "each season (what: flow). A season's capacity is its own Capacities row, or the annual figure x the "
                "season's share; added capacity counts x the share too.",
+    "Responses": "Under route choice (Settings allocation choice), what the focus of the Settings attracts: its tonnes "
+                 "at today's costs (attracted today); the tonnes each USD/t cut in a port's handling adds (per USD/t "
+                 "cut: the choice allocation with the handling 1 USD/t down and up, half the difference); where "
+                 "they come from (diversion: each corridor's change per USD/t cut, and the part of it through the "
+                 "focus); its tonnes at cuts from 0 to 150 USD/t (curve; a cut beyond the handling is a subsidy); "
+                 "and the limits that bind on its routes (held by), whose tolls take up a cut as far as they hold. "
+                 "What is built stays as the least-cost solution builds it.",
     "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
     "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
     "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t); it holds "

@@ -35,9 +35,9 @@ def responses_line(sheet: pd.DataFrame | None) -> str:
         return ""
     focus, tonnes = str(today["name"].iloc[0]), float(today["tonnes_t"].iloc[0])
     cuts = sheet[what == ResponseRow.PER_CUT]
-    parts = [f"at {name}" + (" adds " if i == 0 else " ") + tonnes_text(float(t))
+    parts = [f"at {name}" + (" adds " if i == 0 else " ") + amount_words(float(t))
              for i, (name, t) in enumerate(zip(cuts["name"], cuts["t_per_usd_per_t"], strict=True))]
-    line = f"Under route choice {focus} attracts {tonnes_text(tonnes)} a year"
+    line = f"Under route choice {focus} attracts {amount_words(tonnes)} a year"
     if parts:
         line += ("; each USD/t cut " + ", ".join(parts) + " (central difference of the choice allocation with the "
                  "port's handling 1 USD/t up and down; where they come from and a curve of cuts: Responses sheet)")
@@ -47,7 +47,7 @@ def responses_line(sheet: pd.DataFrame | None) -> str:
     return line + "."
 
 
-def tonnes_text(t: float) -> str:
+def amount_words(t: float) -> str:
     """Tonnes in words at the size a negotiator reads them: '1.29 Mt', '23.1 kt', '5.9 t'."""
     size = abs(t)
     if size >= 1e6:
