@@ -53,13 +53,13 @@ def test_the_port_attracts_its_logit_share_and_a_cut_adds_theta_s_one_minus_s(tm
     assert today["name"] == "PP" and today["tonnes_t"] == pytest.approx(100 * share(1.0), abs=1e-4)  # 73.106
     cut = rows(run, ResponseRow.PER_CUT).iloc[0]
     assert cut["port"] == "P"
-    assert cut["t_per_usd_per_t"] == pytest.approx(100 * (share(1.1) - share(0.9)) / 2, abs=1e-5)  # 1.9655
-    assert cut["t_per_usd_per_t"] == pytest.approx(100 * 0.1 * share(1.0) * (1 - share(1.0)), abs=1e-3)  # 1.966
+    assert cut["change_t_per_usd_per_t"] == pytest.approx(100 * (share(1.1) - share(0.9)) / 2, abs=1e-5)  # 1.9655
+    assert cut["change_t_per_usd_per_t"] == pytest.approx(100 * 0.1 * share(1.0) * (1 - share(1.0)), abs=1e-3)  # 1.966
     # where they come from: LAND loses what PORT gains; the part through the focus adds up to the response
     diversion = rows(run, ResponseRow.DIVERSION).set_index("corridor")
-    assert diversion.loc["Port", "t_per_usd_per_t"] == pytest.approx(cut["t_per_usd_per_t"], abs=1e-6)
-    assert diversion.loc["Land", "t_per_usd_per_t"] == pytest.approx(-cut["t_per_usd_per_t"], abs=1e-6)
-    assert diversion["via_focus_t_per_usd_per_t"].sum() == pytest.approx(cut["t_per_usd_per_t"], abs=1e-6)
+    assert diversion.loc["Port", "change_t_per_usd_per_t"] == pytest.approx(cut["change_t_per_usd_per_t"], abs=1e-6)
+    assert diversion.loc["Land", "change_t_per_usd_per_t"] == pytest.approx(-cut["change_t_per_usd_per_t"], abs=1e-6)
+    assert diversion["via_focus_t_per_usd_per_t"].sum() == pytest.approx(cut["change_t_per_usd_per_t"], abs=1e-6)
     assert diversion.loc["Land", "via_focus_t_per_usd_per_t"] == 0
     # the curve: a cut of c USD/t puts the routes 10 + c apart: 100 / (1 + e^-(1 + 0.1 c)); at 10: 88.080 t
     curve = rows(run, ResponseRow.CURVE).set_index("cut_usd_per_t")["tonnes_t"]
@@ -82,9 +82,9 @@ def test_diversion_adds_up_with_the_tonnes_left_unmet(tmp_path):
     # the parts through the focus add to the response.
     run = solved_and_checked(tmp_path, port_case(), settings={**CHOICE, "unmet_penalty_usd_per_t": 25})
     diversion = rows(run, ResponseRow.DIVERSION)
-    response = rows(run, ResponseRow.PER_CUT)["t_per_usd_per_t"].iloc[0]
+    response = rows(run, ResponseRow.PER_CUT)["change_t_per_usd_per_t"].iloc[0]
     assert NOT_DELIVERED in diversion["corridor"].tolist()
-    assert diversion["t_per_usd_per_t"].sum() == pytest.approx(0, abs=1e-6)
+    assert diversion["change_t_per_usd_per_t"].sum() == pytest.approx(0, abs=1e-6)
     assert diversion["via_focus_t_per_usd_per_t"].sum() == pytest.approx(response, abs=1e-6)
     # the logit's shares of exp(-1), exp(-2), exp(-2.5): the cut's derivative 100 theta s_P (1 - s_P)
     weights = np.exp(-0.1 * np.array([10.0, 20.0, 25.0]))
@@ -98,7 +98,7 @@ def test_a_binding_limit_on_the_focus_holds_it_and_is_named(tmp_path):
     cap = {"Policies": [{"rule": "PP_MAX", "kind": "max_t", "scope": "country", "target": "PP", "value": 50}]}
     run = solved_and_checked(tmp_path, port_case(**cap), settings=CHOICE)
     assert rows(run, ResponseRow.ATTRACTED)["tonnes_t"].iloc[0] == pytest.approx(50, abs=1e-4)
-    assert rows(run, ResponseRow.PER_CUT)["t_per_usd_per_t"].iloc[0] == pytest.approx(0, abs=1e-5)
+    assert rows(run, ResponseRow.PER_CUT)["change_t_per_usd_per_t"].iloc[0] == pytest.approx(0, abs=1e-5)
     held = rows(run, ResponseRow.HELD)["name"].tolist()
     assert len(held) == 1 and "PP_MAX" in held[0]
     assert "PP_MAX" in responses_line(run.results.responses)
@@ -148,7 +148,7 @@ def test_a_larger_cut_never_attracts_fewer_tonnes(tmp_path_factory, port, other,
     run = pipeline.run(case)
     curve = rows(run, ResponseRow.CURVE)["tonnes_t"].to_numpy()
     assert np.all(np.diff(curve) >= -1e-6)
-    assert rows(run, ResponseRow.PER_CUT)["t_per_usd_per_t"].iloc[0] >= -1e-6
+    assert rows(run, ResponseRow.PER_CUT)["change_t_per_usd_per_t"].iloc[0] >= -1e-6
 
 
 def test_leg_sensitivity_under_choice_is_the_logits_change(tmp_path):

@@ -187,16 +187,16 @@ def _per_cut(at: ChoiceAt, port: Port, mine: np.ndarray) -> list[dict]:
     by_corridor = np.bincount(live.corridor_of_col, flows, len(live.corridors))
     via = np.bincount(live.corridor_of_col, flows * mine, len(live.corridors))
     rows = [{"what": ResponseRow.PER_CUT, "name": port.label, "port": port.code,
-             "t_per_usd_per_t": float(change @ mine)}]
+             "change_t_per_usd_per_t": float(change @ mine)}]
     for c in np.argsort(-np.abs(by_corridor), kind="stable").tolist():
         if abs(by_corridor[c]) <= MOVED_T and abs(via[c]) <= MOVED_T:
             continue  # a corridor the cut leaves as it is
         rows.append({"what": ResponseRow.DIVERSION, "name": port.label, "port": port.code,
-                     "corridor": live.corridors[c], "t_per_usd_per_t": float(by_corridor[c]),
+                     "corridor": live.corridors[c], "change_t_per_usd_per_t": float(by_corridor[c]),
                      "via_focus_t_per_usd_per_t": float(via[c])})
     if len(live.unmet_cols):
         rows.append({"what": ResponseRow.DIVERSION, "name": port.label, "port": port.code, "corridor": NOT_DELIVERED,
-                     "t_per_usd_per_t": float(change[live.unmet_cols].sum()), "via_focus_t_per_usd_per_t": 0.0})
+                     "change_t_per_usd_per_t": float(change[live.unmet_cols].sum()), "via_focus_t_per_usd_per_t": 0.0})
     return rows
 
 

@@ -53,7 +53,7 @@ SHEET_COLUMN_NOTES = {
         "option built within its limit; negative where building more would pay, but the option is at its limit or "
         "not allowed. HiGHS's reduced cost of the build decision (blank for an option built whole: see the cost of "
         "the decision taken the other way).",
-    ("Responses", "t_per_usd_per_t"):
+    ("Responses", "change_t_per_usd_per_t"):
         "Tonnes a year per USD/t cut at the port: of the focus (per USD/t cut), of the corridor (diversion: negative "
         "where the cargo comes from). A central difference of the choice allocation, the handling 1 USD/t down and up.",
     ("Responses", "via_focus_t_per_usd_per_t"):

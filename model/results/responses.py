@@ -9,7 +9,7 @@ from enum import StrEnum
 
 import pandas as pd
 
-RESPONSE_COLUMNS = ["what", "name", "corridor", "cut_usd_per_t", "tonnes_t", "t_per_usd_per_t",
+RESPONSE_COLUMNS = ["what", "name", "corridor", "cut_usd_per_t", "tonnes_t", "change_t_per_usd_per_t",
                     "via_focus_t_per_usd_per_t", "port"]
 NOT_DELIVERED = "(not delivered)"  # the diversion row of the demand left unmet, beside the corridors
 
@@ -18,7 +18,7 @@ class ResponseRow(StrEnum):
     """What a row of the Responses sheet holds (its column what)."""
 
     ATTRACTED = "attracted today"  # name: the focus; tonnes_t: its tonnes at today's costs
-    PER_CUT = "per USD/t cut"  # name: a port (port: its code); t_per_usd_per_t: the focus's tonnes per USD/t cut
+    PER_CUT = "per USD/t cut"  # name: a port (port: its code); change_t_per_usd_per_t: the focus's tonnes per USD/t cut
     DIVERSION = "diversion"  # a port's cut: each corridor's change per USD/t, and the part through the focus
     CURVE = "curve"  # a port (or all the focus's ports at once) cut by cut_usd_per_t: the focus's tonnes_t
     HELD = "held by"  # name: a row with a toll that the focus's routes pass (a capacity, a rule, a supply)
@@ -36,7 +36,7 @@ def responses_line(sheet: pd.DataFrame | None) -> str:
     focus, tonnes = str(today["name"].iloc[0]), float(today["tonnes_t"].iloc[0])
     cuts = sheet[what == ResponseRow.PER_CUT]
     parts = [f"at {name}" + (" adds " if i == 0 else " ") + amount_words(float(t))
-             for i, (name, t) in enumerate(zip(cuts["name"], cuts["t_per_usd_per_t"], strict=True))]
+             for i, (name, t) in enumerate(zip(cuts["name"], cuts["change_t_per_usd_per_t"], strict=True))]
     line = f"Under route choice {focus} attracts {amount_words(tonnes)} a year"
     if parts:
         line += ("; each USD/t cut " + ", ".join(parts) + " (central difference of the choice allocation with the "

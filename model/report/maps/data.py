@@ -143,7 +143,7 @@ class Diversion:
     """A Responses sheet's diversion row: a corridor's change per USD/t cut at a port."""
     port: str  # by name
     corridor: str
-    t_per_usd_per_t: float
+    change_t_per_usd_per_t: float
     via_focus_t_per_usd_per_t: float
 
 
@@ -235,7 +235,7 @@ def report_data(data: MapData, sheets: dict[str, pd.DataFrame], case: dict | Non
     curve = tuple(CurvePoint(ports=_text(p.name, ""), cut_usd_per_t=float(p.cut_usd_per_t), tonnes_t=float(p.tonnes_t))
                   for p in r[what == ResponseRow.CURVE].itertuples(index=False) if _number(p.tonnes_t) is not None)
     diversion = tuple(Diversion(port=_text(d.name, ""), corridor=_text(d.corridor, ""),
-                                t_per_usd_per_t=_number(d.t_per_usd_per_t) or 0.0,
+                                change_t_per_usd_per_t=_number(d.change_t_per_usd_per_t) or 0.0,
                                 via_focus_t_per_usd_per_t=_number(d.via_focus_t_per_usd_per_t) or 0.0)
                       for d in r[what == ResponseRow.DIVERSION].itertuples(index=False))
     return ReportData.of(data,

@@ -204,7 +204,7 @@ def _responses(report: ReportData) -> dict | None:
     return {"width": CURVE_LEFT + CURVE_W + 16, "height": CURVE_TOP + CURVE_H + CURVE_BOTTOM, "left": CURVE_LEFT,
             "right": CURVE_LEFT + CURVE_W, "top": CURVE_TOP, "bottom": CURVE_TOP + CURVE_H, "lines": lines,
             "ticks_x": ticks_x, "ticks_y": ticks_y, "names": names, "table": table,
-            "diversion": [(port, [d for d in rows if abs(d.t_per_usd_per_t) >= 0.05][:10])
+            "diversion": [(port, [d for d in rows if abs(d.change_t_per_usd_per_t) >= 0.05][:10])
                           for port, rows in diversion.items()]}
 
 
