@@ -173,3 +173,28 @@ def test_leg_sensitivity_under_least_cost_jumps_at_a_near_tie(tmp_path):
     moved = dict(zip(found.moved["leg"], found.moved["moved_t"], strict=True))
     assert moved["A>P"] == pytest.approx(100) and moved["A>R"] == pytest.approx(0)
     assert (found.leg, found.largest_t) == ("A>P", pytest.approx(100))
+
+
+def test_a_corridor_focus_reads_the_ports_its_routes_pass(tmp_path):
+    # focus corridor Port: its routes pass P, so the same 73.106 t and 1.9655 t per USD/t as country PP
+    run = solved_and_checked(tmp_path, port_case(), settings={**CHOICE, "focus": "corridor Port"})
+    assert rows(run, ResponseRow.ATTRACTED)["tonnes_t"].iloc[0] == pytest.approx(100 * share(1.0), abs=1e-4)
+    cut = rows(run, ResponseRow.PER_CUT).iloc[0]
+    assert cut["port"] == "P"
+    assert cut["change_t_per_usd_per_t"] == pytest.approx(100 * (share(1.1) - share(0.9)) / 2, abs=1e-5)
+
+
+def test_the_solves_highs_holds_its_optimum_after_the_responses(tmp_path):
+    # The responses change costs in the solve's own HiGHS; what reads it after (explain) finds the LP's
+    # optimum as solved: its status optimal, its duals and values the same.
+    import highspy
+
+    case = write_case(tmp_path, port_case(Capacities=[{"element": "P", "capacity_t": 60}]), CHOICE)
+    plan, _ = pipeline.load(case)
+    sol = pipeline.solve(plan)
+    h = sol.highs
+    duals, values = np.array(h.getSolution().row_dual), np.array(h.getSolution().col_value)
+    assert len(pipeline.analyse(plan, sol).responses)
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    assert np.array_equal(np.array(h.getSolution().row_dual), duals)
+    assert np.array_equal(np.array(h.getSolution().col_value), values)

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pandas as pd
 
@@ -101,16 +102,22 @@ class ChoiceAt:
 
 @contextmanager
 def held_live(plan: Plan, sol: Solution) -> Iterator[LiveModel]:
-    """A live model on the solve's own HiGHS (model.steps.solve keeps it with allocation choice); on
-    leaving, HiGHS holds the base LP and its presolve option again, for what reads it after."""
+    """A live model on the solve's own HiGHS (model.steps.solve keeps it with allocation choice), what is
+    built held as solved; on leaving, HiGHS holds the base LP, its presolve option and, solved again from
+    the base basis (no iterations), its optimal solution, for what reads it after (explain)."""
     h = sol.highs
     assert h is not None, "responses re-run the solve's own HiGHS (model.steps.solve keeps it)"
     presolve = option(h, "presolve")
-    live = LiveModel(plan.data, plan.cases[0].net, sol)
+    optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    live = LiveModel(plan.data, plan.cases[0].net, sol, keep_decisions=True)
     try:
         yield live
     finally:
         live.apply({})
+        if optimal:  # a changed cost left the model's status unset
+            h.clearSolver()
+            h.setBasis(live.base_basis)
+            h.run()
         h.setOptionValue("presolve", presolve)
 
 
