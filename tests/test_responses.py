@@ -198,3 +198,26 @@ def test_the_solves_highs_holds_its_optimum_after_the_responses(tmp_path):
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     assert np.array_equal(np.array(h.getSolution().row_dual), duals)
     assert np.array_equal(np.array(h.getSolution().col_value), values)
+
+
+@pytest.mark.parametrize("column, value, expected", [
+    (5, "lots", "Responses, row 4, tonnes (t/yr): expected a number or blank, found 'lots'"),
+    (1, "what it is", "Responses, row 3: the column 'what' is missing"),
+])
+def test_a_hand_edited_responses_sheet_is_refused_by_report(tmp_path, capsys, column, value, expected):
+    # The report page reads the Responses sheet back (the brief's line, the curve): a hand-edited cell is
+    # named with its sheet, row and column, not a traceback. Row 3 is the header, row 4 'attracted today'.
+    from openpyxl import load_workbook
+
+    from model.cli import main
+
+    case = write_case(tmp_path / "in", port_case(), CHOICE)
+    result, bad = tmp_path / "result.xlsx", tmp_path / "bad.xlsx"
+    assert main(["solve", str(case), "-o", str(result), "--no-map"]) == 0
+    wb = load_workbook(result)
+    wb["Responses"].cell(3 if value == "what it is" else 4, column).value = value
+    wb.save(bad)
+    code = main(["report", str(bad)])
+    text = "".join(capsys.readouterr())
+    assert code == 2 and expected in text and "Traceback" not in text, text
+    assert not (tmp_path / "bad.html").exists()
