@@ -3,10 +3,11 @@ tonnes the focus of the Settings attracts at today's costs, the tonnes each USD/
 where they come from (each corridor's change), the focus's tonnes over a range of cuts, and how many
 tonnes a USD/t on a single leg moves.
 
-Each figure is the choice allocation on the solved LP with input cells changed: model.lp.live.LiveModel
-sets the changed costs in HiGHS's LP (as a sweep does) and model.lp.choice.allocate reads the program off
-that LP and solves it, started from the solution's tolls; the LP is not solved again (what is built stays
-the least-cost solution's, as in the allocation itself). A derivative is a central difference: the cell
+Each figure is the choice allocation on the solved LP with input cells changed (ChoiceAt):
+model.lp.live.LiveModel works out the changed costs and sets them in HiGHS's LP (as a sweep does), the
+program read off that LP (model.lp.choice.program) takes them, and model.lp.choice solves it, started
+from the solution's tolls; the LP is not solved again (what is built stays the least-cost solution's,
+as in the allocation itself). A derivative is a central difference: the cell
 1 USD/t up and down, half the difference. The logit is smooth where the set of limits that bind stays the
 same, so the difference is the derivative to within a fraction of a percent (1.966 against 1.9655 t in the
 hand-worked case, tests/test_responses.py); where a limit starts or stops binding within the step it is
@@ -62,7 +63,8 @@ class ChoiceAt:
     The program is read off the LP once (model.lp.choice.program.read_program) and each point changes
     only its columns' costs: a cost cell changes flows' costs alone (LiveModel.apply), and a choice
     column's cost is its LP columns' cost through S (x_LP = S x + fixed). Reading the program again at
-    each point gives the same allocation (tests/test_responses.py) in three times the time."""
+    each point gives the same allocation (tests/test_responses.py) and costs more than solving it
+    (benchmarks/README.md, issue 25)."""
 
     def __init__(self, plan: Plan, sol: Solution, live: LiveModel):
         self.plan, self.sol, self.live = plan, sol, live
@@ -140,7 +142,11 @@ def port_responses(plan: Plan, sol: Solution) -> pd.DataFrame:
         rows += held_by(at, mine)
         ports = focus_ports(plan, scope, key)
         for port in ports:
-            rows += _per_cut(at, port, mine)
+            try:
+                rows += _per_cut(at, port, mine)
+            except NoConvergence:  # shown blank, and the brief says so
+                rows.append({"what": ResponseRow.PER_CUT, "name": port.label, "port": port.code,
+                             "change_t_per_usd_per_t": float("nan")})
         sets = [[p] for p in ports] + ([ports] if len(ports) > 1 else [])
         for group in sets:
             for cut in CUTS_USD_PER_T:

@@ -35,7 +35,7 @@ def responses_line(sheet: pd.DataFrame | None) -> str:
         return ""
     focus, tonnes = str(today["name"].iloc[0]), float(today["tonnes_t"].iloc[0])
     cuts = sheet[what == ResponseRow.PER_CUT]
-    parts = [f"at {name}" + (" adds " if i == 0 else " ") + amount_words(float(t))
+    parts = [f"at {name}" + (" adds " if i == 0 else " ") + (amount_words(float(t)) if t == t else "(not reached)")
              for i, (name, t) in enumerate(zip(cuts["name"], cuts["change_t_per_usd_per_t"], strict=True))]
     line = f"Under route choice {focus} attracts {amount_words(tonnes)} a year"
     if parts:
@@ -50,6 +50,8 @@ def responses_line(sheet: pd.DataFrame | None) -> str:
 def amount_words(t: float) -> str:
     """Tonnes in words at the size a negotiator reads them: '1.29 Mt', '23.1 kt', '5.9 t'."""
     size = abs(t)
+    if size < 0.05:
+        return "0.0 t"  # round-off either side of nothing
     if size >= 1e6:
         return f"{t / 1e6:,.2f} Mt".replace("-", "−")
     if size >= 1e3:
