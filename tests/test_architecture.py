@@ -218,9 +218,10 @@ LAYERS = [
     ("model.plan",),
     ("model.lp",),
     ("model.results",),
-    # The two analyses that are steps of a solve (model.steps): why there is no optimum, and the value of
-    # the stochastic solution, each re-solving after solve() and before the tables are made.
-    ("model.analysis.infeasible", "model.analysis.robust"),
+    # The analyses that are steps of a solve (model.steps): why there is no optimum, the value of the
+    # stochastic solution and a choice allocation's responses, each re-solving after solve() and before the
+    # tables are made.
+    ("model.analysis.infeasible", "model.analysis.robust", "model.analysis.responses"),
     ("model.steps",),  # load, solve, analyse, tabulate: the data path every analysis runs again
     ("model.analysis",),
     ("model.report",),

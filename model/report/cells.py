@@ -23,6 +23,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 
 # Column-name suffix -> (unit shown in the header, number format)
 _UNITS = (
+    ("_t_per_usd_per_t", "t/yr per USD/t", "#,##0.00"),  # a response: tonnes a year per USD/t of a cost
     ("_usd_per_t", "USD/t", "#,##0.00"),
     ("_usd_per_yr", "USD/yr", "#,##0"),
     ("_usd_per_unit", "USD per unit", "#,##0.00"),

@@ -9,7 +9,7 @@ import textwrap
 from model.errors import format_problems
 from model.input.schema import Blank, PolicyKind
 from model.network.names import beside
-from model.results.brief import focus_text
+from model.results.brief import focus_text, responses_line
 from model.results.money import PREMIUMS_LABEL, penalty_words, plan_money_text, set_by_penalty
 from model.results.tables import ALL, Results
 
@@ -96,8 +96,8 @@ def solve_text(results: Results) -> str:
         lines.append("+ in resource cost (what is paid, and what time, risk and carbon cost); the model's objective, "
                      "which counts calibration premiums, values it otherwise (Bottlenecks sheet).")
     focus = focus_text(results.sheets(), s.settings.focus or "") if s.settings else ""
-    if focus:
-        lines += ["", focus]
+    for said in (focus, responses_line(results.responses)):  # under route choice, what the focus attracts
+        lines += ["", said] if said else []
     return "\n".join(lines)
 
 

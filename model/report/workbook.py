@@ -19,6 +19,7 @@ from model.report.output import Outputs, writing
 from model.report.result_book import BOLD, NOTE, RIGHT, TITLE, Cells, ResultBook, chart_axes, wo_table
 from model.results.brief import brief_of
 from model.results.fit import SCORE_NOTE
+from model.results.responses import ResponseRow
 from model.results.summary import UNIT_FORMATS
 from model.results.tables import ALL, Results
 
@@ -44,6 +45,13 @@ SHEET_NOTES = {
                "tonne of capacity in that season would save (USD/t); then the tonnes of each route and commodity in "
                "each season (what: flow). A season's capacity is its own Capacities row, or the annual figure x the "
                "season's share; added capacity counts x the share too.",
+    "Responses": "Under route choice (Settings allocation choice), what the focus of the Settings attracts: its tonnes "
+                 "at today's costs (attracted today); the tonnes each USD/t cut in a port's handling adds (per USD/t "
+                 "cut: the choice allocation with the handling 1 USD/t down and up, half the difference); where "
+                 "they come from (diversion: each corridor's change per USD/t cut, and the part of it through the "
+                 "focus); its tonnes at cuts from 0 to 150 USD/t (curve; a cut beyond the handling is a subsidy); "
+                 "and the limits that bind on its routes (held by), whose tolls take up a cut as far as they hold. "
+                 "What is built stays as the least-cost solution builds it.",
     "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
     "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
     "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t); it holds "
@@ -224,6 +232,26 @@ def _fit_sheet(wb: ResultBook, results: Results) -> None:
     ws.ws.insert_chart(f"{get_column_letter(len(cols) + 2)}3", chart)
 
 
+def _responses_sheet(wb: ResultBook, results: Results) -> None:
+    """The Responses table and, beside it, the focus's tonnes against the cut at its ports: a line for each
+    port (and the ports together), from the table's curve rows (each port's rows are one run)."""
+    r = results.responses
+    ws, _ = wo_table(wb, "Responses", r, SHEET_NOTES["Responses"])
+    cols = list(r.columns)
+    cut, tonnes = cols.index("cut_usd_per_t") + 1, cols.index("tonnes_t") + 1
+    curve = r["what"].astype(str).to_numpy() == ResponseRow.CURVE
+    chart = wb.add_chart("scatter", "straight")
+    chart.set_title({"name": "Tonnes through the focus against a cut at its ports"})
+    for name in dict.fromkeys(r.loc[curve, "name"]):
+        at = np.flatnonzero(curve & (r["name"].to_numpy() == name)) + 4  # the table's data from row 4
+        chart.add_series({"name": str(name), "categories": ws.range(cut, int(at[0]), int(at[-1])),
+                          "values": ws.range(tonnes, int(at[0]), int(at[-1]))})
+    chart.set_x_axis({"name": "cut, USD/t"})
+    chart.set_y_axis({"name": "t/yr", "num_format": "#,##0"})
+    chart.set_legend({"position": "bottom"})
+    ws.ws.insert_chart(f"{get_column_letter(len(cols) + 2)}3", chart)
+
+
 # The sheets whose figures are duals, reduced costs or ranges: with integer decisions, of the LP with
 # the decisions fixed, and they say so.
 DUAL_SHEETS = ("Bottlenecks", "Capacity", "Routes", "Demand", "Supply", "Policies", "Investments")
@@ -290,6 +318,8 @@ def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> N
                 _corridors_sheet(wb, results)
             elif name == "Fit":
                 _fit_sheet(wb, results)
+            elif name == "Responses":
+                _responses_sheet(wb, results)
             elif name == "Routes":
                 wo_table(wb, name, routes, (DECISIONS_NOTE + " " if results.summary.decisions.count else "")
                          + routes_note)

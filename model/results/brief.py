@@ -15,6 +15,7 @@ from model.network.names import parse_focus
 from model.results.choice import allocation_of_items, focus_share
 from model.results.investments import amount_text
 from model.results.money import RESOURCE_LABEL, Money, plan_money_text
+from model.results.responses import responses_line
 from model.results.seasons import seasons_line
 from model.results.summary import AVERAGE_LABEL, CO2E_LABEL, IDENTITIES_LABEL, OBJECTIVE_LABEL, SHIPPED_LABEL
 from model.results.tables import ALL
@@ -68,6 +69,8 @@ def brief_of(sheets: dict[str, pd.DataFrame]) -> Brief:
     line = seasons_line(sheets.get("Seasons"), toll=bool(allocation_of_items(items)))
     if line:
         brief.headline.append(line)
+    if responses_line(sheets.get("Responses")):  # under route choice, what the focus attracts and per USD/t cut
+        brief.headline.append(responses_line(sheets.get("Responses")))
     brief.corridors = _corridors(sheets)
     b = sheets.get("Bottlenecks")
     if b is not None and "scenario" in b.columns and len(b):

@@ -28,6 +28,7 @@ from model.results.choice import SHOWN_T, choice_bottlenecks, choice_routes, fac
 from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
 from model.results.fit import FIT_COLUMNS, FitAnalyses, fit_summary, fit_table
 from model.results.investments import INVESTMENT_COLUMNS, decisions_of, investment_table
+from model.results.responses import RESPONSE_COLUMNS
 from model.results.seasons import (
     SEASON_COLUMNS,
     annual_capacity_value,
@@ -77,6 +78,7 @@ COLUMNS = {
     "Fit": FIT_COLUMNS,
     "Emissions": EMISSIONS_COLUMNS,
     "Seasons": SEASON_COLUMNS,
+    "Responses": RESPONSE_COLUMNS,
 }
 # What a policy rule's value, bound and slack measure, by kind.
 MEASURED_IN = {PolicyKind.MAX_SHARE: "share of shipped tonnes", PolicyKind.MIN_SHARE: "share of shipped tonnes",
@@ -106,6 +108,7 @@ class Results:
     emissions: pd.DataFrame = field(default_factory=pd.DataFrame)  # CO2e by corridor, country, commodity, route
     plan: dict[str, pd.DataFrame] | None = None  # a plan's own sheets (Plan, Robust), after the Summary
     seasons: pd.DataFrame = field(default_factory=pd.DataFrame)  # the Seasons sheet (rows only with seasons)
+    responses: pd.DataFrame = field(default_factory=pd.DataFrame)  # a choice allocation's (model.results.responses)
     routes_sheet_rows: int = 2000  # the most rows the Routes sheet holds (setting routes_sheet_rows)
     routes_csv: bool = False  # also every route to <result>_routes.csv (setting routes_csv)
 
@@ -125,6 +128,7 @@ class Results:
     def sheets(self) -> dict[str, pd.DataFrame]:
         """Output sheets in the order a reader opens them."""
         return {"Summary": self.summary_table(), **(self.plan or {}), **({"Fit": self.fit} if len(self.fit) else {}),
+                **({"Responses": self.responses} if len(self.responses) else {}),
                 "Bottlenecks": self.bottlenecks, "Flows": self.flows, "Corridors": self.corridors,
                 "Countries": self.countries, "Emissions": self.emissions, "Capacity": self.capacity,
                 **({"Seasons": self.seasons} if len(self.seasons) else {}), "Routes": self.routes,
