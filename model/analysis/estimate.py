@@ -153,8 +153,8 @@ def estimate(path: Path, scenario: str | None = None, year: int | None = None,
     x = np.array([held[c] for c in free])
     cov, active = np.zeros((0, 0)), np.zeros(0, dtype=int)
     if free:
-        fitted_ls = least_squares(residuals, x, jac=lambda v: jacobian(full(v), free, tonnes(full(v)))[counted], method="trf",
-                                  bounds=(math.log(LOWEST_USD_PER_T), math.log(HIGHEST_USD_PER_T)),
+        fitted_ls = least_squares(residuals, x, jac=lambda v: jacobian(full(v), free, tonnes(full(v)))[counted],
+                                  method="trf", bounds=(math.log(LOWEST_USD_PER_T), math.log(HIGHEST_USD_PER_T)),
                                   xtol=XTOL, ftol=FTOL, max_nfev=MAX_EVALUATIONS)
         x, active = fitted_ls.x, fitted_ls.active_mask
         cov = _covariance(residuals(x), jacobian(full(x), free)[counted])
