@@ -176,9 +176,9 @@ def estimate(path: Path, scenario: str | None = None, year: int | None = None,
 
 COUNTED_FIT, COUNTED_TEST = "fit", "test (held out)"
 IDENTITY = "identity: not counted (held within its band whatever the costs)"
-FIT_COLUMNS = ["observation", "role", "observed_in", "scope", "target", "commodity", "observed_t", "tolerance_t",
-               "least_cost_t", "choice_t", "within_tolerance_least_cost", "within_tolerance_choice", "counted",
-               "moved_by"]
+ESTIMATION_FIT_COLUMNS = ["observation", "role", "observed_in", "scope", "target", "commodity", "observed_t",
+                          "tolerance_t", "least_cost_t", "choice_t", "within_tolerance_least_cost",
+                          "within_tolerance_choice", "counted", "moved_by"]
 
 
 def _classes(data: CorridorData) -> list[str]:
@@ -297,7 +297,7 @@ def _fit_table(obs: list[Observation], least_cost: np.ndarray, chosen: np.ndarra
                      "tolerance_t": o.tolerance_t, "least_cost_t": lc, "choice_t": ch,
                      "within_tolerance_least_cost": within(o, lc), "within_tolerance_choice": within(o, ch),
                      "counted": counted, "moved_by": ", ".join(c for c in free if o.observation in moves[c])})
-    return pd.DataFrame(rows, columns=FIT_COLUMNS)
+    return pd.DataFrame(rows, columns=ESTIMATION_FIT_COLUMNS)
 
 
 def _score(rows: pd.DataFrame) -> Score:
