@@ -12,7 +12,9 @@ standard errors a thousand times too small. The residuals are those of a likelih
 errors of scale s x tolerance, s estimated.
 
 The parameters are $\ln d_k$ per cargo class k ($d_k$ in USD/t), so that a dispersion stays above 0;
-the search (scipy.optimize.least_squares, trust region reflective) is held within LOWEST_USD_PER_T and
+the search (scipy.optimize.least_squares, trust region reflective) starts from the input's
+dispersions and from every class at each of STARTS, and keeps the best end (the sum of squares of a
+choice allocation under capacities and rules has local minima); it is held within LOWEST_USD_PER_T and
 HIGHEST_USD_PER_T (an estimate on a bound is reported so, not as a finite estimate). The Jacobian
 J is by central differences of STEP in $\ln d$. At the optimum
 
@@ -71,6 +73,7 @@ STEP = 0.02  # the central difference's step in ln(dispersion)
 MOVES = 1e-3  # tolerances per unit of ln(dispersion): below, a class does not move an observation
 XTOL, FTOL = 1e-4, 1e-6  # of least_squares: a step below 0.01% of a dispersion, a sum of squares settled
 MAX_EVALUATIONS = 60  # of the residuals (each a choice solve; a Jacobian is two a class more)
+STARTS = (1.0, 30.0)  # USD/t, every class alike: where the search starts too, besides the input's dispersions
 PROBES = (1.0, 0.1, 10.0)  # times the start: where each class is looked at for the observations it moves
 ESTIMATE_SOURCE = "corridor calibrate --estimate"
 PREMIUMS_HELD = ("premiums held as the input has them (its Surcharges rows, calibrate's among them) and not "
@@ -152,11 +155,13 @@ def estimate(path: Path, scenario: str | None = None, year: int | None = None,
 
     x = np.array([held[c] for c in free])
     cov, active = np.zeros((0, 0)), np.zeros(0, dtype=int)
-    if free:
-        fitted_ls = least_squares(residuals, x, jac=lambda v: jacobian(full(v), free, tonnes(full(v)))[counted],
-                                  method="trf", bounds=(math.log(LOWEST_USD_PER_T), math.log(HIGHEST_USD_PER_T)),
-                                  xtol=XTOL, ftol=FTOL, max_nfev=MAX_EVALUATIONS)
-        x, active = fitted_ls.x, fitted_ls.active_mask
+    if free:  # from the input's dispersions and from STARTS: the sum of squares has local minima; the best end kept
+        ends = [least_squares(residuals, x0, jac=lambda v: jacobian(full(v), free, tonnes(full(v)))[counted],
+                              method="trf", bounds=(math.log(LOWEST_USD_PER_T), math.log(HIGHEST_USD_PER_T)),
+                              xtol=XTOL, ftol=FTOL, max_nfev=MAX_EVALUATIONS)
+                for x0 in [x, *(np.full(len(free), math.log(v)) for v in STARTS)]]
+        best = min(ends, key=lambda e: float(e.cost))
+        x, active = best.x, best.active_mask
         cov = _covariance(residuals(x), jacobian(full(x), free)[counted])
     estimated = {c: math.exp(v) for c, v in full(x).items()}
     classes_table = _classes_table(classes, free, start, estimated, cov, active, moves)
