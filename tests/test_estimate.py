@@ -169,10 +169,32 @@ def test_the_input_is_not_modified_and_the_output_reads_back(tmp_path, capsys):
     assert main(["calibrate", str(case), "--estimate", "-o", str(out)]) == 0
     assert hashlib.sha256(case.read_bytes()).hexdigest() == before
     text = capsys.readouterr().out
-    assert "dry_bulk" in text and "not identified" in text
+    assert "dry_bulk" in text and "not identified" in text and "Premiums held as the input has them" in text
     data = read_input(out)
     assert not data.problems  # not even a warning: the Estimation sheets are declared
     assert set(data.notes) == {"Estimation", "EstimationFit"}
     rows = data.tables["Dispersions"].set_index("cargo_class")
     assert rows.loc["dry_bulk", "dispersion_usd_per_t"] == pytest.approx(TRUE_DISPERSION, rel=0.2)
     assert rows.loc["dry_bulk", "standard_error_usd_per_t"] > 0
+
+
+def test_what_is_held_and_not_estimated_is_said(tmp_path):
+    # one Surcharges row of calibrate's and one of the planner's: both held, and the sheet and console say so
+    surcharges = [{"scope": "route", "target": "M3", "usd_per_t": 1.0, "source": "corridor calibrate"},
+                  {"scope": "route", "target": "P3", "usd_per_t": 2.0, "source": "a toll"}]
+    tables = {**three_routes(made_observations(tmp_path), dispersion=20.0), "Surcharges": surcharges}
+    est = estimate(write_case(tmp_path, tables))
+    said = "Premiums held as the input has them, not re-estimated: 1 Surcharges rows written by corridor calibrate " \
+           "and 1 others; 0 calibration rules kept."
+    assert est.held == said
+    assert said in est.classes["status"].tolist()
+
+
+def test_choice_without_dispersions_says_how_to_estimate_them(tmp_path, capsys):
+    # allocation choice and no Dispersions sheet: the input is refused (exit 2), and the fix says to estimate
+    # under least cost, since calibrate --estimate reads the input as it is
+    tables = three_routes(made_observations(tmp_path))
+    del tables["Dispersions"]
+    case = write_case(tmp_path, tables, {"allocation": "choice"})
+    assert main(["calibrate", str(case), "--estimate", "-o", str(tmp_path / "out.xlsx")]) == 2
+    assert "set allocation to least_cost and run corridor calibrate --estimate" in capsys.readouterr().err

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
-from model.analysis.calibrate import fit_rows, with_rows
+from model.analysis.calibrate import fit_rows, own_rows, with_rows
 from model.errors import ERROR, InputError, NoSolutionError, Problem
 from model.input.data import CorridorData
 from model.input.scenarios import apply_scenarios
@@ -76,8 +76,7 @@ MAX_EVALUATIONS = 60  # of the residuals (each a choice solve; a Jacobian is two
 STARTS = (1.0, 30.0)  # USD/t, every class alike: where the search starts too, besides the input's dispersions
 PROBES = (1.0, 0.1, 10.0)  # times the start: where each class is looked at for the observations it moves
 ESTIMATE_SOURCE = "corridor calibrate --estimate"
-PREMIUMS_HELD = ("premiums held as the input has them (its Surcharges rows, calibrate's among them) and not "
-                 "re-estimated, with the calibration rules")
+
 
 
 @dataclass
@@ -100,6 +99,7 @@ class Estimation:
     fit_score: Score  # the informative fit rows
     test_score: Score  # the informative test rows (out of sample)
     identities: list[str]  # fit rows that identify nothing
+    held: str  # what was held as the input has it, not estimated (the premiums, the calibration rules), in words
 
 
 def estimate(path: Path, scenario: str | None = None, year: int | None = None,
@@ -173,13 +173,26 @@ def estimate(path: Path, scenario: str | None = None, year: int | None = None,
                                 ["cargo_class", "dispersion_usd_per_t", "standard_error_usd_per_t"]].assign(
         source=f"{ESTIMATE_SOURCE} {(today or date.today()).isoformat()}")
     out = _with_dispersions(given, written)
-    fit_rows_counted = fit[fit["counted"].eq(COUNTED_FIT)]
-    test_rows_counted = fit[fit["counted"].eq(COUNTED_TEST)]
-    return Estimation(classes_table, fit, out, written.reset_index(drop=True), _score(fit_rows_counted),
-                      _score(test_rows_counted), [o.observation for o in fitted if identity[o.observation]])
+    est = Estimation(classes_table, fit, out, written.reset_index(drop=True),
+                     _score(fit[fit["counted"].eq(COUNTED_FIT)]), _score(fit[fit["counted"].eq(COUNTED_TEST)]),
+                     [o.observation for o in fitted if identity[o.observation]], held_in_words(given))
+    said = [*score_lines(est), est.held]
+    est.classes = pd.concat([classes_table, pd.DataFrame({"cargo_class": [EVERY_CLASS] * len(said), "status": said})],
+                            ignore_index=True)
+    return est
+
+
+def held_in_words(data: CorridorData) -> str:
+    """What the estimate holds as the input has it: the premiums (Surcharges rows, calibrate's and the
+    others) and the calibration rules."""
+    mine = own_rows(data)
+    cal, rules = int(mine["Surcharges"].sum()), int(mine["Policies"].sum())
+    return (f"Premiums held as the input has them, not re-estimated: {cal} Surcharges rows written by corridor "
+            f"calibrate and {len(mine['Surcharges']) - cal} others; {rules} calibration rules kept.")
 
 
 COUNTED_FIT, COUNTED_TEST = "fit", "test (held out)"
+EVERY_CLASS = "(every class)"  # the Estimation sheet's rows below the classes: the scores, what was held
 IDENTITY = "identity: not counted (held within its band whatever the costs)"
 ESTIMATION_FIT_COLUMNS = ["observation", "role", "observed_in", "scope", "target", "commodity", "observed_t",
                           "tolerance_t", "least_cost_t", "choice_t", "within_tolerance_least_cost",

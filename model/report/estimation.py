@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import math
 
-from model.analysis.estimate import PREMIUMS_HELD, Estimation, score_lines
+from model.analysis.estimate import EVERY_CLASS, Estimation, score_lines
 
 
 def estimation_text(est: Estimation, out) -> str:
-    c = est.classes
+    c = est.classes[est.classes["cargo_class"].ne(EVERY_CLASS)]
     lines = ["Route-choice dispersions, by weighted least squares on the informative fit rows (weights 1/tolerance^2; "
-             f"standard errors from the Jacobian, cov = s^2 (J'WJ)^-1); {PREMIUMS_HELD}.", "",
+             "standard errors from the Jacobian, cov = s^2 (J'WJ)^-1).", est.held, "",
              f"{'cargo class':<14}{'USD/t':>10}{'SE':>10}  {'observations':<24}status"]
     for rec in c.itertuples(index=False):
         lines.append(f"{rec.cargo_class[:13]:<14}{_number(rec.dispersion_usd_per_t):>10}"
