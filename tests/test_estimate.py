@@ -198,3 +198,17 @@ def test_choice_without_dispersions_says_how_to_estimate_them(tmp_path, capsys):
     case = write_case(tmp_path, tables, {"allocation": "choice"})
     assert main(["calibrate", str(case), "--estimate", "-o", str(tmp_path / "out.xlsx")]) == 2
     assert "set allocation to least_cost and run corridor calibrate --estimate" in capsys.readouterr().err
+
+
+def test_each_class_is_scored_on_the_rows_it_moves(tmp_path):
+    # dry_bulk moves the six route rows: 0 of 6 within tolerance under least cost (every market's coal on its
+    # direct route), 6 of 6 under choice; grain moves none, and has no score
+    est = estimate(write_case(tmp_path, three_routes(made_observations(tmp_path), dispersion=20.0)))
+    c = est.classes.set_index("cargo_class")
+    assert (c.loc["dry_bulk", "within_least_cost"], c.loc["dry_bulk", "within_choice"]) == ("0 of 6", "6 of 6")
+    assert (c.loc["grain", "within_least_cost"], c.loc["grain", "within_choice"]) == ("", "")
+    # least cost puts each market's 1,000 t on its route 1, missing it by 1,000 - 568.7 (M) and 1,000 - 568.5 (P)
+    # t, and as much again on routes 2 and 3, which it leaves empty: the weighted error is
+    # 2 x (431.3 + 431.5) / 2,000 observed = 0.863 (the 1% noise aside)
+    assert c.loc["dry_bulk", "weighted_error_least_cost"] == pytest.approx(
+        2 * 1000 * (2 - SHARES["M"][0] - SHARES["P"][0]) / 2000, rel=0.05)

@@ -177,6 +177,7 @@ def estimate(path: Path, scenario: str | None = None, year: int | None = None,
                      _score(fit[fit["counted"].eq(COUNTED_FIT)]), _score(fit[fit["counted"].eq(COUNTED_TEST)]),
                      [o.observation for o in fitted if identity[o.observation]], held_in_words(given))
     said = [*score_lines(est), est.held]
+    classes_table = classes_table.assign(**_by_class(classes_table["cargo_class"], fit))
     est.classes = pd.concat([classes_table, pd.DataFrame({"cargo_class": [EVERY_CLASS] * len(said), "status": said})],
                             ignore_index=True)
     return est
@@ -316,6 +317,17 @@ def _fit_table(obs: list[Observation], least_cost: np.ndarray, chosen: np.ndarra
                      "within_tolerance_least_cost": within(o, lc), "within_tolerance_choice": within(o, ch),
                      "counted": counted, "moved_by": ", ".join(c for c in free if o.observation in moves[c])})
     return pd.DataFrame(rows, columns=ESTIMATION_FIT_COLUMNS)
+
+
+def _by_class(classes: pd.Series, fit: pd.DataFrame) -> dict[str, list]:
+    """Each class's score on the informative fit rows it moves: 'k of n' within tolerance and the weighted
+    error, under least cost and under choice (blank for a class that moves none)."""
+    counted = fit[fit["counted"].eq(COUNTED_FIT)]
+    scores = [_score(counted[counted["moved_by"].str.split(", ").map(lambda m, c=c: c in m)]) for c in classes]
+    return {"within_least_cost": [f"{s.within_least_cost} of {s.count}" if s.count else "" for s in scores],
+            "within_choice": [f"{s.within_choice} of {s.count}" if s.count else "" for s in scores],
+            "weighted_error_least_cost": [s.error_least_cost for s in scores],
+            "weighted_error_choice": [s.error_choice for s in scores]}
 
 
 def _score(rows: pd.DataFrame) -> Score:
