@@ -13,10 +13,12 @@ def estimation_text(est: Estimation, out) -> str:
     c = est.classes[est.classes["cargo_class"].ne(EVERY_CLASS)]
     lines = ["Route-choice dispersions, by weighted least squares on the informative fit rows (weights 1/tolerance^2; "
              "standard errors from the Jacobian, cov = s^2 (J'WJ)^-1).", est.held, "",
-             f"{'cargo class':<14}{'USD/t':>10}{'SE':>10}  {'observations':<24}status"]
+             f"{'cargo class':<14}{'USD/t':>10}{'SE':>10}  {'observations':<24}{'within: least cost':>19}"
+             f"{'choice':>8}  status"]
     for rec in c.itertuples(index=False):
         lines.append(f"{rec.cargo_class[:13]:<14}{_number(rec.dispersion_usd_per_t):>10}"
-                     f"{_number(rec.standard_error_usd_per_t):>10}  {(rec.observations or '-')[:23]:<24}{rec.status}")
+                     f"{_number(rec.standard_error_usd_per_t):>10}  {(rec.observations or '-')[:23]:<24}"
+                     f"{rec.within_least_cost:>19}{rec.within_choice:>8}  {rec.status}")
     pairs = [(a, b, c.set_index("cargo_class").at[a, f"correlation_{b}"])
              for i, a in enumerate(c["cargo_class"]) for b in c["cargo_class"][i + 1:]
              if f"correlation_{b}" in c.columns and f"correlation_{a}" in c.columns]
