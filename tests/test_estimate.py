@@ -212,3 +212,17 @@ def test_each_class_is_scored_on_the_rows_it_moves(tmp_path):
     # 2 x (431.3 + 431.5) / 2,000 observed = 0.863 (the 1% noise aside)
     assert c.loc["dry_bulk", "weighted_error_least_cost"] == pytest.approx(
         2 * 1000 * (2 - SHARES["M"][0] - SHARES["P"][0]) / 2000, rel=0.05)
+
+
+def test_observations_of_the_least_cost_split_are_a_flat_fit_and_write_nothing(tmp_path):
+    # each market's 1,000 t observed on its cheapest route alone: the closer to least cost the better, down to
+    # where the other routes' shares are nothing (below about 0.3 USD/t: e^(-5/0.3) = 6e-8 of M's tonnes on
+    # M2): a flat fit, not an estimate: said, and no Dispersions row
+    observations = [{"observation": r, "scope": "route", "target": r, "observed_t": 1000.0 if r[1] == "1" else 0.0,
+                     "tolerance_t": 10.0, "source": "least cost"} for r in ROUTES]
+    est = estimate(write_case(tmp_path, three_routes(observations, dispersion=20.0)))
+    dry = est.classes.set_index("cargo_class").loc["dry_bulk"]
+    assert dry["status"].startswith("not determined: the observations it moves do not change near the estimate")
+    assert dry["dispersion_usd_per_t"] < 1 and math.isnan(dry["standard_error_usd_per_t"]) and not dry["written"]
+    assert est.written.empty
+    assert est.data.tables["Dispersions"].set_index("cargo_class").loc["dry_bulk", "dispersion_usd_per_t"] == 20.0

@@ -162,14 +162,17 @@ def estimate(path: Path, scenario: str | None = None, year: int | None = None,
                 for x0 in [x, *(np.full(len(free), math.log(v)) for v in STARTS)]]
         best = min(ends, key=lambda e: float(e.cost))
         x, active = best.x, best.active_mask
-        cov = _covariance(residuals(x), jacobian(full(x), free)[counted])
+        J = jacobian(full(x), free)[counted]
+        cov = _covariance(residuals(x), J)
+        flat = np.abs(J).max(axis=0, initial=0.0) < MOVES  # no observation changes with it near the estimate:
+        cov[flat, :] = cov[:, flat] = np.nan  # s^2 and J both near 0, their quotient no standard error
     estimated = {c: math.exp(v) for c, v in full(x).items()}
     classes_table = _classes_table(classes, free, start, estimated, cov, active, moves)
     least_cost = _least_cost_tonnes(net, sol, found)
     chosen = _choice_tonnes(allocation, net, estimated)
     chosen = _in_their_worlds(data, obs, chosen, estimated)
     fit = _fit_table(obs, least_cost, chosen, identity, fitted, free, moves)
-    written = classes_table.loc[classes_table["cargo_class"].isin(free),
+    written = classes_table.loc[classes_table["written"].eq(True),
                                 ["cargo_class", "dispersion_usd_per_t", "standard_error_usd_per_t"]].assign(
         source=f"{ESTIMATE_SOURCE} {(today or date.today()).isoformat()}")
     out = _with_dispersions(given, written)
@@ -282,25 +285,25 @@ def _classes_table(classes: list[str], free: list[str], start: dict[str, float],
         if c not in free:
             rows.append({**row, "dispersion_usd_per_t": float("nan"), "standard_error_usd_per_t": float("nan"),
                          "status": f"not identified: no fit observation moves it (held at {start[c]:,.2f} USD/t for "
-                                   "the solves; no figure written)", "observations": ""})
+                                   "the solves; no figure written)", "observations": "", "written": False})
             continue
         k = free.index(c)
         d, se = estimated[c], estimated[c] * se_log[k]
         status = ("at the lower bound: the observations ask for the least-cost split (no estimate below "
-                  f"{LOWEST_USD_PER_T} USD/t)" if active[k] < 0 else
+                  f"{LOWEST_USD_PER_T} USD/t; no figure written)" if active[k] < 0 else
                   f"at the upper bound ({HIGHEST_USD_PER_T:,.0f} USD/t): the observations ask for a split the costs "
-                  "do not shape" if active[k] > 0 else
-                  "estimated; its standard error not determined (the observations it moves do not change near "
-                  "the estimate)" if se != se else
+                  "do not shape (no figure written)" if active[k] > 0 else
+                  "not determined: the observations it moves do not change near the estimate (a flat fit, such as "
+                  "the least-cost split; its standard error cannot be worked out; no figure written)" if se != se else
                   "weakly identified: its standard error is larger than the estimate (the observations hardly tell it)"
                   if se > d else "estimated")
         row |= {"dispersion_usd_per_t": d, "standard_error_usd_per_t": se, "status": status,
-                "observations": ", ".join(sorted(moves[c]))}
+                "observations": ", ".join(sorted(moves[c])), "written": bool(active[k] == 0 and se == se)}
         for j, other in enumerate(free):
             row[f"correlation_{other}"] = cov[k, j] / (se_log[k] * se_log[j]) if se_log[k] * se_log[j] > 0 else \
                 float("nan")
         rows.append(row)
-    order = ["cargo_class", "dispersion_usd_per_t", "standard_error_usd_per_t", "status", "observations",
+    order = ["cargo_class", "dispersion_usd_per_t", "standard_error_usd_per_t", "status", "written", "observations",
              "start_usd_per_t", *[f"correlation_{c}" for c in free]]
     return pd.DataFrame(rows).reindex(columns=order)
 
