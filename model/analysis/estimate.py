@@ -1,22 +1,24 @@
 r"""corridor calibrate --estimate: the dispersion of each cargo class (the Dispersions sheet, $1/\theta$
 of the route-choice logit, model.lp.choice) fitted to what moved.
 
-The least-cost LP is solved once; each evaluation is a choice allocation on it (model.lp.choice.allocate)
-with the dispersions tried. The fit is by weighted least squares on the Observations' fit rows (role
+The least-cost LP is solved once and its choice program read once (model.lp.choice.program); each
+evaluation solves that program again with the dispersions tried (model.lp.choice.choice_of_lp, as
+model.lp.choice.allocate does). The fit is by weighted least squares on the Observations' fit rows (role
 fit; the test rows are held out, and predicted): each row's residual is
 $r_o = (\text{modelled}_o - \text{observed}_o) / \text{tolerance}_o$, the row's tolerance the Fit
 sheet scores it by, so a row weighs $1/\text{tolerance}_o^2$. Not maximum likelihood: the observations
 are tonnes through a target summed over many shipments, stated with a tolerance, not counts of
 choices; a multinomial likelihood would count every tonne as an independent choice and give
-standard errors a thousand times too small. The residuals are those of a likelihood with normal
-errors of scale s x tolerance, s estimated.
+standard errors too small by the square root of the tonnes (a thousand times for a million
+tonnes). The residuals are those of a likelihood with normal errors of scale s x tolerance, s
+estimated.
 
 The parameters are $\ln d_k$ per cargo class k ($d_k$ in USD/t), so that a dispersion stays above 0;
 the search (scipy.optimize.least_squares, trust region reflective) starts from the input's
 dispersions and from every class at each of STARTS, and keeps the best end (the sum of squares of a
 choice allocation under capacities and rules has local minima); it is held within LOWEST_USD_PER_T and
-HIGHEST_USD_PER_T (an estimate on a bound is reported so, not as a finite estimate). The Jacobian
-J is by central differences of STEP in $\ln d$. At the optimum
+HIGHEST_USD_PER_T. The Jacobian J is by differences of STEP in $\ln d$ (forward in the search,
+central at the optimum). At the optimum
 
 $$
 \operatorname{cov}(\ln d) = s^2 (J^\top W J)^{-1}, \qquad s^2 = \frac{r^\top W r}{n - p},
@@ -26,6 +28,9 @@ with W the weights above (folded into r and J), n the informative fit rows and p
 estimated; a standard error in USD/t is $d_k$ times that of $\ln d_k$ (the delta method), and the
 correlations are those of cov. A class whose dispersion moves no fit observation (at the start, a tenth
 of it or ten times it: PROBES) is not identified: held at its start for the solves, no figure written.
+Nor is one written for a class that ends on a bound, or on a flat fit (no observation changes with it
+near the estimate: s^2 and J both near 0 would give a standard error near 0 for a figure the
+observations do not tell); the Estimation sheet says which and why.
 
 What is not estimated: the premiums (the Surcharges rows calibrate wrote, and any of the input's) and
 the calibration rules are held as the input has them; an observation the model's rows hold within its
@@ -76,7 +81,6 @@ MAX_EVALUATIONS = 60  # of the residuals (each a choice solve; a Jacobian is two
 STARTS = (1.0, 30.0)  # USD/t, every class alike: where the search starts too, besides the input's dispersions
 PROBES = (1.0, 0.1, 10.0)  # times the start: where each class is looked at for the observations it moves
 ESTIMATE_SOURCE = "corridor calibrate --estimate"
-
 
 
 @dataclass
