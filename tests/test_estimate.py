@@ -226,3 +226,23 @@ def test_observations_of_the_least_cost_split_are_a_flat_fit_and_write_nothing(t
     assert dry["dispersion_usd_per_t"] < 1 and math.isnan(dry["standard_error_usd_per_t"]) and not dry["written"]
     assert est.written.empty
     assert est.data.tables["Dispersions"].set_index("cargo_class").loc["dry_bulk", "dispersion_usd_per_t"] == 20.0
+
+
+def test_the_program_read_once_gives_what_allocate_gives(tmp_path):
+    # the estimate reads the choice program once, at the input's dispersions, and puts each trial's dispersions in
+    # its groups' theta: at other dispersions it must give what model.lp.choice.allocate gives reading afresh
+    from model.analysis.estimate import _allocation
+    from model.lp.choice import allocate
+    from model.results.tables import flow_tonnes
+    from model.steps import load, solve
+
+    plan, _ = load(write_case(tmp_path, three_routes(dispersion=20.0)))
+    sol = solve(plan, ranging=False)
+    tried = {"dry_bulk": 5.0, "grain": 50.0}
+    again, afresh = _allocation(plan, sol, {"dry_bulk": 20.0, "grain": 20.0})(tried), allocate(plan, sol, tried)
+    assert np.asarray(again.x) == pytest.approx(np.asarray(afresh.x), abs=1e-6)
+    assert np.asarray(again.y) == pytest.approx(np.asarray(afresh.y), abs=1e-6)
+    # and it is the logit at 5 USD/t: M1's share e^-2 / (e^-2 + e^-3 + e^-4.4) = 0.7034
+    net = plan.cases[0].net
+    tonnes = dict(zip(list(net.flows), flow_tonnes(net, again.view()), strict=True))
+    assert tonnes[("coal", "M1")] == pytest.approx(1000 / (1 + math.exp(-1) + math.exp(-2.4)), abs=1e-3)  # 703.4
