@@ -246,3 +246,18 @@ def test_the_program_read_once_gives_what_allocate_gives(tmp_path):
     net = plan.cases[0].net
     tonnes = dict(zip(list(net.flows), flow_tonnes(net, again.view()), strict=True))
     assert tonnes[("coal", "M1")] == pytest.approx(1000 / (1 + math.exp(-1) + math.exp(-2.4)), abs=1e-3)  # 703.4
+
+
+def test_a_held_out_row_observed_in_a_scenario_is_predicted_under_choice_in_it(tmp_path):
+    # The observations are the model's own at 8 USD/t (no noise), so the estimate is 8. Held out: M1 observed in
+    # the scenario dear_direct, where A>M costs 15: M1 and M2 both cost 15 and M3 22, so under choice at 8 USD/t
+    # M1 carries 1,000 / (2 + e^(-7/8)) = 1,000 / 2.4169 = 413.8 t; under least cost M1 and M2 tie at 15 and the
+    # LP takes one of them whole, so only choice lands within 5% of 413.8.
+    made = made_observations(tmp_path, noise=0.0)
+    held_out = {**observation("T", "route", "M1", 413.8, role="test"), "scenario": "dear_direct"}
+    scenarios = [{"scenario": "dear_direct", "sheet": "Legs", "key": "A>M", "column": "cost_usd_per_t", "value": 15}]
+    est = estimate(write_case(tmp_path, {**three_routes([*made, held_out], dispersion=20.0), "Scenarios": scenarios}))
+    t = est.fit.set_index("observation").loc["T"]
+    assert t["observed_in"] == "dear_direct" and t["counted"] == "test (held out)"
+    assert t["choice_t"] == pytest.approx(1000 / (2 + math.exp(-7 / 8)), rel=1e-3)
+    assert bool(t["within_tolerance_choice"]) and not bool(t["within_tolerance_least_cost"])

@@ -262,11 +262,14 @@ def _in_their_worlds(data: CorridorData, obs: list[Observation], chosen: np.ndar
         snet = build_network(sdata)
         splan = Plan.of_one(sdata, snet)
         ssol = solve_plan(splan, ranging=False)
-        got = (_choice_tonnes(_allocation(splan, ssol, dispersion), snet, dispersion) if ssol.optimal
+        # a class the scenario alone demands has no estimate: its own Dispersions row, or the start
+        tried = {**dict.fromkeys(_classes(sdata), START_USD_PER_T), **dispersions(sdata), **dispersion}
+        got = (_choice_tonnes(_allocation(splan, ssol, tried), snet, tried) if ssol.optimal
                else np.full(len(snet.observations), np.nan))
+        there = dict(zip((o.observation for o in snet.observations), got, strict=True))
         for i, o in enumerate(obs):
             if o.scenario == name:
-                chosen[i] = got[i]
+                chosen[i] = there.get(o.observation, float("nan"))
     return chosen
 
 
