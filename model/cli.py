@@ -130,10 +130,11 @@ def cmd_map(args) -> str:  # corridor map, and corridor report (args.command)
 
 
 def cmd_calibrate(args) -> str:
-    from model.commands.calibrate import calibrate_to_workbook
+    from model.commands.calibrate import calibrate_to_workbook, estimate_to_workbook
 
-    return calibrate_to_workbook(args.input, _output(args, "calibrated", *_case(args)), args.force, args.scenario,
-                                 args.year)
+    write = estimate_to_workbook if args.estimate else calibrate_to_workbook  # --estimate: the dispersions
+    return write(args.input, _output(args, "estimated" if args.estimate else "calibrated", *_case(args)), args.force,
+                 args.scenario, args.year)
 
 
 def cmd_check(args) -> tuple[str, int]:
@@ -244,7 +245,9 @@ def parser() -> argparse.ArgumentParser:
         r.add_argument("-o", "--output", type=Path, help=f"the file to write (default {default} beside it)")
         r.add_argument("--force", action="store_true", help="replace an existing file that corridor did not write")
     command("calibrate", cmd_calibrate, "hold each observation within its band: implied premiums, a calibrated input",
-            output="calibrated input workbook", case="year")
+            output="calibrated input workbook", case="year").add_argument("--estimate", action="store_true", help=(
+                "instead, estimate each cargo class's route-choice dispersion from the fit observations "
+                "(Dispersions rows with standard errors; default output outputs/<input>_estimated.xlsx)"))
     k = command("check", cmd_check, "recompute every constraint, cost, share, CO2e and map tonnes of a result workbook",
                 "the input workbook or CSV folder")
     k.add_argument("result", type=Path, help="the result workbook written by 'corridor solve'")

@@ -32,6 +32,8 @@ CASES = [
     (["stress", PLAN_XLSX, "--year", "2035", "--corridors"], 0, "Closed"),
     # the plan has no Observations sheet: refused in one line, with the year taken
     (["calibrate", PLAN_XLSX, "--year", "2026"], 2, "has no observations to calibrate to"),
+    (["calibrate", PLAN_XLSX, "--estimate"], 2, "Add --year 2026 (or 2030 or 2035)"),
+    (["calibrate", PLAN_XLSX, "--year", "2026", "--estimate"], 2, "has no observations to calibrate to"),
     (["calibrate", BASE_XLSX, "--scenario", "russia_closed"], 0, "Calibrated input"),
     (["sweep", BASE_XLSX, "--scenario", "russia_closed", "--set", GWADAR], 0, "2 points, 2 solved"),
     (["stress", BASE_XLSX, "--scenario", "invest", "--corridors"], 0, "Closed"),  # options built whole: MIPs

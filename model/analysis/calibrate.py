@@ -72,18 +72,7 @@ class Calibration:
 def calibrate(path: Path, scenario: str | None = None, year: int | None = None) -> Calibration:
     """Calibrate the input (with --scenario applied; of a plan, its --year as a single-year case)."""
     data, net, _ = load_one_year(path, scenario, year)
-    if not net.observations:
-        raise InputError(str(path), [Problem(
-            "has no observations to calibrate to: the Observations sheet is missing or has no rows",
-            "Add an Observations sheet with what moved in the base year (observation, scope, target, commodity, "
-            "observed_t, tolerance_pct or tolerance_t, source); 'corridor template' writes one with its headers.",
-            sheet="Observations")])
-    fitted = [o for o in net.observations if o.role == Role.FIT]
-    if not fitted:
-        raise InputError(str(path), [Problem(
-            "has no fit observations to calibrate to: every row of the Observations sheet has role test (held out)",
-            "Set role to fit (or leave it blank) on the rows calibration should fit; keep test for the rows it "
-            "should predict.", sheet="Observations", column="role")])
+    fitted = fit_rows(path, net)
     before = _modelled(data, net)
     given, data, replaced = data, *without_calibration(data)
     identity = identities(data, fitted)
@@ -135,6 +124,24 @@ def calibrate(path: Path, scenario: str | None = None, year: int | None = None) 
                                                                                na_position="last").index)
     table = table.sort_values("role", key=lambda r: r.eq(Role.TEST), kind="stable")  # the test rows last, apart
     return Calibration(table.reset_index(drop=True), calibrated, surcharges, rules, replaced)
+
+
+def fit_rows(path: Path, net: Network) -> list[Observation]:
+    """The Observations' fit rows (role fit) that calibration fits; InputError when there are none (no
+    Observations sheet, or every row a test row), with the fix."""
+    if not net.observations:
+        raise InputError(str(path), [Problem(
+            "has no observations to calibrate to: the Observations sheet is missing or has no rows",
+            "Add an Observations sheet with what moved in the base year (observation, scope, target, commodity, "
+            "observed_t, tolerance_pct or tolerance_t, source); 'corridor template' writes one with its headers.",
+            sheet="Observations")])
+    fitted = [o for o in net.observations if o.role == Role.FIT]
+    if not fitted:
+        raise InputError(str(path), [Problem(
+            "has no fit observations to calibrate to: every row of the Observations sheet has role test (held out)",
+            "Set role to fit (or leave it blank) on the rows calibration should fit; keep test for the rows it "
+            "should predict.", sheet="Observations", column="role")])
+    return fitted
 
 
 def identities(data: CorridorData, observations: list[Observation]) -> dict[str, bool]:

@@ -498,6 +498,12 @@ SHEETS: tuple[Sheet, ...] = (
     ), key=("name", "param"), description="Named sweeps; the rows of one name form a grid."),
     Sheet("Calibration", (), key=(), description="Written by corridor calibrate: each observation's implied premium "
           "and how it is held; information only, any columns, copied to the output.", free_columns=True),
+    Sheet("Estimation", (), key=(), description="Written by corridor calibrate --estimate: each cargo class's "
+          "estimated dispersion, its standard error and correlations; information only, any columns, copied to the "
+          "output.", free_columns=True),
+    Sheet("EstimationFit", (), key=(), description="Written by corridor calibrate --estimate: each observation "
+          "under least cost beside choice at the estimate; information only, any columns, copied to the output.",
+          free_columns=True),
     Sheet("Sources", (
         Column("confidence", description="How sure the figure is: H official, M official via the press, L a single "
                                          "or informal source, E an estimate of this case (give it low and high)."),

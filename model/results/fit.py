@@ -106,11 +106,16 @@ def fit_table(net: Network, x: np.ndarray, found: FitAnalyses | None = None) -> 
                      "commodity": o.commodity or Blank.ALL, "observed_t": o.observed_t, "modelled_t": m,
                      "error_t": error,
                      "error_pct": error / o.observed_t if o.observed_t else float("nan"), "tolerance_t": o.tolerance_t,
-                     "within_tolerance": bool(abs(error) <= o.tolerance_t * (1 + 1e-9) + 1e-6),
+                     "within_tolerance": within(o, m),
                      "least_t": least, "most_t": most, "identity": inside(o, least, most),
                      "source": o.source, "input_row": o.row})
     table = pd.DataFrame(rows, columns=FIT_COLUMNS)
     return table.sort_values("role", key=lambda r: r.eq(Role.TEST), kind="stable").reset_index(drop=True)
+
+
+def within(o, modelled_t: float) -> bool:
+    """|modelled_t - observed_t| within the observation's tolerance (False for nan: not predicted)."""
+    return bool(abs(modelled_t - o.observed_t) <= o.tolerance_t * (1 + 1e-9) + 1e-6)
 
 
 def inside(o, least: float, most: float) -> bool:

@@ -35,8 +35,9 @@ def missing_dispersions(data: CorridorData, where: dict[str, Any]) -> list[Probl
         return []
     return [Problem(f"allocation choice needs the dispersion of cargo class {', '.join(lacking)}: the Dispersions "
                     f"sheet has no row for {'it' if len(lacking) == 1 else 'them'}",
-                    "Add a Dispersions row (cargo_class, dispersion_usd_per_t) for each, or run corridor calibrate "
-                    "--estimate to estimate them from the Observations.", **where)]
+                    "Add a Dispersions row (cargo_class, dispersion_usd_per_t) for each, or set allocation to "
+                    "least_cost and run corridor calibrate --estimate to estimate them from the Observations.",
+                    **where)]
 
 
 def dispersions(data: CorridorData) -> dict[str, float]:
