@@ -207,8 +207,9 @@ def _dual(lp: LPTables, rows: list[RowKey], S: sparse.csr_matrix, fixed: np.ndar
     case_factor = {k: (c.factor if k is not None else 1.0) for k, c in zip(keys, plan.cases, strict=True)}
     row_factor = np.array([case_factor.get(r.case, 1.0) for r in rows])
     keep = np.array([r.family not in DEFINING_ROWS for r in rows], dtype=bool)
-    A = lp.A[keep] @ S
-    shift = lp.A[keep] @ fixed
+    kept_rows = lp.A[keep]
+    A = kept_rows @ S
+    shift = kept_rows @ fixed
     lower, upper = lp.row_lower[keep] - shift, lp.row_upper[keep] - shift
     lp_row = np.flatnonzero(keep)
     # a column's own bounds on a choice or defined column, where not [0, inf), are rows too
@@ -233,19 +234,20 @@ def _dual(lp: LPTables, rows: list[RowKey], S: sparse.csr_matrix, fixed: np.ndar
     # columns a row holds at 0 (a closed season, a capacity of 0, a max share of 0) leave the program:
     # their toll would have to be infinite
     kept = np.ones(B.shape[1], dtype=bool)
-    closing = (b <= 0) & (np.asarray((B < 0).sum(axis=1)).ravel() == 0)
-    one_sign = (np.asarray((B > 0).sum(axis=1)).ravel() == 0) | (np.asarray((B < 0).sum(axis=1)).ravel() == 0)
-    closing = (closing & ~free) | (free & (b == 0) & one_sign)
-    kept[np.unique(B[closing].indices)] = False
+    row_of = np.repeat(np.arange(B.shape[0]), np.diff(B.indptr))
+    negative = np.bincount(row_of[B.data < 0], minlength=B.shape[0]) > 0
+    positive = np.bincount(row_of[B.data > 0], minlength=B.shape[0]) > 0
+    closing = ((b <= 0) & ~negative & ~free) | (free & (b == 0) & ~(positive & negative))
+    kept[B[closing].indices] = False
     sizes = np.array(build.sizes, dtype=np.int64)
     groups = np.repeat(np.arange(len(sizes)), sizes)
     counts = np.bincount(groups[kept], minlength=len(sizes))
     start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     columns = np.flatnonzero(kept)  # the groups' columns are in group order
-    B = B[~closing][:, columns].tocsr()
+    B = B[~closing] if kept.all() else B[~closing][:, columns].tocsr()
     choice_cost = np.concatenate(build.cost) if build.cost else np.zeros(0)
     problem = DualProblem(B, b[~closing], free[~closing], choice_cost[columns],
                           np.array([1.0 / dispersion[c] for c in build.group_class]), start,
                           np.asarray(build.group_total))
-    return ChoiceProgram(problem, S[:, columns].tocsr(), fixed, dual_rows[~closing], sign[~closing], row_factor,
+    return ChoiceProgram(problem, S if kept.all() else S[:, columns].tocsr(), fixed, dual_rows[~closing], sign[~closing], row_factor,
                          build.group_rows, build.group_class, kept, np.repeat(np.asarray(build.group_factor), counts))
