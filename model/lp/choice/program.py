@@ -249,5 +249,6 @@ def _dual(lp: LPTables, rows: list[RowKey], S: sparse.csr_matrix, fixed: np.ndar
     problem = DualProblem(B, b[~closing], free[~closing], choice_cost[columns],
                           np.array([1.0 / dispersion[c] for c in build.group_class]), start,
                           np.asarray(build.group_total))
-    return ChoiceProgram(problem, S if kept.all() else S[:, columns].tocsr(), fixed, dual_rows[~closing], sign[~closing], row_factor,
-                         build.group_rows, build.group_class, kept, np.repeat(np.asarray(build.group_factor), counts))
+    return ChoiceProgram(problem, S if kept.all() else S[:, columns].tocsr(), fixed, dual_rows[~closing],
+                         sign[~closing], row_factor, build.group_rows, build.group_class, kept,
+                         np.repeat(np.asarray(build.group_factor), counts))

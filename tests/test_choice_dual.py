@@ -1,0 +1,86 @@
+"""The choice program's dual (model.lp.choice.dual): its Hessian, worked out on the distinct columns of
+the rows, against the formula written out column by column."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from model.lp.choice.dual import DualProblem, alike, hessian, objective, solve_dual
+
+
+def program(columns: np.ndarray, groups: list[int], seed: int = 0) -> DualProblem:
+    """Rows B (given by their columns, rows x n), groups of the given sizes, random costs and totals."""
+    rng = np.random.default_rng(seed)
+    n = columns.shape[1]
+    start = np.concatenate([[0], np.cumsum(groups)])
+    return DualProblem(sparse.csr_matrix(columns), rng.uniform(50, 100, columns.shape[0]),
+                       np.zeros(columns.shape[0], dtype=bool), rng.uniform(5, 30, n),
+                       rng.uniform(0.05, 0.5, len(groups)), start, rng.uniform(10, 100, len(groups)))
+
+
+def by_the_formula(p: DualProblem, x: np.ndarray) -> np.ndarray:
+    """sum_g theta_g B_g (diag x_g - x_g x_g' / D_g) B_g', group by group, dense."""
+    B = p.B.toarray()
+    h = np.zeros((B.shape[0], B.shape[0]))
+    for g in range(len(p.total)):
+        a, b = p.start[g], p.start[g + 1]
+        bg, xg = B[:, a:b], x[a:b]
+        h += p.theta[g] * bg @ (np.diag(xg) - np.outer(xg, xg) / p.total[g]) @ bg.T
+    return h
+
+
+def repeated_columns() -> np.ndarray:
+    # 4 rows; 3 distinct columns, each used by several columns of different groups (as a chain of legs serves
+    # many markets), one column differing from another only in its last digit, and one column with no entry
+    base = np.array([[1.0, 0.0, 1.0, 0.0], [0.65, -0.35, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]]).T
+    near = base[:, [0]].copy()
+    near[1, 0] += 1e-15
+    return np.hstack([base[:, [0, 1, 2, 0, 1, 2, 2, 0]], near, np.zeros((4, 1)), base[:, [1]]])
+
+
+def test_alike_columns_are_found_exactly():
+    columns = repeated_columns()
+    p = program(columns, [4, 4, 3])
+    same = alike(p)
+    assert same.U.shape[1] == 5  # 3 distinct, the near one and the empty one
+    assert np.array_equal(same.U.toarray()[:, same.of], columns)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_hessian_on_distinct_columns_is_the_formula(seed):
+    p = program(repeated_columns(), [4, 4, 3], seed)
+    mu = np.random.default_rng(seed).uniform(0, 5, len(p.b))
+    _, x = objective(p, mu)
+    assert hessian(p, x, alike(p)) == pytest.approx(by_the_formula(p, x), rel=1e-12, abs=1e-12)
+
+
+def test_the_hessian_is_the_gradients_derivative():
+    # grad f = b - B x(mu): its change along a small step e_r is -B dx = H e_r (central difference)
+    p = program(repeated_columns(), [4, 4, 3])
+    mu = np.array([1.0, 0.5, 2.0, 0.0])
+    _, x = objective(p, mu)
+    h = hessian(p, x, alike(p))
+    step = 1e-6
+    for r in range(len(mu)):
+        e = np.zeros(len(mu))
+        e[r] = step
+        grads = [p.b - p.B @ objective(p, mu + s * e)[1] for s in (1, -1)]
+        assert (grads[0] - grads[1]) / (2 * step) == pytest.approx(h[:, r], rel=1e-6, abs=1e-6)
+
+
+def test_the_dual_solves_on_repeated_columns():
+    # rows that bind and can be met with room: where the logit without tolls (x0) puts more on a row than an
+    # even split (x_even) does, the row's limit is half way between them; elsewhere 10 t above x_even's.
+    # x_even meets every row with room to spare, x0 does not.
+    p = program(repeated_columns(), [4, 4, 3])
+    x0 = objective(p, np.zeros(len(p.b)))[1]
+    x_even = np.repeat(p.total / np.diff(p.start), np.diff(p.start))
+    p.b = np.where(p.B @ x0 > p.B @ x_even, (p.B @ x0 + p.B @ x_even) / 2, p.B @ x_even + 10)
+    assert (p.B @ x0 > p.b).any()
+    found = solve_dual(p)
+    assert found.violation <= 1e-6 * p.total.max()
+    assert (found.mu > 0).any()
+    slack = p.b - p.B @ found.x
+    assert np.all(np.abs(slack[found.mu > 1e-9]) <= 1e-6 * p.total.max())  # a toll only on a full row
