@@ -33,6 +33,7 @@ from model.lp.families import (
     UNMET,
     WORST_CASE,
 )
+from model.lp.highs import floats
 from model.lp.names import ColumnKeys, RowKey, positions
 from model.plan import Plan
 
@@ -61,7 +62,11 @@ class LPTables:
         import highspy
 
         a = lp.a_matrix_
-        start, index, value = (np.asarray(v) for v in (a.start_, a.index_, a.value_))
+        # highspy hands each array over as a Python list (tens of bytes an entry): one at a time, so that
+        # only one list is alive at once
+        start = np.asarray(a.start_)
+        index = np.asarray(a.index_, dtype=np.int32)
+        value = floats(a.value_)
         shape = (lp.num_row_, lp.num_col_)
         if a.format_ == highspy.MatrixFormat.kColwise:
             matrix = sparse.csc_matrix((value, index, start), shape=shape).tocsr()
