@@ -67,14 +67,14 @@ def dual_bound(p, mu: np.ndarray) -> float:
     return float(np.sum(p.total * (np.log(p.total) - 1.0) / p.theta) - objective(p, mu)[0])
 
 
-def newton(p) -> tuple[np.ndarray, int, np.ndarray]:
+def newton(p) -> tuple[np.ndarray, int, np.ndarray, str]:
     from model.lp.choice.dual import solve_dual
 
-    found = solve_dual(p)
-    return found.x, found.steps, found.mu
+    found = solve_dual(p)  # raises NoConvergence if it does not reach its tolerance
+    return found.x, found.steps, found.mu, "converged"
 
 
-def lbfgsb(p) -> tuple[np.ndarray, int, np.ndarray]:
+def lbfgsb(p) -> tuple[np.ndarray, int, np.ndarray, str]:
     from model.lp.choice.dual import objective
 
     def f(mu):
@@ -84,10 +84,10 @@ def lbfgsb(p) -> tuple[np.ndarray, int, np.ndarray]:
     bounds = [(None, None) if free else (0.0, None) for free in p.free]
     res = optimize.minimize(f, np.zeros(len(p.b)), jac=True, method="L-BFGS-B", bounds=bounds,
                             options={"maxiter": 20000, "maxfun": 40000, "ftol": 1e-15, "gtol": 1e-9})
-    return objective(p, res.x)[1], int(res.nit), res.x
+    return objective(p, res.x)[1], int(res.nit), res.x, str(res.message)
 
 
-def clarabel_primal(p) -> tuple[np.ndarray, int, None]:
+def clarabel_primal(p) -> tuple[np.ndarray, int, None, str]:
     """min sum (c + (ln s - 1)/theta) x' + t / theta   s.t. group sums, B x' <= b / s, (-t, x', 1) in K_exp;
     x = s x' (s the largest group total: the cone's arithmetic in units near 1)."""
     import clarabel
@@ -116,7 +116,7 @@ def clarabel_primal(p) -> tuple[np.ndarray, int, None]:
     solver = clarabel.DefaultSolver(sparse.csc_matrix((2 * n, 2 * n)), q, A, b, cones, settings)
     sol = solver.solve()
     del rows
-    return s * np.asarray(sol.x[:n]), int(sol.iterations), None
+    return s * np.asarray(sol.x[:n]), int(sol.iterations), None, str(sol.status)
 
 
 def main() -> None:
@@ -135,25 +135,25 @@ def main() -> None:
     if have_clarabel:
         solvers["clarabel"] = clarabel_primal
     print(f"{'flows':>9}{'columns':>9}{'rows':>6}  {'solver':<10}{'seconds':>9}{'iters':>7}{'objective USD':>18}"
-          f"{'above bound':>12}{'row viol t':>12}{'total err t':>12}")
+          f"{'above bound':>12}{'row viol t':>12}{'total err t':>12}  status")
     for flows in sizes:
         p = program_of(flows)
         found = {}
         for name, solve in solvers.items():
             t = time.perf_counter()
             try:
-                x, iterations, tolls = solve(p)
+                x, iterations, tolls, status = solve(p)
             except Exception as e:  # a solver that fails is a result too
                 print(f"{flows:>9,}{len(p.cost):>9,}{len(p.b):>6}  {name:<10}failed: {type(e).__name__}: {e}")
                 continue
-            found[name] = (time.perf_counter() - t, iterations, x)
+            found[name] = (time.perf_counter() - t, iterations, x, status)
             if name == "newton":
                 bound = dual_bound(p, tolls)
-        for name, (seconds, iterations, x) in found.items():
+        for name, (seconds, iterations, x, status) in found.items():
             value = primal_value(p, x)
             row, total = errors(p, x)
             print(f"{flows:>9,}{len(p.cost):>9,}{len(p.b):>6}  {name:<10}{seconds:>9.2f}{iterations:>7}{value:>18,.1f}"
-                  f"{value - bound:>12.3g}{row:>12.3g}{total:>12.3g}", flush=True)
+                  f"{value - bound:>12.3g}{row:>12.3g}{total:>12.3g}  {status}", flush=True)
     print("iters: Newton steps, L-BFGS-B iterations, Clarabel interior-point iterations. objective: the primal\n"
           "sum c x + sum x (ln x - 1) / theta at each solver's x; above bound: USD above the dual's value at Newton's\n"
           "tolls, which no allocation meeting every row undercuts (one breaking a row or a total can sit below it).\n"
