@@ -100,6 +100,7 @@ def measure(case: str, out: str, robust: str | None = None, builder: str = "fast
         times["choice"] = time.perf_counter() - t
         t0 += times["choice"]  # extract: what follows the choice step
         steps = sol.choice.steps
+        times["peak by choice MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if plan.single and sol.mip is None:  # as corridor solve does (model.pipeline.run, keep_solver=False)
         del h
         sol.highs = None
@@ -205,7 +206,7 @@ def choice_table(args) -> None:
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"builder {args.builder}; allocation choice against least_cost")
     print(f"{'flows':>10}{'rows':>7}{'HiGHS':>8}{'choice':>8}{'choice/HiGHS':>13}{'steps':>6}{'LP run':>8}"
-          f"{'choice run':>11}{'its write':>10}{'LP MB':>8}{'choice MB':>10}")
+          f"{'choice run':>11}{'its write':>10}{'LP MB':>8}{'choice MB':>10}{'by choice':>10}")
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as d:
             case = write_case(Path(d) / "case", n, years=args.years, scenarios=args.scenarios)
@@ -218,12 +219,13 @@ def choice_table(args) -> None:
         runs = [sum(r["times"][p] for p in (*PHASES, "choice") if p in r["times"]) for r in (lp, ch)]
         print(f"{ch['flows']:>10,}{ch['rows']:>7,}{t['HiGHS']:>8.2f}{t['choice']:>8.2f}"
               f"{t['choice'] / t['HiGHS']:>13.1f}{ch['steps']:>6}{runs[0]:>8.2f}{runs[1]:>11.2f}{t['write']:>10.2f}"
-              f"{lp['peak_mb']:>8,.0f}{ch['peak_mb']:>10,.0f}", flush=True)
+              f"{lp['peak_mb']:>8,.0f}{ch['peak_mb']:>10,.0f}{t['peak by choice MB']:>10,.0f}", flush=True)
     print("Seconds. HiGHS: its solve in the choice run (ranging not included); choice: reading the program off\n"
           "HiGHS's LP, the projected Newton steps on the dual and writing the Solution (model.steps.allocated);\n"
           "LP run / choice run: read + build + hand-off + HiGHS (+ choice) + extract + write of corridor solve\n"
           "(the map not drawn; with --no-write no workbook either); its write: the choice run's workbook;\n"
-          "MB: each run's peak resident memory, in its own process.")
+          "MB: each run's peak resident memory, in its own process; by choice: the choice run's peak up to the end\n"
+          "of the choice step (what follows is the result tables, a row for every flow with tonnes).")
 
 
 if __name__ == "__main__":
