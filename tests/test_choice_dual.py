@@ -1,5 +1,6 @@
-"""The choice program's dual (model.lp.choice.dual): its Hessian, worked out on the distinct columns of
-the rows, against the formula written out column by column."""
+"""The choice program as it is read and solved (model.lp.choice.program, model.lp.choice.dual): the Hessian,
+worked out on the distinct columns of the rows, against the formula written out group by group; a share rule's
+total written as the sum of its flows."""
 
 from __future__ import annotations
 
@@ -84,3 +85,29 @@ def test_the_dual_solves_on_repeated_columns():
     assert (found.mu > 0).any()
     slack = p.b - p.B @ found.x
     assert np.all(np.abs(slack[found.mu > 1e-9]) <= 1e-6 * p.total.max())  # a toll only on a full row
+
+
+def test_a_share_rule_counts_what_is_shipped_not_what_was_demanded(tmp_path):
+    # 100 t, RAIL 10 USD/t and ROAD 20 USD/t (corridors Rail and Road), not delivering 25 USD/t, dispersion
+    # 10 USD/t; Rail at most 60% of what is shipped: RAIL - 0.6 (RAIL + ROAD) <= 0, Shipped the sum of the flows
+    # (the program writes the rule's Shipped column as that sum). Its toll t: RAIL's generalised cost
+    # 10 + 0.4 t, ROAD's 20 - 0.6 t; RAIL = 1.5 ROAD: -0.1 (10 + 0.4 t) = ln 1.5 - 0.1 (20 - 0.6 t)
+    # -> t = 10 - 10 ln 1.5 = 5.945; then the logit of 10 + 0.4 t, 20 - 0.6 t and 25 over 100 t:
+    # RAIL 51.28, ROAD 34.19, unmet 14.52. (With Shipped held at the least-cost 100 t the rule would read
+    # RAIL <= 60: 60 / 24.9 / 15.1.)
+    from cases import solved_and_checked, transport_case
+
+    legs = [{"from": "A", "to": "M", "mode": "rail", "cost_usd_per_t": 10, "transit_days": 0},
+            {"from": "A", "to": "R", "mode": "road", "cost_usd_per_t": 15, "transit_days": 0},
+            {"from": "R", "to": "M", "mode": "road", "cost_usd_per_t": 5, "transit_days": 0}]
+    tables = transport_case(Legs=legs, Dispersions=[{"cargo_class": "dry_bulk", "dispersion_usd_per_t": 10.0}],
+                            Policies=[{"rule": "DIV", "kind": "max_share", "scope": "corridor", "target": "Rail",
+                                       "value": 0.6}])
+    run = solved_and_checked(tmp_path, tables, settings={"allocation": "choice", "unmet_penalty_usd_per_t": 25})
+    toll = 10 - 10 * np.log(1.5)
+    weight = np.exp(-0.1 * np.array([10 + 0.4 * toll, 20 - 0.6 * toll, 25]))
+    rail, road, unmet = 100 * weight / weight.sum()
+    f = run.results.flows
+    assert float(f.loc[f["route"] == "RAIL", "tonnes_t"].sum()) == pytest.approx(rail, abs=1e-4)  # 51.28
+    assert float(f.loc[f["route"] == "ROAD", "tonnes_t"].sum()) == pytest.approx(road, abs=1e-4)  # 34.19
+    assert run.results.summary.unmet_t == pytest.approx(unmet, abs=1e-4)  # 14.52
