@@ -111,3 +111,23 @@ def test_a_share_rule_counts_what_is_shipped_not_what_was_demanded(tmp_path):
     assert float(f.loc[f["route"] == "RAIL", "tonnes_t"].sum()) == pytest.approx(rail, abs=1e-4)  # 51.28
     assert float(f.loc[f["route"] == "ROAD", "tonnes_t"].sum()) == pytest.approx(road, abs=1e-4)  # 34.19
     assert run.results.summary.unmet_t == pytest.approx(unmet, abs=1e-4)  # 14.52
+
+
+def test_a_season_closed_to_a_route_leaves_its_tonnes_to_the_others(tmp_path):
+    # 100 t a year over two seasons of half the year each (50 t each); RAIL 10 USD/t closed in winter
+    # (capacity 0 then), ROAD 20 USD/t; dispersion 10 USD/t. Summer: the logit, RAIL 50 / (1 + e^-1) = 36.55 t,
+    # ROAD 13.45 t; winter: RAIL's column leaves the program (no toll could hold it at 0), ROAD 50 t.
+    # The year: RAIL 36.55 t, ROAD 63.45 t.
+    from cases import solved_and_checked, transport_case
+
+    legs = [{"from": "A", "to": "M", "mode": "rail", "cost_usd_per_t": 10, "transit_days": 0},
+            {"from": "A", "to": "R", "mode": "road", "cost_usd_per_t": 15, "transit_days": 0},
+            {"from": "R", "to": "M", "mode": "road", "cost_usd_per_t": 5, "transit_days": 0}]
+    tables = transport_case(Legs=legs, Dispersions=[{"cargo_class": "dry_bulk", "dispersion_usd_per_t": 10.0}],
+                            Seasons=[{"season": "summer", "share": 0.5}, {"season": "winter", "share": 0.5}],
+                            Capacities=[{"element": "A>M", "season": "winter", "capacity_t": 0}])
+    run = solved_and_checked(tmp_path, tables, settings={"allocation": "choice"})
+    rail = 50 / (1 + np.exp(-1))
+    f = run.results.flows
+    assert float(f.loc[f["route"] == "RAIL", "tonnes_t"].sum()) == pytest.approx(rail, abs=1e-4)  # 36.55
+    assert float(f.loc[f["route"] == "ROAD", "tonnes_t"].sum()) == pytest.approx(100 - rail, abs=1e-4)  # 63.45
