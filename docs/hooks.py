@@ -5,7 +5,8 @@
 - docs/formulation.md: the marker `<!-- families ... -->` becomes one section per family of the LP
   (model.lp.families), from the family class's docstring: its first line a summary, the rest
   Markdown with $$ maths; the marker `<!-- cost-of-a-tonne ... -->` becomes the statement of a
-  tonne's cost, model.network.costs's docstring.
+  tonne's cost, model.network.costs's docstring; the marker `<!-- choice-program ... -->` becomes the
+  choice allocation's program and its dual, model.lp.choice.dual's docstring (Markdown with $$ maths).
 - docs/reference/*.md: the dollar signs of prices kept as text (arithmatex would read $...$ as maths).
 
 Only the Markdown handed to MkDocs changes; nothing is written into docs/. A page whose marker is
@@ -22,6 +23,7 @@ from mkdocs.exceptions import PluginError
 INPUT_MARKER = re.compile(r"<!-- input-reference[^>]*-->")
 FAMILIES_MARKER = re.compile(r"<!-- families[^>]*-->")
 COST_MARKER = re.compile(r"<!-- cost-of-a-tonne[^>]*-->")
+CHOICE_MARKER = re.compile(r"<!-- choice-program[^>]*-->")
 
 
 def _cell(text: object) -> str:
@@ -87,6 +89,14 @@ def cost_of_a_tonne() -> str:
     return "```text\n" + inspect.cleandoc(model.network.costs.__doc__ or "") + "\n```\n"
 
 
+def choice_program() -> str:
+    """The choice allocation's program, its dual and how it is solved: model.lp.choice.dual's docstring, less
+    its first line (the section's heading says it)."""
+    import model.lp.choice.dual
+
+    return inspect.cleandoc(model.lp.choice.dual.__doc__ or "").partition("\n")[2].strip() + "\n"
+
+
 def _replace(markdown: str, marker: re.Pattern, make, page) -> str:
     if not marker.search(markdown):
         raise PluginError(f"docs/hooks.py: {page.file.src_path} has lost its marker {marker.pattern}")
@@ -101,5 +111,6 @@ def on_page_markdown(markdown, page, config, files):
         return _replace(markdown, INPUT_MARKER, input_reference, page)
     if page.file.src_uri == "formulation.md":
         markdown = _replace(markdown, COST_MARKER, cost_of_a_tonne, page)
+        markdown = _replace(markdown, CHOICE_MARKER, choice_program, page)
         return _replace(markdown, FAMILIES_MARKER, formulation, page)
     return markdown

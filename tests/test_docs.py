@@ -103,6 +103,11 @@ def test_the_formulation_states_every_family(hooks):
     import model.network.costs  # the cost of a tonne: the module's own statement, whole
 
     assert model.network.costs.__doc__.strip().splitlines()[-1] in hooks.cost_of_a_tonne()
+    import model.lp.choice.dual  # the choice allocation's program and dual, as the solver's module states them
+
+    program = hooks.choice_program()
+    assert model.lp.choice.dual.__doc__.strip().splitlines()[-1].strip() in program
+    assert program.count("$$") == 6  # the program, the logit, the dual: three displayed formulas
 
 
 def test_a_page_that_lost_its_marker_fails_the_build(hooks):

@@ -6,6 +6,8 @@ near their even share of the traffic (some bind), each corridor (the port's coun
 at a share of shipments, and one port carries a minimum commitment (policies that bind).
 Demand that capacity cannot carry is unmet at a penalty, so every generated case is feasible.
 The number of flow variables is close to the number asked for: routes x commodities per origin.
+A Dispersions sheet gives each cargo class a stated dispersion (DISPERSION_USD_PER_T, marked as
+generated, not estimated), so `allocation` choice runs on every generated case.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from model.input.schema import Mode, PolicyKind, Scope
 
 N_ORIGINS, N_MARKETS, N_COMMODITIES = 10, 20, 10
 CLASSES = ("dry_bulk", "grain", "metals", "container")
+# USD/t per cargo class for allocation choice: a stated figure of the size a route's cost differences
+# here have (legs of tens of USD/t), so the logit spreads tonnes over several routes without ignoring cost
+DISPERSION_USD_PER_T = 5.0
 
 
 def generate_tables(flows: int, seed: int = 0, years: int = 1, scenarios: int = 0
@@ -97,9 +102,12 @@ def generate_tables(flows: int, seed: int = 0, years: int = 1, scenarios: int = 
     policies = pd.DataFrame([("CORRIDOR_CAP", PolicyKind.MAX_SHARE, Scope.CORRIDOR, "*", None, 0.35),
                              ("PORT_MIN", PolicyKind.MIN_T, Scope.NODE, ports[0], None, round(total * 0.01, -3))],
                             columns=["rule", "kind", "scope", "target", "commodity", "value"])
+    dispersions = pd.DataFrame({"cargo_class": list(dict.fromkeys(classes)),
+                                "dispersion_usd_per_t": DISPERSION_USD_PER_T,
+                                "source": "generated: a stated figure, not estimated"})
     tables = {"Countries": countries, "Nodes": nodes, "Legs": leg_table, "Tariffs": tariffs,
               "Commodities": commodities, "Routes": routes, "Capacities": capacities, "Supply": supply,
-              "Demand": demand, "Policies": policies}
+              "Demand": demand, "Policies": policies, "Dispersions": dispersions}
     settings = {"scenario_name": f"synthetic, about {flows:,} flows (seed {seed})", "carrying_cost_rate": 0.08,
                 "unmet_penalty_usd_per_t": 1000.0}
     if years > 1:

@@ -18,12 +18,12 @@ what diverts the cargo it cannot take, as its shadow price does in the LP. As $\
 program becomes the LP and its optimum the least-cost allocation. model.lp.choice.program reads the
 program off the solved LP; model.lp.choice.dual solves it.
 
-Why the smooth dual and Newton (measured; docs/formulation.md): the program has one column per flow
-(up to a million) but one multiplier per row (a few hundred), and the columns for given tolls are the
-logit in closed form. An exponential-cone interior-point solver (Clarabel) takes every column as a
-cone and factorises a system of that size at each of its iterations; HiGHS on an outer approximation
-needs several tangent columns a flow for a stated error bound. The dual's Newton steps factorise a
-dense matrix of the rows alone.
+Why the smooth dual and Newton (measured: docs/choice.md, benchmarks/choice_solvers.py): the program has
+one column per flow (up to a million) but one multiplier per row (a few hundred), and the columns for
+given tolls are the logit in closed form. An exponential-cone interior-point solver (Clarabel) takes
+every column as a cone and factorises a system of that size at each of its iterations; HiGHS on an outer
+approximation needs several tangent columns a flow for a stated error bound. The dual's Newton steps
+factorise a dense matrix of the rows alone.
 """
 
 from __future__ import annotations

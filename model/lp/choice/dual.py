@@ -87,16 +87,56 @@ def objective(p: DualProblem, mu: np.ndarray) -> tuple[float, np.ndarray]:
     return value, x
 
 
-def hessian(p: DualProblem, x: np.ndarray) -> np.ndarray:
-    """sum_g theta_g B_g (diag x_g - x_g x_g' / D_g) B_g' as a dense rows x rows matrix."""
+@dataclass
+class Alike:
+    """B's distinct columns, for the Hessian: B = U[:, of] exactly. A generated or real case repeats a
+    column for every market a chain of legs serves (the demand rows are not in B), so the first term
+    sums the weights of alike columns and multiplies the distinct ones (benchmarks/README.md)."""
+
+    U: sparse.csr_matrix  # rows x distinct columns
+    UT: sparse.csr_matrix  # its transpose
+    of: np.ndarray  # per column of B: its distinct column in U
+    theta: np.ndarray  # per column of B: its group's theta
+    key: np.ndarray  # per entry of B (CSR order): row x groups + its column's group
+
+
+def alike(p: DualProblem) -> Alike:
+    """The distinct columns of p.B, found by two random projections and checked entry by entry (where
+    the check fails, every column is its own)."""
+    B = p.B
+    rows, n = B.shape
     sizes = np.diff(p.start)
-    theta = np.repeat(p.theta, sizes)
-    bw = p.B.multiply(theta * x).tocsr()
-    h = (bw @ p.B.T).toarray()
     group = np.repeat(np.arange(len(sizes)), sizes)
-    m = (p.B @ sparse.csr_matrix((x, (np.arange(len(x)), group)), shape=(len(x), len(sizes)))).tocsr()
+    row_of = np.repeat(np.arange(rows), np.diff(B.indptr))
+    key = row_of * len(sizes) + group[B.indices]
+    C = B.tocsc()
+    C.sort_indices()
+    count = np.diff(C.indptr)
+    projected = C.T @ np.random.default_rng(0).standard_normal((rows, 2))
+    order = np.lexsort((projected[:, 1], projected[:, 0], count))
+    change = np.ones(n, dtype=bool)
+    change[1:] = (np.diff(projected[order], axis=0) != 0).any(axis=1) | (np.diff(count[order]) != 0)
+    of = np.empty(n, dtype=np.int64)
+    of[order] = np.cumsum(change) - 1
+    U = C[:, order[change]]
+    gather = np.repeat(U.indptr[:-1][of] - C.indptr[:-1], count) + np.arange(C.nnz)
+    if not (np.array_equal(U.indices[gather], C.indices) and np.array_equal(U.data[gather], C.data)):
+        U, of = C, np.arange(n)
+    U = U.tocsr()
+    return Alike(U, U.T.tocsr(), of, np.repeat(p.theta, sizes), key)
+
+
+def hessian(p: DualProblem, x: np.ndarray, same: Alike) -> np.ndarray:
+    """sum_g theta_g B_g (diag x_g - x_g x_g' / D_g) B_g' as a dense rows x rows matrix."""
+    rows, groups = len(p.b), len(p.total)
+    w = np.bincount(same.of, weights=same.theta * x, minlength=same.U.shape[1])
+    uw = same.U.copy()
+    uw.data *= w[uw.indices]
+    h = (uw @ same.UT).toarray()
+    # m[r, g] = sum_{j in g} B[r, j] x_j
+    m = np.bincount(same.key, weights=p.B.data * x[p.B.indices], minlength=rows * groups).reshape(rows, groups)
     weight = np.divide(p.theta, p.total, out=np.zeros_like(p.total), where=p.total > 0)
-    h -= (m.multiply(weight) @ m.T).toarray()
+    h -= (m * weight) @ m.T
     return h
 
 
@@ -112,6 +152,7 @@ def solve_dual(p: DualProblem, mu0: np.ndarray | None = None, tol: float = 1e-9)
     # flat (the Newton step unbounded) until a toll passes a cost difference; grows while steps succeed
     spread = float(np.ptp(p.cost)) if len(p.cost) else 0.0
     reach = max(spread, float((1.0 / p.theta).max(initial=1.0)), 1.0)
+    same = alike(p)
     for step in range(NEWTON_STEPS + 1):
         grad = p.b - p.B @ x
         bounded = ~p.free
@@ -121,7 +162,7 @@ def solve_dual(p: DualProblem, mu0: np.ndarray | None = None, tol: float = 1e-9)
             return DualSolution(x, mu, step, float(np.maximum(-grad, 0.0).max(initial=0.0)))
         if step == NEWTON_STEPS:
             break
-        h = hessian(p, x)
+        h = hessian(p, x, same)
         diag = np.maximum(np.diag(h), 1e-300)
         # held at 0: a bounded toll a scaled gradient step would take below 0 (Bertsekas's epsilon-active set)
         held = bounded & (grad > 0) & (mu <= np.maximum(grad / diag, 1e-12))

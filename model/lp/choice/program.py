@@ -33,6 +33,7 @@ from model.lp.families import (
     UNMET,
     WORST_CASE,
 )
+from model.lp.highs import floats
 from model.lp.names import ColumnKeys, RowKey, positions
 from model.plan import Plan
 
@@ -61,7 +62,11 @@ class LPTables:
         import highspy
 
         a = lp.a_matrix_
-        start, index, value = (np.asarray(v) for v in (a.start_, a.index_, a.value_))
+        # highspy hands each array over as a Python list (tens of bytes an entry): one at a time, so that
+        # only one list is alive at once
+        start = np.asarray(a.start_)
+        index = np.asarray(a.index_, dtype=np.int32)
+        value = floats(a.value_)
         shape = (lp.num_row_, lp.num_col_)
         if a.format_ == highspy.MatrixFormat.kColwise:
             matrix = sparse.csc_matrix((value, index, start), shape=shape).tocsr()
@@ -92,14 +97,7 @@ def read_program(plan: Plan, columns: ColumnKeys, rows: list[RowKey], lp: LPTabl
     """The choice program of a plan's LP. dispersion: USD/t per cargo class (1 / theta)."""
     col_pos, row_pos = positions(columns), positions(rows)
     n_lp = len(lp.cost)
-    entries: list[tuple[int, int]] = []  # (LP column, choice column) of S
-    group_cols: list[list[int]] = []  # per group, its choice columns
-    group_total: list[float] = []
-    group_rows: list[tuple[int, ...]] = []
-    group_class: list[str] = []
-    group_factor: list[float] = []
-    choice_cost: list[float] = []
-    defined: set[int] = set()
+    build = _Groups()
     keys: list[int | None] = [None] if plan.single else list(range(len(plan.cases)))
     for key, case in zip(keys, plan.cases, strict=True):
         net, factor = case.net, (case.factor if key is not None else 1.0)
@@ -113,91 +111,110 @@ def read_program(plan: Plan, columns: ColumnKeys, rows: list[RowKey], lp: LPTabl
         classes = net.commodity_class
         if net.seasons is None:
             for d in net.demand_rows:
-                a, b = net.demand_span.get(d.row, (0, 0))
-                cols = list(range(first + a, first + b)) + ([unmet[d.row]] if d.row in unmet else [])
                 if d.row not in demand:
                     continue
-                total = float(lp.row_lower[demand[d.row]])
-                _group(group_cols, entries, choice_cost, cols, lp.cost, factor)
-                group_total.append(total)
-                group_rows.append((demand[d.row],))
-                group_class.append(classes[d.commodity])
-                group_factor.append(factor)
+                a, b = net.demand_span.get(d.row, (0, 0))
+                cols = np.arange(first + a, first + b)
+                if d.row in unmet:
+                    cols = np.append(cols, unmet[d.row])
+                build.add(cols, cols, lp.cost[cols] / factor, float(lp.row_lower[demand[d.row]]),
+                          (demand[d.row],), classes[d.commodity], factor)
         else:
             season_first = col_pos[(SEASON_FLOW.name, key)].start  # type: ignore[attr-defined]  # a Span
             order = {s: season_first + n * p for p, s in enumerate(net.seasons.share)}
-            defined.update(range(first, first + n))
             season_rows = row_pos.get((SEASON_DEMAND.name, key), {})
             for sd in net.seasons.demands:
                 if (sd.row, sd.season) not in season_rows or sd.annual_row not in demand:
                     continue
                 a, b = net.demand_span.get(sd.annual_row, (0, 0))
-                cols = list(range(order[sd.season] + a, order[sd.season] + b))
-                i = season_rows[(sd.row, sd.season)]
-                start = len(choice_cost)
-                _group(group_cols, entries, choice_cost, cols, np.zeros(n_lp), factor)
-                for j, c in enumerate(cols):  # the season's tonnes carry the year's flow cost
-                    f = c - order[sd.season] + first
-                    choice_cost[start + j] = lp.cost[f] / factor
-                    entries.append((f, start + j))
+                cols = np.arange(order[sd.season] + a, order[sd.season] + b)
+                year = np.arange(first + a, first + b)  # the season's tonnes carry the year's flow cost, and are
+                cost = lp.cost[year] / factor  # a part of the year's flow
+                also = year
                 if sd.annual_row in unmet:  # not delivering in this season: a part of the year's Unmet
                     u = unmet[sd.annual_row]
-                    defined.add(u)
-                    entries.append((u, len(choice_cost)))
-                    group_cols[-1].append(len(choice_cost))
-                    choice_cost.append(lp.cost[u] / factor)
-                group_total.append(float(lp.row_upper[i]))
-                group_rows.append((demand[sd.annual_row], i))
+                    cols, also, cost = np.append(cols, -1), np.append(year, u), np.append(cost, lp.cost[u] / factor)
+                i = season_rows[(sd.row, sd.season)]
                 d = net.demand_by_row[sd.annual_row]
-                group_class.append(classes[d.commodity])
-                group_factor.append(factor)
-    missing = sorted({c for c in group_class if c not in dispersion})
+                build.add(cols, also, cost, float(lp.row_upper[i]), (demand[sd.annual_row], i),
+                          classes[d.commodity], factor)
+    missing = sorted({c for c in build.group_class if c not in dispersion})
     if missing:
         raise ChoiceInputError(", ".join(missing))
-    n_choice = len(choice_cost)
-    S = sparse.csr_matrix((np.ones(len(entries)), ([e[0] for e in entries], [e[1] for e in entries])),
-                          shape=(n_lp, n_choice))
+    S = build.matrix(n_lp)
     # a share rule's total: shipped_total reads Shipped - sum(flows) = 0, so Shipped is the sum of its flows'
-    for (family, key), pos in row_pos.items():
-        if family != SHIPPED_TOTAL.name:
-            continue
-        shipped = col_pos.get((SHIPPED.name, key), {})
-        for index, i in pos.items():
-            j = shipped[index]
-            row = lp.A.getrow(i)
-            others = row.indices != j
-            coef = sparse.csr_matrix((-row.data[others] / row[0, j], (np.zeros(others.sum(), dtype=int),
-                                                                        row.indices[others])), shape=(1, n_lp))
-            S = S.tolil()
-            S[j] = coef @ S
-            S = S.tocsr()
-            defined.add(j)
-    choice_lp = np.zeros(n_lp, dtype=bool)
-    choice_lp[np.unique(S.nonzero()[0])] = True
+    S = _with_shipped(S, lp, col_pos, row_pos)
+    choice_lp = S.getnnz(axis=1) > 0
     fixed = np.where(choice_lp, 0.0, x_lp)
-    return _dual(lp, rows, S, fixed, group_cols, group_total, group_rows, group_class, group_factor,
-                 np.asarray(choice_cost), dispersion, plan, keys)
+    return _dual(lp, rows, S, fixed, build, dispersion, plan, keys)
 
 
-def _group(group_cols: list[list[int]], entries: list[tuple[int, int]], choice_cost: list[float], cols: list[int],
-           cost: np.ndarray, factor: float) -> None:
-    """A group of LP columns that are themselves choice columns."""
-    start = len(choice_cost)
-    group_cols.append(list(range(start, start + len(cols))))
-    for j, c in enumerate(cols):
-        entries.append((c, start + j))
-        choice_cost.append(float(cost[c]) / factor)
+class _Groups:
+    """The choice columns, group by group (each group's columns one run), and the LP columns they make up."""
+
+    def __init__(self) -> None:
+        self.lp_cols: list[np.ndarray] = []  # per group: the LP column of each choice column (-1: none)
+        self.also: list[np.ndarray] = []  # per group: another LP column each is a part of (-1: none)
+        self.cost: list[np.ndarray] = []
+        self.sizes: list[int] = []
+        self.group_total: list[float] = []
+        self.group_rows: list[tuple[int, ...]] = []
+        self.group_class: list[str] = []
+        self.group_factor: list[float] = []
+
+    def add(self, cols: np.ndarray, also: np.ndarray, cost: np.ndarray, total: float, rows: tuple[int, ...],
+            cargo_class: str, factor: float) -> None:
+        self.lp_cols.append(cols)
+        self.also.append(np.where(also == cols, -1, also))
+        self.cost.append(np.asarray(cost, dtype=float))
+        self.sizes.append(len(cols))
+        self.group_total.append(total)
+        self.group_rows.append(rows)
+        self.group_class.append(cargo_class)
+        self.group_factor.append(factor)
+
+    def matrix(self, n_lp: int) -> sparse.csr_matrix:
+        """S: LP columns x choice columns, a 1 where a choice column is (a part of) an LP column."""
+        if not self.sizes:
+            return sparse.csr_matrix((n_lp, 0))
+        lp_cols, also = np.concatenate(self.lp_cols), np.concatenate(self.also)
+        choice = np.arange(len(lp_cols))
+        rows = np.concatenate([lp_cols[lp_cols >= 0], also[also >= 0]])
+        cols = np.concatenate([choice[lp_cols >= 0], choice[also >= 0]])
+        return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_lp, len(lp_cols)))
 
 
-def _dual(lp: LPTables, rows: list[RowKey], S: sparse.csr_matrix, fixed: np.ndarray, group_cols: list[list[int]],
-          group_total: list[float], group_rows: list[tuple[int, ...]], group_class: list[str],
-          group_factor: list[float], choice_cost: np.ndarray, dispersion: dict[str, float], plan: Plan,
-          keys: list[int | None]) -> ChoiceProgram:
+def _with_shipped(S: sparse.csr_matrix, lp: LPTables, col_pos: dict[tuple[str, int | None], Any],
+                  row_pos: dict[tuple[str, int | None], Any]) -> sparse.csr_matrix:
+    """S with each share rule's Shipped column written as the sum its shipped_total row defines:
+    Shipped_j = -sum_k A[i, k] / A[i, j] x_k over the row's other columns, all rows at once."""
+    pairs = [(i, col_pos.get((SHIPPED.name, key), {})[index]) for (family, key), pos in row_pos.items()
+             if family == SHIPPED_TOTAL.name for index, i in pos.items()]
+    if not pairs:
+        return S
+    row_of, col_of = (np.array(v, dtype=np.int64) for v in zip(*pairs, strict=True))
+    part = lp.A[row_of].tocoo()
+    own = np.asarray(lp.A[row_of, col_of]).ravel()
+    others = part.col != col_of[part.row]
+    n_lp = S.shape[0]
+    define = sparse.csr_matrix((-part.data[others] / own[part.row[others]], (col_of[part.row[others]],
+                                                                             part.col[others])), shape=(n_lp, n_lp))
+    # a Shipped column summing another is written once that one is: as many passes as such links go deep
+    nested = define[:, col_of].nnz > 0
+    written = S
+    for _ in range(len(pairs) if nested else 1):
+        written = (S + define @ written).tocsr()
+    return written
+
+
+def _dual(lp: LPTables, rows: list[RowKey], S: sparse.csr_matrix, fixed: np.ndarray, build: _Groups,
+          dispersion: dict[str, float], plan: Plan, keys: list[int | None]) -> ChoiceProgram:
     case_factor = {k: (c.factor if k is not None else 1.0) for k, c in zip(keys, plan.cases, strict=True)}
     row_factor = np.array([case_factor.get(r.case, 1.0) for r in rows])
     keep = np.array([r.family not in DEFINING_ROWS for r in rows], dtype=bool)
-    A = lp.A[keep] @ S
-    shift = lp.A[keep] @ fixed
+    kept_rows = lp.A[keep]
+    A = kept_rows @ S
+    shift = kept_rows @ fixed
     lower, upper = lp.row_lower[keep] - shift, lp.row_upper[keep] - shift
     lp_row = np.flatnonzero(keep)
     # a column's own bounds on a choice or defined column, where not [0, inf), are rows too
@@ -222,19 +239,21 @@ def _dual(lp: LPTables, rows: list[RowKey], S: sparse.csr_matrix, fixed: np.ndar
     # columns a row holds at 0 (a closed season, a capacity of 0, a max share of 0) leave the program:
     # their toll would have to be infinite
     kept = np.ones(B.shape[1], dtype=bool)
-    closing = (b <= 0) & (np.asarray((B < 0).sum(axis=1)).ravel() == 0)
-    one_sign = (np.asarray((B > 0).sum(axis=1)).ravel() == 0) | (np.asarray((B < 0).sum(axis=1)).ravel() == 0)
-    closing = (closing & ~free) | (free & (b == 0) & one_sign)
-    kept[np.unique(B[closing].indices)] = False
-    order = np.concatenate([np.asarray(g, dtype=np.int64) for g in group_cols]) if group_cols else np.zeros(0, int)
-    sizes = np.array([len(g) for g in group_cols], dtype=np.int64)
-    in_order = kept[order]
+    row_of = np.repeat(np.arange(B.shape[0]), np.diff(B.indptr))
+    negative = np.bincount(row_of[B.data < 0], minlength=B.shape[0]) > 0
+    positive = np.bincount(row_of[B.data > 0], minlength=B.shape[0]) > 0
+    closing = ((b <= 0) & ~negative & ~free) | (free & (b == 0) & ~(positive & negative))
+    kept[B[closing].indices] = False
+    sizes = np.array(build.sizes, dtype=np.int64)
     groups = np.repeat(np.arange(len(sizes)), sizes)
-    counts = np.bincount(groups[in_order], minlength=len(sizes))
+    counts = np.bincount(groups[kept], minlength=len(sizes))
     start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    columns = order[in_order]
-    B = B[~closing][:, columns].tocsr()
+    columns = np.flatnonzero(kept)  # the groups' columns are in group order
+    B = B[~closing] if kept.all() else B[~closing][:, columns].tocsr()
+    choice_cost = np.concatenate(build.cost) if build.cost else np.zeros(0)
     problem = DualProblem(B, b[~closing], free[~closing], choice_cost[columns],
-                          np.array([1.0 / dispersion[c] for c in group_class]), start, np.asarray(group_total))
-    return ChoiceProgram(problem, S[:, columns].tocsr(), fixed, dual_rows[~closing], sign[~closing], row_factor,
-                         group_rows, group_class, kept, np.repeat(np.asarray(group_factor), counts))
+                          np.array([1.0 / dispersion[c] for c in build.group_class]), start,
+                          np.asarray(build.group_total))
+    return ChoiceProgram(problem, S if kept.all() else S[:, columns].tocsr(), fixed, dual_rows[~closing],
+                         sign[~closing], row_factor, build.group_rows, build.group_class, kept,
+                         np.repeat(np.asarray(build.group_factor), counts))
