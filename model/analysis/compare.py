@@ -22,10 +22,11 @@ NETWORK_ROWS = ("corridor:", "via ")  # a row for every corridor and country, at
 
 
 def compare(path: Path, scenarios: list[str], maps: dict | None = None,
-            progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+            progress: bool = True, allocation: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(comparison table: metric, unit, base, each scenario, then each delta; scenarios table). maps:
-    filled with each solved case's map (model.results.maps), if given. When no case has an optimum,
-    the base case's error is raised, as corridor solve would give it (nothing to compare)."""
+    filled with each solved case's map (model.results.maps), if given. allocation: --allocation, every
+    case's. When no case has an optimum, the base case's error is raised, as corridor solve would give
+    it (nothing to compare)."""
     from model.progress import Phases, show_progress
 
     runs: dict[str, Run | None] = {}
@@ -36,7 +37,8 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None,
     for i, name in enumerate(names, start=1):
         phases(f"solving {name} ({i} of {len(names)})")
         try:
-            runs[name] = solved = solve_case(path, scenario=None if name == BASE else name, keep_solver=False)
+            runs[name] = solved = solve_case(path, scenario=None if name == BASE else name, keep_solver=False,
+                                             allocation=allocation)
             if maps is not None:
                 maps[name] = map_of(solved.plan, solved.results)
             about.append({"scenario": name, "status": "Optimal",

@@ -112,7 +112,7 @@ def _solve_closed(live, cols: np.ndarray):
 def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None = None,
                 penalty: float = DEFAULT_PENALTY_USD_PER_T, progress: bool = True,
                 keep_decisions: bool = False, scenario: str | None = None,
-                year: int | None = None) -> tuple[pd.DataFrame, dict]:
+                year: int | None = None, allocation: str | None = None) -> tuple[pd.DataFrame, dict]:
     """One row per closure, ranked by stranded tonnes then cost increase; and the base point.
     The cost increase is the resource cost's (model.results.money): stranded tonnes cost nothing
     paid, they are counted in tonnes, and at the penalty apart (penalty_usd, a price chosen).
@@ -121,7 +121,8 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
 
     kinds = kinds or {"ports", "borders"}
     with live_line("solving the base case", progress):  # seconds with integer decisions, before the bar
-        live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions, scenario=scenario, year=year)
+        live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions, scenario=scenario, year=year,
+                          allocation=allocation)
     base = live.solve()
     base_cost = Money.of_point(base).resource_usd
     rows = []

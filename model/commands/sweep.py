@@ -18,7 +18,7 @@ def case_about(scenario: str | None, year: int | None) -> list[tuple[str, object
 def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, output: Path, exact: bool = False,
                       workers: int = 1, dask: str | None = None, resume: bool = False, progress: bool = True,
                       force: bool = False, keep_decisions: bool = False, scenario: str | None = None,
-                      year: int | None = None):
+                      year: int | None = None, allocation: str | None = None):
     """corridor sweep: solve the grid (or find the exact breakpoints of one parameter), write the
     workbook and its PNG charts (all or none, through the output guard); returns (warnings, the text
     to print)."""
@@ -32,12 +32,12 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
 
     with Outputs("exact" if exact else "sweep", [src], force) as outputs:
         outputs.check(output)
-        data, net, warnings = load_one_year(src, scenario, year)
+        data, net, warnings = load_one_year(src, scenario, year, allocation)
         if assignments and name:
             raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
         assignments = assignments or (named_sweep(data, name) if name else [])
         sweep = make_sweep(src, data, assignments, exact=exact, keep_decisions=keep_decisions, scenario=scenario,
-                           year=year)
+                           year=year, allocation=allocation)
         provenance = Provenance.of(src, data.sha256)
         about = case_about(scenario, year)
         for p in sweep.params:
@@ -47,7 +47,8 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
                           ("x base: " if p.multiplier else "") + ", ".join(f"{v:g}" for v in p.values)))
         start = time.perf_counter()
         if exact:
-            ex = exact_sweep(live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year), sweep)
+            ex = exact_sweep(live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year,
+                                        allocation=allocation), sweep)
             seconds = time.perf_counter() - start
             about += [("breakpoints", int(ex.breakpoints["breakpoint"].sum())), ("solves", ex.solves),
                       ("seconds", round(seconds, 3))]
