@@ -17,6 +17,7 @@ import dataclasses
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from model.analysis.infeasible import no_optimum
@@ -191,11 +192,12 @@ def analyse(plan: Plan, sol: Solution, verbose: bool = False, options: dict | No
     """The re-solves the result tables report (see Analyses), on the solved plan: each integer
     decision taken the other way (a MIP each, on a copy of the model), and of a robust plan the
     plan for the base case alone (model.analysis.robust)."""
-    other, mip = other_decision_costs(plan, sol)  # with integer decisions: each one taken the other way
+    decided = least_cost(sol)  # the decisions are the least-cost solve's: priced against its allocation
+    other, mip = other_decision_costs(plan, decided)  # with integer decisions: each one taken the other way
     found = observed(plan, sol, options)
     if plan.single or not plan.robust:
         return Analyses(other, mip, found=found)
-    robust, items = value_of_stochastic_solution(plan, sol, verbose, options)
+    robust, items = value_of_stochastic_solution(plan, decided, verbose, options)
     return Analyses(other, mip, robust, tuple(items), found)
 
 def observed_in(data: CorridorData) -> list[str]:
@@ -235,6 +237,15 @@ def observed(plan: Plan, sol: Solution, options: dict | None = None) -> dict[int
                                                                                               for h in held})}
         found[key] = FitAnalyses({o: r for (k, o), r in ranges.items() if k == key}, predicted)
     return found
+
+def least_cost(sol: Solution) -> Solution:
+    """The least-cost LP's solution of a solve (sol itself under least cost). Under allocation choice its HiGHS
+    still holds it: what is built was decided there, so a decision taken the other way, or the plan made for
+    the base case alone, is priced against it, never against the logit's split (which costs more by design)."""
+    if sol.choice is None or sol.highs is None:
+        return sol
+    x = np.asarray(sol.highs.getSolution().col_value, dtype=float)
+    return dataclasses.replace(sol, x=x, objective_usd=sol.choice.least_cost_usd, choice=None)
 
 def _allocated_or_none(plan: Plan, sol: Solution) -> Solution:
     """allocated() of a solve that may have no optimum (then as it is); a choice that does not converge is

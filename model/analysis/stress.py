@@ -18,6 +18,7 @@ import pandas as pd
 
 from model.analysis.sweep import live_model
 from model.input.schema import PolicyKind, Scope
+from model.lp.live_choice import NOT_CONVERGED
 from model.progress import live_line, show_progress
 from model.results.investments import amount_text
 from model.results.money import Money
@@ -130,6 +131,9 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
     closures = _closures(live, mode, kinds)
     for name, kind, cols in tqdm(closures, unit="closure", disable=not show_progress(progress), desc="stress"):
         r, note = _solve_closed(live, cols), None
+        if r.status.startswith(NOT_CONVERGED):  # the LP has an optimum, the logit on it did not converge
+            rows.append({"closed": name, "kind": kind, "status": NOT_CONVERGED, "reason": r.status})
+            continue
         if not r.solved:  # no allocation even with stranded tonnes: a minimum rule, say which
             reason = closure_in_words(live.data, name, kind)
             held = [rule for rule in calibration_rules(live.data) if f"({rule})" in reason]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from model.analysis.sweep import live_model, make_sweep, named_sweep, points_table, run_sweep, tonnes_by_route
 from model.errors import InputError, Problem
+from model.input.schema import Allocation
 
 
 def case_about(scenario: str | None, year: int | None) -> list[tuple[str, object]]:
@@ -35,6 +36,11 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
         data, net, warnings = load_one_year(src, scenario, year, allocation)
         if assignments and name:
             raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
+        if exact and data.settings.allocation == Allocation.CHOICE:  # a logit moves smoothly: no breakpoints
+            raise InputError("--exact", [Problem(
+                "finds the least-cost allocation's breakpoints, and allocation choice (the logit split) moves smoothly "
+                "with every cost: it has none", "Sweep a grid of points instead (--set PARAM=start:stop:points), or "
+                "give --allocation least_cost.")])
         assignments = assignments or (named_sweep(data, name) if name else [])
         sweep = make_sweep(src, data, assignments, exact=exact, keep_decisions=keep_decisions, scenario=scenario,
                            year=year, allocation=allocation)
