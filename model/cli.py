@@ -78,8 +78,7 @@ def cmd_explain(args) -> str:
     from model.pipeline import run
 
     solved = run(args.input, scenario=args.scenario, allocation=args.allocation)
-    return "\n\n".join(textwrap.fill(p, width=100)
-                       for p in explain_route(solved, args.route, args.commodity, args.year))
+    return "\n\n".join(textwrap.fill(p, 100) for p in explain_route(solved, args.route, args.commodity, args.year))
 
 
 def cmd_sweep(args) -> str:
@@ -212,8 +211,7 @@ def parser() -> argparse.ArgumentParser:
                    "keeps its tables for corridor map)")
     s.add_argument("--html", action="store_true", help="also write the report page, <result>.html")
     command("validate", cmd_validate, "check a workbook and report every problem at once")
-    e = command("explain", cmd_explain, "why a route is (not) used, and what it would take", case="plan",
-                allocation=True)
+    e = command("explain", cmd_explain, "why a route is (not) used, and what it takes", case="plan", allocation=True)
     e.add_argument("--route", required=True, help="a route id from the Routes sheet")
     e.add_argument("--commodity", help="one commodity (default: every commodity the route may carry)")
     e.add_argument("--year", type=int, help="with a Periods sheet: the year to explain (default the first)")
@@ -315,7 +313,6 @@ def entry() -> None:
     except (BrokenPipeError, KeyboardInterrupt):  # stdout piped to a program that stopped reading
         pass
     os._exit(code)
-
 
 
 if __name__ == "__main__":
