@@ -20,6 +20,7 @@ from test_choice import choice, tonnes
 
 from model import pipeline
 from model.analysis.compare import compare
+from model.analysis.explain import explain_route
 from model.analysis.stress import _closures, _solve_closed, stress_test
 from model.analysis.sweep import live_model, make_sweep, run_sweep
 from model.cli import main
@@ -233,6 +234,29 @@ def test_decisions_taken_the_other_way_are_priced_against_the_least_cost_solutio
     said = "Allocation choice: what is built is the least-cost solution's decision"
     assert said in capsys.readouterr().out
     assert said in load_workbook(out)["Investments"]["A1"].value
+
+
+def test_explain_gives_the_shares_from_generalised_costs_and_tolls(tmp_path, capsys):
+    # RAIL limited to 60 t: its toll 10 - 10 ln 1.5 = 5.945 makes its generalised cost 15.95 USD/t; ROAD's is
+    # its cost, 20.00, 4.05 dearer, so ROAD carries e^(-4.05 / 10) = 0.667 of RAIL's 60 t: 40 t. A limit is
+    # full, so no slope is promised. (Least cost's paragraph said "stays the same while its cost stays between
+    # nan and nan": cost ranges are the LP's.)
+    case = chosen(tmp_path, choice(10.0, Capacities=[{"element": "A>M", "capacity_t": 60}]))
+    run = pipeline.run(case)
+    rail, road = explain_route(run, "RAIL")[0], explain_route(run, "ROAD")[0]
+    assert "carries 60 t a year of the 100 t demanded" in rail and "RAIL's is 15.95 USD/t" in rail
+    assert "which is full, adds 5.95 USD/t" in rail and "It is the cheapest of the row's routes" in rail
+    assert ("ROAD's is 20.00 USD/t. The cheapest, RAIL (Rail), at 15.95 USD/t carries 60 t; ROAD is 4.05 USD/t "
+            "dearer, so it carries e^(-4.05 / 10.00) = 0.667 of that.") in road
+    assert "corridor sweep gives the response" in road and "nan" not in rail + road
+    # no limit: ROAD 10 USD/t dearer, e^-1 = 0.368 of RAIL's 73.1 t; a 1 USD/t cut brings
+    # 26.894 x (1 - 0.26894) / 10 = 1.97 t
+    free = chosen(tmp_path / "free", choice(10.0))
+    road = explain_route(pipeline.run(free), "ROAD")[0]
+    assert "= 0.368 of that. A cut of 1 USD/t in its cost would bring it about 2 t a year more" in road
+    plain = write_case(tmp_path / "plain", choice(10.0))
+    assert main(["explain", str(plain), "--route", "ROAD", "--allocation", CHOICE]) == 0
+    assert "0.368 of that" in capsys.readouterr().out.replace("\n", " ")
 
 
 def base_with_dispersions(folder: Path, name: str = "base_case", dispersion: float = 5.0) -> Path:

@@ -8,6 +8,7 @@ HiGHS model, so the sentences add up exactly to the gap a route must close befor
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from model.lp.families import (
     FLOW,
     POLICY_LIMIT,
     SEASON_CAPACITY,
+    SEASON_DEMAND,
     SEASON_FLOW,
     SEASON_SPLIT,
     SHIPPED_TOTAL,
@@ -58,7 +60,8 @@ def _column_terms(run: Run, case: Case, at: int | None, j: int) -> list[tuple[st
     assert h is not None, "explain reads the solve's own model (kept by run(keep_solver=True))"
     _, _, index, value = h.getColsEntries(1, np.array([j], dtype=np.int32))
     factor = case.factor if at is not None else 1.0
-    duals = np.asarray(h.getSolution().row_dual) / factor
+    # the row duals: the LP's, or under allocation choice the tolls the logit's split meets the rows with
+    duals = np.asarray(h.getSolution().row_dual if run.solution.choice is None else run.solution.y) / factor
     terms = []
     for i, a in zip(np.asarray(index).tolist(), np.asarray(value).tolist(), strict=True):
         key: RowKey = run.solution.rows[i]
@@ -115,6 +118,50 @@ def _share_terms(run: Run, net: Network, case: int | None, terms: list, duals) -
         if abs(term - moved) > TOL:
             out.append((SHIPPED_TOTAL.name, key, term - moved))
     return out
+
+
+def _choice_paragraph(run: Run, case: Case, at: int | None, flow: tuple[str, str], head: str,
+                      charges: list[tuple[str, Any, float]], routes) -> str:
+    """A route under allocation choice (model.lp.choice): its tonnes, its generalised cost (cost plus the
+    tolls of the full limits and binding rules it passes), the row's cheapest route in those terms, and
+    the logit's ratio between them, exp(-(g - g_cheapest) / dispersion)."""
+    net, sol = case.net, run.solution
+    info = sol.choice
+    assert info is not None, "a paragraph of the choice allocation"
+    k, r = flow
+    demand = net.demand_by_row[net.demand_of[flow]]
+    # a season's demand row fixes the group's total (its dual is the tonne's average cost, not a toll); a
+    # toll under a cent is not said
+    charges = [(con, idx, t) for con, idx, t in charges if con != SEASON_DEMAND.name and abs(t) >= 0.005]
+    dispersion = info.dispersion[net.commodity_class[k]]
+    general = {f: float(info.generalised[sol.col_of(FLOW.name, f, at)]) for f in net.flows_of_demand(demand.row)}
+    c, tonnes, g = net.cost[flow], float(routes.loc[flow, "tonnes_t"]), general[flow]
+    text = (head + f"carries {tonnes:,.0f} t a year of the {demand.demand_t:,.0f} t demanded (Demand row "
+            f"{demand.row}) at {c.total:,.2f} USD/t ({_parts(c)}){_emits(net, k, r)}. Under allocation choice a "
+            "demand row's tonnes split over its routes by a logit in generalised cost (the cost plus the tolls of the "
+            f"full limits and binding rules passed), with a dispersion of {dispersion:,.2f} USD/t for "
+            f"{net.commodity_class[k]}")
+    if g != g:  # held at 0 by a row (a closed season, a capacity or a maximum of 0): not in the logit
+        return text + f". A limit of 0 on it holds {r} at nothing: the logit gives it no share."
+    text += f": {r}'s is {g:,.2f} USD/t" + "".join(
+        f"; {_row_name(net, con, idx)} adds {t:,.2f} USD/t" if t > 0 else
+        f"; {_row_name(net, con, idx)} credits it {-t:,.2f} USD/t"
+        for con, idx, t in sorted(charges, key=lambda x: -abs(x[2])))
+    best = min((f for f in general if general[f] == general[f]), key=general.__getitem__)
+    if best == flow:
+        text += ". It is the cheapest of the row's routes in generalised cost, so it carries the most."
+    else:
+        wc, wt = general[best], float(routes.loc[best, "tonnes_t"])
+        text += (f". The cheapest, {best[1]} ({net.routes[best[1]].corridor}), at {wc:,.2f} USD/t carries "
+                 f"{wt:,.0f} t; {r} is {g - wc:,.2f} USD/t dearer, so it carries e^(-{g - wc:,.2f} / {dispersion:,.2f})"
+                 f" = {math.exp(-(g - wc) / dispersion):.3f} of that.")
+    tolled = any(abs(general[f] - net.cost[f].total) > TOL for f in general if general[f] == general[f])
+    if tolled:  # a full limit on the row's routes: a cost cut moves cargo only as far as the tolls let it
+        return text + (" A limit on this row's routes is full, so a cost cut moves cargo only as far as its toll "
+                       "lets it: corridor sweep gives the response.")
+    more = tonnes * (1 - tonnes / demand.demand_t) / dispersion if demand.demand_t else 0.0
+    return text + (f" A cut of 1 USD/t in its cost would bring it about {more:,.0f} t a year more (the logit's "
+                   "slope, tonnes x (1 - share) / dispersion, while no limit fills).")
 
 
 def _parts(c) -> str:
@@ -193,6 +240,9 @@ def explain_route(run: Run, route: str, commodity: str | None = None, year: int 
         charges = [(con, idx, t) for con, idx, t in terms if con != DEMAND_BALANCE.name and abs(t) > TOL]
         head = (f"Route {r} ({net.routes[r].corridor}) for {net.names.cargo(k)}, "
                 f"{net.names.place(net.routes[r].origin)} to {net.names.place(demand.market)}: ")
+        if sol.choice is not None:  # the logit's split: shares from generalised costs, not a cheapest route
+            out.append(_choice_paragraph(run, case, at, (k, r), head, charges, routes))
+            continue
         if tonnes > TOL:
             low, high = row["cost_range_low_usd_per_t"], row["cost_range_high_usd_per_t"]
             out.append(head + f"carries {tonnes:,.0f} t a year of the {demand.demand_t:,.0f} t demanded (Demand "
