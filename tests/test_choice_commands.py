@@ -23,7 +23,7 @@ from model.analysis.compare import compare
 from model.analysis.explain import explain_route
 from model.analysis.stress import _closures, _solve_closed, stress_test
 from model.analysis.sweep import live_model, make_sweep, run_sweep
-from model.cli import main
+from model.cli import main, parser
 from model.commands.check import check_result
 from model.input.data import scenario_names
 from model.input.read import read_input
@@ -73,6 +73,14 @@ def test_a_nonsense_allocation_exits_2_naming_the_choices(tmp_path, capsys):
         assert e.value.code == 2
         err = capsys.readouterr().err
         assert "--allocation: invalid choice: 'nonsense' (choose from 'least_cost', 'choice')" in err
+
+
+def test_every_command_that_solves_or_checks_takes_the_option():
+    # one helper (command(..., allocation=True)) gives it; a command left without it would solve least cost
+    commands = parser()._subparsers._group_actions[0].choices
+    for name in ("solve", "explain", "compare", "sweep", "stress", "frontier", "check"):
+        options = {o for action in commands[name]._actions for o in action.option_strings}
+        assert "--allocation" in options, name
 
 
 def test_choice_without_a_dispersion_names_the_option_not_the_settings_row(tmp_path, capsys):
@@ -180,6 +188,8 @@ def test_stress_closes_each_element_under_choice(tmp_path, capsys):
     plain = write_case(tmp_path / "plain", choice(10.0))  # no setting: the option asks for choice
     assert main(["stress", str(plain), "--elements", "hubs,legs", "--allocation", CHOICE, "-o",
                  str(tmp_path / "stress.xlsx"), "--no-progress"]) == 0
+    about = {r[0]: r[1] for r in load_workbook(tmp_path / "stress.xlsx")["About"].iter_rows(values_only=True)}
+    assert about["allocation"].startswith("choice: each point's tonnes are the logit's split")
 
 
 SCENARIO = {"scenario": "cheap_road", "sheet": "Legs", "key": "A>R", "column": "cost_usd_per_t", "value": 5}

@@ -182,4 +182,5 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
     off_cost = {"base_cost_rules_off_usd": Money.of_point(uncalibrated[1]).resource_usd} \
         if uncalibrated else {}  # the base of the closures solved with the calibration rules off
     return df, {"base_cost_usd": base_cost, **off_cost, "penalty_usd_per_t": penalty, "closures": len(closures),
+                "allocation": live.data.settings.allocation,
                 **({"integer decisions": base.integer_decisions} if base.integer_decisions is not None else {})}

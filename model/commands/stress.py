@@ -35,7 +35,7 @@ def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalt
         start = time.perf_counter()
         table, meta = stress_test(src, mode, kinds, penalty, progress=progress, keep_decisions=keep_decisions,
                                   scenario=scenario, year=year, allocation=allocation)
-        about = about_table(Provenance.of(src, file_sha256(src)), [*case_about(scenario, year),
+        about = about_table(Provenance.of(src, file_sha256(src)), [*case_about(scenario, year, meta["allocation"]),
             ("closed in turn", "each corridor" if mode == "corridors" else ", ".join(sorted(kinds))),
             ("stranded tonnes priced at (the penalty, a price chosen, not a cost)",
              f"{meta['penalty_usd_per_t']:,.0f} USD/t"),

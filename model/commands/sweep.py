@@ -11,9 +11,13 @@ from model.errors import InputError, Problem
 from model.input.schema import Allocation
 
 
-def case_about(scenario: str | None, year: int | None) -> list[tuple[str, object]]:
-    """The About sheet's lines saying which case a single-year tool worked on."""
-    return [("scenario", scenario or "base case")] + ([("year of the plan", year)] if year is not None else [])
+def case_about(scenario: str | None, year: int | None, allocation: str = Allocation.LEAST_COST
+               ) -> list[tuple[str, object]]:
+    """The About sheet's lines saying which case a single-year tool worked on, and under choice its allocation."""
+    about: list[tuple[str, object]] = [("scenario", scenario or "base case")]
+    about += [("year of the plan", year)] if year is not None else []
+    return about + ([("allocation", "choice: each point's tonnes are the logit's split on its LP (model.lp.choice)")]
+                    if allocation == Allocation.CHOICE else [])
 
 
 def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, output: Path, exact: bool = False,
@@ -45,7 +49,7 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
         sweep = make_sweep(src, data, assignments, exact=exact, keep_decisions=keep_decisions, scenario=scenario,
                            year=year, allocation=allocation)
         provenance = Provenance.of(src, data.sha256)
-        about = case_about(scenario, year)
+        about = case_about(scenario, year, data.settings.allocation)
         for p in sweep.params:
             about.append((p.text, f"{len(p.cells)} cell(s): " + ", ".join(c.label for c in p.cells[:10])
                           + (" ..." if len(p.cells) > 10 else "")))
