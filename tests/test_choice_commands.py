@@ -155,6 +155,30 @@ def test_a_sweep_of_a_cost_re_runs_the_logit_and_its_base_point_is_the_solve(tmp
     assert [p.route.get("RAIL", 0.0) for p in run_sweep(sweep, [], progress=False)] == pytest.approx([100, 100])
 
 
+def test_a_sweep_of_the_penalty_prices_not_delivering_as_an_alternative(tmp_path):
+    # unmet demand is a choice at the penalty: at 15 USD/t the three alternatives RAIL 10, ROAD 20, unmet 15
+    # share e^-1 : e^-2 : e^-1.5 -> 50.648 / 18.632 / 30.720 t; at 1,000 USD/t nothing is left unmet
+    case = chosen(tmp_path, choice(10.0), {"unmet_penalty_usd_per_t": 1000})
+    _, found = points(case, "Settings[unmet_penalty_usd_per_t].value=15,1000")
+    weights = [math.exp(-1), math.exp(-2), math.exp(-1.5)]
+    rail, road, unmet = (100 * w / sum(weights) for w in weights)
+    assert (found[0].route["RAIL"], found[0].route["ROAD"], found[0].unmet_t) == pytest.approx((rail, road, unmet),
+                                                                                                abs=1e-4)
+    assert found[1].unmet_t == pytest.approx(0, abs=1e-9)
+
+
+@pytest.mark.slow
+def test_a_sweep_on_worker_processes_gives_the_serial_table(tmp_path):
+    # each process builds its own live model in the run's allocation, and starts every point from the same tolls
+    case = chosen(tmp_path, choice(10.0))
+    assignment = "Dispersions[dry_bulk].dispersion_usd_per_t=5,10,20,40"
+    sweep, serial = points(case, assignment)
+    parallel = run_sweep(sweep, [assignment], progress=False, workers=2)
+    assert [p.route["RAIL"] for p in parallel] == pytest.approx([logit_rail(d) for d in (5, 10, 20, 40)], abs=1e-4)
+    for a, b in zip(parallel, serial, strict=True):
+        assert a.route == pytest.approx(b.route, abs=1e-9)
+
+
 def test_a_full_route_in_a_sweep_is_tolled(tmp_path):
     # RAIL limited to 60 t and swept to 50 t: the split is held at the capacity, the rest by ROAD (the toll
     # 10 - 10 ln(60/40) = 5.945 USD/t at 60, 10 - 10 ln(50/50) = 10 USD/t at 50: binding either way)
