@@ -59,7 +59,7 @@ class LiveAllocation:
         program = read_program(self.plan, self.solution.columns, self.solution.rows, lp, x,  # type: ignore[arg-type]  # solved: ColumnKeys
                                self.dispersion)
         # the dual started from the base point's tolls (the solve's choice), not the point's LP duals: a point near
-        # the base takes a few Newton steps (the base case's sweep: 60-85 ms a point against 140-180 from the LP's)
+        # the base takes fewer Newton steps (docs/user-guide/choice-commands.md has the figure)
         lp_solution = dataclasses.replace(self.solution, x=x, y=self.solution.y, rc=None,
                                           objective_usd=float(lp.cost @ x))
         found = choice_of_lp(program, lp_solution, lp, self.dispersion, start)
