@@ -229,6 +229,7 @@ def test_compare_solves_each_scenario_under_choice_and_its_base_is_the_solve(tmp
     solved = pipeline.run(case, allocation=CHOICE)
     assert rows.loc["objective", "base"] == pytest.approx(solved.solution.objective_usd, rel=1e-9)
     assert list(about["status"]) == ["Optimal", "Optimal"]
+    assert list(about["allocation"]) == ["choice (the logit split)"] * 2  # the Scenarios sheet says so
     out = tmp_path / "compare.xlsx"
     assert main(["compare", str(case), "--allocation", CHOICE, "-o", str(out)]) == 0
 

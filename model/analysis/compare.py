@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from model.errors import CorridorError
-from model.input.schema import Blank
+from model.input.schema import Allocation, Blank
 from model.network.costs import RESOURCE_PARTS
 from model.network.names import beside
 from model.plan import BASE
@@ -42,7 +42,9 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None,
             if maps is not None:
                 maps[name] = map_of(solved.plan, solved.results)
             about.append({"scenario": name, "status": "Optimal",
-                          "overrides": "; ".join(solved.data.overrides) or "none"})
+                          "overrides": "; ".join(solved.data.overrides) or "none",
+                          **({"allocation": "choice (the logit split)"}  # said only where it is not least cost
+                             if solved.data.settings.allocation == Allocation.CHOICE else {})})
         except CorridorError as exc:  # an infeasible scenario is an answer, not a failure
             runs[name], failures[name] = None, exc
             status = {"InputError": "Invalid input", "NoSolutionError": "No optimum"}.get(type(exc).__name__, "Failed")
