@@ -264,6 +264,8 @@ def test_decisions_taken_the_other_way_are_priced_against_the_least_cost_solutio
     assert lc["other_decision_usd"] == pytest.approx(380)
     assert (inv["built_t"], inv["other_decision_usd"]) == pytest.approx((40, 380))
     assert logit.results.summary.decisions.whole_steps_cost_usd == pytest.approx(0, abs=1e-6)
+    assert ("every figure above is from the logit with the build decisions fixed at the least-cost optimum's "
+            "(TERMINAL: build whole (40 t))") in explain_route(logit, "RAIL")[-1]
     out = tmp_path / "result.xlsx"
     assert main(["solve", str(case), "-o", str(out), "--no-map"]) == 0
     said = "Allocation choice: what is built is the least-cost solution's decision"

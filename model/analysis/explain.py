@@ -294,8 +294,9 @@ def explain_route(run: Run, route: str, commodity: str | None = None, year: int 
         decided = "; ".join(f"{rec.option}: {rec.decision}" for rec in inv.itertuples(index=False)
                             if rec.option in {o.option for o in net.options if o.integer})
         out.append("Options are built in whole steps or with a fixed cost here, and a mixed-integer program has no "
-                   "duals: every figure above is from the LP with the build decisions fixed at the optimum's ("
-                   f"{decided}). A route that needs another decision to pay is costed on that network, not on the "
+                   "duals: every figure above is from " + ("the logit with the build decisions fixed at the least-cost "
+                   "optimum's (" if sol.choice else "the LP with the build decisions fixed at the optimum's (")
+                   + f"{decided}). A route that needs another decision to pay is costed on that network, not on the "
                    "one the other decision would build; the Investments sheet gives what each decision taken the "
                    "other way would cost.")
     return out
