@@ -25,6 +25,7 @@ from model.analysis.stress import _closures, _solve_closed, stress_test
 from model.analysis.sweep import live_model, make_sweep, run_sweep
 from model.cli import main, parser
 from model.commands.check import check_result
+from model.errors import InputError
 from model.input.data import scenario_names
 from model.input.read import read_input
 from model.input.schema import Allocation
@@ -177,6 +178,18 @@ def test_a_sweep_on_worker_processes_gives_the_serial_table(tmp_path):
     assert [p.route["RAIL"] for p in parallel] == pytest.approx([logit_rail(d) for d in (5, 10, 20, 40)], abs=1e-4)
     for a, b in zip(parallel, serial, strict=True):
         assert a.route == pytest.approx(b.route, abs=1e-9)
+
+
+def test_a_sweep_is_not_resumed_in_another_allocation(tmp_path):
+    # the journal's points are least cost's: resumed with --allocation choice they would be mixed in silently
+    case = write_case(tmp_path, choice(10.0))
+    journal = tmp_path / "s.points.jsonl"
+    assignment = ["Legs[A>R].cost_usd_per_t=15,5"]
+    data, _, _ = load_one_year(case)
+    run_sweep(make_sweep(case, data, assignment), assignment, points_file=journal, progress=False)
+    again = make_sweep(case, data, assignment, allocation=CHOICE)
+    with pytest.raises(InputError, match="holds points of a different sweep"):
+        run_sweep(again, assignment, points_file=journal, resume=True, progress=False)
 
 
 def test_a_full_route_in_a_sweep_is_tolled(tmp_path):
