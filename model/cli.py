@@ -21,7 +21,7 @@ DEFAULT_INPUT = Path("inputs/base_case.xlsx")
 STRESSED, PENALTY = "ports,borders", 1000.0  # corridor stress's defaults (not in its default output name)
 
 
-def _output(args, kind: str, *parts) -> Path:  # -o, else outputs/<input>[_<parts>]_<kind>.xlsx
+def _output(args, kind: str, *parts) -> Path:  # -o, else outputs/<input>[_<parts>][_<allocation>]_<kind>.xlsx
     """The workbook a command writes. A name that does not end in .xlsx is refused: the file would
     be a workbook under another name (x.csv), which Excel opens only after a warning, if at all."""
     from model.errors import OutputError
@@ -29,7 +29,7 @@ def _output(args, kind: str, *parts) -> Path:  # -o, else outputs/<input>[_<part
     if args.output is not None and args.output.suffix.lower() != ".xlsx":
         raise OutputError(f"the output {args.output} would be an Excel workbook, but its name ends in "
                           f"'{args.output.suffix or '(nothing)'}'. End the name in .xlsx.")
-    return args.output or default_output(args.input, kind, *parts)
+    return args.output or default_output(args.input, kind, *parts, getattr(args, "allocation", None))
 
 
 def _case(args) -> tuple:  # the scenario and year of the name: russia_closed_2030_stress keeps its own files

@@ -84,6 +84,19 @@ def test_every_command_that_solves_or_checks_takes_the_option():
         assert "--allocation" in options, name
 
 
+def test_the_option_is_in_the_default_output_name():
+    # corridor solve --allocation choice replaced the least-cost run's outputs/base_case_result.xlsx
+    from model.cli import _output
+
+    def named(*argv: str) -> Path:
+        return _output(parser().parse_args(list(argv)), "sweep" if argv[0] == "sweep" else "result")
+
+    base = "inputs/base_case.xlsx"
+    assert named("solve", base) == Path("outputs/base_case_result.xlsx")
+    assert named("solve", base, "--allocation", CHOICE) == Path("outputs/base_case_choice_result.xlsx")
+    assert named("sweep", base, "--allocation", CHOICE) == Path("outputs/base_case_choice_sweep.xlsx")
+
+
 def test_choice_without_a_dispersion_names_the_option_not_the_settings_row(tmp_path, capsys):
     case = write_case(tmp_path, transport_case())
     assert main(["solve", str(case), "--allocation", CHOICE, "-o", str(tmp_path / "r.xlsx")]) == 2
