@@ -14,13 +14,14 @@ from pathlib import Path
 
 from model import __version__
 from model.errors import CorridorError
+from model.input.schema import Allocation
 from model.report.output import command, default_output, default_output_help
 
 DEFAULT_INPUT = Path("inputs/base_case.xlsx")
 STRESSED, PENALTY = "ports,borders", 1000.0  # corridor stress's defaults (not in its default output name)
 
 
-def _output(args, kind: str, *parts) -> Path:  # -o, else outputs/<input>[_<parts>]_<kind>.xlsx
+def _output(args, kind: str, *parts) -> Path:  # -o, else outputs/<input>[_<parts>][_<allocation>]_<kind>.xlsx
     """The workbook a command writes. A name that does not end in .xlsx is refused: the file would
     be a workbook under another name (x.csv), which Excel opens only after a warning, if at all."""
     from model.errors import OutputError
@@ -28,7 +29,7 @@ def _output(args, kind: str, *parts) -> Path:  # -o, else outputs/<input>[_<part
     if args.output is not None and args.output.suffix.lower() != ".xlsx":
         raise OutputError(f"the output {args.output} would be an Excel workbook, but its name ends in "
                           f"'{args.output.suffix or '(nothing)'}'. End the name in .xlsx.")
-    return args.output or default_output(args.input, kind, *parts)
+    return args.output or default_output(args.input, kind, *parts, getattr(args, "allocation", None))
 
 
 def _case(args) -> tuple:  # the scenario and year of the name: russia_closed_2030_stress keeps its own files
@@ -54,7 +55,7 @@ def cmd_solve(args) -> str:
     try:
         solved = run(args.input, out, scenario=args.scenario, robust=args.robust, verbose=args.verbose,
                      options=solver_options(args.solver_option), builder=args.builder, phases=phases, force=args.force,
-                     draw_map=not args.no_map, html=args.html, keep_solver=False)
+                     draw_map=not args.no_map, html=args.html, keep_solver=False, allocation=args.allocation)
     finally:
         phases.done()  # erase the live line (before an error is printed)
     _warn(args.input, solved.warnings)
@@ -76,8 +77,8 @@ def cmd_explain(args) -> str:
     from model.analysis.explain import explain_route
     from model.pipeline import run
 
-    return "\n\n".join(textwrap.fill(p, width=100) for p in explain_route(run(args.input, scenario=args.scenario),
-                                                                           args.route, args.commodity, args.year))
+    solved = run(args.input, scenario=args.scenario, allocation=args.allocation)
+    return "\n\n".join(textwrap.fill(p, 100) for p in explain_route(solved, args.route, args.commodity, args.year))
 
 
 def cmd_sweep(args) -> str:
@@ -87,7 +88,7 @@ def cmd_sweep(args) -> str:
                   *[s.partition("=")[0] for s in args.set])
     warnings, text = sweep_to_workbook(args.input, args.set, args.name, out, args.exact, args.workers, args.dask,
                                        args.resume, not args.no_progress, args.force, args.keep_decisions,
-                                       args.scenario, args.year)
+                                       args.scenario, args.year, args.allocation)
     _warn(args.input, warnings)
     return text
 
@@ -99,7 +100,7 @@ def cmd_stress(args) -> str:
                   and args.elements, args.penalty != PENALTY and f"penalty {args.penalty:g}")
     return stress_to_workbook(args.input, out, "corridors" if args.corridors else "elements", args.elements,
                               args.penalty, not args.no_progress, args.force, args.keep_decisions, args.scenario,
-                              args.year)
+                              args.year, args.allocation)
 
 
 def cmd_frontier(args) -> str:
@@ -109,7 +110,7 @@ def cmd_frontier(args) -> str:
     target = args.maximise if maximise else args.minimise
     out = _output(args, "frontier", args.scenario, ("max " if maximise else "min ") + target)
     warnings, text = frontier_to_workbook(args.input, target, maximise, args.cost_within, out, args.exact,
-                                          args.scenario, args.force)
+                                          args.scenario, args.force, args.allocation)
     _warn(args.input, warnings)
     return text
 
@@ -117,7 +118,8 @@ def cmd_frontier(args) -> str:
 def cmd_compare(args) -> str:
     from model.commands.compare import compare_to_workbook
 
-    return compare_to_workbook(args.input, args.scenarios, _output(args, "compare", args.scenarios), args.force)
+    return compare_to_workbook(args.input, args.scenarios, _output(args, "compare", args.scenarios), args.force,
+                               args.allocation)
 
 
 def cmd_map(args) -> str:  # corridor map, and corridor report (args.command)
@@ -141,7 +143,7 @@ def cmd_check(args) -> tuple[str, int]:
     from model.commands.check import check_result
     from model.report import console
 
-    violations, notes, mapped = check_result(args.input, args.result, args.scenario)
+    violations, notes, mapped = check_result(args.input, args.result, args.scenario, args.allocation)
     return console.check_text(args.result, args.input, violations, notes, mapped), 1 if violations else 0
 
 
@@ -177,8 +179,11 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name, func, help, input_help="workbook (.xlsx) or folder of CSV files", output=None, progress=False,
-                case=None):
+                case=None, allocation=False):
         c = sub.add_parser(name, help=help)
+        if allocation:  # the Settings value replaced for this run, alike for all (model.steps.with_allocation)
+            c.add_argument("--allocation", choices=[a.value for a in Allocation], help="least_cost (every tonne on "
+                           "its cheapest route) or choice (the logit split); default: the Settings sheet's allocation")
         if case:  # a command that solves: --scenario (and "year": --year), alike for all (pipeline.load_one_year)
             c.add_argument("--scenario", help="a scenario from the Scenarios sheet; combine with +, e.g. a+b")
         if case == "year":
@@ -196,7 +201,7 @@ def parser() -> argparse.ArgumentParser:
         return c
 
     s = command("solve", cmd_solve, "solve a workbook (default inputs/base_case.xlsx) and write the result workbook",
-                None, "result workbook", case="plan")
+                None, "result workbook", case="plan", allocation=True)
     s.add_argument("input", nargs="?", type=Path, default=DEFAULT_INPUT, help="workbook (.xlsx) or folder of CSV files")
     s.add_argument("--verbose", action="store_true", help="show HiGHS's log")
     s.add_argument("--robust", metavar="A,B,...", help="one plan robust to these scenarios (or all with a probability)")
@@ -207,12 +212,12 @@ def parser() -> argparse.ArgumentParser:
                    "keeps its tables for corridor map)")
     s.add_argument("--html", action="store_true", help="also write the report page, <result>.html")
     command("validate", cmd_validate, "check a workbook and report every problem at once")
-    e = command("explain", cmd_explain, "why a route is (not) used, and what it would take", case="plan")
+    e = command("explain", cmd_explain, "why a route is (not) used, and what it takes", case="plan", allocation=True)
     e.add_argument("--route", required=True, help="a route id from the Routes sheet")
     e.add_argument("--commodity", help="one commodity (default: every commodity the route may carry)")
     e.add_argument("--year", type=int, help="with a Periods sheet: the year to explain (default the first)")
     w = command("sweep", cmd_sweep, "re-solve over a grid of input values, or find exact breakpoints",
-                output="sweep workbook", progress=True, case="year")
+                output="sweep workbook", progress=True, case="year", allocation=True)
     w.add_argument("--set", action="append", default=[], metavar="PARAM=SPEC",
                    help="SPEC: start:stop:points, start:stop:by=step, a list a,b,c, or * multipliers, e.g. "
                    "Legs[*>GWD].cost_usd_per_t=*0.5:1:11 (11 multipliers); repeat for a grid")
@@ -223,20 +228,21 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--exact", action="store_true", help="every breakpoint of one parameter in a range: "
                    "--set PARAM=start:stop, no number of points")
     n1 = command("stress", cmd_stress, "N-1: close each port, border, leg or corridor in turn",
-                 output="stress workbook", progress=True, case="year")
+                 output="stress workbook", progress=True, case="year", allocation=True)
     n1.add_argument("--elements", default=STRESSED, help="kinds to close: ports,borders,hubs,legs")
     n1.add_argument("--corridors", action="store_true", help="close each corridor instead")
     n1.add_argument("--penalty", type=float, default=PENALTY,
                     help="USD/t for stranded tonnes when the input sets none (default 1000)")
     f = command("frontier", cmd_frontier, "the most (or least) tonnes a target can carry for each extra cost accepted",
-                output="frontier workbook", case="plan")
+                output="frontier workbook", case="plan", allocation=True)
     goal = f.add_mutually_exclusive_group(required=True)
     goal.add_argument("--maximise", metavar="TARGET", help='e.g. "country PK", "corridor Middle Corridor: grain"')
     goal.add_argument("--minimise", metavar="TARGET", help='e.g. "country RU: dry_bulk,grain,metals,container"')
     f.add_argument("--cost-within", default="0:5%:11", help="extra cost: start:stop:steps, a list, in USD or %% "
                    "of the least cost (default 0:5%%:11)")
     f.add_argument("--exact", action="store_true", help="every breakpoint between start and stop (start:stop)")
-    cp = command("compare", cmd_compare, "solve the base case and scenarios side by side", output="comparison workbook")
+    cp = command("compare", cmd_compare, "solve the base case and scenarios side by side", output="comparison workbook",
+                 allocation=True)
     cp.add_argument("--scenarios", help="comma list of scenarios (each may combine with +), or all (default)")
     for name, func, what, default in (("map", cmd_map, "draw the map of a result workbook again", "<result>_map.png"),
                                       ("report", cmd_map, "write the HTML report of a result workbook",
@@ -249,7 +255,7 @@ def parser() -> argparse.ArgumentParser:
                 "instead, estimate each cargo class's route-choice dispersion from the fit observations "
                 "(Dispersions rows with standard errors; default output outputs/<input>_estimated.xlsx)"))
     k = command("check", cmd_check, "recompute every constraint, cost, share, CO2e and map tonnes of a result workbook",
-                "the input workbook or CSV folder")
+                "the input workbook or CSV folder", allocation=True)
     k.add_argument("result", type=Path, help="the result workbook written by 'corridor solve'")
     k.add_argument("--scenario", help="the scenario the result was solved with (default: the one its Summary records)")
     g = command("generate", cmd_generate, "write a synthetic case of a given size (for benchmarks)", None)
@@ -310,7 +316,6 @@ def entry() -> None:
     except (BrokenPipeError, KeyboardInterrupt):  # stdout piped to a program that stopped reading
         pass
     os._exit(code)
-
 
 
 if __name__ == "__main__":

@@ -52,15 +52,16 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
 
 def run(path: str | Path, output: str | Path | None = None, scenario: str | None = None, robust: str | None = None,
         verbose: bool = False, options: dict | None = None, builder: str = "fast", phases=None,
-        force: bool = False, draw_map: bool = True, html: bool = False, keep_solver: bool = True) -> Run:
+        force: bool = False, draw_map: bool = True, html: bool = False, keep_solver: bool = True,
+        allocation: str | None = None) -> Run:
     """A workbook or CSV folder end to end, as corridor solve runs it: its steps (model.steps.solve_case:
     load, with a scenario applied if named, as a robust plan over the scenarios of `robust`, 'a,b', if
-    given; solve; analyse; tabulate), and write the result workbook with its map (draw_map: the PNG too;
-    html: the report page) if an
-    output is given (each file checked by the output guard before anything else is done). Raises
-    InputError, NoSolutionError or OutputError with the reason. keep_solver=False: HiGHS is let go
-    once the solution and its ranging are read, before the tables are made, when nothing after
-    needs it (solve(); Run.solution.highs is then None). The garbage collector is paused throughout
+    given, --allocation replacing the Settings value if given; solve; analyse; tabulate), and write the
+    result workbook with its map (draw_map: the PNG too; html: the report page) if an output is given
+    (each file checked by the output guard before anything else is done). Raises InputError,
+    NoSolutionError or OutputError with the reason. keep_solver=False: HiGHS is let go once the
+    solution and its ranging are read, before the tables are made, when nothing after needs it
+    (solve(); Run.solution.highs is then None). The garbage collector is paused throughout
     (model.progress.collector_paused)."""
     from model.report.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, map_warnings, report_path
     from model.report.workbook import RESULT
@@ -74,7 +75,7 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
                 outputs.check(map_png_path(Path(output)), also=MAP_WRITERS)
             if html:
                 outputs.check(report_path(Path(output)), also=REPORT_WRITERS)
-        solved = solve_case(path, scenario, robust, verbose, options, builder, phases, keep_solver)
+        solved = solve_case(path, scenario, robust, verbose, options, builder, phases, keep_solver, allocation)
         plan, sol, results, warnings = solved.plan, solved.solution, solved.results, solved.warnings
         written: list[Path] = []
         if output is None:

@@ -17,6 +17,7 @@ import dataclasses
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from model.analysis.infeasible import no_optimum
@@ -66,19 +67,21 @@ class Run:
         """The solution of the single-period model."""
         return self.solution.view()
 
-def load(path: str | Path, scenario: str | None = None, robust: str | None = None) -> tuple[Plan, list[Problem]]:
+def load(path: str | Path, scenario: str | None = None, robust: str | None = None,
+         allocation: str | None = None) -> tuple[Plan, list[Problem]]:
     """Read and validate a workbook, apply --scenario, and derive one Network per case of the plan
     (each year of the Periods sheet, crossed with the --robust scenarios and the base case).
+    allocation (--allocation): the Settings value allocation replaced in every case (with_allocation).
     Raise InputError listing every error (and warning) at once. Returns (plan, warnings)."""
     if not Path(path).exists() and not Path(path).is_absolute():
         raise InputError(str(path), [Problem(
             f"no such file or folder in {Path.cwd()} (a relative path is read from the current folder)",
             "Give the full path, or run from the folder it is relative to: corridor solve without an INPUT solves "
             "inputs/base_case.xlsx from the top folder of the repository.")])
-    data = read_input(path)                                                    # read
+    data = with_allocation(read_input(path), allocation)                       # read
     problems = validate(data) + check_scenarios(data) + check_years(data)      # validate
     if scenario and not _errors(problems):                                     # scenarios
-        data, _ = apply_scenarios(data, scenario)
+        data = with_allocation(apply_scenarios(data, scenario)[0], allocation)
         problems += _after(data, problems, f"with scenario {scenario}", scenario)
     for name in [] if _errors(problems) else observed_in(data):  # the worlds test rows were observed in
         problems += _after(apply_scenarios(data, name)[0], problems,
@@ -94,7 +97,7 @@ def load(path: str | Path, scenario: str | None = None, robust: str | None = Non
         for name, probability in scenarios:
             sdata = data
             if name != BASE:
-                sdata, _ = apply_scenarios(data, name)
+                sdata = with_allocation(apply_scenarios(data, name)[0], allocation)
                 sdata.scenario = f"{data.scenario}+{name}" if data.scenario else name
                 sdata.overrides = data.overrides + sdata.overrides
                 problems += _after(sdata, problems, f"in scenario {name}", name)
@@ -103,19 +106,21 @@ def load(path: str | Path, scenario: str | None = None, robust: str | None = Non
                 net = build_network(ydata)                                     # network
                 problems += _in_case(check_commitments(ydata, net), name if name != BASE else None, per.year)
                 cases.append(Case(name, probability, per, ydata, net))
+    if allocation is not None:  # the option's value, not the Settings sheet's: a problem with it names the option
+        problems = [_of_option(p, allocation) for p in problems]
     if _errors(problems):
         raise InputError(str(path), problems)
     worst = (data.settings.worst_case_weight or 0.0) if robust else 0.0
     plan = Plan(data, periods(data), cases, [n for n, _ in scenarios], worst)
     return plan, _merge_years([p for p in problems if p.severity == WARNING])
 
-def load_one_year(path: str | Path, scenario: str | None = None,
-                  year: int | None = None) -> tuple[CorridorData, Network, list[Problem]]:
+def load_one_year(path: str | Path, scenario: str | None = None, year: int | None = None,
+                  allocation: str | None = None) -> tuple[CorridorData, Network, list[Problem]]:
     """load() for the single-year tools (sweep, stress, calibrate, explain): (data, network,
     warnings) of the workbook with --scenario applied; of a plan (a Periods sheet), the --year
     asked for, as a single-year case (model.plan.one_year). A plan without --year, or a year it
-    does not plan, is refused in one line that names the years."""
-    plan, warnings = load(path, scenario)
+    does not plan, is refused in one line that names the years. allocation: --allocation, as load()."""
+    plan, warnings = load(path, scenario, allocation=allocation)
     years = [p.year for p in plan.periods if p.year is not None]
     wrong = year_problem(years, year)
     if wrong is not None:
@@ -142,6 +147,20 @@ def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builde
             and sol.choice is None:  # see observed(); a choice allocation's responses re-run it (analyse())
         return dataclasses.replace(sol, highs=None)
     return sol
+
+def with_allocation(data: CorridorData, allocation: str | None) -> CorridorData:
+    """The data with the Settings value allocation replaced by --allocation (None: as the sheet says), the one
+    way the option reaches a case: every command that solves passes it to load(), never to a step of its own."""
+    if allocation is None or allocation == data.settings.allocation:
+        return data
+    return data.copy(settings=data.settings.replace(allocation=allocation))
+
+def _of_option(problem: Problem, allocation: str) -> Problem:
+    """A problem with the setting allocation said of --allocation, which set it for this run."""
+    if (problem.sheet, problem.key) != ("Settings", "allocation"):
+        return problem
+    return replace(problem, message=f"--allocation {allocation}: {problem.message}", sheet=None, row=None, key=None,
+                   column=None)
 
 def allocated(plan: Plan, sol: Solution) -> Solution:
     """The solution the settings ask for: the least-cost LP's (sol), or with allocation choice the logit's on
@@ -176,11 +195,12 @@ def analyse(plan: Plan, sol: Solution, verbose: bool = False, options: dict | No
     """The re-solves the result tables report (see Analyses), on the solved plan: each integer
     decision taken the other way (a MIP each, on a copy of the model), and of a robust plan the
     plan for the base case alone (model.analysis.robust)."""
-    other, mip = other_decision_costs(plan, sol)  # with integer decisions: each one taken the other way
+    decided = least_cost(sol)  # the decisions are the least-cost solve's: priced against its allocation
+    other, mip = other_decision_costs(plan, decided)  # with integer decisions: each one taken the other way
     found = observed(plan, sol, options)
     if plan.single or not plan.robust:
         return Analyses(other, mip, found=found, responses=port_responses(plan, sol))
-    robust, items = value_of_stochastic_solution(plan, sol, verbose, options)
+    robust, items = value_of_stochastic_solution(plan, decided, verbose, options)
     return Analyses(other, mip, robust, tuple(items), found)
 
 def observed_in(data: CorridorData) -> list[str]:
@@ -194,7 +214,7 @@ def observed(plan: Plan, sol: Solution, options: dict | None = None) -> dict[int
     """For the Fit sheet of each case with observations: what each target can carry at least and at
     most whatever the costs (model.lp.reach: two LPs an observation, on a copy of the solved model),
     and each test row observed in a scenario predicted on the case's own data with that scenario
-    applied (one solve a scenario; nan where it has no optimum)."""
+    applied, in the run's allocation (one solve a scenario; nan where it has no optimum)."""
     keys = [None] if plan.single else list(range(len(plan.cases)))
     cases = [(key, case.net, case.net.observations) for key, case in zip(keys, plan.cases, strict=True)
              if case.net.observations]
@@ -205,9 +225,10 @@ def observed(plan: Plan, sol: Solution, options: dict | None = None) -> dict[int
     for key, _, observations in cases:
         data, predicted = plan.cases[key or 0].data, dict[str, float]()
         for name in dict.fromkeys(o.scenario for o in observations if o.scenario):
-            sdata, _ = apply_scenarios(data, name)
+            sdata = with_allocation(apply_scenarios(data, name)[0], data.settings.allocation)  # the run's allocation
             snet = build_network(sdata)
-            ssol = solve_plan(Plan.of_one(sdata, snet), options=options, ranging=False)
+            ssol = _allocated_or_none(Plan.of_one(sdata, snet), solve_plan(Plan.of_one(sdata, snet), options=options,
+                                                                            ranging=False))
             held = [o for o in snet.observations if o.scenario == name]
             got = (modelled(snet, flow_tonnes(snet, ssol.view()), held) if ssol.optimal
                    else [float("nan")] * len(held))
@@ -220,6 +241,25 @@ def observed(plan: Plan, sol: Solution, options: dict | None = None) -> dict[int
         found[key] = FitAnalyses({o: r for (k, o), r in ranges.items() if k == key}, predicted)
     return found
 
+def least_cost(sol: Solution) -> Solution:
+    """The least-cost LP's solution of a solve (sol itself under least cost). Under allocation choice its HiGHS
+    still holds it: what is built was decided there, so a decision taken the other way, or the plan made for
+    the base case alone, is priced against it, never against the logit's split (which costs more by design)."""
+    if sol.choice is None or sol.highs is None:
+        return sol
+    x = np.asarray(sol.highs.getSolution().col_value, dtype=float)
+    return dataclasses.replace(sol, x=x, objective_usd=sol.choice.least_cost_usd, choice=None)
+
+def _allocated_or_none(plan: Plan, sol: Solution) -> Solution:
+    """allocated() of a solve that may have no optimum (then as it is); a choice that does not converge is
+    said as no optimum (status), as a scenario without one is."""
+    if not sol.optimal:
+        return sol
+    try:
+        return allocated(plan, sol)
+    except NoSolutionError:
+        return dataclasses.replace(sol, status="choice allocation not converged", optimal=False)
+
 def tabulate(plan: Plan, sol: Solution, analyses: Analyses, input_name: str | None = None) -> Results:
     """The result tables of a solved plan and its analyses (analyse()): read, never solved again."""
     if plan.single:
@@ -231,16 +271,18 @@ def tabulate(plan: Plan, sol: Solution, analyses: Analyses, input_name: str | No
                         found={k: f for k, f in analyses.found.items() if k is not None})
 
 def solve_case(path: str | Path, scenario: str | None = None, robust: str | None = None, verbose: bool = False,
-               options: dict | None = None, builder: str = "fast", phases=None, keep_solver: bool = True) -> Run:
+               options: dict | None = None, builder: str = "fast", phases=None, keep_solver: bool = True,
+               allocation: str | None = None) -> Run:
     """A workbook or CSV folder through every step (load, with a scenario applied if named, as a robust
-    plan over the scenarios of `robust`, 'a,b', if given; solve; analyse; tabulate), nothing written.
+    plan over the scenarios of `robust`, 'a,b', if given, the allocation of --allocation if given; solve;
+    analyse; tabulate), nothing written.
     Raises InputError or NoSolutionError with the reason. keep_solver=False: HiGHS is let go once the
     solution and its ranging are read, when nothing after needs it (solve()). The garbage collector is
     paused throughout (model.progress.collector_paused)."""
     phases = phases or NoPhases()
     with collector_paused():
         phases("reading")
-        plan, warnings = load(path, scenario, robust)
+        plan, warnings = load(path, scenario, robust, allocation)
         sol = solve(plan, verbose, options, builder, phases, keep_solver=keep_solver)
         results = tabulate(plan, sol, analyse(plan, sol, verbose, options), Path(path).name)
     return Run(plan, sol, results, warnings)

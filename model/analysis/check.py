@@ -712,12 +712,12 @@ def _same_case(data: CorridorData, sheets: dict, input_path, result_path, record
 # model.commands.check, which reads the workbook).
 NOT_A_RESULT_FIX = "Pass a workbook written by 'corridor solve'."
 
-def check_sheets(input_path: Path, result_path: Path, sheets: dict[str, pd.DataFrame], scenario: str | None = None
-                 ) -> tuple[list[str], list[str], bool]:
+def check_sheets(input_path: Path, result_path: Path, sheets: dict[str, pd.DataFrame], scenario: str | None = None,
+                 allocation: str | None = None) -> tuple[list[str], list[str], bool]:
     """(violations, notes, whether a Map sheet was checked) for a result workbook's sheets (read by
     model.commands.check) against the input it claims to solve, with the scenario(s) the result records
-    applied (scenario: --scenario, which must agree with them). A check that cannot be run is a violation
-    starting with NOT_CHECKED."""
+    applied (scenario: --scenario, which must agree with them; allocation: --allocation, as solved). A
+    check that cannot be run is a violation starting with NOT_CHECKED."""
     from model.errors import InputError, Problem
     from model.steps import load
 
@@ -728,7 +728,7 @@ def check_sheets(input_path: Path, result_path: Path, sheets: dict[str, pd.DataF
     recorded = _recorded(sheets) if not summary_problems else {}
     spec = _which_scenario(recorded, scenario, result_path)
     try:
-        plan, _ = load(input_path, scenario=spec)
+        plan, _ = load(input_path, scenario=spec, allocation=allocation)
     except InputError as exc:
         if exc.source != "--scenario":
             raise

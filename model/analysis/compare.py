@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from model.errors import CorridorError
-from model.input.schema import Blank
+from model.input.schema import Allocation, Blank
 from model.network.costs import RESOURCE_PARTS
 from model.network.names import beside
 from model.plan import BASE
@@ -22,10 +22,11 @@ NETWORK_ROWS = ("corridor:", "via ")  # a row for every corridor and country, at
 
 
 def compare(path: Path, scenarios: list[str], maps: dict | None = None,
-            progress: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+            progress: bool = True, allocation: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(comparison table: metric, unit, base, each scenario, then each delta; scenarios table). maps:
-    filled with each solved case's map (model.results.maps), if given. When no case has an optimum,
-    the base case's error is raised, as corridor solve would give it (nothing to compare)."""
+    filled with each solved case's map (model.results.maps), if given. allocation: --allocation, every
+    case's. When no case has an optimum, the base case's error is raised, as corridor solve would give
+    it (nothing to compare)."""
     from model.progress import Phases, show_progress
 
     runs: dict[str, Run | None] = {}
@@ -36,11 +37,14 @@ def compare(path: Path, scenarios: list[str], maps: dict | None = None,
     for i, name in enumerate(names, start=1):
         phases(f"solving {name} ({i} of {len(names)})")
         try:
-            runs[name] = solved = solve_case(path, scenario=None if name == BASE else name, keep_solver=False)
+            runs[name] = solved = solve_case(path, scenario=None if name == BASE else name, keep_solver=False,
+                                             allocation=allocation)
             if maps is not None:
                 maps[name] = map_of(solved.plan, solved.results)
             about.append({"scenario": name, "status": "Optimal",
-                          "overrides": "; ".join(solved.data.overrides) or "none"})
+                          "overrides": "; ".join(solved.data.overrides) or "none",
+                          **({"allocation": "choice (the logit split)"}  # said only where it is not least cost
+                             if solved.data.settings.allocation == Allocation.CHOICE else {})})
         except CorridorError as exc:  # an infeasible scenario is an answer, not a failure
             runs[name], failures[name] = None, exc
             status = {"InputError": "Invalid input", "NoSolutionError": "No optimum"}.get(type(exc).__name__, "Failed")

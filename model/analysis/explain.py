@@ -60,6 +60,7 @@ def _column_terms(run: Run, case: Case, at: int | None, j: int) -> list[tuple[st
     assert h is not None, "explain reads the solve's own model (kept by run(keep_solver=True))"
     _, _, index, value = h.getColsEntries(1, np.array([j], dtype=np.int32))
     factor = case.factor if at is not None else 1.0
+    # the row duals: the LP's, or under allocation choice the tolls the logit's split meets the rows with
     duals = np.asarray(h.getSolution().row_dual if run.solution.choice is None else run.solution.y) / factor
     terms = []
     for i, a in zip(np.asarray(index).tolist(), np.asarray(value).tolist(), strict=True):
@@ -173,7 +174,13 @@ def _chosen(run: Run, case: Case, at: int | None, k: str, r: str, routes) -> str
     where = ("it is the cheapest route of its row" if above <= TOL else
              f"{r} is {above:,.2f} USD/t above the cheapest route of its row, so it carries "
              f"{math.exp(-above / dispersion):.3f} times that route's tonnes")
-    return text + rule + f": {where}. A cost cut on it (or a toll lifted) raises its share; there is no break-even."
+    if abs(tolls) > TOL or len(others) and (others["tolls_usd_per_t"].abs() > TOL).any():
+        more = " A limit on this row's routes is full, so a cost cut moves cargo only as far as its toll lets it"
+    else:  # the logit's slope while no limit fills: d tonnes / d cost = -tonnes (1 - share) / dispersion
+        more = (f" A cut of 1 USD/t in its cost would bring it about "
+                f"{row['tonnes_t'] * (1 - row['share_of_demand']) / dispersion:,.0f} t a year more (tonnes x "
+                "(1 - share) / dispersion, while no limit fills)")
+    return text + rule + f": {where}.{more}; there is no break-even."
 
 
 def explained_case(run: Run, year: int | None = None) -> tuple[Case, int | None, str]:
@@ -291,8 +298,9 @@ def explain_route(run: Run, route: str, commodity: str | None = None, year: int 
         decided = "; ".join(f"{rec.option}: {rec.decision}" for rec in inv.itertuples(index=False)
                             if rec.option in {o.option for o in net.options if o.integer})
         out.append("Options are built in whole steps or with a fixed cost here, and a mixed-integer program has no "
-                   "duals: every figure above is from the LP with the build decisions fixed at the optimum's ("
-                   f"{decided}). A route that needs another decision to pay is costed on that network, not on the "
+                   "duals: every figure above is from " + ("the logit with the build decisions fixed at the least-cost "
+                   "optimum's (" if sol.choice else "the LP with the build decisions fixed at the optimum's (")
+                   + f"{decided}). A route that needs another decision to pay is costed on that network, not on the "
                    "one the other decision would build; the Investments sheet gives what each decision taken the "
                    "other way would cost.")
     return out

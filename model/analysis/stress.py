@@ -18,6 +18,7 @@ import pandas as pd
 
 from model.analysis.sweep import live_model
 from model.input.schema import PolicyKind, Scope
+from model.lp.live_choice import NOT_CONVERGED
 from model.progress import live_line, show_progress
 from model.results.investments import amount_text
 from model.results.money import Money
@@ -112,7 +113,7 @@ def _solve_closed(live, cols: np.ndarray):
 def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None = None,
                 penalty: float = DEFAULT_PENALTY_USD_PER_T, progress: bool = True,
                 keep_decisions: bool = False, scenario: str | None = None,
-                year: int | None = None) -> tuple[pd.DataFrame, dict]:
+                year: int | None = None, allocation: str | None = None) -> tuple[pd.DataFrame, dict]:
     """One row per closure, ranked by stranded tonnes then cost increase; and the base point.
     The cost increase is the resource cost's (model.results.money): stranded tonnes cost nothing
     paid, they are counted in tonnes, and at the penalty apart (penalty_usd, a price chosen).
@@ -121,7 +122,8 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
 
     kinds = kinds or {"ports", "borders"}
     with live_line("solving the base case", progress):  # seconds with integer decisions, before the bar
-        live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions, scenario=scenario, year=year)
+        live = live_model(input_path, penalty=penalty, keep_decisions=keep_decisions, scenario=scenario, year=year,
+                          allocation=allocation)
     base = live.solve()
     base_cost = Money.of_point(base).resource_usd
     rows = []
@@ -129,6 +131,9 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
     closures = _closures(live, mode, kinds)
     for name, kind, cols in tqdm(closures, unit="closure", disable=not show_progress(progress), desc="stress"):
         r, note = _solve_closed(live, cols), None
+        if r.status.startswith(NOT_CONVERGED):  # the LP has an optimum, the logit on it did not converge
+            rows.append({"closed": name, "kind": kind, "status": NOT_CONVERGED, "reason": r.status})
+            continue
         if not r.solved:  # no allocation even with stranded tonnes: a minimum rule, say which
             reason = closure_in_words(live.data, name, kind)
             held = [rule for rule in calibration_rules(live.data) if f"({rule})" in reason]
@@ -177,4 +182,5 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
     off_cost = {"base_cost_rules_off_usd": Money.of_point(uncalibrated[1]).resource_usd} \
         if uncalibrated else {}  # the base of the closures solved with the calibration rules off
     return df, {"base_cost_usd": base_cost, **off_cost, "penalty_usd_per_t": penalty, "closures": len(closures),
+                "allocation": live.data.settings.allocation,
                 **({"integer decisions": base.integer_decisions} if base.integer_decisions is not None else {})}

@@ -43,6 +43,7 @@ class Sweep:
     keep_decisions: bool = False  # integer decisions kept at the base solve's, instead of re-solved per point
     scenario: str | None = None  # --scenario applied to the input
     year: int | None = None  # --year: the year of a plan swept
+    allocation: str | None = None  # --allocation: the Settings value replaced (model.steps.with_allocation)
 
     @property
     def points(self) -> list[tuple[float, ...]]:
@@ -68,7 +69,8 @@ class Sweep:
 
         text = json.dumps([file_sha256(self.input_path)] + [[p.text, p.values, p.multiplier] for p in self.params]
                           + ([["keep_decisions"]] if self.keep_decisions else [])
-                          + ([["case", self.scenario, self.year]] if self.scenario or self.year is not None else []))
+                          + ([["case", self.scenario, self.year]] if self.scenario or self.year is not None else [])
+                          + ([["allocation", self.allocation]] if self.allocation else []))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -84,7 +86,8 @@ def named_sweep(data, name: str) -> list[str]:
 
 
 def make_sweep(input_path: Path, data, assignments: list[str], exact: bool = False,
-               keep_decisions: bool = False, scenario: str | None = None, year: int | None = None) -> Sweep:
+               keep_decisions: bool = False, scenario: str | None = None, year: int | None = None,
+               allocation: str | None = None) -> Sweep:
     params = [parse_param(a, data, exact=exact) for a in assignments]
     if not params:
         raise InputError("--set", [Problem("no parameter to sweep", "Give --set PARAM=SPEC, or --name NAME.")])
@@ -92,21 +95,22 @@ def make_sweep(input_path: Path, data, assignments: list[str], exact: bool = Fal
     if size > MAX_POINTS:
         raise InputError("--set", [Problem(f"the grid has {size:,} points, more than {MAX_POINTS:,}",
                                            "Use fewer steps, or fewer parameters at once.")])
-    return Sweep(Path(input_path), params, keep_decisions, scenario, year)
+    return Sweep(Path(input_path), params, keep_decisions, scenario, year, allocation)
 
 
 # ---------------------------------------------------------------------- solving points
 
 def live_model(input_path: Path, penalty: float | None = None, keep_decisions: bool = False,
-               scenario: str | None = None, year: int | None = None):
+               scenario: str | None = None, year: int | None = None, allocation: str | None = None):
     """A LiveModel of the input, with --scenario applied and of one --year of a plan (load_one_year),
+    in the allocation of --allocation (else the Settings sheet's: the live model re-runs a choice at each point),
     with a penalty on unmet demand, if given and the input sets none, for stress tests; with integer
     decisions, re-solved at each point or kept (keep_decisions)."""
     from model.lp.live import LiveModel
     from model.plan import Plan
     from model.steps import load_one_year, solve
 
-    data, net, _ = load_one_year(input_path, scenario, year)
+    data, net, _ = load_one_year(input_path, scenario, year, allocation)
     if penalty is not None and data.settings.hard_demand:
         data = data.copy(settings=data.settings.replace(unmet_penalty_usd_per_t=penalty))
     try:
@@ -151,24 +155,26 @@ def _rebuild_point(live, values) -> LivePoint:
 
 
 def _chunk_worker(input_path: str, assignments: list[str], exact: bool, indices: list[int],
-                  keep_decisions: bool = False, scenario: str | None = None, year: int | None = None) -> list[tuple]:
+                  keep_decisions: bool = False, scenario: str | None = None, year: int | None = None,
+                  allocation: str | None = None) -> list[tuple]:
     """Solve some points in a worker process; the model is built once per process."""
     from model.steps import load_one_year
 
-    key = (input_path, tuple(assignments), keep_decisions, scenario, year)
+    key = (input_path, tuple(assignments), keep_decisions, scenario, year, allocation)
     if key not in _WORKER:
-        data, _, _ = load_one_year(input_path, scenario, year)
-        sweep = make_sweep(Path(input_path), data, assignments, exact, keep_decisions, scenario, year)
+        data, _, _ = load_one_year(input_path, scenario, year, allocation)
+        sweep = make_sweep(Path(input_path), data, assignments, exact, keep_decisions, scenario, year, allocation)
         _WORKER.clear()
         _WORKER[key] = (sweep, live_model(Path(input_path), keep_decisions=keep_decisions, scenario=scenario,
-                                          year=year))
+                                          year=year, allocation=allocation))
     sweep, live = _WORKER[key]
     points = sweep.points
     return [(i, solve_point(live, sweep, points[i])) for i in indices]
 
 
 def _dask_worker(workbook: bytes, suffix: str, assignments: list[str], indices: list[int],
-                 keep_decisions: bool = False, scenario: str | None = None, year: int | None = None) -> list[tuple]:
+                 keep_decisions: bool = False, scenario: str | None = None, year: int | None = None,
+                 allocation: str | None = None) -> list[tuple]:
     """A Dask task: the input travels as bytes; each worker process keeps its model."""
     digest = hashlib.sha256(workbook).hexdigest()
     path = Path(tempfile.gettempdir()) / f"corridor-{digest[:16]}{suffix}"
@@ -176,7 +182,7 @@ def _dask_worker(workbook: bytes, suffix: str, assignments: list[str], indices: 
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(workbook)
         os.replace(tmp, path)
-    return _chunk_worker(str(path), assignments, False, indices, keep_decisions, scenario, year)
+    return _chunk_worker(str(path), assignments, False, indices, keep_decisions, scenario, year, allocation)
 
 
 def _chunks(indices: list[int], n: int) -> list[list[int]]:
@@ -228,7 +234,8 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
                 blob = client.scatter(sweep.input_path.read_bytes(), broadcast=True)
                 n = max(1, len(client.scheduler_info()["workers"])) * 4
                 futures = [client.submit(_dask_worker, blob, sweep.input_path.suffix or ".xlsx", assignments, chunk,
-                                         sweep.keep_decisions, sweep.scenario, sweep.year, pure=False)
+                                         sweep.keep_decisions, sweep.scenario, sweep.year, sweep.allocation,
+                                         pure=False)
                            for chunk in _chunks(todo, n)]
                 from distributed import as_completed as dask_completed
 
@@ -239,14 +246,14 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
             path = str(sweep.input_path)
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 futures = [pool.submit(_chunk_worker, path, assignments, False, chunk, sweep.keep_decisions,
-                                       sweep.scenario, sweep.year)
+                                       sweep.scenario, sweep.year, sweep.allocation)
                            for chunk in _chunks(todo, workers * 4)]
                 for future in as_completed(futures):
                     for i, result in future.result():
                         record(i, result)
         else:
             live = live or live_model(sweep.input_path, keep_decisions=sweep.keep_decisions, scenario=sweep.scenario,
-                                      year=sweep.year)
+                                      year=sweep.year, allocation=sweep.allocation)
             for i in todo:
                 record(i, solve_point(live, sweep, points[i]))
     finally:

@@ -11,7 +11,7 @@ from model.report.output import written_by
 from model.report.read_results import read_result_workbook
 
 
-def check_result(input_path: Path, result_path: Path, scenario: str | None = None
+def check_result(input_path: Path, result_path: Path, scenario: str | None = None, allocation: str | None = None
                  ) -> tuple[list[str], list[str], bool]:
     """(violations, notes, whether a Map sheet was checked): the result workbook read (refused when the
     two files are given the wrong way round) and checked by model.analysis.check.check_sheets."""
@@ -20,4 +20,4 @@ def check_result(input_path: Path, result_path: Path, scenario: str | None = Non
             "is a result workbook (written by corridor solve), given where the input goes",
             f"The input comes first: corridor check {result_path} {input_path}")])
     sheets = read_result_workbook(result_path, NOT_A_RESULT_FIX)
-    return check_sheets(input_path, result_path, sheets, scenario)
+    return check_sheets(input_path, result_path, sheets, scenario, allocation)

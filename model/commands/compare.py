@@ -10,7 +10,8 @@ from model.input.schema import Blank
 from model.plan import BASE
 
 
-def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: bool = False) -> str:
+def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: bool = False,
+                        allocation: str | None = None) -> str:
     """corridor compare: the base case and the scenarios (a comma list, or all), the workbook and
     its chart; returns the text to print."""
     from model.errors import InputError, Problem
@@ -39,7 +40,7 @@ def compare_to_workbook(src: Path, scenarios: str | None, output: Path, force: b
                                                 f"Scenarios on the sheet: {', '.join(known) or 'none'}.")
                                         for part, mean in unknown])
         maps: dict = {}
-        table, about = compare(src, wanted, maps)
+        table, about = compare(src, wanted, maps, allocation=allocation)
         write_compare(outputs, output, table, about)
         png = compare_png(outputs, table, output.with_suffix(""))
         drawn = write_panels(outputs, list(maps.items()), f"Each scenario's flows: {Path(src).name}",

@@ -11,7 +11,7 @@ from model.commands.sweep import case_about
 
 def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalty: float,
                        progress: bool = True, force: bool = False, keep_decisions: bool = False,
-                       scenario: str | None = None, year: int | None = None) -> str:
+                       scenario: str | None = None, year: int | None = None, allocation: str | None = None) -> str:
     """corridor stress: every closure (of the kinds of element listed, comma separated, or of each
     corridor), the workbook and its chart; returns the text to print."""
     from model.errors import InputError, Problem
@@ -34,8 +34,8 @@ def stress_to_workbook(src: Path, output: Path, mode: str, elements: str, penalt
                                                     "Use a comma list of ports, borders, hubs, legs.")])
         start = time.perf_counter()
         table, meta = stress_test(src, mode, kinds, penalty, progress=progress, keep_decisions=keep_decisions,
-                                  scenario=scenario, year=year)
-        about = about_table(Provenance.of(src, file_sha256(src)), [*case_about(scenario, year),
+                                  scenario=scenario, year=year, allocation=allocation)
+        about = about_table(Provenance.of(src, file_sha256(src)), [*case_about(scenario, year, meta["allocation"]),
             ("closed in turn", "each corridor" if mode == "corridors" else ", ".join(sorted(kinds))),
             ("stranded tonnes priced at (the penalty, a price chosen, not a cost)",
              f"{meta['penalty_usd_per_t']:,.0f} USD/t"),

@@ -8,17 +8,22 @@ from pathlib import Path
 
 from model.analysis.sweep import live_model, make_sweep, named_sweep, points_table, run_sweep, tonnes_by_route
 from model.errors import InputError, Problem
+from model.input.schema import Allocation
 
 
-def case_about(scenario: str | None, year: int | None) -> list[tuple[str, object]]:
-    """The About sheet's lines saying which case a single-year tool worked on."""
-    return [("scenario", scenario or "base case")] + ([("year of the plan", year)] if year is not None else [])
+def case_about(scenario: str | None, year: int | None, allocation: str = Allocation.LEAST_COST
+               ) -> list[tuple[str, object]]:
+    """The About sheet's lines saying which case a single-year tool worked on, and under choice its allocation."""
+    about: list[tuple[str, object]] = [("scenario", scenario or "base case")]
+    about += [("year of the plan", year)] if year is not None else []
+    return about + ([("allocation", "choice: each point's tonnes are the logit's split on its LP (model.lp.choice)")]
+                    if allocation == Allocation.CHOICE else [])
 
 
 def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, output: Path, exact: bool = False,
                       workers: int = 1, dask: str | None = None, resume: bool = False, progress: bool = True,
                       force: bool = False, keep_decisions: bool = False, scenario: str | None = None,
-                      year: int | None = None):
+                      year: int | None = None, allocation: str | None = None):
     """corridor sweep: solve the grid (or find the exact breakpoints of one parameter), write the
     workbook and its PNG charts (all or none, through the output guard); returns (warnings, the text
     to print)."""
@@ -32,14 +37,19 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
 
     with Outputs("exact" if exact else "sweep", [src], force) as outputs:
         outputs.check(output)
-        data, net, warnings = load_one_year(src, scenario, year)
+        data, net, warnings = load_one_year(src, scenario, year, allocation)
         if assignments and name:
             raise InputError("--name", [Problem("give either --set or --name, not both", "Drop one of them.")])
+        if exact and data.settings.allocation == Allocation.CHOICE:  # a logit moves smoothly: no breakpoints
+            raise InputError("--exact", [Problem(
+                "finds the least-cost allocation's breakpoints, and allocation choice (the logit split) moves smoothly "
+                "with every cost: it has none", "Sweep a grid of points instead (--set PARAM=start:stop:points), or "
+                "give --allocation least_cost.")])
         assignments = assignments or (named_sweep(data, name) if name else [])
         sweep = make_sweep(src, data, assignments, exact=exact, keep_decisions=keep_decisions, scenario=scenario,
-                           year=year)
+                           year=year, allocation=allocation)
         provenance = Provenance.of(src, data.sha256)
-        about = case_about(scenario, year)
+        about = case_about(scenario, year, data.settings.allocation)
         for p in sweep.params:
             about.append((p.text, f"{len(p.cells)} cell(s): " + ", ".join(c.label for c in p.cells[:10])
                           + (" ..." if len(p.cells) > 10 else "")))
@@ -47,7 +57,8 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
                           ("x base: " if p.multiplier else "") + ", ".join(f"{v:g}" for v in p.values)))
         start = time.perf_counter()
         if exact:
-            ex = exact_sweep(live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year), sweep)
+            ex = exact_sweep(live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year,
+                                        allocation=allocation), sweep)
             seconds = time.perf_counter() - start
             about += [("breakpoints", int(ex.breakpoints["breakpoint"].sum())), ("solves", ex.solves),
                       ("seconds", round(seconds, 3))]

@@ -41,6 +41,7 @@ from model.lp.families import (
 )
 from model.lp.families.base import Change, Family
 from model.lp.highs import Solution, floats
+from model.lp.live_choice import NOT_CONVERGED, LiveAllocation, NoConvergence
 from model.lp.mip import CONTINUOUS, INTEGER, set_integrality
 from model.network import Network
 from model.network.costs import FlowCosts
@@ -126,6 +127,7 @@ class LiveModel:
         self.data, self.net, self.solution = data, net, sol
         self.mip = sol.mip if sol.mip is not None and len(sol.mip.columns) else None
         self.keep_decisions = keep_decisions
+        self.allocation = LiveAllocation(data, net, sol)  # each point's: the LP's, or the logit's on it
         h = sol.highs
         assert h is not None, "a live model re-solves the solve's own HiGHS model (sol.highs)"
         self.h: highspy.Highs = h
@@ -190,6 +192,7 @@ class LiveModel:
         lower, upper = self.base_row_lower.copy(), self.base_row_upper.copy()
         coef: dict[tuple[int, int], float] = {}
         repriced = False
+        self.allocation.at(values)  # the point's dispersions (they change the choice, no LP cell)
         _no_bilinear_legs(values)
         for cell in sorted(values, key=lambda c: (c.sheet, c.row, c.column)):
             value = values[cell]
@@ -325,9 +328,12 @@ class LiveModel:
         if status != highspy.HighsModelStatus.kOptimal:
             return LivePoint(h.modelStatusToString(status), seconds, decisions)
         s = h.getSolution()
-        x, y = floats(s.col_value), floats(s.row_dual)
+        try:  # the LP's x and y, or under allocation choice the logit's tonnes and tolls on this LP
+            x, y = self.allocation(h, floats(s.col_value), floats(s.row_dual))
+        except NoConvergence as e:
+            return LivePoint(f"{NOT_CONVERGED} ({e})", seconds, decisions)
         c = getattr(self, "current_costs", self.base_cost)
-        costs = self._current_flow_costs()
+        costs = getattr(self, "_flow_costs", self.base_flow_costs)
         xf = np.where(self.is_flow & (x > 1e-9), x, 0.0)  # flow tonnes; other columns and round-off zeroed
         xk = xf[self.flow_cols]
         unmet = float(x[self.unmet_cols].sum()) if len(self.unmet_cols) else 0.0
@@ -379,9 +385,6 @@ class LiveModel:
         h.changeColsBounds(len(j), j.astype(np.int32), held["col_lower"][j], held["col_upper"][j])
         set_integrality(h, j, INTEGER)
         return status
-
-    def _current_flow_costs(self) -> FlowCosts:
-        return getattr(self, "_flow_costs", self.base_flow_costs)
 
     def solve_point(self, values: dict[Cell, float]) -> LivePoint:
         self.apply(values)

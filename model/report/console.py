@@ -10,6 +10,7 @@ from model.errors import format_problems
 from model.input.schema import Blank, PolicyKind
 from model.network.names import beside
 from model.results.brief import focus_text, responses_line
+from model.results.investments import least_cost_decisions
 from model.results.money import PREMIUMS_LABEL, penalty_words, plan_money_text, set_by_penalty
 from model.results.tables import ALL, Results
 
@@ -72,12 +73,11 @@ def solve_text(results: Results) -> str:
             cls = "" if rec.cargo_class == Blank.ALL else f" for {rec.cargo_class}"  # as the Bottlenecks sheet names it
             lines.append(f"{name:<{w}}{(rec.capacity_t + rec.added_t) / 1e6:>10,.2f}"
                          f"{value(rec.shadow_price_usd_per_t, ('capacity', rec.name + cls))}"
-                         + (f"  ({rec.added_t / 1e6:,.2f} Mt built)"
-                                                                  if rec.added_t > 0 else "") + f"  {rec.name}")
+                         + (f"  ({rec.added_t / 1e6:,.2f} Mt built)" if rec.added_t > 0 else "") + f"  {rec.name}")
     else:
         lines.append("No capacity is binding.")
-    if len(built):
-        lines.append("")
+    if len(built):  # under allocation choice, first whose decisions they are
+        lines += ["", *least_cost_decisions(s.settings)]
         lines.append(f"{'Investment':<{w}}{'Mt/yr':>10}{'M USD/yr':>14}")
         for rec in built.itertuples(index=False):
             lines.append(f"{rec.option:<{w}}{rec.built_t / 1e6:>10,.2f}{rec.cost_usd / 1e6:>14,.1f}")
@@ -145,7 +145,7 @@ def plan_text(results: Results) -> str:
     if "scenario" in inv.columns and len(inv):  # investments are shared by the scenarios: show them once
         inv = inv[inv["scenario"] == inv["scenario"].iloc[0]]
     built = inv[inv["built_t"] > 0] if len(inv) else inv
-    lines.append("")
+    lines += ["", *least_cost_decisions(results.summary.settings)]  # under allocation choice, whose decisions
     if len(built):
         lines.append("Capacity in service" + (" (shared by every scenario)" if "scenario" in inv.columns else "") + ":")
         for rec in built.to_dict("records"):

@@ -19,6 +19,7 @@ from model.report.output import Outputs, writing
 from model.report.result_book import BOLD, NOTE, RIGHT, TITLE, Cells, ResultBook, chart_axes, wo_table
 from model.results.brief import brief_of
 from model.results.fit import SCORE_NOTE
+from model.results.investments import least_cost_decisions
 from model.results.responses import ResponseRow
 from model.results.summary import UNIT_FORMATS
 from model.results.tables import ALL, Results
@@ -325,6 +326,8 @@ def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> N
                          + routes_note)
             else:
                 note = notes.get(name)
+                if name == "Investments":  # under allocation choice, whose decisions these are
+                    note = " ".join([*least_cost_decisions(results.summary.settings), *([note] if note else [])])
                 if results.summary.decisions.count and name in DUAL_SHEETS:
                     note = DECISIONS_NOTE + " " + (note or "")
                 wo_table(wb, name, df, note)

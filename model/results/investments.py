@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from model.input.data import CorridorData
-from model.input.schema import Blank
+from model.input.schema import Allocation, Blank
+from model.input.settings import Settings
 from model.lp.families import BUILD, CAPACITY_LIMIT, MODULES, OPENED
 from model.lp.highs import View
 from model.lp.mip import Difference
@@ -35,6 +36,15 @@ INVESTMENT_COLUMNS = ["option", "adds_to", "cargo_class", "decision", "built_t",
 PLAN_TOTALS = {"other_decision_usd": "other_decision_usd_total",
                "other_decision_objective_usd": "other_decision_objective_usd_total",
                "other_decision_unmet_t": "other_decision_unmet_t_total"}
+
+
+def least_cost_decisions(settings: Settings | None) -> list[str]:
+    """Under allocation choice, the sentence that says what is built was decided by the least-cost solve
+    (model.steps.allocated), for the Investments sheet and the console; none under least cost."""
+    if settings is None or settings.allocation != Allocation.CHOICE:
+        return []
+    return ["Allocation choice: what is built is the least-cost solution's decision (every tonne on its cheapest "
+            "route); the tonnes and tolls on the other sheets are the logit's split on the network so built."]
 
 
 def _clean(x: float, scale: float = 1.0) -> float:
