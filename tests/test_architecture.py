@@ -100,7 +100,9 @@ def test_the_cli_is_thin():
     import ast
 
     text = (MODEL / "cli.py").read_text()
-    assert len(text.splitlines()) < 320
+    # about 15 lines a command with its options: 20 commands and flags (issue 25 added --allocation on seven
+    # and calibrate --estimate, issue 26 the uncertainty command) within 360
+    assert len(text.splitlines()) < 360
     for node in ast.parse(text).body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("cmd_"):
             assert node.end_lineno - node.lineno + 1 <= 20, node.name
