@@ -242,7 +242,7 @@ CASES = [
     (
         "setting twice",
         copy_row("Settings", 3),
-        "Settings, row 14 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
+        "Settings, row 15 (carrying_cost_rate), key: setting 'carrying_cost_rate' is given twice (also row 3). Keep one of the two rows.",
     ),
     # Ids that look right and match nothing: a look-alike letter of another script, an invisible
     # character, another case. The message shows the character and suggests the id meant; before,
