@@ -272,7 +272,7 @@ def test_a_last_column_blank_in_every_row_is_kept(tmp_path):
         ws.cell(row=1, column=ws.max_column + 1, value="reviewed_by")
     data = read_input(broken_copy(BASE_XLSX, tmp_path, edit))
     assert data.sources.columns[-1] == "reviewed_by"
-    assert len(data.sources) == 87 and data.sources["reviewed_by"].isna().all()
+    assert len(data.sources) == len(read_input(BASE_XLSX).sources) and data.sources["reviewed_by"].isna().all()
 
 
 HOSTILE = {"corridor": ["=1+1", "@SUM(A1)"], "option": "=2+3", "name": "-2+3", "scenario": "@cmd"}
