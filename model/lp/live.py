@@ -56,7 +56,7 @@ class LivePoint:
     co2e_t, by corridor, country and route (with tonnes); binding: the binding planner-facing rows' labels.
     With integer decisions: how they were treated, and built (option -> amount) with investment_cost_usd;
     with unmet-demand columns, unmet_by_commodity. The sweep sets rebuilt (solved from the changed data),
-    seconds (wall time) and invalid_input (why not solved: a value the workbook could not hold)."""
+    seconds (wall time), invalid_input (why not solved: a value the workbook could not hold), figures (its own)."""
 
     status: str
     solve_seconds: float | None = None
@@ -83,6 +83,7 @@ class LivePoint:
     rebuilt: bool = False
     seconds: float | None = None
     invalid_input: str | None = None
+    figures: dict[str, float] | None = None
 
     @property
     def solved(self) -> bool:
