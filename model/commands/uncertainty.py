@@ -1,0 +1,94 @@
+"""corridor uncertainty: the inputs of the Uncertainty sheet drawn (model.analysis.uncertainty.design), each
+draw solved as a point of a sweep (model.analysis.sweep: the live model, local processes or Dask, a resumable
+journal), the spread of what it gives tabulated, and the workbook written (model.report), all or none."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from model.analysis.params import focus_of
+from model.analysis.sweep import run_sweep
+from model.analysis.uncertainty.design import Design, Method, UncertainInput, check_draws, make_design, read_inputs
+from model.analysis.uncertainty.figures import DualFigures
+from model.analysis.uncertainty.tables import SAMPLING_ERROR, quantities, summary, used
+from model.errors import InputError, Problem
+from model.input.schema import Allocation
+
+
+def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: str = Method.LHS, seed: int = 0,
+                            recalibrate: bool = False, allocation: str | None = None, scenario: str | None = None,
+                            year: int | None = None, workers: int = 1, dask: str | None = None, resume: bool = False,
+                            progress: bool = True, force: bool = False, keep_decisions: bool = False):
+    """corridor uncertainty: draw, solve each draw, write the workbook (all or none, through the output guard);
+    returns (warnings, the text to print)."""
+    from model.commands.sweep import case_about
+    from model.report.books import about_table
+    from model.report.output import Outputs
+    from model.report.uncertainty import uncertainty_text, write_uncertainty
+    from model.results.summary import Provenance
+    from model.steps import load_one_year
+
+    if recalibrate:
+        raise InputError("--recalibrate", [Problem(
+            "not yet: recalibrating each draw (corridor calibrate at every draw) is not built into corridor "
+            "uncertainty", "Leave out --recalibrate: the draws are solved on the input as calibrated; to see "
+            "recalibration's effect, calibrate the input at the ends of a range and compare.")])
+    with Outputs("uncertainty", [src], force) as outputs:
+        outputs.check(output)
+        data, net, warnings = load_one_year(src, scenario, year)
+        chosen = allocation or data.settings.allocation or Allocation.LEAST_COST
+        if chosen != Allocation.LEAST_COST:
+            raise InputError("--allocation" if allocation else "Settings", [Problem(
+                f"not yet: corridor uncertainty solves each draw's least-cost allocation on the live model, and "
+                f"allocation {chosen} (the route-choice split) is not built into it",
+                "Run with --allocation least_cost; the draws' spread is then that of the least-cost allocation.")])
+        inputs = read_inputs(data)
+        design = make_design(inputs, draws, Method(method), seed)
+        check_draws(inputs, design)
+        focus = data.settings.focus
+        sweep = design.sweep(src, inputs, scenario, year, DualFigures(focus_of(net, focus)), keep_decisions)
+        points_file = output.with_suffix(".points.jsonl")
+        outputs.check(points_file)
+        start = time.perf_counter()
+        results = run_sweep(sweep, points_file=points_file, resume=resume, workers=workers, dask=dask,
+                            progress=progress)
+        seconds = time.perf_counter() - start
+        y = quantities(sweep, results, net, focus)
+        table, probability = summary(y), used(results, net)
+        solved = sum(r.solved for r in results)
+        about = case_about(scenario, year) + [
+            ("method", f"{design.method}: " + ("Latin hypercube (scipy.stats.qmc, scrambled)"
+                                               if design.method == Method.LHS else
+                                               "Saltelli's design on a scrambled Sobol' sequence (SALib), "
+                                               f"{draws:,} x ({len(design.problem['names'])} dimensions + 2)")),
+            ("seed", seed), ("draws", len(results)), ("solved", solved),
+            ("without an optimum", len(results) - solved),
+            ("rebuilt (structure changed)", sum(r.rebuilt for r in results)),
+            ("dimensions", ", ".join(design.problem["names"])),
+            *[(f"input {v.text}", varied_text(v)) for v in inputs],
+            ("workers", dask or workers), ("seconds", round(seconds, 3))]
+        write_uncertainty(outputs, output, about_table(Provenance.of(src, data.sha256), about), table, probability,
+                          draws_table(design, inputs, results, y), y, "Corridors and routes: the share of the draws "
+                          "(with an optimum) in which each carries cargo; " + SAMPLING_ERROR + ".")
+    return warnings, uncertainty_text(table, probability, len(results), solved, seconds, output, points_file)
+
+
+def varied_text(v: UncertainInput) -> str:
+    """An input's row in words: its distribution, what the number is, its group and source."""
+    numbers = ", ".join(f"{n} {x:g}" for n, x in (("low", v.low), ("mode", v.mode), ("high", v.high),
+                                                   ("spread", v.spread)) if x is not None)
+    return (f"{v.distribution} ({numbers}), {'a factor of each cell' if v.factor else 'the value'}; "
+            f"{len(v.cells)} cell(s)" + (f"; group {v.group}" if v.group else "")
+            + (f"; {v.source}" if v.source else ""))
+
+
+def draws_table(design: Design, inputs: list[UncertainInput], results, y: pd.DataFrame) -> pd.DataFrame:
+    """One row per draw: the unit draws, the values drawn, status, and the quantities."""
+    u = pd.DataFrame(design.U, columns=[f"u: {n}" for n in design.problem["names"]])
+    x = design.X.rename(columns={v.text: v.text + (" (x base)" if v.factor else "") for v in inputs})
+    status = pd.DataFrame({"status": [r.status for r in results], "rebuilt": [r.rebuilt for r in results]})
+    return pd.concat([pd.DataFrame({"draw": range(1, len(results) + 1)}), u, x, status, y.reset_index(drop=True)],
+                     axis=1)
