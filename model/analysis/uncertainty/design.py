@@ -172,7 +172,7 @@ def make_design(inputs: list[UncertainInput], draws: int, method: Method = Metho
     if method == Method.SOBOL:
         from SALib.sample import sobol
 
-        U = sobol.sample(problem, draws, calc_second_order=False, scramble=True, seed=seed)
+        U = sobol.sample(dict(problem), draws, calc_second_order=False, scramble=True, seed=seed)  # it marks its copy
     else:
         U = qmc.LatinHypercube(d=k, scramble=True, seed=np.random.default_rng(seed)).random(draws)
     column = {name: j for j, name in enumerate(names)}
