@@ -36,7 +36,7 @@ def run(case, draws=400, method=Method.LHS, seed=0, **kw):
     check_draws(inputs, design)
     sweep = design.sweep(Path(case), inputs, figures=DualFigures(focus_of(net, data.settings.focus)))
     results = run_sweep(sweep, progress=False, **kw)
-    return design, results, quantities(sweep, results, net, data.settings.focus), used(results, net)
+    return design, results, quantities(results, focus_of(net, data.settings.focus)), used(results, net)
 
 
 def test_route_b_is_used_with_probability_a_quarter_and_its_gap_is_its_cost_above_a(tmp_path):

@@ -56,7 +56,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         results = run_sweep(sweep, points_file=points_file, resume=resume, workers=workers, dask=dask,
                             progress=progress)
         seconds = time.perf_counter() - start
-        y = quantities(sweep, results, net, focus)
+        y = quantities(results, focus_of(net, focus))
         table, probability = summary(y), used(results, net)
         solved = sum(r.solved for r in results)
         about = case_about(scenario, year) + [

@@ -9,36 +9,48 @@ import math
 import numpy as np
 import pandas as pd
 
-from model.analysis.sweep import Sweep, points_table
 from model.analysis.uncertainty.figures import GAP, VALUE
+from model.input.schema import Scope
 from model.lp.live import LivePoint
+from model.results.money import Money
 from model.results.tables import TOL_T
 
-FOCUS = "(focus)_t"  # how points_table ends the name of the focus's tonnes (model.analysis.params.watched_tonnes)
+FOCUS = "(focus)_t"  # the end of the focus tonnes' name, as a sweep's (model.analysis.params.watched_tonnes)
 QUANTILES = (0.05, 0.5, 0.95)
 SAMPLING_ERROR = ("sampling error = sqrt(p (1 - p) / n), n the draws with an optimum: the standard error of a share "
                   "of independent draws; a Latin hypercube's is no larger for a share that moves one way with each "
                   "input, and Saltelli's design reuses its draws, so there it is a guide")
 
 
-def quantities(sweep: Sweep, results: list[LivePoint], net, focus: str | None) -> pd.DataFrame:
-    """Y: per draw (rows in draw order), the resource cost (USD/yr), tonnes by corridor and by country (t/yr), the
-    focus's tonnes and its gap to break-even (USD/t), and each bottleneck's value (USD per unit of its limit: 0
-    in a draw where it does not bind). A draw without an optimum is a row of NaN."""
-    points = points_table(sweep, results, net, focus)
-    corridors = [c for c in points.columns if c.endswith("_t") and f"{c[:-2]} share" in points.columns
-                 and not c.startswith("via ")]
-    countries = [c for c in points.columns if c.startswith("via ") and c.endswith("_t")]
-    focus_t = [c for c in points.columns if c.endswith(FOCUS)]
-    y = points[["resource_cost_usd", *corridors, *countries, *focus_t]].copy()
-    solved = np.array([r.solved for r in results], dtype=bool)
-    figures = pd.DataFrame([r.figures or {} for r in results], index=y.index)
-    if GAP in figures.columns:
-        y[GAP] = figures[GAP]
-    values = sorted(c for c in figures.columns if c.startswith(VALUE))
-    for c in values:
-        y[c] = figures[c].where(~solved | figures[c].notna(), 0.0)  # not binding in a draw: worth 0 there
-    return y.where(pd.Series(solved, index=y.index), np.nan, axis=0).astype(float)
+def quantities(results: list[LivePoint], focus: tuple[str, str] | None) -> pd.DataFrame:
+    """Y: per draw (rows in draw order), the resource cost (USD/yr: what is paid and what time, risk and carbon
+    cost), tonnes by corridor ('<corridor>_t') and by country ('via <country>_t'), the focus's tonnes (named as a
+    sweep names them) and its gap to break-even (USD/t), and each bottleneck's value (USD per unit of its limit:
+    0 in a draw where it does not bind). focus: model.analysis.params.focus_of's. A draw without an optimum is a
+    row of NaN."""
+    solved = [r for r in results if r.solved]
+    corridors = sorted({c for r in solved for c in r.corridor or {}})
+    countries = sorted({c for r in solved for c in r.country or {}})
+    values = sorted({c for r in solved for c in r.figures or {} if c.startswith(VALUE)})
+    rows: list[dict[str, float]] = []
+    for r in results:
+        if not r.solved:
+            rows.append({})
+            continue
+        row = {"resource_cost_usd": Money.of_point(r).resource_usd,
+               **{f"{c}_t": (r.corridor or {}).get(c, 0.0) for c in corridors},
+               **{f"via {c}_t": (r.country or {}).get(c, 0.0) for c in countries}}
+        if focus is not None:
+            scope, key = focus
+            by_scope = r.country if scope == Scope.COUNTRY else r.corridor  # as params.watched_tonnes
+            row[f"through {scope} {key} {FOCUS}"] = (by_scope or {}).get(key, 0.0)
+        figures = r.figures or {}
+        if GAP in figures:
+            row[GAP] = figures[GAP]
+        row.update({c: figures.get(c, 0.0) for c in values})  # not binding in a draw: worth 0 there
+        rows.append(row)
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    return pd.DataFrame(rows, columns=columns, dtype=float)
 
 
 def unit_of(quantity: str) -> str:
