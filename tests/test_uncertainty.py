@@ -17,6 +17,7 @@ from model.analysis.uncertainty.design import Method, check_draws, make_design, 
 from model.analysis.uncertainty.figures import GAP, DualFigures
 from model.analysis.uncertainty.tables import quantities, used
 from model.cli import main
+from model.input.schema import Scope
 from model.pipeline import load_one_year as load
 
 ROAD = "Legs[R>M].cost_usd_per_t"
@@ -44,7 +45,7 @@ def test_route_b_is_used_with_probability_a_quarter_and_its_gap_is_its_cost_abov
     # sqrt(0.25 x 0.75 / 400) = 0.0217; the Latin hypercube puts one draw in each 1/400 of [2, 22].
     case = write_case(tmp_path, two_routes(), {"focus": "corridor Road"})
     design, results, y, table = run(case)
-    road = table[(table["kind"] == "corridor") & (table["name"] == "Road")].iloc[0]
+    road = table[(table["kind"] == Scope.CORRIDOR) & (table["name"] == "Road")].iloc[0]
     assert road["sampling_error"] == pytest.approx(math.sqrt(0.25 * 0.75 / 400))
     assert abs(road["probability_used"] - 0.25) <= road["sampling_error"]
     # The gap to break-even of the road: what it costs above the rail, 0 where it is used.
@@ -142,8 +143,8 @@ BAD_ROWS = [  # (the row's cells beside input, what the message says)
     ({"distribution": "uniform", "low": 2}, "Uncertainty, row 2 (Legs[R>M].cost_usd_per_t), high: a uniform "
      "distribution needs high, which is blank. Give high: the distribution is uniform from low to high."),
     ({"distribution": "uniform", "low": 2, "high": 9, "spread": 1}, "Uncertainty, row 2 (Legs[R>M].cost_usd_per_t), "
-     "spread: a uniform distribution does not read spread, found 1. Clear the cell, or choose the distribution "
-     "that reads it"),
+     "spread: a uniform distribution does not read spread, found 1. Clear the cell (the distribution is uniform "
+     "from low to high), or choose one that reads spread."),
     ({"distribution": "uniform", "low": 9, "high": 2}, "Uncertainty, row 2 (Legs[R>M].cost_usd_per_t), high: high "
      "must be above low (9), found 2."),
     ({"distribution": "triangular", "low": 2, "high": 9, "mode": 12}, "Uncertainty, row 2 "

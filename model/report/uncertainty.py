@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 
 from model.analysis.uncertainty.figures import GAP
 from model.analysis.uncertainty.tables import FOCUS
+from model.input.schema import Scope
 from model.report.books import workbook_with_about
 from model.report.cells import put, save_workbook, sheet, style_header
 from model.report.output import Outputs
@@ -93,7 +94,7 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
         r = by.loc[quantity]
         lines.append(f"Tonnes {quantity.removesuffix('_t')}: {r['p5'] / 1e6:,.2f} to {r['p95'] / 1e6:,.2f} Mt/yr "
                      f"(5-95%)")
-    corridors = used[(used["kind"] == "corridor") & (used["draws_used"] > 0) & (used["draws_used"] < used["draws"])]
+    corridors = used[(used["kind"] == Scope.CORRIDOR) & (used["draws_used"] > 0) & (used["draws_used"] < used["draws"])]
     for rec in corridors.itertuples(index=False):
         lines.append(f"Corridor {rec.name}: used in {rec.probability_used:.1%} of draws (+- {rec.sampling_error:.1%})")
     lines.append(f"\nWorkbook: {out}\nDraws (for --resume): {points_file}")

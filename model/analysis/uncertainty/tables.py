@@ -86,12 +86,12 @@ def used(results: list[LivePoint], net) -> pd.DataFrame:
         sorted({c for r in solved for c in r.corridor or {}})
     for c in corridors:
         hits = sum(1 for r in solved if (r.corridor or {}).get(c, 0.0) > TOL_T)
-        rows.append({"kind": "corridor", "name": c, "corridor": c, "draws_used": hits})
+        rows.append({"kind": Scope.CORRIDOR, "name": c, "corridor": c, "draws_used": hits})
     routes = sorted({route for r in solved for route, t in (r.route or {}).items() if t > TOL_T})
     for route in routes:
         hits = sum(1 for r in solved if (r.route or {}).get(route, 0.0) > TOL_T)
         corridor = net.routes[route].corridor if net is not None and route in net.routes else ""
-        rows.append({"kind": "route", "name": route, "corridor": corridor, "draws_used": hits})
+        rows.append({"kind": Scope.ROUTE, "name": route, "corridor": corridor, "draws_used": hits})
     table = pd.DataFrame(rows, columns=["kind", "name", "corridor", "draws_used"])
     p = table["draws_used"] / n if n else np.nan
     table["draws"] = n

@@ -13,21 +13,24 @@ from model.input.data import ROW, CorridorData, present
 from model.input.schema import Distribution
 
 # Per distribution: the numbers it needs, and the ones it may take (normal and lognormal: a cut to low..high)
-NEEDS = {Distribution.UNIFORM: ("low", "high"), Distribution.TRIANGULAR: ("low", "mode", "high"),
-         Distribution.NORMAL: ("mode", "spread"), Distribution.LOGNORMAL: ("mode", "spread")}
-TAKES = {Distribution.UNIFORM: ("low", "high"), Distribution.TRIANGULAR: ("low", "mode", "high"),
-         Distribution.NORMAL: ("low", "mode", "high", "spread"),
-         Distribution.LOGNORMAL: ("low", "mode", "high", "spread")}
-NUMBERS = ("low", "high", "mode", "spread")
-MEANING = {Distribution.UNIFORM: "uniform from low to high", Distribution.TRIANGULAR: "triangular from low to high, "
-           "most likely at mode", Distribution.NORMAL: "normal with mean mode and standard deviation spread",
-           Distribution.LOGNORMAL: "lognormal, most likely at mode, spread the standard deviation of its logarithm"}
+NUMBERS_NEEDED = {Distribution.UNIFORM: ("low", "high"), Distribution.TRIANGULAR: ("low", "mode", "high"),
+                  Distribution.NORMAL: ("mode", "spread"), Distribution.LOGNORMAL: ("mode", "spread")}
+NUMBERS_READ = {Distribution.UNIFORM: ("low", "high"), Distribution.TRIANGULAR: ("low", "mode", "high"),
+                Distribution.NORMAL: ("low", "mode", "high", "spread"),
+                Distribution.LOGNORMAL: ("low", "mode", "high", "spread")}
+UNCERTAINTY_NUMBERS = ("low", "high", "mode", "spread")
+DISTRIBUTION_WORDS = {
+    Distribution.UNIFORM: "uniform from low to high",
+    Distribution.TRIANGULAR: "triangular from low to high, most likely at mode",
+    Distribution.NORMAL: "normal with mean mode and standard deviation spread (cut to low..high where given)",
+    Distribution.LOGNORMAL: "lognormal, most likely at mode, spread the standard deviation of its logarithm (cut to "
+                            "low..high where given)"}
 
 
 def check_uncertainty(data: CorridorData) -> list[Problem]:
-    """Each Uncertainty row: its distribution's numbers there (NEEDS), no number it would not read (TAKES: a
-    number left over would be ignored, which a planner would not expect), low below high, mode within them,
-    a lognormal's mode and cut above 0."""
+    """Each Uncertainty row: its distribution's numbers there (NUMBERS_NEEDED), no number it would not read
+    (NUMBERS_READ: one left over would be ignored, which a planner would not expect), low below high, mode
+    within them, a lognormal's mode and cut above 0."""
     table = data.tables.get("Uncertainty")
     if table is None or table.empty:
         return []
@@ -38,15 +41,16 @@ def check_uncertainty(data: CorridorData) -> list[Problem]:
             continue  # blank or not a choice: reported where the cell was read
         dist = Distribution(kind)
         where: dict[str, Any] = {"sheet": "Uncertainty", "row": int(rec[ROW]), "key": str(rec.get("input") or "")}
-        given = {n: float(rec[n]) for n in NUMBERS if present(rec.get(n))}
-        for name in NEEDS[dist]:
+        given = {n: float(rec[n]) for n in UNCERTAINTY_NUMBERS if present(rec.get(n))}
+        for name in NUMBERS_NEEDED[dist]:
             if name not in given:
                 problems.append(Problem(f"a {dist} distribution needs {name}, which is blank",
-                                        f"Give {name}: the distribution is {MEANING[dist]}.", column=name, **where))
-        for name in set(given) - set(TAKES[dist]):
+                                        f"Give {name}: the distribution is {DISTRIBUTION_WORDS[dist]}.", column=name,
+                                        **where))
+        for name in set(given) - set(NUMBERS_READ[dist]):
             problems.append(Problem(f"a {dist} distribution does not read {name}, found {number_text(given[name])}",
-                                    f"Clear the cell, or choose the distribution that reads it ({MEANING[dist]}).",
-                                    column=name, **where))
+                                    f"Clear the cell (the distribution is {DISTRIBUTION_WORDS[dist]}), or choose "
+                                    f"one that reads {name}.", column=name, **where))
         low, high, mode = given.get("low"), given.get("high"), given.get("mode")
         if low is not None and high is not None and not low < high:
             problems.append(Problem(f"high must be above low ({number_text(low)}), found {number_text(high)}",
@@ -57,7 +61,7 @@ def check_uncertainty(data: CorridorData) -> list[Problem]:
             problems.append(Problem(f"mode must lie from low ({number_text(low)}) to high ({number_text(high)}), "
                                     f"found {number_text(mode)}", "Give the most likely value within the range.",
                                     column="mode", **where))
-        if "spread" in given and given["spread"] <= 0 and "spread" in TAKES[dist]:
+        if "spread" in given and given["spread"] <= 0 and "spread" in NUMBERS_READ[dist]:
             problems.append(Problem(f"spread must be above 0, found {number_text(given['spread'])}",
                                     "Give the standard deviation (normal) or that of the logarithm (lognormal); "
                                     "for a fixed value, leave the input off the sheet.", column="spread", **where))
