@@ -25,7 +25,7 @@ def main(draws: int = 1000, workers: int = 1) -> None:
     from model.analysis.params import focus_of
     from model.analysis.sweep import run_sweep
     from model.analysis.uncertainty.design import check_draws, make_design, read_inputs
-    from model.analysis.uncertainty.figures import DualFigures
+    from model.analysis.uncertainty.figures import DrawReport
     from model.analysis.uncertainty.tables import quantities, summary, used
     from model.commands.uncertainty import uncertainty_to_workbook
     from model.pipeline import load_one_year
@@ -39,7 +39,7 @@ def main(draws: int = 1000, workers: int = 1) -> None:
     inputs = read_inputs(data)
     design = make_design(inputs, draws)
     check_draws(inputs, design)
-    sweep = design.sweep(case, inputs, figures=DualFigures(focus_of(net, data.settings.focus)))
+    sweep = design.sweep(case, inputs, reported=DrawReport(focus_of(net, data.settings.focus)))
     drawn = time.perf_counter() - start
     start = time.perf_counter()
     results = run_sweep(sweep, progress=False, workers=workers)

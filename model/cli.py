@@ -240,7 +240,8 @@ def parser() -> argparse.ArgumentParser:
                    "Saltelli's design on a Sobol' sequence for Sobol' indices")
     u.add_argument("--seed", type=int, default=0, help="the draws' seed (default 0): the same seed, the same table")
     u.add_argument("--recalibrate", action="store_true", help="recalibrate each draw first (not yet built: refused)")
-    u.add_argument("--allocation", choices=("least_cost", "choice"), help="the Settings' allocation, replaced")
+    u.add_argument("--allocation", choices=("least_cost", "choice"), help="each draw's allocation (default: the "
+                   "Settings'): least cost, or the route-choice split")
     u.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
     u.add_argument("--dask", metavar="ADDRESS", help="a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786")
     u.add_argument("--resume", action="store_true", help="continue an interrupted run")

@@ -14,7 +14,7 @@ from cases import legs, transport_case, write_case
 from model.analysis.params import focus_of
 from model.analysis.sweep import run_sweep
 from model.analysis.uncertainty.design import Method, check_draws, make_design, read_inputs
-from model.analysis.uncertainty.figures import GAP, DualFigures
+from model.analysis.uncertainty.figures import GAP, DrawReport
 from model.analysis.uncertainty.tables import quantities, used
 from model.cli import main
 from model.input.schema import Scope
@@ -30,12 +30,12 @@ def two_routes(**uncertainty) -> dict:
     return transport_case(Legs=legs(("A", "M", 10, 1), ("A", "R", 3, 1), ("R", "M", 2, 1)), Uncertainty=[row])
 
 
-def run(case, draws=400, method=Method.LHS, seed=0, **kw):
+def run(case, draws=400, method=Method.LHS, seed=0, dispersion=None, **kw):
     data, net, _ = load(case)
     inputs = read_inputs(data)
     design = make_design(inputs, draws, method, seed)
     check_draws(inputs, design)
-    sweep = design.sweep(Path(case), inputs, figures=DualFigures(focus_of(net, data.settings.focus)))
+    sweep = design.sweep(Path(case), inputs, reported=DrawReport(focus_of(net, data.settings.focus), dispersion))
     results = run_sweep(sweep, progress=False, **kw)
     return design, results, quantities(results, focus_of(net, data.settings.focus)), used(results, net)
 
@@ -66,6 +66,29 @@ def test_a_full_capacity_has_its_value_in_each_draw(tmp_path):
     assert len(value) == 1 and "A>M" in value[0]
     saving = np.maximum(design.X[ROAD].to_numpy() + 3 - 10, 0.0)
     assert y[value[0]].to_numpy() == pytest.approx(saving, abs=1e-9)
+
+
+def test_with_route_choice_each_draw_is_the_logit_split(tmp_path, capsys):
+    # Dispersion 5 USD/t: B carries 100 / (1 + e^((B - 10) / 5)) t of the 100, A the rest, in every draw
+    # (B = 3 + R>M); at B = 10 half each.
+    design, results, y, table = run(write_case(tmp_path, two_routes()), draws=40, dispersion=(("dry_bulk", 5.0),))
+    cost_b = design.X[ROAD].to_numpy() + 3
+    assert y["Road_t"].to_numpy() == pytest.approx(100 / (1 + np.exp((cost_b - 10) / 5)), rel=1e-6)
+    assert y["Rail_t"].to_numpy() == pytest.approx(100 - y["Road_t"].to_numpy(), rel=1e-6)
+    assert GAP not in y.columns  # every route carries some cargo: no route has a gap to close
+    assert table.set_index("name").loc["Road", "probability_used"] == 1.0
+    # The command: --allocation choice needs the Dispersions sheet; with it, the About sheet says which.
+    case = write_case(tmp_path / "cli", two_routes())
+    out = tmp_path / "u.xlsx"
+    assert main(["uncertainty", str(case), "--allocation", "choice", "--no-progress", "-o", str(out)]) == 2
+    assert "allocation choice needs the dispersion of cargo class dry_bulk" in capsys.readouterr().err
+    tables = two_routes()
+    tables["Dispersions"] = [{"cargo_class": "dry_bulk", "dispersion_usd_per_t": 5}]
+    case = write_case(tmp_path / "cli2", tables)
+    assert main(["uncertainty", str(case), "--allocation", "choice", "--draws", "20", "--no-progress", "-o",
+                 str(out)]) == 0
+    about = pd.read_excel(out, sheet_name="About", engine="openpyxl")
+    assert dict(zip(about["item"], about["value"], strict=True))["allocation"] == "choice"
 
 
 def test_distributions_by_hand(tmp_path):
@@ -183,8 +206,7 @@ def test_refused_runs_say_why(tmp_path, capsys):
                        "row 2 moves too. Vary each cell on one row only"),
              (one, ["--method", "sobol", "--draws", "100"], "--draws: 1 problem\n  with --method sobol the draws are a "
               "power of 2 (the Sobol' sequence's balance holds only then), found 100. Give --draws 64 or 128"),
-             (one, ["--recalibrate"], "--recalibrate: 1 problem\n  not yet:"),
-             (one, ["--allocation", "choice"], "--allocation: 1 problem\n  not yet:")]
+             (one, ["--recalibrate"], "--recalibrate: 1 problem\n  not yet:")]
     for case, args, said in cases:
         assert main(["uncertainty", str(case), "--no-progress", "-o", str(out), *args]) == 2
         err = capsys.readouterr().err

@@ -47,8 +47,9 @@ class Sweep:
     year: int | None = None  # --year: the year of a plan swept
     draws: list[tuple[float, ...]] | None = None  # the points themselves, one value per parameter (an uncertainty
     # run's draws: model.analysis.uncertainty), instead of the grid of the parameters' values
-    figures: Callable[[LiveModel], dict[str, float]] | None = None  # more figures read off each solved point's
-    # model (LivePoint.figures), by a function a worker process can import
+    reported: Callable[[LiveModel, LivePoint], LivePoint] | None = None  # each solved point as the run reports it,
+    # from the model that solved it (an uncertainty run: figures read off its duals, or its route-choice allocation);
+    # a picklable callable, for worker processes, whose repr is part of the signature
 
     @property
     def points(self) -> list[tuple[float, ...]]:
@@ -79,6 +80,7 @@ class Sweep:
         text = json.dumps([file_sha256(self.input_path)] + [[p.text, p.values, p.multiplier] for p in self.params]
                           + ([["keep_decisions"]] if self.keep_decisions else [])
                           + ([["draws", self.draws]] if self.draws is not None else [])
+                          + ([["reported", repr(self.reported)]] if self.reported is not None else [])
                           + ([["case", self.scenario, self.year]] if self.scenario or self.year is not None else []))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -141,8 +143,8 @@ def solve_point(live, sweep: Sweep, point) -> LivePoint:
     except Structural:
         out, model = _rebuild_point(live, values)
         out = replace(out, rebuilt=True)
-    if sweep.figures is not None and out.solved:
-        out = replace(out, figures=sweep.figures(model))
+    if sweep.reported is not None and out.solved:
+        out = sweep.reported(model, out)
     return replace(out, seconds=time.perf_counter() - start)
 
 

@@ -12,10 +12,11 @@ import pandas as pd
 from model.analysis.params import focus_of
 from model.analysis.sweep import run_sweep
 from model.analysis.uncertainty.design import Design, Method, UncertainInput, check_draws, make_design, read_inputs
-from model.analysis.uncertainty.figures import DualFigures
+from model.analysis.uncertainty.figures import DrawReport
 from model.analysis.uncertainty.tables import SAMPLING_ERROR, quantities, summary, used
 from model.errors import InputError, Problem
 from model.input.schema import Allocation
+from model.input.validate.choice import dispersions, missing_dispersions
 
 
 def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: str = Method.LHS, seed: int = 0,
@@ -40,16 +41,17 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         outputs.check(output)
         data, net, warnings = load_one_year(src, scenario, year)
         chosen = allocation or data.settings.allocation or Allocation.LEAST_COST
-        if chosen != Allocation.LEAST_COST:
-            raise InputError("--allocation" if allocation else "Settings", [Problem(
-                f"not yet: corridor uncertainty solves each draw's least-cost allocation on the live model, and "
-                f"allocation {chosen} (the route-choice split) is not built into it",
-                "Run with --allocation least_cost; the draws' spread is then that of the least-cost allocation.")])
+        dispersion = None
+        if chosen == Allocation.CHOICE:  # each draw's logit split (the Settings' own is validated with the input)
+            lacking = missing_dispersions(data, {})
+            if lacking:
+                raise InputError("--allocation", lacking)
+            dispersion = tuple(sorted(dispersions(data).items()))
         inputs = read_inputs(data)
         design = make_design(inputs, draws, Method(method), seed)
         check_draws(inputs, design)
         focus = data.settings.focus
-        sweep = design.sweep(src, inputs, scenario, year, DualFigures(focus_of(net, focus)), keep_decisions)
+        sweep = design.sweep(src, inputs, scenario, year, DrawReport(focus_of(net, focus), dispersion), keep_decisions)
         points_file = output.with_suffix(".points.jsonl")
         outputs.check(points_file)
         start = time.perf_counter()
@@ -59,7 +61,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         y = quantities(results, focus_of(net, focus))
         table, probability = summary(y), used(results, net)
         solved = sum(r.solved for r in results)
-        about = case_about(scenario, year) + [
+        about = case_about(scenario, year) + [("allocation", chosen),
             ("method", f"{design.method}: " + ("Latin hypercube (scipy.stats.qmc, scrambled)"
                                                if design.method == Method.LHS else
                                                "Saltelli's design on a scrambled Sobol' sequence (SALib), "

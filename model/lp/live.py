@@ -56,7 +56,7 @@ class LivePoint:
     co2e_t, by corridor, country and route (with tonnes); binding: the binding planner-facing rows' labels.
     With integer decisions: how they were treated, and built (option -> amount) with investment_cost_usd;
     with unmet-demand columns, unmet_by_commodity. The sweep sets rebuilt (solved from the changed data),
-    seconds (wall time), invalid_input (why not solved: a value the workbook could not hold), figures (its own)."""
+    seconds (wall time), invalid_input (why not solved: a value the workbook could not hold); a run, figures."""
 
     status: str
     solve_seconds: float | None = None
@@ -320,13 +320,15 @@ class LiveModel:
         if self.mip is not None and not self.keep_decisions and status == highspy.HighsModelStatus.kOptimal:
             status = self._fix_decisions_and_resolve()
         seconds = time.perf_counter() - start
-        decisions = None
-        if self.mip is not None:
-            decisions = "kept fixed" if self.keep_decisions else "re-solved (MIP)"
+        decisions = None if self.mip is None else "kept fixed" if self.keep_decisions else "re-solved (MIP)"
         if status != highspy.HighsModelStatus.kOptimal:
             return LivePoint(h.modelStatusToString(status), seconds, decisions)
         s = h.getSolution()
-        x, y = floats(s.col_value), floats(s.row_dual)
+        return self.point(floats(s.col_value), floats(s.row_dual), h.modelStatusToString(status), seconds, decisions)
+
+    def point(self, x: np.ndarray, y: np.ndarray, status: str, seconds: float | None = None,
+              decisions: str | None = None) -> LivePoint:
+        """The point of a solution (x, y) of the model as it stands: the LP's, or another allocation on its rows."""
         c = getattr(self, "current_costs", self.base_cost)
         costs = self._current_flow_costs()
         xf = np.where(self.is_flow & (x > 1e-9), x, 0.0)  # flow tonnes; other columns and round-off zeroed
@@ -349,7 +351,7 @@ class LiveModel:
             unmet_by = {k: v for k, v in by.items() if v > 1e-6}
         self.last_x, self.last_y = x, y
         return LivePoint(
-            h.modelStatusToString(status), seconds, decisions,
+            status, seconds, decisions,
             objective_usd=float(c @ x),
             transport_usd=parts["transport"], handling_usd=parts["handling"], time_usd=parts["time"],
             risk_usd=parts["risk"], surcharge_usd=parts["surcharge"], carbon_usd=parts["carbon"],

@@ -141,12 +141,12 @@ class Design:
     seed: int
 
     def sweep(self, input_path: Path, inputs: list[UncertainInput], scenario: str | None = None,
-              year: int | None = None, figures=None, keep_decisions: bool = False) -> Sweep:
+              year: int | None = None, reported=None, keep_decisions: bool = False) -> Sweep:
         """The draws as a sweep whose points they are (model.analysis.sweep: serial, processes, Dask, journal);
-        figures: Sweep.figures."""
+        reported: Sweep.reported."""
         params = [v.param for v in inputs]
         draws = [tuple(r) for r in self.X.to_numpy(dtype=float).tolist()]
-        return Sweep(Path(input_path), params, keep_decisions, scenario, year, draws=draws, figures=figures)
+        return Sweep(Path(input_path), params, keep_decisions, scenario, year, draws=draws, reported=reported)
 
 
 def dimensions(inputs: list[UncertainInput]) -> list[str]:

@@ -1,10 +1,13 @@
-"""What an uncertainty run reads off each draw's solved model beyond a sweep's point: each bottleneck's value
-(what one more unit of its limit saves a year: the row's dual, as the Bottlenecks sheet's saving_usd_per_t)
-and the focus's gap to break-even (the cut the cheapest of its flows needs before it carries cargo: the
-smallest reduced cost among them, 0 when it carries some)."""
+"""What an uncertainty run reports of each draw beyond a sweep's point: each bottleneck's value (what one more
+unit of its limit saves a year: the row's dual, as the Bottlenecks sheet's saving_usd_per_t; under route
+choice, its toll) and the focus's gap to break-even (the cut the cheapest of its flows needs before it carries
+cargo: the smallest reduced cost among them, 0 when it carries some; least cost only: under route choice every
+route carries some cargo). With allocation choice, the draw's point is the logit's allocation on the draw's
+LP (model.lp.choice), not the LP's."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,21 +20,46 @@ TOLERANCE = 1e-7  # a dual below this is a row not binding (as LiveModel.solve's
 
 
 @dataclass(frozen=True)
-class DualFigures:
-    """Sweep.figures of an uncertainty run: called with the LiveModel that solved a draw (picklable, so a worker
-    process or a Dask worker can run it). focus: model.analysis.params.focus_of's (scope, code), or None."""
+class DrawReport:
+    """Sweep.reported of an uncertainty run: called with the LiveModel that solved a draw and its point
+    (picklable, so a worker process or a Dask worker runs it; its repr is part of the journal's signature).
+    focus: model.analysis.params.focus_of's (scope, code), or None; dispersion: USD/t per cargo class for
+    allocation choice, None for least cost."""
 
     focus: tuple[str, str] | None
+    dispersion: tuple[tuple[str, float], ...] | None = None
 
-    def __call__(self, live) -> dict[str, float]:
+    def __call__(self, live, point):
+        if self.dispersion is not None:
+            return self._choice(live, point)
         y = np.asarray(live.last_y, dtype=float)
-        out = {VALUE + live.row_labels[i]: float(abs(y[i]))
-               for i in np.flatnonzero(np.abs(y) > TOLERANCE).tolist() if i in live.row_labels}
+        figures = self._values(live, y)
         columns = self._focus_columns(live)
         if columns is not None:
             rc = np.asarray(live.h.getSolution().col_dual, dtype=float)[columns]
-            out[GAP] = float(max(rc.min(), 0.0)) if len(rc) else float("nan")
-        return out
+            figures[GAP] = float(max(rc.min(), 0.0)) if len(rc) else float("nan")
+        return dataclasses.replace(point, figures=figures)
+
+    def _choice(self, live, point):
+        """The logit's allocation under the draw's rows, read off the LP HiGHS holds (its costs and bounds are
+        the draw's), started from the LP's solution; a draw where it does not converge has no optimum."""
+        from model.lp.choice import NoConvergence, allocate
+        from model.plan import Plan
+
+        lp = dataclasses.replace(live.solution, x=live.last_x, y=live.last_y,
+                                 rc=np.asarray(live.h.getSolution().col_dual, dtype=float))
+        try:
+            chosen = allocate(Plan.of_one(live.data, live.net), lp, dict(self.dispersion or ()))
+        except NoConvergence as exc:
+            return dataclasses.replace(point, status=f"Choice not converged ({exc})", objective_usd=None)
+        out = live.point(np.asarray(chosen.x, dtype=float), np.asarray(chosen.y, dtype=float), point.status,
+                         point.solve_seconds, point.integer_decisions)
+        return dataclasses.replace(out, figures=self._values(live, np.asarray(chosen.y, dtype=float)))
+
+    @staticmethod
+    def _values(live, y: np.ndarray) -> dict[str, float]:
+        return {VALUE + live.row_labels[i]: float(abs(y[i]))
+                for i in np.flatnonzero(np.abs(y) > TOLERANCE).tolist() if i in live.row_labels}
 
     def _focus_columns(self, live) -> np.ndarray | None:
         """The flow columns through the focus (a country on the route, or the route's corridor)."""
