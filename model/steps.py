@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.analysis.infeasible import no_optimum
+from model.analysis.responses import port_responses
 from model.analysis.robust import value_of_stochastic_solution
 from model.errors import ERROR, WARNING, InputError, NoSolutionError, Problem
 from model.input.data import CorridorData
@@ -137,7 +138,8 @@ def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builde
         raise no_optimum(plan, sol, verbose)
     set_resource_duals(plan, sol)  # from the optimal basis, before anything re-solves or frees the live model
     sol = allocated(plan, sol)
-    if not keep_solver and plan.single and sol.mip is None and not plan.cases[0].net.observations:  # see observed()
+    if not keep_solver and plan.single and sol.mip is None and not plan.cases[0].net.observations \
+            and sol.choice is None:  # see observed(); a choice allocation's responses re-run it (analyse())
         return dataclasses.replace(sol, highs=None)
     return sol
 
@@ -168,6 +170,7 @@ class Analyses:
     robust: pd.DataFrame | None = None
     robust_items: tuple = ()
     found: dict[int | None, FitAnalyses] = field(default_factory=dict)  # by case (None: the single model): observed()
+    responses: pd.DataFrame | None = None  # a choice allocation's Responses sheet (model.analysis.responses)
 
 def analyse(plan: Plan, sol: Solution, verbose: bool = False, options: dict | None = None) -> Analyses:
     """The re-solves the result tables report (see Analyses), on the solved plan: each integer
@@ -176,7 +179,7 @@ def analyse(plan: Plan, sol: Solution, verbose: bool = False, options: dict | No
     other, mip = other_decision_costs(plan, sol)  # with integer decisions: each one taken the other way
     found = observed(plan, sol, options)
     if plan.single or not plan.robust:
-        return Analyses(other, mip, found=found)
+        return Analyses(other, mip, found=found, responses=port_responses(plan, sol))
     robust, items = value_of_stochastic_solution(plan, sol, verbose, options)
     return Analyses(other, mip, robust, tuple(items), found)
 
@@ -220,8 +223,9 @@ def observed(plan: Plan, sol: Solution, options: dict | None = None) -> dict[int
 def tabulate(plan: Plan, sol: Solution, analyses: Analyses, input_name: str | None = None) -> Results:
     """The result tables of a solved plan and its analyses (analyse()): read, never solved again."""
     if plan.single:
-        return collect(plan.data, plan.cases[0].net, sol.view(), input_name, analyses.other, analyses.mip,
-                       analyses.found.get(None))
+        results = collect(plan.data, plan.cases[0].net, sol.view(), input_name, analyses.other, analyses.mip,
+                          analyses.found.get(None))
+        return results if analyses.responses is None else dataclasses.replace(results, responses=analyses.responses)
     return collect_plan(plan, sol, input_name, robust=analyses.robust, robust_items=list(analyses.robust_items),
                         other=analyses.other, mip=analyses.mip,
                         found={k: f for k, f in analyses.found.items() if k is not None})

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.analysis.check_choice import check_choice, is_choice, whole_flows
 from model.analysis.check_investments import investment_check
 from model.analysis.check_seasons import check_season_rows
 from model.input.data import CorridorData
@@ -282,8 +283,9 @@ def _check_map(inp: _Inputs, flows: pd.DataFrame, sheets: dict[str, pd.DataFrame
     return errors
 
 
-def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
-    """The summary tables agree with the flows: corridors, countries, capacity, policies, summary."""
+def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame], listed: pd.DataFrame | None = None) -> list[str]:
+    """The summary tables agree with the flows: corridors, countries, capacity, policies, summary; the map
+    with the flows listed (a choice result's larger ones: model.results.choice.SHOWN_T)."""
     errors = []
     flows = sheets["Flows"]
     shipped = flows["tonnes_t"].sum()
@@ -319,7 +321,7 @@ def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
                 total = sum(x.capacity_t + x.share * added for x in seasons.limits if x.annual_row == rec.input_row)
             if total and not _close(rec.utilisation, used / total):
                 errors.append(f"Capacity: {rec.element} utilisation {rec.utilisation}, flows give {used / total}")
-    errors += _check_map(inp, flows, sheets, shipped)
+    errors += _check_map(inp, flows if listed is None else listed, sheets, shipped)
     if "Fit" in sheets:
         observations = {rec["observation"]: rec for rec in inp.data.tables["Observations"].to_dict("records")}
         for rec in sheets["Fit"].itertuples(index=False):
@@ -358,14 +360,14 @@ def check_tables(inp: _Inputs, sheets: dict[str, pd.DataFrame]) -> list[str]:
         co2e = sum(f.tonnes_t * inp.co2(f.route) for f in flows.itertuples(index=False))
         if CO2E_LABEL in s and not _close(float(s[CO2E_LABEL]), co2e):
             errors.append(f"Summary: {CO2E_LABEL} {s[CO2E_LABEL]} t, the inputs and flows give {co2e}")
-    if "Emissions" in sheets:
-        errors += _check_emissions(inp, flows, sheets["Emissions"])
+    if "Emissions" in sheets:  # a choice result writes a route row for the routes it lists (listed) alone
+        errors += _check_emissions(inp, flows, sheets["Emissions"], None if listed is None else set(listed["route"]))
     return errors
 
 
-def _check_emissions(inp: _Inputs, flows: pd.DataFrame, sheet: pd.DataFrame) -> list[str]:
+def _check_emissions(inp: _Inputs, flows: pd.DataFrame, sheet: pd.DataFrame, routes: set | None = None) -> list[str]:
     """Each row of the Emissions sheet (total, corridor, country, commodity, route) against the CO2e
-    the inputs give the written flows."""
+    the inputs give the written flows; routes: the routes that have a row, where not every one used does."""
     expect: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for f in flows.itertuples(index=False):
         co2 = f.tonnes_t * inp.co2(f.route)
@@ -380,7 +382,7 @@ def _check_emissions(inp: _Inputs, flows: pd.DataFrame, sheet: pd.DataFrame) -> 
         t, co2 = expect.get(key, (0.0, 0.0))
         rec = written.get(key)
         if rec is None:
-            if co2 > REL or t > REL:
+            if (co2 > REL or t > REL) and (routes is None or key[0] != Scope.ROUTE or key[1] in routes):
                 errors.append(f"Emissions: no row for {key[0]} {key[1]}, whose flows emit {co2} t CO2e")
             continue
         if not _close(rec["co2e_t"], co2, expect[("total", "all cargo")][1]):
@@ -391,15 +393,32 @@ def _check_emissions(inp: _Inputs, flows: pd.DataFrame, sheet: pd.DataFrame) -> 
     return errors
 
 
-def check_results(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> list[str]:
-    """Every violation or mismatch in the result tables, in words; [] when all hold."""
+def check_results(data: CorridorData, sheets: dict[str, pd.DataFrame], choice: bool | None = None) -> list[str]:
+    """Every violation or mismatch in the result tables, in words; [] when all hold. choice: whether it is a
+    route-choice result (None: as its Summary says), whose rows are checked from every route's tonnes (the
+    Routes sheet: its Flows sheet lists the larger routes alone) and its split and tolls by check_choice."""
     inp = _Inputs(data)
-    flows = sheets["Flows"]
+    listed = flows = sheets["Flows"]
+    found: list[str] = []
+    if is_choice(sheets) if choice is None else choice:
+        if "Routes" not in sheets:
+            return [NOT_CHECKED + f"the Routes sheet is missing: {UNCHECKED_WITHOUT['Routes']}"] + check_flows(inp,
+                                                                                                          listed)
+        flows, found = whole_flows(sheets)
+        delivered = pd.to_numeric(sheets["Demand"]["delivered_t"], errors="coerce").sum() if "Demand" in sheets \
+            and "delivered_t" in sheets["Demand"].columns else 0.0
+        if flows["tonnes_t"].sum() < delivered - REL * max(1.0, delivered):  # cut at routes_sheet_rows
+            return [NOT_CHECKED + f"the Routes sheet holds {flows['tonnes_t'].sum()} t of the {delivered} t delivered "
+                    "(cut at the setting routes_sheet_rows): a route-choice result's rows and split are checked "
+                    "from every route's tonnes; raise routes_sheet_rows and solve again"] + check_flows(inp, listed)
+    whole = {**sheets, "Flows": flows}
     constraints = check_constraints(inp, flows, sheets.get("Demand"), sheets.get("Investments"))
     origin, market = {r: p[0] for r, p in inp.path.items()}, {r: p[-1] for r, p in inp.path.items()}
-    seasonal = check_season_rows(data, flows, sheets.get("Seasons"), inp.elements, inp.cls, origin, market,
-                                 investment_check(data.tables["Investments"], sheets.get("Investments"))[1], REL)
-    return check_flows(inp, flows) + constraints + seasonal + check_tables(inp, sheets)
+    seasonal = check_season_rows(data, listed, sheets.get("Seasons"), inp.elements, inp.cls, origin, market,
+                                 investment_check(data.tables["Investments"], sheets.get("Investments"))[1], REL,
+                                 float(flows["tonnes_t"].sum() - listed["tonnes_t"].sum()))
+    return (found + check_flows(inp, flows) + constraints + seasonal + check_tables(inp, whole, listed)
+            + (check_choice(inp, data, whole, flows) if flows is not listed else []))
 
 
 YEAR_KEYS = {"Legs": ("from", "to"), "Tariffs": ("element", "cargo_class"),
@@ -505,7 +524,7 @@ def _check_years(data: CorridorData, sheets: dict[str, pd.DataFrame], case: dict
         part["Summary"] = pd.DataFrame({"item": [OBJECTIVE_LABEL, SHIPPED_LABEL, CO2E_LABEL, *PART_LABELS.values()],
                                         "value": [r["annual_cost_usd"], r["shipped_t"], r["co2e_t"],
                                                   *[r[column] for _, column in COST_PARTS.values()]]})
-        found = check_results(_year_rows(data, y) if y is not None else data, part)
+        found = check_results(_year_rows(data, y) if y is not None else data, part, is_choice(sheets))
         errors += [f"{y}: {e}" for e in found] if y is not None else found
         total += weights[y] / (1 + rate) ** ((y - years[0]) if y is not None else 0) * r["annual_cost_usd"]  # type: ignore[operator]  # years: ints
     inv = sheets.get("Investments")
@@ -551,6 +570,7 @@ UNCHECKED_WITHOUT = {
     "Capacity": "the capacity used and its utilisation", "Emissions": "CO2e by corridor, country, commodity and route",
     "Map legs": "the map's tonnes on legs and at nodes", "Map nodes": "the map's tonnes on legs and at nodes",
     "Fit": "the fit to the observations", "Seasons": "the seasonal capacities and demands",
+    "Routes": "a route-choice result's rows and logit split (its Flows sheet lists only the routes over 0.5 t)",
 }
 
 
@@ -564,6 +584,8 @@ def _needs(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> dict[str, dic
         needs["Fit"] = {"observation": _T, "modelled_t": _N, "observed_t": _N}
     if len(data.tables["Seasons"]):
         needs["Seasons"] = {"season": _T, "what": _T, "commodity": _T, "route": _T, "tonnes_t": _N, "input_row": _B}
+    if is_choice(sheets):  # its rows are checked from every route's tonnes (model.analysis.check_choice)
+        needs["Routes"] = needs["Flows"]
     plan = sheets.get("Plan")
     if plan is not None:
         needs["Plan"] = {"annual_cost_usd": _N, "shipped_t": _N, "co2e_t": _N,

@@ -8,6 +8,7 @@ HiGHS model, so the sentences add up exactly to the gap a route must close befor
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -53,12 +54,13 @@ def _element(net: Network, family: str, index) -> str:
 
 def _column_terms(run: Run, case: Case, at: int | None, j: int) -> list[tuple[str, Any, float]]:
     """(family, index, -a_ij * y_i / factor) for every row of column j: per tonne in the money of
-    the case's year (a plan weighs each case's costs and rows by its factor)."""
+    the case's year (a plan weighs each case's costs and rows by its factor). y: the solution's duals, the
+    tolls under route choice (HiGHS holds the least-cost LP's)."""
     h = run.solution.highs
     assert h is not None, "explain reads the solve's own model (kept by run(keep_solver=True))"
     _, _, index, value = h.getColsEntries(1, np.array([j], dtype=np.int32))
     factor = case.factor if at is not None else 1.0
-    duals = np.asarray(h.getSolution().row_dual) / factor
+    duals = np.asarray(h.getSolution().row_dual if run.solution.choice is None else run.solution.y) / factor
     terms = []
     for i, a in zip(np.asarray(index).tolist(), np.asarray(value).tolist(), strict=True):
         key: RowKey = run.solution.rows[i]
@@ -132,6 +134,48 @@ def _emits(net: Network, k: str, r: str) -> str:
     return f", emitting {kg:,.1f} kg CO2e a tonne" if kg > 0 else ""
 
 
+def _chosen(run: Run, case: Case, at: int | None, k: str, r: str, routes) -> str:
+    """A route under route choice (model.lp.choice) in words: its share of its demand row from its generalised
+    cost (cost plus the tolls of the full rows it passes) against the other routes', and the dispersion."""
+    net, sol = case.net, run.solution
+    row, c = routes.loc[(k, r)], net.cost[(k, r)]
+    demand = net.demand_by_row[net.demand_of[(k, r)]]
+    dispersion = sol.choice.dispersion[net.commodity_class[k]]  # type: ignore[union-attr]  # under choice
+    head = (f"Route {r} ({net.routes[r].corridor}) for {net.names.cargo(k)}, {net.names.place(net.routes[r].origin)} "
+            f"to {net.names.place(demand.market)}: ")
+    if row["tonnes_t"] <= 0:
+        return head + ("carries nothing: under route choice every open route carries a share, so a row holds it at 0 "
+                       "(a closed season, or a capacity or rule of 0).")
+    g, tolls = row["generalised_cost_usd_per_t"], row["tolls_usd_per_t"]
+    text = (head + f"carries {row['share_of_demand']:.1%} of Demand row {demand.row} ({row['tonnes_t']:,.0f} of "
+            f"{demand.demand_t:,.0f} t a year). Its generalised cost is {g:,.2f} USD/t: its cost {c.total:,.2f} "
+            f"({_parts(c)}){_emits(net, k, r)} plus tolls of {tolls:,.2f}")
+    j = sol.col_of(FLOW.name, (k, r), at)
+    charges = [] if net.seasons is not None or j is None else [
+        (con, idx, t) for con, idx, t in _column_terms(run, case, at, j) if con != DEMAND_BALANCE.name and abs(t) > TOL]
+    if charges:
+        text += " (" + "; ".join(f"{_row_name(net, con, idx)} {'adds' if t > 0 else 'credits'} {abs(t):,.2f}"
+                                 for con, idx, t in sorted(charges, key=lambda x: -abs(x[2]))) + ")"
+    elif net.seasons is not None and abs(tolls) > TOL:
+        text += " (the average over the seasons it is open in)"
+    others = routes.loc[[f for f in net.flows_of_demand(demand.row) if f != (k, r)]]
+    others = others[others["tonnes_t"] > 0].sort_values("share_of_demand", ascending=False).head(3)
+    if len(others):
+        text += "; against " + ", ".join(f"{o} {rec['share_of_demand']:.1%} at {rec['generalised_cost_usd_per_t']:,.2f}"
+                                         for (_, o), rec in others.iterrows()) + " USD/t"
+    above = row["above_cheapest_usd_per_t"]
+    rule = (f". With a dispersion of {dispersion:,.2f} USD/t (1/theta, Dispersions sheet), a route d USD/t dearer "
+            f"carries exp(-d / {dispersion:,.2f}) times the tonnes")
+    if net.seasons is not None:
+        return text + rule + (" in each season, which splits on its own (a route closed in a season carries nothing "
+                              "then; the Seasons sheet gives each season's tonnes and tolls). A cost cut on it (or a "
+                              "toll lifted) raises its share; there is no break-even.")
+    where = ("it is the cheapest route of its row" if above <= TOL else
+             f"{r} is {above:,.2f} USD/t above the cheapest route of its row, so it carries "
+             f"{math.exp(-above / dispersion):.3f} times that route's tonnes")
+    return text + rule + f": {where}. A cost cut on it (or a toll lifted) raises its share; there is no break-even."
+
+
 def explained_case(run: Run, year: int | None = None) -> tuple[Case, int | None, str]:
     """(case, its position in the LP, the paragraph that says which case) of the run that explain
     reads: the one case of a single-period model; of a plan, the year asked for (--year), by
@@ -184,6 +228,9 @@ def explain_route(run: Run, route: str, commodity: str | None = None, year: int 
     for k, r in flows:
         c = net.cost[(k, r)]
         row = routes.loc[(k, r)]
+        if sol.choice is not None:  # route choice: the route's share from its generalised cost, not an LP margin
+            out.append(_chosen(run, case, at, k, r, routes))
+            continue
         tonnes = row["tonnes_t"]
         d_row = net.demand_of[(k, r)]
         demand = net.demand_by_row[d_row]

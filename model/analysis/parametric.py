@@ -10,7 +10,7 @@ exactly, with about two solves per breakpoint instead of a fine grid.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,7 @@ class Exact:
     breakpoints: pd.DataFrame  # t, objective
     segments: pd.DataFrame  # from, to, slope, corridor tonnes at the midpoint, binding
     solves: int = 0
+    points: list = field(default_factory=list)  # the solved point (LivePoint) at each segment's midpoint
 
 
 def exact_sweep(live, sweep) -> Exact:
@@ -85,7 +86,7 @@ def exact_sweep(live, sweep) -> Exact:
     knots = sorted({start, stop, *found})
     bps = pd.DataFrame({"value": knots, "objective_usd": [_value_at(evaluations, t) for t in knots],
                         "breakpoint": [start < t < stop for t in knots]})
-    segments, watch = [], focus_of(live.net, live.data.settings.focus)
+    segments, points, watch = [], [], focus_of(live.net, live.data.settings.focus)
     for a, b in zip(knots, knots[1:], strict=False):
         mid = (a + b) / 2
         fm, gm, rm = evaluate(mid)
@@ -95,7 +96,8 @@ def exact_sweep(live, sweep) -> Exact:
         seg.update({f"{c}_t": v for c, v in rm.corridor.items()})
         seg["binding"] = "; ".join(rm.binding)
         segments.append(seg)
-    return Exact(p.text + (" (x base)" if p.multiplier else ""), bps, pd.DataFrame(segments), solves[0])
+        points.append(rm)
+    return Exact(p.text + (" (x base)" if p.multiplier else ""), bps, pd.DataFrame(segments), solves[0], points)
 
 
 def breakpoints(evaluate, start: float, stop: float) -> tuple[dict, list[float]]:

@@ -23,6 +23,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 
 # Column-name suffix -> (unit shown in the header, number format)
 _UNITS = (
+    ("_t_per_usd_per_t", "t/yr per USD/t", "#,##0.00"),  # a response: tonnes a year per USD/t of a cost
     ("_usd_per_t", "USD/t", "#,##0.00"),
     ("_usd_per_yr", "USD/yr", "#,##0"),
     ("_usd_per_unit", "USD per unit", "#,##0.00"),
@@ -36,7 +37,7 @@ _UNITS = (
     ("_pct", "%", "0.00"),
 )
 _PERCENT = ("share", "utilisation", "share_of_shipped", "share_of_co2e", "cost_increase_pct", "probability",
-            "extra_cost_of_least_cost", "target_share")
+            "extra_cost_of_least_cost", "target_share", "share_of_demand")
 # A column ending in _pct holds a share (0.39 for 39%, shown 39.0%), as every share a result holds; except
 # the input columns of that name, which hold the percentage itself (tolerance_pct 15 for 15%).
 _PERCENT_NUMBERS = frozenset(c.name for s in SHEETS for c in s.columns if c.name.endswith("_pct"))

@@ -124,6 +124,40 @@ def exact_png(outputs: Outputs, breakpoints: pd.DataFrame, param: str, stem: Pat
     return _save(fig, outputs, stem.with_name(stem.name + ".png"))
 
 
+def tornado_png(outputs: Outputs, table: pd.DataFrame, quantity: str, stem: Path, top: int = 15) -> Path:
+    """What drives one quantity (model.analysis.uncertainty.drivers' table), the largest driver on top:
+    Sobol' total indices with the first-order ones inside them, each with its confidence interval, or
+    the change per standard deviation of each input, either side of zero. The title says which."""
+    mine = table[table["quantity"] == quantity]
+    sobol = "total" in mine.columns
+    size = mine["total"] if sobol else mine["change_per_sd"].abs()
+    t = mine.assign(_size=size)[size.notna()].sort_values("_size", ascending=False, kind="stable").head(top)
+    t = t.iloc[::-1]  # the largest at the top
+    fig, ax = plt.subplots(figsize=(9, 0.4 * max(len(t), 3) + 2))
+    at = list(range(len(t)))
+    alone, together = series_colours(2)
+    if sobol:
+        ax.barh(at, t["total"], 0.7, xerr=t["total_conf"].fillna(0.0), color=together, alpha=0.45,
+                label="total: alone and with the others")
+        ax.barh(at, t["first_order"], 0.35, xerr=t["first_order_conf"].fillna(0.0), color=alone,
+                label="first order: alone")
+        ax.set_xlabel("share of the variance")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside, never on a bar
+    else:
+        ax.barh(at, t["change_per_sd"], 0.7, color=[together if v < 0 else alone for v in t["change_per_sd"]])
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_xlabel(f"change of {quantity} per standard deviation of the input")
+    ax.set_yticks(at, [textwrap.shorten(str(n), 60) for n in t["input"]])
+    ax.grid(alpha=0.3, axis="x")
+    measure = str(mine["measure"].iloc[0]) if len(mine) else ""
+    ax.set_title(textwrap.fill(f"What drives {quantity}: {measure}", 90), fontsize=10)
+    if not len(t):  # a quantity that does not vary: said, not left blank
+        notes = mine["note"].dropna().astype(str) if "note" in mine.columns else pd.Series(dtype=str)
+        ax.text(0.5, 0.5, textwrap.fill(notes.iloc[0] if len(notes) and notes.iloc[0] else "no driver", 60),
+                ha="center", va="center", transform=ax.transAxes)
+    return _save(fig, outputs, stem.with_name(stem.name + ".png"))
+
+
 def stress_png(outputs: Outputs, table: pd.DataFrame, stem: Path, top: int = 15) -> Path:
     solved = table[table["status"] == "Optimal"] if "status" in table.columns else table  # the others cost no figure
     t = solved.head(top).iloc[::-1]

@@ -9,7 +9,7 @@ import textwrap
 from model.errors import format_problems
 from model.input.schema import Blank, PolicyKind
 from model.network.names import beside
-from model.results.brief import focus_text
+from model.results.brief import focus_text, responses_line
 from model.results.money import PREMIUMS_LABEL, penalty_words, plan_money_text, set_by_penalty
 from model.results.tables import ALL, Results
 
@@ -39,7 +39,7 @@ def solve_text(results: Results) -> str:
         _scenario_line(s),
         s.money.text(),
         f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr at {s.average_usd_per_t:,.2f} USD/t of resource cost on average",
-        co2e_line(s), *results.season_lines(),
+        co2e_line(s), *results.season_lines(), *s.choice_lines(),
         *([f"Fit: {s.fit.text()}"] if s.fit.count else []),
         *([s.decisions.text()] if s.decisions.count else []),
         *[f"  {option}: {text}" for option, text in s.decisions.decisions],
@@ -66,7 +66,7 @@ def solve_text(results: Results) -> str:
         return f"{v:>14,.2f}"
 
     if len(cap):
-        lines.append(f"{'Binding capacity':<{w}}{'Mt/yr':>10}{'saves USD/t':>14}")
+        lines.append(f"{'Binding capacity':<{w}}{'Mt/yr':>10}{s.value_header:>14}")
         for rec in cap.itertuples(index=False):
             name = rec.element + ("" if rec.cargo_class == Blank.ALL else f" [{rec.cargo_class}]")
             cls = "" if rec.cargo_class == Blank.ALL else f" for {rec.cargo_class}"  # as the Bottlenecks sheet names it
@@ -83,7 +83,7 @@ def solve_text(results: Results) -> str:
             lines.append(f"{rec.option:<{w}}{rec.built_t / 1e6:>10,.2f}{rec.cost_usd / 1e6:>14,.1f}")
     if len(pol):
         lines.append("")
-        lines.append(f"{'Binding policy rule':<{w}}{'holds':>10}{'saves USD/t':>14}")
+        lines.append(f"{'Binding policy rule':<{w}}{'holds':>10}{s.value_header:>14}")
         for rec in pol.itertuples(index=False):
             lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rule_amount(rec):>10}"
                          f"{value(rec.saving_usd_per_t, ('policy', f'{rec.rule} ({rec.applies_to})'))}"
@@ -96,8 +96,8 @@ def solve_text(results: Results) -> str:
         lines.append("+ in resource cost (what is paid, and what time, risk and carbon cost); the model's objective, "
                      "which counts calibration premiums, values it otherwise (Bottlenecks sheet).")
     focus = focus_text(results.sheets(), s.settings.focus or "") if s.settings else ""
-    if focus:
-        lines += ["", focus]
+    for said in (focus, responses_line(results.responses)):  # under route choice, what the focus attracts
+        lines += ["", said] if said else []
     return "\n".join(lines)
 
 
@@ -121,7 +121,7 @@ def plan_text(results: Results) -> str:
     money = plan_money_text(results.plan["Plan"], s.objective_means)  # type: ignore[index]  # a plan's results
     lines = [_scenario_line(s), *([money] if money else []),
              f"Objective {s.objective_usd / 1e6:,.1f} million USD (resource cost, calibration premiums and "
-             f"unmet-demand penalty): {s.objective_means}"]
+             f"unmet-demand penalty): {s.objective_means}", *s.choice_lines()]
     if s.decisions.count:
         lines.append(s.decisions.text())
         lines += [f"  {option}: {text}" for option, text in s.decisions.decisions]

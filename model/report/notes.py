@@ -45,6 +45,14 @@ COLUMN_NOTES = {
     "element": "The node, or the leg FROM>TO, by code (Capacities sheet).",
     "limit_value": "The limit as a number, in the unit of the next column.",
     "via": "The route's nodes in order, by name.",
+    # route choice (model.results.choice)
+    "share_of_demand": "Route choice: the route's tonnes as a share of its demand row's tonnes (a logit in "
+                       "generalised cost).",
+    "tolls_usd_per_t": "Route choice: what the full rows the route passes charge a tonne (their shadow prices: "
+                       "capacities, rules, supplies), USD per tonne.",
+    "generalised_cost_usd_per_t": "Route choice: cost per tonne plus tolls, what the logit splits by.",
+    "above_cheapest_usd_per_t": "Route choice: how far the route's generalised cost is above the cheapest route of "
+                                "its demand row; a route d USD/t above carries exp(-d / dispersion) times its tonnes.",
 }
 # A column whose meaning on a sheet differs from COLUMN_NOTES's, by (sheet, column).
 SHEET_COLUMN_NOTES = {
@@ -53,6 +61,14 @@ SHEET_COLUMN_NOTES = {
         "option built within its limit; negative where building more would pay, but the option is at its limit or "
         "not allowed. HiGHS's reduced cost of the build decision (blank for an option built whole: see the cost of "
         "the decision taken the other way).",
+    ("Responses", "change_t_per_usd_per_t"):
+        "Tonnes a year per USD/t cut at the port: of the focus (per USD/t cut), of the corridor (diversion: negative "
+        "where the cargo comes from). A central difference of the choice allocation, the handling 1 USD/t down and up.",
+    ("Responses", "via_focus_t_per_usd_per_t"):
+        "The part of the corridor's change on routes through the focus: these add up to the focus's tonnes per "
+        "USD/t cut.",
+    ("Responses", "tonnes_t"): "Tonnes a year through the focus (a route through it counted once).",
+    ("Responses", "cut_usd_per_t"): "How much lower the port's handling is than on the Nodes sheet, USD/t.",
 }
 # What deciding an option the other way changes (a plan's: the _total columns, over the whole plan, discounted).
 _OTHER_DECISION = {

@@ -9,6 +9,7 @@ import pandas as pd
 from model.report.cells import header
 from model.report.maps.sheet import MAP_SHEET, map_blocks
 from model.report.workbook import SHEET_NOTES
+from model.results.choice import CHOICE_COLUMNS
 
 
 def read_result_workbook(path: Path, fix: str) -> dict[str, pd.DataFrame]:
@@ -53,7 +54,7 @@ def read_results(path: Path) -> dict[str, pd.DataFrame]:
         if name not in frames:
             continue
         df = frames[name]
-        labels = {header(c): c for c in columns}
+        labels = {header(c): c for c in [*columns, *(CHOICE_COLUMNS if name in ("Flows", "Routes") else [])]}
         df = df.rename(columns=labels)
         df.attrs = dict(frames[name].attrs)
         if name == "Corridors":  # the table ends at the first blank row; the pivot below is for reading
@@ -164,6 +165,9 @@ def map_problems(sheets: dict[str, pd.DataFrame], report: bool) -> list:
                           "binding": T}}
     if report:
         needs["Summary"] = {"item": T, "value": T, "unit": T}
+    if report and "Responses" in sheets:  # under route choice: the brief's line and the page's block read it
+        needs["Responses"] = {"what": T, "name": T, "corridor": T, "cut_usd_per_t": B, "tonnes_t": B,
+                              "change_t_per_usd_per_t": B, "via_focus_t_per_usd_per_t": B}
     problems, missing = result_problems(sheets, needs)
     for name in dict.fromkeys("Map" if n.startswith("Map") else n for n in missing):
         problems.append(Problem(f"the {name} sheet is missing; the {'report' if report else 'map'} is drawn from it",

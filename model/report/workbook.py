@@ -19,6 +19,7 @@ from model.report.output import Outputs, writing
 from model.report.result_book import BOLD, NOTE, RIGHT, TITLE, Cells, ResultBook, chart_axes, wo_table
 from model.results.brief import brief_of
 from model.results.fit import SCORE_NOTE
+from model.results.responses import ResponseRow
 from model.results.summary import UNIT_FORMATS
 from model.results.tables import ALL, Results
 
@@ -44,6 +45,13 @@ SHEET_NOTES = {
                "tonne of capacity in that season would save (USD/t); then the tonnes of each route and commodity in "
                "each season (what: flow). A season's capacity is its own Capacities row, or the annual figure x the "
                "season's share; added capacity counts x the share too.",
+    "Responses": "Under route choice (Settings allocation choice), what the focus of the Settings attracts: its tonnes "
+                 "at today's costs (attracted today); the tonnes each USD/t cut in a port's handling adds (per USD/t "
+                 "cut: the choice allocation with the handling 1 USD/t down and up, half the difference); where "
+                 "they come from (diversion: each corridor's change per USD/t cut, and the part of it through the "
+                 "focus); its tonnes at cuts from 0 to 150 USD/t (curve; a cut beyond the handling is a subsidy); "
+                 "and the limits that bind on its routes (held by), whose tolls take up a cut as far as they hold. "
+                 "What is built stays as the least-cost solution builds it.",
     "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
     "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
     "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t); it holds "
@@ -63,7 +71,31 @@ SHEET_NOTES = {
                 "tonnes of CO2e (max_co2_t). Saving per tonne relaxed: what allowing one more tonne (of CO2e for "
                 "max_co2_t) through the rule's target, or one less required, would save per year.",
 }
-
+# The same sheets' notes under route choice (allocation choice, model.results.choice): the shadow prices are
+# tolls and there is no LP basis to range. Only sheets with a note above have one here (read_results skips it).
+CHOICE_SHEET_NOTES = {
+    "Bottlenecks": "Full capacities, binding rules and supply limits, ranked by their toll: what a tonne through "
+                   "them pays in generalised cost under route choice, the price that sends the cargo they cannot take "
+                   "to other routes. No ranging: there is no LP basis under route choice.",
+    "Flows": "Tonnes per year of each commodity on each route carrying more than 0.5 t (route choice: the others are "
+             "counted in every total and listed on the Routes sheet), with its share of its demand row, its cost per "
+             "tonne in its parts, the tolls of the full rows it passes and its generalised cost (cost plus tolls).",
+    "Capacity": "Shadow price: under route choice, the toll a tonne through a full capacity pays in generalised cost; "
+                "0 where there is room. Valid from and to: for a capacity with room, down to what is used; a full "
+                "one's toll is of its limit alone (no ranging under route choice).",
+    "Routes": "Every route and commodity it may carry, with its share of its demand row under route choice: a logit "
+              "in generalised cost (cost plus the tolls of the full rows it passes), so every open route carries "
+              "some. Above cheapest: how far its generalised cost is above its demand row's cheapest route's.",
+    "Demand": "Marginal cost: under route choice, what a tonne of the demand row costs on average in generalised "
+              "cost (cost plus tolls), split as its tonnes are.",
+    "Supply": "Value of more supply: under route choice, the toll of a supply at its limit (USD/t).",
+    "Seasons": "Each season's capacities (what: capacity), with the tonnes through them, the slack and, under route "
+               "choice, the toll a tonne through a full one pays in that season (USD/t); then the tonnes of each "
+               "route and commodity in each season (what: flow), for the routes the Flows sheet lists. A season's "
+               "capacity is its own Capacities row, or the annual figure x the season's share.",
+    "Policies": "Value, bound and slack are measured as 'measured in' says. Saving per tonne relaxed: under route "
+                "choice, the toll a tonne subject to the rule pays in generalised cost while the rule binds.",
+}
 
 
 def _summary_sheet(wb: ResultBook, results: Results) -> None:
@@ -200,6 +232,26 @@ def _fit_sheet(wb: ResultBook, results: Results) -> None:
     ws.ws.insert_chart(f"{get_column_letter(len(cols) + 2)}3", chart)
 
 
+def _responses_sheet(wb: ResultBook, results: Results) -> None:
+    """The Responses table and, beside it, the focus's tonnes against the cut at its ports: a line for each
+    port (and the ports together), from the table's curve rows (each port's rows are one run)."""
+    r = results.responses
+    ws, _ = wo_table(wb, "Responses", r, SHEET_NOTES["Responses"])
+    cols = list(r.columns)
+    cut, tonnes = cols.index("cut_usd_per_t") + 1, cols.index("tonnes_t") + 1
+    curve = r["what"].astype(str).to_numpy() == ResponseRow.CURVE
+    chart = wb.add_chart("scatter", "straight")
+    chart.set_title({"name": "Tonnes through the focus against a cut at its ports"})
+    for name in dict.fromkeys(r.loc[curve, "name"]):
+        at = np.flatnonzero(curve & (r["name"].to_numpy() == name)) + 4  # the table's data from row 4
+        chart.add_series({"name": str(name), "categories": ws.range(cut, int(at[0]), int(at[-1])),
+                          "values": ws.range(tonnes, int(at[0]), int(at[-1]))})
+    chart.set_x_axis({"name": "cut, USD/t"})
+    chart.set_y_axis({"name": "t/yr", "num_format": "#,##0"})
+    chart.set_legend({"position": "bottom"})
+    ws.ws.insert_chart(f"{get_column_letter(len(cols) + 2)}3", chart)
+
+
 # The sheets whose figures are duals, reduced costs or ranges: with integer decisions, of the LP with
 # the decisions fixed, and they say so.
 DUAL_SHEETS = ("Bottlenecks", "Capacity", "Routes", "Demand", "Supply", "Policies", "Investments")
@@ -235,12 +287,13 @@ def write_results(results: Results, path: Path, input_path: Path | None = None, 
 
 
 def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> None:
-    routes, routes_note = results.routes, SHEET_NOTES["Routes"]
+    notes = {**SHEET_NOTES, **(CHOICE_SHEET_NOTES if results.summary.choice else {})}
+    routes, routes_note = results.routes, notes["Routes"]
     if len(routes) > results.routes_sheet_rows:
         used = routes["tonnes_t"] > 0
         # The used routes in their order, then the unused ones by reduced cost (stable): only the
         # positions are sorted, and only the rows kept are copied (a million routes, a few thousand kept).
-        rc = routes["reduced_cost_usd_per_t"].to_numpy()
+        rc = routes.get("reduced_cost_usd_per_t", routes.get("above_cheapest_usd_per_t")).to_numpy()
         unused = np.flatnonzero(~used.to_numpy())
         keep = np.concatenate([np.flatnonzero(used.to_numpy()), unused[np.argsort(rc[unused], kind="stable")]])
         routes = routes.iloc[keep[: results.routes_sheet_rows]]
@@ -265,11 +318,13 @@ def _write_workbook(results: Results, tmp: Path, csv: Path, map_sheet=None) -> N
                 _corridors_sheet(wb, results)
             elif name == "Fit":
                 _fit_sheet(wb, results)
+            elif name == "Responses":
+                _responses_sheet(wb, results)
             elif name == "Routes":
                 wo_table(wb, name, routes, (DECISIONS_NOTE + " " if results.summary.decisions.count else "")
                          + routes_note)
             else:
-                note = SHEET_NOTES.get(name)
+                note = notes.get(name)
                 if results.summary.decisions.count and name in DUAL_SHEETS:
                     note = DECISIONS_NOTE + " " + (note or "")
                 wo_table(wb, name, df, note)

@@ -12,8 +12,10 @@ import pandas as pd
 
 from model.input.schema import Scope
 from model.network.names import parse_focus
+from model.results.choice import allocation_of_items, focus_share
 from model.results.investments import amount_text
 from model.results.money import RESOURCE_LABEL, Money, plan_money_text
+from model.results.responses import responses_line
 from model.results.seasons import seasons_line
 from model.results.summary import AVERAGE_LABEL, CO2E_LABEL, IDENTITIES_LABEL, OBJECTIVE_LABEL, SHIPPED_LABEL
 from model.results.tables import ALL
@@ -64,8 +66,11 @@ def brief_of(sheets: dict[str, pd.DataFrame]) -> Brief:
         _plan_headline(brief, items, sheets)
     else:
         _headline(brief, items)
-    if seasons_line(sheets.get("Seasons")):
-        brief.headline.append(seasons_line(sheets.get("Seasons")))
+    line = seasons_line(sheets.get("Seasons"), toll=bool(allocation_of_items(items)))
+    if line:
+        brief.headline.append(line)
+    if responses_line(sheets.get("Responses")):  # under route choice, what the focus attracts and per USD/t cut
+        brief.headline.append(responses_line(sheets.get("Responses")))
     brief.corridors = _corridors(sheets)
     b = sheets.get("Bottlenecks")
     if b is not None and "scenario" in b.columns and len(b):
@@ -92,6 +97,7 @@ def _headline(brief: Brief, items: dict) -> None:
         f"Shipped {_num(items.get(SHIPPED_LABEL)) / 1e6:,.2f} Mt a year"
         + (f" at {_num(items[AVERAGE_LABEL]):,.2f} USD/t of resource cost on average"
            if AVERAGE_LABEL in items else ""),
+        *filter(None, [allocation_of_items(items)]),  # route choice: which allocation, its dispersions
     ]
     _common(brief, items)
 
@@ -108,7 +114,8 @@ def _plan_headline(brief: Brief, items: dict, sheets: dict) -> None:
     money = plan_money_text(plan, str(items.get("objective means", "")))  # the money first, in its kinds
     brief.headline = [f"Status: {items.get('status', '')}", *([money] if money else []),
                       f"Objective {_m(_num(items.get(OBJECTIVE_LABEL)))} million USD (resource cost, "
-                      f"calibration premiums and unmet-demand penalty): {items.get('objective means', '')}"]
+                      f"calibration premiums and unmet-demand penalty): {items.get('objective means', '')}",
+                      *filter(None, [allocation_of_items(items)])]  # route choice: which allocation
     for rec in plan.to_dict("records"):
         who = " ".join(str(rec[c]) for c in ("scenario", "year") if c in rec)
         if "resource_cost_usd" not in rec:  # written before the kinds were kept apart
@@ -140,6 +147,35 @@ def _common(brief: Brief, items: dict) -> None:
                               f"{_num(items.get('weighted absolute error (out of sample)')):.1%}")
     decisions = [f"{k.removeprefix('decision ')}: {v}" for k, v in items.items() if str(k).startswith("decision ")]
     brief.headline += decisions
+
+
+# A quantity's unit, by how its name ends (the house's names: resource_cost_usd, Middle Corridor_t,
+# gap_usd_per_t), as the brief shows it: (suffix, divisor, unit, decimals). The longest suffix first.
+RANGE_UNITS = (("_usd_per_t", 1.0, "USD/t", 1), ("_usd", 1e6, "million USD", 1), ("_t", 1e6, "Mt", 2))
+
+
+def range_lines(percentiles: pd.DataFrame, draws: int) -> list[str]:
+    """One line per headline quantity with its range over the draws of the Uncertainty sheet, for the
+    brief (corridor solve --uncertainty N): 'Resource cost: median 1,240.1 million USD, 5–95%: 1,180.2
+    to 1,302.5 (1,000 draws)'. percentiles: a row per quantity (the index, or a column `quantity`), its
+    5%, 50% and 95% values in columns p5, p50, p95, in the order the lines are to be read."""
+    table = percentiles.set_index("quantity") if "quantity" in percentiles.columns else percentiles
+    lines = []
+    for quantity, rec in table.iterrows():
+        name = str(quantity)
+        suffix, divisor, unit, decimals = next((u for u in RANGE_UNITS if name.endswith(u[0])), ("", 1.0, "", 3))
+        label = name.removesuffix(suffix).replace("_", " ").strip()
+        p5, p50, p95 = (_num(rec[c]) / divisor for c in ("p5", "p50", "p95"))
+        if not all(v == v for v in (p5, p50, p95)):  # no draw gave it a value
+            lines.append(f"{label[:1].upper()}{label[1:]}: no range (no draw was solved)")
+            continue
+
+        def shown(v: float, decimals: int = decimals) -> str:
+            return f"{v:,.{decimals}f}".replace("-", "−")
+
+        lines.append(f"{label[:1].upper()}{label[1:]}: median {shown(p50)}{' ' + unit if unit else ''}, 5–95%: "
+                     f"{shown(p5)} to {shown(p95)} ({draws:,} draw{'s' if draws != 1 else ''})")
+    return lines
 
 
 def _corridors(sheets: dict) -> pd.DataFrame:
@@ -189,9 +225,14 @@ def focus_text(sheets: dict, focus: str) -> str:
     if tonnes > 1e-6:
         shipped = _num(_items(sheets).get(SHIPPED_LABEL))
         share = f" ({tonnes / shipped:.1%} of shipped tonnes)" if shipped == shipped and shipped else ""
-        return f"{label}: {amount_text(tonnes)} a year go through it{share}."
+        chosen = focus_share(routes, passes) if routes is not None and passes is not None and "share_of_demand" in \
+            routes.columns else ""  # route choice: the share it carries, not an LP margin
+        return f"{label}: {amount_text(tonnes)} a year go through it{share}.{chosen}"
     if routes is None or passes is None or not passes.any():
         return f"{label}: no enabled route goes through it."
+    if "reduced_cost_usd_per_t" not in routes.columns:  # route choice: every open route carries its share
+        return (f"{label}: carries nothing. Under route choice every open route carries a share, so a row holds its "
+                "routes at 0 (a closed season, or a capacity or rule of 0).")
     near = routes[passes].sort_values("reduced_cost_usd_per_t", kind="stable").iloc[0]
     return (f"{label}: not used. Its nearest route, {near['route']} ({near['cargo']}, {near['via']}), costs "
             f"{near['cost_usd_per_t']:,.2f} USD/t and is {near['reduced_cost_usd_per_t']:,.2f} USD/t above its "

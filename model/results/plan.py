@@ -4,12 +4,15 @@ annual cost and its weight in the objective."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from model.lp.families import BUILD, OPENED, UNMET
 from model.lp.highs import Solution, View
 from model.network.costs import COST_PARTS
 from model.plan import Case, Plan
+from model.results.choice import ChoiceFacts
 from model.results.fit import FitAnalyses, fit_summary
 from model.results.investments import PLAN_TOTALS, decisions_of
 from model.results.summary import Summary
@@ -102,7 +105,8 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
         fit=fit_summary(tables["fit"]),
         decisions=decisions_of(sol.mip if mip is None else mip, tables["investments"], other, "USD",
                                settings.unmet_penalty_usd_per_t, plan=plan.multi_year),
-        co2e_leaves_out=tuple(dict.fromkeys(leg for c in plan.cases for leg in c.net.legs_without_distance)))
+        co2e_leaves_out=tuple(dict.fromkeys(leg for c in plan.cases for leg in c.net.legs_without_distance)),
+        choice=_choice(per_case))
     sheets = {"Plan": plan_sheet}
     if robust is not None:
         sheets["Robust"] = robust
@@ -111,3 +115,12 @@ def collect_plan(plan: Plan, sol: Solution, input_name: str | None = None, robus
                    tables["bottlenecks"], tables["investments"], tables["fit"], tables["emissions"], sheets,
                    routes_sheet_rows=settings.routes_sheet_rows, routes_csv=settings.routes_csv,
                    seasons=tables["seasons"])
+
+
+def _choice(per_case: list[Results]) -> ChoiceFacts | None:
+    """A plan's route-choice facts (model.results.choice): the first case's, with the small routes of every case."""
+    facts = [r.summary.choice for r in per_case if r.summary.choice is not None]
+    if not facts:
+        return None
+    return dataclasses.replace(facts[0], unlisted_routes=sum(f.unlisted_routes for f in facts),
+                               unlisted_t=sum(f.unlisted_t for f in facts))

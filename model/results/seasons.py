@@ -24,8 +24,9 @@ SEASON_COLUMNS = ["season", "share", "what", "name", "cargo", "tonnes_t", "capac
 CAPACITY_ROW, FLOW_ROW = "capacity", "flow"  # the two kinds of row of the sheet (column what)
 
 
-def seasons_sheet(net: Network, sol: View, tol_t: float = 1e-6) -> pd.DataFrame:
-    """The Seasons sheet of one case; no rows without seasons."""
+def seasons_sheet(net: Network, sol: View, tol_t: float = 1e-6, listed: np.ndarray | None = None) -> pd.DataFrame:
+    """The Seasons sheet of one case; no rows without seasons. listed: per flow, whether the Flows sheet lists
+    it (route choice: model.results.choice.SHOWN_T); the flow rows are those of the flows listed."""
     seasons = net.seasons
     if seasons is None:
         return pd.DataFrame(columns=SEASON_COLUMNS)
@@ -49,8 +50,8 @@ def seasons_sheet(net: Network, sol: View, tol_t: float = 1e-6) -> pd.DataFrame:
                      "cargo_class": lim.cargo_class or Blank.ALL, "input_row": lim.row})
     rows.sort(key=lambda r: -abs(r["shadow_price_usd_per_t"]))
     for s, share in seasons.share.items():
-        for (k, r), t in zip(flows, tonnes[s].tolist(), strict=True):
-            if t > tol_t:
+        for i, ((k, r), t) in enumerate(zip(flows, tonnes[s].tolist(), strict=True)):
+            if t > tol_t and (listed is None or listed[i]):
                 rows.append({"season": s, "share": share, "what": FLOW_ROW, "name": net.names.path(net.routes[r].nodes),
                              "cargo": net.names.cargo(k), "tonnes_t": t, "commodity": k, "route": r})
     return pd.DataFrame(rows, columns=SEASON_COLUMNS)
@@ -115,10 +116,11 @@ def added_capacity_value(net: Network, sol: View, element: str, cargo_class: str
                for x in net.seasons.limits if x.element == element and x.cargo_class == cargo_class)
 
 
-def seasons_line(sheet: pd.DataFrame | None, most: int = 3) -> str:
+def seasons_line(sheet: pd.DataFrame | None, most: int = 3, toll: bool = False) -> str:
     """The brief's and the console's one line on the seasonal capacities that bind: the closed ones first,
     then the full ones by what one more tonne there would save, the seasons of one element with the same
-    value together; '' when none binds (or there are no seasons)."""
+    value together; '' when none binds (or there are no seasons). toll: a route-choice result, whose
+    shadow prices are tolls (model.results.choice), said as such."""
     if sheet is None or not len(sheet) or not set(SEASON_COLUMNS[:11]) <= set(sheet.columns):
         return ""  # a result workbook edited by hand (the brief reads it back) says nothing of its seasons
     number = {c: pd.to_numeric(sheet[c], errors="coerce").fillna(0.0) for c in
@@ -134,9 +136,10 @@ def seasons_line(sheet: pd.DataFrame | None, most: int = 3) -> str:
     words = []
     for (name, closed, saves), seasons in sorted(groups.items(), key=lambda g: (not g[0][1], -g[0][2])):
         when = " and ".join(seasons)
+        value = f"its toll then {saves:,.2f} USD/t" if toll else f"a tonne more then would save {saves:,.2f} USD"
         words.append(f"{name}: closed in {when}" + (f" (a tonne of capacity then would save {saves:,.2f} USD)"
                                                     if saves > 0 else "") if closed else
-                     f"{name}: full in {when} (a tonne more then would save {saves:,.2f} USD)")
+                     f"{name}: full in {when} ({value})")
     if not words:
         return ""
     more = f"; and {len(words) - most} more (Seasons sheet)" if len(words) > most else ""

@@ -13,6 +13,7 @@ from pathlib import Path
 from model import __version__
 from model.input.settings import Settings
 from model.network.costs import COST_PARTS, RESOURCE_PARTS, CostPart
+from model.results.choice import ChoiceFacts
 from model.results.fit import FitSummary
 from model.results.investments import Decisions
 from model.results.money import INVESTMENT_LABEL, PENALTY_LABEL, RESOURCE_LABEL, UNMET_LABEL, Money
@@ -81,6 +82,7 @@ class Summary:
     robust_scenarios: str = ""
     robust: list[tuple[str, object, str]] = field(default_factory=list)  # value of the stochastic solution
     decisions: Decisions = field(default_factory=Decisions)  # integer decisions (options built whole)
+    choice: ChoiceFacts | None = None  # allocation choice: the logit's dispersions and solve (model.results.choice)
 
     @property
     def money(self) -> Money:
@@ -98,6 +100,15 @@ class Summary:
     def co2e_kg_per_t(self) -> float:
         """Average CO2e of a tonne shipped, kg/t."""
         return self.co2e_t * 1000.0 / self.shipped_t if self.shipped_t else 0.0
+
+    def choice_lines(self) -> list[str]:
+        """The console's line on a choice allocation (model.results.choice); none under least cost."""
+        return [self.choice.text(self.objective_usd, self.plan)] if self.choice else []
+
+    @property
+    def value_header(self) -> str:
+        """The console's heading of a bottleneck's value: a saving, or under route choice a toll."""
+        return "toll USD/t" if self.choice else "saves USD/t"
 
     def co2e_rows(self) -> list[tuple[str, object, str]]:
         """The CO2e total and its average per tonne (one period; a plan's are on its Plan sheet), and
@@ -129,7 +140,7 @@ class Summary:
                        (UNMET_LABEL, self.unmet_t, "t/yr"), (PENALTY_LABEL, self.unmet_penalty_usd, "USD/yr"),
                        (OBJECTIVE_LABEL, self.objective_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
                        (AVERAGE_LABEL, self.average_usd_per_t, "USD/t"), *self.co2e_rows()]
-        figures += self.decisions.rows()
+        figures += self.decisions.rows() + (self.choice.rows(self.plan) if self.choice else [])
         if self.fit.text():  # the fit rows that are not identities; the identities; the test rows (model.results.fit)
             figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count} "
                          + ("informative" if self.fit.ranged else "(identities not worked out)"), ""),

@@ -17,16 +17,18 @@ import pandas as pd
 from model.input.data import CorridorData
 from model.input.schema import Blank, PolicyKind
 from model.lp.families import BUILD, CAPACITY_LIMIT, DEMAND_BALANCE, FLOW, POLICY_LIMIT, SUPPLY_MAX, SUPPLY_MIN, UNMET
-from model.lp.highs import View
+from model.lp.highs import ByIndex, View
 from model.lp.mip import Difference, MipInfo
 from model.lp.names import Span
 from model.network import Network
 from model.network.costs import COST_PARTS, CostPart
 from model.network.names import ARROW
 from model.results.bottlenecks import BOTTLENECK_COLUMNS, bottleneck_table
+from model.results.choice import SHOWN_T, choice_bottlenecks, choice_routes, facts_of, flow_columns
 from model.results.emissions import EMISSIONS_COLUMNS, emissions_table
 from model.results.fit import FIT_COLUMNS, FitAnalyses, fit_summary, fit_table
 from model.results.investments import INVESTMENT_COLUMNS, decisions_of, investment_table
+from model.results.responses import RESPONSE_COLUMNS
 from model.results.seasons import (
     SEASON_COLUMNS,
     annual_capacity_value,
@@ -76,6 +78,7 @@ COLUMNS = {
     "Fit": FIT_COLUMNS,
     "Emissions": EMISSIONS_COLUMNS,
     "Seasons": SEASON_COLUMNS,
+    "Responses": RESPONSE_COLUMNS,
 }
 # What a policy rule's value, bound and slack measure, by kind.
 MEASURED_IN = {PolicyKind.MAX_SHARE: "share of shipped tonnes", PolicyKind.MIN_SHARE: "share of shipped tonnes",
@@ -105,12 +108,13 @@ class Results:
     emissions: pd.DataFrame = field(default_factory=pd.DataFrame)  # CO2e by corridor, country, commodity, route
     plan: dict[str, pd.DataFrame] | None = None  # a plan's own sheets (Plan, Robust), after the Summary
     seasons: pd.DataFrame = field(default_factory=pd.DataFrame)  # the Seasons sheet (rows only with seasons)
+    responses: pd.DataFrame = field(default_factory=pd.DataFrame)  # a choice allocation's (model.results.responses)
     routes_sheet_rows: int = 2000  # the most rows the Routes sheet holds (setting routes_sheet_rows)
     routes_csv: bool = False  # also every route to <result>_routes.csv (setting routes_csv)
 
     def season_lines(self) -> list[str]:
         """The console's line on the seasonal capacities that bind, if any (model.results.seasons.seasons_line)."""
-        line = seasons_line(self.seasons)
+        line = seasons_line(self.seasons, toll=self.summary.choice is not None)
         return [line] if line else []
 
     def summary_table(self) -> pd.DataFrame:
@@ -124,6 +128,7 @@ class Results:
     def sheets(self) -> dict[str, pd.DataFrame]:
         """Output sheets in the order a reader opens them."""
         return {"Summary": self.summary_table(), **(self.plan or {}), **({"Fit": self.fit} if len(self.fit) else {}),
+                **({"Responses": self.responses} if len(self.responses) else {}),
                 "Bottlenecks": self.bottlenecks, "Flows": self.flows, "Corridors": self.corridors,
                 "Countries": self.countries, "Emissions": self.emissions, "Capacity": self.capacity,
                 **({"Seasons": self.seasons} if len(self.seasons) else {}), "Routes": self.routes,
@@ -166,7 +171,7 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
     place = [names.place(n) for n in routes.table.nodes]
     origin, market = routes.origin_code[at], routes.market_code[at]
     commodities = np.array(list(net.commodity_class), dtype=object)
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "cargo": np.array([names.cargo(k) for k in commodities], dtype=object)[net.flow_commodity],
         "from": np.asarray(place, dtype=object)[origin], "to": np.asarray(place, dtype=object)[market],
         "via": per_route(routes.node_words(place, ARROW)),
@@ -184,6 +189,10 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
         "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
         "cost_range_low_usd_per_t": low_high[:, 0], "cost_range_high_usd_per_t": low_high[:, 1],
     }, columns=ROUTE_COLUMNS)
+    choice = sol.solution.choice  # route choice: shares and generalised costs, no LP ranging (model.results.choice)
+    if choice is None or not hasattr(rcs, "pos"):
+        return table
+    return choice_routes(table, net, _column(ByIndex(rcs.pos, choice.generalised), flows, np.nan, idx))
 
 
 def _column(values, keys: Sequence[Any], default, idx: np.ndarray | None = None) -> np.ndarray:
@@ -235,19 +244,20 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     the analyses found of the observations (model.results.fit.FitAnalyses)."""
     x = flow_tonnes(net, sol)  # the sums below gather from it by position
     routes = route_costs(net, sol, x)
-    if data.settings.include_zero_flows:
-        flows = routes[FLOW_COLUMNS].reset_index(drop=True)
-    else:
-        flows = routes.loc[routes["tonnes_t"] > TOL_T, FLOW_COLUMNS].reset_index(drop=True)
-    flows = flows.sort_values(["commodity", "tonnes_t"], ascending=[True, False], kind="stable")
+    choice = sol.solution.choice is not None  # the flows under SHOWN_T are in the totals, not listed
+    columns = flow_columns(routes) if choice else FLOW_COLUMNS
+    listed = routes["tonnes_t"] > (SHOWN_T if choice else TOL_T)
+    flows = routes[columns] if data.settings.include_zero_flows else routes.loc[listed, columns]
+    flows = flows.reset_index(drop=True).sort_values(["commodity", "tonnes_t"], ascending=[True, False], kind="stable")
+    moved = routes.loc[routes["tonnes_t"] > TOL_T, columns] if choice else flows  # every tonne, for the totals
 
-    corridors = _shares(flows, "corridor")
+    corridors = _shares(moved, "corridor")
     names = data.tables["Countries"].set_index("country")["name"].to_dict()
     through = [{"commodity": k, "country": c, "tonnes_t": t}
-               for k, r, t in flows[["commodity", "route", "tonnes_t"]].itertuples(index=False)
+               for k, r, t in moved[["commodity", "route", "tonnes_t"]].itertuples(index=False)
                for c in net.countries_of[r]]
     countries = pd.DataFrame(through, columns=["commodity", "country", "tonnes_t"])
-    shipped = flows["tonnes_t"].sum()
+    shipped = moved["tonnes_t"].sum()
     # every country of the Countries sheet, those no cargo crosses at 0 t (a reader looks for Pakistan)
     tonnes = countries.groupby("country", sort=False)["tonnes_t"].sum()
     tonnes = tonnes.reindex(list(dict.fromkeys([*tonnes.index, *names])), fill_value=0.0)
@@ -258,7 +268,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
 
     cap_rows = []
     users = net.capacity_index()
-    seasons = seasons_sheet(net, sol, TOL_T)
+    seasons = seasons_sheet(net, sol, TOL_T, listed.to_numpy() if choice else None)
     for c in net.capacity_rows:
         idx, passes = users[c.row]
         used = float(passes @ x[idx])
@@ -341,9 +351,9 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     policies = pd.DataFrame(pol_rows, columns=COLUMNS["Policies"])
 
     investments = investment_table(data, net, sol, capacity, other)
-    parts = {name: float((flows[f"{name}_usd_per_t"] * flows["tonnes_t"]).sum()) for name in COST_PARTS}
+    parts = {name: float((moved[f"{name}_usd_per_t"] * moved["tonnes_t"]).sum()) for name in COST_PARTS}
     unmet_t = float(demand["unmet_t"].sum())
-    co2e_t = float(flows["co2e_t"].sum())
+    co2e_t = float(moved["co2e_t"].sum())
     summary = Summary(
         scenario=data.scenario_name, applied=data.scenario, overrides=list(data.overrides), status=sol.status,
         objective_usd=sol.objective_usd, parts_usd=parts,
@@ -353,12 +363,14 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
         flow_variables=len(net.flows), solver=sol.solver, method=sol.method, solve_seconds=sol.seconds,
         provenance=Provenance.of(input_name or data.source, data.sha256), settings=data.settings,
         decisions=decisions_of(sol.mip if mip is None else mip, investments, other, "USD/yr",
-                               data.settings.unmet_penalty_usd_per_t))
+                               data.settings.unmet_penalty_usd_per_t), choice=facts_of(data, sol, routes))
     fit = fit_table(net, np.where(x > TOL_T, x, 0.0), found)
     summary.fit = fit_summary(fit)
     bottlenecks = bottleneck_table(sol, capacity, policies, supply, data.settings.unmet_penalty_usd_per_t, unmet_t,
                                    net)
+    bottlenecks = choice_bottlenecks(bottlenecks) if choice else bottlenecks  # tolls, not LP savings
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources, bottlenecks, investments, fit,
-                   emissions_table(flows, net), routes_sheet_rows=data.settings.routes_sheet_rows,
-                   routes_csv=data.settings.routes_csv, seasons=seasons)
+                   emissions_table(moved, net, flows if choice else None),
+                   routes_sheet_rows=data.settings.routes_sheet_rows, routes_csv=data.settings.routes_csv,
+                   seasons=seasons)

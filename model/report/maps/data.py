@@ -15,6 +15,7 @@ from model.report.maps.layout import short_label
 from model.report.maps.palette import corridor_colour, corridor_colours
 from model.results.brief import brief_of
 from model.results.maps import MapTables, case_rows
+from model.results.responses import RESPONSE_COLUMNS, ResponseRow
 from model.results.summary import UNIT_FORMATS
 from model.results.tables import ALL
 
@@ -130,19 +131,39 @@ class Bottleneck:
 
 
 @dataclass(frozen=True)
+class CurvePoint:
+    """A Responses sheet's curve row: the focus's tonnes with the port's (or ports') handling cut."""
+    ports: str  # by name
+    cut_usd_per_t: float
+    tonnes_t: float
+
+
+@dataclass(frozen=True)
+class Diversion:
+    """A Responses sheet's diversion row: a corridor's change per USD/t cut at a port."""
+    port: str  # by name
+    corridor: str
+    change_t_per_usd_per_t: float
+    via_focus_t_per_usd_per_t: float
+
+
+@dataclass(frozen=True)
 class ReportData(MapData):
     """The map and what the report shows beside it (report_data)."""
     brief: ReportBrief | None = None
     summary: tuple[SummaryRow, ...] = ()
     by_commodity: tuple[CommodityTonnes, ...] = ()
     bottlenecks: tuple[Bottleneck, ...] = ()
+    curve: tuple[CurvePoint, ...] = ()  # under route choice: the Responses sheet's
+    diversion: tuple[Diversion, ...] = ()
 
     @classmethod
     def of(cls, data: MapData, brief: ReportBrief | None = None, summary: tuple[SummaryRow, ...] = (),
-           by_commodity: tuple[CommodityTonnes, ...] = (), bottlenecks: tuple[Bottleneck, ...] = ()) -> ReportData:
+           by_commodity: tuple[CommodityTonnes, ...] = (), bottlenecks: tuple[Bottleneck, ...] = (),
+           curve: tuple[CurvePoint, ...] = (), diversion: tuple[Diversion, ...] = ()) -> ReportData:
         """data's map (a MapData's fields) with what the report shows beside it."""
         return cls(**{f.name: getattr(data, f.name) for f in fields(MapData)}, brief=brief, summary=summary,
-                   by_commodity=by_commodity, bottlenecks=bottlenecks)
+                   by_commodity=by_commodity, bottlenecks=bottlenecks, curve=curve, diversion=diversion)
 
 
 def map_data(tables: MapTables, colours: dict[str, str] | None = None) -> MapData:
@@ -209,11 +230,20 @@ def report_data(data: MapData, sheets: dict[str, pd.DataFrame], case: dict | Non
     bottlenecks = tuple(Bottleneck(rank=_text(r.rank, ""), kind=_text(r.kind, ""), name=_text(r.name, ""),
                                    in_words=_text(r.in_words, "")) for r in b.itertuples(index=False))
     brief = brief_of(sheets)
+    r = sheets.get("Responses", pd.DataFrame(columns=RESPONSE_COLUMNS))
+    what = r["what"].astype(str)
+    curve = tuple(CurvePoint(ports=_text(p.name, ""), cut_usd_per_t=float(p.cut_usd_per_t), tonnes_t=float(p.tonnes_t))
+                  for p in r[what == ResponseRow.CURVE].itertuples(index=False) if _number(p.tonnes_t) is not None)
+    diversion = tuple(Diversion(port=_text(d.name, ""), corridor=_text(d.corridor, ""),
+                                change_t_per_usd_per_t=_number(d.change_t_per_usd_per_t) or 0.0,
+                                via_focus_t_per_usd_per_t=_number(d.via_focus_t_per_usd_per_t) or 0.0)
+                      for d in r[what == ResponseRow.DIVERSION].itertuples(index=False))
     return ReportData.of(data,
                          brief=ReportBrief(title=brief.title, headline=tuple(brief.headline),
                                      bottlenecks=tuple(brief.bottlenecks), focus=brief.focus,
                                      provenance=tuple((str(k), str(v)) for k, v in brief.provenance)),
-                         summary=summary, by_commodity=by_commodity, bottlenecks=bottlenecks)
+                         summary=summary, by_commodity=by_commodity, bottlenecks=bottlenecks, curve=curve,
+                         diversion=diversion)
 
 
 def _value(value, unit: str) -> str:

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import jinja2
 
-from model.report.maps.data import CommodityTonnes, MapCorridor, MapLeg, MapNode, ReportBrief, ReportData
+from model.report.maps.data import CommodityTonnes, Diversion, MapCorridor, MapLeg, MapNode, ReportBrief, ReportData
 from model.report.maps.layout import (
     LABEL_SIZE,
     MAP_ASPECT,
@@ -60,7 +60,8 @@ def render_html(report: ReportData, generator: str) -> str:
         map_aspect=f"{MAP_ASPECT:g}",  # the map column never taller than the window
         brief=_brief(brief), map=_map(p, colours), legend=_legend(report, p, colours),
         bars=_bars(report.corridors, colours), stacked=_stacked(report.by_commodity, report.corridors),
-        bottlenecks=report.bottlenecks, summary=report.summary, notes=_notes(p, brief))
+        bottlenecks=report.bottlenecks, summary=report.summary, notes=_notes(p, brief),
+        responses=_responses(report))
 
 
 def _colour(corridor: MapCorridor) -> str:
@@ -169,6 +170,42 @@ def _stacked(rows: tuple[CommodityTonnes, ...], corridors: tuple[MapCorridor, ..
         bars.append({"corridor": corridor, "y": 4 + i * ROW_H, "parts": parts})
     return {"key": [(k, shade[k]) for k in kinds], "label_w": label_w, "width": label_w + BAR_W + 20,
             "height": ROW_H * len(order) + 8, "bar_h": ROW_H - 6, "rows": bars}
+
+
+CURVE_W, CURVE_H, CURVE_LEFT, CURVE_TOP, CURVE_BOTTOM = 420, 220, 64, 26, 34  # the response curve's plot, margins, px
+
+
+def _responses(report: ReportData) -> dict | None:
+    """Under route choice, the focus's tonnes against the cut at its ports: one line per port (and the
+    ports together), as SVG polylines laid out here like the bars; the same figures as a table (cut by
+    port), and each port's diversion by corridor (the ten largest changes)."""
+    points = report.curve
+    if not points:
+        return None
+    names = list(dict.fromkeys(p.ports for p in points))
+    cuts = sorted({p.cut_usd_per_t for p in points})
+    top_t = max(max(p.tonnes_t for p in points), 1.0)
+    top_cut = max(cuts[-1], 1.0)
+    def x(cut: float) -> float:
+        return CURVE_LEFT + CURVE_W * cut / top_cut
+    def y(t: float) -> float:
+        return CURVE_TOP + CURVE_H * (1 - t / top_t)
+    colours = dict(zip(names, series_colours(len(names)), strict=True))
+    lines = [{"ports": n, "colour": colours[n], "points": " ".join(f"{x(p.cut_usd_per_t):.1f},{y(p.tonnes_t):.1f}"
+                                                                    for p in points if p.ports == n)}
+             for n in names]
+    ticks_x = [{"x": x(c), "text": f"{c:g}"} for c in cuts[:: max(1, len(cuts) // 5)]]
+    ticks_y = [{"y": y(top_t * k / 4), "text": f"{top_t * k / 4 / 1e6:.2f}"} for k in range(5)]
+    at = {(p.ports, p.cut_usd_per_t): p.tonnes_t for p in points}
+    table = [{"cut": c, "tonnes": [at.get((n, c)) for n in names]} for c in cuts]
+    diversion: dict[str, list[Diversion]] = {}
+    for d in report.diversion:
+        diversion.setdefault(d.port, []).append(d)
+    return {"width": CURVE_LEFT + CURVE_W + 16, "height": CURVE_TOP + CURVE_H + CURVE_BOTTOM, "left": CURVE_LEFT,
+            "right": CURVE_LEFT + CURVE_W, "top": CURVE_TOP, "bottom": CURVE_TOP + CURVE_H, "lines": lines,
+            "ticks_x": ticks_x, "ticks_y": ticks_y, "names": names, "table": table,
+            "diversion": [(port, [d for d in rows if abs(d.change_t_per_usd_per_t) >= 0.05][:10])
+                          for port, rows in diversion.items()]}
 
 
 def _notes(p, brief: ReportBrief | None) -> list[str]:

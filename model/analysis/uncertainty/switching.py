@@ -1,0 +1,172 @@
+"""Switching values: for each input the Uncertainty sheet varies, one at a time and the others at
+their base, the value at which the focus's first route starts to be used (the focus: Settings, a
+country or corridor; its first route: the first of its routes that carries nothing at base to carry
+cargo as the input moves away from its base value, nearest first), and whether that value lies
+inside the input's range. A focus that carries nothing at base starts to carry cargo there; Pakistan,
+carrying containers by Karachi, takes its first tonnes by Gwadar there.
+
+Found by the exact parametric method (model.analysis.parametric.exact_sweep): the optimal cost is
+piecewise linear in one cost or limit, the allocation is fixed between two breakpoints, so the routes
+used are read once on each segment and the switch is the breakpoint where a new route of the focus
+starts (or stops) carrying cargo. Every breakpoint of the range is found, so a switch is never stepped
+over as a grid would. When the range holds none, the search goes on outside it, on adjacent stretches
+each twice as wide as the last, within what the cells may hold, up to STRETCHES of them on each side.
+The values are those of the least-cost allocation (the live model's LP): under route choice every
+route carries some cargo, so none starts to.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from model.analysis.parametric import exact_sweep
+from model.analysis.params import Param, focus_of, parse_param
+from model.errors import InputError, NoSolutionError, Problem, short_list
+from model.input.schema import SETTINGS_BY_KEY, SHEETS_BY_NAME, Scope
+from model.lp.families import Cell
+from model.lp.live import Structural
+from model.results.tables import TOL_T
+
+STRETCHES = 6  # stretches searched on each side of a range without a switch: 1 + 2 + ... + 32 = 63 widths of the range
+
+
+@dataclass(frozen=True)
+class Varied:
+    """An input the Uncertainty sheet varies: a cell or group of cells in the sweep grammar
+    (Legs[ATY>ULG].cost_usd_per_t, Legs[*>GWD].cost_usd_per_t), and the range [low, high] of its value,
+    or with factor of a multiplier of each cell's base value."""
+
+    text: str
+    low: float
+    high: float
+    factor: bool = False
+
+
+@dataclass
+class _OneParameter:
+    """What exact_sweep reads of a sweep: its one parameter."""
+
+    params: list[Param]
+
+
+def switching_values(live, varied: list[Varied], focus: str | None = None) -> pd.DataFrame:
+    """One row per varied input: the value at which the focus's first route starts to be used (the
+    switch nearest the input's base value), whether it is inside or outside [low, high], on which side
+    of it that route carries cargo and its name, any other switch in what was searched, the solves it
+    took, and a note when there is none or the exact method cannot find it. live: a LiveModel
+    (model.analysis.sweep.live_model) or the input's path; focus: 'country PK' or 'corridor
+    Trans-Afghan', the Settings' if not given. The live model is left at its base."""
+    if isinstance(live, (str, Path)):
+        from model.analysis.sweep import live_model
+
+        live = live_model(Path(live))
+    focus = live.data.settings.focus if focus is None else focus
+    watch = focus_of(live.net, focus)
+    if watch is None:
+        raise InputError("Settings", [Problem(
+            f"focus: '{focus or ''}' names no country or corridor of the network, and switching values are where "
+            "the focus's first route starts to be used",
+            "Set focus to 'country CODE' or 'corridor NAME', e.g. country PK.")])
+    scope, key = watch
+    routes = {r for r in live.net.routes if (key in live.net.countries_of[r] if scope == Scope.COUNTRY
+                                              else live.net.routes[r].corridor == key)}
+    try:
+        base = live.solve_point({})
+        idle = routes - {r for r, t in (base.route or {}).items() if t > TOL_T}  # the focus's routes unused at base
+        return pd.DataFrame([_one(live, v, idle) for v in varied])
+    finally:
+        live.apply({})
+
+
+def _one(live, v: Varied, idle: set[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "input": v.text, "low": v.low, "high": v.high, "of": "factor of base" if v.factor else "value",
+        "switching_value": math.nan, "in_range": "", "route_used": "", "route": "", "other_switches": "",
+        "solves": 0, "note": ""}
+    star = "*" if v.factor else ""
+    if not idle:
+        row["note"] = "every route of the focus carries cargo at base: none is left to start"
+        return row
+    if not v.low < v.high:
+        row["note"] = f"its range is a single value ({v.low:g}): nothing to vary"
+        return row
+    spec = f"{star}{float(v.low)!r}:{float(v.high)!r}"  # float: a table's numpy number spells itself np.float64(..)
+    param = parse_param(f"{v.text}={spec}", live.data, exact=True)  # a bad name: said, exit 2
+    base = 1.0 if v.factor else sum(c.base for c in param.cells) / len(param.cells)
+    floor, ceiling = _limits(param.cells, v.factor)
+    width = v.high - v.low
+    rounds = [[(v.low, v.high)]]
+    for j in range(STRETCHES):  # outward, below and above, each twice as wide as the last
+        below = (max(floor, v.low - width * (2 ** (j + 1) - 1)), v.low - width * (2 ** j - 1))
+        above = (v.high + width * (2 ** j - 1), min(ceiling, v.high + width * (2 ** (j + 1) - 1)))
+        rounds.append([s for s in (below, above) if s[0] < s[1]])
+    segments: list[tuple[float, float, tuple[str, ...]]] = []  # (from, to, the idle routes used), sorted
+    searched: list[tuple[float, float]] = []
+    for stretches in rounds:
+        for a, b in stretches:
+            if searched and not _touches(searched, a, b):
+                continue  # beyond a stretch that could not be solved: the search on that side has stopped
+            try:
+                exact = exact_sweep(live, _OneParameter([Param(param.text, param.cells, [a, b], v.factor)]))
+            except (InputError, NoSolutionError, Structural) as exc:
+                if (a, b) == (v.low, v.high):
+                    row["note"] = f"the exact method cannot find it: {_said(exc)}"
+                    return row
+                continue  # outside the range: the search stops on this side
+            row["solves"] += exact.solves
+            searched.append((a, b))
+            segments += [(s["from"], s["to"], tuple(sorted(r for r, t in (point.route or {}).items()
+                                                          if t > TOL_T and r in idle)))
+                         for s, point in zip(exact.segments.to_dict("records"), exact.points, strict=True)]
+        segments.sort()
+        switches = [(s[1], bool(n[2]), n[2] or s[2]) for s, n in zip(segments, segments[1:], strict=False)
+                    if bool(s[2]) != bool(n[2])]
+        if switches:
+            value, used_above, started = min(switches, key=lambda sw: (abs(sw[0] - base), sw[0]))
+            row.update(switching_value=value, in_range="inside" if v.low <= value <= v.high else "outside",
+                       route_used="above" if used_above else "below", route=short_list(list(started)),
+                       other_switches=", ".join(f"{t:,.6g}" for t, _, _ in switches if t != value))
+            return row
+    carries = "some carry cargo everywhere" if any(s[2] for s in segments) else "none carries cargo anywhere"
+    lo, hi = min(a for a, _ in searched), max(b for _, b in searched)
+    unused = f"{len(idle):,} route{'s' if len(idle) != 1 else ''}"
+    row["note"] = (f"no switch: of the focus's {unused} unused at base, {carries} from {lo:,.6g} to {hi:,.6g}"
+                   + (" times the base values" if v.factor else "") + f" (the range and up to {2 ** STRETCHES - 1} "
+                   "times its width either side, within what the cells may hold)")
+    return row
+
+
+def _touches(searched: list[tuple[float, float]], a: float, b: float) -> bool:
+    """Whether [a, b] adjoins what has been searched (so the segments stay one unbroken stretch)."""
+    return any(b == lo or a == hi for lo, hi in searched)
+
+
+def _limits(cells: list[Cell], factor: bool) -> tuple[float, float]:
+    """The values (or factors of each cell's base) every cell may hold, from the schema's bounds."""
+    low, high = -math.inf, math.inf
+    for cell in cells:
+        if cell.sheet == "Settings":
+            spec = SETTINGS_BY_KEY[cell.key]
+            lo, hi = spec.min, spec.max
+        else:
+            col = next(c for c in SHEETS_BY_NAME[cell.sheet].columns if c.name == cell.column)
+            lo, hi = col.min, col.max
+        lo = -math.inf if lo is None else lo
+        hi = math.inf if hi is None else hi
+        if factor and cell.base:
+            lo, hi = sorted((lo / cell.base, hi / cell.base))
+        elif factor:
+            lo, hi = -math.inf, math.inf  # a zero base stays zero whatever the factor
+        low, high = max(low, lo), min(high, hi)
+    return low, high
+
+
+def _said(exc: Exception) -> str:
+    if isinstance(exc, InputError):
+        return "; ".join(str(p) for p in exc.problems)
+    return str(exc)

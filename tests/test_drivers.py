@@ -1,0 +1,260 @@
+"""What drives the uncertainty, and where the focus switches: Sobol' indices of a sum of two uniforms
+worked out by hand (alone and through the model), rank correlations of monotone functions, the
+change per standard deviation of a linear one, switching values of two routes by hand, the brief's
+range lines and the tornado chart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from cases import legs, nodes, write_case
+from conftest import BASE_XLSX
+from SALib.sample import sobol as sobol_sample
+from scipy.stats import qmc
+
+from model.analysis.params import find_cells
+from model.analysis.sweep import live_model
+from model.analysis.uncertainty.drivers import SOBOL, drivers
+from model.analysis.uncertainty.switching import STRETCHES, Varied, switching_values
+from model.errors import InputError
+from model.report import charts
+from model.report.output import Outputs
+from model.results.brief import range_lines
+
+TWO = {"num_vars": 2, "names": ["x1", "x2"], "bounds": [[0, 1]] * 2}
+LHS = "lhs"
+
+
+def sobol_draws(n: int) -> np.ndarray:
+    return sobol_sample.sample(TWO, n, calc_second_order=False, seed=7)
+
+
+def assert_indices_of_the_sum(table: pd.DataFrame) -> None:
+    # y = x1 + x2, x1 ~ U(0, 1), x2 ~ U(0, 2): Var x1 = 1/12, Var x2 = 4/12, Var y = 5/12 (independent);
+    # y is additive, so S1 = ST: x1 explains (1/12) / (5/12) = 0.2 of the variance, x2 0.8.
+    for name, share in (("x1", 0.2), ("x2", 0.8)):
+        rec = table[table["input"] == name].iloc[0]
+        for index in ("first_order", "total"):
+            assert abs(rec[index] - share) <= rec[f"{index}_conf"], (name, index)  # within SALib's 95% interval
+            assert rec[index] == pytest.approx(share, abs=0.02)
+
+
+def test_first_order_indices_of_a_sum_of_two_uniforms_are_two_tenths_and_eight_tenths():
+    u = sobol_draws(4096)
+    table = drivers(TWO, u, pd.DataFrame({"y": u[:, 0] + 2 * u[:, 1]}), SOBOL)
+    assert_indices_of_the_sum(table)
+    # the intervals are a bootstrap's: the same seed gives the same table
+    pd.testing.assert_frame_equal(table, drivers(TWO, u, pd.DataFrame({"y": u[:, 0] + 2 * u[:, 1]}), SOBOL))
+    assert table["measure"].str.startswith("Sobol' first-order and total indices").all()
+    assert (table["draws"] == 4096 * 4).all() and (table["note"] == "").all()
+
+
+def two_leg_case(folder: Path) -> Path:
+    # One route A>R>M, 1 t of coal; no time, risk or handling cost: the total cost is the two legs' costs.
+    return write_case(folder, {
+        "Countries": [{"country": "XX", "risk_premium_pct": 0}],
+        "Nodes": nodes(("A", "origin"), ("R", "hub"), ("M", "market")),
+        "Legs": legs(("A", "R", 0.5, 1), ("R", "M", 1, 1)),
+        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk", "value_usd_per_t": 0}],
+        "Routes": [{"route": "ROAD", "corridor": "Road", "path": "A>R>M"}],
+        "Demand": [{"commodity": "coal", "market": "M", "demand_t": 1}],
+    })
+
+
+@pytest.mark.slow
+def test_the_same_indices_through_the_model(tmp_path):
+    # The legs cost U(0, 1) and U(0, 2) USD/t; each draw solved on the live model: total cost = c1 + c2.
+    live = live_model(two_leg_case(tmp_path))
+    (first,), (second,) = (find_cells(f"Legs[{leg}].cost_usd_per_t", live.data) for leg in ("A>R", "R>M"))
+    u = sobol_draws(512)
+    cost = [live.solve_point({first: u1, second: 2 * u2}).objective_usd for u1, u2 in u]
+    np.testing.assert_allclose(cost, u[:, 0] + 2 * u[:, 1], atol=1e-9)
+    assert_indices_of_the_sum(drivers(TWO, u, pd.DataFrame({"total_cost_usd": cost}), SOBOL))
+
+
+def test_a_draw_without_an_optimum_leaves_out_its_block_and_says_so():
+    u = sobol_draws(4096)
+    y = u[:, 0] + 2 * u[:, 1]
+    y[5] = np.nan  # the second block's (rows 4-7: A, AB1, AB2, B) second row
+    table = drivers(TWO, u, pd.DataFrame({"y": y}), SOBOL)
+    assert_indices_of_the_sum(table)
+    assert (table["draws"] == 4095 * 4).all()
+    assert (table["note"] == "1 base draw with no value (no optimum) left out").all()
+
+
+def lhs_draws(n: int = 200) -> np.ndarray:
+    return qmc.LatinHypercube(d=2, seed=3).random(n)
+
+
+def test_rank_correlations_of_monotone_functions_are_one():
+    u = lhs_draws()
+    table = drivers(TWO, u, pd.DataFrame({"rising": np.exp(3 * u[:, 0]), "falling": -u[:, 1] ** 3}), LHS)
+    rho = table.set_index(["quantity", "input"])["rank_correlation"]
+    assert rho["rising", "x1"] == pytest.approx(1.0) and rho["falling", "x2"] == pytest.approx(-1.0)
+    assert table["measure"].str.startswith("Spearman rank correlation").all()
+
+
+def test_the_change_per_standard_deviation_of_a_linear_function_is_its_slope_times_the_deviation():
+    # y = 3 a - 2 b with a = 5 + 10 u1 and b = 2 u2 (the inputs' values): a straight line fits exactly (R^2 = 1)
+    # and one standard deviation of a moves y by 3 sd(a), of b by -2 sd(b).
+    u = lhs_draws()
+    values = pd.DataFrame({"x1": 5 + 10 * u[:, 0], "x2": 2 * u[:, 1]})
+    y = 3 * values["x1"] - 2 * values["x2"]
+    status = ["Optimal"] * len(u)  # not a quantity: left out
+    table = drivers(TWO, u, pd.DataFrame({"y": y, "status": status}), LHS, values=values).set_index("input")
+    assert table.loc["x1", "change_per_sd"] == pytest.approx(3 * values["x1"].std())
+    assert table.loc["x2", "change_per_sd"] == pytest.approx(-2 * values["x2"].std())
+    assert table.loc["x1", "standardised_coefficient"] == pytest.approx(3 * values["x1"].std() / y.std())
+    assert table["fit_r2"].to_numpy() == pytest.approx([1.0, 1.0])
+    assert list(table["quantity"]) == ["y", "y"] and list(table["per_sd_of"]) == ["value", "value"]
+    # A group's values are not one column: per standard deviation of its unit draw, 2 u2 = x2, the same change.
+    grouped = drivers(TWO, u, pd.DataFrame({"y": y}), LHS, values=values[["x1"]]).set_index("input")
+    assert grouped.loc["x2", "change_per_sd"] == pytest.approx(-2 * values["x2"].std())
+    assert list(grouped["per_sd_of"]) == ["value", "unit draw"]
+
+
+@pytest.mark.parametrize("method", [SOBOL, LHS])
+def test_a_quantity_that_does_not_vary_has_no_drivers_and_says_so(method):
+    u = sobol_draws(64) if method == SOBOL else lhs_draws()
+    table = drivers(TWO, u, pd.DataFrame({"Pakistan_t": np.zeros(len(u))}), method)
+    assert table.filter(regex="first_order|total|rank|change").isna().all().all()
+    assert (table["note"] == "the same in every draw (0): nothing drives it").all()
+
+
+def test_sobol_draws_of_the_wrong_shape_are_refused_with_the_shape_expected():
+    u = sobol_draws(64)[:-1]
+    with pytest.raises(InputError, match=r"255 Sobol' draws for 2 inputs: SALib's sequence without second-order "
+                                         r"indices has N x 4 rows"):
+        drivers(TWO, u, pd.DataFrame({"y": u[:, 0]}), SOBOL)
+
+
+# ---------------------------------------------------------------------- switching values
+
+def two_route_case(folder: Path) -> Path:
+    # 100 t A -> M. Route A (corridor Direct) costs 10 USD/t; route B (corridor Via P) costs its leg A>P,
+    # 20 USD/t at base, and nothing more (P>M costs 0). B is used below 10 USD/t, A above.
+    return write_case(folder, {
+        "Countries": [{"country": "XX", "risk_premium_pct": 0}, {"country": "YY", "risk_premium_pct": 0}],
+        "Nodes": nodes(("A", "origin"), ("P", "hub", {"country": "YY"}), ("M", "market")),
+        "Legs": legs(("A", "M", 10, 1), ("A", "P", 20, 1), ("P", "M", 0, 1)),
+        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk", "value_usd_per_t": 0}],
+        "Routes": [{"route": "A", "corridor": "Direct", "path": "A>M"},
+                   {"route": "B", "corridor": "Via P", "path": "A>P>M"}],
+        "Demand": [{"commodity": "coal", "market": "M", "demand_t": 100}],
+    }, {"focus": "corridor Via P"})
+
+
+@pytest.fixture
+def two_routes(tmp_path):
+    return live_model(two_route_case(tmp_path))
+
+
+@pytest.mark.parametrize(("varied", "value", "where"), [
+    (Varied("Legs[A>P].cost_usd_per_t", np.float64(5), np.float64(25)), 10, "inside"),  # as a table holds them
+    (Varied("Legs[A>P].cost_usd_per_t", 12, 25), 10, "outside"),  # found below the range
+    (Varied("Legs[A>P].cost_usd_per_t", 1, 4), 10, "outside"),  # found above it
+    (Varied("Legs[A>P].cost_usd_per_t", 0.25, 1.25, factor=True), 0.5, "inside"),  # 0.5 x 20 = 10
+    (Varied("Legs[A>P].cost_usd_per_t", 0.6, 1.25, factor=True), 0.5, "outside"),
+])
+def test_bs_switching_value_is_ten_and_said_inside_or_outside_its_range(two_routes, varied, value, where):
+    rec = switching_values(two_routes, [varied]).iloc[0]
+    assert rec["switching_value"] == pytest.approx(value)
+    assert (rec["in_range"], rec["route_used"], rec["route"], rec["note"]) == (where, "below", "B", "")
+
+
+def test_a_rival_routes_cost_switches_the_focus_the_other_way(two_routes):
+    # A's leg at 20 USD/t ties with B (20): above it the focus carries the 100 t.
+    rec = switching_values(two_routes, [Varied("Legs[A>M].cost_usd_per_t", 5, 15)]).iloc[0]
+    assert (rec["switching_value"], rec["in_range"], rec["route_used"]) == (pytest.approx(20), "outside", "above")
+
+
+def test_a_country_focus_switches_where_its_corridor_does(two_routes):
+    rec = switching_values(two_routes, [Varied("Legs[A>P].cost_usd_per_t", 5, 25)], focus="country YY").iloc[0]
+    assert (rec["switching_value"], rec["in_range"]) == (pytest.approx(10), "inside")
+
+
+def test_an_input_that_never_switches_the_focus_says_how_far_it_was_searched(two_routes):
+    # Demand moves no tonne between the routes: the focus is never used, from 0 (the least demand the
+    # cell takes) to 150 + (2^STRETCHES - 1) x 100 above.
+    rec = switching_values(two_routes, [Varied("Demand[coal,,M].demand_t", 50, 150)]).iloc[0]
+    top = 150 + (2 ** STRETCHES - 1) * 100
+    assert rec["switching_value"] != rec["switching_value"] and rec["in_range"] == ""
+    assert rec["note"] == (f"no switch: of the focus's 1 route unused at base, none carries cargo anywhere from 0 "
+                           f"to {top:,} (the range and up to {2 ** STRETCHES - 1} times its width either side, within "
+                           "what the cells may hold)")
+
+
+def test_a_focus_that_names_nothing_is_refused_with_the_fix(two_routes):
+    with pytest.raises(InputError, match="focus: 'corridor Nowhere' names no country or corridor of the network.*"
+                                         "Set focus to 'country CODE' or 'corridor NAME'"):
+        switching_values(two_routes, [Varied("Legs[A>P].cost_usd_per_t", 5, 25)], focus="corridor Nowhere")
+
+
+def test_the_live_model_is_left_at_its_base(two_routes):
+    switching_values(two_routes, [Varied("Legs[A>P].cost_usd_per_t", 5, 25)])
+    # Base: A carries the 100 t at 10 USD/t.
+    assert two_routes.solve().objective_usd == pytest.approx(1000)
+
+
+# ---------------------------------------------------------------------- the brief and the chart
+
+def test_the_brief_gives_each_headline_with_its_median_and_range():
+    table = pd.DataFrame({"quantity": ["resource_cost_usd", "Pakistan_t", "Gwadar gap_usd_per_t", "used"],
+                          "p5": [1.1802e9, 0.0, 61.04, 0.25], "p50": [1.2401e9, 0.0, 112.0, 0.5],
+                          "p95": [1.3025e9, 1.5e6, 152.36, float("nan")]})
+    assert range_lines(table, 1000) == [
+        "Resource cost: median 1,240.1 million USD, 5–95%: 1,180.2 to 1,302.5 (1,000 draws)",
+        "Pakistan: median 0.00 Mt, 5–95%: 0.00 to 1.50 (1,000 draws)",
+        "Gwadar gap: median 112.0 USD/t, 5–95%: 61.0 to 152.4 (1,000 draws)",
+        "Used: no range (no draw was solved)",
+    ]
+
+
+@pytest.fixture
+def figures(monkeypatch):
+    kept = []
+
+    def keep(fig, outputs, path: Path) -> Path:
+        fig.tight_layout()
+        kept.append(fig)
+        return path
+
+    monkeypatch.setattr(charts, "_save", keep)
+    yield kept
+    import matplotlib.pyplot as plt
+
+    for fig in kept:
+        plt.close(fig)
+
+
+def test_the_tornado_puts_the_largest_driver_on_top_and_names_its_measure(figures):
+    names = {"num_vars": 3, "names": ["small", "large", "middle"], "bounds": [[0, 1]] * 3}
+    u3 = qmc.LatinHypercube(d=3, seed=5).random(300)
+    table = drivers(names, u3, pd.DataFrame({"gap_usd_per_t": u3[:, 0] - 10 * u3[:, 1] + 3 * u3[:, 2]}), LHS)
+    charts.tornado_png(Outputs("uncertainty"), table, "gap_usd_per_t", Path("t"))
+    ax = figures[0].axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["small", "middle", "large"]  # drawn bottom up: the largest on top
+    widths = [p.get_width() for p in ax.patches]
+    assert widths[2] < 0 < widths[1] and abs(widths[2]) > widths[1] > widths[0] > 0  # either side of zero
+    assert ax.get_title().startswith("What drives gap_usd_per_t: Spearman rank correlation")
+    sobol = drivers(TWO, sobol_draws(256), pd.DataFrame({"y": np.zeros(256 * 4)}), SOBOL)
+    charts.tornado_png(Outputs("uncertainty"), sobol, "y", Path("s"))  # nothing varies: said on the chart
+    assert [t.get_text() for t in figures[1].axes[0].texts] == ["the same in every draw (0): nothing drives it"]
+
+
+@pytest.mark.slow
+def test_on_the_base_case_pakistans_first_tonnes_by_gwadar_come_at_the_sensitivity_pages_port_charge():
+    # docs/case-studies/sensitivity.md (sweep --exact): the first tonnes move to Gwadar at a port charge of
+    # -78.53 USD/t, fertiliser via Turkmenistan, Chaman and Gwadar; Pakistan already carries containers by Karachi.
+    live = live_model(BASE_XLSX)
+    table = switching_values(live, [Varied("Nodes[GWD].handling_usd_per_t", -100, 8),
+                                    Varied("Nodes[GWD].handling_usd_per_t", -60, 8),
+                                    Varied("Policies[RU_CAP].value", 0.4, 0.7)], focus="country PK")
+    assert list(table["switching_value"].iloc[:2]) == pytest.approx([-78.53, -78.53], abs=0.005)
+    assert list(table["in_range"]) == ["inside", "outside", ""]
+    assert list(table["route"].iloc[:2]) == ["TRZ-TMCGWD-MSA"] * 2
+    assert table["note"].iloc[2].startswith("the exact method cannot find it: 'Policies[RU_CAP].value' is a share")
