@@ -3,9 +3,9 @@
 
 The shipped base case with the base year's Uncertainty sheet (inputs/base_year_uncalibrated/Uncertainty.csv,
 the Sources ranges) beside it, as a CSV folder in a temporary directory. Prints the time to draw, to solve
-every draw (the live model built first, as the command does), to tabulate, and the whole command with its
-workbook; then the peak resident memory of the process. Not part of the test suite.
-Run: python benchmarks/uncertainty.py [DRAWS] [--workers N]
+every draw (the live model built first, as the command does), to tabulate, and the whole command (with the
+drivers, the switching values, the workbook and the charts); then the peak resident memory of the process.
+Not part of the test suite. Run: python benchmarks/uncertainty.py [DRAWS] [--workers N]
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def main(draws: int = 1000, workers: int = 1) -> None:
     print(f"draw:                   {drawn:8.2f} s")
     print(f"solve every draw:       {solved:8.2f} s  ({draws / solved:,.0f} draws/s; the live model built first)")
     print(f"tabulate:               {tabulated:8.2f} s")
-    print(f"the command, workbook:  {command:8.2f} s  (reads the input again, journal, workbook)")
+    print(f"the command, workbook:  {command:8.2f} s  (the input read again, the draws' journal, drivers, switching "
+          "values, workbook and charts)")
     print(f"peak memory:            {peak:8.0f} MB" + (f" (largest worker {children:,.0f} MB)" if children else ""))
     shutil.rmtree(folder)
 

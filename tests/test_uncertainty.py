@@ -23,11 +23,11 @@ from model.pipeline import load_one_year as load
 ROAD = "Legs[R>M].cost_usd_per_t"
 
 
-def two_routes(**uncertainty) -> dict:
+def two_routes(base_rm: float = 2, **uncertainty) -> dict:
     """100 t of coal A -> M: route A (rail A>M) at 10 USD/t; route B (road A>R>M) at 3 + R>M USD/t, R>M
-    uniform on [2, 22], so B costs U(5, 25) USD/t."""
+    uniform on [2, 22], so B costs U(5, 25) USD/t (at base R>M is base_rm)."""
     row = {"input": ROAD, "distribution": "uniform", "low": 2, "high": 22, "source": "hand", **uncertainty}
-    return transport_case(Legs=legs(("A", "M", 10, 1), ("A", "R", 3, 1), ("R", "M", 2, 1)), Uncertainty=[row])
+    return transport_case(Legs=legs(("A", "M", 10, 1), ("A", "R", 3, 1), ("R", "M", base_rm, 1)), Uncertainty=[row])
 
 
 def run(case, draws=400, method=Method.LHS, seed=0, dispersion=None, **kw):
@@ -53,6 +53,23 @@ def test_route_b_is_used_with_probability_a_quarter_and_its_gap_is_its_cost_abov
     assert y[GAP].to_numpy() == pytest.approx(np.maximum(cost_b - 10, 0.0), abs=1e-9)
     # Resource cost: 100 t at the cheaper of the two.
     assert y["resource_cost_usd"].to_numpy() == pytest.approx(100 * np.minimum(cost_b, 10.0))
+
+
+def test_the_workbook_gives_the_drivers_and_the_switching_value(tmp_path, capsys):
+    # The road (focus), unused at base (3 + 12 = 15 USD/t against the rail's 10), starts to carry cargo where
+    # 3 + R>M = 10: R>M = 7, inside [2, 22].
+    case = write_case(tmp_path, two_routes(base_rm=12), {"focus": "corridor Road"})
+    out = tmp_path / "u.xlsx"
+    assert main(["uncertainty", str(case), "--draws", "100", "--no-progress", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert f"Switches inside its range: {ROAD} at 7, where ROAD starts" in said, said
+    switching = pd.read_excel(out, sheet_name="Switching", header=2, engine="openpyxl")
+    row = switching.iloc[0]
+    assert (row["input"], row["switching value"], row["in range"]) == (ROAD, pytest.approx(7.0), "inside")
+    drivers = pd.read_excel(out, sheet_name="Drivers", header=2, engine="openpyxl")
+    y = pd.read_excel(out, sheet_name="Summary", header=2, engine="openpyxl")["quantity"]
+    assert sorted(drivers["quantity"]) == sorted(y) and set(drivers["input"]) == {ROAD}  # one input, every figure
+    assert (tmp_path / "u_drivers_resource_cost_usd.png").exists()
 
 
 def test_a_full_capacity_has_its_value_in_each_draw(tmp_path):

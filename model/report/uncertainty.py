@@ -29,9 +29,11 @@ def histogram(values: pd.Series) -> pd.DataFrame:
 
 
 def write_uncertainty(outputs: Outputs, path: Path, about: pd.DataFrame, summary: pd.DataFrame, used: pd.DataFrame,
-                      draws: pd.DataFrame, y: pd.DataFrame, used_note: str) -> Path:
+                      draws: pd.DataFrame, y: pd.DataFrame, used_note: str, drivers: pd.DataFrame,
+                      switching: pd.DataFrame | None) -> Path:
     """Uncertainty workbook: About (what was drawn, how), Summary (each quantity's spread), Histograms (one
-    chart per quantity that varies), Used (corridors and routes), Draws (one row per draw)."""
+    chart per quantity that varies), Used (corridors and routes), Drivers (model.analysis.uncertainty.drivers),
+    Switching (the focus's switching values, where computed), Draws (one row per draw)."""
     wb = workbook_with_about(outputs.kind, "About", about)
     sheet(wb, "Summary", summary, "Each quantity over the draws with an optimum: the 5%, 50% (median) and 95% "
                                   "values, the mean and standard deviation, the least and the most. Resource cost "
@@ -67,6 +69,12 @@ def write_uncertainty(outputs: Outputs, path: Path, about: pd.DataFrame, summary
         row += max(BINS + 3, 16)
     hist.column_dimensions["A"].width = hist.column_dimensions["B"].width = 18
     sheet(wb, "Used", used, used_note)
+    sheet(wb, "Drivers", drivers, "What drives each quantity's spread, by the measure the measure column names (the "
+                                  "documentation's Drivers page): each varied input, a correlation group as one.")
+    if switching is not None:
+        sheet(wb, "Switching", switching, "Each varied input alone, the others at their base: the value at which the "
+                                          "focus's first route starts to carry cargo, and whether it lies inside "
+                                          "the input's range (low..high, or the least and most drawn).")
     sheet(wb, "Draws", draws, "One row per draw: u: the unit draw of each dimension (a correlation group, or an input "
                               "on its own), each input's value drawn (x base: a factor of each cell's base value), "
                               "whether it was solved, and what it gave.")
@@ -75,9 +83,10 @@ def write_uncertainty(outputs: Outputs, path: Path, about: pd.DataFrame, summary
 
 
 def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solved: int, seconds: float, out: Path,
-                     points_file: Path) -> str:
-    """The run in a few lines: draws solved and time, the resource cost's and the focus's 5-95% ranges, the
-    corridors used in some draws but not all, and where the workbook is."""
+                     points_file: Path, drivers: pd.DataFrame, switching: pd.DataFrame | None, pngs: list[Path]) -> str:
+    """The run in a few lines: draws solved and time, the resource cost's and the focus's 5-95% ranges with
+    what drives each most, the corridors used in some draws but not all, the switching values inside their
+    input's range, and where the workbook and charts are."""
     lines = [f"{draws:,} draws, {solved:,} solved, {seconds:.2f} s" + (f" ({draws / seconds:,.0f} draws/s)"
                                                                        if seconds else "")]
     if solved < draws:
@@ -89,7 +98,7 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
         if quantity in by.index and by.loc[quantity, "draws"]:
             r = by.loc[quantity]
             lines.append(f"{what}: {r['p5'] / scale:,.2f} to {r['p95'] / scale:,.2f} {unit} (5-95%), median "
-                         f"{r['p50'] / scale:,.2f}")
+                         f"{r['p50'] / scale:,.2f}" + most_driven_by(drivers, quantity))
     for quantity in [q for q in by.index if q.endswith(FOCUS)]:
         r = by.loc[quantity]
         lines.append(f"Tonnes {quantity.removesuffix('_t')}: {r['p5'] / 1e6:,.2f} to {r['p95'] / 1e6:,.2f} Mt/yr "
@@ -97,5 +106,19 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
     corridors = used[(used["kind"] == Scope.CORRIDOR) & (used["draws_used"] > 0) & (used["draws_used"] < used["draws"])]
     for rec in corridors.itertuples(index=False):
         lines.append(f"Corridor {rec.name}: used in {rec.probability_used:.1%} of draws (+- {rec.sampling_error:.1%})")
-    lines.append(f"\nWorkbook: {out}\nDraws (for --resume): {points_file}")
+    if switching is not None:
+        for rec in switching[switching["in_range"] == "inside"].itertuples(index=False):
+            lines.append(f"Switches inside its range: {rec.input} at {rec.switching_value:,.6g}"
+                         f"{' (x base)' if rec.of != 'value' else ''}, where {rec.route} starts")
+    lines.append(f"\nWorkbook: {out}\nDrivers: {', '.join(str(p) for p in pngs)}\nDraws (for --resume): {points_file}")
     return "\n".join(lines)
+
+
+def most_driven_by(drivers: pd.DataFrame, quantity: str) -> str:
+    """'; most by X' naming the input with the largest total index (Sobol') or change per standard deviation
+    of the quantity, or '' when nothing drives it."""
+    mine = drivers[drivers["quantity"] == quantity]
+    size = mine["total"] if "total" in mine.columns else mine.get("change_per_sd", pd.Series(dtype=float)).abs()
+    if not len(mine) or not size.notna().any() or not size.max() > 0:
+        return ""
+    return f"; most by {mine.loc[size.idxmax(), 'input']}"
