@@ -43,7 +43,7 @@ def _line_chart(data, target, title: str, x_col: int, y_cols: list[int], first: 
     target.add_chart(chart, anchor)
 
 
-def workbook_with_about(kind: str, title: str, about: pd.DataFrame) -> Workbook:
+def _workbook_with_about(kind: str, title: str, about: pd.DataFrame) -> Workbook:
     """A new workbook of corridor `kind` whose first sheet says what was run (item, value)."""
     wb = new_workbook(kind)
     ws = wb.create_sheet(title)
@@ -57,7 +57,7 @@ def write_sweep(outputs: Outputs, path: Path, about: pd.DataFrame, points: pd.Da
                 params: list[str]) -> Path:
     """Sweep workbook: what was swept, one row per point, routes per point; charts of the
     objective and corridor shares (one parameter) or a heat map table (two)."""
-    wb = workbook_with_about(outputs.kind, "Sweep", about)
+    wb = _workbook_with_about(outputs.kind, "Sweep", about)
     pts = sheet(wb, "Points", points, "One row per point: parameter values, status, resource cost (what is paid, and "
                                        "what time, risk and carbon cost), the objective and its parts (USD/yr), "
                                        "CO2e (t/yr), tonnes and shares by corridor and country, binding constraints.")
@@ -98,7 +98,7 @@ def write_sweep(outputs: Outputs, path: Path, about: pd.DataFrame, points: pd.Da
 
 def write_exact(outputs: Outputs, path: Path, about: pd.DataFrame, breakpoints: pd.DataFrame,
                 segments: pd.DataFrame, param: str) -> Path:
-    wb = workbook_with_about(outputs.kind, "Sweep", about)
+    wb = _workbook_with_about(outputs.kind, "Sweep", about)
     bp = sheet(wb, "Breakpoints", breakpoints.rename(columns={"value": param}),
                 "The optimal cost is linear between these values of the parameter (exact, not sampled).")
     _line_chart(bp, bp, "Objective (USD/yr), exact", 1, [2], 4, 3 + len(breakpoints), "USD/yr", "F3")
@@ -109,7 +109,7 @@ def write_exact(outputs: Outputs, path: Path, about: pd.DataFrame, breakpoints: 
 
 
 def write_stress(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.DataFrame) -> Path:
-    wb = workbook_with_about(outputs.kind, "About", about)
+    wb = _workbook_with_about(outputs.kind, "About", about)
     st = sheet(wb, "Stress", table, "Each element or corridor closed in turn: those that leave no allocation first, "
                                      "with why; the rest ranked by stranded tonnes, then by "
                                      "the resource cost increase (what is paid, and what time, risk and carbon "
@@ -180,7 +180,7 @@ def write_compare(outputs: Outputs, path: Path, table: pd.DataFrame, about: pd.D
 
 def write_frontier(outputs: Outputs, path: Path, about: pd.DataFrame, table: pd.DataFrame, target: str) -> Path:
     """Frontier workbook: what was asked, one row per extra cost, and the target against the extra cost."""
-    wb = workbook_with_about(outputs.kind, "Frontier", about)
+    wb = _workbook_with_about(outputs.kind, "Frontier", about)
     pts = sheet(wb, "Points", table, f"For each allowance on the objective over the least cost: the most (or least) "
                                      f"tonnes of {target}, the cheapest allocation that reaches it, its resource cost "
                                      "(what is paid, and what time, risk and carbon cost) and how much more that is "

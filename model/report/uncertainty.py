@@ -8,15 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
 
 from model.analysis.uncertainty.figures import GAP
 from model.analysis.uncertainty.tables import FOCUS
 from model.input.schema import Scope
-from model.report.books import workbook_with_about
-from model.report.cells import put, save_workbook, sheet, style_header
 from model.report.output import Outputs
+from model.report.result_book import BOLD, CM, NOTE, Cells, ResultBook, wo_table
 
 BINS = 20  # bars of a histogram
 
@@ -31,55 +28,66 @@ def histogram(values: pd.Series) -> pd.DataFrame:
 def write_uncertainty(outputs: Outputs, path: Path, about: pd.DataFrame, summary: pd.DataFrame, used: pd.DataFrame,
                       draws: pd.DataFrame, y: pd.DataFrame, used_note: str, drivers: pd.DataFrame,
                       switching: pd.DataFrame | None) -> Path:
-    """Uncertainty workbook: About (what was drawn, how), Summary (each quantity's spread), Histograms (one
-    chart per quantity that varies), Used (corridors and routes), Drivers (model.analysis.uncertainty.drivers),
-    Switching (the focus's switching values, where computed), Draws (one row per draw)."""
-    wb = workbook_with_about(outputs.kind, "About", about)
-    sheet(wb, "Summary", summary, "Each quantity over the draws with an optimum: the 5%, 50% (median) and 95% "
-                                  "values, the mean and standard deviation, the least and the most. Resource cost "
-                                  "is what is paid and what time, risk and carbon cost; a bottleneck's value is what "
-                                  "one more unit of its limit saves a year (0 in a draw where it does not bind).")
-    hist = wb.create_sheet("Histograms")
-    put(hist, 1, 1, "How the draws spread: for each quantity that varies, the draws in each of "
-                    f"{BINS} equal bins from its least to its most value.").font = Font(italic=True)
-    row = 3
+    """Uncertainty workbook, written with XlsxWriter's constant_memory mode (model.report.result_book: rows
+    streamed to the file, so memory stays flat in the draws): About (what was drawn, how), Summary (each
+    quantity's spread), Histograms (a native chart per quantity that varies), Used (corridors and routes),
+    Drivers (model.analysis.uncertainty.drivers), Switching (the focus's switching values, where computed),
+    Draws (one row per draw)."""
+    wb = ResultBook(outputs.claim(path), outputs.kind)
+    try:
+        wo_table(wb, "About", about, labels=False)[0].width(2, 80)
+        wo_table(wb, "Summary", summary, "Each quantity over the draws with an optimum: the 5%, 50% (median) and "
+                                         "95% values, the mean and standard deviation, the least and the most. "
+                                         "Resource cost is what is paid and what time, risk and carbon cost; a "
+                                         "bottleneck's value is what one more unit of its limit saves a year (0 in a "
+                                         "draw where it does not bind).")
+        _histograms(wb, y)
+        wo_table(wb, "Used", used, used_note)
+        wo_table(wb, "Drivers", drivers, "What drives each quantity's spread, by the measure the measure column "
+                                         "names (the documentation's Drivers page): each varied input, a "
+                                         "correlation group as one.")
+        if switching is not None:
+            wo_table(wb, "Switching", switching, "Each varied input alone, the others at their base: the value at "
+                                                 "which the focus's first route starts to carry cargo, and whether it "
+                                                 "lies inside the input's range (low..high, or the least and most "
+                                                 "drawn).")
+        wo_table(wb, "Draws", draws, "One row per draw: u: the unit draw of each dimension (a correlation group, or "
+                                     "an input on its own), each input's value drawn (x base: a factor of each "
+                                     "cell's base value), whether it was solved, and what it gave.")
+        wb.save()
+    except BaseException:
+        wb.discard()
+        raise
+    return Path(path)
+
+
+def _histograms(wb: ResultBook, y: pd.DataFrame) -> None:
+    """For each quantity that varies: its name, the BINS bins with their draws, and a column chart of them."""
+    ws = wb.create_sheet("Histograms")
+    cells = Cells(ws)
+    ws.append([cells.styled(f"How the draws spread: for each quantity that varies, the draws in each of {BINS} "
+                            "equal bins from its least to its most value.", style=NOTE)])
+    ws.width(1, 18)
+    ws.width(2, 18)
     for quantity in y.columns:
         column = y[quantity].dropna()
         if not len(column) or column.max() - column.min() <= 1e-9 * max(1.0, abs(column.max())):
             continue
         table = histogram(column)
-        put(hist, row, 1, quantity).font = Font(bold=True)
-        for j, name in enumerate(table.columns, start=1):
-            put(hist, row + 1, j, name)
-        style_header(hist, row + 1)
-        for i, rec in enumerate(table.itertuples(index=False), start=row + 2):
-            for j, v in enumerate(rec, start=1):
-                put(hist, i, j, float(v) if j < 3 else int(v)).number_format = "#,##0.00" if j < 3 else "0"
-        chart = BarChart()
-        chart.title = quantity
-        chart.add_data(Reference(hist, min_col=3, min_row=row + 1, max_row=row + 1 + BINS), titles_from_data=True)
-        chart.set_categories(Reference(hist, min_col=1, min_row=row + 2, max_row=row + 1 + BINS))
-        chart.x_axis.title = "from (the bin's least value)"
-        chart.y_axis.title = "draws"
-        chart.x_axis.delete = chart.y_axis.delete = False
-        chart.legend = None
-        chart.gapWidth = 10
-        chart.height, chart.width = 7.5, 16
-        hist.add_chart(chart, f"E{row}")
-        row += max(BINS + 3, 16)
-    hist.column_dimensions["A"].width = hist.column_dimensions["B"].width = 18
-    sheet(wb, "Used", used, used_note)
-    sheet(wb, "Drivers", drivers, "What drives each quantity's spread, by the measure the measure column names (the "
-                                  "documentation's Drivers page): each varied input, a correlation group as one.")
-    if switching is not None:
-        sheet(wb, "Switching", switching, "Each varied input alone, the others at their base: the value at which the "
-                                          "focus's first route starts to carry cargo, and whether it lies inside "
-                                          "the input's range (low..high, or the least and most drawn).")
-    sheet(wb, "Draws", draws, "One row per draw: u: the unit draw of each dimension (a correlation group, or an input "
-                              "on its own), each input's value drawn (x base: a factor of each cell's base value), "
-                              "whether it was solved, and what it gave.")
-    save_workbook(wb, outputs.claim(path))
-    return Path(path)
+        ws.append([])
+        top = ws.rows + 1  # the quantity's title, as Excel numbers the row
+        ws.append([cells.styled(quantity, style=BOLD)])
+        ws.append(cells.header(list(table.columns)))
+        ws.table(table, ["#,##0.00", "#,##0.00", "0"])
+        chart = wb.add_chart("column")
+        chart.set_title({"name": quantity})
+        chart.add_series({"values": ws.range(3, top + 2, top + 1 + BINS),
+                          "categories": ws.range(1, top + 2, top + 1 + BINS), "gap": 10})
+        chart.set_x_axis({"name": "from (the bin's least value)", "num_format": "#,##0.00"})
+        chart.set_y_axis({"name": "draws"})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": round(16 * CM), "height": round(7.5 * CM)})
+        ws.ws.insert_chart(f"E{top}", chart)  # 7.5 cm: within the rows of its table
 
 
 def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solved: int, seconds: float, out: Path,
