@@ -43,7 +43,7 @@ def run_benchmark(BASE: Path, legs: tuple[str, str], points: int) -> None:
     live = live_model(BASE)
 
     start = time.perf_counter()
-    results = run_sweep(sweep, assignments, progress=False, live=live)
+    results = run_sweep(sweep, progress=False, live=live)
     serial = time.perf_counter() - start
     solver_time = sum(r.solve_seconds or 0.0 for r in results)
 
@@ -66,7 +66,7 @@ def run_benchmark(BASE: Path, legs: tuple[str, str], points: int) -> None:
             ("corridor sweep, serial (live model)", serial, serial / bare)]
     for workers in (2,):
         start = time.perf_counter()
-        run_sweep(sweep, assignments, workers=workers, progress=False)
+        run_sweep(sweep, workers=workers, progress=False)
         t = time.perf_counter() - start
         rows.append((f"corridor sweep, {workers} processes (incl. start-up)", t, t / bare))
 

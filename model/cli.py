@@ -93,6 +93,17 @@ def cmd_sweep(args) -> str:
     return text
 
 
+def cmd_uncertainty(args) -> str:
+    from model.commands.uncertainty import uncertainty_to_workbook
+
+    out = _output(args, "uncertainty", *_case(args), args.method, f"{args.draws} draws", f"seed {args.seed}")
+    warnings, text = uncertainty_to_workbook(args.input, out, args.draws, args.method, args.seed, args.recalibrate,
+                                             args.allocation, args.scenario, args.year, args.workers, args.dask,
+                                             args.resume, not args.no_progress, args.force, args.keep_decisions)
+    _warn(args.input, warnings)
+    return text
+
+
 def cmd_stress(args) -> str:
     from model.commands.stress import stress_to_workbook
 
@@ -227,6 +238,19 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--resume", action="store_true", help="continue an interrupted sweep")
     w.add_argument("--exact", action="store_true", help="every breakpoint of one parameter in a range: "
                    "--set PARAM=start:stop, no number of points")
+    u = command("uncertainty", cmd_uncertainty, "draw the inputs of the Uncertainty sheet, solve each draw, and "
+                "report each figure's range", output="uncertainty workbook", progress=True, case="year")
+    u.add_argument("--draws", type=int, default=1000, help="draws (default 1000); with --method sobol the base "
+                   "draws, a power of 2, and the run solves draws x (inputs + 2)")
+    u.add_argument("--method", choices=("lhs", "sobol"), default="lhs", help="Latin hypercube (default), or "
+                   "Saltelli's design on a Sobol' sequence for Sobol' indices")
+    u.add_argument("--seed", type=int, default=0, help="the draws' seed (default 0): the same seed, the same table")
+    u.add_argument("--recalibrate", action="store_true", help="recalibrate each draw first (not yet built: refused)")
+    u.add_argument("--allocation", choices=("least_cost", "choice"), help="each draw's allocation (default: the "
+                   "Settings'): least cost, or the route-choice split")
+    u.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
+    u.add_argument("--dask", metavar="ADDRESS", help="a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786")
+    u.add_argument("--resume", action="store_true", help="continue an interrupted run")
     n1 = command("stress", cmd_stress, "N-1: close each port, border, leg or corridor in turn",
                  output="stress workbook", progress=True, case="year", allocation=True)
     n1.add_argument("--elements", default=STRESSED, help="kinds to close: ports,borders,hubs,legs")

@@ -481,9 +481,7 @@ def test_the_private_import_finder_finds_one(tmp_path):
 # Module-level names of model/ that nothing in model/, benchmarks/, inputs/ or docs/ uses, with the reason.
 UNUSED_ALLOWED: dict[str, str] = {
     # issue 26: called by `corridor uncertainty` and `solve --uncertainty N` once the lead wires them (wt-unc's runner)
-    "tornado_png": "issue 26: the drivers' chart of `corridor uncertainty`, wired after the merge",
     "range_lines": "issue 26: the brief's ranges under `solve --uncertainty N`, wired after the merge",
-    "switching_values": "issue 26: the switching values of `corridor uncertainty`, wired after the merge",
 }
 
 

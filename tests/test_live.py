@@ -10,7 +10,7 @@ import pytest
 from lpforms import assert_identical, canonical, random_case
 
 from model.analysis.params import find_cells, with_values
-from model.input.schema import NUM, SETTINGS, SHEETS
+from model.input.schema import NUM, RUN_SHEETS, SETTINGS, SHEETS
 from model.lp.assemble import build_lp
 from model.lp.families import FAMILIES, NO_LP_EFFECT, Structural
 from model.lp.live import LiveModel
@@ -21,7 +21,7 @@ from model.plan import Plan
 
 # Every numeric input cell of the single-period model: non-key number columns of the sheets a
 # sweep or scenario can change, and the numeric settings.
-CELL_KINDS = [(s.name, c.name) for s in SHEETS if s.name not in ("Settings", "Periods", "Scenarios", "Sweeps")
+CELL_KINDS = [(s.name, c.name) for s in SHEETS if s.name not in ("Settings", "Periods", *RUN_SHEETS)
               and not s.free_columns for c in s.columns if c.type == NUM and c.name not in s.key]
 CELL_KINDS += [("Settings", s.key) for s in SETTINGS if s.type == NUM]
 

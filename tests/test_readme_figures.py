@@ -628,7 +628,7 @@ def test_the_russia_cap_sweep():
     from model.results.money import Money
 
     points = {round(p[0], 2): r
-              for p, r in zip(sweep.points, run_sweep(sweep, assignments, progress=False), strict=True)}
+              for p, r in zip(sweep.points, run_sweep(sweep, progress=False), strict=True)}
     cost = {cap: Money.of_point(r).resource_usd for cap, r in points.items()}  # what the cap costs: resource cost
     free = cost[1.0]
     assert quoted(f"raises the annual resource cost from {free / 1e6:,.1f} to {cost[0.5] / 1e6:,.1f} million USD "

@@ -46,7 +46,7 @@ def test_every_point_equals_a_fresh_solve(tmp_path):
                                                Supply=[{"commodity": "coal", "origin": "A", "max_t": 200}]))
     assignments = ["Capacities[A>M].capacity_t=0:100:5", "Legs[R>M].cost_usd_per_t=*0:2:3"]
     sweep = sweep_of(case, assignments)
-    results = run_sweep(sweep, assignments, progress=False)
+    results = run_sweep(sweep, progress=False)
     data, _, _ = load(case)
     for point, r in zip(sweep.points, results, strict=True):
         fresh = solve_case_from(with_values(data, sweep.cell_values(point)))
@@ -68,15 +68,15 @@ def test_structural_change_is_rebuilt_and_said(tmp_path):
     # A supply minimum appearing adds a constraint: that point is rebuilt, and marked.
     case = write_case(tmp_path, transport_case(Supply=[{"commodity": "coal", "origin": "A", "max_t": 200}]))
     assignments = ["Supply[coal,A].min_t=0,50"]
-    results = run_sweep(sweep_of(case, assignments), assignments, progress=False)
+    results = run_sweep(sweep_of(case, assignments), progress=False)
     assert [r.rebuilt for r in results] == [False, True]
     assert results[1].objective_usd == pytest.approx(200)
 
 
 def test_serial_and_processes_agree_on_the_base_case():
     sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    serial = table(sweep, run_sweep(sweep, BASE_GRID, progress=False))
-    parallel = table(sweep, run_sweep(sweep, BASE_GRID, workers=2, progress=False))
+    serial = table(sweep, run_sweep(sweep, progress=False))
+    parallel = table(sweep, run_sweep(sweep, workers=2, progress=False))
     pd.testing.assert_frame_equal(serial, parallel)
     assert (serial["status"] == "Optimal").all() and len(serial) == 18
 
@@ -86,10 +86,10 @@ def test_dask_local_cluster_agrees_with_serial():
     from distributed import LocalCluster
 
     sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    serial = table(sweep, run_sweep(sweep, BASE_GRID, progress=False))
+    serial = table(sweep, run_sweep(sweep, progress=False))
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
-        distributed = table(sweep, run_sweep(sweep, BASE_GRID, dask=cluster.scheduler_address, progress=False))
+        distributed = table(sweep, run_sweep(sweep, dask=cluster.scheduler_address, progress=False))
     pd.testing.assert_frame_equal(serial, distributed)
 
 
@@ -110,19 +110,19 @@ def test_every_way_of_running_a_sweep_gives_the_same_tables(tmp_path):
 
     sweep = sweep_of(BASE_XLSX, TIES_GRID)
     n = len(sweep.points)
-    runs = {"serial": run_sweep(sweep, TIES_GRID, progress=False)}
+    runs = {"serial": run_sweep(sweep, progress=False)}
     live = live_model(BASE_XLSX)
     backwards = {i: solve_point(live, sweep, sweep.points[i]) for i in reversed(range(n))}
     runs["reversed"] = [backwards[i] for i in range(n)]
-    runs["2 workers"] = run_sweep(sweep, TIES_GRID, workers=2, progress=False)
+    runs["2 workers"] = run_sweep(sweep, workers=2, progress=False)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
-        runs["dask"] = run_sweep(sweep, TIES_GRID, dask=cluster.scheduler_address, progress=False)
+        runs["dask"] = run_sweep(sweep, dask=cluster.scheduler_address, progress=False)
     journal = tmp_path / "ties.points.jsonl"
-    run_sweep(sweep, TIES_GRID, points_file=journal, progress=False)
+    run_sweep(sweep, points_file=journal, progress=False)
     lines = journal.read_text().splitlines()
     journal.write_text("\n".join(lines[: 1 + n // 2]) + "\n")  # stopped halfway
-    runs["resumed"] = run_sweep(sweep, TIES_GRID, points_file=journal, resume=True, progress=False)
+    runs["resumed"] = run_sweep(sweep, points_file=journal, resume=True, progress=False)
     expected_points, expected_routes = table(sweep, runs["serial"]), tonnes_by_route(sweep, runs["serial"])
     assert len(expected_points) == 132 and expected_points["status"].eq("Optimal").all()
     for name, results in runs.items():
@@ -140,7 +140,7 @@ def test_exact_breakpoints_agree_with_a_fine_grid(assignment):
     lo, hi = exact.breakpoints["value"].iloc[[0, -1]]
     grid = [assignment.split("=")[0] + f"={lo}:{hi}:121"]
     sweep = sweep_of(BASE_XLSX, grid)
-    for (t,), r in zip(sweep.points, run_sweep(sweep, grid, progress=False), strict=True):
+    for (t,), r in zip(sweep.points, run_sweep(sweep, progress=False), strict=True):
         assert interpolate(exact, t) == pytest.approx(r.objective_usd, rel=1e-6)
     assert exact.solves < 121
 
@@ -157,10 +157,10 @@ def test_exact_by_hand(tmp_path):
 def test_interrupted_sweep_resumes(tmp_path):
     out = tmp_path / "sweep.points.jsonl"
     sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    full = table(sweep, run_sweep(sweep, BASE_GRID, points_file=out, progress=False))
+    full = table(sweep, run_sweep(sweep, points_file=out, progress=False))
     lines = out.read_text().splitlines()
     out.write_text("\n".join(lines[:8]) + '\n{"i": 7, "resu')  # killed mid-write after 7 points
-    resumed = table(sweep, run_sweep(sweep, BASE_GRID, points_file=out, resume=True, progress=False))
+    resumed = table(sweep, run_sweep(sweep, points_file=out, resume=True, progress=False))
     pd.testing.assert_frame_equal(full, resumed)
     done = []
     for line in out.read_text().splitlines()[1:]:
@@ -171,7 +171,7 @@ def test_interrupted_sweep_resumes(tmp_path):
     assert sorted(set(done)) == list(range(18))
     other = ["Legs[RUB>NVR].cost_usd_per_t=20:40:2"]
     with pytest.raises(InputError, match="holds points of a different sweep"):
-        run_sweep(sweep_of(BASE_XLSX, other), other, points_file=out, resume=True, progress=False)
+        run_sweep(sweep_of(BASE_XLSX, other), points_file=out, resume=True, progress=False)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -239,12 +239,12 @@ def test_dask_needs_a_workbook(tmp_path):
     case = write_case(tmp_path, transport_case())
     assignments = ["Legs[A>M].cost_usd_per_t=1,2"]
     with pytest.raises(InputError, match="--dask sends the input to the cluster as one file"):
-        run_sweep(sweep_of(case, assignments), assignments, dask="tcp://127.0.0.1:1", progress=False)
+        run_sweep(sweep_of(case, assignments), dask="tcp://127.0.0.1:1", progress=False)
 
 
 def test_points_table_has_corridor_and_country_tonnes_and_shares():
     sweep = sweep_of(BASE_XLSX, ["Policies[RU_CAP].value=0.4,0.5"])
-    df = table(sweep, run_sweep(sweep, ["Policies[RU_CAP].value=0.4,0.5"], progress=False))
+    df = table(sweep, run_sweep(sweep, progress=False))
     corridor_shares = [c for c in df.columns if c.endswith(" share") and not c.startswith("via ")]
     assert df[corridor_shares].sum(axis=1).tolist() == pytest.approx([1.0, 1.0])
     assert df["via RU share"].tolist() == pytest.approx((df["via RU_t"] / df["shipped_t"]).tolist())
@@ -342,7 +342,7 @@ def test_a_sweep_of_a_leg_shows_the_tonnes_through_it_and_the_focus(tmp_path, ca
                       {"unmet_penalty_usd_per_t": 10, "focus": "corridor Road"})
     data, net, _ = load(case)
     sweep = make_sweep(case, data, ["Legs[R>M].cost_usd_per_t=2,10"])
-    table = points_table(sweep, run_sweep(sweep, [], progress=False), net, data.settings.focus)
+    table = points_table(sweep, run_sweep(sweep, progress=False), net, data.settings.focus)
     assert list(table["through R>M_t"]) == pytest.approx([40, 0])
     assert list(table["through corridor Road (focus)_t"]) == pytest.approx([40, 0])
     out = tmp_path / "s.xlsx"
@@ -382,7 +382,7 @@ def test_a_point_the_workbook_would_not_take_says_so_and_is_not_solved(tmp_path,
     case = write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}]))
     data, net, _ = load(case)
     sweep = make_sweep(case, data, ["Capacities[A>M].capacity_t=*-1:1:3"])
-    table = points_table(sweep, run_sweep(sweep, [], progress=False), net)
+    table = points_table(sweep, run_sweep(sweep, progress=False), net)
     assert list(table["status"]) == ["Invalid input", "Optimal", "Optimal"]
     assert table["invalid_input"][0].startswith("Capacities row 2 (A>M), capacity_t: must be >= 0, found -60")
     assert list(table["objective_usd"][1:]) == pytest.approx([500, 320])
@@ -441,16 +441,16 @@ def test_a_journal_holding_points_of_two_sweeps_is_refused(tmp_path):
     # took the other sweep's points as its own. Every point now says whose it is.
     out = tmp_path / "sweep.points.jsonl"
     sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    run_sweep(sweep, BASE_GRID, points_file=out, progress=False)
+    run_sweep(sweep, points_file=out, progress=False)
     other = ["Legs[RUB>NVR].cost_usd_per_t=20:40:2"]
     foreign = tmp_path / "other.points.jsonl"
-    run_sweep(sweep_of(BASE_XLSX, other), other, points_file=foreign, progress=False)
+    run_sweep(sweep_of(BASE_XLSX, other), points_file=foreign, progress=False)
     lines = out.read_text().splitlines()
     out.write_text("\n".join(lines[:5] + foreign.read_text().splitlines()[1:2]) + "\n")
     with pytest.raises(InputError, match="holds points of another sweep beside this one's"):
-        run_sweep(sweep, BASE_GRID, points_file=out, resume=True, progress=False)
+        run_sweep(sweep, points_file=out, resume=True, progress=False)
     with pytest.raises(InputError, match=r"holds points of a different sweep \(base_case.xlsx; Legs\[RUB>NVR\]"):
-        run_sweep(sweep_of(BASE_XLSX, other), other, points_file=out, resume=True, progress=False)
+        run_sweep(sweep_of(BASE_XLSX, other), points_file=out, resume=True, progress=False)
 
 
 def test_a_journal_written_before_points_were_a_dataclass_resumes(tmp_path):
@@ -458,7 +458,7 @@ def test_a_journal_written_before_points_were_a_dataclass_resumes(tmp_path):
     # None): the same names as LivePoint's fields, so --resume reads them as they are.
     out = tmp_path / "sweep.points.jsonl"
     sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    full = table(sweep, run_sweep(sweep, BASE_GRID, points_file=out, progress=False))
+    full = table(sweep, run_sweep(sweep, points_file=out, progress=False))
     head, *records = out.read_text().splitlines()
     old = []
     for line in records[:9]:
@@ -467,7 +467,7 @@ def test_a_journal_written_before_points_were_a_dataclass_resumes(tmp_path):
         old.append(json.dumps(rec))
     assert "integer_decisions" not in json.loads(old[0])["result"]
     out.write_text("\n".join([head, *old]) + "\n")
-    resumed = table(sweep, run_sweep(sweep, BASE_GRID, points_file=out, resume=True, progress=False))
+    resumed = table(sweep, run_sweep(sweep, points_file=out, resume=True, progress=False))
     pd.testing.assert_frame_equal(full, resumed)
 
 
@@ -476,13 +476,13 @@ def test_a_journal_point_of_another_version_is_refused(tmp_path):
     # table then silently lacked what it held. It is now refused, with the line and what to do.
     out = tmp_path / "sweep.points.jsonl"
     sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    run_sweep(sweep, BASE_GRID, points_file=out, progress=False)
+    run_sweep(sweep, points_file=out, progress=False)
     head, first, *rest = out.read_text().splitlines()
     rec = json.loads(first)
     rec["result"]["tonnes_by_port"] = {}
     out.write_text("\n".join([head, json.dumps(rec), *rest]) + "\n")
     with pytest.raises(InputError, match=r"holds a point this version of corridor does not read \(line 2\)"):
-        run_sweep(sweep, BASE_GRID, points_file=out, resume=True, progress=False)
+        run_sweep(sweep, points_file=out, resume=True, progress=False)
 
 
 def test_a_focus_by_name_is_watched_as_by_code():

@@ -20,7 +20,7 @@ import numpy as np
 
 from model.errors import InputError, Problem
 from model.input.data import ROW, CorridorData, match_rows, row_key
-from model.input.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME, Scope
+from model.input.schema import NUM, RUN_SHEETS, SETTINGS_BY_KEY, SHEETS_BY_NAME, Scope
 from model.lp.families import Cell
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.network.names import Names, parse_focus
@@ -73,9 +73,9 @@ def find_cells(text: str, data: CorridorData) -> list[Cell]:
                    "Write for example Legs[GWD>MPG].cost_usd_per_t or Capacities[DOS].capacity_t.")
     sheet_name, key, column = m.group(1), m.group(2).strip(), m.group(3)
     sheet = next((s for s in SHEETS_BY_NAME.values() if s.name.lower() == sheet_name.lower()), None)
-    if sheet is None or sheet.free_columns:
+    if sheet is None or sheet.free_columns or sheet.name in RUN_SHEETS:
         raise _bad(text, f"unknown sheet '{sheet_name}'", "Name a sheet of the model: " + ", ".join(
-            s.name for s in SHEETS_BY_NAME.values() if not s.free_columns) + ".")
+            s.name for s in SHEETS_BY_NAME.values() if not s.free_columns and s.name not in RUN_SHEETS) + ".")
     if sheet.name == "Settings":
         spec = SETTINGS_BY_KEY.get(key.lower())
         if spec is None or spec.type != NUM or column != "value":

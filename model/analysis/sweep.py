@@ -30,7 +30,9 @@ from model.results.investments import amount_text
 from model.results.money import Money
 
 if TYPE_CHECKING:
-    from model.lp.live import LivePoint
+    from collections.abc import Callable
+
+    from model.lp.live import LiveModel, LivePoint
 
 _WORKER: dict[tuple, tuple] = {}  # per process: sweep signature -> (Sweep, LiveModel)
 MAX_POINTS = 1_000_000  # points of one grid
@@ -44,9 +46,16 @@ class Sweep:
     scenario: str | None = None  # --scenario applied to the input
     year: int | None = None  # --year: the year of a plan swept
     allocation: str | None = None  # --allocation: the Settings value replaced (model.steps.with_allocation)
+    draws: list[tuple[float, ...]] | None = None  # the points themselves, one value per parameter (an uncertainty
+    # run's draws: model.analysis.uncertainty), instead of the grid of the parameters' values
+    reported: Callable[[LiveModel, LivePoint], LivePoint] | None = None  # each solved point as the run reports it,
+    # from the model that solved it (an uncertainty run: figures read off its duals, or its route-choice allocation);
+    # a picklable callable, for worker processes, whose repr is part of the signature
 
     @property
     def points(self) -> list[tuple[float, ...]]:
+        if self.draws is not None:
+            return list(self.draws)
         return list(itertools.product(*[p.values for p in self.params]))
 
     def cell_values(self, point) -> dict:
@@ -58,6 +67,8 @@ class Sweep:
     @property
     def definition(self) -> str:
         """What the sweep is, in words: the input and each parameter with its values (the journal's head)."""
+        if self.draws is not None:
+            return f"{self.input_path.name}; {len(self.draws):,} draws of " + short_list([p.text for p in self.params])
         return "; ".join([self.input_path.name] + [f"{p.text}{' (x base)' if p.multiplier else ''} = "
                                                    + short_list([f"{v:g}" for v in p.values]) for p in self.params]
                          + (["decisions kept"] if self.keep_decisions else []))
@@ -69,6 +80,8 @@ class Sweep:
 
         text = json.dumps([file_sha256(self.input_path)] + [[p.text, p.values, p.multiplier] for p in self.params]
                           + ([["keep_decisions"]] if self.keep_decisions else [])
+                          + ([["draws", self.draws]] if self.draws is not None else [])
+                          + ([["reported", repr(self.reported)]] if self.reported is not None else [])
                           + ([["case", self.scenario, self.year]] if self.scenario or self.year is not None else [])
                           + ([["allocation", self.allocation]] if self.allocation else []))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -130,13 +143,17 @@ def solve_point(live, sweep: Sweep, point) -> LivePoint:
         return LivePoint("Invalid input", invalid_input=invalid, rebuilt=False, seconds=0.0)
     start = time.perf_counter()
     try:
-        out = replace(live.solve_point(values), rebuilt=False)
+        out, model = replace(live.solve_point(values), rebuilt=False), live
     except Structural:
-        out = replace(_rebuild_point(live, values), rebuilt=True)
+        out, model = _rebuild_point(live, values)
+        out = replace(out, rebuilt=True)
+    if sweep.reported is not None and out.solved:
+        out = sweep.reported(model, out)
     return replace(out, seconds=time.perf_counter() - start)
 
 
-def _rebuild_point(live, values) -> LivePoint:
+def _rebuild_point(live, values) -> tuple[LivePoint, LiveModel | None]:
+    """The point solved from the changed data, and the model that solved it (None without an optimum)."""
     from model.lp.live import LiveModel, LivePoint
     from model.lp.solve import solve_plan
     from model.network.build import build_network
@@ -146,35 +163,30 @@ def _rebuild_point(live, values) -> LivePoint:
     net = build_network(data)
     sol = solve_plan(Plan.of_one(data, net), ranging=False)
     if not sol.optimal:
-        return LivePoint(sol.status)
+        return LivePoint(sol.status), None
     if live.keep_decisions and live.mip is not None and sol.mip is not None:
         # the base solve's decisions, by column key (the same options, so the same decision columns)
         base = dict(zip((live.columns[j] for j in live.mip.columns), live.mip.values, strict=True))
         sol.mip.values = [base.get(sol.columns[j], 0.0) for j in sol.mip.columns]  # type: ignore[assignment]  # np.clip takes a list
-    return LiveModel(data, net, sol, live.keep_decisions).solve()
+    model = LiveModel(data, net, sol, live.keep_decisions)
+    return model.solve(), model
 
 
-def _chunk_worker(input_path: str, assignments: list[str], exact: bool, indices: list[int],
-                  keep_decisions: bool = False, scenario: str | None = None, year: int | None = None,
-                  allocation: str | None = None) -> list[tuple]:
-    """Solve some points in a worker process; the model is built once per process."""
-    from model.steps import load_one_year
-
-    key = (input_path, tuple(assignments), keep_decisions, scenario, year, allocation)
+def _chunk_worker(input_path: str, sweep: Sweep, signature: str, indices: list[int]) -> list[tuple]:
+    """Solve some points in a worker process: the sweep travels whole (its parameters' cells, its draws);
+    the model is built once per process, from the input at input_path."""
+    key = (input_path, signature)
     if key not in _WORKER:
-        data, _, _ = load_one_year(input_path, scenario, year, allocation)
-        sweep = make_sweep(Path(input_path), data, assignments, exact, keep_decisions, scenario, year, allocation)
         _WORKER.clear()
-        _WORKER[key] = (sweep, live_model(Path(input_path), keep_decisions=keep_decisions, scenario=scenario,
-                                          year=year, allocation=allocation))
+        _WORKER[key] = (replace(sweep, input_path=Path(input_path)), live_model(
+            Path(input_path), keep_decisions=sweep.keep_decisions, scenario=sweep.scenario, year=sweep.year,
+            allocation=sweep.allocation))
     sweep, live = _WORKER[key]
     points = sweep.points
     return [(i, solve_point(live, sweep, points[i])) for i in indices]
 
 
-def _dask_worker(workbook: bytes, suffix: str, assignments: list[str], indices: list[int],
-                 keep_decisions: bool = False, scenario: str | None = None, year: int | None = None,
-                 allocation: str | None = None) -> list[tuple]:
+def _dask_worker(workbook: bytes, suffix: str, sweep: Sweep, signature: str, indices: list[int]) -> list[tuple]:
     """A Dask task: the input travels as bytes; each worker process keeps its model."""
     digest = hashlib.sha256(workbook).hexdigest()
     path = Path(tempfile.gettempdir()) / f"corridor-{digest[:16]}{suffix}"
@@ -182,7 +194,7 @@ def _dask_worker(workbook: bytes, suffix: str, assignments: list[str], indices: 
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(workbook)
         os.replace(tmp, path)
-    return _chunk_worker(str(path), assignments, False, indices, keep_decisions, scenario, year, allocation)
+    return _chunk_worker(str(path), sweep, signature, indices)
 
 
 def _chunks(indices: list[int], n: int) -> list[list[int]]:
@@ -190,7 +202,7 @@ def _chunks(indices: list[int], n: int) -> list[list[int]]:
     return [indices[k:k + size] for k in range(0, len(indices), size)]
 
 
-def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = None, resume: bool = False,
+def run_sweep(sweep: Sweep, points_file: Path | None = None, resume: bool = False,
               workers: int = 1, dask: str | None = None, progress: bool = True, live=None) -> list[LivePoint]:
     """Solve every point; return one LivePoint per point in grid order."""
     from tqdm import tqdm
@@ -233,10 +245,8 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
             with Client(dask, timeout="30s") as client:
                 blob = client.scatter(sweep.input_path.read_bytes(), broadcast=True)
                 n = max(1, len(client.scheduler_info()["workers"])) * 4
-                futures = [client.submit(_dask_worker, blob, sweep.input_path.suffix or ".xlsx", assignments, chunk,
-                                         sweep.keep_decisions, sweep.scenario, sweep.year, sweep.allocation,
-                                         pure=False)
-                           for chunk in _chunks(todo, n)]
+                futures = [client.submit(_dask_worker, blob, sweep.input_path.suffix or ".xlsx", sweep, signature,
+                                         chunk, pure=False) for chunk in _chunks(todo, n)]
                 from distributed import as_completed as dask_completed
 
                 for future in dask_completed(futures):
@@ -245,8 +255,7 @@ def run_sweep(sweep: Sweep, assignments: list[str], points_file: Path | None = N
         elif workers > 1:
             path = str(sweep.input_path)
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(_chunk_worker, path, assignments, False, chunk, sweep.keep_decisions,
-                                       sweep.scenario, sweep.year, sweep.allocation)
+                futures = [pool.submit(_chunk_worker, path, sweep, signature, chunk)
                            for chunk in _chunks(todo, workers * 4)]
                 for future in as_completed(futures):
                     for i, result in future.result():

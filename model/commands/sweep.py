@@ -68,7 +68,7 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
             return warnings, console.exact_text(ex, low, high, seconds, output, png)
         points_file = output.with_suffix(".points.jsonl")
         outputs.check(points_file)
-        results = run_sweep(sweep, assignments, points_file=points_file, resume=resume, workers=workers, dask=dask,
+        results = run_sweep(sweep, points_file=points_file, resume=resume, workers=workers, dask=dask,
                             progress=progress)
         seconds = time.perf_counter() - start
         points = points_table(sweep, results, net, data.settings.focus)

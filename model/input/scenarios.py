@@ -14,9 +14,9 @@ from model.errors import InputError, Problem
 from model.input.data import ROW, CorridorData, match_rows, scenario_names
 from model.input.data import records as table_rows
 from model.input.read import parse_cell, parse_number
-from model.input.schema import BOOL, ENUM, NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME, STR, Column
+from model.input.schema import BOOL, ENUM, NUM, RUN_SHEETS, SETTINGS_BY_KEY, SHEETS_BY_NAME, STR, Column
 
-OVERRIDABLE = [s for s in SHEETS_BY_NAME.values() if not s.free_columns and s.name not in ("Scenarios", "Sweeps")]
+OVERRIDABLE = [s for s in SHEETS_BY_NAME.values() if not s.free_columns and s.name not in RUN_SHEETS]
 
 
 def _row_problem(rec: dict, column: str, message: str, fix: str) -> Problem:

@@ -86,6 +86,22 @@ class Allocation(StrEnum):
     CHOICE = "choice"  # a logit in generalised cost with the Dispersions sheet's dispersion, under the same rows
 
 
+class Distribution(StrEnum):
+    """Uncertainty sheet, distribution: how a varied input is drawn (model.analysis.uncertainty)."""
+
+    UNIFORM = "uniform"  # any value from low to high equally likely
+    TRIANGULAR = "triangular"  # from low to high, most likely at mode
+    NORMAL = "normal"  # mean mode, standard deviation spread (cut to low..high where given)
+    LOGNORMAL = "lognormal"  # most likely at mode, spread the standard deviation of its logarithm (cut likewise)
+
+
+class VaryAs(StrEnum):
+    """Uncertainty sheet, as: what the drawn number is."""
+
+    VALUE = "value"  # the cell's value itself
+    FACTOR = "factor"  # a multiplier of each cell's base value (as a sweep's *)
+
+
 class Blank(StrEnum):
     """A filter left blank, as the result sheets write it (and read it back)."""
 
@@ -496,6 +512,31 @@ SHEETS: tuple[Sheet, ...] = (
                "list a,b,c, or a multiplier *0.5:1.5:11."),
         Column("description", description="What the sweep asks."),
     ), key=("name", "param"), description="Named sweeps; the rows of one name form a grid."),
+    Sheet("Uncertainty", (
+        Column("input", **_id, ref="an input cell written Sheet[KEY].column",
+               description="The cell(s) to vary, as a sweep names them: Legs[ATY>ULG].cost_usd_per_t, or a group "
+                           "such as Legs[*>GWD].cost_usd_per_t (every matching cell, each by the same draw)."),
+        Column("as", ENUM, default=VaryAs.VALUE, choices=tuple(VaryAs),
+               description="value: the draw is the cell's value; factor: the draw multiplies each cell's base value "
+                           "(1 = unchanged), for a group of cells with different values."),
+        Column("distribution", ENUM, required=True, choices=tuple(Distribution),
+               description="uniform (low, high), triangular (low, mode, high), normal (mean mode, standard deviation "
+                           "spread) or lognormal (most likely mode, spread the standard deviation of its logarithm); "
+                           "normal and lognormal are cut to low..high where given."),
+        Column("low", NUM, min=-MAX_T, max=MAX_T, description="The lowest value drawn (uniform, triangular; "
+                                                              "optional cut for normal and lognormal)."),
+        Column("high", NUM, min=-MAX_T, max=MAX_T, description="The highest value drawn; above low."),
+        Column("mode", NUM, min=-MAX_T, max=MAX_T,
+               description="The most likely value (triangular, lognormal; > 0 for lognormal), or the mean (normal)."),
+        Column("spread", NUM, min=0.0, max=MAX_T,
+               description="normal: the standard deviation, in the value's unit; lognormal: the standard deviation "
+                           "of its natural logarithm (0.2 is about +-20 %). > 0."),
+        Column("group", description="A correlation group: the rows of one group move together, each at the same "
+                                    "quantile of its own distribution (drawn from one uniform: comonotone). Blank: "
+                                    "the row is drawn on its own."),
+        Column("source", description="Where the range comes from (a Sources id)."),
+    ), key=("input",), description="Optional: the inputs corridor uncertainty draws, each from its distribution, "
+        "by Latin hypercube or Sobol' design; each draw is solved and the results' spread reported."),
     Sheet("Calibration", (), key=(), description="Written by corridor calibrate: each observation's implied premium "
           "and how it is held; information only, any columns, copied to the output.", free_columns=True),
     Sheet("Estimation", (), key=(), description="Written by corridor calibrate --estimate: each cargo class's "
@@ -514,6 +555,8 @@ SHEETS: tuple[Sheet, ...] = (
         free_columns=True),
 )
 SHEETS_BY_NAME = {s.name: s for s in SHEETS}
+# The sheets that describe runs, not the case: no scenario, sweep or uncertainty draw changes their cells.
+RUN_SHEETS = ("Scenarios", "Sweeps", "Uncertainty")
 
 
 def leg_id(a: str, b: str) -> str:

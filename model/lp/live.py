@@ -57,7 +57,7 @@ class LivePoint:
     co2e_t, by corridor, country and route (with tonnes); binding: the binding planner-facing rows' labels.
     With integer decisions: how they were treated, and built (option -> amount) with investment_cost_usd;
     with unmet-demand columns, unmet_by_commodity. The sweep sets rebuilt (solved from the changed data),
-    seconds (wall time) and invalid_input (why not solved: a value the workbook could not hold)."""
+    seconds (wall time), invalid_input (why not solved: a value the workbook could not hold); a run, figures."""
 
     status: str
     solve_seconds: float | None = None
@@ -84,6 +84,7 @@ class LivePoint:
     rebuilt: bool = False
     seconds: float | None = None
     invalid_input: str | None = None
+    figures: dict[str, float] | None = None
 
     @property
     def solved(self) -> bool:
@@ -322,9 +323,7 @@ class LiveModel:
         if self.mip is not None and not self.keep_decisions and status == highspy.HighsModelStatus.kOptimal:
             status = self._fix_decisions_and_resolve()
         seconds = time.perf_counter() - start
-        decisions = None
-        if self.mip is not None:
-            decisions = "kept fixed" if self.keep_decisions else "re-solved (MIP)"
+        decisions = None if self.mip is None else "kept fixed" if self.keep_decisions else "re-solved (MIP)"
         if status != highspy.HighsModelStatus.kOptimal:
             return LivePoint(h.modelStatusToString(status), seconds, decisions)
         s = h.getSolution()
@@ -332,6 +331,10 @@ class LiveModel:
             x, y = self.allocation(h, floats(s.col_value), floats(s.row_dual))
         except NoConvergence as e:
             return LivePoint(f"{NOT_CONVERGED} ({e})", seconds, decisions)
+        return self.point(x, y, h.modelStatusToString(status), seconds, decisions)
+    def point(self, x: np.ndarray, y: np.ndarray, status: str, seconds: float | None = None,
+              decisions: str | None = None) -> LivePoint:
+        """The point of a solution (x, y) of the model as it stands: the LP's, or another allocation on its rows."""
         c = getattr(self, "current_costs", self.base_cost)
         costs = getattr(self, "_flow_costs", self.base_flow_costs)
         xf = np.where(self.is_flow & (x > 1e-9), x, 0.0)  # flow tonnes; other columns and round-off zeroed
@@ -354,7 +357,7 @@ class LiveModel:
             unmet_by = {k: v for k, v in by.items() if v > 1e-6}
         self.last_x, self.last_y = x, y
         return LivePoint(
-            h.modelStatusToString(status), seconds, decisions,
+            status, seconds, decisions,
             objective_usd=float(c @ x),
             transport_usd=parts["transport"], handling_usd=parts["handling"], time_usd=parts["time"],
             risk_usd=parts["risk"], surcharge_usd=parts["surcharge"], carbon_usd=parts["carbon"],

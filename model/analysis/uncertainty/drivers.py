@@ -78,7 +78,7 @@ def drivers(problem: dict, draws: np.ndarray, outputs: pd.DataFrame, method: str
 def _sobol(problem: dict, y: np.ndarray, seed: int) -> dict:
     """SALib's first-order and total indices of y, whole blocks (A, AB_1..AB_k, B) with a missing
     value left out (the estimators pair each block's rows)."""
-    from SALib.analyze import sobol  # type: ignore[import-untyped]  # SALib ships no type hints
+    from SALib.analyze import sobol
 
     k = problem["num_vars"]
     blocks = y.reshape(-1, k + 2)

@@ -24,11 +24,12 @@ from model.input.validate.sheets import (
     check_references,
     check_seasons,
 )
+from model.input.validate.uncertainty import check_uncertainty
 
 __all__ = ["CHECKS", "DEEP_CHECKS", "check_commitments", "validate"]
 
 CHECKS = (check_bounds, check_duplicate_keys, check_references, check_routes, check_amounts, check_policies,
-          check_modules, check_focus, check_allocation)
+          check_modules, check_focus, check_allocation, check_uncertainty)
 # Checks that assume the references above hold.
 DEEP_CHECKS = (check_demand, check_usage, check_revisits, check_investments, check_seasons)
 

@@ -1,0 +1,199 @@
+"""The Uncertainty sheet read as the inputs varied, and the draws of them: a Latin hypercube (scipy's qmc) or
+Saltelli's design on a Sobol' sequence (SALib), on the unit cube of the dimensions, each value its
+distribution's quantile (scipy.stats ppf) at the draw.
+
+A dimension is a correlation group (every row of one group takes the same unit draw: each is at the same
+quantile of its own distribution, comonotone) or a row without a group. The unit draws U are what the
+drivers' indices read (SALib's problem has bounds [0, 1] for each dimension); X holds each row's value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.stats import qmc
+
+from model.analysis.params import Param, find_cells, invalid_values
+from model.analysis.sweep import Sweep
+from model.errors import InputError, Problem, number_text
+from model.input.data import ROW, CorridorData, present
+from model.input.schema import Distribution, VaryAs
+from model.lp.families import Cell
+
+MAX_DRAWS = 1_000_000  # points of one run
+EDGE = 1e-12  # a unit draw is kept this far inside (0, 1): the normal's quantile at 0 or 1 is infinite
+
+
+class Method(StrEnum):
+    """--method: how the unit cube is filled."""
+
+    LHS = "lhs"  # Latin hypercube: each dimension's range cut into --draws equal slices, one draw in each
+    SOBOL = "sobol"  # Saltelli's design on a Sobol' sequence: --draws x (dimensions + 2) points, for Sobol' indices
+
+
+@dataclass(frozen=True)
+class UncertainInput:
+    """One row of the Uncertainty sheet: the cells it moves, how (a value or a factor of each cell's base),
+    and the distribution of the drawn number."""
+
+    text: str  # the input as written, Legs[ATY>ULG].cost_usd_per_t
+    row: int  # the sheet's row, as Excel shows it
+    cells: tuple[Cell, ...]
+    factor: bool
+    distribution: Distribution
+    low: float | None
+    high: float | None
+    mode: float | None
+    spread: float | None
+    group: str | None
+    source: str
+
+    @property
+    def dimension(self) -> str:
+        """The name of the dimension it is drawn on: its group's, else its own input."""
+        return f"group {self.group}" if self.group else self.text
+
+    def frozen(self):
+        """The scipy distribution (before any cut)."""
+        if self.distribution == Distribution.UNIFORM:
+            return stats.uniform(loc=self.low, scale=self.high - self.low)
+        if self.distribution == Distribution.TRIANGULAR:
+            width = self.high - self.low
+            return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+        if self.distribution == Distribution.NORMAL:
+            return stats.norm(loc=self.mode, scale=self.spread)
+        # lognormal: most likely at mode = exp(mu - s^2), so mu = ln(mode) + s^2
+        s = float(self.spread)
+        return stats.lognorm(s=s, scale=math.exp(math.log(float(self.mode)) + s * s))
+
+    def values(self, u: np.ndarray) -> np.ndarray:
+        """The values at unit draws u: the quantiles of the distribution, cut to low..high where given (a normal
+        or lognormal: the quantile of F(low) + u (F(high) - F(low)), so the cut keeps the shape)."""
+        dist = self.frozen()
+        u = np.clip(u, EDGE, 1 - EDGE)
+        if self.distribution in (Distribution.NORMAL, Distribution.LOGNORMAL):
+            lo = dist.cdf(self.low) if self.low is not None else 0.0
+            hi = dist.cdf(self.high) if self.high is not None else 1.0
+            u = lo + u * (hi - lo)
+        return np.asarray(dist.ppf(u), dtype=float)
+
+    @property
+    def param(self) -> Param:
+        """The row as a sweep's parameter (its values are the draws, held by the sweep)."""
+        return Param(self.text, list(self.cells), [], self.factor)
+
+
+def _num(rec: dict, name: str) -> float | None:
+    return float(rec[name]) if present(rec.get(name)) else None
+
+
+def read_inputs(data: CorridorData) -> list[UncertainInput]:
+    """The Uncertainty sheet's rows, each with the cells its input names (the sweep grammar); InputError naming
+    the row for an input that names no cell, or a cell that two rows would both move."""
+    table = data.tables.get("Uncertainty")
+    if table is None or table.empty:
+        raise InputError("Uncertainty", [Problem(
+            "the input has no Uncertainty sheet, or it has no rows, so there is nothing to draw",
+            "Add an Uncertainty sheet: one row per input to vary (input, distribution, low, high, ...); corridor "
+            "template writes a blank one with the notes of each column.")])
+    inputs, problems = [], []
+    owner: dict[Cell, int] = {}
+    for rec in table.to_dict("records"):
+        text, row = str(rec["input"]).strip(), int(rec[ROW])
+        where: dict[str, Any] = {"sheet": "Uncertainty", "row": row, "key": text, "column": "input"}
+        try:
+            cells = find_cells(text, data)
+        except InputError as exc:
+            problems += [Problem(p.message, p.fix, **where) for p in exc.problems]
+            continue
+        for c in cells:
+            if c in owner:
+                problems.append(Problem(f"moves {c.label}, which row {owner[c]} moves too", "Vary each cell on one "
+                                        "row only: narrow one of the two inputs, or drop one row.", **where))
+                break
+            owner[c] = row
+        inputs.append(UncertainInput(text, row, tuple(cells), rec.get("as") == VaryAs.FACTOR,
+                             Distribution(rec["distribution"]), _num(rec, "low"), _num(rec, "high"),
+                             _num(rec, "mode"), _num(rec, "spread"),
+                             str(rec["group"]).strip() if present(rec.get("group")) else None,
+                             str(rec["source"]) if present(rec.get("source")) else ""))
+    if problems:
+        raise InputError(str(data.source), problems)
+    return inputs
+
+
+@dataclass
+class Design:
+    """The draws: SALib's problem (one name per dimension, bounds [0, 1]), the unit draws U (draws x
+    dimensions), and X, each row's value at each draw (draws x inputs, named by their inputs)."""
+
+    problem: dict
+    U: np.ndarray
+    X: pd.DataFrame
+    method: Method
+    seed: int
+
+    def sweep(self, input_path: Path, inputs: list[UncertainInput], scenario: str | None = None,
+              year: int | None = None, reported=None, keep_decisions: bool = False) -> Sweep:
+        """The draws as a sweep whose points they are (model.analysis.sweep: serial, processes, Dask, journal);
+        reported: Sweep.reported."""
+        params = [v.param for v in inputs]
+        draws = [tuple(r) for r in self.X.to_numpy(dtype=float).tolist()]
+        return Sweep(Path(input_path), params, keep_decisions, scenario, year, draws=draws, reported=reported)
+
+
+def dimensions(inputs: list[UncertainInput]) -> list[str]:
+    """The dimensions in the order of the sheet: each group at its first row, each ungrouped row."""
+    return list(dict.fromkeys(v.dimension for v in inputs))
+
+
+def make_design(inputs: list[UncertainInput], draws: int, method: Method = Method.LHS, seed: int = 0) -> Design:
+    """The design of `draws` draws (with sobol, draws x (dimensions + 2): Saltelli's, first-order and total
+    indices), each row's value its distribution's quantile at its dimension's unit draw."""
+    names = dimensions(inputs)
+    k = len(names)
+    problem = {"num_vars": k, "names": names, "bounds": [[0.0, 1.0]] * k}
+    if method == Method.SOBOL and (draws < 2 or draws & (draws - 1)):
+        below = 1 << max(1, draws.bit_length() - 1)
+        raise InputError("--draws", [Problem(
+            f"with --method sobol the draws are a power of 2 (the Sobol' sequence's balance holds only then), "
+            f"found {draws:,}", f"Give --draws {below:,} or {below * 2:,}: the run solves draws x (dimensions + "
+            f"2) = {below * (k + 2):,} or {below * 2 * (k + 2):,} points.")])
+    if not 1 <= draws * ((k + 2) if method == Method.SOBOL else 1) <= MAX_DRAWS:
+        raise InputError("--draws", [Problem(f"must give 1 to {MAX_DRAWS:,} points, found {draws:,} draws",
+                                             "Give fewer draws, e.g. --draws 1000.")])
+    if method == Method.SOBOL:
+        from SALib.sample import sobol
+
+        U = sobol.sample(dict(problem), draws, calc_second_order=False, scramble=True, seed=seed)  # it marks its copy
+    else:
+        U = qmc.LatinHypercube(d=k, scramble=True, seed=np.random.default_rng(seed)).random(draws)
+    column = {name: j for j, name in enumerate(names)}
+    X = pd.DataFrame({v.text: v.values(U[:, column[v.dimension]]) for v in inputs})
+    return Design(problem, U, X, method, seed)
+
+
+def check_draws(inputs: list[UncertainInput], design: Design) -> None:
+    """Every value drawn is one the workbook could hold (a cost not below 0, a share within 0..1): InputError
+    naming the row, its lowest or highest draw and the cut that would keep it in, before anything is solved.
+    A value out of bounds at the draw's extremes is checked (a cell's value is monotone in the draw)."""
+    problems = []
+    for v in inputs:
+        column = design.X[v.text].to_numpy()
+        for value in (float(column.min()), float(column.max())):
+            why = invalid_values(v.param.cell_values(value))
+            if why is not None:
+                problems.append(Problem(
+                    f"draws reach {number_text(value)}{' (x base)' if v.factor else ''}, and then {why}",
+                    "Cut the distribution to the values the cells take with low and high (normal, lognormal), or "
+                    "narrow its range.", sheet="Uncertainty", row=v.row, key=v.text, column="distribution"))
+                break
+    if problems:
+        raise InputError("Uncertainty", problems)

@@ -1,0 +1,132 @@
+"""corridor uncertainty: the inputs of the Uncertainty sheet drawn (model.analysis.uncertainty.design), each
+draw solved as a point of a sweep (model.analysis.sweep: the live model, local processes or Dask, a resumable
+journal), the spread of what it gives tabulated, and the workbook written (model.report), all or none."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from model.analysis.params import focus_of
+from model.analysis.sweep import live_model, run_sweep
+from model.analysis.uncertainty.design import Design, Method, UncertainInput, check_draws, make_design, read_inputs
+from model.analysis.uncertainty.drivers import drivers
+from model.analysis.uncertainty.figures import GAP, DrawReport
+from model.analysis.uncertainty.switching import Varied, switching_values
+from model.analysis.uncertainty.tables import FOCUS, SAMPLING_ERROR, quantities, summary, used
+from model.errors import InputError, Problem
+from model.input.schema import Allocation
+from model.input.validate.choice import dispersions, missing_dispersions
+
+
+def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: str = Method.LHS, seed: int = 0,
+                            recalibrate: bool = False, allocation: str | None = None, scenario: str | None = None,
+                            year: int | None = None, workers: int = 1, dask: str | None = None, resume: bool = False,
+                            progress: bool = True, force: bool = False, keep_decisions: bool = False):
+    """corridor uncertainty: draw, solve each draw, write the workbook (all or none, through the output guard);
+    returns (warnings, the text to print)."""
+    from model.commands.sweep import case_about
+    from model.report.books import about_table
+    from model.report.charts import tornado_png
+    from model.report.output import Outputs
+    from model.report.uncertainty import uncertainty_text, write_uncertainty
+    from model.results.summary import Provenance
+    from model.steps import load_one_year
+
+    if recalibrate:
+        raise InputError("--recalibrate", [Problem(
+            "not yet: recalibrating each draw (corridor calibrate at every draw) is not built into corridor "
+            "uncertainty", "Leave out --recalibrate: the draws are solved on the input as calibrated; to see "
+            "recalibration's effect, calibrate the input at the ends of a range and compare.")])
+    with Outputs("uncertainty", [src], force) as outputs:
+        outputs.check(output)
+        data, net, warnings = load_one_year(src, scenario, year)
+        chosen = allocation or data.settings.allocation or Allocation.LEAST_COST
+        dispersion = None
+        if chosen == Allocation.CHOICE:  # each draw's logit split (the Settings' own is validated with the input)
+            lacking = missing_dispersions(data, {})
+            if lacking:
+                raise InputError("--allocation", lacking)
+            dispersion = tuple(sorted(dispersions(data).items()))
+        inputs = read_inputs(data)
+        design = make_design(inputs, draws, Method(method), seed)
+        check_draws(inputs, design)
+        focus = data.settings.focus
+        sweep = design.sweep(src, inputs, scenario, year, DrawReport(focus_of(net, focus), dispersion), keep_decisions)
+        # under route choice each draw's point is the logit's on the draw's LP, as a sweep's (model.lp.live_choice)
+        sweep = dataclasses.replace(sweep, allocation=chosen if chosen == Allocation.CHOICE else None)
+        points_file = output.with_suffix(".points.jsonl")
+        outputs.check(points_file)
+        start = time.perf_counter()
+        # one live model: the draws' where they are solved in this process, then the switching values'
+        live = live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year, allocation=sweep.allocation)
+        results = run_sweep(sweep, points_file=points_file, resume=resume, workers=workers, dask=dask,
+                            progress=progress, live=live)
+        seconds = time.perf_counter() - start
+        y = quantities(results, focus_of(net, focus))
+        table, probability = summary(y), used(results, net)
+        solved = sum(r.solved for r in results)
+        driving = drivers(design.problem, design.U, y, design.method,
+                          pd.DataFrame({v.text: design.X[v.text] for v in inputs if not v.group}), seed)
+        switching, unswitched = switches(live, inputs, design, chosen)
+        headline = [q for q in y.columns if (q in ("resource_cost_usd", GAP) or q.endswith(FOCUS))
+                    and y[q].nunique() > 1]  # a figure that does not vary has no drivers to draw
+        tornadoes = [tornado_png(outputs, driving, q, output.with_name(f"{output.stem}_drivers_{slug(q)}"))
+                     for q in headline]
+        about = case_about(scenario, year) + [("allocation", chosen),
+            ("method", f"{design.method}: " + ("Latin hypercube (scipy.stats.qmc, scrambled)"
+                                               if design.method == Method.LHS else
+                                               "Saltelli's design on a scrambled Sobol' sequence (SALib), "
+                                               f"{draws:,} x ({len(design.problem['names'])} dimensions + 2)")),
+            ("seed", seed), ("draws", len(results)), ("solved", solved),
+            ("without an optimum", len(results) - solved),
+            ("rebuilt (structure changed)", sum(r.rebuilt for r in results)),
+            ("dimensions", ", ".join(design.problem["names"])),
+            *[(f"input {v.text}", varied_text(v)) for v in inputs],
+            ("workers", dask or workers), ("seconds", round(seconds, 3)),
+            ("switching values", unswitched or "the focus's, each input alone (Switching sheet)")]
+        write_uncertainty(outputs, output, about_table(Provenance.of(src, data.sha256), about), table, probability,
+                          draws_table(design, inputs, results, y), y, "Corridors and routes: the share of the draws "
+                          "(with an optimum) in which each carries cargo; " + SAMPLING_ERROR + ".", driving, switching)
+    return warnings, uncertainty_text(table, probability, len(results), solved, seconds, output, points_file,
+                                      driving, switching, tornadoes)
+
+
+def slug(quantity: str) -> str:
+    """A quantity's name as part of a file name: 'through country PK (focus)_t' -> 'through_country_PK_focus_t'."""
+    return re.sub(r"[^A-Za-z0-9-]+", "_", quantity).strip("_")
+
+
+def switches(live, inputs: list[UncertainInput], design: Design, allocation: str) -> tuple[pd.DataFrame | None, str]:
+    """The focus's switching values (model.analysis.uncertainty.switching), each Uncertainty row alone over its
+    range (low..high where the row gives both, else the least and the most drawn), or None and why not."""
+    if allocation != Allocation.LEAST_COST:
+        return None, "not computed: they are the least-cost allocation's (under route choice every route carries some)"
+    if focus_of(live.net, live.data.settings.focus) is None:
+        return None, "not computed: the Settings name no focus (a country or corridor) to switch"
+    varied = [Varied(v.text, *((v.low, v.high) if v.low is not None and v.high is not None else
+                               (float(design.X[v.text].min()), float(design.X[v.text].max()))), v.factor)
+              for v in inputs]
+    return switching_values(live, varied), ""
+
+
+def varied_text(v: UncertainInput) -> str:
+    """An input's row in words: its distribution, what the number is, its group and source."""
+    numbers = ", ".join(f"{n} {x:g}" for n, x in (("low", v.low), ("mode", v.mode), ("high", v.high),
+                                                   ("spread", v.spread)) if x is not None)
+    return (f"{v.distribution} ({numbers}), {'a factor of each cell' if v.factor else 'the value'}; "
+            f"{len(v.cells)} cell(s)" + (f"; group {v.group}" if v.group else "")
+            + (f"; {v.source}" if v.source else ""))
+
+
+def draws_table(design: Design, inputs: list[UncertainInput], results, y: pd.DataFrame) -> pd.DataFrame:
+    """One row per draw: the unit draws, the values drawn, status, and the quantities."""
+    u = pd.DataFrame(design.U, columns=[f"u: {n}" for n in design.problem["names"]])
+    x = design.X.rename(columns={v.text: v.text + (" (x base)" if v.factor else "") for v in inputs})
+    status = pd.DataFrame({"status": [r.status for r in results], "rebuilt": [r.rebuilt for r in results]})
+    return pd.concat([pd.DataFrame({"draw": range(1, len(results) + 1)}), u, x, status, y.reset_index(drop=True)],
+                     axis=1)
