@@ -139,7 +139,7 @@ def chosen(folder: Path, tables: dict, settings: dict | None = None) -> Path:
 def points(case: Path, assignment: str):
     data, _, _ = load_one_year(case)
     sweep = make_sweep(case, data, [assignment])
-    return sweep, run_sweep(sweep, [], progress=False)
+    return sweep, run_sweep(sweep, progress=False)
 
 
 def test_a_sweep_of_the_dispersion_follows_the_logit(tmp_path):
@@ -166,7 +166,7 @@ def test_a_sweep_of_a_cost_re_runs_the_logit_and_its_base_point_is_the_solve(tmp
     # the same sweep with --allocation least_cost: all on RAIL while it is cheaper
     data, _, _ = load_one_year(case, allocation=LEAST_COST)
     sweep = make_sweep(case, data, ["Legs[A>R].cost_usd_per_t=15,25"], allocation=LEAST_COST)
-    assert [p.route.get("RAIL", 0.0) for p in run_sweep(sweep, [], progress=False)] == pytest.approx([100, 100])
+    assert [p.route.get("RAIL", 0.0) for p in run_sweep(sweep, progress=False)] == pytest.approx([100, 100])
 
 
 def test_a_sweep_of_the_penalty_prices_not_delivering_as_an_alternative(tmp_path):
@@ -187,7 +187,7 @@ def test_a_sweep_on_worker_processes_gives_the_serial_table(tmp_path):
     case = chosen(tmp_path, choice(10.0))
     assignment = "Dispersions[dry_bulk].dispersion_usd_per_t=5,10,20,40"
     sweep, serial = points(case, assignment)
-    parallel = run_sweep(sweep, [assignment], progress=False, workers=2)
+    parallel = run_sweep(sweep, progress=False, workers=2)
     assert [p.route["RAIL"] for p in parallel] == pytest.approx([logit_rail(d) for d in (5, 10, 20, 40)], abs=1e-4)
     for a, b in zip(parallel, serial, strict=True):
         assert a.route == pytest.approx(b.route, abs=1e-9)
@@ -199,10 +199,10 @@ def test_a_sweep_is_not_resumed_in_another_allocation(tmp_path):
     journal = tmp_path / "s.points.jsonl"
     assignment = ["Legs[A>R].cost_usd_per_t=15,5"]
     data, _, _ = load_one_year(case)
-    run_sweep(make_sweep(case, data, assignment), assignment, points_file=journal, progress=False)
+    run_sweep(make_sweep(case, data, assignment), points_file=journal, progress=False)
     again = make_sweep(case, data, assignment, allocation=CHOICE)
     with pytest.raises(InputError, match="holds points of a different sweep"):
-        run_sweep(again, assignment, points_file=journal, resume=True, progress=False)
+        run_sweep(again, points_file=journal, resume=True, progress=False)
 
 
 def test_a_full_route_in_a_sweep_is_tolled(tmp_path):
@@ -343,7 +343,7 @@ def test_on_the_base_case_sweep_point_zero_is_the_solve_and_each_point_meets_dem
     sweep = make_sweep(case, data, ["Legs[*>GWD].cost_usd_per_t=*1,0.5,1.5"], allocation=CHOICE)
     live = live_model(case, allocation=CHOICE)
     start = time.perf_counter()
-    found = run_sweep(sweep, [], progress=False, live=live)
+    found = run_sweep(sweep, progress=False, live=live)
     print(f"\nchoice sweep on the base case: {1000 * (time.perf_counter() - start) / len(found):.0f} ms per point")
     assert [p.status for p in found] == ["Optimal"] * 3
     assert found[0].objective_usd == pytest.approx(solved.solution.objective_usd, rel=1e-9)

@@ -3,6 +3,7 @@ for a seed however it is run (serial, processes, Dask, resumed), and bad rows re
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def run(case, draws=400, method=Method.LHS, seed=0, dispersion=None, **kw):
     design = make_design(inputs, draws, method, seed)
     check_draws(inputs, design)
     sweep = design.sweep(Path(case), inputs, reported=DrawReport(focus_of(net, data.settings.focus), dispersion))
+    if dispersion is not None:  # each draw the live model's logit split, with the case's Dispersions sheet
+        sweep = dataclasses.replace(sweep, allocation="choice")
     results = run_sweep(sweep, progress=False, **kw)
     return design, results, quantities(results, focus_of(net, data.settings.focus)), used(results, net)
 
@@ -88,7 +91,9 @@ def test_a_full_capacity_has_its_value_in_each_draw(tmp_path):
 def test_with_route_choice_each_draw_is_the_logit_split(tmp_path, capsys):
     # Dispersion 5 USD/t: B carries 100 / (1 + e^((B - 10) / 5)) t of the 100, A the rest, in every draw
     # (B = 3 + R>M); at B = 10 half each.
-    design, results, y, table = run(write_case(tmp_path, two_routes()), draws=40, dispersion=(("dry_bulk", 5.0),))
+    tables = two_routes()
+    tables["Dispersions"] = [{"cargo_class": "dry_bulk", "dispersion_usd_per_t": 5}]
+    design, results, y, table = run(write_case(tmp_path / "lib", tables), draws=40, dispersion=(("dry_bulk", 5.0),))
     cost_b = design.X[ROAD].to_numpy() + 3
     assert y["Road_t"].to_numpy() == pytest.approx(100 / (1 + np.exp((cost_b - 10) / 5)), rel=1e-6)
     assert y["Rail_t"].to_numpy() == pytest.approx(100 - y["Road_t"].to_numpy(), rel=1e-6)

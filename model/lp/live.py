@@ -1,14 +1,13 @@
 """A solved single-period model kept live in HiGHS, re-solved for changed input cells without rebuilding.
 
-What a cell changes is what its family declares (model.lp.families: `inputs`, and `changes` or,
-for flow costs, model.network.costs.FlowCosts.effect): resolved once per cell, applied absolutely from the base model at
-each point (costs recomputed from their base values in a fixed order, bounds and coefficients
-set to their new values), then HiGHS re-solves from the base solution's basis. So a point's
-answer depends only on the point, never on the points solved before it.
+What a cell changes is what its family declares (model.lp.families: `inputs`, and `changes` or, for flow costs,
+model.network.costs.FlowCosts.effect): resolved once per cell, applied absolutely from the base model at each point
+(costs recomputed from their base values in a fixed order, bounds and coefficients set to their new values), then
+HiGHS re-solves from the base solution's basis. So a point's answer depends only on the point, never on the points
+solved before it.
 
-A cell that would change which rows or columns exist (a supply minimum appearing, a penalty on a
-model without unmet-demand variables) raises Structural, and the caller rebuilds that point from
-the data (model.analysis.sweep).
+A cell that would change which rows or columns exist (a supply minimum appearing, a penalty on a model without
+unmet-demand variables) raises Structural, and the caller rebuilds that point from the data (model.analysis.sweep).
 """
 
 from __future__ import annotations
@@ -134,8 +133,7 @@ class LiveModel:
         self.h: highspy.Highs = h
         self.columns, self.rows = sol.columns, sol.rows
         flows = sol.col_pos[(FLOW.name, None)]
-        self.flow_cols = np.array([flows[f] for f in net.flows], dtype=np.int64) if len(net.flows) else \
-            np.zeros(0, dtype=np.int64)
+        self.flow_cols = np.fromiter((flows[f] for f in net.flows), dtype=np.int64, count=len(net.flows))
         unmet = sol.col_pos.get((UNMET.name, None), {})
         self.unmet_cols = np.array(sorted(unmet.values()), dtype=np.int64)
         self.unmet_row = {j: row for row, j in unmet.items()}
@@ -332,6 +330,7 @@ class LiveModel:
         except NoConvergence as e:
             return LivePoint(f"{NOT_CONVERGED} ({e})", seconds, decisions)
         return self.point(x, y, h.modelStatusToString(status), seconds, decisions)
+
     def point(self, x: np.ndarray, y: np.ndarray, status: str, seconds: float | None = None,
               decisions: str | None = None) -> LivePoint:
         """The point of a solution (x, y) of the model as it stands: the LP's, or another allocation on its rows."""
