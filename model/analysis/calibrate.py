@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from model.errors import ERROR, InputError, Problem
+from model.input.allocation import CALIBRATION_SOURCE, least_cost_fit, without_rows
 from model.input.data import ROW, CorridorData, present
-from model.input.allocation import least_cost_fit, without_rows
 from model.input.read import typed_frame
 from model.input.schema import SHEETS_BY_NAME, Blank, Role
 from model.input.validate import validate
@@ -45,7 +45,6 @@ from model.lp.reach import target_ranges
 from model.lp.solve import solve_plan
 from model.network import Network, Observation
 from model.network.build import build_network
-from model.network.costs import CALIBRATION_SOURCE
 from model.plan import Plan
 from model.results.fit import inside, modelled, weighted_error
 from model.results.tables import flow_tonnes
@@ -255,8 +254,9 @@ def with_rows(data: CorridorData, sheet: str, rows: pd.DataFrame) -> CorridorDat
 
 
 def without_calibration(data: CorridorData) -> tuple[CorridorData, dict[str, int]]:
-    """The data without the rows an earlier calibration wrote (model.input.allocation.least_cost_fit), which calibrate replaces:
-    premiums are implied against the costs without them. Returns it and the rows taken out by sheet."""
+    """The data without the rows an earlier calibration wrote (model.input.allocation.least_cost_fit), which
+    calibrate replaces: premiums are implied against the costs without them.
+    Returns it and the rows taken out by sheet."""
     mine = least_cost_fit(data)
     if not any(m.any() for m in mine.values()):
         return data, {}

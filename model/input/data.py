@@ -49,7 +49,7 @@ class CorridorData:
     notes: dict[str, pd.DataFrame] = field(default_factory=dict)  # other sheets of any columns (Calibration)
     setting_rows: dict[str, int] = field(default_factory=dict)  # setting key -> its row on the Settings sheet
     derived: Derived = field(default_factory=Derived, repr=False, compare=False)
-    left_out: LeftOut | None = None  # allocation choice: the least-cost fit's rows left out (model.input.allocation.LeftOut)
+    left_out: LeftOut | None = None  # allocation choice: the least-cost fit's rows left out (model.input.allocation)
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]

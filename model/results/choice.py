@@ -93,8 +93,8 @@ def allocation_text(dispersion: dict[str, float], se: dict[str, float], objectiv
     return (f"Allocation: route choice, each demand row's tonnes split over its routes by a logit in generalised cost "
             f"(cost plus the tolls of full rows); dispersion in USD/t {each}. It costs {objective_usd / 1e6:,.1f} "
             f"million {unit} in the model's objective against {least_cost_usd / 1e6:,.1f} for the least-cost "
-            f"allocation ({more / 1e6:+,.1f}); {steps} Newton steps, {_seconds(seconds)} s" + (f"; {left_out}" if left_out
-                                                                                                else ""))
+            f"allocation ({more / 1e6:+,.1f}); {steps} Newton steps, {_seconds(seconds)} s"
+            + (f"; {left_out}" if left_out else ""))
 
 
 def _seconds(value: object) -> str:

@@ -28,7 +28,7 @@ def missing_dispersions(data: CorridorData, where: dict[str, Any]) -> list[Probl
     the pooled dispersion, is every class's without a row of its own); and one for a second blank row."""
     table = data.tables.get("Dispersions")
     blank = 0 if table is None or table.empty else int((~table["cargo_class"].map(_named)).sum())
-    if blank > 1:
+    if table is not None and blank > 1:
         rows = [int(r) for r in table.loc[~table["cargo_class"].map(_named), ROW]]
         return [Problem(f"the Dispersions sheet has {blank} rows with a blank cargo_class (rows "
                         f"{', '.join(map(str, rows))}): a blank row is the one pooled dispersion of every class "
