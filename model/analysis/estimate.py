@@ -54,11 +54,28 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from model.analysis.calibrate import fit_rows, with_rows
+from model.analysis.estimate_tables import (
+    COUNTED_FIT,
+    COUNTED_TEST,
+    ESTIMATED,
+    EVERY_CLASS,
+    HIGHEST_USD_PER_T,
+    LOWEST_USD_PER_T,
+    POOLED,
+    Fit,
+    Score,
+    by_class,
+    class_rows,
+    observation_rows,
+    score,
+    score_lines,
+    status_of,
+)
 from model.errors import ERROR, InputError, NoSolutionError, Problem
 from model.input.allocation import for_allocation, least_cost_fit
 from model.input.data import CorridorData
 from model.input.scenarios import apply_scenarios
-from model.input.schema import Allocation, Role
+from model.input.schema import Allocation
 from model.input.validate import validate
 from model.input.validate.choice import demanded_classes, dispersions
 from model.lp.choice import NoConvergence, choice_of_lp
@@ -68,13 +85,11 @@ from model.lp.solve import solve_plan
 from model.network import Network, Observation
 from model.network.build import build_network
 from model.plan import Plan
-from model.results.fit import FitAnalyses, inside, modelled, weighted_error, within
+from model.results.fit import FitAnalyses, inside, modelled
 from model.results.tables import flow_tonnes
 from model.steps import load_one_year, observed, solve
 
 START_USD_PER_T = 10.0  # where a class without a Dispersions row starts
-LOWEST_USD_PER_T = 0.1  # routes 1 USD/t apart split e^-10 (0.005%): the least-cost allocation for any purpose
-HIGHEST_USD_PER_T = 1000.0  # routes 1,000 USD/t apart split 73 / 27: no route's cost would matter
 SINGULAR = 1e-6  # a singular value of J below this share of the largest: a direction the observations do not tell
 STEP = 0.02  # the central difference's step in ln(dispersion)
 MOVES = 1e-3  # tolerances per unit of ln(dispersion): below, a class does not move an observation
@@ -83,17 +98,6 @@ MAX_EVALUATIONS = 60  # of the residuals (each a choice solve; a Jacobian is two
 STARTS = (1.0, 30.0)  # USD/t, every class alike: where the search starts too, besides the input's dispersions
 PROBES = (1.0, 0.1, 10.0)  # times the start: where each class is looked at for the observations it moves
 ESTIMATE_SOURCE = "corridor calibrate --estimate"
-
-
-@dataclass
-class Score:
-    """k of n within tolerance and the weighted error, under least cost and under choice."""
-
-    count: int
-    within_least_cost: int
-    within_choice: int
-    error_least_cost: float
-    error_choice: float
 
 
 @dataclass
@@ -189,45 +193,32 @@ def estimate(path: Path, scenario: str | None = None, year: int | None = None,
     free = [c for c in classes if moves[c]]
     each = fit([(c, [c]) for c in free]) if free else Fit([], np.zeros(0), np.zeros(0), np.zeros((0, 0)),
                                                          np.zeros(0, dtype=int), {})
-    alone = [c for c in free if _status(each, c)[0] == ESTIMATED]
+    alone = [c for c in free if status_of(each, c)[0] == ESTIMATED]
     pool = [c for c in classes if c not in alone]
     pooled = fit([*((c, [c]) for c in alone), (POOLED, pool)]) if any(moves[c] for c in pool) else None
-    final = pooled if pooled is not None and _status(pooled, POOLED)[1] else each  # a pool not identified: none
+    final = pooled if pooled is not None and status_of(pooled, POOLED)[1] else each  # a pool not identified: none
     estimated = {**{c: math.exp(v) for c, v in held.items()}, **final.dispersion}
-    classes_table = _classes_table(classes, start, moves, each, pooled, pool)
+    classes_table = class_rows(classes, start, moves, each, pooled, pool)
     pool = pool if final is pooled else []
-    least_cost = _least_cost_tonnes(net, sol, found)
+    least_cost = _as_given(given) if any(m.any() for m in least_cost_fit(given).values()) else \
+        _least_cost_tonnes(net, sol, found)  # least cost as the input has it, calibration and all
     chosen = _choice_tonnes(allocation, net, estimated)
     chosen = _in_their_worlds(data, obs, chosen, estimated)
-    fit_table = _fit_table(obs, least_cost, chosen, identity, fitted, free, moves)
+    fit_table = observation_rows(obs, least_cost, chosen, identity, fitted, free, moves)
     written = classes_table.loc[classes_table["written"].eq(True),
                                 ["cargo_class", "dispersion_usd_per_t", "standard_error_usd_per_t"]].assign(
         source=f"{ESTIMATE_SOURCE} {(today or date.today()).isoformat()}")
     written["cargo_class"] = written["cargo_class"].where(written["cargo_class"].ne(POOLED), None)
     out = _with_dispersions(given, written, pool)
     est = Estimation(classes_table, fit_table, out, written.reset_index(drop=True),
-                     _score(fit_table[fit_table["counted"].eq(COUNTED_FIT)]),
-                     _score(fit_table[fit_table["counted"].eq(COUNTED_TEST)]),
+                     score(fit_table[fit_table["counted"].eq(COUNTED_FIT)]),
+                     score(fit_table[fit_table["counted"].eq(COUNTED_TEST)]),
                      [o.observation for o in fitted if identity[o.observation]], held_in_words(given))
-    said = [*score_lines(est), est.held]
-    classes_table = classes_table.assign(**_by_class(classes_table["cargo_class"], fit_table))
+    said = [*score_lines(est.fit_score, est.test_score), est.held]
+    classes_table = classes_table.assign(**by_class(classes_table["cargo_class"], fit_table))
     est.classes = pd.concat([classes_table, pd.DataFrame({"cargo_class": [EVERY_CLASS] * len(said), "status": said})],
                             ignore_index=True)
     return est
-
-
-@dataclass
-class Fit:
-    """A least-squares fit's parameters (a class, or POOLED), their estimates and standard errors (USD/t),
-    the covariance of their logs, where each ended against the bounds (-1 low, 1 high, 0 inside), and every
-    class's dispersion at the end (USD/t; the classes fitted)."""
-
-    names: list[str]
-    value: np.ndarray
-    se: np.ndarray
-    cov: np.ndarray
-    active: np.ndarray
-    dispersion: dict[str, float]
 
 
 def held_in_words(data: CorridorData) -> str:
@@ -238,16 +229,6 @@ def held_in_words(data: CorridorData) -> str:
     return (f"Left out, as under route choice: the least-cost fit's {cal} calibration premiums (Surcharges rows "
             f"written by corridor calibrate) and {rules} calibration rules; held as the input has them: "
             f"{len(mine['Surcharges']) - cal} other Surcharges rows.")
-
-
-COUNTED_FIT, COUNTED_TEST = "fit", "test (held out)"
-POOLED = "(pooled)"  # the pooled dispersion's parameter and row: the blank cargo_class of the Dispersions sheet
-ESTIMATED = "estimated"
-EVERY_CLASS = "(every class)"  # the Estimation sheet's rows below the classes: the scores, what was held
-IDENTITY = "identity: not counted (held within its band whatever the costs)"
-ESTIMATION_FIT_COLUMNS = ["observation", "role", "observed_in", "scope", "target", "commodity", "observed_t",
-                          "tolerance_t", "least_cost_t", "choice_t", "within_tolerance_least_cost",
-                          "within_tolerance_choice", "counted", "moved_by"]
 
 
 def _allocation(plan: Plan, sol: Solution, dispersion: dict[str, float]) -> Callable[[dict[str, float]], Solution]:
@@ -285,6 +266,15 @@ def _least_cost_tonnes(net: Network, sol: Solution, found: FitAnalyses) -> np.nd
     got = modelled(net, np.where(x > 1e-6, x, 0.0))
     return np.array([found.predicted.get(o.observation, float("nan")) if o.scenario else g
                      for o, g in zip(net.observations, got, strict=True)])
+
+
+def _as_given(given: CorridorData) -> np.ndarray:
+    """Each observation's tonnes under least cost as the input has it, with its calibration premiums and
+    rules (the least-cost fit the choice allocation is set beside)."""
+    data = given.copy(settings=given.settings.replace(allocation=Allocation.LEAST_COST))
+    plan = Plan.of_one(data, build_network(data))
+    sol = solve(plan, ranging=False)
+    return _least_cost_tonnes(plan.cases[0].net, sol, observed(plan, sol).get(None) or FitAnalyses())
 
 
 def _in_their_worlds(data: CorridorData, obs: list[Observation], chosen: np.ndarray,
@@ -325,92 +315,6 @@ def _covariance(r: np.ndarray, J: np.ndarray) -> np.ndarray:
     return cov
 
 
-def _status(fit: Fit, name: str) -> tuple[str, bool]:
-    """A parameter's status in words, and whether its figure is written (inside the bounds, a standard error)."""
-    k = fit.names.index(name)
-    d, se, active = fit.value[k], fit.se[k], fit.active[k]
-    status = ("at the lower bound: the observations ask for the least-cost split (no estimate below "
-              f"{LOWEST_USD_PER_T} USD/t; no figure written)" if active < 0 else
-              f"at the upper bound ({HIGHEST_USD_PER_T:,.0f} USD/t): the observations ask for a split the costs "
-              "do not shape (no figure written)" if active > 0 else
-              "not determined: the observations it moves do not change near the estimate (a flat fit, such as the "
-              "least-cost split), or only as another's do; its standard error cannot be worked out; no figure "
-              "written" if se != se else
-              "weakly identified: its standard error is larger than the estimate (the observations hardly tell it)"
-              if se > d else ESTIMATED)
-    return status, bool(active == 0 and se == se)
-
-
-def _classes_table(classes: list[str], start: dict[str, float], moves: dict[str, set[str]], each: Fit,
-                   pooled: Fit | None, pool: list[str]) -> pd.DataFrame:
-    """A row per class (its own estimate, or the pooled one it shares) and, with a pool, the POOLED row."""
-    final = pooled if pooled is not None and _status(pooled, POOLED)[1] else each
-    rows = []
-
-    def figures(fit: Fit, name: str) -> dict:
-        k = fit.names.index(name)
-        return {"dispersion_usd_per_t": fit.value[k], "standard_error_usd_per_t": fit.se[k],
-                **{f"correlation_{other}": fit.cov[k, j] / math.sqrt(fit.cov[k, k] * fit.cov[j, j])
-                   if fit.cov[k, k] * fit.cov[j, j] > 0 else float("nan") for j, other in enumerate(fit.names)}}
-
-    for c in classes:
-        row: dict = {"cargo_class": c, "start_usd_per_t": start[c], "observations": ", ".join(sorted(moves[c]))}
-        alone = "" if c not in each.names else f" (alone: {_status(each, c)[0]})"
-        if c in final.names:
-            status, written = _status(final, c)
-            rows.append({**row, **figures(final, c), "status": status, "written": written})
-        elif final is pooled and c in pool:
-            rows.append({**row, **{k: v for k, v in figures(pooled, POOLED).items() if k[:12] != "correlation_"},
-                         "status": f"pooled: not identified alone{alone}; shares the pooled dispersion (the "
-                                   "blank cargo_class row)", "written": False})
-        else:
-            rows.append({**row, "dispersion_usd_per_t": float("nan"), "standard_error_usd_per_t": float("nan"),
-                         "status": f"not identified: no fit observation moves it{alone} (held at {start[c]:,.2f} "
-                                   "USD/t for the solves; no figure written)", "written": False})
-    if pooled is not None:
-        status, written = _status(pooled, POOLED)
-        rows.append({"cargo_class": POOLED, **figures(pooled, POOLED), "written": written,
-                     "status": f"pooled dispersion of {', '.join(pool)} (the blank cargo_class row): {status}",
-                     "observations": ", ".join(sorted(set().union(*(moves[c] for c in pool))))})
-    order = ["cargo_class", "dispersion_usd_per_t", "standard_error_usd_per_t", "status", "written", "observations",
-             "start_usd_per_t", *[f"correlation_{c}" for c in final.names]]
-    return pd.DataFrame(rows).reindex(columns=order)
-
-
-def _fit_table(obs: list[Observation], least_cost: np.ndarray, chosen: np.ndarray, identity: dict[str, bool],
-               fitted: list[Observation], free: list[str], moves: dict[str, set[str]]) -> pd.DataFrame:
-    rows = []
-    for o, lc, ch in zip(obs, least_cost, chosen, strict=True):
-        counted = (IDENTITY if identity[o.observation] else COUNTED_TEST if o.role == Role.TEST
-                   else COUNTED_FIT if o in fitted else "")
-        rows.append({"observation": o.observation, "role": o.role, "observed_in": o.scenario or "", "scope": o.scope,
-                     "target": o.target, "commodity": o.commodity or "", "observed_t": o.observed_t,
-                     "tolerance_t": o.tolerance_t, "least_cost_t": lc, "choice_t": ch,
-                     "within_tolerance_least_cost": within(o, lc), "within_tolerance_choice": within(o, ch),
-                     "counted": counted, "moved_by": ", ".join(c for c in free if o.observation in moves[c])})
-    return pd.DataFrame(rows, columns=ESTIMATION_FIT_COLUMNS)
-
-
-def _by_class(classes: pd.Series, fit: pd.DataFrame) -> dict[str, list]:
-    """Each class's score on the informative fit rows it moves: 'k of n' within tolerance and the weighted
-    error, under least cost and under choice (blank for a class that moves none)."""
-    counted = fit[fit["counted"].eq(COUNTED_FIT)]
-    scores = [_score(counted[counted["moved_by"].str.split(", ").map(lambda m, c=c: c in m)]) for c in classes]
-    return {"within_least_cost": [f"{s.within_least_cost} of {s.count}" if s.count else "" for s in scores],
-            "within_choice": [f"{s.within_choice} of {s.count}" if s.count else "" for s in scores],
-            "weighted_error_least_cost": [s.error_least_cost for s in scores],
-            "weighted_error_choice": [s.error_choice for s in scores]}
-
-
-def _score(rows: pd.DataFrame) -> Score:
-    def error(column: str) -> float:
-        return weighted_error(pd.DataFrame({"error_t": rows[column] - rows["observed_t"],
-                                            "observed_t": rows["observed_t"]}))
-
-    return Score(len(rows), int(rows["within_tolerance_least_cost"].sum()), int(rows["within_tolerance_choice"].sum()),
-                 error("least_cost_t"), error("choice_t"))
-
-
 def _with_dispersions(data: CorridorData, written: pd.DataFrame, pool: list[str]) -> CorridorData:
     """The input with the estimated Dispersions rows in place of its own rows of those classes (a pooled row,
     cargo_class blank, in place of its blank row and of the rows of the classes pooled: pool); refused
@@ -426,20 +330,3 @@ def _with_dispersions(data: CorridorData, written: pd.DataFrame, pool: list[str]
     if problems:
         raise InputError(str(data.source), problems)
     return out
-
-
-def score_lines(est: Estimation) -> list[str]:
-    """The fit in and out of sample, least cost beside choice, in words."""
-    def line(what: str, s: Score) -> str:
-        def pct(v: float) -> str:
-            return f"{v:.1%}" if v == v else "no weighted error"
-
-        return (f"{what}: {s.count} rows; within tolerance {s.within_least_cost} of {s.count} under least cost, "
-                f"{s.within_choice} under choice; weighted error {pct(s.error_least_cost)} under least cost, "
-                f"{pct(s.error_choice)} under choice")
-
-    lines = [line("Fit (informative fit rows)", est.fit_score)]
-    if est.test_score.count:
-        lines.append(line("Out of sample (informative test rows)", est.test_score))
-    return lines
-
