@@ -32,11 +32,16 @@ Nor is one written for a class that ends on a bound, or on a flat fit (no observ
 near the estimate: s^2 and J both near 0 would give a standard error near 0 for a figure the
 observations do not tell); the Estimation sheet says which and why.
 
-What is not estimated: the premiums (the Surcharges rows calibrate wrote, and any of the input's) and
-the calibration rules are held as the input has them; an observation the model's rows hold within its
-band whatever the costs (an identity, model.lp.reach, as the Fit sheet and calibrate find them, the
-calibration rules' observations among them) identifies neither a premium nor a dispersion and is not
-counted.
+A class the fit identifies alone (a standard error below its estimate, inside the bounds) keeps its own
+dispersion; the others share one pooled dispersion (POOLED: the Dispersions row with a blank cargo_class),
+fitted again jointly with the classes identified alone; a pool that is not identified either is said and
+not written. A parameter J cannot tell apart from another (in J's null space) has no standard error.
+
+What is not estimated: the input is read as the choice allocation reads it (model.input.allocation), so
+the least-cost fit's premiums and calibration rules are left out, and the planner's own Surcharges rows
+held; an observation the model's rows hold within its band whatever the costs (an identity,
+model.lp.reach, as the Fit sheet and calibrate find them) identifies nothing and is not counted. Least
+cost is scored as the input has it, calibration and all.
 """
 
 from __future__ import annotations
