@@ -5,7 +5,8 @@ sum of the changes over the flows and unmet tonnes), the largest and which leg
 (model.analysis.responses.leg_sensitivity); under least cost (the LP re-solved from its basis) and under
 route choice (the choice allocation re-run on the same LP). Then the time of the Responses sheet
 (port_responses: the focus's tonnes, a central difference at each of its ports, the curve of cuts).
-Without a Dispersions sheet in the input, every cargo class gets --dispersion USD/t.
+Under route choice the least-cost fit's premiums and calibration rules are left out (model.input.allocation);
+a cargo class the Dispersions sheet gives no dispersion (own row or blank row) gets --dispersion USD/t.
 Not part of the test suite. Run: python benchmarks/responses.py [INPUT] [--dispersion USD_PER_T]
 """
 
@@ -19,37 +20,43 @@ from pathlib import Path
 import pandas as pd
 
 from model.analysis.responses import leg_sensitivity, port_responses
+from model.input.allocation import for_allocation
 from model.input.schema import Allocation
-from model.input.validate.choice import dispersions
+from model.input.validate.choice import demanded_classes, dispersions
+from model.network.build import build_network
+from model.plan import Plan
 from model.results.responses import ResponseRow
-from model.steps import allocated, load, solve
+from model.steps import load, solve
 
 BASE = Path(__file__).resolve().parent.parent / "inputs" / "base_case.xlsx"
 
 
 def main(path: Path, dispersion: float) -> None:
-    plan, _ = load(path)
+    plan, _ = load(path, allocation=Allocation.LEAST_COST)
     lp = solve(plan)
     n_legs = len(plan.data.tables["Legs"])
     print(f"{path.name}: {len(lp.columns)} columns, {len(lp.rows)} rows, {n_legs} legs")
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    if lp.choice is None:
-        start = time.perf_counter()
-        found = leg_sensitivity(plan, lp)
-        t = time.perf_counter() - start
-        print(f"least cost: the largest move of +1 USD/t on one leg {found.largest_t / 1e6:,.3f} Mt ({found.leg}); "
-              f"{t:.2f} s for {n_legs} legs ({1000 * t / n_legs:.1f} ms a leg)")
-        print("  the five largest: " + _largest(found.moved))
-    data = plan.data
+    start = time.perf_counter()  # least cost, as the input has it (its premiums and calibration rules)
+    found = leg_sensitivity(plan, lp)
+    t = time.perf_counter() - start
+    print(f"least cost: the largest move of +1 USD/t on one leg {found.largest_t / 1e6:,.3f} Mt ({found.leg}); "
+          f"{t:.2f} s for {n_legs} legs ({1000 * t / n_legs:.1f} ms a leg)")
+    print("  the five largest: " + _largest(found.moved))
+    data = for_allocation(plan.data.copy(settings=plan.data.settings.replace(allocation=Allocation.CHOICE)))
     given = dispersions(data)
-    if not given:
-        classes = sorted(set(data.tables["Commodities"]["cargo_class"].astype(str)))
-        data.tables["Dispersions"] = pd.DataFrame({"cargo_class": classes, "dispersion_usd_per_t": dispersion})
-    data.settings = data.settings.replace(allocation=Allocation.CHOICE)
+    missing = [c for c in demanded_classes(data) if c not in given]  # only these get --dispersion
+    if missing:
+        filled = pd.DataFrame({"cargo_class": missing, "dispersion_usd_per_t": dispersion})
+        data = data.copy(tables={**data.tables, "Dispersions": pd.concat(
+            [data.tables.get("Dispersions", pd.DataFrame()), filled], ignore_index=True)})
+    print(f"route choice: {data.left_out.text() if data.left_out else 'nothing of a least-cost fit to leave out'}")
+    plan = Plan.of_one(data, build_network(data))  # the choice view: without the least-cost fit's rows
     start = time.perf_counter()
-    sol = allocated(plan, lp) if lp.choice is None else lp
-    print(f"choice allocation ({'the input' if given else f'{dispersion:g} USD/t a class'}): "
-          f"{time.perf_counter() - start:.3f} s, {sol.choice.steps} Newton steps")  # type: ignore[union-attr]
+    sol = solve(plan)
+    filled_in = f"; {dispersion:g} USD/t for {', '.join(missing)}" if missing else ""
+    print(f"choice allocation (the input's dispersions{filled_in}): {time.perf_counter() - start:.3f} s with its LP, "
+          f"{sol.choice.steps} Newton steps")  # type: ignore[union-attr]
     start = time.perf_counter()
     found = leg_sensitivity(plan, sol)
     t = time.perf_counter() - start
@@ -74,6 +81,6 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("input", nargs="?", type=Path, default=BASE)
     ap.add_argument("--dispersion", type=float, default=10.0,
-                    help="USD/t for every cargo class when the input has no Dispersions sheet (default 10)")
+                    help="USD/t for each cargo class without a dispersion on the Dispersions sheet (default 10)")
     a = ap.parse_args()
     main(a.input, a.dispersion)

@@ -24,6 +24,7 @@ from model.analysis.infeasible import no_optimum
 from model.analysis.responses import port_responses
 from model.analysis.robust import value_of_stochastic_solution
 from model.errors import ERROR, WARNING, InputError, NoSolutionError, Problem
+from model.input.allocation import for_allocation
 from model.input.data import CorridorData
 from model.input.read import read_input
 from model.input.scenarios import apply_scenarios, check_scenarios
@@ -150,10 +151,11 @@ def solve(plan: Plan, verbose: bool = False, options: dict | None = None, builde
 
 def with_allocation(data: CorridorData, allocation: str | None) -> CorridorData:
     """The data with the Settings value allocation replaced by --allocation (None: as the sheet says), the one
-    way the option reaches a case: every command that solves passes it to load(), never to a step of its own."""
-    if allocation is None or allocation == data.settings.allocation:
-        return data
-    return data.copy(settings=data.settings.replace(allocation=allocation))
+    way the option reaches a case: every command that solves passes it to load(), never to a step of its own.
+    Under choice, without the least-cost fit's premiums and calibration rules (model.input.allocation)."""
+    if allocation is not None and allocation != data.settings.allocation:
+        data = data.copy(settings=data.settings.replace(allocation=allocation))
+    return for_allocation(data)
 
 def _of_option(problem: Problem, allocation: str) -> Problem:
     """A problem with the setting allocation said of --allocation, which set it for this run."""

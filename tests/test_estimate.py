@@ -169,7 +169,7 @@ def test_the_input_is_not_modified_and_the_output_reads_back(tmp_path, capsys):
     assert main(["calibrate", str(case), "--estimate", "-o", str(out)]) == 0
     assert hashlib.sha256(case.read_bytes()).hexdigest() == before
     text = capsys.readouterr().out
-    assert "dry_bulk" in text and "not identified" in text and "Premiums held as the input has them" in text
+    assert "dry_bulk" in text and "not identified" in text and "Left out, as under route choice" in text
     data = read_input(out)
     assert not data.problems  # not even a warning: the Estimation sheets are declared
     assert set(data.notes) == {"Estimation", "EstimationFit"}
@@ -179,13 +179,14 @@ def test_the_input_is_not_modified_and_the_output_reads_back(tmp_path, capsys):
 
 
 def test_what_is_held_and_not_estimated_is_said(tmp_path):
-    # one Surcharges row of calibrate's and one of the planner's: both held, and the sheet and console say so
+    # one Surcharges row of calibrate's (left out, as under route choice) and one of the planner's (held): the
+    # sheet and console say so
     surcharges = [{"scope": "route", "target": "M3", "usd_per_t": 1.0, "source": "corridor calibrate"},
                   {"scope": "route", "target": "P3", "usd_per_t": 2.0, "source": "a toll"}]
     tables = {**three_routes(made_observations(tmp_path), dispersion=20.0), "Surcharges": surcharges}
     est = estimate(write_case(tmp_path, tables))
-    said = "Premiums held as the input has them, not re-estimated: 1 Surcharges rows written by corridor calibrate " \
-           "and 1 others; 0 calibration rules kept."
+    said = ("Left out, as under route choice: the least-cost fit's 1 calibration premiums (Surcharges rows written by "
+            "corridor calibrate) and 0 calibration rules; held as the input has them: 1 other Surcharges rows.")
     assert est.held == said
     assert said in est.classes["status"].tolist()
 
@@ -261,3 +262,55 @@ def test_a_held_out_row_observed_in_a_scenario_is_predicted_under_choice_in_it(t
     assert t["observed_in"] == "dear_direct" and t["counted"] == "test (held out)"
     assert t["choice_t"] == pytest.approx(1000 / (2 + math.exp(-7 / 8)), rel=1e-3)
     assert bool(t["within_tolerance_choice"]) and not bool(t["within_tolerance_least_cost"])
+
+
+POOLED_TRUTH = 6.0  # USD/t: the one dispersion wheat (grain) and ore (metals) share
+
+
+def shared_routes(observations: list[dict] | None = None, dispersions: list[dict] | None = None) -> dict:
+    """three_routes' coal, and 100 t of wheat and 200 t of ore from B to N over two routes they share: W1 (B>N,
+    4 USD/t) and W2 (B>Q>N, 3 + 4 = 7 USD/t)."""
+    tables = three_routes(observations)
+    tables["Nodes"] = [*tables["Nodes"], *nodes(("Q", "hub"))]
+    tables["Legs"] = [*tables["Legs"], *legs(("B", "Q", 3, 0), ("Q", "N", 4, 0))]
+    tables["Commodities"] = [*tables["Commodities"],
+                             {"commodity": "ore", "cargo_class": "metals", "value_usd_per_t": 0}]
+    tables["Routes"] = [*[r for r in tables["Routes"] if r["route"] != "W"],
+                        {"route": "W1", "corridor": "Direct", "path": "B>N"},
+                        {"route": "W2", "corridor": "Via Q", "path": "B>Q>N"}]
+    tables["Demand"] = [*tables["Demand"], {"commodity": "ore", "market": "N", "demand_t": 200}]
+    tables["Dispersions"] = dispersions or [{"cargo_class": None, "dispersion_usd_per_t": 20.0}]
+    return tables
+
+
+def test_classes_identified_only_together_share_a_pooled_dispersion(tmp_path):
+    # Made by a choice solve with coal (dry_bulk) at 8 USD/t and wheat and ore at one pooled 6 USD/t (a blank
+    # cargo_class row): W1 carries 1 / (1 + e^(-3/6)) = 62.25% of each, 186.7 of the 300 t. Observed: coal's six
+    # routes, and W1 and W2 in all (wheat and ore together), each x (1 + 1% N(0, 1)). coal is identified alone;
+    # wheat and ore only together (W1's tonnes are 100 s(d_grain) + 200 s(d_metals), and W2's are 300 less:
+    # one equation for two dispersions), so they are pooled and estimated jointly with coal.
+    made = pipeline.run(write_case(tmp_path / "made", shared_routes(dispersions=[
+        {"cargo_class": "dry_bulk", "dispersion_usd_per_t": TRUE_DISPERSION},
+        {"cargo_class": None, "dispersion_usd_per_t": POOLED_TRUTH}]), {"allocation": "choice"}))
+    f = made.results.flows
+    routes = [*ROUTES, "W1", "W2"]
+    tonnes = np.array([float(f.loc[f["route"] == r, "tonnes_t"].sum()) for r in routes])
+    assert tonnes[6] == pytest.approx(300 / (1 + math.exp(-3 / POOLED_TRUTH)), abs=1e-3)  # 186.7
+    noisy = tonnes * (1 + 0.01 * np.random.default_rng(0).standard_normal(len(routes)))
+    case = write_case(tmp_path / "case", shared_routes([observation(r, "route", r, float(t))
+                                                       for r, t in zip(routes, noisy, strict=True)]))
+    est = estimate(case, today=date(2026, 12, 7))
+    c = est.classes.set_index("cargo_class")
+    for cls in ("grain", "metals"):
+        assert c.loc[cls, "status"].startswith("pooled: not identified alone") and not c.loc[cls, "written"]
+    assert c.loc["dry_bulk", "status"] == "estimated"
+    assert c.loc["(pooled)", "status"] == "pooled dispersion of grain, metals (the blank cargo_class row): estimated"
+    written = est.written.set_index(est.written["cargo_class"].fillna("(blank)"))
+    assert sorted(written.index) == ["(blank)", "dry_bulk"]
+    for row, truth in (("dry_bulk", TRUE_DISPERSION), ("(blank)", POOLED_TRUTH)):
+        d, se = written.loc[row, ["dispersion_usd_per_t", "standard_error_usd_per_t"]]
+        assert 0 < se < truth / 5 and abs(d - truth) <= se
+    assert math.isfinite(c.loc["dry_bulk", "correlation_(pooled)"])
+    # the output's Dispersions sheet: the coal row and the blank row in place of the input's blank row
+    rows = est.data.tables["Dispersions"]
+    assert rows["cargo_class"].isna().sum() == 1 and rows["cargo_class"].dropna().tolist() == ["dry_bulk"]

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from model.errors import ERROR, InputError, Problem
+from model.input.allocation import CALIBRATION_SOURCE, least_cost_fit, without_rows
 from model.input.data import ROW, CorridorData, present
 from model.input.read import typed_frame
 from model.input.schema import SHEETS_BY_NAME, Blank, Role
@@ -44,7 +45,6 @@ from model.lp.reach import target_ranges
 from model.lp.solve import solve_plan
 from model.network import Network, Observation
 from model.network.build import build_network
-from model.network.costs import CALIBRATION_SOURCE
 from model.plan import Plan
 from model.results.fit import inside, modelled, weighted_error
 from model.results.tables import flow_tonnes
@@ -253,24 +253,14 @@ def with_rows(data: CorridorData, sheet: str, rows: pd.DataFrame) -> CorridorDat
     return data.copy(tables=tables)
 
 
-def own_rows(data: CorridorData) -> dict[str, pd.Series]:
-    """The rows an earlier calibration wrote, by sheet: the Surcharges rows whose source is
-    CALIBRATION, and the calibration rules of the Policies sheet (calibration TRUE)."""
-    surcharges, policies = data.tables["Surcharges"], data.tables["Policies"]
-    return {"Surcharges": surcharges["source"].eq(CALIBRATION),
-            "Policies": policies["calibration"].map(lambda v: v is True)}
-
-
 def without_calibration(data: CorridorData) -> tuple[CorridorData, dict[str, int]]:
-    """The data without the rows an earlier calibration wrote (own_rows), which calibrate replaces:
-    premiums are implied against the costs without them. Returns it and the rows taken out by sheet."""
-    mine = own_rows(data)
+    """The data without the rows an earlier calibration wrote (model.input.allocation.least_cost_fit), which
+    calibrate replaces: premiums are implied against the costs without them.
+    Returns it and the rows taken out by sheet."""
+    mine = least_cost_fit(data)
     if not any(m.any() for m in mine.values()):
         return data, {}
-    tables = dict(data.tables)
-    for sheet, m in mine.items():
-        tables[sheet] = tables[sheet].loc[~m.to_numpy()].reset_index(drop=True)
-    return data.copy(tables=tables), {sheet: int(m.sum()) for sheet, m in mine.items() if m.any()}
+    return without_rows(data, mine), {sheet: int(m.sum()) for sheet, m in mine.items() if m.any()}
 
 
 def _check_calibrated(given: CorridorData, calibrated: CorridorData, kept_surcharges: int, kept_rules: int) -> None:

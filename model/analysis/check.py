@@ -19,11 +19,12 @@ import pandas as pd
 from model.analysis.check_choice import check_choice, is_choice, whole_flows
 from model.analysis.check_investments import investment_check
 from model.analysis.check_seasons import check_season_rows
+from model.input.allocation import CALIBRATION_SOURCE
 from model.input.data import CorridorData
 from model.input.raw import file_sha256
 from model.input.schema import Blank, PolicyKind, Scope
 from model.input.seasons import annual_rows, season_table
-from model.network.costs import CALIBRATION_SOURCE, COST_PARTS, CostPart
+from model.network.costs import COST_PARTS, CostPart
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.plan import BASE
 from model.report.read_results import BLANK_OR_NUMBER, NUMBER, TEXT, result_problems

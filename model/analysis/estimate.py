@@ -32,11 +32,16 @@ Nor is one written for a class that ends on a bound, or on a flat fit (no observ
 near the estimate: s^2 and J both near 0 would give a standard error near 0 for a figure the
 observations do not tell); the Estimation sheet says which and why.
 
-What is not estimated: the premiums (the Surcharges rows calibrate wrote, and any of the input's) and
-the calibration rules are held as the input has them; an observation the model's rows hold within its
-band whatever the costs (an identity, model.lp.reach, as the Fit sheet and calibrate find them, the
-calibration rules' observations among them) identifies neither a premium nor a dispersion and is not
-counted.
+A class the fit identifies alone (a standard error below its estimate, inside the bounds) keeps its own
+dispersion; the others share one pooled dispersion (POOLED: the Dispersions row with a blank cargo_class),
+fitted again jointly with the classes identified alone; a pool that is not identified either is said and
+not written. A parameter J cannot tell apart from another (in J's null space) has no standard error.
+
+What is not estimated: the input is read as the choice allocation reads it (model.input.allocation), so
+the least-cost fit's premiums and calibration rules are left out, and the planner's own Surcharges rows
+held; an observation the model's rows hold within its band whatever the costs (an identity,
+model.lp.reach, as the Fit sheet and calibrate find them) identifies nothing and is not counted. Least
+cost is scored as the input has it, calibration and all.
 """
 
 from __future__ import annotations
@@ -53,13 +58,31 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
-from model.analysis.calibrate import fit_rows, own_rows, with_rows
+from model.analysis.calibrate import fit_rows, with_rows
+from model.analysis.estimate_tables import (
+    COUNTED_FIT,
+    COUNTED_TEST,
+    ESTIMATED,
+    EVERY_CLASS,
+    HIGHEST_USD_PER_T,
+    LOWEST_USD_PER_T,
+    POOLED,
+    Fit,
+    Score,
+    by_class,
+    class_rows,
+    observation_rows,
+    score,
+    score_lines,
+    status_of,
+)
 from model.errors import ERROR, InputError, NoSolutionError, Problem
+from model.input.allocation import for_allocation, least_cost_fit
 from model.input.data import CorridorData
 from model.input.scenarios import apply_scenarios
-from model.input.schema import Allocation, Role
+from model.input.schema import Allocation
 from model.input.validate import validate
-from model.input.validate.choice import dispersions
+from model.input.validate.choice import demanded_classes, dispersions
 from model.lp.choice import NoConvergence, choice_of_lp
 from model.lp.choice.program import LPTables, read_program
 from model.lp.highs import Solution
@@ -67,13 +90,12 @@ from model.lp.solve import solve_plan
 from model.network import Network, Observation
 from model.network.build import build_network
 from model.plan import Plan
-from model.results.fit import FitAnalyses, inside, modelled, weighted_error, within
+from model.results.fit import FitAnalyses, inside, modelled
 from model.results.tables import flow_tonnes
 from model.steps import load_one_year, observed, solve
 
 START_USD_PER_T = 10.0  # where a class without a Dispersions row starts
-LOWEST_USD_PER_T = 0.1  # routes 1 USD/t apart split e^-10 (0.005%): the least-cost allocation for any purpose
-HIGHEST_USD_PER_T = 1000.0  # routes 1,000 USD/t apart split 73 / 27: no route's cost would matter
+SINGULAR = 1e-6  # a singular value of J below this share of the largest: a direction the observations do not tell
 STEP = 0.02  # the central difference's step in ln(dispersion)
 MOVES = 1e-3  # tolerances per unit of ln(dispersion): below, a class does not move an observation
 XTOL, FTOL = 1e-4, 1e-6  # of least_squares: a step below 0.01% of a dispersion, a sum of squares settled
@@ -81,17 +103,6 @@ MAX_EVALUATIONS = 60  # of the residuals (each a choice solve; a Jacobian is two
 STARTS = (1.0, 30.0)  # USD/t, every class alike: where the search starts too, besides the input's dispersions
 PROBES = (1.0, 0.1, 10.0)  # times the start: where each class is looked at for the observations it moves
 ESTIMATE_SOURCE = "corridor calibrate --estimate"
-
-
-@dataclass
-class Score:
-    """k of n within tolerance and the weighted error, under least cost and under choice."""
-
-    count: int
-    within_least_cost: int
-    within_choice: int
-    error_least_cost: float
-    error_choice: float
 
 
 @dataclass
@@ -109,9 +120,16 @@ class Estimation:
 def estimate(path: Path, scenario: str | None = None, year: int | None = None,
              today: date | None = None) -> Estimation:
     """Estimate the dispersions of the input (with --scenario applied; of a plan, its --year)."""
-    given, net, _ = load_one_year(path, scenario, year)
+    given, _, _ = load_one_year(path, scenario, year)
+    if given.left_out is not None:  # allocation choice on the Settings sheet: the rows it left out, for the output
+        every, _, _ = load_one_year(path, scenario, year, Allocation.LEAST_COST)
+        given = every.copy(settings=given.settings)
+    # the choice allocation's view of the input (model.input.allocation): without the least-cost fit's
+    # premiums and calibration rules, its LP solved under least cost and then allocated by the logit
+    chosen_view = for_allocation(given.copy(settings=given.settings.replace(allocation=Allocation.CHOICE)))
+    data = chosen_view.copy(settings=given.settings.replace(allocation=Allocation.LEAST_COST))
+    net = build_network(data)
     fitted = fit_rows(path, net)
-    data = given.copy(settings=given.settings.replace(allocation=Allocation.LEAST_COST))
     plan = Plan.of_one(data, net)
     sol = solve(plan, ranging=False)
     found = observed(plan, sol).get(None) or FitAnalyses()
@@ -124,95 +142,98 @@ def estimate(path: Path, scenario: str | None = None, year: int | None = None,
             "the costs (an identity), so no observation can tell a dispersion", "Add fit observations of targets "
             "whose tonnes depend on route choice (a corridor, a port, a leg shared by competing routes).",
             sheet="Observations", column="role")])
-    classes = _classes(data)
+    classes = demanded_classes(data)
     start = {c: float(np.clip(dispersions(data).get(c, START_USD_PER_T), LOWEST_USD_PER_T * 1.01,
                               HIGHEST_USD_PER_T / 1.01)) for c in classes}
     obs = net.observations
     scale = np.array([max(o.tolerance_t, 1.0) for o in obs])
     target = np.array([o.observed_t for o in obs])
-
     allocation = _allocation(plan, sol, start)
+    held = {c: math.log(v) for c, v in start.items()}
 
     def tonnes(log_d: dict[str, float]) -> np.ndarray:
         return _choice_tonnes(allocation, net, {c: math.exp(v) for c, v in log_d.items()})
 
-    def jacobian(log_d: dict[str, float], which: list[str], at: np.ndarray | None = None) -> np.ndarray:
-        """Tolerances per unit of ln d: central differences, or forward ones from the tonnes at log_d."""
-        cols = [(tonnes({**log_d, c: log_d[c] + STEP}) - (at if at is not None else tonnes(
-            {**log_d, c: log_d[c] - STEP}))) / (STEP if at is not None else 2 * STEP) / scale for c in which]
+    def jacobian(log_d: dict[str, float], which: list[list[str]], at: np.ndarray | None = None) -> np.ndarray:
+        """Tolerances per unit of ln d of each group of classes (moved together): central differences, or
+        forward ones from the tonnes at log_d."""
+        def moved(group: list[str], by: float) -> dict[str, float]:
+            return {**log_d, **{c: log_d[c] + by for c in group}}
+
+        cols = [(tonnes(moved(g, STEP)) - (at if at is not None else tonnes(moved(g, -STEP))))
+                / (STEP if at is not None else 2 * STEP) / scale for g in which]
         return np.column_stack(cols) if cols else np.zeros((len(obs), 0))
 
     moves = {c: set[str]() for c in classes}
     for probe in PROBES:
         at = {c: math.log(float(np.clip(v * probe, LOWEST_USD_PER_T, HIGHEST_USD_PER_T))) for c, v in start.items()}
-        J = jacobian(at, classes)[counted]
+        J = jacobian(at, [[c] for c in classes])[counted]
         for k, c in enumerate(classes):
             moves[c] |= {obs[counted[i]].observation for i in np.flatnonzero(np.abs(J[:, k]) > MOVES)}
-    free = [c for c in classes if moves[c]]
-    held = {c: math.log(v) for c, v in start.items()}
 
-    def full(x: np.ndarray) -> dict[str, float]:
-        return {**held, **dict(zip(free, map(float, x), strict=True))}
+    def fit(params: list[tuple[str, list[str]]]) -> Fit:
+        """Weighted least squares in ln d of each parameter (a class's own, or the pooled one its classes
+        share), every other class held at its start; from the start and from STARTS, the best end kept."""
+        groups = [g for _, g in params]
 
-    def residuals(x: np.ndarray) -> np.ndarray:
-        return ((tonnes(full(x)) - target) / scale)[counted]
+        def full(x: np.ndarray) -> dict[str, float]:
+            return {**held, **{c: float(v) for g, v in zip(groups, x, strict=True) for c in g}}
 
-    x = np.array([held[c] for c in free])
-    cov, active = np.zeros((0, 0)), np.zeros(0, dtype=int)
-    if free:  # from the input's dispersions and from STARTS: the sum of squares has local minima; the best end kept
-        ends = [least_squares(residuals, x0, jac=lambda v: jacobian(full(v), free, tonnes(full(v)))[counted],
+        def residuals(x: np.ndarray) -> np.ndarray:
+            return ((tonnes(full(x)) - target) / scale)[counted]
+
+        x0 = np.array([float(np.mean([held[c] for c in g])) for g in groups])
+        ends = [least_squares(residuals, x, jac=lambda v: jacobian(full(v), groups, tonnes(full(v)))[counted],
                               method="trf", bounds=(math.log(LOWEST_USD_PER_T), math.log(HIGHEST_USD_PER_T)),
                               xtol=XTOL, ftol=FTOL, max_nfev=MAX_EVALUATIONS)
-                for x0 in [x, *(np.full(len(free), math.log(v)) for v in STARTS)]]
+                for x in [x0, *(np.full(len(groups), math.log(v)) for v in STARTS)]]
         best = min(ends, key=lambda e: float(e.cost))
-        x, active = best.x, best.active_mask
-        J = jacobian(full(x), free)[counted]
-        cov = _covariance(residuals(x), J)
+        J = jacobian(full(best.x), groups)[counted]
+        cov = _covariance(residuals(best.x), J)
         flat = np.abs(J).max(axis=0, initial=0.0) < MOVES  # no observation changes with it near the estimate:
         cov[flat, :] = cov[:, flat] = np.nan  # s^2 and J both near 0, their quotient no standard error
-    estimated = {c: math.exp(v) for c, v in full(x).items()}
-    classes_table = _classes_table(classes, free, start, estimated, cov, active, moves)
-    least_cost = _least_cost_tonnes(net, sol, found)
+        return Fit([n for n, _ in params], np.exp(best.x), np.exp(best.x) * np.sqrt(np.diag(cov)), cov,
+                   best.active_mask, {c: math.exp(v) for c, v in full(best.x).items()})
+
+    free = [c for c in classes if moves[c]]
+    each = fit([(c, [c]) for c in free]) if free else Fit([], np.zeros(0), np.zeros(0), np.zeros((0, 0)),
+                                                         np.zeros(0, dtype=int), {})
+    alone = [c for c in free if status_of(each, c)[0] == ESTIMATED]
+    pool = [c for c in classes if c not in alone]
+    pooled = fit([*((c, [c]) for c in alone), (POOLED, pool)]) if any(moves[c] for c in pool) else None
+    final = pooled if pooled is not None and status_of(pooled, POOLED)[1] else each  # a pool not identified: none
+    estimated = {**{c: math.exp(v) for c, v in held.items()}, **final.dispersion}
+    classes_table = class_rows(classes, start, moves, each, pooled, pool)
+    pool = pool if final is pooled else []
+    least_cost = _as_given(given) if any(m.any() for m in least_cost_fit(given).values()) else \
+        _least_cost_tonnes(net, sol, found)  # least cost as the input has it, calibration and all
     chosen = _choice_tonnes(allocation, net, estimated)
     chosen = _in_their_worlds(data, obs, chosen, estimated)
-    fit = _fit_table(obs, least_cost, chosen, identity, fitted, free, moves)
+    fit_table = observation_rows(obs, least_cost, chosen, identity, fitted, free, moves)
     written = classes_table.loc[classes_table["written"].eq(True),
                                 ["cargo_class", "dispersion_usd_per_t", "standard_error_usd_per_t"]].assign(
         source=f"{ESTIMATE_SOURCE} {(today or date.today()).isoformat()}")
-    out = _with_dispersions(given, written)
-    est = Estimation(classes_table, fit, out, written.reset_index(drop=True),
-                     _score(fit[fit["counted"].eq(COUNTED_FIT)]), _score(fit[fit["counted"].eq(COUNTED_TEST)]),
+    written["cargo_class"] = written["cargo_class"].where(written["cargo_class"].ne(POOLED), None)
+    out = _with_dispersions(given, written, pool)
+    est = Estimation(classes_table, fit_table, out, written.reset_index(drop=True),
+                     score(fit_table[fit_table["counted"].eq(COUNTED_FIT)]),
+                     score(fit_table[fit_table["counted"].eq(COUNTED_TEST)]),
                      [o.observation for o in fitted if identity[o.observation]], held_in_words(given))
-    said = [*score_lines(est), est.held]
-    classes_table = classes_table.assign(**_by_class(classes_table["cargo_class"], fit))
+    said = [*score_lines(est.fit_score, est.test_score), est.held]
+    classes_table = classes_table.assign(**by_class(classes_table["cargo_class"], fit_table))
     est.classes = pd.concat([classes_table, pd.DataFrame({"cargo_class": [EVERY_CLASS] * len(said), "status": said})],
                             ignore_index=True)
     return est
 
 
 def held_in_words(data: CorridorData) -> str:
-    """What the estimate holds as the input has it: the premiums (Surcharges rows, calibrate's and the
-    others) and the calibration rules."""
-    mine = own_rows(data)
+    """What the estimate leaves out and holds: the least-cost fit's premiums and calibration rules are left
+    out, as under any choice allocation (model.input.allocation); the other Surcharges rows held."""
+    mine = least_cost_fit(data)
     cal, rules = int(mine["Surcharges"].sum()), int(mine["Policies"].sum())
-    return (f"Premiums held as the input has them, not re-estimated: {cal} Surcharges rows written by corridor "
-            f"calibrate and {len(mine['Surcharges']) - cal} others; {rules} calibration rules kept.")
-
-
-COUNTED_FIT, COUNTED_TEST = "fit", "test (held out)"
-EVERY_CLASS = "(every class)"  # the Estimation sheet's rows below the classes: the scores, what was held
-IDENTITY = "identity: not counted (held within its band whatever the costs)"
-ESTIMATION_FIT_COLUMNS = ["observation", "role", "observed_in", "scope", "target", "commodity", "observed_t",
-                          "tolerance_t", "least_cost_t", "choice_t", "within_tolerance_least_cost",
-                          "within_tolerance_choice", "counted", "moved_by"]
-
-
-def _classes(data: CorridorData) -> list[str]:
-    """The cargo classes of the commodities the Demand sheet asks for, in the Commodities sheet's order."""
-    demanded = set(data.tables["Demand"]["commodity"].dropna())
-    commodities = data.tables["Commodities"]
-    return list(dict.fromkeys(str(c) for k, c in zip(commodities["commodity"], commodities["cargo_class"],
-                                                     strict=True) if k in demanded))
+    return (f"Left out, as under route choice: the least-cost fit's {cal} calibration premiums (Surcharges rows "
+            f"written by corridor calibrate) and {rules} calibration rules; held as the input has them: "
+            f"{len(mine['Surcharges']) - cal} other Surcharges rows.")
 
 
 def _allocation(plan: Plan, sol: Solution, dispersion: dict[str, float]) -> Callable[[dict[str, float]], Solution]:
@@ -252,6 +273,15 @@ def _least_cost_tonnes(net: Network, sol: Solution, found: FitAnalyses) -> np.nd
                      for o, g in zip(net.observations, got, strict=True)])
 
 
+def _as_given(given: CorridorData) -> np.ndarray:
+    """Each observation's tonnes under least cost as the input has it, with its calibration premiums and
+    rules (the least-cost fit the choice allocation is set beside)."""
+    data = given.copy(settings=given.settings.replace(allocation=Allocation.LEAST_COST))
+    plan = Plan.of_one(data, build_network(data))
+    sol = solve(plan, ranging=False)
+    return _least_cost_tonnes(plan.cases[0].net, sol, observed(plan, sol).get(None) or FitAnalyses())
+
+
 def _in_their_worlds(data: CorridorData, obs: list[Observation], chosen: np.ndarray,
                      dispersion: dict[str, float]) -> np.ndarray:
     """chosen, with each row observed in a scenario predicted under choice on the data with that scenario
@@ -263,7 +293,7 @@ def _in_their_worlds(data: CorridorData, obs: list[Observation], chosen: np.ndar
         splan = Plan.of_one(sdata, snet)
         ssol = solve_plan(splan, ranging=False)
         # a class the scenario alone demands has no estimate: its own Dispersions row, or the start
-        tried = {**dict.fromkeys(_classes(sdata), START_USD_PER_T), **dispersions(sdata), **dispersion}
+        tried = {**dict.fromkeys(demanded_classes(sdata), START_USD_PER_T), **dispersions(sdata), **dispersion}
         got = (_choice_tonnes(_allocation(splan, ssol, tried), snet, tried) if ssol.optimal
                else np.full(len(snet.observations), np.nan))
         there = dict(zip((o.observation for o in snet.observations), got, strict=True))
@@ -274,106 +304,34 @@ def _in_their_worlds(data: CorridorData, obs: list[Observation], chosen: np.ndar
 
 
 def _covariance(r: np.ndarray, J: np.ndarray) -> np.ndarray:
-    """cov(ln d) = s^2 (J'J)^-1, s^2 = r'r / (n - p) (the weights folded into r and J); nan where J'J is
-    singular or there are no degrees of freedom left."""
+    """cov(ln d) = s^2 (J'J)^+, s^2 = r'r / (n - rank J) (the weights folded into r and J); nan for a parameter
+    the observations tell only together with others (it has a part in the null space of J: SINGULAR) and all nan
+    without degrees of freedom left."""
     n, p = J.shape
-    JTJ = J.T @ J
-    if n <= p or np.linalg.matrix_rank(JTJ, tol=1e-12 * max(1.0, float(np.abs(JTJ).max()))) < p:
+    if not p:
+        return np.zeros((0, 0))
+    _, sv, vt = np.linalg.svd(J)
+    rank = int((sv > SINGULAR * max(float(sv.max(initial=0.0)), 1e-300)).sum())
+    if n <= rank or rank == 0:
         return np.full((p, p), np.nan)
-    return float(r @ r) / (n - p) * np.linalg.inv(JTJ)
+    cov = float(r @ r) / (n - rank) * np.linalg.pinv(J.T @ J)
+    apart = np.abs(vt[rank:]).max(axis=0, initial=0.0) > 1e-6  # a part of it the observations do not tell
+    cov[apart, :] = cov[:, apart] = np.nan
+    return cov
 
 
-def _classes_table(classes: list[str], free: list[str], start: dict[str, float], estimated: dict[str, float],
-                   cov: np.ndarray, active: np.ndarray, moves: dict[str, set[str]]) -> pd.DataFrame:
-    se_log = np.sqrt(np.diag(cov)) if len(free) else np.zeros(0)
-    rows = []
-    for c in classes:
-        row: dict = {"cargo_class": c, "start_usd_per_t": start[c]}
-        if c not in free:
-            rows.append({**row, "dispersion_usd_per_t": float("nan"), "standard_error_usd_per_t": float("nan"),
-                         "status": f"not identified: no fit observation moves it (held at {start[c]:,.2f} USD/t for "
-                                   "the solves; no figure written)", "observations": "", "written": False})
-            continue
-        k = free.index(c)
-        d, se = estimated[c], estimated[c] * se_log[k]
-        status = ("at the lower bound: the observations ask for the least-cost split (no estimate below "
-                  f"{LOWEST_USD_PER_T} USD/t; no figure written)" if active[k] < 0 else
-                  f"at the upper bound ({HIGHEST_USD_PER_T:,.0f} USD/t): the observations ask for a split the costs "
-                  "do not shape (no figure written)" if active[k] > 0 else
-                  "not determined: the observations it moves do not change near the estimate (a flat fit, such as "
-                  "the least-cost split; its standard error cannot be worked out; no figure written)" if se != se else
-                  "weakly identified: its standard error is larger than the estimate (the observations hardly tell it)"
-                  if se > d else "estimated")
-        row |= {"dispersion_usd_per_t": d, "standard_error_usd_per_t": se, "status": status,
-                "observations": ", ".join(sorted(moves[c])), "written": bool(active[k] == 0 and se == se)}
-        for j, other in enumerate(free):
-            row[f"correlation_{other}"] = cov[k, j] / (se_log[k] * se_log[j]) if se_log[k] * se_log[j] > 0 else \
-                float("nan")
-        rows.append(row)
-    order = ["cargo_class", "dispersion_usd_per_t", "standard_error_usd_per_t", "status", "written", "observations",
-             "start_usd_per_t", *[f"correlation_{c}" for c in free]]
-    return pd.DataFrame(rows).reindex(columns=order)
-
-
-def _fit_table(obs: list[Observation], least_cost: np.ndarray, chosen: np.ndarray, identity: dict[str, bool],
-               fitted: list[Observation], free: list[str], moves: dict[str, set[str]]) -> pd.DataFrame:
-    rows = []
-    for o, lc, ch in zip(obs, least_cost, chosen, strict=True):
-        counted = (IDENTITY if identity[o.observation] else COUNTED_TEST if o.role == Role.TEST
-                   else COUNTED_FIT if o in fitted else "")
-        rows.append({"observation": o.observation, "role": o.role, "observed_in": o.scenario or "", "scope": o.scope,
-                     "target": o.target, "commodity": o.commodity or "", "observed_t": o.observed_t,
-                     "tolerance_t": o.tolerance_t, "least_cost_t": lc, "choice_t": ch,
-                     "within_tolerance_least_cost": within(o, lc), "within_tolerance_choice": within(o, ch),
-                     "counted": counted, "moved_by": ", ".join(c for c in free if o.observation in moves[c])})
-    return pd.DataFrame(rows, columns=ESTIMATION_FIT_COLUMNS)
-
-
-def _by_class(classes: pd.Series, fit: pd.DataFrame) -> dict[str, list]:
-    """Each class's score on the informative fit rows it moves: 'k of n' within tolerance and the weighted
-    error, under least cost and under choice (blank for a class that moves none)."""
-    counted = fit[fit["counted"].eq(COUNTED_FIT)]
-    scores = [_score(counted[counted["moved_by"].str.split(", ").map(lambda m, c=c: c in m)]) for c in classes]
-    return {"within_least_cost": [f"{s.within_least_cost} of {s.count}" if s.count else "" for s in scores],
-            "within_choice": [f"{s.within_choice} of {s.count}" if s.count else "" for s in scores],
-            "weighted_error_least_cost": [s.error_least_cost for s in scores],
-            "weighted_error_choice": [s.error_choice for s in scores]}
-
-
-def _score(rows: pd.DataFrame) -> Score:
-    def error(column: str) -> float:
-        return weighted_error(pd.DataFrame({"error_t": rows[column] - rows["observed_t"],
-                                            "observed_t": rows["observed_t"]}))
-
-    return Score(len(rows), int(rows["within_tolerance_least_cost"].sum()), int(rows["within_tolerance_choice"].sum()),
-                 error("least_cost_t"), error("choice_t"))
-
-
-def _with_dispersions(data: CorridorData, written: pd.DataFrame) -> CorridorData:
-    """The input with the estimated Dispersions rows in place of its own rows of those classes; refused
+def _with_dispersions(data: CorridorData, written: pd.DataFrame, pool: list[str]) -> CorridorData:
+    """The input with the estimated Dispersions rows in place of its own rows of those classes (a pooled row,
+    cargo_class blank, in place of its blank row and of the rows of the classes pooled: pool); refused
     (InputError) if the result would not validate."""
     table = data.tables["Dispersions"]
     tables = dict(data.tables)
-    tables["Dispersions"] = table.loc[~table["cargo_class"].isin(written["cargo_class"])].reset_index(drop=True)
+    named = table["cargo_class"].map(lambda c: isinstance(c, str) and bool(c.strip()))
+    replaced = table["cargo_class"].isin([*written["cargo_class"].dropna(), *pool]) | (
+        ~named & written["cargo_class"].isna().any())
+    tables["Dispersions"] = table.loc[~replaced].reset_index(drop=True)
     out = with_rows(data.copy(tables=tables), "Dispersions", written)
     problems = [p for p in validate(out) if p.severity == ERROR]
     if problems:
         raise InputError(str(data.source), problems)
     return out
-
-
-def score_lines(est: Estimation) -> list[str]:
-    """The fit in and out of sample, least cost beside choice, in words."""
-    def line(what: str, s: Score) -> str:
-        def pct(v: float) -> str:
-            return f"{v:.1%}" if v == v else "no weighted error"
-
-        return (f"{what}: {s.count} rows; within tolerance {s.within_least_cost} of {s.count} under least cost, "
-                f"{s.within_choice} under choice; weighted error {pct(s.error_least_cost)} under least cost, "
-                f"{pct(s.error_choice)} under choice")
-
-    lines = [line("Fit (informative fit rows)", est.fit_score)]
-    if est.test_score.count:
-        lines.append(line("Out of sample (informative test rows)", est.test_score))
-    return lines
-

@@ -9,12 +9,16 @@ import difflib
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from model.errors import InputError, Problem
 from model.input.schema import Sheet
 from model.input.settings import Settings
+
+if TYPE_CHECKING:
+    from model.input.allocation import LeftOut
 
 ROW = "_row"  # column holding each row's number in the file, for messages
 SEASON = "season"  # the key column of Capacities and Demand naming a season: left out of a KEY, it is blank
@@ -45,6 +49,7 @@ class CorridorData:
     notes: dict[str, pd.DataFrame] = field(default_factory=dict)  # other sheets of any columns (Calibration)
     setting_rows: dict[str, int] = field(default_factory=dict)  # setting key -> its row on the Settings sheet
     derived: Derived = field(default_factory=Derived, repr=False, compare=False)
+    left_out: LeftOut | None = None  # allocation choice: the least-cost fit's rows left out (model.input.allocation)
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]

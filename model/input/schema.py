@@ -445,8 +445,9 @@ SHEETS: tuple[Sheet, ...] = (
     ), key=("season",), description="Optional: the seasons of the year (a pass closed in winter, a harvest peak). "
         "Without it (or with no rows) the model is annual, as before."),
     Sheet("Dispersions", (
-        Column("cargo_class", **_id, ref="a cargo class on the Commodities sheet", refers=Refers.CARGO_CLASS,
-               description="Cargo class the dispersion applies to."),
+        Column("cargo_class", ref="a cargo class on the Commodities sheet", refers=Refers.CARGO_CLASS,
+               description="Cargo class the dispersion applies to; blank: the pooled dispersion of every class "
+                           "without a row of its own (at most one blank row)."),
         Column("dispersion_usd_per_t", NUM, required=True, unit="USD/t", min=MIN_DISPERSION_USD_PER_T,
                max=MAX_USD_PER_T,
                description="For allocation choice: the cost difference that makes one route e (2.72) times as likely "

@@ -12,6 +12,7 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
+from model.input.allocation import CALIBRATION_SOURCE
 from model.input.data import ROW, CorridorData, records
 from model.input.schema import PolicyKind, Role, Scope, class_list, leg_id
 from model.input.seasons import annual_rows, season_table
@@ -26,7 +27,7 @@ from model.network import (
     Surcharge,
     supply_origins,
 )
-from model.network.costs import CALIBRATION_SOURCE, RouteCosts, cargo_classes
+from model.network.costs import RouteCosts, cargo_classes
 from model.network.emissions import leg_co2e_t_per_t, node_co2e_t_per_t
 from model.network.names import Names
 from model.network.routes import CountriesOf, FlowList, RouteTable, path_table, within_paths

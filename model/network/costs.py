@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
+from model.input.allocation import CALIBRATION_SOURCE  # such a Surcharges row is an implied premium
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.network.types import CostParts, FlowKey
 
@@ -52,8 +53,6 @@ COST_PARTS = {CostPart.TRANSPORT.word: ("transport cost", "transport_cost_usd"),
 # The parts that are resource cost (what is paid, and what time, risk and carbon cost): every part
 # but the calibration premiums, which are behaviour (model.results.money keeps the kinds apart).
 RESOURCE_PARTS = tuple(part.word for part in CostPart if part is not CostPart.PREMIUM)
-# The source corridor calibrate writes on its Surcharges rows: such a row is an implied premium.
-CALIBRATION_SOURCE = "corridor calibrate"
 
 
 def time_usd_per_t(value_usd_per_t: PerTonne, carrying_cost_rate: PerTonne, days: PerTonne) -> PerTonne:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 
-from model.analysis.estimate import EVERY_CLASS, Estimation, score_lines
+from model.analysis.estimate import Estimation
+from model.analysis.estimate_tables import EVERY_CLASS, score_lines
 
 
 def estimation_text(est: Estimation, out) -> str:
@@ -25,7 +26,7 @@ def estimation_text(est: Estimation, out) -> str:
     shown = [f"{a}-{b} {r:+.2f}" for a, b, r in pairs if r == r]
     if shown:
         lines += ["", "Correlations of the estimates: " + ", ".join(shown) + "."]
-    lines += ["", *score_lines(est)]
+    lines += ["", *score_lines(est.fit_score, est.test_score)]
     if est.identities:
         lines.append("Identities, held within their bands whatever the costs: they identify neither a premium nor a "
                      f"dispersion and are not counted: {', '.join(est.identities)}.")

@@ -24,6 +24,7 @@ import pandas as pd
 
 from model.input.data import CorridorData
 from model.input.schema import Allocation
+from model.input.validate.choice import dispersions
 from model.network import Network
 
 SHOWN_T = 0.5  # a route carrying less than this (t/yr) under choice is in the totals, not listed (see above)
@@ -33,6 +34,7 @@ LEAST_COST_LABEL = "least-cost objective"
 DISPERSION_LABEL = "dispersion"  # 'dispersion dry_bulk', USD/t
 SE_SUFFIX = " standard error"
 UNLISTED_LABEL = "routes under 0.5 t"
+LEFT_OUT_LABEL = "least-cost calibration"  # what of the least-cost fit choice left out (model.input.allocation)
 
 # The LP's analyst columns of the Routes sheet, and the choice's in their place.
 LP_ROUTE_COLUMNS = ["reduced_cost_usd_per_t", "break_even_cost_usd_per_t", "cost_range_low_usd_per_t",
@@ -54,6 +56,7 @@ class ChoiceFacts:
     least_cost_usd: float = float("nan")
     unlisted_routes: int = 0
     unlisted_t: float = 0.0
+    left_out: str = ""  # model.input.allocation.LeftOut.text(): the least-cost fit's rows left out
 
     def rows(self, plan: bool = False) -> list[tuple[str, object, str]]:
         """The Summary's rows (item, value, unit); of a plan, the objective is over its years (USD)."""
@@ -70,18 +73,18 @@ class ChoiceFacts:
                  (UNLISTED_LABEL, f"{self.unlisted_routes:,} routes carry {self.unlisted_t:,.2f} t in all: counted in "
                                   "every total, not listed on Flows or drawn on the map (the Routes sheet has them)",
                   "")]
-        return rows
+        return rows + ([(LEFT_OUT_LABEL, self.left_out, "")] if self.left_out else [])
 
 
     def text(self, objective_usd: float, plan: bool = False) -> str:
         """The console's and the brief's line on the allocation (objective_usd: the choice allocation's; of a
         plan, over its years)."""
         return allocation_text(self.dispersion, self.standard_error, objective_usd, self.least_cost_usd, self.steps,
-                               self.seconds, "USD" if plan else "USD/yr")
+                               self.seconds, "USD" if plan else "USD/yr", self.left_out)
 
 
 def allocation_text(dispersion: dict[str, float], se: dict[str, float], objective_usd: float, least_cost_usd: float,
-                    steps: object, seconds: object, unit: str = "USD/yr") -> str:
+                    steps: object, seconds: object, unit: str = "USD/yr", left_out: str = "") -> str:
     """'Allocation: route choice ...': the dispersions (with standard errors where known) and what the
     allocation costs in the model's objective beside the least-cost allocation's."""
     each = ", ".join(f"{cls} {d:,.2f}" + (f" (standard error {se[cls]:,.2f})" if cls in se else "")
@@ -90,7 +93,8 @@ def allocation_text(dispersion: dict[str, float], se: dict[str, float], objectiv
     return (f"Allocation: route choice, each demand row's tonnes split over its routes by a logit in generalised cost "
             f"(cost plus the tolls of full rows); dispersion in USD/t {each}. It costs {objective_usd / 1e6:,.1f} "
             f"million {unit} in the model's objective against {least_cost_usd / 1e6:,.1f} for the least-cost "
-            f"allocation ({more / 1e6:+,.1f}); {steps} Newton steps, {_seconds(seconds)} s")
+            f"allocation ({more / 1e6:+,.1f}); {steps} Newton steps, {_seconds(seconds)} s"
+            + (f"; {left_out}" if left_out else ""))
 
 
 def _seconds(value: object) -> str:
@@ -112,7 +116,7 @@ def allocation_of_items(items: dict) -> str:
     return allocation_text(dispersion, se, float(items.get("objective", math.nan)),
                            float(items.get(LEAST_COST_LABEL, math.nan)),
                            items.get("choice Newton steps", ""), items.get("choice solve time", ""),
-                           "USD" if "objective means" in items else "USD/yr")
+                           "USD" if "objective means" in items else "USD/yr", str(items.get(LEFT_OUT_LABEL) or ""))
 
 
 # How a bottleneck stands when its toll is positive, by kind (model.results.bottlenecks)
@@ -154,15 +158,11 @@ def facts_of(data: CorridorData, sol, routes: pd.DataFrame) -> ChoiceFacts | Non
     info = sol.solution.choice
     if info is None:
         return None
-    table = data.tables.get("Dispersions")
-    se: dict[str, float] = {}
-    if table is not None and "standard_error_usd_per_t" in table.columns:
-        se = {str(c): float(v) for c, v in zip(table["cargo_class"], table["standard_error_usd_per_t"], strict=True)
-              if isinstance(c, str) and c in info.dispersion and v is not None and v == v}
+    se = {c: v for c, v in dispersions(data, "standard_error_usd_per_t").items() if c in info.dispersion}
     small = routes["tonnes_t"].to_numpy()
     small = small[(small > 0) & (small <= SHOWN_T)]  # as collect() lists them
     return ChoiceFacts(dict(info.dispersion), se, info.steps, info.seconds, info.violation_t, info.least_cost_usd,
-                       len(small), float(small.sum()))
+                       len(small), float(small.sum()), data.left_out.text() if data.left_out else "")
 
 
 def choice_routes(routes: pd.DataFrame, net: Network, generalised: np.ndarray) -> pd.DataFrame:

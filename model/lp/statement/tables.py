@@ -17,10 +17,10 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
+from model.input.allocation import CALIBRATION_SOURCE
 from model.input.data import ROW, CorridorData, present, records
 from model.input.schema import PolicyKind, Scope, class_list, leg_id
 from model.input.seasons import annual_rows
-from model.network.costs import CALIBRATION_SOURCE
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
 from model.network.types import CapacityRow, DemandRow, FlowKey, RuleLimit, SupplyRow  # row types, (k, r)
 
