@@ -3,8 +3,7 @@
 What a cell changes is what its family declares (model.lp.families: `inputs`, and `changes` or, for flow costs,
 model.network.costs.FlowCosts.effect): resolved once per cell, applied absolutely from the base model at each point
 (costs recomputed from their base values in a fixed order, bounds and coefficients set to their new values), then
-HiGHS re-solves from the base solution's basis. So a point's answer depends only on the point, never on the points
-solved before it.
+HiGHS re-solves from the base solution's basis: a point's answer depends on the point alone, not on earlier points.
 
 A cell that would change which rows or columns exist (a supply minimum appearing, a penalty on a model without
 unmet-demand variables) raises Structural, and the caller rebuilds that point from the data (model.analysis.sweep).
