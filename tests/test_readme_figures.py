@@ -663,3 +663,69 @@ def test_the_closures():
     assert quoted(f"which costs {-t.loc['DOS', 'cost_increase_usd'] / 1e6:,.1f} million USD a year less in resource "
                   f"cost: what holds that cargo on rail to China is its calibration premium "
                   f"({t.loc['DOS', 'premiums_change_usd'] / 1e6:,.1f} M of premiums given up)")
+
+
+@pytest.fixture(scope="session")
+def estimated():
+    from model.analysis.estimate import estimate
+
+    return estimate(BASE_XLSX)
+
+
+def test_the_estimated_dispersions_and_their_scores(estimated):
+    # the README's route-choice section: the estimate on the base case reproduces the shipped Dispersions rows,
+    # and its scores are the README's (choice beside least cost, fit and held out)
+    from model.analysis.estimate_tables import POOLED
+
+    written = estimated.written.set_index(estimated.written["cargo_class"].fillna("").astype(str))
+    crude, pooled = written.loc["liquid_bulk"], written.loc[""]
+    assert in_brief(f"crude (`liquid_bulk`) **{crude['dispersion_usd_per_t']:.2f} USD/t (standard error "
+                    f"{crude['standard_error_usd_per_t']:.2f})**")
+    assert in_brief(f"share a pooled **{pooled['dispersion_usd_per_t']:.2f} USD/t (standard error "
+                    f"{pooled['standard_error_usd_per_t']:.2f})**")
+    shipped = pd.read_excel(BASE_XLSX, sheet_name="Dispersions", engine="openpyxl")
+    assert sorted(shipped["dispersion_usd_per_t"].round(2)) == sorted(written["dispersion_usd_per_t"].round(2))
+    assert POOLED  # the blank row is the pooled one
+    t, f = estimated.test_score, estimated.fit_score
+    assert in_brief(f"the 5 held-out rows, {t.within_choice} of {t.count} within tolerance, weighted error "
+                    f"{100 * t.error_choice:.1f}%, against least cost's {t.within_least_cost} of {t.count}, "
+                    f"{100 * t.error_least_cost:.1f}%")
+    assert in_brief(f"({f.within_choice} of {f.count} informative rows within tolerance, weighted error "
+                    f"{100 * f.error_choice:.1f}%)")
+
+
+def test_one_usd_on_a_single_leg_moves_under_a_million_tonnes_under_choice():
+    # the README's knife edge: +1 USD/t on each leg alone, the largest tonnes moved, under least cost and choice
+    from model.analysis.responses import leg_sensitivity
+    from model.steps import load, solve
+
+    found = {}
+    for allocation in ("least_cost", "choice"):
+        plan, _ = load(BASE_XLSX, allocation=allocation)
+        found[allocation] = leg_sensitivity(plan, solve(plan))
+    lc, ch = found["least_cost"], found["choice"]
+    assert ch.largest_t < 1e6 < lc.largest_t
+    assert in_brief(f"(Kostanay–Dostyk, `{lc.leg}`) moves **{lc.largest_t / 1e6:.2f} Mt**")
+    assert in_brief(f"moves at most **{ch.largest_t / 1e6:.2f} Mt** (Atyrau–CPC, `{ch.leg}`), against "
+                    f"{lc.largest_t / 1e6:.2f} Mt under least cost")
+
+
+@pytest.mark.parametrize("scenario", [None, "year_2025"])
+def test_what_pakistan_attracts_under_choice(scenario):
+    # the brief's responses line (the Responses sheet's figures), as the README quotes them
+    import re
+
+    from model.results.responses import responses_line
+
+    run = pipeline.run(BASE_XLSX, scenario=scenario, allocation="choice")
+    line = responses_line(run.results.responses)
+    found = re.search(r"attracts ([\d,.]+) kt a year; each USD/t cut at Karachi port adds ([\d,.]+) t, at Gwadar "
+                      r"port ([\d,.]+) t", line)
+    assert found, line
+    attracts, karachi, gwadar = (float(x.replace(",", "")) for x in found.groups())
+    if scenario is None:
+        assert in_brief(f"{attracts:.1f} kt a year at today's costs; each USD/t cut at Karachi's port charge adds "
+                        f"{karachi:.1f} t a year, at Gwadar's {gwadar:.1f} t")
+    else:
+        assert in_brief(f"(`--scenario year_2025`): {attracts:.1f} kt, and {karachi:.1f} t and {gwadar:.1f} t per "
+                        "USD/t")
