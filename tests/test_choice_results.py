@@ -253,3 +253,30 @@ def test_check_fails_a_written_share_or_generalised_cost_edited(tmp_path, capsys
     bad = edited(out, tmp_path / "bad.xlsx", sheet, {"route": "RAIL"}, header, value)
     code, text = checked(path, bad, capsys)
     assert code != 0 and expected in " ".join(text.split())
+
+
+def test_check_fails_an_open_route_left_empty(tmp_path, capsys):
+    # the least-cost result puts all 100 t on RAIL (10 USD/t) and none on ROAD (20): checked as choice, ROAD
+    # is open, so the logit gives it 100 e^-1 / (1 + e^-1) = 26.894 t, not 0 (a ratio check over the used
+    # routes alone has a single route in the row and passed it)
+    path = write_case(tmp_path / "in", case(10.0), xlsx=True)
+    out = tmp_path / "result.xlsx"
+    assert main(["solve", str(path), "-o", str(out), "--no-map"]) == 0
+    capsys.readouterr()
+    code = main(["check", str(path), str(out), "--allocation", "choice"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert code != 0
+    assert "Demand row 2: route ROAD carries 0 t" in text and "exp(-(20.0000 - 10.0000) / 10) = 0.367879" in text
+
+
+@pytest.mark.parametrize("closing", [
+    {"Capacities": [{"element": "A>R", "capacity_t": 0}]},
+    {"Policies": [{"rule": "P", "kind": "max_t", "scope": "route", "target": "ROAD", "value": 0}]},
+    {"Policies": [{"rule": "P", "kind": "max_share", "scope": "corridor", "target": "Road", "value": 0}]},
+], ids=["capacity", "max_t", "max_share"])
+def test_a_route_closed_by_a_limit_of_zero_carries_nothing_and_checks(tmp_path, closing):
+    # ROAD closed (a capacity of 0 on A>R, or a rule allowing it 0): all 100 t by RAIL, and the check, which
+    # wants every open route to carry its logit share, passes it
+    run = solved_and_checked(tmp_path, case(10.0, **closing), CHOICE)
+    f = run.results.flows
+    assert float(f.loc[f["route"] == "RAIL", "tonnes_t"].sum()) == pytest.approx(100)
