@@ -280,3 +280,17 @@ def test_a_route_closed_by_a_limit_of_zero_carries_nothing_and_checks(tmp_path, 
     run = solved_and_checked(tmp_path, case(10.0, **closing), CHOICE)
     f = run.results.flows
     assert float(f.loc[f["route"] == "RAIL", "tonnes_t"].sum()) == pytest.approx(100)
+
+
+def test_the_map_says_the_tonnes_are_the_route_choice_split(tmp_path):
+    # the map's subtitle (the Map sheet, the page, the PNG) said "shipped at least cost" under choice too
+    from model.report.read_results import read_result_workbook
+
+    _, out, _ = solve(tmp_path, case(10.0))
+    about = read_result_workbook(out, "").get("Map").set_index("item")["value"]
+    assert "shipped by route choice" in about["subtitle"] and "least cost" not in about["subtitle"]
+    lc = tmp_path / "lc"
+    path = write_case(lc, case(10.0), xlsx=True)
+    assert main(["solve", str(path), "-o", str(lc / "result.xlsx")]) == 0
+    assert "shipped at least cost" in read_result_workbook(lc / "result.xlsx", "").get("Map").set_index(
+        "item")["value"]["subtitle"]
