@@ -294,3 +294,22 @@ def test_the_map_says_the_tonnes_are_the_route_choice_split(tmp_path):
     assert main(["solve", str(path), "-o", str(lc / "result.xlsx")]) == 0
     assert "shipped at least cost" in read_result_workbook(lc / "result.xlsx", "").get("Map").set_index(
         "item")["value"]["subtitle"]
+
+
+def test_the_fit_is_checked_relative_to_its_tonnes_when_the_observation_is_zero(tmp_path, capsys):
+    # 1,234.567 Mt: ROAD carries 1,234.567e6 e^-1 / (1 + e^-1) = 332,026,203.756 t, observed as 0 t (a route said
+    # unused). The check held the Fit's modelled tonnes to 1e-6 of max(1, observed 0 t) = 1e-6 t, so a sum of
+    # many flows written to 12 significant digits (the base case with dispersion 1,000 everywhere: Iran's
+    # 1,684,091.42477 against 1,684,091.4247714 t) failed a correct result. Now to 1e-6 of the tonnes compared:
+    # 0.144 t off 332 Mt (4e-10) is round-off, 500 Mt is not.
+    tables = case(10.0, Demand=[{"commodity": "coal", "market": "M", "demand_t": 1.234567e9}],
+                  Observations=[{"observation": "O1", "scope": "route", "target": "ROAD", "observed_t": 0,
+                                 "tolerance_t": 1e6}])
+    path, out, _ = solve(tmp_path, tables)
+    assert checked(path, out, capsys)[0] == 0
+    near = edited(out, tmp_path / "near.xlsx", "Fit", {"observation": "O1"}, "modelled (t/yr)", 332_026_203.9)
+    code, text = checked(path, near, capsys)
+    assert code == 0, text
+    bad = edited(out, tmp_path / "bad.xlsx", "Fit", {"observation": "O1"}, "modelled (t/yr)", 500_000_000.0)
+    code, text = checked(path, bad, capsys)
+    assert code != 0 and "Fit: observation O1 modelled 500000000" in text

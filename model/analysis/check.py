@@ -34,7 +34,9 @@ REL = 1e-6
 
 
 def _close(a: float, b: float, scale: float | None = None) -> bool:
-    scale = max(1.0, abs(b) if scale is None else abs(scale))
+    """a within REL of b, relative to scale, and never to less than b itself (a scale below the figures compared,
+    an observation of 0 t, would hold them to their round-off)."""
+    scale = max(1.0, abs(b), 0.0 if scale is None else abs(scale))
     return abs(a - b) <= REL * scale
 
 
