@@ -131,3 +131,20 @@ def test_a_season_closed_to_a_route_leaves_its_tonnes_to_the_others(tmp_path):
     f = run.results.flows
     assert float(f.loc[f["route"] == "RAIL", "tonnes_t"].sum()) == pytest.approx(rail, abs=1e-4)  # 36.55
     assert float(f.loc[f["route"] == "ROAD", "tonnes_t"].sum()) == pytest.approx(100 - rail, abs=1e-4)  # 63.45
+
+
+@pytest.mark.parametrize("total", [1e7, 1e9])
+def test_a_flat_dual_from_zero_tolls_steps_towards_the_toll(total):
+    # Two markets of total/2 t, each with a 10 USD/t route through one capacity of 0.6 total and another at
+    # 20 (20.3), dispersion 0.01 (theta 100). At zero tolls every tonne is on the 10 USD/t routes and the dual's
+    # curvature, theta x (1 - share) with a share of 1 - e^-1000, is 0 in floating point, or a round-off below
+    # it: the Newton step pointed the wrong way (or was inf x 0 = nan) and the tolls never moved (NoConvergence,
+    # 'largest row violation 4e+06 t'). The toll t: the first market puts 0.1 total on its 10 + t route and
+    # 0.4 total on its 20 route: 0.4 / 0.1 = e^(100 (10 + t - 20)), t = 10 + ln 4 / 100 = 10.01386 (the second
+    # market's 20.3 route takes e^-28.6 of it, nothing).
+    B = sparse.csr_matrix(np.array([[1.0, 0.0, 1.0, 0.0]]))
+    p = DualProblem(B, np.array([0.6 * total]), np.array([False]), np.array([10.0, 20.0, 10.0, 20.3]),
+                    np.array([100.0, 100.0]), np.array([0, 2, 4]), np.array([total / 2, total / 2]))
+    found = solve_dual(p)
+    assert found.mu[0] == pytest.approx(10 + np.log(4) / 100, abs=1e-9)
+    assert (p.B @ found.x)[0] == pytest.approx(0.6 * total, rel=1e-9)

@@ -165,7 +165,8 @@ def solve_dual(p: DualProblem, mu0: np.ndarray | None = None, tol: float = 1e-9)
         h = hessian(p, x, same)
         diag = np.maximum(np.diag(h), 1e-300)
         # held at 0: a bounded toll a scaled gradient step would take below 0 (Bertsekas's epsilon-active set)
-        held = bounded & (grad > 0) & (mu <= np.maximum(grad / diag, 1e-12))
+        with np.errstate(over="ignore"):  # a flat row's grad / diag is inf: held while its gradient pushes out
+            held = bounded & (grad > 0) & (mu <= np.maximum(grad / diag, 1e-12))
         moving = ~held
         d = np.zeros(rows)
         d[held] = -mu[held]
@@ -175,6 +176,10 @@ def solve_dual(p: DualProblem, mu0: np.ndarray | None = None, tol: float = 1e-9)
             d[moving] = -np.linalg.solve(hm + ridge * np.eye(len(hm)), grad[moving])
         except np.linalg.LinAlgError:
             d[moving] = -np.linalg.lstsq(hm, grad[moving], rcond=None)[0]
+        if not np.all(np.isfinite(d)) or grad[moving] @ d[moving] >= 0:
+            # where a group's tonnes sit on one column its curvature is 0 in floating point, or a round-off
+            # below: the Newton step is inf (or points uphill); a gradient step, as long as reach, instead
+            d[moving] = -grad[moving]
         longest = float(np.abs(d[moving]).max(initial=0.0))
         if longest > reach:
             d[moving] *= reach / longest
