@@ -140,6 +140,12 @@ def hessian(p: DualProblem, x: np.ndarray, same: Alike) -> np.ndarray:
     return h
 
 
+def _residual(p: DualProblem, mu: np.ndarray, x: np.ndarray) -> float:
+    """The largest row violation, or gap on a row with a toll, at these tolls (tonnes)."""
+    grad = p.b - p.B @ x
+    return float(np.where(~p.free & (mu <= 0), np.maximum(-grad, 0.0), np.abs(grad)).max(initial=0.0))
+
+
 def solve_dual(p: DualProblem, mu0: np.ndarray | None = None, tol: float = 1e-9) -> DualSolution:
     """The tolls mu that minimise f over mu >= 0 (free rows either sign), and the columns they give.
     tol: the largest row violation accepted, in tonnes relative to the largest group total."""
@@ -184,12 +190,16 @@ def solve_dual(p: DualProblem, mu0: np.ndarray | None = None, tol: float = 1e-9)
         if longest > reach:
             d[moving] *= reach / longest
         alpha = 1.0
+        # f is a sum of terms up to |f|: a change below its round-off is noise, where a step still lowers the
+        # rows' residual (near the optimum with large tonnes and theta, the decrease a step makes is below it)
+        noise = 1e-13 * max(abs(value), float(np.abs(p.b) @ np.abs(mu)), 1.0)
         while True:
             trial = mu + alpha * d
             trial[bounded] = np.maximum(trial[bounded], 0.0)
             new_value, new_x = objective(p, trial)
             decrease = grad @ (mu - trial)
-            if new_value <= value - ARMIJO * decrease or alpha < 1e-12:
+            if new_value <= value - ARMIJO * decrease or alpha < 1e-12 or (
+                    new_value <= value + noise and _residual(p, trial, new_x) < 0.5 * done.max()):
                 break
             alpha *= 0.5
         if alpha < 1e-12 and new_value > value:
