@@ -313,3 +313,19 @@ def test_the_fit_is_checked_relative_to_its_tonnes_when_the_observation_is_zero(
     bad = edited(out, tmp_path / "bad.xlsx", "Fit", {"observation": "O1"}, "modelled (t/yr)", 500_000_000.0)
     code, text = checked(path, bad, capsys)
     assert code != 0 and "Fit: observation O1 modelled 500000000" in text
+
+
+def test_explain_under_a_share_rule_names_terms_that_add_up_to_the_tolls(tmp_path, capsys):
+    # ROAD at most 10% of the coal: 90 / 10 t, ln 9 = 0.1 (20 + 0.9 t - (10 - 0.1 t)) -> toll t = 10 ln 9 - 10 =
+    # 11.972; ROAD pays 0.9 t = 10.775, RAIL is credited 0.1 t = 1.197. The explanation named besides the rule
+    # 'the total of every commodity shipped ... adds 1.20' (the shipped_total row, which the choice program
+    # writes as a sum and had no toll): its terms added to 11.97 and 0.00, not to the tolls 10.78 and -1.20
+    rule = {"rule": "P", "kind": "max_share", "scope": "route", "target": "ROAD", "value": 0.1}
+    path = write_case(tmp_path / "in", case(10.0, Policies=[rule]), CHOICE, xlsx=True)
+    toll = 10 * math.log(9) - 10
+    for route, share in (("ROAD", 0.9), ("RAIL", -0.1)):
+        capsys.readouterr()
+        assert main(["explain", str(path), "--route", route]) == 0
+        text = " ".join(capsys.readouterr().out.split())
+        assert f"plus tolls of {share * toll:,.2f} (Policies row 2 (P):" in text
+        assert "shipped, which share rules bound" not in text
