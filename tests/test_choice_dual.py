@@ -148,3 +148,21 @@ def test_a_flat_dual_from_zero_tolls_steps_towards_the_toll(total):
     found = solve_dual(p)
     assert found.mu[0] == pytest.approx(10 + np.log(4) / 100, abs=1e-9)
     assert (p.B @ found.x)[0] == pytest.approx(0.6 * total, rel=1e-9)
+
+
+def test_a_stalled_dual_is_accepted_only_where_each_row_holds_to_its_own_tonnes(monkeypatch):
+    # a 1,000 Mt market beside a 1,000 t one whose 10 USD/t route passes a 500 t capacity. Stopped before
+    # any step (as a stall at the arithmetic's limit would stop it), the 1,000 t market puts 731 t through the
+    # 500 t row: 231 t over, under the thousand tolerances of the largest group (1e3 x 1e-9 x 1e9 t) that
+    # accepted it as a solution; each row must hold to 1e-7 of its own tonnes.
+    import model.lp.choice.dual as dual
+
+    B = sparse.csr_matrix(np.array([[0.0, 0.0, 1.0, 0.0]]))
+    p = DualProblem(B, np.array([500.0]), np.array([False]), np.array([10.0, 20.0, 10.0, 20.0]),
+                    np.array([0.1, 0.1]), np.array([0, 2, 4]), np.array([1e9, 1000.0]))
+    monkeypatch.setattr(dual, "NEWTON_STEPS", 0)
+    with pytest.raises(dual.NoConvergence):
+        solve_dual(p)
+    monkeypatch.setattr(dual, "NEWTON_STEPS", 200)
+    found = solve_dual(p)  # 500 / 500 t: the toll is the 10 USD/t difference, e^0 = 1
+    assert (p.B @ found.x)[0] == pytest.approx(500, abs=1e-6) and found.mu[0] == pytest.approx(10, abs=1e-6)
