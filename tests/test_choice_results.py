@@ -329,3 +329,15 @@ def test_explain_under_a_share_rule_names_terms_that_add_up_to_the_tolls(tmp_pat
         text = " ".join(capsys.readouterr().out.split())
         assert f"plus tolls of {share * toll:,.2f} (Policies row 2 (P):" in text
         assert "shipped, which share rules bound" not in text
+
+
+def test_a_floors_toll_is_said_as_a_credit(tmp_path):
+    # ROAD at least 50 of the 100 t: 50 / 50, ln 1 = 0.1 (20 - s - 10) -> the floor credits ROAD s = 10 USD/t
+    # (the Routes sheet's tolls -10). The Bottlenecks sheet said 'a tonne through it pays a toll of 10.00 USD/t
+    # ... sends the cargo it cannot take to other routes', the opposite of what a floor does
+    rule = {"rule": "P", "kind": "min_t", "scope": "route", "target": "ROAD", "value": 50}
+    _, out, _ = solve(tmp_path, case(10.0, Policies=[rule]))
+    sheets = read_results(out)
+    assert by_route(sheets["Routes"]).loc["ROAD", "tolls_usd_per_t"] == pytest.approx(-10, abs=1e-6)
+    words = sheets["Bottlenecks"].iloc[0]["in_words"]
+    assert "is credited 10.00 USD/t in generalised cost" in words and "pays a toll" not in words
