@@ -341,3 +341,12 @@ def test_a_floors_toll_is_said_as_a_credit(tmp_path):
     assert by_route(sheets["Routes"]).loc["ROAD", "tolls_usd_per_t"] == pytest.approx(-10, abs=1e-6)
     words = sheets["Bottlenecks"].iloc[0]["in_words"]
     assert "is credited 10.00 USD/t in generalised cost" in words and "pays a toll" not in words
+
+
+def test_the_console_gives_a_floors_toll_as_negative(tmp_path, capsys):
+    # ROAD at least 50 of 100 t: the floor credits ROAD 10 USD/t (tolls -10 on the Routes sheet); the console's
+    # 'toll USD/t' column said 10.00, a charge
+    rule = {"rule": "P", "kind": "min_t", "scope": "route", "target": "ROAD", "value": 50}
+    _, _, text = solve(tmp_path, case(10.0, Policies=[rule]), capsys)
+    line = next(x for x in text.splitlines() if x.startswith("P ROAD"))
+    assert line.split()[4] == "-10.00", line
