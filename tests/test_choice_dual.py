@@ -131,3 +131,38 @@ def test_a_season_closed_to_a_route_leaves_its_tonnes_to_the_others(tmp_path):
     f = run.results.flows
     assert float(f.loc[f["route"] == "RAIL", "tonnes_t"].sum()) == pytest.approx(rail, abs=1e-4)  # 36.55
     assert float(f.loc[f["route"] == "ROAD", "tonnes_t"].sum()) == pytest.approx(100 - rail, abs=1e-4)  # 63.45
+
+
+@pytest.mark.parametrize("total", [1e7, 1e9])
+def test_a_flat_dual_from_zero_tolls_steps_towards_the_toll(total):
+    # Two markets of total/2 t, each with a 10 USD/t route through one capacity of 0.6 total and another at
+    # 20 (20.3), dispersion 0.01 (theta 100). At zero tolls every tonne is on the 10 USD/t routes and the dual's
+    # curvature, theta x (1 - share) with a share of 1 - e^-1000, is 0 in floating point, or a round-off below
+    # it: the Newton step pointed the wrong way (or was inf x 0 = nan) and the tolls never moved (NoConvergence,
+    # 'largest row violation 4e+06 t'). The toll t: the first market puts 0.1 total on its 10 + t route and
+    # 0.4 total on its 20 route: 0.4 / 0.1 = e^(100 (10 + t - 20)), t = 10 + ln 4 / 100 = 10.01386 (the second
+    # market's 20.3 route takes e^-28.6 of it, nothing).
+    B = sparse.csr_matrix(np.array([[1.0, 0.0, 1.0, 0.0]]))
+    p = DualProblem(B, np.array([0.6 * total]), np.array([False]), np.array([10.0, 20.0, 10.0, 20.3]),
+                    np.array([100.0, 100.0]), np.array([0, 2, 4]), np.array([total / 2, total / 2]))
+    found = solve_dual(p)
+    assert found.mu[0] == pytest.approx(10 + np.log(4) / 100, abs=1e-9)
+    assert (p.B @ found.x)[0] == pytest.approx(0.6 * total, rel=1e-9)
+
+
+def test_a_stalled_dual_is_accepted_only_where_each_row_holds_to_its_own_tonnes(monkeypatch):
+    # a 1,000 Mt market beside a 1,000 t one whose 10 USD/t route passes a 500 t capacity. Stopped before
+    # any step (as a stall at the arithmetic's limit would stop it), the 1,000 t market puts 731 t through the
+    # 500 t row: 231 t over, under the thousand tolerances of the largest group (1e3 x 1e-9 x 1e9 t) that
+    # accepted it as a solution; each row must hold to 1e-7 of its own tonnes.
+    import model.lp.choice.dual as dual
+
+    B = sparse.csr_matrix(np.array([[0.0, 0.0, 1.0, 0.0]]))
+    p = DualProblem(B, np.array([500.0]), np.array([False]), np.array([10.0, 20.0, 10.0, 20.0]),
+                    np.array([0.1, 0.1]), np.array([0, 2, 4]), np.array([1e9, 1000.0]))
+    monkeypatch.setattr(dual, "NEWTON_STEPS", 0)
+    with pytest.raises(dual.NoConvergence):
+        solve_dual(p)
+    monkeypatch.setattr(dual, "NEWTON_STEPS", 200)
+    found = solve_dual(p)  # 500 / 500 t: the toll is the 10 USD/t difference, e^0 = 1
+    assert (p.B @ found.x)[0] == pytest.approx(500, abs=1e-6) and found.mu[0] == pytest.approx(10, abs=1e-6)

@@ -253,3 +253,100 @@ def test_check_fails_a_written_share_or_generalised_cost_edited(tmp_path, capsys
     bad = edited(out, tmp_path / "bad.xlsx", sheet, {"route": "RAIL"}, header, value)
     code, text = checked(path, bad, capsys)
     assert code != 0 and expected in " ".join(text.split())
+
+
+def test_check_fails_an_open_route_left_empty(tmp_path, capsys):
+    # the least-cost result puts all 100 t on RAIL (10 USD/t) and none on ROAD (20): checked as choice, ROAD
+    # is open, so the logit gives it 100 e^-1 / (1 + e^-1) = 26.894 t, not 0 (a ratio check over the used
+    # routes alone has a single route in the row and passed it)
+    path = write_case(tmp_path / "in", case(10.0), xlsx=True)
+    out = tmp_path / "result.xlsx"
+    assert main(["solve", str(path), "-o", str(out), "--no-map"]) == 0
+    capsys.readouterr()
+    code = main(["check", str(path), str(out), "--allocation", "choice"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert code != 0
+    assert "Demand row 2: route ROAD carries 0 t" in text and "exp(-(20.0000 - 10.0000) / 10) = 0.367879" in text
+
+
+@pytest.mark.parametrize("closing", [
+    {"Capacities": [{"element": "A>R", "capacity_t": 0}]},
+    {"Policies": [{"rule": "P", "kind": "max_t", "scope": "route", "target": "ROAD", "value": 0}]},
+    {"Policies": [{"rule": "P", "kind": "max_share", "scope": "corridor", "target": "Road", "value": 0}]},
+], ids=["capacity", "max_t", "max_share"])
+def test_a_route_closed_by_a_limit_of_zero_carries_nothing_and_checks(tmp_path, closing):
+    # ROAD closed (a capacity of 0 on A>R, or a rule allowing it 0): all 100 t by RAIL, and the check, which
+    # wants every open route to carry its logit share, passes it
+    run = solved_and_checked(tmp_path, case(10.0, **closing), CHOICE)
+    f = run.results.flows
+    assert float(f.loc[f["route"] == "RAIL", "tonnes_t"].sum()) == pytest.approx(100)
+
+
+def test_the_map_says_the_tonnes_are_the_route_choice_split(tmp_path):
+    # the map's subtitle (the Map sheet, the page, the PNG) said "shipped at least cost" under choice too
+    from model.report.read_results import read_result_workbook
+
+    _, out, _ = solve(tmp_path, case(10.0))
+    about = read_result_workbook(out, "").get("Map").set_index("item")["value"]
+    assert "shipped by route choice" in about["subtitle"] and "least cost" not in about["subtitle"]
+    lc = tmp_path / "lc"
+    path = write_case(lc, case(10.0), xlsx=True)
+    assert main(["solve", str(path), "-o", str(lc / "result.xlsx")]) == 0
+    assert "shipped at least cost" in read_result_workbook(lc / "result.xlsx", "").get("Map").set_index(
+        "item")["value"]["subtitle"]
+
+
+def test_the_fit_is_checked_relative_to_its_tonnes_when_the_observation_is_zero(tmp_path, capsys):
+    # 1,234.567 Mt: ROAD carries 1,234.567e6 e^-1 / (1 + e^-1) = 332,026,203.756 t, observed as 0 t (a route said
+    # unused). The check held the Fit's modelled tonnes to 1e-6 of max(1, observed 0 t) = 1e-6 t, so a sum of
+    # many flows written to 12 significant digits (the base case with dispersion 1,000 everywhere: Iran's
+    # 1,684,091.42477 against 1,684,091.4247714 t) failed a correct result. Now to 1e-6 of the tonnes compared:
+    # 0.144 t off 332 Mt (4e-10) is round-off, 500 Mt is not.
+    tables = case(10.0, Demand=[{"commodity": "coal", "market": "M", "demand_t": 1.234567e9}],
+                  Observations=[{"observation": "O1", "scope": "route", "target": "ROAD", "observed_t": 0,
+                                 "tolerance_t": 1e6}])
+    path, out, _ = solve(tmp_path, tables)
+    assert checked(path, out, capsys)[0] == 0
+    near = edited(out, tmp_path / "near.xlsx", "Fit", {"observation": "O1"}, "modelled (t/yr)", 332_026_203.9)
+    code, text = checked(path, near, capsys)
+    assert code == 0, text
+    bad = edited(out, tmp_path / "bad.xlsx", "Fit", {"observation": "O1"}, "modelled (t/yr)", 500_000_000.0)
+    code, text = checked(path, bad, capsys)
+    assert code != 0 and "Fit: observation O1 modelled 500000000" in text
+
+
+def test_explain_under_a_share_rule_names_terms_that_add_up_to_the_tolls(tmp_path, capsys):
+    # ROAD at most 10% of the coal: 90 / 10 t, ln 9 = 0.1 (20 + 0.9 t - (10 - 0.1 t)) -> toll t = 10 ln 9 - 10 =
+    # 11.972; ROAD pays 0.9 t = 10.775, RAIL is credited 0.1 t = 1.197. The explanation named besides the rule
+    # 'the total of every commodity shipped ... adds 1.20' (the shipped_total row, which the choice program
+    # writes as a sum and had no toll): its terms added to 11.97 and 0.00, not to the tolls 10.78 and -1.20
+    rule = {"rule": "P", "kind": "max_share", "scope": "route", "target": "ROAD", "value": 0.1}
+    path = write_case(tmp_path / "in", case(10.0, Policies=[rule]), CHOICE, xlsx=True)
+    toll = 10 * math.log(9) - 10
+    for route, share in (("ROAD", 0.9), ("RAIL", -0.1)):
+        capsys.readouterr()
+        assert main(["explain", str(path), "--route", route]) == 0
+        text = " ".join(capsys.readouterr().out.split())
+        assert f"plus tolls of {share * toll:,.2f} (Policies row 2 (P):" in text
+        assert "shipped, which share rules bound" not in text
+
+
+def test_a_floors_toll_is_said_as_a_credit(tmp_path):
+    # ROAD at least 50 of the 100 t: 50 / 50, ln 1 = 0.1 (20 - s - 10) -> the floor credits ROAD s = 10 USD/t
+    # (the Routes sheet's tolls -10). The Bottlenecks sheet said 'a tonne through it pays a toll of 10.00 USD/t
+    # ... sends the cargo it cannot take to other routes', the opposite of what a floor does
+    rule = {"rule": "P", "kind": "min_t", "scope": "route", "target": "ROAD", "value": 50}
+    _, out, _ = solve(tmp_path, case(10.0, Policies=[rule]))
+    sheets = read_results(out)
+    assert by_route(sheets["Routes"]).loc["ROAD", "tolls_usd_per_t"] == pytest.approx(-10, abs=1e-6)
+    words = sheets["Bottlenecks"].iloc[0]["in_words"]
+    assert "is credited 10.00 USD/t in generalised cost" in words and "pays a toll" not in words
+
+
+def test_the_console_gives_a_floors_toll_as_negative(tmp_path, capsys):
+    # ROAD at least 50 of 100 t: the floor credits ROAD 10 USD/t (tolls -10 on the Routes sheet); the console's
+    # 'toll USD/t' column said 10.00, a charge
+    rule = {"rule": "P", "kind": "min_t", "scope": "route", "target": "ROAD", "value": 50}
+    _, _, text = solve(tmp_path, case(10.0, Policies=[rule]), capsys)
+    line = next(x for x in text.splitlines() if x.startswith("P ROAD"))
+    assert line.split()[4] == "-10.00", line

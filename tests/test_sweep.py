@@ -497,3 +497,14 @@ def test_a_focus_by_name_is_watched_as_by_code():
     result = LivePoint("Optimal", route={}, country={"PK": 150_000.0})
     assert watched_tonnes([], net.routes, focus_of(net, "country Pakistan"), result) == {
         "through country PK (focus)_t": 150_000.0}
+
+
+def test_a_stress_with_nothing_of_the_kinds_to_close_names_the_option(tmp_path, capsys):
+    # the transport case has no port and no border (the default kinds): the empty table had no 'closed' column
+    # and the chart raised KeyError 'closed', an internal error; now the option and what to write instead
+    case = write_case(tmp_path, transport_case())
+    assert main(["stress", str(case), "--no-progress", "-o", str(tmp_path / "s.xlsx")]) == 2
+    said = capsys.readouterr()
+    text = " ".join((said.out + said.err).split())
+    assert "--elements" in text and "no borders or ports to close" in text and "hubs, legs" in text
+    assert not (tmp_path / "s.xlsx").exists()

@@ -22,7 +22,7 @@ from model.analysis.check_seasons import check_season_rows
 from model.input.allocation import CALIBRATION_SOURCE
 from model.input.data import CorridorData
 from model.input.raw import file_sha256
-from model.input.schema import Blank, PolicyKind, Scope
+from model.input.schema import Allocation, Blank, PolicyKind, Scope
 from model.input.seasons import annual_rows, season_table
 from model.network.costs import COST_PARTS, CostPart
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
@@ -35,7 +35,9 @@ REL = 1e-6
 
 
 def _close(a: float, b: float, scale: float | None = None) -> bool:
-    scale = max(1.0, abs(b) if scale is None else abs(scale))
+    """a within REL of b, relative to scale, and never to less than b itself (a scale below the figures compared,
+    an observation of 0 t, would hold them to their round-off)."""
+    scale = max(1.0, abs(b), 0.0 if scale is None else abs(scale))
     return abs(a - b) <= REL * scale
 
 
@@ -449,7 +451,8 @@ def _year_is(df: pd.DataFrame, year: int) -> pd.Series:
     return pd.to_numeric(df["year"], errors="coerce") == year
 
 
-def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[list[str], list[str]]:
+def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame], choice: bool | None = None
+               ) -> tuple[list[str], list[str]]:
     """(violations, notes) of a plan's result: each case (each scenario of a robust plan, with that
     scenario applied to the input; each year, against that year's input rows) checked as a one-year
     result; investments never shrink and serve only from their first year plus lead time; the
@@ -458,7 +461,7 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
 
     plan = sheets["Plan"]
     if "scenario" not in plan.columns:
-        errors, total = _check_years(data, sheets, {})
+        errors, total = _check_years(data, sheets, {}, choice)
         return errors + _check_objective(sheets, total), []
     notes: list[str]
     errors, notes, expected = [], [], 0.0
@@ -466,7 +469,7 @@ def check_plan(data: CorridorData, sheets: dict[str, pd.DataFrame]) -> tuple[lis
         sdata = data if name == BASE else apply_scenarios(data, name)[0]
         part = {n: (df[df["scenario"].astype(str) == name].drop(columns=["scenario"]) if "scenario" in df.columns
                     else df) for n, df in sheets.items()}
-        found, total = _check_years(sdata, part, {"scenario": name})
+        found, total = _check_years(sdata, part, {"scenario": name}, choice)
         errors += [f"scenario {name}: {e}" for e in found]
         probability = pd.to_numeric(part["Plan"]["probability"], errors="coerce").iloc[0] if len(part["Plan"]) else 0
         expected += float(probability) * total
@@ -500,7 +503,8 @@ def _mapped(sheets: dict[str, pd.DataFrame], case: dict) -> bool:
     return True
 
 
-def _check_years(data: CorridorData, sheets: dict[str, pd.DataFrame], case: dict) -> tuple[list[str], float]:
+def _check_years(data: CorridorData, sheets: dict[str, pd.DataFrame], case: dict, choice: bool | None = None
+                 ) -> tuple[list[str], float]:
     """(violations, weighted and discounted cost) of one scenario of a plan: each year's tables (or
     the one year's, without a Periods sheet) checked as a one-year result against its input rows."""
     errors = []
@@ -525,7 +529,8 @@ def _check_years(data: CorridorData, sheets: dict[str, pd.DataFrame], case: dict
         part["Summary"] = pd.DataFrame({"item": [OBJECTIVE_LABEL, SHIPPED_LABEL, CO2E_LABEL, *PART_LABELS.values()],
                                         "value": [r["annual_cost_usd"], r["shipped_t"], r["co2e_t"],
                                                   *[r[column] for _, column in COST_PARTS.values()]]})
-        found = check_results(_year_rows(data, y) if y is not None else data, part, is_choice(sheets))
+        found = check_results(_year_rows(data, y) if y is not None else data, part,
+                              is_choice(sheets) if choice is None else choice)
         errors += [f"{y}: {e}" for e in found] if y is not None else found
         total += weights[y] / (1 + rate) ** ((y - years[0]) if y is not None else 0) * r["annual_cost_usd"]  # type: ignore[operator]  # years: ints
     inv = sheets.get("Investments")
@@ -760,7 +765,13 @@ def check_sheets(input_path: Path, result_path: Path, sheets: dict[str, pd.DataF
     unchecked = [NOT_CHECKED + f"the {name.split()[0]} sheet is missing: {UNCHECKED_WITHOUT[name]}"
                  for name in dict.fromkeys(missing) if name != "Map nodes" or "Map legs" not in missing]
     _same_case(data, sheets, input_path, result_path, recorded, sha)
+    # --allocation checks the result as that allocation (a least-cost result checked as choice must fail the
+    # logit's split); without it, as its Summary says it was solved
+    choice = None if allocation is None else allocation == Allocation.CHOICE
+    if choice is not None and choice != is_choice(sheets):
+        notes.append(f"The result's Summary says it was solved with another allocation; checked as {allocation}, "
+                     "as --allocation asks.")
     if "Plan" in sheets:
-        errors, more = check_plan(data, sheets)
+        errors, more = check_plan(data, sheets, choice)
         return unchecked + errors, notes + more, mapped
-    return unchecked + check_results(data, sheets), notes, mapped
+    return unchecked + check_results(data, sheets, choice), notes, mapped

@@ -91,6 +91,7 @@ def check_choice(inp: Any, data: CorridorData, sheets: dict[str, pd.DataFrame], 
     written = {(k, r): dict(zip(columns, v, strict=True))
                for k, r, *v in flows[["commodity", "route", *columns]].itertuples(index=False)}
     whole = {(k, r): float(t) for k, r, t in flows[["commodity", "route", "tonnes_t"]].itertuples(index=False)}
+    empty = _empty_routes(sheets)
     for rec in annual_rows(data.tables["Demand"]).to_dict("records"):
         cls = inp.cls[rec["commodity"]]
         if cls not in dispersion:
@@ -113,8 +114,18 @@ def check_choice(inp: Any, data: CorridorData, sheets: dict[str, pd.DataFrame], 
                 elif (k, r) in written:  # a year's share; the generalised cost is its seasons' average
                     errors += _written({"share_of_demand": written[k, r].get("share_of_demand")}, k, r,
                                        whole.get((k, r), 0.0) / rec["demand_t"], g)
-            if unmet.get(rec["_row"], 0.0) > 0 and penalty:
-                group.append(("unmet demand", unmet[rec["_row"]], penalty, penalty))
+            for k, r in empty:  # an open route the logit gives tonnes to carries them, as the used ones do
+                if k != rec["commodity"] or market[r] != rec["market"] or (
+                        rec["origin"] is not None and origin[r] != rec["origin"]) or _closed(inp, data, sheets, k, r,
+                                                                                            season):
+                    continue
+                cost = sum(inp.cost_parts(k, r)[0].values())
+                g = cost + route_toll(k, r) + sum(toll * inp.elements(r).count(e)
+                                                  for (at, e, c), toll in season_toll.items()
+                                                  if at == season and (c is None or c == cls))
+                group.append((f"route {r}", 0.0, g, cost))
+            if penalty and seasons is None:  # not delivering is an alternative, taken or not
+                group.append(("unmet demand", float(unmet.get(rec["_row"], 0.0)), penalty, penalty))
             errors += _split(rec["_row"], season, d, group)
     return errors
 
@@ -133,19 +144,59 @@ def _written(got: dict, k: str, r: str, share: float, g: float) -> list[str]:
 
 def _split(row: int, season: str | None, d: float, group: list) -> list[str]:
     """The tonnes of a demand row's routes against the logit: d ln x + g the same for each."""
-    if len(group) < 2:
+    ref = max(group, key=lambda x: x[1], default=None)
+    if len(group) < 2 or ref is None or ref[1] <= 0:
         return []
-    ref = max(group, key=lambda x: x[1])
     where = f"Demand row {row}" + (f" in season {season}" if season else "")
+    total = sum(t for _, t, _, _ in group)
     for what, t, g, cost in group:
-        gap = d * math.log(t / ref[1]) + g - ref[2]
-        if abs(gap) > SPLIT_USD * max(1.0, abs(g), abs(ref[2])):
+        if t <= 0:  # left empty: wrong where the logit would give it more than a round-off
+            wrong = ref[1] * math.exp(min(-(g - ref[2]) / d, 700.0)) > FULL * max(1.0, total)
+        else:
+            wrong = abs(d * math.log(t / ref[1]) + g - ref[2]) > SPLIT_USD * max(1.0, abs(g), abs(ref[2]))
+        if wrong:
             want = math.exp(-(g - ref[2]) / d)
             return [f"{where}: {what} carries {t:,.6g} t against {ref[1]:,.6g} t on {ref[0]} (ratio {t / ref[1]:.6g}); "
                     f"their generalised costs {g:,.4f} and {ref[2]:,.4f} USD/t (cost {cost:,.4f} and "
                     f"{ref[3]:,.4f}, the rest tolls) with dispersion {d:g} USD/t give a ratio of "
                     f"exp(-({g:,.4f} - {ref[2]:,.4f}) / {d:g}) = {want:.6g}"]
     return []
+
+
+def _empty_routes(sheets: dict[str, pd.DataFrame]) -> list[tuple[str, str]]:
+    """(commodity, route) of the Routes sheet's rows that carry nothing (every route a commodity may take is listed)."""
+    routes = sheets.get("Routes")
+    if routes is None:
+        return []
+    tonnes = pd.to_numeric(routes["tonnes_t"], errors="coerce")
+    return [(k, r) for k, r in routes.loc[tonnes == 0, ["commodity", "route"]].itertuples(index=False)]
+
+
+def _closed(inp: Any, data: CorridorData, sheets: dict[str, pd.DataFrame], k: str, r: str, season: str | None) -> bool:
+    """Whether a limit of 0 holds route r shut to commodity k (in the season): a capacity of 0 on an element it
+    passes (the year's or the season's), a max rule of 0 it counts under, or a supply of 0 at its origin (or an
+    origin off a Supply sheet that lists the commodity). The logit gives such a route nothing."""
+    cls, elements = inp.cls[k], set(inp.elements(r))
+    rows = [sheets["Capacity"]] if "Capacity" in sheets else []
+    if season is not None and "Seasons" in sheets:
+        s = sheets["Seasons"]
+        rows.append(s[(s["what"] == CAPACITY_ROW) & (s["season"] == season)])
+    for rec in (rec for sheet in rows for rec in sheet.to_dict("records")):
+        c = rec["cargo_class"]
+        if rec["element"] in elements and (c in (None, Blank.ALL) or c != c or c == cls) and \
+                float(rec["capacity_t"] or 0.0) + float(rec.get("added_t") or 0.0) <= 0:
+            return True
+    for p in data.tables["Policies"].to_dict("records"):
+        kind = PolicyKind(p["kind"])
+        if not (kind.is_max or kind == PolicyKind.MAX_CO2_T) or p["value"] > 0 or not inp.matches(k, p["commodity"]):
+            continue
+        if (str(p["target"]) == "*" or inp.passes(r, p["scope"], p["target"])) and \
+                (kind != PolicyKind.MAX_CO2_T or inp.co2(r) > 0):
+            return True
+    supply = data.tables["Supply"]
+    limits = dict(zip(supply.loc[supply["commodity"] == k, "origin"], supply.loc[supply["commodity"] == k, "max_t"],
+                      strict=True))
+    return bool(limits) and not limits.get(inp.path[r][0], 0.0) > 0
 
 
 def _dispersions_as_recorded(sheets: dict[str, pd.DataFrame], dispersion: dict[str, float]) -> list[str]:

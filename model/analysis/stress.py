@@ -129,6 +129,13 @@ def stress_test(input_path: Path, mode: str = "elements", kinds: set[str] | None
     rows = []
     uncalibrated = None  # (live model, base point) with the calibration rules off, built when a closure needs it
     closures = _closures(live, mode, kinds)
+    if not closures:  # nothing of these kinds on the network: said, not an empty table
+        from model.errors import InputError, Problem
+
+        raise InputError("--elements", [Problem(
+            f"the input has no {' or '.join(sorted(kinds))} to close",
+            "Name kinds it has with --elements (a comma list of ports, borders, hubs, legs), or close each "
+            "corridor in turn with --corridors.")])
     for name, kind, cols in tqdm(closures, unit="closure", disable=not show_progress(progress), desc="stress"):
         r, note = _solve_closed(live, cols), None
         if r.status.startswith(NOT_CONVERGED):  # the LP has an optimum, the logit on it did not converge

@@ -9,7 +9,7 @@ import textwrap
 from model.errors import format_problems
 from model.input.schema import Blank, PolicyKind
 from model.network.names import beside
-from model.results.brief import focus_text, responses_line
+from model.results.brief import focus_text, responses_line, rule_toll
 from model.results.investments import least_cost_decisions
 from model.results.money import PREMIUMS_LABEL, penalty_words, plan_money_text, set_by_penalty
 from model.results.tables import ALL, Results
@@ -86,7 +86,7 @@ def solve_text(results: Results) -> str:
         lines.append(f"{'Binding policy rule':<{w}}{'holds':>10}{s.value_header:>14}")
         for rec in pol.itertuples(index=False):
             lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rule_amount(rec):>10}"
-                         f"{value(rec.saving_usd_per_t, ('policy', f'{rec.rule} ({rec.applies_to})'))}"
+                         f"{value(rule_toll(s, rec), ('policy', f'{rec.rule} ({rec.applies_to})'))}"
                          + ("  per t CO2e" if rec.kind == PolicyKind.MAX_CO2_T else "") + f"  {rec.applies_to}")
     if marks:
         lines.append("")

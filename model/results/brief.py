@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from model.input.schema import Scope
+from model.input.schema import PolicyKind, Scope
 from model.network.names import parse_focus
 from model.results.choice import allocation_of_items, focus_share
 from model.results.investments import amount_text
@@ -19,6 +19,13 @@ from model.results.responses import responses_line
 from model.results.seasons import seasons_line
 from model.results.summary import AVERAGE_LABEL, CO2E_LABEL, IDENTITIES_LABEL, OBJECTIVE_LABEL, SHIPPED_LABEL
 from model.results.tables import ALL
+
+
+def rule_toll(summary, rec) -> float:
+    """A Policies row's value as the console lists it: its saving, or under route choice its toll, negative for a
+    floor (a min_t or min_share rule credits the tonnes through it, as the Routes sheet's tolls say)."""
+    floor = summary.choice and not PolicyKind(rec.kind).is_max
+    return -rec.saving_usd_per_t if floor else rec.saving_usd_per_t
 
 
 @dataclass

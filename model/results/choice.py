@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from model.input.data import CorridorData
-from model.input.schema import Allocation
+from model.input.schema import Allocation, PolicyKind
 from model.input.validate.choice import dispersions
 from model.network import Network
 
@@ -123,22 +123,46 @@ def allocation_of_items(items: dict) -> str:
 _TOLL_STATE = {"capacity": "is full", "policy": "binds", "supply": "is at its limit"}
 
 
-def choice_bottlenecks(table: pd.DataFrame) -> pd.DataFrame:
-    """The Bottlenecks sheet of a choice allocation: each row's shadow price is its toll, said as one; there is
-    no basis to range, so no 'holds for up to'."""
+def choice_bottlenecks(table: pd.DataFrame, policies: pd.DataFrame | None = None,
+                       supply: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The Bottlenecks sheet of a choice allocation: each row's shadow price is its toll, said as one (a floor's,
+    a min rule's or a supply minimum's, as the credit it is); there is no basis to range, so no 'holds for up to'."""
     out = table.copy()
-    out["in_words"] = [f"{name} ({limit}) {_TOLL_STATE.get(kind, 'binds')}: a tonne through it pays a toll of "
-                       f"{toll:,.2f} USD/t in generalised cost, the price at which the logit sends the cargo it "
-                       "cannot take to other routes. Under route choice there is no ranging: the toll is of this "
-                       "limit alone."
-                       for kind, name, limit, toll in out[["kind", "name", "limit", "saving_usd_per_t"]]
-                       .itertuples(index=False)]
+    floor = _floors(out, policies, supply)
+    out["in_words"] = [f"{name} ({limit}) {_TOLL_STATE.get(kind, 'binds')}: " + (
+                       f"a tonne through it is credited {toll:,.2f} USD/t in generalised cost (a negative toll), the "
+                       "price at which the logit draws to it the cargo the floor requires." if low else
+                       f"a tonne through it pays a toll of {toll:,.2f} USD/t in generalised cost, the price at which "
+                       "the logit sends the cargo it cannot take to other routes.") +
+                       " Under route choice there is no ranging: the toll is of this limit alone."
+                       for (kind, name, limit, toll), low in zip(out[["kind", "name", "limit", "saving_usd_per_t"]]
+                                                                 .itertuples(index=False), floor, strict=True)]
     out["valid_for_more_t"] = math.nan
     out["set_by"] = TOLL_SET_BY
     return out
 
 
 TOLL_SET_BY = "toll (route choice)"
+
+
+def _floors(table: pd.DataFrame, policies: pd.DataFrame | None, supply: pd.DataFrame | None) -> list[bool]:
+    """Per Bottlenecks row: whether it is a floor (a min_t or min_share rule, a supply's minimum), whose toll
+    credits the tonnes through it."""
+    rule_max = {} if policies is None else {r: PolicyKind(k).is_max for r, k in zip(policies["input_row"],
+                                                                                   policies["kind"], strict=True)}
+    minimum = {} if supply is None else {r: (float(lo or 0.0), float(hi or 0.0)) for r, lo, hi in zip(
+        supply["input_row"], supply["cost_of_minimum_usd_per_t"], supply["value_of_more_supply_usd_per_t"],
+        strict=True)}
+    out = []
+    for kind, row, toll in table[["kind", "input_row", "saving_usd_per_t"]].itertuples(index=False):
+        if kind == "policy":
+            out.append(not rule_max.get(row, True))
+        elif kind == "supply" and row in minimum:
+            lo, hi = minimum[row]
+            out.append(lo > 0 and abs(toll - lo) < abs(toll - hi))
+        else:
+            out.append(False)
+    return out
 
 
 def focus_share(routes: pd.DataFrame, passes: pd.Series) -> str:

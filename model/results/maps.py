@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from model.input.schema import Allocation
 from model.plan import BASE, Plan
 from model.results.seasons import CAPACITY_ROW
 from model.results.tables import ALL
@@ -199,7 +200,8 @@ def map_of(plan: Plan, results) -> MapTables:
     shipped, cost, unmet = _figures(results, case)
     source = s.provenance.input_file if s.provenance else ""
     unmet_text = f"; {unmet / 1e6:,.2f} Mt/yr unmet" if unmet > 0 else ""
-    subtitle = (f"{source}: " if source else "") + (f"{shipped / 1e6:,.2f} Mt/yr shipped at least cost, "
+    how = "by route choice" if chosen.data.settings.allocation == Allocation.CHOICE else "at least cost"
+    subtitle = (f"{source}: " if source else "") + (f"{shipped / 1e6:,.2f} Mt/yr shipped {how}, "
                                                     f"{cost / 1e6:,.1f} million USD/yr of resource cost{unmet_text}")
     flows = case_rows(results.flows, case)
     routes = chosen.net.routes  # only the routes that carry tonnes are drawn: their paths alone

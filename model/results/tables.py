@@ -368,7 +368,7 @@ def collect(data: CorridorData, net: Network, sol: View, input_name: str | None 
     summary.fit = fit_summary(fit)
     bottlenecks = bottleneck_table(sol, capacity, policies, supply, data.settings.unmet_penalty_usd_per_t, unmet_t,
                                    net)
-    bottlenecks = choice_bottlenecks(bottlenecks) if choice else bottlenecks  # tolls, not LP savings
+    bottlenecks = choice_bottlenecks(bottlenecks, policies, supply) if choice else bottlenecks  # tolls, not LP savings
     return Results(summary, flows.reset_index(drop=True), corridors, countries, capacity.reset_index(drop=True),
                    routes, demand, supply, policies, data.sources, bottlenecks, investments, fit,
                    emissions_table(moved, net, flows if choice else None),

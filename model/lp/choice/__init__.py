@@ -36,6 +36,7 @@ import numpy as np
 
 from model.lp.choice.dual import NoConvergence, solve_dual
 from model.lp.choice.program import ChoiceInputError, ChoiceProgram, LPTables, read_program
+from model.lp.families import SHIPPED, SHIPPED_TOTAL
 from model.lp.highs import Solution
 from model.plan import Plan
 
@@ -65,6 +66,25 @@ def allocate(plan: Plan, sol: Solution, dispersion: dict[str, float]) -> Solutio
     return choice_of_lp(program, sol, lp, dispersion, start)
 
 
+def _defined_row_duals(sol: Solution, lp: LPTables, y: np.ndarray) -> None:
+    """A share rule's total (shipped_total: Shipped - its flows = 0) is written as a sum in the program, not a row of
+    it: its dual is set, as the LP's is, to what leaves its Shipped column no reduced cost (c_j = sum_i A_ij y_i),
+    so that a flow's terms over its rows add up to its tolls (explain reads them)."""
+    A = lp.A.tocsc()
+    for (family, key), pos in sol.row_pos.items():
+        if family != SHIPPED_TOTAL.name:
+            continue
+        shipped = sol.col_pos.get((SHIPPED.name, key), {})
+        for index, i in pos.items():
+            j = shipped.get(index)
+            if j is None:
+                continue
+            rows, values = A.indices[A.indptr[j]:A.indptr[j + 1]], A.data[A.indptr[j]:A.indptr[j + 1]]
+            own = rows == i
+            if own.any():
+                y[i] = (lp.cost[j] - values[~own] @ y[rows[~own]]) / values[own][0]
+
+
 def choice_of_lp(program: ChoiceProgram, sol: Solution, lp: LPTables, dispersion: dict[str, float],
                  start: float) -> Solution:
     """The Solution of a read program, started from the LP's duals."""
@@ -92,6 +112,7 @@ def choice_of_lp(program: ChoiceProgram, sol: Solution, lp: LPTables, dispersion
             tonnes[i] += p.total[g]
     demand = tonnes > 0
     y[demand] = spent[demand] / tonnes[demand] * program.factor[demand]
+    _defined_row_duals(sol, lp, y)
     lowest = np.full(len(sizes), np.inf)
     np.minimum.at(lowest, group, generalised)
     gap = generalised - lowest[group]
