@@ -55,11 +55,14 @@ def cmd_solve(args) -> str:
     try:
         solved = run(args.input, out, scenario=args.scenario, robust=args.robust, verbose=args.verbose,
                      options=solver_options(args.solver_option), builder=args.builder, phases=phases, force=args.force,
-                     draw_map=not args.no_map, html=args.html, keep_solver=False, allocation=args.allocation)
+                     draw_map=not args.no_map, html=args.html, keep_solver=False, allocation=args.allocation,
+                     uncertainty=args.uncertainty)
     finally:
         phases.done()  # erase the live line (before an error is printed)
     _warn(args.input, solved.warnings)
-    return (console.solve_text(solved.results) + f"\n\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: "
+    return (console.solve_text(solved.results)
+            + "".join(f"\n{label}: {text}" for label, text in solved.results.summary.ranges)
+            + f"\n\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: "
             f"{phases.text()})" + "".join(f"\nBeside it: {p}" for p in solved.written)
             + "".join(f"\nRemoved: {p} (an earlier run's, not made this time)" for p in solved.removed))
 
@@ -222,6 +225,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-map", action="store_true", help="no map picture (saves about half a second; the Map sheet "
                    "keeps its tables for corridor map)")
     s.add_argument("--html", action="store_true", help="also write the report page, <result>.html")
+    s.add_argument("--uncertainty", type=int, default=0, metavar="N", help="after the solve, N draws of the input's "
+                   "Uncertainty sheet (seed 0): each headline's median and 5-95%% range in the brief")
     command("validate", cmd_validate, "check a workbook and report every problem at once")
     e = command("explain", cmd_explain, "why a route is (not) used, and what it takes", case="plan", allocation=True)
     e.add_argument("--route", required=True, help="a route id from the Routes sheet")
