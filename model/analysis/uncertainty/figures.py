@@ -19,7 +19,7 @@ from model.input.schema import Scope
 
 VALUE = "value of "  # a bottleneck's column: 'value of <its label>', USD per unit of its limit
 GAP = "focus gap to break-even_usd_per_t"
-CUT = "cut needed at "  # a port's column: 'cut needed at <its name>_usd_per_t'
+CUT = "cut for a new route at "  # a port's column: 'cut for a new route at <its name>_usd_per_t'
 TOLERANCE = 1e-7  # a dual below this is a row not binding (as LiveModel.solve's binding)
 
 

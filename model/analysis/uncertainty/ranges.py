@@ -22,6 +22,7 @@ from model.analysis.uncertainty.tables import quantities as draw_quantities
 from model.errors import InputError, Problem
 from model.input.schema import Allocation, NodeKind, Scope
 from model.results.brief import range_lines
+from model.results.tables import TOL_T
 
 RESOURCE = "resource_cost_usd"
 
@@ -33,7 +34,9 @@ def focus_ports(data, focus: tuple[str, str] | None) -> tuple[tuple[str, str], .
         return ()
     nodes = data.table("Nodes")
     ports = nodes[(nodes["kind"] == NodeKind.PORT) & (nodes["country"] == focus[1])]
-    return tuple(zip(ports["node"].astype(str), ports["name"].astype(str), strict=True))
+    names = ports["name"] if "name" in ports.columns else ports["node"]
+    return tuple((str(code), str(name) if isinstance(name, str) and name.strip() else str(code))
+                 for code, name in zip(ports["node"], names, strict=True))
 
 
 def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None = None,
@@ -66,8 +69,16 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
                       pd.DataFrame({v.text: design.X[v.text] for v in inputs if not v.group}), seed)
     table = summary(y)
     lines = [range_lines(table.iloc[[i]], int(n))[0] for i, n in enumerate(table["draws"])]  # each its own draws
-    return [(line.split(": ", 1)[0], line.split(": ", 1)[1] + _driver(driving, q))
+    return [(line.split(": ", 1)[0], line.split(": ", 1)[1] + _carries(y[q]) + _driver(driving, q))
             for q, line in zip(wanted, lines, strict=True)]
+
+
+def _carries(tonnes: pd.Series) -> str:
+    """'; carries cargo in 59% of the draws' for the focus's tonnes (above TOL_T), nothing for another quantity."""
+    if not str(tonnes.name).endswith(FOCUS):
+        return ""
+    solved = tonnes.dropna()
+    return f"; carries cargo in {(solved > TOL_T).mean():.0%} of the draws" if len(solved) else ""
 
 
 def _driver(driving: pd.DataFrame, quantity: str) -> str:
