@@ -60,9 +60,7 @@ def cmd_solve(args) -> str:
     finally:
         phases.done()  # erase the live line (before an error is printed)
     _warn(args.input, solved.warnings)
-    return (console.solve_text(solved.results)
-            + "".join(f"\n{label}: {text}" for label, text in solved.results.summary.ranges)
-            + f"\n\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: "
+    return (console.solve_text(solved.results) + f"\n\nResult workbook: {out}  ({time.perf_counter() - start:.2f} s: "
             f"{phases.text()})" + "".join(f"\nBeside it: {p}" for p in solved.written)
             + "".join(f"\nRemoved: {p} (an earlier run's, not made this time)" for p in solved.removed))
 
@@ -257,7 +255,7 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
     u.add_argument("--dask", metavar="ADDRESS", help="a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786")
     u.add_argument("--resume", action="store_true", help="continue an interrupted run")
-    u.add_argument("--cuts", action="store_true", help="also the cut each port of the focus country needs before "
+    u.add_argument("--cuts", action="store_true", help="also the cut each port of the focus needs before "
                    "its first unused route carries cargo, per draw (least cost; about 0.1 s a port a draw)")
     n1 = command("stress", cmd_stress, "N-1: close each port, border, leg or corridor in turn",
                  output="stress workbook", progress=True, case="year", allocation=True)

@@ -14,7 +14,7 @@ from model.analysis.params import focus_of
 from model.analysis.sweep import run_sweep
 from model.analysis.uncertainty.design import Method, make_design, read_inputs
 from model.analysis.uncertainty.figures import CUT, DrawReport
-from model.analysis.uncertainty.ranges import focus_ports
+from model.analysis.uncertainty.ranges import port_names
 from model.analysis.uncertainty.tables import quantities
 from model.cli import main
 from model.pipeline import load_one_year as load
@@ -43,10 +43,10 @@ def test_each_draw_reports_the_cut_its_port_needs(tmp_path):
     case = write_case(tmp_path, port_case(), {"focus": "country YY"})
     data, net, _ = load(case)
     watch = focus_of(net, data.settings.focus)
-    assert focus_ports(data, watch) == (("R", "Port R"),)
+    assert port_names(data, net, watch) == (("R", "Port R"),)
     inputs = read_inputs(data)
     design = make_design(inputs, 60, Method.LHS, 0)
-    sweep = design.sweep(Path(case), inputs, reported=DrawReport(watch, None, focus_ports(data, watch)))
+    sweep = design.sweep(Path(case), inputs, reported=DrawReport(watch, None, port_names(data, net, watch)))
     y = quantities(run_sweep(sweep, progress=False), watch)
     x = design.X[ROAD].to_numpy()
     expected = np.where(x > 6, x - 6, np.nan)

@@ -16,7 +16,7 @@ from model.analysis.sweep import live_model, run_sweep
 from model.analysis.uncertainty.design import Design, Method, UncertainInput, check_draws, make_design, read_inputs
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, GAP, DrawReport
-from model.analysis.uncertainty.ranges import focus_ports
+from model.analysis.uncertainty.ranges import port_names
 from model.analysis.uncertainty.switching import Varied, switching_values
 from model.analysis.uncertainty.tables import FOCUS, SAMPLING_ERROR, quantities, summary, used
 from model.errors import InputError, Problem
@@ -30,7 +30,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                             progress: bool = True, force: bool = False, keep_decisions: bool = False,
                             cuts: bool = False):
     """corridor uncertainty: draw, solve each draw, write the workbook (all or none, through the output guard);
-    returns (warnings, the text to print). cuts: each draw also reports the cut each port of the focus country
+    returns (warnings, the text to print). cuts: each draw also reports the cut each port of the focus
     needs before a route through it unused at the draw carries cargo (least cost; some 20 solves a port a draw)."""
     from model.commands.sweep import case_about
     from model.report.books import about_table
@@ -59,7 +59,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         design = make_design(inputs, draws, Method(method), seed)
         check_draws(inputs, design)
         focus = data.settings.focus
-        ports = focus_ports(data, focus_of(net, focus)) if cuts and dispersion is None else ()
+        ports = port_names(data, net, focus_of(net, focus)) if cuts and dispersion is None else ()
         sweep = design.sweep(src, inputs, scenario, year, DrawReport(focus_of(net, focus), dispersion, ports),
                              keep_decisions)
         # under route choice each draw's point is the logit's on the draw's LP, as a sweep's (model.lp.live_choice)

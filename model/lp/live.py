@@ -151,7 +151,6 @@ class LiveModel:
         self.base_basis = h.getBasis()
         h.setOptionValue("presolve", "off")  # re-solves start from the base basis
         self._plans: dict[Cell, CellPlan] = {}
-        self.applied: dict[Cell, float] = {}  # the cells apply changed from the base, as they stand now
         self._coef: dict[tuple[int, int], float] = {}  # coefficients changed from the base, as in HiGHS now
         self._base_coef: dict[tuple[int, int], float] = {}
         self._held = {"cost": self.base_cost, "col_lower": held_lower, "col_upper": held_upper,
@@ -214,8 +213,7 @@ class LiveModel:
         self._flow_costs = costs
         self._push(cost, col_lower, col_upper, lower, upper, coef)
         self.current_costs, self.current_bounds = cost, (lower, upper)
-        self.current_col_bounds = (col_lower, col_upper)
-        self.applied = dict(values)
+        self.current_col_bounds, self.applied = (col_lower, col_upper), dict(values)  # applied: the cells changed
 
     def _change(self, change: Change, cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray,
                 lower: np.ndarray, upper: np.ndarray, coef: dict[tuple[int, int], float]) -> None:

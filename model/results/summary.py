@@ -107,6 +107,10 @@ class Summary:
         """The console's line on a choice allocation (model.results.choice); none under least cost."""
         return [self.choice.text(self.objective_usd, self.plan)] if self.choice else []
 
+    def range_texts(self) -> list[str]:
+        """The console's lines of each headline's range (solve --uncertainty N); none without."""
+        return [f"{label}: {text}" for label, text in self.ranges]
+
     @property
     def value_header(self) -> str:
         """The console's heading of a bottleneck's value: a saving, or under route choice a toll."""

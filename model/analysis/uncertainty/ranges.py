@@ -1,6 +1,6 @@
 """The headlines with their ranges, for the brief of `corridor solve --uncertainty N`: the input's Uncertainty
 sheet drawn N times (a Latin hypercube), each draw solved on the live model as `corridor uncertainty` solves it,
-and for the resource cost, the focus's tonnes and the cut each of the focus country's ports needs before a route
+and for the resource cost, the focus's tonnes and the cut each of the focus's ports needs before a route
 through it unused at the draw carries cargo (figures.DrawReport's ports), the median and the 5-95% range
 (brief.range_lines) and the input that drives it most (drivers: the largest change per standard deviation)."""
 
@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from model.analysis.params import focus_of
+from model.analysis.responses import focus_ports
 from model.analysis.sweep import live_model, run_sweep
 from model.analysis.uncertainty.design import Method, check_draws, make_design, read_inputs
 from model.analysis.uncertainty.drivers import drivers
@@ -20,23 +21,19 @@ from model.analysis.uncertainty.figures import CUT, DrawReport
 from model.analysis.uncertainty.tables import FOCUS, summary
 from model.analysis.uncertainty.tables import quantities as draw_quantities
 from model.errors import InputError, Problem
-from model.input.schema import Allocation, NodeKind, Scope
+from model.input.schema import Allocation
 from model.results.brief import range_lines
 from model.results.tables import TOL_T
 
 RESOURCE = "resource_cost_usd"
 
 
-def focus_ports(data, focus: tuple[str, str] | None) -> tuple[tuple[str, str], ...]:
-    """(code, name) of each port of the focus country (Nodes: kind port, that country), in the sheet's order;
-    none for a corridor or no focus."""
-    if focus is None or focus[0] != Scope.COUNTRY:
-        return ()
-    nodes = data.table("Nodes")
-    ports = nodes[(nodes["kind"] == NodeKind.PORT) & (nodes["country"] == focus[1])]
-    names = ports["name"] if "name" in ports.columns else ports["node"]
-    return tuple((str(code), str(name) if isinstance(name, str) and name.strip() else str(code))
-                 for code, name in zip(ports["node"], names, strict=True))
+def port_names(data, net, focus: tuple[str, str] | None) -> tuple[tuple[str, str], ...]:
+    """(code, name) of each port of the focus (model.analysis.responses.focus_ports: a country's ports, or
+    those a corridor's routes pass), for DrawReport's ports; none without a focus."""
+    from model.plan import Plan
+
+    return () if focus is None else tuple((p.code, p.label) for p in focus_ports(Plan.of_one(data, net), *focus))
 
 
 def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None = None,
@@ -57,7 +54,7 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
     least_cost = (allocation or data.settings.allocation or Allocation.LEAST_COST) == Allocation.LEAST_COST
     # under route choice each draw is the logit's split (the solve before checked its dispersions) and no cut is
     # reported: every route carries some cargo
-    report = DrawReport(watch, None, focus_ports(data, watch) if least_cost else ())
+    report = DrawReport(watch, None, port_names(data, net, watch) if least_cost else ())
     sweep = dataclasses.replace(design.sweep(src, inputs, scenario, None, report),
                                 allocation=None if least_cost else Allocation.CHOICE)
     live = live_model(src, scenario=scenario, allocation=sweep.allocation)

@@ -102,7 +102,7 @@ def port_cut(live, port: str, route_tonnes: dict[str, float] | None) -> float:
     changed held). NaN when every route through the port carries cargo, when none starts within the search
     (CUT_SPAN below the charge, then outward as switching values search), or the exact method cannot run."""
     text = f"Nodes[{port}].handling_usd_per_t"
-    held = dict(live.applied)
+    held = dict(getattr(live, "applied", {}))  # none applied yet: the model is its base (a rebuilt draw's own)
     cell = find_cells(text, live.data)[0]  # a port the data lacks: said, exit 2
     charge = held.get(cell, cell.base)
     idle = {r for r, route in live.net.routes.items()
