@@ -90,3 +90,18 @@ def test_solve_uncertainty_without_an_uncertainty_sheet_is_refused(tmp_path, cap
     said = capsys.readouterr().err
     assert "no Uncertainty sheet" in said and "Add an Uncertainty sheet" in said, said
     assert not out.exists()  # nothing written
+
+
+def test_uncertainty_cuts_prints_each_ports_range(tmp_path, capsys):
+    # corridor uncertainty --cuts: the cut x - 6 of the draws where the road is unused (x > 6), as numpy has it
+    case = write_case(tmp_path, port_case(), {"focus": "country YY"})
+    out = tmp_path / "u.xlsx"
+    assert main(["uncertainty", str(case), "--draws", "40", "--cuts", "--no-progress", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    data, _, _ = load(case)
+    x = make_design(read_inputs(data), 40, Method.LHS, 0).X[ROAD].to_numpy()
+    p5, p50, p95 = np.quantile(x[x > 6] - 6, (0.05, 0.5, 0.95))
+    assert f"Cut for a new route at Port R: {p5:,.2f} to {p95:,.2f} USD/t (5-95%), median {p50:,.2f}" in said, said
+    draws = pd.read_excel(out, sheet_name="Draws", header=2, engine="openpyxl")
+    assert draws["cut for a new route at Port R (USD/t)"].to_numpy() == pytest.approx(
+        np.where(x > 6, x - 6, np.nan), abs=1e-6, nan_ok=True)
