@@ -256,7 +256,7 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--dask", metavar="ADDRESS", help="a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786")
     u.add_argument("--resume", action="store_true", help="continue an interrupted run")
     u.add_argument("--cuts", action="store_true", help="also the cut each port of the focus needs before "
-                   "its first unused route carries cargo, per draw (least cost; about 0.03 s a port a draw)")
+                   "its first unused route carries cargo, per draw (least cost; some solves a port a draw, so slower)")
     n1 = command("stress", cmd_stress, "N-1: close each port, border, leg or corridor in turn",
                  output="stress workbook", progress=True, case="year", allocation=True)
     n1.add_argument("--elements", default=STRESSED, help="kinds to close: ports,borders,hubs,legs")

@@ -34,7 +34,8 @@ from model.results.tables import TOL_T
 
 STRETCHES = 6  # stretches searched on each side of a range without a switch: 1 + 2 + ... + 32 = 63 widths of the range
 CUT_SPAN = 128.0  # USD/t below a port's charge searched first for its cut, then outward as switching values are:
-# the base case's cuts lie at 50-150 USD/t; 0.05 s a draw for two ports on 2023, 0.07 on 2025 (256: 0.06, 0.3)
+# the base case's cuts lie at 50-150 USD/t, and of 32 to 256 this range was the fastest on both networks
+# (the figures: docs/user-guide/uncertainty.md)
 
 
 @dataclass(frozen=True)
