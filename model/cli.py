@@ -55,7 +55,8 @@ def cmd_solve(args) -> str:
     try:
         solved = run(args.input, out, scenario=args.scenario, robust=args.robust, verbose=args.verbose,
                      options=solver_options(args.solver_option), builder=args.builder, phases=phases, force=args.force,
-                     draw_map=not args.no_map, html=args.html, keep_solver=False, allocation=args.allocation)
+                     draw_map=not args.no_map, html=args.html, keep_solver=False, allocation=args.allocation,
+                     uncertainty=args.uncertainty)
     finally:
         phases.done()  # erase the live line (before an error is printed)
     _warn(args.input, solved.warnings)
@@ -99,7 +100,8 @@ def cmd_uncertainty(args) -> str:
     out = _output(args, "uncertainty", *_case(args), args.method, f"{args.draws} draws", f"seed {args.seed}")
     warnings, text = uncertainty_to_workbook(args.input, out, args.draws, args.method, args.seed, args.recalibrate,
                                              args.allocation, args.scenario, args.year, args.workers, args.dask,
-                                             args.resume, not args.no_progress, args.force, args.keep_decisions)
+                                             args.resume, not args.no_progress, args.force, args.keep_decisions,
+                                             args.cuts)
     _warn(args.input, warnings)
     return text
 
@@ -222,6 +224,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-map", action="store_true", help="no map picture (saves about half a second; the Map sheet "
                    "keeps its tables for corridor map)")
     s.add_argument("--html", action="store_true", help="also write the report page, <result>.html")
+    s.add_argument("--uncertainty", type=int, default=0, metavar="N", help="after the solve, N draws of the input's "
+                   "Uncertainty sheet (seed 0): each headline's median and 5-95%% range in the brief")
     command("validate", cmd_validate, "check a workbook and report every problem at once")
     e = command("explain", cmd_explain, "why a route is (not) used, and what it takes", case="plan", allocation=True)
     e.add_argument("--route", required=True, help="a route id from the Routes sheet")
@@ -251,6 +255,8 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
     u.add_argument("--dask", metavar="ADDRESS", help="a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786")
     u.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    u.add_argument("--cuts", action="store_true", help="also the cut each port of the focus needs before "
+                   "its first unused route carries cargo, per draw (least cost; some solves a port a draw, so slower)")
     n1 = command("stress", cmd_stress, "N-1: close each port, border, leg or corridor in turn",
                  output="stress workbook", progress=True, case="year", allocation=True)
     n1.add_argument("--elements", default=STRESSED, help="kinds to close: ports,borders,hubs,legs")

@@ -53,7 +53,7 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
 def run(path: str | Path, output: str | Path | None = None, scenario: str | None = None, robust: str | None = None,
         verbose: bool = False, options: dict | None = None, builder: str = "fast", phases=None,
         force: bool = False, draw_map: bool = True, html: bool = False, keep_solver: bool = True,
-        allocation: str | None = None) -> Run:
+        allocation: str | None = None, uncertainty: int = 0) -> Run:
     """A workbook or CSV folder end to end, as corridor solve runs it: its steps (model.steps.solve_case:
     load, with a scenario applied if named, as a robust plan over the scenarios of `robust`, 'a,b', if
     given, --allocation replacing the Settings value if given; solve; analyse; tabulate), and write the
@@ -62,7 +62,8 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
     NoSolutionError or OutputError with the reason. keep_solver=False: HiGHS is let go once the
     solution and its ranging are read, before the tables are made, when nothing after needs it
     (solve(); Run.solution.highs is then None). The garbage collector is paused throughout
-    (model.progress.collector_paused)."""
+    (model.progress.collector_paused). uncertainty: N draws of the input's Uncertainty sheet after the solve,
+    each headline's range in the Summary's brief (model.analysis.uncertainty.ranges)."""
     from model.report.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, map_warnings, report_path
     from model.report.workbook import RESULT
     from model.results.maps import map_of
@@ -77,6 +78,8 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
                 outputs.check(report_path(Path(output)), also=REPORT_WRITERS)
         solved = solve_case(path, scenario, robust, verbose, options, builder, phases, keep_solver, allocation)
         plan, sol, results, warnings = solved.plan, solved.solution, solved.results, solved.warnings
+        if uncertainty:
+            results = _with_ranges(results, Path(path), uncertainty, scenario, robust, allocation, phases)
         written: list[Path] = []
         if output is None:
             phases("writing")
@@ -86,3 +89,21 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
             warnings = warnings + (map_warnings(tables) if draw_map or html else [])
             results, written = write(results, outputs, output, tables, draw_map, html, phases)
     return Run(plan, sol, results, warnings, written, outputs.removed)
+
+
+def _with_ranges(results: Results, path: Path, draws: int, scenario: str | None, robust: str | None,
+                 allocation: str | None, phases) -> Results:
+    """The results with each headline's range over `draws` draws of the Uncertainty sheet in their Summary."""
+    import dataclasses
+
+    from model.analysis.uncertainty.ranges import headline_ranges
+    from model.errors import InputError, Problem
+
+    if robust or results.plan:
+        raise InputError("--uncertainty", [Problem(
+            "ranges are drawn for one year's solve, and this is "
+            + ("a robust plan" if robust else "a plan over years"),
+            "Leave out --robust, or solve one year (--scenario year_YYYY) with --uncertainty.")])
+    phases("uncertainty")
+    ranges = tuple(headline_ranges(path, draws, 0, scenario, allocation))
+    return dataclasses.replace(results, summary=dataclasses.replace(results.summary, ranges=ranges))

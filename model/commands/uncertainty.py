@@ -15,7 +15,8 @@ from model.analysis.params import focus_of
 from model.analysis.sweep import live_model, run_sweep
 from model.analysis.uncertainty.design import Design, Method, UncertainInput, check_draws, make_design, read_inputs
 from model.analysis.uncertainty.drivers import drivers
-from model.analysis.uncertainty.figures import GAP, DrawReport
+from model.analysis.uncertainty.figures import CUT, GAP, DrawReport
+from model.analysis.uncertainty.ranges import port_names
 from model.analysis.uncertainty.switching import Varied, switching_values
 from model.analysis.uncertainty.tables import FOCUS, SAMPLING_ERROR, quantities, summary, used
 from model.errors import InputError, Problem
@@ -26,9 +27,11 @@ from model.input.validate.choice import dispersions, missing_dispersions
 def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: str = Method.LHS, seed: int = 0,
                             recalibrate: bool = False, allocation: str | None = None, scenario: str | None = None,
                             year: int | None = None, workers: int = 1, dask: str | None = None, resume: bool = False,
-                            progress: bool = True, force: bool = False, keep_decisions: bool = False):
+                            progress: bool = True, force: bool = False, keep_decisions: bool = False,
+                            cuts: bool = False):
     """corridor uncertainty: draw, solve each draw, write the workbook (all or none, through the output guard);
-    returns (warnings, the text to print)."""
+    returns (warnings, the text to print). cuts: each draw also reports the cut each port of the focus
+    needs before a route through it unused at the draw carries cargo (least cost; some 20 solves a port a draw)."""
     from model.commands.sweep import case_about
     from model.report.books import about_table
     from model.report.charts import tornado_png
@@ -56,7 +59,9 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         design = make_design(inputs, draws, Method(method), seed)
         check_draws(inputs, design)
         focus = data.settings.focus
-        sweep = design.sweep(src, inputs, scenario, year, DrawReport(focus_of(net, focus), dispersion), keep_decisions)
+        ports = port_names(data, net, focus_of(net, focus)) if cuts and dispersion is None else ()
+        sweep = design.sweep(src, inputs, scenario, year, DrawReport(focus_of(net, focus), dispersion, ports),
+                             keep_decisions)
         # under route choice each draw's point is the logit's on the draw's LP, as a sweep's (model.lp.live_choice)
         sweep = dataclasses.replace(sweep, allocation=chosen if chosen == Allocation.CHOICE else None)
         points_file = output.with_suffix(".points.jsonl")
@@ -73,7 +78,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         driving = drivers(design.problem, design.U, y, design.method,
                           pd.DataFrame({v.text: design.X[v.text] for v in inputs if not v.group}), seed)
         switching, unswitched = switches(live, inputs, design, chosen)
-        headline = [q for q in y.columns if (q in ("resource_cost_usd", GAP) or q.endswith(FOCUS))
+        headline = [q for q in y.columns if (q in ("resource_cost_usd", GAP) or q.endswith(FOCUS) or q.startswith(CUT))
                     and y[q].nunique() > 1]  # a figure that does not vary has no drivers to draw
         tornadoes = [tornado_png(outputs, driving, q, output.with_name(f"{output.stem}_drivers_{slug(q)}"))
                      for q in headline]

@@ -213,7 +213,7 @@ class LiveModel:
         self._flow_costs = costs
         self._push(cost, col_lower, col_upper, lower, upper, coef)
         self.current_costs, self.current_bounds = cost, (lower, upper)
-        self.current_col_bounds = (col_lower, col_upper)
+        self.current_col_bounds, self.applied = (col_lower, col_upper), dict(values)  # applied: the cells changed
 
     def _change(self, change: Change, cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray,
                 lower: np.ndarray, upper: np.ndarray, coef: dict[tuple[int, int], float]) -> None:

@@ -40,7 +40,7 @@ def solve_text(results: Results) -> str:
         _scenario_line(s),
         s.money.text(),
         f"Shipped {s.shipped_t / 1e6:,.2f} Mt/yr at {s.average_usd_per_t:,.2f} USD/t of resource cost on average",
-        co2e_line(s), *results.season_lines(), *s.choice_lines(),
+        co2e_line(s), *results.season_lines(), *s.choice_lines(), *s.range_texts(),
         *([f"Fit: {s.fit.text()}"] if s.fit.count else []),
         *([s.decisions.text()] if s.decisions.count else []),
         *[f"  {option}: {text}" for option, text in s.decisions.decisions],

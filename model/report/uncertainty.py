@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.analysis.uncertainty.figures import GAP
+from model.analysis.uncertainty.figures import CUT, GAP
 from model.analysis.uncertainty.tables import FOCUS
 from model.input.schema import Scope
 from model.report.output import Outputs
@@ -102,7 +102,9 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
                      "with one (the Draws sheet gives each one's status).")
     by = summary.set_index("quantity")
     for quantity, what, scale, unit in (("resource_cost_usd", "Resource cost", 1e6, "million USD/yr"),
-                                        (GAP, "Focus gap to break-even", 1.0, "USD/t")):
+                                        (GAP, "Focus gap to break-even", 1.0, "USD/t"),
+                                        *[(q, q[:1].upper() + q[1:].removesuffix("_usd_per_t"), 1.0, "USD/t")
+                                          for q in by.index if q.startswith(CUT)]):  # --cuts: each port's
         if quantity in by.index and by.loc[quantity, "draws"]:
             r = by.loc[quantity]
             lines.append(f"{what}: {r['p5'] / scale:,.2f} to {r['p95'] / scale:,.2f} {unit} (5-95%), median "

@@ -17,7 +17,14 @@ from model.results.investments import amount_text
 from model.results.money import RESOURCE_LABEL, Money, plan_money_text
 from model.results.responses import responses_line
 from model.results.seasons import seasons_line
-from model.results.summary import AVERAGE_LABEL, CO2E_LABEL, IDENTITIES_LABEL, OBJECTIVE_LABEL, SHIPPED_LABEL
+from model.results.summary import (
+    AVERAGE_LABEL,
+    CO2E_LABEL,
+    IDENTITIES_LABEL,
+    OBJECTIVE_LABEL,
+    RANGE_PREFIX,
+    SHIPPED_LABEL,
+)
 from model.results.tables import ALL
 
 
@@ -154,6 +161,8 @@ def _common(brief: Brief, items: dict) -> None:
                               f"{_num(items.get('weighted absolute error (out of sample)')):.1%}")
     decisions = [f"{k.removeprefix('decision ')}: {v}" for k, v in items.items() if str(k).startswith("decision ")]
     brief.headline += decisions
+    brief.headline += [f"{k.removeprefix(RANGE_PREFIX)}: {v}" for k, v in items.items()
+                       if str(k).startswith(RANGE_PREFIX)]
 
 
 # A quantity's unit, by how its name ends (the house's names: resource_cost_usd, Middle Corridor_t,

@@ -31,6 +31,7 @@ UNIT_FORMATS = {"USD/yr": ("#,##0", "{:,.0f}"), "USD": ("#,##0", "{:,.0f}"), "t/
                 "USD/t CO2e": ("#,##0.00", "{:,.2f}")}
 
 IDENTITIES_LABEL = "identities (within tolerance whatever the costs, not counted)"
+RANGE_PREFIX = "range: "  # a headline's range over the Uncertainty sheet's draws (solve --uncertainty N)
 
 @dataclass(frozen=True)
 class Provenance:
@@ -83,6 +84,7 @@ class Summary:
     robust: list[tuple[str, object, str]] = field(default_factory=list)  # value of the stochastic solution
     decisions: Decisions = field(default_factory=Decisions)  # integer decisions (options built whole)
     choice: ChoiceFacts | None = None  # allocation choice: the logit's dispersions and solve (model.results.choice)
+    ranges: tuple[tuple[str, str], ...] = ()  # (headline, its range in words): solve --uncertainty N
 
     @property
     def money(self) -> Money:
@@ -104,6 +106,10 @@ class Summary:
     def choice_lines(self) -> list[str]:
         """The console's line on a choice allocation (model.results.choice); none under least cost."""
         return [self.choice.text(self.objective_usd, self.plan)] if self.choice else []
+
+    def range_texts(self) -> list[str]:
+        """The console's lines of each headline's range (solve --uncertainty N); none without."""
+        return [f"{label}: {text}" for label, text in self.ranges]
 
     @property
     def value_header(self) -> str:
@@ -141,6 +147,7 @@ class Summary:
                        (OBJECTIVE_LABEL, self.objective_usd, "USD/yr"), (SHIPPED_LABEL, self.shipped_t, "t/yr"),
                        (AVERAGE_LABEL, self.average_usd_per_t, "USD/t"), *self.co2e_rows()]
         figures += self.decisions.rows() + (self.choice.rows(self.plan) if self.choice else [])
+        figures += [(RANGE_PREFIX + label, text, "") for label, text in self.ranges]
         if self.fit.text():  # the fit rows that are not identities; the identities; the test rows (model.results.fit)
             figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count} "
                          + ("informative" if self.fit.ranged else "(identities not worked out)"), ""),

@@ -2,7 +2,9 @@
 unit of its limit saves a year: the row's dual, as the Bottlenecks sheet's saving_usd_per_t; under route
 choice, its toll) and the focus's gap to break-even (the cut the cheapest of its flows needs before it carries
 cargo: the smallest reduced cost among them, 0 when it carries some; least cost only: under route choice every
-route carries some cargo). With allocation choice, the draw's point is the logit's allocation on the draw's
+route carries some cargo), and, for each port asked (ports), the cut its handling charge needs before a route
+through it unused at the draw carries cargo (switching.port_cut: the exact parametric method on the draw's live
+model; least cost only, as the gap). With allocation choice, the draw's point is the logit's allocation on the draw's
 LP (model.lp.choice), not the LP's."""
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.analysis.uncertainty.switching import port_cut
 from model.input.schema import Scope
 
 VALUE = "value of "  # a bottleneck's column: 'value of <its label>', USD per unit of its limit
 GAP = "focus gap to break-even_usd_per_t"
+CUT = "cut for a new route at "  # a port's column: 'cut for a new route at <its name>_usd_per_t'
 TOLERANCE = 1e-7  # a dual below this is a row not binding (as LiveModel.solve's binding)
 
 
@@ -24,10 +28,12 @@ class DrawReport:
     """Sweep.reported of an uncertainty run: called with the LiveModel that solved a draw and its point
     (picklable, so a worker process or a Dask worker runs it; its repr is part of the journal's signature).
     focus: model.analysis.params.focus_of's (scope, code), or None; dispersion: USD/t per cargo class for
-    allocation choice, None for least cost."""
+    allocation choice, None for least cost; ports: (code, name) of each port whose cut to report (some 20
+    solves a port a draw: asked with --cuts)."""
 
     focus: tuple[str, str] | None
     dispersion: tuple[tuple[str, float], ...] | None = None
+    ports: tuple[tuple[str, str], ...] = ()
 
     def __call__(self, live, point):
         y = np.asarray(live.last_y, dtype=float)  # the LP's duals, or under route choice the logit's tolls
@@ -37,6 +43,9 @@ class DrawReport:
             rc = np.asarray(live.h.getSolution().col_dual, dtype=float)[columns]
             figures[GAP] = float("nan") if self.dispersion is not None else (
                 float(max(rc.min(), 0.0)) if len(rc) else float("nan"))
+        for code, name in self.ports:  # last: each moves the live model away from the draw's point
+            figures[CUT + name + "_usd_per_t"] = float("nan") if self.dispersion is not None else \
+                port_cut(live, code, point.route)
         return dataclasses.replace(point, figures=figures)
 
     @staticmethod

@@ -18,14 +18,14 @@ route carries some cargo, so none starts to.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from model.analysis.parametric import exact_sweep
-from model.analysis.params import Param, focus_of, parse_param
+from model.analysis.params import Param, find_cells, focus_of, parse_param
 from model.errors import InputError, NoSolutionError, Problem, short_list
 from model.input.schema import SETTINGS_BY_KEY, SHEETS_BY_NAME, Scope
 from model.lp.families import Cell
@@ -33,6 +33,9 @@ from model.lp.live import Structural
 from model.results.tables import TOL_T
 
 STRETCHES = 6  # stretches searched on each side of a range without a switch: 1 + 2 + ... + 32 = 63 widths of the range
+CUT_SPAN = 128.0  # USD/t below a port's charge searched first for its cut, then outward as switching values are:
+# the base case's cuts lie at 50-150 USD/t, and of 32 to 256 this range was the fastest on both networks
+# (the figures: docs/user-guide/uncertainty.md)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,17 @@ class Varied:
     low: float
     high: float
     factor: bool = False
+
+
+@dataclass
+class _Held(Param):
+    """A parameter moved with other cells held at their values: a draw's (its live model is the base model
+    with those cells changed, and exact_sweep sets the model to the base with the parameter's cells)."""
+
+    held: dict[Cell, float] = field(default_factory=dict)
+
+    def cell_values(self, value: float) -> dict[Cell, float]:
+        return {**self.held, **super().cell_values(value)}
 
 
 @dataclass
@@ -83,7 +97,23 @@ def switching_values(live, varied: list[Varied], focus: str | None = None) -> pd
         live.apply({})
 
 
-def _one(live, v: Varied, idle: set[str]) -> dict[str, Any]:
+def port_cut(live, port: str, route_tonnes: dict[str, float] | None) -> float:
+    """The cut (USD/t) the port's handling charge needs before a route through it, unused at the live model's
+    point (route_tonnes: that point's tonnes by route), carries cargo: today's charge less the charge at the
+    switch nearest below it, by the exact parametric method on the model as it stands (a draw: the cells it
+    changed held). NaN when every route through the port carries cargo, when none starts within the search
+    (CUT_SPAN below the charge, then outward as switching values search), or the exact method cannot run."""
+    text = f"Nodes[{port}].handling_usd_per_t"
+    held = dict(getattr(live, "applied", {}))  # none applied yet: the model is its base (a rebuilt draw's own)
+    cell = find_cells(text, live.data)[0]  # a port the data lacks: said, exit 2
+    charge = held.get(cell, cell.base)
+    idle = {r for r, route in live.net.routes.items()
+            if port in route.nodes and (route_tonnes or {}).get(r, 0.0) <= TOL_T}
+    row = _one(live, Varied(text, charge - CUT_SPAN, charge), idle, held)
+    return charge - row["switching_value"] if row["route_used"] == "below" else math.nan
+
+
+def _one(live, v: Varied, idle: set[str], held: dict[Cell, float] | None = None) -> dict[str, Any]:
     row: dict[str, Any] = {
         "input": v.text, "low": v.low, "high": v.high, "of": "factor of base" if v.factor else "value",
         "switching_value": math.nan, "in_range": "", "route_used": "", "route": "", "other_switches": "",
@@ -112,7 +142,8 @@ def _one(live, v: Varied, idle: set[str]) -> dict[str, Any]:
             if searched and not _touches(searched, a, b):
                 continue  # beyond a stretch that could not be solved: the search on that side has stopped
             try:
-                exact = exact_sweep(live, _OneParameter([Param(param.text, param.cells, [a, b], v.factor)]))
+                moved = _Held(param.text, param.cells, [a, b], v.factor, held or {})
+                exact = exact_sweep(live, _OneParameter([moved]))
             except (InputError, NoSolutionError, Structural) as exc:
                 if (a, b) == (v.low, v.high):
                     row["note"] = f"the exact method cannot find it: {_said(exc)}"

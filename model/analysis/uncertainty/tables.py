@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from model.analysis.uncertainty.figures import GAP, VALUE
+from model.analysis.uncertainty.figures import CUT, GAP, VALUE
 from model.input.schema import Scope
 from model.lp.live import LivePoint
 from model.results.money import Money
@@ -25,8 +25,9 @@ SAMPLING_ERROR = ("sampling error = sqrt(p (1 - p) / n), n the draws with an opt
 def quantities(results: list[LivePoint], focus: tuple[str, str] | None) -> pd.DataFrame:
     """Y: per draw (rows in draw order), the resource cost (USD/yr: what is paid and what time, risk and carbon
     cost), tonnes by corridor ('<corridor>_t') and by country ('via <country>_t'), the focus's tonnes (named as a
-    sweep names them) and its gap to break-even (USD/t), and each bottleneck's value (USD per unit of its limit:
-    0 in a draw where it does not bind). focus: model.analysis.params.focus_of's. A draw without an optimum is a
+    sweep names them) and its gap to break-even (USD/t), the cut each port asked needs (USD/t: NaN where none of
+    its routes starts), and each bottleneck's value (USD per unit of its limit: 0 in a draw where it does not
+    bind). focus: model.analysis.params.focus_of's. A draw without an optimum is a
     row of NaN."""
     solved = [r for r in results if r.solved]
     corridors = sorted({c for r in solved for c in r.corridor or {}})
@@ -47,6 +48,7 @@ def quantities(results: list[LivePoint], focus: tuple[str, str] | None) -> pd.Da
         figures = r.figures or {}
         if GAP in figures:
             row[GAP] = figures[GAP]
+        row.update({c: v for c, v in figures.items() if c.startswith(CUT)})  # NaN: no route of the port starts
         row.update({c: figures.get(c, 0.0) for c in values})  # not binding in a draw: worth 0 there
         rows.append(row)
     columns = list(dict.fromkeys(c for row in rows for c in row))

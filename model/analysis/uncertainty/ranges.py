@@ -1,0 +1,92 @@
+"""The headlines with their ranges, for the brief of `corridor solve --uncertainty N`: the input's Uncertainty
+sheet drawn N times (a Latin hypercube), each draw solved on the live model as `corridor uncertainty` solves it,
+and for the resource cost, the focus's tonnes and the cut each of the focus's ports needs before a route
+through it unused at the draw carries cargo (figures.DrawReport's ports), the median and the 5-95% range
+(brief.range_lines) and the input that drives it most (drivers: the largest change per standard deviation)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.analysis.params import focus_of
+from model.analysis.responses import focus_ports
+from model.analysis.sweep import live_model, run_sweep
+from model.analysis.uncertainty.design import Method, check_draws, make_design, read_inputs
+from model.analysis.uncertainty.drivers import drivers
+from model.analysis.uncertainty.figures import CUT, DrawReport
+from model.analysis.uncertainty.tables import FOCUS, summary
+from model.analysis.uncertainty.tables import quantities as draw_quantities
+from model.errors import InputError, Problem
+from model.input.schema import Allocation
+from model.results.brief import range_lines
+from model.results.tables import TOL_T
+
+RESOURCE = "resource_cost_usd"
+
+
+def port_names(data, net, focus: tuple[str, str] | None) -> tuple[tuple[str, str], ...]:
+    """(code, name) of each port of the focus (model.analysis.responses.focus_ports: a country's ports, or
+    those a corridor's routes pass), for DrawReport's ports; none without a focus."""
+    from model.plan import Plan
+
+    return () if focus is None else tuple((p.code, p.label) for p in focus_ports(Plan.of_one(data, net), *focus))
+
+
+def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None = None,
+                    allocation: str | None = None) -> list[tuple[str, str]]:
+    """(headline, its range in words) for the brief; InputError (exit 2) for an input without an Uncertainty
+    sheet or a number of draws below 2."""
+    from model.steps import load_one_year
+
+    if draws < 2:
+        raise InputError("--uncertainty", [Problem(
+            f"{draws} draws: a range needs at least 2 (its 5% and 95% values)",
+            "Give the number of draws, e.g. --uncertainty 200.")])
+    data, net, _ = load_one_year(src, scenario, None, allocation)
+    inputs = read_inputs(data)  # none: said, exit 2
+    design = make_design(inputs, draws, Method.LHS, seed)
+    check_draws(inputs, design)
+    watch = focus_of(net, data.settings.focus)
+    least_cost = (allocation or data.settings.allocation or Allocation.LEAST_COST) == Allocation.LEAST_COST
+    # under route choice each draw is the logit's split (the solve before checked its dispersions) and no cut is
+    # reported: every route carries some cargo
+    report = DrawReport(watch, None, port_names(data, net, watch) if least_cost else ())
+    sweep = dataclasses.replace(design.sweep(src, inputs, scenario, None, report),
+                                allocation=None if least_cost else Allocation.CHOICE)
+    live = live_model(src, scenario=scenario, allocation=sweep.allocation)
+    results = run_sweep(sweep, progress=False, live=live)
+    y = draw_quantities(results, watch)
+    wanted = [q for q in y.columns if q == RESOURCE or q.endswith(FOCUS) or q.startswith(CUT)]
+    y = y[wanted]
+    driving = drivers(design.problem, design.U, y, design.method,
+                      pd.DataFrame({v.text: design.X[v.text] for v in inputs if not v.group}), seed)
+    table = summary(y)
+    lines = [range_lines(table.iloc[[i]], int(n))[0] for i, n in enumerate(table["draws"])]  # each its own draws
+    return [(line.split(": ", 1)[0], line.split(": ", 1)[1] + _carries(y[q]) + _driver(driving, q))
+            for q, line in zip(wanted, lines, strict=True)]
+
+
+def _carries(tonnes: pd.Series) -> str:
+    """'; carries cargo in 59% of the draws' for the focus's tonnes (above TOL_T), nothing for another quantity."""
+    if not str(tonnes.name).endswith(FOCUS):
+        return ""
+    solved = tonnes.dropna()
+    return f"; carries cargo in {(solved > TOL_T).mean():.0%} of the draws" if len(solved) else ""
+
+
+def _driver(driving: pd.DataFrame, quantity: str) -> str:
+    """'; moved most by <input> (+18.5 USD/t per standard deviation)': the input with the largest change per
+    standard deviation of the linear fit (drivers.RANK_MEASURE), or nothing when none moves it."""
+    mine = driving[driving["quantity"] == quantity]
+    change = mine["change_per_sd"].to_numpy(dtype=float) if "change_per_sd" in mine.columns else np.zeros(0)
+    if not len(change) or not np.isfinite(change).any():
+        return ""
+    top = mine.iloc[int(np.nanargmax(np.abs(change)))]
+    divisor, unit = (1.0, "USD/t") if quantity.endswith("_usd_per_t") else (1e6, "million USD") \
+        if quantity.endswith("_usd") else (1e6, "Mt")
+    return (f"; moved most by {top['input']} ({top['change_per_sd'] / divisor:+,.{1 if unit != 'Mt' else 2}f} {unit} "
+            "per standard deviation)").replace("-", "−")

@@ -1,0 +1,107 @@
+"""The headlines with their ranges: the cut a port's charge needs in each draw (hand-worked on two routes), and
+`corridor solve --uncertainty N`'s brief lines, whose percentiles are numpy's on the draws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from cases import legs, nodes, transport_case, write_case
+
+from model.analysis.params import focus_of
+from model.analysis.sweep import run_sweep
+from model.analysis.uncertainty.design import Method, make_design, read_inputs
+from model.analysis.uncertainty.figures import CUT, DrawReport
+from model.analysis.uncertainty.ranges import port_names
+from model.analysis.uncertainty.tables import quantities
+from model.cli import main
+from model.pipeline import load_one_year as load
+
+ROAD = "Legs[R>M].cost_usd_per_t"
+PORT_CUT = CUT + "Port R_usd_per_t"
+
+
+def port_case(charge: float = 1.0, uncertainty: bool = True) -> dict:
+    """1,000,000 t of coal A -> M: rail A>M at 10 USD/t; road A>R>M at 3 + R>M + R's charge, R a port of country
+    YY charging `charge` USD/t; R>M uniform on [2, 22] (base 12). The road costs 4 + R>M with the charge at 1."""
+    row = {"input": ROAD, "distribution": "uniform", "low": 2, "high": 22, "source": "hand"}
+    return transport_case(
+        Countries=[{"country": "XX", "risk_premium_pct": 0}, {"country": "YY", "risk_premium_pct": 0}],
+        Nodes=nodes(("A", "origin"), ("R", "port", {"country": "YY", "name": "Port R", "handling_usd_per_t": charge}),
+                    ("M", "market")),
+        Legs=legs(("A", "M", 10, 1), ("A", "R", 3, 1), ("R", "M", 12, 1)),
+        Demand=[{"commodity": "coal", "market": "M", "demand_t": 1e6}],
+        **({"Uncertainty": [row]} if uncertainty else {}))
+
+
+def test_each_draw_reports_the_cut_its_port_needs(tmp_path):
+    # The road is unused where 4 + x > 10 (x = R>M > 6); its first tonnes move where the charge h makes
+    # 3 + x + h = 10, h = 7 - x: a cut of 1 - (7 - x) = x - 6 from today's 1 USD/t (x = 12: 6 USD/t). Where
+    # the road carries cargo already (x < 6) no route of the port is left to start: no cut (NaN).
+    case = write_case(tmp_path, port_case(), {"focus": "country YY"})
+    data, net, _ = load(case)
+    watch = focus_of(net, data.settings.focus)
+    assert port_names(data, net, watch) == (("R", "Port R"),)
+    inputs = read_inputs(data)
+    design = make_design(inputs, 60, Method.LHS, 0)
+    sweep = design.sweep(Path(case), inputs, reported=DrawReport(watch, None, port_names(data, net, watch)))
+    y = quantities(run_sweep(sweep, progress=False), watch)
+    x = design.X[ROAD].to_numpy()
+    expected = np.where(x > 6, x - 6, np.nan)
+    assert np.isnan(expected).sum() == 12  # the hypercube: one draw in each 1/60 of [2, 22], 12 of them below 6
+    assert y[PORT_CUT].to_numpy() == pytest.approx(expected, abs=1e-6, nan_ok=True)
+
+
+def _brief(out: Path) -> dict[str, str]:
+    summary = pd.read_excel(out, sheet_name="Summary", header=None, engine="openpyxl")
+    return {str(k).removeprefix("range: "): str(v) for k, v in zip(summary[0], summary[1], strict=False)
+            if str(k).startswith("range: ")}
+
+
+def test_solve_uncertainty_puts_each_headline_with_its_range_in_the_brief(tmp_path, capsys):
+    case = write_case(tmp_path, port_case(), {"focus": "country YY"})
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(case), "--uncertainty", "40", "--no-map", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    data, _, _ = load(case)
+    x = make_design(read_inputs(data), 40, Method.LHS, 0).X[ROAD].to_numpy()  # solve's draws: seed 0
+
+    def shown(v: np.ndarray, divisor: float, decimals: int, unit: str) -> str:
+        p5, p50, p95 = np.quantile(v, (0.05, 0.5, 0.95)) / divisor
+        return (f"median {p50:,.{decimals}f} {unit}, 5–95%: {p5:,.{decimals}f} to {p95:,.{decimals}f} "
+                f"({len(v)} draws)")
+
+    # 1e6 t at the cheaper of rail (10) and road (4 + x) USD/t; the road's tonnes through YY; the cut x - 6
+    cost, tonnes, cut = 1e6 * np.minimum(10, 4 + x), np.where(4 + x < 10, 1e6, 0.0), x[x > 6] - 6
+    ranges = _brief(out)
+    assert ranges["Resource cost"].startswith(shown(cost, 1e6, 1, "million USD") + "; moved most by " + ROAD)
+    assert ranges["Through country YY (focus)"].startswith(
+        shown(tonnes, 1e6, 2, "Mt") + f"; carries cargo in {np.mean(4 + x < 10):.0%} of the draws")
+    assert ranges["Cut for a new route at Port R"].startswith(shown(cut, 1, 1, "USD/t") + "; moved most by " + ROAD)
+    assert f"Cut for a new route at Port R: {ranges['Cut for a new route at Port R']}" in said  # on the console
+
+
+def test_solve_uncertainty_without_an_uncertainty_sheet_is_refused(tmp_path, capsys):
+    case = write_case(tmp_path, port_case(uncertainty=False), {"focus": "country YY"})
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(case), "--uncertainty", "40", "--no-map", "-o", str(out)]) == 2
+    said = capsys.readouterr().err
+    assert "no Uncertainty sheet" in said and "Add an Uncertainty sheet" in said, said
+    assert not out.exists()  # nothing written
+
+
+def test_uncertainty_cuts_prints_each_ports_range(tmp_path, capsys):
+    # corridor uncertainty --cuts: the cut x - 6 of the draws where the road is unused (x > 6), as numpy has it
+    case = write_case(tmp_path, port_case(), {"focus": "country YY"})
+    out = tmp_path / "u.xlsx"
+    assert main(["uncertainty", str(case), "--draws", "40", "--cuts", "--no-progress", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    data, _, _ = load(case)
+    x = make_design(read_inputs(data), 40, Method.LHS, 0).X[ROAD].to_numpy()
+    p5, p50, p95 = np.quantile(x[x > 6] - 6, (0.05, 0.5, 0.95))
+    assert f"Cut for a new route at Port R: {p5:,.2f} to {p95:,.2f} USD/t (5-95%), median {p50:,.2f}" in said, said
+    draws = pd.read_excel(out, sheet_name="Draws", header=2, engine="openpyxl")
+    assert draws["cut for a new route at Port R (USD/t)"].to_numpy() == pytest.approx(
+        np.where(x > 6, x - 6, np.nan), abs=1e-6, nan_ok=True)
