@@ -479,10 +479,7 @@ def test_the_private_import_finder_finds_one(tmp_path):
 
 
 # Module-level names of model/ that nothing in model/, benchmarks/, inputs/ or docs/ uses, with the reason.
-UNUSED_ALLOWED: dict[str, str] = {
-    # issue 26: called by `corridor uncertainty` and `solve --uncertainty N` once the lead wires them (wt-unc's runner)
-    "range_lines": "issue 26: the brief's ranges under `solve --uncertainty N`, wired after the merge",
-}
+UNUSED_ALLOWED: dict[str, str] = {}
 
 
 def unused_names(root: Path) -> list[str]:
