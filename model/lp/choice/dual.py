@@ -35,9 +35,12 @@ Armijo search along the projected arc), converges in a few dozen steps to the ro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:  # scipy.sparse is imported by the caller's matrices: not at a least-cost run's start
+    from scipy import sparse
 
 NEWTON_STEPS = 200
 ARMIJO = 1e-4

@@ -16,10 +16,9 @@ it: a changed cell changes the LP, and the next choice solve reads the change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import sparse
 
 from model.lp.choice.dual import DualProblem
 from model.lp.families import (
@@ -36,6 +35,9 @@ from model.lp.families import (
 from model.lp.highs import floats
 from model.lp.names import ColumnKeys, RowKey, positions
 from model.plan import Plan
+
+if TYPE_CHECKING:  # imported where a program is read: scipy.sparse is not loaded at a least-cost run's start
+    from scipy import sparse
 
 # rows that the choice columns' groups meet exactly, or that define a column now written as a sum
 DEFINING_ROWS = frozenset({DEMAND_BALANCE.name, SEASON_DEMAND.name, SEASON_SPLIT.name, SHIPPED_TOTAL.name,
@@ -60,6 +62,7 @@ class LPTables:
     @classmethod
     def of_highs(cls, lp: Any) -> LPTables:  # a highspy.HighsLp
         import highspy
+        from scipy import sparse
 
         a = lp.a_matrix_
         # highspy hands each array over as a Python list (tens of bytes an entry): one at a time, so that
@@ -174,6 +177,7 @@ class _Groups:
         self.group_factor.append(factor)
 
     def matrix(self, n_lp: int) -> sparse.csr_matrix:
+        from scipy import sparse
         """S: LP columns x choice columns, a 1 where a choice column is (a part of) an LP column."""
         if not self.sizes:
             return sparse.csr_matrix((n_lp, 0))
@@ -186,6 +190,7 @@ class _Groups:
 
 def _with_shipped(S: sparse.csr_matrix, lp: LPTables, col_pos: dict[tuple[str, int | None], Any],
                   row_pos: dict[tuple[str, int | None], Any]) -> sparse.csr_matrix:
+    from scipy import sparse
     """S with each share rule's Shipped column written as the sum its shipped_total row defines:
     Shipped_j = -sum_k A[i, k] / A[i, j] x_k over the row's other columns, all rows at once."""
     pairs = [(i, col_pos.get((SHIPPED.name, key), {})[index]) for (family, key), pos in row_pos.items()
@@ -209,6 +214,7 @@ def _with_shipped(S: sparse.csr_matrix, lp: LPTables, col_pos: dict[tuple[str, i
 
 def _dual(lp: LPTables, rows: list[RowKey], S: sparse.csr_matrix, fixed: np.ndarray, build: _Groups,
           dispersion: dict[str, float], plan: Plan, keys: list[int | None]) -> ChoiceProgram:
+    from scipy import sparse
     case_factor = {k: (c.factor if k is not None else 1.0) for k, c in zip(keys, plan.cases, strict=True)}
     row_factor = np.array([case_factor.get(r.case, 1.0) for r in rows])
     keep = np.array([r.family not in DEFINING_ROWS for r in rows], dtype=bool)
