@@ -11,27 +11,12 @@ applies it to every case it builds); least cost keeps them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
-from model.input.data import CorridorData
+from model.input.data import CorridorData, LeftOut
 from model.input.schema import Allocation
 
 CALIBRATION_SOURCE = "corridor calibrate"  # the source corridor calibrate writes on its Surcharges rows (premiums)
-
-
-@dataclass(frozen=True)
-class LeftOut:
-    """How many rows of the least-cost fit allocation choice left out."""
-
-    premiums: int
-    rules: int
-
-    def text(self) -> str:
-        """The sentence the Summary and the console say it in."""
-        return (f"under route choice the {self.premiums} calibration premiums and {self.rules} calibration rules of "
-                "the least-cost fit are left out (the Dispersions sheet is the choice allocation's calibration)")
 
 
 def least_cost_fit(data: CorridorData) -> dict[str, pd.Series]:

@@ -9,16 +9,12 @@ import difflib
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from model.errors import InputError, Problem
 from model.input.schema import Sheet
 from model.input.settings import Settings
-
-if TYPE_CHECKING:
-    from model.input.allocation import LeftOut
 
 ROW = "_row"  # column holding each row's number in the file, for messages
 SEASON = "season"  # the key column of Capacities and Demand naming a season: left out of a KEY, it is blank
@@ -32,6 +28,19 @@ class Derived:
     records: dict[str, tuple] = field(default_factory=dict)  # sheet -> its rows as dicts (validation)
     paths: tuple | None = None  # Routes: (PathTable, nodes passed, steps taken), for validation
     path_table: tuple | None = None  # Routes: the PathTable (validation, the network of each case)
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """How many rows of the least-cost fit allocation choice left out (model.input.allocation)."""
+
+    premiums: int
+    rules: int
+
+    def text(self) -> str:
+        """The sentence the Summary and the console say it in."""
+        return (f"under route choice the {self.premiums} calibration premiums and {self.rules} calibration rules of "
+                "the least-cost fit are left out (the Dispersions sheet is the choice allocation's calibration)")
 
 
 @dataclass
