@@ -46,7 +46,7 @@ def test_each_draw_reports_the_cut_its_port_needs(tmp_path):
     assert port_names(data, net, watch) == (("R", "Port R"),)
     inputs = read_inputs(data)
     design = make_design(inputs, 60, Method.LHS, 0)
-    sweep = design.sweep(Path(case), inputs, reported=DrawReport(watch, None, port_names(data, net, watch)))
+    sweep = design.sweep(Path(case), inputs, reported=DrawReport(watch, port_names(data, net, watch)))
     y = quantities(run_sweep(sweep, progress=False), watch)
     x = design.X[ROAD].to_numpy()
     expected = np.where(x > 6, x - 6, np.nan)

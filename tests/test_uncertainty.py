@@ -31,13 +31,13 @@ def two_routes(base_rm: float = 2, **uncertainty) -> dict:
     return transport_case(Legs=legs(("A", "M", 10, 1), ("A", "R", 3, 1), ("R", "M", base_rm, 1)), Uncertainty=[row])
 
 
-def run(case, draws=400, method=Method.LHS, seed=0, dispersion=None, **kw):
+def run(case, draws=400, method=Method.LHS, seed=0, choice=False, **kw):
     data, net, _ = load(case)
     inputs = read_inputs(data)
     design = make_design(inputs, draws, method, seed)
     check_draws(inputs, design)
-    sweep = design.sweep(Path(case), inputs, reported=DrawReport(focus_of(net, data.settings.focus), dispersion))
-    if dispersion is not None:  # each draw the live model's logit split, with the case's Dispersions sheet
+    sweep = design.sweep(Path(case), inputs, reported=DrawReport(focus_of(net, data.settings.focus)))
+    if choice:  # each draw the live model's logit split, with the case's Dispersions sheet
         sweep = dataclasses.replace(sweep, allocation="choice")
     results = run_sweep(sweep, progress=False, **kw)
     return design, results, quantities(results, focus_of(net, data.settings.focus)), used(results, net)
@@ -93,7 +93,7 @@ def test_with_route_choice_each_draw_is_the_logit_split(tmp_path, capsys):
     # (B = 3 + R>M); at B = 10 half each.
     tables = two_routes()
     tables["Dispersions"] = [{"cargo_class": "dry_bulk", "dispersion_usd_per_t": 5}]
-    design, results, y, table = run(write_case(tmp_path / "lib", tables), draws=40, dispersion=(("dry_bulk", 5.0),))
+    design, results, y, table = run(write_case(tmp_path / "lib", tables), draws=40, choice=True)
     cost_b = design.X[ROAD].to_numpy() + 3
     assert y["Road_t"].to_numpy() == pytest.approx(100 / (1 + np.exp((cost_b - 10) / 5)), rel=1e-6)
     assert y["Rail_t"].to_numpy() == pytest.approx(100 - y["Road_t"].to_numpy(), rel=1e-6)

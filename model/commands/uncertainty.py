@@ -21,7 +21,7 @@ from model.analysis.uncertainty.switching import Varied, switching_values
 from model.analysis.uncertainty.tables import FOCUS, SAMPLING_ERROR, quantities, summary, used
 from model.errors import InputError, Problem
 from model.input.schema import Allocation
-from model.input.validate.choice import dispersions, missing_dispersions
+from model.input.validate.choice import missing_dispersions
 
 
 def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: str = Method.LHS, seed: int = 0,
@@ -49,21 +49,20 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         outputs.check(output)
         data, net, warnings = load_one_year(src, scenario, year)
         chosen = allocation or data.settings.allocation or Allocation.LEAST_COST
-        dispersion = None
-        if chosen == Allocation.CHOICE:  # each draw's logit split (the Settings' own is validated with the input)
+        choice = chosen == Allocation.CHOICE
+        if choice:  # each draw's logit split (the Settings' own is validated with the input)
             lacking = missing_dispersions(data, {})
             if lacking:
                 raise InputError("--allocation", lacking)
-            dispersion = tuple(sorted(dispersions(data).items()))
         inputs = read_inputs(data)
         design = make_design(inputs, draws, Method(method), seed)
         check_draws(inputs, design)
         focus = data.settings.focus
-        ports = port_names(data, net, focus_of(net, focus)) if cuts and dispersion is None else ()
-        sweep = design.sweep(src, inputs, scenario, year, DrawReport(focus_of(net, focus), dispersion, ports),
+        ports = port_names(data, net, focus_of(net, focus)) if cuts and not choice else ()
+        sweep = design.sweep(src, inputs, scenario, year, DrawReport(focus_of(net, focus), ports),
                              keep_decisions)
         # under route choice each draw's point is the logit's on the draw's LP, as a sweep's (model.lp.live_choice)
-        sweep = dataclasses.replace(sweep, allocation=chosen if chosen == Allocation.CHOICE else None)
+        sweep = dataclasses.replace(sweep, allocation=chosen if choice else None)
         points_file = output.with_suffix(".points.jsonl")
         outputs.check(points_file)
         start = time.perf_counter()

@@ -27,24 +27,24 @@ TOLERANCE = 1e-7  # a dual below this is a row not binding (as LiveModel.solve's
 class DrawReport:
     """Sweep.reported of an uncertainty run: called with the LiveModel that solved a draw and its point
     (picklable, so a worker process or a Dask worker runs it; its repr is part of the journal's signature).
-    focus: model.analysis.params.focus_of's (scope, code), or None; dispersion: USD/t per cargo class for
-    allocation choice, None for least cost; ports: (code, name) of each port whose cut to report (some 20
-    solves a port a draw: asked with --cuts)."""
+    focus: model.analysis.params.focus_of's (scope, code), or None; ports: (code, name) of each port whose cut
+    to report (some 20 solves a port a draw: asked with --cuts). Under route choice (the live model's
+    allocation) the gap and the cuts are not figures: every route carries some cargo."""
 
     focus: tuple[str, str] | None
-    dispersion: tuple[tuple[str, float], ...] | None = None
     ports: tuple[tuple[str, str], ...] = ()
 
     def __call__(self, live, point):
         y = np.asarray(live.last_y, dtype=float)  # the LP's duals, or under route choice the logit's tolls
+        choice = live.allocation.choice
         figures = self._values(live, y)
         columns = self._focus_columns(live)
         if columns is not None:  # the gap to break-even is the LP's (under route choice every route carries some)
             rc = np.asarray(live.h.getSolution().col_dual, dtype=float)[columns]
-            figures[GAP] = float("nan") if self.dispersion is not None else (
+            figures[GAP] = float("nan") if choice else (
                 float(max(rc.min(), 0.0)) if len(rc) else float("nan"))
         for code, name in self.ports:  # last: each moves the live model away from the draw's point
-            figures[CUT + name + "_usd_per_t"] = float("nan") if self.dispersion is not None else \
+            figures[CUT + name + "_usd_per_t"] = float("nan") if choice else \
                 port_cut(live, code, point.route)
         return dataclasses.replace(point, figures=figures)
 

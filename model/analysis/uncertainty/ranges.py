@@ -54,7 +54,7 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
     least_cost = (allocation or data.settings.allocation or Allocation.LEAST_COST) == Allocation.LEAST_COST
     # under route choice each draw is the logit's split (the solve before checked its dispersions) and no cut is
     # reported: every route carries some cargo
-    report = DrawReport(watch, None, port_names(data, net, watch) if least_cost else ())
+    report = DrawReport(watch, port_names(data, net, watch) if least_cost else ())
     sweep = dataclasses.replace(design.sweep(src, inputs, scenario, None, report),
                                 allocation=None if least_cost else Allocation.CHOICE)
     live = live_model(src, scenario=scenario, allocation=sweep.allocation)
