@@ -83,8 +83,7 @@ from model.input.scenarios import apply_scenarios
 from model.input.schema import Allocation
 from model.input.validate import validate
 from model.input.validate.choice import demanded_classes, dispersions
-from model.lp.choice import NoConvergence, choice_of_lp
-from model.lp.choice.program import LPTables, read_program
+from model.lp.choice import NoConvergence, choice_of_lp, program_of
 from model.lp.highs import Solution
 from model.lp.solve import solve_plan
 from model.network import Network, Observation
@@ -240,8 +239,7 @@ def _allocation(plan: Plan, sol: Solution, dispersion: dict[str, float]) -> Call
     """model.lp.choice.allocate on the solved LP, its program read once (at these dispersions) and each
     call's dispersions put in its groups' theta, the one place the program holds them: what allocate
     gives, without reading the LP again for each evaluation."""
-    lp = LPTables.of_highs(sol.highs.getLp())  # type: ignore[union-attr]  # solve() keeps HiGHS
-    program = read_program(plan, sol.columns, sol.rows, lp, sol.x, dispersion)  # type: ignore[arg-type]  # solved
+    lp, program = program_of(plan, sol, sol.highs, sol.x, dispersion)  # type: ignore[arg-type]  # solve() keeps HiGHS
 
     def allocation(tried: dict[str, float]) -> Solution:
         theta = np.array([1.0 / tried[c] for c in program.group_class])

@@ -33,8 +33,7 @@ import pandas as pd
 from model.input.data import ROW
 from model.input.schema import Allocation, NodeKind, Scope
 from model.input.validate.choice import dispersions
-from model.lp.choice import NoConvergence, choice_of_lp
-from model.lp.choice.program import LPTables, read_program
+from model.lp.choice import NoConvergence, choice_of_lp, program_of
 from model.lp.families import Cell
 from model.lp.highs import Solution, option
 from model.lp.live import LiveModel
@@ -69,9 +68,7 @@ class ChoiceAt:
     def __init__(self, plan: Plan, sol: Solution, live: LiveModel):
         self.plan, self.sol, self.live = plan, sol, live
         self.dispersion = dispersions(plan.data)
-        self.lp = LPTables.of_highs(live.h.getLp())
-        self.program = read_program(plan, sol.columns, sol.rows, self.lp,  # type: ignore[arg-type]  # solved
-                                    np.asarray(sol.x, dtype=float), self.dispersion)
+        self.lp, self.program = program_of(plan, sol, live.h, np.asarray(sol.x, dtype=float), self.dispersion)
         self.base = self.x({})
 
     @classmethod

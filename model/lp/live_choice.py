@@ -20,8 +20,7 @@ import numpy as np
 from model.input.data import CorridorData
 from model.input.schema import Allocation
 from model.input.validate.choice import dispersions
-from model.lp.choice import NoConvergence, choice_of_lp
-from model.lp.choice.program import LPTables, read_program
+from model.lp.choice import NoConvergence, choice_of_lp, program_of
 from model.lp.families import Cell
 from model.lp.highs import Solution
 from model.network import Network
@@ -55,9 +54,7 @@ class LiveAllocation:
         if not self.choice:
             return x, y
         start = time.perf_counter()
-        lp = LPTables.of_highs(h.getLp())
-        program = read_program(self.plan, self.solution.columns, self.solution.rows, lp, x,  # type: ignore[arg-type]  # solved: ColumnKeys
-                               self.dispersion)
+        lp, program = program_of(self.plan, self.solution, h, x, self.dispersion)
         # the dual started from the base point's tolls (the solve's choice), not the point's LP duals: a point near
         # the base takes fewer Newton steps (docs/user-guide/choice-commands.md has the figure)
         lp_solution = dataclasses.replace(self.solution, x=x, y=self.solution.y, rc=None,

@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -40,7 +41,10 @@ from model.lp.families import SHIPPED, SHIPPED_TOTAL
 from model.lp.highs import Solution
 from model.plan import Plan
 
-__all__ = ["ChoiceInfo", "ChoiceInputError", "NoConvergence", "allocate", "choice_of_lp"]
+if TYPE_CHECKING:
+    import highspy
+
+__all__ = ["ChoiceInfo", "ChoiceInputError", "NoConvergence", "allocate", "choice_of_lp", "program_of"]
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,16 @@ def allocate(plan: Plan, sol: Solution, dispersion: dict[str, float]) -> Solutio
     money), each column's generalised cost above its group's cheapest as its reduced cost, no ranging
     (the LP's alone), and sol.choice. What is built is the least-cost solution's."""
     start = time.perf_counter()
-    lp = LPTables.of_highs(sol.highs.getLp())  # type: ignore[union-attr]  # an optimal solve's HiGHS
-    program = read_program(plan, sol.columns, sol.rows, lp, sol.x, dispersion)  # type: ignore[arg-type]  # solved
+    lp, program = program_of(plan, sol, sol.highs, sol.x, dispersion)  # type: ignore[arg-type]  # an optimal solve's
     return choice_of_lp(program, sol, lp, dispersion, start)
+
+
+def program_of(plan: Plan, sol: Solution, h: highspy.Highs, x: np.ndarray,
+               dispersion: dict[str, float]) -> tuple[LPTables, ChoiceProgram]:
+    """(the LP as HiGHS h holds it now, the choice program read off it) for a plan solved as sol (its columns
+    and rows), what is built held at x: what allocate, a live point, the responses and the estimate read."""
+    lp = LPTables.of_highs(h.getLp())
+    return lp, read_program(plan, sol.columns, sol.rows, lp, x, dispersion)  # type: ignore[arg-type]  # solved
 
 
 def _defined_row_duals(sol: Solution, lp: LPTables, y: np.ndarray) -> None:
