@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from model.analysis.uncertainty.figures import CUT, GAP
-from model.analysis.uncertainty.tables import FOCUS
+from model.analysis.uncertainty.focus import FOCUS, FOCUS_KIND, OWN, part_of, words
 from model.input.schema import Scope
 from model.report.output import Outputs
 from model.report.result_book import BOLD, CM, NOTE, Cells, ResultBook, wo_table
@@ -109,10 +109,12 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
             r = by.loc[quantity]
             lines.append(f"{what}: {r['p5'] / scale:,.2f} to {r['p95'] / scale:,.2f} {unit} (5-95%), median "
                          f"{r['p50'] / scale:,.2f}" + most_driven_by(drivers, quantity))
-    for quantity in [q for q in by.index if q.endswith(FOCUS)]:
-        r = by.loc[quantity]
-        lines.append(f"Tonnes {quantity.removesuffix('_t')}: {r['p5'] / 1e6:,.2f} to {r['p95'] / 1e6:,.2f} Mt/yr "
-                     f"(5-95%)")
+    carried = used[used["kind"] == FOCUS_KIND].set_index("name")
+    for quantity in [q for q in by.index if q.endswith(FOCUS)]:  # each part of the focus's tonnes (focus.py)
+        r, what = by.loc[quantity], words(quantity)
+        share = (f"; {'supplied' if part_of(quantity) == OWN else 'carries cargo'} in "
+                 f"{carried.loc[what, 'probability_used']:.1%} of draws" if what in carried.index else "")
+        lines.append(f"Tonnes {what} (focus): {r['p5'] / 1e6:,.2f} to {r['p95'] / 1e6:,.2f} Mt/yr (5-95%){share}")
     corridors = used[(used["kind"] == Scope.CORRIDOR) & (used["draws_used"] > 0) & (used["draws_used"] < used["draws"])]
     for rec in corridors.itertuples(index=False):
         lines.append(f"Corridor {rec.name}: used in {rec.probability_used:.1%} of draws (+- {rec.sampling_error:.1%})")

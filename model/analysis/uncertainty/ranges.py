@@ -1,6 +1,7 @@
 """The headlines with their ranges, for the brief of `corridor solve --uncertainty N`: the input's Uncertainty
 sheet drawn N times (a Latin hypercube), each draw solved on the live model as `corridor uncertainty` solves it,
-and for the resource cost, the focus's tonnes and the cut each of the focus's ports needs before a route
+and for the resource cost, the focus's tonnes (in their parts: through it to other markets, and a country's own
+market) and the cut each of the focus's ports needs before a route
 through it unused at the draw carries cargo (figures.DrawReport's ports), the median and the 5-95% range
 (brief.range_lines) and the input that drives it most (drivers: the largest change per standard deviation)."""
 
@@ -18,10 +19,11 @@ from model.analysis.sweep import live_model, run_sweep
 from model.analysis.uncertainty.design import Method, check_draws, make_design, read_inputs
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, DrawReport
+from model.analysis.uncertainty.focus import OWN, part_of
 from model.analysis.uncertainty.tables import FOCUS, summary
 from model.analysis.uncertainty.tables import quantities as draw_quantities
 from model.errors import InputError, Problem
-from model.input.schema import Allocation
+from model.input.schema import Allocation, Scope
 from model.results.brief import range_lines
 from model.results.tables import TOL_T
 
@@ -71,11 +73,16 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
 
 
 def _carries(tonnes: pd.Series) -> str:
-    """'; carries cargo in 59% of the draws' for the focus's tonnes (above TOL_T), nothing for another quantity."""
-    if not str(tonnes.name).endswith(FOCUS):
-        return ""
+    """For a part of the focus's tonnes (above TOL_T; focus.py), the share of the draws in which it has some, in
+    words that say which part: '; a route through it to another market carries cargo in 59% of the draws', or
+    "; its own market's cargo moves in 100% of the draws"; nothing for another quantity."""
+    part = part_of(str(tonnes.name))
     solved = tonnes.dropna()
-    return f"; carries cargo in {(solved > TOL_T).mean():.0%} of the draws" if len(solved) else ""
+    if part is None or not len(solved):
+        return ""
+    what = "its own market's cargo moves" if part == OWN else "a route through it to another market carries cargo" \
+        if str(tonnes.name).startswith(f"through {Scope.COUNTRY} ") else "it carries cargo"
+    return f"; {what} in {(solved > TOL_T).mean():.0%} of the draws"
 
 
 def _driver(driving: pd.DataFrame, quantity: str) -> str:
