@@ -23,7 +23,7 @@ from model.pipeline import load_one_year as load
 
 ROAD = "Legs[P>M].cost_usd_per_t"
 TRANSIT = "through country YY to other markets (focus)_t"
-OWN = "country YY's own market (focus)_t"
+OWN = "to country YY's own market (focus)_t"
 
 
 def transit_and_own() -> dict:
@@ -63,7 +63,7 @@ def test_transit_and_the_countrys_own_market_are_counted_apart(tmp_path):
     assert parts.loc["through country YY to other markets", "probability_used"] == pytest.approx(np.mean(x < 7))
     assert abs(parts.loc["through country YY to other markets", "probability_used"] - 0.25) <= math.sqrt(
         0.25 * 0.75 / 400)
-    assert parts.loc["country YY's own market", "probability_used"] == 1.0
+    assert parts.loc["to country YY's own market", "probability_used"] == 1.0
     # The gap is the port route's to its break-even, (3 + x) - 10 where it is unused; the home route (always used)
     # would make it 0 in every draw.
     assert y[GAP].to_numpy() == pytest.approx(np.maximum(3 + x - 10, 0.0), abs=1e-9)
@@ -89,11 +89,13 @@ def test_the_brief_and_the_console_say_which_part_carries_cargo(tmp_path, capsys
               if str(k).startswith("range: ")}
     said = ranges["Through country YY to other markets (focus)"]
     assert f"; a route through it to another market carries cargo in {np.mean(x < 7):.0%} of the draws" in said
-    assert "; its own market's cargo moves in 100% of the draws" in ranges["Country YY's own market (focus)"]
+    assert "; its own market's cargo moves in 100% of the draws" in ranges["To country YY's own market (focus)"]
     capsys.readouterr()
     u = tmp_path / "u.xlsx"
     assert main(["uncertainty", str(case), "--draws", "40", "--no-progress", "-o", str(u)]) == 0
     text = capsys.readouterr().out
-    assert (f"Tonnes through country YY to other markets (focus): 0.00 to 0.00 Mt/yr (5-95%); carries cargo in "
+    # 100 t to M through YY in a quarter of the draws: 0 at 5%, 100 t (0.0001 Mt) at 95%; Q's 10 t in every draw
+    assert (f"Tonnes through country YY to other markets (focus): 0.00 to 0.00010 Mt/yr (5-95%); carries cargo in "
             f"{np.mean(x < 7):.1%} of draws") in text, text
-    assert "Tonnes country YY's own market (focus): 0.00 to 0.00 Mt/yr (5-95%); supplied in 100.0% of draws" in text
+    assert "Tonnes to country YY's own market (focus): 0.000010 to 0.000010 Mt/yr (5-95%); supplied in 100.0% of " \
+           "draws" in text

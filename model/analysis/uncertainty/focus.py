@@ -4,7 +4,7 @@ Pakistan carry cargo?") and the tonnes for its own market (cargo to Pakistan, wh
 together they mislead: Pakistan's own 1,900 t on the base case make "through Pakistan" carry cargo in every draw
 whatever its ports do. A corridor is not a place with a market: its tonnes are one part, all of them through it.
 
-TRANSIT and OWN end the quantities' names ('through country PK to other markets (focus)_t', 'country PK's own market
+TRANSIT and OWN end the quantities' names ('through country PK to other markets (focus)_t', 'to country PK's own market
 (focus)_t'), built by part_name(); part_of tells which part a quantity is."""
 
 from __future__ import annotations
@@ -20,18 +20,18 @@ FOCUS_KIND = "focus"  # the Used table's kind of a part's row
 
 def part_name(focus: tuple[str, str], part: str) -> str:
     """The quantity's name of a part of the focus's tonnes: 'through country PK to other markets (focus)_t',
-    "country PK's own market (focus)_t"; a corridor's (its one part) as a sweep names it, 'through corridor X
+    "to country PK's own market (focus)_t"; a corridor's (its one part) as a sweep names it, 'through corridor X
     (focus)_t'."""
     scope, key = focus
     if scope != Scope.COUNTRY:
         return f"through {scope} {key} {FOCUS}"
     if part == TRANSIT:
         return f"through {scope} {key} to other markets {FOCUS}"
-    return f"{scope} {key}'s own market {FOCUS}"
+    return f"to {scope} {key}'s own market {FOCUS}"
 
 
 def words(quantity: str) -> str:
-    """A part's name in words: 'through country PK to other markets', "country PK's own market"."""
+    """A part's name in words: 'through country PK to other markets', "to country PK's own market"."""
     return quantity.removesuffix(FOCUS).strip()
 
 

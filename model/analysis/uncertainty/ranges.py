@@ -25,7 +25,7 @@ from model.analysis.uncertainty.tables import FOCUS, summary
 from model.analysis.uncertainty.tables import quantities as draw_quantities
 from model.errors import InputError, Problem
 from model.input.schema import Allocation, Scope
-from model.results.brief import RANGE_UNITS, range_lines
+from model.results.brief import range_lines, range_unit
 from model.results.summary import RANGE_COLUMNS
 from model.results.tables import TOL_T
 
@@ -82,7 +82,7 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
     lines = [range_lines(table.iloc[[i]], int(n))[0] for i, n in enumerate(table["draws"])]  # each its own draws
     rows = []
     for q, line, rec in zip(wanted, lines, table.to_dict("records"), strict=True):
-        suffix, divisor, unit, _ = next((u for u in RANGE_UNITS if q.endswith(u[0])), ("", 1.0, "", 3))
+        _, divisor, unit, _ = range_unit(q)
         top = _top_driver(driving, q)
         solved = y[q].dropna()
         rows.append({"headline": line.split(": ", 1)[0], "unit": unit, "median": rec["p50"] / divisor,

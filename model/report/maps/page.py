@@ -8,7 +8,6 @@ library would be inlined in every page (the page fetches nothing) for two lines 
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import replace
 from functools import lru_cache
@@ -37,7 +36,7 @@ from model.report.maps.layout import (
     width_samples,
 )
 from model.report.maps.palette import BORDER, FULL_COLOUR, LAND, SEA, corridor_colour, series_colours
-from model.results.brief import RANGE_UNITS
+from model.results.brief import RANGE_UNITS, number_text
 
 NODE_KEYS = (*((kind, text) for kind, (_, text) in NODE_LEGEND.items()), ("other", OTHER_NODE_LEGEND[1]))
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
@@ -111,14 +110,6 @@ def how_sure(ranges: tuple[HeadlineRange, ...], drawn: str) -> dict | None:
                                                   f" ({'+' if r.change_per_sd >= 0 else ''}{shown(r.change_per_sd)} "
                                                   f"{r.unit} per standard deviation)")})
     return {"rows": rows, "drawn": drawn, "carries": any(r["carries"] for r in rows)}
-
-
-def number_text(v: float, decimals: int) -> str:
-    """v with decimals, a minus as the brief types it (U+2212); a small value that would round to 0 with two
-    significant digits instead (1,900 t is 0.0019 Mt, not 0.00)."""
-    if v != 0 and abs(v) < 10 ** -decimals:
-        decimals = 1 - math.floor(math.log10(abs(v)))
-    return f"{v:,.{decimals}f}".replace("-", "\u2212")
 
 
 def _map(p, colours: dict) -> dict:
