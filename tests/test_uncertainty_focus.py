@@ -26,9 +26,10 @@ TRANSIT = "through country YY to other markets (focus)_t"
 OWN = "to country YY's own market (focus)_t"
 
 
-def transit_and_own() -> dict:
-    """Coal from A (country XX): 100 t to market M (XX) by rail A>M at 10 USD/t or through port P of country YY,
-    A>P>M at 3 + P>M, P>M uniform on [2, 22]; and 10 t to market Q in YY itself, only by A>P>Q (4 USD/t)."""
+def transit_and_own(tonnes: float = 100) -> dict:
+    """Coal from A (country XX): 100 t (tonnes) to market M (XX) by rail A>M at 10 USD/t or through port P of
+    country YY, A>P>M at 3 + P>M, P>M uniform on [2, 22]; and 10 t (a tenth) to market Q in YY itself, only by
+    A>P>Q (4 USD/t)."""
     row = {"input": ROAD, "distribution": "uniform", "low": 2, "high": 22, "source": "hand"}
     return transport_case(
         Countries=[{"country": "XX", "risk_premium_pct": 0}, {"country": "YY", "risk_premium_pct": 0}],
@@ -38,8 +39,8 @@ def transit_and_own() -> dict:
         Routes=[{"route": "RAIL", "corridor": "Rail", "path": "A>M"},
                 {"route": "PORT", "corridor": "Port P", "path": "A>P>M"},
                 {"route": "HOME", "corridor": "To YY", "path": "A>P>Q"}],
-        Demand=[{"commodity": "coal", "market": "M", "demand_t": 100},
-                {"commodity": "coal", "market": "Q", "demand_t": 10}],
+        Demand=[{"commodity": "coal", "market": "M", "demand_t": tonnes},
+                {"commodity": "coal", "market": "Q", "demand_t": tonnes / 10}],
         Uncertainty=[row])
 
 

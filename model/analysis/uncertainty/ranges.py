@@ -91,9 +91,10 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
                      "moved_most_by": "" if top is None else str(top["input"]),
                      "change_per_sd": None if top is None else top["change_per_sd"] / divisor})
     dimensions = len(design.problem["names"])
-    drawn = (f"{draws:,} Latin hypercube draws (seed {seed}) of the {len(inputs)} inputs of the Uncertainty sheet "
-             f"({dimensions} dimension{'s' if dimensions != 1 else ''}: a correlation group moves as one), each "
-             "across its plausible range; not recalibrated")
+    plural = {"inputs": "s" if len(inputs) != 1 else "", "dimensions": "s" if dimensions != 1 else ""}
+    drawn = (f"{draws:,} Latin hypercube draws (seed {seed}) of the {len(inputs)} input{plural['inputs']} of the "
+             f"Uncertainty sheet ({dimensions} dimension{plural['dimensions']}: a correlation group moves as one), "
+             "each across its plausible range; not recalibrated")
     return HeadlineRanges([(line.split(": ", 1)[0], line.split(": ", 1)[1] + _carries(y[q]) + _driver(driving, q))
                            for q, line in zip(wanted, lines, strict=True)],
                           pd.DataFrame(rows, columns=RANGE_COLUMNS), drawn)
