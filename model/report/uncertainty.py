@@ -14,7 +14,7 @@ from model.analysis.uncertainty.focus import FOCUS, FOCUS_KIND, OWN, part_of, wo
 from model.input.schema import Scope
 from model.report.output import Outputs
 from model.report.result_book import BOLD, CM, NOTE, Cells, ResultBook, wo_table
-from model.results.brief import number_text
+from model.results.brief import figure_text
 
 BINS = 20  # bars of a histogram
 
@@ -120,7 +120,7 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
         r, what = by.loc[quantity], words(quantity)
         share = (f"; {'supplied' if part_of(quantity) == OWN else 'carries cargo'} in "
                  f"{carried.loc[what, 'probability_used']:.1%} of draws" if what in carried.index else "")
-        lines.append(f"Tonnes {what} (focus): {number_text(r['p5'] / 1e6, 2)} to {number_text(r['p95'] / 1e6, 2)} "
+        lines.append(f"Tonnes {what} (focus): {figure_text(r['p5'] / 1e6, 2)} to {figure_text(r['p95'] / 1e6, 2)} "
                      f"Mt/yr (5-95%){share}")
     corridors = used[(used["kind"] == Scope.CORRIDOR) & (used["draws_used"] > 0) & (used["draws_used"] < used["draws"])]
     for rec in corridors.itertuples(index=False):

@@ -17,10 +17,10 @@ import pandas as pd
 from model.analysis.uncertainty.focus import FOCUS_KIND, part_of, words
 from model.report.cells import header
 from model.report.maps.data import HeadlineRange
-from model.report.maps.page import environment, how_sure, number_text
+from model.report.maps.page import environment, how_sure
 from model.report.output import Outputs, mark
 from model.report.uncertainty import most_driven
-from model.results.brief import range_unit
+from model.results.brief import figure_text, range_unit
 
 
 def write_uncertainty_page(outputs: Outputs, path: Path, title: str, subtitle: str, headline: list[str],
@@ -79,5 +79,5 @@ def _cell(v) -> tuple[str, bool]:
         return ("" if v is None or v != v else str(v)), False
     if isinstance(v, numbers.Real):
         x = float(v)
-        return (f"{int(x):,}" if x.is_integer() and abs(x) < 1e15 else number_text(x, 2 if abs(x) >= 1 else 4)), True
+        return (f"{int(x):,}" if x.is_integer() and abs(x) < 1e15 else figure_text(x, 2 if abs(x) >= 1 else 4)), True
     return str(v), False

@@ -170,7 +170,7 @@ def _common(brief: Brief, items: dict) -> None:
 RANGE_UNITS = (("_usd_per_t", 1.0, "USD/t", 1), ("_usd", 1e6, "million USD", 1), ("_t", 1e6, "Mt", 2))
 
 
-def number_text(v: float, decimals: int) -> str:
+def figure_text(v: float, decimals: int) -> str:
     """v with decimals, a minus as the brief types it (U+2212); a small value that would round to 0 with two
     significant digits instead (1,900 t is 0.0019 Mt, not 0.00)."""
     if v != 0 and abs(v) < 10 ** -decimals:
@@ -201,7 +201,7 @@ def range_lines(percentiles: pd.DataFrame, draws: int) -> list[str]:
             continue
 
         def shown(v: float, decimals: int = decimals) -> str:
-            return number_text(v, decimals)
+            return figure_text(v, decimals)
 
         lines.append(f"{label}: median {shown(p50)}{' ' + unit if unit else ''}, 5–95%: "
                      f"{shown(p5)} to {shown(p95)} ({draws:,} draw{'s' if draws != 1 else ''})")

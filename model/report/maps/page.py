@@ -36,7 +36,7 @@ from model.report.maps.layout import (
     width_samples,
 )
 from model.report.maps.palette import BORDER, FULL_COLOUR, LAND, SEA, corridor_colour, series_colours
-from model.results.brief import RANGE_UNITS, number_text
+from model.results.brief import RANGE_UNITS, figure_text
 
 NODE_KEYS = (*((kind, text) for kind, (_, text) in NODE_LEGEND.items()), ("other", OTHER_NODE_LEGEND[1]))
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
@@ -101,7 +101,7 @@ def how_sure(ranges: tuple[HeadlineRange, ...], drawn: str) -> dict | None:
     for r in ranges:
         d = decimals.get(r.unit, 3)
         def shown(v: float | None, d: int = d) -> str:
-            return "" if v is None else number_text(v, d)
+            return "" if v is None else figure_text(v, d)
         rows.append({"headline": r.headline, "unit": r.unit, "median": shown(r.median),
                      "range": "" if r.p5 is None or r.p95 is None else f"{shown(r.p5)} to {shown(r.p95)}",
                      "draws": r.draws,
