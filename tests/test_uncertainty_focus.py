@@ -100,3 +100,25 @@ def test_the_brief_and_the_console_say_which_part_carries_cargo(tmp_path, capsys
             f"{np.mean(x < 7):.1%} of draws") in text, text
     assert "Tonnes to country YY's own market (focus): 0.000010 to 0.000010 Mt/yr (5-95%); supplied in 100.0% of " \
            "draws" in text
+
+
+@pytest.mark.slow  # 200 draws of the base case
+def test_on_the_base_case_pakistans_own_market_no_longer_passes_for_transit():
+    # The base case (focus Pakistan): Pakistan's own 1,900 t of containers move in every draw, so the two parts
+    # together carried cargo in 100% of the draws; a route through Pakistan to another market does in about a
+    # quarter of them (docs/user-guide/uncertainty.md), on 200 Latin hypercube draws of its Uncertainty sheet.
+    from conftest import BASE_XLSX
+
+    data, net, _ = load(BASE_XLSX)
+    watch = focus_of(net, data.settings.focus)
+    assert watch == ("country", "PK")
+    inputs = read_inputs(data)
+    design = make_design(inputs, 200, Method.LHS, 0)
+    results = run_sweep(design.sweep(Path(BASE_XLSX), inputs, reported=DrawReport(watch)), progress=False)
+    y, table = quantities(results, watch), used(results, net)
+    own, transit = y["to country PK's own market (focus)_t"], y["through country PK to other markets (focus)_t"]
+    assert own.to_numpy() == pytest.approx(np.full(len(y), 1900.0))
+    assert ((own + transit) > 1).all()  # together: cargo in every draw
+    parts = table[table["kind"] == FOCUS_KIND].set_index("name")["probability_used"]
+    assert parts["to country PK's own market"] == 1.0
+    assert 0.2 <= parts["through country PK to other markets"] <= 0.3
