@@ -42,6 +42,15 @@ def part_of(quantity: str) -> str | None:
     return OWN if quantity.endswith(f"'s own market {FOCUS}") else TRANSIT
 
 
+def cargo_words(quantity: str) -> str:
+    """What it means that a part of the focus's tonnes has some, in words: "its own market's cargo moves", 'a route
+    through it to another market carries cargo' (a country's transit), 'it carries cargo' (a corridor's)."""
+    if part_of(quantity) == OWN:
+        return "its own market's cargo moves"
+    return "a route through it to another market carries cargo" if quantity.endswith(f"to other markets {FOCUS}") \
+        else "it carries cargo"
+
+
 def ends_in(net, country: str, routes: list[str]) -> np.ndarray:
     """Whether each route ends at a node of the country: cargo for its own market."""
     return np.array([net.node_country.get(net.routes[r].nodes[-1]) == country for r in routes], dtype=bool)

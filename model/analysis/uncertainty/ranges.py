@@ -20,11 +20,11 @@ from model.analysis.sweep import live_model, run_sweep
 from model.analysis.uncertainty.design import Method, check_draws, make_design, read_inputs
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, DrawReport
-from model.analysis.uncertainty.focus import OWN, part_of
+from model.analysis.uncertainty.focus import cargo_words, part_of
 from model.analysis.uncertainty.tables import FOCUS, summary
 from model.analysis.uncertainty.tables import quantities as draw_quantities
 from model.errors import InputError, Problem
-from model.input.schema import Allocation, Scope
+from model.input.schema import Allocation
 from model.results.brief import range_lines, range_unit
 from model.results.summary import RANGE_COLUMNS
 from model.results.tables import TOL_T
@@ -108,9 +108,7 @@ def _carries(tonnes: pd.Series) -> str:
     solved = tonnes.dropna()
     if part is None or not len(solved):
         return ""
-    what = "its own market's cargo moves" if part == OWN else "a route through it to another market carries cargo" \
-        if str(tonnes.name).startswith(f"through {Scope.COUNTRY} ") else "it carries cargo"
-    return f"; {what} in {(solved > TOL_T).mean():.0%} of the draws"
+    return f"; {cargo_words(str(tonnes.name))} in {(solved > TOL_T).mean():.0%} of the draws"
 
 
 def _driver(driving: pd.DataFrame, quantity: str) -> str:
