@@ -122,3 +122,21 @@ def test_on_the_base_case_pakistans_own_market_no_longer_passes_for_transit():
     parts = table[table["kind"] == FOCUS_KIND].set_index("name")["probability_used"]
     assert parts["to country PK's own market"] == 1.0
     assert 0.2 <= parts["through country PK to other markets"] <= 0.3
+
+
+def test_a_journal_of_draws_that_reported_other_figures_is_not_resumed(tmp_path):
+    # A journal written when draws reported the focus's tonnes together (DrawReport version 1) holds no parts:
+    # resumed into this run it would leave them blank in its draws. Its signature differs: refused, said.
+    from model.errors import InputError
+
+    case = write_case(tmp_path, transit_and_own(), {"focus": "country YY"})
+    data, net, _ = load(case)
+    watch = focus_of(net, data.settings.focus)
+    inputs = read_inputs(data)
+    design = make_design(inputs, 10, Method.LHS, 0)
+    journal = tmp_path / "u.points.jsonl"
+    run_sweep(design.sweep(Path(case), inputs, reported=DrawReport(watch, version=1)), points_file=journal,
+              progress=False)
+    with pytest.raises(InputError, match="holds points of a different sweep"):
+        run_sweep(design.sweep(Path(case), inputs, reported=DrawReport(watch)), points_file=journal, resume=True,
+                  progress=False)

@@ -35,6 +35,10 @@ class DrawReport:
 
     focus: tuple[str, str] | None
     ports: tuple[tuple[str, str], ...] = ()
+    # What a draw reports, numbered. The journal's signature holds this repr, so a journal whose draws reported
+    # other figures is refused on --resume rather than mixed into this run's tables. 1: the focus's tonnes
+    # together; 2: in their parts (focus.py). Raise it with any change of what __call__ reports.
+    version: int = 2
 
     def __call__(self, live, point):
         y = np.asarray(live.last_y, dtype=float)  # the LP's duals, or under route choice the logit's tolls
