@@ -105,5 +105,6 @@ def _with_ranges(results: Results, path: Path, draws: int, scenario: str | None,
             + ("a robust plan" if robust else "a plan over years"),
             "Leave out --robust, or solve one year (--scenario year_YYYY) with --uncertainty.")])
     phases("uncertainty")
-    ranges = tuple(headline_ranges(path, draws, 0, scenario, allocation))
-    return dataclasses.replace(results, summary=dataclasses.replace(results.summary, ranges=ranges))
+    ranges = headline_ranges(path, draws, 0, scenario, allocation)
+    return dataclasses.replace(results, summary=dataclasses.replace(results.summary, ranges=tuple(ranges.lines),
+                                                                    ranges_drawn=ranges.drawn), ranges=ranges.table)

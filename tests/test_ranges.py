@@ -77,8 +77,9 @@ def test_solve_uncertainty_puts_each_headline_with_its_range_in_the_brief(tmp_pa
     cost, tonnes, cut = 1e6 * np.minimum(10, 4 + x), np.where(4 + x < 10, 1e6, 0.0), x[x > 6] - 6
     ranges = _brief(out)
     assert ranges["Resource cost"].startswith(shown(cost, 1e6, 1, "million USD") + "; moved most by " + ROAD)
-    assert ranges["Through country YY (focus)"].startswith(
-        shown(tonnes, 1e6, 2, "Mt") + f"; carries cargo in {np.mean(4 + x < 10):.0%} of the draws")
+    assert ranges["Through country YY to other markets (focus)"].startswith(  # YY has no market: all of it transit
+        shown(tonnes, 1e6, 2, "Mt") + "; a route through it to another market carries cargo in "
+        f"{np.mean(4 + x < 10):.0%} of the draws")
     assert ranges["Cut for a new route at Port R"].startswith(shown(cut, 1, 1, "USD/t") + "; moved most by " + ROAD)
     assert f"Cut for a new route at Port R: {ranges['Cut for a new route at Port R']}" in said  # on the console
 

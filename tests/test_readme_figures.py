@@ -738,7 +738,7 @@ def test_the_cuts_gwadar_and_karachi_need_with_their_ranges(scenario):
 
     from model.analysis.uncertainty.ranges import headline_ranges
 
-    lines = dict(headline_ranges(BASE_XLSX, 200, scenario=scenario))
+    lines = dict(headline_ranges(BASE_XLSX, 200, scenario=scenario).lines)
 
     def figures(port: str) -> tuple[str, str, str]:
         found = re.match(r"median ([\d,.]+) USD/t, 5–95%: ([\d,.]+) to ([\d,.]+) \(200 draws\); moved most by group "

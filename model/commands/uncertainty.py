@@ -36,7 +36,8 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
     from model.report.books import about_table
     from model.report.charts import tornado_png
     from model.report.output import Outputs
-    from model.report.uncertainty import uncertainty_text, write_uncertainty
+    from model.report.uncertainty import page_path, uncertainty_text, write_uncertainty
+    from model.report.uncertainty_page import write_uncertainty_page
     from model.results.summary import Provenance
     from model.steps import load_one_year
 
@@ -65,6 +66,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         sweep = dataclasses.replace(sweep, allocation=chosen if choice else None)
         points_file = output.with_suffix(".points.jsonl")
         outputs.check(points_file)
+        outputs.check(page_path(output))
         start = time.perf_counter()
         # one live model: the draws' where they are solved in this process, then the switching values'
         live = live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year, allocation=sweep.allocation)
@@ -77,10 +79,9 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         driving = drivers(design.problem, design.U, y, design.method,
                           pd.DataFrame({v.text: design.X[v.text] for v in inputs if not v.group}), seed)
         switching, unswitched = switches(live, inputs, design, chosen)
-        headline = [q for q in y.columns if (q in ("resource_cost_usd", GAP) or q.endswith(FOCUS) or q.startswith(CUT))
-                    and y[q].nunique() > 1]  # a figure that does not vary has no drivers to draw
+        headline = [q for q in y.columns if q in ("resource_cost_usd", GAP) or q.endswith(FOCUS) or q.startswith(CUT)]
         tornadoes = [tornado_png(outputs, driving, q, output.with_name(f"{output.stem}_drivers_{slug(q)}"))
-                     for q in headline]
+                     for q in headline if y[q].nunique() > 1]  # a figure that does not vary has no drivers to draw
         about = case_about(scenario, year) + [("allocation", chosen),
             ("method", f"{design.method}: " + ("Latin hypercube (scipy.stats.qmc, scrambled)"
                                                if design.method == Method.LHS else
@@ -95,7 +96,13 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
             ("switching values", unswitched or "the focus's, each input alone (Switching sheet)")]
         write_uncertainty(outputs, output, about_table(Provenance.of(src, data.sha256), about), table, probability,
                           draws_table(design, inputs, results, y), y, "Corridors and routes: the share of the draws "
-                          "(with an optimum) in which each carries cargo; " + SAMPLING_ERROR + ".", driving, switching)
+                          "(with an optimum) in which each carries cargo, and each part of the focus's tonnes: "
+                          "through it to other markets, and a country's own market; " + SAMPLING_ERROR + ".",
+                          driving, switching)
+        write_uncertainty_page(outputs, page_path(output), f"Uncertainty: {Path(src).name}",
+                               f"{len(results):,} draws ({design.method}, seed {seed}), {solved:,} solved; "
+                               f"allocation {chosen}", headline, table, probability, driving, switching,
+                               unswitched, [(v.text, varied_text(v)) for v in inputs], tornadoes)
     return warnings, uncertainty_text(table, probability, len(results), solved, seconds, output, points_file,
                                       driving, switching, tornadoes)
 

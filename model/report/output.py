@@ -243,6 +243,11 @@ class Outputs:
         self.pending.append((Path(tmp), target))
         return Path(tmp)
 
+    def staged(self, target: Path) -> Path:
+        """The temporary file a target claimed in this block is written to, to read back what was written (a chart
+        embedded in a page); KeyError if it was not claimed."""
+        return next(tmp for tmp, goal in self.pending if goal == Path(target))
+
     def retire(self, target: Path, companion_of: Path | None = None, also: tuple[str, ...] = ()) -> None:
         """A file of the set this command writes that this run does not write (a re-solve without
         the map or the page): removed at commit, so what stays beside the new workbook is this run's

@@ -168,6 +168,9 @@ def map_problems(sheets: dict[str, pd.DataFrame], report: bool) -> list:
     if report and "Responses" in sheets:  # under route choice: the brief's line and the page's block read it
         needs["Responses"] = {"what": T, "name": T, "corridor": T, "cut_usd_per_t": B, "tonnes_t": B,
                               "change_t_per_usd_per_t": B, "via_focus_t_per_usd_per_t": B}
+    if report and "Ranges" in sheets:  # solve --uncertainty N: the page's "How sure" reads it
+        needs["Ranges"] = {"headline": T, "unit": T, "median": B, "p5": B, "p95": B, "draws": N, "probability": B,
+                           "moved_most_by": T, "change_per_sd": B}
     problems, missing = result_problems(sheets, needs)
     for name in dict.fromkeys("Map" if n.startswith("Map") else n for n in missing):
         problems.append(Problem(f"the {name} sheet is missing; the {'report' if report else 'map'} is drawn from it",

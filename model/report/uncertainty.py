@@ -10,12 +10,18 @@ import numpy as np
 import pandas as pd
 
 from model.analysis.uncertainty.figures import CUT, GAP
-from model.analysis.uncertainty.tables import FOCUS
+from model.analysis.uncertainty.focus import FOCUS, FOCUS_KIND, OWN, part_of, words
 from model.input.schema import Scope
 from model.report.output import Outputs
 from model.report.result_book import BOLD, CM, NOTE, Cells, ResultBook, wo_table
+from model.results.brief import figure_text
 
 BINS = 20  # bars of a histogram
+
+
+def page_path(workbook: Path) -> Path:
+    """<workbook>.html beside the uncertainty workbook: its page (model.report.uncertainty_page)."""
+    return Path(workbook).with_suffix(".html")
 
 
 def histogram(values: pd.Series) -> pd.DataFrame:
@@ -94,7 +100,7 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
                      points_file: Path, drivers: pd.DataFrame, switching: pd.DataFrame | None, pngs: list[Path]) -> str:
     """The run in a few lines: draws solved and time, the resource cost's and the focus's 5-95% ranges with
     what drives each most, the corridors used in some draws but not all, the switching values inside their
-    input's range, and where the workbook and charts are."""
+    input's range, and where the workbook, its page and charts are."""
     lines = [f"{draws:,} draws, {solved:,} solved, {seconds:.2f} s" + (f" ({draws / seconds:,.0f} draws/s)"
                                                                        if seconds else "")]
     if solved < draws:
@@ -109,10 +115,13 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
             r = by.loc[quantity]
             lines.append(f"{what}: {r['p5'] / scale:,.2f} to {r['p95'] / scale:,.2f} {unit} (5-95%), median "
                          f"{r['p50'] / scale:,.2f}" + most_driven_by(drivers, quantity))
-    for quantity in [q for q in by.index if q.endswith(FOCUS)]:
-        r = by.loc[quantity]
-        lines.append(f"Tonnes {quantity.removesuffix('_t')}: {r['p5'] / 1e6:,.2f} to {r['p95'] / 1e6:,.2f} Mt/yr "
-                     f"(5-95%)")
+    carried = used[used["kind"] == FOCUS_KIND].set_index("name")
+    for quantity in [q for q in by.index if q.endswith(FOCUS)]:  # each part of the focus's tonnes (focus.py)
+        r, what = by.loc[quantity], words(quantity)
+        share = (f"; {'supplied' if part_of(quantity) == OWN else 'carries cargo'} in "
+                 f"{carried.loc[what, 'probability_used']:.1%} of draws" if what in carried.index else "")
+        lines.append(f"Tonnes {what} (focus): {figure_text(r['p5'] / 1e6, 2)} to {figure_text(r['p95'] / 1e6, 2)} "
+                     f"Mt/yr (5-95%){share}")
     corridors = used[(used["kind"] == Scope.CORRIDOR) & (used["draws_used"] > 0) & (used["draws_used"] < used["draws"])]
     for rec in corridors.itertuples(index=False):
         lines.append(f"Corridor {rec.name}: used in {rec.probability_used:.1%} of draws (+- {rec.sampling_error:.1%})")
@@ -120,15 +129,25 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
         for rec in switching[switching["in_range"] == "inside"].itertuples(index=False):
             lines.append(f"Switches inside its range: {rec.input} at {rec.switching_value:,.6g}"
                          f"{' (x base)' if rec.of != 'value' else ''}, where {rec.route} starts")
-    lines.append(f"\nWorkbook: {out}\nDrivers: {', '.join(str(p) for p in pngs)}\nDraws (for --resume): {points_file}")
+    lines.append(f"\nWorkbook: {out}\nPage: {page_path(out)}\nDrivers: {', '.join(str(p) for p in pngs)}\n"
+                 f"Draws (for --resume): {points_file}")
     return "\n".join(lines)
 
 
 def most_driven_by(drivers: pd.DataFrame, quantity: str) -> str:
     """'; most by X' naming the input with the largest total index (Sobol') or change per standard deviation
-    of the quantity, or '' when nothing drives it."""
+    of the quantity (most_driven), or '' when nothing drives it."""
+    name, _ = most_driven(drivers, quantity)
+    return f"; most by {name}" if name else ""
+
+
+def most_driven(drivers: pd.DataFrame, quantity: str) -> tuple[str, float | None]:
+    """(the input with the largest total index (Sobol') or change per standard deviation of the quantity, that
+    change: None for Sobol'), or ('', None) when nothing drives it."""
     mine = drivers[drivers["quantity"] == quantity]
-    size = mine["total"] if "total" in mine.columns else mine.get("change_per_sd", pd.Series(dtype=float)).abs()
+    sobol = "total" in mine.columns
+    size = mine["total"] if sobol else mine.get("change_per_sd", pd.Series(dtype=float)).abs()
     if not len(mine) or not size.notna().any() or not size.max() > 0:
-        return ""
-    return f"; most by {mine.loc[size.idxmax(), 'input']}"
+        return "", None
+    top = mine.loc[size.idxmax()]
+    return str(top["input"]), None if sobol else float(top["change_per_sd"])

@@ -170,6 +170,22 @@ def _common(brief: Brief, items: dict) -> None:
 RANGE_UNITS = (("_usd_per_t", 1.0, "USD/t", 1), ("_usd", 1e6, "million USD", 1), ("_t", 1e6, "Mt", 2))
 
 
+def figure_text(v: float, decimals: int) -> str:
+    """v with decimals, a minus as the brief types it (U+2212); a small value that would round to 0 with two
+    significant digits instead (1,900 t is 0.0019 Mt, not 0.00)."""
+    if v != 0 and abs(v) < 10 ** -decimals:
+        decimals = 1 - math.floor(math.log10(abs(v)))
+    return f"{v:,.{decimals}f}".replace("-", "−")
+
+
+def range_unit(quantity: str) -> tuple[str, float, str, int]:
+    """(label, divisor, unit, decimals) of a quantity as the brief shows it: 'resource_cost_usd' -> ('Resource cost',
+    1e6, 'million USD', 1), by RANGE_UNITS."""
+    suffix, divisor, unit, decimals = next((u for u in RANGE_UNITS if quantity.endswith(u[0])), ("", 1.0, "", 3))
+    label = quantity.removesuffix(suffix).replace("_", " ").strip()
+    return label[:1].upper() + label[1:], divisor, unit, decimals
+
+
 def range_lines(percentiles: pd.DataFrame, draws: int) -> list[str]:
     """One line per headline quantity with its range over the draws of the Uncertainty sheet, for the
     brief (corridor solve --uncertainty N): 'Resource cost: median 1,240.1 million USD, 5–95%: 1,180.2
@@ -178,18 +194,16 @@ def range_lines(percentiles: pd.DataFrame, draws: int) -> list[str]:
     table = percentiles.set_index("quantity") if "quantity" in percentiles.columns else percentiles
     lines = []
     for quantity, rec in table.iterrows():
-        name = str(quantity)
-        suffix, divisor, unit, decimals = next((u for u in RANGE_UNITS if name.endswith(u[0])), ("", 1.0, "", 3))
-        label = name.removesuffix(suffix).replace("_", " ").strip()
+        label, divisor, unit, decimals = range_unit(str(quantity))
         p5, p50, p95 = (_num(rec[c]) / divisor for c in ("p5", "p50", "p95"))
         if not all(v == v for v in (p5, p50, p95)):  # no draw gave it a value
-            lines.append(f"{label[:1].upper()}{label[1:]}: no range (no draw was solved)")
+            lines.append(f"{label}: no range (no draw was solved)")
             continue
 
         def shown(v: float, decimals: int = decimals) -> str:
-            return f"{v:,.{decimals}f}".replace("-", "−")
+            return figure_text(v, decimals)
 
-        lines.append(f"{label[:1].upper()}{label[1:]}: median {shown(p50)}{' ' + unit if unit else ''}, 5–95%: "
+        lines.append(f"{label}: median {shown(p50)}{' ' + unit if unit else ''}, 5–95%: "
                      f"{shown(p5)} to {shown(p95)} ({draws:,} draw{'s' if draws != 1 else ''})")
     return lines
 

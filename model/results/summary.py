@@ -32,6 +32,11 @@ UNIT_FORMATS = {"USD/yr": ("#,##0", "{:,.0f}"), "USD": ("#,##0", "{:,.0f}"), "t/
 
 IDENTITIES_LABEL = "identities (within tolerance whatever the costs, not counted)"
 RANGE_PREFIX = "range: "  # a headline's range over the Uncertainty sheet's draws (solve --uncertainty N)
+RANGES_DRAWN_LABEL = "ranges drawn over"  # what those draws varied, in words
+# The Ranges sheet (Results.ranges): a headline's median and 5-95% range in its unit (brief.RANGE_UNITS), the
+# draws that gave it a value, for the focus's tonnes the share of the draws with cargo (probability), and the input
+# that moves it most with its change per standard deviation (in the unit).
+RANGE_COLUMNS = ["headline", "unit", "median", "p5", "p95", "draws", "probability", "moved_most_by", "change_per_sd"]
 
 @dataclass(frozen=True)
 class Provenance:
@@ -85,6 +90,7 @@ class Summary:
     decisions: Decisions = field(default_factory=Decisions)  # integer decisions (options built whole)
     choice: ChoiceFacts | None = None  # allocation choice: the logit's dispersions and solve (model.results.choice)
     ranges: tuple[tuple[str, str], ...] = ()  # (headline, its range in words): solve --uncertainty N
+    ranges_drawn: str = ""  # what the ranges were drawn over, in words (the figures: Results.ranges)
 
     @property
     def money(self) -> Money:
@@ -148,6 +154,7 @@ class Summary:
                        (AVERAGE_LABEL, self.average_usd_per_t, "USD/t"), *self.co2e_rows()]
         figures += self.decisions.rows() + (self.choice.rows(self.plan) if self.choice else [])
         figures += [(RANGE_PREFIX + label, text, "") for label, text in self.ranges]
+        figures += [(RANGES_DRAWN_LABEL, self.ranges_drawn, "")] if self.ranges_drawn else []
         if self.fit.text():  # the fit rows that are not identities; the identities; the test rows (model.results.fit)
             figures += [("observations within tolerance", f"{self.fit.within} of {self.fit.count} "
                          + ("informative" if self.fit.ranged else "(identities not worked out)"), ""),

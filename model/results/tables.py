@@ -38,7 +38,7 @@ from model.results.seasons import (
     seasons_line,
     seasons_sheet,
 )
-from model.results.summary import Provenance, Summary
+from model.results.summary import RANGE_COLUMNS, Provenance, Summary
 
 TOL_T = 1e-6  # tonnes below this are reported as zero
 ALL = "All commodities"
@@ -79,6 +79,7 @@ COLUMNS = {
     "Emissions": EMISSIONS_COLUMNS,
     "Seasons": SEASON_COLUMNS,
     "Responses": RESPONSE_COLUMNS,
+    "Ranges": RANGE_COLUMNS,
 }
 # What a policy rule's value, bound and slack measure, by kind.
 MEASURED_IN = {PolicyKind.MAX_SHARE: "share of shipped tonnes", PolicyKind.MIN_SHARE: "share of shipped tonnes",
@@ -109,6 +110,7 @@ class Results:
     plan: dict[str, pd.DataFrame] | None = None  # a plan's own sheets (Plan, Robust), after the Summary
     seasons: pd.DataFrame = field(default_factory=pd.DataFrame)  # the Seasons sheet (rows only with seasons)
     responses: pd.DataFrame = field(default_factory=pd.DataFrame)  # a choice allocation's (model.results.responses)
+    ranges: pd.DataFrame = field(default_factory=pd.DataFrame)  # solve --uncertainty N's (summary.RANGE_COLUMNS)
     routes_sheet_rows: int = 2000  # the most rows the Routes sheet holds (setting routes_sheet_rows)
     routes_csv: bool = False  # also every route to <result>_routes.csv (setting routes_csv)
 
@@ -129,6 +131,7 @@ class Results:
         """Output sheets in the order a reader opens them."""
         return {"Summary": self.summary_table(), **(self.plan or {}), **({"Fit": self.fit} if len(self.fit) else {}),
                 **({"Responses": self.responses} if len(self.responses) else {}),
+                **({"Ranges": self.ranges} if len(self.ranges) else {}),
                 "Bottlenecks": self.bottlenecks, "Flows": self.flows, "Corridors": self.corridors,
                 "Countries": self.countries, "Emissions": self.emissions, "Capacity": self.capacity,
                 **({"Seasons": self.seasons} if len(self.seasons) else {}), "Routes": self.routes,

@@ -1,11 +1,12 @@
 """What an uncertainty run reports of each draw beyond a sweep's point: each bottleneck's value (what one more
 unit of its limit saves a year: the row's dual, as the Bottlenecks sheet's saving_usd_per_t; under route
-choice, its toll) and the focus's gap to break-even (the cut the cheapest of its flows needs before it carries
-cargo: the smallest reduced cost among them, 0 when it carries some; least cost only: under route choice every
-route carries some cargo), and, for each port asked (ports), the cut its handling charge needs before a route
-through it unused at the draw carries cargo (switching.port_cut: the exact parametric method on the draw's live
-model; least cost only, as the gap). With allocation choice, the draw's point is the logit's allocation on the draw's
-LP (model.lp.choice), not the LP's."""
+choice, its toll), the focus's tonnes in its two parts (model.analysis.uncertainty.focus: through a country to
+other markets, and for its own market) and its gap to break-even (the cut the cheapest of its flows to other
+markets needs before it carries cargo: the smallest reduced cost among them, 0 when it carries some; least cost
+only: under route choice every route carries some cargo), and, for each port asked (ports), the cut its handling
+charge needs before a route through it unused at the draw carries cargo (switching.port_cut: the exact parametric
+method on the draw's live model; least cost only, as the gap). With allocation choice, the draw's point is the
+logit's allocation on the draw's LP (model.lp.choice), not the LP's."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.analysis.uncertainty.focus import OWN, TRANSIT, own_columns, part_name
 from model.analysis.uncertainty.switching import port_cut
 from model.input.schema import Scope
 
@@ -33,13 +35,24 @@ class DrawReport:
 
     focus: tuple[str, str] | None
     ports: tuple[tuple[str, str], ...] = ()
+    # What a draw reports, numbered. The journal's signature holds this repr, so a journal whose draws reported
+    # other figures is refused on --resume rather than mixed into this run's tables. 1: the focus's tonnes
+    # together; 2: in their parts (focus.py). Raise it with any change of what __call__ reports.
+    version: int = 2
 
     def __call__(self, live, point):
         y = np.asarray(live.last_y, dtype=float)  # the LP's duals, or under route choice the logit's tolls
         choice = live.allocation.choice
         figures = self._values(live, y)
         columns = self._focus_columns(live)
-        if columns is not None:  # the gap to break-even is the LP's (under route choice every route carries some)
+        if columns is not None and self.focus is not None:
+            x = np.asarray(live.last_x, dtype=float)[columns]  # the draw's tonnes (the logit's under route choice)
+            own = own_columns(live, self.focus, columns)
+            figures[part_name(self.focus, TRANSIT)] = float(np.where(~own & (x > 1e-9), x, 0.0).sum())
+            if own.any():  # a country with a market of its own on the network
+                figures[part_name(self.focus, OWN)] = float(np.where(own & (x > 1e-9), x, 0.0).sum())
+            columns = columns[~own]  # the gap is to a route through the focus to another market
+            # the gap to break-even is the LP's (under route choice every route carries some)
             rc = np.asarray(live.h.getSolution().col_dual, dtype=float)[columns]
             figures[GAP] = float("nan") if choice else (
                 float(max(rc.min(), 0.0)) if len(rc) else float("nan"))

@@ -1,12 +1,14 @@
 """The headlines with their ranges, for the brief of `corridor solve --uncertainty N`: the input's Uncertainty
 sheet drawn N times (a Latin hypercube), each draw solved on the live model as `corridor uncertainty` solves it,
-and for the resource cost, the focus's tonnes and the cut each of the focus's ports needs before a route
+and for the resource cost, the focus's tonnes (in their parts: through it to other markets, and a country's own
+market) and the cut each of the focus's ports needs before a route
 through it unused at the draw carries cargo (figures.DrawReport's ports), the median and the 5-95% range
 (brief.range_lines) and the input that drives it most (drivers: the largest change per standard deviation)."""
 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +20,13 @@ from model.analysis.sweep import live_model, run_sweep
 from model.analysis.uncertainty.design import Method, check_draws, make_design, read_inputs
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, DrawReport
+from model.analysis.uncertainty.focus import cargo_words, part_of
 from model.analysis.uncertainty.tables import FOCUS, summary
 from model.analysis.uncertainty.tables import quantities as draw_quantities
 from model.errors import InputError, Problem
 from model.input.schema import Allocation
-from model.results.brief import range_lines
+from model.results.brief import range_lines, range_unit
+from model.results.summary import RANGE_COLUMNS
 from model.results.tables import TOL_T
 
 RESOURCE = "resource_cost_usd"
@@ -36,10 +40,20 @@ def port_names(data, net, focus: tuple[str, str] | None) -> tuple[tuple[str, str
     return () if focus is None else tuple((p.code, p.label) for p in focus_ports(Plan.of_one(data, net), *focus))
 
 
+@dataclass(frozen=True)
+class HeadlineRanges:
+    """Each headline's range: lines, (headline, its range in words) for the brief and the console; table, the same
+    figures one row a headline (model.results.summary.RANGE_COLUMNS: the result's Ranges sheet, the page's "How
+    sure"); drawn, what was drawn, in words."""
+    lines: list[tuple[str, str]]
+    table: pd.DataFrame
+    drawn: str
+
+
 def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None = None,
-                    allocation: str | None = None) -> list[tuple[str, str]]:
-    """(headline, its range in words) for the brief; InputError (exit 2) for an input without an Uncertainty
-    sheet or a number of draws below 2."""
+                    allocation: str | None = None) -> HeadlineRanges:
+    """Each headline's range over `draws` draws of the Uncertainty sheet (HeadlineRanges); InputError (exit 2) for
+    an input without an Uncertainty sheet or a number of draws below 2."""
     from model.steps import load_one_year
 
     if draws < 2:
@@ -66,27 +80,54 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
                       pd.DataFrame({v.text: design.X[v.text] for v in inputs if not v.group}), seed)
     table = summary(y)
     lines = [range_lines(table.iloc[[i]], int(n))[0] for i, n in enumerate(table["draws"])]  # each its own draws
-    return [(line.split(": ", 1)[0], line.split(": ", 1)[1] + _carries(y[q]) + _driver(driving, q))
-            for q, line in zip(wanted, lines, strict=True)]
+    rows = []
+    for q, line, rec in zip(wanted, lines, table.to_dict("records"), strict=True):
+        _, divisor, unit, _ = range_unit(q)
+        top = _top_driver(driving, q)
+        solved = y[q].dropna()
+        rows.append({"headline": line.split(": ", 1)[0], "unit": unit, "median": rec["p50"] / divisor,
+                     "p5": rec["p5"] / divisor, "p95": rec["p95"] / divisor, "draws": rec["draws"],
+                     "probability": (solved > TOL_T).mean() if part_of(q) and len(solved) else None,
+                     "moved_most_by": "" if top is None else str(top["input"]),
+                     "change_per_sd": None if top is None else top["change_per_sd"] / divisor})
+    dimensions = len(design.problem["names"])
+    plural = {"inputs": "s" if len(inputs) != 1 else "", "dimensions": "s" if dimensions != 1 else ""}
+    drawn = (f"{draws:,} Latin hypercube draws (seed {seed}) of the {len(inputs)} input{plural['inputs']} of the "
+             f"Uncertainty sheet ({dimensions} dimension{plural['dimensions']}: a correlation group moves as one), "
+             "each across its plausible range; not recalibrated")
+    return HeadlineRanges([(line.split(": ", 1)[0], line.split(": ", 1)[1] + _carries(y[q]) + _driver(driving, q))
+                           for q, line in zip(wanted, lines, strict=True)],
+                          pd.DataFrame(rows, columns=RANGE_COLUMNS), drawn)
 
 
 def _carries(tonnes: pd.Series) -> str:
-    """'; carries cargo in 59% of the draws' for the focus's tonnes (above TOL_T), nothing for another quantity."""
-    if not str(tonnes.name).endswith(FOCUS):
-        return ""
+    """For a part of the focus's tonnes (above TOL_T; focus.py), the share of the draws in which it has some, in
+    words that say which part: '; a route through it to another market carries cargo in 59% of the draws', or
+    "; its own market's cargo moves in 100% of the draws"; nothing for another quantity."""
+    part = part_of(str(tonnes.name))
     solved = tonnes.dropna()
-    return f"; carries cargo in {(solved > TOL_T).mean():.0%} of the draws" if len(solved) else ""
+    if part is None or not len(solved):
+        return ""
+    return f"; {cargo_words(str(tonnes.name))} in {(solved > TOL_T).mean():.0%} of the draws"
 
 
 def _driver(driving: pd.DataFrame, quantity: str) -> str:
     """'; moved most by <input> (+18.5 USD/t per standard deviation)': the input with the largest change per
     standard deviation of the linear fit (drivers.RANK_MEASURE), or nothing when none moves it."""
-    mine = driving[driving["quantity"] == quantity]
-    change = mine["change_per_sd"].to_numpy(dtype=float) if "change_per_sd" in mine.columns else np.zeros(0)
-    if not len(change) or not np.isfinite(change).any():
+    top = _top_driver(driving, quantity)
+    if top is None:
         return ""
-    top = mine.iloc[int(np.nanargmax(np.abs(change)))]
     divisor, unit = (1.0, "USD/t") if quantity.endswith("_usd_per_t") else (1e6, "million USD") \
         if quantity.endswith("_usd") else (1e6, "Mt")
     return (f"; moved most by {top['input']} ({top['change_per_sd'] / divisor:+,.{1 if unit != 'Mt' else 2}f} {unit} "
             "per standard deviation)").replace("-", "−")
+
+
+def _top_driver(driving: pd.DataFrame, quantity: str) -> pd.Series | None:
+    """The drivers' row of the input with the largest change per standard deviation of the quantity (the linear
+    fit's, drivers.RANK_MEASURE), or None when none moves it."""
+    mine = driving[driving["quantity"] == quantity]
+    change = mine["change_per_sd"].to_numpy(dtype=float) if "change_per_sd" in mine.columns else np.zeros(0)
+    if not len(change) or not np.isfinite(change).any():
+        return None
+    return mine.iloc[int(np.nanargmax(np.abs(change)))]

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 
 from model.analysis.uncertainty.figures import CUT, GAP, VALUE
+from model.analysis.uncertainty.focus import FOCUS, FOCUS_KIND, words
 from model.input.schema import Scope
 from model.lp.live import LivePoint
 from model.results.money import Money
 from model.results.tables import TOL_T
 
-FOCUS = "(focus)_t"  # the end of the focus tonnes' name, as a sweep's (model.analysis.params.watched_tonnes)
 QUANTILES = (0.05, 0.5, 0.95)
 SAMPLING_ERROR = ("sampling error = sqrt(p (1 - p) / n), n the draws with an optimum: the standard error of a share "
                   "of independent draws; a Latin hypercube's is no larger for a share that moves one way with each "
@@ -24,11 +24,12 @@ SAMPLING_ERROR = ("sampling error = sqrt(p (1 - p) / n), n the draws with an opt
 
 def quantities(results: list[LivePoint], focus: tuple[str, str] | None) -> pd.DataFrame:
     """Y: per draw (rows in draw order), the resource cost (USD/yr: what is paid and what time, risk and carbon
-    cost), tonnes by corridor ('<corridor>_t') and by country ('via <country>_t'), the focus's tonnes (named as a
-    sweep names them) and its gap to break-even (USD/t), the cut each port asked needs (USD/t: NaN where none of
-    its routes starts), and each bottleneck's value (USD per unit of its limit: 0 in a draw where it does not
-    bind). focus: model.analysis.params.focus_of's. A draw without an optimum is a
-    row of NaN."""
+    cost), tonnes by corridor ('<corridor>_t') and by country ('via <country>_t'), the focus's tonnes in their parts
+    (model.analysis.uncertainty.focus: through it to other markets, and a country's own market) and its gap to
+    break-even (USD/t), the cut each port asked needs (USD/t: NaN where none of its routes starts), and each
+    bottleneck's value (USD per unit of its limit: 0 in a draw where it does not bind). focus:
+    model.analysis.params.focus_of's, or None for no focus figures (the parts are as the draws' DrawReport, given
+    the same focus, reported them). A draw without an optimum is a row of NaN."""
     solved = [r for r in results if r.solved]
     corridors = sorted({c for r in solved for c in r.corridor or {}})
     countries = sorted({c for r in solved for c in r.country or {}})
@@ -41,11 +42,11 @@ def quantities(results: list[LivePoint], focus: tuple[str, str] | None) -> pd.Da
         row = {"resource_cost_usd": Money.of_point(r).resource_usd,
                **{f"{c}_t": (r.corridor or {}).get(c, 0.0) for c in corridors},
                **{f"via {c}_t": (r.country or {}).get(c, 0.0) for c in countries}}
-        if focus is not None:
-            scope, key = focus
-            by_scope = r.country if scope == Scope.COUNTRY else r.corridor  # as params.watched_tonnes
-            row[f"through {scope} {key} {FOCUS}"] = (by_scope or {}).get(key, 0.0)
         figures = r.figures or {}
+        # the focus's tonnes in their parts (focus.py: to other markets, and a country's own market), as the draw
+        # reported them: never the two together, which read as transit what is the country's own cargo
+        if focus is not None:
+            row.update({c: v for c, v in figures.items() if c.endswith(FOCUS)})
         if GAP in figures:
             row[GAP] = figures[GAP]
         row.update({c: v for c, v in figures.items() if c.startswith(CUT)})  # NaN: no route of the port starts
@@ -79,8 +80,9 @@ def summary(y: pd.DataFrame) -> pd.DataFrame:
 
 def used(results: list[LivePoint], net) -> pd.DataFrame:
     """The probability each corridor and each route carries cargo (above TOL_T tonnes) over the draws with an
-    optimum, with its sampling error (SAMPLING_ERROR); every corridor of the network, and every route used in
-    any draw (one never used has probability 0)."""
+    optimum, with its sampling error (SAMPLING_ERROR); every corridor of the network, every route used in
+    any draw (one never used has probability 0), and the focus's parts (kind FOCUS_KIND: a route through it to
+    another market, and a country's own market, each on its own)."""
     solved = [r for r in results if r.solved]
     n = len(solved)
     rows = []
@@ -94,6 +96,10 @@ def used(results: list[LivePoint], net) -> pd.DataFrame:
         hits = sum(1 for r in solved if (r.route or {}).get(route, 0.0) > TOL_T)
         corridor = net.routes[route].corridor if net is not None and route in net.routes else ""
         rows.append({"kind": Scope.ROUTE, "name": route, "corridor": corridor, "draws_used": hits})
+    # the focus's parts (focus.py): a route through it to another market, and its own market, each on its own
+    for part in dict.fromkeys(c for r in solved for c in r.figures or {} if c.endswith(FOCUS)):
+        hits = sum(1 for r in solved if (r.figures or {}).get(part, 0.0) > TOL_T)
+        rows.append({"kind": FOCUS_KIND, "name": words(part), "corridor": "", "draws_used": hits})
     table = pd.DataFrame(rows, columns=["kind", "name", "corridor", "draws_used"])
     p = table["draws_used"] / n if n else np.nan
     table["draws"] = n

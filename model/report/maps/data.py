@@ -16,7 +16,7 @@ from model.report.maps.palette import corridor_colour, corridor_colours
 from model.results.brief import brief_of
 from model.results.maps import MapTables, case_rows
 from model.results.responses import RESPONSE_COLUMNS, ResponseRow
-from model.results.summary import UNIT_FORMATS
+from model.results.summary import RANGE_COLUMNS, RANGES_DRAWN_LABEL, UNIT_FORMATS
 from model.results.tables import ALL
 
 
@@ -148,6 +148,22 @@ class Diversion:
 
 
 @dataclass(frozen=True)
+class HeadlineRange:
+    """A Ranges sheet's row (corridor solve --uncertainty N): a headline's median and 5-95% range in its unit
+    over the draws that gave it a value; for the focus's tonnes the share of the draws with cargo (probability);
+    the input that moves it most and by how much per standard deviation (in the unit). None: no value."""
+    headline: str
+    unit: str
+    median: float | None
+    p5: float | None
+    p95: float | None
+    draws: int
+    probability: float | None
+    moved_most_by: str
+    change_per_sd: float | None
+
+
+@dataclass(frozen=True)
 class ReportData(MapData):
     """The map and what the report shows beside it (report_data)."""
     brief: ReportBrief | None = None
@@ -156,14 +172,18 @@ class ReportData(MapData):
     bottlenecks: tuple[Bottleneck, ...] = ()
     curve: tuple[CurvePoint, ...] = ()  # under route choice: the Responses sheet's
     diversion: tuple[Diversion, ...] = ()
+    ranges: tuple[HeadlineRange, ...] = ()  # solve --uncertainty N: the Ranges sheet's
+    ranges_drawn: str = ""  # what those draws varied (the Summary's 'ranges drawn over')
 
     @classmethod
     def of(cls, data: MapData, brief: ReportBrief | None = None, summary: tuple[SummaryRow, ...] = (),
            by_commodity: tuple[CommodityTonnes, ...] = (), bottlenecks: tuple[Bottleneck, ...] = (),
-           curve: tuple[CurvePoint, ...] = (), diversion: tuple[Diversion, ...] = ()) -> ReportData:
+           curve: tuple[CurvePoint, ...] = (), diversion: tuple[Diversion, ...] = (),
+           ranges: tuple[HeadlineRange, ...] = (), ranges_drawn: str = "") -> ReportData:
         """data's map (a MapData's fields) with what the report shows beside it."""
         return cls(**{f.name: getattr(data, f.name) for f in fields(MapData)}, brief=brief, summary=summary,
-                   by_commodity=by_commodity, bottlenecks=bottlenecks, curve=curve, diversion=diversion)
+                   by_commodity=by_commodity, bottlenecks=bottlenecks, curve=curve, diversion=diversion,
+                   ranges=ranges, ranges_drawn=ranges_drawn)
 
 
 def map_data(tables: MapTables, colours: dict[str, str] | None = None) -> MapData:
@@ -214,7 +234,8 @@ def report_data(data: MapData, sheets: dict[str, pd.DataFrame], case: dict | Non
     """data plus what the report shows beside the map, from the result's sheets (as
     model.results.tables.Results.sheets() gives them, or model.report.read_results reads them back):
     the Summary's one-page brief (model.results.brief), the Summary sheet's rows (each value formatted
-    as text), tonnes by corridor and commodity, and the Bottlenecks sheet's rows.
+    as text), tonnes by corridor and commodity, the Bottlenecks sheet's rows, and with solve --uncertainty N the
+    Ranges sheet's rows and what they were drawn over.
     A plan's sheets are cut to the case the map shows (case: scenario and year)."""
     case = case or {}
     summary = tuple(SummaryRow(item=_text(r.item, ""), value=_value(r.value, _text(r.unit, "")),
@@ -238,12 +259,19 @@ def report_data(data: MapData, sheets: dict[str, pd.DataFrame], case: dict | Non
                                 change_t_per_usd_per_t=_number(d.change_t_per_usd_per_t) or 0.0,
                                 via_focus_t_per_usd_per_t=_number(d.via_focus_t_per_usd_per_t) or 0.0)
                       for d in r[what == ResponseRow.DIVERSION].itertuples(index=False))
+    items = dict(zip(sheets["Summary"]["item"], sheets["Summary"]["value"], strict=True))
+    ranges = tuple(HeadlineRange(headline=_text(g.headline, ""), unit=_text(g.unit, ""), median=_number(g.median),
+                                 p5=_number(g.p5), p95=_number(g.p95), draws=int(_number(g.draws) or 0),
+                                 probability=_number(g.probability), moved_most_by=_text(g.moved_most_by, ""),
+                                 change_per_sd=_number(g.change_per_sd))
+                   for g in sheets.get("Ranges", pd.DataFrame(columns=RANGE_COLUMNS)).itertuples(index=False))
     return ReportData.of(data,
                          brief=ReportBrief(title=brief.title, headline=tuple(brief.headline),
                                      bottlenecks=tuple(brief.bottlenecks), focus=brief.focus,
                                      provenance=tuple((str(k), str(v)) for k, v in brief.provenance)),
                          summary=summary, by_commodity=by_commodity, bottlenecks=bottlenecks, curve=curve,
-                         diversion=diversion)
+                         diversion=diversion, ranges=ranges,
+                         ranges_drawn=_text(items.get(RANGES_DRAWN_LABEL), ""))
 
 
 def _value(value, unit: str) -> str:

@@ -9,11 +9,21 @@ library would be inlined in every page (the page fetches nothing) for two lines 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 import jinja2
 
-from model.report.maps.data import CommodityTonnes, Diversion, MapCorridor, MapLeg, MapNode, ReportBrief, ReportData
+from model.report.maps.data import (
+    CommodityTonnes,
+    Diversion,
+    HeadlineRange,
+    MapCorridor,
+    MapLeg,
+    MapNode,
+    ReportBrief,
+    ReportData,
+)
 from model.report.maps.layout import (
     LABEL_SIZE,
     MAP_ASPECT,
@@ -26,6 +36,7 @@ from model.report.maps.layout import (
     width_samples,
 )
 from model.report.maps.palette import BORDER, FULL_COLOUR, LAND, SEA, corridor_colour, series_colours
+from model.results.brief import RANGE_UNITS, figure_text
 
 NODE_KEYS = (*((kind, text) for kind, (_, text) in NODE_LEGEND.items()), ("other", OTHER_NODE_LEGEND[1]))
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
@@ -55,13 +66,16 @@ def render_html(report: ReportData, generator: str) -> str:
     p = lay_out(report)
     colours = {c.corridor: _colour(c) for c in report.corridors}
     brief = report.brief
+    if brief and report.ranges:  # the ranges have their own block beside the headline ("How sure")
+        ranged = tuple(f"{r.headline}: " for r in report.ranges)
+        brief = replace(brief, headline=tuple(line for line in brief.headline if not line.startswith(ranged)))
     return environment().get_template("report.html.j2").render(
         generator=generator, title=report.title, subtitle=report.subtitle,
         map_aspect=f"{MAP_ASPECT:g}",  # the map column never taller than the window
         brief=_brief(brief), map=_map(p, colours), legend=_legend(report, p, colours),
         bars=_bars(report.corridors, colours), stacked=_stacked(report.by_commodity, report.corridors),
         bottlenecks=report.bottlenecks, summary=report.summary, notes=_notes(p, brief),
-        responses=_responses(report))
+        responses=_responses(report), how_sure=how_sure(report.ranges, report.ranges_drawn))
 
 
 def _colour(corridor: MapCorridor) -> str:
@@ -75,6 +89,27 @@ def _brief(brief: ReportBrief | None) -> dict | None:
     if not brief:
         return None
     return {"headline": brief.headline, "focus": brief.focus or "", "bottlenecks": brief.bottlenecks}
+
+
+def how_sure(ranges: tuple[HeadlineRange, ...], drawn: str) -> dict | None:
+    """The "How sure" block (solve --uncertainty N; corridor uncertainty's page too): each headline with its
+    median, 5-95% range, draws and the input that moves it most, and what was drawn. None without ranges."""
+    if not ranges:
+        return None
+    decimals = {unit: d for _, _, unit, d in RANGE_UNITS}
+    rows = []
+    for r in ranges:
+        d = decimals.get(r.unit, 3)
+        def shown(v: float | None, d: int = d) -> str:
+            return "" if v is None else figure_text(v, d)
+        rows.append({"headline": r.headline, "unit": r.unit, "median": shown(r.median),
+                     "range": "" if r.p5 is None or r.p95 is None else f"{shown(r.p5)} to {shown(r.p95)}",
+                     "draws": r.draws,
+                     "carries": "" if r.probability is None else f"{r.probability:.0%} of the draws",
+                     "driver": r.moved_most_by + ("" if r.change_per_sd is None else
+                                                  f" ({'+' if r.change_per_sd >= 0 else ''}{shown(r.change_per_sd)} "
+                                                  f"{r.unit} per standard deviation)")})
+    return {"rows": rows, "drawn": drawn, "carries": any(r["carries"] for r in rows)}
 
 
 def _map(p, colours: dict) -> dict:
