@@ -105,8 +105,8 @@ def test_the_brief_and_the_console_say_which_part_carries_cargo(tmp_path, capsys
 @pytest.mark.slow  # 200 draws of the base case
 def test_on_the_base_case_pakistans_own_market_no_longer_passes_for_transit():
     # The base case (focus Pakistan): Pakistan's own 1,900 t of containers move in every draw, so the two parts
-    # together carried cargo in 100% of the draws; a route through Pakistan to another market does in about a
-    # quarter of them (docs/user-guide/uncertainty.md), on 200 Latin hypercube draws of its Uncertainty sheet.
+    # together carried cargo in 100% of the draws; a route through Pakistan to another market does in 78% of
+    # them (docs/user-guide/uncertainty.md), on 200 Latin hypercube draws of its Uncertainty sheet.
     from conftest import BASE_XLSX
 
     data, net, _ = load(BASE_XLSX)
@@ -121,7 +121,7 @@ def test_on_the_base_case_pakistans_own_market_no_longer_passes_for_transit():
     assert ((own + transit) > 1).all()  # together: cargo in every draw
     parts = table[table["kind"] == FOCUS_KIND].set_index("name")["probability_used"]
     assert parts["to country PK's own market"] == 1.0
-    assert 0.2 <= parts["through country PK to other markets"] <= 0.3
+    assert 0.7 <= parts["through country PK to other markets"] <= 0.85
 
 
 def test_a_journal_of_draws_that_reported_other_figures_is_not_resumed(tmp_path):
