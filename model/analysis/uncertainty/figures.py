@@ -37,7 +37,7 @@ class DrawReport:
     def __call__(self, live, point):
         y = np.asarray(live.last_y, dtype=float)  # the LP's duals, or under route choice the logit's tolls
         choice = live.allocation.choice
-        figures = self._values(live, y)
+        figures = {**(point.figures or {}), **self._values(live, y)}  # beside a recalibrated draw's premiums
         columns = self._focus_columns(live)
         if columns is not None:  # the gap to break-even is the LP's (under route choice every route carries some)
             rc = np.asarray(live.h.getSolution().col_dual, dtype=float)[columns]
