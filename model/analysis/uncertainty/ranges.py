@@ -37,9 +37,9 @@ def port_names(data, net, focus: tuple[str, str] | None) -> tuple[tuple[str, str
 
 
 def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None = None,
-                    allocation: str | None = None) -> list[tuple[str, str]]:
+                    allocation: str | None = None, recalibrate: bool = False) -> list[tuple[str, str]]:
     """(headline, its range in words) for the brief; InputError (exit 2) for an input without an Uncertainty
-    sheet or a number of draws below 2."""
+    sheet or a number of draws below 2. recalibrate: each draw recalibrated first (uncertainty --recalibrate)."""
     from model.steps import load_one_year
 
     if draws < 2:
@@ -56,8 +56,8 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
     # reported: every route carries some cargo
     report = DrawReport(watch, port_names(data, net, watch) if least_cost else ())
     sweep = dataclasses.replace(design.sweep(src, inputs, scenario, None, report),
-                                allocation=None if least_cost else Allocation.CHOICE)
-    live = live_model(src, scenario=scenario, allocation=sweep.allocation)
+                                allocation=None if least_cost else Allocation.CHOICE, recalibrate=recalibrate)
+    live = live_model(src, scenario=scenario, allocation=sweep.allocation, recalibrate=recalibrate)
     results = run_sweep(sweep, progress=False, live=live)
     y = draw_quantities(results, watch)
     wanted = [q for q in y.columns if q == RESOURCE or q.endswith(FOCUS) or q.startswith(CUT)]
