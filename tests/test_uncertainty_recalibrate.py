@@ -4,6 +4,7 @@ the same rules, an optimum of the same LP; hand-worked premiums; one table howev
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -14,12 +15,15 @@ import scipy.sparse as sp
 from cases import legs, transport_case, write_case
 
 from model.analysis.calibrate import calibrate_data
-from model.analysis.params import with_values
-from model.analysis.sweep import Sweep, live_model
+from model.analysis.params import focus_of, with_values
+from model.analysis.sweep import Sweep, live_model, make_sweep, run_sweep
 from model.analysis.uncertainty.design import make_design, read_inputs
+from model.analysis.uncertainty.ranges import port_names
 from model.analysis.uncertainty.recalibrate import PREMIUM, RULES, RecalibratedModel
+from model.analysis.uncertainty.switching import port_cut
 from model.cli import main
 from model.lp.families import FLOW, OBSERVATION_BAND
+from model.lp.live import LiveModel
 from model.network.build import build_network
 from model.network.costs import FlowCosts
 from model.plan import Plan
@@ -51,12 +55,13 @@ def draws_of(path: Path, n: int, seed: int = 0) -> list[dict]:
     return [sweep.cell_values(point) for point in sweep.points]
 
 
-def assert_is_calibrates_solve(live: RecalibratedModel, values: dict, path: Path) -> None:
+def assert_is_calibrates_solve(live: RecalibratedModel, values: dict, path: Path, ports=()) -> None:
     """The recalibrated point at values is the solve of calibrate() on the input with values written: the same
     premiums (an identity's, which calibrate leaves blank, 0) and rules, the same cost of every flow (the
     premiums priced the flows calibrate's Surcharges rows price), the same objective, and its allocation an
     optimum of the calibrated input's LP (every row and bound held, its cost the optimum): where flows tie, either
-    allocation is calibrate's answer."""
+    allocation is calibrate's answer. ports: (code, name) of ports whose cut (switching.port_cut, the exact method
+    on the model as it stands: the draw's calibration held) must be the cut on calibrate's input."""
     point = live.recalibrated_point(values)
     data, _, _ = load_one_year(path)
     changed = with_values(data, values)
@@ -84,6 +89,11 @@ def assert_is_calibrates_solve(live: RecalibratedModel, values: dict, path: Path
     assert np.all(activity >= lower - slack) and np.all(activity <= upper + slack)
     assert np.all(x >= np.array(lp.col_lower_) - 1e-6) and np.all(x <= np.array(lp.col_upper_) + 1e-6)
     assert float(np.array(lp.col_cost_) @ x) == pytest.approx(sol.objective_usd, rel=1e-6)
+    if ports:
+        theirs = LiveModel(cal.data, net, sol)
+        at = theirs.solve_point({})
+        for code, _ in ports:
+            assert port_cut(live, code, point.route) == pytest.approx(port_cut(theirs, code, at.route), abs=1e-6)
 
 
 def test_the_premium_is_the_observed_routes_cost_above_the_other(tmp_path):
@@ -110,6 +120,20 @@ def test_the_premium_is_the_observed_routes_cost_above_the_other(tmp_path):
         assert point.objective_usd - point.premium_usd == pytest.approx(700 + 30 * c_b)
 
 
+def test_a_point_whose_structure_changes_is_rebuilt_and_recalibrated(tmp_path):
+    # A supply minimum appearing adds a row: the point is rebuilt from the data, and recalibrated there: at the
+    # base costs the road's premium is 25 - 10 = +15, and the point 70 t by rail, 30 by road (the hand case above).
+    case = write_case(tmp_path, observed_road() | {"Supply": [{"commodity": "coal", "origin": "A", "max_t": 200}]})
+    data, _, _ = load_one_year(case)
+    sweep = dataclasses.replace(make_sweep(case, data, ["Supply[coal,A].min_t=0,50"]), recalibrate=True)
+    results = run_sweep(sweep, progress=False)
+    assert [r.rebuilt for r in results] == [False, True]
+    for r in results:
+        assert r.figures[PREMIUM + "B_usd_per_t"] == pytest.approx(15.0) and r.figures[RULES] == 1
+        assert r.corridor == pytest.approx({"Rail": 70.0, "Road": 30.0})
+        assert r.objective_usd == pytest.approx(1000 - 0.3)
+
+
 def test_each_draw_of_a_small_case_is_calibrate_on_its_values(tmp_path):
     tables = observed_road()
     tables["Uncertainty"].append({"input": RAIL, "distribution": "uniform", "low": 6, "high": 14})
@@ -123,10 +147,13 @@ def test_each_draw_of_a_small_case_is_calibrate_on_its_values(tmp_path):
 
 @pytest.mark.slow
 def test_the_base_case_recalibrated_is_calibrate_at_base_and_at_three_draws():
+    # with the cut Gwadar and Karachi need, on the model holding each draw's calibration
     live = live_model(BASE, recalibrate=True)
-    assert_is_calibrates_solve(live, {}, BASE)
+    ports = port_names(live.data, live.net, focus_of(live.net, live.data.settings.focus))
+    assert {name for _, name in ports} == {"Gwadar port", "Karachi port"}
+    assert_is_calibrates_solve(live, {}, BASE, ports)
     for values in draws_of(BASE, 3, seed=1):
-        assert_is_calibrates_solve(live, values, BASE)
+        assert_is_calibrates_solve(live, values, BASE, ports)
 
 
 def test_a_premium_prices_the_flows_its_band_counts_in_every_season():
@@ -178,12 +205,15 @@ def test_the_same_table_serially_and_with_two_workers_and_its_own_journal(tmp_pa
 
 def test_refused_with_the_reason(tmp_path, capsys):
     out = tmp_path / "u.xlsx"
+    case = write_case(tmp_path / "observed", observed_road())
+    assert main(["solve", str(case), "-o", str(out), "--recalibrate"]) == 2
+    assert "--recalibrate: 1 problem\n  recalibrates the draws of --uncertainty N, and no draws were asked for" in \
+        capsys.readouterr().err
     plain = write_case(tmp_path / "plain", transport_case(Uncertainty=observed_road()["Uncertainty"]))
     assert main(["uncertainty", str(plain), "--no-progress", "-o", str(out), "--recalibrate"]) == 2
     err = capsys.readouterr().err
     assert "has no observations to calibrate to: the Observations sheet is missing or has no rows" in err, err
     assert "Observations" in err and "Traceback" not in err
-    case = write_case(tmp_path / "observed", observed_road())
     assert main(["uncertainty", str(case), "--no-progress", "-o", str(out), "--recalibrate",
                  "--allocation", "choice"]) == 2
     err = capsys.readouterr().err
