@@ -22,6 +22,7 @@ from model.analysis.uncertainty.ranges import port_names
 from model.analysis.uncertainty.recalibrate import PREMIUM, RULES, RecalibratedModel
 from model.analysis.uncertainty.switching import port_cut
 from model.cli import main
+from model.input.scenarios import apply_scenarios
 from model.lp.families import FLOW, OBSERVATION_BAND
 from model.lp.live import LiveModel
 from model.network.build import build_network
@@ -55,19 +56,22 @@ def draws_of(path: Path, n: int, seed: int = 0) -> list[dict]:
     return [sweep.cell_values(point) for point in sweep.points]
 
 
-def assert_is_calibrates_solve(live: RecalibratedModel, values: dict, path: Path, ports=()) -> None:
+def assert_is_calibrates_solve(live: RecalibratedModel, values: dict, path: Path, ports=(),
+                               scenario: str | None = None) -> None:
     """The recalibrated point at values is the solve of calibrate() on the input with values written: the same
     premiums (an identity's, which calibrate leaves blank, 0) and rules, the same cost of every flow (the
     premiums priced the flows calibrate's Surcharges rows price), the same objective, and its allocation an
     optimum of the calibrated input's LP (every row and bound held, its cost the optimum): where flows tie, either
     allocation is calibrate's answer. ports: (code, name) of ports whose cut (switching.port_cut, the exact method
-    on the model as it stands: the draw's calibration held) must be the cut on calibrate's input."""
+    on the model as it stands: the draw's calibration held) must be the cut on calibrate's input. scenario: the
+    calibrated input with it applied (the base year calibrated, its calibration then carried into the scenario)."""
     point = live.recalibrated_point(values)
     data, _, _ = load_one_year(path)
     changed = with_values(data, values)
     cal = calibrate_data(changed, build_network(changed), path)
-    net = build_network(cal.data)
-    sol = solve(Plan.of_one(cal.data, net), ranging=False)
+    solved = apply_scenarios(cal.data, scenario)[0] if scenario else cal.data
+    net = build_network(solved)
+    sol = solve(Plan.of_one(solved, net), ranging=False)
     premium = cal.table.set_index("observation")["implied_premium_usd_per_t"]
     for o in live.fitted:
         mine, theirs = point.figures[PREMIUM + o.observation + "_usd_per_t"], premium[o.observation]
@@ -90,7 +94,7 @@ def assert_is_calibrates_solve(live: RecalibratedModel, values: dict, path: Path
     assert np.all(x >= np.array(lp.col_lower_) - 1e-6) and np.all(x <= np.array(lp.col_upper_) + 1e-6)
     assert float(np.array(lp.col_cost_) @ x) == pytest.approx(sol.objective_usd, rel=1e-6)
     if ports:
-        theirs = LiveModel(cal.data, net, sol)
+        theirs = LiveModel(solved, net, sol)
         at = theirs.solve_point({})
         for code, _ in ports:
             assert port_cut(live, code, point.route) == pytest.approx(port_cut(theirs, code, at.route), abs=1e-6)
@@ -143,6 +147,31 @@ def test_each_draw_of_a_small_case_is_calibrate_on_its_values(tmp_path):
     assert_is_calibrates_solve(live, {}, case)
     for values in draws_of(case, 3, seed=4):
         assert_is_calibrates_solve(live, values, case)
+
+
+def test_with_a_scenario_the_base_year_is_recalibrated_and_the_scenario_solved_with_it(tmp_path):
+    # The observations are of the base year: each draw recalibrates it, and the scenario (the rail at 60 t, the
+    # road dearer by 4 USD/t, the calibration rules off, as the shipped year_2025 sets them) is solved with that
+    # calibration, as the calibrated input's scenarios are. At base the premium is the base year's, 25 - 10 = +15
+    # (calibrating the scenario's world instead would make the road dearer: it carries 40 t there); the road then
+    # costs 29 - 15.01 = 13.99 > 10: the rail carries all it can, 60 t, the road 40 t (its rule is off):
+    # objective 60 x 10 + 40 x 13.99.
+    tables = observed_road()
+    tables["Uncertainty"].append({"input": RAIL, "distribution": "uniform", "low": 6, "high": 14})
+    tables["Capacities"] = [{"element": "A>M", "capacity_t": 100}]
+    tables["Scenarios"] = [{"scenario": "later", "sheet": "Capacities", "key": "A>M", "column": "capacity_t",
+                            "value": 60},
+                           {"scenario": "later", "sheet": "Legs", "key": "A>R", "column": "cost_usd_per_t", "value": 7},
+                           {"scenario": "later", "sheet": "Settings", "key": "calibration_rules", "column": "value",
+                            "value": "FALSE"}]
+    case = write_case(tmp_path, tables)
+    live = live_model(case, scenario="later", recalibrate=True)
+    base = live.recalibrated_point({})
+    assert base.figures[PREMIUM + "B_usd_per_t"] == pytest.approx(15.0) and base.figures[RULES] == 1
+    assert base.corridor == pytest.approx({"Rail": 60.0, "Road": 40.0})
+    assert base.objective_usd == pytest.approx(60 * 10 + 40 * (29 - 15.01))
+    for values in [{}, *draws_of(case, 3, seed=2)]:
+        assert_is_calibrates_solve(live, values, case, scenario="later")
 
 
 @pytest.mark.slow

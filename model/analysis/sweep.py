@@ -164,22 +164,15 @@ def solve_point(live, sweep: Sweep, point) -> LivePoint:
 
 def _rebuild_point(live, values, recalibrate: bool = False) -> tuple[LivePoint, LiveModel | None]:
     """The point solved from the changed data, and the model that solved it (None without an optimum);
-    recalibrate: recalibrated first, on a model of the changed data with the live model's bands."""
+    recalibrate: recalibrated first (RecalibratedModel.rebuilt)."""
     from model.lp.live import LiveModel, LivePoint
     from model.lp.solve import solve_plan
     from model.network.build import build_network
     from model.plan import Plan
 
-    data = with_values(live.data, values)
     if recalibrate:
-        from model.analysis.uncertainty.recalibrate import RecalibratedModel, banded
-
-        net = banded(data, live.fitted)
-        sol = solve_plan(Plan.of_one(data, net), ranging=False)
-        if not sol.optimal:
-            return LivePoint(sol.status), None
-        again = RecalibratedModel(data, net, sol, live.fitted, live.keep_decisions)
-        return again.recalibrated_point({}), again
+        return live.rebuilt(values)
+    data = with_values(live.data, values)
     net = build_network(data)
     sol = solve_plan(Plan.of_one(data, net), ranging=False)
     if not sol.optimal:

@@ -82,35 +82,55 @@ def penalty(flow_costs: np.ndarray) -> float:
 def recalibrating_model(path, keep_decisions: bool = False, scenario: str | None = None, year: int | None = None,
                         allocation: str | None = None) -> RecalibratedModel:
     """The live model of the input (--scenario, --year, --allocation as live_model) that recalibrates each
-    draw; InputError (exit 2) for an input without fit observations (the Observations sheet named), under route
-    choice, or with integer decisions."""
-    from model.plan import Plan
-    from model.steps import load_one_year, solve
+    draw; with a scenario, the draws recalibrate the base year (a model of the input without it) and the
+    scenario's model holds that calibration. InputError (exit 2) for an input without fit observations (the
+    Observations sheet named), under route choice, or with integer decisions."""
+    from model.steps import load_one_year
 
     data, net, _ = load_one_year(path, scenario, year, allocation)
     why = refused(data.settings.allocation, None)
     if why is not None:
         raise InputError("--recalibrate", [why])
     fitted = fit_rows(path, net)  # none: said, naming the Observations sheet
+    calibrator = None
+    if scenario:
+        calibrator = _built(load_one_year(path, None, year, allocation)[0], fitted, keep_decisions)
+    return _built(data, fitted, keep_decisions, calibrator)
+
+
+def _built(data: CorridorData, fitted: list[Observation], keep_decisions: bool,
+           calibrator: RecalibratedModel | None = None, rebuilt: bool = False) -> RecalibratedModel:
+    """The model of data without its calibration (NoSolutionError without an optimum: from steps.solve, which
+    says why, or, rebuilt for a point, in one line)."""
+    from model.errors import NoSolutionError
+    from model.lp.solve import solve_plan
+    from model.plan import Plan
+    from model.steps import solve
+
     data = without_calibration(data)[0]
     net = banded(data, fitted)
-    sol = solve(Plan.of_one(data, net), ranging=False)
+    plan = Plan.of_one(data, net)
+    sol = solve_plan(plan, ranging=False) if rebuilt else solve(plan, ranging=False)
+    if not sol.optimal:
+        raise NoSolutionError(sol.status)
     why = refused(data.settings.allocation, sol.mip)
     if why is not None:
         raise InputError("--recalibrate", [why])
-    return RecalibratedModel(data, net, sol, fitted, keep_decisions)
+    return RecalibratedModel(data, net, sol, fitted, keep_decisions, calibrator)
 
 
 class RecalibratedModel(LiveModel):
     """A live model whose draws are recalibrated (recalibrated_point); fitted: the fit observations
-    (unwidened; net.bands holds them widened). _calibration: what the model holds over the cells applied, None
-    (the bands at their widened bounds, the premium solve) or (surcharge per flow, kept per observation)."""
+    (unwidened; net.bands holds them widened); calibrator: the base year's model, which recalibrates each draw
+    for this scenario's (None: this model recalibrates itself). _calibration: what the model holds over the
+    cells applied, None (the bands at their widened bounds: the premium solve) or (surcharge per flow, kept
+    per observation); written: the surcharge each observation's Surcharges row holds (0: none)."""
 
     def __init__(self, data: CorridorData, net: Network, sol: Solution, fitted: list[Observation],
-                 keep_decisions: bool = False):
+                 keep_decisions: bool = False, calibrator: RecalibratedModel | None = None):
         self._calibration: tuple[np.ndarray, np.ndarray] | None = None
         super().__init__(data, net, sol, keep_decisions)
-        self.fitted = fitted
+        self.fitted, self.calibrator = fitted, calibrator
         self.low_rows = np.array([sol.row_of(OBSERVATION_BAND.name, (o.observation, "low")) for o in fitted],
                                  dtype=np.int64)
         self.high_rows = np.array([sol.row_of(OBSERVATION_BAND.name, (o.observation, "high")) for o in fitted],
@@ -124,6 +144,7 @@ class RecalibratedModel(LiveModel):
         self.priced = [FlowCosts.effect(net, ("Surcharges", "usd_per_t"), {
             "scope": o.scope, "target": o.target, "commodity": o.commodity, "source": CALIBRATION_SOURCE})[1]
             for o in fitted]
+        self.written = np.zeros(len(fitted))
 
     def _push(self, cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray, lower: np.ndarray,
               upper: np.ndarray, coef: dict[tuple[int, int], float]) -> None:
@@ -139,6 +160,13 @@ class RecalibratedModel(LiveModel):
             col_upper[self.miss_cols] = 0.0
         super()._push(cost, col_lower, col_upper, lower, upper, coef)
 
+    def _hold(self, written: np.ndarray, kept: np.ndarray) -> None:
+        """Hold the calibration of these surcharges (one an observation, on the flows its row prices) and rules."""
+        surcharge = np.zeros(len(self.flow_cols))
+        for k in np.flatnonzero(written).tolist():
+            surcharge[self.priced[k]] += written[k]
+        self.written, self._calibration = written, (surcharge, kept & bool(self.data.settings.calibration_rules))
+
     def _run(self, basis) -> highspy.HighsModelStatus:
         """Solve from basis, HiGHS's other state cleared (as LiveModel.solve: a function of the draw alone)."""
         self.h.clearSolver()
@@ -146,43 +174,64 @@ class RecalibratedModel(LiveModel):
         self.h.run()
         return self.h.getModelStatus()
 
-    def recalibrated_point(self, values: dict[Cell, float]) -> LivePoint:
-        """The draw's point on the input with these cells changed, recalibrated (the module's three solves), with
-        the premiums and the rules kept in its figures."""
-        start = time.perf_counter()
-        h = self.h
+    def _recalibrate(self, values: dict[Cell, float]) -> tuple[highspy.HighsModelStatus, np.ndarray, np.ndarray]:
+        """The module's three solves at these cells: (the status of the last, premium and relaxed per
+        observation); the calibration is held (_hold) and HiGHS holds the last solve."""
+        h, n = self.h, len(self.fitted)
         self._calibration = None
         self.apply(values)
         status = self._run(self.base_basis)
         if status != OPTIMAL:
-            return LivePoint(h.modelStatusToString(status), time.perf_counter() - start)
+            return status, np.full(n, np.nan), np.ones(n, dtype=bool)
         s = h.getSolution()
         x, y = floats(s.col_value), floats(s.row_dual)
         premium = y[self.low_rows] + y[self.high_rows] + 0.0
         relaxed = x[self.miss_cols].sum(axis=1) > self.slack_t
-        written = ~relaxed & (np.abs(premium) > 1e-6)
-        surcharge = np.zeros(len(self.flow_cols))
-        for k in np.flatnonzero(written).tolist():
-            surcharge[self.priced[k]] -= premium[k] + np.sign(premium[k]) * NUDGE_USD_PER_T
-        self._calibration = (surcharge, np.zeros(len(self.fitted), dtype=bool))
+        self._hold(np.where(~relaxed & (np.abs(premium) > 1e-6), -(premium + np.sign(premium) * NUDGE_USD_PER_T), 0.0),
+                   np.zeros(n, dtype=bool))
         self.apply(self.applied)
         status = self._run(h.getBasis())
         if status == OPTIMAL and self.data.settings.calibration_rules:
-            s = h.getSolution()
-            tonnes = np.where(floats(s.col_value)[self.flow_cols] > 1e-6, floats(s.col_value)[self.flow_cols], 0.0)
+            x = floats(h.getSolution().col_value)[self.flow_cols]
+            tonnes = np.where(x > 1e-6, x, 0.0)
             by_costs = np.array([tonnes[idx].sum() for idx in self.priced])
-            within = (self.low_t - self.slack_t <= by_costs) & (by_costs <= self.high_t + self.slack_t)
-            kept = ~relaxed & ~within
+            kept = ~relaxed & ~((self.low_t - self.slack_t <= by_costs) & (by_costs <= self.high_t + self.slack_t))
             if kept.any():
-                self._calibration = (surcharge, kept)
+                self._hold(self.written, kept)
                 self.apply(self.applied)
                 status = self._run(h.getBasis())
+        return status, premium, relaxed
+
+    def recalibrated_point(self, values: dict[Cell, float]) -> LivePoint:
+        """The draw's point on the input with these cells changed, recalibrated (the module's three solves, on the
+        base year's model with a scenario, whose calibration this model then holds for a fourth), with the
+        premiums and the observations held by rules in its figures."""
+        start = time.perf_counter()
+        source = self.calibrator or self
+        status, premium, relaxed = source._recalibrate(values)
+        if status == OPTIMAL and source is not self:
+            self._hold(source.written, source._calibration[1])  # type: ignore[index]  # held by _recalibrate
+            self.apply(values)
+            status = self._run(self.base_basis)
         seconds = time.perf_counter() - start
         if status != OPTIMAL:
-            return LivePoint(h.modelStatusToString(status), seconds)
-        s = h.getSolution()
-        point = self.point(floats(s.col_value), floats(s.row_dual), h.modelStatusToString(status), seconds)
-        held = self._calibration[1]
+            return LivePoint(self.h.modelStatusToString(status), seconds)
+        s = self.h.getSolution()
+        point = self.point(floats(s.col_value), floats(s.row_dual), self.h.modelStatusToString(status), seconds)
         figures = {PREMIUM + o.observation + "_usd_per_t": float("nan") if gone else float(p)
                    for o, p, gone in zip(self.fitted, premium, relaxed, strict=True)}
-        return dataclasses.replace(point, figures={**figures, RULES: float(held.sum())})
+        return dataclasses.replace(point, figures={**figures, RULES: float(source._calibration[1].sum())})  # type: ignore[index]
+
+    def rebuilt(self, values: dict[Cell, float]) -> tuple[LivePoint, RecalibratedModel | None]:
+        """The point of cells that change the model's structure: recalibrated on models built from the data with
+        them written (the base year's too, with a scenario), and the model that solved it (None: no optimum)."""
+        from model.analysis.params import with_values
+        from model.errors import NoSolutionError
+
+        try:
+            calibrator = None if self.calibrator is None else _built(
+                with_values(self.calibrator.data, values), self.fitted, self.keep_decisions, rebuilt=True)
+            model = _built(with_values(self.data, values), self.fitted, self.keep_decisions, calibrator, rebuilt=True)
+        except NoSolutionError as exc:
+            return LivePoint(str(exc)), None
+        return model.recalibrated_point({}), model
