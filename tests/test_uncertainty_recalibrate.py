@@ -122,6 +122,10 @@ def test_the_premium_is_the_observed_routes_cost_above_the_other(tmp_path):
         assert point.objective_usd == pytest.approx(1000 - 0.3 * np.sign(p))
         assert point.premium_usd == pytest.approx(-30 * (p + 0.01 * np.sign(p)))
         assert point.objective_usd - point.premium_usd == pytest.approx(700 + 30 * c_b)
+        # the rule that binds: the road, 0.01 USD/t cheaper than the rail, would take more (MAX), or dearer, less
+        rule = [b for b in point.binding if b.startswith("calibration rule")]
+        assert rule == [f"calibration rule CAL_B_{'MAX' if p > 0 else 'MIN'} (Observations row 2): at "
+                        f"{'most' if p > 0 else 'least'} 30 t of all cargo through corridor Road"], rule
 
 
 def test_a_point_whose_structure_changes_is_rebuilt_and_recalibrated(tmp_path):

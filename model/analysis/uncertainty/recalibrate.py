@@ -38,6 +38,7 @@ from model.input.allocation import CALIBRATION_SOURCE
 from model.input.data import CorridorData
 from model.input.schema import Allocation
 from model.lp.families import BAND_MISS, OBSERVATION_BAND, Cell
+from model.lp.families.base import tonnes_text
 from model.lp.highs import Solution, floats
 from model.lp.live import LiveModel, LivePoint
 from model.network import Network, Observation
@@ -145,6 +146,12 @@ class RecalibratedModel(LiveModel):
             "scope": o.scope, "target": o.target, "commodity": o.commodity, "source": CALIBRATION_SOURCE})[1]
             for o in fitted]
         self.written = np.zeros(len(fitted))
+        for rows, at_least in ((self.low_rows, True), (self.high_rows, False)):  # a band kept as rules: bound unwidened
+            self.row_labels.update({int(i): (
+                f"calibration rule CAL_{o.observation}_{'MIN' if at_least else 'MAX'} (Observations row {o.row}): "
+                f"{'at least' if at_least else 'at most'} {tonnes_text(o.low_t if at_least else o.high_t)} of "
+                f"{net.names.cargoes(o.commodity)} through {net.names.target(o.scope, o.target)}")
+                for i, o in zip(rows.tolist(), fitted, strict=True)})  # binding only where kept
 
     def _push(self, cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray, lower: np.ndarray,
               upper: np.ndarray, coef: dict[tuple[int, int], float]) -> None:
