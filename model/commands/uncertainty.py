@@ -89,7 +89,8 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                                                "Saltelli's design on a scrambled Sobol' sequence (SALib), "
                                                f"{draws:,} x ({len(design.problem['names'])} dimensions + 2)")),
             ("seed", seed), ("draws", len(results)), ("solved", solved),
-            *([("recalibrated", "each draw first, as corridor calibrate would recalibrate the input with its values")]
+            *([("recalibrated", "each draw first, as corridor calibrate would recalibrate the input with its values"
+                + ("; the base year recalibrated, the scenario solved with that calibration" if scenario else ""))]
               if recalibrate else []),
             ("without an optimum", len(results) - solved),
             ("rebuilt (structure changed)", sum(r.rebuilt for r in results)),
