@@ -56,7 +56,7 @@ def cmd_solve(args) -> str:
         solved = run(args.input, out, scenario=args.scenario, robust=args.robust, verbose=args.verbose,
                      options=solver_options(args.solver_option), builder=args.builder, phases=phases, force=args.force,
                      draw_map=not args.no_map, html=args.html, keep_solver=False, allocation=args.allocation,
-                     uncertainty=args.uncertainty)
+                     uncertainty=args.uncertainty, recalibrate=args.recalibrate)
     finally:
         phases.done()  # erase the live line (before an error is printed)
     _warn(args.input, solved.warnings)
@@ -226,6 +226,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--html", action="store_true", help="also write the report page, <result>.html")
     s.add_argument("--uncertainty", type=int, default=0, metavar="N", help="after the solve, N draws of the input's "
                    "Uncertainty sheet (seed 0): each headline's median and 5-95%% range in the brief")
+    s.add_argument("--recalibrate", action="store_true", help="with --uncertainty: recalibrate each draw first")
     command("validate", cmd_validate, "check a workbook and report every problem at once")
     e = command("explain", cmd_explain, "why a route is (not) used, and what it takes", case="plan", allocation=True)
     e.add_argument("--route", required=True, help="a route id from the Routes sheet")
@@ -249,7 +250,8 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--method", choices=("lhs", "sobol"), default="lhs", help="Latin hypercube (default), or "
                    "Saltelli's design on a Sobol' sequence for Sobol' indices")
     u.add_argument("--seed", type=int, default=0, help="the draws' seed (default 0): the same seed, the same table")
-    u.add_argument("--recalibrate", action="store_true", help="recalibrate each draw first (not yet built: refused)")
+    u.add_argument("--recalibrate", action="store_true", help="recalibrate each draw first, as corridor "
+                   "calibrate would with the draw's values (least cost)")
     u.add_argument("--allocation", choices=("least_cost", "choice"), help="each draw's allocation (default: the "
                    "Settings'): least cost, or the route-choice split")
     u.add_argument("--workers", type=int, default=1, help="local processes (default 1)")

@@ -53,7 +53,7 @@ def write(results: Results, outputs: Outputs, output: str | Path, tables, draw_m
 def run(path: str | Path, output: str | Path | None = None, scenario: str | None = None, robust: str | None = None,
         verbose: bool = False, options: dict | None = None, builder: str = "fast", phases=None,
         force: bool = False, draw_map: bool = True, html: bool = False, keep_solver: bool = True,
-        allocation: str | None = None, uncertainty: int = 0) -> Run:
+        allocation: str | None = None, uncertainty: int = 0, recalibrate: bool = False) -> Run:
     """A workbook or CSV folder end to end, as corridor solve runs it: its steps (model.steps.solve_case:
     load, with a scenario applied if named, as a robust plan over the scenarios of `robust`, 'a,b', if
     given, --allocation replacing the Settings value if given; solve; analyse; tabulate), and write the
@@ -63,7 +63,8 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
     solution and its ranging are read, before the tables are made, when nothing after needs it
     (solve(); Run.solution.highs is then None). The garbage collector is paused throughout
     (model.progress.collector_paused). uncertainty: N draws of the input's Uncertainty sheet after the solve,
-    each headline's range in the Summary's brief (model.analysis.uncertainty.ranges)."""
+    each headline's range in the Summary's brief (model.analysis.uncertainty.ranges); recalibrate: each draw
+    recalibrated first."""
     from model.report.maps.files import MAP_WRITERS, REPORT_WRITERS, map_png_path, map_warnings, report_path
     from model.report.workbook import RESULT
     from model.results.maps import map_of
@@ -76,10 +77,17 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
                 outputs.check(map_png_path(Path(output)), also=MAP_WRITERS)
             if html:
                 outputs.check(report_path(Path(output)), also=REPORT_WRITERS)
+        if recalibrate and not uncertainty:  # nothing to recalibrate: said before the solve
+            from model.errors import InputError, Problem
+
+            raise InputError("--recalibrate", [Problem(
+                "recalibrates the draws of --uncertainty N, and no draws were asked for",
+                "Add --uncertainty N (e.g. --uncertainty 200), or leave out --recalibrate (corridor calibrate "
+                "recalibrates the input itself).")])
         solved = solve_case(path, scenario, robust, verbose, options, builder, phases, keep_solver, allocation)
         plan, sol, results, warnings = solved.plan, solved.solution, solved.results, solved.warnings
         if uncertainty:
-            results = _with_ranges(results, Path(path), uncertainty, scenario, robust, allocation, phases)
+            results = _with_ranges(results, Path(path), uncertainty, scenario, robust, allocation, phases, recalibrate)
         written: list[Path] = []
         if output is None:
             phases("writing")
@@ -92,7 +100,7 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
 
 
 def _with_ranges(results: Results, path: Path, draws: int, scenario: str | None, robust: str | None,
-                 allocation: str | None, phases) -> Results:
+                 allocation: str | None, phases, recalibrate: bool = False) -> Results:
     """The results with each headline's range over `draws` draws of the Uncertainty sheet in their Summary."""
     import dataclasses
 
@@ -105,6 +113,6 @@ def _with_ranges(results: Results, path: Path, draws: int, scenario: str | None,
             + ("a robust plan" if robust else "a plan over years"),
             "Leave out --robust, or solve one year (--scenario year_YYYY) with --uncertainty.")])
     phases("uncertainty")
-    ranges = headline_ranges(path, draws, 0, scenario, allocation)
+    ranges = headline_ranges(path, draws, 0, scenario, allocation, recalibrate)
     return dataclasses.replace(results, summary=dataclasses.replace(results.summary, ranges=tuple(ranges.lines),
                                                                     ranges_drawn=ranges.drawn), ranges=ranges.table)

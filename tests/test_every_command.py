@@ -25,8 +25,8 @@ CASES = [
     (["sweep", PLAN_XLSX, "--set", GWADAR], 2, "Add --year 2026 (or 2030 or 2035)"),
     (["stress", PLAN_XLSX], 2, "Add --year 2026 (or 2030 or 2035)"),
     (["uncertainty", PLAN_XLSX], 2, "Add --year 2026 (or 2030 or 2035)"),
-    # the shipped workbook has an Uncertainty sheet; recalibrating each draw is not built
-    (["uncertainty", BASE_XLSX, "--recalibrate"], 2, "not yet: recalibrating each draw"),
+    # the shipped workbook has an Uncertainty sheet; recalibrating each draw is least cost's (premiums)
+    (["uncertainty", BASE_XLSX, "--recalibrate", "--allocation", "choice"], 2, "is not built with allocation choice"),
     (["calibrate", PLAN_XLSX], 2, "Add --year 2026 (or 2030 or 2035)"),
     (["stress", PLAN_XLSX, "--year", "2031"], 2, "--year 2031 is not a year of the plan (Periods sheet: 2026, 2030, "
                                                  "2035)"),

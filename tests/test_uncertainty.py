@@ -228,7 +228,7 @@ def test_refused_runs_say_why(tmp_path, capsys):
                        "row 2 moves too. Vary each cell on one row only"),
              (one, ["--method", "sobol", "--draws", "100"], "--draws: 1 problem\n  with --method sobol the draws are a "
               "power of 2 (the Sobol' sequence's balance holds only then), found 100. Give --draws 64 or 128"),
-             (one, ["--recalibrate"], "--recalibrate: 1 problem\n  not yet:")]
+             (one, ["--recalibrate"], "1 problem\n  Observations: has no observations to calibrate to")]
     for case, args, said in cases:
         assert main(["uncertainty", str(case), "--no-progress", "-o", str(out), *args]) == 2
         err = capsys.readouterr().err

@@ -72,6 +72,11 @@ class Calibration:
 def calibrate(path: Path, scenario: str | None = None, year: int | None = None) -> Calibration:
     """Calibrate the input (with --scenario applied; of a plan, its --year as a single-year case)."""
     data, net, _ = load_one_year(path, scenario, year)
+    return calibrate_data(data, net, path)
+
+
+def calibrate_data(data: CorridorData, net: Network, path: Path) -> Calibration:
+    """Calibrate the loaded input (data, its network; path: where it was read, for the messages)."""
     fitted = fit_rows(path, net)
     before = _modelled(data, net)
     given, data, replaced = data, *without_calibration(data)

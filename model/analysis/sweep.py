@@ -51,6 +51,7 @@ class Sweep:
     reported: Callable[[LiveModel, LivePoint], LivePoint] | None = None  # each solved point as the run reports it,
     # from the model that solved it (an uncertainty run: figures read off its duals, or its route-choice allocation);
     # a picklable callable, for worker processes, whose repr is part of the signature
+    recalibrate: bool = False  # each point recalibrated first (model.analysis.uncertainty.recalibrate)
 
     @property
     def points(self) -> list[tuple[float, ...]]:
@@ -68,7 +69,8 @@ class Sweep:
     def definition(self) -> str:
         """What the sweep is, in words: the input and each parameter with its values (the journal's head)."""
         if self.draws is not None:
-            return f"{self.input_path.name}; {len(self.draws):,} draws of " + short_list([p.text for p in self.params])
+            return (f"{self.input_path.name}; {len(self.draws):,} draws of " + short_list([p.text for p in self.params])
+                    + ("; each recalibrated" if self.recalibrate else ""))
         return "; ".join([self.input_path.name] + [f"{p.text}{' (x base)' if p.multiplier else ''} = "
                                                    + short_list([f"{v:g}" for v in p.values]) for p in self.params]
                          + (["decisions kept"] if self.keep_decisions else []))
@@ -83,7 +85,8 @@ class Sweep:
                           + ([["draws", self.draws]] if self.draws is not None else [])
                           + ([["reported", repr(self.reported)]] if self.reported is not None else [])
                           + ([["case", self.scenario, self.year]] if self.scenario or self.year is not None else [])
-                          + ([["allocation", self.allocation]] if self.allocation else []))
+                          + ([["allocation", self.allocation]] if self.allocation else [])
+                          + ([["recalibrate"]] if self.recalibrate else []))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -114,15 +117,21 @@ def make_sweep(input_path: Path, data, assignments: list[str], exact: bool = Fal
 # ---------------------------------------------------------------------- solving points
 
 def live_model(input_path: Path, penalty: float | None = None, keep_decisions: bool = False,
-               scenario: str | None = None, year: int | None = None, allocation: str | None = None):
+               scenario: str | None = None, year: int | None = None, allocation: str | None = None,
+               recalibrate: bool = False):
     """A LiveModel of the input, with --scenario applied and of one --year of a plan (load_one_year),
     in the allocation of --allocation (else the Settings sheet's: the live model re-runs a choice at each point),
     with a penalty on unmet demand, if given and the input sets none, for stress tests; with integer
-    decisions, re-solved at each point or kept (keep_decisions)."""
+    decisions, re-solved at each point or kept (keep_decisions); recalibrate: one that recalibrates each point
+    (model.analysis.uncertainty.recalibrate)."""
     from model.lp.live import LiveModel
     from model.plan import Plan
     from model.steps import load_one_year, solve
 
+    if recalibrate:
+        from model.analysis.uncertainty.recalibrate import recalibrating_model
+
+        return recalibrating_model(input_path, keep_decisions, scenario, year, allocation)
     data, net, _ = load_one_year(input_path, scenario, year, allocation)
     if penalty is not None and data.settings.hard_demand:
         data = data.copy(settings=data.settings.replace(unmet_penalty_usd_per_t=penalty))
@@ -143,22 +152,26 @@ def solve_point(live, sweep: Sweep, point) -> LivePoint:
         return LivePoint("Invalid input", invalid_input=invalid, rebuilt=False, seconds=0.0)
     start = time.perf_counter()
     try:
-        out, model = replace(live.solve_point(values), rebuilt=False), live
+        point = live.recalibrated_point(values) if sweep.recalibrate else live.solve_point(values)
+        out, model = replace(point, rebuilt=False), live
     except Structural:
-        out, model = _rebuild_point(live, values)
+        out, model = _rebuild_point(live, values, sweep.recalibrate)
         out = replace(out, rebuilt=True)
     if sweep.reported is not None and out.solved:
         out = sweep.reported(model, out)
     return replace(out, seconds=time.perf_counter() - start)
 
 
-def _rebuild_point(live, values) -> tuple[LivePoint, LiveModel | None]:
-    """The point solved from the changed data, and the model that solved it (None without an optimum)."""
+def _rebuild_point(live, values, recalibrate: bool = False) -> tuple[LivePoint, LiveModel | None]:
+    """The point solved from the changed data, and the model that solved it (None without an optimum);
+    recalibrate: recalibrated first (RecalibratedModel.rebuilt)."""
     from model.lp.live import LiveModel, LivePoint
     from model.lp.solve import solve_plan
     from model.network.build import build_network
     from model.plan import Plan
 
+    if recalibrate:
+        return live.rebuilt(values)
     data = with_values(live.data, values)
     net = build_network(data)
     sol = solve_plan(Plan.of_one(data, net), ranging=False)
@@ -180,7 +193,7 @@ def _chunk_worker(input_path: str, sweep: Sweep, signature: str, indices: list[i
         _WORKER.clear()
         _WORKER[key] = (replace(sweep, input_path=Path(input_path)), live_model(
             Path(input_path), keep_decisions=sweep.keep_decisions, scenario=sweep.scenario, year=sweep.year,
-            allocation=sweep.allocation))
+            allocation=sweep.allocation, recalibrate=sweep.recalibrate))
     sweep, live = _WORKER[key]
     points = sweep.points
     return [(i, solve_point(live, sweep, points[i])) for i in indices]
@@ -262,7 +275,7 @@ def run_sweep(sweep: Sweep, points_file: Path | None = None, resume: bool = Fals
                         record(i, result)
         else:
             live = live or live_model(sweep.input_path, keep_decisions=sweep.keep_decisions, scenario=sweep.scenario,
-                                      year=sweep.year, allocation=sweep.allocation)
+                                      year=sweep.year, allocation=sweep.allocation, recalibrate=sweep.recalibrate)
             for i in todo:
                 record(i, solve_point(live, sweep, points[i]))
     finally:

@@ -17,9 +17,10 @@ from model.analysis.uncertainty.design import Design, Method, UncertainInput, ch
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, GAP, DrawReport
 from model.analysis.uncertainty.ranges import port_names
+from model.analysis.uncertainty.recalibrate import refused
 from model.analysis.uncertainty.switching import Varied, switching_values
 from model.analysis.uncertainty.tables import FOCUS, SAMPLING_ERROR, quantities, summary, used
-from model.errors import InputError, Problem
+from model.errors import InputError
 from model.input.schema import Allocation
 from model.input.validate.choice import missing_dispersions
 
@@ -31,7 +32,8 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                             cuts: bool = False):
     """corridor uncertainty: draw, solve each draw, write the workbook (all or none, through the output guard);
     returns (warnings, the text to print). cuts: each draw also reports the cut each port of the focus
-    needs before a route through it unused at the draw carries cargo (least cost; some 20 solves a port a draw)."""
+    needs before a route through it unused at the draw carries cargo (least cost; some 20 solves a port a draw).
+    recalibrate: each draw recalibrated first (model.analysis.uncertainty.recalibrate), least cost only."""
     from model.commands.sweep import case_about
     from model.report.books import about_table
     from model.report.charts import tornado_png
@@ -41,16 +43,13 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
     from model.results.summary import Provenance
     from model.steps import load_one_year
 
-    if recalibrate:
-        raise InputError("--recalibrate", [Problem(
-            "not yet: recalibrating each draw (corridor calibrate at every draw) is not built into corridor "
-            "uncertainty", "Leave out --recalibrate: the draws are solved on the input as calibrated; to see "
-            "recalibration's effect, calibrate the input at the ends of a range and compare.")])
     with Outputs("uncertainty", [src], force) as outputs:
         outputs.check(output)
         data, net, warnings = load_one_year(src, scenario, year)
         chosen = allocation or data.settings.allocation or Allocation.LEAST_COST
         choice = chosen == Allocation.CHOICE
+        if recalibrate and (why := refused(chosen, None)) is not None:  # least cost only
+            raise InputError("--recalibrate", [why])
         if choice:  # each draw's logit split (the Settings' own is validated with the input)
             lacking = missing_dispersions(data, {})
             if lacking:
@@ -63,13 +62,14 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         sweep = design.sweep(src, inputs, scenario, year, DrawReport(focus_of(net, focus), ports),
                              keep_decisions)
         # under route choice each draw's point is the logit's on the draw's LP, as a sweep's (model.lp.live_choice)
-        sweep = dataclasses.replace(sweep, allocation=chosen if choice else None)
+        sweep = dataclasses.replace(sweep, allocation=chosen if choice else None, recalibrate=recalibrate)
         points_file = output.with_suffix(".points.jsonl")
         outputs.check(points_file)
         outputs.check(page_path(output))
         start = time.perf_counter()
         # one live model: the draws' where they are solved in this process, then the switching values'
-        live = live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year, allocation=sweep.allocation)
+        live = live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year, allocation=sweep.allocation,
+                          recalibrate=recalibrate)
         results = run_sweep(sweep, points_file=points_file, resume=resume, workers=workers, dask=dask,
                             progress=progress, live=live)
         seconds = time.perf_counter() - start
@@ -78,6 +78,8 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         solved = sum(r.solved for r in results)
         driving = drivers(design.problem, design.U, y, design.method,
                           pd.DataFrame({v.text: design.X[v.text] for v in inputs if not v.group}), seed)
+        if recalibrate:  # the switching values on the input recalibrated at the base values, its premiums held
+            live.recalibrated_point({})
         switching, unswitched = switches(live, inputs, design, chosen)
         headline = [q for q in y.columns if q in ("resource_cost_usd", GAP) or q.endswith(FOCUS) or q.startswith(CUT)]
         tornadoes = [tornado_png(outputs, driving, q, output.with_name(f"{output.stem}_drivers_{slug(q)}"))
@@ -88,6 +90,9 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                                                "Saltelli's design on a scrambled Sobol' sequence (SALib), "
                                                f"{draws:,} x ({len(design.problem['names'])} dimensions + 2)")),
             ("seed", seed), ("draws", len(results)), ("solved", solved),
+            *([("recalibrated", "each draw first, as corridor calibrate would recalibrate the input with its values"
+                + ("; the base year recalibrated, the scenario solved with that calibration" if scenario else ""))]
+              if recalibrate else []),
             ("without an optimum", len(results) - solved),
             ("rebuilt (structure changed)", sum(r.rebuilt for r in results)),
             ("dimensions", ", ".join(design.problem["names"])),

@@ -43,7 +43,7 @@ class DrawReport:
     def __call__(self, live, point):
         y = np.asarray(live.last_y, dtype=float)  # the LP's duals, or under route choice the logit's tolls
         choice = live.allocation.choice
-        figures = self._values(live, y)
+        figures = {**(point.figures or {}), **self._values(live, y)}  # beside a recalibrated draw's premiums
         columns = self._focus_columns(live)
         if columns is not None and self.focus is not None:
             x = np.asarray(live.last_x, dtype=float)[columns]  # the draw's tonnes (the logit's under route choice)

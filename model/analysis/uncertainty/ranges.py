@@ -51,9 +51,10 @@ class HeadlineRanges:
 
 
 def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None = None,
-                    allocation: str | None = None) -> HeadlineRanges:
+                    allocation: str | None = None, recalibrate: bool = False) -> HeadlineRanges:
     """Each headline's range over `draws` draws of the Uncertainty sheet (HeadlineRanges); InputError (exit 2) for
-    an input without an Uncertainty sheet or a number of draws below 2."""
+    an input without an Uncertainty sheet or a number of draws below 2. recalibrate: each draw recalibrated first
+    (uncertainty --recalibrate)."""
     from model.steps import load_one_year
 
     if draws < 2:
@@ -70,8 +71,8 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
     # reported: every route carries some cargo
     report = DrawReport(watch, port_names(data, net, watch) if least_cost else ())
     sweep = dataclasses.replace(design.sweep(src, inputs, scenario, None, report),
-                                allocation=None if least_cost else Allocation.CHOICE)
-    live = live_model(src, scenario=scenario, allocation=sweep.allocation)
+                                allocation=None if least_cost else Allocation.CHOICE, recalibrate=recalibrate)
+    live = live_model(src, scenario=scenario, allocation=sweep.allocation, recalibrate=recalibrate)
     results = run_sweep(sweep, progress=False, live=live)
     y = draw_quantities(results, watch)
     wanted = [q for q in y.columns if q == RESOURCE or q.endswith(FOCUS) or q.startswith(CUT)]
@@ -94,7 +95,7 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
     plural = {"inputs": "s" if len(inputs) != 1 else "", "dimensions": "s" if dimensions != 1 else ""}
     drawn = (f"{draws:,} Latin hypercube draws (seed {seed}) of the {len(inputs)} input{plural['inputs']} of the "
              f"Uncertainty sheet ({dimensions} dimension{plural['dimensions']}: a correlation group moves as one), "
-             "each across its plausible range; not recalibrated")
+             "each across its plausible range; " + ("recalibrated at each draw" if recalibrate else "not recalibrated"))
     return HeadlineRanges([(line.split(": ", 1)[0], line.split(": ", 1)[1] + _carries(y[q]) + _driver(driving, q))
                            for q, line in zip(wanted, lines, strict=True)],
                           pd.DataFrame(rows, columns=RANGE_COLUMNS), drawn)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from model.analysis.uncertainty.figures import CUT, GAP, VALUE
 from model.analysis.uncertainty.focus import FOCUS, FOCUS_KIND, words
+from model.analysis.uncertainty.recalibrate import PREMIUM, RULES
 from model.input.schema import Scope
 from model.lp.live import LivePoint
 from model.results.money import Money
@@ -27,9 +28,10 @@ def quantities(results: list[LivePoint], focus: tuple[str, str] | None) -> pd.Da
     cost), tonnes by corridor ('<corridor>_t') and by country ('via <country>_t'), the focus's tonnes in their parts
     (model.analysis.uncertainty.focus: through it to other markets, and a country's own market) and its gap to
     break-even (USD/t), the cut each port asked needs (USD/t: NaN where none of its routes starts), and each
-    bottleneck's value (USD per unit of its limit: 0 in a draw where it does not bind). focus:
-    model.analysis.params.focus_of's, or None for no focus figures (the parts are as the draws' DrawReport, given
-    the same focus, reported them). A draw without an optimum is a row of NaN."""
+    bottleneck's value (USD per unit of its limit: 0 in a draw where it does not bind); with --recalibrate, each
+    fit observation's implied premium (USD/t, NaN: relaxed) and how many observations calibration rules hold.
+    focus: model.analysis.params.focus_of's, or None for no focus figures (the parts are as the draws' DrawReport,
+    given the same focus, reported them). A draw without an optimum is a row of NaN."""
     solved = [r for r in results if r.solved]
     corridors = sorted({c for r in solved for c in r.corridor or {}})
     countries = sorted({c for r in solved for c in r.country or {}})
@@ -51,12 +53,15 @@ def quantities(results: list[LivePoint], focus: tuple[str, str] | None) -> pd.Da
             row[GAP] = figures[GAP]
         row.update({c: v for c, v in figures.items() if c.startswith(CUT)})  # NaN: no route of the port starts
         row.update({c: figures.get(c, 0.0) for c in values})  # not binding in a draw: worth 0 there
+        row.update({c: v for c, v in figures.items() if c.startswith(PREMIUM) or c == RULES})  # --recalibrate
         rows.append(row)
     columns = list(dict.fromkeys(c for row in rows for c in row))
     return pd.DataFrame(rows, columns=columns, dtype=float)
 
 
 def unit_of(quantity: str) -> str:
+    if quantity == RULES:
+        return "observations"
     if quantity.startswith(VALUE):
         return "USD per unit of the limit a year (t, or a share)"
     if quantity.endswith("_usd_per_t"):
