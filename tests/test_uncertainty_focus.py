@@ -140,3 +140,36 @@ def test_a_journal_of_draws_that_reported_other_figures_is_not_resumed(tmp_path)
     with pytest.raises(InputError, match="holds points of a different sweep"):
         run_sweep(design.sweep(Path(case), inputs, reported=DrawReport(watch)), points_file=journal, resume=True,
                   progress=False)
+
+
+@pytest.mark.slow  # the base case solved twice
+def test_the_gap_under_seasons_is_the_routes_sheets_least_reduced_cost():
+    # The base case has seasons: a route comes into use through its Flow column and one season's column at once,
+    # and HiGHS may leave the whole gap on the season's column (the Flow's alone then reads 0). With Khunjerab
+    # shut no route through Pakistan to another market carries cargo, so the focus's gap to break-even must be
+    # the least reduced cost of those routes on the Routes sheet of the same input solved whole (Flow plus its
+    # cheapest season), not 0: it read 0 in every draw before.
+    from conftest import BASE_XLSX
+
+    from model.analysis.params import find_cells, with_values
+    from model.analysis.sweep import live_model
+    from model.analysis.uncertainty.focus import ends_in
+    from model.network.build import build_network
+    from model.plan import Plan
+    from model.steps import analyse, solve, tabulate
+
+    live = live_model(Path(BASE_XLSX))
+    watch = focus_of(live.net, live.data.settings.focus)
+    shut = dict.fromkeys(find_cells("Capacities[KHJ].capacity_t", live.data), 0.0)
+    figures = DrawReport(watch)(live, live.solve_point(shut)).figures
+    assert figures["through country PK to other markets (focus)_t"] == 0.0
+    data = with_values(live.data, shut)
+    plan = Plan.of_one(data, build_network(data))
+    sol = solve(plan)
+    routes = tabulate(plan, sol, analyse(plan, sol)).routes
+    net = plan.cases[0].net
+    through = routes[[("PK" in net.countries_of[r]) for r in routes["route"]]]
+    transit = through[~np.asarray(ends_in(net, "PK", list(through["route"])))]
+    assert transit["tonnes_t"].sum() == 0.0
+    assert figures[GAP] > 1.0  # far from 0: 2.49 USD/t
+    assert figures[GAP] == pytest.approx(transit["reduced_cost_usd_per_t"].min(), abs=1e-6)

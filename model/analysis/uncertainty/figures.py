@@ -18,6 +18,7 @@ import numpy as np
 from model.analysis.uncertainty.focus import OWN, TRANSIT, own_columns, part_name
 from model.analysis.uncertainty.switching import port_cut
 from model.input.schema import Scope
+from model.lp.families import SEASON_FLOW
 
 VALUE = "value of "  # a bottleneck's column: 'value of <its label>', USD per unit of its limit
 GAP = "focus gap to break-even_usd_per_t"
@@ -37,8 +38,9 @@ class DrawReport:
     ports: tuple[tuple[str, str], ...] = ()
     # What a draw reports, numbered. The journal's signature holds this repr, so a journal whose draws reported
     # other figures is refused on --resume rather than mixed into this run's tables. 1: the focus's tonnes
-    # together; 2: in their parts (focus.py). Raise it with any change of what __call__ reports.
-    version: int = 2
+    # together; 2: in their parts (focus.py); 3: the gap under seasons with each route's cheapest season. Raise it
+    # with any change of what __call__ reports.
+    version: int = 3
 
     def __call__(self, live, point):
         y = np.asarray(live.last_y, dtype=float)  # the LP's duals, or under route choice the logit's tolls
@@ -53,7 +55,8 @@ class DrawReport:
                 figures[part_name(self.focus, OWN)] = float(np.where(own & (x > 1e-9), x, 0.0).sum())
             columns = columns[~own]  # the gap is to a route through the focus to another market
             # the gap to break-even is the LP's (under route choice every route carries some)
-            rc = np.asarray(live.h.getSolution().col_dual, dtype=float)[columns]
+            duals = np.asarray(live.h.getSolution().col_dual, dtype=float)
+            rc = duals[columns] + _season_part(live, columns, duals)
             figures[GAP] = float("nan") if choice else (
                 float(max(rc.min(), 0.0)) if len(rc) else float("nan"))
         for code, name in self.ports:  # last: each moves the live model away from the draw's point
@@ -80,3 +83,16 @@ class DrawReport:
                 return np.zeros(0, dtype=np.int64)
             through = live.is_flow & (live.corridor_of_col == live.corridors.index(key))
         return np.flatnonzero(through)
+
+
+def _season_part(live, columns: np.ndarray, duals: np.ndarray) -> np.ndarray:
+    """Per flow column, the least reduced cost of its seasons' columns (0 without seasons): a route comes into use
+    through its Flow and one season's SeasonFlow at once, so its gap is the sum of the two, and HiGHS may leave the
+    whole gap on the season's column (the Routes sheet's model.results.seasons.season_reduced_costs, on the live
+    model's columns)."""
+    seasonal = live.solution.col_pos.get((SEASON_FLOW.name, None))
+    if not seasonal or live.net.seasons is None:
+        return np.zeros(len(columns))
+    seasons = list(live.net.seasons.share)
+    return np.array([min((duals[seasonal[(*live.columns[j].index, s)]] for s in seasons
+                          if (*live.columns[j].index, s) in seasonal), default=0.0) for j in columns.tolist()])
