@@ -3,9 +3,9 @@ unit of its limit saves a year: the row's dual, as the Bottlenecks sheet's savin
 choice, its toll) and the focus's gap to break-even (the cut the cheapest of its flows needs before it carries
 cargo: the smallest reduced cost among them, 0 when it carries some; least cost only: under route choice every
 route carries some cargo), and, for each port asked (ports), the cut its handling charge needs before a route
-through it unused at the draw carries cargo (switching.port_cut: the exact parametric method on the draw's live
-model; least cost only, as the gap). With allocation choice, the draw's point is the logit's allocation on the draw's
-LP (model.lp.choice), not the LP's."""
+through it unused at the draw carries cargo (cuts.port_cuts: read off the draw's optimal basis and confirmed by a
+solve, the exact parametric method where they cannot settle it; least cost only, as the gap). With allocation
+choice, the draw's point is the logit's allocation on the draw's LP (model.lp.choice), not the LP's."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.analysis.uncertainty.switching import port_cut
+from model.analysis.uncertainty.cuts import port_cuts
 from model.input.schema import Scope
 
 VALUE = "value of "  # a bottleneck's column: 'value of <its label>', USD per unit of its limit
@@ -43,9 +43,9 @@ class DrawReport:
             rc = np.asarray(live.h.getSolution().col_dual, dtype=float)[columns]
             figures[GAP] = float("nan") if choice else (
                 float(max(rc.min(), 0.0)) if len(rc) else float("nan"))
-        for code, name in self.ports:  # last: each moves the live model away from the draw's point
-            figures[CUT + name + "_usd_per_t"] = float("nan") if choice else \
-                port_cut(live, code, point.route)
+        cuts = {} if choice or not self.ports else port_cuts(live, [code for code, _ in self.ports], point.route)
+        for code, name in self.ports:  # last: they move the live model away from the draw's point
+            figures[CUT + name + "_usd_per_t"] = cuts.get(code, float("nan"))
         return dataclasses.replace(point, figures=figures)
 
     @staticmethod

@@ -128,7 +128,7 @@ def _one(live, v: Varied, idle: set[str], held: dict[Cell, float] | None = None)
     spec = f"{star}{float(v.low)!r}:{float(v.high)!r}"  # float: a table's numpy number spells itself np.float64(..)
     param = parse_param(f"{v.text}={spec}", live.data, exact=True)  # a bad name: said, exit 2
     base = 1.0 if v.factor else sum(c.base for c in param.cells) / len(param.cells)
-    floor, ceiling = _limits(param.cells, v.factor)
+    floor, ceiling = cell_limits(param.cells, v.factor)
     width = v.high - v.low
     rounds = [[(v.low, v.high)]]
     for j in range(STRETCHES):  # outward, below and above, each twice as wide as the last
@@ -177,7 +177,7 @@ def _touches(searched: list[tuple[float, float]], a: float, b: float) -> bool:
     return any(b == lo or a == hi for lo, hi in searched)
 
 
-def _limits(cells: list[Cell], factor: bool) -> tuple[float, float]:
+def cell_limits(cells: list[Cell], factor: bool) -> tuple[float, float]:
     """The values (or factors of each cell's base) every cell may hold, from the schema's bounds."""
     low, high = -math.inf, math.inf
     for cell in cells:
