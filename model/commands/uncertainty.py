@@ -17,7 +17,7 @@ from model.analysis.uncertainty.design import Design, Method, UncertainInput, ch
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, GAP, DrawReport
 from model.analysis.uncertainty.ranges import port_names
-from model.analysis.uncertainty.switching import Varied, switching_values
+from model.analysis.uncertainty.switching import switching_values
 from model.analysis.uncertainty.tables import FOCUS, SAMPLING_ERROR, quantities, summary, used
 from model.errors import InputError, Problem
 from model.input.schema import Allocation
@@ -112,10 +112,7 @@ def switches(live, inputs: list[UncertainInput], design: Design, allocation: str
         return None, "not computed: they are the least-cost allocation's (under route choice every route carries some)"
     if focus_of(live.net, live.data.settings.focus) is None:
         return None, "not computed: the Settings name no focus (a country or corridor) to switch"
-    varied = [Varied(v.text, *((v.low, v.high) if v.low is not None and v.high is not None else
-                               (float(design.X[v.text].min()), float(design.X[v.text].max()))), v.factor)
-              for v in inputs]
-    return switching_values(live, varied), ""
+    return switching_values(live, inputs, design.X), ""
 
 
 def varied_text(v: UncertainInput) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import highspy
 import numpy as np
@@ -38,6 +37,7 @@ EPS = 1e-3  # USD/t past a basis's last cut, where it is confirmed: far above Hi
 STEPS = 4  # bases stepped through before the exact search takes over
 RATE = 1e-9  # a rate (per USD/t) below this is round-off of the solve with B^T: the value does not move
 TINY = 1e-9  # a basis's reach below this (USD/t) is a tie at the point itself
+PRIMAL = 4  # HiGHS's simplex_strategy for the primal simplex
 HANDLING = "handling_usd_per_t"  # the Nodes column a port's cut moves
 LOWER, UPPER, ZERO, FIXED, BASIC = range(5)  # where a variable stands (_standing)
 
@@ -56,8 +56,13 @@ def port_cuts(live, ports: list[str], route_tonnes: dict[str, float] | None) -> 
         d = _fall(live, cell)
         plans.append((port, cell, d, start.reach(live, d)))
     cuts = {}
+    strategy = live.h.getOptionValue("simplex_strategy")[1]
     for port, cell, d, reach in plans:
-        cut = _stepped(live, port, cell, d, reach, start, held, route_tonnes or {})
+        try:  # primal simplex: only costs change, so the basis stays feasible, and one pivot or two restores it
+            live.h.setOptionValue("simplex_strategy", PRIMAL)
+            cut = _stepped(live, port, cell, d, reach, held, route_tonnes or {})
+        finally:
+            live.h.setOptionValue("simplex_strategy", strategy)
         if cut is None:  # the exact search, from the point as the draw set it (port_cut reads what is applied)
             live.apply(held)
             cut = port_cut(live, port, route_tonnes)
@@ -65,10 +70,11 @@ def port_cuts(live, ports: list[str], route_tonnes: dict[str, float] | None) -> 
     return cuts
 
 
-def _stepped(live, port: str, cell: Cell, d: np.ndarray, reach: float, start: _Vertex, held: dict[Cell, float],
+def _stepped(live, port: str, cell: Cell, d: np.ndarray, reach: float, held: dict[Cell, float],
              route_tonnes: dict[str, float]) -> float | None:
-    """The cut by the bases stepped through from the point's (start, optimal up to reach), or None for the exact
-    search to decide."""
+    """The cut by the bases stepped through from the point's (optimal up to reach), or None for the exact search
+    to decide. Each solve starts from the basis HiGHS holds, factored: any basis is feasible whatever the costs,
+    and the one solved confirms the cut by its own optimality, wherever it started from."""
     through = np.array(list(live.net.routes), dtype=object)[live.net.route_passes(port) > 0]
     used = [r for r, t in route_tonnes.items() if t > TOL_T]
     idle = np.isin(live.route_names_array, through) & ~np.isin(live.route_names_array, used)
@@ -78,13 +84,10 @@ def _stepped(live, port: str, cell: Cell, d: np.ndarray, reach: float, start: _V
     farthest = min(CUT_SPAN * 2 ** STRETCHES, charge - cell_limits([cell], False)[0])  # as far as port_cut searches
     if reach <= TINY:
         return None
-    vertex = start
     for _ in range(STEPS):
         if reach > farthest:
             return math.nan  # no unused route starts within the search
         live.apply({**held, cell: charge - (reach + EPS)})
-        live.h.clearSolver()  # as LiveModel.solve: the answer a function of the basis it starts from alone
-        live.h.setBasis(vertex.basis)
         live.h.run()
         if live.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -120,12 +123,11 @@ def _fall(live, cell: Cell) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Vertex:
-    """The optimal basis HiGHS holds just after a solve: the basis (to start the next solve from), its primal
-    point, reduced costs and duals, its basic variables, and where each nonbasic column and row stands (LOWER,
+    """The optimal basis HiGHS holds just after a solve: its primal point, reduced costs and duals, its basic
+    variables, and where each nonbasic column and row stands (LOWER,
     UPPER, ZERO: free; BASIC), read off the point and the bounds it was solved with (reading HiGHS's statuses
     one by one is the slow way); a fixed column's reduced cost and an equality row's dual may take either sign."""
 
-    basis: Any  # highspy.HighsBasis
     basic: np.ndarray  # HiGHS's basic variables: a column's index, or -1 - a row's
     x: np.ndarray
     r: np.ndarray
@@ -141,7 +143,7 @@ class _Vertex:
         x, activity = floats(solution.col_value), floats(solution.row_value)
         col_bounds = getattr(live, "current_col_bounds", (live.base_col_lower, live.base_col_upper))
         row_bounds = getattr(live, "current_bounds", (live.base_row_lower, live.base_row_upper))
-        return cls(h.getBasis(), basic, x, floats(solution.col_dual), floats(solution.row_dual),
+        return cls(basic, x, floats(solution.col_dual), floats(solution.row_dual),
                    _standing(x, col_bounds[0], col_bounds[1], basic[basic >= 0]),
                    _standing(activity, row_bounds[0], row_bounds[1], -1 - basic[basic < 0]))
 

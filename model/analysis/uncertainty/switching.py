@@ -26,6 +26,7 @@ import pandas as pd
 
 from model.analysis.parametric import exact_sweep
 from model.analysis.params import Param, find_cells, focus_of, parse_param
+from model.analysis.uncertainty.design import UncertainInput
 from model.errors import InputError, NoSolutionError, Problem, short_list
 from model.input.schema import SETTINGS_BY_KEY, SHEETS_BY_NAME, Scope
 from model.lp.families import Cell
@@ -36,18 +37,6 @@ STRETCHES = 6  # stretches searched on each side of a range without a switch: 1 
 CUT_SPAN = 128.0  # USD/t below a port's charge searched first for its cut, then outward as switching values are:
 # the base case's cuts lie at 50-150 USD/t, and of 32 to 256 this range was the fastest on both networks
 # (the figures: docs/user-guide/uncertainty.md)
-
-
-@dataclass(frozen=True)
-class Varied:
-    """An input the Uncertainty sheet varies: a cell or group of cells in the sweep grammar
-    (Legs[ATY>ULG].cost_usd_per_t, Legs[*>GWD].cost_usd_per_t), and the range [low, high] of its value,
-    or with factor of a multiplier of each cell's base value."""
-
-    text: str
-    low: float
-    high: float
-    factor: bool = False
 
 
 @dataclass
@@ -68,8 +57,10 @@ class _OneParameter:
     params: list[Param]
 
 
-def switching_values(live, varied: list[Varied], focus: str | None = None) -> pd.DataFrame:
-    """One row per varied input: the value at which the focus's first route starts to be used (the
+def switching_values(live, inputs: list[UncertainInput], drawn: pd.DataFrame | None = None,
+                     focus: str | None = None) -> pd.DataFrame:
+    """One row per Uncertainty row (design.UncertainInput), over its span (low..high, or the least and the most
+    drawn: drawn is Design.X): the value at which the focus's first route starts to be used (the
     switch nearest the input's base value), whether it is inside or outside [low, high], on which side
     of it that route carries cargo and its name, any other switch in what was searched, the solves it
     took, and a note when there is none or the exact method cannot find it. live: a LiveModel
@@ -92,7 +83,7 @@ def switching_values(live, varied: list[Varied], focus: str | None = None) -> pd
     try:
         base = live.solve_point({})
         idle = routes - {r for r, t in (base.route or {}).items() if t > TOL_T}  # the focus's routes unused at base
-        return pd.DataFrame([_one(live, v, idle) for v in varied])
+        return pd.DataFrame([_one(live, v.text, *v.span(drawn), v.factor, idle) for v in inputs])
     finally:
         live.apply({})
 
@@ -109,31 +100,34 @@ def port_cut(live, port: str, route_tonnes: dict[str, float] | None) -> float:
     charge = held.get(cell, cell.base)
     idle = {r for r, route in live.net.routes.items()
             if port in route.nodes and (route_tonnes or {}).get(r, 0.0) <= TOL_T}
-    row = _one(live, Varied(text, charge - CUT_SPAN, charge), idle, held)
+    row = _one(live, text, charge - CUT_SPAN, charge, False, idle, held)
     return charge - row["switching_value"] if row["route_used"] == "below" else math.nan
 
 
-def _one(live, v: Varied, idle: set[str], held: dict[Cell, float] | None = None) -> dict[str, Any]:
+def _one(live, text: str, low: float, high: float, factor: bool, idle: set[str],
+         held: dict[Cell, float] | None = None) -> dict[str, Any]:
+    """The switching value of the input (text, in the sweep grammar) over [low, high] (with factor, multipliers of
+    each cell's base value), the search going outward from there; held: cells kept at these values."""
     row: dict[str, Any] = {
-        "input": v.text, "low": v.low, "high": v.high, "of": "factor of base" if v.factor else "value",
+        "input": text, "low": low, "high": high, "of": "factor of base" if factor else "value",
         "switching_value": math.nan, "in_range": "", "route_used": "", "route": "", "other_switches": "",
         "solves": 0, "note": ""}
-    star = "*" if v.factor else ""
+    star = "*" if factor else ""
     if not idle:
         row["note"] = "every route of the focus carries cargo at base: none is left to start"
         return row
-    if not v.low < v.high:
-        row["note"] = f"its range is a single value ({v.low:g}): nothing to vary"
+    if not low < high:
+        row["note"] = f"its range is a single value ({low:g}): nothing to vary"
         return row
-    spec = f"{star}{float(v.low)!r}:{float(v.high)!r}"  # float: a table's numpy number spells itself np.float64(..)
-    param = parse_param(f"{v.text}={spec}", live.data, exact=True)  # a bad name: said, exit 2
-    base = 1.0 if v.factor else sum(c.base for c in param.cells) / len(param.cells)
-    floor, ceiling = cell_limits(param.cells, v.factor)
-    width = v.high - v.low
-    rounds = [[(v.low, v.high)]]
+    spec = f"{star}{float(low)!r}:{float(high)!r}"  # float: a table's numpy number spells itself np.float64(..)
+    param = parse_param(f"{text}={spec}", live.data, exact=True)  # a bad name: said, exit 2
+    base = 1.0 if factor else sum(c.base for c in param.cells) / len(param.cells)
+    floor, ceiling = cell_limits(param.cells, factor)
+    width = high - low
+    rounds = [[(low, high)]]
     for j in range(STRETCHES):  # outward, below and above, each twice as wide as the last
-        below = (max(floor, v.low - width * (2 ** (j + 1) - 1)), v.low - width * (2 ** j - 1))
-        above = (v.high + width * (2 ** j - 1), min(ceiling, v.high + width * (2 ** (j + 1) - 1)))
+        below = (max(floor, low - width * (2 ** (j + 1) - 1)), low - width * (2 ** j - 1))
+        above = (high + width * (2 ** j - 1), min(ceiling, high + width * (2 ** (j + 1) - 1)))
         rounds.append([s for s in (below, above) if s[0] < s[1]])
     segments: list[tuple[float, float, tuple[str, ...]]] = []  # (from, to, the idle routes used), sorted
     searched: list[tuple[float, float]] = []
@@ -142,10 +136,10 @@ def _one(live, v: Varied, idle: set[str], held: dict[Cell, float] | None = None)
             if searched and not _touches(searched, a, b):
                 continue  # beyond a stretch that could not be solved: the search on that side has stopped
             try:
-                moved = _Held(param.text, param.cells, [a, b], v.factor, held or {})
+                moved = _Held(param.text, param.cells, [a, b], factor, held or {})
                 exact = exact_sweep(live, _OneParameter([moved]))
             except (InputError, NoSolutionError, Structural) as exc:
-                if (a, b) == (v.low, v.high):
+                if (a, b) == (low, high):
                     row["note"] = f"the exact method cannot find it: {_said(exc)}"
                     return row
                 continue  # outside the range: the search stops on this side
@@ -159,7 +153,7 @@ def _one(live, v: Varied, idle: set[str], held: dict[Cell, float] | None = None)
                     if bool(s[2]) != bool(n[2])]
         if switches:
             value, used_above, started = min(switches, key=lambda sw: (abs(sw[0] - base), sw[0]))
-            row.update(switching_value=value, in_range="inside" if v.low <= value <= v.high else "outside",
+            row.update(switching_value=value, in_range="inside" if low <= value <= high else "outside",
                        route_used="above" if used_above else "below", route=short_list(list(started)),
                        other_switches=", ".join(f"{t:,.6g}" for t, _, _ in switches if t != value))
             return row
@@ -167,7 +161,7 @@ def _one(live, v: Varied, idle: set[str], held: dict[Cell, float] | None = None)
     lo, hi = min(a for a, _ in searched), max(b for _, b in searched)
     unused = f"{len(idle):,} route{'s' if len(idle) != 1 else ''}"
     row["note"] = (f"no switch: of the focus's {unused} unused at base, {carries} from {lo:,.6g} to {hi:,.6g}"
-                   + (" times the base values" if v.factor else "") + f" (the range and up to {2 ** STRETCHES - 1} "
+                   + (" times the base values" if factor else "") + f" (the range and up to {2 ** STRETCHES - 1} "
                    "times its width either side, within what the cells may hold)")
     return row
 
