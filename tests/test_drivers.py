@@ -17,11 +17,12 @@ from scipy.stats import qmc
 
 from model.analysis.params import find_cells
 from model.analysis.sweep import live_model
-from model.analysis.uncertainty.design import UncertainInput
+from model.analysis.uncertainty.design import UncertainInput, read_inputs
 from model.analysis.uncertainty.drivers import SOBOL, drivers
 from model.analysis.uncertainty.switching import STRETCHES, switching_values
 from model.errors import InputError
 from model.input.schema import Distribution
+from model.pipeline import load_one_year
 from model.report import charts
 from model.report.output import Outputs
 from model.results.brief import range_lines
@@ -207,6 +208,50 @@ def test_the_live_model_is_left_at_its_base(two_routes):
     switching_values(two_routes, [uniform(two_routes, "Legs[A>P].cost_usd_per_t", 5, 25)])
     # Base: A carries the 100 t at 10 USD/t.
     assert two_routes.solve().objective_usd == pytest.approx(1000)
+
+
+def grouped_legs_case(folder: Path, distribution: str = "uniform") -> Path:
+    # 100 t A -> M. Rail A>M costs 10 USD/t; route B (corridor Via P) costs A>P + P>M, 8 + 6 = 14 at base, so it is
+    # unused. A>P (2..12) and P>M (1..9) are one correlation group: they move together.
+    rows = [{"input": "Legs[A>P].cost_usd_per_t", "distribution": "uniform", "low": 2, "high": 12, "group": "g"},
+            {"input": "Legs[P>M].cost_usd_per_t", "distribution": distribution, "low": 1, "high": 9, "group": "g",
+             **({"mode": 5} if distribution == "triangular" else {})}]
+    return write_case(folder, {
+        "Countries": [{"country": "XX", "risk_premium_pct": 0}, {"country": "YY", "risk_premium_pct": 0}],
+        "Nodes": nodes(("A", "origin"), ("P", "hub", {"country": "YY"}), ("M", "market")),
+        "Legs": legs(("A", "M", 10, 1), ("A", "P", 8, 1), ("P", "M", 6, 1)),
+        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk", "value_usd_per_t": 0}],
+        "Routes": [{"route": "A", "corridor": "Direct", "path": "A>M"},
+                   {"route": "B", "corridor": "Via P", "path": "A>P>M"}],
+        "Demand": [{"commodity": "coal", "market": "M", "demand_t": 100}],
+        "Uncertainty": [{**r, "source": "hand"} for r in rows],
+    }, {"focus": "corridor Via P"})
+
+
+def test_a_group_switches_where_its_rows_moved_together_reach_the_rival(tmp_path):
+    # Alone (the other leg at base): A>P + 6 = 10 at A>P = 4; 8 + P>M = 10 at P>M = 2. Together at the group's
+    # quantile u: A>P = 2 + 10u, P>M = 1 + 8u, B = 3 + 18u = 10 at u = 7/18 = 0.3889, where A>P = 2 + 70/18 =
+    # 5.8889 and P>M = 1 + 56/18 = 4.1111. Below it B carries the 100 t.
+    case = grouped_legs_case(tmp_path)
+    data, _, _ = load_one_year(case)
+    table = switching_values(live_model(case), read_inputs(data))
+    assert list(table["input"]) == ["Legs[A>P].cost_usd_per_t", "Legs[P>M].cost_usd_per_t", "group g"]
+    assert list(table["switching_value"]) == pytest.approx([4, 2, 7 / 18])
+    assert list(table["moved"]) == ["alone (its group moves together)"] * 2 + ["together (rows 2, 3)"]
+    group = table.iloc[2]
+    assert (group["of"], group["in_range"], group["route_used"], group["route"]) == (
+        "quantile of the group", "inside", "below", "B")
+    assert group["at_switch"] == "Legs[A>P].cost_usd_per_t 5.88889; Legs[P>M].cost_usd_per_t 4.11111"
+
+
+def test_a_group_with_a_row_that_is_not_uniform_says_why_it_has_no_switching_value(tmp_path):
+    # A triangular row's value is not a straight line in its quantile: the exact method cannot move the group.
+    case = grouped_legs_case(tmp_path, "triangular")
+    data, _, _ = load_one_year(case)
+    group = switching_values(live_model(case), read_inputs(data)).iloc[2]
+    assert group["switching_value"] != group["switching_value"]
+    assert group["note"] == ("not computed: row 3 is triangular, so the group's cells do not move in a straight line "
+                             "as its quantile moves, and the exact method needs them to")
 
 
 # ---------------------------------------------------------------------- the brief and the chart
