@@ -20,6 +20,7 @@ from model.analysis.sweep import live_model
 from model.analysis.uncertainty.design import UncertainInput, read_inputs
 from model.analysis.uncertainty.drivers import SOBOL, drivers
 from model.analysis.uncertainty.switching import STRETCHES, switching_values
+from model.cli import main
 from model.errors import InputError
 from model.input.schema import Distribution
 from model.pipeline import load_one_year
@@ -242,6 +243,21 @@ def test_a_group_switches_where_its_rows_moved_together_reach_the_rival(tmp_path
     assert (group["of"], group["in_range"], group["route_used"], group["route"]) == (
         "quantile of the group", "inside", "below", "B")
     assert group["at_switch"] == "Legs[A>P].cost_usd_per_t 5.88889; Legs[P>M].cost_usd_per_t 4.11111"
+
+
+def test_the_switching_sheet_and_the_terminal_say_which_rows_move_together(tmp_path, capsys):
+    # The case above through corridor uncertainty: the group's line, u = 7/18, and each row alone, marked.
+    case = grouped_legs_case(tmp_path)
+    out = tmp_path / "u.xlsx"
+    assert main(["uncertainty", str(case), "--draws", "20", "--no-progress", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert ("Switches inside its range: group g at 0.388889 of its quantile (Legs[A>P].cost_usd_per_t 5.88889; "
+            "Legs[P>M].cost_usd_per_t 4.11111), where B starts\n") in said, said
+    assert ("Switches inside its range: Legs[A>P].cost_usd_per_t at 4, where B starts, moved alone (its group moves "
+            "together)\n") in said, said
+    sheet = pd.read_excel(out, sheet_name="Switching", header=2, engine="openpyxl")
+    assert list(sheet["moved"]) == ["alone (its group moves together)"] * 2 + ["together (rows 2, 3)"]
+    assert sheet["switching value"].tolist() == pytest.approx([4, 2, 7 / 18])
 
 
 def test_a_group_with_a_row_that_is_not_uniform_says_why_it_has_no_switching_value(tmp_path):

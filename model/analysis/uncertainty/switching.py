@@ -34,6 +34,7 @@ from model.lp.families import Cell
 from model.lp.live import Structural
 from model.results.tables import TOL_T
 
+OF_VALUE, OF_FACTOR, OF_QUANTILE = "value", "factor of base", "quantile of the group"  # what a switching value is
 ALONE = "alone"  # a row moved on its own, the others at their base
 ALONE_IN_GROUP = "alone (its group moves together)"  # a grouped row moved alone: a state the draws never visit
 STRETCHES = 6  # stretches searched on each side of a range without a switch: 1 + 2 + ... + 32 = 63 widths of the range
@@ -135,7 +136,7 @@ def _one(live, text: str, low: float, high: float, factor: bool, idle: set[str],
     """The switching value of the input (text, in the sweep grammar) over [low, high] (with factor, multipliers of
     each cell's base value), the search going outward from there; held: cells kept at these values."""
     row: dict[str, Any] = {
-        "input": text, "low": low, "high": high, "of": "factor of base" if factor else "value",
+        "input": text, "low": low, "high": high, "of": OF_FACTOR if factor else OF_VALUE,
         "switching_value": math.nan, "in_range": "", "route_used": "", "route": "", "other_switches": "",
         "solves": 0, "note": ""}
     star = "*" if factor else ""
@@ -194,7 +195,7 @@ def _together(live, group: str, members: list[UncertainInput], idle: set[str]) -
     quantile at base), each member's value there (at_switch), or a note."""
     rows = ", ".join(str(v.row) for v in members)
     row: dict[str, Any] = {
-        "input": f"group {group}", "low": 0.0, "high": 1.0, "of": "quantile of the group", "switching_value": math.nan,
+        "input": f"group {group}", "low": 0.0, "high": 1.0, "of": OF_QUANTILE, "switching_value": math.nan,
         "in_range": "", "route_used": "", "route": "", "other_switches": "", "solves": 0, "note": "",
         "moved": f"together (rows {rows})", "at_switch": ""}
     if not idle:
