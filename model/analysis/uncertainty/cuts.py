@@ -75,9 +75,9 @@ def _stepped(live, port: str, cell: Cell, d: np.ndarray, reach: float, held: dic
     """The cut by the bases stepped through from the point's (optimal up to reach), or None for the exact search
     to decide. Each solve starts from the basis HiGHS holds, factored: any basis is feasible whatever the costs,
     and the one solved confirms the cut by its own optimality, wherever it started from."""
-    through = np.array(list(live.net.routes), dtype=object)[live.net.route_passes(port) > 0]
-    used = [r for r, t in route_tonnes.items() if t > TOL_T]
-    idle = np.isin(live.route_names_array, through) & ~np.isin(live.route_names_array, used)
+    through = {r for r, passes in zip(live.net.routes, live.net.route_passes(port).tolist(), strict=True) if passes}
+    idle = np.fromiter((r in through and route_tonnes.get(r, 0.0) <= TOL_T for r in live.route_names), dtype=bool,
+                       count=len(live.route_names))
     if not idle.any():
         return math.nan  # every route through the port carries cargo: none is left to start
     charge = held.get(cell, cell.base)
