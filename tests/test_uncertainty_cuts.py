@@ -24,7 +24,7 @@ from model.pipeline import load_one_year as load
 ROAD = "Legs[R>M].cost_usd_per_t"
 
 
-def two_ports(tmp_path: Path) -> Path:
+def two_ports(tmp_path: Path, varied: str = ROAD, low: float = 2, high: float = 22) -> Path:
     """100 t of coal A -> M and 50 t of grain A -> N. Coal: rail A>M at 10 USD/t; by port R, A>R 3 + R>M (12 at base,
     uniform on [2, 22]) + R's charge 1; by port S, A>S 2 + S>M 11 + S's charge 2 = 15. Grain: only by R, A>R 3 + R>N 1
     + R's charge 1 = 5, so R always handles grain: the columns through R are basic whatever coal does."""
@@ -44,7 +44,7 @@ def two_ports(tmp_path: Path) -> Path:
                    {"route": "GRAIN", "corridor": "R", "path": "A>R>N"}],
         "Demand": [{"commodity": "coal", "market": "M", "demand_t": 100},
                    {"commodity": "grain", "market": "N", "demand_t": 50}],
-        "Uncertainty": [{"input": ROAD, "distribution": "uniform", "low": 2, "high": 22, "source": "hand"}],
+        "Uncertainty": [{"input": varied, "distribution": "uniform", "low": low, "high": high, "source": "hand"}],
     }, {"focus": "country YY"})
 
 
@@ -57,7 +57,7 @@ def test_the_cuts_two_ports_need_at_base_by_hand(tmp_path):
     assert cuts.port_cuts(live, ["R", "S"], point.route) == {"R": pytest.approx(6), "S": pytest.approx(5)}
 
 
-def draws_cuts(case: Path, draws: int = 40) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def draws_cuts(case: Path, draws: int = 40, varied: str = ROAD) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     data, net, _ = load(case)
     watch = focus_of(net, data.settings.focus)
     ports = port_names(data, net, watch)
@@ -65,7 +65,7 @@ def draws_cuts(case: Path, draws: int = 40) -> tuple[np.ndarray, dict[str, np.nd
     design = make_design(inputs, draws, Method.LHS, 0)
     y = quantities(run_sweep(design.sweep(Path(case), inputs, reported=DrawReport(watch, ports)), progress=False),
                    watch)
-    return design.X[ROAD].to_numpy(), {code: y[CUT + name + "_usd_per_t"].to_numpy() for code, name in ports}
+    return design.X[varied].to_numpy(), {code: y[CUT + name + "_usd_per_t"].to_numpy() for code, name in ports}
 
 
 def expected_by_hand(x: np.ndarray) -> dict[str, np.ndarray]:
@@ -79,6 +79,15 @@ def test_each_draw_gives_both_ports_cuts_by_hand(tmp_path):
     x, found = draws_cuts(two_ports(tmp_path))
     for port, cut in expected_by_hand(x).items():
         assert found[port] == pytest.approx(cut, abs=1e-6, nan_ok=True), port
+
+
+def test_a_draw_of_the_ports_own_charge_is_cut_from_the_charge_drawn(tmp_path):
+    # R's charge h drawn on [0, 2] (R>M at 12): coal by R costs 3 + 12 + h and starts where that is 10, at a charge
+    # of -5: a cut of h + 5 from the charge drawn. S's is 5 in every draw.
+    charge = "Nodes[R].handling_usd_per_t"
+    h, found = draws_cuts(two_ports(tmp_path, charge, 0, 2), draws=12, varied=charge)
+    assert found["R"] == pytest.approx(h + 5, abs=1e-6)
+    assert found["S"] == pytest.approx(np.full(12, 5.0), abs=1e-6)
 
 
 def test_the_exact_search_takes_over_where_the_basis_cannot_settle_the_cut(tmp_path, monkeypatch):

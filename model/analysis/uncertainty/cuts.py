@@ -58,7 +58,8 @@ def port_cuts(live, ports: list[str], route_tonnes: dict[str, float] | None) -> 
     cuts = {}
     strategy = live.h.getOptionValue("simplex_strategy")[1]
     for port, cell, d, reach in plans:
-        try:  # primal simplex: only costs change, so the basis stays feasible, and one pivot or two restores it
+        try:  # primal simplex: only costs change, so the basis stays feasible and a pivot or two restores it (the
+            # dual simplex took some hundred degenerate ones: benchmarks/README.md, issue 26, cuts)
             live.h.setOptionValue("simplex_strategy", PRIMAL)
             cut = _stepped(live, port, cell, d, reach, held, route_tonnes or {})
         finally:
@@ -107,9 +108,10 @@ def _charge(live, port: str) -> Cell:
     (find_cells reads names too, at a cost paid at every draw); find_cells's own error for a port the data lacks."""
     nodes = live.data.tables["Nodes"]
     at = np.flatnonzero(nodes["node"].to_numpy() == port)
-    if len(at) != 1:
+    charge = float(nodes[HANDLING].iat[at[0]]) if len(at) == 1 else math.nan
+    if charge != charge:  # no such port, or a blank charge
         return find_cells(f"Nodes[{port}].{HANDLING}", live.data)[0]  # said, exit 2
-    return Cell("Nodes", int(nodes[ROW].iat[at[0]]), port, HANDLING, float(nodes[HANDLING].iat[at[0]]))
+    return Cell("Nodes", int(nodes[ROW].iat[at[0]]), port, HANDLING, charge)
 
 
 def _fall(live, cell: Cell) -> np.ndarray:
@@ -124,9 +126,8 @@ def _fall(live, cell: Cell) -> np.ndarray:
 @dataclass(frozen=True)
 class _Vertex:
     """The optimal basis HiGHS holds just after a solve: its primal point, reduced costs and duals, its basic
-    variables, and where each nonbasic column and row stands (LOWER,
-    UPPER, ZERO: free; BASIC), read off the point and the bounds it was solved with (reading HiGHS's statuses
-    one by one is the slow way); a fixed column's reduced cost and an equality row's dual may take either sign."""
+    variables, and where each column and row stands (_standing), read off the point and the bounds it was solved
+    with (reading HiGHS's statuses one by one is the slow way: benchmarks/README.md)."""
 
     basic: np.ndarray  # HiGHS's basic variables: a column's index, or -1 - a row's
     x: np.ndarray
@@ -166,8 +167,8 @@ class _Vertex:
 
 
 def _standing(value: np.ndarray, lower: np.ndarray, upper: np.ndarray, basic: np.ndarray) -> np.ndarray:
-    """Where each variable stands: BASIC, FIXED (lower = upper), ZERO (free, nonbasic), else LOWER or UPPER,
-    whichever bound it is at."""
+    """Where each variable stands: BASIC, FIXED (lower = upper: its reduced cost or dual may take either sign),
+    ZERO (free, nonbasic), else LOWER or UPPER, whichever bound it is at."""
     status = np.where(np.isfinite(lower) & (~np.isfinite(upper) | (value - lower <= upper - value)), LOWER, UPPER)
     status[~np.isfinite(lower) & ~np.isfinite(upper)] = ZERO
     status[lower == upper] = FIXED
