@@ -92,7 +92,8 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
             ("dimensions", ", ".join(design.problem["names"])),
             *[(f"input {v.text}", varied_text(v)) for v in inputs],
             ("workers", dask or workers), ("seconds", round(seconds, 3)),
-            ("switching values", unswitched or "the focus's, each input alone (Switching sheet)")]
+            ("switching values", unswitched or "the focus's, each input alone, each correlation group together "
+                                                "(Switching sheet)")]
         write_uncertainty(outputs, output, about_table(Provenance.of(src, data.sha256), about), table, probability,
                           draws_table(design, inputs, results, y), y, "Corridors and routes: the share of the draws "
                           "(with an optimum) in which each carries cargo; " + SAMPLING_ERROR + ".", driving, switching)
@@ -107,7 +108,8 @@ def slug(quantity: str) -> str:
 
 def switches(live, inputs: list[UncertainInput], design: Design, allocation: str) -> tuple[pd.DataFrame | None, str]:
     """The focus's switching values (model.analysis.uncertainty.switching), each Uncertainty row alone over its
-    range (low..high where the row gives both, else the least and the most drawn), or None and why not."""
+    range (low..high where the row gives both, else the least and the most drawn: UncertainInput.span), then each
+    correlation group moved together, or None and why not."""
     if allocation != Allocation.LEAST_COST:
         return None, "not computed: they are the least-cost allocation's (under route choice every route carries some)"
     if focus_of(live.net, live.data.settings.focus) is None:
