@@ -90,6 +90,18 @@ def test_a_draw_of_the_ports_own_charge_is_cut_from_the_charge_drawn(tmp_path):
     assert found["S"] == pytest.approx(np.full(12, 5.0), abs=1e-6)
 
 
+def test_a_step_that_falls_short_of_the_switch_is_continued_from_its_basis(tmp_path, monkeypatch):
+    # Each port's first step made at half the reach of the draw's basis: the solve there keeps that basis (no new
+    # route), so the next step starts from it and reaches the same cuts by hand, with no exact search.
+    stepped = cuts._stepped
+    monkeypatch.setattr(cuts, "_stepped", lambda live, port, cell, d, reach, *rest: stepped(live, port, cell, d,
+                                                                                           reach / 2, *rest))
+    monkeypatch.setattr(cuts, "port_cut", lambda *a: pytest.fail("the exact search was called"))
+    x, found = draws_cuts(two_ports(tmp_path), draws=12)
+    for port, cut in expected_by_hand(x).items():
+        assert found[port] == pytest.approx(cut, abs=1e-6, nan_ok=True), port
+
+
 def test_the_exact_search_takes_over_where_the_basis_cannot_settle_the_cut(tmp_path, monkeypatch):
     # With no step allowed, every cut is the exact search's (switching.port_cut), from the draw's own point:
     # the same figures by hand.
