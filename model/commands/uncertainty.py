@@ -31,7 +31,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                             cuts: bool = False):
     """corridor uncertainty: draw, solve each draw, write the workbook (all or none, through the output guard);
     returns (warnings, the text to print). cuts: each draw also reports the cut each port of the focus
-    needs before a route through it unused at the draw carries cargo (least cost; some 20 solves a port a draw)."""
+    needs before a route through it unused at the draw carries cargo (least cost; a solve or two a port a draw)."""
     from model.commands.sweep import case_about
     from model.report.books import about_table
     from model.report.charts import tornado_png

@@ -28,7 +28,7 @@ class DrawReport:
     """Sweep.reported of an uncertainty run: called with the LiveModel that solved a draw and its point
     (picklable, so a worker process or a Dask worker runs it; its repr is part of the journal's signature).
     focus: model.analysis.params.focus_of's (scope, code), or None; ports: (code, name) of each port whose cut
-    to report (some 20 solves a port a draw: asked with --cuts). Under route choice (the live model's
+    to report (a solve or two a port a draw: asked with --cuts). Under route choice (the live model's
     allocation) the gap and the cuts are not figures: every route carries some cargo."""
 
     focus: tuple[str, str] | None
