@@ -17,9 +17,13 @@ from scipy.stats import qmc
 
 from model.analysis.params import find_cells
 from model.analysis.sweep import live_model
+from model.analysis.uncertainty.design import UncertainInput, read_inputs
 from model.analysis.uncertainty.drivers import SOBOL, drivers
-from model.analysis.uncertainty.switching import STRETCHES, Varied, switching_values
+from model.analysis.uncertainty.switching import STRETCHES, switching_values
+from model.cli import main
 from model.errors import InputError
+from model.input.schema import Distribution
+from model.pipeline import load_one_year
 from model.report import charts
 from model.report.output import Outputs
 from model.results.brief import range_lines
@@ -147,39 +151,46 @@ def two_route_case(folder: Path) -> Path:
     }, {"focus": "corridor Via P"})
 
 
+def uniform(live, text: str, low: float, high: float, factor: bool = False) -> UncertainInput:
+    """An Uncertainty row varying text uniformly on [low, high] (with factor, multipliers of each cell's base)."""
+    return UncertainInput(text, 2, tuple(find_cells(text, live.data)), factor, Distribution.UNIFORM, low, high, None,
+                          None, None, "hand")
+
+
 @pytest.fixture
 def two_routes(tmp_path):
     return live_model(two_route_case(tmp_path))
 
 
 @pytest.mark.parametrize(("varied", "value", "where"), [
-    (Varied("Legs[A>P].cost_usd_per_t", np.float64(5), np.float64(25)), 10, "inside"),  # as a table holds them
-    (Varied("Legs[A>P].cost_usd_per_t", 12, 25), 10, "outside"),  # found below the range
-    (Varied("Legs[A>P].cost_usd_per_t", 1, 4), 10, "outside"),  # found above it
-    (Varied("Legs[A>P].cost_usd_per_t", 0.25, 1.25, factor=True), 0.5, "inside"),  # 0.5 x 20 = 10
-    (Varied("Legs[A>P].cost_usd_per_t", 0.6, 1.25, factor=True), 0.5, "outside"),
+    (("Legs[A>P].cost_usd_per_t", np.float64(5), np.float64(25)), 10, "inside"),  # as a table holds them
+    (("Legs[A>P].cost_usd_per_t", 12, 25), 10, "outside"),  # found below the range
+    (("Legs[A>P].cost_usd_per_t", 1, 4), 10, "outside"),  # found above it
+    (("Legs[A>P].cost_usd_per_t", 0.25, 1.25, True), 0.5, "inside"),  # 0.5 x 20 = 10
+    (("Legs[A>P].cost_usd_per_t", 0.6, 1.25, True), 0.5, "outside"),
 ])
 def test_bs_switching_value_is_ten_and_said_inside_or_outside_its_range(two_routes, varied, value, where):
-    rec = switching_values(two_routes, [varied]).iloc[0]
+    rec = switching_values(two_routes, [uniform(two_routes, *varied)]).iloc[0]
     assert rec["switching_value"] == pytest.approx(value)
     assert (rec["in_range"], rec["route_used"], rec["route"], rec["note"]) == (where, "below", "B", "")
 
 
 def test_a_rival_routes_cost_switches_the_focus_the_other_way(two_routes):
     # A's leg at 20 USD/t ties with B (20): above it the focus carries the 100 t.
-    rec = switching_values(two_routes, [Varied("Legs[A>M].cost_usd_per_t", 5, 15)]).iloc[0]
+    rec = switching_values(two_routes, [uniform(two_routes, "Legs[A>M].cost_usd_per_t", 5, 15)]).iloc[0]
     assert (rec["switching_value"], rec["in_range"], rec["route_used"]) == (pytest.approx(20), "outside", "above")
 
 
 def test_a_country_focus_switches_where_its_corridor_does(two_routes):
-    rec = switching_values(two_routes, [Varied("Legs[A>P].cost_usd_per_t", 5, 25)], focus="country YY").iloc[0]
+    b = uniform(two_routes, "Legs[A>P].cost_usd_per_t", 5, 25)
+    rec = switching_values(two_routes, [b], focus="country YY").iloc[0]
     assert (rec["switching_value"], rec["in_range"]) == (pytest.approx(10), "inside")
 
 
 def test_an_input_that_never_switches_the_focus_says_how_far_it_was_searched(two_routes):
     # Demand moves no tonne between the routes: the focus is never used, from 0 (the least demand the
     # cell takes) to 150 + (2^STRETCHES - 1) x 100 above.
-    rec = switching_values(two_routes, [Varied("Demand[coal,,M].demand_t", 50, 150)]).iloc[0]
+    rec = switching_values(two_routes, [uniform(two_routes, "Demand[coal,,M].demand_t", 50, 150)]).iloc[0]
     top = 150 + (2 ** STRETCHES - 1) * 100
     assert rec["switching_value"] != rec["switching_value"] and rec["in_range"] == ""
     assert rec["note"] == (f"no switch: of the focus's 1 route unused at base, none carries cargo anywhere from 0 "
@@ -190,13 +201,73 @@ def test_an_input_that_never_switches_the_focus_says_how_far_it_was_searched(two
 def test_a_focus_that_names_nothing_is_refused_with_the_fix(two_routes):
     with pytest.raises(InputError, match="focus: 'corridor Nowhere' names no country or corridor of the network.*"
                                          "Set focus to 'country CODE' or 'corridor NAME'"):
-        switching_values(two_routes, [Varied("Legs[A>P].cost_usd_per_t", 5, 25)], focus="corridor Nowhere")
+        switching_values(two_routes, [uniform(two_routes, "Legs[A>P].cost_usd_per_t", 5, 25)],
+                         focus="corridor Nowhere")
 
 
 def test_the_live_model_is_left_at_its_base(two_routes):
-    switching_values(two_routes, [Varied("Legs[A>P].cost_usd_per_t", 5, 25)])
+    switching_values(two_routes, [uniform(two_routes, "Legs[A>P].cost_usd_per_t", 5, 25)])
     # Base: A carries the 100 t at 10 USD/t.
     assert two_routes.solve().objective_usd == pytest.approx(1000)
+
+
+def grouped_legs_case(folder: Path, distribution: str = "uniform") -> Path:
+    # 100 t A -> M. Rail A>M costs 10 USD/t; route B (corridor Via P) costs A>P + P>M, 8 + 6 = 14 at base, so it is
+    # unused. A>P (2..12) and P>M (1..9) are one correlation group: they move together.
+    rows = [{"input": "Legs[A>P].cost_usd_per_t", "distribution": "uniform", "low": 2, "high": 12, "group": "g"},
+            {"input": "Legs[P>M].cost_usd_per_t", "distribution": distribution, "low": 1, "high": 9, "group": "g",
+             **({"mode": 5} if distribution == "triangular" else {})}]
+    return write_case(folder, {
+        "Countries": [{"country": "XX", "risk_premium_pct": 0}, {"country": "YY", "risk_premium_pct": 0}],
+        "Nodes": nodes(("A", "origin"), ("P", "hub", {"country": "YY"}), ("M", "market")),
+        "Legs": legs(("A", "M", 10, 1), ("A", "P", 8, 1), ("P", "M", 6, 1)),
+        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk", "value_usd_per_t": 0}],
+        "Routes": [{"route": "A", "corridor": "Direct", "path": "A>M"},
+                   {"route": "B", "corridor": "Via P", "path": "A>P>M"}],
+        "Demand": [{"commodity": "coal", "market": "M", "demand_t": 100}],
+        "Uncertainty": [{**r, "source": "hand"} for r in rows],
+    }, {"focus": "corridor Via P"})
+
+
+def test_a_group_switches_where_its_rows_moved_together_reach_the_rival(tmp_path):
+    # Alone (the other leg at base): A>P + 6 = 10 at A>P = 4; 8 + P>M = 10 at P>M = 2. Together at the group's
+    # quantile u: A>P = 2 + 10u, P>M = 1 + 8u, B = 3 + 18u = 10 at u = 7/18 = 0.3889, where A>P = 2 + 70/18 =
+    # 5.8889 and P>M = 1 + 56/18 = 4.1111. Below it B carries the 100 t.
+    case = grouped_legs_case(tmp_path)
+    data, _, _ = load_one_year(case)
+    table = switching_values(live_model(case), read_inputs(data))
+    assert list(table["input"]) == ["Legs[A>P].cost_usd_per_t", "Legs[P>M].cost_usd_per_t", "group g"]
+    assert list(table["switching_value"]) == pytest.approx([4, 2, 7 / 18])
+    assert list(table["moved"]) == ["alone (its group moves together)"] * 2 + ["together (rows 2, 3)"]
+    group = table.iloc[2]
+    assert (group["of"], group["in_range"], group["route_used"], group["route"]) == (
+        "quantile of the group", "inside", "below", "B")
+    assert group["at_switch"] == "Legs[A>P].cost_usd_per_t 5.88889; Legs[P>M].cost_usd_per_t 4.11111"
+
+
+def test_the_switching_sheet_and_the_terminal_say_which_rows_move_together(tmp_path, capsys):
+    # The case above through corridor uncertainty: the group's line, u = 7/18, and each row alone, marked.
+    case = grouped_legs_case(tmp_path)
+    out = tmp_path / "u.xlsx"
+    assert main(["uncertainty", str(case), "--draws", "20", "--no-progress", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert ("Switches inside its range: group g at 0.388889 of its quantile (Legs[A>P].cost_usd_per_t 5.88889; "
+            "Legs[P>M].cost_usd_per_t 4.11111), where B starts\n") in said, said
+    assert ("Switches inside its range: Legs[A>P].cost_usd_per_t at 4, where B starts, moved alone (its group moves "
+            "together)\n") in said, said
+    sheet = pd.read_excel(out, sheet_name="Switching", header=2, engine="openpyxl")
+    assert list(sheet["moved"]) == ["alone (its group moves together)"] * 2 + ["together (rows 2, 3)"]
+    assert sheet["switching value"].tolist() == pytest.approx([4, 2, 7 / 18])
+
+
+def test_a_group_with_a_row_that_is_not_uniform_says_why_it_has_no_switching_value(tmp_path):
+    # A triangular row's value is not a straight line in its quantile: the exact method cannot move the group.
+    case = grouped_legs_case(tmp_path, "triangular")
+    data, _, _ = load_one_year(case)
+    group = switching_values(live_model(case), read_inputs(data)).iloc[2]
+    assert group["switching_value"] != group["switching_value"]
+    assert group["note"] == ("not computed: row 3 is triangular, so the group's cells do not move in a straight line "
+                             "as its quantile moves, and the exact method needs them to")
 
 
 # ---------------------------------------------------------------------- the brief and the chart
@@ -251,9 +322,9 @@ def test_on_the_base_case_pakistans_first_tonnes_by_gwadar_come_at_the_sensitivi
     # docs/case-studies/sensitivity.md (sweep --exact): the first tonnes move to Gwadar at a port charge of
     # -78.53 USD/t, fertiliser via Turkmenistan, Chaman and Gwadar; Pakistan already carries containers by Karachi.
     live = live_model(BASE_XLSX)
-    table = switching_values(live, [Varied("Nodes[GWD].handling_usd_per_t", -100, 8),
-                                    Varied("Nodes[GWD].handling_usd_per_t", -60, 8),
-                                    Varied("Policies[RU_CAP].value", 0.4, 0.7)], focus="country PK")
+    table = switching_values(live, [uniform(live, "Nodes[GWD].handling_usd_per_t", -100, 8),
+                                    uniform(live, "Nodes[GWD].handling_usd_per_t", -60, 8),
+                                    uniform(live, "Policies[RU_CAP].value", 0.4, 0.7)], focus="country PK")
     assert list(table["switching_value"].iloc[:2]) == pytest.approx([-78.53, -78.53], abs=0.005)
     assert list(table["in_range"]) == ["inside", "outside", ""]
     assert list(table["route"].iloc[:2]) == ["TRZ-TMCGWD-MSA"] * 2

@@ -18,7 +18,7 @@ from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, GAP, DrawReport
 from model.analysis.uncertainty.ranges import port_names
 from model.analysis.uncertainty.recalibrate import refused
-from model.analysis.uncertainty.switching import Varied, switching_values
+from model.analysis.uncertainty.switching import switching_values
 from model.analysis.uncertainty.tables import FOCUS, SAMPLING_ERROR, quantities, summary, used
 from model.errors import InputError
 from model.input.schema import Allocation
@@ -32,7 +32,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                             cuts: bool = False):
     """corridor uncertainty: draw, solve each draw, write the workbook (all or none, through the output guard);
     returns (warnings, the text to print). cuts: each draw also reports the cut each port of the focus
-    needs before a route through it unused at the draw carries cargo (least cost; some 20 solves a port a draw).
+    needs before a route through it unused at the draw carries cargo (least cost; a solve or two a port a draw).
     recalibrate: each draw recalibrated first (model.analysis.uncertainty.recalibrate), least cost only."""
     from model.commands.sweep import case_about
     from model.report.books import about_table
@@ -98,7 +98,8 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
             ("dimensions", ", ".join(design.problem["names"])),
             *[(f"input {v.text}", varied_text(v)) for v in inputs],
             ("workers", dask or workers), ("seconds", round(seconds, 3)),
-            ("switching values", unswitched or "the focus's, each input alone (Switching sheet)")]
+            ("switching values", unswitched or "the focus's, each input alone, each correlation group together "
+                                                "(Switching sheet)")]
         write_uncertainty(outputs, output, about_table(Provenance.of(src, data.sha256), about), table, probability,
                           draws_table(design, inputs, results, y), y, "Corridors and routes: the share of the draws "
                           "(with an optimum) in which each carries cargo, and each part of the focus's tonnes: "
@@ -119,15 +120,13 @@ def slug(quantity: str) -> str:
 
 def switches(live, inputs: list[UncertainInput], design: Design, allocation: str) -> tuple[pd.DataFrame | None, str]:
     """The focus's switching values (model.analysis.uncertainty.switching), each Uncertainty row alone over its
-    range (low..high where the row gives both, else the least and the most drawn), or None and why not."""
+    range (low..high where the row gives both, else the least and the most drawn: UncertainInput.span), then each
+    correlation group moved together, or None and why not."""
     if allocation != Allocation.LEAST_COST:
         return None, "not computed: they are the least-cost allocation's (under route choice every route carries some)"
     if focus_of(live.net, live.data.settings.focus) is None:
         return None, "not computed: the Settings name no focus (a country or corridor) to switch"
-    varied = [Varied(v.text, *((v.low, v.high) if v.low is not None and v.high is not None else
-                               (float(design.X[v.text].min()), float(design.X[v.text].max()))), v.factor)
-              for v in inputs]
-    return switching_values(live, varied), ""
+    return switching_values(live, inputs, design.X), ""
 
 
 def varied_text(v: UncertainInput) -> str:

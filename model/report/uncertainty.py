@@ -11,6 +11,7 @@ import pandas as pd
 
 from model.analysis.uncertainty.figures import CUT, GAP
 from model.analysis.uncertainty.focus import FOCUS, FOCUS_KIND, OWN, part_of, words
+from model.analysis.uncertainty.switching import ALONE_IN_GROUP, OF_FACTOR, OF_VALUE
 from model.input.schema import Scope
 from model.report.output import Outputs
 from model.report.result_book import BOLD, CM, NOTE, Cells, ResultBook, wo_table
@@ -56,7 +57,10 @@ def write_uncertainty(outputs: Outputs, path: Path, about: pd.DataFrame, summary
             wo_table(wb, "Switching", switching, "Each varied input alone, the others at their base: the value at "
                                                  "which the focus's first route starts to carry cargo, and whether it "
                                                  "lies inside the input's range (low..high, or the least and most "
-                                                 "drawn).")
+                                                 "drawn); moved says alone, or alone though its correlation group "
+                                                 "moves together in the draws. Then each group moved together: the "
+                                                 "group's quantile u (0..1) at which the route starts, and each of its "
+                                                 "rows' values there (at switch).")
         wo_table(wb, "Draws", draws, "One row per draw: u: the unit draw of each dimension (a correlation group, or "
                                      "an input on its own), each input's value drawn (x base: a factor of each "
                                      "cell's base value), whether it was solved, and what it gave.")
@@ -127,8 +131,11 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
         lines.append(f"Corridor {rec.name}: used in {rec.probability_used:.1%} of draws (+- {rec.sampling_error:.1%})")
     if switching is not None:
         for rec in switching[switching["in_range"] == "inside"].itertuples(index=False):
-            lines.append(f"Switches inside its range: {rec.input} at {rec.switching_value:,.6g}"
-                         f"{' (x base)' if rec.of != 'value' else ''}, where {rec.route} starts")
+            at = (" (x base)" if rec.of == OF_FACTOR else "" if rec.of == OF_VALUE else
+                  f" of its quantile ({rec.at_switch})")  # a group moved together
+            alone = ", moved alone (its group moves together)" if rec.moved == ALONE_IN_GROUP else ""
+            lines.append(f"Switches inside its range: {rec.input} at {rec.switching_value:,.6g}{at}, where {rec.route} "
+                         f"starts{alone}")
     lines.append(f"\nWorkbook: {out}\nPage: {page_path(out)}\nDrivers: {', '.join(str(p) for p in pngs)}\n"
                  f"Draws (for --resume): {points_file}")
     return "\n".join(lines)

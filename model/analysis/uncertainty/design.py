@@ -84,6 +84,14 @@ class UncertainInput:
             u = lo + u * (hi - lo)
         return np.asarray(dist.ppf(u), dtype=float)
 
+    def span(self, drawn: pd.DataFrame | None = None) -> tuple[float, float]:
+        """The range a switching value is judged inside or outside of: low..high where the row gives both, else
+        the least and the most drawn (drawn: Design.X), or without draws its quantiles at EDGE and 1 - EDGE."""
+        if self.low is not None and self.high is not None:
+            return self.low, self.high
+        ends = drawn[self.text].to_numpy(dtype=float) if drawn is not None else self.values(np.array([0.0, 1.0]))
+        return float(ends.min()), float(ends.max())
+
     @property
     def param(self) -> Param:
         """The row as a sweep's parameter (its values are the draws, held by the sweep)."""

@@ -4,8 +4,9 @@ choice, its toll), the focus's tonnes in its two parts (model.analysis.uncertain
 other markets, and for its own market) and its gap to break-even (the cut the cheapest of its flows to other
 markets needs before it carries cargo: the smallest reduced cost among them, 0 when it carries some; least cost
 only: under route choice every route carries some cargo), and, for each port asked (ports), the cut its handling
-charge needs before a route through it unused at the draw carries cargo (switching.port_cut: the exact parametric
-method on the draw's live model; least cost only, as the gap). With allocation choice, the draw's point is the
+charge needs before a route through it unused at the draw carries cargo (cuts.port_cuts: read off the draw's optimal
+basis and confirmed by a solve, the exact parametric method where they cannot settle it; least cost only, as the
+gap). With allocation choice, the draw's point is the
 logit's allocation on the draw's LP (model.lp.choice), not the LP's."""
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.analysis.uncertainty.cuts import port_cuts
 from model.analysis.uncertainty.focus import OWN, TRANSIT, own_columns, part_name
-from model.analysis.uncertainty.switching import port_cut
 from model.input.schema import Scope
 from model.lp.families import SEASON_FLOW
 
@@ -31,7 +32,7 @@ class DrawReport:
     """Sweep.reported of an uncertainty run: called with the LiveModel that solved a draw and its point
     (picklable, so a worker process or a Dask worker runs it; its repr is part of the journal's signature).
     focus: model.analysis.params.focus_of's (scope, code), or None; ports: (code, name) of each port whose cut
-    to report (some 20 solves a port a draw: asked with --cuts). Under route choice (the live model's
+    to report (a solve or two a port a draw: asked with --cuts). Under route choice (the live model's
     allocation) the gap and the cuts are not figures: every route carries some cargo."""
 
     focus: tuple[str, str] | None
@@ -59,9 +60,9 @@ class DrawReport:
             rc = duals[columns] + _season_part(live, columns, duals)
             figures[GAP] = float("nan") if choice else (
                 float(max(rc.min(), 0.0)) if len(rc) else float("nan"))
-        for code, name in self.ports:  # last: each moves the live model away from the draw's point
-            figures[CUT + name + "_usd_per_t"] = float("nan") if choice else \
-                port_cut(live, code, point.route)
+        cuts = {} if choice or not self.ports else port_cuts(live, [code for code, _ in self.ports], point.route)
+        for code, name in self.ports:  # last: they move the live model away from the draw's point
+            figures[CUT + name + "_usd_per_t"] = cuts.get(code, float("nan"))
         return dataclasses.replace(point, figures=figures)
 
     @staticmethod

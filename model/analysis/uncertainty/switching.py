@@ -22,32 +22,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from model.analysis.parametric import exact_sweep
 from model.analysis.params import Param, find_cells, focus_of, parse_param
+from model.analysis.uncertainty.design import UncertainInput
 from model.errors import InputError, NoSolutionError, Problem, short_list
-from model.input.schema import SETTINGS_BY_KEY, SHEETS_BY_NAME, Scope
+from model.input.schema import SETTINGS_BY_KEY, SHEETS_BY_NAME, Distribution, Scope
 from model.lp.families import Cell
 from model.lp.live import Structural
 from model.results.tables import TOL_T
 
+OF_VALUE, OF_FACTOR, OF_QUANTILE = "value", "factor of base", "quantile of the group"  # what a switching value is
+ALONE = "alone"  # a row moved on its own, the others at their base
+ALONE_IN_GROUP = "alone (its group moves together)"  # a grouped row moved alone: a state the draws never visit
 STRETCHES = 6  # stretches searched on each side of a range without a switch: 1 + 2 + ... + 32 = 63 widths of the range
 CUT_SPAN = 128.0  # USD/t below a port's charge searched first for its cut, then outward as switching values are:
 # the base case's cuts lie at 50-150 USD/t, and of 32 to 256 this range was the fastest on both networks
 # (the figures: docs/user-guide/uncertainty.md)
-
-
-@dataclass(frozen=True)
-class Varied:
-    """An input the Uncertainty sheet varies: a cell or group of cells in the sweep grammar
-    (Legs[ATY>ULG].cost_usd_per_t, Legs[*>GWD].cost_usd_per_t), and the range [low, high] of its value,
-    or with factor of a multiplier of each cell's base value."""
-
-    text: str
-    low: float
-    high: float
-    factor: bool = False
 
 
 @dataclass
@@ -62,14 +55,33 @@ class _Held(Param):
 
 
 @dataclass
+class _Group(Param):
+    """A correlation group moved together by its quantile u: each row at the value it takes at u, low + u (high -
+    low) (a uniform row's quantile, affine in u as the exact method needs; beyond 0..1 the same line)."""
+
+    rows: list[UncertainInput] = field(default_factory=list)
+
+    def cell_values(self, value: float) -> dict[Cell, float]:
+        return {c: x for v in self.rows for c, x in v.param.cell_values(_at(v, value)).items()}
+
+
+def _at(v: UncertainInput, u: float) -> float:
+    """A uniform row's value at its quantile u."""
+    return float(v.low) + u * (float(v.high) - float(v.low))  # type: ignore[arg-type]  # a uniform row has both
+
+
+@dataclass
 class _OneParameter:
     """What exact_sweep reads of a sweep: its one parameter."""
 
     params: list[Param]
 
 
-def switching_values(live, varied: list[Varied], focus: str | None = None) -> pd.DataFrame:
-    """One row per varied input: the value at which the focus's first route starts to be used (the
+def switching_values(live, inputs: list[UncertainInput], drawn: pd.DataFrame | None = None,
+                     focus: str | None = None) -> pd.DataFrame:
+    """One row per Uncertainty row (design.UncertainInput), moved alone over its span (low..high, or the least and
+    the most drawn: drawn is Design.X), then one per correlation group, its rows moved together (_together): the
+    value at which the focus's first route starts to be used (the
     switch nearest the input's base value), whether it is inside or outside [low, high], on which side
     of it that route carries cargo and its name, any other switch in what was searched, the solves it
     took, and a note when there is none or the exact method cannot find it. live: a LiveModel
@@ -92,7 +104,13 @@ def switching_values(live, varied: list[Varied], focus: str | None = None) -> pd
     try:
         base = live.solve_point({})
         idle = routes - {r for r, t in (base.route or {}).items() if t > TOL_T}  # the focus's routes unused at base
-        return pd.DataFrame([_one(live, v, idle) for v in varied])
+        rows = [{**_one(live, v.text, *v.span(drawn), v.factor, idle),
+                 "moved": ALONE_IN_GROUP if v.group else ALONE, "at_switch": ""} for v in inputs]
+        groups: dict[str, list[UncertainInput]] = {}
+        for v in inputs:
+            if v.group:
+                groups.setdefault(v.group, []).append(v)
+        return pd.DataFrame(rows + [_together(live, name, members, idle) for name, members in groups.items()])
     finally:
         live.apply({})
 
@@ -109,31 +127,34 @@ def port_cut(live, port: str, route_tonnes: dict[str, float] | None) -> float:
     charge = held.get(cell, cell.base)
     idle = {r for r, route in live.net.routes.items()
             if port in route.nodes and (route_tonnes or {}).get(r, 0.0) <= TOL_T}
-    row = _one(live, Varied(text, charge - CUT_SPAN, charge), idle, held)
+    row = _one(live, text, charge - CUT_SPAN, charge, False, idle, held)
     return charge - row["switching_value"] if row["route_used"] == "below" else math.nan
 
 
-def _one(live, v: Varied, idle: set[str], held: dict[Cell, float] | None = None) -> dict[str, Any]:
+def _one(live, text: str, low: float, high: float, factor: bool, idle: set[str],
+         held: dict[Cell, float] | None = None) -> dict[str, Any]:
+    """The switching value of the input (text, in the sweep grammar) over [low, high] (with factor, multipliers of
+    each cell's base value), the search going outward from there; held: cells kept at these values."""
     row: dict[str, Any] = {
-        "input": v.text, "low": v.low, "high": v.high, "of": "factor of base" if v.factor else "value",
+        "input": text, "low": low, "high": high, "of": OF_FACTOR if factor else OF_VALUE,
         "switching_value": math.nan, "in_range": "", "route_used": "", "route": "", "other_switches": "",
         "solves": 0, "note": ""}
-    star = "*" if v.factor else ""
+    star = "*" if factor else ""
     if not idle:
         row["note"] = "every route of the focus carries cargo at base: none is left to start"
         return row
-    if not v.low < v.high:
-        row["note"] = f"its range is a single value ({v.low:g}): nothing to vary"
+    if not low < high:
+        row["note"] = f"its range is a single value ({low:g}): nothing to vary"
         return row
-    spec = f"{star}{float(v.low)!r}:{float(v.high)!r}"  # float: a table's numpy number spells itself np.float64(..)
-    param = parse_param(f"{v.text}={spec}", live.data, exact=True)  # a bad name: said, exit 2
-    base = 1.0 if v.factor else sum(c.base for c in param.cells) / len(param.cells)
-    floor, ceiling = _limits(param.cells, v.factor)
-    width = v.high - v.low
-    rounds = [[(v.low, v.high)]]
+    spec = f"{star}{float(low)!r}:{float(high)!r}"  # float: a table's numpy number spells itself np.float64(..)
+    param = parse_param(f"{text}={spec}", live.data, exact=True)  # a bad name: said, exit 2
+    base = 1.0 if factor else sum(c.base for c in param.cells) / len(param.cells)
+    floor, ceiling = cell_limits(param.cells, factor)
+    width = high - low
+    rounds = [[(low, high)]]
     for j in range(STRETCHES):  # outward, below and above, each twice as wide as the last
-        below = (max(floor, v.low - width * (2 ** (j + 1) - 1)), v.low - width * (2 ** j - 1))
-        above = (v.high + width * (2 ** j - 1), min(ceiling, v.high + width * (2 ** (j + 1) - 1)))
+        below = (max(floor, low - width * (2 ** (j + 1) - 1)), low - width * (2 ** j - 1))
+        above = (high + width * (2 ** j - 1), min(ceiling, high + width * (2 ** (j + 1) - 1)))
         rounds.append([s for s in (below, above) if s[0] < s[1]])
     segments: list[tuple[float, float, tuple[str, ...]]] = []  # (from, to, the idle routes used), sorted
     searched: list[tuple[float, float]] = []
@@ -142,24 +163,20 @@ def _one(live, v: Varied, idle: set[str], held: dict[Cell, float] | None = None)
             if searched and not _touches(searched, a, b):
                 continue  # beyond a stretch that could not be solved: the search on that side has stopped
             try:
-                moved = _Held(param.text, param.cells, [a, b], v.factor, held or {})
-                exact = exact_sweep(live, _OneParameter([moved]))
+                found, solves = _segments(live, _Held(param.text, param.cells, [a, b], factor, held or {}), idle)
             except (InputError, NoSolutionError, Structural) as exc:
-                if (a, b) == (v.low, v.high):
+                if (a, b) == (low, high):
                     row["note"] = f"the exact method cannot find it: {_said(exc)}"
                     return row
                 continue  # outside the range: the search stops on this side
-            row["solves"] += exact.solves
+            row["solves"] += solves
             searched.append((a, b))
-            segments += [(s["from"], s["to"], tuple(sorted(r for r, t in (point.route or {}).items()
-                                                          if t > TOL_T and r in idle)))
-                         for s, point in zip(exact.segments.to_dict("records"), exact.points, strict=True)]
+            segments += found
         segments.sort()
-        switches = [(s[1], bool(n[2]), n[2] or s[2]) for s, n in zip(segments, segments[1:], strict=False)
-                    if bool(s[2]) != bool(n[2])]
+        switches = _switches(segments)
         if switches:
             value, used_above, started = min(switches, key=lambda sw: (abs(sw[0] - base), sw[0]))
-            row.update(switching_value=value, in_range="inside" if v.low <= value <= v.high else "outside",
+            row.update(switching_value=value, in_range="inside" if low <= value <= high else "outside",
                        route_used="above" if used_above else "below", route=short_list(list(started)),
                        other_switches=", ".join(f"{t:,.6g}" for t, _, _ in switches if t != value))
             return row
@@ -167,9 +184,67 @@ def _one(live, v: Varied, idle: set[str], held: dict[Cell, float] | None = None)
     lo, hi = min(a for a, _ in searched), max(b for _, b in searched)
     unused = f"{len(idle):,} route{'s' if len(idle) != 1 else ''}"
     row["note"] = (f"no switch: of the focus's {unused} unused at base, {carries} from {lo:,.6g} to {hi:,.6g}"
-                   + (" times the base values" if v.factor else "") + f" (the range and up to {2 ** STRETCHES - 1} "
+                   + (" times the base values" if factor else "") + f" (the range and up to {2 ** STRETCHES - 1} "
                    "times its width either side, within what the cells may hold)")
     return row
+
+
+def _together(live, group: str, members: list[UncertainInput], idle: set[str]) -> dict[str, Any]:
+    """The switching value of a correlation group moved together (the state its draws visit): the group's common
+    quantile u in 0..1 at which the focus's first route starts to be used (the switch nearest the members' mean
+    quantile at base), each member's value there (at_switch), or a note."""
+    rows = ", ".join(str(v.row) for v in members)
+    row: dict[str, Any] = {
+        "input": f"group {group}", "low": 0.0, "high": 1.0, "of": OF_QUANTILE, "switching_value": math.nan,
+        "in_range": "", "route_used": "", "route": "", "other_switches": "", "solves": 0, "note": "",
+        "moved": f"together (rows {rows})", "at_switch": ""}
+    if not idle:
+        row["note"] = "every route of the focus carries cargo at base: none is left to start"
+        return row
+    curved = [v for v in members if v.distribution != Distribution.UNIFORM]
+    if curved:
+        row["note"] = (f"not computed: row {curved[0].row} is {curved[0].distribution}, so the group's cells do not "
+                       "move in a straight line as its quantile moves, and the exact method needs them to")
+        return row
+    cells = [c for v in members for c in v.cells]
+    try:
+        segments, row["solves"] = _segments(live, _Group(row["input"], cells, [0.0, 1.0], False, members), idle)
+    except (InputError, NoSolutionError, Structural) as exc:
+        row["note"] = f"the exact method cannot find it: {_said(exc)}"
+        return row
+    switches = _switches(sorted(segments))
+    if not switches:
+        row["note"] = ("no switch: of the focus's routes unused at base, "
+                       + ("some carry cargo" if any(s[2] for s in segments) else "none carries cargo")
+                       + " at every quantile of the group from 0 to 1")
+        return row
+    at_base = float(np.mean([_base_quantile(v) for v in members]))
+    u, used_above, started = min(switches, key=lambda sw: (abs(sw[0] - at_base), sw[0]))
+    row.update(switching_value=u, in_range="inside", route_used="above" if used_above else "below",
+               route=short_list(list(started)), other_switches=", ".join(f"{t:,.6g}" for t, _, _ in switches if t != u),
+               at_switch="; ".join(f"{v.text} {_at(v, u):,.6g}{' (x base)' if v.factor else ''}" for v in members))
+    return row
+
+
+def _base_quantile(v: UncertainInput) -> float:
+    """Where a uniform row's base value (1 for a factor, else its cells' mean) lies on its range, as a quantile."""
+    base = 1.0 if v.factor else sum(c.base for c in v.cells) / len(v.cells)
+    return (base - float(v.low)) / (float(v.high) - float(v.low))  # type: ignore[arg-type]  # a uniform row's
+
+
+def _segments(live, param: Param, idle: set[str]) -> tuple[list[tuple[float, float, tuple[str, ...]]], int]:
+    """The exact method's segments over the parameter's values (from, to, the idle routes used there), and the
+    solves they took."""
+    exact = exact_sweep(live, _OneParameter([param]))
+    return [(s["from"], s["to"], tuple(sorted(r for r, t in (point.route or {}).items() if t > TOL_T and r in idle)))
+            for s, point in zip(exact.segments.to_dict("records"), exact.points, strict=True)], exact.solves
+
+
+def _switches(segments: list[tuple[float, float, tuple[str, ...]]]) -> list[tuple[float, bool, tuple[str, ...]]]:
+    """Where the idle routes go from none used to some, or back, between sorted segments: (the value, whether they
+    are used above it, the routes that are)."""
+    return [(s[1], bool(n[2]), n[2] or s[2]) for s, n in zip(segments, segments[1:], strict=False)
+            if bool(s[2]) != bool(n[2])]
 
 
 def _touches(searched: list[tuple[float, float]], a: float, b: float) -> bool:
@@ -177,7 +252,7 @@ def _touches(searched: list[tuple[float, float]], a: float, b: float) -> bool:
     return any(b == lo or a == hi for lo, hi in searched)
 
 
-def _limits(cells: list[Cell], factor: bool) -> tuple[float, float]:
+def cell_limits(cells: list[Cell], factor: bool) -> tuple[float, float]:
     """The values (or factors of each cell's base) every cell may hold, from the schema's bounds."""
     low, high = -math.inf, math.inf
     for cell in cells:
