@@ -1,0 +1,150 @@
+"""Uncertainty runs at scale: what a worker raises reaches the planner as it would serially, a worker that dies is
+said with the way to go on, and the parent keeps a few hundred bytes a draw, not the draw's point, however the
+draws are run."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from cases import legs, transport_case, write_case
+
+from model.analysis.params import focus_of
+from model.analysis.sweep import run_sweep, stream_sweep
+from model.analysis.uncertainty.design import make_design, read_inputs
+from model.analysis.uncertainty.figures import DrawReport
+from model.analysis.uncertainty.tables import DrawTally, quantities, used
+from model.errors import CorridorError, InputError, NoSolutionError, Problem, SolverStoppedError
+from model.pipeline import load_one_year as load
+
+ROAD = "Legs[R>M].cost_usd_per_t"
+
+
+def case_tables(**changes) -> dict:
+    """100 t A -> M: rail A>M at 10 USD/t, road A>R>M at 3 + R>M, R>M uniform on [2, 22] (the road is used below 7),
+    and A>M's capacity 70 t, so the rail's bottleneck has a value in some draws."""
+    tables = transport_case(Legs=legs(("A", "M", 10, 1), ("A", "R", 3, 1), ("R", "M", 12, 1)),
+                            Uncertainty=[{"input": ROAD, "distribution": "uniform", "low": 2, "high": 22}],
+                            Capacities=[{"element": "A>M", "capacity_t": 70}])
+    tables.update(changes)
+    return tables
+
+
+def uncertainty_sweep(case: Path, draws: int, reported=None):
+    data, net, _ = load(case)
+    inputs = read_inputs(data)
+    design = make_design(inputs, draws, seed=3)
+    watch = focus_of(net, data.settings.focus)
+    return design.sweep(case, inputs, reported=reported or DrawReport(watch)), net, watch
+
+
+def test_every_error_of_the_model_crosses_a_process_whole():
+    # A worker process or a Dask worker sends what it raised back pickled: each error class must come back with its
+    # message, its problems and its exit code (an InputError did not unpickle: its constructor takes two arguments).
+    problems = [Problem("must be >= 0, found -50", "Enter a non-negative capacity.", sheet="Legs", row=7,
+                        key="KHO>KSG", column="capacity_t")]
+    for error in (InputError("case.xlsx", problems), NoSolutionError("infeasible: demand M cannot be met"),
+                  SolverStoppedError("stopped by time_limit"), CorridorError("a worker stopped")):
+        back = pickle.loads(pickle.dumps(error))
+        assert (type(back), str(back), back.exit_code) == (type(error), str(error), error.exit_code)
+        assert getattr(back, "problems", None) == getattr(error, "problems", None)
+
+
+def test_an_input_error_met_in_a_worker_is_the_message_met_serially(tmp_path):
+    from distributed import LocalCluster
+
+    case = write_case(tmp_path, case_tables(), {"focus": "corridor Road"}, xlsx=True)  # Dask takes one file
+    sweep, _, _ = uncertainty_sweep(case, 8)
+    # The workbook saved again while the run starts, with a mode the model does not know: each worker reads it.
+    write_case(tmp_path, case_tables(Legs=[*legs(("A", "M", 10, 1), ("A", "R", 3, 1)),
+                                           {"from": "R", "to": "M", "mode": "teleport", "cost_usd_per_t": 12,
+                                            "transit_days": 1}]), {"focus": "corridor Road"}, xlsx=True)
+    with pytest.raises(InputError) as serial:
+        run_sweep(sweep, progress=False)
+    assert "Legs, row 4 (R>M), mode" in str(serial.value) and serial.value.exit_code == 2, serial.value
+    with pytest.raises(InputError) as workers:
+        run_sweep(sweep, workers=2, progress=False)
+    assert str(workers.value) == str(serial.value)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, pytest.raises(InputError) as dask:
+        run_sweep(sweep, dask=cluster.scheduler_address, progress=False)
+    assert str(dask.value) == str(serial.value)  # the input's own name, not the copy the worker was sent
+
+
+@dataclass(frozen=True)
+class DieOnce:
+    """Sweep.reported that kills its worker process at the first draw it reports, once (a marker file says it did),
+    as the kernel's out-of-memory killer or a planner's kill would; else DrawReport's figures."""
+
+    marker: str
+    report: DrawReport
+
+    def __call__(self, live, point):
+        if not os.path.exists(self.marker):
+            Path(self.marker).touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return self.report(live, point)
+
+
+def test_a_worker_that_dies_is_said_and_the_journal_resumes(tmp_path):
+    case = write_case(tmp_path, case_tables(), {"focus": "corridor Road"})
+    whole, net, watch = uncertainty_sweep(case, 40)
+    expected = quantities(run_sweep(whole, progress=False), watch)
+    sweep, _, _ = uncertainty_sweep(case, 40, DieOnce(str(tmp_path / "died"), DrawReport(watch)))
+    journal = tmp_path / "u.points.jsonl"
+    with pytest.raises(CorridorError) as stopped:
+        run_sweep(sweep, points_file=journal, workers=2, progress=False)
+    said = str(stopped.value)
+    assert "a worker process stopped before it sent its points back" in said, said
+    assert f"{journal}" in said and "--resume" in said and stopped.value.exit_code == 1, said
+    tally = DrawTally(40, watch)
+    stream_sweep(sweep, tally, points_file=journal, resume=True, workers=2, progress=False)
+    pd.testing.assert_frame_equal(tally.quantities(), expected)
+
+
+def test_the_tally_is_the_tables_of_the_points_in_any_order(tmp_path):
+    # Workers finish out of order, and a journal may hold a point twice (the later wins, as resume reads it):
+    # the tables are those of the points in draw order.
+    case = write_case(tmp_path, case_tables(), {"focus": "corridor Road"})
+    sweep, net, watch = uncertainty_sweep(case, 30)
+    points = run_sweep(sweep, progress=False)
+    tally = DrawTally(30, watch)
+    tally(4, points[9])  # a stale record of draw 4, overwritten below
+    for i in reversed(range(30)):
+        tally(i, points[i])
+    y = tally.quantities()
+    # Rail at 10 and 70 t: the road (3 + R>M) carries 100 t where R>M < 7, else the 30 t the rail cannot.
+    road = np.where(np.array(sweep.points)[:, 0] + 3 < 10, 100.0, 30.0)
+    assert y["Road_t"].to_numpy() == pytest.approx(road)
+    pd.testing.assert_frame_equal(y, quantities(points, watch))
+    pd.testing.assert_frame_equal(tally.used(net), used(points, net))
+    assert list(tally.statuses()) == [p.status for p in points]
+
+
+def retained_bytes(sweep, watch, **how) -> int:
+    """The most memory the run's own process held (tracemalloc) while it ran the draws into a tally."""
+    tally = DrawTally(len(sweep.draws), watch)
+    tracemalloc.start()
+    try:
+        stream_sweep(sweep, tally, progress=False, **how)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("how", [{}, {"workers": 2}], ids=["serial", "2 workers"])
+def test_the_run_keeps_a_few_hundred_bytes_a_draw(tmp_path, how):
+    # 1,000 draws more may add what the tally keeps of each (a row of floats, a bit per corridor and route: under
+    # 1 kB) and nothing of the draws' points, which the runner hands on one at a time (a point is some kB).
+    case = write_case(tmp_path, case_tables(), {"focus": "corridor Road"})
+    few, _, watch = uncertainty_sweep(case, 200)
+    many, _, _ = uncertainty_sweep(case, 1200)
+    grown = retained_bytes(many, watch, **how) - retained_bytes(few, watch, **how)
+    assert grown < 1000 * 1000, f"{grown / 1000:.0f} bytes a draw"
