@@ -57,25 +57,32 @@ def test_every_error_of_the_model_crosses_a_process_whole():
         assert getattr(back, "problems", None) == getattr(error, "problems", None)
 
 
-def test_an_input_error_met_in_a_worker_is_the_message_met_serially(tmp_path):
+def test_an_error_met_in_a_worker_is_the_message_met_serially(tmp_path):
     from distributed import LocalCluster
 
-    case = write_case(tmp_path, case_tables(), {"focus": "corridor Road"}, xlsx=True)  # Dask takes one file
-    sweep, _, _ = uncertainty_sweep(case, 8)
-    # The workbook saved again while the run starts, with a mode the model does not know: each worker reads it.
-    write_case(tmp_path, case_tables(Legs=[*legs(("A", "M", 10, 1), ("A", "R", 3, 1)),
-                                           {"from": "R", "to": "M", "mode": "teleport", "cost_usd_per_t": 12,
-                                            "transit_days": 1}]), {"focus": "corridor Road"}, xlsx=True)
-    with pytest.raises(InputError) as serial:
-        run_sweep(sweep, progress=False)
-    assert "Legs, row 4 (R>M), mode" in str(serial.value) and serial.value.exit_code == 2, serial.value
-    with pytest.raises(InputError) as workers:
-        run_sweep(sweep, workers=2, progress=False)
-    assert str(workers.value) == str(serial.value)
+    # The workbook saved again as the run starts, each worker reading it: with a mode the model does not know (an
+    # InputError, exit 2), or with room for 20 t of the 100 (A>M and R>M hold 10 t each: no optimum, exit 3).
+    teleport = [*legs(("A", "M", 10, 1), ("A", "R", 3, 1)),
+                {"from": "R", "to": "M", "mode": "teleport", "cost_usd_per_t": 12, "transit_days": 1}]
+    tight = [{"element": "A>M", "capacity_t": 10}, {"element": "R>M", "capacity_t": 10}]
+    cases = [(case_tables(Legs=teleport), InputError, "case.xlsx: 1 problem\n  Legs, row 4 (R>M), mode: expected"),
+             (case_tables(Capacities=tight), NoSolutionError, "The base case of the sweep has no optimum.")]
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, pytest.raises(InputError) as dask:
-        run_sweep(sweep, dask=cluster.scheduler_address, progress=False)
-    assert str(dask.value) == str(serial.value)  # the input's own name, not the copy the worker was sent
+                      dashboard_address=None) as cluster:
+        for n, (changed, error, said) in enumerate(cases):
+            folder = tmp_path / str(n)
+            case = write_case(folder, case_tables(), {"focus": "corridor Road"}, xlsx=True)  # Dask takes one file
+            sweep, _, _ = uncertainty_sweep(case, 8)
+            write_case(folder, changed, {"focus": "corridor Road"}, xlsx=True)
+            with pytest.raises(error) as serial:
+                run_sweep(sweep, progress=False)
+            assert said in str(serial.value), serial.value
+            with pytest.raises(error) as workers:
+                run_sweep(sweep, workers=2, progress=False)
+            with pytest.raises(error) as dask:
+                run_sweep(sweep, dask=cluster.scheduler_address, progress=False)
+            for way in (workers, dask):  # on Dask: the input's own name, not the copy the worker was sent
+                assert (str(way.value), way.value.exit_code) == (str(serial.value), error.exit_code)
 
 
 @dataclass(frozen=True)
