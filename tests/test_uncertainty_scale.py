@@ -148,10 +148,12 @@ def retained_bytes(sweep, watch, **how) -> int:
 
 @pytest.mark.parametrize("how", [{}, {"workers": 2}], ids=["serial", "2 workers"])
 def test_the_run_keeps_a_few_hundred_bytes_a_draw(tmp_path, how):
-    # 1,000 draws more may add what the tally keeps of each (a row of floats, a bit per corridor and route: under
-    # 1 kB) and nothing of the draws' points, which the runner hands on one at a time (a point is some kB).
+    # 1,000 draws more may add what the run keeps of each (the tally's row of floats and bits, the runner's list of
+    # what is left to do: some 100 bytes) and nothing of the draws' points, which the runner hands on one at a time
+    # (a point is some kB).
     case = write_case(tmp_path, case_tables(), {"focus": "corridor Road"})
     few, _, watch = uncertainty_sweep(case, 200)
     many, _, _ = uncertainty_sweep(case, 1200)
+    retained_bytes(few, watch, **how)  # the first run imports what the runner needs: not a draw's
     grown = retained_bytes(many, watch, **how) - retained_bytes(few, watch, **how)
-    assert grown < 1000 * 1000, f"{grown / 1000:.0f} bytes a draw"
+    assert grown < 500 * 1000, f"{grown / 1000:.0f} bytes a draw"  # they were 1,700 to 2,000
