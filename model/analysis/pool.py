@@ -30,9 +30,10 @@ def chunks(todo: list, workers: int) -> Iterator[list]:
     return (todo[k:k + size] for k in range(0, len(todo), size))
 
 
-def lost(why: str, on: str) -> CorridorError:
-    """A worker gone before it sent its points back: what happened, and on (what was kept, and how to go on)."""
-    return CorridorError(f"--workers: a worker process stopped before it sent its points back ({why}). {on}")
+def lost(option: str, why: str, on: str) -> CorridorError:
+    """A worker gone before it sent its points back: the option that asked for workers, what happened, and on (what
+    was kept, and how to go on)."""
+    return CorridorError(f"{option}: a worker process stopped before it sent its points back ({why}). {on}")
 
 
 def on_processes(workers: int, work: Callable[..., list], args: tuple, todo: list, take: Take,
@@ -54,7 +55,7 @@ def on_processes(workers: int, work: Callable[..., list], args: tuple, todo: lis
                         running.add(pool.submit(work, *args, chunk))
                 del finished
         except BrokenProcessPool:
-            raise lost("killed, or out of memory", on()) from None
+            raise lost("--workers", "killed, or out of memory", on()) from None
         except BaseException:  # an error a worker raised, or Ctrl-C: the chunks not started are dropped
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -80,5 +81,5 @@ def on_dask(client, work: Callable[..., list], args: tuple, todo: list, take: Ta
             if chunk is not None:
                 running.add(client.submit(work, *args, chunk, pure=False))
     except KilledWorker:
-        raise lost("a Dask worker died while solving them, and so did the workers that tried them again: killed, "
+        raise lost("--dask", "it died while solving them, and so did the workers that tried them again: killed, "
                    "or out of memory", on()) from None

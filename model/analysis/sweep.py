@@ -256,7 +256,7 @@ def stream_sweep(sweep: Sweep, keep: Callable[[int, LivePoint], None], points_fi
     def on() -> str:
         kept = f"The {len(done):,} points solved so far are in {points_file}: run the same command again with " \
                "--resume to go on" if points_file is not None else "Run again"
-        return kept + ", with fewer --workers if memory ran out."
+        return kept + ", with fewer workers if memory ran out."
 
     light = replace(sweep, draws=None)  # what a worker needs of the sweep: each chunk carries its own points
     try:
