@@ -103,7 +103,8 @@ class CorridorError(Exception):
 def _unpickled(cls: type[CorridorError], args: tuple, state: dict) -> CorridorError:
     error = cls.__new__(cls)
     error.args = args
-    error.__dict__.update(state)
+    for name, value in state.items():  # its attributes: an InputError's source and problems
+        setattr(error, name, value)
     return error
 
 

@@ -249,7 +249,7 @@ def stream_sweep(sweep: Sweep, keep: Callable[[int, LivePoint], None], points_fi
         done.add(i)
         if sink is not None:  # whose point it is, and the point
             # the point's fields as they are (json writes a tuple as a list): asdict's deep copy of every route's
-            # tonnes took two thirds of the journal's time
+            # tonnes was most of the journal's time (benchmarks/README.md, issue 26, scale)
             whole = {f.name: getattr(result, f.name) for f in fields(result)}
             sink.write(json.dumps({"i": i, "sweep": signature, "result": whole}) + "\n")
             sink.flush()
@@ -285,7 +285,7 @@ def stream_sweep(sweep: Sweep, keep: Callable[[int, LivePoint], None], points_fi
 
 
 def _ends_a_line(path: Path) -> bool:
-    """The file is empty or its last byte ends a line (read alone: a journal may be some 100 MB)."""
+    """The file is empty or its last byte ends a line (read alone: a journal of many draws is large)."""
     with path.open("rb") as f:
         if not f.seek(0, os.SEEK_END):
             return True
@@ -294,7 +294,7 @@ def _ends_a_line(path: Path) -> bool:
 
 
 def _read_points(path: Path, sweep: Sweep) -> Iterator[tuple[int, LivePoint]]:
-    """Each point of the journal, (i, point), read one line at a time (a journal of 10,000 draws is some 100 MB);
+    """Each point of the journal, (i, point), read one line at a time (a journal of many draws is large);
     InputError for a journal of another sweep."""
     from model.lp.live import LivePoint
 

@@ -31,7 +31,7 @@ class DrawTally:
     model.analysis.sweep.stream_sweep's keep: tally(i, point); a draw given again replaces it): its status and
     whether it was rebuilt, its quantities (a row of floats, a column for each quantity as it first appears) and
     whether each corridor and route carries cargo (a bit each); not the draw's point, so that a run keeps some
-    hundred bytes a draw (a point is some kB: 10,000 of them held by the parent were 250 MB).
+    hundred bytes a draw where a point is some kB (benchmarks/README.md, issue 26, scale).
     focus: model.analysis.params.focus_of's, or None."""
 
     def __init__(self, draws: int, focus: tuple[str, str] | None):
