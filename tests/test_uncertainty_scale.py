@@ -119,6 +119,21 @@ def test_a_worker_that_dies_is_said_and_the_journal_resumes(tmp_path):
     pd.testing.assert_frame_equal(tally.quantities(), expected)
 
 
+@pytest.mark.slow  # a Dask worker restarted by its nanny
+def test_on_dask_a_chunk_whose_worker_dies_is_solved_by_another(tmp_path):
+    from distributed import LocalCluster
+
+    case = write_case(tmp_path, case_tables(), {"focus": "corridor Road"}, xlsx=True)
+    whole, net, watch = uncertainty_sweep(case, 40)
+    expected = quantities(run_sweep(whole, progress=False), watch)
+    sweep, _, _ = uncertainty_sweep(case, 40, DieOnce(str(tmp_path / "died"), DrawReport(watch)))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        found = quantities(run_sweep(sweep, dask=cluster.scheduler_address, progress=False), watch)
+    assert (tmp_path / "died").exists()  # a worker did die
+    pd.testing.assert_frame_equal(found, expected)
+
+
 def test_the_tally_is_the_tables_of_the_points_in_any_order(tmp_path):
     # Workers finish out of order, and a journal may hold a point twice (the later wins, as resume reads it):
     # the tables are those of the points in draw order.
