@@ -175,3 +175,27 @@ def test_the_run_keeps_a_few_hundred_bytes_a_draw(tmp_path, how):
     retained_bytes(few, watch, **how)  # the first run imports what the runner needs: not a draw's
     grown = retained_bytes(many, watch, **how) - retained_bytes(few, watch, **how)
     assert grown < 500 * 1000, f"{grown / 1000:.0f} bytes a draw"  # they were 1,700 to 2,000
+
+
+def written_peak(path: Path, rows: int) -> int:
+    """The most memory writing a sheet of `rows` rows x 10 numbers took (tracemalloc), the table made before."""
+    from model.report.result_book import ResultBook, wo_table
+
+    table = pd.DataFrame(np.random.default_rng(0).random((rows, 10)), columns=[f"q{j}_t" for j in range(10)])
+    book = ResultBook(path, "uncertainty")
+    tracemalloc.start()
+    try:
+        wo_table(book, "Draws", table, "One row per draw.")
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        book.save()
+
+
+def test_a_sheet_of_many_draws_is_written_in_memory_flat_in_its_rows(tmp_path):
+    # The Draws sheet has a row per draw: written row by row (XlsxWriter's constant memory), its numbers made Python
+    # values a block of rows at a time. 4,000 rows more of 10 numbers were 40,000 Python floats more at once (32
+    # bytes each with the list's slot); now a block's, whatever the rows.
+    written_peak(tmp_path / "warm.xlsx", 100)  # the first sheet's formats and imports
+    grown = written_peak(tmp_path / "many.xlsx", 5_000) - written_peak(tmp_path / "few.xlsx", 1_000)
+    assert grown < 4000 * 10 * 4, f"{grown / 4000 / 10:.1f} bytes a number"
