@@ -93,6 +93,20 @@ class CorridorError(Exception):
 
     exit_code = 1
 
+    def __reduce__(self):
+        # Pickled whole, whatever its constructor takes: a worker process or a Dask worker sends it back to the
+        # run's own process, which raises it as raised serially (pickle rebuilds an exception by calling its class
+        # with args, its message alone, which an InputError's constructor refuses).
+        return _unpickled, (type(self), self.args, self.__dict__)
+
+
+def _unpickled(cls: type[CorridorError], args: tuple, state: dict) -> CorridorError:
+    error = cls.__new__(cls)
+    error.args = args
+    for name, value in state.items():  # its attributes: an InputError's source and problems
+        setattr(error, name, value)
+    return error
+
 
 class InputError(CorridorError):
     """The input cannot be used: one or more problems, each with its place and fix."""

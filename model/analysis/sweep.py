@@ -15,14 +15,14 @@ import math
 import os
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from model.analysis.params import Param, focus_of, invalid_values, parse_param, watched_tonnes, with_values
+from model.analysis.pool import on_dask, on_processes
 from model.errors import InputError, NoSolutionError, Problem, short_list
 from model.network.costs import COST_PARTS
 from model.progress import show_progress
@@ -30,7 +30,7 @@ from model.results.investments import amount_text
 from model.results.money import Money
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from model.lp.live import LiveModel, LivePoint
 
@@ -185,9 +185,10 @@ def _rebuild_point(live, values, recalibrate: bool = False) -> tuple[LivePoint, 
     return model.solve(), model
 
 
-def _chunk_worker(input_path: str, sweep: Sweep, signature: str, indices: list[int]) -> list[tuple]:
-    """Solve some points in a worker process: the sweep travels whole (its parameters' cells, its draws);
-    the model is built once per process, from the input at input_path."""
+def _chunk_worker(input_path: str, sweep: Sweep, signature: str, chunk: list[tuple[int, tuple]]) -> list[tuple]:
+    """Solve some points, (i, point) each, in a worker process: the sweep travels without its points (its
+    parameters' cells; each chunk carries its own points); the model is built once per process, from the input at
+    input_path."""
     key = (input_path, signature)
     if key not in _WORKER:
         _WORKER.clear()
@@ -195,29 +196,39 @@ def _chunk_worker(input_path: str, sweep: Sweep, signature: str, indices: list[i
             Path(input_path), keep_decisions=sweep.keep_decisions, scenario=sweep.scenario, year=sweep.year,
             allocation=sweep.allocation, recalibrate=sweep.recalibrate))
     sweep, live = _WORKER[key]
-    points = sweep.points
-    return [(i, solve_point(live, sweep, points[i])) for i in indices]
+    return [(i, solve_point(live, sweep, point)) for i, point in chunk]
 
 
-def _dask_worker(workbook: bytes, suffix: str, sweep: Sweep, signature: str, indices: list[int]) -> list[tuple]:
-    """A Dask task: the input travels as bytes; each worker process keeps its model."""
+def _dask_worker(workbook: bytes, name: str, sweep: Sweep, signature: str, chunk: list[tuple[int, tuple]]) -> list:
+    """A Dask task: the input travels as bytes (name: the input's own path); each worker process keeps its model.
+    An InputError names the input, not the copy the worker was sent."""
     digest = hashlib.sha256(workbook).hexdigest()
-    path = Path(tempfile.gettempdir()) / f"corridor-{digest[:16]}{suffix}"
+    path = Path(tempfile.gettempdir()) / f"corridor-{digest[:16]}{Path(name).suffix or '.xlsx'}"
     if not path.exists():
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(workbook)
         os.replace(tmp, path)
-    return _chunk_worker(str(path), sweep, signature, indices)
-
-
-def _chunks(indices: list[int], n: int) -> list[list[int]]:
-    size = max(1, math.ceil(len(indices) / n))
-    return [indices[k:k + size] for k in range(0, len(indices), size)]
+    try:
+        return _chunk_worker(str(path), sweep, signature, chunk)
+    except InputError as exc:
+        raise (InputError(name, exc.problems) if exc.source == str(path) else exc) from None
 
 
 def run_sweep(sweep: Sweep, points_file: Path | None = None, resume: bool = False,
               workers: int = 1, dask: str | None = None, progress: bool = True, live=None) -> list[LivePoint]:
-    """Solve every point; return one LivePoint per point in grid order."""
+    """Solve every point; return one LivePoint per point in grid order (stream_sweep, each point kept)."""
+    done: dict[int, LivePoint] = {}
+    stream_sweep(sweep, done.__setitem__, points_file, resume, workers, dask, progress, live)
+    return [done[i] for i in range(len(sweep.points))]
+
+
+def stream_sweep(sweep: Sweep, keep: Callable[[int, LivePoint], None], points_file: Path | None = None,
+                 resume: bool = False, workers: int = 1, dask: str | None = None, progress: bool = True,
+                 live=None) -> None:
+    """Solve every point, serially, on `workers` local processes or on the Dask cluster at `dask`, and hand each to
+    keep(i, point) as it is solved or read back from the journal (--resume; a point read twice: the later), in no
+    set order; hold none of them, so that what a run keeps of its points is what keep keeps (an uncertainty run:
+    model.analysis.uncertainty.tables.DrawTally). points_file: the journal, every point whole as it is solved."""
     from tqdm import tqdm
 
     if not 1 <= workers <= 256:
@@ -228,9 +239,11 @@ def run_sweep(sweep: Sweep, points_file: Path | None = None, resume: bool = Fals
         raise InputError(str(sweep.input_path), [Problem(
             "--dask sends the input to the cluster as one file, and this is a folder of CSV files",
             f"Convert it first: corridor convert {sweep.input_path} -o case.xlsx, then sweep case.xlsx.")])
-    done: dict[int, LivePoint] = {}
+    done: set[int] = set()  # the points given to keep
     if points_file is not None:
-        done = _read_points(points_file, sweep) if resume else {}
+        for i, point in _read_points(points_file, sweep) if resume else ():
+            keep(i, point)
+            done.add(i)
         if not resume or not points_file.exists():
             points_file.parent.mkdir(parents=True, exist_ok=True)
             head = json.dumps({"sweep": sweep.signature, "definition": sweep.definition})
@@ -239,40 +252,40 @@ def run_sweep(sweep: Sweep, points_file: Path | None = None, resume: bool = Fals
     bar = tqdm(total=len(points), initial=len(done), unit="point", disable=not show_progress(progress), desc="sweep",
                smoothing=0.1)
     sink = points_file.open("a", encoding="utf-8") if points_file is not None else None
-    if sink is not None and points_file.stat().st_size and not points_file.read_bytes().endswith(b"\n"):  # type: ignore[union-attr]  # a sink: a file
+    if sink is not None and not _ends_a_line(points_file):  # type: ignore[arg-type]  # a sink: a file
         sink.write("\n")  # end the line the interruption cut short, so the next record stands alone
 
     signature = sweep.signature
 
     def record(i: int, result: LivePoint) -> None:
-        done[i] = result
+        keep(i, result)
+        done.add(i)
         if sink is not None:  # whose point it is, and the point
-            sink.write(json.dumps({"i": i, "sweep": signature, "result": asdict(result)}) + "\n")
+            # the point's fields as they are (json writes a tuple as a list): asdict's deep copy of every route's
+            # tonnes was most of the journal's time (benchmarks/README.md, issue 26, scale)
+            whole = {f.name: getattr(result, f.name) for f in fields(result)}
+            sink.write(json.dumps({"i": i, "sweep": signature, "result": whole}) + "\n")
             sink.flush()
         bar.update(1)
 
+    # what a worker that died leaves: the points kept, and how to go on
+    def on() -> str:
+        kept = f"The {len(done):,} points solved so far are in {points_file}: run the same command again with " \
+               "--resume to go on" if points_file is not None else "Run again"
+        return kept + ", with fewer workers if memory ran out."
+
+    light = replace(sweep, draws=None)  # what a worker needs of the sweep: each chunk carries its own points
     try:
         if dask:
             from distributed import Client
 
             with Client(dask, timeout="30s") as client:
                 blob = client.scatter(sweep.input_path.read_bytes(), broadcast=True)
-                n = max(1, len(client.scheduler_info()["workers"])) * 4
-                futures = [client.submit(_dask_worker, blob, sweep.input_path.suffix or ".xlsx", sweep, signature,
-                                         chunk, pure=False) for chunk in _chunks(todo, n)]
-                from distributed import as_completed as dask_completed
-
-                for future in dask_completed(futures):
-                    for i, result in future.result():
-                        record(i, result)
+                on_dask(client, _dask_worker, (blob, str(sweep.input_path), light, signature),
+                        [(i, points[i]) for i in todo], record, on)
         elif workers > 1:
-            path = str(sweep.input_path)
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(_chunk_worker, path, sweep, signature, chunk)
-                           for chunk in _chunks(todo, workers * 4)]
-                for future in as_completed(futures):
-                    for i, result in future.result():
-                        record(i, result)
+            on_processes(workers, _chunk_worker, (str(sweep.input_path), light, signature),
+                         [(i, points[i]) for i in todo], record, on)
         else:
             live = live or live_model(sweep.input_path, keep_decisions=sweep.keep_decisions, scenario=sweep.scenario,
                                       year=sweep.year, allocation=sweep.allocation, recalibrate=sweep.recalibrate)
@@ -282,42 +295,52 @@ def run_sweep(sweep: Sweep, points_file: Path | None = None, resume: bool = Fals
         bar.close()
         if sink is not None:
             sink.close()
-    return [done[i] for i in range(len(points))]
 
 
-def _read_points(path: Path, sweep: Sweep) -> dict[int, LivePoint]:
+def _ends_a_line(path: Path) -> bool:
+    """The file is empty or its last byte ends a line (read alone: a journal of many draws is large)."""
+    with path.open("rb") as f:
+        if not f.seek(0, os.SEEK_END):
+            return True
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) == b"\n"
+
+
+def _read_points(path: Path, sweep: Sweep) -> Iterator[tuple[int, LivePoint]]:
+    """Each point of the journal, (i, point), read one line at a time (a journal of many draws is large);
+    InputError for a journal of another sweep."""
     from model.lp.live import LivePoint
 
     if not path.exists():
-        return {}
-    lines = path.read_text(encoding="utf-8").splitlines()
-    try:
-        head = json.loads(lines[0]) if lines else {}
-    except json.JSONDecodeError:
-        head = {}
-    held = f" ({head['definition']})" if head.get("definition") else ""
-    signature = sweep.signature  # hashes the input: once, not at every line
-    if head.get("sweep") != signature:
-        raise InputError(str(path), [Problem(
-            f"holds points of a different sweep{held} (other input, parameters or values) than this one "
-            f"({sweep.definition})", "Run without --resume to start again, or give the same input and --set values.")])
-    done = {}
-    for number, line in enumerate(lines[1:], start=2):
+        return
+    with path.open(encoding="utf-8") as lines:
         try:
-            rec = json.loads(line)
+            head = json.loads(next(lines, "{}"))
         except json.JSONDecodeError:
-            continue  # a line cut short by the interruption
-        if rec.get("sweep", signature) != signature:
+            head = {}
+        held = f" ({head['definition']})" if head.get("definition") else ""
+        signature = sweep.signature  # hashes the input: once, not at every line
+        if head.get("sweep") != signature:
             raise InputError(str(path), [Problem(
-                "holds points of another sweep beside this one's (two runs wrote into it), so its points cannot be "
-                "trusted", "Run without --resume to start again.")])
-        try:
-            done[rec["i"]] = LivePoint.of_record(rec["result"])
-        except (KeyError, TypeError):  # not a point as this version writes it
-            raise InputError(str(path), [Problem(
-                f"holds a point this version of corridor does not read (line {number})",
-                "Run without --resume to start again.")]) from None
-    return done
+                f"holds points of a different sweep{held} (other input, parameters or values) than this one "
+                f"({sweep.definition})",
+                "Run without --resume to start again, or give the same input and --set values.")])
+        for number, line in enumerate(lines, start=2):
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short by the interruption
+            if rec.get("sweep", signature) != signature:
+                raise InputError(str(path), [Problem(
+                    "holds points of another sweep beside this one's (two runs wrote into it), so its points cannot be "
+                    "trusted", "Run without --resume to start again.")])
+            try:
+                point = rec["i"], LivePoint.of_record(rec["result"])
+            except (KeyError, TypeError):  # not a point as this version writes it
+                raise InputError(str(path), [Problem(
+                    f"holds a point this version of corridor does not read (line {number})",
+                    "Run without --resume to start again.")]) from None
+            yield point
 
 
 # ---------------------------------------------------------------------- tables

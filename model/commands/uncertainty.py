@@ -12,14 +12,15 @@ from pathlib import Path
 import pandas as pd
 
 from model.analysis.params import focus_of
-from model.analysis.sweep import live_model, run_sweep
+from model.analysis.sweep import live_model, stream_sweep
 from model.analysis.uncertainty.design import Design, Method, UncertainInput, check_draws, make_design, read_inputs
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, GAP, DrawReport
+from model.analysis.uncertainty.focus import FOCUS
 from model.analysis.uncertainty.ranges import port_names
 from model.analysis.uncertainty.recalibrate import refused
 from model.analysis.uncertainty.switching import switching_values
-from model.analysis.uncertainty.tables import FOCUS, SAMPLING_ERROR, quantities, summary, used
+from model.analysis.uncertainty.tables import SAMPLING_ERROR, DrawTally, summary
 from model.errors import InputError
 from model.input.schema import Allocation
 from model.input.validate.choice import missing_dispersions
@@ -70,12 +71,13 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
         # one live model: the draws' where they are solved in this process, then the switching values'
         live = live_model(src, keep_decisions=keep_decisions, scenario=scenario, year=year, allocation=sweep.allocation,
                           recalibrate=recalibrate)
-        results = run_sweep(sweep, points_file=points_file, resume=resume, workers=workers, dask=dask,
-                            progress=progress, live=live)
+        tally = DrawTally(len(sweep.points), focus_of(net, focus))  # what the tables need of each draw, not its point
+        stream_sweep(sweep, tally, points_file=points_file, resume=resume, workers=workers, dask=dask,
+                     progress=progress, live=live)
         seconds = time.perf_counter() - start
-        y = quantities(results, focus_of(net, focus))
-        table, probability = summary(y), used(results, net)
-        solved = sum(r.solved for r in results)
+        y = tally.quantities()
+        table, probability = summary(y), tally.used(net)
+        solved, drawn = int(tally.solved.sum()), len(tally.given)
         driving = drivers(design.problem, design.U, y, design.method,
                           pd.DataFrame({v.text: design.X[v.text] for v in inputs if not v.group}), seed)
         if recalibrate:  # the switching values on the input recalibrated at the base values, its premiums held
@@ -89,27 +91,27 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                                                if design.method == Method.LHS else
                                                "Saltelli's design on a scrambled Sobol' sequence (SALib), "
                                                f"{draws:,} x ({len(design.problem['names'])} dimensions + 2)")),
-            ("seed", seed), ("draws", len(results)), ("solved", solved),
+            ("seed", seed), ("draws", drawn), ("solved", solved),
             *([("recalibrated", "each draw first, as corridor calibrate would recalibrate the input with its values"
                 + ("; the base year recalibrated, the scenario solved with that calibration" if scenario else ""))]
               if recalibrate else []),
-            ("without an optimum", len(results) - solved),
-            ("rebuilt (structure changed)", sum(r.rebuilt for r in results)),
+            ("without an optimum", drawn - solved),
+            ("rebuilt (structure changed)", int(tally.rebuilt.sum())),
             ("dimensions", ", ".join(design.problem["names"])),
             *[(f"input {v.text}", varied_text(v)) for v in inputs],
             ("workers", dask or workers), ("seconds", round(seconds, 3)),
             ("switching values", unswitched or "the focus's, each input alone, each correlation group together "
                                                 "(Switching sheet)")]
         write_uncertainty(outputs, output, about_table(Provenance.of(src, data.sha256), about), table, probability,
-                          draws_table(design, inputs, results, y), y, "Corridors and routes: the share of the draws "
+                          draws_table(design, inputs, tally, y), y, "Corridors and routes: the share of the draws "
                           "(with an optimum) in which each carries cargo, and each part of the focus's tonnes: "
                           "through it to other markets, and a country's own market; " + SAMPLING_ERROR + ".",
                           driving, switching)
         write_uncertainty_page(outputs, page_path(output), f"Uncertainty: {Path(src).name}",
-                               f"{len(results):,} draws ({design.method}, seed {seed}), {solved:,} solved; "
+                               f"{drawn:,} draws ({design.method}, seed {seed}), {solved:,} solved; "
                                f"allocation {chosen}", headline, table, probability, driving, switching,
                                unswitched, [(v.text, varied_text(v)) for v in inputs], tornadoes)
-    return warnings, uncertainty_text(table, probability, len(results), solved, seconds, output, points_file,
+    return warnings, uncertainty_text(table, probability, drawn, solved, seconds, output, points_file,
                                       driving, switching, tornadoes)
 
 
@@ -138,10 +140,10 @@ def varied_text(v: UncertainInput) -> str:
             + (f"; {v.source}" if v.source else ""))
 
 
-def draws_table(design: Design, inputs: list[UncertainInput], results, y: pd.DataFrame) -> pd.DataFrame:
+def draws_table(design: Design, inputs: list[UncertainInput], tally: DrawTally, y: pd.DataFrame) -> pd.DataFrame:
     """One row per draw: the unit draws, the values drawn, status, and the quantities."""
     u = pd.DataFrame(design.U, columns=[f"u: {n}" for n in design.problem["names"]])
     x = design.X.rename(columns={v.text: v.text + (" (x base)" if v.factor else "") for v in inputs})
-    status = pd.DataFrame({"status": [r.status for r in results], "rebuilt": [r.rebuilt for r in results]})
-    return pd.concat([pd.DataFrame({"draw": range(1, len(results) + 1)}), u, x, status, y.reset_index(drop=True)],
+    status = pd.DataFrame({"status": tally.statuses(), "rebuilt": tally.rebuilt})
+    return pd.concat([pd.DataFrame({"draw": range(1, len(status) + 1)}), u, x, status, y.reset_index(drop=True)],
                      axis=1)

@@ -115,11 +115,13 @@ class ResultSheet:
         fits(self.title, self.rows + len(df), len(df.columns))
         ws, r = self.ws, self.rows
         fmts = [self.book.format(f) if f else None for f in formats]
-        for values in zip(*(df[c].tolist() for c in df.columns), strict=True):
-            for c, v in enumerate(values):
-                v = figure(v)
-                _write(ws, r, c, v, None if v is None or isinstance(v, (str, bool)) else fmts[c])
-            r += 1
+        for start in range(0, len(df), ROWS_AT_ONCE):  # as Python values a block at a time: flat in the rows
+            block = df.iloc[start:start + ROWS_AT_ONCE]
+            for values in zip(*(block[c].tolist() for c in block.columns), strict=True):
+                for c, v in enumerate(values):
+                    v = figure(v)
+                    _write(ws, r, c, v, None if v is None or isinstance(v, (str, bool)) else fmts[c])
+                r += 1
         self.rows = r
 
     def width(self, column: int, width: float) -> None:
@@ -134,6 +136,8 @@ class ResultSheet:
         """A chart's reference to cells of this sheet (Excel's numbering, as openpyxl's Reference)."""
         return [self.title, min_row - 1, min_col - 1, max_row - 1, (max_col or min_col) - 1]
 
+
+ROWS_AT_ONCE = 1000  # rows of a table turned into Python values at once (a whole table's were a Python object a cell)
 
 # What makes a result sheet long, and what a planner can do about it.
 TOO_LONG = {"Flows": "Set include_zero_flows to FALSE on the Settings sheet (only the flows used are listed).",

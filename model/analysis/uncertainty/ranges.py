@@ -16,13 +16,12 @@ import pandas as pd
 
 from model.analysis.params import focus_of
 from model.analysis.responses import focus_ports
-from model.analysis.sweep import live_model, run_sweep
+from model.analysis.sweep import live_model, stream_sweep
 from model.analysis.uncertainty.design import Method, check_draws, make_design, read_inputs
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, DrawReport
-from model.analysis.uncertainty.focus import cargo_words, part_of
-from model.analysis.uncertainty.tables import FOCUS, summary
-from model.analysis.uncertainty.tables import quantities as draw_quantities
+from model.analysis.uncertainty.focus import FOCUS, cargo_words, part_of
+from model.analysis.uncertainty.tables import DrawTally, summary
 from model.errors import InputError, Problem
 from model.input.schema import Allocation
 from model.results.brief import range_lines, range_unit
@@ -73,8 +72,9 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
     sweep = dataclasses.replace(design.sweep(src, inputs, scenario, None, report),
                                 allocation=None if least_cost else Allocation.CHOICE, recalibrate=recalibrate)
     live = live_model(src, scenario=scenario, allocation=sweep.allocation, recalibrate=recalibrate)
-    results = run_sweep(sweep, progress=False, live=live)
-    y = draw_quantities(results, watch)
+    tally = DrawTally(len(sweep.points), watch)  # what the ranges need of each draw, not its point
+    stream_sweep(sweep, tally, progress=False, live=live)
+    y = tally.quantities()
     wanted = [q for q in y.columns if q == RESOURCE or q.endswith(FOCUS) or q.startswith(CUT)]
     y = y[wanted]
     driving = drivers(design.problem, design.U, y, design.method,
