@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from model.analysis.journal import ends_a_line, read_points
 from model.analysis.params import Param, focus_of, invalid_values, parse_param, watched_tonnes, with_values
 from model.analysis.pool import on_dask, on_processes
 from model.errors import InputError, NoSolutionError, Problem, short_list
@@ -30,7 +31,7 @@ from model.results.investments import amount_text
 from model.results.money import Money
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     from model.lp.live import LiveModel, LivePoint
 
@@ -241,7 +242,7 @@ def stream_sweep(sweep: Sweep, keep: Callable[[int, LivePoint], None], points_fi
             f"Convert it first: corridor convert {sweep.input_path} -o case.xlsx, then sweep case.xlsx.")])
     done: set[int] = set()  # the points given to keep
     if points_file is not None:
-        for i, point in _read_points(points_file, sweep) if resume else ():
+        for i, point in read_points(points_file, sweep) if resume else ():
             keep(i, point)
             done.add(i)
         if not resume or not points_file.exists():
@@ -252,7 +253,7 @@ def stream_sweep(sweep: Sweep, keep: Callable[[int, LivePoint], None], points_fi
     bar = tqdm(total=len(points), initial=len(done), unit="point", disable=not show_progress(progress), desc="sweep",
                smoothing=0.1)
     sink = points_file.open("a", encoding="utf-8") if points_file is not None else None
-    if sink is not None and not _ends_a_line(points_file):  # type: ignore[arg-type]  # a sink: a file
+    if sink is not None and not ends_a_line(points_file):  # type: ignore[arg-type]  # a sink: a file
         sink.write("\n")  # end the line the interruption cut short, so the next record stands alone
 
     signature = sweep.signature
@@ -295,52 +296,6 @@ def stream_sweep(sweep: Sweep, keep: Callable[[int, LivePoint], None], points_fi
         bar.close()
         if sink is not None:
             sink.close()
-
-
-def _ends_a_line(path: Path) -> bool:
-    """The file is empty or its last byte ends a line (read alone: a journal of many draws is large)."""
-    with path.open("rb") as f:
-        if not f.seek(0, os.SEEK_END):
-            return True
-        f.seek(-1, os.SEEK_END)
-        return f.read(1) == b"\n"
-
-
-def _read_points(path: Path, sweep: Sweep) -> Iterator[tuple[int, LivePoint]]:
-    """Each point of the journal, (i, point), read one line at a time (a journal of many draws is large);
-    InputError for a journal of another sweep."""
-    from model.lp.live import LivePoint
-
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as lines:
-        try:
-            head = json.loads(next(lines, "{}"))
-        except json.JSONDecodeError:
-            head = {}
-        held = f" ({head['definition']})" if head.get("definition") else ""
-        signature = sweep.signature  # hashes the input: once, not at every line
-        if head.get("sweep") != signature:
-            raise InputError(str(path), [Problem(
-                f"holds points of a different sweep{held} (other input, parameters or values) than this one "
-                f"({sweep.definition})",
-                "Run without --resume to start again, or give the same input and --set values.")])
-        for number, line in enumerate(lines, start=2):
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut short by the interruption
-            if rec.get("sweep", signature) != signature:
-                raise InputError(str(path), [Problem(
-                    "holds points of another sweep beside this one's (two runs wrote into it), so its points cannot be "
-                    "trusted", "Run without --resume to start again.")])
-            try:
-                point = rec["i"], LivePoint.of_record(rec["result"])
-            except (KeyError, TypeError):  # not a point as this version writes it
-                raise InputError(str(path), [Problem(
-                    f"holds a point this version of corridor does not read (line {number})",
-                    "Run without --resume to start again.")]) from None
-            yield point
 
 
 # ---------------------------------------------------------------------- tables
