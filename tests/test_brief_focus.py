@@ -13,10 +13,11 @@ from model.report.workbook import write_results
 from model.results.brief import brief_of
 
 
-def own_market_case(tmp_path, direct_t=None, transit=True):
+def own_market_case(tmp_path, direct_t=None, transit=True, settings=None, **extra):
     """Coal from Astana (KZ): 30 t to Pakistan's own market (Lahore, PK) by OWN A>K>P (3 + 1 = 4 USD/t, the only
     route there), 100 t to Dubai (AE) by DIRECT A>D at 4 USD/t or by TRANSIT A>K>D through Karachi (PK) at 3 + 2 =
-    5 USD/t. direct_t: a capacity on A>D; transit: whether the TRANSIT route is there."""
+    5 USD/t. direct_t: a capacity on A>D; transit: whether the TRANSIT route is there; settings and extra: more
+    Settings and sheets."""
     routes = [{"route": "OWN", "corridor": "Karachi", "path": "A>K>P"},
               {"route": "DIRECT", "corridor": "Iran", "path": "A>D"},
               *([{"route": "TRANSIT", "corridor": "Karachi", "path": "A>K>D"}] if transit else [])]
@@ -32,9 +33,9 @@ def own_market_case(tmp_path, direct_t=None, transit=True):
         "Routes": routes,
         "Demand": [{"commodity": "coal", "market": "P", "demand_t": 30}, {"commodity": "coal", "market": "D",
                                                                          "demand_t": 100}],
-        **({"Capacities": [{"element": "A>D", "capacity_t": direct_t}]} if direct_t is not None else {}),
+        **({"Capacities": [{"element": "A>D", "capacity_t": direct_t}]} if direct_t is not None else {}), **extra,
     }
-    return write_case(tmp_path, tables, settings={"focus": "country PK"})
+    return write_case(tmp_path, tables, settings={"focus": "country PK", **(settings or {})})
 
 
 def focus_lines(tmp_path, case) -> tuple[str, str]:
@@ -66,6 +67,19 @@ def test_no_route_to_another_market(tmp_path):
     # Without TRANSIT only OWN passes Pakistan: nothing can go through it to another market.
     for line in focus_lines(tmp_path, own_market_case(tmp_path, transit=False)):
         assert line == "Pakistan: no enabled route goes through it to another market; 30 t a year go to its own market."
+
+
+def test_under_route_choice_the_share_is_transits(tmp_path):
+    # Dispersion 1 USD/t: Dubai's 100 t split by exp(-cost): TRANSIT (5 USD/t, 1 above DIRECT) carries
+    # 100 e^-1 / (1 + e^-1) = 26.89% of them, 26.9 t, 26.89 / 130 = 20.7% of the tonnes shipped; OWN carries all of
+    # Lahore's 30 t, the largest share through Pakistan but none of its transit.
+    case = own_market_case(tmp_path, settings={"allocation": "choice"},
+                           Dispersions=[{"cargo_class": "dry_bulk", "dispersion_usd_per_t": 1}])
+    for line in focus_lines(tmp_path, case):
+        assert line == ("Pakistan: 27 t a year go through it to other markets (20.7% of shipped tonnes); 30 t a year "
+                        "go to its own market. Its largest share: route TRANSIT carries 26.9% of the Thermal coal from "
+                        "Astana to Dubai (27 t), at a generalised cost of 5.00 USD/t (1.00 above the cheapest route of "
+                        "that demand).")
 
 
 def test_a_result_written_before_the_parts_says_so(tmp_path):
