@@ -288,8 +288,9 @@ def _country_parts(sheets: dict, label: str, routes: pd.DataFrame, transit: pd.S
 
 
 def _share(sheets: dict, tonnes: float) -> str:
+    """' (30.8% of shipped tonnes)'; a small share with two significant digits, not 0.0% beside tonnes that move."""
     shipped = _num(_items(sheets).get(SHIPPED_LABEL))
-    return f" ({tonnes / shipped:.1%} of shipped tonnes)" if shipped == shipped and shipped else ""
+    return f" ({figure_text(100 * tonnes / shipped, 1)}% of shipped tonnes)" if shipped == shipped and shipped else ""
 
 
 def _chosen(routes: pd.DataFrame | None, passes: pd.Series | None) -> str:
