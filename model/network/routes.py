@@ -174,6 +174,14 @@ class RouteTable(Mapping[str, Route]):
     def market_code(self) -> np.ndarray:
         return self.table.codes[self.node_start + self.node_count - 1]
 
+    def market_countries(self, node_country: Mapping[str, Any], at: np.ndarray | None = None) -> np.ndarray:
+        """The country code of each route's market (its last node; '' for a node without one), in route order, or
+        of the routes at positions `at`. A route to a market in a country carries cargo for that country's own
+        market: it passes the country, but is not transit through it to another market."""
+        by_node = np.array([c if isinstance(c := node_country.get(n), str) else "" for n in self.table.nodes],
+                           dtype=object)
+        return by_node[self.market_code if at is None else self.market_code[at]]
+
     def node_words(self, words: list[str], sep: str) -> list[str]:
         """Each route's nodes, as words (words[node code]) joined by sep."""
         codes, count = self.node_codes(), self.node_count

@@ -42,6 +42,8 @@ COLUMN_NOTES = {
     "market": "The market's node code (Nodes sheet).",
     "route": "The route's id (Routes sheet).",
     "countries": "The countries the route crosses, by code, in path order.",
+    "market_country": "The country of the route's market, by code: cargo for that country's own market, not "
+                      "transit through it to another.",
     "element": "The node, or the leg FROM>TO, by code (Capacities sheet).",
     "limit_value": "The limit as a number, in the unit of the next column.",
     "via": "The route's nodes in order, by name.",

@@ -226,7 +226,10 @@ def _corridors(sheets: dict) -> pd.DataFrame:
 
 def focus_text(sheets: dict, focus: str) -> str:
     """The corridor or country of interest in words: its tonnes and share, or, carrying nothing, its
-    nearest route and how far that route is from its break-even."""
+    nearest route and how far that route is from its break-even. A country with a market of its own on the
+    network (a Routes row whose market_country is the country) is told in two parts, as the uncertainty figures
+    name them (model.analysis.uncertainty.focus): the tonnes through it to other markets (transit, what a deal on
+    its ports or land is about) and the tonnes to its own market; the nearest route and the share are transit's."""
     countries, corridors, routes = sheets.get("Countries"), sheets.get("Corridors"), sheets.get("Routes")
     codes = dict(zip(countries["country"], countries["name"], strict=True)) \
         if countries is not None and len(countries) else {}
@@ -236,6 +239,7 @@ def focus_text(sheets: dict, focus: str) -> str:
     if not scope:
         return ""
     name = name or typed
+    older = ""
     if scope == Scope.COUNTRY:
         label = name
         if countries is not None and len(countries):
@@ -246,6 +250,13 @@ def focus_text(sheets: dict, focus: str) -> str:
             tonnes = 0.0
         passes = routes["countries"].astype(str).str.split("-").apply(lambda cs: name in cs) if routes is not None \
             else None
+        if routes is not None and passes is not None and "market_country" in routes.columns:
+            own = passes & (routes["market_country"] == name)
+            if own.any():  # a market of its own on the network: its cargo passes it, but is not transit
+                return _country_parts(sheets, label, routes, passes & ~own, own)
+        elif tonnes > 1e-6:
+            older = (" Its own market's cargo, if it has a market, is included: this result was written by an "
+                     "earlier version, which did not keep it apart; solve again for it.")
     else:
         label = name
         mine = corridors[(corridors["commodity"] == ALL) & (corridors["corridor"] == name)] \
@@ -253,18 +264,49 @@ def focus_text(sheets: dict, focus: str) -> str:
         tonnes = float(mine["tonnes_t"].sum()) if len(mine) else 0.0
         passes = routes["corridor"] == name if routes is not None else None
     if tonnes > 1e-6:
-        shipped = _num(_items(sheets).get(SHIPPED_LABEL))
-        share = f" ({tonnes / shipped:.1%} of shipped tonnes)" if shipped == shipped and shipped else ""
-        chosen = focus_share(routes, passes) if routes is not None and passes is not None and "share_of_demand" in \
-            routes.columns else ""  # route choice: the share it carries, not an LP margin
-        return f"{label}: {amount_text(tonnes)} a year go through it{share}.{chosen}"
+        return f"{label}: {amount_text(tonnes)} a year go through it{_share(sheets, tonnes)}.{older}" \
+               + _chosen(routes, passes)
     if routes is None or passes is None or not passes.any():
         return f"{label}: no enabled route goes through it."
+    used = "not used" if "reduced_cost_usd_per_t" in routes.columns else "carries nothing"  # least cost, choice
+    return f"{label}: {used}." + _nearest(routes, passes, "Its nearest route")
+
+
+def _country_parts(sheets: dict, label: str, routes: pd.DataFrame, transit: pd.Series, own: pd.Series) -> str:
+    """A country focus with a market of its own, in its two parts (transit: the rows through it to other markets;
+    own: the rows to its own market)."""
+    tonnes = routes["tonnes_t"].to_numpy(dtype=float)
+    transit_t, own_t = float(tonnes[transit.to_numpy()].sum()), float(tonnes[own.to_numpy()].sum())
+    mine = f"{amount_text(own_t)} a year go to its own market" if own_t > 1e-6 else "none goes to its own market"
+    if transit_t > 1e-6:
+        return (f"{label}: {amount_text(transit_t)} a year go through it to other markets{_share(sheets, transit_t)}; "
+                f"{mine}.{_chosen(routes, transit)}")
+    if not transit.any():
+        return f"{label}: no enabled route goes through it to another market; {mine}."
+    return (f"{label}: no route through it to another market is used; {mine}."
+            + _nearest(routes, transit, "Its nearest route to another market"))
+
+
+def _share(sheets: dict, tonnes: float) -> str:
+    """' (30.8% of shipped tonnes)'; a small share with two significant digits, not 0.0% beside tonnes that move."""
+    shipped = _num(_items(sheets).get(SHIPPED_LABEL))
+    return f" ({figure_text(100 * tonnes / shipped, 1)}% of shipped tonnes)" if shipped == shipped and shipped else ""
+
+
+def _chosen(routes: pd.DataFrame | None, passes: pd.Series | None) -> str:
+    """Route choice: the share the focus's routes carry, not an LP margin ('' under least cost)."""
+    return focus_share(routes, passes) if routes is not None and passes is not None and "share_of_demand" in \
+        routes.columns else ""
+
+
+def _nearest(routes: pd.DataFrame, passes: pd.Series, which: str) -> str:
+    """The nearest of the routes `passes` picks and the cut it needs (its reduced cost, which under seasons has
+    the cheapest season's in it, as the Routes sheet reads it), after a sentence of what carries nothing."""
     if "reduced_cost_usd_per_t" not in routes.columns:  # route choice: every open route carries its share
-        return (f"{label}: carries nothing. Under route choice every open route carries a share, so a row holds its "
-                "routes at 0 (a closed season, or a capacity or rule of 0).")
+        return (" Under route choice every open route carries a share, so a row holds its routes at 0 (a closed "
+                "season, or a capacity or rule of 0).")
     near = routes[passes].sort_values("reduced_cost_usd_per_t", kind="stable").iloc[0]
-    return (f"{label}: not used. Its nearest route, {near['route']} ({near['cargo']}, {near['via']}), costs "
+    return (f" {which}, {near['route']} ({near['cargo']}, {near['via']}), costs "
             f"{near['cost_usd_per_t']:,.2f} USD/t and is {near['reduced_cost_usd_per_t']:,.2f} USD/t above its "
             f"break-even ({near['break_even_cost_usd_per_t']:,.2f} USD/t): that is the cut it needs before any cargo "
             "moves to it.")

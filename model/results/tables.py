@@ -50,7 +50,7 @@ PART_COLUMNS = [f"{part}_usd_per_t" for part in COST_PARTS]
 ROUTE_COLUMNS = ["cargo", "from", "to", "corridor", "via", "tonnes_t", "resource_cost_usd_per_t", "resource_cost_usd",
                  "cost_usd_per_t", "cost_usd", "transit_days",
                  "co2e_kg_per_t", "co2e_t", *PART_COLUMNS, "commodity", "origin", "market", "route", "countries",
-                 "reduced_cost_usd_per_t", "break_even_cost_usd_per_t", "cost_range_low_usd_per_t",
+                 "market_country", "reduced_cost_usd_per_t", "break_even_cost_usd_per_t", "cost_range_low_usd_per_t",
                  "cost_range_high_usd_per_t"]
 FLOW_COLUMNS = ROUTE_COLUMNS[:ROUTE_COLUMNS.index("countries") + 1]
 COLUMNS = {
@@ -189,6 +189,7 @@ def route_costs(net: Network, sol: View, tonnes: np.ndarray | None = None) -> pd
         "co2e_kg_per_t": net.co2_t_per_t * 1000.0, "co2e_t": net.co2_t_per_t * tonnes,
         "transit_days": net.route_days[at],
         "countries": net.countries_of.each("-".join)[at],
+        "market_country": routes.market_countries(net.node_country)[at],  # own market or transit (results.brief)
         "reduced_cost_usd_per_t": rc, "break_even_cost_usd_per_t": np.where(used, np.nan, low_high[:, 0]),
         "cost_range_low_usd_per_t": low_high[:, 0], "cost_range_high_usd_per_t": low_high[:, 1],
     }, columns=ROUTE_COLUMNS)

@@ -52,8 +52,10 @@ def cargo_words(quantity: str) -> str:
 
 
 def ends_in(net, country: str, routes: list[str]) -> np.ndarray:
-    """Whether each route ends at a node of the country: cargo for its own market."""
-    return np.array([net.node_country.get(net.routes[r].nodes[-1]) == country for r in routes], dtype=bool)
+    """Whether each route ends at a node of the country: cargo for its own market (RouteTable.market_countries,
+    as the Routes sheet's market_country column reads it)."""
+    at = np.fromiter((net.routes.position(r) for r in routes), dtype=np.int64, count=len(routes))
+    return np.asarray(net.routes.market_countries(net.node_country, at) == country, dtype=bool)
 
 
 def own_columns(live, focus: tuple[str, str] | None, columns: np.ndarray) -> np.ndarray:
