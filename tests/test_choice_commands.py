@@ -396,6 +396,7 @@ def test_the_plan_case_solves_year_by_year_under_choice_and_checks(tmp_path, cap
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_the_plan_case_at_the_least_dispersion_meets_its_rows_and_checks(tmp_path, capsys):
     # dispersion 0.01 USD/t everywhere: tonnes of 23 Mt and theta 100 make the dual's last decreases smaller
     # than its round-off (|f| ~ 1e10); the line search stopped and the solve was accepted 0.57 t over

@@ -139,12 +139,20 @@ def test_readme_test_commands_are_the_configured_ones():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     options = project["tool"]["pytest"]["ini_options"]
     markers = {m.split(":")[0] for m in options["markers"]}
-    assert {"slow", "browser"} <= markers
+    assert {"slow", "browser", "heavy"} <= markers
+    # The README's pytest leaves out the heavy tests; CI runs them in a second line, so it runs every test.
+    assert "-m 'not heavy'" in options["addopts"] and "\npytest\n" in ci_lines() and "\npytest -m heavy\n" in ci_lines()
     assert all(flag in options["addopts"].split() for flag in ("--strict-markers", "-n", "auto"))
     assert any(d.startswith("pytest-xdist") for d in project["project"]["optional-dependencies"]["dev"])
     text = " ".join(documentation().split())  # docs/developer/tests.md
     assert 'While you work, `pytest -m "not slow"` is the fast loop' in text
     assert "`pytest` runs on every core (pytest-xdist, `-n auto` in `pyproject.toml`; `pytest -n 0`" in text
+
+
+def ci_lines() -> str:
+    """CI's script, comments left out."""
+    text = (ROOT / ".ci" / "run").read_text()
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")) + "\n"
 
 
 def test_prices_in_dollars_on_the_reference_pages_are_not_maths(hooks):

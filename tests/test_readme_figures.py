@@ -23,7 +23,7 @@ from model.input.schema import Role
 from model.pipeline import load_one_year
 from model.report.console import solve_text
 
-pytestmark = pytest.mark.slow  # the README's figures, solved again: left out of the fast loop
+pytestmark = [pytest.mark.slow, pytest.mark.heavy]  # the README's figures, solved again: CI's second line
 
 # The fixtures below (runs, frontiers, the compared scenarios) are session scoped: under pytest-xdist
 # a worker may run another file's tests in between, which ends module fixtures, and they would be

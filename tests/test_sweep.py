@@ -73,6 +73,7 @@ def test_structural_change_is_rebuilt_and_said(tmp_path):
     assert results[1].objective_usd == pytest.approx(200)
 
 
+@pytest.mark.heavy  # the base case swept in a pool of processes
 def test_serial_and_processes_agree_on_the_base_case():
     sweep = sweep_of(BASE_XLSX, BASE_GRID)
     serial = table(sweep, run_sweep(sweep, progress=False))
@@ -82,6 +83,7 @@ def test_serial_and_processes_agree_on_the_base_case():
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_dask_local_cluster_agrees_with_serial():
     from distributed import LocalCluster
 
@@ -103,6 +105,7 @@ TIES_GRID = ["Legs[AKT>ALT].cost_usd_per_t=*0.5:1.5:11", "Legs[RUB>ULG].cost_usd
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_every_way_of_running_a_sweep_gives_the_same_tables(tmp_path):
     from distributed import LocalCluster
 
@@ -134,6 +137,7 @@ def test_every_way_of_running_a_sweep_gives_the_same_tables(tmp_path):
                                         "Capacities[DOS].capacity_t=4e6:20e6",  # the CPC is not full: Dostyk is
                                         "Settings[carrying_cost_rate].value=0:0.5"])
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_exact_breakpoints_agree_with_a_fine_grid(assignment):
     exact = exact_sweep(live_model(BASE_XLSX), sweep_of(BASE_XLSX, [assignment], exact=True))
     assert exact.breakpoints["breakpoint"].sum() >= 2
@@ -209,6 +213,7 @@ def test_stress_by_hand(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_sweep_command_writes_workbook_and_pngs(tmp_path, capsys):
     out = tmp_path / "s.xlsx"
     assert main(["sweep", str(BASE_XLSX), "--set", "Policies[RU_CAP].value=0.4:0.7:4", "-o", str(out),
@@ -297,6 +302,7 @@ def test_a_closure_a_calibration_rule_cannot_survive_is_solved_with_the_rules_of
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_on_the_base_case_only_a_contract_leaves_a_closure_without_allocation():
     # The base year holds crude through the CPC terminal, Ust-Luga, Novorossiysk and Makhachkala by calibration
     # rules (CAL_1_MIN, CAL_3_MIN, CAL_6_MIN): closing one was "no allocation at all". Now each is solved with the
@@ -393,6 +399,7 @@ def test_a_point_the_workbook_would_not_take_says_so_and_is_not_solved(tmp_path,
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_the_readme_gwadar_discount_runs_as_printed(tmp_path, capsys):
     # The README's example and the shipped named sweep take Gwadar's port charge below 0 (a subsidy):
     # every point is an input the workbook takes, so every point is solved.
