@@ -80,6 +80,7 @@ def test_every_shipped_workbook_reads_as_openpyxl_read_it(workbook):
 
 
 @pytest.mark.slow  # 93 workbooks, each read by two readers
+@pytest.mark.heavy  # the shipped workbooks' test above keeps the comparison in the README's pytest
 @pytest.mark.parametrize("name, edit", [c[:2] for c in CASES], ids=[c[0] for c in CASES])
 def test_every_broken_copy_reads_as_openpyxl_read_it(corpus_copies, name, edit):
     assert_same_sheets(shared_copy(BASE_XLSX, corpus_copies, name, edit))
