@@ -149,6 +149,26 @@ def test_readme_test_commands_are_the_configured_ones():
     assert "`pytest` runs on every core (pytest-xdist, `-n auto` in `pyproject.toml`; `pytest -n 0`" in text
 
 
+def test_a_heavy_test_is_slow_too():
+    # The tests page promises that the fast loop (-m "not slow") leaves out every heavy test: conftest
+    # marks each heavy item slow before -m selects.
+    import conftest
+
+    class Item:
+        def __init__(self, *marks: str):
+            self.marks = set(marks)
+
+        def get_closest_marker(self, name: str):
+            return name if name in self.marks else None
+
+        def add_marker(self, mark):
+            self.marks.add(mark.name)
+
+    items = [Item("heavy"), Item(), Item("slow")]
+    conftest.pytest_collection_modifyitems(items)
+    assert [sorted(i.marks) for i in items] == [["heavy", "slow"], [], ["slow"]]
+
+
 def ci_lines() -> str:
     """CI's script, comments left out."""
     text = (ROOT / ".ci" / "run").read_text()
