@@ -369,6 +369,7 @@ def test_on_the_base_case_each_closure_delivers_or_strands_every_tonne(tmp_path)
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_on_the_base_case_the_dispersion_sweep_and_compare_run(tmp_path, capsys):
     case = base_with_dispersions(tmp_path)
     _, found = points(case, "Dispersions[*].dispersion_usd_per_t=2,5,20")
