@@ -34,3 +34,12 @@ def corpus_copies(tmp_path_factory):
     folder = (root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root) / "corpus-copies"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """A test marked heavy is slow too: the fast loop (-m "not slow") leaves out every heavy test
+    without each carrying both marks. tryfirst: before -m selects on the marks."""
+    for item in items:
+        if item.get_closest_marker("heavy") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)

@@ -30,6 +30,7 @@ def base_year():
     return read_input(ROOT / "inputs" / "base_year_uncalibrated")
 
 
+@pytest.mark.heavy  # the base year calibrated and its exact frontier found, on each variant
 @pytest.mark.parametrize("name", list(VARIANTS))
 def test_calibrate_and_the_exact_frontier_on_a_variant(base_year, name, tmp_path, capsys):
     data = VARIANTS[name](base_year)

@@ -369,6 +369,7 @@ def test_on_the_base_case_each_closure_delivers_or_strands_every_tonne(tmp_path)
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_on_the_base_case_the_dispersion_sweep_and_compare_run(tmp_path, capsys):
     case = base_with_dispersions(tmp_path)
     _, found = points(case, "Dispersions[*].dispersion_usd_per_t=2,5,20")
@@ -396,6 +397,7 @@ def test_the_plan_case_solves_year_by_year_under_choice_and_checks(tmp_path, cap
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_the_plan_case_at_the_least_dispersion_meets_its_rows_and_checks(tmp_path, capsys):
     # dispersion 0.01 USD/t everywhere: tonnes of 23 Mt and theta 100 make the dual's last decreases smaller
     # than its round-off (|f| ~ 1e10); the line search stopped and the solve was accepted 0.57 t over

@@ -139,12 +139,40 @@ def test_readme_test_commands_are_the_configured_ones():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     options = project["tool"]["pytest"]["ini_options"]
     markers = {m.split(":")[0] for m in options["markers"]}
-    assert {"slow", "browser"} <= markers
+    assert {"slow", "browser", "heavy"} <= markers
+    # The README's pytest leaves out the heavy tests; CI runs them in a second line, so it runs every test.
+    assert "-m 'not heavy'" in options["addopts"] and "\npytest\n" in ci_lines() and "\npytest -m heavy\n" in ci_lines()
     assert all(flag in options["addopts"].split() for flag in ("--strict-markers", "-n", "auto"))
     assert any(d.startswith("pytest-xdist") for d in project["project"]["optional-dependencies"]["dev"])
     text = " ".join(documentation().split())  # docs/developer/tests.md
     assert 'While you work, `pytest -m "not slow"` is the fast loop' in text
     assert "`pytest` runs on every core (pytest-xdist, `-n auto` in `pyproject.toml`; `pytest -n 0`" in text
+
+
+def test_a_heavy_test_is_slow_too():
+    # The tests page promises that the fast loop (-m "not slow") leaves out every heavy test: conftest
+    # marks each heavy item slow before -m selects.
+    import conftest
+
+    class Item:
+        def __init__(self, *marks: str):
+            self.marks = set(marks)
+
+        def get_closest_marker(self, name: str):
+            return name if name in self.marks else None
+
+        def add_marker(self, mark):
+            self.marks.add(mark.name)
+
+    items = [Item("heavy"), Item(), Item("slow")]
+    conftest.pytest_collection_modifyitems(items)
+    assert [sorted(i.marks) for i in items] == [["heavy", "slow"], [], ["slow"]]
+
+
+def ci_lines() -> str:
+    """CI's script, comments left out."""
+    text = (ROOT / ".ci" / "run").read_text()
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")) + "\n"
 
 
 def test_prices_in_dollars_on_the_reference_pages_are_not_maths(hooks):

@@ -90,6 +90,7 @@ def test_a_dispersion_that_made_the_observations_is_estimated_back(tmp_path):
     assert (est.fit_score.count, est.fit_score.within_least_cost, est.fit_score.within_choice) == (6, 0, 6)
 
 
+@pytest.mark.heavy  # 20 estimates
 def test_the_standard_error_is_the_spread_of_the_estimates(tmp_path):
     # The same case made with 20 draws of the noise (seeds 0-19). A standard error that is right covers
     # the true 8 USD/t within one standard error about 68% of the time: 13.6 of 20, and fewer than 9 or all

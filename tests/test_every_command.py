@@ -10,7 +10,7 @@ from conftest import BASE_XLSX, ROOT
 
 from model.cli import main, parser
 
-pytestmark = pytest.mark.slow  # every command on every kind of case: left out of the fast loop
+pytestmark = [pytest.mark.slow, pytest.mark.heavy]  # every command on every kind of case: CI's second line
 
 PLAN_XLSX = ROOT / "inputs" / "plan_case.xlsx"
 GWADAR = "Nodes[GWD].handling_usd_per_t=0,8"

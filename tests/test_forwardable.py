@@ -278,6 +278,7 @@ def test_the_scan_finds_a_bare_code(base_run):
                       names) == []
 
 
+@pytest.mark.heavy  # every output of the base case written
 def test_every_output_of_the_base_case_names_what_it_shows(base_run, tmp_path):
     # Console texts of solve, stress, compare, explain and frontier, the result sheets' target
     # columns and the charts' labels and legends: no code of a node, country or commodity without

@@ -80,6 +80,7 @@ def test_every_numeric_column_is_declared_by_a_family_or_has_no_effect():
 
 
 @pytest.mark.slow  # 33 kinds, each a MIP solve and four LPs; the fast loop keeps the two-cell test below
+@pytest.mark.heavy  # and so does the README's pytest
 @pytest.mark.parametrize("sheet, column", CELL_KINDS)
 def test_an_edited_cell_gives_the_lp_a_fresh_build_gives(case, sheet, column):
     live = live_of(case)

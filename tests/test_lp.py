@@ -38,6 +38,7 @@ def test_identical_lp_on_random_plans(tmp_path, seed):
 
 
 @pytest.mark.slow  # the shipped plans stated in Pyomo and solved twice
+@pytest.mark.heavy
 @pytest.mark.parametrize("path, robust", [(BASE_XLSX, None), (ROOT / "inputs" / "plan_case.xlsx", None),
                                           (ROOT / "inputs" / "plan_case.xlsx", "russia_closed,cpc_half")])
 def test_identical_lp_and_solution_on_the_shipped_cases(path, robust):

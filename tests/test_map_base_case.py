@@ -51,6 +51,7 @@ def test_the_base_case_is_drawn_with_every_leg_and_labels_apart(base_map):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_map_and_report_from_the_base_case_result(base_map, tmp_path, capsys):
     result = tmp_path / "base_result.xlsx"
     assert main(["solve", str(BASE_XLSX), "-o", str(result), "--no-map"]) == 0

@@ -115,6 +115,7 @@ def test_case_rows_pick_one_case_and_drop_its_columns():
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_a_plan_is_mapped_in_the_base_scenario_of_its_last_year(tmp_path):
     from lpforms import random_case
 

@@ -69,6 +69,7 @@ def _objective_as_cost(text: str, objective_m: str) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_no_command_presents_the_objective_as_cost(tmp_path, capsys):
     # The objective, 10,270.0 M USD/yr (see above), adds premiums and the penalty to the resource cost
     # (300.0 M): no output may print it as a cost; "Total cost" is gone.
@@ -189,6 +190,7 @@ def test_a_frontier_point_that_buys_no_more_says_so():
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_flows_give_the_resource_cost_and_check_recomputes_it(tmp_path, capsys):
     # The Flows sheet's cost holds the premium (what the model compares); its resource cost (what is paid,
     # and time, risk and carbon) is the cost less the premium, summing to the Summary's resource cost, and

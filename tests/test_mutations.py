@@ -62,6 +62,7 @@ def mutated(draw):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy  # 80 mutated cases solved
 # 80 examples in CI; MUTATION_EXAMPLES=3000 for a longer hunt (3,000 passed locally).
 @settings(max_examples=int(os.environ.get("MUTATION_EXAMPLES", "80")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])

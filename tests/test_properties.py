@@ -97,6 +97,7 @@ def test_more_capacity_never_raises_cost(tables, extra):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 @COMMON
 @given(instances(), st.sampled_from([0.5, 2.0, 3.0]))
 def test_scaling_every_cost_scales_the_objective(tables, lam):

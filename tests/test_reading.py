@@ -80,6 +80,7 @@ def test_every_shipped_workbook_reads_as_openpyxl_read_it(workbook):
 
 
 @pytest.mark.slow  # 93 workbooks, each read by two readers
+@pytest.mark.heavy  # the shipped workbooks' test above keeps the comparison in the README's pytest
 @pytest.mark.parametrize("name, edit", [c[:2] for c in CASES], ids=[c[0] for c in CASES])
 def test_every_broken_copy_reads_as_openpyxl_read_it(corpus_copies, name, edit):
     assert_same_sheets(shared_copy(BASE_XLSX, corpus_copies, name, edit))
@@ -191,6 +192,7 @@ def assert_same_reading(fast, slow):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_a_million_flows_read_without_a_problem(million):
     # The valid case read with the column pass: every route, no problem. That the cell loop reads
     # the same million cells alike is the next test's comparison (all but four cells are these);
@@ -200,6 +202,7 @@ def test_a_million_flows_read_without_a_problem(million):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_a_million_flows_with_faults_give_the_same_problems(million, tmp_path, monkeypatch):
     broken = tmp_path / "broken"
     shutil.copytree(million, broken)
@@ -224,6 +227,7 @@ def test_a_million_flows_with_faults_give_the_same_problems(million, tmp_path, m
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_a_sheet_calamine_cannot_hold_is_read_cell_by_cell(tmp_path):
     """calamine holds a sheet as one dense grid from A1 to its last cell and knows only the seven
     classic error values: a stray value at XFD1048576 asked for 500 GB and aborted the process

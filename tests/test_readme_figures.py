@@ -23,7 +23,7 @@ from model.input.schema import Role
 from model.pipeline import load_one_year
 from model.report.console import solve_text
 
-pytestmark = pytest.mark.slow  # the README's figures, solved again: left out of the fast loop
+pytestmark = [pytest.mark.slow, pytest.mark.heavy]  # the README's figures, solved again: CI's second line
 
 # The fixtures below (runs, frontiers, the compared scenarios) are session scoped: under pytest-xdist
 # a worker may run another file's tests in between, which ends module fixtures, and they would be
@@ -52,6 +52,21 @@ def uncalibrated_run():
 @pytest.fixture(scope="session")
 def calibration():
     return calibrate(UNCALIBRATED)
+
+
+@pytest.fixture(scope="session")
+def scenario_run(base_run):
+    """The base case solved under a scenario (None: base_run), as corridor compare solves each case (HiGHS let
+    go once read: keep_solver=False), once per worker: the tests here and compare's table (the compared
+    fixture) read these runs, none changes one."""
+    runs = {None: base_run}
+
+    def solved(scenario: str | None):
+        if scenario not in runs:
+            runs[scenario] = pipeline.run(BASE_XLSX, scenario=scenario, keep_solver=False)
+        return runs[scenario]
+
+    return solved
 
 
 def test_the_base_case_console_summary_is_the_one_in_the_readme(base_run):
@@ -133,12 +148,12 @@ def _gwadar_first(data, live) -> tuple[float, float]:
     return float(first["to"]), float(first["slope_usd_per_unit"])
 
 
-def test_the_deal_on_the_2025_network():
+def test_the_deal_on_the_2025_network(scenario_run):
     from model.lp.live import LiveModel
     from model.pipeline import Analyses, tabulate
     from model.plan import Plan
 
-    y = pipeline.run(BASE_XLSX, scenario="year_2025")
+    y = scenario_run("year_2025")
     assert not y.data.settings.calibration_rules  # the 2025 world leaves the 2023 rules out
     s = y.results.summary
     assert in_brief(f"{s.shipped_t / 1e6:,.2f} Mt/yr at {s.money.resource_usd / 1e6:,.1f} M USD/yr")
@@ -150,7 +165,7 @@ def test_the_deal_on_the_2025_network():
     # The India and border events alone: the rule CAL_19_MAX holds 0.05 Mt; without the rules, 2023's Khunjerab
     # (shut in winter) passes 66,667 t, and the Pakistan market's 633 t of winter go via Turkmenistan: 67,300 t.
     events = "india_via_pakistan_closed+af_pk_border_closed"
-    assert through_pakistan(pipeline.run(BASE_XLSX, scenario=events).results) == pytest.approx(50000)
+    assert through_pakistan(scenario_run(events).results) == pytest.approx(50000)
     data, net, sol = _rules_off(events)
     alone = through_pakistan(tabulate(Plan.of_one(data, net), sol, Analyses()))
     assert alone == pytest.approx(100000 * 8 / 12 + 633.33, abs=1)
@@ -163,7 +178,7 @@ def test_the_deal_on_the_2025_network():
     assert in_brief(f"**{charge:.2f} USD/t** ({tonnes / 1e6:.2f} Mt), a **{8 - charge:.0f} USD/t cut** (on 2023's "
                     f"network with the rules off: {charge23:.2f}, {tonnes23 / 1e6:.2f} Mt)".replace("-", "−"))
     # Built whole on the 2025 network: what each would cost in resource cost
-    decisions = dict(pipeline.run(BASE_XLSX, scenario="year_2025+invest").results.summary.decisions.decisions)
+    decisions = dict(scenario_run("year_2025+invest").results.summary.decisions.decisions)
     cost = {o: decisions[o].split(" would cost ")[1].split(" M USD")[0]
             for o in ("KAZ_TERMINAL_KHI", "GWD_TERMINAL", "CPC_DEBOTTLENECK")}
     assert all(decisions[o].startswith("do not build") for o in cost)
@@ -272,20 +287,20 @@ def test_gwadar_against_karachi_for_containers(base_run, tmp_path):
                     "of the containers under the rule's 0.05 Mt)")
 
 
-def test_the_investment_answer_before_and_after_calibration():
+def test_the_investment_answer_before_and_after_calibration(scenario_run):
     # Uncalibrated, the CPC fills its 60 Mt and its debottlenecking is built; calibrated, it carries 2023's
     # 54.25 Mt and nothing is built.
     for case, cpc in ((UNCALIBRATED, 10e6), (BASE_XLSX, 0.0)):
-        r = pipeline.run(case, scenario="invest").results
+        r = (scenario_run("invest") if case == BASE_XLSX else pipeline.run(case, scenario="invest")).results
         built = r.investments.set_index("option")["built_t"]
         assert built["CPC_DEBOTTLENECK"] == pytest.approx(cpc) and built.drop("CPC_DEBOTTLENECK").sum() == 0
         assert quoted(f"{r.summary.money.resource_usd / 1e6:,.1f} M USD/yr"), case
     assert quoted("after, **nothing is built**")
 
 
-def test_the_terminal_decisions_built_whole(capsys):
+def test_the_terminal_decisions_built_whole(scenario_run):
     # The console block of "Karachi or Gwadar, built whole": every decision line, as solve prints it.
-    r = pipeline.run(BASE_XLSX, scenario="invest").results
+    r = scenario_run("invest").results
     text = solve_text(r)
     block = [line for line in text.splitlines() if line.startswith(("Integer decisions", "  "))]
     assert len(block) == 8
@@ -408,12 +423,12 @@ def test_emissions_by_corridor_on_the_base_case(base_run):
     assert quoted(f"iron ore, all by rail to China, {k.loc['ironore', 'co2e_kg_per_t']:.1f} kg/t")
 
 
-def test_what_a_carbon_price_of_50_changes(base_run):
+def test_what_a_carbon_price_of_50_changes(base_run, scenario_run):
     from model.network.build import build_network
     from model.plan import Plan
     from model.results.tables import ALL
 
-    priced = pipeline.run(BASE_XLSX, scenario="carbon_price")
+    priced = scenario_run("carbon_price")
     assert priced.data.settings.carbon_price_usd_per_t_co2 == 50
     b, p = base_run.results.summary, priced.results.summary
     bm, pm = b.money, p.money  # money in its kinds: the resource cost, the premiums apart
@@ -548,9 +563,10 @@ SCENARIOS = ["russia_closed", "torkham_closed", "cpc_half", "trans_afghan_open",
 
 
 @pytest.fixture(scope="session")
-def compared():
+def compared(scenario_run):
     """corridor compare's table of the base case and the shipped scenarios, and the run of each case
-    it solved (recorded as compare makes them, so that the tests below share one solve per case)."""
+    it solved (recorded as compare makes them, so that the tests below share one solve per case; a case
+    scenario_run solved already is not solved again, nor one solved here by the tests after)."""
     import model.analysis.compare
     from model.input.data import scenario_names
     from model.input.read import read_input
@@ -560,7 +576,8 @@ def compared():
     runs = {}
 
     def recorded(path, scenario=None, **options):
-        runs[scenario or "base"] = done = pipeline.solve_case(path, scenario=scenario, **options)
+        assert path == BASE_XLSX and options == {"keep_solver": False, "allocation": None}, options  # as solved
+        runs[scenario or "base"] = done = scenario_run(scenario)
         return done
 
     with pytest.MonkeyPatch.context() as m:

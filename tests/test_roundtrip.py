@@ -28,6 +28,7 @@ def solution(path):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy  # 8 random cases through every reader
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000))
 def test_every_reader_gives_the_same_solution(seed):

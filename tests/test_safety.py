@@ -293,6 +293,7 @@ def hostile_case(folder):
     return write_case(folder, tables, settings={"allow_investments": "TRUE", "routes_csv": "TRUE"}, xlsx=True)
 
 
+@pytest.mark.heavy  # every writer end to end
 def test_no_workbook_or_csv_file_corridor_writes_holds_text_a_spreadsheet_runs(tmp_path, capsys):
     # Every writer escapes text: xlsx cells are written as strings (never formulas), CSV cells that begin
     # with = + - @ get a ' (OWASP). The Summary's brief begins lines with option ids and names.

@@ -99,6 +99,7 @@ def test_a_harvest_peak_in_summer_moves_tonnes_to_the_open_season(tmp_path):
     assert sol.value("SeasonFlow", ("coal", "ROAD", "winter")) == pytest.approx(20)
 
 
+@pytest.mark.heavy  # nine random cases solved
 @pytest.mark.parametrize("seed", range(3))
 def test_seasons_without_seasonal_rows_give_the_annual_optimum(tmp_path, seed):
     # Every annual solution split by the shares meets the seasonal rows (each is the annual row x
@@ -158,6 +159,7 @@ def test_identical_lp_with_seasons(tmp_path, seed):
     assert_identical(canonical(*build_lp(plan)), canonical(*build_and_compile(plan)))
 
 
+@pytest.mark.heavy  # a robust plan of years with seasons, stated in Pyomo
 def test_identical_lp_with_seasons_in_a_robust_plan_of_years(tmp_path):
     plan, _ = load_plan(random_case(tmp_path, 1, years=True, scenarios=True, seasons=True), robust="dear,tight")
     assert plan.multi_year and plan.robust and all(c.net.seasons is not None for c in plan.cases)

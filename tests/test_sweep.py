@@ -40,6 +40,15 @@ def table(sweep, results):
     return df.drop(columns=[c for c in df.columns if "seconds" in c])
 
 
+@pytest.fixture(scope="session")
+def base_grid(tmp_path_factory):
+    """The base case's sweep of BASE_GRID, run once per worker with its journal: the sweep, its table and
+    the journal's text, which the journal tests below copy and edit (none changes the sweep)."""
+    out = tmp_path_factory.mktemp("base-grid") / "sweep.points.jsonl"
+    sweep = sweep_of(BASE_XLSX, BASE_GRID)
+    return sweep, table(sweep, run_sweep(sweep, points_file=out, progress=False)), out.read_text()
+
+
 def test_every_point_equals_a_fresh_solve(tmp_path):
     # Rail capacity 60 at 2 USD/t, road 5: each point re-solved in place equals a solve from scratch.
     case = write_case(tmp_path, transport_case(Capacities=[{"element": "A>M", "capacity_t": 60}],
@@ -73,20 +82,20 @@ def test_structural_change_is_rebuilt_and_said(tmp_path):
     assert results[1].objective_usd == pytest.approx(200)
 
 
-def test_serial_and_processes_agree_on_the_base_case():
-    sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    serial = table(sweep, run_sweep(sweep, progress=False))
+@pytest.mark.heavy  # the base case swept in a pool of processes
+def test_serial_and_processes_agree_on_the_base_case(base_grid):
+    sweep, serial, _ = base_grid
     parallel = table(sweep, run_sweep(sweep, workers=2, progress=False))
     pd.testing.assert_frame_equal(serial, parallel)
     assert (serial["status"] == "Optimal").all() and len(serial) == 18
 
 
 @pytest.mark.slow
-def test_dask_local_cluster_agrees_with_serial():
+@pytest.mark.heavy
+def test_dask_local_cluster_agrees_with_serial(base_grid):
     from distributed import LocalCluster
 
-    sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    serial = table(sweep, run_sweep(sweep, progress=False))
+    sweep, serial, _ = base_grid
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
         distributed = table(sweep, run_sweep(sweep, dask=cluster.scheduler_address, progress=False))
@@ -103,6 +112,7 @@ TIES_GRID = ["Legs[AKT>ALT].cost_usd_per_t=*0.5:1.5:11", "Legs[RUB>ULG].cost_usd
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_every_way_of_running_a_sweep_gives_the_same_tables(tmp_path):
     from distributed import LocalCluster
 
@@ -134,6 +144,7 @@ def test_every_way_of_running_a_sweep_gives_the_same_tables(tmp_path):
                                         "Capacities[DOS].capacity_t=4e6:20e6",  # the CPC is not full: Dostyk is
                                         "Settings[carrying_cost_rate].value=0:0.5"])
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_exact_breakpoints_agree_with_a_fine_grid(assignment):
     exact = exact_sweep(live_model(BASE_XLSX), sweep_of(BASE_XLSX, [assignment], exact=True))
     assert exact.breakpoints["breakpoint"].sum() >= 2
@@ -154,11 +165,10 @@ def test_exact_by_hand(tmp_path):
     assert list(exact.segments["slope_usd_per_unit"]) == pytest.approx([-3, 0])
 
 
-def test_interrupted_sweep_resumes(tmp_path):
+def test_interrupted_sweep_resumes(tmp_path, base_grid):
     out = tmp_path / "sweep.points.jsonl"
-    sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    full = table(sweep, run_sweep(sweep, points_file=out, progress=False))
-    lines = out.read_text().splitlines()
+    sweep, full, journal = base_grid
+    lines = journal.splitlines()
     out.write_text("\n".join(lines[:8]) + '\n{"i": 7, "resu')  # killed mid-write after 7 points
     resumed = table(sweep, run_sweep(sweep, points_file=out, resume=True, progress=False))
     pd.testing.assert_frame_equal(full, resumed)
@@ -209,6 +219,7 @@ def test_stress_by_hand(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_sweep_command_writes_workbook_and_pngs(tmp_path, capsys):
     out = tmp_path / "s.xlsx"
     assert main(["sweep", str(BASE_XLSX), "--set", "Policies[RU_CAP].value=0.4:0.7:4", "-o", str(out),
@@ -297,6 +308,7 @@ def test_a_closure_a_calibration_rule_cannot_survive_is_solved_with_the_rules_of
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_on_the_base_case_only_a_contract_leaves_a_closure_without_allocation():
     # The base year holds crude through the CPC terminal, Ust-Luga, Novorossiysk and Makhachkala by calibration
     # rules (CAL_1_MIN, CAL_3_MIN, CAL_6_MIN): closing one was "no allocation at all". Now each is solved with the
@@ -393,6 +405,7 @@ def test_a_point_the_workbook_would_not_take_says_so_and_is_not_solved(tmp_path,
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_the_readme_gwadar_discount_runs_as_printed(tmp_path, capsys):
     # The README's example and the shipped named sweep take Gwadar's port charge below 0 (a subsidy):
     # every point is an input the workbook takes, so every point is solved.
@@ -436,12 +449,12 @@ def test_a_parameter_names_its_rows_by_code_or_name(text, cells):
     assert [c.label for c in find_cells(text, read_input(BASE_XLSX))] == cells
 
 
-def test_a_journal_holding_points_of_two_sweeps_is_refused(tmp_path):
+def test_a_journal_holding_points_of_two_sweeps_is_refused(tmp_path, base_grid):
     # Two sweeps that shared a journal (before runs held their files) mixed their points; --resume then
     # took the other sweep's points as its own. Every point now says whose it is.
     out = tmp_path / "sweep.points.jsonl"
-    sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    run_sweep(sweep, points_file=out, progress=False)
+    sweep, _, journal = base_grid
+    out.write_text(journal)
     other = ["Legs[RUB>NVR].cost_usd_per_t=20:40:2"]
     foreign = tmp_path / "other.points.jsonl"
     run_sweep(sweep_of(BASE_XLSX, other), points_file=foreign, progress=False)
@@ -453,13 +466,12 @@ def test_a_journal_holding_points_of_two_sweeps_is_refused(tmp_path):
         run_sweep(sweep_of(BASE_XLSX, other), points_file=out, resume=True, progress=False)
 
 
-def test_a_journal_written_before_points_were_a_dataclass_resumes(tmp_path):
+def test_a_journal_written_before_points_were_a_dataclass_resumes(tmp_path, base_grid):
     # Journals written before LivePoint held each point as a dict with only the figures it had (no
     # None): the same names as LivePoint's fields, so --resume reads them as they are.
     out = tmp_path / "sweep.points.jsonl"
-    sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    full = table(sweep, run_sweep(sweep, points_file=out, progress=False))
-    head, *records = out.read_text().splitlines()
+    sweep, full, journal = base_grid
+    head, *records = journal.splitlines()
     old = []
     for line in records[:9]:
         rec = json.loads(line)
@@ -471,13 +483,12 @@ def test_a_journal_written_before_points_were_a_dataclass_resumes(tmp_path):
     pd.testing.assert_frame_equal(full, resumed)
 
 
-def test_a_journal_point_of_another_version_is_refused(tmp_path):
+def test_a_journal_point_of_another_version_is_refused(tmp_path, base_grid):
     # A point with a figure LivePoint does not know was taken as it was (a dict) and read by key: the
     # table then silently lacked what it held. It is now refused, with the line and what to do.
     out = tmp_path / "sweep.points.jsonl"
-    sweep = sweep_of(BASE_XLSX, BASE_GRID)
-    run_sweep(sweep, points_file=out, progress=False)
-    head, first, *rest = out.read_text().splitlines()
+    sweep, _, journal = base_grid
+    head, first, *rest = journal.splitlines()
     rec = json.loads(first)
     rec["result"]["tonnes_by_port"] = {}
     out.write_text("\n".join([head, json.dumps(rec), *rest]) + "\n")

@@ -150,6 +150,7 @@ def test_a_group_moves_together_and_sobol_gives_saltellis_design(tmp_path):
     assert x["Legs[A>M].cost_usd_per_t"].to_numpy() == pytest.approx(1 + design.U[:, 1])
 
 
+@pytest.mark.heavy  # five runs of the command, two pools of processes among them
 def test_the_same_seed_gives_the_same_workbook_however_it_is_run(tmp_path):
     from distributed import LocalCluster
 
