@@ -75,13 +75,37 @@ def test_solve_uncertainty_puts_each_headline_with_its_range_in_the_brief(tmp_pa
 
     # 1e6 t at the cheaper of rail (10) and road (4 + x) USD/t; the road's tonnes through YY; the cut x - 6
     cost, tonnes, cut = 1e6 * np.minimum(10, 4 + x), np.where(4 + x < 10, 1e6, 0.0), x[x > 6] - 6
+    # and beside each the base case's own answer, at x = 12: 10 million USD, no tonnes through YY, a cut of 6 USD/t
     ranges = _brief(out)
-    assert ranges["Resource cost"].startswith(shown(cost, 1e6, 1, "million USD") + "; moved most by " + ROAD)
+    assert ranges["Resource cost"].startswith(shown(cost, 1e6, 1, "million USD") + "; base case 10.0; moved most by "
+                                              + ROAD)
     assert ranges["Through country YY to other markets (focus)"].startswith(  # YY has no market: all of it transit
-        shown(tonnes, 1e6, 2, "Mt") + "; a route through it to another market carries cargo in "
+        shown(tonnes, 1e6, 2, "Mt") + "; base case 0.00; a route through it to another market carries cargo in "
         f"{np.mean(4 + x < 10):.0%} of the draws")
-    assert ranges["Cut for a new route at Port R"].startswith(shown(cut, 1, 1, "USD/t") + "; moved most by " + ROAD)
+    assert ranges["Cut for a new route at Port R"].startswith(
+        shown(cut, 1, 1, "USD/t") + "; base case 6.0; a cut in the port's bulk handling charge, "
+        "Nodes[R].handling_usd_per_t (cargo with a Tariffs row there pays that row instead); moved most by " + ROAD)
     assert f"Cut for a new route at Port R: {ranges['Cut for a new route at Port R']}" in said  # on the console
+
+
+def test_a_range_lopsided_about_the_base_says_the_base_lies_outside_it(tmp_path):
+    # R>M drawn on [13, 22] while its base is 12: each draw's cut is x - 6, 7 to 16 USD/t, and the base case's own
+    # cut (x = 12) is 6 USD/t, below the whole range; the Ranges sheet holds it beside the range, and so does the
+    # page's How sure
+    from model.analysis.uncertainty.ranges import headline_ranges
+    from model.report.maps.data import HeadlineRange
+    from model.report.maps.page import how_sure
+
+    case = port_case()
+    case["Uncertainty"][0].update(low=13, high=22)
+    ranges = headline_ranges(write_case(tmp_path, case, {"focus": "country YY"}), 40)
+    line = dict(ranges.lines)["Cut for a new route at Port R"]
+    assert "; base case 6.0, below the 5–95% range; a cut in the port's bulk handling charge, Nodes[R]" in line
+    row = ranges.table.set_index("headline").loc["Cut for a new route at Port R"]
+    assert row["base"] == pytest.approx(6.0, abs=1e-6) and row["p5"] > 7
+    page = how_sure((HeadlineRange(**{**row.to_dict(), "headline": "cut", "moved_most_by": "",
+                                      "probability": None, "change_per_sd": None}),), "")
+    assert page is not None and page["rows"][0]["base"] == "6.0, below the 5–95% range"
 
 
 def test_solve_uncertainty_without_an_uncertainty_sheet_is_refused(tmp_path, capsys):

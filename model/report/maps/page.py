@@ -36,7 +36,7 @@ from model.report.maps.layout import (
     width_samples,
 )
 from model.report.maps.palette import BORDER, FULL_COLOUR, LAND, SEA, corridor_colour, series_colours
-from model.results.brief import RANGE_UNITS, figure_text
+from model.results.brief import RANGE_UNITS, base_text, figure_text
 
 NODE_KEYS = (*((kind, text) for kind, (_, text) in NODE_LEGEND.items()), ("other", OTHER_NODE_LEGEND[1]))
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
@@ -104,12 +104,15 @@ def how_sure(ranges: tuple[HeadlineRange, ...], drawn: str) -> dict | None:
             return "" if v is None else figure_text(v, d)
         rows.append({"headline": r.headline, "unit": r.unit, "median": shown(r.median),
                      "range": "" if r.p5 is None or r.p95 is None else f"{shown(r.p5)} to {shown(r.p95)}",
+                     "base": "" if r.base is None or r.p5 is None or r.p95 is None
+                     else base_text(r.base, r.p5, r.p95, d),
                      "draws": r.draws,
                      "carries": "" if r.probability is None else f"{r.probability:.0%} of the draws",
                      "driver": r.moved_most_by + ("" if r.change_per_sd is None else
                                                   f" ({'+' if r.change_per_sd >= 0 else ''}{shown(r.change_per_sd)} "
                                                   f"{r.unit} per standard deviation)")})
-    return {"rows": rows, "drawn": drawn, "carries": any(r["carries"] for r in rows)}
+    return {"rows": rows, "drawn": drawn, "carries": any(r["carries"] for r in rows),
+            "base": any(r["base"] for r in rows)}
 
 
 def _map(p, colours: dict) -> dict:
