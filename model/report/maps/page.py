@@ -53,8 +53,14 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("model.report.maps", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["fmt"] = format  # {{ x|fmt('.1f') }}: Python's format spec
-    env.filters["mt"] = lambda tonnes: f"{tonnes / 1e6:.2f}"  # tonnes as Mt, two decimals
+    env.filters["mt"] = mt_text  # tonnes as Mt, two decimals (a small figure: two significant digits)
     return env
+
+
+def mt_text(tonnes: float) -> str:
+    """Tonnes as the page shows them, in Mt with two decimals, a small figure with two significant digits
+    (brief.figure_text: 1,900 t is 0.0019 Mt, not 0.00)."""
+    return figure_text(tonnes / 1e6, 2)
 
 
 def render_html(report: ReportData, generator: str) -> str:
@@ -138,7 +144,7 @@ def _node(n: MapNode, x: float, y: float) -> dict:
     fill = NODE_LEGEND.get(n.kind, OTHER_NODE_LEGEND)[0]
     return {"kind": n.kind, "x": x, "y": y, "r": dot_radius(n.kind), "fill": fill,
             "edge": "#222" if fill == "#ffffff" else "#fff", "idle": n.tonnes_t <= 0, "full": n.full,
-            "title": f"{n.name}: {n.tonnes_t / 1e6:.2f} Mt/yr{_util_text(n)}"}
+            "title": f"{n.name}: {mt_text(n.tonnes_t)} Mt/yr{_util_text(n)}"}
 
 
 def _line(s) -> str:
@@ -157,7 +163,7 @@ def _tip(leg: MapLeg, names: dict[str, str]) -> str:
             else f"{leg.utilisation:.0%} of the leg's capacity used" + (" - FULL" if leg.full else ""))
     return "\n".join([leg.corridor,
                       f"{names.get(leg.start, leg.start)} \u2192 {names.get(leg.end, leg.end)}",
-                      f"{leg.tonnes_t / 1e6:.2f} Mt/yr on this leg",
+                      f"{mt_text(leg.tonnes_t)} Mt/yr on this leg",
                       f"{leg.cost_usd_per_t:.2f} USD/t average route resource cost",
                       util])
 
