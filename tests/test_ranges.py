@@ -77,15 +77,33 @@ def test_solve_uncertainty_puts_each_headline_with_its_range_in_the_brief(tmp_pa
     cost, tonnes, cut = 1e6 * np.minimum(10, 4 + x), np.where(4 + x < 10, 1e6, 0.0), x[x > 6] - 6
     # and beside each the base case's own answer, at x = 12: 10 million USD, no tonnes through YY, a cut of 6 USD/t
     ranges = _brief(out)
-    assert ranges["Resource cost"].startswith(shown(cost, 1e6, 1, "million USD") + "; base case 10.0; moved most by "
+    assert ranges["Resource cost"].startswith(shown(cost, 1e6, 1, "million USD/yr") + "; base case 10.0; moved most by "
                                               + ROAD)
+    assert ranges["Resource cost"].endswith(" million USD/yr per standard deviation)")  # the range's own unit
     assert ranges["Through country YY to other markets (focus)"].startswith(  # YY has no market: all of it transit
-        shown(tonnes, 1e6, 2, "Mt") + "; base case 0.00; a route through it to another market carries cargo in "
+        shown(tonnes, 1e6, 2, "Mt/yr") + "; base case 0.00; a route through it to another market carries cargo in "
         f"{np.mean(4 + x < 10):.0%} of the draws")
     assert ranges["Cut for a new route at Port R"].startswith(
         shown(cut, 1, 1, "USD/t") + "; base case 6.0; a cut in the port's bulk handling charge, "
         "Nodes[R].handling_usd_per_t (cargo with a Tariffs row there pays that row instead); moved most by " + ROAD)
     assert f"Cut for a new route at Port R: {ranges['Cut for a new route at Port R']}" in said  # on the console
+
+
+def test_a_range_line_says_a_yearly_unit_and_where_the_base_lies():
+    # the headline's units (million USD/yr, Mt/yr); the base beside the range, in words where it lies outside it,
+    # as shown (86.54 shows as 86.5, inside 86.5 to 90.0); a small base with two significant digits
+    from model.results.brief import range_lines
+
+    table = pd.DataFrame({"quantity": ["resource_cost_usd", "via PK_t", "cut_usd_per_t", "gap_usd_per_t"],
+                          "p5": [1.1802e9, 0.0, 86.46, 1.0], "p50": [1.2401e9, 0.0, 88.0, 2.0],
+                          "p95": [1.3025e9, 1.5e6, 90.0, 3.0], "base": [1.4e9, 1900.0, 86.54, 0.5]})
+    assert range_lines(table, 200) == [
+        "Resource cost: median 1,240.1 million USD/yr, 5–95%: 1,180.2 to 1,302.5 (200 draws); base case 1,400.0, "
+        "above the 5–95% range",
+        "Via PK: median 0.00 Mt/yr, 5–95%: 0.00 to 1.50 (200 draws); base case 0.0019",
+        "Cut: median 88.0 USD/t, 5–95%: 86.5 to 90.0 (200 draws); base case 86.5",
+        "Gap: median 2.0 USD/t, 5–95%: 1.0 to 3.0 (200 draws); base case 0.5, below the 5–95% range",
+    ]
 
 
 def test_a_range_lopsided_about_the_base_says_the_base_lies_outside_it(tmp_path):

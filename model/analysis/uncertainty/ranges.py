@@ -24,7 +24,7 @@ from model.analysis.uncertainty.focus import FOCUS, cargo_words, part_of
 from model.analysis.uncertainty.tables import DrawTally, summary
 from model.errors import InputError, Problem
 from model.input.schema import Allocation
-from model.results.brief import range_lines, range_unit
+from model.results.brief import figure_text, range_lines, range_unit
 from model.results.summary import RANGE_COLUMNS
 from model.results.tables import TOL_T
 
@@ -139,10 +139,10 @@ def _driver(driving: pd.DataFrame, quantity: str) -> str:
     top = _top_driver(driving, quantity)
     if top is None:
         return ""
-    divisor, unit = (1.0, "USD/t") if quantity.endswith("_usd_per_t") else (1e6, "million USD") \
-        if quantity.endswith("_usd") else (1e6, "Mt")
-    return (f"; moved most by {top['input']} ({top['change_per_sd'] / divisor:+,.{1 if unit != 'Mt' else 2}f} {unit} "
-            "per standard deviation)").replace("-", "−")
+    _, divisor, unit, decimals = range_unit(quantity)  # the range's own unit, its figure as the page's How sure
+    change = top["change_per_sd"] / divisor
+    return (f"; moved most by {top['input']} ({'+' if change >= 0 else ''}{figure_text(change, decimals)} {unit} "
+            "per standard deviation)")
 
 
 def _top_driver(driving: pd.DataFrame, quantity: str) -> pd.Series | None:
