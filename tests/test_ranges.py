@@ -106,6 +106,20 @@ def test_a_range_line_says_a_yearly_unit_and_where_the_base_lies():
     ]
 
 
+def test_a_driver_reads_with_the_name_of_its_node_or_leg_and_a_group_with_its_rows():
+    # the page's "moved most by": the base case's CPC terminal by its name, a correlation group by its rows; an
+    # input of many legs (a wildcard) or a setting as written
+    from model.analysis.uncertainty.design import dimension_labels
+    from model.steps import load_one_year
+
+    data, _, _ = load_one_year(Path(__file__).resolve().parent.parent / "inputs" / "base_case.xlsx")
+    labels = dimension_labels(read_inputs(data), data)
+    assert labels["Capacities[CPT].capacity_t"] == "Capacities[CPT].capacity_t: CPC marine terminal (Novorossiysk)"
+    assert labels["Countries[PK].risk_premium_pct"] == "Countries[PK].risk_premium_pct: Pakistan"
+    assert labels["group china_rail"] == "group china_rail (8 rows)"
+    assert labels["Settings[carrying_cost_rate].value"] == "Settings[carrying_cost_rate].value"
+
+
 def test_a_range_lopsided_about_the_base_says_the_base_lies_outside_it(tmp_path):
     # R>M drawn on [13, 22] while its base is 12: each draw's cut is x - 6, 7 to 16 USD/t, and the base case's own
     # cut (x = 12) is 6 USD/t, below the whole range; the Ranges sheet holds it beside the range, and so does the

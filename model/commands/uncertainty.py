@@ -35,6 +35,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
     returns (warnings, the text to print). cuts: each draw also reports the cut each port of the focus
     needs before a route through it unused at the draw carries cargo (least cost; a solve or two a port a draw).
     recalibrate: each draw recalibrated first (model.analysis.uncertainty.recalibrate), least cost only."""
+    from model.analysis.uncertainty.design import dimension_labels
     from model.commands.sweep import case_about
     from model.report.books import about_table
     from model.report.charts import tornado_png
@@ -118,7 +119,8 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                                f"{drawn:,} draws ({design.method}, seed {seed}), {solved:,} solved; "
                                f"allocation {chosen}" + ("; recalibrated at each draw" if recalibrate else ""),
                                headline, table, probability, driving, switching, unswitched,
-                               [(v.text, varied_text(v)) for v in inputs], tornadoes, recalibrate)
+                               [(v.text, varied_text(v)) for v in inputs], tornadoes, recalibrate,
+                               dimension_labels(inputs, data))
     return warnings, uncertainty_text(table, probability, drawn, solved, seconds, output, points_file,
                                       driving, switching, tornadoes)
 

@@ -17,7 +17,7 @@ import pandas as pd
 from model.analysis.params import focus_of
 from model.analysis.responses import focus_ports
 from model.analysis.sweep import live_model, solve_point, stream_sweep
-from model.analysis.uncertainty.design import Method, check_draws, make_design, read_inputs
+from model.analysis.uncertainty.design import Method, check_draws, dimension_labels, make_design, read_inputs
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, DrawReport
 from model.analysis.uncertainty.focus import FOCUS, cargo_words, part_of
@@ -83,7 +83,7 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
                       pd.DataFrame({v.text: design.X[v.text] for v in inputs if not v.group}), seed)
     table = summary(y).assign(base=[base.get(q, np.nan) for q in wanted])
     lines = [range_lines(table.iloc[[i]], int(n))[0] for i, n in enumerate(table["draws"])]  # each its own draws
-    rows = []
+    rows, labels = [], dimension_labels(inputs, data)  # the table's (the page's) driver as a reader reads it
     for q, line, rec in zip(wanted, lines, table.to_dict("records"), strict=True):
         _, divisor, unit, _ = range_unit(q)
         top = _top_driver(driving, q)
@@ -92,7 +92,7 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
                      "p5": rec["p5"] / divisor, "p95": rec["p95"] / divisor, "base": rec["base"] / divisor,
                      "draws": rec["draws"],
                      "probability": (solved > TOL_T).mean() if part_of(q) and len(solved) else None,
-                     "moved_most_by": "" if top is None else str(top["input"]),
+                     "moved_most_by": "" if top is None else labels.get(str(top["input"]), str(top["input"])),
                      "change_per_sd": None if top is None else top["change_per_sd"] / divisor})
     dimensions = len(design.problem["names"])
     plural = {"inputs": "s" if len(inputs) != 1 else "", "dimensions": "s" if dimensions != 1 else ""}
