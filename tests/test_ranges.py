@@ -120,6 +120,30 @@ def test_a_driver_reads_with_the_name_of_its_node_or_leg_and_a_group_with_its_ro
     assert labels["Settings[carrying_cost_rate].value"] == "Settings[carrying_cost_rate].value"
 
 
+def test_a_group_that_switches_nothing_says_so_plainly(tmp_path):
+    # Rail A>M at 1 USD/t; route B A>P>M at A>P + P>M, the group moving A>P on [2, 12] and P>M on [1, 9] together:
+    # B costs at least 3 > 1, so it carries nothing at any quantile; the note says none carries cargo anywhere (not
+    # "none ... at every quantile", which reads as some quantiles)
+    from model.analysis.sweep import live_model
+    from model.analysis.uncertainty.switching import switching_values
+
+    rows = [{"input": "Legs[A>P].cost_usd_per_t", "distribution": "uniform", "low": 2, "high": 12, "group": "g"},
+            {"input": "Legs[P>M].cost_usd_per_t", "distribution": "uniform", "low": 1, "high": 9, "group": "g"}]
+    case = write_case(tmp_path, {
+        "Countries": [{"country": "XX", "risk_premium_pct": 0}, {"country": "YY", "risk_premium_pct": 0}],
+        "Nodes": nodes(("A", "origin"), ("P", "hub", {"country": "YY"}), ("M", "market")),
+        "Legs": legs(("A", "M", 1, 1), ("A", "P", 8, 1), ("P", "M", 6, 1)),
+        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk", "value_usd_per_t": 0}],
+        "Routes": [{"route": "A", "corridor": "Direct", "path": "A>M"},
+                   {"route": "B", "corridor": "Via P", "path": "A>P>M"}],
+        "Demand": [{"commodity": "coal", "market": "M", "demand_t": 100}],
+        "Uncertainty": [{**r, "source": "hand"} for r in rows]}, {"focus": "corridor Via P"})
+    data, _, _ = load(case)
+    group = switching_values(live_model(case), read_inputs(data)).set_index("input").loc["group g"]
+    assert group["note"] == ("no switch: of the focus's 1 route unused at base, none carries cargo anywhere from "
+                             "quantile 0 to 1 of the group (its rows moved together)")
+
+
 def test_a_range_lopsided_about_the_base_says_the_base_lies_outside_it(tmp_path):
     # R>M drawn on [13, 22] while its base is 12: each draw's cut is x - 6, 7 to 16 USD/t, and the base case's own
     # cut (x = 12) is 6 USD/t, below the whole range; the Ranges sheet holds it beside the range, and so does the
