@@ -277,8 +277,8 @@ def test_the_brief_gives_each_headline_with_its_median_and_range():
                           "p5": [1.1802e9, 0.0, 61.04, 0.25], "p50": [1.2401e9, 0.0, 112.0, 0.5],
                           "p95": [1.3025e9, 1.5e6, 152.36, float("nan")]})
     assert range_lines(table, 1000) == [
-        "Resource cost: median 1,240.1 million USD, 5–95%: 1,180.2 to 1,302.5 (1,000 draws)",
-        "Pakistan: median 0.00 Mt, 5–95%: 0.00 to 1.50 (1,000 draws)",
+        "Resource cost: median 1,240.1 million USD/yr, 5–95%: 1,180.2 to 1,302.5 (1,000 draws)",
+        "Pakistan: median 0.00 Mt/yr, 5–95%: 0.00 to 1.50 (1,000 draws)",
         "Gwadar gap: median 112.0 USD/t, 5–95%: 61.0 to 152.4 (1,000 draws)",
         "Used: no range (no draw was solved)",
     ]

@@ -73,11 +73,12 @@ def test_charts_bottlenecks_and_summary_rows():
     assert bars == [NORTH, SOUTH, NORTH, SOUTH]
     parts = [a for t, a in e.tags if t == "rect" and a.get("fill") and a.get("height") == "18"]
     assert len(parts) >= 2 + 3  # a bar per corridor; wheat and coal on NORTH, wheat on SOUTH
-    assert f"{NORTH}, coal: 0.00 Mt/yr" in text
+    assert f"{NORTH}, coal: 0.000040 Mt/yr" in text  # 40 t: two significant digits, not 0.00
     rows = [a for t, a in e.tags if t == "tr"]
     assert len(rows) == 2 + 1 + 8  # bottlenecks: header and one row; Summary: header and eight rows
     assert "4,560,000,000" in text and "USD/yr" in text
-    assert re.search(r"Full capacity \(binding\)\s*Port P / second name to Market: West: 0\.00 of 0\.00 Mt/yr", text)
+    assert re.search(r"Full capacity \(binding\)\s*Port P / second name to Market: West: 0\.000080 of 0\.000080 Mt/yr",
+                     text)
 
 
 def test_print_rules_only_change_what_print_needs():
@@ -146,3 +147,20 @@ def test_the_templates_ship_as_package_data():
     assert "report.html.j2" in templates
     for name in templates:
         assert any(fnmatch.fnmatch(f"templates/{name}", p) for p in patterns), name
+
+
+def test_a_small_tonnage_reads_with_two_significant_digits_not_as_none():
+    # 1,900 t through a node and on a leg is 0.0019 Mt, which two decimals would show as 0.00 (nothing) on the page
+    import html
+
+    from map_cases import tiny_map_data, tiny_sheets
+
+    from model.report.maps.data import report_data
+
+    m = tiny_map_data(with_ghost=False)
+    node, leg = next(n for n in m.nodes if n.tonnes_t > 0), m.legs[0]
+    m = replace(m, nodes=tuple(replace(n, tonnes_t=1900.0) if n is node else n for n in m.nodes),
+                legs=(replace(leg, tonnes_t=1900.0), *m.legs[1:]))
+    raw = html.unescape(render_html(report_data(m, tiny_sheets(with_ghost=False)), "corridor-model:report"))
+    assert f"{node.name}: 0.0019 Mt/yr" in raw
+    assert "0.0019 Mt/yr on this leg" in raw

@@ -75,13 +75,93 @@ def test_solve_uncertainty_puts_each_headline_with_its_range_in_the_brief(tmp_pa
 
     # 1e6 t at the cheaper of rail (10) and road (4 + x) USD/t; the road's tonnes through YY; the cut x - 6
     cost, tonnes, cut = 1e6 * np.minimum(10, 4 + x), np.where(4 + x < 10, 1e6, 0.0), x[x > 6] - 6
+    # and beside each the base case's own answer, at x = 12: 10 million USD, no tonnes through YY, a cut of 6 USD/t
     ranges = _brief(out)
-    assert ranges["Resource cost"].startswith(shown(cost, 1e6, 1, "million USD") + "; moved most by " + ROAD)
+    assert ranges["Resource cost"].startswith(shown(cost, 1e6, 1, "million USD/yr") + "; base case 10.0; moved most by "
+                                              + ROAD)
+    assert ranges["Resource cost"].endswith(" million USD/yr per standard deviation)")  # the range's own unit
     assert ranges["Through country YY to other markets (focus)"].startswith(  # YY has no market: all of it transit
-        shown(tonnes, 1e6, 2, "Mt") + "; a route through it to another market carries cargo in "
+        shown(tonnes, 1e6, 2, "Mt/yr") + "; base case 0.00; a route through it to another market carries cargo in "
         f"{np.mean(4 + x < 10):.0%} of the draws")
-    assert ranges["Cut for a new route at Port R"].startswith(shown(cut, 1, 1, "USD/t") + "; moved most by " + ROAD)
+    assert ranges["Cut for a new route at Port R"].startswith(
+        shown(cut, 1, 1, "USD/t") + "; base case 6.0; a cut in the port's bulk handling charge, "
+        "Nodes[R].handling_usd_per_t (cargo with a Tariffs row there pays that row instead); moved most by " + ROAD)
     assert f"Cut for a new route at Port R: {ranges['Cut for a new route at Port R']}" in said  # on the console
+
+
+def test_a_range_line_says_a_yearly_unit_and_where_the_base_lies():
+    # the headline's units (million USD/yr, Mt/yr); the base beside the range, in words where it lies outside it,
+    # as shown (86.54 shows as 86.5, inside 86.5 to 90.0); a small base with two significant digits
+    from model.results.brief import range_lines
+
+    table = pd.DataFrame({"quantity": ["resource_cost_usd", "via PK_t", "cut_usd_per_t", "gap_usd_per_t"],
+                          "p5": [1.1802e9, 0.0, 86.46, 1.0], "p50": [1.2401e9, 0.0, 88.0, 2.0],
+                          "p95": [1.3025e9, 1.5e6, 90.0, 3.0], "base": [1.4e9, 1900.0, 86.54, 0.5]})
+    assert range_lines(table, 200) == [
+        "Resource cost: median 1,240.1 million USD/yr, 5–95%: 1,180.2 to 1,302.5 (200 draws); base case 1,400.0, "
+        "above the 5–95% range",
+        "Via PK: median 0.00 Mt/yr, 5–95%: 0.00 to 1.50 (200 draws); base case 0.0019",
+        "Cut: median 88.0 USD/t, 5–95%: 86.5 to 90.0 (200 draws); base case 86.5",
+        "Gap: median 2.0 USD/t, 5–95%: 1.0 to 3.0 (200 draws); base case 0.5, below the 5–95% range",
+    ]
+
+
+def test_a_driver_reads_with_the_name_of_its_node_or_leg_and_a_group_with_its_rows():
+    # the page's "moved most by": the base case's CPC terminal by its name, a correlation group by its rows; an
+    # input of many legs (a wildcard) or a setting as written
+    from model.analysis.uncertainty.design import dimension_labels
+    from model.steps import load_one_year
+
+    data, _, _ = load_one_year(Path(__file__).resolve().parent.parent / "inputs" / "base_case.xlsx")
+    labels = dimension_labels(read_inputs(data), data)
+    assert labels["Capacities[CPT].capacity_t"] == "Capacities[CPT].capacity_t: CPC marine terminal (Novorossiysk)"
+    assert labels["Countries[PK].risk_premium_pct"] == "Countries[PK].risk_premium_pct: Pakistan"
+    assert labels["group china_rail"] == "group china_rail (8 rows)"
+    assert labels["Settings[carrying_cost_rate].value"] == "Settings[carrying_cost_rate].value"
+
+
+def test_a_group_that_switches_nothing_says_so_plainly(tmp_path):
+    # Rail A>M at 1 USD/t; route B A>P>M at A>P + P>M, the group moving A>P on [2, 12] and P>M on [1, 9] together:
+    # B costs at least 3 > 1, so it carries nothing at any quantile; the note says none carries cargo anywhere (not
+    # "none ... at every quantile", which reads as some quantiles)
+    from model.analysis.sweep import live_model
+    from model.analysis.uncertainty.switching import switching_values
+
+    rows = [{"input": "Legs[A>P].cost_usd_per_t", "distribution": "uniform", "low": 2, "high": 12, "group": "g"},
+            {"input": "Legs[P>M].cost_usd_per_t", "distribution": "uniform", "low": 1, "high": 9, "group": "g"}]
+    case = write_case(tmp_path, {
+        "Countries": [{"country": "XX", "risk_premium_pct": 0}, {"country": "YY", "risk_premium_pct": 0}],
+        "Nodes": nodes(("A", "origin"), ("P", "hub", {"country": "YY"}), ("M", "market")),
+        "Legs": legs(("A", "M", 1, 1), ("A", "P", 8, 1), ("P", "M", 6, 1)),
+        "Commodities": [{"commodity": "coal", "cargo_class": "dry_bulk", "value_usd_per_t": 0}],
+        "Routes": [{"route": "A", "corridor": "Direct", "path": "A>M"},
+                   {"route": "B", "corridor": "Via P", "path": "A>P>M"}],
+        "Demand": [{"commodity": "coal", "market": "M", "demand_t": 100}],
+        "Uncertainty": [{**r, "source": "hand"} for r in rows]}, {"focus": "corridor Via P"})
+    data, _, _ = load(case)
+    group = switching_values(live_model(case), read_inputs(data)).set_index("input").loc["group g"]
+    assert group["note"] == ("no switch: of the focus's 1 route unused at base, none carries cargo anywhere from "
+                             "quantile 0 to 1 of the group (its rows moved together)")
+
+
+def test_a_range_lopsided_about_the_base_says_the_base_lies_outside_it(tmp_path):
+    # R>M drawn on [13, 22] while its base is 12: each draw's cut is x - 6, 7 to 16 USD/t, and the base case's own
+    # cut (x = 12) is 6 USD/t, below the whole range; the Ranges sheet holds it beside the range, and so does the
+    # page's How sure
+    from model.analysis.uncertainty.ranges import headline_ranges
+    from model.report.maps.data import HeadlineRange
+    from model.report.maps.page import how_sure
+
+    case = port_case()
+    case["Uncertainty"][0].update(low=13, high=22)
+    ranges = headline_ranges(write_case(tmp_path, case, {"focus": "country YY"}), 40)
+    line = dict(ranges.lines)["Cut for a new route at Port R"]
+    assert "; base case 6.0, below the 5–95% range; a cut in the port's bulk handling charge, Nodes[R]" in line
+    row = ranges.table.set_index("headline").loc["Cut for a new route at Port R"]
+    assert row["base"] == pytest.approx(6.0, abs=1e-6) and row["p5"] > 7
+    page = how_sure((HeadlineRange(**{**row.to_dict(), "headline": "cut", "moved_most_by": "",
+                                      "probability": None, "change_per_sd": None}),), "")
+    assert page is not None and page["rows"][0]["base"] == "6.0, below the 5–95% range"
 
 
 def test_solve_uncertainty_without_an_uncertainty_sheet_is_refused(tmp_path, capsys):

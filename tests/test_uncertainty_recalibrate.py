@@ -253,3 +253,26 @@ def test_refused_with_the_reason(tmp_path, capsys):
     assert "--recalibrate: 1 problem\n  is not built with allocation choice: under route choice the calibration is " \
            "the dispersions" in err and "Traceback" not in err, err
     assert not out.exists()
+
+
+def test_a_recalibrated_runs_page_and_workbook_say_so_and_on_which_calibration_the_switching_values_are(tmp_path):
+    # The draws are recalibrated, the switching values are not (they are searched on the base values' calibration):
+    # a reader of the page or the workbook is told both, and a plain run's say neither
+    import html
+
+    from model.report.uncertainty import RECALIBRATED, SWITCHING_CALIBRATION
+
+    case = write_case(tmp_path, observed_road(), {"focus": "corridor Road"})
+    book(case, tmp_path / "re.xlsx")
+    assert main(["uncertainty", str(case), "--draws", "12", "--seed", "3", "--no-progress", "-o",
+                 str(tmp_path / "plain.xlsx")]) == 0
+    for name, recalibrated in (("re", True), ("plain", False)):
+        page = " ".join(html.unescape((tmp_path / f"{name}.html").read_text(encoding="utf-8")).split())
+        sheets = pd.read_excel(tmp_path / f"{name}.xlsx", sheet_name=["About", "Switching"], header=None,
+                               engine="openpyxl")
+        switching = " ".join(str(v) for v in sheets["Switching"].iloc[:3].to_numpy().ravel())
+        about = " ".join(str(v) for v in sheets["About"].to_numpy().ravel())
+        assert (f"Varied: 1 input of the Uncertainty sheet, each across its range; {RECALIBRATED}." in page) \
+            == recalibrated, page
+        assert (SWITCHING_CALIBRATION in page) == (SWITCHING_CALIBRATION in switching) \
+            == (SWITCHING_CALIBRATION in about) == recalibrated

@@ -35,11 +35,18 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
     returns (warnings, the text to print). cuts: each draw also reports the cut each port of the focus
     needs before a route through it unused at the draw carries cargo (least cost; a solve or two a port a draw).
     recalibrate: each draw recalibrated first (model.analysis.uncertainty.recalibrate), least cost only."""
+    from model.analysis.uncertainty.design import dimension_labels
     from model.commands.sweep import case_about
     from model.report.books import about_table
     from model.report.charts import tornado_png
     from model.report.output import Outputs
-    from model.report.uncertainty import page_path, uncertainty_text, write_uncertainty
+    from model.report.uncertainty import (
+        RECALIBRATED,
+        SWITCHING_CALIBRATION,
+        page_path,
+        uncertainty_text,
+        write_uncertainty,
+    )
     from model.report.uncertainty_page import write_uncertainty_page
     from model.results.summary import Provenance
     from model.steps import load_one_year
@@ -92,7 +99,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                                                "Saltelli's design on a scrambled Sobol' sequence (SALib), "
                                                f"{draws:,} x ({len(design.problem['names'])} dimensions + 2)")),
             ("seed", seed), ("draws", drawn), ("solved", solved),
-            *([("recalibrated", "each draw first, as corridor calibrate would recalibrate the input with its values"
+            *([("recalibrated", RECALIBRATED + ", as corridor calibrate would recalibrate the input with its values"
                 + ("; the base year recalibrated, the scenario solved with that calibration" if scenario else ""))]
               if recalibrate else []),
             ("without an optimum", drawn - solved),
@@ -101,16 +108,19 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
             *[(f"input {v.text}", varied_text(v)) for v in inputs],
             ("workers", dask or workers), ("seconds", round(seconds, 3)),
             ("switching values", unswitched or "the focus's, each input alone, each correlation group together "
-                                                "(Switching sheet)")]
+                                                "(Switching sheet)" + (". " + SWITCHING_CALIBRATION if recalibrate
+                                                                       else ""))]
         write_uncertainty(outputs, output, about_table(Provenance.of(src, data.sha256), about), table, probability,
                           draws_table(design, inputs, tally, y), y, "Corridors and routes: the share of the draws "
                           "(with an optimum) in which each carries cargo, and each part of the focus's tonnes: "
                           "through it to other markets, and a country's own market; " + SAMPLING_ERROR + ".",
-                          driving, switching)
+                          driving, switching, recalibrate)
         write_uncertainty_page(outputs, page_path(output), f"Uncertainty: {Path(src).name}",
                                f"{drawn:,} draws ({design.method}, seed {seed}), {solved:,} solved; "
-                               f"allocation {chosen}", headline, table, probability, driving, switching,
-                               unswitched, [(v.text, varied_text(v)) for v in inputs], tornadoes)
+                               f"allocation {chosen}" + ("; recalibrated at each draw" if recalibrate else ""),
+                               headline, table, probability, driving, switching, unswitched,
+                               [(v.text, varied_text(v)) for v in inputs], tornadoes, recalibrate,
+                               dimension_labels(inputs, data))
     return warnings, uncertainty_text(table, probability, drawn, solved, seconds, output, points_file,
                                       driving, switching, tornadoes)
 

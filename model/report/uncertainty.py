@@ -18,6 +18,12 @@ from model.report.result_book import BOLD, CM, NOTE, Cells, ResultBook, wo_table
 from model.results.brief import figure_text
 
 BINS = 20  # bars of a histogram
+# A run with --recalibrate, said wherever the run is described (the workbook's About and Switching sheets, its page):
+# the draws each recalibrated, while the switching values are searched on one calibration, the base values'.
+RECALIBRATED = "each draw recalibrated first to the calibration's observations"
+SWITCHING_CALIBRATION = ("With --recalibrate the switching values are not recalibrated at each value searched: they "
+                         "are computed on the input recalibrated once, at the base value of every input, its "
+                         "premiums then held.")
 
 
 def page_path(workbook: Path) -> Path:
@@ -34,12 +40,13 @@ def histogram(values: pd.Series) -> pd.DataFrame:
 
 def write_uncertainty(outputs: Outputs, path: Path, about: pd.DataFrame, summary: pd.DataFrame, used: pd.DataFrame,
                       draws: pd.DataFrame, y: pd.DataFrame, used_note: str, drivers: pd.DataFrame,
-                      switching: pd.DataFrame | None) -> Path:
+                      switching: pd.DataFrame | None, recalibrated: bool = False) -> Path:
     """Uncertainty workbook, written with XlsxWriter's constant_memory mode (model.report.result_book: rows
     streamed to the file, so memory stays flat in the draws): About (what was drawn, how), Summary (each
     quantity's spread), Histograms (a native chart per quantity that varies), Used (corridors and routes),
     Drivers (model.analysis.uncertainty.drivers), Switching (the focus's switching values, where computed),
-    Draws (one row per draw)."""
+    Draws (one row per draw). recalibrated: a run with --recalibrate (its Switching note says on which
+    calibration the switching values are: SWITCHING_CALIBRATION)."""
     wb = ResultBook(outputs.claim(path), outputs.kind)
     try:
         wo_table(wb, "About", about, labels=False)[0].width(2, 80)
@@ -60,7 +67,8 @@ def write_uncertainty(outputs: Outputs, path: Path, about: pd.DataFrame, summary
                                                  "drawn); moved says alone, or alone though its correlation group "
                                                  "moves together in the draws. Then each group moved together: the "
                                                  "group's quantile u (0..1) at which the route starts, and each of its "
-                                                 "rows' values there (at switch).")
+                                                 "rows' values there (at switch)."
+                                                 + (" " + SWITCHING_CALIBRATION if recalibrated else ""))
         wo_table(wb, "Draws", draws, "One row per draw: u: the unit draw of each dimension (a correlation group, or "
                                      "an input on its own), each input's value drawn (x base: a factor of each "
                                      "cell's base value), whether it was solved, and what it gave.")

@@ -19,19 +19,22 @@ from model.report.cells import header
 from model.report.maps.data import HeadlineRange
 from model.report.maps.page import environment, how_sure
 from model.report.output import Outputs, mark
-from model.report.uncertainty import most_driven
+from model.report.uncertainty import RECALIBRATED, SWITCHING_CALIBRATION, most_driven
 from model.results.brief import figure_text, range_unit
 
 
 def write_uncertainty_page(outputs: Outputs, path: Path, title: str, subtitle: str, headline: list[str],
                            summary: pd.DataFrame, used: pd.DataFrame, drivers: pd.DataFrame,
                            switching: pd.DataFrame | None, switching_note: str, varied: list[tuple[str, str]],
-                           pngs: list[Path]) -> Path:
+                           pngs: list[Path], recalibrated: bool = False, labels: dict[str, str] | None = None) -> Path:
     """The page, to path (claimed through outputs): headline, the quantities of summary (model.analysis.uncertainty
     .tables.summary) in the How sure block; varied, (input, its distribution in words) per Uncertainty row; pngs,
-    the tornado charts written (claimed) in this block; switching_note, why there are no switching values."""
-    ranges = tuple(_range(summary, used, drivers, q) for q in headline if q in set(summary["quantity"]))
-    drawn = f"{len(varied)} input{'s' if len(varied) != 1 else ''} of the Uncertainty sheet, each across its range"
+    the tornado charts written (claimed) in this block; switching_note, why there are no switching values;
+    recalibrated: a run with --recalibrate, said with what was drawn and beside the switching values; labels,
+    each input or group as a reader reads it (design.dimension_labels), for the drivers."""
+    ranges = tuple(_range(summary, used, drivers, q, labels or {}) for q in headline if q in set(summary["quantity"]))
+    drawn = (f"{len(varied)} input{'s' if len(varied) != 1 else ''} of the Uncertainty sheet, each across its range"
+             + (f"; {RECALIBRATED}" if recalibrated else ""))
     charts = [{"name": p.name, "src": "data:image/png;base64," + base64.b64encode(
         outputs.staged(p).read_bytes()).decode("ascii")} for p in pngs]
     probability = used.assign(probability=used["probability_used"].map(_percent),
@@ -41,12 +44,14 @@ def write_uncertainty_page(outputs: Outputs, path: Path, title: str, subtitle: s
         how_sure=how_sure(ranges, drawn), varied=varied,
         quantiles=_table(summary), used=_table(probability[["kind", "name", "corridor", "draws_used", "draws",
                                                             "probability", "sampling_error"]]),
-        charts=charts, switching=None if switching is None else _table(switching), switching_note=switching_note)
+        charts=charts, switching=None if switching is None else _table(switching), switching_note=switching_note,
+        switching_calibration=SWITCHING_CALIBRATION if recalibrated else "")
     outputs.claim(path).write_text(page, encoding="utf-8")
     return Path(path)
 
 
-def _range(summary: pd.DataFrame, used: pd.DataFrame, drivers: pd.DataFrame, quantity: str) -> HeadlineRange:
+def _range(summary: pd.DataFrame, used: pd.DataFrame, drivers: pd.DataFrame, quantity: str,
+           labels: dict[str, str]) -> HeadlineRange:
     """A quantity's row of the How sure block: its label, unit and figures as the brief shows them, the share of
     draws with cargo for a part of the focus (the Used table's), and its main driver (most_driven)."""
     label, divisor, unit, _ = range_unit(quantity)
@@ -56,7 +61,8 @@ def _range(summary: pd.DataFrame, used: pd.DataFrame, drivers: pd.DataFrame, qua
     return HeadlineRange(headline=label, unit=unit, median=_value(r["p50"], divisor), p5=_value(r["p5"], divisor),
                          p95=_value(r["p95"], divisor), draws=int(r["draws"]),
                          probability=float(carried.iloc[0]) if part_of(quantity) and len(carried) else None,
-                         moved_most_by=driver, change_per_sd=None if change is None else change / divisor)
+                         moved_most_by=labels.get(driver, driver),
+                         change_per_sd=None if change is None else change / divisor)
 
 
 def _value(v, divisor: float) -> float | None:

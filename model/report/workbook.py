@@ -55,8 +55,9 @@ SHEET_NOTES = {
                  "What is built stays as the least-cost solution builds it.",
     "Ranges": "corridor solve --uncertainty N: each headline over N draws of the Uncertainty sheet (its inputs "
               "across their plausible ranges, the Summary's 'ranges drawn over'): the median and the 5% and 95% "
-              "values in the unit given, the draws that gave it a value, for the focus's tonnes the share of the "
-              "draws with cargo (probability), and the input that moves it most, by its change per standard "
+              "values in the unit given, the base case's own value (every input at its base, solved as a draw is: "
+              "the draws need not straddle it), the draws that gave it a value, for the focus's tonnes the share of "
+              "the draws with cargo (probability), and the input that moves it most, by its change per standard "
               "deviation. The spread of the answer over the inputs' ranges, not a confidence interval of a statistic.",
     "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
     "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",

@@ -167,7 +167,8 @@ def _common(brief: Brief, items: dict) -> None:
 
 # A quantity's unit, by how its name ends (the house's names: resource_cost_usd, Middle Corridor_t,
 # gap_usd_per_t), as the brief shows it: (suffix, divisor, unit, decimals). The longest suffix first.
-RANGE_UNITS = (("_usd_per_t", 1.0, "USD/t", 1), ("_usd", 1e6, "million USD", 1), ("_t", 1e6, "Mt", 2))
+# A yearly figure's unit says so, as the headline's does (million USD/yr, Mt/yr).
+RANGE_UNITS = (("_usd_per_t", 1.0, "USD/t", 1), ("_usd", 1e6, "million USD/yr", 1), ("_t", 1e6, "Mt/yr", 2))
 
 
 def figure_text(v: float, decimals: int) -> str:
@@ -180,7 +181,7 @@ def figure_text(v: float, decimals: int) -> str:
 
 def range_unit(quantity: str) -> tuple[str, float, str, int]:
     """(label, divisor, unit, decimals) of a quantity as the brief shows it: 'resource_cost_usd' -> ('Resource cost',
-    1e6, 'million USD', 1), by RANGE_UNITS."""
+    1e6, 'million USD/yr', 1), by RANGE_UNITS."""
     suffix, divisor, unit, decimals = next((u for u in RANGE_UNITS if quantity.endswith(u[0])), ("", 1.0, "", 3))
     label = quantity.removesuffix(suffix).replace("_", " ").strip()
     return label[:1].upper() + label[1:], divisor, unit, decimals
@@ -188,9 +189,10 @@ def range_unit(quantity: str) -> tuple[str, float, str, int]:
 
 def range_lines(percentiles: pd.DataFrame, draws: int) -> list[str]:
     """One line per headline quantity with its range over the draws of the Uncertainty sheet, for the
-    brief (corridor solve --uncertainty N): 'Resource cost: median 1,240.1 million USD, 5–95%: 1,180.2
+    brief (corridor solve --uncertainty N): 'Resource cost: median 1,240.1 million USD/yr, 5–95%: 1,180.2
     to 1,302.5 (1,000 draws)'. percentiles: a row per quantity (the index, or a column `quantity`), its
-    5%, 50% and 95% values in columns p5, p50, p95, in the order the lines are to be read."""
+    5%, 50% and 95% values in columns p5, p50, p95, in the order the lines are to be read, and optionally the base
+    case's own value in a column base (base_text)."""
     table = percentiles.set_index("quantity") if "quantity" in percentiles.columns else percentiles
     lines = []
     for quantity, rec in table.iterrows():
@@ -204,8 +206,21 @@ def range_lines(percentiles: pd.DataFrame, draws: int) -> list[str]:
             return figure_text(v, decimals)
 
         lines.append(f"{label}: median {shown(p50)}{' ' + unit if unit else ''}, 5–95%: "
-                     f"{shown(p5)} to {shown(p95)} ({draws:,} draw{'s' if draws != 1 else ''})")
+                     f"{shown(p5)} to {shown(p95)} ({draws:,} draw{'s' if draws != 1 else ''})"
+                     + ("; base case " + base if (base := base_text(_num(rec.get("base", math.nan)) / divisor, p5,
+                                                                     p95, decimals)) else ""))
     return lines
+
+
+def base_text(base: float, p5: float, p95: float, decimals: int) -> str:
+    """The base case's own value beside a range (in the range's unit), and where it lies outside the 5–95% range,
+    in words: '86.5, below the 5–95% range'; '' without a base value."""
+    if base != base:
+        return ""
+    at = {k: round(v, decimals) for k, v in (("base", base), ("p5", p5), ("p95", p95))}  # as shown: never "86.5,
+    where = (", below the 5–95% range" if at["base"] < at["p5"]  # below the 5–95% range 86.5 to ..."
+             else ", above the 5–95% range" if at["base"] > at["p95"] else "")
+    return f"{figure_text(base, decimals)}{where}"
 
 
 def _corridors(sheets: dict) -> pd.DataFrame:

@@ -33,10 +33,12 @@ UNIT_FORMATS = {"USD/yr": ("#,##0", "{:,.0f}"), "USD": ("#,##0", "{:,.0f}"), "t/
 IDENTITIES_LABEL = "identities (within tolerance whatever the costs, not counted)"
 RANGE_PREFIX = "range: "  # a headline's range over the Uncertainty sheet's draws (solve --uncertainty N)
 RANGES_DRAWN_LABEL = "ranges drawn over"  # what those draws varied, in words
-# The Ranges sheet (Results.ranges): a headline's median and 5-95% range in its unit (brief.RANGE_UNITS), the
-# draws that gave it a value, for the focus's tonnes the share of the draws with cargo (probability), and the input
-# that moves it most with its change per standard deviation (in the unit).
-RANGE_COLUMNS = ["headline", "unit", "median", "p5", "p95", "draws", "probability", "moved_most_by", "change_per_sd"]
+# The Ranges sheet (Results.ranges): a headline's median and 5-95% range in its unit (brief.RANGE_UNITS), the base
+# case's own value (every input at its base value, solved as a draw is), the draws that gave it a value, for the
+# focus's tonnes the share of the draws with cargo (probability), and the input that moves it most with its change
+# per standard deviation (in the unit).
+RANGE_COLUMNS = ["headline", "unit", "median", "p5", "p95", "base", "draws", "probability", "moved_most_by",
+                 "change_per_sd"]
 
 @dataclass(frozen=True)
 class Provenance:

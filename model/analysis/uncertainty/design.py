@@ -162,6 +162,27 @@ def dimensions(inputs: list[UncertainInput]) -> list[str]:
     return list(dict.fromkeys(v.dimension for v in inputs))
 
 
+def dimension_labels(inputs: list[UncertainInput], data: CorridorData) -> dict[str, str]:
+    """Each dimension (an input, or 'group <name>') as a reader reads it: a group with its rows, 'group china_rail
+    (8 rows)'; an input whose cells are one node, leg or country with its name beside it,
+    'Capacities[CPT].capacity_t: CPC marine terminal (Novorossiysk)'; else the input as written."""
+    from model.network.names import Names
+
+    names = Names.of(data)
+    out: dict[str, str] = {}
+    for v in inputs:
+        if v.group:
+            rows = sum(w.group == v.group for w in inputs)
+            out[v.dimension] = f"{v.dimension} ({rows} row{'s' if rows != 1 else ''})"
+            continue
+        keys = {c.key for c in v.cells}
+        key = keys.pop() if len(keys) == 1 and v.cells[0].sheet != "Settings" else None
+        name = None if key is None else names.country.get(key) if v.cells[0].sheet == "Countries" \
+            else names.element(key)
+        out[v.text] = f"{v.text}: {name}" if name and name != key else v.text
+    return out
+
+
 def make_design(inputs: list[UncertainInput], draws: int, method: Method = Method.LHS, seed: int = 0) -> Design:
     """The design of `draws` draws (with sobol, draws x (dimensions + 2): Saltelli's, first-order and total
     indices), each row's value its distribution's quantile at its dimension's unit draw."""

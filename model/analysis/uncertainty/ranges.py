@@ -16,15 +16,15 @@ import pandas as pd
 
 from model.analysis.params import focus_of
 from model.analysis.responses import focus_ports
-from model.analysis.sweep import live_model, stream_sweep
-from model.analysis.uncertainty.design import Method, check_draws, make_design, read_inputs
+from model.analysis.sweep import live_model, solve_point, stream_sweep
+from model.analysis.uncertainty.design import Method, check_draws, dimension_labels, make_design, read_inputs
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, DrawReport
 from model.analysis.uncertainty.focus import FOCUS, cargo_words, part_of
 from model.analysis.uncertainty.tables import DrawTally, summary
 from model.errors import InputError, Problem
 from model.input.schema import Allocation
-from model.results.brief import range_lines, range_unit
+from model.results.brief import figure_text, range_lines, range_unit
 from model.results.summary import RANGE_COLUMNS
 from model.results.tables import TOL_T
 
@@ -68,7 +68,8 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
     least_cost = (allocation or data.settings.allocation or Allocation.LEAST_COST) == Allocation.LEAST_COST
     # under route choice each draw is the logit's split (the solve before checked its dispersions) and no cut is
     # reported: every route carries some cargo
-    report = DrawReport(watch, port_names(data, net, watch) if least_cost else ())
+    ports = port_names(data, net, watch) if least_cost else ()
+    report = DrawReport(watch, ports)
     sweep = dataclasses.replace(design.sweep(src, inputs, scenario, None, report),
                                 allocation=None if least_cost else Allocation.CHOICE, recalibrate=recalibrate)
     live = live_model(src, scenario=scenario, allocation=sweep.allocation, recalibrate=recalibrate)
@@ -77,28 +78,48 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
     y = tally.quantities()
     wanted = [q for q in y.columns if q == RESOURCE or q.endswith(FOCUS) or q.startswith(CUT)]
     y = y[wanted]
+    base = _base_case(sweep, live, watch)
     driving = drivers(design.problem, design.U, y, design.method,
                       pd.DataFrame({v.text: design.X[v.text] for v in inputs if not v.group}), seed)
-    table = summary(y)
+    table = summary(y).assign(base=[base.get(q, np.nan) for q in wanted])
     lines = [range_lines(table.iloc[[i]], int(n))[0] for i, n in enumerate(table["draws"])]  # each its own draws
-    rows = []
+    rows, labels = [], dimension_labels(inputs, data)  # the table's (the page's) driver as a reader reads it
     for q, line, rec in zip(wanted, lines, table.to_dict("records"), strict=True):
         _, divisor, unit, _ = range_unit(q)
         top = _top_driver(driving, q)
         solved = y[q].dropna()
         rows.append({"headline": line.split(": ", 1)[0], "unit": unit, "median": rec["p50"] / divisor,
-                     "p5": rec["p5"] / divisor, "p95": rec["p95"] / divisor, "draws": rec["draws"],
+                     "p5": rec["p5"] / divisor, "p95": rec["p95"] / divisor, "base": rec["base"] / divisor,
+                     "draws": rec["draws"],
                      "probability": (solved > TOL_T).mean() if part_of(q) and len(solved) else None,
-                     "moved_most_by": "" if top is None else str(top["input"]),
+                     "moved_most_by": "" if top is None else labels.get(str(top["input"]), str(top["input"])),
                      "change_per_sd": None if top is None else top["change_per_sd"] / divisor})
     dimensions = len(design.problem["names"])
     plural = {"inputs": "s" if len(inputs) != 1 else "", "dimensions": "s" if dimensions != 1 else ""}
     drawn = (f"{draws:,} Latin hypercube draws (seed {seed}) of the {len(inputs)} input{plural['inputs']} of the "
              f"Uncertainty sheet ({dimensions} dimension{plural['dimensions']}: a correlation group moves as one), "
              "each across its plausible range; " + ("recalibrated at each draw" if recalibrate else "not recalibrated"))
-    return HeadlineRanges([(line.split(": ", 1)[0], line.split(": ", 1)[1] + _carries(y[q]) + _driver(driving, q))
-                           for q, line in zip(wanted, lines, strict=True)],
+    return HeadlineRanges([(line.split(": ", 1)[0], line.split(": ", 1)[1] + _carries(y[q]) + _charge(q, ports)
+                            + _driver(driving, q)) for q, line in zip(wanted, lines, strict=True)],
                           pd.DataFrame(rows, columns=RANGE_COLUMNS), drawn)
+
+
+def _base_case(sweep, live, watch: tuple[str, str] | None) -> dict[str, float]:
+    """Each quantity of the base case's own answer: every input at its base value (no cell changed), solved and
+    reported as a draw is (on the same live model; with --recalibrate, recalibrated: the base case's own
+    calibration), beside each range, whose draws need not straddle it (a range lopsided about the base)."""
+    point = solve_point(live, dataclasses.replace(sweep, params=[], draws=[()]), ())
+    tally = DrawTally(1, watch)
+    tally(0, point)
+    return tally.quantities().iloc[0].to_dict()
+
+
+def _charge(quantity: str, ports: tuple[tuple[str, str], ...]) -> str:
+    """For a port's cut, the charge it cuts: '; a cut in the port's bulk handling charge,
+    Nodes[GWD].handling_usd_per_t (cargo with a Tariffs row there pays that row instead)'; nothing else."""
+    code = next((c for c, name in ports if quantity == f"{CUT}{name}_usd_per_t"), None)
+    return "" if code is None else (f"; a cut in the port's bulk handling charge, Nodes[{code}].handling_usd_per_t "
+                                    "(cargo with a Tariffs row there pays that row instead)")
 
 
 def _carries(tonnes: pd.Series) -> str:
@@ -118,10 +139,10 @@ def _driver(driving: pd.DataFrame, quantity: str) -> str:
     top = _top_driver(driving, quantity)
     if top is None:
         return ""
-    divisor, unit = (1.0, "USD/t") if quantity.endswith("_usd_per_t") else (1e6, "million USD") \
-        if quantity.endswith("_usd") else (1e6, "Mt")
-    return (f"; moved most by {top['input']} ({top['change_per_sd'] / divisor:+,.{1 if unit != 'Mt' else 2}f} {unit} "
-            "per standard deviation)").replace("-", "−")
+    _, divisor, unit, decimals = range_unit(quantity)  # the range's own unit, its figure as the page's How sure
+    change = top["change_per_sd"] / divisor
+    return (f"; moved most by {top['input']} ({'+' if change >= 0 else ''}{figure_text(change, decimals)} {unit} "
+            "per standard deviation)")
 
 
 def _top_driver(driving: pd.DataFrame, quantity: str) -> pd.Series | None:

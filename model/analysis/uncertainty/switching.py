@@ -180,13 +180,19 @@ def _one(live, text: str, low: float, high: float, factor: bool, idle: set[str],
                        route_used="above" if used_above else "below", route=short_list(list(started)),
                        other_switches=", ".join(f"{t:,.6g}" for t, _, _ in switches if t != value))
             return row
-    carries = "some carry cargo everywhere" if any(s[2] for s in segments) else "none carries cargo anywhere"
     lo, hi = min(a for a, _ in searched), max(b for _, b in searched)
-    unused = f"{len(idle):,} route{'s' if len(idle) != 1 else ''}"
-    row["note"] = (f"no switch: of the focus's {unused} unused at base, {carries} from {lo:,.6g} to {hi:,.6g}"
-                   + (" times the base values" if factor else "") + f" (the range and up to {2 ** STRETCHES - 1} "
-                   "times its width either side, within what the cells may hold)")
+    span = f"from {lo:,.6g} to {hi:,.6g}" + (" times the base values" if factor else "")
+    row["note"] = _no_switch(idle, segments, span + f" (the range and up to {2 ** STRETCHES - 1} times its width "
+                             "either side, within what the cells may hold)")
     return row
+
+
+def _no_switch(idle: set[str], segments: list, searched: str) -> str:
+    """The note of an input or group that switches nothing, the same words for both: whether the focus's routes
+    unused at base carry cargo everywhere searched or nowhere ('none ... anywhere', never 'none ... at every')."""
+    unused = f"{len(idle):,} route{'s' if len(idle) != 1 else ''}"
+    carries = "some carry cargo everywhere" if any(s[2] for s in segments) else "none carries cargo anywhere"
+    return f"no switch: of the focus's {unused} unused at base, {carries} {searched}"
 
 
 def _together(live, group: str, members: list[UncertainInput], idle: set[str]) -> dict[str, Any]:
@@ -214,9 +220,7 @@ def _together(live, group: str, members: list[UncertainInput], idle: set[str]) -
         return row
     switches = _switches(sorted(segments))
     if not switches:
-        row["note"] = ("no switch: of the focus's routes unused at base, "
-                       + ("some carry cargo" if any(s[2] for s in segments) else "none carries cargo")
-                       + " at every quantile of the group from 0 to 1")
+        row["note"] = _no_switch(idle, segments, "from quantile 0 to 1 of the group (its rows moved together)")
         return row
     at_base = float(np.mean([_base_quantile(v) for v in members]))
     u, used_above, started = min(switches, key=lambda sw: (abs(sw[0] - at_base), sw[0]))

@@ -151,7 +151,8 @@ class Diversion:
 class HeadlineRange:
     """A Ranges sheet's row (corridor solve --uncertainty N): a headline's median and 5-95% range in its unit
     over the draws that gave it a value; for the focus's tonnes the share of the draws with cargo (probability);
-    the input that moves it most and by how much per standard deviation (in the unit). None: no value."""
+    the input that moves it most and by how much per standard deviation (in the unit); the base case's own value.
+    None: no value."""
     headline: str
     unit: str
     median: float | None
@@ -161,6 +162,7 @@ class HeadlineRange:
     probability: float | None
     moved_most_by: str
     change_per_sd: float | None
+    base: float | None = None  # the base case's own value (every input at its base), beside the range
 
 
 @dataclass(frozen=True)
@@ -263,7 +265,7 @@ def report_data(data: MapData, sheets: dict[str, pd.DataFrame], case: dict | Non
     ranges = tuple(HeadlineRange(headline=_text(g.headline, ""), unit=_text(g.unit, ""), median=_number(g.median),
                                  p5=_number(g.p5), p95=_number(g.p95), draws=int(_number(g.draws) or 0),
                                  probability=_number(g.probability), moved_most_by=_text(g.moved_most_by, ""),
-                                 change_per_sd=_number(g.change_per_sd))
+                                 change_per_sd=_number(g.change_per_sd), base=_number(getattr(g, "base", None)))
                    for g in sheets.get("Ranges", pd.DataFrame(columns=RANGE_COLUMNS)).itertuples(index=False))
     return ReportData.of(data,
                          brief=ReportBrief(title=brief.title, headline=tuple(brief.headline),

@@ -36,7 +36,7 @@ from model.report.maps.layout import (
     width_samples,
 )
 from model.report.maps.palette import BORDER, FULL_COLOUR, LAND, SEA, corridor_colour, series_colours
-from model.results.brief import RANGE_UNITS, figure_text
+from model.results.brief import RANGE_UNITS, base_text, figure_text
 
 NODE_KEYS = (*((kind, text) for kind, (_, text) in NODE_LEGEND.items()), ("other", OTHER_NODE_LEGEND[1]))
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
@@ -53,8 +53,14 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("model.report.maps", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["fmt"] = format  # {{ x|fmt('.1f') }}: Python's format spec
-    env.filters["mt"] = lambda tonnes: f"{tonnes / 1e6:.2f}"  # tonnes as Mt, two decimals
+    env.filters["mt"] = mt_text  # tonnes as Mt, two decimals (a small figure: two significant digits)
     return env
+
+
+def mt_text(tonnes: float) -> str:
+    """Tonnes as the page shows them, in Mt with two decimals, a small figure with two significant digits
+    (brief.figure_text: 1,900 t is 0.0019 Mt, not 0.00)."""
+    return figure_text(tonnes / 1e6, 2)
 
 
 def render_html(report: ReportData, generator: str) -> str:
@@ -104,12 +110,15 @@ def how_sure(ranges: tuple[HeadlineRange, ...], drawn: str) -> dict | None:
             return "" if v is None else figure_text(v, d)
         rows.append({"headline": r.headline, "unit": r.unit, "median": shown(r.median),
                      "range": "" if r.p5 is None or r.p95 is None else f"{shown(r.p5)} to {shown(r.p95)}",
+                     "base": "" if r.base is None or r.p5 is None or r.p95 is None
+                     else base_text(r.base, r.p5, r.p95, d),
                      "draws": r.draws,
                      "carries": "" if r.probability is None else f"{r.probability:.0%} of the draws",
                      "driver": r.moved_most_by + ("" if r.change_per_sd is None else
                                                   f" ({'+' if r.change_per_sd >= 0 else ''}{shown(r.change_per_sd)} "
                                                   f"{r.unit} per standard deviation)")})
-    return {"rows": rows, "drawn": drawn, "carries": any(r["carries"] for r in rows)}
+    return {"rows": rows, "drawn": drawn, "carries": any(r["carries"] for r in rows),
+            "base": any(r["base"] for r in rows)}
 
 
 def _map(p, colours: dict) -> dict:
@@ -135,7 +144,7 @@ def _node(n: MapNode, x: float, y: float) -> dict:
     fill = NODE_LEGEND.get(n.kind, OTHER_NODE_LEGEND)[0]
     return {"kind": n.kind, "x": x, "y": y, "r": dot_radius(n.kind), "fill": fill,
             "edge": "#222" if fill == "#ffffff" else "#fff", "idle": n.tonnes_t <= 0, "full": n.full,
-            "title": f"{n.name}: {n.tonnes_t / 1e6:.2f} Mt/yr{_util_text(n)}"}
+            "title": f"{n.name}: {mt_text(n.tonnes_t)} Mt/yr{_util_text(n)}"}
 
 
 def _line(s) -> str:
@@ -154,7 +163,7 @@ def _tip(leg: MapLeg, names: dict[str, str]) -> str:
             else f"{leg.utilisation:.0%} of the leg's capacity used" + (" - FULL" if leg.full else ""))
     return "\n".join([leg.corridor,
                       f"{names.get(leg.start, leg.start)} \u2192 {names.get(leg.end, leg.end)}",
-                      f"{leg.tonnes_t / 1e6:.2f} Mt/yr on this leg",
+                      f"{mt_text(leg.tonnes_t)} Mt/yr on this leg",
                       f"{leg.cost_usd_per_t:.2f} USD/t average route resource cost",
                       util])
 
