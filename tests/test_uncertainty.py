@@ -237,3 +237,32 @@ def test_refused_runs_say_why(tmp_path, capsys):
     plain = write_case(tmp_path / "plain", transport_case())
     assert main(["uncertainty", str(plain), "--no-progress", "-o", str(out)]) == 2
     assert "the input has no Uncertainty sheet, or it has no rows" in capsys.readouterr().err
+
+
+def test_a_value_row_on_a_cell_the_scenario_changes_is_refused_not_drawn_over_it(tmp_path, capsys):
+    # The scenario halves the road's second leg R>M (base 2 -> 1 USD/t); the Uncertainty row draws it as a value on
+    # [2, 22]. Each draw would set the cell to its value and so undo the scenario silently (the shipped cpc_half
+    # with Capacities[CPT] drawn as a value gave CPC 47-67 Mt where the scenario holds it at 30): refused, the row and
+    # the scenario named, by `uncertainty` and by `solve --uncertainty` alike. As a factor the draw composes with
+    # the scenario (the scenario's 1 USD/t x the factor), so that row is accepted.
+    tables = two_routes()
+    tables["Scenarios"] = [{"scenario": "cheap", "sheet": "Legs", "key": "R>M", "column": "cost_usd_per_t",
+                            "multiplier": 0.5, "description": "road leg at half"}]
+    case = write_case(tmp_path / "value", tables)
+    out = tmp_path / "u.xlsx"
+    said = ("Uncertainty, row 2 (Legs[R>M].cost_usd_per_t), as: draws Legs[R>M].cost_usd_per_t as a value, which "
+            "scenario cheap changes (from 2 to 1), so each draw would undo the scenario. Give the row as a factor "
+            "of the cell")
+    for args in (["uncertainty", str(case), "--draws", "8", "--no-progress", "-o", str(out)],
+                 ["solve", str(case), "--uncertainty", "8", "-o", str(tmp_path / "r.xlsx")]):
+        assert main([*args, "--scenario", "cheap"]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err, err
+    assert not out.exists() and not (tmp_path / "r.xlsx").exists()
+    assert main(["uncertainty", str(case), "--draws", "8", "--no-progress", "-o", str(out)]) == 0  # no scenario
+    capsys.readouterr()
+    factor = two_routes(**{"as": "factor", "low": 1, "high": 11})  # x base: 2..22 without the scenario, 1..11 with
+    factor["Scenarios"] = tables["Scenarios"]
+    case = write_case(tmp_path / "factor", factor)
+    data, _, _ = load(case, "cheap")
+    assert [c.base for c in read_inputs(data, load(case)[0])[0].cells] == [1.0]

@@ -55,7 +55,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
             lacking = missing_dispersions(data, {})
             if lacking:
                 raise InputError("--allocation", lacking)
-        inputs = read_inputs(data)
+        inputs = read_inputs(data, load_one_year(src, None, year)[0] if data.overrides else None)  # the scenario's
         design = make_design(inputs, draws, Method(method), seed)
         check_draws(inputs, design)
         focus = data.settings.focus
