@@ -266,3 +266,18 @@ def test_a_value_row_on_a_cell_the_scenario_changes_is_refused_not_drawn_over_it
     case = write_case(tmp_path / "factor", factor)
     data, _, _ = load(case, "cheap")
     assert [c.base for c in read_inputs(data, load(case)[0])[0].cells] == [1.0]
+
+
+def test_cuts_with_no_port_to_give_a_cut_for_are_refused_with_why(tmp_path, capsys):
+    # --cuts gives the cut each port of the focus needs: with no focus, or a focus without a port (the corridor
+    # Road passes none), there is none, and the run said nothing of it and wrote a workbook without the figure asked.
+    out = tmp_path / "u.xlsx"
+    for settings, said in ((None, "--cuts: 1 problem\n  gives the cut each port of the focus needs, and the Settings "
+                                  "name no focus. Set focus on the Settings sheet"),
+                           ({"focus": "corridor Road"}, "--cuts: 1 problem\n  gives the cut each port of the focus "
+                            "needs, and the focus (corridor Road) has no port: no Nodes row of kind port")):
+        case = write_case(tmp_path / str(bool(settings)), two_routes(), settings)
+        assert main(["uncertainty", str(case), "--draws", "4", "--no-progress", "--cuts", "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err, err
+        assert not out.exists()
