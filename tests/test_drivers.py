@@ -347,3 +347,17 @@ def test_no_linear_fit_and_no_driver_named_from_fewer_draws_than_the_fit_has_unk
             assert np.isnan(table["fit_r2"]).all()
             assert table["note"].iloc[0] == ("6 draws cannot fit a straight line in 5 inputs (it needs at least 7): "
                                              "no change per standard deviation; give more --draws"), table["note"]
+
+
+def test_salibs_warnings_do_not_reach_the_terminal():
+    # A quantity the same in every A and B row of Saltelli's blocks (it moves only in the rows with one input
+    # swapped) makes SALib warn "Constant values encountered" on stderr, a library's file and line, which a
+    # planner cannot act on; the indices and their note are what is said.
+    import warnings
+
+    u = sobol_draws(4)
+    y = pd.DataFrame({"y": np.tile([1.0, 2.0, 3.0, 1.0], len(u) // 4)})  # A, AB_1, AB_2, B: A = B = 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        drivers(TWO, u, y, SOBOL)
+    assert [str(w.message) for w in caught] == []

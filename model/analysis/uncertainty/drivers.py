@@ -93,6 +93,7 @@ def _sobol(problem: dict, y: np.ndarray, seed: int) -> dict:
         return out
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a bootstrap resample with no variance: its interval NaN
+        warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)  # A and B alike: index 0
         s = sobol.analyze(problem, kept, calc_second_order=False, num_resamples=RESAMPLES, conf_level=CONF_LEVEL,
                           print_to_console=False, seed=seed + 1)  # SALib takes a seed of 0 for none (`if seed:`)
     out["by_input"] = {"first_order": s["S1"], "first_order_conf": s["S1_conf"], "total": s["ST"],
