@@ -281,3 +281,17 @@ def test_cuts_with_no_port_to_give_a_cut_for_are_refused_with_why(tmp_path, caps
         err = capsys.readouterr().err
         assert said in err and "Traceback" not in err, err
         assert not out.exists()
+
+
+def test_the_shipped_uncertainty_sheet_is_drawn_under_every_shipped_scenario():
+    # Every scenario of the base case can be drawn: none changes a cell the Uncertainty sheet draws as a value (the
+    # CPC row, drawn as 56-72.5 Mt, undid year_2025's debottlenecking and cpc_half's halving; as a factor of its
+    # 60 Mt it moves the scenario's value).
+    from conftest import BASE_XLSX
+
+    before, _, _ = load(BASE_XLSX)
+    names = sorted(set(before.tables["Scenarios"]["scenario"]))
+    assert {"cpc_half", "year_2025"} <= set(names)
+    for name in names:
+        data, _, _ = load(BASE_XLSX, name)
+        read_inputs(data, before)  # InputError names a row that would undo the scenario
