@@ -329,3 +329,35 @@ def test_on_the_base_case_pakistans_first_tonnes_by_gwadar_come_at_the_sensitivi
     assert list(table["in_range"]) == ["inside", "outside", ""]
     assert list(table["route"].iloc[:2]) == ["TRZ-TMCGWD-MSA"] * 2
     assert table["note"].iloc[2].startswith("the exact method cannot find it: 'Policies[RU_CAP].value' is a share")
+
+
+def test_no_linear_fit_and_no_driver_named_from_fewer_draws_than_the_fit_has_unknowns():
+    # 5 inputs, 6 draws: the fit y = b0 + sum b_i x_i has 6 unknowns, so it passes through every draw (R^2 = 1)
+    # whatever y is, and its coefficients say nothing (the shipped base case, 16 dimensions at --draws 8, named
+    # group afghan_road as the cost's driver, at 20 draws the value of time). Only y = x1 matters here, yet an
+    # exact fit spreads it over the others. With 7 draws (one degree of freedom left) the fit is made.
+    problem = {"num_vars": 5, "names": [f"x{i}" for i in range(1, 6)], "bounds": [[0, 1]] * 5}
+    for n, fitted in ((6, False), (7, True)):
+        u = qmc.LatinHypercube(d=5, seed=np.random.default_rng(3)).random(n)
+        y = pd.DataFrame({"y": u[:, 0] + 0.01 * np.sin(40 * u[:, 1:]).sum(axis=1)})
+        table = drivers(problem, u, y, LHS)
+        assert np.isfinite(table["change_per_sd"]).all() == fitted, table
+        assert np.isfinite(table["rank_correlation"]).all()  # each input's rank correlation stands
+        if not fitted:
+            assert np.isnan(table["fit_r2"]).all()
+            assert table["note"].iloc[0] == ("6 draws cannot fit a straight line in 5 inputs (it needs at least 7): "
+                                             "no change per standard deviation; give more --draws"), table["note"]
+
+
+def test_salibs_warnings_do_not_reach_the_terminal():
+    # A quantity the same in every A and B row of Saltelli's blocks (it moves only in the rows with one input
+    # swapped) makes SALib warn "Constant values encountered" on stderr, a library's file and line, which a
+    # planner cannot act on; the indices and their note are what is said.
+    import warnings
+
+    u = sobol_draws(4)
+    y = pd.DataFrame({"y": np.tile([1.0, 2.0, 3.0, 1.0], len(u) // 4)})  # A, AB_1, AB_2, B: A = B = 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        drivers(TWO, u, y, SOBOL)
+    assert [str(w.message) for w in caught] == []

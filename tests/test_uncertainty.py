@@ -238,3 +238,61 @@ def test_refused_runs_say_why(tmp_path, capsys):
     plain = write_case(tmp_path / "plain", transport_case())
     assert main(["uncertainty", str(plain), "--no-progress", "-o", str(out)]) == 2
     assert "the input has no Uncertainty sheet, or it has no rows" in capsys.readouterr().err
+
+
+def test_a_value_row_on_a_cell_the_scenario_changes_is_refused_not_drawn_over_it(tmp_path, capsys):
+    # The scenario halves the road's second leg R>M (base 2 -> 1 USD/t); the Uncertainty row draws it as a value on
+    # [2, 22]. Each draw would set the cell to its value and so undo the scenario silently (the shipped cpc_half
+    # with Capacities[CPT] drawn as a value gave CPC 47-67 Mt where the scenario holds it at 30): refused, the row and
+    # the scenario named, by `uncertainty` and by `solve --uncertainty` alike. As a factor the draw composes with
+    # the scenario (the scenario's 1 USD/t x the factor), so that row is accepted.
+    tables = two_routes()
+    tables["Scenarios"] = [{"scenario": "cheap", "sheet": "Legs", "key": "R>M", "column": "cost_usd_per_t",
+                            "multiplier": 0.5, "description": "road leg at half"}]
+    case = write_case(tmp_path / "value", tables)
+    out = tmp_path / "u.xlsx"
+    said = ("Uncertainty, row 2 (Legs[R>M].cost_usd_per_t), as: draws Legs[R>M].cost_usd_per_t as a value, which "
+            "scenario cheap changes (from 2 to 1), so each draw would undo the scenario. Give the row as a factor "
+            "of the cell")
+    for args in (["uncertainty", str(case), "--draws", "8", "--no-progress", "-o", str(out)],
+                 ["solve", str(case), "--uncertainty", "8", "-o", str(tmp_path / "r.xlsx")]):
+        assert main([*args, "--scenario", "cheap"]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err, err
+    assert not out.exists() and not (tmp_path / "r.xlsx").exists()
+    assert main(["uncertainty", str(case), "--draws", "8", "--no-progress", "-o", str(out)]) == 0  # no scenario
+    capsys.readouterr()
+    factor = two_routes(**{"as": "factor", "low": 1, "high": 11})  # x base: 2..22 without the scenario, 1..11 with
+    factor["Scenarios"] = tables["Scenarios"]
+    case = write_case(tmp_path / "factor", factor)
+    data, _, _ = load(case, "cheap")
+    assert [c.base for c in read_inputs(data, load(case)[0])[0].cells] == [1.0]
+
+
+def test_cuts_with_no_port_to_give_a_cut_for_are_refused_with_why(tmp_path, capsys):
+    # --cuts gives the cut each port of the focus needs: with no focus, or a focus without a port (the corridor
+    # Road passes none), there is none, and the run said nothing of it and wrote a workbook without the figure asked.
+    out = tmp_path / "u.xlsx"
+    for settings, said in ((None, "--cuts: 1 problem\n  gives the cut each port of the focus needs, and the Settings "
+                                  "name no focus. Set focus on the Settings sheet"),
+                           ({"focus": "corridor Road"}, "--cuts: 1 problem\n  gives the cut each port of the focus "
+                            "needs, and the focus (corridor Road) has no port: no Nodes row of kind port")):
+        case = write_case(tmp_path / str(bool(settings)), two_routes(), settings)
+        assert main(["uncertainty", str(case), "--draws", "4", "--no-progress", "--cuts", "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err, err
+        assert not out.exists()
+
+
+def test_the_shipped_uncertainty_sheet_is_drawn_under_every_shipped_scenario():
+    # Every scenario of the base case can be drawn: none changes a cell the Uncertainty sheet draws as a value (the
+    # CPC row, drawn as 56-72.5 Mt, undid year_2025's debottlenecking and cpc_half's halving; as a factor of its
+    # 60 Mt it moves the scenario's value).
+    from conftest import BASE_XLSX
+
+    before, _, _ = load(BASE_XLSX)
+    names = sorted(set(before.tables["Scenarios"]["scenario"]))
+    assert {"cpc_half", "year_2025"} <= set(names)
+    for name in names:
+        data, _, _ = load(BASE_XLSX, name)
+        read_inputs(data, before)  # InputError names a row that would undo the scenario

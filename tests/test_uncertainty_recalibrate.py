@@ -276,3 +276,26 @@ def test_a_recalibrated_runs_page_and_workbook_say_so_and_on_which_calibration_t
             == recalibrated, page
         assert (SWITCHING_CALIBRATION in page) == (SWITCHING_CALIBRATION in switching) \
             == (SWITCHING_CALIBRATION in about) == recalibrated
+
+
+def test_with_a_scenario_a_factor_moves_the_base_years_own_value_in_its_calibration(tmp_path):
+    # The scenario halves R>M (22 -> 11 USD/t) and turns the calibration rules off; the Uncertainty row draws R>M as
+    # a factor f on [0.5, 1.5]. The scenario's road costs 3 + 11 f; the base year, recalibrated at the draw, has its
+    # own R>M x f = 22 f: the road 3 + 22 f, observed at 30 t against the rail's 10, so its premium is 22 f - 7 (not
+    # 11 f - 7, the scenario's cell taken into the base year). In the scenario the road then costs
+    # 3 + 11 f - (22 f - 7 + 0.01) = 9.99 - 11 f < 10, and carries all 100 t: objective 100 (9.99 - 11 f).
+    tables = observed_road(**{"as": "factor", "low": 0.5, "high": 1.5})
+    tables["Scenarios"] = [{"scenario": "later", "sheet": "Legs", "key": "R>M", "column": "cost_usd_per_t",
+                            "multiplier": 0.5},
+                           {"scenario": "later", "sheet": "Settings", "key": "calibration_rules", "column": "value",
+                            "value": "FALSE"}]
+    case = write_case(tmp_path, tables)
+    data, _, _ = load_one_year(case, "later")
+    inputs = read_inputs(data, load_one_year(case)[0])
+    design = make_design(inputs, 6, seed=1)
+    sweep = dataclasses.replace(design.sweep(case, inputs, "later"), recalibrate=True)
+    points = run_sweep(sweep, progress=False)
+    for f, point in zip(design.X[ROAD], points, strict=True):
+        assert point.figures[PREMIUM + "B_usd_per_t"] == pytest.approx(22 * f - 7, abs=1e-6)
+        assert point.corridor == pytest.approx({"Rail": 0.0, "Road": 100.0})
+        assert point.objective_usd == pytest.approx(100 * (9.99 - 11 * f), rel=1e-9)

@@ -66,6 +66,11 @@ class Sweep:
             values.update(p.cell_values(v))
         return values
 
+    def factors(self, point) -> dict:
+        """The factor each cell of a multiplying parameter takes at the point: what a model whose cells hold
+        other values (a recalibrated scenario's base year) multiplies its own by."""
+        return {c: v for p, v in zip(self.params, point, strict=True) if p.multiplier for c in p.cells}
+
     @property
     def definition(self) -> str:
         """What the sweep is, in words: the input and each parameter with its values (the journal's head)."""
@@ -152,27 +157,28 @@ def solve_point(live, sweep: Sweep, point) -> LivePoint:
     if invalid:  # not an input the workbook could hold: said for this point, and not solved
         return LivePoint("Invalid input", invalid_input=invalid, rebuilt=False, seconds=0.0)
     start = time.perf_counter()
+    factors = sweep.factors(point) if sweep.recalibrate else None  # for the base year's own cells
     try:
-        point = live.recalibrated_point(values) if sweep.recalibrate else live.solve_point(values)
+        point = live.solve_point(values) if factors is None else live.recalibrated_point(values, factors)
         out, model = replace(point, rebuilt=False), live
     except Structural:
-        out, model = _rebuild_point(live, values, sweep.recalibrate)
+        out, model = _rebuild_point(live, values, factors)
         out = replace(out, rebuilt=True)
     if sweep.reported is not None and out.solved:
         out = sweep.reported(model, out)
     return replace(out, seconds=time.perf_counter() - start)
 
 
-def _rebuild_point(live, values, recalibrate: bool = False) -> tuple[LivePoint, LiveModel | None]:
+def _rebuild_point(live, values, recalibrate: dict | None = None) -> tuple[LivePoint, LiveModel | None]:
     """The point solved from the changed data, and the model that solved it (None without an optimum);
-    recalibrate: recalibrated first (RecalibratedModel.rebuilt)."""
+    recalibrate: the point's factors (Sweep.factors), to recalibrate it first (RecalibratedModel.rebuilt)."""
     from model.lp.live import LiveModel, LivePoint
     from model.lp.solve import solve_plan
     from model.network.build import build_network
     from model.plan import Plan
 
-    if recalibrate:
-        return live.rebuilt(values)
+    if recalibrate is not None:
+        return live.rebuilt(values, recalibrate)
     data = with_values(live.data, values)
     net = build_network(data)
     sol = solve_plan(Plan.of_one(data, net), ranging=False)

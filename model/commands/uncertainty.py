@@ -21,7 +21,7 @@ from model.analysis.uncertainty.ranges import port_names
 from model.analysis.uncertainty.recalibrate import refused
 from model.analysis.uncertainty.switching import switching_values
 from model.analysis.uncertainty.tables import SAMPLING_ERROR, DrawTally, summary
-from model.errors import InputError
+from model.errors import InputError, Problem
 from model.input.schema import Allocation
 from model.input.validate.choice import missing_dispersions
 
@@ -62,11 +62,13 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
             lacking = missing_dispersions(data, {})
             if lacking:
                 raise InputError("--allocation", lacking)
-        inputs = read_inputs(data)
+        inputs = read_inputs(data, load_one_year(src, None, year)[0] if data.overrides else None)  # the scenario's
         design = make_design(inputs, draws, Method(method), seed)
         check_draws(inputs, design)
         focus = data.settings.focus
         ports = port_names(data, net, focus_of(net, focus)) if cuts and not choice else ()
+        if cuts and not ports:  # asked for, and there is none to give: said, not left out without a word
+            raise InputError("--cuts", [cuts_refused(choice, focus)])
         sweep = design.sweep(src, inputs, scenario, year, DrawReport(focus_of(net, focus), ports),
                              keep_decisions)
         # under route choice each draw's point is the logit's on the draw's LP, as a sweep's (model.lp.live_choice)
@@ -123,6 +125,20 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                                dimension_labels(inputs, data))
     return warnings, uncertainty_text(table, probability, drawn, solved, seconds, output, points_file,
                                       driving, switching, tornadoes)
+
+
+def cuts_refused(choice: bool, focus: str | None) -> Problem:
+    """Why --cuts has no port to give a cut for: route choice, no focus, or a focus that has no port."""
+    if choice:
+        return Problem("is least cost only: under route choice every route carries some cargo, so none starts at a "
+                       "cut", "Leave out --cuts, or run the draws with --allocation least_cost.")
+    if not focus:
+        return Problem("gives the cut each port of the focus needs, and the Settings name no focus",
+                       "Set focus on the Settings sheet to a country or a corridor with ports (e.g. PK), or leave out "
+                       "--cuts.")
+    return Problem(f"gives the cut each port of the focus needs, and the focus ({focus}) has no port: no Nodes row "
+                   "of kind port in the country, or on its corridor's routes", "Set focus on the Settings sheet to a "
+                   "country or a corridor with ports, or leave out --cuts.")
 
 
 def slug(quantity: str) -> str:

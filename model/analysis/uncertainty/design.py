@@ -102,9 +102,13 @@ def _num(rec: dict, name: str) -> float | None:
     return float(rec[name]) if present(rec.get(name)) else None
 
 
-def read_inputs(data: CorridorData) -> list[UncertainInput]:
+def read_inputs(data: CorridorData, before: CorridorData | None = None) -> list[UncertainInput]:
     """The Uncertainty sheet's rows, each with the cells its input names (the sweep grammar); InputError naming
-    the row for an input that names no cell, or a cell that two rows would both move."""
+    the row for an input that names no cell, or a cell that two rows would both move. before: with a scenario
+    (data.overrides), the input before it (load_one_year without --scenario), so that a row drawing a cell the
+    scenario changes as a value is refused (scenario_problems): each draw would undo the scenario."""
+    if data.overrides and before is None:  # a caller that forgot: the draws would silently undo the scenario
+        raise ValueError("read_inputs of a scenario's input needs the input before the scenario (before=)")
     table = data.tables.get("Uncertainty")
     if table is None or table.empty:
         raise InputError("Uncertainty", [Problem(
@@ -132,9 +136,34 @@ def read_inputs(data: CorridorData) -> list[UncertainInput]:
                              _num(rec, "mode"), _num(rec, "spread"),
                              str(rec["group"]).strip() if present(rec.get("group")) else None,
                              str(rec["source"]) if present(rec.get("source")) else ""))
+    if before is not None and data.overrides:
+        problems += scenario_problems(inputs, data, before)
     if problems:
         raise InputError(str(data.source), problems)
     return inputs
+
+
+def scenario_problems(inputs: list[UncertainInput], data: CorridorData, before: CorridorData) -> list[Problem]:
+    """A row drawing as a value a cell the scenario changed (its value in data differs from before's): each draw
+    sets the cell to the value drawn, so the scenario's change would be undone without a word (CPC halved by
+    cpc_half drawn back to 56-72.5 Mt). A factor multiplies the scenario's value, so it composes with it."""
+    problems = []
+    for v in inputs:
+        if v.factor:
+            continue
+        was = {(c.sheet, c.row, c.key, c.column): c.base for c in find_cells(v.text, before)}
+        for c in v.cells:
+            old = was.get((c.sheet, c.row, c.key, c.column))
+            if old is not None and not (old == c.base or (math.isnan(old) and math.isnan(c.base))):
+                problems.append(Problem(
+                    f"draws {c.label} as a value, which scenario {data.scenario} changes (from "
+                    f"{'blank' if math.isnan(old) else number_text(old)} to "
+                    f"{'blank' if math.isnan(c.base) else number_text(c.base)}), so each draw would undo the scenario",
+                    "Give the row as a factor of the cell (as factor, low and high as multiples of its value), so "
+                    "that each draw moves the scenario's value; or run without --scenario.",
+                    sheet="Uncertainty", row=v.row, key=v.text, column="as"))
+                break
+    return problems
 
 
 @dataclass

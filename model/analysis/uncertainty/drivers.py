@@ -8,7 +8,8 @@ bootstrap confidence interval. With fewer draws (a Latin hypercube) those estima
 the table gives instead Spearman's rank correlation of each input with the quantity (scipy) and
 the change per standard deviation: the least-squares fit y = b0 + sum_i b_i x_i, b_i sd(x_i) in
 the quantity's unit (the standardised coefficient b_i sd(x_i) / sd(y) beside it, and the fit's R^2,
-which says how far a straight line describes the quantity at all).
+which says how far a straight line describes the quantity at all). The fit is made only from more draws than
+its unknowns (the inputs that vary, and b0): with fewer it passes through every draw whatever y is.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def _sobol(problem: dict, y: np.ndarray, seed: int) -> dict:
         return out
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a bootstrap resample with no variance: its interval NaN
+        warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)  # A and B alike: index 0
         s = sobol.analyze(problem, kept, calc_second_order=False, num_resamples=RESAMPLES, conf_level=CONF_LEVEL,
                           print_to_console=False, seed=seed + 1)  # SALib takes a seed of 0 for none (`if seed:`)
     out["by_input"] = {"first_order": s["S1"], "first_order_conf": s["S1_conf"], "total": s["ST"],
@@ -118,6 +120,13 @@ def _ranks(x: np.ndarray, y: np.ndarray) -> dict:
     rho = np.full(k, np.nan)
     for i in np.flatnonzero(varies):
         rho[i] = spearmanr(x[:, i], y).statistic
+    out["by_input"]["rank_correlation"] = rho
+    unknowns = int(varies.sum()) + 1  # the fit's coefficients: one an input that varies, and the constant
+    if len(y) <= unknowns:  # a line through every draw whatever y is (R^2 = 1): its coefficients say nothing
+        out["note"] = "; ".join(filter(None, [
+            f"{len(y):,} draws cannot fit a straight line in {unknowns - 1:,} inputs (it needs at least "
+            f"{unknowns + 1:,}): no change per standard deviation; give more --draws", out["note"]]))
+        return out
     z = (x[:, varies] - x[:, varies].mean(axis=0)) / sd_x[varies]  # each input in its standard deviations
     design = np.column_stack([np.ones(len(y)), z])
     coef, *_ = np.linalg.lstsq(design, y, rcond=None)

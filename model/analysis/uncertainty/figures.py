@@ -39,9 +39,10 @@ class DrawReport:
     ports: tuple[tuple[str, str], ...] = ()
     # What a draw reports, numbered. The journal's signature holds this repr, so a journal whose draws reported
     # other figures is refused on --resume rather than mixed into this run's tables. 1: the focus's tonnes
-    # together; 2: in their parts (focus.py); 3: the gap under seasons with each route's cheapest season. Raise it
-    # with any change of what __call__ reports.
-    version: int = 3
+    # together; 2: in their parts (focus.py); 3: the gap under seasons with each route's cheapest season; 4: with
+    # --recalibrate and --scenario, a factor drawn on a cell the scenario changes applied to the base year's own
+    # value in the recalibration. Raise it with any change of what a draw reports.
+    version: int = 4
 
     def __call__(self, live, point):
         y = np.asarray(live.last_y, dtype=float)  # the LP's duals, or under route choice the logit's tolls

@@ -61,7 +61,7 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
             f"{draws} draws: a range needs at least 2 (its 5% and 95% values)",
             "Give the number of draws, e.g. --uncertainty 200.")])
     data, net, _ = load_one_year(src, scenario, None, allocation)
-    inputs = read_inputs(data)  # none: said, exit 2
+    inputs = read_inputs(data, load_one_year(src, None, None, allocation)[0] if data.overrides else None)  # none: said
     design = make_design(inputs, draws, Method.LHS, seed)
     check_draws(inputs, design)
     watch = focus_of(net, data.settings.focus)

@@ -35,7 +35,7 @@ import numpy as np
 from model.analysis.calibrate import MIN_BAND_PENALTY_USD_PER_T, NUDGE_USD_PER_T, WIDEN, fit_rows, without_calibration
 from model.errors import InputError, Problem
 from model.input.allocation import CALIBRATION_SOURCE
-from model.input.data import CorridorData
+from model.input.data import ROW, CorridorData
 from model.input.schema import Allocation
 from model.lp.families import BAND_MISS, OBSERVATION_BAND, Cell
 from model.lp.families.base import tonnes_text
@@ -62,6 +62,15 @@ def refused(allocation: str | None, sol_mip) -> Problem | None:
                        "a premium is a dual, which integer decisions do not have",
                        "Leave out --recalibrate, or solve a scenario without such options.")
     return None
+
+
+def cell_value(data: CorridorData, cell: Cell) -> float:
+    """What the cell holds in data (NaN: blank)."""
+    if cell.sheet == "Settings":
+        value = getattr(data.settings, cell.key)
+        return float("nan") if value is None else float(value)
+    table = data.tables[cell.sheet]
+    return float(table.loc[table[ROW] == cell.row, cell.column].iloc[0])
 
 
 def banded(data: CorridorData, fitted: list[Observation]) -> Network:
@@ -209,13 +218,14 @@ class RecalibratedModel(LiveModel):
                 status = self._run(h.getBasis())
         return status, premium, relaxed
 
-    def recalibrated_point(self, values: dict[Cell, float]) -> LivePoint:
+    def recalibrated_point(self, values: dict[Cell, float], factors: dict[Cell, float] | None = None) -> LivePoint:
         """The draw's point on the input with these cells changed, recalibrated (the module's three solves, on the
         base year's model with a scenario, whose calibration this model then holds for a fourth), with the
-        premiums and the observations held by rules in its figures."""
+        premiums and the observations held by rules in its figures. factors: the factor of each cell drawn as one
+        (Sweep.factors), which the base year's model applies to its own value of the cell (_base_year)."""
         start = time.perf_counter()
         source = self.calibrator or self
-        status, premium, relaxed = source._recalibrate(values)
+        status, premium, relaxed = source._recalibrate(values if source is self else self._base_year(values, factors))
         if status == OPTIMAL and source is not self:
             self._hold(source.written, source._calibration[1])  # type: ignore[index]  # held by _recalibrate
             self.apply(values)
@@ -229,7 +239,21 @@ class RecalibratedModel(LiveModel):
                    for o, p, gone in zip(self.fitted, premium, relaxed, strict=True)}
         return dataclasses.replace(point, figures={**figures, RULES: float(source._calibration[1].sum())})  # type: ignore[index]
 
-    def rebuilt(self, values: dict[Cell, float]) -> tuple[LivePoint, RecalibratedModel | None]:
+    def _base_year(self, values: dict[Cell, float], factors: dict[Cell, float] | None) -> dict[Cell, float]:
+        """The cells as the base year's model (the calibrator) takes them: a cell the scenario changed, with the
+        base year's own value as its base and, drawn as a factor, that value times the factor (the scenario's
+        value times it is this model's); a value drawn, as drawn. Every other cell as it is."""
+        out = {}
+        for c, v in values.items():
+            base = cell_value(self.calibrator.data, c)  # type: ignore[union-attr]  # called with a calibrator
+            if base == c.base or (base != base and c.base != c.base):
+                out[c] = v
+            else:
+                out[Cell(c.sheet, c.row, c.key, c.column, base)] = base * factors[c] if factors and c in factors else v
+        return out
+
+    def rebuilt(self, values: dict[Cell, float],
+                factors: dict[Cell, float] | None = None) -> tuple[LivePoint, RecalibratedModel | None]:
         """The point of cells that change the model's structure: recalibrated on models built from the data with
         them written (the base year's too, with a scenario), and the model that solved it (None: no optimum)."""
         from model.analysis.params import with_values
@@ -237,7 +261,8 @@ class RecalibratedModel(LiveModel):
 
         try:
             calibrator = None if self.calibrator is None else _built(
-                with_values(self.calibrator.data, values), self.fitted, self.keep_decisions, rebuilt=True)
+                with_values(self.calibrator.data, self._base_year(values, factors)), self.fitted, self.keep_decisions,
+                rebuilt=True)
             model = _built(with_values(self.data, values), self.fitted, self.keep_decisions, calibrator, rebuilt=True)
         except NoSolutionError as exc:
             return LivePoint(str(exc)), None
