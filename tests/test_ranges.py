@@ -84,6 +84,24 @@ def test_solve_uncertainty_puts_each_headline_with_its_range_in_the_brief(tmp_pa
     assert f"Cut for a new route at Port R: {ranges['Cut for a new route at Port R']}" in said  # on the console
 
 
+def test_the_driver_and_its_figure_read_the_same_on_the_console_the_summary_and_the_ranges_sheet(tmp_path, capsys):
+    # one set of words (drivers.main_driver) for every output: the Ranges sheet's moved_most_by is what the Summary's
+    # and the console's line says after the range, and its change per standard deviation the figure in it
+    case = write_case(tmp_path, port_case(), {"focus": "country YY"})
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(case), "--uncertainty", "40", "--no-map", "-o", str(out)]) == 0
+    said, ranges = capsys.readouterr().out, _brief(out)
+    sheet = pd.read_excel(out, sheet_name="Ranges", header=2, engine="openpyxl").set_index("headline")
+    cost = sheet.loc["Resource cost"]
+    assert cost["moved most by"].startswith(ROAD + " (+") and "per standard deviation, linear fit R²" in \
+        cost["moved most by"]
+    assert f"{cost['change per sd']:,.1f} million USD per standard deviation" in cost["moved most by"]
+    for headline, rec in sheet.iterrows():
+        assert ranges[headline].endswith("; moved most by " + rec["moved most by"]) or \
+            ranges[headline].endswith("; " + rec["moved most by"]), (headline, ranges[headline])
+        assert f"{headline}: {ranges[headline]}" in said
+
+
 def test_solve_uncertainty_without_an_uncertainty_sheet_is_refused(tmp_path, capsys):
     case = write_case(tmp_path, port_case(uncertainty=False), {"focus": "country YY"})
     out = tmp_path / "r.xlsx"

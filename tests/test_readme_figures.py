@@ -744,7 +744,8 @@ def test_the_cuts_gwadar_and_karachi_need_with_their_ranges(scenario, recalibrat
 
     def figures(port: str) -> tuple[str, ...]:
         found = re.match(r"median ([\d,.]+) USD/t, 5–95%: ([\d,.]+) to ([\d,.]+) \(200 draws\); moved most by group "
-                         r"(\w+) \(\+([\d.]+) USD/t per standard deviation\)",
+                         r"(\w+) \(\+([\d.]+) USD/t per standard deviation, linear fit R² [\d.]+; "
+                         r"rank correlation \+[\d.]+\)",
                          lines[f"Cut for a new route at {port} port"])
         assert found, lines
         return found.groups()

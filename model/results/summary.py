@@ -35,7 +35,8 @@ RANGE_PREFIX = "range: "  # a headline's range over the Uncertainty sheet's draw
 RANGES_DRAWN_LABEL = "ranges drawn over"  # what those draws varied, in words
 # The Ranges sheet (Results.ranges): a headline's median and 5-95% range in its unit (brief.RANGE_UNITS), the
 # draws that gave it a value, for the focus's tonnes the share of the draws with cargo (probability), and the input
-# that moves it most with its change per standard deviation (in the unit).
+# that moves it most in words with its figure (drivers.main_driver) and its change per standard deviation (in the unit;
+# blank unless a linear fit explains enough of the spread).
 RANGE_COLUMNS = ["headline", "unit", "median", "p5", "p95", "draws", "probability", "moved_most_by", "change_per_sd"]
 
 @dataclass(frozen=True)

@@ -106,9 +106,7 @@ def how_sure(ranges: tuple[HeadlineRange, ...], drawn: str) -> dict | None:
                      "range": "" if r.p5 is None or r.p95 is None else f"{shown(r.p5)} to {shown(r.p95)}",
                      "draws": r.draws,
                      "carries": "" if r.probability is None else f"{r.probability:.0%} of the draws",
-                     "driver": r.moved_most_by + ("" if r.change_per_sd is None else
-                                                  f" ({'+' if r.change_per_sd >= 0 else ''}{shown(r.change_per_sd)} "
-                                                  f"{r.unit} per standard deviation)")})
+                     "driver": r.moved_most_by})  # with its figure, as the console says it (drivers.main_driver)
     return {"rows": rows, "drawn": drawn, "carries": any(r["carries"] for r in rows)}
 
 
