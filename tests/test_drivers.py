@@ -355,7 +355,11 @@ def test_the_tornado_puts_the_largest_driver_on_top_and_names_its_measure(figure
     assert labels == ["small", "middle", "large"]  # drawn bottom up: the largest on top
     widths = [p.get_width() for p in ax.patches]
     assert widths[2] < 0 < widths[1] and abs(widths[2]) > widths[1] > widths[0] > 0  # either side of zero
-    assert ax.get_title().startswith("What drives gap_usd_per_t: Spearman rank correlation")
+    # the bars are what the title and the axis say they are: each input's rank correlation, in words, no raw suffix
+    rho = table.set_index("input")["rank_correlation"]
+    assert widths == pytest.approx([rho["small"], rho["middle"], rho["large"]])
+    assert ax.get_title() == "What drives Gap (USD/t): Spearman rank correlation (300 draws)"
+    assert ax.get_xlabel() == "Spearman rank correlation of the input with Gap (USD/t) (−1 to +1)"
     sobol = drivers(TWO, sobol_draws(256), pd.DataFrame({"y": np.zeros(256 * 4)}), SOBOL)
     charts.tornado_png(Outputs("uncertainty"), sobol, "y", Path("s"))  # nothing varies: said on the chart
     assert [t.get_text() for t in figures[1].axes[0].texts] == ["the same in every draw (0): nothing drives it"]
