@@ -121,7 +121,7 @@ class Summary:
     @property
     def value_header(self) -> str:
         """The console's heading of a bottleneck's value: a saving, or under route choice a toll."""
-        return "toll USD/t" if self.choice else "saves USD/t"
+        return "toll USD/t" if self.choice else "saves USD/t"  # a policy rule's under least cost: in words
 
     def co2e_rows(self) -> list[tuple[str, object, str]]:
         """The CO2e total and its average per tonne (one period; a plan's are on its Plan sheet), and
