@@ -18,7 +18,7 @@ from scipy.stats import qmc
 from model.analysis.params import find_cells
 from model.analysis.sweep import live_model
 from model.analysis.uncertainty.design import UncertainInput, read_inputs
-from model.analysis.uncertainty.drivers import SOBOL, drivers
+from model.analysis.uncertainty.drivers import NO_SINGLE, SOBOL, drivers, main_driver
 from model.analysis.uncertainty.switching import STRETCHES, switching_values
 from model.cli import main
 from model.errors import InputError
@@ -126,6 +126,50 @@ def test_a_quantity_that_does_not_vary_has_no_drivers_and_says_so(method):
     table = drivers(TWO, u, pd.DataFrame({"Pakistan_t": np.zeros(len(u))}), method)
     assert table.filter(regex="first_order|total|rank|change").isna().all().all()
     assert (table["note"] == "the same in every draw (0): nothing drives it").all()
+
+
+def test_the_main_driver_is_the_largest_rank_correlation_and_a_poor_fits_change_is_not_quoted():
+    # y = 10 [x1 > 0.95] + x2: a rare jump in x1, x2 orders 95% of the draws. The linear fit gives x1 the larger change
+    # per standard deviation (cov(y, x1) / sd x1 = 10 (0.05 x 0.975 - 0.05 x 0.5) / 0.289 = 0.82 against x2's 0.29)
+    # but explains little (R^2 = (0.2375^2 x 12 + 1/12) / (100 x 0.0475 + 1/12) = 0.16 < 0.2); the ranks are x2's.
+    u = lhs_draws(400)
+    y = 10 * (u[:, 0] > 0.95) + u[:, 1]
+    table = drivers(TWO, u, pd.DataFrame({"gap_usd_per_t": y}), LHS)
+    by = table.set_index("input")
+    assert abs(by.loc["x1", "change_per_sd"]) > abs(by.loc["x2", "change_per_sd"]) and by["fit_r2"].iloc[0] < 0.2
+    top = main_driver(table, "gap_usd_per_t")
+    assert top is not None and top.input == "x2" and top.change_per_sd is None  # no slope from a fit this poor
+    assert top.words == f"x2 (rank correlation +{by.loc['x2', 'rank_correlation']:.2f})"
+
+
+def test_a_quantity_no_input_explains_names_none():
+    # y independent of both inputs: every rank correlation near 0 (|rho| < 0.2 at 200 draws), a fit with R^2 near 0
+    u = lhs_draws()
+    y = np.random.default_rng(5).normal(size=len(u))
+    top = main_driver(drivers(TWO, u, pd.DataFrame({"Pakistan_t": y}), LHS), "Pakistan_t")
+    assert top is not None and top.input == "" and top.change_per_sd is None
+    assert top.words.startswith(NO_SINGLE + " (largest: x")
+
+
+def test_a_small_change_per_standard_deviation_keeps_two_significant_digits():
+    # y = -1,600 x1 t (+ a little of x2): exactly linear, so its change per sd is quoted: -1,600 sd(x1) t =
+    # -0.00046 Mt, never "-0.00 Mt"
+    u = lhs_draws()
+    y = -1600 * u[:, 0] + 10 * u[:, 1]
+    top = main_driver(drivers(TWO, u, pd.DataFrame({"Pakistan_t": y}), LHS), "Pakistan_t")
+    change = -1600 * u[:, 0].std(ddof=1) / 1e6
+    assert top is not None and top.input == "x1" and top.change_per_sd == pytest.approx(change)
+    assert top.words.startswith(f"x1 (−{abs(change):.2g} Mt/yr per standard deviation, linear fit R² 1.00; rank "
+                                "correlation −1.00)"), top.words
+
+
+def test_with_sobol_draws_the_main_driver_is_the_largest_total_index():
+    u = sobol_draws(256)
+    table = drivers(TWO, u, pd.DataFrame({"y": u[:, 0] + 2 * u[:, 1]}), SOBOL, seed=1)
+    top = main_driver(table, "y")
+    total = table.set_index("input").loc["x2", "total"]
+    assert top is not None and top.input == "x2" and top.words == f"x2 (total Sobol' index {total:.2f})"
+    assert top.change_per_sd is None  # Sobol' indices have no slope
 
 
 def test_sobol_draws_of_the_wrong_shape_are_refused_with_the_shape_expected():
@@ -311,7 +355,11 @@ def test_the_tornado_puts_the_largest_driver_on_top_and_names_its_measure(figure
     assert labels == ["small", "middle", "large"]  # drawn bottom up: the largest on top
     widths = [p.get_width() for p in ax.patches]
     assert widths[2] < 0 < widths[1] and abs(widths[2]) > widths[1] > widths[0] > 0  # either side of zero
-    assert ax.get_title().startswith("What drives gap_usd_per_t: Spearman rank correlation")
+    # the bars are what the title and the axis say they are: each input's rank correlation, in words, no raw suffix
+    rho = table.set_index("input")["rank_correlation"]
+    assert widths == pytest.approx([rho["small"], rho["middle"], rho["large"]])
+    assert ax.get_title() == "What drives Gap (USD/t): Spearman rank correlation (300 draws)"
+    assert ax.get_xlabel() == "Spearman rank correlation of the input with Gap (USD/t) (−1 to +1)"
     sobol = drivers(TWO, sobol_draws(256), pd.DataFrame({"y": np.zeros(256 * 4)}), SOBOL)
     charts.tornado_png(Outputs("uncertainty"), sobol, "y", Path("s"))  # nothing varies: said on the chart
     assert [t.get_text() for t in figures[1].axes[0].texts] == ["the same in every draw (0): nothing drives it"]

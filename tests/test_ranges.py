@@ -79,7 +79,7 @@ def test_solve_uncertainty_puts_each_headline_with_its_range_in_the_brief(tmp_pa
     ranges = _brief(out)
     assert ranges["Resource cost"].startswith(shown(cost, 1e6, 1, "million USD/yr") + "; base case 10.0; moved most by "
                                               + ROAD)
-    assert ranges["Resource cost"].endswith(" million USD/yr per standard deviation)")  # the range's own unit
+    assert " million USD/yr per standard deviation, linear fit R²" in ranges["Resource cost"]  # the range's own unit
     assert ranges["Through country YY to other markets (focus)"].startswith(  # YY has no market: all of it transit
         shown(tonnes, 1e6, 2, "Mt/yr") + "; base case 0.00; a route through it to another market carries cargo in "
         f"{np.mean(4 + x < 10):.0%} of the draws")
@@ -162,6 +162,24 @@ def test_a_range_lopsided_about_the_base_says_the_base_lies_outside_it(tmp_path)
     page = how_sure((HeadlineRange(**{**row.to_dict(), "headline": "cut", "moved_most_by": "",
                                       "probability": None, "change_per_sd": None}),), "")
     assert page is not None and page["rows"][0]["base"] == "6.0, below the 5–95% range"
+
+
+def test_the_driver_and_its_figure_read_the_same_on_the_console_the_summary_and_the_ranges_sheet(tmp_path, capsys):
+    # one set of words (drivers.main_driver) for every output: the Ranges sheet's moved_most_by is what the Summary's
+    # and the console's line says after the range, and its change per standard deviation the figure in it
+    case = write_case(tmp_path, port_case(), {"focus": "country YY"})
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(case), "--uncertainty", "40", "--no-map", "-o", str(out)]) == 0
+    said, ranges = capsys.readouterr().out, _brief(out)
+    sheet = pd.read_excel(out, sheet_name="Ranges", header=2, engine="openpyxl").set_index("headline")
+    cost = sheet.loc["Resource cost"]
+    assert cost["moved most by"].startswith(ROAD + " (+") and "per standard deviation, linear fit R²" in \
+        cost["moved most by"]
+    assert f"{cost['change per sd']:,.1f} million USD/yr per standard deviation" in cost["moved most by"]
+    for headline, rec in sheet.iterrows():
+        assert ranges[headline].endswith("; moved most by " + rec["moved most by"]) or \
+            ranges[headline].endswith("; " + rec["moved most by"]), (headline, ranges[headline])
+        assert f"{headline}: {ranges[headline]}" in said
 
 
 def test_solve_uncertainty_without_an_uncertainty_sheet_is_refused(tmp_path, capsys):

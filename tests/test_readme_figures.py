@@ -763,7 +763,8 @@ def test_the_cuts_gwadar_and_karachi_need_with_their_ranges(scenario, recalibrat
         found = re.match(r"median ([\d,.]+) USD/t, 5–95%: ([\d,.]+) to ([\d,.]+) \(200 draws\); base case ([\d,.]+)"
                          r"(, below the 5–95% range)?; a cut in the port's bulk handling charge, Nodes\[\w+\]"
                          r"\.handling_usd_per_t \(cargo with a Tariffs row there pays that row instead\); moved most "
-                         r"by group (\w+) \(\+([\d.]+) USD/t per standard deviation\)",
+                         r"by group (\w+) \(\+([\d.]+) USD/t per standard deviation, linear fit R² [\d.]+; "
+                         r"rank correlation \+[\d.]+\)",
                          lines[f"Cut for a new route at {port} port"])
         assert found, lines
         return found.groups()

@@ -20,13 +20,32 @@ def test_a_tonnes_rule_is_shown_in_tonnes(tmp_path, capsys):
     # count); a tonne less on the road saves 5 - 2 = 3 USD.
     out = _console(tmp_path, capsys, {"rule": "ROAD_MIN", "kind": "min_t", "scope": "route", "target": "ROAD",
                                       "value": 3e6})
-    assert "Binding policy rule holds saves USD/t ROAD_MIN ROAD 3.00 Mt 3.00" in out
+    assert "Binding policy rule holds ROAD_MIN ROAD 3.00 Mt requiring one tonne less saves 3.00 USD route ROAD" in out
 
 
 def test_a_share_rule_is_shown_as_a_share(tmp_path, capsys):
     out = _console(tmp_path, capsys, {"rule": "ROAD_SHARE", "kind": "min_share", "scope": "route", "target": "ROAD",
                                       "value": 0.3})
-    assert "Binding policy rule holds saves USD/t ROAD_SHARE ROAD 30.0%" in out
+    assert "Binding policy rule holds ROAD_SHARE ROAD 30.0% requiring one tonne less saves" in out
+
+
+@pytest.mark.parametrize(("rule", "said"), [
+    # a cap: at most 7 Mt by rail, 3 Mt go by road; one more tonne on rail saves 5 - 2 = 3 USD
+    ({"rule": "RAIL_MAX", "kind": "max_t", "scope": "route", "target": "RAIL", "value": 7e6},
+     "RAIL_MAX RAIL 7.00 Mt allowing one more tonne saves 3.00 USD route RAIL"),
+    # a floor the model's premiums fight: road paid 5 USD/t but seen at 5 - 4 = 1 (a calibration premium), so the
+    # model sends all by road; at least 3 Mt by rail binds. A tonne less on rail goes by road: the objective saves
+    # 2 - 1 = 1, resource cost pays 5 - 2 = 3 more: 'costs', never a negative 'saves'.
+    ({"rule": "RAIL_MIN", "kind": "min_t", "scope": "route", "target": "RAIL", "value": 3e6},
+     "RAIL_MIN RAIL 3.00 Mt requiring one tonne less costs 3.00+ USD route RAIL"),
+])
+def test_a_policy_rules_value_says_what_relaxing_it_does(tmp_path, capsys, rule, said):
+    premium = [{"scope": "corridor", "target": "Road", "usd_per_t": -4.0, "source": "corridor calibrate"}]
+    tables = transport_case(Demand=[{"commodity": "coal", "market": "M", "demand_t": 10e6}], Policies=[rule],
+                            **({"Surcharges": premium} if rule["kind"] == "min_t" else {}))
+    assert main(["solve", str(write_case(tmp_path, tables)), "-o", str(tmp_path / "r.xlsx"), "--no-map"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"Binding policy rule holds {said}" in out, out
 
 
 def test_the_plan_brief_gives_equal_bottlenecks_in_year_order(tmp_path):

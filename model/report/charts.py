@@ -15,6 +15,7 @@ import pandas as pd  # noqa: E402
 from model.report.console import closed_labels, watched_columns  # noqa: E402
 from model.report.maps.palette import corridor_colour, corridor_colours, series_colours  # noqa: E402
 from model.report.output import Outputs, mark  # noqa: E402
+from model.results.brief import range_unit  # noqa: E402
 
 MOST_TICKS = 8  # tick labels on a heat map's axis, at most: more overlap
 
@@ -125,32 +126,39 @@ def exact_png(outputs: Outputs, breakpoints: pd.DataFrame, param: str, stem: Pat
 
 
 def tornado_png(outputs: Outputs, table: pd.DataFrame, quantity: str, stem: Path, top: int = 15) -> Path:
-    """What drives one quantity (model.analysis.uncertainty.drivers' table), the largest driver on top:
-    Sobol' total indices with the first-order ones inside them, each with its confidence interval, or
-    the change per standard deviation of each input, either side of zero. The title says which."""
+    """What drives one quantity (model.analysis.uncertainty.drivers' table), the largest driver on top, by the
+    measure drivers.main_driver names it by: Sobol' total indices with the first-order ones inside them, each with
+    its confidence interval, or Spearman's rank correlation of each input, either side of zero. The title and the
+    axis say which, and the quantity in words with its unit (brief.range_unit)."""
     mine = table[table["quantity"] == quantity]
     sobol = "total" in mine.columns
-    size = mine["total"] if sobol else mine["change_per_sd"].abs()
+    shown = mine["total"] if sobol else mine["rank_correlation"]
+    size = shown.abs()
     t = mine.assign(_size=size)[size.notna()].sort_values("_size", ascending=False, kind="stable").head(top)
     t = t.iloc[::-1]  # the largest at the top
     fig, ax = plt.subplots(figsize=(9, 0.4 * max(len(t), 3) + 2))
     at = list(range(len(t)))
     alone, together = series_colours(2)
+    label, _, unit, _ = range_unit(quantity)
+    what = f"{label} ({unit})" if unit else label
     if sobol:
         ax.barh(at, t["total"], 0.7, xerr=t["total_conf"].fillna(0.0), color=together, alpha=0.45,
                 label="total: alone and with the others")
         ax.barh(at, t["first_order"], 0.35, xerr=t["first_order_conf"].fillna(0.0), color=alone,
                 label="first order: alone")
-        ax.set_xlabel("share of the variance")
+        ax.set_xlabel(f"share of the variance of {what}")
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside, never on a bar
+        measure = str(mine["measure"].iloc[0]) if len(mine) else ""
     else:
-        ax.barh(at, t["change_per_sd"], 0.7, color=[together if v < 0 else alone for v in t["change_per_sd"]])
+        ax.barh(at, t["rank_correlation"], 0.7, color=[together if v < 0 else alone for v in t["rank_correlation"]])
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_xlabel(f"change of {quantity} per standard deviation of the input")
+        ax.set_xlim(-1, 1)
+        ax.set_xlabel(f"Spearman rank correlation of the input with {what} (−1 to +1)")
+        draws = int(mine["draws"].iloc[0]) if len(mine) and "draws" in mine.columns else 0
+        measure = f"Spearman rank correlation ({draws:,} draws)"
     ax.set_yticks(at, [textwrap.shorten(str(n), 60) for n in t["input"]])
     ax.grid(alpha=0.3, axis="x")
-    measure = str(mine["measure"].iloc[0]) if len(mine) else ""
-    ax.set_title(textwrap.fill(f"What drives {quantity}: {measure}", 90), fontsize=10)
+    ax.set_title(textwrap.fill(f"What drives {what}: {measure}", 90), fontsize=10)
     if not len(t):  # a quantity that does not vary: said, not left blank
         notes = mine["note"].dropna().astype(str) if "note" in mine.columns else pd.Series(dtype=str)
         ax.text(0.5, 0.5, textwrap.fill(notes.iloc[0] if len(notes) and notes.iloc[0] else "no driver", 60),

@@ -9,6 +9,7 @@ import textwrap
 from model.errors import format_problems
 from model.input.schema import Blank, PolicyKind
 from model.network.names import beside
+from model.results.bottlenecks import relaxing_words
 from model.results.brief import focus_text, responses_line, rule_toll
 from model.results.investments import least_cost_decisions
 from model.results.money import PREMIUMS_LABEL, penalty_words, plan_money_text, set_by_penalty
@@ -51,20 +52,19 @@ def solve_text(results: Results) -> str:
         lines.append(f"{rec.corridor:<{w}}{rec.tonnes_t / 1e6:>10,.2f}{rec.share:>9.1%}")
     lines.append("")
     money = s.money
-    marks = set()  # * a value the unmet-demand penalty sets, never read as a saving; + a resource cost
+    marks: set[str] = set()  # * a value the unmet-demand penalty sets, never read as a saving; + a resource cost
     b = results.bottlenecks
     resource = dict(zip(zip(b["kind"], b["name"].astype(str), strict=True), b.get("resource_saving_usd_per_t", []),
                         strict=True))
 
-    def value(v: float, key: tuple) -> str:
-        if set_by_penalty(v, money.penalty_usd_per_t, money.unmet_t):
-            marks.add("*")
-            return f"{v:>14,.2f}*"
-        r = resource.get(key, float("nan"))
-        if r == r and abs(r - v) > 0.005:  # calibration premiums make the objective's value differ
-            marks.add("+")
-            return f"{r:>14,.2f}+"
-        return f"{v:>14,.2f}"
+    def value(v: float, key: tuple, relaxing: str = "") -> str:
+        r = resource.get(key, float("nan"))  # where calibration premiums make the objective's value differ: '+'
+        shown, mark = ((v, "*") if set_by_penalty(v, money.penalty_usd_per_t, money.unmet_t) else
+                       (r, "+") if r == r and abs(r - v) > 0.005 else (v, ""))
+        marks.update(mark)  # no mark: nothing
+        if relaxing:  # a policy rule: what relaxing it by a tonne does, in words, never a negative 'saves'
+            return f"  {relaxing} {'saves' if shown >= 0 else 'costs'} {abs(shown):,.2f}{mark} USD"
+        return f"{shown:>14,.2f}{mark}"
 
     if len(cap):
         lines.append(f"{'Binding capacity':<{w}}{'Mt/yr':>10}{s.value_header:>14}")
@@ -82,12 +82,12 @@ def solve_text(results: Results) -> str:
         for rec in built.itertuples(index=False):
             lines.append(f"{rec.option:<{w}}{rec.built_t / 1e6:>10,.2f}{rec.cost_usd / 1e6:>14,.1f}")
     if len(pol):
-        lines.append("")
-        lines.append(f"{'Binding policy rule':<{w}}{'holds':>10}{s.value_header:>14}")
-        for rec in pol.itertuples(index=False):
-            lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rule_amount(rec):>10}"
-                         f"{value(rule_toll(s, rec), ('policy', f'{rec.rule} ({rec.applies_to})'))}"
-                         + ("  per t CO2e" if rec.kind == PolicyKind.MAX_CO2_T else "") + f"  {rec.applies_to}")
+        lines += ["", f"{'Binding policy rule':<{w}}{'holds':>10}{s.value_header if s.choice else '':>14}".rstrip()]
+        for rec in pol.itertuples(index=False):  # under least cost in words (a floor relaxed needs a tonne less)
+            key = ("policy", f"{rec.rule} ({rec.applies_to})")
+            said = (value(rule_toll(s, rec), key) + ("  per t CO2e" if rec.kind == PolicyKind.MAX_CO2_T else "")
+                    if s.choice else value(rule_toll(s, rec), key, relaxing_words(rec.kind)))
+            lines.append(f"{rec.rule + ' ' + rec.target:<{w}}{rule_amount(rec):>10}{said}  {rec.applies_to}")
     if marks:
         lines.append("")
     if "*" in marks:

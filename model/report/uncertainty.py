@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.analysis.uncertainty.drivers import moved_most_by
 from model.analysis.uncertainty.figures import CUT, GAP
 from model.analysis.uncertainty.focus import FOCUS, FOCUS_KIND, OWN, part_of, words
 from model.analysis.uncertainty.switching import ALONE_IN_GROUP, OF_FACTOR, OF_VALUE
@@ -126,7 +127,7 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
         if quantity in by.index and by.loc[quantity, "draws"]:
             r = by.loc[quantity]
             lines.append(f"{what}: {r['p5'] / scale:,.2f} to {r['p95'] / scale:,.2f} {unit} (5-95%), median "
-                         f"{r['p50'] / scale:,.2f}" + most_driven_by(drivers, quantity))
+                         f"{r['p50'] / scale:,.2f}" + moved_most_by(drivers, quantity))
     carried = used[used["kind"] == FOCUS_KIND].set_index("name")
     for quantity in [q for q in by.index if q.endswith(FOCUS)]:  # each part of the focus's tonnes (focus.py)
         r, what = by.loc[quantity], words(quantity)
@@ -147,22 +148,3 @@ def uncertainty_text(summary: pd.DataFrame, used: pd.DataFrame, draws: int, solv
     lines.append(f"\nWorkbook: {out}\nPage: {page_path(out)}\nDrivers: {', '.join(str(p) for p in pngs)}\n"
                  f"Draws (for --resume): {points_file}")
     return "\n".join(lines)
-
-
-def most_driven_by(drivers: pd.DataFrame, quantity: str) -> str:
-    """'; most by X' naming the input with the largest total index (Sobol') or change per standard deviation
-    of the quantity (most_driven), or '' when nothing drives it."""
-    name, _ = most_driven(drivers, quantity)
-    return f"; most by {name}" if name else ""
-
-
-def most_driven(drivers: pd.DataFrame, quantity: str) -> tuple[str, float | None]:
-    """(the input with the largest total index (Sobol') or change per standard deviation of the quantity, that
-    change: None for Sobol'), or ('', None) when nothing drives it."""
-    mine = drivers[drivers["quantity"] == quantity]
-    sobol = "total" in mine.columns
-    size = mine["total"] if sobol else mine.get("change_per_sd", pd.Series(dtype=float)).abs()
-    if not len(mine) or not size.notna().any() or not size.max() > 0:
-        return "", None
-    top = mine.loc[size.idxmax()]
-    return str(top["input"]), None if sobol else float(top["change_per_sd"])

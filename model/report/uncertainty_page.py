@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.analysis.uncertainty.drivers import main_driver
 from model.analysis.uncertainty.focus import FOCUS_KIND, part_of, words
 from model.report.cells import header
 from model.report.maps.data import HeadlineRange
 from model.report.maps.page import environment, how_sure
 from model.report.output import Outputs, mark
-from model.report.uncertainty import RECALIBRATED, SWITCHING_CALIBRATION, most_driven
+from model.report.uncertainty import RECALIBRATED, SWITCHING_CALIBRATION
 from model.results.brief import figure_text, range_unit
 
 
@@ -53,16 +54,17 @@ def write_uncertainty_page(outputs: Outputs, path: Path, title: str, subtitle: s
 def _range(summary: pd.DataFrame, used: pd.DataFrame, drivers: pd.DataFrame, quantity: str,
            labels: dict[str, str]) -> HeadlineRange:
     """A quantity's row of the How sure block: its label, unit and figures as the brief shows them, the share of
-    draws with cargo for a part of the focus (the Used table's), and its main driver (most_driven)."""
+    draws with cargo for a part of the focus (the Used table's), and its main driver (drivers.main_driver)."""
     label, divisor, unit, _ = range_unit(quantity)
     r = summary.set_index("quantity").loc[quantity]
     carried = used[(used["kind"] == FOCUS_KIND) & (used["name"] == words(quantity))]["probability_used"]
-    driver, change = most_driven(drivers, quantity)
+    top = main_driver(drivers, quantity)
     return HeadlineRange(headline=label, unit=unit, median=_value(r["p50"], divisor), p5=_value(r["p5"], divisor),
                          p95=_value(r["p95"], divisor), draws=int(r["draws"]),
                          probability=float(carried.iloc[0]) if part_of(quantity) and len(carried) else None,
-                         moved_most_by=labels.get(driver, driver),
-                         change_per_sd=None if change is None else change / divisor)
+                         moved_most_by="" if top is None else top.words.replace(top.input, labels.get(top.input,
+                                                                                                     top.input), 1),
+                         change_per_sd=None if top is None else top.change_per_sd)
 
 
 def _value(v, divisor: float) -> float | None:

@@ -57,8 +57,10 @@ SHEET_NOTES = {
               "across their plausible ranges, the Summary's 'ranges drawn over'): the median and the 5% and 95% "
               "values in the unit given, the base case's own value (every input at its base, solved as a draw is: "
               "the draws need not straddle it), the draws that gave it a value, for the focus's tonnes the share of "
-              "the draws with cargo (probability), and the input that moves it most, by its change per standard "
-              "deviation. The spread of the answer over the inputs' ranges, not a confidence interval of a statistic.",
+              "the draws with cargo (probability), and the input that moves it most: the largest rank correlation, "
+              "named only when it reaches 0.4 in size (else 'no single input moves it much'), with its change "
+              "per standard deviation where a linear fit explains at least 20% of the spread. The spread of "
+              "the answer over the inputs' ranges, not a confidence interval of a statistic.",
     "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
     "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
     "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t); it holds "

@@ -64,6 +64,15 @@ def value_words(value: float, resource: float, penalty_usd_per_t, unmet_t: float
     return f"{said} (the model's objective, which counts calibration premiums, values it at {value:,.2f})", "cost"
 
 
+def relaxing_words(kind: str) -> str:
+    """What relaxing a Policies rule by one tonne means for its kind, the words the Bottlenecks sheet and the console
+    give its value with: a cap (max_t, max_share) allows one more tonne, a CO2e cap one more tonne of CO2e, a floor
+    (min_t, min_share) requires one tonne less."""
+    rule = PolicyKind(kind)
+    return ("allowing one more tonne of CO2e" if rule == PolicyKind.MAX_CO2_T else "allowing one more tonne"
+            if rule.is_max else "requiring one tonne less")
+
+
 DEGENERATE_T = 0.5  # a value that holds for less than this many tonnes more holds only at the margin
 
 
@@ -108,8 +117,7 @@ def bottleneck_table(sol: View, capacity: pd.DataFrame, policies: pd.DataFrame,
             continue
         goods = p.cargo  # the rule's commodities in names (model.network.names)
         co2 = p.kind == PolicyKind.MAX_CO2_T
-        verb = ("allowing one more tonne of CO2e" if co2 else "allowing one more tonne" if PolicyKind(p.kind).is_max
-                else "requiring one tonne less")
+        verb = relaxing_words(p.kind)
         more = p.valid_for_more_t
         holds = holds_words(more, "for any relaxation", " CO2e" if co2 else "")
         unit = "share" if PolicyKind(p.kind).is_share else "t CO2e/yr" if co2 else "t/yr"

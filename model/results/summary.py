@@ -35,8 +35,9 @@ RANGE_PREFIX = "range: "  # a headline's range over the Uncertainty sheet's draw
 RANGES_DRAWN_LABEL = "ranges drawn over"  # what those draws varied, in words
 # The Ranges sheet (Results.ranges): a headline's median and 5-95% range in its unit (brief.RANGE_UNITS), the base
 # case's own value (every input at its base value, solved as a draw is), the draws that gave it a value, for the
-# focus's tonnes the share of the draws with cargo (probability), and the input that moves it most with its change
-# per standard deviation (in the unit).
+# focus's tonnes the share of the draws with cargo (probability), and the input that moves it most in words with its
+# figure (drivers.main_driver) and its change per standard deviation (in the unit; blank unless a linear fit
+# explains enough of the spread).
 RANGE_COLUMNS = ["headline", "unit", "median", "p5", "p95", "base", "draws", "probability", "moved_most_by",
                  "change_per_sd"]
 
@@ -122,7 +123,7 @@ class Summary:
     @property
     def value_header(self) -> str:
         """The console's heading of a bottleneck's value: a saving, or under route choice a toll."""
-        return "toll USD/t" if self.choice else "saves USD/t"
+        return "toll USD/t" if self.choice else "saves USD/t"  # a policy rule's under least cost: in words
 
     def co2e_rows(self) -> list[tuple[str, object, str]]:
         """The CO2e total and its average per tonne (one period; a plan's are on its Plan sheet), and

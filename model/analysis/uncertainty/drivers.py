@@ -15,12 +15,14 @@ its unknowns (the inputs that vary, and b0): with fewer it passes through every 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from model.errors import InputError, Problem
+from model.results.brief import figure_text, range_unit
 
 SOBOL = "sobol"  # --method sobol: Sobol' draws, variance-based indices; any other method: rank correlations
 CONF_LEVEL = 0.95  # the confidence level of the Sobol' indices' intervals (SALib's bootstrap)
@@ -29,6 +31,52 @@ SOBOL_MEASURE = ("Sobol' first-order and total indices (share of the variance; S
                  "95% confidence half-widths)")
 RANK_MEASURE = ("Spearman rank correlation, and the change per standard deviation of the input from a linear fit "
                 "({n:,} draws)")
+# What an input must reach to be named as what moves a quantity most: a total Sobol' index of MIN_SHARE (a fifth of
+# the variance), or a rank correlation of MIN_RANK in size (moderate; 0.4 explains 16% of the ranks' variance: the
+# walkthrough's 0.32 beside 0.30 and -0.11 named one input of several that each move it a little). A linear fit's
+# change per standard deviation is quoted only from a fit with R^2 of MIN_SHARE, and with its R^2. Below: NO_SINGLE.
+MIN_SHARE = 0.2
+MIN_RANK = 0.4
+NO_SINGLE = "no single input moves it much"
+
+
+@dataclass(frozen=True)
+class MainDriver:
+    """What moves a quantity most, as every output says it (console, Summary, Ranges sheet, page): input, the
+    input's name, "" when none reaches MIN_SHARE (Sobol') or MIN_RANK; words, the input and its figure ('group
+    china_rail (+21.0 USD/t per standard deviation, linear fit R² 0.85; rank correlation +0.91)') or NO_SINGLE with the
+    largest figure; change_per_sd, in the quantity's unit (brief.range_unit), only from a fit whose R^2 the words
+    state, else None."""
+    input: str
+    words: str
+    change_per_sd: float | None
+
+
+def main_driver(driving: pd.DataFrame, quantity: str) -> MainDriver | None:
+    """The input that moves `quantity` most by the measure honest for the draws (a drivers() table): the largest
+    total Sobol' index, or the largest absolute rank correlation; named only when it reaches MIN_SHARE or MIN_RANK
+    (MainDriver). None when the table has no figure for it (a quantity the same in every draw)."""
+    mine = driving[driving["quantity"] == quantity]
+    sobol = "total" in mine.columns
+    size = (mine["total"] if sobol else mine["rank_correlation"].abs() if "rank_correlation" in mine.columns
+            else pd.Series(dtype=float)).astype(float)
+    if not size.notna().any():
+        return None
+    top = mine.loc[size.idxmax()]
+    if sobol:
+        figure, size = f"total Sobol' index {figure_text(float(top['total']), 2)}", float(top["total"])
+    else:
+        rho = float(top["rank_correlation"])
+        figure, size = f"rank correlation {'+' if rho >= 0 else ''}{figure_text(rho, 2)}", abs(rho)
+    if size < (MIN_SHARE if sobol else MIN_RANK):
+        return MainDriver("", f"{NO_SINGLE} (largest: {top['input']}, {figure})", None)
+    r2 = float(top.get("fit_r2", np.nan))
+    if sobol or not r2 >= MIN_SHARE:
+        return MainDriver(str(top["input"]), f"{top['input']} ({figure})", None)
+    _, divisor, unit, decimals = range_unit(quantity)
+    change = float(top["change_per_sd"]) / divisor
+    return MainDriver(str(top["input"]), f"{top['input']} ({'+' if change >= 0 else ''}{figure_text(change, decimals)} "
+                      f"{unit} per standard deviation, linear fit R² {r2:.2f}; {figure})", change)
 
 
 def drivers(problem: dict, draws: np.ndarray, outputs: pd.DataFrame, method: str,
@@ -74,6 +122,13 @@ def drivers(problem: dict, draws: np.ndarray, outputs: pd.DataFrame, method: str
     n = len(u) // (k + 2) if sobol else len(u)
     table.insert(2, "measure", (SOBOL_MEASURE if sobol else RANK_MEASURE).format(n=n))
     return table
+
+
+def moved_most_by(driving: pd.DataFrame, quantity: str) -> str:
+    """'; moved most by X (its figure)' or '; no single input moves it much (...)' (main_driver), for a line of the
+    console or the brief; '' for a quantity the same in every draw."""
+    top = main_driver(driving, quantity)
+    return "" if top is None else f"; {'moved most by ' if top.input else ''}{top.words}"
 
 
 def _sobol(problem: dict, y: np.ndarray, seed: int) -> dict:

@@ -3,28 +3,28 @@ sheet drawn N times (a Latin hypercube), each draw solved on the live model as `
 and for the resource cost, the focus's tonnes (in their parts: through it to other markets, and a country's own
 market) and the cut each of the focus's ports needs before a route
 through it unused at the draw carries cargo (figures.DrawReport's ports), the median and the 5-95% range
-(brief.range_lines) and the input that drives it most (drivers: the largest change per standard deviation)."""
+(brief.range_lines) and the input that drives it most (drivers.main_driver)."""
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from model.analysis.params import focus_of
 from model.analysis.responses import focus_ports
 from model.analysis.sweep import live_model, solve_point, stream_sweep
-from model.analysis.uncertainty.design import Method, check_draws, dimension_labels, make_design, read_inputs
-from model.analysis.uncertainty.drivers import drivers
+from model.analysis.uncertainty.design import Method, check_draws, make_design, read_inputs
+from model.analysis.uncertainty.drivers import drivers, main_driver, moved_most_by
 from model.analysis.uncertainty.figures import CUT, DrawReport
 from model.analysis.uncertainty.focus import FOCUS, cargo_words, part_of
 from model.analysis.uncertainty.tables import DrawTally, summary
 from model.errors import InputError, Problem
 from model.input.schema import Allocation
-from model.results.brief import figure_text, range_lines, range_unit
+from model.results.brief import range_lines, range_unit
 from model.results.summary import RANGE_COLUMNS
 from model.results.tables import TOL_T
 
@@ -81,26 +81,26 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
     base = _base_case(sweep, live, watch)
     driving = drivers(design.problem, design.U, y, design.method,
                       pd.DataFrame({v.text: design.X[v.text] for v in inputs if not v.group}), seed)
-    table = summary(y).assign(base=[base.get(q, np.nan) for q in wanted])
+    table = summary(y).assign(base=[base.get(q, math.nan) for q in wanted])
     lines = [range_lines(table.iloc[[i]], int(n))[0] for i, n in enumerate(table["draws"])]  # each its own draws
-    rows, labels = [], dimension_labels(inputs, data)  # the table's (the page's) driver as a reader reads it
+    rows = []
     for q, line, rec in zip(wanted, lines, table.to_dict("records"), strict=True):
         _, divisor, unit, _ = range_unit(q)
-        top = _top_driver(driving, q)
+        top = main_driver(driving, q)
         solved = y[q].dropna()
         rows.append({"headline": line.split(": ", 1)[0], "unit": unit, "median": rec["p50"] / divisor,
                      "p5": rec["p5"] / divisor, "p95": rec["p95"] / divisor, "base": rec["base"] / divisor,
                      "draws": rec["draws"],
                      "probability": (solved > TOL_T).mean() if part_of(q) and len(solved) else None,
-                     "moved_most_by": "" if top is None else labels.get(str(top["input"]), str(top["input"])),
-                     "change_per_sd": None if top is None else top["change_per_sd"] / divisor})
+                     "moved_most_by": "" if top is None else top.words,  # as the brief says it
+                     "change_per_sd": None if top is None else top.change_per_sd})
     dimensions = len(design.problem["names"])
     plural = {"inputs": "s" if len(inputs) != 1 else "", "dimensions": "s" if dimensions != 1 else ""}
     drawn = (f"{draws:,} Latin hypercube draws (seed {seed}) of the {len(inputs)} input{plural['inputs']} of the "
              f"Uncertainty sheet ({dimensions} dimension{plural['dimensions']}: a correlation group moves as one), "
              "each across its plausible range; " + ("recalibrated at each draw" if recalibrate else "not recalibrated"))
     return HeadlineRanges([(line.split(": ", 1)[0], line.split(": ", 1)[1] + _carries(y[q]) + _charge(q, ports)
-                            + _driver(driving, q)) for q, line in zip(wanted, lines, strict=True)],
+                            + moved_most_by(driving, q)) for q, line in zip(wanted, lines, strict=True)],
                           pd.DataFrame(rows, columns=RANGE_COLUMNS), drawn)
 
 
@@ -131,25 +131,3 @@ def _carries(tonnes: pd.Series) -> str:
     if part is None or not len(solved):
         return ""
     return f"; {cargo_words(str(tonnes.name))} in {(solved > TOL_T).mean():.0%} of the draws"
-
-
-def _driver(driving: pd.DataFrame, quantity: str) -> str:
-    """'; moved most by <input> (+18.5 USD/t per standard deviation)': the input with the largest change per
-    standard deviation of the linear fit (drivers.RANK_MEASURE), or nothing when none moves it."""
-    top = _top_driver(driving, quantity)
-    if top is None:
-        return ""
-    _, divisor, unit, decimals = range_unit(quantity)  # the range's own unit, its figure as the page's How sure
-    change = top["change_per_sd"] / divisor
-    return (f"; moved most by {top['input']} ({'+' if change >= 0 else ''}{figure_text(change, decimals)} {unit} "
-            "per standard deviation)")
-
-
-def _top_driver(driving: pd.DataFrame, quantity: str) -> pd.Series | None:
-    """The drivers' row of the input with the largest change per standard deviation of the quantity (the linear
-    fit's, drivers.RANK_MEASURE), or None when none moves it."""
-    mine = driving[driving["quantity"] == quantity]
-    change = mine["change_per_sd"].to_numpy(dtype=float) if "change_per_sd" in mine.columns else np.zeros(0)
-    if not len(change) or not np.isfinite(change).any():
-        return None
-    return mine.iloc[int(np.nanargmax(np.abs(change)))]

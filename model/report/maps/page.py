@@ -114,9 +114,7 @@ def how_sure(ranges: tuple[HeadlineRange, ...], drawn: str) -> dict | None:
                      else base_text(r.base, r.p5, r.p95, d),
                      "draws": r.draws,
                      "carries": "" if r.probability is None else f"{r.probability:.0%} of the draws",
-                     "driver": r.moved_most_by + ("" if r.change_per_sd is None else
-                                                  f" ({'+' if r.change_per_sd >= 0 else ''}{shown(r.change_per_sd)} "
-                                                  f"{r.unit} per standard deviation)")})
+                     "driver": r.moved_most_by})  # with its figure, as the console says it (drivers.main_driver)
     return {"rows": rows, "drawn": drawn, "carries": any(r["carries"] for r in rows),
             "base": any(r["base"] for r in rows)}
 
