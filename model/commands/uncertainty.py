@@ -38,7 +38,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
     from model.commands.sweep import case_about
     from model.report.books import about_table
     from model.report.charts import tornado_png
-    from model.report.output import Outputs
+    from model.report.output import Outputs, mark
     from model.report.uncertainty import page_path, uncertainty_text, write_uncertainty
     from model.report.uncertainty_page import write_uncertainty_page
     from model.results.summary import Provenance
@@ -73,7 +73,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                           recalibrate=recalibrate)
         tally = DrawTally(len(sweep.points), focus_of(net, focus))  # what the tables need of each draw, not its point
         stream_sweep(sweep, tally, points_file=points_file, resume=resume, workers=workers, dask=dask,
-                     progress=progress, live=live)
+                     progress=progress, live=live, writer=mark(outputs.kind))
         seconds = time.perf_counter() - start
         y = tally.quantities()
         table, probability = summary(y), tally.used(net)
