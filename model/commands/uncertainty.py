@@ -57,7 +57,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                 raise InputError("--allocation", lacking)
         inputs = read_inputs(data)
         design = make_design(inputs, draws, Method(method), seed)
-        check_draws(inputs, design)
+        check_draws(inputs, design, str(data.source))
         focus = data.settings.focus
         ports = port_names(data, net, focus_of(net, focus)) if cuts and not choice else ()
         sweep = design.sweep(src, inputs, scenario, year, DrawReport(focus_of(net, focus), ports),

@@ -25,10 +25,10 @@ from model.analysis.sweep import Sweep
 from model.errors import InputError, Problem, number_text
 from model.input.data import ROW, CorridorData, present
 from model.input.schema import Distribution, VaryAs
+from model.input.validate.uncertainty import EDGE
 from model.lp.families import Cell
 
 MAX_DRAWS = 1_000_000  # points of one run
-EDGE = 1e-12  # a unit draw is kept this far inside (0, 1): the normal's quantile at 0 or 1 is infinite
 
 
 class Method(StrEnum):
@@ -188,20 +188,25 @@ def make_design(inputs: list[UncertainInput], draws: int, method: Method = Metho
     return Design(problem, U, X, method, seed)
 
 
-def check_draws(inputs: list[UncertainInput], design: Design) -> None:
-    """Every value drawn is one the workbook could hold (a cost not below 0, a share within 0..1): InputError
-    naming the row, its lowest or highest draw and the cut that would keep it in, before anything is solved.
-    A value out of bounds at the draw's extremes is checked (a cell's value is monotone in the draw)."""
+def check_draws(inputs: list[UncertainInput], design: Design, source: str = "Uncertainty") -> None:
+    """Every value the rows can draw is one the workbook could hold (a cost not below 0, a share within 0..1):
+    InputError from `source` (the input's name) naming the row, the least or the most it can draw and the cut that
+    would keep it in, before anything is solved. What a row can draw is its distribution's reach (its quantiles at
+    EDGE and 1 - EDGE, where a unit draw is kept), not the extremes of these draws, so that the verdict does not
+    depend on the number of draws (a cell's value is monotone in the draw); validation judges the same reach
+    against the column's bounds (model.input.validate.uncertainty), this against the cells' base values."""
     problems = []
     for v in inputs:
-        column = design.X[v.text].to_numpy()
-        for value in (float(column.min()), float(column.max())):
-            why = invalid_values(v.param.cell_values(value))
+        for value in v.values(np.array([0.0, 1.0])):
+            why = invalid_values(v.param.cell_values(float(value)), advice=False)
             if why is not None:
+                shown = float(f"{value:.4g}")  # as a planner reads it, where that is still out of bounds
+                why = invalid_values(v.param.cell_values(shown), advice=False) or why
                 problems.append(Problem(
-                    f"draws reach {number_text(value)}{' (x base)' if v.factor else ''}, and then {why}",
+                    f"its tail reaches {number_text(shown)}{' (x base)' if v.factor else ''} (whether a run draws "
+                    f"there depends on its number of draws), and then {why}",
                     "Cut the distribution to the values the cells take with low and high (normal, lognormal), or "
                     "narrow its range.", sheet="Uncertainty", row=v.row, key=v.text, column="distribution"))
                 break
     if problems:
-        raise InputError("Uncertainty", problems)
+        raise InputError(source, problems)

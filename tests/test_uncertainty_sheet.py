@@ -1,0 +1,79 @@
+"""The Uncertainty sheet as corridor validate and every command read it (model.input.validate.uncertainty), and
+as corridor uncertainty draws it (model.analysis.uncertainty.design.check_draws): a row is refused or passed alike
+by both, whatever the number of draws; a planner's slip that is not an error is a warning; each message names
+the row and says the fix once."""
+
+from __future__ import annotations
+
+import pytest
+from cases import transport_case, write_case
+
+from model.cli import main
+
+ROAD = "Legs[R>M].cost_usd_per_t"
+
+
+def refused(capsys, argv: list[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("draws", ["2", "1000"])
+def test_a_normal_without_low_on_a_cell_that_takes_no_negative_value_is_refused_whatever_the_draws(
+        tmp_path, capsys, draws):
+    # Legs[BOL>SRH] normal, mode 24, spread 8, no low: validate passed, --draws 50 ran, --draws 1000 was refused.
+    # Its tail at the quantile 1e-12 (z = -7.0345) is 24 - 7.0345 x 8 = -32.28, below a cost's least, 0.
+    row = {"input": ROAD, "distribution": "normal", "mode": 24, "spread": 8}
+    case = write_case(tmp_path, transport_case(Uncertainty=[row]))
+    said = (f"{case}: 1 problem\n  Uncertainty, row 2 ({ROAD}), low: a normal distribution without low has no floor: "
+            "its tail reaches -32.28, below 0, the least Legs.cost_usd_per_t takes (whether a run draws there depends "
+            "on its number of draws). Give low (e.g. 0) to cut the distribution there, or use lognormal (always above "
+            "0) for a number that cannot fall below 0.")
+    assert refused(capsys, ["validate", str(case)]).strip() == said
+    out = tmp_path / "u.xlsx"
+    assert refused(capsys, ["uncertainty", str(case), "--draws", draws, "--no-progress", "-o", str(out)]).strip() \
+        == said
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("row, said", [
+    # a factor below 0 makes a cost below 0, whatever its base
+    ({"as": "factor", "distribution": "uniform", "low": -0.5, "high": 2}, "low: low must be >= 0 (the drawn number "
+     "is a factor of Legs.cost_usd_per_t), found -0.5. Give low of at least 0."),
+    ({"distribution": "triangular", "low": -1, "mode": 2, "high": 4}, "low: low must be >= 0 (the drawn number is "
+     "Legs.cost_usd_per_t), found -1. Give low of at least 0."),
+    # a rate of at most 1: a normal without high rises above it (0.9 + 7.0345 x 0.1 = 1.60)
+    ({"input": "Settings[discount_rate].value", "distribution": "normal", "mode": 0.9, "spread": 0.1, "low": 0},
+     "high: a normal distribution without high has no ceiling: its tail reaches 1.6, above 1, the most "
+     "Settings[discount_rate].value takes"),
+])
+def test_what_a_row_can_draw_lies_within_its_cells_bounds(tmp_path, capsys, row, said):
+    case = write_case(tmp_path, transport_case(Uncertainty=[{"input": ROAD, **row}]))
+    assert said in refused(capsys, ["validate", str(case)])
+
+
+def test_a_row_that_can_draw_only_what_its_cells_take_is_valid(tmp_path, capsys):
+    # cut at 0, or so far above 0 that its tail stays there (100 - 7.0345 x 5 = 64.8): valid
+    rows = [{"input": ROAD, "distribution": "normal", "mode": 24, "spread": 8, "low": 0},
+            {"input": "Legs[A>M].cost_usd_per_t", "distribution": "normal", "mode": 100, "spread": 5}]
+    case = write_case(tmp_path, transport_case(Uncertainty=rows))
+    assert main(["validate", str(case)]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("draws", ["1", "1000"])
+def test_a_factor_that_takes_a_cell_past_its_bound_is_refused_whatever_the_draws(tmp_path, capsys, draws):
+    # coal's carrying_cost_rate 5, at most 10; a factor 1..3 reaches 3 x 5 = 15: refused when the run reads the
+    # bases (validation knows no base), from the factor's reach, not from the largest of these draws
+    tables = transport_case(Uncertainty=[{"input": "Commodities[coal].carrying_cost_rate", "as": "factor",
+                                          "distribution": "uniform", "low": 1, "high": 3}])
+    tables["Commodities"] = [{**tables["Commodities"][0], "carrying_cost_rate": 5}]
+    case = write_case(tmp_path, tables)
+    out = tmp_path / "u.xlsx"
+    err = refused(capsys, ["uncertainty", str(case), "--draws", draws, "--no-progress", "-o", str(out)])
+    assert err.strip() == (
+        f"{case}: 1 problem\n  Uncertainty, row 2 (Commodities[coal].carrying_cost_rate), distribution: its tail "
+        "reaches 3 (x base) (whether a run draws there depends on its number of draws), and then Commodities row 2 "
+        "(coal), carrying_cost_rate: must be <= 10, found 15, which the workbook does not take. Cut the distribution "
+        "to the values the cells take with low and high (normal, lognormal), or narrow its range.")
