@@ -77,3 +77,32 @@ def test_a_factor_that_takes_a_cell_past_its_bound_is_refused_whatever_the_draws
         "reaches 3 (x base) (whether a run draws there depends on its number of draws), and then Commodities row 2 "
         "(coal), carrying_cost_rate: must be <= 10, found 15, which the workbook does not take. Cut the distribution "
         "to the values the cells take with low and high (normal, lognormal), or narrow its range.")
+
+
+@pytest.mark.parametrize("row, said", [
+    # 'Enter the the cell(s) to vary': the fix glued 'the' before every description, whatever its first word
+    ({"input": None, "distribution": "uniform", "low": 1, "high": 2}, "Uncertainty, row 2, input: is blank; a value "
+     "is required. Enter input: the cell(s) to vary, as a sweep names them: Legs[ATY>ULG].cost_usd_per_t, or a group "
+     "such as Legs[*>GWD].cost_usd_per_t (every matching cell, each by the same draw)."),
+    # a number typed with a decimal comma, or a unit: said once, not again as 'needs low, which is blank'
+    ({"input": ROAD, "distribution": "uniform", "low": "0,6875", "high": 2}, f"Uncertainty, row 2 ({ROAD}), low: "
+     "expected a number, found text '0,6875'. Type a number, at least -10,000,000,000 and at most 10,000,000,000."),
+    ({"input": ROAD, "distribution": "normal", "low": "34 USD", "mode": 40, "spread": 3}, f"Uncertainty, row 2 "
+     f"({ROAD}), low: expected a number, found text '34 USD'. Type a number, at least -10,000,000,000 and at most "
+     "10,000,000,000."),
+])
+def test_a_slip_in_a_row_is_said_once_in_words_that_read(tmp_path, capsys, row, said):
+    case = write_case(tmp_path, transport_case(Uncertainty=[row]))
+    assert refused(capsys, ["validate", str(case)]).strip() == f"{case}: 1 problem\n  {said}"
+
+
+def test_the_fix_for_a_blank_required_cell_reads_for_every_column():
+    # every required column of every sheet: its fix never doubles an article ('Enter the the', 'Enter the a')
+    import re
+
+    from model.input.read import blank_fix
+    from model.input.schema import SHEETS_BY_NAME
+
+    fixes = [blank_fix(c) for s in SHEETS_BY_NAME.values() for c in s.columns if c.required]
+    assert len(fixes) > 40
+    assert [f for f in fixes if re.search(r"\b(the|a|an) (the|a|an)\b", f, re.IGNORECASE)] == []

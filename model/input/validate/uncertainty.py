@@ -38,6 +38,8 @@ def check_uncertainty(data: CorridorData) -> list[Problem]:
     if table is None or table.empty:
         return []
     problems = []
+    # cells that could not be read (text, '0,6875'): said by model.input.read, blank here but not blank to the planner
+    unread = {(p.row, p.column) for p in data.problems if p.sheet == "Uncertainty"}
     for rec in table.to_dict("records"):
         kind = rec.get("distribution")
         if kind not in tuple(Distribution):
@@ -45,6 +47,8 @@ def check_uncertainty(data: CorridorData) -> list[Problem]:
         dist = Distribution(kind)
         where: dict[str, Any] = {"sheet": "Uncertainty", "row": int(rec[ROW]), "key": str(rec.get("input") or "")}
         given = {n: float(rec[n]) for n in UNCERTAINTY_NUMBERS if present(rec.get(n))}
+        if any((where["row"], n) in unread for n in UNCERTAINTY_NUMBERS):  # what it needs is judged once it reads
+            continue
         for name in NUMBERS_NEEDED[dist]:
             if name not in given:
                 problems.append(Problem(f"a {dist} distribution needs {name}, which is blank",
