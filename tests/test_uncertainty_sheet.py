@@ -106,3 +106,50 @@ def test_the_fix_for_a_blank_required_cell_reads_for_every_column():
     fixes = [blank_fix(c) for s in SHEETS_BY_NAME.values() for c in s.columns if c.required]
     assert len(fixes) > 40
     assert [f for f in fixes if re.search(r"\b(the|a|an) (the|a|an)\b", f, re.IGNORECASE)] == []
+
+
+def quiet_case(folder, uncertainty: list[dict]):
+    """The transport case with the Uncertainty rows, every leg's length given (no warning of its own)."""
+    tables = transport_case(Uncertainty=uncertainty)
+    tables["Legs"] = [{**leg, "distance_km": 100} for leg in tables["Legs"]]
+    return write_case(folder, tables)
+
+
+def rows(**changes) -> list[dict]:
+    """Two road legs drawn together (group road) and the rail leg, each a factor 0.5 to 1.5; changes: the rail row's."""
+    factor = {"as": "factor", "distribution": "uniform", "low": 0.5, "high": 1.5}
+    return [{"input": "Legs[A>R].cost_usd_per_t", **factor, "group": "road"},
+            {"input": ROAD, **factor, "group": "road"}, {"input": "Legs[A>M].cost_usd_per_t", **factor, **changes}]
+
+
+@pytest.mark.parametrize("changes, said", [
+    ({"group": "raod"}, "Uncertainty, row 4 (Legs[A>M].cost_usd_per_t), group: group 'raod' has this row only, so it "
+     "is drawn on its own, as a row without a group. Did you mean 'road'? Give the rows that move together the same "
+     "group name, or clear the cell."),
+    ({"group": None}, "Uncertainty, row 4 (Legs[A>M].cost_usd_per_t), group: has no group, and the same distribution "
+     "and numbers as the rows of group 'road', so it is drawn on its own while they move together. If it moves with "
+     "them, give group road; if it is drawn on its own as meant, leave the cell blank."),
+])
+def test_a_group_slip_is_a_warning(tmp_path, capsys, changes, said):
+    # a typo in a group name, or a blank group cell, made a group of one row, silently
+    case = quiet_case(tmp_path, rows(**changes))
+    assert main(["validate", str(case)]) == 0
+    assert capsys.readouterr().err.strip() == f"{case}: 1 warning\n  {said}"
+
+
+def test_rows_drawn_on_their_own_as_meant_are_no_warning(tmp_path, capsys):
+    case = quiet_case(tmp_path, rows(high=2))  # no group, numbers of its own: meant to be drawn alone
+    assert main(["validate", str(case)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_range_of_factors_typed_on_a_row_drawn_as_value_is_a_warning(tmp_path, capsys):
+    # A>M costs 2 USD/t; drawn as value from 0.5 to 1.5, every draw moves it below its base: likely factors
+    case = quiet_case(tmp_path, rows(**{"as": "value", "low": 2.5, "high": 3.5}))
+    out = tmp_path / "u.xlsx"
+    assert main(["uncertainty", str(case), "--draws", "4", "--no-progress", "-o", str(out)]) == 0
+    assert capsys.readouterr().err.strip() == (
+        f"{case}: 1 warning\n  Uncertainty, row 4 (Legs[A>M].cost_usd_per_t), as: the base value of "
+        "Legs[A>M].cost_usd_per_t, 2, lies outside low..high (2.5 to 3.5), so every draw moves it there. If low and "
+        "high are factors of the base value (1 = unchanged), set as to factor; else check the range against the base "
+        "value.")

@@ -13,7 +13,15 @@ import pandas as pd
 
 from model.analysis.params import focus_of
 from model.analysis.sweep import live_model, stream_sweep
-from model.analysis.uncertainty.design import Design, Method, UncertainInput, check_draws, make_design, read_inputs
+from model.analysis.uncertainty.design import (
+    Design,
+    Method,
+    UncertainInput,
+    check_draws,
+    make_design,
+    range_warnings,
+    read_inputs,
+)
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, GAP, DrawReport
 from model.analysis.uncertainty.focus import FOCUS
@@ -56,6 +64,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
             if lacking:
                 raise InputError("--allocation", lacking)
         inputs = read_inputs(data)
+        warnings = warnings + range_warnings(inputs)
         design = make_design(inputs, draws, Method(method), seed)
         check_draws(inputs, design, str(data.source))
         focus = data.settings.focus

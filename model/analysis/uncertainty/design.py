@@ -22,7 +22,7 @@ from scipy.stats import qmc
 
 from model.analysis.params import Param, find_cells, invalid_values
 from model.analysis.sweep import Sweep
-from model.errors import InputError, Problem, number_text
+from model.errors import WARNING, InputError, Problem, number_text
 from model.input.data import ROW, CorridorData, present
 from model.input.schema import Distribution, VaryAs
 from model.input.validate.uncertainty import EDGE
@@ -135,6 +135,26 @@ def read_inputs(data: CorridorData) -> list[UncertainInput]:
     if problems:
         raise InputError(str(data.source), problems)
     return inputs
+
+
+def range_warnings(inputs: list[UncertainInput]) -> list[Problem]:
+    """Warnings for a row drawn as value whose cells' base values lie outside its low..high: every draw moves them
+    away from the input's own value, as a range of factors (0.69 to 1.5) typed on a row left as value does."""
+    problems = []
+    for v in inputs:
+        if v.factor or v.low is None or v.high is None:
+            continue
+        outside = [c for c in v.cells if not v.low <= c.base <= v.high]
+        if outside:
+            c = outside[0]
+            problems.append(Problem(
+                f"the base value of {c.label}, {number_text(c.base)}"
+                + (f" (and {len(outside) - 1} more cell(s))" if len(outside) > 1 else "")
+                + f", lies outside low..high ({number_text(v.low)} to {number_text(v.high)}), so every draw moves it "
+                "there", "If low and high are factors of the base value (1 = unchanged), set as to factor; else "
+                "check the range against the base value.", sheet="Uncertainty", row=v.row, key=v.text, column="as",
+                severity=WARNING))
+    return problems
 
 
 @dataclass

@@ -6,11 +6,12 @@ the sweep grammar lives above this layer); the numbers are checked here, with th
 
 from __future__ import annotations
 
+import difflib
 import math
 from statistics import NormalDist
 from typing import Any
 
-from model.errors import Problem, number_text
+from model.errors import WARNING, Problem, number_text
 from model.input.data import CELL_ADDRESS, ROW, CorridorData, present
 from model.input.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME, Distribution, VaryAs
 
@@ -86,6 +87,43 @@ def check_uncertainty(data: CorridorData) -> list[Problem]:
                                     f"{number_text(high) if high is not None else '-'})",
                                     "Give a cut that contains the mode, or clear low and high.", column="mode",
                                     **where))
+    return problems + _lone_rows(table.to_dict("records"))
+
+
+def _lone_rows(records: list[dict]) -> list[Problem]:
+    """Warnings for a correlation group that is likely a slip: a group of a single row is drawn on its own, as a
+    row without a group (a typo, afghan_raod, makes one); a row without a group whose numbers are those of a group's
+    rows was likely meant to be in it (a blank group cell)."""
+    groups: dict[str, list[dict]] = {}
+    for rec in records:
+        if present(rec.get("group")):
+            groups.setdefault(str(rec["group"]).strip(), []).append(rec)
+    problems = []
+
+    def numbers(rec: dict) -> tuple:
+        return (rec.get("as"), rec.get("distribution"), *(rec.get(n) if present(rec.get(n)) else None
+                                                          for n in UNCERTAINTY_NUMBERS))
+
+    for name, rows in groups.items():
+        if len(rows) == 1:
+            others = difflib.get_close_matches(name, [g for g in groups if g != name], n=1)
+            problems.append(Problem(
+                f"group '{name}' has this row only, so it is drawn on its own, as a row without a group",
+                (f"Did you mean '{others[0]}'? " if others else "") + "Give the rows that move together the same "
+                "group name, or clear the cell.", sheet="Uncertainty", row=int(rows[0][ROW]),
+                key=str(rows[0].get("input") or ""), column="group", severity=WARNING))
+    for rec in records:
+        if present(rec.get("group")):
+            continue
+        alike = next((g for g, rows in groups.items() if len(rows) > 1 and all(numbers(r) == numbers(rec)
+                                                                               for r in rows)), None)
+        if alike is not None:
+            problems.append(Problem(
+                f"has no group, and the same distribution and numbers as the rows of group '{alike}', so it is "
+                "drawn on its own while they move together",
+                f"If it moves with them, give group {alike}; if it is drawn on its own as meant, leave the cell blank.",
+                sheet="Uncertainty", row=int(rec[ROW]), key=str(rec.get("input") or ""), column="group",
+                severity=WARNING))
     return problems
 
 
