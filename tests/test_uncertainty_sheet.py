@@ -153,3 +153,12 @@ def test_a_range_of_factors_typed_on_a_row_drawn_as_value_is_a_warning(tmp_path,
         "Legs[A>M].cost_usd_per_t, 2, lies outside low..high (2.5 to 3.5), so every draw moves it there. If low and "
         "high are factors of the base value (1 = unchanged), set as to factor; else check the range against the base "
         "value.")
+
+
+def test_the_uncertainty_sheet_is_checked_on_every_command(tmp_path, capsys):
+    # Kept (walkthrough finding 7): every sheet of an input is validated on every command, so that `valid` means
+    # valid for every command and a mistake is found at the first one; the message names the row and the fix.
+    case = quiet_case(tmp_path, [{"input": ROAD, "distribution": "unifrom", "low": 1, "high": 2}])
+    err = refused(capsys, ["solve", str(case), "--no-map", "-o", str(tmp_path / "r.xlsx")])
+    assert f"Uncertainty, row 2 ({ROAD}), distribution: expected one of uniform, triangular, normal, lognormal, " \
+           "found 'unifrom'." in err
