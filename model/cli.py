@@ -97,7 +97,8 @@ def cmd_sweep(args) -> str:
 def cmd_uncertainty(args) -> str:
     from model.commands.uncertainty import uncertainty_to_workbook
 
-    out = _output(args, "uncertainty", *_case(args), args.method, f"{args.draws} draws", f"seed {args.seed}")
+    out = _output(args, "uncertainty", *_case(args), args.method, f"{args.draws} draws", f"seed {args.seed}",
+                  args.recalibrate and "recalibrated", args.cuts and "cuts", args.keep_decisions and "decisions kept")
     warnings, text = uncertainty_to_workbook(args.input, out, args.draws, args.method, args.seed, args.recalibrate,
                                              args.allocation, args.scenario, args.year, args.workers, args.dask,
                                              args.resume, not args.no_progress, args.force, args.keep_decisions,

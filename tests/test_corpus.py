@@ -32,7 +32,7 @@ CASES = [
     (
         "blank node id",
         set_cell("Nodes", 20, "node", None),
-        "Nodes, row 20, node: is blank; a value is required. Enter the node id, used in paths, capacities and tariffs.",
+        "Nodes, row 20, node: is blank; a value is required. Enter node: node id, used in paths, capacities and tariffs.",
     ),
     (
         "unknown country",
@@ -67,7 +67,7 @@ CASES = [
     (
         "blank transit",
         set_cell("Legs", 2, "transit_days", None),
-        "Legs, row 2 (EKB>RUB), transit_days: is blank; a value is required. Enter the time in transit on the leg.",
+        "Legs, row 2 (EKB>RUB), transit_days: is blank; a value is required. Enter transit_days: time in transit on the leg.",
     ),
     (
         "mode",

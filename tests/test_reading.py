@@ -219,7 +219,7 @@ def test_a_million_flows_with_faults_give_the_same_problems(million, tmp_path, m
     assert [str(p) for p in fast[1]] == [
         "Legs, row 5 (O00>B003), cost_usd_per_t: expected a number, found text '1,0'. Type a number in USD/t, at "
         "least 0 and at most 1,000,000.",
-        "Routes, row 250002, route: is blank; a value is required. Enter the route id.",
+        "Routes, row 250002, route: is blank; a value is required. Enter route: route id.",
         "Routes, row 9 (O00-B030-P029-M00), path: unknown node 'PXXX'. Add the node to the Nodes sheet or correct "
         "the path.",
         "Routes, row 500001 (O09-B028-P046-M19), path: step M19>M01 of the path is not a leg. Add a row from=M19, "

@@ -202,7 +202,7 @@ BAD_ROWS = [  # (the row's cells beside input, what the message says)
     ({"distribution": "gaussian", "mode": 5, "spread": 1}, "Uncertainty, row 2 (Legs[R>M].cost_usd_per_t), "
      "distribution:"),
     ({"distribution": "normal", "mode": 2, "spread": 3}, "Uncertainty, row 2 (Legs[R>M].cost_usd_per_t), "
-     "distribution: draws reach -"),
+     "low: a normal distribution without low has no floor: its tail reaches -19.1, below 0"),
     ({"input": "Legs[R>X].cost_usd_per_t", "distribution": "uniform", "low": 1, "high": 2},
      "Uncertainty, row 2 (Legs[R>X].cost_usd_per_t), input: 'Legs[R>X].cost_usd_per_t':"),
 ]

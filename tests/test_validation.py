@@ -97,8 +97,8 @@ CASES = {
         "leg as FROM>TO exactly as on the Legs sheet."),
     "blank required cell": (
         {"Legs": [{**LEGS[0], "cost_usd_per_t": None}] + LEGS[1:]},
-        "Legs, row 2 (A>M), cost_usd_per_t: is blank; a value is required. Enter the freight cost per tonne on "
-        "the leg (all cargo classes unless a tariff overrides)."),
+        "Legs, row 2 (A>M), cost_usd_per_t: is blank; a value is required. Enter cost_usd_per_t: freight cost per "
+        "tonne on the leg (all cargo classes unless a tariff overrides)."),
     "a look-alike letter in the id on the Nodes sheet, not in the reference": (
         {"Nodes": [{**NODES[0], "node": "\u0410"}] + NODES[1:]},
         "Routes, row 2 (RAIL), path: unknown node 'A'. Did you mean '\u0410' (contains Cyrillic \u0410, U+0410)? "

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model.errors import InputError, Problem
-from model.input.data import ROW, CorridorData, match_rows, row_key
+from model.input.data import CELL_ADDRESS, ROW, CorridorData, match_rows, row_key
 from model.input.schema import NUM, RUN_SHEETS, SETTINGS_BY_KEY, SHEETS_BY_NAME, Scope
 from model.lp.families import Cell
 from model.network.emissions import DEFAULT_CO2E_G_PER_TKM
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from model.lp.live import LivePoint
 
 MAX_STEPS = 100_000  # values of one parameter
-_PARAM = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")  # co2_g_per_tkm has a digit
 
 
 @dataclass
@@ -67,7 +65,7 @@ def _bad(text: str, message: str, fix: str) -> InputError:
 
 def find_cells(text: str, data: CorridorData) -> list[Cell]:
     """The numeric input cells that `Sheet[KEY].column` names."""
-    m = _PARAM.match(text)
+    m = CELL_ADDRESS.match(text)
     if not m:
         raise _bad(text, "is not of the form Sheet[KEY].column",
                    "Write for example Legs[GWD>MPG].cost_usd_per_t or Capacities[DOS].capacity_t.")
@@ -199,10 +197,11 @@ def parse_param(assignment: str, data: CorridorData, exact: bool = False) -> Par
     return Param(text.strip(), find_cells(text.strip(), data), values, multiplier)
 
 
-def invalid_values(values: dict[Cell, float]) -> str | None:
+def invalid_values(values: dict[Cell, float], advice: bool = True) -> str | None:
     """Why these cell values are not an input the workbook could hold, in words, each cell read by
     the rule that reads the workbook (model.input.read.parse_cell: the schema's bounds); None when every
-    one could be typed in. A sweep does not solve such a point: it says this instead."""
+    one could be typed in. A sweep does not solve such a point: it says this instead (advice: with what a sweep
+    could vary instead)."""
     from model.input.read import parse_cell
     from model.input.schema import Column
 
@@ -219,7 +218,7 @@ def invalid_values(values: dict[Cell, float]) -> str | None:
         except ValueError as exc:
             fix = ("a discount or subsidy per tonne is a Surcharges row with a negative usd_per_t, which a sweep can "
                    "vary" if value < 0 and "usd" in col.name else "keep the sweep within what the cell takes")
-            return f"{where}: {exc}, which the workbook does not take; {fix}"
+            return f"{where}: {exc}, which the workbook does not take" + (f"; {fix}" if advice else "")
     return None
 
 

@@ -222,20 +222,23 @@ def _dask_worker(workbook: bytes, name: str, sweep: Sweep, signature: str, chunk
 
 
 def run_sweep(sweep: Sweep, points_file: Path | None = None, resume: bool = False,
-              workers: int = 1, dask: str | None = None, progress: bool = True, live=None) -> list[LivePoint]:
+              workers: int = 1, dask: str | None = None, progress: bool = True, live=None,
+              writer: str | None = None) -> list[LivePoint]:
     """Solve every point; return one LivePoint per point in grid order (stream_sweep, each point kept)."""
     done: dict[int, LivePoint] = {}
-    stream_sweep(sweep, done.__setitem__, points_file, resume, workers, dask, progress, live)
+    stream_sweep(sweep, done.__setitem__, points_file, resume, workers, dask, progress, live, writer)
     return [done[i] for i in range(len(sweep.points))]
 
 
 def stream_sweep(sweep: Sweep, keep: Callable[[int, LivePoint], None], points_file: Path | None = None,
                  resume: bool = False, workers: int = 1, dask: str | None = None, progress: bool = True,
-                 live=None) -> None:
+                 live=None, writer: str | None = None) -> None:
     """Solve every point, serially, on `workers` local processes or on the Dask cluster at `dask`, and hand each to
     keep(i, point) as it is solved or read back from the journal (--resume; a point read twice: the later), in no
     set order; hold none of them, so that what a run keeps of its points is what keep keeps (an uncertainty run:
-    model.analysis.uncertainty.tables.DrawTally). points_file: the journal, every point whole as it is solved."""
+    model.analysis.uncertainty.tables.DrawTally). points_file: the journal, every point whole as it is solved; writer:
+    the mark of the command that writes it (model.report.output.mark), on its head line, which is how the output guard
+    knows whose journal it is (a sweep's and an uncertainty run's heads are alike otherwise)."""
     from tqdm import tqdm
 
     if not 1 <= workers <= 256:
@@ -253,7 +256,8 @@ def stream_sweep(sweep: Sweep, keep: Callable[[int, LivePoint], None], points_fi
             done.add(i)
         if not resume or not points_file.exists():
             points_file.parent.mkdir(parents=True, exist_ok=True)
-            head = json.dumps({"sweep": sweep.signature, "definition": sweep.definition})
+            head = json.dumps({**({"generator": writer} if writer else {}), "sweep": sweep.signature,
+                               "definition": sweep.definition})
             points_file.write_text(head + "\n", encoding="utf-8")
     todo = [i for i in range(len(points)) if i not in done]
     bar = tqdm(total=len(points), initial=len(done), unit="point", disable=not show_progress(progress), desc="sweep",

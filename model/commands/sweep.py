@@ -31,7 +31,7 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
     from model.report import console
     from model.report.books import about_table, write_exact, write_sweep
     from model.report.charts import exact_png, sweep_pngs
-    from model.report.output import Outputs
+    from model.report.output import Outputs, mark
     from model.results.summary import Provenance
     from model.steps import load_one_year
 
@@ -69,7 +69,7 @@ def sweep_to_workbook(src: Path, assignments: list[str], name: str | None, outpu
         points_file = output.with_suffix(".points.jsonl")
         outputs.check(points_file)
         results = run_sweep(sweep, points_file=points_file, resume=resume, workers=workers, dask=dask,
-                            progress=progress)
+                            progress=progress, writer=mark(outputs.kind))
         seconds = time.perf_counter() - start
         points = points_table(sweep, results, net, data.settings.focus)
         about += [("points", len(points)), ("solved", int((points["status"] == "Optimal").sum())),

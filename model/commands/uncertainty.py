@@ -13,7 +13,15 @@ import pandas as pd
 
 from model.analysis.params import focus_of
 from model.analysis.sweep import live_model, stream_sweep
-from model.analysis.uncertainty.design import Design, Method, UncertainInput, check_draws, make_design, read_inputs
+from model.analysis.uncertainty.design import (
+    Design,
+    Method,
+    UncertainInput,
+    check_draws,
+    make_design,
+    range_warnings,
+    read_inputs,
+)
 from model.analysis.uncertainty.drivers import drivers
 from model.analysis.uncertainty.figures import CUT, GAP, DrawReport
 from model.analysis.uncertainty.focus import FOCUS
@@ -39,7 +47,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
     from model.commands.sweep import case_about
     from model.report.books import about_table
     from model.report.charts import tornado_png
-    from model.report.output import Outputs
+    from model.report.output import Outputs, mark
     from model.report.uncertainty import (
         RECALIBRATED,
         SWITCHING_CALIBRATION,
@@ -63,8 +71,9 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
             if lacking:
                 raise InputError("--allocation", lacking)
         inputs = read_inputs(data, load_one_year(src, None, year)[0] if data.overrides else None)  # the scenario's
+        warnings = warnings + range_warnings(inputs)
         design = make_design(inputs, draws, Method(method), seed)
-        check_draws(inputs, design)
+        check_draws(inputs, design, str(data.source))
         focus = data.settings.focus
         ports = port_names(data, net, focus_of(net, focus)) if cuts and not choice else ()
         if cuts and not ports:  # asked for, and there is none to give: said, not left out without a word
@@ -82,7 +91,7 @@ def uncertainty_to_workbook(src: Path, output: Path, draws: int = 1000, method: 
                           recalibrate=recalibrate)
         tally = DrawTally(len(sweep.points), focus_of(net, focus))  # what the tables need of each draw, not its point
         stream_sweep(sweep, tally, points_file=points_file, resume=resume, workers=workers, dask=dask,
-                     progress=progress, live=live)
+                     progress=progress, live=live, writer=mark(outputs.kind))
         seconds = time.perf_counter() - start
         y = tally.quantities()
         table, probability = summary(y), tally.used(net)

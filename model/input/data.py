@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -17,6 +18,8 @@ from model.input.schema import Sheet
 from model.input.settings import Settings
 
 ROW = "_row"  # column holding each row's number in the file, for messages
+# An input cell's address, Sheet[KEY].column (a sweep's parameter, an Uncertainty row's input): sheet, key, column
+CELL_ADDRESS = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.*)\]\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*$")  # co2_g_per_tkm: a digit
 SEASON = "season"  # the key column of Capacities and Demand naming a season: left out of a KEY, it is blank
 
 

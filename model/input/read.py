@@ -184,7 +184,7 @@ def _parse_sheet(sheet: Sheet, raw: RawSheet, problems: list[Problem]) -> pd.Dat
             elif blank(value):
                 if col.required:
                     found.append((i, order, Problem(
-                        "is blank; a value is required", f"Enter the {phrase(col.description)}",
+                        "is blank; a value is required", blank_fix(col),
                         sheet=raw.name, row=number, key=key_of(i), column=col.name)))
                 typed = col.default
             else:
@@ -472,3 +472,10 @@ def _check_sources(raw: RawSheet, df: pd.DataFrame, problems: list[Problem]) -> 
                 row=rows[i], key=key))
     for name, values in typed.items():
         df[name] = pd.Series(values, index=df.index, dtype=object)
+
+
+def blank_fix(col: Column) -> str:
+    """What to enter in a blank required cell: the column named, then its description as the schema writes it (a
+    description is a noun phrase, a clause or a list of choices: 'Enter the ' before it read 'Enter the the
+    cell(s)', 'Enter the a modelled year')."""
+    return f"Enter {col.name}: {phrase(col.description)}."

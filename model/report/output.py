@@ -10,8 +10,8 @@ The guard: a target is never an input file, never inside an input folder (a CSV 
 and never an existing file that this kind of command did not write itself (a result workbook is
 replaced by the next solve; a planner's workbook is not), nor an input workbook or case that a
 command wrote (calibrate, convert, generate, template: planners edit those), unless --force is given. Workbooks,
-charts, maps, report pages and sweep journals carry the kind of command that wrote them (the
-workbook's keywords, the PNG's Software text, the page's generator, the journal's first line),
+charts, maps, report pages and journals (of a sweep or an uncertainty run) carry the kind of command that wrote them
+(the workbook's keywords, the PNG's Software text, the page's generator, the journal head's generator),
 which is how an earlier output is recognised. A file two kinds of command write alike (the map
 beside a result, drawn by corridor solve or corridor map) is claimed with the other kind allowed.
 
@@ -76,7 +76,8 @@ def default_output_help(command: str) -> str:
     goes into it."""
     default = default_output("<input>", {"solve": "result", "calibrate": "calibrated"}.get(command, command))
     named = {"solve": "the scenario", "sweep": "the parameters (_exact.xlsx with --exact)",
-             "stress": "what is closed", "frontier": "the target", "compare": "the scenarios"}.get(command)
+             "stress": "what is closed", "frontier": "the target", "compare": "the scenarios",
+             "uncertainty": "the method, draws and seed, and --recalibrate, --cuts or --keep-decisions"}.get(command)
     return f"{default}; in the name: {named}" if named else str(default)
 
 
@@ -106,7 +107,12 @@ def written_by(path: Path) -> str | None:
         if suffix == ".jsonl":
             with path.open(encoding="utf-8") as f:
                 first = json.loads(f.readline() or "{}")
-            return "sweep" if isinstance(first, dict) and "sweep" in first else None
+            if not isinstance(first, dict) or "sweep" not in first:
+                return None
+            found = re.fullmatch(re.escape(WRITER) + r":([\w-]+)", str(first.get("generator", "")))
+            # a journal's head names the command that wrote it (model.analysis.sweep.stream_sweep's writer); one of
+            # an earlier version, without it, is a sweep's
+            return found.group(1) if found else "sweep" if "generator" not in first else None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
     return None

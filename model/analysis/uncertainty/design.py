@@ -22,13 +22,13 @@ from scipy.stats import qmc
 
 from model.analysis.params import Param, find_cells, invalid_values
 from model.analysis.sweep import Sweep
-from model.errors import InputError, Problem, number_text
+from model.errors import WARNING, InputError, Problem, number_text
 from model.input.data import ROW, CorridorData, present
 from model.input.schema import Distribution, VaryAs
+from model.input.validate.uncertainty import EDGE
 from model.lp.families import Cell
 
 MAX_DRAWS = 1_000_000  # points of one run
-EDGE = 1e-12  # a unit draw is kept this far inside (0, 1): the normal's quantile at 0 or 1 is infinite
 
 
 class Method(StrEnum):
@@ -166,6 +166,26 @@ def scenario_problems(inputs: list[UncertainInput], data: CorridorData, before: 
     return problems
 
 
+def range_warnings(inputs: list[UncertainInput]) -> list[Problem]:
+    """Warnings for a row drawn as value whose cells' base values lie outside its low..high: every draw moves them
+    away from the input's own value, as a range of factors (0.69 to 1.5) typed on a row left as value does."""
+    problems = []
+    for v in inputs:
+        if v.factor or v.low is None or v.high is None:
+            continue
+        outside = [c for c in v.cells if not v.low <= c.base <= v.high]
+        if outside:
+            c = outside[0]
+            problems.append(Problem(
+                f"the base value of {c.label}, {number_text(c.base)}"
+                + (f" (and {len(outside) - 1} more cell(s))" if len(outside) > 1 else "")
+                + f", lies outside low..high ({number_text(v.low)} to {number_text(v.high)}), so every draw moves it "
+                "there", "If low and high are factors of the base value (1 = unchanged), set as to factor; else "
+                "check the range against the base value.", sheet="Uncertainty", row=v.row, key=v.text, column="as",
+                severity=WARNING))
+    return problems
+
+
 @dataclass
 class Design:
     """The draws: SALib's problem (one name per dimension, bounds [0, 1]), the unit draws U (draws x
@@ -238,20 +258,25 @@ def make_design(inputs: list[UncertainInput], draws: int, method: Method = Metho
     return Design(problem, U, X, method, seed)
 
 
-def check_draws(inputs: list[UncertainInput], design: Design) -> None:
-    """Every value drawn is one the workbook could hold (a cost not below 0, a share within 0..1): InputError
-    naming the row, its lowest or highest draw and the cut that would keep it in, before anything is solved.
-    A value out of bounds at the draw's extremes is checked (a cell's value is monotone in the draw)."""
+def check_draws(inputs: list[UncertainInput], design: Design, source: str = "Uncertainty") -> None:
+    """Every value the rows can draw is one the workbook could hold (a cost not below 0, a share within 0..1):
+    InputError from `source` (the input's name) naming the row, the least or the most it can draw and the cut that
+    would keep it in, before anything is solved. What a row can draw is its distribution's reach (its quantiles at
+    EDGE and 1 - EDGE, where a unit draw is kept), not the extremes of these draws, so that the verdict does not
+    depend on the number of draws (a cell's value is monotone in the draw); validation judges the same reach
+    against the column's bounds (model.input.validate.uncertainty), this against the cells' base values."""
     problems = []
     for v in inputs:
-        column = design.X[v.text].to_numpy()
-        for value in (float(column.min()), float(column.max())):
-            why = invalid_values(v.param.cell_values(value))
+        for value in v.values(np.array([0.0, 1.0])):
+            why = invalid_values(v.param.cell_values(float(value)), advice=False)
             if why is not None:
+                shown = float(f"{value:.4g}")  # as a planner reads it, where that is still out of bounds
+                why = invalid_values(v.param.cell_values(shown), advice=False) or why
                 problems.append(Problem(
-                    f"draws reach {number_text(value)}{' (x base)' if v.factor else ''}, and then {why}",
+                    f"its tail reaches {number_text(shown)}{' (x base)' if v.factor else ''} (whether a run draws "
+                    f"there depends on its number of draws), and then {why}",
                     "Cut the distribution to the values the cells take with low and high (normal, lognormal), or "
                     "narrow its range.", sheet="Uncertainty", row=v.row, key=v.text, column="distribution"))
                 break
     if problems:
-        raise InputError("Uncertainty", problems)
+        raise InputError(source, problems)

@@ -63,7 +63,7 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
     data, net, _ = load_one_year(src, scenario, None, allocation)
     inputs = read_inputs(data, load_one_year(src, None, None, allocation)[0] if data.overrides else None)  # none: said
     design = make_design(inputs, draws, Method.LHS, seed)
-    check_draws(inputs, design)
+    check_draws(inputs, design, str(data.source))
     watch = focus_of(net, data.settings.focus)
     least_cost = (allocation or data.settings.allocation or Allocation.LEAST_COST) == Allocation.LEAST_COST
     # under route choice each draw is the logit's split (the solve before checked its dispersions) and no cut is

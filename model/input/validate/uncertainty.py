@@ -6,11 +6,14 @@ the sweep grammar lives above this layer); the numbers are checked here, with th
 
 from __future__ import annotations
 
+import difflib
+import math
+from statistics import NormalDist
 from typing import Any
 
-from model.errors import Problem, number_text
-from model.input.data import ROW, CorridorData, present
-from model.input.schema import Distribution
+from model.errors import WARNING, Problem, number_text
+from model.input.data import CELL_ADDRESS, ROW, CorridorData, present
+from model.input.schema import NUM, SETTINGS_BY_KEY, SHEETS_BY_NAME, Distribution, VaryAs
 
 # Per distribution: the numbers it needs, and the ones it may take (normal and lognormal: a cut to low..high)
 NUMBERS_NEEDED = {Distribution.UNIFORM: ("low", "high"), Distribution.TRIANGULAR: ("low", "mode", "high"),
@@ -19,6 +22,7 @@ NUMBERS_READ = {Distribution.UNIFORM: ("low", "high"), Distribution.TRIANGULAR: 
                 Distribution.NORMAL: ("low", "mode", "high", "spread"),
                 Distribution.LOGNORMAL: ("low", "mode", "high", "spread")}
 UNCERTAINTY_NUMBERS = ("low", "high", "mode", "spread")
+EDGE = 1e-12  # a unit draw is kept this far inside (0, 1): the normal's quantile at 0 or 1 is infinite
 DISTRIBUTION_WORDS = {
     Distribution.UNIFORM: "uniform from low to high",
     Distribution.TRIANGULAR: "triangular from low to high, most likely at mode",
@@ -35,6 +39,8 @@ def check_uncertainty(data: CorridorData) -> list[Problem]:
     if table is None or table.empty:
         return []
     problems = []
+    # cells that could not be read (text, '0,6875'): said by model.input.read, blank here but not blank to the planner
+    unread = {(p.row, p.column) for p in data.problems if p.sheet == "Uncertainty"}
     for rec in table.to_dict("records"):
         kind = rec.get("distribution")
         if kind not in tuple(Distribution):
@@ -42,6 +48,8 @@ def check_uncertainty(data: CorridorData) -> list[Problem]:
         dist = Distribution(kind)
         where: dict[str, Any] = {"sheet": "Uncertainty", "row": int(rec[ROW]), "key": str(rec.get("input") or "")}
         given = {n: float(rec[n]) for n in UNCERTAINTY_NUMBERS if present(rec.get(n))}
+        if any((where["row"], n) in unread for n in UNCERTAINTY_NUMBERS):  # what it needs is judged once it reads
+            continue
         for name in NUMBERS_NEEDED[dist]:
             if name not in given:
                 problems.append(Problem(f"a {dist} distribution needs {name}, which is blank",
@@ -71,6 +79,7 @@ def check_uncertainty(data: CorridorData) -> list[Problem]:
                     problems.append(Problem(f"a lognormal value is above 0, so {name} must be too, found "
                                             f"{number_text(given[name])}", "Give a positive value, or choose the "
                                             "normal distribution.", column=name, **where))
+        problems += _beyond_bounds(str(rec.get("input") or ""), rec.get("as") == VaryAs.FACTOR, dist, given, where)
         if dist in (Distribution.NORMAL, Distribution.LOGNORMAL) and mode is not None and (
                 (low is not None and mode < low) or (high is not None and mode > high)):
             problems.append(Problem(f"mode ({number_text(mode)}) lies outside the cut low..high "
@@ -78,4 +87,113 @@ def check_uncertainty(data: CorridorData) -> list[Problem]:
                                     f"{number_text(high) if high is not None else '-'})",
                                     "Give a cut that contains the mode, or clear low and high.", column="mode",
                                     **where))
+    return problems + _lone_rows(table.to_dict("records"))
+
+
+def _lone_rows(records: list[dict]) -> list[Problem]:
+    """Warnings for a correlation group that is likely a slip: a group of a single row is drawn on its own, as a
+    row without a group (a typo, afghan_raod, makes one); a row without a group whose numbers are those of a group's
+    rows was likely meant to be in it (a blank group cell)."""
+    groups: dict[str, list[dict]] = {}
+    for rec in records:
+        if present(rec.get("group")):
+            groups.setdefault(str(rec["group"]).strip(), []).append(rec)
+    problems = []
+
+    def numbers(rec: dict) -> tuple:
+        return (rec.get("as"), rec.get("distribution"), *(rec.get(n) if present(rec.get(n)) else None
+                                                          for n in UNCERTAINTY_NUMBERS))
+
+    for name, rows in groups.items():
+        if len(rows) == 1:
+            others = difflib.get_close_matches(name, [g for g in groups if g != name], n=1)
+            problems.append(Problem(
+                f"group '{name}' has this row only, so it is drawn on its own, as a row without a group",
+                (f"Did you mean '{others[0]}'? " if others else "") + "Give the rows that move together the same "
+                "group name, or clear the cell.", sheet="Uncertainty", row=int(rows[0][ROW]),
+                key=str(rows[0].get("input") or ""), column="group", severity=WARNING))
+    for rec in records:
+        if present(rec.get("group")):
+            continue
+        alike = next((g for g, rows in groups.items() if len(rows) > 1 and all(numbers(r) == numbers(rec)
+                                                                               for r in rows)), None)
+        if alike is not None:
+            problems.append(Problem(
+                f"has no group, and the same distribution and numbers as the rows of group '{alike}', so it is "
+                "drawn on its own while they move together",
+                f"If it moves with them, give group {alike}; if it is drawn on its own as meant, leave the cell blank.",
+                sheet="Uncertainty", row=int(rec[ROW]), key=str(rec.get("input") or ""), column="group",
+                severity=WARNING))
+    return problems
+
+
+def cell_bounds(text: str) -> tuple[str, float | None, float | None] | None:
+    """The column an input names (Sheet[KEY].column, or a setting) and the least and the most its cells take (the
+    schema's bounds, as the workbook is read); None when it names no numeric column (said when the run reads it)."""
+    found = CELL_ADDRESS.match(text)
+    if not found:
+        return None
+    sheet_name, key, column = found.groups()
+    if sheet_name.lower() == "settings":
+        spec = SETTINGS_BY_KEY.get(key.strip().lower())
+        return (f"Settings[{spec.key}].value", spec.min, spec.max) if spec and spec.type == NUM else None
+    sheet = next((s for s in SHEETS_BY_NAME.values() if s.name.lower() == sheet_name.lower()), None)
+    col = next((c for c in sheet.columns if c.name == column.lower()), None) if sheet else None
+    return (f"{sheet.name}.{col.name}", col.min, col.max) if sheet and col and col.type == NUM else None
+
+
+def reach(dist: Distribution, given: dict[str, float]) -> tuple[float | None, float | None]:
+    """The least and the most a row's distribution gives (its quantiles at EDGE and 1 - EDGE, cut to low..high: what
+    corridor uncertainty can draw, whatever the number of draws); None where a number it needs is missing or bad
+    (said by check_uncertainty)."""
+    low, high, mode, spread = given.get("low"), given.get("high"), given.get("mode"), given.get("spread")
+    if dist in (Distribution.UNIFORM, Distribution.TRIANGULAR):
+        return low, high
+    if mode is None or spread is None or spread <= 0 or (dist == Distribution.LOGNORMAL and mode <= 0):
+        return None, None
+    z = NormalDist().inv_cdf(EDGE)  # about -7.03
+    if dist == Distribution.NORMAL:
+        ends = mode + spread * z, mode - spread * z
+    else:  # lognormal, most likely at mode: mu = ln(mode) + spread^2
+        mu = math.log(mode) + spread * spread
+        ends = math.exp(mu + spread * z), math.exp(mu - spread * z)
+    return (max(ends[0], low) if low is not None else ends[0]), (min(ends[1], high) if high is not None else ends[1])
+
+
+def _beyond_bounds(text: str, factor: bool, dist: Distribution, given: dict[str, float], where: dict) -> list[Problem]:
+    """Every value the row's distribution can give (reach) is one its cells take, whatever the number of draws. A
+    factor is judged where that needs no base value: below 0, the cells of a column that takes no negative value
+    would be (the rest is judged with the bases when the run reads the row: design.check_draws)."""
+    bounds = cell_bounds(text)
+    if bounds is None:
+        return []
+    column, least, most = bounds
+    if factor:  # a factor's cells are factor x base, base within the bounds: only a negative factor is sure to fail
+        least, most = (0.0 if least is not None and least >= 0 else None), None
+    lowest, highest = reach(dist, given)
+    subject = f"{'a factor of ' if factor else ''}{column}"
+    what = f"the drawn number is {subject}"
+    problems = []
+    if least is not None and lowest is not None and lowest < least:
+        if "low" not in given:  # a normal without low: its tail reaches any value below
+            problems.append(Problem(
+                f"a {dist} distribution without low has no floor: its tail reaches {number_text(round(lowest, 2))}, "
+                f"below {number_text(least)}, the least {subject} takes (whether a run draws there depends on its "
+                "number of draws)",
+                f"Give low (e.g. {number_text(least)}) to cut the distribution there"
+                + (", or use lognormal (always above 0) for a number that cannot fall below 0." if least == 0 and
+                   dist == Distribution.NORMAL else "."), column="low", **where))
+        else:
+            problems.append(Problem(f"low must be >= {number_text(least)} ({what}), found {number_text(lowest)}",
+                                    f"Give low of at least {number_text(least)}.", column="low", **where))
+    if most is not None and highest is not None and highest > most:
+        if "high" not in given:
+            problems.append(Problem(
+                f"a {dist} distribution without high has no ceiling: its tail reaches {number_text(round(highest, 2))}"
+                f", above {number_text(most)}, the most {subject} takes (whether a run draws there depends on its "
+                f"number of draws)", f"Give high (e.g. {number_text(most)}) to cut the distribution "
+                "there.", column="high", **where))
+        else:
+            problems.append(Problem(f"high must be <= {number_text(most)} ({what}), found {number_text(highest)}",
+                                    f"Give high of at most {number_text(most)}.", column="high", **where))
     return problems
