@@ -170,4 +170,4 @@ def test_a_capacity_full_in_one_season_only_is_full_on_the_map(tmp_path):
     assert back is not None and map_data(back).full == map_data(tables).full
     # The report's legend says the season, in that season's tonnes (not per year).
     assert main(["report", str(out)]) == 0 and main(["map", str(out)]) == 0  # the picture's legend too
-    assert "A to M in winter: 0.00 of 0.00 Mt</li>" in out.with_suffix(".html").read_text()
+    assert "A to M in winter: 0.000020 of 0.000020 Mt</li>" in out.with_suffix(".html").read_text()  # 20 t of 20
