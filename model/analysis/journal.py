@@ -14,7 +14,6 @@ from model.errors import InputError, Problem
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from model.analysis.sweep import Sweep
     from model.lp.live import LivePoint
 
 
@@ -27,9 +26,10 @@ def ends_a_line(path: Path) -> bool:
         return f.read(1) == b"\n"
 
 
-def read_points(path: Path, sweep: Sweep) -> Iterator[tuple[int, LivePoint]]:
+def read_points(path: Path, sweep) -> Iterator[tuple[int, LivePoint]]:
     """Each point of the journal, (i, point), read one line at a time (a journal of many draws is large);
-    InputError for a journal of another sweep."""
+    InputError for a journal of another sweep. sweep: model.analysis.sweep's Sweep, its signature and definition
+    (not imported: the sweep module imports this one)."""
     from model.lp.live import LivePoint
 
     if not path.exists():
