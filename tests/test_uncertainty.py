@@ -296,3 +296,15 @@ def test_the_shipped_uncertainty_sheet_is_drawn_under_every_shipped_scenario():
     for name in names:
         data, _, _ = load(BASE_XLSX, name)
         read_inputs(data, before)  # InputError names a row that would undo the scenario
+
+
+def test_a_share_of_none_or_all_draws_has_an_interval_not_an_error_of_zero():
+    # p +- sqrt(p (1 - p) / n) reads "0 +- 0" for a route never used in 200 draws; Wilson's 95% interval does not:
+    # with z = 1.96, 0 of 200 gives 0 to z^2 / (n + z^2) = 3.8416 / 203.8416 = 1.885%, and 200 of 200 its mirror;
+    # 50 of 200 (p = 0.25) about 19.5% to 31.4%, close to p +- 1.96 SE (19.0% to 31.0%)
+    from model.analysis.uncertainty.tables import wilson
+
+    low, high = wilson(pd.Series([0, 200, 50]), 200)
+    assert low[0] == 0 and high[0] == pytest.approx(3.8416 / 203.8416, rel=1e-4)
+    assert high[1] == pytest.approx(1.0) and low[1] == pytest.approx(1 - 3.8416 / 203.8416, rel=1e-4)
+    assert low[2] == pytest.approx(0.1953, abs=5e-4) and high[2] == pytest.approx(0.3142, abs=5e-4)

@@ -39,12 +39,15 @@ def write_uncertainty_page(outputs: Outputs, path: Path, title: str, subtitle: s
     charts = [{"name": p.name, "src": "data:image/png;base64," + base64.b64encode(
         outputs.staged(p).read_bytes()).decode("ascii")} for p in pngs]
     probability = used.assign(probability=used["probability_used"].map(_percent),
-                              sampling_error=used["sampling_error"].map(_percent))
+                              sampling_error=used["sampling_error"].map(_percent),
+                              interval_95=[f"{_percent(a)} to {_percent(b)}" for a, b in zip(used["low_95"],
+                                                                                              used["high_95"],
+                                                                                              strict=True)])
     page = environment().get_template("uncertainty.html.j2").render(
         generator=mark(outputs.kind), title=title, subtitle=subtitle, map_aspect="1",
         how_sure=how_sure(ranges, drawn), varied=varied,
         quantiles=_table(summary), used=_table(probability[["kind", "name", "corridor", "draws_used", "draws",
-                                                            "probability", "sampling_error"]]),
+                                                            "probability", "sampling_error", "interval_95"]]),
         charts=charts, switching=None if switching is None else _table(switching), switching_note=switching_note,
         switching_calibration=SWITCHING_CALIBRATION if recalibrated else "")
     outputs.claim(path).write_text(page, encoding="utf-8")
