@@ -62,7 +62,9 @@ SHEET_NOTES = {
               "per standard deviation where a linear fit explains at least 20% of the spread. The spread of "
               "the answer over the inputs' ranges, not a confidence interval of a statistic.",
     "Corridors": "Tonnes and share by corridor, for all commodities and per commodity.",
-    "Countries": "Tonnes passing through each country. Shares add to more than 100%: a route crosses several.",
+    "Countries": "Tonnes passing through each country, its own market's cargo included (the Routes sheet's "
+                 "market_country tells a country's own from transit). Shares add to more than 100%: a route crosses "
+                 "several.",
     "Capacity": "Shadow price: what one more tonne of annual capacity would save per year (USD/t); it holds "
                 "while capacity stays between valid from and valid to.",
     "Routes": "Every route and commodity it may carry. Reduced cost: how much cheaper per tonne the route must "
