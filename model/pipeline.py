@@ -87,7 +87,9 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
         solved = solve_case(path, scenario, robust, verbose, options, builder, phases, keep_solver, allocation)
         plan, sol, results, warnings = solved.plan, solved.solution, solved.results, solved.warnings
         if uncertainty:
-            results = _with_ranges(results, Path(path), uncertainty, scenario, robust, allocation, phases, recalibrate)
+            results, slips = _with_ranges(results, Path(path), uncertainty, scenario, robust, allocation, phases,
+                                          recalibrate)
+            warnings = warnings + slips
         written: list[Path] = []
         if output is None:
             phases("writing")
@@ -100,8 +102,9 @@ def run(path: str | Path, output: str | Path | None = None, scenario: str | None
 
 
 def _with_ranges(results: Results, path: Path, draws: int, scenario: str | None, robust: str | None,
-                 allocation: str | None, phases, recalibrate: bool = False) -> Results:
-    """The results with each headline's range over `draws` draws of the Uncertainty sheet in their Summary."""
+                 allocation: str | None, phases, recalibrate: bool = False) -> tuple[Results, list]:
+    """The results with each headline's range over `draws` draws of the Uncertainty sheet in their Summary, and the
+    warnings of the sheet's slips (as corridor uncertainty gives them)."""
     import dataclasses
 
     from model.analysis.uncertainty.ranges import headline_ranges
@@ -115,4 +118,5 @@ def _with_ranges(results: Results, path: Path, draws: int, scenario: str | None,
     phases("uncertainty")
     ranges = headline_ranges(path, draws, 0, scenario, allocation, recalibrate)
     return dataclasses.replace(results, summary=dataclasses.replace(results.summary, ranges=tuple(ranges.lines),
-                                                                    ranges_drawn=ranges.drawn), ranges=ranges.table)
+                                                                    ranges_drawn=ranges.drawn),
+                               ranges=ranges.table), list(ranges.warnings)

@@ -143,11 +143,14 @@ def test_rows_drawn_on_their_own_as_meant_are_no_warning(tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_a_range_of_factors_typed_on_a_row_drawn_as_value_is_a_warning(tmp_path, capsys):
-    # A>M costs 2 USD/t; drawn as value from 0.5 to 1.5, every draw moves it below its base: likely factors
+@pytest.mark.parametrize("command", ["uncertainty", "solve"])
+def test_a_range_of_factors_typed_on_a_row_drawn_as_value_is_a_warning(tmp_path, capsys, command):
+    # A>M costs 2 USD/t; drawn as value from 2.5 to 3.5, every draw moves it above its base: likely factors typed
+    # as values; corridor uncertainty and solve --uncertainty warn alike
     case = quiet_case(tmp_path, rows(**{"as": "value", "low": 2.5, "high": 3.5}))
     out = tmp_path / "u.xlsx"
-    assert main(["uncertainty", str(case), "--draws", "4", "--no-progress", "-o", str(out)]) == 0
+    args = ["--draws", "4", "--no-progress"] if command == "uncertainty" else ["--uncertainty", "4", "--no-map"]
+    assert main([command, str(case), *args, "-o", str(out)]) == 0
     assert capsys.readouterr().err.strip() == (
         f"{case}: 1 warning\n  Uncertainty, row 4 (Legs[A>M].cost_usd_per_t), as: the base value of "
         "Legs[A>M].cost_usd_per_t, 2, lies outside low..high (2.5 to 3.5), so every draw moves it there. If low and "

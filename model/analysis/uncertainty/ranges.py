@@ -17,7 +17,7 @@ import pandas as pd
 from model.analysis.params import focus_of
 from model.analysis.responses import focus_ports
 from model.analysis.sweep import live_model, solve_point, stream_sweep
-from model.analysis.uncertainty.design import Method, check_draws, make_design, read_inputs
+from model.analysis.uncertainty.design import Method, check_draws, make_design, range_warnings, read_inputs
 from model.analysis.uncertainty.drivers import drivers, main_driver, moved_most_by
 from model.analysis.uncertainty.figures import CUT, DrawReport
 from model.analysis.uncertainty.focus import FOCUS, cargo_words, part_of
@@ -43,10 +43,12 @@ def port_names(data, net, focus: tuple[str, str] | None) -> tuple[tuple[str, str
 class HeadlineRanges:
     """Each headline's range: lines, (headline, its range in words) for the brief and the console; table, the same
     figures one row a headline (model.results.summary.RANGE_COLUMNS: the result's Ranges sheet, the page's "How
-    sure"); drawn, what was drawn, in words."""
+    sure"); drawn, what was drawn, in words; warnings, the Uncertainty sheet's slips a run warns of
+    (design.range_warnings), as corridor uncertainty does."""
     lines: list[tuple[str, str]]
     table: pd.DataFrame
     drawn: str
+    warnings: tuple[Problem, ...] = ()
 
 
 def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None = None,
@@ -101,7 +103,7 @@ def headline_ranges(src: Path, draws: int, seed: int = 0, scenario: str | None =
              "each across its plausible range; " + ("recalibrated at each draw" if recalibrate else "not recalibrated"))
     return HeadlineRanges([(line.split(": ", 1)[0], line.split(": ", 1)[1] + _carries(y[q]) + _charge(q, ports)
                             + moved_most_by(driving, q)) for q, line in zip(wanted, lines, strict=True)],
-                          pd.DataFrame(rows, columns=RANGE_COLUMNS), drawn)
+                          pd.DataFrame(rows, columns=RANGE_COLUMNS), drawn, tuple(range_warnings(inputs)))
 
 
 def _base_case(sweep, live, watch: tuple[str, str] | None) -> dict[str, float]:
