@@ -308,3 +308,13 @@ def test_a_share_of_none_or_all_draws_has_an_interval_not_an_error_of_zero():
     assert low[0] == 0 and high[0] == pytest.approx(3.8416 / 203.8416, rel=1e-4)
     assert high[1] == pytest.approx(1.0) and low[1] == pytest.approx(1 - 3.8416 / 203.8416, rel=1e-4)
     assert low[2] == pytest.approx(0.1953, abs=5e-4) and high[2] == pytest.approx(0.3142, abs=5e-4)
+
+
+def test_a_header_that_quotes_a_name_keeps_its_underscores():
+    # the Draws sheet's 'u: group afghan_road' and a bottleneck's 'value of ... CAL_19_MAX' quote names the other
+    # sheets write with underscores; a snake_case column still reads as words with its unit
+    from model.report.cells import header
+
+    assert header("u: group afghan_road") == "u: group afghan_road"
+    assert header("value of calibration rule CAL_19_MAX_usd_per_t") == "value of calibration rule CAL_19_MAX (USD/t)"
+    assert header("resource_cost_usd") == "resource cost (USD/yr)"

@@ -57,7 +57,11 @@ def header(column: str) -> str:
 
 
 def _words(name: str) -> str:
-    """A column name's words as a reader writes them: 'extra_cost' -> 'extra cost', 'usd' -> 'USD'."""
+    """A column name's words as a reader writes them: 'extra_cost' -> 'extra cost', 'usd' -> 'USD'. A name already
+    in words (with a space: 'u: group afghan_road', 'value of CAL_19_MAX') keeps its underscores, which are part
+    of the names it quotes, as the other sheets write them."""
+    if " " in name:
+        return name
     return " ".join("USD" if w == "usd" else w for w in name.split("_"))
 
 
